@@ -1,0 +1,186 @@
+"""The ``sendcast`` command.
+
+Every error a user can cause (bad file, unknown LA or measure) prints one line to
+stderr and exits with status 2, without a traceback. Engines log; this module prints.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+from collections.abc import Sequence
+
+import pandas as pd
+
+from sendcast import __version__
+from sendcast.data import query, store
+from sendcast.data.build import build_dataset, discover_inputs
+from sendcast.display import wide_table
+from sendcast.errors import SendcastError
+from sendcast.measures import MEASURES
+from sendcast import paths
+
+EXIT_USER_ERROR = 2
+SUMMARY_MEASURES = ["ehcp_total", "ehcp_state_special", "ehcp_independent_special", "new_plans",
+                    "requests", "issued_within_20wk_pct", "sen_support_pct", "ehcp_pct"]
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = _parser()
+    args = parser.parse_args(argv)
+    level = logging.DEBUG if args.verbose else logging.ERROR if args.quiet else logging.WARNING
+    logging.basicConfig(level=level, format="%(levelname)s: %(message)s", stream=sys.stderr)
+    if not hasattr(args, "handler"):
+        parser.print_help(sys.stderr)
+        return EXIT_USER_ERROR
+    try:
+        return args.handler(args) or 0
+    except SendcastError as error:
+        print(f"sendcast: error: {error}", file=sys.stderr)
+        return EXIT_USER_ERROR
+    except BrokenPipeError:
+        return 0
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="sendcast",
+        description="Forecast and simulate SEND provision for English local authorities.")
+    parser.add_argument("--version", action="version", version=f"sendcast {__version__}")
+    noise = parser.add_mutually_exclusive_group()
+    noise.add_argument("-v", "--verbose", action="store_true", help="log progress and decisions")
+    noise.add_argument("-q", "--quiet", action="store_true", help="log errors only")
+    commands = parser.add_subparsers(title="commands", metavar="COMMAND")
+
+    data = commands.add_parser("data", help="build and inspect the published data")
+    data_commands = data.add_subparsers(title="data commands", metavar="ACTION")
+
+    build = data_commands.add_parser("build", help="read the raw files and write data/processed/")
+    _data_option(build)
+    build.add_argument("--release", action="append", default=[], metavar="PATH",
+                       help="an extra SEN2 release zip or folder (repeatable), e.g. a newer download")
+    build.set_defaults(handler=_data_build)
+
+    las = data_commands.add_parser("las", help="list the local authorities (code, name, region)")
+    _data_option(las)
+    las.add_argument("--format", choices=("table", "csv"), default="table")
+    las.set_defaults(handler=_data_las)
+
+    show = data_commands.add_parser("show", help="print one LA's series")
+    _data_option(show)
+    show.add_argument("--la", required=True, metavar="NAME_OR_CODE", help="LA name, code or number; or England")
+    show.add_argument("--measure", action="append", metavar="M", help="measure name (repeatable); default all")
+    show.add_argument("--breakdowns", action="store_true", help="include breakdowns (age band, age, need)")
+    show.add_argument("--format", choices=("table", "csv"), default="table")
+    show.set_defaults(handler=_data_show)
+
+    measures = data_commands.add_parser("measures", help="list the measure names and what they mean")
+    measures.set_defaults(handler=_data_measures)
+
+    summary = commands.add_parser("summary", help="a plain-English history of one LA beside England")
+    _data_option(summary)
+    summary.add_argument("--la", default="Gloucestershire", metavar="NAME_OR_CODE")
+    summary.set_defaults(handler=_summary)
+    return parser
+
+
+def _data_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--data", metavar="DIR", help="data folder holding raw/ (default: the shipped data/)")
+
+
+def _data_build(args: argparse.Namespace) -> int:
+    root = paths.data_dir(args.data)
+    inputs = discover_inputs(paths.raw_dir(root), tuple(args.release))
+    dataset = build_dataset(inputs)
+    store.save_dataset(dataset, paths.processed_dir(root))
+    manifest = dataset.manifest
+    measures = dataset.measures[dataset.measures["value"].notna()]
+    print(f"Built {manifest['rows']:,} rows in {manifest['build_seconds']:.1f} s -> {paths.processed_dir(root)}")
+    print(f"  local authorities: {manifest['local_authorities']} (plus England); "
+          f"series breaks flagged: {manifest['series_breaks']}")
+    print(f"  measures: {measures['measure'].nunique()}; years {measures['year'].min()}-{measures['year'].max()}")
+    print("  checks: " + ", ".join(f"{k} {v:,}" for k, v in manifest["checks"].items()))
+    withheld = dataset.checks[dataset.checks["status"] == "withheld"]
+    if not withheld.empty:
+        print(f"  {len(withheld)} published values withheld as self-contradictory (see checks.csv), e.g.:")
+        for _, row in withheld.head(3).iterrows():
+            print(f"    {row['note']}: {row['found']:g} published, about {row['expected']:g} implied")
+    failed = dataset.checks[dataset.checks["status"] == "fail"]
+    if not failed.empty:
+        print(f"  WARNING: {len(failed)} checks failed; see checks.csv", file=sys.stderr)
+    return 0
+
+
+def _data_las(args: argparse.Namespace) -> int:
+    las = store.load_dataset(args.data).geography.las
+    breaks = store.load_dataset(args.data).geography.breaks
+    notes = breaks.groupby("la_code")["kind"].apply(lambda k: "series " + " and ".join(sorted(set(k))))
+    out = las.assign(note=las["la_code"].map(notes).fillna(""))
+    out = out[["la_code", "la_number", "la_name", "region", "first_year", "last_year", "note"]]
+    if args.format == "csv":
+        out.to_csv(sys.stdout, index=False, lineterminator="\n")
+    else:
+        print(out.to_string(index=False))
+    return 0
+
+
+def _data_show(args: argparse.Namespace) -> int:
+    dataset = store.load_dataset(args.data)
+    rows = query.series(dataset, args.la, args.measure, breakdowns=args.breakdowns)
+    if args.format == "csv":
+        rows.to_csv(sys.stdout, index=False, lineterminator="\n", float_format="%.10g")
+        return 0
+    if rows.empty:
+        print("No published values for that selection.")
+        return 0
+    la = rows.iloc[0]
+    print(f"{la['la_name']} ({la['la_code']})")
+    print(wide_table(query.wide(rows)))
+    if args.breakdowns:
+        detail = rows[rows["breakdown"] != ""]
+        if not detail.empty:
+            print(detail.pivot_table(index="breakdown", columns="year", values="value", aggfunc="first")
+                  .to_string(float_format=lambda v: f"{v:,.0f}"))
+    return 0
+
+
+def _data_measures(args: argparse.Namespace) -> int:
+    for m in MEASURES.values():
+        print(f"{m.name:26} {m.label} [{m.unit}; {m.year_basis} year]")
+    return 0
+
+
+def _summary(args: argparse.Namespace) -> int:
+    dataset = store.load_dataset(args.data)
+    la = query.series(dataset, args.la, SUMMARY_MEASURES)
+    england = query.series(dataset, "England", ["ehcp_total"])
+    if la.empty:
+        print("No published values for that LA.")
+        return 0
+    name = la.iloc[0]["la_name"]
+    table = query.wide(la)
+    print(f"{name}: published SEND figures (SEN2 and school census; caseload = January, flows = calendar year)")
+    print(wide_table(table))
+    _print_growth(name, table["ehcp_total"].dropna(),
+                  england.set_index("year")["value"])
+    return 0
+
+
+def _print_growth(name: str, la: pd.Series, england: pd.Series) -> None:
+    first, last = int(la.index.min()), int(la.index.max())
+    ratio = la[last] / la[first]
+    years = last - first
+    line = (f"EHC plans in {name} went from {la[first]:,.0f} (January {first}) to {la[last]:,.0f} "
+            f"(January {last}): x{ratio:.2f}, {100 * (ratio ** (1 / years) - 1):.1f}% a year")
+    if first in england.index and last in england.index:
+        e = england[last] / england[first]
+        line += f"; England x{e:.2f}, {100 * (e ** (1 / years) - 1):.1f}% a year."
+    print(line)
+    recent = la.loc[la.index >= last - 3]
+    if len(recent) == 4:
+        print(f"Last three years: {100 * ((recent.iloc[-1] / recent.iloc[0]) ** (1 / 3) - 1):.1f}% a year.")
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

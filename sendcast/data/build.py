@@ -1,0 +1,158 @@
+"""Build the processed dataset from the raw published files.
+
+Reads every SEN2 release, the LAIT school-census file and the ONS population files
+found under a raw-data folder, merges them into the tidy table of
+:mod:`sendcast.measures`, runs the consistency checks and describes it all in a
+manifest. Pure reading: nothing under the raw folder is ever written.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+
+from sendcast import __version__
+from sendcast.data import checks
+from sendcast.data.geography import Geography, build_geography
+from sendcast.data.lait import read_lait
+from sendcast.data.population import POPULATION_SOURCES, population_measures, read_population_file
+from sendcast.data.release import open_release, sha256
+from sendcast.data.sen2 import ENGLAND_KEY, ReleaseTables, read_release
+from sendcast.errors import InputError
+from sendcast.measures import ENGLAND_CODE, TIDY_COLUMNS
+
+log = logging.getLogger(__name__)
+
+LAIT_FILE = "lait_bds_sen_measures_all_las_long.csv"
+
+
+@dataclass(frozen=True)
+class RawInputs:
+    """The raw files a build reads. ``sen2`` holds release zips or folders."""
+
+    sen2: tuple[Path, ...]
+    lait: Path | None
+    population: tuple[Path, ...]
+    root: Path | None = None
+
+    def name(self, path: Path) -> str:
+        """How the manifest names a file: relative to the raw folder when inside it."""
+        if self.root is not None:
+            try:
+                return Path(path).resolve().relative_to(Path(self.root).resolve()).as_posix()
+            except ValueError:
+                pass
+        return str(path)
+
+    @property
+    def files(self) -> list[Path]:
+        out = [p for p in self.sen2 if p.is_file()]
+        for folder in (p for p in self.sen2 if p.is_dir()):
+            out.extend(sorted(folder.rglob("*.csv")))
+        if self.lait is not None:
+            out.append(self.lait)
+        return out + list(self.population)
+
+
+@dataclass(frozen=True)
+class Dataset:
+    """A built dataset: the tidy measures, the LAs, the checks and the manifest."""
+
+    measures: pd.DataFrame
+    geography: Geography
+    checks: pd.DataFrame
+    manifest: dict
+
+
+def discover_inputs(raw_dir: Path, extra_releases: tuple[Path, ...] = ()) -> RawInputs:
+    """Find the raw files under ``raw_dir`` (layout in data/README.md).
+
+    ``sen2/`` holds release zips or extracted release folders; ``lait/`` the LAIT file;
+    ``ons/`` the population projections. ``extra_releases`` adds releases from elsewhere.
+    """
+    raw_dir = Path(raw_dir)
+    sen2_dir = raw_dir / "sen2"
+    releases = sorted(p for p in sen2_dir.glob("*") if p.suffix == ".zip" or p.is_dir()) if sen2_dir.is_dir() else []
+    releases += [Path(p) for p in extra_releases]
+    if not releases:
+        raise InputError(sen2_dir, "at least one SEN2 release zip or folder", found="none")
+    lait = raw_dir / "lait" / LAIT_FILE
+    population = tuple(raw_dir / "ons" / s.file for s in POPULATION_SOURCES if (raw_dir / "ons" / s.file).exists())
+    return RawInputs(tuple(releases), lait if lait.exists() else None, population, raw_dir)
+
+
+def build_dataset(inputs: RawInputs) -> Dataset:
+    """Read, merge and check every raw input; return the :class:`Dataset`."""
+    started = time.perf_counter()
+    releases = [read_release(open_release(path)) for path in inputs.sen2]
+    sen2 = _merge_releases(releases)
+    areas = pd.concat([r.areas for r in releases], ignore_index=True)
+    caseload = sen2[(sen2["measure"] == "ehcp_total") & (sen2["breakdown"] == "") & sen2["value"].notna()]
+    geography = build_geography(areas, caseload[caseload["la_key"] != ENGLAND_KEY][["la_key", "year"]])
+    known = set(geography.las["la_number"]) - {""}
+    pieces = [sen2]
+    if inputs.lait is not None:
+        pieces.append(read_lait(inputs.lait, known))
+    vintages = [read_population_file(path, source)
+                for path in inputs.population
+                for source in POPULATION_SOURCES if source.file == path.name]
+    pieces.append(population_measures(vintages))
+    tidy = _attach_names(pd.concat(pieces, ignore_index=True), geography)
+    results = checks.run_all(tidy, releases)
+    codes = geography.las.set_index("la_number")["la_code"]
+    results["la_code"] = results["la_code"].map(lambda k: codes.get(k, k))
+    manifest = _manifest(inputs, releases, tidy, geography, results, time.perf_counter() - started)
+    log.info("built %d rows for %d LAs in %.1f s", len(tidy), len(geography.las) - 1, manifest["build_seconds"])
+    return Dataset(tidy, geography, results, manifest)
+
+
+def _merge_releases(releases: list[ReleaseTables]) -> pd.DataFrame:
+    """Where releases overlap, keep the newer release's published value.
+
+    A value the newer release does not publish (suppressed) falls back to the older one.
+    """
+    tagged = [r.measures.assign(_rank=r.latest_january) for r in releases]
+    every = pd.concat(tagged, ignore_index=True)
+    every["_has"] = every["value"].notna()
+    every = every.sort_values(["_has", "_rank"], ascending=False, kind="stable")
+    keys = ["la_key", "year", "year_basis", "measure", "breakdown"]
+    return every.drop_duplicates(keys).drop(columns=["_rank", "_has"])
+
+
+def _attach_names(tidy: pd.DataFrame, geography: Geography) -> pd.DataFrame:
+    las = geography.las.set_index("la_number")
+    is_england = tidy["la_key"] == ENGLAND_KEY
+    tidy = tidy.copy()
+    tidy["la_code"] = tidy["la_key"].map(las["la_code"]).where(~is_england, ENGLAND_CODE)
+    tidy["la_name"] = tidy["la_key"].map(las["la_name"]).where(~is_england, "England")
+    tidy["year"] = tidy["year"].astype(int)
+    tidy = tidy.sort_values(["la_code", "measure", "breakdown", "year"], kind="stable")
+    return tidy[list(TIDY_COLUMNS)].reset_index(drop=True)
+
+
+def _manifest(inputs: RawInputs, releases: list[ReleaseTables], tidy: pd.DataFrame,
+              geography: Geography, results: pd.DataFrame, seconds: float) -> dict:
+    files = []
+    for path in inputs.files:
+        files.append({"path": inputs.name(path), "sha256": sha256(path), "bytes": path.stat().st_size})
+    per_measure = tidy[tidy["value"].notna()].groupby("measure").agg(
+        rows=("value", "size"), first_year=("year", "min"), last_year=("year", "max"))
+    return {
+        "sendcast_version": __version__,
+        "built_at_utc": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+        "build_seconds": round(seconds, 2),
+        "inputs": files,
+        "sen2_releases": [{"path": inputs.name(r.release.path), "format": r.format,
+                           "latest_january": r.latest_january}
+                          for r in releases],
+        "rows": int(len(tidy)),
+        "local_authorities": int(len(geography.las) - 1),
+        "series_breaks": int(len(geography.breaks)),
+        "measures": {m: {"rows": int(r.rows), "first_year": int(r.first_year), "last_year": int(r.last_year)}
+                     for m, r in per_measure.iterrows()},
+        "checks": {str(k): int(v) for k, v in results["status"].value_counts().sort_index().items()},
+    }

@@ -1,0 +1,167 @@
+"""Consistency checks on the built table, with their tolerances written down.
+
+Each check returns rows (check, la_code, measure, year, expected, found, tolerance,
+passed). They are reported in ``checks.csv`` and the manifest, and the test suite
+asserts they pass on the shipped data.
+
+Tolerances:
+
+- ``placement_groups_sum``: the six placement groups add up to ``ehcp_total`` exactly
+  (0 children), and no group is negative. ``ehcp_other`` is the residual, so this fails
+  when the published groups add up to more than the published total.
+- ``resourced_within_mainstream``: resourced provision and units are part of mainstream.
+- ``england_equals_las``: England equals the sum of its LAs within
+  :data:`ENGLAND_TOLERANCE` (relative), for the published counts. SEN2 counts are
+  published unrounded, so the gap is LAs whose values are suppressed or missing.
+- ``releases_agree``: where two releases publish the same January total, they agree to
+  the child (``ehcp_total``). Placement groups are revised between releases by a few
+  children; they are reported as ``release_revision`` within
+  :data:`RELEASE_GROUP_TOLERANCE` (relative) or :data:`RELEASE_GROUP_SLACK` children.
+- ``published_total_consistent``: a total a release publishes that contradicts its own
+  row (see :class:`sendcast.data.sources.ShareCheck`) is withheld as missing; each one is
+  listed with status ``withheld``.
+
+``status`` is ``pass``, ``fail``, ``skipped`` (not comparable: the note says why),
+``revised`` (a placement group the newer release revised by more than the tolerance;
+the newer value is used) or ``withheld``.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from sendcast.data.sen2 import ReleaseTables
+from sendcast.measures import ENGLAND_CODE, PLACEMENT_GROUPS
+
+ENGLAND_TOLERANCE = 0.005
+RELEASE_GROUP_TOLERANCE = 0.05
+RELEASE_GROUP_SLACK = 10.0
+COUNT_MEASURES = ("ehcp_total", "ehcp_mainstream", "ehcp_state_special", "ehcp_independent_special",
+                  "ehcp_fe", "ehcp_ap", "new_plans", "requests", "plans_ceased")
+COLUMNS = ["check", "la_code", "measure", "year", "expected", "found", "tolerance", "status", "note"]
+
+
+def run_all(tidy: pd.DataFrame, releases: list[ReleaseTables]) -> pd.DataFrame:
+    """Run every check; return one row per check performed."""
+    pieces = [placement_groups_sum(tidy), resourced_within_mainstream(tidy),
+              england_equals_las(tidy), releases_agree(releases), withheld_totals(releases)]
+    out = pd.concat([p for p in pieces if not p.empty], ignore_index=True)
+    if "note" not in out:
+        out["note"] = ""
+    out["note"] = out["note"].fillna("")
+    return out[COLUMNS]
+
+
+def _status(passed: pd.Series | np.ndarray) -> np.ndarray:
+    return np.where(np.asarray(passed, dtype=bool), "pass", "fail")
+
+
+def _wide(tidy: pd.DataFrame, measures: tuple[str, ...]) -> pd.DataFrame:
+    rows = tidy[tidy["measure"].isin(measures) & (tidy["breakdown"] == "")]
+    return rows.pivot_table(index=["la_code", "year"], columns="measure", values="value", aggfunc="first")
+
+
+def placement_groups_sum(tidy: pd.DataFrame) -> pd.DataFrame:
+    wide = _wide(tidy, ("ehcp_total",) + PLACEMENT_GROUPS).dropna()
+    found = wide[list(PLACEMENT_GROUPS)].sum(axis=1)
+    negative = (wide[list(PLACEMENT_GROUPS)] < 0).any(axis=1)
+    return pd.DataFrame({
+        "check": "placement_groups_sum",
+        "la_code": wide.index.get_level_values(0),
+        "measure": "ehcp_total",
+        "year": wide.index.get_level_values(1),
+        "expected": wide["ehcp_total"].to_numpy(),
+        "found": found.to_numpy(),
+        "tolerance": 0.0,
+        "status": _status(((found - wide["ehcp_total"]).abs().to_numpy() < 1e-9) & ~negative.to_numpy()),
+    })
+
+
+def resourced_within_mainstream(tidy: pd.DataFrame) -> pd.DataFrame:
+    wide = _wide(tidy, ("ehcp_mainstream", "ehcp_resourced_unit")).dropna()
+    return pd.DataFrame({
+        "check": "resourced_within_mainstream",
+        "la_code": wide.index.get_level_values(0),
+        "measure": "ehcp_resourced_unit",
+        "year": wide.index.get_level_values(1),
+        "expected": wide["ehcp_mainstream"].to_numpy(),
+        "found": wide["ehcp_resourced_unit"].to_numpy(),
+        "tolerance": 0.0,
+        "status": _status((wide["ehcp_resourced_unit"] <= wide["ehcp_mainstream"]).to_numpy()),
+    })
+
+
+def england_equals_las(tidy: pd.DataFrame) -> pd.DataFrame:
+    rows = tidy[tidy["measure"].isin(COUNT_MEASURES) & (tidy["breakdown"] == "")]
+    england = rows[rows["la_code"] == ENGLAND_CODE].set_index(["measure", "year"])["value"]
+    las = rows[rows["la_code"] != ENGLAND_CODE].groupby(["measure", "year"])["value"]
+    both = pd.concat({"expected": england, "found": las.sum(min_count=1),
+                      "missing": las.apply(lambda v: int(v.isna().sum()))}, axis=1)
+    both = both.dropna(subset=["expected", "found"])
+    relative = (both["found"] - both["expected"]).abs() / both["expected"].where(both["expected"] > 0)
+    status = _status(relative.fillna(0.0) <= ENGLAND_TOLERANCE)
+    incomplete = both["missing"].to_numpy() > 0
+    status = np.where(incomplete, "skipped", status)
+    note = np.where(incomplete, both["missing"].astype(int).astype(str) + " LAs have no value", "")
+    return pd.DataFrame({
+        "check": "england_equals_las",
+        "la_code": ENGLAND_CODE,
+        "measure": both.index.get_level_values(0),
+        "year": both.index.get_level_values(1),
+        "expected": both["expected"].to_numpy(),
+        "found": both["found"].to_numpy(),
+        "tolerance": ENGLAND_TOLERANCE,
+        "status": status,
+        "note": note,
+    })
+
+
+def releases_agree(releases: list[ReleaseTables]) -> pd.DataFrame:
+    pieces = []
+    measures = ("ehcp_total",) + PLACEMENT_GROUPS
+    for i, older in enumerate(releases):
+        for newer in releases[i + 1:]:
+            a = older.measures[older.measures["measure"].isin(measures) & (older.measures["breakdown"] == "")]
+            b = newer.measures[newer.measures["measure"].isin(measures) & (newer.measures["breakdown"] == "")]
+            keys = ["la_key", "measure", "year"]
+            joined = a[keys + ["value"]].merge(b[keys + ["value"]], on=keys, suffixes=("_a", "_b")).dropna()
+            if joined.empty:
+                continue
+            is_total = joined["measure"] == "ehcp_total"
+            tolerance = np.where(is_total, 0.0, RELEASE_GROUP_TOLERANCE)
+            slack = np.where(is_total, 0.0, RELEASE_GROUP_SLACK)
+            gap = (joined["value_a"] - joined["value_b"]).abs()
+            allowed = np.maximum(tolerance * joined[["value_a", "value_b"]].max(axis=1), slack)
+            passed = gap <= allowed + 1e-9
+            status = np.where(passed, "pass", np.where(is_total, "fail", "revised"))
+            pieces.append(pd.DataFrame({
+                "check": np.where(is_total, "releases_agree", "release_revision"),
+                "la_code": joined["la_key"],  # replaced by codes below when known
+                "measure": joined["measure"],
+                "year": joined["year"],
+                "expected": joined["value_b"],
+                "found": joined["value_a"],
+                "tolerance": tolerance,
+                "status": status,
+                "note": "older " + older.release.path.name + " vs newer " + newer.release.path.name,
+            }))
+    return pd.concat(pieces, ignore_index=True) if pieces else pd.DataFrame(columns=COLUMNS)
+
+
+def withheld_totals(releases: list[ReleaseTables]) -> pd.DataFrame:
+    pieces = [r.withheld for r in releases if not r.withheld.empty]
+    if not pieces:
+        return pd.DataFrame(columns=COLUMNS)
+    withheld = pd.concat(pieces, ignore_index=True)
+    return pd.DataFrame({
+        "check": "published_total_consistent",
+        "la_code": withheld["la_key"],
+        "measure": withheld["column"],
+        "year": withheld["year"],
+        "expected": withheld["implied"],
+        "found": withheld["published"],
+        "tolerance": 0.02,
+        "status": "withheld",
+        "note": withheld["file"] + ", row " + withheld["row"].astype(str),
+    })

@@ -1,0 +1,106 @@
+"""Read ONS sub-national population projections (persons, single year of age 0-25).
+
+Each file is one ONS projection vintage in its published wide layout (AREA_CODE,
+AREA_NAME, COMPONENT, SEX, AGE_GROUP, then one column per mid-year). Districts are
+added up to their county when the vintage is published for districts only. For each
+year the newest vintage whose base year is not after that year is used; the base year
+itself is an ONS mid-year estimate and later years are projections, and the ``source``
+column says which.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+
+from sendcast.data.cells import parse_numbers
+from sendcast.data.release import read_csv_text, require_columns
+from sendcast.errors import InputError
+
+ID_COLUMNS = ("AREA_CODE", "AREA_NAME", "COMPONENT", "SEX", "AGE_GROUP")
+
+
+@dataclass(frozen=True)
+class PopulationSource:
+    """One ONS projection file and how its areas map to an LA."""
+
+    file: str
+    vintage: str
+    base_year: int
+    la_number: str
+    area_codes: tuple[str, ...]
+
+
+GLOUCESTERSHIRE_DISTRICTS = ("E07000078", "E07000079", "E07000080", "E07000081", "E07000082", "E07000083")
+
+POPULATION_SOURCES: tuple[PopulationSource, ...] = (
+    PopulationSource("snpp2018_glos_county_age0_25_persons.csv", "ONS 2018-based SNPP", 2018, "916",
+                     ("E10000013",)),
+    PopulationSource("snpp2022_glos_districts_age0_25_persons.csv", "ONS 2022-based SNPP", 2022, "916",
+                     GLOUCESTERSHIRE_DISTRICTS),
+)
+
+
+def read_population_file(path: Path, source: PopulationSource) -> pd.DataFrame:
+    """Read one vintage: rows (la_key, year, age, value, vintage, base_year)."""
+    label = str(path)
+    frame = read_csv_text(path.read_bytes(), label)
+    require_columns(frame, ID_COLUMNS, label)
+    frame = frame[(frame["SEX"].str.strip().str.lower() == "persons")
+                  & (frame["COMPONENT"].str.strip() == "Population")
+                  & frame["AREA_CODE"].str.strip().isin(source.area_codes)]
+    found = set(frame["AREA_CODE"].str.strip())
+    missing = [c for c in source.area_codes if c not in found]
+    if missing:
+        raise InputError(label, "population rows for areas " + ", ".join(missing), column="AREA_CODE",
+                         found="none")
+    ages, _ = parse_numbers(frame["AGE_GROUP"], path=label, column="AGE_GROUP", rows=frame["_row"], kind="count")
+    if ages.isna().any():
+        row = frame.loc[ages.isna(), "_row"].iloc[0]
+        raise InputError(label, "a single year of age 0-25", row=int(row), column="AGE_GROUP")
+    year_columns = [c for c in frame.columns if c.isdigit() and len(c) == 4]
+    if not year_columns:
+        raise InputError(label, "one column per year (e.g. 2022, 2023, ...)", row=1, found="none")
+    if frame.assign(_age=ages).duplicated(["AREA_CODE", "_age"]).any():
+        row = frame.loc[frame.assign(_age=ages).duplicated(["AREA_CODE", "_age"]), "_row"].iloc[0]
+        raise InputError(label, "one row per area and age", row=int(row), column="AGE_GROUP")
+    pieces = []
+    for column in year_columns:
+        values, _ = parse_numbers(frame[column], path=label, column=column, rows=frame["_row"], kind="number")
+        if (values < 0).any() or values.isna().any():
+            row = frame.loc[(values < 0) | values.isna(), "_row"].iloc[0]
+            raise InputError(label, "a population of 0 or more", row=int(row), column=column)
+        pieces.append(pd.DataFrame({"age": ages.astype(int).to_numpy(), "value": values.to_numpy(),
+                                    "year": int(column)}))
+    long = pd.concat(pieces).groupby(["year", "age"], as_index=False)["value"].sum()
+    long["la_key"] = source.la_number
+    long["vintage"] = source.vintage
+    long["base_year"] = source.base_year
+    long["districts"] = len(source.area_codes) > 1
+    return long
+
+
+def population_measures(vintages: list[pd.DataFrame]) -> pd.DataFrame:
+    """Pick the newest usable vintage per LA and year; return tidy ``population`` rows.
+
+    Breakdown ``age=N`` for each single year of age, and a total row (ages 0-25).
+    """
+    if not vintages:
+        return pd.DataFrame(columns=["la_key", "year", "year_basis", "measure", "breakdown", "value", "source"])
+    every = pd.concat(vintages, ignore_index=True)
+    every = every[every["year"] >= every["base_year"]]
+    newest = every.groupby(["la_key", "year"])["base_year"].transform("max")
+    chosen = every[every["base_year"] == newest].copy()
+    status = chosen["year"].eq(chosen["base_year"]).map({True: "mid-year estimate", False: "projection"})
+    chosen["source"] = (chosen["vintage"] + " " + status
+                        + chosen["districts"].map({True: " (derived: sum of districts)", False: ""}))
+    ages = chosen.assign(breakdown="age=" + chosen["age"].astype(str))
+    totals = chosen.groupby(["la_key", "year", "source"], as_index=False)["value"].sum()
+    totals["breakdown"] = ""
+    totals["source"] = totals["source"] + " (derived: sum of ages 0-25)"
+    out = pd.concat([ages, totals], ignore_index=True)
+    out["year_basis"] = "mid_year"
+    out["measure"] = "population"
+    return out[["la_key", "year", "year_basis", "measure", "breakdown", "value", "source"]]

@@ -1,0 +1,27 @@
+"""Shared fixtures: the shipped data, built once per test session into a temporary
+folder, so tests never write into the repository's data/processed/."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from sendcast.data.build import Dataset, build_dataset, discover_inputs
+
+REPO = Path(__file__).resolve().parent.parent
+RAW = REPO / "data" / "raw"
+
+
+@pytest.fixture(scope="session")
+def data_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A data folder whose raw/ is the shipped raw data (linked, never written)."""
+    root = tmp_path_factory.mktemp("data")
+    (root / "raw").symlink_to(RAW, target_is_directory=True)
+    return root
+
+
+@pytest.fixture(scope="session")
+def dataset() -> Dataset:
+    """The shipped data, built in memory."""
+    return build_dataset(discover_inputs(RAW))

@@ -1,0 +1,76 @@
+"""Consistency checks, series breaks and LA identities on the shipped data."""
+
+from __future__ import annotations
+
+import pytest
+
+from sendcast.errors import UnknownNameError
+
+
+def test_no_check_fails_on_the_shipped_data(dataset):
+    status = dataset.checks["status"].value_counts()
+    assert status.get("fail", 0) == 0
+    assert status["pass"] > 9000
+
+
+def test_overlapping_releases_agree_on_every_total(dataset):
+    agree = dataset.checks[dataset.checks["check"] == "releases_agree"]
+    assert len(agree) > 600  # 2019-2022, every LA and England
+    assert (agree["status"] == "pass").all()
+    assert set(agree["year"]) == {2019, 2020, 2021, 2022}
+
+
+def test_england_equals_the_sum_of_las_within_tolerance(dataset):
+    england = dataset.checks[dataset.checks["check"] == "england_equals_las"]
+    compared = england[england["status"] != "skipped"]
+    assert len(compared) > 100 and (compared["status"] == "pass").all()
+
+
+def test_self_contradicting_published_totals_are_withheld(dataset):
+    # newplans.csv (2025 release) gives every Yorkshire and The Humber LA the regional
+    # total 6,078 for 2022. Those values must not reach the table.
+    withheld = dataset.checks[dataset.checks["status"] == "withheld"]
+    assert len(withheld) == 15 and set(withheld["year"]) == {2022} and set(withheld["found"]) == {6078}
+    sheffield = dataset.measures[(dataset.measures["la_name"] == "Sheffield")
+                                 & (dataset.measures["measure"] == "new_plans")
+                                 & (dataset.measures["year"] == 2022)]
+    assert sheffield["value"].isna().all()
+
+
+@pytest.mark.parametrize("la, kind, year", [
+    ("Bournemouth, Christchurch and Poole", "starts", 2020),
+    ("Poole", "ends", 2019),
+    ("Northamptonshire", "ends", 2021),
+    ("West Northamptonshire", "starts", 2022),
+    ("Cumbria", "ends", 2023),
+    ("Cumberland", "starts", 2024),
+])
+def test_boundary_changes_are_flagged_as_breaks(dataset, la, kind, year):
+    breaks = dataset.geography.breaks
+    row = breaks[(breaks["la_name"] == la) & (breaks["kind"] == kind)]
+    assert len(row) == 1 and row["year"].iloc[0] == year
+    assert "April" in row["reason"].iloc[0]
+
+
+def test_a_code_change_without_a_boundary_change_is_not_a_break(dataset):
+    # Buckinghamshire was E10000002, then E06000060 (2020-2023), then E10000002 again in
+    # the 2025 release: one LA, one series, found by either code.
+    geography = dataset.geography
+    assert geography.resolve("E06000060")["la_number"] == "825"
+    assert geography.resolve("E10000002")["la_number"] == "825"
+    assert "Buckinghamshire" not in set(geography.breaks["la_name"])
+    assert "Gateshead" not in set(geography.breaks["la_name"])
+
+
+def test_la_lookup_by_name_code_number_and_england(dataset):
+    geography = dataset.geography
+    assert geography.resolve("gloucestershire")["la_code"] == "E10000013"
+    assert geography.resolve("916")["la_name"] == "Gloucestershire"
+    assert geography.resolve("England")["la_code"] == "E92000001"
+    assert len(geography.las) == 159  # 158 LAs past and present, plus England
+
+
+def test_unknown_la_suggests_the_nearest_names(dataset):
+    with pytest.raises(UnknownNameError) as caught:
+        dataset.geography.resolve("Gloucestershre")
+    assert "Gloucestershire" in caught.value.suggestions
