@@ -128,3 +128,12 @@ def test_the_console_script_runs(built):
                              "--la", "England", "--measure", "ehcp_total", "--format", "csv"],
                             capture_output=True, text=True, check=False)
     assert result.returncode == 0 and "E92000001,England,ehcp_total,,2025,638745" in result.stdout
+
+
+def test_building_never_modifies_the_raw_files(data_dir, capsys):
+    from sendcast.data.release import sha256
+    raw = sorted(p for p in (data_dir / "raw").resolve().rglob("*") if p.is_file())
+    before = {p: (sha256(p), p.stat().st_mtime_ns) for p in raw}
+    assert main(["data", "build", "--data", str(data_dir)]) == 0
+    after = {p: (sha256(p), p.stat().st_mtime_ns) for p in raw}
+    assert before == after and len(raw) >= 6
