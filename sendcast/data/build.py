@@ -19,6 +19,7 @@ from sendcast import __version__
 from sendcast.data import checks
 from sendcast.data.geography import Geography, build_geography
 from sendcast.data.lait import read_lait
+from sendcast.data.neighbours import read_neighbours
 from sendcast.data.population import POPULATION_SOURCES, population_measures, read_population_file
 from sendcast.data.release import open_release, sha256
 from sendcast.data.sen2 import ENGLAND_KEY, ReleaseTables, read_release
@@ -28,6 +29,7 @@ from sendcast.measures import ENGLAND_CODE, TIDY_COLUMNS
 log = logging.getLogger(__name__)
 
 LAIT_FILE = "lait_bds_sen_measures_all_las_long.csv"
+NEIGHBOURS_FILE = "lait_sn_may_2025.xlsx"
 
 
 @dataclass(frozen=True)
@@ -38,6 +40,7 @@ class RawInputs:
     lait: Path | None
     population: tuple[Path, ...]
     root: Path | None = None
+    neighbours: Path | None = None
 
     def name(self, path: Path) -> str:
         """How the manifest names a file: relative to the raw folder when inside it."""
@@ -53,19 +56,20 @@ class RawInputs:
         out = [p for p in self.sen2 if p.is_file()]
         for folder in (p for p in self.sen2 if p.is_dir()):
             out.extend(sorted(folder.rglob("*.csv")))
-        if self.lait is not None:
-            out.append(self.lait)
+        out += [p for p in (self.lait, self.neighbours) if p is not None]
         return out + list(self.population)
 
 
 @dataclass(frozen=True)
 class Dataset:
-    """A built dataset: the tidy measures, the LAs, the checks and the manifest."""
+    """A built dataset: the tidy measures, the LAs, the checks, the manifest and the
+    statistical neighbours (la_code, rank, neighbour_code, neighbour_name, closeness)."""
 
     measures: pd.DataFrame
     geography: Geography
     checks: pd.DataFrame
     manifest: dict
+    neighbours: pd.DataFrame
 
 
 def discover_inputs(raw_dir: Path, extra_releases: tuple[Path, ...] = ()) -> RawInputs:
@@ -82,7 +86,9 @@ def discover_inputs(raw_dir: Path, extra_releases: tuple[Path, ...] = ()) -> Raw
         raise InputError(sen2_dir, "at least one SEN2 release zip or folder", found="none")
     lait = raw_dir / "lait" / LAIT_FILE
     population = tuple(raw_dir / "ons" / s.file for s in POPULATION_SOURCES if (raw_dir / "ons" / s.file).exists())
-    return RawInputs(tuple(releases), lait if lait.exists() else None, population, raw_dir)
+    neighbours = raw_dir / "lait" / NEIGHBOURS_FILE
+    return RawInputs(tuple(releases), lait if lait.exists() else None, population, raw_dir,
+                     neighbours if neighbours.exists() else None)
 
 
 def build_dataset(inputs: RawInputs) -> Dataset:
@@ -102,12 +108,28 @@ def build_dataset(inputs: RawInputs) -> Dataset:
                 for source in POPULATION_SOURCES if source.file == path.name]
     pieces.append(population_measures(vintages))
     tidy = _attach_names(pd.concat(pieces, ignore_index=True), geography)
+    neighbours = _neighbours(inputs, known, geography)
     results = checks.run_all(tidy, releases)
     codes = geography.las.set_index("la_number")["la_code"]
     results["la_code"] = results["la_code"].map(lambda k: codes.get(k, k))
     manifest = _manifest(inputs, releases, tidy, geography, results, time.perf_counter() - started)
     log.info("built %d rows for %d LAs in %.1f s", len(tidy), len(geography.las) - 1, manifest["build_seconds"])
-    return Dataset(tidy, geography, results, manifest)
+    return Dataset(tidy, geography, results, manifest, neighbours)
+
+
+def _neighbours(inputs: RawInputs, known: set[str], geography: Geography) -> pd.DataFrame:
+    columns = ["la_code", "rank", "neighbour_code", "neighbour_name", "closeness"]
+    if inputs.neighbours is None:
+        return pd.DataFrame(columns=columns)
+    raw = read_neighbours(inputs.neighbours, known)
+    las = geography.las.set_index("la_number")
+    return pd.DataFrame({
+        "la_code": raw["la_number"].map(las["la_code"]),
+        "rank": raw["rank"],
+        "neighbour_code": raw["neighbour_number"].map(las["la_code"]),
+        "neighbour_name": raw["neighbour_number"].map(las["la_name"]),
+        "closeness": raw["closeness"],
+    })[columns]
 
 
 def _merge_releases(releases: list[ReleaseTables]) -> pd.DataFrame:

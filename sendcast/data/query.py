@@ -48,3 +48,9 @@ def wide(rows: pd.DataFrame) -> pd.DataFrame:
     order = list(dict.fromkeys(totals["measure"]))
     table = totals.pivot_table(index="year", columns="measure", values="value", aggfunc="first")
     return table.reindex(columns=order)
+
+
+def neighbours(dataset: Dataset, la: str) -> pd.DataFrame:
+    """The LA's ten DfE statistical neighbours, closest first."""
+    code = dataset.geography.resolve(la)["la_code"]
+    return dataset.neighbours[dataset.neighbours["la_code"] == code].sort_values("rank").reset_index(drop=True)

@@ -20,7 +20,7 @@ from sendcast.data.release import sha256
 
 log = logging.getLogger(__name__)
 
-FILES = ("measures.csv", "las.csv", "breaks.csv", "checks.csv", "manifest.json")
+FILES = ("measures.csv", "las.csv", "breaks.csv", "checks.csv", "neighbours.csv", "manifest.json")
 
 
 def save_dataset(dataset: Dataset, folder: Path) -> None:
@@ -30,6 +30,7 @@ def save_dataset(dataset: Dataset, folder: Path) -> None:
         atomic.write_csv(staging / "las.csv", dataset.geography.las)
         atomic.write_csv(staging / "breaks.csv", dataset.geography.breaks)
         atomic.write_csv(staging / "checks.csv", dataset.checks)
+        atomic.write_csv(staging / "neighbours.csv", dataset.neighbours)
         atomic.write_json(staging / "manifest.json", dataset.manifest)
 
 
@@ -46,7 +47,9 @@ def read_dataset(folder: Path) -> Dataset:
     breaks = pd.read_csv(folder / "breaks.csv", dtype=str, keep_default_na=False)
     checks = pd.read_csv(folder / "checks.csv", dtype={"la_code": str, "note": str}, keep_default_na=False)
     manifest = json.loads((folder / "manifest.json").read_text())
-    return Dataset(measures, Geography(las, breaks), checks, manifest)
+    neighbours = pd.read_csv(folder / "neighbours.csv", dtype=str, keep_default_na=False)
+    neighbours["rank"] = neighbours["rank"].astype(int)
+    return Dataset(measures, Geography(las, breaks), checks, manifest, neighbours)
 
 
 def is_current(folder: Path, inputs: RawInputs) -> bool:

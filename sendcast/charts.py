@@ -1,0 +1,97 @@
+"""Charts for planners and commissioners: one function per chart, each returning a Figure.
+
+Fan charts show the 50%, 80% and 95% prediction intervals as nested bands, history in
+black, and a title that states the units and the source.
+"""
+
+from __future__ import annotations
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
+import pandas as pd  # noqa: E402
+from matplotlib.figure import Figure  # noqa: E402
+from matplotlib.ticker import FuncFormatter, MaxNLocator  # noqa: E402
+
+BAND_COLOUR = "#1f5fa8"
+
+
+def fan_chart(history: pd.Series, forecast: pd.DataFrame, *, title: str, units: str, source: str) -> Figure:
+    """History (black line) and forecast bands.
+
+    ``forecast`` is indexed by year with columns ``mean``, ``lo95``, ``hi95``, ``lo80``,
+    ``hi80`` and, when available, ``lo50``, ``hi50``.
+    """
+    figure, axes = plt.subplots(figsize=(8, 4.5), dpi=110)
+    years = forecast.index.to_numpy()
+    bands = [("95", 0.18), ("80", 0.3), ("50", 0.45)]
+    for level, alpha in bands:
+        low, high = f"lo{level}", f"hi{level}"
+        if low in forecast and high in forecast:
+            axes.fill_between(years, forecast[low], forecast[high], color=BAND_COLOUR, alpha=alpha,
+                              linewidth=0, label=f"{level}% interval")
+    axes.plot(years, forecast["mean"], color=BAND_COLOUR, linewidth=2, label="forecast (central)")
+    axes.plot(history.index, history.to_numpy(), color="black", linewidth=2, marker="o", markersize=3,
+              label="published")
+    if len(history):
+        axes.plot([history.index[-1], years[0]], [history.iloc[-1], forecast["mean"].iloc[0]],
+                  color=BAND_COLOUR, linewidth=1, linestyle=":")
+    _style(axes, title=title, units=units, source=source)
+    axes.legend(loc="upper left", frameon=False, fontsize=8)
+    figure.tight_layout()
+    return figure
+
+
+def sufficiency_chart(table: pd.DataFrame, *, title: str, source: str) -> Figure:
+    """Demand for state special places (central and 80% band) against places, with the
+    probability that demand exceeds places on a second axis.
+
+    ``table`` is indexed by year with ``mean``, ``lo80``, ``hi80``, ``capacity`` and
+    ``prob_exceeds``.
+    """
+    figure, axes = plt.subplots(figsize=(8, 4.5), dpi=110)
+    years = table.index.to_numpy()
+    axes.fill_between(years, table["lo80"], table["hi80"], color=BAND_COLOUR, alpha=0.25, linewidth=0,
+                      label="demand, 80% interval")
+    axes.plot(years, table["mean"], color=BAND_COLOUR, linewidth=2, label="demand (central)")
+    axes.step(years, table["capacity"], where="mid", color="#b22222", linewidth=2, label="places")
+    _style(axes, title=title, units="children and young people / places", source=source)
+    second = axes.twinx()
+    second.plot(years, 100 * table["prob_exceeds"], color="grey", linestyle="--", marker="s", markersize=3,
+                label="chance demand exceeds places")
+    second.set_ylim(0, 100)
+    second.set_ylabel("chance demand exceeds places (%)")
+    lines = axes.get_legend_handles_labels()
+    extra = second.get_legend_handles_labels()
+    axes.legend(lines[0] + extra[0], lines[1] + extra[1], loc="upper left", frameon=False, fontsize=8)
+    figure.tight_layout()
+    return figure
+
+
+def context_chart(table: pd.DataFrame, *, la_name: str, title: str, units: str, source: str) -> Figure:
+    """An LA (black) against England (dashed) and its statistical neighbours (median line
+    and min-max band). ``table`` comes from :func:`sendcast.context.neighbour_comparison`."""
+    figure, axes = plt.subplots(figsize=(8, 4.5), dpi=110)
+    years = table.index.to_numpy()
+    axes.fill_between(years, table["neighbours_min"], table["neighbours_max"], color="#999999", alpha=0.25,
+                      linewidth=0, label="statistical neighbours: range")
+    axes.plot(years, table["neighbours_median"], color="#666666", linewidth=1.5, label="statistical neighbours: median")
+    axes.plot(years, table["england"], color=BAND_COLOUR, linewidth=1.5, linestyle="--", label="England")
+    axes.plot(years, table["la"], color="black", linewidth=2.2, marker="o", markersize=3, label=la_name)
+    _style(axes, title=title, units=units, source=source)
+    axes.legend(loc="upper left", frameon=False, fontsize=8)
+    figure.tight_layout()
+    return figure
+
+
+def _style(axes, *, title: str, units: str, source: str) -> None:
+    axes.set_title(title, fontsize=11, loc="left")
+    axes.set_ylabel(units)
+    axes.set_xlabel("year (January census for caseloads; calendar year for flows)")
+    axes.xaxis.set_major_locator(MaxNLocator(integer=True))
+    axes.yaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:,.0f}"))
+    axes.set_ylim(bottom=0)
+    axes.spines[["top", "right"]].set_visible(False)
+    axes.annotate(f"Source: {source}", xy=(0, 0), xycoords="figure fraction", xytext=(6, 4),
+                  textcoords="offset points", fontsize=7, color="grey")
