@@ -74,3 +74,19 @@ def test_unknown_la_suggests_the_nearest_names(dataset):
     with pytest.raises(UnknownNameError) as caught:
         dataset.geography.resolve("Gloucestershre")
     assert "Gloucestershire" in caught.value.suggestions
+
+
+def test_statistical_neighbours_are_dfe_may_2025_list(dataset):
+    from sendcast.data import query
+    names = query.neighbours(dataset, "Gloucestershire")["neighbour_name"].tolist()
+    assert names == ["Warwickshire", "West Sussex", "Hampshire", "North Somerset", "Wiltshire", "Cheshire East",
+                     "Leicestershire", "Oxfordshire", "Essex", "Worcestershire"]
+    assert dataset.neighbours.notna().all().all() and dataset.neighbours["la_code"].nunique() == 158
+
+
+def test_neighbour_comparison_indexes_every_series(dataset):
+    from sendcast.context import neighbour_comparison
+    table = neighbour_comparison(dataset, "Gloucestershire", "ehcp_total", index_year=2015)
+    assert table.loc[2015, ["la", "england", "neighbours_median"]].tolist() == [100.0, 100.0, 100.0]
+    assert table.loc[2025, "la"] == pytest.approx(100 * 6412 / 2425)
+    assert (table["neighbours_count"] == 10).all()
