@@ -1,0 +1,55 @@
+"""Convert between the three year conventions, in one tested place.
+
+- A **January** caseload is a count on census day (``year`` = that January).
+- A **calendar-year** flow counts events from January to December of ``year``.
+- A **financial year** runs from 1 April of ``year`` to 31 March of ``year + 1`` and is
+  labelled ``"2025-26"`` (``year`` = 2025).
+
+Rule for money: the average caseload over financial year Y-(Y+1) is taken as the
+caseload on 1 October Y, its midpoint, interpolated linearly between the two Januaries
+around it: ``0.25 x January Y + 0.75 x January Y+1``. (With a straight line between the
+Januaries, the average over a period equals the value at its midpoint.) A financial
+year's cost is that average caseload times the annual unit cost.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+JANUARY_WEIGHTS: tuple[float, float] = (0.25, 0.75)
+
+
+def financial_year_label(year: int) -> str:
+    """2025 -> ``"2025-26"``."""
+    return f"{year}-{(year + 1) % 100:02d}"
+
+
+def financial_year_start(label: str) -> int:
+    """``"2025-26"`` -> 2025; anything else is a ``ValueError`` naming the form expected."""
+    text = label.strip()
+    parts = text.split("-")
+    if len(parts) != 2 or not (parts[0].isdigit() and parts[1].isdigit()) or len(parts[0]) != 4 \
+            or len(parts[1]) != 2 or (int(parts[0]) + 1) % 100 != int(parts[1]):
+        raise ValueError(f"expected a financial year such as 2025-26, found {label!r}")
+    return int(parts[0])
+
+
+def financial_year_average(january: pd.Series) -> pd.Series:
+    """Average caseload in each financial year from a Series of January caseloads.
+
+    ``january`` is indexed by January year; the result is indexed by the financial year's
+    start year (Y for Y-(Y+1)) and has a value wherever Januaries Y and Y+1 both exist.
+    Works on any numeric Series, including one column of simulated paths.
+    """
+    early, late = JANUARY_WEIGHTS
+    following = january.reindex(january.index + 1)
+    following.index = january.index
+    return (early * january + late * following).dropna().rename(january.name)
+
+
+def financial_year_average_paths(january: pd.DataFrame) -> pd.DataFrame:
+    """The same rule applied to every column of a (January year x path) frame."""
+    early, late = JANUARY_WEIGHTS
+    nxt = january.reindex(january.index + 1)
+    nxt.index = january.index
+    return (early * january + late * nxt).dropna(how="all")
