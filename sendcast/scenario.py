@@ -186,7 +186,8 @@ def _explain(error: ValidationError, chain: list[Path]) -> InputError:
         found = None
     else:
         expected = f"key '{key}': {first['msg'].removeprefix('Value error, ')}"
-    return InputError(chain[0] if len(chain) == 1 else " <- ".join(str(p) for p in chain), expected,
+    where = str(chain[0]) if len(chain) == 1 else f"{chain[0]} (based on {', '.join(p.name for p in chain[1:])})"
+    return InputError(where, expected,
                       found=None if found is None or isinstance(found, dict) else str(found))
 
 
