@@ -1,12 +1,13 @@
 # sendcast: two commands do everything on a fresh machine.
 #   make run   - set up .venv if needed, build the data and run the main job
 #   make test  - set up .venv if needed, run the whole test suite
+#   make notebooks - execute the notebooks and export them as HTML into reports/notebooks
 PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 
-.PHONY: run test setup clean-venv
+.PHONY: run test notebooks setup clean-venv
 
 setup: $(STAMP)
 
@@ -23,6 +24,11 @@ run: $(STAMP)
 
 test: $(STAMP)
 	$(BIN)/python -m pytest
+
+# Execute every notebook on the shipped data and export HTML for commissioners.
+notebooks: $(STAMP)
+	@mkdir -p reports/notebooks
+	$(BIN)/jupyter nbconvert --to html --execute --output-dir reports/notebooks notebooks/*.ipynb
 
 clean-venv:
 	rm -rf $(VENV)
