@@ -1,0 +1,91 @@
+"""Benchmark: the simulation engine on a Gloucestershire-sized scenario.
+
+The scenario is ``simulation.examples.gloucestershire_example`` (ONS 2019 population,
+SEN2 January 2019 caseload: about 12,400 children on SEN support and 3,658 plans at the
+start, ~1,900 identifications a year after), run for 10 years with assessment capacity
+700 a year and 1,238 all-through special places plus 60 primary from 2024, overflow to
+independent special schools. Rates are the example's illustrative defaults.
+
+Prints, all measured in the same run:
+
+- seconds per DES replication on one core (target 0.5 s);
+- the cohort engine on the same flows (weekly and monthly steps), and the DES/cohort ratio
+  (target at most 25x);
+- wall time for a baseline-and-scenario pair of ``--pairs`` replications each on
+  ``--cores`` cores, and the time for 1,000 pairs (extrapolated linearly unless
+  ``--pairs 1000``; target under 3 minutes);
+- memory per replication (tracemalloc peak while one replication runs).
+
+    .venv/bin/python benchmarks/bench_simulation.py [--pairs 100 --cores 2]
+"""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import statistics
+import time
+import tracemalloc
+
+from simulation.cohort import expected_trajectories
+from simulation.examples import gloucestershire_example
+from simulation.model import _Model, simulate
+from simulation.parameters import Assessment, PlaceBlock, SpecialPlaces
+from simulation.runner import run_scenarios
+
+
+def scenario():
+    places = SpecialPlaces(blocks=(PlaceBlock("all", 1238), PlaceBlock("primary", 60, from_year=2024)))
+    return gloucestershire_example(2019, 10, assessment=Assessment(capacity_per_year=700), special_places=places)
+
+
+def timed(function, repeats: int) -> list[float]:
+    out = []
+    for _ in range(repeats):
+        start = time.perf_counter()
+        function()
+        out.append(time.perf_counter() - start)
+    return out
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--pairs", type=int, default=100, help="replications per scenario for the pair timing")
+    parser.add_argument("--cores", type=int, default=2)
+    parser.add_argument("--repeats", type=int, default=5)
+    args = parser.parse_args()
+    params = scenario()
+    more = dataclasses.replace(params, assessment=Assessment(capacity_per_year=1000))
+
+    model = _Model(params, 1, 0)
+    model.run()
+    n_children = model.n_children
+    des = timed(lambda r=iter(range(1000)): simulate(params, 1, next(r)), args.repeats)
+    weekly = timed(lambda: expected_trajectories(params, 52), args.repeats)
+    monthly = timed(lambda: expected_trajectories(params, 12), args.repeats)
+    des_s, weekly_s, monthly_s = statistics.median(des), min(weekly), min(monthly)
+    print(f"children simulated in one replication: {n_children:,} ({model.events:,} model events)")
+    print(f"DES, one replication, one core:   median {des_s:.3f} s (best {min(des):.3f} s; target 0.5 s)")
+    print(f"cohort engine, weekly steps:       {weekly_s * 1000:.1f} ms  -> DES/cohort {des_s / weekly_s:.1f}x")
+    print(f"cohort engine, monthly steps:      {monthly_s * 1000:.1f} ms  -> DES/cohort {des_s / monthly_s:.1f}x "
+          "(target at most 25x)")
+
+    tracemalloc.start()
+    simulate(params, 1, 99)
+    _, peak = tracemalloc.get_traced_memory()
+    tracemalloc.stop()
+    print(f"memory per replication (tracemalloc peak): {peak / 2**20:.1f} MiB")
+
+    start = time.perf_counter()
+    run_scenarios({"baseline": params, "more assessment capacity": more}, replications=args.pairs, seed=7,
+                  cores=args.cores)
+    wall = time.perf_counter() - start
+    per_pair = wall / args.pairs
+    label = "measured" if args.pairs >= 1000 else f"extrapolated from {args.pairs} pairs"
+    print(f"{args.pairs} baseline+scenario pairs on {args.cores} cores: {wall:.1f} s "
+          f"({2 * args.pairs / wall:.1f} replications/s)")
+    print(f"1,000 pairs on {args.cores} cores: {per_pair * 1000:.0f} s ({label}; target under 180 s)")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,60 @@
+"""The starting EHC plan caseload as whole children by age and placement.
+
+SEN2 publishes plans by age and plans by placement, not the two together. The joint
+table is estimated by iterative proportional fitting from a prior that rules out
+impossible cells (no FE placement under 16, no state special school placement from 19,
+no mainstream or AP placement under 2 or over 18, independent special schools to 19),
+then rounded to whole children keeping each age's (rounded) total exactly.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from simulation.errors import ParameterError
+from simulation.parameters import AGES, AP, FE, INDEPENDENT, MAINSTREAM, OTHER, PLACEMENTS, RESOURCED, STATE_SPECIAL, Caseload
+
+
+def allowed_cells() -> np.ndarray:
+    """Boolean (26, 7): which (age, placement) cells may hold plans in the starting caseload."""
+    allowed = np.zeros((AGES, len(PLACEMENTS)), dtype=bool)
+    ages = np.arange(AGES)
+    allowed[:, OTHER] = True
+    allowed[(ages >= 2) & (ages <= 18), MAINSTREAM] = True
+    allowed[(ages >= 4) & (ages <= 18), RESOURCED] = True
+    allowed[(ages >= 2) & (ages <= 18), STATE_SPECIAL] = True
+    allowed[(ages >= 4) & (ages <= 19), INDEPENDENT] = True
+    allowed[ages >= 16, FE] = True
+    allowed[(ages >= 5) & (ages <= 18), AP] = True
+    return allowed
+
+
+def round_keeping_totals(matrix: np.ndarray, row_totals: np.ndarray) -> np.ndarray:
+    """Whole numbers with each row summing to its (whole) ``row_totals`` (largest remainders)."""
+    out = np.floor(matrix).astype(np.int64)
+    for i, target in enumerate(row_totals.astype(np.int64)):
+        short = int(target - out[i].sum())
+        if short > 0:
+            order = np.argsort(-(matrix[i] - out[i]), kind="stable")
+            out[i, order[:short]] += 1
+        elif short < 0:
+            order = np.argsort(matrix[i] - out[i], kind="stable")
+            order = order[out[i, order] > 0]
+            out[i, order[:-short]] -= 1
+    return out
+
+
+def age_placement_counts(caseload: Caseload, iterations: int = 200) -> np.ndarray:
+    """Whole plans by (age, placement), shape (26, 7), matching ``ehcp_by_age`` (rounded)."""
+    by_age = caseload.ehcp_by_age
+    by_placement = caseload.ehcp_by_placement * (by_age.sum() / max(caseload.ehcp_by_placement.sum(), 1e-12))
+    prior = allowed_cells().astype(float)
+    if np.any((by_age > 0) & (prior.sum(axis=1) == 0)) or np.any((by_placement > 0) & (prior.sum(axis=0) == 0)):
+        raise ParameterError("caseload: a plan count falls where no placement is possible")
+    matrix = prior * by_age[:, None] / prior.sum(axis=1, keepdims=True)
+    for _ in range(iterations):
+        columns = matrix.sum(axis=0)
+        matrix *= np.divide(by_placement, columns, out=np.zeros_like(columns), where=columns > 0)[None, :]
+        rows = matrix.sum(axis=1)
+        matrix *= np.divide(by_age, rows, out=np.zeros_like(rows), where=rows > 0)[:, None]
+    return round_keeping_totals(matrix, np.round(by_age))

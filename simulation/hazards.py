@@ -1,0 +1,168 @@
+"""Time to a child's next change of state from competing hazards.
+
+Hazards are piecewise constant on the grid (calendar year of the run, single year of
+age). A child's path crosses that grid diagonally, so the cumulative hazard from time
+``t0`` is piecewise linear; the event time is where it reaches an Exp(1) draw, and the
+cause is chosen with probability proportional to each cause's hazard at that moment
+(the standard competing-risks construction, exact for piecewise-constant hazards).
+Everybody still there at ``end_age`` leaves then (cause index ``len(causes)``).
+
+Two implementations of the same rule: :func:`first_events` for many children at once
+(numpy, used for the starting caseload and all exogenous arrivals) and
+:func:`next_event` for one child (plain Python, used inside the event loop). They are
+tested against each other.
+"""
+
+from __future__ import annotations
+
+from bisect import bisect_right
+from dataclasses import dataclass
+
+import numpy as np
+
+NO_EVENT = -1
+
+
+@dataclass(frozen=True, eq=False)
+class CompetingHazards:
+    """Hazards per year ``rates[cause, year, age]`` over a run of ``horizon`` years, and
+    a deterministic exit at exact age ``end_age``."""
+
+    rates: np.ndarray
+    end_age: float
+
+    def __post_init__(self) -> None:
+        rates = np.asarray(self.rates, dtype=float)
+        total = rates.sum(axis=0)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            cum = np.cumsum(rates, axis=0) / total
+        cum = np.where(total > 0, cum, 1.0)
+        cum[-1] = 1.0
+        object.__setattr__(self, "rates", rates)
+        object.__setattr__(self, "_total", total)
+        object.__setattr__(self, "_cum", np.moveaxis(cum, 0, -1).copy())  # (year, age, cause)
+        object.__setattr__(self, "_total_list", total.tolist())
+        object.__setattr__(self, "_cum_list", np.moveaxis(cum, 0, -1).tolist())
+        # hazards that do not change with the calendar year: invert the cumulative hazard by age
+        age_only = bool(np.all(total == total[:1]))
+        object.__setattr__(self, "_age_only", age_only)
+        object.__setattr__(self, "_cum_by_age", np.concatenate([[0.0], np.cumsum(total[0])]).tolist())
+
+    @property
+    def horizon(self) -> int:
+        return self.rates.shape[1]
+
+    @property
+    def age_out(self) -> int:
+        """The cause index of leaving at ``end_age``."""
+        return self.rates.shape[0]
+
+    @property
+    def total(self) -> np.ndarray:
+        return self._total
+
+
+def first_events(hazards: CompetingHazards, t0: np.ndarray, birth: np.ndarray, exp_draw: np.ndarray,
+                 uniform: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Event time and cause for many children at once.
+
+    ``t0``: time each child becomes exposed; ``birth``: time of birth (negative before the
+    run); ``exp_draw``: Exp(1) draws; ``uniform``: U(0,1) draws for the cause. Returns
+    ``(time, cause)``; ``time`` is ``inf`` and ``cause`` :data:`NO_EVENT` if nothing
+    happens before the end of the run.
+    """
+    t0 = np.asarray(t0, dtype=float)
+    birth = np.asarray(birth, dtype=float)
+    n = t0.size
+    horizon = float(hazards.horizon)
+    time = np.full(n, np.inf)
+    cause = np.full(n, NO_EVENT, dtype=np.int64)
+    end = np.minimum(horizon, birth + hazards.end_age)
+    total, cum = hazards._total, hazards._cum
+    work = np.flatnonzero(t0 < end)
+    t = t0[work].copy()
+    born = birth[work]
+    remaining = np.asarray(exp_draw, dtype=float)[work].copy()
+    stop = end[work]
+    year = np.clip(np.floor(t).astype(np.int64), 0, hazards.horizon - 1)
+    age = np.clip(np.floor(t - born).astype(np.int64), 0, total.shape[1] - 1)
+    uniform = np.asarray(uniform, dtype=float)
+    while work.size:
+        age_boundary = born + age + 1
+        nxt = np.minimum(np.minimum(year + 1.0, age_boundary), stop)
+        rate = total[year, age]
+        used = rate * np.maximum(nxt - t, 0.0)
+        hit = used >= remaining
+        if hit.any():
+            who = work[hit]
+            time[who] = t[hit] + remaining[hit] / rate[hit]
+            shares = cum[year[hit], age[hit]]
+            cause[who] = np.minimum((uniform[who][:, None] > shares).sum(axis=1), shares.shape[1] - 1)
+        remaining = remaining - used
+        age = age + (age_boundary <= nxt)
+        year = year + (year + 1.0 <= nxt)
+        t = nxt
+        keep = ~hit & (t < stop)
+        work, t, born, remaining, stop, year, age = (work[keep], t[keep], born[keep], remaining[keep],
+                                                     stop[keep], year[keep], age[keep])
+        np.minimum(age, total.shape[1] - 1, out=age)
+        np.minimum(year, hazards.horizon - 1, out=year)
+    age_out_time = np.maximum(birth + hazards.end_age, t0)
+    ages_out = (cause == NO_EVENT) & (age_out_time <= horizon) & np.isinf(time)
+    time[ages_out] = age_out_time[ages_out]
+    cause[ages_out] = hazards.age_out
+    return time, cause
+
+
+def next_event(hazards: CompetingHazards, t0: float, birth: float, exp_draw: float,
+               uniform: float) -> tuple[float, int]:
+    """The same as :func:`first_events` for one child, in plain Python (fast for one)."""
+    horizon = float(hazards.horizon)
+    age_out_time = birth + hazards.end_age
+    stop = min(horizon, age_out_time)
+    total = hazards._total_list
+    if hazards._age_only and t0 < stop:
+        cum = hazards._cum_by_age
+        rates = total[0]
+        top = len(rates) - 1
+        age0 = t0 - birth
+        a = min(max(int(age0), 0), top)
+        target = cum[a] + rates[a] * (age0 - a) + exp_draw
+        stop_age = stop - birth
+        s_index = min(max(int(stop_age), 0), top)
+        if target < cum[s_index] + rates[s_index] * (stop_age - s_index):
+            a = min(bisect_right(cum, target) - 1, top)
+            while rates[a] <= 0.0 and a > 0:  # float ties at a flat stretch
+                a -= 1
+            event_time = birth + a + (target - cum[a]) / rates[a]
+            shares = hazards._cum_list[0][a]
+            index = 0
+            while index < len(shares) - 1 and uniform > shares[index]:
+                index += 1
+            return max(event_time, t0), index
+    elif t0 < stop:
+        t = t0
+        remaining = exp_draw
+        year = min(max(int(t), 0), hazards.horizon - 1)
+        age = min(max(int(t - birth), 0), len(total[0]) - 1)
+        while t < stop:
+            age_boundary = birth + age + 1
+            nxt = min(year + 1.0, age_boundary, stop)
+            rate = total[year][age]
+            used = rate * max(nxt - t, 0.0)
+            if used >= remaining:
+                shares = hazards._cum_list[year][age]
+                index = 0
+                while index < len(shares) - 1 and uniform > shares[index]:
+                    index += 1
+                return t + remaining / rate, index
+            remaining -= used
+            if age_boundary <= nxt:
+                age = min(age + 1, len(total[0]) - 1)
+            if year + 1.0 <= nxt:
+                year = min(year + 1, hazards.horizon - 1)
+            t = nxt
+    age_out_time = max(age_out_time, t0)
+    if age_out_time <= horizon:
+        return age_out_time, hazards.age_out
+    return float("inf"), NO_EVENT

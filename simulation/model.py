@@ -1,0 +1,682 @@
+"""The discrete-event model of the graduated pathway: one replication.
+
+Event-driven, not time-stepped. Each child costs one scheduled event per change of
+state that can interact with anything else (a request, a decision, an assessment slot,
+a completed assessment, a phase transfer, a special place given up); changes that
+touch nothing else (leaving SEN support, ceasing a plan with no special place) are
+written straight into the record at the time they will happen, with no event.
+
+- Children on SEN support at the start and all exogenous arrivals (identification at
+  SEN support from the population, direct requests, moves in with a plan) are drawn
+  up front with numpy; their first time and cause of leaving SEN support come from
+  competing hazards (:mod:`simulation.hazards`).
+- A request waits for a decision (Erlang time); refused requests go back to SEN support.
+  Assessments need a slot from the assessment capacity, a ``simpy.Container`` of
+  concurrent slots (FIFO queue), so waits and the % issued within 20 weeks come from
+  demand against capacity. Assessments without a plan go back to SEN support.
+- A plan is placed by phase; a state special placement needs a place from a
+  ``simpy.Container`` per pool (phase or all-through). With none free the child goes to an
+  independent special school or waits (``SpecialPlaces.overflow_policy``).
+- At each phase transfer the placement may change; a plan ceases (needs met, moved away,
+  left education) on competing hazards or at ``Ceasing.max_age``.
+
+Common random numbers: every child's first draws for each activity are made up front
+from that activity's stream in child order, so a scenario that changes capacity or the
+early identification lever gives each child the same decision times, outcomes and
+placement draws as in the baseline. Draws for second and later requests come from one
+shared ``repeat`` stream in event order.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+from dataclasses import dataclass
+from functools import partial
+
+import numpy as np
+import pandas as pd
+import simpy
+from simpy.events import Timeout
+
+from simulation.caseload import age_placement_counts
+from simulation.hazards import NO_EVENT, CompetingHazards, first_events, next_event
+from simulation.outputs import CEASE_REASONS, PLACEMENT_GROUP, SEN_EXIT_REASONS, per_year, stock_at_januaries, \
+    time_in_years, tidy
+from simulation.parameters import (AGES, INDEPENDENT, OTHER, PHASE_START_AGES, PLACEMENTS, POOLS, STATE_SPECIAL,
+                                   Parameters, phase_of_age, schedule_values)
+from simulation.streams import replication_streams
+
+log = logging.getLogger(__name__)
+
+WEEKS = 52.0
+_REQUEST = 0  # SEN support cause index: 0 request, 1 needs met, 2 moved away, 3 left school (age out)
+_POOL_FOR_PHASE = {0: ("primary", "all"), 1: ("primary", "all"), 2: ("secondary", "all"), 3: ("post16", "all"),
+                   4: ()}
+
+
+@dataclass(frozen=True)
+class ReplicationResult:
+    """Yearly results of one replication: ``stocks`` at Januaries (``horizon + 1`` values)
+    and ``flows`` per calendar year (``horizon`` values), keyed by (measure, breakdown)."""
+
+    start_year: int
+    stocks: dict[tuple[str, str], np.ndarray]
+    flows: dict[tuple[str, str], np.ndarray]
+    events: int
+
+    def to_frame(self) -> pd.DataFrame:
+        """Tidy ``measure, breakdown, year, value``."""
+        return tidy(self.stocks, self.flows, self.start_year)
+
+
+def sen_support_hazards(params: Parameters, relative_risk: float = 1.0) -> CompetingHazards:
+    """SEN support: request (times ``relative_risk``), needs met, moved away; out at leaving age."""
+    h = params.horizon
+    multiplier = schedule_values(params.sen_support.request_multiplier, params.start_year, h)
+    request = params.sen_support.request_rate_by_age[None, :] * multiplier[:, None] * relative_risk
+    needs_met = np.broadcast_to(params.sen_support.needs_met_rate_by_age, (h, AGES))
+    moved = np.full((h, AGES), params.sen_support.moved_away_rate)
+    return CompetingHazards(np.stack([request, needs_met, moved]), params.sen_support.leaving_age)
+
+
+def plan_hazards(params: Parameters) -> CompetingHazards:
+    """Plans: needs met, moved away, left education; ceased at ``max_age``."""
+    c = params.ceasing
+    rates = np.stack([np.broadcast_to(r, (params.horizon, AGES)) for r in
+                      (c.needs_met_rate_by_age, c.moved_away_rate_by_age, c.left_education_rate_by_age)])
+    return CompetingHazards(rates, c.max_age)
+
+
+def _poisson_arrivals(rng: np.random.Generator, expected: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Arrival times and exact ages from expected counts ``(year, age)``, uniform within each cell."""
+    counts = rng.poisson(expected)
+    year, age = np.nonzero(counts)
+    n = counts[year, age]
+    year = np.repeat(year, n).astype(float)
+    age = np.repeat(age, n).astype(float)
+    time = year + rng.random(year.size)
+    exact_age = age + rng.random(age.size)
+    order = np.argsort(time, kind="stable")
+    return time[order], exact_age[order]
+
+
+class _Pool:
+    """A capacity of interchangeable units (assessment slots or special places) as a
+    ``simpy.Container``; ``deficit`` counts units in use beyond the capacity (after a cut,
+    or a starting caseload above it), repaid before units return to the container."""
+
+    def __init__(self, env: simpy.Environment, units: int, name: str) -> None:
+        self.name = name
+        self.container = simpy.Container(env, capacity=float("inf"), init=max(units, 0))
+        self.deficit = 0
+        self.units = units
+
+    def free(self) -> bool:
+        return self.container.level >= 1 and not self.container.get_queue
+
+    def take(self) -> None:
+        self.container.get(1)
+
+    def take_beyond_capacity(self) -> None:
+        self.deficit += 1
+
+    def release(self) -> None:
+        if self.deficit > 0:
+            self.deficit -= 1
+        else:
+            self.container.put(1)
+
+    def set_units(self, units: int) -> None:
+        delta = units - self.units
+        self.units = units
+        if delta > 0:
+            repaid = min(self.deficit, delta)
+            self.deficit -= repaid
+            if delta - repaid > 0:
+                self.container.put(delta - repaid)
+        elif delta < 0:
+            taken = int(min(self.container.level, -delta))
+            if taken > 0:
+                self.container.get(taken)
+            self.deficit += -delta - taken
+
+
+class _Model:
+    def __init__(self, params: Parameters, seed: int, replication: int) -> None:
+        self.p = params
+        self.h = params.horizon
+        self.rng = replication_streams(seed, replication)
+        self.env = simpy.Environment()
+        self.pop = params.population.for_years(params.start_year, self.h)
+        self.sen_hz = sen_support_hazards(params)
+        self.sen_hz_early = sen_support_hazards(params, params.early_identification.relative_risk)
+        self.plan_hz = plan_hazards(params)
+        self.refusal = schedule_values(params.assessment.refusal_probability, params.start_year, self.h).tolist()
+        self.not_issued = schedule_values(params.assessment.not_issued_probability, params.start_year, self.h).tolist()
+        self.shares_cum = np.cumsum(params.placement.new_plan_shares, axis=1).tolist()
+        self.transfer_cum = np.cumsum(params.placement.transfer, axis=2).tolist()
+        self.policy_wait = params.special_places.overflow_policy == "wait"
+        # records appended during the run
+        self.sen_spells: list[tuple[float, float]] = []
+        self.sen_exits: list[tuple[float, int]] = []
+        self.pipeline_spells: list[tuple[float, float]] = []
+        self.plan_spells: list[tuple[float, float, int]] = []
+        self.waits: list[tuple[float, float]] = []
+        self.requests: list[float] = []
+        self.direct_requests: list[float] = []
+        self.refused: list[float] = []
+        self.assessed: list[float] = []
+        self.not_issued_times: list[float] = []
+        self.new_plans: list[tuple[float, float]] = []
+        self.ceased: list[tuple[float, int]] = []
+        self.overflow: list[float] = []
+        self._repeat_block: list[float] = []
+
+    # ------------------------------------------------------------------ set-up
+    def build(self) -> None:
+        p, rng, h = self.p, self.rng, self.h
+        years = schedule_values(p.arrivals.sen_support_multiplier, p.start_year, h)
+        # starting SEN support
+        counts = np.round(p.caseload.sen_support_by_age).astype(np.int64)
+        init_age = np.repeat(np.arange(AGES), counts) + rng["initial_caseload"].random(counts.sum())
+        # identification at SEN support
+        id_time, id_age = _poisson_arrivals(rng["identification"],
+                                            self.pop * p.arrivals.sen_support_rate_by_age[None, :] * years[:, None])
+        id_time, id_birth, early = self._early_identification(id_time, id_time - id_age)
+        # direct requests and moves in
+        dr_time, dr_age = _poisson_arrivals(rng["direct_requests"], self.pop * p.arrivals.direct_request_rate_by_age)
+        mi_time, mi_age = _poisson_arrivals(rng["moves_in"], self.pop * p.arrivals.move_in_rate_by_age)
+        # starting plans
+        joint = age_placement_counts(p.caseload)
+        age_idx, group_idx = np.nonzero(joint)
+        n = joint[age_idx, group_idx]
+        plan_age = np.repeat(age_idx, n) + rng["initial_caseload"].random(n.sum())
+        plan_group = np.repeat(group_idx, n)
+        open_counts = np.round(p.caseload.in_assessment_by_age).astype(np.int64)
+        open_age = np.repeat(np.arange(AGES), open_counts) + rng["initial_caseload"].random(open_counts.sum())
+
+        n_sen0, n_id, n_dr, n_mi, n_plan = init_age.size, id_time.size, dr_time.size, mi_time.size, plan_age.size
+        n_open = open_age.size
+        self.n_children = n_all = n_sen0 + n_id + n_dr + n_mi + n_plan + n_open
+        birth = np.concatenate([-init_age, id_birth, dr_time - dr_age, mi_time - mi_age, -plan_age, -open_age])
+        self.birth = birth.tolist()
+        self.early = np.concatenate([np.zeros(n_sen0, bool), early,
+                                     np.zeros(n_dr + n_mi + n_plan + n_open, bool)]).tolist()
+        self.identified_times = id_time
+        self.early_times = id_time[early]
+        self.arrival_counts = (n_id, n_dr, n_mi)
+        self.arrival_times = np.concatenate([id_time, dr_time, mi_time])
+        self.direct_times = dr_time
+        self.move_in_times = mi_time
+        # first draws per child, per activity (common random numbers)
+        a = p.assessment
+        years_per_week = 1.0 / WEEKS
+        # (kept as arrays: most children never use them, and converting is slower than indexing)
+        self.decision_delay = rng["decision"].gamma(a.decision_weeks_shape, a.decision_weeks_mean /
+                                                    a.decision_weeks_shape, n_all) * years_per_week
+        self.refuse_u = rng["decision"].random(n_all)
+        self.assess_time = rng["assessment"].gamma(a.assessment_weeks_shape, a.assessment_weeks_mean /
+                                                   a.assessment_weeks_shape, n_all) * years_per_week
+        self.not_issued_u = rng["assessment"].random(n_all)
+        self.place_u = rng["placement"].random(n_all)
+        self.transfer_u = rng["transfer"].random((n_all, 4))
+        plan_e = rng["plan_path"].exponential(1.0, n_all)
+        plan_u = rng["plan_path"].random(n_all)
+        self.plan_e, self.plan_u = plan_e, plan_u
+        # per-child state
+        self.requests_made = [0] * n_all
+        self.assessed_before = [False] * n_all
+        self.request_time = [0.0] * n_all
+        self.group = [-1] * n_all
+        self.spell_start = [0.0] * n_all
+        self.cease_time = [np.inf] * n_all
+        self.cease_reason = [NO_EVENT] * n_all
+        self.pool_held: list[_Pool | None] = [None] * n_all
+        self.wait_event: list[simpy.events.Event | None] = [None] * n_all
+        self.wait_start = [0.0] * n_all
+        self.pipeline_open = [False] * n_all
+        self.events = 0
+        self._build_capacity()
+        # SEN support children (starting and identified): first time and cause of leaving
+        sen_ids = np.arange(n_sen0 + n_id)
+        t0 = np.concatenate([np.zeros(n_sen0), id_time])
+        e = rng["sen_support_path"].exponential(1.0, sen_ids.size)
+        u = rng["sen_support_path"].random(sen_ids.size)
+        early_mask = np.asarray(self.early[: sen_ids.size], dtype=bool)
+        time = np.empty(sen_ids.size)
+        cause = np.empty(sen_ids.size, dtype=np.int64)
+        for mask, hz in ((~early_mask, self.sen_hz), (early_mask, self.sen_hz_early)):
+            time[mask], cause[mask] = first_events(hz, t0[mask], birth[sen_ids][mask], e[mask], u[mask])
+        self.sen_start0, self.sen_end0 = t0, time
+        exits = (cause != _REQUEST) & (cause != NO_EVENT)
+        self.sen_exit_times0 = time[exits]
+        self.sen_exit_causes0 = cause[exits] - 1
+        env = self.env
+        for child in np.flatnonzero(cause == _REQUEST).tolist():
+            Timeout(env, float(time[child]), child).callbacks.append(self._on_request)
+        for child in range(n_sen0 + n_id, n_sen0 + n_id + n_dr):
+            ev = Timeout(env, self.arrival_times[child - n_sen0], child)
+            ev.callbacks.append(self._on_direct_request)
+        for child in range(n_sen0 + n_id + n_dr, n_sen0 + n_id + n_dr + n_mi):
+            Timeout(env, self.arrival_times[child - n_sen0], child).callbacks.append(self._on_move_in)
+        # starting plans: place (holding special places), draw ceasing, schedule
+        first_plan = n_all - n_open - n_plan
+        plan_ids = np.arange(first_plan, first_plan + n_plan)
+        c_time, c_cause = first_events(self.plan_hz, np.zeros(n_plan), birth[plan_ids], plan_e[plan_ids],
+                                       plan_u[plan_ids])
+        for k, child in enumerate(plan_ids.tolist()):
+            self.cease_time[child] = float(c_time[k])
+            self.cease_reason[child] = int(c_cause[k])
+            group = int(plan_group[k])
+            if group == STATE_SPECIAL and self.constrained:
+                pool = self._free_pool(phase_of_age(-self.birth[child]))
+                if pool is None:
+                    pool = self._home_pool(phase_of_age(-self.birth[child]))
+                    pool.take_beyond_capacity()
+                else:
+                    pool.take()
+                self.pool_held[child] = pool
+            self._set_group(child, group, 0.0)
+            self._schedule_plan(child, 0.0)
+        # assessments under way at the start: decided to assess, join the queue now
+        # (those that find a slot are part-way through: remaining time uniform on [0, mean])
+        requested = -p.assessment.decision_weeks_mean / WEEKS
+        remaining = (rng["initial_caseload"].random(n_open) * p.assessment.assessment_weeks_mean / WEEKS).tolist()
+        for k, child in enumerate(range(n_all - n_open, n_all)):
+            self.request_time[child] = requested
+            self.pipeline_open[child] = True
+            self.requests_made[child] = 1
+            if self.slots is not None and self.slots.container.level < 1:
+                self.slots.container.get(1).callbacks.append(partial(self._on_slot, child))
+                continue
+            if self.slots is not None:
+                self.slots.take()
+            self.assessed_before[child] = True  # their own first draws are not used
+            Timeout(env, remaining[k], child).callbacks.append(self._on_assessed_open)
+
+    def _early_identification(self, time: np.ndarray, birth: np.ndarray):
+        """Move the reached share of late identifications to ``early_age``, within capacity."""
+        lever = self.p.early_identification
+        u = self.rng["early_identification"].random(time.size)
+        early = np.zeros(time.size, dtype=bool)
+        if not lever.active or time.size == 0:
+            return time, birth, early
+        age = time - birth
+        shift = np.floor(age) - lever.early_age
+        new_time = time - shift
+        candidates = (age >= lever.late_age) & (new_time >= 0) & (u < lever.share_identified_early)
+        if lever.capacity_children_per_year is not None:
+            idx = np.flatnonzero(candidates)
+            idx = idx[np.argsort(new_time[idx], kind="stable")]
+            year = np.floor(new_time[idx]).astype(np.int64)
+            rank = np.arange(idx.size) - np.searchsorted(year, year, side="left")
+            candidates = np.zeros(time.size, dtype=bool)
+            candidates[idx[rank < lever.capacity_children_per_year]] = True
+        # keep the children in their original order: their ids, and so their draws, stay
+        # the same as in a scenario without the lever (common random numbers)
+        return np.where(candidates, new_time, time), birth, candidates
+
+    def _build_capacity(self) -> None:
+        p, env = self.p, self.env
+        cap = p.assessment.capacity_per_year
+        self.slots: _Pool | None = None
+        if cap is not None:
+            per_year_slots = [p.assessment.slots(c) for c in schedule_values(cap, p.start_year, self.h)]
+            self.slots = _Pool(env, per_year_slots[0], "assessment")
+            self._at_years(per_year_slots, self.slots)
+        self.constrained = p.special_places.constrained
+        self.pools: dict[str, _Pool] = {}
+        if self.constrained:
+            places = p.special_places.places_by_year(p.start_year, self.h)
+            for name in POOLS:
+                self.pools[name] = _Pool(env, int(places[name][0]), name)
+                self._at_years(places[name].tolist(), self.pools[name])
+            self.ever_open = {name: bool(places[name].max() > 0) for name in POOLS}
+
+    def _at_years(self, units: list[int], pool: _Pool) -> None:
+        for k in range(1, len(units)):
+            if units[k] != units[k - 1]:
+                ev = Timeout(self.env, float(k), units[k])
+                ev.callbacks.append(lambda e, pool=pool: pool.set_units(e.value))
+
+    # ------------------------------------------------------------------ helpers
+    def _repeat(self) -> float:
+        if not self._repeat_block:
+            self._repeat_block = self.rng["repeat"].random(4096).tolist()
+        return self._repeat_block.pop()
+
+    def _repeat_gamma(self, shape: int, mean: float) -> float:
+        # Erlang(shape) from uniforms: -mean/shape * log(prod(U))
+        total = 0.0
+        for _ in range(shape):
+            total -= math.log1p(-self._repeat())
+        return total * mean / shape / WEEKS
+
+    @staticmethod
+    def _choose(cumulative: list[float], u: float) -> int:
+        index = 0
+        last = len(cumulative) - 1
+        while index < last and u > cumulative[index]:
+            index += 1
+        return index
+
+    def _set_group(self, child: int, group: int, now: float) -> None:
+        old = self.group[child]
+        if old == group:
+            return
+        if old >= 0:
+            self.plan_spells.append((self.spell_start[child], now, old))
+        self.group[child] = group
+        self.spell_start[child] = now
+
+    def _end_plan(self, child: int, when: float) -> None:
+        self.plan_spells.append((self.spell_start[child], when, self.group[child]))
+        self.group[child] = -1
+        self.ceased.append((when, self.cease_reason[child]))
+
+    def _home_pool(self, phase: int) -> _Pool:
+        names = _POOL_FOR_PHASE[phase]
+        if self.pools[names[0]].units > 0 or self.ever_open[names[0]]:
+            return self.pools[names[0]]
+        return self.pools["all"]
+
+    def _free_pool(self, phase: int) -> _Pool | None:
+        for name in _POOL_FOR_PHASE[phase]:
+            pool = self.pools[name]
+            if pool.free():
+                return pool
+        return None
+
+    def _back_to_sen_support(self, child: int, now: float) -> None:
+        hz = self.sen_hz_early if self.early[child] else self.sen_hz
+        time, cause = next_event(hz, now, self.birth[child], -math.log1p(-self._repeat()), self._repeat())
+        self.sen_spells.append((now, time))
+        if cause == _REQUEST:
+            Timeout(self.env, time - now, child).callbacks.append(self._on_request)
+        elif cause != NO_EVENT:
+            self.sen_exits.append((time, cause - 1))
+
+    # ------------------------------------------------------------------ events
+    def _on_direct_request(self, event: Timeout) -> None:
+        self.direct_requests.append(self.env.now)
+        self._on_request(event)
+
+    def _on_request(self, event: Timeout) -> None:
+        self.events += 1
+        child, now = event._value, self.env.now
+        self.requests.append(now)
+        self.request_time[child] = now
+        self.pipeline_open[child] = True
+        if self.requests_made[child] == 0:
+            delay = float(self.decision_delay[child])
+        else:
+            a = self.p.assessment
+            delay = self._repeat_gamma(a.decision_weeks_shape, a.decision_weeks_mean)
+        Timeout(self.env, delay, child).callbacks.append(self._on_decision)
+
+    def _on_decision(self, event: Timeout) -> None:
+        self.events += 1
+        child, now = event._value, self.env.now
+        u = float(self.refuse_u[child]) if self.requests_made[child] == 0 else self._repeat()
+        self.requests_made[child] += 1
+        if u < self.refusal[min(int(now), self.h - 1)]:
+            self.refused.append(now)
+            self._close_pipeline(child, now)
+            self._back_to_sen_support(child, now)
+        elif self.slots is None:
+            self._start_assessment(child)
+        else:
+            self.slots.container.get(1).callbacks.append(partial(self._on_slot, child))
+
+    def _on_slot(self, child: int, _event: simpy.events.Event) -> None:
+        self.events += 1
+        self._start_assessment(child)
+
+    def _start_assessment(self, child: int) -> None:
+        if not self.assessed_before[child]:
+            duration = float(self.assess_time[child])
+        else:
+            a = self.p.assessment
+            duration = self._repeat_gamma(a.assessment_weeks_shape, a.assessment_weeks_mean)
+        Timeout(self.env, duration, child).callbacks.append(self._on_assessed)
+
+    def _close_pipeline(self, child: int, now: float) -> None:
+        self.pipeline_spells.append((self.request_time[child], now))
+        self.pipeline_open[child] = False
+
+    def _on_assessed(self, event: Timeout) -> None:
+        self.events += 1
+        child, now = event._value, self.env.now
+        if self.slots is not None:
+            self.slots.release()
+        self.assessed.append(now)
+        self._close_pipeline(child, now)
+        u = float(self.not_issued_u[child]) if not self.assessed_before[child] else self._repeat()
+        self.assessed_before[child] = True
+        if u < self.not_issued[min(int(now), self.h - 1)]:
+            self.not_issued_times.append(now)
+            self._back_to_sen_support(child, now)
+            return
+        self.new_plans.append((now, (now - self.request_time[child]) * WEEKS))
+        self._start_plan(child, now)
+
+    def _on_assessed_open(self, event: Timeout) -> None:
+        child = event._value
+        self.assessed_before[child] = False  # outcome from the child's own first draw
+        self._on_assessed(event)
+
+    def _on_move_in(self, event: Timeout) -> None:
+        self.events += 1
+        self._start_plan(event._value, self.env.now)
+
+    def _start_plan(self, child: int, now: float) -> None:
+        birth = self.birth[child]
+        time, cause = next_event(self.plan_hz, now, birth, float(self.plan_e[child]), float(self.plan_u[child]))
+        self.cease_time[child], self.cease_reason[child] = time, cause
+        phase = phase_of_age(now - birth)
+        group = self._choose(self.shares_cum[phase], float(self.place_u[child]))
+        if group == STATE_SPECIAL:
+            group = self._seek_special(child, phase, now)
+        self._set_group(child, group, now)
+        self._schedule_plan(child, now)
+
+    def _seek_special(self, child: int, phase: int, now: float) -> int:
+        """Find a local special place: returns the placement the child gets now."""
+        if not self.constrained:
+            return STATE_SPECIAL
+        pool = self._free_pool(phase)
+        if pool is not None:
+            pool.take()
+            self.pool_held[child] = pool
+            return STATE_SPECIAL
+        if not self.policy_wait:
+            self.overflow.append(now)
+            return INDEPENDENT
+        self._wait(child, phase, now)
+        return OTHER
+
+    def _wait(self, child: int, phase: int, now: float) -> None:
+        pool = self._home_pool(phase)
+        request = pool.container.get(1)
+        request.callbacks.append(partial(self._on_place_granted, child, pool))
+        self.wait_event[child] = request
+        self.wait_start[child] = now
+
+    def _stop_waiting(self, child: int, now: float) -> None:
+        request = self.wait_event[child]
+        if request is not None:
+            if request.triggered:
+                # granted at this very instant but not yet processed: give the place back
+                self.wait_event[child] = None
+                request.callbacks.clear()
+                self.pools_release_for(request)
+            else:
+                request.cancel()
+            self.wait_event[child] = None
+            self.waits.append((self.wait_start[child], now))
+
+    def pools_release_for(self, request: simpy.events.Event) -> None:
+        for pool in self.pools.values():
+            if request.resource is pool.container:
+                pool.release()
+                return
+
+    def _on_place_granted(self, child: int, pool: _Pool, _event: simpy.events.Event) -> None:
+        self.events += 1
+        now = self.env.now
+        self.wait_event[child] = None
+        self.waits.append((self.wait_start[child], now))
+        self.pool_held[child] = pool
+        self._set_group(child, STATE_SPECIAL, now)
+
+    def _schedule_plan(self, child: int, now: float) -> None:
+        """Schedule the child's next phase transfer, or the end of the plan."""
+        birth = self.birth[child]
+        cease = self.cease_time[child]
+        age = now - birth + 1e-9  # at a transfer the age may be a hair short of it
+        for phase, start in enumerate(PHASE_START_AGES[1:], start=1):
+            if age >= start:
+                continue
+            next_transfer = birth + start
+            if next_transfer >= cease or next_transfer >= self.h:
+                break
+            if self.pool_held[child] is not None or self.wait_event[child] is not None:
+                Timeout(self.env, next_transfer - now, child).callbacks.append(self._on_transfer)
+                return
+            # a transfer that touches no special place needs no event: book it now
+            new = self._choose(self.transfer_cum[phase - 1][self.group[child]], float(self.transfer_u[child, phase - 1]))
+            if new == STATE_SPECIAL and self.constrained:
+                Timeout(self.env, next_transfer - now, child).callbacks.append(self._on_transfer)
+                return
+            self._set_group(child, new, next_transfer)
+        if cease < np.inf:
+            if self.pool_held[child] is not None or self.wait_event[child] is not None:
+                Timeout(self.env, cease - now, child).callbacks.append(self._on_cease)
+            else:
+                self._end_plan(child, cease)
+
+    def _on_transfer(self, event: Timeout) -> None:
+        self.events += 1
+        child, now = event._value, self.env.now
+        phase = phase_of_age(now - self.birth[child] + 1e-9)
+        waiting = self.wait_event[child] is not None
+        current = STATE_SPECIAL if waiting else self.group[child]
+        new = self._choose(self.transfer_cum[phase - 1][current], float(self.transfer_u[child, phase - 1]))
+        held = self.pool_held[child]
+        if held is not None and not (new == STATE_SPECIAL and held.name == "all" and phase <= 3):
+            held.release()
+            self.pool_held[child] = None
+            held = None
+        if waiting:
+            self._stop_waiting(child, now)
+        if new == STATE_SPECIAL and held is None:
+            new = self._seek_special(child, phase, now)
+        self._set_group(child, new, now)
+        self._schedule_plan(child, now)
+
+    def _on_cease(self, event: Timeout) -> None:
+        self.events += 1
+        child, now = event._value, self.env.now
+        if self.pool_held[child] is not None:
+            self.pool_held[child].release()
+            self.pool_held[child] = None
+        self._stop_waiting(child, now)
+        self._end_plan(child, now)
+
+    # ------------------------------------------------------------------ results
+    def run(self) -> ReplicationResult:
+        self.build()
+        self.env.run(until=float(self.h))
+        return self._results()
+
+    def _results(self) -> ReplicationResult:
+        h, p = self.h, self.p
+        inf = np.inf
+        for child in range(self.n_children):
+            if self.group[child] >= 0:
+                self.plan_spells.append((self.spell_start[child], inf, self.group[child]))
+            if self.wait_event[child] is not None:
+                self.waits.append((self.wait_start[child], inf))
+            if self.pipeline_open[child]:
+                self.pipeline_spells.append((self.request_time[child], inf))
+        stocks: dict[tuple[str, str], np.ndarray] = {}
+        flows: dict[tuple[str, str], np.ndarray] = {}
+        sen = np.array(self.sen_spells).reshape(-1, 2)
+        stocks[("sen_support", "")] = stock_at_januaries(np.concatenate([self.sen_start0, sen[:, 0]]),
+                                                         np.concatenate([self.sen_end0, sen[:, 1]]), h)
+        pipe = np.array(self.pipeline_spells).reshape(-1, 2)
+        stocks[("in_assessment", "")] = stock_at_januaries(pipe[:, 0], pipe[:, 1], h)
+        spells = np.array(self.plan_spells).reshape(-1, 3)
+        groups = spells[:, 2].astype(np.int64)
+        by_type = {name: stock_at_januaries(spells[groups == k, 0], spells[groups == k, 1], h)
+                   for k, name in enumerate(PLACEMENTS)}
+        stocks[("ehcp_total", "")] = sum(by_type.values())
+        for measure in ("ehcp_mainstream", "ehcp_state_special", "ehcp_independent_special", "ehcp_fe", "ehcp_ap",
+                        "ehcp_other"):
+            stocks[(measure, "")] = sum(v for k, v in by_type.items() if PLACEMENT_GROUP[k] == measure)
+        stocks[("ehcp_resourced_unit", "")] = by_type["resourced_unit"]
+        waits = np.array(self.waits).reshape(-1, 2)
+        stocks[("waiting_special_place", "")] = stock_at_januaries(waits[:, 0], waits[:, 1], h)
+
+        flows[("sen_support_identified", "")] = per_year(self.identified_times, h)
+        flows[("sen_support_identified", "route=early_identification")] = per_year(self.early_times, h)
+        exits = np.array(self.sen_exits).reshape(-1, 2)
+        exit_times = np.concatenate([self.sen_exit_times0, exits[:, 0]])
+        exit_causes = np.concatenate([self.sen_exit_causes0, exits[:, 1]]).astype(np.int64)
+        flows[("sen_support_exits", "")] = per_year(exit_times, h)
+        for k, reason in enumerate(SEN_EXIT_REASONS):
+            flows[("sen_support_exits", f"reason={reason}")] = per_year(exit_times[exit_causes == k], h)
+        flows[("requests", "")] = per_year(np.array(self.requests), h)
+        flows[("requests", "route=direct")] = per_year(self.direct_times, h)
+        flows[("requests_refused", "")] = per_year(np.array(self.refused), h)
+        assessed = per_year(np.array(self.assessed), h)
+        flows[("assessments", "")] = assessed
+        flows[("assessed_not_issued", "")] = per_year(np.array(self.not_issued_times), h)
+        plans = np.array(self.new_plans).reshape(-1, 2)
+        issued = per_year(plans[:, 0], h)
+        flows[("new_plans", "")] = issued
+        within = per_year(plans[plans[:, 1] <= 20.0, 0], h)
+        flows[("issued_within_20wk_pct", "")] = np.where(issued > 0, 100.0 * within / np.maximum(issued, 1), np.nan)
+        ceased = np.array(self.ceased).reshape(-1, 2)
+        flows[("plans_ceased", "")] = per_year(ceased[:, 0], h)
+        for k, reason in enumerate(CEASE_REASONS):
+            flows[("plans_ceased", f"reason={reason}")] = per_year(ceased[ceased[:, 1] == k, 0], h)
+        flows[("ehcp_moves_in", "")] = per_year(self.move_in_times, h)
+        flows[("overflow_independent", "")] = per_year(np.array(self.overflow), h)
+        flows[("child_weeks_waited", "")] = time_in_years(waits[:, 0], waits[:, 1], h) * WEEKS
+        costs = p.costs.placement_gbp_per_year
+        total = np.zeros(h)
+        for k, name in enumerate(PLACEMENTS):
+            mask = groups == k
+            value = time_in_years(spells[mask, 0], spells[mask, 1], h) * costs[k]
+            flows[("cost_gbp", f"component={name}")] = value
+            total += value
+        value = assessed * p.costs.assessment_gbp
+        flows[("cost_gbp", "component=assessment")] = value
+        total += value
+        value = flows[("sen_support_identified", "route=early_identification")] * \
+            p.early_identification.cost_per_child_gbp
+        flows[("cost_gbp", "component=early_support")] = value
+        flows[("cost_gbp", "")] = total + value
+        return ReplicationResult(p.start_year, stocks, flows, self.events)
+
+
+def simulate(params: Parameters, seed: int, replication: int = 0) -> ReplicationResult:
+    """Run one replication of ``params`` with the streams of ``(seed, replication)``."""
+    model = _Model(params, seed, replication)
+    result = model.run()
+    log.debug("replication %d: %d children, %d events", replication, model.n_children, result.events)
+    return result
+
+
+def arrivals_and_exits(result: ReplicationResult) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(arrivals, exits, change in the stock of children in the system) per calendar year,
+    from one replication's output: arrivals are identifications, direct requests and moves
+    in; exits are SEN support exits and ceased plans; the stock is SEN support, open
+    requests and assessments, and plans. The three must balance exactly."""
+    f, s = result.flows, result.stocks
+    arrivals = (f[("sen_support_identified", "")] + f[("requests", "route=direct")] + f[("ehcp_moves_in", "")])
+    exits = f[("sen_support_exits", "")] + f[("plans_ceased", "")]
+    stock = s[("sen_support", "")] + s[("in_assessment", "")] + s[("ehcp_total", "")]
+    return arrivals, exits, np.diff(stock)

@@ -1,0 +1,465 @@
+"""Scenario parameters: one frozen dataclass per scenario, nested frozen sections.
+
+A typo in a field name is an error (``TypeError`` from the dataclass constructor), a
+value out of range or of the wrong shape is a :class:`~simulation.errors.ParameterError`
+naming the field. Derive a scenario from a baseline with :func:`dataclasses.replace`::
+
+    scenario = replace(baseline, assessment=replace(baseline.assessment, capacity_per_year=1250))
+
+Conventions used everywhere in the engine:
+
+- Time is in years from 1 January of ``Parameters.start_year`` (time 0). Stocks are
+  counted on 1 January of each year ``start_year .. start_year + horizon``; flows are
+  calendar years ``start_year .. start_year + horizon - 1``.
+- Ages are single years 0..25 (``AGES`` = 26 values). A rate "by age" is a hazard per
+  year, applied while the child's exact age is in ``[a, a + 1)``.
+- Rates that change over calendar years are *schedules*: a number (constant), or pairs
+  ``((year, value), ...)`` / a mapping ``{year: value}`` read as a step function (the
+  value of the latest year at or before the one asked for; the first value before that).
+- Money is pounds a year at ``Costs.price_base`` prices.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from simulation.errors import ParameterError
+
+AGES = 26
+#: Placement types an EHC plan can name. ``resourced_unit`` is the part of mainstream in a
+#: resourced provision or SEN unit (reported inside ``ehcp_mainstream`` as well).
+PLACEMENTS: tuple[str, ...] = ("mainstream", "resourced_unit", "state_special", "independent_special",
+                               "fe", "ap", "other")
+MAINSTREAM, RESOURCED, STATE_SPECIAL, INDEPENDENT, FE, AP, OTHER = range(7)
+#: Phases by exact age: early years [0, 4), primary [4, 11), secondary [11, 16),
+#: post-16 [16, 19), post-19 [19, 26). Placements may change at each phase transfer.
+PHASES: tuple[str, ...] = ("early_years", "primary", "secondary", "post16", "post19")
+PHASE_START_AGES: tuple[int, ...] = (0, 4, 11, 16, 19)
+#: Special school place pools: by phase, or ``all`` (all-through) serving every phase but post-19.
+POOLS: tuple[str, ...] = ("primary", "secondary", "post16", "all")
+OVERFLOW_POLICIES = ("independent", "wait")
+
+Schedule = tuple[tuple[int, float], ...]
+
+
+def phase_of_age(age: float) -> int:
+    """Index into :data:`PHASES` of an exact age."""
+    if age < 4:
+        return 0
+    if age < 11:
+        return 1
+    if age < 16:
+        return 2
+    if age < 19:
+        return 3
+    return 4
+
+
+def phase_by_age() -> np.ndarray:
+    """Phase index for each single year of age 0..25."""
+    return np.array([phase_of_age(a) for a in range(AGES)], dtype=np.int64)
+
+
+def _readonly(array: np.ndarray) -> np.ndarray:
+    array = np.array(array, dtype=float, copy=True)
+    array.flags.writeable = False
+    return array
+
+
+def _vector(name: str, values: Any, length: int = AGES) -> np.ndarray:
+    array = np.asarray(values, dtype=float)
+    if array.shape != (length,):
+        raise ParameterError(f"{name}: expected {length} values (one per single year of age 0-25 or per "
+                             f"placement), found shape {array.shape}")
+    if not np.all(np.isfinite(array)) or np.any(array < 0):
+        raise ParameterError(f"{name}: every value must be a finite number >= 0")
+    return _readonly(array)
+
+
+def make_schedule(name: str, value: Any, *, lower: float = 0.0, upper: float = np.inf) -> Schedule:
+    """Normalise a number, a ``{year: value}`` mapping or ``((year, value), ...)`` pairs."""
+    if isinstance(value, (int, float, np.floating, np.integer)) and not isinstance(value, bool):
+        pairs: list[tuple[int, float]] = [(0, float(value))]
+    elif isinstance(value, Mapping):
+        pairs = [(int(k), float(v)) for k, v in value.items()]
+    elif isinstance(value, Sequence) and not isinstance(value, str):
+        try:
+            pairs = [(int(k), float(v)) for k, v in value]
+        except (TypeError, ValueError):
+            raise ParameterError(f"{name}: expected (year, value) pairs, found {value!r}") from None
+    else:
+        raise ParameterError(f"{name}: expected a number, a {{year: value}} mapping or (year, value) pairs, "
+                             f"found {value!r}")
+    if not pairs:
+        raise ParameterError(f"{name}: the schedule is empty")
+    pairs.sort()
+    years = [p[0] for p in pairs]
+    if len(set(years)) != len(years):
+        raise ParameterError(f"{name}: a year appears twice in the schedule")
+    for year, number in pairs:
+        if not (lower <= number <= upper) or not np.isfinite(number):
+            raise ParameterError(f"{name}: value {number} for {year} is outside [{lower}, {upper}]")
+    return tuple(pairs)
+
+
+def schedule_values(schedule: Schedule, start_year: int, horizon: int) -> np.ndarray:
+    """The schedule's value for each calendar year ``start_year .. start_year + horizon - 1``."""
+    years = np.array([p[0] for p in schedule])
+    values = np.array([p[1] for p in schedule])
+    wanted = np.arange(start_year, start_year + horizon)
+    index = np.searchsorted(years, wanted, side="right") - 1
+    return values[np.clip(index, 0, None)]
+
+
+@dataclass(frozen=True, eq=False)
+class Population:
+    """Resident population by single year of age, one row per calendar year from ``start_year``.
+
+    Rows are mid-year populations (ONS); a year after the last row uses the last row.
+    """
+
+    start_year: int
+    by_age: Any
+
+    def __post_init__(self) -> None:
+        array = np.asarray(self.by_age, dtype=float)
+        if array.ndim == 1:
+            array = array[None, :]
+        if array.ndim != 2 or array.shape[1] != AGES or array.shape[0] < 1:
+            raise ParameterError(f"population.by_age: expected (years, 26) values, found shape {array.shape}")
+        if not np.all(np.isfinite(array)) or np.any(array < 0):
+            raise ParameterError("population.by_age: every value must be a finite number >= 0")
+        object.__setattr__(self, "by_age", _readonly(array))
+
+    def for_years(self, start_year: int, horizon: int) -> np.ndarray:
+        """Population for ``horizon`` calendar years from ``start_year``: shape (horizon, 26)."""
+        if start_year < self.start_year:
+            raise ParameterError(f"population: starts in {self.start_year}, the run starts in {start_year}")
+        rows = np.arange(start_year, start_year + horizon) - self.start_year
+        return self.by_age[np.minimum(rows, self.by_age.shape[0] - 1)]
+
+
+@dataclass(frozen=True, eq=False)
+class Caseload:
+    """The January caseload the run starts from (plain counts).
+
+    ``ehcp_by_placement`` follows :data:`PLACEMENTS`; its total is rescaled to the total
+    of ``ehcp_by_age`` (they come from different SEN2 tables), which must agree within 2%.
+    ``in_assessment_by_age`` (optional): children whose request was decided (to assess)
+    before the start and whose assessment is not finished; they join the assessment queue
+    at the start, with their request dated ``decision_weeks_mean`` weeks before it.
+    """
+
+    sen_support_by_age: Any
+    ehcp_by_age: Any
+    ehcp_by_placement: Any
+    in_assessment_by_age: Any = None
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "sen_support_by_age", _vector("caseload.sen_support_by_age",
+                                                               self.sen_support_by_age))
+        object.__setattr__(self, "ehcp_by_age", _vector("caseload.ehcp_by_age", self.ehcp_by_age))
+        in_assessment = np.zeros(AGES) if self.in_assessment_by_age is None else self.in_assessment_by_age
+        object.__setattr__(self, "in_assessment_by_age", _vector("caseload.in_assessment_by_age", in_assessment))
+        by_placement = _vector("caseload.ehcp_by_placement", self.ehcp_by_placement, len(PLACEMENTS))
+        object.__setattr__(self, "ehcp_by_placement", by_placement)
+        total_age, total_placement = self.ehcp_by_age.sum(), by_placement.sum()
+        if abs(total_age - total_placement) > 0.02 * max(total_age, 1.0):
+            raise ParameterError(f"caseload: EHC plans by age total {total_age:g} but by placement "
+                                 f"{total_placement:g}; they must agree within 2%")
+
+
+@dataclass(frozen=True, eq=False)
+class Arrivals:
+    """Flows into the system from the resident population (rates per head of population a year).
+
+    - ``sen_support_rate_by_age``: identification at SEN support, times the calendar-year
+      ``sen_support_multiplier`` schedule (a trend in identification).
+    - ``direct_request_rate_by_age``: complex needs met first in early years (or elsewhere)
+      that go straight to a request for an EHC needs assessment, without SEN support.
+    - ``move_in_rate_by_age``: children and young people moving into the area with a plan.
+    """
+
+    sen_support_rate_by_age: Any
+    direct_request_rate_by_age: Any
+    move_in_rate_by_age: Any
+    sen_support_multiplier: Any = 1.0
+
+    def __post_init__(self) -> None:
+        for name in ("sen_support_rate_by_age", "direct_request_rate_by_age", "move_in_rate_by_age"):
+            object.__setattr__(self, name, _vector(f"arrivals.{name}", getattr(self, name)))
+        object.__setattr__(self, "sen_support_multiplier",
+                           make_schedule("arrivals.sen_support_multiplier", self.sen_support_multiplier))
+
+
+@dataclass(frozen=True, eq=False)
+class SenSupport:
+    """Competing hazards (per child on SEN support per year) while on SEN support.
+
+    Escalation to a request: ``request_rate_by_age`` times the ``request_multiplier``
+    schedule (times the early-identification relative risk for children reached early).
+    Ending: ``needs_met_rate_by_age``, ``moved_away_rate``; and everybody left on SEN
+    support leaves it on reaching ``leaving_age`` (left school).
+    """
+
+    request_rate_by_age: Any
+    needs_met_rate_by_age: Any
+    moved_away_rate: float = 0.02
+    leaving_age: float = 18.0
+    request_multiplier: Any = 1.0
+
+    def __post_init__(self) -> None:
+        for name in ("request_rate_by_age", "needs_met_rate_by_age"):
+            object.__setattr__(self, name, _vector(f"sen_support.{name}", getattr(self, name)))
+        object.__setattr__(self, "request_multiplier",
+                           make_schedule("sen_support.request_multiplier", self.request_multiplier))
+        if not 0 <= self.moved_away_rate < 10:
+            raise ParameterError("sen_support.moved_away_rate must be in [0, 10)")
+        if not 1 <= self.leaving_age <= AGES:
+            raise ParameterError("sen_support.leaving_age must be between 1 and 26")
+
+
+@dataclass(frozen=True)
+class Assessment:
+    """Requests, decisions and EHC needs assessments.
+
+    Decision time and assessment time are Erlang (gamma with a whole-number shape), in
+    weeks. ``capacity_per_year`` is the number of assessments the service can complete
+    in a year (caseworker and EP capacity), a schedule; ``None`` means unconstrained. It
+    becomes ``round(capacity * assessment_weeks_mean / 52)`` concurrent assessment slots.
+    Refused requests and assessments that end without a plan return the child to SEN support.
+    """
+
+    decision_weeks_mean: float = 5.0
+    decision_weeks_shape: int = 4
+    assessment_weeks_mean: float = 10.0
+    assessment_weeks_shape: int = 12
+    refusal_probability: Any = 0.05
+    not_issued_probability: Any = 0.05
+    capacity_per_year: Any = None
+
+    def __post_init__(self) -> None:
+        for name in ("decision_weeks_mean", "assessment_weeks_mean"):
+            if not 0 < getattr(self, name) <= 104:
+                raise ParameterError(f"assessment.{name} must be in (0, 104] weeks")
+        for name in ("decision_weeks_shape", "assessment_weeks_shape"):
+            value = getattr(self, name)
+            if int(value) != value or not 1 <= value <= 100:
+                raise ParameterError(f"assessment.{name} must be a whole number 1..100")
+        for name in ("refusal_probability", "not_issued_probability"):
+            object.__setattr__(self, name, make_schedule(f"assessment.{name}", getattr(self, name), upper=1.0))
+        if self.capacity_per_year is not None:
+            object.__setattr__(self, "capacity_per_year",
+                               make_schedule("assessment.capacity_per_year", self.capacity_per_year, lower=1.0))
+
+    def slots(self, capacity_per_year: float) -> int:
+        """Concurrent assessment slots giving ``capacity_per_year`` completions a year."""
+        return max(1, int(round(capacity_per_year * self.assessment_weeks_mean / 52.0)))
+
+
+@dataclass(frozen=True, eq=False)
+class Placement:
+    """Where plans are placed.
+
+    ``new_plan_shares[phase, placement]``: placement of a new plan (or a plan moving in)
+    by the child's phase (rows follow :data:`PHASES`, columns :data:`PLACEMENTS`; rows sum
+    to 1). ``transfer[k, from, to]``: placement after the transfer into phase ``k + 1``
+    (primary at 4, secondary at 11, post-16 at 16, post-19 at 19) given the placement
+    before it. No state special placement is allowed post-19.
+    """
+
+    new_plan_shares: Any
+    transfer: Any
+
+    def __post_init__(self) -> None:
+        shares = np.asarray(self.new_plan_shares, dtype=float)
+        transfer = np.asarray(self.transfer, dtype=float)
+        n = len(PLACEMENTS)
+        if shares.shape != (len(PHASES), n):
+            raise ParameterError(f"placement.new_plan_shares: expected shape (5, 7), found {shares.shape}")
+        if transfer.shape != (len(PHASES) - 1, n, n):
+            raise ParameterError(f"placement.transfer: expected shape (4, 7, 7), found {transfer.shape}")
+        for name, array in (("new_plan_shares", shares), ("transfer", transfer)):
+            if np.any(array < 0) or not np.allclose(array.sum(axis=-1), 1.0, atol=1e-6):
+                raise ParameterError(f"placement.{name}: every row must be >= 0 and sum to 1")
+        if shares[4, STATE_SPECIAL] > 0 or np.any(transfer[3, :, STATE_SPECIAL] > 0):
+            raise ParameterError("placement: no state special placement is allowed post-19")
+        object.__setattr__(self, "new_plan_shares", _readonly(shares / shares.sum(axis=1, keepdims=True)))
+        object.__setattr__(self, "transfer", _readonly(transfer / transfer.sum(axis=-1, keepdims=True)))
+
+
+@dataclass(frozen=True)
+class PlaceBlock:
+    """A block of state special school places in one pool, open from January ``from_year``
+    to January ``to_year`` inclusive (``None``: always)."""
+
+    pool: str
+    places: int
+    from_year: int | None = None
+    to_year: int | None = None
+    name: str = ""
+
+    def __post_init__(self) -> None:
+        if self.pool not in POOLS:
+            raise ParameterError(f"special_places: pool {self.pool!r}; allowed: {', '.join(POOLS)}")
+        if int(self.places) != self.places or self.places < 0:
+            raise ParameterError("special_places: places must be a whole number >= 0")
+
+
+@dataclass(frozen=True)
+class SpecialPlaces:
+    """Local state special school places. ``blocks=None`` means unconstrained.
+
+    ``overflow_policy``: when no local place is free, ``independent`` places the child in
+    an independent or non-maintained special school at once; ``wait`` keeps the child
+    waiting (counted in ``other`` placements, as SEN2's awaiting provision) until a place frees.
+    """
+
+    blocks: tuple[PlaceBlock, ...] | None = None
+    overflow_policy: str = "independent"
+
+    def __post_init__(self) -> None:
+        if self.overflow_policy not in OVERFLOW_POLICIES:
+            raise ParameterError(f"special_places.overflow_policy {self.overflow_policy!r}; "
+                                 f"allowed: {', '.join(OVERFLOW_POLICIES)}")
+        if self.blocks is not None:
+            blocks = tuple(self.blocks)
+            if not all(isinstance(b, PlaceBlock) for b in blocks):
+                raise ParameterError("special_places.blocks: expected PlaceBlock items")
+            object.__setattr__(self, "blocks", blocks)
+
+    @property
+    def constrained(self) -> bool:
+        return self.blocks is not None
+
+    def places_by_year(self, start_year: int, horizon: int) -> dict[str, np.ndarray]:
+        """Places open in each pool on 1 January of each year (``horizon`` values)."""
+        years = np.arange(start_year, start_year + horizon)
+        out = {pool: np.zeros(horizon, dtype=np.int64) for pool in POOLS}
+        for block in self.blocks or ():
+            active = np.ones(horizon, dtype=bool)
+            if block.from_year is not None:
+                active &= years >= block.from_year
+            if block.to_year is not None:
+                active &= years <= block.to_year
+            out[block.pool] += np.where(active, int(block.places), 0)
+        return out
+
+
+@dataclass(frozen=True, eq=False)
+class Ceasing:
+    """Competing hazards of a plan ending, per plan per year, by age; and ageing out on
+    reaching ``max_age`` (26: plans can run while the young person is 25)."""
+
+    needs_met_rate_by_age: Any
+    moved_away_rate_by_age: Any
+    left_education_rate_by_age: Any
+    max_age: float = 26.0
+
+    def __post_init__(self) -> None:
+        for name in ("needs_met_rate_by_age", "moved_away_rate_by_age", "left_education_rate_by_age"):
+            object.__setattr__(self, name, _vector(f"ceasing.{name}", getattr(self, name)))
+        if not 1 <= self.max_age <= AGES:
+            raise ParameterError("ceasing.max_age must be between 1 and 26")
+
+
+@dataclass(frozen=True)
+class EarlyIdentification:
+    """The early identification lever.
+
+    Of the children who would be identified at SEN support at ``late_age`` or older, a
+    share ``share_identified_early`` are identified at ``early_age`` instead (only those
+    who reach ``early_age`` during the run: the programme starts with the run), at most
+    ``capacity_children_per_year`` a calendar year (``None``: no limit), first come first
+    served. Their hazard of escalating to a request is multiplied by ``relative_risk``
+    for the rest of their time on SEN support (below 1: early support prevents
+    escalation; above 1: earlier identification raises requests). Each child reached
+    costs ``cost_per_child_gbp`` once, in the year reached. Earlier identification also
+    means more years on SEN support at risk of escalation, so the net effect on requests
+    is an output, not an assumption.
+    """
+
+    share_identified_early: float = 0.0
+    relative_risk: float = 1.0
+    capacity_children_per_year: int | None = None
+    cost_per_child_gbp: float = 0.0
+    late_age: int = 7
+    early_age: int = 5
+
+    def __post_init__(self) -> None:
+        if not 0 <= self.share_identified_early <= 1:
+            raise ParameterError("early_identification.share_identified_early must be in [0, 1]")
+        if not 0 < self.relative_risk <= 10:
+            raise ParameterError("early_identification.relative_risk must be in (0, 10]")
+        if self.capacity_children_per_year is not None and self.capacity_children_per_year < 0:
+            raise ParameterError("early_identification.capacity_children_per_year must be >= 0 or None")
+        if self.cost_per_child_gbp < 0:
+            raise ParameterError("early_identification.cost_per_child_gbp must be >= 0")
+        if not 0 <= self.early_age < self.late_age < AGES:
+            raise ParameterError("early_identification: need 0 <= early_age < late_age < 26")
+
+    @property
+    def active(self) -> bool:
+        return self.share_identified_early > 0
+
+
+@dataclass(frozen=True, eq=False)
+class Costs:
+    """Unit costs in pounds at ``price_base`` prices: a year in each placement (follows
+    :data:`PLACEMENTS`) and one completed EHC needs assessment."""
+
+    placement_gbp_per_year: Any
+    assessment_gbp: float = 0.0
+    price_base: str = "2021-22"
+
+    def __post_init__(self) -> None:
+        values = self.placement_gbp_per_year
+        if isinstance(values, Mapping):
+            unknown = sorted(set(values) - set(PLACEMENTS))
+            if unknown:
+                raise ParameterError(f"costs.placement_gbp_per_year: unknown placement {unknown[0]!r}; "
+                                     f"allowed: {', '.join(PLACEMENTS)}")
+            values = [float(values.get(p, 0.0)) for p in PLACEMENTS]
+        object.__setattr__(self, "placement_gbp_per_year",
+                           _vector("costs.placement_gbp_per_year", values, len(PLACEMENTS)))
+        if self.assessment_gbp < 0:
+            raise ParameterError("costs.assessment_gbp must be >= 0")
+
+
+@dataclass(frozen=True, eq=False)
+class Parameters:
+    """Everything one scenario needs. Derive scenarios with :func:`dataclasses.replace`."""
+
+    start_year: int
+    horizon: int
+    population: Population
+    caseload: Caseload
+    arrivals: Arrivals
+    sen_support: SenSupport
+    assessment: Assessment
+    placement: Placement
+    ceasing: Ceasing
+    special_places: SpecialPlaces = field(default_factory=SpecialPlaces)
+    early_identification: EarlyIdentification = field(default_factory=EarlyIdentification)
+    costs: Costs = field(default_factory=lambda: Costs(placement_gbp_per_year=np.zeros(len(PLACEMENTS))))
+
+    def __post_init__(self) -> None:
+        if not 1 <= self.horizon <= 50:
+            raise ParameterError("horizon must be 1..50 years")
+        expected = {"population": Population, "caseload": Caseload, "arrivals": Arrivals,
+                    "sen_support": SenSupport, "assessment": Assessment, "placement": Placement,
+                    "ceasing": Ceasing, "special_places": SpecialPlaces,
+                    "early_identification": EarlyIdentification, "costs": Costs}
+        for name, kind in expected.items():
+            if not isinstance(getattr(self, name), kind):
+                raise ParameterError(f"{name}: expected a {kind.__name__}, found {type(getattr(self, name)).__name__}")
+        self.population.for_years(self.start_year, self.horizon)  # raises if it starts too late
+
+    @property
+    def years(self) -> np.ndarray:
+        """Calendar years of the flows (the January stocks run one year further)."""
+        return np.arange(self.start_year, self.start_year + self.horizon)

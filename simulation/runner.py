@@ -1,0 +1,180 @@
+"""Replications of one or more scenarios, and tidy summaries of them.
+
+The model only simulates; this module repeats it. Replication ``r`` of every scenario
+uses the streams of ``(seed, r)`` (:mod:`simulation.streams`), so a scenario and its
+baseline share random numbers and their paired differences have narrow intervals.
+``cores=1`` runs in this process; ``cores > 1`` uses a process pool of that many workers.
+Results are identical either way (every replication carries its own seed).
+
+Tables (all tidy, years as in :mod:`simulation.outputs`: January for stocks, calendar
+year for flows; money in pounds at the parameters' price base):
+
+- ``summary``: ``scenario, measure, breakdown, year, mean, lo95, hi95``: the mean across
+  replications and, by default, the 2.5th and 97.5th percentiles of the replications (the
+  range of outcomes; ``interval="mean"`` gives a 95% confidence interval for the mean);
+- ``differences``: the same columns for scenario minus baseline, paired by replication; by
+  default a 95% confidence interval for the mean difference (t distribution);
+- ``replications``: ``scenario, replication, measure, breakdown, year, value``.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import warnings
+from collections.abc import Callable, Mapping
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+
+from simulation.errors import SimulationError
+from simulation.model import simulate
+from simulation.parameters import Parameters
+
+log = logging.getLogger(__name__)
+
+Progress = Callable[[int, int], None]
+SUMMARY_COLUMNS = ["scenario", "measure", "breakdown", "year", "mean", "lo95", "hi95"]
+INTERVALS = ("outcomes", "mean")
+
+
+@dataclass(frozen=True)
+class SimulationResults:
+    summary: pd.DataFrame
+    differences: pd.DataFrame
+    replications: pd.DataFrame
+
+
+def _keys_and_values(params: Parameters, seed: int, replication: int) -> tuple[list[tuple], np.ndarray]:
+    result = simulate(params, seed, replication)
+    keys: list[tuple] = []
+    values: list[np.ndarray] = []
+    for table in (result.stocks, result.flows):
+        for (measure, breakdown), array in table.items():
+            keys.extend((measure, breakdown, params.start_year + k) for k in range(len(array)))
+            values.append(np.asarray(array, dtype=float))
+    return keys, np.concatenate(values)
+
+
+def _chunk(task: tuple[Parameters, int, list[int]]) -> tuple[list[tuple], list[np.ndarray]]:
+    params, seed, replications = task
+    keys: list[tuple] = []
+    values = []
+    for r in replications:
+        keys, row = _keys_and_values(params, seed, r)
+        values.append(row)
+    return keys, values
+
+
+def replicate(params: Parameters, *, replications: int, seed: int, cores: int = 1,
+              progress: Progress | None = None, first_replication: int = 0) -> pd.DataFrame:
+    """Run ``replications`` replications of one scenario: wide table, one row per replication,
+    columns a MultiIndex ``(measure, breakdown, year)``."""
+    return _run_many({"_": params}, replications, seed, cores, progress, first_replication)["_"]
+
+
+def _run_many(scenarios: Mapping[str, Parameters], replications: int, seed: int, cores: int,
+              progress: Progress | None, first: int = 0) -> dict[str, pd.DataFrame]:
+    if replications < 1:
+        raise SimulationError("replications must be at least 1")
+    if cores < 1:
+        raise SimulationError("cores must be at least 1")
+    names = list(scenarios)
+    keys: dict[str, list[tuple]] = {}
+    reps = list(range(first, first + replications))
+    total = replications * len(names)
+    rows: dict[str, list[np.ndarray | None]] = {name: [None] * replications for name in names}
+    done = 0
+    if cores == 1:
+        for name in names:
+            for i, r in enumerate(reps):
+                keys[name], rows[name][i] = _keys_and_values(scenarios[name], seed, r)
+                done += 1
+                if progress:
+                    progress(done, total)
+    else:
+        size = max(1, min(25, replications // (cores * 4) or 1))
+        with ProcessPoolExecutor(max_workers=min(cores, os.cpu_count() or cores)) as pool:
+            futures = {}
+            for name in names:
+                for start in range(0, replications, size):
+                    chunk = reps[start:start + size]
+                    futures[pool.submit(_chunk, (scenarios[name], seed, chunk))] = (name, start)
+            for future in as_completed(futures):
+                name, start = futures[future]
+                keys[name], chunk_values = future.result()
+                for offset, values in enumerate(chunk_values):
+                    rows[name][start + offset] = values
+                    done += 1
+                    if progress:
+                        progress(done, total)
+    out = {}
+    for name in names:
+        index = pd.MultiIndex.from_tuples(keys[name], names=["measure", "breakdown", "year"])
+        out[name] = pd.DataFrame(np.vstack(rows[name]), index=pd.Index(reps, name="replication"), columns=index)
+    return out
+
+
+def _interval(values: np.ndarray, interval: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    with np.errstate(all="ignore"):
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", RuntimeWarning)
+            mean = np.nanmean(values, axis=0)
+            if interval == "outcomes":
+                lo, hi = np.nanpercentile(values, [2.5, 97.5], axis=0)
+            else:
+                n = np.sum(~np.isnan(values), axis=0)
+                sd = np.nanstd(values, axis=0, ddof=1) if values.shape[0] > 1 else np.zeros(values.shape[1])
+                half = stats.t.ppf(0.975, np.maximum(n - 1, 1)) * sd / np.sqrt(np.maximum(n, 1))
+                lo, hi = mean - half, mean + half
+    return mean, lo, hi
+
+
+def summarise(wide: pd.DataFrame, scenario: str, interval: str = "outcomes") -> pd.DataFrame:
+    """Tidy mean and 95% interval of a wide replications table (see the module notes)."""
+    if interval not in INTERVALS:
+        raise SimulationError(f"interval {interval!r}; allowed: {', '.join(INTERVALS)}")
+    mean, lo, hi = _interval(wide.to_numpy(dtype=float), interval)
+    frame = wide.columns.to_frame(index=False)
+    frame.insert(0, "scenario", scenario)
+    frame["mean"], frame["lo95"], frame["hi95"] = mean, lo, hi
+    return frame[SUMMARY_COLUMNS]
+
+
+def run_scenarios(scenarios: Mapping[str, Parameters], *, replications: int, seed: int,
+                  baseline: str | None = None, cores: int = 1, progress: Progress | None = None,
+                  interval: str = "outcomes", difference_interval: str = "mean") -> SimulationResults:
+    """Run every scenario for the same replications; summarise; pair each with ``baseline``.
+
+    ``baseline`` defaults to the first scenario. ``progress(done, total)`` is called as
+    replications finish (for a progress bar).
+    """
+    if not scenarios:
+        raise SimulationError("no scenarios to run")
+    names = list(scenarios)
+    baseline = names[0] if baseline is None else baseline
+    if baseline not in scenarios:
+        raise SimulationError(f"baseline {baseline!r} is not one of the scenarios: {', '.join(names)}")
+    wide = _run_many(scenarios, replications, seed, cores, progress)
+    summary = pd.concat([summarise(wide[name], name, interval) for name in names], ignore_index=True)
+    differences = []
+    for name in names:
+        if name == baseline:
+            continue
+        base = wide[baseline]
+        other = wide[name]
+        common = base.columns.intersection(other.columns, sort=False)
+        diff = other[common] - base[common]
+        differences.append(summarise(diff, f"{name} - {baseline}", difference_interval))
+    differences_frame = (pd.concat(differences, ignore_index=True) if differences
+                         else pd.DataFrame(columns=SUMMARY_COLUMNS))
+    long = []
+    for name in names:
+        stacked = wide[name].stack(["measure", "breakdown", "year"], future_stack=True).rename("value").reset_index()
+        stacked.insert(0, "scenario", name)
+        long.append(stacked)
+    replications_frame = pd.concat(long, ignore_index=True)
+    return SimulationResults(summary, differences_frame, replications_frame)

@@ -1,0 +1,88 @@
+"""Parameters are locked and validated; the two hazard implementations agree."""
+
+from __future__ import annotations
+
+import dataclasses
+
+import numpy as np
+import pytest
+
+from simulation.errors import ParameterError
+from simulation.examples import gloucestershire_example
+from simulation.hazards import first_events, next_event
+from simulation.model import plan_hazards, sen_support_hazards
+from simulation.parameters import Assessment, EarlyIdentification, SpecialPlaces, PlaceBlock, make_schedule, schedule_values
+
+
+def test_a_typo_in_a_parameter_name_is_an_error():
+    with pytest.raises(TypeError):
+        Assessment(capacity_per_yer=1000)  # type: ignore[call-arg]
+
+
+def test_parameters_are_frozen_and_replace_derives_a_scenario():
+    base = gloucestershire_example()
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        base.horizon = 3  # type: ignore[misc]
+    scenario = dataclasses.replace(base, assessment=dataclasses.replace(base.assessment, capacity_per_year=1250))
+    assert scenario.assessment.capacity_per_year == ((0, 1250.0),)
+    assert base.assessment.capacity_per_year is None
+
+
+@pytest.mark.parametrize("make", [
+    lambda: EarlyIdentification(share_identified_early=1.5),
+    lambda: Assessment(refusal_probability={2020: 1.2}),
+    lambda: SpecialPlaces(overflow_policy="send_home"),
+    lambda: PlaceBlock(pool="nursery", places=10),
+])
+def test_out_of_range_values_are_errors_that_name_the_field(make):
+    with pytest.raises(ParameterError):
+        make()
+
+
+def test_wrong_shape_is_an_error():
+    base = gloucestershire_example()
+    with pytest.raises(ParameterError, match="sen_support.request_rate_by_age"):
+        dataclasses.replace(base.sen_support, request_rate_by_age=[0.1] * 25)
+
+
+def test_schedules_are_step_functions():
+    schedule = make_schedule("x", {2021: 2.0, 2019: 1.0})
+    assert schedule_values(schedule, 2018, 5).tolist() == [1.0, 1.0, 1.0, 2.0, 2.0]
+
+
+@pytest.mark.parametrize("which", ["sen_support_trend", "plans"])
+def test_vectorised_and_scalar_event_times_agree(which):
+    params = gloucestershire_example(horizon=8)
+    if which == "sen_support_trend":
+        sen = dataclasses.replace(params.sen_support, request_multiplier={2019: 1.0, 2021: 1.6, 2024: 2.5})
+        hazards = sen_support_hazards(dataclasses.replace(params, sen_support=sen))
+        assert not hazards._age_only  # the piecewise walk, not the age-only shortcut
+    else:
+        hazards = plan_hazards(params)
+    rng = np.random.default_rng(5)
+    n = 3000
+    t0 = rng.uniform(0, 8, n)
+    birth = t0 - rng.uniform(0, 26, n)
+    e, u = rng.exponential(size=n), rng.random(n)
+    times, causes = first_events(hazards, t0, birth, e, u)
+    scalar = [next_event(hazards, *args) for args in zip(t0, birth, e, u)]
+    scalar_times = np.array([s[0] for s in scalar])
+    assert np.array_equal(np.isinf(times), np.isinf(scalar_times))
+    finite = np.isfinite(times)
+    assert finite.sum() > n / 4
+    np.testing.assert_allclose(times[finite], scalar_times[finite], atol=1e-9)
+    assert np.array_equal(causes, np.array([s[1] for s in scalar]))
+    assert np.all(times[finite] >= t0[finite])
+
+
+def test_event_times_follow_the_hazard():
+    """A constant hazard of 0.2 a year: about 1 - exp(-0.2 * 2) leave within 2 years."""
+    params = gloucestershire_example(horizon=5)
+    sen = dataclasses.replace(params.sen_support, request_rate_by_age=np.full(26, 0.1),
+                              needs_met_rate_by_age=np.full(26, 0.08), moved_away_rate=0.02, leaving_age=26)
+    hazards = sen_support_hazards(dataclasses.replace(params, sen_support=sen))
+    rng = np.random.default_rng(2)
+    n = 40_000
+    times, causes = first_events(hazards, np.zeros(n), np.full(n, -5.0), rng.exponential(size=n), rng.random(n))
+    assert abs((times <= 2).mean() - (1 - np.exp(-0.4))) < 0.01
+    assert abs((causes[times <= 2] == 0).mean() - 0.5) < 0.02
