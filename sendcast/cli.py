@@ -113,8 +113,8 @@ def _data_build(args: argparse.Namespace) -> int:
 
 
 def _data_las(args: argparse.Namespace) -> int:
-    las = store.load_dataset(args.data).geography.las
-    breaks = store.load_dataset(args.data).geography.breaks
+    geography = store.load_dataset(args.data).geography
+    las, breaks = geography.las, geography.breaks
     notes = breaks.groupby("la_code")["kind"].apply(lambda k: "series " + " and ".join(sorted(set(k))))
     out = las.assign(note=las["la_code"].map(notes).fillna(""))
     out = out[["la_code", "la_number", "la_name", "region", "first_year", "last_year", "note"]]
