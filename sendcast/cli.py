@@ -7,6 +7,7 @@ stderr and exits with status 2, without a traceback. Engines log; this module pr
 from __future__ import annotations
 
 import argparse
+import importlib
 import logging
 import sys
 from collections.abc import Sequence
@@ -22,6 +23,8 @@ from sendcast.measures import MEASURES
 from sendcast import paths
 
 EXIT_USER_ERROR = 2
+#: Command families beyond ``data`` and ``summary``, each a module with ``register(commands)``.
+COMMAND_MODULES: tuple[str, ...] = ()
 SUMMARY_MEASURES = ["ehcp_total", "ehcp_state_special", "ehcp_independent_special", "new_plans",
                     "requests", "issued_within_20wk_pct", "sen_support_pct", "ehcp_pct"]
 
@@ -82,6 +85,8 @@ def _parser() -> argparse.ArgumentParser:
     _data_option(summary)
     summary.add_argument("--la", default="Gloucestershire", metavar="NAME_OR_CODE")
     summary.set_defaults(handler=_summary)
+    for name in COMMAND_MODULES:
+        importlib.import_module(name).register(commands)
     return parser
 
 
