@@ -10,6 +10,11 @@ caseload on 1 October Y, its midpoint, interpolated linearly between the two Jan
 around it: ``0.25 x January Y + 0.75 x January Y+1``. (With a straight line between the
 Januaries, the average over a period equals the value at its midpoint.) A financial
 year's cost is that average caseload times the annual unit cost.
+
+Rule for calendar-year flows (spend or events accrued evenly through a calendar year, as
+the simulation reports them): financial year Y-(Y+1) takes the nine months April-December
+of calendar year Y and the three months January-March of Y+1:
+``0.75 x calendar Y + 0.25 x calendar Y+1``.
 """
 
 from __future__ import annotations
@@ -17,6 +22,7 @@ from __future__ import annotations
 import pandas as pd
 
 JANUARY_WEIGHTS: tuple[float, float] = (0.25, 0.75)
+CALENDAR_WEIGHTS: tuple[float, float] = (0.75, 0.25)
 
 
 def financial_year_label(year: int) -> str:
@@ -53,3 +59,14 @@ def financial_year_average_paths(january: pd.DataFrame) -> pd.DataFrame:
     nxt = january.reindex(january.index + 1)
     nxt.index = january.index
     return (early * january + late * nxt).dropna(how="all")
+
+
+def financial_year_from_calendar(calendar: pd.Series) -> pd.Series:
+    """Financial-year totals from calendar-year flows (indexed by calendar year), by the
+    months each contributes (see the module docstring). The result is indexed by the
+    financial year's start year and has a value wherever calendar years Y and Y+1 both exist.
+    """
+    early, late = CALENDAR_WEIGHTS
+    following = calendar.reindex(calendar.index + 1)
+    following.index = calendar.index
+    return (early * calendar + late * following).dropna().rename(calendar.name)

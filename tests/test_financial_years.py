@@ -7,8 +7,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from sendcast.financial_years import (financial_year_average, financial_year_average_paths, financial_year_label,
-                              financial_year_start)
+from sendcast.financial_years import (financial_year_average, financial_year_average_paths,
+                                     financial_year_from_calendar, financial_year_label, financial_year_start)
 
 
 def test_financial_year_is_a_quarter_of_the_first_january_and_three_quarters_of_the_second():
@@ -41,3 +41,16 @@ def test_average_lies_between_the_two_januaries_and_paths_agree(values):
     paths = financial_year_average_paths(pd.DataFrame({"a": january, "b": 2 * january}))
     assert paths["a"].tolist() == pytest.approx(average.tolist())
     assert paths["b"].tolist() == pytest.approx((2 * average).tolist())
+
+
+def test_financial_year_flow_is_nine_months_of_one_calendar_year_and_three_of_the_next():
+    spend = pd.Series({2025: 1200.0, 2026: 2400.0, 2027: 3600.0})
+    # April-December 2025 at 100 a month, January-March 2026 at 200 a month.
+    assert financial_year_from_calendar(spend).to_dict() == {2025: pytest.approx(900 + 600),
+                                                             2026: pytest.approx(1800 + 900)}
+
+
+@given(st.floats(min_value=0, max_value=1e9), st.integers(min_value=2, max_value=12))
+def test_a_steady_flow_is_the_same_in_financial_and_calendar_years(level, years):
+    calendar = pd.Series([level] * years, index=range(2020, 2020 + years))
+    assert financial_year_from_calendar(calendar).tolist() == pytest.approx([level] * (years - 1))
