@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
+import pandas as pd
 from pydantic import ValidationError
 
 from sendcast.errors import SendcastError
@@ -115,3 +116,71 @@ def grid(resolved: dict[str, Any], levers: Sequence[Lever], *, source: str) -> l
             raise _explain(error, [source]) from None  # type: ignore[list-item]
         points.append(GridPoint(label=label, settings=settings, scenario=scenario))
     return points
+
+
+#: Outcomes reported per grid point, each per replication: (name, measure, how, plain label).
+#: ``final``: the value on the last January of the run; ``total``: summed over the run's calendar years.
+SWEEP_OUTCOMES: tuple[tuple[str, str, str, str], ...] = (
+    ("ehcp_final", "ehcp_total", "final", "EHC plans in the last January"),
+    ("sen_support_final", "sen_support", "final", "children on SEN support in the last January"),
+    ("independent_final", "ehcp_independent_special", "final", "independent special placements, last January"),
+    ("requests_total", "requests", "total", "requests for assessment over the run"),
+    ("new_plans_total", "new_plans", "total", "new EHC plans over the run"),
+    ("child_weeks_waited_total", "child_weeks_waited", "total", "child-weeks waited for a special place"),
+    ("spend_total_gbp", "cost_gbp", "total", "spend over the run (GBP, price base)"),
+)
+
+
+@dataclass(frozen=True)
+class SweepTask:
+    """One grid point to simulate: self-contained and picklable, seeded per task."""
+
+    label: str
+    parameters: Any
+    replications: int
+    seed: int
+    discount_rate: float
+
+
+def reduce_replications(wide: Any, discount_rate: float) -> dict[str, np.ndarray]:
+    """Per-replication outcomes (:data:`SWEEP_OUTCOMES`, plus ``spend_npv_gbp``, spend
+    discounted at ``discount_rate`` from the first year) from a wide replications table
+    (rows replications, columns ``(measure, breakdown, year)``)."""
+    out: dict[str, np.ndarray] = {}
+    for name, measure, how, _ in SWEEP_OUTCOMES:
+        block = wide.xs((measure, ""), axis=1, level=("measure", "breakdown")).sort_index(axis=1)
+        out[name] = block.iloc[:, -1].to_numpy(dtype=float) if how == "final" else block.sum(axis=1).to_numpy(float)
+    spend = wide.xs(("cost_gbp", ""), axis=1, level=("measure", "breakdown")).sort_index(axis=1).to_numpy(float)
+    out["spend_npv_gbp"] = spend @ (1.0 / (1.0 + discount_rate) ** np.arange(spend.shape[1]))
+    return out
+
+
+def run_sweep_task(task: SweepTask) -> dict[str, np.ndarray]:
+    """Simulate one grid point and reduce it on the worker (a few numbers per replication)."""
+    from simulation.runner import replicate
+
+    wide = replicate(task.parameters, replications=task.replications, seed=task.seed)
+    return reduce_replications(wide, task.discount_rate)
+
+
+def sweep_table(points: Sequence[GridPoint], outcomes: Sequence[dict[str, np.ndarray]],
+                reference: dict[str, np.ndarray]) -> pd.DataFrame:
+    """One row per grid point: its lever values, each outcome's mean and 95% range of
+    outcomes, and ``saving_npv_gbp`` (the scenario as given minus the point: positive when
+    the point spends less, in present value) and ``child_weeks_avoided`` with 95% confidence
+    intervals for the mean paired difference (same seed, so paired by replication)."""
+    from sendcast.appraisal import mean_interval
+
+    rows = []
+    for point, result in zip(points, outcomes):
+        row: dict[str, Any] = {"point": point.label, **point.settings}
+        for name, values in result.items():
+            lo, hi = np.percentile(values, [2.5, 97.5])
+            row.update({f"{name}_mean": float(values.mean()), f"{name}_lo95": float(lo), f"{name}_hi95": float(hi)})
+        for name, paired in (("saving_npv_gbp", reference["spend_npv_gbp"] - result["spend_npv_gbp"]),
+                             ("child_weeks_avoided", reference["child_weeks_waited_total"]
+                              - result["child_weeks_waited_total"])):
+            mean, lo, hi = mean_interval(paired[:, None])
+            row.update({f"{name}_mean": float(mean[0]), f"{name}_lo95": float(lo[0]), f"{name}_hi95": float(hi[0])})
+        rows.append(row)
+    return pd.DataFrame(rows)

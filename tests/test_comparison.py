@@ -1,0 +1,125 @@
+"""Comparing scenarios: paired simulation, spend by financial year, appraisal, workbook, report.
+
+Runs on the engine's Gloucestershire-sized example parameters (simulation.examples, whose
+rates are labelled illustrative there) for a short horizon, so it is quick; the CLI tests run
+the same path on parameters built from the shipped data.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from pathlib import Path
+
+import numpy as np
+import pytest
+from openpyxl import load_workbook
+
+from sendcast.comparison_outputs import figures, headline_table, report, workbook_sheets
+from sendcast.financial_years import financial_year_from_calendar
+from sendcast.scenario_run import ComparisonError, compare_parameters, load_scenarios, per_replication
+from sendcast.workbook import TITLE_ROWS, write_workbook
+from simulation.examples import gloucestershire_example
+from simulation.parameters import EarlyIdentification
+
+SCENARIOS = Path(__file__).resolve().parent.parent / "scenarios"
+REPLICATIONS = 6
+
+
+@pytest.fixture(scope="module")
+def comparison():
+    loaded = load_scenarios([SCENARIOS / "baseline.toml", SCENARIOS / "early-identification.toml"])
+    base = gloucestershire_example(2019, 3)
+    early = dataclasses.replace(base, early_identification=EarlyIdentification(
+        share_identified_early=0.3, relative_risk=0.8, capacity_children_per_year=600, cost_per_child_gbp=1500))
+    return compare_parameters(loaded, {"Baseline": base, "Early identification": early}, replications=REPLICATIONS)
+
+
+def test_an_option_identical_to_the_baseline_changes_nothing_at_all():
+    loaded = load_scenarios([SCENARIOS / "baseline.toml", SCENARIOS / "early-identification.toml"])
+    base = gloucestershire_example(2019, 2)
+    same = compare_parameters(loaded, {"Baseline": base, "Early identification": base}, replications=3)
+    assert (same.differences["mean"] == 0).all()
+    stats = same.appraisal.set_index("statistic")
+    assert stats.loc["npv_net_saving_gbp", "mean"] == 0
+    assert stats.loc["break_even_year", "mean"] == 2019   # nothing spent, nothing lost: even from the start
+
+
+def test_financial_year_spend_follows_the_calendar_rule_replication_by_replication(comparison):
+    calendar = per_replication(comparison_replications(comparison), "Baseline", "cost_gbp")
+    expected = calendar.T.apply(financial_year_from_calendar).T.mean(axis=0)
+    spend = comparison.spend
+    total = spend[(spend["scenario"] == "Baseline") & (spend["component"] == "total")]
+    assert total["real_gbp_mean"].to_numpy() == pytest.approx(expected.to_numpy())
+    assert total["financial_year"].tolist() == ["2019-20", "2020-21"]
+    # Cash = real x (1.02 ** years from the 2021-22 price base).
+    assert (total["cash_gbp_mean"] / total["real_gbp_mean"]).to_numpy() == pytest.approx([1.02 ** -2, 1.02 ** -1])
+
+
+def comparison_replications(comparison):
+    # The Comparison keeps summaries only; recompute the replications the same way for the check.
+    from simulation.runner import run_scenarios
+    base = gloucestershire_example(2019, 3)
+    return run_scenarios({"Baseline": base}, replications=REPLICATIONS, seed=comparison.seed).replications
+
+
+def test_components_add_up_to_the_total_in_every_year(comparison):
+    spend = comparison.spend
+    for (scenario, year), rows in spend.groupby(["scenario", "financial_year"]):
+        parts = rows[rows["component"] != "total"]["real_gbp_mean"].sum()
+        total = rows[rows["component"] == "total"]["real_gbp_mean"].iloc[0]
+        assert parts == pytest.approx(total, rel=1e-9), (scenario, year)
+
+
+def test_npv_matches_the_paired_yearly_savings(comparison):
+    by_year = comparison.appraisal_by_year
+    factors = 1 / 1.035 ** np.arange(len(by_year))
+    npv = (by_year["net_saving_gbp_mean"] * factors).sum()
+    stats = comparison.appraisal.set_index("statistic")
+    assert stats.loc["npv_net_saving_gbp", "mean"] == pytest.approx(npv)
+    assert stats.loc["total_net_saving_gbp", "mean"] == pytest.approx(by_year["net_saving_gbp_mean"].sum())
+
+
+def test_workbook_reads_back_sheet_by_sheet_with_numbers_as_numbers(comparison, tmp_path):
+    path = tmp_path / "finance.xlsx"
+    write_workbook(path, workbook_sheets(comparison))
+    book = load_workbook(path)
+    assert book.sheetnames == ["Summary", "Caseload by placement", "Costs by year", "Scenario differences",
+                               "Value for money", "Assumptions", "Sources"]
+    header = TITLE_ROWS + 1
+    summary = book["Summary"]
+    headers = [c.value for c in summary[header]]
+    assert headers[:5] == ["Outcome", "Unit", "When", "Baseline", "Early identification"]
+    first = [c.value for c in summary[header + 1]]
+    assert first[0] == "EHC plans" and isinstance(first[3], (int, float))
+    costs = book["Costs by year"]
+    headers = [c.value for c in costs[header]]
+    assert "Real (£, 2021-22 prices)" in headers and "Cash (£, inflated)" in headers
+    value = costs.cell(row=header + 1, column=headers.index("Real (£, 2021-22 prices)") + 1)
+    assert isinstance(value.value, float) and value.number_format.startswith('"£"')
+    assumptions = [row[1] for row in book["Assumptions"].iter_rows(min_row=header + 1, values_only=True)]
+    assert "Relative risk of escalation for children reached early" in assumptions
+
+
+def test_report_has_every_section_and_embedded_charts(comparison):
+    charts = figures(comparison)
+    html = report(comparison, charts).render()
+    for anchor in ("expect", "sure", "options", "costs", "children", "caveats", "accuracy"):
+        assert f'id="{anchor}"' in html
+    assert html.count("data:image/png;base64,") >= 3
+    assert "<script" not in html and "http" not in html.split("<body>")[1]
+
+
+def test_headline_changes_come_with_intervals_that_contain_them(comparison):
+    table = headline_table(comparison)
+    change = table["Early identification: change"]
+    assert ((table["Early identification: change, low (95% CI)"] <= change + 1e-9)
+            & (change <= table["Early identification: change, high (95% CI)"] + 1e-9)).all()
+
+
+def test_scenarios_for_different_places_or_periods_cannot_be_paired(tmp_path):
+    other = tmp_path / "other.toml"
+    other.write_text(f'based_on = "{SCENARIOS / "baseline.toml"}"\n[scenario]\nname = "Later"\nstart_year = 2026\n')
+    with pytest.raises(ComparisonError, match="start_year"):
+        load_scenarios([SCENARIOS / "baseline.toml", other])
+    with pytest.raises(ComparisonError, match="same \\[scenario\\] name"):
+        load_scenarios([SCENARIOS / "baseline.toml", SCENARIOS / "baseline.toml"])
