@@ -1,0 +1,197 @@
+"""``sendcast run``, ``sendcast compare`` and ``sendcast sweep``: scenario files in, a run
+folder of tables, a finance workbook, a commissioners' report and charts out."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import time
+from pathlib import Path
+
+import matplotlib.pyplot as plt
+import pandas as pd
+
+from sendcast import atomic
+from sendcast.commands.options import backend_options, data_option, output_options
+from sendcast.comparison_outputs import figures, option_sentences, report, workbook_sheets
+from sendcast.data import store
+from sendcast.errors import SendcastError
+from sendcast.parallel import map_tasks
+from sendcast.progress import progress_bar
+from sendcast.runs import Run, run_folder
+from sendcast.scenario_charts import sweep_chart
+from sendcast.scenario_run import Comparison, LoadedScenario, compare, load_scenarios
+from sendcast.sweep import SWEEP_OUTCOMES, SweepTask, grid, parse_vary, run_sweep_task, sweep_table
+from sendcast.workbook import write_workbook
+
+
+def register(commands: argparse._SubParsersAction) -> None:
+    run = commands.add_parser("run", help="simulate and cost one scenario file and write its report")
+    run.add_argument("scenario", metavar="SCENARIO.toml")
+    _common(run)
+    run.set_defaults(handler=_run)
+
+    comparison = commands.add_parser(
+        "compare", help="compare options with a baseline (paired runs): changes, costs, NPV, break-even")
+    comparison.add_argument("scenarios", nargs="+", metavar="SCENARIO.toml",
+                            help="the baseline first, then one or more options")
+    _common(comparison)
+    comparison.set_defaults(handler=_compare)
+
+    sweep = commands.add_parser("sweep", help="run a scenario over a grid of one or two levers")
+    sweep.add_argument("scenario", metavar="SCENARIO.toml")
+    sweep.add_argument("--vary", action="append", required=True, metavar="SECTION.KEY=START:STOP:N",
+                       help="a lever and its values, e.g. early_identification.relative_risk=0.6:1.2:7 "
+                            "(repeat for a second lever)")
+    _common(sweep)
+    sweep.set_defaults(handler=_sweep)
+
+
+def _common(parser: argparse.ArgumentParser) -> None:
+    data_option(parser)
+    output_options(parser)
+    backend_options(parser)
+    parser.add_argument("--replications", type=int, metavar="N",
+                        help="simulation runs per scenario (default: the scenario file's)")
+
+
+def _cores(args: argparse.Namespace) -> int:
+    if args.backend == "local":
+        return 1
+    return args.workers or os.cpu_count() or 1
+
+
+def _record_scenarios(run: Run, loaded: list[LoadedScenario]) -> None:
+    seen = set()
+    for item in loaded:
+        for path in item.files:
+            if path not in seen:
+                seen.add(path)
+                run.record_input(path, "scenario file")
+        for optional, role in ((item.scenario.special_places.capacity_file, "capacity file"),
+                               (item.scenario.costs.unit_costs_file, "unit costs file")):
+            if optional and Path(optional) not in seen:
+                seen.add(Path(optional))
+                run.record_input(Path(optional), role)
+    run.details["scenarios"] = {item.name: item.resolved for item in loaded}
+
+
+def _simulate(args: argparse.Namespace, paths: list[str]) -> tuple[list[LoadedScenario], Comparison, dict]:
+    loaded = load_scenarios(paths)
+    dataset = store.load_dataset(args.data)
+    n = args.replications or loaded[0].scenario.scenario.replications
+    started = time.perf_counter()
+    with progress_bar(n * len(loaded), "simulating", quiet=args.quiet) as progress:
+        comparison = compare(dataset, loaded, replications=n, cores=_cores(args), progress=progress)
+    return loaded, comparison, {"simulation": round(time.perf_counter() - started, 2)}
+
+
+def _write_comparison(run: Run, comparison: Comparison) -> None:
+    atomic.write_csv(run.path("simulation.csv"), comparison.summary)
+    atomic.write_csv(run.path("spend.csv"), comparison.spend)
+    if comparison.options:
+        atomic.write_csv(run.path("differences.csv"), comparison.differences)
+        atomic.write_csv(run.path("appraisal.csv"), comparison.appraisal)
+        atomic.write_csv(run.path("appraisal_by_year.csv"), comparison.appraisal_by_year)
+    charts = figures(comparison)
+    for name, figure in charts.items():
+        figure.savefig(run.path(name), dpi=110)
+    write_workbook(run.path("finance.xlsx"), workbook_sheets(comparison))
+    atomic.write_text(run.path("report.html"), report(comparison, charts).render())
+    for figure in charts.values():
+        plt.close(figure)
+
+
+def _print_comparison(comparison: Comparison, target: Path) -> None:
+    print(f"{comparison.la}: {comparison.replications} paired runs per scenario; baseline {comparison.baseline!r}")
+    for option in comparison.options:
+        print(f"\n{option} against {comparison.baseline}:")
+        for sentence in option_sentences(comparison, option):
+            print(f"  - {sentence}")
+    totals = comparison.spend[comparison.spend["component"] == "total"]
+    table = totals.pivot_table(index="financial_year", columns="scenario", values="real_gbp_mean", sort=False)
+    price_base = comparison.spend["price_base"].iloc[0]
+    print(f"\nSpend by financial year (GBP m, {price_base} prices):")
+    print((table / 1e6).round(1).to_string())
+    print(f"\nWritten to {target}: finance.xlsx, report.html, tables (CSV) and charts (PNG).")
+
+
+def _run(args: argparse.Namespace) -> int:
+    with run_folder(args.out, command="run", label=Path(args.scenario).stem, force=args.force) as run:
+        loaded, comparison, timings = _simulate(args, [args.scenario])
+        _record_scenarios(run, loaded)
+        run.details.update({"seed": comparison.seed, "replications": comparison.replications})
+        run.timings.update(timings)
+        _write_comparison(run, comparison)
+    _print_comparison(comparison, run.target)
+    return 0
+
+
+def _compare(args: argparse.Namespace) -> int:
+    if len(args.scenarios) < 2:
+        raise SendcastError("compare needs a baseline and at least one option (two or more scenario files)")
+    label = "-vs-".join(Path(p).stem for p in args.scenarios[:3])
+    with run_folder(args.out, command="compare", label=label, force=args.force) as run:
+        loaded, comparison, timings = _simulate(args, list(args.scenarios))
+        _record_scenarios(run, loaded)
+        run.details.update({"seed": comparison.seed, "replications": comparison.replications,
+                            "baseline": comparison.baseline})
+        run.timings.update(timings)
+        _write_comparison(run, comparison)
+    _print_comparison(comparison, run.target)
+    return 0
+
+
+def _sweep(args: argparse.Namespace) -> int:
+    from sendcast.simulation_setup import build_parameters
+
+    (base,) = load_scenarios([args.scenario])
+    levers = [parse_vary(text) for text in args.vary]
+    points = grid(base.resolved, levers, source=str(base.files[0]))
+    info = base.scenario.scenario
+    n = args.replications or info.replications
+    rate = base.scenario.costs.discount_rate_pct / 100
+    dataset = store.load_dataset(args.data)
+    with run_folder(args.out, command="sweep", label=Path(args.scenario).stem, force=args.force) as run:
+        _record_scenarios(run, [base])
+        started = time.perf_counter()
+        tasks = [SweepTask("as given", build_parameters(dataset, info.la, start_year=info.start_year,
+                                                        horizon=info.horizon, scenario=base.scenario), n, info.seed,
+                           rate)]
+        tasks += [SweepTask(point.label, build_parameters(dataset, info.la, start_year=info.start_year,
+                                                          horizon=info.horizon, scenario=point.scenario),
+                            n, info.seed, rate) for point in points]
+        with progress_bar(len(tasks), "sweep points", quiet=args.quiet) as progress:
+            outcomes = map_tasks(run_sweep_task, tasks, backend=args.backend, workers=args.workers,
+                                 scheduler=args.scheduler, progress=progress)
+        table = sweep_table(points, outcomes[1:], outcomes[0])
+        run.timings["sweep"] = round(time.perf_counter() - started, 2)
+        run.details.update({"seed": info.seed, "replications": n, "levers": {lv.key: list(lv.values) for lv in levers},
+                            "backend": args.backend})
+        atomic.write_csv(run.path("sweep.csv"), table)
+        x, line = levers[0].key, (levers[1].key if len(levers) > 1 else None)
+        for outcome, units, title in (
+                ("saving_npv_gbp", "GBP, present value", "Net present saving against the scenario as given"),
+                ("ehcp_final", "children and young people", "EHC plans in the last January"),
+                ("child_weeks_avoided", "child-weeks", "Waiting for a special place avoided")):
+            figure = sweep_chart(table, x=x, outcome=outcome, line=line, title=f"{title}, {info.la}", units=units,
+                                 x_label=x.split(".")[1].replace("_", " "),
+                                 source=f"sendcast sweep, {n} paired runs per point")
+            figure.savefig(run.path(f"sweep_{outcome}.png"), dpi=110)
+            plt.close(figure)
+    _print_sweep(table, levers, info.la, n, run.target)
+    return 0
+
+
+def _print_sweep(table: pd.DataFrame, levers, la: str, n: int, target: Path) -> None:
+    keys = [lever.key for lever in levers]
+    labels = {name: label for name, _, _, label in SWEEP_OUTCOMES}
+    shown = table[keys + ["ehcp_final_mean", "saving_npv_gbp_mean", "saving_npv_gbp_lo95", "saving_npv_gbp_hi95"]]
+    shown = shown.rename(columns={k: k.split(".")[1] for k in keys} | {
+        "ehcp_final_mean": labels["ehcp_final"], "saving_npv_gbp_mean": "NPV saving (GBP m)",
+        "saving_npv_gbp_lo95": "low (95% CI)", "saving_npv_gbp_hi95": "high (95% CI)"})
+    for column in ("NPV saving (GBP m)", "low (95% CI)", "high (95% CI)"):
+        shown[column] = (shown[column] / 1e6).round(2)
+    print(f"{la}: sweep of {len(table)} points, {n} paired runs each (saving: against the scenario as given)")
+    print(shown.to_string(index=False, float_format=lambda v: f"{v:,.1f}"))
+    print(f"\nWritten to {target}: sweep.csv and charts (PNG).")
