@@ -25,8 +25,9 @@ the flows. The run must start in the January of the first caseload year.
 
 **Fitted** (:func:`calibrate`, ``scipy.optimize.least_squares`` on log ratios of the
 cohort model to the targets): a request-rate multiplier for every calendar year with a
-``requests`` target (held at the last value after it); scales on ceasing hazards and on
-moves in; and scales on the share of
+``requests`` target (held at the last value after it); scales on ceasing hazards, on
+moves in and on identification at SEN support (only informed when ``sen_support``
+counts, January, are among the targets); and scales on the share of
 placements going to state special, independent special, FE, AP and other, applied to new
 plans and to moves at phase transfers.
 """
@@ -46,13 +47,13 @@ from simulation.parameters import AP, FE, INDEPENDENT, OTHER, STATE_SPECIAL, Par
 
 log = logging.getLogger(__name__)
 
-STOCK_TARGETS = ("ehcp_total", "ehcp_mainstream", "ehcp_state_special", "ehcp_independent_special", "ehcp_fe",
+STOCK_TARGETS = ("sen_support", "ehcp_total", "ehcp_mainstream", "ehcp_state_special", "ehcp_independent_special", "ehcp_fe",
                  "ehcp_ap", "ehcp_other")
 FLOW_TARGETS = ("new_plans", "requests", "requests_refused", "assessed_not_issued", "plans_ceased")
 #: Published % of new plans issued within 20 weeks: used to estimate capacity, not fitted.
 TIMELINESS = "issued_within_20wk_pct"
 #: Weight of each measure's log-ratio residuals in the fit (AP is small and noisy).
-WEIGHTS = {"ehcp_total": 3.0, "ehcp_mainstream": 1.0, "ehcp_state_special": 1.5, "ehcp_independent_special": 1.5,
+WEIGHTS = {"sen_support": 1.0, "ehcp_total": 3.0, "ehcp_mainstream": 1.0, "ehcp_state_special": 1.5, "ehcp_independent_special": 1.5,
            "ehcp_fe": 1.0, "ehcp_ap": 0.2, "ehcp_other": 0.7, "new_plans": 1.5, "requests": 1.5,
            "plans_ceased": 0.5}
 #: A published 20-week share at or above this means the service was keeping up (per cent).
@@ -149,12 +150,13 @@ def apply_free_parameters(base: Parameters, theta: np.ndarray, request_years: li
     """Parameters with the free parameters ``theta`` (log scales) applied; see :func:`calibrate`."""
     n_req = len(request_years)
     request = {year: float(np.exp(v)) for year, v in zip(request_years, theta[:n_req])}
-    cease, moves, *shares = np.exp(theta[n_req:])
+    cease, moves, identification, *shares = np.exp(theta[n_req:])
     c = base.ceasing
     ceasing = replace(c, needs_met_rate_by_age=c.needs_met_rate_by_age * cease,
                       moved_away_rate_by_age=c.moved_away_rate_by_age * cease,
                       left_education_rate_by_age=c.left_education_rate_by_age * cease)
-    arrivals = replace(base.arrivals, move_in_rate_by_age=base.arrivals.move_in_rate_by_age * moves)
+    arrivals = replace(base.arrivals, move_in_rate_by_age=base.arrivals.move_in_rate_by_age * moves,
+                       sen_support_rate_by_age=base.arrivals.sen_support_rate_by_age * identification)
     new_shares = np.array(base.placement.new_plan_shares)
     transfer = np.array(base.placement.transfer)
     for factor, column in zip(shares, SCALED_PLACEMENTS.values()):
@@ -236,13 +238,13 @@ def calibrate(base: Parameters, targets: pd.DataFrame, *, capacity_from_assessme
             r = np.log(np.maximum(model, 1e-9) / np.where(usable, actual, 1.0))
         return np.where(usable, r * weights, 0.0)
 
-    n_free = len(request_years) + 2 + len(SCALED_PLACEMENTS)
+    n_free = len(request_years) + 3 + len(SCALED_PLACEMENTS)
     theta0 = np.zeros(n_free)
     bounds = (np.full(n_free, -3.0), np.full(n_free, 3.0))
     solution = least_squares(residuals, theta0, bounds=bounds, x_scale=1.0, diff_step=1e-3,
                              max_nfev=max_evaluations)
     fitted_params = apply_free_parameters(start, solution.x, request_years)
-    names = ([f"request_multiplier_{y}" for y in request_years] + ["ceasing_scale", "moves_in_scale"]
+    names = ([f"request_multiplier_{y}" for y in request_years] + ["ceasing_scale", "moves_in_scale", "identification_scale"]
              + [f"{name}_share_scale" for name in SCALED_PLACEMENTS])
     fitted = dict(zip(names, np.exp(solution.x).round(6).tolist()))
     model = expected_trajectories(fitted_params, steps_per_year)
