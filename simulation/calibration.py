@@ -14,13 +14,20 @@ the flows. The run must start in the January of the first caseload year.
   keeps the previous year's value). A result outside [0, 1] is an error.
 - ``not_issued_probability`` = ``assessed_not_issued / (new_plans + assessed_not_issued)``.
   Denominator: assessments completed in the year. Same rules.
-- ``assessments`` = ``new_plans + assessed_not_issued``: completed assessments, used as
-  the assessment capacity (throughput) of each year when ``capacity_from_assessments``.
+- ``assessments`` = ``new_plans + assessed_not_issued``: completed assessments.
+- ``assessment_capacity``: the assessments the service could complete in the year. A
+  service with a backlog completes what its capacity allows, so capacity = completed
+  assessments; but where ``issued_within_20wk_pct`` is at least :data:`TIMELY_PCT` (or
+  not published) the service was keeping up, its throughput was set by demand, not
+  capacity, and capacity = max(completed assessments, requests - refused) /
+  :data:`TIMELY_UTILISATION`. The 0.9 utilisation is an ASSUMPTION (a service that
+  meets the deadline has some slack), not an estimate.
 
 **Fitted** (:func:`calibrate`, ``scipy.optimize.least_squares`` on log ratios of the
 cohort model to the targets): a request-rate multiplier for every calendar year with a
 ``requests`` target (held at the last value after it); scales on ceasing hazards, on
-moves in and on the assessments under way at the start; and scales on the share of
+moves in and on identification at SEN support (only informed when ``sen_support``
+counts, January, are among the targets); and scales on the share of
 placements going to state special, independent special, FE, AP and other, applied to new
 plans and to moves at phase transfers.
 """
@@ -40,13 +47,19 @@ from simulation.parameters import AP, FE, INDEPENDENT, OTHER, STATE_SPECIAL, Par
 
 log = logging.getLogger(__name__)
 
-STOCK_TARGETS = ("ehcp_total", "ehcp_mainstream", "ehcp_state_special", "ehcp_independent_special", "ehcp_fe",
+STOCK_TARGETS = ("sen_support", "ehcp_total", "ehcp_mainstream", "ehcp_state_special", "ehcp_independent_special", "ehcp_fe",
                  "ehcp_ap", "ehcp_other")
 FLOW_TARGETS = ("new_plans", "requests", "requests_refused", "assessed_not_issued", "plans_ceased")
+#: Published % of new plans issued within 20 weeks: used to estimate capacity, not fitted.
+TIMELINESS = "issued_within_20wk_pct"
 #: Weight of each measure's log-ratio residuals in the fit (AP is small and noisy).
-WEIGHTS = {"ehcp_total": 3.0, "ehcp_mainstream": 1.0, "ehcp_state_special": 1.5, "ehcp_independent_special": 1.5,
+WEIGHTS = {"sen_support": 1.0, "ehcp_total": 3.0, "ehcp_mainstream": 1.0, "ehcp_state_special": 1.5, "ehcp_independent_special": 1.5,
            "ehcp_fe": 1.0, "ehcp_ap": 0.2, "ehcp_other": 0.7, "new_plans": 1.5, "requests": 1.5,
            "plans_ceased": 0.5}
+#: A published 20-week share at or above this means the service was keeping up (per cent).
+TIMELY_PCT = 90.0
+#: Share of its capacity a service keeping up is assumed to use (an ASSUMPTION).
+TIMELY_UTILISATION = 0.9
 #: Placement columns whose share is scaled by a fitted factor.
 SCALED_PLACEMENTS = {"state_special": STATE_SPECIAL, "independent_special": INDEPENDENT, "fe": FE, "ap": AP,
                      "other": OTHER}
@@ -56,7 +69,7 @@ SCALED_PLACEMENTS = {"state_special": STATE_SPECIAL, "independent_special": INDE
 class CalibrationResult:
     parameters: Parameters
     report: pd.DataFrame       # measure, year, year_basis, actual, simulated, error_pct
-    estimates: pd.DataFrame    # year, refusal_probability, not_issued_probability, assessments
+    estimates: pd.DataFrame    # year, refusal_probability, not_issued_probability, assessments, assessment_capacity
     fitted: dict[str, float]   # the fitted free parameters
     success: bool
     message: str
@@ -70,7 +83,8 @@ def _target_table(targets: pd.DataFrame) -> pd.DataFrame:
     table = targets
     if "breakdown" in table.columns:
         table = table[table["breakdown"].fillna("") == ""]
-    table = table[table["measure"].isin(STOCK_TARGETS + FLOW_TARGETS)][["measure", "year", "value"]].copy()
+    wanted = STOCK_TARGETS + FLOW_TARGETS + (TIMELINESS,)
+    table = table[table["measure"].isin(wanted)][["measure", "year", "value"]].copy()
     table["year"] = table["year"].astype(int)
     table["value"] = pd.to_numeric(table["value"], errors="coerce")
     table = table.dropna(subset=["value"])
@@ -84,10 +98,10 @@ def _target_table(targets: pd.DataFrame) -> pd.DataFrame:
 
 
 def estimate_rates(targets: pd.DataFrame) -> pd.DataFrame:
-    """Per calendar year: ``refusal_probability``, ``not_issued_probability``, ``assessments``
-    (NaN where not estimable: see the module notes for the rules)."""
+    """Per calendar year: ``refusal_probability``, ``not_issued_probability``, ``assessments``,
+    ``assessment_capacity`` (NaN where not estimable: see the module notes for the rules)."""
     table = _target_table(targets).pivot(index="year", columns="measure", values="value")
-    for measure in ("requests", "requests_refused", "new_plans", "assessed_not_issued"):
+    for measure in ("requests", "requests_refused", "new_plans", "assessed_not_issued", "issued_within_20wk_pct"):
         if measure not in table:
             table[measure] = np.nan
     out = pd.DataFrame(index=table.index)
@@ -97,6 +111,9 @@ def estimate_rates(targets: pd.DataFrame) -> pd.DataFrame:
         assessed = table["new_plans"] + table["assessed_not_issued"]
         out["not_issued_probability"] = np.where(assessed > 0, table["assessed_not_issued"] / assessed, np.nan)
     out["assessments"] = assessed
+    keeping_up = ~(table["issued_within_20wk_pct"] < TIMELY_PCT)  # NaN (not published) counts as keeping up
+    demand = (table["requests"] - table["requests_refused"]).fillna(0.0)
+    out["assessment_capacity"] = np.where(keeping_up, np.maximum(assessed, demand) / TIMELY_UTILISATION, assessed)
     for column in ("refusal_probability", "not_issued_probability"):
         bad = out[column].dropna()
         bad = bad[(bad < 0) | (bad > 1)]
@@ -133,12 +150,13 @@ def apply_free_parameters(base: Parameters, theta: np.ndarray, request_years: li
     """Parameters with the free parameters ``theta`` (log scales) applied; see :func:`calibrate`."""
     n_req = len(request_years)
     request = {year: float(np.exp(v)) for year, v in zip(request_years, theta[:n_req])}
-    cease, moves, open_scale, *shares = np.exp(theta[n_req:])
+    cease, moves, identification, *shares = np.exp(theta[n_req:])
     c = base.ceasing
     ceasing = replace(c, needs_met_rate_by_age=c.needs_met_rate_by_age * cease,
                       moved_away_rate_by_age=c.moved_away_rate_by_age * cease,
                       left_education_rate_by_age=c.left_education_rate_by_age * cease)
-    arrivals = replace(base.arrivals, move_in_rate_by_age=base.arrivals.move_in_rate_by_age * moves)
+    arrivals = replace(base.arrivals, move_in_rate_by_age=base.arrivals.move_in_rate_by_age * moves,
+                       sen_support_rate_by_age=base.arrivals.sen_support_rate_by_age * identification)
     new_shares = np.array(base.placement.new_plan_shares)
     transfer = np.array(base.placement.transfer)
     for factor, column in zip(shares, SCALED_PLACEMENTS.values()):
@@ -149,8 +167,7 @@ def apply_free_parameters(base: Parameters, theta: np.ndarray, request_years: li
     new_shares /= new_shares.sum(axis=1, keepdims=True)
     transfer /= transfer.sum(axis=-1, keepdims=True)
     sen = replace(base.sen_support, request_multiplier=request or 1.0)
-    caseload = replace(base.caseload, in_assessment_by_age=np.round(base.caseload.in_assessment_by_age * open_scale))
-    return replace(base, ceasing=ceasing, arrivals=arrivals, sen_support=sen, caseload=caseload,
+    return replace(base, ceasing=ceasing, arrivals=arrivals, sen_support=sen,
                    placement=Placement(new_plan_shares=new_shares, transfer=transfer))
 
 
@@ -171,10 +188,11 @@ def calibrate(base: Parameters, targets: pd.DataFrame, *, capacity_from_assessme
     ``base`` supplies the starting caseload (January of ``base.start_year``), population,
     and the shapes of every rate. If its caseload has no open requests, the assessments
     under way at the start are estimated as the first year's completed assessments times
-    (decision + assessment weeks) / 52, spread by :func:`open_requests`; its horizon must cover the target years. With
-    ``capacity_from_assessments`` the assessment capacity of each year is the number of
-    assessments completed (a throughput the service demonstrably had), and the cohort
-    model serves the queue within it (fluid approximation).
+    (decision + assessment weeks) / 52 (the pipeline of a service keeping up), spread by
+    :func:`open_requests`; its horizon must cover the target years. With
+    ``capacity_from_assessments`` the assessment capacity of each year is the estimated
+    ``assessment_capacity`` (see the module notes), and the cohort model serves the queue
+    within it (fluid approximation).
     """
     table = _target_table(targets)
     first, last = base.start_year, base.start_year + base.horizon
@@ -190,7 +208,7 @@ def calibrate(base: Parameters, targets: pd.DataFrame, *, capacity_from_assessme
     assessment = replace(assessment, refusal_probability=refusal or assessment.refusal_probability,
                          not_issued_probability=not_issued or assessment.not_issued_probability)
     if capacity_from_assessments:
-        capacity = _schedule(estimates, "assessments")
+        capacity = _schedule(estimates, "assessment_capacity")
         if capacity is not None:
             assessment = replace(assessment, capacity_per_year=capacity)
     start = replace(base, assessment=assessment)
@@ -226,7 +244,7 @@ def calibrate(base: Parameters, targets: pd.DataFrame, *, capacity_from_assessme
     solution = least_squares(residuals, theta0, bounds=bounds, x_scale=1.0, diff_step=1e-3,
                              max_nfev=max_evaluations)
     fitted_params = apply_free_parameters(start, solution.x, request_years)
-    names = ([f"request_multiplier_{y}" for y in request_years] + ["ceasing_scale", "moves_in_scale", "open_requests_scale"]
+    names = ([f"request_multiplier_{y}" for y in request_years] + ["ceasing_scale", "moves_in_scale", "identification_scale"]
              + [f"{name}_share_scale" for name in SCALED_PLACEMENTS])
     fitted = dict(zip(names, np.exp(solution.x).round(6).tolist()))
     model = expected_trajectories(fitted_params, steps_per_year)

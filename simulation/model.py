@@ -11,9 +11,10 @@ written straight into the record at the time they will happen, with no event.
   up front with numpy; their first time and cause of leaving SEN support come from
   competing hazards (:mod:`simulation.hazards`).
 - A request waits for a decision (Erlang time); refused requests go back to SEN support.
-  Assessments need a slot from the assessment capacity, a ``simpy.Container`` of
-  concurrent slots (FIFO queue), so waits and the % issued within 20 weeks come from
-  demand against capacity. Assessments without a plan go back to SEN support.
+  Assessments need one of the concurrent slots of the assessment capacity
+  (:mod:`simulation.assessment_queue`: children wait for a slot and are picked up in
+  random order or first come first served), so waits and the % issued within 20 weeks
+  come from demand against capacity. Assessments without a plan go back to SEN support.
 - A plan is placed by phase; a state special placement needs a place from a
   ``simpy.Container`` per pool (phase or all-through). With none free the child goes to an
   independent special school or waits (``SpecialPlaces.overflow_policy``).
@@ -39,6 +40,7 @@ import pandas as pd
 import simpy
 from simpy.events import Timeout
 
+from simulation.assessment_queue import AssessmentQueue
 from simulation.caseload import age_placement_counts
 from simulation.hazards import NO_EVENT, CompetingHazards, first_events, next_event
 from simulation.outputs import CEASE_REASONS, PLACEMENT_GROUP, SEN_EXIT_REASONS, per_year, stock_at_januaries, \
@@ -287,11 +289,8 @@ class _Model:
             self.request_time[child] = requested
             self.pipeline_open[child] = True
             self.requests_made[child] = 1
-            if self.slots is not None and self.slots.container.level < 1:
-                self.slots.container.get(1).callbacks.append(partial(self._on_slot, child))
+            if self.queue is not None and not self.queue.arrive(child):
                 continue
-            if self.slots is not None:
-                self.slots.take()
             self.assessed_before[child] = True  # their own first draws are not used
             Timeout(env, remaining[k], child).callbacks.append(self._on_assessed_open)
 
@@ -320,11 +319,14 @@ class _Model:
     def _build_capacity(self) -> None:
         p, env = self.p, self.env
         cap = p.assessment.capacity_per_year
-        self.slots: _Pool | None = None
+        self.queue: AssessmentQueue | None = None
         if cap is not None:
             per_year_slots = [p.assessment.slots(c) for c in schedule_values(cap, p.start_year, self.h)]
-            self.slots = _Pool(env, per_year_slots[0], "assessment")
-            self._at_years(per_year_slots, self.slots)
+            self.queue = AssessmentQueue(per_year_slots[0], p.assessment.queue_discipline,
+                                         self.rng["assessment_queue"])
+            for k in range(1, self.h):
+                if per_year_slots[k] != per_year_slots[k - 1]:
+                    Timeout(env, float(k), per_year_slots[k]).callbacks.append(self._on_assessment_capacity)
         self.constrained = p.special_places.constrained
         self.pools: dict[str, _Pool] = {}
         if self.constrained:
@@ -424,14 +426,12 @@ class _Model:
             self.refused.append(now)
             self._close_pipeline(child, now)
             self._back_to_sen_support(child, now)
-        elif self.slots is None:
+        elif self.queue is None or self.queue.arrive(child):
             self._start_assessment(child)
-        else:
-            self.slots.container.get(1).callbacks.append(partial(self._on_slot, child))
 
-    def _on_slot(self, child: int, _event: simpy.events.Event) -> None:
-        self.events += 1
-        self._start_assessment(child)
+    def _on_assessment_capacity(self, event: Timeout) -> None:
+        for child in self.queue.set_units(event.value):
+            self._start_assessment(child)
 
     def _start_assessment(self, child: int) -> None:
         if not self.assessed_before[child]:
@@ -448,8 +448,10 @@ class _Model:
     def _on_assessed(self, event: Timeout) -> None:
         self.events += 1
         child, now = event._value, self.env.now
-        if self.slots is not None:
-            self.slots.release()
+        if self.queue is not None:
+            following = self.queue.finish()
+            if following is not None:
+                self._start_assessment(following)
         self.assessed.append(now)
         self._close_pipeline(child, now)
         u = float(self.not_issued_u[child]) if not self.assessed_before[child] else self._repeat()

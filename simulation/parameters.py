@@ -241,8 +241,11 @@ class Assessment:
     refusal_probability: Any = 0.05
     not_issued_probability: Any = 0.05
     capacity_per_year: Any = None
+    queue_discipline: str = "random"
 
     def __post_init__(self) -> None:
+        if self.queue_discipline not in ("random", "fifo"):
+            raise ParameterError(f"assessment.queue_discipline {self.queue_discipline!r}; allowed: random, fifo")
         for name in ("decision_weeks_mean", "assessment_weeks_mean"):
             if not 0 < getattr(self, name) <= 104:
                 raise ParameterError(f"assessment.{name} must be in (0, 104] weeks")

@@ -24,6 +24,7 @@ ACTIVITIES: tuple[str, ...] = (
     "plan_path",            # time and reason a plan ceases, per child
     "early_identification", # who is reached by the early identification lever
     "repeat",               # draws for second and later requests (order-dependent)
+    "assessment_queue",     # which waiting child is picked up next (random discipline)
 )
 
 
