@@ -250,7 +250,7 @@ def option_sentences(comparison: Comparison, option: str) -> list[str]:
             lo, hi = row[f"{option}: change, low (95% CI)"], row[f"{option}: change, high (95% CI)"]
             change = row[f"{option}: change"]
             certain = "" if (lo > 0 or hi < 0) else " (not distinguishable from no change)"
-            out.append(f"{noun.capitalize()} in {row['When']}: {row[comparison.baseline]:,.0f} in the baseline, "
+            out.append(f"{noun[0].upper() + noun[1:]} in {row['When']}: {row[comparison.baseline]:,.0f} in the baseline, "
                        f"{change:+,.0f} with this option (95% CI {lo:+,.0f} to {hi:+,.0f}){certain}.")
     if "npv_net_saving_gbp" in stats.index:
         npv = stats.loc["npv_net_saving_gbp"]
@@ -263,6 +263,12 @@ def option_sentences(comparison: Comparison, option: str) -> list[str]:
                    else f"On average it pays back (cumulative saving stays positive) from {int(year)}.")
     if "child_weeks_avoided" in stats.index:
         weeks = stats.loc["child_weeks_avoided"]
+        waited = comparison.summary[(comparison.summary["measure"] == "child_weeks_waited")
+                                    & comparison.summary["scenario"].isin([comparison.baseline, option])]["mean"]
+        if not (waited > 0).any():
+            out.append("No child waits for a local special place in either scenario (when no place is free the "
+                       "child is placed in an independent special school).")
+            return out
         out.append(f"Waiting for a local special place avoided: {weeks['mean']:,.0f} child-weeks "
                    f"(95% CI {weeks['lo95']:,.0f} to {weeks['hi95']:,.0f}).")
     return out

@@ -33,6 +33,7 @@ from sendcast.data.build import Dataset
 from sendcast.errors import SendcastError
 from sendcast.financial_years import financial_year_from_calendar, financial_year_label, financial_year_start
 from sendcast.scenario import Scenario, load_scenario
+from sendcast.simulation_setup import build_parameters, calibrate_la
 from simulation.parameters import Parameters
 from simulation.runner import SimulationResults, run_scenarios
 
@@ -210,13 +211,33 @@ def compare_parameters(loaded: Sequence[LoadedScenario], parameters: Mapping[str
                       appraisal_by_year=by_year, appraisals=appraisals)
 
 
-def compare(dataset: Dataset, loaded: Sequence[LoadedScenario], *, replications: int | None = None,
-            cores: int = 1, progress: Progress | None = None) -> Comparison:
-    """Build each scenario's simulation Parameters from the data and compare them."""
-    from sendcast.simulation_setup import build_parameters  # application layer, imported late
+_CALIBRATIONS: dict[tuple, Any] = {}
 
-    info = loaded[0].scenario.scenario
-    parameters = {item.name: build_parameters(dataset, info.la, start_year=info.start_year, horizon=info.horizon,
-                                              scenario=item.scenario)
-                  for item in loaded}
+
+def shared_calibration(dataset: Dataset, la: str, start_year: int) -> Any:
+    """The LA's calibration for ``start_year``, computed once per process for the same input
+    files (it is deterministic given the data, and takes about 10 s)."""
+    key = (tuple(sorted(item["sha256"] for item in dataset.manifest.get("inputs", []))), la, start_year)
+    if key not in _CALIBRATIONS or not key[0]:
+        _CALIBRATIONS[key] = calibrate_la(dataset, la, start_year=start_year)
+    return _CALIBRATIONS[key]
+
+
+def build_all_parameters(dataset: Dataset, scenarios: Sequence[Scenario], *,
+                         data: str | Path | None = None) -> list[Parameters]:
+    """Simulation Parameters for each scenario (in order) from the data, on one shared
+    calibration of the first scenario's LA and start year, so that they differ only in their
+    levers (common random numbers then pair them)."""
+    info = scenarios[0].scenario
+    fit = shared_calibration(dataset, info.la, info.start_year)
+    return [build_parameters(dataset, info.la, start_year=info.start_year, horizon=info.horizon, scenario=scenario,
+                             calibration=fit, data=data) for scenario in scenarios]
+
+
+def compare(dataset: Dataset, loaded: Sequence[LoadedScenario], *, replications: int | None = None,
+            cores: int = 1, progress: Progress | None = None, data: str | Path | None = None) -> Comparison:
+    """Build each scenario's simulation Parameters from the data and compare them."""
+    check_comparable(loaded)
+    parameters = dict(zip([item.name for item in loaded],
+                          build_all_parameters(dataset, [item.scenario for item in loaded], data=data)))
     return compare_parameters(loaded, parameters, replications=replications, cores=cores, progress=progress)

@@ -20,7 +20,7 @@ from sendcast.parallel import map_tasks
 from sendcast.progress import progress_bar
 from sendcast.runs import Run, run_folder
 from sendcast.scenario_charts import sweep_chart
-from sendcast.scenario_run import Comparison, LoadedScenario, compare, load_scenarios
+from sendcast.scenario_run import Comparison, LoadedScenario, build_all_parameters, compare, load_scenarios
 from sendcast.sweep import SWEEP_OUTCOMES, SweepTask, grid, parse_vary, run_sweep_task, sweep_table
 from sendcast.workbook import write_workbook
 
@@ -82,7 +82,8 @@ def _simulate(args: argparse.Namespace, paths: list[str]) -> tuple[list[LoadedSc
     n = args.replications or loaded[0].scenario.scenario.replications
     started = time.perf_counter()
     with progress_bar(n * len(loaded), "simulating", quiet=args.quiet) as progress:
-        comparison = compare(dataset, loaded, replications=n, cores=_cores(args), progress=progress)
+        comparison = compare(dataset, loaded, replications=n, cores=_cores(args), progress=progress,
+                             data=args.data)
     return loaded, comparison, {"simulation": round(time.perf_counter() - started, 2)}
 
 
@@ -143,8 +144,6 @@ def _compare(args: argparse.Namespace) -> int:
 
 
 def _sweep(args: argparse.Namespace) -> int:
-    from sendcast.simulation_setup import build_parameters
-
     (base,) = load_scenarios([args.scenario])
     levers = [parse_vary(text) for text in args.vary]
     points = grid(base.resolved, levers, source=str(base.files[0]))
@@ -155,12 +154,10 @@ def _sweep(args: argparse.Namespace) -> int:
     with run_folder(args.out, command="sweep", label=Path(args.scenario).stem, force=args.force) as run:
         _record_scenarios(run, [base])
         started = time.perf_counter()
-        tasks = [SweepTask("as given", build_parameters(dataset, info.la, start_year=info.start_year,
-                                                        horizon=info.horizon, scenario=base.scenario), n, info.seed,
-                           rate)]
-        tasks += [SweepTask(point.label, build_parameters(dataset, info.la, start_year=info.start_year,
-                                                          horizon=info.horizon, scenario=point.scenario),
-                            n, info.seed, rate) for point in points]
+        names = ["as given"] + [point.label for point in points]
+        parameters = build_all_parameters(dataset, [base.scenario] + [point.scenario for point in points],
+                                          data=args.data)
+        tasks = [SweepTask(name, params, n, info.seed, rate) for name, params in zip(names, parameters)]
         with progress_bar(len(tasks), "sweep points", quiet=args.quiet) as progress:
             outcomes = map_tasks(run_sweep_task, tasks, backend=args.backend, workers=args.workers,
                                  scheduler=args.scheduler, progress=progress)
