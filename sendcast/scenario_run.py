@@ -103,7 +103,8 @@ class Comparison:
     - ``spend``: :data:`SPEND_COLUMNS`, by financial year and cost component (``total`` for
       all), real and cash;
     - ``appraisal``: one row per option and statistic (:mod:`sendcast.appraisal`);
-    - ``appraisal_by_year``: one row per option and year.
+    - ``appraisal_by_year``: one row per option and year;
+    - ``parameters``: each scenario's simulation parameters (unit costs, places, levers).
     """
 
     la: str
@@ -118,6 +119,7 @@ class Comparison:
     appraisal: pd.DataFrame
     appraisal_by_year: pd.DataFrame
     appraisals: dict[str, Appraisal] = field(default_factory=dict)
+    parameters: dict[str, Parameters] = field(default_factory=dict)
 
     def scenario(self, name: str) -> Scenario:
         return next(item.scenario for item in self.scenarios if item.name == name)
@@ -208,7 +210,8 @@ def compare_parameters(loaded: Sequence[LoadedScenario], parameters: Mapping[str
     return Comparison(la=info.la, baseline=base.name, options=tuple(item.name for item in loaded[1:]),
                       scenarios=tuple(loaded), replications=n, seed=info.seed, summary=results.summary,
                       differences=results.differences, spend=spend, appraisal=appraisal,
-                      appraisal_by_year=by_year, appraisals=appraisals)
+                      appraisal_by_year=by_year, appraisals=appraisals,
+                      parameters={item.name: parameters[item.name] for item in loaded})
 
 
 _CALIBRATIONS: dict[tuple, Any] = {}
