@@ -112,7 +112,7 @@ class Calibration:
         factor95, _ = self._factors("factor95", model, horizon, group)
         return factor80, factor95, extrapolated
 
-    def _factors(self, column: str, model: str, horizon: int, group: tuple) -> tuple[np.ndarray, np.ndarray]:
+    def _factors(self, factor: str, model: str, horizon: int, group: tuple) -> tuple[np.ndarray, np.ndarray]:
         rows = self.table[self.table["model"] == model]
         for column, value in zip(self.group_columns, group):
             rows = rows[rows[column] == value]
@@ -121,7 +121,7 @@ class Calibration:
         if rows.empty:
             raise ForecastError(f"calibration: no backtest evidence for model {model!r}"
                                 + (f" in {dict(zip(self.group_columns, group))}" if group else ""))
-        by_horizon = rows.set_index("horizon")[column].sort_index()
+        by_horizon = rows.set_index("horizon")[factor].sort_index()
         steps = np.arange(1, horizon + 1)
         last = int(by_horizon.index.max())
         factors = by_horizon.reindex(np.minimum(steps, last)).to_numpy(dtype=float)

@@ -166,7 +166,8 @@ def _choose_model(evidence: Evidence, measure: str, n_years: int, label: str, no
     return None
 
 
-def _calibrated(forecast: Forecast, evidence: Evidence, measure: str, label: str, notes: list[str]) -> Forecast:
+def _calibrated(forecast: Forecast, evidence: Evidence, measure: str, label: str, notes: list[str],
+                extrapolated_after: dict[str, int]) -> Forecast:
     calibration = evidence.calibration
     group = (measure,) if calibration.group_columns else ()
     try:
@@ -176,9 +177,7 @@ def _calibrated(forecast: Forecast, evidence: Evidence, measure: str, label: str
         notes.append(f"{label}: intervals NOT calibrated ({error}); they are the model's own and likely too narrow")
         return forecast
     if extrapolated.any():
-        last = int(np.flatnonzero(~extrapolated)[-1]) + 1 if (~extrapolated).any() else 0
-        notes.append(f"{label}: intervals more than {last} years ahead reuse the {last}-year calibration "
-                     "(the longest the backtest could score); the backtest cannot vouch for them")
+        extrapolated_after[label] = int(np.flatnonzero(~extrapolated)[-1]) + 1 if (~extrapolated).any() else 0
     return widen(forecast, factors80, factors95)
 
 
@@ -239,6 +238,7 @@ def forecast_la(dataset: Dataset, la: str, *, horizon: int = 5, until: int | Non
         notes.append(f"{name}: {starts['reason'].iloc[0]}; forecast from its own years only, too few for some "
                      "methods")
     forecasts: dict[str, Forecast] = {}
+    extrapolated_after: dict[str, int] = {}
     measure_of: dict[str, str] = {}
     histories: dict[str, pd.Series] = {}
     for (measure, breakdown), group in rows.groupby(["measure", "breakdown"], sort=False):
@@ -269,9 +269,13 @@ def forecast_la(dataset: Dataset, la: str, *, horizon: int = 5, until: int | Non
         except ForecastError as error:
             notes.append(f"{label}: not forecast: {error}")
             continue
-        forecasts[label] = _calibrated(raw, evidence, model_measure, label, notes)
+        forecasts[label] = _calibrated(raw, evidence, model_measure, label, notes, extrapolated_after)
         measure_of[label] = measure
         histories[label] = history
+    if extrapolated_after:
+        notes.append("calibration: the backtest could score these series only so many years ahead; later years "
+                     "reuse the last factor and the backtest cannot vouch for them: "
+                     + ", ".join(f"{label} (after {years} years)" for label, years in extrapolated_after.items()))
     _note_age_bands(rows, forecasts, notes, age_bands)
     forecasts = _reconciled(forecasts, evidence, notes)
     for measure in ("ehcp_fe",):

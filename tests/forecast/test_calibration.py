@@ -122,3 +122,14 @@ def test_per_level_holdout_is_closer_to_nominal_at_80_than_a_common_factor():
     separate = holdout_coverage(result, separate_levels=True)
     assert (separate["coverage80_calibrated"] <= common["coverage80_calibrated"] + 1e-12).all()
     assert (np.abs(separate["coverage80_calibrated"] - 0.80) < 0.08).all()
+
+
+def test_level_factors_by_group_pick_the_group_asked_for():
+    wide = _hand_errors(np.tile([15.0, -15.0, 5.0, -5.0, 30.0], 8)).assign(measure="ehcp_total")
+    narrow = _hand_errors(np.tile([1.0, -1.0], 20)).assign(measure="ehcp_ap")
+    calibration = calibrate(pd.concat([wide, narrow]), min_forecasts=10)
+    f80, f95, extrapolated = calibration.level_factors("drift", 2, group=("ehcp_total",))
+    # needed for 80%: 0.5 (16x), 1.5 (16x), 3.0 (8x) -> 3.0; for 95%: 0.25, 0.75, 1.5 -> 1.5
+    assert f80.tolist() == [3.0, 3.0] and f95.tolist() == [1.5, 1.5] and extrapolated.tolist() == [False, True]
+    f80, f95, _ = calibration.level_factors("drift", 1, group=("ehcp_ap",))
+    assert f80.tolist() == [1.0] and f95.tolist() == [1.0]
