@@ -91,13 +91,13 @@ def _forecast(args: argparse.Namespace) -> int:
         raise UsageError(f"--horizon must be between 1 and 15 years, found {args.horizon}")
     dataset = store.load_dataset(args.data)
     unit_costs = read_unit_cost_file(args.unit_costs) if args.unit_costs else None
-    started = time.perf_counter()
-    evidence = national_evidence(dataset, until=args.until, horizons=min(args.horizon, 5))
-    evidence_seconds = time.perf_counter() - started
     if args.all_las:
-        return _forecast_all(args, dataset, evidence, evidence_seconds)
+        return _forecast_all(args, dataset)
     la = dataset.geography.resolve(args.la)
     with run_folder(args.out, command="forecast", label=la["la_name"], force=args.force) as run:
+        started = time.perf_counter()
+        evidence = national_evidence(dataset, until=args.until, horizons=min(args.horizon, 5))
+        evidence_seconds = time.perf_counter() - started
         result = forecast_la(dataset, la["la_code"], horizon=args.horizon, until=args.until, evidence=evidence,
                              unit_costs=unit_costs, n_paths=args.paths, seed=args.seed,
                              inflation=args.inflation, data=args.data)
@@ -122,11 +122,14 @@ def _forecast(args: argparse.Namespace) -> int:
     return 0
 
 
-def _forecast_all(args: argparse.Namespace, dataset, evidence, evidence_seconds: float) -> int:
+def _forecast_all(args: argparse.Namespace, dataset) -> int:
     if args.unit_costs:
         raise UsageError("--unit-costs applies to one LA; use --la with it")
     n_las = len(dataset.geography.las)
     with run_folder(args.out, command="forecast", label="all-las", force=args.force) as run:
+        started = time.perf_counter()
+        evidence = national_evidence(dataset, until=args.until, horizons=min(args.horizon, 5))
+        evidence_seconds = time.perf_counter() - started
         started = time.perf_counter()
         with _progress(n_las, "forecasting LAs") as bar:
             result = forecast_all_las(dataset, evidence, horizon=args.horizon, until=args.until,
