@@ -69,6 +69,8 @@ FORECAST_COLUMNS: tuple[str, ...] = ("la_code", "la_name", "measure", "year", "m
 BAND_COLUMNS: tuple[str, ...] = ("measure", "year", "mean", "lo50", "hi50", "lo80", "hi80", "lo95", "hi95")
 #: Fewest published years sendcast will forecast from.
 MIN_FORECAST_YEARS = 3
+#: A latest year more than this factor above or below the year before is flagged for checking.
+JUMP_RATIO = 1.5
 #: Simpler methods to fall back to, in order, when a series is too short for the chosen one.
 FALLBACKS: tuple[str, ...] = ("recent_growth", "log_drift", "drift")
 #: Price base of the default unit costs: financial year 2021-22 (s251 outturn).
@@ -260,6 +262,11 @@ def forecast_la(dataset: Dataset, la: str, *, horizon: int = 5, until: int | Non
         if model is None:
             notes.append(f"{label}: not forecast: too few years for any method")
             continue
+        if len(history) >= 2 and min(history.iloc[-2], history.iloc[-1]) >= 0 and history.iloc[-2] >= 20 \
+                and not 1 / JUMP_RATIO <= (history.iloc[-1] + 1) / (history.iloc[-2] + 1) <= JUMP_RATIO:
+            notes.append(f"{label}: the latest published value ({history.iloc[-1]:,.0f} in {history.index[-1]}) is "
+                         f"far from the year before ({history.iloc[-2]:,.0f}); check it before trusting a forecast "
+                         "that starts from it")
         if np.allclose(history.to_numpy(), history.iloc[-1]):
             notes.append(f"{label}: the same value ({history.iloc[-1]:g}) every year; the forecast repeats it and "
                          "its intervals have no width, so they say nothing about uncertainty")
