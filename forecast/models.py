@@ -10,6 +10,7 @@ name                      scale   planning meaning
 naive                     level   no change from the latest year
 drift                     level   the same number more each year (the benchmark)
 log_drift                 log     constant growth: the same percentage more each year
+recent_growth             log     the growth rate of the last 3 years continues
 damped_trend              log     recent growth continues but fades
 theta                     log     smoothed level plus half the long-run growth
 arima                     log     ARIMA, order chosen by AICc (slow; statsmodels)
@@ -32,7 +33,7 @@ from forecast.combine import combine
 from forecast.damped_trend import damped_trend, damped_trend_statsmodels
 from forecast.demographic import demographic_rate
 from forecast.errors import ForecastError
-from forecast.random_walks import drift, log_drift, naive
+from forecast.random_walks import drift, log_drift, naive, recent_growth
 from forecast.result import Forecast, PanelForecast
 from forecast.theta import theta, theta_statsmodels
 
@@ -40,7 +41,8 @@ PanelModel = Callable[..., PanelForecast]
 
 #: Vectorised (closed-form or grid-fitted) methods: fast enough for a national backtest.
 FAST_MODELS: dict[str, PanelModel] = {
-    "naive": naive, "drift": drift, "log_drift": log_drift, "damped_trend": damped_trend, "theta": theta,
+    "naive": naive, "drift": drift, "log_drift": log_drift, "recent_growth": recent_growth,
+    "damped_trend": damped_trend, "theta": theta,
 }
 #: statsmodels methods fitted one series at a time.
 SLOW_MODELS: dict[str, PanelModel] = {
@@ -53,10 +55,11 @@ COMBINATION_MEMBERS: tuple[str, ...] = ("log_drift", "damped_trend", "theta")
 #: Every method name :func:`forecast_panel` accepts.
 MODEL_NAMES: tuple[str, ...] = tuple(FAST_MODELS) + ("demographic_rate", "combination") + tuple(SLOW_MODELS)
 #: The default set for a national backtest (all vectorised).
-BACKTEST_MODELS: tuple[str, ...] = ("naive", "drift", "log_drift", "damped_trend", "theta", "combination")
+BACKTEST_MODELS: tuple[str, ...] = ("naive", "drift", "log_drift", "recent_growth", "damped_trend", "theta",
+                                    "combination")
 #: Fewest years of history each method accepts.
-MIN_YEARS: dict[str, int] = {"naive": 2, "drift": 3, "log_drift": 3, "damped_trend": 4, "theta": 3, "arima": 5,
-                             "demographic_rate": 4, "combination": 4, "damped_trend_statsmodels": 4,
+MIN_YEARS: dict[str, int] = {"naive": 2, "drift": 3, "log_drift": 3, "recent_growth": 3, "damped_trend": 4,
+                             "theta": 3, "arima": 5, "demographic_rate": 4, "combination": 4, "damped_trend_statsmodels": 4,
                              "theta_statsmodels": 3}
 
 

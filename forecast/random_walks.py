@@ -5,6 +5,10 @@
   year"); the benchmark every other method is compared with in the backtest summary.
 - ``log_drift`` (constant growth): the average yearly *growth rate* continues ("the same
   percentage more each year"), i.e. drift on the log scale.
+- ``recent_growth``: the average growth rate of the last few years (default 3) continues.
+  Where growth has been accelerating (EHC plans in England since about 2018), the
+  whole-history rate under-forecasts; the recent rate follows the acceleration, at the price
+  of a noisier estimate of the rate (its intervals include that).
 
 All take ``history``, an array ``(series, years)`` of counts with the last column the latest
 year, and return a :class:`forecast.result.PanelForecast` for ``horizon`` years ahead.
@@ -83,3 +87,39 @@ def log_drift(history: np.ndarray, horizon: int, *, n_paths: int = 0,
     values = as_panel(history, model="log_drift", min_years=3)
     offset = log_offsets(values)
     return _drift("log_drift", "log", to_log(values, offset), offset, horizon, n_paths, rng)
+
+
+#: Years of growth that ``recent_growth`` averages (chosen by the national backtest; see
+#: ``sendcast/forecasting.py`` and the accuracy note in the README).
+RECENT_YEARS: int = 3
+
+
+def recent_growth(history: np.ndarray, horizon: int, *, window: int = RECENT_YEARS, n_paths: int = 0,
+                  rng: np.random.Generator | None = None) -> PanelForecast:
+    """The average yearly growth rate over the last ``window`` years,
+    ``(y_T / y_(T - window)) ** (1 / window)``, continues. On the log scale.
+
+    Uncertainty: ``sigma`` is the standard deviation of every yearly log change in the
+    history around their mean (the year-to-year noise, estimated from all the years, not just
+    the window); the h-year standard deviation is ``sigma * sqrt(h * (1 + h / window))``:
+    yearly noise plus the error of a growth rate averaged over ``window`` changes. Needs at
+    least ``window + 1`` years and 3 years in all; a shorter history uses all its years."""
+    values = as_panel(history, model="recent_growth", min_years=3)
+    offset = log_offsets(values)
+    logs = to_log(values, offset)
+    changes = np.diff(logs, axis=1)
+    used = min(window, changes.shape[1])
+    slope = changes[:, -used:].mean(axis=1)
+    spread = changes - changes.mean(axis=1, keepdims=True)
+    sigma = np.sqrt((spread ** 2).sum(axis=1) / max(changes.shape[1] - 1, 1))
+    steps = _steps(horizon)
+    centre = logs[:, -1:] + slope[:, None] * steps[None, :]
+    sd = sigma[:, None] * np.sqrt(steps * (1 + steps / used))[None, :]
+    paths = None
+    if n_paths:
+        rng = rng or np.random.default_rng()
+        slope_error = rng.standard_normal((values.shape[0], n_paths, 1)) * (sigma / np.sqrt(used))[:, None, None]
+        shocks = rng.standard_normal((values.shape[0], n_paths, horizon)) * sigma[:, None, None]
+        paths = (logs[:, -1, None, None] + (slope[:, None, None] + slope_error) * steps[None, None, :]
+                 + np.cumsum(shocks, axis=2))
+    return panel_from_normal("recent_growth", "log", centre, sd, offset, paths)

@@ -24,6 +24,15 @@ statement made from paths, such as an interval for the total, agrees with the pa
   forecasts' one-step in-sample (or backtest) errors shrunk towards its diagonal with the
   Schafer-Strimmer intensity. MinT can give a negative part; such parts are set to 0 and the
   total is re-summed from the parts (so coherence holds, and minimality is lost there).
+- ``wls``: weighted least squares with a diagonal ``W`` of forecast-error variances given per
+  node and year (MinT with the correlations set to zero, "WLS_v"). For one total and its
+  parts it has a closed form: with ``gap = total - sum(parts)`` and variances ``v_total``,
+  ``v_i``, each part moves by ``v_i / (v_total + sum(v)) * gap`` and the total by
+  ``-v_total / (v_total + sum(v)) * gap``. So the least certain forecasts absorb most of the
+  disagreement: a volatile "other arrangements" group moves, a steady state special group
+  hardly does. The same variances (one per node and year) are used for every sample path, so
+  the map is linear and every path stays coherent. Negative parts are set to 0 and the total
+  re-summed, as for MinT.
 """
 
 from __future__ import annotations
@@ -39,7 +48,7 @@ from forecast.errors import ForecastError
 from forecast.result import Forecast
 
 LOGGER = logging.getLogger(__name__)
-METHODS: tuple[str, ...] = ("bottom_up", "top_down", "mint")
+METHODS: tuple[str, ...] = ("bottom_up", "top_down", "mint", "wls")
 
 
 @dataclass(frozen=True)
@@ -141,9 +150,35 @@ def mint(values: Mapping[str, np.ndarray], hierarchy: Hierarchy, residuals: pd.D
     return out
 
 
+def wls(values: Mapping[str, np.ndarray], hierarchy: Hierarchy,
+        variances: Mapping[str, np.ndarray]) -> dict[str, np.ndarray]:
+    """WLS reconciliation (see the module docstring). ``variances[node]`` broadcasts against
+    the node's values (one per year for arrays ``(years,)`` or ``(paths, years)``); every
+    variance must be positive and finite."""
+    missing = [n for n in hierarchy.nodes if n not in variances]
+    if missing:
+        raise ForecastError(f"wls: variances missing for {missing}")
+    base = _stack(values, hierarchy.nodes)
+    weights = np.stack([np.broadcast_to(np.asarray(variances[n], dtype=float), base.shape[1:])
+                        for n in hierarchy.nodes])
+    if not np.isfinite(weights).all() or (weights <= 0).any():
+        raise ForecastError("wls: every variance must be positive and finite")
+    gap = base[0] - base[1:].sum(axis=0)
+    share = weights / weights.sum(axis=0)
+    bottom = base[1:] + share[1:] * gap
+    if (bottom < 0).any():
+        LOGGER.info("wls: %d negative part values set to 0 and the total re-summed", int((bottom < 0).sum()))
+        bottom = np.maximum(bottom, 0.0)
+    out = {name: bottom[i] for i, name in enumerate(hierarchy.parts)}
+    out[hierarchy.total] = bottom.sum(axis=0)
+    return out
+
+
 def reconcile(values: Mapping[str, np.ndarray], hierarchy: Hierarchy, *, method: str = "top_down",
-              residuals: pd.DataFrame | None = None) -> dict[str, np.ndarray]:
-    """Reconcile arrays (one per node, same shape) by ``method``."""
+              residuals: pd.DataFrame | None = None,
+              variances: Mapping[str, np.ndarray] | None = None) -> dict[str, np.ndarray]:
+    """Reconcile arrays (one per node, same shape) by ``method``; ``mint`` needs
+    ``residuals``, ``wls`` needs ``variances``."""
     if method == "bottom_up":
         return bottom_up(values, hierarchy)
     if method == "top_down":
@@ -152,11 +187,16 @@ def reconcile(values: Mapping[str, np.ndarray], hierarchy: Hierarchy, *, method:
         if residuals is None:
             raise ForecastError("mint needs the base forecasts' residuals")
         return mint(values, hierarchy, residuals)
+    if method == "wls":
+        if variances is None:
+            raise ForecastError("wls needs the forecast-error variances of every node")
+        return wls(values, hierarchy, variances)
     raise ForecastError(f"reconcile: method must be one of {METHODS}, found {method!r}")
 
 
 def reconcile_forecasts(forecasts: Mapping[str, Forecast], hierarchy: Hierarchy, *, method: str = "top_down",
-                        residuals: pd.DataFrame | None = None) -> dict[str, Forecast]:
+                        residuals: pd.DataFrame | None = None,
+                        variances: Mapping[str, np.ndarray] | None = None) -> dict[str, Forecast]:
     """Reconcile whole forecasts: central forecasts by ``method``, and every sample path by
     the same method; intervals are then the reconciled paths' quantiles (widened if need be
     so that each still contains its reconciled central forecast). Every forecast needs the
@@ -170,8 +210,10 @@ def reconcile_forecasts(forecasts: Mapping[str, Forecast], hierarchy: Hierarchy,
         raise ForecastError("reconcile: every forecast must cover the same years")
     if any(forecasts[n].paths is None for n in nodes):
         raise ForecastError("reconcile: every forecast needs sample paths (n_paths > 0)")
-    central = reconcile({n: forecasts[n].mean for n in nodes}, hierarchy, method=method, residuals=residuals)
-    paths = reconcile({n: forecasts[n].paths for n in nodes}, hierarchy, method=method, residuals=residuals)
+    central = reconcile({n: forecasts[n].mean for n in nodes}, hierarchy, method=method, residuals=residuals,
+                        variances=variances)
+    paths = reconcile({n: forecasts[n].paths for n in nodes}, hierarchy, method=method, residuals=residuals,
+                      variances=variances)
     out = {}
     for name in nodes:
         node_paths, mean = paths[name], central[name]

@@ -31,7 +31,7 @@ from forecast.backtest import BacktestResult, summarise
 from forecast.errors import ForecastError
 
 #: Simplest first; a candidate not listed counts as more complex than all listed.
-SIMPLICITY: tuple[str, ...] = ("naive", "drift", "log_drift", "theta", "damped_trend", "demographic_rate",
+SIMPLICITY: tuple[str, ...] = ("naive", "drift", "log_drift", "recent_growth", "theta", "damped_trend", "demographic_rate",
                                "combination", "arima")
 
 SELECTION_COLUMNS: tuple[str, ...] = ("model", "score", "best_score_model", "best_score", "runner_up",

@@ -95,3 +95,27 @@ def _style(axes, *, title: str, units: str, source: str) -> None:
     axes.spines[["top", "right"]].set_visible(False)
     axes.annotate(f"Source: {source}", xy=(0, 0), xycoords="figure fraction", xytext=(6, 4),
                   textcoords="offset points", fontsize=7, color="grey")
+
+
+def national_growth_chart(summary: pd.DataFrame, *, title: str, source: str, england: str = "England") -> Figure:
+    """Projected yearly growth in EHC plans by LA (central, with the 80% interval of the
+    horizon-year forecast expressed as growth), sorted, England highlighted.
+
+    ``summary`` has ``la_name``, ``growth_pct_a_year``, ``growth_lo80``, ``growth_hi80``
+    (per cent a year) for the LAs to draw."""
+    table = summary.sort_values("growth_pct_a_year").reset_index(drop=True)
+    figure, axes = plt.subplots(figsize=(8, max(4.5, 0.12 * len(table) + 1.5)), dpi=110)
+    positions = range(len(table))
+    colours = ["#b22222" if name == england else BAND_COLOUR for name in table["la_name"]]
+    axes.hlines(list(positions), table["growth_lo80"], table["growth_hi80"], color=colours, alpha=0.35, linewidth=2)
+    axes.scatter(table["growth_pct_a_year"], list(positions), color=colours, s=8, zorder=3)
+    axes.set_yticks(list(positions))
+    axes.set_yticklabels(table["la_name"], fontsize=4 if len(table) > 60 else 7)
+    axes.axvline(0, color="grey", linewidth=0.8)
+    axes.set_title(title, fontsize=11, loc="left")
+    axes.set_xlabel("projected change in EHC plans, % a year (dot: central; bar: 80% interval)")
+    axes.spines[["top", "right"]].set_visible(False)
+    axes.annotate(f"Source: {source}", xy=(0, 0), xycoords="figure fraction", xytext=(6, 4),
+                  textcoords="offset points", fontsize=7, color="grey")
+    figure.tight_layout()
+    return figure

@@ -75,7 +75,8 @@ def test_national_style_backtest_tables_and_summary():
     panel = synthetic_panel(n_series=30, n_years=14, measures=("ehcp_total", "ehcp_state_special"), growth=0.10,
                             noise=0.02)
     result = rolling_origin_backtest(panel)
-    assert set(result.errors["model"]) == {"naive", "drift", "log_drift", "damped_trend", "theta", "combination"}
+    assert set(result.errors["model"]) == {"naive", "drift", "log_drift", "recent_growth", "damped_trend", "theta",
+                                             "combination"}
     assert result.id_columns == ("measure", "la_code")
     # 30 series x 2 measures x 8 origins; horizons 1-5 where the outcome is known
     per_model = result.errors[result.errors["model"] == "drift"]

@@ -90,3 +90,46 @@ def test_calibrate_forecast_extends_the_last_factor_beyond_the_backtest():
     calibrated = calibrate_forecast(forecast, calibration)
     assert np.allclose(calibrated.interval_scale, factors)
     assert np.array_equal(calibrated.mean, forecast.mean)
+
+
+def test_per_level_factors_restore_each_level_separately():
+    # misses of 5, 10, ..., 50 as in the common-factor test: 80% needs 4.5, 95% needs 2.5
+    deviations = np.arange(5.0, 55.0, 5.0) * np.where(np.arange(10) % 2 == 0, 1, -1)
+    row = calibrate(_hand_errors(deviations), min_forecasts=5).table.iloc[0]
+    assert row["factor80"] == pytest.approx(4.5) and row["factor95"] == pytest.approx(2.5)
+    assert row["factor"] == pytest.approx(4.5)
+
+
+def test_widening_by_level_keeps_bounds_nested_and_moves_path_quantiles_with_them():
+    history = pd.Series(200 * 1.06 ** np.arange(10) * np.exp(np.resize([0.03, -0.03], 10)), index=range(2016, 2026))
+    forecast = forecast_series(history, "log_drift", 3, n_paths=20000, seed=2)
+    wider = widen(forecast, np.array([1.2, 1.2, 1.5]), np.array([2.0, 1.0, 1.0]))
+    log_up80 = np.log(wider.upper80 / wider.mean) / np.log(forecast.upper80 / forecast.mean)
+    assert np.allclose(log_up80, [1.2, 1.2, 1.5])
+    # 95% bound: its own factor where that keeps it outside the 80% bound, else the 80% bound
+    assert np.log(wider.upper95[0] / wider.mean[0]) == pytest.approx(2.0 * np.log(forecast.upper95[0] / forecast.mean[0]))
+    assert (wider.upper95 >= wider.upper80).all() and (wider.lower95 <= wider.lower80).all()
+    # the paths' 10% and 90% quantiles follow the widened 80% bounds
+    assert np.allclose(np.quantile(wider.paths, 0.9, axis=0), wider.upper80, rtol=0.02)
+    assert np.allclose(np.quantile(wider.paths, 0.1, axis=0), wider.lower80, rtol=0.02)
+    assert np.array_equal(wider.mean, forecast.mean)
+
+
+def test_per_level_holdout_is_closer_to_nominal_at_80_than_a_common_factor():
+    panel = synthetic_panel(n_series=80, n_years=14, seed=3)
+    result = rolling_origin_backtest(panel, models=["damped_trend"])
+    common = holdout_coverage(result)
+    separate = holdout_coverage(result, separate_levels=True)
+    assert (separate["coverage80_calibrated"] <= common["coverage80_calibrated"] + 1e-12).all()
+    assert (np.abs(separate["coverage80_calibrated"] - 0.80) < 0.08).all()
+
+
+def test_level_factors_by_group_pick_the_group_asked_for():
+    wide = _hand_errors(np.tile([15.0, -15.0, 5.0, -5.0, 30.0], 8)).assign(measure="ehcp_total")
+    narrow = _hand_errors(np.tile([1.0, -1.0], 20)).assign(measure="ehcp_ap")
+    calibration = calibrate(pd.concat([wide, narrow]), min_forecasts=10)
+    f80, f95, extrapolated = calibration.level_factors("drift", 2, group=("ehcp_total",))
+    # needed for 80%: 0.5 (16x), 1.5 (16x), 3.0 (8x) -> 3.0; for 95%: 0.25, 0.75, 1.5 -> 1.5
+    assert f80.tolist() == [3.0, 3.0] and f95.tolist() == [1.5, 1.5] and extrapolated.tolist() == [False, True]
+    f80, f95, _ = calibration.level_factors("drift", 1, group=("ehcp_ap",))
+    assert f80.tolist() == [1.0] and f95.tolist() == [1.0]

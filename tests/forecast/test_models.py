@@ -15,7 +15,7 @@ from forecast.damped_trend import damped_trend, damped_trend_statsmodels, fit_da
 from forecast.demographic import demographic_rate, rate_per_thousand
 from forecast.errors import ForecastError
 from forecast.models import MODEL_NAMES, forecast_panel, forecast_series
-from forecast.random_walks import drift, log_drift, naive
+from forecast.random_walks import drift, log_drift, naive, recent_growth
 from forecast.result import Z80, Forecast
 from forecast.theta import theta, theta_statsmodels
 
@@ -50,6 +50,34 @@ def test_log_drift_uses_the_geometric_mean_growth_rate():
     history = np.array([[100.0, 150, 120, 200]])
     result = log_drift(history, 1)
     assert result.mean[0, 0] == pytest.approx(200 * (200 / 100) ** (1 / 3))
+
+
+def test_recent_growth_follows_the_last_three_years_not_the_whole_history():
+    # 5% a year for eight years, then 12% a year for three: the recent rate is 12%
+    history = np.concatenate([1000 * 1.05 ** np.arange(9), 1000 * 1.05 ** 8 * 1.12 ** np.arange(1, 4)])
+    result = recent_growth(history[None, :], 3)
+    assert np.allclose(result.mean[0], history[-1] * 1.12 ** np.arange(1, 4))
+    whole = log_drift(history[None, :], 3)
+    assert (whole.mean < result.mean).all()
+
+
+def test_recent_growth_on_exact_constant_growth_has_no_interval_width():
+    history = 800 * 1.08 ** np.arange(12)
+    result = recent_growth(history[None, :], 4, n_paths=20, rng=np.random.default_rng(0))
+    assert np.allclose(result.mean, 800 * 1.08 ** np.arange(12, 16))
+    assert np.allclose(result.upper95, result.mean) and np.allclose(result.paths, result.mean[:, None, :])
+
+
+def test_recent_growth_interval_widens_with_horizon_and_window_uncertainty():
+    history = np.array([[100.0, 110, 118, 131, 140, 155, 166, 181]])
+    result = recent_growth(history, 4, window=3)
+    logs = np.log(history[0])
+    changes = np.diff(logs)
+    sigma = changes.std(ddof=1)
+    steps = np.arange(1, 5)
+    expected_sd = sigma * np.sqrt(steps * (1 + steps / 3))
+    assert np.allclose(np.log(result.upper80[0]) - np.log(result.mean[0]), Z80 * expected_sd)
+    assert result.mean[0, 0] == pytest.approx(181 * (181 / 140) ** (1 / 3))
 
 
 def test_theta_on_exact_constant_growth_forecasts_half_the_growth_rate():

@@ -24,12 +24,13 @@ def _values(rng: np.random.Generator, shape: tuple[int, ...]) -> dict[str, np.nd
     return out
 
 
-@pytest.mark.parametrize("method", ["bottom_up", "top_down", "mint"])
+@pytest.mark.parametrize("method", ["bottom_up", "top_down", "mint", "wls"])
 def test_parts_sum_exactly_to_the_total(method):
     rng = np.random.default_rng(0)
     residuals = pd.DataFrame(rng.normal(0, 1, (12, 7)), columns=HIERARCHY.nodes)
+    variances = {n: rng.uniform(1, 100, 5) for n in HIERARCHY.nodes}
     for shape in [(5,), (200, 5)]:
-        out = reconcile(_values(rng, shape), HIERARCHY, method=method, residuals=residuals)
+        out = reconcile(_values(rng, shape), HIERARCHY, method=method, residuals=residuals, variances=variances)
         assert np.allclose(sum(out[g] for g in GROUPS), out["ehcp_total"], rtol=1e-12)
 
 
@@ -103,3 +104,32 @@ def test_reconcile_forecasts_needs_paths():
 def test_hierarchy_rejects_duplicates():
     with pytest.raises(ForecastError):
         Hierarchy("ehcp_total", ("ehcp_fe", "ehcp_fe"))
+
+
+def test_wls_moves_the_least_certain_forecasts_most():
+    values = {g: np.array([100.0]) for g in GROUPS}
+    values["ehcp_total"] = np.array([700.0])  # parts sum to 600: 100 short
+    variances = {g: np.array([1.0]) for g in GROUPS}
+    variances["ehcp_other"] = np.array([3.0])
+    variances["ehcp_total"] = np.array([2.0])  # total 2 + parts 5 x 1 + 3 = 10
+    out = reconcile(values, HIERARCHY, method="wls", variances=variances)
+    assert out["ehcp_other"][0] == pytest.approx(130.0)  # 3/10 of the gap
+    assert out["ehcp_state_special"][0] == pytest.approx(110.0)  # 1/10
+    assert out["ehcp_total"][0] == pytest.approx(680.0)  # the total gives up 2/10
+
+
+def test_wls_with_a_near_certain_total_keeps_the_total():
+    values = {g: np.array([100.0, 50.0]) for g in GROUPS}
+    values["ehcp_total"] = np.array([660.0, 330.0])
+    variances = {g: np.ones(2) for g in GROUPS}
+    variances["ehcp_total"] = np.full(2, 1e-12)
+    out = reconcile(values, HIERARCHY, method="wls", variances=variances)
+    assert np.allclose(out["ehcp_total"], [660.0, 330.0])
+
+
+def test_wls_refuses_missing_or_non_positive_variances():
+    values = _values(np.random.default_rng(2), (3,))
+    with pytest.raises(ForecastError, match="variances missing"):
+        reconcile(values, HIERARCHY, method="wls", variances={"ehcp_total": np.ones(3)})
+    with pytest.raises(ForecastError, match="positive"):
+        reconcile(values, HIERARCHY, method="wls", variances={n: np.zeros(3) for n in HIERARCHY.nodes})

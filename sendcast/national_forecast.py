@@ -1,0 +1,100 @@
+"""Forecast every LA and England in one go, with one summary table.
+
+An LA is **skipped**, with its reason listed, when a boundary change broke its series (it was
+created or abolished inside the data: see ``breaks.csv``) or when :func:`forecast_la`
+refuses its EHC plan total. Every other LA is forecast with the same national evidence
+(computed once), so the whole run is one national backtest plus a quick forecast per LA.
+
+The summary (one row per LA, England first) says, for the horizon year (January census):
+the central forecast of EHC plans and its 80% interval, the growth that implies per year,
+and state special demand; ``ehcp_pct_latest`` is the published share of pupils with an EHC
+plan (school census), for context. EHC plans per 1,000 residents cannot be given for every
+LA: ONS population is shipped for Gloucestershire only.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import pandas as pd
+
+from sendcast.data.build import Dataset
+from sendcast.evidence import Evidence
+from sendcast.forecasting import FORECAST_COLUMNS, forecast_la
+from sendcast.measures import ENGLAND_CODE
+
+SUMMARY_COLUMNS: tuple[str, ...] = (
+    "la_code", "la_name", "region", "status", "last_year", "ehcp_latest", "forecast_year", "ehcp_mean", "ehcp_lo80",
+    "ehcp_hi80", "growth_pct_a_year", "growth_lo80", "growth_hi80", "state_special_mean", "ehcp_pct_latest", "model", "n_warnings", "reason",
+)
+
+
+@dataclass(frozen=True)
+class NationalForecast:
+    """``summary``: :data:`SUMMARY_COLUMNS`, one row per LA (status ``forecast`` or
+    ``skipped``); ``forecast``: every LA's forecast rows (the contract columns);
+    ``warnings``: ``la_code, la_name, warning``."""
+
+    summary: pd.DataFrame
+    forecast: pd.DataFrame
+    warnings: pd.DataFrame
+
+
+def forecast_all_las(dataset: Dataset, evidence: Evidence, *, horizon: int = 5, until: int | None = None,
+                     n_paths: int = 1000, seed: int = 0,
+                     progress: Callable[[str], None] | None = None) -> NationalForecast:
+    """Forecast England and every LA (see the module docstring). ``progress`` is called
+    with each LA's name after it is done (for a progress bar)."""
+    las = dataset.geography.las
+    order = pd.concat([las[las["la_code"] == ENGLAND_CODE], las[las["la_code"] != ENGLAND_CODE]])
+    breaks = dataset.geography.breaks.groupby("la_code")["reason"].first()
+    pct = dataset.measures[(dataset.measures["measure"] == "ehcp_pct") & (dataset.measures["breakdown"] == "")
+                           & dataset.measures["value"].notna()]
+    if until is not None:
+        pct = pct[pct["year"] <= until]
+    pct_latest = pct.sort_values("year").groupby("la_code")["value"].last()
+    rows, forecasts, notes = [], [], []
+    for _, la in order.iterrows():
+        code, name = la["la_code"], la["la_name"]
+        base = {"la_code": code, "la_name": name, "region": la.get("region", ""),
+                "ehcp_pct_latest": pct_latest.get(code)}
+        if code in breaks.index:
+            rows.append({**base, "status": "skipped", "reason": f"boundary change: {breaks[code]}"})
+        else:
+            result = forecast_la(dataset, code, horizon=horizon, until=until, evidence=evidence, n_paths=n_paths,
+                                 seed=seed, la_backtest=False, age_bands=False)
+            notes += [{"la_code": code, "la_name": name, "warning": w} for w in result.warnings]
+            total = result.forecast[result.forecast["measure"] == "ehcp_total"]
+            if total.empty:
+                reason = next((w for w in result.warnings if "ehcp_total" in w or "not forecast" in w),
+                              "EHC plan total could not be forecast")
+                rows.append({**base, "status": "skipped", "reason": reason})
+            else:
+                forecasts.append(result.forecast)
+                history = result.history[result.history["measure"] == "ehcp_total"].set_index("year")["value"]
+                last = total.iloc[-1]
+                special = result.forecast[result.forecast["measure"] == "ehcp_state_special"]
+                years = int(last["year"]) - int(history.index.max())
+                latest = float(history.iloc[-1])
+
+                def growth(value: float, latest: float = latest, years: int = years) -> float | None:
+                    return 100 * ((value / latest) ** (1 / years) - 1) if latest > 0 else None
+
+                rows.append({**base, "status": "forecast", "last_year": int(history.index.max()),
+                             "ehcp_latest": latest, "forecast_year": int(last["year"]),
+                             "ehcp_mean": last["mean"], "ehcp_lo80": last["lo80"], "ehcp_hi80": last["hi80"],
+                             "growth_pct_a_year": growth(last["mean"]), "growth_lo80": growth(last["lo80"]),
+                             "growth_hi80": growth(last["hi80"]),
+                             "state_special_mean": special["mean"].iloc[-1] if not special.empty else None,
+                             "model": last["model"], "n_warnings": len(result.warnings), "reason": ""})
+        if progress is not None:
+            progress(name)
+    summary = pd.DataFrame(rows).reindex(columns=list(SUMMARY_COLUMNS))
+    summary["last_year"] = summary["last_year"].astype("Int64")
+    summary["forecast_year"] = summary["forecast_year"].astype("Int64")
+    summary["n_warnings"] = summary["n_warnings"].astype("Int64")
+    forecast = (pd.concat(forecasts, ignore_index=True) if forecasts
+                else pd.DataFrame(columns=list(FORECAST_COLUMNS)))
+    return NationalForecast(summary=summary, forecast=forecast,
+                            warnings=pd.DataFrame(notes, columns=["la_code", "la_name", "warning"]))

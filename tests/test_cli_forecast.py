@@ -1,0 +1,193 @@
+"""End to end: ``sendcast forecast`` and ``sendcast backtest`` on the shipped (real) data,
+and ``forecast_la`` on fragile series. One CLI run is shared by the file checks
+(module-scoped fixture) to keep the suite quick; sample paths are few (200) for speed."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import replace
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from sendcast.cli import main
+from sendcast.evidence import FORECAST_MEASURES, national_evidence
+from sendcast.forecasting import FORECAST_COLUMNS, ForecastSetupError, forecast_la
+from sendcast.measures import PLACEMENT_GROUPS
+from sendcast.national_forecast import forecast_all_las
+
+REPO = Path(__file__).resolve().parent.parent
+GLOS = "E10000013"
+
+
+@pytest.fixture(scope="module")
+def data_folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A data folder with the shipped raw data and capacity files linked (never written)."""
+    root = tmp_path_factory.mktemp("forecast-data")
+    (root / "raw").symlink_to(REPO / "data" / "raw", target_is_directory=True)
+    (root / "capacity").symlink_to(REPO / "data" / "capacity", target_is_directory=True)
+    return root
+
+
+@pytest.fixture(scope="module")
+def glos_run(data_folder: Path, tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str]:
+    out = tmp_path_factory.mktemp("runs") / "glos"
+    import contextlib
+    import io
+    printed = io.StringIO()
+    with contextlib.redirect_stdout(printed):
+        status = main(["-q", "forecast", "--la", "Gloucestershire", "--horizon", "4", "--paths", "200",
+                       "--data", str(data_folder), "--out", str(out)])
+    assert status == 0
+    return out, printed.getvalue()
+
+
+@pytest.fixture(scope="module")
+def evidence(dataset):
+    return national_evidence(dataset, FORECAST_MEASURES, horizons=3)
+
+
+def _nested(frame: pd.DataFrame) -> bool:
+    tol = 1e-6 * np.maximum(1.0, frame["hi95"].abs())
+    return bool(((frame["lo95"] <= frame["lo80"] + tol) & (frame["lo80"] <= frame["mean"] + tol)
+                 & (frame["mean"] <= frame["hi80"] + tol) & (frame["hi80"] <= frame["hi95"] + tol)).all())
+
+
+def _coherent(forecast: pd.DataFrame) -> float:
+    total = forecast[forecast["measure"] == "ehcp_total"].set_index("year")["mean"]
+    parts = forecast[forecast["measure"].isin(PLACEMENT_GROUPS)].groupby("year")["mean"].sum()
+    assert sorted(forecast.loc[forecast["measure"].isin(PLACEMENT_GROUPS), "measure"].unique()) \
+        == sorted(PLACEMENT_GROUPS)
+    return float((total - parts.reindex(total.index)).abs().max())
+
+
+def test_forecast_writes_every_output(glos_run):
+    out, _ = glos_run
+    expected = {"forecast.csv", "backtest.csv", "sufficiency.csv", "costs.csv", "manifest.json",
+                "sufficiency.png", "fan_ehcp_total.png", *(f"fan_{g}.png" for g in PLACEMENT_GROUPS)}
+    assert expected <= {p.name for p in out.iterdir()}
+
+
+def test_forecast_csv_has_the_contract_columns_future_years_only(glos_run):
+    out, _ = glos_run
+    forecast = pd.read_csv(out / "forecast.csv")
+    assert list(forecast.columns) == list(FORECAST_COLUMNS)
+    history = pd.read_csv(out / "history.csv")
+    caseload = forecast[forecast["measure"] == "ehcp_total"]
+    assert caseload["year"].tolist() == [2026, 2027, 2028, 2029]
+    assert caseload["year"].min() > history.loc[history["measure"] == "ehcp_total", "year"].max()
+    assert {"ehcp_total", *PLACEMENT_GROUPS, "new_plans", "requests", "sen_support_pct"} <= set(forecast["measure"])
+
+
+def test_forecast_intervals_are_nested_non_negative_and_complete(glos_run):
+    out, _ = glos_run
+    forecast = pd.read_csv(out / "forecast.csv")
+    numbers = forecast[["mean", "lo80", "hi80", "lo95", "hi95"]]
+    assert numbers.notna().all().all() and (numbers >= 0).all().all()
+    assert _nested(forecast)
+
+
+def test_placement_groups_sum_to_the_total_every_year(glos_run):
+    out, _ = glos_run
+    assert _coherent(pd.read_csv(out / "forecast.csv")) < 1e-6
+
+
+def test_sufficiency_costs_and_backtest_tables(glos_run):
+    out, printed = glos_run
+    sufficiency = pd.read_csv(out / "sufficiency.csv")
+    assert sufficiency["prob_exceeds"].between(0, 1).all() and (sufficiency["capacity"] > 0).all()
+    costs = pd.read_csv(out / "costs.csv")
+    assert set(costs["price_basis"]) == {"cash", "real"}
+    costed = costs[costs["costed"]]
+    assert (costed["spend_gbp_lo80"] <= costed["spend_gbp_hi80"]).all()
+    assert costs.loc[costs["placement_group"] == "ehcp_ap", "costed"].eq(False).all()  # never costed as zero
+    backtest = pd.read_csv(out / "backtest.csv")
+    assert {"measure", "model", "horizon", "mase", "coverage80"} <= set(backtest.columns)
+    assert "EHC plans (and statements before 2019), January 2029" in printed
+    assert "80% interval" in printed
+
+
+def test_manifest_records_inputs_with_checksums(glos_run):
+    out, _ = glos_run
+    manifest = json.loads((out / "manifest.json").read_text())
+    assert manifest["la_code"] == GLOS and manifest["horizon"] == 4
+    assert manifest["sendcast_version"] and manifest["command"]
+    roles = {item["role"] for item in manifest["inputs"]}
+    assert {"raw data", "processed measures", "capacity"} <= roles
+    assert all(len(item["sha256"]) == 64 for item in manifest["inputs"])
+
+
+def test_existing_output_folder_is_refused(glos_run, data_folder, capsys):
+    out, _ = glos_run
+    before = sorted(p.name for p in out.iterdir())
+    status = main(["forecast", "--la", "Gloucestershire", "--data", str(data_folder), "--out", str(out)])
+    assert status == 2
+    assert "already exists" in capsys.readouterr().err
+    assert sorted(p.name for p in out.iterdir()) == before
+
+
+def test_until_drops_every_later_value_including_the_evidence(dataset):
+    evidence = national_evidence(dataset, ["ehcp_total", "ehcp_state_special"], until=2020, horizons=3)
+    assert evidence.backtest.errors["year"].max() <= 2020
+    assert evidence.until == 2020
+    result = forecast_la(dataset, "Gloucestershire", until=2020, evidence=evidence, n_paths=200,
+                         measures=["ehcp_total", "ehcp_state_special"], age_bands=False)
+    assert result.history["year"].max() == 2020
+    assert result.forecast["year"].min() == 2021
+    with pytest.raises(ForecastSetupError, match="until"):
+        forecast_la(dataset, "Gloucestershire", until=2021, evidence=evidence)
+
+
+def test_england_is_forecast_and_coherent(dataset, evidence):
+    result = forecast_la(dataset, "England", horizon=3, evidence=evidence, n_paths=200, la_backtest=False)
+    assert result.la_code == "E92000001" and not result.forecast.empty
+    assert _nested(result.forecast) and _coherent(result.forecast) < 1e-6
+    assert any("no capacity file" in w for w in result.warnings)
+
+
+@pytest.mark.parametrize("la, expect", [
+    ("Cumbria", "not forecast"),          # abolished in 2023: a forecast from 2022 would be meaningless
+    ("Cumberland", "only 2 published years"),  # created in 2023: too short
+])
+def test_broken_series_are_refused_with_a_reason_never_a_crash(dataset, evidence, la, expect):
+    result = forecast_la(dataset, la, horizon=3, evidence=evidence, n_paths=200, la_backtest=False)
+    assert result.forecast.empty
+    assert any(expect in w for w in result.warnings)
+
+
+def test_tiny_and_zero_series_give_numbers_or_notes_never_nan(dataset, evidence):
+    result = forecast_la(dataset, "Isles of Scilly", horizon=3, evidence=evidence, n_paths=200, la_backtest=False)
+    numbers = result.forecast[["mean", "lo80", "hi80", "lo95", "hi95"]]
+    assert numbers.notna().all().all() and _nested(result.forecast)
+    assert any("the same value" in w for w in result.warnings)
+
+
+def test_all_las_skips_broken_areas_with_their_reason(dataset, evidence):
+    keep = ["E92000001", GLOS, "E10000006", "E06000053"]
+    las = dataset.geography.las[dataset.geography.las["la_code"].isin(keep)]
+    small = replace(dataset, geography=replace(dataset.geography, las=las))
+    result = forecast_all_las(small, evidence, horizon=3, n_paths=200)
+    status = result.summary.set_index("la_code")["status"]
+    assert status.to_dict() == {"E92000001": "forecast", GLOS: "forecast", "E10000006": "skipped",
+                                "E06000053": "forecast"}
+    assert result.summary.iloc[0]["la_name"] == "England"
+    assert "boundary change" in result.summary.set_index("la_code").loc["E10000006", "reason"]
+    assert set(result.forecast["la_code"]) == {"E92000001", GLOS, "E06000053"}
+
+
+def test_backtest_all_las_writes_the_table_and_summary(data_folder, tmp_path, capsys):
+    out = tmp_path / "bt"
+    status = main(["-q", "backtest", "--all-las", "--measure", "ehcp_total", "--measure", "ehcp_state_special",
+                   "--horizons", "3", "--data", str(data_folder), "--out", str(out)])
+    assert status == 0
+    table = pd.read_csv(out / "backtest.csv")
+    assert {"measure", "la_code", "la_name", "model", "horizon", "mase", "coverage80"} <= set(table.columns)
+    assert table["la_code"].nunique() > 100 and set(table["horizon"]) == {1, 2, 3}
+    summary = pd.read_csv(out / "summary.csv")
+    drift = summary[summary["model"] == "drift"]
+    assert np.allclose(drift["relative_mase"], 1.0)
+    assert summary["coverage80_calibrated"].between(0, 1).all()
+    printed = capsys.readouterr().out
+    assert "median MASE relative to drift" in printed and "recent_growth" in printed
