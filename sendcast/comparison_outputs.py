@@ -13,6 +13,10 @@ import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 
+from sendcast.charts import fan_chart, sufficiency_chart
+from sendcast.forecast_outputs import SOURCE as FORECAST_SOURCE
+from sendcast.forecast_outputs import summary_lines
+from sendcast.forecasting import LaForecast
 from sendcast.html_report import Report
 from sendcast.scenario_charts import cost_waterfall, difference_chart, scenario_chart
 from sendcast.scenario_run import Comparison
@@ -232,8 +236,8 @@ def workbook_sheets(comparison: Comparison, extra: list[Sheet] | None = None) ->
 def _money(value: float) -> str:
     sign = "-" if value < 0 else ""
     value = abs(value)
-    if value >= 1e6:
-        return f"{sign}£{value / 1e6:,.1f}m"
+    if value >= 1e5:
+        return f"{sign}£{value / 1e6:,.2f}m" if value < 1e7 else f"{sign}£{value / 1e6:,.1f}m"
     return f"{sign}£{value:,.0f}"
 
 
@@ -259,8 +263,14 @@ def option_sentences(comparison: Comparison, option: str) -> list[str]:
                    f"(95% CI {_money(npv['lo95'])} to {_money(npv['hi95'])}).")
     if "break_even_year" in stats.index:
         year = stats.loc["break_even_year"]["mean"]
-        out.append("It does not pay back within the run." if np.isnan(year)
-                   else f"On average it pays back (cumulative saving stays positive) from {int(year)}.")
+        share = stats.loc["share_broken_even"]["mean"] if "share_broken_even" in stats.index else np.nan
+        if np.isnan(year):
+            out.append("On average it does not pay back within the run "
+                       f"(it had paid back by the end in {share:.0%} of runs).")
+        else:
+            certain = "" if share >= 0.9 else f", but this is uncertain: it had paid back by the end in only " \
+                                              f"{share:.0%} of runs"
+            out.append(f"On average it pays back (cumulative saving stays positive) from {int(year)}{certain}.")
     if "child_weeks_avoided" in stats.index:
         weeks = stats.loc["child_weeks_avoided"]
         waited = comparison.summary[(comparison.summary["measure"] == "child_weeks_waited")
@@ -370,3 +380,61 @@ def report(comparison: Comparison, charts: dict[str, Figure], *, accuracy: list[
     for line in accuracy or ["The forecasting backtest was not run for this report."]:
         page.paragraph(line)
     return page
+
+
+def forecast_sections(result: LaForecast) -> list[tuple[str, list[str], Figure | None]]:
+    """Report sections from the LA's time-series forecast: the published trend carried
+    forward (fan chart) and state special places against demand (sufficiency chart)."""
+    lines = [line.strip() for line in summary_lines(result)[1:] if not line.strip().startswith("Track record")]
+    sections: list[tuple[str, list[str], Figure | None]] = []
+    bands = result.bands[result.bands["measure"] == "ehcp_total"].set_index("year")
+    fan = None
+    if not bands.empty:
+        history = result.history[result.history["measure"] == "ehcp_total"].set_index("year")["value"]
+        fan = fan_chart(history, bands, title=f"{result.la_name}: EHC plans, January census, forecast from the "
+                        "published trend (50/80/95% intervals)", units="children and young people",
+                        source=FORECAST_SOURCE)
+    sections.append(("Forecast from the published trend",
+                     ["A time-series forecast of the published figures, independent of the scenarios: what happens "
+                      "if recent trends continue. The bands are calibrated on every LA's past forecasts."] + lines,
+                     fan))
+    if not result.sufficiency.empty:
+        chart = sufficiency_chart(result.sufficiency.set_index("year"),
+                                  title=f"{result.la_name}: demand for state special places against places",
+                                  source=FORECAST_SOURCE + "; places: capacity file (low confidence)")
+        sections.append(("Will there be enough special school places?",
+                         [line for line in lines if "State special" in line], chart))
+    return sections
+
+
+def accuracy_lines(result: LaForecast) -> list[str]:
+    """How accurate the forecasting method has been, in words, from the national backtest."""
+    record = result.backtest_summary
+    if record.empty:
+        return ["No backtest record is available for this forecast."]
+    out = ["Every method was tested on every LA in England by forecasting years that are now published "
+           "(a rolling-origin backtest), and the method with the best record was chosen for each measure."]
+    total = record[record["measure"] == "ehcp_total"].sort_values("horizon")
+    for _, row in total[total["horizon"] <= 3].iterrows():
+        out.append(f"EHC plans, {int(row['horizon'])} year(s) ahead ({row['model']}, {int(row['n_series'])} LAs): "
+                   f"typically {row['median_mape']:.1f}% out; error {row['relative_mase']:.2f} times that of "
+                   f"carrying on the average yearly change; calibrated 80% intervals held "
+                   f"{row['coverage80_calibrated']:.0%} and 95% intervals {row['coverage95_calibrated']:.0%} of "
+                   "outcomes in LAs they were not fitted to.")
+    return out
+
+
+def sufficiency_sheet(result: LaForecast) -> Sheet:
+    """State special demand against places, per January, for the finance workbook."""
+    table = result.sufficiency.rename(columns={
+        "year": "January", "mean": "Demand (mean)", "lo80": "Demand, low (80%)", "hi80": "Demand, high (80%)",
+        "capacity": "Places", "gap": "Demand minus places", "prob_exceeds": "Chance demand exceeds places",
+        "expected_shortfall": "Expected children without a place"})
+    keep = [c for c in ("January", "Demand (mean)", "Demand, low (80%)", "Demand, high (80%)", "Places",
+                        "Demand minus places", "Chance demand exceeds places", "Expected children without a place")
+            if c in table.columns]
+    return Sheet("Sufficiency", "State special school places against forecast demand",
+                 "From the time-series forecast of the published trend; places from the capacity file (low "
+                 "confidence for Gloucestershire).", table[keep],
+                 {c: "count" for c in keep if c not in ("January", "Chance demand exceeds places")}
+                 | {"January": "year", "Chance demand exceeds places": "decimal"})

@@ -42,7 +42,8 @@ def compared(scenario_files, tmp_path_factory, data_dir):
 def test_compare_writes_every_output_and_a_manifest(compared):
     names = {p.name for p in compared.iterdir()}
     for expected in ("simulation.csv", "differences.csv", "spend.csv", "appraisal.csv", "appraisal_by_year.csv",
-                     "finance.xlsx", "report.html", "manifest.json", "scenarios_ehcp_total.png"):
+                     "finance.xlsx", "report.html", "manifest.json", "scenarios_ehcp_total.png",
+                     "forecast_forecast.csv", "forecast_fan_ehcp_total.png", "forecast_sufficiency.csv"):
         assert expected in names
     manifest = json.loads((compared / "manifest.json").read_text())
     assert manifest["seed"] == 20251122 and manifest["replications"] == 3
@@ -66,8 +67,10 @@ def test_workbook_and_report_open(compared):
     book = load_workbook(compared / "finance.xlsx")
     assert book.sheetnames[:5] == ["Summary", "Caseload by placement", "Costs by year", "Scenario differences",
                                    "Value for money"]
+    assert "Sufficiency" in book.sheetnames
     html = (compared / "report.html").read_text()
     assert 'id="options"' in html and "data:image/png;base64," in html
+    assert "rolling-origin backtest" in html and "Forecast from the published trend" in html
 
 
 def test_same_inputs_and_seed_give_byte_identical_tables(scenario_files, compared, tmp_path, data_dir):
@@ -112,6 +115,7 @@ def test_sweep_gives_one_row_per_point_and_charts(scenario_files, tmp_path, caps
     ("[scenario]\nhorizon = 3\nhorizn = 4\n", "no key 'scenario.horizn'"),
     ("[scenario]\nhorizon = 'three'\n", "scenario.horizon"),
     ("[early_identification]\nrelative_risk = -1\n", "greater than 0"),
+    ("[forecast]\nmethod = 'theta'\n", "method = 'auto'"),
 ])
 def test_bad_scenario_files_give_one_clear_error(tmp_path, capsys, body, message, data_dir):
     path = tmp_path / "bad.toml"

@@ -13,7 +13,11 @@ import pandas as pd
 
 from sendcast import atomic
 from sendcast.commands.options import backend_options, data_option, output_options
-from sendcast.comparison_outputs import figures, option_sentences, report, workbook_sheets
+from sendcast.capacity import read_capacity
+from sendcast.comparison_outputs import (accuracy_lines, figures, forecast_sections, option_sentences, report,
+                                         sufficiency_sheet, workbook_sheets)
+from sendcast.forecast_outputs import summary_lines, write_la_forecast
+from sendcast.forecasting import LaForecast, forecast_la
 from sendcast.data import store
 from sendcast.errors import SendcastError
 from sendcast.parallel import map_tasks
@@ -76,34 +80,55 @@ def _record_scenarios(run: Run, loaded: list[LoadedScenario]) -> None:
     run.details["scenarios"] = {item.name: item.resolved for item in loaded}
 
 
-def _simulate(args: argparse.Namespace, paths: list[str]) -> tuple[list[LoadedScenario], Comparison, dict]:
+def _simulate(args: argparse.Namespace, paths: list[str]) -> tuple[list[LoadedScenario], Comparison, LaForecast, dict]:
     loaded = load_scenarios(paths)
+    options = loaded[0].scenario.forecast
+    if options.method != "auto" or options.growth_cap_pct is not None:
+        raise SendcastError(f"{loaded[0].files[0]}: [forecast] method = 'auto' without growth_cap_pct is all that "
+                            "run and compare apply so far (the backtest chooses each measure's method); remove the "
+                            "other settings or use 'sendcast forecast'")
     dataset = store.load_dataset(args.data)
-    n = args.replications or loaded[0].scenario.scenario.replications
+    info = loaded[0].scenario.scenario
+    timings = {}
+    started = time.perf_counter()
+    capacity_file = loaded[0].scenario.special_places.capacity_file
+    forecast = forecast_la(dataset, info.la, horizon=options.horizon or 5, data=args.data, seed=info.seed,
+                           capacity=read_capacity(Path(capacity_file)) if capacity_file else None)
+    timings["forecast"] = round(time.perf_counter() - started, 2)
+    n = args.replications or info.replications
     started = time.perf_counter()
     with progress_bar(n * len(loaded), "simulating", quiet=args.quiet) as progress:
         comparison = compare(dataset, loaded, replications=n, cores=_cores(args), progress=progress,
                              data=args.data)
-    return loaded, comparison, {"simulation": round(time.perf_counter() - started, 2)}
+    timings["simulation"] = round(time.perf_counter() - started, 2)
+    return loaded, comparison, forecast, timings
 
 
-def _write_comparison(run: Run, comparison: Comparison) -> None:
+def _write_comparison(run: Run, comparison: Comparison, forecast: LaForecast) -> None:
     atomic.write_csv(run.path("simulation.csv"), comparison.summary)
     atomic.write_csv(run.path("spend.csv"), comparison.spend)
     if comparison.options:
         atomic.write_csv(run.path("differences.csv"), comparison.differences)
         atomic.write_csv(run.path("appraisal.csv"), comparison.appraisal)
         atomic.write_csv(run.path("appraisal_by_year.csv"), comparison.appraisal_by_year)
+    write_la_forecast(run, forecast, prefix="forecast_")
     charts = figures(comparison)
     for name, figure in charts.items():
         figure.savefig(run.path(name), dpi=110)
-    write_workbook(run.path("finance.xlsx"), workbook_sheets(comparison))
-    atomic.write_text(run.path("report.html"), report(comparison, charts).render())
-    for figure in charts.values():
+    extra = [sufficiency_sheet(forecast)] if not forecast.sufficiency.empty else []
+    write_workbook(run.path("finance.xlsx"), workbook_sheets(comparison, extra))
+    sections = forecast_sections(forecast)
+    page = report(comparison, charts, accuracy=accuracy_lines(forecast), forecast_sections=sections)
+    atomic.write_text(run.path("report.html"), page.render())
+    for figure in [*charts.values(), *(f for _, _, f in sections if f is not None)]:
         plt.close(figure)
 
 
-def _print_comparison(comparison: Comparison, target: Path) -> None:
+def _print_comparison(comparison: Comparison, forecast: LaForecast, target: Path) -> None:
+    print("Forecast from the published trend (time series, independent of the scenarios):")
+    for line in summary_lines(forecast)[1:]:
+        print(line)
+    print()
     print(f"{comparison.la}: {comparison.replications} paired runs per scenario; baseline {comparison.baseline!r}")
     for option in comparison.options:
         print(f"\n{option} against {comparison.baseline}:")
@@ -119,12 +144,12 @@ def _print_comparison(comparison: Comparison, target: Path) -> None:
 
 def _run(args: argparse.Namespace) -> int:
     with run_folder(args.out, command="run", label=Path(args.scenario).stem, force=args.force) as run:
-        loaded, comparison, timings = _simulate(args, [args.scenario])
+        loaded, comparison, forecast, timings = _simulate(args, [args.scenario])
         _record_scenarios(run, loaded)
         run.details.update({"seed": comparison.seed, "replications": comparison.replications})
         run.timings.update(timings)
-        _write_comparison(run, comparison)
-    _print_comparison(comparison, run.target)
+        _write_comparison(run, comparison, forecast)
+    _print_comparison(comparison, forecast, run.target)
     return 0
 
 
@@ -133,13 +158,13 @@ def _compare(args: argparse.Namespace) -> int:
         raise SendcastError("compare needs a baseline and at least one option (two or more scenario files)")
     label = "-vs-".join(Path(p).stem for p in args.scenarios[:3])
     with run_folder(args.out, command="compare", label=label, force=args.force) as run:
-        loaded, comparison, timings = _simulate(args, list(args.scenarios))
+        loaded, comparison, forecast, timings = _simulate(args, list(args.scenarios))
         _record_scenarios(run, loaded)
         run.details.update({"seed": comparison.seed, "replications": comparison.replications,
                             "baseline": comparison.baseline})
         run.timings.update(timings)
-        _write_comparison(run, comparison)
-    _print_comparison(comparison, run.target)
+        _write_comparison(run, comparison, forecast)
+    _print_comparison(comparison, forecast, run.target)
     return 0
 
 
