@@ -15,9 +15,11 @@ RAW = REPO / "data" / "raw"
 
 @pytest.fixture(scope="session")
 def data_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A data folder whose raw/ is the shipped raw data (linked, never written)."""
+    """A data folder like the shipped one: raw/ and capacity/ linked (never written), and its
+    own processed/."""
     root = tmp_path_factory.mktemp("data")
     (root / "raw").symlink_to(RAW, target_is_directory=True)
+    (root / "capacity").symlink_to(REPO / "data" / "capacity", target_is_directory=True)
     return root
 
 
