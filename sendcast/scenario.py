@@ -191,7 +191,10 @@ def _explain(error: ValidationError, chain: list[Path]) -> InputError:
         expected = f"key '{key}' to be set"
         found = None
     else:
-        expected = f"key '{key}': {first['msg'].removeprefix('Value error, ')}"
+        reason = first["msg"].removeprefix("Value error, ")
+        expected = f"key '{key}': {reason.removeprefix('expected ')}"
+        if ", found " in reason:
+            found = None  # the reason already says what was found
     where, line = locate_key(first["loc"], chain)
     return InputError(where, expected, row=line,
                       found=None if found is None or isinstance(found, dict) else str(found))
