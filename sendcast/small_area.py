@@ -26,8 +26,8 @@ from sendcast.data.release import read_csv_text
 from sendcast.disclosure import TOTAL
 from sendcast.errors import InputError
 
-#: Larger tables should be split: each repair round solves two small linear programmes
-#: per hidden cell, and a table this size already takes some seconds.
+#: Larger tables should be split: the audit solves two linear programmes per hidden cell
+#: (measured: a 60 x 15 table with 419 counts of 1-5 took 15 s; 30 x 10, 3 s).
 MAX_CELLS = 2_000
 
 
