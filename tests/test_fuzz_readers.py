@@ -13,6 +13,7 @@ import shutil
 from collections.abc import Callable
 from pathlib import Path
 
+import numpy as np
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -22,6 +23,7 @@ from sendcast.data.lait import read_lait
 from sendcast.data.population import POPULATION_SOURCES, read_population_file
 from sendcast.data.release import open_release
 from sendcast.data.sen2 import read_release
+from sendcast.disclosure import apply_disclosure_control
 from sendcast.errors import InputError
 from sendcast.scenario import load_scenario
 from sendcast.small_area import read_small_area_counts
@@ -68,27 +70,38 @@ def _inputs(original: bytes) -> st.SearchStrategy[bytes]:
     return st.one_of(st.binary(max_size=300), mutated(original))
 
 
-def _reads_or_refuses(read: Callable[[Path], object], path: Path) -> None:
+def _reads_or_refuses(read: Callable[[Path], object], path: Path,
+                      sound: Callable[[object], bool] = lambda result: True) -> None:
+    """``read(path)`` gives a result that passes ``sound``, or a one-line InputError."""
     try:
-        read(path)
+        result = read(path)
     except InputError as error:
         assert str(error).strip() and "\n" not in str(error), "one line"
         assert path.name in str(error), str(error)
+    else:
+        assert sound(result), "a result a planner could be misled by"
 
 
-@pytest.mark.parametrize("name, original, read", [
-    ("capacity.csv", CAPACITY.encode(), read_capacity),
-    ("unit_costs.csv", UNIT_COSTS.encode(), read_unit_cost_file),
-    ("counts.csv", SMALL_AREA.encode(), read_small_area_counts),
-    ("scenario.toml", SCENARIO.encode(), lambda p: load_scenario(p)),
+def _protectable(counts) -> bool:
+    """Counts the reader accepts are whole, non-negative and go through disclosure control."""
+    published = apply_disclosure_control(counts).published
+    return bool((counts.to_numpy() >= 0).all()) and published.shape == (counts.shape[0] + 1, counts.shape[1] + 1)
+
+
+@pytest.mark.parametrize("name, original, read, sound", [
+    ("capacity.csv", CAPACITY.encode(), read_capacity, lambda c: bool((c["places"] >= 0).all())),
+    ("unit_costs.csv", UNIT_COSTS.encode(), read_unit_cost_file,
+     lambda c: not (c["annual_cost_gbp"] < 0).any() and not np.isinf(c["annual_cost_gbp"]).any()),
+    ("counts.csv", SMALL_AREA.encode(), read_small_area_counts, _protectable),
+    ("scenario.toml", SCENARIO.encode(), lambda p: load_scenario(p), lambda s: True),
 ], ids=["capacity", "unit costs", "small-area counts", "scenario"])
-def test_small_user_files(name, original, read, tmp_path):
+def test_small_user_files(name, original, read, sound, tmp_path):
     @FUZZ
     @given(_inputs(original))
     def check(data: bytes) -> None:
         path = tmp_path / name
         path.write_bytes(data)
-        _reads_or_refuses(read, path)
+        _reads_or_refuses(read, path, sound)
     check()
 
 
@@ -97,7 +110,8 @@ def test_small_user_files(name, original, read, tmp_path):
 def test_population_file(tmp_path, data):
     path = tmp_path / POPULATION.name
     path.write_bytes(data)
-    _reads_or_refuses(lambda p: read_population_file(p, POPULATION_SOURCES[0]), path)
+    _reads_or_refuses(lambda p: read_population_file(p, POPULATION_SOURCES[0]), path,
+                      lambda rows: bool((rows["value"] >= 0).all() and np.isfinite(rows["value"]).all()))
 
 
 @FUZZ
