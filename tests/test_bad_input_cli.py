@@ -80,3 +80,12 @@ def test_a_row_with_an_extra_comma_is_refused_not_shifted(tmp_path: Path, capsys
     path.write_text("placement_group,annual_cost_gbp,price_base,source\nehcp_ap,45000,2025-26,finance,\n")
     assert main(["check", "unit-costs", str(path)]) == 2
     assert "row 2: expected 4 cells on every row" in capsys.readouterr().err
+
+
+def test_quoted_cells_with_commas_and_line_breaks_are_read_not_refused(tmp_path: Path, capsys):
+    path = tmp_path / "capacity.csv"
+    path.write_text('school,urn,phase,designation,places,from_year,to_year,source,confidence\n'
+                    '"Alpha School, main site",100001,primary,ASD,120,,,"council list,\nJanuary 2025",high\n'
+                    '"Beta ""New"" School",100002,secondary,SEMH,90,2027,,council plan,planned\n')
+    assert main(["check", "capacity", str(path)]) == 0
+    assert "210 places" in capsys.readouterr().out
