@@ -54,6 +54,14 @@ def read_capacity(path: Path) -> pd.DataFrame:
         row = frame.loc[backwards].iloc[0]
         raise InputError(label, "to_year on or after from_year", row=int(row["_row"]), column="to_year",
                          found=row["to_year"])
+    key = pd.DataFrame({"school": frame["school"].str.strip().str.casefold(), "urn": frame["urn"].str.strip(),
+                        "phase": phase, "designation": frame["designation"].str.strip().str.casefold(),
+                        "from_year": years["from_year"]})
+    repeated = key.duplicated()
+    if repeated.any():
+        row = frame.loc[repeated].iloc[0]
+        raise InputError(label, "each school, URN, phase, designation and opening year once (a repeated row "
+                         "would count its places twice)", row=int(row["_row"]), column="school", found=row["school"])
     return pd.DataFrame({
         "school": frame["school"].str.strip(), "urn": frame["urn"].str.strip(), "phase": phase,
         "designation": frame["designation"].str.strip(), "places": places.astype(int),

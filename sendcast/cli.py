@@ -24,16 +24,16 @@ from sendcast import paths
 
 EXIT_USER_ERROR = 2
 #: Command families beyond ``data`` and ``summary``, each a module with ``register(commands)``.
-COMMAND_MODULES: tuple[str, ...] = ("sendcast.commands.forecasting", "sendcast.commands.scenarios")
+COMMAND_MODULES: tuple[str, ...] = ("sendcast.commands.forecasting", "sendcast.commands.scenarios",
+                                     "sendcast.commands.check", "sendcast.commands.disclose")
 SUMMARY_MEASURES = ["ehcp_total", "ehcp_state_special", "ehcp_independent_special", "new_plans",
                     "requests", "issued_within_20wk_pct", "sen_support_pct", "ehcp_pct"]
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = _parser()
-    args = parser.parse_args(argv)
-    level = logging.DEBUG if args.verbose else logging.ERROR if args.quiet else logging.WARNING
-    logging.basicConfig(level=level, format="%(levelname)s: %(message)s", stream=sys.stderr)
+    args = parser.parse_args(_noise_first(sys.argv[1:] if argv is None else list(argv)))
+    _log_to_stderr(logging.DEBUG if args.verbose else logging.ERROR if args.quiet else logging.WARNING)
     if not hasattr(args, "handler"):
         parser.print_help(sys.stderr)
         return EXIT_USER_ERROR
@@ -44,6 +44,43 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_USER_ERROR
     except BrokenPipeError:
         return 0
+
+
+NOISE_FLAGS = ("-v", "--verbose", "-q", "--quiet")
+
+
+def _noise_first(argv: list[str]) -> list[str]:
+    """Let ``--verbose``/``--quiet`` be typed anywhere (``sendcast data build -q``) by
+    moving them in front of the command, where the parser defines them."""
+    end = argv.index("--") if "--" in argv else len(argv)
+    flags = [a for a in argv[:end] if a in NOISE_FLAGS]
+    return flags + [a for a in argv[:end] if a not in NOISE_FLAGS] + argv[end:]
+
+
+class _StderrHandler(logging.StreamHandler):
+    """Log lines to whatever ``sys.stderr`` is when they are written, never stdout."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.setFormatter(logging.Formatter("%(levelname)s: %(message)s"))
+
+    @property
+    def stream(self):  # type: ignore[override]
+        return sys.stderr
+
+    @stream.setter
+    def stream(self, value) -> None:
+        pass
+
+
+def _log_to_stderr(level: int) -> None:
+    """Set the log level for this run; replaces the handler of an earlier run in the same
+    process (tests, notebooks), where ``logging.basicConfig`` would keep the first level."""
+    root = logging.getLogger()
+    for handler in [h for h in root.handlers if isinstance(h, _StderrHandler)]:
+        root.removeHandler(handler)
+    root.addHandler(_StderrHandler())
+    root.setLevel(level)
 
 
 def _parser() -> argparse.ArgumentParser:

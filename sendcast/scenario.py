@@ -12,6 +12,7 @@ Money is in pounds at the scenario's ``price_base`` (a financial year such as
 
 from __future__ import annotations
 
+import re
 import tomllib
 from pathlib import Path
 from typing import Annotated, Any, Literal
@@ -135,11 +136,16 @@ def _read(path: Path, referrer: Path | None) -> dict[str, Any]:
         raise InputError(referrer, f"key 'based_on' to name an existing scenario file ({path})",
                          found=str(path.name))
     try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
+        data = tomllib.loads(path.read_bytes().decode("utf-8-sig"))
     except UnicodeDecodeError as error:
-        raise InputError(path, "UTF-8 text", found=f"byte 0x{error.object[error.start]:02x}") from error
+        raise InputError(path, "UTF-8 text (save the file as UTF-8)", row=error.object[: error.start].count(b"\n") + 1,
+                         found=f"byte 0x{error.object[error.start]:02x}") from error
     except tomllib.TOMLDecodeError as error:
-        raise InputError(path, "valid TOML", found=str(error)) from error
+        line = re.search(r"at line (\d+)", str(error))
+        text = path.read_bytes().decode("utf-8-sig")
+        last = len(text.rstrip("\n").splitlines()) or 1
+        raise InputError(path, "valid TOML", row=int(line.group(1)) if line else last,
+                         found=str(error)) from error
     for section in ("special_places", "costs"):
         block = data.get(section)
         if isinstance(block, dict):
@@ -185,10 +191,52 @@ def _explain(error: ValidationError, chain: list[Path]) -> InputError:
         expected = f"key '{key}' to be set"
         found = None
     else:
-        expected = f"key '{key}': {first['msg'].removeprefix('Value error, ')}"
-    where = str(chain[0]) if len(chain) == 1 else f"{chain[0]} (based on {', '.join(p.name for p in chain[1:])})"
-    return InputError(where, expected,
+        reason = first["msg"].removeprefix("Value error, ")
+        expected = f"key '{key}': {reason.removeprefix('expected ')}"
+        if ", found " in reason:
+            found = None  # the reason already says what was found
+    where, line = locate_key(first["loc"], chain)
+    return InputError(where, expected, row=line,
                       found=None if found is None or isinstance(found, dict) else str(found))
+
+
+def locate_key(location: tuple, chain: list[Path]) -> tuple[str, int | None]:
+    """The file of the ``based_on`` chain that sets a key, and the line it is set on.
+
+    Overrides come first in the chain, so the first file that sets the key is the one
+    whose value was used. A key no file sets (a missing one) names the chain.
+    """
+    keys = [str(part) for part in location if not isinstance(part, int)]
+    for path in chain:
+        line = _line_of(path, keys)
+        if line is not None:
+            return str(path), line
+    if len(chain) == 1:
+        return str(chain[0]), None
+    return f"{chain[0]} (based on {', '.join(p.name for p in chain[1:])})", None
+
+
+def _line_of(path: Path, keys: list[str]) -> int | None:
+    """Line number of ``[a]`` / ``key =`` for a key path such as ``["costs", "price_base"]``."""
+    try:
+        lines = path.read_bytes().decode("utf-8-sig").splitlines()
+    except (OSError, UnicodeDecodeError):
+        return None
+    section: list[str] = []
+    for number, raw in enumerate(lines, start=1):
+        text = raw.strip()
+        if text.startswith("["):
+            section = [part.strip() for part in text.strip("[]").split(".")]
+            if section == keys:
+                return number
+            continue
+        name = text.split("=", 1)[0].strip().strip('"')
+        if "=" in text and section + [part.strip() for part in name.split(".")] == keys:
+            return number
+        if "=" in text and section + [name.split(".")[0].strip()] == keys[: len(section) + 1] \
+                and len(keys) > len(section) + 1 and "{" in text:
+            return number  # an inline table: costs.unit_costs_gbp = { ... }
+    return None
 
 
 def _allowed_keys(location: tuple) -> list[str]:

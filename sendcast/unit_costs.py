@@ -37,6 +37,7 @@ import pandas as pd
 from sendcast.data.cells import parse_numbers
 from sendcast.data.release import read_csv_text, require_columns
 from sendcast.errors import InputError
+from sendcast.financial_years import financial_year_start
 from sendcast.measures import PLACEMENT_GROUPS
 
 OUTTURN_FILE = "high_needs_benchmarking_outturn_202122__glos_long.csv"
@@ -129,6 +130,12 @@ def read_unit_cost_file(path: Path) -> pd.DataFrame:
         row = frame.loc[negative].iloc[0]
         raise InputError(label, "a cost of 0 or more pounds a year", row=int(row["_row"]),
                          column="annual_cost_gbp", found=row["annual_cost_gbp"])
+    for index, text in frame["price_base"].str.strip().items():
+        try:
+            financial_year_start(text)
+        except ValueError:
+            raise InputError(label, "a financial year such as 2025-26", row=int(frame.loc[index, "_row"]),
+                             column="price_base", found=text) from None
     return pd.DataFrame({"placement_group": groups, "annual_cost_gbp": costs,
                          "price_base": frame["price_base"].str.strip(),
                          "status": costs.notna().map({True: "user", False: "not costed"}),

@@ -22,6 +22,9 @@ from sendcast.errors import InputError
 
 MISSING_MARKERS: frozenset[str] = frozenset({"", "x", "c", "low", "u", ":", "..", "-", "~"})
 NOT_APPLICABLE = "z"
+#: Counts at or above this are refused: no count of children or places is so large, and
+#: a whole number beyond 2**63 would wrap round to a negative one.
+MAX_COUNT = 1_000_000_000
 _NUMBER = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$")
 
 
@@ -81,6 +84,13 @@ def _check_range(
         else:
             bad = ~np.isfinite(values) & ~np.isnan(values)
     bad &= ~np.isnan(values)
+    if kind == "count" and not bad.any():
+        with np.errstate(invalid="ignore"):
+            huge = values >= MAX_COUNT
+        if huge.any():
+            first = int(np.flatnonzero(huge)[0])
+            raise InputError(path, f"a whole number of 0 or more, below {MAX_COUNT:,} (no count of children "
+                             "is larger)", row=int(rows.iloc[first]), column=column, found=str(raw.iloc[first]))
     if bad.any():
         first = int(np.flatnonzero(bad)[0])
         raise InputError(

@@ -10,6 +10,7 @@ column says which.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -20,6 +21,10 @@ from sendcast.data.release import read_csv_text, require_columns
 from sendcast.errors import InputError
 
 ID_COLUMNS = ("AREA_CODE", "AREA_NAME", "COMPONENT", "SEX", "AGE_GROUP")
+#: The single years of age every area must have (SEND plans run to age 25).
+AGES = (0, 25)
+_YEAR = re.compile(r"^(19|20)\d{2}$")
+_AREA_CODE = re.compile(r"^[EWSN]\d{8}$")
 
 
 @dataclass(frozen=True)
@@ -48,6 +53,16 @@ def read_population_file(path: Path, source: PopulationSource) -> pd.DataFrame:
     label = str(path)
     frame = read_csv_text(path.read_bytes(), label)
     require_columns(frame, ID_COLUMNS, label)
+    for column in frame.columns:
+        if column not in ID_COLUMNS and column != "_row" and not _YEAR.match(column):
+            raise InputError(label, "only the columns " + ", ".join(ID_COLUMNS) + " and one per mid-year such as 2030",
+                             row=1, column=column)
+    codes = frame["AREA_CODE"].str.strip()
+    malformed = ~codes.str.match(_AREA_CODE)
+    if malformed.any():
+        row = frame.loc[malformed].iloc[0]
+        raise InputError(label, "a nine-character ONS area code such as E10000013", row=int(row["_row"]),
+                         column="AREA_CODE", found=row["AREA_CODE"])
     frame = frame[(frame["SEX"].str.strip().str.lower() == "persons")
                   & (frame["COMPONENT"].str.strip() == "Population")
                   & frame["AREA_CODE"].str.strip().isin(source.area_codes)]
@@ -60,18 +75,26 @@ def read_population_file(path: Path, source: PopulationSource) -> pd.DataFrame:
     if ages.isna().any():
         row = frame.loc[ages.isna(), "_row"].iloc[0]
         raise InputError(label, "a single year of age 0-25", row=int(row), column="AGE_GROUP")
-    year_columns = [c for c in frame.columns if c.isdigit() and len(c) == 4]
+    year_columns = [c for c in frame.columns if _YEAR.match(c)]
     if not year_columns:
         raise InputError(label, "one column per year (e.g. 2022, 2023, ...)", row=1, found="none")
     if frame.assign(_age=ages).duplicated(["AREA_CODE", "_age"]).any():
         row = frame.loc[frame.assign(_age=ages).duplicated(["AREA_CODE", "_age"]), "_row"].iloc[0]
         raise InputError(label, "one row per area and age", row=int(row), column="AGE_GROUP")
+    for code in source.area_codes:
+        present = set(ages[frame["AREA_CODE"].str.strip() == code].astype(int))
+        absent = sorted(set(range(AGES[0], AGES[1] + 1)) - present)
+        if absent:
+            raise InputError(label, f"a row for every single year of ages {AGES[0]}-{AGES[1]} for area {code} "
+                             "(is the file truncated?)", column="AGE_GROUP",
+                             found="no row for age " + ", ".join(map(str, absent[:5])))
     pieces = []
     for column in year_columns:
         values, _ = parse_numbers(frame[column], path=label, column=column, rows=frame["_row"], kind="number")
         if (values < 0).any() or values.isna().any():
-            row = frame.loc[(values < 0) | values.isna(), "_row"].iloc[0]
-            raise InputError(label, "a population of 0 or more", row=int(row), column=column)
+            bad = frame.loc[(values < 0) | values.isna()].iloc[0]
+            raise InputError(label, "a population of 0 or more", row=int(bad["_row"]), column=column,
+                             found=bad[column])
         pieces.append(pd.DataFrame({"age": ages.astype(int).to_numpy(), "value": values.to_numpy(),
                                     "year": int(column)}))
     long = pd.concat(pieces).groupby(["year", "age"], as_index=False)["value"].sum()

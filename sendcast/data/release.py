@@ -6,6 +6,7 @@ newer release (say 2026) with the same columns works without code changes.
 
 from __future__ import annotations
 
+import csv
 import hashlib
 import io
 import zipfile
@@ -90,7 +91,9 @@ def read_csv_text(data: bytes, label: str) -> pd.DataFrame:
     """Read published CSV bytes as text cells, keeping each row's line number.
 
     Byte-order marks are removed; the encoding must be UTF-8 (DfE publishes UTF-8).
-    An empty file, or one with a header and no rows, is an error. The returned frame has
+    An empty file, or one with a header and no rows, is an error; so is a file whose last
+    row does not end with a line break, or a row with more or fewer cells than the
+    header: the signs of a truncated download or a shifted row. The returned frame has
     an extra column ``_row``: the row number as a spreadsheet shows it (header = 1).
     """
     try:
@@ -103,6 +106,11 @@ def read_csv_text(data: bytes, label: str) -> pd.DataFrame:
         ) from error
     if not text.strip():
         raise InputError(label, "a CSV file with a header row and data rows", found="an empty file")
+    if not text.endswith(("\n", "\r")):
+        raise InputError(label, "the last row to end with a line break (a download cut short ends mid-row; "
+                         "if the file is complete, add a line break at its end)", row=len(text.splitlines()),
+                         found=text.splitlines()[-1][-40:])
+    _check_row_lengths(text, label)
     try:
         frame = pd.read_csv(
             io.StringIO(text), dtype=str, keep_default_na=False, skipinitialspace=False
@@ -114,6 +122,32 @@ def read_csv_text(data: bytes, label: str) -> pd.DataFrame:
         raise InputError(label, "at least one data row", found="a header only")
     frame["_row"] = range(2, len(frame) + 2)
     return frame
+
+
+def _check_row_lengths(text: str, label: str) -> None:
+    """Every row has as many cells as the header.
+
+    A short row is what a truncated download ends with; a long one shifts every cell
+    one column to the right (pandas would even take the first column as an index).
+    Blank lines are skipped, as the reader skips them. Rows without quotes are counted
+    by their commas (fast); a quoted cell spanning lines sends the file to the csv module.
+    """
+    lines = [line for line in text.splitlines() if line]
+    if any(line.count('"') % 2 for line in lines):
+        widths = (len(record) for record in csv.reader(io.StringIO(text)) if record)
+    else:
+        widths = (line.count(",") + 1 if '"' not in line else len(next(csv.reader([line]))) for line in lines)
+    width = None
+    row = 0
+    try:
+        for row, cells in enumerate(widths, start=1):
+            if width is None:
+                width = cells
+            elif cells != width:
+                raise InputError(label, f"{width} cells on every row, as in the header (is the file truncated, "
+                                 "or has a row an extra comma?)", row=row, found=f"{cells} cells")
+    except csv.Error as error:
+        raise InputError(label, "well-formed CSV", row=row + 1, found=str(error)) from error
 
 
 def require_columns(frame: pd.DataFrame, required: Iterable[str], label: str) -> None:

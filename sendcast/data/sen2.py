@@ -73,7 +73,9 @@ def read_release(release: Release) -> ReleaseTables:
         ]
     measures = pd.concat([p[0] for p in pieces], ignore_index=True)
     measures = _add_other_placements(measures)
-    areas = pd.concat([p[1] for p in pieces], ignore_index=True).drop_duplicates()
+    areas = pd.concat([p[1] for p in pieces], ignore_index=True)
+    _check_areas_agree(areas)
+    areas = areas.drop(columns=["_file", "_row", "_basis"]).drop_duplicates()
     withheld = pd.concat([p[2] for p in pieces], ignore_index=True)
     latest = int(measures.loc[measures["measure"] == "ehcp_total", "year"].max())
     log.info("read SEN2 %s-format release %s: %d rows, %d withheld", fmt, release.path,
@@ -143,12 +145,38 @@ def _check_unique(frame: pd.DataFrame, keys: list[str], label: str) -> None:
                          row=int(rows[1]))
 
 
-def _areas(frame: pd.DataFrame) -> pd.DataFrame:
+def _areas(frame: pd.DataFrame, label: str, year_basis: str) -> pd.DataFrame:
     la = frame[frame["la_key"] != ENGLAND_KEY]
-    out = la[["la_key", "new_la_code", "la_name", "region_name", "year"]].copy()
+    out = la[["la_key", "new_la_code", "la_name", "region_name", "year", "_row"]].copy()
     for column in ("new_la_code", "la_name", "region_name"):
         out[column] = out[column].str.strip()
-    return out.drop_duplicates()
+    out["_file"] = label
+    out["_basis"] = year_basis
+    return out.drop_duplicates(["la_key", "new_la_code", "la_name", "region_name", "year"])
+
+
+def _check_areas_agree(areas: pd.DataFrame) -> None:
+    """Within one release, an LA name carries one LA number in every table for a year.
+
+    Compared within a year basis (a January caseload and a calendar-year flow of the same
+    number are different dates). The number most tables agree on is taken as right; the
+    first row that disagrees holds an unknown LA number (a typo, or a row from another
+    LA) and is refused, naming its file and row. Nine-character codes are not compared:
+    DfE's own tables disagree on them around reorganisations (Buckinghamshire, 2022 new
+    plans), and the three-digit number is the key.
+    """
+    table = areas.assign(_name=areas["la_name"].str.casefold())
+    groups = ["_name", "year", "_basis"]
+    votes = table.groupby(groups + ["la_key"])["_file"].nunique().rename("_votes").reset_index()
+    votes = votes.sort_values(groups + ["_votes", "la_key"], ascending=[True, True, True, False, True])
+    agreed = votes.drop_duplicates(groups).set_index(groups)["la_key"]
+    expected = agreed.reindex(pd.MultiIndex.from_frame(table[groups])).to_numpy()
+    bad = table["la_key"].to_numpy() != expected
+    if bad.any():
+        row = table[bad].iloc[0]
+        raise InputError(row["_file"], f"LA number {expected[bad][0]}, which the other tables of the release "
+                         f"give {row['la_name']} for {row['year']}", row=int(row["_row"]), column="old_la_code",
+                         found=str(row["la_key"]))
 
 
 def _source(release: Release, spec_file: str, component: sources.Component) -> str:
@@ -198,7 +226,7 @@ def _read_wide(release: Release, spec: sources.TableSpec
     withheld = _NO_WITHHELD
     if spec.share_check is not None:
         parsed, withheld = _withhold_inconsistent(frame, regional, spec.share_check, parsed, label)
-    return _tidy(frame, spec, release, label, parsed), _areas(frame), withheld
+    return _tidy(frame, spec, release, label, parsed), _areas(frame, label, spec.year_basis), withheld
 
 
 def _equals_region_total(frame: pd.DataFrame, regional: pd.DataFrame, column: str,
@@ -288,7 +316,7 @@ def _read_establishments(release: Release, spec: sources.TableSpec, value_column
     wide = wide_values.reset_index()
     parsed = {c: (wide[c].astype(float), wide_z[c].reset_index(drop=True)) for c in spec.value_columns}
     tidy = _tidy(wide, spec, release, label, parsed)
-    return tidy, _areas(frame), _NO_WITHHELD
+    return tidy, _areas(frame, label, spec.year_basis), _NO_WITHHELD
 
 
 # ------------------------------------------------------------------ derived measures

@@ -1,0 +1,148 @@
+"""Fuzzing the readers: whatever bytes a user hands sendcast, a reader either returns a
+result or raises an InputError naming the file; never another exception (which the
+CLI would show as a traceback).
+
+Two kinds of input: random bytes, and a valid file mutated a few times (a slice
+deleted, bytes inserted or replaced, a line repeated or dropped, cells swapped for
+awkward text). The small-area counts are synthetic.
+"""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Callable
+from pathlib import Path
+
+import numpy as np
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from sendcast.capacity import read_capacity
+from sendcast.data.lait import read_lait
+from sendcast.data.population import POPULATION_SOURCES, read_population_file
+from sendcast.data.release import open_release
+from sendcast.data.sen2 import read_release
+from sendcast.disclosure import apply_disclosure_control
+from sendcast.errors import InputError
+from sendcast.scenario import load_scenario
+from sendcast.small_area import read_small_area_counts
+from sendcast.unit_costs import read_unit_cost_file
+from tests.bad_input_corpus import CAPACITY, POPULATION, SCENARIO, SMALL_AREA, UNIT_COSTS, _template
+
+REPO = Path(__file__).resolve().parent.parent
+LAIT = REPO / "data" / "raw" / "lait" / "lait_bds_sen_measures_all_las_long.csv"
+AWKWARD = ["", " ", "-1", "1e309", "nan", "inf", "c", "z", "x", "0x10", "1,000", "\ufeff", "\x00", "é", '"',
+           "2024/25", "202427", "E99999999", "999", "Total", "\n", ",", "9" * 40, "１２"]
+
+FUZZ = settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+
+
+@st.composite
+def mutated(draw: st.DrawFn, original: bytes) -> bytes:
+    """A valid file with one to four random edits."""
+    data = bytearray(original)
+    for _ in range(draw(st.integers(1, 4))):
+        kind = draw(st.sampled_from(["delete", "insert", "replace", "repeat_line", "drop_line", "cell"]))
+        at = draw(st.integers(0, max(len(data) - 1, 0)))
+        if kind == "delete":
+            del data[at: at + draw(st.integers(1, 50))]
+        elif kind == "insert":
+            data[at:at] = draw(st.binary(min_size=1, max_size=8))
+        elif kind == "replace" and data:
+            data[at] = draw(st.integers(0, 255))
+        elif kind in ("repeat_line", "drop_line", "cell"):
+            lines = bytes(data).split(b"\n")
+            index = draw(st.integers(0, len(lines) - 1))
+            if kind == "repeat_line":
+                lines.insert(index, lines[index])
+            elif kind == "drop_line":
+                del lines[index]
+            else:
+                cells = lines[index].split(b",")
+                cells[draw(st.integers(0, len(cells) - 1))] = draw(st.sampled_from(AWKWARD)).encode("utf-8")
+                lines[index] = b",".join(cells)
+            data = bytearray(b"\n".join(lines))
+    return bytes(data)
+
+
+def _inputs(original: bytes) -> st.SearchStrategy[bytes]:
+    return st.one_of(st.binary(max_size=300), mutated(original))
+
+
+def _reads_or_refuses(read: Callable[[Path], object], path: Path,
+                      sound: Callable[[object], bool] = lambda result: True) -> None:
+    """``read(path)`` gives a result that passes ``sound``, or a one-line InputError."""
+    try:
+        result = read(path)
+    except InputError as error:
+        assert str(error).strip() and "\n" not in str(error), "one line"
+        assert path.name in str(error), str(error)
+    else:
+        assert sound(result), "a result a planner could be misled by"
+
+
+def _protectable(counts) -> bool:
+    """Counts the reader accepts are whole, non-negative and go through disclosure control."""
+    published = apply_disclosure_control(counts).published
+    return bool((counts.to_numpy() >= 0).all()) and published.shape == (counts.shape[0] + 1, counts.shape[1] + 1)
+
+
+@pytest.mark.parametrize("name, original, read, sound", [
+    ("capacity.csv", CAPACITY.encode(), read_capacity, lambda c: bool((c["places"] >= 0).all())),
+    ("unit_costs.csv", UNIT_COSTS.encode(), read_unit_cost_file,
+     lambda c: not (c["annual_cost_gbp"] < 0).any() and not np.isinf(c["annual_cost_gbp"]).any()),
+    ("counts.csv", SMALL_AREA.encode(), read_small_area_counts, _protectable),
+    ("scenario.toml", SCENARIO.encode(), lambda p: load_scenario(p), lambda s: True),
+], ids=["capacity", "unit costs", "small-area counts", "scenario"])
+def test_small_user_files(name, original, read, sound, tmp_path):
+    @FUZZ
+    @given(_inputs(original))
+    def check(data: bytes) -> None:
+        path = tmp_path / name
+        path.write_bytes(data)
+        _reads_or_refuses(read, path, sound)
+    check()
+
+
+@FUZZ
+@given(_inputs(POPULATION.read_bytes()))
+def test_population_file(tmp_path, data):
+    path = tmp_path / POPULATION.name
+    path.write_bytes(data)
+    _reads_or_refuses(lambda p: read_population_file(p, POPULATION_SOURCES[0]), path,
+                      lambda rows: bool((rows["value"] >= 0).all() and np.isfinite(rows["value"]).all()))
+
+
+@FUZZ
+@given(_inputs(b"".join(LAIT.read_bytes().splitlines(keepends=True)[:80])))
+def test_lait_file(tmp_path, data):
+    path = tmp_path / "lait.csv"
+    path.write_bytes(data)
+    _reads_or_refuses(lambda p: read_lait(p, {"916", "865", "201"}), path)
+
+
+@settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(table=st.sampled_from(["caseload.csv", "requests.csv", "timeliness_20_week.csv"]), data=st.data())
+def test_release_table(tmp_path, table, data):
+    release = tmp_path / "release"
+    shutil.rmtree(release, ignore_errors=True)
+    shutil.copytree(_template(), release)
+    path = release / "data" / table
+    path.write_bytes(data.draw(_inputs(path.read_bytes())))
+    try:
+        read_release(open_release(release))
+    except InputError as error:
+        assert "\n" not in str(error) and str(release) in str(error)
+
+
+@settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(cut=st.floats(0.0, 0.999))
+def test_release_zip_cut_anywhere(tmp_path, cut):
+    archive = Path(shutil.make_archive(str(tmp_path / "release"), "zip", _template()))
+    data = archive.read_bytes()
+    archive.write_bytes(data[: int(len(data) * cut)])
+    try:
+        read_release(open_release(archive))
+    except InputError as error:
+        assert "\n" not in str(error) and archive.name in str(error)
