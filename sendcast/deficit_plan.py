@@ -36,8 +36,8 @@ from sendcast.errors import SendcastError
 from sendcast.financial_years import financial_year_average, financial_year_label
 
 AGE_BANDS: tuple[tuple[str, str], ...] = (
-    ("age_band=under_5", "Under 5"), ("age_band=5_10", "Age 5 to 10"), ("age_band=11_15", "Age 11 to 15"),
-    ("age_band=16_19", "Age 16 to 19"), ("age_band=20_25", "Age 20 to 25"))
+    ("age_band=under_5", "Under 5"), ("age_band=5_to_10", "Age 5 to 10"), ("age_band=11_to_15", "Age 11 to 15"),
+    ("age_band=16_to_19", "Age 16 to 19"), ("age_band=20_to_25", "Age 20 to 25"))
 PROVISION: tuple[tuple[str, str, str], ...] = (
     ("ehcp_mainstream", "mainstream", "Mainstream (incl. resourced provision)"),
     ("ehcp_state_special", "state_special", "State special schools"),

@@ -43,8 +43,8 @@ from simpy.events import Timeout
 from simulation.assessment_queue import AssessmentQueue
 from simulation.caseload import age_placement_counts
 from simulation.hazards import NO_EVENT, CompetingHazards, first_events, next_event
-from simulation.outputs import CEASE_REASONS, PLACEMENT_GROUP, SEN_EXIT_REASONS, per_year, stock_at_januaries, \
-    time_in_years, tidy
+from simulation.outputs import (CEASE_REASONS, PLACEMENT_GROUP, SEN_EXIT_REASONS, per_year, plans_by_age,
+                                stock_at_januaries, time_in_years, tidy)
 from simulation.parameters import (AGES, INDEPENDENT, OTHER, PHASE_START_AGES, PLACEMENTS, POOLS, STATE_SPECIAL,
                                    Parameters, phase_of_age, schedule_values)
 from simulation.streams import replication_streams
@@ -163,7 +163,7 @@ class _Model:
         self.sen_spells: list[tuple[float, float]] = []
         self.sen_exits: list[tuple[float, int]] = []
         self.pipeline_spells: list[tuple[float, float]] = []
-        self.plan_spells: list[tuple[float, float, int]] = []
+        self.plan_spells: list[tuple[float, float, int, int]] = []  # start, end, placement, child
         self.waits: list[tuple[float, float]] = []
         self.requests: list[float] = []
         self.direct_requests: list[float] = []
@@ -368,12 +368,12 @@ class _Model:
         if old == group:
             return
         if old >= 0:
-            self.plan_spells.append((self.spell_start[child], now, old))
+            self.plan_spells.append((self.spell_start[child], now, old, child))
         self.group[child] = group
         self.spell_start[child] = now
 
     def _end_plan(self, child: int, when: float) -> None:
-        self.plan_spells.append((self.spell_start[child], when, self.group[child]))
+        self.plan_spells.append((self.spell_start[child], when, self.group[child], child))
         self.group[child] = -1
         self.ceased.append((when, self.cease_reason[child]))
 
@@ -597,7 +597,7 @@ class _Model:
         inf = np.inf
         for child in range(self.n_children):
             if self.group[child] >= 0:
-                self.plan_spells.append((self.spell_start[child], inf, self.group[child]))
+                self.plan_spells.append((self.spell_start[child], inf, self.group[child], child))
             if self.wait_event[child] is not None:
                 self.waits.append((self.wait_start[child], inf))
             if self.pipeline_open[child]:
@@ -609,8 +609,10 @@ class _Model:
                                                          np.concatenate([self.sen_end0, sen[:, 1]]), h)
         pipe = np.array(self.pipeline_spells).reshape(-1, 2)
         stocks[("in_assessment", "")] = stock_at_januaries(pipe[:, 0], pipe[:, 1], h)
-        spells = np.array(self.plan_spells).reshape(-1, 3)
+        spells = np.array(self.plan_spells).reshape(-1, 4)
         groups = spells[:, 2].astype(np.int64)
+        stocks.update(plans_by_age(spells[:, 0], spells[:, 1], groups,
+                                   np.asarray(self.birth, dtype=float)[spells[:, 3].astype(np.int64)], h))
         by_type = {name: stock_at_januaries(spells[groups == k, 0], spells[groups == k, 1], h)
                    for k, name in enumerate(PLACEMENTS)}
         stocks[("ehcp_total", "")] = sum(by_type.values())

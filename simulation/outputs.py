@@ -14,6 +14,13 @@ ehcp_total                       january   EHC plans; breakdown ``""``
 ehcp_mainstream ... ehcp_other   january   plans by placement group (``sendcast`` groups;
                                            mainstream includes resourced provision)
 ehcp_resourced_unit              january   the resourced provision / SEN unit part of mainstream
+ehcp_total by age band           january   breakdown ``age_band=under_5``, ``5_to_10``, ``11_to_15``,
+                                           ``16_to_19``, ``20_to_25`` (age on the January day;
+                                           the sendcast age bands)
+specialist placements by phase   january   ``ehcp_state_special``, ``ehcp_resourced_unit`` and
+                                           ``ehcp_independent_special`` with breakdown
+                                           ``phase=primary`` (ages 4-10) or ``phase=secondary``
+                                           (ages 11-15) on the January day
 waiting_special_place            january   plans waiting for a local special place (inside ehcp_other)
 sen_support_identified           calendar  children newly identified at SEN support;
                                            breakdown ``route=early_identification`` for
@@ -61,6 +68,34 @@ PLACEMENT_GROUP = {"mainstream": "ehcp_mainstream", "resourced_unit": "ehcp_main
 SEN_EXIT_REASONS = ("needs_met", "moved_away", "left_school")
 CEASE_REASONS = ("needs_met", "moved_away", "left_education", "aged_out")
 COST_COMPONENTS = PLACEMENTS + ("assessment", "early_support")
+
+
+#: Age bands of ``ehcp_total`` (lowest age, highest age + 1), as the sendcast data layer names them.
+AGE_BANDS: dict[str, tuple[float, float]] = {"under_5": (0, 5), "5_to_10": (5, 11), "11_to_15": (11, 16),
+                                             "16_to_19": (16, 20), "20_to_25": (20, np.inf)}
+#: School phases (ages on the January day) for specialist placements.
+SCHOOL_PHASES: dict[str, tuple[float, float]] = {"primary": (4, 11), "secondary": (11, 16)}
+#: Placement types counted by phase, and the measure each is reported under.
+SPECIALIST_MEASURES: dict[str, str] = {"state_special": "ehcp_state_special", "resourced_unit": "ehcp_resourced_unit",
+                                       "independent_special": "ehcp_independent_special"}
+
+
+def plans_by_age(start: np.ndarray, end: np.ndarray, placement: np.ndarray, birth: np.ndarray,
+                 horizon: int) -> dict[tuple[str, str], np.ndarray]:
+    """Plans open on each January 0..horizon by age band, and specialist placements by school
+    phase, from plan spells ``[start, end)`` in ``placement`` (index into :data:`PLACEMENTS`)
+    of children born at ``birth`` (run years; negative before the start)."""
+    points = np.arange(horizon + 1, dtype=float)
+    open_at = (start[None, :] <= points[:, None]) & (end[None, :] > points[:, None])  # (januaries, spells)
+    age = points[:, None] - birth[None, :]
+    out: dict[tuple[str, str], np.ndarray] = {}
+    for band, (low, high) in AGE_BANDS.items():
+        out[("ehcp_total", f"age_band={band}")] = (open_at & (age >= low) & (age < high)).sum(axis=1).astype(float)
+    for kind, measure in SPECIALIST_MEASURES.items():
+        of_kind = open_at & (placement == PLACEMENTS.index(kind))[None, :]
+        for phase, (low, high) in SCHOOL_PHASES.items():
+            out[(measure, f"phase={phase}")] = (of_kind & (age >= low) & (age < high)).sum(axis=1).astype(float)
+    return out
 
 
 def year_basis(measure: str) -> str:

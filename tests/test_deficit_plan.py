@@ -9,8 +9,8 @@ from sendcast.deficit_plan import DeficitPlanError, deficit_plan
 
 JANUARIES = {  # measure/breakdown: (January 2025, January 2026), both scenarios alike
     ("ehcp_total", ""): (100, 120), ("ehcp_total", "age_band=under_5"): (10, 12),
-    ("ehcp_total", "age_band=5_10"): (40, 48), ("ehcp_total", "age_band=11_15"): (30, 36),
-    ("ehcp_total", "age_band=16_19"): (15, 18), ("ehcp_total", "age_band=20_25"): (5, 6),
+    ("ehcp_total", "age_band=5_to_10"): (40, 48), ("ehcp_total", "age_band=11_to_15"): (30, 36),
+    ("ehcp_total", "age_band=16_to_19"): (15, 18), ("ehcp_total", "age_band=20_to_25"): (5, 6),
     ("ehcp_mainstream", ""): (50, 60), ("ehcp_state_special", ""): (30, 36), ("ehcp_independent_special", ""): (10, 12),
     ("ehcp_fe", ""): (5, 6), ("ehcp_ap", ""): (3, 4), ("ehcp_other", ""): (2, 2),
 }
