@@ -15,6 +15,7 @@ At most two levers at once (a table or a heat map a reader can take in); a grid 
 from __future__ import annotations
 
 import itertools
+from pathlib import Path
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -113,7 +114,7 @@ def grid(resolved: dict[str, Any], levers: Sequence[Lever], *, source: str) -> l
         try:
             scenario = Scenario.model_validate(merged)
         except ValidationError as error:
-            raise _explain(error, [source]) from None  # type: ignore[list-item]
+            raise _explain(error, [Path(source)]) from None
         points.append(GridPoint(label=label, settings=settings, scenario=scenario))
     return points
 

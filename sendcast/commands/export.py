@@ -130,12 +130,12 @@ def _unit_costs(comparison, name: str) -> dict[str, float]:
     return {component: by_type.get(component, np.nan) for _, component, _ in PROVISION}
 
 
-def _plan_sheet(plan: pd.DataFrame, scenario: str, title: str) -> Sheet:
+def _plan_sheet(plan: pd.DataFrame, scenario: str, name: str, title: str) -> Sheet:
     rows = plan[plan["scenario"] == scenario]
     wide = rows.pivot_table(index=["section", "item", "unit"], columns="financial_year", values="value",
                             sort=False, dropna=False).reset_index()
     wide.columns = ["Section", "Item", "Unit", *wide.columns[3:]]
-    return Sheet(title[:31], title, "Financial years April-March. Plans are financial-year averages of the "
+    return Sheet(name, title, "Financial years April-March. Plans are financial-year averages of the "
                  "January caseloads; spend is the run's own, in cash terms.", wide,
                  {c: "decimal" for c in wide.columns[3:]})
 
@@ -173,9 +173,9 @@ def _deficit_plan(args: argparse.Namespace) -> int:
         income_sheet = income.rename(columns={"financial_year": "Financial year", "high_needs_income_gbp":
                                               "High-needs income (£)", "status": "Status", "source": "Source"})
         write_workbook(run.path("deficit_plan.xlsx"), [
-            _plan_sheet(plan, f"unmitigated: {base}", "Unmitigated"),
-            _plan_sheet(plan, f"mitigated: {mitigated}", "Mitigated"),
-            _plan_sheet(plan, "difference", "Difference (mitigated - unmitigated)"),
+            _plan_sheet(plan, f"unmitigated: {base}", "Unmitigated", f"Unmitigated forecast: {base}"),
+            _plan_sheet(plan, f"mitigated: {mitigated}", "Mitigated", f"Mitigated forecast: {mitigated}"),
+            _plan_sheet(plan, "difference", "Difference", "Difference: mitigated minus unmitigated"),
             Sheet("Income", "High-needs block income", "Published allocations, or the council's file; later years "
                   "grow at the stated assumption.", income_sheet, {"High-needs income (£)": "gbp"}),
             Sheet("Assumptions", "Assumptions, in plain English", "", assumptions, {}),
