@@ -24,7 +24,7 @@ from sendcast import paths
 
 EXIT_USER_ERROR = 2
 #: Command families beyond ``data`` and ``summary``, each a module with ``register(commands)``.
-COMMAND_MODULES: tuple[str, ...] = ()
+COMMAND_MODULES: tuple[str, ...] = ("sendcast.commands.simulating",)
 SUMMARY_MEASURES = ["ehcp_total", "ehcp_state_special", "ehcp_independent_special", "new_plans",
                     "requests", "issued_within_20wk_pct", "sen_support_pct", "ehcp_pct"]
 
