@@ -24,9 +24,9 @@ from sendcast import paths
 
 EXIT_USER_ERROR = 2
 #: Command families beyond ``data`` and ``summary``, each a module with ``register(commands)``.
-COMMAND_MODULES: tuple[str, ...] = ("sendcast.commands.forecasting", "sendcast.commands.scenarios",
-                                     "sendcast.commands.check", "sendcast.commands.disclose",
-                                     "sendcast.commands.export")
+COMMAND_MODULES: tuple[str, ...] = ("sendcast.commands.forecasting", "sendcast.commands.simulating",
+                                     "sendcast.commands.scenarios", "sendcast.commands.export",
+                                     "sendcast.commands.check", "sendcast.commands.disclose")
 SUMMARY_MEASURES = ["ehcp_total", "ehcp_state_special", "ehcp_independent_special", "new_plans",
                     "requests", "issued_within_20wk_pct", "sen_support_pct", "ehcp_pct"]
 

@@ -54,7 +54,7 @@ random numbers) and paired differences are narrow::
   places are unconstrained. If fewer places are listed than children the January
   caseload shows in state special schools, the difference is added as places "implied by
   the January caseload" (those children are in a place somewhere; capacity files are
-  often out of date), and a warning is logged.
+  often out of date), and :func:`special_place_blocks` returns a note saying so.
 - Unit costs (pounds a year at the ``2021-22`` price base): derived from the s251
   outturn (:mod:`sendcast.unit_costs`) where the shipped outturn covers the LA, else the
   ILLUSTRATIVE :func:`simulation.examples.default_costs`; the scenario's unit-cost file
@@ -309,7 +309,7 @@ def special_place_blocks(history: LaHistory, start_year: int, capacity: pd.DataF
             note = (f"special school places: the capacity file lists {open_now:,} places open in January "
                     f"{start_year} but SEN2 shows {in_special:,.0f} children in state special schools; "
                     f"{short:,} places implied by the caseload were added (they are full at the start)")
-            log.warning(note)
+            log.info(note)
             notes.append(note)
     return tuple(blocks), notes
 

@@ -48,7 +48,9 @@ class SimulationResults:
     replications: pd.DataFrame
 
 
-def _keys_and_values(params: Parameters, seed: int, replication: int) -> tuple[list[tuple], np.ndarray]:
+def replication_values(params: Parameters, seed: int, replication: int) -> tuple[list[tuple], np.ndarray]:
+    """One replication flattened: keys ``(measure, breakdown, year)`` and their values
+    (small to send back from a worker process)."""
     result = simulate(params, seed, replication)
     keys: list[tuple] = []
     values: list[np.ndarray] = []
@@ -64,7 +66,7 @@ def _chunk(task: tuple[Parameters, int, list[int]]) -> tuple[list[tuple], list[n
     keys: list[tuple] = []
     values = []
     for r in replications:
-        keys, row = _keys_and_values(params, seed, r)
+        keys, row = replication_values(params, seed, r)
         values.append(row)
     return keys, values
 
@@ -91,7 +93,7 @@ def _run_many(scenarios: Mapping[str, Parameters], replications: int, seed: int,
     if cores == 1:
         for name in names:
             for i, r in enumerate(reps):
-                keys[name], rows[name][i] = _keys_and_values(scenarios[name], seed, r)
+                keys[name], rows[name][i] = replication_values(scenarios[name], seed, r)
                 done += 1
                 if progress:
                     progress(done, total)
@@ -111,11 +113,7 @@ def _run_many(scenarios: Mapping[str, Parameters], replications: int, seed: int,
                     done += 1
                     if progress:
                         progress(done, total)
-    out = {}
-    for name in names:
-        index = pd.MultiIndex.from_tuples(keys[name], names=["measure", "breakdown", "year"])
-        out[name] = pd.DataFrame(np.vstack(rows[name]), index=pd.Index(reps, name="replication"), columns=index)
-    return out
+    return {name: wide_table(keys[name], rows[name], reps) for name in names}
 
 
 def _interval(values: np.ndarray, interval: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -159,6 +157,21 @@ def run_scenarios(scenarios: Mapping[str, Parameters], *, replications: int, see
     if baseline not in scenarios:
         raise SimulationError(f"baseline {baseline!r} is not one of the scenarios: {', '.join(names)}")
     wide = _run_many(scenarios, replications, seed, cores, progress)
+    return results_from_wide(wide, baseline, interval=interval, difference_interval=difference_interval)
+
+
+def wide_table(keys: list[tuple], rows: list[np.ndarray], replications: list[int]) -> pd.DataFrame:
+    """Replications of one scenario as a wide table (one row per replication, columns
+    ``(measure, breakdown, year)``) from :func:`replication_values` outputs."""
+    index = pd.MultiIndex.from_tuples(keys, names=["measure", "breakdown", "year"])
+    return pd.DataFrame(np.vstack(rows), index=pd.Index(replications, name="replication"), columns=index)
+
+
+def results_from_wide(wide: Mapping[str, pd.DataFrame], baseline: str, *, interval: str = "outcomes",
+                      difference_interval: str = "mean") -> SimulationResults:
+    """Summaries, paired differences against ``baseline`` and the long replications table
+    from wide tables of the same replications of each scenario."""
+    names = list(wide)
     summary = pd.concat([summarise(wide[name], name, interval) for name in names], ignore_index=True)
     differences = []
     for name in names:

@@ -5,10 +5,12 @@ from __future__ import annotations
 from pathlib import Path
 
 import numpy as np
+import pandas as pd
 import pytest
 
 from sendcast.errors import UnknownNameError
 from sendcast.scenario import load_scenario
+from sendcast.simulation_runs import run_replications
 from sendcast.simulation_setup import SetupError, baseline_path, build_parameters, calibrate_la, changed_fields
 
 REPO = Path(__file__).resolve().parent.parent
@@ -91,3 +93,16 @@ def test_a_start_year_without_published_caseload_is_an_error(dataset):
 def test_an_unknown_la_is_an_error_with_suggestions(dataset):
     with pytest.raises(UnknownNameError, match="Gloucestershire"):
         calibrate_la(dataset, "Gloucestershre", start_year=2025)
+
+
+def test_results_are_identical_whatever_the_backend(dataset, fit):
+    params = build_parameters(dataset, "Gloucestershire", start_year=2025, horizon=2, calibration=fit)
+    small = {"as things stand": params}
+    local = run_replications(small, replications=2, seed=3, baseline="as things stand", backend="local")
+    pooled = run_replications(small, replications=2, seed=3, baseline="as things stand", backend="processes",
+                              workers=2)
+    pd.testing.assert_frame_equal(local.summary, pooled.summary)
+    again = run_replications(small, replications=2, seed=3, baseline="as things stand")
+    pd.testing.assert_frame_equal(local.summary, again.summary)      # same seed, same output
+    other = run_replications(small, replications=2, seed=4, baseline="as things stand")
+    assert not local.summary.equals(other.summary)

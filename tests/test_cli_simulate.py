@@ -1,0 +1,79 @@
+"""``sendcast calibrate`` and ``sendcast simulate`` end to end on the shipped data (small settings)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from sendcast.cli import main
+
+REPO = Path(__file__).resolve().parent.parent
+SCENARIOS = REPO / "scenarios"
+
+
+def run(capsys, *argv: str) -> tuple[int, str, str]:
+    code = main(list(argv))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def test_calibrate_writes_a_fit_report_and_says_which_targets_pass(tmp_path, capsys):
+    out = tmp_path / "calibration"
+    code, text, _ = run(capsys, "calibrate", "--la", "916", "--replications", "2", "--out", str(out))
+    assert code == 0
+    report = pd.read_csv(out / "calibration.csv")
+    assert list(report.columns) == ["measure", "year", "year_basis", "actual", "simulated", "error_pct",
+                                    "simulated_des"]
+    total = report[report["measure"] == "ehcp_total"].set_index("year")
+    assert total.loc[2025, "actual"] == 6412                      # published January 2025 (SEN2)
+    assert total["error_pct"].abs().max() < 5
+    assert "PASS  EHC plans in total within 5% every year" in text
+    targets = pd.read_csv(out / "targets.csv")
+    assert len(targets) == 9 and targets["passed"].dtype == bool
+    timely = report[report["measure"] == "issued_within_20wk_pct"]
+    assert timely["simulated_des"].notna().all()                  # the 20-week share comes from the DES
+    manifest = json.loads((out / "manifest.json").read_text())
+    assert manifest["la_code"] == "E10000013" and manifest["window_january"] == [2019, 2025]
+    # an existing folder is never overwritten without --force
+    code, _, err = run(capsys, "calibrate", "--la", "916", "--out", str(out))
+    assert code == 2 and "already exists" in err
+
+
+def test_simulate_a_scenario_and_its_baseline(tmp_path, capsys):
+    out = tmp_path / "run"
+    code, text, err = run(capsys, "simulate", "--la", "Gloucestershire", "--scenario",
+                          str(SCENARIOS / "assessment-capacity.toml"), "--years", "3", "--replications", "3",
+                          "--seed", "5", "--out", str(out))
+    assert code == 0, err
+    table = pd.read_csv(out / "simulation.csv", keep_default_na=False)
+    assert list(table.columns) == ["scenario", "measure", "breakdown", "year", "mean", "lo95", "hi95"]
+    assert set(table["scenario"]) == {"Baseline", "More assessment capacity"}
+    totals = table[(table["measure"] == "ehcp_total") & (table["breakdown"] == "")]
+    assert sorted(totals["year"].unique()) == [2025, 2026, 2027, 2028]
+    assert (totals[totals["year"] == 2025]["mean"] == 6412).all()
+    assert not ((table["measure"] == "cost_gbp") & (table["breakdown"] == "component=ap")).any()  # not costed
+    differences = pd.read_csv(out / "differences.csv", keep_default_na=False)
+    assert set(differences["scenario"]) == {"More assessment capacity - Baseline"}
+    for name in ("ehcp_total.png", "issued_within_20wk_pct.png", "ehcp_independent_special.png"):
+        assert (out / name).stat().st_size > 10_000
+    manifest = json.loads((out / "manifest.json").read_text())
+    assert manifest["scenario_changes"] == ["assessment.capacity_per_year"]
+    assert {i["role"] for i in manifest["inputs"]} == {"scenario"} and len(manifest["inputs"]) == 2
+    assert "More assessment capacity" in text and "Paired difference" in text
+
+
+@pytest.mark.parametrize("argv, message", [
+    (["--replications", "0"], "--replications must be at least 1"),
+    (["--scenario", str(SCENARIOS / "baseline.toml"), "--la", "Wiltshire"], "the scenario is for Gloucestershire"),
+    (["--la", "Glocestershire"], "unknown local authority"),
+])
+def test_simulate_errors_are_one_line(tmp_path, capsys, argv, message):
+    args = ["simulate", "--out", str(tmp_path / "x")] + argv
+    if "--la" not in argv:
+        args += ["--la", "Gloucestershire"]
+    code, _, err = run(capsys, *args)
+    assert code == 2
+    assert message in err and "Traceback" not in err and len(err.strip().splitlines()) == 1
