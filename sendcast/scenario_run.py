@@ -33,9 +33,10 @@ from sendcast.data.build import Dataset
 from sendcast.errors import SendcastError
 from sendcast.financial_years import financial_year_from_calendar, financial_year_label, financial_year_start
 from sendcast.scenario import Scenario, load_scenario
+from sendcast.simulation_runs import run_replications
 from sendcast.simulation_setup import build_parameters, calibrate_la
 from simulation.parameters import Parameters
-from simulation.runner import SimulationResults, run_scenarios
+from simulation.runner import SimulationResults
 
 log = logging.getLogger(__name__)
 
@@ -190,11 +191,12 @@ def appraise_options(results: SimulationResults, baseline: LoadedScenario,
 
 
 def compare_parameters(loaded: Sequence[LoadedScenario], parameters: Mapping[str, Parameters], *,
-                       replications: int | None = None, cores: int = 1,
-                       progress: Progress | None = None) -> Comparison:
+                       replications: int | None = None, backend: str = "local", workers: int | None = None,
+                       scheduler: str | None = None, progress: Progress | None = None) -> Comparison:
     """Simulate given Parameters for each loaded scenario (keyed by scenario name; the
-    first scenario is the baseline) and compare them. :func:`compare` builds the Parameters
-    from the data; notebooks and tests may pass their own."""
+    first scenario is the baseline) and compare them, replications on ``backend``
+    (:mod:`sendcast.parallel`; identical results on every backend). :func:`compare` builds
+    the Parameters from the data; notebooks and tests may pass their own."""
     check_comparable(loaded)
     missing = [item.name for item in loaded if item.name not in parameters]
     if missing:
@@ -203,8 +205,9 @@ def compare_parameters(loaded: Sequence[LoadedScenario], parameters: Mapping[str
     info = base.scenario.scenario
     n = replications or info.replications
     log.info("simulating %d scenarios x %d replications", len(loaded), n)
-    results = run_scenarios({item.name: parameters[item.name] for item in loaded}, replications=n, seed=info.seed,
-                            baseline=base.name, cores=cores, progress=progress)
+    results = run_replications({item.name: parameters[item.name] for item in loaded}, replications=n,
+                               seed=info.seed, baseline=base.name, backend=backend, workers=workers,
+                               scheduler=scheduler, progress=progress)
     spend = pd.concat([spend_by_financial_year(results.replications, item) for item in loaded], ignore_index=True)
     appraisals, appraisal, by_year = appraise_options(results, base, loaded[1:])
     return Comparison(la=info.la, baseline=base.name, options=tuple(item.name for item in loaded[1:]),
@@ -238,9 +241,11 @@ def build_all_parameters(dataset: Dataset, scenarios: Sequence[Scenario], *,
 
 
 def compare(dataset: Dataset, loaded: Sequence[LoadedScenario], *, replications: int | None = None,
-            cores: int = 1, progress: Progress | None = None, data: str | Path | None = None) -> Comparison:
+            backend: str = "local", workers: int | None = None, scheduler: str | None = None,
+            progress: Progress | None = None, data: str | Path | None = None) -> Comparison:
     """Build each scenario's simulation Parameters from the data and compare them."""
     check_comparable(loaded)
     parameters = dict(zip([item.name for item in loaded],
                           build_all_parameters(dataset, [item.scenario for item in loaded], data=data)))
-    return compare_parameters(loaded, parameters, replications=replications, cores=cores, progress=progress)
+    return compare_parameters(loaded, parameters, replications=replications, backend=backend, workers=workers,
+                              scheduler=scheduler, progress=progress)

@@ -4,7 +4,6 @@ folder of tables, a finance workbook, a commissioners' report and charts out."""
 from __future__ import annotations
 
 import argparse
-import os
 import time
 from pathlib import Path
 
@@ -59,12 +58,6 @@ def _common(parser: argparse.ArgumentParser) -> None:
                         help="simulation runs per scenario (default: the scenario file's)")
 
 
-def _cores(args: argparse.Namespace) -> int:
-    if args.backend == "local":
-        return 1
-    return args.workers or os.cpu_count() or 1
-
-
 def _record_scenarios(run: Run, loaded: list[LoadedScenario]) -> None:
     seen = set()
     for item in loaded:
@@ -98,8 +91,8 @@ def _simulate(args: argparse.Namespace, paths: list[str]) -> tuple[list[LoadedSc
     n = args.replications or info.replications
     started = time.perf_counter()
     with progress_bar(n * len(loaded), "simulating", quiet=args.quiet) as progress:
-        comparison = compare(dataset, loaded, replications=n, cores=_cores(args), progress=progress,
-                             data=args.data)
+        comparison = compare(dataset, loaded, replications=n, backend=args.backend, workers=args.workers,
+                             scheduler=args.scheduler, progress=progress, data=args.data)
     timings["simulation"] = round(time.perf_counter() - started, 2)
     return loaded, comparison, forecast, timings
 
