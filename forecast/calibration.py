@@ -173,8 +173,10 @@ def calibrate(result: BacktestResult | pd.DataFrame, *, by: Sequence[str] | None
     table.loc[still_thin, "basis"] = "insufficient"
     hopeless = np.isinf(table["factor"].to_numpy(dtype=float))
     if hopeless.any():
-        LOGGER.warning("calibration: %d model/horizon cells have too many zero-width intervals that missed; "
-                       "they cannot be calibrated by widening and are marked basis='cannot widen'", hopeless.sum())
+        # Info, not a warning: these are candidate models; a chosen model that cannot be
+        # calibrated is refused where it is used (Calibration.factors raises).
+        LOGGER.info("calibration: %d model/horizon cells have too many zero-width intervals that missed; "
+                    "they cannot be calibrated by widening and are marked basis='cannot widen'", hopeless.sum())
     table.loc[hopeless, list(_FACTORS)] = np.nan
     table.loc[hopeless, "basis"] = "cannot widen"
     table["widened"] = table["factor"] > 1.0
