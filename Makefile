@@ -1,5 +1,7 @@
 # sendcast: two commands do everything on a fresh machine.
-#   make run   - set up .venv if needed, build the data and run the main job
+#   make run   - set up .venv if needed, build the data and run the main job: compare the
+#                Gloucestershire baseline with early identification (forecast, simulation,
+#                costs, finance workbook and commissioners' report in a new reports/ folder)
 #   make test  - set up .venv if needed, run the whole test suite
 #   make notebooks - execute the notebooks and export them as HTML into reports/notebooks
 PYTHON ?= python3
@@ -21,6 +23,7 @@ $(STAMP): pyproject.toml
 run: $(STAMP)
 	$(BIN)/sendcast data build
 	$(BIN)/sendcast summary --la Gloucestershire
+	$(BIN)/sendcast compare scenarios/baseline.toml scenarios/early-identification.toml --backend processes
 
 test: $(STAMP)
 	$(BIN)/python -m pytest

@@ -142,6 +142,26 @@ def appraisal_table(comparison: Comparison) -> pd.DataFrame:
                          "Unit": table["unit"], "Note": table["note"]})
 
 
+def readable_appraisal(table: pd.DataFrame) -> pd.DataFrame:
+    """The appraisal table as a reader takes it in: money in pounds (millions where large),
+    shares as percentages, years as years, missing as "-"."""
+    def show(value: float, unit: str) -> str:
+        if pd.isna(value):
+            return "-"
+        if unit.startswith("GBP"):
+            return _money(value)
+        if unit.startswith("share"):
+            return f"{value:.0%}"
+        if unit == "calendar year":
+            return f"{value:.0f}"
+        return f"{value:,.0f}"
+
+    out = table.copy()
+    for column in ("Mean", "Low (95% CI)", "High (95% CI)"):
+        out[column] = [show(v, u) for v, u in zip(table[column], table["Unit"])]
+    return out.drop(columns=["Note"])
+
+
 def assumptions_table(comparison: Comparison) -> pd.DataFrame:
     """One row per assumption a reader should know, with its value and where it comes from."""
     rows = []
@@ -360,7 +380,8 @@ def report(comparison: Comparison, charts: dict[str, Figure], *, accuracy: list[
         if name.startswith("waterfall_"):
             page.figure(figure, caption="How the option changes spend over the run, by component.", alt="waterfall")
     if not comparison.appraisal.empty:
-        page.table(appraisal_table(comparison).drop(columns=["Note"]).round(1), caption="Value for money, per option.")
+        page.table(readable_appraisal(appraisal_table(comparison)), caption="Value for money, per option "
+                   "(saving: baseline spend minus option spend; 95% confidence intervals).")
     page.heading("What it means for children", "children")
     for label in ("Children waiting for a local special school place", "Time waited for a local special school place",
                   "New plans issued within 20 weeks", "Plans placed in independent or non-maintained special schools"):
