@@ -187,6 +187,9 @@ def assumptions_table(comparison: Comparison) -> pd.DataFrame:
             (item.name, "When no local special place is free", {"independent": "placed in an independent special school",
                                                                  "wait": "the child waits"}[s.special_places.overflow_policy],
              "scenario file " + source),
+            (item.name, "Home-to-school transport (£ a year per child, by placement)",
+             "; ".join(f"{g}: {v:,.0f}" for g, v in s.costs.transport_gbp.items()) or "not included",
+             "scenario file " + source),
             (item.name, "Price base", s.costs.price_base, "scenario file " + source),
             (item.name, "Inflation (% a year)", s.costs.inflation_pct, "scenario file " + source + " (assumption)"),
             (item.name, "Discount rate (% a year)", s.costs.discount_rate_pct, "HM Treasury Green Book"),
@@ -395,7 +398,8 @@ def report(comparison: Comparison, charts: dict[str, Figure], *, accuracy: list[
     page.heading("Caveats", "caveats")
     page.paragraph("Forecasts and simulations are not targets: they must never be used to ration plans a child "
                    "needs. The early identification levers are illustrative unless the scenario file cites "
-                   "evidence. Unit costs are derived estimates (education only, no transport). Capacity figures "
+                   "evidence. Unit costs are derived estimates (education only; home-to-school transport only where a "
+                   "scenario sets costs.transport_gbp). Capacity figures "
                    "for Gloucestershire come from a third-party table (low confidence).", css="caveat")
     page.heading("How accurate the method has been", "accuracy")
     for line in accuracy or ["The forecasting backtest was not run for this report."]:

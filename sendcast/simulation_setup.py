@@ -61,7 +61,8 @@ random numbers) and paired differences are narrow::
   and ``unit_costs_gbp`` replace them; a scenario ``price_base`` other than 2021-22
   inflates them at ``inflation_pct``. AP and "other" have no published cost: they are
   0 in the engine and reported as not costed. An assessment costs an ILLUSTRATIVE
-  GBP 5,000. Transport is not included.
+  GBP 5,000. Home-to-school transport is included only where the scenario gives
+  ``costs.transport_gbp`` (a yearly cost per child, added to that placement's unit cost).
 """
 
 from __future__ import annotations
@@ -348,6 +349,11 @@ def unit_costs(history: LaHistory, scenario: Scenario | None, data: str | Path |
             by_group = {g: c * factor for g, c in by_group.items()}
             notes.append(f"unit costs: inflated {years} years at {costs.inflation_pct}% a year to {costs.price_base}")
         by_group.update(costs.unit_costs_gbp)
+        for group, transport in costs.transport_gbp.items():
+            # Home-to-school transport: a yearly cost per child in that placement, at the price base.
+            by_group[group] = by_group.get(group, 0.0) + transport
+            notes.append(f"unit costs: {group} includes home-to-school transport of GBP {transport:,.0f} a year "
+                         "(scenario costs.transport_gbp)")
         price_base = costs.price_base
     missing = [g for g in PLACEMENT_GROUPS if g not in by_group]
     if missing:

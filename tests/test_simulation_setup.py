@@ -106,3 +106,17 @@ def test_results_are_identical_whatever_the_backend(dataset, fit):
     pd.testing.assert_frame_equal(local.summary, again.summary)      # same seed, same output
     other = run_replications(small, replications=2, seed=4, baseline="as things stand")
     assert not local.summary.equals(other.summary)
+
+
+def test_transport_is_added_to_the_placements_yearly_cost(dataset, fit, baseline, tmp_path):
+    path = tmp_path / "transport.toml"
+    path.write_text(f'based_on = "{SCENARIOS / "baseline.toml"}"\n[scenario]\nname = "with transport"\n'
+                    "[costs.transport_gbp]\nehcp_independent_special = 12000\nehcp_ap = 3000\n")
+    scenario, _, _ = load_scenario(path)
+    params = build_parameters(dataset, "E10000013", start_year=2025, horizon=10, scenario=scenario, calibration=fit)
+    from simulation.parameters import PLACEMENTS
+    before = dict(zip(PLACEMENTS, baseline.costs.placement_gbp_per_year))
+    after = dict(zip(PLACEMENTS, params.costs.placement_gbp_per_year))
+    assert after["independent_special"] == pytest.approx(before["independent_special"] + 12000)
+    assert after["ap"] == pytest.approx(before["ap"] + 3000)
+    assert after["state_special"] == before["state_special"]
