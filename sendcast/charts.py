@@ -37,7 +37,7 @@ def fan_chart(history: pd.Series, forecast: pd.DataFrame, *, title: str, units: 
     if len(history):
         axes.plot([history.index[-1], years[0]], [history.iloc[-1], forecast["mean"].iloc[0]],
                   color=BAND_COLOUR, linewidth=1, linestyle=":")
-    _style(axes, title=title, units=units, source=source)
+    style_axes(axes, title=title, units=units, source=source)
     axes.legend(loc="upper left", frameon=False, fontsize=8)
     figure.tight_layout()
     return figure
@@ -56,7 +56,7 @@ def sufficiency_chart(table: pd.DataFrame, *, title: str, source: str) -> Figure
                       label="demand, 80% interval")
     axes.plot(years, table["mean"], color=BAND_COLOUR, linewidth=2, label="demand (central)")
     axes.step(years, table["capacity"], where="mid", color="#b22222", linewidth=2, label="places")
-    _style(axes, title=title, units="children and young people / places", source=source)
+    style_axes(axes, title=title, units="children and young people / places", source=source)
     second = axes.twinx()
     second.plot(years, 100 * table["prob_exceeds"], color="grey", linestyle="--", marker="s", markersize=3,
                 label="chance demand exceeds places")
@@ -79,13 +79,13 @@ def context_chart(table: pd.DataFrame, *, la_name: str, title: str, units: str, 
     axes.plot(years, table["neighbours_median"], color="#666666", linewidth=1.5, label="statistical neighbours: median")
     axes.plot(years, table["england"], color=BAND_COLOUR, linewidth=1.5, linestyle="--", label="England")
     axes.plot(years, table["la"], color="black", linewidth=2.2, marker="o", markersize=3, label=la_name)
-    _style(axes, title=title, units=units, source=source)
+    style_axes(axes, title=title, units=units, source=source)
     axes.legend(loc="upper left", frameon=False, fontsize=8)
     figure.tight_layout()
     return figure
 
 
-def _style(axes, *, title: str, units: str, source: str) -> None:
+def style_axes(axes, *, title: str, units: str, source: str) -> None:
     axes.set_title(title, fontsize=11, loc="left")
     axes.set_ylabel(units)
     axes.set_xlabel("year (January census for caseloads; calendar year for flows)")
@@ -135,7 +135,7 @@ def scenario_chart(history: pd.Series, scenarios: dict[str, pd.DataFrame], *, ti
     if len(history):
         axes.plot(history.index, history.to_numpy(), color="black", linewidth=2, marker="o", markersize=3,
                   label="published")
-    _style(axes, title=title, units=units, source=source)
+    style_axes(axes, title=title, units=units, source=source)
     axes.legend(loc="upper left", frameon=False, fontsize=8)
     figure.tight_layout()
     return figure

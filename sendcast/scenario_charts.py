@@ -1,7 +1,7 @@
 """Charts for comparing scenarios: one function per chart, each returning a Figure.
 
 - :func:`scenario_chart`: one measure over time, each scenario's mean with its 95% range of
-  outcomes as a band;
+  outcomes as a band (from a tidy summary);
 - :func:`difference_chart`: an option minus the baseline with the 95% confidence interval
   for the mean difference, and a zero line;
 - :func:`cost_waterfall`: how the option changes total spend over the run, component by
@@ -18,28 +18,20 @@ import pandas as pd
 from matplotlib.figure import Figure
 from matplotlib.ticker import MaxNLocator
 
-from sendcast.charts import _style, plt
+from sendcast import charts
+from sendcast.charts import plt, style_axes
 
 PALETTE = ("#000000", "#1f5fa8", "#d9730d", "#2e8b57", "#8b3a8b", "#b22222")
 
 
 def scenario_chart(summary: pd.DataFrame, *, measure: str, breakdown: str = "", scenarios: Sequence[str],
                    title: str, units: str, source: str) -> Figure:
-    """``summary`` has ``scenario, measure, breakdown, year, mean, lo95, hi95``; the first
-    scenario (the baseline) is drawn in black."""
-    figure, axes = plt.subplots(figsize=(8, 4.5), dpi=110)
+    """One measure for each scenario from a tidy summary (``scenario, measure, breakdown,
+    year, mean, lo95, hi95``): :func:`sendcast.charts.scenario_chart` without history."""
     rows = summary[(summary["measure"] == measure) & (summary["breakdown"] == breakdown)]
-    for colour, name in zip(PALETTE, scenarios):
-        line = rows[rows["scenario"] == name].sort_values("year")
-        if line.empty:
-            continue
-        axes.fill_between(line["year"], line["lo95"], line["hi95"], color=colour, alpha=0.12, linewidth=0)
-        axes.plot(line["year"], line["mean"], color=colour, linewidth=2, marker="o", markersize=3, label=name)
-    _style(axes, title=title, units=units, source=source)
-    axes.legend(loc="upper left", frameon=False, fontsize=8, title="mean; band: 95% of outcomes",
-                title_fontsize=7)
-    figure.tight_layout()
-    return figure
+    frames = {name: rows[rows["scenario"] == name].set_index("year").sort_index()[["mean", "lo95", "hi95"]]
+              for name in scenarios if (rows["scenario"] == name).any()}
+    return charts.scenario_chart(pd.Series(dtype=float), frames, title=title, units=units, source=source)
 
 
 def difference_chart(differences: pd.DataFrame, *, measure: str, breakdown: str = "", option: str,
@@ -54,7 +46,7 @@ def difference_chart(differences: pd.DataFrame, *, measure: str, breakdown: str 
                       label="95% confidence interval")
     axes.plot(rows["year"], rows["mean"], color=PALETTE[1], linewidth=2, marker="o", markersize=3,
               label=f"{option} minus baseline")
-    _style(axes, title=title, units=units, source=source)
+    style_axes(axes, title=title, units=units, source=source)
     axes.set_ylim(auto=True)
     low = float(np.nanmin([rows["lo95"].min(), 0.0])) if len(rows) else 0.0
     high = float(np.nanmax([rows["hi95"].max(), 0.0])) if len(rows) else 1.0
@@ -77,7 +69,7 @@ def cost_waterfall(baseline_total: float, changes: pd.Series, *, title: str, uni
         axes.bar(position, abs(change), bottom=bottom, color="#b22222" if change > 0 else "#2e8b57")
         level += change
     axes.bar(len(labels) - 1, level, color=PALETTE[1])
-    _style(axes, title=title, units=units, source=source)
+    style_axes(axes, title=title, units=units, source=source)
     axes.set_xticks(range(len(labels)), labels, rotation=30, ha="right", fontsize=8)
     axes.set_xlabel("")
     spread = max(abs(changes).sum(), 1.0)
@@ -99,7 +91,7 @@ def sweep_chart(table: pd.DataFrame, *, x: str, outcome: str, line: str | None =
                           linewidth=0)
         axes.plot(rows[x], rows[f"{outcome}_mean"], color=colour, linewidth=2, marker="o", markersize=4, label=label)
     axes.axhline(0, color="grey", linewidth=1)
-    _style(axes, title=title, units=units, source=source)
+    style_axes(axes, title=title, units=units, source=source)
     axes.set_xlabel(x_label)
     axes.xaxis.set_major_locator(MaxNLocator(8))
     axes.set_ylim(auto=True)
