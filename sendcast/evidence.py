@@ -255,9 +255,28 @@ def national_evidence(dataset: Dataset, measures: Sequence[str] = FORECAST_MEASU
     """Backtest ``models`` on every LA's series of each of ``measures`` (data after
     ``until`` dropped), 1..``horizons`` years ahead from every origin with at least
     ``min_history`` years, and choose, calibrate and reconcile from it (see the module
-    docstring). Takes about a second per measure on the full national data."""
+    docstring). Takes about a second per measure on the full national data; evidence already
+    computed in this process for the same input files and settings is returned again."""
     if horizons < 1:
         raise EvidenceError(f"horizons must be at least 1, found {horizons}")
+    inputs = tuple(sorted(item["sha256"] for item in dataset.manifest.get("inputs", [])))
+    key = (inputs, tuple(measures), until, horizons, tuple(models), min_history)
+    if inputs and key in _EVIDENCE:
+        return _EVIDENCE[key]
+    evidence = _national_evidence(dataset, measures, until=until, horizons=horizons, models=models,
+                                  min_history=min_history)
+    if inputs:
+        _EVIDENCE[key] = evidence
+    return evidence
+
+
+#: Evidence already computed in this process, by the checksums of the data's input files and the
+#: settings: the backtest is deterministic given the data.
+_EVIDENCE: dict[tuple, Evidence] = {}
+
+
+def _national_evidence(dataset: Dataset, measures: Sequence[str], *, until: int | None, horizons: int,
+                       models: Sequence[str], min_history: int) -> Evidence:
     values, excluded = national_panels(dataset, measures, until=until, min_history=min_history)
     try:
         result = rolling_origin_backtest(values, models=models, horizons=horizons, min_history=min_history)

@@ -217,25 +217,13 @@ def compare_parameters(loaded: Sequence[LoadedScenario], parameters: Mapping[str
                       parameters={item.name: parameters[item.name] for item in loaded})
 
 
-_CALIBRATIONS: dict[tuple, Any] = {}
-
-
-def shared_calibration(dataset: Dataset, la: str, start_year: int) -> Any:
-    """The LA's calibration for ``start_year``, computed once per process for the same input
-    files (it is deterministic given the data, and takes about 10 s)."""
-    key = (tuple(sorted(item["sha256"] for item in dataset.manifest.get("inputs", []))), la, start_year)
-    if key not in _CALIBRATIONS or not key[0]:
-        _CALIBRATIONS[key] = calibrate_la(dataset, la, start_year=start_year)
-    return _CALIBRATIONS[key]
-
-
 def build_all_parameters(dataset: Dataset, scenarios: Sequence[Scenario], *,
                          data: str | Path | None = None) -> list[Parameters]:
     """Simulation Parameters for each scenario (in order) from the data, on one shared
     calibration of the first scenario's LA and start year, so that they differ only in their
     levers (common random numbers then pair them)."""
     info = scenarios[0].scenario
-    fit = shared_calibration(dataset, info.la, info.start_year)
+    fit = calibrate_la(dataset, info.la, start_year=info.start_year)
     return [build_parameters(dataset, info.la, start_year=info.start_year, horizon=info.horizon, scenario=scenario,
                              calibration=fit, data=data) for scenario in scenarios]
 

@@ -267,7 +267,8 @@ def calibrate_la(dataset: Dataset, la: str, *, start_year: int, years: int = CAL
     :data:`FIRST_CALIBRATION_YEAR`) to January ``start_year``; see the module notes.
 
     The returned report compares the cohort model with the published figures; its
-    parameters start in the first January of the window.
+    parameters start in the first January of the window. A calibration already computed in
+    this process for the same input files, LA and window is returned again, not refitted.
     """
     history = la_history(dataset, la)
     history.require("ehcp_total", start_year)  # the run starts from a published January caseload
@@ -275,8 +276,17 @@ def calibrate_la(dataset: Dataset, la: str, *, start_year: int, years: int = CAL
     if start_year - first < 2:
         raise SetupError(f"calibration needs at least two years of history before {start_year}; "
                          f"flows are published from {FIRST_CALIBRATION_YEAR}")
-    base = _calibration_base(history, first, start_year)
-    return calibrate(base, targets(history, first, start_year))
+    inputs = tuple(sorted(item["sha256"] for item in dataset.manifest.get("inputs", [])))
+    key = (inputs, history.la_code, first, start_year)
+    if not inputs or key not in _CALIBRATIONS:
+        base = _calibration_base(history, first, start_year)
+        _CALIBRATIONS[key] = calibrate(base, targets(history, first, start_year))
+    return _CALIBRATIONS[key]
+
+
+#: Calibrations already computed in this process, by the checksums of the data's input files,
+#: LA and window: a calibration is deterministic given the data (and takes about 10 s).
+_CALIBRATIONS: dict[tuple, CalibrationResult] = {}
 
 
 # ------------------------------------------------------------------------------- the levers
