@@ -18,6 +18,8 @@ from sendcast.forecast_outputs import SOURCE as FORECAST_SOURCE
 from sendcast.forecast_outputs import summary_lines
 from sendcast.forecasting import LaForecast
 from sendcast.html_report import Report
+from sendcast.measures import MEASURES, PLACEMENT_GROUPS
+from sendcast.runs import slug
 from sendcast.scenario_charts import cost_waterfall, difference_chart, scenario_chart
 from sendcast.scenario_run import Comparison
 from sendcast.workbook import Sheet
@@ -48,11 +50,8 @@ OUTCOMES: tuple[Outcome, ...] = (
     Outcome("child_weeks_waited", "Time waited for a local special school place", "child-weeks a year", "flow"),
     Outcome("cost_gbp", "Spend on the pathway", "GBP a year, price base", "flow"),
 )
-PLACEMENT_LABELS = {
-    "ehcp_mainstream": "Mainstream school (incl. resourced provision)", "ehcp_state_special": "State special school",
-    "ehcp_independent_special": "Independent or non-maintained special school",
-    "ehcp_fe": "Further education / post-16", "ehcp_ap": "Alternative provision", "ehcp_other": "Other / awaiting provision",
-}
+#: Placement group -> plain label, from the one vocabulary of measures.
+PLACEMENT_LABELS = {group: MEASURES[group].label.removeprefix("EHC plans: ").capitalize() for group in PLACEMENT_GROUPS}
 
 
 def _year_label(outcome: Outcome, year: int) -> str:
@@ -307,6 +306,12 @@ def option_sentences(comparison: Comparison, option: str) -> list[str]:
     return out
 
 
+def _spend_by_component(spend: pd.DataFrame, scenario: str) -> pd.Series:
+    """A scenario's real-terms spend over the run, by cost component."""
+    rows = spend[(spend["scenario"] == scenario) & (spend["component"] != "total")]
+    return rows.groupby("component")["real_gbp_mean"].sum()
+
+
 def figures(comparison: Comparison) -> dict[str, Figure]:
     """Charts for the report and the run folder, by file name."""
     names = [comparison.baseline, *comparison.options]
@@ -318,19 +323,17 @@ def figures(comparison: Comparison) -> dict[str, Figure]:
             comparison.summary, measure=outcome.measure, scenarios=names,
             title=f"{outcome.label}, {comparison.la}: scenarios", units=outcome.unit, source=SOURCE)
     for option in comparison.options:
-        slug = "".join(c if c.isalnum() else "-" for c in option.lower()).strip("-")
-        out[f"difference_{slug}_ehcp_total.png"] = difference_chart(
+        name_part = slug(option)
+        out[f"difference_{name_part}_ehcp_total.png"] = difference_chart(
             comparison.differences, measure="ehcp_total", option=option,
             title=f"EHC plans: {option} minus {comparison.baseline}", units="children and young people",
             source=SOURCE)
         spend = comparison.spend
-        total = lambda name: spend[(spend["scenario"] == name) & (spend["component"] != "total")].groupby(  # noqa: E731
-            "component")["real_gbp_mean"].sum()
-        base, other = total(comparison.baseline), total(option)
-        changes = other.reindex(base.index.union(other.index), fill_value=0.0) - base.reindex(
-            base.index.union(other.index), fill_value=0.0)
+        base, other = _spend_by_component(spend, comparison.baseline), _spend_by_component(spend, option)
+        every = base.index.union(other.index)
+        changes = other.reindex(every, fill_value=0.0) - base.reindex(every, fill_value=0.0)
         changes = changes[changes.abs() > 0.5]
-        out[f"waterfall_{slug}.png"] = cost_waterfall(
+        out[f"waterfall_{name_part}.png"] = cost_waterfall(
             float(base.sum()), changes, title=f"Spend over the run: {comparison.baseline} to {option}",
             units=f"GBP, {spend['price_base'].iloc[0]} prices", source=SOURCE)
     return out
@@ -370,9 +373,9 @@ def report(comparison: Comparison, charts: dict[str, Figure], *, accuracy: list[
         for option in comparison.options:
             page.paragraph(option, css="lead")
             page.bullets(option_sentences(comparison, option))
-            slug = "".join(c if c.isalnum() else "-" for c in option.lower()).strip("-")
-            if f"difference_{slug}_ehcp_total.png" in charts:
-                page.figure(charts[f"difference_{slug}_ehcp_total.png"], caption=f"EHC plans: {option} minus "
+            name_part = slug(option)
+            if f"difference_{name_part}_ehcp_total.png" in charts:
+                page.figure(charts[f"difference_{name_part}_ehcp_total.png"], caption=f"EHC plans: {option} minus "
                             f"{base}, with the 95% confidence interval for the mean.", alt="difference chart")
     page.heading("What it costs", "costs")
     totals = comparison.spend[comparison.spend["component"] == "total"]

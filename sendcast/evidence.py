@@ -259,7 +259,7 @@ def national_evidence(dataset: Dataset, measures: Sequence[str] = FORECAST_MEASU
     computed in this process for the same input files and settings is returned again."""
     if horizons < 1:
         raise EvidenceError(f"horizons must be at least 1, found {horizons}")
-    inputs = tuple(sorted(item["sha256"] for item in dataset.manifest.get("inputs", [])))
+    inputs = dataset.input_checksums
     key = (inputs, tuple(measures), until, horizons, tuple(models), min_history)
     if inputs and key in _EVIDENCE:
         return _EVIDENCE[key]

@@ -28,11 +28,15 @@ class OutputExistsError(SendcastError):
     """The output folder exists and the user did not ask to replace it."""
 
 
+def slug(text: str) -> str:
+    """``"Early identification"`` -> ``"early-identification"``: safe in a file name."""
+    return "".join(c if c.isalnum() else "-" for c in text.lower()).strip("-")
+
+
 def default_folder(command: str, label: str) -> Path:
     """``reports/<command>-<label>-<UTC timestamp>``; a suffix keeps it new."""
     stamp = time.strftime("%Y%m%d-%H%M%S", time.gmtime())
-    slug = "".join(c if c.isalnum() else "-" for c in label.lower()).strip("-")
-    base = paths.PACKAGE_ROOT / "reports" / f"{command}-{slug}-{stamp}"
+    base = paths.PACKAGE_ROOT / "reports" / f"{command}-{slug(label)}-{stamp}"
     candidate, n = base, 1
     while candidate.exists():
         n += 1

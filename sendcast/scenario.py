@@ -125,7 +125,7 @@ def load_scenario(path: str | Path) -> tuple[Scenario, dict[str, Any], list[Path
     try:
         scenario = Scenario.model_validate(merged)
     except ValidationError as error:
-        raise _explain(error, chain) from None
+        raise explain_error(error, chain) from None
     return scenario, merged, chain
 
 
@@ -166,26 +166,29 @@ def _resolve(path: Path, seen: list[Path]) -> tuple[dict[str, Any], list[Path]]:
     if not isinstance(base_name, str):
         raise InputError(resolved, "key 'based_on' to be a file name in quotes", found=repr(base_name))
     base, chain = _resolve(resolved.parent / base_name, seen + [resolved])
-    return _merge(base, data), [resolved] + chain
+    return merge_settings(base, data), [resolved] + chain
 
 
-def _merge(base: dict[str, Any], override: dict[str, Any]) -> dict[str, Any]:
+def merge_settings(base: dict[str, Any], override: dict[str, Any]) -> dict[str, Any]:
+    """``base`` with ``override`` applied section by section (what ``based_on`` does)."""
     out = dict(base)
     for key, value in override.items():
         if isinstance(value, dict) and isinstance(out.get(key), dict):
-            out[key] = _merge(out[key], value)
+            out[key] = merge_settings(out[key], value)
         else:
             out[key] = value
     return out
 
 
-def _explain(error: ValidationError, chain: list[Path]) -> InputError:
+def explain_error(error: ValidationError, chain: list[Path]) -> InputError:
+    """One plain message for the first validation error, naming the file (and what it is
+    based on), the key, what is allowed and what was found."""
     first = error.errors()[0]
     key = ".".join(str(part) for part in first["loc"])
     kind = first["type"]
     found = first.get("input")
     if kind == "extra_forbidden":
-        allowed = _allowed_keys(first["loc"][:-1])
+        allowed = allowed_keys(first["loc"][:-1])
         expected = f"no key '{key}' (allowed here: {', '.join(allowed)})"
     elif kind == "missing":
         expected = f"key '{key}' to be set"
@@ -239,7 +242,8 @@ def _line_of(path: Path, keys: list[str]) -> int | None:
     return None
 
 
-def _allowed_keys(location: tuple) -> list[str]:
+def allowed_keys(location: tuple) -> list[str]:
+    """The keys allowed in the section at ``location`` (``()`` for the top level)."""
     model: type[BaseModel] = Scenario
     for part in location:
         if isinstance(part, int):

@@ -276,7 +276,7 @@ def calibrate_la(dataset: Dataset, la: str, *, start_year: int, years: int = CAL
     if start_year - first < 2:
         raise SetupError(f"calibration needs at least two years of history before {start_year}; "
                          f"flows are published from {FIRST_CALIBRATION_YEAR}")
-    inputs = tuple(sorted(item["sha256"] for item in dataset.manifest.get("inputs", [])))
+    inputs = dataset.input_checksums
     key = (inputs, history.la_code, first, start_year)
     if not inputs or key not in _CALIBRATIONS:
         base = _calibration_base(history, first, start_year)

@@ -15,17 +15,19 @@ At most two levers at once (a table or a heat map a reader can take in); a grid 
 from __future__ import annotations
 
 import itertools
-from pathlib import Path
 from collections.abc import Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pandas as pd
 from pydantic import ValidationError
 
+from sendcast.appraisal import discount_factors, mean_interval
 from sendcast.errors import SendcastError
-from sendcast.scenario import Scenario, _allowed_keys, _explain, _merge
+from sendcast.scenario import Scenario, allowed_keys, explain_error, merge_settings
+from simulation.runner import replicate
 
 MAX_LEVERS = 2
 MAX_POINTS = 400
@@ -59,11 +61,11 @@ def parse_vary(text: str) -> Lever:
     if not sep or key.count(".") != 1 or not all(key.split(".")):
         raise SweepError(f"{usage}; found {text!r}")
     section, name = key.split(".")
-    sections = _allowed_keys(())
+    sections = allowed_keys(())
     if section not in sections or section == "scenario":
         levers = [s for s in sections if s != "scenario"]
         raise SweepError(f"--vary {key}: unknown section {section!r}; allowed: {', '.join(levers)}")
-    allowed = _allowed_keys((section,))
+    allowed = allowed_keys((section,))
     if name not in allowed:
         raise SweepError(f"--vary {key}: unknown key {name!r} in [{section}]; allowed: {', '.join(allowed)}")
     parts = spec.split(":")
@@ -110,11 +112,11 @@ def grid(resolved: dict[str, Any], levers: Sequence[Lever], *, source: str) -> l
             override.setdefault(lever.section, {})[lever.name] = value
         settings = dict(zip(keys, combination))
         label = ", ".join(f"{key.split('.')[1]}={value:g}" for key, value in settings.items())
-        merged = _merge(resolved, override)
+        merged = merge_settings(resolved, override)
         try:
             scenario = Scenario.model_validate(merged)
         except ValidationError as error:
-            raise _explain(error, [Path(source)]) from None
+            raise explain_error(error, [Path(source)]) from None
         points.append(GridPoint(label=label, settings=settings, scenario=scenario))
     return points
 
@@ -152,14 +154,12 @@ def reduce_replications(wide: Any, discount_rate: float) -> dict[str, np.ndarray
         block = wide.xs((measure, ""), axis=1, level=("measure", "breakdown")).sort_index(axis=1)
         out[name] = block.iloc[:, -1].to_numpy(dtype=float) if how == "final" else block.sum(axis=1).to_numpy(float)
     spend = wide.xs(("cost_gbp", ""), axis=1, level=("measure", "breakdown")).sort_index(axis=1).to_numpy(float)
-    out["spend_npv_gbp"] = spend @ (1.0 / (1.0 + discount_rate) ** np.arange(spend.shape[1]))
+    out["spend_npv_gbp"] = spend @ discount_factors(spend.shape[1], discount_rate)
     return out
 
 
 def run_sweep_task(task: SweepTask) -> dict[str, np.ndarray]:
     """Simulate one grid point and reduce it on the worker (a few numbers per replication)."""
-    from simulation.runner import replicate
-
     wide = replicate(task.parameters, replications=task.replications, seed=task.seed)
     return reduce_replications(wide, task.discount_rate)
 
@@ -170,8 +170,6 @@ def sweep_table(points: Sequence[GridPoint], outcomes: Sequence[dict[str, np.nda
     outcomes, and ``saving_npv_gbp`` (the scenario as given minus the point: positive when
     the point spends less, in present value) and ``child_weeks_avoided`` with 95% confidence
     intervals for the mean paired difference (same seed, so paired by replication)."""
-    from sendcast.appraisal import mean_interval
-
     rows = []
     for point, result in zip(points, outcomes):
         row: dict[str, Any] = {"point": point.label, **point.settings}

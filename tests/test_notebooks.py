@@ -7,7 +7,6 @@ and ``SENDCAST_SMALL=1`` (small replication counts where a notebook simulates).
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import nbformat

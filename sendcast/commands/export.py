@@ -13,6 +13,7 @@ import pandas as pd
 from sendcast import atomic, paths
 from sendcast.capacity import read_capacity
 from sendcast.commands.options import data_option, output_options
+from sendcast.commands.scenarios import record_scenarios
 from sendcast.data import store
 from sendcast.deficit_plan import PROVISION, deficit_plan
 from sendcast.errors import SendcastError
@@ -20,7 +21,8 @@ from sendcast.high_needs_income import PUBLISHED_FILE, extend_income, published_
 from sendcast.progress import progress_bar
 from sendcast.runs import Run, run_folder
 from sendcast.scap import scap_forecast
-from sendcast.scenario_run import LoadedScenario, compare, load_scenarios
+from sendcast.data.build import Dataset
+from sendcast.scenario_run import Comparison, LoadedScenario, compare, load_scenarios
 from sendcast.workbook import Sheet, write_workbook
 from simulation.parameters import PLACEMENTS
 
@@ -56,19 +58,16 @@ def _common(parser: argparse.ArgumentParser) -> None:
                         help="simulation runs per scenario (default: the scenario file's)")
 
 
-def _simulate(args: argparse.Namespace, loaded: list[LoadedScenario]):
+def _simulate(args: argparse.Namespace, loaded: list[LoadedScenario]) -> tuple[Dataset, Comparison]:
     dataset = store.load_dataset(args.data)
     n = args.replications or loaded[0].scenario.scenario.replications
     with progress_bar(n * len(loaded), "simulating", quiet=args.quiet) as progress:
-        return compare(dataset, loaded, replications=n, progress=progress, data=args.data)
+        return dataset, compare(dataset, loaded, replications=n, progress=progress, data=args.data)
 
 
 def _record(run: Run, loaded: list[LoadedScenario], comparison) -> None:
-    for item in loaded:
-        for path in item.files:
-            run.record_input(path, "scenario file")
-    run.details.update({"scenarios": {item.name: item.resolved for item in loaded}, "seed": comparison.seed,
-                        "replications": comparison.replications})
+    record_scenarios(run, loaded)
+    run.details.update({"seed": comparison.seed, "replications": comparison.replications})
 
 
 def _capacity(item: LoadedScenario) -> pd.DataFrame:
@@ -93,7 +92,7 @@ def _scap(args: argparse.Namespace) -> int:
     info = loaded[0].scenario.scenario
     first = args.first_year or info.start_year + 1
     with run_folder(args.out, command="export-scap", label=Path(args.scenario).stem, force=args.force) as run:
-        comparison = _simulate(args, loaded)
+        _, comparison = _simulate(args, loaded)
         table = scap_forecast(comparison.summary, loaded[0].name, _capacity(loaded[0]), first_year=first)
         _record(run, loaded, comparison)
         atomic.write_csv(run.path("scap.csv"), table)
@@ -146,9 +145,9 @@ def _deficit_plan(args: argparse.Namespace) -> int:
     started = time.perf_counter()
     with run_folder(args.out, command="export-deficit-plan", label=Path(args.mitigated).stem,
                     force=args.force) as run:
-        comparison = _simulate(args, loaded)
+        dataset, comparison = _simulate(args, loaded)
         years = sorted(set(comparison.spend["financial_year"]))
-        income = _income(args, store.load_dataset(args.data).geography.resolve(comparison.la)["la_name"], years[-1])
+        income = _income(args, dataset.geography.resolve(comparison.la)["la_name"], years[-1])
         plan = deficit_plan(comparison.summary, comparison.spend, unmitigated=base, mitigated=mitigated,
                             income=income, unit_costs_gbp=_unit_costs(comparison, base),
                             opening_balance_gbp=args.opening_balance)

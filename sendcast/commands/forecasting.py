@@ -11,12 +11,10 @@
 from __future__ import annotations
 
 import argparse
-import sys
+import itertools
 import time
 
 import matplotlib.pyplot as plt
-import pandas as pd
-from tqdm import tqdm
 
 from sendcast import atomic, paths
 from sendcast.charts import national_growth_chart
@@ -28,6 +26,7 @@ from sendcast.evidence import FORECAST_MEASURES, national_evidence
 from sendcast.forecast_outputs import SOURCE, summary_lines, write_la_forecast
 from sendcast.forecasting import forecast_la
 from sendcast.national_forecast import forecast_all_las
+from sendcast.progress import progress_bar
 from sendcast.runs import Run, run_folder
 from sendcast.unit_costs import read_unit_cost_file
 
@@ -77,15 +76,6 @@ def _record_inputs(run: Run, args: argparse.Namespace, dataset) -> None:
         run.record_input(args.unit_costs, "unit costs")
 
 
-def _progress(total: int, label: str):
-    bar = tqdm(total=total, desc=label, file=sys.stderr, disable=not sys.stderr.isatty() or _quiet())
-    return bar
-
-
-def _quiet() -> bool:
-    return "-q" in sys.argv or "--quiet" in sys.argv
-
-
 def _forecast(args: argparse.Namespace) -> int:
     if args.horizon < 1 or args.horizon > 15:
         raise UsageError(f"--horizon must be between 1 and 15 years, found {args.horizon}")
@@ -131,9 +121,10 @@ def _forecast_all(args: argparse.Namespace, dataset) -> int:
         evidence = national_evidence(dataset, until=args.until, horizons=min(args.horizon, 5))
         evidence_seconds = time.perf_counter() - started
         started = time.perf_counter()
-        with _progress(n_las, "forecasting LAs") as bar:
+        done = itertools.count(1)
+        with progress_bar(n_las, "forecasting LAs", quiet=args.quiet) as update:
             result = forecast_all_las(dataset, evidence, horizon=args.horizon, until=args.until,
-                                      n_paths=args.paths, seed=args.seed, progress=lambda _: bar.update(1))
+                                      n_paths=args.paths, seed=args.seed, progress=lambda _: update(next(done), n_las))
         seconds = time.perf_counter() - started
         atomic.write_csv(run.path("summary.csv"), result.summary)
         atomic.write_csv(run.path("forecast.csv"), result.forecast)

@@ -58,7 +58,9 @@ def _common(parser: argparse.ArgumentParser) -> None:
                         help="simulation runs per scenario (default: the scenario file's)")
 
 
-def _record_scenarios(run: Run, loaded: list[LoadedScenario]) -> None:
+def record_scenarios(run: Run, loaded: list[LoadedScenario]) -> None:
+    """Record every scenario file (once, with its checksum), the capacity and unit-cost files it
+    names, and the scenarios as resolved, in the run's manifest."""
     seen = set()
     for item in loaded:
         for path in item.files:
@@ -138,7 +140,7 @@ def _print_comparison(comparison: Comparison, forecast: LaForecast, target: Path
 def _run(args: argparse.Namespace) -> int:
     with run_folder(args.out, command="run", label=Path(args.scenario).stem, force=args.force) as run:
         loaded, comparison, forecast, timings = _simulate(args, [args.scenario])
-        _record_scenarios(run, loaded)
+        record_scenarios(run, loaded)
         run.details.update({"seed": comparison.seed, "replications": comparison.replications})
         run.timings.update(timings)
         _write_comparison(run, comparison, forecast)
@@ -152,7 +154,7 @@ def _compare(args: argparse.Namespace) -> int:
     label = "-vs-".join(Path(p).stem for p in args.scenarios[:3])
     with run_folder(args.out, command="compare", label=label, force=args.force) as run:
         loaded, comparison, forecast, timings = _simulate(args, list(args.scenarios))
-        _record_scenarios(run, loaded)
+        record_scenarios(run, loaded)
         run.details.update({"seed": comparison.seed, "replications": comparison.replications,
                             "baseline": comparison.baseline})
         run.timings.update(timings)
@@ -170,7 +172,7 @@ def _sweep(args: argparse.Namespace) -> int:
     rate = base.scenario.costs.discount_rate_pct / 100
     dataset = store.load_dataset(args.data)
     with run_folder(args.out, command="sweep", label=Path(args.scenario).stem, force=args.force) as run:
-        _record_scenarios(run, [base])
+        record_scenarios(run, [base])
         started = time.perf_counter()
         names = ["as given"] + [point.label for point in points]
         parameters = build_all_parameters(dataset, [base.scenario] + [point.scenario for point in points],

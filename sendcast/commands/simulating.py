@@ -10,13 +10,11 @@ file and its baseline, and writes ``simulation.csv`` (columns exactly
 from __future__ import annotations
 
 import argparse
-import sys
 import time
 from pathlib import Path
 
 import matplotlib.pyplot as plt
 import pandas as pd
-from tqdm import tqdm
 
 from sendcast import paths
 from sendcast.capacity import capacity_file, read_capacity
@@ -24,6 +22,7 @@ from sendcast.charts import scenario_chart
 from sendcast.commands.options import backend_options, data_option, output_options
 from sendcast.data import store
 from sendcast.errors import SendcastError
+from sendcast.progress import progress_bar
 from sendcast.runs import run_folder
 from sendcast.scenario import load_scenario
 from sendcast.simulation_runs import run_replications
@@ -87,16 +86,6 @@ def register(commands: argparse._SubParsersAction) -> None:
 
 
 # ----------------------------------------------------------------------------- helpers
-def _progress(total: int, label: str) -> tuple[tqdm, callable]:
-    quiet = bool(getattr(_progress, "quiet", False))
-    bar = tqdm(total=total, desc=label, unit="run", file=sys.stderr, disable=quiet or not sys.stderr.isatty())
-
-    def update(done: int, _total: int) -> None:
-        bar.update(done - bar.n)
-
-    return bar, update
-
-
 def _latest_caseload_year(history) -> int:
     years = history.rows.loc[(history.rows["measure"] == "ehcp_total") & (history.rows["breakdown"] == ""), "year"]
     if years.empty:
@@ -122,7 +111,6 @@ def target_checks(report: pd.DataFrame) -> pd.DataFrame:
 
 # --------------------------------------------------------------------------- calibrate
 def _calibrate(args: argparse.Namespace) -> int:
-    _progress.quiet = args.quiet
     _positive(args.replications, "--replications")
     dataset = store.load_dataset(args.data)
     history = la_history(dataset, args.la)
@@ -133,12 +121,11 @@ def _calibrate(args: argparse.Namespace) -> int:
     timings["calibration"] = round(time.perf_counter() - began, 2)
     params = result.parameters
     began = time.perf_counter()
-    bar, update = _progress(args.replications, "discrete-event check")
     runs = []
-    for r in range(args.replications):
-        runs.append(simulate(params, args.seed, r).to_frame())
-        update(r + 1, args.replications)
-    bar.close()
+    with progress_bar(args.replications, "discrete-event check", quiet=args.quiet) as update:
+        for r in range(args.replications):
+            runs.append(simulate(params, args.seed, r).to_frame())
+            update(r + 1, args.replications)
     timings["discrete_event_check"] = round(time.perf_counter() - began, 2)
     des = pd.concat(runs).query("breakdown == ''").groupby(["measure", "year"])["value"].mean()
     report = result.report.copy()
@@ -179,7 +166,6 @@ def _print_report(label: str, report: pd.DataFrame, checks: pd.DataFrame) -> Non
 
 # ---------------------------------------------------------------------------- simulate
 def _simulate(args: argparse.Namespace) -> int:
-    _progress.quiet = args.quiet
     for name in ("years", "replications", "workers"):
         _positive(getattr(args, name), f"--{name}")
     dataset = store.load_dataset(args.data)
@@ -221,10 +207,10 @@ def _simulate(args: argparse.Namespace) -> int:
     notes = _notes(history, start_year, capacity, scenario, args.data)
 
     began = time.perf_counter()
-    bar, update = _progress(replications * len(scenarios), "replications")
-    results = run_replications(scenarios, replications=replications, seed=seed, baseline=base_name,
-                               backend=args.backend, workers=args.workers, scheduler=args.scheduler, progress=update)
-    bar.close()
+    with progress_bar(replications * len(scenarios), "replications", quiet=args.quiet) as update:
+        results = run_replications(scenarios, replications=replications, seed=seed, baseline=base_name,
+                                   backend=args.backend, workers=args.workers, scheduler=args.scheduler,
+                                   progress=update)
     timings["replications"] = round(time.perf_counter() - began, 2)
     uncosted = [g.removeprefix("ehcp_") for note in notes if note.startswith("not costed")
                 for g in note.split(": ", 1)[1].split(", ")]

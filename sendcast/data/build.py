@@ -71,6 +71,12 @@ class Dataset:
     manifest: dict
     neighbours: pd.DataFrame
 
+    @property
+    def input_checksums(self) -> tuple[str, ...]:
+        """The checksums of the raw files it was built from, sorted: two datasets with the
+        same checksums hold the same data (empty if the manifest does not record them)."""
+        return tuple(sorted(item["sha256"] for item in self.manifest.get("inputs", [])))
+
 
 def discover_inputs(raw_dir: Path, extra_releases: tuple[Path, ...] = ()) -> RawInputs:
     """Find the raw files under ``raw_dir`` (layout in data/README.md).
