@@ -166,7 +166,6 @@ class _Model:
         self.plan_spells: list[tuple[float, float, int, int]] = []  # start, end, placement, child
         self.waits: list[tuple[float, float]] = []
         self.requests: list[float] = []
-        self.direct_requests: list[float] = []
         self.refused: list[float] = []
         self.assessed: list[float] = []
         self.not_issued_times: list[float] = []
@@ -255,11 +254,11 @@ class _Model:
         self.sen_exit_times0 = time[exits]
         self.sen_exit_causes0 = cause[exits] - 1
         env = self.env
-        for child in np.flatnonzero(cause == _REQUEST).tolist():
-            Timeout(env, float(time[child]), child).callbacks.append(self._on_request)
-        for child in range(n_sen0 + n_id, n_sen0 + n_id + n_dr):
-            ev = Timeout(env, self.arrival_times[child - n_sen0], child)
-            ev.callbacks.append(self._on_direct_request)
+        requesting = np.flatnonzero((cause == _REQUEST) & (time < h))
+        for child, when in zip(requesting.tolist(), time[requesting].tolist()):
+            self._request(child, when)
+        for child, when in zip(range(n_sen0 + n_id, n_sen0 + n_id + n_dr), dr_time.tolist()):
+            self._request(child, when)
         for child in range(n_sen0 + n_id + n_dr, n_sen0 + n_id + n_dr + n_mi):
             Timeout(env, self.arrival_times[child - n_sen0], child).callbacks.append(self._on_move_in)
         # starting plans: place (holding special places), draw ceasing, schedule
@@ -391,55 +390,77 @@ class _Model:
         return None
 
     def _back_to_sen_support(self, child: int, now: float) -> None:
-        hz = self.sen_hz_early if self.early[child] else self.sen_hz
-        time, cause = next_event(hz, now, self.birth[child], -math.log1p(-self._repeat()), self._repeat())
-        self.sen_spells.append((now, time))
-        if cause == _REQUEST:
-            Timeout(self.env, time - now, child).callbacks.append(self._on_request)
-        elif cause != NO_EVENT:
-            self.sen_exits.append((time, cause - 1))
+        """The child returns to SEN support at ``now``: draw the end of the spell; a
+        request that ends it is followed at once (see :meth:`_decide`)."""
+        while True:
+            hz = self.sen_hz_early if self.early[child] else self.sen_hz
+            time, cause = next_event(hz, now, self.birth[child], -math.log1p(-self._repeat()), self._repeat())
+            self.sen_spells.append((now, time))
+            if cause != _REQUEST:
+                if cause != NO_EVENT:
+                    self.sen_exits.append((time, cause - 1))
+                return
+            if time >= self.h:
+                return
+            now = self._decide(child, time)
+            if now is None:
+                return
 
-    # ------------------------------------------------------------------ events
-    def _on_direct_request(self, event: Timeout) -> None:
-        self.direct_requests.append(self.env.now)
-        self._on_request(event)
+    def _request(self, child: int, when: float) -> None:
+        """A request for an EHC needs assessment at ``when`` (now or later in the run)."""
+        refused = self._decide(child, when)
+        if refused is not None:
+            self._back_to_sen_support(child, refused)
 
-    def _on_request(self, event: Timeout) -> None:
-        self.events += 1
-        child, now = event._value, self.env.now
-        self.requests.append(now)
-        self.request_time[child] = now
+    def _decide(self, child: int, when: float) -> float | None:
+        """Record a request made at ``when`` and draw its decision, ahead of time: neither
+        touches shared capacity, so neither needs an event. A decision to assess is an
+        event (the child joins the assessment queue then). Returns the time of a refusal
+        (the child goes back to SEN support then), or ``None`` when the child goes on to
+        assessment or the decision falls after the end of the run."""
+        self.requests.append(when)
+        self.request_time[child] = when
         self.pipeline_open[child] = True
         if self.requests_made[child] == 0:
-            delay = float(self.decision_delay[child])
+            decided = when + float(self.decision_delay[child])
+            u = float(self.refuse_u[child])
         else:
             a = self.p.assessment
-            delay = self._repeat_gamma(a.decision_weeks_shape, a.decision_weeks_mean)
-        Timeout(self.env, delay, child).callbacks.append(self._on_decision)
-
-    def _on_decision(self, event: Timeout) -> None:
-        self.events += 1
-        child, now = event._value, self.env.now
-        u = float(self.refuse_u[child]) if self.requests_made[child] == 0 else self._repeat()
+            decided = when + self._repeat_gamma(a.decision_weeks_shape, a.decision_weeks_mean)
+            u = self._repeat()
         self.requests_made[child] += 1
-        if u < self.refusal[min(int(now), self.h - 1)]:
-            self.refused.append(now)
-            self._close_pipeline(child, now)
-            self._back_to_sen_support(child, now)
-        elif self.queue is None or self.queue.arrive(child):
-            self._start_assessment(child)
+        if decided >= self.h:
+            return None
+        if u < self.refusal[int(decided)]:
+            self.refused.append(decided)
+            self._close_pipeline(child, decided)
+            return decided
+        if self.queue is None:
+            self._start_assessment(child, decided)
+        else:
+            Timeout(self.env, decided - self.env.now, child).callbacks.append(self._on_decided_to_assess)
+        return None
+
+    # ------------------------------------------------------------------ events
+    def _on_decided_to_assess(self, event: Timeout) -> None:
+        self.events += 1
+        child = event._value
+        if self.queue.arrive(child):
+            self._start_assessment(child, self.env.now)
 
     def _on_assessment_capacity(self, event: Timeout) -> None:
+        now = self.env.now
         for child in self.queue.set_units(event.value):
-            self._start_assessment(child)
+            self._start_assessment(child, now)
 
-    def _start_assessment(self, child: int) -> None:
+    def _start_assessment(self, child: int, when: float) -> None:
+        """The child's assessment starts at ``when`` (now, or later where no queue limits it)."""
         if not self.assessed_before[child]:
             duration = float(self.assess_time[child])
         else:
             a = self.p.assessment
             duration = self._repeat_gamma(a.assessment_weeks_shape, a.assessment_weeks_mean)
-        Timeout(self.env, duration, child).callbacks.append(self._on_assessed)
+        Timeout(self.env, when - self.env.now + duration, child).callbacks.append(self._on_assessed)
 
     def _close_pipeline(self, child: int, now: float) -> None:
         self.pipeline_spells.append((self.request_time[child], now))
@@ -451,7 +472,7 @@ class _Model:
         if self.queue is not None:
             following = self.queue.finish()
             if following is not None:
-                self._start_assessment(following)
+                self._start_assessment(following, now)
         self.assessed.append(now)
         self._close_pipeline(child, now)
         u = float(self.not_issued_u[child]) if not self.assessed_before[child] else self._repeat()
