@@ -47,6 +47,7 @@ from simulation.caseload import age_placement_counts
 from simulation.hazards import NO_EVENT, CompetingHazards, first_events, next_event
 from simulation.outputs import (CEASE_REASONS, PLACEMENT_GROUP, SEN_EXIT_REASONS, per_year, plans_by_age,
                                 stock_at_januaries, time_in_years, tidy)
+from simulation.plan_paths import N_PHASES, choose, placement_paths, plan_segments, touches
 from simulation.parameters import (AGES, INDEPENDENT, OTHER, PHASE_START_AGES, PLACEMENTS, POOLS, STATE_SPECIAL,
                                    Parameters, phase_of_age, schedule_values)
 from simulation.streams import replication_streams
@@ -174,7 +175,9 @@ class _Pool:
 
 
 class _Model:
-    def __init__(self, params: Parameters, seed: int, replication: int) -> None:
+    def __init__(self, params: Parameters, seed: int, replication: int, *, defer_plans: bool = True) -> None:
+        # defer_plans=False sends every plan through events (tests check both agree)
+        self.defer_plans = defer_plans
         self.p = params
         self.h = params.horizon
         self.rng = replication_streams(seed, replication)
@@ -270,6 +273,12 @@ class _Model:
         self.pipeline_open = [False] * n_all
         self.events = 0
         self._build_capacity()
+        # plans that can never need a local special place touch no shared capacity: they
+        # are recorded as (child, start, phase, placement or -1 to draw it) and their
+        # spells written in one pass at the end (:mod:`simulation.plan_paths`)
+        self.deferred: list[tuple[int, float, int, int]] = []
+        self.transfer_cum_array = np.cumsum(p.placement.transfer, axis=2)
+        self.touch_special: list[list[bool]] | None = None
         # SEN support children (starting and identified): first time and cause of leaving
         sen_ids = np.arange(n_sen0 + n_id)
         t0 = np.concatenate([np.zeros(n_sen0), id_time])
@@ -286,16 +295,33 @@ class _Model:
         self.sen_exit_causes0 = cause[exits] - 1
         env = self.env
         requesting = np.flatnonzero((cause == _REQUEST) & (time < h))
+        if self.constrained:
+            # every plan that starts in the run is a child who requests, moves in or is
+            # being assessed at the start
+            self._touch_table(np.concatenate([requesting, np.arange(n_sen0 + n_id, n_sen0 + n_id + n_dr + n_mi),
+                                              np.arange(n_all - n_open, n_all)]))
         for child, when in zip(requesting.tolist(), time[requesting].tolist()):
             self._request(child, when)
         for child, when in zip(range(n_sen0 + n_id, n_sen0 + n_id + n_dr), dr_time.tolist()):
             self._request(child, when)
-        for child in range(n_sen0 + n_id + n_dr, n_sen0 + n_id + n_dr + n_mi):
-            Timeout(env, self.arrival_times[child - n_sen0], child).callbacks.append(self._on_move_in)
+        for child, when in zip(range(n_sen0 + n_id + n_dr, n_sen0 + n_id + n_dr + n_mi), mi_time.tolist()):
+            phase = phase_of_age(when - self.birth[child])
+            if self.touch_special is None or not self.touch_special[phase][child]:
+                self.deferred.append((child, when, phase, -1))
+            else:
+                Timeout(env, when, child).callbacks.append(self._on_move_in)
         # starting plans: place (holding special places), draw ceasing, schedule
         first_plan = n_all - n_open - n_plan
         plan_ids = np.arange(first_plan, first_plan + n_plan)
-        c_time, c_cause = first_events(self.plan_hz, np.zeros(n_plan), birth[plan_ids], plan_e[plan_ids],
+        plan_phase = np.searchsorted(np.array(PHASE_START_AGES, dtype=float), plan_age, side="right") - 1
+        eventful = np.zeros(n_plan, dtype=bool)
+        if self.constrained:
+            paths = placement_paths(plan_group, plan_phase, self.transfer_cum_array, self.transfer_u[plan_ids])
+            eventful = touches(paths, STATE_SPECIAL) | (not self.defer_plans)
+        self.deferred.extend(zip(plan_ids[~eventful].tolist(), [0.0] * int((~eventful).sum()),
+                                 plan_phase[~eventful].tolist(), plan_group[~eventful].tolist()))
+        plan_ids, plan_group = plan_ids[eventful], plan_group[eventful]
+        c_time, c_cause = first_events(self.plan_hz, np.zeros(plan_ids.size), birth[plan_ids], plan_e[plan_ids],
                                        plan_u[plan_ids])
         for k, child in enumerate(plan_ids.tolist()):
             self.cease_time[child] = float(c_time[k])
@@ -323,6 +349,20 @@ class _Model:
                 continue
             self.assessed_before[child] = True  # their own first draws are not used
             Timeout(env, remaining[k], child).callbacks.append(self._on_assessed_open)
+
+    def _touch_table(self, children: np.ndarray) -> None:
+        """``touch_special[phase][child]``: whether a plan the child starts in ``phase``
+        can ever be placed in a state special school (then it needs events)."""
+        shares = np.cumsum(self.p.placement.new_plan_shares, axis=1)
+        table = np.zeros((N_PHASES, self.n_children), dtype=bool)
+        if not self.defer_plans:
+            self.touch_special = np.ones_like(table).tolist()
+            return
+        for phase in range(N_PHASES):
+            paths = placement_paths(choose(shares[phase], self.place_u[children]), np.full(children.size, phase),
+                                    self.transfer_cum_array, self.transfer_u[children])
+            table[phase, children] = touches(paths, STATE_SPECIAL)
+        self.touch_special = table.tolist()
 
     def _early_identification(self, time: np.ndarray, birth: np.ndarray):
         """Move the reached share of late identifications to ``early_age``, within capacity."""
@@ -526,9 +566,12 @@ class _Model:
 
     def _start_plan(self, child: int, now: float) -> None:
         birth = self.birth[child]
+        phase = phase_of_age(now - birth)
+        if self.touch_special is None or not self.touch_special[phase][child]:
+            self.deferred.append((child, now, phase, -1))
+            return
         time, cause = next_event(self.plan_hz, now, birth, float(self.plan_e[child]), float(self.plan_u[child]))
         self.cease_time[child], self.cease_reason[child] = time, cause
-        phase = phase_of_age(now - birth)
         group = self._choose(self.shares_cum[phase], float(self.place_u[child]))
         if group == STATE_SPECIAL:
             group = self._seek_special(child, phase, now)
@@ -576,27 +619,38 @@ class _Model:
         self._set_group(child, STATE_SPECIAL, now)
 
     def _schedule_plan(self, child: int, now: float) -> None:
-        """Schedule the child's next phase transfer, or the end of the plan."""
+        """Schedule the child's next phase transfer that can change who holds a special
+        place, or the end of the plan; transfers before it are booked now."""
         birth = self.birth[child]
         cease = self.cease_time[child]
         age = now - birth + 1e-9  # at a transfer the age may be a hair short of it
+        held = self.pool_held[child]
+        waiting = self.wait_event[child] is not None
+        transfer_u = self.transfer_u[child].tolist()
         for phase, start in enumerate(PHASE_START_AGES[1:], start=1):
             if age >= start:
                 continue
             next_transfer = birth + start
             if next_transfer >= cease or next_transfer >= self.h:
                 break
-            if self.pool_held[child] is not None or self.wait_event[child] is not None:
+            if held is not None:
+                # staying on in an all-through special school keeps the place: no event
+                if held.name == "all" and phase <= 3 and self._choose(
+                        self.transfer_cum[phase - 1][STATE_SPECIAL], transfer_u[phase - 1]) == STATE_SPECIAL:
+                    continue
+                Timeout(self.env, next_transfer - now, child).callbacks.append(self._on_transfer)
+                return
+            if waiting:
                 Timeout(self.env, next_transfer - now, child).callbacks.append(self._on_transfer)
                 return
             # a transfer that touches no special place needs no event: book it now
-            new = self._choose(self.transfer_cum[phase - 1][self.group[child]], float(self.transfer_u[child, phase - 1]))
+            new = self._choose(self.transfer_cum[phase - 1][self.group[child]], transfer_u[phase - 1])
             if new == STATE_SPECIAL and self.constrained:
                 Timeout(self.env, next_transfer - now, child).callbacks.append(self._on_transfer)
                 return
             self._set_group(child, new, next_transfer)
-        if cease < np.inf:
-            if self.pool_held[child] is not None or self.wait_event[child] is not None:
+        if cease < math.inf:
+            if held is not None or waiting:
                 Timeout(self.env, cease - now, child).callbacks.append(self._on_cease)
             else:
                 self._end_plan(child, cease)
@@ -656,6 +710,28 @@ class _Model:
                 break
         env.run(until=until)
 
+    def _deferred_spells(self, births: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Spells ``(start, end, placement, child)`` and ceasings ``(time, reason)`` of the
+        plans that needed no events, from the children's own draws, as the event path
+        would have made them."""
+        if not self.deferred:
+            return np.empty((0, 4)), np.empty((0, 2))
+        record = np.array(self.deferred)
+        child = record[:, 0].astype(np.int64)
+        start = record[:, 1]
+        phase = record[:, 2].astype(np.int64)
+        group = record[:, 3].astype(np.int64)
+        draw = group < 0
+        shares = np.cumsum(self.p.placement.new_plan_shares, axis=1)
+        group[draw] = choose(shares[phase[draw]], self.place_u[child[draw]])
+        paths = placement_paths(group, phase, self.transfer_cum_array, self.transfer_u[child])
+        birth = births[child]
+        cease, reason = first_events(self.plan_hz, start, birth, self.plan_e[child], self.plan_u[child])
+        begin, end, placement, index = plan_segments(start, cease, birth, paths)
+        ends = np.isfinite(cease)
+        return (np.column_stack([begin, end, placement, child[index]]),
+                np.column_stack([cease[ends], reason[ends]]))
+
     def _results(self) -> ReplicationResult:
         h, p = self.h, self.p
         inf = np.inf
@@ -674,9 +750,11 @@ class _Model:
         pipe = np.array(self.pipeline_spells).reshape(-1, 2)
         stocks[("in_assessment", "")] = stock_at_januaries(pipe[:, 0], pipe[:, 1], h)
         spells = np.array(self.plan_spells).reshape(-1, 4)
+        births = np.asarray(self.birth, dtype=float)
+        later, ceased = self._deferred_spells(births)
+        spells = np.concatenate([spells, later])
         groups = spells[:, 2].astype(np.int64)
-        stocks.update(plans_by_age(spells[:, 0], spells[:, 1], groups,
-                                   np.asarray(self.birth, dtype=float)[spells[:, 3].astype(np.int64)], h))
+        stocks.update(plans_by_age(spells[:, 0], spells[:, 1], groups, births[spells[:, 3].astype(np.int64)], h))
         by_type = {name: stock_at_januaries(spells[groups == k, 0], spells[groups == k, 1], h)
                    for k, name in enumerate(PLACEMENTS)}
         stocks[("ehcp_total", "")] = sum(by_type.values())
@@ -706,7 +784,7 @@ class _Model:
         flows[("new_plans", "")] = issued
         within = per_year(plans[plans[:, 1] <= 20.0, 0], h)
         flows[("issued_within_20wk_pct", "")] = np.where(issued > 0, 100.0 * within / np.maximum(issued, 1), np.nan)
-        ceased = np.array(self.ceased).reshape(-1, 2)
+        ceased = np.concatenate([np.array(self.ceased).reshape(-1, 2), ceased])
         flows[("plans_ceased", "")] = per_year(ceased[:, 0], h)
         for k, reason in enumerate(CEASE_REASONS):
             flows[("plans_ceased", f"reason={reason}")] = per_year(ceased[ceased[:, 1] == k, 0], h)
