@@ -32,7 +32,8 @@ from __future__ import annotations
 
 import logging
 import math
-from heapq import heappop, heappush
+from heapq import heapify, heappop, heappush
+from itertools import chain
 from collections import deque
 from dataclasses import dataclass
 from functools import partial
@@ -104,6 +105,11 @@ def _poisson_arrivals(rng: np.random.Generator, expected: np.ndarray) -> tuple[n
     exact_age = age + rng.random(age.size)
     order = np.argsort(time, kind="stable")
     return time[order], exact_age[order]
+
+
+def _records(rows: list[tuple], width: int) -> np.ndarray:
+    """Event records (tuples of ``width`` numbers) as a float array ``(len(rows), width)``."""
+    return np.fromiter(chain.from_iterable(rows), dtype=float, count=len(rows) * width).reshape(-1, width)
 
 
 class _Pool:
@@ -259,9 +265,7 @@ class _Model:
         plan_u = rng["plan_path"].random(n_all)
         self.plan_e, self.plan_u = plan_e, plan_u
         # per-child state
-        self.requests_made = [0] * n_all
         self.assessed_before = [False] * n_all
-        self.request_time = [0.0] * n_all
         self.group = [-1] * n_all
         self.spell_start = [0.0] * n_all
         self.cease_time = [np.inf] * n_all
@@ -270,7 +274,6 @@ class _Model:
         self.wait_event: list[simpy.events.Event | None] = [None] * n_all
         self.wait_pool: list[_Pool | None] = [None] * n_all
         self.wait_start = [0.0] * n_all
-        self.pipeline_open = [False] * n_all
         self.events = 0
         self._build_capacity()
         # plans that can never need a local special place touch no shared capacity: they
@@ -300,10 +303,8 @@ class _Model:
             # being assessed at the start
             self._touch_table(np.concatenate([requesting, np.arange(n_sen0 + n_id, n_sen0 + n_id + n_dr + n_mi),
                                               np.arange(n_all - n_open, n_all)]))
-        for child, when in zip(requesting.tolist(), time[requesting].tolist()):
-            self._request(child, when)
-        for child, when in zip(range(n_sen0 + n_id, n_sen0 + n_id + n_dr), dr_time.tolist()):
-            self._request(child, when)
+        self._first_requests(np.concatenate([requesting, np.arange(n_sen0 + n_id, n_sen0 + n_id + n_dr)]),
+                             np.concatenate([time[requesting], dr_time]))
         for child, when in zip(range(n_sen0 + n_id + n_dr, n_sen0 + n_id + n_dr + n_mi), mi_time.tolist()):
             phase = phase_of_age(when - self.birth[child])
             if self.touch_special is None or not self.touch_special[phase][child]:
@@ -476,6 +477,36 @@ class _Model:
             now = self._decide(child, time)
             if now is None:
                 return
+
+    def _first_requests(self, children: np.ndarray, when: np.ndarray) -> None:
+        """Every child's first request (``when``) and its decision, from the child's own
+        draws, at once: as :meth:`_decide` for each child, in numpy."""
+        h = self.h
+        decided = when + self.decision_delay[children]
+        in_run = decided < h
+        year = np.minimum(decided, h - 1).astype(np.int64)
+        refused = in_run & (self.refuse_u[children] < np.asarray(self.refusal)[year])
+        assess = in_run & ~refused
+        self.requests0 = when
+        self.refused0 = decided[refused]
+        self.pipeline0 = np.column_stack([when[refused], decided[refused]])
+        request_time = np.zeros(self.n_children)
+        request_time[children] = when
+        self.request_time = request_time.tolist()
+        open_now = np.zeros(self.n_children, dtype=bool)
+        open_now[children[~refused]] = True
+        self.pipeline_open = open_now.tolist()
+        made = np.zeros(self.n_children, dtype=np.int64)
+        made[children] = 1
+        self.requests_made = made.tolist()
+        if self.queue is None:
+            for child, at in zip(children[assess].tolist(), decided[assess].tolist()):
+                self._start_assessment(child, at)
+        else:
+            self.to_assess.extend(zip(decided[assess].tolist(), children[assess].tolist()))
+            heapify(self.to_assess)
+        for child, at in zip(children[refused].tolist(), decided[refused].tolist()):
+            self._back_to_sen_support(child, at)
 
     def _request(self, child: int, when: float) -> None:
         """A request for an EHC needs assessment at ``when`` (now or later in the run)."""
@@ -716,7 +747,7 @@ class _Model:
         would have made them."""
         if not self.deferred:
             return np.empty((0, 4)), np.empty((0, 2))
-        record = np.array(self.deferred)
+        record = _records(self.deferred, 4)
         child = record[:, 0].astype(np.int64)
         start = record[:, 1]
         phase = record[:, 2].astype(np.int64)
@@ -744,12 +775,12 @@ class _Model:
                 self.pipeline_spells.append((self.request_time[child], inf))
         stocks: dict[tuple[str, str], np.ndarray] = {}
         flows: dict[tuple[str, str], np.ndarray] = {}
-        sen = np.array(self.sen_spells).reshape(-1, 2)
+        sen = _records(self.sen_spells, 2)
         stocks[("sen_support", "")] = stock_at_januaries(np.concatenate([self.sen_start0, sen[:, 0]]),
                                                          np.concatenate([self.sen_end0, sen[:, 1]]), h)
-        pipe = np.array(self.pipeline_spells).reshape(-1, 2)
+        pipe = np.concatenate([self.pipeline0, _records(self.pipeline_spells, 2)])
         stocks[("in_assessment", "")] = stock_at_januaries(pipe[:, 0], pipe[:, 1], h)
-        spells = np.array(self.plan_spells).reshape(-1, 4)
+        spells = _records(self.plan_spells, 4)
         births = np.asarray(self.birth, dtype=float)
         later, ceased = self._deferred_spells(births)
         spells = np.concatenate([spells, later])
@@ -762,29 +793,29 @@ class _Model:
                         "ehcp_other"):
             stocks[(measure, "")] = sum(v for k, v in by_type.items() if PLACEMENT_GROUP[k] == measure)
         stocks[("ehcp_resourced_unit", "")] = by_type["resourced_unit"]
-        waits = np.array(self.waits).reshape(-1, 2)
+        waits = _records(self.waits, 2)
         stocks[("waiting_special_place", "")] = stock_at_januaries(waits[:, 0], waits[:, 1], h)
 
         flows[("sen_support_identified", "")] = per_year(self.identified_times, h)
         flows[("sen_support_identified", "route=early_identification")] = per_year(self.early_times, h)
-        exits = np.array(self.sen_exits).reshape(-1, 2)
+        exits = _records(self.sen_exits, 2)
         exit_times = np.concatenate([self.sen_exit_times0, exits[:, 0]])
         exit_causes = np.concatenate([self.sen_exit_causes0, exits[:, 1]]).astype(np.int64)
         flows[("sen_support_exits", "")] = per_year(exit_times, h)
         for k, reason in enumerate(SEN_EXIT_REASONS):
             flows[("sen_support_exits", f"reason={reason}")] = per_year(exit_times[exit_causes == k], h)
-        flows[("requests", "")] = per_year(np.array(self.requests), h)
+        flows[("requests", "")] = per_year(np.concatenate([self.requests0, self.requests]), h)
         flows[("requests", "route=direct")] = per_year(self.direct_times, h)
-        flows[("requests_refused", "")] = per_year(np.array(self.refused), h)
+        flows[("requests_refused", "")] = per_year(np.concatenate([self.refused0, self.refused]), h)
         assessed = per_year(np.array(self.assessed), h)
         flows[("assessments", "")] = assessed
         flows[("assessed_not_issued", "")] = per_year(np.array(self.not_issued_times), h)
-        plans = np.array(self.new_plans).reshape(-1, 2)
+        plans = _records(self.new_plans, 2)
         issued = per_year(plans[:, 0], h)
         flows[("new_plans", "")] = issued
         within = per_year(plans[plans[:, 1] <= 20.0, 0], h)
         flows[("issued_within_20wk_pct", "")] = np.where(issued > 0, 100.0 * within / np.maximum(issued, 1), np.nan)
-        ceased = np.concatenate([np.array(self.ceased).reshape(-1, 2), ceased])
+        ceased = np.concatenate([_records(self.ceased, 2), ceased])
         flows[("plans_ceased", "")] = per_year(ceased[:, 0], h)
         for k, reason in enumerate(CEASE_REASONS):
             flows[("plans_ceased", f"reason={reason}")] = per_year(ceased[ceased[:, 1] == k, 0], h)
