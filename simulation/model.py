@@ -56,6 +56,8 @@ from simulation.streams import replication_streams
 log = logging.getLogger(__name__)
 
 WEEKS = 52.0
+#: (phase entered, age at the transfer) for every phase transfer
+_TRANSFERS = tuple(enumerate(PHASE_START_AGES[1:], start=1))
 _REQUEST = 0  # SEN support cause index: 0 request, 1 needs met, 2 moved away, 3 left school (age out)
 _POOL_FOR_PHASE = {0: ("primary", "all"), 1: ("primary", "all"), 2: ("secondary", "all"), 3: ("post16", "all"),
                    4: ()}
@@ -657,8 +659,7 @@ class _Model:
         age = now - birth + 1e-9  # at a transfer the age may be a hair short of it
         held = self.pool_held[child]
         waiting = self.wait_event[child] is not None
-        transfer_u = self.transfer_u[child].tolist()
-        for phase, start in enumerate(PHASE_START_AGES[1:], start=1):
+        for phase, start in _TRANSFERS:
             if age >= start:
                 continue
             next_transfer = birth + start
@@ -667,7 +668,8 @@ class _Model:
             if held is not None:
                 # staying on in an all-through special school keeps the place: no event
                 if held.name == "all" and phase <= 3 and self._choose(
-                        self.transfer_cum[phase - 1][STATE_SPECIAL], transfer_u[phase - 1]) == STATE_SPECIAL:
+                        self.transfer_cum[phase - 1][STATE_SPECIAL],
+                        float(self.transfer_u[child, phase - 1])) == STATE_SPECIAL:
                     continue
                 Timeout(self.env, next_transfer - now, child).callbacks.append(self._on_transfer)
                 return
@@ -675,7 +677,8 @@ class _Model:
                 Timeout(self.env, next_transfer - now, child).callbacks.append(self._on_transfer)
                 return
             # a transfer that touches no special place needs no event: book it now
-            new = self._choose(self.transfer_cum[phase - 1][self.group[child]], transfer_u[phase - 1])
+            new = self._choose(self.transfer_cum[phase - 1][self.group[child]],
+                               float(self.transfer_u[child, phase - 1]))
             if new == STATE_SPECIAL and self.constrained:
                 Timeout(self.env, next_transfer - now, child).callbacks.append(self._on_transfer)
                 return
