@@ -1,17 +1,21 @@
 """The discrete-event model of the graduated pathway: one replication.
 
-Event-driven, not time-stepped. Each child costs one scheduled event per change of
-state that can interact with anything else (a request, a decision, an assessment slot,
-a completed assessment, a phase transfer, a special place given up); changes that
-touch nothing else (leaving SEN support, ceasing a plan with no special place) are
-written straight into the record at the time they will happen, with no event.
+Event-driven, not time-stepped. Only what touches shared capacity is an event on the
+SimPy clock: an assessment finishing (it frees a slot), a phase transfer or a ceasing
+that gives up or seeks a special place, a place granted to a waiting child, a change of
+capacity on 1 January. Everything a child does alone is worked out ahead from the
+child's own draws and written straight into the record at the time it will happen:
 
 - Children on SEN support at the start and all exogenous arrivals (identification at
   SEN support from the population, direct requests, moves in with a plan) are drawn
   up front with numpy; their first time and cause of leaving SEN support come from
   competing hazards (:mod:`simulation.hazards`).
-- A request waits for a decision (Erlang time); refused requests go back to SEN support.
-  Assessments need one of the concurrent slots of the assessment capacity
+- A request and its decision (Erlang time) touch nothing shared: both are drawn when the
+  request is known; refused requests go back to SEN support at the decision time. A
+  decision to assess joins the assessment queue at its own time: decisions are kept in
+  time order beside the SimPy schedule and handled just before the first SimPy event
+  after them (:meth:`_Model._simulate_until`), which is the same order as one event
+  each. Assessments need one of the concurrent slots of the assessment capacity
   (:mod:`simulation.assessment_queue`: children wait for a slot and are picked up in
   random order or first come first served), so waits and the % issued within 20 weeks
   come from demand against capacity. Assessments without a plan go back to SEN support.
@@ -19,7 +23,10 @@ written straight into the record at the time they will happen, with no event.
   pool (phase or all-through; :class:`_Pool`). With none free the child goes to an
   independent special school or waits (``SpecialPlaces.overflow_policy``).
 - At each phase transfer the placement may change; a plan ceases (needs met, moved away,
-  left education) on competing hazards or at ``Ceasing.max_age``.
+  left education) on competing hazards or at ``Ceasing.max_age``. A plan whose placement
+  path (fixed by the child's transfer draws, :mod:`simulation.plan_paths`) never enters
+  a state special school touches no capacity at all: its spells are written in one
+  vectorised pass after the run. A test checks this gives exactly what events give.
 
 Common random numbers: every child's first draws for each activity are made up front
 from that activity's stream in child order, so a scenario that changes capacity or the
