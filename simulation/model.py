@@ -776,13 +776,15 @@ class _Model:
     def _results(self) -> ReplicationResult:
         h, p = self.h, self.p
         inf = np.inf
-        for child in range(self.n_children):
-            if self.group[child] >= 0:
-                self.plan_spells.append((self.spell_start[child], inf, self.group[child], child))
-            if self.wait_event[child] is not None:
+        # spells still open at the end of the run
+        group = np.array(self.group)
+        for child in np.flatnonzero(group >= 0).tolist():
+            self.plan_spells.append((self.spell_start[child], inf, self.group[child], child))
+        for child, event in enumerate(self.wait_event):
+            if event is not None:
                 self.waits.append((self.wait_start[child], inf))
-            if self.pipeline_open[child]:
-                self.pipeline_spells.append((self.request_time[child], inf))
+        for child in np.flatnonzero(self.pipeline_open).tolist():
+            self.pipeline_spells.append((self.request_time[child], inf))
         stocks: dict[tuple[str, str], np.ndarray] = {}
         flows: dict[tuple[str, str], np.ndarray] = {}
         sen = _records(self.sen_spells, 2)
