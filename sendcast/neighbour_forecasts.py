@@ -101,10 +101,17 @@ def neighbour_bands(la: pd.Series, neighbours: pd.DataFrame) -> pd.DataFrame:
     }, index=la.index)
 
 
-def _published_and_forecast(result: LaForecast, measure: str) -> tuple[pd.Series, pd.Series]:
-    history = result.history[result.history["measure"] == measure].set_index("year")["value"].astype(float)
-    forecast = result.forecast[result.forecast["measure"] == measure].set_index("year")["mean"].astype(float)
-    return history.sort_index(), forecast.sort_index()
+def _by_measure(result: LaForecast) -> dict[str, tuple[pd.Series, pd.Series]]:
+    """Every measure's published values and central forecast (split once per forecast)."""
+    history = {m: g.set_index("year")["value"].astype(float).sort_index()
+               for m, g in result.history.groupby("measure", sort=False)}
+    forecast = {m: g.set_index("year")["mean"].astype(float).sort_index()
+                for m, g in result.forecast.groupby("measure", sort=False)}
+    return {m: (history.get(m, _NOTHING[0]), forecast.get(m, _NOTHING[1])) for m in {*history, *forecast}}
+
+
+#: No published values and no forecast.
+_NOTHING: tuple[pd.Series, pd.Series] = (pd.Series(dtype=float), pd.Series(dtype=float))
 
 
 def _empty(result: LaForecast, neighbours: pd.DataFrame, notes: list[str], seconds: float = 0.0,
@@ -138,14 +145,15 @@ def compare_with_neighbours(dataset: Dataset, result: LaForecast, evidence: Evid
                     "lait_sn_may_2025.xlsx, is missing or does not include it)")
         notes.append(f"statistical neighbours: not compared: {why}")
         return _empty(result, pd.DataFrame(columns=list(NEIGHBOUR_COLUMNS)), notes)
-    own_history, own_forecast = _published_and_forecast(result, "ehcp_total")
+    own = _by_measure(result)
+    own_history, own_forecast = own.get("ehcp_total", _NOTHING)
     if own_forecast.empty or own_history.empty:
         notes.append(f"statistical neighbours: not compared: {result.la_name}'s EHC plans were not forecast")
         return _empty(result, _listed(listed, "the LA's own EHC plans were not forecast"), notes)
     base_year = int(own_history.index.max())
     breaks = dataset.geography.breaks.groupby("la_code")["reason"].first()
     started = time.perf_counter()
-    rows, forecasts = [], {}
+    rows, forecasts, split = [], {}, {}
     for _, neighbour in listed.iterrows():
         code, name = str(neighbour["neighbour_code"]), str(neighbour["neighbour_name"])
         row = {"rank": int(neighbour["rank"]), "la_code": code, "la_name": name,
@@ -156,7 +164,8 @@ def compare_with_neighbours(dataset: Dataset, result: LaForecast, evidence: Evid
             other = forecast_la(dataset, code, horizon=result.horizon, until=result.until, evidence=evidence,
                                 n_paths=n_paths, seed=seed, data=data, measures=list(measures), age_bands=False,
                                 la_backtest=False)
-            history, forecast = _published_and_forecast(other, "ehcp_total")
+            split[code] = _by_measure(other)
+            history, forecast = split[code].get("ehcp_total", _NOTHING)
             if forecast.empty:
                 row["reason"] = next((w for w in other.warnings if "not forecast" in w),
                                      "its EHC plan total could not be forecast")
@@ -181,16 +190,17 @@ def compare_with_neighbours(dataset: Dataset, result: LaForecast, evidence: Evid
         notes.append(f"statistical neighbours: not compared: none of {result.la_name}'s {len(neighbours)} "
                      "neighbours could be forecast")
         return _empty(result, neighbours, notes, seconds, base_year)
-    tables = [_measure_table(result, measure, forecasts, notes) for measure in measures]
+    tables = [_measure_table(result, own, measure, forecasts, split, notes) for measure in measures]
     table = pd.concat([t for t in tables if t is not None and not t.empty] or
                       [pd.DataFrame(columns=list(TABLE_COLUMNS))], ignore_index=True)
     return NeighbourComparison(result.la_code, result.la_name, base_year, table.reindex(columns=list(TABLE_COLUMNS)),
                                neighbours, tuple(dict.fromkeys(notes)), seconds)
 
 
-def _measure_table(result: LaForecast, measure: str, forecasts: dict[str, LaForecast],
-                   notes: list[str]) -> pd.DataFrame | None:
-    history, forecast = _published_and_forecast(result, measure)
+def _measure_table(result: LaForecast, own_split: dict[str, tuple[pd.Series, pd.Series]], measure: str,
+                   forecasts: dict[str, LaForecast],
+                   split: dict[str, dict[str, tuple[pd.Series, pd.Series]]], notes: list[str]) -> pd.DataFrame | None:
+    history, forecast = own_split.get(measure, _NOTHING)
     if history.empty or forecast.empty:
         if measure != "ehcp_total":
             notes.append(f"statistical neighbours: {measure} not compared ({result.la_name} has no forecast of it)")
@@ -204,7 +214,7 @@ def _measure_table(result: LaForecast, measure: str, forecasts: dict[str, LaFore
         return None
     columns, skipped = {}, []
     for code, other in forecasts.items():
-        their_history, their_forecast = _published_and_forecast(other, measure)
+        their_history, their_forecast = split[code].get(measure, _NOTHING)
         indexed = index_on(pd.concat([their_history, their_forecast]).sort_index(), base_year) \
             if not their_forecast.empty else None
         if indexed is None:

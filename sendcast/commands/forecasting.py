@@ -96,6 +96,7 @@ def _forecast(args: argparse.Namespace) -> int:
         result = forecast_la(dataset, la["la_code"], horizon=args.horizon, until=args.until, evidence=evidence,
                              unit_costs=unit_costs, n_paths=args.paths, seed=args.seed,
                              inflation=args.inflation, data=args.data)
+        forecast_seconds = time.perf_counter() - started - evidence_seconds
         write_la_forecast(run, result)
         neighbours = None
         if not args.no_neighbours:
@@ -111,8 +112,7 @@ def _forecast(args: argparse.Namespace) -> int:
         capacity = paths.data_dir(args.data) / "capacity" / f"{result.la_code}.csv"
         if capacity.is_file() and not result.sufficiency.empty:
             run.record_input(capacity, "capacity")
-        run.timings.update({"evidence": round(evidence_seconds, 2),
-                            "forecast": round(time.perf_counter() - started - evidence_seconds, 2)})
+        run.timings.update({"evidence": round(evidence_seconds, 2), "forecast": round(forecast_seconds, 2)})
         run.details.update({"la_code": result.la_code, "la_name": result.la_name, "horizon": args.horizon,
                             "until": args.until, "seed": args.seed, "n_paths": args.paths,
                             "models": result.models, "reconciliation": result.reconciliation_method,
@@ -135,6 +135,8 @@ def _forecast(args: argparse.Namespace) -> int:
 def _forecast_all(args: argparse.Namespace, dataset) -> int:
     if args.unit_costs:
         raise UsageError("--unit-costs applies to one LA; use --la with it")
+    if args.no_neighbours:
+        raise UsageError("--no-neighbours applies to one LA; --all-las does not compare neighbours")
     n_las = len(dataset.geography.las)
     with run_folder(args.out, command="forecast", label="all-las", force=args.force) as run:
         started = time.perf_counter()
@@ -187,6 +189,11 @@ def _forecast_all(args: argparse.Namespace, dataset) -> int:
                   f"{row['forecast_year']} (80% interval {row['ehcp_per_1000_pupils_lo80']:.1f}-"
                   f"{row['ehcp_per_1000_pupils_hi80']:.1f})")
             print(f"  ({PER_PUPIL_ASSUMPTION.format(year=row['ehcp_pct_year'])})")
+    impossible = drawn[drawn["ehcp_per_1000_pupils_hi80"] > 1000]
+    if not impossible.empty:
+        print(f"{len(impossible)} LAs' upper 80% bounds exceed 1,000 EHC plans per 1,000 pupils ("
+              + ", ".join(impossible["la_name"]) + "): their forecasts' upper tails outrun the pupils there are; "
+              "read those bounds as 'very uncertain', not as numbers")
     fastest = drawn[drawn["la_name"] != "England"].nlargest(3, "growth_pct_a_year")
     if not fastest.empty:
         print("Fastest projected growth: " + ", ".join(f"{r['la_name']} {r['growth_pct_a_year']:.1f}% a year"
