@@ -15,10 +15,11 @@ from matplotlib.figure import Figure
 
 from sendcast.charts import fan_chart, sufficiency_chart
 from sendcast.forecast_outputs import SOURCE as FORECAST_SOURCE
-from sendcast.forecast_outputs import summary_lines
+from sendcast.forecast_outputs import neighbour_figure, neighbour_lines, summary_lines
 from sendcast.forecasting import LaForecast
 from sendcast.html_report import Report
 from sendcast.measures import MEASURES, PLACEMENT_GROUPS
+from sendcast.neighbour_forecasts import NeighbourComparison
 from sendcast.runs import slug
 from sendcast.scenario_charts import cost_waterfall, difference_chart, scenario_chart
 from sendcast.scenario_run import Comparison
@@ -410,9 +411,12 @@ def report(comparison: Comparison, charts: dict[str, Figure], *, accuracy: list[
     return page
 
 
-def forecast_sections(result: LaForecast) -> list[tuple[str, list[str], Figure | None]]:
+def forecast_sections(result: LaForecast, neighbours: NeighbourComparison | None = None
+                      ) -> list[tuple[str, list[str], Figure | None]]:
     """Report sections from the LA's time-series forecast: the published trend carried
-    forward (fan chart) and state special places against demand (sufficiency chart)."""
+    forward (fan chart), the LA beside its statistical neighbours (when ``neighbours`` is
+    given; a note when there is nothing to compare) and state special places against demand
+    (sufficiency chart)."""
     lines = [line.strip() for line in summary_lines(result)[1:] if not line.strip().startswith("Track record")]
     sections: list[tuple[str, list[str], Figure | None]] = []
     bands = result.bands[result.bands["measure"] == "ehcp_total"].set_index("year")
@@ -426,6 +430,12 @@ def forecast_sections(result: LaForecast) -> list[tuple[str, list[str], Figure |
                      ["A time-series forecast of the published figures, independent of the scenarios: what happens "
                       "if recent trends continue. The bands are calibrated on every LA's past forecasts."] + lines,
                      fan))
+    if neighbours is not None:
+        sections.append(("Beside its statistical neighbours",
+                         ["How fast EHC plans have grown and are forecast to grow here, against the LAs the DfE "
+                          "judges most similar (its statistical neighbours), each forecast by the same method. "
+                          "Areas differ in size, so each is shown as an index of its own plans."]
+                         + neighbour_lines(neighbours), neighbour_figure(neighbours)))
     if not result.sufficiency.empty:
         chart = sufficiency_chart(result.sufficiency.set_index("year"),
                                   title=f"{result.la_name}: demand for state special places against places",
@@ -466,3 +476,25 @@ def sufficiency_sheet(result: LaForecast) -> Sheet:
                  "confidence for Gloucestershire).", table[keep],
                  {c: "count" for c in keep if c not in ("January", "Chance demand exceeds places")}
                  | {"January": "year", "Chance demand exceeds places": "decimal"})
+
+
+def neighbours_sheet(neighbours: NeighbourComparison) -> Sheet:
+    """EHC plans against the statistical neighbours, each January, for the finance workbook:
+    the LA's plans and its index beside the neighbours' median and range."""
+    rows = neighbours.table[neighbours.table["measure"] == "ehcp_total"]
+    base_year = neighbours.base_year
+    table = pd.DataFrame({
+        "January": rows["year"].to_numpy(),
+        "Published or forecast": rows["kind"].map({"history": "published", "forecast": "central forecast"}).to_numpy(),
+        f"{neighbours.la_name}: EHC plans": rows["plans"].to_numpy(),
+        f"{neighbours.la_name}: index (January {base_year} = 100)": rows["value"].to_numpy(),
+        "Neighbours: median index": rows["neighbours_median"].to_numpy(),
+        "Neighbours: lowest index": rows["neighbours_min"].to_numpy(),
+        "Neighbours: highest index": rows["neighbours_max"].to_numpy(),
+        "Neighbours with a value": rows["n_neighbours"].to_numpy(),
+    })
+    return Sheet("Neighbours", f"EHC plans in {neighbours.la_name} against its statistical neighbours",
+                 f"Index: each area's own EHC plans in January {base_year} = 100. Forecast years use each area's "
+                 "central forecast by the same method; the neighbours' range is the spread of those central "
+                 "forecasts, not a prediction interval. Neighbours: DfE statistical neighbours (May 2025).", table,
+                 {"January": "year", f"{neighbours.la_name}: EHC plans": "count", "Neighbours with a value": "count"})

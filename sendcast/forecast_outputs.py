@@ -6,17 +6,24 @@ backtest), ``backtest_summary.csv`` (the chosen methods' national record),
 ``sufficiency.csv``, ``costs.csv``, ``warnings.txt`` and fan charts ``fan_<measure>.png``
 for the total and every placement group, plus ``sufficiency.png``.
 :func:`summary_lines` gives the short summary the CLI prints.
+
+Beside its statistical neighbours (:func:`write_neighbours`): ``neighbours.csv`` (the tidy
+comparison, index: each area's latest January = 100), ``neighbours_used.csv`` (the DfE list,
+who was used and why not) and ``neighbours_ehcp_total.png``; :func:`neighbour_lines` says it
+in words.
 """
 
 from __future__ import annotations
 
 import matplotlib.pyplot as plt
 import pandas as pd
+from matplotlib.figure import Figure
 
 from sendcast import atomic
-from sendcast.charts import fan_chart, sufficiency_chart
+from sendcast.charts import fan_chart, neighbour_forecast_chart, sufficiency_chart
 from sendcast.forecasting import LaForecast, measure_label
 from sendcast.measures import PLACEMENT_GROUPS
+from sendcast.neighbour_forecasts import NeighbourComparison
 from sendcast.runs import Run
 
 SOURCE = "DfE SEN2 (EHC plans), LAIT school census; sendcast forecast"
@@ -116,4 +123,69 @@ def summary_lines(result: LaForecast) -> list[str]:
                      f"typically {row['median_mape']:.1f}% out, MASE {row['relative_mase']:.2f} x drift; "
                      f"calibrated 80% intervals held {row['coverage80_calibrated']:.0%} of outcomes in LAs "
                      "they were not fitted to.")
+    return lines
+
+
+NEIGHBOURS_SOURCE = "DfE SEN2 (EHC plans); DfE statistical neighbours (LAIT, May 2025); sendcast forecast"
+
+
+def neighbour_figure(comparison: NeighbourComparison, measure: str = "ehcp_total") -> Figure | None:
+    """The LA against its neighbours for ``measure``, or None when there is nothing to draw."""
+    table = comparison.table[comparison.table["measure"] == measure].set_index("year")
+    if table.empty:
+        return None
+    label, _ = measure_label(measure)
+    base_year = int(table["base_year"].iloc[0])
+    return neighbour_forecast_chart(
+        table, la_name=comparison.la_name,
+        title=f"{comparison.la_name} beside its statistical neighbours: {label.split(' (')[0]}\n"
+              f"January census; index, each area's own January {base_year} = 100",
+        units=f"index (January {base_year} = 100)", source=NEIGHBOURS_SOURCE)
+
+
+def write_neighbours(run: Run, comparison: NeighbourComparison, *, prefix: str = "") -> list[str]:
+    """Write the comparison's tables and, when there is one, its chart into ``run``."""
+    atomic.write_csv(run.path(prefix + "neighbours.csv"), comparison.table)
+    atomic.write_csv(run.path(prefix + "neighbours_used.csv"), comparison.neighbours)
+    written = [prefix + "neighbours.csv", prefix + "neighbours_used.csv"]
+    figure = neighbour_figure(comparison)
+    if figure is not None:
+        name = f"{prefix}neighbours_ehcp_total.png"
+        figure.savefig(run.path(name))
+        plt.close(figure)
+        written.append(name)
+    return written
+
+
+def neighbour_lines(comparison: NeighbourComparison, *, lookback: int = 5) -> list[str]:
+    """Plain-English lines: where the LA's EHC plans stood ``lookback`` years before the
+    latest January and where they are forecast to be at the horizon, each against the
+    neighbours' median and range, with the neighbours left out."""
+    total = comparison.table[comparison.table["measure"] == "ehcp_total"].set_index("year")
+    if total.empty:
+        return [note.replace("statistical neighbours: ", "Statistical neighbours: ", 1) for note in comparison.notes]
+    base_year = int(total["base_year"].iloc[0])
+    used = int(comparison.neighbours["used"].sum())
+    lines = [f"EHC plans beside {comparison.la_name}'s {used} statistical neighbours (DfE list), as an index: each "
+             f"area's own January {base_year} = 100."]
+    earlier = total[(total["kind"] == "history") & (total.index <= base_year - lookback)]
+    if not earlier.empty:
+        year = int(earlier.index.max())
+        row = earlier.loc[year]
+        lines.append(f"Published, January {year}: {comparison.la_name} {row['value']:.0f} (its plans have grown "
+                     f"{100 / row['value'] - 1:.0%} since), neighbours' median {row['neighbours_median']:.0f} "
+                     f"(lowest {row['neighbours_min']:.0f}, highest {row['neighbours_max']:.0f}).")
+    last = total[total["kind"] == "forecast"]
+    if not last.empty:
+        year = int(last.index.max())
+        row = last.loc[year]
+        lines.append(f"Forecast, January {year}: {comparison.la_name} {row['value']:.0f} ({row['plans']:,.0f} plans, "
+                     f"central forecast); neighbours' central forecasts: median {row['neighbours_median']:.0f}, "
+                     f"lowest {row['neighbours_min']:.0f}, highest {row['neighbours_max']:.0f} "
+                     f"({int(row['n_neighbours'])} neighbours). The neighbours' range is the spread of their central "
+                     "forecasts, not a prediction interval.")
+    left_out = comparison.neighbours[~comparison.neighbours["used"].astype(bool)]
+    if not left_out.empty:
+        lines.append("Left out: " + "; ".join(f"{r['la_name']} ({r['reason']})" for _, r in left_out.iterrows())
+                     + ".")
     return lines

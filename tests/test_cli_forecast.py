@@ -119,6 +119,68 @@ def test_manifest_records_inputs_with_checksums(glos_run):
     assert all(len(item["sha256"]) == 64 for item in manifest["inputs"])
 
 
+def test_forecast_writes_the_neighbours_table_and_chart(glos_run):
+    out, printed = glos_run
+    assert {"neighbours.csv", "neighbours_used.csv", "neighbours_ehcp_total.png"} <= {p.name for p in out.iterdir()}
+    table = pd.read_csv(out / "neighbours.csv")
+    assert list(table.columns) == ["la_code", "la_name", "measure", "year", "kind", "base_year", "value",
+                                   "neighbours_median", "neighbours_min", "neighbours_max", "n_neighbours", "plans"]
+    total = table[table["measure"] == "ehcp_total"].set_index("year")
+    assert set(total["kind"]) == {"history", "forecast"} and total.loc[2025, "kind"] == "history"
+    assert total.loc[2026:, "kind"].eq("forecast").all() and total.index.max() == 2029
+    assert np.allclose(total.loc[2025, ["value", "neighbours_median", "neighbours_min", "neighbours_max"]], 100)
+    assert (total["n_neighbours"] == 10).all()  # none of Gloucestershire's neighbours has a broken series
+    forecast = pd.read_csv(out / "forecast.csv").query("measure == 'ehcp_total'").set_index("year")["mean"]
+    assert np.allclose(total.loc[2026:, "plans"], forecast)
+    # the median and range at the horizon, worked out again from each neighbour's own figures
+    used = pd.read_csv(out / "neighbours_used.csv")
+    assert used["used"].all() and (used["forecast_year"] == 2029).all()
+    at_horizon = 100 * used["ehcp_forecast"] / used["ehcp_base"]
+    assert np.isclose(total.loc[2029, "neighbours_median"], at_horizon.median())
+    assert np.isclose(total.loc[2029, "neighbours_min"], at_horizon.min())
+    assert np.isclose(total.loc[2029, "neighbours_max"], at_horizon.max())
+    assert "statistical neighbours" in printed and "not a prediction interval" in printed
+    assert "neighbours" in json.loads((out / "manifest.json").read_text())["timings_seconds"]
+
+
+def test_a_neighbours_forecast_is_the_one_forecast_la_gives_it(glos_run, dataset):
+    out, _ = glos_run
+    used = pd.read_csv(out / "neighbours_used.csv").set_index("la_name")
+    evidence = national_evidence(dataset, horizons=4)  # already computed in this process by the run
+    alone = forecast_la(dataset, "Warwickshire", horizon=4, evidence=evidence, n_paths=200, la_backtest=False,
+                        age_bands=False)
+    mean = alone.forecast.query("measure == 'ehcp_total'").set_index("year")["mean"]
+    assert np.isclose(used.loc["Warwickshire", "ehcp_forecast"], mean[2029])
+
+
+def test_neighbours_reuse_the_national_evidence_and_leave_out_broken_series(dataset, evidence, monkeypatch):
+    from sendcast import evidence as evidence_module
+    from sendcast.neighbour_forecasts import compare_with_neighbours
+
+    def refuse(*args, **kwargs):
+        raise AssertionError("the national backtest was run again")
+
+    monkeypatch.setattr(evidence_module, "_national_evidence", refuse)
+    own = forecast_la(dataset, "Bedford", horizon=3, evidence=evidence, n_paths=100, la_backtest=False,
+                      age_bands=False)
+    comparison = compare_with_neighbours(dataset, own, evidence, n_paths=100, measures=("ehcp_total",))
+    listed = comparison.neighbours.set_index("la_name")
+    # two of Bedford's ten neighbours were created by reorganisations inside the data
+    assert not comparison.empty and listed["used"].sum() == 8
+    assert listed.loc["West Northamptonshire", "reason"].startswith("boundary change: West Northamptonshire was")
+    assert listed.loc["Bournemouth, Christchurch and Poole", "reason"].startswith("boundary change:")
+    assert (comparison.table["n_neighbours"] <= 8).all()
+
+
+def test_forecast_for_england_says_it_has_no_neighbours(data_folder, tmp_path, capsys):
+    out = tmp_path / "england"
+    assert main(["-q", "forecast", "--la", "England", "--horizon", "4", "--paths", "200", "--data", str(data_folder),
+                 "--out", str(out)]) == 0
+    assert "England is the whole country and has no statistical neighbours" in capsys.readouterr().out
+    assert pd.read_csv(out / "neighbours.csv").empty
+    assert not (out / "neighbours_ehcp_total.png").exists()
+
+
 def test_existing_output_folder_is_refused(glos_run, data_folder, capsys):
     out, _ = glos_run
     before = sorted(p.name for p in out.iterdir())
@@ -175,6 +237,39 @@ def test_all_las_skips_broken_areas_with_their_reason(dataset, evidence):
     assert result.summary.iloc[0]["la_name"] == "England"
     assert "boundary change" in result.summary.set_index("la_code").loc["E10000006", "reason"]
     assert set(result.forecast["la_code"]) == {"E92000001", GLOS, "E06000053"}
+    # EHC plans per 1,000 pupils: the published share x 10, grown as the LA's forecast plans
+    glos = result.summary.set_index("la_code").loc[GLOS]
+    share = dataset.measures.query("la_code == @GLOS and measure == 'ehcp_pct' and breakdown == ''")
+    share = share.dropna(subset=["value"]).sort_values("year").iloc[-1]
+    plans = dataset.measures.query("la_code == @GLOS and measure == 'ehcp_total' and breakdown == ''")
+    plans_then = float(plans.set_index("year").loc[share["year"], "value"])
+    assert glos["ehcp_pct_year"] == share["year"]
+    assert np.isclose(glos["ehcp_per_1000_pupils_latest"], 10 * share["value"])
+    for column, forecast in (("projected", "ehcp_mean"), ("lo80", "ehcp_lo80"), ("hi80", "ehcp_hi80")):
+        assert np.isclose(glos[f"ehcp_per_1000_pupils_{column}"], 10 * share["value"] * glos[forecast] / plans_then)
+    assert "pupil numbers stay at their January" in glos["per_1000_pupils_basis"]
+    cumbria = result.summary.set_index("la_code").loc["E10000006"]
+    assert pd.isna(cumbria["ehcp_per_1000_pupils_projected"])  # skipped: no projection is made up
+
+
+def test_forecast_all_las_writes_the_summary_and_national_charts(dataset, data_folder, tmp_path, capsys,
+                                                                 monkeypatch):
+    from sendcast.data import store
+    keep = ["E92000001", GLOS, "E10000006", "E06000053", "E10000031"]
+    las = dataset.geography.las[dataset.geography.las["la_code"].isin(keep)]
+    small = replace(dataset, geography=replace(dataset.geography, las=las))
+    monkeypatch.setattr(store, "load_dataset", lambda data=None: small)
+    out = tmp_path / "all"
+    assert main(["-q", "forecast", "--all-las", "--horizon", "3", "--paths", "200", "--data", str(data_folder),
+                 "--out", str(out)]) == 0
+    assert {"summary.csv", "forecast.csv", "skipped.csv", "national_growth.png",
+            "national_per_1000_pupils.png"} <= {p.name for p in out.iterdir()}
+    summary = pd.read_csv(out / "summary.csv")
+    forecast = summary[summary["status"] == "forecast"]
+    assert forecast["ehcp_per_1000_pupils_projected"].notna().all()
+    assert (forecast["ehcp_per_1000_pupils_lo80"] <= forecast["ehcp_per_1000_pupils_hi80"]).all()
+    printed = capsys.readouterr().out
+    assert "EHC plans per 1,000 pupils" in printed and "assuming pupil numbers stay at their January" in printed
 
 
 def test_backtest_all_las_writes_the_table_and_summary(data_folder, tmp_path, capsys):

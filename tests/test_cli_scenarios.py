@@ -43,7 +43,8 @@ def test_compare_writes_every_output_and_a_manifest(compared):
     names = {p.name for p in compared.iterdir()}
     for expected in ("simulation.csv", "differences.csv", "spend.csv", "appraisal.csv", "appraisal_by_year.csv",
                      "finance.xlsx", "report.html", "manifest.json", "scenarios_ehcp_total.png",
-                     "forecast_forecast.csv", "forecast_fan_ehcp_total.png", "forecast_sufficiency.csv"):
+                     "forecast_forecast.csv", "forecast_fan_ehcp_total.png", "forecast_sufficiency.csv",
+                     "forecast_neighbours.csv", "forecast_neighbours_used.csv", "forecast_neighbours_ehcp_total.png"):
         assert expected in names
     manifest = json.loads((compared / "manifest.json").read_text())
     assert manifest["seed"] == 20251122 and manifest["replications"] == 3
@@ -71,6 +72,9 @@ def test_workbook_and_report_open(compared):
     html = (compared / "report.html").read_text()
     assert 'id="options"' in html and "data:image/png;base64," in html
     assert "rolling-origin backtest" in html and "Forecast from the published trend" in html
+    assert "Beside its statistical neighbours" in html and "not a prediction interval" in html
+    sheet = book["Neighbours"]
+    assert sheet.max_row > 10 and "index" in " ".join(str(c.value) for row in sheet.iter_rows(max_row=4) for c in row)
 
 
 def test_same_inputs_and_seed_give_byte_identical_tables_on_any_backend(scenario_files, compared, tmp_path,

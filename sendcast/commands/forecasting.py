@@ -1,7 +1,8 @@
 """``sendcast forecast`` and ``sendcast backtest``: forecasts with their track record.
 
 - ``sendcast forecast --la NAME_OR_CODE [--horizon 5] [--until YEAR]``: one LA (or England)
-  into a new run folder (see :mod:`sendcast.forecast_outputs` for the files).
+  into a new run folder (see :mod:`sendcast.forecast_outputs` for the files), with its
+  statistical neighbours' forecasts beside its own (``--no-neighbours`` to leave them out).
 - ``sendcast forecast --all-las``: every LA and England, one summary table and a national
   chart; LAs whose series break are skipped with the reason.
 - ``sendcast backtest --all-las [--measure M ...] [--until YEAR]``: the national backtest
@@ -15,17 +16,19 @@ import itertools
 import time
 
 import matplotlib.pyplot as plt
+import pandas as pd
 
 from sendcast import atomic, paths
-from sendcast.charts import national_growth_chart
+from sendcast.charts import national_growth_chart, national_per_pupil_chart
 from sendcast.commands.options import data_option, output_options
 from sendcast.data import store
 from sendcast.data.query import check_measures
 from sendcast.errors import SendcastError
 from sendcast.evidence import FORECAST_MEASURES, national_evidence
-from sendcast.forecast_outputs import SOURCE, summary_lines, write_la_forecast
+from sendcast.forecast_outputs import SOURCE, neighbour_lines, summary_lines, write_la_forecast, write_neighbours
 from sendcast.forecasting import forecast_la
-from sendcast.national_forecast import forecast_all_las
+from sendcast.national_forecast import PER_PUPIL_ASSUMPTION, forecast_all_las
+from sendcast.neighbour_forecasts import compare_with_neighbours
 from sendcast.progress import progress_bar
 from sendcast.runs import Run, run_folder
 from sendcast.unit_costs import read_unit_cost_file
@@ -48,6 +51,8 @@ def register(commands: argparse._SubParsersAction) -> None:
                           help="unit costs (placement_group, annual_cost_gbp, price_base, source) at 2021-22 prices")
     forecast.add_argument("--inflation", type=float, default=0.03, metavar="RATE",
                           help="yearly cost inflation after 2021-22 for cash figures (default 0.03, an assumption)")
+    forecast.add_argument("--no-neighbours", action="store_true",
+                          help="with --la: do not forecast the LA's statistical neighbours for comparison")
     forecast.set_defaults(handler=_forecast)
 
     backtest = commands.add_parser("backtest", help="national rolling-origin backtest of the forecasting methods")
@@ -91,19 +96,34 @@ def _forecast(args: argparse.Namespace) -> int:
         result = forecast_la(dataset, la["la_code"], horizon=args.horizon, until=args.until, evidence=evidence,
                              unit_costs=unit_costs, n_paths=args.paths, seed=args.seed,
                              inflation=args.inflation, data=args.data)
+        forecast_seconds = time.perf_counter() - started - evidence_seconds
         write_la_forecast(run, result)
+        neighbours = None
+        if not args.no_neighbours:
+            neighbours = compare_with_neighbours(dataset, result, evidence, n_paths=args.paths, seed=args.seed,
+                                                 data=args.data)
+            write_neighbours(run, neighbours)
+            run.timings["neighbours"] = round(neighbours.seconds, 2)
+            run.details["neighbours"] = {"base_year": neighbours.base_year,
+                                         "used": neighbours.neighbours.loc[neighbours.neighbours["used"].astype(bool),
+                                                                           "la_name"].tolist(),
+                                         "notes": list(neighbours.notes)}
         _record_inputs(run, args, dataset)
         capacity = paths.data_dir(args.data) / "capacity" / f"{result.la_code}.csv"
         if capacity.is_file() and not result.sufficiency.empty:
             run.record_input(capacity, "capacity")
-        run.timings.update({"evidence": round(evidence_seconds, 2),
-                            "forecast": round(time.perf_counter() - started - evidence_seconds, 2)})
+        run.timings.update({"evidence": round(evidence_seconds, 2), "forecast": round(forecast_seconds, 2)})
         run.details.update({"la_code": result.la_code, "la_name": result.la_name, "horizon": args.horizon,
                             "until": args.until, "seed": args.seed, "n_paths": args.paths,
                             "models": result.models, "reconciliation": result.reconciliation_method,
                             "price_basis": result.price_basis, "warnings": list(result.warnings)})
     for line in summary_lines(result):
         print(line)
+    if neighbours is not None:
+        for line in neighbour_lines(neighbours):
+            print(f"  {line}")
+        if not neighbours.empty:
+            print(f"  (neighbours' forecasts took {neighbours.seconds:.1f} s, reusing the national evidence)")
     if result.warnings:
         print(f"Notes ({len(result.warnings)}; also in warnings.txt):")
         for note in result.warnings:
@@ -115,6 +135,8 @@ def _forecast(args: argparse.Namespace) -> int:
 def _forecast_all(args: argparse.Namespace, dataset) -> int:
     if args.unit_costs:
         raise UsageError("--unit-costs applies to one LA; use --la with it")
+    if args.no_neighbours:
+        raise UsageError("--no-neighbours applies to one LA; --all-las does not compare neighbours")
     n_las = len(dataset.geography.las)
     with run_folder(args.out, command="forecast", label="all-las", force=args.force) as run:
         started = time.perf_counter()
@@ -137,6 +159,15 @@ def _forecast_all(args: argparse.Namespace, dataset) -> int:
                                        "(% a year; England in red)", source=SOURCE)
         figure.savefig(run.path("national_growth.png"))
         plt.close(figure)
+        per_pupil = drawn[drawn["ehcp_per_1000_pupils_projected"].notna()]
+        pupil_year = int(per_pupil["ehcp_pct_year"].max()) if not per_pupil.empty else None
+        if not per_pupil.empty:
+            figure = national_per_pupil_chart(
+                per_pupil, title=f"EHC plans per 1,000 pupils by LA: January {pupil_year} and projected\n"
+                f"to January {year} (England in red)", source=SOURCE + "; pupils: LAIT school census (SEN_TotStat)",
+                assumption=PER_PUPIL_ASSUMPTION.format(year=pupil_year))
+            figure.savefig(run.path("national_per_1000_pupils.png"))
+            plt.close(figure)
         _record_inputs(run, args, dataset)
         run.timings.update({"evidence": round(evidence_seconds, 2), "forecasts": round(seconds, 2)})
         run.details.update({"horizon": args.horizon, "until": args.until, "seed": args.seed, "n_paths": args.paths,
@@ -152,6 +183,17 @@ def _forecast_all(args: argparse.Namespace, dataset) -> int:
         row = england.iloc[0]
         print(f"England, EHC plans, January {row['forecast_year']}: {row['ehcp_mean']:,.0f} (80% interval "
               f"{row['ehcp_lo80']:,.0f}-{row['ehcp_hi80']:,.0f}), {row['growth_pct_a_year']:.1f}% a year")
+        if pd.notna(row["ehcp_per_1000_pupils_projected"]):
+            print(f"England, EHC plans per 1,000 pupils: {row['ehcp_per_1000_pupils_latest']:.1f} in January "
+                  f"{row['ehcp_pct_year']}, {row['ehcp_per_1000_pupils_projected']:.1f} projected for January "
+                  f"{row['forecast_year']} (80% interval {row['ehcp_per_1000_pupils_lo80']:.1f}-"
+                  f"{row['ehcp_per_1000_pupils_hi80']:.1f})")
+            print(f"  ({PER_PUPIL_ASSUMPTION.format(year=row['ehcp_pct_year'])})")
+    impossible = drawn[drawn["ehcp_per_1000_pupils_hi80"] > 1000]
+    if not impossible.empty:
+        print(f"{len(impossible)} LAs' upper 80% bounds exceed 1,000 EHC plans per 1,000 pupils ("
+              + ", ".join(impossible["la_name"]) + "): their forecasts' upper tails outrun the pupils there are; "
+              "read those bounds as 'very uncertain', not as numbers")
     fastest = drawn[drawn["la_name"] != "England"].nlargest(3, "growth_pct_a_year")
     if not fastest.empty:
         print("Fastest projected growth: " + ", ".join(f"{r['la_name']} {r['growth_pct_a_year']:.1f}% a year"

@@ -13,10 +13,12 @@ import pandas as pd
 from sendcast import atomic
 from sendcast.commands.options import backend_options, data_option, output_options
 from sendcast.capacity import read_capacity
-from sendcast.comparison_outputs import (accuracy_lines, figures, forecast_sections, option_sentences, report,
-                                         sufficiency_sheet, workbook_sheets)
-from sendcast.forecast_outputs import summary_lines, write_la_forecast
+from sendcast.comparison_outputs import (accuracy_lines, figures, forecast_sections, neighbours_sheet,
+                                         option_sentences, report, sufficiency_sheet, workbook_sheets)
+from sendcast.evidence import national_evidence
+from sendcast.forecast_outputs import neighbour_lines, summary_lines, write_la_forecast, write_neighbours
 from sendcast.forecasting import LaForecast, forecast_la
+from sendcast.neighbour_forecasts import NeighbourComparison, compare_with_neighbours
 from sendcast.data import store
 from sendcast.errors import SendcastError
 from sendcast.parallel import map_tasks
@@ -75,7 +77,8 @@ def record_scenarios(run: Run, loaded: list[LoadedScenario]) -> None:
     run.details["scenarios"] = {item.name: item.resolved for item in loaded}
 
 
-def _simulate(args: argparse.Namespace, paths: list[str]) -> tuple[list[LoadedScenario], Comparison, LaForecast, dict]:
+def _simulate(args: argparse.Namespace,
+              paths: list[str]) -> tuple[list[LoadedScenario], Comparison, LaForecast, NeighbourComparison, dict]:
     loaded = load_scenarios(paths)
     options = loaded[0].scenario.forecast
     if options.method != "auto" or options.growth_cap_pct is not None:
@@ -87,19 +90,23 @@ def _simulate(args: argparse.Namespace, paths: list[str]) -> tuple[list[LoadedSc
     timings = {}
     started = time.perf_counter()
     capacity_file = loaded[0].scenario.special_places.capacity_file
-    forecast = forecast_la(dataset, info.la, horizon=options.horizon or 5, data=args.data, seed=info.seed,
+    horizon = options.horizon or 5
+    evidence = national_evidence(dataset, horizons=min(horizon, 5))
+    forecast = forecast_la(dataset, info.la, horizon=horizon, data=args.data, seed=info.seed, evidence=evidence,
                            capacity=read_capacity(Path(capacity_file)) if capacity_file else None)
     timings["forecast"] = round(time.perf_counter() - started, 2)
+    neighbours = compare_with_neighbours(dataset, forecast, evidence, seed=info.seed, data=args.data)
+    timings["neighbours"] = round(neighbours.seconds, 2)
     n = args.replications or info.replications
     started = time.perf_counter()
     with progress_bar(n * len(loaded), "simulating", quiet=args.quiet) as progress:
         comparison = compare(dataset, loaded, replications=n, backend=args.backend, workers=args.workers,
                              scheduler=args.scheduler, progress=progress, data=args.data)
     timings["simulation"] = round(time.perf_counter() - started, 2)
-    return loaded, comparison, forecast, timings
+    return loaded, comparison, forecast, neighbours, timings
 
 
-def _write_comparison(run: Run, comparison: Comparison, forecast: LaForecast) -> None:
+def _write_comparison(run: Run, comparison: Comparison, forecast: LaForecast, neighbours: NeighbourComparison) -> None:
     atomic.write_csv(run.path("simulation.csv"), comparison.summary)
     atomic.write_csv(run.path("spend.csv"), comparison.spend)
     if comparison.options:
@@ -107,22 +114,27 @@ def _write_comparison(run: Run, comparison: Comparison, forecast: LaForecast) ->
         atomic.write_csv(run.path("appraisal.csv"), comparison.appraisal)
         atomic.write_csv(run.path("appraisal_by_year.csv"), comparison.appraisal_by_year)
     write_la_forecast(run, forecast, prefix="forecast_")
+    write_neighbours(run, neighbours, prefix="forecast_")
     charts = figures(comparison)
     for name, figure in charts.items():
         figure.savefig(run.path(name), dpi=110)
     extra = [sufficiency_sheet(forecast)] if not forecast.sufficiency.empty else []
+    extra += [neighbours_sheet(neighbours)] if not neighbours.empty else []
     write_workbook(run.path("finance.xlsx"), workbook_sheets(comparison, extra))
-    sections = forecast_sections(forecast)
+    sections = forecast_sections(forecast, neighbours)
     page = report(comparison, charts, accuracy=accuracy_lines(forecast), forecast_sections=sections)
     atomic.write_text(run.path("report.html"), page.render())
     for figure in [*charts.values(), *(f for _, _, f in sections if f is not None)]:
         plt.close(figure)
 
 
-def _print_comparison(comparison: Comparison, forecast: LaForecast, target: Path) -> None:
+def _print_comparison(comparison: Comparison, forecast: LaForecast, neighbours: NeighbourComparison,
+                      target: Path) -> None:
     print("Forecast from the published trend (time series, independent of the scenarios):")
     for line in summary_lines(forecast)[1:]:
         print(line)
+    for line in neighbour_lines(neighbours):
+        print(f"  {line}")
     print()
     print(f"{comparison.la}: {comparison.replications} paired runs per scenario; baseline {comparison.baseline!r}")
     for option in comparison.options:
@@ -139,12 +151,12 @@ def _print_comparison(comparison: Comparison, forecast: LaForecast, target: Path
 
 def _run(args: argparse.Namespace) -> int:
     with run_folder(args.out, command="run", label=Path(args.scenario).stem, force=args.force) as run:
-        loaded, comparison, forecast, timings = _simulate(args, [args.scenario])
+        loaded, comparison, forecast, neighbours, timings = _simulate(args, [args.scenario])
         record_scenarios(run, loaded)
         run.details.update({"seed": comparison.seed, "replications": comparison.replications})
         run.timings.update(timings)
-        _write_comparison(run, comparison, forecast)
-    _print_comparison(comparison, forecast, run.target)
+        _write_comparison(run, comparison, forecast, neighbours)
+    _print_comparison(comparison, forecast, neighbours, run.target)
     return 0
 
 
@@ -153,13 +165,13 @@ def _compare(args: argparse.Namespace) -> int:
         raise SendcastError("compare needs a baseline and at least one option (two or more scenario files)")
     label = "-vs-".join(Path(p).stem for p in args.scenarios[:3])
     with run_folder(args.out, command="compare", label=label, force=args.force) as run:
-        loaded, comparison, forecast, timings = _simulate(args, list(args.scenarios))
+        loaded, comparison, forecast, neighbours, timings = _simulate(args, list(args.scenarios))
         record_scenarios(run, loaded)
         run.details.update({"seed": comparison.seed, "replications": comparison.replications,
                             "baseline": comparison.baseline})
         run.timings.update(timings)
-        _write_comparison(run, comparison, forecast)
-    _print_comparison(comparison, forecast, run.target)
+        _write_comparison(run, comparison, forecast, neighbours)
+    _print_comparison(comparison, forecast, neighbours, run.target)
     return 0
 
 
