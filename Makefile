@@ -25,8 +25,9 @@ run: $(STAMP)
 	$(BIN)/sendcast summary --la Gloucestershire
 	$(BIN)/sendcast compare scenarios/baseline.toml scenarios/early-identification.toml --backend processes
 
+# the suite runs on every core (pytest-xdist), one test file per worker at a time
 test: $(STAMP)
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n auto --dist loadfile
 
 # Execute every notebook on the shipped data and export HTML for commissioners.
 notebooks: $(STAMP)
