@@ -42,6 +42,7 @@ import math
 from heapq import heapify, heappop, heappush
 from itertools import chain
 from collections import deque
+from collections.abc import Container
 from dataclasses import dataclass
 from functools import partial
 
@@ -119,6 +120,16 @@ def _poisson_arrivals(rng: np.random.Generator, expected: np.ndarray) -> tuple[n
 def _records(rows: list[tuple], width: int) -> np.ndarray:
     """Event records (tuples of ``width`` numbers) as a float array ``(len(rows), width)``."""
     return np.fromiter(chain.from_iterable(rows), dtype=float, count=len(rows) * width).reshape(-1, width)
+
+
+class _Everyone:
+    """Contains every child (``defer_plans=False``: every plan runs through events)."""
+
+    def __contains__(self, child: object) -> bool:
+        return True
+
+
+_EVERYONE = _Everyone()
 
 
 class _Pool:
@@ -283,6 +294,8 @@ class _Model:
         self.wait_event: list[simpy.events.Event | None] = [None] * n_all
         self.wait_pool: list[_Pool | None] = [None] * n_all
         self.wait_start = [0.0] * n_all
+        self.open_plans: set[int] = set()  # children with a plan run through events
+        self.waiting: set[int] = set()  # children waiting for a special place
         self.events = 0
         self._build_capacity()
         # plans that can never need a local special place touch no shared capacity: they
@@ -290,7 +303,7 @@ class _Model:
         # spells written in one pass at the end (:mod:`simulation.plan_paths`)
         self.deferred: list[tuple[int, float, int, int]] = []
         self.transfer_cum_array = np.cumsum(p.placement.transfer, axis=2)
-        self.touch_special: list[list[bool]] | None = None
+        self.touch_special: list[Container[int]] | None = None
         # SEN support children (starting and identified): first time and cause of leaving
         sen_ids = np.arange(n_sen0 + n_id)
         t0 = np.concatenate([np.zeros(n_sen0), id_time])
@@ -316,7 +329,7 @@ class _Model:
                              np.concatenate([time[requesting], dr_time]))
         for child, when in zip(range(n_sen0 + n_id + n_dr, n_sen0 + n_id + n_dr + n_mi), mi_time.tolist()):
             phase = phase_of_age(when - self.birth[child])
-            if self.touch_special is None or not self.touch_special[phase][child]:
+            if self.touch_special is None or child not in self.touch_special[phase]:
                 self.deferred.append((child, when, phase, -1))
             else:
                 Timeout(env, when, child).callbacks.append(self._on_move_in)
@@ -361,18 +374,17 @@ class _Model:
             Timeout(env, remaining[k], child).callbacks.append(self._on_assessed_open)
 
     def _touch_table(self, children: np.ndarray) -> None:
-        """``touch_special[phase][child]``: whether a plan the child starts in ``phase``
-        can ever be placed in a state special school (then it needs events)."""
-        shares = np.cumsum(self.p.placement.new_plan_shares, axis=1)
-        table = np.zeros((N_PHASES, self.n_children), dtype=bool)
+        """``touch_special[phase]``: the children whose plan, started in ``phase``, can ever
+        be placed in a state special school (those plans need events)."""
         if not self.defer_plans:
-            self.touch_special = np.ones_like(table).tolist()
+            self.touch_special = [_EVERYONE] * N_PHASES
             return
+        shares = np.cumsum(self.p.placement.new_plan_shares, axis=1)
+        self.touch_special = []
         for phase in range(N_PHASES):
             paths = placement_paths(choose(shares[phase], self.place_u[children]), np.full(children.size, phase),
                                     self.transfer_cum_array, self.transfer_u[children])
-            table[phase, children] = touches(paths, STATE_SPECIAL)
-        self.touch_special = table.tolist()
+            self.touch_special.append(set(children[touches(paths, STATE_SPECIAL)].tolist()))
 
     def _early_identification(self, time: np.ndarray, birth: np.ndarray):
         """Move the reached share of late identifications to ``early_age``, within capacity."""
@@ -449,12 +461,15 @@ class _Model:
             return
         if old >= 0:
             self.plan_spells.append((self.spell_start[child], now, old, child))
+        else:
+            self.open_plans.add(child)
         self.group[child] = group
         self.spell_start[child] = now
 
     def _end_plan(self, child: int, when: float) -> None:
         self.plan_spells.append((self.spell_start[child], when, self.group[child], child))
         self.group[child] = -1
+        self.open_plans.discard(child)
         self.ceased.append((when, self.cease_reason[child]))
 
     def _home_pool(self, phase: int) -> _Pool:
@@ -607,7 +622,7 @@ class _Model:
     def _start_plan(self, child: int, now: float) -> None:
         birth = self.birth[child]
         phase = phase_of_age(now - birth)
-        if self.touch_special is None or not self.touch_special[phase][child]:
+        if self.touch_special is None or child not in self.touch_special[phase]:
             self.deferred.append((child, now, phase, -1))
             return
         time, cause = next_event(self.plan_hz, now, birth, float(self.plan_e[child]), float(self.plan_u[child]))
@@ -640,6 +655,7 @@ class _Model:
         self.wait_event[child] = request
         self.wait_pool[child] = pool
         self.wait_start[child] = now
+        self.waiting.add(child)
 
     def _stop_waiting(self, child: int, now: float) -> None:
         request = self.wait_event[child]
@@ -647,6 +663,7 @@ class _Model:
             self.wait_pool[child].leave(request)
             self.wait_event[child] = None
             self.wait_pool[child] = None
+            self.waiting.discard(child)
             self.waits.append((self.wait_start[child], now))
 
     def _on_place_granted(self, child: int, pool: _Pool, _event: simpy.events.Event) -> None:
@@ -654,6 +671,7 @@ class _Model:
         now = self.env.now
         self.wait_event[child] = None
         self.wait_pool[child] = None
+        self.waiting.discard(child)
         self.waits.append((self.wait_start[child], now))
         self.pool_held[child] = pool
         self._set_group(child, STATE_SPECIAL, now)
@@ -777,12 +795,10 @@ class _Model:
         h, p = self.h, self.p
         inf = np.inf
         # spells still open at the end of the run
-        group = np.array(self.group)
-        for child in np.flatnonzero(group >= 0).tolist():
+        for child in sorted(self.open_plans):
             self.plan_spells.append((self.spell_start[child], inf, self.group[child], child))
-        for child, event in enumerate(self.wait_event):
-            if event is not None:
-                self.waits.append((self.wait_start[child], inf))
+        for child in sorted(self.waiting):
+            self.waits.append((self.wait_start[child], inf))
         for child in np.flatnonzero(self.pipeline_open).tolist():
             self.pipeline_spells.append((self.request_time[child], inf))
         stocks: dict[tuple[str, str], np.ndarray] = {}
