@@ -31,8 +31,9 @@ child's own draws and written straight into the record at the time it will happe
 Common random numbers: every child's first draws for each activity are made up front
 from that activity's stream in child order, so a scenario that changes capacity or the
 early identification lever gives each child the same decision times, outcomes and
-placement draws as in the baseline. Draws for second and later requests come from one
-shared ``repeat`` stream in event order.
+placement draws as in the baseline; so does a child's first return to SEN support (after
+a refusal or an assessment without a plan). Draws for later returns and for second and
+later requests come from one shared ``repeat`` stream in event order.
 """
 
 from __future__ import annotations
@@ -261,8 +262,10 @@ class _Model:
         self.n_children = n_all = n_sen0 + n_id + n_dr + n_mi + n_plan + n_open
         birth = np.concatenate([-init_age, id_birth, dr_time - dr_age, mi_time - mi_age, -plan_age, -open_age])
         self.birth = birth.tolist()
-        self.early = np.concatenate([np.zeros(n_sen0, bool), early,
-                                     np.zeros(n_dr + n_mi + n_plan + n_open, bool)]).tolist()
+        self.early_array = np.concatenate([np.zeros(n_sen0, bool), early,
+                                           np.zeros(n_dr + n_mi + n_plan + n_open, bool)])
+        self.early = self.early_array.tolist()
+        self.births = birth
         self.identified_times = id_time
         self.early_times = id_time[early]
         self.arrival_counts = (n_id, n_dr, n_mi)
@@ -284,6 +287,10 @@ class _Model:
         plan_e = rng["plan_path"].exponential(1.0, n_all)
         plan_u = rng["plan_path"].random(n_all)
         self.plan_e, self.plan_u = plan_e, plan_u
+        # the child's first return to SEN support (after a refusal or no plan): own draws
+        self.return_e = rng["sen_support_return"].exponential(1.0, n_all)
+        self.return_u = rng["sen_support_return"].random(n_all)
+        self.returned: set[int] = set()
         # per-child state
         self.assessed_before = [False] * n_all
         self.group = [-1] * n_all
@@ -490,7 +497,12 @@ class _Model:
         request that ends it is followed at once (see :meth:`_decide`)."""
         while True:
             hz = self.sen_hz_early if self.early[child] else self.sen_hz
-            time, cause = next_event(hz, now, self.birth[child], -math.log1p(-self._repeat()), self._repeat())
+            if child in self.returned:
+                e, u = -math.log1p(-self._repeat()), self._repeat()
+            else:
+                self.returned.add(child)
+                e, u = float(self.return_e[child]), float(self.return_u[child])
+            time, cause = next_event(hz, now, self.birth[child], e, u)
             self.sen_spells.append((now, time))
             if cause != _REQUEST:
                 if cause != NO_EVENT:
@@ -529,8 +541,25 @@ class _Model:
         else:
             self.to_assess.extend(zip(decided[assess].tolist(), children[assess].tolist()))
             heapify(self.to_assess)
-        for child, at in zip(children[refused].tolist(), decided[refused].tolist()):
-            self._back_to_sen_support(child, at)
+        self._first_returns(children[refused], decided[refused])
+
+    def _first_returns(self, children: np.ndarray, when: np.ndarray) -> None:
+        """Children back on SEN support for the first time at ``when`` (refused at their first
+        request): as :meth:`_back_to_sen_support` for each child, in numpy."""
+        self.returned.update(children.tolist())
+        time = np.empty(children.size)
+        cause = np.empty(children.size, dtype=np.int64)
+        early = self.early_array[children]
+        for mask, hz in ((~early, self.sen_hz), (early, self.sen_hz_early)):
+            who = children[mask]
+            time[mask], cause[mask] = first_events(hz, when[mask], self.births[who], self.return_e[who],
+                                                   self.return_u[who])
+        self.return_start0, self.return_end0 = when, time
+        exits = (cause != _REQUEST) & (cause != NO_EVENT)
+        self.return_exit_times0, self.return_exit_causes0 = time[exits], cause[exits] - 1
+        again = np.flatnonzero((cause == _REQUEST) & (time < self.h))
+        for child, at in zip(children[again].tolist(), time[again].tolist()):
+            self._request(child, at)
 
     def _request(self, child: int, when: float) -> None:
         """A request for an EHC needs assessment at ``when`` (now or later in the run)."""
@@ -804,8 +833,9 @@ class _Model:
         stocks: dict[tuple[str, str], np.ndarray] = {}
         flows: dict[tuple[str, str], np.ndarray] = {}
         sen = _records(self.sen_spells, 2)
-        stocks[("sen_support", "")] = stock_at_januaries(np.concatenate([self.sen_start0, sen[:, 0]]),
-                                                         np.concatenate([self.sen_end0, sen[:, 1]]), h)
+        stocks[("sen_support", "")] = stock_at_januaries(
+            np.concatenate([self.sen_start0, self.return_start0, sen[:, 0]]),
+            np.concatenate([self.sen_end0, self.return_end0, sen[:, 1]]), h)
         pipe = np.concatenate([self.pipeline0, _records(self.pipeline_spells, 2)])
         stocks[("in_assessment", "")] = stock_at_januaries(pipe[:, 0], pipe[:, 1], h)
         spells = _records(self.plan_spells, 4)
@@ -827,8 +857,8 @@ class _Model:
         flows[("sen_support_identified", "")] = per_year(self.identified_times, h)
         flows[("sen_support_identified", "route=early_identification")] = per_year(self.early_times, h)
         exits = _records(self.sen_exits, 2)
-        exit_times = np.concatenate([self.sen_exit_times0, exits[:, 0]])
-        exit_causes = np.concatenate([self.sen_exit_causes0, exits[:, 1]]).astype(np.int64)
+        exit_times = np.concatenate([self.sen_exit_times0, self.return_exit_times0, exits[:, 0]])
+        exit_causes = np.concatenate([self.sen_exit_causes0, self.return_exit_causes0, exits[:, 1]]).astype(np.int64)
         flows[("sen_support_exits", "")] = per_year(exit_times, h)
         for k, reason in enumerate(SEN_EXIT_REASONS):
             flows[("sen_support_exits", f"reason={reason}")] = per_year(exit_times[exit_causes == k], h)

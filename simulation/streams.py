@@ -25,6 +25,7 @@ ACTIVITIES: tuple[str, ...] = (
     "early_identification", # who is reached by the early identification lever
     "repeat",               # draws for second and later requests (order-dependent)
     "assessment_queue",     # which waiting child is picked up next (random discipline)
+    "sen_support_return",   # time and cause of leaving SEN support after the first return to it, per child
 )
 
 
