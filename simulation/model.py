@@ -624,19 +624,25 @@ class _Model:
     def _on_assessed(self, event: Timeout) -> None:
         self.events += 1
         child, now = event._value, self.env.now
-        if self.queue is not None:
-            following = self.queue.finish()
+        queue = self.queue
+        if queue is not None:
+            following = queue.finish()
             if following is not None:
                 self._start_assessment(following, now)
         self.assessed.append(now)
-        self._close_pipeline(child, now)
-        u = float(self.not_issued_u[child]) if not self.assessed_before[child] else self._repeat()
-        self.assessed_before[child] = True
-        if u < self.not_issued[min(int(now), self.h - 1)]:
+        requested = self.request_time[child]
+        self.pipeline_spells.append((requested, now))
+        self.pipeline_open[child] = False
+        if self.assessed_before[child]:
+            u = self._repeat()
+        else:
+            u = float(self.not_issued_u[child])
+            self.assessed_before[child] = True
+        if u < self.not_issued[int(now)]:  # events run before the end: int(now) < horizon
             self.not_issued_times.append(now)
             self._back_to_sen_support(child, now)
             return
-        self.new_plans.append((now, (now - self.request_time[child]) * WEEKS))
+        self.new_plans.append((now, (now - requested) * WEEKS))
         self._start_plan(child, now)
 
     def _on_assessed_open(self, event: Timeout) -> None:
