@@ -126,7 +126,16 @@ CASELOAD_AGE_2025 = TableSpec(
     row_filter={"breakdown_topic": "Child or young persons age"},
     breakdown_column="breakdown",
     breakdown_map=_AGE_2025,
-    components=(Component("ehcp_total", ("ehcplans",)),),
+    # Placement groups by single year of age (January 2024 on): the published joint table
+    # the simulation starts from and calibrates placements by school phase against.
+    components=(
+        Component("ehcp_total", ("ehcplans",)),
+        Component("ehcp_mainstream", ("mainstream_total",)),
+        Component("ehcp_state_special", ("special_la_maintained", "special_academy_free")),
+        Component("ehcp_independent_special", ("special_independent", "special_non_maintained")),
+        Component("ehcp_fe", ("fe_total",)),
+        Component("ehcp_ap", ("ap_pru_total",)),
+    ),
 )
 
 NEWPLANS_2025 = TableSpec(
