@@ -10,6 +10,14 @@ request arrives). With assessment and special school capacity unconstrained the
 discrete-event model's mean agrees with this within Monte Carlo error and a few tenths of
 a per cent of discretisation (tested).
 
+The cohort model reports ``ehcp_total`` by age band as the DES does. Besides the
+measures of :mod:`simulation.outputs`, it reports all plans and every
+placement group (and ``ehcp_resourced_unit``) by phase on the January day, breakdown
+``phase=early_years`` (ages 0-3), ``primary`` (4-10), ``secondary`` (11-15), ``post16``
+(16-18) and ``post19`` (19-25): the DES reports the specialist ones for primary and
+secondary with the same definition; the calibration fits the others. ``new_plans`` by
+phase and by single year of age (``age=7``), the age when the plan is issued, likewise.
+
 Capacity, when given, is handled as a *fluid* approximation, not exactly as the DES does:
 
 - assessments: at most ``slots`` children in assessment at once; the queue is served in
@@ -25,8 +33,9 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from simulation.outputs import CEASE_REASONS, PLACEMENT_GROUP, SEN_EXIT_REASONS, tidy
-from simulation.parameters import (AGES, PHASE_START_AGES, PLACEMENTS, Parameters, phase_by_age, schedule_values)
+from simulation.outputs import AGE_BANDS, CEASE_REASONS, PLACEMENT_GROUP, SEN_EXIT_REASONS, tidy
+from simulation.parameters import (AGES, PHASE_START_AGES, PHASES, PLACEMENTS, Parameters, phase_by_age,
+                                   schedule_values)
 
 WEEKS = 52.0
 
@@ -96,11 +105,22 @@ def early_identification_flows(params: Parameters, expected: np.ndarray) -> tupl
 
 def expected_trajectories(params: Parameters, steps_per_year: int = 52) -> pd.DataFrame:
     """Expected yearly results, tidy ``measure, breakdown, year, value`` (same measures as the DES)."""
-    stocks, flows = _run(params, steps_per_year)
+    stocks, flows = expected_arrays(params, steps_per_year)
     return tidy(stocks, flows, params.start_year)
 
 
-def _run(params: Parameters, spy: int) -> tuple[dict, dict]:
+def expected_arrays(params: Parameters, steps_per_year: int = 52, *,
+                    start_by_age_placement: np.ndarray | None = None) -> tuple[dict, dict]:
+    """The numbers behind :func:`expected_trajectories`, without building a table (for a
+    fit that runs the model hundreds of times): ``(stocks, flows)``, dicts from
+    ``(measure, breakdown)`` to yearly arrays (stocks: ``horizon + 1`` Januaries; flows:
+    ``horizon`` calendar years). ``start_by_age_placement``: the starting plans by age and
+    placement (:func:`simulation.caseload.age_placement_counts` of the caseload, which is
+    what is used when ``None``), to compute once when only rates change between runs."""
+    return _run(params, steps_per_year, start_by_age_placement)
+
+
+def _run(params: Parameters, spy: int, joint: np.ndarray | None = None) -> tuple[dict, dict]:
     p = params
     h = p.horizon
     dt = 1.0 / spy
@@ -153,12 +173,16 @@ def _run(params: Parameters, spy: int) -> tuple[dict, dict]:
     queue = np.zeros((n_flags, nb))
     # starting caseload spread evenly over the cohorts of each single year of age
     sen[0, :a0] = (np.round(p.caseload.sen_support_by_age)[rev_year] / spy)
-    joint = age_placement_counts(p.caseload).astype(float)
+    joint = (age_placement_counts(p.caseload) if joint is None else joint).astype(float)
     ehcp[:, :a0] = (joint[rev_year] / spy).T
     open_at_start = np.round(p.caseload.in_assessment_by_age)[rev_year] / spy
 
     stock_names = ("sen_support", "in_assessment") + tuple(PLACEMENTS) + ("waiting_special_place",)
     stock = {name: np.zeros(h + 1) for name in stock_names}
+    by_phase = np.zeros((h + 1, n_groups, len(PHASES)))   # plans by placement and phase on each January
+    new_by_age = np.zeros((h, AGES))                       # new plans by single year of age at issue
+    plans_by_age = np.zeros((h + 1, AGES))                 # plans by single year of age on each January
+    phase_mask = (phase_pos[None, :] == np.arange(len(PHASES))[:, None]).astype(float)  # (phases, a0)
     flow_names = ("identified", "identified_early", "requests", "direct", "refused", "assessments", "not_issued",
                   "new_plans", "moves_in") + tuple(f"sen_exit_{r}" for r in SEN_EXIT_REASONS) + \
         tuple(f"ceased_{r}" for r in CEASE_REASONS) + tuple(f"years_{g}" for g in PLACEMENTS)
@@ -174,6 +198,8 @@ def _run(params: Parameters, spy: int) -> tuple[dict, dict]:
         stock["in_assessment"][k] = ring_dec.sum() + ring_ass.sum() + queue.sum()
         for g, name in enumerate(PLACEMENTS):
             stock[name][k] = ehcp[g, win].sum()
+        by_phase[k] = ehcp[:, win] @ phase_mask.T
+        plans_by_age[k] = np.bincount(rev_year, weights=ehcp[:, win].sum(axis=0), minlength=AGES)
 
     for w in range(steps):
         y = w // spy
@@ -258,6 +284,7 @@ def _run(params: Parameters, spy: int) -> tuple[dict, dict]:
         flow["not_issued"][y] += no_plan.sum()
         issued = (done - no_plan).sum(axis=0)
         flow["new_plans"][y] += issued.sum()
+        new_by_age[y] += np.bincount(rev_year, weights=issued, minlength=AGES)
         window_plan += (issued[:, None] * shares_pos).T
         back = refused + no_plan
         flow["sen_exit_left_school"][y] += back[:, old_enough].sum()
@@ -274,10 +301,11 @@ def _run(params: Parameters, spy: int) -> tuple[dict, dict]:
         flow["sen_exit_left_school"][y] += sen[:, w].sum()
         sen[:, w] = 0.0
     record(h, steps)
-    return _assemble(p, stock, flow)
+    return _assemble(p, stock, flow, by_phase, new_by_age, plans_by_age)
 
 
-def _assemble(p: Parameters, stock: dict, flow: dict) -> tuple[dict, dict]:
+def _assemble(p: Parameters, stock: dict, flow: dict, by_phase: np.ndarray,
+              new_by_age: np.ndarray, plans_by_age: np.ndarray) -> tuple[dict, dict]:
     h = p.horizon
     stocks: dict[tuple[str, str], np.ndarray] = {("sen_support", ""): stock["sen_support"],
                                                   ("in_assessment", ""): stock["in_assessment"]}
@@ -286,6 +314,17 @@ def _assemble(p: Parameters, stock: dict, flow: dict) -> tuple[dict, dict]:
                     "ehcp_other"):
         stocks[(measure, "")] = sum(stock[g] for g in PLACEMENTS if PLACEMENT_GROUP[g] == measure)
     stocks[("ehcp_resourced_unit", "")] = stock["resourced_unit"]
+    ages = np.arange(AGES)
+    for band, (low, high) in AGE_BANDS.items():
+        stocks[("ehcp_total", f"age_band={band}")] = plans_by_age[:, (ages >= low) & (ages < high)].sum(axis=1)
+    groups = dict.fromkeys(PLACEMENT_GROUP.values())
+    for measure in list(groups) + ["ehcp_resourced_unit"]:
+        members = [g for g, name in enumerate(PLACEMENTS)
+                   if (name == "resourced_unit" if measure == "ehcp_resourced_unit" else PLACEMENT_GROUP[name] == measure)]
+        for f, phase in enumerate(PHASES):
+            stocks[(measure, f"phase={phase}")] = by_phase[:, members, f].sum(axis=1)
+    for f, phase in enumerate(PHASES):
+        stocks[("ehcp_total", f"phase={phase}")] = by_phase[:, :, f].sum(axis=1)
     stocks[("waiting_special_place", "")] = np.zeros(h + 1)
     flows: dict[tuple[str, str], np.ndarray] = {}
     flows[("sen_support_identified", "")] = flow["identified"]
@@ -300,6 +339,10 @@ def _assemble(p: Parameters, stock: dict, flow: dict) -> tuple[dict, dict]:
     flows[("assessments", "")] = flow["assessments"]
     flows[("assessed_not_issued", "")] = flow["not_issued"]
     flows[("new_plans", "")] = flow["new_plans"]
+    for f, phase in enumerate(PHASES):
+        flows[("new_plans", f"phase={phase}")] = new_by_age[:, phase_by_age() == f].sum(axis=1)
+    for age in range(AGES):
+        flows[("new_plans", f"age={age}")] = new_by_age[:, age]
     pct = within_20_weeks(p) if p.assessment.capacity_per_year is None else np.nan
     flows[("issued_within_20wk_pct", "")] = np.full(h, pct)
     ceased = [flow[f"ceased_{r}"] for r in CEASE_REASONS]

@@ -146,6 +146,17 @@ NEWPLANS_2025 = TableSpec(
     components=(Component("new_plans", ("new_ehc_plans",)),),
 )
 
+# New plans by the age the plan started (2022 on): the age profile of new plans by school phase.
+_NEW_AGE_2025 = {"age 2 and under": "age=0-2", **_single_ages("age ", 3, 19), "age 20 and over": "age=20-25"}
+NEWPLANS_AGE_2025 = TableSpec(
+    file="newplans.csv",
+    year_basis="calendar",
+    row_filter={"breakdown_topic": "Age when plan started"},
+    breakdown_column="breakdown",
+    breakdown_map=_NEW_AGE_2025,
+    components=(Component("new_plans", ("new_ehc_plans",)),),
+)
+
 REQUESTS_2025 = TableSpec(
     file="requests.csv",
     year_basis="calendar",
@@ -197,6 +208,7 @@ FORMAT_2025: tuple[TableSpec, ...] = (
     CASELOAD_2025,
     CASELOAD_AGE_2025,
     NEWPLANS_2025,
+    NEWPLANS_AGE_2025,
     REQUESTS_2025,
     ASSESSMENTS_2025,
     TIMELINESS_2025,

@@ -72,7 +72,8 @@ def test_calibration_reproduces_gloucestershire_2019_to_2025(glos_fit):
     assert report.loc["ehcp_fe"].max() < 12
     assert report.loc["new_plans"].max() < 10
     assert report.loc["requests"].max() < 10
-    assert set(result.report.columns) == {"measure", "year", "year_basis", "actual", "simulated", "error_pct"}
+    assert set(result.report.columns) == {"measure", "breakdown", "year", "year_basis", "actual", "simulated",
+                                          "error_pct"}
     # 2019: 99.4% on time, so capacity had slack: (requests 613 - refused 25) / 0.9;
     # 2020 on (63% or less on time): capacity = completed assessments (578 = 558 + 20)
     capacity = dict(result.parameters.assessment.capacity_per_year)
