@@ -33,8 +33,12 @@ random numbers) and paired differences are narrow::
   :func:`ehcp_by_age_placement`) of that January, or the nearest one, is the shape the
   joint starting caseload follows (:func:`simulation.caseload.age_placement_counts`).
 - SEN support: the published % of pupils on SEN support (LAIT, January) times the
-  resident population aged 4 to 15, spread over ages with the ASSUMED shape of
-  :data:`simulation.examples.SEN_SUPPORT_AGE_SHAPE`. An approximation: the census
+  resident population aged 4 to 15. Spread over ages with the ASSUMED shape of
+  :data:`simulation.examples.SEN_SUPPORT_AGE_SHAPE` at the start of the calibration
+  window; a run built on a calibration starts from the calibrated model's own age
+  profile of SEN support in that January (:func:`calibrated_sen_support_shape`), so that
+  identification, requests and exits by age start in the balance the fit found, not
+  with a burst of requests from an assumed profile. An approximation: the census
   counts pupils in the LA's schools, not residents, and includes some 16-18s.
 - Assessments under way in January ``start_year``: a flow balance. At the start of the
   calibration window, the pipeline of a service keeping up (completed assessments x
@@ -93,6 +97,7 @@ from sendcast.unit_costs import OUTTURN_FILE, PRICE_BASE, apply_overrides, deriv
 from simulation import (CalibrationResult, Caseload, Costs, EarlyIdentification, Parameters, PlaceBlock,
                         Population, SpecialPlaces, calibrate, estimate_rates)
 from simulation.calibration import open_requests
+from simulation.cohort import expected_arrays
 from simulation.examples import EHCP_AGE_SHAPE_2024, SEN_SUPPORT_AGE_SHAPE, default_arrivals, default_ceasing, \
     default_costs, default_placement, default_sen_support
 from simulation.parameters import AGES, PHASE_START_AGES, PHASES, PLACEMENTS, Assessment
@@ -327,6 +332,17 @@ def open_assessments(history: LaHistory, first_year: int, year: int, weeks: floa
     return max(balance, completed(year - 1) * weeks / 52.0)
 
 
+def calibrated_sen_support_shape(calibration: CalibrationResult) -> np.ndarray:
+    """Share of children on SEN support at each age 0-25 in the calibrated cohort model's
+    last January (the January a run built on the calibration starts in)."""
+    fitted = calibration.parameters
+    stocks, _ = expected_arrays(fitted, 12)
+    by_age = np.array([stocks[("sen_support", f"age={age}")][-1] for age in range(AGES)])
+    if by_age.sum() <= 0:
+        raise SetupError("the calibrated model has nobody on SEN support at the end of its window")
+    return by_age / by_age.sum()
+
+
 def _starting_caseload(history: LaHistory, year: int, people: np.ndarray) -> Caseload:
     """SEN support and EHC plans (by age and placement) in January ``year``; no open requests."""
     by_age = ehcp_by_age(history, year)
@@ -499,6 +515,8 @@ def build_parameters(dataset: Dataset, la: str, *, start_year: int, horizon: int
     weeks = fitted.assessment.decision_weeks_mean + fitted.assessment.assessment_weeks_mean
     in_assessment = open_assessments(history, fitted.start_year, start_year, weeks)
     caseload = _starting_caseload(history, start_year, pop.by_age[0])
+    caseload = replace(caseload, sen_support_by_age=np.round(
+        calibrated_sen_support_shape(calibration) * caseload.sen_support_by_age.sum()))
     assessment = fitted.assessment
     capacity_levels = estimate_rates(targets(history, fitted.start_year, start_year))["assessment_capacity"].dropna()
     if not capacity_levels.empty:

@@ -16,7 +16,8 @@ placement group (and ``ehcp_resourced_unit``) by phase on the January day, break
 ``phase=early_years`` (ages 0-3), ``primary`` (4-10), ``secondary`` (11-15), ``post16``
 (16-18) and ``post19`` (19-25): the DES reports the specialist ones for primary and
 secondary with the same definition; the calibration fits the others. ``new_plans`` by
-phase and by single year of age (``age=7``), the age when the plan is issued, likewise.
+phase and by single year of age (``age=7``), the age when the plan is issued, likewise;
+and ``sen_support`` by single year of age on the January day.
 
 Capacity, when given, is handled as a *fluid* approximation, not exactly as the DES does:
 
@@ -182,6 +183,7 @@ def _run(params: Parameters, spy: int, joint: np.ndarray | None = None) -> tuple
     by_phase = np.zeros((h + 1, n_groups, len(PHASES)))   # plans by placement and phase on each January
     new_by_age = np.zeros((h, AGES))                       # new plans by single year of age at issue
     plans_by_age = np.zeros((h + 1, AGES))                 # plans by single year of age on each January
+    sen_by_age = np.zeros((h + 1, AGES))                   # SEN support by single year of age on each January
     phase_mask = (phase_pos[None, :] == np.arange(len(PHASES))[:, None]).astype(float)  # (phases, a0)
     flow_names = ("identified", "identified_early", "requests", "direct", "refused", "assessments", "not_issued",
                   "new_plans", "moves_in") + tuple(f"sen_exit_{r}" for r in SEN_EXIT_REASONS) + \
@@ -200,6 +202,7 @@ def _run(params: Parameters, spy: int, joint: np.ndarray | None = None) -> tuple
             stock[name][k] = ehcp[g, win].sum()
         by_phase[k] = ehcp[:, win] @ phase_mask.T
         plans_by_age[k] = np.bincount(rev_year, weights=ehcp[:, win].sum(axis=0), minlength=AGES)
+        sen_by_age[k] = np.bincount(rev_year, weights=sen[:, win].sum(axis=0), minlength=AGES)
 
     for w in range(steps):
         y = w // spy
@@ -301,11 +304,11 @@ def _run(params: Parameters, spy: int, joint: np.ndarray | None = None) -> tuple
         flow["sen_exit_left_school"][y] += sen[:, w].sum()
         sen[:, w] = 0.0
     record(h, steps)
-    return _assemble(p, stock, flow, by_phase, new_by_age, plans_by_age)
+    return _assemble(p, stock, flow, by_phase, new_by_age, plans_by_age, sen_by_age)
 
 
 def _assemble(p: Parameters, stock: dict, flow: dict, by_phase: np.ndarray,
-              new_by_age: np.ndarray, plans_by_age: np.ndarray) -> tuple[dict, dict]:
+              new_by_age: np.ndarray, plans_by_age: np.ndarray, sen_by_age: np.ndarray) -> tuple[dict, dict]:
     h = p.horizon
     stocks: dict[tuple[str, str], np.ndarray] = {("sen_support", ""): stock["sen_support"],
                                                   ("in_assessment", ""): stock["in_assessment"]}
@@ -315,6 +318,8 @@ def _assemble(p: Parameters, stock: dict, flow: dict, by_phase: np.ndarray,
         stocks[(measure, "")] = sum(stock[g] for g in PLACEMENTS if PLACEMENT_GROUP[g] == measure)
     stocks[("ehcp_resourced_unit", "")] = stock["resourced_unit"]
     ages = np.arange(AGES)
+    for age in ages:
+        stocks[("sen_support", f"age={age}")] = sen_by_age[:, age]
     for band, (low, high) in AGE_BANDS.items():
         stocks[("ehcp_total", f"age_band={band}")] = plans_by_age[:, (ages >= low) & (ages < high)].sum(axis=1)
     groups = dict.fromkeys(PLACEMENT_GROUP.values())
