@@ -53,7 +53,7 @@ import pandas as pd
 from scipy.optimize import least_squares
 
 from simulation.caseload import age_placement_counts
-from simulation.cohort import expected_arrays
+from simulation.cohort import expected_arrays, new_plans_by_step, placements_given_new_plans
 from simulation.errors import CalibrationError
 from simulation.outputs import AGE_BANDS
 from simulation.parameters import AGES, AP, FE, INDEPENDENT, OTHER, PHASE_START_AGES, PHASES, STATE_SPECIAL, Parameters, Placement, schedule_values
@@ -188,6 +188,8 @@ def estimate_rates(targets: pd.DataFrame) -> pd.DataFrame:
 def _series(stocks: dict, flows: dict, measure: str, breakdown: str) -> np.ndarray | None:
     """The cohort model's yearly values for a target row; ``age=a-b`` sums single ages."""
     if breakdown.startswith("age=") and "-" in breakdown:
+        if (measure, "age=0") not in flows:
+            return None
         low, high = (int(v) for v in breakdown.removeprefix("age=").split("-"))
         return sum(flows[(measure, f"age={age}")] for age in range(low, high + 1))
     return stocks.get((measure, breakdown), flows.get((measure, breakdown)))
@@ -229,10 +231,20 @@ def scale_phase_shares(placement: Placement, column: int, phases: tuple[int, ...
     rescaled in proportion, rows still summing to 1; a child already in ``column`` stays)."""
     new_shares = np.array(placement.new_plan_shares)
     transfer = np.array(placement.transfer)
+    _scale_phases(new_shares, transfer, column, phases, factor)
+    return _placement(new_shares, transfer)
+
+
+def _scale_phases(new_shares: np.ndarray, transfer: np.ndarray, column: int, phases: tuple[int, ...],
+                  factor: float) -> None:
+    """:func:`scale_phase_shares` on the arrays, in place."""
     for phase in phases:
         new_shares[phase] = _scale_column(new_shares[phase], column, factor)
         if phase >= 1:
             transfer[phase - 1] = _scale_column(transfer[phase - 1], column, factor)
+
+
+def _placement(new_shares: np.ndarray, transfer: np.ndarray) -> Placement:
     new_shares[4, STATE_SPECIAL] = 0.0
     transfer[3, :, STATE_SPECIAL] = 0.0
     new_shares /= new_shares.sum(axis=1, keepdims=True)
@@ -244,10 +256,14 @@ def fe_to_other_at_19(placement: Placement, share: float) -> Placement:
     """The placement mix with a share ``share`` (capped at 0.95) of young people in FE at
     19 moving to ``other`` (NEET, educated elsewhere) and the rest staying in FE."""
     transfer = np.array(placement.transfer)
+    _fe_to_other(transfer, share)
+    return Placement(new_plan_shares=placement.new_plan_shares, transfer=transfer)
+
+
+def _fe_to_other(transfer: np.ndarray, share: float) -> None:
     share = min(share, 0.95)
     transfer[3, FE] = 0.0
     transfer[3, FE, FE], transfer[3, FE, OTHER] = 1.0 - share, share
-    return Placement(new_plan_shares=placement.new_plan_shares, transfer=transfer)
 
 
 def apply_free_parameters(base: Parameters, theta: np.ndarray, request_years: list[int]) -> Parameters:
@@ -281,10 +297,11 @@ def apply_free_parameters(base: Parameters, theta: np.ndarray, request_years: li
                        sen_support_rate_by_age=base.arrivals.sen_support_rate_by_age * identification,
                        direct_request_rate_by_age=base.arrivals.direct_request_rate_by_age * by_age,
                        sen_support_multiplier=multiplier)
-    placement = base.placement
+    new_shares, transfer = np.array(base.placement.new_plan_shares), np.array(base.placement.transfer)
     for factor, (_, column, phases) in zip(shares, SHARE_PARAMETERS):
-        placement = scale_phase_shares(placement, column, phases, float(factor))
-    placement = fe_to_other_at_19(placement, FE_TO_OTHER_POST19 * float(shares[-1]))
+        _scale_phases(new_shares, transfer, column, phases, float(factor))
+    _fe_to_other(transfer, FE_TO_OTHER_POST19 * float(shares[-1]))
+    placement = _placement(new_shares, transfer)
     sen = replace(base.sen_support, request_multiplier=request or 1.0,
                   request_rate_by_age=base.sen_support.request_rate_by_age * by_age)
     caseload = replace(base.caseload, in_assessment_by_age=base.caseload.in_assessment_by_age * open_at_start)
@@ -350,10 +367,13 @@ def calibrate(base: Parameters, targets: pd.DataFrame, *, capacity_from_assessme
 
     joint = age_placement_counts(start.caseload)
 
-    def simulated(theta: np.ndarray, rows: list[tuple[str, str, int]] = keys,
-                  steps: int = steps_per_year) -> np.ndarray:
+    def simulated(theta: np.ndarray, rows: list[tuple[str, str, int]] = keys, steps: int = steps_per_year,
+                  new_plans: np.ndarray | None = None) -> np.ndarray:
         params = apply_free_parameters(start, theta, request_years)
-        stocks, flows = expected_arrays(params, steps, start_by_age_placement=joint)
+        if new_plans is None:
+            stocks, flows = expected_arrays(params, steps, start_by_age_placement=joint)
+        else:  # only the placement mix changes: replay the new plans, do not run requests again
+            stocks, flows = placements_given_new_plans(params, new_plans, steps, start_by_age_placement=joint), {}
         out = np.full(len(rows), np.nan)
         for i, (measure, breakdown, year) in enumerate(rows):
             series = _series(stocks, flows, measure, breakdown)
@@ -361,8 +381,8 @@ def calibrate(base: Parameters, targets: pd.DataFrame, *, capacity_from_assessme
                 out[i] = series[year - first]
         return out
 
-    def residuals(theta: np.ndarray) -> np.ndarray:
-        model = simulated(theta)
+    def residuals(theta: np.ndarray, new_plans: np.ndarray | None = None) -> np.ndarray:
+        model = simulated(theta, new_plans=new_plans)
         with np.errstate(divide="ignore", invalid="ignore"):
             r = np.log(np.maximum(model, 1e-9) / np.where(usable, actual, 1.0))
         return np.where(usable, r * weights, 0.0)
@@ -383,10 +403,16 @@ def calibrate(base: Parameters, targets: pd.DataFrame, *, capacity_from_assessme
         if not rows.any():
             continue
 
-        def stage_residuals(sub: np.ndarray, free: np.ndarray = free, rows: np.ndarray = rows) -> np.ndarray:
+        new_plans = None
+        if stage == "placements":
+            new_plans = new_plans_by_step(apply_free_parameters(start, theta, request_years), steps_per_year,
+                                          start_by_age_placement=joint)
+
+        def stage_residuals(sub: np.ndarray, free: np.ndarray = free, rows: np.ndarray = rows,
+                            new_plans: np.ndarray | None = new_plans) -> np.ndarray:
             full = theta.copy()
             full[free] = sub
-            return residuals(full)[rows]
+            return residuals(full, new_plans)[rows]
 
         solution = least_squares(stage_residuals, theta[free], bounds=(lower[free], upper[free]), x_scale=1.0,
                                  diff_step=1e-3, max_nfev=max_evaluations, ftol=TOLERANCE, xtol=TOLERANCE)

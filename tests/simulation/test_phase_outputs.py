@@ -46,3 +46,20 @@ def test_a_published_joint_table_is_the_starting_caseload():
     plain = age_placement_counts(Caseload(sen_support_by_age=np.zeros(AGES), ehcp_by_age=joint.sum(axis=1),
                                           ehcp_by_placement=joint.sum(axis=0)))
     assert plain[17, 2] > 0
+
+
+def test_replaying_new_plans_gives_the_same_placements_as_a_full_run():
+    """The calibration fits the placement mix by replaying the new plans of one full run:
+    exact when only the placement mix differs."""
+    import dataclasses
+
+    from simulation.calibration import scale_phase_shares
+    from simulation.cohort import new_plans_by_step, placements_given_new_plans
+    from simulation.parameters import STATE_SPECIAL
+    params = gloucestershire_example(horizon=3)
+    other_mix = dataclasses.replace(params, placement=scale_phase_shares(params.placement, STATE_SPECIAL, (1, 2), 1.7))
+    full, _ = expected_arrays(other_mix, 6)
+    replayed = placements_given_new_plans(other_mix, new_plans_by_step(params, 6), 6)
+    for key, values in full.items():
+        if key[0].startswith("ehcp_"):
+            np.testing.assert_allclose(replayed[key], values, rtol=1e-12, atol=1e-9)
