@@ -334,10 +334,13 @@ def open_assessments(history: LaHistory, first_year: int, year: int, weeks: floa
 
 def calibrated_sen_support_shape(calibration: CalibrationResult) -> np.ndarray:
     """Share of children on SEN support at each age 0-25 in the calibrated cohort model's
-    last January (the January a run built on the calibration starts in)."""
+    last January (the January a run built on the calibration starts in); none from the
+    leaving age."""
     fitted = calibration.parameters
     stocks, _ = expected_arrays(fitted, 12)
     by_age = np.array([stocks[("sen_support", f"age={age}")][-1] for age in range(AGES)])
+    # the cohort model counts a cohort turning the leaving age on the January day before it leaves
+    by_age[np.arange(AGES) >= fitted.sen_support.leaving_age] = 0.0
     if by_age.sum() <= 0:
         raise SetupError("the calibrated model has nobody on SEN support at the end of its window")
     return by_age / by_age.sum()
