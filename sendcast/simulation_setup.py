@@ -29,9 +29,16 @@ random numbers) and paired differences are narrow::
   (mainstream split into resourced provision and the rest) and by single year of age.
   Where single ages are not published for that January (before 2024) the age bands are
   spread over single ages with the nearest published single-age shape ("under 3" at 2).
+  Plans by age *and* placement: the published joint table (January 2024 on,
+  :func:`ehcp_by_age_placement`) of that January, or the nearest one, is the shape the
+  joint starting caseload follows (:func:`simulation.caseload.age_placement_counts`).
 - SEN support: the published % of pupils on SEN support (LAIT, January) times the
-  resident population aged 4 to 15, spread over ages with the ASSUMED shape of
-  :data:`simulation.examples.SEN_SUPPORT_AGE_SHAPE`. An approximation: the census
+  resident population aged 4 to 15. Spread over ages with the ASSUMED shape of
+  :data:`simulation.examples.SEN_SUPPORT_AGE_SHAPE` at the start of the calibration
+  window; a run built on a calibration starts from the calibrated model's own age
+  profile of SEN support in that January (:func:`calibrated_sen_support_shape`), so that
+  identification, requests and exits by age start in the balance the fit found, not
+  with a burst of requests from an assumed profile. An approximation: the census
   counts pupils in the LA's schools, not residents, and includes some 16-18s.
 - Assessments under way in January ``start_year``: a flow balance. At the start of the
   calibration window, the pipeline of a service keeping up (completed assessments x
@@ -41,11 +48,14 @@ random numbers) and paired differences are narrow::
   flows (:func:`simulation.estimate_rates`); capacity after the last published year is
   held at the last estimate (the baseline does not assume the service grows).
 - Escalation to a request (a multiplier per calendar year, held at the last value after
-  it), ceasing and moves-in scales, placement mix: fitted to the LA's history over the
-  calibration window by :func:`simulation.calibrate` (the cohort model).
+  it), ceasing and moves-in scales, placement mix by school phase: fitted to the LA's
+  history over the calibration window by :func:`simulation.calibrate` (the cohort model);
+  the placement mix by phase is fitted to the placement groups by phase of the published
+  joint tables (:func:`phase_targets`) as well as to the yearly totals.
 - Identification at SEN support: the illustrative age profile of
-  :func:`simulation.examples.default_arrivals`, scaled (in the calibration) so that the
-  cohort model follows the SEN support counts above over the calibration window.
+  :func:`simulation.examples.default_arrivals`, times a level and a yearly trend fitted
+  (in the calibration) so that the cohort model follows the SEN support counts above over
+  the calibration window; held at the last year's value after it.
 - Age profiles of every hazard, decision and assessment times (5 and 10 weeks, Erlang)
   and the placement mix before fitting: ILLUSTRATIVE defaults from
   :mod:`simulation.examples`, not estimates; calibration scales them to the LA.
@@ -87,9 +97,10 @@ from sendcast.unit_costs import OUTTURN_FILE, PRICE_BASE, apply_overrides, deriv
 from simulation import (CalibrationResult, Caseload, Costs, EarlyIdentification, Parameters, PlaceBlock,
                         Population, SpecialPlaces, calibrate, estimate_rates)
 from simulation.calibration import open_requests
+from simulation.cohort import expected_arrays
 from simulation.examples import EHCP_AGE_SHAPE_2024, SEN_SUPPORT_AGE_SHAPE, default_arrivals, default_ceasing, \
     default_costs, default_placement, default_sen_support
-from simulation.parameters import AGES, PLACEMENTS, Assessment
+from simulation.parameters import AGES, PHASE_START_AGES, PHASES, PLACEMENTS, Assessment
 
 log = logging.getLogger(__name__)
 
@@ -202,6 +213,87 @@ def ehcp_by_placement(history: LaHistory, year: int) -> np.ndarray:
                      groups["ehcp_independent_special"], groups["ehcp_fe"], groups["ehcp_ap"], groups["ehcp_other"]])
 
 
+#: Age bands (lowest, highest age) of the new-plan targets: the bands whose request rates
+#: the calibration scales (:data:`simulation.calibration.REQUEST_AGE_SCALES`) and the reference 6-10.
+NEW_PLAN_AGE_BANDS = ((0, 3), (4, 5), (6, 10), (11, 15), (16, 18), (19, 25))
+#: Engine placement columns (:data:`simulation.parameters.PLACEMENTS`) of each published group.
+PUBLISHED_GROUPS = ("ehcp_mainstream", "ehcp_state_special", "ehcp_independent_special", "ehcp_fe", "ehcp_ap")
+
+
+def ehcp_by_age_placement(history: LaHistory, year: int) -> np.ndarray | None:
+    """Plans by single year of age 0-25 (rows) and engine placement (columns) in January
+    ``year``, from the published joint table; ``None`` where it is not published.
+
+    "Under 3" is put at age 2. ``other`` is the age's total minus its five published
+    groups (never below 0). Resourced provision is not published by age: mainstream is
+    split in the LA's overall resourced share of mainstream that January.
+    """
+    rows = history.rows[(history.rows["year"] == year) & history.rows["breakdown"].str.match(r"^age=\d")]
+    if rows.empty or not set(PUBLISHED_GROUPS) <= set(rows["measure"]):
+        return None
+    table = np.zeros((AGES, 5 + 1))  # the five groups, then the total
+
+    for breakdown, measure, value in zip(rows["breakdown"], rows["measure"], rows["value"]):
+        if measure not in PUBLISHED_GROUPS + ("ehcp_total",):
+            continue
+        label = breakdown.removeprefix("age=")
+        age = 2 if label == "0-2" else int(label)
+        column = 5 if measure == "ehcp_total" else PUBLISHED_GROUPS.index(measure)
+        table[age, column] += value
+    mainstream, special, independent, fe, ap, total = table.T
+    other = np.maximum(total - table[:, :5].sum(axis=1), 0.0)
+    resourced_share = min((history.total("ehcp_resourced_unit", year) or 0.0)
+                          / max(history.total("ehcp_mainstream", year) or 0.0, 1.0), 1.0)
+    return np.column_stack([mainstream * (1 - resourced_share), mainstream * resourced_share, special, independent,
+                            fe, ap, other])
+
+
+def nearest_age_placement(history: LaHistory, year: int) -> np.ndarray | None:
+    """The published joint table (:func:`ehcp_by_age_placement`) of January ``year``, or of
+    the nearest January that has one (the earlier if two are as near); ``None`` if none."""
+    years = sorted(history.rows.loc[(history.rows["measure"] == "ehcp_state_special")
+                                    & history.rows["breakdown"].str.startswith("age="), "year"].unique())
+    for candidate in sorted(years, key=lambda y: (abs(y - year), y)):
+        table = ehcp_by_age_placement(history, int(candidate))
+        if table is not None:
+            return table
+    return None
+
+
+def phase_targets(history: LaHistory, first_year: int, last_year: int) -> pd.DataFrame:
+    """Plans by placement group and school phase (age on the January day: the phases of
+    :data:`simulation.parameters.PHASES`) in each January of the window with a published
+    joint table (breakdown ``phase=...``), and new plans by the age when the plan started in
+    each calendar year with published ages, in :data:`NEW_PLAN_AGE_BANDS` (breakdown
+    ``age=4-5``): tidy ``measure, breakdown, year, value``."""
+    rows = []
+    starts = PHASE_START_AGES + (AGES,)
+    for year in range(first_year, last_year + 1):
+        table = ehcp_by_age_placement(history, year)
+        if table is None:
+            continue
+        for k, phase in enumerate(PHASES):
+            part = table[starts[k]:starts[k + 1]]
+            for g, placement in enumerate(PLACEMENTS):
+                if placement == "resourced_unit":
+                    continue  # inside mainstream (resourced provision is not published by age)
+                value = part[:, g].sum() + (part[:, g + 1].sum() if placement == "mainstream" else 0.0)
+                rows.append((GROUP_OF_PLACEMENT[placement], f"phase={phase}", year, float(value)))
+            rows.append(("ehcp_total", f"phase={phase}", year, float(part.sum())))
+    new = history.rows[(history.rows["measure"] == "new_plans") & history.rows["breakdown"].str.startswith("age=")
+                       & history.rows["year"].between(first_year, last_year)]
+    band = new["breakdown"].map(lambda b: next(f"age={low}-{high}" for low, high in NEW_PLAN_AGE_BANDS
+                                               if low <= _lowest_age(b) <= high))
+    for (year, label), value in new.groupby([new["year"], band])["value"].sum().items():
+        rows.append(("new_plans", label, int(year), float(value)))
+    return pd.DataFrame(rows, columns=["measure", "breakdown", "year", "value"])
+
+
+def _lowest_age(breakdown: str) -> int:
+    """Lowest age of an ``age=...`` breakdown (``age=7`` -> 7, ``age=0-2`` -> 0, ``age=20-25`` -> 20)."""
+    return int(breakdown.removeprefix("age=").split("-")[0])
+
+
 def sen_support_by_age(history: LaHistory, year: int, people: np.ndarray) -> np.ndarray:
     """Children on SEN support by age: % of pupils x residents aged 4-15, assumed age shape."""
     pct = history.require("sen_support_pct", year)
@@ -220,7 +312,8 @@ def targets(history: LaHistory, first_year: int, last_year: int) -> pd.DataFrame
     sen = [("sen_support", "", y, float(sen_support_by_age(history, y, pop.by_age[min(y - first_year,
                                                                                        pop.by_age.shape[0] - 1)]).sum()))
            for y in range(first_year, last_year + 1) if history.total("sen_support_pct", y) is not None]
-    return pd.concat([rows, pd.DataFrame(sen, columns=rows.columns)], ignore_index=True)
+    return pd.concat([rows, pd.DataFrame(sen, columns=rows.columns), phase_targets(history, first_year, last_year)],
+                     ignore_index=True)
 
 
 def open_assessments(history: LaHistory, first_year: int, year: int, weeks: float) -> float:
@@ -239,13 +332,27 @@ def open_assessments(history: LaHistory, first_year: int, year: int, weeks: floa
     return max(balance, completed(year - 1) * weeks / 52.0)
 
 
+def calibrated_sen_support_shape(calibration: CalibrationResult) -> np.ndarray:
+    """Share of children on SEN support at each age 0-25 in the calibrated cohort model's
+    last January (the January a run built on the calibration starts in); none from the
+    leaving age."""
+    fitted = calibration.parameters
+    stocks, _ = expected_arrays(fitted, 12)
+    by_age = np.array([stocks[("sen_support", f"age={age}")][-1] for age in range(AGES)])
+    # the cohort model counts a cohort turning the leaving age on the January day before it leaves
+    by_age[np.arange(AGES) >= fitted.sen_support.leaving_age] = 0.0
+    if by_age.sum() <= 0:
+        raise SetupError("the calibrated model has nobody on SEN support at the end of its window")
+    return by_age / by_age.sum()
+
+
 def _starting_caseload(history: LaHistory, year: int, people: np.ndarray) -> Caseload:
     """SEN support and EHC plans (by age and placement) in January ``year``; no open requests."""
     by_age = ehcp_by_age(history, year)
     placement = ehcp_by_placement(history, year)
     by_age = by_age * (placement.sum() / by_age.sum())  # bands and totals can disagree by a plan or two
     return Caseload(sen_support_by_age=sen_support_by_age(history, year, people), ehcp_by_age=by_age,
-                    ehcp_by_placement=placement)
+                    ehcp_by_placement=placement, age_placement_shape=nearest_age_placement(history, year))
 
 
 # ------------------------------------------------------------------------------ calibration
@@ -411,6 +518,8 @@ def build_parameters(dataset: Dataset, la: str, *, start_year: int, horizon: int
     weeks = fitted.assessment.decision_weeks_mean + fitted.assessment.assessment_weeks_mean
     in_assessment = open_assessments(history, fitted.start_year, start_year, weeks)
     caseload = _starting_caseload(history, start_year, pop.by_age[0])
+    caseload = replace(caseload, sen_support_by_age=np.round(
+        calibrated_sen_support_shape(calibration) * caseload.sen_support_by_age.sum()))
     assessment = fitted.assessment
     capacity_levels = estimate_rates(targets(history, fitted.start_year, start_year))["assessment_capacity"].dropna()
     if not capacity_levels.empty:

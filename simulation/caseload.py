@@ -1,10 +1,16 @@
 """The starting EHC plan caseload as whole children by age and placement.
 
-SEN2 publishes plans by age and plans by placement, not the two together. The joint
-table is estimated by iterative proportional fitting from a prior that rules out
-impossible cells (no FE placement under 16, no state special school placement from 19,
-no mainstream or AP placement under 2 or over 18, independent special schools to 19),
-then rounded to whole children keeping each age's (rounded) total exactly.
+SEN2 publishes plans by age and plans by placement, and (from January 2024) the two
+together. The joint table is estimated by iterative proportional fitting from a prior
+that rules out impossible cells (no FE placement under 16, no state special school
+placement from 19, no mainstream or AP placement under 2 or over 18, independent special
+schools to 19) and, where the caseload gives an ``age_placement_shape`` (the published
+joint table of that or the nearest January), follows that shape: prior = possible cell x
+(shape + :data:`PSEUDO_COUNT`), so a cell the shape leaves empty stays possible. Then it is
+rounded to whole children keeping each age's (rounded) total exactly. With the published
+joint table of the same January the result is that table to within a child or two per
+placement (impossible cells, a handful of children, are moved to the possible
+placements of the same age).
 """
 
 from __future__ import annotations
@@ -13,6 +19,9 @@ import numpy as np
 
 from simulation.errors import ParameterError
 from simulation.parameters import AGES, AP, FE, INDEPENDENT, MAINSTREAM, OTHER, PLACEMENTS, RESOURCED, STATE_SPECIAL, Caseload
+
+#: Added to every possible cell of an ``age_placement_shape`` before fitting (children).
+PSEUDO_COUNT = 0.05
 
 
 def allowed_cells() -> np.ndarray:
@@ -49,6 +58,8 @@ def age_placement_counts(caseload: Caseload, iterations: int = 200) -> np.ndarra
     by_age = caseload.ehcp_by_age
     by_placement = caseload.ehcp_by_placement * (by_age.sum() / max(caseload.ehcp_by_placement.sum(), 1e-12))
     prior = allowed_cells().astype(float)
+    if caseload.age_placement_shape is not None:
+        prior = prior * (caseload.age_placement_shape + PSEUDO_COUNT)
     if np.any((by_age > 0) & (prior.sum(axis=1) == 0)) or np.any((by_placement > 0) & (prior.sum(axis=0) == 0)):
         raise ParameterError("caseload: a plan count falls where no placement is possible")
     matrix = prior * by_age[:, None] / prior.sum(axis=1, keepdims=True)

@@ -10,6 +10,15 @@ request arrives). With assessment and special school capacity unconstrained the
 discrete-event model's mean agrees with this within Monte Carlo error and a few tenths of
 a per cent of discretisation (tested).
 
+The cohort model reports ``ehcp_total`` by age band as the DES does. Besides the
+measures of :mod:`simulation.outputs`, it reports all plans and every
+placement group (and ``ehcp_resourced_unit``) by phase on the January day, breakdown
+``phase=early_years`` (ages 0-3), ``primary`` (4-10), ``secondary`` (11-15), ``post16``
+(16-18) and ``post19`` (19-25): the DES reports the specialist ones for primary and
+secondary with the same definition; the calibration fits the others. ``new_plans`` by
+phase and by single year of age (``age=7``), the age when the plan is issued, likewise;
+and ``sen_support`` by single year of age on the January day.
+
 Capacity, when given, is handled as a *fluid* approximation, not exactly as the DES does:
 
 - assessments: at most ``slots`` children in assessment at once; the queue is served in
@@ -21,18 +30,27 @@ Capacity, when given, is handled as a *fluid* approximation, not exactly as the 
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 import numpy as np
 import pandas as pd
 from scipy import stats
 
-from simulation.outputs import CEASE_REASONS, PLACEMENT_GROUP, SEN_EXIT_REASONS, tidy
-from simulation.parameters import (AGES, PHASE_START_AGES, PLACEMENTS, Parameters, phase_by_age, schedule_values)
+from simulation.outputs import AGE_BANDS, CEASE_REASONS, PLACEMENT_GROUP, SEN_EXIT_REASONS, tidy
+from simulation.parameters import (AGES, PHASE_START_AGES, PHASES, PLACEMENTS, Parameters, phase_by_age,
+                                   schedule_values)
 
 WEEKS = 52.0
 
 
 def delay_pmf(mean_weeks: float, shape: int, steps_per_year: int, grid: int = 400) -> np.ndarray:
-    """P(request made at a uniform point of step 0 is done in step k), k = 0, 1, ..."""
+    """P(request made at a uniform point of step 0 is done in step k), k = 0, 1, ...
+    (computed once per argument set: a calibration asks for the same ones hundreds of times)."""
+    return _delay_pmf(float(mean_weeks), int(shape), int(steps_per_year), int(grid)).copy()
+
+
+@lru_cache(maxsize=64)
+def _delay_pmf(mean_weeks: float, shape: int, steps_per_year: int, grid: int) -> np.ndarray:
     scale_steps = mean_weeks / shape * steps_per_year / WEEKS
     dist = stats.gamma(shape, scale=scale_steps)
     kmax = int(np.ceil(dist.ppf(1 - 1e-9))) + 2
@@ -57,8 +75,14 @@ def remaining_pmf(params: Parameters, steps_per_year: int, length: int) -> np.nd
 def within_20_weeks(params: Parameters) -> float:
     """P(decision time + assessment time <= 20 weeks), in per cent, when nobody queues."""
     a = params.assessment
-    d = stats.gamma(a.decision_weeks_shape, scale=a.decision_weeks_mean / a.decision_weeks_shape)
-    s = stats.gamma(a.assessment_weeks_shape, scale=a.assessment_weeks_mean / a.assessment_weeks_shape)
+    return _within_20_weeks(float(a.decision_weeks_mean), int(a.decision_weeks_shape),
+                            float(a.assessment_weeks_mean), int(a.assessment_weeks_shape))
+
+
+@lru_cache(maxsize=64)
+def _within_20_weeks(decision_mean: float, decision_shape: int, assessment_mean: float, assessment_shape: int) -> float:
+    d = stats.gamma(decision_shape, scale=decision_mean / decision_shape)
+    s = stats.gamma(assessment_shape, scale=assessment_mean / assessment_shape)
     x = np.linspace(0, 20, 4001)
     return float(100 * np.trapezoid(d.pdf(x) * s.cdf(20 - x), x))
 
@@ -96,11 +120,46 @@ def early_identification_flows(params: Parameters, expected: np.ndarray) -> tupl
 
 def expected_trajectories(params: Parameters, steps_per_year: int = 52) -> pd.DataFrame:
     """Expected yearly results, tidy ``measure, breakdown, year, value`` (same measures as the DES)."""
-    stocks, flows = _run(params, steps_per_year)
+    stocks, flows = expected_arrays(params, steps_per_year)
     return tidy(stocks, flows, params.start_year)
 
 
-def _run(params: Parameters, spy: int) -> tuple[dict, dict]:
+def expected_arrays(params: Parameters, steps_per_year: int = 52, *,
+                    start_by_age_placement: np.ndarray | None = None) -> tuple[dict, dict]:
+    """The numbers behind :func:`expected_trajectories`, without building a table (for a
+    fit that runs the model hundreds of times): ``(stocks, flows)``, dicts from
+    ``(measure, breakdown)`` to yearly arrays (stocks: ``horizon + 1`` Januaries; flows:
+    ``horizon`` calendar years). ``start_by_age_placement``: the starting plans by age and
+    placement (:func:`simulation.caseload.age_placement_counts` of the caseload, which is
+    what is used when ``None``), to compute once when only rates change between runs."""
+    return _run(params, steps_per_year, start_by_age_placement)
+
+
+def new_plans_by_step(params: Parameters, steps_per_year: int = 52, *,
+                      start_by_age_placement: np.ndarray | None = None) -> np.ndarray:
+    """Expected new plans issued in each time step by window position (age), shape
+    ``(steps, 26 * steps_per_year)``: what :func:`placements_given_new_plans` replays."""
+    kept: list[np.ndarray] = []
+    _run(params, steps_per_year, start_by_age_placement, kept=kept)
+    return np.array(kept)
+
+
+def placements_given_new_plans(params: Parameters, new_plans: np.ndarray, steps_per_year: int = 52, *,
+                               start_by_age_placement: np.ndarray | None = None) -> dict:
+    """Plans by placement (the stocks of :func:`expected_arrays`) when the new plans issued
+    each step are ``new_plans`` (from :func:`new_plans_by_step` of parameters that differ
+    only in the placement mix): SEN support, requests and assessments are not run again,
+    so fitting the placement mix costs a fraction of a full run. Flows other than plan
+    ceasing, moves in and placement years are not computed (zero)."""
+    if new_plans.shape != (params.horizon * steps_per_year, AGES * steps_per_year):
+        raise ValueError(f"new_plans: expected shape {(params.horizon * steps_per_year, AGES * steps_per_year)}, "
+                         f"found {new_plans.shape}")
+    stocks, _ = _run(params, steps_per_year, start_by_age_placement, replay=new_plans)
+    return stocks
+
+
+def _run(params: Parameters, spy: int, joint: np.ndarray | None = None, replay: np.ndarray | None = None,
+         kept: list | None = None) -> tuple[dict, dict]:
     p = params
     h = p.horizon
     dt = 1.0 / spy
@@ -153,12 +212,17 @@ def _run(params: Parameters, spy: int) -> tuple[dict, dict]:
     queue = np.zeros((n_flags, nb))
     # starting caseload spread evenly over the cohorts of each single year of age
     sen[0, :a0] = (np.round(p.caseload.sen_support_by_age)[rev_year] / spy)
-    joint = age_placement_counts(p.caseload).astype(float)
+    joint = (age_placement_counts(p.caseload) if joint is None else joint).astype(float)
     ehcp[:, :a0] = (joint[rev_year] / spy).T
     open_at_start = np.round(p.caseload.in_assessment_by_age)[rev_year] / spy
 
     stock_names = ("sen_support", "in_assessment") + tuple(PLACEMENTS) + ("waiting_special_place",)
     stock = {name: np.zeros(h + 1) for name in stock_names}
+    by_phase = np.zeros((h + 1, n_groups, len(PHASES)))   # plans by placement and phase on each January
+    new_by_age = np.zeros((h, AGES))                       # new plans by single year of age at issue
+    plans_by_age = np.zeros((h + 1, AGES))                 # plans by single year of age on each January
+    sen_by_age = np.zeros((h + 1, AGES))                   # SEN support by single year of age on each January
+    phase_mask = (phase_pos[None, :] == np.arange(len(PHASES))[:, None]).astype(float)  # (phases, a0)
     flow_names = ("identified", "identified_early", "requests", "direct", "refused", "assessments", "not_issued",
                   "new_plans", "moves_in") + tuple(f"sen_exit_{r}" for r in SEN_EXIT_REASONS) + \
         tuple(f"ceased_{r}" for r in CEASE_REASONS) + tuple(f"years_{g}" for g in PLACEMENTS)
@@ -174,6 +238,9 @@ def _run(params: Parameters, spy: int) -> tuple[dict, dict]:
         stock["in_assessment"][k] = ring_dec.sum() + ring_ass.sum() + queue.sum()
         for g, name in enumerate(PLACEMENTS):
             stock[name][k] = ehcp[g, win].sum()
+        by_phase[k] = ehcp[:, win] @ phase_mask.T
+        plans_by_age[k] = np.bincount(rev_year, weights=ehcp[:, win].sum(axis=0), minlength=AGES)
+        sen_by_age[k] = np.bincount(rev_year, weights=sen[:, win].sum(axis=0), minlength=AGES)
 
     for w in range(steps):
         y = w // spy
@@ -193,16 +260,17 @@ def _run(params: Parameters, spy: int) -> tuple[dict, dict]:
             b = w + max_pos
             flow["ceased_aged_out"][y] += ehcp[:, b].sum()
             ehcp[:, b] = 0.0
-        # SEN support hazards
-        window_sen = sen[:, win]
-        req_rate = req_age[None, :] * req_mult[y] * flag_rr[:, None]
-        total = req_rate + nm_age[None, :] + s.moved_away_rate
-        leaving = window_sen * -np.expm1(-total * dt)
-        share = np.divide(leaving, total, out=np.zeros_like(leaving), where=total > 0)
-        requests = share * req_rate
-        flow["sen_exit_needs_met"][y] += (share * nm_age[None, :]).sum()
-        flow["sen_exit_moved_away"][y] += (share * s.moved_away_rate).sum()
-        window_sen -= leaving
+        if replay is None:
+            # SEN support hazards
+            window_sen = sen[:, win]
+            req_rate = req_age[None, :] * req_mult[y] * flag_rr[:, None]
+            total = req_rate + nm_age[None, :] + s.moved_away_rate
+            leaving = window_sen * -np.expm1(-total * dt)
+            share = np.divide(leaving, total, out=np.zeros_like(leaving), where=total > 0)
+            requests = share * req_rate
+            flow["sen_exit_needs_met"][y] += (share * nm_age[None, :]).sum()
+            flow["sen_exit_moved_away"][y] += (share * s.moved_away_rate).sum()
+            window_sen -= leaving
         # plans: ceasing
         window_plan = ehcp[:, win]
         ceasing = window_plan * cease_p[None, :]
@@ -212,57 +280,65 @@ def _run(params: Parameters, spy: int) -> tuple[dict, dict]:
         window_plan -= ceasing
         # arrivals during the step
         per_cohort = 1.0 / (spy * spy)
-        window_sen[0] += ident_normal[y][rev_year] * per_cohort
-        if n_flags == 2:
-            window_sen[1] += ident_early[y][rev_year] * per_cohort
-        flow["identified"][y] += (ident_normal[y].sum() + ident_early[y].sum()) / spy
-        flow["identified_early"][y] += ident_early[y].sum() / spy
-        direct_now = direct[y][rev_year] * per_cohort
-        requests[0] += direct_now
-        flow["direct"][y] += direct_now.sum()
-        flow["requests"][y] += requests.sum()
+        if replay is None:
+            window_sen[0] += ident_normal[y][rev_year] * per_cohort
+            if n_flags == 2:
+                window_sen[1] += ident_early[y][rev_year] * per_cohort
+            flow["identified"][y] += (ident_normal[y].sum() + ident_early[y].sum()) / spy
+            flow["identified_early"][y] += ident_early[y].sum() / spy
+            direct_now = direct[y][rev_year] * per_cohort
+            requests[0] += direct_now
+            flow["direct"][y] += direct_now.sum()
+            flow["requests"][y] += requests.sum()
         moving_in = moves[y][rev_year] * per_cohort
         flow["moves_in"][y] += moving_in.sum()
         window_plan += (moving_in[:, None] * shares_pos).T
-        # decisions
-        slots_dec = (w + np.arange(k_dec)) % k_dec
-        ring_dec[slots_dec, :, win] += pmf_dec[:, None, None] * requests[None, :, :]
-        decided = ring_dec[w % k_dec, :, win].copy()
-        ring_dec[w % k_dec] = 0.0
-        refused = decided * refusal[y]
-        flow["refused"][y] += refused.sum()
-        to_assess = decided - refused
-        # assessments
-        if w == 0 and open_at_start.sum() > 0:
-            # assessments under way at the start: part-way through (remaining time uniform on
-            # [0, mean]) up to the slots there are, the rest queue for a full assessment
-            part_way = 1.0 if slots is None else min(1.0, slots[0] / open_at_start.sum())
-            ring_ass[:, 0, win] += remaining_pmf(p, spy, k_ass)[:, None] * (open_at_start * part_way)[None, :]
-            to_assess[0] += open_at_start * (1.0 - part_way)
-        if slots is None:
-            starting = to_assess
+        if replay is None:
+            # decisions
+            slots_dec = (w + np.arange(k_dec)) % k_dec
+            ring_dec[slots_dec, :, win] += pmf_dec[:, None, None] * requests[None, :, :]
+            decided = ring_dec[w % k_dec, :, win].copy()
+            ring_dec[w % k_dec] = 0.0
+            refused = decided * refusal[y]
+            flow["refused"][y] += refused.sum()
+            to_assess = decided - refused
+            # assessments
+            if w == 0 and open_at_start.sum() > 0:
+                # assessments under way at the start: part-way through (remaining time uniform on
+                # [0, mean]) up to the slots there are, the rest queue for a full assessment
+                part_way = 1.0 if slots is None else min(1.0, slots[0] / open_at_start.sum())
+                ring_ass[:, 0, win] += remaining_pmf(p, spy, k_ass)[:, None] * (open_at_start * part_way)[None, :]
+                to_assess[0] += open_at_start * (1.0 - part_way)
+            if slots is None:
+                starting = to_assess
+            else:
+                queue[:, win] += to_assess
+                # slots freed by assessments finishing during this step are free for this step
+                free = max(slots[y] - (ring_ass.sum() - ring_ass[w % k_ass].sum()), 0.0)
+                waiting = queue[:, win].sum()
+                fraction = 1.0 if waiting <= free else free / waiting
+                starting = queue[:, win] * fraction
+                queue[:, win] -= starting
+            slots_ass = (w + np.arange(k_ass)) % k_ass
+            ring_ass[slots_ass, :, win] += pmf_ass[:, None, None] * starting[None, :, :]
+            done = ring_ass[w % k_ass, :, win].copy()
+            ring_ass[w % k_ass] = 0.0
+            flow["assessments"][y] += done.sum()
+            no_plan = done * not_issued[y]
+            flow["not_issued"][y] += no_plan.sum()
+            issued = (done - no_plan).sum(axis=0)
         else:
-            queue[:, win] += to_assess
-            # slots freed by assessments finishing during this step are free for this step
-            free = max(slots[y] - (ring_ass.sum() - ring_ass[w % k_ass].sum()), 0.0)
-            waiting = queue[:, win].sum()
-            fraction = 1.0 if waiting <= free else free / waiting
-            starting = queue[:, win] * fraction
-            queue[:, win] -= starting
-        slots_ass = (w + np.arange(k_ass)) % k_ass
-        ring_ass[slots_ass, :, win] += pmf_ass[:, None, None] * starting[None, :, :]
-        done = ring_ass[w % k_ass, :, win].copy()
-        ring_ass[w % k_ass] = 0.0
-        flow["assessments"][y] += done.sum()
-        no_plan = done * not_issued[y]
-        flow["not_issued"][y] += no_plan.sum()
-        issued = (done - no_plan).sum(axis=0)
+            issued = replay[w]
+        if kept is not None:
+            kept.append(issued)
         flow["new_plans"][y] += issued.sum()
+        new_by_age[y] += np.bincount(rev_year, weights=issued, minlength=AGES)
         window_plan += (issued[:, None] * shares_pos).T
-        back = refused + no_plan
-        flow["sen_exit_left_school"][y] += back[:, old_enough].sum()
-        back[:, old_enough] = 0.0
-        window_sen += back
+        if replay is None:
+            back = refused + no_plan
+            flow["sen_exit_left_school"][y] += back[:, old_enough].sum()
+            back[:, old_enough] = 0.0
+            window_sen += back
         # time in each placement, for costs
         totals = window_plan.sum(axis=1) * dt
         for g, name in enumerate(PLACEMENTS):
@@ -274,10 +350,11 @@ def _run(params: Parameters, spy: int) -> tuple[dict, dict]:
         flow["sen_exit_left_school"][y] += sen[:, w].sum()
         sen[:, w] = 0.0
     record(h, steps)
-    return _assemble(p, stock, flow)
+    return _assemble(p, stock, flow, by_phase, new_by_age, plans_by_age, sen_by_age)
 
 
-def _assemble(p: Parameters, stock: dict, flow: dict) -> tuple[dict, dict]:
+def _assemble(p: Parameters, stock: dict, flow: dict, by_phase: np.ndarray,
+              new_by_age: np.ndarray, plans_by_age: np.ndarray, sen_by_age: np.ndarray) -> tuple[dict, dict]:
     h = p.horizon
     stocks: dict[tuple[str, str], np.ndarray] = {("sen_support", ""): stock["sen_support"],
                                                   ("in_assessment", ""): stock["in_assessment"]}
@@ -286,6 +363,19 @@ def _assemble(p: Parameters, stock: dict, flow: dict) -> tuple[dict, dict]:
                     "ehcp_other"):
         stocks[(measure, "")] = sum(stock[g] for g in PLACEMENTS if PLACEMENT_GROUP[g] == measure)
     stocks[("ehcp_resourced_unit", "")] = stock["resourced_unit"]
+    ages = np.arange(AGES)
+    for age in ages:
+        stocks[("sen_support", f"age={age}")] = sen_by_age[:, age]
+    for band, (low, high) in AGE_BANDS.items():
+        stocks[("ehcp_total", f"age_band={band}")] = plans_by_age[:, (ages >= low) & (ages < high)].sum(axis=1)
+    groups = dict.fromkeys(PLACEMENT_GROUP.values())
+    for measure in list(groups) + ["ehcp_resourced_unit"]:
+        members = [g for g, name in enumerate(PLACEMENTS)
+                   if (name == "resourced_unit" if measure == "ehcp_resourced_unit" else PLACEMENT_GROUP[name] == measure)]
+        for f, phase in enumerate(PHASES):
+            stocks[(measure, f"phase={phase}")] = by_phase[:, members, f].sum(axis=1)
+    for f, phase in enumerate(PHASES):
+        stocks[("ehcp_total", f"phase={phase}")] = by_phase[:, :, f].sum(axis=1)
     stocks[("waiting_special_place", "")] = np.zeros(h + 1)
     flows: dict[tuple[str, str], np.ndarray] = {}
     flows[("sen_support_identified", "")] = flow["identified"]
@@ -300,6 +390,10 @@ def _assemble(p: Parameters, stock: dict, flow: dict) -> tuple[dict, dict]:
     flows[("assessments", "")] = flow["assessments"]
     flows[("assessed_not_issued", "")] = flow["not_issued"]
     flows[("new_plans", "")] = flow["new_plans"]
+    for f, phase in enumerate(PHASES):
+        flows[("new_plans", f"phase={phase}")] = new_by_age[:, phase_by_age() == f].sum(axis=1)
+    for age in range(AGES):
+        flows[("new_plans", f"age={age}")] = new_by_age[:, age]
     pct = within_20_weeks(p) if p.assessment.capacity_per_year is None else np.nan
     flows[("issued_within_20wk_pct", "")] = np.full(h, pct)
     ceased = [flow[f"ceased_{r}"] for r in CEASE_REASONS]

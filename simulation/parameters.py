@@ -152,12 +152,18 @@ class Caseload:
     ``in_assessment_by_age`` (optional): children whose request was decided (to assess)
     before the start and whose assessment is not finished; they join the assessment queue
     at the start, with their request dated ``decision_weeks_mean`` weeks before it.
+    ``age_placement_shape`` (optional, shape (26, 7), counts or any weights >= 0): the
+    shape of plans by age and placement (SEN2 publishes the joint table from January
+    2024); the starting caseload by age and placement is fitted to the two totals from it
+    (:func:`simulation.caseload.age_placement_counts`). ``None``: no information beyond
+    which cells are possible.
     """
 
     sen_support_by_age: Any
     ehcp_by_age: Any
     ehcp_by_placement: Any
     in_assessment_by_age: Any = None
+    age_placement_shape: Any = None
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "sen_support_by_age", _vector("caseload.sen_support_by_age",
@@ -166,6 +172,13 @@ class Caseload:
         in_assessment = np.zeros(AGES) if self.in_assessment_by_age is None else self.in_assessment_by_age
         object.__setattr__(self, "in_assessment_by_age", _vector("caseload.in_assessment_by_age", in_assessment))
         by_placement = _vector("caseload.ehcp_by_placement", self.ehcp_by_placement, len(PLACEMENTS))
+        if self.age_placement_shape is not None:
+            shape = np.asarray(self.age_placement_shape, dtype=float)
+            if shape.shape != (AGES, len(PLACEMENTS)):
+                raise ParameterError(f"caseload.age_placement_shape: expected shape (26, 7), found {shape.shape}")
+            if not np.all(np.isfinite(shape)) or np.any(shape < 0):
+                raise ParameterError("caseload.age_placement_shape: every value must be a finite number >= 0")
+            object.__setattr__(self, "age_placement_shape", _readonly(shape))
         object.__setattr__(self, "ehcp_by_placement", by_placement)
         total_age, total_placement = self.ehcp_by_age.sum(), by_placement.sum()
         if abs(total_age - total_placement) > 0.02 * max(total_age, 1.0):

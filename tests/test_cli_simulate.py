@@ -25,9 +25,9 @@ def test_calibrate_writes_a_fit_report_and_says_which_targets_pass(tmp_path, cap
     code, text, _ = run(capsys, "calibrate", "--la", "916", "--replications", "2", "--out", str(out))
     assert code == 0
     report = pd.read_csv(out / "calibration.csv")
-    assert list(report.columns) == ["measure", "year", "year_basis", "actual", "simulated", "error_pct",
+    assert list(report.columns) == ["measure", "breakdown", "year", "year_basis", "actual", "simulated", "error_pct",
                                     "simulated_des"]
-    total = report[report["measure"] == "ehcp_total"].set_index("year")
+    total = report[(report["measure"] == "ehcp_total") & report["breakdown"].isna()].set_index("year")
     assert total.loc[2025, "actual"] == 6412                      # published January 2025 (SEN2)
     assert total["error_pct"].abs().max() < 5
     assert "PASS  EHC plans in total within 5% every year" in text

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pytest
 
 from sendcast.errors import UnknownNameError
 from sendcast.scenario import load_scenario
 from sendcast.simulation_runs import run_replications
-from sendcast.simulation_setup import SetupError, baseline_path, build_parameters, calibrate_la, changed_fields
+from sendcast.simulation_setup import SetupError, baseline_path, build_parameters, calibrate_la, changed_fields, la_history
 
 REPO = Path(__file__).resolve().parent.parent
 SCENARIOS = REPO / "scenarios"
@@ -119,3 +120,61 @@ def test_transport_is_added_to_the_placements_yearly_cost(dataset, fit, baseline
     assert after["independent_special"] == pytest.approx(before["independent_special"] + 12000)
     assert after["ap"] == pytest.approx(before["ap"] + 3000)
     assert after["state_special"] == before["state_special"]
+
+
+# ------------------------------------------------------------- placements by age and phase
+def test_the_joint_table_of_age_and_placement_from_hand_sized_rows():
+    from sendcast.simulation_setup import LaHistory, ehcp_by_age_placement
+    rows = pd.DataFrame([("ehcp_total", "age=0-2", 2025, 1.0), ("ehcp_total", "age=4", 2025, 10.0),
+                         ("ehcp_total", "age=16", 2025, 5.0), ("ehcp_mainstream", "age=4", 2025, 6.0),
+                         ("ehcp_state_special", "age=4", 2025, 3.0), ("ehcp_independent_special", "age=4", 2025, 0.0),
+                         ("ehcp_fe", "age=16", 2025, 4.0), ("ehcp_ap", "age=4", 2025, 0.0),
+                         ("ehcp_mainstream", "", 2025, 6.0), ("ehcp_resourced_unit", "", 2025, 1.0)],
+                        columns=["measure", "breakdown", "year", "value"])
+    table = ehcp_by_age_placement(LaHistory("E1", "Hand", "1", rows), 2025)
+    # age 4: mainstream 6 of which 1/6 resourced (the LA's share), state special 3, other 10 - 9 = 1
+    np.testing.assert_allclose(table[4], [5, 1, 3, 0, 0, 0, 1])
+    np.testing.assert_allclose(table[2], [0, 0, 0, 0, 0, 0, 1])      # "under 3" at 2, all other
+    np.testing.assert_allclose(table[16], [0, 0, 0, 0, 4, 0, 1])
+    assert ehcp_by_age_placement(LaHistory("E1", "Hand", "1", rows), 2024) is None   # not published
+
+
+def test_gloucestershire_placements_by_phase_are_the_published_ones(dataset):
+    from sendcast.simulation_setup import phase_targets
+    history = la_history(dataset, "Gloucestershire")
+    targets = phase_targets(history, 2019, 2025).set_index(["measure", "breakdown", "year"])["value"]
+    # SEN2 2025 release, January 2025: state special at ages 4-10 and 11-15 (LA-maintained + academy/free)
+    assert targets[("ehcp_state_special", "phase=primary", 2025)] == 613
+    assert targets[("ehcp_state_special", "phase=secondary", 2025)] == 804
+    assert targets[("ehcp_total", "phase=post19", 2025)] == 391       # FE 232, other 156, mainstream 3
+    # new plans by the age they started, 2024: 108 + 134 at ages 4 and 5
+    assert targets[("new_plans", "age=4-5", 2024)] == 242
+    assert sorted(targets.index.get_level_values("year").unique()) == [2022, 2023, 2024, 2025]
+
+
+def test_the_baseline_starts_from_the_published_age_and_placement_table(baseline):
+    from simulation.caseload import age_placement_counts
+    joint = age_placement_counts(baseline.caseload)
+    assert joint[4:11, 2].sum() == pytest.approx(613, abs=3)      # state special, primary ages
+    assert joint[11:16, 2].sum() == pytest.approx(807, abs=5)     # secondary (804 + 3 moved from post-19 cells)
+    # SEN support by age follows the calibrated model's own profile in January 2025
+    assert baseline.caseload.sen_support_by_age.sum() == pytest.approx(0.153 * baseline.population.by_age[0, 4:16].sum(),
+                                                                       abs=20)
+
+
+#: Worst-year errors (%) of the calibration to Gloucestershire 2019-2025 when this was written,
+#: plus half a point: a change that makes the fit worse fails here. AP (20-50 plans) and
+#: other (a 2022-23 break: 605 -> 434 -> 614) are reported, and fail the 10% goal.
+FIT_WHEN_WRITTEN = {"ehcp_total": 3.1, "ehcp_mainstream": 4.4, "ehcp_state_special": 3.9,
+                    "ehcp_independent_special": 9.5, "ehcp_fe": 10.1, "ehcp_ap": 116.6, "ehcp_other": 24.4,
+                    "new_plans": 4.7, "requests": 5.5}
+
+
+def test_the_fit_to_gloucestershire_does_not_regress(fit):
+    report = fit.report
+    totals = report[report["breakdown"] == ""].groupby("measure")["error_pct"].apply(lambda e: e.abs().max())
+    for measure, worst in FIT_WHEN_WRITTEN.items():
+        assert totals[measure] <= worst + 0.5, (measure, round(totals[measure], 1))
+    phases = report[report["breakdown"].isin(["phase=primary", "phase=secondary"])
+                    & report["measure"].eq("ehcp_state_special")]
+    assert len(phases) == 4 and phases["error_pct"].abs().max() < 10     # 2024 and 2025

@@ -126,7 +126,16 @@ CASELOAD_AGE_2025 = TableSpec(
     row_filter={"breakdown_topic": "Child or young persons age"},
     breakdown_column="breakdown",
     breakdown_map=_AGE_2025,
-    components=(Component("ehcp_total", ("ehcplans",)),),
+    # Placement groups by single year of age (January 2024 on): the published joint table
+    # the simulation starts from and calibrates placements by school phase against.
+    components=(
+        Component("ehcp_total", ("ehcplans",)),
+        Component("ehcp_mainstream", ("mainstream_total",)),
+        Component("ehcp_state_special", ("special_la_maintained", "special_academy_free")),
+        Component("ehcp_independent_special", ("special_independent", "special_non_maintained")),
+        Component("ehcp_fe", ("fe_total",)),
+        Component("ehcp_ap", ("ap_pru_total",)),
+    ),
 )
 
 NEWPLANS_2025 = TableSpec(
@@ -134,6 +143,17 @@ NEWPLANS_2025 = TableSpec(
     year_basis="calendar",
     row_filter={"breakdown_topic": "New EHC plans"},
     share_check=ShareCheck("new_ehc_plans", "mainstream_total", "mainstream_total_pc"),
+    components=(Component("new_plans", ("new_ehc_plans",)),),
+)
+
+# New plans by the age the plan started (2022 on): the age profile of new plans by school phase.
+_NEW_AGE_2025 = {"age 2 and under": "age=0-2", **_single_ages("age ", 3, 19), "age 20 and over": "age=20-25"}
+NEWPLANS_AGE_2025 = TableSpec(
+    file="newplans.csv",
+    year_basis="calendar",
+    row_filter={"breakdown_topic": "Age when plan started"},
+    breakdown_column="breakdown",
+    breakdown_map=_NEW_AGE_2025,
     components=(Component("new_plans", ("new_ehc_plans",)),),
 )
 
@@ -188,6 +208,7 @@ FORMAT_2025: tuple[TableSpec, ...] = (
     CASELOAD_2025,
     CASELOAD_AGE_2025,
     NEWPLANS_2025,
+    NEWPLANS_AGE_2025,
     REQUESTS_2025,
     ASSESSMENTS_2025,
     TIMELINESS_2025,

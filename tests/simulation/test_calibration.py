@@ -72,7 +72,8 @@ def test_calibration_reproduces_gloucestershire_2019_to_2025(glos_fit):
     assert report.loc["ehcp_fe"].max() < 12
     assert report.loc["new_plans"].max() < 10
     assert report.loc["requests"].max() < 10
-    assert set(result.report.columns) == {"measure", "year", "year_basis", "actual", "simulated", "error_pct"}
+    assert set(result.report.columns) == {"measure", "breakdown", "year", "year_basis", "actual", "simulated",
+                                          "error_pct"}
     # 2019: 99.4% on time, so capacity had slack: (requests 613 - refused 25) / 0.9;
     # 2020 on (63% or less on time): capacity = completed assessments (578 = 558 + 20)
     capacity = dict(result.parameters.assessment.capacity_per_year)
@@ -93,3 +94,53 @@ def test_the_share_within_20_weeks_emerges_close_to_the_published_series(glos_fi
     assert np.all(simulated[2:] < 50)              # mostly late once it builds
     assert np.all(np.abs(simulated - published) < 25), simulated.round(1)
     assert np.mean(np.abs(simulated - published)) < 12, simulated.round(1)
+
+
+# ------------------------------------------------------------------ placement mix by phase
+def test_scaling_a_share_in_one_phase_rescales_the_others_and_leaves_other_phases_alone():
+    from simulation.calibration import scale_phase_shares
+    from simulation.examples import default_placement
+    from simulation.parameters import MAINSTREAM, STATE_SPECIAL
+    before = default_placement()
+    after = scale_phase_shares(before, STATE_SPECIAL, (1,), 2.0)
+    # new primary plans: state special 0.12 -> 0.24; the other 0.88 shrink to 0.76, in proportion
+    assert after.new_plan_shares[1, STATE_SPECIAL] == pytest.approx(0.24)
+    assert after.new_plan_shares[1, MAINSTREAM] == pytest.approx(0.78 * 0.76 / 0.88)
+    # moving into primary from a mainstream nursery: 0.12 -> 0.24, mainstream 0.85 -> 0.85 x 0.76 / 0.88
+    assert after.transfer[0, MAINSTREAM, STATE_SPECIAL] == pytest.approx(0.24)
+    assert after.transfer[0, MAINSTREAM, MAINSTREAM] == pytest.approx(0.85 * 0.76 / 0.88)
+    # a child already in a special school stays; secondary and the other phases are unchanged
+    assert after.transfer[0, STATE_SPECIAL, STATE_SPECIAL] == 1.0
+    np.testing.assert_array_equal(after.new_plan_shares[[0, 2, 3, 4]], before.new_plan_shares[[0, 2, 3, 4]])
+    np.testing.assert_array_equal(after.transfer[1:], before.transfer[1:])
+
+
+def test_a_share_of_fe_moves_to_other_at_19():
+    from simulation.calibration import fe_to_other_at_19
+    from simulation.examples import default_placement
+    from simulation.parameters import FE, OTHER
+    after = fe_to_other_at_19(default_placement(), 0.25)
+    assert after.transfer[3, FE, FE] == pytest.approx(0.75) and after.transfer[3, FE, OTHER] == pytest.approx(0.25)
+    assert fe_to_other_at_19(default_placement(), 3.0).transfer[3, FE, OTHER] == pytest.approx(0.95)  # capped
+
+
+def test_targets_by_phase_and_age_are_kept_and_other_breakdowns_dropped():
+    from simulation.calibration import _target_table
+    table = _target_table(pd.DataFrame({
+        "measure": ["ehcp_state_special", "ehcp_state_special", "ehcp_state_special", "new_plans", "requests",
+                    "ehcp_total"],
+        "breakdown": ["", "phase=primary", "provider=academy_free", "age=4-5", "age=4-5", "phase=post19"],
+        "year": [2024] * 6, "value": [10, 4, 6, 3, 9, 2]}))
+    kept = set(zip(table["measure"], table["breakdown"]))
+    assert kept == {("ehcp_state_special", ""), ("ehcp_state_special", "phase=primary"), ("new_plans", "age=4-5"),
+                    ("ehcp_total", "phase=post19")}
+    with pytest.raises(CalibrationError, match="ehcp_fe phase=post16 2024 appears more than once"):
+        _target_table(_frame([("ehcp_fe", 2024, 1)]).assign(breakdown="phase=post16").pipe(
+            lambda f: pd.concat([f, f])))
+
+
+def test_the_fit_to_gloucestershire_places_no_state_special_post_19(glos_fit):
+    from simulation.parameters import STATE_SPECIAL
+    placement = glos_fit.parameters.placement
+    assert placement.new_plan_shares[4, STATE_SPECIAL] == 0 and not placement.transfer[3, :, STATE_SPECIAL].any()
+    assert set(glos_fit.fitted) >= {"state_special_primary_share_scale", "ceasing_post19_scale", "requests_reception_scale"}
