@@ -8,7 +8,10 @@ few numbers per replication (:func:`sendcast.sweep.run_sweep_task`).
 Prints, all measured in the same run:
 
 - wall time on the ``local`` backend (one process) and on ``processes`` and ``dask``
-  (a LocalCluster) with 2 workers, and the speed-up of each over local;
+  (a LocalCluster started by the command) with 2 workers, and the speed-up of each over local;
+- ``dask`` on a cluster that is already running (``--scheduler``, as on a shared cluster):
+  the cluster start-up timed on its own, then the sweep on 1 and on 2 workers, and the
+  speed-up from 1 to 2 workers;
 - that the results are identical on every backend (seeded per task, not per worker);
 - memory per task: the tracemalloc peak while one task runs, and the pickled size of what a
   task sends back.
@@ -43,10 +46,24 @@ def tasks(points: int, replications: int, years: int) -> list[SweepTask]:
     return out
 
 
-def timed(backend: str, work: list[SweepTask], workers: int | None) -> tuple[float, list]:
+def timed(backend: str, work: list[SweepTask], workers: int | None,
+          scheduler: str | None = None) -> tuple[float, list]:
     start = time.perf_counter()
-    result = map_tasks(run_sweep_task, work, backend=backend, workers=workers)
+    result = map_tasks(run_sweep_task, work, backend=backend, workers=workers, scheduler=scheduler)
     return time.perf_counter() - start, result
+
+
+def on_running_cluster(work: list[SweepTask], workers: int, local: list) -> float | None:
+    """The sweep on an already running LocalCluster of ``workers`` workers (start-up not timed)."""
+    from distributed import LocalCluster
+
+    start = time.perf_counter()
+    with LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=None) as cluster:
+        started = time.perf_counter() - start
+        elapsed, result = timed("dask", work, None, cluster.scheduler_address)
+    print(f"dask, running cluster ({workers} worker{'s' if workers > 1 else ''}): {elapsed:7.2f} s "
+          f"(cluster start-up {started:.1f} s, not counted); identical to local: {same(local, result)}")
+    return elapsed
 
 
 def same(a: list[dict], b: list[dict]) -> bool:
@@ -82,6 +99,12 @@ def main() -> None:
             continue
         print(f"{backend:9} ({args.workers} workers):      {elapsed:7.2f} s  speed-up x{local_time / elapsed:.2f}; "
               f"identical to local: {same(local, result)}")
+    try:
+        one = on_running_cluster(work, 1, local)
+        two = on_running_cluster(work, args.workers, local)
+        print(f"dask on a running cluster, 1 -> {args.workers} workers: speed-up x{one / two:.2f}")
+    except Exception as error:  # noqa: BLE001 - a benchmark reports what failed and goes on
+        print(f"dask on a running cluster: not measured ({error})")
 
 
 if __name__ == "__main__":
