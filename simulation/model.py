@@ -215,8 +215,11 @@ class _Model:
         self.plan_hz = plan_hazards(params)
         self.refusal = schedule_values(params.assessment.refusal_probability, params.start_year, self.h).tolist()
         self.not_issued = schedule_values(params.assessment.not_issued_probability, params.start_year, self.h).tolist()
-        self.shares_cum = np.cumsum(params.placement.new_plan_shares, axis=1).tolist()
-        self.transfer_cum = np.cumsum(params.placement.transfer, axis=2).tolist()
+        # cumulative placement shares: arrays for the vectorised paths, lists for one child
+        self.shares_cum_array = np.cumsum(params.placement.new_plan_shares, axis=1)
+        self.transfer_cum_array = np.cumsum(params.placement.transfer, axis=2)
+        self.shares_cum = self.shares_cum_array.tolist()
+        self.transfer_cum = self.transfer_cum_array.tolist()
         self.policy_wait = params.special_places.overflow_policy == "wait"
         # records appended during the run
         self.sen_spells: list[tuple[float, float]] = []
@@ -261,11 +264,12 @@ class _Model:
         n_open = open_age.size
         self.n_children = n_all = n_sen0 + n_id + n_dr + n_mi + n_plan + n_open
         birth = np.concatenate([-init_age, id_birth, dr_time - dr_age, mi_time - mi_age, -plan_age, -open_age])
+        # per child: arrays for numpy over many children, lists for one child in an event
+        self.births = birth
         self.birth = birth.tolist()
         self.early_array = np.concatenate([np.zeros(n_sen0, bool), early,
                                            np.zeros(n_dr + n_mi + n_plan + n_open, bool)])
         self.early = self.early_array.tolist()
-        self.births = birth
         self.identified_times = id_time
         self.early_times = id_time[early]
         self.arrival_counts = (n_id, n_dr, n_mi)
@@ -309,7 +313,6 @@ class _Model:
         # are recorded as (child, start, phase, placement or -1 to draw it) and their
         # spells written in one pass at the end (:mod:`simulation.plan_paths`)
         self.deferred: list[tuple[int, float, int, int]] = []
-        self.transfer_cum_array = np.cumsum(p.placement.transfer, axis=2)
         self.touch_special: list[Container[int]] | None = None
         # SEN support children (starting and identified): first time and cause of leaving
         sen_ids = np.arange(n_sen0 + n_id)
@@ -386,11 +389,11 @@ class _Model:
         if not self.defer_plans:
             self.touch_special = [_EVERYONE] * N_PHASES
             return
-        shares = np.cumsum(self.p.placement.new_plan_shares, axis=1)
         self.touch_special = []
         for phase in range(N_PHASES):
-            paths = placement_paths(choose(shares[phase], self.place_u[children]), np.full(children.size, phase),
-                                    self.transfer_cum_array, self.transfer_u[children])
+            start_group = choose(self.shares_cum_array[phase], self.place_u[children])
+            paths = placement_paths(start_group, np.full(children.size, phase), self.transfer_cum_array,
+                                    self.transfer_u[children])
             self.touch_special.append(set(children[touches(paths, STATE_SPECIAL)].tolist()))
 
     def _early_identification(self, time: np.ndarray, birth: np.ndarray):
@@ -725,21 +728,20 @@ class _Model:
             next_transfer = birth + start
             if next_transfer >= cease or next_transfer >= self.h:
                 break
+            u = float(self.transfer_u[child, phase - 1])
             if held is not None:
                 # staying on in an all-through special school keeps the place: no event
-                if held.name == "all" and phase <= 3 and self._choose(
-                        self.transfer_cum[phase - 1][STATE_SPECIAL],
-                        float(self.transfer_u[child, phase - 1])) == STATE_SPECIAL:
+                if held.name == "all" and phase <= 3 and \
+                        self._choose(self.transfer_cum[phase - 1][STATE_SPECIAL], u) == STATE_SPECIAL:
                     continue
-                Timeout(self.env, next_transfer - now, child).callbacks.append(self._on_transfer)
-                return
-            if waiting:
-                Timeout(self.env, next_transfer - now, child).callbacks.append(self._on_transfer)
-                return
-            # a transfer that touches no special place needs no event: book it now
-            new = self._choose(self.transfer_cum[phase - 1][self.group[child]],
-                               float(self.transfer_u[child, phase - 1]))
-            if new == STATE_SPECIAL and self.constrained:
+                needs_event = True
+            elif waiting:
+                needs_event = True
+            else:
+                # a transfer that touches no special place needs no event: book it now
+                new = self._choose(self.transfer_cum[phase - 1][self.group[child]], u)
+                needs_event = new == STATE_SPECIAL and self.constrained
+            if needs_event:
                 Timeout(self.env, next_transfer - now, child).callbacks.append(self._on_transfer)
                 return
             self._set_group(child, new, next_transfer)
@@ -804,7 +806,7 @@ class _Model:
                 break
         env.run(until=until)
 
-    def _deferred_spells(self, births: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    def _deferred_spells(self) -> tuple[np.ndarray, np.ndarray]:
         """Spells ``(start, end, placement, child)`` and ceasings ``(time, reason)`` of the
         plans that needed no events, from the children's own draws, as the event path
         would have made them."""
@@ -816,10 +818,9 @@ class _Model:
         phase = record[:, 2].astype(np.int64)
         group = record[:, 3].astype(np.int64)
         draw = group < 0
-        shares = np.cumsum(self.p.placement.new_plan_shares, axis=1)
-        group[draw] = choose(shares[phase[draw]], self.place_u[child[draw]])
+        group[draw] = choose(self.shares_cum_array[phase[draw]], self.place_u[child[draw]])
         paths = placement_paths(group, phase, self.transfer_cum_array, self.transfer_u[child])
-        birth = births[child]
+        birth = self.births[child]
         cease, reason = first_events(self.plan_hz, start, birth, self.plan_e[child], self.plan_u[child])
         begin, end, placement, index = plan_segments(start, cease, birth, paths)
         ends = np.isfinite(cease)
@@ -845,11 +846,10 @@ class _Model:
         pipe = np.concatenate([self.pipeline0, _records(self.pipeline_spells, 2)])
         stocks[("in_assessment", "")] = stock_at_januaries(pipe[:, 0], pipe[:, 1], h)
         spells = _records(self.plan_spells, 4)
-        births = np.asarray(self.birth, dtype=float)
-        later, ceased = self._deferred_spells(births)
+        later, ceased = self._deferred_spells()
         spells = np.concatenate([spells, later])
         groups = spells[:, 2].astype(np.int64)
-        stocks.update(plans_by_age(spells[:, 0], spells[:, 1], groups, births[spells[:, 3].astype(np.int64)], h))
+        stocks.update(plans_by_age(spells[:, 0], spells[:, 1], groups, self.births[spells[:, 3].astype(np.int64)], h))
         by_type = {name: stock_at_januaries(spells[groups == k, 0], spells[groups == k, 1], h)
                    for k, name in enumerate(PLACEMENTS)}
         stocks[("ehcp_total", "")] = sum(by_type.values())
