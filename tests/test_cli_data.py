@@ -12,13 +12,8 @@ import pandas as pd
 import pytest
 
 from sendcast.cli import main
+from tests.cli_run import run_cli as run
 from tests.data.malformed import small_release
-
-
-def run(capsys, *argv: str) -> tuple[int, str, str]:
-    code = main(list(argv))
-    out, err = capsys.readouterr()
-    return code, out, err
 
 
 @pytest.fixture(scope="module")

@@ -8,16 +8,10 @@ from pathlib import Path
 
 import pandas as pd
 
-from sendcast.cli import main
 from sendcast.disclosure import SUPPRESSED
+from tests.cli_run import run_cli as _run
 
 SYNTHETIC = "district,ASD,SEMH,SLCN\nCheltenham,41,3,17\nStroud,28,0,9\nTewkesbury,12,7,2\n"
-
-
-def _run(capsys, *argv: str) -> tuple[int, str, str]:
-    code = main(list(argv))
-    out, err = capsys.readouterr()
-    return code, out, err
 
 
 def test_disclose_writes_a_protected_table_an_audit_and_a_manifest(tmp_path, capsys):

@@ -8,16 +8,10 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from sendcast.cli import main
+from tests.cli_run import run_cli as run
 
 REPO = Path(__file__).resolve().parent.parent
 SCENARIOS = REPO / "scenarios"
-
-
-def run(capsys, *argv: str) -> tuple[int, str, str]:
-    code = main(list(argv))
-    out, err = capsys.readouterr()
-    return code, out, err
 
 
 def test_calibrate_writes_a_fit_report_and_says_which_targets_pass(tmp_path, capsys):

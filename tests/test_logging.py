@@ -11,16 +11,11 @@ from pathlib import Path
 import pytest
 
 from sendcast.cli import main
+from tests.cli_run import run_cli as _run
 
 RELEASE_2025 = Path(__file__).resolve().parent.parent / "data" / "raw" / "sen2" / "education-health-and-care-plans_2025.zip"
 #: Synthetic counts with names and numbers that could not appear in a log by chance.
 PRIVATE = "school,Need-Alpha,Need-Beta\nSchool-Quokka,4137,3\nSchool-Wombat,2,9\n"
-
-
-def _run(capsys: pytest.CaptureFixture, *argv: str) -> tuple[int, str, str]:
-    code = main(list(argv))
-    out, err = capsys.readouterr()
-    return code, out, err
 
 
 @pytest.fixture(scope="module")
