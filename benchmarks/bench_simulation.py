@@ -49,8 +49,7 @@ def real_scenarios():
     from sendcast.scenario_run import build_all_parameters, load_scenarios
 
     root = Path(__file__).resolve().parents[1]
-    loaded = load_scenarios([root / "scenarios" / "baseline.toml"])
-    loaded += load_scenarios([root / "scenarios" / "early-identification.toml"])
+    loaded = load_scenarios([root / "scenarios" / "baseline.toml", root / "scenarios" / "early-identification.toml"])
     return build_all_parameters(load_dataset(root / "data"), [item.scenario for item in loaded])
 
 
