@@ -1,10 +1,19 @@
 """The discrete-event model of the graduated pathway: one replication.
 
-Event-driven, not time-stepped. Only what touches shared capacity is an event on the
-SimPy clock: an assessment finishing (it frees a slot), a phase transfer or a ceasing
-that gives up or seeks a special place, a place granted to a waiting child, a change of
-capacity on 1 January. Everything a child does alone is worked out ahead from the
-child's own draws and written straight into the record at the time it will happen:
+Event-driven, not time-stepped, in two stages on one timeline:
+
+1. The assessment pipeline (requests, decisions, the assessment queue, outcomes) never
+   depends on special places: a child with a plan does not come back to it (a ceased
+   plan leaves the model). It runs first, to the end of the run, on its own clock of
+   three time-ordered queues (decisions to assess, assessments finishing, changes of
+   assessment capacity on 1 January): :meth:`_Model._assess_all`.
+2. Plans and special places run on the SimPy clock: :meth:`_Model._run_plans` starts
+   each plan the pipeline issued (and each move in) at its time, and only what touches
+   special places is a SimPy event: a phase transfer or a ceasing that gives up or
+   seeks a special place, a place granted to a waiting child, a change of places.
+
+Everything a child does alone is worked out ahead from the child's own draws and
+written straight into the record at the time it will happen:
 
 - Children on SEN support at the start and all exogenous arrivals (identification at
   SEN support from the population, direct requests, moves in with a plan) are drawn
@@ -12,13 +21,10 @@ child's own draws and written straight into the record at the time it will happe
   competing hazards (:mod:`simulation.hazards`).
 - A request and its decision (Erlang time) touch nothing shared: both are drawn when the
   request is known; refused requests go back to SEN support at the decision time. A
-  decision to assess joins the assessment queue at its own time: decisions are kept in
-  time order beside the SimPy schedule and handled just before the first SimPy event
-  after them (:meth:`_Model._simulate_until`), which is the same order as one event
-  each. Assessments need one of the concurrent slots of the assessment capacity
-  (:mod:`simulation.assessment_queue`: children wait for a slot and are picked up in
-  random order or first come first served), so waits and the % issued within 20 weeks
-  come from demand against capacity. Assessments without a plan go back to SEN support.
+  decision to assess joins the assessment queue at its own time. Assessments need one
+  of the concurrent slots of the assessment capacity (:mod:`simulation.assessment_queue`:
+  children wait for a slot and are picked up in random order or first come first
+  served), so waits and the % issued within 20 weeks come from demand against capacity. Assessments without a plan go back to SEN support.
 - A plan is placed by phase; a state special placement needs a place from a
   pool (phase or all-through; :class:`_Pool`). With none free the child goes to an
   independent special school or waits (``SpecialPlaces.overflow_policy``).
@@ -235,7 +241,11 @@ class _Model:
         self.ceased: list[tuple[float, int]] = []
         self.overflow: list[float] = []
         self._repeat_block: list[float] = []
-        self.to_assess: list[tuple[float, int]] = []  # (time, child), a heap
+        self.to_assess: list[tuple[float, int]] = []  # decisions to assess (time, child), a heap
+        self.done: list[tuple[float, int]] = []  # assessments under way (time they finish, child), a heap
+        self.capacity_changes: list[tuple[float, int]] = []  # (1 January, assessment slots)
+        self.plan_starts: list[tuple[float, int]] = []  # plans that need events (start, child), in time order
+        self.move_in_starts: list[tuple[float, int]] = []
 
     # ------------------------------------------------------------------ set-up
     def build(self) -> None:
@@ -342,7 +352,7 @@ class _Model:
             if self.touch_special is None or child not in self.touch_special[phase]:
                 self.deferred.append((child, when, phase, -1))
             else:
-                Timeout(env, when, child).callbacks.append(self._on_move_in)
+                self.move_in_starts.append((when, child))
         # starting plans: place (holding special places), draw ceasing, schedule
         first_plan = n_all - n_open - n_plan
         plan_ids = np.arange(first_plan, first_plan + n_plan)
@@ -380,8 +390,9 @@ class _Model:
             self.requests_made[child] = 1
             if self.queue is not None and not self.queue.arrive(child):
                 continue
-            self.assessed_before[child] = True  # their own first draws are not used
-            Timeout(env, remaining[k], child).callbacks.append(self._on_assessed_open)
+            # part-way through: the remaining time replaces the child's own first draw of
+            # the duration; the outcome is still the child's own first draw
+            heappush(self.done, (remaining[k], child))
 
     def _touch_table(self, children: np.ndarray) -> None:
         """``touch_special[phase]``: the children whose plan, started in ``phase``, can ever
@@ -426,9 +437,8 @@ class _Model:
             per_year_slots = [p.assessment.slots(c) for c in schedule_values(cap, p.start_year, self.h)]
             self.queue = AssessmentQueue(per_year_slots[0], p.assessment.queue_discipline,
                                          self.rng["assessment_queue"])
-            for k in range(1, self.h):
-                if per_year_slots[k] != per_year_slots[k - 1]:
-                    Timeout(env, float(k), per_year_slots[k]).callbacks.append(self._on_assessment_capacity)
+            self.capacity_changes = [(float(k), per_year_slots[k]) for k in range(1, self.h)
+                                     if per_year_slots[k] != per_year_slots[k - 1]]
         self.constrained = p.special_places.constrained
         self.pools: dict[str, _Pool] = {}
         if self.constrained:
@@ -599,18 +609,7 @@ class _Model:
             heappush(self.to_assess, (decided, child))
         return None
 
-    # ------------------------------------------------------------------ events
-    def _decided_to_assess(self, child: int, when: float) -> None:
-        """The child joins the assessment queue at ``when`` (see :meth:`_simulate_until`)."""
-        self.events += 1
-        if self.queue.arrive(child):
-            self._start_assessment(child, when)
-
-    def _on_assessment_capacity(self, event: Timeout) -> None:
-        now = self.env.now
-        for child in self.queue.set_units(event.value):
-            self._start_assessment(child, now)
-
+    # ------------------------------------------------------------------ the assessment pipeline
     def _start_assessment(self, child: int, when: float) -> None:
         """The child's assessment starts at ``when`` (now, or later where no queue limits it)."""
         if not self.assessed_before[child]:
@@ -618,20 +617,58 @@ class _Model:
         else:
             a = self.p.assessment
             duration = self._repeat_gamma(a.assessment_weeks_shape, a.assessment_weeks_mean)
-        Timeout(self.env, when - self.env.now + duration, child).callbacks.append(self._on_assessed)
+        heappush(self.done, (when + duration, child))
 
     def _close_pipeline(self, child: int, now: float) -> None:
         self.pipeline_spells.append((self.request_time[child], now))
         self.pipeline_open[child] = False
 
-    def _on_assessed(self, event: Timeout) -> None:
-        self.events += 1
-        child, now = event._value, self.env.now
+    def _assess_all(self, until: float) -> None:
+        """Run the assessment pipeline to ``until``: decisions to assess join the queue,
+        assessments start when a slot is free and finish, and each outcome is recorded (a
+        plan starts, or the child goes back to SEN support and may request again).
+
+        Nothing here depends on special places: a child with a plan never comes back to
+        the pipeline (a ceased plan leaves the model). So the pipeline runs first, on its
+        own clock (three queues in time order: decisions, assessments finishing, changes
+        of capacity on 1 January), and hands the plans it starts to
+        :meth:`_run_plans`. Draws from the shared ``repeat`` stream come in the same order
+        as if both ran on one clock, since only the pipeline uses it.
+        """
+        pending, done, changes = self.to_assess, self.done, self.capacity_changes
         queue = self.queue
-        if queue is not None:
-            following = queue.finish()
-            if following is not None:
-                self._start_assessment(following, now)
+        inf = math.inf
+        next_change = 0
+        while True:
+            t_decide = pending[0][0] if pending else inf
+            t_done = done[0][0] if done else inf
+            t_change = changes[next_change][0] if next_change < len(changes) else inf
+            if t_decide <= t_done and t_decide <= t_change:
+                if t_decide >= until:
+                    break
+                when, child = heappop(pending)
+                self.events += 1
+                if queue.arrive(child):
+                    self._start_assessment(child, when)
+            elif t_change <= t_done:
+                if t_change >= until:
+                    break
+                next_change += 1
+                for child in queue.set_units(changes[next_change - 1][1]):
+                    self._start_assessment(child, t_change)
+            else:
+                if t_done >= until:
+                    break
+                now, child = heappop(done)
+                self.events += 1
+                if queue is not None:
+                    following = queue.finish()
+                    if following is not None:
+                        self._start_assessment(following, now)
+                self._assessed(child, now)
+
+    def _assessed(self, child: int, now: float) -> None:
+        """The child's assessment finished at ``now``: a plan, or back to SEN support."""
         self.assessed.append(now)
         requested = self.request_time[child]
         self.pipeline_spells.append((requested, now))
@@ -641,28 +678,22 @@ class _Model:
         else:
             u = float(self.not_issued_u[child])
             self.assessed_before[child] = True
-        if u < self.not_issued[int(now)]:  # events run before the end: int(now) < horizon
+        if u < self.not_issued[int(now)]:  # only times before the end come here: int(now) < horizon
             self.not_issued_times.append(now)
             self._back_to_sen_support(child, now)
             return
         self.new_plans.append((now, (now - requested) * WEEKS))
-        self._start_plan(child, now)
-
-    def _on_assessed_open(self, event: Timeout) -> None:
-        child = event._value
-        self.assessed_before[child] = False  # outcome from the child's own first draw
-        self._on_assessed(event)
-
-    def _on_move_in(self, event: Timeout) -> None:
-        self.events += 1
-        self._start_plan(event._value, self.env.now)
-
-    def _start_plan(self, child: int, now: float) -> None:
-        birth = self.birth[child]
-        phase = phase_of_age(now - birth)
+        phase = phase_of_age(now - self.birth[child])
         if self.touch_special is None or child not in self.touch_special[phase]:
             self.deferred.append((child, now, phase, -1))
-            return
+        else:
+            self.plan_starts.append((now, child))
+
+    # ------------------------------------------------------------------ plans and special places
+    def _start_plan(self, child: int, now: float) -> None:
+        """A plan that may need a special place starts at ``now`` (see :meth:`_run_plans`)."""
+        birth = self.birth[child]
+        phase = phase_of_age(now - birth)
         time, cause = next_event(self.plan_hz, now, birth, float(self.plan_e[child]), float(self.plan_u[child]))
         self.cease_time[child], self.cease_reason[child] = time, cause
         group = self._choose(self.shares_cum[phase], float(self.place_u[child]))
@@ -742,12 +773,12 @@ class _Model:
                 new = self._choose(self.transfer_cum[phase - 1][self.group[child]], u)
                 needs_event = new == STATE_SPECIAL and self.constrained
             if needs_event:
-                Timeout(self.env, next_transfer - now, child).callbacks.append(self._on_transfer)
+                Timeout(self.env, next_transfer - self.env.now, child).callbacks.append(self._on_transfer)
                 return
             self._set_group(child, new, next_transfer)
         if cease < math.inf:
             if held is not None or waiting:
-                Timeout(self.env, cease - now, child).callbacks.append(self._on_cease)
+                Timeout(self.env, cease - self.env.now, child).callbacks.append(self._on_cease)
             else:
                 self._end_plan(child, cease)
 
@@ -782,24 +813,36 @@ class _Model:
     # ------------------------------------------------------------------ results
     def run(self) -> ReplicationResult:
         self.build()
-        self._simulate_until(float(self.h))
+        until = float(self.h)
+        self._assess_all(until)
+        self._run_plans(until)
         return self._results()
 
-    def _simulate_until(self, until: float) -> None:
-        """Run the SimPy environment to ``until``, merging in the decisions to assess.
+    def _run_plans(self, until: float) -> None:
+        """Run the SimPy environment to ``until``, starting the plans that need events.
 
-        Decisions to assess are known ahead (:meth:`_decide`) and kept in time order in
-        ``to_assess`` instead of the SimPy schedule: each is handled, at its own time,
-        just before the first SimPy event that comes after it, when the assessment queue
-        is exactly as it would be at that time (nothing else happens in between). The
-        same order of events as scheduling each one in SimPy, at a fraction of the cost.
+        The plans started by the assessment pipeline (:meth:`_assess_all`, already run)
+        and by moves in are known ahead, in time order; each starts, at its own time,
+        just before the first SimPy event that comes after it, when the special places
+        are exactly as they would be at that time (nothing else happens in between).
+        The same order of events as scheduling each start in SimPy, at a fraction of the
+        cost. (A plan's own later events are scheduled relative to ``env.now``, which
+        may lag the start time.)
         """
-        env, pending = self.env, self.to_assess
+        env = self.env
+        starts = self.plan_starts
+        if self.move_in_starts:
+            self.events += len(self.move_in_starts)
+            starts = sorted(starts + self.move_in_starts)
+        start_plan = self._start_plan
+        k, n = 0, len(starts)
+        next_start = starts[0][0] if n else math.inf
         while True:
             next_event = env.peek()
-            if pending and pending[0][0] <= next_event:
-                when, child = heappop(pending)
-                self._decided_to_assess(child, when)
+            if next_start <= next_event and next_start < until:
+                start_plan(starts[k][1], next_start)
+                k += 1
+                next_start = starts[k][0] if k < n else math.inf
             elif next_event < until:
                 env.step()
             else:
