@@ -44,12 +44,12 @@ later requests come from one shared ``repeat`` stream in event order.
 
 from __future__ import annotations
 
+import gc
 import logging
 import math
-from heapq import heapify, heappop, heappush
+from heapq import heappop, heappush
 from itertools import chain
 from collections import deque
-from collections.abc import Container
 from dataclasses import dataclass
 from functools import partial
 
@@ -63,7 +63,7 @@ from simulation.caseload import age_placement_counts
 from simulation.hazards import NO_EVENT, CompetingHazards, first_events, next_event
 from simulation.outputs import (CEASE_REASONS, PLACEMENT_GROUP, SEN_EXIT_REASONS, per_year, plans_by_age,
                                 stock_at_januaries, time_in_years, tidy)
-from simulation.plan_paths import N_PHASES, choose, placement_paths, plan_segments, touches
+from simulation.plan_paths import choose, placement_paths, plan_segments, touches
 from simulation.parameters import (AGES, INDEPENDENT, OTHER, PHASE_START_AGES, PLACEMENTS, POOLS, STATE_SPECIAL,
                                    Parameters, phase_of_age, schedule_values)
 from simulation.streams import replication_streams
@@ -73,6 +73,7 @@ log = logging.getLogger(__name__)
 WEEKS = 52.0
 #: (phase entered, age at the transfer) for every phase transfer
 _TRANSFERS = tuple(enumerate(PHASE_START_AGES[1:], start=1))
+_PHASE_STARTS = np.array(PHASE_START_AGES, dtype=float)
 _REQUEST = 0  # SEN support cause index: 0 request, 1 needs met, 2 moved away, 3 left school (age out)
 _POOL_FOR_PHASE = {0: ("primary", "all"), 1: ("primary", "all"), 2: ("secondary", "all"), 3: ("post16", "all"),
                    4: ()}
@@ -124,19 +125,14 @@ def _poisson_arrivals(rng: np.random.Generator, expected: np.ndarray) -> tuple[n
     return time[order], exact_age[order]
 
 
+def _phases(age: np.ndarray) -> np.ndarray:
+    """:func:`phase_of_age` for many exact ages."""
+    return np.maximum(np.searchsorted(_PHASE_STARTS, age, side="right") - 1, 0)
+
+
 def _records(rows: list[tuple], width: int) -> np.ndarray:
     """Event records (tuples of ``width`` numbers) as a float array ``(len(rows), width)``."""
     return np.fromiter(chain.from_iterable(rows), dtype=float, count=len(rows) * width).reshape(-1, width)
-
-
-class _Everyone:
-    """Contains every child (``defer_plans=False``: every plan runs through events)."""
-
-    def __contains__(self, child: object) -> bool:
-        return True
-
-
-_EVERYONE = _Everyone()
 
 
 class _Pool:
@@ -241,11 +237,12 @@ class _Model:
         self.ceased: list[tuple[float, int]] = []
         self.overflow: list[float] = []
         self._repeat_block: list[float] = []
-        self.to_assess: list[tuple[float, int]] = []  # decisions to assess (time, child), a heap
+        self.first_decision_times: list[float] = []  # first decisions to assess, in time order
+        self.first_decision_children: list[int] = []
+        self.to_assess: list[tuple[float, int]] = []  # later decisions to assess (time, child), a heap
         self.done: list[tuple[float, int]] = []  # assessments under way (time they finish, child), a heap
         self.capacity_changes: list[tuple[float, int]] = []  # (1 January, assessment slots)
         self.plan_starts: list[tuple[float, int]] = []  # plans that need events (start, child), in time order
-        self.move_in_starts: list[tuple[float, int]] = []
 
     # ------------------------------------------------------------------ set-up
     def build(self) -> None:
@@ -320,16 +317,15 @@ class _Model:
         self.events = 0
         self._build_capacity()
         # plans that can never need a local special place touch no shared capacity: they
-        # are recorded as (child, start, phase, placement or -1 to draw it) and their
-        # spells written in one pass at the end (:mod:`simulation.plan_paths`)
-        self.deferred: list[tuple[int, float, int, int]] = []
-        self.touch_special: list[Container[int]] | None = None
+        # are recorded as arrays (child, start, phase, placement or -1 to draw it) and
+        # their spells written in one pass at the end (:mod:`simulation.plan_paths`)
+        self.deferred: list[tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]] = []
         # SEN support children (starting and identified): first time and cause of leaving
         sen_ids = np.arange(n_sen0 + n_id)
         t0 = np.concatenate([np.zeros(n_sen0), id_time])
         e = rng["sen_support_path"].exponential(1.0, sen_ids.size)
         u = rng["sen_support_path"].random(sen_ids.size)
-        early_mask = np.asarray(self.early[: sen_ids.size], dtype=bool)
+        early_mask = self.early_array[: sen_ids.size]
         time = np.empty(sen_ids.size)
         cause = np.empty(sen_ids.size, dtype=np.int64)
         for mask, hz in ((~early_mask, self.sen_hz), (early_mask, self.sen_hz_early)):
@@ -338,31 +334,20 @@ class _Model:
         exits = (cause != _REQUEST) & (cause != NO_EVENT)
         self.sen_exit_times0 = time[exits]
         self.sen_exit_causes0 = cause[exits] - 1
-        env = self.env
         requesting = np.flatnonzero((cause == _REQUEST) & (time < h))
-        if self.constrained:
-            # every plan that starts in the run is a child who requests, moves in or is
-            # being assessed at the start
-            self._touch_table(np.concatenate([requesting, np.arange(n_sen0 + n_id, n_sen0 + n_id + n_dr + n_mi),
-                                              np.arange(n_all - n_open, n_all)]))
         self._first_requests(np.concatenate([requesting, np.arange(n_sen0 + n_id, n_sen0 + n_id + n_dr)]),
                              np.concatenate([time[requesting], dr_time]))
-        for child, when in zip(range(n_sen0 + n_id + n_dr, n_sen0 + n_id + n_dr + n_mi), mi_time.tolist()):
-            phase = phase_of_age(when - self.birth[child])
-            if self.touch_special is None or child not in self.touch_special[phase]:
-                self.deferred.append((child, when, phase, -1))
-            else:
-                self.move_in_starts.append((when, child))
+        self.move_in_ids = np.arange(n_sen0 + n_id + n_dr, n_sen0 + n_id + n_dr + n_mi)
         # starting plans: place (holding special places), draw ceasing, schedule
         first_plan = n_all - n_open - n_plan
         plan_ids = np.arange(first_plan, first_plan + n_plan)
-        plan_phase = np.searchsorted(np.array(PHASE_START_AGES, dtype=float), plan_age, side="right") - 1
+        plan_phase = _phases(plan_age)
         eventful = np.zeros(n_plan, dtype=bool)
         if self.constrained:
             paths = placement_paths(plan_group, plan_phase, self.transfer_cum_array, self.transfer_u[plan_ids])
             eventful = touches(paths, STATE_SPECIAL) | (not self.defer_plans)
-        self.deferred.extend(zip(plan_ids[~eventful].tolist(), [0.0] * int((~eventful).sum()),
-                                 plan_phase[~eventful].tolist(), plan_group[~eventful].tolist()))
+        self.deferred.append((plan_ids[~eventful], np.zeros(int((~eventful).sum())), plan_phase[~eventful],
+                              plan_group[~eventful]))
         plan_ids, plan_group = plan_ids[eventful], plan_group[eventful]
         c_time, c_cause = first_events(self.plan_hz, np.zeros(plan_ids.size), birth[plan_ids], plan_e[plan_ids],
                                        plan_u[plan_ids])
@@ -393,19 +378,6 @@ class _Model:
             # part-way through: the remaining time replaces the child's own first draw of
             # the duration; the outcome is still the child's own first draw
             heappush(self.done, (remaining[k], child))
-
-    def _touch_table(self, children: np.ndarray) -> None:
-        """``touch_special[phase]``: the children whose plan, started in ``phase``, can ever
-        be placed in a state special school (those plans need events)."""
-        if not self.defer_plans:
-            self.touch_special = [_EVERYONE] * N_PHASES
-            return
-        self.touch_special = []
-        for phase in range(N_PHASES):
-            start_group = choose(self.shares_cum_array[phase], self.place_u[children])
-            paths = placement_paths(start_group, np.full(children.size, phase), self.transfer_cum_array,
-                                    self.transfer_u[children])
-            self.touch_special.append(set(children[touches(paths, STATE_SPECIAL)].tolist()))
 
     def _early_identification(self, time: np.ndarray, birth: np.ndarray):
         """Move the reached share of late identifications to ``early_age``, within capacity."""
@@ -552,8 +524,10 @@ class _Model:
             for child, at in zip(children[assess].tolist(), decided[assess].tolist()):
                 self._start_assessment(child, at)
         else:
-            self.to_assess.extend(zip(decided[assess].tolist(), children[assess].tolist()))
-            heapify(self.to_assess)
+            # first decisions to assess, in time order (later ones go on the heap to_assess)
+            order = np.argsort(decided[assess], kind="stable")
+            self.first_decision_times = decided[assess][order].tolist()
+            self.first_decision_children = children[assess][order].tolist()
         self._first_returns(children[refused], decided[refused])
 
     def _first_returns(self, children: np.ndarray, when: np.ndarray) -> None:
@@ -636,17 +610,24 @@ class _Model:
         as if both ran on one clock, since only the pipeline uses it.
         """
         pending, done, changes = self.to_assess, self.done, self.capacity_changes
+        first_times, first_children = self.first_decision_times, self.first_decision_children
+        first_times.append(math.inf)  # sentinel
         queue = self.queue
         inf = math.inf
-        next_change = 0
+        next_change = next_first = 0
         while True:
-            t_decide = pending[0][0] if pending else inf
+            t_first = first_times[next_first]
+            t_decide = pending[0][0] if pending and pending[0][0] < t_first else t_first
             t_done = done[0][0] if done else inf
             t_change = changes[next_change][0] if next_change < len(changes) else inf
             if t_decide <= t_done and t_decide <= t_change:
                 if t_decide >= until:
                     break
-                when, child = heappop(pending)
+                if t_decide == t_first:
+                    when, child = t_first, first_children[next_first]
+                    next_first += 1
+                else:
+                    when, child = heappop(pending)
                 self.events += 1
                 if queue.arrive(child):
                     self._start_assessment(child, when)
@@ -683,11 +664,28 @@ class _Model:
             self._back_to_sen_support(child, now)
             return
         self.new_plans.append((now, (now - requested) * WEEKS))
-        phase = phase_of_age(now - self.birth[child])
-        if self.touch_special is None or child not in self.touch_special[phase]:
-            self.deferred.append((child, now, phase, -1))
-        else:
-            self.plan_starts.append((now, child))
+        self.plan_starts.append((now, child))
+
+    def _sort_out_plan_starts(self) -> None:
+        """Split the plans started in the run (issued by the pipeline, or moved in) into
+        those that can need a local special place, started through events in time order
+        (:meth:`_run_plans`), and those that cannot, written at the end (deferred)."""
+        issued = _records(self.plan_starts, 2)
+        time = np.concatenate([issued[:, 0], self.move_in_times])
+        child = np.concatenate([issued[:, 1].astype(np.int64), self.move_in_ids])
+        phase = _phases(time - self.births[child])
+        eventful = np.zeros(child.size, dtype=bool)
+        if self.constrained:
+            if self.defer_plans:
+                group = choose(self.shares_cum_array[phase], self.place_u[child])
+                paths = placement_paths(group, phase, self.transfer_cum_array, self.transfer_u[child])
+                eventful = touches(paths, STATE_SPECIAL)
+            else:
+                eventful[:] = True
+        self.deferred.append((child[~eventful], time[~eventful], phase[~eventful], np.full(int((~eventful).sum()), -1)))
+        self.events += int(eventful[issued.shape[0]:].sum())  # a move in is an event
+        order = np.argsort(time[eventful], kind="stable")
+        self.plan_starts = list(zip(time[eventful][order].tolist(), child[eventful][order].tolist()))
 
     # ------------------------------------------------------------------ plans and special places
     def _start_plan(self, child: int, now: float) -> None:
@@ -812,11 +810,31 @@ class _Model:
 
     # ------------------------------------------------------------------ results
     def run(self) -> ReplicationResult:
-        self.build()
-        until = float(self.h)
-        self._assess_all(until)
-        self._run_plans(until)
-        return self._results()
+        """One replication. Python's cycle collector is paused while it runs: a
+        replication makes hundreds of thousands of small records and none of them is
+        garbage until the end, so the collector's passes over them were about a tenth of
+        the run time. The model's own reference cycles (SimPy callbacks that point back
+        at it) are cut at the end, so it is freed at once without the collector."""
+        paused = gc.isenabled()
+        gc.disable()
+        try:
+            self.build()
+            until = float(self.h)
+            self._assess_all(until)
+            self._sort_out_plan_starts()
+            self._run_plans(until)
+            return self._results()
+        finally:
+            self._cut_cycles()
+            if paused:
+                gc.enable()
+
+    def _cut_cycles(self) -> None:
+        """Drop the SimPy environment, the pools and the events children wait on: they
+        hold callbacks bound to the model."""
+        self.env = None  # type: ignore[assignment]
+        self.pools = {}
+        self.pool_held = self.wait_event = self.wait_pool = []  # type: ignore[assignment]
 
     def _run_plans(self, until: float) -> None:
         """Run the SimPy environment to ``until``, starting the plans that need events.
@@ -831,9 +849,6 @@ class _Model:
         """
         env = self.env
         starts = self.plan_starts
-        if self.move_in_starts:
-            self.events += len(self.move_in_starts)
-            starts = sorted(starts + self.move_in_starts)
         start_plan = self._start_plan
         k, n = 0, len(starts)
         next_start = starts[0][0] if n else math.inf
@@ -853,13 +868,9 @@ class _Model:
         """Spells ``(start, end, placement, child)`` and ceasings ``(time, reason)`` of the
         plans that needed no events, from the children's own draws, as the event path
         would have made them."""
-        if not self.deferred:
+        child, start, phase, group = (np.concatenate(parts) for parts in zip(*self.deferred))
+        if not child.size:
             return np.empty((0, 4)), np.empty((0, 2))
-        record = _records(self.deferred, 4)
-        child = record[:, 0].astype(np.int64)
-        start = record[:, 1]
-        phase = record[:, 2].astype(np.int64)
-        group = record[:, 3].astype(np.int64)
         draw = group < 0
         group[draw] = choose(self.shares_cum_array[phase[draw]], self.place_u[child[draw]])
         paths = placement_paths(group, phase, self.transfer_cum_array, self.transfer_u[child])
