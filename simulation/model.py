@@ -231,9 +231,10 @@ class _Model:
         self.waits: list[tuple[float, float]] = []
         self.requests: list[float] = []
         self.refused: list[float] = []
-        self.assessed: list[float] = []
-        self.not_issued_times: list[float] = []
-        self.new_plans: list[tuple[float, float]] = []
+        # assessments finished: (time, time of the request) without a plan,
+        # (time, time of the request, child) with one
+        self.not_issued_done: list[tuple[float, float]] = []
+        self.issued_done: list[tuple[float, float, int]] = []
         self.ceased: list[tuple[float, int]] = []
         self.overflow: list[float] = []
         self._repeat_block: list[float] = []
@@ -242,7 +243,8 @@ class _Model:
         self.to_assess: list[tuple[float, int]] = []  # later decisions to assess (time, child), a heap
         self.done: list[tuple[float, int]] = []  # assessments under way (time they finish, child), a heap
         self.capacity_changes: list[tuple[float, int]] = []  # (1 January, assessment slots)
-        self.plan_starts: list[tuple[float, int]] = []  # plans that need events (start, child), in time order
+        # plans that need events, in time order: (start, child, phase, placement, ceasing time, reason)
+        self.plan_starts: list[tuple[float, int, int, int, float, int]] = []
 
     # ------------------------------------------------------------------ set-up
     def build(self) -> None:
@@ -650,9 +652,7 @@ class _Model:
 
     def _assessed(self, child: int, now: float) -> None:
         """The child's assessment finished at ``now``: a plan, or back to SEN support."""
-        self.assessed.append(now)
         requested = self.request_time[child]
-        self.pipeline_spells.append((requested, now))
         self.pipeline_open[child] = False
         if self.assessed_before[child]:
             u = self._repeat()
@@ -660,19 +660,18 @@ class _Model:
             u = float(self.not_issued_u[child])
             self.assessed_before[child] = True
         if u < self.not_issued[int(now)]:  # only times before the end come here: int(now) < horizon
-            self.not_issued_times.append(now)
+            self.not_issued_done.append((now, requested))
             self._back_to_sen_support(child, now)
             return
-        self.new_plans.append((now, (now - requested) * WEEKS))
-        self.plan_starts.append((now, child))
+        self.issued_done.append((now, requested, child))
 
     def _sort_out_plan_starts(self) -> None:
         """Split the plans started in the run (issued by the pipeline, or moved in) into
         those that can need a local special place, started through events in time order
         (:meth:`_run_plans`), and those that cannot, written at the end (deferred)."""
-        issued = _records(self.plan_starts, 2)
+        issued = self.issued = _records(self.issued_done, 3)
         time = np.concatenate([issued[:, 0], self.move_in_times])
-        child = np.concatenate([issued[:, 1].astype(np.int64), self.move_in_ids])
+        child = np.concatenate([issued[:, 2].astype(np.int64), self.move_in_ids])
         phase = _phases(time - self.births[child])
         eventful = np.zeros(child.size, dtype=bool)
         if self.constrained:
@@ -685,16 +684,18 @@ class _Model:
         self.deferred.append((child[~eventful], time[~eventful], phase[~eventful], np.full(int((~eventful).sum()), -1)))
         self.events += int(eventful[issued.shape[0]:].sum())  # a move in is an event
         order = np.argsort(time[eventful], kind="stable")
-        self.plan_starts = list(zip(time[eventful][order].tolist(), child[eventful][order].tolist()))
+        time, child, phase = time[eventful][order], child[eventful][order], phase[eventful][order]
+        group = choose(self.shares_cum_array[phase], self.place_u[child])
+        cease, reason = first_events(self.plan_hz, time, self.births[child], self.plan_e[child], self.plan_u[child])
+        self.plan_starts = list(zip(time.tolist(), child.tolist(), phase.tolist(), group.tolist(), cease.tolist(),
+                                    reason.tolist()))
 
     # ------------------------------------------------------------------ plans and special places
-    def _start_plan(self, child: int, now: float) -> None:
-        """A plan that may need a special place starts at ``now`` (see :meth:`_run_plans`)."""
-        birth = self.birth[child]
-        phase = phase_of_age(now - birth)
-        time, cause = next_event(self.plan_hz, now, birth, float(self.plan_e[child]), float(self.plan_u[child]))
-        self.cease_time[child], self.cease_reason[child] = time, cause
-        group = self._choose(self.shares_cum[phase], float(self.place_u[child]))
+    def _start_plan(self, now: float, child: int, phase: int, group: int, cease: float, reason: int) -> None:
+        """A plan that may need a special place starts at ``now`` in ``phase``, placed in
+        ``group`` by the child's draw, to cease at ``cease`` for ``reason`` (all worked
+        out ahead, :meth:`_sort_out_plan_starts`); see :meth:`_run_plans`."""
+        self.cease_time[child], self.cease_reason[child] = cease, reason
         if group == STATE_SPECIAL:
             group = self._seek_special(child, phase, now)
         self._set_group(child, group, now)
@@ -855,7 +856,7 @@ class _Model:
         while True:
             next_event = env.peek()
             if next_start <= next_event and next_start < until:
-                start_plan(starts[k][1], next_start)
+                start_plan(*starts[k])
                 k += 1
                 next_start = starts[k][0] if k < n else math.inf
             elif next_event < until:
@@ -897,7 +898,10 @@ class _Model:
         stocks[("sen_support", "")] = stock_at_januaries(
             np.concatenate([self.sen_start0, self.return_start0, sen[:, 0]]),
             np.concatenate([self.sen_end0, self.return_end0, sen[:, 1]]), h)
-        pipe = np.concatenate([self.pipeline0, _records(self.pipeline_spells, 2)])
+        not_issued = _records(self.not_issued_done, 2)
+        issued = self.issued
+        pipe = np.concatenate([self.pipeline0, _records(self.pipeline_spells, 2), not_issued[:, ::-1],
+                               issued[:, 1::-1]])
         stocks[("in_assessment", "")] = stock_at_januaries(pipe[:, 0], pipe[:, 1], h)
         spells = _records(self.plan_spells, 4)
         later, ceased = self._deferred_spells()
@@ -925,13 +929,13 @@ class _Model:
         flows[("requests", "")] = per_year(np.concatenate([self.requests0, self.requests]), h)
         flows[("requests", "route=direct")] = per_year(self.direct_times, h)
         flows[("requests_refused", "")] = per_year(np.concatenate([self.refused0, self.refused]), h)
-        assessed = per_year(np.array(self.assessed), h)
+        assessed = per_year(np.concatenate([not_issued[:, 0], issued[:, 0]]), h)
         flows[("assessments", "")] = assessed
-        flows[("assessed_not_issued", "")] = per_year(np.array(self.not_issued_times), h)
-        plans = _records(self.new_plans, 2)
-        issued = per_year(plans[:, 0], h)
+        flows[("assessed_not_issued", "")] = per_year(not_issued[:, 0], h)
+        weeks = (issued[:, 0] - issued[:, 1]) * WEEKS
+        within = per_year(issued[weeks <= 20.0, 0], h)
+        issued = per_year(issued[:, 0], h)
         flows[("new_plans", "")] = issued
-        within = per_year(plans[plans[:, 1] <= 20.0, 0], h)
         flows[("issued_within_20wk_pct", "")] = np.where(issued > 0, 100.0 * within / np.maximum(issued, 1), np.nan)
         ceased = np.concatenate([_records(self.ceased, 2), ceased])
         flows[("plans_ceased", "")] = per_year(ceased[:, 0], h)
