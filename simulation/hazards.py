@@ -10,7 +10,9 @@ Everybody still there at ``end_age`` leaves then (cause index ``len(causes)``).
 Two implementations of the same rule: :func:`first_events` for many children at once
 (numpy, used for the starting caseload and all exogenous arrivals) and
 :func:`next_event` for one child (plain Python, used inside the event loop). They are
-tested against each other.
+tested against each other. Where the hazards do not change with the calendar year (the
+usual case once calibrated), both invert the cumulative hazard by age directly instead of
+walking the grid; a test checks the shortcut against the walk.
 """
 
 from __future__ import annotations
@@ -47,6 +49,9 @@ class CompetingHazards:
         age_only = bool(np.all(total == total[:1]))
         object.__setattr__(self, "_age_only", age_only)
         object.__setattr__(self, "_cum_by_age", np.concatenate([[0.0], np.cumsum(total[0])]).tolist())
+        # for each age, the last age at or below it with a positive hazard (0 if none)
+        positive = np.where(total[0] > 0, np.arange(total.shape[1]), 0)
+        object.__setattr__(self, "_last_positive", np.maximum.accumulate(positive))
 
     @property
     def horizon(self) -> int:
@@ -73,6 +78,16 @@ def first_events(hazards: CompetingHazards, t0: np.ndarray, birth: np.ndarray, e
     """
     t0 = np.asarray(t0, dtype=float)
     birth = np.asarray(birth, dtype=float)
+    if hazards._age_only:
+        return _first_events_by_age(hazards, t0, birth, np.asarray(exp_draw, dtype=float),
+                                    np.asarray(uniform, dtype=float))
+    return _first_events_walk(hazards, t0, birth, exp_draw, uniform)
+
+
+def _first_events_walk(hazards: CompetingHazards, t0: np.ndarray, birth: np.ndarray, exp_draw: np.ndarray,
+                       uniform: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`first_events` for any hazards: each child walks the (year, age) grid cell
+    by cell, all children at once, until the cumulative hazard reaches its draw."""
     n = t0.size
     horizon = float(hazards.horizon)
     time = np.full(n, np.inf)
@@ -110,6 +125,37 @@ def first_events(hazards: CompetingHazards, t0: np.ndarray, birth: np.ndarray, e
     age_out_time = np.maximum(birth + hazards.end_age, t0)
     ages_out = (cause == NO_EVENT) & (age_out_time <= horizon) & np.isinf(time)
     time[ages_out] = age_out_time[ages_out]
+    cause[ages_out] = hazards.age_out
+    return time, cause
+
+
+def _first_events_by_age(hazards: CompetingHazards, t0: np.ndarray, birth: np.ndarray, exp_draw: np.ndarray,
+                         uniform: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`first_events` where the hazards do not change with the calendar year: the
+    cumulative hazard by age is inverted directly, as :func:`next_event` does for one child
+    (the same arithmetic, so the same times)."""
+    cum = np.asarray(hazards._cum_by_age)
+    rates = hazards._total[0]
+    top = rates.size - 1
+    horizon = float(hazards.horizon)
+    age_out_time = birth + hazards.end_age
+    stop = np.minimum(horizon, age_out_time)
+    age0 = t0 - birth
+    a = np.clip(np.trunc(age0), 0, top).astype(np.int64)
+    target = cum[a] + rates[a] * (age0 - a) + exp_draw
+    stop_age = stop - birth
+    s_index = np.clip(np.trunc(stop_age), 0, top).astype(np.int64)
+    hit = (t0 < stop) & (target < cum[s_index] + rates[s_index] * (stop_age - s_index))
+    time = np.full(t0.size, np.inf)
+    cause = np.full(t0.size, NO_EVENT, dtype=np.int64)
+    at = np.minimum(np.searchsorted(cum, target[hit], side="right") - 1, top)
+    at = hazards._last_positive[at]
+    time[hit] = np.maximum(birth[hit] + at + (target[hit] - cum[at]) / rates[at], t0[hit])
+    shares = hazards._cum[0, at]
+    cause[hit] = np.minimum((uniform[hit][:, None] > shares).sum(axis=1), shares.shape[1] - 1)
+    out_time = np.maximum(age_out_time, t0)
+    ages_out = ~hit & (out_time <= horizon)
+    time[ages_out] = out_time[ages_out]
     cause[ages_out] = hazards.age_out
     return time, cause
 

@@ -615,8 +615,11 @@ class _Model:
         first_times, first_children = self.first_decision_times, self.first_decision_children
         first_times.append(math.inf)  # sentinel
         queue = self.queue
+        arrive = queue.arrive if queue is not None else None
+        finish = queue.finish if queue is not None else None
+        start, assessed = self._start_assessment, self._assessed
         inf = math.inf
-        next_change = next_first = 0
+        events = next_change = next_first = 0
         while True:
             t_first = first_times[next_first]
             t_decide = pending[0][0] if pending and pending[0][0] < t_first else t_first
@@ -626,29 +629,30 @@ class _Model:
                 if t_decide >= until:
                     break
                 if t_decide == t_first:
-                    when, child = t_first, first_children[next_first]
+                    child = first_children[next_first]
                     next_first += 1
                 else:
-                    when, child = heappop(pending)
-                self.events += 1
-                if queue.arrive(child):
-                    self._start_assessment(child, when)
+                    child = heappop(pending)[1]
+                events += 1
+                if arrive(child):
+                    start(child, t_decide)
             elif t_change <= t_done:
                 if t_change >= until:
                     break
                 next_change += 1
                 for child in queue.set_units(changes[next_change - 1][1]):
-                    self._start_assessment(child, t_change)
+                    start(child, t_change)
             else:
                 if t_done >= until:
                     break
                 now, child = heappop(done)
-                self.events += 1
-                if queue is not None:
-                    following = queue.finish()
+                events += 1
+                if finish is not None:
+                    following = finish()
                     if following is not None:
-                        self._start_assessment(following, now)
-                self._assessed(child, now)
+                        start(following, now)
+                assessed(child, now)
+        self.events += events
 
     def _assessed(self, child: int, now: float) -> None:
         """The child's assessment finished at ``now``: a plan, or back to SEN support."""

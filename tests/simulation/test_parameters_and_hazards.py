@@ -9,7 +9,7 @@ import pytest
 
 from simulation.errors import ParameterError
 from simulation.examples import gloucestershire_example
-from simulation.hazards import first_events, next_event
+from simulation.hazards import _first_events_walk, first_events, next_event
 from simulation.model import plan_hazards, sen_support_hazards
 from simulation.parameters import Assessment, EarlyIdentification, SpecialPlaces, PlaceBlock, make_schedule, schedule_values
 
@@ -73,6 +73,25 @@ def test_vectorised_and_scalar_event_times_agree(which):
     np.testing.assert_allclose(times[finite], scalar_times[finite], atol=1e-9)
     assert np.array_equal(causes, np.array([s[1] for s in scalar]))
     assert np.all(times[finite] >= t0[finite])
+
+
+def test_age_only_shortcut_agrees_with_the_grid_walk():
+    """Hazards that do not change with the year are inverted directly; the general walk
+    over the (year, age) grid must give the same times and causes."""
+    hazards = plan_hazards(gloucestershire_example(horizon=8))
+    assert hazards._age_only
+    rng = np.random.default_rng(11)
+    n = 5000
+    t0 = rng.uniform(0, 8, n)
+    birth = t0 - rng.uniform(0, 27, n)
+    e, u = rng.exponential(size=n), rng.random(n)
+    times, causes = first_events(hazards, t0, birth, e, u)
+    walk_times, walk_causes = _first_events_walk(hazards, t0, birth, e, u)
+    assert np.array_equal(np.isinf(times), np.isinf(walk_times))
+    finite = np.isfinite(times)
+    assert finite.sum() > n / 4
+    np.testing.assert_allclose(times[finite], walk_times[finite], atol=1e-9)
+    assert np.array_equal(causes, walk_causes)
 
 
 def test_event_times_follow_the_hazard():
