@@ -167,6 +167,19 @@ def wide_table(keys: list[tuple], rows: list[np.ndarray], replications: list[int
     return pd.DataFrame(np.vstack(rows), index=pd.Index(replications, name="replication"), columns=index)
 
 
+def long_table(wide: pd.DataFrame, scenario: str) -> pd.DataFrame:
+    """``scenario, replication, measure, breakdown, year, value`` from a wide table: one row
+    per replication and column, replications in order, columns in order within each."""
+    n_rows, n_columns = wide.shape
+    columns = wide.columns.to_frame(index=False)
+    frame = {"scenario": np.full(n_rows * n_columns, scenario, dtype=object),
+             "replication": np.repeat(wide.index.to_numpy(), n_columns)}
+    for level in ("measure", "breakdown", "year"):
+        frame[level] = np.tile(columns[level].to_numpy(), n_rows)
+    frame["value"] = wide.to_numpy(dtype=float).ravel()
+    return pd.DataFrame(frame)
+
+
 def results_from_wide(wide: Mapping[str, pd.DataFrame], baseline: str, *, interval: str = "outcomes",
                       difference_interval: str = "mean") -> SimulationResults:
     """Summaries, paired differences against ``baseline`` and the long replications table
@@ -184,10 +197,5 @@ def results_from_wide(wide: Mapping[str, pd.DataFrame], baseline: str, *, interv
         differences.append(summarise(diff, f"{name} - {baseline}", difference_interval))
     differences_frame = (pd.concat(differences, ignore_index=True) if differences
                          else pd.DataFrame(columns=SUMMARY_COLUMNS))
-    long = []
-    for name in names:
-        stacked = wide[name].stack(["measure", "breakdown", "year"], future_stack=True).rename("value").reset_index()
-        stacked.insert(0, "scenario", name)
-        long.append(stacked)
-    replications_frame = pd.concat(long, ignore_index=True)
+    replications_frame = pd.concat([long_table(wide[name], name) for name in names], ignore_index=True)
     return SimulationResults(summary, differences_frame, replications_frame)
