@@ -139,11 +139,14 @@ class _Pool:
     """Special places of one pool (a phase, or all-through): a count of free places and
     the children waiting for one, first come first served.
 
-    Taking a free place is immediate (no event). A waiting child holds a ``simpy.Event``
-    that the pool triggers when a place is given back or added; the child's placement
-    changes when that event is processed. ``deficit`` counts places in use beyond the
-    capacity (after a cut, or a starting caseload above it), repaid before places are
-    freed again."""
+    Taking a free place is immediate (no event). A waiting child waits in its phase's
+    pool (or the all-through pool where its phase has no places of its own) and holds a
+    ``simpy.Event`` that a pool triggers, with itself as the value, when it gives the
+    child a place; the child's placement changes when that event is processed. A place
+    given back to the all-through pool goes to whoever has waited longest in it or in
+    any phase pool (``also_serves``): every child of school age can take an all-through
+    place. ``deficit`` counts places in use beyond the capacity (after a cut, or a
+    starting caseload above it), repaid before places are freed again."""
 
     def __init__(self, env: simpy.Environment, units: int, name: str) -> None:
         self.env = env
@@ -151,7 +154,8 @@ class _Pool:
         self.level = max(units, 0)
         self.deficit = 0
         self.units = units
-        self.waiting: deque[simpy.Event] = deque()
+        self.waiting: deque[tuple[float, simpy.Event]] = deque()  # (waiting since, event)
+        self.also_serves: list[_Pool] = []
 
     def free(self) -> bool:
         return self.level >= 1 and not self.waiting
@@ -162,20 +166,24 @@ class _Pool:
     def take_beyond_capacity(self) -> None:
         self.deficit += 1
 
-    def wait(self) -> simpy.Event:
-        """Join the queue: the returned event succeeds when a place is given to the child."""
+    def wait(self, now: float) -> simpy.Event:
+        """Join the queue at ``now``: the returned event succeeds, with the pool that
+        gives the place as its value, when the child is given a place."""
         event = simpy.Event(self.env)
-        self.waiting.append(event)
+        self.waiting.append((now, event))
         return event
 
     def leave(self, event: simpy.Event) -> None:
         """A waiting child stops waiting (moved on, or plan ceased); a place granted to
-        it at this instant but not yet taken up is given back."""
+        it at this instant but not yet taken up is given back to the pool that gave it."""
         if event.triggered:
             event.callbacks.clear()
-            self.release()
+            event.value.release()
         else:
-            self.waiting.remove(event)
+            for entry in self.waiting:
+                if entry[1] is event:
+                    self.waiting.remove(entry)
+                    break
 
     def release(self) -> None:
         if self.deficit > 0:
@@ -185,9 +193,15 @@ class _Pool:
 
     def _add(self, places: int) -> None:
         self.level += places
-        while self.level >= 1 and self.waiting:
+        while self.level >= 1:
+            line = self.waiting or None
+            for other in self.also_serves:
+                if other.waiting and (line is None or other.waiting[0][0] < line[0][0]):
+                    line = other.waiting
+            if line is None:
+                return
             self.level -= 1
-            self.waiting.popleft().succeed()
+            line.popleft()[1].succeed(self)
 
     def set_units(self, units: int) -> None:
         delta = units - self.units
@@ -420,6 +434,7 @@ class _Model:
             for name in POOLS:
                 self.pools[name] = _Pool(env, int(places[name][0]), name)
                 self._at_years(places[name].tolist(), self.pools[name])
+            self.pools["all"].also_serves = [pool for name, pool in self.pools.items() if name != "all"]
             self.ever_open = {name: bool(places[name].max() > 0) for name in POOLS}
 
     def _at_years(self, units: list[int], pool: _Pool) -> None:
@@ -722,8 +737,8 @@ class _Model:
 
     def _wait(self, child: int, phase: int, now: float) -> None:
         pool = self._home_pool(phase)
-        request = pool.wait()
-        request.callbacks.append(partial(self._on_place_granted, child, pool))
+        request = pool.wait(now)
+        request.callbacks.append(partial(self._on_place_granted, child))
         self.wait_event[child] = request
         self.wait_pool[child] = pool
         self.wait_start[child] = now
@@ -738,8 +753,9 @@ class _Model:
             self.waiting.discard(child)
             self.waits.append((self.wait_start[child], now))
 
-    def _on_place_granted(self, child: int, pool: _Pool, _event: simpy.events.Event) -> None:
+    def _on_place_granted(self, child: int, event: simpy.events.Event) -> None:
         self.events += 1
+        pool = event.value
         now = self.env.now
         self.wait_event[child] = None
         self.wait_pool[child] = None

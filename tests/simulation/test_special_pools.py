@@ -1,0 +1,56 @@
+"""How special places are shared: a freed all-through place goes to whoever has waited
+longest for a place it can serve, in any phase; a phase's own places only to that phase."""
+
+from __future__ import annotations
+
+import simpy
+
+from simulation.model import _Pool
+
+
+def _pools(all_through: int, primary: int) -> tuple[simpy.Environment, _Pool, _Pool, _Pool]:
+    env = simpy.Environment()
+    primary_pool, secondary_pool = _Pool(env, primary, "primary"), _Pool(env, 0, "secondary")
+    all_pool = _Pool(env, all_through, "all")
+    all_pool.also_serves = [primary_pool, secondary_pool]
+    return env, primary_pool, secondary_pool, all_pool
+
+
+def test_a_freed_all_through_place_goes_to_a_child_waiting_in_a_phase_pool():
+    env, primary, _, all_pool = _pools(all_through=1, primary=0)
+    all_pool.take()
+    waiting = primary.wait(0.0)
+    assert not waiting.triggered
+    all_pool.release()
+    assert waiting.triggered and waiting.value is all_pool
+    assert all_pool.level == 0
+
+
+def test_the_longest_waiting_child_in_any_phase_is_served_first():
+    env, primary, secondary, all_pool = _pools(all_through=1, primary=0)
+    all_pool.take()
+    later = primary.wait(2.0)
+    earlier = secondary.wait(1.0)
+    own = all_pool.wait(3.0)
+    all_pool.release()
+    assert earlier.triggered and not later.triggered and not own.triggered
+    all_pool.release()
+    assert later.triggered and not own.triggered
+
+
+def test_a_phase_place_is_not_given_to_another_phase():
+    env, primary, secondary, _ = _pools(all_through=0, primary=1)
+    primary.take()
+    other_phase = secondary.wait(0.0)
+    primary.release()
+    assert not other_phase.triggered
+    assert primary.level == 1
+
+
+def test_a_place_granted_but_not_taken_up_goes_back_to_the_pool_that_gave_it():
+    env, primary, _, all_pool = _pools(all_through=1, primary=0)
+    all_pool.take()
+    waiting = primary.wait(0.0)
+    all_pool.release()
+    primary.leave(waiting)  # the child moved on at this instant
+    assert all_pool.level == 1 and primary.level == 0
