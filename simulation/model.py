@@ -910,8 +910,10 @@ class _Model:
             self.plan_spells.append((self.spell_start[child], inf, self.group[child], child))
         for child in sorted(self.waiting):
             self.waits.append((self.wait_start[child], inf))
-        for child in np.flatnonzero(self.pipeline_open).tolist():
-            self.pipeline_spells.append((self.request_time[child], inf))
+        still_open = np.array(self.pipeline_open, dtype=bool)
+        open_requests = np.array(self.request_time)[still_open]
+        self.pipeline0 = np.concatenate([self.pipeline0, np.column_stack([open_requests,
+                                                                          np.full(open_requests.size, inf)])])
         stocks: dict[tuple[str, str], np.ndarray] = {}
         flows: dict[tuple[str, str], np.ndarray] = {}
         sen = _records(self.sen_spells, 2)
