@@ -84,3 +84,17 @@ def test_population_uses_the_newest_ons_vintage_for_each_year(dataset):
     assert rows.loc[2022, "value"] == pytest.approx(182367, abs=1)  # mid-2022 estimate
     assert "2018-based" in rows.loc[2021, "source"] and "2022-based" in rows.loc[2023, "source"]
     assert "estimate" in rows.loc[2022, "source"] and "projection" in rows.loc[2025, "source"]
+
+
+def test_gloucestershire_ceased_plans_by_reason_and_age_add_up_to_the_published_totals(dataset):
+    # ceased_plans.csv, Gloucestershire 2024: max_age 9, needs_met 15, he 1 + employ 0 + no_engage 344,
+    # transfer 87 + moved_outside_eng 4, deceased 3 + not_rec 0 + other 4; total 467.
+    rows = dataset.measures[(dataset.measures["la_code"] == "E10000013") & (dataset.measures["measure"] == "plans_ceased")]
+    year = rows[rows["year"] == 2024].set_index("breakdown")["value"]
+    assert year[""] == 467
+    assert year[["reason=aged_out", "reason=needs_met", "reason=left_education", "reason=moved_away",
+                 "reason=other"]].tolist() == [9, 15, 345, 91, 7]
+    assert year[year.index.str.startswith("age=")].sum() == 467      # by age when the plan ceased
+    assert year["age=20-25"] == 185 and year["age=19"] == 89
+    assert set(rows.loc[rows["breakdown"].str.startswith("age="), "year"]) == {2023, 2024}   # not published for 2022
+    assert set(rows.loc[rows["breakdown"] == "reason=left_education", "year"]) == {2022, 2023, 2024}
