@@ -62,7 +62,9 @@ def target_checks(report: pd.DataFrame) -> pd.DataFrame:
     """One row per target: ``target, measures, worst_error_pct, worst_year, limit_pct, passed,
     worst_error_pct_raw, chance_band_pct, largest_move_pct, smooth_floor_pct,
     achievable_by_smooth_model, years_within_chance, years_scored`` (yearly totals only;
-    rows by phase, age or reason are reported, not targets).
+    rows by phase, age or reason are reported, not targets). ``years_within_chance``: of
+    the ``years_scored`` fitted years (the starting January is given, not scored), those
+    where the model is within the 95% Poisson band of the published count.
 
     ``worst_error_pct`` compares the model with each year's published figure as SEN2
     defined it that year (the recording rule, module notes); ``worst_error_pct_raw`` with
@@ -90,8 +92,10 @@ def target_checks(report: pd.DataFrame) -> pd.DataFrame:
                         "largest_move_pct": round(float(accuracy["largest_move_pct"]), 1),
                         "smooth_floor_pct": round(float(accuracy["smooth_floor_pct"]), 1),
                         "achievable_by_smooth_model": bool(accuracy["achievable"])})
-            gap = (part["simulated"] - part["actual"]).abs()
-            row["years_within_chance"] = int((gap <= CHANCE_Z * np.sqrt(part["actual"])).sum())
+            scored = part[part["fitted"].astype(bool)] if "fitted" in part.columns else part  # not the given start
+            gap = (scored["simulated"] - scored["actual"]).abs()
+            row["years_within_chance"] = int((gap <= CHANCE_Z * np.sqrt(scored["actual"])).sum())
+            row["years_scored"] = int(len(scored))
         rows.append(row)
     return pd.DataFrame(rows)
 
@@ -134,10 +138,26 @@ def ceased_summary(report: pd.DataFrame) -> list[str]:
         lines.append(f"  {unfitted[0]}-{unfitted[-1]} are shown but not fitted: the aggregate collection's 'discontinued plans'"
                      " are not comparable (England 21,546 in 2021, 34,724 in 2022).")
     lines.append("  A reason under 20 plans a year (needs met) is fitted on its total over the years published.")
+    comparable = part[(part["breakdown"].fillna("") == "") & (part["year"] >= CEASED_COMPARABLE_FROM)]
+    comparable = comparable.sort_values("year")
+    if len(comparable) >= 2:
+        values = comparable["actual"].to_numpy()
+        moves = ", ".join(f"{100 * (b / a - 1):+.0f}%" for a, b in zip(values[:-1], values[1:]) if a > 0)
+        lines.append(f"  Published {comparable['year'].iloc[0]}-{comparable['year'].iloc[-1]}: "
+                     + ", ".join(f"{v:,.0f}" for v in values) + f" (year-on-year {moves}); a model whose ceasing"
+                     " hazards do not change from year to year cannot follow such moves.")
     return lines
 
 
-def print_report(label: str, report: pd.DataFrame, checks: pd.DataFrame, fitted: dict[str, float]) -> None:
+def bounds_summary(at_bounds: tuple[str, ...]) -> list[str]:
+    """A line naming the fitted parameters that ended at a bound of the fit (none: nothing)."""
+    if not at_bounds:
+        return []
+    return [f"At a bound of the fit (pushed as far as allowed; read their targets with care): {', '.join(at_bounds)}."]
+
+
+def print_report(label: str, report: pd.DataFrame, checks: pd.DataFrame, fitted: dict[str, float],
+                 at_bounds: tuple[str, ...] = ()) -> None:
     """The fit report on standard output (see the module notes)."""
     print(f"Calibration of the simulation to {label} (caseloads: January; flows: calendar year).")
     print("Error = simulated / published - 1, in per cent (cohort model); the 20-week share is the")
@@ -155,7 +175,7 @@ def print_report(label: str, report: pd.DataFrame, checks: pd.DataFrame, fitted:
         table = parts.pivot_table(index="row", columns="year", values="error_pct", aggfunc="first").dropna(how="all")
         table.index.name = None
         print(table.to_string(float_format=lambda v: f"{v:+.1f}", na_rep="."))
-    for block in (recording_summary(report, fitted), ceased_summary(report)):
+    for block in (recording_summary(report, fitted), ceased_summary(report), bounds_summary(at_bounds)):
         if block:
             print()
             print("\n".join(block))

@@ -172,6 +172,9 @@ MIN_PHASE_COUNT = 20.0
 PHASE_WEIGHT = 1.0
 #: Relative tolerance (cost and parameters) at which a stage of the fit stops.
 TOLERANCE = 1e-6
+#: A fitted value within this factor of a bound counts as at the bound (5%, or 0.05 on the
+#: linear parameters' scale).
+NEAR_BOUND = 0.05
 #: Relative step of the finite-difference Jacobian. The cohort model rounds the starting
 #: caseload and open requests to whole children (as the discrete-event model does), so at
 #: a 0.1% step the cost is a staircase and the fit stopped wherever the inputs' last digit
@@ -202,6 +205,9 @@ class CalibrationResult:
     fitted: dict[str, float]   # the fitted free parameters
     success: bool
     message: str
+    #: Free parameters that ended within :data:`NEAR_BOUND` of a bound of the fit: the
+    #: data pushed them as far as they were allowed to go (the rest are interior).
+    at_bounds: tuple[str, ...] = ()
 
 
 def _target_table(targets: pd.DataFrame) -> pd.DataFrame:
@@ -609,7 +615,10 @@ def calibrate(base: Parameters, targets: pd.DataFrame, *, capacity_from_assessme
     message = "; ".join(messages)
     cost = 0.5 * float(np.sum(residuals(theta) ** 2))
     log.info("calibration: %s after %d evaluations, cost %.4f", message, evaluations, cost)
-    return CalibrationResult(fitted_params, report, estimates, fitted, success, message)
+    margin = np.where(linear, NEAR_BOUND, np.log1p(NEAR_BOUND))
+    near = ((theta - lower) <= margin) | ((upper - theta) <= margin)
+    at_bounds = tuple(name for name, hit, low, high in zip(names, near, lower, upper) if hit and high > low)
+    return CalibrationResult(fitted_params, report, estimates, fitted, success, message, at_bounds)
 
 
 def achievable_accuracy(published: pd.Series, limit_pct: float) -> dict[str, float | bool]:

@@ -39,6 +39,7 @@ def test_calibrate_writes_a_fit_report_and_says_which_targets_pass(tmp_path, cap
     assert timely["simulated_des"].notna().all()                  # the 20-week share comes from the DES
     manifest = json.loads((out / "manifest.json").read_text())
     assert manifest["la_code"] == "E10000013" and manifest["window_january"] == [2019, 2025]
+    assert isinstance(manifest["parameters_at_bounds"], list)
     # an existing folder is never overwritten without --force
     code, _, err = run(capsys, "calibrate", "--la", "916", "--out", str(out))
     assert code == 2 and "already exists" in err

@@ -190,6 +190,7 @@ def test_ceasing_is_fitted_to_ceased_plans_by_reason_and_age_with_no_scale_at_a_
     totals = ceased[ceased["breakdown"] == ""].set_index("year")
     assert totals.loc[2022:2024, "fitted"].all() and not totals.loc[2019:2021, "fitted"].any()
     assert totals.loc[2022:2024, "error_pct"].abs().max() < 35           # was -39% (2022) before reasons and ages
+    assert not [name for name in fit.at_bounds if name.startswith("ceasing_")]
     scales = {k: v for k, v in fit.fitted.items() if k.startswith("ceasing_")}
     assert len(scales) == 6
     for name, value in scales.items():

@@ -123,9 +123,10 @@ def _calibrate(args: argparse.Namespace) -> int:
         run.details.update({"la_code": history.la_code, "la_name": history.la_name,
                             "window_january": [params.start_year, start_year], "seed": args.seed,
                             "des_replications": args.replications, "optimiser": result.message,
-                            "targets_passed": int(checks["passed"].sum()), "targets": len(checks)})
+                            "targets_passed": int(checks["passed"].sum()), "targets": len(checks),
+                            "parameters_at_bounds": list(result.at_bounds)})
         target = run.target
-    print_report(label, report, checks, result.fitted)
+    print_report(label, report, checks, result.fitted, result.at_bounds)
     print(f"Wrote {target}")
     return 0
 
