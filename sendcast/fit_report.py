@@ -192,4 +192,8 @@ def print_report(label: str, report: pd.DataFrame, checks: pd.DataFrame, fitted:
                   f"{row.largest_move_pct:.0f}% in a year; chance alone (95% band at its smallest count) is "
                   f"+-{row.chance_band_pct:.0f}%. The model is within that chance band in {row.years_within_chance} of "
                   f"{row.years_scored} years.")
+        if not row.passed:
+            part = totals[totals["measure"].isin(row.measures.split(","))].sort_values("year")
+            print("        published " + ", ".join(f"{v:,.0f}" for v in part["actual"]) + "; model (as recorded) "
+                  + ", ".join(f"{v:,.0f}" for v in part["simulated"]) + f" ({part['year'].min()}-{part['year'].max()})")
     print(f"{int(checks['passed'].sum())} of {len(checks)} targets met.")
