@@ -286,7 +286,31 @@ def phase_targets(history: LaHistory, first_year: int, last_year: int) -> pd.Dat
                                                if low <= _lowest_age(b) <= high))
     for (year, label), value in new.groupby([new["year"], band])["value"].sum().items():
         rows.append(("new_plans", label, int(year), float(value)))
-    return pd.DataFrame(rows, columns=["measure", "breakdown", "year", "value"])
+    return pd.DataFrame(rows + ceased_targets(history, first_year, last_year),
+                        columns=["measure", "breakdown", "year", "value"])
+
+
+#: Age bands (lowest, highest age when the plan ceased) of the ceased-plan targets: school
+#: ages, then the ages where leaving education decides (the simulation's
+#: ``ceasing_left_education_*`` scales: 16-17, 18, 19, 20-25).
+CEASED_AGE_BANDS = ((0, 15), (16, 17), (18, 18), (19, 19), (20, 25))
+
+
+def ceased_targets(history: LaHistory, first_year: int, last_year: int) -> list[tuple[str, str, int, float]]:
+    """Ceased plans (calendar years) by reason (``reason=...`` as published, 2022 on) and by
+    the age when the plan ceased in :data:`CEASED_AGE_BANDS` (``age=16-17``, ``age=18``;
+    2023 on; a single age SEN2 does not list had no ceased plans)."""
+    rows: list[tuple[str, str, int, float]] = []
+    ceased = history.rows[(history.rows["measure"] == "plans_ceased")
+                          & history.rows["year"].between(first_year, last_year) & history.rows["value"].notna()]
+    for row in ceased[ceased["breakdown"].str.startswith("reason=")].itertuples():
+        rows.append(("plans_ceased", row.breakdown, int(row.year), float(row.value)))
+    by_age = ceased[ceased["breakdown"].str.startswith("age=")]
+    band = by_age["breakdown"].map(lambda b: next(f"age={low}" if low == high else f"age={low}-{high}"
+                                                  for low, high in CEASED_AGE_BANDS if low <= _lowest_age(b) <= high))
+    for (year, label), value in by_age.groupby([by_age["year"], band])["value"].sum().items():
+        rows.append(("plans_ceased", label, int(year), float(value)))
+    return rows
 
 
 def _lowest_age(breakdown: str) -> int:

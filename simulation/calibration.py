@@ -28,7 +28,12 @@ of the first caseload year.
 
 **Fitted** (:func:`calibrate`, ``scipy.optimize.least_squares`` on log ratios of the
 cohort model to the targets): a request-rate multiplier for every calendar year with a
-``requests`` target (held at the last value after it); scales on ceasing hazards and on
+``requests`` target (held at the last value after it); scales on the ceasing hazards
+(:data:`CEASING_SCALES`: needs met and moved away at every age, leaving education at
+16-17, 18, 19 and 20-25; informed by ``plans_ceased`` in total, by ``reason=`` and by
+``age=`` when the plan ceased, calendar years from :data:`CEASED_COMPARABLE_FROM`, and
+by ``ehcp_total`` by phase post-16 and post-19; a weak prior,
+:data:`CEASING_PRIOR_WEIGHT`, keeps a scale the targets cannot inform at 1); a scale on
 moves in; a level and a yearly log-linear trend of identification at SEN support (only
 informed when ``sen_support`` counts, January, are among the targets; held at the last
 year's value after the window); scales on the request rates at early-years, secondary
@@ -40,7 +45,21 @@ the transfer into it. The phase scales are informed by the phase targets where t
 are some and by the yearly group totals otherwise.
 
 A phase target below :data:`MIN_PHASE_COUNT` children is reported but not fitted (a
-log ratio on a handful of children is noise).
+log ratio on a handful of children is noise); ceased plans by reason below it are fitted
+on their total over the years published (:data:`POOLED_MEASURES`).
+
+**Recording break** (:data:`RECORDING_BREAK_YEAR`): FE and other before January 2023 are
+compared with SEN2 as the aggregate collection recorded them, through one fitted share
+``fe_other_recording_shift`` of the model's FE + other moved from FE to other
+(:func:`as_recorded`); the starting January, if earlier, is converted to the person-level
+recording (:func:`shift_fe_other`). The report keeps the raw comparison
+(``simulated_model``, ``error_pct_model``) beside it. The shift changes no rate: a run
+from a January of 2023 or later starts from that January as published.
+
+**What the published series allow** (:func:`achievable_accuracy`): the chance band of a
+small count, the largest year-on-year move, and the worst error of the best smooth curve
+through the published series; the fit report uses them to say which targets no smooth
+model can meet.
 """
 
 from __future__ import annotations
@@ -70,7 +89,7 @@ TIMELINESS = "issued_within_20wk_pct"
 #: Weight of each measure's log-ratio residuals in the fit (AP is small and noisy).
 WEIGHTS = {"sen_support": 1.0, "ehcp_total": 3.0, "ehcp_mainstream": 1.0, "ehcp_state_special": 1.5, "ehcp_independent_special": 1.5,
            "ehcp_fe": 1.0, "ehcp_ap": 0.2, "ehcp_other": 0.7, "new_plans": 1.5, "requests": 1.5,
-           "plans_ceased": 0.5}
+           "plans_ceased": 1.0}
 #: A published 20-week share at or above this means the service was keeping up (per cent).
 TIMELY_PCT = 90.0
 #: Share of its capacity a service keeping up is assumed to use (an ASSUMPTION).
@@ -86,7 +105,9 @@ SHARE_PARAMETERS: tuple[tuple[str, int, tuple[int, ...]], ...] = (
     ("independent_special_post16", INDEPENDENT, (3, 4)),
     ("fe_post16", FE, (3,)),
     ("fe_post19", FE, (4,)),
-    ("ap", AP, (0, 1, 2, 3, 4)),
+    ("ap_primary", AP, (0, 1)),
+    ("ap_secondary", AP, (2,)),
+    ("ap_post16", AP, (3, 4)),
     ("other_early_years", OTHER, (0,)),
     ("other_primary", OTHER, (1,)),
     ("other_secondary", OTHER, (2,)),
@@ -102,9 +123,48 @@ REQUEST_AGE_SCALES: tuple[tuple[str, tuple[int, int]], ...] = (
 #: in January 2025 (156 of 391), most of whom were in FE at 16-18.
 FE_TO_OTHER_POST19 = 0.2
 #: Phases whose total plans (``ehcp_total`` by phase) are fitted: the ages where the
-#: hazard of leaving education decides the count (``ceasing_post16_scale``,
-#: ``ceasing_post19_scale``: 16-18 and 19-25 on top of ``ceasing_scale``).
+#: hazard of leaving education decides the count (the ``ceasing_left_education_*`` scales).
 TOTAL_PHASES = ("post16", "post19")
+#: Ceasing reasons the model has a hazard for (``plans_ceased`` breakdown ``reason=...``);
+#: SEN2's ``reason=other`` (deceased, not recorded, other: under 2% of ceased plans) has
+#: none and is reported, not fitted; ``aged_out`` follows from ``Ceasing.max_age``.
+CEASE_REASON_TARGETS = ("needs_met", "moved_away", "left_education", "aged_out")
+#: Fitted scales on the ceasing hazards, one per reason, and for leaving education one per
+#: age band (the age on the day the plan ceases): name, hazard field of
+#: :class:`simulation.parameters.Ceasing`, (lowest age, highest age).
+CEASING_SCALES: tuple[tuple[str, str, tuple[int, int]], ...] = (
+    ("needs_met", "needs_met_rate_by_age", (0, 25)),
+    ("moved_away", "moved_away_rate_by_age", (0, 25)),
+    ("left_education_16_17", "left_education_rate_by_age", (16, 17)),
+    ("left_education_18", "left_education_rate_by_age", (18, 18)),
+    ("left_education_19", "left_education_rate_by_age", (19, 19)),
+    ("left_education_20_25", "left_education_rate_by_age", (20, 25)),
+)
+#: First calendar year of ceased plans from the person-level collection. DfE's ceased
+#: plans before it (the aggregate collection's "discontinued" columns) are not comparable
+#: (England 21,546 in 2021, 34,724 in 2022; Gloucestershire 155 and 467): reported, not fitted.
+CEASED_COMPARABLE_FROM = 2022
+#: First January of SEN2's person-level collection. It moved children between the FE and
+#: "other" placement groups without moving them (Gloucestershire: FE 563 -> 733, other
+#: 605 -> 434, FE + other 1,168 -> 1,167). The fit models the recording, not a change in
+#: placements: the model counts children as the collection records them from this January
+#: on; before it, a share ``fe_other_recording_shift`` of the model's FE + other is taken
+#: from FE and added to other, as the aggregate collection recorded them (a negative share
+#: moves children the other way). The starting January, if before it, is converted the
+#: other way (the share moved from other aged 16+ to FE, by age as other is).
+RECORDING_BREAK_YEAR = 2023
+#: Measures (with an empty breakdown) the recording rule applies to before the break.
+RECORDING_MEASURES = ("ehcp_fe", "ehcp_other")
+#: Measures whose breakdown rows under :data:`MIN_PHASE_COUNT` a year are fitted on their
+#: total over the years published (one residual), if that total reaches it: ceased plans
+#: by reason (needs met: 2, 5 and 15 plans in Gloucestershire 2022-2024).
+POOLED_MEASURES = ("plans_ceased",)
+#: Weight of a weak prior holding each ceasing scale (:data:`CEASING_SCALES`) at 1 (one
+#: residual ``CEASING_PRIOR_WEIGHT x log(scale)`` each): with ceased plans by reason and
+#: age among the targets it moves them by a few per cent; without (total ceased plans
+#: only) it keeps the scales the data cannot tell apart at the default hazards instead of
+#: at a bound.
+CEASING_PRIOR_WEIGHT = 0.05
 #: Phase targets (breakdown ``phase=...``) below this many children are not fitted.
 MIN_PHASE_COUNT = 20.0
 #: Weight of a target by phase or age relative to its measure's weight (:data:`WEIGHTS`,
@@ -112,17 +172,42 @@ MIN_PHASE_COUNT = 20.0
 PHASE_WEIGHT = 1.0
 #: Relative tolerance (cost and parameters) at which a stage of the fit stops.
 TOLERANCE = 1e-6
-BREAKDOWN_WEIGHTS = {"ehcp_total": 1.0, "new_plans": 1.0}
+#: A fitted value within this factor of a bound counts as at the bound (5%, or 0.05 on the
+#: linear parameters' scale).
+NEAR_BOUND = 0.05
+#: Relative step of the finite-difference Jacobian. The cohort model rounds the starting
+#: caseload and open requests to whole children (as the discrete-event model does), so at
+#: a 0.1% step the cost is a staircase and the fit stopped wherever the inputs' last digit
+#: sent it; at 1% two builds of the same data (population differing by 1e-12) give the same
+#: fit to 0.1 percentage point.
+DIFF_STEP = 1e-2
+#: ``ehcp_total`` by phase (post-16, post-19) weighs 3: these stocks are what a planner
+#: uses, and SEN2's ceased plans by age disagree with them at 16-17 (Gloucestershire: the
+#: plans aged 17 in January 2024 fell from 305 to 234 aged 18 a year later, about 80 exits
+#: net of new plans, where ceased plans at 17 and 18 in 2024 account for about 52), so
+#: ceased plans by age and reason weigh less (0.5).
+BREAKDOWN_WEIGHTS = {"ehcp_total": 3.0, "new_plans": 1.0, "plans_ceased": 0.5}
 
 
 @dataclass(frozen=True)
 class CalibrationResult:
     parameters: Parameters
-    report: pd.DataFrame       # measure, breakdown, year, year_basis, actual, simulated, error_pct
+    #: One row per target: measure, breakdown, year, year_basis (january: stocks on the January
+    #: census day; calendar: flows in the calendar year), actual (published), simulated (the
+    #: cohort model as SEN2 recorded the measure that year: :func:`as_recorded`), error_pct
+    #: (simulated / actual - 1, per cent; NaN for a breakdown under :data:`MIN_PHASE_COUNT`),
+    #: fitted (whether the row entered the fit, alone or pooled), simulated_model and
+    #: error_pct_model (the model's own count, without the recording rule: the raw
+    #: comparison with the published series; equal to the others except FE and other
+    #: before :data:`RECORDING_BREAK_YEAR`).
+    report: pd.DataFrame
     estimates: pd.DataFrame    # year, refusal_probability, not_issued_probability, assessments, assessment_capacity
     fitted: dict[str, float]   # the fitted free parameters
     success: bool
     message: str
+    #: Free parameters that ended within :data:`NEAR_BOUND` of a bound of the fit: the
+    #: data pushed them as far as they were allowed to go (the rest are interior).
+    at_bounds: tuple[str, ...] = ()
 
 
 def _target_table(targets: pd.DataFrame) -> pd.DataFrame:
@@ -137,9 +222,11 @@ def _target_table(targets: pd.DataFrame) -> pd.DataFrame:
     by_phase = (table["breakdown"].isin([f"phase={phase}" for phase in PHASES])
                 & table["measure"].isin(PLACEMENT_TARGETS)) | \
         (table["breakdown"].isin([f"phase={phase}" for phase in TOTAL_PHASES]) & (table["measure"] == "ehcp_total"))
-    by_age = table["breakdown"].str.fullmatch(r"age=\d+(-\d+)?") & (table["measure"] == "new_plans")
+    by_age = table["breakdown"].str.fullmatch(r"age=\d+(-\d+)?") & table["measure"].isin(["new_plans", "plans_ceased"])
+    by_reason = table["breakdown"].isin([f"reason={r}" for r in CEASE_REASON_TARGETS]) & \
+        (table["measure"] == "plans_ceased")
     by_band = table["breakdown"].isin([f"age_band={band}" for band in AGE_BANDS]) & (table["measure"] == "ehcp_total")
-    table = table[(table["breakdown"] == "") | by_phase | by_age | by_band]
+    table = table[(table["breakdown"] == "") | by_phase | by_age | by_band | by_reason]
     wanted = STOCK_TARGETS + FLOW_TARGETS + (TIMELINESS,)
     table = table[table["measure"].isin(wanted)][["measure", "breakdown", "year", "value"]].copy()
     table["year"] = table["year"].astype(int)
@@ -216,13 +303,62 @@ def _scale_column(rows: np.ndarray, column: int, factor: float, locked: np.ndarr
     return rows / rows.sum(axis=-1, keepdims=True)
 
 
-def free_parameter_names(request_years: list[int]) -> list[str]:
-    """Names of the free parameters, in the order of ``theta`` (see :func:`apply_free_parameters`)."""
+RECORDING_SHIFT = "fe_other_recording_shift"
+
+
+def free_parameter_names(request_years: list[int], recording_shift: bool = False) -> list[str]:
+    """Names of the free parameters, in the order of ``theta`` (see :func:`apply_free_parameters`);
+    ``recording_shift``: with the FE / other recording share (:data:`RECORDING_BREAK_YEAR`)."""
     return ([f"request_multiplier_{y}" for y in request_years]
-            + ["ceasing_scale", "ceasing_post16_scale", "ceasing_post19_scale", "moves_in_scale", "open_requests_scale",
-               "identification_scale", "identification_trend"]
+            + [f"ceasing_{name}_scale" for name, _, _ in CEASING_SCALES]
+            + ["moves_in_scale", "open_requests_scale", "identification_scale", "identification_trend"]
             + [f"requests_{name}_scale" for name, _ in REQUEST_AGE_SCALES]
-            + [f"{name}_share_scale" for name, _, _ in SHARE_PARAMETERS] + ["fe_to_other_post19_share_scale"])
+            + [f"{name}_share_scale" for name, _, _ in SHARE_PARAMETERS] + ["fe_to_other_post19_share_scale"]
+            + ([RECORDING_SHIFT] if recording_shift else []))
+
+
+#: Free parameters that are not the log of a multiplier: their value is used as it is.
+LINEAR_PARAMETERS = ("identification_trend", RECORDING_SHIFT)
+
+
+def shift_fe_other(joint: np.ndarray, share: float) -> np.ndarray:
+    """Starting plans by (age, placement) as the person-level collection records them, from
+    a January before :data:`RECORDING_BREAK_YEAR`: ``share`` of FE + other (all ages) moved
+    from other aged 16 and over into FE, by age as other is (``share`` < 0: from FE to
+    other, by age as FE is). Raises if there are not enough children to move."""
+    out = np.asarray(joint, dtype=float).copy()
+    moved = share * (out[:, FE].sum() + out[:, OTHER].sum())
+    source, target = (OTHER, FE) if moved >= 0 else (FE, OTHER)
+    pool = out[:, source] * (np.arange(AGES) >= PHASE_START_AGES[3])
+    if abs(moved) > pool.sum() + 1e-9:
+        raise CalibrationError(f"{RECORDING_SHIFT} {share:.3f}: {abs(moved):.0f} children to move but only "
+                               f"{pool.sum():.0f} aged 16+ in the group they come from")
+    if pool.sum() > 0:
+        part = pool / pool.sum() * abs(moved)
+        out[:, source] -= part
+        out[:, target] += part
+    return out
+
+
+def recording_shift_bounds(joint: np.ndarray) -> tuple[float, float]:
+    """Range of :data:`RECORDING_SHIFT` that :func:`shift_fe_other` can apply to ``joint``
+    (90% of the children aged 16+ in FE one way, in other the other way)."""
+    joint = np.asarray(joint, dtype=float)
+    both = joint[:, FE].sum() + joint[:, OTHER].sum()
+    if both <= 0:
+        return 0.0, 0.0
+    older = np.arange(AGES) >= PHASE_START_AGES[3]
+    return -0.9 * joint[older, FE].sum() / both, 0.9 * joint[older, OTHER].sum() / both
+
+
+def as_recorded(measure: str, year: int, value: float, fe_plus_other: float, shift: float) -> float:
+    """A model count as SEN2 recorded it in January ``year`` (see :data:`RECORDING_BREAK_YEAR`):
+    FE and other before the break move by ``shift`` x the model's FE + other; anything else,
+    or a year from the break on, is as the model counts it."""
+    if measure not in RECORDING_MEASURES or year >= RECORDING_BREAK_YEAR or not shift:
+        return value
+    moved = shift * fe_plus_other
+    return value - moved if measure == "ehcp_fe" else value + moved
 
 
 def scale_phase_shares(placement: Placement, column: int, phases: tuple[int, ...], factor: float) -> Placement:
@@ -266,45 +402,53 @@ def _fe_to_other(transfer: np.ndarray, share: float) -> None:
     transfer[3, FE, FE], transfer[3, FE, OTHER] = 1.0 - share, share
 
 
-def apply_free_parameters(base: Parameters, theta: np.ndarray, request_years: list[int]) -> Parameters:
-    """Parameters with the free parameters ``theta`` applied (order: :func:`free_parameter_names`).
+def apply_free_parameters(base: Parameters, theta: np.ndarray, request_years: list[int],
+                          names: list[str] | None = None) -> Parameters:
+    """Parameters with the free parameters ``theta`` applied (order: ``names``, by default
+    :func:`free_parameter_names` of ``request_years``).
 
-    Every entry is the log of a multiplier except ``identification_trend``, the yearly
-    change of log identification: identification in calendar year ``y`` is multiplied by
-    ``identification_scale * exp(identification_trend * (y - start_year))``.
+    Every entry is the log of a multiplier except those in :data:`LINEAR_PARAMETERS`:
+    ``identification_trend``, the yearly change of log identification (identification in
+    calendar year ``y`` is multiplied by ``identification_scale * exp(identification_trend
+    * (y - start_year))``), and :data:`RECORDING_SHIFT`, which converts the starting
+    caseload (:func:`shift_fe_other`) and is otherwise applied to the model's counts when
+    they are compared with SEN2 before 2023 (:func:`as_recorded`), not to any rate.
     """
-    n_req = len(request_years)
-    request = {year: float(np.exp(v)) for year, v in zip(request_years, theta[:n_req])}
-    cease, cease_post16, cease_post19, moves, open_at_start, identification = np.exp(theta[n_req:n_req + 6])
-    trend = float(theta[n_req + 6])
-    n_age = len(REQUEST_AGE_SCALES)
-    age_scales = np.exp(theta[n_req + 7:n_req + 7 + n_age])
-    shares = np.exp(theta[n_req + 7 + n_age:])
-    ages = np.arange(AGES)
-    cease = cease * np.where(ages >= PHASE_START_AGES[4], cease_post19,
-                             np.where(ages >= PHASE_START_AGES[3], cease_post16, 1.0))
-    by_age = np.ones(AGES)
-    for factor, (_, (low, high)) in zip(age_scales, REQUEST_AGE_SCALES):
-        by_age[low:high + 1] = factor
+    names = free_parameter_names(request_years) if names is None else names
+    if len(names) != len(theta):
+        raise CalibrationError(f"{len(theta)} free parameter values for {len(names)} names")
+    raw = dict(zip(names, (float(v) for v in theta)))
+    value = {name: (v if name in LINEAR_PARAMETERS else float(np.exp(v))) for name, v in raw.items()}
+    request = {year: value[f"request_multiplier_{year}"] for year in request_years}
     c = base.ceasing
-    ceasing = replace(c, needs_met_rate_by_age=c.needs_met_rate_by_age * cease,
-                      moved_away_rate_by_age=c.moved_away_rate_by_age * cease,
-                      left_education_rate_by_age=c.left_education_rate_by_age * cease)
+    hazards = {field: np.array(getattr(c, field), dtype=float) for field in
+               ("needs_met_rate_by_age", "moved_away_rate_by_age", "left_education_rate_by_age")}
+    for name, field, (low, high) in CEASING_SCALES:
+        hazards[field][low:high + 1] *= value[f"ceasing_{name}_scale"]
+    ceasing = replace(c, **hazards)
+    by_age = np.ones(AGES)
+    for name, (low, high) in REQUEST_AGE_SCALES:
+        by_age[low:high + 1] = value[f"requests_{name}_scale"]
     years = np.arange(base.start_year, base.start_year + base.horizon)
     level = schedule_values(base.arrivals.sen_support_multiplier, base.start_year, base.horizon)
+    trend = value["identification_trend"]
     multiplier = {int(y): float(v * np.exp(trend * k)) for k, (y, v) in enumerate(zip(years, level))}
-    arrivals = replace(base.arrivals, move_in_rate_by_age=base.arrivals.move_in_rate_by_age * moves,
-                       sen_support_rate_by_age=base.arrivals.sen_support_rate_by_age * identification,
+    arrivals = replace(base.arrivals, move_in_rate_by_age=base.arrivals.move_in_rate_by_age * value["moves_in_scale"],
+                       sen_support_rate_by_age=base.arrivals.sen_support_rate_by_age * value["identification_scale"],
                        direct_request_rate_by_age=base.arrivals.direct_request_rate_by_age * by_age,
                        sen_support_multiplier=multiplier)
     new_shares, transfer = np.array(base.placement.new_plan_shares), np.array(base.placement.transfer)
-    for factor, (_, column, phases) in zip(shares, SHARE_PARAMETERS):
-        _scale_phases(new_shares, transfer, column, phases, float(factor))
-    _fe_to_other(transfer, FE_TO_OTHER_POST19 * float(shares[-1]))
+    for name, column, phases in SHARE_PARAMETERS:
+        _scale_phases(new_shares, transfer, column, phases, value[f"{name}_share_scale"])
+    _fe_to_other(transfer, FE_TO_OTHER_POST19 * value["fe_to_other_post19_share_scale"])
     placement = _placement(new_shares, transfer)
     sen = replace(base.sen_support, request_multiplier=request or 1.0,
                   request_rate_by_age=base.sen_support.request_rate_by_age * by_age)
-    caseload = replace(base.caseload, in_assessment_by_age=base.caseload.in_assessment_by_age * open_at_start)
+    caseload = replace(base.caseload, in_assessment_by_age=base.caseload.in_assessment_by_age * value["open_requests_scale"])
+    shift = value.get(RECORDING_SHIFT, 0.0)
+    if shift and base.start_year < RECORDING_BREAK_YEAR:
+        joint = shift_fe_other(age_placement_counts(base.caseload), shift)
+        caseload = replace(caseload, ehcp_by_placement=joint.sum(axis=0), age_placement_shape=joint)
     return replace(base, ceasing=ceasing, arrivals=arrivals, sen_support=sen, placement=placement, caseload=caseload)
 
 
@@ -363,41 +507,70 @@ def calibrate(base: Parameters, targets: pd.DataFrame, *, capacity_from_assessme
     actual = fit["value"].to_numpy(dtype=float)
     by_phase = (fit["breakdown"] != "").to_numpy()
     weights = np.array([(BREAKDOWN_WEIGHTS.get(m, WEIGHTS[m]) * PHASE_WEIGHT) if b else WEIGHTS[m] for m, b, _ in keys])
-    usable = np.where(by_phase, actual >= MIN_PHASE_COUNT, actual > 0)
+    comparable = np.array([not (m == "plans_ceased" and y < CEASED_COMPARABLE_FROM) for m, _, y in keys], dtype=bool)
+    usable = np.where(by_phase, actual >= MIN_PHASE_COUNT, actual > 0) & comparable
+    # small breakdown rows of a pooled measure: one residual on their total over the years
+    small = by_phase & ~usable & comparable & np.isin(fit["measure"].to_numpy(), POOLED_MEASURES)
+    pools = [mask for mask in (small & (fit["measure"].to_numpy() == m) & (fit["breakdown"].to_numpy() == b)
+                               for m, b in sorted({(m, b) for (m, b, _), s in zip(keys, small) if s}))
+             if actual[mask].sum() >= MIN_PHASE_COUNT]
+    pool_weights = np.array([weights[mask][0] for mask in pools])
+    is_stock_row = np.array([m in RECORDING_MEASURES and b == "" for m, b, _ in keys], dtype=bool)
+    use_shift = bool(first < RECORDING_BREAK_YEAR and all(
+        any(m == measure and b == "" and y > first and (y >= RECORDING_BREAK_YEAR) == after for m, b, y in keys)
+        for measure in RECORDING_MEASURES for after in (False, True)))
 
     joint = age_placement_counts(start.caseload)
+    names = free_parameter_names(request_years, recording_shift=use_shift)
+    shift_at = names.index(RECORDING_SHIFT) if use_shift else None
 
     def simulated(theta: np.ndarray, rows: list[tuple[str, str, int]] = keys, steps: int = steps_per_year,
-                  new_plans: np.ndarray | None = None) -> np.ndarray:
-        params = apply_free_parameters(start, theta, request_years)
+                  new_plans: np.ndarray | None = None, recorded: bool = True) -> np.ndarray:
+        """Model values of ``rows``; ``recorded``: FE and other as SEN2 recorded them each year."""
+        shift = 0.0
+        rates = theta
+        if shift_at is not None:
+            shift = float(theta[shift_at])
+            rates = theta.copy()
+            rates[shift_at] = 0.0  # the start is converted here, once, without rounding
+        params = apply_free_parameters(start, rates, request_years, names)
+        start_joint = shift_fe_other(joint, shift) if shift else joint
         if new_plans is None:
-            stocks, flows = expected_arrays(params, steps, start_by_age_placement=joint)
+            stocks, flows = expected_arrays(params, steps, start_by_age_placement=start_joint)
         else:  # only the placement mix changes: replay the new plans, do not run requests again
-            stocks, flows = placements_given_new_plans(params, new_plans, steps, start_by_age_placement=joint), {}
+            stocks, flows = placements_given_new_plans(params, new_plans, steps,
+                                                       start_by_age_placement=start_joint), {}
+        both = stocks[("ehcp_fe", "")] + stocks[("ehcp_other", "")]
         out = np.full(len(rows), np.nan)
         for i, (measure, breakdown, year) in enumerate(rows):
             series = _series(stocks, flows, measure, breakdown)
             if series is not None and 0 <= year - first < len(series):
                 out[i] = series[year - first]
+                if recorded and breakdown == "":
+                    out[i] = as_recorded(measure, year, out[i], both[year - first], shift)
         return out
 
     def residuals(theta: np.ndarray, new_plans: np.ndarray | None = None) -> np.ndarray:
         model = simulated(theta, new_plans=new_plans)
         with np.errstate(divide="ignore", invalid="ignore"):
-            r = np.log(np.maximum(model, 1e-9) / np.where(usable, actual, 1.0))
-        return np.where(usable, r * weights, 0.0)
+            r = np.where(usable, np.log(np.maximum(model, 1e-9) / np.where(usable, actual, 1.0)) * weights, 0.0)
+            pooled = [np.log(max(np.nansum(model[mask]), 1e-9) / actual[mask].sum()) for mask in pools]
+        return np.concatenate([r, np.array(pooled) * pool_weights, CEASING_PRIOR_WEIGHT * theta[prior_at]])
 
-    names = free_parameter_names(request_years)
+    prior_at = np.array([names.index(f"ceasing_{name}_scale") for name, _, _ in CEASING_SCALES])
     theta = np.zeros(len(names))
     lower, upper = np.full(len(names), -3.0), np.full(len(names), 3.0)
     trend = names.index("identification_trend")
     lower[trend], upper[trend] = -0.3, 0.3  # at most about 35% a year either way
     pipeline = names.index("open_requests_scale")
     lower[pipeline], upper[pipeline] = np.log(0.5), np.log(1.5)  # an estimate to refine, not to replace
+    if shift_at is not None:
+        lower[shift_at], upper[shift_at] = recording_shift_bounds(joint)
     # Two stages: placement shares move no flow, no total and no SEN support count, so the
     # flow parameters are fitted to those first and the shares to the placements after.
-    is_share = np.array([name.endswith("_share_scale") for name in names])
-    is_placement = np.array([measure in PLACEMENT_TARGETS for measure, _, _ in keys])  # the rest are flow targets
+    is_share = np.array([name.endswith("_share_scale") or name == RECORDING_SHIFT for name in names])
+    is_placement = np.array([measure in PLACEMENT_TARGETS for measure, _, _ in keys]
+                            + [False] * (len(pools) + len(prior_at)))
     messages, success, evaluations = [], True, 0
     for stage, free, rows in (("flows", ~is_share, ~is_placement), ("placements", is_share, is_placement)):
         if not rows.any():
@@ -405,7 +578,7 @@ def calibrate(base: Parameters, targets: pd.DataFrame, *, capacity_from_assessme
 
         new_plans = None
         if stage == "placements":
-            new_plans = new_plans_by_step(apply_free_parameters(start, theta, request_years), steps_per_year,
+            new_plans = new_plans_by_step(apply_free_parameters(start, theta, request_years, names), steps_per_year,
                                           start_by_age_placement=joint)
 
         def stage_residuals(sub: np.ndarray, free: np.ndarray = free, rows: np.ndarray = rows,
@@ -415,27 +588,70 @@ def calibrate(base: Parameters, targets: pd.DataFrame, *, capacity_from_assessme
             return residuals(full, new_plans)[rows]
 
         solution = least_squares(stage_residuals, theta[free], bounds=(lower[free], upper[free]), x_scale=1.0,
-                                 diff_step=1e-3, max_nfev=max_evaluations, ftol=TOLERANCE, xtol=TOLERANCE)
-        log.debug("calibration stage %s: %d evaluations", stage, solution.nfev)
+                                 diff_step=DIFF_STEP, max_nfev=max_evaluations, ftol=TOLERANCE, xtol=TOLERANCE)
+        log.debug("calibration stage %s: %d evaluations, cost %.4f", stage, solution.nfev, solution.cost)
+        evaluations += solution.nfev
         theta[free] = solution.x
         messages.append(f"{stage}: {solution.message}")
         success &= bool(solution.success)
-        evaluations += solution.nfev
-    fitted_params = apply_free_parameters(start, theta, request_years)
-    values = np.exp(theta)
-    values[trend] = theta[trend]
+    fitted_params = apply_free_parameters(start, theta, request_years, names)
+    linear = np.isin(names, LINEAR_PARAMETERS)
+    values = np.where(linear, theta, np.exp(theta))
     fitted = dict(zip(names, values.round(6).tolist()))
     report = table.rename(columns={"value": "actual"}).copy()
-    report["simulated"] = simulated(theta, list(zip(report["measure"], report["breakdown"], report["year"])),
-                                    report_steps_per_year)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        report["error_pct"] = np.where(report["actual"] > 0, 100.0 * (report["simulated"] / report["actual"] - 1.0),
-                                       np.nan)
-    report.loc[(report["breakdown"] != "") & (report["actual"] < MIN_PHASE_COUNT), "error_pct"] = np.nan
+    rows = list(zip(report["measure"], report["breakdown"], report["year"]))
+    report["simulated"] = simulated(theta, rows, report_steps_per_year)
+    report["simulated_model"] = simulated(theta, rows, report_steps_per_year, recorded=False)
+    for column, model in (("error_pct", "simulated"), ("error_pct_model", "simulated_model")):
+        with np.errstate(divide="ignore", invalid="ignore"):
+            report[column] = np.where(report["actual"] > 0, 100.0 * (report[model] / report["actual"] - 1.0), np.nan)
+        report.loc[(report["breakdown"] != "") & (report["actual"] < MIN_PHASE_COUNT), column] = np.nan
     report["year_basis"] = np.where(report["measure"].isin(STOCK_TARGETS), "january", "calendar")
-    report = report[["measure", "breakdown", "year", "year_basis", "actual", "simulated", "error_pct"]]
+    fitted_keys = {k for k, u in zip(keys, usable) if u} | {k for mask in pools for k, m in zip(keys, mask) if m}
+    report["fitted"] = [k in fitted_keys for k in rows]
+    report = report[["measure", "breakdown", "year", "year_basis", "actual", "simulated", "error_pct", "fitted",
+                     "simulated_model", "error_pct_model"]]
     report = report.sort_values(["measure", "breakdown", "year"]).reset_index(drop=True)
     message = "; ".join(messages)
     cost = 0.5 * float(np.sum(residuals(theta) ** 2))
     log.info("calibration: %s after %d evaluations, cost %.4f", message, evaluations, cost)
-    return CalibrationResult(fitted_params, report, estimates, fitted, success, message)
+    margin = np.where(linear, NEAR_BOUND, np.log1p(NEAR_BOUND))
+    near = ((theta - lower) <= margin) | ((upper - theta) <= margin)
+    at_bounds = tuple(name for name, hit, low, high in zip(names, near, lower, upper) if hit and high > low)
+    return CalibrationResult(fitted_params, report, estimates, fitted, success, message, at_bounds)
+
+
+def achievable_accuracy(published: pd.Series, limit_pct: float) -> dict[str, float | bool]:
+    """What accuracy any smooth model can reach on a published yearly series (index: year).
+
+    - ``chance_band_pct``: half-width of the 95% Poisson band of the smallest published
+      count, 100 x 1.96 / sqrt(count): even a model that knew the true underlying rate
+      would miss a count that small by up to this in one year in twenty.
+    - ``largest_move_pct``: the largest year-on-year change of the published series
+      (|count / previous - 1|, per cent).
+    - ``smooth_floor_pct``: the worst-year error of the best smooth curve through the
+      published series itself (least squares on log counts, a quadratic in the year: a
+      level, a trend and a bend; three parameters for a handful of years). No model whose
+      yearly path is as smooth as that can do better in its worst year.
+    - ``achievable``: ``smooth_floor_pct <= limit_pct``.
+
+    Counts of 0 are left out (no log); fewer than 4 years: the floor is NaN (not judged,
+    ``achievable`` True).
+    """
+    values = published.dropna()
+    values = values[values > 0].sort_index()
+    out: dict[str, float | bool] = {"chance_band_pct": np.nan, "largest_move_pct": np.nan,
+                                    "smooth_floor_pct": np.nan, "achievable": True}
+    if values.empty:
+        return out
+    out["chance_band_pct"] = float(100.0 * 1.96 / np.sqrt(values.min()))
+    if len(values) >= 2:
+        out["largest_move_pct"] = float(100.0 * np.abs(values.to_numpy()[1:] / values.to_numpy()[:-1] - 1.0).max())
+    if len(values) >= 4:
+        years = values.index.to_numpy(dtype=float)
+        x = years - years.mean()
+        coefficients = np.polyfit(x, np.log(values.to_numpy(dtype=float)), 2)
+        smooth = np.exp(np.polyval(coefficients, x))
+        out["smooth_floor_pct"] = float(100.0 * np.abs(smooth / values.to_numpy() - 1.0).max())
+        out["achievable"] = bool(out["smooth_floor_pct"] <= limit_pct)
+    return out

@@ -17,6 +17,8 @@ placement group (and ``ehcp_resourced_unit``) by phase on the January day, break
 (16-18) and ``post19`` (19-25): the DES reports the specialist ones for primary and
 secondary with the same definition; the calibration fits the others. ``new_plans`` by
 phase and by single year of age (``age=7``), the age when the plan is issued, likewise;
+``plans_ceased`` by single year of age when the plan ceased (``age=19``; a plan ending at
+the maximum age counts at 25), calendar years, as SEN2 publishes ceased plans from 2023;
 and ``sen_support`` by single year of age on the January day.
 
 Capacity, when given, is handled as a *fluid* approximation, not exactly as the DES does:
@@ -222,6 +224,7 @@ def _run(params: Parameters, spy: int, joint: np.ndarray | None = None, replay: 
     new_by_age = np.zeros((h, AGES))                       # new plans by single year of age at issue
     plans_by_age = np.zeros((h + 1, AGES))                 # plans by single year of age on each January
     sen_by_age = np.zeros((h + 1, AGES))                   # SEN support by single year of age on each January
+    ceased_by_age = np.zeros((h, AGES))                    # plans ceased by single year of age when ceased
     phase_mask = (phase_pos[None, :] == np.arange(len(PHASES))[:, None]).astype(float)  # (phases, a0)
     flow_names = ("identified", "identified_early", "requests", "direct", "refused", "assessments", "not_issued",
                   "new_plans", "moves_in") + tuple(f"sen_exit_{r}" for r in SEN_EXIT_REASONS) + \
@@ -259,6 +262,7 @@ def _run(params: Parameters, spy: int, joint: np.ndarray | None = None, replay: 
         if max_pos is not None:
             b = w + max_pos
             flow["ceased_aged_out"][y] += ehcp[:, b].sum()
+            ceased_by_age[y, min(int(c.max_age), AGES) - 1] += ehcp[:, b].sum()
             ehcp[:, b] = 0.0
         if replay is None:
             # SEN support hazards
@@ -277,6 +281,7 @@ def _run(params: Parameters, spy: int, joint: np.ndarray | None = None, replay: 
         ceased_by_pos = ceasing.sum(axis=0)
         for r, reason in enumerate(CEASE_REASONS[:3]):
             flow[f"ceased_{reason}"][y] += (ceased_by_pos * cease_split[r]).sum()
+        ceased_by_age[y] += np.bincount(rev_year, weights=ceased_by_pos, minlength=AGES)
         window_plan -= ceasing
         # arrivals during the step
         per_cohort = 1.0 / (spy * spy)
@@ -346,15 +351,16 @@ def _run(params: Parameters, spy: int, joint: np.ndarray | None = None, replay: 
         # the oldest cohort leaves the window (turns 26) at the end of the step
         if max_pos is None:
             flow["ceased_aged_out"][y] += ehcp[:, w].sum()
+            ceased_by_age[y, AGES - 1] += ehcp[:, w].sum()
             ehcp[:, w] = 0.0
         flow["sen_exit_left_school"][y] += sen[:, w].sum()
         sen[:, w] = 0.0
     record(h, steps)
-    return _assemble(p, stock, flow, by_phase, new_by_age, plans_by_age, sen_by_age)
+    return _assemble(p, stock, flow, by_phase, new_by_age, plans_by_age, sen_by_age, ceased_by_age)
 
 
-def _assemble(p: Parameters, stock: dict, flow: dict, by_phase: np.ndarray,
-              new_by_age: np.ndarray, plans_by_age: np.ndarray, sen_by_age: np.ndarray) -> tuple[dict, dict]:
+def _assemble(p: Parameters, stock: dict, flow: dict, by_phase: np.ndarray, new_by_age: np.ndarray,
+              plans_by_age: np.ndarray, sen_by_age: np.ndarray, ceased_by_age: np.ndarray) -> tuple[dict, dict]:
     h = p.horizon
     stocks: dict[tuple[str, str], np.ndarray] = {("sen_support", ""): stock["sen_support"],
                                                   ("in_assessment", ""): stock["in_assessment"]}
@@ -400,6 +406,8 @@ def _assemble(p: Parameters, stock: dict, flow: dict, by_phase: np.ndarray,
     flows[("plans_ceased", "")] = sum(ceased)
     for r, values in zip(CEASE_REASONS, ceased):
         flows[("plans_ceased", f"reason={r}")] = values
+    for age in range(AGES):
+        flows[("plans_ceased", f"age={age}")] = ceased_by_age[:, age]
     flows[("ehcp_moves_in", "")] = flow["moves_in"]
     flows[("overflow_independent", "")] = np.zeros(h)
     flows[("child_weeks_waited", "")] = np.zeros(h)

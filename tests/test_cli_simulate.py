@@ -20,17 +20,26 @@ def test_calibrate_writes_a_fit_report_and_says_which_targets_pass(tmp_path, cap
     assert code == 0
     report = pd.read_csv(out / "calibration.csv")
     assert list(report.columns) == ["measure", "breakdown", "year", "year_basis", "actual", "simulated", "error_pct",
-                                    "simulated_des"]
+                                    "fitted", "simulated_model", "error_pct_model", "simulated_des"]
     total = report[(report["measure"] == "ehcp_total") & report["breakdown"].isna()].set_index("year")
     assert total.loc[2025, "actual"] == 6412                      # published January 2025 (SEN2)
     assert total["error_pct"].abs().max() < 5
     assert "PASS  EHC plans in total within 5% every year" in text
     targets = pd.read_csv(out / "targets.csv")
     assert len(targets) == 9 and targets["passed"].dtype == bool
+    # AP is judged against the 10% limit (FAIL) and the report says, with numbers, why no smooth model can meet it
+    ap = targets.set_index("measures").loc["ehcp_ap"]
+    assert not ap["passed"] and not ap["achievable_by_smooth_model"] and ap["chance_band_pct"] > 40
+    assert "FAIL  plans in alternative provision within 10%" in text and "not achievable by any smooth model" in text
+    # FE and other: the recording rule stated in words, the raw errors printed beside the verdict
+    assert "Recording break" in text and "without the recording rule worst" in text
+    fe = targets.set_index("measures").loc["ehcp_fe"]
+    assert fe["worst_error_pct_raw"] > fe["worst_error_pct"]
     timely = report[report["measure"] == "issued_within_20wk_pct"]
     assert timely["simulated_des"].notna().all()                  # the 20-week share comes from the DES
     manifest = json.loads((out / "manifest.json").read_text())
     assert manifest["la_code"] == "E10000013" and manifest["window_january"] == [2019, 2025]
+    assert isinstance(manifest["parameters_at_bounds"], list)
     # an existing folder is never overwritten without --force
     code, _, err = run(capsys, "calibrate", "--la", "916", "--out", str(out))
     assert code == 2 and "already exists" in err

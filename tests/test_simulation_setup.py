@@ -163,11 +163,12 @@ def test_the_baseline_starts_from_the_published_age_and_placement_table(baseline
 
 
 #: Worst-year errors (%) of the calibration to Gloucestershire 2019-2025 when this was written,
-#: plus half a point: a change that makes the fit worse fails here. AP (20-50 plans) and
-#: other (a 2022-23 break: 605 -> 434 -> 614) are reported, and fail the 10% goal.
-FIT_WHEN_WRITTEN = {"ehcp_total": 3.1, "ehcp_mainstream": 4.4, "ehcp_state_special": 3.9,
-                    "ehcp_independent_special": 9.5, "ehcp_fe": 10.1, "ehcp_ap": 116.6, "ehcp_other": 24.4,
-                    "new_plans": 4.7, "requests": 5.5}
+#: plus half a point: a change that makes the fit worse fails here. FE and other are compared
+#: as SEN2 recorded them each year (the 2023 recording break, simulation.calibration). AP
+#: (20-50 plans) and other (605 -> 434 -> 614) are reported, and fail the 10% goal.
+FIT_WHEN_WRITTEN = {"ehcp_total": 2.7, "ehcp_mainstream": 4.0, "ehcp_state_special": 4.6,
+                    "ehcp_independent_special": 9.6, "ehcp_fe": 8.1, "ehcp_ap": 111.4, "ehcp_other": 20.0,
+                    "new_plans": 4.7, "requests": 4.9}
 
 
 def test_the_fit_to_gloucestershire_does_not_regress(fit):
@@ -178,3 +179,29 @@ def test_the_fit_to_gloucestershire_does_not_regress(fit):
     phases = report[report["breakdown"].isin(["phase=primary", "phase=secondary"])
                     & report["measure"].eq("ehcp_state_special")]
     assert len(phases) == 4 and phases["error_pct"].abs().max() < 10     # 2024 and 2025
+
+
+def test_ceasing_is_fitted_to_ceased_plans_by_reason_and_age_with_no_scale_at_a_bound(fit):
+    report = fit.report
+    ceased = report[report["measure"] == "plans_ceased"]
+    assert {"reason=left_education", "reason=moved_away", "age=16-17", "age=18", "age=19", "age=20-25"} <= \
+        set(ceased["breakdown"])
+    # 2022-2024 (person-level collection) fitted; before 2022 (aggregate collection) shown only
+    totals = ceased[ceased["breakdown"] == ""].set_index("year")
+    assert totals.loc[2022:2024, "fitted"].all() and not totals.loc[2019:2021, "fitted"].any()
+    assert totals.loc[2022:2024, "error_pct"].abs().max() < 35           # was -39% (2022) before reasons and ages
+    assert not [name for name in fit.at_bounds if name.startswith("ceasing_")]
+    scales = {k: v for k, v in fit.fitted.items() if k.startswith("ceasing_")}
+    assert len(scales) == 6
+    for name, value in scales.items():
+        assert np.exp(-3) * 1.05 < value < np.exp(3) / 1.05, (name, value)  # none at its bound (e^-3, e^3)
+
+
+def test_fe_and_other_are_scored_as_recorded_each_year_and_the_raw_errors_are_kept(fit):
+    report = fit.report
+    fe = report[(report["measure"] == "ehcp_fe") & (report["breakdown"] == "")].set_index("year")
+    assert 0 < fit.fitted["fe_other_recording_shift"] < 0.3
+    # from January 2023 the model's own count is what is compared; before, the rule applies
+    assert (fe.loc[2023:, "simulated"] == fe.loc[2023:, "simulated_model"]).all()
+    assert (fe.loc[2020:2022, "simulated"] < fe.loc[2020:2022, "simulated_model"]).all()
+    assert fe["error_pct_model"].abs().max() > fe["error_pct"].abs().max()   # the raw comparison is worse, and shown

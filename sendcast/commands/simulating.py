@@ -22,6 +22,7 @@ from sendcast.charts import scenario_chart
 from sendcast.commands.options import backend_options, data_option, output_options
 from sendcast.data import store
 from sendcast.errors import SendcastError
+from sendcast.fit_report import print_report, target_checks
 from sendcast.progress import progress_bar
 from sendcast.runs import run_folder
 from sendcast.scenario import load_scenario
@@ -30,18 +31,6 @@ from sendcast.simulation_setup import (baseline_path, build_parameters, calibrat
                                        special_place_blocks, unit_costs)
 from simulation import simulate
 
-#: Targets for the calibration fit (absolute % error, every year of the window).
-TARGETS: tuple[tuple[str, tuple[str, ...], float], ...] = (
-    ("EHC plans in total within 5% every year", ("ehcp_total",), 5.0),
-    ("plans in mainstream within 10%", ("ehcp_mainstream",), 10.0),
-    ("plans in state special schools within 10%", ("ehcp_state_special",), 10.0),
-    ("plans in independent special schools within 10%", ("ehcp_independent_special",), 10.0),
-    ("plans in further education within 10%", ("ehcp_fe",), 10.0),
-    ("plans in alternative provision within 10%", ("ehcp_ap",), 10.0),
-    ("plans in other settings within 10%", ("ehcp_other",), 10.0),
-    ("new plans within 10%", ("new_plans",), 10.0),
-    ("requests for assessment within 10%", ("requests",), 10.0),
-)
 SUMMARY_COLUMNS = ["scenario", "measure", "breakdown", "year", "mean", "lo95", "hi95"]
 #: Charts: measure, title, units; history is the published series where there is one.
 CHARTS = (
@@ -98,19 +87,6 @@ def _positive(value: int | None, name: str) -> None:
         raise SendcastError(f"{name} must be at least 1, found {value}")
 
 
-def target_checks(report: pd.DataFrame) -> pd.DataFrame:
-    """Pass or fail of each calibration target: ``target, measures, worst_error_pct, limit_pct, passed``
-    (on the yearly totals; rows by phase or age are reported, not targets)."""
-    rows = []
-    totals = report[report["breakdown"].fillna("") == ""] if "breakdown" in report.columns else report
-    for label, measures, limit in TARGETS:
-        part = totals[totals["measure"].isin(measures) & totals["error_pct"].notna()]
-        worst = float(part["error_pct"].abs().max()) if not part.empty else float("nan")
-        rows.append({"target": label, "measures": ",".join(measures), "worst_error_pct": round(worst, 1),
-                     "limit_pct": limit, "passed": bool(worst <= limit)})
-    return pd.DataFrame(rows)
-
-
 # --------------------------------------------------------------------------- calibrate
 def _calibrate(args: argparse.Namespace) -> int:
     _positive(args.replications, "--replications")
@@ -147,32 +123,12 @@ def _calibrate(args: argparse.Namespace) -> int:
         run.details.update({"la_code": history.la_code, "la_name": history.la_name,
                             "window_january": [params.start_year, start_year], "seed": args.seed,
                             "des_replications": args.replications, "optimiser": result.message,
-                            "targets_passed": int(checks["passed"].sum()), "targets": len(checks)})
+                            "targets_passed": int(checks["passed"].sum()), "targets": len(checks),
+                            "parameters_at_bounds": list(result.at_bounds)})
         target = run.target
-    _print_report(label, report, checks)
+    print_report(label, report, checks, result.fitted, result.at_bounds)
     print(f"Wrote {target}")
     return 0
-
-
-def _print_report(label: str, report: pd.DataFrame, checks: pd.DataFrame) -> None:
-    print(f"Calibration of the simulation to {label} (caseloads: January; flows: calendar year).")
-    print("Error = simulated / published - 1, in per cent (cohort model); the 20-week share is the")
-    print("discrete-event model's mean, not fitted, and its error is in percentage points.")
-    totals = report[report["breakdown"] == ""]
-    table = totals.pivot_table(index="measure", columns="year", values="error_pct", aggfunc="first")
-    print(table.to_string(float_format=lambda v: f"{v:+.1f}", na_rep="."))
-    parts = report[report["breakdown"] != ""].assign(row=lambda f: f["measure"] + " " + f["breakdown"])
-    if not parts.empty:
-        print()
-        print("By school phase (age on the January day; SEN2 joint table of age and placement) and new plans by")
-        print("age when the plan started; error in per cent, '.' where nothing is published or fewer than 20 children:")
-        table = parts.pivot_table(index="row", columns="year", values="error_pct", aggfunc="first").dropna(how="all")
-        table.index.name = None
-        print(table.to_string(float_format=lambda v: f"{v:+.1f}", na_rep="."))
-    print()
-    for row in checks.itertuples():
-        print(f"  {'PASS' if row.passed else 'FAIL'}  {row.target} (worst {row.worst_error_pct:.1f}%)")
-    print(f"{int(checks['passed'].sum())} of {len(checks)} targets met.")
 
 
 # ---------------------------------------------------------------------------- simulate

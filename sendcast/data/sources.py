@@ -186,10 +186,43 @@ TIMELINESS_2025 = TableSpec(
     ),
 )
 
+#: Reasons a plan ceased (person-level collection, calendar years 2022 on), grouped as the
+#: simulation's competing hazards (:data:`simulation.outputs.CEASE_REASONS`) plus ``other``:
+#: ``needs_met``: needs met without a plan; ``moved_away``: transferred to another LA or
+#: moved outside England; ``left_education``: moved on to higher education, to paid
+#: employment or training, or the young person no longer wishes to engage in education or
+#: training; ``aged_out``: reached the maximum age (25); ``other``: deceased, not recorded,
+#: other. The five add up to ``total_ceased``.
+CEASE_REASON_COLUMNS_2025: dict[str, tuple[str, ...]] = {
+    "needs_met": ("needs_met",),
+    "moved_away": ("transfer", "moved_outside_eng"),
+    "left_education": ("he", "employ", "no_engage"),
+    "aged_out": ("max_age",),
+    "other": ("deceased", "not_rec", "other"),
+}
+
+# The 2022 release's discontinued-plan columns (before 2022) come from the aggregate
+# collection: not comparable with these (England 21,546 in 2021, 34,724 in 2022), so no
+# reasons are read from it.
 CEASED_2025 = TableSpec(
     file="ceased_plans.csv",
     year_basis="calendar",
     row_filter={"breakdown_topic": "All ceased EHC plans"},
+    components=(Component("plans_ceased", ("total_ceased",)),)
+    + tuple(Component("plans_ceased", columns, breakdown=f"reason={reason}")
+            for reason, columns in CEASE_REASON_COLUMNS_2025.items()),
+)
+
+# Ceased plans by the age when the plan ceased (calendar years 2023 on; not published for
+# 2022). "Age unknown" is dropped (0 for Gloucestershire).
+_CEASED_AGE_2025: dict[str, str | None] = {"age 2 and under": "age=0-2", **_single_ages("age ", 3, 19),
+                                           "age 20 and over": "age=20-25", "Age unknown": None}
+CEASED_AGE_2025 = TableSpec(
+    file="ceased_plans.csv",
+    year_basis="calendar",
+    row_filter={"breakdown_topic": "Age plan ceased"},
+    breakdown_column="breakdown",
+    breakdown_map=_CEASED_AGE_2025,
     components=(Component("plans_ceased", ("total_ceased",)),),
 )
 
@@ -213,6 +246,7 @@ FORMAT_2025: tuple[TableSpec, ...] = (
     ASSESSMENTS_2025,
     TIMELINESS_2025,
     CEASED_2025,
+    CEASED_AGE_2025,
     NEEDS_2025,
 )
 

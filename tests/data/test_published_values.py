@@ -84,3 +84,36 @@ def test_population_uses_the_newest_ons_vintage_for_each_year(dataset):
     assert rows.loc[2022, "value"] == pytest.approx(182367, abs=1)  # mid-2022 estimate
     assert "2018-based" in rows.loc[2021, "source"] and "2022-based" in rows.loc[2023, "source"]
     assert "estimate" in rows.loc[2022, "source"] and "projection" in rows.loc[2025, "source"]
+
+
+def test_gloucestershire_ceased_plans_by_reason_and_age_add_up_to_the_published_totals(dataset):
+    # ceased_plans.csv, Gloucestershire 2024: max_age 9, needs_met 15, he 1 + employ 0 + no_engage 344,
+    # transfer 87 + moved_outside_eng 4, deceased 3 + not_rec 0 + other 4; total 467.
+    rows = dataset.measures[(dataset.measures["la_code"] == "E10000013") & (dataset.measures["measure"] == "plans_ceased")]
+    year = rows[rows["year"] == 2024].set_index("breakdown")["value"]
+    assert year[""] == 467
+    assert year[["reason=aged_out", "reason=needs_met", "reason=left_education", "reason=moved_away",
+                 "reason=other"]].tolist() == [9, 15, 345, 91, 7]
+    assert year[year.index.str.startswith("age=")].sum() == 467      # by age when the plan ceased
+    assert year["age=20-25"] == 185 and year["age=19"] == 89
+    assert set(rows.loc[rows["breakdown"].str.startswith("age="), "year"]) == {2023, 2024}   # not published for 2022
+    assert set(rows.loc[rows["breakdown"] == "reason=left_education", "year"]) == {2022, 2023, 2024}
+
+
+def test_the_2023_person_level_collection_moved_children_between_fe_and_other_not_in_or_out_of_both(dataset):
+    """The evidence for the calibration's FE / other recording rule (simulation.calibration):
+    across all LAs, the FE share of FE + other moved far more in January 2023 (the first
+    person-level collection) than in any other year, while FE + other together grew as usual."""
+    rows = dataset.measures[dataset.measures["measure"].isin(["ehcp_fe", "ehcp_other", "ehcp_total"])
+                            & (dataset.measures["breakdown"] == "") & (dataset.measures["year"] >= 2019)]
+    wide = rows.pivot_table(index=["la_code", "year"], columns="measure", values="value")
+    both = wide["ehcp_fe"] + wide["ehcp_other"]
+    share_move = (wide["ehcp_fe"] / both).unstack("year").diff(axis=1).abs().median()
+    growth_gap = (both.unstack("year").pct_change(axis=1) - wide["ehcp_total"].unstack("year").pct_change(axis=1))
+    growth_gap = growth_gap.abs().median()
+    assert share_move.idxmax() == 2023                                     # 9.5 points: the largest move of any year
+    assert share_move[2023] > 1.5 * share_move.loc[2020:2022].max()        # against 3-5 before the break
+    assert growth_gap[2023] <= growth_gap.drop(2023).max()                 # the sum moved as usual
+    glos = wide.loc["E10000013"]
+    assert both.loc[("E10000013", 2022)] == 1168 and both.loc[("E10000013", 2023)] == 1167
+    assert glos.loc[2023, "ehcp_fe"] - glos.loc[2022, "ehcp_fe"] == 170

@@ -47,3 +47,16 @@ def test_every_open_plan_is_in_exactly_one_age_band(spells):
     points = np.arange(6.0)
     open_count = ((start[None, :] <= points[:, None]) & (end[None, :] > points[:, None])).sum(axis=1)
     assert np.array_equal(sum(out[("ehcp_total", f"age_band={band}")] for band in AGE_BANDS), open_count)
+
+
+def test_the_cohort_model_counts_every_ceased_plan_at_one_age_and_leaving_education_after_16():
+    from simulation.cohort import expected_arrays
+    params = gloucestershire_example(2019, 3)
+    _, flows = expected_arrays(params, 12)
+    by_age = np.array([flows[("plans_ceased", f"age={age}")] for age in range(26)])
+    np.testing.assert_allclose(by_age.sum(axis=0), flows[("plans_ceased", "")])
+    # before 16 only needs met and moving away end plans (the default hazards), so the
+    # plans ceased under 16 are those two reasons' share of the plans held under 16
+    assert by_age[:16].sum() < flows[("plans_ceased", "reason=needs_met")].sum() + \
+        flows[("plans_ceased", "reason=moved_away")].sum()
+    assert by_age[25].sum() >= flows[("plans_ceased", "reason=aged_out")].sum()   # ageing out counts at 25
