@@ -515,7 +515,6 @@ def calibrate(base: Parameters, targets: pd.DataFrame, *, capacity_from_assessme
                                for m, b in sorted({(m, b) for (m, b, _), s in zip(keys, small) if s}))
              if actual[mask].sum() >= MIN_PHASE_COUNT]
     pool_weights = np.array([weights[mask][0] for mask in pools])
-    is_stock_row = np.array([m in RECORDING_MEASURES and b == "" for m, b, _ in keys], dtype=bool)
     use_shift = bool(first < RECORDING_BREAK_YEAR and all(
         any(m == measure and b == "" and y > first and (y >= RECORDING_BREAK_YEAR) == after for m, b, y in keys)
         for measure in RECORDING_MEASURES for after in (False, True)))

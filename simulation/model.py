@@ -65,7 +65,7 @@ from simulation.outputs import (CEASE_REASONS, PLACEMENT_GROUP, SEN_EXIT_REASONS
                                 stock_at_januaries, time_in_years, tidy)
 from simulation.plan_paths import choose, placement_paths, plan_segments, touches
 from simulation.parameters import (AGES, INDEPENDENT, OTHER, PHASE_START_AGES, PLACEMENTS, POOLS, STATE_SPECIAL,
-                                   Parameters, phase_of_age, schedule_values)
+                                   Parameters, phase_of_age, phases_of_ages, schedule_values)
 from simulation.streams import replication_streams
 
 log = logging.getLogger(__name__)
@@ -73,7 +73,6 @@ log = logging.getLogger(__name__)
 WEEKS = 52.0
 #: (phase entered, age at the transfer) for every phase transfer
 _TRANSFERS = tuple(enumerate(PHASE_START_AGES[1:], start=1))
-_PHASE_STARTS = np.array(PHASE_START_AGES, dtype=float)
 _REQUEST = 0  # SEN support cause index: 0 request, 1 needs met, 2 moved away, 3 left school (age out)
 _POOL_FOR_PHASE = {0: ("primary", "all"), 1: ("primary", "all"), 2: ("secondary", "all"), 3: ("post16", "all"),
                    4: ()}
@@ -123,11 +122,6 @@ def _poisson_arrivals(rng: np.random.Generator, expected: np.ndarray) -> tuple[n
     exact_age = age + rng.random(age.size)
     order = np.argsort(time, kind="stable")
     return time[order], exact_age[order]
-
-
-def _phases(age: np.ndarray) -> np.ndarray:
-    """:func:`phase_of_age` for many exact ages."""
-    return np.maximum(np.searchsorted(_PHASE_STARTS, age, side="right") - 1, 0)
 
 
 def _records(rows: list[tuple], width: int) -> np.ndarray:
@@ -231,10 +225,10 @@ class _Model:
         self.plan_hz = plan_hazards(params)
         self.refusal = schedule_values(params.assessment.refusal_probability, params.start_year, self.h).tolist()
         self.not_issued = schedule_values(params.assessment.not_issued_probability, params.start_year, self.h).tolist()
-        # cumulative placement shares: arrays for the vectorised paths, lists for one child
+        # cumulative placement shares: arrays for the vectorised paths, transfers also as
+        # lists for one child at a transfer event
         self.shares_cum_array = np.cumsum(params.placement.new_plan_shares, axis=1)
         self.transfer_cum_array = np.cumsum(params.placement.transfer, axis=2)
-        self.shares_cum = self.shares_cum_array.tolist()
         self.transfer_cum = self.transfer_cum_array.tolist()
         self.policy_wait = params.special_places.overflow_policy == "wait"
         # records appended during the run
@@ -295,8 +289,6 @@ class _Model:
         self.early = self.early_array.tolist()
         self.identified_times = id_time
         self.early_times = id_time[early]
-        self.arrival_counts = (n_id, n_dr, n_mi)
-        self.arrival_times = np.concatenate([id_time, dr_time, mi_time])
         self.direct_times = dr_time
         self.move_in_times = mi_time
         # first draws per child, per activity (common random numbers)
@@ -357,7 +349,7 @@ class _Model:
         # starting plans: place (holding special places), draw ceasing, schedule
         first_plan = n_all - n_open - n_plan
         plan_ids = np.arange(first_plan, first_plan + n_plan)
-        plan_phase = _phases(plan_age)
+        plan_phase = phases_of_ages(plan_age)
         eventful = np.zeros(n_plan, dtype=bool)
         if self.constrained:
             paths = placement_paths(plan_group, plan_phase, self.transfer_cum_array, self.transfer_u[plan_ids])
@@ -691,7 +683,7 @@ class _Model:
         issued = self.issued = _records(self.issued_done, 3)
         time = np.concatenate([issued[:, 0], self.move_in_times])
         child = np.concatenate([issued[:, 2].astype(np.int64), self.move_in_ids])
-        phase = _phases(time - self.births[child])
+        phase = phases_of_ages(time - self.births[child])
         eventful = np.zeros(child.size, dtype=bool)
         if self.constrained:
             if self.defer_plans:
@@ -899,10 +891,6 @@ class _Model:
             self.plan_spells.append((self.spell_start[child], inf, self.group[child], child))
         for child in sorted(self.waiting):
             self.waits.append((self.wait_start[child], inf))
-        still_open = np.array(self.pipeline_open, dtype=bool)
-        open_requests = np.array(self.request_time)[still_open]
-        self.pipeline0 = np.concatenate([self.pipeline0, np.column_stack([open_requests,
-                                                                          np.full(open_requests.size, inf)])])
         stocks: dict[tuple[str, str], np.ndarray] = {}
         flows: dict[tuple[str, str], np.ndarray] = {}
         sen = _records(self.sen_spells, 2)
@@ -911,8 +899,10 @@ class _Model:
             np.concatenate([self.sen_end0, self.return_end0, sen[:, 1]]), h)
         not_issued = _records(self.not_issued_done, 2)
         issued = self.issued
+        open_requests = np.array(self.request_time)[np.array(self.pipeline_open, dtype=bool)]
+        still_open = np.column_stack([open_requests, np.full(open_requests.size, inf)])
         pipe = np.concatenate([self.pipeline0, _records(self.pipeline_spells, 2), not_issued[:, ::-1],
-                               issued[:, 1::-1]])
+                               issued[:, 1::-1], still_open])
         stocks[("in_assessment", "")] = stock_at_januaries(pipe[:, 0], pipe[:, 1], h)
         spells = _records(self.plan_spells, 4)
         later, ceased = self._deferred_spells()

@@ -59,9 +59,15 @@ def phase_of_age(age: float) -> int:
     return 4
 
 
+def phases_of_ages(age: np.ndarray) -> np.ndarray:
+    """:func:`phase_of_age` for many exact ages at once."""
+    starts = np.array(PHASE_START_AGES, dtype=float)
+    return np.maximum(np.searchsorted(starts, age, side="right") - 1, 0)
+
+
 def phase_by_age() -> np.ndarray:
     """Phase index for each single year of age 0..25."""
-    return np.array([phase_of_age(a) for a in range(AGES)], dtype=np.int64)
+    return phases_of_ages(np.arange(AGES, dtype=float))
 
 
 def _readonly(array: np.ndarray) -> np.ndarray:

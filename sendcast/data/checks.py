@@ -38,6 +38,7 @@ import numpy as np
 import pandas as pd
 
 from sendcast.data.sen2 import ReleaseTables
+from sendcast.data.sources import CEASE_REASON_COLUMNS_2025
 from sendcast.measures import ENGLAND_CODE, PLACEMENT_GROUPS
 
 ENGLAND_TOLERANCE = 0.005
@@ -69,39 +70,39 @@ def _wide(tidy: pd.DataFrame, measures: tuple[str, ...]) -> pd.DataFrame:
     return rows.pivot_table(index=["la_code", "year"], columns="measure", values="value", aggfunc="first")
 
 
+def _per_la_year(check: str, measure: str, wide: pd.DataFrame, expected: pd.Series, found: pd.Series,
+                 tolerance: float, passed: pd.Series | np.ndarray) -> pd.DataFrame:
+    """Check rows for a table indexed by ``(la_code, year)``."""
+    return pd.DataFrame({
+        "check": check,
+        "la_code": wide.index.get_level_values(0),
+        "measure": measure,
+        "year": wide.index.get_level_values(1),
+        "expected": expected.to_numpy(),
+        "found": found.to_numpy(),
+        "tolerance": tolerance,
+        "status": _status(passed),
+    })
+
+
 def placement_groups_sum(tidy: pd.DataFrame) -> pd.DataFrame:
     wide = _wide(tidy, ("ehcp_total",) + PLACEMENT_GROUPS).dropna()
     found = wide[list(PLACEMENT_GROUPS)].sum(axis=1)
     negative = (wide[list(PLACEMENT_GROUPS)] < 0).any(axis=1)
-    return pd.DataFrame({
-        "check": "placement_groups_sum",
-        "la_code": wide.index.get_level_values(0),
-        "measure": "ehcp_total",
-        "year": wide.index.get_level_values(1),
-        "expected": wide["ehcp_total"].to_numpy(),
-        "found": found.to_numpy(),
-        "tolerance": 0.0,
-        "status": _status(((found - wide["ehcp_total"]).abs().to_numpy() < 1e-9) & ~negative.to_numpy()),
-    })
+    return _per_la_year("placement_groups_sum", "ehcp_total", wide, wide["ehcp_total"], found, 0.0,
+                        ((found - wide["ehcp_total"]).abs().to_numpy() < 1e-9) & ~negative.to_numpy())
 
 
 def resourced_within_mainstream(tidy: pd.DataFrame) -> pd.DataFrame:
     wide = _wide(tidy, ("ehcp_mainstream", "ehcp_resourced_unit")).dropna()
-    return pd.DataFrame({
-        "check": "resourced_within_mainstream",
-        "la_code": wide.index.get_level_values(0),
-        "measure": "ehcp_resourced_unit",
-        "year": wide.index.get_level_values(1),
-        "expected": wide["ehcp_mainstream"].to_numpy(),
-        "found": wide["ehcp_resourced_unit"].to_numpy(),
-        "tolerance": 0.0,
-        "status": _status((wide["ehcp_resourced_unit"] <= wide["ehcp_mainstream"]).to_numpy()),
-    })
+    return _per_la_year("resourced_within_mainstream", "ehcp_resourced_unit", wide, wide["ehcp_mainstream"],
+                        wide["ehcp_resourced_unit"], 0.0,
+                        (wide["ehcp_resourced_unit"] <= wide["ehcp_mainstream"]).to_numpy())
 
 
 CEASED_TOLERANCE = 0.02
 CEASED_SLACK = 2.0
-CEASE_REASONS = ("needs_met", "moved_away", "left_education", "aged_out", "other")
+CEASE_REASONS = tuple(CEASE_REASON_COLUMNS_2025)
 
 
 def ceased_reasons_sum(tidy: pd.DataFrame) -> pd.DataFrame:
@@ -113,16 +114,8 @@ def ceased_reasons_sum(tidy: pd.DataFrame) -> pd.DataFrame:
     wide = wide[[""] + parts].dropna()
     found = wide[parts].sum(axis=1)
     allowed = (CEASED_TOLERANCE * wide[""]).clip(lower=CEASED_SLACK)
-    return pd.DataFrame({
-        "check": "ceased_reasons_sum",
-        "la_code": wide.index.get_level_values(0),
-        "measure": "plans_ceased",
-        "year": wide.index.get_level_values(1),
-        "expected": wide[""].to_numpy(),
-        "found": found.to_numpy(),
-        "tolerance": CEASED_TOLERANCE,
-        "status": _status(((found - wide[""]).abs() <= allowed).to_numpy()),
-    })
+    return _per_la_year("ceased_reasons_sum", "plans_ceased", wide, wide[""], found, CEASED_TOLERANCE,
+                        ((found - wide[""]).abs() <= allowed).to_numpy())
 
 
 def england_equals_las(tidy: pd.DataFrame) -> pd.DataFrame:

@@ -215,8 +215,7 @@ CEASED_2025 = TableSpec(
 
 # Ceased plans by the age when the plan ceased (calendar years 2023 on; not published for
 # 2022). "Age unknown" is dropped (0 for Gloucestershire).
-_CEASED_AGE_2025: dict[str, str | None] = {"age 2 and under": "age=0-2", **_single_ages("age ", 3, 19),
-                                           "age 20 and over": "age=20-25", "Age unknown": None}
+_CEASED_AGE_2025: dict[str, str | None] = {**_NEW_AGE_2025, "Age unknown": None}
 CEASED_AGE_2025 = TableSpec(
     file="ceased_plans.csv",
     year_basis="calendar",

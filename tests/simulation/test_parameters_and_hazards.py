@@ -50,6 +50,16 @@ def test_schedules_are_step_functions():
     assert schedule_values(schedule, 2018, 5).tolist() == [1.0, 1.0, 1.0, 2.0, 2.0]
 
 
+def _assert_same_events(times, causes, other_times, other_causes, t0, n):
+    """Two ways of drawing the same events agree: who has none, times (to 1e-9), causes."""
+    assert np.array_equal(np.isinf(times), np.isinf(other_times))
+    finite = np.isfinite(times)
+    assert finite.sum() > n / 4
+    np.testing.assert_allclose(times[finite], other_times[finite], atol=1e-9)
+    assert np.array_equal(causes, other_causes)
+    assert np.all(times[finite] >= t0[finite])
+
+
 @pytest.mark.parametrize("which", ["sen_support_trend", "plans"])
 def test_vectorised_and_scalar_event_times_agree(which):
     params = gloucestershire_example(horizon=8)
@@ -66,13 +76,7 @@ def test_vectorised_and_scalar_event_times_agree(which):
     e, u = rng.exponential(size=n), rng.random(n)
     times, causes = first_events(hazards, t0, birth, e, u)
     scalar = [next_event(hazards, *args) for args in zip(t0, birth, e, u)]
-    scalar_times = np.array([s[0] for s in scalar])
-    assert np.array_equal(np.isinf(times), np.isinf(scalar_times))
-    finite = np.isfinite(times)
-    assert finite.sum() > n / 4
-    np.testing.assert_allclose(times[finite], scalar_times[finite], atol=1e-9)
-    assert np.array_equal(causes, np.array([s[1] for s in scalar]))
-    assert np.all(times[finite] >= t0[finite])
+    _assert_same_events(times, causes, np.array([s[0] for s in scalar]), np.array([s[1] for s in scalar]), t0, n)
 
 
 def test_age_only_shortcut_agrees_with_the_grid_walk():
@@ -86,12 +90,7 @@ def test_age_only_shortcut_agrees_with_the_grid_walk():
     birth = t0 - rng.uniform(0, 27, n)
     e, u = rng.exponential(size=n), rng.random(n)
     times, causes = first_events(hazards, t0, birth, e, u)
-    walk_times, walk_causes = _first_events_walk(hazards, t0, birth, e, u)
-    assert np.array_equal(np.isinf(times), np.isinf(walk_times))
-    finite = np.isfinite(times)
-    assert finite.sum() > n / 4
-    np.testing.assert_allclose(times[finite], walk_times[finite], atol=1e-9)
-    assert np.array_equal(causes, walk_causes)
+    _assert_same_events(times, causes, *_first_events_walk(hazards, t0, birth, e, u), t0, n)
 
 
 def test_event_times_follow_the_hazard():
