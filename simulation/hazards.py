@@ -141,23 +141,41 @@ def _first_events_by_age(hazards: CompetingHazards, t0: np.ndarray, birth: np.nd
     age_out_time = birth + hazards.end_age
     stop = np.minimum(horizon, age_out_time)
     age0 = t0 - birth
-    a = np.clip(np.trunc(age0), 0, top).astype(np.int64)
+    a = _age_index(age0, top)
     target = cum[a] + rates[a] * (age0 - a) + exp_draw
     stop_age = stop - birth
-    s_index = np.clip(np.trunc(stop_age), 0, top).astype(np.int64)
+    s_index = _age_index(stop_age, top)
     hit = (t0 < stop) & (target < cum[s_index] + rates[s_index] * (stop_age - s_index))
     time = np.full(t0.size, np.inf)
     cause = np.full(t0.size, NO_EVENT, dtype=np.int64)
     at = np.minimum(np.searchsorted(cum, target[hit], side="right") - 1, top)
     at = hazards._last_positive[at]
     time[hit] = np.maximum(birth[hit] + at + (target[hit] - cum[at]) / rates[at], t0[hit])
-    shares = hazards._cum[0, at]
-    cause[hit] = np.minimum((uniform[hit][:, None] > shares).sum(axis=1), shares.shape[1] - 1)
+    cause[hit] = _choose_cause(hazards._cum[0], at, uniform[hit])
     out_time = np.maximum(age_out_time, t0)
     ages_out = ~hit & (out_time <= horizon)
     time[ages_out] = out_time[ages_out]
     cause[ages_out] = hazards.age_out
     return time, cause
+
+
+def _age_index(age: np.ndarray, top: int) -> np.ndarray:
+    """Completed years of ``age``, limited to ``0..top`` (truncation toward zero, as
+    ``int()`` in :func:`next_event`)."""
+    index = age.astype(np.int64)
+    np.clip(index, 0, top, out=index)
+    return index
+
+
+def _choose_cause(cum: np.ndarray, age: np.ndarray, uniform: np.ndarray) -> np.ndarray:
+    """Cause of each event at single year of ``age``, chosen by ``uniform`` from the
+    cumulative cause shares ``cum[age, cause]``: the number of causes whose cumulative
+    share is below the draw (the last cause if rounding leaves the draw above them all)."""
+    last = cum.shape[1] - 1
+    chosen = np.zeros(age.size, dtype=np.int64)
+    for k in range(last):
+        chosen += uniform > cum[age, k]
+    return chosen
 
 
 def next_event(hazards: CompetingHazards, t0: float, birth: float, exp_draw: float,

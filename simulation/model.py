@@ -333,11 +333,7 @@ class _Model:
         t0 = np.concatenate([np.zeros(n_sen0), id_time])
         e = rng["sen_support_path"].exponential(1.0, sen_ids.size)
         u = rng["sen_support_path"].random(sen_ids.size)
-        early_mask = self.early_array[: sen_ids.size]
-        time = np.empty(sen_ids.size)
-        cause = np.empty(sen_ids.size, dtype=np.int64)
-        for mask, hz in ((~early_mask, self.sen_hz), (early_mask, self.sen_hz_early)):
-            time[mask], cause[mask] = first_events(hz, t0[mask], birth[sen_ids][mask], e[mask], u[mask])
+        time, cause = self._sen_support_events(t0, birth[sen_ids], e, u, self.early_array[: sen_ids.size])
         self.sen_start0, self.sen_end0 = t0, time
         exits = (cause != _REQUEST) & (cause != NO_EVENT)
         self.sen_exit_times0 = time[exits]
@@ -444,8 +440,11 @@ class _Model:
     def _repeat_gamma(self, shape: int, mean: float) -> float:
         # Erlang(shape) from uniforms: -mean/shape * log(prod(U))
         total = 0.0
+        block = self._repeat_block
         for _ in range(shape):
-            total -= math.log1p(-self._repeat())
+            if not block:  # as _repeat
+                block = self._repeat_block = self.rng["repeat"].random(4096).tolist()
+            total -= math.log1p(-block.pop())
         return total * mean / shape / WEEKS
 
     @staticmethod
@@ -508,6 +507,18 @@ class _Model:
             if now is None:
                 return
 
+    def _sen_support_events(self, t0: np.ndarray, birth: np.ndarray, exp_draw: np.ndarray, uniform: np.ndarray,
+                            early: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """End of SEN support spells starting at ``t0`` (time and cause, :func:`first_events`),
+        on the early-identified children's hazards where ``early``."""
+        if not early.any():
+            return first_events(self.sen_hz, t0, birth, exp_draw, uniform)
+        time = np.empty(t0.size)
+        cause = np.empty(t0.size, dtype=np.int64)
+        for mask, hz in ((~early, self.sen_hz), (early, self.sen_hz_early)):
+            time[mask], cause[mask] = first_events(hz, t0[mask], birth[mask], exp_draw[mask], uniform[mask])
+        return time, cause
+
     def _first_requests(self, children: np.ndarray, when: np.ndarray) -> None:
         """Every child's first request (``when``) and its decision, from the child's own
         draws, at once: as :meth:`_decide` for each child, in numpy."""
@@ -543,13 +554,8 @@ class _Model:
         """Children back on SEN support for the first time at ``when`` (refused at their first
         request): as :meth:`_back_to_sen_support` for each child, in numpy."""
         self.returned.update(children.tolist())
-        time = np.empty(children.size)
-        cause = np.empty(children.size, dtype=np.int64)
-        early = self.early_array[children]
-        for mask, hz in ((~early, self.sen_hz), (early, self.sen_hz_early)):
-            who = children[mask]
-            time[mask], cause[mask] = first_events(hz, when[mask], self.births[who], self.return_e[who],
-                                                   self.return_u[who])
+        time, cause = self._sen_support_events(when, self.births[children], self.return_e[children],
+                                               self.return_u[children], self.early_array[children])
         self.return_start0, self.return_end0 = when, time
         exits = (cause != _REQUEST) & (cause != NO_EVENT)
         self.return_exit_times0, self.return_exit_causes0 = time[exits], cause[exits] - 1
@@ -617,6 +623,10 @@ class _Model:
         of capacity on 1 January), and hands the plans it starts to
         :meth:`_run_plans`. Draws from the shared ``repeat`` stream come in the same order
         as if both ran on one clock, since only the pipeline uses it.
+
+        The loop is the hot path of a replication (about 10,000 assessments in the
+        Gloucestershire scenario), so :meth:`_start_assessment` and :meth:`_assessed` are
+        written out inline here; the methods remain for the other callers and say the same.
         """
         pending, done, changes = self.to_assess, self.done, self.capacity_changes
         first_times, first_children = self.first_decision_times, self.first_decision_children
@@ -624,7 +634,14 @@ class _Model:
         queue = self.queue
         arrive = queue.arrive if queue is not None else None
         finish = queue.finish if queue is not None else None
-        start, assessed = self._start_assessment, self._assessed
+        start = self._start_assessment
+        # what starting and finishing an assessment read and write
+        assessed_before, assess_time = self.assessed_before, self.assess_time
+        not_issued_u, not_issued = self.not_issued_u, self.not_issued
+        request_time, pipeline_open = self.request_time, self.pipeline_open
+        issued_append, not_issued_append = self.issued_done.append, self.not_issued_done.append
+        back, repeat, repeat_gamma = self._back_to_sen_support, self._repeat, self._repeat_gamma
+        shape, mean = self.p.assessment.assessment_weeks_shape, self.p.assessment.assessment_weeks_mean
         inf = math.inf
         events = next_change = next_first = 0
         while True:
@@ -642,7 +659,9 @@ class _Model:
                     child = heappop(pending)[1]
                 events += 1
                 if arrive(child):
-                    start(child, t_decide)
+                    # as _start_assessment(child, t_decide)
+                    duration = repeat_gamma(shape, mean) if assessed_before[child] else float(assess_time[child])
+                    heappush(done, (t_decide + duration, child))
             elif t_change <= t_done:
                 if t_change >= until:
                     break
@@ -657,8 +676,23 @@ class _Model:
                 if finish is not None:
                     following = finish()
                     if following is not None:
-                        start(following, now)
-                assessed(child, now)
+                        # as _start_assessment(following, now)
+                        duration = (repeat_gamma(shape, mean) if assessed_before[following]
+                                    else float(assess_time[following]))
+                        heappush(done, (now + duration, following))
+                # as _assessed(child, now)
+                requested = request_time[child]
+                pipeline_open[child] = False
+                if assessed_before[child]:
+                    u = repeat()
+                else:
+                    u = float(not_issued_u[child])
+                    assessed_before[child] = True
+                if u < not_issued[int(now)]:
+                    not_issued_append((now, requested))
+                    back(child, now)
+                else:
+                    issued_append((now, requested, child))
         self.events += events
 
     def _assessed(self, child: int, now: float) -> None:
