@@ -643,12 +643,13 @@ class _Model:
         back, repeat, repeat_gamma = self._back_to_sen_support, self._repeat, self._repeat_gamma
         shape, mean = self.p.assessment.assessment_weeks_shape, self.p.assessment.assessment_weeks_mean
         inf = math.inf
+        changes = changes + [(inf, 0)]  # sentinel
+        t_change = changes[0][0]
         events = next_change = next_first = 0
         while True:
             t_first = first_times[next_first]
             t_decide = pending[0][0] if pending and pending[0][0] < t_first else t_first
             t_done = done[0][0] if done else inf
-            t_change = changes[next_change][0] if next_change < len(changes) else inf
             if t_decide <= t_done and t_decide <= t_change:
                 if t_decide >= until:
                     break
@@ -665,9 +666,10 @@ class _Model:
             elif t_change <= t_done:
                 if t_change >= until:
                     break
-                next_change += 1
-                for child in queue.set_units(changes[next_change - 1][1]):
+                for child in queue.set_units(changes[next_change][1]):
                     start(child, t_change)
+                next_change += 1
+                t_change = changes[next_change][0]
             else:
                 if t_done >= until:
                     break
