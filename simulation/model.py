@@ -52,6 +52,7 @@ from itertools import chain
 from collections import deque
 from dataclasses import dataclass
 from functools import partial
+from operator import itemgetter
 
 import numpy as np
 import pandas as pd
@@ -61,9 +62,9 @@ from simpy.events import Timeout
 from simulation.assessment_queue import AssessmentQueue
 from simulation.caseload import age_placement_counts
 from simulation.hazards import NO_EVENT, CompetingHazards, first_events, next_event
-from simulation.outputs import (CEASE_REASONS, PLACEMENT_GROUP, SEN_EXIT_REASONS, per_year, plans_by_age,
-                                stock_at_januaries, time_in_years, tidy)
-from simulation.plan_paths import choose, placement_paths, plan_segments, touches
+from simulation.outputs import (CEASE_REASONS, PLACEMENT_GROUP, SEN_EXIT_REASONS, per_year, plans_at_januaries,
+                                stock_at_januaries, time_in_years, time_in_years_by, tidy)
+from simulation.plan_paths import choose_by_row, placement_paths, plan_segments, touches
 from simulation.parameters import (AGES, INDEPENDENT, OTHER, PHASE_START_AGES, PLACEMENTS, POOLS, STATE_SPECIAL,
                                    Parameters, phase_of_age, phases_of_ages, schedule_values)
 from simulation.streams import replication_streams
@@ -253,6 +254,8 @@ class _Model:
         self.capacity_changes: list[tuple[float, int]] = []  # (1 January, assessment slots)
         # plans that need events, in time order: (start, child, phase, placement, ceasing time, reason)
         self.plan_starts: list[tuple[float, int, int, int, float, int]] = []
+        # placement paths of deferred plans already worked out, by their place in ``deferred``
+        self.deferred_paths: dict[int, np.ndarray] = {}
 
     # ------------------------------------------------------------------ set-up
     def build(self) -> None:
@@ -723,16 +726,18 @@ class _Model:
         eventful = np.zeros(child.size, dtype=bool)
         if self.constrained:
             if self.defer_plans:
-                group = choose(self.shares_cum_array[phase], self.place_u[child])
+                group = choose_by_row(self.shares_cum_array, phase, self.place_u[child])
                 paths = placement_paths(group, phase, self.transfer_cum_array, self.transfer_u[child])
                 eventful = touches(paths, STATE_SPECIAL)
+                # the deferred plans' paths are known now: kept for :meth:`_deferred_spells`
+                self.deferred_paths[len(self.deferred)] = paths[~eventful]
             else:
                 eventful[:] = True
         self.deferred.append((child[~eventful], time[~eventful], phase[~eventful], np.full(int((~eventful).sum()), -1)))
         self.events += int(eventful[issued.shape[0]:].sum())  # a move in is an event
         order = np.argsort(time[eventful], kind="stable")
         time, child, phase = time[eventful][order], child[eventful][order], phase[eventful][order]
-        group = choose(self.shares_cum_array[phase], self.place_u[child])
+        group = choose_by_row(self.shares_cum_array, phase, self.place_u[child])
         cease, reason = first_events(self.plan_hz, time, self.births[child], self.plan_e[child], self.plan_u[child])
         self.plan_starts = list(zip(time.tolist(), child.tolist(), phase.tolist(), group.tolist(), cease.tolist(),
                                     reason.tolist()))
@@ -905,26 +910,56 @@ class _Model:
     def _deferred_spells(self) -> tuple[np.ndarray, np.ndarray]:
         """Spells ``(start, end, placement, child)`` and ceasings ``(time, reason)`` of the
         plans that needed no events, from the children's own draws, as the event path
-        would have made them."""
+        would have made them (spells that would start after the end of the run left out)."""
         child, start, phase, group = (np.concatenate(parts) for parts in zip(*self.deferred))
         if not child.size:
             return np.empty((0, 4)), np.empty((0, 2))
-        draw = group < 0
-        group[draw] = choose(self.shares_cum_array[phase[draw]], self.place_u[child[draw]])
-        paths = placement_paths(group, phase, self.transfer_cum_array, self.transfer_u[child])
+        paths = np.concatenate([self._deferred_paths(k, *part) for k, part in enumerate(self.deferred)])
         birth = self.births[child]
         cease, reason = first_events(self.plan_hz, start, birth, self.plan_e[child], self.plan_u[child])
-        begin, end, placement, index = plan_segments(start, cease, birth, paths)
+        begin, end, placement, index = plan_segments(start, cease, birth, paths, float(self.h))
         ends = np.isfinite(cease)
         return (np.column_stack([begin, end, placement, child[index]]),
                 np.column_stack([cease[ends], reason[ends]]))
+
+    def _deferred_paths(self, part: int, child: np.ndarray, start: np.ndarray, phase: np.ndarray,
+                        group: np.ndarray) -> np.ndarray:
+        """Placement paths of one part of ``deferred``: kept from when the plans started, or
+        worked out now from the children's draws (placement drawn where ``group`` is -1)."""
+        known = self.deferred_paths.get(part)
+        if known is not None:
+            return known
+        draw = group < 0
+        if draw.any():
+            group = group.copy()
+            group[draw] = choose_by_row(self.shares_cum_array, phase[draw], self.place_u[child[draw]])
+        return placement_paths(group, phase, self.transfer_cum_array, self.transfer_u[child])
+
+    def _open_plan_spells(self) -> np.ndarray:
+        """Spells ``(start, end, placement, child)`` of the plans run through events that are
+        still open at the end of the run (``end`` infinite), in child order."""
+        children = sorted(self.open_plans)
+        if not children:
+            return np.empty((0, 4))
+        if len(children) == 1:
+            return np.array([[self.spell_start[children[0]], np.inf, self.group[children[0]], children[0]]])
+        pick = itemgetter(*children)
+        return np.column_stack([np.array(pick(self.spell_start), dtype=float), np.full(len(children), np.inf),
+                                np.array(pick(self.group), dtype=float), np.array(children, dtype=float)])
+
+    def _open_requests(self) -> np.ndarray:
+        """Times of the requests still open (not decided, or assessment not finished) at the
+        end of the run, in child order. Reads the flags as bytes: much faster than turning
+        the per-child lists (every child, most never requesting) into arrays."""
+        children = np.flatnonzero(np.frombuffer(bytearray(self.pipeline_open), dtype=bool)).tolist()
+        if len(children) < 2:
+            return np.array([self.request_time[child] for child in children], dtype=float)
+        return np.array(itemgetter(*children)(self.request_time), dtype=float)
 
     def _results(self) -> ReplicationResult:
         h, p = self.h, self.p
         inf = np.inf
         # spells still open at the end of the run
-        for child in sorted(self.open_plans):
-            self.plan_spells.append((self.spell_start[child], inf, self.group[child], child))
         for child in sorted(self.waiting):
             self.waits.append((self.wait_start[child], inf))
         stocks: dict[tuple[str, str], np.ndarray] = {}
@@ -935,18 +970,18 @@ class _Model:
             np.concatenate([self.sen_end0, self.return_end0, sen[:, 1]]), h)
         not_issued = _records(self.not_issued_done, 2)
         issued = self.issued
-        open_requests = np.array(self.request_time)[np.array(self.pipeline_open, dtype=bool)]
+        open_requests = self._open_requests()
         still_open = np.column_stack([open_requests, np.full(open_requests.size, inf)])
         pipe = np.concatenate([self.pipeline0, _records(self.pipeline_spells, 2), not_issued[:, ::-1],
                                issued[:, 1::-1], still_open])
         stocks[("in_assessment", "")] = stock_at_januaries(pipe[:, 0], pipe[:, 1], h)
-        spells = _records(self.plan_spells, 4)
         later, ceased = self._deferred_spells()
-        spells = np.concatenate([spells, later])
+        spells = np.concatenate([_records(self.plan_spells, 4), self._open_plan_spells(), later])
         groups = spells[:, 2].astype(np.int64)
-        stocks.update(plans_by_age(spells[:, 0], spells[:, 1], groups, self.births[spells[:, 3].astype(np.int64)], h))
-        by_type = {name: stock_at_januaries(spells[groups == k, 0], spells[groups == k, 1], h)
-                   for k, name in enumerate(PLACEMENTS)}
+        by_placement, by_age = plans_at_januaries(spells[:, 0], spells[:, 1], groups,
+                                                  self.births[spells[:, 3].astype(np.int64)], h)
+        stocks.update(by_age)
+        by_type = dict(zip(PLACEMENTS, by_placement))
         stocks[("ehcp_total", "")] = sum(by_type.values())
         for measure in ("ehcp_mainstream", "ehcp_state_special", "ehcp_independent_special", "ehcp_fe", "ehcp_ap",
                         "ehcp_other"):
@@ -983,9 +1018,9 @@ class _Model:
         flows[("child_weeks_waited", "")] = time_in_years(waits[:, 0], waits[:, 1], h) * WEEKS
         costs = p.costs.placement_gbp_per_year
         total = np.zeros(h)
+        years_placed = time_in_years_by(spells[:, 0], spells[:, 1], groups, len(PLACEMENTS), h)
         for k, name in enumerate(PLACEMENTS):
-            mask = groups == k
-            value = time_in_years(spells[mask, 0], spells[mask, 1], h) * costs[k]
+            value = years_placed[k] * costs[k]
             flows[("cost_gbp", f"component={name}")] = value
             total += value
         value = assessed * p.costs.assessment_gbp

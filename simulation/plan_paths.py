@@ -29,23 +29,42 @@ def choose(cumulative: np.ndarray, u: np.ndarray) -> np.ndarray:
     return np.minimum((u[:, None] > cumulative).sum(axis=1), cumulative.shape[1] - 1)
 
 
+def choose_by_row(cumulative: np.ndarray, row: np.ndarray, u: np.ndarray) -> np.ndarray:
+    """:func:`choose` with each child's cumulative shares taken from row ``row`` of
+    ``cumulative`` (rows non-decreasing, as cumulative shares are): how many of the row's
+    shares are below the draw, counted one share at a time for every child at once, with
+    no per-child copy of the row (the last share needs no test: below the draw, it is the
+    last category either way). ``row`` ``-1`` reads the last row. At most 128 categories."""
+    if cumulative.shape[1] > 128:
+        raise ValueError(f"choose_by_row: {cumulative.shape[1]} categories, at most 128 are counted")
+    counted = np.zeros(row.size, dtype=np.int8)
+    below = np.empty(row.size, dtype=bool)
+    u = np.ascontiguousarray(u)
+    for share in range(cumulative.shape[1] - 1):
+        np.less(np.ascontiguousarray(cumulative[:, share]).take(row), u, out=below)
+        counted += below.view(np.int8)
+    return counted.astype(np.int64)
+
+
 def placement_paths(start_group: np.ndarray, start_phase: np.ndarray, transfer_cum: np.ndarray,
                     transfer_u: np.ndarray) -> np.ndarray:
     """Placement in each phase, ``(children, phases)``, for plans starting in ``start_group``
     in ``start_phase``; ``-1`` in phases before the start.
 
     ``transfer_cum[p - 1, g]`` holds the cumulative transfer shares out of placement ``g``
-    on entering phase ``p``; ``transfer_u[:, p - 1]`` the child's draw for that transfer.
+    on entering phase ``p`` (non-decreasing, as cumulative shares are);
+    ``transfer_u[:, p - 1]`` the child's draw for that transfer (:func:`choose_by_row`).
     """
     n = start_group.size
-    paths = np.full((n, N_PHASES), -1, dtype=np.int64)
+    paths = np.empty((n, N_PHASES), dtype=np.int64)  # every column is written below
     current = np.full(n, -1, dtype=np.int64)
     for phase in range(N_PHASES):
+        if phase > 0:
+            # plans not yet started (-1) read the last row, and stay -1
+            current = np.where(current >= 0, choose_by_row(transfer_cum[phase - 1], current,
+                                                           transfer_u[:, phase - 1]), -1)
         starting = start_phase == phase
         current[starting] = start_group[starting]
-        moving = (start_phase < phase) & (current >= 0)
-        if phase > 0 and moving.any():
-            current[moving] = choose(transfer_cum[phase - 1][current[moving]], transfer_u[moving, phase - 1])
         paths[:, phase] = current
     return paths
 
@@ -56,18 +75,18 @@ def touches(paths: np.ndarray, group: int) -> np.ndarray:
 
 
 def plan_segments(start: np.ndarray, cease: np.ndarray, birth: np.ndarray,
-                  paths: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+                  paths: np.ndarray, until: float = np.inf) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """Spells ``[start, end)`` of each plan in each phase's placement.
 
     ``start``: plan start (run years); ``cease``: the time the plan ends (``inf`` if it
     does not end in the run); ``birth``: time of birth. Returns ``(spell_start, spell_end,
-    placement, plan_index)`` for the non-empty spells; a plan in the same placement across
-    a transfer gives one spell per phase (every output adds spells up, so that is the
-    same as one longer spell).
+    placement, plan_index)`` for the non-empty spells that start at or before ``until``
+    (the end of the run: later spells count in no output); a plan in the same placement
+    across a transfer gives one spell per phase (every output adds spells up, so that is
+    the same as one longer spell).
     """
     bounds = np.array(PHASE_START_AGES[1:] + (np.inf,), dtype=float)
     lows = np.maximum(start[:, None], birth[:, None] + np.array(PHASE_START_AGES, dtype=float)[None, :])
     highs = np.minimum(cease[:, None], birth[:, None] + bounds[None, :])
-    keep = (paths >= 0) & (lows < highs)
-    index, _ = np.nonzero(keep)
-    return lows[keep], highs[keep], paths[keep], index
+    keep = np.flatnonzero((paths >= 0) & (lows < highs) & (lows <= until))
+    return lows.ravel()[keep], highs.ravel()[keep], paths.ravel()[keep], keep // N_PHASES
