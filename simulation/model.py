@@ -362,18 +362,19 @@ class _Model:
         plan_ids, plan_group = plan_ids[eventful], plan_group[eventful]
         c_time, c_cause = first_events(self.plan_hz, np.zeros(plan_ids.size), birth[plan_ids], plan_e[plan_ids],
                                        plan_u[plan_ids])
-        for k, child in enumerate(plan_ids.tolist()):
-            self.cease_time[child] = float(c_time[k])
-            self.cease_reason[child] = int(c_cause[k])
-            group = int(plan_group[k])
+        cease_time, cease_reason, pool_held = self.cease_time, self.cease_reason, self.pool_held
+        for child, cease, reason, group, phase in zip(plan_ids.tolist(), c_time.tolist(), c_cause.tolist(),
+                                                      plan_group.tolist(), plan_phase[eventful].tolist()):
+            cease_time[child] = cease
+            cease_reason[child] = reason
             if group == STATE_SPECIAL and self.constrained:
-                pool = self._free_pool(phase_of_age(-self.birth[child]))
+                pool = self._free_pool(phase)
                 if pool is None:
-                    pool = self._home_pool(phase_of_age(-self.birth[child]))
+                    pool = self._home_pool(phase)
                     pool.take_beyond_capacity()
                 else:
                     pool.take()
-                self.pool_held[child] = pool
+                pool_held[child] = pool
             self._set_group(child, group, 0.0)
             self._schedule_plan(child, 0.0)
         # assessments under way at the start: decided to assess, join the queue now
