@@ -127,12 +127,17 @@ def test_count_open_by_key_and_each_agree_with_counting_one_set_at_a_time():
     assert not by_key[3].any()
 
 
-@pytest.mark.parametrize("seed", range(8))
-def test_plans_by_age_and_placement_equal_testing_every_january(seed):
+def _random_plans(seed: int) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Plan spells (start, end), births shared by about six spells each, and placements."""
     rng = np.random.default_rng(seed)
     start, end = _spells(rng, 250)
     birth = np.resize(_births(rng, start.size // 6 + 1), start.size)
-    placement = rng.integers(0, len(PLACEMENTS), start.size)
+    return start, end, birth, rng.integers(0, len(PLACEMENTS), start.size)
+
+
+@pytest.mark.parametrize("seed", range(8))
+def test_plans_by_age_and_placement_equal_testing_every_january(seed):
+    start, end, birth, placement = _random_plans(seed)
     by_placement, by_age = plans_at_januaries(start, end, placement, birth, HORIZON)
     expected = _dense_plans_by_age(start, end, placement, birth, HORIZON)
     assert list(by_age) == list(expected)
@@ -146,10 +151,7 @@ def test_plans_by_age_and_placement_equal_testing_every_january(seed):
 @pytest.mark.parametrize("seed", range(3))
 def test_plans_by_age_from_each_spells_own_ages_equal_testing_every_january(seed):
     # the way children born a hair after a whole year are counted, here for every child
-    rng = np.random.default_rng(seed)
-    start, end = _spells(rng, 250)
-    birth = np.resize(_births(rng, start.size // 6 + 1), start.size)
-    placement = rng.integers(0, len(PLACEMENTS), start.size)
+    start, end, birth, placement = _random_plans(seed)
     by_age = _by_age_from_ranges(first_january_from(start, HORIZON), first_january_from(end, HORIZON), placement,
                                  birth, HORIZON)
     for key, values in _dense_plans_by_age(start, end, placement, birth, HORIZON).items():
