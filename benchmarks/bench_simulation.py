@@ -17,7 +17,9 @@ Prints, all measured in the same run:
 - memory per replication (tracemalloc peak while one replication runs);
 - the CPU time of the pair run and how many cores it kept busy on average (a machine
   shared with other work shows here: fewer than ``--cores`` busy means the timing is
-  pessimistic).
+  pessimistic);
+- one replication timed again after the pair run: this machine's speed drifts by up to
+  about 2x from hour to hour, and a change from the first timing shows it drifted.
 
 ``--real`` times the shipped Gloucestershire scenarios instead (``scenarios/baseline.toml``
 against ``scenarios/early-identification.toml``, calibrated on the shipped data, as
@@ -116,6 +118,11 @@ def main() -> None:
     print(f"CPU time of the pair run: {cpu:.1f} s ({cpu / (2 * args.pairs):.3f} s a replication); "
           f"cores busy on average: {cpu / wall:.2f} of {args.cores}")
     print(f"1,000 pairs on {args.cores} cores: {per_pair * 1000:.0f} s ({label}; target under 180 s)")
+    # the machine's speed drifts (up to about 2x hour to hour): one replication again, after
+    # the pair run, shows whether it changed while the pairs ran
+    after = timed(lambda r=iter(range(2000, 3000)): simulate(params, 1, next(r)), args.repeats)
+    print(f"DES, one replication, one core, after the pair run: median {statistics.median(after):.3f} s "
+          f"(before: {des_s:.3f} s; a large change means the machine's speed changed during the run)")
 
 
 if __name__ == "__main__":
