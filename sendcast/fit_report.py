@@ -16,7 +16,8 @@ Rules the report states in plain words (and :func:`print_report` prints):
   (``fe_other_recording_shift``) of its FE + other from FE to other, as the old
   collection recorded them. The verdict uses that comparison; the raw comparison (the
   model's own count against the published series) is printed and saved beside it
-  (``worst_error_pct_raw``), and is never called a pass.
+  (``worst_error_pct_raw``), and is never called a pass. FE + other together, which the
+  break did not change, is printed too (:func:`fe_plus_other`; information, not a target).
 - **Small and jumpy series.** A target whose published series no smooth curve can follow
   within its limit is still reported FAIL against the limit, with the numbers that show
   why: the chance band of the smallest count, the largest year-on-year move, the worst
@@ -25,6 +26,8 @@ Rules the report states in plain words (and :func:`print_report` prints):
 """
 
 from __future__ import annotations
+
+import textwrap
 
 import numpy as np
 import pandas as pd
@@ -123,7 +126,24 @@ def recording_summary(report: pd.DataFrame, fitted: dict[str, float]) -> list[st
     ]
     table = part.pivot_table(index="measure", columns="year", values="error_pct_model", aggfunc="first")
     lines += ["  " + line for line in table.to_string(float_format=lambda v: f"{v:+.1f}", na_rep=".").splitlines()]
+    lines.append("FE + other together (the break moved children between them, not out of them), model against "
+                 "published:")
+    years = ", ".join(f"{year}: {model:,.0f} / {actual:,.0f} ({100 * (model / actual - 1):+.1f}%)"
+                      for year, model, actual in fe_plus_other(report).itertuples())
+    lines += textwrap.wrap(years, width=110, initial_indent="  ", subsequent_indent="  ")
     return lines
+
+
+def fe_plus_other(report: pd.DataFrame) -> pd.DataFrame:
+    """FE + other together per January, ``model`` (the model's own count) and ``actual``
+    (published); years where either group is unpublished are left out. The recording
+    break of January 2023 moved children between the two groups but not out of them, so
+    their sum is comparable across it."""
+    part = _totals(report)
+    part = part[part["measure"].isin(RECORDING_MEASURES)]
+    both = part.groupby("year").filter(lambda g: len(g) == len(RECORDING_MEASURES) and g["actual"].notna().all())
+    summed = both.groupby("year")[["simulated_model", "actual"]].sum()
+    return summed.rename(columns={"simulated_model": "model"})[["model", "actual"]]
 
 
 def ceased_summary(report: pd.DataFrame) -> list[str]:
