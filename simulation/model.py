@@ -633,8 +633,12 @@ class _Model:
         as if both ran on one clock, since only the pipeline uses it.
 
         The loop is the hot path of a replication (about 10,000 assessments in the
-        Gloucestershire scenario), so :meth:`_start_assessment` and :meth:`_assessed` are
-        written out inline here; the methods remain for the other callers and say the same.
+        Gloucestershire scenario), so starting an assessment (:meth:`_start_assessment`,
+        which other callers use) is written out inline here, and so is its outcome: the
+        child's first assessment uses its own draw, a later one the ``repeat`` stream; a
+        plan is recorded (``issued_*``), or the child goes back to SEN support
+        (:meth:`_back_to_sen_support`). Only times before the end reach the outcome, so
+        ``int(now)`` indexes a year of the run.
         """
         pending, done, changes = self.to_assess, self.done, self.capacity_changes
         first_times, first_children = self.first_decision_times, self.first_decision_children
@@ -692,7 +696,7 @@ class _Model:
                         duration = (repeat_gamma(shape, mean) if assessed_before[following]
                                     else float(assess_time[following]))
                         heappush(done, (now + duration, following))
-                # as _assessed(child, now)
+                # the outcome
                 requested = request_time[child]
                 pipeline_open[child] = False
                 if assessed_before[child]:
@@ -708,23 +712,6 @@ class _Model:
                     issued_requested(requested)
                     issued_child(child)
         self.events += events
-
-    def _assessed(self, child: int, now: float) -> None:
-        """The child's assessment finished at ``now``: a plan, or back to SEN support."""
-        requested = self.request_time[child]
-        self.pipeline_open[child] = False
-        if self.assessed_before[child]:
-            u = self._repeat()
-        else:
-            u = float(self.not_issued_u[child])
-            self.assessed_before[child] = True
-        if u < self.not_issued[int(now)]:  # only times before the end come here: int(now) < horizon
-            self.not_issued_done.append((now, requested))
-            self._back_to_sen_support(child, now)
-            return
-        self.issued_times.append(now)
-        self.issued_requested.append(requested)
-        self.issued_children.append(child)
 
     def _sort_out_plan_starts(self) -> None:
         """Split the plans started in the run (issued by the pipeline, or moved in) into
