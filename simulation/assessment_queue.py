@@ -60,16 +60,8 @@ class AssessmentQueue:
 
     def finish(self) -> int | None:
         """An assessment finished: the child who takes over its slot now, or ``None``."""
-        waiting = self.waiting
-        if waiting and self.in_use <= self.units:
-            if not self.random:
-                return waiting.popleft()  # type: ignore[union-attr]
-            # as _next (written out: this runs once per assessment)
-            if not self._draws:
-                self._draws = self._rng.random(1024).tolist()
-            index = int(self._draws.pop() * len(waiting))
-            waiting[index], waiting[-1] = waiting[-1], waiting[index]
-            return waiting.pop()
+        if self.waiting and self.in_use <= self.units:
+            return self._next()
         self.in_use -= 1
         return None
 

@@ -22,6 +22,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from simulation.plan_paths import choose_by_row
+
 NO_EVENT = -1
 
 
@@ -151,7 +153,7 @@ def _first_events_by_age(hazards: CompetingHazards, t0: np.ndarray, birth: np.nd
     at = np.minimum(np.searchsorted(cum, target[hit], side="right") - 1, top)
     at = hazards._last_positive[at]
     time[hit] = np.maximum(birth[hit] + at + (target[hit] - cum[at]) / rates[at], t0[hit])
-    cause[hit] = _choose_cause(hazards._cum[0], at, uniform[hit])
+    cause[hit] = choose_by_row(hazards._cum[0], at, uniform[hit])
     out_time = np.maximum(age_out_time, t0)
     ages_out = ~hit & (out_time <= horizon)
     time[ages_out] = out_time[ages_out]
@@ -165,17 +167,6 @@ def _age_index(age: np.ndarray, top: int) -> np.ndarray:
     index = age.astype(np.int64)
     np.clip(index, 0, top, out=index)
     return index
-
-
-def _choose_cause(cum: np.ndarray, age: np.ndarray, uniform: np.ndarray) -> np.ndarray:
-    """Cause of each event at single year of ``age``, chosen by ``uniform`` from the
-    cumulative cause shares ``cum[age, cause]``: the number of causes whose cumulative
-    share is below the draw (the last cause if rounding leaves the draw above them all)."""
-    last = cum.shape[1] - 1
-    chosen = np.zeros(age.size, dtype=np.int64)
-    for k in range(last):
-        chosen += uniform > cum[age, k]
-    return chosen
 
 
 def next_event(hazards: CompetingHazards, t0: float, birth: float, exp_draw: float,

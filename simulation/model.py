@@ -24,7 +24,8 @@ written straight into the record at the time it will happen:
   decision to assess joins the assessment queue at its own time. Assessments need one
   of the concurrent slots of the assessment capacity (:mod:`simulation.assessment_queue`:
   children wait for a slot and are picked up in random order or first come first
-  served), so waits and the % issued within 20 weeks come from demand against capacity. Assessments without a plan go back to SEN support.
+  served), so waits and the % issued within 20 weeks come from demand against capacity.
+  Assessments without a plan go back to SEN support.
 - A plan is placed by phase; a state special placement needs a place from a
   pool (phase or all-through; :class:`_Pool`). With none free the child goes to an
   independent special school or waits (``SpecialPlaces.overflow_policy``).
@@ -64,7 +65,7 @@ from simulation.caseload import age_placement_counts
 from simulation.hazards import NO_EVENT, CompetingHazards, first_events, next_event
 from simulation.outputs import (CEASE_REASONS, PLACEMENT_GROUP, SEN_EXIT_REASONS, per_year, plans_at_januaries,
                                 stock_at_januaries, time_in_years, time_in_years_by, tidy)
-from simulation.plan_paths import choose_by_row, placement_paths, plan_segments, touches
+from simulation.plan_paths import N_PHASES, choose_by_row, placement_paths, plan_segments, touches
 from simulation.parameters import (AGES, INDEPENDENT, OTHER, PHASE_START_AGES, PLACEMENTS, POOLS, STATE_SPECIAL,
                                    Parameters, phase_of_age, phases_of_ages, schedule_values)
 from simulation.streams import replication_streams
@@ -128,6 +129,13 @@ def _poisson_arrivals(rng: np.random.Generator, expected: np.ndarray) -> tuple[n
 def _records(rows: list[tuple], width: int) -> np.ndarray:
     """Event records (tuples of ``width`` numbers) as a float array ``(len(rows), width)``."""
     return np.fromiter(chain.from_iterable(rows), dtype=float, count=len(rows) * width).reshape(-1, width)
+
+
+def _gather(values: list, children: list[int]) -> np.ndarray:
+    """``values[child]`` for each of ``children`` (a per-child list), as a float array."""
+    if len(children) < 2:  # itemgetter of one index gives the value, not a tuple
+        return np.array([values[child] for child in children], dtype=float)
+    return np.array(itemgetter(*children)(values), dtype=float)
 
 
 class _Pool:
@@ -258,8 +266,6 @@ class _Model:
         self.capacity_changes: list[tuple[float, int]] = []  # (1 January, assessment slots)
         # plans that need events, in time order: (start, child, phase, placement, ceasing time, reason)
         self.plan_starts: list[tuple[float, int, int, int, float, int]] = []
-        # placement paths of deferred plans already worked out, by their place in ``deferred``
-        self.deferred_paths: dict[int, np.ndarray] = {}
 
     # ------------------------------------------------------------------ set-up
     def build(self) -> None:
@@ -332,9 +338,9 @@ class _Model:
         self.events = 0
         self._build_capacity()
         # plans that can never need a local special place touch no shared capacity: they
-        # are recorded as arrays (child, start, phase, placement or -1 to draw it) and
-        # their spells written in one pass at the end (:mod:`simulation.plan_paths`)
-        self.deferred: list[tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]] = []
+        # are recorded as arrays (child, start, placement in each phase) and their spells
+        # written in one pass at the end (:mod:`simulation.plan_paths`)
+        self.deferred: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []
         # SEN support children (starting and identified): first time and cause of leaving
         sen_ids = np.arange(n_sen0 + n_id)
         t0 = np.concatenate([np.zeros(n_sen0), id_time])
@@ -353,12 +359,11 @@ class _Model:
         first_plan = n_all - n_open - n_plan
         plan_ids = np.arange(first_plan, first_plan + n_plan)
         plan_phase = phases_of_ages(plan_age)
+        paths = placement_paths(plan_group, plan_phase, self.transfer_cum_array, self.transfer_u[plan_ids])
         eventful = np.zeros(n_plan, dtype=bool)
         if self.constrained:
-            paths = placement_paths(plan_group, plan_phase, self.transfer_cum_array, self.transfer_u[plan_ids])
             eventful = touches(paths, STATE_SPECIAL) | (not self.defer_plans)
-        self.deferred.append((plan_ids[~eventful], np.zeros(int((~eventful).sum())), plan_phase[~eventful],
-                              plan_group[~eventful]))
+        self.deferred.append((plan_ids[~eventful], np.zeros(int((~eventful).sum())), paths[~eventful]))
         plan_ids, plan_group = plan_ids[eventful], plan_group[eventful]
         c_time, c_cause = first_events(self.plan_hz, np.zeros(plan_ids.size), birth[plan_ids], plan_e[plan_ids],
                                        plan_u[plan_ids])
@@ -448,11 +453,8 @@ class _Model:
     def _repeat_gamma(self, shape: int, mean: float) -> float:
         # Erlang(shape) from uniforms: -mean/shape * log(prod(U))
         total = 0.0
-        block = self._repeat_block
         for _ in range(shape):
-            if not block:  # as _repeat
-                block = self._repeat_block = self.rng["repeat"].random(4096).tolist()
-            total -= math.log1p(-block.pop())
+            total -= math.log1p(-self._repeat())
         return total * mean / shape / WEEKS
 
     @staticmethod
@@ -723,21 +725,18 @@ class _Model:
         time = np.concatenate([issued[:, 0], self.move_in_times])
         child = np.concatenate([issued[:, 2].astype(np.int64), self.move_in_ids])
         phase = phases_of_ages(time - self.births[child])
-        eventful = np.zeros(child.size, dtype=bool)
-        if self.constrained:
-            if self.defer_plans:
-                group = choose_by_row(self.shares_cum_array, phase, self.place_u[child])
-                paths = placement_paths(group, phase, self.transfer_cum_array, self.transfer_u[child])
-                eventful = touches(paths, STATE_SPECIAL)
-                # the deferred plans' paths are known now: kept for :meth:`_deferred_spells`
-                self.deferred_paths[len(self.deferred)] = paths[~eventful]
-            else:
-                eventful[:] = True
-        self.deferred.append((child[~eventful], time[~eventful], phase[~eventful], np.full(int((~eventful).sum()), -1)))
+        group = choose_by_row(self.shares_cum_array, phase, self.place_u[child])
+        if self.constrained and not self.defer_plans:
+            eventful = np.ones(child.size, dtype=bool)  # every plan through events (tests compare)
+            later = np.empty((0, N_PHASES), dtype=np.int64)
+        else:
+            paths = placement_paths(group, phase, self.transfer_cum_array, self.transfer_u[child])
+            eventful = touches(paths, STATE_SPECIAL) if self.constrained else np.zeros(child.size, dtype=bool)
+            later = paths[~eventful]
+        self.deferred.append((child[~eventful], time[~eventful], later))
         self.events += int(eventful[issued.shape[0]:].sum())  # a move in is an event
         order = np.argsort(time[eventful], kind="stable")
-        time, child, phase = time[eventful][order], child[eventful][order], phase[eventful][order]
-        group = choose_by_row(self.shares_cum_array, phase, self.place_u[child])
+        time, child, phase, group = (values[eventful][order] for values in (time, child, phase, group))
         cease, reason = first_events(self.plan_hz, time, self.births[child], self.plan_e[child], self.plan_u[child])
         self.plan_starts = list(zip(time.tolist(), child.tolist(), phase.tolist(), group.tolist(), cease.tolist(),
                                     reason.tolist()))
@@ -911,10 +910,9 @@ class _Model:
         """Spells ``(start, end, placement, child)`` and ceasings ``(time, reason)`` of the
         plans that needed no events, from the children's own draws, as the event path
         would have made them (spells that would start after the end of the run left out)."""
-        child, start, phase, group = (np.concatenate(parts) for parts in zip(*self.deferred))
+        child, start, paths = (np.concatenate(parts) for parts in zip(*self.deferred))
         if not child.size:
             return np.empty((0, 4)), np.empty((0, 2))
-        paths = np.concatenate([self._deferred_paths(k, *part) for k, part in enumerate(self.deferred)])
         birth = self.births[child]
         cease, reason = first_events(self.plan_hz, start, birth, self.plan_e[child], self.plan_u[child])
         begin, end, placement, index = plan_segments(start, cease, birth, paths, float(self.h))
@@ -922,39 +920,19 @@ class _Model:
         return (np.column_stack([begin, end, placement, child[index]]),
                 np.column_stack([cease[ends], reason[ends]]))
 
-    def _deferred_paths(self, part: int, child: np.ndarray, start: np.ndarray, phase: np.ndarray,
-                        group: np.ndarray) -> np.ndarray:
-        """Placement paths of one part of ``deferred``: kept from when the plans started, or
-        worked out now from the children's draws (placement drawn where ``group`` is -1)."""
-        known = self.deferred_paths.get(part)
-        if known is not None:
-            return known
-        draw = group < 0
-        if draw.any():
-            group = group.copy()
-            group[draw] = choose_by_row(self.shares_cum_array, phase[draw], self.place_u[child[draw]])
-        return placement_paths(group, phase, self.transfer_cum_array, self.transfer_u[child])
-
     def _open_plan_spells(self) -> np.ndarray:
         """Spells ``(start, end, placement, child)`` of the plans run through events that are
         still open at the end of the run (``end`` infinite), in child order."""
         children = sorted(self.open_plans)
-        if not children:
-            return np.empty((0, 4))
-        if len(children) == 1:
-            return np.array([[self.spell_start[children[0]], np.inf, self.group[children[0]], children[0]]])
-        pick = itemgetter(*children)
-        return np.column_stack([np.array(pick(self.spell_start), dtype=float), np.full(len(children), np.inf),
-                                np.array(pick(self.group), dtype=float), np.array(children, dtype=float)])
+        return np.column_stack([_gather(self.spell_start, children), np.full(len(children), np.inf),
+                                _gather(self.group, children), np.array(children, dtype=float)])
 
     def _open_requests(self) -> np.ndarray:
         """Times of the requests still open (not decided, or assessment not finished) at the
         end of the run, in child order. Reads the flags as bytes: much faster than turning
         the per-child lists (every child, most never requesting) into arrays."""
         children = np.flatnonzero(np.frombuffer(bytearray(self.pipeline_open), dtype=bool)).tolist()
-        if len(children) < 2:
-            return np.array([self.request_time[child] for child in children], dtype=float)
-        return np.array(itemgetter(*children)(self.request_time), dtype=float)
+        return _gather(self.request_time, children)
 
     def _results(self) -> ReplicationResult:
         h, p = self.h, self.p

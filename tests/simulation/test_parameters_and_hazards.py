@@ -50,6 +50,15 @@ def test_schedules_are_step_functions():
     assert schedule_values(schedule, 2018, 5).tolist() == [1.0, 1.0, 1.0, 2.0, 2.0]
 
 
+def _random_children(seed: int, n: int, oldest: float) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """``n`` children exposed at a time in an 8-year run, aged up to ``oldest`` then, with
+    their Exp(1) and U(0,1) draws: (t0, birth, exp_draw, uniform)."""
+    rng = np.random.default_rng(seed)
+    t0 = rng.uniform(0, 8, n)
+    birth = t0 - rng.uniform(0, oldest, n)
+    return t0, birth, rng.exponential(size=n), rng.random(n)
+
+
 def _assert_same_events(times, causes, other_times, other_causes, t0, n):
     """Two ways of drawing the same events agree: who has none, times (to 1e-9), causes."""
     assert np.array_equal(np.isinf(times), np.isinf(other_times))
@@ -69,11 +78,8 @@ def test_vectorised_and_scalar_event_times_agree(which):
         assert not hazards._age_only  # the piecewise walk, not the age-only shortcut
     else:
         hazards = plan_hazards(params)
-    rng = np.random.default_rng(5)
     n = 3000
-    t0 = rng.uniform(0, 8, n)
-    birth = t0 - rng.uniform(0, 26, n)
-    e, u = rng.exponential(size=n), rng.random(n)
+    t0, birth, e, u = _random_children(5, n, oldest=26)
     times, causes = first_events(hazards, t0, birth, e, u)
     scalar = [next_event(hazards, *args) for args in zip(t0, birth, e, u)]
     _assert_same_events(times, causes, np.array([s[0] for s in scalar]), np.array([s[1] for s in scalar]), t0, n)
@@ -84,11 +90,8 @@ def test_age_only_shortcut_agrees_with_the_grid_walk():
     over the (year, age) grid must give the same times and causes."""
     hazards = plan_hazards(gloucestershire_example(horizon=8))
     assert hazards._age_only
-    rng = np.random.default_rng(11)
     n = 5000
-    t0 = rng.uniform(0, 8, n)
-    birth = t0 - rng.uniform(0, 27, n)
-    e, u = rng.exponential(size=n), rng.random(n)
+    t0, birth, e, u = _random_children(11, n, oldest=27)
     times, causes = first_events(hazards, t0, birth, e, u)
     _assert_same_events(times, causes, *_first_events_walk(hazards, t0, birth, e, u), t0, n)
 
