@@ -37,10 +37,11 @@ def slug(text: str) -> str:
     return "".join(c if c.isalnum() else "-" for c in text.lower()).strip("-")
 
 
-def default_folder(command: str, label: str) -> Path:
-    """``reports/<command>-<label>-<UTC timestamp>``; a suffix keeps it new."""
+def default_folder(command: str, label: str, root: Path | None = None) -> Path:
+    """``reports/<command>-<label>-<UTC timestamp>`` (``root`` instead of ``reports/`` when
+    given); a suffix keeps it new."""
     stamp = time.strftime("%Y%m%d-%H%M%S", time.gmtime())
-    base = paths.PACKAGE_ROOT / "reports" / f"{command}-{slug(label)}-{stamp}"
+    base = Path(root or paths.PACKAGE_ROOT / "reports") / f"{command}-{slug(label)}-{stamp}"
     candidate, n = base, 1
     while candidate.exists():
         n += 1
