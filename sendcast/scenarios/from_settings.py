@@ -23,6 +23,7 @@ from pydantic import ValidationError
 from sendcast.runtime import atomic
 from sendcast.runtime.runs import default_folder, run_folder, slug
 from sendcast.scenarios.files import Scenario, explain_error
+from sendcast.scenarios.pipeline import Comparison
 
 Progress = Callable[[int, int], None]
 INPUTS_FOLDER = "scenarios"
@@ -126,10 +127,11 @@ def write_scenario_files(folder: Path, scenarios: Sequence[dict[str, Any]]) -> l
 
 def compare_settings(scenarios: Sequence[dict[str, Any]], *, reports: Path | None = None, data: str | None = None,
                      backend: str = "local", workers: int | None = None,
-                     progress: Progress | None = None) -> Path:
+                     progress: Progress | None = None) -> tuple[Path, Comparison]:
     """Compare scenarios given as settings (the first is the baseline; its ``replications``
     and ``seed`` are used for all) into a new run folder under ``reports`` (default
-    ``reports/``), written as ``sendcast compare`` writes one; returns the folder.
+    ``reports/``), written as ``sendcast compare`` writes one; returns the folder and the
+    comparison.
 
     The run folder is filled under a hidden name and renamed at the end, so an error or a
     ``progress`` callback that raises (a cancelled run) leaves no folder behind.
@@ -142,11 +144,12 @@ def compare_settings(scenarios: Sequence[dict[str, Any]], *, reports: Path | Non
     target = default_folder("compare", label, root=reports)
     with run_folder(target, command="compare", label=label) as run:
         files = write_scenario_files(run.path(INPUTS_FOLDER), scenarios)
-        write_comparison_run(run, files, data=data, backend=backend, workers=workers, progress=progress)
+        comparison = write_comparison_run(run, files, data=data, backend=backend, workers=workers,
+                                          progress=progress)
         relative = [f"{INPUTS_FOLDER}/{path.name}" for path in files]
         run.details["reproduce"] = "sendcast compare " + " ".join(relative) + "   (run inside this folder)"
         _move_paths(run, str(run.staging), str(run.target))
-    return target
+    return target, comparison
 
 
 def _move_paths(run: Any, old: str, new: str) -> None:
