@@ -10,7 +10,6 @@ from shiny import ui
 
 from sendcast.app.workspace import AREA_MEASURES
 from sendcast.data.measures import MEASURES
-from sendcast.runtime.parallel import BACKENDS
 from sendcast.scenarios.files import PHASES, NewPlaces, ScenarioInfo
 from sendcast.scenarios.levers import Lever, _bounds, levers, section_title, unit_cost_levers
 
@@ -78,7 +77,7 @@ def forecast_page():
     )
 
 
-def options_page(scenarios: dict[str, str]):
+def options_page(scenarios: dict[str, str], backend: str = "processes"):
     controls = []
     all_levers = levers()
     for section in dict.fromkeys(lever.key.split(".")[0] for lever in all_levers):
@@ -123,7 +122,8 @@ def options_page(scenarios: dict[str, str]):
                     100, min=reps_low, max=reps_high, step=1),
                 ui.input_numeric("seed", ui.span("Seed", ui.br(), ui.span(
                     f"allowed: {seed_low:.0f} to 2^63 - 1", class_="caption")), 20251122, min=seed_low, step=1),
-                ui.input_select("backend", "Where the replications run", list(BACKENDS[:2]), selected="processes"),
+                ui.input_select("backend", "Where the replications run", {"processes": "processes (every core)",
+                                "local": "local (one core)"}, selected=backend),
                 ui.input_action_button("run", "Run the comparison", class_="btn-primary"),
                 ui.input_action_button("cancel", "Cancel", class_="btn-outline-danger"),
                 ui.output_ui("run_progress"),
@@ -151,8 +151,8 @@ def download_page():
     )
 
 
-def page(choices: dict[str, str], scenarios: dict[str, str]):
+def page(choices: dict[str, str], scenarios: dict[str, str], backend: str = "processes"):
     return ui.page_navbar(
-        area_page(choices), forecast_page(), options_page(scenarios), download_page(),
+        area_page(choices), forecast_page(), options_page(scenarios, backend), download_page(),
         title="sendcast", id="page", header=ui.tags.style(STYLE), window_title="sendcast",
     )

@@ -96,7 +96,7 @@ def track_record(result, measure: str) -> str:
 def create_app(workspace: Workspace) -> App:
     """The Shiny app over ``workspace`` (one per ``sendcast app`` process)."""
     jobs = Jobs()
-    app_ui = pages.page(workspace.la_choices(), workspace.shipped_scenarios())
+    app_ui = pages.page(workspace.la_choices(), workspace.shipped_scenarios(), workspace.backend)
 
     def server(input, output, session):
         forecast_job: reactive.Value[Job | None] = reactive.value(None)
@@ -427,7 +427,7 @@ def create_app(workspace: Workspace) -> App:
             return ui.div(ui.p(f"Folder: {record.folder}"), ui.p(f"To repeat it: {reproduce}", id="reproduce"),
                           ui.tags.ul(*[ui.tags.li(n) for n in names], id="run_files"))
 
-        @render.download(filename=lambda: f"{chosen_run().label}.zip" if chosen_run() else "run.zip")
+        @render.download_button(filename=lambda: f"{chosen_run().label}.zip" if chosen_run() else "run.zip")
         def download_zip():
             record = chosen_run()
             req(record is not None)
