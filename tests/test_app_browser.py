@@ -232,5 +232,5 @@ def test_cancelling_a_run_leaves_no_folder(app_server, chromium):  # noqa: F811
     assert any(p.name.startswith(".") for p in reports.iterdir()), "no run folder was being filled"
     _click(driver, driver.find_element("id", "cancel"))
     _wait(driver, lambda d: _run_state(d)[0] in ("cancelled", "done", "failed"), timeout=60)
-    assert _run_state(driver) == ("cancelled", "the run was cancelled; nothing was written")
+    assert tuple(_run_state(driver)) == ("cancelled", "the run was cancelled; nothing was written")
     assert sorted(p.name for p in reports.iterdir()) == before

@@ -45,13 +45,13 @@ def _app(args: argparse.Namespace) -> int:
     from sendcast.app.server import create_app
     from sendcast.app.workspace import Workspace
 
+    if not is_loopback(args.host):
+        print(f"sendcast: warning: listening on {args.host}, not this machine only: anyone who can reach it can "
+              "run models and read the runs (the app has no log-in)", file=sys.stderr)
     workspace = Workspace(data=args.data, reports=Path(args.reports) if args.reports else None,
                           backend=args.backend, workers=args.workers)
     workspace.dataset  # load (or build) the data before saying the app is ready
     app = create_app(workspace)
-    if not is_loopback(args.host):
-        print(f"sendcast: warning: listening on {args.host}, not this machine only: anyone who can reach it can "
-              "run models and read the runs (the app has no log-in)", file=sys.stderr)
     shown = f"[{args.host}]" if ":" in args.host else args.host
     print(f"sendcast app: open http://{shown}:{args.port}/ in your browser (Ctrl+C to stop)", flush=True)
     try:
