@@ -22,8 +22,17 @@ from sendcast.commands.app import is_loopback
 from sendcast.runtime.errors import InputError, SendcastError
 from sendcast.runtime.runs import default_folder
 from sendcast.scenarios.files import EarlyIdentification, Scenario, load_scenario
-from sendcast.scenarios.from_settings import check_settings, scenario_toml, write_scenario_files
-from sendcast.scenarios.levers import current_value, levers, set_levers, unit_cost_levers
+from sendcast.scenarios.from_settings import (
+    check_settings,
+    scenario_toml,
+    write_scenario_files,
+)
+from sendcast.scenarios.levers import (
+    current_value,
+    levers,
+    set_levers,
+    unit_cost_levers,
+)
 
 REPO = Path(__file__).resolve().parent.parent
 SCENARIOS = REPO / "scenarios"

@@ -138,7 +138,7 @@ def _close(a: float | None, b: float) -> bool:
 
 def test_a_planner_compares_an_option_and_gets_the_commands_numbers(app_server, chromium, tmp_path, capsys,  # noqa: F811
                                                                      monkeypatch):
-    url, reports, data_dir = app_server
+    url, _, data_dir = app_server
     driver = chromium
     driver.get(url)
 

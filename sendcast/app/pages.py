@@ -11,7 +11,13 @@ from shiny import ui
 from sendcast.app.workspace import AREA_MEASURES
 from sendcast.data.measures import MEASURES
 from sendcast.scenarios.files import PHASES, NewPlaces, ScenarioInfo
-from sendcast.scenarios.levers import Lever, _bounds, levers, section_title, unit_cost_levers
+from sendcast.scenarios.levers import (
+    Lever,
+    _bounds,
+    levers,
+    section_title,
+    unit_cost_levers,
+)
 
 STYLE = """
 img.chart { max-width: 100%; height: auto; border: 1px solid #eee; margin: 4px 0 12px 0; }
@@ -100,7 +106,7 @@ def options_page(scenarios: dict[str, str], backend: str = "processes"):
             controls.append(ui.h6("Unit costs (blank: derived from the data)"))
             controls += [lever_input(lever) for lever in unit_cost_levers()]
     reps_low, reps_high = _range(ScenarioInfo, "replications")
-    seed_low, seed_high = _range(ScenarioInfo, "seed")
+    seed_low, _ = _range(ScenarioInfo, "seed")
     return ui.nav_panel(
         "Options",
         ui.h3("Options: move the levers, compare with the baseline"),

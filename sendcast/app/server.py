@@ -25,10 +25,9 @@ from sendcast.app.jobs import CANCELLED, DONE, FAILED, Job, Jobs
 from sendcast.app.workspace import RunRecord, Workspace
 from sendcast.data.measures import MEASURES, PLACEMENT_GROUPS
 from sendcast.reporting.comparison import readable_appraisal
-from sendcast.reporting.forecast_outputs import FLOW_MEASURES, fan_figure, sufficiency_figure
+from sendcast.reporting.forecast_outputs import FLOW_MEASURES
 from sendcast.runtime.errors import SendcastError
-from sendcast.scenarios.from_settings import compare_settings
-from sendcast.scenarios.levers import current_value, levers, set_levers, unit_cost_levers
+from sendcast.scenarios.levers import current_value
 
 log = logging.getLogger(__name__)
 POLL_SECONDS = 0.4
@@ -70,10 +69,10 @@ def forecast_pictures(workspace: Workspace, la_code: str) -> dict[str, Any]:
     result = workspace.forecast(la_code)
     charts = []
     for measure in FORECAST_CHARTS:
-        figure = fan_figure(result, measure)
+        figure = sendcast.fan_figure(result, measure)
         if figure is not None:
             charts.append((measure, figure_png(figure)))
-    sufficiency = sufficiency_figure(result)
+    sufficiency = sendcast.sufficiency_figure(result)
     return {"result": result, "charts": charts,
             "sufficiency": figure_png(sufficiency) if sufficiency is not None else None}
 
@@ -244,7 +243,7 @@ def create_app(workspace: Workspace) -> App:
         @reactive.effect
         def _fill_levers():
             settings = start_settings()
-            for lever in levers() + unit_cost_levers():
+            for lever in sendcast.levers() + sendcast.unit_cost_levers():
                 value = current_value(settings, lever.key)
                 value = lever.default if value is None else value
                 if lever.kind == "choice":
@@ -270,18 +269,18 @@ def create_app(workspace: Workspace) -> App:
             baseline = workspace.scenario_settings("baseline.toml", la)
             option = start_settings()
             values: dict[str, Any] = {}
-            for lever in levers() + unit_cost_levers():
+            for lever in sendcast.levers() + sendcast.unit_cost_levers():
                 value = input[pages.lever_id(lever.key)]()
                 if lever.kind == "int" and value is not None:
                     value = int(value) if float(value).is_integer() else value
                 values[lever.key] = value
-            option = set_levers(option, values)
+            option = sendcast.set_levers(option, values)
             extra = list(current_value(option, "special_places.additional") or [])
             if input.new_places():
                 extra.append({"name": "New places (sendcast app)", "phase": input.new_places_phase(),
                               "places": int(input.new_places()), "from_year": int(input.new_places_from() or 0),
                               "source": "entered in the sendcast app"})
-            option = set_levers(option, {"special_places.additional": extra or None,
+            option = sendcast.set_levers(option, {"special_places.additional": extra or None,
                                          "scenario.name": input.option_name().strip() or "Option",
                                          "scenario.description": "Edited in the sendcast app"})
             run = {"scenario.replications": input.replications(), "scenario.seed": input.seed()}
@@ -290,7 +289,7 @@ def create_app(workspace: Workspace) -> App:
                 files["special_places.capacity_file"] = str(uploads["capacity"]().path)
             if uploads["unit_costs"]() is not None:
                 files["costs.unit_costs_file"] = str(uploads["unit_costs"]().path)
-            return set_levers(baseline, run | files), set_levers(option, run | files)
+            return sendcast.set_levers(baseline, run | files), sendcast.set_levers(option, run | files)
 
         # ---- Options: uploads -------------------------------------------------------------------
         def _upload(kind: str, files: list[dict] | None) -> None:
@@ -347,7 +346,7 @@ def create_app(workspace: Workspace) -> App:
             backend = input.backend()
 
             def work(progress):
-                folder, comparison = compare_settings([baseline, option], reports=workspace.reports,
+                folder, comparison = sendcast.compare_settings([baseline, option], reports=workspace.reports,
                                                       data=workspace.data, backend=backend,
                                                       workers=workspace.workers, progress=progress)
                 return folder, comparison

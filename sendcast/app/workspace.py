@@ -21,7 +21,6 @@ from typing import Any
 import pandas as pd
 
 import sendcast
-from sendcast.commands.check import check_capacity, check_unit_costs
 from sendcast.data import paths
 from sendcast.runtime.errors import SendcastError
 from sendcast.scenarios.files import load_scenario
@@ -29,7 +28,7 @@ from sendcast.scenarios.files import load_scenario
 #: the measures a planner can put beside England and the neighbours on the Area page
 AREA_MEASURES = ("ehcp_total", "ehcp_state_special", "ehcp_independent_special", "ehcp_mainstream", "requests",
                  "new_plans", "issued_within_20wk_pct", "sen_support_pct", "ehcp_pct")
-UPLOAD_KINDS = {"capacity": check_capacity, "unit_costs": check_unit_costs}
+UPLOAD_KINDS = ("capacity", "unit_costs")
 
 
 @dataclass(frozen=True)
@@ -144,7 +143,7 @@ class Workspace:
         """Copy an uploaded file into this process's own folder and check it as ``sendcast
         check`` does; raises :class:`SendcastError` with the same one line (naming the file
         by the name it was uploaded with)."""
-        checker = UPLOAD_KINDS[kind]
+        checker = {"capacity": sendcast.check_capacity, "unit_costs": sendcast.check_unit_costs}[kind]
         if self._uploads is None:
             self._uploads = Path(tempfile.mkdtemp(prefix="sendcast-app-uploads-"))
         plain = re.sub(r"[^A-Za-z0-9._-]+", "_", Path(name).name).lstrip(".") or "upload.csv"

@@ -50,7 +50,7 @@ def _app(args: argparse.Namespace) -> int:
               "run models and read the runs (the app has no log-in)", file=sys.stderr)
     workspace = Workspace(data=args.data, reports=Path(args.reports) if args.reports else None,
                           backend=args.backend, workers=args.workers)
-    workspace.dataset  # load (or build) the data before saying the app is ready
+    _ = workspace.dataset  # load (or build) the data before saying the app is ready
     app = create_app(workspace)
     shown = f"[{args.host}]" if ":" in args.host else args.host
     print(f"sendcast app: open http://{shown}:{args.port}/ in your browser (Ctrl+C to stop)", flush=True)

@@ -20,7 +20,12 @@ import annotated_types
 from pydantic import BaseModel
 
 from sendcast.data.measures import PLACEMENT_GROUPS
-from sendcast.scenarios.files import Assessment, Costs, EarlyIdentification, SpecialPlaces
+from sendcast.scenarios.files import (
+    Assessment,
+    Costs,
+    EarlyIdentification,
+    SpecialPlaces,
+)
 
 #: The scenario sections whose plain values are levers, in the order a planner meets them.
 SECTIONS: tuple[tuple[str, type[BaseModel], str], ...] = (
