@@ -50,10 +50,15 @@ def rss_mib(pid: int) -> float:
 
 
 def children(pid: int) -> list[int]:
-    try:
-        return [int(p) for p in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
-    except OSError:
-        return []
+    """The child processes of every thread of ``pid`` (the worker pool is started from the
+    app's job thread, so its workers are that thread's children)."""
+    out = []
+    for task in Path(f"/proc/{pid}/task").glob("*"):
+        try:
+            out += [int(p) for p in (task / "children").read_text().split()]
+        except OSError:
+            continue
+    return out
 
 
 def main() -> None:
@@ -144,7 +149,7 @@ def main() -> None:
         "app_ready_s": round(ready_s, 1), "open_to_area_chart_s": round(area_s, 1),
         "open_to_first_forecast_chart_s": round(forecast_s, 1),
         "click_to_first_result_chart_s": round(first_chart_s, 1),
-        "run_reports": state, "run_timings_s": manifest.get("timings_seconds"),
+        "run_state": state, "run_timings_s": manifest.get("timings_seconds"),
         "rss_mib": {"idle_after_start": round(idle_rss), "peak_app": round(peak["app"]),
                     "peak_workers_together": round(peak["workers"]), "after_run": round(after_rss)},
         "load_average_1min": os.getloadavg()[0],
