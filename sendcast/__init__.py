@@ -70,7 +70,7 @@ _FACADE = {
     "levers": "sendcast.scenarios.levers",
     "unit_cost_levers": "sendcast.scenarios.levers",
     "set_levers": "sendcast.scenarios.levers",
-    "compare_settings": "sendcast.scenarios.from_settings",
+    "compare_settings": "sendcast.app.comparisons",
     "check_capacity": "sendcast.commands.check",
     "check_unit_costs": "sendcast.commands.check",
 }

@@ -1,32 +1,22 @@
-"""Comparisons of scenarios given as settings (plain dicts, as a scenario file holds them)
-rather than as files: what the web app runs when a planner has moved the levers.
-
-The settings are written as scenario files (TOML) into the new run folder, beside copies of
-the capacity and unit-cost files they name, and the comparison is then run from those files
-by the same code as ``sendcast compare`` (:func:`sendcast.commands.scenarios.write_comparison_run`).
-So the run folder holds everything needed to repeat the run on the command line:
-
-    sendcast compare scenarios/<baseline>.toml scenarios/<option>.toml
-
-run from inside the folder (the replications and the seed are in the baseline's file).
+"""Scenarios given as settings (plain dicts, as a scenario file holds them) rather than as
+files: checked as a file would be, and written as scenario files (TOML) beside copies of the
+capacity and unit-cost files they name, so that the folder they are written to is enough to
+run them (the web app then compares them: :mod:`sendcast.app.comparisons`).
 """
 
 from __future__ import annotations
 
 import shutil
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
 from pydantic import ValidationError
 
 from sendcast.runtime import atomic
-from sendcast.runtime.runs import default_folder, run_folder, slug
+from sendcast.runtime.runs import slug
 from sendcast.scenarios.files import Scenario, explain_error
-from sendcast.scenarios.pipeline import Comparison
 
-Progress = Callable[[int, int], None]
-INPUTS_FOLDER = "scenarios"
 #: scenario keys that name a file, and the name its copy gets in the run folder
 FILE_KEYS = {("special_places", "capacity_file"): "capacity.csv", ("costs", "unit_costs_file"): "unit_costs.csv"}
 
@@ -123,44 +113,3 @@ def write_scenario_files(folder: Path, scenarios: Sequence[dict[str, Any]]) -> l
         atomic.write_text(path, scenario_toml(settings, comment=f"Scenario '{name}', written by the sendcast app."))
         written.append(path)
     return written
-
-
-def compare_settings(scenarios: Sequence[dict[str, Any]], *, reports: Path | None = None, data: str | None = None,
-                     backend: str = "local", workers: int | None = None,
-                     progress: Progress | None = None) -> tuple[Path, Comparison]:
-    """Compare scenarios given as settings (the first is the baseline; its ``replications``
-    and ``seed`` are used for all) into a new run folder under ``reports`` (default
-    ``reports/``), written as ``sendcast compare`` writes one; returns the folder and the
-    comparison.
-
-    The run folder is filled under a hidden name and renamed at the end, so an error or a
-    ``progress`` callback that raises (a cancelled run) leaves no folder behind.
-    """
-    from sendcast.commands.scenarios import write_comparison_run
-
-    for settings in scenarios:
-        check_settings(settings, f"scenario '{settings.get('scenario', {}).get('name', '?')}'")
-    label = "-vs-".join(slug(s["scenario"]["name"]) for s in scenarios[:3])
-    target = default_folder("compare", label, root=reports)
-    with run_folder(target, command="compare", label=label) as run:
-        files = write_scenario_files(run.path(INPUTS_FOLDER), scenarios)
-        comparison = write_comparison_run(run, files, data=data, backend=backend, workers=workers,
-                                          progress=progress)
-        relative = [f"{INPUTS_FOLDER}/{path.name}" for path in files]
-        run.details["reproduce"] = "sendcast compare " + " ".join(relative) + "   (run inside this folder)"
-        _move_paths(run, str(run.staging), str(run.target))
-    return target, comparison
-
-
-def _move_paths(run: Any, old: str, new: str) -> None:
-    """Paths recorded while the folder had its temporary name, given their final name."""
-    def moved(value: Any) -> Any:
-        if isinstance(value, str):
-            return value.replace(old, new)
-        if isinstance(value, dict):
-            return {k: moved(v) for k, v in value.items()}
-        if isinstance(value, list | tuple):
-            return [moved(v) for v in value]
-        return value
-    run.inputs[:] = moved(run.inputs)
-    run.details.update(moved(run.details))
