@@ -78,9 +78,24 @@ def main() -> None:
         port = probe.getsockname()[1]
     reports = Path(tempfile.mkdtemp(prefix="sendcast-bench-app-"))
     started = time.perf_counter()
-    app = subprocess.Popen([sys.executable, "-m", "sendcast", "app", "--port", str(port), "--reports", str(reports),
-                            "--backend", args.backend], stdout=subprocess.PIPE, text=True,
-                           env={**os.environ, "PYTHONPATH": str(REPO)}, cwd=REPO)
+    app = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "sendcast",
+            "app",
+            "--port",
+            str(port),
+            "--reports",
+            str(reports),
+            "--backend",
+            args.backend,
+        ],
+        stdout=subprocess.PIPE,
+        text=True,
+        env={**os.environ, "PYTHONPATH": str(REPO)},
+        cwd=REPO,
+    )
     app.stdout.readline()
     url = f"http://127.0.0.1:{port}/"
     while True:
@@ -100,13 +115,19 @@ def main() -> None:
             peak["app"] = max(peak["app"], rss_mib(app.pid))
             peak["workers"] = max(peak["workers"], sum(rss_mib(c) for c in children(app.pid)))
             time.sleep(0.2)
+
     sampler = threading.Thread(target=sample, daemon=True)
     sampler.start()
 
     options = webdriver.ChromeOptions()
     options.binary_location = paths[0]
-    for argument in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
-                     "--window-size=1280,1600"):
+    for argument in (
+        "--headless=new",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-dev-shm-usage",
+        "--window-size=1280,1600",
+    ):
         options.add_argument(argument)
     driver = webdriver.Chrome(service=Service(executable_path=paths[1]), options=options)
     wait = WebDriverWait(driver, 900, poll_frequency=0.05)
@@ -117,8 +138,16 @@ def main() -> None:
         control = wait.until(lambda d: d.find_element("css selector", "#la + .selectize-control .selectize-input"))
         control.click()
         driver.find_element("css selector", "#la + .selectize-control input").send_keys("Gloucest")
-        wait.until(lambda d: next((o for o in d.find_elements("css selector", ".selectize-dropdown .option")
-                                   if "Gloucestershire" in o.text and o.is_displayed()), False)).click()
+        wait.until(
+            lambda d: next(
+                (
+                    o
+                    for o in d.find_elements("css selector", ".selectize-dropdown .option")
+                    if "Gloucestershire" in o.text and o.is_displayed()
+                ),
+                False,
+            )
+        ).click()
         wait.until(lambda d: d.find_elements("css selector", "#area_chart img.chart"))
         area_s = time.perf_counter() - opened
         driver.execute_script(click, driver.find_element("link text", "Forecast"))
@@ -144,16 +173,28 @@ def main() -> None:
     app.terminate()
     app.wait(timeout=30)
     manifest = json.loads(next(reports.glob("compare-*/manifest.json")).read_text())
-    print(json.dumps({
-        "replications": args.replications, "backend": args.backend,
-        "app_ready_s": round(ready_s, 1), "open_to_area_chart_s": round(area_s, 1),
-        "open_to_first_forecast_chart_s": round(forecast_s, 1),
-        "click_to_first_result_chart_s": round(first_chart_s, 1),
-        "run_state": state, "run_timings_s": manifest.get("timings_seconds"),
-        "rss_mib": {"idle_after_start": round(idle_rss), "peak_app": round(peak["app"]),
-                    "peak_workers_together": round(peak["workers"]), "after_run": round(after_rss)},
-        "load_average_1min": os.getloadavg()[0],
-    }, indent=2))
+    print(
+        json.dumps(
+            {
+                "replications": args.replications,
+                "backend": args.backend,
+                "app_ready_s": round(ready_s, 1),
+                "open_to_area_chart_s": round(area_s, 1),
+                "open_to_first_forecast_chart_s": round(forecast_s, 1),
+                "click_to_first_result_chart_s": round(first_chart_s, 1),
+                "run_state": state,
+                "run_timings_s": manifest.get("timings_seconds"),
+                "rss_mib": {
+                    "idle_after_start": round(idle_rss),
+                    "peak_app": round(peak["app"]),
+                    "peak_workers_together": round(peak["workers"]),
+                    "after_run": round(after_rss),
+                },
+                "load_average_1min": os.getloadavg()[0],
+            },
+            indent=2,
+        )
+    )
 
 
 if __name__ == "__main__":

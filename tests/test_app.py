@@ -101,6 +101,7 @@ def test_a_job_reports_progress_and_its_result():
         for done in range(1, 4):
             progress(done, 3)
         return "finished"
+
     job = _finish(jobs.start("three steps", work))
     assert (job.status, job.result, job.done, job.total, job.fraction) == (DONE, "finished", 3, 3, 1.0)
     jobs.shutdown()
@@ -115,6 +116,7 @@ def test_a_cancelled_job_stops_at_its_next_progress_call():
             progress(done, 1000)
             steps.append(done)
             time.sleep(0.005)
+
     job = jobs.start("long", work)
     while not steps:
         time.sleep(0.005)
@@ -133,14 +135,14 @@ def test_a_failing_job_gives_one_line_never_a_traceback():
 
     def bug(progress):
         return {}["missing"]
+
     first, second = _finish(jobs.start("user", user_error)), _finish(jobs.start("bug", bug))
     assert (first.status, first.message) == (FAILED, "scenarios/x.toml: expected key 'scenario.la' to be set")
     assert second.status == FAILED and "\n" not in second.message and "KeyError" in second.message
     jobs.shutdown()
 
 
-def test_an_upload_is_checked_as_sendcast_check_does_and_named_as_uploaded(tmp_path, data_dir, capsys,
-                                                                          monkeypatch):
+def test_an_upload_is_checked_as_sendcast_check_does_and_named_as_uploaded(tmp_path, data_dir, capsys, monkeypatch):
     from sendcast.app.workspace import Workspace
 
     workspace = Workspace(data=str(data_dir))
@@ -162,9 +164,18 @@ def test_an_upload_is_checked_as_sendcast_check_does_and_named_as_uploaded(tmp_p
     assert not upload.path.exists()
 
 
-@pytest.mark.parametrize("host,loopback", [("127.0.0.1", True), ("127.3.4.5", True), ("localhost", True),
-                                           ("::1", True), ("0.0.0.0", False), ("192.168.1.10", False),
-                                           ("example.org", False)])
+@pytest.mark.parametrize(
+    "host,loopback",
+    [
+        ("127.0.0.1", True),
+        ("127.3.4.5", True),
+        ("localhost", True),
+        ("::1", True),
+        ("0.0.0.0", False),
+        ("192.168.1.10", False),
+        ("example.org", False),
+    ],
+)
 def test_only_loopback_addresses_count_as_this_machine(host, loopback):
     assert is_loopback(host) is loopback
 
@@ -179,8 +190,9 @@ def test_the_app_warns_when_it_listens_beyond_this_machine(monkeypatch, capsys):
     started = {}
     monkeypatch.setattr(uvicorn, "run", lambda app, host, port, **_: started.update(host=host, port=port))
     monkeypatch.setattr(workspace.Workspace, "dataset", None)  # no data needed to start a stand-in app
-    monkeypatch.setattr(server, "create_app", lambda _: types.SimpleNamespace(
-        jobs=types.SimpleNamespace(shutdown=lambda: None)))
+    monkeypatch.setattr(
+        server, "create_app", lambda _: types.SimpleNamespace(jobs=types.SimpleNamespace(shutdown=lambda: None))
+    )
     assert main(["app", "--host", "0.0.0.0", "--port", "8123"]) == 0
     out, err = capsys.readouterr()
     assert started == {"host": "0.0.0.0", "port": 8123}
@@ -197,9 +209,25 @@ def test_sendcast_app_starts_serves_the_pages_and_stops(data_dir, tmp_path):
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
     env = {**os.environ, "PYTHONPATH": str(REPO)}
-    process = subprocess.Popen([sys.executable, "-m", "sendcast", "app", "--port", str(port), "--data", str(data_dir),
-                                "--reports", str(tmp_path)], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                               text=True, env=env, cwd=tmp_path)
+    process = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "sendcast",
+            "app",
+            "--port",
+            str(port),
+            "--data",
+            str(data_dir),
+            "--reports",
+            str(tmp_path),
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=env,
+        cwd=tmp_path,
+    )
     try:
         line = process.stdout.readline()
         assert line.strip() == f"sendcast app: open http://127.0.0.1:{port}/ in your browser (Ctrl+C to stop)"

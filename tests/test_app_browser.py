@@ -65,13 +65,16 @@ def app_server(tmp_path_factory: pytest.TempPathFactory, data_dir: Path):
 
 # -- driving the page ------------------------------------------------------------------------------
 
+
 def _wait(driver, condition, timeout: float = WAIT):
     """Wait for ``condition(driver)`` to be true; parts of the page being redrawn meanwhile
     (stale elements) are looked up again."""
     from selenium.common.exceptions import StaleElementReferenceException
     from selenium.webdriver.support.ui import WebDriverWait
-    return WebDriverWait(driver, timeout, poll_frequency=0.2,
-                         ignored_exceptions=(StaleElementReferenceException,)).until(condition)
+
+    return WebDriverWait(
+        driver, timeout, poll_frequency=0.2, ignored_exceptions=(StaleElementReferenceException,)
+    ).until(condition)
 
 
 def _css(driver, selector: str):
@@ -99,8 +102,12 @@ def _choose_la(driver, name: str) -> None:
     control = _wait(driver, lambda d: d.find_element("css selector", "#la + .selectize-control .selectize-input"))
     control.click()
     driver.find_element("css selector", "#la + .selectize-control input").send_keys(name[:8])
-    option = _wait(driver, lambda d: next((o for o in _css(d, ".selectize-dropdown .option")
-                                           if name in o.text and o.is_displayed()), False))
+    option = _wait(
+        driver,
+        lambda d: next(
+            (o for o in _css(d, ".selectize-dropdown .option") if name in o.text and o.is_displayed()), False
+        ),
+    )
     option.click()
     _wait(driver, lambda d: name in d.find_element("id", "area_name").text)
 
@@ -108,15 +115,22 @@ def _choose_la(driver, name: str) -> None:
 def _images_drawn(driver, selector: str) -> list:
     """The chart images under ``selector`` once each has loaded with a non-zero size."""
     images = _css(driver, selector)
-    sizes = [driver.execute_script("return [arguments[0].naturalWidth, arguments[0].naturalHeight, "
-                                   "arguments[0].getBoundingClientRect().width];", image) for image in images]
+    sizes = [
+        driver.execute_script(
+            "return [arguments[0].naturalWidth, arguments[0].naturalHeight, "
+            "arguments[0].getBoundingClientRect().width];",
+            image,
+        )
+        for image in images
+    ]
     return images if images and all(w > 0 and h > 0 and shown > 0 for w, h, shown in sizes) else []
 
 
 def _run_state(driver) -> tuple[str, str]:
     """(status, text) of the run as the page shows it."""
-    return driver.execute_script("const s = document.getElementById('run_state'); "
-                                 "return s ? [s.dataset.status, s.innerText] : ['', ''];")
+    return driver.execute_script(
+        "const s = document.getElementById('run_state'); return s ? [s.dataset.status, s.innerText] : ['', ''];"
+    )
 
 
 def _values(driver, table: str, key: str) -> dict[str, list[float | None]]:
@@ -136,8 +150,14 @@ def _close(a: float | None, b: float) -> bool:
 
 # -- the test --------------------------------------------------------------------------------------
 
-def test_a_planner_compares_an_option_and_gets_the_commands_numbers(app_server, chromium, tmp_path, capsys,  # noqa: F811
-                                                                     monkeypatch):
+
+def test_a_planner_compares_an_option_and_gets_the_commands_numbers(
+    app_server,
+    chromium,  # noqa: F811
+    tmp_path,
+    capsys,
+    monkeypatch,
+):
     url, _, data_dir = app_server
     driver = chromium
     driver.get(url)
@@ -157,8 +177,10 @@ def test_a_planner_compares_an_option_and_gets_the_commands_numbers(app_server, 
     # Options: a bad capacity file gets the same one line as `sendcast check capacity`
     _page(driver, "Options")
     bad = tmp_path / "my_capacity.csv"
-    bad.write_text("school,urn,phase,designation,places,from_year,to_year,source,confidence\n"
-                   "Hill School,,all,mixed,lots,,,survey,high\n")
+    bad.write_text(
+        "school,urn,phase,designation,places,from_year,to_year,source,confidence\n"
+        "Hill School,,all,mixed,lots,,,survey,high\n"
+    )
     upload = _wait(driver, lambda d: d.find_element("css selector", "#capacity_upload"))
     upload.send_keys(str(bad))
     shown = _wait(driver, lambda d: d.find_element("id", "capacity_check").text)
@@ -190,14 +212,28 @@ def test_a_planner_compares_an_option_and_gets_the_commands_numbers(app_server, 
     folder = tmp_path / "download" / folder_name
     option_file = next(p for p in (folder / "scenarios").glob("*.toml") if p.name != "baseline.toml")
     assert f"relative_risk = {RELATIVE_RISK}" in option_file.read_text()
-    assert {"report.html", "finance.xlsx", "manifest.json", "simulation.csv", "differences.csv"} <= \
-        {p.name for p in folder.iterdir()}
+    assert {"report.html", "finance.xlsx", "manifest.json", "simulation.csv", "differences.csv"} <= {
+        p.name for p in folder.iterdir()
+    }
 
     # The command, on the downloaded scenario files, writes the numbers the page showed
     monkeypatch.chdir(folder)
     out = tmp_path / "by-command"
-    assert main(["compare", "scenarios/baseline.toml", f"scenarios/{option_file.name}", "--data", str(data_dir),
-                 "--out", str(out), "-q"]) == 0
+    assert (
+        main(
+            [
+                "compare",
+                "scenarios/baseline.toml",
+                f"scenarios/{option_file.name}",
+                "--data",
+                str(data_dir),
+                "--out",
+                str(out),
+                "-q",
+            ]
+        )
+        == 0
+    )
     capsys.readouterr()
     for table in ("simulation.csv", "differences.csv", "appraisal.csv", "spend.csv"):
         assert (out / table).read_bytes() == (folder / table).read_bytes(), table
@@ -207,8 +243,9 @@ def test_a_planner_compares_an_option_and_gets_the_commands_numbers(app_server, 
         rows = summary[(summary["measure"] == measure) & summary["breakdown"].isna()]
         last = rows["year"].max()
         at = rows[rows["year"] == last].set_index("scenario")["mean"]
-        diff = differences[(differences["measure"] == measure) & differences["breakdown"].isna()
-                           & (differences["year"] == last)].iloc[0]
+        diff = differences[
+            (differences["measure"] == measure) & differences["breakdown"].isna() & (differences["year"] == last)
+        ].iloc[0]
         assert _close(base, at["Baseline"]) and _close(option, at[at.index != "Baseline"].iloc[0]), measure
         assert _close(change, diff["mean"]) and _close(low, diff["lo95"]) and _close(high, diff["hi95"]), measure
         checked += 1

@@ -28,9 +28,15 @@ Progress = Callable[[int, int], None]
 INPUTS_FOLDER = "scenarios"
 
 
-def compare_settings(scenarios: Sequence[dict[str, Any]], *, reports: Path | None = None, data: str | None = None,
-                     backend: str = "local", workers: int | None = None,
-                     progress: Progress | None = None) -> tuple[Path, Comparison]:
+def compare_settings(
+    scenarios: Sequence[dict[str, Any]],
+    *,
+    reports: Path | None = None,
+    data: str | None = None,
+    backend: str = "local",
+    workers: int | None = None,
+    progress: Progress | None = None,
+) -> tuple[Path, Comparison]:
     """Compare scenarios given as settings (the first is the baseline; its ``replications``
     and ``seed`` are used for all) into a new run folder under ``reports`` (default
     ``reports/``), written as ``sendcast compare`` writes one; returns the folder and the
@@ -45,8 +51,7 @@ def compare_settings(scenarios: Sequence[dict[str, Any]], *, reports: Path | Non
     target = default_folder("compare", label, root=reports)
     with run_folder(target, command="compare", label=label) as run:
         files = write_scenario_files(run.path(INPUTS_FOLDER), scenarios)
-        comparison = write_comparison_run(run, files, data=data, backend=backend, workers=workers,
-                                          progress=progress)
+        comparison = write_comparison_run(run, files, data=data, backend=backend, workers=workers, progress=progress)
         relative = [f"{INPUTS_FOLDER}/{path.name}" for path in files]
         run.details["reproduce"] = "sendcast compare " + " ".join(relative) + "   (run inside this folder)"
         _move_paths(run, str(run.staging), str(run.target))
@@ -55,6 +60,7 @@ def compare_settings(scenarios: Sequence[dict[str, Any]], *, reports: Path | Non
 
 def _move_paths(run: Any, old: str, new: str) -> None:
     """Paths recorded while the folder had its temporary name, given their final name."""
+
     def moved(value: Any) -> Any:
         if isinstance(value, str):
             return value.replace(old, new)
@@ -63,5 +69,6 @@ def _move_paths(run: Any, old: str, new: str) -> None:
         if isinstance(value, list | tuple):
             return [moved(v) for v in value]
         return value
+
     run.inputs[:] = moved(run.inputs)
     run.details.update(moved(run.details))

@@ -40,8 +40,9 @@ def lever_input(lever: Lever):
     label = ui.span(lever.label, ui.br(), ui.span(f"{lever.unit}; allowed: {lever.allowed}", class_="caption"))
     if lever.kind == "choice":
         return ui.input_select(lever_id(lever.key), label, list(lever.choices), selected=lever.default)
-    return ui.input_numeric(lever_id(lever.key), label, lever.default, min=lever.minimum, max=lever.maximum,
-                            step=lever.step)
+    return ui.input_numeric(
+        lever_id(lever.key), label, lever.default, min=lever.minimum, max=lever.maximum, step=lever.step
+    )
 
 
 def _range(model, name: str) -> tuple[float | None, float | None]:
@@ -53,13 +54,22 @@ def area_page(choices: dict[str, str]):
     return ui.nav_panel(
         "Area",
         ui.h3("Area"),
-        ui.input_selectize("la", "Local authority (type a name, number or code)", choices, selected=None,
-                           options={"placeholder": "e.g. Gloucestershire, 916 or E10000013"}),
+        ui.input_selectize(
+            "la",
+            "Local authority (type a name, number or code)",
+            choices,
+            selected=None,
+            options={"placeholder": "e.g. Gloucestershire, 916 or E10000013"},
+        ),
         ui.output_ui("area_facts"),
         ui.layout_columns(
             ui.input_select("area_measure", "Measure", {m: MEASURES[m].label for m in AREA_MEASURES}),
-            ui.input_radio_buttons("area_scale", "Scale", {"index": "growth (first shared year = 100)",
-                                                           "published": "as published"}, inline=True),
+            ui.input_radio_buttons(
+                "area_scale",
+                "Scale",
+                {"index": "growth (first shared year = 100)", "published": "as published"},
+                inline=True,
+            ),
         ),
         ui.output_ui("area_chart"),
         ui.h4("Published history"),
@@ -74,8 +84,11 @@ def forecast_page():
     return ui.nav_panel(
         "Forecast",
         ui.h3("Forecast from the published trend"),
-        ui.p("Time-series forecasts, the method chosen per measure by a backtest on every LA in England; "
-             "bands are 50/80/95% prediction intervals calibrated on the backtest.", class_="caption"),
+        ui.p(
+            "Time-series forecasts, the method chosen per measure by a backtest on every LA in England; "
+            "bands are 50/80/95% prediction intervals calibrated on the backtest.",
+            class_="caption",
+        ),
         ui.output_ui("forecast_status"),
         ui.output_ui("forecast_summary"),
         ui.output_ui("forecast_charts"),
@@ -94,13 +107,34 @@ def options_page(scenarios: dict[str, str], backend: str = "processes"):
             year_low, year_high = _range(NewPlaces, "from_year")
             controls += [
                 ui.output_ui("places_in_scenario"),
-                ui.input_numeric("new_places", ui.span("New special places to add", ui.br(), ui.span(
-                    f"places; allowed: {places_low:.0f} to {places_high:.0f}, or blank for none", class_="caption")),
-                    None, min=places_low, max=places_high, step=1),
+                ui.input_numeric(
+                    "new_places",
+                    ui.span(
+                        "New special places to add",
+                        ui.br(),
+                        ui.span(
+                            f"places; allowed: {places_low:.0f} to {places_high:.0f}, or blank for none",
+                            class_="caption",
+                        ),
+                    ),
+                    None,
+                    min=places_low,
+                    max=places_high,
+                    step=1,
+                ),
                 ui.input_select("new_places_phase", "Phase of the new places", list(PHASES), selected="all"),
-                ui.input_numeric("new_places_from", ui.span("First January the new places are open", ui.br(),
-                                 ui.span(f"January; allowed: {year_low:.0f} to {year_high:.0f}", class_="caption")),
-                                 2027, min=year_low, max=year_high, step=1),
+                ui.input_numeric(
+                    "new_places_from",
+                    ui.span(
+                        "First January the new places are open",
+                        ui.br(),
+                        ui.span(f"January; allowed: {year_low:.0f} to {year_high:.0f}", class_="caption"),
+                    ),
+                    2027,
+                    min=year_low,
+                    max=year_high,
+                    step=1,
+                ),
             ]
         if section == "costs":
             controls.append(ui.h6("Unit costs (blank: derived from the data)"))
@@ -112,9 +146,12 @@ def options_page(scenarios: dict[str, str], backend: str = "processes"):
         ui.h3("Options: move the levers, compare with the baseline"),
         ui.layout_columns(
             ui.div(
-                ui.input_select("start_from", "Start from", scenarios,
-                                selected="early-identification.toml" if "early-identification.toml" in scenarios
-                                else None),
+                ui.input_select(
+                    "start_from",
+                    "Start from",
+                    scenarios,
+                    selected="early-identification.toml" if "early-identification.toml" in scenarios else None,
+                ),
                 ui.input_text("option_name", "Name of this option", "My option"),
                 *controls,
                 ui.h5("Your own files (checked as `sendcast check` checks them)"),
@@ -123,13 +160,33 @@ def options_page(scenarios: dict[str, str], backend: str = "processes"):
                 ui.input_file("unit_costs_upload", "Unit costs (CSV)", accept=".csv"),
                 ui.output_ui("unit_costs_message"),
                 ui.h5("The run"),
-                ui.input_numeric("replications", ui.span("Replications", ui.br(), ui.span(
-                    f"paired runs per scenario; allowed: {reps_low:.0f} to {reps_high:,.0f}", class_="caption")),
-                    100, min=reps_low, max=reps_high, step=1),
-                ui.input_numeric("seed", ui.span("Seed", ui.br(), ui.span(
-                    f"allowed: {seed_low:.0f} to 2^63 - 1", class_="caption")), 20251122, min=seed_low, step=1),
-                ui.input_select("backend", "Where the replications run", {"processes": "processes (every core)",
-                                "local": "local (one core)"}, selected=backend),
+                ui.input_numeric(
+                    "replications",
+                    ui.span(
+                        "Replications",
+                        ui.br(),
+                        ui.span(
+                            f"paired runs per scenario; allowed: {reps_low:.0f} to {reps_high:,.0f}", class_="caption"
+                        ),
+                    ),
+                    100,
+                    min=reps_low,
+                    max=reps_high,
+                    step=1,
+                ),
+                ui.input_numeric(
+                    "seed",
+                    ui.span("Seed", ui.br(), ui.span(f"allowed: {seed_low:.0f} to 2^63 - 1", class_="caption")),
+                    20251122,
+                    min=seed_low,
+                    step=1,
+                ),
+                ui.input_select(
+                    "backend",
+                    "Where the replications run",
+                    {"processes": "processes (every core)", "local": "local (one core)"},
+                    selected=backend,
+                ),
                 ui.input_action_button("run", "Run the comparison", class_="btn-primary"),
                 ui.input_action_button("cancel", "Cancel", class_="btn-outline-danger"),
                 ui.output_ui("run_progress"),
@@ -147,9 +204,12 @@ def download_page():
     return ui.nav_panel(
         "Download",
         ui.h3("Download a run"),
-        ui.p("Each run is the folder `sendcast compare` writes: report.html, finance.xlsx, the tables (CSV), "
-             "the charts (PNG), manifest.json, and the scenario files (scenarios/*.toml) that repeat the run "
-             "on the command line.", class_="caption"),
+        ui.p(
+            "Each run is the folder `sendcast compare` writes: report.html, finance.xlsx, the tables (CSV), "
+            "the charts (PNG), manifest.json, and the scenario files (scenarios/*.toml) that repeat the run "
+            "on the command line.",
+            class_="caption",
+        ),
         ui.output_ui("download_choice"),
         ui.download_button("download_zip", "Download the run folder (zip)"),
         ui.output_ui("download_files"),
@@ -159,6 +219,12 @@ def download_page():
 
 def page(choices: dict[str, str], scenarios: dict[str, str], backend: str = "processes"):
     return ui.page_navbar(
-        area_page(choices), forecast_page(), options_page(scenarios, backend), download_page(),
-        title="sendcast", id="page", header=ui.tags.style(STYLE), window_title="sendcast",
+        area_page(choices),
+        forecast_page(),
+        options_page(scenarios, backend),
+        download_page(),
+        title="sendcast",
+        id="page",
+        header=ui.tags.style(STYLE),
+        window_title="sendcast",
     )

@@ -36,6 +36,7 @@ FORECAST_CHARTS = ("ehcp_total", *PLACEMENT_GROUPS, "requests", "new_plans")
 
 # -- pictures -------------------------------------------------------------------------------------
 
+
 def png_uri(data: bytes) -> str:
     return "data:image/png;base64," + base64.b64encode(data).decode("ascii")
 
@@ -64,6 +65,7 @@ def number_cell(value: Any, text: str):
 
 # -- the forecast job -----------------------------------------------------------------------------
 
+
 def forecast_pictures(workspace: Workspace, la_code: str) -> dict[str, Any]:
     """The LA's forecast and its charts as PNG bytes (made on the job's thread)."""
     result = workspace.forecast(la_code)
@@ -73,8 +75,11 @@ def forecast_pictures(workspace: Workspace, la_code: str) -> dict[str, Any]:
         if figure is not None:
             charts.append((measure, figure_png(figure)))
     sufficiency = sendcast.sufficiency_figure(result)
-    return {"result": result, "charts": charts,
-            "sufficiency": figure_png(sufficiency) if sufficiency is not None else None}
+    return {
+        "result": result,
+        "charts": charts,
+        "sufficiency": figure_png(sufficiency) if sufficiency is not None else None,
+    }
 
 
 def track_record(result, measure: str) -> str:
@@ -85,12 +90,15 @@ def track_record(result, measure: str) -> str:
     if rows.empty:
         return "Track record: no backtest record for this measure."
     row = rows.iloc[0]
-    return (f"Track record ({row['model']}, {int(row['n_series'])} LAs, 1 year ahead): typically "
-            f"{row['median_mape']:.1f}% out; calibrated 80% intervals held {row['coverage80_calibrated']:.0%} "
-            "of outcomes in LAs they were not fitted to.")
+    return (
+        f"Track record ({row['model']}, {int(row['n_series'])} LAs, 1 year ahead): typically "
+        f"{row['median_mape']:.1f}% out; calibrated 80% intervals held {row['coverage80_calibrated']:.0%} "
+        "of outcomes in LAs they were not fitted to."
+    )
 
 
 # -- the app --------------------------------------------------------------------------------------
+
 
 def create_app(workspace: Workspace) -> App:
     """The Shiny app over ``workspace`` (one per ``sendcast app`` process)."""
@@ -103,8 +111,10 @@ def create_app(workspace: Workspace) -> App:
         run_job: reactive.Value[Job | None] = reactive.value(None)
         run_done: reactive.Value[Job | None] = reactive.value(None)
         uploads: dict[str, reactive.Value] = {"capacity": reactive.value(None), "unit_costs": reactive.value(None)}
-        upload_messages: dict[str, reactive.Value] = {"capacity": reactive.value(None),
-                                                      "unit_costs": reactive.value(None)}
+        upload_messages: dict[str, reactive.Value] = {
+            "capacity": reactive.value(None),
+            "unit_costs": reactive.value(None),
+        }
         runs_seen = reactive.value(0)
 
         # ---- Area -------------------------------------------------------------------------------
@@ -119,13 +129,21 @@ def create_app(workspace: Workspace) -> App:
             neighbours = sendcast.la_neighbours(workspace.dataset, row["la_code"])
             breaks = workspace.dataset.geography.breaks
             own = breaks[breaks["la_code"] == row["la_code"]] if not breaks.empty else breaks
-            facts = [ui.h4(row["la_name"], id="area_name"),
-                     ui.p(f"Code {row['la_code']}" + (f", number {row['la_number']}" if row["la_number"] else "")
-                          + (f", {row['region']}" if row["region"] else "")
-                          + f"; published {row['first_year']}-{row['last_year']}.")]
+            facts = [
+                ui.h4(row["la_name"], id="area_name"),
+                ui.p(
+                    f"Code {row['la_code']}"
+                    + (f", number {row['la_number']}" if row["la_number"] else "")
+                    + (f", {row['region']}" if row["region"] else "")
+                    + f"; published {row['first_year']}-{row['last_year']}."
+                ),
+            ]
             if len(neighbours):
-                facts.append(ui.p("Statistical neighbours (DfE, closest first): "
-                                  + ", ".join(neighbours["neighbour_name"]) + "."))
+                facts.append(
+                    ui.p(
+                        "Statistical neighbours (DfE, closest first): " + ", ".join(neighbours["neighbour_name"]) + "."
+                    )
+                )
             for item in own.itertuples():
                 facts.append(ui.p(f"Series break {item.year} ({item.kind}): {item.reason}", class_="caption"))
             return ui.div(*facts)
@@ -148,8 +166,13 @@ def create_app(workspace: Workspace) -> App:
                     units = f"index, {year} = 100"
             if table.empty:
                 return one_line(f"No published {info.label.lower()} for {row['la_name']}.")
-            figure = sendcast.context_chart(table, la_name=row["la_name"], title=title, units=units,
-                                            source="DfE SEN2, LAIT; statistical neighbours: DfE (May 2025)")
+            figure = sendcast.context_chart(
+                table,
+                la_name=row["la_name"],
+                title=title,
+                units=units,
+                source="DfE SEN2, LAIT; statistical neighbours: DfE (May 2025)",
+            )
             return chart(figure_png(figure), title, "area")
 
         @render.table
@@ -160,9 +183,16 @@ def create_app(workspace: Workspace) -> App:
             table = table.reindex(columns=[m for m in pages.AREA_MEASURES if m in table.columns])
             table = table.rename(columns={m: MEASURES[m].short or MEASURES[m].label for m in table.columns})
             table = table.tail(10).reset_index().rename(columns={"year": "Year"})
-            return table.style.format(lambda v: "" if pd.isna(v) else f"{v:,.1f}" if isinstance(v, float)
-                                      and not float(v).is_integer() else f"{v:,.0f}", subset=table.columns[1:]) \
-                .hide(axis="index")
+            return table.style.format(
+                lambda v: (
+                    ""
+                    if pd.isna(v)
+                    else f"{v:,.1f}"
+                    if isinstance(v, float) and not float(v).is_integer()
+                    else f"{v:,.0f}"
+                ),
+                subset=table.columns[1:],
+            ).hide(axis="index")
 
         @render.ui
         def area_vintage():
@@ -198,8 +228,10 @@ def create_app(workspace: Workspace) -> App:
                 return ui.p("Choose a local authority on the Area page.")
             if job.active:
                 reactive.invalidate_later(POLL_SECONDS)
-                return ui.p("Forecasting... (the first forecast also backtests every LA in England: "
-                            "about 20 seconds)", id="forecast_busy")
+                return ui.p(
+                    "Forecasting... (the first forecast also backtests every LA in England: about 20 seconds)",
+                    id="forecast_busy",
+                )
             if job.status == FAILED:
                 return one_line(job.message)
             return ui.TagList()
@@ -210,8 +242,10 @@ def create_app(workspace: Workspace) -> App:
             req(job is not None and job.status == DONE)
             result = job.result["result"]
             lines = sendcast.summary_lines(result)
-            return ui.div(ui.tags.ul(*[ui.tags.li(line) for line in lines[1:]]),
-                          *[ui.p(w, class_="caption") for w in result.warnings[:6]])
+            return ui.div(
+                ui.tags.ul(*[ui.tags.li(line) for line in lines[1:]]),
+                *[ui.p(w, class_="caption") for w in result.warnings[:6]],
+            )
 
         @render.ui
         def forecast_charts():
@@ -221,17 +255,29 @@ def create_app(workspace: Workspace) -> App:
             for measure, data in job.result["charts"]:
                 label = MEASURES[measure].label
                 basis = "calendar year" if measure in FLOW_MEASURES else "January census"
-                items += [ui.h4(f"{label} ({basis})"), chart(data, label, f"fan_{measure}"),
-                          ui.p(track_record(result, measure), class_="caption track-record")]
+                items += [
+                    ui.h4(f"{label} ({basis})"),
+                    chart(data, label, f"fan_{measure}"),
+                    ui.p(track_record(result, measure), class_="caption track-record"),
+                ]
             items.append(ui.h4("Sufficiency: state special places against demand"))
             if job.result["sufficiency"] is not None:
                 items.append(chart(job.result["sufficiency"], "sufficiency", "sufficiency"))
                 over = result.first_year_over
-                items.append(ui.p(f"Demand is more likely than not to exceed places from January {over}."
-                                  if over else "Demand is not expected to exceed places within the forecast."))
+                items.append(
+                    ui.p(
+                        f"Demand is more likely than not to exceed places from January {over}."
+                        if over
+                        else "Demand is not expected to exceed places within the forecast."
+                    )
+                )
             else:
-                items.append(ui.p("No capacity file for this LA (data/capacity/<la_code>.csv), so no sufficiency "
-                                  "chart; upload one on the Options page to use it in a comparison."))
+                items.append(
+                    ui.p(
+                        "No capacity file for this LA (data/capacity/<la_code>.csv), so no sufficiency "
+                        "chart; upload one on the Options page to use it in a comparison."
+                    )
+                )
             return ui.div(*items)
 
         # ---- Options: levers --------------------------------------------------------------------
@@ -259,9 +305,13 @@ def create_app(workspace: Workspace) -> App:
             extra = current_value(start_settings(), "special_places.additional") or []
             if not extra:
                 return ui.p("The scenario adds no special places.", class_="caption")
-            return ui.p("The scenario adds: " + "; ".join(
-                f"{p['places']} {p['phase']} places from January {p['from_year']} ({p['name']})" for p in extra),
-                class_="caption")
+            return ui.p(
+                "The scenario adds: "
+                + "; ".join(
+                    f"{p['places']} {p['phase']} places from January {p['from_year']} ({p['name']})" for p in extra
+                ),
+                class_="caption",
+            )
 
         def settings_from_page() -> tuple[dict, dict]:
             """The baseline and the option as scenario settings, from the controls."""
@@ -277,12 +327,23 @@ def create_app(workspace: Workspace) -> App:
             option = sendcast.set_levers(option, values)
             extra = list(current_value(option, "special_places.additional") or [])
             if input.new_places():
-                extra.append({"name": "New places (sendcast app)", "phase": input.new_places_phase(),
-                              "places": int(input.new_places()), "from_year": int(input.new_places_from() or 0),
-                              "source": "entered in the sendcast app"})
-            option = sendcast.set_levers(option, {"special_places.additional": extra or None,
-                                         "scenario.name": input.option_name().strip() or "Option",
-                                         "scenario.description": "Edited in the sendcast app"})
+                extra.append(
+                    {
+                        "name": "New places (sendcast app)",
+                        "phase": input.new_places_phase(),
+                        "places": int(input.new_places()),
+                        "from_year": int(input.new_places_from() or 0),
+                        "source": "entered in the sendcast app",
+                    }
+                )
+            option = sendcast.set_levers(
+                option,
+                {
+                    "special_places.additional": extra or None,
+                    "scenario.name": input.option_name().strip() or "Option",
+                    "scenario.description": "Edited in the sendcast app",
+                },
+            )
             run = {"scenario.replications": input.replications(), "scenario.seed": input.seed()}
             files = {}
             if uploads["capacity"]() is not None:
@@ -346,9 +407,14 @@ def create_app(workspace: Workspace) -> App:
             backend = input.backend()
 
             def work(progress):
-                folder, comparison = sendcast.compare_settings([baseline, option], reports=workspace.reports,
-                                                      data=workspace.data, backend=backend,
-                                                      workers=workspace.workers, progress=progress)
+                folder, comparison = sendcast.compare_settings(
+                    [baseline, option],
+                    reports=workspace.reports,
+                    data=workspace.data,
+                    backend=backend,
+                    workers=workspace.workers,
+                    progress=progress,
+                )
                 return folder, comparison
 
             run_job.set(jobs.start("comparison", work))
@@ -367,8 +433,15 @@ def create_app(workspace: Workspace) -> App:
                 return
             folder, comparison = job.result
             job.recorded = True  # type: ignore[attr-defined]
-            workspace.runs.append(RunRecord(len(workspace.runs) + 1, folder, folder.name, comparison,
-                                            round((job.finished or 0) - (job.started or 0), 1)))
+            workspace.runs.append(
+                RunRecord(
+                    len(workspace.runs) + 1,
+                    folder,
+                    folder.name,
+                    comparison,
+                    round((job.finished or 0) - (job.started or 0), 1),
+                )
+            )
             runs_seen.set(len(workspace.runs))
 
         @render.ui
@@ -378,16 +451,25 @@ def create_app(workspace: Workspace) -> App:
                 return ui.TagList()
             if job.active:
                 reactive.invalidate_later(POLL_SECONDS)
-                text = (f"Simulating: {job.done} of {job.total} runs" if job.total
-                        else "Preparing: forecast and calibration")
-                return ui.div(ui.tags.progress(value=str(job.done), max=str(job.total or 1), id="run_bar"),
-                              ui.span(text, id="run_state", **{"data-status": job.status}))
+                text = (
+                    f"Simulating: {job.done} of {job.total} runs"
+                    if job.total
+                    else "Preparing: forecast and calibration"
+                )
+                return ui.div(
+                    ui.tags.progress(value=str(job.done), max=str(job.total or 1), id="run_bar"),
+                    ui.span(text, id="run_state", **{"data-status": job.status}),
+                )
             if job.status == CANCELLED:
                 return ui.div(job.message, id="run_state", class_="one-line-error", **{"data-status": job.status})
             if job.status == FAILED:
                 return ui.div(job.message, id="run_state", class_="one-line-error", **{"data-status": job.status})
-            return ui.div(f"Done in {(job.finished or 0) - (job.started or 0):.1f} s; written to "
-                          f"{job.result[0]}", id="run_state", class_="one-line-ok", **{"data-status": job.status})
+            return ui.div(
+                f"Done in {(job.finished or 0) - (job.started or 0):.1f} s; written to {job.result[0]}",
+                id="run_state",
+                class_="one-line-ok",
+                **{"data-status": job.status},
+            )
 
         @render.ui
         def run_results():
@@ -423,16 +505,20 @@ def create_app(workspace: Workspace) -> App:
             reproduce = ""
             if manifest.is_file():
                 reproduce = pd.read_json(manifest, typ="series").get("reproduce", "")
-            return ui.div(ui.p(f"Folder: {record.folder}"), ui.p(f"To repeat it: {reproduce}", id="reproduce"),
-                          ui.tags.ul(*[ui.tags.li(n) for n in names], id="run_files"))
+            return ui.div(
+                ui.p(f"Folder: {record.folder}"),
+                ui.p(f"To repeat it: {reproduce}", id="reproduce"),
+                ui.tags.ul(*[ui.tags.li(n) for n in names], id="run_files"),
+            )
 
         @render.download_button(filename=lambda: f"{chosen_run().label}.zip" if chosen_run() else "run.zip")
         def download_zip():
             record = chosen_run()
             req(record is not None)
             scratch = Path(tempfile.mkdtemp(prefix="sendcast-app-zip-"))
-            archive = shutil.make_archive(str(scratch / record.label), "zip", root_dir=record.folder.parent,
-                                          base_dir=record.folder.name)
+            archive = shutil.make_archive(
+                str(scratch / record.label), "zip", root_dir=record.folder.parent, base_dir=record.folder.name
+            )
             with open(archive, "rb") as handle:
                 data = handle.read()
             shutil.rmtree(scratch, ignore_errors=True)
@@ -451,6 +537,7 @@ def _failed(message: str) -> Job:
 
 # -- the results of a comparison ------------------------------------------------------------------
 
+
 def results_view(folder: Path, comparison) -> Any:
     """Headline differences, the appraisal and the run's own charts (the PNG files it wrote)."""
     headline = sendcast.headline_table(comparison)
@@ -459,34 +546,63 @@ def results_view(folder: Path, comparison) -> Any:
     rows = []
     for item in headline.to_dict("records"):
         unit = item["Unit"]
-        fmt = (lambda v: "-" if pd.isna(v) else f"£{v / 1e6:,.2f}m") if unit.startswith("GBP") else \
-            (lambda v: "-" if pd.isna(v) else f"{v:,.1f}")
+        fmt = (
+            (lambda v: "-" if pd.isna(v) else f"£{v / 1e6:,.2f}m")
+            if unit.startswith("GBP")
+            else (lambda v: "-" if pd.isna(v) else f"{v:,.1f}")
+        )
         change = f"{option}: change"
-        rows.append(ui.tags.tr(
-            ui.tags.td(f"{item['Outcome']} ({unit})"), ui.tags.td(item["When"]),
-            number_cell(item[comparison.baseline], fmt(item[comparison.baseline])),
-            number_cell(item[option], fmt(item[option])),
-            number_cell(item.get(change), fmt(item.get(change))),
-            number_cell(item.get(f"{change}, low (95% CI)"), fmt(item.get(f"{change}, low (95% CI)"))),
-            number_cell(item.get(f"{change}, high (95% CI)"), fmt(item.get(f"{change}, high (95% CI)"))),
-            **{"data-measure": _measure_of(item["Outcome"])}))
-    headline_html = ui.tags.table(ui.tags.thead(ui.tags.tr(*[ui.tags.th(h) for h in head])), ui.tags.tbody(*rows),
-                                  id="headline", class_="numbers table table-sm")
+        rows.append(
+            ui.tags.tr(
+                ui.tags.td(f"{item['Outcome']} ({unit})"),
+                ui.tags.td(item["When"]),
+                number_cell(item[comparison.baseline], fmt(item[comparison.baseline])),
+                number_cell(item[option], fmt(item[option])),
+                number_cell(item.get(change), fmt(item.get(change))),
+                number_cell(item.get(f"{change}, low (95% CI)"), fmt(item.get(f"{change}, low (95% CI)"))),
+                number_cell(item.get(f"{change}, high (95% CI)"), fmt(item.get(f"{change}, high (95% CI)"))),
+                **{"data-measure": _measure_of(item["Outcome"])},
+            )
+        )
+    headline_html = ui.tags.table(
+        ui.tags.thead(ui.tags.tr(*[ui.tags.th(h) for h in head])),
+        ui.tags.tbody(*rows),
+        id="headline",
+        class_="numbers table table-sm",
+    )
     appraisal = sendcast.appraisal_table(comparison)
     shown = readable_appraisal(appraisal)
-    appraisal_rows = [ui.tags.tr(ui.tags.td(r["Statistic"]), number_cell(raw, r["Mean"]),
-                                 number_cell(low, r["Low (95% CI)"]), number_cell(high, r["High (95% CI)"]),
-                                 ui.tags.td(r["Unit"]), **{"data-statistic": stat})
-                      for r, raw, low, high, stat in zip(shown.to_dict("records"), appraisal["Mean"],
-                                                         appraisal["Low (95% CI)"], appraisal["High (95% CI)"],
-                                                         comparison.appraisal["statistic"])]
+    appraisal_rows = [
+        ui.tags.tr(
+            ui.tags.td(r["Statistic"]),
+            number_cell(raw, r["Mean"]),
+            number_cell(low, r["Low (95% CI)"]),
+            number_cell(high, r["High (95% CI)"]),
+            ui.tags.td(r["Unit"]),
+            **{"data-statistic": stat},
+        )
+        for r, raw, low, high, stat in zip(
+            shown.to_dict("records"),
+            appraisal["Mean"],
+            appraisal["Low (95% CI)"],
+            appraisal["High (95% CI)"],
+            comparison.appraisal["statistic"],
+        )
+    ]
     appraisal_html = ui.tags.table(
-        ui.tags.thead(ui.tags.tr(*[ui.tags.th(h) for h in ("Statistic", "Mean", "Low (95% CI)", "High (95% CI)",
-                                                            "Unit")])),
-        ui.tags.tbody(*appraisal_rows), id="appraisal", class_="numbers table table-sm")
+        ui.tags.thead(
+            ui.tags.tr(*[ui.tags.th(h) for h in ("Statistic", "Mean", "Low (95% CI)", "High (95% CI)", "Unit")])
+        ),
+        ui.tags.tbody(*appraisal_rows),
+        id="appraisal",
+        class_="numbers table table-sm",
+    )
     sentences = sendcast.option_sentences(comparison, option)
-    pictures = sorted(folder.glob("scenarios_*.png")) + sorted(folder.glob("difference_*.png")) \
+    pictures = (
+        sorted(folder.glob("scenarios_*.png"))
+        + sorted(folder.glob("difference_*.png"))
         + sorted(folder.glob("waterfall_*.png"))
+    )
     charts = [chart(p.read_bytes(), p.stem.replace("_", " "), p.name) for p in pictures]
     return ui.div(
         ui.h4(f"{option} against {comparison.baseline}: {comparison.replications} paired runs, seed {comparison.seed}"),
@@ -502,5 +618,5 @@ def results_view(folder: Path, comparison) -> Any:
 
 def _measure_of(label: str) -> str:
     from sendcast.reporting.comparison import OUTCOMES
-    return next((o.measure for o in OUTCOMES if o.label == label), "")
 
+    return next((o.measure for o in OUTCOMES if o.label == label), "")

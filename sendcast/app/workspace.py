@@ -26,8 +26,17 @@ from sendcast.runtime.errors import SendcastError
 from sendcast.scenarios.files import load_scenario
 
 #: the measures a planner can put beside England and the neighbours on the Area page
-AREA_MEASURES = ("ehcp_total", "ehcp_state_special", "ehcp_independent_special", "ehcp_mainstream", "requests",
-                 "new_plans", "issued_within_20wk_pct", "sen_support_pct", "ehcp_pct")
+AREA_MEASURES = (
+    "ehcp_total",
+    "ehcp_state_special",
+    "ehcp_independent_special",
+    "ehcp_mainstream",
+    "requests",
+    "new_plans",
+    "issued_within_20wk_pct",
+    "sen_support_pct",
+    "ehcp_pct",
+)
 UPLOAD_KINDS = ("capacity", "unit_costs")
 
 
@@ -78,8 +87,10 @@ class Workspace:
         of name, number or code finds it."""
         las = self.dataset.geography.las
         rows = sorted(las.itertuples(), key=lambda r: (r.la_name != "England", r.la_name))
-        return {r.la_code: f"{r.la_name} ({r.la_number}, {r.la_code})" if r.la_number else f"{r.la_name} ({r.la_code})"
-                for r in rows}
+        return {
+            r.la_code: f"{r.la_name} ({r.la_number}, {r.la_code})" if r.la_number else f"{r.la_name} ({r.la_code})"
+            for r in rows
+        }
 
     def area(self, la_code: str) -> pd.Series:
         return self.dataset.geography.resolve(la_code)
@@ -88,13 +99,19 @@ class Workspace:
         """The data's vintage in words: each SEN2 release and its latest January, the other
         sources, when the data were built and what the checks found."""
         manifest = self.dataset.manifest
-        lines = [f"SEN2 release {Path(r['path']).name}: {r['format']} format, latest January {r['latest_january']}"
-                 for r in manifest.get("sen2_releases", [])]
-        lines += [f"{item['path']} (sha256 {item['sha256'][:12]})" for item in manifest.get("inputs", [])
-                  if not item["path"].startswith("sen2/")]
+        lines = [
+            f"SEN2 release {Path(r['path']).name}: {r['format']} format, latest January {r['latest_january']}"
+            for r in manifest.get("sen2_releases", [])
+        ]
+        lines += [
+            f"{item['path']} (sha256 {item['sha256'][:12]})"
+            for item in manifest.get("inputs", [])
+            if not item["path"].startswith("sen2/")
+        ]
         checks = manifest.get("checks", {})
-        lines.append(f"Built {manifest.get('built_at_utc', '?')}; checks: "
-                     + ", ".join(f"{n:,} {k}" for k, n in checks.items()))
+        lines.append(
+            f"Built {manifest.get('built_at_utc', '?')}; checks: " + ", ".join(f"{n:,} {k}" for k, n in checks.items())
+        )
         return lines
 
     # -- forecasts ----------------------------------------------------------------------------

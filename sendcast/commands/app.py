@@ -18,13 +18,23 @@ from sendcast.runtime.parallel import BACKENDS
 def register(commands: argparse._SubParsersAction) -> None:
     parser = commands.add_parser("app", help="start the local web app (Area, Forecast, Options, Download)")
     parser.add_argument("--port", type=int, default=8050, help="port to listen on (default 8050)")
-    parser.add_argument("--host", default="127.0.0.1",
-                        help="address to listen on (default 127.0.0.1, this machine only; anything else warns)")
+    parser.add_argument(
+        "--host",
+        default="127.0.0.1",
+        help="address to listen on (default 127.0.0.1, this machine only; anything else warns)",
+    )
     data_option(parser)
-    parser.add_argument("--reports", metavar="DIR",
-                        help="folder for the runs the app writes (default: reports/); each run is a new folder")
-    parser.add_argument("--backend", choices=BACKENDS[:2], default="processes",
-                        help="where replications run by default (the Options page can change it)")
+    parser.add_argument(
+        "--reports",
+        metavar="DIR",
+        help="folder for the runs the app writes (default: reports/); each run is a new folder",
+    )
+    parser.add_argument(
+        "--backend",
+        choices=BACKENDS[:2],
+        default="processes",
+        help="where replications run by default (the Options page can change it)",
+    )
     parser.add_argument("--workers", type=int, metavar="N", help="worker processes (default: the number of cores)")
     parser.set_defaults(handler=_app)
 
@@ -46,10 +56,14 @@ def _app(args: argparse.Namespace) -> int:
     from sendcast.app.workspace import Workspace
 
     if not is_loopback(args.host):
-        print(f"sendcast: warning: listening on {args.host}, not this machine only: anyone who can reach it can "
-              "run models and read the runs (the app has no log-in)", file=sys.stderr)
-    workspace = Workspace(data=args.data, reports=Path(args.reports) if args.reports else None,
-                          backend=args.backend, workers=args.workers)
+        print(
+            f"sendcast: warning: listening on {args.host}, not this machine only: anyone who can reach it can "
+            "run models and read the runs (the app has no log-in)",
+            file=sys.stderr,
+        )
+    workspace = Workspace(
+        data=args.data, reports=Path(args.reports) if args.reports else None, backend=args.backend, workers=args.workers
+    )
     _ = workspace.dataset  # load (or build) the data before saying the app is ready
     app = create_app(workspace)
     shown = f"[{args.host}]" if ":" in args.host else args.host

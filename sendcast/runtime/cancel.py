@@ -46,4 +46,5 @@ class CancelSwitch:
             self.check()
             if inner is not None:
                 inner(done, total)
+
         return update

@@ -43,6 +43,7 @@ def scenario_toml(settings: dict[str, Any], *, comment: str = "") -> str:
 def _table(values: dict[str, Any], path: list[str]) -> list[str]:
     def inline(v: Any) -> bool:  # a table of plain values inside a section: written on one line
         return isinstance(v, dict) and bool(path) and all(not isinstance(x, dict) for x in v.values())
+
     plain = {k: v for k, v in values.items() if (not isinstance(v, dict) or inline(v)) and not _is_table_list(v)}
     tables = {k: v for k, v in values.items() if isinstance(v, dict) and k not in plain}
     lists = {k: v for k, v in values.items() if _is_table_list(v)}

@@ -162,9 +162,20 @@ def unit_cost_levers() -> list[Lever]:
     per child at the price base (blank: the cost derived from the data)."""
     _, metadata, _ = _unwrap(typing.get_args(Costs.model_fields["unit_costs_gbp"].annotation)[1])
     low, high, above = _bounds(metadata)
-    return [Lever(f"costs.unit_costs_gbp.{group}", group.removeprefix("ehcp_").replace("_", " ").capitalize(),
-                  "£ a year per child, price base", "float", None, low, high, above, optional=True)
-            for group in PLACEMENT_GROUPS]
+    return [
+        Lever(
+            f"costs.unit_costs_gbp.{group}",
+            group.removeprefix("ehcp_").replace("_", " ").capitalize(),
+            "£ a year per child, price base",
+            "float",
+            None,
+            low,
+            high,
+            above,
+            optional=True,
+        )
+        for group in PLACEMENT_GROUPS
+    ]
 
 
 def section_title(section: str) -> str:
