@@ -117,7 +117,7 @@ def options_page(scenarios: dict[str, str], backend: str = "processes"):
                             class_="caption",
                         ),
                     ),
-                    None,
+                    None,  # type: ignore[arg-type]  # blank: no new places
                     min=places_low,
                     max=places_high,
                     step=1,

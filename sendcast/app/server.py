@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import base64
 import io
+import json
 import logging
 import shutil
 import tempfile
@@ -238,8 +239,7 @@ def create_app(workspace: Workspace) -> App:
 
         @render.ui
         def forecast_summary():
-            job = forecast_done()
-            req(job is not None and job.status == DONE)
+            job = _finished(forecast_done())
             result = job.result["result"]
             lines = sendcast.summary_lines(result)
             return ui.div(
@@ -249,8 +249,7 @@ def create_app(workspace: Workspace) -> App:
 
         @render.ui
         def forecast_charts():
-            job = forecast_done()
-            req(job is not None and job.status == DONE)
+            job = _finished(forecast_done())
             result, items = job.result["result"], []
             for measure, data in job.result["charts"]:
                 label = MEASURES[measure].label
@@ -473,8 +472,7 @@ def create_app(workspace: Workspace) -> App:
 
         @render.ui
         def run_results():
-            job = run_done()
-            req(job is not None and job.status == DONE)
+            job = _finished(run_done())
             folder, comparison = job.result
             return results_view(folder, comparison)
 
@@ -504,17 +502,22 @@ def create_app(workspace: Workspace) -> App:
             manifest = record.folder / "manifest.json"
             reproduce = ""
             if manifest.is_file():
-                reproduce = pd.read_json(manifest, typ="series").get("reproduce", "")
+                reproduce = json.loads(manifest.read_text()).get("reproduce", "")
             return ui.div(
                 ui.p(f"Folder: {record.folder}"),
                 ui.p(f"To repeat it: {reproduce}", id="reproduce"),
                 ui.tags.ul(*[ui.tags.li(n) for n in names], id="run_files"),
             )
 
-        @render.download_button(filename=lambda: f"{chosen_run().label}.zip" if chosen_run() else "run.zip")
+        def zip_name() -> str:
+            record = chosen_run()
+            return f"{record.label}.zip" if record is not None else "run.zip"
+
+        @render.download_button(filename=zip_name)
         def download_zip():
             record = chosen_run()
             req(record is not None)
+            assert record is not None
             scratch = Path(tempfile.mkdtemp(prefix="sendcast-app-zip-"))
             archive = shutil.make_archive(
                 str(scratch / record.label), "zip", root_dir=record.folder.parent, base_dir=record.folder.name
@@ -527,6 +530,13 @@ def create_app(workspace: Workspace) -> App:
     app = App(app_ui, server)
     app.jobs = jobs  # type: ignore[attr-defined]  # stopped by the command when the server stops
     return app
+
+
+def _finished(job: Job | None) -> Job:
+    """The job if it has finished well; otherwise the output waits (Shiny's ``req``)."""
+    req(job is not None and job.status == DONE)
+    assert job is not None
+    return job
 
 
 def _failed(message: str) -> Job:

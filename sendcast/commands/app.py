@@ -71,6 +71,6 @@ def _app(args: argparse.Namespace) -> int:
     try:
         uvicorn.run(app, host=args.host, port=args.port, log_level="warning")
     finally:
-        app.jobs.shutdown()
+        app.jobs.shutdown()  # type: ignore[attr-defined]
         workspace.close()
     return 0

@@ -96,13 +96,13 @@ def _bounds(metadata: list) -> tuple[float | None, float | None, bool]:
     above = False
     for item in metadata:
         if isinstance(item, annotated_types.Ge):
-            low = float(item.ge)
+            low = float(item.ge)  # type: ignore[arg-type]
         elif isinstance(item, annotated_types.Gt):
-            low, above = float(item.gt), True
+            low, above = float(item.gt), True  # type: ignore[arg-type]
         elif isinstance(item, annotated_types.Le):
-            high = float(item.le)
+            high = float(item.le)  # type: ignore[arg-type]
         elif isinstance(item, annotated_types.Lt):
-            high = float(item.lt)
+            high = float(item.lt)  # type: ignore[arg-type]
     return low, high, above
 
 
