@@ -11,7 +11,9 @@ prints, measured in the same run:
   time the run itself reports (what the page waits for);
 - the resident memory (RSS, MiB) of the app process when idle after start-up, at its peak
   while running (sampled every 0.2 s, with its worker processes counted separately), and
-  after the run.
+  after the run;
+- the wall time of ``sendcast compare`` on the scenario files the app's run folder holds (same
+  replications and backend, a new process), and the app's click-to-first-chart as a multiple of it.
 
     .venv/bin/python benchmarks/bench_app.py [--replications 100] [--backend processes|local]
 
@@ -172,7 +174,30 @@ def main() -> None:
     after_rss = rss_mib(app.pid)
     app.terminate()
     app.wait(timeout=30)
-    manifest = json.loads(next(reports.glob("compare-*/manifest.json")).read_text())
+    folder = next(reports.glob("compare-*"))
+    manifest = json.loads((folder / "manifest.json").read_text())
+    files = sorted(str(p.relative_to(folder)) for p in (folder / "scenarios").glob("*.toml"))
+    files.sort(key=lambda name: name != "scenarios/baseline.toml")
+    started = time.perf_counter()
+    subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "sendcast",
+            "compare",
+            *files,
+            "--backend",
+            args.backend,
+            "--out",
+            str(reports / "by-command"),
+            "-q",
+        ],
+        check=True,
+        cwd=folder,
+        stdout=subprocess.DEVNULL,
+        env={**os.environ, "PYTHONPATH": str(REPO)},
+    )
+    command_s = time.perf_counter() - started
     print(
         json.dumps(
             {
