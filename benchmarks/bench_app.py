@@ -209,6 +209,8 @@ def main() -> None:
                 "click_to_first_result_chart_s": round(first_chart_s, 1),
                 "run_state": state,
                 "run_timings_s": manifest.get("timings_seconds"),
+                "sendcast_compare_same_files_s": round(command_s, 1),
+                "app_click_to_chart_over_command": round(first_chart_s / command_s, 2),
                 "rss_mib": {
                     "idle_after_start": round(idle_rss),
                     "peak_app": round(peak["app"]),
