@@ -50,7 +50,7 @@ def register(commands: argparse._SubParsersAction) -> None:
     forecast.add_argument("--paths", type=whole_number(1, 100_000), default=1000, metavar="N", help="sample paths per series (default 1000)")
     forecast.add_argument("--seed", type=SEED, metavar="S", default=0, help="random seed for the sample paths (default 0)")
     forecast.add_argument("--unit-costs", metavar="CSV",
-                          help="unit costs (placement_group, annual_cost_gbp, price_base, source) at 2021-22 prices")
+                          help="unit costs (placement_group, annual_cost_gbp, price_base, source), each row at its own price_base")
     forecast.add_argument("--inflation", type=finite_number(-0.05, 0.25), default=0.03, metavar="RATE",
                           help="yearly cost inflation after 2021-22 for cash figures (default 0.03, an assumption)")
     forecast.add_argument("--no-neighbours", action="store_true",
