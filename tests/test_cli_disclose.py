@@ -6,12 +6,10 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pandas as pd
 import pytest
 
 from sendcast.cli import main
-
-import pandas as pd
-
 from sendcast.reporting.disclosure import SUPPRESSED
 from tests.cli_run import run_cli as _run
 
