@@ -88,14 +88,19 @@ def replace_folder(target: Path) -> Iterator[Path]:
     target = Path(target)
     target.parent.mkdir(parents=True, exist_ok=True)
     staging = make_staging_folder(target.parent, f".{target.name}.")
+    retired = target.with_name(f".{target.name}.old")
     try:
         yield staging
+        shutil.rmtree(retired, ignore_errors=True)
+        if target.exists():
+            os.replace(target, retired)
+        try:
+            os.replace(staging, target)
+        except BaseException:
+            if retired.exists() and not target.exists():
+                os.replace(retired, target)  # put the old folder back
+            raise
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
-    retired = target.with_name(f".{target.name}.old")
-    shutil.rmtree(retired, ignore_errors=True)
-    if target.exists():
-        os.replace(target, retired)
-    os.replace(staging, target)
     shutil.rmtree(retired, ignore_errors=True)
