@@ -26,6 +26,8 @@ AGES = (0, 25)
 #: No area has more people of one single year of age (England's largest cohort is about
 #: 720,000; an LA's about 20,000): a larger cell is a typing or unit error.
 MAX_PER_AGE = 1_000_000
+#: Mid-years a sub-national projection can hold (the 2001 census base to far beyond any horizon).
+YEARS = (2001, 2100)
 SEXES = ("persons", "males", "females", "male", "female")
 _YEAR = re.compile(r"^(19|20)\d{2}$")
 _AREA_CODE = re.compile(r"^[EWSN]\d{8}$")
@@ -60,6 +62,9 @@ def read_population_file(path: Path, source: PopulationSource) -> pd.DataFrame:
     for column in frame.columns:
         if column not in ID_COLUMNS and column != "_row" and not _YEAR.match(column):
             raise InputError(label, "only the columns " + ", ".join(ID_COLUMNS) + " and one per mid-year such as 2030",
+                             row=1, column=column)
+        if _YEAR.match(column) and not YEARS[0] <= int(column) <= YEARS[1]:
+            raise InputError(label, f"mid-years from {YEARS[0]} to {YEARS[1]} (ONS projections of this kind)",
                              row=1, column=column)
     codes = frame["AREA_CODE"].str.strip()
     malformed = ~codes.str.match(_AREA_CODE)
