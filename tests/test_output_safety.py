@@ -173,3 +173,28 @@ def test_a_read_only_data_folder_gives_one_line(tmp_path, capsys, monkeypatch):
     code = main(["-q", "data", "build", "--data", str(tmp_path / "data")])
     err = capsys.readouterr().err
     assert code == 2 and err.count("\n") == 1 and "processed" in err and "Traceback" not in err
+
+
+# ------------------------------------------------------------------ prices
+def test_a_unit_cost_file_keeps_its_own_price_base(dataset, tmp_path):
+    """A file at 2025-26 prices, a scenario at 2025-26 prices: the cost is used as written,
+    not inflated again from 2021-22 (the defaults' price base)."""
+    from sendcast.money.unit_costs import read_unit_cost_file, restate_prices
+    from sendcast.scenarios.files import load_scenario
+    from sendcast.scenarios.parameters import la_history, unit_costs
+    costs = tmp_path / "unit_costs.csv"
+    costs.write_text("placement_group,annual_cost_gbp,price_base,source\n"
+                     "ehcp_independent_special,80000,2025-26,finance team\n"
+                     "ehcp_fe,20000,2023-24,finance team\n")  # illustrative figures
+    scenario = tmp_path / "s.toml"
+    scenario.write_text('[scenario]\nname = "t"\nla = "Gloucestershire"\nstart_year = 2025\n'
+                        f'[costs]\nunit_costs_file = "{costs}"\nprice_base = "2025-26"\ninflation_pct = 2.0\n')
+    loaded, _, _ = load_scenario(scenario)
+    engine, _ = unit_costs(la_history(dataset, "Gloucestershire"), loaded)
+    from simulation.parameters import PLACEMENTS
+    by_placement = dict(zip(PLACEMENTS, engine.placement_gbp_per_year))
+    assert by_placement["independent_special"] == pytest.approx(80_000)
+    assert by_placement["fe"] == pytest.approx(20_000 * 1.02**2)
+    restated = restate_prices(read_unit_cost_file(costs), 2025, 0.02)
+    assert restated["annual_cost_gbp"].tolist() == pytest.approx([80_000, 20_000 * 1.02**2])
+    assert set(restated["price_base"]) == {"2025-26"}
