@@ -26,7 +26,8 @@ def backend_options(parser: argparse.ArgumentParser) -> None:
     """``--backend``, ``--workers`` and ``--scheduler`` for runs of many independent tasks."""
     parser.add_argument("--backend", choices=BACKENDS, default="local",
                         help="where independent tasks run: in this process (local), a process pool, or Dask")
-    parser.add_argument("--workers", type=whole_number(1, MAX_WORKERS), metavar="N", help="worker processes (default: the number of cores)")
+    parser.add_argument("--workers", type=whole_number(1, MAX_WORKERS), metavar="N",
+                        help="worker processes (default: the number of cores)")
     parser.add_argument("--scheduler", metavar="ADDRESS",
                         help="address of an existing Dask scheduler, e.g. tcp://10.0.0.5:8786 (with --backend dask)")
 

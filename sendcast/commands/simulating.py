@@ -64,10 +64,12 @@ def register(commands: argparse._SubParsersAction) -> None:
     simulate_.add_argument("--la", required=True, metavar="NAME_OR_CODE", help="LA name, code or number")
     simulate_.add_argument("--scenario", metavar="FILE",
                            help="a scenario file (TOML); its baseline (the root of its based_on chain) is run too")
-    simulate_.add_argument("--years", type=whole_number(1, MAX_YEARS), metavar="N", help="years to simulate (default: the scenario's, or 10)")
+    simulate_.add_argument("--years", type=whole_number(1, MAX_YEARS), metavar="N",
+                           help="years to simulate (default: the scenario's, or 10)")
     simulate_.add_argument("--replications", type=REPLICATIONS, metavar="N",
                            help=f"replications per scenario (default: the scenario's, or {DEFAULT_REPLICATIONS})")
-    simulate_.add_argument("--seed", type=SEED, metavar="S", help=f"random seed (default: the scenario's, or {DEFAULT_SEED})")
+    simulate_.add_argument("--seed", type=SEED, metavar="S",
+                           help=f"random seed (default: the scenario's, or {DEFAULT_SEED})")
     simulate_.add_argument("--start-year", type=YEAR, metavar="YEAR",
                            help="the January caseload to start from (default: the scenario's, or the latest published)")
     data_option(simulate_)

@@ -276,7 +276,8 @@ def _check_header(text: str, label: str) -> None:
     for number, name in enumerate(header, start=1):
         key = name.strip().lstrip("\ufeff").casefold()
         if key in seen and key:
-            raise InputError(label, "a distinct name for every column (each once in the header)", row=1, column=name.strip(),
+            raise InputError(label, "a distinct name for every column (each once in the header)", row=1,
+                             column=name.strip(),
                              found=f"columns {seen[key]} and {number} both named {name.strip()!r}")
         seen[key] = number
 

@@ -80,7 +80,7 @@ def make_reproducible(path: Path) -> None:
     :data:`FIXED_TIMESTAMP`, entries kept in the order openpyxl wrote them."""
     with zipfile.ZipFile(path) as source:
         entries = [(info, source.read(info)) for info in source.infolist()]
-    stamp = "%04d-%02d-%02dT%02d:%02d:%02dZ" % FIXED_TIMESTAMP
+    stamp = "{:04d}-{:02d}-{:02d}T{:02d}:{:02d}:{:02d}Z".format(*FIXED_TIMESTAMP)
     with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as out:
         for info, data in entries:
             if info.filename == "docProps/core.xml":

@@ -172,7 +172,8 @@ def _read(path: Path, referrer: Path | None) -> dict[str, Any]:
                     try:
                         block[key] = str((path.parent / named).resolve())
                     except (OSError, RuntimeError, ValueError) as error:
-                        raise InputError(path, f"key '{section}.{key}' to name a file", row=_line_of(path, [section, key]),
+                        raise InputError(path, f"key '{section}.{key}' to name a file",
+                                         row=_line_of(path, [section, key]),
                                          found=str(error)) from None
                     try:
                         require_regular_file(block[key], what=f"a file (named by key '{section}.{key}')")

@@ -92,8 +92,8 @@ from sendcast.runtime.errors import InputError, SendcastError
 from sendcast.data.years import financial_year_start
 from sendcast.data.measures import AGE_BANDS, PLACEMENT_GROUPS
 from sendcast.scenarios.files import Scenario
-from sendcast.money.unit_costs import OUTTURN_FILE, PRICE_BASE, apply_overrides, restate_prices, derive_unit_costs, read_outturn, \
-    read_unit_cost_file
+from sendcast.money.unit_costs import OUTTURN_FILE, PRICE_BASE, apply_overrides, derive_unit_costs, read_outturn, \
+    read_unit_cost_file, restate_prices
 from simulation import (CalibrationResult, Caseload, Costs, EarlyIdentification, Parameters, PlaceBlock,
                         Population, SpecialPlaces, calibrate, estimate_rates)
 from simulation.calibration import open_requests
