@@ -743,6 +743,36 @@ SCENARIO_STRUCTURE_CASES = [Case("scenario", name, _scenario_files(make), "scena
 ]]
 
 
+def _scenario_text(text: str) -> Callable[[Path], Path]:
+    def make(folder: Path) -> Path:
+        path = folder / "scenario.toml"
+        path.write_text(text)
+        return path
+    return make
+
+
+# SCENARIO ends in [costs] (line 6) with price_base (7) and inflation_pct (8).
+SCENARIO_VALUE_CASES = [Case("scenario", name, _scenario_files(_scenario_text(text)), "scenario.toml", row=row,
+                             says=says, family="scenario value out of bounds")
+                        for name, text, row, says in [
+    ("inflation nan", SCENARIO.replace("inflation_pct = 2.0", "inflation_pct = nan"), 8, "finite number"),
+    ("an infinite unit cost", SCENARIO + "unit_costs_gbp = { ehcp_fe = inf }\n", 9, "finite number"),
+    ("a unit cost of a trillion pounds", SCENARIO + "unit_costs_gbp = { ehcp_fe = 1e12 }\n", 9,
+     "less than or equal to 2000000"),
+    ("infinite transport costs", SCENARIO + "transport_gbp = { ehcp_state_special = -inf }\n", 9,
+     "finite number"),
+    ("an infinite relative risk", SCENARIO + "[early_identification]\nrelative_risk = inf\n", 10, "finite number"),
+    ("a seed beyond 64 bits", SCENARIO.replace("replications = 10", f"replications = 10\nseed = {2**64}"), 6,
+     "scenario.seed"),
+    ("a negative seed", SCENARIO.replace("replications = 10", "replications = 10\nseed = -1"), 6,
+     "scenario.seed"),
+    ("no replications", SCENARIO.replace("replications = 10", "replications = 0"), 5, "scenario.replications"),
+    ("a horizon of 1,000 years", SCENARIO.replace("replications = 10", "replications = 10\nhorizon = 1000"), 6,
+     "scenario.horizon"),
+    ("a scenario name of 300 characters", SCENARIO.replace('"test"', '"' + "x" * 300 + '"'), 2, "at most 200"),
+]]
+
+
 def _option(command: list[str], option: str, value: str, says: str, name: str) -> Case:
     def make(folder: Path) -> list[str]:
         argv = [arg.replace("{folder}", str(folder)).replace("{data}", _data()) for arg in command]
@@ -810,4 +840,5 @@ CONTROL_CASES = [
 
 #: The issue 22 corpus, by family.
 TRUST_CASES = (ZIP_CASES + SPECIAL_FILE_CASES + VOCABULARY_CASES + YEAR_CASES + BOUND_CASES + POPULATION_RANGE_CASES
-               + DUPLICATE_COLUMN_CASES + SCENARIO_STRUCTURE_CASES + OPTION_CASES + CONTROL_CASES)
+               + DUPLICATE_COLUMN_CASES + SCENARIO_STRUCTURE_CASES + SCENARIO_VALUE_CASES + OPTION_CASES
+               + CONTROL_CASES)

@@ -22,6 +22,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from sendcast.data.release import read_input_file, require_regular_file
 from sendcast.runtime.errors import InputError
 from sendcast.data.years import financial_year_start
+from sendcast.money.unit_costs import MAX_UNIT_COST_GBP
 from sendcast.data.measures import PLACEMENT_GROUPS
 
 FORECAST_METHODS = ("auto", "naive", "drift", "log_drift", "ets", "arima", "theta", "rate", "combination")
@@ -29,12 +30,13 @@ PHASES = ("primary", "secondary", "post16", "all")
 
 
 class _Section(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    # No key outside the model, no nan or inf anywhere (TOML writes them as nan and inf).
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
 
 
 class ScenarioInfo(_Section):
-    name: str = Field(min_length=1)
-    description: str = ""
+    name: str = Field(min_length=1, max_length=200)
+    description: str = Field("", max_length=5_000)
     la: str = Field(min_length=1, description="LA name, code or number")
     start_year: Annotated[int, Field(ge=2015, le=2100, description="January caseload the run starts from")]
     horizon: Annotated[int, Field(ge=1, le=25, description="years simulated and forecast")] = 10
@@ -82,8 +84,8 @@ class SpecialPlaces(_Section):
 
 class Costs(_Section):
     unit_costs_file: str | None = None
-    unit_costs_gbp: dict[str, Annotated[float, Field(ge=0)]] = {}
-    transport_gbp: dict[str, Annotated[float, Field(ge=0)]] = {}
+    unit_costs_gbp: dict[str, Annotated[float, Field(ge=0, le=MAX_UNIT_COST_GBP)]] = {}
+    transport_gbp: dict[str, Annotated[float, Field(ge=0, le=MAX_UNIT_COST_GBP)]] = {}
     price_base: str = "2025-26"
     inflation_pct: Annotated[float, Field(ge=-5, le=25)] = 2.0
     discount_rate_pct: Annotated[float, Field(ge=0, le=20)] = 3.5
