@@ -212,6 +212,7 @@ def _clean_measures() -> pd.DataFrame:
     return tables.measures.drop(columns="source").sort_values(list(tables.measures.columns[:5])).reset_index(drop=True)
 
 
+@pytest.mark.slow
 @settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture,
                                                                  HealthCheck.too_slow])
 @given(release_zips())
