@@ -36,7 +36,7 @@ def test_formula_text_is_neutralised(text):
     assert neutralise_cell(text) == "'" + text
 
 
-@pytest.mark.parametrize("value", ["-5", "+1.5e3", "plain", "", 3.0, -2, None, "a=b"])
+@pytest.mark.parametrize("value", ["-5", "+1.5e3", "plain", "", 3.0, -2, None, "a=b", "-"])
 def test_numbers_and_plain_text_are_left_alone(value):
     assert neutralise_cell(value) == value
 

@@ -3,8 +3,8 @@
 - :func:`neutralise_cell`: a text cell that starts with ``=``, ``+``, ``-``, ``@``, a tab
   or a carriage return is read by Excel and LibreOffice as a formula (OWASP's "CSV
   injection"); it is written with a leading apostrophe instead, so it shows as the text
-  it is. Plain numbers written as text (``-5``, ``+1.5e3``) are left alone: they cannot
-  be formulas. Every CSV and workbook cell sendcast writes goes through this function.
+  it is. Plain numbers written as text (``-5``, ``+1.5e3``) and a lone ``-`` are left
+  alone: they cannot be formulas. Every CSV and workbook cell sendcast writes goes through this function.
 - :func:`escape_controls`: control characters (escape sequences, carriage returns,
   line breaks) in a message are shown as ``\\x1b``, ``\\r``..., so a file or a scenario
   key cannot rewrite the user's terminal or split an error into several lines.
@@ -25,7 +25,8 @@ _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
 def neutralise_cell(value):
     """``value`` unchanged unless it is text a spreadsheet would run as a formula;
     then the same text behind an apostrophe (``"=1+1"`` -> ``"'=1+1"``)."""
-    if isinstance(value, str) and value.startswith(FORMULA_STARTS) and not _PLAIN_NUMBER.match(value):
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS) and not _PLAIN_NUMBER.match(value) \
+            and value not in ("-", "+"):  # a lone sign is how tables show "none"; it cannot be a formula
         return "'" + value
     return value
 
