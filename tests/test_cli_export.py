@@ -83,8 +83,17 @@ def test_scap_export_has_five_primary_and_seven_secondary_years(tmp_path, data_d
     table = pd.read_csv(out / "scap.csv")
     assert table.groupby("phase")["year"].count().to_dict() == {"primary": 5, "secondary": 7}
     assert (table["specialist_total"] == table["state_special"] + table["resourced_unit"]
-            + table["independent_special"]).all()
-    assert load_workbook(out / "scap.xlsx").sheetnames == ["SCAP specialist forecast"]
+            + table["independent"] + table["alternative_provision"]).all()
+    layout = pd.read_csv(out / "scap_return.csv")
+    years = ["2025/26", "2026/27", "2027/28", "2028/29", "2029/30", "2030/31", "2031/32"]
+    assert list(layout.columns) == ["planning_area_code", "planning_area_name", "phase", "provision_type"] + years
+    for phase, block in layout.groupby("phase"):
+        filled = years[:5] if phase == "primary" else years
+        parts = block[block["provision_type"] != "Total"][filled].sum()
+        assert (parts == block[block["provision_type"] == "Total"][filled].iloc[0]).all()
+    notes = (out / "scap_notes.txt").read_text()
+    assert "largest remainder" in notes and "LA-wide" in notes
+    assert load_workbook(out / "scap.xlsx").sheetnames == ["SCAP return", "Need against places", "Notes"]
 
 
 def test_scap_refuses_a_run_too_short(tmp_path, capsys, data_dir):
