@@ -53,6 +53,30 @@ def test_deficit_plan_spend_and_plans_reconcile_with_the_run(plan_run):
         assert bands == pytest.approx(value)
 
 
+def test_the_cyp_table_adds_up_to_the_plans_by_placement_age_and_need(plan_run):
+    out, run = plan_run
+    cyp = pd.read_csv(out / "deficit_plan_cyp.csv")
+    plan = pd.read_csv(out / "deficit_plan.csv")
+    assert set(cyp["placement"].unique()) == {
+        "Mainstream", "Resourced provision / SEN unit", "Maintained and academy special",
+        "Non-maintained and independent special", "Hospital / alternative provision", "Post-16 and FE",
+        "Other and direct payments"}
+    assert cyp["age_band"].nunique() == 5 and cyp["need"].nunique() == 13
+    for scenario in ("unmitigated: Baseline", "mitigated: Early identification"):
+        mine = cyp[cyp["scenario"] == scenario]
+        assert not mine.empty
+        mine_plan = plan[(plan["scenario"] == scenario) & plan["section"].str.startswith("EHC plans")]
+        rows = mine_plan.set_index(["financial_year", "item"])["value"]
+        for year, block in mine.groupby("financial_year"):
+            assert block["plans"].sum() == pytest.approx(rows[(year, "All ages")], rel=1e-6)
+            by_band = block.groupby("age_band")["plans"].sum()
+            assert by_band["Age 11 to 15"] == pytest.approx(rows[(year, "Age 11 to 15")], rel=1e-6)
+            by_place = block.groupby("placement")["plans"].sum()
+            assert by_place["Maintained and academy special"] == pytest.approx(
+                rows[(year, "State special schools")], rel=1e-6)
+    assert cyp["method"].str.startswith("estimated").all()
+
+
 def test_cumulative_position_starts_from_the_opening_balance(plan_run):
     out, _ = plan_run
     plan = pd.read_csv(out / "deficit_plan.csv")
@@ -65,8 +89,8 @@ def test_cumulative_position_starts_from_the_opening_balance(plan_run):
 def test_deficit_plan_workbook_round_trip(plan_run):
     out, _ = plan_run
     book = load_workbook(out / "deficit_plan.xlsx")
-    assert book.sheetnames == ["Unmitigated", "Mitigated", "Difference", "Income",
-                               "Assumptions"]
+    assert book.sheetnames == ["Unmitigated", "Mitigated", "Difference", "CYP unmitigated", "CYP mitigated",
+                               "Income", "Assumptions"]
     sheet = book["Unmitigated"]
     header = [c.value for c in sheet[4]]
     assert header[:3] == ["Section", "Item", "Unit"] and header[3] == "2025-26"

@@ -17,7 +17,9 @@ from sendcast.data.capacity import read_capacity
 from sendcast.commands.options import data_option, output_options
 from sendcast.commands.scenarios import record_scenarios
 from sendcast.data import store
+from sendcast.money.cyp_table import cyp_table, need_shares_for, published_pattern
 from sendcast.money.deficit_plan import PROVISION, deficit_plan
+from sendcast.data.measures import PRIMARY_NEEDS
 from sendcast.runtime.errors import SendcastError
 from sendcast.money.income import PUBLISHED_FILE, extend_income, published_income, read_income_file
 from sendcast.runtime.progress import progress_bar
@@ -205,6 +207,9 @@ def _deficit_plan(args: argparse.Namespace) -> int:
         run.details["opening_balance_gbp"] = args.opening_balance
         run.timings["total"] = round(time.perf_counter() - started, 2)
         atomic.write_csv(run.path("deficit_plan.csv"), plan)
+        cyp = _cyp_tables(dataset, comparison, [(f"unmitigated: {base}", base), (f"mitigated: {mitigated}", mitigated)])
+        cyp = cyp[cyp["financial_year"].isin(years)]  # the plan's financial years
+        atomic.write_csv(run.path("deficit_plan_cyp.csv"), cyp)
         assumptions = pd.DataFrame([
             ("Unmitigated forecast", base, str(loaded[0].files[0])),
             ("Mitigated forecast", mitigated, str(loaded[1].files[0])),
@@ -222,6 +227,8 @@ def _deficit_plan(args: argparse.Namespace) -> int:
             _plan_sheet(plan, f"unmitigated: {base}", "Unmitigated", f"Unmitigated forecast: {base}"),
             _plan_sheet(plan, f"mitigated: {mitigated}", "Mitigated", f"Mitigated forecast: {mitigated}"),
             _plan_sheet(plan, "difference", "Difference", "Difference: mitigated minus unmitigated"),
+            _cyp_sheet(cyp, f"unmitigated: {base}", "CYP unmitigated"),
+            _cyp_sheet(cyp, f"mitigated: {mitigated}", "CYP mitigated"),
             Sheet("Income", "High-needs block income", "Published allocations, or the council's file; later years "
                   "grow at the stated assumption.", income_sheet, {"High-needs income (£)": "gbp"}),
             Sheet("Assumptions", "Assumptions, in plain English", "", assumptions, {}),
@@ -230,11 +237,36 @@ def _deficit_plan(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cyp_tables(dataset: Dataset, comparison, scenarios: list[tuple[str, str]]) -> pd.DataFrame:
+    """The children-and-young-people table (placement x age band x need) for each scenario."""
+    la_code = dataset.geography.resolve(comparison.la)["la_code"]
+    pattern = published_pattern(dataset, la_code)
+    years = sorted(int(y) for y in comparison.summary["year"].unique())
+    shares, method = need_shares_for(dataset, la_code, years)
+    return pd.concat([cyp_table(pattern, comparison.summary[comparison.summary["scenario"] == name], shares,
+                                scenario=label, share_method=method) for label, name in scenarios],
+                     ignore_index=True)
+
+
+def _cyp_sheet(cyp: pd.DataFrame, scenario: str, name: str) -> Sheet:
+    rows = cyp[cyp["scenario"] == scenario]
+    wide = rows.pivot_table(index=["financial_year", "placement", "age_band"], columns="need", values="plans",
+                            sort=False).reset_index()
+    needs = [n for n in PRIMARY_NEEDS if n in wide.columns]
+    wide = wide[["financial_year", "placement", "age_band", *needs]]
+    wide["All needs"] = wide[needs].sum(axis=1)
+    wide.columns = ["Financial year", "Placement", "Age band", *[PRIMARY_NEEDS[n] for n in needs], "All needs"]
+    return Sheet(name, f"Children and young people with an EHC plan: {scenario}",
+                 "Plans (financial-year average of January caseloads) by placement, age band and primary need. "
+                 + rows["method"].iloc[0] + ".", wide, {c: "decimal" for c in wide.columns[3:]})
+
+
 def _print_plan(plan: pd.DataFrame, base: str, mitigated: str, target: Path) -> None:
     item = "Cumulative position (opening balance + in-year)"
     rows = plan[plan["item"] == item].pivot_table(index="financial_year", columns="scenario", values="value",
                                                   sort=False)
     print(f"Cumulative high-needs position (GBP m, cash; negative = deficit): {base} vs {mitigated}")
     print((rows / 1e6).round(1).to_string())
-    print(f"\nWritten to {target}: deficit_plan.csv and deficit_plan.xlsx.")
+    print(f"\nWritten to {target}: deficit_plan.csv, deficit_plan_cyp.csv (EHC plans by placement, age band and "
+          "primary need) and deficit_plan.xlsx.")
 
