@@ -15,8 +15,9 @@ Methods (each returns shares for the years after the last one given, each row su
   the latest published shares: ``p_k(T+h)`` proportional to
   ``p_k(T) * exp(slope_k * (phi + phi^2 + ... + phi^h))`` (the multinomial-logit form, so
   shares stay in 0-1 and sum to one; a category with none stays at none). With one year
-  of history there is no slope and it equals ``carry_forward``; so does ``phi`` = 0. ``phi`` = 0.8 by default: a damping fixed before
-  any backtest (the lower end of the range usual for damped trends), not tuned on it.
+  of history there is no slope and it equals ``carry_forward``; so does ``phi`` = 0.
+  ``phi`` = 0.8 by default: a damping fixed before any backtest (the lower end of the
+  range usual for damped trends), not tuned on it.
 
 Evaluation (:func:`backtest_shares`) is time-respecting: at each origin ``t`` a method sees
 only years up to ``t`` and is scored on the published shares of ``t + h``. The error is the
@@ -115,8 +116,9 @@ def backtest_shares(panel: pd.DataFrame, *, horizons: int = 5, methods: tuple[st
     """Rolling-origin backtest of share methods on a panel of compositions.
 
     ``panel``: columns ``area, year, category, count``. At every origin ``t`` of an area with
-    at least ``min_history`` years up to ``t``, each method sees years ``<= t``
-    only (the latest run of consecutive years) and is scored on every published later year ``t + h`` (``h <= horizons``).
+    at least ``min_history`` consecutive years up to ``t``, each method sees years ``<= t``
+    only (the latest run of consecutive years) and is scored on every published later
+    year ``t + h`` (``h <= horizons``).
 
     Returns one row per (method, area, origin, horizon): ``mae_pp``, the mean over
     categories of the absolute error of the share, in percentage points. Empty (with the

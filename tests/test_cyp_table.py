@@ -42,7 +42,9 @@ def test_needs_placements_and_ages_add_up_to_the_totals_in_every_year(seed):
     for year, block in table.groupby("financial_year"):
         start = int(year[:4])
         jan = january.set_index(["measure", "breakdown", "year"])["mean"]
-        average = lambda m, b="": 0.25 * jan[(m, b, start)] + 0.75 * jan[(m, b, start + 1)]  # noqa: E731
+
+        def average(m: str, b: str = "", start: int = start) -> float:
+            return 0.25 * jan[(m, b, start)] + 0.75 * jan[(m, b, start + 1)]  # noqa: B023
         assert block["plans"].sum() == pytest.approx(average("ehcp_total"))
         by_band = block.groupby("age_band")["plans"].sum()
         for code, label, _ in BANDS:

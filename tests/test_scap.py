@@ -8,8 +8,17 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from sendcast.reporting.scap import (PROVISIONS, RETURN_KEYS, ScapError, ScapInputs, against_the_trend_notes,
-                                     largest_remainder, return_layout, scap_forecast, unrounded_need)
+from sendcast.reporting.scap import (
+    PROVISIONS,
+    RETURN_KEYS,
+    ScapError,
+    ScapInputs,
+    against_the_trend_notes,
+    largest_remainder,
+    return_layout,
+    scap_forecast,
+    unrounded_need,
+)
 
 INPUTS = ScapInputs(non_maintained_share=0.25, non_maintained_year=2025,
                     ap_phase_shares={"primary": 0.4, "secondary": 0.5}, ap_years=(2024, 2025),
@@ -31,7 +40,8 @@ def run(years=range(2026, 2034)):
 
 CAPACITY = pd.DataFrame({
     "phase": ["all-through", "primary", "secondary"], "places": [101, 50, 80],
-    "from_year": pd.array([pd.NA, pd.NA, 2028], dtype="Int64"), "to_year": pd.array([pd.NA, 2029, pd.NA], dtype="Int64"),
+    "from_year": pd.array([pd.NA, pd.NA, 2028], dtype="Int64"),
+    "to_year": pd.array([pd.NA, 2029, pd.NA], dtype="Int64"),
 })
 
 

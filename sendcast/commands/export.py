@@ -17,7 +17,8 @@ from sendcast.data.capacity import read_capacity
 from sendcast.commands.options import data_option, output_options
 from sendcast.commands.scenarios import record_scenarios
 from sendcast.data import store
-from sendcast.money.cyp_table import cyp_table, need_shares_for, published_pattern
+from sendcast.money.cyp_table import cyp_table, published_pattern
+from sendcast.forecasting.need_shares import projected_need_shares
 from sendcast.money.deficit_plan import PROVISION, deficit_plan
 from sendcast.data.measures import PRIMARY_NEEDS
 from sendcast.runtime.errors import SendcastError
@@ -242,7 +243,7 @@ def _cyp_tables(dataset: Dataset, comparison, scenarios: list[tuple[str, str]]) 
     la_code = dataset.geography.resolve(comparison.la)["la_code"]
     pattern = published_pattern(dataset, la_code)
     years = sorted(int(y) for y in comparison.summary["year"].unique())
-    shares, method = need_shares_for(dataset, la_code, years)
+    shares, method = projected_need_shares(dataset, la_code, years)
     return pd.concat([cyp_table(pattern, comparison.summary[comparison.summary["scenario"] == name], shares,
                                 scenario=label, share_method=method) for label, name in scenarios],
                      ignore_index=True)

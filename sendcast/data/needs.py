@@ -147,7 +147,8 @@ def _read(release: Release, file: str, year_basis: str, measure: str, ages: dict
     def emit(mask: pd.Series, ages_of_rows: pd.Series | None) -> None:
         chosen = frame[mask]
         for need in PRIMARY_NEEDS:
-            labels = f"need={need}" if ages_of_rows is None else ("need=" + need + ";age=" + ages_of_rows[mask]).to_numpy()
+            labels = (f"need={need}" if ages_of_rows is None
+                      else ("need=" + need + ";age=" + ages_of_rows[mask]).to_numpy())
             out.append(pd.DataFrame({"la_key": chosen["la_key"].to_numpy(), "year": chosen["year"].to_numpy(),
                                      "year_basis": year_basis, "measure": measure, "breakdown": labels,
                                      "value": values.loc[mask, need].to_numpy(), "source": source}))

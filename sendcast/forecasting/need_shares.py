@@ -216,7 +216,8 @@ def special_demand_by_designation(need_forecast: pd.DataFrame, capacity: pd.Data
             phases = "/".join(sorted(set(group["phase"]))) if "phase" in group else ""
             need_demand = float(demand.reindex(covered).fillna(0.0).sum()) if len(demand) else np.nan
             rows.append({"year": year, "designation": label, "needs": "+".join(covered) or "-",
-                         "places_phase": phases, "places": places, "demand": need_demand, "gap": need_demand - places, "note": note})
+                         "places_phase": phases, "places": places, "demand": need_demand,
+                         "gap": need_demand - places, "note": note})
     return pd.DataFrame(rows, columns=["year", "designation", "needs", "places_phase", "places", "demand", "gap",
                                        "note"])
 
@@ -249,3 +250,19 @@ def forecast_needs(dataset: Dataset, la_code: str, forecast: pd.DataFrame, capac
         years = sorted(by_need.loc[by_need["measure"] == "ehcp_state_special", "year"].unique())
         special = special_demand_by_designation(by_need, capacity, [int(y) for y in years])
     return NeedForecast(by_need, latest_mix(dataset, la_code), special, choice)
+
+
+def projected_need_shares(dataset: Dataset, la_code: str, years: list[int]) -> tuple[pd.DataFrame, str]:
+    """Projected need shares of all EHC plans for the Januaries ``years`` (and the method)."""
+    choice = choose_need_method(dataset)
+    m = dataset.measures
+    rows = m[(m["la_code"] == la_code) & (m["measure"] == "ehcp_total") & m["value"].notna()]
+    labels = split_label(rows["breakdown"])
+    rows = rows[(labels["need"] != "") & (labels["age"] == "")].assign(need=labels["need"])
+    counts = rows.pivot_table(index="year", columns="need", values="value").reindex(columns=list(PRIMARY_NEEDS),
+                                                                                    fill_value=0.0)
+    base = int(counts.index.max())
+    ahead = max(1, max(years) - base)
+    shares = engine.project_shares(counts, choice.method, ahead)
+    published = engine.shares_of(counts)
+    return pd.concat([published, shares]).sort_index(), choice.method

@@ -17,9 +17,10 @@ four-way table, so it is **estimated** (said in every row's ``method``):
 2. *Each financial year*: the pattern raked to that year's totals: placements and age bands
    from the run (financial-year averages of its January caseloads, 0.25 x January Y +
    0.75 x January Y+1, as the rest of the plan), needs from the projected need shares
-   (:mod:`sendcast.forecasting.need_shares`; the method the need backtest chose, carried
-   forward in the shipped data) times the year's plans. The raking keeps the pattern's
-   associations (autism in special schools, SEMH in AP...) and takes the year's totals.
+   (given by the caller: :func:`sendcast.forecasting.need_shares.projected_need_shares`, the
+   method the need backtest chose, carried forward in the shipped data) times the year's
+   plans. The raking keeps the pattern's associations (autism in special schools, SEMH in
+   AP...) and takes the year's totals.
 
 Every cell starts from a floor of :data:`FLOOR` plans so that a year's totals can always be
 met; cells with no published children stay near zero. The table adds up to the year's
@@ -33,13 +34,11 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from forecast import need_shares as share_engine
 from forecast.raking import rake
 from sendcast.data.build import Dataset
 from sendcast.data.measures import PRIMARY_NEEDS
 from sendcast.data.needs import split_label
 from sendcast.data.years import financial_year_average, financial_year_label
-from sendcast.forecasting.need_shares import choose_need_method
 from sendcast.runtime.errors import SendcastError
 
 #: The DSG management plan's placement categories -> how each is made from the placement groups.
@@ -180,19 +179,3 @@ def cyp_table(pattern: Pattern, january: pd.DataFrame, shares: pd.DataFrame, *, 
                 for n, need in enumerate(NEEDS):
                     out.append((scenario, label, category, band, need, float(table[c, b, n]), method))
     return pd.DataFrame(out, columns=CYP_COLUMNS)
-
-
-def need_shares_for(dataset: Dataset, la_code: str, years: list[int]) -> tuple[pd.DataFrame, str]:
-    """Projected need shares of all EHC plans for the Januaries ``years`` (and the method)."""
-    choice = choose_need_method(dataset)
-    m = dataset.measures
-    rows = m[(m["la_code"] == la_code) & (m["measure"] == "ehcp_total") & m["value"].notna()]
-    labels = split_label(rows["breakdown"])
-    rows = rows[(labels["need"] != "") & (labels["age"] == "")].assign(need=labels["need"])
-    counts = rows.pivot_table(index="year", columns="need", values="value").reindex(columns=list(NEEDS),
-                                                                                    fill_value=0.0)
-    base = int(counts.index.max())
-    ahead = max(1, max(years) - base)
-    shares = share_engine.project_shares(counts, choice.method, ahead)
-    published = share_engine.shares_of(counts)
-    return pd.concat([published, shares]).sort_index(), choice.method

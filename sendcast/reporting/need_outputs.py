@@ -66,12 +66,15 @@ def need_backtest_lines(backtest: NeedBacktest) -> list[str]:
     for series, rows in table.groupby("series", sort=False):
         lines.append(f"  {series}")
         for method, block in rows.groupby("method", sort=False):
-            cells = "  ".join(
-                f"h{int(r['horizon'])} " + ("not measured" if r["scored"] == 0 else
-                                            f"{r['mae_pp']:.2f} ({r['ratio_to_carry_forward']:.2f}, n={int(r['scored'])})")
-                for _, r in block.iterrows())
+            cells = "  ".join(f"h{int(r['horizon'])} {_cell(r)}" for _, r in block.iterrows())
             lines.append(f"    {method:<24} {cells}")
     return lines
+
+
+def _cell(row: pd.Series) -> str:
+    if row["scored"] == 0:
+        return "not measured"
+    return f"{row['mae_pp']:.2f} ({row['ratio_to_carry_forward']:.2f}, n={int(row['scored'])})"
 
 
 def need_mix_table(need: NeedForecast) -> pd.DataFrame:

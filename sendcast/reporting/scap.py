@@ -127,14 +127,16 @@ def unrounded_need(summary: pd.DataFrame, scenario: str, inputs: ScapInputs, *, 
     rows = []
     for phase, horizon in HORIZONS.items():
         for year in range(first_year, first_year + horizon):
-            get = lambda measure, breakdown=f"phase={phase}": _mean(runs, measure, breakdown, year, phase,  # noqa: E731
-                                                                     horizon, first_year)
-            independent_all = get("ehcp_independent_special")
+            def get(measure: str, breakdown: str) -> float:
+                return _mean(runs, measure, breakdown, year, phase, horizon, first_year)  # noqa: B023
+
+            by_phase = f"phase={phase}"
+            independent_all = get("ehcp_independent_special", by_phase)
             non_maintained = independent_all * inputs.non_maintained_share
             rows.append({"phase": phase, "year": year,
-                         "resourced_unit": get("ehcp_resourced_unit"),
+                         "resourced_unit": get("ehcp_resourced_unit", by_phase),
                          "independent": independent_all - non_maintained,
-                         "state_special": get("ehcp_state_special") + non_maintained,
+                         "state_special": get("ehcp_state_special", by_phase) + non_maintained,
                          "alternative_provision": get("ehcp_ap", "") * inputs.ap_phase_shares[phase]})
     return pd.DataFrame(rows)
 
@@ -184,7 +186,8 @@ def return_layout(table: pd.DataFrame, inputs: ScapInputs) -> pd.DataFrame:
         block = table[table["phase"] == phase].set_index("academic_year")
         code, name = inputs.planning_areas.get(phase, ("", ""))
         for column, label in list(PROVISIONS.items()) + [("specialist_total", "Total")]:
-            line = {"planning_area_code": code, "planning_area_name": name, "phase": phase, "provision_type": label}
+            line: dict[str, object] = {"planning_area_code": code, "planning_area_name": name, "phase": phase,
+                                       "provision_type": label}
             for year in years:
                 line[year] = int(block.loc[year, column]) if year in block.index else None
             rows.append(line)
