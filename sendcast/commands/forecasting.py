@@ -32,6 +32,8 @@ from sendcast.reporting.forecast_outputs import SOURCE, neighbour_lines, summary
 from sendcast.forecasting.one_la import forecast_la
 from sendcast.forecasting.national import PER_PUPIL_ASSUMPTION, forecast_all_las
 from sendcast.forecasting.neighbours import compare_with_neighbours
+from sendcast.forecasting.need_shares import national_need_backtest
+from sendcast.reporting.need_outputs import need_backtest_lines, need_lines, write_need_forecast
 from sendcast.runtime.progress import progress_bar
 from sendcast.runtime.runs import Run, run_folder
 from sendcast.money.unit_costs import read_unit_cost_file
@@ -106,6 +108,7 @@ def _forecast(args: argparse.Namespace) -> int:
                              inflation=args.inflation, data=args.data)
         forecast_seconds = time.perf_counter() - started - evidence_seconds
         write_la_forecast(run, result)
+        need = write_need_forecast(run, dataset, result, args)
         neighbours = None
         if not args.no_neighbours:
             neighbours = compare_with_neighbours(dataset, result, evidence, n_paths=args.paths, seed=args.seed,
@@ -126,6 +129,8 @@ def _forecast(args: argparse.Namespace) -> int:
                             "models": result.models, "reconciliation": result.reconciliation_method,
                             "price_basis": result.price_basis, "warnings": list(result.warnings)})
     for line in summary_lines(result):
+        print(line)
+    for line in need_lines(need):
         print(line)
     if neighbours is not None:
         for line in neighbour_lines(neighbours):
@@ -234,6 +239,8 @@ def _backtest(args: argparse.Namespace) -> int:
         atomic.write_csv(run.path("calibration.csv"), evidence.calibration.table)
         atomic.write_csv(run.path("reconciliation.csv"), evidence.reconciliation)
         atomic.write_csv(run.path("excluded.csv"), evidence.excluded)
+        need_backtest = national_need_backtest(dataset, horizons=args.horizons, until=args.until)
+        atomic.write_csv(run.path("need_shares_backtest.csv"), need_backtest.table)
         _record_inputs(run, args, dataset)
         run.timings["backtest"] = round(seconds, 2)
         run.details.update({"measures": measures, "until": args.until, "horizons": args.horizons,
@@ -259,5 +266,7 @@ def _backtest(args: argparse.Namespace) -> int:
         print("EHC plans (ehcp_total), median MASE relative to drift by model:")
         print(table.round(3).to_string())
     print(f"Reconciliation of placement groups by backtest: {evidence.reconciliation_method}")
+    for line in need_backtest_lines(need_backtest):
+        print(line)
     print(f"Written to {run.target}")
     return 0
