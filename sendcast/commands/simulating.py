@@ -17,7 +17,8 @@ import matplotlib.pyplot as plt
 import pandas as pd
 
 from sendcast.data import paths
-from sendcast.data.capacity import capacity_file, read_capacity
+from sendcast.data.capacity import THIRD_PARTY_FILE, capacity_file, codes_to_numbers, default_capacity, read_capacity
+from sendcast.data.population import population_note
 from sendcast.reporting.charts import scenario_chart
 from sendcast.commands.options import backend_options, data_option, output_options
 from sendcast.data import store
@@ -112,6 +113,7 @@ def _calibrate(args: argparse.Namespace) -> int:
     report.loc[timely, "error_pct"] = report.loc[timely, "simulated_des"] - report.loc[timely, "actual"]
     checks = target_checks(report)
     label = f"{history.la_name} {params.start_year}-{start_year}"
+    population = population_note(dataset.measures, history.la_code, params.start_year, start_year)
     with run_folder(args.out, command="calibrate", label=history.la_name, force=args.force) as run:
         report.to_csv(run.path("calibration.csv"), index=False, float_format="%.6g", lineterminator="\n")
         checks.to_csv(run.path("targets.csv"), index=False, lineterminator="\n")
@@ -124,9 +126,12 @@ def _calibrate(args: argparse.Namespace) -> int:
                             "window_january": [params.start_year, start_year], "seed": args.seed,
                             "des_replications": args.replications, "optimiser": result.message,
                             "targets_passed": int(checks["passed"].sum()), "targets": len(checks),
-                            "parameters_at_bounds": list(result.at_bounds)})
+                            "parameters_at_bounds": list(result.at_bounds),
+                            "population": population})
         target = run.target
     print_report(label, report, checks, result.fitted, result.at_bounds)
+    if population:
+        print(population)
     print(f"Wrote {target}")
     return 0
 
@@ -160,8 +165,9 @@ def _simulate(args: argparse.Namespace) -> int:
     timings["calibration"] = round(time.perf_counter() - began, 2)
     capacity = None
     if scenario is None:
-        default_file = capacity_file(paths.data_dir(args.data), history.la_code)
-        capacity = read_capacity(default_file) if default_file.is_file() else None
+        # The LA's own capacity file, else the third-party table (flagged low confidence).
+        capacity, _ = default_capacity(paths.data_dir(args.data), history.la_code, history.la_number,
+                                       codes_to_numbers(dataset.geography.las))
     scenarios = {}
     if scenario is not None and baseline_path(chain) != chain[0]:
         scenarios[baseline.scenario.name] = build_parameters(
@@ -171,7 +177,7 @@ def _simulate(args: argparse.Namespace) -> int:
     scenarios[main_name] = build_parameters(dataset, history.la_code, start_year=start_year, horizon=horizon,
                                             scenario=scenario, capacity=capacity, calibration=fit, data=args.data)
     base_name = next(iter(scenarios))
-    notes = _notes(history, start_year, capacity, scenario, args.data)
+    notes = _notes(history, start_year, capacity, scenario, args.data, dataset)
 
     began = time.perf_counter()
     with progress_bar(replications * len(scenarios), "replications", quiet=args.quiet) as update:
@@ -193,8 +199,11 @@ def _simulate(args: argparse.Namespace) -> int:
         _write_charts(run, history, summary, replications, start_year)
         for path in chain:
             run.record_input(path, "scenario")
-        if capacity is not None:
+        if capacity is not None and capacity_file(paths.data_dir(args.data), history.la_code).is_file():
             run.record_input(capacity_file(paths.data_dir(args.data), history.la_code), "special school places")
+        elif capacity is not None:
+            run.record_input(paths.raw_dir(paths.data_dir(args.data)) / "national" / THIRD_PARTY_FILE,
+                             "special school places (third-party, low confidence)")
         run.timings.update(timings)
         run.details.update({
             "la_code": history.la_code, "la_name": history.la_name, "start_year_january": start_year,
@@ -213,11 +222,11 @@ def _simulate(args: argparse.Namespace) -> int:
     return 0
 
 
-def _notes(history, start_year, capacity, scenario, data) -> list[str]:
+def _notes(history, start_year, capacity, scenario, data, dataset=None) -> list[str]:
     if capacity is None and scenario is not None and scenario.special_places.capacity_file:
         capacity = read_capacity(Path(scenario.special_places.capacity_file))
     _, place_notes = special_place_blocks(history, start_year, capacity, scenario)
-    _, cost_notes = unit_costs(history, scenario, data)
+    _, cost_notes = unit_costs(history, scenario, data, dataset)
     return place_notes + cost_notes + ["rates: calibrated to the published history; age profiles, decision and "
                                        "assessment times are illustrative defaults (sendcast.scenarios.parameters)"]
 

@@ -175,3 +175,19 @@ def backcast(chosen: pd.DataFrame) -> pd.DataFrame:
                 value = by_age.get(age + k) if age + k <= BACKCAST_COHORT_MAX_AGE else by_age[age]
                 rows.append((la_key, year, int(age), float(value), vintage, int(base), "backcast", text))
     return pd.DataFrame(rows, columns=columns)
+
+
+def population_note(measures: pd.DataFrame, la_code: str, first: int, last: int) -> str:
+    """One line saying which population figures an LA uses for mid-years ``first`` to
+    ``last`` (``measures``: a dataset's tidy table): each source once, with its years ("" when
+    none)."""
+    rows = measures[measures["la_code"] == la_code]
+    totals = rows[(rows["measure"] == "population") & (rows["breakdown"] == "") & rows["year"].between(first, last)]
+    if totals.empty:
+        return ""
+    parts = []
+    for source, part in totals.groupby("source", sort=False):
+        years = sorted(part["year"].astype(int))
+        span = f"{years[0]}-{years[-1]}" if len(years) > 1 else f"{years[0]}"
+        parts.append(f"mid-{span}: {source.removesuffix(' (derived: sum of ages 0-25)')}")
+    return "population: " + "; ".join(parts)
