@@ -206,9 +206,10 @@ def national_unit_costs(outturn: pd.DataFrame, measures: pd.DataFrame, las: pd.D
        Not derivable when the LA has no outturn row (City of London, Isles of Scilly, LAs
        created in 2023), an empty one (#N/A), or no placements for those Januaries (North and
        West Northamptonshire before 2022).
-    2. **Bounds**: for each placement group, the 5th and 95th percentiles of the derived costs
-       over all LAs. A derived cost outside them (this includes the zeros left by s251 coding
-       differences) is flagged ``outside national 5th-95th percentile``.
+    2. **Bounds**: for each placement group, the 5th and 95th percentiles of the positive
+       derived costs over all LAs. A derived cost outside them is flagged ``outside the national
+       5th-95th percentile``; a cost of 0 (the spend is booked on another s251 line: a coding
+       difference) is not derivable.
     3. **Used**: the derived cost if within bounds; else (flagged or not derivable) the median
        of the in-bounds derived costs of the LA's region (``status`` ``regional median``;
        ``flag`` and ``source`` say why).
@@ -248,7 +249,12 @@ def national_unit_costs(outturn: pd.DataFrame, measures: pd.DataFrame, las: pd.D
     table["status"] = "not costed"
     table["flag"] = ""
     for group, part in table[table["costed"]].groupby("placement_group"):
+        # A zero (or infinite) cost is an s251 coding difference (spend booked on another line),
+        # not a real cost: not derivable, and left out of the national distribution.
         values = part["derived_gbp"].replace([np.inf, -np.inf], np.nan)
+        zero = values == 0
+        table.loc[part.index[zero.to_numpy()], "reason"] = "the outturn line is 0 (an s251 coding difference)"
+        values = values.where(~zero)
         low, high = np.nanpercentile(values, SANITY_PERCENTILES)
         inside = values.between(low, high)
         medians = part[inside].groupby("region")["derived_gbp"].median()
@@ -261,7 +267,7 @@ def national_unit_costs(outturn: pd.DataFrame, measures: pd.DataFrame, las: pd.D
             region = table.loc[index, "region"]
             median = medians.get(region, national)
             where = f"{region} median" if region in medians.index else "national median (no region figure)"
-            if pd.notna(value):
+            if pd.notna(value) and value != 0:
                 flag = (f"derived GBP {value:,.0f} outside the national 5th-95th percentile "
                         f"(GBP {low:,.0f}-{high:,.0f})")
             else:
