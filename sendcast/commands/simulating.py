@@ -27,6 +27,8 @@ from sendcast.reporting.fit_report import print_report, target_checks
 from sendcast.runtime.progress import progress_bar
 from sendcast.runtime.runs import run_folder
 from sendcast.scenarios.files import load_scenario
+from sendcast.scenarios.pipeline import LoadedScenario
+from sendcast.scenarios.retarget import check_series, retarget
 from sendcast.scenarios.replications import run_replications
 from sendcast.scenarios.parameters import (baseline_path, build_parameters, calibrate_la, changed_fields, la_history,
                                        special_place_blocks, unit_costs)
@@ -96,6 +98,7 @@ def _calibrate(args: argparse.Namespace) -> int:
     start_year = args.start_year or _latest_caseload_year(history)
     timings = {}
     began = time.perf_counter()
+    check_series(dataset, history.la_code, start_year)
     result = calibrate_la(dataset, history.la_code, start_year=start_year)
     timings["calibration"] = round(time.perf_counter() - began, 2)
     params = result.parameters
@@ -142,15 +145,18 @@ def _simulate(args: argparse.Namespace) -> int:
         _positive(getattr(args, name), f"--{name}")
     dataset = store.load_dataset(args.data)
     history = la_history(dataset, args.la)
-    scenario = baseline = None
+    scenario = baseline = default_places = None
     chain: list[Path] = []
     if args.scenario:
         scenario, _, chain = load_scenario(args.scenario)
-        named = dataset.geography.resolve(scenario.scenario.la)["la_code"]
-        if named != history.la_code:
-            raise SendcastError(f"{args.scenario}: the scenario is for {scenario.scenario.la} but --la is "
-                                f"{history.la_name}; make them agree")
         baseline, _, _ = load_scenario(baseline_path(chain))
+        # A scenario written for another LA is re-targeted at --la (sendcast.scenarios.retarget).
+        (item, base_item), retarget_notes = retarget([LoadedScenario(scenario, {}, tuple(chain)),
+                                                      LoadedScenario(baseline, {}, ())], dataset, history.la_code,
+                                                     args.data)
+        scenario, baseline, default_places = item.scenario, base_item.scenario, item.capacity
+        for note in retarget_notes:
+            print(f"note: {note}")
     info = scenario.scenario if scenario is not None else None
     start_year = args.start_year or (info.start_year if info else _latest_caseload_year(history))
     horizon = args.years or (info.horizon if info else 10)
@@ -161,9 +167,10 @@ def _simulate(args: argparse.Namespace) -> int:
 
     timings = {}
     began = time.perf_counter()
+    check_series(dataset, history.la_code, start_year)
     fit = calibrate_la(dataset, history.la_code, start_year=start_year)
     timings["calibration"] = round(time.perf_counter() - began, 2)
-    capacity = None
+    capacity = None if scenario is None or scenario.special_places.capacity_file else default_places
     if scenario is None:
         # The LA's own capacity file, else the third-party table (flagged low confidence).
         capacity, _ = default_capacity(paths.data_dir(args.data), history.la_code, history.la_number,
@@ -172,7 +179,7 @@ def _simulate(args: argparse.Namespace) -> int:
     if scenario is not None and baseline_path(chain) != chain[0]:
         scenarios[baseline.scenario.name] = build_parameters(
             dataset, history.la_code, start_year=start_year, horizon=horizon, scenario=baseline, calibration=fit,
-            data=args.data)
+            data=args.data, capacity=None if baseline.special_places.capacity_file else default_places)
     main_name = info.name if info else "As things stand"
     scenarios[main_name] = build_parameters(dataset, history.la_code, start_year=start_year, horizon=horizon,
                                             scenario=scenario, capacity=capacity, calibration=fit, data=args.data)
