@@ -67,12 +67,14 @@ def test_las_without_an_outturn_get_the_regional_median_and_say_why(table):
         assert rows["flag"].str.startswith("not derivable").all()
 
 
-def test_gloucestershire_keeps_its_own_costs_and_is_told_where_the_bounds_would_put_them(dataset):
+def test_gloucestershire_keeps_its_own_costs_which_are_within_the_national_bounds(dataset, table):
     costs, notes = default_unit_costs(dataset, "E10000013", FINANCE)
     own = derive_unit_costs(read_outturn(FINANCE / OUTTURN_FILE),
                             dataset.measures[dataset.measures["la_code"] == "E10000013"], "own")
     assert costs["annual_cost_gbp"].fillna(-1).tolist() == own["annual_cost_gbp"].fillna(-1).tolist()
-    assert any("ehcp_fe" in n and "outside the national" in n and "kept" in n for n in notes)
+    national = table[(table["la_code"] == "E10000013") & table["placement_group"].isin(COSTED)]
+    assert national["status"].eq("estimate").all() and not any("outside" in n for n in notes)
+    assert (national["annual_cost_gbp"] == national["derived_gbp"]).all()
 
 
 def test_kent_costs_come_from_the_national_table(dataset, table):
