@@ -94,7 +94,7 @@ def _capacity(item: LoadedScenario) -> pd.DataFrame:
     frames = []
     if places.capacity_file:
         frames.append(read_capacity(Path(places.capacity_file)))
-    elif item.capacity is not None:
+    elif item.capacity is not None and not item.capacity.empty:
         frames.append(item.capacity)
     for extra in places.additional:
         frames.append(pd.DataFrame([{"school": extra.name, "urn": "", "phase": extra.phase, "designation": "",

@@ -148,7 +148,8 @@ def _forecast_all(args: argparse.Namespace, dataset) -> int:
         done = itertools.count(1)
         with progress_bar(n_las, "forecasting LAs", quiet=args.quiet) as update:
             result = forecast_all_las(dataset, evidence, horizon=args.horizon, until=args.until,
-                                      n_paths=args.paths, seed=args.seed, progress=lambda _: update(next(done), n_las))
+                                      n_paths=args.paths, seed=args.seed, progress=lambda _: update(next(done), n_las),
+                                      data=args.data)
         seconds = time.perf_counter() - started
         atomic.write_csv(run.path("summary.csv"), result.summary)
         atomic.write_csv(run.path("forecast.csv"), result.forecast)

@@ -102,7 +102,9 @@ def _simulate(args: argparse.Namespace,
     horizon = options.horizon or 5
     evidence = national_evidence(dataset, horizons=min(horizon, 5))
     forecast = forecast_la(dataset, info.la, horizon=horizon, data=args.data, seed=info.seed, evidence=evidence,
-                           capacity=read_capacity(Path(capacity_file)) if capacity_file else loaded[0].capacity)
+                           capacity=read_capacity(Path(capacity_file)) if capacity_file else (
+                               loaded[0].capacity if loaded[0].capacity is not None and not loaded[0].capacity.empty
+                               else None))
     timings["forecast"] = round(time.perf_counter() - started, 2)
     neighbours = compare_with_neighbours(dataset, forecast, evidence, seed=info.seed, data=args.data)
     timings["neighbours"] = round(neighbours.seconds, 2)

@@ -208,7 +208,7 @@ def _simulate(args: argparse.Namespace) -> int:
             run.record_input(path, "scenario")
         if capacity is not None and capacity_file(paths.data_dir(args.data), history.la_code).is_file():
             run.record_input(capacity_file(paths.data_dir(args.data), history.la_code), "special school places")
-        elif capacity is not None:
+        elif capacity is not None and not capacity.empty:
             run.record_input(paths.raw_dir(paths.data_dir(args.data)) / "national" / THIRD_PARTY_FILE,
                              "special school places (third-party, low confidence)")
         run.timings.update(timings)

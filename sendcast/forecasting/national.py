@@ -23,7 +23,8 @@ share of pupils with an EHC plan (school census, LAIT ``SEN_TotStat``, January `
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from pathlib import Path
 
 import pandas as pd
 
@@ -47,16 +48,20 @@ PER_1000_BASIS = ("EHC plans per 1,000 residents aged 0-25: EHC plans (DfE SEN2,
 class NationalForecast:
     """``summary``: :data:`SUMMARY_COLUMNS`, one row per LA (status ``forecast`` or
     ``skipped``); ``forecast``: every LA's forecast rows (the contract columns);
-    ``warnings``: ``la_code, la_name, warning``."""
+    ``warnings``: ``la_code, la_name, warning``; ``sufficiency``: every forecast LA's state
+    special demand against places by January (``LaForecast.sufficiency``: places from the LA's
+    capacity file or the third-party default; LAs with neither are absent)."""
 
     summary: pd.DataFrame
     forecast: pd.DataFrame
     warnings: pd.DataFrame
+    sufficiency: pd.DataFrame = field(default_factory=pd.DataFrame)
 
 
 def forecast_all_las(dataset: Dataset, evidence: Evidence, *, horizon: int = 5, until: int | None = None,
                      n_paths: int = 1000, seed: int = 0,
-                     progress: Callable[[str], None] | None = None) -> NationalForecast:
+                     progress: Callable[[str], None] | None = None,
+                     data: str | Path | None = None) -> NationalForecast:
     """Forecast England and every LA (see the module docstring). ``progress`` is called
     with each LA's name after it is done (for a progress bar)."""
     las = dataset.geography.las
@@ -69,7 +74,7 @@ def forecast_all_las(dataset: Dataset, evidence: Evidence, *, horizon: int = 5, 
     pct_latest = pct.sort_values("year").groupby("la_code")["value"].last()
     pct_year = pct.sort_values("year").groupby("la_code")["year"].last()
     people = population_0_25(dataset)
-    rows, forecasts, notes = [], [], []
+    rows, forecasts, notes, sufficiency = [], [], [], []
     for _, la in order.iterrows():
         code, name = la["la_code"], la["la_name"]
         pct_in = pct_year.get(code)
@@ -79,7 +84,7 @@ def forecast_all_las(dataset: Dataset, evidence: Evidence, *, horizon: int = 5, 
             rows.append({**base, "status": "skipped", "reason": f"boundary change: {breaks[code]}"})
         else:
             result = forecast_la(dataset, code, horizon=horizon, until=until, evidence=evidence, n_paths=n_paths,
-                                 seed=seed, la_backtest=False, age_bands=False)
+                                 seed=seed, la_backtest=False, age_bands=False, data=data)
             notes += [{"la_code": code, "la_name": name, "warning": w} for w in result.warnings]
             total = result.forecast[result.forecast["measure"] == "ehcp_total"]
             if total.empty:
@@ -88,6 +93,8 @@ def forecast_all_las(dataset: Dataset, evidence: Evidence, *, horizon: int = 5, 
                 rows.append({**base, "status": "skipped", "reason": reason})
             else:
                 forecasts.append(result.forecast)
+                if not result.sufficiency.empty:
+                    sufficiency.append(result.sufficiency)
                 history = result.history[result.history["measure"] == "ehcp_total"].set_index("year")["value"]
                 last = total.iloc[-1]
                 special = result.forecast[result.forecast["measure"] == "ehcp_state_special"]
@@ -115,22 +122,22 @@ def forecast_all_las(dataset: Dataset, evidence: Evidence, *, horizon: int = 5, 
     forecast = (pd.concat(forecasts, ignore_index=True) if forecasts
                 else pd.DataFrame(columns=list(FORECAST_COLUMNS)))
     return NationalForecast(summary=summary, forecast=forecast,
-                            warnings=pd.DataFrame(notes, columns=["la_code", "la_name", "warning"]))
+                            warnings=pd.DataFrame(notes, columns=["la_code", "la_name", "warning"]),
+                            sufficiency=pd.concat(sufficiency, ignore_index=True) if sufficiency else pd.DataFrame())
 
 
 def population_0_25(dataset: Dataset) -> dict[str, pd.Series]:
     """ONS population aged 0-25 by mid-year for each LA (``la_code`` -> Series by year), and
-    for England the sum over the LAs whose series reach the latest January (current LAs)."""
+    for England the sum over every LA with a figure, leaving out the abolished LAs whose figure
+    is the sum of their successors (Cumbria, Northamptonshire), in the years every LA has one."""
     rows = dataset.measures[(dataset.measures["measure"] == "population") & (dataset.measures["breakdown"] == "")
                             & dataset.measures["value"].notna()]
     out = {code: part.set_index("year")["value"] for code, part in rows.groupby("la_code")}
-    las = dataset.geography.las
-    current = las.loc[(las["la_code"] != ENGLAND_CODE) & (las["last_year"] == las["last_year"].max()), "la_code"]
-    current_rows = rows[rows["la_code"].isin(current)]
-    if not current_rows.empty:
-        complete = current_rows.groupby("year")["la_code"].nunique() == current_rows["la_code"].nunique()
-        totals = current_rows.groupby("year")["value"].sum()
-        out[ENGLAND_CODE] = totals[complete[complete].index]
+    predecessors = rows.loc[rows["source"].str.contains("sum of successors", regex=False), "la_code"].unique()
+    parts = rows[~rows["la_code"].isin(predecessors)]
+    if not parts.empty:
+        complete = parts.groupby("year")["la_code"].nunique() == parts["la_code"].nunique()
+        out[ENGLAND_CODE] = parts.groupby("year")["value"].sum()[complete[complete].index]
     return out
 
 

@@ -284,10 +284,11 @@ def national_unit_costs(outturn: pd.DataFrame, measures: pd.DataFrame, las: pd.D
 def every_la_unit_costs(dataset, path: Path) -> pd.DataFrame:
     """:func:`national_unit_costs` for a dataset and the national file (computed once per
     dataset and file in a session)."""
-    key = (str(path), Path(path).stat().st_mtime_ns, id(dataset.measures), dataset.input_checksums)
+    las = dataset.geography.las
+    current = las[(las["la_number"] != "") & (las["last_year"] == las["last_year"].max())]
+    key = (str(path), Path(path).stat().st_mtime_ns, id(dataset.measures), dataset.input_checksums,
+           tuple(current["la_code"]))
     if key not in _CACHE:
-        las = dataset.geography.las
-        current = las[(las["la_number"] != "") & (las["last_year"] == las["last_year"].max())]
         _CACHE[key] = national_unit_costs(read_national_outturn(path), dataset.measures, current, str(path))
     return _CACHE[key]
 

@@ -7,7 +7,8 @@ assessment capacity, costs settings) and changes what belongs to the LA:
 - ``[scenario] la``: the new LA;
 - ``special_places.capacity_file``: the new LA's own file (``data/capacity/<la_code>.csv``)
   if there is one, else the third-party table's aggregate (:func:`sendcast.data.capacity.
-  default_capacity`, flagged low confidence), else none (places unconstrained);
+  default_capacity`, flagged low confidence), else an empty list (the simulation then counts
+  the January caseload in state special schools as the places there are);
 - ``costs.unit_costs_file``: dropped (a unit-cost file describes one LA); the new LA's
   default unit costs apply (:func:`sendcast.money.unit_costs.default_unit_costs`).
 
@@ -73,9 +74,16 @@ def retarget(loaded: list[LoadedScenario], dataset: Dataset, la: str,
              "as written, not rescaled to the LA's size"]
     if own.is_file():
         notes.append(f"special school places: {own} (the LA's own file)")
+    elif capacity is not None:
+        notes.append(f"special school places: {capacity_note}")
     else:
-        notes.append(f"special school places: {capacity_note}" if capacity is not None
-                     else f"special school places: unconstrained ({capacity_note})")
+        # No figure at all: an empty list, so that the simulation counts the January caseload in
+        # state special schools as places (sendcast.scenarios.parameters.special_place_blocks);
+        # otherwise an option adding places would be the only constrained scenario.
+        capacity = pd.DataFrame(columns=["school", "urn", "phase", "designation", "places", "from_year", "to_year",
+                                         "source", "confidence"])
+        notes.append(f"special school places: {capacity_note}; the simulation takes the January caseload in state "
+                     "special schools as the places there are")
     out = []
     for item in loaded:
         scenario = item.scenario
