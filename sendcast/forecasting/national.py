@@ -33,7 +33,7 @@ from sendcast.forecasting.evidence import Evidence
 from sendcast.forecasting.one_la import FORECAST_COLUMNS, forecast_la
 from sendcast.data.measures import ENGLAND_CODE
 
-SUMMARY_COLUMNS: tuple[str, ...] = (
+NATIONAL_SUMMARY_COLUMNS: tuple[str, ...] = (
     "la_code", "la_name", "region", "status", "last_year", "ehcp_latest", "forecast_year", "ehcp_mean", "ehcp_lo80",
     "ehcp_hi80", "growth_pct_a_year", "growth_lo80", "growth_hi80", "state_special_mean", "ehcp_pct_year",
     "ehcp_pct_latest", "population_0_25_latest", "ehcp_per_1000_latest", "ehcp_per_1000_projected",
@@ -46,7 +46,7 @@ PER_1000_BASIS = ("EHC plans per 1,000 residents aged 0-25: EHC plans (DfE SEN2,
 
 @dataclass(frozen=True)
 class NationalForecast:
-    """``summary``: :data:`SUMMARY_COLUMNS`, one row per LA (status ``forecast`` or
+    """``summary``: :data:`NATIONAL_SUMMARY_COLUMNS`, one row per LA (status ``forecast`` or
     ``skipped``); ``forecast``: every LA's forecast rows (the contract columns);
     ``warnings``: ``la_code, la_name, warning``; ``sufficiency``: every forecast LA's state
     special demand against places by January (``LaForecast.sufficiency``: places from the LA's
@@ -114,7 +114,7 @@ def forecast_all_las(dataset: Dataset, evidence: Evidence, *, horizon: int = 5, 
                              **per_1000_residents(people.get(code), history, last)})
         if progress is not None:
             progress(name)
-    summary = pd.DataFrame(rows).reindex(columns=list(SUMMARY_COLUMNS))
+    summary = pd.DataFrame(rows).reindex(columns=list(NATIONAL_SUMMARY_COLUMNS))
     summary["last_year"] = summary["last_year"].astype("Int64")
     summary["forecast_year"] = summary["forecast_year"].astype("Int64")
     summary["n_warnings"] = summary["n_warnings"].astype("Int64")
