@@ -9,8 +9,14 @@ import numpy as np
 import pytest
 
 from sendcast.data.capacity import THIRD_PARTY_CONFIDENCE, codes_to_numbers, default_capacity
-from sendcast.money.unit_costs import (NATIONAL_OUTTURN_FILE, OUTTURN_FILE, default_unit_costs, derive_unit_costs,
-                                       every_la_unit_costs, read_outturn)
+from sendcast.money.unit_costs import (
+    NATIONAL_OUTTURN_FILE,
+    OUTTURN_FILE,
+    default_unit_costs,
+    derive_unit_costs,
+    every_la_unit_costs,
+    read_outturn,
+)
 
 REPO = Path(__file__).resolve().parent.parent
 FINANCE = REPO / "data" / "raw" / "finance"

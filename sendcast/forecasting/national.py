@@ -40,9 +40,9 @@ NATIONAL_SUMMARY_COLUMNS: tuple[str, ...] = (
     "ehcp_per_1000_lo80", "ehcp_per_1000_hi80", "per_1000_basis", "model", "n_warnings", "reason",
 )
 #: How EHC plans per 1,000 residents are computed, said wherever they are shown.
-PER_1000_BASIS = ("EHC plans per 1,000 residents aged 0-25: EHC plans (DfE SEN2, January {latest}) / ONS population "
-                  "aged 0-25 (mid-{latest}) x 1,000; projected: forecast EHC plans (January {horizon}) / ONS 2022-based "
-                  "projection of residents aged 0-25 (mid-{horizon}) x 1,000")
+PER_1000_BASIS = ("EHC plans per 1,000 residents aged 0-25: EHC plans (DfE SEN2, January {latest}) / ONS "
+                  "population aged 0-25 (mid-{latest}) x 1,000; projected: forecast EHC plans (January {horizon}) / "
+                  "ONS 2022-based projection of residents aged 0-25 (mid-{horizon}) x 1,000")
 
 @dataclass(frozen=True)
 class NationalForecast:

@@ -248,7 +248,7 @@ def national_unit_costs(outturn: pd.DataFrame, measures: pd.DataFrame, las: pd.D
     table["annual_cost_gbp"] = float("nan")
     table["status"] = "not costed"
     table["flag"] = ""
-    for group, part in table[table["costed"]].groupby("placement_group"):
+    for _, part in table[table["costed"]].groupby("placement_group"):
         # A zero (or infinite) cost is an s251 coding difference (spend booked on another line),
         # not a real cost: not derivable, and left out of the national distribution.
         values = part["derived_gbp"].replace([np.inf, -np.inf], np.nan)
@@ -306,7 +306,9 @@ def default_unit_costs(dataset, la_code: str, finance: Path) -> tuple[pd.DataFra
     own_path = Path(finance) / OUTTURN_FILE
     national_path = Path(finance) / NATIONAL_OUTTURN_FILE
     national = every_la_unit_costs(dataset, national_path) if national_path.is_file() else None
-    if own_path.is_file() and number in set(pd.read_csv(own_path, usecols=["la_code"], dtype=str)["la_code"].str.strip()):
+    own_las = (set(pd.read_csv(own_path, usecols=["la_code"], dtype=str)["la_code"].str.strip())
+               if own_path.is_file() else set())
+    if number in own_las:
         rows = dataset.measures[dataset.measures["la_code"] == la_code]
         table = derive_unit_costs(read_outturn(own_path), rows, str(own_path))
         notes = ["unit costs: derived from the LA's own 2021-22 s251 outturn file by the national rule, "
