@@ -30,6 +30,7 @@ from sendcast.reporting.scap import (PROVISIONS, RETURN_KEYS, against_the_trend_
 from sendcast.reporting.scap_inputs import scap_inputs
 from sendcast.data.build import Dataset
 from sendcast.scenarios.pipeline import Comparison, LoadedScenario, compare, load_scenarios
+from sendcast.scenarios.retarget import check_series, retarget
 from sendcast.reporting.workbook import Sheet, write_workbook
 from simulation.parameters import PLACEMENTS
 
@@ -63,6 +64,22 @@ def _common(parser: argparse.ArgumentParser) -> None:
     output_options(parser)
     parser.add_argument("--replications", type=REPLICATIONS, metavar="N",
                         help="simulation runs per scenario (default: the scenario file's)")
+    parser.add_argument("--la", metavar="NAME_OR_CODE",
+                        help="run the scenarios for this LA instead of the one they name (levers kept as written; "
+                             "places and unit costs become the LA's defaults)")
+
+
+def _load(args: argparse.Namespace, files: list[str]) -> list[LoadedScenario]:
+    """The scenario files, re-targeted at ``--la`` when given; an LA whose series a boundary
+    change breaks is refused with the reason."""
+    loaded = load_scenarios(files)
+    dataset = store.load_dataset(args.data)
+    if args.la:
+        loaded, notes = retarget(loaded, dataset, args.la, args.data)
+        for note in notes:
+            print(f"note: {note}")
+    check_series(dataset, loaded[0].scenario.scenario.la, loaded[0].scenario.scenario.start_year)
+    return loaded
 
 
 def _simulate(args: argparse.Namespace, loaded: list[LoadedScenario]) -> tuple[Dataset, Comparison]:
@@ -82,12 +99,15 @@ def _capacity(item: LoadedScenario) -> pd.DataFrame:
     frames = []
     if places.capacity_file:
         frames.append(read_capacity(Path(places.capacity_file)))
+    elif item.capacity is not None and not item.capacity.empty:
+        frames.append(item.capacity)
     for extra in places.additional:
         frames.append(pd.DataFrame([{"school": extra.name, "urn": "", "phase": extra.phase, "designation": "",
                                      "places": extra.places, "from_year": extra.from_year, "to_year": extra.to_year,
                                      "source": extra.source or str(item.files[0]), "confidence": "scenario"}]))
     if not frames:
-        raise SendcastError(f"{item.files[0]}: SCAP needs special school capacity; set special_places.capacity_file")
+        raise SendcastError(f"{item.files[0]}: SCAP needs special school capacity; set special_places.capacity_file "
+                            f"(no capacity file or third-party figure for {item.scenario.scenario.la})")
     table = pd.concat(frames, ignore_index=True)
     for column in ("from_year", "to_year"):
         table[column] = table[column].astype("Int64")
@@ -95,7 +115,7 @@ def _capacity(item: LoadedScenario) -> pd.DataFrame:
 
 
 def _scap(args: argparse.Namespace) -> int:
-    loaded = load_scenarios([args.scenario])
+    loaded = _load(args, [args.scenario])
     info = loaded[0].scenario.scenario
     first = args.first_year or info.start_year + 1
     name = loaded[0].name
@@ -190,7 +210,7 @@ def _plan_sheet(plan: pd.DataFrame, scenario: str, name: str, title: str) -> She
 
 
 def _deficit_plan(args: argparse.Namespace) -> int:
-    loaded = load_scenarios([args.baseline, args.mitigated])
+    loaded = _load(args, [args.baseline, args.mitigated])
     base, mitigated = loaded[0].name, loaded[1].name
     started = time.perf_counter()
     with run_folder(args.out, command="export-deficit-plan", label=Path(args.mitigated).stem,

@@ -21,7 +21,7 @@ import pandas as pd
 from sendcast.runtime import atomic
 
 from sendcast.data import paths
-from sendcast.reporting.charts import national_growth_chart, national_per_pupil_chart
+from sendcast.reporting.charts import national_growth_chart, national_per_1000_chart
 from sendcast.commands.options import (SEED, YEAR, data_option, finite_number, output_options,
                                        whole_number)
 from sendcast.data import store
@@ -30,7 +30,7 @@ from sendcast.runtime.errors import SendcastError
 from sendcast.forecasting.evidence import FORECAST_MEASURES, national_evidence
 from sendcast.reporting.forecast_outputs import SOURCE, neighbour_lines, summary_lines, write_la_forecast, write_neighbours
 from sendcast.forecasting.one_la import forecast_la
-from sendcast.forecasting.national import PER_PUPIL_ASSUMPTION, forecast_all_las
+from sendcast.forecasting.national import PER_1000_BASIS, forecast_all_las
 from sendcast.forecasting.neighbours import compare_with_neighbours
 from sendcast.forecasting.need_shares import national_need_backtest
 from sendcast.reporting.need_outputs import need_backtest_lines, need_lines, write_need_forecast
@@ -159,7 +159,8 @@ def _forecast_all(args: argparse.Namespace, dataset) -> int:
         done = itertools.count(1)
         with progress_bar(n_las, "forecasting LAs", quiet=args.quiet) as update:
             result = forecast_all_las(dataset, evidence, horizon=args.horizon, until=args.until,
-                                      n_paths=args.paths, seed=args.seed, progress=lambda _: update(next(done), n_las))
+                                      n_paths=args.paths, seed=args.seed, progress=lambda _: update(next(done), n_las),
+                                      data=args.data)
         seconds = time.perf_counter() - started
         atomic.write_csv(run.path("summary.csv"), result.summary)
         atomic.write_csv(run.path("forecast.csv"), result.forecast)
@@ -172,14 +173,14 @@ def _forecast_all(args: argparse.Namespace, dataset) -> int:
                                        "(% a year; England in red)", source=SOURCE)
         figure.savefig(run.path("national_growth.png"))
         plt.close(figure)
-        per_pupil = drawn[drawn["ehcp_per_1000_pupils_projected"].notna()]
-        pupil_year = int(per_pupil["ehcp_pct_year"].max()) if not per_pupil.empty else None
-        if not per_pupil.empty:
-            figure = national_per_pupil_chart(
-                per_pupil, title=f"EHC plans per 1,000 pupils by LA: January {pupil_year} and projected\n"
-                f"to January {year} (England in red)", source=SOURCE + "; pupils: LAIT school census (SEN_TotStat)",
-                assumption=PER_PUPIL_ASSUMPTION.format(year=pupil_year))
-            figure.savefig(run.path("national_per_1000_pupils.png"))
+        rated = drawn[drawn["ehcp_per_1000_projected"].notna()]
+        if not rated.empty:
+            latest = int(rated["last_year"].max())
+            figure = national_per_1000_chart(
+                rated, title=f"EHC plans per 1,000 residents aged 0-25 by LA: January {latest} and projected\n"
+                f"to January {year} (England in red)", source=SOURCE + "; population: ONS mid-year estimates and "
+                "2022-based subnational projections", assumption=PER_1000_BASIS.format(latest=latest, horizon=year))
+            figure.savefig(run.path("national_per_1000_residents.png"))
             plt.close(figure)
         _record_inputs(run, args, dataset)
         run.timings.update({"evidence": round(evidence_seconds, 2), "forecasts": round(seconds, 2)})
@@ -196,16 +197,16 @@ def _forecast_all(args: argparse.Namespace, dataset) -> int:
         row = england.iloc[0]
         print(f"England, EHC plans, January {row['forecast_year']}: {row['ehcp_mean']:,.0f} (80% interval "
               f"{row['ehcp_lo80']:,.0f}-{row['ehcp_hi80']:,.0f}), {row['growth_pct_a_year']:.1f}% a year")
-        if pd.notna(row["ehcp_per_1000_pupils_projected"]):
-            print(f"England, EHC plans per 1,000 pupils: {row['ehcp_per_1000_pupils_latest']:.1f} in January "
-                  f"{row['ehcp_pct_year']}, {row['ehcp_per_1000_pupils_projected']:.1f} projected for January "
-                  f"{row['forecast_year']} (80% interval {row['ehcp_per_1000_pupils_lo80']:.1f}-"
-                  f"{row['ehcp_per_1000_pupils_hi80']:.1f})")
-            print(f"  ({PER_PUPIL_ASSUMPTION.format(year=row['ehcp_pct_year'])})")
-    impossible = drawn[drawn["ehcp_per_1000_pupils_hi80"] > 1000]
+        if pd.notna(row["ehcp_per_1000_projected"]):
+            print(f"England, EHC plans per 1,000 residents aged 0-25: {row['ehcp_per_1000_latest']:.1f} in January "
+                  f"{row['last_year']}, {row['ehcp_per_1000_projected']:.1f} projected for January "
+                  f"{row['forecast_year']} (80% interval {row['ehcp_per_1000_lo80']:.1f}-"
+                  f"{row['ehcp_per_1000_hi80']:.1f})")
+            print(f"  ({row['per_1000_basis']})")
+    impossible = drawn[drawn["ehcp_per_1000_hi80"] > 1000]
     if not impossible.empty:
-        print(f"{len(impossible)} LAs' upper 80% bounds exceed 1,000 EHC plans per 1,000 pupils ("
-              + ", ".join(impossible["la_name"]) + "): their forecasts' upper tails outrun the pupils there are; "
+        print(f"{len(impossible)} LAs' upper 80% bounds exceed 1,000 EHC plans per 1,000 residents aged 0-25 ("
+              + ", ".join(impossible["la_name"]) + "): their forecasts' upper tails outrun the residents there are; "
               "read those bounds as 'very uncertain', not as numbers")
     fastest = drawn[drawn["la_name"] != "England"].nlargest(3, "growth_pct_a_year")
     if not fastest.empty:

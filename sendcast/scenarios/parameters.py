@@ -66,7 +66,9 @@ random numbers) and paired differences are narrow::
   the January caseload" (those children are in a place somewhere; capacity files are
   often out of date), and :func:`special_place_blocks` returns a note saying so.
 - Unit costs (pounds a year at the ``2021-22`` price base): derived from the s251
-  outturn (:mod:`sendcast.money.unit_costs`) where the shipped outturn covers the LA, else the
+  outturn (:mod:`sendcast.money.unit_costs`: the LA's own outturn file, else the national
+  benchmarking file by one rule, a regional median where the LA's figure is outside the
+  national 5th-95th percentile or missing) where the shipped outturn covers the LA, else the
   ILLUSTRATIVE :func:`simulation.examples.default_costs`; the scenario's unit-cost file
   and ``unit_costs_gbp`` replace them; a scenario ``price_base`` other than 2021-22
   inflates them at ``inflation_pct``. AP and "other" have no published cost: they are
@@ -92,8 +94,8 @@ from sendcast.runtime.errors import InputError, SendcastError
 from sendcast.data.years import financial_year_start
 from sendcast.data.measures import AGE_BANDS, PLACEMENT_GROUPS
 from sendcast.scenarios.files import Scenario
-from sendcast.money.unit_costs import OUTTURN_FILE, PRICE_BASE, apply_overrides, derive_unit_costs, read_outturn, \
-    read_unit_cost_file, restate_prices
+from sendcast.money.unit_costs import OUTTURN_FILE, PRICE_BASE, apply_overrides, default_unit_costs, \
+    derive_unit_costs, read_outturn, read_unit_cost_file, restate_prices
 from simulation import (CalibrationResult, Caseload, Costs, EarlyIdentification, Parameters, PlaceBlock,
                         Population, SpecialPlaces, calibrate, estimate_rates)
 from simulation.calibration import open_requests
@@ -456,12 +458,18 @@ def special_place_blocks(history: LaHistory, start_year: int, capacity: pd.DataF
     return tuple(blocks), notes
 
 
-def unit_costs(history: LaHistory, scenario: Scenario | None, data: str | Path | None = None) -> tuple[Costs, list[str]]:
-    """Engine :class:`simulation.Costs` and notes on where each figure came from."""
+def unit_costs(history: LaHistory, scenario: Scenario | None, data: str | Path | None = None,
+               dataset: Dataset | None = None) -> tuple[Costs, list[str]]:
+    """Engine :class:`simulation.Costs` and notes on where each figure came from. With
+    ``dataset``, every LA's default costs come from :func:`sendcast.money.unit_costs.default_unit_costs`
+    (the national rule and bounds); without it, only an LA in the own outturn file is costed."""
     notes = []
     outturn_path = paths.raw_dir(paths.data_dir(data)) / "finance" / OUTTURN_FILE
     table = None
-    if outturn_path.is_file():
+    if dataset is not None:
+        table, default_notes = default_unit_costs(dataset, history.la_code, outturn_path.parent)
+        notes.extend(default_notes)
+    elif outturn_path.is_file():
         outturn = pd.read_csv(outturn_path, dtype=str, usecols=["la_code"])
         if (outturn["la_code"].str.strip() == history.la_number).any():
             table = derive_unit_costs(read_outturn(outturn_path), history.rows, str(outturn_path))
@@ -559,7 +567,7 @@ def build_parameters(dataset: Dataset, la: str, *, start_year: int, horizon: int
         capacity = read_capacity(Path(scenario.special_places.capacity_file))
     blocks, _ = special_place_blocks(history, start_year, capacity, scenario)
     policy = scenario.special_places.overflow_policy if scenario is not None else "independent"
-    costs, _ = unit_costs(history, scenario, data)
+    costs, _ = unit_costs(history, scenario, data, dataset)
     params = replace(fitted, start_year=start_year, horizon=horizon, population=pop, assessment=assessment,
                      special_places=SpecialPlaces(blocks=blocks, overflow_policy=policy),
                      early_identification=early_identification(scenario), costs=costs,

@@ -57,6 +57,9 @@ class LoadedScenario:
     scenario: Scenario
     resolved: dict[str, Any]
     files: tuple[Path, ...]
+    #: Special school places to use when the scenario names no capacity file (a scenario
+    #: re-targeted at another LA: :mod:`sendcast.scenarios.retarget`).
+    capacity: pd.DataFrame | None = field(default=None, compare=False, repr=False)
 
     @property
     def name(self) -> str:
@@ -218,14 +221,16 @@ def compare_parameters(loaded: Sequence[LoadedScenario], parameters: Mapping[str
 
 
 def build_all_parameters(dataset: Dataset, scenarios: Sequence[Scenario], *,
-                         data: str | Path | None = None) -> list[Parameters]:
+                         data: str | Path | None = None, capacity: pd.DataFrame | None = None) -> list[Parameters]:
     """Simulation Parameters for each scenario (in order) from the data, on one shared
     calibration of the first scenario's LA and start year, so that they differ only in their
     levers (common random numbers then pair them)."""
     info = scenarios[0].scenario
     fit = calibrate_la(dataset, info.la, start_year=info.start_year)
     return [build_parameters(dataset, info.la, start_year=info.start_year, horizon=info.horizon, scenario=scenario,
-                             calibration=fit, data=data) for scenario in scenarios]
+                             calibration=fit, data=data,
+                             capacity=None if scenario.special_places.capacity_file else capacity)
+            for scenario in scenarios]
 
 
 def compare(dataset: Dataset, loaded: Sequence[LoadedScenario], *, replications: int | None = None,
@@ -234,6 +239,7 @@ def compare(dataset: Dataset, loaded: Sequence[LoadedScenario], *, replications:
     """Build each scenario's simulation Parameters from the data and compare them."""
     check_comparable(loaded)
     parameters = dict(zip([item.name for item in loaded],
-                          build_all_parameters(dataset, [item.scenario for item in loaded], data=data)))
+                          build_all_parameters(dataset, [item.scenario for item in loaded], data=data,
+                                               capacity=loaded[0].capacity)))
     return compare_parameters(loaded, parameters, replications=replications, backend=backend, workers=workers,
                               scheduler=scheduler, progress=progress)
