@@ -19,12 +19,12 @@ import matplotlib.pyplot as plt
 import pandas as pd
 from matplotlib.figure import Figure
 
-from sendcast import atomic
-from sendcast.charts import fan_chart, neighbour_forecast_chart, sufficiency_chart
-from sendcast.forecasting import LaForecast, measure_label
-from sendcast.measures import PLACEMENT_GROUPS
-from sendcast.neighbour_forecasts import NeighbourComparison
-from sendcast.runs import Run
+from sendcast.runtime import atomic
+from sendcast.reporting.charts import fan_chart, neighbour_forecast_chart, sufficiency_chart
+from sendcast.forecasting.one_la import LaForecast, measure_label
+from sendcast.data.measures import PLACEMENT_GROUPS
+from sendcast.forecasting.neighbours import NeighbourComparison
+from sendcast.runtime.runs import Run
 
 SOURCE = "DfE SEN2 (EHC plans), LAIT school census; sendcast forecast"
 CHART_MEASURES: tuple[str, ...] = ("ehcp_total", *PLACEMENT_GROUPS)

@@ -1,7 +1,7 @@
 """Replications of one or more scenarios on any execution backend.
 
 The engine's runner (:mod:`simulation.runner`) runs replications in this process or a
-process pool; this module runs the same tasks through :func:`sendcast.parallel.map_tasks`
+process pool; this module runs the same tasks through :func:`sendcast.runtime.parallel.map_tasks`
 so ``--backend local|processes|dask`` all work, and gives identical results whatever the
 backend (every task carries its own seed and replication number; results come back in
 task order). Each task returns one replication flattened to a vector (small to send
@@ -14,7 +14,7 @@ from collections.abc import Mapping
 
 import numpy as np
 
-from sendcast.parallel import Progress, map_tasks
+from sendcast.runtime.parallel import Progress, map_tasks
 from simulation import Parameters
 from simulation.runner import SimulationResults, replication_values, results_from_wide, wide_table
 

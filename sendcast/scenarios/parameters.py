@@ -66,7 +66,7 @@ random numbers) and paired differences are narrow::
   the January caseload" (those children are in a place somewhere; capacity files are
   often out of date), and :func:`special_place_blocks` returns a note saying so.
 - Unit costs (pounds a year at the ``2021-22`` price base): derived from the s251
-  outturn (:mod:`sendcast.unit_costs`) where the shipped outturn covers the LA, else the
+  outturn (:mod:`sendcast.money.unit_costs`) where the shipped outturn covers the LA, else the
   ILLUSTRATIVE :func:`simulation.examples.default_costs`; the scenario's unit-cost file
   and ``unit_costs_gbp`` replace them; a scenario ``price_base`` other than 2021-22
   inflates them at ``inflation_pct``. AP and "other" have no published cost: they are
@@ -84,15 +84,15 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from sendcast import paths
-from sendcast.capacity import read_capacity
+from sendcast.data import paths
+from sendcast.data.capacity import read_capacity
 from sendcast.data import query
 from sendcast.data.build import Dataset
-from sendcast.errors import InputError, SendcastError
-from sendcast.financial_years import financial_year_start
-from sendcast.measures import AGE_BANDS, PLACEMENT_GROUPS
-from sendcast.scenario import Scenario
-from sendcast.unit_costs import OUTTURN_FILE, PRICE_BASE, apply_overrides, derive_unit_costs, read_outturn, \
+from sendcast.runtime.errors import InputError, SendcastError
+from sendcast.data.years import financial_year_start
+from sendcast.data.measures import AGE_BANDS, PLACEMENT_GROUPS
+from sendcast.scenarios.files import Scenario
+from sendcast.money.unit_costs import OUTTURN_FILE, PRICE_BASE, apply_overrides, derive_unit_costs, read_outturn, \
     read_unit_cost_file
 from simulation import (CalibrationResult, Caseload, Costs, EarlyIdentification, Parameters, PlaceBlock,
                         Population, SpecialPlaces, calibrate, estimate_rates)
@@ -468,7 +468,7 @@ def unit_costs(history: LaHistory, scenario: Scenario | None, data: str | Path |
     by_group: dict[str, float] = {}
     if table is not None:
         by_group = {g: c for g, c in zip(table["placement_group"], table["annual_cost_gbp"]) if pd.notna(c)}
-        notes.append("unit costs: derived from the 2021-22 s251 outturn (sendcast.unit_costs)")
+        notes.append("unit costs: derived from the 2021-22 s251 outturn (sendcast.money.unit_costs)")
     else:
         defaults = default_costs().placement_gbp_per_year
         for k, placement in enumerate(PLACEMENTS):
@@ -525,7 +525,7 @@ def build_parameters(dataset: Dataset, la: str, *, start_year: int, horizon: int
     ``scenario``: its levers are applied (early identification, assessment capacity,
     special places and overflow policy, costs); ``None`` gives the LA as things stand with
     unconstrained special places unless ``capacity`` is given. ``capacity``: special school
-    places as read by :func:`sendcast.capacity.read_capacity` (default: the scenario's
+    places as read by :func:`sendcast.data.capacity.read_capacity` (default: the scenario's
     ``capacity_file``). ``calibration``: a result of :func:`calibrate_la` for the same LA
     and start year, to reuse (a scenario and its baseline should share one: it takes
     about 10 s). ``data``: the data folder (for the outturn file). See the module notes
@@ -565,7 +565,7 @@ def build_parameters(dataset: Dataset, la: str, *, start_year: int, horizon: int
 
 def baseline_path(chain: list[Path]) -> Path:
     """The baseline of a scenario: the root of its ``based_on`` chain (as returned by
-    :func:`sendcast.scenario.load_scenario`; a scenario with no ``based_on`` is its own)."""
+    :func:`sendcast.scenarios.files.load_scenario`; a scenario with no ``based_on`` is its own)."""
     if not chain:
         raise InputError("scenario", "a chain of at least one scenario file")
     return chain[-1]

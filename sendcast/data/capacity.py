@@ -14,7 +14,7 @@ import pandas as pd
 
 from sendcast.data.cells import parse_numbers
 from sendcast.data.release import read_csv_text, require_columns
-from sendcast.errors import InputError
+from sendcast.runtime.errors import InputError
 
 COLUMNS = ("school", "urn", "phase", "designation", "places", "from_year", "to_year", "source", "confidence")
 PHASES = ("all", "primary", "secondary", "post16", "all-through")

@@ -36,9 +36,9 @@ import pandas as pd
 
 from sendcast.data.cells import parse_numbers
 from sendcast.data.release import read_csv_text, require_columns
-from sendcast.errors import InputError
-from sendcast.financial_years import financial_year_start
-from sendcast.measures import PLACEMENT_GROUPS
+from sendcast.runtime.errors import InputError
+from sendcast.data.years import financial_year_start
+from sendcast.data.measures import PLACEMENT_GROUPS
 
 OUTTURN_FILE = "high_needs_benchmarking_outturn_202122__glos_long.csv"
 PRICE_BASE = "2021-22"

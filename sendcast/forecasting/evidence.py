@@ -1,7 +1,7 @@
 """National backtest evidence: how well each method would have forecast every LA, and what follows.
 
 :func:`national_evidence` runs the engine's rolling-origin backtest on the national panel of
-each measure (every LA whose series is unbroken, see :mod:`sendcast.panels`) and derives, per
+each measure (every LA whose series is unbroken, see :mod:`sendcast.forecasting.panels`) and derives, per
 measure:
 
 - the **chosen method**, by :func:`forecast.selection.select_models`: lowest mean (over
@@ -36,9 +36,9 @@ from forecast.models import BACKTEST_MODELS
 from forecast.reconcile import Hierarchy, reconcile
 from forecast.selection import select_models
 from sendcast.data.build import Dataset
-from sendcast.errors import SendcastError
-from sendcast.measures import PLACEMENT_GROUPS
-from sendcast.panels import panel
+from sendcast.runtime.errors import SendcastError
+from sendcast.data.measures import PLACEMENT_GROUPS
+from sendcast.forecasting.panels import panel
 
 LOGGER = logging.getLogger(__name__)
 

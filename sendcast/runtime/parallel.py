@@ -21,7 +21,7 @@ from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from typing import Any, TypeVar
 
-from sendcast.errors import SendcastError
+from sendcast.runtime.errors import SendcastError
 
 log = logging.getLogger(__name__)
 

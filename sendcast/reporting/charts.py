@@ -73,7 +73,7 @@ def sufficiency_chart(table: pd.DataFrame, *, title: str, source: str) -> Figure
 
 def context_chart(table: pd.DataFrame, *, la_name: str, title: str, units: str, source: str) -> Figure:
     """An LA (black) against England (dashed) and its statistical neighbours (median line
-    and min-max band). ``table`` comes from :func:`sendcast.context.neighbour_comparison`."""
+    and min-max band). ``table`` comes from :func:`sendcast.forecasting.context.neighbour_comparison`."""
     figure, axes = plt.subplots(figsize=(8, 4.5), dpi=110)
     years = table.index.to_numpy()
     axes.fill_between(years, table["neighbours_min"], table["neighbours_max"], color="#999999", alpha=0.25,
@@ -148,7 +148,7 @@ def neighbour_forecast_chart(table: pd.DataFrame, *, la_name: str, title: str, u
     neighbours' median (grey line) and range, lowest to highest (grey band), published and
     forecast (the forecast years shaded lighter and the median dashed).
 
-    ``table`` is one measure of :attr:`sendcast.neighbour_forecasts.NeighbourComparison.table`
+    ``table`` is one measure of :attr:`sendcast.forecasting.neighbours.NeighbourComparison.table`
     indexed by year, with ``kind``, ``value``, ``neighbours_median``, ``neighbours_min``,
     ``neighbours_max`` and ``base_year``."""
     figure, axes = plt.subplots(figsize=(8, 4.5), dpi=110)

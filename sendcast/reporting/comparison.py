@@ -13,17 +13,17 @@ import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 
-from sendcast.charts import fan_chart, sufficiency_chart
-from sendcast.forecast_outputs import SOURCE as FORECAST_SOURCE
-from sendcast.forecast_outputs import neighbour_figure, neighbour_lines, summary_lines
-from sendcast.forecasting import LaForecast
-from sendcast.html_report import Report
-from sendcast.measures import MEASURES, PLACEMENT_GROUPS
-from sendcast.neighbour_forecasts import NeighbourComparison
-from sendcast.runs import slug
-from sendcast.scenario_charts import cost_waterfall, difference_chart, scenario_chart
-from sendcast.scenario_run import Comparison
-from sendcast.workbook import Sheet
+from sendcast.reporting.charts import fan_chart, sufficiency_chart
+from sendcast.reporting.forecast_outputs import SOURCE as FORECAST_SOURCE
+from sendcast.reporting.forecast_outputs import neighbour_figure, neighbour_lines, summary_lines
+from sendcast.forecasting.one_la import LaForecast
+from sendcast.reporting.html_report import Report
+from sendcast.data.measures import MEASURES, PLACEMENT_GROUPS
+from sendcast.forecasting.neighbours import NeighbourComparison
+from sendcast.runtime.runs import slug
+from sendcast.reporting.scenario_charts import cost_waterfall, difference_chart, scenario_chart
+from sendcast.scenarios.pipeline import Comparison
+from sendcast.reporting.workbook import Sheet
 
 SOURCE = "sendcast simulation calibrated to DfE SEN2; ONS population"
 

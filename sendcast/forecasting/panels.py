@@ -17,7 +17,7 @@ import pandas as pd
 
 from sendcast.data.build import Dataset
 from sendcast.data.query import check_measures
-from sendcast.measures import ENGLAND_CODE
+from sendcast.data.measures import ENGLAND_CODE
 
 
 @dataclass(frozen=True)

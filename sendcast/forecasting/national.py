@@ -30,9 +30,9 @@ from dataclasses import dataclass
 import pandas as pd
 
 from sendcast.data.build import Dataset
-from sendcast.evidence import Evidence
-from sendcast.forecasting import FORECAST_COLUMNS, forecast_la
-from sendcast.measures import ENGLAND_CODE
+from sendcast.forecasting.evidence import Evidence
+from sendcast.forecasting.one_la import FORECAST_COLUMNS, forecast_la
+from sendcast.data.measures import ENGLAND_CODE
 
 SUMMARY_COLUMNS: tuple[str, ...] = (
     "la_code", "la_name", "region", "status", "last_year", "ehcp_latest", "forecast_year", "ehcp_mean", "ehcp_lo80",

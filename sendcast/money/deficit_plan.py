@@ -10,7 +10,7 @@ mitigated forecast an option, both from one paired simulation run.
 Rules, so that the plan reconciles with the run's own tables:
 
 - **EHC plans in a financial year** are the average caseload over the year: 0.25 x
-  January Y + 0.75 x January Y+1 (:func:`sendcast.financial_years.financial_year_average`),
+  January Y + 0.75 x January Y+1 (:func:`sendcast.data.years.financial_year_average`),
   from the simulation's mean January caseload (``simulation.csv``). A financial year needs
   both Januaries.
 - **Spend** is the run's own spend by financial year and component (``spend.csv``), in cash
@@ -32,8 +32,8 @@ from collections.abc import Mapping, Sequence
 import numpy as np
 import pandas as pd
 
-from sendcast.errors import SendcastError
-from sendcast.financial_years import financial_year_average, financial_year_label
+from sendcast.runtime.errors import SendcastError
+from sendcast.data.years import financial_year_average, financial_year_label
 
 AGE_BANDS: tuple[tuple[str, str], ...] = (
     ("age_band=under_5", "Under 5"), ("age_band=5_to_10", "Age 5 to 10"), ("age_band=11_to_15", "Age 11 to 15"),

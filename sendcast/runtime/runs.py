@@ -19,9 +19,13 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from sendcast import __version__, atomic, paths
+from sendcast import __version__
+
+from sendcast.runtime import atomic
+
+from sendcast.data import paths
 from sendcast.data.release import sha256
-from sendcast.errors import SendcastError
+from sendcast.runtime.errors import SendcastError
 
 
 class OutputExistsError(SendcastError):

@@ -38,9 +38,9 @@ import pandas as pd
 
 from sendcast.data import query
 from sendcast.data.build import Dataset
-from sendcast.evidence import Evidence
-from sendcast.forecasting import LaForecast, forecast_la
-from sendcast.measures import ENGLAND_CODE, PLACEMENT_GROUPS
+from sendcast.forecasting.evidence import Evidence
+from sendcast.forecasting.one_la import LaForecast, forecast_la
+from sendcast.data.measures import ENGLAND_CODE, PLACEMENT_GROUPS
 
 #: Measures compared with the neighbours: January caseloads that sum to the total.
 NEIGHBOUR_MEASURES: tuple[str, ...] = ("ehcp_total", *PLACEMENT_GROUPS)

@@ -32,7 +32,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from sendcast.errors import SendcastError
+from sendcast.runtime.errors import SendcastError
 
 HORIZONS = {"primary": 5, "secondary": 7}
 PLACEMENTS = (("state_special", "ehcp_state_special"), ("resourced_unit", "ehcp_resourced_unit"),

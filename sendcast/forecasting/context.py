@@ -6,7 +6,7 @@ import pandas as pd
 
 from sendcast.data import query
 from sendcast.data.build import Dataset
-from sendcast.measures import ENGLAND_CODE
+from sendcast.data.measures import ENGLAND_CODE
 
 COLUMNS = ["la", "england", "neighbours_median", "neighbours_min", "neighbours_max", "neighbours_count"]
 

@@ -19,9 +19,9 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
-from sendcast.errors import InputError
-from sendcast.financial_years import financial_year_start
-from sendcast.measures import PLACEMENT_GROUPS
+from sendcast.runtime.errors import InputError
+from sendcast.data.years import financial_year_start
+from sendcast.data.measures import PLACEMENT_GROUPS
 
 FORECAST_METHODS = ("auto", "naive", "drift", "log_drift", "ets", "arima", "theta", "rate", "combination")
 PHASES = ("primary", "secondary", "post16", "all")

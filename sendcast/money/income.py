@@ -13,7 +13,7 @@ Rules for the published extract, so a reader can check them:
 
 - the high-needs block **before deductions** is used: it includes the place funding the ESFA
   pays directly to academy and free special schools, which sendcast's state special unit
-  cost also includes (:mod:`sendcast.unit_costs`), so income and spend count the same money;
+  cost also includes (:mod:`sendcast.money.unit_costs`), so income and spend count the same money;
 - where the same financial year was published more than once, the latest dated allocation
   table wins (``dedicated-schools-grant_YYYY_MM_DD.ods``); the undated ``hardcoded`` file is
   used only for a year no dated table covers (2019-20);
@@ -33,8 +33,8 @@ import pandas as pd
 
 from sendcast.data.cells import parse_numbers
 from sendcast.data.release import read_csv_text, require_columns
-from sendcast.errors import InputError, SendcastError
-from sendcast.financial_years import financial_year_label, financial_year_start
+from sendcast.runtime.errors import InputError, SendcastError
+from sendcast.data.years import financial_year_label, financial_year_start
 
 PUBLISHED_FILE = "dsg_allocations_summary_glos_england_extract.csv"
 COLUMNS = ["financial_year", "high_needs_income_gbp", "status", "source"]

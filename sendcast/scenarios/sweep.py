@@ -24,9 +24,9 @@ import numpy as np
 import pandas as pd
 from pydantic import ValidationError
 
-from sendcast.appraisal import discount_factors, mean_interval
-from sendcast.errors import SendcastError
-from sendcast.scenario import Scenario, allowed_keys, explain_error, merge_settings
+from sendcast.money.appraisal import discount_factors, mean_interval
+from sendcast.runtime.errors import SendcastError
+from sendcast.scenarios.files import Scenario, allowed_keys, explain_error, merge_settings
 from simulation.runner import replicate
 
 MAX_LEVERS = 2
@@ -93,7 +93,7 @@ class GridPoint:
 
 def grid(resolved: dict[str, Any], levers: Sequence[Lever], *, source: str) -> list[GridPoint]:
     """Every combination of the levers' values applied to ``resolved`` (a scenario's settings
-    as :func:`sendcast.scenario.load_scenario` returns them). ``source`` names the scenario
+    as :func:`sendcast.scenarios.files.load_scenario` returns them). ``source`` names the scenario
     file in error messages."""
     if not levers:
         raise SweepError("a sweep needs at least one --vary")

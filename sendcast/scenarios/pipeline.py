@@ -11,7 +11,7 @@ comparison of different places or periods is not a paired comparison); the basel
 replications and seed are used for all.
 
 Money: the simulation reports spend by calendar year in pounds at the scenario's price
-base. Finance tables are by April-March financial year (:func:`sendcast.financial_years.
+base. Finance tables are by April-March financial year (:func:`sendcast.data.years.
 financial_year_from_calendar`), in real terms (price base) and in cash terms (inflated at the
 scenario's ``inflation_pct`` from the price base year).
 """
@@ -28,13 +28,13 @@ import numpy as np
 import pandas as pd
 
 from forecast.costing import price_index
-from sendcast.appraisal import Appraisal, appraise
+from sendcast.money.appraisal import Appraisal, appraise
 from sendcast.data.build import Dataset
-from sendcast.errors import SendcastError
-from sendcast.financial_years import financial_year_from_calendar, financial_year_label, financial_year_start
-from sendcast.scenario import Scenario, load_scenario
-from sendcast.simulation_runs import run_replications
-from sendcast.simulation_setup import build_parameters, calibrate_la
+from sendcast.runtime.errors import SendcastError
+from sendcast.data.years import financial_year_from_calendar, financial_year_label, financial_year_start
+from sendcast.scenarios.files import Scenario, load_scenario
+from sendcast.scenarios.replications import run_replications
+from sendcast.scenarios.parameters import build_parameters, calibrate_la
 from simulation.parameters import Parameters
 from simulation.runner import SimulationResults
 
@@ -103,7 +103,7 @@ class Comparison:
       with a 95% confidence interval for the mean difference;
     - ``spend``: :data:`SPEND_COLUMNS`, by financial year and cost component (``total`` for
       all), real and cash;
-    - ``appraisal``: one row per option and statistic (:mod:`sendcast.appraisal`);
+    - ``appraisal``: one row per option and statistic (:mod:`sendcast.money.appraisal`);
     - ``appraisal_by_year``: one row per option and year;
     - ``parameters``: each scenario's simulation parameters (unit costs, places, levers).
     """
@@ -195,7 +195,7 @@ def compare_parameters(loaded: Sequence[LoadedScenario], parameters: Mapping[str
                        scheduler: str | None = None, progress: Progress | None = None) -> Comparison:
     """Simulate given Parameters for each loaded scenario (keyed by scenario name; the
     first scenario is the baseline) and compare them, replications on ``backend``
-    (:mod:`sendcast.parallel`; identical results on every backend). :func:`compare` builds
+    (:mod:`sendcast.runtime.parallel`; identical results on every backend). :func:`compare` builds
     the Parameters from the data; notebooks and tests may pass their own."""
     check_comparable(loaded)
     missing = [item.name for item in loaded if item.name not in parameters]

@@ -18,8 +18,8 @@ import pandas as pd
 from matplotlib.figure import Figure
 from matplotlib.ticker import MaxNLocator
 
-from sendcast import charts
-from sendcast.charts import plt, style_axes
+from sendcast.reporting import charts
+from sendcast.reporting.charts import plt, style_axes
 
 PALETTE = ("#000000", "#1f5fa8", "#d9730d", "#2e8b57", "#8b3a8b", "#b22222")
 
@@ -27,7 +27,7 @@ PALETTE = ("#000000", "#1f5fa8", "#d9730d", "#2e8b57", "#8b3a8b", "#b22222")
 def scenario_chart(summary: pd.DataFrame, *, measure: str, breakdown: str = "", scenarios: Sequence[str],
                    title: str, units: str, source: str) -> Figure:
     """One measure for each scenario from a tidy summary (``scenario, measure, breakdown,
-    year, mean, lo95, hi95``): :func:`sendcast.charts.scenario_chart` without history."""
+    year, mean, lo95, hi95``): :func:`sendcast.reporting.charts.scenario_chart` without history."""
     rows = summary[(summary["measure"] == measure) & (summary["breakdown"] == breakdown)]
     frames = {name: rows[rows["scenario"] == name].set_index("year").sort_index()[["mean", "lo95", "hi95"]]
               for name in scenarios if (rows["scenario"] == name).any()}

@@ -7,7 +7,7 @@ import math
 
 import pandas as pd
 
-from sendcast.measures import MEASURES
+from sendcast.data.measures import MEASURES
 
 
 def format_value(measure: str, value: float) -> str:

@@ -3,7 +3,7 @@ sufficiency of state special places and high-needs costs.
 
 The entry points, for the CLI, ``sendcast run`` and notebooks:
 
-- :func:`national_evidence` (from :mod:`sendcast.evidence`): the national backtest, the
+- :func:`national_evidence` (from :mod:`sendcast.forecasting.evidence`): the national backtest, the
   method chosen per measure, calibration factors and the reconciliation method. Compute it
   once and pass it to every :func:`forecast_la` call of a session.
 - :func:`forecast_la`: one LA's forecast as a :class:`LaForecast` of tidy tables.
@@ -12,7 +12,7 @@ What is forecast (all January census years except the flows, which are calendar 
 
 - ``ehcp_total`` and the six placement groups, reconciled so that the groups sum to the
   total in every year and every sample path (method chosen by backtest, see
-  :mod:`sendcast.evidence`);
+  :mod:`sendcast.forecasting.evidence`);
 - ``new_plans`` and ``requests`` (calendar-year flows);
 - SEN support as a **rate** (``sen_support_pct``, % of pupils, LAIT): the shipped data has
   no pupil counts, so counts cannot be forecast honestly;
@@ -47,16 +47,16 @@ from forecast.models import MIN_YEARS, forecast_series
 from forecast.reconcile import reconcile_forecasts
 from forecast.result import Forecast
 from forecast.sufficiency import sufficiency_from_paths
-from sendcast import paths
-from sendcast.capacity import capacity_file, places_by_year, read_capacity
+from sendcast.data import paths
+from sendcast.data.capacity import capacity_file, places_by_year, read_capacity
 from sendcast.data.build import Dataset
 from sendcast.data.query import series
-from sendcast.errors import SendcastError
-from sendcast.evidence import (COMPARABLE_FROM, FORECAST_MEASURES, MIN_HISTORY, PLACEMENT_HIERARCHY, Evidence,
+from sendcast.runtime.errors import SendcastError
+from sendcast.forecasting.evidence import (COMPARABLE_FROM, FORECAST_MEASURES, MIN_HISTORY, PLACEMENT_HIERARCHY, Evidence,
                                EvidenceError, national_evidence)
-from sendcast.financial_years import financial_year_average_paths, financial_year_label
-from sendcast.measures import ENGLAND_CODE, MEASURES, PLACEMENT_GROUPS
-from sendcast.unit_costs import OUTTURN_FILE, derive_unit_costs, read_outturn
+from sendcast.data.years import financial_year_average_paths, financial_year_label
+from sendcast.data.measures import ENGLAND_CODE, MEASURES, PLACEMENT_GROUPS
+from sendcast.money.unit_costs import OUTTURN_FILE, derive_unit_costs, read_outturn
 
 __all__ = ["FORECAST_COLUMNS", "FORECAST_MEASURES", "Evidence", "EvidenceError", "LaForecast", "forecast_la",
            "national_evidence"]
@@ -198,7 +198,7 @@ def forecast_la(dataset: Dataset, la: str, *, horizon: int = 5, until: int | Non
     - ``until``: drop every published value after this year (also from the evidence).
     - ``evidence``: the national backtest from :func:`national_evidence` for the same
       ``until``; computed here (about 10 s) if not given.
-    - ``capacity``: a capacity table (:func:`sendcast.capacity.read_capacity`); default the
+    - ``capacity``: a capacity table (:func:`sendcast.data.capacity.read_capacity`); default the
       file ``capacity/<la_code>.csv`` in the data folder ``data`` if there is one.
     - ``unit_costs``: a table with ``placement_group, annual_cost_gbp`` (pounds a year at
       ``price_base_year`` prices, financial year starting then); default derived from the

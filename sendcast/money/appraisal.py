@@ -44,7 +44,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from sendcast.errors import SendcastError
+from sendcast.runtime.errors import SendcastError
 
 GREEN_BOOK_RATE = 0.035
 BOOTSTRAP_DRAWS = 2000
