@@ -28,8 +28,13 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from forecast.errors import ForecastError
-from forecast.shrinkage import (empirical_bayes_weights, fitted_blend_weight, log_changes, mean_last,
-                                noise_variance)
+from forecast.shrinkage import (
+    empirical_bayes_weights,
+    fitted_blend_weight,
+    log_changes,
+    mean_last,
+    noise_variance,
+)
 from forecast.stock_flow import stock_flow_path
 
 

@@ -17,9 +17,11 @@ Per group (measure, method, horizon, and origin for :func:`vintage_table`):
   over the vintages);
 - ``relative_mase``: ``mase`` / the same for ``reference`` (the five-year straight line) in
   the same group: below 1 beats the planner's line;
-- ``median_bias_pct``: median ``pct_error`` (negative: under-forecast);
+- ``median_bias_pct``: median ``pct_error`` (negative: under-forecast); ``median_ape_pct``:
+  median ``|pct_error|`` ("typically x% out");
 - ``coverage80``/``coverage95``; ``mean_width80_pct``/``median_width80_pct``;
-  ``interval_score80_pct``/``interval_score95_pct`` (means); ``n``: forecasts scored.
+  ``interval_score80_pct``/``interval_score95_pct`` (means); ``n``: forecasts scored,
+  ``n_series``: series among them.
 """
 
 from __future__ import annotations
@@ -32,8 +34,8 @@ import pandas as pd
 from forecast.empirical_intervals import interval_score
 
 REFERENCE = "five_year_line"
-TABLE_COLUMNS: tuple[str, ...] = ("n", "mase", "relative_mase", "median_bias_pct", "coverage80", "coverage95",
-                                  "mean_width80_pct", "median_width80_pct", "interval_score80_pct",
+TABLE_COLUMNS: tuple[str, ...] = ("n", "n_series", "mase", "relative_mase", "median_bias_pct", "median_ape_pct", "coverage80",
+                                  "coverage95", "mean_width80_pct", "median_width80_pct", "interval_score80_pct",
                                   "interval_score95_pct")
 
 
@@ -66,8 +68,10 @@ def scored_rows(forecasts: pd.DataFrame, *, origins: Sequence[int] | None = None
 
 
 def _aggregate(rows: pd.DataFrame, keys: list[str], series_mean: bool) -> pd.DataFrame:
+    rows = rows.assign(ape_pct=rows["pct_error"].abs())
     grouped = rows.groupby(keys, observed=True)
-    table = grouped.agg(n=("actual", "size"), median_bias_pct=("pct_error", "median"),
+    table = grouped.agg(n=("actual", "size"), n_series=("la_code", "nunique"), median_bias_pct=("pct_error", "median"),
+                        median_ape_pct=("ape_pct", "median"),
                         coverage80=("covered80", "mean"), coverage95=("covered95", "mean"),
                         mean_width80_pct=("width80_pct", "mean"), median_width80_pct=("width80_pct", "median"),
                         interval_score80_pct=("interval_score80_pct", "mean"),
