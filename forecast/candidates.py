@@ -34,6 +34,7 @@ from forecast.shrinkage import (
     log_changes,
     mean_last,
     noise_variance,
+    robust_changes,
 )
 from forecast.stock_flow import stock_flow_path
 
@@ -176,10 +177,16 @@ def constant_growth(data: OriginData) -> np.ndarray:
 # ---------------------------------------------------------------------------------------------
 # own and national growth
 
+def own_rate(data: OriginData, years: int) -> np.ndarray:
+    """Per series: the mean of its last ``years`` yearly log changes, breaks clipped
+    (:func:`forecast.shrinkage.robust_changes`)."""
+    return mean_last(robust_changes(data.values, data.national), years)
+
+
 def _recent(years: int) -> CandidateFunction:
     def method(data: OriginData) -> np.ndarray:
-        return data.grow(mean_last(log_changes(data.values), years))
-    method.__doc__ = f"The LA's own growth rate of the last {years} years continues."
+        return data.grow(own_rate(data, years))
+    method.__doc__ = f"The LA's own growth rate of the last {years} years (breaks clipped) continues."
     return method
 
 
@@ -201,7 +208,7 @@ for _years in (1, 2):
 def shrunk_growth(data: OriginData) -> np.ndarray:
     """Per LA, ``w_i * own_3 + (1 - w_i) * national_2`` with ``w_i`` the empirical-Bayes
     weight (:func:`forecast.shrinkage.empirical_bayes_weights`): noisy LAs lean on England."""
-    own = mean_last(log_changes(data.values), 3)
+    own = own_rate(data, 3)
     weights, _ = empirical_bayes_weights(own - data.national_rate(2), noise_variance(data.values), 3, data.pooled)
     national = data.national_rate(2)
     return data.grow(np.where(np.isfinite(own), weights * own + (1 - weights) * national, national))
@@ -213,7 +220,7 @@ def fitted_blend(data: OriginData) -> np.ndarray:
     """``w * own_3 + (1 - w) * national_2``, one ``w`` per measure and origin fitted by
     :func:`forecast.shrinkage.fitted_blend_weight` on the outcomes known at the origin."""
     weight = fitted_blend_weight(data.values, data.pooled, 3, 2)
-    own = mean_last(log_changes(data.values), 3)
+    own = own_rate(data, 3)
     national = data.national_rate(2)
     return data.grow(np.where(np.isfinite(own), weight * own + (1 - weight) * national, national))
 

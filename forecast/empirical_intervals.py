@@ -109,7 +109,9 @@ def bounds(central: np.ndarray, quantiles: np.ndarray) -> dict[str, np.ndarray]:
     base = np.log1p(central)
     def back(offset: np.ndarray) -> np.ndarray:
         return np.maximum(np.expm1(base + offset), 0.0)
-    return {"lo95": back(lo95), "lo80": back(lo80), "hi80": back(hi80), "hi95": back(hi95)}
+    low80, high80 = np.minimum(back(lo80), central), np.maximum(back(hi80), central)
+    return {"lo95": np.minimum(back(lo95), low80), "lo80": low80, "hi80": high80,
+            "hi95": np.maximum(back(hi95), high80)}
 
 
 @dataclass(frozen=True)

@@ -26,7 +26,10 @@ The protocol, per measure (``m``), at every origin ``t``:
 3. Level 2: single or combination, whichever has the lower score on the same rule from
    their own real-time forecasts at earlier origins.
 4. A series with fewer than ``min_years`` years at ``t`` is forecast by ``naive`` instead
-   (``short_history``): it cannot explode, and the output says so.
+   (``short_history``), or, for a part of a parent measure (``parents``), keeps its latest
+   share of the parent's chosen forecast: it cannot explode, and the output says so.
+   A part's share of its parent's forecast stays within ``share_limit`` (1.5) times or
+   divided by its latest share.
 5. Intervals: :func:`forecast.empirical_intervals.realtime_intervals` on the chosen
    forecasts' own real-time errors (short-history series: on naive's).
 
@@ -71,6 +74,8 @@ class RealtimeSettings:
     candidates: tuple[str, ...] | None = None
     intervals: IntervalSettings = field(default_factory=IntervalSettings)
     interval_methods: tuple[str, ...] = ("naive", "drift", "five_year_line", "constant_growth")
+    parents: Mapping[str, str] = field(default_factory=dict)
+    share_limit: float = 1.5
 
 
 @dataclass(frozen=True)
@@ -149,13 +154,14 @@ def _score(errors: np.ndarray, usable: np.ndarray, origins: np.ndarray, t: int, 
 
 
 def _measure(measure: str, codes: pd.Index, years: np.ndarray, values: np.ndarray, pooled: np.ndarray,
-             flows: Mapping[str, np.ndarray], settings: RealtimeSettings) -> tuple[list[pd.DataFrame], list, list]:
+             flows: Mapping[str, np.ndarray], settings: RealtimeSettings,
+             parent_growth: np.ndarray | None = None) -> tuple[list[pd.DataFrame], list, list, np.ndarray]:
     horizons = settings.horizons
     present = ~np.isnan(values)
     pooled_cols = present[pooled].any(axis=0) if pooled.any() else present.any(axis=0)
     first = int(np.argmax(present.any(axis=0)))
     last = int(len(years) - 1 - np.argmax(pooled_cols[::-1]))
-    origin_index = np.arange(first + 1, last + 1)
+    origin_index = np.arange(first, last + 1)
     origins = years[origin_index]
     national = national_growth(values, pooled)
     flow_national = {name: national_growth(array, pooled) for name, array in flows.items()}
@@ -172,7 +178,7 @@ def _measure(measure: str, codes: pd.Index, years: np.ndarray, values: np.ndarra
         data = OriginData(measure=measure, origin=int(years[o]), horizon=horizons, values=history, pooled=pooled,
                           national=national[:o], flows={n: a[:, :o + 1] for n, a in flows.items()},
                           flow_national={n: a[:o] for n, a in flow_national.items()})
-        alive = present[:, o] & (present[:, :o + 1].sum(axis=1) >= 2)
+        alive = present[:, o]
         for candidate in candidates:
             out = candidate.function(data)
             central[candidate.name][k] = np.where(alive[:, None], out, np.nan)
@@ -214,7 +220,18 @@ def _measure(measure: str, codes: pd.Index, years: np.ndarray, values: np.ndarra
                             "combination": use_combination, "single_score": single_score,
                             "combination_score": combined_score, "n_scored": n_scored})
     short = (n_years < settings.min_years) & (n_years > 0)
-    chosen = np.where(short[:, :, None], central[SHORT_HISTORY_METHOD], chosen)
+    fallback = central[SHORT_HISTORY_METHOD]
+    if parent_growth is not None:
+        ratio = parent_growth[origin_index]            # the parent's chosen forecast / its latest value
+        with np.errstate(invalid="ignore"):
+            fallback = np.where(np.isfinite(ratio), fallback * ratio, fallback)
+    chosen = np.where(short[:, :, None], fallback, chosen)
+    if parent_growth is not None:
+        ratio = parent_growth[origin_index]
+        latest = values[:, origin_index].T[:, :, None]
+        low, high = latest * ratio / settings.share_limit, latest * ratio * settings.share_limit
+        with np.errstate(invalid="ignore"):
+            chosen = np.where(np.isfinite(ratio), np.clip(chosen, low, high), chosen)
     with np.errstate(invalid="ignore", divide="ignore"):
         chosen_errors = np.log1p(actual) - np.log1p(chosen)
     streams = {CHOSEN: chosen, **{m: central[m] for m in names}}
@@ -254,7 +271,11 @@ def _measure(measure: str, codes: pd.Index, years: np.ndarray, values: np.ndarra
             for name in ("lo80", "hi80", "lo95", "hi95"):
                 frame[name] = np.nan
         frames.append(frame[keep])
-    return frames, choice_rows, score_rows
+    growth = np.full((len(years), n_series, horizons), np.nan)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        latest = values[:, origin_index].T[:, :, None]
+        growth[origin_index] = np.where(latest > 0, chosen / latest, np.nan)
+    return frames, choice_rows, score_rows, growth
 
 
 def realtime_backtest(panel: pd.DataFrame, *, settings: RealtimeSettings = RealtimeSettings(),
@@ -273,6 +294,9 @@ def realtime_backtest(panel: pd.DataFrame, *, settings: RealtimeSettings = Realt
     available = set(panel["measure"].unique())
     years = np.arange(int(panel["year"].min()), int(panel["year"].max()) + 1)
     frames, choices, scores = [], [], []
+    growths: dict[str, tuple[pd.Index, np.ndarray]] = {}
+    parents = dict(settings.parents)
+    wanted = sorted(wanted, key=lambda m: m in parents)     # parents first
     for measure in wanted:
         if measure not in available:
             raise ForecastError(f"realtime: measure {measure!r} is not in the panel")
@@ -283,7 +307,13 @@ def realtime_backtest(panel: pd.DataFrame, *, settings: RealtimeSettings = Realt
         extra = {name: _wide(panel, name, codes, years) for name in flows.get(measure, ()) if name in available}
         if len(extra) != len(flows.get(measure, ())):
             extra = {}
-        f, c, s = _measure(measure, codes, years, values, pooled, extra, settings)
+        parent_growth = None
+        if parents.get(measure) in growths:
+            parent_codes, parent_array = growths[parents[measure]]
+            position = parent_codes.get_indexer(codes)
+            parent_growth = np.where((position >= 0)[None, :, None], parent_array[:, np.maximum(position, 0)], np.nan)
+        f, c, s, growths[measure] = _measure(measure, codes, years, values, pooled, extra, settings, parent_growth)
+        growths[measure] = (codes, growths[measure])
         frames += f
         choices += c
         scores += s

@@ -21,6 +21,9 @@ series starts; the year convention is the caller's (January census for caseloads
 - :func:`fitted_blend_weight`: one weight ``w`` for ``w * own + (1 - w) * national`` fitted by
   least squares on the pairs (past own-minus-national rate, next year's own-minus-national
   growth) whose outcomes are already known, clipped to [0, 1].
+- :func:`robust_changes`: yearly changes with breaks clipped (a change more than 50% away
+  from England's that year is a reclassification, not growth); the own rates of the
+  shrinkage candidates are means of these.
 """
 
 from __future__ import annotations
@@ -33,6 +36,22 @@ def log_changes(values: np.ndarray) -> np.ndarray:
     either year is missing."""
     with np.errstate(invalid="ignore"):
         return np.diff(np.log1p(values), axis=1)
+
+
+#: A yearly change more than this far (log) from England's in the same year is a break
+#: (reclassification, boundary or recording change), not growth to extrapolate: ``log(1.5)``,
+#: the 50% jump that sendcast also flags in an LA's latest year.
+BREAK_LOG_CHANGE: float = float(np.log(1.5))
+
+
+def robust_changes(values: np.ndarray, national: np.ndarray, limit: float = BREAK_LOG_CHANGE) -> np.ndarray:
+    """Yearly log changes with each one's departure from England's change in the same year
+    clipped to ``+-limit`` (see :data:`BREAK_LOG_CHANGE`); where England's is unknown, the
+    change is kept."""
+    changes = log_changes(values)
+    reference = np.where(np.isfinite(national), national, np.nan)[None, :]
+    clipped = np.clip(changes, reference - limit, reference + limit)
+    return np.where(np.isfinite(reference), clipped, changes)
 
 
 def national_growth(values: np.ndarray, pooled: np.ndarray) -> np.ndarray:
@@ -101,8 +120,8 @@ def fitted_blend_weight(values: np.ndarray, pooled: np.ndarray, own_years: int, 
     over the ``own_years`` changes before ``y`` minus the national rate over the
     ``national_years`` before ``y``; outcome = the change into ``y`` minus national growth
     into ``y``. 0.5 when there are too few pairs to fit."""
-    changes = log_changes(values)
     nat = national_growth(values, pooled)
+    changes = robust_changes(values, nat)
     rows = np.asarray(pooled, dtype=bool)
     xs, ys = [], []
     n = changes.shape[1]

@@ -329,7 +329,8 @@ def realtime_evidence(dataset: Dataset, measures: Sequence[str], *, until: int |
     if not present:
         raise EvidenceError("no measure has data to forecast" + (f" up to {until}" if until is not None else ""))
     try:
-        realtime = realtime_backtest(long, settings=RealtimeSettings(horizons=max(horizons, 3)), measures=present)
+        realtime = realtime_backtest(long, measures=present, settings=RealtimeSettings(
+            horizons=max(horizons, 3), parents={part: PLACEMENT_HIERARCHY.total for part in PLACEMENT_HIERARCHY.parts}))
     except ForecastError as error:
         raise EvidenceError(f"real-time backtest: {error}") from error
     origins = range(TRACK_RECORD_FROM, int(realtime.forecasts["origin"].max()))

@@ -89,7 +89,8 @@ def live_forecast(result: RealtimeResult, code: str, measure: str, history: pd.S
     lo95, hi95 = np.minimum(lo95, lo80), np.maximum(hi95, hi80)
     paths = comonotone_paths(central, offsets, uniforms) if uniforms.size else None
     short = bool(rows["short_history"].iloc[0])
-    method = SHORT_HISTORY_METHOD if short else chosen_method(result, measure, origin)
+    method = ("latest share of the parent" if measure in result.settings.parents else SHORT_HISTORY_METHOD) \
+        if short else chosen_method(result, measure, origin)
     label = f"{method} (short history)" if short else f"{method} (real-time choice)"
     years = np.arange(origin + 1, origin + 1 + horizon)
     made = Forecast(model=label, scale="log", years=years, mean=central, lower80=lo80, upper80=hi80,

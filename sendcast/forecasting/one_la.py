@@ -68,7 +68,8 @@ LOGGER = logging.getLogger(__name__)
 FORECAST_COLUMNS: tuple[str, ...] = ("la_code", "la_name", "measure", "year", "model", "mean", "lo80", "hi80",
                                      "lo95", "hi95")
 BAND_COLUMNS: tuple[str, ...] = ("measure", "year", "mean", "lo50", "hi50", "lo80", "hi80", "lo95", "hi95")
-#: Fewest published years sendcast will forecast from.
+#: Fewest published years sendcast will forecast from (a placement group needs one: when its
+#: history is short it keeps its latest share of the total, see :mod:`forecast.realtime`).
 MIN_FORECAST_YEARS = 3
 #: A latest year more than this factor above or below the year before is flagged for checking.
 JUMP_RATIO = 1.5
@@ -253,7 +254,7 @@ def forecast_la(dataset: Dataset, la: str, *, horizon: int = 5, until: int | Non
         own_latest = rows.loc[(rows["measure"] == measure) & (rows["breakdown"] == ""), "year"].max()
         if breakdown and (history.empty or history.index.max() < own_latest):
             continue  # reported once below
-        if len(history) < MIN_FORECAST_YEARS:
+        if len(history) < (1 if measure in PLACEMENT_GROUPS and not breakdown else MIN_FORECAST_YEARS):
             notes.append(f"{label}: not forecast: only {len(history)} published years "
                          f"(at least {MIN_FORECAST_YEARS} needed)")
             continue
@@ -276,9 +277,11 @@ def forecast_la(dataset: Dataset, la: str, *, horizon: int = 5, until: int | Non
                          f"{int(history.index.max())}")
             continue
         if made.short_history:
+            rule = ("keeps its latest share of all EHC plans" if measure in PLACEMENT_GROUPS
+                    else "held at its latest value (naive)")
             notes.append(f"{label}: only {len(history)} years of comparable history (fewer than "
-                         f"{evidence.realtime.settings.min_years}); held at its latest value (naive), a fallback that "
-                         "cannot explode, with intervals from the pooled errors of that rule")
+                         f"{evidence.realtime.settings.min_years}); {rule}, a fallback that cannot explode, with "
+                         "intervals from the pooled errors of holding a series level")
         if made.extrapolated_after is not None:
             extrapolated_after[label] = made.extrapolated_after
         forecasts[label] = made.forecast
