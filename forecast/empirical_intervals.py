@@ -44,7 +44,7 @@ class IntervalSettings:
     2014-2016 statement-to-EHC-plan transition era (DfE SEN2; DOMAIN.md: statements converted
     2014-2018, with the largest step changes in the 2015-2016 Januaries)."""
 
-    windows: tuple[int, ...] = (2, 3, 4, 6)
+    windows: tuple[int, ...] = (1, 2, 3, 4, 6)
     evaluation_years: int = 3
     transition_until: int = 2016
     min_errors: int = 30
