@@ -39,7 +39,8 @@ The protocol, per measure (``m``), at every origin ``t``:
    2016-2022), so every LA gets the same relative interval per measure and horizon.
 
 Before any outcome is known (the first origins of a series) the chosen method is
-``DEFAULT_METHOD``.
+``DEFAULT_METHOD`` (the first candidate when it is not among them). ``naive`` is always a
+candidate (the short-history fallback).
 """
 
 from __future__ import annotations
@@ -196,8 +197,10 @@ def _measure(measure: str, codes: pd.Index, years: np.ndarray, values: np.ndarra
     origins = years[origin_index]
     national = national_growth(values, pooled)
     flow_national = {name: national_growth(array, pooled) for name, array in flows.items()}
-    candidates = candidates_for(measure, settings.candidates)
+    wanted = None if settings.candidates is None else tuple({*settings.candidates, SHORT_HISTORY_METHOD})
+    candidates = candidates_for(measure, wanted)
     names = [c.name for c in candidates]
+    default = DEFAULT_METHOD if DEFAULT_METHOD in names else names[0]
     n_series = values.shape[0]
     shape = (len(origins), n_series, horizons)
     central = {name: np.full(shape, np.nan) for name in names}
@@ -236,8 +239,8 @@ def _measure(measure: str, codes: pd.Index, years: np.ndarray, values: np.ndarra
             scores[name] = score
             score_rows.append({"measure": measure, "origin": int(t), "candidate": name, "score": score, "n": count})
         ranked = sorted((s, n) for n, s in scores.items() if np.isfinite(s))
-        best = ranked[0][1] if ranked else DEFAULT_METHOD
-        members = [n for _, n in ranked[:settings.combination_size]] or [DEFAULT_METHOD]
+        best = ranked[0][1] if ranked else default
+        members = [n for _, n in ranked[:settings.combination_size]] or [default]
         single[k] = central[best][k]
         with np.errstate(invalid="ignore"):
             combined[k] = np.expm1(np.mean([np.log1p(central[n][k]) for n in members], axis=0))
@@ -270,7 +273,7 @@ def _measure(measure: str, codes: pd.Index, years: np.ndarray, values: np.ndarra
     streams = {CHOSEN: chosen, **{m: central[m] for m in names}}
     bands = {}
     windows = {}
-    naive_usable = (n_years >= 2) & pooled[None, :]
+    naive_usable = (n_years >= 1) & pooled[None, :]
     spread = volatility if settings.volatility_scaled else np.ones_like(volatility)
     def standardised(array: np.ndarray) -> np.ndarray:
         return array / spread[:, :, None]

@@ -1,6 +1,6 @@
 """``--until Y`` for every Y from 2016 to 2024 and every LA, checked on the engine's real-time
 run of the shipped data (one run forecasts every LA from every origin with only the data up
-to it, exactly what ``--until Y`` gives): keeping the total and scaling the placement groups
+to it, what ``--until Y`` gives, except that which LAs are pooled is decided on all years): keeping the total and scaling the placement groups
 to it never moves a group by more than 50% of its own forecast, and no forecast explodes."""
 
 from __future__ import annotations
@@ -10,16 +10,17 @@ import pytest
 
 from forecast.realtime import CHOSEN
 from sendcast.data.measures import PLACEMENT_GROUPS
-from sendcast.forecasting.evidence import realtime_evidence
+from sendcast.forecasting.evidence import FORECAST_MEASURES, realtime_evidence
 
 pytestmark = pytest.mark.slow
 
 
 @pytest.fixture(scope="module")
 def placements(dataset):
-    realtime, _, _ = realtime_evidence(dataset, ["ehcp_total", *PLACEMENT_GROUPS], horizons=5)
+    realtime, _, _ = realtime_evidence(dataset, FORECAST_MEASURES, horizons=5)
     rows = realtime.forecasts
-    rows = rows[(rows["method"] == CHOSEN) & rows["origin"].between(2016, 2024)]
+    rows = rows[(rows["method"] == CHOSEN) & rows["origin"].between(2016, 2024)
+                & rows["measure"].isin(["ehcp_total", *PLACEMENT_GROUPS])]
     return rows.pivot_table(index=["la_code", "origin", "horizon"], columns="measure", values="forecast")
 
 

@@ -15,6 +15,15 @@ measure:
 - the **reconciliation method** for the placement groups, by a backtest of its own
   (:func:`reconciliation_backtest`).
 
+The forecasts sendcast gives, and every accuracy figure it prints, come from the
+**real-time run** (:func:`realtime_evidence`, :mod:`forecast.realtime`): a nested
+rolling-origin backtest of every area in which the method, windows, shrinkage toward
+England and interval calibration at each origin use only the data up to it; its last
+origin is the live forecast, and its scores per vintage and pooled (with the baselines
+naive, drift, the five-year straight line and constant growth) are the track record. The
+fixed-method backtest above is kept for each LA's own per-method record (``backtest.csv``)
+and for comparison.
+
 ``until`` drops every published value after that year before anything is computed, so the
 evidence is what a planner would have had in ``until``.
 """
@@ -143,7 +152,7 @@ class Evidence:
         table = self.track_record[self.track_record["method"] == CHOSEN]
         out = table.rename(columns={"n": "n_forecasts"}).assign(model="real-time choice")
         origins = self.realtime.forecasts["origin"]
-        out = out.assign(first_origin=TRACK_RECORD_FROM, last_origin=int(origins.max()) - 1)
+        out = out.assign(first_origin=TRACK_RECORD_FROM, last_origin=int(origins.max()) - out["horizon"])
         return out[["measure", "model", "horizon", "n_series", "n_forecasts", "relative_mase", "median_ape_pct",
                     "median_bias_pct", "coverage80", "coverage95", "median_width80_pct", "interval_score80_pct",
                     "first_origin", "last_origin"]].reset_index(drop=True)

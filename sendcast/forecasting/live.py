@@ -32,13 +32,16 @@ from forecast.result import Forecast
 class LiveForecast:
     """``forecast``; ``short_history``: the short-history fallback was used; ``method``: what
     was chosen (in words); ``origin``: the last year used; ``extrapolated_after``: years
-    ahead the engine scored (later years extrapolated) or None."""
+    ahead the engine scored (later years extrapolated) or None; ``borrowed_intervals``: no
+    error of this measure was known yet (its first published year), so a part's interval is
+    its parent's relative interval."""
 
     forecast: Forecast
     short_history: bool
     method: str
     origin: int
     extrapolated_after: int | None
+    borrowed_intervals: bool = False
 
 
 def chosen_method(result: RealtimeResult, measure: str, origin: int) -> str:
@@ -67,11 +70,23 @@ def live_forecast(result: RealtimeResult, code: str, measure: str, history: pd.S
             result.forecasts["measure"] == measure, "origin"].max()):
         return None
     central = rows["forecast"].to_numpy(dtype=float)
-    bounds = {b: rows[b].to_numpy(dtype=float) for b in ("lo95", "lo80", "hi80", "hi95")}
-    if np.isnan(central).any() or any(np.isnan(v).any() for v in bounds.values()):
+    if np.isnan(central).any():
         return None
     base = np.log1p(central)
-    offsets = np.stack([np.log1p(bounds[b]) - base for b in ("lo95", "lo80", "hi80", "hi95")], axis=1)
+    offsets = np.stack([np.log1p(rows[b].to_numpy(dtype=float)) - base for b in ("lo95", "lo80", "hi80", "hi95")],
+                       axis=1)
+    borrowed = False
+    if np.isnan(offsets).any() and measure in result.settings.parents:
+        parent = result.forecasts[(result.forecasts["measure"] == result.settings.parents[measure])
+                                  & (result.forecasts["la_code"] == code) & (result.forecasts["method"] == CHOSEN)
+                                  & (result.forecasts["origin"] == origin)].sort_values("horizon")
+        if len(parent) == len(rows):
+            parent_base = np.log1p(parent["forecast"].to_numpy(dtype=float))
+            offsets = np.stack([np.log1p(parent[b].to_numpy(dtype=float)) - parent_base
+                                for b in ("lo95", "lo80", "hi80", "hi95")], axis=1)
+            borrowed = True
+    if np.isnan(offsets).any():
+        return None
     engine_horizon = central.size
     extrapolated_after = None
     if horizon > engine_horizon:
@@ -95,4 +110,4 @@ def live_forecast(result: RealtimeResult, code: str, measure: str, history: pd.S
     years = np.arange(origin + 1, origin + 1 + horizon)
     made = Forecast(model=label, scale="log", years=years, mean=central, lower80=lo80, upper80=hi80,
                     lower95=lo95, upper95=hi95, log_offset=1.0, paths=paths, name=name)
-    return LiveForecast(made, short, method, origin, extrapolated_after)
+    return LiveForecast(made, short, method, origin, extrapolated_after, borrowed)

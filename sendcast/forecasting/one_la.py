@@ -263,7 +263,7 @@ def forecast_la(dataset: Dataset, la: str, *, horizon: int = 5, until: int | Non
             notes.append(f"{label}: the latest published value ({history.iloc[-1]:,.0f} in {history.index[-1]}) is "
                          f"far from the year before ({history.iloc[-2]:,.0f}); check it before trusting a forecast "
                          "that starts from it")
-        if np.allclose(history.to_numpy(), history.iloc[-1]):
+        if len(history) >= 2 and np.allclose(history.to_numpy(), history.iloc[-1]):
             notes.append(f"{label}: the same value ({history.iloc[-1]:g}) every year; check it before trusting "
                          "a forecast that starts from it")
         if breakdown:
@@ -282,6 +282,9 @@ def forecast_la(dataset: Dataset, la: str, *, horizon: int = 5, until: int | Non
             notes.append(f"{label}: only {len(history)} years of comparable history (fewer than "
                          f"{evidence.realtime.settings.min_years}); {rule}, a fallback that cannot explode, with "
                          "intervals from the pooled errors of holding a series level")
+        if made.borrowed_intervals:
+            notes.append(f"{label}: no forecast of this measure had been scored by {int(history.index.max())}; its "
+                         "intervals are the total's, in proportion")
         if made.extrapolated_after is not None:
             extrapolated_after[label] = made.extrapolated_after
         forecasts[label] = made.forecast
@@ -458,7 +461,7 @@ def _costs(dataset: Dataset, code: str, name: str, forecasts: dict[str, Forecast
 def _own_backtest(code: str, histories: dict[str, pd.Series], measure_of: dict[str, str],
                   evidence: Evidence) -> pd.DataFrame:
     """This LA's own rolling-origin backtest of the national candidates (raw intervals)."""
-    wanted = {label: h for label, h in histories.items() if label == measure_of[label]
+    wanted = {label: h for label, h in histories.items() if label == measure_of.get(label)
               and len(h) > MIN_HISTORY}
     if not wanted:
         return pd.DataFrame()

@@ -194,3 +194,13 @@ def test_keep_total_never_moves_the_total():
     assert np.array_equal(out["total"].mean, [100.0, 110.0])
     assert np.allclose(out["a"].mean + out["b"].mean, [100.0, 110.0])
     assert np.allclose(out["a"].upper80 / out["a"].mean, 1.1)
+
+
+def test_volatility_scaling_widens_an_erratic_las_interval():
+    values = noisy_panel(n=60, years=14, noise=0.03, seed=13)
+    values[0] *= np.exp(np.random.default_rng(14).normal(0, 0.3, 14))      # one erratic LA
+    scaled = run(values, volatility_scaled=True)
+    last = scaled[(scaled["origin"] == 2023) & (scaled["method"] == CHOSEN) & (scaled["horizon"] == 1)]
+    width = (last["hi80"] - last["lo80"]) / last["forecast"]
+    erratic = width[last["la_code"] == "LA000"].iloc[0]
+    assert erratic > 2 * width[last["la_code"] != "LA000"].median()
