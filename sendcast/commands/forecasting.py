@@ -270,23 +270,13 @@ def _backtest(args: argparse.Namespace) -> int:
         if not lines:
             print(f"{measure}: no forecast could be scored")
             continue
-        cells = "  ".join(f"h{int(r['horizon'])} {r['relative_mase']:.2f} {r['coverage80']:.0%}/"
-                          f"{r['coverage80_calibrated']:.0%}" for _, r in rows.iterrows())
-        print(f"  {pick['measure']:<25} {pick['model']:<14} {cells}")
-    total = summary[(summary["measure"] == "ehcp_total") & (summary["horizon"] <= 3)]
-    if not total.empty:
-        table = total.pivot_table(index="model", columns="horizon", values="relative_mase")
-        table.columns = [f"h={c}" for c in table.columns]
-        print("EHC plans (ehcp_total), median MASE relative to drift by model:")
-        print(table.round(3).to_string())
-    print(f"Reconciliation of placement groups by backtest: {evidence.reconciliation_method}")
-    for line in need_backtest_lines(need_backtest):
-        print(line)
         print(f"{measure}, pooled over origins:")
         print("\n".join(f"  {line}" for line in lines))
         print(f"{measure}, the real-time choice per vintage (origin), with the baselines' MASE/5yr:")
         print("\n".join(f"  {line}" for line in vintage_lines(evidence.vintages, measure)))
     print("Placement groups are scaled to the total, which is kept as forecast (reconciliation: "
           f"{evidence.reconciliation_method}).")
+    for line in need_backtest_lines(need_backtest):
+        print(line)
     print(f"Written to {run.target}")
     return 0
