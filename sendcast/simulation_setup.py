@@ -135,6 +135,8 @@ class LaHistory:
     la_name: str
     la_number: str
     rows: pd.DataFrame
+    #: The origin January the rows were cut at (:func:`history_until`); ``None``: all published.
+    until: int | None = None
 
     def total(self, measure: str, year: int) -> float | None:
         hit = self.rows[(self.rows["measure"] == measure) & (self.rows["breakdown"] == "")
@@ -156,6 +158,23 @@ def la_history(dataset: Dataset, la: str) -> LaHistory:
     row = dataset.geography.resolve(la)
     rows = query.series(dataset, row["la_code"], breakdowns=True)
     return LaHistory(row["la_code"], row["la_name"], row["la_number"], rows)
+
+
+#: Flows (calendar years) among the history's measures; everything else but population is a
+#: January count or rate.
+HISTORY_FLOWS = FLOW_MEASURES + ("assessments",)
+
+
+def history_until(history: LaHistory, origin: int) -> LaHistory:
+    """The history as it stood at the origin January ``origin``: January counts and rates up
+    to January ``origin``, flows up to calendar year ``origin - 1`` (a calendar year's flows
+    are not known on the January day it starts). Population rows are kept for every year:
+    the run needs them (ONS estimates as published now, not the projection of the time; the
+    one input known after the origin, stated in the validation notes)."""
+    rows = history.rows
+    flow = rows["measure"].isin(HISTORY_FLOWS)
+    keep = (rows["measure"] == "population") | (flow & (rows["year"] <= origin - 1)) | (~flow & (rows["year"] <= origin))
+    return replace(history, rows=rows[keep].reset_index(drop=True), until=origin)
 
 
 # ---------------------------------------------------------------------------------- inputs
@@ -393,22 +412,27 @@ def _calibration_base(history: LaHistory, first: int, last: int) -> Parameters:
     return base
 
 
-def calibrate_la(dataset: Dataset, la: str, *, start_year: int, years: int = CALIBRATION_YEARS) -> CalibrationResult:
+def calibrate_la(dataset: Dataset, la: str, *, start_year: int, years: int = CALIBRATION_YEARS,
+                 history: LaHistory | None = None) -> CalibrationResult:
     """Fit the LA's rates to its history from January ``start_year - years`` (not before
-    :data:`FIRST_CALIBRATION_YEAR`) to January ``start_year``; see the module notes.
+    :data:`FIRST_CALIBRATION_YEAR`, nor before the first year with a population) to January
+    ``start_year``; see the module notes.
 
     The returned report compares the cohort model with the published figures; its
     parameters start in the first January of the window. A calibration already computed in
-    this process for the same input files, LA and window is returned again, not refitted.
+    this process for the same input files, LA, window and history is returned again, not
+    refitted. ``history``: the LA's rows to use instead of everything published (e.g.
+    :func:`history_until` an origin, for out-of-sample validation).
     """
-    history = la_history(dataset, la)
+    history = la_history(dataset, la) if history is None else history
     history.require("ehcp_total", start_year)  # the run starts from a published January caseload
-    first = max(start_year - years, FIRST_CALIBRATION_YEAR)
+    people = history.rows.loc[history.rows["measure"] == "population", "year"]
+    first = max(start_year - years, FIRST_CALIBRATION_YEAR, int(people.min()) if not people.empty else 0)
     if start_year - first < 2:
         raise SetupError(f"calibration needs at least two years of history before {start_year}; "
                          f"flows are published from {FIRST_CALIBRATION_YEAR}")
     inputs = dataset.input_checksums
-    key = (inputs, history.la_code, first, start_year)
+    key = (inputs, history.la_code, first, start_year, history.until)
     if not inputs or key not in _CALIBRATIONS:
         base = _calibration_base(history, first, start_year)
         _CALIBRATIONS[key] = calibrate(base, targets(history, first, start_year))
@@ -519,7 +543,8 @@ def early_identification(scenario: Scenario | None) -> EarlyIdentification:
 # ----------------------------------------------------------------------------- the builder
 def build_parameters(dataset: Dataset, la: str, *, start_year: int, horizon: int = 10,
                      scenario: Scenario | None = None, capacity: pd.DataFrame | None = None,
-                     calibration: CalibrationResult | None = None, data: str | Path | None = None) -> Parameters:
+                     calibration: CalibrationResult | None = None, data: str | Path | None = None,
+                     history: LaHistory | None = None) -> Parameters:
     """Simulation parameters for ``la`` from January ``start_year`` for ``horizon`` years.
 
     ``scenario``: its levers are applied (early identification, assessment capacity,
@@ -528,12 +553,13 @@ def build_parameters(dataset: Dataset, la: str, *, start_year: int, horizon: int
     places as read by :func:`sendcast.capacity.read_capacity` (default: the scenario's
     ``capacity_file``). ``calibration``: a result of :func:`calibrate_la` for the same LA
     and start year, to reuse (a scenario and its baseline should share one: it takes
-    about 10 s). ``data``: the data folder (for the outturn file). See the module notes
-    for where every number comes from and which are illustrative.
+    about 10 s). ``data``: the data folder (for the outturn file). ``history``: the LA's
+    rows to use instead of everything published (:func:`history_until`). See the module
+    notes for where every number comes from and which are illustrative.
     """
-    history = la_history(dataset, la)
+    history = la_history(dataset, la) if history is None else history
     if calibration is None:
-        calibration = calibrate_la(dataset, la, start_year=start_year)
+        calibration = calibrate_la(dataset, la, start_year=start_year, history=history)
     fitted = calibration.parameters
     if fitted.start_year + fitted.horizon != start_year:
         raise SetupError(f"the calibration given ends in January {fitted.start_year + fitted.horizon}; "
@@ -554,7 +580,9 @@ def build_parameters(dataset: Dataset, la: str, *, start_year: int, horizon: int
         capacity = read_capacity(Path(scenario.special_places.capacity_file))
     blocks, _ = special_place_blocks(history, start_year, capacity, scenario)
     policy = scenario.special_places.overflow_policy if scenario is not None else "independent"
-    costs, _ = unit_costs(history, scenario, data)
+    # unit costs divide the 2021-22 outturn by the January 2022 placements: from the full
+    # history even for a cut one (money is not among the validated measures)
+    costs, _ = unit_costs(history if history.until is None else la_history(dataset, la), scenario, data)
     params = replace(fitted, start_year=start_year, horizon=horizon, population=pop, assessment=assessment,
                      special_places=SpecialPlaces(blocks=blocks, overflow_policy=policy),
                      early_identification=early_identification(scenario), costs=costs,

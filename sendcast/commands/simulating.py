@@ -14,6 +14,7 @@ import time
 from pathlib import Path
 
 import matplotlib.pyplot as plt
+import numpy as np
 import pandas as pd
 
 from sendcast import paths
@@ -27,6 +28,7 @@ from sendcast.progress import progress_bar
 from sendcast.runs import run_folder
 from sendcast.scenario import load_scenario
 from sendcast.simulation_runs import run_replications
+from sendcast.simulation_validation import ORIGINS, validate_la
 from sendcast.simulation_setup import (baseline_path, build_parameters, calibrate_la, changed_fields, la_history,
                                        special_place_blocks, unit_costs)
 from simulation import simulate
@@ -54,6 +56,11 @@ def register(commands: argparse._SubParsersAction) -> None:
     calibrate.add_argument("--replications", type=int, default=8, metavar="N",
                            help="discrete-event replications for the 20-week check (default 8)")
     calibrate.add_argument("--seed", type=int, default=DEFAULT_SEED, metavar="S")
+    calibrate.add_argument("--validate", action="store_true",
+                           help="out-of-sample validation: calibrate at each origin on the data to it, project and "
+                                "score against what was published, beside the forecast engine (validation.csv)")
+    calibrate.add_argument("--origins", type=int, nargs="+", default=list(ORIGINS), metavar="YEAR",
+                           help="origin Januaries of --validate (default: %(default)s)")
     data_option(calibrate)
     output_options(calibrate)
     calibrate.set_defaults(handler=_calibrate)
@@ -92,6 +99,8 @@ def _calibrate(args: argparse.Namespace) -> int:
     _positive(args.replications, "--replications")
     dataset = store.load_dataset(args.data)
     history = la_history(dataset, args.la)
+    if args.validate:
+        return _validate(args, dataset, history)
     start_year = args.start_year or _latest_caseload_year(history)
     timings = {}
     began = time.perf_counter()
@@ -129,6 +138,56 @@ def _calibrate(args: argparse.Namespace) -> int:
     print_report(label, report, checks, result.fitted, result.at_bounds)
     print(f"Wrote {target}")
     return 0
+
+
+def _validate(args: argparse.Namespace, dataset, history) -> int:
+    latest = _latest_caseload_year(history)
+    bad = [o for o in args.origins if not 2018 <= o < latest]
+    if bad:
+        raise SendcastError(f"--origins: {bad[0]} is not between 2018 and {latest - 1} (the fit needs two years "
+                            f"of flows before it, and a published January after it)")
+    replications = max(args.replications, 30) if args.replications == 8 else args.replications
+    capacity_path = capacity_file(paths.data_dir(args.data), history.la_code)
+    capacity = read_capacity(capacity_path) if capacity_path.is_file() else None
+    began = time.perf_counter()
+    with progress_bar(replications * len(args.origins), "validation replications", quiet=args.quiet) as update:
+        result = validate_la(dataset, history.la_code, origins=tuple(sorted(set(args.origins))),
+                             replications=replications, seed=args.seed, data=args.data, capacity=capacity,
+                             progress=update)
+    seconds = round(time.perf_counter() - began, 2)
+    with run_folder(args.out, command="calibrate", label=f"{history.la_name}-validation", force=args.force) as run:
+        result.table.to_csv(run.path("validation.csv"), index=False, float_format="%.6g", lineterminator="\n")
+        result.targets.to_csv(run.path("validation_targets.csv"), index=False, lineterminator="\n")
+        if capacity is not None:
+            run.record_input(capacity_path, "special school places")
+        run.timings["validation"] = seconds
+        run.details.update({"la_code": history.la_code, "la_name": history.la_name, "origins": args.origins,
+                            "replications": replications, "seed": args.seed, "notes": list(result.notes)})
+        target = run.target
+    _print_validation(history.la_name, result)
+    print(f"Wrote {target}")
+    return 0
+
+
+def _print_validation(la_name: str, result) -> None:
+    print(f"{la_name}: out-of-sample validation (simulation beside the forecast engine; errors % of published, "
+          "points for the 20-week share; flows are calendar years, counts January).")
+    table = result.table
+    print(f"  {'measure':26} {'origin':>6} {'h':>2} {'year':>5} {'published':>9} {'simulated':>9} {'error':>7} "
+          f"{'in95':>5} {'pass':>5} {'forecast':>9} {'f.error':>7} {'f.pass':>6}")
+    for row in table.itertuples(index=False):
+        def mark(value) -> str:
+            return "" if value is None or (isinstance(value, float) and np.isnan(value)) else ("yes" if value else "NO")
+        print(f"  {row.measure:26} {row.origin:>6} {row.horizon:>2} {row.year:>5} {row.published:>9,.1f} "
+              f"{row.simulated:>9,.1f} {row.error:>+7.1f} {mark(row.inside_95):>5} {mark(row.passed):>5} "
+              f"{row.forecast:>9,.1f} {row.forecast_error:>+7.1f} {mark(row.forecast_passed):>6}")
+    print("  Targets (one year ahead, over the origins):")
+    for row in result.targets.itertuples(index=False):
+        verdict = {True: "PASS", False: "FAIL", None: "n/a"}
+        print(f"    {row.target:26} {row.rule:58} simulation {row.simulation:>18} {verdict[row.simulation_passed]:4}"
+              f"  forecast {row.forecast:>18} {verdict[row.forecast_passed]}")
+    for note in result.notes:
+        print(f"  note: {note}")
 
 
 # ---------------------------------------------------------------------------- simulate
