@@ -21,9 +21,9 @@ import time
 from pathlib import Path
 
 from sendcast.data.store import load_dataset
-from sendcast.evidence import national_evidence
-from sendcast.forecasting import forecast_la
-from sendcast.national_forecast import forecast_all_las
+from sendcast.forecasting.evidence import national_evidence
+from sendcast.forecasting.one_la import forecast_la
+from sendcast.forecasting.national import forecast_all_las
 
 
 def main() -> None:

@@ -68,7 +68,7 @@ def main() -> None:
 
     if args.real:
         from sendcast.data.store import load_dataset
-        from sendcast.evidence import FORECAST_MEASURES, national_panels
+        from sendcast.forecasting.evidence import FORECAST_MEASURES, national_panels
 
         panel, excluded = national_panels(load_dataset(args.data), FORECAST_MEASURES)
         print(f"REAL panel (DfE SEN2 and LAIT, shipped data): {len(panel)} series of "

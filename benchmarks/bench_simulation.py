@@ -48,7 +48,7 @@ from simulation.runner import run_scenarios
 def real_scenarios():
     """The shipped baseline and early identification scenarios as simulation Parameters."""
     from sendcast.data.store import load_dataset
-    from sendcast.scenario_run import build_all_parameters, load_scenarios
+    from sendcast.scenarios.pipeline import build_all_parameters, load_scenarios
 
     root = Path(__file__).resolve().parents[1]
     loaded = load_scenarios([root / "scenarios" / "baseline.toml", root / "scenarios" / "early-identification.toml"])

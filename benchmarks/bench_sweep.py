@@ -3,7 +3,7 @@
 The sweep is the engine's Gloucestershire-sized example (``simulation.examples``, rates
 illustrative) over ``--points`` values of the early identification relative risk, with
 ``--replications`` replications per point, each point one task reduced on its worker to a
-few numbers per replication (:func:`sendcast.sweep.run_sweep_task`).
+few numbers per replication (:func:`sendcast.scenarios.sweep.run_sweep_task`).
 
 Prints, all measured in the same run:
 
@@ -29,8 +29,8 @@ import tracemalloc
 
 import numpy as np
 
-from sendcast.parallel import map_tasks
-from sendcast.sweep import SweepTask, run_sweep_task
+from sendcast.runtime.parallel import map_tasks
+from sendcast.scenarios.sweep import SweepTask, run_sweep_task
 from simulation.examples import gloucestershire_example
 from simulation.parameters import EarlyIdentification
 

@@ -12,7 +12,7 @@ positive multiple of the count), but the *total* over groups must come from path
 groups' upper bounds would assume every group is at its 97.5th percentile at once.
 
 Years are the paths' years: for January caseloads convert to financial years first in the
-application layer (the 0.25/0.75 rule in ``sendcast.financial_years``); the result says which
+application layer (the 0.25/0.75 rule in ``sendcast.data.years``); the result says which
 ``year_basis`` it was given. A group with no unit cost (``None`` or NaN, e.g. alternative
 provision, whose spend is not derivable from outturn) is reported as not costed, never as
 zero, and is left out of ``total_costed``.

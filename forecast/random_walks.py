@@ -90,7 +90,7 @@ def log_drift(history: np.ndarray, horizon: int, *, n_paths: int = 0,
 
 
 #: Years of growth that ``recent_growth`` averages (chosen by the national backtest; see
-#: ``sendcast/forecasting.py`` and the accuracy note in the README).
+#: ``sendcast/forecasting/one_la.py`` and the accuracy note in the README).
 RECENT_YEARS: int = 3
 
 

@@ -173,7 +173,7 @@ class Forecast:
 
     def to_frame(self) -> pd.DataFrame:
         """A table indexed by ``year`` with ``mean``, ``lo80``, ``hi80``, ``lo95``, ``hi95``
-        (the columns :func:`sendcast.charts.fan_chart` draws), ``lo50``/``hi50`` from the
+        (the columns :func:`sendcast.reporting.charts.fan_chart` draws), ``lo50``/``hi50`` from the
         sample paths when there are paths, and ``interval_scale``."""
         frame = pd.DataFrame({"mean": self.mean, "lo80": self.lower80, "hi80": self.upper80,
                               "lo95": self.lower95, "hi95": self.upper95},

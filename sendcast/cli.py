@@ -17,10 +17,10 @@ import pandas as pd
 from sendcast import __version__
 from sendcast.data import query, store
 from sendcast.data.build import build_dataset, discover_inputs
-from sendcast.display import wide_table
-from sendcast.errors import SendcastError
-from sendcast.measures import MEASURES
-from sendcast import paths
+from sendcast.reporting.display import wide_table
+from sendcast.runtime.errors import SendcastError
+from sendcast.data.measures import MEASURES
+from sendcast.data import paths
 
 EXIT_USER_ERROR = 2
 #: Command families beyond ``data`` and ``summary``, each a module with ``register(commands)``.

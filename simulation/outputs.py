@@ -1,7 +1,7 @@
 """Output measures of the simulation engines and how yearly values are made from event records.
 
 Both engines (the SimPy model and the cohort model) report these names, the same as
-``sendcast.measures`` where a measure exists there. A value is a stock on 1 January of
+``sendcast.data.measures`` where a measure exists there. A value is a stock on 1 January of
 ``year`` (``year_basis`` ``january``) or a flow over calendar ``year`` (``calendar``):
 
 ==============================  ========  ==============================================

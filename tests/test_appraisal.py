@@ -8,7 +8,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 
-from sendcast.appraisal import AppraisalError, appraise, break_even_year, discount_factors
+from sendcast.money.appraisal import AppraisalError, appraise, break_even_year, discount_factors
 
 YEARS = np.array([2025, 2026, 2027])
 

@@ -10,7 +10,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from sendcast.data.cells import MISSING_MARKERS, parse_numbers, sum_components
-from sendcast.errors import InputError
+from sendcast.runtime.errors import InputError
 
 
 def _parse(cells: list[str], kind: str = "count"):

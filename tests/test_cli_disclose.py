@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from sendcast.disclosure import SUPPRESSED
+from sendcast.reporting.disclosure import SUPPRESSED
 from tests.cli_run import run_cli as _run
 
 SYNTHETIC = "district,ASD,SEMH,SLCN\nCheltenham,41,3,17\nStroud,28,0,9\nTewkesbury,12,7,2\n"

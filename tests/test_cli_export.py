@@ -11,8 +11,8 @@ from openpyxl import load_workbook
 
 from sendcast.cli import main
 from sendcast.data import store
-from sendcast.financial_years import financial_year_average
-from sendcast.scenario_run import compare, load_scenarios
+from sendcast.data.years import financial_year_average
+from sendcast.scenarios.pipeline import compare, load_scenarios
 
 SCENARIOS = Path(__file__).resolve().parent.parent / "scenarios"
 

@@ -13,10 +13,10 @@ import pandas as pd
 import pytest
 
 from sendcast.cli import main
-from sendcast.evidence import FORECAST_MEASURES, national_evidence
-from sendcast.forecasting import FORECAST_COLUMNS, ForecastSetupError, forecast_la
-from sendcast.measures import PLACEMENT_GROUPS
-from sendcast.national_forecast import forecast_all_las
+from sendcast.forecasting.evidence import FORECAST_MEASURES, national_evidence
+from sendcast.forecasting.one_la import FORECAST_COLUMNS, ForecastSetupError, forecast_la
+from sendcast.data.measures import PLACEMENT_GROUPS
+from sendcast.forecasting.national import forecast_all_las
 
 REPO = Path(__file__).resolve().parent.parent
 GLOS = "E10000013"
@@ -154,8 +154,8 @@ def test_a_neighbours_forecast_is_the_one_forecast_la_gives_it(glos_run, dataset
 
 
 def test_neighbours_reuse_the_national_evidence_and_leave_out_broken_series(dataset, evidence, monkeypatch):
-    from sendcast import evidence as evidence_module
-    from sendcast.neighbour_forecasts import compare_with_neighbours
+    from sendcast.forecasting import evidence as evidence_module
+    from sendcast.forecasting.neighbours import compare_with_neighbours
 
     def refuse(*args, **kwargs):
         raise AssertionError("the national backtest was run again")

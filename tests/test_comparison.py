@@ -14,10 +14,10 @@ import numpy as np
 import pytest
 from openpyxl import load_workbook
 
-from sendcast.comparison_outputs import figures, headline_table, report, workbook_sheets
-from sendcast.financial_years import financial_year_from_calendar
-from sendcast.scenario_run import ComparisonError, compare_parameters, load_scenarios, per_replication
-from sendcast.workbook import TITLE_ROWS, write_workbook
+from sendcast.reporting.comparison import figures, headline_table, report, workbook_sheets
+from sendcast.data.years import financial_year_from_calendar
+from sendcast.scenarios.pipeline import ComparisonError, compare_parameters, load_scenarios, per_replication
+from sendcast.reporting.workbook import TITLE_ROWS, write_workbook
 from simulation.examples import gloucestershire_example
 from simulation.parameters import EarlyIdentification
 

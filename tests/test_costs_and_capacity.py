@@ -7,10 +7,10 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from sendcast.capacity import places_by_year, read_capacity
+from sendcast.data.capacity import places_by_year, read_capacity
 from sendcast.data import query
-from sendcast.errors import InputError
-from sendcast.unit_costs import OUTTURN_FILE, apply_overrides, derive_unit_costs, read_outturn, read_unit_cost_file
+from sendcast.runtime.errors import InputError
+from sendcast.money.unit_costs import OUTTURN_FILE, apply_overrides, derive_unit_costs, read_outturn, read_unit_cost_file
 
 REPO = Path(__file__).resolve().parent.parent
 

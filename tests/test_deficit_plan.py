@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from sendcast.deficit_plan import DeficitPlanError, deficit_plan
+from sendcast.money.deficit_plan import DeficitPlanError, deficit_plan
 
 JANUARIES = {  # measure/breakdown: (January 2025, January 2026), both scenarios alike
     ("ehcp_total", ""): (100, 120), ("ehcp_total", "age_band=under_5"): (10, 12),

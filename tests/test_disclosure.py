@@ -12,7 +12,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from scipy.optimize import linprog
 
-from sendcast.disclosure import HIGH, LOW, PROTECTION_LEVEL, SUPPRESSED, TOTAL, apply_disclosure_control, audit, with_margins
+from sendcast.reporting.disclosure import HIGH, LOW, PROTECTION_LEVEL, SUPPRESSED, TOTAL, apply_disclosure_control, audit, with_margins
 
 
 def _table(rows: list[list[int]]) -> pd.DataFrame:

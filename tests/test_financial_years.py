@@ -7,7 +7,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from sendcast.financial_years import (financial_year_average, financial_year_average_paths,
+from sendcast.data.years import (financial_year_average, financial_year_average_paths,
                                      financial_year_from_calendar, financial_year_label, financial_year_start)
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from sendcast.fit_report import fe_plus_other, recording_summary
+from sendcast.reporting.fit_report import fe_plus_other, recording_summary
 from simulation.calibration import RECORDING_SHIFT
 
 

@@ -18,16 +18,16 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from sendcast.capacity import read_capacity
+from sendcast.data.capacity import read_capacity
 from sendcast.data.lait import read_lait
 from sendcast.data.population import POPULATION_SOURCES, read_population_file
 from sendcast.data.release import open_release
 from sendcast.data.sen2 import read_release
-from sendcast.disclosure import apply_disclosure_control
-from sendcast.errors import InputError
-from sendcast.scenario import load_scenario
-from sendcast.small_area import read_small_area_counts
-from sendcast.unit_costs import read_unit_cost_file
+from sendcast.reporting.disclosure import apply_disclosure_control
+from sendcast.runtime.errors import InputError
+from sendcast.scenarios.files import load_scenario
+from sendcast.data.small_area import read_small_area_counts
+from sendcast.money.unit_costs import read_unit_cost_file
 from tests.bad_input_corpus import CAPACITY, POPULATION, SCENARIO, SMALL_AREA, UNIT_COSTS, _template
 
 REPO = Path(__file__).resolve().parent.parent

@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from sendcast.errors import InputError
-from sendcast.high_needs_income import PUBLISHED_FILE, extend_income, published_income, read_income_file
+from sendcast.runtime.errors import InputError
+from sendcast.money.income import PUBLISHED_FILE, extend_income, published_income, read_income_file
 
 PUBLISHED = Path(__file__).resolve().parent.parent / "data" / "raw" / "finance" / PUBLISHED_FILE
 

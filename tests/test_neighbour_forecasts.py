@@ -10,9 +10,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from sendcast import neighbour_forecasts
-from sendcast.forecasting import FORECAST_COLUMNS, LaForecast
-from sendcast.neighbour_forecasts import compare_with_neighbours, index_on, neighbour_bands
+from sendcast.forecasting import neighbours as neighbour_forecasts
+from sendcast.forecasting.one_la import FORECAST_COLUMNS, LaForecast
+from sendcast.forecasting.neighbours import compare_with_neighbours, index_on, neighbour_bands
 
 GLOS, WARWICKSHIRE, WEST_SUSSEX, HAMPSHIRE, CUMBRIA = "E10000013", "E10000031", "E10000032", "E10000014", "E10000006"
 

@@ -8,8 +8,8 @@ import matplotlib.pyplot as plt
 import pandas as pd
 from openpyxl import load_workbook
 
-from sendcast.html_report import Report
-from sendcast.workbook import Sheet, write_workbook
+from sendcast.reporting.html_report import Report
+from sendcast.reporting.workbook import Sheet, write_workbook
 
 
 def test_workbook_numbers_are_numbers_with_units_and_formats(tmp_path):

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sendcast.panels import panel
+from sendcast.forecasting.panels import panel
 
 
 def test_ehcp_total_panel_excludes_reorganised_las_with_reasons(dataset):

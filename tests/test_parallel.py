@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from sendcast.parallel import BackendError, map_tasks
+from sendcast.runtime.parallel import BackendError, map_tasks
 
 
 def seeded_summary(task: tuple[int, float]) -> tuple[int, float, float]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from sendcast.scap import ScapError, scap_forecast
+from sendcast.reporting.scap import ScapError, scap_forecast
 
 
 def run(years=range(2026, 2034)):

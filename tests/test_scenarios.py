@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from sendcast.errors import InputError
-from sendcast.scenario import load_scenario
+from sendcast.runtime.errors import InputError
+from sendcast.scenarios.files import load_scenario
 
 SCENARIOS = Path(__file__).resolve().parent.parent / "scenarios"
 

@@ -8,10 +8,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from sendcast.errors import UnknownNameError
-from sendcast.scenario import load_scenario
-from sendcast.simulation_runs import run_replications
-from sendcast.simulation_setup import SetupError, baseline_path, build_parameters, calibrate_la, changed_fields, la_history
+from sendcast.runtime.errors import UnknownNameError
+from sendcast.scenarios.files import load_scenario
+from sendcast.scenarios.replications import run_replications
+from sendcast.scenarios.parameters import SetupError, baseline_path, build_parameters, calibrate_la, changed_fields, la_history
 
 REPO = Path(__file__).resolve().parent.parent
 SCENARIOS = REPO / "scenarios"
@@ -124,7 +124,7 @@ def test_transport_is_added_to_the_placements_yearly_cost(dataset, fit, baseline
 
 # ------------------------------------------------------------- placements by age and phase
 def test_the_joint_table_of_age_and_placement_from_hand_sized_rows():
-    from sendcast.simulation_setup import LaHistory, ehcp_by_age_placement
+    from sendcast.scenarios.parameters import LaHistory, ehcp_by_age_placement
     rows = pd.DataFrame([("ehcp_total", "age=0-2", 2025, 1.0), ("ehcp_total", "age=4", 2025, 10.0),
                          ("ehcp_total", "age=16", 2025, 5.0), ("ehcp_mainstream", "age=4", 2025, 6.0),
                          ("ehcp_state_special", "age=4", 2025, 3.0), ("ehcp_independent_special", "age=4", 2025, 0.0),
@@ -140,7 +140,7 @@ def test_the_joint_table_of_age_and_placement_from_hand_sized_rows():
 
 
 def test_gloucestershire_placements_by_phase_are_the_published_ones(dataset):
-    from sendcast.simulation_setup import phase_targets
+    from sendcast.scenarios.parameters import phase_targets
     history = la_history(dataset, "Gloucestershire")
     targets = phase_targets(history, 2019, 2025).set_index(["measure", "breakdown", "year"])["value"]
     # SEN2 2025 release, January 2025: state special at ages 4-10 and 11-15 (LA-maintained + academy/free)

@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from sendcast.errors import InputError
-from sendcast.scenario import load_scenario
-from sendcast.sweep import SweepError, grid, parse_vary
+from sendcast.runtime.errors import InputError
+from sendcast.scenarios.files import load_scenario
+from sendcast.scenarios.sweep import SweepError, grid, parse_vary
 
 SCENARIOS = Path(__file__).resolve().parent.parent / "scenarios"
 

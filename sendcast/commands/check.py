@@ -10,15 +10,15 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from sendcast.capacity import places_by_year, read_capacity
+from sendcast.data.capacity import places_by_year, read_capacity
 from sendcast.commands.options import data_option
 from sendcast.data import store
 from sendcast.data.population import POPULATION_SOURCES, read_population_file
 from sendcast.data.release import open_release
 from sendcast.data.sen2 import read_release
-from sendcast.errors import InputError, UnknownNameError
-from sendcast.scenario import load_scenario, locate_key
-from sendcast.unit_costs import read_unit_cost_file
+from sendcast.runtime.errors import InputError, UnknownNameError
+from sendcast.scenarios.files import load_scenario, locate_key
+from sendcast.money.unit_costs import read_unit_cost_file
 
 
 def register(commands: argparse._SubParsersAction) -> None:

@@ -1,7 +1,7 @@
 """``sendcast disclose``: protect a council's own small-area counts before publishing them.
 
-Reads a CSV of counts by area and category (:mod:`sendcast.small_area`), applies
-disclosure control (:mod:`sendcast.disclosure`: counts 1-5 shown as ``c``, further cells
+Reads a CSV of counts by area and category (:mod:`sendcast.data.small_area`), applies
+disclosure control (:mod:`sendcast.reporting.disclosure`: counts 1-5 shown as ``c``, further cells
 hidden until no hidden count can be worked out from the totals) and writes a new run
 folder holding ``protected.csv`` (the table with totals, safe to publish),
 ``audit.csv`` (the range a reader could deduce for each hidden cell, also safe to
@@ -15,12 +15,12 @@ import logging
 
 import numpy as np
 
-from sendcast import atomic
+from sendcast.runtime import atomic
 from sendcast.commands.options import output_options
-from sendcast.disclosure import PROTECTION_LEVEL, SUPPRESSED, apply_disclosure_control
-from sendcast.errors import SendcastError
-from sendcast.runs import run_folder
-from sendcast.small_area import read_small_area_counts
+from sendcast.reporting.disclosure import PROTECTION_LEVEL, SUPPRESSED, apply_disclosure_control
+from sendcast.runtime.errors import SendcastError
+from sendcast.runtime.runs import run_folder
+from sendcast.data.small_area import read_small_area_counts
 
 log = logging.getLogger(__name__)
 

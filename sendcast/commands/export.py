@@ -10,20 +10,22 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from sendcast import atomic, paths
-from sendcast.capacity import read_capacity
+from sendcast.runtime import atomic
+
+from sendcast.data import paths
+from sendcast.data.capacity import read_capacity
 from sendcast.commands.options import data_option, output_options
 from sendcast.commands.scenarios import record_scenarios
 from sendcast.data import store
-from sendcast.deficit_plan import PROVISION, deficit_plan
-from sendcast.errors import SendcastError
-from sendcast.high_needs_income import PUBLISHED_FILE, extend_income, published_income, read_income_file
-from sendcast.progress import progress_bar
-from sendcast.runs import Run, run_folder
-from sendcast.scap import scap_forecast
+from sendcast.money.deficit_plan import PROVISION, deficit_plan
+from sendcast.runtime.errors import SendcastError
+from sendcast.money.income import PUBLISHED_FILE, extend_income, published_income, read_income_file
+from sendcast.runtime.progress import progress_bar
+from sendcast.runtime.runs import Run, run_folder
+from sendcast.reporting.scap import scap_forecast
 from sendcast.data.build import Dataset
-from sendcast.scenario_run import Comparison, LoadedScenario, compare, load_scenarios
-from sendcast.workbook import Sheet, write_workbook
+from sendcast.scenarios.pipeline import Comparison, LoadedScenario, compare, load_scenarios
+from sendcast.reporting.workbook import Sheet, write_workbook
 from simulation.parameters import PLACEMENTS
 
 

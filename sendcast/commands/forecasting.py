@@ -1,7 +1,7 @@
 """``sendcast forecast`` and ``sendcast backtest``: forecasts with their track record.
 
 - ``sendcast forecast --la NAME_OR_CODE [--horizon 5] [--until YEAR]``: one LA (or England)
-  into a new run folder (see :mod:`sendcast.forecast_outputs` for the files), with its
+  into a new run folder (see :mod:`sendcast.reporting.forecast_outputs` for the files), with its
   statistical neighbours' forecasts beside its own (``--no-neighbours`` to leave them out).
 - ``sendcast forecast --all-las``: every LA and England, one summary table and a national
   chart; LAs whose series break are skipped with the reason.
@@ -18,20 +18,22 @@ import time
 import matplotlib.pyplot as plt
 import pandas as pd
 
-from sendcast import atomic, paths
-from sendcast.charts import national_growth_chart, national_per_pupil_chart
+from sendcast.runtime import atomic
+
+from sendcast.data import paths
+from sendcast.reporting.charts import national_growth_chart, national_per_pupil_chart
 from sendcast.commands.options import data_option, output_options
 from sendcast.data import store
 from sendcast.data.query import check_measures
-from sendcast.errors import SendcastError
-from sendcast.evidence import FORECAST_MEASURES, national_evidence
-from sendcast.forecast_outputs import SOURCE, neighbour_lines, summary_lines, write_la_forecast, write_neighbours
-from sendcast.forecasting import forecast_la
-from sendcast.national_forecast import PER_PUPIL_ASSUMPTION, forecast_all_las
-from sendcast.neighbour_forecasts import compare_with_neighbours
-from sendcast.progress import progress_bar
-from sendcast.runs import Run, run_folder
-from sendcast.unit_costs import read_unit_cost_file
+from sendcast.runtime.errors import SendcastError
+from sendcast.forecasting.evidence import FORECAST_MEASURES, national_evidence
+from sendcast.reporting.forecast_outputs import SOURCE, neighbour_lines, summary_lines, write_la_forecast, write_neighbours
+from sendcast.forecasting.one_la import forecast_la
+from sendcast.forecasting.national import PER_PUPIL_ASSUMPTION, forecast_all_las
+from sendcast.forecasting.neighbours import compare_with_neighbours
+from sendcast.runtime.progress import progress_bar
+from sendcast.runtime.runs import Run, run_folder
+from sendcast.money.unit_costs import read_unit_cost_file
 
 
 class UsageError(SendcastError):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from sendcast.parallel import BACKENDS
+from sendcast.runtime.parallel import BACKENDS
 
 
 def data_option(parser: argparse.ArgumentParser) -> None:

@@ -10,24 +10,24 @@ from pathlib import Path
 import matplotlib.pyplot as plt
 import pandas as pd
 
-from sendcast import atomic
+from sendcast.runtime import atomic
 from sendcast.commands.options import backend_options, data_option, output_options
-from sendcast.capacity import read_capacity
-from sendcast.comparison_outputs import (accuracy_lines, figures, forecast_sections, neighbours_sheet,
+from sendcast.data.capacity import read_capacity
+from sendcast.reporting.comparison import (accuracy_lines, figures, forecast_sections, neighbours_sheet,
                                          option_sentences, report, sufficiency_sheet, workbook_sheets)
-from sendcast.evidence import national_evidence
-from sendcast.forecast_outputs import neighbour_lines, summary_lines, write_la_forecast, write_neighbours
-from sendcast.forecasting import LaForecast, forecast_la
-from sendcast.neighbour_forecasts import NeighbourComparison, compare_with_neighbours
+from sendcast.forecasting.evidence import national_evidence
+from sendcast.reporting.forecast_outputs import neighbour_lines, summary_lines, write_la_forecast, write_neighbours
+from sendcast.forecasting.one_la import LaForecast, forecast_la
+from sendcast.forecasting.neighbours import NeighbourComparison, compare_with_neighbours
 from sendcast.data import store
-from sendcast.errors import SendcastError
-from sendcast.parallel import map_tasks
-from sendcast.progress import progress_bar
-from sendcast.runs import Run, run_folder
-from sendcast.scenario_charts import sweep_chart
-from sendcast.scenario_run import Comparison, LoadedScenario, build_all_parameters, compare, load_scenarios
-from sendcast.sweep import SWEEP_OUTCOMES, SweepTask, grid, parse_vary, run_sweep_task, sweep_table
-from sendcast.workbook import write_workbook
+from sendcast.runtime.errors import SendcastError
+from sendcast.runtime.parallel import map_tasks
+from sendcast.runtime.progress import progress_bar
+from sendcast.runtime.runs import Run, run_folder
+from sendcast.reporting.scenario_charts import sweep_chart
+from sendcast.scenarios.pipeline import Comparison, LoadedScenario, build_all_parameters, compare, load_scenarios
+from sendcast.scenarios.sweep import SWEEP_OUTCOMES, SweepTask, grid, parse_vary, run_sweep_task, sweep_table
+from sendcast.reporting.workbook import write_workbook
 
 
 def register(commands: argparse._SubParsersAction) -> None:

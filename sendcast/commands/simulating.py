@@ -17,19 +17,19 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 
-from sendcast import paths
-from sendcast.capacity import capacity_file, read_capacity
-from sendcast.charts import scenario_chart
+from sendcast.data import paths
+from sendcast.data.capacity import capacity_file, read_capacity
+from sendcast.reporting.charts import scenario_chart
 from sendcast.commands.options import backend_options, data_option, output_options
 from sendcast.data import store
-from sendcast.errors import SendcastError
-from sendcast.fit_report import print_report, target_checks
-from sendcast.progress import progress_bar
-from sendcast.runs import run_folder
-from sendcast.scenario import load_scenario
-from sendcast.simulation_runs import run_replications
-from sendcast.simulation_validation import ORIGINS, validate_la
-from sendcast.simulation_setup import (baseline_path, build_parameters, calibrate_la, changed_fields, la_history,
+from sendcast.runtime.errors import SendcastError
+from sendcast.reporting.fit_report import print_report, target_checks
+from sendcast.runtime.progress import progress_bar
+from sendcast.runtime.runs import run_folder
+from sendcast.scenarios.files import load_scenario
+from sendcast.scenarios.replications import run_replications
+from sendcast.scenarios.validation import ORIGINS, validate_la
+from sendcast.scenarios.parameters import (baseline_path, build_parameters, calibrate_la, changed_fields, la_history,
                                        special_place_blocks, unit_costs)
 from simulation import simulate
 
@@ -278,7 +278,7 @@ def _notes(history, start_year, capacity, scenario, data) -> list[str]:
     _, place_notes = special_place_blocks(history, start_year, capacity, scenario)
     _, cost_notes = unit_costs(history, scenario, data)
     return place_notes + cost_notes + ["rates: calibrated to the published history; age profiles, decision and "
-                                       "assessment times are illustrative defaults (sendcast.simulation_setup)"]
+                                       "assessment times are illustrative defaults (sendcast.scenarios.parameters)"]
 
 
 def _drop_uncosted(table: pd.DataFrame, components: list[str]) -> pd.DataFrame:

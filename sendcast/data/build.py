@@ -2,7 +2,7 @@
 
 Reads every SEN2 release, the LAIT school-census file and the ONS population files
 found under a raw-data folder, merges them into the tidy table of
-:mod:`sendcast.measures`, runs the consistency checks and describes it all in a
+:mod:`sendcast.data.measures`, runs the consistency checks and describes it all in a
 manifest. Pure reading: nothing under the raw folder is ever written.
 """
 
@@ -23,8 +23,8 @@ from sendcast.data.neighbours import read_neighbours
 from sendcast.data.population import POPULATION_SOURCES, population_measures, read_population_file
 from sendcast.data.release import open_release, sha256
 from sendcast.data.sen2 import ENGLAND_KEY, ReleaseTables, read_release
-from sendcast.errors import InputError
-from sendcast.measures import ENGLAND_CODE, TIDY_COLUMNS
+from sendcast.runtime.errors import InputError
+from sendcast.data.measures import ENGLAND_CODE, TIDY_COLUMNS
 
 log = logging.getLogger(__name__)
 

@@ -18,7 +18,7 @@ import re
 import numpy as np
 import pandas as pd
 
-from sendcast.errors import InputError
+from sendcast.runtime.errors import InputError
 
 MISSING_MARKERS: frozenset[str] = frozenset({"", "x", "c", "low", "u", ":", "..", "-", "~"})
 NOT_APPLICABLE = "z"

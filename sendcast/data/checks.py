@@ -39,7 +39,7 @@ import pandas as pd
 
 from sendcast.data.sen2 import ReleaseTables
 from sendcast.data.sources import CEASE_REASON_COLUMNS_2025
-from sendcast.measures import ENGLAND_CODE, PLACEMENT_GROUPS
+from sendcast.data.measures import ENGLAND_CODE, PLACEMENT_GROUPS
 
 ENGLAND_TOLERANCE = 0.005
 RELEASE_GROUP_TOLERANCE = 0.05

@@ -14,8 +14,8 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from sendcast.errors import UnknownNameError
-from sendcast.measures import ENGLAND_CODE
+from sendcast.runtime.errors import UnknownNameError
+from sendcast.data.measures import ENGLAND_CODE
 
 ENGLAND_NAME = "England"
 

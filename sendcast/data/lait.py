@@ -17,7 +17,7 @@ from sendcast.data.cells import parse_numbers
 from sendcast.data.periods import parse_time_periods
 from sendcast.data.release import read_csv_text, require_columns
 from sendcast.data.sen2 import ENGLAND_KEY
-from sendcast.errors import InputError
+from sendcast.runtime.errors import InputError
 
 LAIT_MEASURES: dict[str, str] = {"SEN_TotSENSuP": "sen_support_pct", "SEN_TotStat": "ehcp_pct"}
 REQUIRED = ("measure_short", "year_label", "area", "value", "la_number")

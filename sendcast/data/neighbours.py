@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from sendcast.errors import InputError
+from sendcast.runtime.errors import InputError
 
 COLUMNS = ["la_number", "rank", "neighbour_number", "closeness"]
 

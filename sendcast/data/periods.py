@@ -12,7 +12,7 @@ import re
 
 import pandas as pd
 
-from sendcast.errors import InputError
+from sendcast.runtime.errors import InputError
 
 _FOUR = re.compile(r"^(19|20)\d{2}$")
 _SIX = re.compile(r"^(19|20)\d{4}$")

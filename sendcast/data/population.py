@@ -18,7 +18,7 @@ import pandas as pd
 
 from sendcast.data.cells import parse_numbers
 from sendcast.data.release import read_csv_text, require_columns
-from sendcast.errors import InputError
+from sendcast.runtime.errors import InputError
 
 ID_COLUMNS = ("AREA_CODE", "AREA_NAME", "COMPONENT", "SEX", "AGE_GROUP")
 #: The single years of age every area must have (SEND plans run to age 25).

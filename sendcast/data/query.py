@@ -7,8 +7,8 @@ import difflib
 import pandas as pd
 
 from sendcast.data.build import Dataset
-from sendcast.errors import UnknownNameError
-from sendcast.measures import MEASURES
+from sendcast.runtime.errors import UnknownNameError
+from sendcast.data.measures import MEASURES
 
 SERIES_COLUMNS = ["la_code", "la_name", "measure", "breakdown", "year", "value"]
 

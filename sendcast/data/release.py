@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from sendcast.errors import InputError
+from sendcast.runtime.errors import InputError
 
 
 @dataclass(frozen=True)

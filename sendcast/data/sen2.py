@@ -23,7 +23,7 @@ from sendcast.data import sources
 from sendcast.data.cells import parse_numbers, sum_components
 from sendcast.data.periods import parse_time_periods
 from sendcast.data.release import Release, read_csv_text, require_columns
-from sendcast.errors import InputError
+from sendcast.runtime.errors import InputError
 
 log = logging.getLogger(__name__)
 

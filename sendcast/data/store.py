@@ -13,7 +13,9 @@ from pathlib import Path
 
 import pandas as pd
 
-from sendcast import atomic, paths
+from sendcast.runtime import atomic
+
+from sendcast.data import paths
 from sendcast.data.build import Dataset, RawInputs, build_dataset, discover_inputs
 from sendcast.data.geography import Geography
 from sendcast.data.release import sha256

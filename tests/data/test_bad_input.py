@@ -13,7 +13,7 @@ import pytest
 
 from sendcast.data.release import open_release
 from sendcast.data.sen2 import read_release
-from sendcast.errors import InputError
+from sendcast.runtime.errors import InputError
 from tests.data.malformed import find_row, read, small_release, write_csv
 
 

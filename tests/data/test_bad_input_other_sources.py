@@ -12,7 +12,7 @@ from sendcast.data.build import build_dataset, discover_inputs
 from sendcast.data.lait import read_lait
 from sendcast.data.population import POPULATION_SOURCES, read_population_file
 from sendcast.data.store import save_dataset
-from sendcast.errors import InputError
+from sendcast.runtime.errors import InputError
 
 REPO = Path(__file__).resolve().parents[2]
 POP = REPO / "data" / "raw" / "ons" / POPULATION_SOURCES[0].file

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from sendcast.errors import UnknownNameError
+from sendcast.runtime.errors import UnknownNameError
 
 
 def test_no_check_fails_on_the_shipped_data(dataset):
@@ -87,7 +87,7 @@ def test_statistical_neighbours_are_dfe_may_2025_list(dataset):
 
 
 def test_neighbour_comparison_indexes_every_series(dataset):
-    from sendcast.context import neighbour_comparison
+    from sendcast.forecasting.context import neighbour_comparison
     table = neighbour_comparison(dataset, "Gloucestershire", "ehcp_total", index_year=2015)
     assert table.loc[2015, ["la", "england", "neighbours_median"]].tolist() == [100.0, 100.0, 100.0]
     assert table.loc[2025, "la"] == pytest.approx(100 * 6412 / 2425)

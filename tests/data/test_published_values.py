@@ -6,7 +6,7 @@ import pandas as pd
 import pytest
 
 from sendcast.data import query
-from sendcast.measures import PLACEMENT_GROUPS
+from sendcast.data.measures import PLACEMENT_GROUPS
 
 GLOS_EHCP_2010_2025 = [2248, 2248, 2337, 2417, 2496, 2425, 2643, 3044, 3210, 3658, 3922, 4332,
                        4854, 5289, 5876, 6412]

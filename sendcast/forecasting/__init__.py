@@ -1,0 +1,1 @@
+"""Forecasts: evidence from the national backtest, one LA, England, every LA, neighbours."""

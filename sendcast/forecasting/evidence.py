@@ -1,0 +1,295 @@
+"""National backtest evidence: how well each method would have forecast every LA, and what follows.
+
+:func:`national_evidence` runs the engine's rolling-origin backtest on the national panel of
+each measure (every LA whose series is unbroken, see :mod:`sendcast.forecasting.panels`) and derives, per
+measure:
+
+- the **chosen method**, by :func:`forecast.selection.select_models`: lowest mean (over
+  horizons 1..``horizons``) of the median MASE across LAs, a simpler method preferred when
+  within 2% of the best (the rule is written out in that module's docstring);
+- **calibration factors** per method and horizon, widening intervals that under-covered,
+  each level (80%, 95%) by its own factor (:mod:`forecast.calibration`, rule 3 per level),
+  with their coverage on *held-out* LAs
+  (:func:`forecast.calibration.holdout_coverage`, 2 folds by a hash of the LA code: factors
+  estimated on one half of the LAs, coverage measured on the other);
+- the **reconciliation method** for the placement groups, by a backtest of its own
+  (:func:`reconciliation_backtest`).
+
+``until`` drops every published value after that year before anything is computed, so the
+evidence is what a planner would have had in ``until``.
+"""
+
+from __future__ import annotations
+
+import logging
+import zlib
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from forecast.backtest import BacktestResult, rolling_origin_backtest, summarise
+from forecast.calibration import Calibration, calibrate, holdout_coverage
+from forecast.errors import ForecastError
+from forecast.models import BACKTEST_MODELS
+from forecast.reconcile import Hierarchy, reconcile
+from forecast.selection import select_models
+from sendcast.data.build import Dataset
+from sendcast.runtime.errors import SendcastError
+from sendcast.data.measures import PLACEMENT_GROUPS
+from sendcast.forecasting.panels import panel
+
+LOGGER = logging.getLogger(__name__)
+
+#: The measures sendcast forecasts (SEN support as a rate: the shipped data has no pupil counts).
+FORECAST_MEASURES: tuple[str, ...] = ("ehcp_total", *PLACEMENT_GROUPS, "new_plans", "requests", "sen_support_pct")
+#: Placement groups sum to the total in every January.
+PLACEMENT_HIERARCHY = Hierarchy("ehcp_total", PLACEMENT_GROUPS)
+#: Reconciliation methods compared by backtest. Full MinT is not among them: it needs a
+#: covariance of each LA's own forecast errors, and 6-9 origins per LA cannot estimate a 7 x 7
+#: covariance; ``wls`` is MinT with a diagonal covariance taken from the national backtest.
+RECONCILIATION_CANDIDATES: tuple[str, ...] = ("bottom_up", "top_down", "wls")
+#: Measures whose published series is not comparable before a year: (first year, why).
+#: Applied to the national panels and to every LA's forecast alike.
+COMPARABLE_FROM: dict[str, tuple[int, str]] = {
+    "ehcp_fe": (2016, "SEN2 counted no further-education placements before January 2016; plans were extended "
+                "to age 25 from 2014 and the zeros before are not children"),
+}
+#: Fewest years of history at a backtest origin.
+MIN_HISTORY = 6
+
+
+class EvidenceError(SendcastError):
+    """The national backtest cannot be run for the settings asked for."""
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """The national backtest and what was decided from it.
+
+    - ``backtest``: the engine's result; series ids ``(measure, la_code)``.
+    - ``summary``: per measure, model and horizon: median MASE, MASE relative to drift,
+      median bias, raw coverage (:func:`forecast.backtest.summarise`).
+    - ``selection``: per measure, the chosen model and why.
+    - ``calibration``: widening factors per measure, model and horizon.
+    - ``holdout``: per measure, model and horizon, coverage raw and calibrated on LAs the
+      factors were not estimated from.
+    - ``reconciliation``: per method, measure and horizon, median MASE of the reconciled
+      central forecasts; ``reconciliation_method`` the method chosen.
+    - ``error_scale``: per measure and horizon, the typical error of the chosen model on the
+      log scale (robust standard deviation, :func:`log_error_scale`), the weights of ``wls``.
+    - ``excluded``: LAs left out of each measure's panel, with the reason.
+    - ``until``: last year of data used (None: all); ``horizons``: years ahead backtested.
+    """
+
+    backtest: BacktestResult
+    summary: pd.DataFrame
+    selection: pd.DataFrame
+    calibration: Calibration
+    holdout: pd.DataFrame
+    reconciliation: pd.DataFrame
+    reconciliation_method: str
+    error_scale: pd.DataFrame
+    excluded: pd.DataFrame
+    until: int | None
+    horizons: int
+
+    @property
+    def measures(self) -> tuple[str, ...]:
+        return tuple(self.selection["measure"])
+
+    def model_for(self, measure: str) -> str | None:
+        """The chosen model for ``measure``, or None if the backtest could not choose."""
+        rows = self.selection[self.selection["measure"] == measure]
+        if rows.empty or pd.isna(rows["model"].iloc[0]):
+            return None
+        return str(rows["model"].iloc[0])
+
+    def wls_variances(self, central: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
+        """Forecast-error variances per node and year for ``wls`` reconciliation:
+        ``(sd_log(measure, h) * (central + 1)) ** 2``, horizons beyond the backtest reusing
+        the longest one."""
+        return wls_variances(self.error_scale, central)
+
+    def chosen_summary(self) -> pd.DataFrame:
+        """Per measure and horizon, for the chosen model: MASE relative to drift, median
+        bias and the coverage of 80% and 95% intervals raw and calibrated (held-out LAs)."""
+        chosen = self.selection[["measure", "model"]].dropna()
+        summary = self.summary.merge(chosen, on=["measure", "model"])
+        keys = ["measure", "model", "horizon"]
+        held = self.holdout[[*keys, "coverage80_calibrated", "coverage95_calibrated"]]
+        out = summary.merge(held, on=keys, how="left")
+        return out[[*keys, "n_series", "n_forecasts", "median_mase", "relative_mase", "median_mape",
+                    "median_bias_pct", "coverage80", "coverage95", "coverage80_calibrated",
+                    "coverage95_calibrated"]].rename(columns={"coverage80": "coverage80_raw",
+                                                              "coverage95": "coverage95_raw"})
+
+
+def national_panels(dataset: Dataset, measures: Sequence[str], *, until: int | None = None,
+                    min_history: int = MIN_HISTORY) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Every measure's national panel stacked: values indexed by ``(measure, la_code)`` with
+    one column per year, and the LAs excluded with reasons (``measure, la_code, la_name,
+    reason``). An LA needs ``min_history + 1`` years to be scored at least once."""
+    frames, excluded = [], []
+    for measure in measures:
+        since = COMPARABLE_FROM[measure][0] if measure in COMPARABLE_FROM else None
+        built = panel(dataset, measure, until=until, min_years=min_history + 1, since=since)
+        excluded.append(built.excluded.assign(measure=measure))
+        if built.values.empty:
+            continue
+        values = built.values.copy()
+        values.index = pd.MultiIndex.from_product([[measure], values.index], names=["measure", "la_code"])
+        frames.append(values)
+    if not frames:
+        raise EvidenceError("no measure has an LA with enough years to backtest"
+                            + (f" up to {until}" if until is not None else ""))
+    stacked = pd.concat(frames).sort_index(axis=1)
+    years = np.arange(int(stacked.columns.min()), int(stacked.columns.max()) + 1)
+    reasons = pd.concat(excluded, ignore_index=True)[["measure", "la_code", "la_name", "reason"]]
+    return stacked.reindex(columns=years), reasons
+
+
+def _chosen_errors(result: BacktestResult, selection: pd.DataFrame) -> pd.DataFrame:
+    chosen = selection.set_index("measure")["model"].dropna()
+    errors = result.errors
+    return errors[errors["model"] == errors["measure"].map(chosen)]
+
+
+def log_error_scale(errors: pd.DataFrame) -> pd.DataFrame:
+    """Per measure and horizon: ``sd_log``, a robust standard deviation of the log forecast
+    errors ``log((actual + 1) / (forecast + 1))`` (median absolute error / 0.6745, so one
+    wild LA does not dominate), from the rows of ``errors`` given."""
+    work = errors[errors["actual"].notna()]
+    logs = np.abs(np.log1p(work["actual"].to_numpy(dtype=float)) - np.log1p(work["forecast"].to_numpy(dtype=float)))
+    table = work.assign(abs_log=logs).groupby(["measure", "horizon"])["abs_log"].median() / 0.6745
+    return table.rename("sd_log").reset_index()
+
+
+def wls_variances(error_scale: pd.DataFrame, central: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
+    """See :meth:`Evidence.wls_variances`. A floor of 1e-6 on ``sd_log`` keeps every
+    variance positive."""
+    out = {}
+    for node, level in central.items():
+        rows = error_scale[error_scale["measure"] == node].set_index("horizon")["sd_log"].sort_index()
+        if rows.empty:
+            raise EvidenceError(f"no backtest error scale for {node}; cannot weight the reconciliation")
+        steps = np.minimum(np.arange(1, np.asarray(level).shape[-1] + 1), int(rows.index.max()))
+        sd = np.maximum(rows.reindex(steps).ffill().bfill().to_numpy(dtype=float), 1e-6)
+        out[node] = (sd * (np.asarray(level, dtype=float) + 1.0)) ** 2
+    return out
+
+
+def reconciliation_backtest(result: BacktestResult, selection: pd.DataFrame,
+                            hierarchy: Hierarchy = PLACEMENT_HIERARCHY, *, folds: int = 2) -> pd.DataFrame:
+    """Score each reconciliation method on the backtest's own central forecasts.
+
+    For every LA, origin and horizon at which the chosen model of the total and of every
+    part was scored, the central forecasts are reconciled by each method in
+    :data:`RECONCILIATION_CANDIDATES` (and ``"none"``: as forecast) and scored against the
+    outcomes by the scaled error of :mod:`forecast.backtest`. ``wls`` weights come from the
+    LAs of the other folds (LAs split by a hash of their code), never from the LA scored.
+    Returns per method, measure and horizon the median across LAs of each LA's MASE
+    (columns ``method, measure, horizon, n_series, median_mase``). Empty if no LA has every
+    node scored."""
+    chosen = selection.set_index("measure")["model"].dropna()
+    if any(node not in chosen.index for node in hierarchy.nodes):
+        return pd.DataFrame(columns=["method", "measure", "horizon", "n_series", "median_mase"])
+    keep = _chosen_errors(result, selection)
+    keep = keep[keep["measure"].isin(hierarchy.nodes)]
+    keys = ["la_code", "origin", "horizon"]
+    wide = {name: keep.pivot_table(index=keys, columns="measure", values=name, aggfunc="first")
+            .reindex(columns=list(hierarchy.nodes)) for name in ("forecast", "actual", "mase_scale")}
+    complete = wide["forecast"].notna().all(axis=1) & wide["actual"].notna().all(axis=1)
+    if not complete.any():
+        return pd.DataFrame(columns=["method", "measure", "horizon", "n_series", "median_mase"])
+    forecast = wide["forecast"][complete]
+    actual, scale = wide["actual"][complete], wide["mase_scale"][complete]
+    fold_of = {code: zlib.crc32(code.encode()) % folds for code in keep["la_code"].unique()}
+    row_fold = forecast.index.get_level_values("la_code").map(fold_of).to_numpy()
+    row_horizon = forecast.index.get_level_values("horizon").to_numpy()
+    keep_fold = keep["la_code"].map(fold_of).to_numpy()
+    variances = {node: np.empty(len(forecast)) for node in hierarchy.nodes}
+    for fold in range(folds):
+        scale_table = log_error_scale(keep[keep_fold != fold])
+        for node in hierarchy.nodes:
+            sd = scale_table[scale_table["measure"] == node].set_index("horizon")["sd_log"]
+            mine = row_fold == fold
+            level = forecast[node].to_numpy()[mine]
+            variances[node][mine] = (np.maximum(sd.reindex(row_horizon[mine]).to_numpy(dtype=float), 1e-6)
+                                     * (level + 1.0)) ** 2
+    rows = []
+    for method in ("none", *RECONCILIATION_CANDIDATES):
+        base = {node: forecast[node].to_numpy() for node in hierarchy.nodes}
+        reconciled = base if method == "none" else reconcile(base, hierarchy, method=method, variances=variances)
+        for node in hierarchy.nodes:
+            scaled = np.abs(reconciled[node] - actual[node].to_numpy()) / scale[node].to_numpy()
+            frame = pd.DataFrame({"la_code": forecast.index.get_level_values("la_code"),
+                                  "horizon": forecast.index.get_level_values("horizon"), "scaled": scaled})
+            per_la = frame.groupby(["horizon", "la_code"])["scaled"].mean()
+            summary = per_la.groupby("horizon").agg(["size", "median"])
+            for horizon, row in summary.iterrows():
+                rows.append({"method": method, "measure": node, "horizon": int(horizon),
+                             "n_series": int(row["size"]), "median_mase": float(row["median"])})
+    return pd.DataFrame(rows)
+
+
+def choose_reconciliation(table: pd.DataFrame) -> str:
+    """The rule: the candidate with the lowest mean, over the total and every part and
+    every horizon, of the median MASE relative to the unreconciled forecasts of the same
+    node and horizon (so that large and small groups count alike). ``top_down`` (the
+    total's calibrated distribution is kept as it is) when there is no evidence."""
+    if table.empty:
+        return "top_down"
+    base = table[table["method"] == "none"].set_index(["measure", "horizon"])["median_mase"]
+    scores = {}
+    for method in RECONCILIATION_CANDIDATES:
+        rows = table[table["method"] == method].set_index(["measure", "horizon"])["median_mase"]
+        scores[method] = float((rows / base.reindex(rows.index)).mean())
+    return min(scores, key=lambda m: (scores[m], RECONCILIATION_CANDIDATES.index(m)))
+
+
+def national_evidence(dataset: Dataset, measures: Sequence[str] = FORECAST_MEASURES, *, until: int | None = None,
+                      horizons: int = 5, models: Sequence[str] = BACKTEST_MODELS,
+                      min_history: int = MIN_HISTORY) -> Evidence:
+    """Backtest ``models`` on every LA's series of each of ``measures`` (data after
+    ``until`` dropped), 1..``horizons`` years ahead from every origin with at least
+    ``min_history`` years, and choose, calibrate and reconcile from it (see the module
+    docstring). Takes about a second per measure on the full national data; evidence already
+    computed in this process for the same input files and settings is returned again."""
+    if horizons < 1:
+        raise EvidenceError(f"horizons must be at least 1, found {horizons}")
+    inputs = dataset.input_checksums
+    key = (inputs, tuple(measures), until, horizons, tuple(models), min_history)
+    if inputs and key in _EVIDENCE:
+        return _EVIDENCE[key]
+    evidence = _national_evidence(dataset, measures, until=until, horizons=horizons, models=models,
+                                  min_history=min_history)
+    if inputs:
+        _EVIDENCE[key] = evidence
+    return evidence
+
+
+#: Evidence already computed in this process, by the checksums of the data's input files and the
+#: settings: the backtest is deterministic given the data.
+_EVIDENCE: dict[tuple, Evidence] = {}
+
+
+def _national_evidence(dataset: Dataset, measures: Sequence[str], *, until: int | None, horizons: int,
+                       models: Sequence[str], min_history: int) -> Evidence:
+    values, excluded = national_panels(dataset, measures, until=until, min_history=min_history)
+    try:
+        result = rolling_origin_backtest(values, models=models, horizons=horizons, min_history=min_history)
+    except ForecastError as error:
+        raise EvidenceError(f"national backtest: {error}") from error
+    summary = summarise(result)
+    selection = select_models(result)
+    calibration = calibrate(result)
+    holdout = holdout_coverage(result, separate_levels=True)
+    reconciliation = reconciliation_backtest(result, selection)
+    method = choose_reconciliation(reconciliation)
+    error_scale = log_error_scale(_chosen_errors(result, selection))
+    LOGGER.info("evidence: %d forecasts scored; reconciliation by %s", len(result.errors), method)
+    return Evidence(backtest=result, summary=summary, selection=selection, calibration=calibration,
+                    holdout=holdout, reconciliation=reconciliation, reconciliation_method=method,
+                    error_scale=error_scale, excluded=excluded, until=until, horizons=horizons)

@@ -1,0 +1,1 @@
+"""Reporting: tables, charts, the finance workbook, the HTML report and statutory exports."""

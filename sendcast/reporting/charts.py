@@ -1,0 +1,218 @@
+"""Charts for planners and commissioners: one function per chart, each returning a Figure.
+
+Fan charts show the 50%, 80% and 95% prediction intervals as nested bands, history in
+black, and a title that states the units and the source.
+"""
+
+from __future__ import annotations
+
+import textwrap
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
+import pandas as pd  # noqa: E402
+from matplotlib.figure import Figure  # noqa: E402
+from matplotlib.ticker import FuncFormatter, MaxNLocator  # noqa: E402
+
+BAND_COLOUR = "#1f5fa8"
+
+
+def fan_chart(history: pd.Series, forecast: pd.DataFrame, *, title: str, units: str, source: str) -> Figure:
+    """History (black line) and forecast bands.
+
+    ``forecast`` is indexed by year with columns ``mean``, ``lo95``, ``hi95``, ``lo80``,
+    ``hi80`` and, when available, ``lo50``, ``hi50``.
+    """
+    figure, axes = plt.subplots(figsize=(8, 4.5), dpi=110)
+    years = forecast.index.to_numpy()
+    bands = [("95", 0.18), ("80", 0.3), ("50", 0.45)]
+    for level, alpha in bands:
+        low, high = f"lo{level}", f"hi{level}"
+        if low in forecast and high in forecast:
+            axes.fill_between(years, forecast[low], forecast[high], color=BAND_COLOUR, alpha=alpha,
+                              linewidth=0, label=f"{level}% interval")
+    axes.plot(years, forecast["mean"], color=BAND_COLOUR, linewidth=2, label="forecast (central)")
+    axes.plot(history.index, history.to_numpy(), color="black", linewidth=2, marker="o", markersize=3,
+              label="published")
+    if len(history):
+        axes.plot([history.index[-1], years[0]], [history.iloc[-1], forecast["mean"].iloc[0]],
+                  color=BAND_COLOUR, linewidth=1, linestyle=":")
+    style_axes(axes, title=title, units=units, source=source)
+    axes.legend(loc="upper left", frameon=False, fontsize=8)
+    figure.tight_layout()
+    return figure
+
+
+def sufficiency_chart(table: pd.DataFrame, *, title: str, source: str) -> Figure:
+    """Demand for state special places (central and 80% band) against places, with the
+    probability that demand exceeds places on a second axis.
+
+    ``table`` is indexed by year with ``mean``, ``lo80``, ``hi80``, ``capacity`` and
+    ``prob_exceeds``.
+    """
+    figure, axes = plt.subplots(figsize=(8, 4.5), dpi=110)
+    years = table.index.to_numpy()
+    axes.fill_between(years, table["lo80"], table["hi80"], color=BAND_COLOUR, alpha=0.25, linewidth=0,
+                      label="demand, 80% interval")
+    axes.plot(years, table["mean"], color=BAND_COLOUR, linewidth=2, label="demand (central)")
+    axes.step(years, table["capacity"], where="mid", color="#b22222", linewidth=2, label="places")
+    style_axes(axes, title=title, units="children and young people / places", source=source)
+    second = axes.twinx()
+    second.plot(years, 100 * table["prob_exceeds"], color="grey", linestyle="--", marker="s", markersize=3,
+                label="chance demand exceeds places")
+    second.set_ylim(0, 100)
+    second.set_ylabel("chance demand exceeds places (%)")
+    lines = axes.get_legend_handles_labels()
+    extra = second.get_legend_handles_labels()
+    axes.legend(lines[0] + extra[0], lines[1] + extra[1], loc="upper left", frameon=False, fontsize=8)
+    figure.tight_layout()
+    return figure
+
+
+def context_chart(table: pd.DataFrame, *, la_name: str, title: str, units: str, source: str) -> Figure:
+    """An LA (black) against England (dashed) and its statistical neighbours (median line
+    and min-max band). ``table`` comes from :func:`sendcast.forecasting.context.neighbour_comparison`."""
+    figure, axes = plt.subplots(figsize=(8, 4.5), dpi=110)
+    years = table.index.to_numpy()
+    axes.fill_between(years, table["neighbours_min"], table["neighbours_max"], color="#999999", alpha=0.25,
+                      linewidth=0, label="statistical neighbours: range")
+    axes.plot(years, table["neighbours_median"], color="#666666", linewidth=1.5, label="statistical neighbours: median")
+    axes.plot(years, table["england"], color=BAND_COLOUR, linewidth=1.5, linestyle="--", label="England")
+    axes.plot(years, table["la"], color="black", linewidth=2.2, marker="o", markersize=3, label=la_name)
+    style_axes(axes, title=title, units=units, source=source)
+    axes.legend(loc="upper left", frameon=False, fontsize=8)
+    figure.tight_layout()
+    return figure
+
+
+def style_axes(axes, *, title: str, units: str, source: str) -> None:
+    axes.set_title(title, fontsize=11, loc="left")
+    axes.set_ylabel(units)
+    axes.set_xlabel("year (January census for caseloads; calendar year for flows)")
+    axes.xaxis.set_major_locator(MaxNLocator(integer=True))
+    axes.yaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:,.0f}"))
+    axes.set_ylim(bottom=0)
+    axes.spines[["top", "right"]].set_visible(False)
+    axes.annotate(f"Source: {source}", xy=(0, 0), xycoords="figure fraction", xytext=(6, 4),
+                  textcoords="offset points", fontsize=7, color="grey")
+
+
+def national_growth_chart(summary: pd.DataFrame, *, title: str, source: str, england: str = "England") -> Figure:
+    """Projected yearly growth in EHC plans by LA (central, with the 80% interval of the
+    horizon-year forecast expressed as growth), sorted, England highlighted.
+
+    ``summary`` has ``la_name``, ``growth_pct_a_year``, ``growth_lo80``, ``growth_hi80``
+    (per cent a year) for the LAs to draw."""
+    table = summary.sort_values("growth_pct_a_year").reset_index(drop=True)
+    figure, axes = plt.subplots(figsize=(8, max(4.5, 0.12 * len(table) + 1.5)), dpi=110)
+    positions = range(len(table))
+    colours = ["#b22222" if name == england else BAND_COLOUR for name in table["la_name"]]
+    axes.hlines(list(positions), table["growth_lo80"], table["growth_hi80"], color=colours, alpha=0.35, linewidth=2)
+    axes.scatter(table["growth_pct_a_year"], list(positions), color=colours, s=8, zorder=3)
+    axes.set_yticks(list(positions))
+    axes.set_yticklabels(table["la_name"], fontsize=4 if len(table) > 60 else 7)
+    axes.axvline(0, color="grey", linewidth=0.8)
+    axes.set_title(title, fontsize=11, loc="left")
+    axes.set_xlabel("projected change in EHC plans, % a year (dot: central; bar: 80% interval)")
+    axes.spines[["top", "right"]].set_visible(False)
+    axes.annotate(f"Source: {source}", xy=(0, 0), xycoords="figure fraction", xytext=(6, 4),
+                  textcoords="offset points", fontsize=7, color="grey")
+    figure.tight_layout()
+    return figure
+
+
+def scenario_chart(history: pd.Series, scenarios: dict[str, pd.DataFrame], *, title: str, units: str,
+                   source: str) -> Figure:
+    """Published history (black) and, for each scenario, the simulated mean (line) and the
+    95% range of outcomes across replications (band). Each frame in ``scenarios`` is
+    indexed by year with ``mean``, ``lo95`` and ``hi95``."""
+    figure, axes = plt.subplots(figsize=(8, 4.5), dpi=110)
+    colours = [BAND_COLOUR, "#d95f02", "#1b9e77", "#7570b3", "#e7298a"]
+    for (name, frame), colour in zip(scenarios.items(), colours * 4):
+        years = frame.index.to_numpy()
+        axes.fill_between(years, frame["lo95"], frame["hi95"], color=colour, alpha=0.18, linewidth=0)
+        axes.plot(years, frame["mean"], color=colour, linewidth=2, label=f"{name} (mean; band: 95% of runs)")
+    if len(history):
+        axes.plot(history.index, history.to_numpy(), color="black", linewidth=2, marker="o", markersize=3,
+                  label="published")
+    style_axes(axes, title=title, units=units, source=source)
+    axes.legend(loc="upper left", frameon=False, fontsize=8)
+    figure.tight_layout()
+    return figure
+
+
+def neighbour_forecast_chart(table: pd.DataFrame, *, la_name: str, title: str, units: str, source: str) -> Figure:
+    """An LA's published figures (black) and central forecast (blue) against its statistical
+    neighbours' median (grey line) and range, lowest to highest (grey band), published and
+    forecast (the forecast years shaded lighter and the median dashed).
+
+    ``table`` is one measure of :attr:`sendcast.forecasting.neighbours.NeighbourComparison.table`
+    indexed by year, with ``kind``, ``value``, ``neighbours_median``, ``neighbours_min``,
+    ``neighbours_max`` and ``base_year``."""
+    figure, axes = plt.subplots(figsize=(8, 4.5), dpi=110)
+    history = table[table["kind"] == "history"]
+    base_year = int(table["base_year"].iloc[0])
+    # the forecast part starts at the base year so the lines join
+    ahead = table[table.index >= base_year]
+    axes.fill_between(history.index, history["neighbours_min"], history["neighbours_max"], color="#999999",
+                      alpha=0.3, linewidth=0, label="neighbours: lowest to highest (published)")
+    axes.fill_between(ahead.index, ahead["neighbours_min"], ahead["neighbours_max"], color="#999999", alpha=0.15,
+                      linewidth=0, label="neighbours: lowest to highest central forecast")
+    axes.plot(history.index, history["neighbours_median"], color="#666666", linewidth=1.5,
+              label="neighbours: median")
+    axes.plot(ahead.index, ahead["neighbours_median"], color="#666666", linewidth=1.5, linestyle="--")
+    axes.plot(ahead.index, ahead["value"], color=BAND_COLOUR, linewidth=2.2, label=f"{la_name}: central forecast")
+    axes.plot(history.index, history["value"], color="black", linewidth=2.2, marker="o", markersize=3,
+              label=f"{la_name}: published")
+    axes.axhline(100, color="grey", linewidth=0.6, linestyle=":")
+    axes.axvline(base_year, color="grey", linewidth=0.6, linestyle=":")
+    style_axes(axes, title=title, units=units, source=source)
+    axes.legend(loc="upper left", frameon=False, fontsize=8)
+    figure.tight_layout()
+    return figure
+
+
+def national_per_pupil_chart(summary: pd.DataFrame, *, title: str, source: str, assumption: str,
+                             england: str = "England") -> Figure:
+    """EHC plans per 1,000 pupils by LA: published (open circle) and projected at the
+    horizon (dot, with the 80% interval as a bar), sorted by the projection, England in red.
+    ``assumption`` (how the projection was made) is printed under the title. Bars are cut
+    at twice the highest central projection, with an arrow (the full figures are in the
+    summary table).
+
+    ``summary`` has ``la_name``, ``ehcp_per_1000_pupils_latest``,
+    ``ehcp_per_1000_pupils_projected``, ``ehcp_per_1000_pupils_lo80`` and
+    ``ehcp_per_1000_pupils_hi80`` for the LAs to draw."""
+    table = summary.sort_values("ehcp_per_1000_pupils_projected").reset_index(drop=True)
+    height = max(5.0, 0.1 * len(table) + 2.2)
+    figure, axes = plt.subplots(figsize=(8, height), dpi=110)
+    figure.subplots_adjust(left=0.24, right=0.97, top=1 - 1.15 / height, bottom=1.05 / height)
+    positions = list(range(len(table)))
+    colours = ["#b22222" if name == england else BAND_COLOUR for name in table["la_name"]]
+    edge = 2 * float(table[["ehcp_per_1000_pupils_projected", "ehcp_per_1000_pupils_latest"]].max().max())
+    high = table["ehcp_per_1000_pupils_hi80"].clip(upper=edge)
+    axes.hlines(positions, table["ehcp_per_1000_pupils_lo80"], high, color=colours, alpha=0.35, linewidth=2,
+                label="projected, 80% interval")
+    cut = table["ehcp_per_1000_pupils_hi80"] > edge
+    if cut.any():
+        axes.scatter(high[cut], [p for p, c in zip(positions, cut) if c], marker=">", color="grey", s=8,
+                     label="interval runs beyond the chart")
+    axes.scatter(table["ehcp_per_1000_pupils_projected"], positions, color=colours, s=8, zorder=3,
+                 label="projected (central)")
+    axes.scatter(table["ehcp_per_1000_pupils_latest"], positions, facecolors="none", edgecolors=colours, s=10,
+                 linewidths=0.6, zorder=3, label="published (latest January)")
+    axes.set_yticks(positions)
+    axes.set_yticklabels(table["la_name"], fontsize=4 if len(table) > 60 else 7)
+    axes.set_ylim(-1, len(table))
+    axes.set_xlim(0, edge * 1.02)
+    axes.set_xlabel("EHC plans per 1,000 pupils")
+    axes.spines[["top", "right"]].set_visible(False)
+    figure.legend(*axes.get_legend_handles_labels(), loc="lower right", ncol=2, frameon=False, fontsize=7,
+                  bbox_to_anchor=(0.97, 0.05 / height))
+    figure.text(0.01, 1 - 0.1 / height, title, fontsize=11, va="top")
+    figure.text(0.01, 1 - 0.55 / height, textwrap.fill(f"Assumption: {assumption}.", 125), fontsize=6.5,
+                color="#444444", va="top")
+    figure.text(0.01, 0.08 / height, f"Source: {source}", fontsize=7, color="grey")
+    return figure

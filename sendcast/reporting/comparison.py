@@ -1,0 +1,500 @@
+"""What a comparison of scenarios hands to people: tidy CSVs, the finance workbook and the
+commissioners' HTML report (built here, written by the command).
+
+Every label is plain English with its unit and year basis; every number in the workbook is
+a number (formatted), never text; intervals are said in words once, where they first appear.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+from matplotlib.figure import Figure
+
+from sendcast.reporting.charts import fan_chart, sufficiency_chart
+from sendcast.reporting.forecast_outputs import SOURCE as FORECAST_SOURCE
+from sendcast.reporting.forecast_outputs import neighbour_figure, neighbour_lines, summary_lines
+from sendcast.forecasting.one_la import LaForecast
+from sendcast.reporting.html_report import Report
+from sendcast.data.measures import MEASURES, PLACEMENT_GROUPS
+from sendcast.forecasting.neighbours import NeighbourComparison
+from sendcast.runtime.runs import slug
+from sendcast.reporting.scenario_charts import cost_waterfall, difference_chart, scenario_chart
+from sendcast.scenarios.pipeline import Comparison
+from sendcast.reporting.workbook import Sheet
+
+SOURCE = "sendcast simulation calibrated to DfE SEN2; ONS population"
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """A simulated measure as a planner reads it."""
+
+    measure: str
+    label: str
+    unit: str
+    kind: str  # "stock" (January) or "flow" (calendar year)
+
+
+OUTCOMES: tuple[Outcome, ...] = (
+    Outcome("ehcp_total", "EHC plans", "children and young people", "stock"),
+    Outcome("sen_support", "Children on SEN support", "children", "stock"),
+    Outcome("ehcp_state_special", "Plans placed in state special schools", "children and young people", "stock"),
+    Outcome("ehcp_independent_special", "Plans placed in independent or non-maintained special schools",
+            "children and young people", "stock"),
+    Outcome("waiting_special_place", "Children waiting for a local special school place", "children", "stock"),
+    Outcome("requests", "Requests for an EHC needs assessment", "requests a year", "flow"),
+    Outcome("new_plans", "New EHC plans issued", "plans a year", "flow"),
+    Outcome("issued_within_20wk_pct", "New plans issued within 20 weeks", "% of new plans", "flow"),
+    Outcome("child_weeks_waited", "Time waited for a local special school place", "child-weeks a year", "flow"),
+    Outcome("cost_gbp", "Spend on the pathway", "GBP a year, price base", "flow"),
+)
+#: Placement group -> plain label, from the one vocabulary of measures.
+PLACEMENT_LABELS = {group: MEASURES[group].label.removeprefix("EHC plans: ").capitalize() for group in PLACEMENT_GROUPS}
+
+
+def _year_label(outcome: Outcome, year: int) -> str:
+    return f"January {year}" if outcome.kind == "stock" else f"calendar {year}"
+
+
+def headline_table(comparison: Comparison) -> pd.DataFrame:
+    """One row per headline outcome: each scenario's mean in the last year of the run (last
+    January for stocks, last calendar year for flows), and each option's mean difference from
+    the baseline with its 95% confidence interval."""
+    rows = []
+    summary, differences = comparison.summary, comparison.differences
+    for outcome in OUTCOMES:
+        at = summary[(summary["measure"] == outcome.measure) & (summary["breakdown"] == "")]
+        if at.empty:
+            continue
+        year = int(at["year"].max())
+        row = {"Outcome": outcome.label, "Unit": outcome.unit, "When": _year_label(outcome, year)}
+        for name in (comparison.baseline, *comparison.options):
+            value = at[(at["scenario"] == name) & (at["year"] == year)]["mean"]
+            row[name] = float(value.iloc[0]) if len(value) else np.nan
+        for name in comparison.options:
+            diff = differences[(differences["measure"] == outcome.measure) & (differences["breakdown"] == "")
+                               & (differences["year"] == year)
+                               & (differences["scenario"] == f"{name} - {comparison.baseline}")]
+            if len(diff):
+                row[f"{name}: change"] = float(diff["mean"].iloc[0])
+                row[f"{name}: change, low (95% CI)"] = float(diff["lo95"].iloc[0])
+                row[f"{name}: change, high (95% CI)"] = float(diff["hi95"].iloc[0])
+        rows.append(row)
+    return pd.DataFrame(rows)
+
+
+def caseload_table(comparison: Comparison) -> pd.DataFrame:
+    """EHC plans by placement group, each January, per scenario: mean and 95% range."""
+    rows = comparison.summary[comparison.summary["measure"].isin(list(PLACEMENT_LABELS))
+                              & (comparison.summary["breakdown"] == "")]
+    table = rows.assign(Placement=rows["measure"].map(PLACEMENT_LABELS))
+    table = table.rename(columns={"scenario": "Scenario", "year": "January", "mean": "Plans (mean)",
+                                  "lo95": "Plans, low (95% of outcomes)", "hi95": "Plans, high (95% of outcomes)"})
+    return table[["Scenario", "January", "Placement", "Plans (mean)", "Plans, low (95% of outcomes)",
+                  "Plans, high (95% of outcomes)"]].sort_values(["Scenario", "January", "Placement"],
+                                                               kind="stable").reset_index(drop=True)
+
+
+def costs_table(comparison: Comparison) -> pd.DataFrame:
+    """Spend by financial year and component, real and cash, per scenario."""
+    spend = comparison.spend
+    price_base = spend["price_base"].iloc[0] if len(spend) else ""
+    table = spend.rename(columns={
+        "scenario": "Scenario", "financial_year": "Financial year", "component": "Component",
+        "real_gbp_mean": f"Real (£, {price_base} prices)", "real_gbp_lo95": "Real, low (95%)",
+        "real_gbp_hi95": "Real, high (95%)", "cash_gbp_mean": "Cash (£, inflated)", "cash_gbp_lo95": "Cash, low (95%)",
+        "cash_gbp_hi95": "Cash, high (95%)"})
+    table["Component"] = table["Component"].str.replace("_", " ")
+    return table.drop(columns=["price_base"])
+
+
+def differences_table(comparison: Comparison) -> pd.DataFrame:
+    """Option minus baseline for the headline outcomes, every year, with 95% confidence
+    intervals for the mean paired difference."""
+    labels = {o.measure: o for o in OUTCOMES}
+    rows = comparison.differences[comparison.differences["measure"].isin(list(labels))
+                                  & (comparison.differences["breakdown"] == "")]
+    return pd.DataFrame({
+        "Comparison": rows["scenario"].to_numpy(),
+        "Outcome": rows["measure"].map(lambda m: labels[m].label).to_numpy(),
+        "Unit": rows["measure"].map(lambda m: labels[m].unit).to_numpy(),
+        "Year": rows["year"].to_numpy(),
+        "Year basis": rows["measure"].map(lambda m: "January" if labels[m].kind == "stock" else "calendar").to_numpy(),
+        "Change (mean)": rows["mean"].to_numpy(), "Change, low (95% CI)": rows["lo95"].to_numpy(),
+        "Change, high (95% CI)": rows["hi95"].to_numpy(),
+    })
+
+
+def appraisal_table(comparison: Comparison) -> pd.DataFrame:
+    """Each option's appraisal statistics in words."""
+    if comparison.appraisal.empty:
+        return pd.DataFrame(columns=["Option", "Statistic", "Mean", "Low (95% CI)", "High (95% CI)", "Unit", "Note"])
+    names = {"total_net_saving_gbp": "Net saving over the run", "npv_net_saving_gbp": "Net present value of the saving",
+             "share_broken_even": "Share of runs in which the option has paid back by the end",
+             "break_even_year": "Break-even year", "child_weeks_avoided": "Waiting avoided",
+             "cost_per_child_week_avoided_gbp": "Extra spend per child-week of waiting avoided"}
+    table = comparison.appraisal
+    return pd.DataFrame({"Option": table["option"], "Statistic": table["statistic"].map(names).fillna(table["statistic"]),
+                         "Mean": table["mean"], "Low (95% CI)": table["lo95"], "High (95% CI)": table["hi95"],
+                         "Unit": table["unit"], "Note": table["note"]})
+
+
+def readable_appraisal(table: pd.DataFrame) -> pd.DataFrame:
+    """The appraisal table as a reader takes it in: money in pounds (millions where large),
+    shares as percentages, years as years, missing as "-"."""
+    def show(value: float, unit: str) -> str:
+        if pd.isna(value):
+            return "-"
+        if unit.startswith("GBP"):
+            return _money(value)
+        if unit.startswith("share"):
+            return f"{value:.0%}"
+        if unit == "calendar year":
+            return f"{value:.0f}"
+        return f"{value:,.0f}"
+
+    out = table.copy()
+    for column in ("Mean", "Low (95% CI)", "High (95% CI)"):
+        out[column] = [show(v, u) for v, u in zip(table[column], table["Unit"])]
+    return out.drop(columns=["Note"])
+
+
+def assumptions_table(comparison: Comparison) -> pd.DataFrame:
+    """One row per assumption a reader should know, with its value and where it comes from."""
+    rows = []
+    for item in comparison.scenarios:
+        s = item.scenario
+        source = item.files[0].name
+        early = s.early_identification
+        rows += [
+            (item.name, "Start year (January caseload)", s.scenario.start_year, "scenario file " + source),
+            (item.name, "Years simulated", s.scenario.horizon, "scenario file " + source),
+            (item.name, "Children reached early (share of late identifications)", early.share_identified_early,
+             "scenario file " + source),
+            (item.name, "Relative risk of escalation for children reached early", early.relative_risk,
+             "scenario file " + source),
+            (item.name, "Early support places a year", early.capacity_children_per_year, "scenario file " + source),
+            (item.name, "Early support cost per child (£)", early.cost_per_child_gbp, "scenario file " + source),
+            (item.name, "Assessment capacity (assessments a year)",
+             s.assessment.capacity_per_year if s.assessment.capacity_per_year is not None else "as calibrated",
+             "scenario file " + source),
+            (item.name, "New special school places",
+             "; ".join(f"{p.name}: {p.places} {p.phase} places from {p.from_year}" for p in s.special_places.additional)
+             or "none", "scenario file " + source),
+            (item.name, "When no local special place is free", {"independent": "placed in an independent special school",
+                                                                 "wait": "the child waits"}[s.special_places.overflow_policy],
+             "scenario file " + source),
+            (item.name, "Home-to-school transport (£ a year per child, by placement)",
+             "; ".join(f"{g}: {v:,.0f}" for g, v in s.costs.transport_gbp.items()) or "not included",
+             "scenario file " + source),
+            (item.name, "Price base", s.costs.price_base, "scenario file " + source),
+            (item.name, "Inflation (% a year)", s.costs.inflation_pct, "scenario file " + source + " (assumption)"),
+            (item.name, "Discount rate (% a year)", s.costs.discount_rate_pct, "HM Treasury Green Book"),
+        ]
+    rows.append(("all", "Replications (paired runs per scenario)", comparison.replications,
+                 "the same random numbers for every scenario (common random numbers)"))
+    rows.append(("all", "Random seed", comparison.seed, "scenario file of the baseline"))
+    table = pd.DataFrame(rows, columns=["Scenario", "Assumption", "Value", "Source"])
+    table["Value"] = table["Value"].map(lambda v: v if isinstance(v, (int, float)) else str(v))
+    return table
+
+
+SOURCES = pd.DataFrame([
+    ("EHC plans, placements, requests, assessments, new plans, ceased plans, 20-week timeliness",
+     "DfE, Education, health and care plans (SEN2), releases 2022 and 2025", "Open Government Licence v3.0"),
+    ("SEN support and EHC plan percentages of pupils", "DfE Local Authority Interactive Tool (school census)",
+     "Open Government Licence v3.0"),
+    ("Population aged 0-25", "ONS subnational population projections (2018- and 2022-based)",
+     "Open Government Licence v3.0"),
+    ("Unit costs by placement", "DfE high-needs benchmarking tool, s251 outturn 2021-22; derived by sendcast "
+     "(outturn / average plans)", "Open Government Licence v3.0; derived estimate"),
+    ("Special school places", "data/capacity/<LA code>.csv (for Gloucestershire: third-party table, low confidence)",
+     "see the file's source column"),
+    ("Early identification levers", "scenario files: illustrative unless the file says otherwise", "assumption"),
+], columns=["What", "Source", "Licence or status"])
+
+
+def workbook_sheets(comparison: Comparison, extra: list[Sheet] | None = None) -> list[Sheet]:
+    """The finance workbook: Summary, Caseload by placement, Costs by year, Scenario
+    differences, (extra sheets such as Sufficiency), Assumptions, Sources."""
+    gbp = {c: "gbp" for c in costs_table(comparison).columns if "£" in c or "Real" in c or "Cash" in c}
+    summary = headline_table(comparison)
+    sheets = [
+        Sheet("Summary", f"{comparison.la}: {', '.join(comparison.options) or comparison.baseline} against "
+              f"{comparison.baseline}" if comparison.options else f"{comparison.la}: {comparison.baseline}",
+              f"Means over {comparison.replications} paired simulation runs. Change = option minus baseline, with a "
+              "95% confidence interval for the mean change.", summary,
+              {c: "count" for c in summary.columns if c not in ("Outcome", "Unit", "When")}),
+        Sheet("Caseload by placement", "EHC plans by placement, each January",
+              "Mean and the range containing 95% of simulated outcomes.", caseload_table(comparison),
+              {"January": "year", "Plans (mean)": "count", "Plans, low (95% of outcomes)": "count",
+               "Plans, high (95% of outcomes)": "count"}),
+        Sheet("Costs by year", "Spend by April-March financial year, real and cash",
+              "Real = at the price base; cash = inflated at the scenario's inflation rate. Financial year = 9 "
+              "months of one calendar year + 3 of the next.", costs_table(comparison), gbp),
+    ]
+    if comparison.options:
+        appraisal = appraisal_table(comparison)
+        sheets.append(Sheet("Scenario differences", "What each option changes, year by year",
+                            "Option minus baseline, paired by simulation run; 95% confidence interval for the mean.",
+                            differences_table(comparison),
+                            {"Year": "year", "Change (mean)": "decimal", "Change, low (95% CI)": "decimal",
+                             "Change, high (95% CI)": "decimal"}))
+        sheets.append(Sheet("Value for money", "Net saving, net present value, break-even and cost per week of "
+                            "waiting avoided", "Saving = baseline spend minus option spend (positive: the option "
+                            "saves). Green Book discounting.", appraisal,
+                            {"Mean": "decimal", "Low (95% CI)": "decimal", "High (95% CI)": "decimal"}))
+    sheets += list(extra or [])
+    sheets.append(Sheet("Assumptions", "Assumptions, one per row, with their source",
+                        "Illustrative values are labelled in the scenario files; replace them with local evidence.",
+                        assumptions_table(comparison), {}))
+    sheets.append(Sheet("Sources", "Where the data come from", "All inputs are published aggregate data unless "
+                        "marked as an assumption or a derived estimate.", SOURCES, {}))
+    return sheets
+
+
+def _money(value: float) -> str:
+    sign = "-" if value < 0 else ""
+    value = abs(value)
+    if value >= 1e5:
+        return f"{sign}£{value / 1e6:,.2f}m" if value < 1e7 else f"{sign}£{value / 1e6:,.1f}m"
+    return f"{sign}£{value:,.0f}"
+
+
+def option_sentences(comparison: Comparison, option: str) -> list[str]:
+    """Plain-English findings for one option against the baseline, from the numbers."""
+    stats = comparison.appraisal[comparison.appraisal["option"] == option].set_index("statistic")
+    head = headline_table(comparison).set_index("Outcome")
+    out = []
+    for label, noun in (("EHC plans", "EHC plans"), ("Children on SEN support", "children on SEN support"),
+                        ("Plans placed in independent or non-maintained special schools",
+                         "independent special school placements")):
+        if label in head.index and f"{option}: change" in head.columns:
+            row = head.loc[label]
+            lo, hi = row[f"{option}: change, low (95% CI)"], row[f"{option}: change, high (95% CI)"]
+            change = row[f"{option}: change"]
+            certain = "" if (lo > 0 or hi < 0) else " (not distinguishable from no change)"
+            out.append(f"{noun[0].upper() + noun[1:]} in {row['When']}: {row[comparison.baseline]:,.0f} in the baseline, "
+                       f"{change:+,.0f} with this option (95% CI {lo:+,.0f} to {hi:+,.0f}){certain}.")
+    if "npv_net_saving_gbp" in stats.index:
+        npv = stats.loc["npv_net_saving_gbp"]
+        verdict = "saves money" if npv["lo95"] > 0 else "costs more" if npv["hi95"] < 0 else "is close to cost-neutral"
+        out.append(f"Over the run the option {verdict}: net present value of the saving {_money(npv['mean'])} "
+                   f"(95% CI {_money(npv['lo95'])} to {_money(npv['hi95'])}).")
+    if "break_even_year" in stats.index:
+        year = stats.loc["break_even_year"]["mean"]
+        share = stats.loc["share_broken_even"]["mean"] if "share_broken_even" in stats.index else np.nan
+        if np.isnan(year):
+            out.append("On average it does not pay back within the run "
+                       f"(it had paid back by the end in {share:.0%} of runs).")
+        else:
+            certain = "" if share >= 0.9 else f", but this is uncertain: it had paid back by the end in only " \
+                                              f"{share:.0%} of runs"
+            out.append(f"On average it pays back (cumulative saving stays positive) from {int(year)}{certain}.")
+    if "child_weeks_avoided" in stats.index:
+        weeks = stats.loc["child_weeks_avoided"]
+        waited = comparison.summary[(comparison.summary["measure"] == "child_weeks_waited")
+                                    & comparison.summary["scenario"].isin([comparison.baseline, option])]["mean"]
+        if not (waited > 0).any():
+            out.append("No child waits for a local special place in either scenario (when no place is free the "
+                       "child is placed in an independent special school).")
+            return out
+        out.append(f"Waiting for a local special place avoided: {weeks['mean']:,.0f} child-weeks "
+                   f"(95% CI {weeks['lo95']:,.0f} to {weeks['hi95']:,.0f}).")
+    return out
+
+
+def _spend_by_component(spend: pd.DataFrame, scenario: str) -> pd.Series:
+    """A scenario's real-terms spend over the run, by cost component."""
+    rows = spend[(spend["scenario"] == scenario) & (spend["component"] != "total")]
+    return rows.groupby("component")["real_gbp_mean"].sum()
+
+
+def figures(comparison: Comparison) -> dict[str, Figure]:
+    """Charts for the report and the run folder, by file name."""
+    names = [comparison.baseline, *comparison.options]
+    out = {}
+    for outcome in OUTCOMES:
+        if outcome.measure in ("cost_gbp", "issued_within_20wk_pct", "child_weeks_waited"):
+            continue
+        out[f"scenarios_{outcome.measure}.png"] = scenario_chart(
+            comparison.summary, measure=outcome.measure, scenarios=names,
+            title=f"{outcome.label}, {comparison.la}: scenarios", units=outcome.unit, source=SOURCE)
+    for option in comparison.options:
+        name_part = slug(option)
+        out[f"difference_{name_part}_ehcp_total.png"] = difference_chart(
+            comparison.differences, measure="ehcp_total", option=option,
+            title=f"EHC plans: {option} minus {comparison.baseline}", units="children and young people",
+            source=SOURCE)
+        spend = comparison.spend
+        base, other = _spend_by_component(spend, comparison.baseline), _spend_by_component(spend, option)
+        every = base.index.union(other.index)
+        changes = other.reindex(every, fill_value=0.0) - base.reindex(every, fill_value=0.0)
+        changes = changes[changes.abs() > 0.5]
+        out[f"waterfall_{name_part}.png"] = cost_waterfall(
+            float(base.sum()), changes, title=f"Spend over the run: {comparison.baseline} to {option}",
+            units=f"GBP, {spend['price_base'].iloc[0]} prices", source=SOURCE)
+    return out
+
+
+def report(comparison: Comparison, charts: dict[str, Figure], *, accuracy: list[str] | None = None,
+           forecast_sections: list[tuple[str, list[str], Figure | None]] | None = None) -> Report:
+    """The commissioners' report: what we expect, how sure we are, what each option changes,
+    what it costs, what it means for children, caveats and the method's track record."""
+    title = f"SEND provision in {comparison.la}: " + (
+        " and ".join(comparison.options) + f" against {comparison.baseline}" if comparison.options
+        else comparison.baseline)
+    page = Report(title, subtitle=f"sendcast, {comparison.replications} paired simulation runs per scenario")
+    page.heading("What we expect", "expect")
+    head = headline_table(comparison)
+    base = comparison.baseline
+    for _, row in head.iterrows():
+        if row["Outcome"] in ("EHC plans", "Children on SEN support", "Spend on the pathway"):
+            value = _money(row[base]) if row["Outcome"] == "Spend on the pathway" else f"{row[base]:,.0f}"
+            page.paragraph(f"{row['Outcome']} ({row['When']}), {base}: {value}.")
+    if "scenarios_ehcp_total.png" in charts:
+        page.figure(charts["scenarios_ehcp_total.png"], caption="EHC plans each January by scenario: mean and the "
+                    "range containing 95% of simulated outcomes.", alt="EHC plans by scenario")
+    for heading, lines, figure in forecast_sections or []:
+        page.heading(heading, heading.lower().replace(" ", "-"))
+        for line in lines:
+            page.paragraph(line)
+        if figure is not None:
+            page.figure(figure, caption=heading, alt=heading)
+    page.heading("How sure we are", "sure")
+    page.paragraph("Each scenario was simulated many times with the same random numbers for every scenario, so the "
+                   "difference between two scenarios reflects the option, not chance. Ranges for a single scenario "
+                   "contain 95% of simulated outcomes; ranges for a change are 95% confidence intervals for the "
+                   "mean change. Neither includes uncertainty in the model's assumptions: see Caveats.")
+    if comparison.options:
+        page.heading("What each option changes", "options")
+        for option in comparison.options:
+            page.paragraph(option, css="lead")
+            page.bullets(option_sentences(comparison, option))
+            name_part = slug(option)
+            if f"difference_{name_part}_ehcp_total.png" in charts:
+                page.figure(charts[f"difference_{name_part}_ehcp_total.png"], caption=f"EHC plans: {option} minus "
+                            f"{base}, with the 95% confidence interval for the mean.", alt="difference chart")
+    page.heading("What it costs", "costs")
+    totals = comparison.spend[comparison.spend["component"] == "total"]
+    page.table(totals.pivot_table(index="financial_year", columns="scenario", values="real_gbp_mean")
+               .map(lambda v: _money(v)).reset_index().rename(columns={"financial_year": "Financial year"}),
+               caption=f"Spend by financial year, {comparison.spend['price_base'].iloc[0]} prices (real terms).")
+    for name, figure in charts.items():
+        if name.startswith("waterfall_"):
+            page.figure(figure, caption="How the option changes spend over the run, by component.", alt="waterfall")
+    if not comparison.appraisal.empty:
+        page.table(readable_appraisal(appraisal_table(comparison)), caption="Value for money, per option "
+                   "(saving: baseline spend minus option spend; 95% confidence intervals).")
+    page.heading("What it means for children", "children")
+    for label in ("Children waiting for a local special school place", "Time waited for a local special school place",
+                  "New plans issued within 20 weeks", "Plans placed in independent or non-maintained special schools"):
+        row = head[head["Outcome"] == label]
+        if len(row):
+            row = row.iloc[0]
+            parts = [f"{name}: {row[name]:,.1f}" for name in (base, *comparison.options)]
+            page.paragraph(f"{label} ({row['Unit']}, {row['When']}): " + "; ".join(parts) + ".")
+    page.paragraph("Independent and non-maintained special schools are often far from home; the count placed there is "
+                   "the model's measure of children educated away from their community.")
+    page.heading("Caveats", "caveats")
+    page.paragraph("Forecasts and simulations are not targets: they must never be used to ration plans a child "
+                   "needs. The early identification levers are illustrative unless the scenario file cites "
+                   "evidence. Unit costs are derived estimates (education only; home-to-school transport only where a "
+                   "scenario sets costs.transport_gbp). Capacity figures "
+                   "for Gloucestershire come from a third-party table (low confidence).", css="caveat")
+    page.heading("How accurate the method has been", "accuracy")
+    for line in accuracy or ["The forecasting backtest was not run for this report."]:
+        page.paragraph(line)
+    return page
+
+
+def forecast_sections(result: LaForecast, neighbours: NeighbourComparison | None = None
+                      ) -> list[tuple[str, list[str], Figure | None]]:
+    """Report sections from the LA's time-series forecast: the published trend carried
+    forward (fan chart), the LA beside its statistical neighbours (when ``neighbours`` is
+    given; a note when there is nothing to compare) and state special places against demand
+    (sufficiency chart)."""
+    lines = [line.strip() for line in summary_lines(result)[1:] if not line.strip().startswith("Track record")]
+    sections: list[tuple[str, list[str], Figure | None]] = []
+    bands = result.bands[result.bands["measure"] == "ehcp_total"].set_index("year")
+    fan = None
+    if not bands.empty:
+        history = result.history[result.history["measure"] == "ehcp_total"].set_index("year")["value"]
+        fan = fan_chart(history, bands, title=f"{result.la_name}: EHC plans, January census, forecast from the "
+                        "published trend (50/80/95% intervals)", units="children and young people",
+                        source=FORECAST_SOURCE)
+    sections.append(("Forecast from the published trend",
+                     ["A time-series forecast of the published figures, independent of the scenarios: what happens "
+                      "if recent trends continue. The bands are calibrated on every LA's past forecasts."] + lines,
+                     fan))
+    if neighbours is not None:
+        sections.append(("Beside its statistical neighbours",
+                         ["How fast EHC plans have grown and are forecast to grow here, against the LAs the DfE "
+                          "judges most similar (its statistical neighbours), each forecast by the same method. "
+                          "Areas differ in size, so each is shown as an index of its own plans."]
+                         + neighbour_lines(neighbours), neighbour_figure(neighbours)))
+    if not result.sufficiency.empty:
+        chart = sufficiency_chart(result.sufficiency.set_index("year"),
+                                  title=f"{result.la_name}: demand for state special places against places",
+                                  source=FORECAST_SOURCE + "; places: capacity file (low confidence)")
+        sections.append(("Will there be enough special school places?",
+                         [line for line in lines if "State special" in line], chart))
+    return sections
+
+
+def accuracy_lines(result: LaForecast) -> list[str]:
+    """How accurate the forecasting method has been, in words, from the national backtest."""
+    record = result.backtest_summary
+    if record.empty:
+        return ["No backtest record is available for this forecast."]
+    out = ["Every method was tested on every LA in England by forecasting years that are now published "
+           "(a rolling-origin backtest), and the method with the best record was chosen for each measure."]
+    total = record[record["measure"] == "ehcp_total"].sort_values("horizon")
+    for _, row in total[total["horizon"] <= 3].iterrows():
+        out.append(f"EHC plans, {int(row['horizon'])} year(s) ahead ({row['model']}, {int(row['n_series'])} LAs): "
+                   f"typically {row['median_mape']:.1f}% out; error {row['relative_mase']:.2f} times that of "
+                   f"carrying on the average yearly change; calibrated 80% intervals held "
+                   f"{row['coverage80_calibrated']:.0%} and 95% intervals {row['coverage95_calibrated']:.0%} of "
+                   "outcomes in LAs they were not fitted to.")
+    return out
+
+
+def sufficiency_sheet(result: LaForecast) -> Sheet:
+    """State special demand against places, per January, for the finance workbook."""
+    table = result.sufficiency.rename(columns={
+        "year": "January", "mean": "Demand (mean)", "lo80": "Demand, low (80%)", "hi80": "Demand, high (80%)",
+        "capacity": "Places", "gap": "Demand minus places", "prob_exceeds": "Chance demand exceeds places",
+        "expected_shortfall": "Expected children without a place"})
+    keep = [c for c in ("January", "Demand (mean)", "Demand, low (80%)", "Demand, high (80%)", "Places",
+                        "Demand minus places", "Chance demand exceeds places", "Expected children without a place")
+            if c in table.columns]
+    return Sheet("Sufficiency", "State special school places against forecast demand",
+                 "From the time-series forecast of the published trend; places from the capacity file (low "
+                 "confidence for Gloucestershire).", table[keep],
+                 {c: "count" for c in keep if c not in ("January", "Chance demand exceeds places")}
+                 | {"January": "year", "Chance demand exceeds places": "decimal"})
+
+
+def neighbours_sheet(neighbours: NeighbourComparison) -> Sheet:
+    """EHC plans against the statistical neighbours, each January, for the finance workbook:
+    the LA's plans and its index beside the neighbours' median and range."""
+    rows = neighbours.table[neighbours.table["measure"] == "ehcp_total"]
+    base_year = neighbours.base_year
+    table = pd.DataFrame({
+        "January": rows["year"].to_numpy(),
+        "Published or forecast": rows["kind"].map({"history": "published", "forecast": "central forecast"}).to_numpy(),
+        f"{neighbours.la_name}: EHC plans": rows["plans"].to_numpy(),
+        f"{neighbours.la_name}: index (January {base_year} = 100)": rows["value"].to_numpy(),
+        "Neighbours: median index": rows["neighbours_median"].to_numpy(),
+        "Neighbours: lowest index": rows["neighbours_min"].to_numpy(),
+        "Neighbours: highest index": rows["neighbours_max"].to_numpy(),
+        "Neighbours with a value": rows["n_neighbours"].to_numpy(),
+    })
+    return Sheet("Neighbours", f"EHC plans in {neighbours.la_name} against its statistical neighbours",
+                 f"Index: each area's own EHC plans in January {base_year} = 100. Forecast years use each area's "
+                 "central forecast by the same method; the neighbours' range is the spread of those central "
+                 "forecasts, not a prediction interval. Neighbours: DfE statistical neighbours (May 2025).", table,
+                 {"January": "year", f"{neighbours.la_name}: EHC plans": "count", "Neighbours with a value": "count"})

@@ -1,0 +1,1 @@
+"""Scenarios: the files planners write, the parameters built from data, and the one pipeline that runs them."""

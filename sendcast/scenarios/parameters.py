@@ -1,0 +1,619 @@
+"""One LA's simulation parameters, built from the shipped data and a scenario.
+
+The application-layer bridge between the data layer and the simulation engine:
+:func:`build_parameters` reads an LA's published history from a
+:class:`sendcast.data.build.Dataset` and returns one frozen
+:class:`simulation.Parameters`; :func:`calibrate_la` is the calibration it rests on.
+
+**Baseline and scenario.** A scenario file says ``based_on`` another; the baseline of a
+scenario is the root of that chain (:func:`baseline_path`). Build both with the same
+dataset, LA, start year, horizon and calibration, and they differ only in the levers the
+scenario changes, so replications with the same seed share their random numbers (common
+random numbers) and paired differences are narrow::
+
+    dataset = store.load_dataset()
+    scenario, _, chain = load_scenario("scenarios/early-identification.toml")
+    baseline, _, _ = load_scenario(baseline_path(chain))
+    info = scenario.scenario
+    fit = calibrate_la(dataset, info.la, start_year=info.start_year)
+    base_params = build_parameters(dataset, info.la, start_year=info.start_year, horizon=info.horizon,
+                                   scenario=baseline, calibration=fit)
+    params = build_parameters(dataset, info.la, start_year=info.start_year, horizon=info.horizon,
+                              scenario=scenario, calibration=fit)
+
+**Where each parameter comes from** (years: January for caseloads, calendar for flows):
+
+- Population 0-25 by single year of age: ONS mid-year estimates and projections in the
+  dataset (2018-based to 2021, 2022-based after), one row per calendar year.
+- Starting caseload, January ``start_year`` (DfE SEN2): EHC plans by placement group
+  (mainstream split into resourced provision and the rest) and by single year of age.
+  Where single ages are not published for that January (before 2024) the age bands are
+  spread over single ages with the nearest published single-age shape ("under 3" at 2).
+  Plans by age *and* placement: the published joint table (January 2024 on,
+  :func:`ehcp_by_age_placement`) of that January, or the nearest one, is the shape the
+  joint starting caseload follows (:func:`simulation.caseload.age_placement_counts`).
+- SEN support: the published % of pupils on SEN support (LAIT, January) times the
+  resident population aged 4 to 15. Spread over ages with the ASSUMED shape of
+  :data:`simulation.examples.SEN_SUPPORT_AGE_SHAPE` at the start of the calibration
+  window; a run built on a calibration starts from the calibrated model's own age
+  profile of SEN support in that January (:func:`calibrated_sen_support_shape`), so that
+  identification, requests and exits by age start in the balance the fit found, not
+  with a burst of requests from an assumed profile. An approximation: the census
+  counts pupils in the LA's schools, not residents, and includes some 16-18s.
+- Assessments under way in January ``start_year``: a flow balance. At the start of the
+  calibration window, the pipeline of a service keeping up (completed assessments x
+  (decision + assessment weeks) / 52); then plus requests, minus refusals, minus
+  completed assessments, each calendar year to ``start_year`` (never below the pipeline).
+- Refusal and no-plan probabilities, assessment capacity: estimated from the published
+  flows (:func:`simulation.estimate_rates`); capacity after the last published year is
+  held at the last estimate (the baseline does not assume the service grows).
+- Escalation to a request (a multiplier per calendar year, held at the last value after
+  it), ceasing and moves-in scales, placement mix by school phase: fitted to the LA's
+  history over the calibration window by :func:`simulation.calibrate` (the cohort model);
+  the placement mix by phase is fitted to the placement groups by phase of the published
+  joint tables (:func:`phase_targets`) as well as to the yearly totals.
+- Identification at SEN support: the illustrative age profile of
+  :func:`simulation.examples.default_arrivals`, times a level and a yearly trend fitted
+  (in the calibration) so that the cohort model follows the SEN support counts above over
+  the calibration window; held at the last year's value after it.
+- Age profiles of every hazard, decision and assessment times (5 and 10 weeks, Erlang)
+  and the placement mix before fitting: ILLUSTRATIVE defaults from
+  :mod:`simulation.examples`, not estimates; calibration scales them to the LA.
+- Special school places: a capacity file (``capacity``, or the scenario's
+  ``special_places.capacity_file``) plus the scenario's additional places; with neither,
+  places are unconstrained. If fewer places are listed than children the January
+  caseload shows in state special schools, the difference is added as places "implied by
+  the January caseload" (those children are in a place somewhere; capacity files are
+  often out of date), and :func:`special_place_blocks` returns a note saying so.
+- Unit costs (pounds a year at the ``2021-22`` price base): derived from the s251
+  outturn (:mod:`sendcast.money.unit_costs`) where the shipped outturn covers the LA, else the
+  ILLUSTRATIVE :func:`simulation.examples.default_costs`; the scenario's unit-cost file
+  and ``unit_costs_gbp`` replace them; a scenario ``price_base`` other than 2021-22
+  inflates them at ``inflation_pct``. AP and "other" have no published cost: they are
+  0 in the engine and reported as not costed. An assessment costs an ILLUSTRATIVE
+  GBP 5,000. Home-to-school transport is included only where the scenario gives
+  ``costs.transport_gbp`` (a yearly cost per child, added to that placement's unit cost).
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, fields, is_dataclass, replace
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from sendcast.data import paths
+from sendcast.data.capacity import read_capacity
+from sendcast.data import query
+from sendcast.data.build import Dataset
+from sendcast.runtime.errors import InputError, SendcastError
+from sendcast.data.years import financial_year_start
+from sendcast.data.measures import AGE_BANDS, PLACEMENT_GROUPS
+from sendcast.scenarios.files import Scenario
+from sendcast.money.unit_costs import OUTTURN_FILE, PRICE_BASE, apply_overrides, derive_unit_costs, read_outturn, \
+    read_unit_cost_file
+from simulation import (CalibrationResult, Caseload, Costs, EarlyIdentification, Parameters, PlaceBlock,
+                        Population, SpecialPlaces, calibrate, estimate_rates)
+from simulation.calibration import open_requests
+from simulation.cohort import expected_arrays
+from simulation.examples import EHCP_AGE_SHAPE_2024, SEN_SUPPORT_AGE_SHAPE, default_arrivals, default_ceasing, \
+    default_costs, default_placement, default_sen_support
+from simulation.parameters import AGES, PHASE_START_AGES, PHASES, PLACEMENTS, Assessment
+
+log = logging.getLogger(__name__)
+
+#: Years of history the calibration fits by default (January ``start_year - 6`` to ``start_year``).
+CALIBRATION_YEARS = 6
+#: The first calendar year with every flow the calibration needs (requests from 2016).
+FIRST_CALIBRATION_YEAR = 2016
+#: Illustrative cost of one EHC needs assessment, pounds (2021-22 prices): an ASSUMPTION.
+ASSESSMENT_COST_GBP = 5_000.0
+#: Pupils on SEN support are a % of pupils; pupils are approximated by residents of these ages.
+PUPIL_AGES = (4, 15)
+BAND_AGES = {"under_5": (0, 4), "5_to_10": (5, 10), "11_to_15": (11, 15), "16_to_19": (16, 19), "20_to_25": (20, 25)}
+#: sendcast placement group of each engine placement type.
+GROUP_OF_PLACEMENT = {"mainstream": "ehcp_mainstream", "resourced_unit": "ehcp_mainstream",
+                      "state_special": "ehcp_state_special", "independent_special": "ehcp_independent_special",
+                      "fe": "ehcp_fe", "ap": "ehcp_ap", "other": "ehcp_other"}
+POOL_OF_PHASE = {"all": "all", "all-through": "all", "primary": "primary", "secondary": "secondary",
+                 "post16": "post16"}
+FLOW_MEASURES = ("new_plans", "requests", "requests_refused", "assessed_not_issued", "plans_ceased",
+                 "issued_within_20wk_pct")
+
+
+class SetupError(SendcastError):
+    """The data cannot support a simulation for this LA and year (the message says why)."""
+
+
+@dataclass(frozen=True)
+class LaHistory:
+    """One LA's published rows (tidy, with breakdowns) and its name and code."""
+
+    la_code: str
+    la_name: str
+    la_number: str
+    rows: pd.DataFrame
+    #: The origin January the rows were cut at (:func:`history_until`); ``None``: all published.
+    until: int | None = None
+
+    def total(self, measure: str, year: int) -> float | None:
+        hit = self.rows[(self.rows["measure"] == measure) & (self.rows["breakdown"] == "")
+                        & (self.rows["year"] == year)]
+        return None if hit.empty else float(hit["value"].iloc[0])
+
+    def require(self, measure: str, year: int) -> float:
+        value = self.total(measure, year)
+        if value is None:
+            years = sorted(self.rows.loc[(self.rows["measure"] == measure) & (self.rows["breakdown"] == ""), "year"])
+            have = f"published for {years[0]}-{years[-1]}" if years else "not published"
+            raise SetupError(f"{self.la_name} ({self.la_code}): no {measure} for {year} in the data ({measure} is "
+                             f"{have}); choose another start year")
+        return value
+
+
+def la_history(dataset: Dataset, la: str) -> LaHistory:
+    """The LA's rows (any code, number or name); unknown names raise with suggestions."""
+    row = dataset.geography.resolve(la)
+    rows = query.series(dataset, row["la_code"], breakdowns=True)
+    return LaHistory(row["la_code"], row["la_name"], row["la_number"], rows)
+
+
+#: Flows (calendar years) among the history's measures; everything else but population is a
+#: January count or rate.
+HISTORY_FLOWS = FLOW_MEASURES + ("assessments",)
+
+
+def history_until(history: LaHistory, origin: int) -> LaHistory:
+    """The history as it stood at the origin January ``origin``: January counts and rates up
+    to January ``origin``, flows up to calendar year ``origin - 1`` (a calendar year's flows
+    are not known on the January day it starts). Population rows are kept for every year:
+    the run needs them (ONS estimates as published now, not the projection of the time; the
+    one input known after the origin, stated in the validation notes)."""
+    rows = history.rows
+    flow = rows["measure"].isin(HISTORY_FLOWS)
+    keep = (rows["measure"] == "population") | (flow & (rows["year"] <= origin - 1)) | (~flow & (rows["year"] <= origin))
+    return replace(history, rows=rows[keep].reset_index(drop=True), until=origin)
+
+
+# ---------------------------------------------------------------------------------- inputs
+def population(history: LaHistory, first_year: int, years: int) -> Population:
+    """Population 0-25 by single year of age for calendar years ``first_year`` onwards."""
+    rows = history.rows[(history.rows["measure"] == "population") & history.rows["breakdown"].str.startswith("age=")]
+    table = rows.assign(age=rows["breakdown"].str.removeprefix("age=").astype(int)).pivot_table(
+        index="year", columns="age", values="value", aggfunc="first")
+    wanted = list(range(first_year, first_year + years))
+    available = [y for y in wanted if y in table.index]
+    if first_year not in table.index or table.shape[1] != AGES:
+        raise SetupError(f"{history.la_name}: no ONS population by single year of age 0-25 for {first_year}")
+    by_age = table.reindex(available).reindex(columns=range(AGES)).to_numpy(dtype=float)
+    return Population(start_year=first_year, by_age=by_age)
+
+
+def ehcp_by_age(history: LaHistory, year: int) -> np.ndarray:
+    """EHC plans by single year of age 0-25 in January ``year`` (see the module notes)."""
+    rows = history.rows[history.rows["measure"] == "ehcp_total"]
+    singles = rows[rows["breakdown"].str.match(r"^age=\d")]
+    total = history.require("ehcp_total", year)
+
+    def vector(frame: pd.DataFrame) -> np.ndarray:
+        out = np.zeros(AGES)
+        for breakdown, value in zip(frame["breakdown"], frame["value"]):
+            label = breakdown.removeprefix("age=")
+            out[2 if label == "0-2" else int(label)] += value
+        return out
+
+    single_years = sorted(singles["year"].unique())
+    if year in single_years:
+        return vector(singles[singles["year"] == year])
+    if single_years:
+        nearest = min(single_years, key=lambda y: abs(y - year))
+        shape = vector(singles[singles["year"] == nearest])
+    else:
+        shape = np.asarray(EHCP_AGE_SHAPE_2024, dtype=float)
+    bands = rows[(rows["year"] == year) & rows["breakdown"].str.startswith("age_band=")]
+    out = np.zeros(AGES)
+    if set(bands["breakdown"].str.removeprefix("age_band=")) >= set(AGE_BANDS):
+        for band, value in zip(bands["breakdown"].str.removeprefix("age_band="), bands["value"]):
+            low, high = BAND_AGES[band]
+            part = shape[low:high + 1]
+            out[low:high + 1] = (part / part.sum() if part.sum() > 0 else np.full(part.size, 1 / part.size)) * value
+    else:
+        out = shape / shape.sum() * total
+    return out * (total / out.sum())
+
+
+def ehcp_by_placement(history: LaHistory, year: int) -> np.ndarray:
+    """EHC plans by engine placement type (:data:`simulation.parameters.PLACEMENTS`), January ``year``."""
+    groups = {g: history.require(g, year) for g in PLACEMENT_GROUPS}
+    resourced = min(history.total("ehcp_resourced_unit", year) or 0.0, groups["ehcp_mainstream"])
+    return np.array([groups["ehcp_mainstream"] - resourced, resourced, groups["ehcp_state_special"],
+                     groups["ehcp_independent_special"], groups["ehcp_fe"], groups["ehcp_ap"], groups["ehcp_other"]])
+
+
+#: Age bands (lowest, highest age) of the new-plan targets: the bands whose request rates
+#: the calibration scales (:data:`simulation.calibration.REQUEST_AGE_SCALES`) and the reference 6-10.
+NEW_PLAN_AGE_BANDS = ((0, 3), (4, 5), (6, 10), (11, 15), (16, 18), (19, 25))
+#: Engine placement columns (:data:`simulation.parameters.PLACEMENTS`) of each published group.
+PUBLISHED_GROUPS = ("ehcp_mainstream", "ehcp_state_special", "ehcp_independent_special", "ehcp_fe", "ehcp_ap")
+
+
+def ehcp_by_age_placement(history: LaHistory, year: int) -> np.ndarray | None:
+    """Plans by single year of age 0-25 (rows) and engine placement (columns) in January
+    ``year``, from the published joint table; ``None`` where it is not published.
+
+    "Under 3" is put at age 2. ``other`` is the age's total minus its five published
+    groups (never below 0). Resourced provision is not published by age: mainstream is
+    split in the LA's overall resourced share of mainstream that January.
+    """
+    rows = history.rows[(history.rows["year"] == year) & history.rows["breakdown"].str.match(r"^age=\d")]
+    if rows.empty or not set(PUBLISHED_GROUPS) <= set(rows["measure"]):
+        return None
+    table = np.zeros((AGES, 5 + 1))  # the five groups, then the total
+
+    for breakdown, measure, value in zip(rows["breakdown"], rows["measure"], rows["value"]):
+        if measure not in PUBLISHED_GROUPS + ("ehcp_total",):
+            continue
+        label = breakdown.removeprefix("age=")
+        age = 2 if label == "0-2" else int(label)
+        column = 5 if measure == "ehcp_total" else PUBLISHED_GROUPS.index(measure)
+        table[age, column] += value
+    mainstream, special, independent, fe, ap, total = table.T
+    other = np.maximum(total - table[:, :5].sum(axis=1), 0.0)
+    resourced_share = min((history.total("ehcp_resourced_unit", year) or 0.0)
+                          / max(history.total("ehcp_mainstream", year) or 0.0, 1.0), 1.0)
+    return np.column_stack([mainstream * (1 - resourced_share), mainstream * resourced_share, special, independent,
+                            fe, ap, other])
+
+
+def nearest_age_placement(history: LaHistory, year: int) -> np.ndarray | None:
+    """The published joint table (:func:`ehcp_by_age_placement`) of January ``year``, or of
+    the nearest January that has one (the earlier if two are as near); ``None`` if none."""
+    years = sorted(history.rows.loc[(history.rows["measure"] == "ehcp_state_special")
+                                    & history.rows["breakdown"].str.startswith("age="), "year"].unique())
+    for candidate in sorted(years, key=lambda y: (abs(y - year), y)):
+        table = ehcp_by_age_placement(history, int(candidate))
+        if table is not None:
+            return table
+    return None
+
+
+def phase_targets(history: LaHistory, first_year: int, last_year: int) -> pd.DataFrame:
+    """Plans by placement group and school phase (age on the January day: the phases of
+    :data:`simulation.parameters.PHASES`) in each January of the window with a published
+    joint table (breakdown ``phase=...``), and new plans by the age when the plan started in
+    each calendar year with published ages, in :data:`NEW_PLAN_AGE_BANDS` (breakdown
+    ``age=4-5``): tidy ``measure, breakdown, year, value``."""
+    rows = []
+    starts = PHASE_START_AGES + (AGES,)
+    for year in range(first_year, last_year + 1):
+        table = ehcp_by_age_placement(history, year)
+        if table is None:
+            continue
+        for k, phase in enumerate(PHASES):
+            part = table[starts[k]:starts[k + 1]]
+            for g, placement in enumerate(PLACEMENTS):
+                if placement == "resourced_unit":
+                    continue  # inside mainstream (resourced provision is not published by age)
+                value = part[:, g].sum() + (part[:, g + 1].sum() if placement == "mainstream" else 0.0)
+                rows.append((GROUP_OF_PLACEMENT[placement], f"phase={phase}", year, float(value)))
+            rows.append(("ehcp_total", f"phase={phase}", year, float(part.sum())))
+    new = history.rows[(history.rows["measure"] == "new_plans") & history.rows["breakdown"].str.startswith("age=")
+                       & history.rows["year"].between(first_year, last_year)]
+    band = new["breakdown"].map(lambda b: next(f"age={low}-{high}" for low, high in NEW_PLAN_AGE_BANDS
+                                               if low <= _lowest_age(b) <= high))
+    for (year, label), value in new.groupby([new["year"], band])["value"].sum().items():
+        rows.append(("new_plans", label, int(year), float(value)))
+    return pd.DataFrame(rows + ceased_targets(history, first_year, last_year),
+                        columns=["measure", "breakdown", "year", "value"])
+
+
+#: Age bands (lowest, highest age when the plan ceased) of the ceased-plan targets: school
+#: ages, then the ages where leaving education decides (the simulation's
+#: ``ceasing_left_education_*`` scales: 16-17, 18, 19, 20-25).
+CEASED_AGE_BANDS = ((0, 15), (16, 17), (18, 18), (19, 19), (20, 25))
+
+
+def ceased_targets(history: LaHistory, first_year: int, last_year: int) -> list[tuple[str, str, int, float]]:
+    """Ceased plans (calendar years) by reason (``reason=...`` as published, 2022 on) and by
+    the age when the plan ceased in :data:`CEASED_AGE_BANDS` (``age=16-17``, ``age=18``;
+    2023 on; a single age SEN2 does not list had no ceased plans)."""
+    rows: list[tuple[str, str, int, float]] = []
+    ceased = history.rows[(history.rows["measure"] == "plans_ceased")
+                          & history.rows["year"].between(first_year, last_year) & history.rows["value"].notna()]
+    for row in ceased[ceased["breakdown"].str.startswith("reason=")].itertuples():
+        rows.append(("plans_ceased", row.breakdown, int(row.year), float(row.value)))
+    by_age = ceased[ceased["breakdown"].str.startswith("age=")]
+    band = by_age["breakdown"].map(lambda b: next(f"age={low}" if low == high else f"age={low}-{high}"
+                                                  for low, high in CEASED_AGE_BANDS if low <= _lowest_age(b) <= high))
+    for (year, label), value in by_age.groupby([by_age["year"], band])["value"].sum().items():
+        rows.append(("plans_ceased", label, int(year), float(value)))
+    return rows
+
+
+def _lowest_age(breakdown: str) -> int:
+    """Lowest age of an ``age=...`` breakdown (``age=7`` -> 7, ``age=0-2`` -> 0, ``age=20-25`` -> 20)."""
+    return int(breakdown.removeprefix("age=").split("-")[0])
+
+
+def sen_support_by_age(history: LaHistory, year: int, people: np.ndarray) -> np.ndarray:
+    """Children on SEN support by age: % of pupils x residents aged 4-15, assumed age shape."""
+    pct = history.require("sen_support_pct", year)
+    pupils = people[PUPIL_AGES[0]:PUPIL_AGES[1] + 1].sum()
+    shape = np.asarray(SEN_SUPPORT_AGE_SHAPE, dtype=float)
+    return np.round(shape / shape.sum() * pct / 100.0 * pupils)
+
+
+def targets(history: LaHistory, first_year: int, last_year: int) -> pd.DataFrame:
+    """Tidy calibration targets (``measure, breakdown, year, value``) for the window."""
+    measures = ("ehcp_total",) + PLACEMENT_GROUPS + FLOW_MEASURES
+    rows = history.rows[(history.rows["breakdown"] == "") & history.rows["measure"].isin(measures)
+                        & history.rows["year"].between(first_year, last_year)]
+    rows = rows[["measure", "breakdown", "year", "value"]]
+    pop = population(history, first_year, last_year - first_year + 1)
+    sen = [("sen_support", "", y, float(sen_support_by_age(history, y, pop.by_age[min(y - first_year,
+                                                                                       pop.by_age.shape[0] - 1)]).sum()))
+           for y in range(first_year, last_year + 1) if history.total("sen_support_pct", y) is not None]
+    return pd.concat([rows, pd.DataFrame(sen, columns=rows.columns), phase_targets(history, first_year, last_year)],
+                     ignore_index=True)
+
+
+def open_assessments(history: LaHistory, first_year: int, year: int, weeks: float) -> float:
+    """Requests decided or being assessed in January ``year``: a flow balance from
+    ``first_year`` (see the module notes). Missing flows count as zero change."""
+    def flow(measure: str, y: int) -> float:
+        return history.total(measure, y) or 0.0
+
+    def completed(y: int) -> float:
+        return flow("new_plans", y) + flow("assessed_not_issued", y)
+
+    pipeline = completed(first_year) * weeks / 52.0
+    balance = pipeline
+    for y in range(first_year, year):
+        balance += flow("requests", y) - flow("requests_refused", y) - completed(y)
+    return max(balance, completed(year - 1) * weeks / 52.0)
+
+
+def calibrated_sen_support_shape(calibration: CalibrationResult) -> np.ndarray:
+    """Share of children on SEN support at each age 0-25 in the calibrated cohort model's
+    last January (the January a run built on the calibration starts in); none from the
+    leaving age."""
+    fitted = calibration.parameters
+    stocks, _ = expected_arrays(fitted, 12)
+    by_age = np.array([stocks[("sen_support", f"age={age}")][-1] for age in range(AGES)])
+    # the cohort model counts a cohort turning the leaving age on the January day before it leaves
+    by_age[np.arange(AGES) >= fitted.sen_support.leaving_age] = 0.0
+    if by_age.sum() <= 0:
+        raise SetupError("the calibrated model has nobody on SEN support at the end of its window")
+    return by_age / by_age.sum()
+
+
+def _starting_caseload(history: LaHistory, year: int, people: np.ndarray) -> Caseload:
+    """SEN support and EHC plans (by age and placement) in January ``year``; no open requests."""
+    by_age = ehcp_by_age(history, year)
+    placement = ehcp_by_placement(history, year)
+    by_age = by_age * (placement.sum() / by_age.sum())  # bands and totals can disagree by a plan or two
+    return Caseload(sen_support_by_age=sen_support_by_age(history, year, people), ehcp_by_age=by_age,
+                    ehcp_by_placement=placement, age_placement_shape=nearest_age_placement(history, year))
+
+
+# ------------------------------------------------------------------------------ calibration
+def _calibration_base(history: LaHistory, first: int, last: int) -> Parameters:
+    pop = population(history, first, last - first + 1)
+    assessment = Assessment()
+    caseload = _starting_caseload(history, first, pop.by_age[0])
+    base = Parameters(start_year=first, horizon=last - first, population=pop, caseload=caseload,
+                      arrivals=default_arrivals(), sen_support=default_sen_support(), assessment=assessment,
+                      placement=default_placement(), ceasing=default_ceasing(), costs=default_costs())
+    weeks = assessment.decision_weeks_mean + assessment.assessment_weeks_mean
+    opened = open_requests(base, open_assessments(history, first, first, weeks))
+    base = replace(base, caseload=replace(caseload, in_assessment_by_age=opened))
+    return base
+
+
+def calibrate_la(dataset: Dataset, la: str, *, start_year: int, years: int = CALIBRATION_YEARS,
+                 history: LaHistory | None = None) -> CalibrationResult:
+    """Fit the LA's rates to its history from January ``start_year - years`` (not before
+    :data:`FIRST_CALIBRATION_YEAR`, nor before the first year with a population) to January
+    ``start_year``; see the module notes.
+
+    The returned report compares the cohort model with the published figures; its
+    parameters start in the first January of the window. A calibration already computed in
+    this process for the same input files, LA, window and history is returned again, not
+    refitted. ``history``: the LA's rows to use instead of everything published (e.g.
+    :func:`history_until` an origin, for out-of-sample validation).
+    """
+    history = la_history(dataset, la) if history is None else history
+    history.require("ehcp_total", start_year)  # the run starts from a published January caseload
+    people = history.rows.loc[history.rows["measure"] == "population", "year"]
+    first = max(start_year - years, FIRST_CALIBRATION_YEAR, int(people.min()) if not people.empty else 0)
+    if start_year - first < 2:
+        raise SetupError(f"calibration needs at least two years of history before {start_year}; "
+                         f"flows are published from {FIRST_CALIBRATION_YEAR}")
+    inputs = dataset.input_checksums
+    key = (inputs, history.la_code, first, start_year, history.until)
+    if not inputs or key not in _CALIBRATIONS:
+        base = _calibration_base(history, first, start_year)
+        _CALIBRATIONS[key] = calibrate(base, targets(history, first, start_year))
+    return _CALIBRATIONS[key]
+
+
+#: Calibrations already computed in this process, by the checksums of the data's input files,
+#: LA and window: a calibration is deterministic given the data (and takes about 10 s).
+_CALIBRATIONS: dict[tuple, CalibrationResult] = {}
+
+
+# ------------------------------------------------------------------------------- the levers
+def special_place_blocks(history: LaHistory, start_year: int, capacity: pd.DataFrame | None,
+                         scenario: Scenario | None) -> tuple[tuple[PlaceBlock, ...] | None, list[str]]:
+    """Place blocks from a capacity table and the scenario's additional places, and notes.
+
+    ``None`` (unconstrained) when there is neither a capacity table nor additional places.
+    """
+    notes: list[str] = []
+    blocks: list[PlaceBlock] = []
+    if capacity is not None:
+        for row in capacity.itertuples(index=False):
+            blocks.append(PlaceBlock(POOL_OF_PHASE[row.phase], int(row.places),
+                                     None if pd.isna(row.from_year) else int(row.from_year),
+                                     None if pd.isna(row.to_year) else int(row.to_year), name=str(row.school)))
+    if scenario is not None:
+        for extra in scenario.special_places.additional:
+            blocks.append(PlaceBlock(POOL_OF_PHASE[extra.phase], extra.places, extra.from_year, extra.to_year,
+                                     name=extra.name))
+    if capacity is None and not blocks:
+        return None, ["special school places: unconstrained (no capacity file)"]
+    if capacity is not None:
+        open_now = sum(b.places for b in blocks[:len(capacity)]
+                       if (b.from_year is None or b.from_year <= start_year)
+                       and (b.to_year is None or b.to_year >= start_year))
+        in_special = history.require("ehcp_state_special", start_year)
+        if in_special > open_now:
+            short = int(round(in_special - open_now))
+            blocks.append(PlaceBlock("all", short, name="places implied by the January caseload"))
+            note = (f"special school places: the capacity file lists {open_now:,} places open in January "
+                    f"{start_year} but SEN2 shows {in_special:,.0f} children in state special schools; "
+                    f"{short:,} places implied by the caseload were added (they are full at the start)")
+            log.info(note)
+            notes.append(note)
+    return tuple(blocks), notes
+
+
+def unit_costs(history: LaHistory, scenario: Scenario | None, data: str | Path | None = None) -> tuple[Costs, list[str]]:
+    """Engine :class:`simulation.Costs` and notes on where each figure came from."""
+    notes = []
+    outturn_path = paths.raw_dir(paths.data_dir(data)) / "finance" / OUTTURN_FILE
+    table = None
+    if outturn_path.is_file():
+        outturn = pd.read_csv(outturn_path, dtype=str, usecols=["la_code"])
+        if (outturn["la_code"].str.strip() == history.la_number).any():
+            table = derive_unit_costs(read_outturn(outturn_path), history.rows, str(outturn_path))
+    by_group: dict[str, float] = {}
+    if table is not None:
+        by_group = {g: c for g, c in zip(table["placement_group"], table["annual_cost_gbp"]) if pd.notna(c)}
+        notes.append("unit costs: derived from the 2021-22 s251 outturn (sendcast.money.unit_costs)")
+    else:
+        defaults = default_costs().placement_gbp_per_year
+        for k, placement in enumerate(PLACEMENTS):
+            if placement not in ("resourced_unit",) and GROUP_OF_PLACEMENT[placement] not in ("ehcp_ap", "ehcp_other"):
+                by_group[GROUP_OF_PLACEMENT[placement]] = float(defaults[k])
+        notes.append("unit costs: ILLUSTRATIVE defaults (no outturn for this LA in the data)")
+    price_base = PRICE_BASE
+    if scenario is not None:
+        costs = scenario.costs
+        if costs.unit_costs_file:
+            user = read_unit_cost_file(Path(costs.unit_costs_file))
+            frame = apply_overrides(pd.DataFrame({"placement_group": list(by_group),
+                                                  "annual_cost_gbp": list(by_group.values())}), user)
+            by_group = {g: c for g, c in zip(frame["placement_group"], frame["annual_cost_gbp"]) if pd.notna(c)}
+            notes.append(f"unit costs: {costs.unit_costs_file} replaces the defaults it lists")
+        years = financial_year_start(costs.price_base) - financial_year_start(PRICE_BASE)
+        if years != 0:
+            factor = (1 + costs.inflation_pct / 100.0) ** years
+            by_group = {g: c * factor for g, c in by_group.items()}
+            notes.append(f"unit costs: inflated {years} years at {costs.inflation_pct}% a year to {costs.price_base}")
+        by_group.update(costs.unit_costs_gbp)
+        for group, transport in costs.transport_gbp.items():
+            # Home-to-school transport: a yearly cost per child in that placement, at the price base.
+            by_group[group] = by_group.get(group, 0.0) + transport
+            notes.append(f"unit costs: {group} includes home-to-school transport of GBP {transport:,.0f} a year "
+                         "(scenario costs.transport_gbp)")
+        price_base = costs.price_base
+    missing = [g for g in PLACEMENT_GROUPS if g not in by_group]
+    if missing:
+        notes.append(f"not costed (0 in the totals): {', '.join(missing)}")
+    values = {p: by_group.get(GROUP_OF_PLACEMENT[p], 0.0) for p in PLACEMENTS}
+    return Costs(placement_gbp_per_year=values, assessment_gbp=ASSESSMENT_COST_GBP, price_base=price_base), notes
+
+
+def early_identification(scenario: Scenario | None) -> EarlyIdentification:
+    """The engine's lever from the scenario's ``[early_identification]`` section."""
+    if scenario is None or scenario.early_identification.share_identified_early == 0:
+        return EarlyIdentification()
+    lever = scenario.early_identification
+    if lever.capacity_children_per_year == 0:
+        raise SetupError(f"scenario {scenario.scenario.name!r}: early_identification.capacity_children_per_year is 0, "
+                         "so no child can be reached; set how many children a year the programme can support")
+    return EarlyIdentification(share_identified_early=lever.share_identified_early, relative_risk=lever.relative_risk,
+                               capacity_children_per_year=lever.capacity_children_per_year,
+                               cost_per_child_gbp=lever.cost_per_child_gbp)
+
+
+# ----------------------------------------------------------------------------- the builder
+def build_parameters(dataset: Dataset, la: str, *, start_year: int, horizon: int = 10,
+                     scenario: Scenario | None = None, capacity: pd.DataFrame | None = None,
+                     calibration: CalibrationResult | None = None, data: str | Path | None = None,
+                     history: LaHistory | None = None) -> Parameters:
+    """Simulation parameters for ``la`` from January ``start_year`` for ``horizon`` years.
+
+    ``scenario``: its levers are applied (early identification, assessment capacity,
+    special places and overflow policy, costs); ``None`` gives the LA as things stand with
+    unconstrained special places unless ``capacity`` is given. ``capacity``: special school
+    places as read by :func:`sendcast.data.capacity.read_capacity` (default: the scenario's
+    ``capacity_file``). ``calibration``: a result of :func:`calibrate_la` for the same LA
+    and start year, to reuse (a scenario and its baseline should share one: it takes
+    about 10 s). ``data``: the data folder (for the outturn file). ``history``: the LA's
+    rows to use instead of everything published (:func:`history_until`). See the module
+    notes for where every number comes from and which are illustrative.
+    """
+    history = la_history(dataset, la) if history is None else history
+    if calibration is None:
+        calibration = calibrate_la(dataset, la, start_year=start_year, history=history)
+    fitted = calibration.parameters
+    if fitted.start_year + fitted.horizon != start_year:
+        raise SetupError(f"the calibration given ends in January {fitted.start_year + fitted.horizon}; "
+                         f"the run starts in January {start_year}")
+    pop = population(history, start_year, horizon)
+    weeks = fitted.assessment.decision_weeks_mean + fitted.assessment.assessment_weeks_mean
+    in_assessment = open_assessments(history, fitted.start_year, start_year, weeks)
+    caseload = _starting_caseload(history, start_year, pop.by_age[0])
+    caseload = replace(caseload, sen_support_by_age=np.round(
+        calibrated_sen_support_shape(calibration) * caseload.sen_support_by_age.sum()))
+    assessment = fitted.assessment
+    capacity_levels = estimate_rates(targets(history, fitted.start_year, start_year))["assessment_capacity"].dropna()
+    if not capacity_levels.empty:
+        assessment = replace(assessment, capacity_per_year=float(capacity_levels.iloc[-1]))
+    if scenario is not None and scenario.assessment.capacity_per_year is not None:
+        assessment = replace(assessment, capacity_per_year=float(scenario.assessment.capacity_per_year))
+    if capacity is None and scenario is not None and scenario.special_places.capacity_file:
+        capacity = read_capacity(Path(scenario.special_places.capacity_file))
+    blocks, _ = special_place_blocks(history, start_year, capacity, scenario)
+    policy = scenario.special_places.overflow_policy if scenario is not None else "independent"
+    # unit costs divide the 2021-22 outturn by the January 2022 placements: from the full
+    # history even for a cut one (money is not among the validated measures)
+    costs, _ = unit_costs(history if history.until is None else la_history(dataset, la), scenario, data)
+    params = replace(fitted, start_year=start_year, horizon=horizon, population=pop, assessment=assessment,
+                     special_places=SpecialPlaces(blocks=blocks, overflow_policy=policy),
+                     early_identification=early_identification(scenario), costs=costs,
+                     caseload=replace(caseload, in_assessment_by_age=open_requests(
+                         replace(fitted, caseload=caseload, population=pop, start_year=start_year), in_assessment)))
+    return params
+
+
+def baseline_path(chain: list[Path]) -> Path:
+    """The baseline of a scenario: the root of its ``based_on`` chain (as returned by
+    :func:`sendcast.scenarios.files.load_scenario`; a scenario with no ``based_on`` is its own)."""
+    if not chain:
+        raise InputError("scenario", "a chain of at least one scenario file")
+    return chain[-1]
+
+
+def changed_fields(baseline: Parameters, scenario: Parameters) -> list[str]:
+    """Dotted names of the parameters in which ``scenario`` differs from ``baseline``
+    (e.g. ``assessment.capacity_per_year``): what the scenario changes, for the manifest
+    and to check that nothing else does."""
+    out: list[str] = []
+
+    def walk(a: object, b: object, name: str) -> None:
+        if is_dataclass(a) and is_dataclass(b) and type(a) is type(b):
+            for f in fields(a):
+                walk(getattr(a, f.name), getattr(b, f.name), f"{name}.{f.name}" if name else f.name)
+        elif isinstance(a, np.ndarray) or isinstance(b, np.ndarray):
+            if np.shape(a) != np.shape(b) or not np.array_equal(a, b):
+                out.append(name)
+        elif a != b:
+            out.append(name)
+
+    walk(baseline, scenario, "")
+    return out

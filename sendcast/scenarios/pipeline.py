@@ -1,0 +1,239 @@
+"""Running scenarios against a baseline: the computation behind ``sendcast run``, ``compare``
+and ``sweep`` (no printing, no files; :mod:`sendcast.commands.scenarios` writes the outputs).
+
+Every scenario in a comparison is simulated for the same replications with the same seed,
+so replication ``r`` of an option and of the baseline share random numbers for everything
+the option does not change (common random numbers); the paired differences then measure
+the option's effect, not luck. The first scenario is the baseline.
+
+Scenarios in one comparison must describe the same LA, start year and horizon (a
+comparison of different places or periods is not a paired comparison); the baseline's
+replications and seed are used for all.
+
+Money: the simulation reports spend by calendar year in pounds at the scenario's price
+base. Finance tables are by April-March financial year (:func:`sendcast.data.years.
+financial_year_from_calendar`), in real terms (price base) and in cash terms (inflated at the
+scenario's ``inflation_pct`` from the price base year).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from forecast.costing import price_index
+from sendcast.money.appraisal import Appraisal, appraise
+from sendcast.data.build import Dataset
+from sendcast.runtime.errors import SendcastError
+from sendcast.data.years import financial_year_from_calendar, financial_year_label, financial_year_start
+from sendcast.scenarios.files import Scenario, load_scenario
+from sendcast.scenarios.replications import run_replications
+from sendcast.scenarios.parameters import build_parameters, calibrate_la
+from simulation.parameters import Parameters
+from simulation.runner import SimulationResults
+
+log = logging.getLogger(__name__)
+
+Progress = Callable[[int, int], None]
+SPEND_COLUMNS = ["scenario", "financial_year", "component", "real_gbp_mean", "real_gbp_lo95", "real_gbp_hi95",
+                 "cash_gbp_mean", "cash_gbp_lo95", "cash_gbp_hi95", "price_base"]
+
+
+class ComparisonError(SendcastError):
+    """Scenarios that cannot be compared (different LA, start year or horizon; same name)."""
+
+
+@dataclass(frozen=True)
+class LoadedScenario:
+    """A scenario file as read: the validated scenario, its resolved settings (for the
+    manifest) and the files read (the file first, then what it is based on)."""
+
+    scenario: Scenario
+    resolved: dict[str, Any]
+    files: tuple[Path, ...]
+
+    @property
+    def name(self) -> str:
+        return self.scenario.scenario.name
+
+
+def load_scenarios(paths: Sequence[str | Path]) -> list[LoadedScenario]:
+    """Load scenario files for one comparison; the first is the baseline."""
+    loaded = []
+    for path in paths:
+        scenario, resolved, chain = load_scenario(path)
+        loaded.append(LoadedScenario(scenario, resolved, tuple(chain)))
+    check_comparable(loaded)
+    return loaded
+
+
+def check_comparable(loaded: Sequence[LoadedScenario]) -> None:
+    """Refuse scenarios that cannot be paired (see the module docstring)."""
+    if not loaded:
+        raise ComparisonError("no scenarios given")
+    names = [item.name for item in loaded]
+    duplicated = sorted({n for n in names if names.count(n) > 1})
+    if duplicated:
+        raise ComparisonError(f"two scenario files have the same [scenario] name {duplicated[0]!r}; "
+                              "give each option its own name")
+    base = loaded[0].scenario.scenario
+    for item in loaded[1:]:
+        info = item.scenario.scenario
+        for key in ("la", "start_year", "horizon"):
+            if getattr(info, key) != getattr(base, key):
+                raise ComparisonError(
+                    f"{item.files[0]}: [scenario] {key} is {getattr(info, key)!r} but the baseline "
+                    f"{loaded[0].files[0].name} has {getattr(base, key)!r}; a paired comparison needs the same "
+                    "LA, start year and horizon")
+
+
+@dataclass(frozen=True)
+class Comparison:
+    """The results of simulating a baseline and options (tables tidy, years as labelled):
+
+    - ``summary``: ``scenario, measure, breakdown, year, mean, lo95, hi95`` (mean and the 2.5-97.5%
+      range of outcomes across replications; January for stocks, calendar year for flows);
+    - ``differences``: the same for each option minus the baseline, paired by replication,
+      with a 95% confidence interval for the mean difference;
+    - ``spend``: :data:`SPEND_COLUMNS`, by financial year and cost component (``total`` for
+      all), real and cash;
+    - ``appraisal``: one row per option and statistic (:mod:`sendcast.money.appraisal`);
+    - ``appraisal_by_year``: one row per option and year;
+    - ``parameters``: each scenario's simulation parameters (unit costs, places, levers).
+    """
+
+    la: str
+    baseline: str
+    options: tuple[str, ...]
+    scenarios: tuple[LoadedScenario, ...]
+    replications: int
+    seed: int
+    summary: pd.DataFrame
+    differences: pd.DataFrame
+    spend: pd.DataFrame
+    appraisal: pd.DataFrame
+    appraisal_by_year: pd.DataFrame
+    appraisals: dict[str, Appraisal] = field(default_factory=dict)
+    parameters: dict[str, Parameters] = field(default_factory=dict)
+
+    def scenario(self, name: str) -> Scenario:
+        return next(item.scenario for item in self.scenarios if item.name == name)
+
+
+def per_replication(replications: pd.DataFrame, scenario: str, measure: str, breakdown: str = "") -> pd.DataFrame:
+    """One measure of one scenario as a (replication x year) table."""
+    rows = replications[(replications["scenario"] == scenario) & (replications["measure"] == measure)
+                        & (replications["breakdown"] == breakdown)]
+    if rows.empty:
+        raise ComparisonError(f"the simulation reported no {measure!r} ({breakdown or 'total'}) for {scenario!r}")
+    return rows.pivot_table(index="replication", columns="year", values="value", aggfunc="first").sort_index()
+
+
+def _quantiles(values: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    lo, hi = np.percentile(values, [2.5, 97.5], axis=0)
+    return values.mean(axis=0), lo, hi
+
+
+def spend_by_financial_year(replications: pd.DataFrame, loaded: LoadedScenario) -> pd.DataFrame:
+    """Spend by financial year and component for one scenario: mean and 2.5-97.5% range
+    across replications, real (price base) and cash (inflated)."""
+    costs = replications[(replications["scenario"] == loaded.name) & (replications["measure"] == "cost_gbp")]
+    settings = loaded.scenario.costs
+    base_year = financial_year_start(settings.price_base)
+    frames = []
+    for breakdown in sorted(costs["breakdown"].unique()):
+        calendar = per_replication(replications, loaded.name, "cost_gbp", breakdown)
+        financial = calendar.T.apply(financial_year_from_calendar).T  # replication x financial year
+        years = financial.columns.to_numpy(dtype=int)
+        real = financial.to_numpy(dtype=float)
+        cash = real * price_index(years, base_year, settings.inflation_pct / 100)[None, :]
+        real_mean, real_lo, real_hi = _quantiles(real)
+        cash_mean, cash_lo, cash_hi = _quantiles(cash)
+        component = breakdown.removeprefix("component=") if breakdown else "total"
+        frames.append(pd.DataFrame({
+            "scenario": loaded.name, "financial_year": [financial_year_label(int(y)) for y in years],
+            "component": component, "real_gbp_mean": real_mean, "real_gbp_lo95": real_lo, "real_gbp_hi95": real_hi,
+            "cash_gbp_mean": cash_mean, "cash_gbp_lo95": cash_lo, "cash_gbp_hi95": cash_hi,
+            "price_base": settings.price_base}))
+    return pd.concat(frames, ignore_index=True)[SPEND_COLUMNS]
+
+
+def appraise_options(results: SimulationResults, baseline: LoadedScenario,
+                     options: Sequence[LoadedScenario]) -> tuple[dict[str, Appraisal], pd.DataFrame, pd.DataFrame]:
+    """Appraise each option against the baseline from paired replications (real terms,
+    calendar years, discounted at the baseline's Green Book rate)."""
+    table = results.replications
+    base_cost = per_replication(table, baseline.name, "cost_gbp")
+    base_weeks = per_replication(table, baseline.name, "child_weeks_waited")
+    rate = baseline.scenario.costs.discount_rate_pct / 100
+    appraisals, summaries, by_year = {}, [], []
+    for option in options:
+        cost = per_replication(table, option.name, "cost_gbp").reindex_like(base_cost)
+        weeks = per_replication(table, option.name, "child_weeks_waited").reindex_like(base_weeks)
+        result = appraise(base_cost.columns.to_numpy(dtype=int), base_cost.to_numpy(), cost.to_numpy(),
+                          baseline_child_weeks=base_weeks.to_numpy(), option_child_weeks=weeks.to_numpy(),
+                          discount_rate=rate, seed=baseline.scenario.scenario.seed)
+        appraisals[option.name] = result
+        summaries.append(result.summary.assign(option=option.name))
+        by_year.append(result.by_year.assign(option=option.name))
+    summary = (pd.concat(summaries, ignore_index=True) if summaries else pd.DataFrame())
+    yearly = (pd.concat(by_year, ignore_index=True) if by_year else pd.DataFrame())
+    if not summary.empty:
+        summary = summary[["option", *[c for c in summary.columns if c != "option"]]]
+        yearly = yearly[["option", *[c for c in yearly.columns if c != "option"]]]
+    return appraisals, summary, yearly
+
+
+def compare_parameters(loaded: Sequence[LoadedScenario], parameters: Mapping[str, Parameters], *,
+                       replications: int | None = None, backend: str = "local", workers: int | None = None,
+                       scheduler: str | None = None, progress: Progress | None = None) -> Comparison:
+    """Simulate given Parameters for each loaded scenario (keyed by scenario name; the
+    first scenario is the baseline) and compare them, replications on ``backend``
+    (:mod:`sendcast.runtime.parallel`; identical results on every backend). :func:`compare` builds
+    the Parameters from the data; notebooks and tests may pass their own."""
+    check_comparable(loaded)
+    missing = [item.name for item in loaded if item.name not in parameters]
+    if missing:
+        raise ComparisonError(f"no simulation parameters for {missing}")
+    base = loaded[0]
+    info = base.scenario.scenario
+    n = replications or info.replications
+    log.info("simulating %d scenarios x %d replications", len(loaded), n)
+    results = run_replications({item.name: parameters[item.name] for item in loaded}, replications=n,
+                               seed=info.seed, baseline=base.name, backend=backend, workers=workers,
+                               scheduler=scheduler, progress=progress)
+    spend = pd.concat([spend_by_financial_year(results.replications, item) for item in loaded], ignore_index=True)
+    appraisals, appraisal, by_year = appraise_options(results, base, loaded[1:])
+    return Comparison(la=info.la, baseline=base.name, options=tuple(item.name for item in loaded[1:]),
+                      scenarios=tuple(loaded), replications=n, seed=info.seed, summary=results.summary,
+                      differences=results.differences, spend=spend, appraisal=appraisal,
+                      appraisal_by_year=by_year, appraisals=appraisals,
+                      parameters={item.name: parameters[item.name] for item in loaded})
+
+
+def build_all_parameters(dataset: Dataset, scenarios: Sequence[Scenario], *,
+                         data: str | Path | None = None) -> list[Parameters]:
+    """Simulation Parameters for each scenario (in order) from the data, on one shared
+    calibration of the first scenario's LA and start year, so that they differ only in their
+    levers (common random numbers then pair them)."""
+    info = scenarios[0].scenario
+    fit = calibrate_la(dataset, info.la, start_year=info.start_year)
+    return [build_parameters(dataset, info.la, start_year=info.start_year, horizon=info.horizon, scenario=scenario,
+                             calibration=fit, data=data) for scenario in scenarios]
+
+
+def compare(dataset: Dataset, loaded: Sequence[LoadedScenario], *, replications: int | None = None,
+            backend: str = "local", workers: int | None = None, scheduler: str | None = None,
+            progress: Progress | None = None, data: str | Path | None = None) -> Comparison:
+    """Build each scenario's simulation Parameters from the data and compare them."""
+    check_comparable(loaded)
+    parameters = dict(zip([item.name for item in loaded],
+                          build_all_parameters(dataset, [item.scenario for item in loaded], data=data)))
+    return compare_parameters(loaded, parameters, replications=replications, backend=backend, workers=workers,
+                              scheduler=scheduler, progress=progress)
