@@ -45,7 +45,13 @@ def test_the_start_is_the_published_january_2025_caseload(baseline):
 
 
 def test_baseline_levers_come_from_the_data_and_the_capacity_file(baseline):
-    assert baseline.assessment.capacity_per_year == ((0, 1006.0),)   # 2024: 967 plans + 39 not issued
+    # capacity responds to the work in hand: the 2019-2024 share completed of it (53-65% a year)
+    assert 0.55 < baseline.assessment.capacity_response < 0.62
+    (first_year, first), (then, floor) = baseline.assessment.capacity_per_year
+    assert first_year == 2025 and then == 2026 and floor == 1.0        # no floor in the baseline
+    backlog = baseline.caseload.in_assessment_by_age.sum()
+    assert first == pytest.approx(baseline.assessment.capacity_response * (backlog + 1168), rel=0.01)  # 1,625 - 457
+    assert 30 < baseline.caseload.in_assessment_weeks_open < 45          # the backlog holds ~9 months of demand
     blocks = baseline.special_places.blocks
     open_2025 = sum(v[0] for v in baseline.special_places.places_by_year(2025, 1).values())
     assert open_2025 == 1506          # 1,238 + 60 in the file, topped up to the January caseload
@@ -59,6 +65,7 @@ def test_baseline_levers_come_from_the_data_and_the_capacity_file(baseline):
     ("assessment-capacity.toml", {"assessment.capacity_per_year"}),
     ("new-special-school.toml", {"special_places.blocks"}),
     ("combined.toml", {"early_identification", "assessment.capacity_per_year", "special_places.blocks"}),
+    ("frozen-assessment-capacity.toml", {"assessment.capacity_per_year", "assessment.capacity_response"}),
 ])
 def test_a_scenario_differs_from_its_baseline_only_in_what_it_changes(dataset, fit, baseline, name, changes):
     scenario, _, chain = load_scenario(SCENARIOS / name)
@@ -68,8 +75,12 @@ def test_a_scenario_differs_from_its_baseline_only_in_what_it_changes(dataset, f
     changed = {name.split(".")[0] if name.startswith("early_identification") else name
                for name in changed_fields(baseline, params)}
     assert changed == changes
-    if "assessment.capacity_per_year" in changes:
-        assert params.assessment.capacity_per_year == ((0, 1250.0),)
+    if name == "frozen-assessment-capacity.toml":   # today's level, not responding: 2024's 967 + 39
+        assert params.assessment.capacity_per_year == ((0, 1006.0),) and params.assessment.capacity_response is None
+    elif "assessment.capacity_per_year" in changes:  # a funded floor of 1,250 under the responsive capacity
+        first = baseline.assessment.capacity_per_year[0][1]
+        assert params.assessment.capacity_per_year == ((2025, max(first, 1250.0)), (2026, 1250.0))
+        assert params.assessment.capacity_response == baseline.assessment.capacity_response
     if "early_identification" in changes:
         lever = params.early_identification
         assert (lever.share_identified_early, lever.relative_risk, lever.capacity_children_per_year,

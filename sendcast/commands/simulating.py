@@ -277,8 +277,13 @@ def _notes(history, start_year, capacity, scenario, data) -> list[str]:
         capacity = read_capacity(Path(scenario.special_places.capacity_file))
     _, place_notes = special_place_blocks(history, start_year, capacity, scenario)
     _, cost_notes = unit_costs(history, scenario, data)
-    return place_notes + cost_notes + ["rates: calibrated to the published history; age profiles, decision and "
-                                       "assessment times are illustrative defaults (sendcast.scenarios.parameters)"]
+    rule = scenario.assessment.capacity_rule if scenario is not None else "responsive"
+    capacity_note = ("assessment capacity: responds to the work in hand each January as it has since 2019 "
+                     "(sendcast.scenarios.parameters.assessment_capacity)" if rule == "responsive" else
+                     "assessment capacity: frozen at today's level (scenario capacity_rule = \"frozen\")")
+    return place_notes + cost_notes + [capacity_note, "rates: calibrated to the published history; age profiles, "
+                                       "decision and assessment times are illustrative defaults "
+                                       "(sendcast.scenarios.parameters)"]
 
 
 def _drop_uncosted(table: pd.DataFrame, components: list[str]) -> pd.DataFrame:

@@ -55,7 +55,12 @@ class EarlyIdentification(_Section):
 
 
 class Assessment(_Section):
+    """``capacity_rule``: ``responsive`` (the baseline: capacity follows the work in hand as
+    it has since 2019, with ``capacity_per_year`` as a floor) or ``frozen`` (capacity held
+    at today's level, or at ``capacity_per_year``)."""
+
     capacity_per_year: Annotated[int, Field(ge=1, le=1_000_000)] | None = None
+    capacity_rule: Literal["responsive", "frozen"] = "responsive"
 
 
 class NewPlaces(_Section):

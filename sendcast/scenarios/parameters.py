@@ -44,9 +44,13 @@ random numbers) and paired differences are narrow::
   calibration window, the pipeline of a service keeping up (completed assessments x
   (decision + assessment weeks) / 52); then plus requests, minus refusals, minus
   completed assessments, each calendar year to ``start_year`` (never below the pipeline).
-- Refusal and no-plan probabilities, assessment capacity: estimated from the published
-  flows (:func:`simulation.estimate_rates`); capacity after the last published year is
-  held at the last estimate (the baseline does not assume the service grows).
+- Refusal and no-plan probabilities: estimated from the published flows
+  (:func:`simulation.estimate_rates`). Assessment capacity (:func:`assessment_capacity`):
+  in the baseline it responds to demand as it has since 2019 (each year the service
+  completes the share of the work in hand it completed on average in 2019 to the last
+  published year); "capacity frozen at today's level" is a scenario
+  (``[assessment] capacity_rule = "frozen"``). The starting backlog (the flow balance
+  above) has its requests dated evenly over the weeks of demand it holds.
 - Escalation to a request (a multiplier per calendar year, held at the last value after
   it), ceasing and moves-in scales, placement mix by school phase: fitted to the LA's
   history over the calibration window by :func:`simulation.calibrate` (the cohort model);
@@ -566,16 +570,14 @@ def build_parameters(dataset: Dataset, la: str, *, start_year: int, horizon: int
                          f"the run starts in January {start_year}")
     pop = population(history, start_year, horizon)
     weeks = fitted.assessment.decision_weeks_mean + fitted.assessment.assessment_weeks_mean
-    in_assessment = open_assessments(history, fitted.start_year, start_year, weeks)
+    in_assessment = open_assessments(history, FIRST_CALIBRATION_YEAR, start_year, weeks)
     caseload = _starting_caseload(history, start_year, pop.by_age[0])
     caseload = replace(caseload, sen_support_by_age=np.round(
         calibrated_sen_support_shape(calibration) * caseload.sen_support_by_age.sum()))
-    assessment = fitted.assessment
-    capacity_levels = estimate_rates(targets(history, fitted.start_year, start_year))["assessment_capacity"].dropna()
-    if not capacity_levels.empty:
-        assessment = replace(assessment, capacity_per_year=float(capacity_levels.iloc[-1]))
-    if scenario is not None and scenario.assessment.capacity_per_year is not None:
-        assessment = replace(assessment, capacity_per_year=float(scenario.assessment.capacity_per_year))
+    rule = scenario.assessment.capacity_rule if scenario is not None else "responsive"
+    funded = scenario.assessment.capacity_per_year if scenario is not None else None
+    assessment, weeks_open = assessment_capacity(history, start_year, fitted.assessment, in_assessment, rule, funded)
+    caseload = replace(caseload, in_assessment_weeks_open=weeks_open)
     if capacity is None and scenario is not None and scenario.special_places.capacity_file:
         capacity = read_capacity(Path(scenario.special_places.capacity_file))
     blocks, _ = special_place_blocks(history, start_year, capacity, scenario)
@@ -589,6 +591,56 @@ def build_parameters(dataset: Dataset, la: str, *, start_year: int, horizon: int
                      caseload=replace(caseload, in_assessment_by_age=open_requests(
                          replace(fitted, caseload=caseload, population=pop, start_year=start_year), in_assessment)))
     return params
+
+
+#: First calendar year of the capacity response estimate (issue 19: 2019 on; before it the
+#: service kept up, so completions measured demand, not the response to a backlog).
+RESPONSE_FROM = 2019
+
+
+def assessment_flows(history: LaHistory, first_year: int, last_year: int) -> pd.DataFrame:
+    """The published assessment flows (calendar years ``first_year .. last_year``) as
+    calibration targets (``measure, breakdown, year, value``)."""
+    rows = history.rows[(history.rows["breakdown"] == "") & history.rows["measure"].isin(FLOW_MEASURES)
+                        & history.rows["year"].between(first_year, last_year)]
+    return rows[["measure", "breakdown", "year", "value"]]
+
+
+def assessment_capacity(history: LaHistory, start_year: int, assessment: Assessment, in_assessment: float,
+                        rule: str = "responsive", funded: float | None = None) -> tuple[Assessment, float | None]:
+    """The run's assessment capacity and the age of the starting backlog (weeks).
+
+    - ``responsive`` (the baseline): ``capacity_response`` is the mean over calendar years
+      :data:`RESPONSE_FROM` to ``start_year - 1`` of the completed assessments over the
+      work in hand (:func:`simulation.estimate_rates`); the first year's capacity is that
+      share of the work in hand on the start day (``in_assessment`` plus the decisions to
+      assess of the year before). ``funded`` (a scenario's ``capacity_per_year``): a floor.
+    - ``frozen`` (a scenario): capacity held at the last year's estimated capacity (what
+      the service completed, or could have: :func:`simulation.estimate_rates`), or at ``funded``.
+
+    The backlog's requests are dated evenly over ``52 x backlog / decisions to assess of
+    the year before`` weeks (a backlog served in turn holds the last that many weeks of
+    demand); ``None`` when the flows are not published.
+    """
+    estimates = estimate_rates(assessment_flows(history, FIRST_CALIBRATION_YEAR, start_year - 1),
+                               assessment.decision_weeks_mean + assessment.assessment_weeks_mean)
+    if estimates.empty:
+        return assessment, None
+    last = estimates.iloc[-1]
+    decided = float(last["decisions_to_assess"]) if np.isfinite(last["decisions_to_assess"]) else np.nan
+    weeks_open = float(np.clip(52.0 * in_assessment / decided, 1.0, 208.0)) if decided > 0 else None
+    today = estimates["assessment_capacity"].dropna()
+    if rule == "frozen" or not np.isfinite(decided):
+        level = float(funded) if funded is not None else (float(today.iloc[-1]) if not today.empty else None)
+        return replace(assessment, capacity_per_year=level, capacity_response=None), weeks_open
+    response = estimates.loc[estimates["year"] >= RESPONSE_FROM, "capacity_response"].dropna()
+    if response.empty:
+        raise SetupError(f"{history.la_name}: no completed assessments against requests published from "
+                         f"{RESPONSE_FROM} to {start_year - 1}; use capacity_rule = \"frozen\"")
+    share = float(response.mean())
+    first = share * (in_assessment + decided)
+    schedule = {start_year: max(first, float(funded or 0.0)), start_year + 1: float(funded or 1.0)}
+    return replace(assessment, capacity_per_year=schedule, capacity_response=share), weeks_open
 
 
 def baseline_path(chain: list[Path]) -> Path:
