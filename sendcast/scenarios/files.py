@@ -107,6 +107,14 @@ class Costs(_Section):
         return value
 
 
+class Trends(_Section):
+    """How the fitted request and identification rates go on after the published years:
+    ``damped`` (the baseline: damped growth, the damping chosen out of sample,
+    :mod:`simulation.trends`) or ``held`` (held at the last fitted year's values)."""
+
+    rule: Literal["damped", "held"] = "damped"
+
+
 class Scenario(_Section):
     """One scenario, fully resolved (``based_on`` already applied)."""
 
@@ -114,6 +122,7 @@ class Scenario(_Section):
     forecast: ForecastOptions = ForecastOptions()
     early_identification: EarlyIdentification = EarlyIdentification()
     assessment: Assessment = Assessment()
+    trends: Trends = Trends()
     special_places: SpecialPlaces = SpecialPlaces()
     costs: Costs = Costs()
 

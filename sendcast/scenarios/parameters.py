@@ -101,6 +101,7 @@ from sendcast.money.unit_costs import OUTTURN_FILE, PRICE_BASE, apply_overrides,
 from simulation import (CalibrationResult, Caseload, Costs, EarlyIdentification, Parameters, PlaceBlock,
                         Population, SpecialPlaces, calibrate, estimate_rates)
 from simulation.calibration import open_requests
+from simulation.trends import carry_forward, choose_damping, multiplier_growth
 from simulation.cohort import expected_arrays
 from simulation.examples import EHCP_AGE_SHAPE_2024, SEN_SUPPORT_AGE_SHAPE, default_arrivals, default_ceasing, \
     default_costs, default_placement, default_sen_support
@@ -590,7 +591,21 @@ def build_parameters(dataset: Dataset, la: str, *, start_year: int, horizon: int
                      early_identification=early_identification(scenario), costs=costs,
                      caseload=replace(caseload, in_assessment_by_age=open_requests(
                          replace(fitted, caseload=caseload, population=pop, start_year=start_year), in_assessment)))
+    rule = scenario.trends.rule if scenario is not None else "damped"
+    if rule == "damped":
+        params = carry_forward(params, start_year - 1, **trend_rule(history, calibration, start_year))
     return params
+
+
+def trend_rule(history: LaHistory, calibration: CalibrationResult, start_year: int) -> dict[str, float]:
+    """The damped-growth rule's inputs (:mod:`simulation.trends`): the request multiplier's
+    and identification's yearly log growth from the calibration, and the damping chosen
+    out of sample on the published yearly requests to calendar ``start_year - 1``."""
+    rows = history.rows[(history.rows["measure"] == "requests") & (history.rows["breakdown"] == "")
+                        & (history.rows["year"] <= start_year - 1)]
+    damping, _ = choose_damping(rows.set_index("year")["value"])
+    return {"request_growth": multiplier_growth(calibration.fitted, start_year - 1),
+            "identification_growth": float(calibration.fitted.get("identification_trend", 0.0)), "damping": damping}
 
 
 #: First calendar year of the capacity response estimate (issue 19: 2019 on; before it the
