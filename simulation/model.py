@@ -227,6 +227,7 @@ class _Model:
         self.p = params
         self.h = params.horizon
         self.rng = replication_streams(seed, replication)
+        self.overflow_rng = self.rng["special_place_overflow"]
         self.env = simpy.Environment()
         self.pop = params.population.for_years(params.start_year, self.h)
         self.sen_hz = sen_support_hazards(params)
@@ -792,6 +793,23 @@ class _Model:
         self.wait_pool[child] = pool
         self.wait_start[child] = now
         self.waiting.add(child)
+        rate = self.p.special_places.overflow_rate_per_year
+        if rate > 0:  # placed in an independent special school after a wait, if no place frees first
+            delay = float(self.overflow_rng.exponential(1.0 / rate))
+            if now + delay < self.h:
+                Timeout(self.env, delay, (child, request)).callbacks.append(self._on_overflow)
+
+    def _on_overflow(self, event: Timeout) -> None:
+        """A waiting child's wait for a local place ends in an independent special school
+        (unless the child is no longer waiting on that request)."""
+        child, request = event._value
+        if self.wait_event[child] is not request:
+            return
+        self.events += 1
+        now = self.env.now
+        self._stop_waiting(child, now)
+        self.overflow.append(now)
+        self._set_group(child, INDEPENDENT, now)
 
     def _stop_waiting(self, child: int, now: float) -> None:
         request = self.wait_event[child]

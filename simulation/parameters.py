@@ -365,13 +365,25 @@ class SpecialPlaces:
 
     ``overflow_policy``: when no local place is free, ``independent`` places the child in
     an independent or non-maintained special school at once; ``wait`` keeps the child
-    waiting (counted in ``other`` placements, as SEN2's awaiting provision) until a place frees.
+    waiting (counted in ``other`` placements, as SEN2's awaiting provision) until a place
+    frees, or, with ``overflow_rate_per_year`` > 0, until the child is placed in an
+    independent special school (a hazard per year of waiting: mean wait ``1 / rate`` years).
+
+    ``over_capacity_share``: schools take children beyond their nominal places up to this
+    share (0.12: up to 112% of the places); the places of every pool and year are
+    ``floor(nominal x (1 + share))`` (:meth:`places_by_year`).
     """
 
     blocks: tuple[PlaceBlock, ...] | None = None
     overflow_policy: str = "independent"
+    over_capacity_share: float = 0.0
+    overflow_rate_per_year: float = 0.0
 
     def __post_init__(self) -> None:
+        if not 0 <= self.over_capacity_share <= 1:
+            raise ParameterError("special_places.over_capacity_share must be in [0, 1]")
+        if not 0 <= self.overflow_rate_per_year <= 52:
+            raise ParameterError("special_places.overflow_rate_per_year must be in [0, 52] a year")
         if self.overflow_policy not in OVERFLOW_POLICIES:
             raise ParameterError(f"special_places.overflow_policy {self.overflow_policy!r}; "
                                  f"allowed: {', '.join(OVERFLOW_POLICIES)}")
@@ -386,7 +398,8 @@ class SpecialPlaces:
         return self.blocks is not None
 
     def places_by_year(self, start_year: int, horizon: int) -> dict[str, np.ndarray]:
-        """Places open in each pool on 1 January of each year (``horizon`` values)."""
+        """Places open in each pool on 1 January of each year (``horizon`` values), with the
+        over-capacity allowance (``floor(nominal x (1 + over_capacity_share))``)."""
         years = np.arange(start_year, start_year + horizon)
         out = {pool: np.zeros(horizon, dtype=np.int64) for pool in POOLS}
         for block in self.blocks or ():
@@ -396,6 +409,9 @@ class SpecialPlaces:
             if block.to_year is not None:
                 active &= years <= block.to_year
             out[block.pool] += np.where(active, int(block.places), 0)
+        if self.over_capacity_share:
+            out = {pool: np.floor(values * (1.0 + self.over_capacity_share) + 1e-9).astype(np.int64)
+                   for pool, values in out.items()}
         return out
 
 

@@ -30,7 +30,7 @@ from sendcast.scenarios.files import load_scenario
 from sendcast.scenarios.replications import run_replications
 from sendcast.scenarios.validation import ORIGINS, validate_la
 from sendcast.scenarios.parameters import (baseline_path, build_parameters, calibrate_la, changed_fields, la_history,
-                                       special_place_blocks, unit_costs)
+                                       over_capacity, special_place_blocks, unit_costs)
 from simulation import simulate
 
 SUMMARY_COLUMNS = ["scenario", "measure", "breakdown", "year", "mean", "lo95", "hi95"]
@@ -275,7 +275,8 @@ def _simulate(args: argparse.Namespace) -> int:
 def _notes(history, start_year, capacity, scenario, data) -> list[str]:
     if capacity is None and scenario is not None and scenario.special_places.capacity_file:
         capacity = read_capacity(Path(scenario.special_places.capacity_file))
-    _, place_notes = special_place_blocks(history, start_year, capacity, scenario)
+    blocks, place_notes = special_place_blocks(history, start_year, capacity, scenario)
+    place_notes = place_notes + over_capacity(history, start_year, blocks, capacity)[1]
     _, cost_notes = unit_costs(history, scenario, data)
     rule = scenario.assessment.capacity_rule if scenario is not None else "responsive"
     capacity_note = ("assessment capacity: responds to the work in hand each January as it has since 2019 "

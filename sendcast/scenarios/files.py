@@ -82,6 +82,9 @@ class SpecialPlaces(_Section):
     capacity_file: str | None = None
     additional: tuple[NewPlaces, ...] = ()
     overflow_policy: Literal["independent", "wait"] = "independent"
+    #: With ``wait``: a waiting child is placed in an independent special school at this
+    #: rate a year (0: waits until a local place frees).
+    overflow_rate_per_year: Annotated[float, Field(ge=0, le=52)] = 0.0
 
 
 class Costs(_Section):

@@ -238,16 +238,20 @@ def validate_la(dataset: Dataset, la: str, *, origins: tuple[int, ...] = ORIGINS
     """Calibrate at each origin on the history as it stood, simulate ``replications`` from
     it to the latest published year, and score (see the module notes)."""
     from sendcast.forecasting.one_la import forecast_la
-    from sendcast.scenarios.parameters import build_parameters, calibrate_la, history_until, la_history
+    from sendcast.scenarios.parameters import (build_parameters, calibrate_la, history_until, la_history,
+                                               over_capacity, special_place_blocks)
     from simulation import simulate
 
     history = la_history(dataset, la)
     published = published_values(history.rows)
     last_year = max(year for (measure, year) in published if measure == "ehcp_total")
     parts = []
+    place_notes: list[str] = []
     done = 0
     for origin in origins:
         cut = history_until(history, origin)
+        blocks, _ = special_place_blocks(cut, origin, capacity, None)
+        place_notes += over_capacity(cut, origin, blocks, capacity)[1]
         fit = calibrate_la(dataset, history.la_code, start_year=origin, history=cut)
         params = build_parameters(dataset, history.la_code, start_year=origin, horizon=last_year - origin,
                                   calibration=fit, capacity=capacity, data=data, history=cut)
@@ -269,5 +273,5 @@ def validate_la(dataset: Dataset, la: str, *, origins: tuple[int, ...] = ORIGINS
              "population: ONS estimates as published now (not the projection of the origin year): the one input "
              "known after the origin",
              "forecast engine: January counts forecast with until=origin, flows with until=origin-1 (the same "
-             "information as the simulation); it does not forecast the 20-week share")
+             "information as the simulation); it does not forecast the 20-week share", *place_notes)
     return Validation(table, target_summary(table), notes)

@@ -30,9 +30,11 @@ def small(params, scale: float):
        places=st.one_of(st.none(), st.integers(0, 40)), policy=st.sampled_from(["independent", "wait"]),
        early=st.floats(0.0, 1.0), relative_risk=st.floats(0.2, 3.0), refusal=st.floats(0.0, 1.0),
        horizon=st.integers(1, 8), seed=st.integers(0, 2**32), response=st.one_of(st.none(), st.floats(0.1, 2.0)),
-       backlog=st.integers(0, 40), weeks_open=st.one_of(st.none(), st.floats(1.0, 100.0)))
+       backlog=st.integers(0, 40), weeks_open=st.one_of(st.none(), st.floats(1.0, 100.0)),
+       over_capacity=st.floats(0.0, 0.3), overflow_rate=st.sampled_from([0.0, 0.5, 3.0]))
 def test_no_child_is_created_or_lost(scale, request, identification, cease, capacity, places, policy, early,
-                                     relative_risk, refusal, horizon, seed, response, backlog, weeks_open):
+                                     relative_risk, refusal, horizon, seed, response, backlog, weeks_open,
+                                     over_capacity, overflow_rate):
     base = small(gloucestershire_example(horizon=horizon), scale)
     open_now = np.zeros(AGES)
     open_now[[3, 8, 13]] = [backlog // 3, backlog // 3, backlog - 2 * (backlog // 3)]
@@ -48,7 +50,8 @@ def test_no_child_is_created_or_lost(scale, request, identification, cease, capa
         ceasing=dataclasses.replace(c, left_education_rate_by_age=c.left_education_rate_by_age * cease),
         assessment=Assessment(capacity_per_year=capacity, refusal_probability=refusal, capacity_response=response),
         special_places=SpecialPlaces(blocks=None if places is None else (PlaceBlock("all", places),),
-                                     overflow_policy=policy),
+                                     overflow_policy=policy, over_capacity_share=over_capacity,
+                                     overflow_rate_per_year=overflow_rate),
         early_identification=EarlyIdentification(share_identified_early=early, relative_risk=relative_risk,
                                                   capacity_children_per_year=5),
     )
