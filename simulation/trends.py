@@ -93,7 +93,11 @@ def carry_forward(params: Parameters, last_fitted_year: int, *, request_growth: 
         own = schedule_values(schedule, params.start_year, params.horizon)
         factors = damped_factors(growth, damping, int(max(ahead.max(), 0)))
         values = [float(own[j]) if k <= 0 else at_last * float(factors[k - 1]) for j, k in enumerate(ahead)]
-        return {int(y): v for y, v in zip(years, values)}
+        # the fitted years stay in the schedule, so carrying forward again starts from them
+        out = {int(y): float(v) for y, v in schedule if y <= last_fitted_year}
+        out[int(last_fitted_year)] = at_last
+        out.update({int(y): v for y, v in zip(years, values)})
+        return out
 
     sen = replace(params.sen_support, request_multiplier=extend(params.sen_support.request_multiplier, request_growth))
     arrivals = replace(params.arrivals,
@@ -101,15 +105,18 @@ def carry_forward(params: Parameters, last_fitted_year: int, *, request_growth: 
     return replace(params, sen_support=sen, arrivals=arrivals)
 
 
-def multiplier_growth(fitted: dict[str, float], last_fitted_year: int, window: int = GROWTH_YEARS) -> float:
-    """Mean yearly change of the log request multiplier over the last ``window`` fitted
-    years (fewer if the window is shorter; 0 with one year): from the calibration's
+def multiplier_changes(fitted: dict[str, float], last_fitted_year: int, window: int = GROWTH_YEARS) -> np.ndarray:
+    """Yearly changes of the log request multiplier over the last ``window`` fitted years
+    (fewer if the window is shorter; none with one year), from the calibration's
     ``request_multiplier_<year>`` values."""
     values = {int(k.removeprefix("request_multiplier_")): v for k, v in fitted.items()
               if k.startswith("request_multiplier_")}
-    years = sorted(y for y in values if y <= last_fitted_year)
-    if len(years) < 2:
-        return 0.0
-    first = years[max(0, len(years) - 1 - window)]
-    last = years[-1]
-    return float(np.log(values[last] / values[first]) / (last - first))
+    years = sorted(y for y in values if y <= last_fitted_year)[-(window + 1):]
+    return np.array([np.log(values[b] / values[a]) / (b - a) for a, b in zip(years[:-1], years[1:])])
+
+
+def multiplier_growth(fitted: dict[str, float], last_fitted_year: int, window: int = GROWTH_YEARS) -> float:
+    """Mean yearly change of the log request multiplier over the last ``window`` fitted
+    years (:func:`multiplier_changes`; 0 with one year)."""
+    changes = multiplier_changes(fitted, last_fitted_year, window)
+    return float(changes.mean()) if changes.size else 0.0

@@ -30,7 +30,7 @@ from sendcast.scenarios.files import load_scenario
 from sendcast.scenarios.replications import run_replications
 from sendcast.scenarios.validation import ORIGINS, validate_la
 from sendcast.scenarios.parameters import (baseline_path, build_parameters, calibrate_la, changed_fields, la_history,
-                                       over_capacity, special_place_blocks, unit_costs)
+                                       over_capacity, parameter_draws, special_place_blocks, unit_costs)
 from simulation import simulate
 
 SUMMARY_COLUMNS = ["scenario", "measure", "breakdown", "year", "mean", "lo95", "hi95"]
@@ -45,6 +45,12 @@ CHARTS = (
     ("cost_gbp", "Cost of EHC plan placements, assessments and early support", "pounds a year (constant prices)"),
 )
 DEFAULT_REPLICATIONS = 100
+#: What the bands are (issue 19: "simulation noise" against "what we expect").
+BANDS = ("lo95/hi95 in simulation.csv: PREDICTIVE, 2.5th-97.5th percentiles of the replications, each with its own "
+         "draw of the calibrated request growth and capacity response (bootstrap over the fitted years, "
+         "simulation.uncertainty) and its own random numbers; other calibrated parameters are held, so the band "
+         "is narrower than all the uncertainty there is. lo95/hi95 in differences.csv: SIMULATION NOISE, the 95% "
+         "confidence interval of the mean paired difference (how precisely the replications pin down the mean)")
 DEFAULT_SEED = 20251122
 
 
@@ -232,9 +238,14 @@ def _simulate(args: argparse.Namespace) -> int:
     base_name = next(iter(scenarios))
     notes = _notes(history, start_year, capacity, scenario, args.data)
 
+    rules = {name: (item.trends.rule if item is not None else "damped")
+             for name, item in zip(scenarios, ([baseline] if len(scenarios) == 2 else []) + [scenario])}
+    drawn = {name: parameter_draws(params, history, fit, start_year, seed, replications, trends=rules[name])
+             for name, params in scenarios.items()}
+
     began = time.perf_counter()
     with progress_bar(replications * len(scenarios), "replications", quiet=args.quiet) as update:
-        results = run_replications(scenarios, replications=replications, seed=seed, baseline=base_name,
+        results = run_replications(drawn, replications=replications, seed=seed, baseline=base_name,
                                    backend=args.backend, workers=args.workers, scheduler=args.scheduler,
                                    progress=update)
     timings["replications"] = round(time.perf_counter() - began, 2)
@@ -262,8 +273,7 @@ def _simulate(args: argparse.Namespace) -> int:
             "scenario_changes": (changed_fields(scenarios[base_name], scenarios[main_name])
                                  if main_name != base_name else []),
             "calibration_fitted": fit.fitted, "notes": notes,
-            "intervals": "lo95/hi95 in simulation.csv: 2.5th-97.5th percentiles of the replications; in "
-                         "differences.csv: 95% confidence interval of the mean paired difference",
+            "intervals": BANDS,
             "data_manifest": dataset.manifest.get("inputs", []),
         })
         target = run.target
@@ -314,7 +324,8 @@ def _write_charts(run, history, summary: pd.DataFrame, replications: int, start_
 def _print_summary(summary, differences, la_name, start_year, horizon, replications, notes) -> None:
     last = start_year + horizon
     print(f"{la_name}: simulated from January {start_year}, {horizon} years, {replications} replications "
-          "per scenario (mean, and 95% of replications between lo95 and hi95).")
+          "per scenario (mean, and 95% of replications between lo95 and hi95: a predictive band, parameters "
+          "drawn by bootstrap over the fitted years plus simulation noise).")
     wanted = [("ehcp_total", "EHC plans, January", last), ("ehcp_independent_special",
               "independent special placements, January", last),
               ("requests", "requests for assessment", last - 1), ("new_plans", "new plans", last - 1),
@@ -324,7 +335,7 @@ def _print_summary(summary, differences, la_name, start_year, horizon, replicati
         if table.empty:
             continue
         if title:
-            print(f"Paired {title} (95% confidence interval of the mean):")
+            print(f"Paired {title} (95% confidence interval of the mean: simulation noise only):")
         for name, part in table.groupby("scenario", sort=False):
             print(f"  {name}")
             index = part[part["breakdown"] == ""].set_index(["measure", "year"])

@@ -103,7 +103,9 @@ from sendcast.money.unit_costs import OUTTURN_FILE, PRICE_BASE, apply_overrides,
 from simulation import (CalibrationResult, Caseload, Costs, EarlyIdentification, Parameters, PlaceBlock,
                         Population, SpecialPlaces, calibrate, estimate_rates)
 from simulation.calibration import open_requests
-from simulation.trends import carry_forward, choose_damping, multiplier_growth
+from simulation.streams import stream
+from simulation.trends import carry_forward, choose_damping, multiplier_changes, multiplier_growth
+from simulation.uncertainty import draw_parameters
 from simulation.cohort import expected_arrays
 from simulation.examples import EHCP_AGE_SHAPE_2024, SEN_SUPPORT_AGE_SHAPE, default_arrivals, default_ceasing, \
     default_costs, default_placement, default_sen_support
@@ -630,6 +632,25 @@ def trend_rule(history: LaHistory, calibration: CalibrationResult, start_year: i
     damping, _ = choose_damping(rows.set_index("year")["value"])
     return {"request_growth": multiplier_growth(calibration.fitted, start_year - 1),
             "identification_growth": float(calibration.fitted.get("identification_trend", 0.0)), "damping": damping}
+
+
+def parameter_draws(params: Parameters, history: LaHistory, calibration: CalibrationResult, start_year: int,
+                    seed: int, replications: int, *, trends: str = "damped") -> list[Parameters]:
+    """One :class:`simulation.Parameters` per replication ``0 .. replications - 1``, with the
+    request growth and the capacity response drawn by bootstrap over the fitted years
+    (:mod:`simulation.uncertainty`; the ``parameter_draw`` stream of ``(seed, r)``, so a
+    scenario and its baseline built from the same calibration draw the same years).
+    ``trends = "held"``: the request growth is not drawn (it is not carried forward)."""
+    rule = trend_rule(history, calibration, start_year)
+    changes = multiplier_changes(calibration.fitted, start_year - 1) if trends == "damped" else None
+    a = params.assessment
+    estimates = estimate_rates(assessment_flows(history, FIRST_CALIBRATION_YEAR, start_year - 1),
+                               a.decision_weeks_mean + a.assessment_weeks_mean)
+    shares = (estimates.loc[estimates["year"] >= RESPONSE_FROM, "capacity_response"].dropna().to_numpy()
+              if not estimates.empty else None)
+    return [draw_parameters(params, stream(seed, r, "parameter_draw"), last_fitted_year=start_year - 1,
+                            request_changes=changes, identification_growth=rule["identification_growth"],
+                            damping=rule["damping"], response_shares=shares) for r in range(replications)]
 
 
 #: First calendar year of the capacity response estimate (issue 19: 2019 on; before it the

@@ -239,7 +239,7 @@ def validate_la(dataset: Dataset, la: str, *, origins: tuple[int, ...] = ORIGINS
     it to the latest published year, and score (see the module notes)."""
     from sendcast.forecasting.one_la import forecast_la
     from sendcast.scenarios.parameters import (build_parameters, calibrate_la, history_until, la_history,
-                                               over_capacity, special_place_blocks)
+                                               over_capacity, parameter_draws, special_place_blocks)
     from simulation import simulate
 
     history = la_history(dataset, la)
@@ -255,9 +255,10 @@ def validate_la(dataset: Dataset, la: str, *, origins: tuple[int, ...] = ORIGINS
         fit = calibrate_la(dataset, history.la_code, start_year=origin, history=cut)
         params = build_parameters(dataset, history.la_code, start_year=origin, horizon=last_year - origin,
                                   calibration=fit, capacity=capacity, data=data, history=cut)
+        drawn = parameter_draws(params, cut, fit, origin, seed, replications)
         frames = []
         for r in range(replications):
-            frames.append(simulate(params, seed, r).to_frame())
+            frames.append(simulate(drawn[r], seed, r).to_frame())
             done += 1
             if progress is not None:
                 progress(done, replications * len(origins))
@@ -269,7 +270,8 @@ def validate_la(dataset: Dataset, la: str, *, origins: tuple[int, ...] = ORIGINS
                                   forecast_values(stocks, flows)))
     table = pd.concat(parts, ignore_index=True)
     notes = (f"simulation: calibrated at each origin on January counts to the origin and flows to the calendar "
-             f"year before it; {replications} replications, seed {seed}",
+             f"year before it; {replications} replications, seed {seed}; 95% bands predictive (request growth and "
+             "capacity response drawn by bootstrap over the fitted years, plus simulation noise)",
              "population: ONS estimates as published now (not the projection of the origin year): the one input "
              "known after the origin",
              "forecast engine: January counts forecast with until=origin, flows with until=origin-1 (the same "

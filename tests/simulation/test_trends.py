@@ -54,3 +54,12 @@ def test_multiplier_growth_is_the_mean_log_change_over_the_last_three_fitted_yea
     assert np.isclose(multiplier_growth(fitted, 2023), np.log(4.0) / 3)
     assert np.isclose(multiplier_growth(fitted, 2021), np.log(2.0) / 2)
     assert multiplier_growth({"request_multiplier_2019": 1.0}, 2019) == 0.0
+
+
+def test_carrying_forward_twice_starts_again_from_the_fitted_year():
+    base = gloucestershire_example(start_year=2022, horizon=4)
+    params = replace(base, sen_support=replace(base.sen_support, request_multiplier={2020: 1.0, 2021: 1.5}))
+    once = carry_forward(params, 2021, request_growth=0.2, identification_growth=0.0, damping=1.0)
+    twice = carry_forward(once, 2021, request_growth=0.1, identification_growth=0.0, damping=1.0)
+    np.testing.assert_allclose(schedule_values(twice.sen_support.request_multiplier, 2022, 4),
+                               1.5 * damped_factors(0.1, 1.0, 4))
