@@ -9,12 +9,26 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 
-.PHONY: run test notebooks setup clean-venv
+.PHONY: run test test-fast notebooks setup browser clean-venv
+
+# The end-to-end tests look at the report and the web app in headless Chromium, from Debian's
+# packages (chromium + chromium-driver). Installed here when missing and we may (root with apt);
+# otherwise those tests are skipped and say why.
+browser:
+	@if command -v chromium >/dev/null 2>&1 && command -v chromedriver >/dev/null 2>&1; then :; \
+	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	  echo "installing headless Chromium from Debian's packages (for the browser tests)"; \
+	  (apt-get install -y -q chromium chromium-driver >/dev/null 2>&1 || \
+	   (apt-get update -q >/dev/null 2>&1 && apt-get install -y -q chromium chromium-driver >/dev/null 2>&1)) || \
+	  echo "could not install chromium: the browser tests will be skipped"; \
+	else echo "no chromium and no apt as root: the browser tests will be skipped"; fi
+
 
 setup: $(STAMP)
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "sendcast needs Python 3.11 or newer")'
+	@$(MAKE) --no-print-directory browser
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
@@ -26,8 +40,12 @@ run: $(STAMP)
 	$(BIN)/sendcast compare scenarios/baseline.toml scenarios/early-identification.toml --backend processes
 
 # the suite runs on every core (pytest-xdist), one test file per worker at a time
-test: $(STAMP)
+test: $(STAMP) browser
 	$(BIN)/python -m pytest -n auto --dist loadfile
+
+# the quick inner loop: everything not marked slow (under a minute)
+test-fast: $(STAMP)
+	$(BIN)/python -m pytest -n auto --dist loadfile -m "not slow"
 
 # Execute every notebook on the shipped data and export HTML for commissioners.
 notebooks: $(STAMP)
