@@ -34,7 +34,7 @@ from sendcast.runtime.errors import SendcastError
 from sendcast.data.years import financial_year_from_calendar, financial_year_label, financial_year_start
 from sendcast.scenarios.files import Scenario, load_scenario
 from sendcast.scenarios.replications import run_replications
-from sendcast.scenarios.parameters import build_parameters, calibrate_la
+from sendcast.scenarios.parameters import build_parameters, calibrate_la, la_history, parameter_draws
 from simulation.parameters import Parameters
 from simulation.runner import SimulationResults
 
@@ -190,7 +190,7 @@ def appraise_options(results: SimulationResults, baseline: LoadedScenario,
     return appraisals, summary, yearly
 
 
-def compare_parameters(loaded: Sequence[LoadedScenario], parameters: Mapping[str, Parameters], *,
+def compare_parameters(loaded: Sequence[LoadedScenario], parameters: Mapping[str, Parameters | Sequence[Parameters]], *,
                        replications: int | None = None, backend: str = "local", workers: int | None = None,
                        scheduler: str | None = None, progress: Progress | None = None) -> Comparison:
     """Simulate given Parameters for each loaded scenario (keyed by scenario name; the
@@ -233,7 +233,15 @@ def compare(dataset: Dataset, loaded: Sequence[LoadedScenario], *, replications:
             progress: Progress | None = None, data: str | Path | None = None) -> Comparison:
     """Build each scenario's simulation Parameters from the data and compare them."""
     check_comparable(loaded)
-    parameters = dict(zip([item.name for item in loaded],
-                          build_all_parameters(dataset, [item.scenario for item in loaded], data=data)))
+    built = build_all_parameters(dataset, [item.scenario for item in loaded], data=data)
+    # each replication draws its calibrated parameters (predictive bands): the same draws
+    # for every scenario, so the pairs stay paired
+    info = loaded[0].scenario.scenario
+    n = replications or info.replications
+    history = la_history(dataset, info.la)
+    fit = calibrate_la(dataset, info.la, start_year=info.start_year)
+    parameters = {item.name: parameter_draws(params, history, fit, info.start_year, info.seed, n,
+                                             trends=item.scenario.trends.rule)
+                  for item, params in zip(loaded, built)}
     return compare_parameters(loaded, parameters, replications=replications, backend=backend, workers=workers,
                               scheduler=scheduler, progress=progress)
