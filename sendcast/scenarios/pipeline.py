@@ -34,7 +34,8 @@ from sendcast.runtime.errors import SendcastError
 from sendcast.data.years import financial_year_from_calendar, financial_year_label, financial_year_start
 from sendcast.scenarios.files import Scenario, load_scenario
 from sendcast.scenarios.replications import run_replications
-from sendcast.scenarios.parameters import build_parameters, calibrate_la
+from sendcast.scenarios.parameters import build_parameters, calibrate_la, la_history, parameter_draws
+from simulation import CalibrationResult
 from simulation.parameters import Parameters
 from simulation.runner import SimulationResults
 
@@ -193,7 +194,7 @@ def appraise_options(results: SimulationResults, baseline: LoadedScenario,
     return appraisals, summary, yearly
 
 
-def compare_parameters(loaded: Sequence[LoadedScenario], parameters: Mapping[str, Parameters], *,
+def compare_parameters(loaded: Sequence[LoadedScenario], parameters: Mapping[str, Parameters | Sequence[Parameters]], *,
                        replications: int | None = None, backend: str = "local", workers: int | None = None,
                        scheduler: str | None = None, progress: Progress | None = None) -> Comparison:
     """Simulate given Parameters for each loaded scenario (keyed by scenario name; the
@@ -221,12 +222,13 @@ def compare_parameters(loaded: Sequence[LoadedScenario], parameters: Mapping[str
 
 
 def build_all_parameters(dataset: Dataset, scenarios: Sequence[Scenario], *,
-                         data: str | Path | None = None, capacity: pd.DataFrame | None = None) -> list[Parameters]:
+                         data: str | Path | None = None, capacity: pd.DataFrame | None = None,
+                         calibration: CalibrationResult | None = None) -> list[Parameters]:
     """Simulation Parameters for each scenario (in order) from the data, on one shared
-    calibration of the first scenario's LA and start year, so that they differ only in their
-    levers (common random numbers then pair them)."""
+    calibration of the first scenario's LA and start year (``calibration``, fitted here when
+    not given), so that they differ only in their levers (common random numbers then pair them)."""
     info = scenarios[0].scenario
-    fit = calibrate_la(dataset, info.la, start_year=info.start_year)
+    fit = calibration if calibration is not None else calibrate_la(dataset, info.la, start_year=info.start_year)
     return [build_parameters(dataset, info.la, start_year=info.start_year, horizon=info.horizon, scenario=scenario,
                              calibration=fit, data=data,
                              capacity=None if scenario.special_places.capacity_file else capacity)
@@ -238,8 +240,16 @@ def compare(dataset: Dataset, loaded: Sequence[LoadedScenario], *, replications:
             progress: Progress | None = None, data: str | Path | None = None) -> Comparison:
     """Build each scenario's simulation Parameters from the data and compare them."""
     check_comparable(loaded)
-    parameters = dict(zip([item.name for item in loaded],
-                          build_all_parameters(dataset, [item.scenario for item in loaded], data=data,
-                                               capacity=loaded[0].capacity)))
+    info = loaded[0].scenario.scenario
+    fit = calibrate_la(dataset, info.la, start_year=info.start_year)
+    built = build_all_parameters(dataset, [item.scenario for item in loaded], data=data,
+                                 capacity=loaded[0].capacity, calibration=fit)
+    # each replication draws its calibrated parameters (predictive bands): the same draws
+    # for every scenario, so the pairs stay paired
+    n = replications or info.replications
+    history = la_history(dataset, info.la)
+    parameters = {item.name: parameter_draws(params, history, fit, info.start_year, info.seed, n,
+                                             trends=item.scenario.trends.rule)
+                  for item, params in zip(loaded, built)}
     return compare_parameters(loaded, parameters, replications=replications, backend=backend, workers=workers,
                               scheduler=scheduler, progress=progress)
