@@ -1004,6 +1004,13 @@ class _Model:
         value = assessed * p.costs.assessment_gbp
         flows[("cost_gbp", "component=assessment")] = value
         total += value
+        if p.costs.transport_gbp_per_year.any():
+            value = p.costs.transport_gbp_per_year @ years_placed
+            flows[("cost_gbp", "component=transport")] = value
+            total = total + value
+        for component, value in p.costs.fixed_by_year(p.start_year, h).items():
+            flows[("cost_gbp", f"component={component}")] = value
+            total = total + value
         value = flows[("sen_support_identified", "route=early_identification")] * \
             p.early_identification.cost_per_child_gbp
         flows[("cost_gbp", "component=early_support")] = value

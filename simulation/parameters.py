@@ -432,11 +432,21 @@ class EarlyIdentification:
 @dataclass(frozen=True, eq=False)
 class Costs:
     """Unit costs in pounds at ``price_base`` prices: a year in each placement (follows
-    :data:`PLACEMENTS`) and one completed EHC needs assessment."""
+    :data:`PLACEMENTS`) and one completed EHC needs assessment.
+
+    ``transport_gbp_per_year`` (optional, follows :data:`PLACEMENTS`): home-to-school
+    transport a year per child in each placement, reported as its own cost component.
+    ``fixed_gbp``: costs that do not depend on what children do, as pairs
+    ``(component, ((calendar year, pounds), ...))``: the pounds fall in exactly those
+    calendar years (not a step schedule), e.g. the capital cost of new special places in
+    their opening year, or the staff cost of extra assessment capacity in each year.
+    """
 
     placement_gbp_per_year: Any
     assessment_gbp: float = 0.0
     price_base: str = "2021-22"
+    transport_gbp_per_year: Any = None
+    fixed_gbp: Any = ()
 
     def __post_init__(self) -> None:
         values = self.placement_gbp_per_year
@@ -450,6 +460,39 @@ class Costs:
                            _vector("costs.placement_gbp_per_year", values, len(PLACEMENTS)))
         if self.assessment_gbp < 0:
             raise ParameterError("costs.assessment_gbp must be >= 0")
+        transport = np.zeros(len(PLACEMENTS)) if self.transport_gbp_per_year is None else self.transport_gbp_per_year
+        if isinstance(transport, Mapping):
+            unknown = sorted(set(transport) - set(PLACEMENTS))
+            if unknown:
+                raise ParameterError(f"costs.transport_gbp_per_year: unknown placement {unknown[0]!r}")
+            transport = [float(transport.get(p, 0.0)) for p in PLACEMENTS]
+        object.__setattr__(self, "transport_gbp_per_year",
+                           _vector("costs.transport_gbp_per_year", transport, len(PLACEMENTS)))
+        fixed = []
+        for item in self.fixed_gbp:
+            try:
+                component, pairs = item
+                pairs = tuple((int(year), float(gbp)) for year, gbp in pairs)
+            except (TypeError, ValueError):
+                raise ParameterError(f"costs.fixed_gbp: expected (component, ((year, pounds), ...)), "
+                                     f"found {item!r}") from None
+            if not isinstance(component, str) or not component:
+                raise ParameterError("costs.fixed_gbp: each component needs a name")
+            if any(not np.isfinite(gbp) for _, gbp in pairs):
+                raise ParameterError(f"costs.fixed_gbp: {component}: every amount must be a finite number")
+            fixed.append((component, pairs))
+        object.__setattr__(self, "fixed_gbp", tuple(fixed))
+
+    def fixed_by_year(self, start_year: int, horizon: int) -> dict[str, np.ndarray]:
+        """Each fixed component's pounds in calendar years ``start_year .. + horizon - 1``
+        (amounts for years outside the run are left out)."""
+        out: dict[str, np.ndarray] = {}
+        for component, pairs in self.fixed_gbp:
+            values = out.setdefault(component, np.zeros(horizon))
+            for year, gbp in pairs:
+                if start_year <= year < start_year + horizon:
+                    values[year - start_year] += gbp
+        return out
 
 
 @dataclass(frozen=True, eq=False)

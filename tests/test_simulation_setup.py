@@ -56,9 +56,10 @@ def test_baseline_levers_come_from_the_data_and_the_capacity_file(baseline):
 
 @pytest.mark.parametrize("name, changes", [
     ("early-identification.toml", {"early_identification"}),
-    ("assessment-capacity.toml", {"assessment.capacity_per_year"}),
-    ("new-special-school.toml", {"special_places.blocks"}),
-    ("combined.toml", {"early_identification", "assessment.capacity_per_year", "special_places.blocks"}),
+    ("assessment-capacity.toml", {"assessment.capacity_per_year", "costs.fixed_gbp"}),  # + staff cost
+    ("new-special-school.toml", {"special_places.blocks", "costs.fixed_gbp"}),  # + capital cost
+    ("combined.toml", {"early_identification", "assessment.capacity_per_year", "special_places.blocks",
+                       "costs.fixed_gbp"}),
 ])
 def test_a_scenario_differs_from_its_baseline_only_in_what_it_changes(dataset, fit, baseline, name, changes):
     scenario, _, chain = load_scenario(SCENARIOS / name)
@@ -205,3 +206,21 @@ def test_fe_and_other_are_scored_as_recorded_each_year_and_the_raw_errors_are_ke
     assert (fe.loc[2023:, "simulated"] == fe.loc[2023:, "simulated_model"]).all()
     assert (fe.loc[2020:2022, "simulated"] < fe.loc[2020:2022, "simulated_model"]).all()
     assert fe["error_pct_model"].abs().max() > fe["error_pct"].abs().max()   # the raw comparison is worse, and shown
+
+
+def test_an_option_pays_for_what_it_provides(dataset, fit, baseline):
+    """New places carry their capital cost in the opening year; extra assessment capacity its
+    staff cost every year; transport is costed by default for every placement."""
+    scenario, _, _ = load_scenario(SCENARIOS / "new-special-school.toml")
+    params = build_parameters(dataset, "Gloucestershire", start_year=2025, horizon=10, scenario=scenario,
+                              calibration=fit)
+    capital = params.costs.fixed_by_year(2025, 10)["capital"]
+    assert capital[2027 - 2025] == 150 * 75_000 and capital.sum() == 150 * 75_000
+    scenario, _, _ = load_scenario(SCENARIOS / "assessment-capacity.toml")
+    params = build_parameters(dataset, "Gloucestershire", start_year=2025, horizon=10, scenario=scenario,
+                              calibration=fit)
+    staff = params.costs.fixed_by_year(2025, 10)["assessment_staff"]
+    extra = 1250 - baseline.assessment.capacity_per_year[0][1]
+    assert extra > 0 and staff == pytest.approx(np.full(10, extra * 2470466 / 1016 / 1.02 ** 2))
+    assert baseline.costs.transport_gbp_per_year == pytest.approx(np.full(7, 14938117 / 5876 / 1.02 ** 2))
+    assert not baseline.costs.fixed_gbp

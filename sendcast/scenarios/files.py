@@ -65,6 +65,7 @@ class NewPlaces(_Section):
     from_year: Annotated[int, Field(ge=2015, le=2100)]
     to_year: Annotated[int, Field(ge=2015, le=2100)] | None = None
     source: str = ""
+    capital_gbp_per_place: Annotated[float, Field(ge=0, le=10_000_000)] | None = None
 
     @model_validator(mode="after")
     def _order(self) -> NewPlaces:
@@ -83,6 +84,9 @@ class Costs(_Section):
     unit_costs_file: str | None = None
     unit_costs_gbp: dict[str, Annotated[float, Field(ge=0)]] = {}
     transport_gbp: dict[str, Annotated[float, Field(ge=0)]] = {}
+    default_transport: bool = True
+    capital_gbp_per_special_place: Annotated[float, Field(ge=0, le=10_000_000)] | None = None
+    assessment_staff_gbp_per_assessment: Annotated[float, Field(ge=0, le=1_000_000)] | None = None
     price_base: str = "2025-26"
     inflation_pct: Annotated[float, Field(ge=-5, le=25)] = 2.0
     discount_rate_pct: Annotated[float, Field(ge=0, le=20)] = 3.5

@@ -69,10 +69,12 @@ random numbers) and paired differences are narrow::
   outturn (:mod:`sendcast.money.unit_costs`) where the shipped outturn covers the LA, else the
   ILLUSTRATIVE :func:`simulation.examples.default_costs`; the scenario's unit-cost file
   and ``unit_costs_gbp`` replace them; a scenario ``price_base`` other than 2021-22
-  inflates them at ``inflation_pct``. AP and "other" have no published cost: they are
-  0 in the engine and reported as not costed. An assessment costs an ILLUSTRATIVE
-  GBP 5,000. Home-to-school transport is included only where the scenario gives
-  ``costs.transport_gbp`` (a yearly cost per child, added to that placement's unit cost).
+  inflates them at ``inflation_pct``. AP is a place cost from the PRU/AP lines, "other"
+  is ILLUSTRATIVE (:mod:`sendcast.money.unit_costs`). An assessment costs an ILLUSTRATIVE
+  GBP 5,000. Capital for new places, staff for extra assessment capacity and the default
+  home-to-school transport (a separate cost component, off where the scenario gives
+  ``costs.transport_gbp``, which is added to that placement's unit cost instead) come
+  from :mod:`sendcast.scenarios.option_cost_setup`.
 """
 
 from __future__ import annotations
@@ -92,6 +94,7 @@ from sendcast.runtime.errors import InputError, SendcastError
 from sendcast.data.years import financial_year_start
 from sendcast.data.measures import AGE_BANDS, PLACEMENT_GROUPS
 from sendcast.scenarios.files import Scenario
+from sendcast.scenarios.option_cost_setup import provision_costs
 from sendcast.money.unit_costs import OUTTURN_FILE, PRICE_BASE, apply_overrides, derive_unit_costs, read_outturn, \
     read_unit_cost_file
 from simulation import (CalibrationResult, Caseload, Costs, EarlyIdentification, Parameters, PlaceBlock,
@@ -555,6 +558,9 @@ def build_parameters(dataset: Dataset, la: str, *, start_year: int, horizon: int
     blocks, _ = special_place_blocks(history, start_year, capacity, scenario)
     policy = scenario.special_places.overflow_policy if scenario is not None else "independent"
     costs, _ = unit_costs(history, scenario, data)
+    costs, _ = provision_costs(costs, scenario, start_year=start_year, horizon=horizon,
+                               capacity_per_year=assessment.capacity_per_year,
+                               calibrated_capacity=None if capacity_levels.empty else float(capacity_levels.iloc[-1]))
     params = replace(fitted, start_year=start_year, horizon=horizon, population=pop, assessment=assessment,
                      special_places=SpecialPlaces(blocks=blocks, overflow_policy=policy),
                      early_identification=early_identification(scenario), costs=costs,
