@@ -404,7 +404,7 @@ def _default_unit_costs(dataset: Dataset, code: str, data: str | Path | None, un
     rows = series(dataset, code, breakdowns=True)
     costs = derive_unit_costs(read_outturn(path), rows, str(path))
     notes.append("costs: default unit costs are estimates derived from the 2021-22 s251 outturn (education "
-                  "costs only, no transport); AP and other placements are not costed")
+                  "costs only, no transport); AP is a place cost from the PRU/AP lines, other is illustrative")
     return costs
 
 
