@@ -26,6 +26,7 @@ ACTIVITIES: tuple[str, ...] = (
     "repeat",               # draws for second and later requests (order-dependent)
     "assessment_queue",     # which waiting child is picked up next (random discipline)
     "sen_support_return",   # time and cause of leaving SEN support after the first return to it, per child
+    "parameter_draws",      # uncertain inputs drawn per replication (sensitivity analysis; one stream per input)
 )
 
 

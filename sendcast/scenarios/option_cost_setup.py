@@ -16,6 +16,7 @@ import numpy as np
 from sendcast.data.years import financial_year_start
 from sendcast.money import option_costs
 from sendcast.scenarios.files import Scenario
+from sendcast.scenarios.uncertainty import central
 from simulation.parameters import PLACEMENTS, Costs, schedule_values
 
 
@@ -28,7 +29,7 @@ def provision_costs(costs: Costs, scenario: Scenario | None, *, start_year: int,
     price_year = financial_year_start(costs.price_base)
     notes: list[str] = []
     fixed = list(costs.fixed_gbp)
-    default_rate = settings.capital_gbp_per_special_place
+    default_rate = central(settings.capital_gbp_per_special_place)
     openings: dict[float, list[tuple[int, int]]] = {}
     for block in scenario.special_places.additional:
         rate = block.capital_gbp_per_place if block.capital_gbp_per_place is not None else default_rate
@@ -45,7 +46,7 @@ def provision_costs(costs: Costs, scenario: Scenario | None, *, start_year: int,
     if pairs:
         fixed.append(("capital", tuple(sorted(pairs.items()))))
     if capacity_per_year is not None and scenario.assessment.capacity_per_year is not None:
-        unit = settings.assessment_staff_gbp_per_assessment
+        unit = central(settings.assessment_staff_gbp_per_assessment)
         if unit is None:
             unit = option_costs.assessment_staff_gbp_per_unit(price_year, settings.inflation_pct)
             notes.append(f"assessment staff: GBP {unit:,.0f} a year per assessment a year of extra capacity, "

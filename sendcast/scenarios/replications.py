@@ -10,7 +10,7 @@ back), and the tables are built here with the engine's own summaries.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 
 import numpy as np
 
@@ -28,12 +28,17 @@ def _replication(task: Task) -> tuple[list[tuple], np.ndarray]:
 
 def run_replications(scenarios: Mapping[str, Parameters], *, replications: int, seed: int, baseline: str,
                      backend: str = "local", workers: int | None = None, scheduler: str | None = None,
-                     progress: Progress | None = None) -> SimulationResults:
+                     progress: Progress | None = None,
+                     varying: Mapping[str, Sequence[Parameters]] | None = None) -> SimulationResults:
     """Replications ``0 .. replications - 1`` of every scenario with the streams of
     ``(seed, replication)``; summaries (mean and 2.5-97.5 percentiles of the outcomes),
-    paired differences from ``baseline`` (mean and its 95% confidence interval)."""
+    paired differences from ``baseline`` (mean and its 95% confidence interval).
+    ``varying[name][r]``: the parameters of replication ``r`` of a scenario whose inputs
+    are drawn per replication (probabilistic sensitivity analysis)."""
     names = list(scenarios)
-    tasks = [(scenarios[name], seed, r) for name in names for r in range(replications)]
+    varying = varying or {}
+    tasks = [(varying[name][r] if name in varying else scenarios[name], seed, r)
+             for name in names for r in range(replications)]
     results = map_tasks(_replication, tasks, backend=backend, workers=workers, scheduler=scheduler,
                         progress=progress)
     wide = {}
