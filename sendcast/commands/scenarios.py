@@ -13,6 +13,7 @@ import pandas as pd
 from sendcast.runtime import atomic
 from sendcast.commands.options import backend_options, data_option, output_options
 from sendcast.data.capacity import read_capacity
+from sendcast.reporting.psa_report import psa_sentences, psa_tables
 from sendcast.reporting.comparison import (accuracy_lines, figures, forecast_sections, neighbours_sheet,
                                          option_sentences, report, sufficiency_sheet, workbook_sheets)
 from sendcast.forecasting.evidence import national_evidence
@@ -113,6 +114,8 @@ def _write_comparison(run: Run, comparison: Comparison, forecast: LaForecast, ne
         atomic.write_csv(run.path("differences.csv"), comparison.differences)
         atomic.write_csv(run.path("appraisal.csv"), comparison.appraisal)
         atomic.write_csv(run.path("appraisal_by_year.csv"), comparison.appraisal_by_year)
+        for name, table in psa_tables(comparison).items():
+            atomic.write_csv(run.path(name), table)
     write_la_forecast(run, forecast, prefix="forecast_")
     write_neighbours(run, neighbours, prefix="forecast_")
     charts = figures(comparison)
@@ -139,7 +142,7 @@ def _print_comparison(comparison: Comparison, forecast: LaForecast, neighbours: 
     print(f"{comparison.la}: {comparison.replications} paired runs per scenario; baseline {comparison.baseline!r}")
     for option in comparison.options:
         print(f"\n{option} against {comparison.baseline}:")
-        for sentence in option_sentences(comparison, option):
+        for sentence in option_sentences(comparison, option) + psa_sentences(comparison, option):
             print(f"  - {sentence}")
     totals = comparison.spend[comparison.spend["component"] == "total"]
     table = totals.pivot_table(index="financial_year", columns="scenario", values="real_gbp_mean", sort=False)

@@ -112,6 +112,11 @@ class Distribution(_Section):
             return low + (high - low) * stats.beta.ppf(u, self.alpha, self.beta)
         return self.median * np.exp(self.sdlog * stats.norm.ppf(u))  # type: ignore[operator]
 
+    def describe(self) -> str:
+        """``triangular(low 0.5, mode 0.85, high 1.1)`` and its source."""
+        parts = ", ".join(f"{name} {getattr(self, name):g}" for name in _PARAMETERS[self.dist])
+        return f"{self.dist}({parts}); {self.source or 'illustrative: no source given'}"
+
     @property
     def central(self) -> float:
         """The median: the value a run without sensitivity analysis uses."""
