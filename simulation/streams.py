@@ -27,6 +27,7 @@ ACTIVITIES: tuple[str, ...] = (
     "assessment_queue",     # which waiting child is picked up next (random discipline)
     "sen_support_return",   # time and cause of leaving SEN support after the first return to it, per child
     "parameter_draws",      # uncertain inputs drawn per replication (sensitivity analysis; one stream per input)
+    "more_identified",      # the pool of potential extra identifications the early identification lever may make
 )
 
 
