@@ -119,7 +119,7 @@ def test_sweep_gives_one_row_per_point_and_charts(scenario_files, tmp_path, caps
 @pytest.mark.parametrize("body, message", [
     ("[scenario]\nhorizon = 3\nhorizn = 4\n", "no key 'scenario.horizn'"),
     ("[scenario]\nhorizon = 'three'\n", "scenario.horizon"),
-    ("[early_identification]\nrelative_risk = -1\n", "greater than 0"),
+    ("[early_identification]\nrelative_risk = -1\n", "a number in (0, 10]"),
     ("[forecast]\nmethod = 'theta'\n", "method = 'auto'"),
 ])
 def test_bad_scenario_files_give_one_clear_error(tmp_path, capsys, body, message, data_dir):

@@ -73,8 +73,12 @@ def test_a_scenario_differs_from_its_baseline_only_in_what_it_changes(dataset, f
         assert params.assessment.capacity_per_year == ((0, 1250.0),)
     if "early_identification" in changes:
         lever = params.early_identification
+        given = scenario.early_identification  # distributions enter a single run at their medians
         assert (lever.share_identified_early, lever.relative_risk, lever.capacity_children_per_year,
-                lever.cost_per_child_gbp) == (0.3, 0.8, 600, 1500)
+                lever.cost_per_child_gbp, lever.years_earlier) == pytest.approx(
+            (given.share_identified_early.central, given.relative_risk.central, 600,
+             given.cost_per_child_gbp.central, 2))
+        assert lever.share_identified_early == pytest.approx(0.25)
 
 
 def test_an_early_identification_programme_without_capacity_is_an_error(dataset, fit, tmp_path):

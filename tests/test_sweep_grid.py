@@ -62,7 +62,7 @@ def test_grid_is_every_combination_and_changes_only_the_levers(early):
 
 def test_a_value_out_of_range_is_refused_like_a_bad_scenario_file(early):
     resolved, source = early
-    with pytest.raises(InputError, match="relative_risk.*greater than 0"):
+    with pytest.raises(InputError, match=r"relative_risk.*a number in \(0, 10\]"):
         grid(resolved, [parse_vary("early_identification.relative_risk=0:1:3")], source=source)
     with pytest.raises(InputError, match="capacity_children_per_year"):
         grid(resolved, [parse_vary("early_identification.capacity_children_per_year=0:10:4")], source=source)

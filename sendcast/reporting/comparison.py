@@ -24,6 +24,7 @@ from sendcast.runtime.runs import slug
 from sendcast.reporting.psa_report import probability_chart, psa_sentences, tornado_chart
 from sendcast.reporting.scenario_charts import cost_waterfall, difference_chart, scenario_chart
 from sendcast.scenarios.files import Distribution
+from sendcast.scenarios.uncertainty import ENGINE_LEVER_FIELDS, central
 from sendcast.scenarios.pipeline import Comparison
 from sendcast.reporting.workbook import Sheet
 
@@ -174,12 +175,13 @@ def assumptions_table(comparison: Comparison) -> pd.DataFrame:
         rows += [
             (item.name, "Start year (January caseload)", s.scenario.start_year, "scenario file " + source),
             (item.name, "Years simulated", s.scenario.horizon, "scenario file " + source),
-            (item.name, "Children reached early (share of late identifications)", early.share_identified_early,
-             "scenario file " + source),
-            (item.name, "Relative risk of escalation for children reached early", early.relative_risk,
-             "scenario file " + source),
-            (item.name, "Early support places a year", early.capacity_children_per_year, "scenario file " + source),
-            (item.name, "Early support cost per child (£)", early.cost_per_child_gbp, "scenario file " + source),
+        ]
+        if central(early.share_identified_early) or central(early.share_more_identified):
+            rows += [(item.name, f"Early identification: {name.replace('_', ' ')}", getattr(early, name),
+                      f"scenario file {source}: {early.source_of(name)}") for name in ENGINE_LEVER_FIELDS]
+        else:
+            rows.append((item.name, "Early identification", "none", "scenario file " + source))
+        rows += [
             (item.name, "Assessment capacity (assessments a year)",
              s.assessment.capacity_per_year if s.assessment.capacity_per_year is not None else "as calibrated",
              "scenario file " + source),

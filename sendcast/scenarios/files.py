@@ -152,14 +152,61 @@ def uncertain(low: float, high: float, *, low_open: bool = False, whole: bool = 
 
 
 class EarlyIdentification(_Section):
+    """The lever (meanings: :class:`simulation.parameters.EarlyIdentification`). Numbers may
+    be distributions where :data:`sendcast.scenarios.uncertainty.UNCERTAIN_KEYS` says so.
+    ``sources``: where each value comes from (``{relative_risk = "illustrative: ..."}``);
+    the report repeats them, and says "illustrative: no source given" for any it lacks."""
+
     share_identified_early: Any = 0.0
     relative_risk: Any = 1.0
     capacity_children_per_year: Annotated[int, Field(ge=0, le=1_000_000)] = 0
     cost_per_child_gbp: Any = 0.0
+    years_earlier: Annotated[int, Field(ge=0, le=3)] = 2
+    late_age: Annotated[int, Field(ge=1, le=20)] = 7
+    share_more_identified: Any = 0.0
+    late_identified_escalation_multiple: Any = 1.0
+    more_identified_escalation_multiple: Any = 1.0
+    initial_relative_risk: Any = None
+    years_to_full_effect: Annotated[float, Field(ge=0, le=20)] = 0.0
+    effect_years: Annotated[float, Field(ge=0, le=30)] | None = None
+    fade_out_years: Annotated[float, Field(ge=0, le=30)] = 0.0
+    needs_met_multiplier: Any = 1.0
+    special_placement_multiplier: Any = 1.0
+    support_years: Annotated[int, Field(ge=1, le=25)] = 1
+    programme_cost_gbp_per_year: Any = 0.0
+    sources: dict[str, str] = {}
 
     _share = field_validator("share_identified_early")(classmethod(lambda cls, v: uncertain(0, 1)(v)))
-    _risk = field_validator("relative_risk")(classmethod(lambda cls, v: uncertain(0, 10, low_open=True)(v)))
-    _cost = field_validator("cost_per_child_gbp")(classmethod(lambda cls, v: uncertain(0, 1_000_000)(v)))
+    _more = field_validator("share_more_identified")(classmethod(lambda cls, v: uncertain(0, 0.5)(v)))
+    _risk = field_validator("relative_risk", "late_identified_escalation_multiple",
+                            "more_identified_escalation_multiple", "needs_met_multiplier")(
+        classmethod(lambda cls, v: uncertain(0, 10, low_open=True)(v)))
+    _initial = field_validator("initial_relative_risk")(
+        classmethod(lambda cls, v: None if v is None else uncertain(0, 10, low_open=True)(v)))
+    _placement = field_validator("special_placement_multiplier")(classmethod(lambda cls, v: uncertain(0, 3)(v)))
+    _cost = field_validator("cost_per_child_gbp", "programme_cost_gbp_per_year")(
+        classmethod(lambda cls, v: uncertain(0, 100_000_000)(v)))
+
+    @field_validator("sources")
+    @classmethod
+    def _sources(cls, value: dict[str, str]) -> dict[str, str]:
+        unknown = sorted(set(value) - set(cls.model_fields))
+        if unknown:
+            raise ValueError(f"sources names {unknown[0]!r}, which is not a setting of this section")
+        return value
+
+    @model_validator(mode="after")
+    def _effect(self) -> EarlyIdentification:
+        if self.effect_years is not None and self.effect_years < self.years_to_full_effect:
+            raise ValueError("effect_years must be at least years_to_full_effect")
+        return self
+
+    def source_of(self, name: str) -> str:
+        """Where a setting comes from, as the report says it."""
+        value = getattr(self, name)
+        if isinstance(value, Distribution) and value.source:
+            return value.source
+        return self.sources.get(name, "illustrative: no source given")
 
 
 class Assessment(_Section):

@@ -95,7 +95,7 @@ from sendcast.data.years import financial_year_start
 from sendcast.data.measures import AGE_BANDS, PLACEMENT_GROUPS
 from sendcast.scenarios.files import Scenario
 from sendcast.scenarios.option_cost_setup import provision_costs
-from sendcast.scenarios.uncertainty import central
+from sendcast.scenarios.uncertainty import ENGINE_LEVER_FIELDS, central
 from sendcast.money.unit_costs import OUTTURN_FILE, PRICE_BASE, apply_overrides, derive_unit_costs, read_outturn, \
     read_unit_cost_file
 from simulation import (CalibrationResult, Caseload, Costs, EarlyIdentification, Parameters, PlaceBlock,
@@ -509,16 +509,14 @@ def unit_costs(history: LaHistory, scenario: Scenario | None, data: str | Path |
 
 def early_identification(scenario: Scenario | None) -> EarlyIdentification:
     """The engine's lever from the scenario's ``[early_identification]`` section."""
-    if scenario is None or central(scenario.early_identification.share_identified_early) == 0:
+    if scenario is None or (central(scenario.early_identification.share_identified_early) == 0
+                            and central(scenario.early_identification.share_more_identified) == 0):
         return EarlyIdentification()
     lever = scenario.early_identification
     if lever.capacity_children_per_year == 0:
         raise SetupError(f"scenario {scenario.scenario.name!r}: early_identification.capacity_children_per_year is 0, "
                          "so no child can be reached; set how many children a year the programme can support")
-    return EarlyIdentification(share_identified_early=central(lever.share_identified_early),
-                               relative_risk=central(lever.relative_risk),
-                               capacity_children_per_year=lever.capacity_children_per_year,
-                               cost_per_child_gbp=central(lever.cost_per_child_gbp))
+    return EarlyIdentification(**{name: central(getattr(lever, name)) for name in ENGINE_LEVER_FIELDS})
 
 
 # ----------------------------------------------------------------------------- the builder

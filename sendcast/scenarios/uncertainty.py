@@ -27,10 +27,23 @@ from simulation.parameters import Parameters
 from simulation.streams import ACTIVITIES
 
 #: Scenario keys that may be distributions, and how a drawn value reaches the engine.
+#: The lever's settings, named as in the engine's EarlyIdentification.
+ENGINE_LEVER_FIELDS: tuple[str, ...] = (
+    "share_identified_early", "relative_risk", "capacity_children_per_year", "cost_per_child_gbp", "years_earlier",
+    "late_age", "share_more_identified", "late_identified_escalation_multiple", "more_identified_escalation_multiple",
+    "initial_relative_risk", "years_to_full_effect", "effect_years", "fade_out_years", "needs_met_multiplier",
+    "special_placement_multiplier", "support_years", "programme_cost_gbp_per_year")
 UNCERTAIN_KEYS: tuple[str, ...] = (
     "early_identification.share_identified_early",
     "early_identification.relative_risk",
     "early_identification.cost_per_child_gbp",
+    "early_identification.share_more_identified",
+    "early_identification.late_identified_escalation_multiple",
+    "early_identification.more_identified_escalation_multiple",
+    "early_identification.initial_relative_risk",
+    "early_identification.needs_met_multiplier",
+    "early_identification.special_placement_multiplier",
+    "early_identification.programme_cost_gbp_per_year",
     "costs.capital_gbp_per_special_place",
     "costs.assessment_staff_gbp_per_assessment",
 )
