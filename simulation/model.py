@@ -113,6 +113,9 @@ def plan_hazards(params: Parameters) -> CompetingHazards:
     c = params.ceasing
     rates = np.stack([np.broadcast_to(r, (params.horizon, AGES)) for r in
                       (c.needs_met_rate_by_age, c.moved_away_rate_by_age, c.left_education_rate_by_age)])
+    if params.individual_support_plans.share_at_transfer > 0:  # reform: plans to ISPs (simulation.reform)
+        rates = rates.copy()
+        rates[0] += params.individual_support_plans.extra_hazard(params.start_year, params.horizon, AGES)
     return CompetingHazards(rates, c.max_age)
 
 

@@ -28,6 +28,7 @@ from typing import Any
 import numpy as np
 
 from simulation.errors import ParameterError
+from simulation.reform import IndividualSupportPlans
 
 AGES = 26
 #: Placement types an EHC plan can name. ``resourced_unit`` is the part of mainstream in a
@@ -574,6 +575,7 @@ class Parameters:
     special_places: SpecialPlaces = field(default_factory=SpecialPlaces)
     early_identification: EarlyIdentification = field(default_factory=EarlyIdentification)
     costs: Costs = field(default_factory=lambda: Costs(placement_gbp_per_year=np.zeros(len(PLACEMENTS))))
+    individual_support_plans: IndividualSupportPlans = field(default_factory=IndividualSupportPlans)
 
     def __post_init__(self) -> None:
         if not 1 <= self.horizon <= 50:
@@ -581,7 +583,8 @@ class Parameters:
         expected = {"population": Population, "caseload": Caseload, "arrivals": Arrivals,
                     "sen_support": SenSupport, "assessment": Assessment, "placement": Placement,
                     "ceasing": Ceasing, "special_places": SpecialPlaces,
-                    "early_identification": EarlyIdentification, "costs": Costs}
+                    "early_identification": EarlyIdentification, "costs": Costs,
+                    "individual_support_plans": IndividualSupportPlans}
         for name, kind in expected.items():
             if not isinstance(getattr(self, name), kind):
                 raise ParameterError(f"{name}: expected a {kind.__name__}, found {type(getattr(self, name)).__name__}")

@@ -113,7 +113,10 @@ def test_sweep_gives_one_row_per_point_and_charts(scenario_files, tmp_path, caps
     assert table["early_identification.relative_risk"].tolist() == [0.8, 1.2]
     assert {"saving_npv_gbp_mean", "ehcp_final_mean", "child_weeks_avoided_mean"} <= set(table.columns)
     assert (out / "sweep_saving_npv_gbp.png").exists()
-    assert "sweep of 2 points" in capsys.readouterr().out
+    assert table["probability_saving_vs_baseline"].between(0, 1).all()  # against the based_on baseline
+    assert (out / "sweep_saving_vs_baseline_npv_gbp.png").exists()
+    printed = capsys.readouterr().out
+    assert "sweep of 2 points" in printed and "Break-even relative risk" in printed
 
 
 @pytest.mark.parametrize("body, message", [

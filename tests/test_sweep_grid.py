@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+import pandas as pd
 
 from sendcast.runtime.errors import InputError
 from sendcast.scenarios.files import load_scenario
@@ -78,3 +79,12 @@ def test_grids_are_kept_small(early):
     with pytest.raises(SweepError, match="points"):
         grid(resolved, [parse_vary("early_identification.relative_risk=0.5:1.5:30"),
                         parse_vary("early_identification.share_identified_early=0:1:30")], source=source)
+
+
+def test_break_even_is_where_the_saving_against_the_baseline_crosses_zero():
+    from sendcast.scenarios.sweep import break_even_along
+    table = pd.DataFrame({"early_identification.relative_risk": [0.5, 0.7, 0.9, 1.1],
+                          "saving_vs_baseline_npv_gbp_mean": [4.0, 2.0, -2.0, -6.0]})
+    assert break_even_along(table, "early_identification.relative_risk") == pytest.approx([0.8])
+    assert break_even_along(table.assign(saving_vs_baseline_npv_gbp_mean=[1, 2, 3, 4]),
+                            "early_identification.relative_risk") == []

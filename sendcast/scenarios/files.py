@@ -266,6 +266,16 @@ class Costs(_Section):
         return value
 
 
+class IndividualSupportPlans(_Section):
+    """Reform: a share of plans replaced by individual support plans at phase transfer from
+    a year (:mod:`simulation.reform`, which says what it does not model yet)."""
+
+    share_at_transfer: Annotated[float, Field(ge=0, lt=1)] = 0.0
+    from_year: Annotated[int, Field(ge=2015, le=2100)] = 2030
+    transfer_ages: tuple[Annotated[int, Field(ge=0, le=25)], ...] = (4, 11, 16)
+    sources: dict[str, str] = {}
+
+
 class Scenario(_Section):
     """One scenario, fully resolved (``based_on`` already applied)."""
 
@@ -275,6 +285,7 @@ class Scenario(_Section):
     assessment: Assessment = Assessment()
     special_places: SpecialPlaces = SpecialPlaces()
     costs: Costs = Costs()
+    individual_support_plans: IndividualSupportPlans = IndividualSupportPlans()
 
 
 def load_scenario(path: str | Path) -> tuple[Scenario, dict[str, Any], list[Path]]:

@@ -95,6 +95,7 @@ from sendcast.data.years import financial_year_start
 from sendcast.data.measures import AGE_BANDS, PLACEMENT_GROUPS
 from sendcast.scenarios.files import Scenario
 from sendcast.scenarios.option_cost_setup import provision_costs
+from sendcast.scenarios.reform_setup import reform_settings
 from sendcast.scenarios.uncertainty import ENGINE_LEVER_FIELDS, central
 from sendcast.money.unit_costs import OUTTURN_FILE, PRICE_BASE, apply_overrides, derive_unit_costs, read_outturn, \
     read_unit_cost_file
@@ -564,6 +565,7 @@ def build_parameters(dataset: Dataset, la: str, *, start_year: int, horizon: int
     params = replace(fitted, start_year=start_year, horizon=horizon, population=pop, assessment=assessment,
                      special_places=SpecialPlaces(blocks=blocks, overflow_policy=policy),
                      early_identification=early_identification(scenario), costs=costs,
+                     individual_support_plans=reform_settings(scenario),
                      caseload=replace(caseload, in_assessment_by_age=open_requests(
                          replace(fitted, caseload=caseload, population=pop, start_year=start_year), in_assessment)))
     return params

@@ -113,3 +113,4 @@ def replication_parameters(params: Parameters, draws: pd.DataFrame,
                            inputs: Mapping[str, Distribution]) -> list[Parameters]:
     """Each replication's parameters, in the order of ``draws``' rows."""
     return [apply_inputs(params, row, inputs) for _, row in draws.iterrows()]
+
