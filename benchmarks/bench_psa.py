@@ -21,7 +21,11 @@ import time
 from pathlib import Path
 
 from sendcast.data import store
-from sendcast.scenarios.pipeline import build_all_parameters, compare_parameters, load_scenarios
+from sendcast.scenarios.pipeline import (
+    build_all_parameters,
+    compare_parameters,
+    load_scenarios,
+)
 from simulation.model import simulate
 
 SCENARIOS = Path(__file__).resolve().parent.parent / "scenarios"

@@ -173,7 +173,6 @@ def _run(params: Parameters, spy: int, joint: np.ndarray | None = None, replay: 
     rev_year = rev_bin // spy                   # single year of age of window position j
     phase_pos = phase_by_age()[rev_year]
     pop = p.population.for_years(p.start_year, h)
-    id_mult = schedule_values(p.arrivals.sen_support_multiplier, p.start_year, h)
     span = h + MAX_YEARS_EARLIER
     ident = p.population.for_years(p.start_year, span) * p.arrivals.sen_support_rate_by_age[None, :] * \
         schedule_values(p.arrivals.sen_support_multiplier, p.start_year, span)[:, None]

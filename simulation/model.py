@@ -277,7 +277,6 @@ class _Model:
     # ------------------------------------------------------------------ set-up
     def build(self) -> None:
         p, rng, h = self.p, self.rng, self.h
-        years = schedule_values(p.arrivals.sen_support_multiplier, p.start_year, h)
         # starting SEN support
         counts = np.round(p.caseload.sen_support_by_age).astype(np.int64)
         init_age = np.repeat(np.arange(AGES), counts) + rng["initial_caseload"].random(counts.sum())

@@ -18,7 +18,11 @@ import pandas as pd
 from sendcast.money import value_of_information as voi
 from sendcast.money.appraisal import discount_factors
 from sendcast.scenarios.files import Distribution, Scenario
-from sendcast.scenarios.uncertainty import draw_inputs, replication_parameters, uncertain_inputs
+from sendcast.scenarios.uncertainty import (
+    draw_inputs,
+    replication_parameters,
+    uncertain_inputs,
+)
 from simulation.parameters import Parameters
 
 #: The inputs whose break-even value is reported when they are uncertain.

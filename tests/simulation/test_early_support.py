@@ -10,9 +10,9 @@ import pytest
 
 from simulation import simulate
 from simulation.early_support import EARLIER, MORE, early_support_cost, reach
+from simulation.errors import ParameterError
 from simulation.examples import gloucestershire_example
 from simulation.parameters import EarlyIdentification
-from simulation.errors import ParameterError
 
 
 def _same_except_reach(base, option):
