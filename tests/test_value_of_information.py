@@ -52,3 +52,25 @@ def test_probability_of_saving_by_year():
     cumulative = np.array([[-1.0, 2.0], [1.0, 3.0], [-2.0, -1.0], [0.0, 5.0]])
     table = voi.probability_saving_by_year(np.array([2025, 2026]), cumulative)
     assert list(table["probability_saving"]) == [0.25, 0.75]
+
+
+def test_an_option_s_psa_table_from_paired_spend():
+    from sendcast.scenarios.psa import OptionDraws, analyse_option
+    rng = np.random.default_rng(3)
+    rr = rng.uniform(0.5, 1.1, 400)
+    years = np.arange(2025, 2030)
+    base = np.full((400, 5), 100.0)
+    option = base - 10 * (0.8 - rr)[:, None]  # saves money when the relative risk is below 0.8
+    draws = OptionDraws({}, pd.DataFrame({"early_identification.relative_risk": rr}), [])
+    result = analyse_option("x", years, base, option, 0.0, draws)
+    stats = result.summary.set_index("statistic")["value"]
+    assert stats["break_even_relative_risk"] == pytest.approx(0.8)
+    assert stats["probability_npv_positive"] == pytest.approx((rr < 0.8).mean())
+    assert stats["evppi_relative_risk_gbp"] == pytest.approx(np.maximum(50 * (0.8 - rr), 0).mean()
+                                                             - max(50 * (0.8 - rr).mean(), 0), rel=0.02)
+    assert result.by_year["probability_saving"].tolist() == pytest.approx([(rr < 0.8).mean()] * 5)
+    assert list(result.tornado["input"]) == ["early_identification.relative_risk"]
+    beyond = analyse_option("x", years, base, base - 10 * (2.0 - rr)[:, None], 0.0, draws)
+    stats = beyond.summary.set_index("statistic")["value"]
+    assert np.isnan(stats["break_even_relative_risk"])  # never loses money in the range drawn
+    assert stats["break_even_relative_risk_extrapolated"] == pytest.approx(2.0)

@@ -79,9 +79,10 @@ def _predict(intercept: float, slopes: pd.Series, values: Mapping[str, float]) -
     return intercept + float(sum(slopes[k] * values[k] for k in slopes.index))
 
 
-def break_even(inputs: pd.DataFrame, npv: np.ndarray, key: str) -> float | None:
+def break_even(inputs: pd.DataFrame, npv: np.ndarray, key: str, *, within_range: bool = True) -> float | None:
     """The value of ``key`` at which the metamodel NPV is zero, others at their medians
-    (``None`` outside the range drawn, or when ``key`` has no effect)."""
+    (``None`` when ``key`` has no effect, or, with ``within_range``, outside the range drawn;
+    without it the straight line is extended, an extrapolation to be labelled as such)."""
     intercept, slopes = linear_metamodel(inputs, npv)
     if slopes[key] == 0:
         return None
@@ -89,7 +90,7 @@ def break_even(inputs: pd.DataFrame, npv: np.ndarray, key: str) -> float | None:
     rest = _predict(intercept, slopes, medians) - slopes[key] * medians[key]
     value = -rest / slopes[key]
     low, high = inputs[key].min(), inputs[key].max()
-    return float(value) if low <= value <= high else None
+    return float(value) if (low <= value <= high or not within_range) else None
 
 
 def tornado(inputs: pd.DataFrame, npv: np.ndarray, low_q: float = 0.10, high_q: float = 0.90) -> pd.DataFrame:

@@ -51,14 +51,21 @@ def psa_sentences(comparison: Comparison, option: str) -> list[str]:
         out.append("No input of this option is given as a distribution: the spread is chance only, not "
                    "uncertainty about the levers.")
         return out
-    for key in ("relative_risk", "share_identified_early"):
+    for key in ("relative_risk", "share_identified_early", "cost_per_child_gbp"):
         name = f"break_even_{key}"
-        if name in stats.index:
-            value = stats[name]
-            out.append(f"Break-even {_label(key)}: " + (f"{value:.2f} (the option saves money below it)"
-                                                         if key == "relative_risk" and np.isfinite(value) else
-                                                         f"{value:.2f}" if np.isfinite(value) else
-                                                         "not inside the range drawn"))
+        if name not in stats.index:
+            continue
+        value = stats[name]
+        if np.isfinite(value):
+            text = f"{value:,.3g}" + (" (the option saves money below it)" if key == "relative_risk" else "")
+        else:
+            text = "not inside the range drawn"
+            extended = stats.get(f"{name}_extrapolated", np.nan)
+            if np.isfinite(extended):
+                text += f" (the fitted line reaches zero at {extended:,.3g}, an extrapolation" + (
+                    ": no relative risk of 0 or more makes the option pay within the run)"
+                    if key == "relative_risk" and extended < 0 else ")")
+        out.append(f"Break-even {_label(key)}: {text}.")
     if not result.tornado.empty:
         top = result.tornado.head(3)
         out.append("Inputs that matter most (swing in NPV between their 10th and 90th percentiles): " + "; ".join(

@@ -87,11 +87,13 @@ def analyse_option(option: str, years: np.ndarray, baseline_cost: np.ndarray, op
     if draws is None:
         return PsaResult(pd.DataFrame(rows), by_year[["option", "year", "probability_saving"]])
     inputs = draws.draws
-    for key in BREAK_EVEN_KEYS:
-        if key in inputs:
-            add(f"break_even_{key.split('.')[1]}", voi.break_even(inputs, npv, key), "input value",
-                "value at which the expected NPV is zero, other inputs at their medians (linear metamodel); "
-                "empty: not inside the range drawn")
+    for key in inputs.columns:
+        add(f"break_even_{key.split('.')[1]}", voi.break_even(inputs, npv, key), "input value",
+            "value at which the expected NPV is zero, other inputs at their medians (linear metamodel); "
+            "empty: not inside the range drawn")
+        if key in BREAK_EVEN_KEYS:
+            add(f"break_even_{key.split('.')[1]}_extrapolated", voi.break_even(inputs, npv, key, within_range=False),
+                "input value", "the same line extended beyond the range drawn (an extrapolation; empty: no effect)")
     for key in LEVER_KEYS:
         if key in inputs:
             add(f"evppi_{key.split('.')[1]}_gbp", voi.evppi(inputs[key].to_numpy(), npv), "GBP",
