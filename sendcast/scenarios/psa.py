@@ -100,6 +100,6 @@ def analyse_option(option: str, years: np.ndarray, baseline_cost: np.ndarray, op
                 "expected value of perfect information on this input: what evaluating it before deciding is worth")
     table = voi.tornado(inputs, npv).assign(option=option)
     table = table[["option", *voi.TORNADO_COLUMNS]]
-    values = inputs.reset_index().assign(option=option, npv_saving_gbp=npv)
+    values = inputs.rename_axis("replication").reset_index().assign(option=option, npv_saving_gbp=npv)
     return PsaResult(pd.DataFrame(rows), by_year[["option", "year", "probability_saving"]], table,
                      values[["option", "replication", *inputs.columns, "npv_saving_gbp"]])
