@@ -14,7 +14,7 @@ from sendcast.runtime import atomic
 
 from sendcast.data import paths
 from sendcast.data.capacity import read_capacity
-from sendcast.commands.options import data_option, output_options
+from sendcast.commands.options import REPLICATIONS, YEAR, data_option, finite_number, output_options
 from sendcast.commands.scenarios import record_scenarios
 from sendcast.data import store
 from sendcast.money.deficit_plan import PROVISION, deficit_plan
@@ -35,7 +35,7 @@ def register(commands: argparse._SubParsersAction) -> None:
 
     scap = kinds.add_parser("scap", help="SCAP: pupils with EHC plans needing a specialist place, by phase")
     scap.add_argument("scenario", metavar="SCENARIO.toml")
-    scap.add_argument("--first-year", type=int, metavar="YEAR",
+    scap.add_argument("--first-year", type=YEAR, metavar="YEAR",
                       help="January of the first forecast academic year (default: the year after the start year)")
     _common(scap)
     scap.set_defaults(handler=_scap)
@@ -45,9 +45,9 @@ def register(commands: argparse._SubParsersAction) -> None:
     plan.add_argument("mitigated", metavar="MITIGATED.toml", help="the mitigated forecast")
     plan.add_argument("--income", metavar="FILE", help="high-needs block income by financial year (CSV: "
                       "financial_year, high_needs_income_gbp, source); default: the published allocations shipped")
-    plan.add_argument("--income-growth", type=float, default=3.0, metavar="PCT",
+    plan.add_argument("--income-growth", type=finite_number(-50, 100), default=3.0, metavar="PCT",
                       help="assumed growth of income a year after the last year given (default 3%%)")
-    plan.add_argument("--opening-balance", type=float, default=0.0, metavar="GBP",
+    plan.add_argument("--opening-balance", type=finite_number(-1e12, 1e12), default=0.0, metavar="GBP",
                       help="high-needs DSG balance at the start of the first year, negative for a deficit (default 0)")
     _common(plan)
     plan.set_defaults(handler=_deficit_plan)
@@ -56,7 +56,7 @@ def register(commands: argparse._SubParsersAction) -> None:
 def _common(parser: argparse.ArgumentParser) -> None:
     data_option(parser)
     output_options(parser)
-    parser.add_argument("--replications", type=int, metavar="N",
+    parser.add_argument("--replications", type=REPLICATIONS, metavar="N",
                         help="simulation runs per scenario (default: the scenario file's)")
 
 

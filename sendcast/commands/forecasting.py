@@ -22,7 +22,8 @@ from sendcast.runtime import atomic
 
 from sendcast.data import paths
 from sendcast.reporting.charts import national_growth_chart, national_per_pupil_chart
-from sendcast.commands.options import data_option, output_options
+from sendcast.commands.options import (SEED, YEAR, data_option, finite_number, output_options,
+                                       whole_number)
 from sendcast.data import store
 from sendcast.data.query import check_measures
 from sendcast.runtime.errors import SendcastError
@@ -46,12 +47,16 @@ def register(commands: argparse._SubParsersAction) -> None:
     target.add_argument("--la", metavar="NAME_OR_CODE", help="LA name, code or number; or England")
     target.add_argument("--all-las", action="store_true", help="every LA and England, with a summary table")
     _common(forecast)
-    forecast.add_argument("--horizon", type=int, default=5, metavar="YEARS", help="years ahead (default 5)")
-    forecast.add_argument("--paths", type=int, default=1000, metavar="N", help="sample paths per series (default 1000)")
-    forecast.add_argument("--seed", type=int, default=0, help="random seed for the sample paths (default 0)")
+    forecast.add_argument("--horizon", type=whole_number(1, 15), default=5, metavar="YEARS",
+                          help="years ahead (default 5)")
+    forecast.add_argument("--paths", type=whole_number(1, 100_000), default=1000, metavar="N",
+                          help="sample paths per series (default 1000)")
+    forecast.add_argument("--seed", type=SEED, metavar="S", default=0,
+                          help="random seed for the sample paths (default 0)")
     forecast.add_argument("--unit-costs", metavar="CSV",
-                          help="unit costs (placement_group, annual_cost_gbp, price_base, source) at 2021-22 prices")
-    forecast.add_argument("--inflation", type=float, default=0.03, metavar="RATE",
+                          help="unit costs (placement_group, annual_cost_gbp, price_base, source), each row at "
+                               "its own price_base")
+    forecast.add_argument("--inflation", type=finite_number(-0.05, 0.25), default=0.03, metavar="RATE",
                           help="yearly cost inflation after 2021-22 for cash figures (default 0.03, an assumption)")
     forecast.add_argument("--no-neighbours", action="store_true",
                           help="with --la: do not forecast the LA's statistical neighbours for comparison")
@@ -61,13 +66,14 @@ def register(commands: argparse._SubParsersAction) -> None:
     backtest.add_argument("--all-las", action="store_true", required=True, help="every LA with an unbroken series")
     backtest.add_argument("--measure", action="append", metavar="M",
                           help="measure to backtest (repeatable; default: every forecast measure)")
-    backtest.add_argument("--horizons", type=int, default=5, metavar="YEARS", help="years ahead (default 5)")
+    backtest.add_argument("--horizons", type=whole_number(1, 10), default=5, metavar="YEARS",
+                          help="years ahead (default 5)")
     _common(backtest)
     backtest.set_defaults(handler=_backtest)
 
 
 def _common(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--until", type=int, metavar="YEAR", help="drop every published value after YEAR")
+    parser.add_argument("--until", type=YEAR, metavar="YEAR", help="drop every published value after YEAR")
     data_option(parser)
     output_options(parser)
 

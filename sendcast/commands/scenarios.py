@@ -11,7 +11,7 @@ import matplotlib.pyplot as plt
 import pandas as pd
 
 from sendcast.runtime import atomic
-from sendcast.commands.options import backend_options, data_option, output_options
+from sendcast.commands.options import REPLICATIONS, backend_options, data_option, output_options
 from sendcast.data.capacity import read_capacity
 from sendcast.reporting.psa_report import psa_sentences, psa_tables
 from sendcast.reporting.comparison import (accuracy_lines, figures, forecast_sections, neighbours_sheet,
@@ -59,7 +59,7 @@ def _common(parser: argparse.ArgumentParser) -> None:
     data_option(parser)
     output_options(parser)
     backend_options(parser)
-    parser.add_argument("--replications", type=int, metavar="N",
+    parser.add_argument("--replications", type=REPLICATIONS, metavar="N",
                         help="simulation runs per scenario (default: the scenario file's)")
 
 

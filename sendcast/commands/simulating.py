@@ -17,9 +17,11 @@ import matplotlib.pyplot as plt
 import pandas as pd
 
 from sendcast.data import paths
+from sendcast.runtime import atomic
 from sendcast.data.capacity import capacity_file, read_capacity
 from sendcast.reporting.charts import scenario_chart
-from sendcast.commands.options import backend_options, data_option, output_options
+from sendcast.commands.options import (MAX_YEARS, REPLICATIONS, SEED, YEAR, backend_options, data_option,
+                                       output_options, whole_number)
 from sendcast.data import store
 from sendcast.runtime.errors import SendcastError
 from sendcast.reporting.fit_report import print_report, target_checks
@@ -49,11 +51,11 @@ DEFAULT_SEED = 20251122
 def register(commands: argparse._SubParsersAction) -> None:
     calibrate = commands.add_parser("calibrate", help="fit the simulation to an LA's history and report the fit")
     calibrate.add_argument("--la", required=True, metavar="NAME_OR_CODE", help="LA name, code or number")
-    calibrate.add_argument("--start-year", type=int, metavar="YEAR",
+    calibrate.add_argument("--start-year", type=YEAR, metavar="YEAR",
                            help="the January the fit ends in (default: the latest published caseload)")
-    calibrate.add_argument("--replications", type=int, default=8, metavar="N",
+    calibrate.add_argument("--replications", type=REPLICATIONS, default=8, metavar="N",
                            help="discrete-event replications for the 20-week check (default 8)")
-    calibrate.add_argument("--seed", type=int, default=DEFAULT_SEED, metavar="S")
+    calibrate.add_argument("--seed", type=SEED, default=DEFAULT_SEED, metavar="S")
     data_option(calibrate)
     output_options(calibrate)
     calibrate.set_defaults(handler=_calibrate)
@@ -62,11 +64,13 @@ def register(commands: argparse._SubParsersAction) -> None:
     simulate_.add_argument("--la", required=True, metavar="NAME_OR_CODE", help="LA name, code or number")
     simulate_.add_argument("--scenario", metavar="FILE",
                            help="a scenario file (TOML); its baseline (the root of its based_on chain) is run too")
-    simulate_.add_argument("--years", type=int, metavar="N", help="years to simulate (default: the scenario's, or 10)")
-    simulate_.add_argument("--replications", type=int, metavar="N",
+    simulate_.add_argument("--years", type=whole_number(1, MAX_YEARS), metavar="N",
+                           help="years to simulate (default: the scenario's, or 10)")
+    simulate_.add_argument("--replications", type=REPLICATIONS, metavar="N",
                            help=f"replications per scenario (default: the scenario's, or {DEFAULT_REPLICATIONS})")
-    simulate_.add_argument("--seed", type=int, metavar="S", help=f"random seed (default: the scenario's, or {DEFAULT_SEED})")
-    simulate_.add_argument("--start-year", type=int, metavar="YEAR",
+    simulate_.add_argument("--seed", type=SEED, metavar="S",
+                           help=f"random seed (default: the scenario's, or {DEFAULT_SEED})")
+    simulate_.add_argument("--start-year", type=YEAR, metavar="YEAR",
                            help="the January caseload to start from (default: the scenario's, or the latest published)")
     data_option(simulate_)
     output_options(simulate_)
@@ -113,12 +117,12 @@ def _calibrate(args: argparse.Namespace) -> int:
     checks = target_checks(report)
     label = f"{history.la_name} {params.start_year}-{start_year}"
     with run_folder(args.out, command="calibrate", label=history.la_name, force=args.force) as run:
-        report.to_csv(run.path("calibration.csv"), index=False, float_format="%.6g", lineterminator="\n")
-        checks.to_csv(run.path("targets.csv"), index=False, lineterminator="\n")
+        atomic.write_csv(run.path("calibration.csv"), report, float_format="%.6g")
+        atomic.write_csv(run.path("targets.csv"), checks)
         fitted = pd.DataFrame({"parameter": list(result.fitted), "value": list(result.fitted.values())})
         estimates = result.estimates.melt(id_vars="year", var_name="parameter")
-        pd.concat([fitted.assign(year=""), estimates], ignore_index=True)[["parameter", "year", "value"]].to_csv(
-            run.path("fitted_parameters.csv"), index=False, float_format="%.6g", lineterminator="\n")
+        atomic.write_csv(run.path("fitted_parameters.csv"), pd.concat([fitted.assign(year=""), estimates],
+                         ignore_index=True)[["parameter", "year", "value"]], float_format="%.6g")
         run.timings.update(timings)
         run.details.update({"la_code": history.la_code, "la_name": history.la_name,
                             "window_january": [params.start_year, start_year], "seed": args.seed,
@@ -185,11 +189,9 @@ def _simulate(args: argparse.Namespace) -> int:
     differences = _drop_uncosted(results.differences, uncosted)
 
     with run_folder(args.out, command="simulate", label=f"{history.la_name}-{main_name}", force=args.force) as run:
-        summary[SUMMARY_COLUMNS].to_csv(run.path("simulation.csv"), index=False, float_format="%.6g",
-                                        lineterminator="\n")
+        atomic.write_csv(run.path("simulation.csv"), summary[SUMMARY_COLUMNS], float_format="%.6g")
         if not differences.empty:
-            differences[SUMMARY_COLUMNS].to_csv(run.path("differences.csv"), index=False, float_format="%.6g",
-                                                lineterminator="\n")
+            atomic.write_csv(run.path("differences.csv"), differences[SUMMARY_COLUMNS], float_format="%.6g")
         _write_charts(run, history, summary, replications, start_year)
         for path in chain:
             run.record_input(path, "scenario")

@@ -56,7 +56,7 @@ from sendcast.forecasting.evidence import (COMPARABLE_FROM, FORECAST_MEASURES, M
                                EvidenceError, national_evidence)
 from sendcast.data.years import financial_year_average_paths, financial_year_label
 from sendcast.data.measures import ENGLAND_CODE, MEASURES, PLACEMENT_GROUPS
-from sendcast.money.unit_costs import OUTTURN_FILE, derive_unit_costs, read_outturn
+from sendcast.money.unit_costs import OUTTURN_FILE, derive_unit_costs, read_outturn, restate_prices
 
 __all__ = ["FORECAST_COLUMNS", "FORECAST_MEASURES", "Evidence", "EvidenceError", "LaForecast", "forecast_la",
            "national_evidence"]
@@ -417,6 +417,8 @@ def _costs(dataset: Dataset, code: str, name: str, forecasts: dict[str, Forecast
         unit_costs = _default_unit_costs(dataset, code, data, until, notes)
         if unit_costs is None:
             return pd.DataFrame(), ""
+    if "price_base" in unit_costs and unit_costs["price_base"].notna().all():
+        unit_costs = restate_prices(unit_costs, price_base_year, inflation)  # each row from its own price base
     costs = unit_costs.set_index("placement_group")["annual_cost_gbp"]
     fy_paths, fy_years = {}, None
     for group in PLACEMENT_GROUPS:

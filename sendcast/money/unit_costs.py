@@ -35,19 +35,23 @@ replaces any of these.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
 
 from sendcast.data.cells import parse_numbers
-from sendcast.data.release import read_csv_text, require_columns
+from sendcast.data.release import read_csv_text, read_input_file, require_columns
 from sendcast.runtime.errors import InputError
-from sendcast.data.years import financial_year_start
+from sendcast.data.years import financial_year_label, financial_year_start
 from sendcast.data.measures import PLACEMENT_GROUPS
 
 OUTTURN_FILE = "high_needs_benchmarking_outturn_202122__glos_long.csv"
 PRICE_BASE = "2021-22"
+#: A unit cost above this (pounds a year per plan) is refused as a typing or unit error; the
+#: dearest residential placements cost about GBP 500,000 a year (illustrative bound).
+MAX_UNIT_COST_GBP = 2_000_000.0
 ACADEMY_PLACE_FUNDING_GBP = 10_000.0
 COLUMNS = ["placement_group", "annual_cost_gbp", "price_base", "status", "source"]
 
@@ -72,7 +76,7 @@ RULES: tuple[CostRule, ...] = (
 def read_outturn(path: Path) -> pd.Series:
     """The outturn sheet in long form: value by column code (``c079``...)."""
     label = str(path)
-    frame = read_csv_text(path.read_bytes(), label)
+    frame = read_csv_text(read_input_file(path, label), label)
     require_columns(frame, ("la_code", "column", "value"), label)
     values, _ = parse_numbers(frame["value"], path=label, column="value", rows=frame["_row"], kind="number")
     codes = frame["column"].str.extract(r"^(c\d{3}):", expand=False)
@@ -131,7 +135,7 @@ def derive_unit_costs(outturn: pd.Series, placements: pd.DataFrame, source: str)
 def read_unit_cost_file(path: Path) -> pd.DataFrame:
     """A user's unit costs: one row per placement group, a cost of 0 or more in pounds."""
     label = str(path)
-    frame = read_csv_text(Path(path).read_bytes(), label)
+    frame = read_csv_text(read_input_file(path, label), label)
     require_columns(frame, ("placement_group", "annual_cost_gbp", "price_base", "source"), label)
     groups = frame["placement_group"].str.strip()
     unknown = ~groups.isin(PLACEMENT_GROUPS)
@@ -145,11 +149,11 @@ def read_unit_cost_file(path: Path) -> pd.DataFrame:
                          found=row["placement_group"])
     costs, _ = parse_numbers(frame["annual_cost_gbp"], path=label, column="annual_cost_gbp", rows=frame["_row"],
                              kind="number")
-    negative = costs < 0
-    if negative.any():
-        row = frame.loc[negative].iloc[0]
-        raise InputError(label, "a cost of 0 or more pounds a year", row=int(row["_row"]),
-                         column="annual_cost_gbp", found=row["annual_cost_gbp"])
+    outside = (costs < 0) | (costs > MAX_UNIT_COST_GBP)
+    if outside.any():
+        row = frame.loc[outside].iloc[0]
+        raise InputError(label, f"a cost of 0 or more pounds a year per plan, at most {MAX_UNIT_COST_GBP:,.0f}",
+                         row=int(row["_row"]), column="annual_cost_gbp", found=row["annual_cost_gbp"])
     for index, text in frame["price_base"].str.strip().items():
         try:
             financial_year_start(text)
@@ -160,6 +164,19 @@ def read_unit_cost_file(path: Path) -> pd.DataFrame:
                          "price_base": frame["price_base"].str.strip(),
                          "status": costs.notna().map({True: "user", False: "not costed"}),
                          "source": frame["source"].str.strip() + f" ({path})"})[COLUMNS].reset_index(drop=True)
+
+
+def restate_prices(costs: pd.DataFrame, to_year: int, inflation_rate: float) -> pd.DataFrame:
+    """Unit costs moved from each row's own ``price_base`` to the financial year starting in
+    ``to_year``, at ``inflation_rate`` a year (a fraction: 0.02 is 2%). A file at 2025-26
+    prices is therefore never inflated again from 2021-22."""
+    if not math.isfinite(inflation_rate) or inflation_rate <= -1:
+        raise ValueError(f"inflation rate must be a finite fraction above -1, found {inflation_rate}")
+    years = to_year - costs["price_base"].map(financial_year_start)
+    out = costs.copy()
+    out["annual_cost_gbp"] = costs["annual_cost_gbp"] * (1 + inflation_rate) ** years
+    out["price_base"] = financial_year_label(to_year)
+    return out
 
 
 def apply_overrides(defaults: pd.DataFrame, user: pd.DataFrame) -> pd.DataFrame:

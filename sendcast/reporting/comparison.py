@@ -20,8 +20,8 @@ from sendcast.forecasting.one_la import LaForecast
 from sendcast.reporting.html_report import Report
 from sendcast.data.measures import MEASURES, PLACEMENT_GROUPS
 from sendcast.forecasting.neighbours import NeighbourComparison
-from sendcast.runtime.runs import slug
 from sendcast.reporting.psa_report import probability_chart, psa_sentences, tornado_chart
+from sendcast.runtime.runs import option_file_names
 from sendcast.reporting.scenario_charts import cost_waterfall, difference_chart, scenario_chart
 from sendcast.scenarios.files import Distribution
 from sendcast.scenarios.uncertainty import ENGINE_LEVER_FIELDS, central
@@ -330,8 +330,9 @@ def figures(comparison: Comparison) -> dict[str, Figure]:
         out[f"scenarios_{outcome.measure}.png"] = scenario_chart(
             comparison.summary, measure=outcome.measure, scenarios=names,
             title=f"{outcome.label}, {comparison.la}: scenarios", units=outcome.unit, source=SOURCE)
+    file_names = option_file_names(list(comparison.options))
     for option in comparison.options:
-        name_part = slug(option)
+        name_part = file_names[option]
         out[f"difference_{name_part}_ehcp_total.png"] = difference_chart(
             comparison.differences, measure="ehcp_total", option=option,
             title=f"EHC plans: {option} minus {comparison.baseline}", units="children and young people",
@@ -388,12 +389,12 @@ def report(comparison: Comparison, charts: dict[str, Figure], *, accuracy: list[
         for option in comparison.options:
             page.paragraph(option, css="lead")
             page.bullets(option_sentences(comparison, option) + psa_sentences(comparison, option))
+            name_part = option_file_names(list(comparison.options))[option]
             for kind, caption in (("tornado", "Net present saving at each uncertain input's 10th and 90th "
                                    "percentile, the others at their medians (linear metamodel of the runs)."),
                                   ("probability_saving", "Share of runs whose cumulative saving is above zero.")):
-                if f"{kind}_{slug(option)}.png" in charts:
-                    page.figure(charts[f"{kind}_{slug(option)}.png"], caption=caption, alt=kind)
-            name_part = slug(option)
+                if f"{kind}_{name_part}.png" in charts:
+                    page.figure(charts[f"{kind}_{name_part}.png"], caption=caption, alt=kind)
             if f"difference_{name_part}_ehcp_total.png" in charts:
                 page.figure(charts[f"difference_{name_part}_ehcp_total.png"], caption=f"EHC plans: {option} minus "
                             f"{base}, with the 95% confidence interval for the mean.", alt="difference chart")

@@ -19,8 +19,10 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
+from sendcast.data.release import read_input_file, require_regular_file
 from sendcast.runtime.errors import InputError
 from sendcast.data.years import financial_year_start
+from sendcast.money.unit_costs import MAX_UNIT_COST_GBP
 from sendcast.data.measures import PLACEMENT_GROUPS
 
 FORECAST_METHODS = ("auto", "naive", "drift", "log_drift", "ets", "arima", "theta", "rate", "combination")
@@ -28,12 +30,13 @@ PHASES = ("primary", "secondary", "post16", "all")
 
 
 class _Section(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    # No key outside the model, no nan or inf anywhere (TOML writes them as nan and inf).
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
 
 
 class ScenarioInfo(_Section):
-    name: str = Field(min_length=1)
-    description: str = ""
+    name: str = Field(min_length=1, max_length=200)
+    description: str = Field("", max_length=5_000)
     la: str = Field(min_length=1, description="LA name, code or number")
     start_year: Annotated[int, Field(ge=2015, le=2100, description="January caseload the run starts from")]
     horizon: Annotated[int, Field(ge=1, le=25, description="years simulated and forecast")] = 10
@@ -237,8 +240,8 @@ class SpecialPlaces(_Section):
 
 class Costs(_Section):
     unit_costs_file: str | None = None
-    unit_costs_gbp: dict[str, Annotated[float, Field(ge=0)]] = {}
-    transport_gbp: dict[str, Annotated[float, Field(ge=0)]] = {}
+    unit_costs_gbp: dict[str, Annotated[float, Field(ge=0, le=MAX_UNIT_COST_GBP)]] = {}
+    transport_gbp: dict[str, Annotated[float, Field(ge=0, le=MAX_UNIT_COST_GBP)]] = {}
     default_transport: bool = True
     capital_gbp_per_special_place: Any = None
     assessment_staff_gbp_per_assessment: Any = None
@@ -304,44 +307,121 @@ def load_scenario(path: str | Path) -> tuple[Scenario, dict[str, Any], list[Path
     return scenario, merged, chain
 
 
+#: A scenario's tables nest at most this deep (the deepest real one: 3, ``[[special_places.additional]]``);
+#: a file nested thousands deep would exhaust Python's recursion limit.
+MAX_NESTING = 8
+#: A ``based_on`` chain is at most this long (the shipped examples use 2).
+MAX_CHAIN = 20
+#: Largest scenario file read (a real one is under 2 kB).
+MAX_SCENARIO_BYTES = 1024**2
+
+
 def _read(path: Path, referrer: Path | None) -> dict[str, Any]:
-    if not path.is_file():
+    if not path.exists():
         if referrer is None:
             raise InputError(path, "a scenario file (TOML)", found="no such file")
         raise InputError(referrer, f"key 'based_on' to name an existing scenario file ({path})",
                          found=str(path.name))
+    require_regular_file(path, what="a scenario file (TOML)", max_bytes=MAX_SCENARIO_BYTES)
+    raw = read_input_file(path, what="a scenario file (TOML)")
     try:
-        data = tomllib.loads(path.read_bytes().decode("utf-8-sig"))
+        text = raw.decode("utf-8-sig")
+        _check_nesting(text, path)
+        data = tomllib.loads(text)
+    except RecursionError:
+        raise InputError(path, f"tables and lists nested at most {MAX_NESTING} deep", found="deeper") from None
     except UnicodeDecodeError as error:
         raise InputError(path, "UTF-8 text (save the file as UTF-8)", row=error.object[: error.start].count(b"\n") + 1,
                          found=f"byte 0x{error.object[error.start]:02x}") from error
     except tomllib.TOMLDecodeError as error:
         line = re.search(r"at line (\d+)", str(error))
-        text = path.read_bytes().decode("utf-8-sig")
         last = len(text.rstrip("\n").splitlines()) or 1
         raise InputError(path, "valid TOML", row=int(line.group(1)) if line else last,
                          found=str(error)) from error
+    if _depth(data) > MAX_NESTING:
+        raise InputError(path, f"tables and lists nested at most {MAX_NESTING} deep", found="deeper")
     for section in ("special_places", "costs"):
         block = data.get(section)
         if isinstance(block, dict):
             for key in ("capacity_file", "unit_costs_file"):
                 if isinstance(block.get(key), str):
-                    block[key] = str((path.parent / block[key]).resolve())
+                    named = block[key]
+                    try:
+                        block[key] = str((path.parent / named).resolve())
+                    except (OSError, RuntimeError, ValueError) as error:
+                        raise InputError(path, f"key '{section}.{key}' to name a file",
+                                         row=_line_of(path, [section, key]),
+                                         found=str(error)) from None
+                    try:
+                        require_regular_file(block[key], what=f"a file (named by key '{section}.{key}')")
+                    except InputError as error:
+                        raise InputError(path, f"key '{section}.{key}' to name an existing regular file",
+                                         row=_line_of(path, [section, key]),
+                                         found=f"{named}: {error.found}") from None
     return data
 
 
+def _check_nesting(text: str, path: Path) -> None:
+    """Refuse text whose brackets open deeper than :data:`MAX_NESTING` before parsing it
+    (counting outside quoted strings would need a parser; counting all brackets errs on the
+    side of refusing, and a real scenario never comes near the limit)."""
+    depth = deepest = 0
+    for char in text:
+        if char in "[{":
+            depth += 1
+            deepest = max(deepest, depth)
+            if deepest > 4 * MAX_NESTING:
+                raise InputError(path, f"tables and lists nested at most {MAX_NESTING} deep", found="deeper")
+        elif char in "]}":
+            depth = max(depth - 1, 0)
+
+
+def _depth(value: Any) -> int:
+    """How deeply tables and lists nest in parsed TOML, without recursion."""
+    deepest, stack = 0, [(value, 0)]
+    while stack:
+        item, level = stack.pop()
+        if isinstance(item, dict):
+            stack.extend((v, level + 1) for v in item.values())
+        elif isinstance(item, list):
+            stack.extend((v, level + 1) for v in item)
+        else:
+            continue
+        deepest = max(deepest, level + 1)
+    return deepest
+
+
 def _resolve(path: Path, seen: list[Path]) -> tuple[dict[str, Any], list[Path]]:
-    resolved = path.resolve()
-    if resolved in seen:
-        raise InputError(seen[-1], "a based_on chain without cycles", found=" -> ".join(p.name for p in seen + [resolved]))
-    data = _read(resolved, seen[-1] if seen else None)
-    base_name = data.pop("based_on", None)
-    if base_name is None:
-        return data, [resolved]
-    if not isinstance(base_name, str):
-        raise InputError(resolved, "key 'based_on' to be a file name in quotes", found=repr(base_name))
-    base, chain = _resolve(resolved.parent / base_name, seen + [resolved])
-    return merge_settings(base, data), [resolved] + chain
+    """Follow the ``based_on`` chain from ``path`` (a loop, not recursion: a chain is at most
+    :data:`MAX_CHAIN` files) and merge it, the file itself last."""
+    chain: list[Path] = list(seen)
+    layers: list[dict[str, Any]] = []
+    current = path
+    while True:
+        try:
+            resolved = current.resolve()
+        except (OSError, RuntimeError) as error:
+            raise InputError(chain[-1] if chain else current, "key 'based_on' to name a scenario file",
+                             found=str(error)) from None
+        if resolved in chain:
+            raise InputError(chain[-1], "a based_on chain without cycles",
+                             found=" -> ".join(p.name for p in chain + [resolved]))
+        if len(chain) >= MAX_CHAIN:
+            raise InputError(chain[0], f"a based_on chain of at most {MAX_CHAIN} files",
+                             found=f"more ({chain[-1].name} is based on {resolved.name})")
+        data = _read(resolved, chain[-1] if chain else None)
+        chain.append(resolved)
+        base_name = data.pop("based_on", None)
+        layers.append(data)
+        if base_name is None:
+            break
+        if not isinstance(base_name, str):
+            raise InputError(resolved, "key 'based_on' to be a file name in quotes", found=repr(base_name)[:80])
+        current = resolved.parent / base_name
+    merged = layers[-1]
+    for layer in reversed(layers[:-1]):
+        merged = merge_settings(merged, layer)
+    return merged, chain[len(seen):]
 
 
 def merge_settings(base: dict[str, Any], override: dict[str, Any]) -> dict[str, Any]:

@@ -98,7 +98,7 @@ from sendcast.scenarios.option_cost_setup import provision_costs
 from sendcast.scenarios.reform_setup import reform_settings
 from sendcast.scenarios.uncertainty import ENGINE_LEVER_FIELDS, central
 from sendcast.money.unit_costs import OUTTURN_FILE, PRICE_BASE, apply_overrides, derive_unit_costs, read_outturn, \
-    read_unit_cost_file
+    read_unit_cost_file, restate_prices
 from simulation import (CalibrationResult, Caseload, Costs, EarlyIdentification, Parameters, PlaceBlock,
                         Population, SpecialPlaces, calibrate, estimate_rates)
 from simulation.calibration import open_requests
@@ -483,17 +483,22 @@ def unit_costs(history: LaHistory, scenario: Scenario | None, data: str | Path |
     price_base = PRICE_BASE
     if scenario is not None:
         costs = scenario.costs
-        if costs.unit_costs_file:
-            user = read_unit_cost_file(Path(costs.unit_costs_file))
-            frame = apply_overrides(pd.DataFrame({"placement_group": list(by_group),
-                                                  "annual_cost_gbp": list(by_group.values())}), user)
-            by_group = {g: c for g, c in zip(frame["placement_group"], frame["annual_cost_gbp"]) if pd.notna(c)}
-            notes.append(f"unit costs: {costs.unit_costs_file} replaces the defaults it lists")
-        years = financial_year_start(costs.price_base) - financial_year_start(PRICE_BASE)
+        target = financial_year_start(costs.price_base)
+        years = target - financial_year_start(PRICE_BASE)
         if years != 0:
             factor = (1 + costs.inflation_pct / 100.0) ** years
             by_group = {g: c * factor for g, c in by_group.items()}
-            notes.append(f"unit costs: inflated {years} years at {costs.inflation_pct}% a year to {costs.price_base}")
+            notes.append(f"unit costs: defaults inflated {years} years at {costs.inflation_pct}% a year to "
+                         f"{costs.price_base}")
+        if costs.unit_costs_file:
+            # The user's file is at its own price base (per row): moved to the scenario's, not from 2021-22.
+            user = restate_prices(read_unit_cost_file(Path(costs.unit_costs_file)), target,
+                                  costs.inflation_pct / 100.0)
+            frame = apply_overrides(pd.DataFrame({"placement_group": list(by_group),
+                                                  "annual_cost_gbp": list(by_group.values())}), user)
+            by_group = {g: c for g, c in zip(frame["placement_group"], frame["annual_cost_gbp"]) if pd.notna(c)}
+            notes.append(f"unit costs: {costs.unit_costs_file} replaces the defaults it lists (restated from its "
+                         f"own price base to {costs.price_base})")
         by_group.update(costs.unit_costs_gbp)
         for group, transport in costs.transport_gbp.items():
             # Home-to-school transport: a yearly cost per child in that placement, at the price base.

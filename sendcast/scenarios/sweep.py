@@ -78,6 +78,12 @@ def parse_vary(text: str) -> Lever:
         raise SweepError(f"{usage}; found {text!r} (START and STOP numbers, N a whole number)") from None
     if count < 1 or (count == 1 and start != stop):
         raise SweepError(f"--vary {key}: N must be at least 2 (or 1 with START equal to STOP), found {count}")
+    if count > MAX_POINTS:  # refused before any value is made (a billion points would fill the memory)
+        raise SweepError(f"--vary {key}: expected N of at most {MAX_POINTS} (a grid has at most {MAX_POINTS} "
+                         f"points), found {count:,}")
+    if not (np.isfinite(start) and np.isfinite(stop)):
+        raise SweepError(f"--vary {key}: expected finite numbers for START and STOP, found {parts[0]!r} and "
+                         f"{parts[1]!r}")
     values = np.linspace(start, stop, count)
     return Lever(key, tuple(int(round(v)) if float(v).is_integer() else float(round(v, 10)) for v in values))
 
