@@ -412,7 +412,7 @@ def _default_unit_costs(dataset: Dataset, code: str, data: str | Path | None, un
         return None
     notes.append("costs: default unit costs are estimates derived from the 2021-22 s251 outturn (education "
                  "costs only, no transport, 2021-22 prices; sendcast.money.unit_costs states the rule and the "
-                 "national 5th-95th percentile bounds); AP and other placements are not costed")
+                 "national 5th-95th percentile bounds); AP is a place cost from the PRU/AP lines, other is illustrative")
     notes.extend("costs: " + n.removeprefix("unit costs: ") for n in cost_notes)
     return costs
 

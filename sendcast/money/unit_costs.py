@@ -19,9 +19,15 @@ Rules, one per placement group (outturn columns as the benchmarking tool numbers
   GBP 6,000) is not included.
 - ``ehcp_fe``: post-school top-ups (c073) / plans. Element 2 place funding for colleges is
   paid by the ESFA and not included.
-- ``ehcp_ap`` and ``ehcp_other``: not derivable (PRU and AP spend also serves pupils
-  without plans; "other" has no placement cost line). They are reported as not costed,
-  never as zero; users supply them in a unit-cost file if they have them.
+- ``ehcp_ap``: a year in an alternative provision place: PRU/AP place funding (c065) +
+  PRU/AP top-ups (c072) / the number of AP places that place funding buys (c065 / GBP
+  10,000, the national high-needs place funding rate for an AP place, ESFA high needs
+  funding operational guide). PRU and AP spend also serves pupils without plans, so this
+  is the cost of a place, not of "a plan in AP".
+- ``ehcp_other`` (education otherwise than at school, awaiting provision, early years
+  settings): no s251 line isolates it. ILLUSTRATIVE: the mainstream top-up per plan
+  (a floor: EOTAS packages are often dearer), status ``illustrative``, so it is never
+  silently zero; users replace it in a unit-cost file.
 
 A user's unit-cost CSV (columns ``placement_group, annual_cost_gbp, price_base, source``)
 replaces any of these.
@@ -105,8 +111,22 @@ def derive_unit_costs(outturn: pd.Series, placements: pd.DataFrame, source: str)
             text += f" + GBP 10,000 x {share:.3f} academy/free share (Jan 2022)"
         rows.append({"placement_group": rule.placement_group, "annual_cost_gbp": round(cost, 0),
                      "price_base": PRICE_BASE, "status": "estimate", "source": f"{text}; {source}"})
+    places = float(outturn["c065"]) / ACADEMY_PLACE_FUNDING_GBP
+    if places > 0:
+        spend = float(outturn["c065"] + outturn["c072"])
+        rows.append({"placement_group": "ehcp_ap", "annual_cost_gbp": round(spend / places, 0),
+                     "price_base": PRICE_BASE, "status": "estimate",
+                     "source": f"derived: s251 outturn PRU/AP place funding + top-ups (c065 + c072 = GBP {spend:,.0f}) "
+                               f"/ {places:,.1f} AP places (c065 / GBP 10,000 national AP place funding rate); "
+                               f"{source}"})
+    mainstream = next((r for r in rows if r["placement_group"] == "ehcp_mainstream"), None)
+    if mainstream is not None:
+        rows.append({"placement_group": "ehcp_other", "annual_cost_gbp": mainstream["annual_cost_gbp"],
+                     "price_base": PRICE_BASE, "status": "illustrative",
+                     "source": "illustrative: no s251 line isolates education otherwise than at school; the "
+                               "mainstream top-up per plan is used as a floor"})
     for group in PLACEMENT_GROUPS:
-        if group not in {r.placement_group for r in RULES}:
+        if group not in {r["placement_group"] for r in rows}:
             rows.append({"placement_group": group, "annual_cost_gbp": float("nan"), "price_base": PRICE_BASE,
                          "status": "not costed",
                          "source": "no published outturn line isolates this group; supply it in a unit-cost file"})

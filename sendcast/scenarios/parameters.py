@@ -77,10 +77,12 @@ random numbers) and paired differences are narrow::
   national 5th-95th percentile or missing) where the shipped outturn covers the LA, else the
   ILLUSTRATIVE :func:`simulation.examples.default_costs`; the scenario's unit-cost file
   and ``unit_costs_gbp`` replace them; a scenario ``price_base`` other than 2021-22
-  inflates them at ``inflation_pct``. AP and "other" have no published cost: they are
-  0 in the engine and reported as not costed. An assessment costs an ILLUSTRATIVE
-  GBP 5,000. Home-to-school transport is included only where the scenario gives
-  ``costs.transport_gbp`` (a yearly cost per child, added to that placement's unit cost).
+  inflates them at ``inflation_pct``. AP is a place cost from the PRU/AP lines, "other"
+  is ILLUSTRATIVE (:mod:`sendcast.money.unit_costs`). An assessment costs an ILLUSTRATIVE
+  GBP 5,000. Capital for new places, staff for extra assessment capacity and the default
+  home-to-school transport (a separate cost component, off where the scenario gives
+  ``costs.transport_gbp``, which is added to that placement's unit cost instead) come
+  from :mod:`sendcast.scenarios.option_cost_setup`.
 """
 
 from __future__ import annotations
@@ -100,6 +102,9 @@ from sendcast.runtime.errors import InputError, SendcastError
 from sendcast.data.years import financial_year_start
 from sendcast.data.measures import AGE_BANDS, PLACEMENT_GROUPS
 from sendcast.scenarios.files import Scenario
+from sendcast.scenarios.option_cost_setup import provision_costs
+from sendcast.scenarios.reform_setup import reform_settings
+from sendcast.scenarios.uncertainty import ENGINE_LEVER_FIELDS, central
 from sendcast.money.unit_costs import OUTTURN_FILE, PRICE_BASE, apply_overrides, default_unit_costs, \
     derive_unit_costs, read_outturn, read_unit_cost_file, restate_prices
 from simulation import (CalibrationResult, Caseload, Costs, EarlyIdentification, Parameters, PlaceBlock,
@@ -568,15 +573,14 @@ def unit_costs(history: LaHistory, scenario: Scenario | None, data: str | Path |
 
 def early_identification(scenario: Scenario | None) -> EarlyIdentification:
     """The engine's lever from the scenario's ``[early_identification]`` section."""
-    if scenario is None or scenario.early_identification.share_identified_early == 0:
+    if scenario is None or (central(scenario.early_identification.share_identified_early) == 0
+                            and central(scenario.early_identification.share_more_identified) == 0):
         return EarlyIdentification()
     lever = scenario.early_identification
     if lever.capacity_children_per_year == 0:
         raise SetupError(f"scenario {scenario.scenario.name!r}: early_identification.capacity_children_per_year is 0, "
                          "so no child can be reached; set how many children a year the programme can support")
-    return EarlyIdentification(share_identified_early=lever.share_identified_early, relative_risk=lever.relative_risk,
-                               capacity_children_per_year=lever.capacity_children_per_year,
-                               cost_per_child_gbp=lever.cost_per_child_gbp)
+    return EarlyIdentification(**{name: central(getattr(lever, name)) for name in ENGINE_LEVER_FIELDS})
 
 
 # ----------------------------------------------------------------------------- the builder
@@ -623,10 +627,16 @@ def build_parameters(dataset: Dataset, la: str, *, start_year: int, horizon: int
     # history even for a cut one (money is not among the validated measures)
     costs, _ = unit_costs(history if history.until is None else la_history(dataset, la), scenario, data,
                           dataset)
+    # extra assessment capacity is paid for above what the service completes today (its
+    # estimated capacity in the last published year: the "frozen" level)
+    today, _ = assessment_capacity(history, start_year, fitted.assessment, in_assessment, "frozen")
+    costs, _ = provision_costs(costs, scenario, start_year=start_year, horizon=horizon,
+                               capacity_per_year=funded, calibrated_capacity=today.capacity_per_year)
     params = replace(fitted, start_year=start_year, horizon=horizon, population=pop, assessment=assessment,
                      special_places=SpecialPlaces(blocks=blocks, overflow_policy=policy, over_capacity_share=share,
                                                   overflow_rate_per_year=rate),
                      early_identification=early_identification(scenario), costs=costs,
+                     individual_support_plans=reform_settings(scenario),
                      caseload=replace(caseload, in_assessment_by_age=open_requests(
                          replace(fitted, caseload=caseload, population=pop, start_year=start_year), in_assessment)))
     rule = scenario.trends.rule if scenario is not None else "damped"

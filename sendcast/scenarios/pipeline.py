@@ -33,6 +33,7 @@ from sendcast.data.build import Dataset
 from sendcast.runtime.errors import SendcastError
 from sendcast.data.years import financial_year_from_calendar, financial_year_label, financial_year_start
 from sendcast.scenarios.files import Scenario, load_scenario
+from sendcast.scenarios.psa import PsaResult, analyse_option, option_draws
 from sendcast.scenarios.replications import run_replications
 from sendcast.scenarios.parameters import build_parameters, calibrate_la, la_history, parameter_draws
 from simulation import CalibrationResult
@@ -109,7 +110,10 @@ class Comparison:
       all), real and cash;
     - ``appraisal``: one row per option and statistic (:mod:`sendcast.money.appraisal`);
     - ``appraisal_by_year``: one row per option and year;
-    - ``parameters``: each scenario's simulation parameters (unit costs, places, levers).
+    - ``parameters``: each scenario's simulation parameters (unit costs, places, levers;
+      uncertain inputs at their medians);
+    - ``psa``: each option's probabilistic sensitivity analysis (:mod:`sendcast.scenarios.psa`):
+      probability of saving, expected NPV, break-even lever values, tornado and EVPI.
     """
 
     la: str
@@ -125,6 +129,7 @@ class Comparison:
     appraisal_by_year: pd.DataFrame
     appraisals: dict[str, Appraisal] = field(default_factory=dict)
     parameters: dict[str, Parameters] = field(default_factory=dict)
+    psa: dict[str, PsaResult] = field(default_factory=dict)
 
     def scenario(self, name: str) -> Scenario:
         return next(item.scenario for item in self.scenarios if item.name == name)
@@ -209,16 +214,26 @@ def compare_parameters(loaded: Sequence[LoadedScenario], parameters: Mapping[str
     info = base.scenario.scenario
     n = replications or info.replications
     log.info("simulating %d scenarios x %d replications", len(loaded), n)
-    results = run_replications({item.name: parameters[item.name] for item in loaded}, replications=n,
-                               seed=info.seed, baseline=base.name, backend=backend, workers=workers,
-                               scheduler=scheduler, progress=progress)
+    draws = {item.name: option_draws(item.scenario, parameters[item.name], seed=info.seed, replications=n)
+             for item in loaded[1:]}
+    # one set of parameters per replication: the calibrated draw, with the option's uncertain inputs on top
+    per_replication_parameters = {item.name: parameters[item.name] for item in loaded}
+    per_replication_parameters.update({name: d.parameters for name, d in draws.items() if d is not None})
+    results = run_replications(per_replication_parameters, replications=n, seed=info.seed, baseline=base.name,
+                               backend=backend, workers=workers, scheduler=scheduler, progress=progress)
     spend = pd.concat([spend_by_financial_year(results.replications, item) for item in loaded], ignore_index=True)
     appraisals, appraisal, by_year = appraise_options(results, base, loaded[1:])
+    base_cost = per_replication(results.replications, base.name, "cost_gbp")
+    psa = {item.name: analyse_option(item.name, base_cost.columns.to_numpy(dtype=int), base_cost.to_numpy(),
+                                     per_replication(results.replications, item.name, "cost_gbp")
+                                     .reindex_like(base_cost).to_numpy(),
+                                     base.scenario.costs.discount_rate_pct / 100, draws[item.name])
+           for item in loaded[1:]}
     return Comparison(la=info.la, baseline=base.name, options=tuple(item.name for item in loaded[1:]),
                       scenarios=tuple(loaded), replications=n, seed=info.seed, summary=results.summary,
                       differences=results.differences, spend=spend, appraisal=appraisal,
                       appraisal_by_year=by_year, appraisals=appraisals,
-                      parameters={item.name: parameters[item.name] for item in loaded})
+                      parameters={item.name: parameters[item.name] for item in loaded}, psa=psa)
 
 
 def build_all_parameters(dataset: Dataset, scenarios: Sequence[Scenario], *,
