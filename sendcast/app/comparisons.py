@@ -35,12 +35,14 @@ def compare_settings(
     data: str | None = None,
     backend: str = "local",
     workers: int | None = None,
+    la: str | None = None,
     progress: Progress | None = None,
 ) -> tuple[Path, Comparison]:
     """Compare scenarios given as settings (the first is the baseline; its ``replications``
     and ``seed`` are used for all) into a new run folder under ``reports`` (default
     ``reports/``), written as ``sendcast compare`` writes one; returns the folder and the
-    comparison.
+    comparison. ``la``: run them for another LA as ``sendcast compare --la`` does
+    (:mod:`sendcast.scenarios.retarget`).
 
     The run folder is filled under a hidden name and renamed at the end, so an error or a
     ``progress`` callback that raises (a cancelled run) leaves no folder behind.
@@ -51,8 +53,10 @@ def compare_settings(
     target = default_folder("compare", label, root=reports)
     with run_folder(target, command="compare", label=label) as run:
         files = write_scenario_files(run.path(INPUTS_FOLDER), scenarios)
-        comparison = write_comparison_run(run, files, data=data, backend=backend, workers=workers, progress=progress)
-        relative = [f"{INPUTS_FOLDER}/{path.name}" for path in files]
+        comparison = write_comparison_run(
+            run, files, data=data, backend=backend, workers=workers, la=la, progress=progress
+        )
+        relative = [f"{INPUTS_FOLDER}/{path.name}" for path in files] + (["--la", repr(la)] if la else [])
         run.details["reproduce"] = "sendcast compare " + " ".join(relative) + "   (run inside this folder)"
         _move_paths(run, str(run.staging), str(run.target))
     return target, comparison

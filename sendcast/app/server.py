@@ -283,7 +283,7 @@ def create_app(workspace: Workspace) -> App:
         @reactive.calc
         def start_settings() -> dict:
             req(input.start_from())
-            return workspace.scenario_settings(input.start_from(), input.la() or None)
+            return workspace.scenario_settings(input.start_from())
 
         @reactive.effect
         def _fill_levers():
@@ -312,11 +312,15 @@ def create_app(workspace: Workspace) -> App:
                 class_="caption",
             )
 
-        def settings_from_page() -> tuple[dict, dict]:
-            """The baseline and the option as scenario settings, from the controls."""
+        def settings_from_page() -> tuple[dict, dict, str | None]:
+            """The baseline and the option as scenario settings, from the controls, and the LA to
+            run them for when it is not theirs (``--la``)."""
             la = input.la() or None
-            baseline = workspace.scenario_settings("baseline.toml", la)
-            option = start_settings()
+            own_files = uploads["capacity"]() is not None or uploads["unit_costs"]() is not None
+            # another LA: with the planner's own files, the scenarios are moved to it here; without,
+            # they run with --la as the command does (the LA's own or default places and costs)
+            baseline = workspace.scenario_settings("baseline.toml", la if own_files else None)
+            option = workspace.scenario_settings(input.start_from(), la if own_files else None)
             values: dict[str, Any] = {}
             for lever in sendcast.levers() + sendcast.unit_cost_levers():
                 value = input[pages.lever_id(lever.key)]()
@@ -349,7 +353,8 @@ def create_app(workspace: Workspace) -> App:
                 files["special_places.capacity_file"] = str(uploads["capacity"]().path)
             if uploads["unit_costs"]() is not None:
                 files["costs.unit_costs_file"] = str(uploads["unit_costs"]().path)
-            return sendcast.set_levers(baseline, run | files), sendcast.set_levers(option, run | files)
+            retarget = la if la and not own_files and not workspace.same_la(baseline, la) else None
+            return sendcast.set_levers(baseline, run | files), sendcast.set_levers(option, run | files), retarget
 
         # ---- Options: uploads -------------------------------------------------------------------
         def _upload(kind: str, files: list[dict] | None) -> None:
@@ -399,7 +404,7 @@ def create_app(workspace: Workspace) -> App:
                 ui.notification_show("A run is already going; cancel it first.", type="warning")
                 return
             try:
-                baseline, option = settings_from_page()
+                baseline, option, retarget = settings_from_page()
             except SendcastError as error:
                 run_job.set(_failed(str(error)))
                 return
@@ -412,6 +417,7 @@ def create_app(workspace: Workspace) -> App:
                     data=workspace.data,
                     backend=backend,
                     workers=workspace.workers,
+                    la=retarget,
                     progress=progress,
                 )
                 return folder, comparison

@@ -140,20 +140,26 @@ class Workspace:
         return out
 
     def scenario_settings(self, file_name: str, la_code: str | None = None) -> dict[str, Any]:
-        """A shipped scenario's settings (``based_on`` applied, file paths absolute), moved
-        to ``la_code`` when that is another LA (its capacity file then from the data folder's
-        ``capacity/<la_code>.csv`` if there is one, else none)."""
+        """A shipped scenario's settings (``based_on`` applied, file paths absolute). With
+        ``la_code`` naming another LA, moved to it with the planner's own files (the capacity
+        file then is the data folder's ``capacity/<la_code>.csv`` unless an upload replaces it;
+        without uploads the app runs the shipped scenario with ``--la`` instead, as the command
+        does: :mod:`sendcast.scenarios.retarget`)."""
         if file_name not in self.shipped_scenarios():
             raise SendcastError(f"no shipped scenario {file_name!r}")
         _, settings, _ = load_scenario(self.scenarios_folder / file_name)
-        if la_code and self.area(settings["scenario"]["la"])["la_code"] != la_code:
+        if la_code and not self.same_la(settings, la_code):
             settings["scenario"]["la"] = la_code
             places = settings.setdefault("special_places", {})
             own = (Path(self.data) if self.data else paths.PACKAGE_ROOT / "data") / "capacity" / f"{la_code}.csv"
             places.pop("capacity_file", None)
+            settings.get("costs", {}).pop("unit_costs_file", None)
             if own.is_file():
                 places["capacity_file"] = str(own)
         return settings
+
+    def same_la(self, settings: dict[str, Any], la_code: str) -> bool:
+        return bool(self.area(settings["scenario"]["la"])["la_code"] == la_code)
 
     # -- uploads ------------------------------------------------------------------------------
     def check_upload(self, kind: str, temporary: str | Path, name: str) -> Upload:

@@ -213,14 +213,14 @@ def _compare_into(run: Run, args: argparse.Namespace, paths: list[str], *,
 
 def write_comparison_run(run: Run, paths: Sequence[str | Path], *, data: str | None = None,
                          replications: int | None = None, backend: str = "local", workers: int | None = None,
-                         progress: Progress | None = None) -> Comparison:
-    """What ``sendcast compare PATHS --replications N --backend B`` writes into its run folder,
+                         la: str | None = None, progress: Progress | None = None) -> Comparison:
+    """What ``sendcast compare PATHS --replications N --backend B [--la LA]`` writes into its run folder,
     written into ``run`` (a :func:`sendcast.runtime.runs.run_folder`) for callers other than the
     command line (the web app): the same tables, charts, workbook, report and manifest, from the
     same code. ``progress(done, total)`` is called once with ``done = 0`` before the replications
     start and then as they finish (it may raise to stop the run; the run folder is then removed)."""
     args = argparse.Namespace(data=data, replications=replications, backend=backend, workers=workers,
-                              scheduler=None, quiet=True)
+                              scheduler=None, quiet=True, la=la)
     comparison, _, _ = _compare_into(run, args, [str(p) for p in paths], progress=progress)
     return comparison
 
