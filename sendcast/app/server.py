@@ -11,6 +11,7 @@ import base64
 import io
 import json
 import logging
+import math
 import shutil
 import tempfile
 from pathlib import Path
@@ -28,6 +29,7 @@ from sendcast.data.measures import MEASURES, PLACEMENT_GROUPS
 from sendcast.reporting.comparison import readable_appraisal
 from sendcast.reporting.forecast_outputs import FLOW_MEASURES
 from sendcast.runtime.errors import SendcastError
+from sendcast.scenarios.files import Distribution
 from sendcast.scenarios.levers import current_value
 
 log = logging.getLogger(__name__)
@@ -289,7 +291,7 @@ def create_app(workspace: Workspace) -> App:
         def _fill_levers():
             settings = start_settings()
             for lever in sendcast.levers() + sendcast.unit_cost_levers():
-                value = current_value(settings, lever.key)
+                value = shown(current_value(settings, lever.key))
                 value = lever.default if value is None else value
                 if lever.kind == "choice":
                     ui.update_select(pages.lever_id(lever.key), selected=value)
@@ -324,6 +326,9 @@ def create_app(workspace: Workspace) -> App:
             values: dict[str, Any] = {}
             for lever in sendcast.levers() + sendcast.unit_cost_levers():
                 value = input[pages.lever_id(lever.key)]()
+                written = current_value(option, lever.key)
+                if isinstance(written, dict) and value is not None and math.isclose(float(value), shown(written)):
+                    continue  # a distribution left as its median on the page: keep the distribution
                 if lever.kind == "int" and value is not None:
                     value = int(value) if float(value).is_integer() else value
                 values[lever.key] = value
@@ -536,6 +541,13 @@ def create_app(workspace: Workspace) -> App:
     app = App(app_ui, server)
     app.jobs = jobs  # type: ignore[attr-defined]  # stopped by the command when the server stops
     return app
+
+
+def shown(value: Any) -> Any:
+    """What a number box shows for a scenario value: a distribution as its median."""
+    if isinstance(value, dict):
+        return Distribution.model_validate(value).central
+    return value
 
 
 def _finished(job: Job | None) -> Job:

@@ -11,13 +11,14 @@ that does not set them.
 
 from __future__ import annotations
 
+import re
 import types
 import typing
 from dataclasses import dataclass
 from typing import Any
 
 import annotated_types
-from pydantic import BaseModel
+from pydantic import BaseModel, ValidationError
 
 from sendcast.data.measures import PLACEMENT_GROUPS
 from sendcast.scenarios.files import (
@@ -123,11 +124,31 @@ def _unwrap(annotation: Any) -> tuple[Any, list, bool]:
     return annotation, metadata, optional
 
 
-def _lever(section: str, name: str, field: Any) -> Lever | None:
+_RANGE = re.compile(r"a number in ([\[(])([-+.\deE]+), ([-+.\deE]+)\]")
+
+
+def _probed(model: type[BaseModel], name: str) -> tuple[float, float, bool] | None:
+    """The range a field validator enforces on a value that may be a number or a distribution
+    (:func:`sendcast.scenarios.files.uncertain`), read from its own refusal of a huge number."""
+    try:
+        model.model_validate({name: 1e300})
+    except ValidationError as error:
+        found = _RANGE.search(error.errors()[0]["msg"])
+        if found:
+            return float(found.group(2)), float(found.group(3)), found.group(1) == "("
+    return None
+
+
+def _lever(section: str, name: str, field: Any, model: type[BaseModel]) -> Lever | None:
     base, metadata, optional = _unwrap(field.annotation)
     metadata = list(field.metadata) + metadata
     label, unit = WORDS.get(name, (name.replace("_", " ").capitalize(), _unit_from_name(name)))
     key = f"{section}.{name}"
+    if base is Any:  # a number or a distribution, checked by a validator
+        probed = _probed(model, name)
+        if probed is None:
+            return None
+        return Lever(key, label, unit, "float", field.default, *probed, optional=field.default is None)
     if typing.get_origin(base) is typing.Literal:
         return Lever(key, label, unit, "choice", field.default, choices=tuple(typing.get_args(base)))
     if base in (int, float) and base is not bool:
@@ -151,7 +172,7 @@ def levers() -> list[Lever]:
     out = []
     for section, model, _ in SECTIONS:
         for name, field in model.model_fields.items():
-            lever = _lever(section, name, field)
+            lever = _lever(section, name, field, model)
             if lever is not None:
                 out.append(lever)
     return out
