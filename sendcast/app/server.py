@@ -87,17 +87,21 @@ def forecast_pictures(workspace: Workspace, la_code: str) -> dict[str, Any]:
 
 def track_record(result, measure: str) -> str:
     """One line: how the method chosen for ``measure`` did in the national backtest, one
-    year ahead (median error, calibrated 80% interval coverage on held-out LAs)."""
+    year ahead (median error, how often its 80% intervals held), from the forecast's
+    ``backtest_summary`` (:meth:`sendcast.forecasting.evidence.Evidence.chosen_summary`)."""
     record = result.backtest_summary
     rows = record[(record["measure"] == measure) & (record["horizon"] == 1)] if not record.empty else record
     if rows.empty:
         return "Track record: no backtest record for this measure."
     row = rows.iloc[0]
-    return (
-        f"Track record ({row['model']}, {int(row['n_series'])} LAs, 1 year ahead): typically "
-        f"{row['median_mape']:.1f}% out; calibrated 80% intervals held {row['coverage80_calibrated']:.0%} "
-        "of outcomes in LAs they were not fitted to."
-    )
+    error = row.get("median_ape_pct", row.get("median_mape"))
+    held = row.get("coverage80", row.get("coverage80_calibrated"))
+    parts = [f"Track record ({row.get('model', 'chosen method')}, {int(row.get('n_series', 0))} LAs, 1 year ahead)"]
+    if error is not None and pd.notna(error):
+        parts.append(f"typically {float(error):.1f}% out")
+    if held is not None and pd.notna(held):
+        parts.append(f"80% intervals held {float(held):.0%} of outcomes")
+    return parts[0] + ": " + "; ".join(parts[1:]) + "."
 
 
 # -- the app --------------------------------------------------------------------------------------
