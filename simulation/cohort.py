@@ -205,6 +205,8 @@ def _run(params: Parameters, spy: int, joint: np.ndarray | None = None, replay: 
     capacity = p.assessment.capacity_per_year
     slots = None if capacity is None else np.array(
         [p.assessment.slots(v) for v in schedule_values(capacity, p.start_year, h)], dtype=float)
+    responsive = slots is not None and p.assessment.capacity_response is not None
+    floor = None if slots is None else slots.copy()  # the schedule: a floor under responsive capacity
     from simulation.caseload import age_placement_counts  # local: avoids a cycle in documentation builds
 
     # state, indexed by birth cohort b; window at step w is b in [w, w + a0), position j = b - w
@@ -227,7 +229,8 @@ def _run(params: Parameters, spy: int, joint: np.ndarray | None = None, replay: 
     sen_by_age = np.zeros((h + 1, AGES))                   # SEN support by single year of age on each January
     ceased_by_age = np.zeros((h, AGES))                    # plans ceased by single year of age when ceased
     phase_mask = (phase_pos[None, :] == np.arange(len(PHASES))[:, None]).astype(float)  # (phases, a0)
-    flow_names = ("identified", "identified_early", "requests", "direct", "refused", "assessments", "not_issued",
+    flow_names = ("identified", "identified_early", "requests", "direct", "refused", "decided", "assessments",
+                  "not_issued",
                   "new_plans", "moves_in") + tuple(f"sen_exit_{r}" for r in SEN_EXIT_REASONS) + \
         tuple(f"ceased_{r}" for r in CEASE_REASONS) + tuple(f"years_{g}" for g in PLACEMENTS)
     flow = {name: np.zeros(h) for name in flow_names}
@@ -308,6 +311,12 @@ def _run(params: Parameters, spy: int, joint: np.ndarray | None = None, replay: 
             refused = decided * refusal[y]
             flow["refused"][y] += refused.sum()
             to_assess = decided - refused
+            flow["decided"][y] += to_assess.sum()
+            if responsive and y >= 1 and w % spy == 0:
+                # responsive capacity, worked out on 1 January (before the step's decisions
+                # join): children waiting or in an assessment, plus last year's decisions
+                slots[y] = p.assessment.responsive_slots(flow["decided"][y - 1] + queue.sum() + ring_ass.sum(),
+                                                         int(floor[y]))
             # assessments
             if w == 0 and open_at_start.sum() > 0:
                 # assessments under way at the start: part-way through (remaining time uniform on

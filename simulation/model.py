@@ -233,6 +233,7 @@ class _Model:
         self.p = params
         self.h = params.horizon
         self.rng = replication_streams(seed, replication)
+        self.overflow_rng = self.rng["special_place_overflow"]
         self.env = simpy.Environment()
         self.pop = params.population.for_years(params.start_year, self.h)
         self.sen_hz = sen_support_hazards(params)
@@ -271,6 +272,7 @@ class _Model:
         self.to_assess: list[tuple[float, int]] = []  # later decisions to assess (time, child), a heap
         self.done: list[tuple[float, int]] = []  # assessments under way (time they finish, child), a heap
         self.capacity_changes: list[tuple[float, int]] = []  # (1 January, assessment slots)
+        self.slots_by_year: list[int] = []  # slots set on each 1 January after the first (responsive capacity)
         # plans that need events, in time order: (start, child, phase, placement, ceasing time, reason)
         self.plan_starts: list[tuple[float, int, int, int, float, int]] = []
 
@@ -395,10 +397,13 @@ class _Model:
             self._schedule_plan(child, 0.0)
         # assessments under way at the start: decided to assess, join the queue now
         # (those that find a slot are part-way through: remaining time uniform on [0, mean])
-        requested = -p.assessment.decision_weeks_mean / WEEKS
         remaining = (rng["initial_caseload"].random(n_open) * p.assessment.assessment_weeks_mean / WEEKS).tolist()
+        if p.caseload.in_assessment_weeks_open is None:
+            requested = [-p.assessment.decision_weeks_mean / WEEKS] * n_open
+        else:  # a backlog built up over the weeks before: requests dated evenly over them
+            requested = (-rng["initial_caseload"].random(n_open) * p.caseload.in_assessment_weeks_open / WEEKS).tolist()
         for k, child in enumerate(range(n_all - n_open, n_all)):
-            self.request_time[child] = requested
+            self.request_time[child] = requested[k]
             self.pipeline_open[child] = True
             self.requests_made[child] = 1
             if self.queue is not None and not self.queue.arrive(child):
@@ -440,8 +445,13 @@ class _Model:
             per_year_slots = [p.assessment.slots(c) for c in schedule_values(cap, p.start_year, self.h)]
             self.queue = AssessmentQueue(per_year_slots[0], p.assessment.queue_discipline,
                                          self.rng["assessment_queue"])
-            self.capacity_changes = [(float(k), per_year_slots[k]) for k in range(1, self.h)
-                                     if per_year_slots[k] != per_year_slots[k - 1]]
+            if p.assessment.capacity_response is not None:
+                # responsive: worked out on each 1 January from the work in hand (-1: to work out)
+                self.capacity_changes = [(float(k), -1) for k in range(1, self.h)]
+                self.capacity_floor = per_year_slots
+            else:
+                self.capacity_changes = [(float(k), per_year_slots[k]) for k in range(1, self.h)
+                                         if per_year_slots[k] != per_year_slots[k - 1]]
         self.constrained = p.special_places.constrained
         self.pools: dict[str, _Pool] = {}
         if self.constrained:
@@ -680,6 +690,7 @@ class _Model:
         changes = changes + [(inf, 0)]  # sentinel
         t_change = changes[0][0]
         events = next_change = next_first = 0
+        decided_in_year = 0  # decisions to assess since the last 1 January (responsive capacity)
         while True:
             t_first = first_times[next_first]
             t_decide = pending[0][0] if pending and pending[0][0] < t_first else t_first
@@ -693,6 +704,7 @@ class _Model:
                 else:
                     child = heappop(pending)[1]
                 events += 1
+                decided_in_year += 1
                 if arrive(child):
                     # as _start_assessment(child, t_decide)
                     duration = repeat_gamma(shape, mean) if assessed_before[child] else float(assess_time[child])
@@ -700,7 +712,13 @@ class _Model:
             elif t_change <= t_done:
                 if t_change >= until:
                     break
-                for child in queue.set_units(changes[next_change][1]):
+                units = changes[next_change][1]
+                if units < 0:  # responsive capacity: the work in hand this 1 January
+                    units = self.p.assessment.responsive_slots(decided_in_year + len(queue) + queue.in_use,
+                                                               self.capacity_floor[next_change + 1])
+                self.slots_by_year.append(units)
+                decided_in_year = 0
+                for child in queue.set_units(units):
                     start(child, t_change)
                 next_change += 1
                 t_change = changes[next_change][0]
@@ -797,6 +815,23 @@ class _Model:
         self.wait_pool[child] = pool
         self.wait_start[child] = now
         self.waiting.add(child)
+        rate = self.p.special_places.overflow_rate_per_year
+        if rate > 0:  # placed in an independent special school after a wait, if no place frees first
+            delay = float(self.overflow_rng.exponential(1.0 / rate))
+            if now + delay < self.h:
+                Timeout(self.env, delay, (child, request)).callbacks.append(self._on_overflow)
+
+    def _on_overflow(self, event: Timeout) -> None:
+        """A waiting child's wait for a local place ends in an independent special school
+        (unless the child is no longer waiting on that request)."""
+        child, request = event._value
+        if self.wait_event[child] is not request:
+            return
+        self.events += 1
+        now = self.env.now
+        self._stop_waiting(child, now)
+        self.overflow.append(now)
+        self._set_group(child, INDEPENDENT, now)
 
     def _stop_waiting(self, child: int, now: float) -> None:
         request = self.wait_event[child]

@@ -158,7 +158,9 @@ class Caseload:
     of ``ehcp_by_age`` (they come from different SEN2 tables), which must agree within 2%.
     ``in_assessment_by_age`` (optional): children whose request was decided (to assess)
     before the start and whose assessment is not finished; they join the assessment queue
-    at the start, with their request dated ``decision_weeks_mean`` weeks before it.
+    at the start, with their request dated ``decision_weeks_mean`` weeks before it, or,
+    with ``in_assessment_weeks_open``, evenly over that many weeks before it (the age of
+    a backlog that has built up: the application dates it from the published flows).
     ``age_placement_shape`` (optional, shape (26, 7), counts or any weights >= 0): the
     shape of plans by age and placement (SEN2 publishes the joint table from January
     2024); the starting caseload by age and placement is fitted to the two totals from it
@@ -171,8 +173,11 @@ class Caseload:
     ehcp_by_placement: Any
     in_assessment_by_age: Any = None
     age_placement_shape: Any = None
+    in_assessment_weeks_open: float | None = None
 
     def __post_init__(self) -> None:
+        if self.in_assessment_weeks_open is not None and not 0 < self.in_assessment_weeks_open <= 208:
+            raise ParameterError("caseload.in_assessment_weeks_open must be in (0, 208] weeks")
         object.__setattr__(self, "sen_support_by_age", _vector("caseload.sen_support_by_age",
                                                                self.sen_support_by_age))
         object.__setattr__(self, "ehcp_by_age", _vector("caseload.ehcp_by_age", self.ehcp_by_age))
@@ -252,6 +257,16 @@ class Assessment:
     in a year (caseworker and EP capacity), a schedule; ``None`` means unconstrained. It
     becomes ``round(capacity * assessment_weeks_mean / 52)`` concurrent assessment slots.
     Refused requests and assessments that end without a plan return the child to SEN support.
+
+    ``capacity_response`` (``None``: capacity follows the schedule, "frozen"): capacity
+    that responds to demand. On 1 January of every year after the first, the capacity of
+    the year is ``capacity_response`` times the work in hand: the children waiting for or
+    in an assessment that day plus the decisions to assess made in the year before, but
+    never below the schedule's value for that year (a floor: a scenario that funds more
+    capacity). The first year's capacity is the schedule's first value (which must then
+    be given).
+    SEN2 history (completed assessments against that work in hand) estimates it
+    (:func:`simulation.calibration.estimate_rates`).
     """
 
     decision_weeks_mean: float = 5.0
@@ -262,8 +277,14 @@ class Assessment:
     not_issued_probability: Any = 0.05
     capacity_per_year: Any = None
     queue_discipline: str = "random"
+    capacity_response: float | None = None
 
     def __post_init__(self) -> None:
+        if self.capacity_response is not None:
+            if not 0 < self.capacity_response <= 5:
+                raise ParameterError("assessment.capacity_response must be in (0, 5] (a share of the work in hand)")
+            if self.capacity_per_year is None:
+                raise ParameterError("assessment.capacity_response needs capacity_per_year for the first year")
         if self.queue_discipline not in ("random", "fifo"):
             raise ParameterError(f"assessment.queue_discipline {self.queue_discipline!r}; allowed: random, fifo")
         for name in ("decision_weeks_mean", "assessment_weeks_mean"):
@@ -282,6 +303,12 @@ class Assessment:
     def slots(self, capacity_per_year: float) -> int:
         """Concurrent assessment slots giving ``capacity_per_year`` completions a year."""
         return max(1, int(round(capacity_per_year * self.assessment_weeks_mean / 52.0)))
+
+    def responsive_slots(self, work_in_hand: float, floor_slots: int = 1) -> int:
+        """Slots of a year under ``capacity_response`` given the work in hand on 1 January
+        (children waiting for or in an assessment, plus the year before's decisions to
+        assess), at least ``floor_slots`` (the schedule's slots that year)."""
+        return max(self.slots(max(float(self.capacity_response) * work_in_hand, 1.0)), floor_slots)
 
 
 @dataclass(frozen=True, eq=False)
@@ -339,13 +366,25 @@ class SpecialPlaces:
 
     ``overflow_policy``: when no local place is free, ``independent`` places the child in
     an independent or non-maintained special school at once; ``wait`` keeps the child
-    waiting (counted in ``other`` placements, as SEN2's awaiting provision) until a place frees.
+    waiting (counted in ``other`` placements, as SEN2's awaiting provision) until a place
+    frees, or, with ``overflow_rate_per_year`` > 0, until the child is placed in an
+    independent special school (a hazard per year of waiting: mean wait ``1 / rate`` years).
+
+    ``over_capacity_share``: schools take children beyond their nominal places up to this
+    share (0.12: up to 112% of the places); the places of every pool and year are
+    ``floor(nominal x (1 + share))`` (:meth:`places_by_year`).
     """
 
     blocks: tuple[PlaceBlock, ...] | None = None
     overflow_policy: str = "independent"
+    over_capacity_share: float = 0.0
+    overflow_rate_per_year: float = 0.0
 
     def __post_init__(self) -> None:
+        if not 0 <= self.over_capacity_share <= 1:
+            raise ParameterError("special_places.over_capacity_share must be in [0, 1]")
+        if not 0 <= self.overflow_rate_per_year <= 52:
+            raise ParameterError("special_places.overflow_rate_per_year must be in [0, 52] a year")
         if self.overflow_policy not in OVERFLOW_POLICIES:
             raise ParameterError(f"special_places.overflow_policy {self.overflow_policy!r}; "
                                  f"allowed: {', '.join(OVERFLOW_POLICIES)}")
@@ -360,7 +399,8 @@ class SpecialPlaces:
         return self.blocks is not None
 
     def places_by_year(self, start_year: int, horizon: int) -> dict[str, np.ndarray]:
-        """Places open in each pool on 1 January of each year (``horizon`` values)."""
+        """Places open in each pool on 1 January of each year (``horizon`` values), with the
+        over-capacity allowance (``floor(nominal x (1 + over_capacity_share))``)."""
         years = np.arange(start_year, start_year + horizon)
         out = {pool: np.zeros(horizon, dtype=np.int64) for pool in POOLS}
         for block in self.blocks or ():
@@ -370,6 +410,9 @@ class SpecialPlaces:
             if block.to_year is not None:
                 active &= years <= block.to_year
             out[block.pool] += np.where(active, int(block.places), 0)
+        if self.over_capacity_share:
+            out = {pool: np.floor(values * (1.0 + self.over_capacity_share) + 1e-9).astype(np.int64)
+                   for pool, values in out.items()}
         return out
 
 

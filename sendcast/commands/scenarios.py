@@ -26,6 +26,7 @@ from sendcast.runtime.parallel import map_tasks
 from sendcast.runtime.progress import progress_bar
 from sendcast.runtime.runs import Run, run_folder
 from sendcast.reporting.scenario_charts import sweep_chart
+from sendcast.scenarios.retarget import check_series, retarget
 from sendcast.scenarios.files import Scenario, merge_settings
 from sendcast.scenarios.pipeline import Comparison, LoadedScenario, build_all_parameters, compare, load_scenarios
 from sendcast.scenarios.sweep import (SWEEP_OUTCOMES, SweepTask, break_even_along, grid, parse_vary, run_sweep_task,
@@ -61,6 +62,9 @@ def _common(parser: argparse.ArgumentParser) -> None:
     backend_options(parser)
     parser.add_argument("--replications", type=REPLICATIONS, metavar="N",
                         help="simulation runs per scenario (default: the scenario file's)")
+    parser.add_argument("--la", metavar="NAME_OR_CODE",
+                        help="run the scenarios for this LA instead of the one they name (levers kept as written; "
+                             "places and unit costs become the LA's defaults)")
 
 
 def record_scenarios(run: Run, loaded: list[LoadedScenario]) -> None:
@@ -83,12 +87,17 @@ def record_scenarios(run: Run, loaded: list[LoadedScenario]) -> None:
 def _simulate(args: argparse.Namespace,
               paths: list[str]) -> tuple[list[LoadedScenario], Comparison, LaForecast, NeighbourComparison, dict]:
     loaded = load_scenarios(paths)
+    dataset = store.load_dataset(args.data)
+    if getattr(args, "la", None):
+        loaded, notes = retarget(loaded, dataset, args.la, args.data)
+        for note in notes:
+            print(f"note: {note}")
+    check_series(dataset, loaded[0].scenario.scenario.la, loaded[0].scenario.scenario.start_year)
     options = loaded[0].scenario.forecast
     if options.method != "auto" or options.growth_cap_pct is not None:
         raise SendcastError(f"{loaded[0].files[0]}: [forecast] method = 'auto' without growth_cap_pct is all that "
                             "run and compare apply so far (the backtest chooses each measure's method); remove the "
                             "other settings or use 'sendcast forecast'")
-    dataset = store.load_dataset(args.data)
     info = loaded[0].scenario.scenario
     timings = {}
     started = time.perf_counter()
@@ -96,7 +105,9 @@ def _simulate(args: argparse.Namespace,
     horizon = options.horizon or 5
     evidence = national_evidence(dataset, horizons=min(horizon, 5))
     forecast = forecast_la(dataset, info.la, horizon=horizon, data=args.data, seed=info.seed, evidence=evidence,
-                           capacity=read_capacity(Path(capacity_file)) if capacity_file else None)
+                           capacity=read_capacity(Path(capacity_file)) if capacity_file else (
+                               loaded[0].capacity if loaded[0].capacity is not None and not loaded[0].capacity.empty
+                               else None))
     timings["forecast"] = round(time.perf_counter() - started, 2)
     neighbours = compare_with_neighbours(dataset, forecast, evidence, seed=info.seed, data=args.data)
     timings["neighbours"] = round(neighbours.seconds, 2)
@@ -182,12 +193,16 @@ def _compare(args: argparse.Namespace) -> int:
 
 def _sweep(args: argparse.Namespace) -> int:
     (base,) = load_scenarios([args.scenario])
+    dataset = store.load_dataset(args.data)
+    if args.la:
+        (base,), notes = retarget([base], dataset, args.la, args.data)
+        for note in notes:
+            print(f"note: {note}")
     levers = [parse_vary(text) for text in args.vary]
     points = grid(base.resolved, levers, source=str(base.files[0]))
     info = base.scenario.scenario
     n = args.replications or info.replications
     rate = base.scenario.costs.discount_rate_pct / 100
-    dataset = store.load_dataset(args.data)
     with run_folder(args.out, command="sweep", label=Path(args.scenario).stem, force=args.force) as run:
         record_scenarios(run, [base])
         started = time.perf_counter()
@@ -200,7 +215,7 @@ def _sweep(args: argparse.Namespace) -> int:
             names.append("baseline")
             scenarios.append(Scenario.model_validate(merge_settings(root.resolved,
                                                                     {"scenario": base.resolved["scenario"]})))
-        parameters = build_all_parameters(dataset, scenarios, data=args.data)
+        parameters = build_all_parameters(dataset, scenarios, data=args.data, capacity=base.capacity)
         tasks = [SweepTask(name, params, n, info.seed, rate) for name, params in zip(names, parameters)]
         with progress_bar(len(tasks), "sweep points", quiet=args.quiet) as progress:
             outcomes = map_tasks(run_sweep_task, tasks, backend=args.backend, workers=args.workers,

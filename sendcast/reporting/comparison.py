@@ -471,15 +471,16 @@ def accuracy_lines(result: LaForecast) -> list[str]:
     record = result.backtest_summary
     if record.empty:
         return ["No backtest record is available for this forecast."]
-    out = ["Every method was tested on every LA in England by forecasting years that are now published "
-           "(a rolling-origin backtest), and the method with the best record was chosen for each measure."]
+    out = ["Every method was tested on every LA in England in real time: at each past year, the method, its "
+           "windows, how far each LA leans on England's growth and the intervals were chosen from the data known "
+           "then, and the forecast was scored against what was published later (a nested rolling-origin backtest)."]
     total = record[record["measure"] == "ehcp_total"].sort_values("horizon")
     for _, row in total[total["horizon"] <= 3].iterrows():
-        out.append(f"EHC plans, {int(row['horizon'])} year(s) ahead ({row['model']}, {int(row['n_series'])} LAs): "
-                   f"typically {row['median_mape']:.1f}% out; error {row['relative_mase']:.2f} times that of "
-                   f"carrying on the average yearly change; calibrated 80% intervals held "
-                   f"{row['coverage80_calibrated']:.0%} and 95% intervals {row['coverage95_calibrated']:.0%} of "
-                   "outcomes in LAs they were not fitted to.")
+        out.append(f"EHC plans, {int(row['horizon'])} year(s) ahead ({int(row['n_series'])} LAs, origins "
+                   f"{int(row['first_origin'])}-{int(row['last_origin'])}): typically {row['median_ape_pct']:.1f}% "
+                   f"out; error {row['relative_mase']:.2f} times that of a straight line through the last five "
+                   f"Januaries; 80% intervals held {row['coverage80']:.0%} and 95% intervals "
+                   f"{row['coverage95']:.0%} of outcomes.")
     return out
 
 

@@ -216,7 +216,12 @@ class EarlyIdentification(_Section):
 
 
 class Assessment(_Section):
+    """``capacity_rule``: ``responsive`` (the baseline: capacity follows the work in hand as
+    it has since 2019, with ``capacity_per_year`` as a floor) or ``frozen`` (capacity held
+    at today's level, or at ``capacity_per_year``)."""
+
     capacity_per_year: Annotated[int, Field(ge=1, le=1_000_000)] | None = None
+    capacity_rule: Literal["responsive", "frozen"] = "responsive"
 
 
 class NewPlaces(_Section):
@@ -239,6 +244,9 @@ class SpecialPlaces(_Section):
     capacity_file: str | None = None
     additional: tuple[NewPlaces, ...] = ()
     overflow_policy: Literal["independent", "wait"] = "independent"
+    #: With ``wait``: a waiting child is placed in an independent special school at this
+    #: rate a year (0: waits until a local place frees).
+    overflow_rate_per_year: Annotated[float, Field(ge=0, le=52)] = 0.0
 
 
 class Costs(_Section):
@@ -272,6 +280,14 @@ class Costs(_Section):
         return value
 
 
+class Trends(_Section):
+    """How the fitted request and identification rates go on after the published years:
+    ``damped`` (the baseline: damped growth, the damping chosen out of sample,
+    :mod:`simulation.trends`) or ``held`` (held at the last fitted year's values)."""
+
+    rule: Literal["damped", "held"] = "damped"
+
+
 class IndividualSupportPlans(_Section):
     """Reform: a share of plans replaced by individual support plans at phase transfer from
     a year (:mod:`simulation.reform`, which says what it does not model yet)."""
@@ -289,6 +305,7 @@ class Scenario(_Section):
     forecast: ForecastOptions = ForecastOptions()
     early_identification: EarlyIdentification = EarlyIdentification()
     assessment: Assessment = Assessment()
+    trends: Trends = Trends()
     special_places: SpecialPlaces = SpecialPlaces()
     costs: Costs = Costs()
     individual_support_plans: IndividualSupportPlans = IndividualSupportPlans()

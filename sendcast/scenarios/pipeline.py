@@ -35,7 +35,8 @@ from sendcast.data.years import financial_year_from_calendar, financial_year_lab
 from sendcast.scenarios.files import Scenario, load_scenario
 from sendcast.scenarios.psa import PsaResult, analyse_option, option_draws
 from sendcast.scenarios.replications import run_replications
-from sendcast.scenarios.parameters import build_parameters, calibrate_la
+from sendcast.scenarios.parameters import build_parameters, calibrate_la, la_history, parameter_draws
+from simulation import CalibrationResult
 from simulation.parameters import Parameters
 from simulation.runner import SimulationResults
 
@@ -58,6 +59,9 @@ class LoadedScenario:
     scenario: Scenario
     resolved: dict[str, Any]
     files: tuple[Path, ...]
+    #: Special school places to use when the scenario names no capacity file (a scenario
+    #: re-targeted at another LA: :mod:`sendcast.scenarios.retarget`).
+    capacity: pd.DataFrame | None = field(default=None, compare=False, repr=False)
 
     @property
     def name(self) -> str:
@@ -195,7 +199,7 @@ def appraise_options(results: SimulationResults, baseline: LoadedScenario,
     return appraisals, summary, yearly
 
 
-def compare_parameters(loaded: Sequence[LoadedScenario], parameters: Mapping[str, Parameters], *,
+def compare_parameters(loaded: Sequence[LoadedScenario], parameters: Mapping[str, Parameters | Sequence[Parameters]], *,
                        replications: int | None = None, backend: str = "local", workers: int | None = None,
                        scheduler: str | None = None, progress: Progress | None = None) -> Comparison:
     """Simulate given Parameters for each loaded scenario (keyed by scenario name; the
@@ -212,10 +216,11 @@ def compare_parameters(loaded: Sequence[LoadedScenario], parameters: Mapping[str
     log.info("simulating %d scenarios x %d replications", len(loaded), n)
     draws = {item.name: option_draws(item.scenario, parameters[item.name], seed=info.seed, replications=n)
              for item in loaded[1:]}
-    results = run_replications({item.name: parameters[item.name] for item in loaded}, replications=n,
-                               seed=info.seed, baseline=base.name, backend=backend, workers=workers,
-                               scheduler=scheduler, progress=progress,
-                               varying={name: d.parameters for name, d in draws.items() if d is not None})
+    # one set of parameters per replication: the calibrated draw, with the option's uncertain inputs on top
+    per_replication_parameters = {item.name: parameters[item.name] for item in loaded}
+    per_replication_parameters.update({name: d.parameters for name, d in draws.items() if d is not None})
+    results = run_replications(per_replication_parameters, replications=n, seed=info.seed, baseline=base.name,
+                               backend=backend, workers=workers, scheduler=scheduler, progress=progress)
     spend = pd.concat([spend_by_financial_year(results.replications, item) for item in loaded], ignore_index=True)
     appraisals, appraisal, by_year = appraise_options(results, base, loaded[1:])
     base_cost = per_replication(results.replications, base.name, "cost_gbp")
@@ -232,14 +237,17 @@ def compare_parameters(loaded: Sequence[LoadedScenario], parameters: Mapping[str
 
 
 def build_all_parameters(dataset: Dataset, scenarios: Sequence[Scenario], *,
-                         data: str | Path | None = None) -> list[Parameters]:
+                         data: str | Path | None = None, capacity: pd.DataFrame | None = None,
+                         calibration: CalibrationResult | None = None) -> list[Parameters]:
     """Simulation Parameters for each scenario (in order) from the data, on one shared
-    calibration of the first scenario's LA and start year, so that they differ only in their
-    levers (common random numbers then pair them)."""
+    calibration of the first scenario's LA and start year (``calibration``, fitted here when
+    not given), so that they differ only in their levers (common random numbers then pair them)."""
     info = scenarios[0].scenario
-    fit = calibrate_la(dataset, info.la, start_year=info.start_year)
+    fit = calibration if calibration is not None else calibrate_la(dataset, info.la, start_year=info.start_year)
     return [build_parameters(dataset, info.la, start_year=info.start_year, horizon=info.horizon, scenario=scenario,
-                             calibration=fit, data=data) for scenario in scenarios]
+                             calibration=fit, data=data,
+                             capacity=None if scenario.special_places.capacity_file else capacity)
+            for scenario in scenarios]
 
 
 def compare(dataset: Dataset, loaded: Sequence[LoadedScenario], *, replications: int | None = None,
@@ -247,7 +255,16 @@ def compare(dataset: Dataset, loaded: Sequence[LoadedScenario], *, replications:
             progress: Progress | None = None, data: str | Path | None = None) -> Comparison:
     """Build each scenario's simulation Parameters from the data and compare them."""
     check_comparable(loaded)
-    parameters = dict(zip([item.name for item in loaded],
-                          build_all_parameters(dataset, [item.scenario for item in loaded], data=data)))
+    info = loaded[0].scenario.scenario
+    fit = calibrate_la(dataset, info.la, start_year=info.start_year)
+    built = build_all_parameters(dataset, [item.scenario for item in loaded], data=data,
+                                 capacity=loaded[0].capacity, calibration=fit)
+    # each replication draws its calibrated parameters (predictive bands): the same draws
+    # for every scenario, so the pairs stay paired
+    n = replications or info.replications
+    history = la_history(dataset, info.la)
+    parameters = {item.name: parameter_draws(params, history, fit, info.start_year, info.seed, n,
+                                             trends=item.scenario.trends.rule)
+                  for item, params in zip(loaded, built)}
     return compare_parameters(loaded, parameters, replications=replications, backend=backend, workers=workers,
                               scheduler=scheduler, progress=progress)

@@ -10,6 +10,7 @@ replications) but no tornado, break-even or EVPI.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -39,7 +40,7 @@ class OptionDraws:
     parameters: list[Parameters]
 
 
-def option_draws(scenario: Scenario, params: Parameters, *, seed: int, replications: int) -> OptionDraws | None:
+def option_draws(scenario: Scenario, params: Parameters | Sequence[Parameters], *, seed: int, replications: int) -> OptionDraws | None:
     """Draw the option's uncertain inputs for replications ``0 .. replications - 1``
     (``None`` when it has none)."""
     inputs = uncertain_inputs(scenario)

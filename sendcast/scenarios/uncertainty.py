@@ -109,8 +109,11 @@ def apply_inputs(params: Parameters, values: Mapping[str, float], inputs: Mappin
     return out
 
 
-def replication_parameters(params: Parameters, draws: pd.DataFrame,
+def replication_parameters(params: Parameters | Sequence[Parameters], draws: pd.DataFrame,
                            inputs: Mapping[str, Distribution]) -> list[Parameters]:
-    """Each replication's parameters, in the order of ``draws``' rows."""
-    return [apply_inputs(params, row, inputs) for _, row in draws.iterrows()]
+    """Each replication's parameters, in the order of ``draws``' rows: the inputs drawn for
+    replication ``r`` put into ``params`` (the same for all) or into ``params[r]`` (one each,
+    calibrated parameters drawn from their uncertainty)."""
+    return [apply_inputs(params if isinstance(params, Parameters) else params[r], row, inputs)
+            for r, (_, row) in enumerate(draws.iterrows())]
 
