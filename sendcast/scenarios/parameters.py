@@ -441,7 +441,11 @@ def calibrate_la(dataset: Dataset, la: str, *, start_year: int, years: int = CAL
         raise SetupError(f"calibration needs at least two years of history before {start_year}; "
                          f"flows are published from {FIRST_CALIBRATION_YEAR}")
     inputs = dataset.input_checksums
-    key = (inputs, history.la_code, first, start_year, history.until)
+    # the LA's rows themselves are part of the key: two datasets from the same input files
+    # can differ (a test's modified copy, a rebuild), and a calibration from one must not
+    # be returned for the other
+    rows_hash = int(pd.util.hash_pandas_object(history.rows, index=False).sum())
+    key = (inputs, history.la_code, first, start_year, history.until, rows_hash)
     if not inputs or key not in _CALIBRATIONS:
         base = _calibration_base(history, first, start_year)
         _CALIBRATIONS[key] = calibrate(base, targets(history, first, start_year))

@@ -190,13 +190,16 @@ def appraise_options(results: SimulationResults, baseline: LoadedScenario,
     return appraisals, summary, yearly
 
 
-def compare_parameters(loaded: Sequence[LoadedScenario], parameters: Mapping[str, Parameters | Sequence[Parameters]], *,
+def compare_parameters(loaded: Sequence[LoadedScenario], parameters: Mapping[str, Parameters], *,
+                       draws: Mapping[str, Sequence[Parameters]] | None = None,
                        replications: int | None = None, backend: str = "local", workers: int | None = None,
                        scheduler: str | None = None, progress: Progress | None = None) -> Comparison:
     """Simulate given Parameters for each loaded scenario (keyed by scenario name; the
     first scenario is the baseline) and compare them, replications on ``backend``
     (:mod:`sendcast.runtime.parallel`; identical results on every backend). :func:`compare` builds
-    the Parameters from the data; notebooks and tests may pass their own."""
+    the Parameters from the data; notebooks and tests may pass their own. ``draws``: one
+    Parameters per replication for each scenario (:func:`sendcast.scenarios.parameters.parameter_draws`),
+    run instead of ``parameters`` (which the Comparison keeps, for its costs and levers)."""
     check_comparable(loaded)
     missing = [item.name for item in loaded if item.name not in parameters]
     if missing:
@@ -205,7 +208,7 @@ def compare_parameters(loaded: Sequence[LoadedScenario], parameters: Mapping[str
     info = base.scenario.scenario
     n = replications or info.replications
     log.info("simulating %d scenarios x %d replications", len(loaded), n)
-    results = run_replications({item.name: parameters[item.name] for item in loaded}, replications=n,
+    results = run_replications({item.name: (draws or parameters)[item.name] for item in loaded}, replications=n,
                                seed=info.seed, baseline=base.name, backend=backend, workers=workers,
                                scheduler=scheduler, progress=progress)
     spend = pd.concat([spend_by_financial_year(results.replications, item) for item in loaded], ignore_index=True)
@@ -240,8 +243,9 @@ def compare(dataset: Dataset, loaded: Sequence[LoadedScenario], *, replications:
     n = replications or info.replications
     history = la_history(dataset, info.la)
     fit = calibrate_la(dataset, info.la, start_year=info.start_year)
-    parameters = {item.name: parameter_draws(params, history, fit, info.start_year, info.seed, n,
-                                             trends=item.scenario.trends.rule)
-                  for item, params in zip(loaded, built)}
-    return compare_parameters(loaded, parameters, replications=replications, backend=backend, workers=workers,
-                              scheduler=scheduler, progress=progress)
+    parameters = {item.name: params for item, params in zip(loaded, built)}
+    draws = {item.name: parameter_draws(params, history, fit, info.start_year, info.seed, n,
+                                        trends=item.scenario.trends.rule)
+             for item, params in zip(loaded, built)}
+    return compare_parameters(loaded, parameters, draws=draws, replications=replications, backend=backend,
+                              workers=workers, scheduler=scheduler, progress=progress)
