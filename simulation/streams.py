@@ -28,6 +28,8 @@ ACTIVITIES: tuple[str, ...] = (
     "sen_support_return",   # time and cause of leaving SEN support after the first return to it, per child
     "special_place_overflow",  # how long a child waits for a local special place before going independent
     "parameter_draw",       # the replication's draw of the calibrated parameters (simulation.uncertainty)
+    "parameter_draws",      # uncertain inputs drawn per replication (sensitivity analysis; one stream per input)
+    "more_identified",      # the pool of potential extra identifications the early identification lever may make
 )
 
 

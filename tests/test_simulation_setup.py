@@ -67,9 +67,10 @@ def test_baseline_levers_come_from_the_data_and_the_capacity_file(baseline):
 
 @pytest.mark.parametrize("name, changes", [
     ("early-identification.toml", {"early_identification"}),
-    ("assessment-capacity.toml", {"assessment.capacity_per_year"}),
-    ("new-special-school.toml", {"special_places.blocks"}),
-    ("combined.toml", {"early_identification", "assessment.capacity_per_year", "special_places.blocks"}),
+    ("assessment-capacity.toml", {"assessment.capacity_per_year", "costs.fixed_gbp"}),  # + staff cost
+    ("new-special-school.toml", {"special_places.blocks", "costs.fixed_gbp"}),  # + capital cost
+    ("combined.toml", {"early_identification", "assessment.capacity_per_year", "special_places.blocks",
+                       "costs.fixed_gbp"}),
     ("frozen-assessment-capacity.toml", {"assessment.capacity_per_year", "assessment.capacity_response"}),
 ])
 def test_a_scenario_differs_from_its_baseline_only_in_what_it_changes(dataset, fit, baseline, name, changes):
@@ -88,8 +89,12 @@ def test_a_scenario_differs_from_its_baseline_only_in_what_it_changes(dataset, f
         assert params.assessment.capacity_response == baseline.assessment.capacity_response
     if "early_identification" in changes:
         lever = params.early_identification
+        given = scenario.early_identification  # distributions enter a single run at their medians
         assert (lever.share_identified_early, lever.relative_risk, lever.capacity_children_per_year,
-                lever.cost_per_child_gbp) == (0.3, 0.8, 600, 1500)
+                lever.cost_per_child_gbp, lever.years_earlier) == pytest.approx(
+            (given.share_identified_early.central, given.relative_risk.central, 600,
+             given.cost_per_child_gbp.central, 2))
+        assert lever.share_identified_early == pytest.approx(0.25)
 
 
 def test_an_early_identification_programme_without_capacity_is_an_error(dataset, fit, tmp_path):
@@ -235,3 +240,21 @@ def test_schools_run_over_their_places_at_least_as_far_as_dfe_reports_and_the_no
     share, notes = over_capacity(history, 2025, blocks, capacity)
     assert share == pytest.approx(0.25)                                  # 150 in 120: the LA's own 25%
     assert over_capacity(history, 2025, None, None) == (0.0, [])
+
+
+def test_an_option_pays_for_what_it_provides(dataset, fit, baseline):
+    """New places carry their capital cost in the opening year; extra assessment capacity its
+    staff cost every year; transport is costed by default for every placement."""
+    scenario, _, _ = load_scenario(SCENARIOS / "new-special-school.toml")
+    params = build_parameters(dataset, "Gloucestershire", start_year=2025, horizon=10, scenario=scenario,
+                              calibration=fit)
+    capital = params.costs.fixed_by_year(2025, 10)["capital"]
+    assert capital[2027 - 2025] == 150 * 75_000 and capital.sum() == 150 * 75_000
+    scenario, _, _ = load_scenario(SCENARIOS / "assessment-capacity.toml")
+    params = build_parameters(dataset, "Gloucestershire", start_year=2025, horizon=10, scenario=scenario,
+                              calibration=fit)
+    staff = params.costs.fixed_by_year(2025, 10)["assessment_staff"]
+    extra = 1250 - baseline.assessment.capacity_per_year[0][1]
+    assert extra > 0 and staff == pytest.approx(np.full(10, extra * 2470466 / 1016 / 1.02 ** 2))
+    assert baseline.costs.transport_gbp_per_year == pytest.approx(np.full(7, 14938117 / 5876 / 1.02 ** 2))
+    assert not baseline.costs.fixed_gbp

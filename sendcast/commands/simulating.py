@@ -18,15 +18,20 @@ import numpy as np
 import pandas as pd
 
 from sendcast.data import paths
-from sendcast.data.capacity import capacity_file, read_capacity
+from sendcast.runtime import atomic
+from sendcast.data.capacity import THIRD_PARTY_FILE, capacity_file, codes_to_numbers, default_capacity, read_capacity
+from sendcast.data.population import population_note
 from sendcast.reporting.charts import scenario_chart
-from sendcast.commands.options import backend_options, data_option, output_options
+from sendcast.commands.options import (MAX_YEARS, REPLICATIONS, SEED, YEAR, backend_options, data_option,
+                                       output_options, whole_number)
 from sendcast.data import store
 from sendcast.runtime.errors import SendcastError
 from sendcast.reporting.fit_report import print_report, target_checks
 from sendcast.runtime.progress import progress_bar
 from sendcast.runtime.runs import run_folder
 from sendcast.scenarios.files import load_scenario
+from sendcast.scenarios.pipeline import LoadedScenario
+from sendcast.scenarios.retarget import check_series, retarget
 from sendcast.scenarios.replications import run_replications
 from sendcast.scenarios.validation import ORIGINS, validate_la
 from sendcast.scenarios.parameters import (baseline_path, build_parameters, calibrate_la, changed_fields, la_history,
@@ -57,15 +62,15 @@ DEFAULT_SEED = 20251122
 def register(commands: argparse._SubParsersAction) -> None:
     calibrate = commands.add_parser("calibrate", help="fit the simulation to an LA's history and report the fit")
     calibrate.add_argument("--la", required=True, metavar="NAME_OR_CODE", help="LA name, code or number")
-    calibrate.add_argument("--start-year", type=int, metavar="YEAR",
+    calibrate.add_argument("--start-year", type=YEAR, metavar="YEAR",
                            help="the January the fit ends in (default: the latest published caseload)")
-    calibrate.add_argument("--replications", type=int, default=8, metavar="N",
+    calibrate.add_argument("--replications", type=REPLICATIONS, default=8, metavar="N",
                            help="discrete-event replications for the 20-week check (default 8)")
-    calibrate.add_argument("--seed", type=int, default=DEFAULT_SEED, metavar="S")
+    calibrate.add_argument("--seed", type=SEED, default=DEFAULT_SEED, metavar="S")
     calibrate.add_argument("--validate", action="store_true",
                            help="out-of-sample validation: calibrate at each origin on the data to it, project and "
                                 "score against what was published, beside the forecast engine (validation.csv)")
-    calibrate.add_argument("--origins", type=int, nargs="+", default=list(ORIGINS), metavar="YEAR",
+    calibrate.add_argument("--origins", type=YEAR, nargs="+", default=list(ORIGINS), metavar="YEAR",
                            help="origin Januaries of --validate (default: %(default)s)")
     data_option(calibrate)
     output_options(calibrate)
@@ -75,11 +80,13 @@ def register(commands: argparse._SubParsersAction) -> None:
     simulate_.add_argument("--la", required=True, metavar="NAME_OR_CODE", help="LA name, code or number")
     simulate_.add_argument("--scenario", metavar="FILE",
                            help="a scenario file (TOML); its baseline (the root of its based_on chain) is run too")
-    simulate_.add_argument("--years", type=int, metavar="N", help="years to simulate (default: the scenario's, or 10)")
-    simulate_.add_argument("--replications", type=int, metavar="N",
+    simulate_.add_argument("--years", type=whole_number(1, MAX_YEARS), metavar="N",
+                           help="years to simulate (default: the scenario's, or 10)")
+    simulate_.add_argument("--replications", type=REPLICATIONS, metavar="N",
                            help=f"replications per scenario (default: the scenario's, or {DEFAULT_REPLICATIONS})")
-    simulate_.add_argument("--seed", type=int, metavar="S", help=f"random seed (default: the scenario's, or {DEFAULT_SEED})")
-    simulate_.add_argument("--start-year", type=int, metavar="YEAR",
+    simulate_.add_argument("--seed", type=SEED, metavar="S",
+                           help=f"random seed (default: the scenario's, or {DEFAULT_SEED})")
+    simulate_.add_argument("--start-year", type=YEAR, metavar="YEAR",
                            help="the January caseload to start from (default: the scenario's, or the latest published)")
     data_option(simulate_)
     output_options(simulate_)
@@ -110,6 +117,7 @@ def _calibrate(args: argparse.Namespace) -> int:
     start_year = args.start_year or _latest_caseload_year(history)
     timings = {}
     began = time.perf_counter()
+    check_series(dataset, history.la_code, start_year)
     result = calibrate_la(dataset, history.la_code, start_year=start_year)
     timings["calibration"] = round(time.perf_counter() - began, 2)
     params = result.parameters
@@ -127,21 +135,25 @@ def _calibrate(args: argparse.Namespace) -> int:
     report.loc[timely, "error_pct"] = report.loc[timely, "simulated_des"] - report.loc[timely, "actual"]
     checks = target_checks(report)
     label = f"{history.la_name} {params.start_year}-{start_year}"
+    population = population_note(dataset.measures, history.la_code, params.start_year, start_year)
     with run_folder(args.out, command="calibrate", label=history.la_name, force=args.force) as run:
-        report.to_csv(run.path("calibration.csv"), index=False, float_format="%.6g", lineterminator="\n")
-        checks.to_csv(run.path("targets.csv"), index=False, lineterminator="\n")
+        atomic.write_csv(run.path("calibration.csv"), report, float_format="%.6g")
+        atomic.write_csv(run.path("targets.csv"), checks)
         fitted = pd.DataFrame({"parameter": list(result.fitted), "value": list(result.fitted.values())})
         estimates = result.estimates.melt(id_vars="year", var_name="parameter")
-        pd.concat([fitted.assign(year=""), estimates], ignore_index=True)[["parameter", "year", "value"]].to_csv(
-            run.path("fitted_parameters.csv"), index=False, float_format="%.6g", lineterminator="\n")
+        atomic.write_csv(run.path("fitted_parameters.csv"), pd.concat([fitted.assign(year=""), estimates],
+                         ignore_index=True)[["parameter", "year", "value"]], float_format="%.6g")
         run.timings.update(timings)
         run.details.update({"la_code": history.la_code, "la_name": history.la_name,
                             "window_january": [params.start_year, start_year], "seed": args.seed,
                             "des_replications": args.replications, "optimiser": result.message,
                             "targets_passed": int(checks["passed"].sum()), "targets": len(checks),
-                            "parameters_at_bounds": list(result.at_bounds)})
+                            "parameters_at_bounds": list(result.at_bounds),
+                            "population": population})
         target = run.target
     print_report(label, report, checks, result.fitted, result.at_bounds)
+    if population:
+        print(population)
     print(f"Wrote {target}")
     return 0
 
@@ -202,15 +214,18 @@ def _simulate(args: argparse.Namespace) -> int:
         _positive(getattr(args, name), f"--{name}")
     dataset = store.load_dataset(args.data)
     history = la_history(dataset, args.la)
-    scenario = baseline = None
+    scenario = baseline = default_places = None
     chain: list[Path] = []
     if args.scenario:
         scenario, _, chain = load_scenario(args.scenario)
-        named = dataset.geography.resolve(scenario.scenario.la)["la_code"]
-        if named != history.la_code:
-            raise SendcastError(f"{args.scenario}: the scenario is for {scenario.scenario.la} but --la is "
-                                f"{history.la_name}; make them agree")
         baseline, _, _ = load_scenario(baseline_path(chain))
+        # A scenario written for another LA is re-targeted at --la (sendcast.scenarios.retarget).
+        (item, base_item), retarget_notes = retarget([LoadedScenario(scenario, {}, tuple(chain)),
+                                                      LoadedScenario(baseline, {}, ())], dataset, history.la_code,
+                                                     args.data)
+        scenario, baseline, default_places = item.scenario, base_item.scenario, item.capacity
+        for note in retarget_notes:
+            print(f"note: {note}")
     info = scenario.scenario if scenario is not None else None
     start_year = args.start_year or (info.start_year if info else _latest_caseload_year(history))
     horizon = args.years or (info.horizon if info else 10)
@@ -221,22 +236,24 @@ def _simulate(args: argparse.Namespace) -> int:
 
     timings = {}
     began = time.perf_counter()
+    check_series(dataset, history.la_code, start_year)
     fit = calibrate_la(dataset, history.la_code, start_year=start_year)
     timings["calibration"] = round(time.perf_counter() - began, 2)
-    capacity = None
+    capacity = None if scenario is None or scenario.special_places.capacity_file else default_places
     if scenario is None:
-        default_file = capacity_file(paths.data_dir(args.data), history.la_code)
-        capacity = read_capacity(default_file) if default_file.is_file() else None
+        # The LA's own capacity file, else the third-party table (flagged low confidence).
+        capacity, _ = default_capacity(paths.data_dir(args.data), history.la_code, history.la_number,
+                                       codes_to_numbers(dataset.geography.las))
     scenarios = {}
     if scenario is not None and baseline_path(chain) != chain[0]:
         scenarios[baseline.scenario.name] = build_parameters(
             dataset, history.la_code, start_year=start_year, horizon=horizon, scenario=baseline, calibration=fit,
-            data=args.data)
+            data=args.data, capacity=None if baseline.special_places.capacity_file else default_places)
     main_name = info.name if info else "As things stand"
     scenarios[main_name] = build_parameters(dataset, history.la_code, start_year=start_year, horizon=horizon,
                                             scenario=scenario, capacity=capacity, calibration=fit, data=args.data)
     base_name = next(iter(scenarios))
-    notes = _notes(history, start_year, capacity, scenario, args.data)
+    notes = _notes(history, start_year, capacity, scenario, args.data, dataset)
 
     rules = {name: (item.trends.rule if item is not None else "damped")
              for name, item in zip(scenarios, ([baseline] if len(scenarios) == 2 else []) + [scenario])}
@@ -255,16 +272,17 @@ def _simulate(args: argparse.Namespace) -> int:
     differences = _drop_uncosted(results.differences, uncosted)
 
     with run_folder(args.out, command="simulate", label=f"{history.la_name}-{main_name}", force=args.force) as run:
-        summary[SUMMARY_COLUMNS].to_csv(run.path("simulation.csv"), index=False, float_format="%.6g",
-                                        lineterminator="\n")
+        atomic.write_csv(run.path("simulation.csv"), summary[SUMMARY_COLUMNS], float_format="%.6g")
         if not differences.empty:
-            differences[SUMMARY_COLUMNS].to_csv(run.path("differences.csv"), index=False, float_format="%.6g",
-                                                lineterminator="\n")
+            atomic.write_csv(run.path("differences.csv"), differences[SUMMARY_COLUMNS], float_format="%.6g")
         _write_charts(run, history, summary, replications, start_year)
         for path in chain:
             run.record_input(path, "scenario")
-        if capacity is not None:
+        if capacity is not None and capacity_file(paths.data_dir(args.data), history.la_code).is_file():
             run.record_input(capacity_file(paths.data_dir(args.data), history.la_code), "special school places")
+        elif capacity is not None and not capacity.empty:
+            run.record_input(paths.raw_dir(paths.data_dir(args.data)) / "national" / THIRD_PARTY_FILE,
+                             "special school places (third-party, low confidence)")
         run.timings.update(timings)
         run.details.update({
             "la_code": history.la_code, "la_name": history.la_name, "start_year_january": start_year,
@@ -282,12 +300,12 @@ def _simulate(args: argparse.Namespace) -> int:
     return 0
 
 
-def _notes(history, start_year, capacity, scenario, data) -> list[str]:
+def _notes(history, start_year, capacity, scenario, data, dataset=None) -> list[str]:
     if capacity is None and scenario is not None and scenario.special_places.capacity_file:
         capacity = read_capacity(Path(scenario.special_places.capacity_file))
     blocks, place_notes = special_place_blocks(history, start_year, capacity, scenario)
     place_notes = place_notes + over_capacity(history, start_year, blocks, capacity)[1]
-    _, cost_notes = unit_costs(history, scenario, data)
+    _, cost_notes = unit_costs(history, scenario, data, dataset)
     rule = scenario.assessment.capacity_rule if scenario is not None else "responsive"
     capacity_note = ("assessment capacity: responds to the work in hand each January as it has since 2019 "
                      "(sendcast.scenarios.parameters.assessment_capacity)" if rule == "responsive" else

@@ -72,13 +72,17 @@ random numbers) and paired differences are narrow::
   (``overflow_policy = "independent"``) or waits (``"wait"``), and with
   ``overflow_rate_per_year`` goes independent after a wait of ``1 / rate`` years on average.
 - Unit costs (pounds a year at the ``2021-22`` price base): derived from the s251
-  outturn (:mod:`sendcast.money.unit_costs`) where the shipped outturn covers the LA, else the
+  outturn (:mod:`sendcast.money.unit_costs`: the LA's own outturn file, else the national
+  benchmarking file by one rule, a regional median where the LA's figure is outside the
+  national 5th-95th percentile or missing) where the shipped outturn covers the LA, else the
   ILLUSTRATIVE :func:`simulation.examples.default_costs`; the scenario's unit-cost file
   and ``unit_costs_gbp`` replace them; a scenario ``price_base`` other than 2021-22
-  inflates them at ``inflation_pct``. AP and "other" have no published cost: they are
-  0 in the engine and reported as not costed. An assessment costs an ILLUSTRATIVE
-  GBP 5,000. Home-to-school transport is included only where the scenario gives
-  ``costs.transport_gbp`` (a yearly cost per child, added to that placement's unit cost).
+  inflates them at ``inflation_pct``. AP is a place cost from the PRU/AP lines, "other"
+  is ILLUSTRATIVE (:mod:`sendcast.money.unit_costs`). An assessment costs an ILLUSTRATIVE
+  GBP 5,000. Capital for new places, staff for extra assessment capacity and the default
+  home-to-school transport (a separate cost component, off where the scenario gives
+  ``costs.transport_gbp``, which is added to that placement's unit cost instead) come
+  from :mod:`sendcast.scenarios.option_cost_setup`.
 """
 
 from __future__ import annotations
@@ -98,8 +102,11 @@ from sendcast.runtime.errors import InputError, SendcastError
 from sendcast.data.years import financial_year_start
 from sendcast.data.measures import AGE_BANDS, PLACEMENT_GROUPS
 from sendcast.scenarios.files import Scenario
-from sendcast.money.unit_costs import OUTTURN_FILE, PRICE_BASE, apply_overrides, derive_unit_costs, read_outturn, \
-    read_unit_cost_file
+from sendcast.scenarios.option_cost_setup import provision_costs
+from sendcast.scenarios.reform_setup import reform_settings
+from sendcast.scenarios.uncertainty import ENGINE_LEVER_FIELDS, central
+from sendcast.money.unit_costs import OUTTURN_FILE, PRICE_BASE, apply_overrides, default_unit_costs, \
+    derive_unit_costs, read_outturn, read_unit_cost_file, restate_prices
 from simulation import (CalibrationResult, Caseload, Costs, EarlyIdentification, Parameters, PlaceBlock,
                         Population, SpecialPlaces, calibrate, estimate_rates)
 from simulation.calibration import open_requests
@@ -481,11 +488,9 @@ def special_place_blocks(history: LaHistory, start_year: int, capacity: pd.DataF
 
 
 #: Over-capacity allowance of special schools where the LA's own January caseload does not
-#: show a larger one: issue 19 quotes DfE as reporting over-capacity special schools about
-#: 12% above their places on average (not checked here against the release; DfE's school
-#: capacity data for 2022/23 show 152,000 pupils on roll in special schools against 148,000
-#: places, about two thirds of special schools full or over: Schools Week, "Two-thirds of
-#: special schools full or over capacity, new data shows", 2024).
+#: show a larger one. ASSUMPTION: the team's issue 19 quotes DfE as reporting over-capacity
+#: special schools about 12% above their places on average; DfE's school capacity release is
+#: not in shared/data, so the figure is not checked against it (asked for in the issue note).
 OVER_CAPACITY_SHARE = 0.12
 
 
@@ -512,12 +517,18 @@ def over_capacity(history: LaHistory, start_year: int, blocks: tuple[PlaceBlock,
     return share, [note]
 
 
-def unit_costs(history: LaHistory, scenario: Scenario | None, data: str | Path | None = None) -> tuple[Costs, list[str]]:
-    """Engine :class:`simulation.Costs` and notes on where each figure came from."""
+def unit_costs(history: LaHistory, scenario: Scenario | None, data: str | Path | None = None,
+               dataset: Dataset | None = None) -> tuple[Costs, list[str]]:
+    """Engine :class:`simulation.Costs` and notes on where each figure came from. With
+    ``dataset``, every LA's default costs come from :func:`sendcast.money.unit_costs.default_unit_costs`
+    (the national rule and bounds); without it, only an LA in the own outturn file is costed."""
     notes = []
     outturn_path = paths.raw_dir(paths.data_dir(data)) / "finance" / OUTTURN_FILE
     table = None
-    if outturn_path.is_file():
+    if dataset is not None:
+        table, default_notes = default_unit_costs(dataset, history.la_code, outturn_path.parent)
+        notes.extend(default_notes)
+    elif outturn_path.is_file():
         outturn = pd.read_csv(outturn_path, dtype=str, usecols=["la_code"])
         if (outturn["la_code"].str.strip() == history.la_number).any():
             table = derive_unit_costs(read_outturn(outturn_path), history.rows, str(outturn_path))
@@ -534,17 +545,22 @@ def unit_costs(history: LaHistory, scenario: Scenario | None, data: str | Path |
     price_base = PRICE_BASE
     if scenario is not None:
         costs = scenario.costs
-        if costs.unit_costs_file:
-            user = read_unit_cost_file(Path(costs.unit_costs_file))
-            frame = apply_overrides(pd.DataFrame({"placement_group": list(by_group),
-                                                  "annual_cost_gbp": list(by_group.values())}), user)
-            by_group = {g: c for g, c in zip(frame["placement_group"], frame["annual_cost_gbp"]) if pd.notna(c)}
-            notes.append(f"unit costs: {costs.unit_costs_file} replaces the defaults it lists")
-        years = financial_year_start(costs.price_base) - financial_year_start(PRICE_BASE)
+        target = financial_year_start(costs.price_base)
+        years = target - financial_year_start(PRICE_BASE)
         if years != 0:
             factor = (1 + costs.inflation_pct / 100.0) ** years
             by_group = {g: c * factor for g, c in by_group.items()}
-            notes.append(f"unit costs: inflated {years} years at {costs.inflation_pct}% a year to {costs.price_base}")
+            notes.append(f"unit costs: defaults inflated {years} years at {costs.inflation_pct}% a year to "
+                         f"{costs.price_base}")
+        if costs.unit_costs_file:
+            # The user's file is at its own price base (per row): moved to the scenario's, not from 2021-22.
+            user = restate_prices(read_unit_cost_file(Path(costs.unit_costs_file)), target,
+                                  costs.inflation_pct / 100.0)
+            frame = apply_overrides(pd.DataFrame({"placement_group": list(by_group),
+                                                  "annual_cost_gbp": list(by_group.values())}), user)
+            by_group = {g: c for g, c in zip(frame["placement_group"], frame["annual_cost_gbp"]) if pd.notna(c)}
+            notes.append(f"unit costs: {costs.unit_costs_file} replaces the defaults it lists (restated from its "
+                         f"own price base to {costs.price_base})")
         by_group.update(costs.unit_costs_gbp)
         for group, transport in costs.transport_gbp.items():
             # Home-to-school transport: a yearly cost per child in that placement, at the price base.
@@ -561,15 +577,14 @@ def unit_costs(history: LaHistory, scenario: Scenario | None, data: str | Path |
 
 def early_identification(scenario: Scenario | None) -> EarlyIdentification:
     """The engine's lever from the scenario's ``[early_identification]`` section."""
-    if scenario is None or scenario.early_identification.share_identified_early == 0:
+    if scenario is None or (central(scenario.early_identification.share_identified_early) == 0
+                            and central(scenario.early_identification.share_more_identified) == 0):
         return EarlyIdentification()
     lever = scenario.early_identification
     if lever.capacity_children_per_year == 0:
         raise SetupError(f"scenario {scenario.scenario.name!r}: early_identification.capacity_children_per_year is 0, "
                          "so no child can be reached; set how many children a year the programme can support")
-    return EarlyIdentification(share_identified_early=lever.share_identified_early, relative_risk=lever.relative_risk,
-                               capacity_children_per_year=lever.capacity_children_per_year,
-                               cost_per_child_gbp=lever.cost_per_child_gbp)
+    return EarlyIdentification(**{name: central(getattr(lever, name)) for name in ENGINE_LEVER_FIELDS})
 
 
 # ----------------------------------------------------------------------------- the builder
@@ -614,11 +629,18 @@ def build_parameters(dataset: Dataset, la: str, *, start_year: int, horizon: int
     rate = scenario.special_places.overflow_rate_per_year if scenario is not None else 0.0
     # unit costs divide the 2021-22 outturn by the January 2022 placements: from the full
     # history even for a cut one (money is not among the validated measures)
-    costs, _ = unit_costs(history if history.until is None else la_history(dataset, la), scenario, data)
+    costs, _ = unit_costs(history if history.until is None else la_history(dataset, la), scenario, data,
+                          dataset)
+    # extra assessment capacity is paid for above what the service completes today (its
+    # estimated capacity in the last published year: the "frozen" level)
+    today, _ = assessment_capacity(history, start_year, fitted.assessment, in_assessment, "frozen")
+    costs, _ = provision_costs(costs, scenario, start_year=start_year, horizon=horizon,
+                               capacity_per_year=funded, calibrated_capacity=today.capacity_per_year)
     params = replace(fitted, start_year=start_year, horizon=horizon, population=pop, assessment=assessment,
                      special_places=SpecialPlaces(blocks=blocks, overflow_policy=policy, over_capacity_share=share,
                                                   overflow_rate_per_year=rate),
                      early_identification=early_identification(scenario), costs=costs,
+                     individual_support_plans=reform_settings(scenario),
                      caseload=replace(caseload, in_assessment_by_age=open_requests(
                          replace(fitted, caseload=caseload, population=pop, start_year=start_year), in_assessment)))
     rule = scenario.trends.rule if scenario is not None else "damped"

@@ -38,7 +38,9 @@ def run_replications(scenarios: Mapping[str, Parameters | Sequence[Parameters]],
                      progress: Progress | None = None) -> SimulationResults:
     """Replications ``0 .. replications - 1`` of every scenario with the streams of
     ``(seed, replication)``; summaries (mean and 2.5-97.5 percentiles of the outcomes),
-    paired differences from ``baseline`` (mean and its 95% confidence interval)."""
+    paired differences from ``baseline`` (mean and its 95% confidence interval). A scenario
+    gives one set of parameters for all replications, or one per replication (calibrated
+    parameters drawn from their uncertainty, and an option's uncertain inputs)."""
     names = list(scenarios)
     tasks = [(_of(scenarios[name], r), seed, r) for name in names for r in range(replications)]
     results = map_tasks(_replication, tasks, backend=backend, workers=workers, scheduler=scheduler,

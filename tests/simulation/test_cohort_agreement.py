@@ -61,6 +61,6 @@ def test_early_identification_can_lower_or_raise_requests():
         return out[(out["measure"] == "requests") & (out["breakdown"] == "")]["value"].sum()
     plain = expected_trajectories(base, steps_per_year=12)
     baseline = plain[(plain["measure"] == "requests") & (plain["breakdown"] == "")]["value"].sum()
-    # with these default rates a halved escalation hazard is not enough to offset the
-    # extra years at risk; a strong enough effect is (the model does not assume the answer)
-    assert requests(0.2) < baseline < requests(0.5) < requests(1.0)
+    # identifying two years earlier without an effect means more years at risk and more
+    # requests; a protective effect outweighs that (the model does not assume the answer)
+    assert requests(0.2) < requests(0.5) < baseline < requests(1.0)
