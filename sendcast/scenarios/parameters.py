@@ -631,11 +631,14 @@ def build_parameters(dataset: Dataset, la: str, *, start_year: int, horizon: int
     # history even for a cut one (money is not among the validated measures)
     costs, _ = unit_costs(history if history.until is None else la_history(dataset, la), scenario, data,
                           dataset)
-    # extra assessment capacity is paid for above what the service completes today (its
-    # estimated capacity in the last published year: the "frozen" level)
-    today, _ = assessment_capacity(history, start_year, fitted.assessment, in_assessment, "frozen")
+    # extra assessment capacity is paid for above the baseline's capacity in the first year
+    # (responsive: the share of the work in hand; an APPROXIMATION in later years, when the
+    # baseline's own capacity moves with the queue)
+    today, _ = assessment_capacity(history, start_year, fitted.assessment, in_assessment, "responsive")
     costs, _ = provision_costs(costs, scenario, start_year=start_year, horizon=horizon,
-                               capacity_per_year=funded, calibrated_capacity=today.capacity_per_year)
+                               capacity_per_year=None if funded is None else ((start_year, float(funded)),),
+                               calibrated_capacity=(None if today.capacity_per_year is None
+                                                    else float(today.capacity_per_year[0][1])))
     params = replace(fitted, start_year=start_year, horizon=horizon, population=pop, assessment=assessment,
                      special_places=SpecialPlaces(blocks=blocks, overflow_policy=policy, over_capacity_share=share,
                                                   overflow_rate_per_year=rate),

@@ -239,7 +239,8 @@ def compare_parameters(loaded: Sequence[LoadedScenario], parameters: Mapping[str
 def _central(params: Parameters | Sequence[Parameters]) -> Parameters:
     """A scenario's Parameters for its levers, costs and places: the same for every
     replication, or replication 0's draw (draws differ only in the calibrated request
-    growth, capacity response and an option's uncertain inputs, never in places or unit costs)."""
+    growth and capacity response, never in places or unit costs; an option's uncertain inputs are
+    drawn on top of these at run time)."""
     return params if isinstance(params, Parameters) else params[0]
 
 
