@@ -25,8 +25,9 @@ import pandas as pd
 from sendcast.runtime import atomic
 
 from sendcast.data import paths
-from sendcast.reporting.charts import national_growth_chart, national_per_pupil_chart
-from sendcast.commands.options import data_option, output_options
+from sendcast.reporting.charts import national_growth_chart, national_per_1000_chart
+from sendcast.commands.options import (SEED, YEAR, data_option, finite_number, output_options,
+                                       whole_number)
 from sendcast.data import store
 from sendcast.data.query import check_measures
 from sendcast.runtime.errors import SendcastError
@@ -34,8 +35,10 @@ from forecast.scores import pooled_table
 from sendcast.forecasting.evidence import FORECAST_MEASURES, TABLE_METHODS, TRACK_RECORD_FROM, national_evidence
 from sendcast.reporting.forecast_outputs import SOURCE, neighbour_lines, summary_lines, write_la_forecast, write_neighbours
 from sendcast.forecasting.one_la import forecast_la
-from sendcast.forecasting.national import PER_PUPIL_ASSUMPTION, forecast_all_las
+from sendcast.forecasting.national import PER_1000_BASIS, forecast_all_las
 from sendcast.forecasting.neighbours import compare_with_neighbours
+from sendcast.forecasting.need_shares import national_need_backtest
+from sendcast.reporting.need_outputs import need_backtest_lines, need_lines, write_need_forecast
 from sendcast.reporting.track_record import pooled_lines, vintage_lines
 from sendcast.runtime.progress import progress_bar
 from sendcast.runtime.runs import Run, run_folder
@@ -52,12 +55,16 @@ def register(commands: argparse._SubParsersAction) -> None:
     target.add_argument("--la", metavar="NAME_OR_CODE", help="LA name, code or number; or England")
     target.add_argument("--all-las", action="store_true", help="every LA and England, with a summary table")
     _common(forecast)
-    forecast.add_argument("--horizon", type=int, default=5, metavar="YEARS", help="years ahead (default 5)")
-    forecast.add_argument("--paths", type=int, default=1000, metavar="N", help="sample paths per series (default 1000)")
-    forecast.add_argument("--seed", type=int, default=0, help="random seed for the sample paths (default 0)")
+    forecast.add_argument("--horizon", type=whole_number(1, 15), default=5, metavar="YEARS",
+                          help="years ahead (default 5)")
+    forecast.add_argument("--paths", type=whole_number(1, 100_000), default=1000, metavar="N",
+                          help="sample paths per series (default 1000)")
+    forecast.add_argument("--seed", type=SEED, metavar="S", default=0,
+                          help="random seed for the sample paths (default 0)")
     forecast.add_argument("--unit-costs", metavar="CSV",
-                          help="unit costs (placement_group, annual_cost_gbp, price_base, source) at 2021-22 prices")
-    forecast.add_argument("--inflation", type=float, default=0.03, metavar="RATE",
+                          help="unit costs (placement_group, annual_cost_gbp, price_base, source), each row at "
+                               "its own price_base")
+    forecast.add_argument("--inflation", type=finite_number(-0.05, 0.25), default=0.03, metavar="RATE",
                           help="yearly cost inflation after 2021-22 for cash figures (default 0.03, an assumption)")
     forecast.add_argument("--no-neighbours", action="store_true",
                           help="with --la: do not forecast the LA's statistical neighbours for comparison")
@@ -67,13 +74,14 @@ def register(commands: argparse._SubParsersAction) -> None:
     backtest.add_argument("--all-las", action="store_true", required=True, help="every LA with an unbroken series")
     backtest.add_argument("--measure", action="append", metavar="M",
                           help="measure to backtest (repeatable; default: every forecast measure)")
-    backtest.add_argument("--horizons", type=int, default=5, metavar="YEARS", help="years ahead (default 5)")
+    backtest.add_argument("--horizons", type=whole_number(1, 10), default=5, metavar="YEARS",
+                          help="years ahead (default 5)")
     _common(backtest)
     backtest.set_defaults(handler=_backtest)
 
 
 def _common(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--until", type=int, metavar="YEAR", help="drop every published value after YEAR")
+    parser.add_argument("--until", type=YEAR, metavar="YEAR", help="drop every published value after YEAR")
     data_option(parser)
     output_options(parser)
 
@@ -106,6 +114,7 @@ def _forecast(args: argparse.Namespace) -> int:
                              inflation=args.inflation, data=args.data)
         forecast_seconds = time.perf_counter() - started - evidence_seconds
         write_la_forecast(run, result)
+        need = write_need_forecast(run, dataset, result, args)
         neighbours = None
         if not args.no_neighbours:
             neighbours = compare_with_neighbours(dataset, result, evidence, n_paths=args.paths, seed=args.seed,
@@ -126,6 +135,8 @@ def _forecast(args: argparse.Namespace) -> int:
                             "models": result.models, "reconciliation": result.reconciliation_method,
                             "price_basis": result.price_basis, "warnings": list(result.warnings)})
     for line in summary_lines(result):
+        print(line)
+    for line in need_lines(need):
         print(line)
     if neighbours is not None:
         for line in neighbour_lines(neighbours):
@@ -154,7 +165,8 @@ def _forecast_all(args: argparse.Namespace, dataset) -> int:
         done = itertools.count(1)
         with progress_bar(n_las, "forecasting LAs", quiet=args.quiet) as update:
             result = forecast_all_las(dataset, evidence, horizon=args.horizon, until=args.until,
-                                      n_paths=args.paths, seed=args.seed, progress=lambda _: update(next(done), n_las))
+                                      n_paths=args.paths, seed=args.seed, progress=lambda _: update(next(done), n_las),
+                                      data=args.data)
         seconds = time.perf_counter() - started
         atomic.write_csv(run.path("summary.csv"), result.summary)
         atomic.write_csv(run.path("forecast.csv"), result.forecast)
@@ -167,14 +179,14 @@ def _forecast_all(args: argparse.Namespace, dataset) -> int:
                                        "(% a year; England in red)", source=SOURCE)
         figure.savefig(run.path("national_growth.png"))
         plt.close(figure)
-        per_pupil = drawn[drawn["ehcp_per_1000_pupils_projected"].notna()]
-        pupil_year = int(per_pupil["ehcp_pct_year"].max()) if not per_pupil.empty else None
-        if not per_pupil.empty:
-            figure = national_per_pupil_chart(
-                per_pupil, title=f"EHC plans per 1,000 pupils by LA: January {pupil_year} and projected\n"
-                f"to January {year} (England in red)", source=SOURCE + "; pupils: LAIT school census (SEN_TotStat)",
-                assumption=PER_PUPIL_ASSUMPTION.format(year=pupil_year))
-            figure.savefig(run.path("national_per_1000_pupils.png"))
+        rated = drawn[drawn["ehcp_per_1000_projected"].notna()]
+        if not rated.empty:
+            latest = int(rated["last_year"].max())
+            figure = national_per_1000_chart(
+                rated, title=f"EHC plans per 1,000 residents aged 0-25 by LA: January {latest} and projected\n"
+                f"to January {year} (England in red)", source=SOURCE + "; population: ONS mid-year estimates and "
+                "2022-based subnational projections", assumption=PER_1000_BASIS.format(latest=latest, horizon=year))
+            figure.savefig(run.path("national_per_1000_residents.png"))
             plt.close(figure)
         _record_inputs(run, args, dataset)
         run.timings.update({"evidence": round(evidence_seconds, 2), "forecasts": round(seconds, 2)})
@@ -191,16 +203,16 @@ def _forecast_all(args: argparse.Namespace, dataset) -> int:
         row = england.iloc[0]
         print(f"England, EHC plans, January {row['forecast_year']}: {row['ehcp_mean']:,.0f} (80% interval "
               f"{row['ehcp_lo80']:,.0f}-{row['ehcp_hi80']:,.0f}), {row['growth_pct_a_year']:.1f}% a year")
-        if pd.notna(row["ehcp_per_1000_pupils_projected"]):
-            print(f"England, EHC plans per 1,000 pupils: {row['ehcp_per_1000_pupils_latest']:.1f} in January "
-                  f"{row['ehcp_pct_year']}, {row['ehcp_per_1000_pupils_projected']:.1f} projected for January "
-                  f"{row['forecast_year']} (80% interval {row['ehcp_per_1000_pupils_lo80']:.1f}-"
-                  f"{row['ehcp_per_1000_pupils_hi80']:.1f})")
-            print(f"  ({PER_PUPIL_ASSUMPTION.format(year=row['ehcp_pct_year'])})")
-    impossible = drawn[drawn["ehcp_per_1000_pupils_hi80"] > 1000]
+        if pd.notna(row["ehcp_per_1000_projected"]):
+            print(f"England, EHC plans per 1,000 residents aged 0-25: {row['ehcp_per_1000_latest']:.1f} in January "
+                  f"{row['last_year']}, {row['ehcp_per_1000_projected']:.1f} projected for January "
+                  f"{row['forecast_year']} (80% interval {row['ehcp_per_1000_lo80']:.1f}-"
+                  f"{row['ehcp_per_1000_hi80']:.1f})")
+            print(f"  ({row['per_1000_basis']})")
+    impossible = drawn[drawn["ehcp_per_1000_hi80"] > 1000]
     if not impossible.empty:
-        print(f"{len(impossible)} LAs' upper 80% bounds exceed 1,000 EHC plans per 1,000 pupils ("
-              + ", ".join(impossible["la_name"]) + "): their forecasts' upper tails outrun the pupils there are; "
+        print(f"{len(impossible)} LAs' upper 80% bounds exceed 1,000 EHC plans per 1,000 residents aged 0-25 ("
+              + ", ".join(impossible["la_name"]) + "): their forecasts' upper tails outrun the residents there are; "
               "read those bounds as 'very uncertain', not as numbers")
     fastest = drawn[drawn["la_name"] != "England"].nlargest(3, "growth_pct_a_year")
     if not fastest.empty:
@@ -236,6 +248,8 @@ def _backtest(args: argparse.Namespace) -> int:
         atomic.write_csv(run.path("realtime_forecasts.csv"), scored)
         atomic.write_csv(run.path("backtest.csv"), metrics)
         atomic.write_csv(run.path("excluded.csv"), evidence.excluded)
+        need_backtest = national_need_backtest(dataset, horizons=args.horizons, until=args.until)
+        atomic.write_csv(run.path("need_shares_backtest.csv"), need_backtest.table)
         _record_inputs(run, args, dataset)
         run.timings["backtest"] = round(seconds, 2)
         run.details.update({"measures": measures, "until": args.until, "horizons": args.horizons,
@@ -262,5 +276,7 @@ def _backtest(args: argparse.Namespace) -> int:
         print("\n".join(f"  {line}" for line in vintage_lines(evidence.vintages, measure)))
     print("Placement groups are scaled to the total, which is kept as forecast (reconciliation: "
           f"{evidence.reconciliation_method}).")
+    for line in need_backtest_lines(need_backtest):
+        print(line)
     print(f"Written to {run.target}")
     return 0

@@ -48,7 +48,7 @@ from forecast.reconcile import keep_total
 from forecast.result import Forecast
 from forecast.sufficiency import sufficiency_from_paths
 from sendcast.data import paths
-from sendcast.data.capacity import capacity_file, places_by_year, read_capacity
+from sendcast.data.capacity import codes_to_numbers, default_capacity, places_by_year
 from sendcast.data.build import Dataset
 from sendcast.data.query import series
 from sendcast.runtime.errors import SendcastError
@@ -57,7 +57,7 @@ from sendcast.forecasting.evidence import (COMPARABLE_FROM, FORECAST_MEASURES, M
 from sendcast.forecasting.live import live_forecast
 from sendcast.data.years import financial_year_average_paths, financial_year_label
 from sendcast.data.measures import ENGLAND_CODE, MEASURES, PLACEMENT_GROUPS
-from sendcast.money.unit_costs import OUTTURN_FILE, derive_unit_costs, read_outturn
+from sendcast.money.unit_costs import default_unit_costs, restate_prices
 
 __all__ = ["FORECAST_COLUMNS", "FORECAST_MEASURES", "Evidence", "EvidenceError", "LaForecast", "forecast_la",
            "national_evidence"]
@@ -306,7 +306,7 @@ def forecast_la(dataset: Dataset, la: str, *, horizon: int = 5, until: int | Non
         notes.append("sen_support_pct: SEN support is forecast as a rate (% of pupils, school census via LAIT); "
                      "the shipped data has no SEN support pupil counts")
     forecast_table, bands = _tables(code, name, forecasts)
-    suff, first_over = _sufficiency(code, name, forecasts, capacity, data, notes)
+    suff, first_over = _sufficiency(dataset, code, name, forecasts, capacity, data, notes)
     costs, basis = _costs(dataset, code, name, forecasts, histories, unit_costs, data, until, price_base_year,
                           inflation, notes)
     own = _own_backtest(code, histories, measure_of, evidence) if la_backtest else pd.DataFrame()
@@ -375,21 +375,22 @@ def _data_root(data: str | Path | None) -> Path:
     return paths.data_dir(data)
 
 
-def _sufficiency(code: str, name: str, forecasts: dict[str, Forecast], capacity: pd.DataFrame | None,
-                 data: str | Path | None, notes: list[str]) -> tuple[pd.DataFrame, int | None]:
+def _sufficiency(dataset: Dataset, code: str, name: str, forecasts: dict[str, Forecast],
+                 capacity: pd.DataFrame | None, data: str | Path | None,
+                 notes: list[str]) -> tuple[pd.DataFrame, int | None]:
     empty = pd.DataFrame(columns=["la_code", "la_name", "year", "mean", "median", "lo80", "hi80", "lo95", "hi95",
                                   "capacity", "gap", "prob_exceeds", "expected_shortfall"])
     demand = forecasts.get("ehcp_state_special")
     if demand is None:
         return empty, None
     if capacity is None:
-        path = capacity_file(_data_root(data), code)
-        if not path.is_file():
-            notes.append(f"sufficiency: no capacity file for {name} ({path.name}); state special demand is "
-                         "forecast but not compared with places")
+        las = dataset.geography.las.set_index("la_code")
+        number = str(las.loc[code, "la_number"]) if code in las.index else ""
+        capacity, note = default_capacity(_data_root(data), code, number, codes_to_numbers(dataset.geography.las))
+        if capacity is None:
+            notes.append(f"sufficiency: {note}; state special demand is forecast but not compared with places")
             return empty, None
-        capacity = read_capacity(path)
-        notes.append(f"sufficiency: places from {path}; read its source and confidence columns before relying on it")
+        notes.append(f"sufficiency: {note}")
     places = places_by_year(capacity, [int(y) for y in demand.years])
     result = sufficiency_from_paths(demand.paths, demand.years, places)
     table = result.table.reset_index().assign(la_code=code, la_name=name)
@@ -398,24 +399,21 @@ def _sufficiency(code: str, name: str, forecasts: dict[str, Forecast], capacity:
 
 def _default_unit_costs(dataset: Dataset, code: str, data: str | Path | None, until: int | None,
                         notes: list[str]) -> pd.DataFrame | None:
-    path = _data_root(data) / "raw" / "finance" / OUTTURN_FILE
-    number = str(dataset.geography.las.set_index("la_code").loc[code, "la_number"]) if code != ENGLAND_CODE else ""
-    if not path.is_file():
-        notes.append("costs: not computed: no unit costs given and no outturn file to derive them from")
-        return None
-    outturn_la = pd.read_csv(path, usecols=["la_code"], dtype=str)["la_code"].str.strip()
-    if number not in set(outturn_la):
-        notes.append("costs: not computed: default unit costs are derived for Gloucestershire only "
-                     "(the shipped s251 outturn); supply a unit-cost file for this LA")
+    if code == ENGLAND_CODE:
+        notes.append("costs: not computed for England (unit costs are per LA); supply a unit-cost file")
         return None
     if until is not None and until < 2022:
         notes.append("costs: not computed: default unit costs need the January 2021 and 2022 placements, "
                      f"after until={until}")
         return None
-    rows = series(dataset, code, breakdowns=True)
-    costs = derive_unit_costs(read_outturn(path), rows, str(path))
+    costs, cost_notes = default_unit_costs(dataset, code, _data_root(data) / "raw" / "finance")
+    if costs is None:
+        notes.append("costs: not computed: no 2021-22 s251 outturn in the data for this LA; supply a unit-cost file")
+        return None
     notes.append("costs: default unit costs are estimates derived from the 2021-22 s251 outturn (education "
-                  "costs only, no transport); AP and other placements are not costed")
+                 "costs only, no transport, 2021-22 prices; sendcast.money.unit_costs states the rule and the "
+                 "national 5th-95th percentile bounds); AP is a place cost from the PRU/AP lines, other is illustrative")
+    notes.extend("costs: " + n.removeprefix("unit costs: ") for n in cost_notes)
     return costs
 
 
@@ -428,6 +426,8 @@ def _costs(dataset: Dataset, code: str, name: str, forecasts: dict[str, Forecast
         unit_costs = _default_unit_costs(dataset, code, data, until, notes)
         if unit_costs is None:
             return pd.DataFrame(), ""
+    if "price_base" in unit_costs and unit_costs["price_base"].notna().all():
+        unit_costs = restate_prices(unit_costs, price_base_year, inflation)  # each row from its own price base
     costs = unit_costs.set_index("placement_group")["annual_cost_gbp"]
     fy_paths, fy_years = {}, None
     for group in PLACEMENT_GROUPS:
