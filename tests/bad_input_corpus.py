@@ -691,6 +691,13 @@ def _scenario_files(files: Callable[[Path], Path]) -> Callable[[Path], list[str]
     return make
 
 
+def _simulated(files: Callable[[Path], Path]) -> Callable[[Path], list[str]]:
+    def make(folder: Path) -> list[str]:
+        return ["simulate", "--la", "Gloucestershire", "--scenario", str(files(folder)), "--data", _data(),
+                "--out", str(folder / "out")]
+    return make
+
+
 def _deep(folder: Path) -> Path:
     path = folder / "scenario.toml"
     path.write_text(SCENARIO + "[scenario.extra]\nx = " + "[" * 3000 + "]" * 3000 + "\n")
@@ -740,6 +747,12 @@ SCENARIO_STRUCTURE_CASES = [Case("scenario", name, _scenario_files(make), "scena
      _names("costs", "unit_costs_file", lambda f: str(_fifo(f / "pipe.csv"))), 9, "a named pipe"),
     ("a scenario file of 2 MB", _big_scenario, None, "at most"),
     ("a folder given as the scenario", lambda f: _folder(f / "scenario.toml"), None, "a folder"),
+]] + [Case("scenario", f"simulate: {name}", _simulated(make), "scenario.toml", row=10, says=says,
+           family="scenario structure") for name, make, says in [
+    ("a capacity file that does not exist", _names("special_places", "capacity_file", lambda f: "gone.csv"),
+     "existing regular file"),
+    ("a capacity file that is a named pipe",
+     _names("special_places", "capacity_file", lambda f: str(_fifo(f / "pipe.csv"))), "a named pipe"),
 ]]
 
 
