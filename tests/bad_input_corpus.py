@@ -491,6 +491,8 @@ ZIP_CASES = [Case("release", name, make, "download.zip", says=says, family="zip 
                                                 {"member": "notes.txt", "method": 99}), "method 99"),
     ("a zip bomb (a member compressing 1,000:1)", _zip_case(lambda: [("data/padding.csv", _bomb())]), "zip bomb"),
     ("a zip bomb that is not a CSV", _zip_case(lambda: [("data-guidance/guide.txt", _bomb())]), "zip bomb"),
+    ("twenty thousand empty members", _zip_case(lambda: [(f"empty/{i}.txt", b"") for i in range(20_000)]),
+     "at most 10,000 files"),
 ]]
 
 
