@@ -16,12 +16,12 @@ from collections.abc import Sequence
 import pandas as pd
 
 from sendcast import __version__
-from sendcast.data import query, store
+from sendcast.data import needs, query, store
 from sendcast.data.build import build_dataset, discover_inputs
 from sendcast.reporting.display import wide_table
 from sendcast.runtime.errors import SendcastError
 from sendcast.runtime.safe_text import escape_controls
-from sendcast.data.measures import MEASURES
+from sendcast.data.measures import MEASURES, PRIMARY_NEEDS
 from sendcast.data import paths
 from sendcast.runtime import atomic
 
@@ -29,7 +29,8 @@ EXIT_USER_ERROR = 2
 #: Command families beyond ``data`` and ``summary``, each a module with ``register(commands)``.
 COMMAND_MODULES: tuple[str, ...] = ("sendcast.commands.forecasting", "sendcast.commands.simulating",
                                      "sendcast.commands.scenarios", "sendcast.commands.export",
-                                     "sendcast.commands.check", "sendcast.commands.disclose")
+                                     "sendcast.commands.check", "sendcast.commands.disclose",
+                                     "sendcast.commands.national")
 SUMMARY_MEASURES = ["ehcp_total", "ehcp_state_special", "ehcp_independent_special", "new_plans",
                     "requests", "issued_within_20wk_pct", "sen_support_pct", "ehcp_pct"]
 
@@ -144,6 +145,8 @@ def _parser() -> argparse.ArgumentParser:
     show.add_argument("--la", required=True, metavar="NAME_OR_CODE", help="LA name, code or number; or England")
     show.add_argument("--measure", action="append", metavar="M", help="measure name (repeatable); default all")
     show.add_argument("--breakdowns", action="store_true", help="include breakdowns (age band, age, need)")
+    show.add_argument("--need", action="store_true",
+                      help="EHC plans by primary need: need down the side, count and share of each measure")
     show.add_argument("--format", choices=("table", "csv"), default="table")
     show.set_defaults(handler=_data_show)
 
@@ -201,7 +204,9 @@ def _data_las(args: argparse.Namespace) -> int:
 
 def _data_show(args: argparse.Namespace) -> int:
     dataset = store.load_dataset(args.data)
-    rows = query.series(dataset, args.la, args.measure, breakdowns=args.breakdowns)
+    rows = query.series(dataset, args.la, args.measure, breakdowns=args.breakdowns or args.need)
+    if args.need:
+        return _print_needs(rows, args.format)
     if args.format == "csv":
         sys.stdout.write(atomic.csv_text(rows))
         return 0
@@ -219,9 +224,32 @@ def _data_show(args: argparse.Namespace) -> int:
     return 0
 
 
+def _print_needs(rows: pd.DataFrame, form: str) -> int:
+    table = needs.need_table(rows)
+    if table.empty:
+        print("No primary-need breakdown published for that selection (sendcast data measures lists them).")
+        return 0
+    if form == "csv":
+        table.reset_index().to_csv(sys.stdout, index=False, lineterminator="\n", float_format="%.10g")
+        return 0
+    la = rows.iloc[0]
+    print(f"{la['la_name']} ({la['la_code']}): EHC plans by primary need (count, % of the column)")
+    shares = table / table.sum() * 100
+    shown = pd.DataFrame({c: [f"{v:,.0f} ({p:4.1f}%)" if v == v else "-" for v, p in zip(table[c], shares[c])]
+                          for c in table.columns}, index=[f"{n} {PRIMARY_NEEDS[n][:38]}" for n in table.index])
+    shown.loc["total"] = [f"{v:,.0f}" for v in table.sum()]
+    print(shown.to_string())
+    for note in needs.NEED_NOTES:
+        print("  " + note)
+    return 0
+
+
 def _data_measures(args: argparse.Namespace) -> int:
     for m in MEASURES.values():
         print(f"{m.name:26} {m.label} [{m.unit}; {m.year_basis} year]")
+    print("\nPrimary needs (breakdown need=CODE, with age need=CODE;age=A; sendcast data show --need):")
+    for code, label in PRIMARY_NEEDS.items():
+        print(f"  {code:8} {label}")
     return 0
 
 

@@ -127,14 +127,17 @@ def read_population_file(path: Path, source: PopulationSource) -> pd.DataFrame:
     long["la_key"] = source.la_number
     long["vintage"] = source.vintage
     long["base_year"] = source.base_year
-    long["districts"] = len(source.area_codes) > 1
+    long["derived"] = "sum of districts" if len(source.area_codes) > 1 else ""
     return long
 
 
 def population_measures(vintages: list[pd.DataFrame]) -> pd.DataFrame:
     """Pick the newest usable vintage per LA and year; return tidy ``population`` rows.
 
-    Breakdown ``age=N`` for each single year of age, and a total row (ages 0-25).
+    Breakdown ``age=N`` for each single year of age, and a total row (ages 0-25). An LA
+    whose figures start at mid-2022 (every LA but Gloucestershire: the national file starts
+    there) gets the earlier years back-cast
+    by :func:`backcast` (``source`` says so).
     """
     if not vintages:
         return pd.DataFrame(columns=["la_key", "year", "year_basis", "measure", "breakdown", "value", "source"])
@@ -143,8 +146,10 @@ def population_measures(vintages: list[pd.DataFrame]) -> pd.DataFrame:
     newest = every.groupby(["la_key", "year"])["base_year"].transform("max")
     chosen = every[every["base_year"] == newest].copy()
     status = chosen["year"].eq(chosen["base_year"]).map({True: "mid-year estimate", False: "projection"})
+    derived = chosen["derived"].fillna("")
     chosen["source"] = (chosen["vintage"] + " " + status
-                        + chosen["districts"].map({True: " (derived: sum of districts)", False: ""}))
+                        + derived.map(lambda d: f" (derived: {d})" if d else ""))
+    chosen = pd.concat([chosen, backcast(chosen)], ignore_index=True)
     ages = chosen.assign(breakdown="age=" + chosen["age"].astype(str))
     totals = chosen.groupby(["la_key", "year", "source"], as_index=False)["value"].sum()
     totals["breakdown"] = ""
@@ -153,3 +158,62 @@ def population_measures(vintages: list[pd.DataFrame]) -> pd.DataFrame:
     out["year_basis"] = "mid_year"
     out["measure"] = "population"
     return out[["la_key", "year", "year_basis", "measure", "breakdown", "value", "source"]]
+
+
+#: First mid-year back-cast for LAs whose ONS figures start later (the simulation's
+#: calibration window starts in 2016 at the earliest).
+BACKCAST_FROM = 2016
+#: Only LAs with no ONS figure before this mid-year are back-cast (Gloucestershire keeps its
+#: 2018-based figures and is not back-cast).
+BACKCAST_BASE = 2022
+#: Oldest age (at the base year) whose cohort is aged backwards; older residents (students,
+#: young adults moving for work) are held at the base year's figure for their age.
+BACKCAST_COHORT_MAX_AGE = 17
+BACKCAST_SOURCE = ("back-cast from the {vintage} mid-{base} estimate (derived, ILLUSTRATIVE: ages whose "
+                   "cohort was 0-17 at mid-{base} aged backwards, i.e. population(a, y) = population(a + {base} - y, "
+                   "{base}); older ages held at their mid-{base} figure; no deaths or migration)")
+
+
+def backcast(chosen: pd.DataFrame) -> pd.DataFrame:
+    """Mid-years :data:`BACKCAST_FROM` to the base year - 1 for each LA whose first figure is a
+    base-year estimate of :data:`BACKCAST_BASE` or later (ONS publishes no single-year-of-age
+    estimates for every LA before mid-2022 in the shipped files).
+
+    Rule (one per age and year, stated in ``source``): ``k = base - year``; if
+    ``age + k <= 17`` the cohort is aged backwards (``population(age + k, base)``), otherwise
+    the base year's figure for the same age is used. It ignores deaths and migration, so it
+    is a labelled approximation, not an estimate; tests/data/test_population_national.py
+    measures it against the ONS 2018-based figures for Gloucestershire.
+    """
+    columns = ["la_key", "year", "age", "value", "vintage", "base_year", "derived", "source"]
+    first = chosen.groupby("la_key")["year"].min()
+    rows = []
+    for la_key, base in first[first >= BACKCAST_BASE].items():
+        base_rows = chosen[(chosen["la_key"] == la_key) & (chosen["year"] == base)]
+        if base_rows.empty or not (base_rows["base_year"] == base).all():
+            continue
+        by_age = base_rows.set_index("age")["value"]
+        vintage = base_rows["vintage"].iloc[0]
+        text = BACKCAST_SOURCE.format(vintage=vintage, base=int(base))
+        for year in range(BACKCAST_FROM, int(base)):
+            k = int(base) - year
+            for age in by_age.index:
+                value = by_age.get(age + k) if age + k <= BACKCAST_COHORT_MAX_AGE else by_age[age]
+                rows.append((la_key, year, int(age), float(value), vintage, int(base), "backcast", text))
+    return pd.DataFrame(rows, columns=columns)
+
+
+def population_note(measures: pd.DataFrame, la_code: str, first: int, last: int) -> str:
+    """One line saying which population figures an LA uses for mid-years ``first`` to
+    ``last`` (``measures``: a dataset's tidy table): each source once, with its years ("" when
+    none)."""
+    rows = measures[measures["la_code"] == la_code]
+    totals = rows[(rows["measure"] == "population") & (rows["breakdown"] == "") & rows["year"].between(first, last)]
+    if totals.empty:
+        return ""
+    parts = []
+    for source, part in totals.groupby("source", sort=False):
+        years = sorted(part["year"].astype(int))
+        span = f"{years[0]}-{years[-1]}" if len(years) > 1 else f"{years[0]}"
+        parts.append(f"mid-{span}: {source.removesuffix(' (derived: sum of ages 0-25)')}")
+    return "population: " + "; ".join(parts)

@@ -351,3 +351,9 @@ def _add_other_placements(measures: pd.DataFrame) -> pd.DataFrame:
     extra = other.rename("value").reset_index()
     extra = extra.assign(year_basis="january", measure="ehcp_other", breakdown="", source=source)
     return pd.concat([measures, extra[measures.columns]], ignore_index=True)
+
+
+#: Public names for readers of further published tables in the same release format
+#: (:mod:`sendcast.data.needs`).
+load_table = _load
+check_unique = _check_unique

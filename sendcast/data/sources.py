@@ -136,6 +136,8 @@ CASELOAD_2025 = TableSpec(
         Component("ehcp_state_special", ("special_la_maintained",), breakdown="provider=la_maintained"),
         Component("ehcp_state_special", ("special_academy_free",), breakdown="provider=academy_free"),
         Component("ehcp_independent_special", ("special_independent", "special_non_maintained")),
+        Component("ehcp_independent_special", ("special_independent",), breakdown="provider=independent"),
+        Component("ehcp_independent_special", ("special_non_maintained",), breakdown="provider=non_maintained"),
         Component("ehcp_fe", ("fe_total",)),
         Component("ehcp_ap", ("ap_pru_total",)),
     ),
