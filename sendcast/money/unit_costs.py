@@ -111,7 +111,9 @@ def derive_unit_costs(outturn: pd.Series, placements: pd.DataFrame, source: str)
             text += f" + GBP 10,000 x {share:.3f} academy/free share (Jan 2022)"
         rows.append({"placement_group": rule.placement_group, "annual_cost_gbp": round(cost, 0),
                      "price_base": PRICE_BASE, "status": "estimate", "source": f"{text}; {source}"})
-    places = float(outturn["c065"]) / ACADEMY_PLACE_FUNDING_GBP
+    # the AP lines are in an LA's own s251 outturn file; the national benchmarking extract maps
+    # only the placement lines of RULES, so there AP stays uncosted (and says so below)
+    places = float(outturn["c065"]) / ACADEMY_PLACE_FUNDING_GBP if {"c065", "c072"} <= set(outturn.index) else 0.0
     if places > 0:
         spend = float(outturn["c065"] + outturn["c072"])
         rows.append({"placement_group": "ehcp_ap", "annual_cost_gbp": round(spend / places, 0),
