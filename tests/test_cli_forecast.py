@@ -102,7 +102,7 @@ def test_sufficiency_costs_and_backtest_tables(glos_run):
     assert set(costs["price_basis"]) == {"cash", "real"}
     costed = costs[costs["costed"]]
     assert (costed["spend_gbp_lo80"] <= costed["spend_gbp_hi80"]).all()
-    assert costs.loc[costs["placement_group"] == "ehcp_ap", "costed"].eq(False).all()  # never costed as zero
+    assert costs.loc[costs["placement_group"] == "ehcp_ap", "costed"].all()  # a place cost from the PRU/AP lines
     backtest = pd.read_csv(out / "backtest.csv")
     assert {"measure", "model", "horizon", "mase", "coverage80"} <= set(backtest.columns)
     assert "EHC plans (and statements before 2019), January 2029" in printed
@@ -283,9 +283,12 @@ def test_backtest_all_las_writes_the_table_and_summary(data_folder, tmp_path, ca
     table = pd.read_csv(out / "backtest.csv")
     assert {"measure", "la_code", "la_name", "model", "horizon", "mase", "coverage80"} <= set(table.columns)
     assert table["la_code"].nunique() > 100 and set(table["horizon"]) == {1, 2, 3}
-    summary = pd.read_csv(out / "summary.csv")
-    drift = summary[summary["model"] == "drift"]
-    assert np.allclose(drift["relative_mase"], 1.0)
-    assert summary["coverage80_calibrated"].between(0, 1).all()
+    pooled = pd.read_csv(out / "track_record.csv")
+    line = pooled[pooled["method"] == "five_year_line"]
+    assert np.allclose(line["relative_mase"], 1.0)
+    assert {"sendcast", "naive", "drift", "constant_growth"} <= set(pooled["method"])
+    assert pooled["coverage80"].between(0, 1).all() and (pooled["coverage95"] >= pooled["coverage80"] - 0.05).all()
+    vintages = pd.read_csv(out / "vintages.csv")
+    assert set(vintages["origin"]) >= set(range(2016, 2023)) and set(vintages["horizon"]) == {1, 2, 3}
     printed = capsys.readouterr().out
-    assert "median MASE relative to drift" in printed and "recent_growth" in printed
+    assert "Real-time national backtest" in printed and "per vintage" in printed and "five_year_line" in printed

@@ -16,7 +16,7 @@ from pathlib import Path
 import pandas as pd
 
 from sendcast import __version__
-from sendcast.data import checks
+from sendcast.data import checks, needs
 from sendcast.data.geography import Geography, build_geography
 from sendcast.data.lait import read_lait
 from sendcast.data.measures import ENGLAND_CODE, TIDY_COLUMNS
@@ -105,7 +105,7 @@ def discover_inputs(raw_dir: Path, extra_releases: tuple[Path, ...] = ()) -> Raw
 def build_dataset(inputs: RawInputs) -> Dataset:
     """Read, merge and check every raw input; return the :class:`Dataset`."""
     started = time.perf_counter()
-    releases = [read_release(open_release(path)) for path in inputs.sen2]
+    releases = [needs.with_needs(read_release(open_release(path))) for path in inputs.sen2]
     sen2 = _merge_releases(releases)
     areas = pd.concat([r.areas for r in releases], ignore_index=True)
     caseload = sen2[(sen2["measure"] == "ehcp_total") & (sen2["breakdown"] == "") & sen2["value"].notna()]
@@ -125,7 +125,7 @@ def build_dataset(inputs: RawInputs) -> Dataset:
     pieces.append(population_measures(vintages))
     tidy = _attach_names(pd.concat(pieces, ignore_index=True), geography)
     neighbours = _neighbours(inputs, known, geography)
-    results = checks.run_all(tidy, releases)
+    results = pd.concat([checks.run_all(tidy, releases), needs.need_checks(tidy).drop(columns="_age")], ignore_index=True)
     codes = geography.las.set_index("la_number")["la_code"]
     results["la_code"] = results["la_code"].map(lambda k: codes.get(k, k))
     manifest = _manifest(inputs, releases, tidy, geography, results, time.perf_counter() - started)

@@ -13,17 +13,19 @@ from pathlib import Path
 import pandas as pd
 
 from sendcast.data.cells import parse_numbers
-from sendcast.data.release import read_csv_text, require_columns
+from sendcast.data.release import read_csv_text, read_input_file, require_columns
 from sendcast.runtime.errors import InputError
 
 COLUMNS = ("school", "urn", "phase", "designation", "places", "from_year", "to_year", "source", "confidence")
+#: Places on one row: the largest special schools in England have about 500 places.
+MAX_PLACES = 5_000
 PHASES = ("all", "primary", "secondary", "post16", "all-through")
 
 
 def read_capacity(path: Path) -> pd.DataFrame:
     """Read and validate a capacity file; every problem names its row and column."""
     label = str(path)
-    frame = read_csv_text(Path(path).read_bytes(), label)
+    frame = read_csv_text(read_input_file(path, label), label)
     require_columns(frame, COLUMNS, label)
     phase = frame["phase"].str.strip().str.lower()
     bad = ~phase.isin(PHASES)
@@ -40,6 +42,10 @@ def read_capacity(path: Path) -> pd.DataFrame:
     if places.isna().any():
         raise InputError(label, "a number of places", row=int(frame.loc[places.isna(), "_row"].iloc[0]),
                          column="places", found="")
+    if (places > MAX_PLACES).any():
+        row = frame.loc[places > MAX_PLACES].iloc[0]
+        raise InputError(label, f"at most {MAX_PLACES:,} places on one row (the largest special schools have "
+                         "about 500)", row=int(row["_row"]), column="places", found=row["places"])
     years = {}
     for column in ("from_year", "to_year"):
         values, _ = parse_numbers(frame[column], path=label, column=column, rows=frame["_row"], kind="count")

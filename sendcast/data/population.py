@@ -17,12 +17,18 @@ from pathlib import Path
 import pandas as pd
 
 from sendcast.data.cells import parse_numbers
-from sendcast.data.release import read_csv_text, require_columns
+from sendcast.data.release import read_csv_text, read_input_file, require_columns
 from sendcast.runtime.errors import InputError
 
 ID_COLUMNS = ("AREA_CODE", "AREA_NAME", "COMPONENT", "SEX", "AGE_GROUP")
 #: The single years of age every area must have (SEND plans run to age 25).
 AGES = (0, 25)
+#: No area has more people of one single year of age (England's largest cohort is about
+#: 720,000; an LA's about 20,000): a larger cell is a typing or unit error.
+MAX_PER_AGE = 1_000_000
+#: Mid-years a sub-national projection can hold (the 2001 census base to far beyond any horizon).
+YEARS = (2001, 2100)
+SEXES = ("persons", "males", "females", "male", "female")
 _YEAR = re.compile(r"^(19|20)\d{2}$")
 _AREA_CODE = re.compile(r"^[EWSN]\d{8}$")
 
@@ -51,11 +57,14 @@ POPULATION_SOURCES: tuple[PopulationSource, ...] = (
 def read_population_file(path: Path, source: PopulationSource) -> pd.DataFrame:
     """Read one vintage: rows (la_key, year, age, value, vintage, base_year)."""
     label = str(path)
-    frame = read_csv_text(path.read_bytes(), label)
+    frame = read_csv_text(read_input_file(path, label), label)
     require_columns(frame, ID_COLUMNS, label)
     for column in frame.columns:
         if column not in ID_COLUMNS and column != "_row" and not _YEAR.match(column):
             raise InputError(label, "only the columns " + ", ".join(ID_COLUMNS) + " and one per mid-year such as 2030",
+                             row=1, column=column)
+        if _YEAR.match(column) and not YEARS[0] <= int(column) <= YEARS[1]:
+            raise InputError(label, f"mid-years from {YEARS[0]} to {YEARS[1]} (ONS projections of this kind)",
                              row=1, column=column)
     codes = frame["AREA_CODE"].str.strip()
     malformed = ~codes.str.match(_AREA_CODE)
@@ -63,10 +72,17 @@ def read_population_file(path: Path, source: PopulationSource) -> pd.DataFrame:
         row = frame.loc[malformed].iloc[0]
         raise InputError(label, "a nine-character ONS area code such as E10000013", row=int(row["_row"]),
                          column="AREA_CODE", found=row["AREA_CODE"])
-    frame = frame[(frame["SEX"].str.strip().str.lower() == "persons")
+    sex = frame["SEX"].str.strip().str.lower()
+    unknown = ~sex.isin(SEXES)
+    if unknown.any():
+        row = frame.loc[unknown].iloc[0]
+        raise InputError(label, "SEX persons, males or females (as ONS publishes it)", row=int(row["_row"]),
+                         column="SEX", found=row["SEX"])
+    frame = frame[(sex == "persons")
                   & (frame["COMPONENT"].str.strip() == "Population")
-                  & frame["AREA_CODE"].str.strip().isin(source.area_codes)]
-    found = set(frame["AREA_CODE"].str.strip())
+                  & codes.isin(source.area_codes)].copy()
+    frame["AREA_CODE"] = frame["AREA_CODE"].str.strip()
+    found = set(frame["AREA_CODE"])
     missing = [c for c in source.area_codes if c not in found]
     if missing:
         raise InputError(label, "population rows for areas " + ", ".join(missing), column="AREA_CODE",
@@ -75,6 +91,12 @@ def read_population_file(path: Path, source: PopulationSource) -> pd.DataFrame:
     if ages.isna().any():
         row = frame.loc[ages.isna(), "_row"].iloc[0]
         raise InputError(label, "a single year of age 0-25", row=int(row), column="AGE_GROUP")
+    outside = (ages < AGES[0]) | (ages > AGES[1])
+    if outside.any():
+        row = frame.loc[outside].iloc[0]
+        raise InputError(label, f"single years of age {AGES[0]}-{AGES[1]} only (SEND plans run to 25; another age "
+                         "would be added to the totals)", row=int(row["_row"]), column="AGE_GROUP",
+                         found=row["AGE_GROUP"])
     year_columns = [c for c in frame.columns if _YEAR.match(c)]
     if not year_columns:
         raise InputError(label, "one column per year (e.g. 2022, 2023, ...)", row=1, found="none")
@@ -95,6 +117,10 @@ def read_population_file(path: Path, source: PopulationSource) -> pd.DataFrame:
             bad = frame.loc[(values < 0) | values.isna()].iloc[0]
             raise InputError(label, "a population of 0 or more", row=int(bad["_row"]), column=column,
                              found=bad[column])
+        if (values > MAX_PER_AGE).any():
+            bad = frame.loc[values > MAX_PER_AGE].iloc[0]
+            raise InputError(label, f"a population of at most {MAX_PER_AGE:,} for one area and single year of age",
+                             row=int(bad["_row"]), column=column, found=bad[column])
         pieces.append(pd.DataFrame({"age": ages.astype(int).to_numpy(), "value": values.to_numpy(),
                                     "year": int(column)}))
     long = pd.concat(pieces).groupby(["year", "age"], as_index=False)["value"].sum()

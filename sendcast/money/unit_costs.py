@@ -19,9 +19,15 @@ Rules, one per placement group (outturn columns as the benchmarking tool numbers
   GBP 6,000) is not included.
 - ``ehcp_fe``: post-school top-ups (c073) / plans. Element 2 place funding for colleges is
   paid by the ESFA and not included.
-- ``ehcp_ap`` and ``ehcp_other``: not derivable (PRU and AP spend also serves pupils
-  without plans; "other" has no placement cost line). They are reported as not costed,
-  never as zero; users supply them in a unit-cost file if they have them.
+- ``ehcp_ap``: a year in an alternative provision place: PRU/AP place funding (c065) +
+  PRU/AP top-ups (c072) / the number of AP places that place funding buys (c065 / GBP
+  10,000, the national high-needs place funding rate for an AP place, ESFA high needs
+  funding operational guide). PRU and AP spend also serves pupils without plans, so this
+  is the cost of a place, not of "a plan in AP".
+- ``ehcp_other`` (education otherwise than at school, awaiting provision, early years
+  settings): no s251 line isolates it. ILLUSTRATIVE: the mainstream top-up per plan
+  (a floor: EOTAS packages are often dearer), status ``illustrative``, so it is never
+  silently zero; users replace it in a unit-cost file.
 
 A user's unit-cost CSV (columns ``placement_group, annual_cost_gbp, price_base, source``)
 replaces any of these.
@@ -29,6 +35,7 @@ replaces any of these.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -36,13 +43,16 @@ import numpy as np
 import pandas as pd
 
 from sendcast.data.cells import parse_numbers
-from sendcast.data.release import read_csv_text, require_columns
+from sendcast.data.release import read_csv_text, read_input_file, require_columns
 from sendcast.runtime.errors import InputError
-from sendcast.data.years import financial_year_start
+from sendcast.data.years import financial_year_label, financial_year_start
 from sendcast.data.measures import PLACEMENT_GROUPS
 
 OUTTURN_FILE = "high_needs_benchmarking_outturn_202122__glos_long.csv"
 PRICE_BASE = "2021-22"
+#: A unit cost above this (pounds a year per plan) is refused as a typing or unit error; the
+#: dearest residential placements cost about GBP 500,000 a year (illustrative bound).
+MAX_UNIT_COST_GBP = 2_000_000.0
 ACADEMY_PLACE_FUNDING_GBP = 10_000.0
 COLUMNS = ["placement_group", "annual_cost_gbp", "price_base", "status", "source"]
 
@@ -67,7 +77,7 @@ RULES: tuple[CostRule, ...] = (
 def read_outturn(path: Path) -> pd.Series:
     """The outturn sheet in long form: value by column code (``c079``...)."""
     label = str(path)
-    frame = read_csv_text(path.read_bytes(), label)
+    frame = read_csv_text(read_input_file(path, label), label)
     require_columns(frame, ("la_code", "column", "value"), label)
     values, _ = parse_numbers(frame["value"], path=label, column="value", rows=frame["_row"], kind="number")
     codes = frame["column"].str.extract(r"^(c\d{3}):", expand=False)
@@ -101,8 +111,24 @@ def derive_unit_costs(outturn: pd.Series, placements: pd.DataFrame, source: str)
             text += f" + GBP 10,000 x {share:.3f} academy/free share (Jan 2022)"
         rows.append({"placement_group": rule.placement_group, "annual_cost_gbp": round(cost, 0),
                      "price_base": PRICE_BASE, "status": "estimate", "source": f"{text}; {source}"})
+    # the AP lines are in an LA's own s251 outturn file; the national benchmarking extract maps
+    # only the placement lines of RULES, so there AP stays uncosted (and says so below)
+    places = float(outturn["c065"]) / ACADEMY_PLACE_FUNDING_GBP if {"c065", "c072"} <= set(outturn.index) else 0.0
+    if places > 0:
+        spend = float(outturn["c065"] + outturn["c072"])
+        rows.append({"placement_group": "ehcp_ap", "annual_cost_gbp": round(spend / places, 0),
+                     "price_base": PRICE_BASE, "status": "estimate",
+                     "source": f"derived: s251 outturn PRU/AP place funding + top-ups (c065 + c072 = GBP {spend:,.0f}) "
+                               f"/ {places:,.1f} AP places (c065 / GBP 10,000 national AP place funding rate); "
+                               f"{source}"})
+    mainstream = next((r for r in rows if r["placement_group"] == "ehcp_mainstream"), None)
+    if mainstream is not None:
+        rows.append({"placement_group": "ehcp_other", "annual_cost_gbp": mainstream["annual_cost_gbp"],
+                     "price_base": PRICE_BASE, "status": "illustrative",
+                     "source": "illustrative: no s251 line isolates education otherwise than at school; the "
+                               "mainstream top-up per plan is used as a floor"})
     for group in PLACEMENT_GROUPS:
-        if group not in {r.placement_group for r in RULES}:
+        if group not in {r["placement_group"] for r in rows}:
             rows.append({"placement_group": group, "annual_cost_gbp": float("nan"), "price_base": PRICE_BASE,
                          "status": "not costed",
                          "source": "no published outturn line isolates this group; supply it in a unit-cost file"})
@@ -112,7 +138,7 @@ def derive_unit_costs(outturn: pd.Series, placements: pd.DataFrame, source: str)
 def read_unit_cost_file(path: Path) -> pd.DataFrame:
     """A user's unit costs: one row per placement group, a cost of 0 or more in pounds."""
     label = str(path)
-    frame = read_csv_text(Path(path).read_bytes(), label)
+    frame = read_csv_text(read_input_file(path, label), label)
     require_columns(frame, ("placement_group", "annual_cost_gbp", "price_base", "source"), label)
     groups = frame["placement_group"].str.strip()
     unknown = ~groups.isin(PLACEMENT_GROUPS)
@@ -126,11 +152,11 @@ def read_unit_cost_file(path: Path) -> pd.DataFrame:
                          found=row["placement_group"])
     costs, _ = parse_numbers(frame["annual_cost_gbp"], path=label, column="annual_cost_gbp", rows=frame["_row"],
                              kind="number")
-    negative = costs < 0
-    if negative.any():
-        row = frame.loc[negative].iloc[0]
-        raise InputError(label, "a cost of 0 or more pounds a year", row=int(row["_row"]),
-                         column="annual_cost_gbp", found=row["annual_cost_gbp"])
+    outside = (costs < 0) | (costs > MAX_UNIT_COST_GBP)
+    if outside.any():
+        row = frame.loc[outside].iloc[0]
+        raise InputError(label, f"a cost of 0 or more pounds a year per plan, at most {MAX_UNIT_COST_GBP:,.0f}",
+                         row=int(row["_row"]), column="annual_cost_gbp", found=row["annual_cost_gbp"])
     for index, text in frame["price_base"].str.strip().items():
         try:
             financial_year_start(text)
@@ -141,6 +167,19 @@ def read_unit_cost_file(path: Path) -> pd.DataFrame:
                          "price_base": frame["price_base"].str.strip(),
                          "status": costs.notna().map({True: "user", False: "not costed"}),
                          "source": frame["source"].str.strip() + f" ({path})"})[COLUMNS].reset_index(drop=True)
+
+
+def restate_prices(costs: pd.DataFrame, to_year: int, inflation_rate: float) -> pd.DataFrame:
+    """Unit costs moved from each row's own ``price_base`` to the financial year starting in
+    ``to_year``, at ``inflation_rate`` a year (a fraction: 0.02 is 2%). A file at 2025-26
+    prices is therefore never inflated again from 2021-22."""
+    if not math.isfinite(inflation_rate) or inflation_rate <= -1:
+        raise ValueError(f"inflation rate must be a finite fraction above -1, found {inflation_rate}")
+    years = to_year - costs["price_base"].map(financial_year_start)
+    out = costs.copy()
+    out["annual_cost_gbp"] = costs["annual_cost_gbp"] * (1 + inflation_rate) ** years
+    out["price_base"] = financial_year_label(to_year)
+    return out
 
 
 def apply_overrides(defaults: pd.DataFrame, user: pd.DataFrame) -> pd.DataFrame:
