@@ -7,6 +7,7 @@ stderr and exits with status 2, without a traceback. Engines log; this module pr
 from __future__ import annotations
 
 import argparse
+import errno
 import importlib
 import logging
 import sys
@@ -19,14 +20,17 @@ from sendcast.data import needs, query, store
 from sendcast.data.build import build_dataset, discover_inputs
 from sendcast.reporting.display import wide_table
 from sendcast.runtime.errors import SendcastError
+from sendcast.runtime.safe_text import escape_controls
 from sendcast.data.measures import MEASURES, PRIMARY_NEEDS
 from sendcast.data import paths
+from sendcast.runtime import atomic
 
 EXIT_USER_ERROR = 2
 #: Command families beyond ``data`` and ``summary``, each a module with ``register(commands)``.
 COMMAND_MODULES: tuple[str, ...] = ("sendcast.commands.forecasting", "sendcast.commands.simulating",
                                      "sendcast.commands.scenarios", "sendcast.commands.export",
-                                     "sendcast.commands.check", "sendcast.commands.disclose")
+                                     "sendcast.commands.check", "sendcast.commands.disclose",
+                                     "sendcast.commands.national")
 SUMMARY_MEASURES = ["ehcp_total", "ehcp_state_special", "ehcp_independent_special", "new_plans",
                     "requests", "issued_within_20wk_pct", "sen_support_pct", "ehcp_pct"]
 
@@ -41,10 +45,38 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return args.handler(args) or 0
     except SendcastError as error:
-        print(f"sendcast: error: {error}", file=sys.stderr)
+        _error_line(str(error))
         return EXIT_USER_ERROR
     except BrokenPipeError:
         return 0
+    except OSError as error:
+        # Disk full, a read-only file system or folder, a name too long: the user's
+        # machine, not sendcast, so one line naming the path and no traceback.
+        if error.errno not in USER_OS_ERRORS:
+            raise
+        where = error.filename if error.filename is not None else "output"
+        _error_line(f"{where}: {error.strerror or error} (check the disk space and the folder's permissions)")
+        return EXIT_USER_ERROR
+
+
+#: Operating-system errors the user's machine causes (errno numbers), reported in one line.
+USER_OS_ERRORS = frozenset({errno.ENOSPC, errno.EDQUOT, errno.EROFS, errno.EACCES, errno.EPERM, errno.ENAMETOOLONG,
+                            errno.ENOENT, errno.ENOTDIR, errno.EISDIR, errno.EEXIST, errno.ENOTEMPTY, errno.EIO,
+                            errno.EFBIG, errno.ELOOP, errno.EXDEV, errno.EBUSY, errno.ETXTBSY})
+
+
+def _error_line(message: str) -> None:
+    """The one line a user error prints: control characters escaped, never a second line."""
+    print(f"sendcast: error: {escape_controls(message)}", file=sys.stderr)
+
+
+class OneLineParser(argparse.ArgumentParser):
+    """An argument parser whose errors are one line on stderr and exit status 2, like
+    every other user error (argparse's own adds the whole usage text above it)."""
+
+    def error(self, message: str):  # type: ignore[override]
+        _error_line(f"{self.prog}: {message} (see {self.prog} --help)")
+        raise SystemExit(EXIT_USER_ERROR)
 
 
 NOISE_FLAGS = ("-v", "--verbose", "-q", "--quiet")
@@ -85,7 +117,7 @@ def _log_to_stderr(level: int) -> None:
 
 
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = OneLineParser(
         prog="sendcast",
         description="Forecast and simulate SEND provision for English local authorities.")
     parser.add_argument("--version", action="version", version=f"sendcast {__version__}")
@@ -164,7 +196,7 @@ def _data_las(args: argparse.Namespace) -> int:
     out = las.assign(note=las["la_code"].map(notes).fillna(""))
     out = out[["la_code", "la_number", "la_name", "region", "first_year", "last_year", "note"]]
     if args.format == "csv":
-        out.to_csv(sys.stdout, index=False, lineterminator="\n")
+        sys.stdout.write(atomic.csv_text(out))
     else:
         print(out.to_string(index=False))
     return 0
@@ -176,7 +208,7 @@ def _data_show(args: argparse.Namespace) -> int:
     if args.need:
         return _print_needs(rows, args.format)
     if args.format == "csv":
-        rows.to_csv(sys.stdout, index=False, lineterminator="\n", float_format="%.10g")
+        sys.stdout.write(atomic.csv_text(rows))
         return 0
     if rows.empty:
         print("No published values for that selection.")

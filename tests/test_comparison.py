@@ -97,7 +97,7 @@ def test_workbook_reads_back_sheet_by_sheet_with_numbers_as_numbers(comparison, 
     value = costs.cell(row=header + 1, column=headers.index("Real (£, 2021-22 prices)") + 1)
     assert isinstance(value.value, float) and value.number_format.startswith('"£"')
     assumptions = [row[1] for row in book["Assumptions"].iter_rows(min_row=header + 1, values_only=True)]
-    assert "Relative risk of escalation for children reached early" in assumptions
+    assert "Early identification: relative risk" in assumptions
 
 
 def test_report_has_every_section_and_embedded_charts(comparison):

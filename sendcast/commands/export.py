@@ -14,7 +14,7 @@ from sendcast.runtime import atomic
 
 from sendcast.data import paths
 from sendcast.data.capacity import read_capacity
-from sendcast.commands.options import data_option, output_options
+from sendcast.commands.options import REPLICATIONS, YEAR, data_option, finite_number, output_options
 from sendcast.commands.scenarios import record_scenarios
 from sendcast.data import store
 from sendcast.money.cyp_table import cyp_table, published_pattern
@@ -30,6 +30,7 @@ from sendcast.reporting.scap import (PROVISIONS, RETURN_KEYS, against_the_trend_
 from sendcast.reporting.scap_inputs import scap_inputs
 from sendcast.data.build import Dataset
 from sendcast.scenarios.pipeline import Comparison, LoadedScenario, compare, load_scenarios
+from sendcast.scenarios.retarget import check_series, retarget
 from sendcast.reporting.workbook import Sheet, write_workbook
 from simulation.parameters import PLACEMENTS
 
@@ -40,7 +41,7 @@ def register(commands: argparse._SubParsersAction) -> None:
 
     scap = kinds.add_parser("scap", help="SCAP: pupils with EHC plans needing a specialist place, by phase")
     scap.add_argument("scenario", metavar="SCENARIO.toml")
-    scap.add_argument("--first-year", type=int, metavar="YEAR",
+    scap.add_argument("--first-year", type=YEAR, metavar="YEAR",
                       help="January of the first forecast academic year (default: the year after the start year)")
     _common(scap)
     scap.set_defaults(handler=_scap)
@@ -50,9 +51,9 @@ def register(commands: argparse._SubParsersAction) -> None:
     plan.add_argument("mitigated", metavar="MITIGATED.toml", help="the mitigated forecast")
     plan.add_argument("--income", metavar="FILE", help="high-needs block income by financial year (CSV: "
                       "financial_year, high_needs_income_gbp, source); default: the published allocations shipped")
-    plan.add_argument("--income-growth", type=float, default=3.0, metavar="PCT",
+    plan.add_argument("--income-growth", type=finite_number(-50, 100), default=3.0, metavar="PCT",
                       help="assumed growth of income a year after the last year given (default 3%%)")
-    plan.add_argument("--opening-balance", type=float, default=0.0, metavar="GBP",
+    plan.add_argument("--opening-balance", type=finite_number(-1e12, 1e12), default=0.0, metavar="GBP",
                       help="high-needs DSG balance at the start of the first year, negative for a deficit (default 0)")
     _common(plan)
     plan.set_defaults(handler=_deficit_plan)
@@ -61,8 +62,24 @@ def register(commands: argparse._SubParsersAction) -> None:
 def _common(parser: argparse.ArgumentParser) -> None:
     data_option(parser)
     output_options(parser)
-    parser.add_argument("--replications", type=int, metavar="N",
+    parser.add_argument("--replications", type=REPLICATIONS, metavar="N",
                         help="simulation runs per scenario (default: the scenario file's)")
+    parser.add_argument("--la", metavar="NAME_OR_CODE",
+                        help="run the scenarios for this LA instead of the one they name (levers kept as written; "
+                             "places and unit costs become the LA's defaults)")
+
+
+def _load(args: argparse.Namespace, files: list[str]) -> list[LoadedScenario]:
+    """The scenario files, re-targeted at ``--la`` when given; an LA whose series a boundary
+    change breaks is refused with the reason."""
+    loaded = load_scenarios(files)
+    dataset = store.load_dataset(args.data)
+    if args.la:
+        loaded, notes = retarget(loaded, dataset, args.la, args.data)
+        for note in notes:
+            print(f"note: {note}")
+    check_series(dataset, loaded[0].scenario.scenario.la, loaded[0].scenario.scenario.start_year)
+    return loaded
 
 
 def _simulate(args: argparse.Namespace, loaded: list[LoadedScenario]) -> tuple[Dataset, Comparison]:
@@ -82,12 +99,15 @@ def _capacity(item: LoadedScenario) -> pd.DataFrame:
     frames = []
     if places.capacity_file:
         frames.append(read_capacity(Path(places.capacity_file)))
+    elif item.capacity is not None and not item.capacity.empty:
+        frames.append(item.capacity)
     for extra in places.additional:
         frames.append(pd.DataFrame([{"school": extra.name, "urn": "", "phase": extra.phase, "designation": "",
                                      "places": extra.places, "from_year": extra.from_year, "to_year": extra.to_year,
                                      "source": extra.source or str(item.files[0]), "confidence": "scenario"}]))
     if not frames:
-        raise SendcastError(f"{item.files[0]}: SCAP needs special school capacity; set special_places.capacity_file")
+        raise SendcastError(f"{item.files[0]}: SCAP needs special school capacity; set special_places.capacity_file "
+                            f"(no capacity file or third-party figure for {item.scenario.scenario.la})")
     table = pd.concat(frames, ignore_index=True)
     for column in ("from_year", "to_year"):
         table[column] = table[column].astype("Int64")
@@ -95,7 +115,7 @@ def _capacity(item: LoadedScenario) -> pd.DataFrame:
 
 
 def _scap(args: argparse.Namespace) -> int:
-    loaded = load_scenarios([args.scenario])
+    loaded = _load(args, [args.scenario])
     info = loaded[0].scenario.scenario
     first = args.first_year or info.start_year + 1
     name = loaded[0].name
@@ -190,7 +210,7 @@ def _plan_sheet(plan: pd.DataFrame, scenario: str, name: str, title: str) -> She
 
 
 def _deficit_plan(args: argparse.Namespace) -> int:
-    loaded = load_scenarios([args.baseline, args.mitigated])
+    loaded = _load(args, [args.baseline, args.mitigated])
     base, mitigated = loaded[0].name, loaded[1].name
     started = time.perf_counter()
     with run_folder(args.out, command="export-deficit-plan", label=Path(args.mitigated).stem,

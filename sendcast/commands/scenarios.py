@@ -11,8 +11,9 @@ import matplotlib.pyplot as plt
 import pandas as pd
 
 from sendcast.runtime import atomic
-from sendcast.commands.options import backend_options, data_option, output_options
+from sendcast.commands.options import REPLICATIONS, backend_options, data_option, output_options
 from sendcast.data.capacity import read_capacity
+from sendcast.reporting.psa_report import psa_sentences, psa_tables
 from sendcast.reporting.comparison import (accuracy_lines, figures, forecast_sections, neighbours_sheet,
                                          option_sentences, report, sufficiency_sheet, workbook_sheets)
 from sendcast.forecasting.evidence import national_evidence
@@ -25,8 +26,11 @@ from sendcast.runtime.parallel import map_tasks
 from sendcast.runtime.progress import progress_bar
 from sendcast.runtime.runs import Run, run_folder
 from sendcast.reporting.scenario_charts import sweep_chart
+from sendcast.scenarios.retarget import check_series, retarget
+from sendcast.scenarios.files import Scenario, merge_settings
 from sendcast.scenarios.pipeline import Comparison, LoadedScenario, build_all_parameters, compare, load_scenarios
-from sendcast.scenarios.sweep import SWEEP_OUTCOMES, SweepTask, grid, parse_vary, run_sweep_task, sweep_table
+from sendcast.scenarios.sweep import (SWEEP_OUTCOMES, SweepTask, break_even_along, grid, parse_vary, run_sweep_task,
+                                     sweep_table)
 from sendcast.reporting.workbook import write_workbook
 
 
@@ -56,8 +60,11 @@ def _common(parser: argparse.ArgumentParser) -> None:
     data_option(parser)
     output_options(parser)
     backend_options(parser)
-    parser.add_argument("--replications", type=int, metavar="N",
+    parser.add_argument("--replications", type=REPLICATIONS, metavar="N",
                         help="simulation runs per scenario (default: the scenario file's)")
+    parser.add_argument("--la", metavar="NAME_OR_CODE",
+                        help="run the scenarios for this LA instead of the one they name (levers kept as written; "
+                             "places and unit costs become the LA's defaults)")
 
 
 def record_scenarios(run: Run, loaded: list[LoadedScenario]) -> None:
@@ -80,12 +87,17 @@ def record_scenarios(run: Run, loaded: list[LoadedScenario]) -> None:
 def _simulate(args: argparse.Namespace,
               paths: list[str]) -> tuple[list[LoadedScenario], Comparison, LaForecast, NeighbourComparison, dict]:
     loaded = load_scenarios(paths)
+    dataset = store.load_dataset(args.data)
+    if getattr(args, "la", None):
+        loaded, notes = retarget(loaded, dataset, args.la, args.data)
+        for note in notes:
+            print(f"note: {note}")
+    check_series(dataset, loaded[0].scenario.scenario.la, loaded[0].scenario.scenario.start_year)
     options = loaded[0].scenario.forecast
     if options.method != "auto" or options.growth_cap_pct is not None:
         raise SendcastError(f"{loaded[0].files[0]}: [forecast] method = 'auto' without growth_cap_pct is all that "
                             "run and compare apply so far (the backtest chooses each measure's method); remove the "
                             "other settings or use 'sendcast forecast'")
-    dataset = store.load_dataset(args.data)
     info = loaded[0].scenario.scenario
     timings = {}
     started = time.perf_counter()
@@ -93,7 +105,9 @@ def _simulate(args: argparse.Namespace,
     horizon = options.horizon or 5
     evidence = national_evidence(dataset, horizons=min(horizon, 5))
     forecast = forecast_la(dataset, info.la, horizon=horizon, data=args.data, seed=info.seed, evidence=evidence,
-                           capacity=read_capacity(Path(capacity_file)) if capacity_file else None)
+                           capacity=read_capacity(Path(capacity_file)) if capacity_file else (
+                               loaded[0].capacity if loaded[0].capacity is not None and not loaded[0].capacity.empty
+                               else None))
     timings["forecast"] = round(time.perf_counter() - started, 2)
     neighbours = compare_with_neighbours(dataset, forecast, evidence, seed=info.seed, data=args.data)
     timings["neighbours"] = round(neighbours.seconds, 2)
@@ -113,6 +127,8 @@ def _write_comparison(run: Run, comparison: Comparison, forecast: LaForecast, ne
         atomic.write_csv(run.path("differences.csv"), comparison.differences)
         atomic.write_csv(run.path("appraisal.csv"), comparison.appraisal)
         atomic.write_csv(run.path("appraisal_by_year.csv"), comparison.appraisal_by_year)
+        for name, table in psa_tables(comparison).items():
+            atomic.write_csv(run.path(name), table)
     write_la_forecast(run, forecast, prefix="forecast_")
     write_neighbours(run, neighbours, prefix="forecast_")
     charts = figures(comparison)
@@ -139,7 +155,7 @@ def _print_comparison(comparison: Comparison, forecast: LaForecast, neighbours: 
     print(f"{comparison.la}: {comparison.replications} paired runs per scenario; baseline {comparison.baseline!r}")
     for option in comparison.options:
         print(f"\n{option} against {comparison.baseline}:")
-        for sentence in option_sentences(comparison, option):
+        for sentence in option_sentences(comparison, option) + psa_sentences(comparison, option):
             print(f"  - {sentence}")
     totals = comparison.spend[comparison.spend["component"] == "total"]
     table = totals.pivot_table(index="financial_year", columns="scenario", values="real_gbp_mean", sort=False)
@@ -177,23 +193,35 @@ def _compare(args: argparse.Namespace) -> int:
 
 def _sweep(args: argparse.Namespace) -> int:
     (base,) = load_scenarios([args.scenario])
+    dataset = store.load_dataset(args.data)
+    if args.la:
+        (base,), notes = retarget([base], dataset, args.la, args.data)
+        for note in notes:
+            print(f"note: {note}")
     levers = [parse_vary(text) for text in args.vary]
     points = grid(base.resolved, levers, source=str(base.files[0]))
     info = base.scenario.scenario
     n = args.replications or info.replications
     rate = base.scenario.costs.discount_rate_pct / 100
-    dataset = store.load_dataset(args.data)
     with run_folder(args.out, command="sweep", label=Path(args.scenario).stem, force=args.force) as run:
         record_scenarios(run, [base])
         started = time.perf_counter()
         names = ["as given"] + [point.label for point in points]
-        parameters = build_all_parameters(dataset, [base.scenario] + [point.scenario for point in points],
-                                          data=args.data)
+        scenarios = [base.scenario] + [point.scenario for point in points]
+        has_baseline = len(base.files) > 1  # the root of the based_on chain, to appraise against
+        if has_baseline:
+            # the root of the chain, for the same LA, years and seed as the scenario swept
+            (root,) = load_scenarios([base.files[-1]])
+            names.append("baseline")
+            scenarios.append(Scenario.model_validate(merge_settings(root.resolved,
+                                                                    {"scenario": base.resolved["scenario"]})))
+        parameters = build_all_parameters(dataset, scenarios, data=args.data, capacity=base.capacity)
         tasks = [SweepTask(name, params, n, info.seed, rate) for name, params in zip(names, parameters)]
         with progress_bar(len(tasks), "sweep points", quiet=args.quiet) as progress:
             outcomes = map_tasks(run_sweep_task, tasks, backend=args.backend, workers=args.workers,
                                  scheduler=args.scheduler, progress=progress)
-        table = sweep_table(points, outcomes[1:], outcomes[0])
+        baseline = outcomes.pop() if has_baseline else None
+        table = sweep_table(points, outcomes[1:], outcomes[0], baseline)
         run.timings["sweep"] = round(time.perf_counter() - started, 2)
         run.details.update({"seed": info.seed, "replications": n, "levers": {lv.key: list(lv.values) for lv in levers},
                             "backend": args.backend})
@@ -202,7 +230,9 @@ def _sweep(args: argparse.Namespace) -> int:
         for outcome, units, title in (
                 ("saving_npv_gbp", "GBP, present value", "Net present saving against the scenario as given"),
                 ("ehcp_final", "children and young people", "EHC plans in the last January"),
-                ("child_weeks_avoided", "child-weeks", "Waiting for a special place avoided")):
+                ("child_weeks_avoided", "child-weeks", "Waiting for a special place avoided"),
+                *((("saving_vs_baseline_npv_gbp", "GBP, present value", "Net present saving against the baseline"),)
+                  if "saving_vs_baseline_npv_gbp_mean" in table.columns else ())):
             figure = sweep_chart(table, x=x, outcome=outcome, line=line, title=f"{title}, {info.la}", units=units,
                                  x_label=x.split(".")[1].replace("_", " "),
                                  source=f"sendcast sweep, {n} paired runs per point")
@@ -223,4 +253,17 @@ def _print_sweep(table: pd.DataFrame, levers, la: str, n: int, target: Path) -> 
         shown[column] = (shown[column] / 1e6).round(2)
     print(f"{la}: sweep of {len(table)} points, {n} paired runs each (saving: against the scenario as given)")
     print(shown.to_string(index=False, float_format=lambda v: f"{v:,.1f}"))
+    if "saving_vs_baseline_npv_gbp_mean" in table.columns:
+        versus = table[keys + ["saving_vs_baseline_npv_gbp_mean", "probability_saving_vs_baseline"]].copy()
+        versus["saving_vs_baseline_npv_gbp_mean"] = (versus["saving_vs_baseline_npv_gbp_mean"] / 1e6).round(2)
+        versus = versus.rename(columns={k: k.split(".")[1] for k in keys} | {
+            "saving_vs_baseline_npv_gbp_mean": "NPV saving vs baseline (GBP m)",
+            "probability_saving_vs_baseline": "P(saving vs baseline)"})
+        print("\nAgainst the baseline (other uncertain inputs at their medians):")
+        print(versus.to_string(index=False, float_format=lambda v: f"{v:,.2f}"))
+        if len(keys) == 1:
+            crossings = break_even_along(table, keys[0])
+            label = keys[0].split(".")[1].replace("_", " ")
+            print(f"Break-even {label} (NPV saving against the baseline crosses zero): "
+                  + (", ".join(f"{v:.3g}" for v in crossings) if crossings else "not inside the grid"))
     print(f"\nWritten to {target}: sweep.csv and charts (PNG).")
