@@ -66,8 +66,20 @@ def _coherent(forecast: pd.DataFrame) -> float:
 def test_forecast_writes_every_output(glos_run):
     out, _ = glos_run
     expected = {"forecast.csv", "backtest.csv", "sufficiency.csv", "costs.csv", "manifest.json",
-                "sufficiency.png", "fan_ehcp_total.png", *(f"fan_{g}.png" for g in PLACEMENT_GROUPS)}
+                "sufficiency.png", "fan_ehcp_total.png", *(f"fan_{g}.png" for g in PLACEMENT_GROUPS),
+                "need_forecast.csv", "need_latest.csv", "special_by_need.csv"}
     assert expected <= {p.name for p in out.iterdir()}
+
+
+def test_forecast_by_need_adds_up_to_the_forecast(glos_run):
+    out, _ = glos_run
+    forecast = pd.read_csv(out / "forecast.csv").set_index(["measure", "year"])["mean"]
+    need = pd.read_csv(out / "need_forecast.csv")
+    assert need["need"].nunique() == 13 and set(need["method"]) == {"carry_forward"}
+    summed = need.groupby(["measure", "year"])["value"].sum()
+    assert np.allclose(summed.to_numpy(), forecast.reindex(summed.index).to_numpy())
+    special = pd.read_csv(out / "special_by_need.csv")
+    assert set(special["designation"]) == {"mixed", "MLD"}
 
 
 def test_forecast_csv_has_the_contract_columns_future_years_only(glos_run):
@@ -292,3 +304,8 @@ def test_backtest_all_las_writes_the_table_and_summary(data_folder, tmp_path, ca
     assert set(vintages["origin"]) >= set(range(2016, 2023)) and set(vintages["horizon"]) == {1, 2, 3}
     printed = capsys.readouterr().out
     assert "Real-time national backtest" in printed and "per vintage" in printed and "five_year_line" in printed
+    needs = pd.read_csv(out / "need_shares_backtest.csv")
+    assert set(needs["horizon"]) == {1, 2, 3}
+    by_need = needs[needs["series"].str.startswith("need shares")]
+    assert (by_need["scored"] == 0).all() and by_need["mae_pp"].isna().all()  # one published year: not measured
+    assert "Need shares (EHC plans by primary need): carry_forward" in printed and "not measured" in printed

@@ -33,13 +33,19 @@ def _scenario(which: str):
 def test_des_mean_agrees_with_the_cohort_model_within_2_percent(which):
     params = _scenario(which)
     reps = 16
-    des = pd.concat([simulate(params, 2024, r).to_frame() for r in range(reps)])
-    des = des[des["breakdown"] == ""].groupby(["measure", "year"])["value"].mean()
+    runs = pd.concat([simulate(params, 2024, r).to_frame() for r in range(reps)])
+    runs = runs[runs["breakdown"] == ""].groupby(["measure", "year"])["value"]
+    des = runs.mean()
+    #: Monte Carlo standard error of the DES mean: a small stock (e.g. "other", a few hundred
+    #: children) is checked to 2% or to 3 standard errors, whichever is wider, since 16
+    #: replications cannot resolve 2% of a few hundred children
+    noise = 3 * runs.std() / np.sqrt(reps)
     cohort = expected_trajectories(params, steps_per_year=52)
     cohort = cohort[cohort["breakdown"] == ""].set_index(["measure", "year"])["value"]
     for measure in STOCKS:
         ratio = des.loc[measure] / cohort.loc[measure]
-        assert np.all(np.abs(ratio - 1) < 0.02), (measure, ratio.round(4).tolist())
+        allowed = np.maximum(0.02, noise.loc[measure] / cohort.loc[measure])
+        assert np.all(np.abs(ratio - 1) < allowed), (measure, ratio.round(4).tolist(), allowed.round(4).tolist())
     for measure in FLOWS:  # flows over the ten years (a single year's flow is noisier)
         ratio = des.loc[measure].sum() / cohort.loc[measure].sum()
         assert abs(ratio - 1) < 0.02, (measure, ratio)
