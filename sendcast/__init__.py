@@ -18,7 +18,11 @@ on first use, so ``import sendcast`` (and so the command's start-up) stays cheap
   :func:`scenario_chart`, :func:`difference_chart`, :func:`sweep_chart`) and tables
   (:func:`headline_table`, :func:`appraisal_table`, :func:`option_sentences`, :func:`figures`,
   :func:`summary_lines`, :func:`neighbour_lines`, :func:`neighbour_figure`, :func:`wide_table`,
-  :func:`measure_label`)
+  :func:`measure_label`); one LA's forecast charts (:func:`fan_figure`, :func:`sufficiency_figure`)
+- the web app's needs: scenario levers with their units and allowed ranges (:func:`levers`,
+  :func:`unit_cost_levers`, :func:`set_levers`), a comparison of scenarios given as settings into a
+  new run folder (:func:`compare_settings`), the checks of ``sendcast check`` (:func:`check_capacity`,
+  :func:`check_unit_costs`)
 """
 
 from __future__ import annotations
@@ -61,6 +65,14 @@ _FACADE = {
     "neighbour_lines": "sendcast.reporting.forecast_outputs",
     "neighbour_figure": "sendcast.reporting.forecast_outputs",
     "wide_table": "sendcast.reporting.display",
+    "fan_figure": "sendcast.reporting.forecast_outputs",
+    "sufficiency_figure": "sendcast.reporting.forecast_outputs",
+    "levers": "sendcast.scenarios.levers",
+    "unit_cost_levers": "sendcast.scenarios.levers",
+    "set_levers": "sendcast.scenarios.levers",
+    "compare_settings": "sendcast.app.comparisons",
+    "check_capacity": "sendcast.commands.check",
+    "check_unit_costs": "sendcast.commands.check",
 }
 
 __all__ = ["__version__", *_FACADE]

@@ -30,7 +30,7 @@ EXIT_USER_ERROR = 2
 COMMAND_MODULES: tuple[str, ...] = ("sendcast.commands.forecasting", "sendcast.commands.simulating",
                                      "sendcast.commands.scenarios", "sendcast.commands.export",
                                      "sendcast.commands.check", "sendcast.commands.disclose",
-                                     "sendcast.commands.national")
+                                     "sendcast.commands.national", "sendcast.commands.app")
 SUMMARY_MEASURES = ["ehcp_total", "ehcp_state_special", "ehcp_independent_special", "new_plans",
                     "requests", "issued_within_20wk_pct", "sen_support_pct", "ehcp_pct"]
 

@@ -62,16 +62,28 @@ def _population(args: argparse.Namespace) -> int:
 
 
 def _capacity(args: argparse.Namespace) -> int:
-    capacity = read_capacity(_existing(args.file))
-    print(f"{args.file}: {len(capacity)} rows, {int(capacity['places'].sum()):,} places in all; "
-          f"open now and later: {places_by_year(capacity, [2025, 2030]).to_dict()}")
+    print(check_capacity(args.file))
     return 0
+
+
+def check_capacity(path: str | Path) -> str:
+    """Read a capacity file as the commands will; one line saying what it holds
+    (raises :class:`InputError`, one line naming file, row and column, when it is wrong)."""
+    capacity = read_capacity(_existing(path))
+    return (f"{path}: {len(capacity)} rows, {int(capacity['places'].sum()):,} places in all; "
+            f"open now and later: {places_by_year(capacity, [2025, 2030]).to_dict()}")
 
 
 def _unit_costs(args: argparse.Namespace) -> int:
-    costs = read_unit_cost_file(_existing(args.file))
-    print(f"{args.file}: unit costs for {', '.join(costs['placement_group'])}")
+    print(check_unit_costs(args.file))
     return 0
+
+
+def check_unit_costs(path: str | Path) -> str:
+    """Read a unit-cost file as the commands will; one line naming the placement groups it
+    costs (raises :class:`InputError` when it is wrong)."""
+    costs = read_unit_cost_file(_existing(path))
+    return f"{path}: unit costs for {', '.join(costs['placement_group'])}"
 
 
 def _scenario(args: argparse.Namespace) -> int:
@@ -88,7 +100,7 @@ def _scenario(args: argparse.Namespace) -> int:
     return 0
 
 
-def _existing(path: str) -> Path:
+def _existing(path: str | Path) -> Path:
     """``path``, once it is known to be an existing regular file (not a pipe, device or folder)."""
     require_regular_file(path, what="an existing file")
     return Path(path)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import argparse
 import time
+from collections.abc import Sequence
 from pathlib import Path
 
 import matplotlib.pyplot as plt
@@ -22,7 +23,7 @@ from sendcast.forecasting.one_la import LaForecast, forecast_la
 from sendcast.forecasting.neighbours import NeighbourComparison, compare_with_neighbours
 from sendcast.data import store
 from sendcast.runtime.errors import SendcastError
-from sendcast.runtime.parallel import map_tasks
+from sendcast.runtime.parallel import Progress, map_tasks
 from sendcast.runtime.progress import progress_bar
 from sendcast.runtime.runs import Run, run_folder
 from sendcast.reporting.scenario_charts import sweep_chart
@@ -84,8 +85,8 @@ def record_scenarios(run: Run, loaded: list[LoadedScenario]) -> None:
     run.details["scenarios"] = {item.name: item.resolved for item in loaded}
 
 
-def _simulate(args: argparse.Namespace,
-              paths: list[str]) -> tuple[list[LoadedScenario], Comparison, LaForecast, NeighbourComparison, dict]:
+def _simulate(args: argparse.Namespace, paths: list[str], *, progress: Progress | None = None
+              ) -> tuple[list[LoadedScenario], Comparison, LaForecast, NeighbourComparison, dict]:
     loaded = load_scenarios(paths)
     dataset = store.load_dataset(args.data)
     if getattr(args, "la", None):
@@ -113,11 +114,24 @@ def _simulate(args: argparse.Namespace,
     timings["neighbours"] = round(neighbours.seconds, 2)
     n = args.replications or info.replications
     started = time.perf_counter()
-    with progress_bar(n * len(loaded), "simulating", quiet=args.quiet) as progress:
+    if progress:
+        progress(0, n * len(loaded))
+    with progress_bar(n * len(loaded), "simulating", quiet=args.quiet) as bar:
         comparison = compare(dataset, loaded, replications=n, backend=args.backend, workers=args.workers,
-                             scheduler=args.scheduler, progress=progress, data=args.data)
+                             scheduler=args.scheduler, progress=_both(bar, progress), data=args.data)
     timings["simulation"] = round(time.perf_counter() - started, 2)
     return loaded, comparison, forecast, neighbours, timings
+
+
+def _both(first: Progress, second: Progress | None) -> Progress:
+    """One ``progress(done, total)`` callback that calls both (the second may be None)."""
+    if second is None:
+        return first
+
+    def update(done: int, total: int) -> None:
+        first(done, total)
+        second(done, total)
+    return update
 
 
 def _write_comparison(run: Run, comparison: Comparison, forecast: LaForecast, neighbours: NeighbourComparison) -> None:
@@ -181,14 +195,34 @@ def _compare(args: argparse.Namespace) -> int:
         raise SendcastError("compare needs a baseline and at least one option (two or more scenario files)")
     label = "-vs-".join(Path(p).stem for p in args.scenarios[:3])
     with run_folder(args.out, command="compare", label=label, force=args.force) as run:
-        loaded, comparison, forecast, neighbours, timings = _simulate(args, list(args.scenarios))
-        record_scenarios(run, loaded)
-        run.details.update({"seed": comparison.seed, "replications": comparison.replications,
-                            "baseline": comparison.baseline})
-        run.timings.update(timings)
-        _write_comparison(run, comparison, forecast, neighbours)
+        comparison, forecast, neighbours = _compare_into(run, args, list(args.scenarios))
     _print_comparison(comparison, forecast, neighbours, run.target)
     return 0
+
+
+def _compare_into(run: Run, args: argparse.Namespace, paths: list[str], *,
+                  progress: Progress | None = None) -> tuple[Comparison, LaForecast, NeighbourComparison]:
+    loaded, comparison, forecast, neighbours, timings = _simulate(args, paths, progress=progress)
+    record_scenarios(run, loaded)
+    run.details.update({"seed": comparison.seed, "replications": comparison.replications,
+                        "baseline": comparison.baseline})
+    run.timings.update(timings)
+    _write_comparison(run, comparison, forecast, neighbours)
+    return comparison, forecast, neighbours
+
+
+def write_comparison_run(run: Run, paths: Sequence[str | Path], *, data: str | None = None,
+                         replications: int | None = None, backend: str = "local", workers: int | None = None,
+                         la: str | None = None, progress: Progress | None = None) -> Comparison:
+    """What ``sendcast compare PATHS --replications N --backend B [--la LA]`` writes into its run folder,
+    written into ``run`` (a :func:`sendcast.runtime.runs.run_folder`) for callers other than the
+    command line (the web app): the same tables, charts, workbook, report and manifest, from the
+    same code. ``progress(done, total)`` is called once with ``done = 0`` before the replications
+    start and then as they finish (it may raise to stop the run; the run folder is then removed)."""
+    args = argparse.Namespace(data=data, replications=replications, backend=backend, workers=workers,
+                              scheduler=None, quiet=True, la=la)
+    comparison, _, _ = _compare_into(run, args, [str(p) for p in paths], progress=progress)
+    return comparison
 
 
 def _sweep(args: argparse.Namespace) -> int:

@@ -28,6 +28,7 @@ from sendcast.runtime.runs import Run
 
 SOURCE = "DfE SEN2 (EHC plans), LAIT school census; sendcast forecast"
 CHART_MEASURES: tuple[str, ...] = ("ehcp_total", *PLACEMENT_GROUPS)
+FLOW_MEASURES: tuple[str, ...] = ("requests", "new_plans")
 
 
 def write_la_forecast(run: Run, result: LaForecast, *, prefix: str = "", charts: bool = True) -> list[str]:
@@ -50,28 +51,44 @@ def write_charts(run: Run, result: LaForecast, *, prefix: str = "") -> list[str]
     """Fan charts for the total and each placement group, and the sufficiency chart."""
     written = []
     for measure in CHART_MEASURES:
-        bands = result.bands[result.bands["measure"] == measure].set_index("year")
-        if bands.empty:
+        figure = fan_figure(result, measure)
+        if figure is None:
             continue
-        history = result.history[result.history["measure"] == measure].set_index("year")["value"]
-        label, unit = measure_label(measure)
-        model = result.models.get(measure, "")
-        figure = fan_chart(history, bands, title=f"{result.la_name}: {label}, January census\n"
-                           f"forecast ({model}; 50/80/95% intervals)", units=unit, source=SOURCE)
         name = f"{prefix}fan_{measure}.png"
         figure.savefig(run.path(name))
         plt.close(figure)
         written.append(name)
-    if not result.sufficiency.empty:
-        table = result.sufficiency.set_index("year")
-        figure = sufficiency_chart(table, title=f"{result.la_name}: demand for state special places against places"
-                                   ", January census", source=SOURCE + "; places: data/capacity file (see its "
-                                   "confidence column)")
+    figure = sufficiency_figure(result)
+    if figure is not None:
         name = f"{prefix}sufficiency.png"
         figure.savefig(run.path(name))
         plt.close(figure)
         written.append(name)
     return written
+
+
+def fan_figure(result: LaForecast, measure: str) -> Figure | None:
+    """The fan chart of one forecast measure (history and 50/80/95% bands); None if the
+    forecast has no such measure. Caseloads by January census, flows by calendar year."""
+    bands = result.bands[result.bands["measure"] == measure].set_index("year")
+    if bands.empty:
+        return None
+    history = result.history[result.history["measure"] == measure].set_index("year")["value"]
+    label, unit = measure_label(measure)
+    model = result.models.get(measure, "")
+    basis = "calendar year" if measure in FLOW_MEASURES else "January census"
+    return fan_chart(history, bands, title=f"{result.la_name}: {label}, {basis}\n"
+                     f"forecast ({model}; 50/80/95% intervals)", units=unit, source=SOURCE)
+
+
+def sufficiency_figure(result: LaForecast) -> Figure | None:
+    """Demand for state special places against places (None without a capacity file)."""
+    if result.sufficiency.empty:
+        return None
+    table = result.sufficiency.set_index("year")
+    return sufficiency_chart(table, title=f"{result.la_name}: demand for state special places against places"
+                             ", January census", source=SOURCE + "; places: data/capacity file (see its "
+                             "confidence column)")
 
 
 def _interval(row: pd.Series, unit: str) -> str:

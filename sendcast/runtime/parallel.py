@@ -63,10 +63,16 @@ def _processes(function: Callable[[T], R], tasks: Sequence[T], workers: int, pro
     results: list[Any] = [None] * len(tasks)
     with ProcessPoolExecutor(max_workers=workers) as pool:
         futures = {pool.submit(function, task): i for i, task in enumerate(tasks)}
-        for done, future in enumerate(as_completed(futures), start=1):
-            results[futures[future]] = future.result()
-            if progress:
-                progress(done, len(tasks))
+        try:
+            for done, future in enumerate(as_completed(futures), start=1):
+                results[futures[future]] = future.result()
+                if progress:
+                    progress(done, len(tasks))
+        except BaseException:
+            # a failed task, or progress() raising to stop the run: drop the tasks not yet started
+            # rather than wait for all of them (the pool still waits for those already running)
+            pool.shutdown(wait=False, cancel_futures=True)
+            raise
     return results
 
 

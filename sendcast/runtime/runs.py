@@ -67,10 +67,11 @@ def option_file_names(names: list[str]) -> dict[str, str]:
             for name, made in slugs.items()}
 
 
-def default_folder(command: str, label: str) -> Path:
-    """``reports/<command>-<label>-<UTC timestamp>``; a suffix keeps it new."""
+def default_folder(command: str, label: str, root: Path | None = None) -> Path:
+    """``reports/<command>-<label>-<UTC timestamp>`` (``root`` instead of ``reports/`` when
+    given); a suffix keeps it new."""
     stamp = time.strftime("%Y%m%d-%H%M%S", time.gmtime())
-    base = PACKAGE_ROOT / "reports" / f"{command}-{slug(label)}-{stamp}"
+    base = Path(root or PACKAGE_ROOT / "reports") / f"{command}-{slug(label)}-{stamp}"
     candidate, n = base, 1
     while candidate.exists():
         n += 1
