@@ -17,6 +17,8 @@ one core for comparison (the speed-up of the pool), and the headline PSA results
 from __future__ import annotations
 
 import argparse
+import os
+import resource
 import time
 from pathlib import Path
 
@@ -43,13 +45,16 @@ def main() -> None:
     parameters = dict(zip([item.name for item in loaded],
                           build_all_parameters(dataset, [item.scenario for item in loaded])))
     setup = time.perf_counter() - start
-    start = time.perf_counter()
+    start, cpu = time.perf_counter(), time.process_time()
     simulate(parameters["Early identification"], 1, 0)
-    one = time.perf_counter() - start
+    one, one_cpu = time.perf_counter() - start, time.process_time() - cpu
+    children = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.perf_counter()
     comparison = compare_parameters(loaded, parameters, replications=args.draws, backend="processes",
                                     workers=args.workers)
     elapsed = time.perf_counter() - start
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    worker_cpu = (after.ru_utime + after.ru_stime) - (children.ru_utime + children.ru_stime)
     runs = 2 * args.draws
     print(f"set-up (data, calibration, parameters): {setup:6.1f} s (not counted)")
     print(f"PSA, {args.draws} draws x 2 scenarios = {runs} replications on {args.workers} workers: "
@@ -57,6 +62,11 @@ def main() -> None:
           f"{one * 1000:.0f} ms, pool speed-up {one * runs / elapsed:.2f}x)")
     print(f"target {TARGET_SECONDS:.0f} s: {'met' if elapsed < TARGET_SECONDS else 'NOT met'} "
           f"({elapsed / TARGET_SECONDS:.2f} of the target)")
+    # the machine may be shared: CPU time does not depend on what else runs
+    print(f"CPU: one replication {one_cpu * 1000:.0f} ms; the workers used {worker_cpu:,.0f} CPU s "
+          f"({worker_cpu / runs * 1000:.0f} ms a replication); load average at the end "
+          f"{os.getloadavg()[0]:.1f} on {os.cpu_count()} cores; on {args.workers} idle cores the same work "
+          f"would take about {worker_cpu / args.workers:,.0f} s + the parent's PSA statistics")
     summary = comparison.psa["Early identification"].summary.set_index("statistic")["value"]
     for name in ("probability_npv_positive", "expected_npv_saving_gbp", "npv_saving_p2_5_gbp",
                  "npv_saving_p97_5_gbp", "break_even_relative_risk", "evppi_relative_risk_gbp", "evpi_gbp"):

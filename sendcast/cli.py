@@ -230,7 +230,7 @@ def _print_needs(rows: pd.DataFrame, form: str) -> int:
         print("No primary-need breakdown published for that selection (sendcast data measures lists them).")
         return 0
     if form == "csv":
-        table.reset_index().to_csv(sys.stdout, index=False, lineterminator="\n", float_format="%.10g")
+        sys.stdout.write(atomic.csv_text(table.reset_index()))
         return 0
     la = rows.iloc[0]
     print(f"{la['la_name']} ({la['la_code']}): EHC plans by primary need (count, % of the column)")

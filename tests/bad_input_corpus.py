@@ -491,6 +491,8 @@ ZIP_CASES = [Case("release", name, make, "download.zip", says=says, family="zip 
                                                 {"member": "notes.txt", "method": 99}), "method 99"),
     ("a zip bomb (a member compressing 1,000:1)", _zip_case(lambda: [("data/padding.csv", _bomb())]), "zip bomb"),
     ("a zip bomb that is not a CSV", _zip_case(lambda: [("data-guidance/guide.txt", _bomb())]), "zip bomb"),
+    ("twenty thousand empty members", _zip_case(lambda: [(f"empty/{i}.txt", b"") for i in range(20_000)]),
+     "at most 10,000 files"),
 ]]
 
 
@@ -691,6 +693,13 @@ def _scenario_files(files: Callable[[Path], Path]) -> Callable[[Path], list[str]
     return make
 
 
+def _simulated(files: Callable[[Path], Path]) -> Callable[[Path], list[str]]:
+    def make(folder: Path) -> list[str]:
+        return ["simulate", "--la", "Gloucestershire", "--scenario", str(files(folder)), "--data", _data(),
+                "--out", str(folder / "out")]
+    return make
+
+
 def _deep(folder: Path) -> Path:
     path = folder / "scenario.toml"
     path.write_text(SCENARIO + "[scenario.extra]\nx = " + "[" * 3000 + "]" * 3000 + "\n")
@@ -740,6 +749,12 @@ SCENARIO_STRUCTURE_CASES = [Case("scenario", name, _scenario_files(make), "scena
      _names("costs", "unit_costs_file", lambda f: str(_fifo(f / "pipe.csv"))), 9, "a named pipe"),
     ("a scenario file of 2 MB", _big_scenario, None, "at most"),
     ("a folder given as the scenario", lambda f: _folder(f / "scenario.toml"), None, "a folder"),
+]] + [Case("scenario", f"simulate: {name}", _simulated(make), "scenario.toml", row=10, says=says,
+           family="scenario structure") for name, make, says in [
+    ("a capacity file that does not exist", _names("special_places", "capacity_file", lambda f: "gone.csv"),
+     "existing regular file"),
+    ("a capacity file that is a named pipe",
+     _names("special_places", "capacity_file", lambda f: str(_fifo(f / "pipe.csv"))), "a named pipe"),
 ]]
 
 
@@ -761,7 +776,8 @@ SCENARIO_VALUE_CASES = [Case("scenario", name, _scenario_files(_scenario_text(te
      "less than or equal to 2000000"),
     ("infinite transport costs", SCENARIO + "transport_gbp = { ehcp_state_special = -inf }\n", 9,
      "finite number"),
-    ("an infinite relative risk", SCENARIO + "[early_identification]\nrelative_risk = inf\n", 10, "finite number"),
+    ("an infinite relative risk", SCENARIO + "[early_identification]\nrelative_risk = inf\n", 10,
+     "early_identification.relative_risk"),
     ("a seed beyond 64 bits", SCENARIO.replace("replications = 10", f"replications = 10\nseed = {2**64}"), 6,
      "scenario.seed"),
     ("a negative seed", SCENARIO.replace("replications = 10", "replications = 10\nseed = -1"), 6,

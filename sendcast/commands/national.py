@@ -16,7 +16,7 @@ import time
 
 import matplotlib.pyplot as plt
 
-from sendcast.commands.options import data_option, output_options
+from sendcast.commands.options import SEED, data_option, output_options, whole_number
 from sendcast.data import paths, store
 from sendcast.data.capacity import capacity_file
 from sendcast.forecasting.evidence import national_evidence
@@ -37,9 +37,11 @@ MIN_LAS = 140
 def register(commands: argparse._SubParsersAction) -> None:
     parser = commands.add_parser("national", help="every LA in one table: EHC plans per 1,000, growth, places, "
                                  "independent share, unit costs, ranks and neighbours")
-    parser.add_argument("--horizon", type=int, default=5, metavar="YEARS", help="years ahead (default 5)")
-    parser.add_argument("--paths", type=int, default=1000, metavar="N", help="sample paths per series (default 1000)")
-    parser.add_argument("--seed", type=int, default=0, metavar="SEED", help="random seed (default 0)")
+    parser.add_argument("--horizon", type=whole_number(1, 15), default=5, metavar="YEARS",
+                        help="years ahead (default 5)")
+    parser.add_argument("--paths", type=whole_number(1, 100_000), default=1000, metavar="N",
+                        help="sample paths per series (default 1000)")
+    parser.add_argument("--seed", type=SEED, default=0, metavar="SEED", help="random seed (default 0)")
     data_option(parser)
     output_options(parser)
     parser.set_defaults(handler=_national)

@@ -105,7 +105,7 @@ def read_third_party_capacity(path: Path, number_of_code: dict[str, str]) -> pd.
     LA has had (the table keeps pre-2023 codes for North Yorkshire and Somerset) to its DfE
     number; rows whose code it does not know are left out."""
     label = str(path)
-    frame = read_csv_text(Path(path).read_bytes(), label)
+    frame = read_csv_text(read_input_file(path, label), label)
     require_columns(frame, ("la_code", "la_name", "n_state_special_schools", "state_special_capacity"), label)
     places, _ = parse_numbers(frame["state_special_capacity"], path=label, column="state_special_capacity",
                               rows=frame["_row"], kind="number")

@@ -29,7 +29,7 @@ from pathlib import Path
 import pandas as pd
 
 from sendcast.data.cells import parse_numbers
-from sendcast.data.release import read_csv_text, require_columns
+from sendcast.data.release import read_csv_text, read_input_file, require_columns
 from sendcast.runtime.errors import InputError
 
 DISTRICT_FILE = "snpp2022_lad_persons_age0_25_2022_2040_wide.csv"
@@ -46,7 +46,7 @@ AGES = range(0, 26)
 def read_la_numbers(path: Path) -> pd.DataFrame:
     """Upper-tier ONS code -> DfE LA number: ``utla_code, la_number, la_name, region``."""
     label = str(path)
-    frame = read_csv_text(Path(path).read_bytes(), label)
+    frame = read_csv_text(read_input_file(path, label), label)
     require_columns(frame, ("utla_code", "dfe_la_number", "dfe_la_name", "dfe_region"), label)
     numbers = frame["dfe_la_number"].str.strip()
     bad = ~numbers.str.fullmatch(r"\d{3}")
@@ -66,7 +66,7 @@ def read_la_numbers(path: Path) -> pd.DataFrame:
 def read_district_lookup(path: Path) -> pd.Series:
     """District ONS code -> upper-tier ONS code."""
     label = str(path)
-    frame = read_csv_text(Path(path).read_bytes(), label)
+    frame = read_csv_text(read_input_file(path, label), label)
     require_columns(frame, ("lad_code", "utla_code"), label)
     lad = frame["lad_code"].str.strip()
     if lad.duplicated().any():
@@ -92,7 +92,7 @@ def read_national_population(folder: Path, skip: set[str] = frozenset()) -> pd.D
     lookup = read_district_lookup(folder / DISTRICT_LOOKUP_FILE)
     path = folder / DISTRICT_FILE
     label = str(path)
-    frame = read_csv_text(path.read_bytes(), label)
+    frame = read_csv_text(read_input_file(path, label), label)
     require_columns(frame, ("lad_code", "age"), label)
     year_columns = [c for c in frame.columns if c.isdigit() and len(c) == 4]
     if not year_columns:

@@ -29,6 +29,8 @@ from sendcast.runtime.errors import InputError
 MAX_MEMBER_BYTES = 200 * 1024**2
 MAX_RELEASE_BYTES = 1024**3
 MAX_COMPRESSION_RATIO = 100.0
+#: Files in a release (the 2025 release has 15).
+MAX_MEMBERS = 10_000
 #: Limit on a single CSV or TOML file a user hands sendcast (the largest shipped: 2.1 MB).
 MAX_FILE_BYTES = 200 * 1024**2
 #: Compression methods Python reads (stored, deflate, bzip2, lzma); Deflate64 (9) and others are refused.
@@ -157,6 +159,7 @@ def _check_member(info: zipfile.ZipInfo, path: Path) -> None:
 def _zip_names(path: Path) -> list[str]:
     """The CSV members of a release zip, after checking the structure of every member."""
     require_regular_file(path, what="a release zip or folder", max_bytes=MAX_RELEASE_BYTES)
+    _check_member_count(path)
     try:
         with zipfile.ZipFile(path) as archive:
             infos = archive.infolist()
@@ -184,6 +187,19 @@ def _zip_names(path: Path) -> list[str]:
     except (NotImplementedError, RuntimeError, zlib.error, lzma.LZMAError, ValueError, OSError) as error:
         raise InputError(path, "a zip sendcast can read (ordinary compression, no password)",
                          found=str(error)) from error
+
+
+def _check_member_count(path: Path) -> None:
+    """Refuse a zip listing more than :data:`MAX_MEMBERS` members from its end record,
+    before Python builds an object for each (a million empty members would take gigabytes)."""
+    try:
+        with open(path, "rb") as handle:
+            end = zipfile._EndRecData(handle)  # the archive's own count; read by zipfile itself too
+    except (OSError, AttributeError):
+        return  # ZipFile reports an unreadable file in its own words
+    if end and end[zipfile._ECD_ENTRIES_TOTAL] > MAX_MEMBERS:
+        raise InputError(path, f"a release of at most {MAX_MEMBERS:,} files",
+                         found=f"{end[zipfile._ECD_ENTRIES_TOTAL]:,} members")
 
 
 def _folder_names(path: Path) -> list[str]:

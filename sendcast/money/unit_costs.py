@@ -215,7 +215,7 @@ def read_national_outturn(path: Path) -> pd.DataFrame:
     """The national benchmarking file: one row per DfE LA number, one column per outturn code of
     :data:`RULES` (pounds, 2021-22; ``#N/A`` in the workbook is read as missing)."""
     label = str(path)
-    frame = read_csv_text(Path(path).read_bytes(), label)
+    frame = read_csv_text(read_input_file(path, label), label)
     require_columns(frame, ("la_code_dfe", "la_name", *NATIONAL_COLUMN_OF.values()), label)
     numbers = frame["la_code_dfe"].str.strip()
     bad = ~numbers.str.fullmatch(r"\d{3}")

@@ -105,7 +105,7 @@ def tornado(inputs: pd.DataFrame, npv: np.ndarray, low_q: float = 0.10, high_q: 
             values = dict(medians)
             values[key] = value
             at[name] = _predict(intercept, slopes, values)
-        varies = inputs[key].std() > 0
+        varies = inputs[key].std() > 0 and np.std(npv) > 0
         rho = float(stats.spearmanr(inputs[key], npv).statistic) if varies else 0.0
         rows.append({"input": key, "low_value": float(low), "high_value": float(high),
                      "npv_at_low_gbp": at["low"], "npv_at_high_gbp": at["high"],

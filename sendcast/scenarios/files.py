@@ -12,6 +12,7 @@ Money is in pounds at the scenario's ``price_base`` (a financial year such as
 
 from __future__ import annotations
 
+import math
 import re
 import tomllib
 from pathlib import Path
@@ -139,6 +140,8 @@ def uncertain(low: float, high: float, *, low_open: bool = False, whole: bool = 
             if isinstance(value, bool) or not isinstance(value, (int, float)):
                 raise ValueError(f"expected a number or a distribution such as "
                                  f"{{dist = \"triangular\", low = ..., mode = ..., high = ...}}, found {value!r}")
+            if not math.isfinite(value):
+                raise ValueError(f"expected a finite number, found {value!r}")
             below = value <= low if low_open else value < low
             if below or value > high:
                 bracket = "(" if low_open else "["

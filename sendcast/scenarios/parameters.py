@@ -448,7 +448,11 @@ def calibrate_la(dataset: Dataset, la: str, *, start_year: int, years: int = CAL
         raise SetupError(f"calibration needs at least two years of history before {start_year}; "
                          f"flows are published from {FIRST_CALIBRATION_YEAR}")
     inputs = dataset.input_checksums
-    key = (inputs, history.la_code, first, start_year, history.until)
+    # the LA's rows themselves are part of the key: two datasets from the same input files
+    # can differ (a test's modified copy, a rebuild), and a calibration from one must not
+    # be returned for the other
+    rows_hash = int(pd.util.hash_pandas_object(history.rows, index=False).sum())
+    key = (inputs, history.la_code, first, start_year, history.until, rows_hash)
     if not inputs or key not in _CALIBRATIONS:
         base = _calibration_base(history, first, start_year)
         _CALIBRATIONS[key] = calibrate(base, targets(history, first, start_year))
@@ -627,11 +631,14 @@ def build_parameters(dataset: Dataset, la: str, *, start_year: int, horizon: int
     # history even for a cut one (money is not among the validated measures)
     costs, _ = unit_costs(history if history.until is None else la_history(dataset, la), scenario, data,
                           dataset)
-    # extra assessment capacity is paid for above what the service completes today (its
-    # estimated capacity in the last published year: the "frozen" level)
-    today, _ = assessment_capacity(history, start_year, fitted.assessment, in_assessment, "frozen")
+    # extra assessment capacity is paid for above the baseline's capacity in the first year
+    # (responsive: the share of the work in hand; an APPROXIMATION in later years, when the
+    # baseline's own capacity moves with the queue)
+    today, _ = assessment_capacity(history, start_year, fitted.assessment, in_assessment, "responsive")
     costs, _ = provision_costs(costs, scenario, start_year=start_year, horizon=horizon,
-                               capacity_per_year=funded, calibrated_capacity=today.capacity_per_year)
+                               capacity_per_year=None if funded is None else ((start_year, float(funded)),),
+                               calibrated_capacity=(None if today.capacity_per_year is None
+                                                    else float(today.capacity_per_year[0][1])))
     params = replace(fitted, start_year=start_year, horizon=horizon, population=pop, assessment=assessment,
                      special_places=SpecialPlaces(blocks=blocks, overflow_policy=policy, over_capacity_share=share,
                                                   overflow_rate_per_year=rate),

@@ -233,7 +233,15 @@ def compare_parameters(loaded: Sequence[LoadedScenario], parameters: Mapping[str
                       scenarios=tuple(loaded), replications=n, seed=info.seed, summary=results.summary,
                       differences=results.differences, spend=spend, appraisal=appraisal,
                       appraisal_by_year=by_year, appraisals=appraisals,
-                      parameters={item.name: parameters[item.name] for item in loaded}, psa=psa)
+                      parameters={item.name: _central(parameters[item.name]) for item in loaded}, psa=psa)
+
+
+def _central(params: Parameters | Sequence[Parameters]) -> Parameters:
+    """A scenario's Parameters for its levers, costs and places: the same for every
+    replication, or replication 0's draw (draws differ only in the calibrated request
+    growth and capacity response, never in places or unit costs; an option's uncertain inputs are
+    drawn on top of these at run time)."""
+    return params if isinstance(params, Parameters) else params[0]
 
 
 def build_all_parameters(dataset: Dataset, scenarios: Sequence[Scenario], *,
