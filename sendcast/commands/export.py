@@ -160,9 +160,16 @@ def _scap(args: argparse.Namespace) -> int:
     return 0
 
 
+def _parameters(comparison, name: str):
+    """The scenario's simulation parameters (the first replication's where they are drawn per
+    replication: places and unit costs are the same in every replication)."""
+    parameters = comparison.parameters[name]
+    return parameters[0] if isinstance(parameters, (list, tuple)) else parameters
+
+
 def scap_notes(inputs, comparison, name: str, need: pd.DataFrame) -> list[str]:
     """The derivation notes and an explanation of every series moving against the others."""
-    blocks = comparison.parameters[name].special_places.blocks
+    blocks = _parameters(comparison, name).special_places.blocks
     model_places = None
     if blocks is not None:
         years = range(int(need["year"].min()) - 1, int(need["year"].max()) + 1)
@@ -194,7 +201,7 @@ def _income(args: argparse.Namespace, la_name: str, last_year: str) -> pd.DataFr
 
 
 def _unit_costs(comparison, name: str) -> dict[str, float]:
-    costs = comparison.parameters[name].costs.placement_gbp_per_year
+    costs = _parameters(comparison, name).costs.placement_gbp_per_year
     by_type = dict(zip(PLACEMENTS, np.asarray(costs, dtype=float)))
     return {component: by_type.get(component, np.nan) for _, component, _ in PROVISION}
 
