@@ -18,7 +18,7 @@ import pandas as pd
 
 from sendcast.data import paths
 from sendcast.data.capacity import capacity_file, read_capacity
-from sendcast.reporting.charts import scenario_chart
+from sendcast.reporting.charts import scenarios_with_history_chart
 from sendcast.commands.options import backend_options, data_option, output_options
 from sendcast.data import store
 from sendcast.runtime.errors import SendcastError
@@ -240,8 +240,8 @@ def _write_charts(run, history, summary: pd.DataFrame, replications: int, start_
             "scenario", sort=False)}
         published = history.rows[(history.rows["measure"] == measure) & (history.rows["breakdown"] == "")]
         published = published[published["year"] >= start_year - 6].set_index("year")["value"]
-        figure = scenario_chart(published, frames, title=f"{title}, {history.la_name}: simulated", units=units,
-                                source=source)
+        figure = scenarios_with_history_chart(published, frames, title=f"{title}, {history.la_name}: simulated",
+                                              units=units, source=source)
         figure.savefig(run.path(f"{measure}.png"))
         plt.close(figure)
 

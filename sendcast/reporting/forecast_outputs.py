@@ -55,9 +55,8 @@ def write_charts(run: Run, result: LaForecast, *, prefix: str = "") -> list[str]
             continue
         history = result.history[result.history["measure"] == measure].set_index("year")["value"]
         label, unit = measure_label(measure)
-        model = result.models.get(measure, "")
-        figure = fan_chart(history, bands, title=f"{result.la_name}: {label}, January census\n"
-                           f"forecast ({model}; 50/80/95% intervals)", units=unit, source=SOURCE)
+        figure = fan_chart(history, bands, title=f"{result.la_name}: {label}, January census, forecast from the "
+                           "published trend (50/80/95% intervals)", units=unit, source=SOURCE)
         name = f"{prefix}fan_{measure}.png"
         figure.savefig(run.path(name))
         plt.close(figure)
