@@ -14,6 +14,7 @@ import pandas as pd
 from matplotlib.figure import Figure
 
 from sendcast.reporting.charts import fan_chart, sufficiency_chart
+from sendcast.reporting.display import format_children, format_money
 from sendcast.reporting.forecast_outputs import SOURCE as FORECAST_SOURCE
 from sendcast.reporting.forecast_outputs import neighbour_figure, neighbour_lines, summary_lines
 from sendcast.forecasting.one_la import LaForecast
@@ -45,6 +46,7 @@ OUTCOMES: tuple[Outcome, ...] = (
     Outcome("ehcp_independent_special", "Plans placed in independent or non-maintained special schools",
             "children and young people", "stock"),
     Outcome("waiting_special_place", "Children waiting for a local special school place", "children", "stock"),
+    Outcome("in_assessment", "Children waiting for an EHC needs assessment", "children", "stock"),
     Outcome("requests", "Requests for an EHC needs assessment", "requests a year", "flow"),
     Outcome("new_plans", "New EHC plans issued", "plans a year", "flow"),
     Outcome("issued_within_20wk_pct", "New plans issued within 20 weeks", "% of new plans", "flow"),
@@ -84,6 +86,63 @@ def headline_table(comparison: Comparison) -> pd.DataFrame:
                 row[f"{name}: change, high (95% CI)"] = float(diff["hi95"].iloc[0])
         rows.append(row)
     return pd.DataFrame(rows)
+
+
+@dataclass(frozen=True)
+class Headline:
+    """One headline number of the baseline future, as every output states it.
+
+    ``value``, ``low`` and ``high`` are the CSV's numbers (``simulation.csv`` mean, lo95 and
+    hi95, or ``spend.csv`` real_gbp_*); ``text``, ``low_text`` and ``high_text`` are how the
+    report, the workbook and the notebooks print them (whole children; money to 3
+    significant figures)."""
+
+    key: str
+    label: str
+    when: str
+    value: float
+    low: float
+    high: float
+    text: str
+    low_text: str
+    high_text: str
+
+    def sentence(self, scenario: str) -> str:
+        return (f"{self.label}, {self.when}: {self.text} in the {scenario.lower()} future "
+                f"(95% of simulated futures between {self.low_text} and {self.high_text}).")
+
+
+def headlines(comparison: Comparison) -> list[Headline]:
+    """The baseline future in three numbers: EHC plans in the last January of the run,
+    requests for assessment in the last calendar year, and spend in the last financial year
+    (real terms, at the price base). The same objects feed the report's lead, the workbook's
+    Summary and the notebooks, so they cannot disagree."""
+    out = []
+    summary = comparison.summary
+    base = comparison.baseline
+    for key, label, kind in (("ehcp_total", "EHC plans", "stock"), ("requests", "Requests for an EHC needs assessment",
+                                                                    "flow")):
+        rows = summary[(summary["scenario"] == base) & (summary["measure"] == key) & (summary["breakdown"] == "")]
+        if rows.empty:
+            continue
+        row = rows.loc[rows["year"].idxmax()]
+        when = f"January {int(row['year'])}" if kind == "stock" else f"calendar year {int(row['year'])}"
+        out.append(Headline(key, label, when, float(row["mean"]), float(row["lo95"]), float(row["hi95"]),
+                            format_children(row["mean"]), format_children(row["lo95"]), format_children(row["hi95"])))
+    spend = comparison.spend
+    totals = spend[(spend["scenario"] == base) & (spend["component"] == "total")]
+    if not totals.empty:
+        row = totals.sort_values("financial_year").iloc[-1]
+        out.append(Headline("spend", "Spend on the pathway", f"financial year {row['financial_year']}, "
+                            f"{row['price_base']} prices", float(row["real_gbp_mean"]), float(row["real_gbp_lo95"]),
+                            float(row["real_gbp_hi95"]), format_money(row["real_gbp_mean"]),
+                            format_money(row["real_gbp_lo95"]), format_money(row["real_gbp_hi95"])))
+    return out
+
+
+def headline_sentences(comparison: Comparison) -> list[str]:
+    """The baseline future in words, one sentence per headline number."""
+    return [item.sentence(comparison.baseline) for item in headlines(comparison)]
 
 
 def caseload_table(comparison: Comparison) -> pd.DataFrame:

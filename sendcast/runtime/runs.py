@@ -75,6 +75,7 @@ def run_folder(out: str | Path | None, *, command: str, label: str, force: bool 
         raise OutputExistsError(f"{target}: output folder already exists; choose a new --out or add --force")
     target.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{target.name}.partial-", dir=target.parent))
+    atomic.share_like_new_file(staging, folder=True)
     run = Run(target=target, staging=staging)
     try:
         yield run
