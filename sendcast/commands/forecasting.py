@@ -16,6 +16,8 @@ import itertools
 import time
 
 import matplotlib.pyplot as plt
+
+from sendcast.money import prices
 import pandas as pd
 
 from sendcast.runtime import atomic
@@ -50,9 +52,10 @@ def register(commands: argparse._SubParsersAction) -> None:
     forecast.add_argument("--paths", type=int, default=1000, metavar="N", help="sample paths per series (default 1000)")
     forecast.add_argument("--seed", type=int, default=0, help="random seed for the sample paths (default 0)")
     forecast.add_argument("--unit-costs", metavar="CSV",
-                          help="unit costs (placement_group, annual_cost_gbp, price_base, source) at 2021-22 prices")
-    forecast.add_argument("--inflation", type=float, default=0.03, metavar="RATE",
-                          help="yearly cost inflation after 2021-22 for cash figures (default 0.03, an assumption)")
+                          help="unit costs (placement_group, annual_cost_gbp, price_base, source) at 2025-26 prices")
+    forecast.add_argument("--inflation", type=float, default=prices.INFLATION_PCT / 100, metavar="RATE",
+                          help="yearly cost inflation after the 2025-26 price base for cash figures (default 0.02, "
+                               "the scenarios' assumption)")
     forecast.add_argument("--no-neighbours", action="store_true",
                           help="with --la: do not forecast the LA's statistical neighbours for comparison")
     forecast.set_defaults(handler=_forecast)

@@ -13,6 +13,7 @@ import pandas as pd
 from sendcast.runtime import atomic
 from sendcast.commands.options import backend_options, data_option, output_options
 from sendcast.data.capacity import read_capacity
+from sendcast.data.years import financial_year_start
 from sendcast.reporting.comparison import (accuracy_lines, figures, forecast_sections, neighbours_sheet,
                                          option_sentences, report, sufficiency_sheet, workbook_sheets)
 from sendcast.forecasting.evidence import national_evidence
@@ -92,8 +93,10 @@ def _simulate(args: argparse.Namespace,
     capacity_file = loaded[0].scenario.special_places.capacity_file
     horizon = options.horizon or 5
     evidence = national_evidence(dataset, horizons=min(horizon, 5))
+    costs = loaded[0].scenario.costs
     forecast = forecast_la(dataset, info.la, horizon=horizon, data=args.data, seed=info.seed, evidence=evidence,
-                           capacity=read_capacity(Path(capacity_file)) if capacity_file else None)
+                           capacity=read_capacity(Path(capacity_file)) if capacity_file else None,
+                           price_base_year=financial_year_start(costs.price_base), inflation=costs.inflation_pct / 100)
     timings["forecast"] = round(time.perf_counter() - started, 2)
     neighbours = compare_with_neighbours(dataset, forecast, evidence, seed=info.seed, data=args.data)
     timings["neighbours"] = round(neighbours.seconds, 2)

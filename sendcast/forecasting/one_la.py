@@ -56,7 +56,8 @@ from sendcast.forecasting.evidence import (COMPARABLE_FROM, FORECAST_MEASURES, M
                                EvidenceError, national_evidence)
 from sendcast.data.years import financial_year_average_paths, financial_year_label
 from sendcast.data.measures import ENGLAND_CODE, MEASURES, PLACEMENT_GROUPS
-from sendcast.money.unit_costs import OUTTURN_FILE, derive_unit_costs, read_outturn
+from sendcast.money import prices
+from sendcast.money.unit_costs import OUTTURN_FILE, PRICE_BASE as OUTTURN_PRICE_BASE, derive_unit_costs, read_outturn
 
 __all__ = ["FORECAST_COLUMNS", "FORECAST_MEASURES", "Evidence", "EvidenceError", "LaForecast", "forecast_la",
            "national_evidence"]
@@ -73,10 +74,12 @@ MIN_FORECAST_YEARS = 3
 JUMP_RATIO = 1.5
 #: Simpler methods to fall back to, in order, when a series is too short for the chosen one.
 FALLBACKS: tuple[str, ...] = ("recent_growth", "log_drift", "drift")
-#: Price base of the default unit costs: financial year 2021-22 (s251 outturn).
-DEFAULT_PRICE_BASE_YEAR = 2021
-#: Default yearly inflation of unit costs after the price base: an assumption, not a forecast.
-DEFAULT_INFLATION = 0.03
+#: Price base of every real-terms figure: financial year 2025-26 (:mod:`sendcast.money.prices`);
+#: the default unit costs (2021-22 s251 outturn) are restated to it with the GDP deflator.
+DEFAULT_PRICE_BASE_YEAR = prices.price_base_year()
+#: Yearly inflation after the price base for cash figures: the one assumption the simulation
+#: uses too (:data:`sendcast.money.prices.INFLATION_PCT`, 2%), not a forecast.
+DEFAULT_INFLATION = prices.INFLATION_PCT / 100
 
 
 class ForecastSetupError(SendcastError):
@@ -126,6 +129,7 @@ class LaForecast:
     models: dict = field(default_factory=dict)
     reconciliation_method: str = ""
     price_basis: str = ""
+    price_base: str = prices.PRICE_BASE
 
 
 # ---------------------------------------------------------------------------------------------
@@ -203,7 +207,8 @@ def forecast_la(dataset: Dataset, la: str, *, horizon: int = 5, until: int | Non
     - ``unit_costs``: a table with ``placement_group, annual_cost_gbp`` (pounds a year at
       ``price_base_year`` prices, financial year starting then); default derived from the
       2021-22 s251 outturn where the shipped outturn is this LA's (Gloucestershire).
-      ``inflation``: yearly rate applied after the price base (an assumption; 3% default).
+      ``inflation``: yearly rate applied after the price base (an assumption; 2% default, the same
+      as the scenarios').
     - ``n_paths`` sample paths per series, from ``seed`` (one stream per series).
     - ``la_backtest``: also backtest this LA's own series (cheap; off for bulk runs).
     """
@@ -304,7 +309,8 @@ def forecast_la(dataset: Dataset, la: str, *, horizon: int = 5, until: int | Non
         backtest=own, backtest_summary=evidence.chosen_summary(), sufficiency=suff, costs=costs,
         warnings=tuple(dict.fromkeys(notes)), first_year_over=first_over,
         models={label: f.model for label, f in forecasts.items()},
-        reconciliation_method=evidence.reconciliation_method, price_basis=basis)
+        reconciliation_method=evidence.reconciliation_method, price_basis=basis,
+        price_base=financial_year_label(price_base_year))
 
 
 def _note_age_bands(rows: pd.DataFrame, forecasts: dict[str, Forecast], notes: list[str], age_bands: bool) -> None:
@@ -417,6 +423,13 @@ def _costs(dataset: Dataset, code: str, name: str, forecasts: dict[str, Forecast
         unit_costs = _default_unit_costs(dataset, code, data, until, notes)
         if unit_costs is None:
             return pd.DataFrame(), ""
+        target = financial_year_label(price_base_year)
+        if target != OUTTURN_PRICE_BASE:
+            factor = prices.read_deflator().factor(OUTTURN_PRICE_BASE, target)
+            unit_costs = unit_costs.assign(annual_cost_gbp=unit_costs["annual_cost_gbp"] * factor, price_base=target)
+            notes.append(f"costs: unit costs restated from {OUTTURN_PRICE_BASE} to {target} prices with HM Treasury's "
+                         f"GDP deflator (x{factor:.3f}; {prices.read_deflator().status} values, see "
+                         "data/prices/gdp_deflator.csv)")
     costs = unit_costs.set_index("placement_group")["annual_cost_gbp"]
     fy_paths, fy_years = {}, None
     for group in PLACEMENT_GROUPS:

@@ -410,10 +410,8 @@ def report(comparison: Comparison, charts: dict[str, Figure], *, accuracy: list[
     page.heading("What we expect", "expect")
     head = headline_table(comparison)
     base = comparison.baseline
-    for _, row in head.iterrows():
-        if row["Outcome"] in ("EHC plans", "Children on SEN support", "Spend on the pathway"):
-            value = _money(row[base]) if row["Outcome"] == "Spend on the pathway" else f"{row[base]:,.0f}"
-            page.paragraph(f"{row['Outcome']} ({row['When']}), {base}: {value}.")
+    for sentence in headline_sentences(comparison):
+        page.paragraph(sentence)
     if "scenarios_ehcp_total.png" in charts:
         page.figure(charts["scenarios_ehcp_total.png"], caption="EHC plans each January by scenario: mean and the "
                     "range containing 95% of simulated outcomes.", alt="EHC plans by scenario")

@@ -22,6 +22,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from sendcast.runtime.errors import InputError
 from sendcast.data.years import financial_year_start
 from sendcast.data.measures import PLACEMENT_GROUPS
+from sendcast.money.prices import INFLATION_PCT, PRICE_BASE
 
 FORECAST_METHODS = ("auto", "naive", "drift", "log_drift", "ets", "arima", "theta", "rate", "combination")
 PHASES = ("primary", "secondary", "post16", "all")
@@ -83,8 +84,8 @@ class Costs(_Section):
     unit_costs_file: str | None = None
     unit_costs_gbp: dict[str, Annotated[float, Field(ge=0)]] = {}
     transport_gbp: dict[str, Annotated[float, Field(ge=0)]] = {}
-    price_base: str = "2025-26"
-    inflation_pct: Annotated[float, Field(ge=-5, le=25)] = 2.0
+    price_base: str = PRICE_BASE
+    inflation_pct: Annotated[float, Field(ge=-5, le=25)] = INFLATION_PCT
     discount_rate_pct: Annotated[float, Field(ge=0, le=20)] = 3.5
 
     @field_validator("unit_costs_gbp", "transport_gbp")

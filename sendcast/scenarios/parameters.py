@@ -68,8 +68,9 @@ random numbers) and paired differences are narrow::
 - Unit costs (pounds a year at the ``2021-22`` price base): derived from the s251
   outturn (:mod:`sendcast.money.unit_costs`) where the shipped outturn covers the LA, else the
   ILLUSTRATIVE :func:`simulation.examples.default_costs`; the scenario's unit-cost file
-  and ``unit_costs_gbp`` replace them; a scenario ``price_base`` other than 2021-22
-  inflates them at ``inflation_pct``. AP and "other" have no published cost: they are
+  and ``unit_costs_gbp`` replace them (both at the scenario's price base); the derived costs
+  are restated from 2021-22 to the scenario's ``price_base`` with HM Treasury's GDP deflator
+  (:mod:`sendcast.money.prices`), never with the cash inflation assumption. AP and "other" have no published cost: they are
   0 in the engine and reported as not costed. An assessment costs an ILLUSTRATIVE
   GBP 5,000. Home-to-school transport is included only where the scenario gives
   ``costs.transport_gbp`` (a yearly cost per child, added to that placement's unit cost).
@@ -92,6 +93,7 @@ from sendcast.runtime.errors import InputError, SendcastError
 from sendcast.data.years import financial_year_start
 from sendcast.data.measures import AGE_BANDS, PLACEMENT_GROUPS
 from sendcast.scenarios.files import Scenario
+from sendcast.money import prices
 from sendcast.money.unit_costs import OUTTURN_FILE, PRICE_BASE, apply_overrides, derive_unit_costs, read_outturn, \
     read_unit_cost_file
 from simulation import (CalibrationResult, Caseload, Costs, EarlyIdentification, Parameters, PlaceBlock,
@@ -478,17 +480,18 @@ def unit_costs(history: LaHistory, scenario: Scenario | None, data: str | Path |
     price_base = PRICE_BASE
     if scenario is not None:
         costs = scenario.costs
+        if costs.price_base != PRICE_BASE:
+            deflator = prices.read_deflator()
+            factor = deflator.factor(PRICE_BASE, costs.price_base)
+            by_group = {g: c * factor for g, c in by_group.items()}
+            notes.append(f"unit costs: restated from {PRICE_BASE} to {costs.price_base} prices with HM Treasury's GDP "
+                         f"deflator (x{factor:.3f}; {deflator.status} values, data/prices/gdp_deflator.csv)")
         if costs.unit_costs_file:
             user = read_unit_cost_file(Path(costs.unit_costs_file))
             frame = apply_overrides(pd.DataFrame({"placement_group": list(by_group),
                                                   "annual_cost_gbp": list(by_group.values())}), user)
             by_group = {g: c for g, c in zip(frame["placement_group"], frame["annual_cost_gbp"]) if pd.notna(c)}
             notes.append(f"unit costs: {costs.unit_costs_file} replaces the defaults it lists")
-        years = financial_year_start(costs.price_base) - financial_year_start(PRICE_BASE)
-        if years != 0:
-            factor = (1 + costs.inflation_pct / 100.0) ** years
-            by_group = {g: c * factor for g, c in by_group.items()}
-            notes.append(f"unit costs: inflated {years} years at {costs.inflation_pct}% a year to {costs.price_base}")
         by_group.update(costs.unit_costs_gbp)
         for group, transport in costs.transport_gbp.items():
             # Home-to-school transport: a yearly cost per child in that placement, at the price base.
