@@ -24,7 +24,8 @@ from sendcast.forecasting.neighbours import NeighbourComparison
 from sendcast.runtime.runs import slug
 from sendcast.reporting.scenario_charts import cost_waterfall, difference_chart, scenario_chart
 from sendcast.scenarios.pipeline import Comparison
-from sendcast.reporting.workbook import Sheet
+from sendcast.reporting import finance_sheets
+from sendcast.reporting.workbook import FormulaSheet, Sheet
 
 SOURCE = "sendcast simulation calibrated to DfE SEN2; ONS population"
 
@@ -273,38 +274,58 @@ SOURCES = pd.DataFrame([
     ("Special school places", "data/capacity/<LA code>.csv (for Gloucestershire: third-party table, low confidence)",
      "see the file's source column"),
     ("Early identification levers", "scenario files: illustrative unless the file says otherwise", "assumption"),
+    ("GDP deflator (restating 2021-22 unit costs at 2025-26 prices)", "HM Treasury, GDP deflators at market prices, "
+     "and money GDP (data/prices/gdp_deflator.csv)", "approximate values, not checked against the published release: "
+     "see the file"),
 ], columns=["What", "Source", "Licence or status"])
 
 
-def workbook_sheets(comparison: Comparison, extra: list[Sheet] | None = None) -> list[Sheet]:
-    """The finance workbook: Summary, Caseload by placement, Costs by year, Scenario
-    differences, (extra sheets such as Sufficiency), Assumptions, Sources."""
-    gbp = {c: "gbp" for c in costs_table(comparison).columns if "£" in c or "Real" in c or "Cash" in c}
-    summary = headline_table(comparison)
-    sheets = [
-        Sheet("Summary", f"{comparison.la}: {', '.join(comparison.options) or comparison.baseline} against "
-              f"{comparison.baseline}" if comparison.options else f"{comparison.la}: {comparison.baseline}",
-              f"Means over {comparison.replications} paired simulation runs. Change = option minus baseline, with a "
-              "95% confidence interval for the mean change.", summary,
-              {c: "count" for c in summary.columns if c not in ("Outcome", "Unit", "When")}),
-        Sheet("Caseload by placement", "EHC plans by placement, each January",
-              "Mean and the range containing 95% of simulated outcomes.", caseload_table(comparison),
-              {"January": "year", "Plans (mean)": "count", "Plans, low (95% of outcomes)": "count",
-               "Plans, high (95% of outcomes)": "count"}),
-        Sheet("Costs by year", "Spend by April-March financial year, real and cash",
-              "Real = at the price base; cash = inflated at the scenario's inflation rate. Financial year = 9 "
-              "months of one calendar year + 3 of the next.", costs_table(comparison), gbp),
+def caseload_years_across(comparison: Comparison) -> pd.DataFrame:
+    """EHC plans by placement group, one row per scenario and placement, Januaries across
+    (means over the runs; the 95% ranges are in simulation.csv)."""
+    table = caseload_table(comparison)
+    wide = table.pivot_table(index=["Scenario", "Placement"], columns="January", values="Plans (mean)", sort=False)
+    wide.columns = [f"January {int(c)}" for c in wide.columns]
+    return wide.reset_index()
+
+
+def differences_years_across(comparison: Comparison) -> pd.DataFrame:
+    """Option minus baseline for the headline outcomes, years across (mean paired change; the
+    95% confidence intervals are in differences.csv and the report)."""
+    table = differences_table(comparison)
+    wide = table.pivot_table(index=["Comparison", "Outcome", "Unit", "Year basis"], columns="Year",
+                             values="Change (mean)", sort=False)
+    wide.columns = [str(int(c)) for c in wide.columns]
+    return wide.reset_index()
+
+
+def workbook_sheets(comparison: Comparison, extra: list[Sheet] | None = None) -> list[Sheet | FormulaSheet]:
+    """The finance workbook: Summary (headline, spend by financial year: formulas), Inputs
+    (unit costs, inflation, price base, discount rate, GDP deflator), Costs by year (formulas),
+    Activity, Caseload by placement, Scenario differences and Value for money (with options),
+    extra sheets (Sufficiency, Neighbours), Assumptions, Sources."""
+    costs = finance_sheets.unit_costs(comparison)
+    inputs, cost_cells = finance_sheets.inputs_sheet(comparison, costs)
+    activity_sheet, cost_sheet, cells = finance_sheets.activity_and_cost_sheets(comparison, costs, cost_cells)
+    outcomes = headline_table(comparison)
+    summary = finance_sheets.summary_sheet(comparison, cells, headlines(comparison), outcomes)
+    caseload = caseload_years_across(comparison)
+    sheets: list[Sheet | FormulaSheet] = [
+        summary, inputs, cost_sheet, activity_sheet,
+        Sheet("Caseload by placement", "EHC plans by placement, each January (mean over the simulation runs)",
+              "The range containing 95% of simulated outcomes is in simulation.csv.", caseload,
+              {c: "count" for c in caseload.columns if c.startswith("January")}),
     ]
     if comparison.options:
-        appraisal = appraisal_table(comparison)
-        sheets.append(Sheet("Scenario differences", "What each option changes, year by year",
-                            "Option minus baseline, paired by simulation run; 95% confidence interval for the mean.",
-                            differences_table(comparison),
-                            {"Year": "year", "Change (mean)": "decimal", "Change, low (95% CI)": "decimal",
-                             "Change, high (95% CI)": "decimal"}))
+        differences = differences_years_across(comparison)
+        sheets.append(Sheet("Scenario differences", "What each option changes, year by year (option minus baseline)",
+                            "Mean paired change over the simulation runs; 95% confidence intervals in differences.csv "
+                            "and the report.", differences,
+                            {c: "decimal" for c in differences.columns if c.isdigit()}))
         sheets.append(Sheet("Value for money", "Net saving, net present value, break-even and cost per week of "
                             "waiting avoided", "Saving = baseline spend minus option spend (positive: the option "
-                            "saves). Green Book discounting.", appraisal,
+                            "saves), by calendar year from the paired runs; Green Book discounting.",
+                            appraisal_table(comparison),
                             {"Mean": "decimal", "Low (95% CI)": "decimal", "High (95% CI)": "decimal"}))
     sheets += list(extra or [])
     sheets.append(Sheet("Assumptions", "Assumptions, one per row, with their source",

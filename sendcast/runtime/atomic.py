@@ -18,18 +18,6 @@ from pathlib import Path
 import pandas as pd
 
 
-def _umask() -> int:
-    mask = os.umask(0o022)
-    os.umask(mask)
-    return mask
-
-
-def share_like_new_file(path: Path, *, folder: bool = False) -> None:
-    """Give a temporary file (0600) or folder (0700) the mode a new file or folder would get
-    under the user's umask, so colleagues in the group can read outputs on a shared server."""
-    os.chmod(path, (0o777 if folder else 0o666) & ~_umask())
-
-
 def write_bytes(path: Path, data: bytes) -> None:
     """Write ``data`` to ``path`` atomically (temporary file, then rename)."""
     path = Path(path)
@@ -40,7 +28,6 @@ def write_bytes(path: Path, data: bytes) -> None:
             out.write(data)
             out.flush()
             os.fsync(out.fileno())
-        share_like_new_file(Path(temporary))
         os.replace(temporary, path)
     except BaseException:
         Path(temporary).unlink(missing_ok=True)
@@ -70,7 +57,6 @@ def replace_folder(target: Path) -> Iterator[Path]:
     target = Path(target)
     target.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{target.name}.", dir=target.parent))
-    share_like_new_file(staging, folder=True)
     try:
         yield staging
     except BaseException:

@@ -20,12 +20,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from sendcast import __version__
-
 from sendcast.runtime import atomic
-
-from sendcast.data import paths
-from sendcast.data.release import sha256
 from sendcast.runtime.errors import SendcastError
+from sendcast.runtime.files import PACKAGE_ROOT, sha256
 
 
 class OutputExistsError(SendcastError):
@@ -40,7 +37,7 @@ def slug(text: str) -> str:
 def default_folder(command: str, label: str) -> Path:
     """``reports/<command>-<label>-<UTC timestamp>``; a suffix keeps it new."""
     stamp = time.strftime("%Y%m%d-%H%M%S", time.gmtime())
-    base = paths.PACKAGE_ROOT / "reports" / f"{command}-{slug(label)}-{stamp}"
+    base = PACKAGE_ROOT / "reports" / f"{command}-{slug(label)}-{stamp}"
     candidate, n = base, 1
     while candidate.exists():
         n += 1
@@ -75,7 +72,6 @@ def run_folder(out: str | Path | None, *, command: str, label: str, force: bool 
         raise OutputExistsError(f"{target}: output folder already exists; choose a new --out or add --force")
     target.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{target.name}.partial-", dir=target.parent))
-    atomic.share_like_new_file(staging, folder=True)
     run = Run(target=target, staging=staging)
     try:
         yield run
