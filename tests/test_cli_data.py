@@ -126,7 +126,7 @@ def test_the_console_script_runs(built):
 
 
 def test_building_never_modifies_the_raw_files(data_dir, capsys):
-    from sendcast.data.release import sha256
+    from sendcast.runtime.files import sha256
     raw = sorted(p for p in (data_dir / "raw").resolve().rglob("*") if p.is_file())
     before = {p: (sha256(p), p.stat().st_mtime_ns) for p in raw}
     assert main(["data", "build", "--data", str(data_dir)]) == 0

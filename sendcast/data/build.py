@@ -19,12 +19,13 @@ from sendcast import __version__
 from sendcast.data import checks
 from sendcast.data.geography import Geography, build_geography
 from sendcast.data.lait import read_lait
+from sendcast.data.measures import ENGLAND_CODE, TIDY_COLUMNS
 from sendcast.data.neighbours import read_neighbours
 from sendcast.data.population import POPULATION_SOURCES, population_measures, read_population_file
-from sendcast.data.release import open_release, sha256
+from sendcast.data.release import open_release
 from sendcast.data.sen2 import ENGLAND_KEY, ReleaseTables, read_release
 from sendcast.runtime.errors import InputError
-from sendcast.data.measures import ENGLAND_CODE, TIDY_COLUMNS
+from sendcast.runtime.files import sha256
 
 log = logging.getLogger(__name__)
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-PACKAGE_ROOT = Path(__file__).resolve().parents[2]
+from sendcast.runtime.files import PACKAGE_ROOT
 
 
 def data_dir(explicit: str | Path | None = None) -> Path:

@@ -7,7 +7,6 @@ newer release (say 2026) with the same columns works without code changes.
 from __future__ import annotations
 
 import csv
-import hashlib
 import io
 import zipfile
 from collections.abc import Iterable
@@ -162,10 +161,3 @@ def require_columns(frame: pd.DataFrame, required: Iterable[str], label: str) ->
         )
 
 
-def sha256(path: Path) -> str:
-    """Checksum of a file, for the manifest."""
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()

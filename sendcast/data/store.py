@@ -13,12 +13,11 @@ from pathlib import Path
 
 import pandas as pd
 
-from sendcast.runtime import atomic
-
 from sendcast.data import paths
 from sendcast.data.build import Dataset, RawInputs, build_dataset, discover_inputs
 from sendcast.data.geography import Geography
-from sendcast.data.release import sha256
+from sendcast.runtime import atomic
+from sendcast.runtime.files import sha256
 
 log = logging.getLogger(__name__)
 

@@ -34,7 +34,7 @@ from sendcast.forecasting.evidence import Evidence
 from sendcast.forecasting.one_la import FORECAST_COLUMNS, forecast_la
 from sendcast.data.measures import ENGLAND_CODE
 
-SUMMARY_COLUMNS: tuple[str, ...] = (
+NATIONAL_SUMMARY_COLUMNS: tuple[str, ...] = (
     "la_code", "la_name", "region", "status", "last_year", "ehcp_latest", "forecast_year", "ehcp_mean", "ehcp_lo80",
     "ehcp_hi80", "growth_pct_a_year", "growth_lo80", "growth_hi80", "state_special_mean", "ehcp_pct_year",
     "ehcp_pct_latest", "ehcp_per_1000_pupils_latest", "ehcp_per_1000_pupils_projected", "ehcp_per_1000_pupils_lo80",
@@ -48,7 +48,7 @@ PER_PUPIL_ASSUMPTION = ("EHC plans per 1,000 pupils: published = school census s
 
 @dataclass(frozen=True)
 class NationalForecast:
-    """``summary``: :data:`SUMMARY_COLUMNS`, one row per LA (status ``forecast`` or
+    """``summary``: :data:`NATIONAL_SUMMARY_COLUMNS`, one row per LA (status ``forecast`` or
     ``skipped``); ``forecast``: every LA's forecast rows (the contract columns);
     ``warnings``: ``la_code, la_name, warning``."""
 
@@ -111,7 +111,7 @@ def forecast_all_las(dataset: Dataset, evidence: Evidence, *, horizon: int = 5, 
                              **per_1000_pupils(base["ehcp_per_1000_pupils_latest"], per_pupil_year, history, last)})
         if progress is not None:
             progress(name)
-    summary = pd.DataFrame(rows).reindex(columns=list(SUMMARY_COLUMNS))
+    summary = pd.DataFrame(rows).reindex(columns=list(NATIONAL_SUMMARY_COLUMNS))
     summary["last_year"] = summary["last_year"].astype("Int64")
     summary["forecast_year"] = summary["forecast_year"].astype("Int64")
     summary["n_warnings"] = summary["n_warnings"].astype("Int64")

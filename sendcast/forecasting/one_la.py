@@ -433,9 +433,9 @@ def _costs(dataset: Dataset, code: str, name: str, forecasts: dict[str, Forecast
     costs = unit_costs.set_index("placement_group")["annual_cost_gbp"]
     fy_paths, fy_years = {}, None
     for group in PLACEMENT_GROUPS:
-        result = forecasts[group]
+        forecast = forecasts[group]
         last = histories[group]
-        january = pd.DataFrame(result.paths.T, index=result.years)
+        january = pd.DataFrame(forecast.paths.T, index=forecast.years)
         january.loc[int(last.index.max())] = float(last.iloc[-1])
         averaged = financial_year_average_paths(january.sort_index())
         fy_paths[group] = averaged.to_numpy().T
@@ -444,12 +444,12 @@ def _costs(dataset: Dataset, code: str, name: str, forecasts: dict[str, Forecast
     tables = []
     for basis, rate in (("cash", inflation), ("real", 0.0)):
         try:
-            result = cost_forecast(fy_paths, fy_years, costs_by_group, price_base_year=price_base_year,
-                                   inflation=rate)
+            spend = cost_forecast(fy_paths, fy_years, costs_by_group, price_base_year=price_base_year,
+                                  inflation=rate)
         except ForecastError as error:
             notes.append(f"costs: not computed: {error}")
             return pd.DataFrame(), ""
-        tables.append(result.table.assign(price_basis=basis, price_note=result.table["price_basis"]))
+        tables.append(spend.table.assign(price_basis=basis, price_note=spend.table["price_basis"]))
     table = pd.concat(tables, ignore_index=True)
     table.insert(0, "financial_year", [financial_year_label(int(y)) for y in table["year"]])
     table.insert(0, "la_name", name)

@@ -48,7 +48,7 @@ from sendcast.runtime.errors import SendcastError
 
 GREEN_BOOK_RATE = 0.035
 BOOTSTRAP_DRAWS = 2000
-SUMMARY_COLUMNS = ["statistic", "mean", "lo95", "hi95", "unit", "note"]
+APPRAISAL_COLUMNS = ["statistic", "mean", "lo95", "hi95", "unit", "note"]
 
 
 class AppraisalError(SendcastError):
@@ -59,7 +59,7 @@ class AppraisalError(SendcastError):
 class Appraisal:
     """``by_year``: one row per year with baseline and option spend, net saving, cumulative
     net saving (each ``_mean``, ``_lo95``, ``_hi95``) and the discount factor.
-    ``summary``: one row per statistic with :data:`SUMMARY_COLUMNS`.
+    ``summary``: one row per statistic with :data:`APPRAISAL_COLUMNS`.
     ``break_even_year``: see the module docstring."""
 
     by_year: pd.DataFrame
@@ -171,4 +171,4 @@ def appraise(years: np.ndarray | list[int], baseline_cost_gbp: np.ndarray, optio
         ratio, lo, hi, note = _cost_per_week(-saving.sum(axis=1), avoided, seed)
         rows.append({"statistic": "cost_per_child_week_avoided_gbp", "mean": ratio, "lo95": lo, "hi95": hi,
                      "unit": "GBP per child-week, price base", "note": note})
-    return Appraisal(by_year=by_year, summary=pd.DataFrame(rows, columns=SUMMARY_COLUMNS), break_even_year=even)
+    return Appraisal(by_year=by_year, summary=pd.DataFrame(rows, columns=APPRAISAL_COLUMNS), break_even_year=even)

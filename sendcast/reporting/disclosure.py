@@ -46,9 +46,10 @@ import numpy as np
 import pandas as pd
 from scipy.optimize import linprog
 
+from sendcast.data.small_area import TOTAL
+
 LOW, HIGH = 1, 5
 SUPPRESSED = "c"
-TOTAL = "Total"
 #: Minimum width of the range a reader can work out for a hidden count.
 PROTECTION_LEVEL = 5
 AUDIT_COLUMNS = ["row", "column", "low", "high", "width", "protected"]

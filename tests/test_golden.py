@@ -1,0 +1,75 @@
+"""Golden outputs: the main job's tables, stored, so that "outputs identical" is a test.
+
+The main job (``make run``: the Gloucestershire baseline against early identification) is run
+with a few replications and its tables are compared with the copies in ``tests/golden/``:
+numbers to a relative 1e-9 (sums added in another order differ by about 1e-15), text exactly.
+
+A change that moves the outputs on purpose updates them in the same commit, and says why:
+
+    SENDCAST_UPDATE_GOLDEN=1 python -m pytest tests/test_golden.py
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from tests.cli_run import run_cli
+
+REPO = Path(__file__).resolve().parent.parent
+GOLDEN = REPO / "tests" / "golden" / "compare_baseline_early-identification"
+REPLICATIONS = "3"
+#: the tables a planner reads: simulation, paired differences, money, and the forecast beside them
+TABLES = ("simulation.csv", "differences.csv", "spend.csv", "appraisal.csv", "appraisal_by_year.csv",
+          "forecast_forecast.csv", "forecast_bands.csv", "forecast_costs.csv", "forecast_sufficiency.csv")
+UPDATE = os.environ.get("SENDCAST_UPDATE_GOLDEN") == "1"
+
+
+def assert_same_table(made: pd.DataFrame, golden: pd.DataFrame, name: str) -> None:
+    """Same columns and rows; numbers equal to a relative 1e-9, everything else exactly."""
+    assert list(made.columns) == list(golden.columns), f"{name}: columns changed"
+    assert len(made) == len(golden), f"{name}: {len(made)} rows, golden has {len(golden)}"
+    for column in golden.columns:
+        a, b = made[column], golden[column]
+        if pd.api.types.is_numeric_dtype(b) and pd.api.types.is_numeric_dtype(a):
+            close = np.isclose(a.to_numpy(float), b.to_numpy(float), rtol=1e-9, atol=1e-9, equal_nan=True)
+            if not close.all():
+                row = int(np.flatnonzero(~close)[0])
+                raise AssertionError(f"{name}, row {row + 2}, column {column}: {a.iloc[row]!r} != golden "
+                                     f"{b.iloc[row]!r} (and {int((~close).sum()) - 1} more)")
+        else:
+            diff = a.fillna("").astype(str).to_numpy() != b.fillna("").astype(str).to_numpy()
+            if diff.any():
+                row = int(np.flatnonzero(diff)[0])
+                raise AssertionError(f"{name}, row {row + 2}, column {column}: {a.iloc[row]!r} != golden {b.iloc[row]!r}")
+
+
+def test_assert_same_table_catches_a_changed_number():
+    golden = pd.DataFrame({"measure": ["ehcp_total"], "mean": [6990.916002]})
+    assert_same_table(golden.copy(), golden, "t")
+    with pytest.raises(AssertionError, match="column mean"):
+        assert_same_table(golden.assign(mean=6990.917), golden, "t")
+    with pytest.raises(AssertionError, match="column measure"):
+        assert_same_table(golden.assign(measure="requests"), golden, "t")
+
+
+@pytest.mark.slow
+def test_the_main_job_gives_the_stored_outputs(capsys, tmp_path, data_dir):
+    out = tmp_path / "run"
+    code, _, err = run_cli(capsys, "-q", "compare", str(REPO / "scenarios" / "baseline.toml"),
+                           str(REPO / "scenarios" / "early-identification.toml"),
+                           "--replications", REPLICATIONS, "--backend", "local", "--data", str(data_dir),
+                           "--out", str(out))
+    assert code == 0, err
+    if UPDATE:
+        GOLDEN.mkdir(parents=True, exist_ok=True)
+        for name in TABLES:
+            shutil.copyfile(out / name, GOLDEN / name)
+        pytest.skip("golden outputs updated (SENDCAST_UPDATE_GOLDEN=1): review and commit them")
+    for name in TABLES:
+        assert_same_table(pd.read_csv(out / name), pd.read_csv(GOLDEN / name), name)
