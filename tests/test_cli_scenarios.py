@@ -66,8 +66,8 @@ def test_compare_tables_are_tidy_and_paired(compared):
 
 def test_workbook_and_report_open(compared):
     book = load_workbook(compared / "finance.xlsx")
-    assert book.sheetnames[:5] == ["Summary", "Caseload by placement", "Costs by year", "Scenario differences",
-                                   "Value for money"]
+    assert book.sheetnames[:7] == ["Summary", "Inputs", "Costs by year", "Activity", "Caseload by placement",
+                                   "Scenario differences", "Value for money"]
     assert "Sufficiency" in book.sheetnames
     html = (compared / "report.html").read_text()
     assert 'id="options"' in html and "data:image/png;base64," in html

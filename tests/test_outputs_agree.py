@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import html
 import os
+import re
 from pathlib import Path
 
 import nbformat
@@ -45,9 +46,9 @@ def _notebook_text(name: str, data_dir: Path) -> str:
 
 
 def _headline_sentences(report: str) -> list[str]:
-    text = html.unescape(report)
-    return [line for line in text.replace("<p>", "\n").replace("</p>", "\n").splitlines()
-            if "in the baseline future (95% of simulated futures" in line]
+    text = re.sub(r"</?span[^>]*>", "", report)
+    text = html.unescape(re.sub(r"<[^>]+>", "\n", text))
+    return [line for line in text.splitlines() if "in the baseline future (95% of simulated futures" in line]
 
 
 def test_notebook_headline_equals_the_report_and_the_csv(compared, data_dir):

@@ -10,12 +10,14 @@ from pathlib import Path
 import matplotlib.pyplot as plt
 import pandas as pd
 
+from sendcast import __version__
 from sendcast.runtime import atomic
 from sendcast.commands.options import backend_options, data_option, output_options
 from sendcast.data.capacity import read_capacity
 from sendcast.data.years import financial_year_start
-from sendcast.reporting.comparison import (accuracy_lines, figures, forecast_sections, neighbours_sheet,
-                                         option_sentences, report, sufficiency_sheet, workbook_sheets)
+from sendcast.reporting.comparison import (accuracy_lines, figures, neighbours_sheet, option_sentences,
+                                         sufficiency_sheet, workbook_sheets)
+from sendcast.reporting.story import RunInfo, report
 from sendcast.forecasting.evidence import national_evidence
 from sendcast.reporting.forecast_outputs import neighbour_lines, summary_lines, write_la_forecast, write_neighbours
 from sendcast.forecasting.one_la import LaForecast, forecast_la
@@ -79,7 +81,8 @@ def record_scenarios(run: Run, loaded: list[LoadedScenario]) -> None:
 
 
 def _simulate(args: argparse.Namespace,
-              paths: list[str]) -> tuple[list[LoadedScenario], Comparison, LaForecast, NeighbourComparison, dict]:
+              paths: list[str]) -> tuple[list[LoadedScenario], Comparison, LaForecast, NeighbourComparison, dict,
+                                         str]:
     loaded = load_scenarios(paths)
     options = loaded[0].scenario.forecast
     if options.method != "auto" or options.growth_cap_pct is not None:
@@ -106,10 +109,27 @@ def _simulate(args: argparse.Namespace,
         comparison = compare(dataset, loaded, replications=n, backend=args.backend, workers=args.workers,
                              scheduler=args.scheduler, progress=progress, data=args.data)
     timings["simulation"] = round(time.perf_counter() - started, 2)
-    return loaded, comparison, forecast, neighbours, timings
+    return loaded, comparison, forecast, neighbours, timings, data_vintage(dataset)
 
 
-def _write_comparison(run: Run, comparison: Comparison, forecast: LaForecast, neighbours: NeighbourComparison) -> None:
+def run_info(run: Run, data_vintage: str) -> RunInfo:
+    """When the report was made, on which data, by which version."""
+    return RunInfo(run_date=time.strftime("%d %B %Y, %H:%M UTC", time.gmtime()), data_vintage=data_vintage,
+                   version=__version__)
+
+
+def data_vintage(dataset) -> str:
+    """The data a run used, in words: the SEN2 releases and when the data were built."""
+    releases = dataset.manifest.get("sen2_releases", [])
+    latest = max((int(r.get("latest_january", 0)) for r in releases), default=0)
+    names = " and ".join(str(r.get("format", "")) for r in releases)
+    built = str(dataset.manifest.get("built_at_utc", ""))[:10]
+    return (f"DfE SEN2 releases {names} (latest January {latest})" if releases else "DfE SEN2") + \
+        (f", built {built}" if built else "")
+
+
+def _write_comparison(run: Run, comparison: Comparison, forecast: LaForecast, neighbours: NeighbourComparison,
+                      data_vintage: str = "") -> None:
     atomic.write_csv(run.path("simulation.csv"), comparison.summary)
     atomic.write_csv(run.path("spend.csv"), comparison.spend)
     if comparison.options:
@@ -124,11 +144,9 @@ def _write_comparison(run: Run, comparison: Comparison, forecast: LaForecast, ne
     extra = [sufficiency_sheet(forecast)] if not forecast.sufficiency.empty else []
     extra += [neighbours_sheet(neighbours)] if not neighbours.empty else []
     write_workbook(run.path("finance.xlsx"), workbook_sheets(comparison, extra))
-    sections = forecast_sections(forecast, neighbours)
-    page = report(comparison, charts, accuracy=accuracy_lines(forecast), forecast_sections=sections)
+    page = report(comparison, charts, forecast=forecast, neighbours=neighbours, accuracy=accuracy_lines(forecast),
+                  info=run_info(run, data_vintage))
     atomic.write_text(run.path("report.html"), page.render())
-    for figure in [*charts.values(), *(f for _, _, f in sections if f is not None)]:
-        plt.close(figure)
 
 
 def _print_comparison(comparison: Comparison, forecast: LaForecast, neighbours: NeighbourComparison,
@@ -154,11 +172,11 @@ def _print_comparison(comparison: Comparison, forecast: LaForecast, neighbours: 
 
 def _run(args: argparse.Namespace) -> int:
     with run_folder(args.out, command="run", label=Path(args.scenario).stem, force=args.force) as run:
-        loaded, comparison, forecast, neighbours, timings = _simulate(args, [args.scenario])
+        loaded, comparison, forecast, neighbours, timings, vintage = _simulate(args, [args.scenario])
         record_scenarios(run, loaded)
         run.details.update({"seed": comparison.seed, "replications": comparison.replications})
         run.timings.update(timings)
-        _write_comparison(run, comparison, forecast, neighbours)
+        _write_comparison(run, comparison, forecast, neighbours, vintage)
     _print_comparison(comparison, forecast, neighbours, run.target)
     return 0
 
@@ -168,12 +186,12 @@ def _compare(args: argparse.Namespace) -> int:
         raise SendcastError("compare needs a baseline and at least one option (two or more scenario files)")
     label = "-vs-".join(Path(p).stem for p in args.scenarios[:3])
     with run_folder(args.out, command="compare", label=label, force=args.force) as run:
-        loaded, comparison, forecast, neighbours, timings = _simulate(args, list(args.scenarios))
+        loaded, comparison, forecast, neighbours, timings, vintage = _simulate(args, list(args.scenarios))
         record_scenarios(run, loaded)
         run.details.update({"seed": comparison.seed, "replications": comparison.replications,
                             "baseline": comparison.baseline})
         run.timings.update(timings)
-        _write_comparison(run, comparison, forecast, neighbours)
+        _write_comparison(run, comparison, forecast, neighbours, vintage)
     _print_comparison(comparison, forecast, neighbours, run.target)
     return 0
 

@@ -14,11 +14,10 @@ import pandas as pd
 from matplotlib.figure import Figure
 
 from sendcast.reporting.charts import fan_chart, sufficiency_chart
-from sendcast.reporting.display import format_children, format_money
+from sendcast.reporting.display import format_change, format_children, format_money, format_share
 from sendcast.reporting.forecast_outputs import SOURCE as FORECAST_SOURCE
 from sendcast.reporting.forecast_outputs import neighbour_figure, neighbour_lines, summary_lines
 from sendcast.forecasting.one_la import LaForecast
-from sendcast.reporting.html_report import Report
 from sendcast.data.measures import MEASURES, PLACEMENT_GROUPS
 from sendcast.forecasting.neighbours import NeighbourComparison
 from sendcast.runtime.runs import slug
@@ -337,11 +336,8 @@ def workbook_sheets(comparison: Comparison, extra: list[Sheet] | None = None) ->
 
 
 def _money(value: float) -> str:
-    sign = "-" if value < 0 else ""
-    value = abs(value)
-    if value >= 1e5:
-        return f"{sign}£{value / 1e6:,.2f}m" if value < 1e7 else f"{sign}£{value / 1e6:,.1f}m"
-    return f"{sign}£{value:,.0f}"
+    """Pounds to 3 significant figures (:func:`sendcast.reporting.display.format_money`)."""
+    return format_money(value)
 
 
 def option_sentences(comparison: Comparison, option: str) -> list[str]:
@@ -357,8 +353,9 @@ def option_sentences(comparison: Comparison, option: str) -> list[str]:
             lo, hi = row[f"{option}: change, low (95% CI)"], row[f"{option}: change, high (95% CI)"]
             change = row[f"{option}: change"]
             certain = "" if (lo > 0 or hi < 0) else " (not distinguishable from no change)"
-            out.append(f"{noun[0].upper() + noun[1:]} in {row['When']}: {row[comparison.baseline]:,.0f} in the baseline, "
-                       f"{change:+,.0f} with this option (95% CI {lo:+,.0f} to {hi:+,.0f}){certain}.")
+            out.append(f"{noun[0].upper() + noun[1:]} in {row['When']}: {format_children(row[comparison.baseline])} in "
+                       f"the baseline, {format_change(change)} with this option (95% CI {format_change(lo)} to "
+                       f"{format_change(hi)}){certain}.")
     if "npv_net_saving_gbp" in stats.index:
         npv = stats.loc["npv_net_saving_gbp"]
         verdict = "saves money" if npv["lo95"] > 0 else "costs more" if npv["hi95"] < 0 else "is close to cost-neutral"
@@ -369,21 +366,19 @@ def option_sentences(comparison: Comparison, option: str) -> list[str]:
         share = stats.loc["share_broken_even"]["mean"] if "share_broken_even" in stats.index else np.nan
         if np.isnan(year):
             out.append("On average it does not pay back within the run "
-                       f"(it had paid back by the end in {share:.0%} of runs).")
+                       f"(it had paid back by the end in {format_share(share)} of runs).")
         else:
             certain = "" if share >= 0.9 else f", but this is uncertain: it had paid back by the end in only " \
-                                              f"{share:.0%} of runs"
+                                              f"{format_share(share)} of runs"
             out.append(f"On average it pays back (cumulative saving stays positive) from {int(year)}{certain}.")
     if "child_weeks_avoided" in stats.index:
         weeks = stats.loc["child_weeks_avoided"]
         waited = comparison.summary[(comparison.summary["measure"] == "child_weeks_waited")
                                     & comparison.summary["scenario"].isin([comparison.baseline, option])]["mean"]
         if not (waited > 0).any():
-            out.append("No child waits for a local special place in either scenario (when no place is free the "
-                       "child is placed in an independent special school).")
-            return out
-        out.append(f"Waiting for a local special place avoided: {weeks['mean']:,.0f} child-weeks "
-                   f"(95% CI {weeks['lo95']:,.0f} to {weeks['hi95']:,.0f}).")
+            return out  # nobody waits in either scenario: the children section says where they went instead
+        out.append(f"Waiting for a local special place avoided: {format_children(weeks['mean'])} child-weeks "
+                   f"(95% CI {format_change(weeks['lo95'])} to {format_change(weeks['hi95'])}).")
     return out
 
 
@@ -418,109 +413,6 @@ def figures(comparison: Comparison) -> dict[str, Figure]:
             float(base.sum()), changes, title=f"Spend over the run: {comparison.baseline} to {option}",
             units=f"GBP, {spend['price_base'].iloc[0]} prices", source=SOURCE)
     return out
-
-
-def report(comparison: Comparison, charts: dict[str, Figure], *, accuracy: list[str] | None = None,
-           forecast_sections: list[tuple[str, list[str], Figure | None]] | None = None) -> Report:
-    """The commissioners' report: what we expect, how sure we are, what each option changes,
-    what it costs, what it means for children, caveats and the method's track record."""
-    title = f"SEND provision in {comparison.la}: " + (
-        " and ".join(comparison.options) + f" against {comparison.baseline}" if comparison.options
-        else comparison.baseline)
-    page = Report(title, subtitle=f"sendcast, {comparison.replications} paired simulation runs per scenario")
-    page.heading("What we expect", "expect")
-    head = headline_table(comparison)
-    base = comparison.baseline
-    for sentence in headline_sentences(comparison):
-        page.paragraph(sentence)
-    if "scenarios_ehcp_total.png" in charts:
-        page.figure(charts["scenarios_ehcp_total.png"], caption="EHC plans each January by scenario: mean and the "
-                    "range containing 95% of simulated outcomes.", alt="EHC plans by scenario")
-    for heading, lines, figure in forecast_sections or []:
-        page.heading(heading, heading.lower().replace(" ", "-"))
-        for line in lines:
-            page.paragraph(line)
-        if figure is not None:
-            page.figure(figure, caption=heading, alt=heading)
-    page.heading("How sure we are", "sure")
-    page.paragraph("Each scenario was simulated many times with the same random numbers for every scenario, so the "
-                   "difference between two scenarios reflects the option, not chance. Ranges for a single scenario "
-                   "contain 95% of simulated outcomes; ranges for a change are 95% confidence intervals for the "
-                   "mean change. Neither includes uncertainty in the model's assumptions: see Caveats.")
-    if comparison.options:
-        page.heading("What each option changes", "options")
-        for option in comparison.options:
-            page.paragraph(option, css="lead")
-            page.bullets(option_sentences(comparison, option))
-            name_part = slug(option)
-            if f"difference_{name_part}_ehcp_total.png" in charts:
-                page.figure(charts[f"difference_{name_part}_ehcp_total.png"], caption=f"EHC plans: {option} minus "
-                            f"{base}, with the 95% confidence interval for the mean.", alt="difference chart")
-    page.heading("What it costs", "costs")
-    totals = comparison.spend[comparison.spend["component"] == "total"]
-    page.table(totals.pivot_table(index="financial_year", columns="scenario", values="real_gbp_mean")
-               .map(lambda v: _money(v)).reset_index().rename(columns={"financial_year": "Financial year"}),
-               caption=f"Spend by financial year, {comparison.spend['price_base'].iloc[0]} prices (real terms).")
-    for name, figure in charts.items():
-        if name.startswith("waterfall_"):
-            page.figure(figure, caption="How the option changes spend over the run, by component.", alt="waterfall")
-    if not comparison.appraisal.empty:
-        page.table(readable_appraisal(appraisal_table(comparison)), caption="Value for money, per option "
-                   "(saving: baseline spend minus option spend; 95% confidence intervals).")
-    page.heading("What it means for children", "children")
-    for label in ("Children waiting for a local special school place", "Time waited for a local special school place",
-                  "New plans issued within 20 weeks", "Plans placed in independent or non-maintained special schools"):
-        row = head[head["Outcome"] == label]
-        if len(row):
-            row = row.iloc[0]
-            parts = [f"{name}: {row[name]:,.1f}" for name in (base, *comparison.options)]
-            page.paragraph(f"{label} ({row['Unit']}, {row['When']}): " + "; ".join(parts) + ".")
-    page.paragraph("Independent and non-maintained special schools are often far from home; the count placed there is "
-                   "the model's measure of children educated away from their community.")
-    page.heading("Caveats", "caveats")
-    page.paragraph("Forecasts and simulations are not targets: they must never be used to ration plans a child "
-                   "needs. The early identification levers are illustrative unless the scenario file cites "
-                   "evidence. Unit costs are derived estimates (education only; home-to-school transport only where a "
-                   "scenario sets costs.transport_gbp). Capacity figures "
-                   "for Gloucestershire come from a third-party table (low confidence).", css="caveat")
-    page.heading("How accurate the method has been", "accuracy")
-    for line in accuracy or ["The forecasting backtest was not run for this report."]:
-        page.paragraph(line)
-    return page
-
-
-def forecast_sections(result: LaForecast, neighbours: NeighbourComparison | None = None
-                      ) -> list[tuple[str, list[str], Figure | None]]:
-    """Report sections from the LA's time-series forecast: the published trend carried
-    forward (fan chart), the LA beside its statistical neighbours (when ``neighbours`` is
-    given; a note when there is nothing to compare) and state special places against demand
-    (sufficiency chart)."""
-    lines = [line.strip() for line in summary_lines(result)[1:] if not line.strip().startswith("Track record")]
-    sections: list[tuple[str, list[str], Figure | None]] = []
-    bands = result.bands[result.bands["measure"] == "ehcp_total"].set_index("year")
-    fan = None
-    if not bands.empty:
-        history = result.history[result.history["measure"] == "ehcp_total"].set_index("year")["value"]
-        fan = fan_chart(history, bands, title=f"{result.la_name}: EHC plans, January census, forecast from the "
-                        "published trend (50/80/95% intervals)", units="children and young people",
-                        source=FORECAST_SOURCE)
-    sections.append(("Forecast from the published trend",
-                     ["A time-series forecast of the published figures, independent of the scenarios: what happens "
-                      "if recent trends continue. The bands are calibrated on every LA's past forecasts."] + lines,
-                     fan))
-    if neighbours is not None:
-        sections.append(("Beside its statistical neighbours",
-                         ["How fast EHC plans have grown and are forecast to grow here, against the LAs the DfE "
-                          "judges most similar (its statistical neighbours), each forecast by the same method. "
-                          "Areas differ in size, so each is shown as an index of its own plans."]
-                         + neighbour_lines(neighbours), neighbour_figure(neighbours)))
-    if not result.sufficiency.empty:
-        chart = sufficiency_chart(result.sufficiency.set_index("year"),
-                                  title=f"{result.la_name}: demand for state special places against places",
-                                  source=FORECAST_SOURCE + "; places: capacity file (low confidence)")
-        sections.append(("Will there be enough special school places?",
-                         [line for line in lines if "State special" in line], chart))
-    return sections
 
 
 def accuracy_lines(result: LaForecast) -> list[str]:
