@@ -25,7 +25,7 @@ from sendcast.forecasting.neighbours import NeighbourComparison, compare_with_ne
 from sendcast.data import store
 from sendcast.runtime.errors import SendcastError
 from sendcast.runtime.parallel import map_tasks
-from sendcast.runtime.progress import progress_bar
+from sendcast.runtime.progress import announce, progress_bar
 from sendcast.runtime.runs import Run, run_folder
 from sendcast.reporting.scenario_charts import sweep_chart
 from sendcast.scenarios.pipeline import Comparison, LoadedScenario, build_all_parameters, compare, load_scenarios
@@ -95,16 +95,19 @@ def _simulate(args: argparse.Namespace,
     started = time.perf_counter()
     capacity_file = loaded[0].scenario.special_places.capacity_file
     horizon = options.horizon or 5
+    announce(1, 4, "forecasting from the published trend (national backtest evidence, every LA)", quiet=args.quiet)
     evidence = national_evidence(dataset, horizons=min(horizon, 5))
     costs = loaded[0].scenario.costs
     forecast = forecast_la(dataset, info.la, horizon=horizon, data=args.data, seed=info.seed, evidence=evidence,
                            capacity=read_capacity(Path(capacity_file)) if capacity_file else None,
                            price_base_year=financial_year_start(costs.price_base), inflation=costs.inflation_pct / 100)
     timings["forecast"] = round(time.perf_counter() - started, 2)
+    announce(2, 4, "forecasting the statistical neighbours", quiet=args.quiet)
     neighbours = compare_with_neighbours(dataset, forecast, evidence, seed=info.seed, data=args.data)
     timings["neighbours"] = round(neighbours.seconds, 2)
     n = args.replications or info.replications
     started = time.perf_counter()
+    announce(3, 4, f"calibrating and simulating {len(loaded)} scenario(s) x {n} runs", quiet=args.quiet)
     with progress_bar(n * len(loaded), "simulating", quiet=args.quiet) as progress:
         comparison = compare(dataset, loaded, replications=n, backend=args.backend, workers=args.workers,
                              scheduler=args.scheduler, progress=progress, data=args.data)
@@ -129,7 +132,8 @@ def data_vintage(dataset) -> str:
 
 
 def _write_comparison(run: Run, comparison: Comparison, forecast: LaForecast, neighbours: NeighbourComparison,
-                      data_vintage: str = "") -> None:
+                      data_vintage: str = "", quiet: bool = False) -> None:
+    announce(4, 4, "writing tables, charts, the finance workbook and the report", quiet=quiet)
     atomic.write_csv(run.path("simulation.csv"), comparison.summary)
     atomic.write_csv(run.path("spend.csv"), comparison.spend)
     if comparison.options:
@@ -176,7 +180,7 @@ def _run(args: argparse.Namespace) -> int:
         record_scenarios(run, loaded)
         run.details.update({"seed": comparison.seed, "replications": comparison.replications})
         run.timings.update(timings)
-        _write_comparison(run, comparison, forecast, neighbours, vintage)
+        _write_comparison(run, comparison, forecast, neighbours, vintage, args.quiet)
     _print_comparison(comparison, forecast, neighbours, run.target)
     return 0
 
@@ -191,7 +195,7 @@ def _compare(args: argparse.Namespace) -> int:
         run.details.update({"seed": comparison.seed, "replications": comparison.replications,
                             "baseline": comparison.baseline})
         run.timings.update(timings)
-        _write_comparison(run, comparison, forecast, neighbours, vintage)
+        _write_comparison(run, comparison, forecast, neighbours, vintage, args.quiet)
     _print_comparison(comparison, forecast, neighbours, run.target)
     return 0
 
@@ -208,9 +212,11 @@ def _sweep(args: argparse.Namespace) -> int:
         record_scenarios(run, [base])
         started = time.perf_counter()
         names = ["as given"] + [point.label for point in points]
+        announce(1, 2, f"calibrating {len(names)} sweep points", quiet=args.quiet)
         parameters = build_all_parameters(dataset, [base.scenario] + [point.scenario for point in points],
                                           data=args.data)
         tasks = [SweepTask(name, params, n, info.seed, rate) for name, params in zip(names, parameters)]
+        announce(2, 2, f"simulating {len(tasks)} points x {n} runs", quiet=args.quiet)
         with progress_bar(len(tasks), "sweep points", quiet=args.quiet) as progress:
             outcomes = map_tasks(run_sweep_task, tasks, backend=args.backend, workers=args.workers,
                                  scheduler=args.scheduler, progress=progress)

@@ -23,7 +23,7 @@ from sendcast.commands.options import backend_options, data_option, output_optio
 from sendcast.data import store
 from sendcast.runtime.errors import SendcastError
 from sendcast.reporting.fit_report import print_report, target_checks
-from sendcast.runtime.progress import progress_bar
+from sendcast.runtime.progress import announce, progress_bar
 from sendcast.runtime.runs import run_folder
 from sendcast.scenarios.files import load_scenario
 from sendcast.scenarios.replications import run_replications
@@ -95,11 +95,13 @@ def _calibrate(args: argparse.Namespace) -> int:
     start_year = args.start_year or _latest_caseload_year(history)
     timings = {}
     began = time.perf_counter()
+    announce(1, 3, f"calibrating {history.la_name}'s rates to its published history", quiet=args.quiet)
     result = calibrate_la(dataset, history.la_code, start_year=start_year)
     timings["calibration"] = round(time.perf_counter() - began, 2)
     params = result.parameters
     began = time.perf_counter()
     runs = []
+    announce(2, 3, f"checking the fit with {args.replications} discrete-event runs", quiet=args.quiet)
     with progress_bar(args.replications, "discrete-event check", quiet=args.quiet) as update:
         for r in range(args.replications):
             runs.append(simulate(params, args.seed, r).to_frame())
@@ -112,6 +114,7 @@ def _calibrate(args: argparse.Namespace) -> int:
     report.loc[timely, "error_pct"] = report.loc[timely, "simulated_des"] - report.loc[timely, "actual"]
     checks = target_checks(report)
     label = f"{history.la_name} {params.start_year}-{start_year}"
+    announce(3, 3, "writing the fit report", quiet=args.quiet)
     with run_folder(args.out, command="calibrate", label=history.la_name, force=args.force) as run:
         report.to_csv(run.path("calibration.csv"), index=False, float_format="%.6g", lineterminator="\n")
         checks.to_csv(run.path("targets.csv"), index=False, lineterminator="\n")
