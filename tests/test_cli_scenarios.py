@@ -71,7 +71,7 @@ def test_workbook_and_report_open(compared):
     assert "Sufficiency" in book.sheetnames
     html = (compared / "report.html").read_text()
     assert 'id="options"' in html and "data:image/png;base64," in html
-    assert "rolling-origin backtest" in html and "Forecast from the published trend" in html
+    assert "rolling-origin backtest" in html and "The trend forecast carries the published figures forward" in html
     assert "Beside its statistical neighbours" in html and "not a prediction interval" in html
     sheet = book["Neighbours"]
     assert sheet.max_row > 10 and "index" in " ".join(str(c.value) for row in sheet.iter_rows(max_row=4) for c in row)

@@ -15,8 +15,9 @@ from sendcast.runtime import atomic
 from sendcast.commands.options import backend_options, data_option, output_options
 from sendcast.data.capacity import read_capacity
 from sendcast.data.years import financial_year_start
-from sendcast.reporting.comparison import (accuracy_lines, figures, neighbours_sheet, option_sentences,
-                                         sufficiency_sheet, workbook_sheets)
+from sendcast.reporting.comparison import (accuracy_lines, figures, headline_sentences, neighbours_sheet,
+                                         option_sentences, sufficiency_sheet, workbook_sheets)
+from sendcast.reporting.display import format_money
 from sendcast.reporting.story import RunInfo, report
 from sendcast.forecasting.evidence import national_evidence
 from sendcast.reporting.forecast_outputs import neighbour_lines, summary_lines, write_la_forecast, write_neighbours
@@ -161,7 +162,12 @@ def _print_comparison(comparison: Comparison, forecast: LaForecast, neighbours: 
     for line in neighbour_lines(neighbours):
         print(f"  {line}")
     print()
-    print(f"{comparison.la}: {comparison.replications} paired runs per scenario; baseline {comparison.baseline!r}")
+    if comparison.options:
+        print(f"{comparison.la}: {comparison.replications} paired runs per scenario; baseline {comparison.baseline!r}")
+    else:
+        print(f"{comparison.la}: {comparison.baseline}, {comparison.replications} simulation runs")
+    for sentence in headline_sentences(comparison):
+        print(f"  {sentence}")
     for option in comparison.options:
         print(f"\n{option} against {comparison.baseline}:")
         for sentence in option_sentences(comparison, option):
@@ -169,8 +175,8 @@ def _print_comparison(comparison: Comparison, forecast: LaForecast, neighbours: 
     totals = comparison.spend[comparison.spend["component"] == "total"]
     table = totals.pivot_table(index="financial_year", columns="scenario", values="real_gbp_mean", sort=False)
     price_base = comparison.spend["price_base"].iloc[0]
-    print(f"\nSpend by financial year (GBP m, {price_base} prices):")
-    print((table / 1e6).round(1).to_string())
+    print(f"\nSpend by financial year ({price_base} prices):")
+    print(table.map(format_money).to_string())
     print(f"\nWritten to {target}: finance.xlsx, report.html, tables (CSV) and charts (PNG).")
 
 

@@ -210,10 +210,10 @@ def readable_appraisal(table: pd.DataFrame) -> pd.DataFrame:
         if unit.startswith("GBP"):
             return _money(value)
         if unit.startswith("share"):
-            return f"{value:.0%}"
+            return format_share(value)
         if unit == "calendar year":
             return f"{value:.0f}"
-        return f"{value:,.0f}"
+        return format_children(value)
 
     out = table.copy()
     for column in ("Mean", "Low (95% CI)", "High (95% CI)"):
@@ -409,6 +409,7 @@ def figures(comparison: Comparison) -> dict[str, Figure]:
         every = base.index.union(other.index)
         changes = other.reindex(every, fill_value=0.0) - base.reindex(every, fill_value=0.0)
         changes = changes[changes.abs() > 0.5]
+        changes.index = [finance_sheets.COMPONENTS.get(c, (str(c).replace("_", " "),))[0] for c in changes.index]
         out[f"waterfall_{name_part}.png"] = cost_waterfall(
             float(base.sum()), changes, title=f"Spend over the run: {comparison.baseline} to {option}",
             units=f"GBP, {spend['price_base'].iloc[0]} prices", source=SOURCE)
@@ -424,7 +425,9 @@ def accuracy_lines(result: LaForecast) -> list[str]:
            "(a rolling-origin backtest), and the method with the best record was chosen for each measure."]
     total = record[record["measure"] == "ehcp_total"].sort_values("horizon")
     for _, row in total[total["horizon"] <= 3].iterrows():
-        out.append(f"EHC plans, {int(row['horizon'])} year(s) ahead ({row['model']}, {int(row['n_series'])} LAs): "
+        method = str(row["model"]).split(",")[0].replace("_", " ")
+        out.append(f"EHC plans, {int(row['horizon'])} year(s) ahead (method: {method}; tested on "
+                   f"{int(row['n_series'])} LAs): "
                    f"typically {row['median_mape']:.1f}% out; error {row['relative_mase']:.2f} times that of "
                    f"carrying on the average yearly change; calibrated 80% intervals held "
                    f"{row['coverage80_calibrated']:.0%} and 95% intervals {row['coverage95_calibrated']:.0%} of "
