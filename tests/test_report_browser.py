@@ -60,7 +60,7 @@ def expected_headlines(folder: Path) -> dict[str, tuple[str, str, str]]:
     return out
 
 
-def test_report_in_chromium_loads_every_chart_overflows_nothing_and_matches_the_csvs(compared, chromium):
+def test_report_in_chromium_loads_every_chart_overflows_nothing_and_matches_the_csvs(compared, chromium):  # noqa: F811
     chromium.get((compared / "report.html").as_uri())
     images = chromium.execute_script(
         "return Array.from(document.images).map(i => [i.alt, i.complete, i.naturalWidth]);")
@@ -71,8 +71,9 @@ def test_report_in_chromium_loads_every_chart_overflows_nothing_and_matches_the_
         const out = [];
         for (const el of document.querySelectorAll('h1,h2,p,li,td,th,figcaption,table,img')) {
           const box = el.getBoundingClientRect();
-          if (el.scrollWidth > el.clientWidth + 1 && el.tagName !== 'IMG') out.push(el.tagName + ': ' + el.innerText.slice(0, 60));
-          if (box.right > page + 1) out.push('past the page: ' + el.tagName + ' ' + (el.innerText || el.alt).slice(0, 60));
+          const what = (el.innerText || el.alt || '').slice(0, 60);
+          if (el.scrollWidth > el.clientWidth + 1 && el.tagName !== 'IMG') out.push(el.tagName + ': ' + what);
+          if (box.right > page + 1) out.push('past the page: ' + el.tagName + ' ' + what);
         }
         return out;""")
     assert overflowing == []
@@ -101,7 +102,8 @@ def test_headline_numbers_are_identical_in_report_workbook_and_csvs(compared):
     spend_cell = rows["Spend on the pathway"][2]
     assert str(spend_cell.value).startswith("='Costs by year'!")
     solution = formulas.ExcelModel().loads(str(compared / "finance.xlsx")).finish().calculate()
-    value = next(v.value[0][0] for k, v in solution.items() if str(k).upper().endswith(f"SUMMARY'!{spend_cell.coordinate}"))
+    address = f"SUMMARY'!{spend_cell.coordinate}"
+    value = next(v.value[0][0] for k, v in solution.items() if str(k).upper().endswith(address))
     assert format_money(value) == expected["Spend on the pathway"][0]
     assert format_money(rows["Spend on the pathway"][3].value) == expected["Spend on the pathway"][1]
 

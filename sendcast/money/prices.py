@@ -71,7 +71,8 @@ def read_deflator(path: Path = DEFLATOR_FILE) -> Deflator:
                              found=f"{year!r}, {value!r}") from None
         if not index[year] > 0:
             raise InputError(path, "a positive deflator", row=row, column=DEFLATOR_COLUMN, found=repr(value))
-    return Deflator(index, status="; ".join(sorted(set(table["status"].astype(str)))), source=str(table["source"].iloc[0]))
+    status = "; ".join(sorted(set(table["status"].astype(str))))
+    return Deflator(index, status=status, source=str(table["source"].iloc[0]))
 
 
 def to_price_base(pounds: float, from_year: str, to_year: str = PRICE_BASE) -> float:

@@ -13,10 +13,7 @@ import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 
-from sendcast.reporting.charts import fan_chart, sufficiency_chart
 from sendcast.reporting.display import format_change, format_children, format_money, format_share
-from sendcast.reporting.forecast_outputs import SOURCE as FORECAST_SOURCE
-from sendcast.reporting.forecast_outputs import neighbour_figure, neighbour_lines, summary_lines
 from sendcast.forecasting.one_la import LaForecast
 from sendcast.data.measures import MEASURES, PLACEMENT_GROUPS
 from sendcast.forecasting.neighbours import NeighbourComparison

@@ -208,8 +208,8 @@ def activity_and_cost_sheets(comparison: Comparison, costs: pd.DataFrame, cost_c
                 column = year_columns[year]
                 if costed:
                     act.put(row, column, float(value), "decimal")
-                    cost.formula(row, column, f"={act.ref(row, column, absolute=False)}*{cost_cells[(component, name)]}",
-                                 "gbp")
+                    unit_cost = cost_cells[(component, name)]
+                    cost.formula(row, column, f"={act.ref(row, column, absolute=False)}*{unit_cost}", "gbp")
                 else:
                     act.put(row, column, "-")
                     cost.put(row, column, 0, "gbp")
@@ -253,7 +253,8 @@ def _a1(row: int, column: int) -> str:
     return f"{get_column_letter(column)}{row}"
 
 
-def summary_sheet(comparison: Comparison, cells: CostCells, headline_rows: list, outcomes: pd.DataFrame) -> FormulaSheet:
+def summary_sheet(comparison: Comparison, cells: CostCells, headline_rows: list,
+                  outcomes: pd.DataFrame) -> FormulaSheet:
     """Summary: the baseline's headline numbers, spend by financial year (formulas), key outcomes."""
     settings = comparison.scenario(comparison.baseline).costs
     title = (f"{comparison.la}: {', '.join(comparison.options)} against {comparison.baseline}" if comparison.options
@@ -275,7 +276,8 @@ def summary_sheet(comparison: Comparison, cells: CostCells, headline_rows: list,
         sheet.put(row, 2, item.when)
         fmt = "gbp" if item.key == "spend" else "count"
         if item.key == "spend":
-            cost_ref = f"'Costs by year'!{_a1(cells.real_total_row[comparison.baseline], cells.year_columns[last_year])}"
+            total_row = cells.real_total_row[comparison.baseline]
+            cost_ref = f"'Costs by year'!{_a1(total_row, cells.year_columns[last_year])}"
             sheet.formula(row, 3, f"={cost_ref}", fmt)
         else:
             sheet.put(row, 3, round(item.value), fmt)

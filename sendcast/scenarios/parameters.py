@@ -70,8 +70,8 @@ random numbers) and paired differences are narrow::
   ILLUSTRATIVE :func:`simulation.examples.default_costs`; the scenario's unit-cost file
   and ``unit_costs_gbp`` replace them (both at the scenario's price base); the derived costs
   are restated from 2021-22 to the scenario's ``price_base`` with HM Treasury's GDP deflator
-  (:mod:`sendcast.money.prices`), never with the cash inflation assumption. AP and "other" have no published cost: they are
-  0 in the engine and reported as not costed. An assessment costs an ILLUSTRATIVE
+  (:mod:`sendcast.money.prices`), never with the cash inflation assumption. AP and "other"
+  have no published cost: they are 0 in the engine and reported as not costed. An assessment costs an ILLUSTRATIVE
   GBP 5,000. Home-to-school transport is included only where the scenario gives
   ``costs.transport_gbp`` (a yearly cost per child, added to that placement's unit cost).
 """
@@ -90,7 +90,6 @@ from sendcast.data.capacity import read_capacity
 from sendcast.data import query
 from sendcast.data.build import Dataset
 from sendcast.runtime.errors import InputError, SendcastError
-from sendcast.data.years import financial_year_start
 from sendcast.data.measures import AGE_BANDS, PLACEMENT_GROUPS
 from sendcast.scenarios.files import Scenario
 from sendcast.money import prices
