@@ -20,6 +20,7 @@ from matplotlib.ticker import MaxNLocator
 
 from sendcast.reporting import chart_style, charts
 from sendcast.reporting.charts import new_figure, style_axes
+from sendcast.reporting.display import format_money
 
 PALETTE = ("#000000", "#1f5fa8", "#d9730d", "#2e8b57", "#8b3a8b", "#b22222")
 
@@ -62,7 +63,7 @@ def cost_waterfall(baseline_total: float, changes: pd.Series, *, title: str, uni
     """How an option changes spend over the run, as differences only: one bar per component
     (``changes``, option minus baseline, indexed by component; rises red, falls green) stacked
     from zero, then the net change. The axis is in £m and always includes zero, so a 2%
-    change looks like 2% of nothing else: the baseline's total is said in the subtitle, not
+    change looks like 2% of nothing else: the baseline's total is said in the title, not
     drawn as a tall bar with a cut axis."""
     figure, axes = new_figure()
     labels = [str(c).replace("_", " ") for c in changes.index] + ["net change"]
@@ -73,6 +74,10 @@ def cost_waterfall(baseline_total: float, changes: pd.Series, *, title: str, uni
         level += change
     axes.bar(len(labels) - 1, level, color=_net_colour(level), width=0.6)
     axes.axhline(0, color="grey", linewidth=1)
+    if baseline_total:
+        share = 100 * level / baseline_total
+        title = (f"{title} (baseline over the run {format_money(baseline_total)}; net change "
+                 f"{'+' if level > 0 else ''}{format_money(level)}, {share:+.1f}%)")
     style_axes(axes, title=title, units=units, source=source, x_label="")
     axes.set_ylim(auto=True)
     axes.relim()
@@ -80,11 +85,6 @@ def cost_waterfall(baseline_total: float, changes: pd.Series, *, title: str, uni
     chart_style.bars_from_zero(axes)
     chart_style.value_axis(axes, units)
     axes.set_xticks(range(len(labels)), labels, rotation=20, ha="right", fontsize=8)
-    if baseline_total:
-        share = 100 * level / baseline_total
-        axes.text(0.0, 1.0, f"Baseline spend over the run: {chart_style.format_money_m(baseline_total, 1e5)}; "
-                  f"net change {chart_style.format_money_m(level, 1e4)} ({share:+.1f}%)", transform=axes.transAxes,
-                  fontsize=8, color="#444444", va="bottom")
     return chart_style.finish(figure)
 
 
