@@ -64,6 +64,7 @@ _FACADE = {
     "format_children": "sendcast.reporting.display",
     "la_wide": "sendcast.data.query:wide",
     "appraisal_table": "sendcast.reporting.comparison",
+    "readable_appraisal": "sendcast.reporting.comparison",
     "option_sentences": "sendcast.reporting.comparison",
     "figures": "sendcast.reporting.comparison",
     "summary_lines": "sendcast.reporting.forecast_outputs",
