@@ -223,3 +223,37 @@ def reconcile_forecasts(forecasts: Mapping[str, Forecast], hierarchy: Hierarchy,
                             lower80=lo80, upper80=hi80, lower95=np.minimum(lo95, lo80),
                             upper95=np.maximum(hi95, hi80), paths=node_paths)
     return out
+
+
+def part_factors(total: np.ndarray, parts: Mapping[str, np.ndarray]) -> np.ndarray:
+    """Per year (last axis): ``total / sum(parts)``, the factor that makes central forecasts
+    of the parts add up to the total's; 1 where the parts sum to 0 (nothing to scale)."""
+    summed = np.sum([np.asarray(p, dtype=float) for p in parts.values()], axis=0)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.where(summed > 0, np.asarray(total, dtype=float) / summed, 1.0)
+
+
+def keep_total(forecasts: Mapping[str, Forecast], hierarchy: Hierarchy) -> dict[str, Forecast]:
+    """Reconcile by keeping the total exactly as forecast: each year, every part's central
+    forecast, interval bounds and sample paths are multiplied by the same factor
+    :func:`part_factors` of the central forecasts. The total never moves (reconciliation
+    cannot degrade it), the parts' central forecasts add up to it, and each part keeps its
+    own calibrated relative spread. Per sample path the parts add up to the total only
+    approximately (their paths are not rescaled one by one, which would let a small, very
+    uncertain group squeeze the others' tails). Parts that sum to 0 in a year are left."""
+    nodes = hierarchy.nodes
+    missing = [n for n in nodes if n not in forecasts]
+    if missing:
+        raise ForecastError(f"reconcile: forecasts missing for {missing}")
+    years = forecasts[hierarchy.total].years
+    if any(not np.array_equal(forecasts[n].years, years) for n in nodes):
+        raise ForecastError("reconcile: every forecast must cover the same years")
+    factor = part_factors(forecasts[hierarchy.total].mean, {p: forecasts[p].mean for p in hierarchy.parts})
+    out = {hierarchy.total: forecasts[hierarchy.total]}
+    for part in hierarchy.parts:
+        made = forecasts[part]
+        out[part] = replace(made, model=f"{made.model}, scaled to the total", mean=made.mean * factor,
+                            lower80=made.lower80 * factor, upper80=made.upper80 * factor,
+                            lower95=made.lower95 * factor, upper95=made.upper95 * factor,
+                            paths=None if made.paths is None else made.paths * factor[None, :])
+    return out

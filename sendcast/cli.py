@@ -7,6 +7,7 @@ stderr and exits with status 2, without a traceback. Engines log; this module pr
 from __future__ import annotations
 
 import argparse
+import errno
 import importlib
 import logging
 import sys
@@ -15,18 +16,21 @@ from collections.abc import Sequence
 import pandas as pd
 
 from sendcast import __version__
-from sendcast.data import query, store
+from sendcast.data import needs, query, store
 from sendcast.data.build import build_dataset, discover_inputs
 from sendcast.reporting.display import wide_table
 from sendcast.runtime.errors import SendcastError
-from sendcast.data.measures import MEASURES
+from sendcast.runtime.safe_text import escape_controls
+from sendcast.data.measures import MEASURES, PRIMARY_NEEDS
 from sendcast.data import paths
+from sendcast.runtime import atomic
 
 EXIT_USER_ERROR = 2
 #: Command families beyond ``data`` and ``summary``, each a module with ``register(commands)``.
 COMMAND_MODULES: tuple[str, ...] = ("sendcast.commands.forecasting", "sendcast.commands.simulating",
                                      "sendcast.commands.scenarios", "sendcast.commands.export",
-                                     "sendcast.commands.check", "sendcast.commands.disclose")
+                                     "sendcast.commands.check", "sendcast.commands.disclose",
+                                     "sendcast.commands.national")
 SUMMARY_MEASURES = ["ehcp_total", "ehcp_state_special", "ehcp_independent_special", "new_plans",
                     "requests", "issued_within_20wk_pct", "sen_support_pct", "ehcp_pct"]
 
@@ -43,10 +47,38 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return args.handler(args) or 0
     except SendcastError as error:
-        print(f"sendcast: error: {error}", file=sys.stderr)
+        _error_line(str(error))
         return EXIT_USER_ERROR
     except BrokenPipeError:
         return 0
+    except OSError as error:
+        # Disk full, a read-only file system or folder, a name too long: the user's
+        # machine, not sendcast, so one line naming the path and no traceback.
+        if error.errno not in USER_OS_ERRORS:
+            raise
+        where = error.filename if error.filename is not None else "output"
+        _error_line(f"{where}: {error.strerror or error} (check the disk space and the folder's permissions)")
+        return EXIT_USER_ERROR
+
+
+#: Operating-system errors the user's machine causes (errno numbers), reported in one line.
+USER_OS_ERRORS = frozenset({errno.ENOSPC, errno.EDQUOT, errno.EROFS, errno.EACCES, errno.EPERM, errno.ENAMETOOLONG,
+                            errno.ENOENT, errno.ENOTDIR, errno.EISDIR, errno.EEXIST, errno.ENOTEMPTY, errno.EIO,
+                            errno.EFBIG, errno.ELOOP, errno.EXDEV, errno.EBUSY, errno.ETXTBSY})
+
+
+def _error_line(message: str) -> None:
+    """The one line a user error prints: control characters escaped, never a second line."""
+    print(f"sendcast: error: {escape_controls(message)}", file=sys.stderr)
+
+
+class OneLineParser(argparse.ArgumentParser):
+    """An argument parser whose errors are one line on stderr and exit status 2, like
+    every other user error (argparse's own adds the whole usage text above it)."""
+
+    def error(self, message: str):  # type: ignore[override]
+        _error_line(f"{self.prog}: {message} (see {self.prog} --help)")
+        raise SystemExit(EXIT_USER_ERROR)
 
 
 NOISE_FLAGS = ("-v", "-vv", "--verbose", "-q", "--quiet")
@@ -96,7 +128,7 @@ def _log_to_stderr(level: int, *, libraries: int = logging.WARNING) -> None:
 
 
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = OneLineParser(
         prog="sendcast",
         description="Forecast and simulate SEND provision for English local authorities.")
     parser.add_argument("--version", action="version", version=f"sendcast {__version__}")
@@ -125,6 +157,8 @@ def _parser() -> argparse.ArgumentParser:
     show.add_argument("--la", required=True, metavar="NAME_OR_CODE", help="LA name, code or number; or England")
     show.add_argument("--measure", action="append", metavar="M", help="measure name (repeatable); default all")
     show.add_argument("--breakdowns", action="store_true", help="include breakdowns (age band, age, need)")
+    show.add_argument("--need", action="store_true",
+                      help="EHC plans by primary need: need down the side, count and share of each measure")
     show.add_argument("--format", choices=("table", "csv"), default="table")
     show.set_defaults(handler=_data_show)
 
@@ -174,7 +208,7 @@ def _data_las(args: argparse.Namespace) -> int:
     out = las.assign(note=las["la_code"].map(notes).fillna(""))
     out = out[["la_code", "la_number", "la_name", "region", "first_year", "last_year", "note"]]
     if args.format == "csv":
-        out.to_csv(sys.stdout, index=False, lineterminator="\n")
+        sys.stdout.write(atomic.csv_text(out))
     else:
         print(out.to_string(index=False))
     return 0
@@ -182,9 +216,11 @@ def _data_las(args: argparse.Namespace) -> int:
 
 def _data_show(args: argparse.Namespace) -> int:
     dataset = store.load_dataset(args.data)
-    rows = query.series(dataset, args.la, args.measure, breakdowns=args.breakdowns)
+    rows = query.series(dataset, args.la, args.measure, breakdowns=args.breakdowns or args.need)
+    if args.need:
+        return _print_needs(rows, args.format)
     if args.format == "csv":
-        rows.to_csv(sys.stdout, index=False, lineterminator="\n", float_format="%.10g")
+        sys.stdout.write(atomic.csv_text(rows))
         return 0
     if rows.empty:
         print("No published values for that selection.")
@@ -200,9 +236,32 @@ def _data_show(args: argparse.Namespace) -> int:
     return 0
 
 
+def _print_needs(rows: pd.DataFrame, form: str) -> int:
+    table = needs.need_table(rows)
+    if table.empty:
+        print("No primary-need breakdown published for that selection (sendcast data measures lists them).")
+        return 0
+    if form == "csv":
+        table.reset_index().to_csv(sys.stdout, index=False, lineterminator="\n", float_format="%.10g")
+        return 0
+    la = rows.iloc[0]
+    print(f"{la['la_name']} ({la['la_code']}): EHC plans by primary need (count, % of the column)")
+    shares = table / table.sum() * 100
+    shown = pd.DataFrame({c: [f"{v:,.0f} ({p:4.1f}%)" if v == v else "-" for v, p in zip(table[c], shares[c])]
+                          for c in table.columns}, index=[f"{n} {PRIMARY_NEEDS[n][:38]}" for n in table.index])
+    shown.loc["total"] = [f"{v:,.0f}" for v in table.sum()]
+    print(shown.to_string())
+    for note in needs.NEED_NOTES:
+        print("  " + note)
+    return 0
+
+
 def _data_measures(args: argparse.Namespace) -> int:
     for m in MEASURES.values():
         print(f"{m.name:26} {m.label} [{m.unit}; {m.year_basis} year]")
+    print("\nPrimary needs (breakdown need=CODE, with age need=CODE;age=A; sendcast data show --need):")
+    for code, label in PRIMARY_NEEDS.items():
+        print(f"  {code:8} {label}")
     return 0
 
 

@@ -26,6 +26,16 @@ of the first caseload year.
   :data:`TIMELY_UTILISATION`. The 0.9 utilisation is an ASSUMPTION (a service that
   meets the deadline has some slack), not an estimate.
 
+- ``decisions_to_assess`` = ``requests - requests_refused`` (withdrawals are not
+  published: they count as decided to assess), ``backlog_january``: children waiting for
+  a decision or an assessment on 1 January of the year, a flow balance from the first
+  year (the pipeline of a service keeping up, ``completed x pipeline_weeks / 52``, then
+  plus decisions to assess minus completed assessments each year; never below 0);
+  ``work_in_hand`` = the backlog plus the year before's decisions to assess; and
+  ``capacity_response`` = ``assessments / work_in_hand``: the share of the work in hand
+  the service completed in the year (the rule of
+  :attr:`simulation.parameters.Assessment.capacity_response`). NaN where a flow is missing.
+
 **Fitted** (:func:`calibrate`, ``scipy.optimize.least_squares`` on log ratios of the
 cohort model to the targets): a request-rate multiplier for every calendar year with a
 ``requests`` target (held at the last value after it); scales on the ceasing hazards
@@ -243,9 +253,11 @@ def _target_table(targets: pd.DataFrame) -> pd.DataFrame:
     return table
 
 
-def estimate_rates(targets: pd.DataFrame) -> pd.DataFrame:
+def estimate_rates(targets: pd.DataFrame, pipeline_weeks: float = 15.0) -> pd.DataFrame:
     """Per calendar year: ``refusal_probability``, ``not_issued_probability``, ``assessments``,
-    ``assessment_capacity`` (NaN where not estimable: see the module notes for the rules)."""
+    ``assessment_capacity``, ``decisions_to_assess``, ``backlog_january``, ``work_in_hand``,
+    ``capacity_response`` (NaN where not estimable: see the module notes for the rules;
+    ``pipeline_weeks``: decision plus assessment weeks of a service keeping up)."""
     table = _target_table(targets)
     table = table[table["breakdown"] == ""].pivot(index="year", columns="measure", values="value")
     for measure in ("requests", "requests_refused", "new_plans", "assessed_not_issued", "issued_within_20wk_pct"):
@@ -261,6 +273,24 @@ def estimate_rates(targets: pd.DataFrame) -> pd.DataFrame:
     keeping_up = ~(table["issued_within_20wk_pct"] < TIMELY_PCT)  # NaN (not published) counts as keeping up
     demand = (table["requests"] - table["requests_refused"]).fillna(0.0)
     out["assessment_capacity"] = np.where(keeping_up, np.maximum(assessed, demand) / TIMELY_UTILISATION, assessed)
+    decided = table["requests"] - table["requests_refused"]
+    out["decisions_to_assess"] = decided
+    backlog = np.full(len(table), np.nan)
+    years = table.index.to_numpy()
+    level = np.nan
+    for i in range(len(years)):
+        if np.isnan(level):
+            level = assessed.iloc[i] * pipeline_weeks / 52.0 if np.isfinite(assessed.iloc[i]) else np.nan
+        backlog[i] = level
+        if i + 1 < len(years) and years[i + 1] == years[i] + 1 and np.isfinite(level):
+            level = max(level + decided.iloc[i] - assessed.iloc[i], 0.0)
+        else:
+            level = np.nan
+    out["backlog_january"] = backlog
+    before = decided.reindex(table.index - 1).to_numpy()
+    out["work_in_hand"] = backlog + before
+    with np.errstate(invalid="ignore", divide="ignore"):
+        out["capacity_response"] = np.where(out["work_in_hand"] > 0, assessed / out["work_in_hand"], np.nan)
     for column in ("refusal_probability", "not_issued_probability"):
         bad = out[column].dropna()
         bad = bad[(bad < 0) | (bad > 1)]

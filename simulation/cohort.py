@@ -39,8 +39,8 @@ import pandas as pd
 from scipy import stats
 
 from simulation.outputs import AGE_BANDS, CEASE_REASONS, PLACEMENT_GROUP, SEN_EXIT_REASONS, tidy
-from simulation.parameters import (AGES, PHASE_START_AGES, PHASES, PLACEMENTS, Parameters, phase_by_age,
-                                   schedule_values)
+from simulation.parameters import (AGES, MAX_YEARS_EARLIER, PHASE_START_AGES, PHASES, PLACEMENTS, Parameters,
+                                   phase_by_age, schedule_values)
 
 WEEKS = 52.0
 
@@ -90,33 +90,33 @@ def _within_20_weeks(decision_mean: float, decision_shape: int, assessment_mean:
 
 
 def early_identification_flows(params: Parameters, expected: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Split expected identifications ``(year, age)`` into (normal, reached early) by the lever's rule."""
+    """Split expected identifications ``(year, age)`` into (normal, reached) by the lever's
+    rule (:func:`simulation.early_support.reach`): ``expected`` covers the run and
+    :data:`MAX_YEARS_EARLIER` years beyond it (so identifications moved into the run are
+    there); both results cover the run. The cohort model follows who is reached, with a
+    constant relative risk: it does not have the lever's escalation multiples, time-varying
+    relative risk, extra ("more identified") children or placement effect."""
     lever = params.early_identification
-    normal = expected.copy()
-    early = np.zeros_like(expected)
+    h = params.horizon
+    normal = expected[:h].copy()
+    early = np.zeros_like(normal)
     if not lever.active:
         return normal, early
-    h = expected.shape[0]
+    shift = int(lever.years_earlier)
     moved = np.zeros_like(expected)
-    for age in range(lever.late_age, AGES):
-        shift = age - lever.early_age
-        years = np.arange(shift, h)
-        moved[years, age] = lever.share_identified_early * expected[years, age]
-    dest_total = np.zeros(h)
-    for age in range(lever.late_age, AGES):
-        shift = age - lever.early_age
-        dest_total[: h - shift if shift < h else 0] += moved[shift:, age]
+    moved[shift:, lever.late_age:] = lever.share_identified_early * expected[shift:, lever.late_age:]
+    dest = np.zeros_like(normal)  # by destination year and age
+    dest[:, lever.late_age - shift:AGES - shift] = moved[shift:shift + h, lever.late_age:]
     scale = np.ones(h)
     if lever.capacity_children_per_year is not None:
-        scale = np.where(dest_total > lever.capacity_children_per_year,
-                         lever.capacity_children_per_year / np.maximum(dest_total, 1e-300), 1.0)
-    for age in range(lever.late_age, AGES):
-        shift = age - lever.early_age
-        if shift >= h:
-            continue
-        reached = moved[shift:, age] * scale[: h - shift]
-        normal[shift:, age] -= reached
-        early[: h - shift, lever.early_age] += reached
+        total = dest.sum(axis=1)
+        scale = np.where(total > lever.capacity_children_per_year,
+                         lever.capacity_children_per_year / np.maximum(total, 1e-300), 1.0)
+    reached = dest * scale[:, None]
+    early += reached
+    back = np.zeros_like(expected)
+    back[shift:shift + h, lever.late_age:] = reached[:, lever.late_age - shift:AGES - shift]
+    normal -= back[:h]
     return normal, early
 
 
@@ -173,8 +173,9 @@ def _run(params: Parameters, spy: int, joint: np.ndarray | None = None, replay: 
     rev_year = rev_bin // spy                   # single year of age of window position j
     phase_pos = phase_by_age()[rev_year]
     pop = p.population.for_years(p.start_year, h)
-    id_mult = schedule_values(p.arrivals.sen_support_multiplier, p.start_year, h)
-    ident = pop * p.arrivals.sen_support_rate_by_age[None, :] * id_mult[:, None]
+    span = h + MAX_YEARS_EARLIER
+    ident = p.population.for_years(p.start_year, span) * p.arrivals.sen_support_rate_by_age[None, :] * \
+        schedule_values(p.arrivals.sen_support_multiplier, p.start_year, span)[:, None]
     ident_normal, ident_early = early_identification_flows(p, ident)
     direct = pop * p.arrivals.direct_request_rate_by_age[None, :]
     moves = pop * p.arrivals.move_in_rate_by_age[None, :]
@@ -204,6 +205,8 @@ def _run(params: Parameters, spy: int, joint: np.ndarray | None = None, replay: 
     capacity = p.assessment.capacity_per_year
     slots = None if capacity is None else np.array(
         [p.assessment.slots(v) for v in schedule_values(capacity, p.start_year, h)], dtype=float)
+    responsive = slots is not None and p.assessment.capacity_response is not None
+    floor = None if slots is None else slots.copy()  # the schedule: a floor under responsive capacity
     from simulation.caseload import age_placement_counts  # local: avoids a cycle in documentation builds
 
     # state, indexed by birth cohort b; window at step w is b in [w, w + a0), position j = b - w
@@ -226,7 +229,8 @@ def _run(params: Parameters, spy: int, joint: np.ndarray | None = None, replay: 
     sen_by_age = np.zeros((h + 1, AGES))                   # SEN support by single year of age on each January
     ceased_by_age = np.zeros((h, AGES))                    # plans ceased by single year of age when ceased
     phase_mask = (phase_pos[None, :] == np.arange(len(PHASES))[:, None]).astype(float)  # (phases, a0)
-    flow_names = ("identified", "identified_early", "requests", "direct", "refused", "assessments", "not_issued",
+    flow_names = ("identified", "identified_early", "requests", "direct", "refused", "decided", "assessments",
+                  "not_issued",
                   "new_plans", "moves_in") + tuple(f"sen_exit_{r}" for r in SEN_EXIT_REASONS) + \
         tuple(f"ceased_{r}" for r in CEASE_REASONS) + tuple(f"years_{g}" for g in PLACEMENTS)
     flow = {name: np.zeros(h) for name in flow_names}
@@ -307,6 +311,12 @@ def _run(params: Parameters, spy: int, joint: np.ndarray | None = None, replay: 
             refused = decided * refusal[y]
             flow["refused"][y] += refused.sum()
             to_assess = decided - refused
+            flow["decided"][y] += to_assess.sum()
+            if responsive and y >= 1 and w % spy == 0:
+                # responsive capacity, worked out on 1 January (before the step's decisions
+                # join): children waiting or in an assessment, plus last year's decisions
+                slots[y] = p.assessment.responsive_slots(flow["decided"][y - 1] + queue.sum() + ring_ass.sum(),
+                                                         int(floor[y]))
             # assessments
             if w == 0 and open_at_start.sum() > 0:
                 # assessments under way at the start: part-way through (remaining time uniform on

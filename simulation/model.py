@@ -62,12 +62,15 @@ from simpy.events import Timeout
 
 from simulation.assessment_queue import AssessmentQueue
 from simulation.caseload import age_placement_counts
+from simulation.early_support import (EARLIER, MORE, SupportHazards, early_support_cost, reach,
+                                      supported_plan_shares)
 from simulation.hazards import NO_EVENT, CompetingHazards, first_events, next_event
 from simulation.outputs import (CEASE_REASONS, PLACEMENT_GROUP, SEN_EXIT_REASONS, per_year, plans_at_januaries,
                                 stock_at_januaries, time_in_years, time_in_years_by, tidy)
 from simulation.plan_paths import N_PHASES, choose_by_row, placement_paths, plan_segments, touches
-from simulation.parameters import (AGES, INDEPENDENT, OTHER, PHASE_START_AGES, PLACEMENTS, POOLS, STATE_SPECIAL,
-                                   Parameters, phase_of_age, phases_of_ages, schedule_values)
+from simulation.parameters import (AGES, INDEPENDENT, MAX_MORE_IDENTIFIED, MAX_YEARS_EARLIER, MORE_IDENTIFIED_AGES,
+                                   OTHER, PHASE_START_AGES, PLACEMENTS, POOLS, STATE_SPECIAL, Parameters,
+                                   phase_of_age, phases_of_ages, schedule_values)
 from simulation.streams import replication_streams
 
 log = logging.getLogger(__name__)
@@ -110,6 +113,9 @@ def plan_hazards(params: Parameters) -> CompetingHazards:
     c = params.ceasing
     rates = np.stack([np.broadcast_to(r, (params.horizon, AGES)) for r in
                       (c.needs_met_rate_by_age, c.moved_away_rate_by_age, c.left_education_rate_by_age)])
+    if params.individual_support_plans.share_at_transfer > 0:  # reform: plans to ISPs (simulation.reform)
+        rates = rates.copy()
+        rates[0] += params.individual_support_plans.extra_hazard(params.start_year, params.horizon, AGES)
     return CompetingHazards(rates, c.max_age)
 
 
@@ -227,16 +233,18 @@ class _Model:
         self.p = params
         self.h = params.horizon
         self.rng = replication_streams(seed, replication)
+        self.overflow_rng = self.rng["special_place_overflow"]
         self.env = simpy.Environment()
         self.pop = params.population.for_years(params.start_year, self.h)
         self.sen_hz = sen_support_hazards(params)
-        self.sen_hz_early = sen_support_hazards(params, params.early_identification.relative_risk)
+        self.support = SupportHazards(params.early_identification, self.sen_hz)
         self.plan_hz = plan_hazards(params)
         self.refusal = schedule_values(params.assessment.refusal_probability, params.start_year, self.h).tolist()
         self.not_issued = schedule_values(params.assessment.not_issued_probability, params.start_year, self.h).tolist()
         # cumulative placement shares: arrays for the vectorised paths, transfers also as
         # lists for one child at a transfer event
         self.shares_cum_array = np.cumsum(params.placement.new_plan_shares, axis=1)
+        self.supported_shares_cum = np.cumsum(supported_plan_shares(params), axis=1)
         self.transfer_cum_array = np.cumsum(params.placement.transfer, axis=2)
         self.transfer_cum = self.transfer_cum_array.tolist()
         self.policy_wait = params.special_places.overflow_policy == "wait"
@@ -264,20 +272,22 @@ class _Model:
         self.to_assess: list[tuple[float, int]] = []  # later decisions to assess (time, child), a heap
         self.done: list[tuple[float, int]] = []  # assessments under way (time they finish, child), a heap
         self.capacity_changes: list[tuple[float, int]] = []  # (1 January, assessment slots)
+        self.slots_by_year: list[int] = []  # slots set on each 1 January after the first (responsive capacity)
         # plans that need events, in time order: (start, child, phase, placement, ceasing time, reason)
         self.plan_starts: list[tuple[float, int, int, int, float, int]] = []
 
     # ------------------------------------------------------------------ set-up
     def build(self) -> None:
         p, rng, h = self.p, self.rng, self.h
-        years = schedule_values(p.arrivals.sen_support_multiplier, p.start_year, h)
         # starting SEN support
         counts = np.round(p.caseload.sen_support_by_age).astype(np.int64)
         init_age = np.repeat(np.arange(AGES), counts) + rng["initial_caseload"].random(counts.sum())
-        # identification at SEN support
-        id_time, id_age = _poisson_arrivals(rng["identification"],
-                                            self.pop * p.arrivals.sen_support_rate_by_age[None, :] * years[:, None])
-        id_time, id_birth, early = self._early_identification(id_time, id_time - id_age)
+        # identification at SEN support: drawn MAX_YEARS_EARLIER years beyond the run, so that
+        # every child the early identification lever can move into the run is there
+        id_time, id_age, pool_time, pool_age = self._identifications()
+        id_birth = np.concatenate([id_time - id_age, pool_time - pool_age])
+        id_time, support_group = self._early_identification(id_time, id_birth[:id_time.size], pool_time)
+        early = support_group >= 0
         # direct requests and moves in
         dr_time, dr_age = _poisson_arrivals(rng["direct_requests"], self.pop * p.arrivals.direct_request_rate_by_age)
         mi_time, mi_age = _poisson_arrivals(rng["moves_in"], self.pop * p.arrivals.move_in_rate_by_age)
@@ -299,9 +309,12 @@ class _Model:
         self.birth = birth.tolist()
         self.early_array = np.concatenate([np.zeros(n_sen0, bool), early,
                                            np.zeros(n_dr + n_mi + n_plan + n_open, bool)])
-        self.early = self.early_array.tolist()
+        self.support_keys = np.concatenate([np.zeros(n_sen0, np.int64), self.support.key(support_group, id_time),
+                                            np.zeros(n_dr + n_mi + n_plan + n_open, np.int64)])
+        self.support_key = self.support_keys.tolist()
         self.identified_times = id_time
-        self.early_times = id_time[early]
+        self.early_times = id_time[support_group == EARLIER]
+        self.more_times = id_time[support_group == MORE]
         self.direct_times = dr_time
         self.move_in_times = mi_time
         # first draws per child, per activity (common random numbers)
@@ -346,7 +359,7 @@ class _Model:
         t0 = np.concatenate([np.zeros(n_sen0), id_time])
         e = rng["sen_support_path"].exponential(1.0, sen_ids.size)
         u = rng["sen_support_path"].random(sen_ids.size)
-        time, cause = self._sen_support_events(t0, birth[sen_ids], e, u, self.early_array[: sen_ids.size])
+        time, cause = self._sen_support_events(t0, birth[sen_ids], e, u, self.support_keys[: sen_ids.size])
         self.sen_start0, self.sen_end0 = t0, time
         exits = (cause != _REQUEST) & (cause != NO_EVENT)
         self.sen_exit_times0 = time[exits]
@@ -384,10 +397,13 @@ class _Model:
             self._schedule_plan(child, 0.0)
         # assessments under way at the start: decided to assess, join the queue now
         # (those that find a slot are part-way through: remaining time uniform on [0, mean])
-        requested = -p.assessment.decision_weeks_mean / WEEKS
         remaining = (rng["initial_caseload"].random(n_open) * p.assessment.assessment_weeks_mean / WEEKS).tolist()
+        if p.caseload.in_assessment_weeks_open is None:
+            requested = [-p.assessment.decision_weeks_mean / WEEKS] * n_open
+        else:  # a backlog built up over the weeks before: requests dated evenly over them
+            requested = (-rng["initial_caseload"].random(n_open) * p.caseload.in_assessment_weeks_open / WEEKS).tolist()
         for k, child in enumerate(range(n_all - n_open, n_all)):
-            self.request_time[child] = requested
+            self.request_time[child] = requested[k]
             self.pipeline_open[child] = True
             self.requests_made[child] = 1
             if self.queue is not None and not self.queue.arrive(child):
@@ -396,27 +412,30 @@ class _Model:
             # the duration; the outcome is still the child's own first draw
             heappush(self.done, (remaining[k], child))
 
-    def _early_identification(self, time: np.ndarray, birth: np.ndarray):
-        """Move the reached share of late identifications to ``early_age``, within capacity."""
-        lever = self.p.early_identification
+    def _identifications(self) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        """Identifications at SEN support (times, exact ages) over the run and
+        :data:`MAX_YEARS_EARLIER` years beyond it, and the pool of potential extra
+        identifications the lever may make (:mod:`simulation.early_support`), drawn in every
+        scenario from its own stream so that a scenario and its baseline share them."""
+        p, h = self.p, self.h
+        span = h + MAX_YEARS_EARLIER
+        years = schedule_values(p.arrivals.sen_support_multiplier, p.start_year, span)
+        expected = p.population.for_years(p.start_year, span) * p.arrivals.sen_support_rate_by_age[None, :] \
+            * years[:, None]
+        id_time, id_age = _poisson_arrivals(self.rng["identification"], expected)
+        low, high = MORE_IDENTIFIED_AGES
+        pool = np.zeros_like(expected[:h])
+        pool[:, low:high] = MAX_MORE_IDENTIFIED * expected[:h, low:high]
+        pool_time, pool_age = _poisson_arrivals(self.rng["more_identified"], pool)
+        return id_time, id_age, pool_time, pool_age
+
+    def _early_identification(self, time: np.ndarray, birth: np.ndarray, pool_time: np.ndarray):
+        """The lever's reach (:func:`simulation.early_support.reach`): identification times
+        (usual, then pool) and each child's support group (-1: not supported)."""
         u = self.rng["early_identification"].random(time.size)
-        early = np.zeros(time.size, dtype=bool)
-        if not lever.active or time.size == 0:
-            return time, birth, early
-        age = time - birth
-        shift = np.floor(age) - lever.early_age
-        new_time = time - shift
-        candidates = (age >= lever.late_age) & (new_time >= 0) & (u < lever.share_identified_early)
-        if lever.capacity_children_per_year is not None:
-            idx = np.flatnonzero(candidates)
-            idx = idx[np.argsort(new_time[idx], kind="stable")]
-            year = np.floor(new_time[idx]).astype(np.int64)
-            rank = np.arange(idx.size) - np.searchsorted(year, year, side="left")
-            candidates = np.zeros(time.size, dtype=bool)
-            candidates[idx[rank < lever.capacity_children_per_year]] = True
-        # keep the children in their original order: their ids, and so their draws, stay
-        # the same as in a scenario without the lever (common random numbers)
-        return np.where(candidates, new_time, time), birth, candidates
+        u_pool = self.rng["early_identification"].random(pool_time.size)
+        result = reach(self.p.early_identification, time, birth, u, pool_time, u_pool)
+        return result.time, result.group
 
     def _build_capacity(self) -> None:
         p, env = self.p, self.env
@@ -426,8 +445,13 @@ class _Model:
             per_year_slots = [p.assessment.slots(c) for c in schedule_values(cap, p.start_year, self.h)]
             self.queue = AssessmentQueue(per_year_slots[0], p.assessment.queue_discipline,
                                          self.rng["assessment_queue"])
-            self.capacity_changes = [(float(k), per_year_slots[k]) for k in range(1, self.h)
-                                     if per_year_slots[k] != per_year_slots[k - 1]]
+            if p.assessment.capacity_response is not None:
+                # responsive: worked out on each 1 January from the work in hand (-1: to work out)
+                self.capacity_changes = [(float(k), -1) for k in range(1, self.h)]
+                self.capacity_floor = per_year_slots
+            else:
+                self.capacity_changes = [(float(k), per_year_slots[k]) for k in range(1, self.h)
+                                         if per_year_slots[k] != per_year_slots[k - 1]]
         self.constrained = p.special_places.constrained
         self.pools: dict[str, _Pool] = {}
         if self.constrained:
@@ -499,7 +523,7 @@ class _Model:
         """The child returns to SEN support at ``now``: draw the end of the spell; a
         request that ends it is followed at once (see :meth:`_decide`)."""
         while True:
-            hz = self.sen_hz_early if self.early[child] else self.sen_hz
+            hz = self.support.hazard(self.support_key[child])
             if child in self.returned:
                 e, u = -math.log1p(-self._repeat()), self._repeat()
             else:
@@ -518,15 +542,19 @@ class _Model:
                 return
 
     def _sen_support_events(self, t0: np.ndarray, birth: np.ndarray, exp_draw: np.ndarray, uniform: np.ndarray,
-                            early: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+                            keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """End of SEN support spells starting at ``t0`` (time and cause, :func:`first_events`),
-        on the early-identified children's hazards where ``early``."""
-        if not early.any():
+        on each child's support hazards (``keys``, :class:`SupportHazards`); children never
+        identified (``t0`` infinite) have no event."""
+        if not keys.any() and np.isfinite(t0).all():
             return first_events(self.sen_hz, t0, birth, exp_draw, uniform)
-        time = np.empty(t0.size)
-        cause = np.empty(t0.size, dtype=np.int64)
-        for mask, hz in ((~early, self.sen_hz), (early, self.sen_hz_early)):
-            time[mask], cause[mask] = first_events(hz, t0[mask], birth[mask], exp_draw[mask], uniform[mask])
+        time = np.full(t0.size, np.inf)
+        cause = np.full(t0.size, NO_EVENT, dtype=np.int64)
+        finite = np.isfinite(t0)
+        for key in np.unique(keys[finite]).tolist():
+            mask = finite & (keys == key)
+            time[mask], cause[mask] = first_events(self.support.hazard(key), t0[mask], birth[mask], exp_draw[mask],
+                                                   uniform[mask])
         return time, cause
 
     def _first_requests(self, children: np.ndarray, when: np.ndarray) -> None:
@@ -565,7 +593,7 @@ class _Model:
         request): as :meth:`_back_to_sen_support` for each child, in numpy."""
         self.returned.update(children.tolist())
         time, cause = self._sen_support_events(when, self.births[children], self.return_e[children],
-                                               self.return_u[children], self.early_array[children])
+                                               self.return_u[children], self.support_keys[children])
         self.return_start0, self.return_end0 = when, time
         exits = (cause != _REQUEST) & (cause != NO_EVENT)
         self.return_exit_times0, self.return_exit_causes0 = time[exits], cause[exits] - 1
@@ -662,6 +690,7 @@ class _Model:
         changes = changes + [(inf, 0)]  # sentinel
         t_change = changes[0][0]
         events = next_change = next_first = 0
+        decided_in_year = 0  # decisions to assess since the last 1 January (responsive capacity)
         while True:
             t_first = first_times[next_first]
             t_decide = pending[0][0] if pending and pending[0][0] < t_first else t_first
@@ -675,6 +704,7 @@ class _Model:
                 else:
                     child = heappop(pending)[1]
                 events += 1
+                decided_in_year += 1
                 if arrive(child):
                     # as _start_assessment(child, t_decide)
                     duration = repeat_gamma(shape, mean) if assessed_before[child] else float(assess_time[child])
@@ -682,7 +712,13 @@ class _Model:
             elif t_change <= t_done:
                 if t_change >= until:
                     break
-                for child in queue.set_units(changes[next_change][1]):
+                units = changes[next_change][1]
+                if units < 0:  # responsive capacity: the work in hand this 1 January
+                    units = self.p.assessment.responsive_slots(decided_in_year + len(queue) + queue.in_use,
+                                                               self.capacity_floor[next_change + 1])
+                self.slots_by_year.append(units)
+                decided_in_year = 0
+                for child in queue.set_units(units):
                     start(child, t_change)
                 next_change += 1
                 t_change = changes[next_change][0]
@@ -726,6 +762,10 @@ class _Model:
         child = np.concatenate([issued[:, 2].astype(np.int64), self.move_in_ids])
         phase = phases_of_ages(time - self.births[child])
         group = choose_by_row(self.shares_cum_array, phase, self.place_u[child])
+        supported = self.early_array[child]
+        if supported.any() and self.p.early_identification.special_placement_multiplier != 1.0:
+            group[supported] = choose_by_row(self.supported_shares_cum, phase[supported],
+                                             self.place_u[child[supported]])
         if self.constrained and not self.defer_plans:
             eventful = np.ones(child.size, dtype=bool)  # every plan through events (tests compare)
             later = np.empty((0, N_PHASES), dtype=np.int64)
@@ -775,6 +815,23 @@ class _Model:
         self.wait_pool[child] = pool
         self.wait_start[child] = now
         self.waiting.add(child)
+        rate = self.p.special_places.overflow_rate_per_year
+        if rate > 0:  # placed in an independent special school after a wait, if no place frees first
+            delay = float(self.overflow_rng.exponential(1.0 / rate))
+            if now + delay < self.h:
+                Timeout(self.env, delay, (child, request)).callbacks.append(self._on_overflow)
+
+    def _on_overflow(self, event: Timeout) -> None:
+        """A waiting child's wait for a local place ends in an independent special school
+        (unless the child is no longer waiting on that request)."""
+        child, request = event._value
+        if self.wait_event[child] is not request:
+            return
+        self.events += 1
+        now = self.env.now
+        self._stop_waiting(child, now)
+        self.overflow.append(now)
+        self._set_group(child, INDEPENDENT, now)
 
     def _stop_waiting(self, child: int, now: float) -> None:
         request = self.wait_event[child]
@@ -970,6 +1027,7 @@ class _Model:
 
         flows[("sen_support_identified", "")] = per_year(self.identified_times, h)
         flows[("sen_support_identified", "route=early_identification")] = per_year(self.early_times, h)
+        flows[("sen_support_identified", "route=more_identified")] = per_year(self.more_times, h)
         exits = _records(self.sen_exits, 2)
         exit_times = np.concatenate([self.sen_exit_times0, self.return_exit_times0, exits[:, 0]])
         exit_causes = np.concatenate([self.sen_exit_causes0, self.return_exit_causes0, exits[:, 1]]).astype(np.int64)
@@ -1004,8 +1062,14 @@ class _Model:
         value = assessed * p.costs.assessment_gbp
         flows[("cost_gbp", "component=assessment")] = value
         total += value
-        value = flows[("sen_support_identified", "route=early_identification")] * \
-            p.early_identification.cost_per_child_gbp
+        if p.costs.transport_gbp_per_year.any():
+            value = p.costs.transport_gbp_per_year @ years_placed
+            flows[("cost_gbp", "component=transport")] = value
+            total = total + value
+        for component, value in p.costs.fixed_by_year(p.start_year, h).items():
+            flows[("cost_gbp", f"component={component}")] = value
+            total = total + value
+        value = early_support_cost(p.early_identification, np.concatenate([self.early_times, self.more_times]), h)
         flows[("cost_gbp", "component=early_support")] = value
         flows[("cost_gbp", "")] = total + value
         return ReplicationResult(p.start_year, stocks, flows, self.events)

@@ -28,6 +28,7 @@ from typing import Any
 import numpy as np
 
 from simulation.errors import ParameterError
+from simulation.reform import IndividualSupportPlans
 
 AGES = 26
 #: Placement types an EHC plan can name. ``resourced_unit`` is the part of mainstream in a
@@ -157,7 +158,9 @@ class Caseload:
     of ``ehcp_by_age`` (they come from different SEN2 tables), which must agree within 2%.
     ``in_assessment_by_age`` (optional): children whose request was decided (to assess)
     before the start and whose assessment is not finished; they join the assessment queue
-    at the start, with their request dated ``decision_weeks_mean`` weeks before it.
+    at the start, with their request dated ``decision_weeks_mean`` weeks before it, or,
+    with ``in_assessment_weeks_open``, evenly over that many weeks before it (the age of
+    a backlog that has built up: the application dates it from the published flows).
     ``age_placement_shape`` (optional, shape (26, 7), counts or any weights >= 0): the
     shape of plans by age and placement (SEN2 publishes the joint table from January
     2024); the starting caseload by age and placement is fitted to the two totals from it
@@ -170,8 +173,11 @@ class Caseload:
     ehcp_by_placement: Any
     in_assessment_by_age: Any = None
     age_placement_shape: Any = None
+    in_assessment_weeks_open: float | None = None
 
     def __post_init__(self) -> None:
+        if self.in_assessment_weeks_open is not None and not 0 < self.in_assessment_weeks_open <= 208:
+            raise ParameterError("caseload.in_assessment_weeks_open must be in (0, 208] weeks")
         object.__setattr__(self, "sen_support_by_age", _vector("caseload.sen_support_by_age",
                                                                self.sen_support_by_age))
         object.__setattr__(self, "ehcp_by_age", _vector("caseload.ehcp_by_age", self.ehcp_by_age))
@@ -251,6 +257,16 @@ class Assessment:
     in a year (caseworker and EP capacity), a schedule; ``None`` means unconstrained. It
     becomes ``round(capacity * assessment_weeks_mean / 52)`` concurrent assessment slots.
     Refused requests and assessments that end without a plan return the child to SEN support.
+
+    ``capacity_response`` (``None``: capacity follows the schedule, "frozen"): capacity
+    that responds to demand. On 1 January of every year after the first, the capacity of
+    the year is ``capacity_response`` times the work in hand: the children waiting for or
+    in an assessment that day plus the decisions to assess made in the year before, but
+    never below the schedule's value for that year (a floor: a scenario that funds more
+    capacity). The first year's capacity is the schedule's first value (which must then
+    be given).
+    SEN2 history (completed assessments against that work in hand) estimates it
+    (:func:`simulation.calibration.estimate_rates`).
     """
 
     decision_weeks_mean: float = 5.0
@@ -261,8 +277,14 @@ class Assessment:
     not_issued_probability: Any = 0.05
     capacity_per_year: Any = None
     queue_discipline: str = "random"
+    capacity_response: float | None = None
 
     def __post_init__(self) -> None:
+        if self.capacity_response is not None:
+            if not 0 < self.capacity_response <= 5:
+                raise ParameterError("assessment.capacity_response must be in (0, 5] (a share of the work in hand)")
+            if self.capacity_per_year is None:
+                raise ParameterError("assessment.capacity_response needs capacity_per_year for the first year")
         if self.queue_discipline not in ("random", "fifo"):
             raise ParameterError(f"assessment.queue_discipline {self.queue_discipline!r}; allowed: random, fifo")
         for name in ("decision_weeks_mean", "assessment_weeks_mean"):
@@ -281,6 +303,12 @@ class Assessment:
     def slots(self, capacity_per_year: float) -> int:
         """Concurrent assessment slots giving ``capacity_per_year`` completions a year."""
         return max(1, int(round(capacity_per_year * self.assessment_weeks_mean / 52.0)))
+
+    def responsive_slots(self, work_in_hand: float, floor_slots: int = 1) -> int:
+        """Slots of a year under ``capacity_response`` given the work in hand on 1 January
+        (children waiting for or in an assessment, plus the year before's decisions to
+        assess), at least ``floor_slots`` (the schedule's slots that year)."""
+        return max(self.slots(max(float(self.capacity_response) * work_in_hand, 1.0)), floor_slots)
 
 
 @dataclass(frozen=True, eq=False)
@@ -338,13 +366,25 @@ class SpecialPlaces:
 
     ``overflow_policy``: when no local place is free, ``independent`` places the child in
     an independent or non-maintained special school at once; ``wait`` keeps the child
-    waiting (counted in ``other`` placements, as SEN2's awaiting provision) until a place frees.
+    waiting (counted in ``other`` placements, as SEN2's awaiting provision) until a place
+    frees, or, with ``overflow_rate_per_year`` > 0, until the child is placed in an
+    independent special school (a hazard per year of waiting: mean wait ``1 / rate`` years).
+
+    ``over_capacity_share``: schools take children beyond their nominal places up to this
+    share (0.12: up to 112% of the places); the places of every pool and year are
+    ``floor(nominal x (1 + share))`` (:meth:`places_by_year`).
     """
 
     blocks: tuple[PlaceBlock, ...] | None = None
     overflow_policy: str = "independent"
+    over_capacity_share: float = 0.0
+    overflow_rate_per_year: float = 0.0
 
     def __post_init__(self) -> None:
+        if not 0 <= self.over_capacity_share <= 1:
+            raise ParameterError("special_places.over_capacity_share must be in [0, 1]")
+        if not 0 <= self.overflow_rate_per_year <= 52:
+            raise ParameterError("special_places.overflow_rate_per_year must be in [0, 52] a year")
         if self.overflow_policy not in OVERFLOW_POLICIES:
             raise ParameterError(f"special_places.overflow_policy {self.overflow_policy!r}; "
                                  f"allowed: {', '.join(OVERFLOW_POLICIES)}")
@@ -359,7 +399,8 @@ class SpecialPlaces:
         return self.blocks is not None
 
     def places_by_year(self, start_year: int, horizon: int) -> dict[str, np.ndarray]:
-        """Places open in each pool on 1 January of each year (``horizon`` values)."""
+        """Places open in each pool on 1 January of each year (``horizon`` values), with the
+        over-capacity allowance (``floor(nominal x (1 + over_capacity_share))``)."""
         years = np.arange(start_year, start_year + horizon)
         out = {pool: np.zeros(horizon, dtype=np.int64) for pool in POOLS}
         for block in self.blocks or ():
@@ -369,6 +410,9 @@ class SpecialPlaces:
             if block.to_year is not None:
                 active &= years <= block.to_year
             out[block.pool] += np.where(active, int(block.places), 0)
+        if self.over_capacity_share:
+            out = {pool: np.floor(values * (1.0 + self.over_capacity_share) + 1e-9).astype(np.int64)
+                   for pool, values in out.items()}
         return out
 
 
@@ -389,20 +433,45 @@ class Ceasing:
             raise ParameterError("ceasing.max_age must be between 1 and 26")
 
 
+#: Largest shift of identification the lever allows (years), and how far beyond the run
+#: identifications are drawn so that every child the lever can move into the run is there.
+MAX_YEARS_EARLIER = 3
+#: "More identified" children come from a pool of potential extra identifications at ages
+#: ``MORE_IDENTIFIED_AGES`` drawn in every scenario at ``MAX_MORE_IDENTIFIED`` times the usual
+#: identification rate (so a scenario and its baseline share them; the lever keeps a share).
+MAX_MORE_IDENTIFIED = 0.5
+MORE_IDENTIFIED_AGES = (2, 7)
+
+
 @dataclass(frozen=True)
 class EarlyIdentification:
-    """The early identification lever.
+    """The early identification lever, shaped like the evidence.
 
-    Of the children who would be identified at SEN support at ``late_age`` or older, a
-    share ``share_identified_early`` are identified at ``early_age`` instead (only those
-    who reach ``early_age`` during the run: the programme starts with the run), at most
-    ``capacity_children_per_year`` a calendar year (``None``: no limit), first come first
-    served. Their hazard of escalating to a request is multiplied by ``relative_risk``
-    for the rest of their time on SEN support (below 1: early support prevents
-    escalation; above 1: earlier identification raises requests). Each child reached
-    costs ``cost_per_child_gbp`` once, in the year reached. Earlier identification also
-    means more years on SEN support at risk of escalation, so the net effect on requests
-    is an output, not an assumption.
+    Who is reached (children "supported"), each calendar year, first come first served
+    within ``capacity_children_per_year`` (``None``: no limit); the programme starts with
+    the run, and identifications are drawn :data:`MAX_YEARS_EARLIER` years beyond it so
+    its reach in the last years is complete:
+
+    - *identified earlier*: of the children who would be identified at SEN support at
+      ``late_age`` or older, a share ``share_identified_early`` is identified
+      ``years_earlier`` years earlier (0-3; 0: supported when identified, not earlier);
+    - *more identified*: children who would never have been identified, a share
+      ``share_more_identified`` (at most :data:`MAX_MORE_IDENTIFIED`) of the usual
+      identifications at ages ``MORE_IDENTIFIED_AGES`` [2, 7).
+
+    Their escalation to a request: the age-average hazard times a multiple (the group's
+    own rate: ``late_identified_escalation_multiple`` for the children identified earlier,
+    applied in the years gained, before the age they would have been identified;
+    ``more_identified_escalation_multiple`` for the extra children, always) times the
+    relative risk of support, which varies with years since identification ``t`` (whole
+    calendar years): from ``initial_relative_risk`` at ``t = 0`` (``None``: no ramp) in a
+    straight line to ``relative_risk`` at ``t = years_to_full_effect``, held until
+    ``t = effect_years`` (``None``: for good), then back to 1 in a straight line over
+    ``fade_out_years``. "Needs met" exits from SEN support are multiplied by
+    ``needs_met_multiplier``; a supported child's new plan is placed in a special school
+    (state or independent) with the usual probability times ``special_placement_multiplier``
+    (the rest goes to mainstream). Cost: ``cost_per_child_gbp`` per child for each of
+    ``support_years`` calendar years from the year reached, plus ``programme_cost_gbp_per_year``.
     """
 
     share_identified_early: float = 0.0
@@ -410,33 +479,81 @@ class EarlyIdentification:
     capacity_children_per_year: int | None = None
     cost_per_child_gbp: float = 0.0
     late_age: int = 7
-    early_age: int = 5
+    years_earlier: int = 2
+    share_more_identified: float = 0.0
+    late_identified_escalation_multiple: float = 1.0
+    more_identified_escalation_multiple: float = 1.0
+    initial_relative_risk: float | None = None
+    years_to_full_effect: float = 0.0
+    effect_years: float | None = None
+    fade_out_years: float = 0.0
+    needs_met_multiplier: float = 1.0
+    special_placement_multiplier: float = 1.0
+    support_years: int = 1
+    programme_cost_gbp_per_year: float = 0.0
 
     def __post_init__(self) -> None:
         if not 0 <= self.share_identified_early <= 1:
             raise ParameterError("early_identification.share_identified_early must be in [0, 1]")
-        if not 0 < self.relative_risk <= 10:
-            raise ParameterError("early_identification.relative_risk must be in (0, 10]")
+        if not 0 <= self.share_more_identified <= MAX_MORE_IDENTIFIED:
+            raise ParameterError(f"early_identification.share_more_identified must be in [0, {MAX_MORE_IDENTIFIED}]")
+        for name in ("relative_risk", "late_identified_escalation_multiple", "more_identified_escalation_multiple",
+                     "needs_met_multiplier"):
+            if not 0 < getattr(self, name) <= 10:
+                raise ParameterError(f"early_identification.{name} must be in (0, 10]")
+        if self.initial_relative_risk is not None and not 0 < self.initial_relative_risk <= 10:
+            raise ParameterError("early_identification.initial_relative_risk must be in (0, 10]")
+        if not 0 <= self.special_placement_multiplier <= 3:
+            raise ParameterError("early_identification.special_placement_multiplier must be in [0, 3]")
         if self.capacity_children_per_year is not None and self.capacity_children_per_year < 0:
             raise ParameterError("early_identification.capacity_children_per_year must be >= 0 or None")
-        if self.cost_per_child_gbp < 0:
-            raise ParameterError("early_identification.cost_per_child_gbp must be >= 0")
-        if not 0 <= self.early_age < self.late_age < AGES:
-            raise ParameterError("early_identification: need 0 <= early_age < late_age < 26")
+        for name in ("cost_per_child_gbp", "programme_cost_gbp_per_year", "years_to_full_effect", "fade_out_years"):
+            if getattr(self, name) < 0:
+                raise ParameterError(f"early_identification.{name} must be >= 0")
+        if self.effect_years is not None and self.effect_years < self.years_to_full_effect:
+            raise ParameterError("early_identification.effect_years must be at least years_to_full_effect")
+        if int(self.years_earlier) != self.years_earlier or not 0 <= self.years_earlier <= MAX_YEARS_EARLIER:
+            raise ParameterError(f"early_identification.years_earlier must be a whole number 0..{MAX_YEARS_EARLIER}")
+        if int(self.support_years) != self.support_years or not 1 <= self.support_years <= 25:
+            raise ParameterError("early_identification.support_years must be a whole number 1..25")
+        if not 0 <= self.late_age < AGES:
+            raise ParameterError("early_identification.late_age must be in 0..25")
 
     @property
     def active(self) -> bool:
-        return self.share_identified_early > 0
+        return self.share_identified_early > 0 or self.share_more_identified > 0
+
+    def relative_risk_after(self, years: np.ndarray) -> np.ndarray:
+        """The relative risk of escalation ``years`` (whole calendar years, >= 0) after identification."""
+        t = np.asarray(years, dtype=float)
+        start = self.relative_risk if self.initial_relative_risk is None else self.initial_relative_risk
+        ramp = self.years_to_full_effect
+        out = np.where(t < ramp, start + (self.relative_risk - start) * t / max(ramp, 1e-12), self.relative_risk)
+        if self.effect_years is not None:
+            fade = np.clip((t - self.effect_years) / max(self.fade_out_years, 1e-12), 0.0, 1.0)
+            fade = np.where(t >= self.effect_years + self.fade_out_years, 1.0, fade)
+            out = out + (1.0 - out) * fade
+        return out
 
 
 @dataclass(frozen=True, eq=False)
 class Costs:
     """Unit costs in pounds at ``price_base`` prices: a year in each placement (follows
-    :data:`PLACEMENTS`) and one completed EHC needs assessment."""
+    :data:`PLACEMENTS`) and one completed EHC needs assessment.
+
+    ``transport_gbp_per_year`` (optional, follows :data:`PLACEMENTS`): home-to-school
+    transport a year per child in each placement, reported as its own cost component.
+    ``fixed_gbp``: costs that do not depend on what children do, as pairs
+    ``(component, ((calendar year, pounds), ...))``: the pounds fall in exactly those
+    calendar years (not a step schedule), e.g. the capital cost of new special places in
+    their opening year, or the staff cost of extra assessment capacity in each year.
+    """
 
     placement_gbp_per_year: Any
     assessment_gbp: float = 0.0
     price_base: str = "2021-22"
+    transport_gbp_per_year: Any = None
+    fixed_gbp: Any = ()
 
     def __post_init__(self) -> None:
         values = self.placement_gbp_per_year
@@ -450,6 +567,39 @@ class Costs:
                            _vector("costs.placement_gbp_per_year", values, len(PLACEMENTS)))
         if self.assessment_gbp < 0:
             raise ParameterError("costs.assessment_gbp must be >= 0")
+        transport = np.zeros(len(PLACEMENTS)) if self.transport_gbp_per_year is None else self.transport_gbp_per_year
+        if isinstance(transport, Mapping):
+            unknown = sorted(set(transport) - set(PLACEMENTS))
+            if unknown:
+                raise ParameterError(f"costs.transport_gbp_per_year: unknown placement {unknown[0]!r}")
+            transport = [float(transport.get(p, 0.0)) for p in PLACEMENTS]
+        object.__setattr__(self, "transport_gbp_per_year",
+                           _vector("costs.transport_gbp_per_year", transport, len(PLACEMENTS)))
+        fixed = []
+        for item in self.fixed_gbp:
+            try:
+                component, pairs = item
+                pairs = tuple((int(year), float(gbp)) for year, gbp in pairs)
+            except (TypeError, ValueError):
+                raise ParameterError(f"costs.fixed_gbp: expected (component, ((year, pounds), ...)), "
+                                     f"found {item!r}") from None
+            if not isinstance(component, str) or not component:
+                raise ParameterError("costs.fixed_gbp: each component needs a name")
+            if any(not np.isfinite(gbp) for _, gbp in pairs):
+                raise ParameterError(f"costs.fixed_gbp: {component}: every amount must be a finite number")
+            fixed.append((component, pairs))
+        object.__setattr__(self, "fixed_gbp", tuple(fixed))
+
+    def fixed_by_year(self, start_year: int, horizon: int) -> dict[str, np.ndarray]:
+        """Each fixed component's pounds in calendar years ``start_year .. + horizon - 1``
+        (amounts for years outside the run are left out)."""
+        out: dict[str, np.ndarray] = {}
+        for component, pairs in self.fixed_gbp:
+            values = out.setdefault(component, np.zeros(horizon))
+            for year, gbp in pairs:
+                if start_year <= year < start_year + horizon:
+                    values[year - start_year] += gbp
+        return out
 
 
 @dataclass(frozen=True, eq=False)
@@ -468,6 +618,7 @@ class Parameters:
     special_places: SpecialPlaces = field(default_factory=SpecialPlaces)
     early_identification: EarlyIdentification = field(default_factory=EarlyIdentification)
     costs: Costs = field(default_factory=lambda: Costs(placement_gbp_per_year=np.zeros(len(PLACEMENTS))))
+    individual_support_plans: IndividualSupportPlans = field(default_factory=IndividualSupportPlans)
 
     def __post_init__(self) -> None:
         if not 1 <= self.horizon <= 50:
@@ -475,7 +626,8 @@ class Parameters:
         expected = {"population": Population, "caseload": Caseload, "arrivals": Arrivals,
                     "sen_support": SenSupport, "assessment": Assessment, "placement": Placement,
                     "ceasing": Ceasing, "special_places": SpecialPlaces,
-                    "early_identification": EarlyIdentification, "costs": Costs}
+                    "early_identification": EarlyIdentification, "costs": Costs,
+                    "individual_support_plans": IndividualSupportPlans}
         for name, kind in expected.items():
             if not isinstance(getattr(self, name), kind):
                 raise ParameterError(f"{name}: expected a {kind.__name__}, found {type(getattr(self, name)).__name__}")

@@ -26,6 +26,10 @@ ACTIVITIES: tuple[str, ...] = (
     "repeat",               # draws for second and later requests (order-dependent)
     "assessment_queue",     # which waiting child is picked up next (random discipline)
     "sen_support_return",   # time and cause of leaving SEN support after the first return to it, per child
+    "special_place_overflow",  # how long a child waits for a local special place before going independent
+    "parameter_draw",       # the replication's draw of the calibrated parameters (simulation.uncertainty)
+    "parameter_draws",      # uncertain inputs drawn per replication (sensitivity analysis; one stream per input)
+    "more_identified",      # the pool of potential extra identifications the early identification lever may make
 )
 
 

@@ -7,7 +7,9 @@ import json
 from pathlib import Path
 
 import pandas as pd
+import pytest
 
+from sendcast.cli import main
 from sendcast.reporting.disclosure import SUPPRESSED
 from tests.cli_run import run_cli as _run
 
@@ -47,12 +49,20 @@ def test_an_existing_output_folder_is_kept_unless_forced(tmp_path, capsys):
     (tmp_path / "run" / "mine.txt").write_text("my work")
     code, _, err = _run(capsys, "disclose", str(source), "--out", str(tmp_path / "run"))
     assert code == 2 and "--force" in err and (tmp_path / "run" / "mine.txt").read_text() == "my work"
-    assert _run(capsys, "disclose", str(source), "--out", str(tmp_path / "run"), "--force")[0] == 0
-    assert not (tmp_path / "run" / "mine.txt").exists()
+    # --force replaces only a folder sendcast wrote: the user's own folder is kept
+    code, _, err = _run(capsys, "disclose", str(source), "--out", str(tmp_path / "run"), "--force")
+    assert code == 2 and "sendcast wrote" in err and (tmp_path / "run" / "mine.txt").read_text() == "my work"
+    assert _run(capsys, "disclose", str(source), "--out", str(tmp_path / "ours"))[0] == 0
+    assert _run(capsys, "disclose", str(source), "--out", str(tmp_path / "ours"), "--force")[0] == 0
+    assert (tmp_path / "ours" / "manifest.json").exists()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["ours", "run", "synthetic.csv"]  # no staging left
 
 
 def test_a_protection_level_below_one_is_refused(tmp_path, capsys):
     source = tmp_path / "synthetic.csv"
     source.write_text(SYNTHETIC)
-    code, _, err = _run(capsys, "disclose", str(source), "--protection", "0", "--out", str(tmp_path / "r"))
-    assert code == 2 and "--protection" in err and not Path(tmp_path / "r").exists()
+    with pytest.raises(SystemExit) as caught:  # refused by the option's type, in one line
+        main(["disclose", str(source), "--protection", "0", "--out", str(tmp_path / "r")])
+    err = capsys.readouterr().err
+    assert caught.value.code == 2 and "--protection" in err and err.count("\n") == 1
+    assert not Path(tmp_path / "r").exists()

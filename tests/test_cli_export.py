@@ -53,6 +53,30 @@ def test_deficit_plan_spend_and_plans_reconcile_with_the_run(plan_run):
         assert bands == pytest.approx(value)
 
 
+def test_the_cyp_table_adds_up_to_the_plans_by_placement_age_and_need(plan_run):
+    out, run = plan_run
+    cyp = pd.read_csv(out / "deficit_plan_cyp.csv")
+    plan = pd.read_csv(out / "deficit_plan.csv")
+    assert set(cyp["placement"].unique()) == {
+        "Mainstream", "Resourced provision / SEN unit", "Maintained and academy special",
+        "Non-maintained and independent special", "Hospital / alternative provision", "Post-16 and FE",
+        "Other and direct payments"}
+    assert cyp["age_band"].nunique() == 5 and cyp["need"].nunique() == 13
+    for scenario in ("unmitigated: Baseline", "mitigated: Early identification"):
+        mine = cyp[cyp["scenario"] == scenario]
+        assert not mine.empty
+        mine_plan = plan[(plan["scenario"] == scenario) & plan["section"].str.startswith("EHC plans")]
+        rows = mine_plan.set_index(["financial_year", "item"])["value"]
+        for year, block in mine.groupby("financial_year"):
+            assert block["plans"].sum() == pytest.approx(rows[(year, "All ages")], rel=1e-6)
+            by_band = block.groupby("age_band")["plans"].sum()
+            assert by_band["Age 11 to 15"] == pytest.approx(rows[(year, "Age 11 to 15")], rel=1e-6)
+            by_place = block.groupby("placement")["plans"].sum()
+            assert by_place["Maintained and academy special"] == pytest.approx(
+                rows[(year, "State special schools")], rel=1e-6)
+    assert cyp["method"].str.startswith("estimated").all()
+
+
 def test_cumulative_position_starts_from_the_opening_balance(plan_run):
     out, _ = plan_run
     plan = pd.read_csv(out / "deficit_plan.csv")
@@ -65,8 +89,8 @@ def test_cumulative_position_starts_from_the_opening_balance(plan_run):
 def test_deficit_plan_workbook_round_trip(plan_run):
     out, _ = plan_run
     book = load_workbook(out / "deficit_plan.xlsx")
-    assert book.sheetnames == ["Unmitigated", "Mitigated", "Difference", "Income",
-                               "Assumptions"]
+    assert book.sheetnames == ["Unmitigated", "Mitigated", "Difference", "CYP unmitigated", "CYP mitigated",
+                               "Income", "Assumptions"]
     sheet = book["Unmitigated"]
     header = [c.value for c in sheet[4]]
     assert header[:3] == ["Section", "Item", "Unit"] and header[3] == "2025-26"
@@ -83,8 +107,17 @@ def test_scap_export_has_five_primary_and_seven_secondary_years(tmp_path, data_d
     table = pd.read_csv(out / "scap.csv")
     assert table.groupby("phase")["year"].count().to_dict() == {"primary": 5, "secondary": 7}
     assert (table["specialist_total"] == table["state_special"] + table["resourced_unit"]
-            + table["independent_special"]).all()
-    assert load_workbook(out / "scap.xlsx").sheetnames == ["SCAP specialist forecast"]
+            + table["independent"] + table["alternative_provision"]).all()
+    layout = pd.read_csv(out / "scap_return.csv")
+    years = ["2025/26", "2026/27", "2027/28", "2028/29", "2029/30", "2030/31", "2031/32"]
+    assert list(layout.columns) == ["planning_area_code", "planning_area_name", "phase", "provision_type"] + years
+    for phase, block in layout.groupby("phase"):
+        filled = years[:5] if phase == "primary" else years
+        parts = block[block["provision_type"] != "Total"][filled].sum()
+        assert (parts == block[block["provision_type"] == "Total"][filled].iloc[0]).all()
+    notes = (out / "scap_notes.txt").read_text()
+    assert "largest remainder" in notes and "LA-wide" in notes
+    assert load_workbook(out / "scap.xlsx").sheetnames == ["SCAP return", "Need against places", "Notes"]
 
 
 def test_scap_refuses_a_run_too_short(tmp_path, capsys, data_dir):

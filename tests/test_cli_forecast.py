@@ -16,7 +16,7 @@ from sendcast.cli import main
 from sendcast.forecasting.evidence import FORECAST_MEASURES, national_evidence
 from sendcast.forecasting.one_la import FORECAST_COLUMNS, ForecastSetupError, forecast_la
 from sendcast.data.measures import PLACEMENT_GROUPS
-from sendcast.forecasting.national import forecast_all_las
+from sendcast.forecasting.national import forecast_all_las, population_0_25
 
 REPO = Path(__file__).resolve().parent.parent
 GLOS = "E10000013"
@@ -102,7 +102,7 @@ def test_sufficiency_costs_and_backtest_tables(glos_run):
     assert set(costs["price_basis"]) == {"cash", "real"}
     costed = costs[costs["costed"]]
     assert (costed["spend_gbp_lo80"] <= costed["spend_gbp_hi80"]).all()
-    assert costs.loc[costs["placement_group"] == "ehcp_ap", "costed"].eq(False).all()  # never costed as zero
+    assert costs.loc[costs["placement_group"] == "ehcp_ap", "costed"].all()  # a place cost from the PRU/AP lines
     backtest = pd.read_csv(out / "backtest.csv")
     assert {"measure", "model", "horizon", "mase", "coverage80"} <= set(backtest.columns)
     assert "EHC plans (and statements before 2019), January 2029" in printed
@@ -237,19 +237,22 @@ def test_all_las_skips_broken_areas_with_their_reason(dataset, evidence):
     assert result.summary.iloc[0]["la_name"] == "England"
     assert "boundary change" in result.summary.set_index("la_code").loc["E10000006", "reason"]
     assert set(result.forecast["la_code"]) == {"E92000001", GLOS, "E06000053"}
-    # EHC plans per 1,000 pupils: the published share x 10, grown as the LA's forecast plans
+    # EHC plans per 1,000 residents aged 0-25: SEN2 plans / ONS population 0-25 of the same year
     glos = result.summary.set_index("la_code").loc[GLOS]
-    share = dataset.measures.query("la_code == @GLOS and measure == 'ehcp_pct' and breakdown == ''")
-    share = share.dropna(subset=["value"]).sort_values("year").iloc[-1]
+    people = dataset.measures.query("la_code == @GLOS and measure == 'population' and breakdown == ''")
+    people = people.set_index("year")["value"]
     plans = dataset.measures.query("la_code == @GLOS and measure == 'ehcp_total' and breakdown == ''")
-    plans_then = float(plans.set_index("year").loc[share["year"], "value"])
-    assert glos["ehcp_pct_year"] == share["year"]
-    assert np.isclose(glos["ehcp_per_1000_pupils_latest"], 10 * share["value"])
+    plans = plans.set_index("year")["value"]
+    latest, horizon = int(glos["last_year"]), int(glos["forecast_year"])
+    assert np.isclose(glos["ehcp_per_1000_latest"], 1000 * plans[latest] / people[latest])
     for column, forecast in (("projected", "ehcp_mean"), ("lo80", "ehcp_lo80"), ("hi80", "ehcp_hi80")):
-        assert np.isclose(glos[f"ehcp_per_1000_pupils_{column}"], 10 * share["value"] * glos[forecast] / plans_then)
-    assert "pupil numbers stay at their January" in glos["per_1000_pupils_basis"]
+        assert np.isclose(glos[f"ehcp_per_1000_{column}"], 1000 * glos[forecast] / people[horizon])
+    assert "per 1,000 residents aged 0-25" in glos["per_1000_basis"]
+    # England = the sum of the current LAs: 17.38m in 2022 and 17.69m in 2025 (shared SNPP2022_README.md)
+    england = population_0_25(dataset)["E92000001"]
+    assert england[2022] == pytest.approx(17.38e6, rel=0.003) and england[2025] == pytest.approx(17.69e6, rel=0.003)
     cumbria = result.summary.set_index("la_code").loc["E10000006"]
-    assert pd.isna(cumbria["ehcp_per_1000_pupils_projected"])  # skipped: no projection is made up
+    assert pd.isna(cumbria["ehcp_per_1000_projected"])  # skipped: no projection is made up
 
 
 def test_forecast_all_las_writes_the_summary_and_national_charts(dataset, data_folder, tmp_path, capsys,
@@ -263,13 +266,13 @@ def test_forecast_all_las_writes_the_summary_and_national_charts(dataset, data_f
     assert main(["-q", "forecast", "--all-las", "--horizon", "3", "--paths", "200", "--data", str(data_folder),
                  "--out", str(out)]) == 0
     assert {"summary.csv", "forecast.csv", "skipped.csv", "national_growth.png",
-            "national_per_1000_pupils.png"} <= {p.name for p in out.iterdir()}
+            "national_per_1000_residents.png"} <= {p.name for p in out.iterdir()}
     summary = pd.read_csv(out / "summary.csv")
     forecast = summary[summary["status"] == "forecast"]
-    assert forecast["ehcp_per_1000_pupils_projected"].notna().all()
-    assert (forecast["ehcp_per_1000_pupils_lo80"] <= forecast["ehcp_per_1000_pupils_hi80"]).all()
+    assert forecast["ehcp_per_1000_projected"].notna().all()
+    assert (forecast["ehcp_per_1000_lo80"] <= forecast["ehcp_per_1000_hi80"]).all()
     printed = capsys.readouterr().out
-    assert "EHC plans per 1,000 pupils" in printed and "assuming pupil numbers stay at their January" in printed
+    assert "EHC plans per 1,000 residents aged 0-25" in printed and "ONS 2022-based" in printed
 
 
 def test_backtest_all_las_writes_the_table_and_summary(data_folder, tmp_path, capsys):
@@ -280,9 +283,12 @@ def test_backtest_all_las_writes_the_table_and_summary(data_folder, tmp_path, ca
     table = pd.read_csv(out / "backtest.csv")
     assert {"measure", "la_code", "la_name", "model", "horizon", "mase", "coverage80"} <= set(table.columns)
     assert table["la_code"].nunique() > 100 and set(table["horizon"]) == {1, 2, 3}
-    summary = pd.read_csv(out / "summary.csv")
-    drift = summary[summary["model"] == "drift"]
-    assert np.allclose(drift["relative_mase"], 1.0)
-    assert summary["coverage80_calibrated"].between(0, 1).all()
+    pooled = pd.read_csv(out / "track_record.csv")
+    line = pooled[pooled["method"] == "five_year_line"]
+    assert np.allclose(line["relative_mase"], 1.0)
+    assert {"sendcast", "naive", "drift", "constant_growth"} <= set(pooled["method"])
+    assert pooled["coverage80"].between(0, 1).all() and (pooled["coverage95"] >= pooled["coverage80"] - 0.05).all()
+    vintages = pd.read_csv(out / "vintages.csv")
+    assert set(vintages["origin"]) >= set(range(2016, 2023)) and set(vintages["horizon"]) == {1, 2, 3}
     printed = capsys.readouterr().out
-    assert "median MASE relative to drift" in printed and "recent_growth" in printed
+    assert "Real-time national backtest" in printed and "per vintage" in printed and "five_year_line" in printed

@@ -113,13 +113,16 @@ def test_sweep_gives_one_row_per_point_and_charts(scenario_files, tmp_path, caps
     assert table["early_identification.relative_risk"].tolist() == [0.8, 1.2]
     assert {"saving_npv_gbp_mean", "ehcp_final_mean", "child_weeks_avoided_mean"} <= set(table.columns)
     assert (out / "sweep_saving_npv_gbp.png").exists()
-    assert "sweep of 2 points" in capsys.readouterr().out
+    assert table["probability_saving_vs_baseline"].between(0, 1).all()  # against the based_on baseline
+    assert (out / "sweep_saving_vs_baseline_npv_gbp.png").exists()
+    printed = capsys.readouterr().out
+    assert "sweep of 2 points" in printed and "Break-even relative risk" in printed
 
 
 @pytest.mark.parametrize("body, message", [
     ("[scenario]\nhorizon = 3\nhorizn = 4\n", "no key 'scenario.horizn'"),
     ("[scenario]\nhorizon = 'three'\n", "scenario.horizon"),
-    ("[early_identification]\nrelative_risk = -1\n", "greater than 0"),
+    ("[early_identification]\nrelative_risk = -1\n", "a number in (0, 10]"),
     ("[forecast]\nmethod = 'theta'\n", "method = 'auto'"),
 ])
 def test_bad_scenario_files_give_one_clear_error(tmp_path, capsys, body, message, data_dir):

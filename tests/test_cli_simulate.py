@@ -57,19 +57,20 @@ def test_simulate_a_scenario_and_its_baseline(tmp_path, capsys):
     totals = table[(table["measure"] == "ehcp_total") & (table["breakdown"] == "")]
     assert sorted(totals["year"].unique()) == [2025, 2026, 2027, 2028]
     assert (totals[totals["year"] == 2025]["mean"] == 6412).all()
-    assert not ((table["measure"] == "cost_gbp") & (table["breakdown"] == "component=ap")).any()  # not costed
+    assert ((table["measure"] == "cost_gbp") & (table["breakdown"] == "component=ap")).any()  # s251 PRU/AP lines
+    assert ((table["measure"] == "cost_gbp") & (table["breakdown"] == "component=transport")).any()  # default
     differences = pd.read_csv(out / "differences.csv", keep_default_na=False)
     assert set(differences["scenario"]) == {"More assessment capacity - Baseline"}
     for name in ("ehcp_total.png", "issued_within_20wk_pct.png", "ehcp_independent_special.png"):
         assert (out / name).stat().st_size > 10_000
     manifest = json.loads((out / "manifest.json").read_text())
-    assert manifest["scenario_changes"] == ["assessment.capacity_per_year"]
+    assert manifest["scenario_changes"] == ["assessment.capacity_per_year", "costs.fixed_gbp"]  # + staff cost
     assert {i["role"] for i in manifest["inputs"]} == {"scenario"} and len(manifest["inputs"]) == 2
     assert "More assessment capacity" in text and "Paired difference" in text
 
 
 @pytest.mark.parametrize("argv, message", [
-    (["--replications", "0"], "--replications must be at least 1"),
+    (["--replications", "0"], "--replications: expected a whole number from 1 to"),
     (["--scenario", str(SCENARIOS / "baseline.toml"), "--la", "Wiltshire"], "the scenario is for Gloucestershire"),
     (["--la", "Glocestershire"], "unknown local authority"),
 ])
@@ -77,6 +78,26 @@ def test_simulate_errors_are_one_line(tmp_path, capsys, argv, message):
     args = ["simulate", "--out", str(tmp_path / "x")] + argv
     if "--la" not in argv:
         args += ["--la", "Gloucestershire"]
-    code, _, err = run(capsys, *args)
+    try:
+        code, _, err = run(capsys, *args)
+    except SystemExit as stop:  # refused by the option's type, before the command runs
+        code, err = stop.code, capsys.readouterr().err
     assert code == 2
     assert message in err and "Traceback" not in err and len(err.strip().splitlines()) == 1
+
+
+@pytest.mark.slow
+def test_calibrate_validate_writes_the_out_of_sample_table(tmp_path, capsys):
+    out = tmp_path / "validation"
+    code, text, _ = run(capsys, "calibrate", "--la", "916", "--validate", "--origins", "2023", "--replications", "3",
+                        "--out", str(out))
+    assert code == 0
+    table = pd.read_csv(out / "validation.csv")
+    assert set(table["origin"]) == {2023}
+    total = table[(table["measure"] == "ehcp_total") & (table["horizon"] == 1)].iloc[0]
+    assert total["year"] == 2024 and total["published"] == 5876          # published January 2024 (SEN2)
+    requests = table[(table["measure"] == "requests") & (table["horizon"] == 1)].iloc[0]
+    assert requests["year"] == 2023 and requests["year_basis"] == "calendar"
+    assert table["forecast"].notna().sum() > 0                           # the forecast engine beside it
+    targets = pd.read_csv(out / "validation_targets.csv")
+    assert "coverage_95" in set(targets["target"]) and "Targets (one year ahead" in text

@@ -99,7 +99,7 @@ def test_workbook_reads_back_sheet_by_sheet_with_numbers_as_numbers(comparison, 
     caseload = book["Caseload by placement"]
     assert [c.value for c in caseload[TITLE_ROWS + 1]][:3] == ["Scenario", "Placement", "January 2019"]
     assumptions = [row[1] for row in book["Assumptions"].iter_rows(min_row=TITLE_ROWS + 2, values_only=True)]
-    assert "Relative risk of escalation for children reached early" in assumptions
+    assert "Early identification: relative risk" in assumptions
 
 
 def test_report_has_every_section_and_embedded_charts(comparison):

@@ -33,10 +33,13 @@ def test_state_special_adds_academy_place_funding(glos_costs):
     assert 23_000 <= expected <= 25_000
 
 
-def test_groups_without_a_cost_line_are_not_costed_never_zero(glos_costs):
-    assert glos_costs.loc["ehcp_ap", "status"] == "not costed"
-    assert pd.isna(glos_costs.loc["ehcp_other", "annual_cost_gbp"])
-    assert (glos_costs["source"].str.startswith("derived") | (glos_costs["status"] == "not costed")).all()
+def test_ap_is_a_place_cost_from_the_pru_ap_lines_and_other_is_labelled_illustrative(glos_costs):
+    # (2,669,002 + 2,165,681) / (2,669,002 / 10,000 places) = GBP 18,114 a place
+    assert glos_costs.loc["ehcp_ap", "annual_cost_gbp"] == round((2_669_002 + 2_165_681) / 266.9002)
+    assert glos_costs.loc["ehcp_other", "status"] == "illustrative"
+    assert glos_costs.loc["ehcp_other", "annual_cost_gbp"] == glos_costs.loc["ehcp_mainstream", "annual_cost_gbp"]
+    assert glos_costs["annual_cost_gbp"].notna().all()  # nothing silently zero
+    assert (glos_costs["source"].str.startswith("derived") | (glos_costs["status"] == "illustrative")).all()
 
 
 def test_user_unit_costs_override_defaults(glos_costs, tmp_path):

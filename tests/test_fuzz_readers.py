@@ -9,11 +9,18 @@ awkward text). The small-area counts are synthetic.
 
 from __future__ import annotations
 
+import functools
+import io
 import shutil
+import struct
+import time
+import warnings
+import zipfile
 from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
+import pandas as pd
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -146,3 +153,80 @@ def test_release_zip_cut_anywhere(tmp_path, cut):
         read_release(open_release(archive))
     except InputError as error:
         assert "\n" not in str(error) and archive.name in str(error)
+
+
+# ------------------------------------------------------------------ release zip structure
+# A zip is built from a random list of members: the real tables under their own or other
+# folders (so a table may appear twice), paths leaving the archive, junk and highly
+# compressible members, and headers patched as other zip tools write them (encrypted,
+# Deflate64, unknown methods). Whatever the structure, reading either refuses in one line
+# naming the zip, or returns exactly the numbers the clean release gives: a duplicate
+# table can never double a count.
+_TABLES = sorted(p.name for p in (_template() / "data").glob("*.csv"))
+_FOLDERS = ["data/", "", "old/data/", "release/data/", "supporting-files/", "../", "/abs/", "data\\", "data/../"]
+
+
+@st.composite
+def release_zips(draw: st.DrawFn) -> tuple[bytes, bool]:
+    """A zip's bytes, and whether it is the clean release (every table once under data/)."""
+    entries: list[tuple[str, bytes]] = [(f"data/{name}", (_template() / "data" / name).read_bytes())
+                                        for name in _TABLES]
+    clean = True
+    for _ in range(draw(st.integers(0, 4))):
+        kind = draw(st.sampled_from(["copy", "junk", "zeros", "drop"]))
+        if kind == "copy":
+            name = draw(st.sampled_from(_TABLES))
+            entries.append((draw(st.sampled_from(_FOLDERS)) + name, (_template() / "data" / name).read_bytes()))
+        elif kind == "junk":
+            entries.append((draw(st.sampled_from(_FOLDERS)) + draw(st.sampled_from(["notes.txt", "extra.csv"])),
+                            draw(st.binary(max_size=200))))
+        elif kind == "zeros":
+            entries.append(("data-guidance/padding.txt", bytes(draw(st.integers(0, 3 * 1024**2)))))
+        elif entries:
+            del entries[draw(st.integers(0, len(entries) - 1))]
+        clean = False
+    buffer = io.BytesIO()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+            for name, data in entries:
+                archive.writestr(name, data)
+    data = bytearray(buffer.getvalue())
+    patch = draw(st.sampled_from([None, ("flags", 0x1), ("method", 9), ("method", 99), ("method", 14)]))
+    if patch is not None and entries:
+        member = draw(st.integers(0, len(entries) - 1))
+        at = -1
+        for _ in range(member + 1):
+            at = data.find(b"PK\x01\x02", at + 1)
+        local = struct.unpack_from("<I", data, at + 42)[0]
+        central, offset = (8, 6) if patch[0] == "flags" else (10, 8)
+        struct.pack_into("<H", data, at + central, patch[1])
+        struct.pack_into("<H", data, local + offset, patch[1])
+        clean = False
+    return bytes(data), clean
+
+
+@functools.cache
+def _clean_measures() -> pd.DataFrame:
+    tables = read_release(open_release(_template()))
+    return tables.measures.drop(columns="source").sort_values(list(tables.measures.columns[:5])).reset_index(drop=True)
+
+
+@pytest.mark.slow
+@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture,
+                                                                 HealthCheck.too_slow])
+@given(release_zips())
+def test_release_zip_structure(tmp_path, drawn):
+    data, clean = drawn
+    archive = tmp_path / "release.zip"
+    archive.write_bytes(data)
+    started = time.perf_counter()
+    try:
+        tables = read_release(open_release(archive))
+    except InputError as error:
+        assert "\n" not in str(error) and archive.name in str(error), str(error)
+        assert not clean, f"the clean release was refused: {error}"
+    else:
+        got = tables.measures.drop(columns="source").sort_values(list(tables.measures.columns[:5]))
+        pd.testing.assert_frame_equal(got.reset_index(drop=True), _clean_measures())
+    assert time.perf_counter() - started < 30, "refused or read promptly"

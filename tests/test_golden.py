@@ -26,7 +26,8 @@ GOLDEN = REPO / "tests" / "golden" / "compare_baseline_early-identification"
 REPLICATIONS = "3"
 #: the tables a planner reads: simulation, paired differences, money, and the forecast beside them
 TABLES = ("simulation.csv", "differences.csv", "spend.csv", "appraisal.csv", "appraisal_by_year.csv",
-          "forecast_forecast.csv", "forecast_bands.csv", "forecast_costs.csv", "forecast_sufficiency.csv")
+          "forecast_forecast.csv", "forecast_bands.csv", "forecast_costs.csv", "forecast_sufficiency.csv",
+          "psa_summary.csv", "psa_probability_saving_by_year.csv", "psa_tornado.csv")
 UPDATE = os.environ.get("SENDCAST_UPDATE_GOLDEN") == "1"
 
 

@@ -25,7 +25,7 @@ def test_based_on_overrides_only_what_changes():
     base, _, _ = load_scenario(SCENARIOS / "baseline.toml")
     early, _, _ = load_scenario(SCENARIOS / "early-identification.toml")
     combined, _, chain = load_scenario(SCENARIOS / "combined.toml")
-    assert early.early_identification.relative_risk == 0.8 and base.early_identification.relative_risk == 1.0
+    assert early.early_identification.relative_risk.mode == 0.9 and base.early_identification.relative_risk == 1.0
     assert early.costs == base.costs and early.scenario.seed == base.scenario.seed
     assert combined.early_identification == early.early_identification
     assert combined.assessment.capacity_per_year == 1250
@@ -98,3 +98,33 @@ def test_based_on_cycle(tmp_path):
 def test_not_toml(tmp_path):
     with pytest.raises(InputError, match="valid TOML"):
         load_scenario(_write(tmp_path, "[scenario\nname = 1\n"))
+
+
+@pytest.mark.parametrize("line, expected", [
+    ('relative_risk = {dist = "triangular", low = 0.5, mode = 1.5, high = 1.1}', "need low <= mode <= high"),
+    ('relative_risk = {dist = "gamma", low = 0.5}', "'triangular', 'uniform', 'beta' or 'lognormal'"),
+    ('share_identified_early = {dist = "uniform", low = 0.5, high = 1.5}', "reaches 0.5 to 1.5; allowed [0, 1]"),
+    ('relative_risk = {dist = "lognormal", median = 0.85}', "needs median, sdlog; missing sdlog"),
+    ('relative_risk = "a lot"', "a number or a distribution"),
+    ('sources = {relative_riks = "typo"}', "'relative_riks', which is not a setting"),
+])
+def test_bad_distributions_are_refused_with_the_key_and_the_reason(tmp_path, line, expected):
+    path = _write(tmp_path, f'based_on = "{SCENARIOS / "early-identification.toml"}"\n[scenario]\nname = "x"\n'
+                            f"[early_identification]\n{line}\n")
+    with pytest.raises(InputError) as caught:
+        load_scenario(path)
+    assert expected in str(caught.value) and caught.value.row == 5
+
+
+def test_a_distribution_gives_its_median_to_a_single_run_and_draws_per_replication():
+    from sendcast.scenarios.uncertainty import draw_inputs, uncertain_inputs
+    early, _, _ = load_scenario(SCENARIOS / "early-identification.toml")
+    inputs = uncertain_inputs(early)
+    assert "early_identification.relative_risk" in inputs
+    draws = draw_inputs(inputs, 5, range(400))
+    again = draw_inputs({"early_identification.relative_risk": inputs["early_identification.relative_risk"]}, 5,
+                        range(400))
+    # each input owns its stream: the same draws whatever else is uncertain
+    assert draws["early_identification.relative_risk"].equals(again["early_identification.relative_risk"])
+    rr = draws["early_identification.relative_risk"]
+    assert rr.between(0.55, 1.15).all() and abs(rr.median() - inputs["early_identification.relative_risk"].central) < 0.03

@@ -13,7 +13,9 @@ from sendcast.money.prices import read_deflator
 from sendcast.runtime.errors import UnknownNameError
 from sendcast.scenarios.files import load_scenario
 from sendcast.scenarios.replications import run_replications
-from sendcast.scenarios.parameters import SetupError, baseline_path, build_parameters, calibrate_la, changed_fields, la_history
+from sendcast.scenarios.parameters import (OVER_CAPACITY_SHARE, LaHistory, SetupError, baseline_path, build_parameters,
+                                           calibrate_la, changed_fields, la_history, over_capacity)
+from simulation import PlaceBlock
 
 REPO = Path(__file__).resolve().parent.parent
 SCENARIOS = REPO / "scenarios"
@@ -47,10 +49,19 @@ def test_the_start_is_the_published_january_2025_caseload(baseline):
 
 
 def test_baseline_levers_come_from_the_data_and_the_capacity_file(baseline):
-    assert baseline.assessment.capacity_per_year == ((0, 1006.0),)   # 2024: 967 plans + 39 not issued
+    # capacity responds to the work in hand: the 2019-2024 share completed of it (53-65% a year)
+    assert 0.55 < baseline.assessment.capacity_response < 0.62
+    (first_year, first), (then, floor) = baseline.assessment.capacity_per_year
+    assert first_year == 2025 and then == 2026 and floor == 1.0        # no floor in the baseline
+    backlog = baseline.caseload.in_assessment_by_age.sum()
+    assert first == pytest.approx(baseline.assessment.capacity_response * (backlog + 1168), rel=0.01)  # 1,625 - 457
+    assert 30 < baseline.caseload.in_assessment_weeks_open < 45          # the backlog holds ~9 months of demand
     blocks = baseline.special_places.blocks
     open_2025 = sum(v[0] for v in baseline.special_places.places_by_year(2025, 1).values())
-    assert open_2025 == 1506          # 1,238 + 60 in the file, topped up to the January caseload
+    # 1,238 + 60 in the file, 1,506 children in January 2025: schools run 16.0% over their places
+    assert baseline.special_places.over_capacity_share == pytest.approx(1506 / 1298 - 1)
+    assert 1500 <= open_2025 <= 1506  # each pool rounded down
+    assert not any("implied" in b.name for b in blocks)
     assert any(b.places == 60 and b.from_year == 2024 for b in blocks)    # Stroud, from the capacity file
     # s251 outturn / plans (2021-22), restated at the 2025-26 price base with the GDP deflator
     assert baseline.costs.placement_gbp_per_year[3] == pytest.approx(81_686 * read_deflator().factor("2021-22"))
@@ -59,9 +70,11 @@ def test_baseline_levers_come_from_the_data_and_the_capacity_file(baseline):
 
 @pytest.mark.parametrize("name, changes", [
     ("early-identification.toml", {"early_identification"}),
-    ("assessment-capacity.toml", {"assessment.capacity_per_year"}),
-    ("new-special-school.toml", {"special_places.blocks"}),
-    ("combined.toml", {"early_identification", "assessment.capacity_per_year", "special_places.blocks"}),
+    ("assessment-capacity.toml", {"assessment.capacity_per_year", "costs.fixed_gbp"}),  # + staff cost
+    ("new-special-school.toml", {"special_places.blocks", "costs.fixed_gbp"}),  # + capital cost
+    ("combined.toml", {"early_identification", "assessment.capacity_per_year", "special_places.blocks",
+                       "costs.fixed_gbp"}),
+    ("frozen-assessment-capacity.toml", {"assessment.capacity_per_year", "assessment.capacity_response"}),
 ])
 def test_a_scenario_differs_from_its_baseline_only_in_what_it_changes(dataset, fit, baseline, name, changes):
     scenario, _, chain = load_scenario(SCENARIOS / name)
@@ -71,12 +84,20 @@ def test_a_scenario_differs_from_its_baseline_only_in_what_it_changes(dataset, f
     changed = {name.split(".")[0] if name.startswith("early_identification") else name
                for name in changed_fields(baseline, params)}
     assert changed == changes
-    if "assessment.capacity_per_year" in changes:
-        assert params.assessment.capacity_per_year == ((0, 1250.0),)
+    if name == "frozen-assessment-capacity.toml":   # today's level, not responding: 2024's 967 + 39
+        assert params.assessment.capacity_per_year == ((0, 1006.0),) and params.assessment.capacity_response is None
+    elif "assessment.capacity_per_year" in changes:  # a funded floor of 1,250 under the responsive capacity
+        first = baseline.assessment.capacity_per_year[0][1]
+        assert params.assessment.capacity_per_year == ((2025, max(first, 1250.0)), (2026, 1250.0))
+        assert params.assessment.capacity_response == baseline.assessment.capacity_response
     if "early_identification" in changes:
         lever = params.early_identification
+        given = scenario.early_identification  # distributions enter a single run at their medians
         assert (lever.share_identified_early, lever.relative_risk, lever.capacity_children_per_year,
-                lever.cost_per_child_gbp) == (0.3, 0.8, 600, 1500)
+                lever.cost_per_child_gbp, lever.years_earlier) == pytest.approx(
+            (given.share_identified_early.central, given.relative_risk.central, 600,
+             given.cost_per_child_gbp.central, 2))
+        assert lever.share_identified_early == pytest.approx(0.25)
 
 
 def test_an_early_identification_programme_without_capacity_is_an_error(dataset, fit, tmp_path):
@@ -208,3 +229,35 @@ def test_fe_and_other_are_scored_as_recorded_each_year_and_the_raw_errors_are_ke
     assert (fe.loc[2023:, "simulated"] == fe.loc[2023:, "simulated_model"]).all()
     assert (fe.loc[2020:2022, "simulated"] < fe.loc[2020:2022, "simulated_model"]).all()
     assert fe["error_pct_model"].abs().max() > fe["error_pct"].abs().max()   # the raw comparison is worse, and shown
+
+
+def test_schools_run_over_their_places_at_least_as_far_as_dfe_reports_and_the_note_says_how_many_places():
+    history = LaHistory("E1", "Test", "999", pd.DataFrame(
+        [("ehcp_state_special", "", 2021, 100.0), ("ehcp_state_special", "", 2025, 150.0)],
+        columns=["measure", "breakdown", "year", "value"]))
+    blocks = (PlaceBlock("all", 120),)
+    capacity = pd.DataFrame({"school": ["A"], "phase": ["all"], "places": [120]})
+    share, notes = over_capacity(history, 2021, blocks, capacity)
+    assert share == OVER_CAPACITY_SHARE                                  # 100 children in 120 places: the DfE 12%
+    assert "134 places" in notes[0] and "14 beyond the listed places" in notes[0]
+    share, notes = over_capacity(history, 2025, blocks, capacity)
+    assert share == pytest.approx(0.25)                                  # 150 in 120: the LA's own 25%
+    assert over_capacity(history, 2025, None, None) == (0.0, [])
+
+
+def test_an_option_pays_for_what_it_provides(dataset, fit, baseline):
+    """New places carry their capital cost in the opening year; extra assessment capacity its
+    staff cost every year; transport is costed by default for every placement."""
+    scenario, _, _ = load_scenario(SCENARIOS / "new-special-school.toml")
+    params = build_parameters(dataset, "Gloucestershire", start_year=2025, horizon=10, scenario=scenario,
+                              calibration=fit)
+    capital = params.costs.fixed_by_year(2025, 10)["capital"]
+    assert capital[2027 - 2025] == 150 * 75_000 and capital.sum() == 150 * 75_000
+    scenario, _, _ = load_scenario(SCENARIOS / "assessment-capacity.toml")
+    params = build_parameters(dataset, "Gloucestershire", start_year=2025, horizon=10, scenario=scenario,
+                              calibration=fit)
+    staff = params.costs.fixed_by_year(2025, 10)["assessment_staff"]
+    extra = 1250 - baseline.assessment.capacity_per_year[0][1]
+    assert extra > 0 and staff == pytest.approx(np.full(10, extra * 2470466 / 1016 / 1.02 ** 2))
+    assert baseline.costs.transport_gbp_per_year == pytest.approx(np.full(7, 14938117 / 5876 / 1.02 ** 2))
+    assert not baseline.costs.fixed_gbp

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+import pandas as pd
 
 from sendcast.runtime.errors import InputError
 from sendcast.scenarios.files import load_scenario
@@ -62,7 +63,7 @@ def test_grid_is_every_combination_and_changes_only_the_levers(early):
 
 def test_a_value_out_of_range_is_refused_like_a_bad_scenario_file(early):
     resolved, source = early
-    with pytest.raises(InputError, match="relative_risk.*greater than 0"):
+    with pytest.raises(InputError, match=r"relative_risk.*a number in \(0, 10\]"):
         grid(resolved, [parse_vary("early_identification.relative_risk=0:1:3")], source=source)
     with pytest.raises(InputError, match="capacity_children_per_year"):
         grid(resolved, [parse_vary("early_identification.capacity_children_per_year=0:10:4")], source=source)
@@ -78,3 +79,12 @@ def test_grids_are_kept_small(early):
     with pytest.raises(SweepError, match="points"):
         grid(resolved, [parse_vary("early_identification.relative_risk=0.5:1.5:30"),
                         parse_vary("early_identification.share_identified_early=0:1:30")], source=source)
+
+
+def test_break_even_is_where_the_saving_against_the_baseline_crosses_zero():
+    from sendcast.scenarios.sweep import break_even_along
+    table = pd.DataFrame({"early_identification.relative_risk": [0.5, 0.7, 0.9, 1.1],
+                          "saving_vs_baseline_npv_gbp_mean": [4.0, 2.0, -2.0, -6.0]})
+    assert break_even_along(table, "early_identification.relative_risk") == pytest.approx([0.8])
+    assert break_even_along(table.assign(saving_vs_baseline_npv_gbp_mean=[1, 2, 3, 4]),
+                            "early_identification.relative_risk") == []

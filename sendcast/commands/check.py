@@ -14,7 +14,7 @@ from sendcast.data.capacity import places_by_year, read_capacity
 from sendcast.commands.options import data_option
 from sendcast.data import store
 from sendcast.data.population import POPULATION_SOURCES, read_population_file
-from sendcast.data.release import open_release
+from sendcast.data.release import open_release, require_regular_file
 from sendcast.data.sen2 import read_release
 from sendcast.runtime.errors import InputError, UnknownNameError
 from sendcast.scenarios.files import load_scenario, locate_key
@@ -54,8 +54,7 @@ def _population(args: argparse.Namespace) -> int:
     if source is None:
         raise InputError(path, "a population file named one of " + ", ".join(s.file for s in POPULATION_SOURCES),
                          found=path.name)
-    if not path.is_file():
-        raise InputError(path, "an existing file", found="no such file")
+    require_regular_file(path, what="a population file")
     rows = read_population_file(path, source)
     print(f"{path}: {source.vintage}, ages {rows['age'].min()}-{rows['age'].max()}, "
           f"years {rows['year'].min()}-{rows['year'].max()}")
@@ -90,6 +89,6 @@ def _scenario(args: argparse.Namespace) -> int:
 
 
 def _existing(path: str) -> Path:
-    if not Path(path).is_file():
-        raise InputError(path, "an existing file", found="no such file")
+    """``path``, once it is known to be an existing regular file (not a pipe, device or folder)."""
+    require_regular_file(path, what="an existing file")
     return Path(path)

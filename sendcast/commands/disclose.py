@@ -16,7 +16,7 @@ import logging
 import numpy as np
 
 from sendcast.runtime import atomic
-from sendcast.commands.options import output_options
+from sendcast.commands.options import output_options, whole_number
 from sendcast.reporting.disclosure import PROTECTION_LEVEL, SUPPRESSED, apply_disclosure_control
 from sendcast.runtime.errors import SendcastError
 from sendcast.runtime.runs import run_folder
@@ -32,7 +32,7 @@ def register(commands: argparse._SubParsersAction) -> None:
         description="Show counts 1-5 as 'c' and hide further cells until no hidden count can be worked "
                     "out from the totals (checked by linear programming).")
     parser.add_argument("file", metavar="FILE.csv", help="counts by area (first column) and category (other columns)")
-    parser.add_argument("--protection", type=int, default=PROTECTION_LEVEL, metavar="N",
+    parser.add_argument("--protection", type=whole_number(1, 1_000_000), default=PROTECTION_LEVEL, metavar="N",
                         help=f"smallest range a reader may deduce for a hidden count (default {PROTECTION_LEVEL})")
     output_options(parser)
     parser.set_defaults(handler=_disclose)

@@ -5,8 +5,12 @@
   statistical neighbours' forecasts beside its own (``--no-neighbours`` to leave them out).
 - ``sendcast forecast --all-las``: every LA and England, one summary table and a national
   chart; LAs whose series break are skipped with the reason.
-- ``sendcast backtest --all-las [--measure M ...] [--until YEAR]``: the national backtest
-  table (per LA, measure, model and horizon) and its summary.
+- ``sendcast backtest --all-las [--measure M ...] [--until YEAR]``: the real-time (nested
+  rolling-origin) national backtest: per measure, the real-time choice and the baselines
+  pooled over origins and per vintage (``track_record.csv``, ``vintages.csv``), every
+  candidate's pooled record (``candidates.csv``), the choices made at each origin
+  (``choices.csv``) and the scored forecasts; ``backtest.csv`` keeps each fixed method's
+  per-LA record.
 """
 
 from __future__ import annotations
@@ -23,16 +27,21 @@ import pandas as pd
 from sendcast.runtime import atomic
 
 from sendcast.data import paths
-from sendcast.reporting.charts import national_growth_chart, national_per_pupil_chart
-from sendcast.commands.options import data_option, output_options
+from sendcast.reporting.charts import national_growth_chart, national_per_1000_chart
+from sendcast.commands.options import (SEED, YEAR, data_option, finite_number, output_options,
+                                       whole_number)
 from sendcast.data import store
 from sendcast.data.query import check_measures
 from sendcast.runtime.errors import SendcastError
-from sendcast.forecasting.evidence import FORECAST_MEASURES, national_evidence
+from forecast.scores import pooled_table
+from sendcast.forecasting.evidence import FORECAST_MEASURES, TABLE_METHODS, TRACK_RECORD_FROM, national_evidence
 from sendcast.reporting.forecast_outputs import SOURCE, neighbour_lines, summary_lines, write_la_forecast, write_neighbours
 from sendcast.forecasting.one_la import forecast_la
-from sendcast.forecasting.national import PER_PUPIL_ASSUMPTION, forecast_all_las
+from sendcast.forecasting.national import PER_1000_BASIS, forecast_all_las
 from sendcast.forecasting.neighbours import compare_with_neighbours
+from sendcast.forecasting.need_shares import national_need_backtest
+from sendcast.reporting.need_outputs import need_backtest_lines, need_lines, write_need_forecast
+from sendcast.reporting.track_record import pooled_lines, vintage_lines
 from sendcast.runtime.progress import progress_bar
 from sendcast.runtime.runs import Run, run_folder
 from sendcast.money.unit_costs import read_unit_cost_file
@@ -48,14 +57,18 @@ def register(commands: argparse._SubParsersAction) -> None:
     target.add_argument("--la", metavar="NAME_OR_CODE", help="LA name, code or number; or England")
     target.add_argument("--all-las", action="store_true", help="every LA and England, with a summary table")
     _common(forecast)
-    forecast.add_argument("--horizon", type=int, default=5, metavar="YEARS", help="years ahead (default 5)")
-    forecast.add_argument("--paths", type=int, default=1000, metavar="N", help="sample paths per series (default 1000)")
-    forecast.add_argument("--seed", type=int, default=0, help="random seed for the sample paths (default 0)")
+    forecast.add_argument("--horizon", type=whole_number(1, 15), default=5, metavar="YEARS",
+                          help="years ahead (default 5)")
+    forecast.add_argument("--paths", type=whole_number(1, 100_000), default=1000, metavar="N",
+                          help="sample paths per series (default 1000)")
+    forecast.add_argument("--seed", type=SEED, metavar="S", default=0,
+                          help="random seed for the sample paths (default 0)")
     forecast.add_argument("--unit-costs", metavar="CSV",
-                          help="unit costs (placement_group, annual_cost_gbp, price_base, source) at 2025-26 prices")
-    forecast.add_argument("--inflation", type=float, default=prices.INFLATION_PCT / 100, metavar="RATE",
-                          help="yearly cost inflation after the 2025-26 price base for cash figures (default 0.02, "
-                               "the scenarios' assumption)")
+                          help="unit costs (placement_group, annual_cost_gbp, price_base, source), each row at "
+                               "its own price_base")
+    forecast.add_argument("--inflation", type=finite_number(-0.05, 0.25), default=prices.INFLATION_PCT / 100,
+                          metavar="RATE", help="yearly cost inflation after the 2025-26 price base for cash figures "
+                          "(default 0.02, the scenarios' assumption)")
     forecast.add_argument("--no-neighbours", action="store_true",
                           help="with --la: do not forecast the LA's statistical neighbours for comparison")
     forecast.set_defaults(handler=_forecast)
@@ -64,13 +77,14 @@ def register(commands: argparse._SubParsersAction) -> None:
     backtest.add_argument("--all-las", action="store_true", required=True, help="every LA with an unbroken series")
     backtest.add_argument("--measure", action="append", metavar="M",
                           help="measure to backtest (repeatable; default: every forecast measure)")
-    backtest.add_argument("--horizons", type=int, default=5, metavar="YEARS", help="years ahead (default 5)")
+    backtest.add_argument("--horizons", type=whole_number(1, 10), default=5, metavar="YEARS",
+                          help="years ahead (default 5)")
     _common(backtest)
     backtest.set_defaults(handler=_backtest)
 
 
 def _common(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--until", type=int, metavar="YEAR", help="drop every published value after YEAR")
+    parser.add_argument("--until", type=YEAR, metavar="YEAR", help="drop every published value after YEAR")
     data_option(parser)
     output_options(parser)
 
@@ -103,6 +117,7 @@ def _forecast(args: argparse.Namespace) -> int:
                              inflation=args.inflation, data=args.data)
         forecast_seconds = time.perf_counter() - started - evidence_seconds
         write_la_forecast(run, result)
+        need = write_need_forecast(run, dataset, result, args)
         neighbours = None
         if not args.no_neighbours:
             neighbours = compare_with_neighbours(dataset, result, evidence, n_paths=args.paths, seed=args.seed,
@@ -123,6 +138,8 @@ def _forecast(args: argparse.Namespace) -> int:
                             "models": result.models, "reconciliation": result.reconciliation_method,
                             "price_basis": result.price_basis, "warnings": list(result.warnings)})
     for line in summary_lines(result):
+        print(line)
+    for line in need_lines(need):
         print(line)
     if neighbours is not None:
         for line in neighbour_lines(neighbours):
@@ -151,7 +168,8 @@ def _forecast_all(args: argparse.Namespace, dataset) -> int:
         done = itertools.count(1)
         with progress_bar(n_las, "forecasting LAs", quiet=args.quiet) as update:
             result = forecast_all_las(dataset, evidence, horizon=args.horizon, until=args.until,
-                                      n_paths=args.paths, seed=args.seed, progress=lambda _: update(next(done), n_las))
+                                      n_paths=args.paths, seed=args.seed, progress=lambda _: update(next(done), n_las),
+                                      data=args.data)
         seconds = time.perf_counter() - started
         atomic.write_csv(run.path("summary.csv"), result.summary)
         atomic.write_csv(run.path("forecast.csv"), result.forecast)
@@ -164,14 +182,14 @@ def _forecast_all(args: argparse.Namespace, dataset) -> int:
                                        "(% a year; England in red)", source=SOURCE)
         figure.savefig(run.path("national_growth.png"))
         plt.close(figure)
-        per_pupil = drawn[drawn["ehcp_per_1000_pupils_projected"].notna()]
-        pupil_year = int(per_pupil["ehcp_pct_year"].max()) if not per_pupil.empty else None
-        if not per_pupil.empty:
-            figure = national_per_pupil_chart(
-                per_pupil, title=f"EHC plans per 1,000 pupils by LA: January {pupil_year} and projected\n"
-                f"to January {year} (England in red)", source=SOURCE + "; pupils: LAIT school census (SEN_TotStat)",
-                assumption=PER_PUPIL_ASSUMPTION.format(year=pupil_year))
-            figure.savefig(run.path("national_per_1000_pupils.png"))
+        rated = drawn[drawn["ehcp_per_1000_projected"].notna()]
+        if not rated.empty:
+            latest = int(rated["last_year"].max())
+            figure = national_per_1000_chart(
+                rated, title=f"EHC plans per 1,000 residents aged 0-25 by LA: January {latest} and projected\n"
+                f"to January {year} (England in red)", source=SOURCE + "; population: ONS mid-year estimates and "
+                "2022-based subnational projections", assumption=PER_1000_BASIS.format(latest=latest, horizon=year))
+            figure.savefig(run.path("national_per_1000_residents.png"))
             plt.close(figure)
         _record_inputs(run, args, dataset)
         run.timings.update({"evidence": round(evidence_seconds, 2), "forecasts": round(seconds, 2)})
@@ -188,16 +206,16 @@ def _forecast_all(args: argparse.Namespace, dataset) -> int:
         row = england.iloc[0]
         print(f"England, EHC plans, January {row['forecast_year']}: {row['ehcp_mean']:,.0f} (80% interval "
               f"{row['ehcp_lo80']:,.0f}-{row['ehcp_hi80']:,.0f}), {row['growth_pct_a_year']:.1f}% a year")
-        if pd.notna(row["ehcp_per_1000_pupils_projected"]):
-            print(f"England, EHC plans per 1,000 pupils: {row['ehcp_per_1000_pupils_latest']:.1f} in January "
-                  f"{row['ehcp_pct_year']}, {row['ehcp_per_1000_pupils_projected']:.1f} projected for January "
-                  f"{row['forecast_year']} (80% interval {row['ehcp_per_1000_pupils_lo80']:.1f}-"
-                  f"{row['ehcp_per_1000_pupils_hi80']:.1f})")
-            print(f"  ({PER_PUPIL_ASSUMPTION.format(year=row['ehcp_pct_year'])})")
-    impossible = drawn[drawn["ehcp_per_1000_pupils_hi80"] > 1000]
+        if pd.notna(row["ehcp_per_1000_projected"]):
+            print(f"England, EHC plans per 1,000 residents aged 0-25: {row['ehcp_per_1000_latest']:.1f} in January "
+                  f"{row['last_year']}, {row['ehcp_per_1000_projected']:.1f} projected for January "
+                  f"{row['forecast_year']} (80% interval {row['ehcp_per_1000_lo80']:.1f}-"
+                  f"{row['ehcp_per_1000_hi80']:.1f})")
+            print(f"  ({row['per_1000_basis']})")
+    impossible = drawn[drawn["ehcp_per_1000_hi80"] > 1000]
     if not impossible.empty:
-        print(f"{len(impossible)} LAs' upper 80% bounds exceed 1,000 EHC plans per 1,000 pupils ("
-              + ", ".join(impossible["la_name"]) + "): their forecasts' upper tails outrun the pupils there are; "
+        print(f"{len(impossible)} LAs' upper 80% bounds exceed 1,000 EHC plans per 1,000 residents aged 0-25 ("
+              + ", ".join(impossible["la_name"]) + "): their forecasts' upper tails outrun the residents there are; "
               "read those bounds as 'very uncertain', not as numbers")
     fastest = drawn[drawn["la_name"] != "England"].nlargest(3, "growth_pct_a_year")
     if not fastest.empty:
@@ -220,41 +238,48 @@ def _backtest(args: argparse.Namespace) -> int:
         names = dataset.geography.las.set_index("la_code")["la_name"]
         metrics = evidence.backtest.metrics
         metrics.insert(2, "la_name", metrics["la_code"].map(names))
-        summary = evidence.summary.merge(evidence.holdout[["measure", "model", "horizon", "coverage80_calibrated",
-                                                           "coverage95_calibrated"]],
-                                         on=["measure", "model", "horizon"], how="left")
-        chosen = evidence.selection.set_index("measure")["model"]
-        summary.insert(2, "chosen", summary["model"] == summary["measure"].map(chosen))
+        realtime = evidence.realtime
+        scored = realtime.forecasts[realtime.forecasts["actual"].notna()
+                                    & realtime.forecasts["method"].isin(TABLE_METHODS)]
+        origins = range(TRACK_RECORD_FROM, int(realtime.forecasts["origin"].max()))
+        candidates = pooled_table(realtime.forecasts, origins=origins, horizons=3)
+        atomic.write_csv(run.path("vintages.csv"), evidence.vintages)
+        atomic.write_csv(run.path("track_record.csv"), evidence.track_record)
+        atomic.write_csv(run.path("candidates.csv"), candidates)
+        atomic.write_csv(run.path("choices.csv"), realtime.choices)
+        atomic.write_csv(run.path("candidate_scores.csv"), realtime.candidate_scores)
+        atomic.write_csv(run.path("realtime_forecasts.csv"), scored)
         atomic.write_csv(run.path("backtest.csv"), metrics)
-        atomic.write_csv(run.path("summary.csv"), summary)
-        atomic.write_csv(run.path("selection.csv"), evidence.selection)
-        atomic.write_csv(run.path("calibration.csv"), evidence.calibration.table)
-        atomic.write_csv(run.path("reconciliation.csv"), evidence.reconciliation)
         atomic.write_csv(run.path("excluded.csv"), evidence.excluded)
+        need_backtest = national_need_backtest(dataset, horizons=args.horizons, until=args.until)
+        atomic.write_csv(run.path("need_shares_backtest.csv"), need_backtest.table)
         _record_inputs(run, args, dataset)
         run.timings["backtest"] = round(seconds, 2)
         run.details.update({"measures": measures, "until": args.until, "horizons": args.horizons,
                             "reconciliation": evidence.reconciliation_method,
-                            "forecasts_scored": int(len(evidence.backtest.errors))})
-    print(f"National backtest: {len(evidence.backtest.errors):,} forecasts scored in {seconds:.1f} s "
-          f"({evidence.backtest.metrics['la_code'].nunique()} LAs"
-          + (f", data to {args.until}" if args.until else "") + ").")
-    print("Chosen method per measure (MASE relative to drift, below 1 is better; coverage of 80% intervals: "
-          "raw / calibrated on held-out LAs):")
-    for _, pick in evidence.selection.iterrows():
-        rows = summary[(summary["measure"] == pick["measure"]) & summary["chosen"]].sort_values("horizon")
-        if rows.empty:
-            print(f"  {pick['measure']}: {pick['reason']}")
+                            "realtime_forecasts_scored": int(len(scored))})
+    chosen = scored[(scored["method"] == "sendcast") & scored["pooled"].astype(bool)]
+    print(f"Real-time national backtest (nested rolling origin: at each origin the method, windows, shrinkage "
+          f"toward England and interval calibration use only the data up to it): {len(chosen):,} forecasts "
+          f"scored, {chosen['la_code'].nunique()} LAs, in {seconds:.1f} s"
+          + (f", data to {args.until}" if args.until else "") + ".")
+    print(f"Scores over origins {origins.start}-{origins.stop - 1}, 1-3 years ahead. MASE/5yr: median MASE "
+          "relative to a straight line through the last five years (below 1 beats it); bias and APE: median % "
+          "error and |% error| against the outcome; cov80/cov95: share of outcomes inside the 80%/95% intervals; "
+          "width80%: median 80% width as % of the forecast; IS: mean interval score as % of the outcome "
+          "(lower is better).")
+    for measure in measures:
+        lines = pooled_lines(evidence.track_record, measure)
+        if not lines:
+            print(f"{measure}: no forecast could be scored")
             continue
-        cells = "  ".join(f"h{int(r['horizon'])} {r['relative_mase']:.2f} {r['coverage80']:.0%}/"
-                          f"{r['coverage80_calibrated']:.0%}" for _, r in rows.iterrows())
-        print(f"  {pick['measure']:<25} {pick['model']:<14} {cells}")
-    total = summary[(summary["measure"] == "ehcp_total") & (summary["horizon"] <= 3)]
-    if not total.empty:
-        table = total.pivot_table(index="model", columns="horizon", values="relative_mase")
-        table.columns = [f"h={c}" for c in table.columns]
-        print("EHC plans (ehcp_total), median MASE relative to drift by model:")
-        print(table.round(3).to_string())
-    print(f"Reconciliation of placement groups by backtest: {evidence.reconciliation_method}")
+        print(f"{measure}, pooled over origins:")
+        print("\n".join(f"  {line}" for line in lines))
+        print(f"{measure}, the real-time choice per vintage (origin), with the baselines' MASE/5yr:")
+        print("\n".join(f"  {line}" for line in vintage_lines(evidence.vintages, measure)))
+    print("Placement groups are scaled to the total, which is kept as forecast (reconciliation: "
+          f"{evidence.reconciliation_method}).")
+    for line in need_backtest_lines(need_backtest):
+        print(line)
     print(f"Written to {run.target}")
     return 0

@@ -12,9 +12,10 @@ import pandas as pd
 
 from sendcast import __version__
 from sendcast.runtime import atomic
-from sendcast.commands.options import backend_options, data_option, output_options
+from sendcast.commands.options import REPLICATIONS, backend_options, data_option, output_options
 from sendcast.data.capacity import read_capacity
 from sendcast.data.years import financial_year_start
+from sendcast.reporting.psa_report import psa_sentences, psa_tables
 from sendcast.reporting.comparison import (accuracy_lines, figures, headline_sentences, neighbours_sheet,
                                          option_sentences, sufficiency_sheet, workbook_sheets)
 from sendcast.reporting.display import format_money
@@ -29,8 +30,11 @@ from sendcast.runtime.parallel import map_tasks
 from sendcast.runtime.progress import announce, progress_bar
 from sendcast.runtime.runs import Run, run_folder
 from sendcast.reporting.scenario_charts import sweep_chart
+from sendcast.scenarios.retarget import check_series, retarget
+from sendcast.scenarios.files import Scenario, merge_settings
 from sendcast.scenarios.pipeline import Comparison, LoadedScenario, build_all_parameters, compare, load_scenarios
-from sendcast.scenarios.sweep import SWEEP_OUTCOMES, SweepTask, grid, parse_vary, run_sweep_task, sweep_table
+from sendcast.scenarios.sweep import (SWEEP_OUTCOMES, SweepTask, break_even_along, grid, parse_vary, run_sweep_task,
+                                     sweep_table)
 from sendcast.reporting.workbook import write_workbook
 
 
@@ -60,8 +64,11 @@ def _common(parser: argparse.ArgumentParser) -> None:
     data_option(parser)
     output_options(parser)
     backend_options(parser)
-    parser.add_argument("--replications", type=int, metavar="N",
+    parser.add_argument("--replications", type=REPLICATIONS, metavar="N",
                         help="simulation runs per scenario (default: the scenario file's)")
+    parser.add_argument("--la", metavar="NAME_OR_CODE",
+                        help="run the scenarios for this LA instead of the one they name (levers kept as written; "
+                             "places and unit costs become the LA's defaults)")
 
 
 def record_scenarios(run: Run, loaded: list[LoadedScenario]) -> None:
@@ -85,12 +92,17 @@ def _simulate(args: argparse.Namespace,
               paths: list[str]) -> tuple[list[LoadedScenario], Comparison, LaForecast, NeighbourComparison, dict,
                                          str]:
     loaded = load_scenarios(paths)
+    dataset = store.load_dataset(args.data)
+    if getattr(args, "la", None):
+        loaded, notes = retarget(loaded, dataset, args.la, args.data)
+        for note in notes:
+            print(f"note: {note}")
+    check_series(dataset, loaded[0].scenario.scenario.la, loaded[0].scenario.scenario.start_year)
     options = loaded[0].scenario.forecast
     if options.method != "auto" or options.growth_cap_pct is not None:
         raise SendcastError(f"{loaded[0].files[0]}: [forecast] method = 'auto' without growth_cap_pct is all that "
                             "run and compare apply so far (the backtest chooses each measure's method); remove the "
                             "other settings or use 'sendcast forecast'")
-    dataset = store.load_dataset(args.data)
     info = loaded[0].scenario.scenario
     timings = {}
     started = time.perf_counter()
@@ -100,7 +112,9 @@ def _simulate(args: argparse.Namespace,
     evidence = national_evidence(dataset, horizons=min(horizon, 5))
     costs = loaded[0].scenario.costs
     forecast = forecast_la(dataset, info.la, horizon=horizon, data=args.data, seed=info.seed, evidence=evidence,
-                           capacity=read_capacity(Path(capacity_file)) if capacity_file else None,
+                           capacity=read_capacity(Path(capacity_file)) if capacity_file else (
+                               loaded[0].capacity if loaded[0].capacity is not None and not loaded[0].capacity.empty
+                               else None),
                            price_base_year=financial_year_start(costs.price_base), inflation=costs.inflation_pct / 100)
     timings["forecast"] = round(time.perf_counter() - started, 2)
     announce(2, 4, "forecasting the statistical neighbours", quiet=args.quiet)
@@ -141,6 +155,8 @@ def _write_comparison(run: Run, comparison: Comparison, forecast: LaForecast, ne
         atomic.write_csv(run.path("differences.csv"), comparison.differences)
         atomic.write_csv(run.path("appraisal.csv"), comparison.appraisal)
         atomic.write_csv(run.path("appraisal_by_year.csv"), comparison.appraisal_by_year)
+        for name, table in psa_tables(comparison).items():
+            atomic.write_csv(run.path(name), table)
     write_la_forecast(run, forecast, prefix="forecast_")
     write_neighbours(run, neighbours, prefix="forecast_")
     charts = figures(comparison)
@@ -170,7 +186,7 @@ def _print_comparison(comparison: Comparison, forecast: LaForecast, neighbours: 
         print(f"  {sentence}")
     for option in comparison.options:
         print(f"\n{option} against {comparison.baseline}:")
-        for sentence in option_sentences(comparison, option):
+        for sentence in option_sentences(comparison, option) + psa_sentences(comparison, option):
             print(f"  - {sentence}")
     totals = comparison.spend[comparison.spend["component"] == "total"]
     table = totals.pivot_table(index="financial_year", columns="scenario", values="real_gbp_mean", sort=False)
@@ -208,25 +224,37 @@ def _compare(args: argparse.Namespace) -> int:
 
 def _sweep(args: argparse.Namespace) -> int:
     (base,) = load_scenarios([args.scenario])
+    dataset = store.load_dataset(args.data)
+    if args.la:
+        (base,), notes = retarget([base], dataset, args.la, args.data)
+        for note in notes:
+            print(f"note: {note}")
     levers = [parse_vary(text) for text in args.vary]
     points = grid(base.resolved, levers, source=str(base.files[0]))
     info = base.scenario.scenario
     n = args.replications or info.replications
     rate = base.scenario.costs.discount_rate_pct / 100
-    dataset = store.load_dataset(args.data)
     with run_folder(args.out, command="sweep", label=Path(args.scenario).stem, force=args.force) as run:
         record_scenarios(run, [base])
         started = time.perf_counter()
         names = ["as given"] + [point.label for point in points]
+        scenarios = [base.scenario] + [point.scenario for point in points]
+        has_baseline = len(base.files) > 1  # the root of the based_on chain, to appraise against
+        if has_baseline:
+            # the root of the chain, for the same LA, years and seed as the scenario swept
+            (root,) = load_scenarios([base.files[-1]])
+            names.append("baseline")
+            scenarios.append(Scenario.model_validate(merge_settings(root.resolved,
+                                                                    {"scenario": base.resolved["scenario"]})))
         announce(1, 2, f"calibrating {len(names)} sweep points", quiet=args.quiet)
-        parameters = build_all_parameters(dataset, [base.scenario] + [point.scenario for point in points],
-                                          data=args.data)
+        parameters = build_all_parameters(dataset, scenarios, data=args.data, capacity=base.capacity)
         tasks = [SweepTask(name, params, n, info.seed, rate) for name, params in zip(names, parameters)]
         announce(2, 2, f"simulating {len(tasks)} points x {n} runs", quiet=args.quiet)
         with progress_bar(len(tasks), "sweep points", quiet=args.quiet) as progress:
             outcomes = map_tasks(run_sweep_task, tasks, backend=args.backend, workers=args.workers,
                                  scheduler=args.scheduler, progress=progress)
-        table = sweep_table(points, outcomes[1:], outcomes[0])
+        baseline = outcomes.pop() if has_baseline else None
+        table = sweep_table(points, outcomes[1:], outcomes[0], baseline)
         run.timings["sweep"] = round(time.perf_counter() - started, 2)
         run.details.update({"seed": info.seed, "replications": n, "levers": {lv.key: list(lv.values) for lv in levers},
                             "backend": args.backend})
@@ -235,7 +263,9 @@ def _sweep(args: argparse.Namespace) -> int:
         for outcome, units, title in (
                 ("saving_npv_gbp", "GBP, present value", "Net present saving against the scenario as given"),
                 ("ehcp_final", "children and young people", "EHC plans in the last January"),
-                ("child_weeks_avoided", "child-weeks", "Waiting for a special place avoided")):
+                ("child_weeks_avoided", "child-weeks", "Waiting for a special place avoided"),
+                *((("saving_vs_baseline_npv_gbp", "GBP, present value", "Net present saving against the baseline"),)
+                  if "saving_vs_baseline_npv_gbp_mean" in table.columns else ())):
             figure = sweep_chart(table, x=x, outcome=outcome, line=line, title=f"{title}, {info.la}", units=units,
                                  x_label=x.split(".")[1].replace("_", " "),
                                  source=f"sendcast sweep, {n} paired runs per point")
@@ -256,4 +286,17 @@ def _print_sweep(table: pd.DataFrame, levers, la: str, n: int, target: Path) -> 
         shown[column] = (shown[column] / 1e6).round(2)
     print(f"{la}: sweep of {len(table)} points, {n} paired runs each (saving: against the scenario as given)")
     print(shown.to_string(index=False, float_format=lambda v: f"{v:,.1f}"))
+    if "saving_vs_baseline_npv_gbp_mean" in table.columns:
+        versus = table[keys + ["saving_vs_baseline_npv_gbp_mean", "probability_saving_vs_baseline"]].copy()
+        versus["saving_vs_baseline_npv_gbp_mean"] = (versus["saving_vs_baseline_npv_gbp_mean"] / 1e6).round(2)
+        versus = versus.rename(columns={k: k.split(".")[1] for k in keys} | {
+            "saving_vs_baseline_npv_gbp_mean": "NPV saving vs baseline (GBP m)",
+            "probability_saving_vs_baseline": "P(saving vs baseline)"})
+        print("\nAgainst the baseline (other uncertain inputs at their medians):")
+        print(versus.to_string(index=False, float_format=lambda v: f"{v:,.2f}"))
+        if len(keys) == 1:
+            crossings = break_even_along(table, keys[0])
+            label = keys[0].split(".")[1].replace("_", " ")
+            print(f"Break-even {label} (NPV saving against the baseline crosses zero): "
+                  + (", ".join(f"{v:.3g}" for v in crossings) if crossings else "not inside the grid"))
     print(f"\nWritten to {target}: sweep.csv and charts (PNG).")

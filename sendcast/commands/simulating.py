@@ -14,21 +14,28 @@ import time
 from pathlib import Path
 
 import matplotlib.pyplot as plt
+import numpy as np
 import pandas as pd
 
 from sendcast.data import paths
-from sendcast.data.capacity import capacity_file, read_capacity
+from sendcast.runtime import atomic
+from sendcast.data.capacity import THIRD_PARTY_FILE, capacity_file, codes_to_numbers, default_capacity, read_capacity
+from sendcast.data.population import population_note
 from sendcast.reporting.charts import scenarios_with_history_chart
-from sendcast.commands.options import backend_options, data_option, output_options
+from sendcast.commands.options import (MAX_YEARS, REPLICATIONS, SEED, YEAR, backend_options, data_option,
+                                       output_options, whole_number)
 from sendcast.data import store
 from sendcast.runtime.errors import SendcastError
 from sendcast.reporting.fit_report import print_report, target_checks
 from sendcast.runtime.progress import announce, progress_bar
 from sendcast.runtime.runs import run_folder
 from sendcast.scenarios.files import load_scenario
+from sendcast.scenarios.pipeline import LoadedScenario
+from sendcast.scenarios.retarget import check_series, retarget
 from sendcast.scenarios.replications import run_replications
+from sendcast.scenarios.validation import ORIGINS, validate_la
 from sendcast.scenarios.parameters import (baseline_path, build_parameters, calibrate_la, changed_fields, la_history,
-                                       special_place_blocks, unit_costs)
+                                       over_capacity, parameter_draws, special_place_blocks, unit_costs)
 from simulation import simulate
 
 SUMMARY_COLUMNS = ["scenario", "measure", "breakdown", "year", "mean", "lo95", "hi95"]
@@ -43,17 +50,28 @@ CHARTS = (
     ("cost_gbp", "Cost of EHC plan placements, assessments and early support", "pounds a year (constant prices)"),
 )
 DEFAULT_REPLICATIONS = 100
+#: What the bands are (issue 19: "simulation noise" against "what we expect").
+BANDS = ("lo95/hi95 in simulation.csv: PREDICTIVE, 2.5th-97.5th percentiles of the replications, each with its own "
+         "draw of the calibrated request growth and capacity response (bootstrap over the fitted years, "
+         "simulation.uncertainty) and its own random numbers; other calibrated parameters are held, so the band "
+         "is narrower than all the uncertainty there is. lo95/hi95 in differences.csv: SIMULATION NOISE, the 95% "
+         "confidence interval of the mean paired difference (how precisely the replications pin down the mean)")
 DEFAULT_SEED = 20251122
 
 
 def register(commands: argparse._SubParsersAction) -> None:
     calibrate = commands.add_parser("calibrate", help="fit the simulation to an LA's history and report the fit")
     calibrate.add_argument("--la", required=True, metavar="NAME_OR_CODE", help="LA name, code or number")
-    calibrate.add_argument("--start-year", type=int, metavar="YEAR",
+    calibrate.add_argument("--start-year", type=YEAR, metavar="YEAR",
                            help="the January the fit ends in (default: the latest published caseload)")
-    calibrate.add_argument("--replications", type=int, default=8, metavar="N",
+    calibrate.add_argument("--replications", type=REPLICATIONS, default=8, metavar="N",
                            help="discrete-event replications for the 20-week check (default 8)")
-    calibrate.add_argument("--seed", type=int, default=DEFAULT_SEED, metavar="S")
+    calibrate.add_argument("--seed", type=SEED, default=DEFAULT_SEED, metavar="S")
+    calibrate.add_argument("--validate", action="store_true",
+                           help="out-of-sample validation: calibrate at each origin on the data to it, project and "
+                                "score against what was published, beside the forecast engine (validation.csv)")
+    calibrate.add_argument("--origins", type=YEAR, nargs="+", default=list(ORIGINS), metavar="YEAR",
+                           help="origin Januaries of --validate (default: %(default)s)")
     data_option(calibrate)
     output_options(calibrate)
     calibrate.set_defaults(handler=_calibrate)
@@ -62,11 +80,13 @@ def register(commands: argparse._SubParsersAction) -> None:
     simulate_.add_argument("--la", required=True, metavar="NAME_OR_CODE", help="LA name, code or number")
     simulate_.add_argument("--scenario", metavar="FILE",
                            help="a scenario file (TOML); its baseline (the root of its based_on chain) is run too")
-    simulate_.add_argument("--years", type=int, metavar="N", help="years to simulate (default: the scenario's, or 10)")
-    simulate_.add_argument("--replications", type=int, metavar="N",
+    simulate_.add_argument("--years", type=whole_number(1, MAX_YEARS), metavar="N",
+                           help="years to simulate (default: the scenario's, or 10)")
+    simulate_.add_argument("--replications", type=REPLICATIONS, metavar="N",
                            help=f"replications per scenario (default: the scenario's, or {DEFAULT_REPLICATIONS})")
-    simulate_.add_argument("--seed", type=int, metavar="S", help=f"random seed (default: the scenario's, or {DEFAULT_SEED})")
-    simulate_.add_argument("--start-year", type=int, metavar="YEAR",
+    simulate_.add_argument("--seed", type=SEED, metavar="S",
+                           help=f"random seed (default: the scenario's, or {DEFAULT_SEED})")
+    simulate_.add_argument("--start-year", type=YEAR, metavar="YEAR",
                            help="the January caseload to start from (default: the scenario's, or the latest published)")
     data_option(simulate_)
     output_options(simulate_)
@@ -92,10 +112,13 @@ def _calibrate(args: argparse.Namespace) -> int:
     _positive(args.replications, "--replications")
     dataset = store.load_dataset(args.data)
     history = la_history(dataset, args.la)
+    if args.validate:
+        return _validate(args, dataset, history)
     start_year = args.start_year or _latest_caseload_year(history)
     timings = {}
     began = time.perf_counter()
     announce(1, 3, f"calibrating {history.la_name}'s rates to its published history", quiet=args.quiet)
+    check_series(dataset, history.la_code, start_year)
     result = calibrate_la(dataset, history.la_code, start_year=start_year)
     timings["calibration"] = round(time.perf_counter() - began, 2)
     params = result.parameters
@@ -115,23 +138,77 @@ def _calibrate(args: argparse.Namespace) -> int:
     checks = target_checks(report)
     label = f"{history.la_name} {params.start_year}-{start_year}"
     announce(3, 3, "writing the fit report", quiet=args.quiet)
+    population = population_note(dataset.measures, history.la_code, params.start_year, start_year)
     with run_folder(args.out, command="calibrate", label=history.la_name, force=args.force) as run:
-        report.to_csv(run.path("calibration.csv"), index=False, float_format="%.6g", lineterminator="\n")
-        checks.to_csv(run.path("targets.csv"), index=False, lineterminator="\n")
+        atomic.write_csv(run.path("calibration.csv"), report, float_format="%.6g")
+        atomic.write_csv(run.path("targets.csv"), checks)
         fitted = pd.DataFrame({"parameter": list(result.fitted), "value": list(result.fitted.values())})
         estimates = result.estimates.melt(id_vars="year", var_name="parameter")
-        pd.concat([fitted.assign(year=""), estimates], ignore_index=True)[["parameter", "year", "value"]].to_csv(
-            run.path("fitted_parameters.csv"), index=False, float_format="%.6g", lineterminator="\n")
+        atomic.write_csv(run.path("fitted_parameters.csv"), pd.concat([fitted.assign(year=""), estimates],
+                         ignore_index=True)[["parameter", "year", "value"]], float_format="%.6g")
         run.timings.update(timings)
         run.details.update({"la_code": history.la_code, "la_name": history.la_name,
                             "window_january": [params.start_year, start_year], "seed": args.seed,
                             "des_replications": args.replications, "optimiser": result.message,
                             "targets_passed": int(checks["passed"].sum()), "targets": len(checks),
-                            "parameters_at_bounds": list(result.at_bounds)})
+                            "parameters_at_bounds": list(result.at_bounds),
+                            "population": population})
         target = run.target
     print_report(label, report, checks, result.fitted, result.at_bounds)
+    if population:
+        print(population)
     print(f"Wrote {target}")
     return 0
+
+
+def _validate(args: argparse.Namespace, dataset, history) -> int:
+    latest = _latest_caseload_year(history)
+    bad = [o for o in args.origins if not 2018 <= o < latest]
+    if bad:
+        raise SendcastError(f"--origins: {bad[0]} is not between 2018 and {latest - 1} (the fit needs two years "
+                            f"of flows before it, and a published January after it)")
+    replications = max(args.replications, 30) if args.replications == 8 else args.replications
+    capacity_path = capacity_file(paths.data_dir(args.data), history.la_code)
+    capacity = read_capacity(capacity_path) if capacity_path.is_file() else None
+    began = time.perf_counter()
+    with progress_bar(replications * len(args.origins), "validation replications", quiet=args.quiet) as update:
+        result = validate_la(dataset, history.la_code, origins=tuple(sorted(set(args.origins))),
+                             replications=replications, seed=args.seed, data=args.data, capacity=capacity,
+                             progress=update)
+    seconds = round(time.perf_counter() - began, 2)
+    with run_folder(args.out, command="calibrate", label=f"{history.la_name}-validation", force=args.force) as run:
+        result.table.to_csv(run.path("validation.csv"), index=False, float_format="%.6g", lineterminator="\n")
+        result.targets.to_csv(run.path("validation_targets.csv"), index=False, lineterminator="\n")
+        if capacity is not None:
+            run.record_input(capacity_path, "special school places")
+        run.timings["validation"] = seconds
+        run.details.update({"la_code": history.la_code, "la_name": history.la_name, "origins": args.origins,
+                            "replications": replications, "seed": args.seed, "notes": list(result.notes)})
+        target = run.target
+    _print_validation(history.la_name, result)
+    print(f"Wrote {target}")
+    return 0
+
+
+def _print_validation(la_name: str, result) -> None:
+    print(f"{la_name}: out-of-sample validation (simulation beside the forecast engine; errors % of published, "
+          "points for the 20-week share; flows are calendar years, counts January).")
+    table = result.table
+    print(f"  {'measure':26} {'origin':>6} {'h':>2} {'year':>5} {'published':>9} {'simulated':>9} {'error':>7} "
+          f"{'in95':>5} {'pass':>5} {'forecast':>9} {'f.error':>7} {'f.pass':>6}")
+    for row in table.itertuples(index=False):
+        def mark(value) -> str:
+            return "" if value is None or (isinstance(value, float) and np.isnan(value)) else ("yes" if value else "NO")
+        print(f"  {row.measure:26} {row.origin:>6} {row.horizon:>2} {row.year:>5} {row.published:>9,.1f} "
+              f"{row.simulated:>9,.1f} {row.error:>+7.1f} {mark(row.inside_95):>5} {mark(row.passed):>5} "
+              f"{row.forecast:>9,.1f} {row.forecast_error:>+7.1f} {mark(row.forecast_passed):>6}")
+    print("  Targets (one year ahead, over the origins):")
+    for row in result.targets.itertuples(index=False):
+        verdict = {True: "PASS", False: "FAIL", None: "n/a"}
+        print(f"    {row.target:26} {row.rule:58} simulation {row.simulation:>18} {verdict[row.simulation_passed]:4}"
+              f"  forecast {row.forecast:>18} {verdict[row.forecast_passed]}")
+    for note in result.notes:
+        print(f"  note: {note}")
 
 
 # ---------------------------------------------------------------------------- simulate
@@ -140,15 +217,18 @@ def _simulate(args: argparse.Namespace) -> int:
         _positive(getattr(args, name), f"--{name}")
     dataset = store.load_dataset(args.data)
     history = la_history(dataset, args.la)
-    scenario = baseline = None
+    scenario = baseline = default_places = None
     chain: list[Path] = []
     if args.scenario:
         scenario, _, chain = load_scenario(args.scenario)
-        named = dataset.geography.resolve(scenario.scenario.la)["la_code"]
-        if named != history.la_code:
-            raise SendcastError(f"{args.scenario}: the scenario is for {scenario.scenario.la} but --la is "
-                                f"{history.la_name}; make them agree")
         baseline, _, _ = load_scenario(baseline_path(chain))
+        # A scenario written for another LA is re-targeted at --la (sendcast.scenarios.retarget).
+        (item, base_item), retarget_notes = retarget([LoadedScenario(scenario, {}, tuple(chain)),
+                                                      LoadedScenario(baseline, {}, ())], dataset, history.la_code,
+                                                     args.data)
+        scenario, baseline, default_places = item.scenario, base_item.scenario, item.capacity
+        for note in retarget_notes:
+            print(f"note: {note}")
     info = scenario.scenario if scenario is not None else None
     start_year = args.start_year or (info.start_year if info else _latest_caseload_year(history))
     horizon = args.years or (info.horizon if info else 10)
@@ -159,26 +239,33 @@ def _simulate(args: argparse.Namespace) -> int:
 
     timings = {}
     began = time.perf_counter()
+    check_series(dataset, history.la_code, start_year)
     fit = calibrate_la(dataset, history.la_code, start_year=start_year)
     timings["calibration"] = round(time.perf_counter() - began, 2)
-    capacity = None
+    capacity = None if scenario is None or scenario.special_places.capacity_file else default_places
     if scenario is None:
-        default_file = capacity_file(paths.data_dir(args.data), history.la_code)
-        capacity = read_capacity(default_file) if default_file.is_file() else None
+        # The LA's own capacity file, else the third-party table (flagged low confidence).
+        capacity, _ = default_capacity(paths.data_dir(args.data), history.la_code, history.la_number,
+                                       codes_to_numbers(dataset.geography.las))
     scenarios = {}
     if scenario is not None and baseline_path(chain) != chain[0]:
         scenarios[baseline.scenario.name] = build_parameters(
             dataset, history.la_code, start_year=start_year, horizon=horizon, scenario=baseline, calibration=fit,
-            data=args.data)
+            data=args.data, capacity=None if baseline.special_places.capacity_file else default_places)
     main_name = info.name if info else "As things stand"
     scenarios[main_name] = build_parameters(dataset, history.la_code, start_year=start_year, horizon=horizon,
                                             scenario=scenario, capacity=capacity, calibration=fit, data=args.data)
     base_name = next(iter(scenarios))
-    notes = _notes(history, start_year, capacity, scenario, args.data)
+    notes = _notes(history, start_year, capacity, scenario, args.data, dataset)
+
+    rules = {name: (item.trends.rule if item is not None else "damped")
+             for name, item in zip(scenarios, ([baseline] if len(scenarios) == 2 else []) + [scenario])}
+    drawn = {name: parameter_draws(params, history, fit, start_year, seed, replications, trends=rules[name])
+             for name, params in scenarios.items()}
 
     began = time.perf_counter()
     with progress_bar(replications * len(scenarios), "replications", quiet=args.quiet) as update:
-        results = run_replications(scenarios, replications=replications, seed=seed, baseline=base_name,
+        results = run_replications(drawn, replications=replications, seed=seed, baseline=base_name,
                                    backend=args.backend, workers=args.workers, scheduler=args.scheduler,
                                    progress=update)
     timings["replications"] = round(time.perf_counter() - began, 2)
@@ -188,16 +275,17 @@ def _simulate(args: argparse.Namespace) -> int:
     differences = _drop_uncosted(results.differences, uncosted)
 
     with run_folder(args.out, command="simulate", label=f"{history.la_name}-{main_name}", force=args.force) as run:
-        summary[SUMMARY_COLUMNS].to_csv(run.path("simulation.csv"), index=False, float_format="%.6g",
-                                        lineterminator="\n")
+        atomic.write_csv(run.path("simulation.csv"), summary[SUMMARY_COLUMNS], float_format="%.6g")
         if not differences.empty:
-            differences[SUMMARY_COLUMNS].to_csv(run.path("differences.csv"), index=False, float_format="%.6g",
-                                                lineterminator="\n")
+            atomic.write_csv(run.path("differences.csv"), differences[SUMMARY_COLUMNS], float_format="%.6g")
         _write_charts(run, history, summary, replications, start_year)
         for path in chain:
             run.record_input(path, "scenario")
-        if capacity is not None:
+        if capacity is not None and capacity_file(paths.data_dir(args.data), history.la_code).is_file():
             run.record_input(capacity_file(paths.data_dir(args.data), history.la_code), "special school places")
+        elif capacity is not None and not capacity.empty:
+            run.record_input(paths.raw_dir(paths.data_dir(args.data)) / "national" / THIRD_PARTY_FILE,
+                             "special school places (third-party, low confidence)")
         run.timings.update(timings)
         run.details.update({
             "la_code": history.la_code, "la_name": history.la_name, "start_year_january": start_year,
@@ -206,8 +294,7 @@ def _simulate(args: argparse.Namespace) -> int:
             "scenario_changes": (changed_fields(scenarios[base_name], scenarios[main_name])
                                  if main_name != base_name else []),
             "calibration_fitted": fit.fitted, "notes": notes,
-            "intervals": "lo95/hi95 in simulation.csv: 2.5th-97.5th percentiles of the replications; in "
-                         "differences.csv: 95% confidence interval of the mean paired difference",
+            "intervals": BANDS,
             "data_manifest": dataset.manifest.get("inputs", []),
         })
         target = run.target
@@ -216,13 +303,19 @@ def _simulate(args: argparse.Namespace) -> int:
     return 0
 
 
-def _notes(history, start_year, capacity, scenario, data) -> list[str]:
+def _notes(history, start_year, capacity, scenario, data, dataset=None) -> list[str]:
     if capacity is None and scenario is not None and scenario.special_places.capacity_file:
         capacity = read_capacity(Path(scenario.special_places.capacity_file))
-    _, place_notes = special_place_blocks(history, start_year, capacity, scenario)
-    _, cost_notes = unit_costs(history, scenario, data)
-    return place_notes + cost_notes + ["rates: calibrated to the published history; age profiles, decision and "
-                                       "assessment times are illustrative defaults (sendcast.scenarios.parameters)"]
+    blocks, place_notes = special_place_blocks(history, start_year, capacity, scenario)
+    place_notes = place_notes + over_capacity(history, start_year, blocks, capacity)[1]
+    _, cost_notes = unit_costs(history, scenario, data, dataset)
+    rule = scenario.assessment.capacity_rule if scenario is not None else "responsive"
+    capacity_note = ("assessment capacity: responds to the work in hand each January as it has since 2019 "
+                     "(sendcast.scenarios.parameters.assessment_capacity)" if rule == "responsive" else
+                     "assessment capacity: frozen at today's level (scenario capacity_rule = \"frozen\")")
+    return place_notes + cost_notes + [capacity_note, "rates: calibrated to the published history; age profiles, "
+                                       "decision and assessment times are illustrative defaults "
+                                       "(sendcast.scenarios.parameters)"]
 
 
 def _drop_uncosted(table: pd.DataFrame, components: list[str]) -> pd.DataFrame:
@@ -252,7 +345,8 @@ def _write_charts(run, history, summary: pd.DataFrame, replications: int, start_
 def _print_summary(summary, differences, la_name, start_year, horizon, replications, notes) -> None:
     last = start_year + horizon
     print(f"{la_name}: simulated from January {start_year}, {horizon} years, {replications} replications "
-          "per scenario (mean, and 95% of replications between lo95 and hi95).")
+          "per scenario (mean, and 95% of replications between lo95 and hi95: a predictive band, parameters "
+          "drawn by bootstrap over the fitted years plus simulation noise).")
     wanted = [("ehcp_total", "EHC plans, January", last), ("ehcp_independent_special",
               "independent special placements, January", last),
               ("requests", "requests for assessment", last - 1), ("new_plans", "new plans", last - 1),
@@ -262,7 +356,7 @@ def _print_summary(summary, differences, la_name, start_year, horizon, replicati
         if table.empty:
             continue
         if title:
-            print(f"Paired {title} (95% confidence interval of the mean):")
+            print(f"Paired {title} (95% confidence interval of the mean: simulation noise only):")
         for name, part in table.groupby("scenario", sort=False):
             print(f"  {name}")
             index = part[part["breakdown"] == ""].set_index(["measure", "year"])

@@ -16,12 +16,13 @@ from pathlib import Path
 import pandas as pd
 
 from sendcast import __version__
-from sendcast.data import checks
+from sendcast.data import checks, needs
 from sendcast.data.geography import Geography, build_geography
 from sendcast.data.lait import read_lait
 from sendcast.data.measures import ENGLAND_CODE, TIDY_COLUMNS
 from sendcast.data.neighbours import read_neighbours
 from sendcast.data.population import POPULATION_SOURCES, population_measures, read_population_file
+from sendcast.data import population_national
 from sendcast.data.release import open_release
 from sendcast.data.sen2 import ENGLAND_KEY, ReleaseTables, read_release
 from sendcast.runtime.errors import InputError
@@ -93,6 +94,9 @@ def discover_inputs(raw_dir: Path, extra_releases: tuple[Path, ...] = ()) -> Raw
         raise InputError(sen2_dir, "at least one SEN2 release zip or folder", found="none")
     lait = raw_dir / "lait" / LAIT_FILE
     population = tuple(raw_dir / "ons" / s.file for s in POPULATION_SOURCES if (raw_dir / "ons" / s.file).exists())
+    if (raw_dir / "ons" / population_national.DISTRICT_FILE).exists():
+        # The national file needs its two lookups; a missing one is named when the build reads it.
+        population += tuple(raw_dir / "ons" / name for name in population_national.FILES)
     neighbours = raw_dir / "lait" / NEIGHBOURS_FILE
     return RawInputs(tuple(releases), lait if lait.exists() else None, population, raw_dir,
                      neighbours if neighbours.exists() else None)
@@ -101,7 +105,7 @@ def discover_inputs(raw_dir: Path, extra_releases: tuple[Path, ...] = ()) -> Raw
 def build_dataset(inputs: RawInputs) -> Dataset:
     """Read, merge and check every raw input; return the :class:`Dataset`."""
     started = time.perf_counter()
-    releases = [read_release(open_release(path)) for path in inputs.sen2]
+    releases = [needs.with_needs(read_release(open_release(path))) for path in inputs.sen2]
     sen2 = _merge_releases(releases)
     areas = pd.concat([r.areas for r in releases], ignore_index=True)
     caseload = sen2[(sen2["measure"] == "ehcp_total") & (sen2["breakdown"] == "") & sen2["value"].notna()]
@@ -113,10 +117,15 @@ def build_dataset(inputs: RawInputs) -> Dataset:
     vintages = [read_population_file(path, source)
                 for path in inputs.population
                 for source in POPULATION_SOURCES if source.file == path.name]
+    national = [p for p in inputs.population if p.name == population_national.DISTRICT_FILE]
+    if national:
+        # LAs with a file of their own keep it (Gloucestershire: the same ONS figures, to 2047).
+        own = {s.la_number for s in POPULATION_SOURCES if any(p.name == s.file for p in inputs.population)}
+        vintages.append(population_national.read_national_population(national[0].parent, skip=own))
     pieces.append(population_measures(vintages))
     tidy = _attach_names(pd.concat(pieces, ignore_index=True), geography)
     neighbours = _neighbours(inputs, known, geography)
-    results = checks.run_all(tidy, releases)
+    results = pd.concat([checks.run_all(tidy, releases), needs.need_checks(tidy).drop(columns="_age")], ignore_index=True)
     codes = geography.las.set_index("la_number")["la_code"]
     results["la_code"] = results["la_code"].map(lambda k: codes.get(k, k))
     manifest = _manifest(inputs, releases, tidy, geography, results, time.perf_counter() - started)

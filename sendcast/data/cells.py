@@ -61,8 +61,27 @@ def parse_numbers(
         )
     values = candidates.astype(float).to_numpy(copy=True)
     values[missing] = np.nan
+    _check_representable(values, candidates, path=path, column=column, rows=rows, raw=text)
     _check_range(values, kind=kind, path=path, column=column, rows=rows, raw=text)
     return pd.Series(values, index=text.index), pd.Series(not_applicable, index=text.index)
+
+
+_NONZERO_MANTISSA = re.compile(r"^[+-]?0*\.?0*[1-9]")
+
+
+def _check_representable(values: np.ndarray, text: pd.Series, *, path: str, column: str, rows: pd.Series,
+                         raw: pd.Series) -> None:
+    """A written number must survive becoming a float: ``1e-400`` is not zero and ``1e400``
+    is not infinity, so both are refused rather than silently changed."""
+    with np.errstate(invalid="ignore"):
+        suspect = (values == 0) | ~np.isfinite(values)
+    suspect &= ~np.isnan(values)
+    for index in np.flatnonzero(suspect):
+        written = str(text.iloc[index]).split("e")[0].split("E")[0]
+        if values[index] == 0 and not _NONZERO_MANTISSA.match(written):
+            continue  # a real zero (0, 0.0, -0, 0e5)
+        raise InputError(path, "a number of ordinary size (between 1e-300 and 1e300 in magnitude, or 0)",
+                         row=int(rows.iloc[index]), column=column, found=str(raw.iloc[index]))
 
 
 def _expectation(kind: str) -> str:

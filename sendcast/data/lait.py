@@ -15,7 +15,7 @@ import pandas as pd
 
 from sendcast.data.cells import parse_numbers
 from sendcast.data.periods import parse_time_periods
-from sendcast.data.release import read_csv_text, require_columns
+from sendcast.data.release import read_csv_text, read_input_file, require_columns
 from sendcast.data.sen2 import ENGLAND_KEY
 from sendcast.runtime.errors import InputError
 
@@ -33,7 +33,7 @@ def read_lait(path: Path, known_numbers: set[str]) -> pd.DataFrame:
     number is an error (an LA we cannot place), not silently dropped.
     """
     label = str(path)
-    frame = read_csv_text(path.read_bytes(), label)
+    frame = read_csv_text(read_input_file(path, label), label)
     require_columns(frame, REQUIRED, label)
     frame = frame[frame["measure_short"].str.strip().isin(LAIT_MEASURES)].copy()
     if frame.empty:

@@ -53,7 +53,8 @@ _MEASURES: tuple[Measure, ...] = (
         "children and young people",
         "january",
         "All EHC plans maintained by the LA in January; statements plus EHC plans before "
-        "2019 (statements were converted to EHC plans 2014-2018).",
+        "2019 (statements were converted to EHC plans 2014-2018). By primary need "
+        "(breakdown need=..., January 2025 on), also by age and for each placement group.",
         short="EHC plans",
     ),
     Measure(
@@ -126,7 +127,8 @@ _MEASURES: tuple[Measure, ...] = (
         "New EHC plans issued",
         "plans",
         "calendar",
-        "EHC plans (statements too before 2015) issued for the first time in the calendar year.",
+        "EHC plans (statements too before 2015) issued for the first time in the calendar year. "
+        "By primary need (breakdown need=..., calendar 2024 on).",
         short="New plans",
     ),
     Measure(
@@ -218,6 +220,25 @@ PLACEMENT_GROUPS: tuple[str, ...] = (
     "ehcp_ap",
     "ehcp_other",
 )
+
+#: The thirteen primary needs of SEN2 (breakdown ``need=<code>``, with age
+#: ``need=<code>;age=<age>``; read by :mod:`sendcast.data.needs`). ``unknown`` (primary need
+#: not recorded) is a type of its own, so the needs of any group add up to the group.
+PRIMARY_NEEDS: dict[str, str] = {
+    "asd": "Autistic spectrum disorder",
+    "semh": "Social, emotional and mental health",
+    "slcn": "Speech, language and communication needs",
+    "mld": "Moderate learning difficulty",
+    "sld": "Severe learning difficulty",
+    "pmld": "Profound and multiple learning difficulty",
+    "spld": "Specific learning difficulty",
+    "pd": "Physical disability",
+    "hi": "Hearing impairment",
+    "vi": "Visual impairment",
+    "msi": "Multi-sensory impairment",
+    "oth": "Other difficulty/disability (includes Down syndrome)",
+    "unknown": "Primary need not recorded",
+}
 
 #: Age bands used for EHCP caseload breakdowns (SEN2 2010-2022 release bands).
 AGE_BANDS: tuple[str, ...] = ("under_5", "5_to_10", "11_to_15", "16_to_19", "20_to_25")

@@ -98,6 +98,9 @@ def _load(release: Release, spec: sources.TableSpec, required: tuple[str, ...] |
         raise InputError(release.path, f"a table named {spec.file} in the release", found="no such file")
     frame = read_csv_text(release.read_bytes(spec.file), label)
     require_columns(frame, spec.required_columns if required is None else required, label)
+    check_vocabulary(frame, "geographic_level", sources.GEOGRAPHIC_LEVELS, label)
+    if "breakdown_topic" in spec.row_filter and spec.file in sources.BREAKDOWN_TOPICS_2025:
+        check_vocabulary(frame, "breakdown_topic", sources.BREAKDOWN_TOPICS_2025[spec.file], label)
     for column, value in spec.row_filter.items():
         frame = frame[frame[column].str.strip() == value]
     level = frame["geographic_level"].str.strip()
@@ -111,6 +114,19 @@ def _load(release: Release, spec: sources.TableSpec, required: tuple[str, ...] |
         frame = frame[frame["year"] >= spec.from_year]
     frame["la_key"] = _area_keys(frame, label)
     return frame, label, regional
+
+
+def check_vocabulary(frame: pd.DataFrame, column: str, allowed, label: str) -> None:
+    """Every cell of ``column`` (spaces trimmed) is one of ``allowed``, or an error naming the
+    first row that is not, what it holds and what is allowed."""
+    text = frame[column].str.strip()
+    unknown = ~text.isin(allowed)
+    if unknown.any():
+        row = frame.loc[unknown].iloc[0]
+        listed = sorted(allowed)
+        shown = ", ".join(repr(v) for v in listed[:8]) + (", ..." if len(listed) > 8 else "")
+        raise InputError(label, f"one of {shown} (as published; another spelling would drop the row)",
+                         row=int(row["_row"]), column=column, found=str(row[column]))
 
 
 def _area_keys(frame: pd.DataFrame, label: str) -> pd.Series:
@@ -211,9 +227,8 @@ def _read_wide(release: Release, spec: sources.TableSpec
     frame, label, regional = _load(release, spec)
     keys = ["year", "la_key"]
     if spec.breakdown_column:
-        text = frame[spec.breakdown_column].str.strip()
-        unknown = ~text.isin(spec.breakdown_map)
-        frame = frame[~unknown].copy()  # breakdown labels we do not use (e.g. 'unknown')
+        check_vocabulary(frame, spec.breakdown_column, spec.breakdown_map, label)
+        frame = frame.copy()
         frame["_breakdown"] = frame[spec.breakdown_column].str.strip().map(spec.breakdown_map)
         frame = frame[frame["_breakdown"].notna()]
         keys.append("_breakdown")
@@ -293,6 +308,8 @@ def _read_establishments(release: Release, spec: sources.TableSpec, value_column
     _check_unique(frame, ["year", "la_key", "establishment_type", "establishment_group"], label)
     values, not_applicable = parse_numbers(frame[value_column], path=label, column=value_column,
                                            rows=frame["_row"], kind="count")
+    check_vocabulary(frame, "establishment_type", sources.ESTABLISHMENT_TYPES_2022, label)
+    check_vocabulary(frame, "establishment_group", sources.ESTABLISHMENT_GROUPS_2022, label)
     etype = frame["establishment_type"].str.strip()
     group = frame["establishment_group"].str.strip()
     target = etype.map(sources.ESTABLISHMENT_COLUMNS_2022)
@@ -334,3 +351,9 @@ def _add_other_placements(measures: pd.DataFrame) -> pd.DataFrame:
     extra = other.rename("value").reset_index()
     extra = extra.assign(year_basis="january", measure="ehcp_other", breakdown="", source=source)
     return pd.concat([measures, extra[measures.columns]], ignore_index=True)
+
+
+#: Public names for readers of further published tables in the same release format
+#: (:mod:`sendcast.data.needs`).
+load_table = _load
+check_unique = _check_unique

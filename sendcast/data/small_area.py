@@ -22,7 +22,7 @@ from pathlib import Path
 import pandas as pd
 
 from sendcast.data.cells import parse_numbers
-from sendcast.data.release import read_csv_text
+from sendcast.data.release import read_csv_text, read_input_file
 from sendcast.runtime.errors import InputError
 
 #: the label of a totals row or column, in a council's table and in the protected one
@@ -37,9 +37,7 @@ def read_small_area_counts(path: str | Path) -> pd.DataFrame:
     """The counts as a table: index = area names, columns = categories, whole numbers."""
     path = Path(path)
     label = str(path)
-    if not path.is_file():
-        raise InputError(label, "a CSV file of small-area counts", found="no such file")
-    data = path.read_bytes()
+    data = read_input_file(path, label, what="a CSV file of small-area counts")
     frame = read_csv_text(data, label)
     header = next(csv.reader(io.StringIO(data.decode("utf-8-sig"))))
     header = [name.strip() for name in header]

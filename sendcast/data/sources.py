@@ -19,6 +19,28 @@ AREA_COLUMNS: tuple[str, ...] = (
     "region_name",
 )
 
+#: The geographic levels SEN2 tables publish; any other spelling is an error naming the row
+#: (``Local Authority`` or ``national`` would otherwise drop the row without a word).
+GEOGRAPHIC_LEVELS: tuple[str, ...] = ("National", "Regional", "Local authority")
+
+#: The ``breakdown_topic`` values of each 2025-format table sendcast reads, as published in
+#: the 2025 release. A table holding another value is refused naming the row: a misspelt
+#: topic would otherwise make its rows vanish. A later release that adds a topic needs it
+#: added here (one line), which is the point: sendcast never drops rows it does not know.
+BREAKDOWN_TOPICS_2025: dict[str, frozenset[str]] = {
+    "caseload.csv": frozenset({"All EHC plans", "Age when plan started", "Child or young persons age", "Ethnicity",
+                               "Sex", "Years EHC plan in place"}),
+    "newplans.csv": frozenset({"New EHC plans", "Age when plan started", "Ethnicity", "Sex"}),
+    "requests.csv": frozenset({"All requests for EHC needs assessments", "Child or young persons age", "Ethnicity",
+                               "Sex"}),
+    "assessments.csv": frozenset({"All EHC needs assessments", "Child or young persons age", "Ethnicity", "Sex"}),
+    "timeliness_20_week.csv": frozenset({"All EHC plans issued", "Child or young persons age", "Ethnicity", "Sex"}),
+    "ceased_plans.csv": frozenset({"All ceased EHC plans", "Age plan ceased", "Ethnicity", "Sex",
+                                   "Type of placement", "Years plan held"}),
+    "sen_needs_all_plans.csv": frozenset({"All EHC plans", "Child or young persons age", "Ethnicity", "Sex",
+                                          "Type of placement", "Years EHC plan in place"}),
+}
+
 
 @dataclass(frozen=True)
 class Component:
@@ -114,6 +136,8 @@ CASELOAD_2025 = TableSpec(
         Component("ehcp_state_special", ("special_la_maintained",), breakdown="provider=la_maintained"),
         Component("ehcp_state_special", ("special_academy_free",), breakdown="provider=academy_free"),
         Component("ehcp_independent_special", ("special_independent", "special_non_maintained")),
+        Component("ehcp_independent_special", ("special_independent",), breakdown="provider=independent"),
+        Component("ehcp_independent_special", ("special_non_maintained",), breakdown="provider=non_maintained"),
         Component("ehcp_fe", ("fe_total",)),
         Component("ehcp_ap", ("ap_pru_total",)),
     ),
@@ -270,6 +294,24 @@ ESTABLISHMENT_COLUMNS_2022: dict[str, str] = {
     "Special - Independent": "special_independent",
     "Special - Non-maintained": "special_non_maintained",
 }
+#: Every establishment type and group the 2010-2022 release publishes; the ones not in the
+#: maps above are read and not used (a type outside this list is an error naming the row).
+ESTABLISHMENT_TYPES_2022: frozenset[str] = frozenset({
+    "AP/PRU - Academy", "AP/PRU - Free school", "AP/PRU - LA maintained", "Apprenticeship",
+    "Awaiting provision - above compulsory school age and in education",
+    "Awaiting provision - above compulsory school age and not in education",
+    "Awaiting provision - below compulsory school age and in education",
+    "Awaiting provision - below compulsory school age and not in education",
+    "Awaiting provision - compulsory school age and in education",
+    "Awaiting provision - compulsory school age and not in education", "Awaiting provision - total",
+    "Elective home education", "General FE and tertiary colleges/HE", "Hospital School",
+    "Independent specialist providers", "Mainstream - Independent", "NEET", "Non-maintained early years", "Other",
+    "Other FE", "Other arrangements by local authority", "Other arrangements by parents", "Permanently excluded",
+    "Sixth form college", "Specialist post-16 institutions", "Supported Internship", "Traineeship",
+    "Work-based learning"}) | frozenset(ESTABLISHMENT_COLUMNS_2022)
+ESTABLISHMENT_GROUPS_2022: frozenset[str] = frozenset({
+    "Alternative provision/Pupil referral unit", "Educated elsewhere", "Further education", "Mainstream school",
+    "NEET", "Non-maintained early years", "Other", "Special school", "Total", "Unknown"})
 # establishment_group (on the establishment_type == "Total" rows) -> column.
 ESTABLISHMENT_GROUP_COLUMNS_2022: dict[str, str] = {
     "Mainstream school": "group_mainstream",

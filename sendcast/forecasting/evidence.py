@@ -15,6 +15,15 @@ measure:
 - the **reconciliation method** for the placement groups, by a backtest of its own
   (:func:`reconciliation_backtest`).
 
+The forecasts sendcast gives, and every accuracy figure it prints, come from the
+**real-time run** (:func:`realtime_evidence`, :mod:`forecast.realtime`): a nested
+rolling-origin backtest of every area in which the method, windows, shrinkage toward
+England and interval calibration at each origin use only the data up to it; its last
+origin is the live forecast, and its scores per vintage and pooled (with the baselines
+naive, drift, the five-year straight line and constant growth) are the track record. The
+fixed-method backtest above is kept for each LA's own per-method record (``backtest.csv``)
+and for comparison.
+
 ``until`` drops every published value after that year before anything is computed, so the
 evidence is what a planner would have had in ``until``.
 """
@@ -33,11 +42,14 @@ from forecast.backtest import BacktestResult, rolling_origin_backtest, summarise
 from forecast.calibration import Calibration, calibrate, holdout_coverage
 from forecast.errors import ForecastError
 from forecast.models import BACKTEST_MODELS
+from forecast.realtime import CHOSEN, RealtimeResult, RealtimeSettings, realtime_backtest
+from forecast.scores import pooled_table, vintage_table
 from forecast.reconcile import Hierarchy, reconcile
 from forecast.selection import select_models
 from sendcast.data.build import Dataset
 from sendcast.runtime.errors import SendcastError
 from sendcast.data.measures import PLACEMENT_GROUPS
+from sendcast.forecasting.realtime_panel import realtime_panel
 from sendcast.forecasting.panels import panel
 
 LOGGER = logging.getLogger(__name__)
@@ -58,6 +70,11 @@ COMPARABLE_FROM: dict[str, tuple[int, str]] = {
 }
 #: Fewest years of history at a backtest origin.
 MIN_HISTORY = 6
+#: The first origin (vintage) of the printed track record: the statement-to-EHC-plan transition
+#: (2014-2016 Januaries) is behind it.
+TRACK_RECORD_FROM = 2016
+#: Methods in every track-record table: the real-time choice and the baselines.
+TABLE_METHODS: tuple[str, ...] = (CHOSEN, "naive", "drift", "five_year_line", "constant_growth")
 
 
 class EvidenceError(SendcastError):
@@ -81,6 +98,17 @@ class Evidence:
       log scale (robust standard deviation, :func:`log_error_scale`), the weights of ``wls``.
     - ``excluded``: LAs left out of each measure's panel, with the reason.
     - ``until``: last year of data used (None: all); ``horizons``: years ahead backtested.
+    - ``realtime``: the real-time (nested rolling-origin) run of every area
+      (:func:`forecast.realtime.realtime_backtest`); the forecasts sendcast gives are its
+      last origin.
+    - ``track_record``: per measure, horizon (1-3) and method, the real-time run's scores
+      pooled over the origins from :data:`TRACK_RECORD_FROM` (:func:`forecast.scores.pooled_table`);
+      ``vintages``: the same per origin (:func:`forecast.scores.vintage_table`). Methods: the
+      real-time choice (``sendcast``) and the baselines.
+
+    ``reconciliation_method`` is ``keep_total`` by rule (:func:`forecast.reconcile.keep_total`):
+    the total is kept as forecast and the placement groups are scaled to it, so reconciliation never moves the total (issue 18:
+    WLS pulled the total down). ``reconciliation`` still scores the alternatives.
     """
 
     backtest: BacktestResult
@@ -94,6 +122,9 @@ class Evidence:
     excluded: pd.DataFrame
     until: int | None
     horizons: int
+    realtime: RealtimeResult
+    track_record: pd.DataFrame
+    vintages: pd.DataFrame
 
     @property
     def measures(self) -> tuple[str, ...]:
@@ -113,17 +144,18 @@ class Evidence:
         return wls_variances(self.error_scale, central)
 
     def chosen_summary(self) -> pd.DataFrame:
-        """Per measure and horizon, for the chosen model: MASE relative to drift, median
-        bias and the coverage of 80% and 95% intervals raw and calibrated (held-out LAs)."""
-        chosen = self.selection[["measure", "model"]].dropna()
-        summary = self.summary.merge(chosen, on=["measure", "model"])
-        keys = ["measure", "model", "horizon"]
-        held = self.holdout[[*keys, "coverage80_calibrated", "coverage95_calibrated"]]
-        out = summary.merge(held, on=keys, how="left")
-        return out[[*keys, "n_series", "n_forecasts", "median_mase", "relative_mase", "median_mape",
-                    "median_bias_pct", "coverage80", "coverage95", "coverage80_calibrated",
-                    "coverage95_calibrated"]].rename(columns={"coverage80": "coverage80_raw",
-                                                              "coverage95": "coverage95_raw"})
+        """Per measure and horizon, the real-time forecasts' track record (pooled over
+        origins): ``relative_mase`` (to the five-year straight line), ``median_ape_pct``,
+        ``median_bias_pct``, ``coverage80``/``coverage95``, ``median_width80_pct``,
+        ``interval_score80_pct``, with ``n_series``, ``n_forecasts`` and the origins
+        ``first_origin``-``last_origin``."""
+        table = self.track_record[self.track_record["method"] == CHOSEN]
+        out = table.rename(columns={"n": "n_forecasts"}).assign(model="real-time choice")
+        origins = self.realtime.forecasts["origin"]
+        out = out.assign(first_origin=TRACK_RECORD_FROM, last_origin=int(origins.max()) - out["horizon"])
+        return out[["measure", "model", "horizon", "n_series", "n_forecasts", "relative_mase", "median_ape_pct",
+                    "median_bias_pct", "coverage80", "coverage95", "median_width80_pct", "interval_score80_pct",
+                    "first_origin", "last_origin"]].reset_index(drop=True)
 
 
 def national_panels(dataset: Dataset, measures: Sequence[str], *, until: int | None = None,
@@ -287,9 +319,30 @@ def _national_evidence(dataset: Dataset, measures: Sequence[str], *, until: int 
     calibration = calibrate(result)
     holdout = holdout_coverage(result, separate_levels=True)
     reconciliation = reconciliation_backtest(result, selection)
-    method = choose_reconciliation(reconciliation)
     error_scale = log_error_scale(_chosen_errors(result, selection))
-    LOGGER.info("evidence: %d forecasts scored; reconciliation by %s", len(result.errors), method)
+    realtime, track_record, vintages = realtime_evidence(dataset, measures, until=until, horizons=horizons)
+    LOGGER.info("evidence: %d forecasts scored; %d real-time forecasts", len(result.errors), len(realtime.forecasts))
     return Evidence(backtest=result, summary=summary, selection=selection, calibration=calibration,
-                    holdout=holdout, reconciliation=reconciliation, reconciliation_method=method,
-                    error_scale=error_scale, excluded=excluded, until=until, horizons=horizons)
+                    holdout=holdout, reconciliation=reconciliation, reconciliation_method="keep_total",
+                    error_scale=error_scale, excluded=excluded, until=until, horizons=horizons, realtime=realtime,
+                    track_record=track_record, vintages=vintages)
+
+
+def realtime_evidence(dataset: Dataset, measures: Sequence[str], *, until: int | None = None, horizons: int = 5
+                      ) -> tuple[RealtimeResult, pd.DataFrame, pd.DataFrame]:
+    """The real-time run of every area's series of ``measures`` (data after ``until``
+    dropped) and its track record, pooled and per vintage (origins from
+    :data:`TRACK_RECORD_FROM`, horizons 1-3, :data:`TABLE_METHODS`)."""
+    long = realtime_panel(dataset, measures, until=until, comparable_from=COMPARABLE_FROM)
+    present = [m for m in measures if m in set(long["measure"])]
+    if not present:
+        raise EvidenceError("no measure has data to forecast" + (f" up to {until}" if until is not None else ""))
+    try:
+        realtime = realtime_backtest(long, measures=present, settings=RealtimeSettings(
+            horizons=max(horizons, 3), parents={part: PLACEMENT_HIERARCHY.total for part in PLACEMENT_HIERARCHY.parts}))
+    except ForecastError as error:
+        raise EvidenceError(f"real-time backtest: {error}") from error
+    origins = range(TRACK_RECORD_FROM, int(realtime.forecasts["origin"].max()))
+    track_record = pooled_table(realtime.forecasts, origins=origins, horizons=3, methods=TABLE_METHODS)
+    vintages = vintage_table(realtime.forecasts, origins=origins, horizons=3, methods=TABLE_METHODS)
+    return realtime, track_record, vintages

@@ -10,22 +10,21 @@ the central forecast of EHC plans and its 80% interval, the growth that implies 
 and state special demand; ``ehcp_pct_latest`` is the published share of pupils with an EHC
 plan (school census, LAIT ``SEN_TotStat``, January ``ehcp_pct_year``), for context.
 
-EHC plans per 1,000 residents cannot be given for every LA: ONS population is shipped for
-Gloucestershire only. EHC plans **per 1,000 pupils** can, with a stated assumption
-(:data:`PER_PUPIL_ASSUMPTION`):
-
-- ``ehcp_per_1000_pupils_latest`` = ``ehcp_pct_latest`` x 10 (published);
-- ``ehcp_per_1000_pupils_projected`` (and ``_lo80``, ``_hi80``) = that x the LA's forecast
-  EHC plans at the horizon / its published EHC plans in January ``ehcp_pct_year`` (SEN2),
-  i.e. the share of pupils with a plan grows as the LA's plans (all ages) are forecast to
-  grow, and pupil numbers stay at their January ``ehcp_pct_year`` level. Left empty when the
-  LA has no published share or no SEN2 figure for that January.
+EHC plans **per 1,000 residents aged 0-25** (:data:`PER_1000_BASIS`): EHC plans in January Y
+(SEN2, ages 0-25) / ONS population aged 0-25 at mid-year Y x 1,000, published for the latest
+January (``ehcp_per_1000_latest``) and projected at the horizon (``ehcp_per_1000_projected``,
+``_lo80``, ``_hi80``: the forecast EHC plans over the ONS 2022-based projection for that
+mid-year, so pupil numbers are no longer assumed flat). England's population is the sum of
+the current LAs'. Left empty where the LA has no population figure for the year (the
+pre-2019 Dorset, Bournemouth and Poole). ``ehcp_pct_latest`` stays as context: the published
+share of pupils with an EHC plan (school census, LAIT ``SEN_TotStat``, January ``ehcp_pct_year``).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from pathlib import Path
 
 import pandas as pd
 
@@ -37,29 +36,32 @@ from sendcast.data.measures import ENGLAND_CODE
 NATIONAL_SUMMARY_COLUMNS: tuple[str, ...] = (
     "la_code", "la_name", "region", "status", "last_year", "ehcp_latest", "forecast_year", "ehcp_mean", "ehcp_lo80",
     "ehcp_hi80", "growth_pct_a_year", "growth_lo80", "growth_hi80", "state_special_mean", "ehcp_pct_year",
-    "ehcp_pct_latest", "ehcp_per_1000_pupils_latest", "ehcp_per_1000_pupils_projected", "ehcp_per_1000_pupils_lo80",
-    "ehcp_per_1000_pupils_hi80", "per_1000_pupils_basis", "model", "n_warnings", "reason",
+    "ehcp_pct_latest", "population_0_25_latest", "ehcp_per_1000_latest", "ehcp_per_1000_projected",
+    "ehcp_per_1000_lo80", "ehcp_per_1000_hi80", "per_1000_basis", "model", "n_warnings", "reason",
 )
-#: The assumption behind the projected EHC plans per 1,000 pupils, said wherever it is shown.
-PER_PUPIL_ASSUMPTION = ("EHC plans per 1,000 pupils: published = school census share of pupils with an EHC plan "
-                        "(January {year}) x 10; projected = that share grown as the LA's EHC plans (SEN2, all ages) "
-                        "are forecast to grow, assuming pupil numbers stay at their January {year} level")
-
+#: How EHC plans per 1,000 residents are computed, said wherever they are shown.
+PER_1000_BASIS = ("EHC plans per 1,000 residents aged 0-25: EHC plans (DfE SEN2, January {latest}) / ONS "
+                  "population aged 0-25 (mid-{latest}) x 1,000; projected: forecast EHC plans (January {horizon}) / "
+                  "ONS 2022-based projection of residents aged 0-25 (mid-{horizon}) x 1,000")
 
 @dataclass(frozen=True)
 class NationalForecast:
     """``summary``: :data:`NATIONAL_SUMMARY_COLUMNS`, one row per LA (status ``forecast`` or
     ``skipped``); ``forecast``: every LA's forecast rows (the contract columns);
-    ``warnings``: ``la_code, la_name, warning``."""
+    ``warnings``: ``la_code, la_name, warning``; ``sufficiency``: every forecast LA's state
+    special demand against places by January (``LaForecast.sufficiency``: places from the LA's
+    capacity file or the third-party default; LAs with neither are absent)."""
 
     summary: pd.DataFrame
     forecast: pd.DataFrame
     warnings: pd.DataFrame
+    sufficiency: pd.DataFrame = field(default_factory=pd.DataFrame)
 
 
 def forecast_all_las(dataset: Dataset, evidence: Evidence, *, horizon: int = 5, until: int | None = None,
                      n_paths: int = 1000, seed: int = 0,
-                     progress: Callable[[str], None] | None = None) -> NationalForecast:
+                     progress: Callable[[str], None] | None = None,
+                     data: str | Path | None = None) -> NationalForecast:
     """Forecast England and every LA (see the module docstring). ``progress`` is called
     with each LA's name after it is done (for a progress bar)."""
     las = dataset.geography.las
@@ -71,19 +73,18 @@ def forecast_all_las(dataset: Dataset, evidence: Evidence, *, horizon: int = 5, 
         pct = pct[pct["year"] <= until]
     pct_latest = pct.sort_values("year").groupby("la_code")["value"].last()
     pct_year = pct.sort_values("year").groupby("la_code")["year"].last()
-    rows, forecasts, notes = [], [], []
+    people = population_0_25(dataset)
+    rows, forecasts, notes, sufficiency = [], [], [], []
     for _, la in order.iterrows():
         code, name = la["la_code"], la["la_name"]
-        per_pupil_year = pct_year.get(code)
+        pct_in = pct_year.get(code)
         base = {"la_code": code, "la_name": name, "region": la.get("region", ""),
-                "ehcp_pct_latest": pct_latest.get(code),
-                "ehcp_pct_year": None if per_pupil_year is None else int(per_pupil_year),
-                "ehcp_per_1000_pupils_latest": None if code not in pct_latest.index else 10 * pct_latest[code]}
+                "ehcp_pct_latest": pct_latest.get(code), "ehcp_pct_year": None if pct_in is None else int(pct_in)}
         if code in breaks.index:
             rows.append({**base, "status": "skipped", "reason": f"boundary change: {breaks[code]}"})
         else:
             result = forecast_la(dataset, code, horizon=horizon, until=until, evidence=evidence, n_paths=n_paths,
-                                 seed=seed, la_backtest=False, age_bands=False)
+                                 seed=seed, la_backtest=False, age_bands=False, data=data)
             notes += [{"la_code": code, "la_name": name, "warning": w} for w in result.warnings]
             total = result.forecast[result.forecast["measure"] == "ehcp_total"]
             if total.empty:
@@ -92,6 +93,8 @@ def forecast_all_las(dataset: Dataset, evidence: Evidence, *, horizon: int = 5, 
                 rows.append({**base, "status": "skipped", "reason": reason})
             else:
                 forecasts.append(result.forecast)
+                if not result.sufficiency.empty:
+                    sufficiency.append(result.sufficiency)
                 history = result.history[result.history["measure"] == "ehcp_total"].set_index("year")["value"]
                 last = total.iloc[-1]
                 special = result.forecast[result.forecast["measure"] == "ehcp_state_special"]
@@ -108,7 +111,7 @@ def forecast_all_las(dataset: Dataset, evidence: Evidence, *, horizon: int = 5, 
                              "growth_hi80": growth(last["hi80"]),
                              "state_special_mean": special["mean"].iloc[-1] if not special.empty else None,
                              "model": last["model"], "n_warnings": len(result.warnings), "reason": "",
-                             **per_1000_pupils(base["ehcp_per_1000_pupils_latest"], per_pupil_year, history, last)})
+                             **per_1000_residents(people.get(code), history, last)})
         if progress is not None:
             progress(name)
     summary = pd.DataFrame(rows).reindex(columns=list(NATIONAL_SUMMARY_COLUMNS))
@@ -119,21 +122,40 @@ def forecast_all_las(dataset: Dataset, evidence: Evidence, *, horizon: int = 5, 
     forecast = (pd.concat(forecasts, ignore_index=True) if forecasts
                 else pd.DataFrame(columns=list(FORECAST_COLUMNS)))
     return NationalForecast(summary=summary, forecast=forecast,
-                            warnings=pd.DataFrame(notes, columns=["la_code", "la_name", "warning"]))
+                            warnings=pd.DataFrame(notes, columns=["la_code", "la_name", "warning"]),
+                            sufficiency=pd.concat(sufficiency, ignore_index=True) if sufficiency else pd.DataFrame())
 
 
-def per_1000_pupils(latest: float | None, year: int | None, history: pd.Series, horizon: pd.Series) -> dict:
-    """EHC plans per 1,000 pupils projected to the horizon (see the module docstring):
-    ``latest`` (published, January ``year``) x forecast / published EHC plans in ``year``
-    (``history``, SEN2, by January), for the central forecast and the 80% interval (the
-    ``mean``, ``lo80`` and ``hi80`` of ``horizon``). Empty (no keys filled) when ``latest``,
-    ``year`` or a positive SEN2 figure in ``year`` is missing."""
-    empty = {"ehcp_per_1000_pupils_projected": None, "ehcp_per_1000_pupils_lo80": None,
-             "ehcp_per_1000_pupils_hi80": None, "per_1000_pupils_basis": ""}
-    if latest is None or pd.isna(latest) or year is None or year not in history.index or not history[year] > 0:
+def population_0_25(dataset: Dataset) -> dict[str, pd.Series]:
+    """ONS population aged 0-25 by mid-year for each LA (``la_code`` -> Series by year), and
+    for England the sum over every LA with a figure, leaving out the abolished LAs whose figure
+    is the sum of their successors (Cumbria, Northamptonshire), in the years every LA has one."""
+    rows = dataset.measures[(dataset.measures["measure"] == "population") & (dataset.measures["breakdown"] == "")
+                            & dataset.measures["value"].notna()]
+    out = {code: part.set_index("year")["value"] for code, part in rows.groupby("la_code")}
+    predecessors = rows.loc[rows["source"].str.contains("sum of successors", regex=False), "la_code"].unique()
+    parts = rows[~rows["la_code"].isin(predecessors)]
+    if not parts.empty:
+        complete = parts.groupby("year")["la_code"].nunique() == parts["la_code"].nunique()
+        out[ENGLAND_CODE] = parts.groupby("year")["value"].sum()[complete[complete].index]
+    return out
+
+
+def per_1000_residents(people: pd.Series | None, history: pd.Series, horizon: pd.Series) -> dict:
+    """EHC plans per 1,000 residents aged 0-25 (see the module docstring): the latest January
+    of ``history`` (published EHC plans by January) over ``people`` (population 0-25 by
+    mid-year) of that year, and the horizon's ``mean``, ``lo80`` and ``hi80`` over the
+    population of the horizon year. Empty (None) where a population figure is missing."""
+    empty = {"population_0_25_latest": None, "ehcp_per_1000_latest": None, "ehcp_per_1000_projected": None,
+             "ehcp_per_1000_lo80": None, "ehcp_per_1000_hi80": None, "per_1000_basis": ""}
+    latest, year = int(history.index.max()), int(horizon["year"])
+    if people is None or latest not in people.index or year not in people.index:
         return empty
-    ratio = 1.0 / float(history[year])
-    return {"ehcp_per_1000_pupils_projected": latest * ratio * float(horizon["mean"]),
-            "ehcp_per_1000_pupils_lo80": latest * ratio * float(horizon["lo80"]),
-            "ehcp_per_1000_pupils_hi80": latest * ratio * float(horizon["hi80"]),
-            "per_1000_pupils_basis": PER_PUPIL_ASSUMPTION.format(year=int(year))}
+    now, then = float(people[latest]), float(people[year])
+    if not (now > 0 and then > 0):
+        return empty
+    return {"population_0_25_latest": now, "ehcp_per_1000_latest": 1000 * float(history[latest]) / now,
+            "ehcp_per_1000_projected": 1000 * float(horizon["mean"]) / then,
+            "ehcp_per_1000_lo80": 1000 * float(horizon["lo80"]) / then,
+            "ehcp_per_1000_hi80": 1000 * float(horizon["hi80"]) / then,
+            "per_1000_basis": PER_1000_BASIS.format(latest=latest, horizon=year)}

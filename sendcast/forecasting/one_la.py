@@ -3,28 +3,30 @@ sufficiency of state special places and high-needs costs.
 
 The entry points, for the CLI, ``sendcast run`` and notebooks:
 
-- :func:`national_evidence` (from :mod:`sendcast.forecasting.evidence`): the national backtest, the
-  method chosen per measure, calibration factors and the reconciliation method. Compute it
-  once and pass it to every :func:`forecast_la` call of a session.
+- :func:`national_evidence` (from :mod:`sendcast.forecasting.evidence`): the national
+  real-time backtest of every area, whose last origin is the forecast (method, windows,
+  shrinkage toward England and intervals all chosen from the data up to then; see
+  :mod:`forecast.realtime`). Compute it once and pass it to every :func:`forecast_la` call
+  of a session.
 - :func:`forecast_la`: one LA's forecast as a :class:`LaForecast` of tidy tables.
 
 What is forecast (all January census years except the flows, which are calendar years):
 
-- ``ehcp_total`` and the six placement groups, reconciled so that the groups sum to the
-  total in every year and every sample path (method chosen by backtest, see
-  :mod:`sendcast.forecasting.evidence`);
+- ``ehcp_total`` and the six placement groups; the total is kept as forecast and the
+  groups are scaled to add up to it each year (:func:`forecast.reconcile.keep_total`);
 - ``new_plans`` and ``requests`` (calendar-year flows);
 - SEN support as a **rate** (``sen_support_pct``, % of pupils, LAIT): the shipped data has
   no pupil counts, so counts cannot be forecast honestly;
 - EHC plans by age band (``ehcp_total:age_band=...``) only when the age-band series reach
   the latest January; with the shipped releases they stop in 2022 (and single-year ages
   start in 2024), so they are skipped with a warning unless ``until`` is 2022 or earlier.
-  Age bands use the total's method and calibration and are not reconciled to the total.
+  Each age band keeps its latest share of the total (a stated assumption).
 
 Fragile series never crash the forecast and never put a NaN in an output: a series with no
 values, fewer than :data:`MIN_FORECAST_YEARS` years, or that stopped before the latest year,
-is refused and the refusal is listed in ``warnings``; a series too short for the chosen
-method falls back to a simpler one, with a warning; an LA whose boundary changed is
+is refused and the refusal is listed in ``warnings``; a series with fewer than five years of
+comparable history (FE before 2020, requests before 2020) is held at its latest value
+(naive, which cannot explode), with a warning; an LA whose boundary changed is
 forecast from the years after its creation, with a warning, or refused if it no longer exists.
 """
 
@@ -33,7 +35,7 @@ from __future__ import annotations
 import logging
 import zlib
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import numpy as np
@@ -41,23 +43,22 @@ import pandas as pd
 
 from forecast.backtest import rolling_origin_backtest
 from forecast.costing import cost_forecast
-from forecast.calibration import widen
 from forecast.errors import ForecastError
-from forecast.models import MIN_YEARS, forecast_series
-from forecast.reconcile import reconcile_forecasts
+from forecast.reconcile import keep_total
 from forecast.result import Forecast
 from forecast.sufficiency import sufficiency_from_paths
 from sendcast.data import paths
-from sendcast.data.capacity import capacity_file, places_by_year, read_capacity
+from sendcast.data.capacity import codes_to_numbers, default_capacity, places_by_year
 from sendcast.data.build import Dataset
 from sendcast.data.query import series
 from sendcast.runtime.errors import SendcastError
 from sendcast.forecasting.evidence import (COMPARABLE_FROM, FORECAST_MEASURES, MIN_HISTORY, PLACEMENT_HIERARCHY, Evidence,
                                EvidenceError, national_evidence)
+from sendcast.forecasting.live import live_forecast
 from sendcast.data.years import financial_year_average_paths, financial_year_label
 from sendcast.data.measures import ENGLAND_CODE, MEASURES, PLACEMENT_GROUPS
 from sendcast.money import prices
-from sendcast.money.unit_costs import OUTTURN_FILE, PRICE_BASE as OUTTURN_PRICE_BASE, derive_unit_costs, read_outturn
+from sendcast.money.unit_costs import default_unit_costs, restate_prices
 
 __all__ = ["FORECAST_COLUMNS", "FORECAST_MEASURES", "Evidence", "EvidenceError", "LaForecast", "forecast_la",
            "national_evidence"]
@@ -68,12 +69,11 @@ LOGGER = logging.getLogger(__name__)
 FORECAST_COLUMNS: tuple[str, ...] = ("la_code", "la_name", "measure", "year", "model", "mean", "lo80", "hi80",
                                      "lo95", "hi95")
 BAND_COLUMNS: tuple[str, ...] = ("measure", "year", "mean", "lo50", "hi50", "lo80", "hi80", "lo95", "hi95")
-#: Fewest published years sendcast will forecast from.
+#: Fewest published years sendcast will forecast from (a placement group needs one: when its
+#: history is short it keeps its latest share of the total, see :mod:`forecast.realtime`).
 MIN_FORECAST_YEARS = 3
 #: A latest year more than this factor above or below the year before is flagged for checking.
 JUMP_RATIO = 1.5
-#: Simpler methods to fall back to, in order, when a series is too short for the chosen one.
-FALLBACKS: tuple[str, ...] = ("recent_growth", "log_drift", "drift")
 #: Price base of every real-terms figure: financial year 2025-26 (:mod:`sendcast.money.prices`);
 #: the default unit costs (2021-22 s251 outturn) are restated to it with the GDP deflator.
 DEFAULT_PRICE_BASE_YEAR = prices.price_base_year()
@@ -158,33 +158,34 @@ def _seed(seed: int, label: str) -> np.random.SeedSequence:
     return np.random.SeedSequence([seed, zlib.crc32(label.encode())])
 
 
-def _choose_model(evidence: Evidence, measure: str, n_years: int, label: str, notes: list[str]) -> str | None:
-    chosen = evidence.model_for(measure)
-    if chosen is None:
-        chosen = "log_drift"
-        notes.append(f"{label}: the national backtest could not choose a method; constant growth (log_drift) used")
-    if n_years >= MIN_YEARS.get(chosen, 2):
-        return chosen
-    for fallback in FALLBACKS:
-        if n_years >= MIN_YEARS[fallback]:
-            notes.append(f"{label}: only {n_years} years, too few for {chosen}; {fallback} used instead")
-            return fallback
-    return None
+def _uniforms(seed: int, label: str, n_paths: int) -> np.ndarray:
+    """The uniform draws behind a series' sample paths (see :mod:`sendcast.forecasting.live`)."""
+    return np.random.default_rng(_seed(seed, label)).random(n_paths)
 
 
-def _calibrated(forecast: Forecast, evidence: Evidence, measure: str, label: str, notes: list[str],
-                extrapolated_after: dict[str, int]) -> Forecast:
-    calibration = evidence.calibration
-    group = (measure,) if calibration.group_columns else ()
-    try:
-        factors80, factors95, extrapolated = calibration.level_factors(forecast.model, len(forecast.years),
-                                                                       group=group)
-    except ForecastError as error:
-        notes.append(f"{label}: intervals NOT calibrated ({error}); they are the model's own and likely too narrow")
-        return forecast
-    if extrapolated.any():
-        extrapolated_after[label] = int(np.flatnonzero(~extrapolated)[-1]) + 1 if (~extrapolated).any() else 0
-    return widen(forecast, factors80, factors95)
+def _age_band_forecasts(rows: pd.DataFrame, forecasts: dict[str, Forecast], histories: dict[str, pd.Series],
+                        notes: list[str]) -> None:
+    """Age bands (``ehcp_total:age_band=...``) reaching the total's latest January: each band
+    keeps its latest share of the total (its forecast and interval are the total's times that
+    share). A stated assumption: bands are not forecast on their own."""
+    total = forecasts.get("ehcp_total")
+    if total is None:
+        return
+    total_last = histories["ehcp_total"]
+    shares = []
+    for label, history in histories.items():
+        if not label.startswith("ehcp_total:age_band=") or history.index.max() != total_last.index.max():
+            continue
+        share = float(history.iloc[-1]) / float(total_last.iloc[-1]) if total_last.iloc[-1] > 0 else 0.0
+        forecasts[label] = replace(total, model=f"share of the total ({share:.1%}, January {history.index.max()})",
+                                   mean=total.mean * share, lower80=total.lower80 * share,
+                                   upper80=total.upper80 * share, lower95=total.lower95 * share,
+                                   upper95=total.upper95 * share,
+                                   paths=None if total.paths is None else total.paths * share, name=label)
+        shares.append(label)
+    if shares:
+        notes.append("age bands: each keeps its latest share of all EHC plans (an assumption, not a forecast of "
+                     "each band)")
 
 
 # ---------------------------------------------------------------------------------------------
@@ -258,36 +259,49 @@ def forecast_la(dataset: Dataset, la: str, *, horizon: int = 5, until: int | Non
         own_latest = rows.loc[(rows["measure"] == measure) & (rows["breakdown"] == ""), "year"].max()
         if breakdown and (history.empty or history.index.max() < own_latest):
             continue  # reported once below
-        if len(history) < MIN_FORECAST_YEARS:
+        if len(history) < (1 if measure in PLACEMENT_GROUPS and not breakdown else MIN_FORECAST_YEARS):
             notes.append(f"{label}: not forecast: only {len(history)} published years "
                          f"(at least {MIN_FORECAST_YEARS} needed)")
-            continue
-        model_measure = measure if not breakdown else "ehcp_total"
-        model = _choose_model(evidence, model_measure, len(history), label, notes)
-        if model is None:
-            notes.append(f"{label}: not forecast: too few years for any method")
             continue
         if len(history) >= 2 and min(history.iloc[-2], history.iloc[-1]) >= 0 and history.iloc[-2] >= 20 \
                 and not 1 / JUMP_RATIO <= (history.iloc[-1] + 1) / (history.iloc[-2] + 1) <= JUMP_RATIO:
             notes.append(f"{label}: the latest published value ({history.iloc[-1]:,.0f} in {history.index[-1]}) is "
                          f"far from the year before ({history.iloc[-2]:,.0f}); check it before trusting a forecast "
                          "that starts from it")
-        if np.allclose(history.to_numpy(), history.iloc[-1]):
-            notes.append(f"{label}: the same value ({history.iloc[-1]:g}) every year; the forecast repeats it and "
-                         "its intervals have no width, so they say nothing about uncertainty")
-        try:
-            raw = forecast_series(history, model, horizon, n_paths=n_paths, seed=_seed(seed, f"{code}/{label}"),
-                                  name=f"{code}/{label}")
-        except ForecastError as error:
-            notes.append(f"{label}: not forecast: {error}")
+        if len(history) >= 2 and np.allclose(history.to_numpy(), history.iloc[-1]):
+            notes.append(f"{label}: the same value ({history.iloc[-1]:g}) every year; check it before trusting "
+                         "a forecast that starts from it")
+        if breakdown:
+            histories[label] = history
+            continue  # age bands follow the total (_age_band_forecasts)
+        stream = f"{code}/placements" if measure in PLACEMENT_HIERARCHY.nodes else f"{code}/{label}"
+        made = live_forecast(evidence.realtime, code, measure, history, horizon,
+                             uniforms=_uniforms(seed, stream, n_paths), name=f"{code}/{label}")
+        if made is None:
+            notes.append(f"{label}: not forecast: the national real-time run has no forecast of this series from "
+                         f"{int(history.index.max())}")
             continue
-        forecasts[label] = _calibrated(raw, evidence, model_measure, label, notes, extrapolated_after)
+        if made.short_history:
+            rule = ("keeps its latest share of all EHC plans" if measure in PLACEMENT_GROUPS
+                    else "held at its latest value (naive)")
+            notes.append(f"{label}: only {len(history)} years of comparable history (fewer than "
+                         f"{evidence.realtime.settings.min_years}); {rule}, a fallback that cannot explode, with "
+                         "intervals from the pooled errors of holding a series level")
+        if made.borrowed_intervals:
+            notes.append(f"{label}: no forecast of this measure had been scored by {int(history.index.max())}; its "
+                         "intervals are the total's, in proportion")
+        if made.extrapolated_after is not None:
+            extrapolated_after[label] = made.extrapolated_after
+        forecasts[label] = made.forecast
         measure_of[label] = measure
         histories[label] = history
     if extrapolated_after:
-        notes.append("calibration: the backtest could score these series only so many years ahead; later years "
-                     "reuse the last factor and the backtest cannot vouch for them: "
+        notes.append("intervals: the real-time backtest scored these series only so many years ahead; later years "
+                     "continue the last year's growth with intervals widened in proportion, and the backtest cannot "
+                     "vouch for them: "
                      + ", ".join(f"{label} (after {years} years)" for label, years in extrapolated_after.items()))
+    _age_band_forecasts(rows, forecasts, histories, notes)
+    histories = {label: h for label, h in histories.items() if label in forecasts}
     _note_age_bands(rows, forecasts, notes, age_bands)
     forecasts = _reconciled(forecasts, evidence, notes)
     for measure in ("ehcp_fe",):
@@ -297,7 +311,7 @@ def forecast_la(dataset: Dataset, la: str, *, horizon: int = 5, until: int | Non
         notes.append("sen_support_pct: SEN support is forecast as a rate (% of pupils, school census via LAIT); "
                      "the shipped data has no SEN support pupil counts")
     forecast_table, bands = _tables(code, name, forecasts)
-    suff, first_over = _sufficiency(code, name, forecasts, capacity, data, notes)
+    suff, first_over = _sufficiency(dataset, code, name, forecasts, capacity, data, notes)
     costs, basis = _costs(dataset, code, name, forecasts, histories, unit_costs, data, until, price_base_year,
                           inflation, notes)
     own = _own_backtest(code, histories, measure_of, evidence) if la_backtest else pd.DataFrame()
@@ -346,10 +360,7 @@ def _reconciled(forecasts: dict[str, Forecast], evidence: Evidence, notes: list[
             out.pop(part, None)
         notes.append("placement groups: not reported: their latest published years differ from the total's")
         return out
-    method = evidence.reconciliation_method
-    variances = evidence.wls_variances({n: forecasts[n].mean for n in nodes}) if method == "wls" else None
-    out.update(reconcile_forecasts({n: forecasts[n] for n in nodes}, PLACEMENT_HIERARCHY, method=method,
-                                   variances=variances))
+    out.update(keep_total({n: forecasts[n] for n in nodes}, PLACEMENT_HIERARCHY))
     return out
 
 
@@ -370,21 +381,22 @@ def _data_root(data: str | Path | None) -> Path:
     return paths.data_dir(data)
 
 
-def _sufficiency(code: str, name: str, forecasts: dict[str, Forecast], capacity: pd.DataFrame | None,
-                 data: str | Path | None, notes: list[str]) -> tuple[pd.DataFrame, int | None]:
+def _sufficiency(dataset: Dataset, code: str, name: str, forecasts: dict[str, Forecast],
+                 capacity: pd.DataFrame | None, data: str | Path | None,
+                 notes: list[str]) -> tuple[pd.DataFrame, int | None]:
     empty = pd.DataFrame(columns=["la_code", "la_name", "year", "mean", "median", "lo80", "hi80", "lo95", "hi95",
                                   "capacity", "gap", "prob_exceeds", "expected_shortfall"])
     demand = forecasts.get("ehcp_state_special")
     if demand is None:
         return empty, None
     if capacity is None:
-        path = capacity_file(_data_root(data), code)
-        if not path.is_file():
-            notes.append(f"sufficiency: no capacity file for {name} ({path.name}); state special demand is "
-                         "forecast but not compared with places")
+        las = dataset.geography.las.set_index("la_code")
+        number = str(las.loc[code, "la_number"]) if code in las.index else ""
+        capacity, note = default_capacity(_data_root(data), code, number, codes_to_numbers(dataset.geography.las))
+        if capacity is None:
+            notes.append(f"sufficiency: {note}; state special demand is forecast but not compared with places")
             return empty, None
-        capacity = read_capacity(path)
-        notes.append(f"sufficiency: places from {path}; read its source and confidence columns before relying on it")
+        notes.append(f"sufficiency: {note}")
     places = places_by_year(capacity, [int(y) for y in demand.years])
     result = sufficiency_from_paths(demand.paths, demand.years, places)
     table = result.table.reset_index().assign(la_code=code, la_name=name)
@@ -393,24 +405,21 @@ def _sufficiency(code: str, name: str, forecasts: dict[str, Forecast], capacity:
 
 def _default_unit_costs(dataset: Dataset, code: str, data: str | Path | None, until: int | None,
                         notes: list[str]) -> pd.DataFrame | None:
-    path = _data_root(data) / "raw" / "finance" / OUTTURN_FILE
-    number = str(dataset.geography.las.set_index("la_code").loc[code, "la_number"]) if code != ENGLAND_CODE else ""
-    if not path.is_file():
-        notes.append("costs: not computed: no unit costs given and no outturn file to derive them from")
-        return None
-    outturn_la = pd.read_csv(path, usecols=["la_code"], dtype=str)["la_code"].str.strip()
-    if number not in set(outturn_la):
-        notes.append("costs: not computed: default unit costs are derived for Gloucestershire only "
-                     "(the shipped s251 outturn); supply a unit-cost file for this LA")
+    if code == ENGLAND_CODE:
+        notes.append("costs: not computed for England (unit costs are per LA); supply a unit-cost file")
         return None
     if until is not None and until < 2022:
         notes.append("costs: not computed: default unit costs need the January 2021 and 2022 placements, "
                      f"after until={until}")
         return None
-    rows = series(dataset, code, breakdowns=True)
-    costs = derive_unit_costs(read_outturn(path), rows, str(path))
+    costs, cost_notes = default_unit_costs(dataset, code, _data_root(data) / "raw" / "finance")
+    if costs is None:
+        notes.append("costs: not computed: no 2021-22 s251 outturn in the data for this LA; supply a unit-cost file")
+        return None
     notes.append("costs: default unit costs are estimates derived from the 2021-22 s251 outturn (education "
-                  "costs only, no transport); AP and other placements are not costed")
+                 "costs only, no transport, 2021-22 prices; sendcast.money.unit_costs states the rule and the "
+                 "national 5th-95th percentile bounds); AP is a place cost from the PRU/AP lines, other is illustrative")
+    notes.extend("costs: " + n.removeprefix("unit costs: ") for n in cost_notes)
     return costs
 
 
@@ -423,13 +432,8 @@ def _costs(dataset: Dataset, code: str, name: str, forecasts: dict[str, Forecast
         unit_costs = _default_unit_costs(dataset, code, data, until, notes)
         if unit_costs is None:
             return pd.DataFrame(), ""
-        target = financial_year_label(price_base_year)
-        if target != OUTTURN_PRICE_BASE:
-            factor = prices.read_deflator().factor(OUTTURN_PRICE_BASE, target)
-            unit_costs = unit_costs.assign(annual_cost_gbp=unit_costs["annual_cost_gbp"] * factor, price_base=target)
-            notes.append(f"costs: unit costs restated from {OUTTURN_PRICE_BASE} to {target} prices with HM Treasury's "
-                         f"GDP deflator (x{factor:.3f}; {prices.read_deflator().status} values, see "
-                         "data/prices/gdp_deflator.csv)")
+    if "price_base" in unit_costs and unit_costs["price_base"].notna().all():
+        unit_costs = restate_prices(unit_costs, price_base_year, inflation)  # each row from its own price base
     costs = unit_costs.set_index("placement_group")["annual_cost_gbp"]
     fy_paths, fy_years = {}, None
     for group in PLACEMENT_GROUPS:
@@ -463,7 +467,7 @@ def _costs(dataset: Dataset, code: str, name: str, forecasts: dict[str, Forecast
 def _own_backtest(code: str, histories: dict[str, pd.Series], measure_of: dict[str, str],
                   evidence: Evidence) -> pd.DataFrame:
     """This LA's own rolling-origin backtest of the national candidates (raw intervals)."""
-    wanted = {label: h for label, h in histories.items() if label == measure_of[label]
+    wanted = {label: h for label, h in histories.items() if label == measure_of.get(label)
               and len(h) > MIN_HISTORY}
     if not wanted:
         return pd.DataFrame()

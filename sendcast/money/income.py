@@ -32,7 +32,7 @@ from pathlib import Path
 import pandas as pd
 
 from sendcast.data.cells import parse_numbers
-from sendcast.data.release import read_csv_text, require_columns
+from sendcast.data.release import read_csv_text, read_input_file, require_columns
 from sendcast.runtime.errors import InputError, SendcastError
 from sendcast.data.years import financial_year_label, financial_year_start
 
@@ -53,7 +53,7 @@ def published_income(path: Path, area: str) -> pd.DataFrame:
     """The published high-needs block allocation (before deductions) for ``area`` (e.g.
     ``"Gloucestershire"`` or ``"ENGLAND"``) by financial year, by the rules above."""
     label = str(path)
-    frame = read_csv_text(Path(path).read_bytes(), label)
+    frame = read_csv_text(read_input_file(path, label), label)
     require_columns(frame, ("file", "title", "area", "hnb_before_deductions"), label)
     rows = frame[frame["area"].str.strip().str.lower() == area.strip().lower()]
     if rows.empty:
@@ -83,7 +83,7 @@ def published_income(path: Path, area: str) -> pd.DataFrame:
 def read_income_file(path: Path) -> pd.DataFrame:
     """A council's own high-needs income by financial year (see the module docstring)."""
     label = str(path)
-    frame = read_csv_text(Path(path).read_bytes(), label)
+    frame = read_csv_text(read_input_file(path, label), label)
     require_columns(frame, ("financial_year", "high_needs_income_gbp", "source"), label)
     years = []
     for _, row in frame.iterrows():

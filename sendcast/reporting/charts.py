@@ -178,47 +178,46 @@ def neighbour_forecast_chart(table: pd.DataFrame, *, la_name: str, title: str, u
     return chart_style.finish(figure)
 
 
-def national_per_pupil_chart(summary: pd.DataFrame, *, title: str, source: str, assumption: str,
-                             england: str = "England") -> Figure:
-    """EHC plans per 1,000 pupils by LA: published (open circle) and projected at the
-    horizon (dot, with the 80% interval as a bar), sorted by the projection, England in red.
-    ``assumption`` (how the projection was made) is printed under the title. Bars are cut
+def national_per_1000_chart(summary: pd.DataFrame, *, title: str, source: str, assumption: str,
+                            england: str = "England") -> Figure:
+    """EHC plans per 1,000 residents aged 0-25 by LA: published (open circle) and projected at
+    the horizon (dot, with the 80% interval as a bar), sorted by the projection, England in
+    red. ``assumption`` (how the figures were made) is printed under the title. Bars are cut
     at twice the highest central projection, with an arrow (the full figures are in the
     summary table).
 
-    ``summary`` has ``la_name``, ``ehcp_per_1000_pupils_latest``,
-    ``ehcp_per_1000_pupils_projected``, ``ehcp_per_1000_pupils_lo80`` and
-    ``ehcp_per_1000_pupils_hi80`` for the LAs to draw."""
-    table = summary.sort_values("ehcp_per_1000_pupils_projected").reset_index(drop=True)
+    ``summary`` has ``la_name``, ``ehcp_per_1000_latest``, ``ehcp_per_1000_projected``,
+    ``ehcp_per_1000_lo80`` and ``ehcp_per_1000_hi80`` for the LAs to draw."""
+    table = summary.sort_values("ehcp_per_1000_projected").reset_index(drop=True)
     height = max(5.0, 0.1 * len(table) + 2.2)
     figure = Figure(figsize=(8, height), dpi=chart_style.DPI)
     axes = figure.subplots()
     figure.subplots_adjust(left=0.24, right=0.97, top=1 - 1.15 / height, bottom=1.05 / height)
     positions = list(range(len(table)))
     colours = ["#b22222" if name == england else BAND_COLOUR for name in table["la_name"]]
-    edge = 2 * float(table[["ehcp_per_1000_pupils_projected", "ehcp_per_1000_pupils_latest"]].max().max())
-    high = table["ehcp_per_1000_pupils_hi80"].clip(upper=edge)
-    axes.hlines(positions, table["ehcp_per_1000_pupils_lo80"], high, color=colours, alpha=0.35, linewidth=2,
+    edge = 2 * float(table[["ehcp_per_1000_projected", "ehcp_per_1000_latest"]].max().max())
+    high = table["ehcp_per_1000_hi80"].clip(upper=edge)
+    axes.hlines(positions, table["ehcp_per_1000_lo80"], high, color=colours, alpha=0.35, linewidth=2,
                 label="projected, 80% interval")
-    cut = table["ehcp_per_1000_pupils_hi80"] > edge
+    cut = table["ehcp_per_1000_hi80"] > edge
     if cut.any():
         axes.scatter(high[cut], [p for p, c in zip(positions, cut) if c], marker=">", color="grey", s=8,
                      label="interval runs beyond the chart")
-    axes.scatter(table["ehcp_per_1000_pupils_projected"], positions, color=colours, s=8, zorder=3,
+    axes.scatter(table["ehcp_per_1000_projected"], positions, color=colours, s=8, zorder=3,
                  label="projected (central)")
-    axes.scatter(table["ehcp_per_1000_pupils_latest"], positions, facecolors="none", edgecolors=colours, s=10,
+    axes.scatter(table["ehcp_per_1000_latest"], positions, facecolors="none", edgecolors=colours, s=10,
                  linewidths=0.6, zorder=3, label="published (latest January)")
     axes.set_yticks(positions)
     axes.set_yticklabels(table["la_name"], fontsize=4 if len(table) > 60 else 7)
     axes.set_ylim(-1, len(table))
     axes.set_xlim(0, edge * 1.02)
-    axes.set_xlabel("EHC plans per 1,000 pupils")
+    axes.set_xlabel("EHC plans per 1,000 residents aged 0-25")
     chart_style.count_axis(axes, "x")
     axes.spines[["top", "right"]].set_visible(False)
     figure.legend(*axes.get_legend_handles_labels(), loc="lower right", ncol=2, frameon=False, fontsize=7,
                   bbox_to_anchor=(0.97, 0.05 / height))
     figure.text(0.01, 1 - 0.1 / height, chart_style.plain_title(title), fontsize=11, va="top")
-    figure.text(0.01, 1 - 0.55 / height, textwrap.fill(f"Assumption: {assumption}.", 125), fontsize=6.5,
+    figure.text(0.01, 1 - 0.55 / height, textwrap.fill(f"{assumption}.", 125), fontsize=6.5,
                 color="#444444", va="top")
     figure.text(0.01, 0.08 / height, f"Source: {source}", fontsize=7, color="grey")
     return figure

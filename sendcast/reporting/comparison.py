@@ -17,8 +17,11 @@ from sendcast.reporting.display import format_change, format_children, format_mo
 from sendcast.forecasting.one_la import LaForecast
 from sendcast.data.measures import MEASURES, PLACEMENT_GROUPS
 from sendcast.forecasting.neighbours import NeighbourComparison
-from sendcast.runtime.runs import slug
+from sendcast.reporting.psa_report import probability_chart, tornado_chart
+from sendcast.runtime.runs import option_file_names
 from sendcast.reporting.scenario_charts import cost_waterfall, difference_chart, scenario_chart
+from sendcast.scenarios.files import Distribution
+from sendcast.scenarios.uncertainty import ENGINE_LEVER_FIELDS, central
 from sendcast.scenarios.pipeline import Comparison
 from sendcast.reporting import finance_sheets
 from sendcast.reporting.workbook import FormulaSheet, Sheet
@@ -228,12 +231,13 @@ def assumptions_table(comparison: Comparison) -> pd.DataFrame:
         rows += [
             (item.name, "Start year (January caseload)", s.scenario.start_year, "scenario file " + source),
             (item.name, "Years simulated", s.scenario.horizon, "scenario file " + source),
-            (item.name, "Children reached early (share of late identifications)", early.share_identified_early,
-             "scenario file " + source),
-            (item.name, "Relative risk of escalation for children reached early", early.relative_risk,
-             "scenario file " + source),
-            (item.name, "Early support places a year", early.capacity_children_per_year, "scenario file " + source),
-            (item.name, "Early support cost per child (£)", early.cost_per_child_gbp, "scenario file " + source),
+        ]
+        if central(early.share_identified_early) or central(early.share_more_identified):
+            rows += [(item.name, f"Early identification: {name.replace('_', ' ')}", getattr(early, name),
+                      f"scenario file {source}: {early.source_of(name)}") for name in ENGINE_LEVER_FIELDS]
+        else:
+            rows.append((item.name, "Early identification", "none", "scenario file " + source))
+        rows += [
             (item.name, "Assessment capacity (assessments a year)",
              s.assessment.capacity_per_year if s.assessment.capacity_per_year is not None else "as calibrated",
              "scenario file " + source),
@@ -244,7 +248,9 @@ def assumptions_table(comparison: Comparison) -> pd.DataFrame:
                                                                  "wait": "the child waits"}[s.special_places.overflow_policy],
              "scenario file " + source),
             (item.name, "Home-to-school transport (£ a year per child, by placement)",
-             "; ".join(f"{g}: {v:,.0f}" for g, v in s.costs.transport_gbp.items()) or "not included",
+             "; ".join(f"{g}: {v:,.0f}" for g, v in s.costs.transport_gbp.items()) or (
+                 "default: s251 SEN transport per plan (sendcast.money.option_costs)" if s.costs.default_transport
+                 else "not included"),
              "scenario file " + source),
             (item.name, "Price base", s.costs.price_base, "scenario file " + source),
             (item.name, "Inflation (% a year)", s.costs.inflation_pct, "scenario file " + source + " (assumption)"),
@@ -254,7 +260,8 @@ def assumptions_table(comparison: Comparison) -> pd.DataFrame:
                  "the same random numbers for every scenario (common random numbers)"))
     rows.append(("all", "Random seed", comparison.seed, "scenario file of the baseline"))
     table = pd.DataFrame(rows, columns=["Scenario", "Assumption", "Value", "Source"])
-    table["Value"] = table["Value"].map(lambda v: v if isinstance(v, (int, float)) else str(v))
+    table["Value"] = table["Value"].map(lambda v: v.describe() if isinstance(v, Distribution)
+                                        else v if isinstance(v, (int, float)) else str(v))
     return table
 
 
@@ -395,8 +402,9 @@ def figures(comparison: Comparison) -> dict[str, Figure]:
         out[f"scenarios_{outcome.measure}.png"] = scenario_chart(
             comparison.summary, measure=outcome.measure, scenarios=names,
             title=f"{outcome.label}, {comparison.la}: scenarios", units=outcome.unit, source=SOURCE)
+    file_names = option_file_names(list(comparison.options))
     for option in comparison.options:
-        name_part = slug(option)
+        name_part = file_names[option]
         out[f"difference_{name_part}_ehcp_total.png"] = difference_chart(
             comparison.differences, measure="ehcp_total", option=option,
             title=f"EHC plans: {option} minus {comparison.baseline}", units="children and young people",
@@ -407,6 +415,13 @@ def figures(comparison: Comparison) -> dict[str, Figure]:
         changes = other.reindex(every, fill_value=0.0) - base.reindex(every, fill_value=0.0)
         changes = changes[changes.abs() > 0.5]
         changes.index = [finance_sheets.COMPONENTS.get(c, (str(c).replace("_", " "),))[0] for c in changes.index]
+        result = comparison.psa.get(option)
+        if result is not None and not result.tornado.empty:
+            out[f"tornado_{name_part}.png"] = tornado_chart(
+                result.tornado, title=f"What drives the saving: {option}", source=SOURCE)
+        if result is not None and not result.by_year.empty:
+            out[f"probability_saving_{name_part}.png"] = probability_chart(
+                result.by_year, title=f"Chance {option} has saved money, by year", source=SOURCE)
         out[f"waterfall_{name_part}.png"] = cost_waterfall(
             float(base.sum()), changes, title=f"Spend over the run: {comparison.baseline} to {option}",
             units=f"GBP, {spend['price_base'].iloc[0]} prices", source=SOURCE)
@@ -418,17 +433,16 @@ def accuracy_lines(result: LaForecast) -> list[str]:
     record = result.backtest_summary
     if record.empty:
         return ["No backtest record is available for this forecast."]
-    out = ["Every method was tested on every LA in England by forecasting years that are now published "
-           "(a rolling-origin backtest), and the method with the best record was chosen for each measure."]
+    out = ["Every method was tested on every LA in England in real time: at each past year, the method, its "
+           "windows, how far each LA leans on England's growth and the intervals were chosen from the data known "
+           "then, and the forecast was scored against what was published later (a nested rolling-origin backtest)."]
     total = record[record["measure"] == "ehcp_total"].sort_values("horizon")
     for _, row in total[total["horizon"] <= 3].iterrows():
-        method = str(row["model"]).split(",")[0].replace("_", " ")
-        out.append(f"EHC plans, {int(row['horizon'])} year(s) ahead (method: {method}; tested on "
-                   f"{int(row['n_series'])} LAs): "
-                   f"typically {row['median_mape']:.1f}% out; error {row['relative_mase']:.2f} times that of "
-                   f"carrying on the average yearly change; calibrated 80% intervals held "
-                   f"{row['coverage80_calibrated']:.0%} and 95% intervals {row['coverage95_calibrated']:.0%} of "
-                   "outcomes in LAs they were not fitted to.")
+        out.append(f"EHC plans, {int(row['horizon'])} year(s) ahead ({int(row['n_series'])} LAs, origins "
+                   f"{int(row['first_origin'])}-{int(row['last_origin'])}): typically {row['median_ape_pct']:.1f}% "
+                   f"out; error {row['relative_mase']:.2f} times that of a straight line through the last five "
+                   f"Januaries; 80% intervals held {row['coverage80']:.0%} and 95% intervals "
+                   f"{row['coverage95']:.0%} of outcomes.")
     return out
 
 

@@ -120,10 +120,12 @@ def summary_lines(result: LaForecast) -> list[str]:
     total = record[(record["measure"] == "ehcp_total") & (record["horizon"] == 3)] if not record.empty else record
     if not total.empty:
         row = total.iloc[0]
-        lines.append(f"  Track record ({row['model']}, EHC plans, 3 years ahead, {int(row['n_series'])} LAs): "
-                     f"typically {row['median_mape']:.1f}% out, MASE {row['relative_mase']:.2f} x drift; "
-                     f"calibrated 80% intervals held {row['coverage80_calibrated']:.0%} of outcomes in LAs "
-                     "they were not fitted to.")
+        lines.append(f"  Track record (real-time backtest, EHC plans, 3 years ahead, {int(row['n_series'])} LAs, origins "
+                     f"{int(row['first_origin'])}-{int(row['last_origin'])}): typically {row['median_ape_pct']:.1f}% out, "
+                     f"MASE {row['relative_mase']:.2f} x the five-year straight line, median bias "
+                     f"{row['median_bias_pct']:+.1f}%; 80% intervals held {row['coverage80']:.0%} of outcomes "
+                     f"(median width {row['median_width80_pct']:.0f}% of the forecast), 95% intervals "
+                     f"{row['coverage95']:.0%}.")
     return lines
 
 

@@ -29,7 +29,8 @@ from sendcast.reporting.display import format_children, format_money, format_per
 from sendcast.reporting.forecast_outputs import SOURCE as FORECAST_SOURCE
 from sendcast.reporting.forecast_outputs import neighbour_figure, neighbour_lines
 from sendcast.reporting.html_report import Report
-from sendcast.runtime.runs import slug
+from sendcast.reporting.psa_report import psa_sentences
+from sendcast.runtime.runs import option_file_names
 from sendcast.scenarios.pipeline import Comparison
 
 
@@ -216,6 +217,8 @@ def caveats(comparison: Comparison) -> list[str]:
               "Home-to-school transport is not included."),
            f"Cash figures assume prices rise {settings.inflation_pct:g}% a year after {settings.price_base} "
            "(an assumption, the same in the forecast and the simulation).",
+           "The cost of building new places and of the staff for extra assessments is derived or illustrative, as "
+           "each scenario file says.",
            "The special school places come from a third-party table of low confidence for Gloucestershire.",
            "The ranges show chance, not doubt about the model's assumptions: a different assumption can move the "
            "whole range."]
@@ -273,10 +276,16 @@ def report(comparison: Comparison, charts: dict[str, Figure], *, forecast: LaFor
         page.heading("What each option changes", "options")
         page.paragraph("Every scenario sees the same random numbers, so a difference reflects the option, not chance. "
                        "Ranges for a change are 95% confidence intervals for the average change.")
+        file_names = option_file_names(list(comparison.options))
         for option in comparison.options:
             page.paragraph(option_description(comparison, option), css="lead")
-            page.bullets(tables.option_sentences(comparison, option))
-            name_part = slug(option)
+            page.bullets(tables.option_sentences(comparison, option) + psa_sentences(comparison, option))
+            name_part = file_names[option]
+            for kind, caption in (("tornado", "Net present saving at each uncertain input's 10th and 90th "
+                                   "percentile, the others at their medians (linear metamodel of the runs)."),
+                                  ("probability_saving", "Share of runs whose cumulative saving is above zero.")):
+                if f"{kind}_{name_part}.png" in charts:
+                    page.figure(charts[f"{kind}_{name_part}.png"], caption=caption, alt=kind.replace("_", " "))
             if f"difference_{name_part}_ehcp_total.png" in charts:
                 page.figure(charts[f"difference_{name_part}_ehcp_total.png"], caption=f"EHC plans: {option} minus "
                             f"{base}, with the 95% confidence interval for the average change.",

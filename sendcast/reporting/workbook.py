@@ -30,6 +30,7 @@ from openpyxl.workbook.defined_name import DefinedName
 
 from sendcast.runtime import atomic
 
+
 FORMATS = {
     "gbp": '"£"#,##0',
     "count": "#,##0",

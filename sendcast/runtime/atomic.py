@@ -17,6 +17,29 @@ from pathlib import Path
 
 import pandas as pd
 
+from sendcast.runtime.safe_text import neutralise_frame
+
+
+def current_umask() -> int:
+    """The process's umask (read without changing it for long)."""
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
+
+
+def share_as_umask_says(path: Path, *, folder: bool = False) -> None:
+    """Give a file made by :func:`tempfile.mkstemp` (0600) or a folder made by
+    :func:`tempfile.mkdtemp` (0700) the permissions an ordinary ``open``/``mkdir`` would:
+    0666 or 0777 less the umask, so a team folder stays readable by the team."""
+    os.chmod(path, (0o777 if folder else 0o666) & ~current_umask())
+
+
+def make_staging_folder(parent: Path, prefix: str) -> Path:
+    """A new, empty hidden folder in ``parent`` with umask permissions."""
+    staging = Path(tempfile.mkdtemp(prefix=prefix, dir=parent))
+    share_as_umask_says(staging, folder=True)
+    return staging
+
 
 def write_bytes(path: Path, data: bytes) -> None:
     """Write ``data`` to ``path`` atomically (temporary file, then rename)."""
@@ -24,6 +47,7 @@ def write_bytes(path: Path, data: bytes) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
+        share_as_umask_says(Path(temporary))
         with os.fdopen(handle, "wb") as out:
             out.write(data)
             out.flush()
@@ -42,9 +66,16 @@ def write_json(path: Path, payload: dict) -> None:
     write_text(path, json.dumps(payload, indent=2, sort_keys=True, default=str) + "\n")
 
 
-def write_csv(path: Path, frame: pd.DataFrame) -> None:
-    """CSV with a fixed float format and line ending, so equal tables give equal bytes."""
-    write_text(path, frame.to_csv(index=False, lineterminator="\n", float_format="%.10g"))
+def csv_text(frame: pd.DataFrame, *, float_format: str = "%.10g") -> str:
+    """The CSV sendcast writes: fixed float format and line ending (equal tables give equal
+    bytes), and text cells that a spreadsheet would run as formulas neutralised
+    (:func:`sendcast.runtime.safe_text.neutralise_cell`)."""
+    return neutralise_frame(frame).to_csv(index=False, lineterminator="\n", float_format=float_format)
+
+
+def write_csv(path: Path, frame: pd.DataFrame, *, float_format: str = "%.10g") -> None:
+    """Write :func:`csv_text` of ``frame`` atomically."""
+    write_text(path, csv_text(frame, float_format=float_format))
 
 
 @contextmanager
@@ -56,15 +87,20 @@ def replace_folder(target: Path) -> Iterator[Path]:
     """
     target = Path(target)
     target.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=f".{target.name}.", dir=target.parent))
+    staging = make_staging_folder(target.parent, f".{target.name}.")
+    retired = target.with_name(f".{target.name}.old")
     try:
         yield staging
+        shutil.rmtree(retired, ignore_errors=True)
+        if target.exists():
+            os.replace(target, retired)
+        try:
+            os.replace(staging, target)
+        except BaseException:
+            if retired.exists() and not target.exists():
+                os.replace(retired, target)  # put the old folder back
+            raise
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
-    retired = target.with_name(f".{target.name}.old")
-    shutil.rmtree(retired, ignore_errors=True)
-    if target.exists():
-        os.replace(target, retired)
-    os.replace(staging, target)
     shutil.rmtree(retired, ignore_errors=True)

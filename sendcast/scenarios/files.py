@@ -19,8 +19,10 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
+from sendcast.data.release import read_input_file, require_regular_file
 from sendcast.runtime.errors import InputError
 from sendcast.data.years import financial_year_start
+from sendcast.money.unit_costs import MAX_UNIT_COST_GBP
 from sendcast.data.measures import PLACEMENT_GROUPS
 from sendcast.money.prices import INFLATION_PCT, PRICE_BASE
 
@@ -29,12 +31,13 @@ PHASES = ("primary", "secondary", "post16", "all")
 
 
 class _Section(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    # No key outside the model, no nan or inf anywhere (TOML writes them as nan and inf).
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
 
 
 class ScenarioInfo(_Section):
-    name: str = Field(min_length=1)
-    description: str = ""
+    name: str = Field(min_length=1, max_length=200)
+    description: str = Field("", max_length=5_000)
     la: str = Field(min_length=1, description="LA name, code or number")
     start_year: Annotated[int, Field(ge=2015, le=2100, description="January caseload the run starts from")]
     horizon: Annotated[int, Field(ge=1, le=25, description="years simulated and forecast")] = 10
@@ -48,15 +51,175 @@ class ForecastOptions(_Section):
     growth_cap_pct: Annotated[float, Field(gt=0, le=100)] | None = None
 
 
+DISTRIBUTIONS = ("triangular", "uniform", "beta", "lognormal")
+_PARAMETERS = {"triangular": ("low", "mode", "high"), "uniform": ("low", "high"),
+               "beta": ("alpha", "beta"), "lognormal": ("median", "sdlog")}
+
+
+class Distribution(_Section):
+    """An uncertain input: ``{dist = "triangular", low = 0.5, mode = 0.85, high = 1.1}``,
+    ``{dist = "uniform", low, high}``, ``{dist = "beta", alpha, beta}`` (optionally scaled
+    to ``[low, high]``) or ``{dist = "lognormal", median, sdlog}``; ``source`` cites it or
+    says "illustrative". Each replication draws its own value (probabilistic sensitivity
+    analysis); a single run uses the median."""
+
+    dist: Literal[DISTRIBUTIONS]  # type: ignore[valid-type]
+    low: float | None = None
+    mode: float | None = None
+    high: float | None = None
+    alpha: Annotated[float, Field(gt=0)] | None = None
+    beta: Annotated[float, Field(gt=0)] | None = None
+    median: Annotated[float, Field(gt=0)] | None = None
+    sdlog: Annotated[float, Field(gt=0, le=5)] | None = None
+    source: str = ""
+
+    @model_validator(mode="after")
+    def _shape(self) -> Distribution:
+        needed = _PARAMETERS[self.dist]
+        missing = [name for name in needed if getattr(self, name) is None]
+        if missing:
+            raise ValueError(f"a {self.dist} distribution needs {', '.join(needed)}; missing {', '.join(missing)}")
+        extra = [name for name in ("low", "mode", "high", "alpha", "beta", "median", "sdlog")
+                 if getattr(self, name) is not None and name not in needed
+                 and not (self.dist == "beta" and name in ("low", "high"))]
+        if extra:
+            raise ValueError(f"a {self.dist} distribution takes {', '.join(needed)}; not {', '.join(extra)}")
+        low, high = self.support
+        if not low < high:
+            raise ValueError(f"{self.dist} distribution: low must be below high")
+        if self.dist == "triangular" and not low <= self.mode <= high:  # type: ignore[operator]
+            raise ValueError("triangular distribution: need low <= mode <= high")
+        return self
+
+    @property
+    def support(self) -> tuple[float, float]:
+        """The lowest and highest value a draw can take."""
+        if self.dist == "lognormal":
+            return 0.0, float("inf")
+        if self.dist == "beta":
+            return (0.0 if self.low is None else self.low), (1.0 if self.high is None else self.high)
+        return float(self.low), float(self.high)  # type: ignore[arg-type]
+
+    def ppf(self, u: Any) -> Any:
+        """The value at cumulative probability ``u`` (array or number): draws are ``ppf`` of
+        uniform numbers, so a 10th percentile is ``ppf(0.1)``."""
+        import numpy as np
+        from scipy import stats
+        u = np.asarray(u, dtype=float)
+        if self.dist == "uniform":
+            return self.low + u * (self.high - self.low)  # type: ignore[operator]
+        if self.dist == "triangular":
+            low, mode, high = self.low, self.mode, self.high
+            return stats.triang.ppf(u, (mode - low) / (high - low), loc=low, scale=high - low)  # type: ignore
+        if self.dist == "beta":
+            low, high = self.support
+            return low + (high - low) * stats.beta.ppf(u, self.alpha, self.beta)
+        return self.median * np.exp(self.sdlog * stats.norm.ppf(u))  # type: ignore[operator]
+
+    def describe(self) -> str:
+        """``triangular(low 0.5, mode 0.85, high 1.1)`` and its source."""
+        parts = ", ".join(f"{name} {getattr(self, name):g}" for name in _PARAMETERS[self.dist])
+        return f"{self.dist}({parts}); {self.source or 'illustrative: no source given'}"
+
+    @property
+    def central(self) -> float:
+        """The median: the value a run without sensitivity analysis uses."""
+        return float(self.ppf(0.5))
+
+
+def uncertain(low: float, high: float, *, low_open: bool = False, whole: bool = False):
+    """A field validator: a number in ``[low, high]`` (``(low, high]`` if ``low_open``) or a
+    :class:`Distribution` whose draws stay inside that range."""
+
+    def check(value: Any) -> Any:
+        if isinstance(value, Distribution):
+            dist = value
+        elif isinstance(value, dict):
+            dist = Distribution.model_validate(value)
+        else:
+            if isinstance(value, bool) or not isinstance(value, (int, float)):
+                raise ValueError(f"expected a number or a distribution such as "
+                                 f"{{dist = \"triangular\", low = ..., mode = ..., high = ...}}, found {value!r}")
+            below = value <= low if low_open else value < low
+            if below or value > high:
+                bracket = "(" if low_open else "["
+                raise ValueError(f"expected a number in {bracket}{low:g}, {high:g}], found {value!r}")
+            return int(value) if whole else float(value)
+        lo, hi = dist.support
+        if lo < low or (low_open and lo <= low) or hi > high:
+            if dist.dist != "lognormal" or float(dist.ppf(0.999)) > high:
+                raise ValueError(f"the {dist.dist} distribution reaches {lo:g} to {hi:g}; allowed "
+                                 f"{'(' if low_open else '['}{low:g}, {high:g}]")
+        return dist
+
+    return check
+
+
 class EarlyIdentification(_Section):
-    share_identified_early: Annotated[float, Field(ge=0, le=1)] = 0.0
-    relative_risk: Annotated[float, Field(gt=0, le=10)] = 1.0
+    """The lever (meanings: :class:`simulation.parameters.EarlyIdentification`). Numbers may
+    be distributions where :data:`sendcast.scenarios.uncertainty.UNCERTAIN_KEYS` says so.
+    ``sources``: where each value comes from (``{relative_risk = "illustrative: ..."}``);
+    the report repeats them, and says "illustrative: no source given" for any it lacks."""
+
+    share_identified_early: Any = 0.0
+    relative_risk: Any = 1.0
     capacity_children_per_year: Annotated[int, Field(ge=0, le=1_000_000)] = 0
-    cost_per_child_gbp: Annotated[float, Field(ge=0, le=1_000_000)] = 0.0
+    cost_per_child_gbp: Any = 0.0
+    years_earlier: Annotated[int, Field(ge=0, le=3)] = 2
+    late_age: Annotated[int, Field(ge=1, le=20)] = 7
+    share_more_identified: Any = 0.0
+    late_identified_escalation_multiple: Any = 1.0
+    more_identified_escalation_multiple: Any = 1.0
+    initial_relative_risk: Any = None
+    years_to_full_effect: Annotated[float, Field(ge=0, le=20)] = 0.0
+    effect_years: Annotated[float, Field(ge=0, le=30)] | None = None
+    fade_out_years: Annotated[float, Field(ge=0, le=30)] = 0.0
+    needs_met_multiplier: Any = 1.0
+    special_placement_multiplier: Any = 1.0
+    support_years: Annotated[int, Field(ge=1, le=25)] = 1
+    programme_cost_gbp_per_year: Any = 0.0
+    sources: dict[str, str] = {}
+
+    _share = field_validator("share_identified_early")(classmethod(lambda cls, v: uncertain(0, 1)(v)))
+    _more = field_validator("share_more_identified")(classmethod(lambda cls, v: uncertain(0, 0.5)(v)))
+    _risk = field_validator("relative_risk", "late_identified_escalation_multiple",
+                            "more_identified_escalation_multiple", "needs_met_multiplier")(
+        classmethod(lambda cls, v: uncertain(0, 10, low_open=True)(v)))
+    _initial = field_validator("initial_relative_risk")(
+        classmethod(lambda cls, v: None if v is None else uncertain(0, 10, low_open=True)(v)))
+    _placement = field_validator("special_placement_multiplier")(classmethod(lambda cls, v: uncertain(0, 3)(v)))
+    _cost = field_validator("cost_per_child_gbp", "programme_cost_gbp_per_year")(
+        classmethod(lambda cls, v: uncertain(0, 100_000_000)(v)))
+
+    @field_validator("sources")
+    @classmethod
+    def _sources(cls, value: dict[str, str]) -> dict[str, str]:
+        unknown = sorted(set(value) - set(cls.model_fields))
+        if unknown:
+            raise ValueError(f"sources names {unknown[0]!r}, which is not a setting of this section")
+        return value
+
+    @model_validator(mode="after")
+    def _effect(self) -> EarlyIdentification:
+        if self.effect_years is not None and self.effect_years < self.years_to_full_effect:
+            raise ValueError("effect_years must be at least years_to_full_effect")
+        return self
+
+    def source_of(self, name: str) -> str:
+        """Where a setting comes from, as the report says it."""
+        value = getattr(self, name)
+        if isinstance(value, Distribution) and value.source:
+            return value.source
+        return self.sources.get(name, "illustrative: no source given")
 
 
 class Assessment(_Section):
+    """``capacity_rule``: ``responsive`` (the baseline: capacity follows the work in hand as
+    it has since 2019, with ``capacity_per_year`` as a floor) or ``frozen`` (capacity held
+    at today's level, or at ``capacity_per_year``)."""
+
     capacity_per_year: Annotated[int, Field(ge=1, le=1_000_000)] | None = None
+    capacity_rule: Literal["responsive", "frozen"] = "responsive"
 
 
 class NewPlaces(_Section):
@@ -66,6 +229,7 @@ class NewPlaces(_Section):
     from_year: Annotated[int, Field(ge=2015, le=2100)]
     to_year: Annotated[int, Field(ge=2015, le=2100)] | None = None
     source: str = ""
+    capital_gbp_per_place: Annotated[float, Field(ge=0, le=10_000_000)] | None = None
 
     @model_validator(mode="after")
     def _order(self) -> NewPlaces:
@@ -78,12 +242,18 @@ class SpecialPlaces(_Section):
     capacity_file: str | None = None
     additional: tuple[NewPlaces, ...] = ()
     overflow_policy: Literal["independent", "wait"] = "independent"
+    #: With ``wait``: a waiting child is placed in an independent special school at this
+    #: rate a year (0: waits until a local place frees).
+    overflow_rate_per_year: Annotated[float, Field(ge=0, le=52)] = 0.0
 
 
 class Costs(_Section):
     unit_costs_file: str | None = None
-    unit_costs_gbp: dict[str, Annotated[float, Field(ge=0)]] = {}
-    transport_gbp: dict[str, Annotated[float, Field(ge=0)]] = {}
+    unit_costs_gbp: dict[str, Annotated[float, Field(ge=0, le=MAX_UNIT_COST_GBP)]] = {}
+    transport_gbp: dict[str, Annotated[float, Field(ge=0, le=MAX_UNIT_COST_GBP)]] = {}
+    default_transport: bool = True
+    capital_gbp_per_special_place: Any = None
+    assessment_staff_gbp_per_assessment: Any = None
     price_base: str = PRICE_BASE
     inflation_pct: Annotated[float, Field(ge=-5, le=25)] = INFLATION_PCT
     discount_rate_pct: Annotated[float, Field(ge=0, le=20)] = 3.5
@@ -96,11 +266,34 @@ class Costs(_Section):
             raise ValueError(f"unknown placement group {unknown[0]!r}; allowed: {', '.join(PLACEMENT_GROUPS)}")
         return value
 
+    @field_validator("capital_gbp_per_special_place", "assessment_staff_gbp_per_assessment")
+    @classmethod
+    def _uncertain_costs(cls, value: Any) -> Any:
+        return None if value is None else uncertain(0, 10_000_000)(value)
+
     @field_validator("price_base")
     @classmethod
     def _price_base(cls, value: str) -> str:
         financial_year_start(value)
         return value
+
+
+class Trends(_Section):
+    """How the fitted request and identification rates go on after the published years:
+    ``damped`` (the baseline: damped growth, the damping chosen out of sample,
+    :mod:`simulation.trends`) or ``held`` (held at the last fitted year's values)."""
+
+    rule: Literal["damped", "held"] = "damped"
+
+
+class IndividualSupportPlans(_Section):
+    """Reform: a share of plans replaced by individual support plans at phase transfer from
+    a year (:mod:`simulation.reform`, which says what it does not model yet)."""
+
+    share_at_transfer: Annotated[float, Field(ge=0, lt=1)] = 0.0
+    from_year: Annotated[int, Field(ge=2015, le=2100)] = 2030
+    transfer_ages: tuple[Annotated[int, Field(ge=0, le=25)], ...] = (4, 11, 16)
+    sources: dict[str, str] = {}
 
 
 class Scenario(_Section):
@@ -110,8 +303,10 @@ class Scenario(_Section):
     forecast: ForecastOptions = ForecastOptions()
     early_identification: EarlyIdentification = EarlyIdentification()
     assessment: Assessment = Assessment()
+    trends: Trends = Trends()
     special_places: SpecialPlaces = SpecialPlaces()
     costs: Costs = Costs()
+    individual_support_plans: IndividualSupportPlans = IndividualSupportPlans()
 
 
 def load_scenario(path: str | Path) -> tuple[Scenario, dict[str, Any], list[Path]]:
@@ -130,44 +325,121 @@ def load_scenario(path: str | Path) -> tuple[Scenario, dict[str, Any], list[Path
     return scenario, merged, chain
 
 
+#: A scenario's tables nest at most this deep (the deepest real one: 3, ``[[special_places.additional]]``);
+#: a file nested thousands deep would exhaust Python's recursion limit.
+MAX_NESTING = 8
+#: A ``based_on`` chain is at most this long (the shipped examples use 2).
+MAX_CHAIN = 20
+#: Largest scenario file read (a real one is under 2 kB).
+MAX_SCENARIO_BYTES = 1024**2
+
+
 def _read(path: Path, referrer: Path | None) -> dict[str, Any]:
-    if not path.is_file():
+    if not path.exists():
         if referrer is None:
             raise InputError(path, "a scenario file (TOML)", found="no such file")
         raise InputError(referrer, f"key 'based_on' to name an existing scenario file ({path})",
                          found=str(path.name))
+    require_regular_file(path, what="a scenario file (TOML)", max_bytes=MAX_SCENARIO_BYTES)
+    raw = read_input_file(path, what="a scenario file (TOML)")
     try:
-        data = tomllib.loads(path.read_bytes().decode("utf-8-sig"))
+        text = raw.decode("utf-8-sig")
+        _check_nesting(text, path)
+        data = tomllib.loads(text)
+    except RecursionError:
+        raise InputError(path, f"tables and lists nested at most {MAX_NESTING} deep", found="deeper") from None
     except UnicodeDecodeError as error:
         raise InputError(path, "UTF-8 text (save the file as UTF-8)", row=error.object[: error.start].count(b"\n") + 1,
                          found=f"byte 0x{error.object[error.start]:02x}") from error
     except tomllib.TOMLDecodeError as error:
         line = re.search(r"at line (\d+)", str(error))
-        text = path.read_bytes().decode("utf-8-sig")
         last = len(text.rstrip("\n").splitlines()) or 1
         raise InputError(path, "valid TOML", row=int(line.group(1)) if line else last,
                          found=str(error)) from error
+    if _depth(data) > MAX_NESTING:
+        raise InputError(path, f"tables and lists nested at most {MAX_NESTING} deep", found="deeper")
     for section in ("special_places", "costs"):
         block = data.get(section)
         if isinstance(block, dict):
             for key in ("capacity_file", "unit_costs_file"):
                 if isinstance(block.get(key), str):
-                    block[key] = str((path.parent / block[key]).resolve())
+                    named = block[key]
+                    try:
+                        block[key] = str((path.parent / named).resolve())
+                    except (OSError, RuntimeError, ValueError) as error:
+                        raise InputError(path, f"key '{section}.{key}' to name a file",
+                                         row=_line_of(path, [section, key]),
+                                         found=str(error)) from None
+                    try:
+                        require_regular_file(block[key], what=f"a file (named by key '{section}.{key}')")
+                    except InputError as error:
+                        raise InputError(path, f"key '{section}.{key}' to name an existing regular file",
+                                         row=_line_of(path, [section, key]),
+                                         found=f"{named}: {error.found}") from None
     return data
 
 
+def _check_nesting(text: str, path: Path) -> None:
+    """Refuse text whose brackets open deeper than :data:`MAX_NESTING` before parsing it
+    (counting outside quoted strings would need a parser; counting all brackets errs on the
+    side of refusing, and a real scenario never comes near the limit)."""
+    depth = deepest = 0
+    for char in text:
+        if char in "[{":
+            depth += 1
+            deepest = max(deepest, depth)
+            if deepest > 4 * MAX_NESTING:
+                raise InputError(path, f"tables and lists nested at most {MAX_NESTING} deep", found="deeper")
+        elif char in "]}":
+            depth = max(depth - 1, 0)
+
+
+def _depth(value: Any) -> int:
+    """How deeply tables and lists nest in parsed TOML, without recursion."""
+    deepest, stack = 0, [(value, 0)]
+    while stack:
+        item, level = stack.pop()
+        if isinstance(item, dict):
+            stack.extend((v, level + 1) for v in item.values())
+        elif isinstance(item, list):
+            stack.extend((v, level + 1) for v in item)
+        else:
+            continue
+        deepest = max(deepest, level + 1)
+    return deepest
+
+
 def _resolve(path: Path, seen: list[Path]) -> tuple[dict[str, Any], list[Path]]:
-    resolved = path.resolve()
-    if resolved in seen:
-        raise InputError(seen[-1], "a based_on chain without cycles", found=" -> ".join(p.name for p in seen + [resolved]))
-    data = _read(resolved, seen[-1] if seen else None)
-    base_name = data.pop("based_on", None)
-    if base_name is None:
-        return data, [resolved]
-    if not isinstance(base_name, str):
-        raise InputError(resolved, "key 'based_on' to be a file name in quotes", found=repr(base_name))
-    base, chain = _resolve(resolved.parent / base_name, seen + [resolved])
-    return merge_settings(base, data), [resolved] + chain
+    """Follow the ``based_on`` chain from ``path`` (a loop, not recursion: a chain is at most
+    :data:`MAX_CHAIN` files) and merge it, the file itself last."""
+    chain: list[Path] = list(seen)
+    layers: list[dict[str, Any]] = []
+    current = path
+    while True:
+        try:
+            resolved = current.resolve()
+        except (OSError, RuntimeError) as error:
+            raise InputError(chain[-1] if chain else current, "key 'based_on' to name a scenario file",
+                             found=str(error)) from None
+        if resolved in chain:
+            raise InputError(chain[-1], "a based_on chain without cycles",
+                             found=" -> ".join(p.name for p in chain + [resolved]))
+        if len(chain) >= MAX_CHAIN:
+            raise InputError(chain[0], f"a based_on chain of at most {MAX_CHAIN} files",
+                             found=f"more ({chain[-1].name} is based on {resolved.name})")
+        data = _read(resolved, chain[-1] if chain else None)
+        chain.append(resolved)
+        base_name = data.pop("based_on", None)
+        layers.append(data)
+        if base_name is None:
+            break
+        if not isinstance(base_name, str):
+            raise InputError(resolved, "key 'based_on' to be a file name in quotes", found=repr(base_name)[:80])
+        current = resolved.parent / base_name
+    merged = layers[-1]
+    for layer in reversed(layers[:-1]):
+        merged = merge_settings(merged, layer)
+    return merged, chain[len(seen):]
 
 
 def merge_settings(base: dict[str, Any], override: dict[str, Any]) -> dict[str, Any]:

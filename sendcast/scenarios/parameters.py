@@ -44,9 +44,13 @@ random numbers) and paired differences are narrow::
   calibration window, the pipeline of a service keeping up (completed assessments x
   (decision + assessment weeks) / 52); then plus requests, minus refusals, minus
   completed assessments, each calendar year to ``start_year`` (never below the pipeline).
-- Refusal and no-plan probabilities, assessment capacity: estimated from the published
-  flows (:func:`simulation.estimate_rates`); capacity after the last published year is
-  held at the last estimate (the baseline does not assume the service grows).
+- Refusal and no-plan probabilities: estimated from the published flows
+  (:func:`simulation.estimate_rates`). Assessment capacity (:func:`assessment_capacity`):
+  in the baseline it responds to demand as it has since 2019 (each year the service
+  completes the share of the work in hand it completed on average in 2019 to the last
+  published year); "capacity frozen at today's level" is a scenario
+  (``[assessment] capacity_rule = "frozen"``). The starting backlog (the flow balance
+  above) has its requests dated evenly over the weeks of demand it holds.
 - Escalation to a request (a multiplier per calendar year, held at the last value after
   it), ceasing and moves-in scales, placement mix by school phase: fitted to the LA's
   history over the calibration window by :func:`simulation.calibrate` (the cohort model);
@@ -61,19 +65,25 @@ random numbers) and paired differences are narrow::
   :mod:`simulation.examples`, not estimates; calibration scales them to the LA.
 - Special school places: a capacity file (``capacity``, or the scenario's
   ``special_places.capacity_file``) plus the scenario's additional places; with neither,
-  places are unconstrained. If fewer places are listed than children the January
-  caseload shows in state special schools, the difference is added as places "implied by
-  the January caseload" (those children are in a place somewhere; capacity files are
-  often out of date), and :func:`special_place_blocks` returns a note saying so.
+  places are unconstrained. Schools take children beyond their listed places up to an
+  over-capacity share (:func:`over_capacity`: the LA's own January occupancy over its
+  listed places, or the 12% DfE figure if larger); the note states the places assumed.
+  A child who finds no place goes to an independent special school at once
+  (``overflow_policy = "independent"``) or waits (``"wait"``), and with
+  ``overflow_rate_per_year`` goes independent after a wait of ``1 / rate`` years on average.
 - Unit costs (pounds a year at the ``2021-22`` price base): derived from the s251
-  outturn (:mod:`sendcast.money.unit_costs`) where the shipped outturn covers the LA, else the
+  outturn (:mod:`sendcast.money.unit_costs`: the LA's own outturn file, else the national
+  benchmarking file by one rule, a regional median where the LA's figure is outside the
+  national 5th-95th percentile or missing) where the shipped outturn covers the LA, else the
   ILLUSTRATIVE :func:`simulation.examples.default_costs`; the scenario's unit-cost file
-  and ``unit_costs_gbp`` replace them (both at the scenario's price base); the derived costs
-  are restated from 2021-22 to the scenario's ``price_base`` with HM Treasury's GDP deflator
-  (:mod:`sendcast.money.prices`), never with the cash inflation assumption. AP and "other"
-  have no published cost: they are 0 in the engine and reported as not costed. An assessment costs an ILLUSTRATIVE
-  GBP 5,000. Home-to-school transport is included only where the scenario gives
-  ``costs.transport_gbp`` (a yearly cost per child, added to that placement's unit cost).
+  and ``unit_costs_gbp`` replace them; the derived 2021-22 costs are restated to the
+  scenario's ``price_base`` with HM Treasury's GDP deflator (:mod:`sendcast.money.prices`),
+  never with the cash inflation assumption. AP is a place cost from the PRU/AP lines, "other"
+  is ILLUSTRATIVE (:mod:`sendcast.money.unit_costs`). An assessment costs an ILLUSTRATIVE
+  GBP 5,000. Capital for new places, staff for extra assessment capacity and the default
+  home-to-school transport (a separate cost component, off where the scenario gives
+  ``costs.transport_gbp``, which is added to that placement's unit cost instead) come
+  from :mod:`sendcast.scenarios.option_cost_setup`.
 """
 
 from __future__ import annotations
@@ -90,14 +100,21 @@ from sendcast.data.capacity import read_capacity
 from sendcast.data import query
 from sendcast.data.build import Dataset
 from sendcast.runtime.errors import InputError, SendcastError
+from sendcast.data.years import financial_year_start
 from sendcast.data.measures import AGE_BANDS, PLACEMENT_GROUPS
 from sendcast.scenarios.files import Scenario
 from sendcast.money import prices
-from sendcast.money.unit_costs import OUTTURN_FILE, PRICE_BASE, apply_overrides, derive_unit_costs, read_outturn, \
-    read_unit_cost_file
+from sendcast.scenarios.option_cost_setup import provision_costs
+from sendcast.scenarios.reform_setup import reform_settings
+from sendcast.scenarios.uncertainty import ENGINE_LEVER_FIELDS, central
+from sendcast.money.unit_costs import OUTTURN_FILE, PRICE_BASE, apply_overrides, default_unit_costs, \
+    derive_unit_costs, read_outturn, read_unit_cost_file, restate_prices
 from simulation import (CalibrationResult, Caseload, Costs, EarlyIdentification, Parameters, PlaceBlock,
                         Population, SpecialPlaces, calibrate, estimate_rates)
 from simulation.calibration import open_requests
+from simulation.streams import stream
+from simulation.trends import carry_forward, choose_damping, multiplier_changes, multiplier_growth
+from simulation.uncertainty import draw_parameters
 from simulation.cohort import expected_arrays
 from simulation.examples import EHCP_AGE_SHAPE_2024, SEN_SUPPORT_AGE_SHAPE, default_arrivals, default_ceasing, \
     default_costs, default_placement, default_sen_support
@@ -136,6 +153,8 @@ class LaHistory:
     la_name: str
     la_number: str
     rows: pd.DataFrame
+    #: The origin January the rows were cut at (:func:`history_until`); ``None``: all published.
+    until: int | None = None
 
     def total(self, measure: str, year: int) -> float | None:
         hit = self.rows[(self.rows["measure"] == measure) & (self.rows["breakdown"] == "")
@@ -157,6 +176,23 @@ def la_history(dataset: Dataset, la: str) -> LaHistory:
     row = dataset.geography.resolve(la)
     rows = query.series(dataset, row["la_code"], breakdowns=True)
     return LaHistory(row["la_code"], row["la_name"], row["la_number"], rows)
+
+
+#: Flows (calendar years) among the history's measures; everything else but population is a
+#: January count or rate.
+HISTORY_FLOWS = FLOW_MEASURES + ("assessments",)
+
+
+def history_until(history: LaHistory, origin: int) -> LaHistory:
+    """The history as it stood at the origin January ``origin``: January counts and rates up
+    to January ``origin``, flows up to calendar year ``origin - 1`` (a calendar year's flows
+    are not known on the January day it starts). Population rows are kept for every year:
+    the run needs them (ONS estimates as published now, not the projection of the time; the
+    one input known after the origin, stated in the validation notes)."""
+    rows = history.rows
+    flow = rows["measure"].isin(HISTORY_FLOWS)
+    keep = (rows["measure"] == "population") | (flow & (rows["year"] <= origin - 1)) | (~flow & (rows["year"] <= origin))
+    return replace(history, rows=rows[keep].reset_index(drop=True), until=origin)
 
 
 # ---------------------------------------------------------------------------------- inputs
@@ -394,22 +430,27 @@ def _calibration_base(history: LaHistory, first: int, last: int) -> Parameters:
     return base
 
 
-def calibrate_la(dataset: Dataset, la: str, *, start_year: int, years: int = CALIBRATION_YEARS) -> CalibrationResult:
+def calibrate_la(dataset: Dataset, la: str, *, start_year: int, years: int = CALIBRATION_YEARS,
+                 history: LaHistory | None = None) -> CalibrationResult:
     """Fit the LA's rates to its history from January ``start_year - years`` (not before
-    :data:`FIRST_CALIBRATION_YEAR`) to January ``start_year``; see the module notes.
+    :data:`FIRST_CALIBRATION_YEAR`, nor before the first year with a population) to January
+    ``start_year``; see the module notes.
 
     The returned report compares the cohort model with the published figures; its
     parameters start in the first January of the window. A calibration already computed in
-    this process for the same input files, LA and window is returned again, not refitted.
+    this process for the same input files, LA, window and history is returned again, not
+    refitted. ``history``: the LA's rows to use instead of everything published (e.g.
+    :func:`history_until` an origin, for out-of-sample validation).
     """
-    history = la_history(dataset, la)
+    history = la_history(dataset, la) if history is None else history
     history.require("ehcp_total", start_year)  # the run starts from a published January caseload
-    first = max(start_year - years, FIRST_CALIBRATION_YEAR)
+    people = history.rows.loc[history.rows["measure"] == "population", "year"]
+    first = max(start_year - years, FIRST_CALIBRATION_YEAR, int(people.min()) if not people.empty else 0)
     if start_year - first < 2:
         raise SetupError(f"calibration needs at least two years of history before {start_year}; "
                          f"flows are published from {FIRST_CALIBRATION_YEAR}")
     inputs = dataset.input_checksums
-    key = (inputs, history.la_code, first, start_year)
+    key = (inputs, history.la_code, first, start_year, history.until)
     if not inputs or key not in _CALIBRATIONS:
         base = _calibration_base(history, first, start_year)
         _CALIBRATIONS[key] = calibrate(base, targets(history, first, start_year))
@@ -441,28 +482,51 @@ def special_place_blocks(history: LaHistory, start_year: int, capacity: pd.DataF
                                      name=extra.name))
     if capacity is None and not blocks:
         return None, ["special school places: unconstrained (no capacity file)"]
-    if capacity is not None:
-        open_now = sum(b.places for b in blocks[:len(capacity)]
-                       if (b.from_year is None or b.from_year <= start_year)
-                       and (b.to_year is None or b.to_year >= start_year))
-        in_special = history.require("ehcp_state_special", start_year)
-        if in_special > open_now:
-            short = int(round(in_special - open_now))
-            blocks.append(PlaceBlock("all", short, name="places implied by the January caseload"))
-            note = (f"special school places: the capacity file lists {open_now:,} places open in January "
-                    f"{start_year} but SEN2 shows {in_special:,.0f} children in state special schools; "
-                    f"{short:,} places implied by the caseload were added (they are full at the start)")
-            log.info(note)
-            notes.append(note)
     return tuple(blocks), notes
 
 
-def unit_costs(history: LaHistory, scenario: Scenario | None, data: str | Path | None = None) -> tuple[Costs, list[str]]:
-    """Engine :class:`simulation.Costs` and notes on where each figure came from."""
+#: Over-capacity allowance of special schools where the LA's own January caseload does not
+#: show a larger one. ASSUMPTION: the team's issue 19 quotes DfE as reporting over-capacity
+#: special schools about 12% above their places on average; DfE's school capacity release is
+#: not in shared/data, so the figure is not checked against it (asked for in the issue note).
+OVER_CAPACITY_SHARE = 0.12
+
+
+def over_capacity(history: LaHistory, start_year: int, blocks: tuple[PlaceBlock, ...] | None,
+                  capacity: pd.DataFrame | None) -> tuple[float, list[str]]:
+    """How far above their nominal places special schools run, and a note stating the
+    places the run assumes: the larger of :data:`OVER_CAPACITY_SHARE` and the LA's own
+    January ``start_year`` (children in state special schools over the places open then,
+    minus 1; calibrated on the start day), at most 100%. 0 without a capacity file."""
+    if capacity is None or blocks is None:
+        return 0.0, []
+    nominal = SpecialPlaces(blocks=blocks).places_by_year(start_year, 1)
+    open_now = int(sum(values[0] for values in nominal.values()))
+    in_special = history.require("ehcp_state_special", start_year)
+    observed = in_special / open_now - 1.0 if open_now > 0 else 0.0
+    share = float(min(max(OVER_CAPACITY_SHARE, observed), 1.0))
+    assumed = int(sum(np.floor(values[0] * (1 + share) + 1e-9) for values in nominal.values()))
+    note = (f"special school places: {open_now:,} places open in January {start_year} (capacity file and scenario) "
+            f"and {in_special:,.0f} children in state special schools ({100 * observed:+.1f}%); schools are assumed "
+            f"to take up to {100 * share:.1f}% over their places (the larger of that and the "
+            f"{100 * OVER_CAPACITY_SHARE:.0f}% DfE figure quoted in issue 19), so the run has {assumed:,} places "
+            f"that January ({assumed - open_now:,} beyond the listed places)")
+    log.info(note)
+    return share, [note]
+
+
+def unit_costs(history: LaHistory, scenario: Scenario | None, data: str | Path | None = None,
+               dataset: Dataset | None = None) -> tuple[Costs, list[str]]:
+    """Engine :class:`simulation.Costs` and notes on where each figure came from. With
+    ``dataset``, every LA's default costs come from :func:`sendcast.money.unit_costs.default_unit_costs`
+    (the national rule and bounds); without it, only an LA in the own outturn file is costed."""
     notes = []
     outturn_path = paths.raw_dir(paths.data_dir(data)) / "finance" / OUTTURN_FILE
     table = None
-    if outturn_path.is_file():
+    if dataset is not None:
+        table, default_notes = default_unit_costs(dataset, history.la_code, outturn_path.parent)
+        notes.extend(default_notes)
+    elif outturn_path.is_file():
         outturn = pd.read_csv(outturn_path, dtype=str, usecols=["la_code"])
         if (outturn["la_code"].str.strip() == history.la_number).any():
             table = derive_unit_costs(read_outturn(outturn_path), history.rows, str(outturn_path))
@@ -479,6 +543,7 @@ def unit_costs(history: LaHistory, scenario: Scenario | None, data: str | Path |
     price_base = PRICE_BASE
     if scenario is not None:
         costs = scenario.costs
+        target = financial_year_start(costs.price_base)
         if costs.price_base != PRICE_BASE:
             deflator = prices.read_deflator()
             factor = deflator.factor(PRICE_BASE, costs.price_base)
@@ -486,11 +551,14 @@ def unit_costs(history: LaHistory, scenario: Scenario | None, data: str | Path |
             notes.append(f"unit costs: restated from {PRICE_BASE} to {costs.price_base} prices with HM Treasury's GDP "
                          f"deflator (x{factor:.3f}; {deflator.status} values, data/prices/gdp_deflator.csv)")
         if costs.unit_costs_file:
-            user = read_unit_cost_file(Path(costs.unit_costs_file))
+            # The user's file is at its own price base (per row): moved to the scenario's, not from 2021-22.
+            user = restate_prices(read_unit_cost_file(Path(costs.unit_costs_file)), target,
+                                  costs.inflation_pct / 100.0)
             frame = apply_overrides(pd.DataFrame({"placement_group": list(by_group),
                                                   "annual_cost_gbp": list(by_group.values())}), user)
             by_group = {g: c for g, c in zip(frame["placement_group"], frame["annual_cost_gbp"]) if pd.notna(c)}
-            notes.append(f"unit costs: {costs.unit_costs_file} replaces the defaults it lists")
+            notes.append(f"unit costs: {costs.unit_costs_file} replaces the defaults it lists (restated from its "
+                         f"own price base to {costs.price_base})")
         by_group.update(costs.unit_costs_gbp)
         for group, transport in costs.transport_gbp.items():
             # Home-to-school transport: a yearly cost per child in that placement, at the price base.
@@ -507,21 +575,21 @@ def unit_costs(history: LaHistory, scenario: Scenario | None, data: str | Path |
 
 def early_identification(scenario: Scenario | None) -> EarlyIdentification:
     """The engine's lever from the scenario's ``[early_identification]`` section."""
-    if scenario is None or scenario.early_identification.share_identified_early == 0:
+    if scenario is None or (central(scenario.early_identification.share_identified_early) == 0
+                            and central(scenario.early_identification.share_more_identified) == 0):
         return EarlyIdentification()
     lever = scenario.early_identification
     if lever.capacity_children_per_year == 0:
         raise SetupError(f"scenario {scenario.scenario.name!r}: early_identification.capacity_children_per_year is 0, "
                          "so no child can be reached; set how many children a year the programme can support")
-    return EarlyIdentification(share_identified_early=lever.share_identified_early, relative_risk=lever.relative_risk,
-                               capacity_children_per_year=lever.capacity_children_per_year,
-                               cost_per_child_gbp=lever.cost_per_child_gbp)
+    return EarlyIdentification(**{name: central(getattr(lever, name)) for name in ENGINE_LEVER_FIELDS})
 
 
 # ----------------------------------------------------------------------------- the builder
 def build_parameters(dataset: Dataset, la: str, *, start_year: int, horizon: int = 10,
                      scenario: Scenario | None = None, capacity: pd.DataFrame | None = None,
-                     calibration: CalibrationResult | None = None, data: str | Path | None = None) -> Parameters:
+                     calibration: CalibrationResult | None = None, data: str | Path | None = None,
+                     history: LaHistory | None = None) -> Parameters:
     """Simulation parameters for ``la`` from January ``start_year`` for ``horizon`` years.
 
     ``scenario``: its levers are applied (early identification, assessment capacity,
@@ -530,39 +598,133 @@ def build_parameters(dataset: Dataset, la: str, *, start_year: int, horizon: int
     places as read by :func:`sendcast.data.capacity.read_capacity` (default: the scenario's
     ``capacity_file``). ``calibration``: a result of :func:`calibrate_la` for the same LA
     and start year, to reuse (a scenario and its baseline should share one: it takes
-    about 10 s). ``data``: the data folder (for the outturn file). See the module notes
-    for where every number comes from and which are illustrative.
+    about 10 s). ``data``: the data folder (for the outturn file). ``history``: the LA's
+    rows to use instead of everything published (:func:`history_until`). See the module
+    notes for where every number comes from and which are illustrative.
     """
-    history = la_history(dataset, la)
+    history = la_history(dataset, la) if history is None else history
     if calibration is None:
-        calibration = calibrate_la(dataset, la, start_year=start_year)
+        calibration = calibrate_la(dataset, la, start_year=start_year, history=history)
     fitted = calibration.parameters
     if fitted.start_year + fitted.horizon != start_year:
         raise SetupError(f"the calibration given ends in January {fitted.start_year + fitted.horizon}; "
                          f"the run starts in January {start_year}")
     pop = population(history, start_year, horizon)
     weeks = fitted.assessment.decision_weeks_mean + fitted.assessment.assessment_weeks_mean
-    in_assessment = open_assessments(history, fitted.start_year, start_year, weeks)
+    in_assessment = open_assessments(history, FIRST_CALIBRATION_YEAR, start_year, weeks)
     caseload = _starting_caseload(history, start_year, pop.by_age[0])
     caseload = replace(caseload, sen_support_by_age=np.round(
         calibrated_sen_support_shape(calibration) * caseload.sen_support_by_age.sum()))
-    assessment = fitted.assessment
-    capacity_levels = estimate_rates(targets(history, fitted.start_year, start_year))["assessment_capacity"].dropna()
-    if not capacity_levels.empty:
-        assessment = replace(assessment, capacity_per_year=float(capacity_levels.iloc[-1]))
-    if scenario is not None and scenario.assessment.capacity_per_year is not None:
-        assessment = replace(assessment, capacity_per_year=float(scenario.assessment.capacity_per_year))
+    rule = scenario.assessment.capacity_rule if scenario is not None else "responsive"
+    funded = scenario.assessment.capacity_per_year if scenario is not None else None
+    assessment, weeks_open = assessment_capacity(history, start_year, fitted.assessment, in_assessment, rule, funded)
+    caseload = replace(caseload, in_assessment_weeks_open=weeks_open)
     if capacity is None and scenario is not None and scenario.special_places.capacity_file:
         capacity = read_capacity(Path(scenario.special_places.capacity_file))
     blocks, _ = special_place_blocks(history, start_year, capacity, scenario)
+    share, _ = over_capacity(history, start_year, blocks, capacity)
     policy = scenario.special_places.overflow_policy if scenario is not None else "independent"
-    costs, _ = unit_costs(history, scenario, data)
+    rate = scenario.special_places.overflow_rate_per_year if scenario is not None else 0.0
+    # unit costs divide the 2021-22 outturn by the January 2022 placements: from the full
+    # history even for a cut one (money is not among the validated measures)
+    costs, _ = unit_costs(history if history.until is None else la_history(dataset, la), scenario, data,
+                          dataset)
+    # extra assessment capacity is paid for above what the service completes today (its
+    # estimated capacity in the last published year: the "frozen" level)
+    today, _ = assessment_capacity(history, start_year, fitted.assessment, in_assessment, "frozen")
+    costs, _ = provision_costs(costs, scenario, start_year=start_year, horizon=horizon,
+                               capacity_per_year=funded, calibrated_capacity=today.capacity_per_year)
     params = replace(fitted, start_year=start_year, horizon=horizon, population=pop, assessment=assessment,
-                     special_places=SpecialPlaces(blocks=blocks, overflow_policy=policy),
+                     special_places=SpecialPlaces(blocks=blocks, overflow_policy=policy, over_capacity_share=share,
+                                                  overflow_rate_per_year=rate),
                      early_identification=early_identification(scenario), costs=costs,
+                     individual_support_plans=reform_settings(scenario),
                      caseload=replace(caseload, in_assessment_by_age=open_requests(
                          replace(fitted, caseload=caseload, population=pop, start_year=start_year), in_assessment)))
+    rule = scenario.trends.rule if scenario is not None else "damped"
+    if rule == "damped":
+        params = carry_forward(params, start_year - 1, **trend_rule(history, calibration, start_year))
     return params
+
+
+def trend_rule(history: LaHistory, calibration: CalibrationResult, start_year: int) -> dict[str, float]:
+    """The damped-growth rule's inputs (:mod:`simulation.trends`): the request multiplier's
+    and identification's yearly log growth from the calibration, and the damping chosen
+    out of sample on the published yearly requests to calendar ``start_year - 1``."""
+    rows = history.rows[(history.rows["measure"] == "requests") & (history.rows["breakdown"] == "")
+                        & (history.rows["year"] <= start_year - 1)]
+    damping, _ = choose_damping(rows.set_index("year")["value"])
+    return {"request_growth": multiplier_growth(calibration.fitted, start_year - 1),
+            "identification_growth": float(calibration.fitted.get("identification_trend", 0.0)), "damping": damping}
+
+
+def parameter_draws(params: Parameters, history: LaHistory, calibration: CalibrationResult, start_year: int,
+                    seed: int, replications: int, *, trends: str = "damped") -> list[Parameters]:
+    """One :class:`simulation.Parameters` per replication ``0 .. replications - 1``, with the
+    request growth and the capacity response drawn by bootstrap over the fitted years
+    (:mod:`simulation.uncertainty`; the ``parameter_draw`` stream of ``(seed, r)``, so a
+    scenario and its baseline built from the same calibration draw the same years).
+    ``trends = "held"``: the request growth is not drawn (it is not carried forward)."""
+    rule = trend_rule(history, calibration, start_year)
+    changes = multiplier_changes(calibration.fitted, start_year - 1) if trends == "damped" else None
+    a = params.assessment
+    estimates = estimate_rates(assessment_flows(history, FIRST_CALIBRATION_YEAR, start_year - 1),
+                               a.decision_weeks_mean + a.assessment_weeks_mean)
+    shares = (estimates.loc[estimates["year"] >= RESPONSE_FROM, "capacity_response"].dropna().to_numpy()
+              if not estimates.empty else None)
+    return [draw_parameters(params, stream(seed, r, "parameter_draw"), last_fitted_year=start_year - 1,
+                            request_changes=changes, identification_growth=rule["identification_growth"],
+                            damping=rule["damping"], response_shares=shares) for r in range(replications)]
+
+
+#: First calendar year of the capacity response estimate (issue 19: 2019 on; before it the
+#: service kept up, so completions measured demand, not the response to a backlog).
+RESPONSE_FROM = 2019
+
+
+def assessment_flows(history: LaHistory, first_year: int, last_year: int) -> pd.DataFrame:
+    """The published assessment flows (calendar years ``first_year .. last_year``) as
+    calibration targets (``measure, breakdown, year, value``)."""
+    rows = history.rows[(history.rows["breakdown"] == "") & history.rows["measure"].isin(FLOW_MEASURES)
+                        & history.rows["year"].between(first_year, last_year)]
+    return rows[["measure", "breakdown", "year", "value"]]
+
+
+def assessment_capacity(history: LaHistory, start_year: int, assessment: Assessment, in_assessment: float,
+                        rule: str = "responsive", funded: float | None = None) -> tuple[Assessment, float | None]:
+    """The run's assessment capacity and the age of the starting backlog (weeks).
+
+    - ``responsive`` (the baseline): ``capacity_response`` is the mean over calendar years
+      :data:`RESPONSE_FROM` to ``start_year - 1`` of the completed assessments over the
+      work in hand (:func:`simulation.estimate_rates`); the first year's capacity is that
+      share of the work in hand on the start day (``in_assessment`` plus the decisions to
+      assess of the year before). ``funded`` (a scenario's ``capacity_per_year``): a floor.
+    - ``frozen`` (a scenario): capacity held at the last year's estimated capacity (what
+      the service completed, or could have: :func:`simulation.estimate_rates`), or at ``funded``.
+
+    The backlog's requests are dated evenly over ``52 x backlog / decisions to assess of
+    the year before`` weeks (a backlog served in turn holds the last that many weeks of
+    demand); ``None`` when the flows are not published.
+    """
+    estimates = estimate_rates(assessment_flows(history, FIRST_CALIBRATION_YEAR, start_year - 1),
+                               assessment.decision_weeks_mean + assessment.assessment_weeks_mean)
+    if estimates.empty:
+        return assessment, None
+    last = estimates.iloc[-1]
+    decided = float(last["decisions_to_assess"]) if np.isfinite(last["decisions_to_assess"]) else np.nan
+    weeks_open = float(np.clip(52.0 * in_assessment / decided, 1.0, 208.0)) if decided > 0 else None
+    today = estimates["assessment_capacity"].dropna()
+    if rule == "frozen" or not np.isfinite(decided):
+        level = float(funded) if funded is not None else (float(today.iloc[-1]) if not today.empty else None)
+        return replace(assessment, capacity_per_year=level, capacity_response=None), weeks_open
+    response = estimates.loc[estimates["year"] >= RESPONSE_FROM, "capacity_response"].dropna()
+    if response.empty:
+        raise SetupError(f"{history.la_name}: no completed assessments against requests published from "
+                         f"{RESPONSE_FROM} to {start_year - 1}; use capacity_rule = \"frozen\"")
+    share = float(response.mean())
+    first = share * (in_assessment + decided)
+    schedule = {start_year: max(first, float(funded or 0.0)), start_year + 1: float(funded or 1.0)}
+    return replace(assessment, capacity_per_year=schedule, capacity_response=share), weeks_open
 
 
 def baseline_path(chain: list[Path]) -> Path:

@@ -33,8 +33,10 @@ from sendcast.data.build import Dataset
 from sendcast.runtime.errors import SendcastError
 from sendcast.data.years import financial_year_from_calendar, financial_year_label, financial_year_start
 from sendcast.scenarios.files import Scenario, load_scenario
+from sendcast.scenarios.psa import PsaResult, analyse_option, option_draws
 from sendcast.scenarios.replications import run_replications
-from sendcast.scenarios.parameters import build_parameters, calibrate_la
+from sendcast.scenarios.parameters import build_parameters, calibrate_la, la_history, parameter_draws
+from simulation import CalibrationResult
 from simulation.parameters import Parameters
 from simulation.runner import SimulationResults
 
@@ -57,6 +59,9 @@ class LoadedScenario:
     scenario: Scenario
     resolved: dict[str, Any]
     files: tuple[Path, ...]
+    #: Special school places to use when the scenario names no capacity file (a scenario
+    #: re-targeted at another LA: :mod:`sendcast.scenarios.retarget`).
+    capacity: pd.DataFrame | None = field(default=None, compare=False, repr=False)
 
     @property
     def name(self) -> str:
@@ -105,7 +110,10 @@ class Comparison:
       all), real and cash;
     - ``appraisal``: one row per option and statistic (:mod:`sendcast.money.appraisal`);
     - ``appraisal_by_year``: one row per option and year;
-    - ``parameters``: each scenario's simulation parameters (unit costs, places, levers).
+    - ``parameters``: each scenario's simulation parameters (unit costs, places, levers;
+      uncertain inputs at their medians);
+    - ``psa``: each option's probabilistic sensitivity analysis (:mod:`sendcast.scenarios.psa`):
+      probability of saving, expected NPV, break-even lever values, tornado and EVPI.
     """
 
     la: str
@@ -121,6 +129,7 @@ class Comparison:
     appraisal_by_year: pd.DataFrame
     appraisals: dict[str, Appraisal] = field(default_factory=dict)
     parameters: dict[str, Parameters] = field(default_factory=dict)
+    psa: dict[str, PsaResult] = field(default_factory=dict)
 
     def scenario(self, name: str) -> Scenario:
         return next(item.scenario for item in self.scenarios if item.name == name)
@@ -190,7 +199,7 @@ def appraise_options(results: SimulationResults, baseline: LoadedScenario,
     return appraisals, summary, yearly
 
 
-def compare_parameters(loaded: Sequence[LoadedScenario], parameters: Mapping[str, Parameters], *,
+def compare_parameters(loaded: Sequence[LoadedScenario], parameters: Mapping[str, Parameters | Sequence[Parameters]], *,
                        replications: int | None = None, backend: str = "local", workers: int | None = None,
                        scheduler: str | None = None, progress: Progress | None = None) -> Comparison:
     """Simulate given Parameters for each loaded scenario (keyed by scenario name; the
@@ -205,27 +214,40 @@ def compare_parameters(loaded: Sequence[LoadedScenario], parameters: Mapping[str
     info = base.scenario.scenario
     n = replications or info.replications
     log.info("simulating %d scenarios x %d replications", len(loaded), n)
-    results = run_replications({item.name: parameters[item.name] for item in loaded}, replications=n,
-                               seed=info.seed, baseline=base.name, backend=backend, workers=workers,
-                               scheduler=scheduler, progress=progress)
+    draws = {item.name: option_draws(item.scenario, parameters[item.name], seed=info.seed, replications=n)
+             for item in loaded[1:]}
+    # one set of parameters per replication: the calibrated draw, with the option's uncertain inputs on top
+    per_replication_parameters = {item.name: parameters[item.name] for item in loaded}
+    per_replication_parameters.update({name: d.parameters for name, d in draws.items() if d is not None})
+    results = run_replications(per_replication_parameters, replications=n, seed=info.seed, baseline=base.name,
+                               backend=backend, workers=workers, scheduler=scheduler, progress=progress)
     spend = pd.concat([spend_by_financial_year(results.replications, item) for item in loaded], ignore_index=True)
     appraisals, appraisal, by_year = appraise_options(results, base, loaded[1:])
+    base_cost = per_replication(results.replications, base.name, "cost_gbp")
+    psa = {item.name: analyse_option(item.name, base_cost.columns.to_numpy(dtype=int), base_cost.to_numpy(),
+                                     per_replication(results.replications, item.name, "cost_gbp")
+                                     .reindex_like(base_cost).to_numpy(),
+                                     base.scenario.costs.discount_rate_pct / 100, draws[item.name])
+           for item in loaded[1:]}
     return Comparison(la=info.la, baseline=base.name, options=tuple(item.name for item in loaded[1:]),
                       scenarios=tuple(loaded), replications=n, seed=info.seed, summary=results.summary,
                       differences=results.differences, spend=spend, appraisal=appraisal,
                       appraisal_by_year=by_year, appraisals=appraisals,
-                      parameters={item.name: parameters[item.name] for item in loaded})
+                      parameters={item.name: parameters[item.name] for item in loaded}, psa=psa)
 
 
 def build_all_parameters(dataset: Dataset, scenarios: Sequence[Scenario], *,
-                         data: str | Path | None = None) -> list[Parameters]:
+                         data: str | Path | None = None, capacity: pd.DataFrame | None = None,
+                         calibration: CalibrationResult | None = None) -> list[Parameters]:
     """Simulation Parameters for each scenario (in order) from the data, on one shared
-    calibration of the first scenario's LA and start year, so that they differ only in their
-    levers (common random numbers then pair them)."""
+    calibration of the first scenario's LA and start year (``calibration``, fitted here when
+    not given), so that they differ only in their levers (common random numbers then pair them)."""
     info = scenarios[0].scenario
-    fit = calibrate_la(dataset, info.la, start_year=info.start_year)
+    fit = calibration if calibration is not None else calibrate_la(dataset, info.la, start_year=info.start_year)
     return [build_parameters(dataset, info.la, start_year=info.start_year, horizon=info.horizon, scenario=scenario,
-                             calibration=fit, data=data) for scenario in scenarios]
+                             calibration=fit, data=data,
+                             capacity=None if scenario.special_places.capacity_file else capacity)
+            for scenario in scenarios]
 
 
 def compare(dataset: Dataset, loaded: Sequence[LoadedScenario], *, replications: int | None = None,
@@ -233,7 +255,16 @@ def compare(dataset: Dataset, loaded: Sequence[LoadedScenario], *, replications:
             progress: Progress | None = None, data: str | Path | None = None) -> Comparison:
     """Build each scenario's simulation Parameters from the data and compare them."""
     check_comparable(loaded)
-    parameters = dict(zip([item.name for item in loaded],
-                          build_all_parameters(dataset, [item.scenario for item in loaded], data=data)))
+    info = loaded[0].scenario.scenario
+    fit = calibrate_la(dataset, info.la, start_year=info.start_year)
+    built = build_all_parameters(dataset, [item.scenario for item in loaded], data=data,
+                                 capacity=loaded[0].capacity, calibration=fit)
+    # each replication draws its calibrated parameters (predictive bands): the same draws
+    # for every scenario, so the pairs stay paired
+    n = replications or info.replications
+    history = la_history(dataset, info.la)
+    parameters = {item.name: parameter_draws(params, history, fit, info.start_year, info.seed, n,
+                                             trends=item.scenario.trends.rule)
+                  for item, params in zip(loaded, built)}
     return compare_parameters(loaded, parameters, replications=replications, backend=backend, workers=workers,
                               scheduler=scheduler, progress=progress)

@@ -10,7 +10,7 @@ back), and the tables are built here with the engine's own summaries.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 
 import numpy as np
 
@@ -26,14 +26,23 @@ def _replication(task: Task) -> tuple[list[tuple], np.ndarray]:
     return replication_values(params, seed, replication)
 
 
-def run_replications(scenarios: Mapping[str, Parameters], *, replications: int, seed: int, baseline: str,
+def _of(params: Parameters | Sequence[Parameters], replication: int) -> Parameters:
+    """A scenario's parameters for one replication: the same for all, or one each (drawn
+    parameters, :func:`sendcast.scenarios.parameters.parameter_draws`)."""
+    return params if isinstance(params, Parameters) else params[replication]
+
+
+def run_replications(scenarios: Mapping[str, Parameters | Sequence[Parameters]], *, replications: int, seed: int,
+                     baseline: str,
                      backend: str = "local", workers: int | None = None, scheduler: str | None = None,
                      progress: Progress | None = None) -> SimulationResults:
     """Replications ``0 .. replications - 1`` of every scenario with the streams of
     ``(seed, replication)``; summaries (mean and 2.5-97.5 percentiles of the outcomes),
-    paired differences from ``baseline`` (mean and its 95% confidence interval)."""
+    paired differences from ``baseline`` (mean and its 95% confidence interval). A scenario
+    gives one set of parameters for all replications, or one per replication (calibrated
+    parameters drawn from their uncertainty, and an option's uncertain inputs)."""
     names = list(scenarios)
-    tasks = [(scenarios[name], seed, r) for name in names for r in range(replications)]
+    tasks = [(_of(scenarios[name], r), seed, r) for name in names for r in range(replications)]
     results = map_tasks(_replication, tasks, backend=backend, workers=workers, scheduler=scheduler,
                         progress=progress)
     wide = {}

@@ -78,6 +78,12 @@ def parse_vary(text: str) -> Lever:
         raise SweepError(f"{usage}; found {text!r} (START and STOP numbers, N a whole number)") from None
     if count < 1 or (count == 1 and start != stop):
         raise SweepError(f"--vary {key}: N must be at least 2 (or 1 with START equal to STOP), found {count}")
+    if count > MAX_POINTS:  # refused before any value is made (a billion points would fill the memory)
+        raise SweepError(f"--vary {key}: expected N of at most {MAX_POINTS} (a grid has at most {MAX_POINTS} "
+                         f"points), found {count:,}")
+    if not (np.isfinite(start) and np.isfinite(stop)):
+        raise SweepError(f"--vary {key}: expected finite numbers for START and STOP, found {parts[0]!r} and "
+                         f"{parts[1]!r}")
     values = np.linspace(start, stop, count)
     return Lever(key, tuple(int(round(v)) if float(v).is_integer() else float(round(v, 10)) for v in values))
 
@@ -165,14 +171,25 @@ def run_sweep_task(task: SweepTask) -> dict[str, np.ndarray]:
 
 
 def sweep_table(points: Sequence[GridPoint], outcomes: Sequence[dict[str, np.ndarray]],
-                reference: dict[str, np.ndarray]) -> pd.DataFrame:
+                reference: dict[str, np.ndarray], baseline: dict[str, np.ndarray] | None = None) -> pd.DataFrame:
     """One row per grid point: its lever values, each outcome's mean and 95% range of
     outcomes, and ``saving_npv_gbp`` (the scenario as given minus the point: positive when
     the point spends less, in present value) and ``child_weeks_avoided`` with 95% confidence
-    intervals for the mean paired difference (same seed, so paired by replication)."""
+    intervals for the mean paired difference (same seed, so paired by replication).
+    With ``baseline`` (the scenario's baseline, the root of its ``based_on`` chain):
+    ``saving_vs_baseline_npv_gbp`` (mean and 95% CI, paired) and
+    ``probability_saving_vs_baseline`` (share of replications whose discounted saving
+    against the baseline is above zero)."""
     rows = []
     for point, result in zip(points, outcomes):
         row: dict[str, Any] = {"point": point.label, **point.settings}
+        if baseline is not None:
+            paired = baseline["spend_npv_gbp"] - result["spend_npv_gbp"]
+            mean, lo, hi = mean_interval(paired[:, None])
+            row.update({"saving_vs_baseline_npv_gbp_mean": float(mean[0]),
+                        "saving_vs_baseline_npv_gbp_lo95": float(lo[0]),
+                        "saving_vs_baseline_npv_gbp_hi95": float(hi[0]),
+                        "probability_saving_vs_baseline": float((paired > 0).mean())})
         for name, values in result.items():
             lo, hi = np.percentile(values, [2.5, 97.5])
             row.update({f"{name}_mean": float(values.mean()), f"{name}_lo95": float(lo), f"{name}_hi95": float(hi)})
@@ -183,3 +200,20 @@ def sweep_table(points: Sequence[GridPoint], outcomes: Sequence[dict[str, np.nda
             row.update({f"{name}_mean": float(mean[0]), f"{name}_lo95": float(lo[0]), f"{name}_hi95": float(hi[0])})
         rows.append(row)
     return pd.DataFrame(rows)
+
+
+def break_even_along(table: pd.DataFrame, key: str, column: str = "saving_vs_baseline_npv_gbp_mean") -> list[float]:
+    """Values of the lever ``key`` at which ``column`` crosses zero (straight-line
+    interpolation between neighbouring grid points, one lever; other levers must be fixed):
+    the break-even values a sweep finds. Empty when it never crosses."""
+    rows = table.sort_values(key)
+    x, y = rows[key].to_numpy(dtype=float), rows[column].to_numpy(dtype=float)
+    out = []
+    for k in range(len(x) - 1):
+        if y[k] == 0:
+            out.append(float(x[k]))
+        elif y[k] * y[k + 1] < 0:
+            out.append(float(x[k] + (x[k + 1] - x[k]) * y[k] / (y[k] - y[k + 1])))
+    if len(y) and y[-1] == 0:
+        out.append(float(x[-1]))
+    return out

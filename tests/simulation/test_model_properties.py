@@ -29,19 +29,29 @@ def small(params, scale: float):
        cease=st.floats(0.0, 3.0), capacity=st.one_of(st.none(), st.integers(1, 60)),
        places=st.one_of(st.none(), st.integers(0, 40)), policy=st.sampled_from(["independent", "wait"]),
        early=st.floats(0.0, 1.0), relative_risk=st.floats(0.2, 3.0), refusal=st.floats(0.0, 1.0),
-       horizon=st.integers(1, 8), seed=st.integers(0, 2**32))
+       horizon=st.integers(1, 8), seed=st.integers(0, 2**32), response=st.one_of(st.none(), st.floats(0.1, 2.0)),
+       backlog=st.integers(0, 40), weeks_open=st.one_of(st.none(), st.floats(1.0, 100.0)),
+       over_capacity=st.floats(0.0, 0.3), overflow_rate=st.sampled_from([0.0, 0.5, 3.0]))
 def test_no_child_is_created_or_lost(scale, request, identification, cease, capacity, places, policy, early,
-                                     relative_risk, refusal, horizon, seed):
+                                     relative_risk, refusal, horizon, seed, response, backlog, weeks_open,
+                                     over_capacity, overflow_rate):
     base = small(gloucestershire_example(horizon=horizon), scale)
+    open_now = np.zeros(AGES)
+    open_now[[3, 8, 13]] = [backlog // 3, backlog // 3, backlog - 2 * (backlog // 3)]
+    base = dataclasses.replace(base, caseload=dataclasses.replace(base.caseload, in_assessment_by_age=open_now,
+                                                                  in_assessment_weeks_open=weeks_open))
+    if capacity is None:
+        response = None
     c = base.ceasing
     params = dataclasses.replace(
         base,
         sen_support=dataclasses.replace(base.sen_support, request_rate_by_age=base.sen_support.request_rate_by_age * request),
         arrivals=dataclasses.replace(base.arrivals, sen_support_rate_by_age=base.arrivals.sen_support_rate_by_age * identification),
         ceasing=dataclasses.replace(c, left_education_rate_by_age=c.left_education_rate_by_age * cease),
-        assessment=Assessment(capacity_per_year=capacity, refusal_probability=refusal),
+        assessment=Assessment(capacity_per_year=capacity, refusal_probability=refusal, capacity_response=response),
         special_places=SpecialPlaces(blocks=None if places is None else (PlaceBlock("all", places),),
-                                     overflow_policy=policy),
+                                     overflow_policy=policy, over_capacity_share=over_capacity,
+                                     overflow_rate_per_year=overflow_rate),
         early_identification=EarlyIdentification(share_identified_early=early, relative_risk=relative_risk,
                                                   capacity_children_per_year=5),
     )
@@ -103,6 +113,56 @@ def test_more_assessment_capacity_never_lowers_the_share_within_20_weeks_propert
         shares.append(np.nanmean([r.flows[("issued_within_20wk_pct", "")] for r in _runs(params, 24)], axis=0))
     assert np.all(shares[1] >= shares[0] - 1.5), np.round(shares, 1)
     assert shares[1].mean() >= shares[0].mean() - 0.25, np.round(shares, 1)
+
+
+def _backlogged(horizon: int = 5):
+    """The example at half size with a backlog of 400 children at the start, dated over 30 weeks."""
+    base = small(gloucestershire_example(horizon=horizon), 0.5)
+    open_now = np.zeros(AGES)
+    open_now[4:16] = 400 / 12
+    return dataclasses.replace(base, caseload=dataclasses.replace(base.caseload, in_assessment_by_age=open_now,
+                                                                  in_assessment_weeks_open=30.0))
+
+
+def test_capacity_that_responds_to_a_longer_queue_shortens_it():
+    """The same first-year capacity; frozen, the backlog stays; responding to the work in
+    hand each January, the service takes it on and the queue is shorter and faster."""
+    base = _backlogged()
+    out = {}
+    for name, response in (("frozen", None), ("responsive", 0.6)):
+        params = dataclasses.replace(base, assessment=Assessment(capacity_per_year=250, capacity_response=response))
+        runs = _runs(params, 6)
+        out[name] = (np.mean([r.stocks[("in_assessment", "")] for r in runs], axis=0),
+                     np.nanmean([r.flows[("issued_within_20wk_pct", "")] for r in runs], axis=0))
+    frozen_queue, frozen_share = out["frozen"]
+    queue, share = out["responsive"]
+    assert frozen_queue[-1] > 300                        # frozen, the queue does not clear
+    assert queue[-1] < 0.6 * frozen_queue[-1], (queue, frozen_queue)
+    assert share[-1] > frozen_share[-1] + 10, (share, frozen_share)
+
+
+def test_more_assessment_capacity_never_lowers_the_share_within_20_weeks_when_capacity_responds():
+    """Capacity responding to demand: a service that takes on more of its work in hand each
+    year, or a funded floor under it, never issues a lower share within 20 weeks."""
+    base = _backlogged()
+    shares = []
+    for response, floor in ((0.4, 1), (0.55, 1), (0.7, 1), (0.7, 500)):
+        params = dataclasses.replace(base, assessment=Assessment(capacity_per_year={2019: 250, 2020: floor},
+                                                                 capacity_response=response))
+        shares.append(np.nanmean([r.flows[("issued_within_20wk_pct", "")] for r in _runs(params, 8)], axis=0))
+    shares = np.array(shares)
+    assert np.all(np.diff(shares, axis=0) >= -1.0), shares.round(1)
+    assert np.all(np.diff(shares.mean(axis=1)) > 0), shares.round(1)
+
+
+def test_a_backlog_dated_over_past_weeks_issues_fewer_plans_on_time():
+    """The starting backlog's requests dated from the flows (30 weeks) rather than all 5
+    weeks back: the first year's plans from it are later against the 20-week limit."""
+    base = _backlogged(horizon=2)
+    late = dataclasses.replace(base, assessment=Assessment(capacity_per_year=600))
+    recent = dataclasses.replace(late, caseload=dataclasses.replace(late.caseload, in_assessment_weeks_open=None))
+    share = [np.mean([r.flows[("issued_within_20wk_pct", "")][0] for r in _runs(p, 4)]) for p in (late, recent)]
+    assert share[0] < share[1] - 10, share
 
 
 def test_more_special_places_never_raises_independent_placements():

@@ -54,3 +54,26 @@ def test_a_place_granted_but_not_taken_up_goes_back_to_the_pool_that_gave_it():
     all_pool.release()
     primary.leave(waiting)  # the child moved on at this instant
     assert all_pool.level == 1 and primary.level == 0
+
+
+def test_over_capacity_share_adds_places_and_waiting_children_go_independent_at_the_overflow_rate():
+    import dataclasses
+
+    import numpy as np
+
+    from simulation.examples import gloucestershire_example
+    from simulation.model import simulate
+    from simulation.parameters import PlaceBlock, SpecialPlaces
+
+    places = SpecialPlaces(blocks=(PlaceBlock("all", 100), PlaceBlock("primary", 10)), over_capacity_share=0.12)
+    assert {k: int(v[0]) for k, v in places.places_by_year(2019, 1).items()} == \
+        {"primary": 11, "secondary": 0, "post16": 0, "all": 112}
+    base = gloucestershire_example(horizon=6)
+    independent = []
+    for policy, rate in (("wait", 0.0), ("wait", 1.0), ("wait", 5.0), ("independent", 0.0)):
+        params = dataclasses.replace(base, special_places=SpecialPlaces(
+            blocks=(PlaceBlock("all", 1100),), overflow_policy=policy, overflow_rate_per_year=rate))
+        independent.append(np.mean([simulate(params, 5, r).stocks[("ehcp_independent_special", "")][-1]
+                                    for r in range(3)]))
+    # waiting forever < a yearly overflow < a faster one < at once (same random numbers)
+    assert independent[0] < independent[1] < independent[2] < independent[3], independent

@@ -1,0 +1,113 @@
+"""One series' live forecast, read from the national real-time run.
+
+The real-time engine (:mod:`forecast.realtime`) forecasts every area's series at the last
+origin with the method, windows, shrinkage and interval calibration chosen from the data up
+to that origin. This module turns one area's rows of that run into a
+:class:`forecast.result.Forecast` for the CLI and reports:
+
+- years ``origin + 1 .. origin + horizon`` (January census years for caseloads, calendar
+  years for flows);
+- beyond the engine's horizons (``--horizon`` over 5) the last year's growth continues and
+  the interval's log half-widths grow in proportion to the years ahead, and the note says
+  the backtest cannot vouch for those years;
+- sample paths (``n_paths``) drawn comonotonically from the interval's quantiles
+  (:func:`forecast.empirical_intervals.comonotone_paths`) from ``uniforms`` the caller
+  seeds; the placement groups and the total of one LA share their draws, so their paths
+  move together before they are reconciled.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from forecast.empirical_intervals import comonotone_paths
+from forecast.realtime import CHOSEN, SHORT_HISTORY_METHOD, RealtimeResult
+from forecast.result import Forecast
+
+
+@dataclass(frozen=True)
+class LiveForecast:
+    """``forecast``; ``short_history``: the short-history fallback was used; ``method``: what
+    was chosen (in words); ``origin``: the last year used; ``extrapolated_after``: years
+    ahead the engine scored (later years extrapolated) or None; ``borrowed_intervals``: no
+    error of this measure was known yet (its first published year), so a part's interval is
+    its parent's relative interval."""
+
+    forecast: Forecast
+    short_history: bool
+    method: str
+    origin: int
+    extrapolated_after: int | None
+    borrowed_intervals: bool = False
+
+
+def chosen_method(result: RealtimeResult, measure: str, origin: int) -> str:
+    """The real-time choice at ``origin`` in words, e.g. ``"mean of fitted_blend,
+    shrunk_growth, national_growth_1"`` or ``"national_growth_1"``."""
+    rows = result.choices[(result.choices["measure"] == measure) & (result.choices["origin"] == origin)]
+    if rows.empty:
+        return "real-time choice"
+    row = rows.iloc[0]
+    if bool(row["combination"]):
+        return "mean of " + ", ".join(str(row["members"]).split(","))
+    return str(row["single"])
+
+
+def live_forecast(result: RealtimeResult, code: str, measure: str, history: pd.Series, horizon: int, *,
+                  uniforms: np.ndarray, name: str = "") -> LiveForecast | None:
+    """The live forecast of ``measure`` for ``code`` (see the module docstring), or None when
+    the run has no forecast of that series from the last year of ``history``."""
+    rows = result.forecasts[(result.forecasts["measure"] == measure) & (result.forecasts["la_code"] == code)
+                            & (result.forecasts["method"] == CHOSEN)]
+    if rows.empty or history.empty:
+        return None
+    origin = int(history.index.max())
+    rows = rows[rows["origin"] == origin].sort_values("horizon")
+    if rows.empty or int(rows["origin"].max()) != int(result.forecasts.loc[
+            result.forecasts["measure"] == measure, "origin"].max()):
+        return None
+    central = rows["forecast"].to_numpy(dtype=float)
+    if np.isnan(central).any():
+        return None
+    base = np.log1p(central)
+    offsets = np.stack([np.log1p(rows[b].to_numpy(dtype=float)) - base for b in ("lo95", "lo80", "hi80", "hi95")],
+                       axis=1)
+    borrowed = False
+    if np.isnan(offsets).any() and measure in result.settings.parents:
+        parent = result.forecasts[(result.forecasts["measure"] == result.settings.parents[measure])
+                                  & (result.forecasts["la_code"] == code) & (result.forecasts["method"] == CHOSEN)
+                                  & (result.forecasts["origin"] == origin)].sort_values("horizon")
+        if len(parent) == len(rows):
+            parent_base = np.log1p(parent["forecast"].to_numpy(dtype=float))
+            offsets = np.stack([np.log1p(parent[b].to_numpy(dtype=float)) - parent_base
+                                for b in ("lo95", "lo80", "hi80", "hi95")], axis=1)
+            borrowed = True
+    if np.isnan(offsets).any():
+        return None
+    engine_horizon = central.size
+    extrapolated_after = None
+    if horizon > engine_horizon:
+        extra = np.arange(engine_horizon + 1, horizon + 1)
+        step = base[-1] - (base[-2] if engine_horizon > 1 else np.log1p(float(history.iloc[-1])))
+        base = np.concatenate([base, base[-1] + step * (extra - engine_horizon)])
+        offsets = np.concatenate([offsets, offsets[-1][None, :] * (extra / engine_horizon)[:, None]])
+        extrapolated_after = engine_horizon
+    base, offsets = base[:horizon], offsets[:horizon]
+    central = np.maximum(np.expm1(base), 0.0)
+    def at(column: int) -> np.ndarray:
+        return np.maximum(np.expm1(base + offsets[:, column]), 0.0)
+    lo95, lo80, hi80, hi95 = (at(i) for i in range(4))
+    lo80, hi80 = np.minimum(lo80, central), np.maximum(hi80, central)
+    lo95, hi95 = np.minimum(lo95, lo80), np.maximum(hi95, hi80)
+    paths = comonotone_paths(central, offsets, uniforms) if uniforms.size else None
+    short = bool(rows["short_history"].iloc[0])
+    method = ("latest share of the parent" if measure in result.settings.parents else SHORT_HISTORY_METHOD) \
+        if short else chosen_method(result, measure, origin)
+    label = f"{method} (short history)" if short else f"{method} (real-time choice)"
+    years = np.arange(origin + 1, origin + 1 + horizon)
+    made = Forecast(model=label, scale="log", years=years, mean=central, lower80=lo80, upper80=hi80,
+                    lower95=lo95, upper95=hi95, log_offset=1.0, paths=paths, name=name)
+    return LiveForecast(made, short, method, origin, extrapolated_after, borrowed)

@@ -1,0 +1,139 @@
+"""The probabilistic sensitivity analysis in words, tables and charts.
+
+- :func:`psa_sentences`: plain-English lines for one option (printed by ``compare`` and in
+  the HTML report);
+- :func:`tornado_chart`: the NPV at each input's 10th and 90th percentile (others at their
+  medians), largest swing on top;
+- :func:`probability_chart`: the probability that the option has saved money by the end
+  of each year;
+- :func:`psa_tables`: the tables written as CSV.
+
+Every line repeats where the uncertain inputs come from (the ``source`` of each
+distribution in the scenario file, "illustrative" where none is given).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+from matplotlib.figure import Figure
+from matplotlib.ticker import FuncFormatter
+
+from sendcast.reporting.charts import plt
+from sendcast.scenarios.pipeline import Comparison
+
+
+def _money(value: float) -> str:
+    sign = "-" if value < 0 else ""
+    return f"{sign}£{abs(value) / 1e6:,.1f}m"
+
+
+def _label(key: str) -> str:
+    return key.split(".")[-1].replace("_", " ")
+
+
+def psa_sentences(comparison: Comparison, option: str) -> list[str]:
+    """What the sensitivity analysis says about one option."""
+    result = comparison.psa.get(option)
+    if result is None or result.summary.empty:
+        return []
+    stats = result.summary.set_index("statistic")["value"]
+    by_year = result.by_year.set_index("year")["probability_saving"]
+    last = int(by_year.index.max())
+    out = [f"Chance the option has saved money by the end of {last}: {by_year[last]:.0%} "
+           f"(by {int(by_year.index.min()) + 4}: {by_year.get(int(by_year.index.min()) + 4, np.nan):.0%}); "
+           f"chance its discounted saving over the run is positive: {stats['probability_npv_positive']:.0%}.",
+           f"Expected net present saving {_money(stats['expected_npv_saving_gbp'])} "
+           f"(95% of runs between {_money(stats['npv_saving_p2_5_gbp'])} and {_money(stats['npv_saving_p97_5_gbp'])}; "
+           f"Monte Carlo 95% CI for the mean {_money(stats['expected_npv_lo95_gbp'])} to "
+           f"{_money(stats['expected_npv_hi95_gbp'])})."]
+    if result.draws.empty:
+        out.append("No input of this option is given as a distribution: the spread is chance only, not "
+                   "uncertainty about the levers.")
+        return out
+    for key in ("relative_risk", "share_identified_early", "cost_per_child_gbp"):
+        name = f"break_even_{key}"
+        if name not in stats.index:
+            continue
+        value = stats[name]
+        if np.isfinite(value):
+            text = f"{value:,.3g}" + (" (the option saves money below it)" if key == "relative_risk" else "")
+        else:
+            text = "not inside the range drawn"
+            extended = stats.get(f"{name}_extrapolated", np.nan)
+            if np.isfinite(extended):
+                text += f" (the fitted line reaches zero at {extended:,.3g}, an extrapolation" + (
+                    ": no relative risk of 0 or more makes the option pay within the run)"
+                    if key == "relative_risk" and extended < 0 else ")")
+        out.append(f"Break-even {_label(key)}: {text}.")
+    if not result.tornado.empty:
+        top = result.tornado.head(3)
+        out.append("Inputs that matter most (swing in NPV between their 10th and 90th percentiles): " + "; ".join(
+            f"{_label(r.input)} {_money(r.swing_gbp)}" for r in top.itertuples()) + ".")
+    for name in [s for s in stats.index if s.startswith("evppi_")]:
+        key = name.removeprefix("evppi_").removesuffix("_gbp")
+        out.append(f"Value of knowing the {_label(key)} before deciding (EVPPI): {_money(stats[name])}; "
+                   f"of knowing everything (EVPI): {_money(stats['evpi_gbp'])}.")
+    sources = psa_sources(comparison, option)
+    if sources:
+        out.append("Uncertain inputs: " + "; ".join(f"{_label(k)} ({v})" for k, v in sources.items()) + ".")
+    return out
+
+
+def psa_sources(comparison: Comparison, option: str) -> dict[str, str]:
+    """Where each uncertain input of an option comes from (its distribution's ``source``)."""
+    from sendcast.scenarios.uncertainty import uncertain_inputs
+    inputs = uncertain_inputs(comparison.scenario(option))
+    return {key: (dist.source or "illustrative: no source given") for key, dist in inputs.items()}
+
+
+def psa_tables(comparison: Comparison) -> dict[str, pd.DataFrame]:
+    """CSV tables by file name (empty tables left out)."""
+    results = list(comparison.psa.values())
+    if not results:
+        return {}
+    tables = {"psa_summary.csv": pd.concat([r.summary for r in results], ignore_index=True),
+              "psa_probability_saving_by_year.csv": pd.concat([r.by_year for r in results], ignore_index=True)}
+    tornado = [r.tornado for r in results if not r.tornado.empty]
+    if tornado:
+        tables["psa_tornado.csv"] = pd.concat(tornado, ignore_index=True)
+        tables["psa_draws.csv"] = pd.concat([r.draws for r in results if not r.draws.empty], ignore_index=True)
+    return tables
+
+
+def tornado_chart(table: pd.DataFrame, *, title: str, source: str) -> Figure:
+    """Horizontal bars from the NPV at each input's 10th percentile to its 90th."""
+    rows = table.iloc[::-1]
+    figure, axes = plt.subplots(figsize=(8, 1.2 + 0.6 * len(rows)), dpi=110)
+    centre = float(np.median(np.r_[rows["npv_at_low_gbp"], rows["npv_at_high_gbp"]]))
+    for position, row in enumerate(rows.itertuples()):
+        low, high = sorted((row.npv_at_low_gbp, row.npv_at_high_gbp))
+        axes.barh(position, high - low, left=low, color="#1f5fa8", height=0.6)
+        axes.text(high, position, f"  {row.low_value:.3g} to {row.high_value:.3g}", va="center", fontsize=8)
+    axes.axvline(0, color="black", linewidth=1)
+    axes.axvline(centre, color="grey", linewidth=1, linestyle=":")
+    axes.set_yticks(range(len(rows)), [_label(k) for k in rows["input"]])
+    axes.xaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v / 1e6:,.1f}"))
+    axes.set_xlabel("net present saving, GBP m (positive: the option saves money)")
+    axes.set_title(title, fontsize=11, loc="left")
+    axes.spines[["top", "right"]].set_visible(False)
+    axes.annotate(f"Source: {source}", xy=(0, 0), xycoords="figure fraction", xytext=(6, 4),
+                  textcoords="offset points", fontsize=7, color="grey")
+    figure.tight_layout()
+    return figure
+
+
+def probability_chart(by_year: pd.DataFrame, *, title: str, source: str) -> Figure:
+    """Probability of a cumulative saving above zero by the end of each calendar year."""
+    figure, axes = plt.subplots(figsize=(8, 4), dpi=110)
+    axes.plot(by_year["year"], 100 * by_year["probability_saving"], color="#1f5fa8", marker="o", linewidth=2)
+    axes.axhline(50, color="grey", linewidth=1, linestyle=":")
+    axes.set_ylim(0, 100)
+    axes.set_ylabel("% of runs with a cumulative saving above zero")
+    axes.set_xlabel("calendar year")
+    axes.set_title(title, fontsize=11, loc="left")
+    axes.spines[["top", "right"]].set_visible(False)
+    axes.annotate(f"Source: {source}", xy=(0, 0), xycoords="figure fraction", xytext=(6, 4),
+                  textcoords="offset points", fontsize=7, color="grey")
+    figure.tight_layout()
+    return figure

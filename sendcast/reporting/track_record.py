@@ -1,0 +1,60 @@
+"""The real-time track record as text tables: pooled over origins and per vintage.
+
+Input: the tables of :func:`sendcast.forecasting.evidence.realtime_evidence` (columns of
+:data:`forecast.scores.TABLE_COLUMNS`). Every table shows the real-time choice
+(``sendcast``) beside the baselines: naive, whole-history drift, the five-year straight line
+(the reference of ``relative_mase``) and constant growth. Percentages are of the outcome
+(bias, interval score) or of the forecast (width); caseloads are January census years,
+flows calendar years.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+BASELINE_ORDER: tuple[str, ...] = ("sendcast", "naive", "drift", "five_year_line", "constant_growth")
+
+POOLED_COLUMNS = {"relative_mase": "MASE/5yr", "median_bias_pct": "bias%", "median_ape_pct": "APE%",
+                  "coverage80": "cov80", "coverage95": "cov95", "median_width80_pct": "width80%",
+                  "interval_score80_pct": "IS80%", "interval_score95_pct": "IS95%", "n": "n"}
+
+
+def _format(table: pd.DataFrame) -> pd.DataFrame:
+    out = table.copy()
+    for column in ("coverage80", "coverage95"):
+        if column in out:
+            out[column] = (100 * out[column]).map("{:.0f}%".format)
+    for column in ("relative_mase",):
+        if column in out:
+            out[column] = out[column].map("{:.2f}".format)
+    for column in ("median_bias_pct", "median_ape_pct", "median_width80_pct", "interval_score80_pct",
+                   "interval_score95_pct"):
+        if column in out:
+            out[column] = out[column].map("{:+.1f}".format if column == "median_bias_pct" else "{:.1f}".format)
+    return out
+
+
+def pooled_lines(track_record: pd.DataFrame, measure: str) -> list[str]:
+    """Per horizon and method, the pooled scores of ``measure``."""
+    rows = track_record[track_record["measure"] == measure].copy()
+    if rows.empty:
+        return []
+    rows["order"] = rows["method"].map({m: i for i, m in enumerate(BASELINE_ORDER)})
+    rows = rows.sort_values(["horizon", "order"])
+    table = _format(rows)[["horizon", "method", *POOLED_COLUMNS]].rename(columns=POOLED_COLUMNS)
+    return table.to_string(index=False).splitlines()
+
+
+def vintage_lines(vintages: pd.DataFrame, measure: str) -> list[str]:
+    """Per vintage and horizon: the real-time choice's scores and each baseline's MASE
+    relative to the five-year line."""
+    rows = vintages[vintages["measure"] == measure]
+    if rows.empty:
+        return []
+    chosen = rows[rows["method"] == "sendcast"].set_index(["origin", "horizon"])
+    table = _format(chosen.reset_index())[["origin", "horizon", *[c for c in POOLED_COLUMNS if c != "n"]]]
+    table = table.rename(columns=POOLED_COLUMNS)
+    for method in ("naive", "drift", "constant_growth"):
+        other = rows[rows["method"] == method].set_index(["origin", "horizon"])["relative_mase"]
+        table[f"{method}/5yr"] = other.reindex(chosen.index).map("{:.2f}".format).to_numpy()
+    return table.to_string(index=False).splitlines()

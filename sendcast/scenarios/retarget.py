@@ -1,0 +1,103 @@
+"""Run a scenario written for one LA on another (``--la``), and refuse LAs whose series a
+boundary change breaks inside the years a run needs.
+
+Re-targeting keeps every lever of the scenario as written (new places, early identification,
+assessment capacity, costs settings) and changes what belongs to the LA:
+
+- ``[scenario] la``: the new LA;
+- ``special_places.capacity_file``: the new LA's own file (``data/capacity/<la_code>.csv``)
+  if there is one, else the third-party table's aggregate (:func:`sendcast.data.capacity.
+  default_capacity`, flagged low confidence), else an empty list (the simulation then counts
+  the January caseload in state special schools as the places there are);
+- ``costs.unit_costs_file``: dropped (a unit-cost file describes one LA); the new LA's
+  default unit costs apply (:func:`sendcast.money.unit_costs.default_unit_costs`).
+
+Each change is listed in ``notes``; the resolved settings (the manifest) are the re-targeted
+scenario's, its description saying where it was re-targeted from.
+A lever sized for the first LA (say 150 new places) is not rescaled: say so when reporting.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from pathlib import Path
+
+import pandas as pd
+
+from sendcast.data import paths
+from sendcast.data.build import Dataset
+from sendcast.data.capacity import capacity_file, codes_to_numbers, default_capacity
+from sendcast.runtime.errors import SendcastError
+from sendcast.scenarios.parameters import CALIBRATION_YEARS, FIRST_CALIBRATION_YEAR
+from sendcast.scenarios.pipeline import LoadedScenario
+
+
+class BrokenSeriesError(SendcastError):
+    """The LA's series starts or ends inside the years a run needs (a boundary change)."""
+
+
+def check_series(dataset: Dataset, la: str, start_year: int) -> None:
+    """Refuse an LA whose published series does not cover the calibration window ending in
+    January ``start_year`` (``start_year - CALIBRATION_YEARS``, not before
+    ``FIRST_CALIBRATION_YEAR``) with the reason (the boundary change when it is known)."""
+    row = dataset.geography.resolve(la)
+    first = max(start_year - CALIBRATION_YEARS, FIRST_CALIBRATION_YEAR)
+    breaks = dataset.geography.breaks
+    reasons = breaks.loc[breaks["la_code"] == row["la_code"], "reason"]
+    starts, ends = row["first_year"], row["last_year"]
+    if pd.notna(starts) and int(starts) > first:
+        raise BrokenSeriesError(f"{row['la_name']}: its EHC plan series starts in January {int(starts)}, after the "
+                                f"calibration window's first January ({first}): "
+                                + (reasons.iloc[0] if not reasons.empty else "reason not recorded")
+                                + "; the simulation cannot be calibrated across a boundary change")
+    if pd.notna(ends) and int(ends) < start_year:
+        raise BrokenSeriesError(f"{row['la_name']}: its EHC plan series ends in January {int(ends)}, before "
+                                f"January {start_year}: "
+                                + (reasons.iloc[0] if not reasons.empty else "reason not recorded"))
+
+
+def retarget(loaded: list[LoadedScenario], dataset: Dataset, la: str,
+             data: str | Path | None = None) -> tuple[list[LoadedScenario], list[str]]:
+    """The scenarios re-targeted at ``la`` (see the module docstring) and notes; unchanged
+    (and no notes) when they already name that LA."""
+    target = dataset.geography.resolve(la)
+    named = dataset.geography.resolve(loaded[0].scenario.scenario.la)
+    if named["la_code"] == target["la_code"]:
+        return loaded, []
+    root = paths.data_dir(data)
+    own = capacity_file(root, target["la_code"])
+    capacity, capacity_note = (None, "")
+    if not own.is_file():
+        capacity, capacity_note = default_capacity(root, target["la_code"], target["la_number"],
+                                                   codes_to_numbers(dataset.geography.las))
+    notes = [f"scenarios written for {named['la_name']} re-targeted at {target['la_name']} (--la): levers kept "
+             "as written, not rescaled to the LA's size"]
+    if own.is_file():
+        notes.append(f"special school places: {own} (the LA's own file)")
+    elif capacity is not None:
+        notes.append(f"special school places: {capacity_note}")
+    else:
+        # No figure at all: an empty list, so that the simulation counts the January caseload in
+        # state special schools as places (sendcast.scenarios.parameters.special_place_blocks);
+        # otherwise an option adding places would be the only constrained scenario.
+        capacity = pd.DataFrame(columns=["school", "urn", "phase", "designation", "places", "from_year", "to_year",
+                                         "source", "confidence"])
+        notes.append(f"special school places: {capacity_note}; the simulation takes the January caseload in state "
+                     "special schools as the places there are")
+    out = []
+    for item in loaded:
+        scenario = item.scenario
+        places = scenario.special_places.model_copy(update={"capacity_file": str(own) if own.is_file() else None})
+        costs = scenario.costs
+        if costs.unit_costs_file:
+            notes.append(f"{item.name}: unit-cost file {costs.unit_costs_file} dropped (it is for "
+                         f"{named['la_name']}); {target['la_name']}'s default unit costs apply")
+            costs = costs.model_copy(update={"unit_costs_file": None})
+        info = scenario.scenario.model_copy(update={
+            "la": target["la_name"],
+            "description": (scenario.scenario.description + f" (re-targeted at {target['la_name']} from "
+                            f"{named['la_name']})").strip()})
+        scenario = scenario.model_copy(update={"scenario": info, "special_places": places, "costs": costs})
+        resolved = scenario.model_dump(mode="json")
+        out.append(replace(item, scenario=scenario, resolved=resolved, capacity=capacity))
+    return out, list(dict.fromkeys(notes))

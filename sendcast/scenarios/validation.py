@@ -1,0 +1,279 @@
+"""Out-of-sample validation of the simulation (issue 19), beside the forecast engine.
+
+At each origin January ``t`` (default 2021, 2022, 2023) the simulation is calibrated on
+the LA's history as it stood then (:func:`sendcast.scenarios.parameters.history_until`:
+January counts to January ``t``, flows to calendar year ``t - 1``), run forward from
+January ``t`` as the baseline is (same rules, same capacity file), and scored against
+what was published later. Horizon ``h``: the January count of ``t + h``, or the flow of
+calendar year ``t + h - 1`` (the year that ends on that January).
+
+The forecast engine is scored on the same rows with the same information: its January
+counts from :func:`sendcast.forecasting.one_la.forecast_la` with ``until=t``, its flows with
+``until=t - 1`` (its flow forecasts use only each flow's own history, so this is the
+information the simulation had). It does not forecast the 20-week share.
+
+Targets (issue 19, out of sample, one year ahead; :data:`TARGETS`):
+
+- EHC plans within 5%;
+- state special and independent special each within 10% or 25 children;
+- new plans and requests within 10%;
+- share within 20 weeks within 10 percentage points;
+- AP: mean absolute error over the origins at most 10 children, errors not all of one sign;
+- FE + other scored together (across the January 2023 recording break) within 10% (the
+  issue names no threshold for it; 10% is the old per-group target);
+- the 95% bands cover at least 5 of every 6 one-year-ahead checks.
+
+Every row keeps its horizon; only one-year-ahead rows are scored against a target (the
+rest are reported). Errors: per cent of the published value for counts, percentage
+points for the 20-week share.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from sendcast.data.build import Dataset
+
+#: Origins (January) of the validation.
+ORIGINS = (2021, 2022, 2023)
+#: Measures scored: ``ehcp_fe_plus_other`` is FE + other together.
+MEASURES = ("ehcp_total", "ehcp_state_special", "ehcp_independent_special", "new_plans", "requests",
+            "issued_within_20wk_pct", "ehcp_ap", "ehcp_fe_plus_other")
+FLOWS = ("new_plans", "requests", "issued_within_20wk_pct")
+#: The target of each measure (one year ahead), in words.
+TARGETS = {
+    "ehcp_total": "within 5%",
+    "ehcp_state_special": "within 10% or 25 children",
+    "ehcp_independent_special": "within 10% or 25 children",
+    "new_plans": "within 10%",
+    "requests": "within 10%",
+    "issued_within_20wk_pct": "within 10 points",
+    "ehcp_ap": "MAE over origins <= 10 children, errors not all one sign",
+    "ehcp_fe_plus_other": "within 10% (FE + other together)",
+}
+#: 95% bands must cover at least this share of the one-year-ahead checks.
+COVERAGE_TARGET = 5 / 6
+VALIDATION_COLUMNS = ["measure", "origin", "horizon", "year", "year_basis", "published", "simulated", "lo95", "hi95",
+                      "error", "error_unit", "inside_95", "target", "passed", "forecast", "forecast_lo95",
+                      "forecast_hi95", "forecast_error", "forecast_inside_95", "forecast_passed"]
+
+
+def row_passes(measure: str, simulated: float, published: float) -> bool | None:
+    """Whether one one-year-ahead value meets its measure's target (``None``: the measure is
+    scored over origins, or a value is missing)."""
+    if not np.isfinite(simulated) or not np.isfinite(published) or measure == "ehcp_ap":
+        return None
+    if measure == "issued_within_20wk_pct":
+        return abs(simulated - published) <= 10.0
+    error = abs(simulated / published - 1.0) if published > 0 else np.inf
+    if measure == "ehcp_total":
+        return error <= 0.05
+    if measure in ("ehcp_state_special", "ehcp_independent_special"):
+        return error <= 0.10 or abs(simulated - published) <= 25.0
+    return error <= 0.10
+
+
+def error_of(measure: str, simulated: float, published: float) -> float:
+    """Points for the 20-week share; per cent of the published value otherwise."""
+    if measure == "issued_within_20wk_pct":
+        return simulated - published
+    return 100.0 * (simulated / published - 1.0) if published > 0 else np.nan
+
+
+def published_values(history_rows: pd.DataFrame) -> dict[tuple[str, int], float]:
+    """Published ``(measure, year) -> value`` for :data:`MEASURES` (FE + other summed)."""
+    rows = history_rows[history_rows["breakdown"] == ""]
+    table = rows.pivot_table(index="year", columns="measure", values="value", aggfunc="first")
+    out: dict[tuple[str, int], float] = {}
+    for year, row in table.iterrows():
+        for measure in MEASURES:
+            if measure == "ehcp_fe_plus_other":
+                value = row.get("ehcp_fe", np.nan) + row.get("ehcp_other", np.nan)
+            else:
+                value = row.get(measure, np.nan)
+            if pd.notna(value):
+                out[(measure, int(year))] = float(value)
+    return out
+
+
+def simulated_values(frames: list[pd.DataFrame]) -> pd.DataFrame:
+    """Per replication frame (``simulate().to_frame()``): the value of each (measure, year)
+    of :data:`MEASURES`; returns ``measure, year, mean, lo95, hi95`` (2.5-97.5 percentiles
+    over the replications)."""
+    wide = []
+    for frame in frames:
+        rows = frame[frame["breakdown"] == ""].pivot_table(index="year", columns="measure", values="value",
+                                                           aggfunc="first")
+        rows["ehcp_fe_plus_other"] = rows["ehcp_fe"] + rows["ehcp_other"]
+        wide.append(rows[[m for m in MEASURES if m in rows.columns]])
+    stack = np.stack([w.to_numpy(dtype=float) for w in wide])
+    index, columns = wide[0].index, wide[0].columns
+    out = []
+    for j, measure in enumerate(columns):
+        for i, year in enumerate(index):
+            values = stack[:, i, j]
+            values = values[np.isfinite(values)]
+            if values.size == 0:
+                continue
+            out.append((measure, int(year), float(values.mean()), float(np.percentile(values, 2.5)),
+                        float(np.percentile(values, 97.5))))
+    return pd.DataFrame(out, columns=["measure", "year", "mean", "lo95", "hi95"])
+
+
+def forecast_values(stocks: pd.DataFrame, flows: pd.DataFrame) -> dict[tuple[str, int], tuple[float, float, float]]:
+    """The forecast engine's ``(measure, year) -> (mean, lo95, hi95)``: January counts from
+    ``stocks`` (forecast ``until`` the origin), flows from ``flows`` (``until`` the year
+    before). FE + other: the sum of the two means, no band (the bands do not add)."""
+    out: dict[tuple[str, int], tuple[float, float, float]] = {}
+    for table, wanted in ((stocks, [m for m in MEASURES if m not in FLOWS]), (flows, list(FLOWS))):
+        for row in table.itertuples(index=False):
+            if row.measure in wanted:
+                out[(row.measure, int(row.year))] = (float(row.mean), float(row.lo95), float(row.hi95))
+        fe = {int(r.year): float(r.mean) for r in table.itertuples(index=False) if r.measure == "ehcp_fe"}
+        other = {int(r.year): float(r.mean) for r in table.itertuples(index=False) if r.measure == "ehcp_other"}
+        if "ehcp_fe_plus_other" in wanted:
+            for year in set(fe) & set(other):
+                out[("ehcp_fe_plus_other", year)] = (fe[year] + other[year], np.nan, np.nan)
+    return out
+
+
+def score_origin(origin: int, last_year: int, simulated: pd.DataFrame, published: dict,
+                 forecast: dict) -> pd.DataFrame:
+    """Rows of the validation table for one origin: every measure and horizon whose target
+    year (January ``origin + h``; flows calendar ``origin + h - 1``) is published."""
+    sim = {(r.measure, int(r.year)): (r.mean, r.lo95, r.hi95) for r in simulated.itertuples(index=False)}
+    rows = []
+    for measure in MEASURES:
+        flow = measure in FLOWS
+        for horizon in range(1, last_year - origin + 1):
+            year = origin + horizon - 1 if flow else origin + horizon
+            if (measure, year) not in published:
+                continue
+            actual = published[(measure, year)]
+            mean, lo, hi = sim.get((measure, year), (np.nan, np.nan, np.nan))
+            f_mean, f_lo, f_hi = forecast.get((measure, year), (np.nan, np.nan, np.nan))
+            one_year = horizon == 1
+            rows.append({
+                "measure": measure, "origin": origin, "horizon": horizon, "year": year,
+                "year_basis": "calendar" if flow else "january", "published": actual, "simulated": mean,
+                "lo95": lo, "hi95": hi, "error": error_of(measure, mean, actual),
+                "error_unit": "points" if measure == "issued_within_20wk_pct" else "%",
+                "inside_95": bool(lo <= actual <= hi) if np.isfinite(lo) else None,
+                "target": TARGETS[measure] if one_year else "",
+                "passed": row_passes(measure, mean, actual) if one_year else None,
+                "forecast": f_mean, "forecast_lo95": f_lo, "forecast_hi95": f_hi,
+                "forecast_error": error_of(measure, f_mean, actual) if np.isfinite(f_mean) else np.nan,
+                "forecast_inside_95": bool(f_lo <= actual <= f_hi) if np.isfinite(f_lo) else None,
+                "forecast_passed": row_passes(measure, f_mean, actual) if one_year else None,
+            })
+    return pd.DataFrame(rows, columns=VALIDATION_COLUMNS)
+
+
+def target_summary(table: pd.DataFrame) -> pd.DataFrame:
+    """One row per target: ``target, rule, simulation, forecast, simulation_passed,
+    forecast_passed`` (one year ahead, over the origins)."""
+    one = table[table["horizon"] == 1]
+    out = []
+    for measure in MEASURES:
+        part = one[one["measure"] == measure]
+        if part.empty:
+            continue
+        if measure == "ehcp_ap":
+            results = []
+            for column in ("simulated", "forecast"):
+                diff = (part[column] - part["published"]).dropna()
+                if diff.empty:
+                    results.append((np.nan, None))
+                    continue
+                mae = float(diff.abs().mean())
+                mixed = bool((diff > 0).any() and (diff < 0).any())
+                results.append((mae, bool(mae <= 10.0 and mixed)))
+            out.append({"target": measure, "rule": TARGETS[measure],
+                        "simulation": f"MAE {results[0][0]:.1f}", "forecast": f"MAE {results[1][0]:.1f}",
+                        "simulation_passed": results[0][1], "forecast_passed": results[1][1]})
+            continue
+        worst = part.loc[part["error"].abs().idxmax()]
+        f_part = part.dropna(subset=["forecast_error"])
+        f_worst = f_part.loc[f_part["forecast_error"].abs().idxmax()] if not f_part.empty else None
+        unit = "pt" if measure == "issued_within_20wk_pct" else "%"
+        sim_passed = part["passed"].dropna()
+        f_passed = part["forecast_passed"].dropna()
+        out.append({"target": measure, "rule": TARGETS[measure],
+                    "simulation": f"worst {worst['error']:+.1f}{unit} ({int(worst['origin'])})",
+                    "forecast": (f"worst {f_worst['forecast_error']:+.1f}{unit} ({int(f_worst['origin'])})"
+                                 if f_worst is not None else "not forecast"),
+                    "simulation_passed": bool(sim_passed.all()) if not sim_passed.empty else None,
+                    "forecast_passed": bool(f_passed.all()) if not f_passed.empty else None})
+    for column, name in (("inside_95", "simulation"), ("forecast_inside_95", "forecast")):
+        covered = one[column].dropna()
+        share = float(covered.mean()) if not covered.empty else np.nan
+        if name == "simulation":
+            row = {"target": "coverage_95", "rule": "95% bands cover >= 5 of 6 one-year checks",
+                   "simulation": f"{int(covered.sum())} of {len(covered)}",
+                   "simulation_passed": bool(share >= COVERAGE_TARGET) if np.isfinite(share) else None}
+        else:
+            row.update({"forecast": f"{int(covered.sum())} of {len(covered)}",
+                        "forecast_passed": bool(share >= COVERAGE_TARGET) if np.isfinite(share) else None})
+    out.append(row)
+    return pd.DataFrame(out, columns=["target", "rule", "simulation", "forecast", "simulation_passed",
+                                      "forecast_passed"])
+
+
+@dataclass(frozen=True)
+class Validation:
+    """The validation table (:data:`VALIDATION_COLUMNS`), the target summary
+    (:func:`target_summary`) and notes on how it was made."""
+
+    table: pd.DataFrame
+    targets: pd.DataFrame
+    notes: tuple[str, ...]
+
+
+def validate_la(dataset: Dataset, la: str, *, origins: tuple[int, ...] = ORIGINS, replications: int = 30,
+                seed: int = 20251122, data=None, capacity: pd.DataFrame | None = None,
+                progress=None) -> Validation:
+    """Calibrate at each origin on the history as it stood, simulate ``replications`` from
+    it to the latest published year, and score (see the module notes)."""
+    from sendcast.forecasting.one_la import forecast_la
+    from sendcast.scenarios.parameters import (build_parameters, calibrate_la, history_until, la_history,
+                                               over_capacity, parameter_draws, special_place_blocks)
+    from simulation import simulate
+
+    history = la_history(dataset, la)
+    published = published_values(history.rows)
+    last_year = max(year for (measure, year) in published if measure == "ehcp_total")
+    parts = []
+    place_notes: list[str] = []
+    done = 0
+    for origin in origins:
+        cut = history_until(history, origin)
+        blocks, _ = special_place_blocks(cut, origin, capacity, None)
+        place_notes += over_capacity(cut, origin, blocks, capacity)[1]
+        fit = calibrate_la(dataset, history.la_code, start_year=origin, history=cut)
+        params = build_parameters(dataset, history.la_code, start_year=origin, horizon=last_year - origin,
+                                  calibration=fit, capacity=capacity, data=data, history=cut)
+        drawn = parameter_draws(params, cut, fit, origin, seed, replications)
+        frames = []
+        for r in range(replications):
+            frames.append(simulate(drawn[r], seed, r).to_frame())
+            done += 1
+            if progress is not None:
+                progress(done, replications * len(origins))
+        stocks = forecast_la(dataset, history.la_code, until=origin, horizon=last_year - origin, la_backtest=False,
+                             age_bands=False, data=data).forecast
+        flows = forecast_la(dataset, history.la_code, until=origin - 1, horizon=last_year - origin + 1,
+                            la_backtest=False, age_bands=False, data=data).forecast
+        parts.append(score_origin(origin, last_year, simulated_values(frames), published,
+                                  forecast_values(stocks, flows)))
+    table = pd.concat(parts, ignore_index=True)
+    notes = (f"simulation: calibrated at each origin on January counts to the origin and flows to the calendar "
+             f"year before it; {replications} replications, seed {seed}; 95% bands predictive (request growth and "
+             "capacity response drawn by bootstrap over the fitted years, plus simulation noise)",
+             "population: ONS estimates as published now (not the projection of the origin year): the one input "
+             "known after the origin",
+             "forecast engine: January counts forecast with until=origin, flows with until=origin-1 (the same "
+             "information as the simulation); it does not forecast the 20-week share", *place_notes)
+    return Validation(table, target_summary(table), notes)

@@ -1,0 +1,122 @@
+"""Trends carried forward after the calibration window, by a stated rule chosen out of sample.
+
+The calibration fits a request-rate multiplier for every calendar year of its window and
+a yearly log-linear trend of identification at SEN support. Holding both at their last
+fitted value after the window (the old rule) makes growth die; carrying them forward
+undamped makes it explode. The rule here is **damped growth** (as in damped-trend
+exponential smoothing): a rate whose log grew by ``g`` a year is, ``k`` years after its
+last fitted year, its last value times ``exp(g * (phi + phi**2 + ... + phi**k))``.
+
+- ``g`` for the request multiplier: the mean yearly change of its log over the last
+  :data:`GROWTH_YEARS` fitted years; for identification: its fitted trend.
+- ``phi`` (the damping, in [0, 1]) is chosen out of sample (:func:`choose_damping`): on
+  the published series the rule is meant to carry (yearly requests for an assessment),
+  from every past origin with :data:`GROWTH_YEARS` growths before it, the same rule
+  forecasts the next :data:`BACKTEST_HORIZONS` years from data to that origin only; the
+  ``phi`` of :data:`DAMPING_CANDIDATES` with the smallest mean absolute log error wins
+  (ties: the more damped). With no origin to score, ``phi`` is :data:`DEFAULT_DAMPING`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import numpy as np
+import pandas as pd
+
+from simulation.parameters import Parameters, schedule_values
+
+#: Years of fitted multipliers (or published growths) the growth ``g`` is the mean over.
+GROWTH_YEARS = 3
+#: Damping factors the out-of-sample choice picks from (0: hold the last value; 1: no damping).
+DAMPING_CANDIDATES = (0.0, 0.25, 0.5, 0.7, 0.8, 0.9, 1.0)
+#: Horizons (years) each past origin is scored on.
+BACKTEST_HORIZONS = 3
+#: Damping with nothing to choose it on: the common damped-trend value (Gardner and
+#: McKenzie 1985 report 0.8-0.98; the lower end for short, volatile series). ILLUSTRATIVE.
+DEFAULT_DAMPING = 0.8
+
+
+def damped_factors(growth: float, damping: float, years_ahead: int) -> np.ndarray:
+    """``exp(growth * (phi + ... + phi**k))`` for ``k = 1 .. years_ahead``."""
+    steps = np.cumsum(damping ** np.arange(1, years_ahead + 1)) if years_ahead > 0 else np.zeros(0)
+    return np.exp(growth * steps)
+
+
+def damping_scores(series: pd.Series, candidates=DAMPING_CANDIDATES, horizons: int = BACKTEST_HORIZONS,
+                   window: int = GROWTH_YEARS) -> pd.DataFrame:
+    """Mean absolute log error of the damped-growth rule on ``series`` (index: year, values
+    > 0) from every origin with ``window`` growths before it, per candidate: columns
+    ``damping, origins, checks, mean_abs_log_error``."""
+    values = series.dropna()
+    values = values[values > 0].sort_index()
+    years = values.index.to_numpy(dtype=int)
+    logs = np.log(values.to_numpy(dtype=float))
+    rows = []
+    for phi in candidates:
+        errors, origins = [], 0
+        for i in range(window, len(years) - 1):
+            if years[i] - years[i - window] != window:
+                continue  # a gap in the years: no clean growth
+            growth = (logs[i] - logs[i - window]) / window
+            scored = False
+            for k in range(1, horizons + 1):
+                if i + k < len(years) and years[i + k] == years[i] + k:
+                    errors.append(abs(logs[i] + np.log(damped_factors(growth, phi, k)[-1]) - logs[i + k]))
+                    scored = True
+            origins += scored
+        rows.append((phi, origins, len(errors), float(np.mean(errors)) if errors else np.nan))
+    return pd.DataFrame(rows, columns=["damping", "origins", "checks", "mean_abs_log_error"])
+
+
+def choose_damping(series: pd.Series, candidates=DAMPING_CANDIDATES) -> tuple[float, pd.DataFrame]:
+    """The damping of :func:`damping_scores` with the smallest error (ties: the more
+    damped), and the scores; :data:`DEFAULT_DAMPING` when no origin can be scored."""
+    scores = damping_scores(series, candidates)
+    scored = scores.dropna(subset=["mean_abs_log_error"])
+    if scored.empty:
+        return DEFAULT_DAMPING, scores
+    best = scored["mean_abs_log_error"].min()
+    return float(scored.loc[scored["mean_abs_log_error"] <= best + 1e-12, "damping"].min()), scores
+
+
+def carry_forward(params: Parameters, last_fitted_year: int, *, request_growth: float, identification_growth: float,
+                  damping: float) -> Parameters:
+    """``params`` with the request multiplier and the identification multiplier after
+    ``last_fitted_year`` (calendar) grown by the damped rule from their values in that
+    year, for every year of the run (before it: as fitted)."""
+    years = params.years
+    ahead = years - last_fitted_year
+
+    def extend(schedule, growth: float):
+        at_last = float(schedule_values(schedule, last_fitted_year, 1)[0])
+        own = schedule_values(schedule, params.start_year, params.horizon)
+        factors = damped_factors(growth, damping, int(max(ahead.max(), 0)))
+        values = [float(own[j]) if k <= 0 else at_last * float(factors[k - 1]) for j, k in enumerate(ahead)]
+        # the fitted years stay in the schedule, so carrying forward again starts from them
+        out = {int(y): float(v) for y, v in schedule if y <= last_fitted_year}
+        out[int(last_fitted_year)] = at_last
+        out.update({int(y): v for y, v in zip(years, values)})
+        return out
+
+    sen = replace(params.sen_support, request_multiplier=extend(params.sen_support.request_multiplier, request_growth))
+    arrivals = replace(params.arrivals,
+                       sen_support_multiplier=extend(params.arrivals.sen_support_multiplier, identification_growth))
+    return replace(params, sen_support=sen, arrivals=arrivals)
+
+
+def multiplier_changes(fitted: dict[str, float], last_fitted_year: int, window: int = GROWTH_YEARS) -> np.ndarray:
+    """Yearly changes of the log request multiplier over the last ``window`` fitted years
+    (fewer if the window is shorter; none with one year), from the calibration's
+    ``request_multiplier_<year>`` values."""
+    values = {int(k.removeprefix("request_multiplier_")): v for k, v in fitted.items()
+              if k.startswith("request_multiplier_")}
+    years = sorted(y for y in values if y <= last_fitted_year)[-(window + 1):]
+    return np.array([np.log(values[b] / values[a]) / (b - a) for a, b in zip(years[:-1], years[1:])])
+
+
+def multiplier_growth(fitted: dict[str, float], last_fitted_year: int, window: int = GROWTH_YEARS) -> float:
+    """Mean yearly change of the log request multiplier over the last ``window`` fitted
+    years (:func:`multiplier_changes`; 0 with one year)."""
+    changes = multiplier_changes(fitted, last_fitted_year, window)
+    return float(changes.mean()) if changes.size else 0.0

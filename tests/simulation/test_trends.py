@@ -1,0 +1,65 @@
+"""The damped-growth rule that carries fitted rates forward, and its out-of-sample choice."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import numpy as np
+import pandas as pd
+
+from simulation.examples import gloucestershire_example
+from simulation.parameters import schedule_values
+from simulation.trends import (DEFAULT_DAMPING, carry_forward, choose_damping, damped_factors, damping_scores,
+                               multiplier_growth)
+
+
+def test_damped_factors():
+    np.testing.assert_allclose(damped_factors(0.1, 1.0, 3), np.exp([0.1, 0.2, 0.3]))
+    np.testing.assert_allclose(damped_factors(0.1, 0.0, 3), [1.0, 1.0, 1.0])        # held at the last value
+    np.testing.assert_allclose(damped_factors(0.1, 0.5, 2), np.exp([0.05, 0.075]))
+
+
+def test_growth_that_keeps_going_chooses_no_damping_and_growth_that_stops_chooses_damping():
+    years = range(2010, 2022)
+    steady = pd.Series([100 * np.exp(0.1 * k) for k in range(12)], index=years)
+    assert choose_damping(steady)[0] == 1.0
+    levelling = pd.Series([100 * np.exp(0.2 * min(k, 4) + 0.01 * max(k - 4, 0)) for k in range(12)], index=years)
+    assert choose_damping(levelling)[0] < 0.5
+
+
+def test_each_origin_is_scored_on_data_after_it_only():
+    series = pd.Series([100.0, 110.0, 121.0, 133.1, 146.41], index=range(2016, 2021))
+    scores = damping_scores(series).set_index("damping")
+    # origins 2019 (3 growths before it; scored on 2020) only: 2020 is the last year
+    assert scores.loc[1.0, "origins"] == 1 and scores.loc[1.0, "checks"] == 1
+    assert scores.loc[1.0, "mean_abs_log_error"] < 1e-12
+    assert choose_damping(series.iloc[:3])[0] == DEFAULT_DAMPING                    # nothing to score
+
+
+def test_carry_forward_keeps_the_fitted_years_and_grows_after_them():
+    base = gloucestershire_example(horizon=6)        # 2019-2024
+    fitted = {2019: 1.0, 2020: 1.2, 2021: 1.5}
+    params = carry_forward(replace(base, sen_support=replace(base.sen_support, request_multiplier=fitted)),
+                           2021, request_growth=0.2, identification_growth=0.05, damping=0.5)
+    values = schedule_values(params.sen_support.request_multiplier, 2019, 6)
+    np.testing.assert_allclose(values[:3], [1.0, 1.2, 1.5])
+    np.testing.assert_allclose(values[3:], 1.5 * damped_factors(0.2, 0.5, 3))
+    ident = schedule_values(params.arrivals.sen_support_multiplier, 2019, 6)
+    np.testing.assert_allclose(ident[3:], damped_factors(0.05, 0.5, 3))
+
+
+def test_multiplier_growth_is_the_mean_log_change_over_the_last_three_fitted_years():
+    fitted = {"request_multiplier_2019": 1.0, "request_multiplier_2020": 2.0, "request_multiplier_2021": 2.0,
+              "request_multiplier_2022": 4.0, "request_multiplier_2023": 8.0, "identification_trend": 0.1}
+    assert np.isclose(multiplier_growth(fitted, 2023), np.log(4.0) / 3)
+    assert np.isclose(multiplier_growth(fitted, 2021), np.log(2.0) / 2)
+    assert multiplier_growth({"request_multiplier_2019": 1.0}, 2019) == 0.0
+
+
+def test_carrying_forward_twice_starts_again_from_the_fitted_year():
+    base = gloucestershire_example(start_year=2022, horizon=4)
+    params = replace(base, sen_support=replace(base.sen_support, request_multiplier={2020: 1.0, 2021: 1.5}))
+    once = carry_forward(params, 2021, request_growth=0.2, identification_growth=0.0, damping=1.0)
+    twice = carry_forward(once, 2021, request_growth=0.1, identification_growth=0.0, damping=1.0)
+    np.testing.assert_allclose(schedule_values(twice.sen_support.request_multiplier, 2022, 4),
+                               1.5 * damped_factors(0.1, 1.0, 4))

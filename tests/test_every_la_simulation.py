@@ -1,0 +1,66 @@
+"""The simulation for any LA: shipped scenarios re-targeted with ``--la``, and LAs whose
+series a boundary change breaks refused with the reason."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from sendcast.scenarios.pipeline import compare, load_scenarios
+from sendcast.scenarios.retarget import BrokenSeriesError, check_series, retarget
+
+REPO = Path(__file__).resolve().parent.parent
+SCENARIOS = [REPO / "scenarios" / "baseline.toml", REPO / "scenarios" / "new-special-school.toml"]
+
+
+def _short(loaded, horizon=3):
+    """The same scenarios over a shorter horizon (keeps the test small)."""
+    out = []
+    for item in loaded:
+        info = item.scenario.scenario.model_copy(update={"horizon": horizon})
+        out.append(type(item)(item.scenario.model_copy(update={"scenario": info}), item.resolved, item.files,
+                              item.capacity))
+    return out
+
+
+def test_a_boundary_change_inside_the_calibration_window_is_refused_with_its_reason(dataset):
+    with pytest.raises(BrokenSeriesError, match="Cumberland.*starts in January 2024.*created on 1 April 2023"):
+        check_series(dataset, "Cumberland", 2025)
+    with pytest.raises(BrokenSeriesError, match="Bournemouth, Christchurch and Poole.*2020"):
+        check_series(dataset, "E06000058", 2025)
+    check_series(dataset, "Kent", 2025)  # unbroken: no error
+
+
+def test_retargeting_changes_the_la_places_and_nothing_else(dataset, data_dir):
+    loaded = load_scenarios(SCENARIOS)
+    same, notes = retarget(loaded, dataset, "Gloucestershire", data_dir)
+    assert same is loaded and notes == []
+    kent, notes = retarget(loaded, dataset, "E10000016", data_dir)
+    for before, after in zip(loaded, kent):
+        assert after.scenario.scenario.la == "Kent"
+        assert after.scenario.special_places.capacity_file is None   # Gloucestershire's file is not Kent's
+        assert after.capacity["places"].sum() == 4838                # the third-party default
+        assert after.scenario.special_places.additional == before.scenario.special_places.additional
+        assert after.scenario.costs.model_dump() == before.scenario.costs.model_dump()
+    assert any("re-targeted at Kent" in n for n in notes)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("la", ["Rutland", "Leeds", "Kent"])  # about 300, 6,000 and 20,000 EHC plans
+def test_a_small_compare_runs_for_las_of_different_sizes(dataset, data_dir, la):
+    loaded, _ = retarget(load_scenarios(SCENARIOS), dataset, la, data_dir)
+    result = compare(dataset, _short(loaded), replications=2, data=data_dir)
+    row = dataset.geography.resolve(la)
+    assert result.la == row["la_name"]
+    start = loaded[0].scenario.scenario.start_year
+    published = dataset.measures.query("la_code == @row.la_code and measure == 'ehcp_total' and breakdown == '' "
+                                       "and year == @start")["value"].iloc[0]
+    totals = result.summary[(result.summary["measure"] == "ehcp_total") & (result.summary["breakdown"] == "")]
+    first = totals[totals["year"] == start]
+    assert first["mean"].to_numpy() == pytest.approx([published, published], rel=0.01)
+    assert (result.spend.loc[result.spend["component"] == "total", "real_gbp_mean"] > 0).all()
+    # More local special places never send more children to independent special schools.
+    independent = result.differences[(result.differences["measure"] == "ehcp_independent_special")
+                                     & (result.differences["breakdown"] == "")]
+    assert (independent["mean"] <= 0.5).all()
