@@ -58,12 +58,20 @@ class CostCells:
     total_column: int
 
 
+def scenario_parameters(comparison: Comparison, name: str):
+    """A scenario's simulation parameters: the first of its per-replication draws (unit costs
+    and places do not vary between calibrated draws; an option's uncertain costs are drawn on
+    top, so the workbook shows the value the scenario file gives)."""
+    parameters = comparison.parameters[name]
+    return parameters[0] if isinstance(parameters, (list, tuple)) else parameters
+
+
 def unit_costs(comparison: Comparison) -> pd.DataFrame:
     """One row per cost component, one column per scenario: the unit cost (pounds at the
     price base) the simulation used."""
     table = {}
     for name in (comparison.baseline, *comparison.options):
-        parameters = comparison.parameters[name]
+        parameters = scenario_parameters(comparison, name)
         costs = np.asarray(parameters.costs.placement_gbp_per_year, dtype=float)
         column = {placement: float(costs[k]) for k, placement in enumerate(PLACEMENTS)}
         column["assessment"] = float(parameters.costs.assessment_gbp)
@@ -213,6 +221,21 @@ def activity_and_cost_sheets(comparison: Comparison, costs: pd.DataFrame, cost_c
                 else:
                     act.put(row, column, "-")
                     cost.put(row, column, 0, "gbp")
+            cost.formula(row, total_column, f"=SUM({_a1(row, FIRST_DATA_COLUMN)}:{_a1(row, total_column - 1)})", "gbp")
+            row += 1
+        spend = comparison.spend
+        others = spend[(spend["scenario"] == name) & ~spend["component"].isin([*COMPONENTS, "total"])]
+        for component, rows in others.groupby("component", sort=True):
+            # a cost the simulation adds without a unit cost here (capital, staff, transport...)
+            label = str(component).replace("_", " ").capitalize()
+            for sheet in (act, cost):
+                sheet.put(row, 1, name)
+                sheet.put(row, 2, label)
+            act.put(row, 3, "-")
+            cost.put(row, 3, "real, as simulated")
+            for year, value in zip(rows["financial_year"], rows["real_gbp_mean"]):
+                act.put(row, year_columns[year], "-")
+                cost.put(row, year_columns[year], float(value), "gbp")
             cost.formula(row, total_column, f"=SUM({_a1(row, FIRST_DATA_COLUMN)}:{_a1(row, total_column - 1)})", "gbp")
             row += 1
         last = row - 1

@@ -25,6 +25,7 @@ from sendcast.forecasting.neighbours import NeighbourComparison
 from sendcast.forecasting.one_la import LaForecast
 from sendcast.reporting import comparison as tables
 from sendcast.reporting.charts import fan_chart, sufficiency_chart
+from sendcast.reporting.finance_sheets import scenario_parameters
 from sendcast.reporting.display import format_children, format_money, format_percent
 from sendcast.reporting.forecast_outputs import SOURCE as FORECAST_SOURCE
 from sendcast.reporting.forecast_outputs import neighbour_figure, neighbour_lines
@@ -116,7 +117,7 @@ def sufficiency_lines(comparison: Comparison, forecast: LaForecast | None) -> tu
     because no local place was free."""
     lines = []
     start = None
-    first = next(iter(comparison.parameters.values()), None)
+    first = scenario_parameters(comparison, comparison.baseline) if comparison.parameters else None
     if first is not None:
         start = first.start_year
     if forecast is not None and start is not None:
@@ -141,7 +142,7 @@ def sufficiency_lines(comparison: Comparison, forecast: LaForecast | None) -> tu
                              f"(published) and the capacity file lists {format_children(listed)} places.")
     rows = []
     for name in (comparison.baseline, *comparison.options):
-        parameters = comparison.parameters.get(name)
+        parameters = scenario_parameters(comparison, name) if name in comparison.parameters else None
         last = _value(comparison.summary, name, "ehcp_state_special")
         if parameters is None or last is None:
             continue
