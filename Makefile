@@ -47,10 +47,11 @@ test: $(STAMP) browser
 test-fast: $(STAMP)
 	$(BIN)/python -m pytest -n auto --dist loadfile -m "not slow"
 
-# Execute every notebook on the shipped data and export HTML for commissioners.
+# Execute every notebook on the shipped data and export HTML for commissioners: charts inline,
+# code cells hidden; says which notebook (and, on a terminal, which cell) it is on.
 notebooks: $(STAMP)
 	@mkdir -p reports/notebooks
-	$(BIN)/jupyter nbconvert --to html --execute --output-dir reports/notebooks notebooks/*.ipynb
+	$(BIN)/python -m sendcast.reporting.notebook_export notebooks reports/notebooks
 
 clean-venv:
 	rm -rf $(VENV)

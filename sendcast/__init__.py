@@ -18,7 +18,9 @@ on first use, so ``import sendcast`` (and so the command's start-up) stays cheap
   :func:`scenario_chart`, :func:`difference_chart`, :func:`sweep_chart`) and tables
   (:func:`headline_table`, :func:`appraisal_table`, :func:`option_sentences`, :func:`figures`,
   :func:`summary_lines`, :func:`neighbour_lines`, :func:`neighbour_figure`, :func:`wide_table`,
-  :func:`measure_label`); one LA's forecast charts (:func:`fan_figure`, :func:`sufficiency_figure`)
+  :func:`measure_label`), the baseline's headline numbers (:func:`headlines`,
+  :func:`headline_sentences`) and :func:`readable` (a table formatted for reading: money to 3
+  significant figures, whole children), :func:`format_money`, :func:`format_children`; one LA's forecast charts (:func:`fan_figure`, :func:`sufficiency_figure`)
 - the web app's needs: scenario levers with their units and allowed ranges (:func:`levers`,
   :func:`unit_cost_levers`, :func:`set_levers`), a comparison of scenarios given as settings into a
   new run folder (:func:`compare_settings`), the checks of ``sendcast check`` (:func:`check_capacity`,
@@ -58,7 +60,15 @@ _FACADE = {
     "difference_chart": "sendcast.reporting.scenario_charts",
     "sweep_chart": "sendcast.reporting.scenario_charts",
     "headline_table": "sendcast.reporting.comparison",
+    "headlines": "sendcast.reporting.comparison",
+    "headline_sentences": "sendcast.reporting.comparison",
+    "cost_waterfall": "sendcast.reporting.scenario_charts",
+    "readable": "sendcast.reporting.display",
+    "format_money": "sendcast.reporting.display",
+    "format_children": "sendcast.reporting.display",
+    "la_wide": "sendcast.data.query:wide",
     "appraisal_table": "sendcast.reporting.comparison",
+    "readable_appraisal": "sendcast.reporting.comparison",
     "option_sentences": "sendcast.reporting.comparison",
     "figures": "sendcast.reporting.comparison",
     "summary_lines": "sendcast.reporting.forecast_outputs",

@@ -38,7 +38,9 @@ SUMMARY_MEASURES = ["ehcp_total", "ehcp_state_special", "ehcp_independent_specia
 def main(argv: Sequence[str] | None = None) -> int:
     parser = _parser()
     args = parser.parse_args(_noise_first(sys.argv[1:] if argv is None else list(argv)))
-    _log_to_stderr(logging.DEBUG if args.verbose else logging.ERROR if args.quiet else logging.WARNING)
+    verbose = int(args.verbose or 0)
+    _log_to_stderr(logging.DEBUG if verbose else logging.ERROR if args.quiet else logging.WARNING,
+                   libraries=logging.DEBUG if verbose >= 2 else logging.WARNING)
     if not hasattr(args, "handler"):
         parser.print_help(sys.stderr)
         return EXIT_USER_ERROR
@@ -79,7 +81,7 @@ class OneLineParser(argparse.ArgumentParser):
         raise SystemExit(EXIT_USER_ERROR)
 
 
-NOISE_FLAGS = ("-v", "--verbose", "-q", "--quiet")
+NOISE_FLAGS = ("-v", "-vv", "--verbose", "-q", "--quiet")
 
 
 def _noise_first(argv: list[str]) -> list[str]:
@@ -106,14 +108,23 @@ class _StderrHandler(logging.StreamHandler):
         pass
 
 
-def _log_to_stderr(level: int) -> None:
+#: Libraries whose log lines (font searches, image plugins, worker chatter) are noise to a
+#: planner: shown only with ``-vv``.
+LIBRARY_LOGGERS = ("matplotlib", "PIL", "fontTools", "numba", "asyncio", "urllib3", "distributed", "tornado",
+                   "bokeh", "fsspec", "nbclient", "traitlets", "h5py", "statsmodels")
+
+
+def _log_to_stderr(level: int, *, libraries: int = logging.WARNING) -> None:
     """Set the log level for this run; replaces the handler of an earlier run in the same
-    process (tests, notebooks), where ``logging.basicConfig`` would keep the first level."""
+    process (tests, notebooks), where ``logging.basicConfig`` would keep the first level.
+    Third-party libraries log at ``libraries`` (warnings only unless ``-vv``)."""
     root = logging.getLogger()
     for handler in [h for h in root.handlers if isinstance(h, _StderrHandler)]:
         root.removeHandler(handler)
     root.addHandler(_StderrHandler())
     root.setLevel(level)
+    for name in LIBRARY_LOGGERS:
+        logging.getLogger(name).setLevel(max(libraries, level))
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -122,7 +133,8 @@ def _parser() -> argparse.ArgumentParser:
         description="Forecast and simulate SEND provision for English local authorities.")
     parser.add_argument("--version", action="version", version=f"sendcast {__version__}")
     noise = parser.add_mutually_exclusive_group()
-    noise.add_argument("-v", "--verbose", action="store_true", help="log progress and decisions")
+    noise.add_argument("-v", "--verbose", action="count", default=0,
+                       help="log progress and decisions (-vv: also the libraries' own log lines)")
     noise.add_argument("-q", "--quiet", action="store_true", help="log errors only")
     commands = parser.add_subparsers(title="commands", metavar="COMMAND")
 

@@ -66,12 +66,12 @@ def test_compare_tables_are_tidy_and_paired(compared):
 
 def test_workbook_and_report_open(compared):
     book = load_workbook(compared / "finance.xlsx")
-    assert book.sheetnames[:5] == ["Summary", "Caseload by placement", "Costs by year", "Scenario differences",
-                                   "Value for money"]
+    assert book.sheetnames[:7] == ["Summary", "Inputs", "Costs by year", "Activity", "Caseload by placement",
+                                   "Scenario differences", "Value for money"]
     assert "Sufficiency" in book.sheetnames
     html = (compared / "report.html").read_text()
     assert 'id="options"' in html and "data:image/png;base64," in html
-    assert "rolling-origin backtest" in html and "Forecast from the published trend" in html
+    assert "rolling-origin backtest" in html and "The trend forecast carries the published figures forward" in html
     assert "Beside its statistical neighbours" in html and "not a prediction interval" in html
     sheet = book["Neighbours"]
     assert sheet.max_row > 10 and "index" in " ".join(str(c.value) for row in sheet.iter_rows(max_row=4) for c in row)

@@ -14,7 +14,8 @@ import numpy as np
 import pytest
 from openpyxl import load_workbook
 
-from sendcast.reporting.comparison import figures, headline_table, report, workbook_sheets
+from sendcast.reporting.comparison import figures, headline_table, workbook_sheets
+from sendcast.reporting.story import report
 from sendcast.data.years import financial_year_from_calendar
 from sendcast.scenarios.pipeline import ComparisonError, compare_parameters, load_scenarios, per_replication
 from sendcast.reporting.workbook import TITLE_ROWS, write_workbook
@@ -51,8 +52,8 @@ def test_financial_year_spend_follows_the_calendar_rule_replication_by_replicati
     total = spend[(spend["scenario"] == "Baseline") & (spend["component"] == "total")]
     assert total["real_gbp_mean"].to_numpy() == pytest.approx(expected.to_numpy())
     assert total["financial_year"].tolist() == ["2019-20", "2020-21"]
-    # Cash = real x (1.02 ** years from the 2021-22 price base).
-    assert (total["cash_gbp_mean"] / total["real_gbp_mean"]).to_numpy() == pytest.approx([1.02 ** -2, 1.02 ** -1])
+    # Cash = real x (1.02 ** years from the scenario's 2025-26 price base).
+    assert (total["cash_gbp_mean"] / total["real_gbp_mean"]).to_numpy() == pytest.approx([1.02 ** -6, 1.02 ** -5])
 
 
 def comparison_replications(comparison):
@@ -83,27 +84,28 @@ def test_workbook_reads_back_sheet_by_sheet_with_numbers_as_numbers(comparison, 
     path = tmp_path / "finance.xlsx"
     write_workbook(path, workbook_sheets(comparison))
     book = load_workbook(path)
-    assert book.sheetnames == ["Summary", "Caseload by placement", "Costs by year", "Scenario differences",
-                               "Value for money", "Assumptions", "Sources"]
-    header = TITLE_ROWS + 1
+    assert book.sheetnames == ["Summary", "Inputs", "Costs by year", "Activity", "Caseload by placement",
+                               "Scenario differences", "Value for money", "Assumptions", "Sources"]
     summary = book["Summary"]
-    headers = [c.value for c in summary[header]]
-    assert headers[:5] == ["Outcome", "Unit", "When", "Baseline", "Early identification"]
-    first = [c.value for c in summary[header + 1]]
-    assert first[0] == "EHC plans" and isinstance(first[3], (int, float))
+    assert [c.value for c in summary[5]][:5] == ["Measure", "When", "Central", "Low (95% of runs)",
+                                                 "High (95% of runs)"]
+    first = [c.value for c in summary[6]]
+    assert first[0] == "EHC plans" and isinstance(first[2], int)
     costs = book["Costs by year"]
-    headers = [c.value for c in costs[header]]
-    assert "Real (£, 2021-22 prices)" in headers and "Cash (£, inflated)" in headers
-    value = costs.cell(row=header + 1, column=headers.index("Real (£, 2021-22 prices)") + 1)
-    assert isinstance(value.value, float) and value.number_format.startswith('"£"')
-    assumptions = [row[1] for row in book["Assumptions"].iter_rows(min_row=header + 1, values_only=True)]
+    assert [c.value for c in costs[4]][:4] == ["Scenario", "Component", "Basis", "2019-20"]
+    formula = costs.cell(row=5, column=4)
+    assert str(formula.value).startswith("='Activity'!") or str(formula.value).startswith("=Activity")
+    assert formula.number_format.startswith('"£"')
+    caseload = book["Caseload by placement"]
+    assert [c.value for c in caseload[TITLE_ROWS + 1]][:3] == ["Scenario", "Placement", "January 2019"]
+    assumptions = [row[1] for row in book["Assumptions"].iter_rows(min_row=TITLE_ROWS + 2, values_only=True)]
     assert "Early identification: relative risk" in assumptions
 
 
 def test_report_has_every_section_and_embedded_charts(comparison):
     charts = figures(comparison)
     html = report(comparison, charts).render()
-    for anchor in ("expect", "sure", "options", "costs", "children", "caveats", "accuracy"):
+    for anchor in ("expect", "options", "sufficiency", "costs", "children", "caveats", "accuracy"):
         assert f'id="{anchor}"' in html
     assert html.count("data:image/png;base64,") >= 3
     assert "<script" not in html and "http" not in html.split("<body>")[1]

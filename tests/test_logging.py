@@ -73,3 +73,27 @@ def test_no_log_line_or_output_message_echoes_the_councils_own_data(tmp_path):
     assert result.returncode == 0 and "INFO: disclosure control" in result.stderr
     for private in ("School-Quokka", "School-Wombat", "4137", "Need-Alpha"):
         assert private not in result.stderr + result.stdout
+
+
+def test_verbose_keeps_library_noise_out_unless_asked_twice():
+    """``-v`` shows sendcast's own progress and decisions; matplotlib's font search and other
+    libraries' debug lines only with ``-vv``."""
+    import logging
+
+    from sendcast.cli import _log_to_stderr
+
+    _log_to_stderr(logging.DEBUG, libraries=logging.WARNING)
+    assert logging.getLogger("matplotlib.font_manager").getEffectiveLevel() == logging.WARNING
+    assert logging.getLogger("sendcast.scenarios").getEffectiveLevel() == logging.DEBUG
+    _log_to_stderr(logging.DEBUG, libraries=logging.DEBUG)
+    assert logging.getLogger("matplotlib.font_manager").getEffectiveLevel() == logging.DEBUG
+    _log_to_stderr(logging.WARNING)
+
+
+def test_announce_says_which_step_is_running_unless_quiet(capsys):
+    from sendcast.runtime.progress import announce
+
+    announce(2, 4, "forecasting the statistical neighbours")
+    announce(3, 4, "simulating", quiet=True)
+    err = capsys.readouterr().err
+    assert err == "[2/4] forecasting the statistical neighbours\n"

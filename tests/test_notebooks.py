@@ -28,10 +28,19 @@ def test_notebook_runs_and_is_stored_without_outputs(path: Path, data_dir: Path,
         f"{path.name} is stored with outputs; clear them before committing"
     monkeypatch.setenv("SENDCAST_DATA", str(data_dir))
     monkeypatch.setenv("SENDCAST_SMALL", "1")
-    monkeypatch.setenv("MPLBACKEND", "Agg")
+    monkeypatch.delenv("MPLBACKEND", raising=False)
     client = NotebookClient(notebook, timeout=300, kernel_name="python3",
                             resources={"metadata": {"path": str(path.parent)}})
     client.execute()
     errors = [o for c in notebook.cells if c.cell_type == "code" for o in c.get("outputs", [])
               if o.get("output_type") == "error"]
     assert not errors
+    outputs = [o for c in notebook.cells if c.cell_type == "code" for o in c.get("outputs", [])]
+    texts = "".join(str(o.get("data", {}).get("text/plain", "")) + str(o.get("text", "")) for o in outputs
+                    if "image/png" not in o.get("data", {}))
+    assert "<Figure size" not in texts, "a chart printed as text instead of showing inline"
+    assert "np.float64" not in texts
+    assert any("image/png" in o.get("data", {}) for o in outputs), "the notebook shows no chart"
+    sources = "\n".join(c.source for c in notebook.cells if c.cell_type == "code")
+    imports = [line for line in sources.splitlines() if line.startswith(("import ", "from "))]
+    assert all(line.split()[1].split(".")[0] in ("sendcast", "os", "pathlib", "IPython") for line in imports), imports

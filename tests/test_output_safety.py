@@ -194,7 +194,10 @@ def test_a_unit_cost_file_keeps_its_own_price_base(dataset, tmp_path):
     from simulation.parameters import PLACEMENTS
     by_placement = dict(zip(PLACEMENTS, engine.placement_gbp_per_year))
     assert by_placement["independent_special"] == pytest.approx(80_000)
-    assert by_placement["fe"] == pytest.approx(20_000 * 1.02**2)
+    # past years are restated with HM Treasury's GDP deflator (sendcast.money.prices), not the inflation assumption
+    from sendcast.money.prices import read_deflator
+    fe = 20_000 * read_deflator().factor("2023-24", "2025-26")
+    assert by_placement["fe"] == pytest.approx(fe)
     restated = restate_prices(read_unit_cost_file(costs), 2025, 0.02)
-    assert restated["annual_cost_gbp"].tolist() == pytest.approx([80_000, 20_000 * 1.02**2])
+    assert restated["annual_cost_gbp"].tolist() == pytest.approx([80_000, fe])
     assert set(restated["price_base"]) == {"2025-26"}

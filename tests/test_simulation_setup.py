@@ -8,6 +8,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from sendcast.money.prices import read_deflator
+
 from sendcast.runtime.errors import UnknownNameError
 from sendcast.scenarios.files import load_scenario
 from sendcast.scenarios.replications import run_replications
@@ -61,7 +63,8 @@ def test_baseline_levers_come_from_the_data_and_the_capacity_file(baseline):
     assert 1500 <= open_2025 <= 1506  # each pool rounded down
     assert not any("implied" in b.name for b in blocks)
     assert any(b.places == 60 and b.from_year == 2024 for b in blocks)    # Stroud, from the capacity file
-    assert baseline.costs.placement_gbp_per_year[3] == pytest.approx(81_686)  # s251 outturn / plans
+    # s251 outturn / plans (2021-22), restated at the 2025-26 price base with the GDP deflator
+    assert baseline.costs.placement_gbp_per_year[3] == pytest.approx(81_686 * read_deflator().factor("2021-22"))
     assert not baseline.early_identification.active
 
 

@@ -20,6 +20,8 @@ import itertools
 import time
 
 import matplotlib.pyplot as plt
+
+from sendcast.money import prices
 import pandas as pd
 
 from sendcast.runtime import atomic
@@ -64,8 +66,9 @@ def register(commands: argparse._SubParsersAction) -> None:
     forecast.add_argument("--unit-costs", metavar="CSV",
                           help="unit costs (placement_group, annual_cost_gbp, price_base, source), each row at "
                                "its own price_base")
-    forecast.add_argument("--inflation", type=finite_number(-0.05, 0.25), default=0.03, metavar="RATE",
-                          help="yearly cost inflation after 2021-22 for cash figures (default 0.03, an assumption)")
+    forecast.add_argument("--inflation", type=finite_number(-0.05, 0.25), default=prices.INFLATION_PCT / 100,
+                          metavar="RATE", help="yearly cost inflation after the 2025-26 price base for cash figures "
+                          "(default 0.02, the scenarios' assumption)")
     forecast.add_argument("--no-neighbours", action="store_true",
                           help="with --la: do not forecast the LA's statistical neighbours for comparison")
     forecast.set_defaults(handler=_forecast)

@@ -11,12 +11,16 @@ from pathlib import Path
 import matplotlib.pyplot as plt
 import pandas as pd
 
+from sendcast import __version__
 from sendcast.runtime import atomic
 from sendcast.commands.options import REPLICATIONS, backend_options, data_option, output_options
 from sendcast.data.capacity import read_capacity
+from sendcast.data.years import financial_year_start
 from sendcast.reporting.psa_report import psa_sentences, psa_tables
-from sendcast.reporting.comparison import (accuracy_lines, figures, forecast_sections, neighbours_sheet,
-                                         option_sentences, report, sufficiency_sheet, workbook_sheets)
+from sendcast.reporting.comparison import (accuracy_lines, figures, headline_sentences, neighbours_sheet,
+                                         option_sentences, sufficiency_sheet, workbook_sheets)
+from sendcast.reporting.display import format_money
+from sendcast.reporting.story import RunInfo, report
 from sendcast.forecasting.evidence import national_evidence
 from sendcast.reporting.forecast_outputs import neighbour_lines, summary_lines, write_la_forecast, write_neighbours
 from sendcast.forecasting.one_la import LaForecast, forecast_la
@@ -24,7 +28,7 @@ from sendcast.forecasting.neighbours import NeighbourComparison, compare_with_ne
 from sendcast.data import store
 from sendcast.runtime.errors import SendcastError
 from sendcast.runtime.parallel import Progress, map_tasks
-from sendcast.runtime.progress import progress_bar
+from sendcast.runtime.progress import announce, progress_bar
 from sendcast.runtime.runs import Run, run_folder
 from sendcast.reporting.scenario_charts import sweep_chart
 from sendcast.scenarios.retarget import check_series, retarget
@@ -86,7 +90,7 @@ def record_scenarios(run: Run, loaded: list[LoadedScenario]) -> None:
 
 
 def _simulate(args: argparse.Namespace, paths: list[str], *, progress: Progress | None = None
-              ) -> tuple[list[LoadedScenario], Comparison, LaForecast, NeighbourComparison, dict]:
+              ) -> tuple[list[LoadedScenario], Comparison, LaForecast, NeighbourComparison, dict, str]:
     loaded = load_scenarios(paths)
     dataset = store.load_dataset(args.data)
     if getattr(args, "la", None):
@@ -104,23 +108,28 @@ def _simulate(args: argparse.Namespace, paths: list[str], *, progress: Progress 
     started = time.perf_counter()
     capacity_file = loaded[0].scenario.special_places.capacity_file
     horizon = options.horizon or 5
+    announce(1, 4, "forecasting from the published trend (national backtest evidence, every LA)", quiet=args.quiet)
     evidence = national_evidence(dataset, horizons=min(horizon, 5))
+    costs = loaded[0].scenario.costs
     forecast = forecast_la(dataset, info.la, horizon=horizon, data=args.data, seed=info.seed, evidence=evidence,
                            capacity=read_capacity(Path(capacity_file)) if capacity_file else (
                                loaded[0].capacity if loaded[0].capacity is not None and not loaded[0].capacity.empty
-                               else None))
+                               else None),
+                           price_base_year=financial_year_start(costs.price_base), inflation=costs.inflation_pct / 100)
     timings["forecast"] = round(time.perf_counter() - started, 2)
+    announce(2, 4, "forecasting the statistical neighbours", quiet=args.quiet)
     neighbours = compare_with_neighbours(dataset, forecast, evidence, seed=info.seed, data=args.data)
     timings["neighbours"] = round(neighbours.seconds, 2)
     n = args.replications or info.replications
     started = time.perf_counter()
+    announce(3, 4, f"calibrating and simulating {len(loaded)} scenario(s) x {n} runs", quiet=args.quiet)
     if progress:
         progress(0, n * len(loaded))
     with progress_bar(n * len(loaded), "simulating", quiet=args.quiet) as bar:
         comparison = compare(dataset, loaded, replications=n, backend=args.backend, workers=args.workers,
                              scheduler=args.scheduler, progress=_both(bar, progress), data=args.data)
     timings["simulation"] = round(time.perf_counter() - started, 2)
-    return loaded, comparison, forecast, neighbours, timings
+    return loaded, comparison, forecast, neighbours, timings, data_vintage(dataset)
 
 
 def _both(first: Progress, second: Progress | None) -> Progress:
@@ -134,7 +143,25 @@ def _both(first: Progress, second: Progress | None) -> Progress:
     return update
 
 
-def _write_comparison(run: Run, comparison: Comparison, forecast: LaForecast, neighbours: NeighbourComparison) -> None:
+def run_info(run: Run, data_vintage: str) -> RunInfo:
+    """When the report was made, on which data, by which version."""
+    return RunInfo(run_date=time.strftime("%d %B %Y, %H:%M UTC", time.gmtime()), data_vintage=data_vintage,
+                   version=__version__)
+
+
+def data_vintage(dataset) -> str:
+    """The data a run used, in words: the SEN2 releases and when the data were built."""
+    releases = dataset.manifest.get("sen2_releases", [])
+    latest = max((int(r.get("latest_january", 0)) for r in releases), default=0)
+    names = " and ".join(str(r.get("format", "")) for r in releases)
+    built = str(dataset.manifest.get("built_at_utc", ""))[:10]
+    return (f"DfE SEN2 releases {names} (latest January {latest})" if releases else "DfE SEN2") + \
+        (f", built {built}" if built else "")
+
+
+def _write_comparison(run: Run, comparison: Comparison, forecast: LaForecast, neighbours: NeighbourComparison,
+                      data_vintage: str = "", quiet: bool = False) -> None:
+    announce(4, 4, "writing tables, charts, the finance workbook and the report", quiet=quiet)
     atomic.write_csv(run.path("simulation.csv"), comparison.summary)
     atomic.write_csv(run.path("spend.csv"), comparison.spend)
     if comparison.options:
@@ -151,11 +178,9 @@ def _write_comparison(run: Run, comparison: Comparison, forecast: LaForecast, ne
     extra = [sufficiency_sheet(forecast)] if not forecast.sufficiency.empty else []
     extra += [neighbours_sheet(neighbours)] if not neighbours.empty else []
     write_workbook(run.path("finance.xlsx"), workbook_sheets(comparison, extra))
-    sections = forecast_sections(forecast, neighbours)
-    page = report(comparison, charts, accuracy=accuracy_lines(forecast), forecast_sections=sections)
+    page = report(comparison, charts, forecast=forecast, neighbours=neighbours, accuracy=accuracy_lines(forecast),
+                  info=run_info(run, data_vintage))
     atomic.write_text(run.path("report.html"), page.render())
-    for figure in [*charts.values(), *(f for _, _, f in sections if f is not None)]:
-        plt.close(figure)
 
 
 def _print_comparison(comparison: Comparison, forecast: LaForecast, neighbours: NeighbourComparison,
@@ -166,7 +191,12 @@ def _print_comparison(comparison: Comparison, forecast: LaForecast, neighbours: 
     for line in neighbour_lines(neighbours):
         print(f"  {line}")
     print()
-    print(f"{comparison.la}: {comparison.replications} paired runs per scenario; baseline {comparison.baseline!r}")
+    if comparison.options:
+        print(f"{comparison.la}: {comparison.replications} paired runs per scenario; baseline {comparison.baseline!r}")
+    else:
+        print(f"{comparison.la}: {comparison.baseline}, {comparison.replications} simulation runs")
+    for sentence in headline_sentences(comparison):
+        print(f"  {sentence}")
     for option in comparison.options:
         print(f"\n{option} against {comparison.baseline}:")
         for sentence in option_sentences(comparison, option) + psa_sentences(comparison, option):
@@ -174,18 +204,18 @@ def _print_comparison(comparison: Comparison, forecast: LaForecast, neighbours: 
     totals = comparison.spend[comparison.spend["component"] == "total"]
     table = totals.pivot_table(index="financial_year", columns="scenario", values="real_gbp_mean", sort=False)
     price_base = comparison.spend["price_base"].iloc[0]
-    print(f"\nSpend by financial year (GBP m, {price_base} prices):")
-    print((table / 1e6).round(1).to_string())
+    print(f"\nSpend by financial year ({price_base} prices):")
+    print(table.map(format_money).to_string())
     print(f"\nWritten to {target}: finance.xlsx, report.html, tables (CSV) and charts (PNG).")
 
 
 def _run(args: argparse.Namespace) -> int:
     with run_folder(args.out, command="run", label=Path(args.scenario).stem, force=args.force) as run:
-        loaded, comparison, forecast, neighbours, timings = _simulate(args, [args.scenario])
+        loaded, comparison, forecast, neighbours, timings, vintage = _simulate(args, [args.scenario])
         record_scenarios(run, loaded)
         run.details.update({"seed": comparison.seed, "replications": comparison.replications})
         run.timings.update(timings)
-        _write_comparison(run, comparison, forecast, neighbours)
+        _write_comparison(run, comparison, forecast, neighbours, vintage, args.quiet)
     _print_comparison(comparison, forecast, neighbours, run.target)
     return 0
 
@@ -202,12 +232,12 @@ def _compare(args: argparse.Namespace) -> int:
 
 def _compare_into(run: Run, args: argparse.Namespace, paths: list[str], *,
                   progress: Progress | None = None) -> tuple[Comparison, LaForecast, NeighbourComparison]:
-    loaded, comparison, forecast, neighbours, timings = _simulate(args, paths, progress=progress)
+    loaded, comparison, forecast, neighbours, timings, vintage = _simulate(args, paths, progress=progress)
     record_scenarios(run, loaded)
     run.details.update({"seed": comparison.seed, "replications": comparison.replications,
                         "baseline": comparison.baseline})
     run.timings.update(timings)
-    _write_comparison(run, comparison, forecast, neighbours)
+    _write_comparison(run, comparison, forecast, neighbours, vintage, args.quiet)
     return comparison, forecast, neighbours
 
 
@@ -249,8 +279,10 @@ def _sweep(args: argparse.Namespace) -> int:
             names.append("baseline")
             scenarios.append(Scenario.model_validate(merge_settings(root.resolved,
                                                                     {"scenario": base.resolved["scenario"]})))
+        announce(1, 2, f"calibrating {len(names)} sweep points", quiet=args.quiet)
         parameters = build_all_parameters(dataset, scenarios, data=args.data, capacity=base.capacity)
         tasks = [SweepTask(name, params, n, info.seed, rate) for name, params in zip(names, parameters)]
+        announce(2, 2, f"simulating {len(tasks)} points x {n} runs", quiet=args.quiet)
         with progress_bar(len(tasks), "sweep points", quiet=args.quiet) as progress:
             outcomes = map_tasks(run_sweep_task, tasks, backend=args.backend, workers=args.workers,
                                  scheduler=args.scheduler, progress=progress)

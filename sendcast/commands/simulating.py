@@ -21,13 +21,13 @@ from sendcast.data import paths
 from sendcast.runtime import atomic
 from sendcast.data.capacity import THIRD_PARTY_FILE, capacity_file, codes_to_numbers, default_capacity, read_capacity
 from sendcast.data.population import population_note
-from sendcast.reporting.charts import scenario_chart
+from sendcast.reporting.charts import scenarios_with_history_chart
 from sendcast.commands.options import (MAX_YEARS, REPLICATIONS, SEED, YEAR, backend_options, data_option,
                                        output_options, whole_number)
 from sendcast.data import store
 from sendcast.runtime.errors import SendcastError
 from sendcast.reporting.fit_report import print_report, target_checks
-from sendcast.runtime.progress import progress_bar
+from sendcast.runtime.progress import announce, progress_bar
 from sendcast.runtime.runs import run_folder
 from sendcast.scenarios.files import load_scenario
 from sendcast.scenarios.pipeline import LoadedScenario
@@ -117,12 +117,14 @@ def _calibrate(args: argparse.Namespace) -> int:
     start_year = args.start_year or _latest_caseload_year(history)
     timings = {}
     began = time.perf_counter()
+    announce(1, 3, f"calibrating {history.la_name}'s rates to its published history", quiet=args.quiet)
     check_series(dataset, history.la_code, start_year)
     result = calibrate_la(dataset, history.la_code, start_year=start_year)
     timings["calibration"] = round(time.perf_counter() - began, 2)
     params = result.parameters
     began = time.perf_counter()
     runs = []
+    announce(2, 3, f"checking the fit with {args.replications} discrete-event runs", quiet=args.quiet)
     with progress_bar(args.replications, "discrete-event check", quiet=args.quiet) as update:
         for r in range(args.replications):
             runs.append(simulate(params, args.seed, r).to_frame())
@@ -135,6 +137,7 @@ def _calibrate(args: argparse.Namespace) -> int:
     report.loc[timely, "error_pct"] = report.loc[timely, "simulated_des"] - report.loc[timely, "actual"]
     checks = target_checks(report)
     label = f"{history.la_name} {params.start_year}-{start_year}"
+    announce(3, 3, "writing the fit report", quiet=args.quiet)
     population = population_note(dataset.measures, history.la_code, params.start_year, start_year)
     with run_folder(args.out, command="calibrate", label=history.la_name, force=args.force) as run:
         atomic.write_csv(run.path("calibration.csv"), report, float_format="%.6g")
@@ -333,8 +336,8 @@ def _write_charts(run, history, summary: pd.DataFrame, replications: int, start_
             "scenario", sort=False)}
         published = history.rows[(history.rows["measure"] == measure) & (history.rows["breakdown"] == "")]
         published = published[published["year"] >= start_year - 6].set_index("year")["value"]
-        figure = scenario_chart(published, frames, title=f"{title}, {history.la_name}: simulated", units=units,
-                                source=source)
+        figure = scenarios_with_history_chart(published, frames, title=f"{title}, {history.la_name}: simulated",
+                                              units=units, source=source)
         figure.savefig(run.path(f"{measure}.png"))
         plt.close(figure)
 

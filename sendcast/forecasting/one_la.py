@@ -57,6 +57,7 @@ from sendcast.forecasting.evidence import (COMPARABLE_FROM, FORECAST_MEASURES, M
 from sendcast.forecasting.live import live_forecast
 from sendcast.data.years import financial_year_average_paths, financial_year_label
 from sendcast.data.measures import ENGLAND_CODE, MEASURES, PLACEMENT_GROUPS
+from sendcast.money import prices
 from sendcast.money.unit_costs import default_unit_costs, restate_prices
 
 __all__ = ["FORECAST_COLUMNS", "FORECAST_MEASURES", "Evidence", "EvidenceError", "LaForecast", "forecast_la",
@@ -73,10 +74,12 @@ BAND_COLUMNS: tuple[str, ...] = ("measure", "year", "mean", "lo50", "hi50", "lo8
 MIN_FORECAST_YEARS = 3
 #: A latest year more than this factor above or below the year before is flagged for checking.
 JUMP_RATIO = 1.5
-#: Price base of the default unit costs: financial year 2021-22 (s251 outturn).
-DEFAULT_PRICE_BASE_YEAR = 2021
-#: Default yearly inflation of unit costs after the price base: an assumption, not a forecast.
-DEFAULT_INFLATION = 0.03
+#: Price base of every real-terms figure: financial year 2025-26 (:mod:`sendcast.money.prices`);
+#: the default unit costs (2021-22 s251 outturn) are restated to it with the GDP deflator.
+DEFAULT_PRICE_BASE_YEAR = prices.price_base_year()
+#: Yearly inflation after the price base for cash figures: the one assumption the simulation
+#: uses too (:data:`sendcast.money.prices.INFLATION_PCT`, 2%), not a forecast.
+DEFAULT_INFLATION = prices.INFLATION_PCT / 100
 
 
 class ForecastSetupError(SendcastError):
@@ -126,6 +129,7 @@ class LaForecast:
     models: dict = field(default_factory=dict)
     reconciliation_method: str = ""
     price_basis: str = ""
+    price_base: str = prices.PRICE_BASE
 
 
 # ---------------------------------------------------------------------------------------------
@@ -204,7 +208,8 @@ def forecast_la(dataset: Dataset, la: str, *, horizon: int = 5, until: int | Non
     - ``unit_costs``: a table with ``placement_group, annual_cost_gbp`` (pounds a year at
       ``price_base_year`` prices, financial year starting then); default derived from the
       2021-22 s251 outturn where the shipped outturn is this LA's (Gloucestershire).
-      ``inflation``: yearly rate applied after the price base (an assumption; 3% default).
+      ``inflation``: yearly rate applied after the price base (an assumption; 2% default, the same
+      as the scenarios').
     - ``n_paths`` sample paths per series, from ``seed`` (one stream per series).
     - ``la_backtest``: also backtest this LA's own series (cheap; off for bulk runs).
     """
@@ -318,7 +323,8 @@ def forecast_la(dataset: Dataset, la: str, *, horizon: int = 5, until: int | Non
         backtest=own, backtest_summary=evidence.chosen_summary(), sufficiency=suff, costs=costs,
         warnings=tuple(dict.fromkeys(notes)), first_year_over=first_over,
         models={label: f.model for label, f in forecasts.items()},
-        reconciliation_method=evidence.reconciliation_method, price_basis=basis)
+        reconciliation_method=evidence.reconciliation_method, price_basis=basis,
+        price_base=financial_year_label(price_base_year))
 
 
 def _note_age_bands(rows: pd.DataFrame, forecasts: dict[str, Forecast], notes: list[str], age_bands: bool) -> None:

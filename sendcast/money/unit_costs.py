@@ -47,6 +47,7 @@ from sendcast.data.release import read_csv_text, read_input_file, require_column
 from sendcast.runtime.errors import InputError
 from sendcast.data.years import financial_year_label, financial_year_start
 from sendcast.data.measures import PLACEMENT_GROUPS
+from sendcast.money import prices
 
 OUTTURN_FILE = "high_needs_benchmarking_outturn_202122__glos_long.csv"
 PRICE_BASE = "2021-22"
@@ -171,13 +172,23 @@ def read_unit_cost_file(path: Path) -> pd.DataFrame:
 
 def restate_prices(costs: pd.DataFrame, to_year: int, inflation_rate: float) -> pd.DataFrame:
     """Unit costs moved from each row's own ``price_base`` to the financial year starting in
-    ``to_year``, at ``inflation_rate`` a year (a fraction: 0.02 is 2%). A file at 2025-26
-    prices is therefore never inflated again from 2021-22."""
+    ``to_year``: with HM Treasury's GDP deflator between years it covers (2021-22 to 2025-26),
+    else at ``inflation_rate`` a year (a fraction: 0.02 is 2%). A file at 2025-26 prices is
+    therefore never inflated again from 2021-22."""
     if not math.isfinite(inflation_rate) or inflation_rate <= -1:
         raise ValueError(f"inflation rate must be a finite fraction above -1, found {inflation_rate}")
-    years = to_year - costs["price_base"].map(financial_year_start)
+    deflator = prices.read_deflator()
+    target = financial_year_label(to_year)
+
+    def factor(label: str) -> float:
+        # Past years to a year the deflator covers: HM Treasury's GDP deflator; beyond it: the
+        # inflation assumption (one convention with the simulation, sendcast.money.prices).
+        if label in deflator.index and target in deflator.index:
+            return deflator.factor(label, target)
+        return (1 + inflation_rate) ** (to_year - financial_year_start(label))
+
     out = costs.copy()
-    out["annual_cost_gbp"] = costs["annual_cost_gbp"] * (1 + inflation_rate) ** years
+    out["annual_cost_gbp"] = costs["annual_cost_gbp"] * costs["price_base"].map(factor)
     out["price_base"] = financial_year_label(to_year)
     return out
 

@@ -8,15 +8,21 @@ from __future__ import annotations
 
 import textwrap
 
-import matplotlib
+import pandas as pd
+from matplotlib.figure import Figure
+from matplotlib.ticker import MaxNLocator
 
-matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
-import pandas as pd  # noqa: E402
-from matplotlib.figure import Figure  # noqa: E402
-from matplotlib.ticker import FuncFormatter, MaxNLocator  # noqa: E402
+from sendcast.reporting import chart_style
 
 BAND_COLOUR = "#1f5fa8"
+
+
+def new_figure(height: float | None = None) -> tuple[Figure, object]:
+    """A figure not held by pyplot (nothing to close, no backend chosen) and its axes, at the
+    house size. In a notebook a returned figure shows inline; the command saves it to a file."""
+    width, default = chart_style.FIGURE_SIZE
+    figure = Figure(figsize=(width, height or default), dpi=chart_style.DPI)
+    return figure, figure.subplots()
 
 
 def fan_chart(history: pd.Series, forecast: pd.DataFrame, *, title: str, units: str, source: str) -> Figure:
@@ -25,7 +31,7 @@ def fan_chart(history: pd.Series, forecast: pd.DataFrame, *, title: str, units: 
     ``forecast`` is indexed by year with columns ``mean``, ``lo95``, ``hi95``, ``lo80``,
     ``hi80`` and, when available, ``lo50``, ``hi50``.
     """
-    figure, axes = plt.subplots(figsize=(8, 4.5), dpi=110)
+    figure, axes = new_figure()
     years = forecast.index.to_numpy()
     bands = [("95", 0.18), ("80", 0.3), ("50", 0.45)]
     for level, alpha in bands:
@@ -40,9 +46,8 @@ def fan_chart(history: pd.Series, forecast: pd.DataFrame, *, title: str, units: 
         axes.plot([history.index[-1], years[0]], [history.iloc[-1], forecast["mean"].iloc[0]],
                   color=BAND_COLOUR, linewidth=1, linestyle=":")
     style_axes(axes, title=title, units=units, source=source)
-    axes.legend(loc="upper left", frameon=False, fontsize=8)
-    figure.tight_layout()
-    return figure
+    chart_style.legend_below(axes)
+    return chart_style.finish(figure)
 
 
 def sufficiency_chart(table: pd.DataFrame, *, title: str, source: str) -> Figure:
@@ -52,7 +57,7 @@ def sufficiency_chart(table: pd.DataFrame, *, title: str, source: str) -> Figure
     ``table`` is indexed by year with ``mean``, ``lo80``, ``hi80``, ``capacity`` and
     ``prob_exceeds``.
     """
-    figure, axes = plt.subplots(figsize=(8, 4.5), dpi=110)
+    figure, axes = new_figure()
     years = table.index.to_numpy()
     axes.fill_between(years, table["lo80"], table["hi80"], color=BAND_COLOUR, alpha=0.25, linewidth=0,
                       label="demand, 80% interval")
@@ -63,18 +68,18 @@ def sufficiency_chart(table: pd.DataFrame, *, title: str, source: str) -> Figure
     second.plot(years, 100 * table["prob_exceeds"], color="grey", linestyle="--", marker="s", markersize=3,
                 label="chance demand exceeds places")
     second.set_ylim(0, 100)
-    second.set_ylabel("chance demand exceeds places (%)")
+    second.set_ylabel("chance demand exceeds places")
+    chart_style.percent_axis(second)
     lines = axes.get_legend_handles_labels()
     extra = second.get_legend_handles_labels()
-    axes.legend(lines[0] + extra[0], lines[1] + extra[1], loc="upper left", frameon=False, fontsize=8)
-    figure.tight_layout()
-    return figure
+    chart_style.legend_below(axes, lines[0] + extra[0], lines[1] + extra[1])
+    return chart_style.finish(figure)
 
 
 def context_chart(table: pd.DataFrame, *, la_name: str, title: str, units: str, source: str) -> Figure:
     """An LA (black) against England (dashed) and its statistical neighbours (median line
     and min-max band). ``table`` comes from :func:`sendcast.forecasting.context.neighbour_comparison`."""
-    figure, axes = plt.subplots(figsize=(8, 4.5), dpi=110)
+    figure, axes = new_figure()
     years = table.index.to_numpy()
     axes.fill_between(years, table["neighbours_min"], table["neighbours_max"], color="#999999", alpha=0.25,
                       linewidth=0, label="statistical neighbours: range")
@@ -82,21 +87,23 @@ def context_chart(table: pd.DataFrame, *, la_name: str, title: str, units: str, 
     axes.plot(years, table["england"], color=BAND_COLOUR, linewidth=1.5, linestyle="--", label="England")
     axes.plot(years, table["la"], color="black", linewidth=2.2, marker="o", markersize=3, label=la_name)
     style_axes(axes, title=title, units=units, source=source)
-    axes.legend(loc="upper left", frameon=False, fontsize=8)
-    figure.tight_layout()
-    return figure
+    chart_style.legend_below(axes)
+    return chart_style.finish(figure)
 
 
-def style_axes(axes, *, title: str, units: str, source: str) -> None:
-    axes.set_title(title, fontsize=11, loc="left")
-    axes.set_ylabel(units)
-    axes.set_xlabel("year (January census for caseloads; calendar year for flows)")
+def style_axes(axes, *, title: str, units: str, source: str,
+               x_label: str = "year (January census for caseloads; calendar year for flows)") -> None:
+    """The house style for a chart over years: plain-English title that fits, value ticks
+    chosen from ``units`` (counts, per cent, or money in £m), whole years on the x axis,
+    the value axis from zero, and the source under the chart."""
+    chart_style.title(axes, title)
+    axes.set_ylabel(chart_style.money_units(units) if chart_style.is_money(units) else units)
+    axes.set_xlabel(x_label)
     axes.xaxis.set_major_locator(MaxNLocator(integer=True))
-    axes.yaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:,.0f}"))
     axes.set_ylim(bottom=0)
+    chart_style.value_axis(axes, units)
     axes.spines[["top", "right"]].set_visible(False)
-    axes.annotate(f"Source: {source}", xy=(0, 0), xycoords="figure fraction", xytext=(6, 4),
-                  textcoords="offset points", fontsize=7, color="grey")
+    chart_style.source_note(axes.figure, source)
 
 
 def national_growth_chart(summary: pd.DataFrame, *, title: str, source: str, england: str = "England") -> Figure:
@@ -106,7 +113,7 @@ def national_growth_chart(summary: pd.DataFrame, *, title: str, source: str, eng
     ``summary`` has ``la_name``, ``growth_pct_a_year``, ``growth_lo80``, ``growth_hi80``
     (per cent a year) for the LAs to draw."""
     table = summary.sort_values("growth_pct_a_year").reset_index(drop=True)
-    figure, axes = plt.subplots(figsize=(8, max(4.5, 0.12 * len(table) + 1.5)), dpi=110)
+    figure, axes = new_figure(max(4.5, 0.12 * len(table) + 1.5))
     positions = range(len(table))
     colours = ["#b22222" if name == england else BAND_COLOUR for name in table["la_name"]]
     axes.hlines(list(positions), table["growth_lo80"], table["growth_hi80"], color=colours, alpha=0.35, linewidth=2)
@@ -114,33 +121,31 @@ def national_growth_chart(summary: pd.DataFrame, *, title: str, source: str, eng
     axes.set_yticks(list(positions))
     axes.set_yticklabels(table["la_name"], fontsize=4 if len(table) > 60 else 7)
     axes.axvline(0, color="grey", linewidth=0.8)
-    axes.set_title(title, fontsize=11, loc="left")
+    chart_style.title(axes, title)
     axes.set_xlabel("projected change in EHC plans, % a year (dot: central; bar: 80% interval)")
+    chart_style.percent_axis(axes, "x")
     axes.spines[["top", "right"]].set_visible(False)
-    axes.annotate(f"Source: {source}", xy=(0, 0), xycoords="figure fraction", xytext=(6, 4),
-                  textcoords="offset points", fontsize=7, color="grey")
-    figure.tight_layout()
-    return figure
+    chart_style.source_note(figure, source)
+    return chart_style.finish(figure)
 
 
-def scenario_chart(history: pd.Series, scenarios: dict[str, pd.DataFrame], *, title: str, units: str,
-                   source: str) -> Figure:
+def scenarios_with_history_chart(history: pd.Series, scenarios: dict[str, pd.DataFrame], *, title: str,
+                                 units: str, source: str) -> Figure:
     """Published history (black) and, for each scenario, the simulated mean (line) and the
     95% range of outcomes across replications (band). Each frame in ``scenarios`` is
     indexed by year with ``mean``, ``lo95`` and ``hi95``."""
-    figure, axes = plt.subplots(figsize=(8, 4.5), dpi=110)
+    figure, axes = new_figure()
     colours = [BAND_COLOUR, "#d95f02", "#1b9e77", "#7570b3", "#e7298a"]
     for (name, frame), colour in zip(scenarios.items(), colours * 4):
         years = frame.index.to_numpy()
         axes.fill_between(years, frame["lo95"], frame["hi95"], color=colour, alpha=0.18, linewidth=0)
-        axes.plot(years, frame["mean"], color=colour, linewidth=2, label=f"{name} (mean; band: 95% of runs)")
+        axes.plot(years, frame["mean"], color=colour, linewidth=2, label=f"{name} (average; band: 95% of runs)")
     if len(history):
         axes.plot(history.index, history.to_numpy(), color="black", linewidth=2, marker="o", markersize=3,
                   label="published")
     style_axes(axes, title=title, units=units, source=source)
-    axes.legend(loc="upper left", frameon=False, fontsize=8)
-    figure.tight_layout()
-    return figure
+    chart_style.legend_below(axes)
+    return chart_style.finish(figure)
 
 
 def neighbour_forecast_chart(table: pd.DataFrame, *, la_name: str, title: str, units: str, source: str) -> Figure:
@@ -151,7 +156,7 @@ def neighbour_forecast_chart(table: pd.DataFrame, *, la_name: str, title: str, u
     ``table`` is one measure of :attr:`sendcast.forecasting.neighbours.NeighbourComparison.table`
     indexed by year, with ``kind``, ``value``, ``neighbours_median``, ``neighbours_min``,
     ``neighbours_max`` and ``base_year``."""
-    figure, axes = plt.subplots(figsize=(8, 4.5), dpi=110)
+    figure, axes = new_figure()
     history = table[table["kind"] == "history"]
     base_year = int(table["base_year"].iloc[0])
     # the forecast part starts at the base year so the lines join
@@ -169,9 +174,8 @@ def neighbour_forecast_chart(table: pd.DataFrame, *, la_name: str, title: str, u
     axes.axhline(100, color="grey", linewidth=0.6, linestyle=":")
     axes.axvline(base_year, color="grey", linewidth=0.6, linestyle=":")
     style_axes(axes, title=title, units=units, source=source)
-    axes.legend(loc="upper left", frameon=False, fontsize=8)
-    figure.tight_layout()
-    return figure
+    chart_style.legend_below(axes)
+    return chart_style.finish(figure)
 
 
 def national_per_1000_chart(summary: pd.DataFrame, *, title: str, source: str, assumption: str,
@@ -186,7 +190,8 @@ def national_per_1000_chart(summary: pd.DataFrame, *, title: str, source: str, a
     ``ehcp_per_1000_lo80`` and ``ehcp_per_1000_hi80`` for the LAs to draw."""
     table = summary.sort_values("ehcp_per_1000_projected").reset_index(drop=True)
     height = max(5.0, 0.1 * len(table) + 2.2)
-    figure, axes = plt.subplots(figsize=(8, height), dpi=110)
+    figure = Figure(figsize=(8, height), dpi=chart_style.DPI)
+    axes = figure.subplots()
     figure.subplots_adjust(left=0.24, right=0.97, top=1 - 1.15 / height, bottom=1.05 / height)
     positions = list(range(len(table)))
     colours = ["#b22222" if name == england else BAND_COLOUR for name in table["la_name"]]
@@ -207,10 +212,11 @@ def national_per_1000_chart(summary: pd.DataFrame, *, title: str, source: str, a
     axes.set_ylim(-1, len(table))
     axes.set_xlim(0, edge * 1.02)
     axes.set_xlabel("EHC plans per 1,000 residents aged 0-25")
+    chart_style.count_axis(axes, "x")
     axes.spines[["top", "right"]].set_visible(False)
     figure.legend(*axes.get_legend_handles_labels(), loc="lower right", ncol=2, frameon=False, fontsize=7,
                   bbox_to_anchor=(0.97, 0.05 / height))
-    figure.text(0.01, 1 - 0.1 / height, title, fontsize=11, va="top")
+    figure.text(0.01, 1 - 0.1 / height, chart_style.plain_title(title), fontsize=11, va="top")
     figure.text(0.01, 1 - 0.55 / height, textwrap.fill(f"{assumption}.", 125), fontsize=6.5,
                 color="#444444", va="top")
     figure.text(0.01, 0.08 / height, f"Source: {source}", fontsize=7, color="grey")

@@ -13,20 +13,18 @@ import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 
-from sendcast.reporting.charts import fan_chart, sufficiency_chart
-from sendcast.reporting.forecast_outputs import SOURCE as FORECAST_SOURCE
-from sendcast.reporting.forecast_outputs import neighbour_figure, neighbour_lines, summary_lines
+from sendcast.reporting.display import format_change, format_children, format_money, format_share
 from sendcast.forecasting.one_la import LaForecast
-from sendcast.reporting.html_report import Report
 from sendcast.data.measures import MEASURES, PLACEMENT_GROUPS
 from sendcast.forecasting.neighbours import NeighbourComparison
-from sendcast.reporting.psa_report import probability_chart, psa_sentences, tornado_chart
+from sendcast.reporting.psa_report import probability_chart, tornado_chart
 from sendcast.runtime.runs import option_file_names
 from sendcast.reporting.scenario_charts import cost_waterfall, difference_chart, scenario_chart
 from sendcast.scenarios.files import Distribution
 from sendcast.scenarios.uncertainty import ENGINE_LEVER_FIELDS, central
 from sendcast.scenarios.pipeline import Comparison
-from sendcast.reporting.workbook import Sheet
+from sendcast.reporting import finance_sheets
+from sendcast.reporting.workbook import FormulaSheet, Sheet
 
 SOURCE = "sendcast simulation calibrated to DfE SEN2; ONS population"
 
@@ -48,6 +46,7 @@ OUTCOMES: tuple[Outcome, ...] = (
     Outcome("ehcp_independent_special", "Plans placed in independent or non-maintained special schools",
             "children and young people", "stock"),
     Outcome("waiting_special_place", "Children waiting for a local special school place", "children", "stock"),
+    Outcome("in_assessment", "Children waiting for an EHC needs assessment", "children", "stock"),
     Outcome("requests", "Requests for an EHC needs assessment", "requests a year", "flow"),
     Outcome("new_plans", "New EHC plans issued", "plans a year", "flow"),
     Outcome("issued_within_20wk_pct", "New plans issued within 20 weeks", "% of new plans", "flow"),
@@ -87,6 +86,63 @@ def headline_table(comparison: Comparison) -> pd.DataFrame:
                 row[f"{name}: change, high (95% CI)"] = float(diff["hi95"].iloc[0])
         rows.append(row)
     return pd.DataFrame(rows)
+
+
+@dataclass(frozen=True)
+class Headline:
+    """One headline number of the baseline future, as every output states it.
+
+    ``value``, ``low`` and ``high`` are the CSV's numbers (``simulation.csv`` mean, lo95 and
+    hi95, or ``spend.csv`` real_gbp_*); ``text``, ``low_text`` and ``high_text`` are how the
+    report, the workbook and the notebooks print them (whole children; money to 3
+    significant figures)."""
+
+    key: str
+    label: str
+    when: str
+    value: float
+    low: float
+    high: float
+    text: str
+    low_text: str
+    high_text: str
+
+    def sentence(self, scenario: str) -> str:
+        return (f"{self.label}, {self.when}: {self.text} in the {scenario.lower()} future "
+                f"(95% of simulated futures between {self.low_text} and {self.high_text}).")
+
+
+def headlines(comparison: Comparison) -> list[Headline]:
+    """The baseline future in three numbers: EHC plans in the last January of the run,
+    requests for assessment in the last calendar year, and spend in the last financial year
+    (real terms, at the price base). The same objects feed the report's lead, the workbook's
+    Summary and the notebooks, so they cannot disagree."""
+    out = []
+    summary = comparison.summary
+    base = comparison.baseline
+    for key, label, kind in (("ehcp_total", "EHC plans", "stock"), ("requests", "Requests for an EHC needs assessment",
+                                                                    "flow")):
+        rows = summary[(summary["scenario"] == base) & (summary["measure"] == key) & (summary["breakdown"] == "")]
+        if rows.empty:
+            continue
+        row = rows.loc[rows["year"].idxmax()]
+        when = f"January {int(row['year'])}" if kind == "stock" else f"calendar year {int(row['year'])}"
+        out.append(Headline(key, label, when, float(row["mean"]), float(row["lo95"]), float(row["hi95"]),
+                            format_children(row["mean"]), format_children(row["lo95"]), format_children(row["hi95"])))
+    spend = comparison.spend
+    totals = spend[(spend["scenario"] == base) & (spend["component"] == "total")]
+    if not totals.empty:
+        row = totals.sort_values("financial_year").iloc[-1]
+        out.append(Headline("spend", "Spend on the pathway", f"financial year {row['financial_year']}, "
+                            f"{row['price_base']} prices", float(row["real_gbp_mean"]), float(row["real_gbp_lo95"]),
+                            float(row["real_gbp_hi95"]), format_money(row["real_gbp_mean"]),
+                            format_money(row["real_gbp_lo95"]), format_money(row["real_gbp_hi95"])))
+    return out
+
+
+def headline_sentences(comparison: Comparison) -> list[str]:
+    """The baseline future in words, one sentence per headline number."""
+    return [item.sentence(comparison.baseline) for item in headlines(comparison)]
 
 
 def caseload_table(comparison: Comparison) -> pd.DataFrame:
@@ -154,10 +210,10 @@ def readable_appraisal(table: pd.DataFrame) -> pd.DataFrame:
         if unit.startswith("GBP"):
             return _money(value)
         if unit.startswith("share"):
-            return f"{value:.0%}"
+            return format_share(value)
         if unit == "calendar year":
             return f"{value:.0f}"
-        return f"{value:,.0f}"
+        return format_children(value)
 
     out = table.copy()
     for column in ("Mean", "Low (95% CI)", "High (95% CI)"):
@@ -221,38 +277,58 @@ SOURCES = pd.DataFrame([
     ("Special school places", "data/capacity/<LA code>.csv (for Gloucestershire: third-party table, low confidence)",
      "see the file's source column"),
     ("Early identification levers", "scenario files: illustrative unless the file says otherwise", "assumption"),
+    ("GDP deflator (restating 2021-22 unit costs at 2025-26 prices)", "HM Treasury, GDP deflators at market prices, "
+     "and money GDP (data/prices/gdp_deflator.csv)", "approximate values, not checked against the published release: "
+     "see the file"),
 ], columns=["What", "Source", "Licence or status"])
 
 
-def workbook_sheets(comparison: Comparison, extra: list[Sheet] | None = None) -> list[Sheet]:
-    """The finance workbook: Summary, Caseload by placement, Costs by year, Scenario
-    differences, (extra sheets such as Sufficiency), Assumptions, Sources."""
-    gbp = {c: "gbp" for c in costs_table(comparison).columns if "£" in c or "Real" in c or "Cash" in c}
-    summary = headline_table(comparison)
-    sheets = [
-        Sheet("Summary", f"{comparison.la}: {', '.join(comparison.options) or comparison.baseline} against "
-              f"{comparison.baseline}" if comparison.options else f"{comparison.la}: {comparison.baseline}",
-              f"Means over {comparison.replications} paired simulation runs. Change = option minus baseline, with a "
-              "95% confidence interval for the mean change.", summary,
-              {c: "count" for c in summary.columns if c not in ("Outcome", "Unit", "When")}),
-        Sheet("Caseload by placement", "EHC plans by placement, each January",
-              "Mean and the range containing 95% of simulated outcomes.", caseload_table(comparison),
-              {"January": "year", "Plans (mean)": "count", "Plans, low (95% of outcomes)": "count",
-               "Plans, high (95% of outcomes)": "count"}),
-        Sheet("Costs by year", "Spend by April-March financial year, real and cash",
-              "Real = at the price base; cash = inflated at the scenario's inflation rate. Financial year = 9 "
-              "months of one calendar year + 3 of the next.", costs_table(comparison), gbp),
+def caseload_years_across(comparison: Comparison) -> pd.DataFrame:
+    """EHC plans by placement group, one row per scenario and placement, Januaries across
+    (means over the runs; the 95% ranges are in simulation.csv)."""
+    table = caseload_table(comparison)
+    wide = table.pivot_table(index=["Scenario", "Placement"], columns="January", values="Plans (mean)", sort=False)
+    wide.columns = [f"January {int(c)}" for c in wide.columns]
+    return wide.reset_index()
+
+
+def differences_years_across(comparison: Comparison) -> pd.DataFrame:
+    """Option minus baseline for the headline outcomes, years across (mean paired change; the
+    95% confidence intervals are in differences.csv and the report)."""
+    table = differences_table(comparison)
+    wide = table.pivot_table(index=["Comparison", "Outcome", "Unit", "Year basis"], columns="Year",
+                             values="Change (mean)", sort=False)
+    wide.columns = [str(int(c)) for c in wide.columns]
+    return wide.reset_index()
+
+
+def workbook_sheets(comparison: Comparison, extra: list[Sheet] | None = None) -> list[Sheet | FormulaSheet]:
+    """The finance workbook: Summary (headline, spend by financial year: formulas), Inputs
+    (unit costs, inflation, price base, discount rate, GDP deflator), Costs by year (formulas),
+    Activity, Caseload by placement, Scenario differences and Value for money (with options),
+    extra sheets (Sufficiency, Neighbours), Assumptions, Sources."""
+    costs = finance_sheets.unit_costs(comparison)
+    inputs, cost_cells = finance_sheets.inputs_sheet(comparison, costs)
+    activity_sheet, cost_sheet, cells = finance_sheets.activity_and_cost_sheets(comparison, costs, cost_cells)
+    outcomes = headline_table(comparison)
+    summary = finance_sheets.summary_sheet(comparison, cells, headlines(comparison), outcomes)
+    caseload = caseload_years_across(comparison)
+    sheets: list[Sheet | FormulaSheet] = [
+        summary, inputs, cost_sheet, activity_sheet,
+        Sheet("Caseload by placement", "EHC plans by placement, each January (mean over the simulation runs)",
+              "The range containing 95% of simulated outcomes is in simulation.csv.", caseload,
+              {c: "count" for c in caseload.columns if c.startswith("January")}),
     ]
     if comparison.options:
-        appraisal = appraisal_table(comparison)
-        sheets.append(Sheet("Scenario differences", "What each option changes, year by year",
-                            "Option minus baseline, paired by simulation run; 95% confidence interval for the mean.",
-                            differences_table(comparison),
-                            {"Year": "year", "Change (mean)": "decimal", "Change, low (95% CI)": "decimal",
-                             "Change, high (95% CI)": "decimal"}))
+        differences = differences_years_across(comparison)
+        sheets.append(Sheet("Scenario differences", "What each option changes, year by year (option minus baseline)",
+                            "Mean paired change over the simulation runs; 95% confidence intervals in differences.csv "
+                            "and the report.", differences,
+                            {c: "decimal" for c in differences.columns if c.isdigit()}))
         sheets.append(Sheet("Value for money", "Net saving, net present value, break-even and cost per week of "
                             "waiting avoided", "Saving = baseline spend minus option spend (positive: the option "
-                            "saves). Green Book discounting.", appraisal,
+                            "saves), by calendar year from the paired runs; Green Book discounting.",
+                            appraisal_table(comparison),
                             {"Mean": "decimal", "Low (95% CI)": "decimal", "High (95% CI)": "decimal"}))
     sheets += list(extra or [])
     sheets.append(Sheet("Assumptions", "Assumptions, one per row, with their source",
@@ -264,11 +340,8 @@ def workbook_sheets(comparison: Comparison, extra: list[Sheet] | None = None) ->
 
 
 def _money(value: float) -> str:
-    sign = "-" if value < 0 else ""
-    value = abs(value)
-    if value >= 1e5:
-        return f"{sign}£{value / 1e6:,.2f}m" if value < 1e7 else f"{sign}£{value / 1e6:,.1f}m"
-    return f"{sign}£{value:,.0f}"
+    """Pounds to 3 significant figures (:func:`sendcast.reporting.display.format_money`)."""
+    return format_money(value)
 
 
 def option_sentences(comparison: Comparison, option: str) -> list[str]:
@@ -284,8 +357,9 @@ def option_sentences(comparison: Comparison, option: str) -> list[str]:
             lo, hi = row[f"{option}: change, low (95% CI)"], row[f"{option}: change, high (95% CI)"]
             change = row[f"{option}: change"]
             certain = "" if (lo > 0 or hi < 0) else " (not distinguishable from no change)"
-            out.append(f"{noun[0].upper() + noun[1:]} in {row['When']}: {row[comparison.baseline]:,.0f} in the baseline, "
-                       f"{change:+,.0f} with this option (95% CI {lo:+,.0f} to {hi:+,.0f}){certain}.")
+            out.append(f"{noun[0].upper() + noun[1:]} in {row['When']}: {format_children(row[comparison.baseline])} in "
+                       f"the baseline, {format_change(change)} with this option (95% CI {format_change(lo)} to "
+                       f"{format_change(hi)}){certain}.")
     if "npv_net_saving_gbp" in stats.index:
         npv = stats.loc["npv_net_saving_gbp"]
         verdict = "saves money" if npv["lo95"] > 0 else "costs more" if npv["hi95"] < 0 else "is close to cost-neutral"
@@ -296,21 +370,19 @@ def option_sentences(comparison: Comparison, option: str) -> list[str]:
         share = stats.loc["share_broken_even"]["mean"] if "share_broken_even" in stats.index else np.nan
         if np.isnan(year):
             out.append("On average it does not pay back within the run "
-                       f"(it had paid back by the end in {share:.0%} of runs).")
+                       f"(it had paid back by the end in {format_share(share)} of runs).")
         else:
             certain = "" if share >= 0.9 else f", but this is uncertain: it had paid back by the end in only " \
-                                              f"{share:.0%} of runs"
+                                              f"{format_share(share)} of runs"
             out.append(f"On average it pays back (cumulative saving stays positive) from {int(year)}{certain}.")
     if "child_weeks_avoided" in stats.index:
         weeks = stats.loc["child_weeks_avoided"]
         waited = comparison.summary[(comparison.summary["measure"] == "child_weeks_waited")
                                     & comparison.summary["scenario"].isin([comparison.baseline, option])]["mean"]
         if not (waited > 0).any():
-            out.append("No child waits for a local special place in either scenario (when no place is free the "
-                       "child is placed in an independent special school).")
-            return out
-        out.append(f"Waiting for a local special place avoided: {weeks['mean']:,.0f} child-weeks "
-                   f"(95% CI {weeks['lo95']:,.0f} to {weeks['hi95']:,.0f}).")
+            return out  # nobody waits in either scenario: the children section says where they went instead
+        out.append(f"Waiting for a local special place avoided: {format_children(weeks['mean'])} child-weeks "
+                   f"(95% CI {format_change(weeks['lo95'])} to {format_change(weeks['hi95'])}).")
     return out
 
 
@@ -342,6 +414,7 @@ def figures(comparison: Comparison) -> dict[str, Figure]:
         every = base.index.union(other.index)
         changes = other.reindex(every, fill_value=0.0) - base.reindex(every, fill_value=0.0)
         changes = changes[changes.abs() > 0.5]
+        changes.index = [finance_sheets.COMPONENTS.get(c, (str(c).replace("_", " "),))[0] for c in changes.index]
         result = comparison.psa.get(option)
         if result is not None and not result.tornado.empty:
             out[f"tornado_{name_part}.png"] = tornado_chart(
@@ -353,117 +426,6 @@ def figures(comparison: Comparison) -> dict[str, Figure]:
             float(base.sum()), changes, title=f"Spend over the run: {comparison.baseline} to {option}",
             units=f"GBP, {spend['price_base'].iloc[0]} prices", source=SOURCE)
     return out
-
-
-def report(comparison: Comparison, charts: dict[str, Figure], *, accuracy: list[str] | None = None,
-           forecast_sections: list[tuple[str, list[str], Figure | None]] | None = None) -> Report:
-    """The commissioners' report: what we expect, how sure we are, what each option changes,
-    what it costs, what it means for children, caveats and the method's track record."""
-    title = f"SEND provision in {comparison.la}: " + (
-        " and ".join(comparison.options) + f" against {comparison.baseline}" if comparison.options
-        else comparison.baseline)
-    page = Report(title, subtitle=f"sendcast, {comparison.replications} paired simulation runs per scenario")
-    page.heading("What we expect", "expect")
-    head = headline_table(comparison)
-    base = comparison.baseline
-    for _, row in head.iterrows():
-        if row["Outcome"] in ("EHC plans", "Children on SEN support", "Spend on the pathway"):
-            value = _money(row[base]) if row["Outcome"] == "Spend on the pathway" else f"{row[base]:,.0f}"
-            page.paragraph(f"{row['Outcome']} ({row['When']}), {base}: {value}.")
-    if "scenarios_ehcp_total.png" in charts:
-        page.figure(charts["scenarios_ehcp_total.png"], caption="EHC plans each January by scenario: mean and the "
-                    "range containing 95% of simulated outcomes.", alt="EHC plans by scenario")
-    for heading, lines, figure in forecast_sections or []:
-        page.heading(heading, heading.lower().replace(" ", "-"))
-        for line in lines:
-            page.paragraph(line)
-        if figure is not None:
-            page.figure(figure, caption=heading, alt=heading)
-    page.heading("How sure we are", "sure")
-    page.paragraph("Each scenario was simulated many times with the same random numbers for every scenario, so the "
-                   "difference between two scenarios reflects the option, not chance. Ranges for a single scenario "
-                   "contain 95% of simulated outcomes; ranges for a change are 95% confidence intervals for the "
-                   "mean change. Neither includes uncertainty in the model's assumptions: see Caveats.")
-    if comparison.options:
-        page.heading("What each option changes", "options")
-        for option in comparison.options:
-            page.paragraph(option, css="lead")
-            page.bullets(option_sentences(comparison, option) + psa_sentences(comparison, option))
-            name_part = option_file_names(list(comparison.options))[option]
-            for kind, caption in (("tornado", "Net present saving at each uncertain input's 10th and 90th "
-                                   "percentile, the others at their medians (linear metamodel of the runs)."),
-                                  ("probability_saving", "Share of runs whose cumulative saving is above zero.")):
-                if f"{kind}_{name_part}.png" in charts:
-                    page.figure(charts[f"{kind}_{name_part}.png"], caption=caption, alt=kind)
-            if f"difference_{name_part}_ehcp_total.png" in charts:
-                page.figure(charts[f"difference_{name_part}_ehcp_total.png"], caption=f"EHC plans: {option} minus "
-                            f"{base}, with the 95% confidence interval for the mean.", alt="difference chart")
-    page.heading("What it costs", "costs")
-    totals = comparison.spend[comparison.spend["component"] == "total"]
-    page.table(totals.pivot_table(index="financial_year", columns="scenario", values="real_gbp_mean")
-               .map(lambda v: _money(v)).reset_index().rename(columns={"financial_year": "Financial year"}),
-               caption=f"Spend by financial year, {comparison.spend['price_base'].iloc[0]} prices (real terms).")
-    for name, figure in charts.items():
-        if name.startswith("waterfall_"):
-            page.figure(figure, caption="How the option changes spend over the run, by component.", alt="waterfall")
-    if not comparison.appraisal.empty:
-        page.table(readable_appraisal(appraisal_table(comparison)), caption="Value for money, per option "
-                   "(saving: baseline spend minus option spend; 95% confidence intervals).")
-    page.heading("What it means for children", "children")
-    for label in ("Children waiting for a local special school place", "Time waited for a local special school place",
-                  "New plans issued within 20 weeks", "Plans placed in independent or non-maintained special schools"):
-        row = head[head["Outcome"] == label]
-        if len(row):
-            row = row.iloc[0]
-            parts = [f"{name}: {row[name]:,.1f}" for name in (base, *comparison.options)]
-            page.paragraph(f"{label} ({row['Unit']}, {row['When']}): " + "; ".join(parts) + ".")
-    page.paragraph("Independent and non-maintained special schools are often far from home; the count placed there is "
-                   "the model's measure of children educated away from their community.")
-    page.heading("Caveats", "caveats")
-    page.paragraph("Forecasts and simulations are not targets: they must never be used to ration plans a child "
-                   "needs. The early identification levers are illustrative unless the scenario file cites "
-                   "evidence. Unit costs are derived estimates (education only); home-to-school transport, the capital "
-                   "cost of new places and the staff cost of assessment capacity are derived or illustrative as "
-                   "sendcast.money.option_costs says. Capacity figures "
-                   "for Gloucestershire come from a third-party table (low confidence).", css="caveat")
-    page.heading("How accurate the method has been", "accuracy")
-    for line in accuracy or ["The forecasting backtest was not run for this report."]:
-        page.paragraph(line)
-    return page
-
-
-def forecast_sections(result: LaForecast, neighbours: NeighbourComparison | None = None
-                      ) -> list[tuple[str, list[str], Figure | None]]:
-    """Report sections from the LA's time-series forecast: the published trend carried
-    forward (fan chart), the LA beside its statistical neighbours (when ``neighbours`` is
-    given; a note when there is nothing to compare) and state special places against demand
-    (sufficiency chart)."""
-    lines = [line.strip() for line in summary_lines(result)[1:] if not line.strip().startswith("Track record")]
-    sections: list[tuple[str, list[str], Figure | None]] = []
-    bands = result.bands[result.bands["measure"] == "ehcp_total"].set_index("year")
-    fan = None
-    if not bands.empty:
-        history = result.history[result.history["measure"] == "ehcp_total"].set_index("year")["value"]
-        fan = fan_chart(history, bands, title=f"{result.la_name}: EHC plans, January census, forecast from the "
-                        "published trend (50/80/95% intervals)", units="children and young people",
-                        source=FORECAST_SOURCE)
-    sections.append(("Forecast from the published trend",
-                     ["A time-series forecast of the published figures, independent of the scenarios: what happens "
-                      "if recent trends continue. The bands are calibrated on every LA's past forecasts."] + lines,
-                     fan))
-    if neighbours is not None:
-        sections.append(("Beside its statistical neighbours",
-                         ["How fast EHC plans have grown and are forecast to grow here, against the LAs the DfE "
-                          "judges most similar (its statistical neighbours), each forecast by the same method. "
-                          "Areas differ in size, so each is shown as an index of its own plans."]
-                         + neighbour_lines(neighbours), neighbour_figure(neighbours)))
-    if not result.sufficiency.empty:
-        chart = sufficiency_chart(result.sufficiency.set_index("year"),
-                                  title=f"{result.la_name}: demand for state special places against places",
-                                  source=FORECAST_SOURCE + "; places: capacity file (low confidence)")
-        sections.append(("Will there be enough special school places?",
-                         [line for line in lines if "State special" in line], chart))
-    return sections
 
 
 def accuracy_lines(result: LaForecast) -> list[str]:

@@ -19,6 +19,7 @@ import matplotlib.pyplot as plt
 import pandas as pd
 from matplotlib.figure import Figure
 
+from sendcast.reporting.display import format_money
 from sendcast.runtime import atomic
 from sendcast.reporting.charts import fan_chart, neighbour_forecast_chart, sufficiency_chart
 from sendcast.forecasting.one_la import LaForecast, measure_label
@@ -75,10 +76,9 @@ def fan_figure(result: LaForecast, measure: str) -> Figure | None:
         return None
     history = result.history[result.history["measure"] == measure].set_index("year")["value"]
     label, unit = measure_label(measure)
-    model = result.models.get(measure, "")
     basis = "calendar year" if measure in FLOW_MEASURES else "January census"
-    return fan_chart(history, bands, title=f"{result.la_name}: {label}, {basis}\n"
-                     f"forecast ({model}; 50/80/95% intervals)", units=unit, source=SOURCE)
+    return fan_chart(history, bands, title=f"{result.la_name}: {label}, {basis}, forecast from the "
+                     "published trend (50/80/95% intervals)", units=unit, source=SOURCE)
 
 
 def sufficiency_figure(result: LaForecast) -> Figure | None:
@@ -130,8 +130,9 @@ def summary_lines(result: LaForecast) -> list[str]:
         if not total.empty:
             last = total.iloc[-1]
             lines.append(f"  High-needs spend on costed placements, {last['financial_year']}: "
-                         f"GBP {last['spend_gbp_mean'] / 1e6:,.1f}m at 2021-22 prices "
-                         f"(80% interval {last['spend_gbp_lo80'] / 1e6:,.1f}-{last['spend_gbp_hi80'] / 1e6:,.1f}m)")
+                         f"{format_money(last['spend_gbp_mean'])} at {result.price_base} prices "
+                         f"(80% interval {format_money(last['spend_gbp_lo80'])} to "
+                         f"{format_money(last['spend_gbp_hi80'])})")
     record = result.backtest_summary
     total = record[(record["measure"] == "ehcp_total") & (record["horizon"] == 3)] if not record.empty else record
     if not total.empty:

@@ -5,10 +5,6 @@ from __future__ import annotations
 
 import textwrap
 
-import matplotlib
-
-matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
 import pandas as pd  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
 
@@ -27,7 +23,8 @@ def by_region_chart(table: pd.DataFrame, *, title: str, source: str) -> Figure:
     the region's median a bar, England's figure (where there is one) a red line."""
     las = table[(table["la_code"] != ENGLAND_CODE) & (table["status"] == "forecast")]
     regions = sorted(r for r in las["region"].dropna().unique() if r)
-    figure, axes = plt.subplots(2, 2, figsize=(11, 7.5), dpi=110, sharey=True)
+    figure = Figure(figsize=(11, 7.5), dpi=110)
+    axes = figure.subplots(2, 2, sharey=True)
     england = table[table["la_code"] == ENGLAND_CODE]
     for ax, (column, label) in zip(axes.ravel(), BY_REGION):
         for position, region in enumerate(regions):
@@ -57,7 +54,8 @@ def demand_places_chart(table: pd.DataFrame, *, title: str, source: str) -> Figu
     rows["ratio"] = 100 * rows["state_special_demand"] / rows["state_special_places"]
     rows = rows.sort_values("ratio").reset_index(drop=True)
     height = max(5.0, 0.1 * len(rows) + 2.0)
-    figure, axes = plt.subplots(figsize=(8, height), dpi=110)
+    figure = Figure(figsize=(8, height), dpi=110)
+    axes = figure.subplots()
     colours = ["#4a6fa5" if s == "LA file" else "#999999" for s in rows["places_source"]]
     axes.barh(range(len(rows)), rows["ratio"], color=colours, height=0.7)
     axes.axvline(100, color="#b22222", linewidth=0.8)

@@ -17,9 +17,10 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
-from matplotlib.ticker import FuncFormatter
+from matplotlib.ticker import MaxNLocator
 
-from sendcast.reporting.charts import plt
+from sendcast.reporting import chart_style
+from sendcast.reporting.charts import new_figure
 from sendcast.scenarios.pipeline import Comparison
 
 
@@ -104,7 +105,7 @@ def psa_tables(comparison: Comparison) -> dict[str, pd.DataFrame]:
 def tornado_chart(table: pd.DataFrame, *, title: str, source: str) -> Figure:
     """Horizontal bars from the NPV at each input's 10th percentile to its 90th."""
     rows = table.iloc[::-1]
-    figure, axes = plt.subplots(figsize=(8, 1.2 + 0.6 * len(rows)), dpi=110)
+    figure, axes = new_figure(1.6 + 0.6 * len(rows))
     centre = float(np.median(np.r_[rows["npv_at_low_gbp"], rows["npv_at_high_gbp"]]))
     for position, row in enumerate(rows.itertuples()):
         low, high = sorted((row.npv_at_low_gbp, row.npv_at_high_gbp))
@@ -113,27 +114,25 @@ def tornado_chart(table: pd.DataFrame, *, title: str, source: str) -> Figure:
     axes.axvline(0, color="black", linewidth=1)
     axes.axvline(centre, color="grey", linewidth=1, linestyle=":")
     axes.set_yticks(range(len(rows)), [_label(k) for k in rows["input"]])
-    axes.xaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v / 1e6:,.1f}"))
-    axes.set_xlabel("net present saving, GBP m (positive: the option saves money)")
-    axes.set_title(title, fontsize=11, loc="left")
+    chart_style.money_axis(axes, "x")
+    axes.set_xlabel("net present saving, £ million (positive: the option saves money)")
+    chart_style.title(axes, title)
     axes.spines[["top", "right"]].set_visible(False)
-    axes.annotate(f"Source: {source}", xy=(0, 0), xycoords="figure fraction", xytext=(6, 4),
-                  textcoords="offset points", fontsize=7, color="grey")
-    figure.tight_layout()
-    return figure
+    chart_style.source_note(figure, source)
+    return chart_style.finish(figure)
 
 
 def probability_chart(by_year: pd.DataFrame, *, title: str, source: str) -> Figure:
     """Probability of a cumulative saving above zero by the end of each calendar year."""
-    figure, axes = plt.subplots(figsize=(8, 4), dpi=110)
+    figure, axes = new_figure()
     axes.plot(by_year["year"], 100 * by_year["probability_saving"], color="#1f5fa8", marker="o", linewidth=2)
     axes.axhline(50, color="grey", linewidth=1, linestyle=":")
     axes.set_ylim(0, 100)
-    axes.set_ylabel("% of runs with a cumulative saving above zero")
+    chart_style.percent_axis(axes)
+    axes.set_ylabel("runs with a cumulative saving above zero")
     axes.set_xlabel("calendar year")
-    axes.set_title(title, fontsize=11, loc="left")
+    axes.xaxis.set_major_locator(MaxNLocator(integer=True))
+    chart_style.title(axes, title)
     axes.spines[["top", "right"]].set_visible(False)
-    axes.annotate(f"Source: {source}", xy=(0, 0), xycoords="figure fraction", xytext=(6, 4),
-                  textcoords="offset points", fontsize=7, color="grey")
-    figure.tight_layout()
-    return figure
+    chart_style.source_note(figure, source)
+    return chart_style.finish(figure)

@@ -23,3 +23,10 @@ def progress_bar(total: int, description: str, *, quiet: bool = False) -> Iterat
         yield update
     finally:
         bar.close()
+
+
+def announce(step: int, steps: int, message: str, *, quiet: bool = False) -> None:
+    """One line on stderr saying which step of a long command is running ("[2/4] ..."), so a
+    command of a few minutes is never silent; nothing with ``--quiet``."""
+    if not quiet:
+        print(f"[{step}/{steps}] {message}", file=sys.stderr, flush=True)

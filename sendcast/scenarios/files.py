@@ -25,6 +25,7 @@ from sendcast.runtime.errors import InputError
 from sendcast.data.years import financial_year_start
 from sendcast.money.unit_costs import MAX_UNIT_COST_GBP
 from sendcast.data.measures import PLACEMENT_GROUPS
+from sendcast.money.prices import INFLATION_PCT, PRICE_BASE
 
 FORECAST_METHODS = ("auto", "naive", "drift", "log_drift", "ets", "arima", "theta", "rate", "combination")
 PHASES = ("primary", "secondary", "post16", "all")
@@ -256,8 +257,8 @@ class Costs(_Section):
     default_transport: bool = True
     capital_gbp_per_special_place: Any = None
     assessment_staff_gbp_per_assessment: Any = None
-    price_base: str = "2025-26"
-    inflation_pct: Annotated[float, Field(ge=-5, le=25)] = 2.0
+    price_base: str = PRICE_BASE
+    inflation_pct: Annotated[float, Field(ge=-5, le=25)] = INFLATION_PCT
     discount_rate_pct: Annotated[float, Field(ge=0, le=20)] = 3.5
 
     @field_validator("unit_costs_gbp", "transport_gbp")

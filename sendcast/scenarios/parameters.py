@@ -76,8 +76,9 @@ random numbers) and paired differences are narrow::
   benchmarking file by one rule, a regional median where the LA's figure is outside the
   national 5th-95th percentile or missing) where the shipped outturn covers the LA, else the
   ILLUSTRATIVE :func:`simulation.examples.default_costs`; the scenario's unit-cost file
-  and ``unit_costs_gbp`` replace them; a scenario ``price_base`` other than 2021-22
-  inflates them at ``inflation_pct``. AP is a place cost from the PRU/AP lines, "other"
+  and ``unit_costs_gbp`` replace them; the derived 2021-22 costs are restated to the
+  scenario's ``price_base`` with HM Treasury's GDP deflator (:mod:`sendcast.money.prices`),
+  never with the cash inflation assumption. AP is a place cost from the PRU/AP lines, "other"
   is ILLUSTRATIVE (:mod:`sendcast.money.unit_costs`). An assessment costs an ILLUSTRATIVE
   GBP 5,000. Capital for new places, staff for extra assessment capacity and the default
   home-to-school transport (a separate cost component, off where the scenario gives
@@ -102,6 +103,7 @@ from sendcast.runtime.errors import InputError, SendcastError
 from sendcast.data.years import financial_year_start
 from sendcast.data.measures import AGE_BANDS, PLACEMENT_GROUPS
 from sendcast.scenarios.files import Scenario
+from sendcast.money import prices
 from sendcast.scenarios.option_cost_setup import provision_costs
 from sendcast.scenarios.reform_setup import reform_settings
 from sendcast.scenarios.uncertainty import ENGINE_LEVER_FIELDS, central
@@ -546,12 +548,12 @@ def unit_costs(history: LaHistory, scenario: Scenario | None, data: str | Path |
     if scenario is not None:
         costs = scenario.costs
         target = financial_year_start(costs.price_base)
-        years = target - financial_year_start(PRICE_BASE)
-        if years != 0:
-            factor = (1 + costs.inflation_pct / 100.0) ** years
+        if costs.price_base != PRICE_BASE:
+            deflator = prices.read_deflator()
+            factor = deflator.factor(PRICE_BASE, costs.price_base)
             by_group = {g: c * factor for g, c in by_group.items()}
-            notes.append(f"unit costs: defaults inflated {years} years at {costs.inflation_pct}% a year to "
-                         f"{costs.price_base}")
+            notes.append(f"unit costs: restated from {PRICE_BASE} to {costs.price_base} prices with HM Treasury's GDP "
+                         f"deflator (x{factor:.3f}; {deflator.status} values, data/prices/gdp_deflator.csv)")
         if costs.unit_costs_file:
             # The user's file is at its own price base (per row): moved to the scenario's, not from 2021-22.
             user = restate_prices(read_unit_cost_file(Path(costs.unit_costs_file)), target,

@@ -1,0 +1,335 @@
+"""The commissioners' report as one story, in this order:
+
+1. the baseline future (the simulation's central figure and the range of 95% of simulated
+   futures), with the trend forecast beside it, each engine's numbers labelled as such;
+2. what each option changes (each described in a sentence first);
+3. sufficiency: special school places against children, including places already
+   over-occupied at the start;
+4. costs (money to 3 significant figures at the price base);
+5. children: waiting for an assessment, timeliness, waiting for a place, placed far from home;
+6. caveats in plain English; 7. the method's track record.
+
+Whole children, never fractions; "run" on one scenario speaks of that scenario, not of a
+baseline or pairs. The page states the run date, the data vintage and the sendcast version.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+from matplotlib.figure import Figure
+
+from sendcast.forecasting.neighbours import NeighbourComparison
+from sendcast.forecasting.one_la import LaForecast
+from sendcast.reporting import comparison as tables
+from sendcast.reporting.charts import fan_chart, sufficiency_chart
+from sendcast.reporting.finance_sheets import scenario_parameters
+from sendcast.reporting.display import format_children, format_money, format_percent
+from sendcast.reporting.forecast_outputs import SOURCE as FORECAST_SOURCE
+from sendcast.reporting.forecast_outputs import neighbour_figure, neighbour_lines
+from sendcast.reporting.html_report import Report
+from sendcast.reporting.psa_report import psa_sentences
+from sendcast.runtime.runs import option_file_names
+from sendcast.scenarios.pipeline import Comparison
+
+
+@dataclass(frozen=True)
+class RunInfo:
+    """What the reader needs to place the report: when it was run, on which data, by which version."""
+
+    run_date: str
+    data_vintage: str
+    version: str
+
+
+def _value(summary: pd.DataFrame, scenario: str, measure: str, year: int | None = None) -> pd.Series | None:
+    rows = summary[(summary["scenario"] == scenario) & (summary["measure"] == measure) & (summary["breakdown"] == "")]
+    if rows.empty:
+        return None
+    rows = rows.sort_values("year")
+    if year is None:
+        return rows.iloc[-1]
+    match = rows[rows["year"] == year]
+    return match.iloc[0] if len(match) else None
+
+
+def _total(summary: pd.DataFrame, scenario: str, measure: str) -> float:
+    rows = summary[(summary["scenario"] == scenario) & (summary["measure"] == measure) & (summary["breakdown"] == "")]
+    return float(rows["mean"].sum()) if len(rows) else float("nan")
+
+
+def engines_table(comparison: Comparison, forecast: LaForecast | None) -> pd.DataFrame:
+    """The simulation's baseline beside the trend forecast, for the years both cover: EHC
+    plans (January), requests (calendar year), independent special placements (January),
+    spend on placements (financial year, price base). Each engine's figure is labelled with
+    its interval: 95% of simulated futures for the simulation, 80% prediction interval for
+    the trend forecast."""
+    if forecast is None or forecast.forecast.empty:
+        return pd.DataFrame()
+    base = comparison.baseline
+    rows = []
+    for measure, label, kind in (("ehcp_total", "EHC plans", "January"),
+                                 ("ehcp_independent_special", "Independent or non-maintained special placements",
+                                  "January"),
+                                 ("requests", "Requests for an EHC needs assessment", "calendar year")):
+        trend = forecast.forecast[forecast.forecast["measure"] == measure]
+        simulated_years = set(comparison.summary[(comparison.summary["scenario"] == base)
+                                                 & (comparison.summary["measure"] == measure)]["year"])
+        trend = trend[trend["year"].isin(simulated_years)]
+        if trend.empty:
+            continue
+        last = trend.sort_values("year").iloc[-1]
+        simulated = _value(comparison.summary, base, measure, int(last["year"]))
+        rows.append({"Measure": label, "When": f"{kind} {int(last['year'])}",
+                     "Simulation, baseline (central)": format_children(simulated["mean"]),
+                     "Simulation: 95% of futures": f"{format_children(simulated['lo95'])} to "
+                                                   f"{format_children(simulated['hi95'])}",
+                     "Trend forecast (central)": format_children(last["mean"]),
+                     "Trend forecast: 80% interval": f"{format_children(last['lo80'])} to "
+                                                     f"{format_children(last['hi80'])}"})
+    costs = forecast.costs
+    if not costs.empty:
+        real = costs[(costs["placement_group"] == "total_costed") & (costs["price_basis"] == "real")]
+        spend = comparison.spend
+        placements = spend[(spend["scenario"] == base) & ~spend["component"].isin(["total", "assessment",
+                                                                                  "early_support"])]
+        by_year = placements.groupby("financial_year")["real_gbp_mean"].sum()
+        common = [y for y in real["financial_year"] if y in by_year.index]
+        if common:
+            year = common[-1]
+            row = real[real["financial_year"] == year].iloc[0]
+            rows.append({"Measure": "Spend on placements", "When": f"financial year {year}, "
+                         f"{spend['price_base'].iloc[0]} prices",
+                         "Simulation, baseline (central)": format_money(by_year[year]),
+                         "Simulation: 95% of futures": "-",
+                         "Trend forecast (central)": format_money(row["spend_gbp_mean"]),
+                         "Trend forecast: 80% interval": f"{format_money(row['spend_gbp_lo80'])} to "
+                                                         f"{format_money(row['spend_gbp_hi80'])}"})
+    return pd.DataFrame(rows)
+
+
+def sufficiency_lines(comparison: Comparison, forecast: LaForecast | None) -> tuple[list[str], pd.DataFrame]:
+    """State special school places against children: places already over-occupied at the start
+    (published January caseload against the places listed), and each scenario's places and
+    simulated children at the end of the run, with the children sent to independent schools
+    because no local place was free."""
+    lines = []
+    start = None
+    first = scenario_parameters(comparison, comparison.baseline) if comparison.parameters else None
+    if first is not None:
+        start = first.start_year
+    if forecast is not None and start is not None:
+        history = forecast.history[forecast.history["measure"] == "ehcp_state_special"]
+        published = history[history["year"] == start]["value"]
+        listed = None
+        if first is not None:
+            blocks = [b for b in first.special_places.blocks or () if "implied" not in b.name
+                      and (b.from_year is None or b.from_year <= start) and (b.to_year is None or b.to_year >= start)]
+            listed = sum(int(b.places) for b in blocks)
+        if len(published) and listed:
+            children = float(published.iloc[0])
+            over = children - listed
+            if over > 0:
+                lines.append(f"Places are already over-occupied: in January {start}, {format_children(children)} "
+                             f"children were in state special schools (published) against {format_children(listed)} "
+                             f"places listed in the capacity file, {format_children(over)} more children than places. "
+                             "Either the list is out of date or schools are over capacity. The simulation counts those "
+                             f"{format_children(over)} as places already there and full.")
+            else:
+                lines.append(f"In January {start}, {format_children(children)} children were in state special schools "
+                             f"(published) and the capacity file lists {format_children(listed)} places.")
+    rows = []
+    for name in (comparison.baseline, *comparison.options):
+        parameters = scenario_parameters(comparison, name) if name in comparison.parameters else None
+        last = _value(comparison.summary, name, "ehcp_state_special")
+        if parameters is None or last is None:
+            continue
+        year = int(last["year"])
+        places = parameters.special_places.places_by_year(parameters.start_year, year - parameters.start_year + 1)
+        open_places = int(sum(values[-1] for values in places.values()))
+        rows.append({"Scenario": name, "When": f"January {year}",
+                     "State special places": format_children(open_places),
+                     "Children in state special schools (simulated)": format_children(last["mean"]),
+                     "Sent to independent schools because no local place was free (over the run)":
+                         format_children(_total(comparison.summary, name, "overflow_independent"))})
+    return lines, pd.DataFrame(rows)
+
+
+def children_lines(comparison: Comparison) -> list[str]:
+    """What the scenarios mean for children, in whole children and per cent."""
+    names = [comparison.baseline, *comparison.options]
+    single = not comparison.options
+    out = []
+
+    def each(measure: str, show) -> str:
+        parts = []
+        for name in names:
+            row = _value(comparison.summary, name, measure)
+            if row is not None:
+                parts.append(show(row["mean"]) if single else f"{name} {show(row['mean'])}")
+        return "; ".join(parts)
+
+    def when(measure: str, kind: str) -> str:
+        row = _value(comparison.summary, comparison.baseline, measure)
+        return "" if row is None else f"{kind} {int(row['year'])}"
+
+    if _value(comparison.summary, comparison.baseline, "in_assessment") is not None:
+        out.append(f"Children waiting for an EHC needs assessment ({when('in_assessment', 'January')}): "
+                   f"{each('in_assessment', format_children)}.")
+    if _value(comparison.summary, comparison.baseline, "issued_within_20wk_pct") is not None:
+        out.append(f"New EHC plans issued within the 20-week legal limit "
+                   f"({when('issued_within_20wk_pct', 'calendar year')}): "
+                   f"{each('issued_within_20wk_pct', format_percent)}.")
+    waiting = [_total(comparison.summary, name, "child_weeks_waited") for name in names]
+    if all(np.isfinite(w) and w <= 0.5 for w in waiting):
+        sent = "; ".join((format_children(_total(comparison.summary, n, "overflow_independent")) if single else
+                          f"{n} {format_children(_total(comparison.summary, n, 'overflow_independent'))}")
+                         for n in names)
+        out.append("No child waits for a local special school place in this model, because when none is free the "
+                   f"child is placed in an independent special school instead (children placed that way over the "
+                   f"run: {sent}). Waiting is hidden as distance from home, not absent.")
+    else:
+        out.append(f"Children waiting for a local special school place "
+                   f"({when('waiting_special_place', 'January')}): {each('waiting_special_place', format_children)}.")
+    if _value(comparison.summary, comparison.baseline, "ehcp_independent_special") is not None:
+        out.append(f"Children in independent or non-maintained special schools, often far from home "
+                   f"({when('ehcp_independent_special', 'January')}): "
+                   f"{each('ehcp_independent_special', format_children)}.")
+    return out
+
+
+def option_description(comparison: Comparison, option: str) -> str:
+    """What an option does, in one sentence from its scenario file."""
+    text = comparison.scenario(option).scenario.description.strip().rstrip(".")
+    return f"{option}: {text[0].lower() + text[1:] if text else 'no description in its scenario file'}."
+
+
+def caveats(comparison: Comparison) -> list[str]:
+    """The caveats a commissioner needs, in plain English."""
+    settings = comparison.scenario(comparison.baseline).costs
+    transport = any(item.scenario.costs.transport_gbp for item in comparison.scenarios)
+    out = ["Forecasts and simulations are not targets: they must never be used to ration the plans children need.",
+           "Unit costs are estimates derived from the council's 2021-22 spending return (education only: no social "
+           "care or health) and restated at " + settings.price_base + " prices with HM Treasury's GDP deflator; the "
+           "deflator values shipped are approximate until checked against the published release. "
+           + ("Home-to-school transport is included where a scenario gives its cost." if transport else
+              "Home-to-school transport is not included."),
+           f"Cash figures assume prices rise {settings.inflation_pct:g}% a year after {settings.price_base} "
+           "(an assumption, the same in the forecast and the simulation).",
+           "The cost of building new places and of the staff for extra assessments is derived or illustrative, as "
+           "each scenario file says.",
+           "The special school places come from a third-party table of low confidence for Gloucestershire.",
+           "The ranges show chance, not doubt about the model's assumptions: a different assumption can move the "
+           "whole range."]
+    if any(item.scenario.early_identification.share_identified_early for item in comparison.scenarios):
+        out.insert(1, "The early identification levers (how many children are reached, by how much their risk of "
+                      "escalation falls, what it costs) are illustrative: no published evaluation gives them for "
+                      "this county. Test any value you quote with a sweep.")
+    return out
+
+
+def report(comparison: Comparison, charts: dict[str, Figure], *, forecast: LaForecast | None = None,
+           neighbours: NeighbourComparison | None = None, accuracy: list[str] | None = None,
+           info: RunInfo | None = None) -> Report:
+    """The commissioners' report (see the module docstring for the order)."""
+    base = comparison.baseline
+    single = not comparison.options
+    title = f"SEND provision in {comparison.la}: " + (
+        " and ".join(comparison.options) + f" against {base}" if comparison.options else base)
+    runs = (f"{comparison.replications} simulation runs" if single else
+            f"{comparison.replications} paired simulation runs per scenario")
+    meta = [runs, f"seed {comparison.seed}"]
+    if info is not None:
+        meta = [f"Run {info.run_date}", f"data: {info.data_vintage}", f"sendcast {info.version}"] + meta
+    page = Report(title, subtitle=" · ".join(meta))
+
+    page.heading(f"The {base.lower()} future" if not single else f"What we expect: {base}", "expect")
+    for sentence in tables.headline_sentences(comparison):
+        page.paragraph(sentence, css="lead")
+    page.paragraph("Simulation: children followed one by one from the latest published January, many times over; "
+                   "the range holds 95% of the simulated futures.")
+    if "scenarios_ehcp_total.png" in charts:
+        page.figure(charts["scenarios_ehcp_total.png"], caption="EHC plans each January: the simulation's average "
+                    "and the range holding 95% of simulated futures" + ("" if single else ", by scenario") + ".",
+                    alt="EHC plans each January, simulated")
+    engines = engines_table(comparison, forecast)
+    if not engines.empty:
+        page.paragraph("The trend forecast carries the published figures forward as a time series, independently of "
+                       "the simulation. Where the two differ, the difference is a question about the assumptions, "
+                       "not a second answer: the simulation's figures are the ones the rest of this report uses.")
+        page.table(engines, caption="The simulation's baseline beside the trend forecast, for the last year both "
+                   "cover.")
+    if forecast is not None:
+        bands = forecast.bands[forecast.bands["measure"] == "ehcp_total"].set_index("year")
+        if not bands.empty:
+            history = forecast.history[forecast.history["measure"] == "ehcp_total"].set_index("year")["value"]
+            page.figure(fan_chart(history, bands, title=f"{forecast.la_name}: EHC plans each January, trend forecast "
+                                  "(50/80/95% intervals)", units="children and young people", source=FORECAST_SOURCE),
+                        caption="Trend forecast of EHC plans from the published figures.", alt="trend forecast")
+    if neighbours is not None and not neighbours.empty:
+        page.paragraph("Beside its statistical neighbours: " + " ".join(neighbour_lines(neighbours)))
+        page.figure(neighbour_figure(neighbours), caption="EHC plans as an index against the DfE's statistical "
+                    "neighbours.", alt="statistical neighbours")
+
+    if comparison.options:
+        page.heading("What each option changes", "options")
+        page.paragraph("Every scenario sees the same random numbers, so a difference reflects the option, not chance. "
+                       "Ranges for a change are 95% confidence intervals for the average change.")
+        file_names = option_file_names(list(comparison.options))
+        for option in comparison.options:
+            page.paragraph(option_description(comparison, option), css="lead")
+            page.bullets(tables.option_sentences(comparison, option) + psa_sentences(comparison, option))
+            name_part = file_names[option]
+            for kind, caption in (("tornado", "Net present saving at each uncertain input's 10th and 90th "
+                                   "percentile, the others at their medians (linear metamodel of the runs)."),
+                                  ("probability_saving", "Share of runs whose cumulative saving is above zero.")):
+                if f"{kind}_{name_part}.png" in charts:
+                    page.figure(charts[f"{kind}_{name_part}.png"], caption=caption, alt=kind.replace("_", " "))
+            if f"difference_{name_part}_ehcp_total.png" in charts:
+                page.figure(charts[f"difference_{name_part}_ehcp_total.png"], caption=f"EHC plans: {option} minus "
+                            f"{base}, with the 95% confidence interval for the average change.",
+                            alt=f"EHC plans, {option} minus {base}")
+
+    page.heading("Will there be enough special school places?", "sufficiency")
+    lines, places = sufficiency_lines(comparison, forecast)
+    for line in lines:
+        page.paragraph(line)
+    if not places.empty:
+        page.table(places, caption="State special school places and children at the end of the run (simulation).")
+    if forecast is not None and not forecast.sufficiency.empty:
+        page.figure(sufficiency_chart(forecast.sufficiency.set_index("year"),
+                                      title=f"{forecast.la_name}: children needing a state special place (trend "
+                                      "forecast) against places", source=FORECAST_SOURCE +
+                                      "; places: capacity file (low confidence)"),
+                    caption="Trend forecast of children in state special schools against the places listed.",
+                    alt="sufficiency")
+
+    page.heading("What it costs", "costs")
+    price_base = comparison.spend["price_base"].iloc[0] if len(comparison.spend) else ""
+    totals = comparison.spend[comparison.spend["component"] == "total"]
+    table = totals.pivot_table(index="financial_year", columns="scenario", values="real_gbp_mean", sort=False)
+    table = table[[n for n in (base, *comparison.options) if n in table.columns]]
+    page.table(table.map(format_money).reset_index().rename(columns={"financial_year": "Financial year"}),
+               caption=f"Spend on the pathway by financial year (April-March), {price_base} prices. The finance "
+               "workbook has the same figures as formulas driven by its Inputs sheet.")
+    for name, figure in charts.items():
+        if name.startswith("waterfall_"):
+            page.figure(figure, caption="How the option changes spend over the run, component by component (bars "
+                        "from zero; the net change at the right).", alt="change in spend by component")
+    if not comparison.appraisal.empty:
+        page.table(tables.readable_appraisal(tables.appraisal_table(comparison)),
+                   caption="Value for money, per option (saving: baseline spend minus option spend; 95% confidence "
+                   "intervals).")
+
+    page.heading("What it means for children", "children")
+    page.bullets(children_lines(comparison))
+
+    page.heading("Caveats", "caveats")
+    page.bullets(caveats(comparison))
+
+    page.heading("How accurate the method has been", "accuracy")
+    for line in accuracy or ["The forecasting backtest was not run for this report."]:
+        page.paragraph(line)
+    return page
