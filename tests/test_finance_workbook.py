@@ -126,7 +126,7 @@ def test_inputs_sheet_has_the_settings_and_the_deflator(workbook):
     assert book.sheetnames[:4] == ["Summary", "Inputs", "Costs by year", "Activity"]
     text = " ".join(str(c.value) for row in book["Inputs"].iter_rows() for c in row if c.value is not None)
     for needed in ("Price base", "2025-26", "Inflation after the price base", "Discount rate", "GDP deflator",
-                   "approximate"):
+                   "assumption"):
         assert needed in text
     assert {"InflationPct", "DiscountRatePct"} <= set(book.defined_names)
 

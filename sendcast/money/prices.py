@@ -5,9 +5,9 @@
 - Moving a past year's pounds (such as the 2021-22 s251 outturn that the unit costs are
   derived from) to the price base uses HM Treasury's GDP deflator at market prices, read from
   ``data/prices/gdp_deflator.csv``. That file says where its values come from and their status:
-  no copy of HM Treasury's release is in the shared data, so the values shipped are
-  **approximate** (labelled so in the file, the report and the workbook) until replaced with
-  the published figures.
+  no copy of HM Treasury's release is in the shared data, so the values shipped are an
+  **assumption** (2% a year, labelled so in the file, the report and the workbook) until the
+  published figures are shipped and replace them.
 - Cash terms: real-terms pounds inflated by **one** yearly rate after the price base: the
   scenario's ``costs.inflation_pct`` (default :data:`INFLATION_PCT`, 2% a year, an
   assumption: the Bank of England's CPI target). The forecast uses the same rate

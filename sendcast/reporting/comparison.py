@@ -278,8 +278,8 @@ SOURCES = pd.DataFrame([
      "see the file's source column"),
     ("Early identification levers", "scenario files: illustrative unless the file says otherwise", "assumption"),
     ("GDP deflator (restating 2021-22 unit costs at 2025-26 prices)", "HM Treasury, GDP deflators at market prices, "
-     "and money GDP (data/prices/gdp_deflator.csv)", "approximate values, not checked against the published release: "
-     "see the file"),
+     "and money GDP (data/prices/gdp_deflator.csv)", "ASSUMPTION: 2% a year stands in for the published deflator, "
+     "which is not in the shipped data (see the file)"),
 ], columns=["What", "Source", "Licence or status"])
 
 

@@ -212,8 +212,9 @@ def caveats(comparison: Comparison) -> list[str]:
     transport = any(item.scenario.costs.transport_gbp for item in comparison.scenarios)
     out = ["Forecasts and simulations are not targets: they must never be used to ration the plans children need.",
            "Unit costs are estimates derived from the council's 2021-22 spending return (education only: no social "
-           "care or health) and restated at " + settings.price_base + " prices with HM Treasury's GDP deflator; the "
-           "deflator values shipped are approximate until checked against the published release. "
+           "care or health) and restated at " + settings.price_base + " prices at an assumed 2% a year "
+           "(HM Treasury's GDP deflator is not in the data yet; prices rose faster than that, so costs restated "
+           "from 2021-22 are probably too low). "
            + ("Home-to-school transport is included where a scenario gives its cost." if transport else
               "Home-to-school transport is not included."),
            f"Cash figures assume prices rise {settings.inflation_pct:g}% a year after {settings.price_base} "
