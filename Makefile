@@ -9,7 +9,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 
-.PHONY: run test test-fast notebooks setup browser clean-venv
+.PHONY: run test test-fast lint notebooks setup browser clean-venv
 
 # The end-to-end tests look at the report and the web app in headless Chromium, from Debian's
 # packages (chromium + chromium-driver). Installed here when missing and we may (root with apt);
@@ -42,6 +42,12 @@ run: $(STAMP)
 # the suite runs on every core (pytest-xdist), one test file per worker at a time
 test: $(STAMP) browser
 	$(BIN)/python -m pytest -n auto --dist loadfile
+
+# ruff (lint and format) on the engines, pyflakes on everything (ARCHITECTURE.md: Tests)
+lint: $(STAMP)
+	$(BIN)/ruff check forecast simulation
+	$(BIN)/ruff format --check forecast simulation
+	$(BIN)/ruff check --select F .
 
 # the quick inner loop: everything not marked slow (under a minute)
 test-fast: $(STAMP)

@@ -28,7 +28,11 @@ LOGGER = logging.getLogger(__name__)
 
 #: (p, d, q, trend) searched; trend "t" is a drift for d = 1.
 ORDERS: tuple[tuple[int, int, int, str], ...] = (
-    (0, 1, 0, "t"), (1, 1, 0, "t"), (0, 1, 1, "t"), (1, 1, 1, "t"), (0, 2, 1, "n"),
+    (0, 1, 0, "t"),
+    (1, 1, 0, "t"),
+    (0, 1, 1, "t"),
+    (1, 1, 1, "t"),
+    (0, 2, 1, "n"),
 )
 
 
@@ -58,8 +62,9 @@ def select_arima_order(log_values: np.ndarray):
     return best[1], best[2]
 
 
-def arima(history: np.ndarray, horizon: int, *, n_paths: int = 0,
-          rng: np.random.Generator | None = None) -> PanelForecast:
+def arima(
+    history: np.ndarray, horizon: int, *, n_paths: int = 0, rng: np.random.Generator | None = None
+) -> PanelForecast:
     """ARIMA with the order chosen by AICc, for each row of ``history`` (one series at a
     time; about 0.3 s per series). Needs at least 5 years."""
     values = as_panel(history, model="arima", min_years=5)
@@ -78,10 +83,18 @@ def arima(history: np.ndarray, horizon: int, *, n_paths: int = 0,
             out[f"lo{level}"][row] = frame["mean_ci_lower"].to_numpy()
             out[f"hi{level}"][row] = frame["mean_ci_upper"].to_numpy()
         if paths is not None:
-            simulated = results.simulate(horizon, repetitions=n_paths, anchor="end",
-                                         rng=np.random.default_rng(rng.integers(2**31)))
+            simulated = results.simulate(
+                horizon, repetitions=n_paths, anchor="end", rng=np.random.default_rng(rng.integers(2**31))
+            )
             paths[row] = np.asarray(simulated).reshape(horizon, n_paths).T
-    return PanelForecast(model="arima", scale="log", mean=from_log(out["mean"], offset),
-                         lower80=from_log(out["lo80"], offset), upper80=from_log(out["hi80"], offset),
-                         lower95=from_log(out["lo95"], offset), upper95=from_log(out["hi95"], offset),
-                         log_offset=offset, paths=None if paths is None else from_log(paths, offset))
+    return PanelForecast(
+        model="arima",
+        scale="log",
+        mean=from_log(out["mean"], offset),
+        lower80=from_log(out["lo80"], offset),
+        upper80=from_log(out["hi80"], offset),
+        lower95=from_log(out["lo95"], offset),
+        upper95=from_log(out["hi95"], offset),
+        log_offset=offset,
+        paths=None if paths is None else from_log(paths, offset),
+    )

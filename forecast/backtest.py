@@ -48,8 +48,23 @@ from forecast.result import PanelForecast
 LOGGER = logging.getLogger(__name__)
 
 ERROR_COLUMNS: tuple[str, ...] = (
-    "model", "origin", "horizon", "year", "actual", "forecast", "lo80", "hi80", "lo95", "hi95", "scale",
-    "log_offset", "mase_scale", "pct_error", "scaled_error", "covered80", "covered95",
+    "model",
+    "origin",
+    "horizon",
+    "year",
+    "actual",
+    "forecast",
+    "lo80",
+    "hi80",
+    "lo95",
+    "hi95",
+    "scale",
+    "log_offset",
+    "mase_scale",
+    "pct_error",
+    "scaled_error",
+    "covered80",
+    "covered95",
 )
 METRIC_COLUMNS: tuple[str, ...] = ("n", "mape", "mase", "bias_pct", "coverage80", "coverage95")
 
@@ -73,9 +88,11 @@ def _spans(values: np.ndarray, labels: list) -> tuple[np.ndarray, np.ndarray]:
     first = np.where(present.any(axis=1), present.argmax(axis=1), -1)
     last = np.where(present.any(axis=1), values.shape[1] - 1 - present[:, ::-1].argmax(axis=1), -2)
     for row in range(values.shape[0]):
-        if first[row] >= 0 and not present[row, first[row]:last[row] + 1].all():
-            raise ForecastError(f"backtest: series {labels[row]} has a missing year inside its span; "
-                                "gaps are never filled in, so leave the series out or shorten it")
+        if first[row] >= 0 and not present[row, first[row] : last[row] + 1].all():
+            raise ForecastError(
+                f"backtest: series {labels[row]} has a missing year inside its span; "
+                "gaps are never filled in, so leave the series out or shorten it"
+            )
     return first, last
 
 
@@ -85,31 +102,54 @@ def in_sample_naive_mae(windows: np.ndarray) -> np.ndarray:
     return np.where(mae > 0, mae, np.nan)
 
 
-def score_forecasts(forecast: np.ndarray, actual: np.ndarray, lower80: np.ndarray, upper80: np.ndarray,
-                    lower95: np.ndarray, upper95: np.ndarray, mase_scale: np.ndarray) -> dict[str, np.ndarray]:
+def score_forecasts(
+    forecast: np.ndarray,
+    actual: np.ndarray,
+    lower80: np.ndarray,
+    upper80: np.ndarray,
+    lower95: np.ndarray,
+    upper95: np.ndarray,
+    mase_scale: np.ndarray,
+) -> dict[str, np.ndarray]:
     """Per-forecast scores (see the module docstring); all arguments are aligned arrays."""
     with np.errstate(divide="ignore", invalid="ignore"):
         pct = np.where(actual != 0, 100.0 * (forecast - actual) / actual, np.nan)
         scaled = np.abs(forecast - actual) / mase_scale
-    return {"pct_error": pct, "scaled_error": scaled,
-            "covered80": (actual >= lower80) & (actual <= upper80),
-            "covered95": (actual >= lower95) & (actual <= upper95)}
+    return {
+        "pct_error": pct,
+        "scaled_error": scaled,
+        "covered80": (actual >= lower80) & (actual <= upper80),
+        "covered95": (actual >= lower95) & (actual <= upper95),
+    }
 
 
-def _model_forecasts(models: Sequence[str], windows: np.ndarray, horizon: int, population: np.ndarray | None,
-                     members: Sequence[str], rng: np.random.Generator) -> dict[str, PanelForecast]:
-    needed = list(dict.fromkeys([m for m in models if m != "combination"]
-                                + (list(members) if "combination" in models else [])))
+def _model_forecasts(
+    models: Sequence[str],
+    windows: np.ndarray,
+    horizon: int,
+    population: np.ndarray | None,
+    members: Sequence[str],
+    rng: np.random.Generator,
+) -> dict[str, PanelForecast]:
+    needed = list(
+        dict.fromkeys([m for m in models if m != "combination"] + (list(members) if "combination" in models else []))
+    )
     results = {m: forecast_panel(m, windows, horizon, population=population, rng=rng) for m in needed}
     if "combination" in models:
         results["combination"] = combine([results[m] for m in members])
     return {m: results[m] for m in models}
 
 
-def rolling_origin_backtest(values: pd.DataFrame, *, models: Sequence[str] = BACKTEST_MODELS, horizons: int = 5,
-                            min_history: int = 6, population: pd.DataFrame | None = None,
-                            combination_members: Sequence[str] = COMBINATION_MEMBERS, seed: int = 0,
-                            ) -> BacktestResult:
+def rolling_origin_backtest(
+    values: pd.DataFrame,
+    *,
+    models: Sequence[str] = BACKTEST_MODELS,
+    horizons: int = 5,
+    min_history: int = 6,
+    population: pd.DataFrame | None = None,
+    combination_members: Sequence[str] = COMBINATION_MEMBERS,
+    seed: int = 0,
+) -> BacktestResult:
     """Backtest ``models`` on every series of ``values`` (see the module docstring).
 
     ``population`` (same index as ``values``, year columns covering every forecast year) is
@@ -155,8 +195,15 @@ def rolling_origin_backtest(values: pd.DataFrame, *, models: Sequence[str] = BAC
         scale_in_sample = in_sample_naive_mae(windows)
         forecasts = _model_forecasts(models, windows, horizon, window_pop, combination_members, rng)
         for name, result in forecasts.items():
-            scores = score_forecasts(result.mean, actual, result.lower80, result.upper80, result.lower95,
-                                     result.upper95, scale_in_sample[:, None])
+            scores = score_forecasts(
+                result.mean,
+                actual,
+                result.lower80,
+                result.upper80,
+                result.lower95,
+                result.upper95,
+                scale_in_sample[:, None],
+            )
             block = {
                 "_row": np.repeat(rows, horizon),
                 "model": name,
@@ -165,8 +212,10 @@ def rolling_origin_backtest(values: pd.DataFrame, *, models: Sequence[str] = BAC
                 "year": years[target_columns].ravel(),
                 "actual": actual.ravel(),
                 "forecast": result.mean.ravel(),
-                "lo80": result.lower80.ravel(), "hi80": result.upper80.ravel(),
-                "lo95": result.lower95.ravel(), "hi95": result.upper95.ravel(),
+                "lo80": result.lower80.ravel(),
+                "hi80": result.upper80.ravel(),
+                "lo95": result.lower95.ravel(),
+                "hi95": result.upper95.ravel(),
                 "scale": result.scale,
                 "log_offset": np.repeat(result.log_offset, horizon),
                 "mase_scale": np.repeat(scale_in_sample, horizon),
@@ -177,24 +226,38 @@ def rolling_origin_backtest(values: pd.DataFrame, *, models: Sequence[str] = BAC
     id_frame = values.index.to_frame(index=False)
     id_columns = tuple(str(c) if c is not None else "series" for c in id_frame.columns)
     id_frame.columns = list(id_columns)
-    errors = pd.concat([id_frame.iloc[errors["_row"].to_numpy()].reset_index(drop=True),
-                        errors.drop(columns="_row")], axis=1)
+    errors = pd.concat(
+        [id_frame.iloc[errors["_row"].to_numpy()].reset_index(drop=True), errors.drop(columns="_row")], axis=1
+    )
     errors = errors.sort_values([*id_columns, "model", "origin", "horizon"], kind="stable").reset_index(drop=True)
     LOGGER.info("backtest: %d forecasts scored for %d series and %d models", len(errors), len(values), len(models))
-    return BacktestResult(errors=errors, metrics=metrics_from_errors(errors, id_columns), id_columns=id_columns,
-                          min_history=min_history, horizons=horizons)
+    return BacktestResult(
+        errors=errors,
+        metrics=metrics_from_errors(errors, id_columns),
+        id_columns=id_columns,
+        min_history=min_history,
+        horizons=horizons,
+    )
 
 
 def metrics_from_errors(errors: pd.DataFrame, id_columns: Sequence[str]) -> pd.DataFrame:
     """Per series, model and horizon: ``n``, ``mape``, ``mase``, ``bias_pct``,
     ``coverage80``, ``coverage95`` (see the module docstring)."""
     keys = [*id_columns, "model", "horizon"]
-    work = errors.assign(abs_pct=errors["pct_error"].abs(),
-                         covered80=errors["covered80"].astype(float), covered95=errors["covered95"].astype(float))
+    work = errors.assign(
+        abs_pct=errors["pct_error"].abs(),
+        covered80=errors["covered80"].astype(float),
+        covered95=errors["covered95"].astype(float),
+    )
     grouped = work.groupby(keys, sort=True, observed=True)
-    table = grouped.agg(n=("actual", "size"), mape=("abs_pct", "mean"), mase=("scaled_error", "mean"),
-                        bias_pct=("pct_error", "mean"), coverage80=("covered80", "mean"),
-                        coverage95=("covered95", "mean"))
+    table = grouped.agg(
+        n=("actual", "size"),
+        mape=("abs_pct", "mean"),
+        mase=("scaled_error", "mean"),
+        bias_pct=("pct_error", "mean"),
+        coverage80=("covered80", "mean"),
+        coverage95=("covered95", "mean"),
+    )
     return table.reset_index()
 
 
@@ -215,13 +278,17 @@ def summarise(result: BacktestResult, *, baseline: str = "drift", by: Sequence[s
     keys = [*by, "model", "horizon"]
     metrics = result.metrics
     summary = metrics.groupby(keys, observed=True).agg(
-        n_series=("n", "size"), median_mase=("mase", "median"), median_mape=("mape", "median"),
-        median_bias_pct=("bias_pct", "median"))
-    pooled = result.errors.assign(covered80=result.errors["covered80"].astype(float),
-                                  covered95=result.errors["covered95"].astype(float))
-    coverage = pooled.groupby(keys, observed=True).agg(n_forecasts=("actual", "size"),
-                                                      coverage80=("covered80", "mean"),
-                                                      coverage95=("covered95", "mean"))
+        n_series=("n", "size"),
+        median_mase=("mase", "median"),
+        median_mape=("mape", "median"),
+        median_bias_pct=("bias_pct", "median"),
+    )
+    pooled = result.errors.assign(
+        covered80=result.errors["covered80"].astype(float), covered95=result.errors["covered95"].astype(float)
+    )
+    coverage = pooled.groupby(keys, observed=True).agg(
+        n_forecasts=("actual", "size"), coverage80=("covered80", "mean"), coverage95=("covered95", "mean")
+    )
     summary = summary.join(coverage).reset_index()
     base = summary[summary["model"] == baseline].set_index([*by, "horizon"])["median_mase"]
     if base.empty:
@@ -230,5 +297,16 @@ def summarise(result: BacktestResult, *, baseline: str = "drift", by: Sequence[s
     else:
         lookup = summary.set_index([*by, "horizon"]).index
         summary["relative_mase"] = summary["median_mase"].to_numpy() / base.reindex(lookup).to_numpy()
-    return summary[[*keys, "n_series", "n_forecasts", "median_mase", "relative_mase", "median_mape",
-                    "median_bias_pct", "coverage80", "coverage95"]]
+    return summary[
+        [
+            *keys,
+            "n_series",
+            "n_forecasts",
+            "median_mase",
+            "relative_mase",
+            "median_mape",
+            "median_bias_pct",
+            "coverage80",
+            "coverage95",
+        ]
+    ]

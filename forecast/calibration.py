@@ -104,8 +104,9 @@ class Calibration:
         "extrapolated beyond the backtest". Unknown model or group: :class:`ForecastError`."""
         return self._factors("factor", model, horizon, group)
 
-    def level_factors(self, model: str, horizon: int, *,
-                      group: tuple = ()) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    def level_factors(
+        self, model: str, horizon: int, *, group: tuple = ()
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Per-level factors (rule 3, per level): ``factor80``, ``factor95`` for horizons
         1..``horizon`` and the "extrapolated" flags."""
         factor80, extrapolated = self._factors("factor80", model, horizon, group)
@@ -119,23 +120,28 @@ class Calibration:
         if len(group) != len(self.group_columns):
             raise ForecastError(f"calibration: give a value for each of {self.group_columns}")
         if rows.empty:
-            raise ForecastError(f"calibration: no backtest evidence for model {model!r}"
-                                + (f" in {dict(zip(self.group_columns, group))}" if group else ""))
+            raise ForecastError(
+                f"calibration: no backtest evidence for model {model!r}"
+                + (f" in {dict(zip(self.group_columns, group))}" if group else "")
+            )
         by_horizon = rows.set_index("horizon")[factor].sort_index()
         steps = np.arange(1, horizon + 1)
         last = int(by_horizon.index.max())
         factors = by_horizon.reindex(np.minimum(steps, last)).to_numpy(dtype=float)
         if np.isnan(factors).any():
-            raise ForecastError(f"calibration: {model}'s intervals cannot be calibrated by widening at some "
-                                "horizons (zero-width intervals that missed); choose another model")
+            raise ForecastError(
+                f"calibration: {model}'s intervals cannot be calibrated by widening at some "
+                "horizons (zero-width intervals that missed); choose another model"
+            )
         return factors, steps > last
 
 
 def _factor_rows(frame: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
     work = frame.assign(covered80=frame["covered80"].astype(float), covered95=frame["covered95"].astype(float))
     grouped = work.groupby(keys, observed=True)
-    table = grouped.agg(n_forecasts=("actual", "count"), coverage80=("covered80", "mean"),
-                        coverage95=("covered95", "mean"))
+    table = grouped.agg(
+        n_forecasts=("actual", "count"), coverage80=("covered80", "mean"), coverage95=("covered95", "mean")
+    )
     q80 = grouped["need80"].quantile(NOMINAL["80"], interpolation="higher")
     q95 = grouped["need95"].quantile(NOMINAL["95"], interpolation="higher")
     table["factor80"] = np.fmax(1.0, q80.to_numpy(dtype=float))
@@ -144,8 +150,9 @@ def _factor_rows(frame: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
     return table.reset_index()
 
 
-def calibrate(result: BacktestResult | pd.DataFrame, *, by: Sequence[str] | None = None,
-              min_forecasts: int = 30) -> Calibration:
+def calibrate(
+    result: BacktestResult | pd.DataFrame, *, by: Sequence[str] | None = None, min_forecasts: int = 30
+) -> Calibration:
     """Estimate calibration factors from a backtest (``BacktestResult`` or its ``errors``
     table). ``by`` defaults to ``("measure",)`` when the errors have a measure column."""
     errors = result.errors if isinstance(result, BacktestResult) else result
@@ -158,8 +165,9 @@ def calibrate(result: BacktestResult | pd.DataFrame, *, by: Sequence[str] | None
     if group_columns:
         table = _factor_rows(scored, [*group_columns, "model", "horizon"])
         table["basis"] = "group"
-        merged = table.merge(pooled[["model", "horizon", "n_forecasts", *_FACTORS]], on=["model", "horizon"],
-                             suffixes=("", "_pooled"))
+        merged = table.merge(
+            pooled[["model", "horizon", "n_forecasts", *_FACTORS]], on=["model", "horizon"], suffixes=("", "_pooled")
+        )
         thin = merged["n_forecasts"] < min_forecasts
         for column in _FACTORS:
             merged.loc[thin, column] = merged.loc[thin, f"{column}_pooled"]
@@ -175,16 +183,20 @@ def calibrate(result: BacktestResult | pd.DataFrame, *, by: Sequence[str] | None
     if hopeless.any():
         # Info, not a warning: these are candidate models; a chosen model that cannot be
         # calibrated is refused where it is used (Calibration.factors raises).
-        LOGGER.info("calibration: %d model/horizon cells have too many zero-width intervals that missed; "
-                    "they cannot be calibrated by widening and are marked basis='cannot widen'", hopeless.sum())
+        LOGGER.info(
+            "calibration: %d model/horizon cells have too many zero-width intervals that missed; "
+            "they cannot be calibrated by widening and are marked basis='cannot widen'",
+            hopeless.sum(),
+        )
     table.loc[hopeless, list(_FACTORS)] = np.nan
     table.loc[hopeless, "basis"] = "cannot widen"
     table["widened"] = table["factor"] > 1.0
     return Calibration(table=table.reset_index(drop=True), group_columns=group_columns)
 
 
-def _piecewise(deviation: np.ndarray, w80: np.ndarray, w95: np.ndarray, new80: np.ndarray,
-               new95: np.ndarray) -> np.ndarray:
+def _piecewise(
+    deviation: np.ndarray, w80: np.ndarray, w95: np.ndarray, new80: np.ndarray, new95: np.ndarray
+) -> np.ndarray:
     """Monotone map of distances from the centre (one side): ``w80 -> new80``,
     ``w95 -> new95``, linear in between, proportional inside ``w80`` and beyond ``w95``."""
     size = np.abs(deviation)
@@ -192,8 +204,11 @@ def _piecewise(deviation: np.ndarray, w80: np.ndarray, w95: np.ndarray, new80: n
         inner = np.where(w80 > 0, new80 / w80, 1.0)
         middle_slope = np.where(w95 > w80, (new95 - new80) / (w95 - w80), inner)
         outer = np.where(w95 > 0, new95 / w95, inner)
-        mapped = np.where(size <= w80, size * inner,
-                          np.where(size <= w95, new80 + (size - w80) * middle_slope, new95 + (size - w95) * outer))
+        mapped = np.where(
+            size <= w80,
+            size * inner,
+            np.where(size <= w95, new80 + (size - w80) * middle_slope, new95 + (size - w95) * outer),
+        )
     return np.sign(deviation) * mapped
 
 
@@ -217,8 +232,11 @@ def widen(forecast: Forecast, factors: np.ndarray, factors95: np.ndarray | None 
         return np.where(np.isneginf(moved), 0.0, out)
 
     return replace(
-        forecast, lower80=stretch(forecast.lower80), upper80=stretch(forecast.upper80),
-        lower95=stretch(forecast.lower95), upper95=stretch(forecast.upper95),
+        forecast,
+        lower80=stretch(forecast.lower80),
+        upper80=stretch(forecast.upper80),
+        lower95=stretch(forecast.lower95),
+        upper95=stretch(forecast.upper95),
         paths=None if forecast.paths is None else stretch(forecast.paths),
         interval_scale=forecast.interval_scale * factors,
     )
@@ -252,15 +270,21 @@ def _widen_by_level(forecast: Forecast, factors80: np.ndarray, factors95: np.nda
         with np.errstate(invalid="ignore", over="ignore"):
             paths = back(centre + np.where(above, up, down))
         paths = np.where(np.isneginf(forward(forecast.paths)), 0.0, paths)
-    return replace(forecast, lower80=np.minimum(out["lower80"], forecast.mean), upper80=out["upper80"],
-                   lower95=np.minimum(out["lower95"], out["lower80"]), upper95=np.maximum(out["upper95"],
-                                                                                        out["upper80"]),
-                   paths=paths, interval_scale=forecast.interval_scale * factors80)
+    return replace(
+        forecast,
+        lower80=np.minimum(out["lower80"], forecast.mean),
+        upper80=out["upper80"],
+        lower95=np.minimum(out["lower95"], out["lower80"]),
+        upper95=np.maximum(out["upper95"], out["upper80"]),
+        paths=paths,
+        interval_scale=forecast.interval_scale * factors80,
+    )
 
 
 def _scale_functions(forecast: Forecast):
     offset = forecast.log_offset
     if forecast.scale == "log":
+
         def forward(x: np.ndarray) -> np.ndarray:
             with np.errstate(divide="ignore"):
                 return np.log(np.maximum(x, 0.0) + offset)
@@ -268,24 +292,33 @@ def _scale_functions(forecast: Forecast):
         def back(x: np.ndarray) -> np.ndarray:
             return np.maximum(np.exp(x) - offset, 0.0)
     else:
+
         def forward(x: np.ndarray) -> np.ndarray:
             return x
 
         def back(x: np.ndarray) -> np.ndarray:
             return np.maximum(x, 0.0)
+
     return forward, back
 
 
-def calibrate_forecast(forecast: Forecast, calibration: Calibration, *, model: str | None = None,
-                       group: tuple = ()) -> Forecast:
+def calibrate_forecast(
+    forecast: Forecast, calibration: Calibration, *, model: str | None = None, group: tuple = ()
+) -> Forecast:
     """Apply the backtest factors for ``model`` (default: the forecast's own model) and
     ``group`` (e.g. ``("ehcp_state_special",)``) to a forecast."""
     factors, _ = calibration.factors(model or forecast.model, len(forecast.years), group=group)
     return widen(forecast, factors)
 
 
-def holdout_coverage(result: BacktestResult, *, folds: int = 2, by: Sequence[str] | None = None,
-                     min_forecasts: int = 30, separate_levels: bool = False) -> pd.DataFrame:
+def holdout_coverage(
+    result: BacktestResult,
+    *,
+    folds: int = 2,
+    by: Sequence[str] | None = None,
+    min_forecasts: int = 30,
+    separate_levels: bool = False,
+) -> pd.DataFrame:
     """An honest check of the calibration rule: series are split into ``folds`` groups by a
     stable hash of their id; factors estimated on the other folds are applied to each fold's
     backtest forecasts. Returns per (group,) model and horizon the coverage of the
@@ -305,11 +338,19 @@ def holdout_coverage(result: BacktestResult, *, folds: int = 2, by: Sequence[str
         test = errors[fold == k].merge(calibration.table[[*keys, *_FACTORS]], on=keys, how="left")
         test[list(_FACTORS)] = test[list(_FACTORS)].fillna(1.0)
         level80, level95 = ("factor80", "factor95") if separate_levels else ("factor", "factor")
-        parts.append(test.assign(held_covered80=test["need80"] <= test[level80],
-                                 held_covered95=test["need95"] <= test[level95]))
+        parts.append(
+            test.assign(held_covered80=test["need80"] <= test[level80], held_covered95=test["need95"] <= test[level95])
+        )
     held = pd.concat(parts, ignore_index=True)
     keys = [*(by if by is not None else (("measure",) if "measure" in held.columns else ())), "model", "horizon"]
-    return held.groupby(keys, observed=True).agg(
-        n_forecasts=("actual", "size"), coverage80_raw=("covered80", "mean"), coverage95_raw=("covered95", "mean"),
-        coverage80_calibrated=("held_covered80", "mean"), coverage95_calibrated=("held_covered95", "mean"),
-    ).reset_index()
+    return (
+        held.groupby(keys, observed=True)
+        .agg(
+            n_forecasts=("actual", "size"),
+            coverage80_raw=("covered80", "mean"),
+            coverage95_raw=("covered95", "mean"),
+            coverage80_calibrated=("held_covered80", "mean"),
+            coverage95_calibrated=("held_covered95", "mean"),
+        )
+        .reset_index()
+    )

@@ -108,14 +108,22 @@ class Candidate:
 CANDIDATES: dict[str, Candidate] = {}
 
 
-def register(name: str, description: str, *, baseline: bool = False, selectable: bool = True,
-             measures: tuple[str, ...] | None = None) -> Callable[[CandidateFunction], CandidateFunction]:
+def register(
+    name: str,
+    description: str,
+    *,
+    baseline: bool = False,
+    selectable: bool = True,
+    measures: tuple[str, ...] | None = None,
+) -> Callable[[CandidateFunction], CandidateFunction]:
     """Register a candidate (decorator). A name registered twice is an error."""
+
     def wrap(function: CandidateFunction) -> CandidateFunction:
         if name in CANDIDATES:
             raise ForecastError(f"candidate {name!r} is registered twice")
         CANDIDATES[name] = Candidate(name, function, description, baseline, selectable, measures)
         return function
+
     return wrap
 
 
@@ -132,6 +140,7 @@ def candidates_for(measure: str, names: tuple[str, ...] | None = None) -> list[C
 
 # ---------------------------------------------------------------------------------------------
 # baselines
+
 
 @register("naive", "no change from the latest year", baseline=True)
 def naive(data: OriginData) -> np.ndarray:
@@ -150,8 +159,9 @@ def drift(data: OriginData) -> np.ndarray:
 FIVE_YEARS = 5
 
 
-@register("five_year_line", "the planner's spreadsheet line: a straight line fitted to the last five Januaries",
-          baseline=True)
+@register(
+    "five_year_line", "the planner's spreadsheet line: a straight line fitted to the last five Januaries", baseline=True
+)
 def five_year_line(data: OriginData) -> np.ndarray:
     """Ordinary least squares line through the last five years (fewer when the history is
     shorter), extended; floored at zero."""
@@ -163,7 +173,7 @@ def five_year_line(data: OriginData) -> np.ndarray:
     y_mean = np.where(present, window, 0.0).sum(axis=1) / np.maximum(counts, 1)
     dx = np.where(present, x[None, :] - x_mean[:, None], 0.0)
     dy = np.where(present, window - y_mean[:, None], 0.0)
-    sxx = (dx ** 2).sum(axis=1)
+    sxx = (dx**2).sum(axis=1)
     slope = np.where(sxx > 0, (dx * dy).sum(axis=1) / np.where(sxx > 0, sxx, 1.0), 0.0)
     future = x[-1] + data.steps
     return np.maximum(y_mean[:, None] + slope[:, None] * (future[None, :] - x_mean[:, None]), 0.0)
@@ -177,6 +187,7 @@ def constant_growth(data: OriginData) -> np.ndarray:
 # ---------------------------------------------------------------------------------------------
 # own and national growth
 
+
 def own_rate(data: OriginData, years: int) -> np.ndarray:
     """Per series: the mean of its last ``years`` yearly log changes, breaks clipped
     (:func:`forecast.shrinkage.robust_changes`)."""
@@ -186,6 +197,7 @@ def own_rate(data: OriginData, years: int) -> np.ndarray:
 def _recent(years: int) -> CandidateFunction:
     def method(data: OriginData) -> np.ndarray:
         return data.grow(own_rate(data, years))
+
     method.__doc__ = f"The LA's own growth rate of the last {years} years (breaks clipped) continues."
     return method
 
@@ -193,6 +205,7 @@ def _recent(years: int) -> CandidateFunction:
 def _national(years: int) -> CandidateFunction:
     def method(data: OriginData) -> np.ndarray:
         return data.grow(data.national_rate(years))
+
     method.__doc__ = f"Every LA grows at the national rate of the last {years} years."
     return method
 
@@ -200,8 +213,10 @@ def _national(years: int) -> CandidateFunction:
 for _years in (2, 3):
     register(f"recent_growth_{_years}", f"the LA's own growth of the last {_years} years continues")(_recent(_years))
 for _years in (1, 2):
-    register(f"national_growth_{_years}", f"the LA grows at England's growth of the last {_years} "
-             f"year{'s' if _years > 1 else ''}")(_national(_years))
+    register(
+        f"national_growth_{_years}",
+        f"the LA grows at England's growth of the last {_years} year{'s' if _years > 1 else ''}",
+    )(_national(_years))
 
 
 @register("shrunk_growth", "the LA's 3-year growth shrunk toward England's 2-year growth, by empirical Bayes")
@@ -214,8 +229,10 @@ def shrunk_growth(data: OriginData) -> np.ndarray:
     return data.grow(np.where(np.isfinite(own), weights * own + (1 - weights) * national, national))
 
 
-@register("fitted_blend", "a blend of the LA's 3-year growth and England's 2-year growth, weight fitted on the "
-          "years already known")
+@register(
+    "fitted_blend",
+    "a blend of the LA's 3-year growth and England's 2-year growth, weight fitted on the years already known",
+)
 def fitted_blend(data: OriginData) -> np.ndarray:
     """``w * own_3 + (1 - w) * national_2``, one ``w`` per measure and origin fitted by
     :func:`forecast.shrinkage.fitted_blend_weight` on the outcomes known at the origin."""
@@ -231,8 +248,11 @@ def fitted_blend(data: OriginData) -> np.ndarray:
 STOCK_FLOW_FLOWS: tuple[str, str, str] = ("new_plans", "plans_ceased", "requests")
 
 
-@register("stock_flow", "January = last January + new plans (from last year's requests x recent conversion) "
-          "- plans ceased + net moves", measures=("ehcp_total",))
+@register(
+    "stock_flow",
+    "January = last January + new plans (from last year's requests x recent conversion) - plans ceased + net moves",
+    measures=("ehcp_total",),
+)
 def stock_flow(data: OriginData) -> np.ndarray:
     """:func:`forecast.stock_flow.stock_flow_path` with requests growing at England's
     2-year requests growth. Where a series' flows are not published (or too few years are
@@ -242,8 +262,19 @@ def stock_flow(data: OriginData) -> np.ndarray:
         return fallback
     new, ceased, requests = (data.flows[name] for name in STOCK_FLOW_FLOWS)
     growth = float(mean_last(np.asarray(data.flow_national.get("requests", np.array([0.0])))[None, :], 2)[0])
-    path = stock_flow_path(data.values, new, ceased, requests, data.horizon,
-                           requests_growth=growth if np.isfinite(growth) else 0.0, pooled=data.pooled)
-    usable = (np.isfinite(path.stock).all(axis=1) & np.isfinite(requests[:, -2]) & np.isfinite(new[:, -2])
-              & np.isfinite(ceased[:, -2]))
+    path = stock_flow_path(
+        data.values,
+        new,
+        ceased,
+        requests,
+        data.horizon,
+        requests_growth=growth if np.isfinite(growth) else 0.0,
+        pooled=data.pooled,
+    )
+    usable = (
+        np.isfinite(path.stock).all(axis=1)
+        & np.isfinite(requests[:, -2])
+        & np.isfinite(new[:, -2])
+        & np.isfinite(ceased[:, -2])
+    )
     return np.where(usable[:, None], path.stock, fallback)

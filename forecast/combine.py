@@ -36,8 +36,13 @@ def _reduce(stack: np.ndarray, method: str, weights: np.ndarray) -> np.ndarray:
     return np.tensordot(weights, stack, axes=1)
 
 
-def combine(forecasts: Sequence[PanelForecast], *, method: str = "median",
-            weights: Sequence[float] | None = None, name: str = "combination") -> PanelForecast:
+def combine(
+    forecasts: Sequence[PanelForecast],
+    *,
+    method: str = "median",
+    weights: Sequence[float] | None = None,
+    name: str = "combination",
+) -> PanelForecast:
     """Combine forecasts of the same series and horizon made by different models.
 
     Rows a candidate could not forecast (all NaN) make that row NaN in the combination.
@@ -75,8 +80,9 @@ def combine(forecasts: Sequence[PanelForecast], *, method: str = "median",
     return PanelForecast(model=name, scale="log", log_offset=offset, paths=paths, **fields)
 
 
-def backtest_weights(summary: pd.DataFrame, models: Sequence[str], *, measure: str | None = None,
-                     max_horizon: int | None = None) -> Mapping[str, float]:
+def backtest_weights(
+    summary: pd.DataFrame, models: Sequence[str], *, measure: str | None = None, max_horizon: int | None = None
+) -> Mapping[str, float]:
     """Weights for a ``"weighted"`` combination: inverse of each model's median MASE in the
     backtest (averaged over horizons up to ``max_horizon``), normalised to sum to 1.
 
@@ -89,7 +95,9 @@ def backtest_weights(summary: pd.DataFrame, models: Sequence[str], *, measure: s
     scores = table.groupby("model")["median_mase"].mean()
     missing = [m for m in models if m not in scores.index or not np.isfinite(scores[m]) or scores[m] <= 0]
     if missing:
-        raise ForecastError(f"backtest_weights: no usable backtest score for {missing}"
-                            + (f" in measure {measure!r}" if measure else ""))
+        raise ForecastError(
+            f"backtest_weights: no usable backtest score for {missing}"
+            + (f" in measure {measure!r}" if measure else "")
+        )
     inverse = np.array([1.0 / scores[m] for m in models])
     return dict(zip(models, inverse / inverse.sum()))

@@ -29,9 +29,21 @@ import pandas as pd
 from forecast.errors import ForecastError
 
 TOTAL = "total_costed"
-COST_COLUMNS: tuple[str, ...] = ("placement_group", "year", "year_basis", "costed", "unit_cost_gbp",
-                                 "price_index", "spend_gbp_mean", "spend_gbp_median", "spend_gbp_lo80",
-                                 "spend_gbp_hi80", "spend_gbp_lo95", "spend_gbp_hi95", "price_basis")
+COST_COLUMNS: tuple[str, ...] = (
+    "placement_group",
+    "year",
+    "year_basis",
+    "costed",
+    "unit_cost_gbp",
+    "price_index",
+    "spend_gbp_mean",
+    "spend_gbp_median",
+    "spend_gbp_lo80",
+    "spend_gbp_hi80",
+    "spend_gbp_lo95",
+    "spend_gbp_hi95",
+    "price_basis",
+)
 
 
 @dataclass(frozen=True)
@@ -69,13 +81,25 @@ def price_index(years: np.ndarray, price_base_year: int, inflation: float | Mapp
 
 def _summaries(spend: np.ndarray) -> dict[str, np.ndarray]:
     lo95, lo80, median, hi80, hi95 = np.quantile(spend, [0.025, 0.10, 0.5, 0.90, 0.975], axis=0)
-    return {"spend_gbp_mean": spend.mean(axis=0), "spend_gbp_median": median, "spend_gbp_lo80": lo80,
-            "spend_gbp_hi80": hi80, "spend_gbp_lo95": lo95, "spend_gbp_hi95": hi95}
+    return {
+        "spend_gbp_mean": spend.mean(axis=0),
+        "spend_gbp_median": median,
+        "spend_gbp_lo80": lo80,
+        "spend_gbp_hi80": hi80,
+        "spend_gbp_lo95": lo95,
+        "spend_gbp_hi95": hi95,
+    }
 
 
-def cost_forecast(paths: Mapping[str, np.ndarray], years: np.ndarray | list[int],
-                  unit_costs: Mapping[str, float | None], *, price_base_year: int,
-                  inflation: float | Mapping[int, float], year_basis: str = "financial") -> CostForecast:
+def cost_forecast(
+    paths: Mapping[str, np.ndarray],
+    years: np.ndarray | list[int],
+    unit_costs: Mapping[str, float | None],
+    *,
+    price_base_year: int,
+    inflation: float | Mapping[int, float],
+    year_basis: str = "financial",
+) -> CostForecast:
     """Spend by placement group and year from sample paths of placements
     (``paths[group]`` is ``(paths, years)``; every group the same shape, paths aligned so
     path ``k`` of each group is one joint scenario, as after reconciliation) and unit annual
@@ -91,7 +115,8 @@ def cost_forecast(paths: Mapping[str, np.ndarray], years: np.ndarray | list[int]
         raise ForecastError(f"costing: no unit cost entry for {unknown} (give None to mark it not costed)")
     index = price_index(years, price_base_year, inflation)
     basis = f"cash prices: gbp_{price_base_year} unit costs inflated " + (
-        f"at {float(inflation):.1%} a year" if not isinstance(inflation, Mapping) else "by the yearly rates given")
+        f"at {float(inflation):.1%} a year" if not isinstance(inflation, Mapping) else "by the yearly rates given"
+    )
     rows, not_costed = [], []
     total = np.zeros(next(iter(shapes)))
     for group, group_paths in paths.items():
@@ -106,13 +131,35 @@ def cost_forecast(paths: Mapping[str, np.ndarray], years: np.ndarray | list[int]
         else:
             not_costed.append(group)
             summary = {key: np.full(years.size, np.nan) for key in _summaries(total[:1]).keys()}
-        rows.append(pd.DataFrame({"placement_group": group, "year": years, "year_basis": year_basis,
-                                  "costed": costed, "unit_cost_gbp": float(cost) if costed else np.nan,
-                                  "price_index": index, **summary, "price_basis": basis}))
+        rows.append(
+            pd.DataFrame(
+                {
+                    "placement_group": group,
+                    "year": years,
+                    "year_basis": year_basis,
+                    "costed": costed,
+                    "unit_cost_gbp": float(cost) if costed else np.nan,
+                    "price_index": index,
+                    **summary,
+                    "price_basis": basis,
+                }
+            )
+        )
     if len(not_costed) == len(paths):
         raise ForecastError("costing: no group has a unit cost")
-    rows.append(pd.DataFrame({"placement_group": TOTAL, "year": years, "year_basis": year_basis, "costed": True,
-                              "unit_cost_gbp": np.nan, "price_index": index, **_summaries(total),
-                              "price_basis": basis + (f"; not costed: {', '.join(not_costed)}" if not_costed else "")}))
+    rows.append(
+        pd.DataFrame(
+            {
+                "placement_group": TOTAL,
+                "year": years,
+                "year_basis": year_basis,
+                "costed": True,
+                "unit_cost_gbp": np.nan,
+                "price_index": index,
+                **_summaries(total),
+                "price_basis": basis + (f"; not costed: {', '.join(not_costed)}" if not_costed else ""),
+            }
+        )
+    )
     table = pd.concat(rows, ignore_index=True)[list(COST_COLUMNS)]
     return CostForecast(table=table, total_paths=total, not_costed=tuple(not_costed))

@@ -98,26 +98,32 @@ def fit_damped_trend(log_values: np.ndarray) -> tuple[np.ndarray, np.ndarray, np
     best_sse = np.empty(n_series)
     chunk = max(1, _CHUNK_FLOATS // (n_grid * n_years))
     for start in range(0, n_series, chunk):
-        block = centred[start:start + chunk]
+        block = centred[start : start + chunk]
         errors = (block @ flat).reshape(block.shape[0], n_grid, n_years)
         sse = np.einsum("ngt,ngt->ng", errors, errors)
-        best[start:start + chunk] = np.argmin(sse, axis=1)
-        best_sse[start:start + chunk] = sse[np.arange(block.shape[0]), best[start:start + chunk]]
+        best[start : start + chunk] = np.argmin(sse, axis=1)
+        best_sse[start : start + chunk] = sse[np.arange(block.shape[0]), best[start : start + chunk]]
     states = np.einsum("nis,ns->ni", final[best], centred)
     states[:, 0] += anchor[:, 0]
     return GRID[best], states, best_sse
 
 
-def _forecast_from_states(params: np.ndarray, states: np.ndarray, sigma: np.ndarray, horizon: int, n_paths: int,
-                          rng: np.random.Generator | None) -> tuple[np.ndarray, np.ndarray, np.ndarray | None]:
+def _forecast_from_states(
+    params: np.ndarray,
+    states: np.ndarray,
+    sigma: np.ndarray,
+    horizon: int,
+    n_paths: int,
+    rng: np.random.Generator | None,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray | None]:
     alpha, beta, phi = params[:, 0:1], params[:, 1:2], params[:, 2:3]
     steps = np.arange(1, horizon + 1)
     phi_powers = phi ** steps[None, :]
     cumulative_phi = np.cumsum(phi_powers, axis=1)
     centre = states[:, 0:1] + cumulative_phi * states[:, 1:2]
     lags = np.arange(1, horizon)[None, :]
-    c = alpha + beta * phi * (1 - phi ** lags) / (1 - phi)
-    variance_factor = 1 + np.concatenate([np.zeros((params.shape[0], 1)), np.cumsum(c ** 2, axis=1)], axis=1)
+    c = alpha + beta * phi * (1 - phi**lags) / (1 - phi)
+    variance_factor = 1 + np.concatenate([np.zeros((params.shape[0], 1)), np.cumsum(c**2, axis=1)], axis=1)
     sd = sigma[:, None] * np.sqrt(variance_factor)
     paths = None
     if n_paths:
@@ -133,8 +139,9 @@ def _forecast_from_states(params: np.ndarray, states: np.ndarray, sigma: np.ndar
     return centre, sd, paths
 
 
-def damped_trend(history: np.ndarray, horizon: int, *, n_paths: int = 0,
-                 rng: np.random.Generator | None = None) -> PanelForecast:
+def damped_trend(
+    history: np.ndarray, horizon: int, *, n_paths: int = 0, rng: np.random.Generator | None = None
+) -> PanelForecast:
     """Damped-trend ETS on log counts for every row of ``history`` ``(series, years)``.
     Needs at least 4 years (five parameters on fewer points is a fit to noise; even at 6
     years it is shaky, which the backtest shows)."""
@@ -171,7 +178,12 @@ def damped_trend_statsmodels(history: np.ndarray, horizon: int) -> PanelForecast
                 bounds[level][0][row] = frame["pi_lower"].to_numpy()
                 bounds[level][1][row] = frame["pi_upper"].to_numpy()
     return PanelForecast(
-        model="damped_trend_statsmodels", scale="log", mean=from_log(centre, offset),
-        lower80=from_log(bounds[80][0], offset), upper80=from_log(bounds[80][1], offset),
-        lower95=from_log(bounds[95][0], offset), upper95=from_log(bounds[95][1], offset), log_offset=offset)
-
+        model="damped_trend_statsmodels",
+        scale="log",
+        mean=from_log(centre, offset),
+        lower80=from_log(bounds[80][0], offset),
+        upper80=from_log(bounds[80][1], offset),
+        lower95=from_log(bounds[95][0], offset),
+        upper95=from_log(bounds[95][1], offset),
+        log_offset=offset,
+    )

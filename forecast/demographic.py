@@ -54,8 +54,15 @@ def _inverse(z: np.ndarray, link: str) -> np.ndarray:
     return np.exp(z) if link == "log" else special.expit(z)
 
 
-def demographic_rate(history: np.ndarray, horizon: int, *, population: np.ndarray, link: str = "log",
-                     n_paths: int = 0, rng: np.random.Generator | None = None) -> PanelForecast:
+def demographic_rate(
+    history: np.ndarray,
+    horizon: int,
+    *,
+    population: np.ndarray,
+    link: str = "log",
+    n_paths: int = 0,
+    rng: np.random.Generator | None = None,
+) -> PanelForecast:
     """Forecast counts from a trended rate per resident.
 
     ``history`` is ``(series, T)`` counts; ``population`` is ``(series, T + horizon)``, the
@@ -68,8 +75,10 @@ def demographic_rate(history: np.ndarray, horizon: int, *, population: np.ndarra
     if population.ndim == 1:
         population = population[None, :]
     if population.shape != (n_series, n_years + horizon):
-        raise ForecastError(f"demographic_rate: population must be (series, history years + horizon) = "
-                            f"{(n_series, n_years + horizon)}, found {population.shape}")
+        raise ForecastError(
+            f"demographic_rate: population must be (series, history years + horizon) = "
+            f"{(n_series, n_years + horizon)}, found {population.shape}"
+        )
     if not np.isfinite(population).all() or (population <= 0).any():
         raise ForecastError("demographic_rate: population must be positive and present in every year")
     offset = log_offsets(values)
@@ -84,7 +93,7 @@ def demographic_rate(history: np.ndarray, horizon: int, *, population: np.ndarra
     intercept = z.mean(axis=1) - slope * time.mean()
     residuals = z - intercept[:, None] - slope[:, None] * time[None, :]
     dof = n_years - 2
-    sigma = np.sqrt((residuals ** 2).sum(axis=1) / dof)
+    sigma = np.sqrt((residuals**2).sum(axis=1) / dof)
     future = np.arange(n_years, n_years + horizon, dtype=float)
     centre = intercept[:, None] + slope[:, None] * future[None, :]
     se = sigma[:, None] * np.sqrt(1 + 1 / n_years + (future - time.mean()) ** 2 / sxx)[None, :]
@@ -99,12 +108,19 @@ def demographic_rate(history: np.ndarray, horizon: int, *, population: np.ndarra
         rng = rng or np.random.default_rng()
         variance = sigma[:, None] ** 2 * dof / rng.chisquare(dof, (n_series, n_paths))
         draw_sd = np.sqrt(variance)[:, :, None]
-        line = (rng.standard_normal((n_series, n_paths, 1)) / np.sqrt(n_years)
-                + rng.standard_normal((n_series, n_paths, 1)) * (future - time.mean())[None, None, :] / np.sqrt(sxx))
+        line = rng.standard_normal((n_series, n_paths, 1)) / np.sqrt(n_years) + rng.standard_normal(
+            (n_series, n_paths, 1)
+        ) * (future - time.mean())[None, None, :] / np.sqrt(sxx)
         noise = rng.standard_normal((n_series, n_paths, horizon))
         paths = counts(centre[:, None, :] + draw_sd * (line + noise), future_population[:, None, :])
     return PanelForecast(
-        model="demographic_rate", scale="log", mean=counts(centre, future_population),
-        lower80=counts(centre - t80 * se, future_population), upper80=counts(centre + t80 * se, future_population),
-        lower95=counts(centre - t95 * se, future_population), upper95=counts(centre + t95 * se, future_population),
-        log_offset=offset, paths=paths)
+        model="demographic_rate",
+        scale="log",
+        mean=counts(centre, future_population),
+        lower80=counts(centre - t80 * se, future_population),
+        upper80=counts(centre + t80 * se, future_population),
+        lower95=counts(centre - t95 * se, future_population),
+        upper95=counts(centre + t95 * se, future_population),
+        log_offset=offset,
+        paths=paths,
+    )

@@ -56,19 +56,30 @@ def interval_score(lower: np.ndarray, upper: np.ndarray, actual: np.ndarray, alp
     """Gneiting and Raftery's interval score of a central ``1 - alpha`` interval: its width
     plus ``2 / alpha`` times the distance by which the outcome falls outside (lower is better;
     a wide interval is never rewarded for covering)."""
-    return (upper - lower) + (2 / alpha) * np.maximum(lower - actual, 0.0) + (2 / alpha) * np.maximum(actual - upper, 0.0)
+    return (
+        (upper - lower) + (2 / alpha) * np.maximum(lower - actual, 0.0) + (2 / alpha) * np.maximum(actual - upper, 0.0)
+    )
 
 
-def _pool(errors: np.ndarray, usable: np.ndarray, origins: np.ndarray, h: int, t: int, window: int | None,
-          settings: IntervalSettings) -> np.ndarray:
+def _pool(
+    errors: np.ndarray,
+    usable: np.ndarray,
+    origins: np.ndarray,
+    h: int,
+    t: int,
+    window: int | None,
+    settings: IntervalSettings,
+) -> np.ndarray:
     """Errors at horizon ``h`` (``errors``: ``(origins, series)``) known at ``t`` in the window."""
     target = origins + h
     known = target <= t
     recent = known if window is None else known & (target > t - window)
     later = recent & (target > settings.transition_until)
+
     def gather(rows: np.ndarray) -> np.ndarray:
         values = errors[rows][usable[rows]]
         return values[np.isfinite(values)]
+
     chosen = gather(later)
     if chosen.size >= settings.min_errors:
         return chosen
@@ -78,8 +89,9 @@ def _pool(errors: np.ndarray, usable: np.ndarray, origins: np.ndarray, h: int, t
     return gather(known)
 
 
-def quantiles_at(errors: np.ndarray, usable: np.ndarray, origins: np.ndarray, t: int, window: int | None,
-                 settings: IntervalSettings) -> tuple[np.ndarray, np.ndarray]:
+def quantiles_at(
+    errors: np.ndarray, usable: np.ndarray, origins: np.ndarray, t: int, window: int | None, settings: IntervalSettings
+) -> tuple[np.ndarray, np.ndarray]:
     """Quantiles ``(horizons, 4)`` of :data:`QUANTILES` at origin ``t`` (errors
     ``(origins, series, horizons)``), and a flag per horizon for "extrapolated"."""
     horizons = errors.shape[2]
@@ -107,11 +119,17 @@ def bounds(central: np.ndarray, quantiles: np.ndarray) -> dict[str, np.ndarray]:
     lo95 = np.minimum(q[..., 0], lo80)
     hi95 = np.maximum(q[..., 3], hi80)
     base = np.log1p(central)
+
     def back(offset: np.ndarray) -> np.ndarray:
         return np.maximum(np.expm1(base + offset), 0.0)
+
     low80, high80 = np.minimum(back(lo80), central), np.maximum(back(hi80), central)
-    return {"lo95": np.minimum(back(lo95), low80), "lo80": low80, "hi80": high80,
-            "hi95": np.maximum(back(hi95), high80)}
+    return {
+        "lo95": np.minimum(back(lo95), low80),
+        "lo80": low80,
+        "hi80": high80,
+        "hi95": np.maximum(back(hi95), high80),
+    }
 
 
 @dataclass(frozen=True)
@@ -125,8 +143,9 @@ class RealtimeIntervals:
     extrapolated: np.ndarray
 
 
-def realtime_intervals(errors: np.ndarray, usable: np.ndarray, origins: np.ndarray,
-                       settings: IntervalSettings = IntervalSettings()) -> RealtimeIntervals:
+def realtime_intervals(
+    errors: np.ndarray, usable: np.ndarray, origins: np.ndarray, settings: IntervalSettings = IntervalSettings()
+) -> RealtimeIntervals:
     """Quantiles at every origin with the window chosen in real time (rules 1-4).
 
     ``errors``: ``(origins, series, horizons)`` log errors (NaN where the outcome is not
@@ -168,8 +187,7 @@ def realtime_intervals(errors: np.ndarray, usable: np.ndarray, origins: np.ndarr
         window = min(scores, key=lambda w: (scores[w], w)) if scores else max(settings.windows)
         chosen[k] = window
         quantiles[k], extrapolated[k] = candidates[window][k], flags[window][k]
-    return RealtimeIntervals(origins=np.asarray(origins), window=chosen, quantiles=quantiles,
-                             extrapolated=extrapolated)
+    return RealtimeIntervals(origins=np.asarray(origins), window=chosen, quantiles=quantiles, extrapolated=extrapolated)
 
 
 def comonotone_paths(central: np.ndarray, quantiles: np.ndarray, uniforms: np.ndarray) -> np.ndarray:
@@ -186,8 +204,17 @@ def comonotone_paths(central: np.ndarray, quantiles: np.ndarray, uniforms: np.nd
     probs = np.array([0.0, 0.025, 0.10, 0.5, 0.90, 0.975, 1.0])
     out = np.empty((uniforms.size, central.size))
     for h in range(central.size):
-        knots = np.array([lo95[h] + 0.5 * (lo95[h] - lo80[h]), lo95[h], lo80[h], 0.0, hi80[h], hi95[h],
-                          hi95[h] + 0.5 * (hi95[h] - hi80[h])])
+        knots = np.array(
+            [
+                lo95[h] + 0.5 * (lo95[h] - lo80[h]),
+                lo95[h],
+                lo80[h],
+                0.0,
+                hi80[h],
+                hi95[h],
+                hi95[h] + 0.5 * (hi95[h] - hi80[h]),
+            ]
+        )
         offset = np.interp(uniforms, probs, knots)
         out[:, h] = np.maximum(np.expm1(np.log1p(central[h]) + offset), 0.0)
     return out

@@ -41,8 +41,12 @@ PanelModel = Callable[..., PanelForecast]
 
 #: Vectorised (closed-form or grid-fitted) methods: fast enough for a national backtest.
 FAST_MODELS: dict[str, PanelModel] = {
-    "naive": naive, "drift": drift, "log_drift": log_drift, "recent_growth": recent_growth,
-    "damped_trend": damped_trend, "theta": theta,
+    "naive": naive,
+    "drift": drift,
+    "log_drift": log_drift,
+    "recent_growth": recent_growth,
+    "damped_trend": damped_trend,
+    "theta": theta,
 }
 #: statsmodels methods fitted one series at a time.
 SLOW_MODELS: dict[str, PanelModel] = {
@@ -55,18 +59,42 @@ COMBINATION_MEMBERS: tuple[str, ...] = ("log_drift", "damped_trend", "theta")
 #: Every method name :func:`forecast_panel` accepts.
 MODEL_NAMES: tuple[str, ...] = tuple(FAST_MODELS) + ("demographic_rate", "combination") + tuple(SLOW_MODELS)
 #: The default set for a national backtest (all vectorised).
-BACKTEST_MODELS: tuple[str, ...] = ("naive", "drift", "log_drift", "recent_growth", "damped_trend", "theta",
-                                    "combination")
+BACKTEST_MODELS: tuple[str, ...] = (
+    "naive",
+    "drift",
+    "log_drift",
+    "recent_growth",
+    "damped_trend",
+    "theta",
+    "combination",
+)
 #: Fewest years of history each method accepts.
-MIN_YEARS: dict[str, int] = {"naive": 2, "drift": 3, "log_drift": 3, "recent_growth": 3, "damped_trend": 4,
-                             "theta": 3, "arima": 5, "demographic_rate": 4, "combination": 4, "damped_trend_statsmodels": 4,
-                             "theta_statsmodels": 3}
+MIN_YEARS: dict[str, int] = {
+    "naive": 2,
+    "drift": 3,
+    "log_drift": 3,
+    "recent_growth": 3,
+    "damped_trend": 4,
+    "theta": 3,
+    "arima": 5,
+    "demographic_rate": 4,
+    "combination": 4,
+    "damped_trend_statsmodels": 4,
+    "theta_statsmodels": 3,
+}
 
 
-def forecast_panel(model: str, history: np.ndarray, horizon: int, *, population: np.ndarray | None = None,
-                   n_paths: int = 0, rng: np.random.Generator | None = None,
-                   members: Sequence[str] = COMBINATION_MEMBERS, weights: Sequence[float] | None = None,
-                   ) -> PanelForecast:
+def forecast_panel(
+    model: str,
+    history: np.ndarray,
+    horizon: int,
+    *,
+    population: np.ndarray | None = None,
+    n_paths: int = 0,
+    rng: np.random.Generator | None = None,
+    members: Sequence[str] = COMBINATION_MEMBERS,
+    weights: Sequence[float] | None = None,
+) -> PanelForecast:
     """Forecast every row of ``history`` ``(series, years)`` ``horizon`` years ahead with
     ``model``. ``population`` (``(series, years + horizon)``) is needed by
     ``demographic_rate`` (and by a combination that includes it); ``members`` and
@@ -84,8 +112,7 @@ def forecast_panel(model: str, history: np.ndarray, horizon: int, *, population:
     if model == "combination":
         if "combination" in members:
             raise ForecastError("combination cannot contain itself")
-        parts = [forecast_panel(m, history, horizon, population=population, n_paths=n_paths, rng=rng)
-                 for m in members]
+        parts = [forecast_panel(m, history, horizon, population=population, n_paths=n_paths, rng=rng) for m in members]
         return combine(parts, method="median" if weights is None else "weighted", weights=weights)
     raise ForecastError(f"unknown model {model!r}; known: {', '.join(MODEL_NAMES)}")
 
@@ -102,10 +129,18 @@ def _history_array(history: pd.Series, model: str) -> tuple[np.ndarray, np.ndarr
     return clean.to_numpy(dtype=float), years
 
 
-def forecast_series(history: pd.Series, model: str, horizon: int, *, population: pd.Series | None = None,
-                    n_paths: int = 1000, seed: int | np.random.SeedSequence | None = None,
-                    members: Sequence[str] = COMBINATION_MEMBERS, weights: Sequence[float] | None = None,
-                    name: str = "") -> Forecast:
+def forecast_series(
+    history: pd.Series,
+    model: str,
+    horizon: int,
+    *,
+    population: pd.Series | None = None,
+    n_paths: int = 1000,
+    seed: int | np.random.SeedSequence | None = None,
+    members: Sequence[str] = COMBINATION_MEMBERS,
+    weights: Sequence[float] | None = None,
+    name: str = "",
+) -> Forecast:
     """Forecast one series (counts indexed by consecutive integer year) ``horizon`` years
     beyond its last year, with ``n_paths`` simulated sample paths (0 for none).
 
@@ -121,6 +156,14 @@ def forecast_series(history: pd.Series, model: str, horizon: int, *, population:
             raise ForecastError(f"{model}: population is missing years {missing}")
         population_array = population.reindex(needed).to_numpy(dtype=float)[None, :]
     rng = np.random.default_rng(seed)
-    panel = forecast_panel(model, values[None, :], horizon, population=population_array, n_paths=n_paths, rng=rng,
-                           members=members, weights=weights)
+    panel = forecast_panel(
+        model,
+        values[None, :],
+        horizon,
+        population=population_array,
+        n_paths=n_paths,
+        rng=rng,
+        members=members,
+        weights=weights,
+    )
     return panel.row(0, future, name=name)

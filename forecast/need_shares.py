@@ -73,8 +73,9 @@ def carry_forward(counts: pd.DataFrame, horizon: int) -> pd.DataFrame:
     return pd.DataFrame(np.tile(latest, (horizon, 1)), index=_future(counts, horizon), columns=counts.columns)
 
 
-def damped_log_ratio_trend(counts: pd.DataFrame, horizon: int, *, window: int = DEFAULT_WINDOW,
-                           phi: float = DEFAULT_PHI) -> pd.DataFrame:
+def damped_log_ratio_trend(
+    counts: pd.DataFrame, horizon: int, *, window: int = DEFAULT_WINDOW, phi: float = DEFAULT_PHI
+) -> pd.DataFrame:
     """Shares from damped linear trends in the centred log-ratios (see the module docstring)."""
     _check(counts)
     if not 0 <= phi <= 1:
@@ -111,8 +112,9 @@ def project_shares(counts: pd.DataFrame, method: str, horizon: int) -> pd.DataFr
     return _METHODS[method](counts, horizon)
 
 
-def backtest_shares(panel: pd.DataFrame, *, horizons: int = 5, methods: tuple[str, ...] = METHODS,
-                    min_history: int = 1) -> pd.DataFrame:
+def backtest_shares(
+    panel: pd.DataFrame, *, horizons: int = 5, methods: tuple[str, ...] = METHODS, min_history: int = 1
+) -> pd.DataFrame:
     """Rolling-origin backtest of share methods on a panel of compositions.
 
     ``panel``: columns ``area, year, category, count``. At every origin ``t`` of an area with
@@ -136,7 +138,7 @@ def backtest_shares(panel: pd.DataFrame, *, horizons: int = 5, methods: tuple[st
             history = _trailing_run(counts.iloc[: i + 1])
             if len(history) < min_history:
                 continue
-            targets = [y for y in years[i + 1:] if y - origin <= horizons]
+            targets = [y for y in years[i + 1 :] if y - origin <= horizons]
             if not targets:
                 continue
             for method in methods:
@@ -151,7 +153,7 @@ def _trailing_run(counts: pd.DataFrame) -> pd.DataFrame:
     """The latest run of consecutive years (a gap cuts the history: nothing is interpolated)."""
     years = counts.index.to_numpy()
     gaps = np.flatnonzero(np.diff(years) != 1)
-    return counts if len(gaps) == 0 else counts.iloc[gaps[-1] + 1:]
+    return counts if len(gaps) == 0 else counts.iloc[gaps[-1] + 1 :]
 
 
 def summarise_backtest(errors: pd.DataFrame, *, horizons: int = 5, methods: tuple[str, ...] = METHODS) -> pd.DataFrame:
@@ -169,10 +171,17 @@ def summarise_backtest(errors: pd.DataFrame, *, horizons: int = 5, methods: tupl
             scored = len(joined)
             mae = joined["mae_pp"].mean() if scored else np.nan
             mae_cf = joined["mae_pp_cf"].mean() if scored else np.nan
-            out.append({"method": method, "horizon": horizon, "scored": scored,
-                        "areas": joined["area"].nunique() if scored else 0,
-                        "mae_pp": mae, "mae_pp_carry_forward": mae_cf,
-                        "ratio_to_carry_forward": mae / mae_cf if scored and mae_cf > 0 else np.nan})
+            out.append(
+                {
+                    "method": method,
+                    "horizon": horizon,
+                    "scored": scored,
+                    "areas": joined["area"].nunique() if scored else 0,
+                    "mae_pp": mae,
+                    "mae_pp_carry_forward": mae_cf,
+                    "ratio_to_carry_forward": mae / mae_cf if scored and mae_cf > 0 else np.nan,
+                }
+            )
     return pd.DataFrame(out)
 
 
@@ -189,8 +198,11 @@ def choose_method(summary: pd.DataFrame, *, min_origins: int = 30) -> ShareChoic
     with at least ``min_origins`` area-origins (see the module docstring)."""
     scored = summary[summary["scored"] > 0]
     if scored.empty:
-        return ShareChoice("carry_forward", "no origin to score: the published series has one year, so no method "
-                           "can be tested against carrying the latest shares forward")
+        return ShareChoice(
+            "carry_forward",
+            "no origin to score: the published series has one year, so no method "
+            "can be tested against carrying the latest shares forward",
+        )
     best, best_ratio = None, np.inf
     for method, rows in scored[scored["method"] != "carry_forward"].groupby("method"):
         if (rows["scored"] < min_origins).any():
@@ -198,10 +210,14 @@ def choose_method(summary: pd.DataFrame, *, min_origins: int = 30) -> ShareChoic
         if (rows["ratio_to_carry_forward"] < 1).all() and rows["ratio_to_carry_forward"].mean() < best_ratio:
             best, best_ratio = method, rows["ratio_to_carry_forward"].mean()
     if best is None:
-        return ShareChoice("carry_forward", "no method beat carrying the latest shares forward at every horizon "
-                           f"scored (with {min_origins}+ area-origins each)")
-    return ShareChoice(best, f"beat carrying the latest shares forward at every horizon scored "
-                       f"(mean error ratio {best_ratio:.2f})")
+        return ShareChoice(
+            "carry_forward",
+            "no method beat carrying the latest shares forward at every horizon "
+            f"scored (with {min_origins}+ area-origins each)",
+        )
+    return ShareChoice(
+        best, f"beat carrying the latest shares forward at every horizon scored (mean error ratio {best_ratio:.2f})"
+    )
 
 
 def apply_shares(totals: pd.Series, shares: pd.DataFrame) -> pd.DataFrame:

@@ -19,8 +19,14 @@ class RakingError(ValueError):
     """The margins cannot be met (inconsistent totals, or children where the seed has none)."""
 
 
-def rake(seed: np.ndarray, margins: Sequence[tuple[tuple[int, ...], np.ndarray]], *, floor: float = 0.0,
-         tolerance: float = 1e-9, max_iterations: int = 5000) -> np.ndarray:
+def rake(
+    seed: np.ndarray,
+    margins: Sequence[tuple[tuple[int, ...], np.ndarray]],
+    *,
+    floor: float = 0.0,
+    tolerance: float = 1e-9,
+    max_iterations: int = 5000,
+) -> np.ndarray:
     """Scale ``seed`` so that its sum over every axis not in ``axes`` equals ``target``, for
     each ``(axes, target)`` in ``margins``.
 

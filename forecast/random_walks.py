@@ -32,14 +32,15 @@ def _steps(horizon: int) -> np.ndarray:
     return np.arange(1, horizon + 1, dtype=float)
 
 
-def naive(history: np.ndarray, horizon: int, *, n_paths: int = 0,
-          rng: np.random.Generator | None = None) -> PanelForecast:
+def naive(
+    history: np.ndarray, horizon: int, *, n_paths: int = 0, rng: np.random.Generator | None = None
+) -> PanelForecast:
     """Every future year equals the last published year; on the count scale.
 
     ``sigma^2`` is the mean squared year-on-year change (the residuals of a random walk)."""
     values = as_panel(history, model="naive", min_years=2)
     changes = np.diff(values, axis=1)
-    sigma = np.sqrt(np.mean(changes ** 2, axis=1))
+    sigma = np.sqrt(np.mean(changes**2, axis=1))
     steps = _steps(horizon)
     centre = np.repeat(values[:, -1:], horizon, axis=1)
     sd = sigma[:, None] * np.sqrt(steps)[None, :]
@@ -51,13 +52,20 @@ def naive(history: np.ndarray, horizon: int, *, n_paths: int = 0,
     return panel_from_normal("naive", "level", centre, sd, np.zeros(values.shape[0]), paths)
 
 
-def _drift(model: str, scale: str, values: np.ndarray, offset: np.ndarray, horizon: int, n_paths: int,
-           rng: np.random.Generator | None) -> PanelForecast:
+def _drift(
+    model: str,
+    scale: str,
+    values: np.ndarray,
+    offset: np.ndarray,
+    horizon: int,
+    n_paths: int,
+    rng: np.random.Generator | None,
+) -> PanelForecast:
     n_years = values.shape[1]
     changes = np.diff(values, axis=1)
     slope = changes.mean(axis=1)
     residuals = changes - slope[:, None]
-    sigma = np.sqrt((residuals ** 2).sum(axis=1) / (n_years - 2))
+    sigma = np.sqrt((residuals**2).sum(axis=1) / (n_years - 2))
     steps = _steps(horizon)
     centre = values[:, -1:] + slope[:, None] * steps[None, :]
     sd = sigma[:, None] * np.sqrt(steps * (1 + steps / (n_years - 1)))[None, :]
@@ -66,21 +74,26 @@ def _drift(model: str, scale: str, values: np.ndarray, offset: np.ndarray, horiz
         rng = rng or np.random.default_rng()
         slope_error = rng.standard_normal((values.shape[0], n_paths, 1)) * (sigma / np.sqrt(n_years - 1))[:, None, None]
         shocks = rng.standard_normal((values.shape[0], n_paths, horizon)) * sigma[:, None, None]
-        paths = (values[:, -1, None, None] + (slope[:, None, None] + slope_error) * steps[None, None, :]
-                 + np.cumsum(shocks, axis=2))
+        paths = (
+            values[:, -1, None, None]
+            + (slope[:, None, None] + slope_error) * steps[None, None, :]
+            + np.cumsum(shocks, axis=2)
+        )
     return panel_from_normal(model, scale, centre, sd, offset, paths)
 
 
-def drift(history: np.ndarray, horizon: int, *, n_paths: int = 0,
-          rng: np.random.Generator | None = None) -> PanelForecast:
+def drift(
+    history: np.ndarray, horizon: int, *, n_paths: int = 0, rng: np.random.Generator | None = None
+) -> PanelForecast:
     """The average yearly change over the history continues; on the count scale.
     Needs at least 3 years (2 to estimate the drift, 1 more for its error)."""
     values = as_panel(history, model="drift", min_years=3)
     return _drift("drift", "level", values, np.zeros(values.shape[0]), horizon, n_paths, rng)
 
 
-def log_drift(history: np.ndarray, horizon: int, *, n_paths: int = 0,
-              rng: np.random.Generator | None = None) -> PanelForecast:
+def log_drift(
+    history: np.ndarray, horizon: int, *, n_paths: int = 0, rng: np.random.Generator | None = None
+) -> PanelForecast:
     """Constant growth: the average yearly growth rate (geometric mean of year-on-year
     ratios, i.e. ``(last / first) ** (1 / (T - 1))``) continues. Drift on the log scale.
     Needs at least 3 years."""
@@ -94,8 +107,14 @@ def log_drift(history: np.ndarray, horizon: int, *, n_paths: int = 0,
 RECENT_YEARS: int = 3
 
 
-def recent_growth(history: np.ndarray, horizon: int, *, window: int = RECENT_YEARS, n_paths: int = 0,
-                  rng: np.random.Generator | None = None) -> PanelForecast:
+def recent_growth(
+    history: np.ndarray,
+    horizon: int,
+    *,
+    window: int = RECENT_YEARS,
+    n_paths: int = 0,
+    rng: np.random.Generator | None = None,
+) -> PanelForecast:
     """The average yearly growth rate over the last ``window`` years,
     ``(y_T / y_(T - window)) ** (1 / window)``, continues. On the log scale.
 
@@ -111,7 +130,7 @@ def recent_growth(history: np.ndarray, horizon: int, *, window: int = RECENT_YEA
     used = min(window, changes.shape[1])
     slope = changes[:, -used:].mean(axis=1)
     spread = changes - changes.mean(axis=1, keepdims=True)
-    sigma = np.sqrt((spread ** 2).sum(axis=1) / max(changes.shape[1] - 1, 1))
+    sigma = np.sqrt((spread**2).sum(axis=1) / max(changes.shape[1] - 1, 1))
     steps = _steps(horizon)
     centre = logs[:, -1:] + slope[:, None] * steps[None, :]
     sd = sigma[:, None] * np.sqrt(steps * (1 + steps / used))[None, :]
@@ -120,6 +139,9 @@ def recent_growth(history: np.ndarray, horizon: int, *, window: int = RECENT_YEA
         rng = rng or np.random.default_rng()
         slope_error = rng.standard_normal((values.shape[0], n_paths, 1)) * (sigma / np.sqrt(used))[:, None, None]
         shocks = rng.standard_normal((values.shape[0], n_paths, horizon)) * sigma[:, None, None]
-        paths = (logs[:, -1, None, None] + (slope[:, None, None] + slope_error) * steps[None, None, :]
-                 + np.cumsum(shocks, axis=2))
+        paths = (
+            logs[:, -1, None, None]
+            + (slope[:, None, None] + slope_error) * steps[None, None, :]
+            + np.cumsum(shocks, axis=2)
+        )
     return panel_from_normal("recent_growth", "log", centre, sd, offset, paths)

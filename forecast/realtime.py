@@ -62,8 +62,23 @@ CHOSEN = "sendcast"
 DEFAULT_METHOD = "fitted_blend"
 #: The fallback for series too short for evidence.
 SHORT_HISTORY_METHOD = "naive"
-FORECAST_COLUMNS: tuple[str, ...] = ("measure", "la_code", "origin", "horizon", "year", "method", "forecast", "lo80",
-                                     "hi80", "lo95", "hi95", "actual", "scale", "pooled", "short_history")
+FORECAST_COLUMNS: tuple[str, ...] = (
+    "measure",
+    "la_code",
+    "origin",
+    "horizon",
+    "year",
+    "method",
+    "forecast",
+    "lo80",
+    "hi80",
+    "lo95",
+    "hi95",
+    "actual",
+    "scale",
+    "pooled",
+    "short_history",
+)
 
 
 @dataclass(frozen=True)
@@ -129,8 +144,9 @@ def _check(panel: pd.DataFrame) -> pd.DataFrame:
     gappy = spans[spans["max"] - spans["min"] + 1 != spans["count"]]
     if not gappy.empty:
         measure, code = gappy.index[0]
-        raise ForecastError(f"realtime: series {measure}/{code} has a missing year inside its span; "
-                            "pass the latest unbroken run only")
+        raise ForecastError(
+            f"realtime: series {measure}/{code} has a missing year inside its span; pass the latest unbroken run only"
+        )
     return panel
 
 
@@ -154,7 +170,7 @@ def _volatility(history: np.ndarray, national: np.ndarray, pooled: np.ndarray) -
     departures = robust_changes(history, national)[:, -VOLATILITY_YEARS:] - national[None, -VOLATILITY_YEARS:]
     counts = np.isfinite(departures).sum(axis=1)
     with np.errstate(invalid="ignore", divide="ignore"):
-        own = np.sqrt(np.nansum(departures ** 2, axis=1) / np.maximum(counts, 1))
+        own = np.sqrt(np.nansum(departures**2, axis=1) / np.maximum(counts, 1))
     own = np.where(counts >= 3, own, np.nan)
     usable = pooled & np.isfinite(own)
     if usable.sum() < 5:
@@ -163,11 +179,12 @@ def _volatility(history: np.ndarray, national: np.ndarray, pooled: np.ndarray) -
     if typical <= 0:
         return np.ones(history.shape[0])
     own = np.where(np.isfinite(own), own, typical)
-    return np.sqrt((own ** 2 + typical ** 2) / 2) / typical
+    return np.sqrt((own**2 + typical**2) / 2) / typical
 
 
-def _score(errors: np.ndarray, usable: np.ndarray, origins: np.ndarray, t: int, settings: RealtimeSettings
-           ) -> tuple[float, int]:
+def _score(
+    errors: np.ndarray, usable: np.ndarray, origins: np.ndarray, t: int, settings: RealtimeSettings
+) -> tuple[float, int]:
     """Level-1 score at ``t`` (mean over horizons of the median |log error|), and the count."""
     per_h, count = [], 0
     for h in range(1, min(settings.selection_horizons, errors.shape[2]) + 1):
@@ -185,9 +202,16 @@ def _score(errors: np.ndarray, usable: np.ndarray, origins: np.ndarray, t: int, 
     return float(np.mean(per_h)), count
 
 
-def _measure(measure: str, codes: pd.Index, years: np.ndarray, values: np.ndarray, pooled: np.ndarray,
-             flows: Mapping[str, np.ndarray], settings: RealtimeSettings,
-             parent_growth: np.ndarray | None = None) -> tuple[list[pd.DataFrame], list, list, np.ndarray]:
+def _measure(
+    measure: str,
+    codes: pd.Index,
+    years: np.ndarray,
+    values: np.ndarray,
+    pooled: np.ndarray,
+    flows: Mapping[str, np.ndarray],
+    settings: RealtimeSettings,
+    parent_growth: np.ndarray | None = None,
+) -> tuple[list[pd.DataFrame], list, list, np.ndarray]:
     horizons = settings.horizons
     present = ~np.isnan(values)
     pooled_cols = present[pooled].any(axis=0) if pooled.any() else present.any(axis=0)
@@ -209,19 +233,26 @@ def _measure(measure: str, codes: pd.Index, years: np.ndarray, values: np.ndarra
     n_years = np.zeros((len(origins), n_series), dtype=int)
     volatility = np.ones((len(origins), n_series))
     for k, o in enumerate(origin_index):
-        history = values[:, :o + 1]
-        data = OriginData(measure=measure, origin=int(years[o]), horizon=horizons, values=history, pooled=pooled,
-                          national=national[:o], flows={n: a[:, :o + 1] for n, a in flows.items()},
-                          flow_national={n: a[:o] for n, a in flow_national.items()})
+        history = values[:, : o + 1]
+        data = OriginData(
+            measure=measure,
+            origin=int(years[o]),
+            horizon=horizons,
+            values=history,
+            pooled=pooled,
+            national=national[:o],
+            flows={n: a[:, : o + 1] for n, a in flows.items()},
+            flow_national={n: a[:o] for n, a in flow_national.items()},
+        )
         alive = present[:, o]
         for candidate in candidates:
             out = candidate.function(data)
             central[candidate.name][k] = np.where(alive[:, None], out, np.nan)
-        ahead = values[:, o + 1:o + 1 + horizons]
-        actual[k, :, :ahead.shape[1]] = ahead
+        ahead = values[:, o + 1 : o + 1 + horizons]
+        actual[k, :, : ahead.shape[1]] = ahead
         scale[k] = _scale(history)
         volatility[k] = _volatility(history, national[:o], pooled)
-        n_years[k] = present[:, :o + 1].sum(axis=1) * present[:, o]
+        n_years[k] = present[:, : o + 1].sum(axis=1) * present[:, o]
     with np.errstate(invalid="ignore", divide="ignore"):
         errors = {name: np.log1p(actual) - np.log1p(central[name]) for name in names}
     long_enough = n_years >= settings.min_years
@@ -240,7 +271,7 @@ def _measure(measure: str, codes: pd.Index, years: np.ndarray, values: np.ndarra
             score_rows.append({"measure": measure, "origin": int(t), "candidate": name, "score": score, "n": count})
         ranked = sorted((s, n) for n, s in scores.items() if np.isfinite(s))
         best = ranked[0][1] if ranked else default
-        members = [n for _, n in ranked[:settings.combination_size]] or [default]
+        members = [n for _, n in ranked[: settings.combination_size]] or [default]
         single[k] = central[best][k]
         with np.errstate(invalid="ignore"):
             combined[k] = np.expm1(np.mean([np.log1p(central[n][k]) for n in members], axis=0))
@@ -249,16 +280,26 @@ def _measure(measure: str, codes: pd.Index, years: np.ndarray, values: np.ndarra
             combined_errors = np.log1p(actual) - np.log1p(combined)
         single_score, n_scored = _score(single_errors, usable, origins, int(t), settings)
         combined_score, _ = _score(combined_errors, usable, origins, int(t), settings)
-        use_combination = bool(np.isfinite(combined_score) and np.isfinite(single_score)
-                               and combined_score < single_score)
+        use_combination = bool(
+            np.isfinite(combined_score) and np.isfinite(single_score) and combined_score < single_score
+        )
         chosen[k] = combined[k] if use_combination else single[k]
-        choice_rows.append({"measure": measure, "origin": int(t), "single": best, "members": ",".join(members),
-                            "combination": use_combination, "single_score": single_score,
-                            "combination_score": combined_score, "n_scored": n_scored})
+        choice_rows.append(
+            {
+                "measure": measure,
+                "origin": int(t),
+                "single": best,
+                "members": ",".join(members),
+                "combination": use_combination,
+                "single_score": single_score,
+                "combination_score": combined_score,
+                "n_scored": n_scored,
+            }
+        )
     short = (n_years < settings.min_years) & (n_years > 0)
     fallback = central[SHORT_HISTORY_METHOD]
     if parent_growth is not None:
-        ratio = parent_growth[origin_index]            # the parent's chosen forecast / its latest value
+        ratio = parent_growth[origin_index]  # the parent's chosen forecast / its latest value
         with np.errstate(invalid="ignore"):
             fallback = np.where(np.isfinite(ratio), fallback * ratio, fallback)
     chosen = np.where(short[:, :, None], fallback, chosen)
@@ -275,15 +316,21 @@ def _measure(measure: str, codes: pd.Index, years: np.ndarray, values: np.ndarra
     windows = {}
     naive_usable = (n_years >= 1) & pooled[None, :]
     spread = volatility if settings.volatility_scaled else np.ones_like(volatility)
+
     def standardised(array: np.ndarray) -> np.ndarray:
         return array / spread[:, :, None]
-    naive_intervals = realtime_intervals(standardised(errors[SHORT_HISTORY_METHOD]), naive_usable, origins,
-                                         settings.intervals)
+
+    naive_intervals = realtime_intervals(
+        standardised(errors[SHORT_HISTORY_METHOD]), naive_usable, origins, settings.intervals
+    )
     for method in (CHOSEN, *[m for m in settings.interval_methods if m in names]):
         stream_errors = chosen_errors if method == CHOSEN else errors[method]
         stream_usable = usable if method == CHOSEN else naive_usable
-        found = naive_intervals if method == SHORT_HISTORY_METHOD else realtime_intervals(
-            standardised(stream_errors), stream_usable, origins, settings.intervals)
+        found = (
+            naive_intervals
+            if method == SHORT_HISTORY_METHOD
+            else realtime_intervals(standardised(stream_errors), stream_usable, origins, settings.intervals)
+        )
         q = np.broadcast_to(found.quantiles[:, None], shape + (4,)).copy()
         if method == CHOSEN:
             q = np.where(short[:, :, None, None], naive_intervals.quantiles[:, None], q)
@@ -293,10 +340,17 @@ def _measure(measure: str, codes: pd.Index, years: np.ndarray, values: np.ndarra
     for row, k in zip(choice_rows, range(len(origins))):
         row["interval_window"] = int(windows[CHOSEN][k])
     frames = []
-    origin_grid, series_grid, horizon_grid = np.meshgrid(np.arange(len(origins)), np.arange(n_series),
-                                                         np.arange(horizons), indexing="ij")
-    base = pd.DataFrame({"measure": measure, "la_code": codes.to_numpy()[series_grid.ravel()],
-                         "origin": origins[origin_grid.ravel()], "horizon": horizon_grid.ravel() + 1})
+    origin_grid, series_grid, horizon_grid = np.meshgrid(
+        np.arange(len(origins)), np.arange(n_series), np.arange(horizons), indexing="ij"
+    )
+    base = pd.DataFrame(
+        {
+            "measure": measure,
+            "la_code": codes.to_numpy()[series_grid.ravel()],
+            "origin": origins[origin_grid.ravel()],
+            "horizon": horizon_grid.ravel() + 1,
+        }
+    )
     base["year"] = base["origin"] + base["horizon"]
     base["actual"] = actual.ravel()
     base["scale"] = scale[origin_grid.ravel(), series_grid.ravel()]
@@ -319,9 +373,13 @@ def _measure(measure: str, codes: pd.Index, years: np.ndarray, values: np.ndarra
     return frames, choice_rows, score_rows, growth
 
 
-def realtime_backtest(panel: pd.DataFrame, *, settings: RealtimeSettings = RealtimeSettings(),
-                      measures: Sequence[str] | None = None,
-                      flows: Mapping[str, Sequence[str]] | None = None) -> RealtimeResult:
+def realtime_backtest(
+    panel: pd.DataFrame,
+    *,
+    settings: RealtimeSettings = RealtimeSettings(),
+    measures: Sequence[str] | None = None,
+    flows: Mapping[str, Sequence[str]] | None = None,
+) -> RealtimeResult:
     """Run the protocol of the module docstring on every measure of ``panel`` (or
     ``measures``). ``flows``: per measure, the other measures of the panel its candidates
     may read (default: ``ehcp_total`` reads ``new_plans``, ``plans_ceased``, ``requests``
@@ -337,7 +395,7 @@ def realtime_backtest(panel: pd.DataFrame, *, settings: RealtimeSettings = Realt
     frames, choices, scores = [], [], []
     growths: dict[str, tuple[pd.Index, np.ndarray]] = {}
     parents = dict(settings.parents)
-    wanted = sorted(wanted, key=lambda m: m in parents)     # parents first
+    wanted = sorted(wanted, key=lambda m: m in parents)  # parents first
     for measure in wanted:
         if measure not in available:
             raise ForecastError(f"realtime: measure {measure!r} is not in the panel")
@@ -359,8 +417,9 @@ def realtime_backtest(panel: pd.DataFrame, *, settings: RealtimeSettings = Realt
         choices += c
         scores += s
     forecasts = pd.concat(frames, ignore_index=True).reindex(columns=list(FORECAST_COLUMNS))
-    return RealtimeResult(forecasts=forecasts, choices=pd.DataFrame(choices), candidate_scores=pd.DataFrame(scores),
-                          settings=settings)
+    return RealtimeResult(
+        forecasts=forecasts, choices=pd.DataFrame(choices), candidate_scores=pd.DataFrame(scores), settings=settings
+    )
 
 
 def known_candidates() -> tuple[str, ...]:

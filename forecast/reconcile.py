@@ -116,7 +116,7 @@ def shrunk_covariance(residuals: np.ndarray) -> np.ndarray:
     if n_obs < 3:
         raise ForecastError(f"mint: need at least 3 complete rows of residuals, found {n_obs}")
     centred = data - data.mean(axis=0)
-    sd = np.sqrt((centred ** 2).mean(axis=0))
+    sd = np.sqrt((centred**2).mean(axis=0))
     sd = np.where(sd > 0, sd, 1e-12)
     standard = centred / sd
     corr = standard.T @ standard / n_obs
@@ -150,8 +150,9 @@ def mint(values: Mapping[str, np.ndarray], hierarchy: Hierarchy, residuals: pd.D
     return out
 
 
-def wls(values: Mapping[str, np.ndarray], hierarchy: Hierarchy,
-        variances: Mapping[str, np.ndarray]) -> dict[str, np.ndarray]:
+def wls(
+    values: Mapping[str, np.ndarray], hierarchy: Hierarchy, variances: Mapping[str, np.ndarray]
+) -> dict[str, np.ndarray]:
     """WLS reconciliation (see the module docstring). ``variances[node]`` broadcasts against
     the node's values (one per year for arrays ``(years,)`` or ``(paths, years)``); every
     variance must be positive and finite."""
@@ -159,8 +160,9 @@ def wls(values: Mapping[str, np.ndarray], hierarchy: Hierarchy,
     if missing:
         raise ForecastError(f"wls: variances missing for {missing}")
     base = _stack(values, hierarchy.nodes)
-    weights = np.stack([np.broadcast_to(np.asarray(variances[n], dtype=float), base.shape[1:])
-                        for n in hierarchy.nodes])
+    weights = np.stack(
+        [np.broadcast_to(np.asarray(variances[n], dtype=float), base.shape[1:]) for n in hierarchy.nodes]
+    )
     if not np.isfinite(weights).all() or (weights <= 0).any():
         raise ForecastError("wls: every variance must be positive and finite")
     gap = base[0] - base[1:].sum(axis=0)
@@ -174,9 +176,14 @@ def wls(values: Mapping[str, np.ndarray], hierarchy: Hierarchy,
     return out
 
 
-def reconcile(values: Mapping[str, np.ndarray], hierarchy: Hierarchy, *, method: str = "top_down",
-              residuals: pd.DataFrame | None = None,
-              variances: Mapping[str, np.ndarray] | None = None) -> dict[str, np.ndarray]:
+def reconcile(
+    values: Mapping[str, np.ndarray],
+    hierarchy: Hierarchy,
+    *,
+    method: str = "top_down",
+    residuals: pd.DataFrame | None = None,
+    variances: Mapping[str, np.ndarray] | None = None,
+) -> dict[str, np.ndarray]:
     """Reconcile arrays (one per node, same shape) by ``method``; ``mint`` needs
     ``residuals``, ``wls`` needs ``variances``."""
     if method == "bottom_up":
@@ -194,9 +201,14 @@ def reconcile(values: Mapping[str, np.ndarray], hierarchy: Hierarchy, *, method:
     raise ForecastError(f"reconcile: method must be one of {METHODS}, found {method!r}")
 
 
-def reconcile_forecasts(forecasts: Mapping[str, Forecast], hierarchy: Hierarchy, *, method: str = "top_down",
-                        residuals: pd.DataFrame | None = None,
-                        variances: Mapping[str, np.ndarray] | None = None) -> dict[str, Forecast]:
+def reconcile_forecasts(
+    forecasts: Mapping[str, Forecast],
+    hierarchy: Hierarchy,
+    *,
+    method: str = "top_down",
+    residuals: pd.DataFrame | None = None,
+    variances: Mapping[str, np.ndarray] | None = None,
+) -> dict[str, Forecast]:
     """Reconcile whole forecasts: central forecasts by ``method``, and every sample path by
     the same method; intervals are then the reconciled paths' quantiles (widened if need be
     so that each still contains its reconciled central forecast). Every forecast needs the
@@ -210,18 +222,27 @@ def reconcile_forecasts(forecasts: Mapping[str, Forecast], hierarchy: Hierarchy,
         raise ForecastError("reconcile: every forecast must cover the same years")
     if any(forecasts[n].paths is None for n in nodes):
         raise ForecastError("reconcile: every forecast needs sample paths (n_paths > 0)")
-    central = reconcile({n: forecasts[n].mean for n in nodes}, hierarchy, method=method, residuals=residuals,
-                        variances=variances)
-    paths = reconcile({n: forecasts[n].paths for n in nodes}, hierarchy, method=method, residuals=residuals,
-                      variances=variances)
+    central = reconcile(
+        {n: forecasts[n].mean for n in nodes}, hierarchy, method=method, residuals=residuals, variances=variances
+    )
+    paths = reconcile(
+        {n: forecasts[n].paths for n in nodes}, hierarchy, method=method, residuals=residuals, variances=variances
+    )
     out = {}
     for name in nodes:
         node_paths, mean = paths[name], central[name]
         lo95, lo80, hi80, hi95 = np.quantile(node_paths, [0.025, 0.10, 0.90, 0.975], axis=0)
         lo80, hi80 = np.minimum(lo80, mean), np.maximum(hi80, mean)
-        out[name] = replace(forecasts[name], model=f"{forecasts[name].model}, reconciled {method}", mean=mean,
-                            lower80=lo80, upper80=hi80, lower95=np.minimum(lo95, lo80),
-                            upper95=np.maximum(hi95, hi80), paths=node_paths)
+        out[name] = replace(
+            forecasts[name],
+            model=f"{forecasts[name].model}, reconciled {method}",
+            mean=mean,
+            lower80=lo80,
+            upper80=hi80,
+            lower95=np.minimum(lo95, lo80),
+            upper95=np.maximum(hi95, hi80),
+            paths=node_paths,
+        )
     return out
 
 
@@ -252,8 +273,14 @@ def keep_total(forecasts: Mapping[str, Forecast], hierarchy: Hierarchy) -> dict[
     out = {hierarchy.total: forecasts[hierarchy.total]}
     for part in hierarchy.parts:
         made = forecasts[part]
-        out[part] = replace(made, model=f"{made.model}, scaled to the total", mean=made.mean * factor,
-                            lower80=made.lower80 * factor, upper80=made.upper80 * factor,
-                            lower95=made.lower95 * factor, upper95=made.upper95 * factor,
-                            paths=None if made.paths is None else made.paths * factor[None, :])
+        out[part] = replace(
+            made,
+            model=f"{made.model}, scaled to the total",
+            mean=made.mean * factor,
+            lower80=made.lower80 * factor,
+            upper80=made.upper80 * factor,
+            lower95=made.lower95 * factor,
+            upper95=made.upper95 * factor,
+            paths=None if made.paths is None else made.paths * factor[None, :],
+        )
     return out

@@ -47,12 +47,20 @@ SCALES: tuple[str, str] = ("log", "level")
 _TOLERANCE = 1e-9
 
 
-def _check_nested(model: str, mean: np.ndarray, lo80: np.ndarray, hi80: np.ndarray, lo95: np.ndarray,
-                  hi95: np.ndarray, paths: np.ndarray | None) -> None:
+def _check_nested(
+    model: str,
+    mean: np.ndarray,
+    lo80: np.ndarray,
+    hi80: np.ndarray,
+    lo95: np.ndarray,
+    hi95: np.ndarray,
+    paths: np.ndarray | None,
+) -> None:
     stacked = np.stack([lo95, lo80, mean, hi80, hi95])
     if np.isinf(stacked).any():
-        raise ForecastError(f"{model}: a forecast or bound overflowed to infinity; the history is too erratic "
-                            "for this method")
+        raise ForecastError(
+            f"{model}: a forecast or bound overflowed to infinity; the history is too erratic for this method"
+        )
     finite = ~np.isnan(stacked)
     row_ok = finite.all(axis=0) | (~finite).all(axis=0)
     if not row_ok.all():
@@ -62,8 +70,9 @@ def _check_nested(model: str, mean: np.ndarray, lo80: np.ndarray, hi80: np.ndarr
         raise ForecastError(f"{model}: negative forecast or bound; counts cannot be negative")
     scale = np.maximum(1.0, np.abs(values))
     if (np.diff(values, axis=0) < -_TOLERANCE * scale[1:]).any():
-        raise ForecastError(f"{model}: intervals are not nested (need lower95 <= lower80 <= mean <= upper80 "
-                            "<= upper95)")
+        raise ForecastError(
+            f"{model}: intervals are not nested (need lower95 <= lower80 <= mean <= upper80 <= upper95)"
+        )
     if paths is not None and (np.nan_to_num(paths) < -_TOLERANCE).any():
         raise ForecastError(f"{model}: a sample path goes negative")
 
@@ -99,8 +108,9 @@ class PanelForecast:
                 raise ForecastError(f"{self.model}: {name} has shape {getattr(self, name).shape}, expected {shape}")
         if self.log_offset.shape != (shape[0],):
             raise ForecastError(f"{self.model}: log_offset needs one value per series")
-        if self.paths is not None and (self.paths.ndim != 3 or self.paths.shape[0] != shape[0]
-                                       or self.paths.shape[2] != shape[1]):
+        if self.paths is not None and (
+            self.paths.ndim != 3 or self.paths.shape[0] != shape[0] or self.paths.shape[2] != shape[1]
+        ):
             raise ForecastError(f"{self.model}: paths must be (series, paths, horizon) matching the forecasts")
         if self.interval_scale is not None and self.interval_scale.shape != shape:
             raise ForecastError(f"{self.model}: interval_scale must have shape {shape}")
@@ -117,12 +127,17 @@ class PanelForecast:
     def row(self, index: int, years: np.ndarray | list[int], *, name: str = "") -> Forecast:
         """The forecast of series ``index`` as a :class:`Forecast` for the given years."""
         return Forecast(
-            model=self.model, scale=self.scale, years=np.asarray(years, dtype=int), mean=self.mean[index],
-            lower80=self.lower80[index], upper80=self.upper80[index], lower95=self.lower95[index],
-            upper95=self.upper95[index], log_offset=float(self.log_offset[index]),
+            model=self.model,
+            scale=self.scale,
+            years=np.asarray(years, dtype=int),
+            mean=self.mean[index],
+            lower80=self.lower80[index],
+            upper80=self.upper80[index],
+            lower95=self.lower95[index],
+            upper95=self.upper95[index],
+            log_offset=float(self.log_offset[index]),
             paths=None if self.paths is None else self.paths[index],
-            interval_scale=(np.ones(self.horizon) if self.interval_scale is None
-                            else self.interval_scale[index]),
+            interval_scale=(np.ones(self.horizon) if self.interval_scale is None else self.interval_scale[index]),
             name=name,
         )
 
@@ -153,8 +168,9 @@ class Forecast:
             raise ForecastError(f"{self.model}: scale must be one of {SCALES}, found {self.scale!r}")
         for name in ("mean", "lower80", "upper80", "lower95", "upper95"):
             if getattr(self, name).shape != shape:
-                raise ForecastError(f"{self.model}: {name} has shape {getattr(self, name).shape}, "
-                                    f"expected one value per year {shape}")
+                raise ForecastError(
+                    f"{self.model}: {name} has shape {getattr(self, name).shape}, expected one value per year {shape}"
+                )
         if self.paths is not None and (self.paths.ndim != 2 or self.paths.shape[1] != shape[0]):
             raise ForecastError(f"{self.model}: paths must be (paths, years)")
         if self.interval_scale.size == 0:
@@ -163,8 +179,15 @@ class Forecast:
             raise ForecastError(f"{self.model}: interval_scale needs one value per year")
         if np.isnan(self.mean).any():
             raise ForecastError(f"{self.model}: the forecast for {self.name or 'this series'} is missing")
-        _check_nested(self.model, self.mean, self.lower80, self.upper80, self.lower95, self.upper95,
-                      None if self.paths is None else self.paths[None])
+        _check_nested(
+            self.model,
+            self.mean,
+            self.lower80,
+            self.upper80,
+            self.lower95,
+            self.upper95,
+            None if self.paths is None else self.paths[None],
+        )
 
     @property
     def widened(self) -> bool:
@@ -175,9 +198,10 @@ class Forecast:
         """A table indexed by ``year`` with ``mean``, ``lo80``, ``hi80``, ``lo95``, ``hi95``
         (the columns :func:`sendcast.reporting.charts.fan_chart` draws), ``lo50``/``hi50`` from the
         sample paths when there are paths, and ``interval_scale``."""
-        frame = pd.DataFrame({"mean": self.mean, "lo80": self.lower80, "hi80": self.upper80,
-                              "lo95": self.lower95, "hi95": self.upper95},
-                             index=pd.Index(self.years, name="year"))
+        frame = pd.DataFrame(
+            {"mean": self.mean, "lo80": self.lower80, "hi80": self.upper80, "lo95": self.lower95, "hi95": self.upper95},
+            index=pd.Index(self.years, name="year"),
+        )
         if self.paths is not None:
             frame["lo50"] = np.quantile(self.paths, 0.25, axis=0)
             frame["hi50"] = np.quantile(self.paths, 0.75, axis=0)

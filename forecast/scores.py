@@ -34,13 +34,29 @@ import pandas as pd
 from forecast.empirical_intervals import interval_score
 
 REFERENCE = "five_year_line"
-TABLE_COLUMNS: tuple[str, ...] = ("n", "n_series", "mase", "relative_mase", "median_bias_pct", "median_ape_pct", "coverage80",
-                                  "coverage95", "mean_width80_pct", "median_width80_pct", "interval_score80_pct",
-                                  "interval_score95_pct")
+TABLE_COLUMNS: tuple[str, ...] = (
+    "n",
+    "n_series",
+    "mase",
+    "relative_mase",
+    "median_bias_pct",
+    "median_ape_pct",
+    "coverage80",
+    "coverage95",
+    "mean_width80_pct",
+    "median_width80_pct",
+    "interval_score80_pct",
+    "interval_score95_pct",
+)
 
 
-def scored_rows(forecasts: pd.DataFrame, *, origins: Sequence[int] | None = None,
-                horizons: int | None = None, methods: Sequence[str] | None = None) -> pd.DataFrame:
+def scored_rows(
+    forecasts: pd.DataFrame,
+    *,
+    origins: Sequence[int] | None = None,
+    horizons: int | None = None,
+    methods: Sequence[str] | None = None,
+) -> pd.DataFrame:
     """The scoreable rows with the per-forecast scores of the module docstring."""
     rows = forecasts[forecasts["actual"].notna() & forecasts["pooled"].astype(bool)]
     if origins is not None:
@@ -58,11 +74,20 @@ def scored_rows(forecasts: pd.DataFrame, *, origins: Sequence[int] | None = None
             "covered80": np.where(rows["lo80"].notna(), (actual >= rows["lo80"]) & (actual <= rows["hi80"]), np.nan),
             "covered95": np.where(rows["lo95"].notna(), (actual >= rows["lo95"]) & (actual <= rows["hi95"]), np.nan),
             "width80_pct": np.where(forecast > 0, 100 * (rows["hi80"] - rows["lo80"]) / forecast, np.nan),
-            "interval_score80_pct": np.where(actual > 0, 100 * interval_score(
-                rows["lo80"].to_numpy(dtype=float), rows["hi80"].to_numpy(dtype=float), actual, 0.2) / actual, np.nan),
-            "interval_score95_pct": np.where(actual > 0, 100 * interval_score(
-                rows["lo95"].to_numpy(dtype=float), rows["hi95"].to_numpy(dtype=float), actual, 0.05) / actual,
-                np.nan),
+            "interval_score80_pct": np.where(
+                actual > 0,
+                100
+                * interval_score(rows["lo80"].to_numpy(dtype=float), rows["hi80"].to_numpy(dtype=float), actual, 0.2)
+                / actual,
+                np.nan,
+            ),
+            "interval_score95_pct": np.where(
+                actual > 0,
+                100
+                * interval_score(rows["lo95"].to_numpy(dtype=float), rows["hi95"].to_numpy(dtype=float), actual, 0.05)
+                / actual,
+                np.nan,
+            ),
         }
     return rows.assign(**out)
 
@@ -70,12 +95,18 @@ def scored_rows(forecasts: pd.DataFrame, *, origins: Sequence[int] | None = None
 def _aggregate(rows: pd.DataFrame, keys: list[str], series_mean: bool) -> pd.DataFrame:
     rows = rows.assign(ape_pct=rows["pct_error"].abs())
     grouped = rows.groupby(keys, observed=True)
-    table = grouped.agg(n=("actual", "size"), n_series=("la_code", "nunique"), median_bias_pct=("pct_error", "median"),
-                        median_ape_pct=("ape_pct", "median"),
-                        coverage80=("covered80", "mean"), coverage95=("covered95", "mean"),
-                        mean_width80_pct=("width80_pct", "mean"), median_width80_pct=("width80_pct", "median"),
-                        interval_score80_pct=("interval_score80_pct", "mean"),
-                        interval_score95_pct=("interval_score95_pct", "mean"))
+    table = grouped.agg(
+        n=("actual", "size"),
+        n_series=("la_code", "nunique"),
+        median_bias_pct=("pct_error", "median"),
+        median_ape_pct=("ape_pct", "median"),
+        coverage80=("covered80", "mean"),
+        coverage95=("covered95", "mean"),
+        mean_width80_pct=("width80_pct", "mean"),
+        median_width80_pct=("width80_pct", "median"),
+        interval_score80_pct=("interval_score80_pct", "mean"),
+        interval_score95_pct=("interval_score95_pct", "mean"),
+    )
     if series_mean:
         per_series = rows.groupby([*keys, "la_code"], observed=True)["scaled_error"].mean()
         table["mase"] = per_series.groupby(level=list(range(len(keys)))).median()
@@ -92,8 +123,14 @@ def _relative(table: pd.DataFrame, keys: list[str], reference: str) -> pd.DataFr
     return table.drop(columns="reference_mase")
 
 
-def vintage_table(forecasts: pd.DataFrame, *, origins: Sequence[int], horizons: int = 3,
-                  methods: Sequence[str] | None = None, reference: str = REFERENCE) -> pd.DataFrame:
+def vintage_table(
+    forecasts: pd.DataFrame,
+    *,
+    origins: Sequence[int],
+    horizons: int = 3,
+    methods: Sequence[str] | None = None,
+    reference: str = REFERENCE,
+) -> pd.DataFrame:
     """Per measure, origin (vintage), horizon and method: :data:`TABLE_COLUMNS`."""
     rows = scored_rows(forecasts, origins=origins, horizons=horizons, methods=methods)
     keys = ["measure", "origin", "horizon", "method"]
@@ -101,8 +138,14 @@ def vintage_table(forecasts: pd.DataFrame, *, origins: Sequence[int], horizons: 
     return table[[*keys, *TABLE_COLUMNS]].sort_values(keys).reset_index(drop=True)
 
 
-def pooled_table(forecasts: pd.DataFrame, *, origins: Sequence[int], horizons: int = 3,
-                 methods: Sequence[str] | None = None, reference: str = REFERENCE) -> pd.DataFrame:
+def pooled_table(
+    forecasts: pd.DataFrame,
+    *,
+    origins: Sequence[int],
+    horizons: int = 3,
+    methods: Sequence[str] | None = None,
+    reference: str = REFERENCE,
+) -> pd.DataFrame:
     """Per measure, horizon and method over all ``origins``: :data:`TABLE_COLUMNS` (``mase``
     the median over series of each series' mean scaled error)."""
     rows = scored_rows(forecasts, origins=origins, horizons=horizons, methods=methods)

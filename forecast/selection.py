@@ -31,15 +31,40 @@ from forecast.backtest import BacktestResult, summarise
 from forecast.errors import ForecastError
 
 #: Simplest first; a candidate not listed counts as more complex than all listed.
-SIMPLICITY: tuple[str, ...] = ("naive", "drift", "log_drift", "recent_growth", "theta", "damped_trend", "demographic_rate",
-                               "combination", "arima")
+SIMPLICITY: tuple[str, ...] = (
+    "naive",
+    "drift",
+    "log_drift",
+    "recent_growth",
+    "theta",
+    "damped_trend",
+    "demographic_rate",
+    "combination",
+    "arima",
+)
 
-SELECTION_COLUMNS: tuple[str, ...] = ("model", "score", "best_score_model", "best_score", "runner_up",
-                                      "runner_up_score", "median_bias_pct", "n_series", "reason")
+SELECTION_COLUMNS: tuple[str, ...] = (
+    "model",
+    "score",
+    "best_score_model",
+    "best_score",
+    "runner_up",
+    "runner_up_score",
+    "median_bias_pct",
+    "n_series",
+    "reason",
+)
 
 
-def select_models(result: BacktestResult, *, candidates: Sequence[str] | None = None, max_horizon: int | None = None,
-                  tolerance: float = 0.02, min_series: int = 10, by: str = "measure") -> pd.DataFrame:
+def select_models(
+    result: BacktestResult,
+    *,
+    candidates: Sequence[str] | None = None,
+    max_horizon: int | None = None,
+    tolerance: float = 0.02,
+    min_series: int = 10,
+    by: str = "measure",
+) -> pd.DataFrame:
     """The chosen model per measure (``by="measure"``; one row, or one per ``measure``
     value when the series ids include a ``measure`` column) or per series
     (``by="series"``), with the score, the best-scoring and runner-up candidates, the
@@ -60,17 +85,31 @@ def select_models(result: BacktestResult, *, candidates: Sequence[str] | None = 
     if candidates is not None:
         table = table[table["model"].isin(candidates)]
     table = table[table["horizon"] <= horizons]
-    per_model = table.groupby([*groups, "model"], observed=True).agg(
-        score=(score_column, "mean"), horizons=("horizon", "nunique"), n_series=(count_column, "min"),
-        bias=(bias_column, "mean")).reset_index()
-    scored_horizons = (per_model.groupby(groups, observed=True)["horizons"].transform("max") if groups
-                       else per_model["horizons"].max())
-    eligible = per_model[(per_model["horizons"] == scored_horizons) & (per_model["n_series"] >= min_series)
-                         & np.isfinite(per_model["score"])].copy()
+    per_model = (
+        table.groupby([*groups, "model"], observed=True)
+        .agg(
+            score=(score_column, "mean"),
+            horizons=("horizon", "nunique"),
+            n_series=(count_column, "min"),
+            bias=(bias_column, "mean"),
+        )
+        .reset_index()
+    )
+    scored_horizons = (
+        per_model.groupby(groups, observed=True)["horizons"].transform("max") if groups else per_model["horizons"].max()
+    )
+    eligible = per_model[
+        (per_model["horizons"] == scored_horizons)
+        & (per_model["n_series"] >= min_series)
+        & np.isfinite(per_model["score"])
+    ].copy()
     if eligible.empty:
         empty = table[groups].drop_duplicates() if groups else pd.DataFrame(index=[0])
-        return empty.assign(reason="no candidate has enough backtest evidence") \
-            .reindex(columns=[*groups, *SELECTION_COLUMNS]).reset_index(drop=True)
+        return (
+            empty.assign(reason="no candidate has enough backtest evidence")
+            .reindex(columns=[*groups, *SELECTION_COLUMNS])
+            .reset_index(drop=True)
+        )
     keys = groups or ["_all"]
     if not groups:
         eligible["_all"] = 0
@@ -91,9 +130,16 @@ def select_models(result: BacktestResult, *, candidates: Sequence[str] | None = 
     simplest = out["model"] != out["best_score_model"]
     out["reason"] = np.where(
         simplest,
-        "simplest within " + f"{tolerance:.0%}" + " of the best (" + out["best_score_model"].astype(str) + ", "
-        + out["best_score"].map("{:.3f}".format) + "); scores " + out["score"].map("{:.3f}".format),
-        f"lowest {label} (" + out["score"].map("{:.3f}".format) + ")")
+        "simplest within "
+        + f"{tolerance:.0%}"
+        + " of the best ("
+        + out["best_score_model"].astype(str)
+        + ", "
+        + out["best_score"].map("{:.3f}".format)
+        + "); scores "
+        + out["score"].map("{:.3f}".format),
+        f"lowest {label} (" + out["score"].map("{:.3f}".format) + ")",
+    )
     out = out.reset_index()
     if groups:
         every = table[groups].drop_duplicates()

@@ -86,8 +86,9 @@ def national_rate(values: np.ndarray, pooled: np.ndarray, k: int) -> float:
     return float(mean_last(rates[None, :], k)[0])
 
 
-def empirical_bayes_weights(own: np.ndarray, noise_variance: np.ndarray, k: int,
-                            pooled: np.ndarray) -> tuple[np.ndarray, float]:
+def empirical_bayes_weights(
+    own: np.ndarray, noise_variance: np.ndarray, k: int, pooled: np.ndarray
+) -> tuple[np.ndarray, float]:
     """Weights on each series' own rate (see the module docstring) and ``tau^2``.
 
     ``own``: each series' mean of ``k`` changes; ``noise_variance``: each series' variance of
@@ -109,12 +110,13 @@ def noise_variance(values: np.ndarray, years: int = 8) -> np.ndarray:
     counts = (~np.isnan(changes)).sum(axis=1)
     mean = np.nansum(changes, axis=1) / np.maximum(counts, 1)
     deviations = np.where(np.isnan(changes), 0.0, changes - mean[:, None])
-    out = (deviations ** 2).sum(axis=1) / np.maximum(counts - 1, 1)
+    out = (deviations**2).sum(axis=1) / np.maximum(counts - 1, 1)
     return np.where(counts >= 3, out, np.nan)
 
 
-def fitted_blend_weight(values: np.ndarray, pooled: np.ndarray, own_years: int, national_years: int, *,
-                        fit_years: int = 5) -> float:
+def fitted_blend_weight(
+    values: np.ndarray, pooled: np.ndarray, own_years: int, national_years: int, *, fit_years: int = 5
+) -> float:
     """The weight on own growth fitted on the data in ``values`` only (see the module
     docstring): for each of the last ``fit_years`` known years ``y``, predictor = own rate
     over the ``own_years`` changes before ``y`` minus the national rate over the

@@ -63,9 +63,17 @@ def _ratio(numerator: np.ndarray, denominator: np.ndarray, pooled: np.ndarray) -
     return np.where(np.isfinite(own), own, national)
 
 
-def stock_flow_path(stock: np.ndarray, new_plans: np.ndarray, ceased: np.ndarray, requests: np.ndarray,
-                    horizon: int, *, requests_growth: float, pooled: np.ndarray | None = None,
-                    rate_years: int = 2) -> StockFlowPath:
+def stock_flow_path(
+    stock: np.ndarray,
+    new_plans: np.ndarray,
+    ceased: np.ndarray,
+    requests: np.ndarray,
+    horizon: int,
+    *,
+    requests_growth: float,
+    pooled: np.ndarray | None = None,
+    rate_years: int = 2,
+) -> StockFlowPath:
     """Forecast January stocks ``horizon`` years past the last column of ``stock``.
 
     All four arrays are ``(series, years)`` on the same year labels, the last column being
@@ -77,13 +85,15 @@ def stock_flow_path(stock: np.ndarray, new_plans: np.ndarray, ceased: np.ndarray
         raise ForecastError(f"stock-flow: horizon must be at least 1, found {horizon}")
     shapes = {a.shape for a in (stock, new_plans, ceased, requests)}
     if len(shapes) != 1 or stock.ndim != 2 or stock.shape[1] < rate_years + 2:
-        raise ForecastError("stock-flow: stock and flows must be (series, years) arrays of one shape with at least "
-                            f"{rate_years + 2} years")
+        raise ForecastError(
+            "stock-flow: stock and flows must be (series, years) arrays of one shape with at least "
+            f"{rate_years + 2} years"
+        )
     pooled = np.ones(stock.shape[0], dtype=bool) if pooled is None else np.asarray(pooled, dtype=bool)
-    known = slice(-1 - rate_years, -1)                      # calendar years T - rate_years .. T - 1
-    lagged = slice(-2 - rate_years, -2)                     # the year before each of those
-    start = stock[:, known]                                  # January y for each calendar year y
-    after = stock[:, -rate_years:]                           # January y + 1
+    known = slice(-1 - rate_years, -1)  # calendar years T - rate_years .. T - 1
+    lagged = slice(-2 - rate_years, -2)  # the year before each of those
+    start = stock[:, known]  # January y for each calendar year y
+    after = stock[:, -rate_years:]  # January y + 1
     flows_in, flows_out = new_plans[:, known], ceased[:, known]
     conversion = _ratio(flows_in, requests[:, lagged], pooled)
     cease_rate = _ratio(flows_out, start, pooled)
@@ -92,7 +102,7 @@ def stock_flow_path(stock: np.ndarray, new_plans: np.ndarray, ceased: np.ndarray
     level = stock[:, -1].astype(float).copy()
     out = {name: np.empty((stock.shape[0], horizon)) for name in ("stock", "new_plans", "ceased", "moves")}
     for step in range(horizon):
-        drive = last_requests * np.exp(requests_growth * step)      # requests of calendar T - 1 + step
+        drive = last_requests * np.exp(requests_growth * step)  # requests of calendar T - 1 + step
         new = conversion * drive
         gone = cease_rate * level
         moved = moves_rate * level

@@ -60,8 +60,9 @@ def _first_over(years: np.ndarray, probability: np.ndarray, threshold: float) ->
     return int(years[over[0]]) if over.size else None
 
 
-def sufficiency_from_paths(demand_paths: np.ndarray, years: np.ndarray | list[int], capacity: pd.Series, *,
-                           threshold: float = 0.5) -> Sufficiency:
+def sufficiency_from_paths(
+    demand_paths: np.ndarray, years: np.ndarray | list[int], capacity: pd.Series, *, threshold: float = 0.5
+) -> Sufficiency:
     """Sufficiency from sample paths of demand (``(paths, years)``) and capacity indexed by
     year (must cover every year)."""
     paths = np.asarray(demand_paths, dtype=float)
@@ -74,11 +75,21 @@ def sufficiency_from_paths(demand_paths: np.ndarray, years: np.ndarray | list[in
     lo95, lo80, median, hi80, hi95 = np.quantile(paths, [0.025, 0.10, 0.5, 0.90, 0.975], axis=0)
     mean = paths.mean(axis=0)
     probability = (paths > places[None, :]).mean(axis=0)
-    table = pd.DataFrame({
-        "mean": mean, "median": median, "lo80": lo80, "hi80": hi80, "lo95": lo95, "hi95": hi95,
-        "capacity": places, "gap": mean - places, "prob_exceeds": probability,
-        "expected_shortfall": np.maximum(paths - places[None, :], 0.0).mean(axis=0),
-    }, index=pd.Index(years, name="year"))
+    table = pd.DataFrame(
+        {
+            "mean": mean,
+            "median": median,
+            "lo80": lo80,
+            "hi80": hi80,
+            "lo95": lo95,
+            "hi95": hi95,
+            "capacity": places,
+            "gap": mean - places,
+            "prob_exceeds": probability,
+            "expected_shortfall": np.maximum(paths - places[None, :], 0.0).mean(axis=0),
+        },
+        index=pd.Index(years, name="year"),
+    )
     return Sufficiency(table, _first_over(years, probability, threshold), threshold, "sample paths")
 
 
@@ -93,20 +104,33 @@ def sufficiency_from_forecast(forecast: Forecast, capacity: pd.Series, *, thresh
     places = _capacity(capacity, forecast.years)
     offset = forecast.log_offset
     if forecast.scale == "log":
+
         def g(x: np.ndarray) -> np.ndarray:
             with np.errstate(divide="ignore"):
                 return np.log(np.maximum(x, 0.0) + offset)
     else:
+
         def g(x: np.ndarray) -> np.ndarray:
             return x
+
     centre = g(forecast.mean)
     sd = (g(forecast.upper95) - g(forecast.lower95)) / (2 * Z95)
     with np.errstate(divide="ignore", invalid="ignore"):
         z = (g(places) - centre) / sd
     probability = np.where(sd > 0, stats.norm.sf(z), (forecast.mean > places).astype(float))
-    table = pd.DataFrame({
-        "mean": forecast.mean, "median": forecast.mean, "lo80": forecast.lower80, "hi80": forecast.upper80,
-        "lo95": forecast.lower95, "hi95": forecast.upper95, "capacity": places, "gap": forecast.mean - places,
-        "prob_exceeds": probability, "expected_shortfall": np.nan,
-    }, index=pd.Index(forecast.years, name="year"))
+    table = pd.DataFrame(
+        {
+            "mean": forecast.mean,
+            "median": forecast.mean,
+            "lo80": forecast.lower80,
+            "hi80": forecast.upper80,
+            "lo95": forecast.lower95,
+            "hi95": forecast.upper95,
+            "capacity": places,
+            "gap": forecast.mean - places,
+            "prob_exceeds": probability,
+            "expected_shortfall": np.nan,
+        },
+        index=pd.Index(forecast.years, name="year"),
+    )
     return Sufficiency(table, _first_over(forecast.years, probability, threshold), threshold, "normal approximation")

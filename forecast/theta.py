@@ -40,8 +40,8 @@ def _ses_sse(values: np.ndarray, alphas: np.ndarray) -> tuple[np.ndarray, np.nda
     level = np.repeat(values[:, :1], alphas.shape[1], axis=1)
     sse = np.zeros_like(level)
     for t in range(1, values.shape[1]):
-        error = values[:, t:t + 1] - level
-        sse += error ** 2
+        error = values[:, t : t + 1] - level
+        sse += error**2
         level = level + alphas * error
     return sse, level
 
@@ -65,8 +65,9 @@ def _trend_slope(values: np.ndarray) -> np.ndarray:
     return (values - values.mean(axis=1, keepdims=True)) @ time / (time @ time)
 
 
-def theta(history: np.ndarray, horizon: int, *, n_paths: int = 0,
-          rng: np.random.Generator | None = None) -> PanelForecast:
+def theta(
+    history: np.ndarray, horizon: int, *, n_paths: int = 0, rng: np.random.Generator | None = None
+) -> PanelForecast:
     """Theta forecasts of log counts for every row of ``history`` ``(series, years)``.
     Needs at least 3 years."""
     values = as_panel(history, model="theta", min_years=3)
@@ -84,10 +85,10 @@ def theta(history: np.ndarray, horizon: int, *, n_paths: int = 0,
     sse = np.zeros(values.shape[0])
     for t in range(changes.shape[1]):
         error = changes[:, t] - slope - (alpha - 1) * previous
-        sse += error ** 2
+        sse += error**2
         previous = error
     sigma = np.sqrt(sse / changes.shape[1])
-    sd = sigma[:, None] * np.sqrt(1 + (steps - 1) * a ** 2)
+    sd = sigma[:, None] * np.sqrt(1 + (steps - 1) * a**2)
     paths = None
     if n_paths:
         rng = rng or np.random.default_rng()
@@ -117,7 +118,13 @@ def theta_statsmodels(history: np.ndarray, horizon: int) -> PanelForecast:
                 bounds = fitted.prediction_intervals(horizon, alpha=1 - level / 100)
                 out[f"lo{level}"][row] = bounds["lower"].to_numpy()
                 out[f"hi{level}"][row] = bounds["upper"].to_numpy()
-    return PanelForecast(model="theta_statsmodels", scale="log", mean=from_log(out["mean"], offset),
-                         lower80=from_log(out["lo80"], offset), upper80=from_log(out["hi80"], offset),
-                         lower95=from_log(out["lo95"], offset), upper95=from_log(out["hi95"], offset),
-                         log_offset=offset)
+    return PanelForecast(
+        model="theta_statsmodels",
+        scale="log",
+        mean=from_log(out["mean"], offset),
+        lower80=from_log(out["lo80"], offset),
+        upper80=from_log(out["hi80"], offset),
+        lower95=from_log(out["lo95"], offset),
+        upper95=from_log(out["hi95"], offset),
+        log_offset=offset,
+    )

@@ -28,8 +28,9 @@ def as_panel(history: np.ndarray, *, model: str, min_years: int = 2) -> np.ndarr
         raise ForecastError(f"{model}: needs at least {min_years} years of history, found {values.shape[1]}")
     if np.isnan(values).any():
         rows = np.flatnonzero(np.isnan(values).any(axis=1))
-        raise ForecastError(f"{model}: history has missing years (series {rows[:5].tolist()}); "
-                            "pass only complete consecutive years")
+        raise ForecastError(
+            f"{model}: history has missing years (series {rows[:5].tolist()}); pass only complete consecutive years"
+        )
     if (values < 0).any():
         rows = np.flatnonzero((values < 0).any(axis=1))
         raise ForecastError(f"{model}: negative counts in series {rows[:5].tolist()}")

@@ -21,13 +21,46 @@ from simulation.cohort import expected_trajectories
 from simulation.errors import CalibrationError, ParameterError, SimulationError
 from simulation.model import ReplicationResult, simulate
 from simulation.outputs import YEAR_BASIS, year_basis
-from simulation.parameters import (Arrivals, Assessment, Caseload, Ceasing, Costs, EarlyIdentification, Parameters,
-                                   PlaceBlock, Placement, Population, SenSupport, SpecialPlaces)
+from simulation.parameters import (
+    Arrivals,
+    Assessment,
+    Caseload,
+    Ceasing,
+    Costs,
+    EarlyIdentification,
+    Parameters,
+    PlaceBlock,
+    Placement,
+    Population,
+    SenSupport,
+    SpecialPlaces,
+)
 from simulation.runner import SimulationResults, run_scenarios
 
 __all__ = [
-    "Arrivals", "Assessment", "CalibrationError", "CalibrationResult", "Caseload", "Ceasing", "Costs",
-    "EarlyIdentification", "ParameterError", "Parameters", "PlaceBlock", "Placement", "Population",
-    "ReplicationResult", "SenSupport", "SimulationError", "SimulationResults", "SpecialPlaces", "YEAR_BASIS",
-    "calibrate", "estimate_rates", "expected_trajectories", "run_scenarios", "simulate", "year_basis",
+    "Arrivals",
+    "Assessment",
+    "CalibrationError",
+    "CalibrationResult",
+    "Caseload",
+    "Ceasing",
+    "Costs",
+    "EarlyIdentification",
+    "ParameterError",
+    "Parameters",
+    "PlaceBlock",
+    "Placement",
+    "Population",
+    "ReplicationResult",
+    "SenSupport",
+    "SimulationError",
+    "SimulationResults",
+    "SpecialPlaces",
+    "YEAR_BASIS",
+    "calibrate",
+    "estimate_rates",
+    "expected_trajectories",
+    "run_scenarios",
+    "simulate",
+    "year_basis",
 ]

@@ -85,21 +85,51 @@ from simulation.caseload import age_placement_counts
 from simulation.cohort import expected_arrays, new_plans_by_step, placements_given_new_plans
 from simulation.errors import CalibrationError
 from simulation.outputs import AGE_BANDS
-from simulation.parameters import AGES, AP, FE, INDEPENDENT, OTHER, PHASE_START_AGES, PHASES, STATE_SPECIAL, Parameters, Placement, schedule_values
+from simulation.parameters import (
+    AGES,
+    AP,
+    FE,
+    INDEPENDENT,
+    OTHER,
+    PHASE_START_AGES,
+    PHASES,
+    STATE_SPECIAL,
+    Parameters,
+    Placement,
+    schedule_values,
+)
 
 log = logging.getLogger(__name__)
 
-STOCK_TARGETS = ("sen_support", "ehcp_total", "ehcp_mainstream", "ehcp_state_special", "ehcp_independent_special", "ehcp_fe",
-                 "ehcp_ap", "ehcp_other")
+STOCK_TARGETS = (
+    "sen_support",
+    "ehcp_total",
+    "ehcp_mainstream",
+    "ehcp_state_special",
+    "ehcp_independent_special",
+    "ehcp_fe",
+    "ehcp_ap",
+    "ehcp_other",
+)
 #: Placement groups: targets by school phase are allowed for these.
 PLACEMENT_TARGETS = STOCK_TARGETS[2:]
 FLOW_TARGETS = ("new_plans", "requests", "requests_refused", "assessed_not_issued", "plans_ceased")
 #: Published % of new plans issued within 20 weeks: used to estimate capacity, not fitted.
 TIMELINESS = "issued_within_20wk_pct"
 #: Weight of each measure's log-ratio residuals in the fit (AP is small and noisy).
-WEIGHTS = {"sen_support": 1.0, "ehcp_total": 3.0, "ehcp_mainstream": 1.0, "ehcp_state_special": 1.5, "ehcp_independent_special": 1.5,
-           "ehcp_fe": 1.0, "ehcp_ap": 0.2, "ehcp_other": 0.7, "new_plans": 1.5, "requests": 1.5,
-           "plans_ceased": 1.0}
+WEIGHTS = {
+    "sen_support": 1.0,
+    "ehcp_total": 3.0,
+    "ehcp_mainstream": 1.0,
+    "ehcp_state_special": 1.5,
+    "ehcp_independent_special": 1.5,
+    "ehcp_fe": 1.0,
+    "ehcp_ap": 0.2,
+    "ehcp_other": 0.7,
+    "new_plans": 1.5,
+    "requests": 1.5,
+    "plans_ceased": 1.0,
+}
 #: A published 20-week share at or above this means the service was keeping up (per cent).
 TIMELY_PCT = 90.0
 #: Share of its capacity a service keeping up is assumed to use (an ASSUMPTION).
@@ -127,7 +157,11 @@ SHARE_PARAMETERS: tuple[tuple[str, int, tuple[int, ...]], ...] = (
 #: Fitted scales on the age profile of requests (from SEN support and direct), relative to
 #: primary ages (whose level the yearly multipliers set): name, (lowest age, highest age).
 REQUEST_AGE_SCALES: tuple[tuple[str, tuple[int, int]], ...] = (
-    ("early_years", (0, 3)), ("reception", (4, 5)), ("secondary", (11, 15)), ("post16", (16, 25)))
+    ("early_years", (0, 3)),
+    ("reception", (4, 5)),
+    ("secondary", (11, 15)),
+    ("post16", (16, 25)),
+)
 #: Share of young people in FE at 19 moving to ``other`` at the start of the fit (scaled by
 #: ``fe_to_other_post19_share_scale``): SEN2 shows 40% of post-19 plans in other settings
 #: in January 2025 (156 of 391), most of whom were in FE at 16-18.
@@ -211,8 +245,8 @@ class CalibrationResult:
     #: comparison with the published series; equal to the others except FE and other
     #: before :data:`RECORDING_BREAK_YEAR`).
     report: pd.DataFrame
-    estimates: pd.DataFrame    # year, refusal_probability, not_issued_probability, assessments, assessment_capacity
-    fitted: dict[str, float]   # the fitted free parameters
+    estimates: pd.DataFrame  # year, refusal_probability, not_issued_probability, assessments, assessment_capacity
+    fitted: dict[str, float]  # the fitted free parameters
     success: bool
     message: str
     #: Free parameters that ended within :data:`NEAR_BOUND` of a bound of the fit: the
@@ -225,16 +259,18 @@ def _target_table(targets: pd.DataFrame) -> pd.DataFrame:
     ``phase=...`` on a placement group)."""
     missing = {"measure", "year", "value"} - set(targets.columns)
     if missing:
-        raise CalibrationError(f"targets: missing column(s) {', '.join(sorted(missing))}; "
-                               "expected measure, year, value")
+        raise CalibrationError(
+            f"targets: missing column(s) {', '.join(sorted(missing))}; expected measure, year, value"
+        )
     table = targets.copy()
     table["breakdown"] = table["breakdown"].fillna("").astype(str) if "breakdown" in table.columns else ""
-    by_phase = (table["breakdown"].isin([f"phase={phase}" for phase in PHASES])
-                & table["measure"].isin(PLACEMENT_TARGETS)) | \
-        (table["breakdown"].isin([f"phase={phase}" for phase in TOTAL_PHASES]) & (table["measure"] == "ehcp_total"))
+    by_phase = (
+        table["breakdown"].isin([f"phase={phase}" for phase in PHASES]) & table["measure"].isin(PLACEMENT_TARGETS)
+    ) | (table["breakdown"].isin([f"phase={phase}" for phase in TOTAL_PHASES]) & (table["measure"] == "ehcp_total"))
     by_age = table["breakdown"].str.fullmatch(r"age=\d+(-\d+)?") & table["measure"].isin(["new_plans", "plans_ceased"])
-    by_reason = table["breakdown"].isin([f"reason={r}" for r in CEASE_REASON_TARGETS]) & \
-        (table["measure"] == "plans_ceased")
+    by_reason = table["breakdown"].isin([f"reason={r}" for r in CEASE_REASON_TARGETS]) & (
+        table["measure"] == "plans_ceased"
+    )
     by_band = table["breakdown"].isin([f"age_band={band}" for band in AGE_BANDS]) & (table["measure"] == "ehcp_total")
     table = table[(table["breakdown"] == "") | by_phase | by_age | by_band | by_reason]
     wanted = STOCK_TARGETS + FLOW_TARGETS + (TIMELINESS,)
@@ -265,8 +301,9 @@ def estimate_rates(targets: pd.DataFrame, pipeline_weeks: float = 15.0) -> pd.Da
             table[measure] = np.nan
     out = pd.DataFrame(index=table.index)
     with np.errstate(invalid="ignore", divide="ignore"):
-        out["refusal_probability"] = np.where(table["requests"] > 0, table["requests_refused"] / table["requests"],
-                                              np.nan)
+        out["refusal_probability"] = np.where(
+            table["requests"] > 0, table["requests_refused"] / table["requests"], np.nan
+        )
         assessed = table["new_plans"] + table["assessed_not_issued"]
         out["not_issued_probability"] = np.where(assessed > 0, table["assessed_not_issued"] / assessed, np.nan)
     out["assessments"] = assessed
@@ -295,8 +332,10 @@ def estimate_rates(targets: pd.DataFrame, pipeline_weeks: float = 15.0) -> pd.Da
         bad = out[column].dropna()
         bad = bad[(bad < 0) | (bad > 1)]
         if not bad.empty:
-            raise CalibrationError(f"targets: {column} for {bad.index[0]} is {bad.iloc[0]:.3f}, outside [0, 1] "
-                                   "(refusals or no-plan assessments exceed their denominator)")
+            raise CalibrationError(
+                f"targets: {column} for {bad.index[0]} is {bad.iloc[0]:.3f}, outside [0, 1] "
+                "(refusals or no-plan assessments exceed their denominator)"
+            )
     out = out.dropna(how="all")
     out.index.name = "year"
     return out.reset_index()
@@ -339,12 +378,15 @@ RECORDING_SHIFT = "fe_other_recording_shift"
 def free_parameter_names(request_years: list[int], recording_shift: bool = False) -> list[str]:
     """Names of the free parameters, in the order of ``theta`` (see :func:`apply_free_parameters`);
     ``recording_shift``: with the FE / other recording share (:data:`RECORDING_BREAK_YEAR`)."""
-    return ([f"request_multiplier_{y}" for y in request_years]
-            + [f"ceasing_{name}_scale" for name, _, _ in CEASING_SCALES]
-            + ["moves_in_scale", "open_requests_scale", "identification_scale", "identification_trend"]
-            + [f"requests_{name}_scale" for name, _ in REQUEST_AGE_SCALES]
-            + [f"{name}_share_scale" for name, _, _ in SHARE_PARAMETERS] + ["fe_to_other_post19_share_scale"]
-            + ([RECORDING_SHIFT] if recording_shift else []))
+    return (
+        [f"request_multiplier_{y}" for y in request_years]
+        + [f"ceasing_{name}_scale" for name, _, _ in CEASING_SCALES]
+        + ["moves_in_scale", "open_requests_scale", "identification_scale", "identification_trend"]
+        + [f"requests_{name}_scale" for name, _ in REQUEST_AGE_SCALES]
+        + [f"{name}_share_scale" for name, _, _ in SHARE_PARAMETERS]
+        + ["fe_to_other_post19_share_scale"]
+        + ([RECORDING_SHIFT] if recording_shift else [])
+    )
 
 
 #: Free parameters that are not the log of a multiplier: their value is used as it is.
@@ -361,8 +403,10 @@ def shift_fe_other(joint: np.ndarray, share: float) -> np.ndarray:
     source, target = (OTHER, FE) if moved >= 0 else (FE, OTHER)
     pool = out[:, source] * (np.arange(AGES) >= PHASE_START_AGES[3])
     if abs(moved) > pool.sum() + 1e-9:
-        raise CalibrationError(f"{RECORDING_SHIFT} {share:.3f}: {abs(moved):.0f} children to move but only "
-                               f"{pool.sum():.0f} aged 16+ in the group they come from")
+        raise CalibrationError(
+            f"{RECORDING_SHIFT} {share:.3f}: {abs(moved):.0f} children to move but only "
+            f"{pool.sum():.0f} aged 16+ in the group they come from"
+        )
     if pool.sum() > 0:
         part = pool / pool.sum() * abs(moved)
         out[:, source] -= part
@@ -401,8 +445,9 @@ def scale_phase_shares(placement: Placement, column: int, phases: tuple[int, ...
     return _placement(new_shares, transfer)
 
 
-def _scale_phases(new_shares: np.ndarray, transfer: np.ndarray, column: int, phases: tuple[int, ...],
-                  factor: float) -> None:
+def _scale_phases(
+    new_shares: np.ndarray, transfer: np.ndarray, column: int, phases: tuple[int, ...], factor: float
+) -> None:
     """:func:`scale_phase_shares` on the arrays, in place."""
     for phase in phases:
         new_shares[phase] = _scale_column(new_shares[phase], column, factor)
@@ -432,8 +477,9 @@ def _fe_to_other(transfer: np.ndarray, share: float) -> None:
     transfer[3, FE, FE], transfer[3, FE, OTHER] = 1.0 - share, share
 
 
-def apply_free_parameters(base: Parameters, theta: np.ndarray, request_years: list[int],
-                          names: list[str] | None = None) -> Parameters:
+def apply_free_parameters(
+    base: Parameters, theta: np.ndarray, request_years: list[int], names: list[str] | None = None
+) -> Parameters:
     """Parameters with the free parameters ``theta`` applied (order: ``names``, by default
     :func:`free_parameter_names` of ``request_years``).
 
@@ -451,30 +497,40 @@ def apply_free_parameters(base: Parameters, theta: np.ndarray, request_years: li
     value = {name: (v if name in LINEAR_PARAMETERS else float(np.exp(v))) for name, v in raw.items()}
     request = {year: value[f"request_multiplier_{year}"] for year in request_years}
     c = base.ceasing
-    hazards = {field: np.array(getattr(c, field), dtype=float) for field in
-               ("needs_met_rate_by_age", "moved_away_rate_by_age", "left_education_rate_by_age")}
+    hazards = {
+        field: np.array(getattr(c, field), dtype=float)
+        for field in ("needs_met_rate_by_age", "moved_away_rate_by_age", "left_education_rate_by_age")
+    }
     for name, field, (low, high) in CEASING_SCALES:
-        hazards[field][low:high + 1] *= value[f"ceasing_{name}_scale"]
+        hazards[field][low : high + 1] *= value[f"ceasing_{name}_scale"]
     ceasing = replace(c, **hazards)
     by_age = np.ones(AGES)
     for name, (low, high) in REQUEST_AGE_SCALES:
-        by_age[low:high + 1] = value[f"requests_{name}_scale"]
+        by_age[low : high + 1] = value[f"requests_{name}_scale"]
     years = np.arange(base.start_year, base.start_year + base.horizon)
     level = schedule_values(base.arrivals.sen_support_multiplier, base.start_year, base.horizon)
     trend = value["identification_trend"]
     multiplier = {int(y): float(v * np.exp(trend * k)) for k, (y, v) in enumerate(zip(years, level))}
-    arrivals = replace(base.arrivals, move_in_rate_by_age=base.arrivals.move_in_rate_by_age * value["moves_in_scale"],
-                       sen_support_rate_by_age=base.arrivals.sen_support_rate_by_age * value["identification_scale"],
-                       direct_request_rate_by_age=base.arrivals.direct_request_rate_by_age * by_age,
-                       sen_support_multiplier=multiplier)
+    arrivals = replace(
+        base.arrivals,
+        move_in_rate_by_age=base.arrivals.move_in_rate_by_age * value["moves_in_scale"],
+        sen_support_rate_by_age=base.arrivals.sen_support_rate_by_age * value["identification_scale"],
+        direct_request_rate_by_age=base.arrivals.direct_request_rate_by_age * by_age,
+        sen_support_multiplier=multiplier,
+    )
     new_shares, transfer = np.array(base.placement.new_plan_shares), np.array(base.placement.transfer)
     for name, column, phases in SHARE_PARAMETERS:
         _scale_phases(new_shares, transfer, column, phases, value[f"{name}_share_scale"])
     _fe_to_other(transfer, FE_TO_OTHER_POST19 * value["fe_to_other_post19_share_scale"])
     placement = _placement(new_shares, transfer)
-    sen = replace(base.sen_support, request_multiplier=request or 1.0,
-                  request_rate_by_age=base.sen_support.request_rate_by_age * by_age)
-    caseload = replace(base.caseload, in_assessment_by_age=base.caseload.in_assessment_by_age * value["open_requests_scale"])
+    sen = replace(
+        base.sen_support,
+        request_multiplier=request or 1.0,
+        request_rate_by_age=base.sen_support.request_rate_by_age * by_age,
+    )
+    caseload = replace(
+        base.caseload, in_assessment_by_age=base.caseload.in_assessment_by_age * value["open_requests_scale"]
+    )
     shift = value.get(RECORDING_SHIFT, 0.0)
     if shift and base.start_year < RECORDING_BREAK_YEAR:
         joint = shift_fe_other(age_placement_counts(base.caseload), shift)
@@ -492,9 +548,15 @@ def open_requests(base: Parameters, count: float) -> np.ndarray:
     return np.round(weight / weight.sum() * count)
 
 
-def calibrate(base: Parameters, targets: pd.DataFrame, *, capacity_from_assessments: bool = True,
-              steps_per_year: int = 6, report_steps_per_year: int = 12,
-              max_evaluations: int = 400) -> CalibrationResult:
+def calibrate(
+    base: Parameters,
+    targets: pd.DataFrame,
+    *,
+    capacity_from_assessments: bool = True,
+    steps_per_year: int = 6,
+    report_steps_per_year: int = 12,
+    max_evaluations: int = 400,
+) -> CalibrationResult:
     """Fit ``base`` to ``targets`` (see the module notes); returns parameters and a fit report.
 
     ``base`` supplies the starting caseload (January of ``base.start_year``), population,
@@ -517,8 +579,11 @@ def calibrate(base: Parameters, targets: pd.DataFrame, *, capacity_from_assessme
     assessment = base.assessment
     refusal = _schedule(estimates, "refusal_probability")
     not_issued = _schedule(estimates, "not_issued_probability")
-    assessment = replace(assessment, refusal_probability=refusal or assessment.refusal_probability,
-                         not_issued_probability=not_issued or assessment.not_issued_probability)
+    assessment = replace(
+        assessment,
+        refusal_probability=refusal or assessment.refusal_probability,
+        not_issued_probability=not_issued or assessment.not_issued_probability,
+    )
     if capacity_from_assessments:
         capacity = _schedule(estimates, "assessment_capacity")
         if capacity is not None:
@@ -528,8 +593,13 @@ def calibrate(base: Parameters, targets: pd.DataFrame, *, capacity_from_assessme
         first_year = estimates[estimates["year"] == first]
         if not first_year.empty and np.isfinite(first_year["assessments"].iloc[0]):
             weeks = base.assessment.decision_weeks_mean + base.assessment.assessment_weeks_mean
-            start = replace(start, caseload=replace(base.caseload, in_assessment_by_age=open_requests(
-                base, float(first_year["assessments"].iloc[0]) * weeks / 52.0)))
+            start = replace(
+                start,
+                caseload=replace(
+                    base.caseload,
+                    in_assessment_by_age=open_requests(base, float(first_year["assessments"].iloc[0]) * weeks / 52.0),
+                ),
+            )
     request_years = sorted(table[table["measure"] == "requests"]["year"].unique().tolist()) or [first]
     fit = table[table["measure"].isin(WEIGHTS)]
     fit = fit[~((fit["measure"].isin(STOCK_TARGETS)) & (fit["year"] == first))]  # the start is given
@@ -541,20 +611,35 @@ def calibrate(base: Parameters, targets: pd.DataFrame, *, capacity_from_assessme
     usable = np.where(by_phase, actual >= MIN_PHASE_COUNT, actual > 0) & comparable
     # small breakdown rows of a pooled measure: one residual on their total over the years
     small = by_phase & ~usable & comparable & np.isin(fit["measure"].to_numpy(), POOLED_MEASURES)
-    pools = [mask for mask in (small & (fit["measure"].to_numpy() == m) & (fit["breakdown"].to_numpy() == b)
-                               for m, b in sorted({(m, b) for (m, b, _), s in zip(keys, small) if s}))
-             if actual[mask].sum() >= MIN_PHASE_COUNT]
+    pools = [
+        mask
+        for mask in (
+            small & (fit["measure"].to_numpy() == m) & (fit["breakdown"].to_numpy() == b)
+            for m, b in sorted({(m, b) for (m, b, _), s in zip(keys, small) if s})
+        )
+        if actual[mask].sum() >= MIN_PHASE_COUNT
+    ]
     pool_weights = np.array([weights[mask][0] for mask in pools])
-    use_shift = bool(first < RECORDING_BREAK_YEAR and all(
-        any(m == measure and b == "" and y > first and (y >= RECORDING_BREAK_YEAR) == after for m, b, y in keys)
-        for measure in RECORDING_MEASURES for after in (False, True)))
+    use_shift = bool(
+        first < RECORDING_BREAK_YEAR
+        and all(
+            any(m == measure and b == "" and y > first and (y >= RECORDING_BREAK_YEAR) == after for m, b, y in keys)
+            for measure in RECORDING_MEASURES
+            for after in (False, True)
+        )
+    )
 
     joint = age_placement_counts(start.caseload)
     names = free_parameter_names(request_years, recording_shift=use_shift)
     shift_at = names.index(RECORDING_SHIFT) if use_shift else None
 
-    def simulated(theta: np.ndarray, rows: list[tuple[str, str, int]] = keys, steps: int = steps_per_year,
-                  new_plans: np.ndarray | None = None, recorded: bool = True) -> np.ndarray:
+    def simulated(
+        theta: np.ndarray,
+        rows: list[tuple[str, str, int]] = keys,
+        steps: int = steps_per_year,
+        new_plans: np.ndarray | None = None,
+        recorded: bool = True,
+    ) -> np.ndarray:
         """Model values of ``rows``; ``recorded``: FE and other as SEN2 recorded them each year."""
         shift = 0.0
         rates = theta
@@ -567,8 +652,7 @@ def calibrate(base: Parameters, targets: pd.DataFrame, *, capacity_from_assessme
         if new_plans is None:
             stocks, flows = expected_arrays(params, steps, start_by_age_placement=start_joint)
         else:  # only the placement mix changes: replay the new plans, do not run requests again
-            stocks, flows = placements_given_new_plans(params, new_plans, steps,
-                                                       start_by_age_placement=start_joint), {}
+            stocks, flows = placements_given_new_plans(params, new_plans, steps, start_by_age_placement=start_joint), {}
         both = stocks[("ehcp_fe", "")] + stocks[("ehcp_other", "")]
         out = np.full(len(rows), np.nan)
         for i, (measure, breakdown, year) in enumerate(rows):
@@ -598,8 +682,9 @@ def calibrate(base: Parameters, targets: pd.DataFrame, *, capacity_from_assessme
     # Two stages: placement shares move no flow, no total and no SEN support count, so the
     # flow parameters are fitted to those first and the shares to the placements after.
     is_share = np.array([name.endswith("_share_scale") or name == RECORDING_SHIFT for name in names])
-    is_placement = np.array([measure in PLACEMENT_TARGETS for measure, _, _ in keys]
-                            + [False] * (len(pools) + len(prior_at)))
+    is_placement = np.array(
+        [measure in PLACEMENT_TARGETS for measure, _, _ in keys] + [False] * (len(pools) + len(prior_at))
+    )
     messages, success, evaluations = [], True, 0
     for stage, free, rows in (("flows", ~is_share, ~is_placement), ("placements", is_share, is_placement)):
         if not rows.any():
@@ -607,17 +692,27 @@ def calibrate(base: Parameters, targets: pd.DataFrame, *, capacity_from_assessme
 
         new_plans = None
         if stage == "placements":
-            new_plans = new_plans_by_step(apply_free_parameters(start, theta, request_years, names), steps_per_year,
-                                          start_by_age_placement=joint)
+            new_plans = new_plans_by_step(
+                apply_free_parameters(start, theta, request_years, names), steps_per_year, start_by_age_placement=joint
+            )
 
-        def stage_residuals(sub: np.ndarray, free: np.ndarray = free, rows: np.ndarray = rows,
-                            new_plans: np.ndarray | None = new_plans) -> np.ndarray:
+        def stage_residuals(
+            sub: np.ndarray, free: np.ndarray = free, rows: np.ndarray = rows, new_plans: np.ndarray | None = new_plans
+        ) -> np.ndarray:
             full = theta.copy()
             full[free] = sub
             return residuals(full, new_plans)[rows]
 
-        solution = least_squares(stage_residuals, theta[free], bounds=(lower[free], upper[free]), x_scale=1.0,
-                                 diff_step=DIFF_STEP, max_nfev=max_evaluations, ftol=TOLERANCE, xtol=TOLERANCE)
+        solution = least_squares(
+            stage_residuals,
+            theta[free],
+            bounds=(lower[free], upper[free]),
+            x_scale=1.0,
+            diff_step=DIFF_STEP,
+            max_nfev=max_evaluations,
+            ftol=TOLERANCE,
+            xtol=TOLERANCE,
+        )
         log.debug("calibration stage %s: %d evaluations, cost %.4f", stage, solution.nfev, solution.cost)
         evaluations += solution.nfev
         theta[free] = solution.x
@@ -638,8 +733,20 @@ def calibrate(base: Parameters, targets: pd.DataFrame, *, capacity_from_assessme
     report["year_basis"] = np.where(report["measure"].isin(STOCK_TARGETS), "january", "calendar")
     fitted_keys = {k for k, u in zip(keys, usable) if u} | {k for mask in pools for k, m in zip(keys, mask) if m}
     report["fitted"] = [k in fitted_keys for k in rows]
-    report = report[["measure", "breakdown", "year", "year_basis", "actual", "simulated", "error_pct", "fitted",
-                     "simulated_model", "error_pct_model"]]
+    report = report[
+        [
+            "measure",
+            "breakdown",
+            "year",
+            "year_basis",
+            "actual",
+            "simulated",
+            "error_pct",
+            "fitted",
+            "simulated_model",
+            "error_pct_model",
+        ]
+    ]
     report = report.sort_values(["measure", "breakdown", "year"]).reset_index(drop=True)
     message = "; ".join(messages)
     cost = 0.5 * float(np.sum(residuals(theta) ** 2))
@@ -669,8 +776,12 @@ def achievable_accuracy(published: pd.Series, limit_pct: float) -> dict[str, flo
     """
     values = published.dropna()
     values = values[values > 0].sort_index()
-    out: dict[str, float | bool] = {"chance_band_pct": np.nan, "largest_move_pct": np.nan,
-                                    "smooth_floor_pct": np.nan, "achievable": True}
+    out: dict[str, float | bool] = {
+        "chance_band_pct": np.nan,
+        "largest_move_pct": np.nan,
+        "smooth_floor_pct": np.nan,
+        "achievable": True,
+    }
     if values.empty:
         return out
     out["chance_band_pct"] = float(100.0 * 1.96 / np.sqrt(values.min()))

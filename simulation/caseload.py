@@ -18,7 +18,18 @@ from __future__ import annotations
 import numpy as np
 
 from simulation.errors import ParameterError
-from simulation.parameters import AGES, AP, FE, INDEPENDENT, MAINSTREAM, OTHER, PLACEMENTS, RESOURCED, STATE_SPECIAL, Caseload
+from simulation.parameters import (
+    AGES,
+    AP,
+    FE,
+    INDEPENDENT,
+    MAINSTREAM,
+    OTHER,
+    PLACEMENTS,
+    RESOURCED,
+    STATE_SPECIAL,
+    Caseload,
+)
 
 #: Added to every possible cell of an ``age_placement_shape`` before fitting (children).
 PSEUDO_COUNT = 0.05

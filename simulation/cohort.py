@@ -39,8 +39,16 @@ import pandas as pd
 from scipy import stats
 
 from simulation.outputs import AGE_BANDS, CEASE_REASONS, PLACEMENT_GROUP, SEN_EXIT_REASONS, tidy
-from simulation.parameters import (AGES, MAX_YEARS_EARLIER, PHASE_START_AGES, PHASES, PLACEMENTS, Parameters,
-                                   phase_by_age, schedule_values)
+from simulation.parameters import (
+    AGES,
+    MAX_YEARS_EARLIER,
+    PHASE_START_AGES,
+    PHASES,
+    PLACEMENTS,
+    Parameters,
+    phase_by_age,
+    schedule_values,
+)
 
 WEEKS = 52.0
 
@@ -77,8 +85,12 @@ def remaining_pmf(params: Parameters, steps_per_year: int, length: int) -> np.nd
 def within_20_weeks(params: Parameters) -> float:
     """P(decision time + assessment time <= 20 weeks), in per cent, when nobody queues."""
     a = params.assessment
-    return _within_20_weeks(float(a.decision_weeks_mean), int(a.decision_weeks_shape),
-                            float(a.assessment_weeks_mean), int(a.assessment_weeks_shape))
+    return _within_20_weeks(
+        float(a.decision_weeks_mean),
+        int(a.decision_weeks_shape),
+        float(a.assessment_weeks_mean),
+        int(a.assessment_weeks_shape),
+    )
 
 
 @lru_cache(maxsize=64)
@@ -104,18 +116,19 @@ def early_identification_flows(params: Parameters, expected: np.ndarray) -> tupl
         return normal, early
     shift = int(lever.years_earlier)
     moved = np.zeros_like(expected)
-    moved[shift:, lever.late_age:] = lever.share_identified_early * expected[shift:, lever.late_age:]
+    moved[shift:, lever.late_age :] = lever.share_identified_early * expected[shift:, lever.late_age :]
     dest = np.zeros_like(normal)  # by destination year and age
-    dest[:, lever.late_age - shift:AGES - shift] = moved[shift:shift + h, lever.late_age:]
+    dest[:, lever.late_age - shift : AGES - shift] = moved[shift : shift + h, lever.late_age :]
     scale = np.ones(h)
     if lever.capacity_children_per_year is not None:
         total = dest.sum(axis=1)
-        scale = np.where(total > lever.capacity_children_per_year,
-                         lever.capacity_children_per_year / np.maximum(total, 1e-300), 1.0)
+        scale = np.where(
+            total > lever.capacity_children_per_year, lever.capacity_children_per_year / np.maximum(total, 1e-300), 1.0
+        )
     reached = dest * scale[:, None]
     early += reached
     back = np.zeros_like(expected)
-    back[shift:shift + h, lever.late_age:] = reached[:, lever.late_age - shift:AGES - shift]
+    back[shift : shift + h, lever.late_age :] = reached[:, lever.late_age - shift : AGES - shift]
     normal -= back[:h]
     return normal, early
 
@@ -126,8 +139,9 @@ def expected_trajectories(params: Parameters, steps_per_year: int = 52) -> pd.Da
     return tidy(stocks, flows, params.start_year)
 
 
-def expected_arrays(params: Parameters, steps_per_year: int = 52, *,
-                    start_by_age_placement: np.ndarray | None = None) -> tuple[dict, dict]:
+def expected_arrays(
+    params: Parameters, steps_per_year: int = 52, *, start_by_age_placement: np.ndarray | None = None
+) -> tuple[dict, dict]:
     """The numbers behind :func:`expected_trajectories`, without building a table (for a
     fit that runs the model hundreds of times): ``(stocks, flows)``, dicts from
     ``(measure, breakdown)`` to yearly arrays (stocks: ``horizon + 1`` Januaries; flows:
@@ -137,8 +151,9 @@ def expected_arrays(params: Parameters, steps_per_year: int = 52, *,
     return _run(params, steps_per_year, start_by_age_placement)
 
 
-def new_plans_by_step(params: Parameters, steps_per_year: int = 52, *,
-                      start_by_age_placement: np.ndarray | None = None) -> np.ndarray:
+def new_plans_by_step(
+    params: Parameters, steps_per_year: int = 52, *, start_by_age_placement: np.ndarray | None = None
+) -> np.ndarray:
     """Expected new plans issued in each time step by window position (age), shape
     ``(steps, 26 * steps_per_year)``: what :func:`placements_given_new_plans` replays."""
     kept: list[np.ndarray] = []
@@ -146,22 +161,34 @@ def new_plans_by_step(params: Parameters, steps_per_year: int = 52, *,
     return np.array(kept)
 
 
-def placements_given_new_plans(params: Parameters, new_plans: np.ndarray, steps_per_year: int = 52, *,
-                               start_by_age_placement: np.ndarray | None = None) -> dict:
+def placements_given_new_plans(
+    params: Parameters,
+    new_plans: np.ndarray,
+    steps_per_year: int = 52,
+    *,
+    start_by_age_placement: np.ndarray | None = None,
+) -> dict:
     """Plans by placement (the stocks of :func:`expected_arrays`) when the new plans issued
     each step are ``new_plans`` (from :func:`new_plans_by_step` of parameters that differ
     only in the placement mix): SEN support, requests and assessments are not run again,
     so fitting the placement mix costs a fraction of a full run. Flows other than plan
     ceasing, moves in and placement years are not computed (zero)."""
     if new_plans.shape != (params.horizon * steps_per_year, AGES * steps_per_year):
-        raise ValueError(f"new_plans: expected shape {(params.horizon * steps_per_year, AGES * steps_per_year)}, "
-                         f"found {new_plans.shape}")
+        raise ValueError(
+            f"new_plans: expected shape {(params.horizon * steps_per_year, AGES * steps_per_year)}, "
+            f"found {new_plans.shape}"
+        )
     stocks, _ = _run(params, steps_per_year, start_by_age_placement, replay=new_plans)
     return stocks
 
 
-def _run(params: Parameters, spy: int, joint: np.ndarray | None = None, replay: np.ndarray | None = None,
-         kept: list | None = None) -> tuple[dict, dict]:
+def _run(
+    params: Parameters,
+    spy: int,
+    joint: np.ndarray | None = None,
+    replay: np.ndarray | None = None,
+    kept: list | None = None,
+) -> tuple[dict, dict]:
     p = params
     h = p.horizon
     dt = 1.0 / spy
@@ -169,13 +196,16 @@ def _run(params: Parameters, spy: int, joint: np.ndarray | None = None, replay: 
     steps = h * spy
     nb = a0 + steps
     n_groups = len(PLACEMENTS)
-    rev_bin = a0 - 1 - np.arange(a0)           # age bin of window position j
-    rev_year = rev_bin // spy                   # single year of age of window position j
+    rev_bin = a0 - 1 - np.arange(a0)  # age bin of window position j
+    rev_year = rev_bin // spy  # single year of age of window position j
     phase_pos = phase_by_age()[rev_year]
     pop = p.population.for_years(p.start_year, h)
     span = h + MAX_YEARS_EARLIER
-    ident = p.population.for_years(p.start_year, span) * p.arrivals.sen_support_rate_by_age[None, :] * \
-        schedule_values(p.arrivals.sen_support_multiplier, p.start_year, span)[:, None]
+    ident = (
+        p.population.for_years(p.start_year, span)
+        * p.arrivals.sen_support_rate_by_age[None, :]
+        * schedule_values(p.arrivals.sen_support_multiplier, p.start_year, span)[:, None]
+    )
     ident_normal, ident_early = early_identification_flows(p, ident)
     direct = pop * p.arrivals.direct_request_rate_by_age[None, :]
     moves = pop * p.arrivals.move_in_rate_by_age[None, :]
@@ -191,20 +221,24 @@ def _run(params: Parameters, spy: int, joint: np.ndarray | None = None, replay: 
     nm_age = s.needs_met_rate_by_age[rev_year]
     leave_bin = int(round(s.leaving_age * spy))
     c = p.ceasing
-    cease_rates = np.stack([c.needs_met_rate_by_age[rev_year], c.moved_away_rate_by_age[rev_year],
-                            c.left_education_rate_by_age[rev_year]])
+    cease_rates = np.stack(
+        [c.needs_met_rate_by_age[rev_year], c.moved_away_rate_by_age[rev_year], c.left_education_rate_by_age[rev_year]]
+    )
     cease_total = cease_rates.sum(axis=0)
     cease_p = -np.expm1(-cease_total * dt)
     cease_split = np.divide(cease_rates, cease_total, out=np.zeros_like(cease_rates), where=cease_total > 0)
     max_bin = int(round(c.max_age * spy))
-    shares_pos = p.placement.new_plan_shares[phase_pos]          # (a0, groups)
+    shares_pos = p.placement.new_plan_shares[phase_pos]  # (a0, groups)
     transfer = p.placement.transfer
     pmf_dec = delay_pmf(p.assessment.decision_weeks_mean, p.assessment.decision_weeks_shape, spy)
     pmf_ass = delay_pmf(p.assessment.assessment_weeks_mean, p.assessment.assessment_weeks_shape, spy)
     k_dec, k_ass = pmf_dec.size, pmf_ass.size
     capacity = p.assessment.capacity_per_year
-    slots = None if capacity is None else np.array(
-        [p.assessment.slots(v) for v in schedule_values(capacity, p.start_year, h)], dtype=float)
+    slots = (
+        None
+        if capacity is None
+        else np.array([p.assessment.slots(v) for v in schedule_values(capacity, p.start_year, h)], dtype=float)
+    )
     responsive = slots is not None and p.assessment.capacity_response is not None
     floor = None if slots is None else slots.copy()  # the schedule: a floor under responsive capacity
     from simulation.caseload import age_placement_counts  # local: avoids a cycle in documentation builds
@@ -216,23 +250,36 @@ def _run(params: Parameters, spy: int, joint: np.ndarray | None = None, replay: 
     ring_ass = np.zeros((k_ass, n_flags, nb))
     queue = np.zeros((n_flags, nb))
     # starting caseload spread evenly over the cohorts of each single year of age
-    sen[0, :a0] = (np.round(p.caseload.sen_support_by_age)[rev_year] / spy)
+    sen[0, :a0] = np.round(p.caseload.sen_support_by_age)[rev_year] / spy
     joint = (age_placement_counts(p.caseload) if joint is None else joint).astype(float)
     ehcp[:, :a0] = (joint[rev_year] / spy).T
     open_at_start = np.round(p.caseload.in_assessment_by_age)[rev_year] / spy
 
     stock_names = ("sen_support", "in_assessment") + tuple(PLACEMENTS) + ("waiting_special_place",)
     stock = {name: np.zeros(h + 1) for name in stock_names}
-    by_phase = np.zeros((h + 1, n_groups, len(PHASES)))   # plans by placement and phase on each January
-    new_by_age = np.zeros((h, AGES))                       # new plans by single year of age at issue
-    plans_by_age = np.zeros((h + 1, AGES))                 # plans by single year of age on each January
-    sen_by_age = np.zeros((h + 1, AGES))                   # SEN support by single year of age on each January
-    ceased_by_age = np.zeros((h, AGES))                    # plans ceased by single year of age when ceased
+    by_phase = np.zeros((h + 1, n_groups, len(PHASES)))  # plans by placement and phase on each January
+    new_by_age = np.zeros((h, AGES))  # new plans by single year of age at issue
+    plans_by_age = np.zeros((h + 1, AGES))  # plans by single year of age on each January
+    sen_by_age = np.zeros((h + 1, AGES))  # SEN support by single year of age on each January
+    ceased_by_age = np.zeros((h, AGES))  # plans ceased by single year of age when ceased
     phase_mask = (phase_pos[None, :] == np.arange(len(PHASES))[:, None]).astype(float)  # (phases, a0)
-    flow_names = ("identified", "identified_early", "requests", "direct", "refused", "decided", "assessments",
-                  "not_issued",
-                  "new_plans", "moves_in") + tuple(f"sen_exit_{r}" for r in SEN_EXIT_REASONS) + \
-        tuple(f"ceased_{r}" for r in CEASE_REASONS) + tuple(f"years_{g}" for g in PLACEMENTS)
+    flow_names = (
+        (
+            "identified",
+            "identified_early",
+            "requests",
+            "direct",
+            "refused",
+            "decided",
+            "assessments",
+            "not_issued",
+            "new_plans",
+            "moves_in",
+        )
+        + tuple(f"sen_exit_{r}" for r in SEN_EXIT_REASONS)
+        + tuple(f"ceased_{r}" for r in CEASE_REASONS)
+        + tuple(f"years_{g}" for g in PLACEMENTS)
+    )
     flow = {name: np.zeros(h) for name in flow_names}
     transfer_pos = [(k, a0 - 1 - start * spy) for k, start in enumerate(PHASE_START_AGES[1:])]
     leave_pos = a0 - 1 - leave_bin if leave_bin < a0 else None
@@ -315,8 +362,9 @@ def _run(params: Parameters, spy: int, joint: np.ndarray | None = None, replay: 
             if responsive and y >= 1 and w % spy == 0:
                 # responsive capacity, worked out on 1 January (before the step's decisions
                 # join): children waiting or in an assessment, plus last year's decisions
-                slots[y] = p.assessment.responsive_slots(flow["decided"][y - 1] + queue.sum() + ring_ass.sum(),
-                                                         int(floor[y]))
+                slots[y] = p.assessment.responsive_slots(
+                    flow["decided"][y - 1] + queue.sum() + ring_ass.sum(), int(floor[y])
+                )
             # assessments
             if w == 0 and open_at_start.sum() > 0:
                 # assessments under way at the start: part-way through (remaining time uniform on
@@ -369,14 +417,30 @@ def _run(params: Parameters, spy: int, joint: np.ndarray | None = None, replay: 
     return _assemble(p, stock, flow, by_phase, new_by_age, plans_by_age, sen_by_age, ceased_by_age)
 
 
-def _assemble(p: Parameters, stock: dict, flow: dict, by_phase: np.ndarray, new_by_age: np.ndarray,
-              plans_by_age: np.ndarray, sen_by_age: np.ndarray, ceased_by_age: np.ndarray) -> tuple[dict, dict]:
+def _assemble(
+    p: Parameters,
+    stock: dict,
+    flow: dict,
+    by_phase: np.ndarray,
+    new_by_age: np.ndarray,
+    plans_by_age: np.ndarray,
+    sen_by_age: np.ndarray,
+    ceased_by_age: np.ndarray,
+) -> tuple[dict, dict]:
     h = p.horizon
-    stocks: dict[tuple[str, str], np.ndarray] = {("sen_support", ""): stock["sen_support"],
-                                                  ("in_assessment", ""): stock["in_assessment"]}
+    stocks: dict[tuple[str, str], np.ndarray] = {
+        ("sen_support", ""): stock["sen_support"],
+        ("in_assessment", ""): stock["in_assessment"],
+    }
     stocks[("ehcp_total", "")] = sum(stock[g] for g in PLACEMENTS)
-    for measure in ("ehcp_mainstream", "ehcp_state_special", "ehcp_independent_special", "ehcp_fe", "ehcp_ap",
-                    "ehcp_other"):
+    for measure in (
+        "ehcp_mainstream",
+        "ehcp_state_special",
+        "ehcp_independent_special",
+        "ehcp_fe",
+        "ehcp_ap",
+        "ehcp_other",
+    ):
         stocks[(measure, "")] = sum(stock[g] for g in PLACEMENTS if PLACEMENT_GROUP[g] == measure)
     stocks[("ehcp_resourced_unit", "")] = stock["resourced_unit"]
     ages = np.arange(AGES)
@@ -386,8 +450,11 @@ def _assemble(p: Parameters, stock: dict, flow: dict, by_phase: np.ndarray, new_
         stocks[("ehcp_total", f"age_band={band}")] = plans_by_age[:, (ages >= low) & (ages < high)].sum(axis=1)
     groups = dict.fromkeys(PLACEMENT_GROUP.values())
     for measure in list(groups) + ["ehcp_resourced_unit"]:
-        members = [g for g, name in enumerate(PLACEMENTS)
-                   if (name == "resourced_unit" if measure == "ehcp_resourced_unit" else PLACEMENT_GROUP[name] == measure)]
+        members = [
+            g
+            for g, name in enumerate(PLACEMENTS)
+            if (name == "resourced_unit" if measure == "ehcp_resourced_unit" else PLACEMENT_GROUP[name] == measure)
+        ]
         for f, phase in enumerate(PHASES):
             stocks[(measure, f"phase={phase}")] = by_phase[:, members, f].sum(axis=1)
     for f, phase in enumerate(PHASES):
@@ -427,7 +494,10 @@ def _assemble(p: Parameters, stock: dict, flow: dict, by_phase: np.ndarray, new_
         flows[("cost_gbp", f"component={name}")] = value
         total += value
     flows[("cost_gbp", "component=assessment")] = flow["assessments"] * p.costs.assessment_gbp
-    flows[("cost_gbp", "component=early_support")] = flow["identified_early"] * p.early_identification.cost_per_child_gbp
-    flows[("cost_gbp", "")] = total + flows[("cost_gbp", "component=assessment")] + \
-        flows[("cost_gbp", "component=early_support")]
+    flows[("cost_gbp", "component=early_support")] = (
+        flow["identified_early"] * p.early_identification.cost_per_child_gbp
+    )
+    flows[("cost_gbp", "")] = (
+        total + flows[("cost_gbp", "component=assessment")] + flows[("cost_gbp", "component=early_support")]
+    )
     return stocks, flows

@@ -43,8 +43,14 @@ class Reach:
     group: np.ndarray
 
 
-def reach(lever: EarlyIdentification, time: np.ndarray, birth: np.ndarray, u: np.ndarray,
-          pool_time: np.ndarray, u_pool: np.ndarray) -> Reach:
+def reach(
+    lever: EarlyIdentification,
+    time: np.ndarray,
+    birth: np.ndarray,
+    u: np.ndarray,
+    pool_time: np.ndarray,
+    u_pool: np.ndarray,
+) -> Reach:
     """Apply the lever to usual identifications ``(time, birth, u)`` and to the pool of
     potential extra identifications ``(pool_time, u_pool)`` (see the module notes); the
     returned arrays follow ``time`` then ``pool_time``."""
@@ -140,13 +146,17 @@ def supported_plan_shares(params) -> np.ndarray:
     independent) times ``special_placement_multiplier`` (capped so no share goes below
     zero), the difference to or from mainstream."""
     from simulation.parameters import INDEPENDENT, MAINSTREAM, STATE_SPECIAL
+
     shares = np.array(params.placement.new_plan_shares, dtype=float)
     factor = params.early_identification.special_placement_multiplier
     special = shares[:, [STATE_SPECIAL, INDEPENDENT]]
     change = special * (factor - 1.0)
-    change = np.minimum(change.sum(axis=1), shares[:, MAINSTREAM])[:, None] * \
-        np.divide(special, special.sum(axis=1, keepdims=True), out=np.zeros_like(special),
-                  where=special.sum(axis=1, keepdims=True) > 0)
+    change = np.minimum(change.sum(axis=1), shares[:, MAINSTREAM])[:, None] * np.divide(
+        special,
+        special.sum(axis=1, keepdims=True),
+        out=np.zeros_like(special),
+        where=special.sum(axis=1, keepdims=True) > 0,
+    )
     shares[:, [STATE_SPECIAL, INDEPENDENT]] += change
     shares[:, MAINSTREAM] -= change.sum(axis=1)
     return shares

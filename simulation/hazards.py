@@ -69,8 +69,9 @@ class CompetingHazards:
         return self._total
 
 
-def first_events(hazards: CompetingHazards, t0: np.ndarray, birth: np.ndarray, exp_draw: np.ndarray,
-                 uniform: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def first_events(
+    hazards: CompetingHazards, t0: np.ndarray, birth: np.ndarray, exp_draw: np.ndarray, uniform: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
     """Event time and cause for many children at once.
 
     ``t0``: time each child becomes exposed; ``birth``: time of birth (negative before the
@@ -81,13 +82,15 @@ def first_events(hazards: CompetingHazards, t0: np.ndarray, birth: np.ndarray, e
     t0 = np.asarray(t0, dtype=float)
     birth = np.asarray(birth, dtype=float)
     if hazards._age_only:
-        return _first_events_by_age(hazards, t0, birth, np.asarray(exp_draw, dtype=float),
-                                    np.asarray(uniform, dtype=float))
+        return _first_events_by_age(
+            hazards, t0, birth, np.asarray(exp_draw, dtype=float), np.asarray(uniform, dtype=float)
+        )
     return _first_events_walk(hazards, t0, birth, exp_draw, uniform)
 
 
-def _first_events_walk(hazards: CompetingHazards, t0: np.ndarray, birth: np.ndarray, exp_draw: np.ndarray,
-                       uniform: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def _first_events_walk(
+    hazards: CompetingHazards, t0: np.ndarray, birth: np.ndarray, exp_draw: np.ndarray, uniform: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
     """:func:`first_events` for any hazards: each child walks the (year, age) grid cell
     by cell, all children at once, until the cumulative hazard reaches its draw."""
     n = t0.size
@@ -120,8 +123,15 @@ def _first_events_walk(hazards: CompetingHazards, t0: np.ndarray, birth: np.ndar
         year = year + (year + 1.0 <= nxt)
         t = nxt
         keep = ~hit & (t < stop)
-        work, t, born, remaining, stop, year, age = (work[keep], t[keep], born[keep], remaining[keep],
-                                                     stop[keep], year[keep], age[keep])
+        work, t, born, remaining, stop, year, age = (
+            work[keep],
+            t[keep],
+            born[keep],
+            remaining[keep],
+            stop[keep],
+            year[keep],
+            age[keep],
+        )
         np.minimum(age, total.shape[1] - 1, out=age)
         np.minimum(year, hazards.horizon - 1, out=year)
     age_out_time = np.maximum(birth + hazards.end_age, t0)
@@ -131,8 +141,9 @@ def _first_events_walk(hazards: CompetingHazards, t0: np.ndarray, birth: np.ndar
     return time, cause
 
 
-def _first_events_by_age(hazards: CompetingHazards, t0: np.ndarray, birth: np.ndarray, exp_draw: np.ndarray,
-                         uniform: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def _first_events_by_age(
+    hazards: CompetingHazards, t0: np.ndarray, birth: np.ndarray, exp_draw: np.ndarray, uniform: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
     """:func:`first_events` where the hazards do not change with the calendar year: the
     cumulative hazard by age is inverted directly, as :func:`next_event` does for one child
     (the same arithmetic, so the same times)."""
@@ -169,8 +180,9 @@ def _age_index(age: np.ndarray, top: int) -> np.ndarray:
     return index
 
 
-def next_event(hazards: CompetingHazards, t0: float, birth: float, exp_draw: float,
-               uniform: float) -> tuple[float, int]:
+def next_event(
+    hazards: CompetingHazards, t0: float, birth: float, exp_draw: float, uniform: float
+) -> tuple[float, int]:
     """The same as :func:`first_events` for one child, in plain Python (fast for one)."""
     horizon = float(hazards.horizon)
     age_out_time = birth + hazards.end_age

@@ -48,11 +48,11 @@ from __future__ import annotations
 import gc
 import logging
 import math
-from heapq import heappop, heappush
-from itertools import chain
 from collections import deque
 from dataclasses import dataclass
 from functools import partial
+from heapq import heappop, heappush
+from itertools import chain
 from operator import itemgetter
 
 import numpy as np
@@ -62,15 +62,36 @@ from simpy.events import Timeout
 
 from simulation.assessment_queue import AssessmentQueue
 from simulation.caseload import age_placement_counts
-from simulation.early_support import (EARLIER, MORE, SupportHazards, early_support_cost, reach,
-                                      supported_plan_shares)
+from simulation.early_support import EARLIER, MORE, SupportHazards, early_support_cost, reach, supported_plan_shares
 from simulation.hazards import NO_EVENT, CompetingHazards, first_events, next_event
-from simulation.outputs import (CEASE_REASONS, PLACEMENT_GROUP, SEN_EXIT_REASONS, per_year, plans_at_januaries,
-                                stock_at_januaries, time_in_years, time_in_years_by, tidy)
+from simulation.outputs import (
+    CEASE_REASONS,
+    PLACEMENT_GROUP,
+    SEN_EXIT_REASONS,
+    per_year,
+    plans_at_januaries,
+    stock_at_januaries,
+    tidy,
+    time_in_years,
+    time_in_years_by,
+)
+from simulation.parameters import (
+    AGES,
+    INDEPENDENT,
+    MAX_MORE_IDENTIFIED,
+    MAX_YEARS_EARLIER,
+    MORE_IDENTIFIED_AGES,
+    OTHER,
+    PHASE_START_AGES,
+    PLACEMENTS,
+    POOLS,
+    STATE_SPECIAL,
+    Parameters,
+    phase_of_age,
+    phases_of_ages,
+    schedule_values,
+)
 from simulation.plan_paths import N_PHASES, choose_by_row, placement_paths, plan_segments, touches
-from simulation.parameters import (AGES, INDEPENDENT, MAX_MORE_IDENTIFIED, MAX_YEARS_EARLIER, MORE_IDENTIFIED_AGES,
-                                   OTHER, PHASE_START_AGES, PLACEMENTS, POOLS, STATE_SPECIAL, Parameters,
-                                   phase_of_age, phases_of_ages, schedule_values)
 from simulation.streams import replication_streams
 
 log = logging.getLogger(__name__)
@@ -79,8 +100,7 @@ WEEKS = 52.0
 #: (phase entered, age at the transfer) for every phase transfer
 _TRANSFERS = tuple(enumerate(PHASE_START_AGES[1:], start=1))
 _REQUEST = 0  # SEN support cause index: 0 request, 1 needs met, 2 moved away, 3 left school (age out)
-_POOL_FOR_PHASE = {0: ("primary", "all"), 1: ("primary", "all"), 2: ("secondary", "all"), 3: ("post16", "all"),
-                   4: ()}
+_POOL_FOR_PHASE = {0: ("primary", "all"), 1: ("primary", "all"), 2: ("secondary", "all"), 3: ("post16", "all"), 4: ()}
 
 
 @dataclass(frozen=True)
@@ -111,8 +131,12 @@ def sen_support_hazards(params: Parameters, relative_risk: float = 1.0) -> Compe
 def plan_hazards(params: Parameters) -> CompetingHazards:
     """Plans: needs met, moved away, left education; ceased at ``max_age``."""
     c = params.ceasing
-    rates = np.stack([np.broadcast_to(r, (params.horizon, AGES)) for r in
-                      (c.needs_met_rate_by_age, c.moved_away_rate_by_age, c.left_education_rate_by_age)])
+    rates = np.stack(
+        [
+            np.broadcast_to(r, (params.horizon, AGES))
+            for r in (c.needs_met_rate_by_age, c.moved_away_rate_by_age, c.left_education_rate_by_age)
+        ]
+    )
     if params.individual_support_plans.share_at_transfer > 0:  # reform: plans to ISPs (simulation.reform)
         rates = rates.copy()
         rates[0] += params.individual_support_plans.extra_hazard(params.start_year, params.horizon, AGES)
@@ -286,7 +310,7 @@ class _Model:
         # every child the early identification lever can move into the run is there
         id_time, id_age, pool_time, pool_age = self._identifications()
         id_birth = np.concatenate([id_time - id_age, pool_time - pool_age])
-        id_time, support_group = self._early_identification(id_time, id_birth[:id_time.size], pool_time)
+        id_time, support_group = self._early_identification(id_time, id_birth[: id_time.size], pool_time)
         early = support_group >= 0
         # direct requests and moves in
         dr_time, dr_age = _poisson_arrivals(rng["direct_requests"], self.pop * p.arrivals.direct_request_rate_by_age)
@@ -307,10 +331,16 @@ class _Model:
         # per child: arrays for numpy over many children, lists for one child in an event
         self.births = birth
         self.birth = birth.tolist()
-        self.early_array = np.concatenate([np.zeros(n_sen0, bool), early,
-                                           np.zeros(n_dr + n_mi + n_plan + n_open, bool)])
-        self.support_keys = np.concatenate([np.zeros(n_sen0, np.int64), self.support.key(support_group, id_time),
-                                            np.zeros(n_dr + n_mi + n_plan + n_open, np.int64)])
+        self.early_array = np.concatenate(
+            [np.zeros(n_sen0, bool), early, np.zeros(n_dr + n_mi + n_plan + n_open, bool)]
+        )
+        self.support_keys = np.concatenate(
+            [
+                np.zeros(n_sen0, np.int64),
+                self.support.key(support_group, id_time),
+                np.zeros(n_dr + n_mi + n_plan + n_open, np.int64),
+            ]
+        )
         self.support_key = self.support_keys.tolist()
         self.identified_times = id_time
         self.early_times = id_time[support_group == EARLIER]
@@ -321,11 +351,15 @@ class _Model:
         a = p.assessment
         years_per_week = 1.0 / WEEKS
         # (kept as arrays: most children never use them, and converting is slower than indexing)
-        self.decision_delay = rng["decision"].gamma(a.decision_weeks_shape, a.decision_weeks_mean /
-                                                    a.decision_weeks_shape, n_all) * years_per_week
+        self.decision_delay = (
+            rng["decision"].gamma(a.decision_weeks_shape, a.decision_weeks_mean / a.decision_weeks_shape, n_all)
+            * years_per_week
+        )
         self.refuse_u = rng["decision"].random(n_all)
-        self.assess_time = rng["assessment"].gamma(a.assessment_weeks_shape, a.assessment_weeks_mean /
-                                                   a.assessment_weeks_shape, n_all) * years_per_week
+        self.assess_time = (
+            rng["assessment"].gamma(a.assessment_weeks_shape, a.assessment_weeks_mean / a.assessment_weeks_shape, n_all)
+            * years_per_week
+        )
         self.not_issued_u = rng["assessment"].random(n_all)
         self.place_u = rng["placement"].random(n_all)
         self.transfer_u = rng["transfer"].random((n_all, 4))
@@ -365,8 +399,10 @@ class _Model:
         self.sen_exit_times0 = time[exits]
         self.sen_exit_causes0 = cause[exits] - 1
         requesting = np.flatnonzero((cause == _REQUEST) & (time < h))
-        self._first_requests(np.concatenate([requesting, np.arange(n_sen0 + n_id, n_sen0 + n_id + n_dr)]),
-                             np.concatenate([time[requesting], dr_time]))
+        self._first_requests(
+            np.concatenate([requesting, np.arange(n_sen0 + n_id, n_sen0 + n_id + n_dr)]),
+            np.concatenate([time[requesting], dr_time]),
+        )
         self.move_in_ids = np.arange(n_sen0 + n_id + n_dr, n_sen0 + n_id + n_dr + n_mi)
         # starting plans: place (holding special places), draw ceasing, schedule
         first_plan = n_all - n_open - n_plan
@@ -378,11 +414,13 @@ class _Model:
             eventful = touches(paths, STATE_SPECIAL) | (not self.defer_plans)
         self.deferred.append((plan_ids[~eventful], np.zeros(int((~eventful).sum())), paths[~eventful]))
         plan_ids, plan_group = plan_ids[eventful], plan_group[eventful]
-        c_time, c_cause = first_events(self.plan_hz, np.zeros(plan_ids.size), birth[plan_ids], plan_e[plan_ids],
-                                       plan_u[plan_ids])
+        c_time, c_cause = first_events(
+            self.plan_hz, np.zeros(plan_ids.size), birth[plan_ids], plan_e[plan_ids], plan_u[plan_ids]
+        )
         cease_time, cease_reason, pool_held = self.cease_time, self.cease_reason, self.pool_held
-        for child, cease, reason, group, phase in zip(plan_ids.tolist(), c_time.tolist(), c_cause.tolist(),
-                                                      plan_group.tolist(), plan_phase[eventful].tolist()):
+        for child, cease, reason, group, phase in zip(
+            plan_ids.tolist(), c_time.tolist(), c_cause.tolist(), plan_group.tolist(), plan_phase[eventful].tolist()
+        ):
             cease_time[child] = cease
             cease_reason[child] = reason
             if group == STATE_SPECIAL and self.constrained:
@@ -420,8 +458,9 @@ class _Model:
         p, h = self.p, self.h
         span = h + MAX_YEARS_EARLIER
         years = schedule_values(p.arrivals.sen_support_multiplier, p.start_year, span)
-        expected = p.population.for_years(p.start_year, span) * p.arrivals.sen_support_rate_by_age[None, :] \
-            * years[:, None]
+        expected = (
+            p.population.for_years(p.start_year, span) * p.arrivals.sen_support_rate_by_age[None, :] * years[:, None]
+        )
         id_time, id_age = _poisson_arrivals(self.rng["identification"], expected)
         low, high = MORE_IDENTIFIED_AGES
         pool = np.zeros_like(expected[:h])
@@ -443,15 +482,17 @@ class _Model:
         self.queue: AssessmentQueue | None = None
         if cap is not None:
             per_year_slots = [p.assessment.slots(c) for c in schedule_values(cap, p.start_year, self.h)]
-            self.queue = AssessmentQueue(per_year_slots[0], p.assessment.queue_discipline,
-                                         self.rng["assessment_queue"])
+            self.queue = AssessmentQueue(per_year_slots[0], p.assessment.queue_discipline, self.rng["assessment_queue"])
             if p.assessment.capacity_response is not None:
                 # responsive: worked out on each 1 January from the work in hand (-1: to work out)
                 self.capacity_changes = [(float(k), -1) for k in range(1, self.h)]
                 self.capacity_floor = per_year_slots
             else:
-                self.capacity_changes = [(float(k), per_year_slots[k]) for k in range(1, self.h)
-                                         if per_year_slots[k] != per_year_slots[k - 1]]
+                self.capacity_changes = [
+                    (float(k), per_year_slots[k])
+                    for k in range(1, self.h)
+                    if per_year_slots[k] != per_year_slots[k - 1]
+                ]
         self.constrained = p.special_places.constrained
         self.pools: dict[str, _Pool] = {}
         if self.constrained:
@@ -541,8 +582,9 @@ class _Model:
             if now is None:
                 return
 
-    def _sen_support_events(self, t0: np.ndarray, birth: np.ndarray, exp_draw: np.ndarray, uniform: np.ndarray,
-                            keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    def _sen_support_events(
+        self, t0: np.ndarray, birth: np.ndarray, exp_draw: np.ndarray, uniform: np.ndarray, keys: np.ndarray
+    ) -> tuple[np.ndarray, np.ndarray]:
         """End of SEN support spells starting at ``t0`` (time and cause, :func:`first_events`),
         on each child's support hazards (``keys``, :class:`SupportHazards`); children never
         identified (``t0`` infinite) have no event."""
@@ -553,8 +595,9 @@ class _Model:
         finite = np.isfinite(t0)
         for key in np.unique(keys[finite]).tolist():
             mask = finite & (keys == key)
-            time[mask], cause[mask] = first_events(self.support.hazard(key), t0[mask], birth[mask], exp_draw[mask],
-                                                   uniform[mask])
+            time[mask], cause[mask] = first_events(
+                self.support.hazard(key), t0[mask], birth[mask], exp_draw[mask], uniform[mask]
+            )
         return time, cause
 
     def _first_requests(self, children: np.ndarray, when: np.ndarray) -> None:
@@ -592,8 +635,9 @@ class _Model:
         """Children back on SEN support for the first time at ``when`` (refused at their first
         request): as :meth:`_back_to_sen_support` for each child, in numpy."""
         self.returned.update(children.tolist())
-        time, cause = self._sen_support_events(when, self.births[children], self.return_e[children],
-                                               self.return_u[children], self.support_keys[children])
+        time, cause = self._sen_support_events(
+            when, self.births[children], self.return_e[children], self.return_u[children], self.support_keys[children]
+        )
         self.return_start0, self.return_end0 = when, time
         exits = (cause != _REQUEST) & (cause != NO_EVENT)
         self.return_exit_times0, self.return_exit_causes0 = time[exits], cause[exits] - 1
@@ -682,8 +726,11 @@ class _Model:
         not_issued_u, not_issued = self.not_issued_u, self.not_issued
         request_time, pipeline_open = self.request_time, self.pipeline_open
         not_issued_append = self.not_issued_done.append
-        issued_time, issued_requested, issued_child = (self.issued_times.append, self.issued_requested.append,
-                                                       self.issued_children.append)
+        issued_time, issued_requested, issued_child = (
+            self.issued_times.append,
+            self.issued_requested.append,
+            self.issued_children.append,
+        )
         back, repeat, repeat_gamma = self._back_to_sen_support, self._repeat, self._repeat_gamma
         shape, mean = self.p.assessment.assessment_weeks_shape, self.p.assessment.assessment_weeks_mean
         inf = math.inf
@@ -714,8 +761,9 @@ class _Model:
                     break
                 units = changes[next_change][1]
                 if units < 0:  # responsive capacity: the work in hand this 1 January
-                    units = self.p.assessment.responsive_slots(decided_in_year + len(queue) + queue.in_use,
-                                                               self.capacity_floor[next_change + 1])
+                    units = self.p.assessment.responsive_slots(
+                        decided_in_year + len(queue) + queue.in_use, self.capacity_floor[next_change + 1]
+                    )
                 self.slots_by_year.append(units)
                 decided_in_year = 0
                 for child in queue.set_units(units):
@@ -731,8 +779,9 @@ class _Model:
                     following = finish()
                     if following is not None:
                         # as _start_assessment(following, now)
-                        duration = (repeat_gamma(shape, mean) if assessed_before[following]
-                                    else float(assess_time[following]))
+                        duration = (
+                            repeat_gamma(shape, mean) if assessed_before[following] else float(assess_time[following])
+                        )
                         heappush(done, (now + duration, following))
                 # the outcome
                 requested = request_time[child]
@@ -755,17 +804,22 @@ class _Model:
         """Split the plans started in the run (issued by the pipeline, or moved in) into
         those that can need a local special place, started through events in time order
         (:meth:`_run_plans`), and those that cannot, written at the end (deferred)."""
-        issued = self.issued = np.column_stack([np.array(self.issued_times, dtype=float),
-                                                np.array(self.issued_requested, dtype=float),
-                                                np.array(self.issued_children, dtype=float)])
+        issued = self.issued = np.column_stack(
+            [
+                np.array(self.issued_times, dtype=float),
+                np.array(self.issued_requested, dtype=float),
+                np.array(self.issued_children, dtype=float),
+            ]
+        )
         time = np.concatenate([issued[:, 0], self.move_in_times])
         child = np.concatenate([issued[:, 2].astype(np.int64), self.move_in_ids])
         phase = phases_of_ages(time - self.births[child])
         group = choose_by_row(self.shares_cum_array, phase, self.place_u[child])
         supported = self.early_array[child]
         if supported.any() and self.p.early_identification.special_placement_multiplier != 1.0:
-            group[supported] = choose_by_row(self.supported_shares_cum, phase[supported],
-                                             self.place_u[child[supported]])
+            group[supported] = choose_by_row(
+                self.supported_shares_cum, phase[supported], self.place_u[child[supported]]
+            )
         if self.constrained and not self.defer_plans:
             eventful = np.ones(child.size, dtype=bool)  # every plan through events (tests compare)
             later = np.empty((0, N_PHASES), dtype=np.int64)
@@ -774,12 +828,13 @@ class _Model:
             eventful = touches(paths, STATE_SPECIAL) if self.constrained else np.zeros(child.size, dtype=bool)
             later = paths[~eventful]
         self.deferred.append((child[~eventful], time[~eventful], later))
-        self.events += int(eventful[issued.shape[0]:].sum())  # a move in is an event
+        self.events += int(eventful[issued.shape[0] :].sum())  # a move in is an event
         order = np.argsort(time[eventful], kind="stable")
         time, child, phase, group = (values[eventful][order] for values in (time, child, phase, group))
         cease, reason = first_events(self.plan_hz, time, self.births[child], self.plan_e[child], self.plan_u[child])
-        self.plan_starts = list(zip(time.tolist(), child.tolist(), phase.tolist(), group.tolist(), cease.tolist(),
-                                    reason.tolist()))
+        self.plan_starts = list(
+            zip(time.tolist(), child.tolist(), phase.tolist(), group.tolist(), cease.tolist(), reason.tolist())
+        )
 
     # ------------------------------------------------------------------ plans and special places
     def _start_plan(self, now: float, child: int, phase: int, group: int, cease: float, reason: int) -> None:
@@ -870,8 +925,11 @@ class _Model:
             u = float(self.transfer_u[child, phase - 1])
             if held is not None:
                 # staying on in an all-through special school keeps the place: no event
-                if held.name == "all" and phase <= 3 and \
-                        self._choose(self.transfer_cum[phase - 1][STATE_SPECIAL], u) == STATE_SPECIAL:
+                if (
+                    held.name == "all"
+                    and phase <= 3
+                    and self._choose(self.transfer_cum[phase - 1][STATE_SPECIAL], u) == STATE_SPECIAL
+                ):
                     continue
                 needs_event = True
             elif waiting:
@@ -974,15 +1032,20 @@ class _Model:
         cease, reason = first_events(self.plan_hz, start, birth, self.plan_e[child], self.plan_u[child])
         begin, end, placement, index = plan_segments(start, cease, birth, paths, float(self.h))
         ends = np.isfinite(cease)
-        return (np.column_stack([begin, end, placement, child[index]]),
-                np.column_stack([cease[ends], reason[ends]]))
+        return (np.column_stack([begin, end, placement, child[index]]), np.column_stack([cease[ends], reason[ends]]))
 
     def _open_plan_spells(self) -> np.ndarray:
         """Spells ``(start, end, placement, child)`` of the plans run through events that are
         still open at the end of the run (``end`` infinite), in child order."""
         children = sorted(self.open_plans)
-        return np.column_stack([_gather(self.spell_start, children), np.full(len(children), np.inf),
-                                _gather(self.group, children), np.array(children, dtype=float)])
+        return np.column_stack(
+            [
+                _gather(self.spell_start, children),
+                np.full(len(children), np.inf),
+                _gather(self.group, children),
+                np.array(children, dtype=float),
+            ]
+        )
 
     def _open_requests(self) -> np.ndarray:
         """Times of the requests still open (not decided, or assessment not finished) at the
@@ -1002,24 +1065,34 @@ class _Model:
         sen = _records(self.sen_spells, 2)
         stocks[("sen_support", "")] = stock_at_januaries(
             np.concatenate([self.sen_start0, self.return_start0, sen[:, 0]]),
-            np.concatenate([self.sen_end0, self.return_end0, sen[:, 1]]), h)
+            np.concatenate([self.sen_end0, self.return_end0, sen[:, 1]]),
+            h,
+        )
         not_issued = _records(self.not_issued_done, 2)
         issued = self.issued
         open_requests = self._open_requests()
         still_open = np.column_stack([open_requests, np.full(open_requests.size, inf)])
-        pipe = np.concatenate([self.pipeline0, _records(self.pipeline_spells, 2), not_issued[:, ::-1],
-                               issued[:, 1::-1], still_open])
+        pipe = np.concatenate(
+            [self.pipeline0, _records(self.pipeline_spells, 2), not_issued[:, ::-1], issued[:, 1::-1], still_open]
+        )
         stocks[("in_assessment", "")] = stock_at_januaries(pipe[:, 0], pipe[:, 1], h)
         later, ceased = self._deferred_spells()
         spells = np.concatenate([_records(self.plan_spells, 4), self._open_plan_spells(), later])
         groups = spells[:, 2].astype(np.int64)
-        by_placement, by_age = plans_at_januaries(spells[:, 0], spells[:, 1], groups,
-                                                  self.births[spells[:, 3].astype(np.int64)], h)
+        by_placement, by_age = plans_at_januaries(
+            spells[:, 0], spells[:, 1], groups, self.births[spells[:, 3].astype(np.int64)], h
+        )
         stocks.update(by_age)
         by_type = dict(zip(PLACEMENTS, by_placement))
         stocks[("ehcp_total", "")] = sum(by_type.values())
-        for measure in ("ehcp_mainstream", "ehcp_state_special", "ehcp_independent_special", "ehcp_fe", "ehcp_ap",
-                        "ehcp_other"):
+        for measure in (
+            "ehcp_mainstream",
+            "ehcp_state_special",
+            "ehcp_independent_special",
+            "ehcp_fe",
+            "ehcp_ap",
+            "ehcp_other",
+        ):
             stocks[(measure, "")] = sum(v for k, v in by_type.items() if PLACEMENT_GROUP[k] == measure)
         stocks[("ehcp_resourced_unit", "")] = by_type["resourced_unit"]
         waits = _records(self.waits, 2)
@@ -1106,7 +1179,7 @@ def arrivals_and_exits(result: ReplicationResult) -> tuple[np.ndarray, np.ndarra
     in; exits are SEN support exits and ceased plans; the stock is SEN support, open
     requests and assessments, and plans. The three must balance exactly."""
     f, s = result.flows, result.stocks
-    arrivals = (f[("sen_support_identified", "")] + f[("requests", "route=direct")] + f[("ehcp_moves_in", "")])
+    arrivals = f[("sen_support_identified", "")] + f[("requests", "route=direct")] + f[("ehcp_moves_in", "")]
     exits = f[("sen_support_exits", "")] + f[("plans_ceased", "")]
     stock = s[("sen_support", "")] + s[("in_assessment", "")] + s[("ehcp_total", "")]
     return arrivals, exits, np.diff(stock)

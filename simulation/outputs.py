@@ -53,43 +53,81 @@ import pandas as pd
 
 from simulation.parameters import PLACEMENTS
 
-STOCK_MEASURES = ("sen_support", "in_assessment", "ehcp_total", "ehcp_mainstream", "ehcp_resourced_unit",
-                  "ehcp_state_special", "ehcp_independent_special", "ehcp_fe", "ehcp_ap", "ehcp_other",
-                  "waiting_special_place")
-FLOW_MEASURES = ("sen_support_identified", "sen_support_exits", "requests", "requests_refused", "assessments",
-                 "assessed_not_issued", "new_plans", "issued_within_20wk_pct", "plans_ceased", "ehcp_moves_in",
-                 "overflow_independent", "child_weeks_waited", "cost_gbp")
+STOCK_MEASURES = (
+    "sen_support",
+    "in_assessment",
+    "ehcp_total",
+    "ehcp_mainstream",
+    "ehcp_resourced_unit",
+    "ehcp_state_special",
+    "ehcp_independent_special",
+    "ehcp_fe",
+    "ehcp_ap",
+    "ehcp_other",
+    "waiting_special_place",
+)
+FLOW_MEASURES = (
+    "sen_support_identified",
+    "sen_support_exits",
+    "requests",
+    "requests_refused",
+    "assessments",
+    "assessed_not_issued",
+    "new_plans",
+    "issued_within_20wk_pct",
+    "plans_ceased",
+    "ehcp_moves_in",
+    "overflow_independent",
+    "child_weeks_waited",
+    "cost_gbp",
+)
 #: ``january`` for stocks, ``calendar`` for flows.
 YEAR_BASIS: dict[str, str] = {**{m: "january" for m in STOCK_MEASURES}, **{m: "calendar" for m in FLOW_MEASURES}}
 #: Placement type -> sendcast placement group.
-PLACEMENT_GROUP = {"mainstream": "ehcp_mainstream", "resourced_unit": "ehcp_mainstream",
-                   "state_special": "ehcp_state_special", "independent_special": "ehcp_independent_special",
-                   "fe": "ehcp_fe", "ap": "ehcp_ap", "other": "ehcp_other"}
+PLACEMENT_GROUP = {
+    "mainstream": "ehcp_mainstream",
+    "resourced_unit": "ehcp_mainstream",
+    "state_special": "ehcp_state_special",
+    "independent_special": "ehcp_independent_special",
+    "fe": "ehcp_fe",
+    "ap": "ehcp_ap",
+    "other": "ehcp_other",
+}
 SEN_EXIT_REASONS = ("needs_met", "moved_away", "left_school")
 CEASE_REASONS = ("needs_met", "moved_away", "left_education", "aged_out")
 COST_COMPONENTS = PLACEMENTS + ("assessment", "early_support")
 
 
 #: Age bands of ``ehcp_total`` (lowest age, highest age + 1), as the sendcast data layer names them.
-AGE_BANDS: dict[str, tuple[float, float]] = {"under_5": (0, 5), "5_to_10": (5, 11), "11_to_15": (11, 16),
-                                             "16_to_19": (16, 20), "20_to_25": (20, np.inf)}
+AGE_BANDS: dict[str, tuple[float, float]] = {
+    "under_5": (0, 5),
+    "5_to_10": (5, 11),
+    "11_to_15": (11, 16),
+    "16_to_19": (16, 20),
+    "20_to_25": (20, np.inf),
+}
 #: School phases (ages on the January day) for specialist placements.
 SCHOOL_PHASES: dict[str, tuple[float, float]] = {"primary": (4, 11), "secondary": (11, 16)}
 #: Placement types counted by phase, and the measure each is reported under.
-SPECIALIST_MEASURES: dict[str, str] = {"state_special": "ehcp_state_special", "resourced_unit": "ehcp_resourced_unit",
-                                       "independent_special": "ehcp_independent_special"}
+SPECIALIST_MEASURES: dict[str, str] = {
+    "state_special": "ehcp_state_special",
+    "resourced_unit": "ehcp_resourced_unit",
+    "independent_special": "ehcp_independent_special",
+}
 
 
-def plans_by_age(start: np.ndarray, end: np.ndarray, placement: np.ndarray, birth: np.ndarray,
-                 horizon: int) -> dict[tuple[str, str], np.ndarray]:
+def plans_by_age(
+    start: np.ndarray, end: np.ndarray, placement: np.ndarray, birth: np.ndarray, horizon: int
+) -> dict[tuple[str, str], np.ndarray]:
     """Plans open on each January 0..horizon by age band, and specialist placements by school
     phase, from plan spells ``[start, end)`` in ``placement`` (index into :data:`PLACEMENTS`)
     of children born at ``birth`` (run years; negative before the start)."""
     return plans_at_januaries(start, end, placement, birth, horizon)[1]
 
 
-def plans_at_januaries(start: np.ndarray, end: np.ndarray, placement: np.ndarray, birth: np.ndarray,
-                       horizon: int) -> tuple[np.ndarray, dict[tuple[str, str], np.ndarray]]:
+def plans_at_januaries(
+    start: np.ndarray, end: np.ndarray, placement: np.ndarray, birth: np.ndarray, horizon: int
+) -> tuple[np.ndarray, dict[tuple[str, str], np.ndarray]]:
     """Plans open on each January 0..horizon: ``(by_placement, by_age)``.
 
     ``by_placement[k]``: spells in placement ``k`` (index into :data:`PLACEMENTS`) open on
@@ -115,8 +153,9 @@ def plans_at_januaries(start: np.ndarray, end: np.ndarray, placement: np.ndarray
     last = first_january_from(end, horizon)
     open_last = np.maximum(first, last)  # a spell that ends before it starts is open on no January
     # birth cohorts older than the oldest band edge, or born after the run, are alike in every band
-    top = max(int(age) for bands in (AGE_BANDS, SCHOOL_PHASES) for band in bands.values() for age in band
-              if np.isfinite(age))
+    top = max(
+        int(age) for bands in (AGE_BANDS, SCHOOL_PHASES) for band in bands.values() for age in band if np.isfinite(age)
+    )
     cohorts = horizon + 2 + top
     whole = np.ceil(birth)
     cohort = np.clip(whole, -top, horizon + 1).astype(np.int64) + top
@@ -129,8 +168,9 @@ def plans_at_januaries(start: np.ndarray, end: np.ndarray, placement: np.ndarray
     # (rounding can move the age only if the birth is within far less than 1e-9 of a whole year)
     hair = np.flatnonzero(birth - (whole - 1.0) < 1e-9)
     if hair.size:
-        open_by -= count_open(first[hair], open_last[hair], key[hair], places * cohorts,
-                              horizon).reshape(places, cohorts, horizon + 1)
+        open_by -= count_open(first[hair], open_last[hair], key[hair], places * cohorts, horizon).reshape(
+            places, cohorts, horizon + 1
+        )
     age = np.arange(horizon + 1)[None, :] - (np.arange(cohorts) - top)[:, None]  # (cohort, January)
     every_placement = open_by.sum(axis=0)
     by_age: dict[tuple[str, str], np.ndarray] = {}
@@ -147,13 +187,15 @@ def plans_at_januaries(start: np.ndarray, end: np.ndarray, placement: np.ndarray
     return by_placement, by_age
 
 
-def _by_age_from_ranges(first: np.ndarray, last: np.ndarray, placement: np.ndarray, birth: np.ndarray,
-                        horizon: int) -> dict[tuple[str, str], np.ndarray]:
+def _by_age_from_ranges(
+    first: np.ndarray, last: np.ndarray, placement: np.ndarray, birth: np.ndarray, horizon: int
+) -> dict[tuple[str, str], np.ndarray]:
     """:func:`plans_by_age` from the spells' ranges of Januaries ``[first, last)``
     (:func:`first_january_from`), for any births: each band cuts a spell's range to the
     Januaries at the band's ages (:func:`first_januaries_aged`)."""
-    thresholds = sorted({age for bands in (AGE_BANDS, SCHOOL_PHASES) for band in bands.values() for age in band
-                         if np.isfinite(age)})
+    thresholds = sorted(
+        {age for bands in (AGE_BANDS, SCHOOL_PHASES) for band in bands.values() for age in band if np.isfinite(age)}
+    )
     aged = dict(zip(thresholds, first_januaries_aged(birth, thresholds, horizon)))
     # each band's range: from the later of the start and reaching the band to the earlier
     # of the end and leaving it, empty (not negative) where those cross
@@ -220,7 +262,7 @@ def count_open(first: np.ndarray, last: np.ndarray, key: np.ndarray, keys: int, 
     key = np.asarray(key, dtype=np.int64) * width
     starts = np.bincount(key + first, minlength=keys * width)
     ends = np.bincount(key + last, minlength=keys * width)
-    return np.cumsum((starts - ends).reshape(keys, width), axis=1)[:, :horizon + 1].astype(float)
+    return np.cumsum((starts - ends).reshape(keys, width), axis=1)[:, : horizon + 1].astype(float)
 
 
 def count_open_each(ranges: list[tuple[np.ndarray, np.ndarray]], horizon: int) -> np.ndarray:
@@ -230,7 +272,7 @@ def count_open_each(ranges: list[tuple[np.ndarray, np.ndarray]], horizon: int) -
     changes = np.empty((len(ranges), width), dtype=np.int64)
     for row, (first, last) in enumerate(ranges):
         changes[row] = np.bincount(first, minlength=width) - np.bincount(last, minlength=width)
-    return np.cumsum(changes, axis=1)[:, :horizon + 1].astype(float)
+    return np.cumsum(changes, axis=1)[:, : horizon + 1].astype(float)
 
 
 def year_basis(measure: str) -> str:
@@ -242,8 +284,13 @@ def stock_at_januaries(start: np.ndarray, end: np.ndarray, horizon: int) -> np.n
     """How many spells ``[start, end)`` are open at times 0, 1, ..., horizon (spells with
     ``start <= time`` less spells with ``end <= time``)."""
     start = np.asarray(start, dtype=float)
-    return count_open(first_january_from(start, horizon), first_january_from(end, horizon),
-                      np.zeros(start.size, dtype=np.int64), 1, horizon)[0]
+    return count_open(
+        first_january_from(start, horizon),
+        first_january_from(end, horizon),
+        np.zeros(start.size, dtype=np.int64),
+        1,
+        horizon,
+    )[0]
 
 
 def per_year(times: np.ndarray, horizon: int, weights: np.ndarray | None = None) -> np.ndarray:
@@ -279,28 +326,48 @@ def time_in_years_by(start: np.ndarray, end: np.ndarray, key: np.ndarray, keys: 
     base = key * horizon
     first_index = base + first_year.astype(np.int64)
     # the first (or only) year, and the last year of spells over several years
-    parts = np.bincount(first_index, weights=np.where(same, end, first_year + 1.0) - start,
-                        minlength=keys * horizon)
+    parts = np.bincount(first_index, weights=np.where(same, end, first_year + 1.0) - start, minlength=keys * horizon)
     ends_later = np.flatnonzero(~same & (last_year < horizon))
-    parts += np.bincount(base[ends_later] + last_year[ends_later].astype(np.int64),
-                         weights=end[ends_later] - last_year[ends_later], minlength=keys * horizon)
+    parts += np.bincount(
+        base[ends_later] + last_year[ends_later].astype(np.int64),
+        weights=end[ends_later] - last_year[ends_later],
+        minlength=keys * horizon,
+    )
     # whole years between: a running count of spells from the year after the first to the last
     width = horizon + 1
     several = np.flatnonzero(~same)
     row = key[several] * width
-    whole = np.bincount(row + first_year[several].astype(np.int64) + 1, minlength=keys * width) - \
-        np.bincount(row + last_year[several].astype(np.int64), minlength=keys * width)
+    whole = np.bincount(row + first_year[several].astype(np.int64) + 1, minlength=keys * width) - np.bincount(
+        row + last_year[several].astype(np.int64), minlength=keys * width
+    )
     return parts.reshape(keys, horizon) + np.cumsum(whole.reshape(keys, width), axis=1)[:, :horizon]
 
 
-def tidy(stocks: dict[tuple[str, str], np.ndarray], flows: dict[tuple[str, str], np.ndarray],
-         start_year: int) -> pd.DataFrame:
+def tidy(
+    stocks: dict[tuple[str, str], np.ndarray], flows: dict[tuple[str, str], np.ndarray], start_year: int
+) -> pd.DataFrame:
     """Long table ``measure, breakdown, year, value`` from yearly arrays."""
     rows = []
     for (measure, breakdown), values in stocks.items():
-        rows.append(pd.DataFrame({"measure": measure, "breakdown": breakdown,
-                                  "year": np.arange(start_year, start_year + len(values)), "value": values}))
+        rows.append(
+            pd.DataFrame(
+                {
+                    "measure": measure,
+                    "breakdown": breakdown,
+                    "year": np.arange(start_year, start_year + len(values)),
+                    "value": values,
+                }
+            )
+        )
     for (measure, breakdown), values in flows.items():
-        rows.append(pd.DataFrame({"measure": measure, "breakdown": breakdown,
-                                  "year": np.arange(start_year, start_year + len(values)), "value": values}))
+        rows.append(
+            pd.DataFrame(
+                {
+                    "measure": measure,
+                    "breakdown": breakdown,
+                    "year": np.arange(start_year, start_year + len(values)),
+                    "value": values,
+                }
+            )
+        )
     return pd.concat(rows, ignore_index=True)

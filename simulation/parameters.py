@@ -33,8 +33,15 @@ from simulation.reform import IndividualSupportPlans
 AGES = 26
 #: Placement types an EHC plan can name. ``resourced_unit`` is the part of mainstream in a
 #: resourced provision or SEN unit (reported inside ``ehcp_mainstream`` as well).
-PLACEMENTS: tuple[str, ...] = ("mainstream", "resourced_unit", "state_special", "independent_special",
-                               "fe", "ap", "other")
+PLACEMENTS: tuple[str, ...] = (
+    "mainstream",
+    "resourced_unit",
+    "state_special",
+    "independent_special",
+    "fe",
+    "ap",
+    "other",
+)
 MAINSTREAM, RESOURCED, STATE_SPECIAL, INDEPENDENT, FE, AP, OTHER = range(7)
 #: Phases by exact age: early years [0, 4), primary [4, 11), secondary [11, 16),
 #: post-16 [16, 19), post-19 [19, 26). Placements may change at each phase transfer.
@@ -80,8 +87,10 @@ def _readonly(array: np.ndarray) -> np.ndarray:
 def _vector(name: str, values: Any, length: int = AGES) -> np.ndarray:
     array = np.asarray(values, dtype=float)
     if array.shape != (length,):
-        raise ParameterError(f"{name}: expected {length} values (one per single year of age 0-25 or per "
-                             f"placement), found shape {array.shape}")
+        raise ParameterError(
+            f"{name}: expected {length} values (one per single year of age 0-25 or per "
+            f"placement), found shape {array.shape}"
+        )
     if not np.all(np.isfinite(array)) or np.any(array < 0):
         raise ParameterError(f"{name}: every value must be a finite number >= 0")
     return _readonly(array)
@@ -99,8 +108,9 @@ def make_schedule(name: str, value: Any, *, lower: float = 0.0, upper: float = n
         except (TypeError, ValueError):
             raise ParameterError(f"{name}: expected (year, value) pairs, found {value!r}") from None
     else:
-        raise ParameterError(f"{name}: expected a number, a {{year: value}} mapping or (year, value) pairs, "
-                             f"found {value!r}")
+        raise ParameterError(
+            f"{name}: expected a number, a {{year: value}} mapping or (year, value) pairs, found {value!r}"
+        )
     if not pairs:
         raise ParameterError(f"{name}: the schedule is empty")
     pairs.sort()
@@ -178,8 +188,7 @@ class Caseload:
     def __post_init__(self) -> None:
         if self.in_assessment_weeks_open is not None and not 0 < self.in_assessment_weeks_open <= 208:
             raise ParameterError("caseload.in_assessment_weeks_open must be in (0, 208] weeks")
-        object.__setattr__(self, "sen_support_by_age", _vector("caseload.sen_support_by_age",
-                                                               self.sen_support_by_age))
+        object.__setattr__(self, "sen_support_by_age", _vector("caseload.sen_support_by_age", self.sen_support_by_age))
         object.__setattr__(self, "ehcp_by_age", _vector("caseload.ehcp_by_age", self.ehcp_by_age))
         in_assessment = np.zeros(AGES) if self.in_assessment_by_age is None else self.in_assessment_by_age
         object.__setattr__(self, "in_assessment_by_age", _vector("caseload.in_assessment_by_age", in_assessment))
@@ -194,8 +203,10 @@ class Caseload:
         object.__setattr__(self, "ehcp_by_placement", by_placement)
         total_age, total_placement = self.ehcp_by_age.sum(), by_placement.sum()
         if abs(total_age - total_placement) > 0.02 * max(total_age, 1.0):
-            raise ParameterError(f"caseload: EHC plans by age total {total_age:g} but by placement "
-                                 f"{total_placement:g}; they must agree within 2%")
+            raise ParameterError(
+                f"caseload: EHC plans by age total {total_age:g} but by placement "
+                f"{total_placement:g}; they must agree within 2%"
+            )
 
 
 @dataclass(frozen=True, eq=False)
@@ -217,8 +228,11 @@ class Arrivals:
     def __post_init__(self) -> None:
         for name in ("sen_support_rate_by_age", "direct_request_rate_by_age", "move_in_rate_by_age"):
             object.__setattr__(self, name, _vector(f"arrivals.{name}", getattr(self, name)))
-        object.__setattr__(self, "sen_support_multiplier",
-                           make_schedule("arrivals.sen_support_multiplier", self.sen_support_multiplier))
+        object.__setattr__(
+            self,
+            "sen_support_multiplier",
+            make_schedule("arrivals.sen_support_multiplier", self.sen_support_multiplier),
+        )
 
 
 @dataclass(frozen=True, eq=False)
@@ -240,8 +254,9 @@ class SenSupport:
     def __post_init__(self) -> None:
         for name in ("request_rate_by_age", "needs_met_rate_by_age"):
             object.__setattr__(self, name, _vector(f"sen_support.{name}", getattr(self, name)))
-        object.__setattr__(self, "request_multiplier",
-                           make_schedule("sen_support.request_multiplier", self.request_multiplier))
+        object.__setattr__(
+            self, "request_multiplier", make_schedule("sen_support.request_multiplier", self.request_multiplier)
+        )
         if not 0 <= self.moved_away_rate < 10:
             raise ParameterError("sen_support.moved_away_rate must be in [0, 10)")
         if not 1 <= self.leaving_age <= AGES:
@@ -297,8 +312,11 @@ class Assessment:
         for name in ("refusal_probability", "not_issued_probability"):
             object.__setattr__(self, name, make_schedule(f"assessment.{name}", getattr(self, name), upper=1.0))
         if self.capacity_per_year is not None:
-            object.__setattr__(self, "capacity_per_year",
-                               make_schedule("assessment.capacity_per_year", self.capacity_per_year, lower=1.0))
+            object.__setattr__(
+                self,
+                "capacity_per_year",
+                make_schedule("assessment.capacity_per_year", self.capacity_per_year, lower=1.0),
+            )
 
     def slots(self, capacity_per_year: float) -> int:
         """Concurrent assessment slots giving ``capacity_per_year`` completions a year."""
@@ -386,8 +404,9 @@ class SpecialPlaces:
         if not 0 <= self.overflow_rate_per_year <= 52:
             raise ParameterError("special_places.overflow_rate_per_year must be in [0, 52] a year")
         if self.overflow_policy not in OVERFLOW_POLICIES:
-            raise ParameterError(f"special_places.overflow_policy {self.overflow_policy!r}; "
-                                 f"allowed: {', '.join(OVERFLOW_POLICIES)}")
+            raise ParameterError(
+                f"special_places.overflow_policy {self.overflow_policy!r}; allowed: {', '.join(OVERFLOW_POLICIES)}"
+            )
         if self.blocks is not None:
             blocks = tuple(self.blocks)
             if not all(isinstance(b, PlaceBlock) for b in blocks):
@@ -411,8 +430,10 @@ class SpecialPlaces:
                 active &= years <= block.to_year
             out[block.pool] += np.where(active, int(block.places), 0)
         if self.over_capacity_share:
-            out = {pool: np.floor(values * (1.0 + self.over_capacity_share) + 1e-9).astype(np.int64)
-                   for pool, values in out.items()}
+            out = {
+                pool: np.floor(values * (1.0 + self.over_capacity_share) + 1e-9).astype(np.int64)
+                for pool, values in out.items()
+            }
         return out
 
 
@@ -497,8 +518,12 @@ class EarlyIdentification:
             raise ParameterError("early_identification.share_identified_early must be in [0, 1]")
         if not 0 <= self.share_more_identified <= MAX_MORE_IDENTIFIED:
             raise ParameterError(f"early_identification.share_more_identified must be in [0, {MAX_MORE_IDENTIFIED}]")
-        for name in ("relative_risk", "late_identified_escalation_multiple", "more_identified_escalation_multiple",
-                     "needs_met_multiplier"):
+        for name in (
+            "relative_risk",
+            "late_identified_escalation_multiple",
+            "more_identified_escalation_multiple",
+            "needs_met_multiplier",
+        ):
             if not 0 < getattr(self, name) <= 10:
                 raise ParameterError(f"early_identification.{name} must be in (0, 10]")
         if self.initial_relative_risk is not None and not 0 < self.initial_relative_risk <= 10:
@@ -560,11 +585,13 @@ class Costs:
         if isinstance(values, Mapping):
             unknown = sorted(set(values) - set(PLACEMENTS))
             if unknown:
-                raise ParameterError(f"costs.placement_gbp_per_year: unknown placement {unknown[0]!r}; "
-                                     f"allowed: {', '.join(PLACEMENTS)}")
+                raise ParameterError(
+                    f"costs.placement_gbp_per_year: unknown placement {unknown[0]!r}; allowed: {', '.join(PLACEMENTS)}"
+                )
             values = [float(values.get(p, 0.0)) for p in PLACEMENTS]
-        object.__setattr__(self, "placement_gbp_per_year",
-                           _vector("costs.placement_gbp_per_year", values, len(PLACEMENTS)))
+        object.__setattr__(
+            self, "placement_gbp_per_year", _vector("costs.placement_gbp_per_year", values, len(PLACEMENTS))
+        )
         if self.assessment_gbp < 0:
             raise ParameterError("costs.assessment_gbp must be >= 0")
         transport = np.zeros(len(PLACEMENTS)) if self.transport_gbp_per_year is None else self.transport_gbp_per_year
@@ -573,16 +600,18 @@ class Costs:
             if unknown:
                 raise ParameterError(f"costs.transport_gbp_per_year: unknown placement {unknown[0]!r}")
             transport = [float(transport.get(p, 0.0)) for p in PLACEMENTS]
-        object.__setattr__(self, "transport_gbp_per_year",
-                           _vector("costs.transport_gbp_per_year", transport, len(PLACEMENTS)))
+        object.__setattr__(
+            self, "transport_gbp_per_year", _vector("costs.transport_gbp_per_year", transport, len(PLACEMENTS))
+        )
         fixed = []
         for item in self.fixed_gbp:
             try:
                 component, pairs = item
                 pairs = tuple((int(year), float(gbp)) for year, gbp in pairs)
             except (TypeError, ValueError):
-                raise ParameterError(f"costs.fixed_gbp: expected (component, ((year, pounds), ...)), "
-                                     f"found {item!r}") from None
+                raise ParameterError(
+                    f"costs.fixed_gbp: expected (component, ((year, pounds), ...)), found {item!r}"
+                ) from None
             if not isinstance(component, str) or not component:
                 raise ParameterError("costs.fixed_gbp: each component needs a name")
             if any(not np.isfinite(gbp) for _, gbp in pairs):
@@ -623,11 +652,19 @@ class Parameters:
     def __post_init__(self) -> None:
         if not 1 <= self.horizon <= 50:
             raise ParameterError("horizon must be 1..50 years")
-        expected = {"population": Population, "caseload": Caseload, "arrivals": Arrivals,
-                    "sen_support": SenSupport, "assessment": Assessment, "placement": Placement,
-                    "ceasing": Ceasing, "special_places": SpecialPlaces,
-                    "early_identification": EarlyIdentification, "costs": Costs,
-                    "individual_support_plans": IndividualSupportPlans}
+        expected = {
+            "population": Population,
+            "caseload": Caseload,
+            "arrivals": Arrivals,
+            "sen_support": SenSupport,
+            "assessment": Assessment,
+            "placement": Placement,
+            "ceasing": Ceasing,
+            "special_places": SpecialPlaces,
+            "early_identification": EarlyIdentification,
+            "costs": Costs,
+            "individual_support_plans": IndividualSupportPlans,
+        }
         for name, kind in expected.items():
             if not isinstance(getattr(self, name), kind):
                 raise ParameterError(f"{name}: expected a {kind.__name__}, found {type(getattr(self, name)).__name__}")

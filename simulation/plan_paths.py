@@ -46,8 +46,9 @@ def choose_by_row(cumulative: np.ndarray, row: np.ndarray, u: np.ndarray) -> np.
     return counted.astype(np.int64)
 
 
-def placement_paths(start_group: np.ndarray, start_phase: np.ndarray, transfer_cum: np.ndarray,
-                    transfer_u: np.ndarray) -> np.ndarray:
+def placement_paths(
+    start_group: np.ndarray, start_phase: np.ndarray, transfer_cum: np.ndarray, transfer_u: np.ndarray
+) -> np.ndarray:
     """Placement in each phase, ``(children, phases)``, for plans starting in ``start_group``
     in ``start_phase``; ``-1`` in phases before the start.
 
@@ -61,8 +62,9 @@ def placement_paths(start_group: np.ndarray, start_phase: np.ndarray, transfer_c
     for phase in range(N_PHASES):
         if phase > 0:
             # plans not yet started (-1) read the last row, and stay -1
-            current = np.where(current >= 0, choose_by_row(transfer_cum[phase - 1], current,
-                                                           transfer_u[:, phase - 1]), -1)
+            current = np.where(
+                current >= 0, choose_by_row(transfer_cum[phase - 1], current, transfer_u[:, phase - 1]), -1
+            )
         starting = start_phase == phase
         current[starting] = start_group[starting]
         paths[:, phase] = current
@@ -74,8 +76,9 @@ def touches(paths: np.ndarray, group: int) -> np.ndarray:
     return (paths == group).any(axis=1)
 
 
-def plan_segments(start: np.ndarray, cease: np.ndarray, birth: np.ndarray,
-                  paths: np.ndarray, until: float = np.inf) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+def plan_segments(
+    start: np.ndarray, cease: np.ndarray, birth: np.ndarray, paths: np.ndarray, until: float = np.inf
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """Spells ``[start, end)`` of each plan in each phase's placement.
 
     ``start``: plan start (run years); ``cease``: the time the plan ends (``inf`` if it

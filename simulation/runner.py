@@ -71,15 +71,28 @@ def _chunk(task: tuple[Parameters, int, list[int]]) -> tuple[list[tuple], list[n
     return keys, values
 
 
-def replicate(params: Parameters, *, replications: int, seed: int, cores: int = 1,
-              progress: Progress | None = None, first_replication: int = 0) -> pd.DataFrame:
+def replicate(
+    params: Parameters,
+    *,
+    replications: int,
+    seed: int,
+    cores: int = 1,
+    progress: Progress | None = None,
+    first_replication: int = 0,
+) -> pd.DataFrame:
     """Run ``replications`` replications of one scenario: wide table, one row per replication,
     columns a MultiIndex ``(measure, breakdown, year)``."""
     return _run_many({"_": params}, replications, seed, cores, progress, first_replication)["_"]
 
 
-def _run_many(scenarios: Mapping[str, Parameters], replications: int, seed: int, cores: int,
-              progress: Progress | None, first: int = 0) -> dict[str, pd.DataFrame]:
+def _run_many(
+    scenarios: Mapping[str, Parameters],
+    replications: int,
+    seed: int,
+    cores: int,
+    progress: Progress | None,
+    first: int = 0,
+) -> dict[str, pd.DataFrame]:
     if replications < 1:
         raise SimulationError("replications must be at least 1")
     if cores < 1:
@@ -103,7 +116,7 @@ def _run_many(scenarios: Mapping[str, Parameters], replications: int, seed: int,
             futures = {}
             for name in names:
                 for start in range(0, replications, size):
-                    chunk = reps[start:start + size]
+                    chunk = reps[start : start + size]
                     futures[pool.submit(_chunk, (scenarios[name], seed, chunk))] = (name, start)
             for future in as_completed(futures):
                 name, start = futures[future]
@@ -142,9 +155,17 @@ def summarise(wide: pd.DataFrame, scenario: str, interval: str = "outcomes") -> 
     return frame[SUMMARY_COLUMNS]
 
 
-def run_scenarios(scenarios: Mapping[str, Parameters], *, replications: int, seed: int,
-                  baseline: str | None = None, cores: int = 1, progress: Progress | None = None,
-                  interval: str = "outcomes", difference_interval: str = "mean") -> SimulationResults:
+def run_scenarios(
+    scenarios: Mapping[str, Parameters],
+    *,
+    replications: int,
+    seed: int,
+    baseline: str | None = None,
+    cores: int = 1,
+    progress: Progress | None = None,
+    interval: str = "outcomes",
+    difference_interval: str = "mean",
+) -> SimulationResults:
     """Run every scenario for the same replications; summarise; pair each with ``baseline``.
 
     ``baseline`` defaults to the first scenario. ``progress(done, total)`` is called as
@@ -172,16 +193,19 @@ def long_table(wide: pd.DataFrame, scenario: str) -> pd.DataFrame:
     per replication and column, replications in order, columns in order within each."""
     n_rows, n_columns = wide.shape
     columns = wide.columns.to_frame(index=False)
-    frame = {"scenario": np.full(n_rows * n_columns, scenario, dtype=object),
-             "replication": np.repeat(wide.index.to_numpy(), n_columns)}
+    frame = {
+        "scenario": np.full(n_rows * n_columns, scenario, dtype=object),
+        "replication": np.repeat(wide.index.to_numpy(), n_columns),
+    }
     for level in ("measure", "breakdown", "year"):
         frame[level] = np.tile(columns[level].to_numpy(), n_rows)
     frame["value"] = wide.to_numpy(dtype=float).ravel()
     return pd.DataFrame(frame)
 
 
-def results_from_wide(wide: Mapping[str, pd.DataFrame], baseline: str, *, interval: str = "outcomes",
-                      difference_interval: str = "mean") -> SimulationResults:
+def results_from_wide(
+    wide: Mapping[str, pd.DataFrame], baseline: str, *, interval: str = "outcomes", difference_interval: str = "mean"
+) -> SimulationResults:
     """Summaries, paired differences against ``baseline`` and the long replications table
     from wide tables of the same replications of each scenario."""
     names = list(wide)
@@ -195,7 +219,8 @@ def results_from_wide(wide: Mapping[str, pd.DataFrame], baseline: str, *, interv
         common = base.columns.intersection(other.columns, sort=False)
         diff = other[common] - base[common]
         differences.append(summarise(diff, f"{name} - {baseline}", difference_interval))
-    differences_frame = (pd.concat(differences, ignore_index=True) if differences
-                         else pd.DataFrame(columns=SUMMARY_COLUMNS))
+    differences_frame = (
+        pd.concat(differences, ignore_index=True) if differences else pd.DataFrame(columns=SUMMARY_COLUMNS)
+    )
     replications_frame = pd.concat([long_table(wide[name], name) for name in names], ignore_index=True)
     return SimulationResults(summary, differences_frame, replications_frame)

@@ -43,8 +43,9 @@ def damped_factors(growth: float, damping: float, years_ahead: int) -> np.ndarra
     return np.exp(growth * steps)
 
 
-def damping_scores(series: pd.Series, candidates=DAMPING_CANDIDATES, horizons: int = BACKTEST_HORIZONS,
-                   window: int = GROWTH_YEARS) -> pd.DataFrame:
+def damping_scores(
+    series: pd.Series, candidates=DAMPING_CANDIDATES, horizons: int = BACKTEST_HORIZONS, window: int = GROWTH_YEARS
+) -> pd.DataFrame:
     """Mean absolute log error of the damped-growth rule on ``series`` (index: year, values
     > 0) from every origin with ``window`` growths before it, per candidate: columns
     ``damping, origins, checks, mean_abs_log_error``."""
@@ -80,8 +81,9 @@ def choose_damping(series: pd.Series, candidates=DAMPING_CANDIDATES) -> tuple[fl
     return float(scored.loc[scored["mean_abs_log_error"] <= best + 1e-12, "damping"].min()), scores
 
 
-def carry_forward(params: Parameters, last_fitted_year: int, *, request_growth: float, identification_growth: float,
-                  damping: float) -> Parameters:
+def carry_forward(
+    params: Parameters, last_fitted_year: int, *, request_growth: float, identification_growth: float, damping: float
+) -> Parameters:
     """``params`` with the request multiplier and the identification multiplier after
     ``last_fitted_year`` (calendar) grown by the damped rule from their values in that
     year, for every year of the run (before it: as fitted)."""
@@ -100,8 +102,9 @@ def carry_forward(params: Parameters, last_fitted_year: int, *, request_growth: 
         return out
 
     sen = replace(params.sen_support, request_multiplier=extend(params.sen_support.request_multiplier, request_growth))
-    arrivals = replace(params.arrivals,
-                       sen_support_multiplier=extend(params.arrivals.sen_support_multiplier, identification_growth))
+    arrivals = replace(
+        params.arrivals, sen_support_multiplier=extend(params.arrivals.sen_support_multiplier, identification_growth)
+    )
     return replace(params, sen_support=sen, arrivals=arrivals)
 
 
@@ -109,9 +112,10 @@ def multiplier_changes(fitted: dict[str, float], last_fitted_year: int, window: 
     """Yearly changes of the log request multiplier over the last ``window`` fitted years
     (fewer if the window is shorter; none with one year), from the calibration's
     ``request_multiplier_<year>`` values."""
-    values = {int(k.removeprefix("request_multiplier_")): v for k, v in fitted.items()
-              if k.startswith("request_multiplier_")}
-    years = sorted(y for y in values if y <= last_fitted_year)[-(window + 1):]
+    values = {
+        int(k.removeprefix("request_multiplier_")): v for k, v in fitted.items() if k.startswith("request_multiplier_")
+    }
+    years = sorted(y for y in values if y <= last_fitted_year)[-(window + 1) :]
     return np.array([np.log(values[b] / values[a]) / (b - a) for a, b in zip(years[:-1], years[1:])])
 
 

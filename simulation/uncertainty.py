@@ -34,9 +34,16 @@ def bootstrap_mean(values: np.ndarray, rng: np.random.Generator) -> float:
     return float(values[rng.integers(0, values.size, values.size)].mean())
 
 
-def draw_parameters(params: Parameters, rng: np.random.Generator, *, last_fitted_year: int,
-                    request_changes: np.ndarray | None = None, identification_growth: float = 0.0,
-                    damping: float = 1.0, response_shares: np.ndarray | None = None) -> Parameters:
+def draw_parameters(
+    params: Parameters,
+    rng: np.random.Generator,
+    *,
+    last_fitted_year: int,
+    request_changes: np.ndarray | None = None,
+    identification_growth: float = 0.0,
+    damping: float = 1.0,
+    response_shares: np.ndarray | None = None,
+) -> Parameters:
     """``params`` with the request growth (from ``request_changes``, the yearly log
     changes, carried forward from ``last_fitted_year`` by the damped rule) and the
     capacity response (from ``response_shares``) drawn by bootstrap; ``None`` or fewer
@@ -49,14 +56,20 @@ def draw_parameters(params: Parameters, rng: np.random.Generator, *, last_fitted
     if response_shares is not None and len(response_shares) >= 2 and a.capacity_response is not None:
         response_draw = bootstrap_mean(response_shares, rng)
     if request_draw is not None:
-        params = carry_forward(params, last_fitted_year, request_growth=request_draw,
-                               identification_growth=identification_growth, damping=damping)
+        params = carry_forward(
+            params,
+            last_fitted_year,
+            request_growth=request_draw,
+            identification_growth=identification_growth,
+            damping=damping,
+        )
     if response_draw is not None:
         schedule = list(a.capacity_per_year)
         first_year, first = schedule[0]
         later_floor = schedule[1][1] if len(schedule) > 1 else 0.0
         scaled = max(first * response_draw / a.capacity_response, later_floor if later_floor > 1 else 1.0)
         schedule[0] = (first_year, scaled)
-        params = replace(params, assessment=replace(a, capacity_per_year=tuple(schedule),
-                                                    capacity_response=response_draw))
+        params = replace(
+            params, assessment=replace(a, capacity_per_year=tuple(schedule), capacity_response=response_draw)
+        )
     return params
