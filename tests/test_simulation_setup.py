@@ -257,7 +257,8 @@ def test_an_option_pays_for_what_it_provides(dataset, fit, baseline):
     params = build_parameters(dataset, "Gloucestershire", start_year=2025, horizon=10, scenario=scenario,
                               calibration=fit)
     staff = params.costs.fixed_by_year(2025, 10)["assessment_staff"]
+    # 2023-24 pounds restated at 2025-26 prices: up two years at the deflator (a 2% a year assumption)
     extra = 1250 - baseline.assessment.capacity_per_year[0][1]
-    assert extra > 0 and staff == pytest.approx(np.full(10, extra * 2470466 / 1016 / 1.02 ** 2))
-    assert baseline.costs.transport_gbp_per_year == pytest.approx(np.full(7, 14938117 / 5876 / 1.02 ** 2))
+    assert extra > 0 and staff == pytest.approx(np.full(10, extra * 2470466 / 1016 * 1.02 ** 2))
+    assert baseline.costs.transport_gbp_per_year == pytest.approx(np.full(7, 14938117 / 5876 * 1.02 ** 2))
     assert not baseline.costs.fixed_gbp

@@ -43,11 +43,11 @@ CAPITAL_SOURCE = ("ILLUSTRATIVE: 2.5 x the DfE school places scorecard cost of a
 EP_SERVICE_GBP_2023_24 = 2_470_466.0
 ASSESSMENTS_COMPLETED_2024 = 1_016.0
 ASSESSMENT_STAFF_SOURCE = ("derived: s251 2023-24 EP service GBP 2,470,466 / 1,016 assessments completed in 2024 "
-                           "(SEN2), deflated to the price base; a floor (EP advice only)")
+                           "(SEN2), restated at the price base; a floor (EP advice only)")
 SEN_TRANSPORT_GBP_2023_24 = 14_938_117.0
 ACTIVE_PLANS_2023_24 = 5_876.0
 TRANSPORT_SOURCE = ("derived: s251 2023-24 SEN transport GBP 14,938,117 / 5,876 plans (third-party extraction), "
-                    "deflated to the price base; the same average for every placement (split ILLUSTRATIVE)")
+                    "restated at the price base; the same average for every placement (split ILLUSTRATIVE)")
 DATA_PRICE_YEAR = 2023  # financial year 2023-24 of the two s251 lines above
 
 
