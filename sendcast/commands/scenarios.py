@@ -257,12 +257,12 @@ def write_comparison_run(run: Run, paths: Sequence[str | Path], *, data: str | N
 
 def _sweep(args: argparse.Namespace) -> int:
     (base,) = load_scenarios([args.scenario])
+    levers = [parse_vary(text) for text in args.vary]  # a bad --vary is refused before any data is read
     dataset = store.load_dataset(args.data)
     if args.la:
         (base,), notes = retarget([base], dataset, args.la, args.data)
         for note in notes:
             print(f"note: {note}")
-    levers = [parse_vary(text) for text in args.vary]
     points = grid(base.resolved, levers, source=str(base.files[0]))
     info = base.scenario.scenario
     n = args.replications or info.replications
