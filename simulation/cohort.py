@@ -27,7 +27,12 @@ Capacity, when given, is handled as a *fluid* approximation, not exactly as the 
   proportion across the cohorts waiting (not first come first served), so flows are right
   on average but ``issued_within_20wk_pct`` is reported only when unconstrained (``nan``
   otherwise);
-- special school places are not modelled (placements as if unconstrained); use the DES.
+- special school places are not modelled: parameters with places (``special_places.blocks``
+  given) are refused (:class:`simulation.errors.ParameterError`) rather than run as if
+  places were unlimited; the DES models them (a child who finds no place goes
+  independent at once, or waits and goes independent at ``overflow_rate_per_year``). The
+  cohort engine is exact only where places never bind, which is how the calibration uses
+  it (its window runs without places) and what the agreement test checks.
 """
 
 from __future__ import annotations
@@ -38,6 +43,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from simulation.errors import ParameterError
 from simulation.outputs import AGE_BANDS, CEASE_REASONS, PLACEMENT_GROUP, SEN_EXIT_REASONS, tidy
 from simulation.parameters import (
     AGES,
@@ -190,6 +196,11 @@ def _run(
     kept: list | None = None,
 ) -> tuple[dict, dict]:
     p = params
+    if p.special_places.constrained:
+        raise ParameterError(
+            "the cohort engine does not model special school places (special_places.blocks given); "
+            "run the discrete-event model, or the cohort engine without places"
+        )
     h = p.horizon
     dt = 1.0 / spy
     a0 = AGES * spy

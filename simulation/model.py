@@ -874,7 +874,12 @@ class _Model:
         if rate > 0:  # placed in an independent special school after a wait, if no place frees first
             delay = float(self.overflow_rng.exponential(1.0 / rate))
             if now + delay < self.h:
-                Timeout(self.env, delay, (child, request)).callbacks.append(self._on_overflow)
+                # scheduled from the start of the wait, ``now``: a plan can start (and so
+                # start waiting) ahead of the SimPy clock (:meth:`_run_plans`), and a delay
+                # counted from ``env.now`` placed the child before the wait began, even
+                # before a January when the plan did not yet exist (the conservation fault)
+                at = now + delay - self.env.now
+                Timeout(self.env, at, (child, request)).callbacks.append(self._on_overflow)
 
     def _on_overflow(self, event: Timeout) -> None:
         """A waiting child's wait for a local place ends in an independent special school

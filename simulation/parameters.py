@@ -403,13 +403,6 @@ class SpecialPlaces:
             raise ParameterError("special_places.over_capacity_share must be in [0, 1]")
         if not 0 <= self.overflow_rate_per_year <= 52:
             raise ParameterError("special_places.overflow_rate_per_year must be in [0, 52] a year")
-        if self.overflow_rate_per_year > 0:
-            # the property test (no child created or lost) found a case where a waiting child who
-            # goes independent at a rate is not conserved (no places, "wait"): refused until mended
-            raise ParameterError(
-                "special_places.overflow_rate_per_year above 0 is not supported yet "
-                "(children waiting for a place are not yet conserved with it); leave it at 0"
-            )
         if self.overflow_policy not in OVERFLOW_POLICIES:
             raise ParameterError(
                 f"special_places.overflow_policy {self.overflow_policy!r}; allowed: {', '.join(OVERFLOW_POLICIES)}"

@@ -247,8 +247,7 @@ class SpecialPlaces(_Section):
     overflow_policy: Literal["independent", "wait"] = "independent"
     #: With ``wait``: a waiting child is placed in an independent special school at this
     #: rate a year (0: waits until a local place frees).
-    # above 0 not supported yet: the engine refuses it (children waiting were not conserved with it)
-    overflow_rate_per_year: Annotated[float, Field(ge=0, le=0)] = 0.0
+    overflow_rate_per_year: Annotated[float, Field(ge=0, le=52)] = 0.0
 
 
 class Costs(_Section):

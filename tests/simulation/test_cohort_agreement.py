@@ -70,3 +70,36 @@ def test_early_identification_can_lower_or_raise_requests():
     # identifying two years earlier without an effect means more years at risk and more
     # requests; a protective effect outweighs that (the model does not assume the answer)
     assert requests(0.2) < requests(0.5) < baseline < requests(1.0)
+
+
+def test_the_cohort_engine_refuses_special_places_and_agrees_where_they_never_bind():
+    """The cohort engine does not model special places (it is exact only where they never
+    bind): with places given it refuses rather than run as if they were unlimited. With
+    places ample (never all taken) the DES under its place rules (a child who finds none
+    waits and goes independent at a rate) agrees with the cohort engine without places;
+    with places short the DES differs, so the check can fail."""
+    from simulation.errors import ParameterError
+    from simulation.parameters import PlaceBlock, SpecialPlaces
+
+    params = gloucestershire_example(horizon=6)
+    def places(n):
+        return SpecialPlaces(blocks=(PlaceBlock("all", n),), overflow_policy="wait", overflow_rate_per_year=1.0)
+    with pytest.raises(ParameterError, match="does not model special school places"):
+        expected_trajectories(dataclasses.replace(params, special_places=places(5000)), steps_per_year=12)
+    cohort = expected_trajectories(params, steps_per_year=52)
+    cohort = cohort[cohort["breakdown"] == ""].set_index(["measure", "year"])["value"]
+    reps = 8
+    for n, agrees in ((5000, True), (900, False)):
+        bound = dataclasses.replace(params, special_places=places(n))
+        runs = pd.concat([simulate(bound, 7, r).to_frame() for r in range(reps)])
+        runs = runs[runs["breakdown"] == ""].groupby(["measure", "year"])["value"]
+        des, noise = runs.mean(), 3 * runs.std() / np.sqrt(reps)  # as above: 2% or 3 standard errors
+        inside = []
+        for measure in ("ehcp_total", "ehcp_state_special", "ehcp_independent_special"):
+            ratio = des.loc[measure] / cohort.loc[measure]
+            allowed = np.maximum(0.02, noise.loc[measure] / cohort.loc[measure])
+            inside.append(bool(np.all(np.abs(ratio - 1) < allowed)))
+        # places never bind: all three agree and nobody overflows; places short: the
+        # total still agrees (no child created or lost) but state special and independent do not
+        assert inside == [True, agrees, agrees], (n, inside)
+        assert (des.loc["overflow_independent"].sum() == 0) == agrees

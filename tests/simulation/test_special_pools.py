@@ -3,8 +3,6 @@ longest for a place it can serve, in any phase; a phase's own places only to tha
 
 from __future__ import annotations
 
-import pytest
-
 import simpy
 
 from simulation.model import _Pool
@@ -58,7 +56,6 @@ def test_a_place_granted_but_not_taken_up_goes_back_to_the_pool_that_gave_it():
     assert all_pool.level == 1 and primary.level == 0
 
 
-@pytest.mark.skip(reason="overflow at a rate (overflow_rate_per_year > 0) is refused until the conservation fault the property test found (no places, 'wait', rate 0.5) is mended: issue 19")
 def test_over_capacity_share_adds_places_and_waiting_children_go_independent_at_the_overflow_rate():
     import dataclasses
 
