@@ -14,7 +14,7 @@ from sendcast.runtime.errors import UnknownNameError
 from sendcast.scenarios.files import load_scenario
 from sendcast.scenarios.replications import run_replications
 from sendcast.scenarios.parameters import (OVER_CAPACITY_SHARE, LaHistory, SetupError, baseline_path, build_parameters,
-                                           calibrate_la, changed_fields, la_history, over_capacity)
+                                           calibrate_la, changed_fields, la_history, over_capacity, place_growth)
 from simulation import PlaceBlock
 
 REPO = Path(__file__).resolve().parent.parent
@@ -63,6 +63,13 @@ def test_baseline_levers_come_from_the_data_and_the_capacity_file(baseline):
     assert 1500 <= open_2025 <= 1506  # each pool rounded down
     assert not any("implied" in b.name for b in blocks)
     assert any(b.places == 60 and b.from_year == 2024 for b in blocks)    # Stroud, from the capacity file
+    # the county goes on adding places as it has: 1,122 (2019) to 1,506 (2025) children, 64 a year,
+    # 55.2 nominal places a year at 16% over capacity, opening each January 2026-2034
+    places = sum(baseline.special_places.places_by_year(2025, 10).values())
+    assert np.all(np.abs(np.diff(places) - 64) <= 1) and places[-1] == pytest.approx(1505 + 9 * 64, abs=2)
+    assert {b.from_year for b in blocks if "added each year" in b.name} == set(range(2026, 2035))
+    # a child who finds no place waits and goes independent at the illustrative 2 a year
+    assert (baseline.special_places.overflow_policy, baseline.special_places.overflow_rate_per_year) == ("wait", 2.0)
     # s251 outturn / plans (2021-22), restated at the 2025-26 price base with the GDP deflator
     assert baseline.costs.placement_gbp_per_year[3] == pytest.approx(81_686 * read_deflator().factor("2021-22"))
     assert not baseline.early_identification.active
@@ -75,6 +82,7 @@ def test_baseline_levers_come_from_the_data_and_the_capacity_file(baseline):
     ("combined.toml", {"early_identification", "assessment.capacity_per_year", "special_places.blocks",
                        "costs.fixed_gbp"}),
     ("frozen-assessment-capacity.toml", {"assessment.capacity_per_year", "assessment.capacity_response"}),
+    ("no-new-special-places.toml", {"special_places.blocks"}),
 ])
 def test_a_scenario_differs_from_its_baseline_only_in_what_it_changes(dataset, fit, baseline, name, changes):
     scenario, _, chain = load_scenario(SCENARIOS / name)
@@ -98,6 +106,40 @@ def test_a_scenario_differs_from_its_baseline_only_in_what_it_changes(dataset, f
             (given.share_identified_early.central, given.relative_risk.central, 600,
              given.cost_per_child_gbp.central, 2))
         assert lever.share_identified_early == pytest.approx(0.25)
+
+
+def test_new_places_come_on_top_of_the_growth_and_no_new_places_keeps_todays(dataset, fit, baseline):
+    def places(name):
+        scenario, _, _ = load_scenario(SCENARIOS / name)
+        params = build_parameters(dataset, "Gloucestershire", start_year=2025, horizon=10, scenario=scenario,
+                                  calibration=fit)
+        return sum(params.special_places.places_by_year(2025, 10).values())
+    growing = sum(baseline.special_places.places_by_year(2025, 10).values())
+    assert np.all(places("no-new-special-places.toml") == growing[0])            # 1,505 every January
+    extra = places("new-special-school.toml") - growing
+    assert extra[:2].tolist() == [0, 0] and np.all(extra[2:] == int(150 * 1.16))  # 150 places x 1.16 from 2027
+
+
+def _state_special(values: dict[int, float]) -> LaHistory:
+    return LaHistory("E1", "Test", "999", pd.DataFrame(
+        [("ehcp_state_special", "", year, value) for year, value in values.items()],
+        columns=["measure", "breakdown", "year", "value"]))
+
+
+def test_places_grow_by_the_mean_yearly_increase_of_children_in_state_special_schools():
+    history = _state_special({2018: 10.0, 2019: 100.0, 2022: 130.0, 2025: 160.0, 2026: 900.0})
+    blocks, notes = place_growth(history, 2025, 5, 0.25)
+    # 2019-2025 (six Januaries back; 2018 and the later 2026 not read): 10 children a year, 8 places
+    # at 25% over capacity, opening each January 2026-2029
+    assert [(b.pool, b.places, b.from_year, b.to_year) for b in blocks] == [("all", 8, y, None)
+                                                                            for y in range(2026, 2030)]
+    assert "ASSUMPTION" in notes[0] and "10.0 a year" in notes[0]
+    # places rounded on the running total: 2.5 a year gives 2 or 3 each year, 10 over four years
+    blocks, _ = place_growth(_state_special({2019: 100.0, 2025: 115.0}), 2025, 5, 0.0)
+    assert sorted(b.places for b in blocks) == [2, 2, 3, 3]
+    assert place_growth(history, 2025, 5, 0.25, "frozen")[0] == ()
+    assert place_growth(_state_special({2019: 160.0, 2025: 100.0}), 2025, 5, 0.0)[0] == ()  # none closed
+    assert place_growth(_state_special({2025: 100.0}), 2025, 5, 0.0)[0] == ()                # one January
 
 
 def test_an_early_identification_programme_without_capacity_is_an_error(dataset, fit, tmp_path):

@@ -35,7 +35,7 @@ from sendcast.scenarios.retarget import check_series, retarget
 from sendcast.scenarios.replications import run_replications
 from sendcast.scenarios.validation import ORIGINS, validate_la
 from sendcast.scenarios.parameters import (baseline_path, build_parameters, calibrate_la, changed_fields, la_history,
-                                       over_capacity, parameter_draws, special_place_blocks, unit_costs)
+                                       parameter_draws, special_place_notes, unit_costs)
 from simulation import simulate
 
 SUMMARY_COLUMNS = ["scenario", "measure", "breakdown", "year", "mean", "lo95", "hi95"]
@@ -256,7 +256,7 @@ def _simulate(args: argparse.Namespace) -> int:
     scenarios[main_name] = build_parameters(dataset, history.la_code, start_year=start_year, horizon=horizon,
                                             scenario=scenario, capacity=capacity, calibration=fit, data=args.data)
     base_name = next(iter(scenarios))
-    notes = _notes(history, start_year, capacity, scenario, args.data, dataset)
+    notes = _notes(history, start_year, capacity, scenario, args.data, dataset, horizon)
 
     rules = {name: (item.trends.rule if item is not None else "damped")
              for name, item in zip(scenarios, ([baseline] if len(scenarios) == 2 else []) + [scenario])}
@@ -303,11 +303,10 @@ def _simulate(args: argparse.Namespace) -> int:
     return 0
 
 
-def _notes(history, start_year, capacity, scenario, data, dataset=None) -> list[str]:
+def _notes(history, start_year, capacity, scenario, data, dataset=None, horizon: int = 10) -> list[str]:
     if capacity is None and scenario is not None and scenario.special_places.capacity_file:
         capacity = read_capacity(Path(scenario.special_places.capacity_file))
-    blocks, place_notes = special_place_blocks(history, start_year, capacity, scenario)
-    place_notes = place_notes + over_capacity(history, start_year, blocks, capacity)[1]
+    place_notes = special_place_notes(history, start_year, horizon, capacity, scenario)
     _, cost_notes = unit_costs(history, scenario, data, dataset)
     rule = scenario.assessment.capacity_rule if scenario is not None else "responsive"
     capacity_note = ("assessment capacity: responds to the work in hand each January as it has since 2019 "

@@ -241,13 +241,29 @@ class NewPlaces(_Section):
         return self
 
 
+#: A child who finds no local special place waits and is placed in an independent special
+#: school at this rate a year (mean wait ``1 / rate`` = 6 months), unless a place frees first.
+#: ILLUSTRATIVE (issue 19): no honest fit was found. The capacity file gives one undated
+#: total of places, so there is no history of places to run the calibration window against,
+#: and SEN2 publishes children awaiting provision only inside "other". Replace it with the
+#: LA's own figure (how long children wait for a special place before an independent one).
+OVERFLOW_RATE_PER_YEAR = 2.0
+
+
 class SpecialPlaces(_Section):
+    """``places_rule``: ``growing`` (the baseline "as things stand": the LA goes on adding
+    places each January as it has, :func:`sendcast.scenarios.parameters.place_growth`) or
+    ``frozen`` (no new places beyond the capacity file and ``additional``). ``additional``
+    places come on top of either. ``overflow_policy``: a child who finds no place goes to
+    an independent special school at once (``independent``) or waits (``wait``, the
+    baseline), and is placed in one at ``overflow_rate_per_year`` (0: waits until a local
+    place frees)."""
+
     capacity_file: str | None = None
     additional: tuple[NewPlaces, ...] = ()
-    overflow_policy: Literal["independent", "wait"] = "independent"
-    #: With ``wait``: a waiting child is placed in an independent special school at this
-    #: rate a year (0: waits until a local place frees).
-    overflow_rate_per_year: Annotated[float, Field(ge=0, le=52)] = 0.0
+    places_rule: Literal["growing", "frozen"] = "growing"
+    overflow_policy: Literal["independent", "wait"] = "wait"
+    overflow_rate_per_year: Annotated[float, Field(ge=0, le=52)] = OVERFLOW_RATE_PER_YEAR
 
 
 class Costs(_Section):

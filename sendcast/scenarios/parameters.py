@@ -68,9 +68,14 @@ random numbers) and paired differences are narrow::
   places are unconstrained. Schools take children beyond their listed places up to an
   over-capacity share (:func:`over_capacity`: the LA's own January occupancy over its
   listed places, or the 12% DfE figure if larger); the note states the places assumed.
-  A child who finds no place goes to an independent special school at once
-  (``overflow_policy = "independent"``) or waits (``"wait"``), and with
-  ``overflow_rate_per_year`` goes independent after a wait of ``1 / rate`` years on average.
+  The baseline ("as things stand") goes on adding places each January as the LA has
+  (:func:`place_growth`: the mean yearly increase of children in state special schools over
+  the six Januaries to the start, an ASSUMPTION that schools were full); "no new places" is
+  a scenario (``[special_places] places_rule = "frozen"``), and a scenario's additional
+  places come on top of the growth. A child who finds no place waits (``overflow_policy =
+  "wait"``, the baseline) and goes independent after a wait of ``1 / rate`` years on average
+  (``overflow_rate_per_year``: an ILLUSTRATIVE 2 a year,
+  :data:`sendcast.scenarios.files.OVERFLOW_RATE_PER_YEAR`), or goes at once (``"independent"``).
 - Unit costs (pounds a year at the ``2021-22`` price base): derived from the s251
   outturn (:mod:`sendcast.money.unit_costs`: the LA's own outturn file, else the national
   benchmarking file by one rule, a regional median where the LA's figure is outside the
@@ -102,7 +107,8 @@ from sendcast.data.build import Dataset
 from sendcast.runtime.errors import InputError, SendcastError
 from sendcast.data.years import financial_year_start
 from sendcast.data.measures import AGE_BANDS, PLACEMENT_GROUPS
-from sendcast.scenarios.files import Scenario
+from sendcast.scenarios.files import OVERFLOW_RATE_PER_YEAR, Scenario
+from sendcast.scenarios.files import SpecialPlaces as SpecialPlacesSettings
 from sendcast.money import prices
 from sendcast.scenarios.option_cost_setup import provision_costs
 from sendcast.scenarios.reform_setup import reform_settings
@@ -589,6 +595,85 @@ def early_identification(scenario: Scenario | None) -> EarlyIdentification:
     return EarlyIdentification(**{name: central(getattr(lever, name)) for name in ENGINE_LEVER_FIELDS})
 
 
+#: Januaries (before and including the run's first) over which the baseline measures the
+#: places the LA has been adding (:func:`place_growth`): 2019-2025 for a run from 2025.
+PLACE_GROWTH_YEARS = 6
+
+
+def place_growth(history: LaHistory, start_year: int, horizon: int, share: float,
+                 rule: str = "growing") -> tuple[tuple[PlaceBlock, ...], list[str]]:
+    """Places the LA goes on adding in the baseline "as things stand", and a note.
+
+    ASSUMPTION (issue 19, labelled in the run's notes): the LA's special schools were full
+    over the window, so the growth of the children in state special schools (DfE SEN2,
+    January) over the :data:`PLACE_GROWTH_YEARS` Januaries to ``start_year`` measures the
+    places it added; it goes on adding the mean yearly increase, opening each January from
+    ``start_year + 1`` to the end of the run (pool ``all``). The increase counts children,
+    who fill places up to the over-capacity ``share``, so each January adds
+    ``increase / (1 + share)`` nominal places (whole places, rounded on the running total).
+    Time-respecting: Januaries after ``start_year`` are never read. None where ``rule`` is
+    ``frozen`` (the "no new places" scenario), fewer than two Januaries are published in the
+    window, or the number in state special schools did not grow (places are not closed).
+    """
+    if rule == "frozen":
+        return (), ["special school places: no new places beyond the capacity file and the scenario "
+                    "(scenario places_rule = \"frozen\")"]
+    first_year = start_year - PLACE_GROWTH_YEARS
+    published = {year: history.total("ehcp_state_special", year) for year in range(first_year, start_year + 1)}
+    published = {year: value for year, value in published.items() if value is not None}
+    if len(published) < 2 or start_year not in published:
+        return (), [f"special school places: no growth carried forward (fewer than two Januaries of children in "
+                    f"state special schools published in {first_year}-{start_year})"]
+    first = min(published)
+    increase = (published[start_year] - published[first]) / (start_year - first)
+    if increase <= 0:
+        return (), [f"special school places: no growth carried forward (children in state special schools "
+                    f"{published[first]:,.0f} in {first}, {published[start_year]:,.0f} in {start_year})"]
+    nominal = increase / (1.0 + share)
+    blocks = []
+    for k in range(1, horizon):
+        places = round(k * nominal) - round((k - 1) * nominal)
+        if places > 0:
+            blocks.append(PlaceBlock("all", places, start_year + k, None,
+                                     name=f"places added each year as in {first}-{start_year} (assumed)"))
+    note = (f"special school places: ASSUMPTION: the LA goes on adding places as it has: children in state special "
+            f"schools rose from {published[first]:,.0f} (January {first}) to {published[start_year]:,.0f} "
+            f"(January {start_year}), {increase:,.1f} a year, taken as places added while schools were full; the run "
+            f"opens {nominal:,.1f} places a year ({increase:,.1f} children at {100 * share:.1f}% over capacity) each "
+            f"January {start_year + 1}-{start_year + horizon - 1} (\"no new places\" is the scenario "
+            f"scenarios/no-new-special-places.toml)")
+    log.info(note)
+    return tuple(blocks), [note]
+
+
+def overflow_note(policy: str, rate: float) -> str:
+    """How the run treats a child who finds no local special place, and where the rate comes from."""
+    if policy == "independent":
+        return "special school places: a child who finds no place goes to an independent special school at once"
+    if rate <= 0:
+        return "special school places: a child who finds no place waits until a local place frees"
+    source = ("ILLUSTRATIVE, not fitted to history (sendcast.scenarios.files.OVERFLOW_RATE_PER_YEAR)"
+              if rate == OVERFLOW_RATE_PER_YEAR else "the scenario's figure")
+    return (f"special school places: a child who finds no place waits (counted in 'other') and is placed in an "
+            f"independent special school at {rate:g} a year (mean wait {12 / rate:.0f} months) unless a place "
+            f"frees first; the rate is {source}")
+
+
+def special_place_notes(history: LaHistory, start_year: int, horizon: int, capacity: pd.DataFrame | None,
+                        scenario: Scenario | None) -> list[str]:
+    """The run's notes on special places, as :func:`build_parameters` sets them up: the
+    places assumed, the growth carried forward (or none) and what happens to a child who
+    finds no place."""
+    blocks, notes = special_place_blocks(history, start_year, capacity, scenario)
+    share, more = over_capacity(history, start_year, blocks, capacity)
+    notes = notes + more
+    if blocks is None:
+        return notes
+    places = scenario.special_places if scenario is not None else SpecialPlacesSettings()
+    notes += place_growth(history, start_year, horizon, share, places.places_rule)[1]
+    return notes + [overflow_note(places.overflow_policy, places.overflow_rate_per_year)]
+
+
 # ----------------------------------------------------------------------------- the builder
 def build_parameters(dataset: Dataset, la: str, *, start_year: int, horizon: int = 10,
                      scenario: Scenario | None = None, capacity: pd.DataFrame | None = None,
@@ -627,8 +712,10 @@ def build_parameters(dataset: Dataset, la: str, *, start_year: int, horizon: int
         capacity = read_capacity(Path(scenario.special_places.capacity_file))
     blocks, _ = special_place_blocks(history, start_year, capacity, scenario)
     share, _ = over_capacity(history, start_year, blocks, capacity)
-    policy = scenario.special_places.overflow_policy if scenario is not None else "independent"
-    rate = scenario.special_places.overflow_rate_per_year if scenario is not None else 0.0
+    places = scenario.special_places if scenario is not None else SpecialPlacesSettings()
+    if blocks is not None:  # the LA goes on adding places as it has (or not: "frozen")
+        blocks = blocks + place_growth(history, start_year, horizon, share, places.places_rule)[0]
+    policy, rate = places.overflow_policy, places.overflow_rate_per_year
     # unit costs divide the 2021-22 outturn by the January 2022 placements: from the full
     # history even for a cut one (money is not among the validated measures)
     costs, _ = unit_costs(history if history.until is None else la_history(dataset, la), scenario, data,

@@ -239,7 +239,7 @@ def validate_la(dataset: Dataset, la: str, *, origins: tuple[int, ...] = ORIGINS
     it to the latest published year, and score (see the module notes)."""
     from sendcast.forecasting.one_la import forecast_la
     from sendcast.scenarios.parameters import (build_parameters, calibrate_la, history_until, la_history,
-                                               over_capacity, parameter_draws, special_place_blocks)
+                                               parameter_draws, special_place_notes)
     from simulation import simulate
 
     history = la_history(dataset, la)
@@ -250,8 +250,7 @@ def validate_la(dataset: Dataset, la: str, *, origins: tuple[int, ...] = ORIGINS
     done = 0
     for origin in origins:
         cut = history_until(history, origin)
-        blocks, _ = special_place_blocks(cut, origin, capacity, None)
-        place_notes += over_capacity(cut, origin, blocks, capacity)[1]
+        place_notes += special_place_notes(cut, origin, last_year - origin, capacity, None)
         fit = calibrate_la(dataset, history.la_code, start_year=origin, history=cut)
         params = build_parameters(dataset, history.la_code, start_year=origin, horizon=last_year - origin,
                                   calibration=fit, capacity=capacity, data=data, history=cut)
