@@ -183,6 +183,31 @@ def test_more_special_places_never_raises_independent_placements():
     assert np.all(np.diff(totals, axis=0) <= 0.5), totals
 
 
+def test_more_special_places_never_raises_independent_placements_when_children_wait_and_overflow_at_a_rate():
+    """The baseline's rule (wait, then independent at 2 a year) with places growing each
+    January: paired seeds (common random numbers), more places never raise independent
+    placements (mean of the replications, each January) and never change the number of
+    plans in any replication (places move children between placements; they never create
+    or lose one)."""
+    base = small(gloucestershire_example(horizon=6), 0.5)
+    independent, totals = [], []
+    for places in (300, 450, 600, 800):
+        growing = tuple(PlaceBlock("all", 15, from_year=2020 + k) for k in range(5))
+        params = dataclasses.replace(base, special_places=SpecialPlaces(
+            blocks=(PlaceBlock("all", places), *growing), overflow_policy="wait", overflow_rate_per_year=2.0))
+        runs = _runs(params, 6)
+        independent.append(np.mean([r.stocks[("ehcp_independent_special", "")] for r in runs], axis=0))
+        totals.append([r.stocks[("ehcp_total", "")] for r in runs])
+        if places == 300:  # short of places: children overflow, after a wait
+            assert sum(r.flows[("overflow_independent", "")].sum() for r in runs) > 0
+            assert sum(r.flows[("child_weeks_waited", "")].sum() for r in runs) > 0
+    independent = np.array(independent)
+    assert independent[0, -1] > independent[-1, -1] + 20  # a shortage does turn into independent placements
+    assert np.all(np.diff(independent, axis=0) <= 0.5), independent.round(1)
+    for other in totals[1:]:
+        np.testing.assert_array_equal(other, totals[0])
+
+
 def test_waiting_policy_makes_children_wait_instead():
     base = small(gloucestershire_example(horizon=5), 0.5)
     blocks = (PlaceBlock("all", 350),)
