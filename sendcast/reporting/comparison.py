@@ -20,7 +20,7 @@ from sendcast.forecasting.neighbours import NeighbourComparison
 from sendcast.reporting.psa_report import probability_chart, tornado_chart
 from sendcast.runtime.runs import option_file_names
 from sendcast.reporting.scenario_charts import cost_waterfall, difference_chart, scenario_chart
-from sendcast.scenarios.files import Distribution
+from sendcast.scenarios.files import OVERFLOW_RATE_PER_YEAR, Distribution
 from sendcast.scenarios.uncertainty import ENGINE_LEVER_FIELDS, central
 from sendcast.scenarios.pipeline import Comparison
 from sendcast.reporting import finance_sheets
@@ -244,8 +244,12 @@ def assumptions_table(comparison: Comparison) -> pd.DataFrame:
             (item.name, "New special school places",
              "; ".join(f"{p.name}: {p.places} {p.phase} places from {p.from_year}" for p in s.special_places.additional)
              or "none", "scenario file " + source),
-            (item.name, "When no local special place is free", {"independent": "placed in an independent special school",
-                                                                 "wait": "the child waits"}[s.special_places.overflow_policy],
+            (item.name, "Places added each January as the LA has (assumed)",
+             {"growing": "yes: the mean yearly increase of children in state special schools over the six "
+                         "Januaries to the start",
+              "frozen": "no: no places beyond the capacity file and the new places above"}[s.special_places.places_rule],
+             "scenario file " + source),
+            (item.name, "When no local special place is free", _overflow_text(s.special_places),
              "scenario file " + source),
             (item.name, "Home-to-school transport (£ a year per child, by placement)",
              "; ".join(f"{g}: {v:,.0f}" for g, v in s.costs.transport_gbp.items()) or (
@@ -482,3 +486,15 @@ def neighbours_sheet(neighbours: NeighbourComparison) -> Sheet:
                  "central forecast by the same method; the neighbours' range is the spread of those central "
                  "forecasts, not a prediction interval. Neighbours: DfE statistical neighbours (May 2025).", table,
                  {"January": "year", f"{neighbours.la_name}: EHC plans": "count", "Neighbours with a value": "count"})
+
+
+def _overflow_text(places) -> str:
+    """What happens to a child who finds no local special place, as the assumptions table says it."""
+    if places.overflow_policy == "independent":
+        return "placed in an independent special school at once"
+    rate = places.overflow_rate_per_year
+    if rate <= 0:
+        return "the child waits until a local place frees"
+    source = "illustrative" if rate == OVERFLOW_RATE_PER_YEAR else "the scenario's figure"
+    return (f"the child waits, and is placed in an independent special school at {rate:g} a year "
+            f"(mean wait {12 / rate:.0f} months; {source})")
