@@ -21,12 +21,7 @@ Rules (per measure, stream of forecasts and horizon ``h``, at origin ``t``):
    ``F`` is ``(F + 1) * exp(q) - 1``, floored at 0, with the 10% quantile capped at 0 and the
    90% floored at 0 (so the central forecast is always inside), and the 95% bounds at least
    as far out as the 80% bounds: nested, and monotone in ``F``.
-3. The window is chosen at ``t`` from ``windows`` (two years or more: at horizon ``h`` a
-   window of ``w`` outcome years pools ``w`` vintages, and a pool of one vintage is one
-   national surprise shared by every LA, whose spread says little about the next; with
-   ``windows`` 1-6 the choice took one year at most origins and the 80% intervals of
-   ``ehcp_total`` covered 69-92% by vintage, against 73-92% with a minimum of two, and 76/76/78%
-   against 78/78/79% pooled at h=1..3, origins 2016-2022) by the mean interval score (80% and 95%,
+3. The window is chosen at ``t`` from ``windows`` by the mean interval score (80% and 95%,
    on the log scale) of the intervals each window would have given at earlier origins, on
    the outcomes known at ``t`` of the last ``evaluation_years`` years.
 4. A horizon with no quantiles takes the previous horizon's, scaled by ``h / (h - 1)``
@@ -49,7 +44,7 @@ class IntervalSettings:
     2014-2016 statement-to-EHC-plan transition era (DfE SEN2; DOMAIN.md: statements converted
     2014-2018, with the largest step changes in the 2015-2016 Januaries)."""
 
-    windows: tuple[int, ...] = (2, 3, 4, 6)
+    windows: tuple[int, ...] = (1, 2, 3, 4, 6)
     evaluation_years: int = 3
     transition_until: int = 2016
     min_errors: int = 30

@@ -51,11 +51,11 @@ def chosen_method(result: RealtimeResult, measure: str, origin: int) -> str:
     if rows.empty:
         return "real-time choice"
     row = rows.iloc[0]
+    choice = "mean of " + ", ".join(str(row["members"]).split(",")) if bool(row["combination"]) else str(row["single"])
     if row.get("rule") == BROAD:
-        return "median of every candidate but naive (too little evidence to choose)"
-    if bool(row["combination"]):
-        return "mean of " + ", ".join(str(row["members"]).split(","))
-    return str(row["single"])
+        return (f"{choice}, shrunk {result.settings.thin_evidence_weight:.0%} of the way to the median of every "
+                "candidate but naive (too few vintages to trust the choice)")
+    return choice
 
 
 def short_history_method(result: RealtimeResult, measure: str, origin: int) -> str:
