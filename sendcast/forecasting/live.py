@@ -46,15 +46,16 @@ class LiveForecast:
 
 def chosen_method(result: RealtimeResult, measure: str, origin: int) -> str:
     """The real-time choice at ``origin`` in words, e.g. ``"mean of fitted_blend,
-    shrunk_growth, national_growth_1"`` or ``"national_growth_1"``."""
+    shrunk_growth, national_growth_1"`` or ``"national_growth_1"``, with ", shrunk 50% to the
+    candidates' median (few vintages)" when the engine had too few vintages to trust it
+    (:data:`forecast.realtime.BROAD`)."""
     rows = result.choices[(result.choices["measure"] == measure) & (result.choices["origin"] == origin)]
     if rows.empty:
         return "real-time choice"
     row = rows.iloc[0]
     choice = "mean of " + ", ".join(str(row["members"]).split(",")) if bool(row["combination"]) else str(row["single"])
     if row.get("rule") == BROAD:
-        return (f"{choice}, shrunk {result.settings.thin_evidence_weight:.0%} of the way to the median of every "
-                "candidate but naive (too few vintages to trust the choice)")
+        return f"{choice}, shrunk {result.settings.thin_evidence_weight:.0%} to the candidates' median (few vintages)"
     return choice
 
 
