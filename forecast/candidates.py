@@ -30,10 +30,10 @@ import numpy as np
 from forecast.errors import ForecastError
 from forecast.shrinkage import (
     empirical_bayes_weights,
-    national_growth,
     fitted_blend_weight,
     log_changes,
     mean_last,
+    national_growth,
     noise_variance,
     robust_changes,
 )
