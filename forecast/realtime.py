@@ -38,8 +38,8 @@ The protocol, per measure (``m``), at every origin ``t``:
    the worst vintages, 1.00 and 1.02 times the five-year line's MASE); a median of many
    methods, none of them chosen, cannot be led by one lucky vintage. Measured on the shipped
    data (origins 2016-2022, h=1..3, MASE relative to the five-year line, worst vintage):
-   choice alone 0.68/0.71/0.71, worst 1.02; median alone 0.66/0.66/0.68, worst 0.98 (but
-   new plans 0.90 -> 1.02 at h=3); halfway 0.68/0.65/0.68, worst 0.94. ``min_vintages = 0``
+   choice alone 0.71/0.69/0.71, worst 1.02; median alone 0.71/0.66/0.68, worst 0.98 (but
+   new plans 0.90 -> 1.02 at h=3); halfway 0.69/0.65/0.68, worst 0.94. ``min_vintages = 0``
    turns this off.
 4. A series with fewer than ``min_years`` years at ``t`` (``short_history``) grows at
    England's growth of the last two years (:data:`SHORT_HISTORY_GROWTH`: the sum over every
