@@ -289,3 +289,17 @@ def test_groups_without_a_unit_cost_travel_as_a_structured_note(dataset):
     assert [n.severity for n in notes if n.kind is NoteKind.NOT_COSTED] == ["warning"]
     _, glos = placement_costs(la_history(dataset, "Gloucestershire"), None, None, dataset)
     assert subjects(glos, NoteKind.NOT_COSTED) == [] and all(n.kind is NoteKind.UNIT_COSTS for n in glos)
+
+
+def test_the_trend_damping_is_chosen_on_every_las_requests_known_at_the_origin(dataset):
+    from sendcast.scenarios.parameters import damping_choice, history_until
+
+    history = la_history(dataset, "Gloucestershire")
+    assert history.requests_panel.shape[0] > 140 and history.requests_panel.columns.max() == 2024
+    damping, line = damping_choice(history, 2025)
+    assert "every LA's published requests to 2024" in line and f"damping {damping:g}," in line
+    cut = history_until(history, 2022)
+    assert cut.requests_panel.columns.max() == 2021                   # nothing after the origin
+    assert "to 2021" in damping_choice(cut, 2022)[1]
+    own = LaHistory(history.la_code, history.la_name, history.la_number, history.rows)
+    assert "own requests" in damping_choice(own, 2025)[1]

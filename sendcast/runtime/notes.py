@@ -23,6 +23,8 @@ class NoteKind(str, Enum):
     SPECIAL_PLACES = "special_places"
     #: the assessment service's capacity rule
     ASSESSMENT_CAPACITY = "assessment_capacity"
+    #: how the request and identification trends are carried forward (damping and how it was chosen)
+    TRENDS = "trends"
     #: how the engine's rates were set (calibrated, illustrative)
     RATES = "rates"
 
