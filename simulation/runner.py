@@ -87,11 +87,12 @@ def _run_many(
     keys: dict[str, list[tuple]] = {}
     reps = list(range(first, first + replications))
     total = replications * len(names)
-    rows: dict[str, list[np.ndarray | None]] = {name: [None] * replications for name in names}
+    rows: dict[str, list[np.ndarray]] = {name: [] for name in names}
     done = 0
     for name in names:
-        for i, r in enumerate(reps):
-            keys[name], rows[name][i] = replication_values(scenarios[name], seed, r)
+        for r in reps:
+            keys[name], values = replication_values(scenarios[name], seed, r)
+            rows[name].append(values)
             done += 1
             if progress:
                 progress(done, total)

@@ -100,7 +100,7 @@ def _deprecated(flag: str, scale: float) -> type[argparse.Action]:
     """An argparse action for an old spelling: stores ``value * scale`` and says the new form."""
     class Deprecated(argparse.Action):
         def __call__(self, parser, namespace, values, option_string=None):
-            value = round(float(values) * scale, 10)  # type: ignore[arg-type]
+            value = round(float(values) * scale, 10)
             print(f"sendcast: warning: {option_string} {values:g} is deprecated; write {flag} {value:g} "
                   "(percent a year)", file=sys.stderr)
             setattr(namespace, self.dest, value)
