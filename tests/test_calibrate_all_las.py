@@ -111,4 +111,4 @@ def test_calibrate_all_las_writes_the_national_table_for_small_las(tmp_path, cap
     assert set(fit["la_name"]) == {"Rutland"} and (fit["origin"] == 2023).all()
     assert "LAs not validated" in text and "Cumberland" in text
     manifest = json.loads((out / "manifest.json").read_text())
-    assert manifest["details"]["las_chosen"] == 3 and manifest["details"]["replications"] == 3
+    assert manifest["las_chosen"] == 3 and manifest["replications"] == 3

@@ -210,6 +210,20 @@ def in_sample_fit(dataset: Dataset, la_code: str, origins: Sequence[int]) -> pd.
     return fit.reindex(columns=FIT_COLUMNS)
 
 
+def prime_evidence(dataset: Dataset, origins: Sequence[int], last_year: int) -> None:
+    """Compute, in this process, the forecast engine's national evidence that every LA's
+    validation uses (one per ``until`` and horizon, as
+    :func:`sendcast.forecasting.one_la.forecast_la` asks for it in
+    :func:`sendcast.scenarios.validation.validate_la`), so that tasks run here or in worker
+    processes forked from here find it cached instead of each worker computing it again."""
+    from sendcast.forecasting.evidence import FORECAST_MEASURES, national_evidence
+
+    measures = [m for m in FORECAST_MEASURES if "age_band" not in m]
+    for origin in sorted(set(origins)):
+        for until, horizon in ((origin, last_year - origin), (origin - 1, last_year - origin + 1)):
+            national_evidence(dataset, measures, until=until, horizons=min(horizon, 5))
+
+
 # ---------------------------------------------------------------------------- every LA
 def current_las(dataset: Dataset) -> pd.DataFrame:
     """LAs (not England) in code order: ``la_code, la_name``."""
@@ -252,9 +266,12 @@ class NationalValidation:
 def validate_las(dataset: Dataset, las: pd.DataFrame, *, origins: Sequence[int], replications: int, seed: int,
                  data: str | Path | None = None, backend: str = "local", workers: int | None = None,
                  scheduler: str | None = None, progress: Progress | None = None,
-                 task_function: Callable[[LaTask], LaOutcome] = validate_task) -> NationalValidation:
+                 task_function: Callable[[LaTask], LaOutcome] = validate_task,
+                 prime: bool | None = None) -> NationalValidation:
     """Validate every LA of ``las`` (``la_code, la_name``) as independent tasks on ``backend``.
-    LAs lacking an input are not run (status ``missing input``); a failing LA is a row."""
+    LAs lacking an input are not run (status ``missing input``); a failing LA is a row.
+    ``prime``: compute the national evidence here first (:func:`prime_evidence`); default on
+    for the ``processes`` backend with two or more LAs to run (forked workers inherit it)."""
     origins = tuple(sorted(set(origins)))
     published = dataset.measures.loc[(dataset.measures["measure"] == "ehcp_total")
                                      & (dataset.measures["la_code"] != "E92000001"), "year"]
@@ -269,6 +286,8 @@ def validate_las(dataset: Dataset, las: pd.DataFrame, *, origins: Sequence[int],
         else:
             tasks.append(LaTask(code, name, origins, replications, seed, None if data is None else str(data)))
     began = time.perf_counter()
+    if prime if prime is not None else (backend == "processes" and len(tasks) > 1):
+        prime_evidence(dataset, origins, last_year)
     for outcome in map_tasks(task_function, tasks, backend=backend, workers=workers, scheduler=scheduler,
                              progress=progress):
         outcomes[outcome.la_code] = outcome
