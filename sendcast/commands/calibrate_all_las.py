@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+import time
 
 import numpy as np
 
@@ -57,7 +58,7 @@ def calibrate_all_las(args: argparse.Namespace, dataset: Dataset, replications: 
     with progress_bar(len(las), "LAs validated", quiet=quiet) as update:
         result = validate_las(dataset, las, origins=args.origins, replications=replications, seed=args.seed,
                               data=args.data, backend=args.backend, workers=args.workers, scheduler=args.scheduler,
-                              progress=update)
+                              progress=_with_lines(update, quiet))
     announce(2, 2, "writing the national tables", quiet=quiet)
     counts = result.las["status"].value_counts()
     with run_folder(args.out, command="calibrate", label="all-las-validation", force=args.force) as run:
@@ -80,6 +81,19 @@ def calibrate_all_las(args: argparse.Namespace, dataset: Dataset, replications: 
     print_national(result, replications)
     print(f"Wrote {target}")
     return 0
+
+
+def _with_lines(update, quiet: bool):
+    """The bar's callback, plus (when stderr is not a terminal, so there is no bar) a line at
+    every tenth of the LAs: a national run takes many minutes and must not be silent in a log."""
+    began = time.perf_counter()
+
+    def progress(done: int, total: int) -> None:
+        update(done, total)
+        step = max(1, total // 10)
+        if not quiet and not sys.stderr.isatty() and (done % step == 0 or done == total):
+            print(f"  {done} of {total} LAs done ({time.perf_counter() - began:.0f} s)", file=sys.stderr, flush=True)
+    return progress
 
 
 def _number(value: float, unit: str) -> str:
