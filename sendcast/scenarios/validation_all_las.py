@@ -86,10 +86,6 @@ def missing_inputs(dataset: Dataset, la_code: str, origins: Sequence[int], last_
     # the calibration window's first January, as calibrate_la chooses it
     first = max(min(origins) - CALIBRATION_YEARS, FIRST_CALIBRATION_YEAR, complete[0] if complete else 0)
     missing = []
-    if not complete or first > min(origins) - 2:
-        return [f"ONS population by single year of age 0-25 for {min(origins) - 2} or earlier (the calibration "
-                f"needs two years before the first origin, {min(origins)})"
-                + (f"; complete from {complete[0]}" if complete else "; none published")]
     breaks = dataset.geography.breaks
     reason = breaks.loc[breaks["la_code"] == la_code, "reason"]
     why = f" ({reason.iloc[0]})" if not reason.empty else ""
@@ -99,6 +95,10 @@ def missing_inputs(dataset: Dataset, la_code: str, origins: Sequence[int], last_
         missing.append(f"EHC plan series to January {last_year} (it ends in {int(row['last_year'])}{why})")
     if missing:
         return missing
+    if not complete or first > min(origins) - 2:
+        return [f"ONS population by single year of age 0-25 for {min(origins) - 2} or earlier (the calibration "
+                f"needs two years before the first origin, {min(origins)})"
+                + (f"; complete from {complete[0]}" if complete else "; none published")]
     totals = rows[rows["breakdown"] == ""]
     years_needed = range(first, last_year + 1)
     for measure in ("ehcp_total",):
