@@ -42,6 +42,9 @@ def check_origins(origins: list[int], latest: int) -> None:
 def calibrate_all_las(args: argparse.Namespace, dataset: Dataset, replications: int) -> int:
     if args.start_year is not None:
         raise SendcastError("--start-year is for one LA's fit; --all-las validates at --origins")
+    if args.checkpoint is not None and args.backend == "dask" and args.scheduler is not None:
+        raise SendcastError("--checkpoint is a folder on this machine; a remote Dask cluster's workers cannot write "
+                            "to it")
     if args.workers is not None and args.backend == "local":
         raise SendcastError("--workers needs --backend processes or dask")
     measures = dataset.measures
@@ -58,7 +61,7 @@ def calibrate_all_las(args: argparse.Namespace, dataset: Dataset, replications: 
     with progress_bar(len(las), "LAs validated", quiet=quiet) as update:
         result = validate_las(dataset, las, origins=args.origins, replications=replications, seed=args.seed,
                               data=args.data, backend=args.backend, workers=args.workers, scheduler=args.scheduler,
-                              progress=_with_lines(update, quiet))
+                              progress=_with_lines(update, quiet), checkpoint=args.checkpoint)
     announce(2, 2, "writing the national tables", quiet=quiet)
     counts = result.las["status"].value_counts()
     with run_folder(args.out, command="calibrate", label="all-las-validation", force=args.force) as run:

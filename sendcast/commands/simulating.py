@@ -84,6 +84,9 @@ def register(commands: argparse._SubParsersAction) -> None:
                            help="with --all-las: only every N-th LA by code (the 1st, the N+1-th, ...)")
     calibrate.add_argument("--neighbours-of", metavar="LA",
                            help="with --all-las: only this LA and its ten DfE statistical neighbours")
+    calibrate.add_argument("--checkpoint", metavar="DIR",
+                           help="with --all-las: save each LA's result in DIR as it finishes; a rerun with the same "
+                                "settings reads those back instead of running them again")
     data_option(calibrate)
     output_options(calibrate)
     backend_options(calibrate)
@@ -131,6 +134,7 @@ def _calibrate(args: argparse.Namespace) -> int:
     _positive(args.replications, "--replications")
     if not args.all_las:
         for option, given in (("--las", args.las), ("--every", args.every), ("--neighbours-of", args.neighbours_of),
+                              ("--checkpoint", args.checkpoint),
                               ("--backend", args.backend != "local"), ("--workers", args.workers),
                               ("--scheduler", args.scheduler)):
             if given:

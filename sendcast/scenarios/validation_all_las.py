@@ -26,6 +26,8 @@ Tables (errors: per cent of the published value for counts, percentage points fo
 
 from __future__ import annotations
 
+import os
+import pickle
 import resource
 import time
 from collections.abc import Callable, Sequence
@@ -130,6 +132,8 @@ class LaTask:
     replications: int
     seed: int
     data: str | None = None
+    #: A folder to save the outcome in as soon as it is made (:func:`read_checkpoint`).
+    checkpoint: str | None = None
 
 
 @dataclass(frozen=True)
@@ -175,7 +179,50 @@ def _dataset(data: str | Path | None) -> Dataset:
 
 def validate_task(task: LaTask) -> LaOutcome:
     """Validate one LA (:func:`validate_one_la`); never raises: a failure is an outcome with
-    status ``failed`` and the error's type and message."""
+    status ``failed`` and the error's type and message. Saved in ``task.checkpoint`` if set."""
+    outcome = _validate(task)
+    if task.checkpoint is not None:
+        _save_checkpoint(task, outcome)
+    return outcome
+
+
+def _checkpoint_path(task: LaTask) -> Path:
+    return Path(task.checkpoint or ".") / f"{task.la_code}.pickle"
+
+
+def _task_key(task: LaTask) -> tuple:
+    """What must match for a saved outcome to stand for this task (the data's checksums are
+    checked separately)."""
+    return (task.la_code, tuple(task.origins), task.replications, task.seed)
+
+
+def _save_checkpoint(task: LaTask, outcome: LaOutcome) -> None:
+    path = _checkpoint_path(task)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    staging = path.with_suffix(".partial")
+    with open(staging, "wb") as handle:
+        pickle.dump({"key": _task_key(task), "inputs": _dataset(task.data).input_checksums, "outcome": outcome},
+                    handle)
+    os.replace(staging, path)
+
+
+def read_checkpoint(task: LaTask, inputs) -> LaOutcome | None:
+    """The outcome saved for ``task`` in its checkpoint folder by an earlier run (same LA,
+    origins, replications and seed, and data files with the same checksums ``inputs``), or
+    ``None``. Failed LAs are not read back (they are run again). The files are pickles this
+    command wrote: point ``--checkpoint`` only at a folder of your own."""
+    path = _checkpoint_path(task)
+    if task.checkpoint is None or not path.is_file():
+        return None
+    with open(path, "rb") as handle:
+        saved = pickle.load(handle)
+    if saved.get("key") != _task_key(task) or saved.get("inputs") != inputs:
+        return None
+    outcome = saved["outcome"]
+    return outcome if outcome.status == VALIDATED else None
+
+
+def _validate(task: LaTask) -> LaOutcome:
     began, cpu = time.perf_counter(), time.process_time()
     try:
         dataset = _dataset(task.data)
@@ -267,11 +314,13 @@ def validate_las(dataset: Dataset, las: pd.DataFrame, *, origins: Sequence[int],
                  data: str | Path | None = None, backend: str = "local", workers: int | None = None,
                  scheduler: str | None = None, progress: Progress | None = None,
                  task_function: Callable[[LaTask], LaOutcome] = validate_task,
-                 prime: bool | None = None) -> NationalValidation:
+                 prime: bool | None = None, checkpoint: str | Path | None = None) -> NationalValidation:
     """Validate every LA of ``las`` (``la_code, la_name``) as independent tasks on ``backend``.
     LAs lacking an input are not run (status ``missing input``); a failing LA is a row.
     ``prime``: compute the national evidence here first (:func:`prime_evidence`); default on
-    for the ``processes`` backend with two or more LAs to run (forked workers inherit it)."""
+    for the ``processes`` backend with two or more LAs to run (forked workers inherit it).
+    ``checkpoint``: a folder where each LA's outcome is saved as it finishes; LAs validated
+    there by an earlier run with the same settings and data are read back, not run again."""
     origins = tuple(sorted(set(origins)))
     published = dataset.measures.loc[(dataset.measures["measure"] == "ehcp_total")
                                      & (dataset.measures["la_code"] != "E92000001"), "year"]
@@ -281,10 +330,15 @@ def validate_las(dataset: Dataset, las: pd.DataFrame, *, origins: Sequence[int],
     tasks = []
     for code, name in zip(las["la_code"], las["la_name"]):
         missing = missing_inputs(dataset, code, origins, last_year)
+        task = LaTask(code, name, origins, replications, seed, None if data is None else str(data),
+                      None if checkpoint is None else str(checkpoint))
+        saved = read_checkpoint(task, dataset.input_checksums)
         if missing:
             outcomes[code] = LaOutcome(code, name, MISSING, "; ".join(missing))
+        elif saved is not None:
+            outcomes[code] = saved
         else:
-            tasks.append(LaTask(code, name, origins, replications, seed, None if data is None else str(data)))
+            tasks.append(task)
     began = time.perf_counter()
     if prime if prime is not None else (backend == "processes" and len(tasks) > 1):
         prime_evidence(dataset, origins, last_year)
