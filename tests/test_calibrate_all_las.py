@@ -112,3 +112,22 @@ def test_calibrate_all_las_writes_the_national_table_for_small_las(tmp_path, cap
     assert "LAs not validated" in text and "Cumberland" in text
     manifest = json.loads((out / "manifest.json").read_text())
     assert manifest["las_chosen"] == 3 and manifest["replications"] == 3
+
+
+def test_a_checkpoint_keeps_finished_las_and_a_rerun_reads_them_back(dataset, monkeypatch, tmp_path):
+    calls = []
+
+    def fake(dataset_, la, **_):
+        calls.append(la)
+        return _small_validation(la, 2023, 1000.0, 1010.0), None
+
+    monkeypatch.setattr(national, "validate_one_la", fake)
+    monkeypatch.setattr(national, "in_sample_fit", lambda *a: pd.DataFrame(columns=national.FIT_COLUMNS))
+    las = pd.DataFrame({"la_code": ["E06000001", "E06000002"], "la_name": ["Hartlepool", "Middlesbrough"]})
+    first = national.validate_las(dataset, las, origins=[2023], replications=2, seed=1, checkpoint=tmp_path)
+    assert calls == ["E06000001", "E06000002"] and len(list(tmp_path.glob("*.pickle"))) == 2
+    again = national.validate_las(dataset, las, origins=[2023], replications=2, seed=1, checkpoint=tmp_path)
+    assert calls == ["E06000001", "E06000002"]                 # nothing run again
+    pd.testing.assert_frame_equal(first.table, again.table)
+    national.validate_las(dataset, las, origins=[2023], replications=3, seed=1, checkpoint=tmp_path)
+    assert calls[2:] == ["E06000001", "E06000002"]             # other settings: run again
