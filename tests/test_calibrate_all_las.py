@@ -131,3 +131,17 @@ def test_a_checkpoint_keeps_finished_las_and_a_rerun_reads_them_back(dataset, mo
     pd.testing.assert_frame_equal(first.table, again.table)
     national.validate_las(dataset, las, origins=[2023], replications=3, seed=1, checkpoint=tmp_path)
     assert calls[2:] == ["E06000001", "E06000002"]             # other settings: run again
+
+
+def test_an_la_without_population_is_listed_with_that_input(dataset):
+    from dataclasses import replace
+
+    m = dataset.measures
+    without = replace(dataset, measures=m[~((m["la_code"] == "E06000017") & (m["measure"] == "population"))])
+    assert national.missing_inputs(without, "E06000017", (2021, 2022, 2023), 2025) == [
+        "ONS population by single year of age 0-25 for 2019 or earlier (the calibration needs two years before the "
+        "first origin, 2021); none published"]
+    fewer = replace(dataset, measures=m[~((m["la_code"] == "E06000017") & (m["measure"] == "requests")
+                                          & (m["year"] == 2018))])
+    assert national.missing_inputs(fewer, "E06000017", (2021, 2022, 2023), 2025) == [
+        "requests (calendar year) for 2018"]
