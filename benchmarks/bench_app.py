@@ -25,19 +25,18 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import socket
 import subprocess
 import sys
 import tempfile
 import threading
 import time
-import urllib.request
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-from tests.browser import chromium_paths  # noqa: E402
+from tests.app_process import start_app, wait_for_page  # noqa: E402
+from tests.browser import chromium_paths, headless_chromium  # noqa: E402
 
 
 def rss_mib(pid: int) -> float:
@@ -71,41 +70,14 @@ def main() -> None:
     paths = chromium_paths()
     if paths is None:
         sys.exit("needs chromium and chromedriver (make browser)")
-    from selenium import webdriver
-    from selenium.webdriver.chrome.service import Service
     from selenium.webdriver.support.ui import WebDriverWait
 
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
     reports = Path(tempfile.mkdtemp(prefix="sendcast-bench-app-"))
     started = time.perf_counter()
-    app = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "sendcast",
-            "app",
-            "--port",
-            str(port),
-            "--reports",
-            str(reports),
-            "--backend",
-            args.backend,
-        ],
-        stdout=subprocess.PIPE,
-        text=True,
-        env={**os.environ, "PYTHONPATH": str(REPO)},
-        cwd=REPO,
-    )
+    app, port = start_app("--reports", str(reports), "--backend", args.backend, cwd=REPO)
     app.stdout.readline()
     url = f"http://127.0.0.1:{port}/"
-    while True:
-        try:
-            urllib.request.urlopen(url, timeout=5).close()
-            break
-        except OSError:
-            time.sleep(0.1)
+    wait_for_page(url, timeout=600)
     ready_s = time.perf_counter() - started
     idle_rss = rss_mib(app.pid)
 
@@ -121,17 +93,7 @@ def main() -> None:
     sampler = threading.Thread(target=sample, daemon=True)
     sampler.start()
 
-    options = webdriver.ChromeOptions()
-    options.binary_location = paths[0]
-    for argument in (
-        "--headless=new",
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-dev-shm-usage",
-        "--window-size=1280,1600",
-    ):
-        options.add_argument(argument)
-    driver = webdriver.Chrome(service=Service(executable_path=paths[1]), options=options)
+    driver = headless_chromium(paths)
     wait = WebDriverWait(driver, 900, poll_frequency=0.05)
     click = "arguments[0].scrollIntoView({block: 'center'}); arguments[0].click();"
     try:

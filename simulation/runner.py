@@ -3,8 +3,10 @@
 The model only simulates; this module repeats it. Replication ``r`` of every scenario
 uses the streams of ``(seed, r)`` (:mod:`simulation.streams`), so a scenario and its
 baseline share random numbers and their paired differences have narrow intervals.
-``cores=1`` runs in this process; ``cores > 1`` uses a process pool of that many workers.
-Results are identical either way (every replication carries its own seed).
+Replications run one after another in this process: the engine manages no processes. The
+application runs the same replications on any backend (in this process, a process pool, Dask)
+through :func:`sendcast.scenarios.replications.run_replications`, one task per
+:func:`replication_values`, with identical results (every replication carries its own seed).
 
 Tables (all tidy, years as in :mod:`simulation.outputs`: January for stocks, calendar
 year for flows; money in pounds at the parameters' price base):
@@ -20,10 +22,8 @@ year for flows; money in pounds at the parameters' price base):
 from __future__ import annotations
 
 import logging
-import os
 import warnings
 from collections.abc import Callable, Mapping
-from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass
 
 import numpy as np
@@ -61,71 +61,41 @@ def replication_values(params: Parameters, seed: int, replication: int) -> tuple
     return keys, np.concatenate(values)
 
 
-def _chunk(task: tuple[Parameters, int, list[int]]) -> tuple[list[tuple], list[np.ndarray]]:
-    params, seed, replications = task
-    keys: list[tuple] = []
-    values = []
-    for r in replications:
-        keys, row = replication_values(params, seed, r)
-        values.append(row)
-    return keys, values
-
-
 def replicate(
     params: Parameters,
     *,
     replications: int,
     seed: int,
-    cores: int = 1,
     progress: Progress | None = None,
     first_replication: int = 0,
 ) -> pd.DataFrame:
     """Run ``replications`` replications of one scenario: wide table, one row per replication,
     columns a MultiIndex ``(measure, breakdown, year)``."""
-    return _run_many({"_": params}, replications, seed, cores, progress, first_replication)["_"]
+    return _run_many({"_": params}, replications, seed, progress, first_replication)["_"]
 
 
 def _run_many(
     scenarios: Mapping[str, Parameters],
     replications: int,
     seed: int,
-    cores: int,
     progress: Progress | None,
     first: int = 0,
 ) -> dict[str, pd.DataFrame]:
     if replications < 1:
         raise SimulationError("replications must be at least 1")
-    if cores < 1:
-        raise SimulationError("cores must be at least 1")
     names = list(scenarios)
     keys: dict[str, list[tuple]] = {}
     reps = list(range(first, first + replications))
     total = replications * len(names)
-    rows: dict[str, list[np.ndarray | None]] = {name: [None] * replications for name in names}
+    rows: dict[str, list[np.ndarray]] = {name: [] for name in names}
     done = 0
-    if cores == 1:
-        for name in names:
-            for i, r in enumerate(reps):
-                keys[name], rows[name][i] = replication_values(scenarios[name], seed, r)
-                done += 1
-                if progress:
-                    progress(done, total)
-    else:
-        size = max(1, min(25, replications // (cores * 4) or 1))
-        with ProcessPoolExecutor(max_workers=min(cores, os.cpu_count() or cores)) as pool:
-            futures = {}
-            for name in names:
-                for start in range(0, replications, size):
-                    chunk = reps[start : start + size]
-                    futures[pool.submit(_chunk, (scenarios[name], seed, chunk))] = (name, start)
-            for future in as_completed(futures):
-                name, start = futures[future]
-                keys[name], chunk_values = future.result()
-                for offset, values in enumerate(chunk_values):
-                    rows[name][start + offset] = values
-                    done += 1
-                    if progress:
-                        progress(done, total)
+    for name in names:
+        for r in reps:
+            keys[name], values = replication_values(scenarios[name], seed, r)
+            rows[name].append(values)
+            done += 1
+            if progress:
+                progress(done, total)
     return {name: wide_table(keys[name], rows[name], reps) for name in names}
 
 
@@ -161,7 +131,6 @@ def run_scenarios(
     replications: int,
     seed: int,
     baseline: str | None = None,
-    cores: int = 1,
     progress: Progress | None = None,
     interval: str = "outcomes",
     difference_interval: str = "mean",
@@ -177,7 +146,7 @@ def run_scenarios(
     baseline = names[0] if baseline is None else baseline
     if baseline not in scenarios:
         raise SimulationError(f"baseline {baseline!r} is not one of the scenarios: {', '.join(names)}")
-    wide = _run_many(scenarios, replications, seed, cores, progress)
+    wide = _run_many(scenarios, replications, seed, progress)
     return results_from_wide(wide, baseline, interval=interval, difference_interval=difference_interval)
 
 

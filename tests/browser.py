@@ -25,6 +25,16 @@ def chromium() -> Iterator[object]:
     paths = chromium_paths()
     if paths is None:
         pytest.skip("headless Chromium is not installed (make browser installs Debian's chromium and chromium-driver)")
+    driver = headless_chromium(paths)
+    try:
+        yield driver
+    finally:
+        driver.quit()
+
+
+def headless_chromium(paths: tuple[str, str]):
+    """A new headless Chromium (Selenium driver), 1280 x 1600 pixels, from ``paths``
+    (:func:`chromium_paths`); the caller quits it."""
     from selenium import webdriver
     from selenium.webdriver.chrome.service import Service
 
@@ -33,8 +43,4 @@ def chromium() -> Iterator[object]:
     for argument in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
                      "--window-size=1280,1600"):
         options.add_argument(argument)
-    driver = webdriver.Chrome(service=Service(executable_path=paths[1]), options=options)
-    try:
-        yield driver
-    finally:
-        driver.quit()
+    return webdriver.Chrome(service=Service(executable_path=paths[1]), options=options)

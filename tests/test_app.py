@@ -4,14 +4,10 @@ check` checks them, and the `sendcast app` command (address printed, a warning o
 
 from __future__ import annotations
 
-import os
 import signal
-import socket
 import subprocess
-import sys
 import time
 import tomllib
-import urllib.request
 from pathlib import Path
 
 import pytest
@@ -33,6 +29,7 @@ from sendcast.scenarios.levers import (
     set_levers,
     unit_cost_levers,
 )
+from tests.app_process import start_app, wait_for_page
 
 REPO = Path(__file__).resolve().parent.parent
 SCENARIOS = REPO / "scenarios"
@@ -206,41 +203,12 @@ def test_the_app_warns_when_it_listens_beyond_this_machine(monkeypatch, capsys):
 
 @pytest.mark.slow
 def test_sendcast_app_starts_serves_the_pages_and_stops(data_dir, tmp_path):
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    env = {**os.environ, "PYTHONPATH": str(REPO)}
-    process = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "sendcast",
-            "app",
-            "--port",
-            str(port),
-            "--data",
-            str(data_dir),
-            "--reports",
-            str(tmp_path),
-        ],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-        env=env,
-        cwd=tmp_path,
-    )
+    process, port = start_app("--data", str(data_dir), "--reports", str(tmp_path), cwd=tmp_path,
+                              stderr=subprocess.PIPE)
     try:
         line = process.stdout.readline()
         assert line.strip() == f"sendcast app: open http://127.0.0.1:{port}/ in your browser (Ctrl+C to stop)"
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                with urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=5) as response:
-                    page = response.read().decode()
-                break
-            except OSError:
-                assert time.monotonic() < deadline, "the app did not answer"
-                time.sleep(0.2)
+        page = wait_for_page(f"http://127.0.0.1:{port}/", timeout=30)
         for name in ("Area", "Forecast", "Options", "Download"):
             assert f">{name}<" in page
     finally:

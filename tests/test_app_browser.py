@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import io
 import math
-import socket
 import threading
 import time
 import urllib.request
@@ -23,18 +22,13 @@ import pandas as pd
 import pytest
 
 from sendcast.cli import main
+from tests.app_process import free_port
 from tests.browser import chromium  # noqa: F401  (the fixture)
 
 pytestmark = pytest.mark.slow
 REPLICATIONS = 3
 RELATIVE_RISK = "0.7"
 WAIT = 600  # seconds: generous, the machine is shared (a page that fails shows it sooner: see below)
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 @pytest.fixture(scope="module")
@@ -48,7 +42,7 @@ def app_server(tmp_path_factory: pytest.TempPathFactory, data_dir: Path):
     reports = tmp_path_factory.mktemp("reports")
     workspace = Workspace(data=str(data_dir), reports=reports, backend="local")
     app = create_app(workspace)
-    port = _free_port()
+    port = free_port()
     server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()

@@ -87,6 +87,7 @@ def test_malformed_file_gives_one_line_naming_file_row_and_column(case: Case, tm
     assert case.says in message, message
 
 
+@pytest.mark.slow  # 5 CPU-s measured: two data builds (fast tier: under 3)
 def test_a_broken_population_file_stops_the_build_and_keeps_the_old_tables(data_dir: Path, tmp_path: Path, capsys):
     root = tmp_path / "data"
     (root / "raw" / "ons").mkdir(parents=True)

@@ -18,11 +18,16 @@ from tests.data.malformed import small_release
 
 @pytest.fixture(scope="module")
 def built(data_dir: Path) -> Path:
-    assert main(["data", "build", "--data", str(data_dir)]) == 0
+    """The session's data folder, built once (by whichever test module needs it first)."""
+    if not (data_dir / "processed" / "manifest.json").exists():
+        assert main(["-q", "data", "build", "--data", str(data_dir)]) == 0
     return data_dir
 
 
-def test_build_writes_tables_and_a_manifest(built, capsys):
+@pytest.mark.slow  # 8 CPU-s measured: a data build of its own (fast tier: under 3)
+def test_build_writes_tables_and_a_manifest(data_dir, capsys):
+    assert main(["data", "build", "--data", str(data_dir)]) == 0
+    built = data_dir
     processed = built / "processed"
     manifest = json.loads((processed / "manifest.json").read_text())
     assert manifest["local_authorities"] == 158
@@ -74,6 +79,7 @@ def test_summary_reads_like_a_briefing(built, capsys):
     assert code == 0 and "6,412" in out and "England x" in out and "calendar year" in out
 
 
+@pytest.mark.slow  # 12 CPU-s measured (fast tier: under 3)
 def test_a_newer_release_with_the_same_columns_needs_no_code_change(data_dir, tmp_path, capsys):
     # Make a "2026" release: the small 2025-format release with Gloucestershire's January
     # 2025 caseload relabelled as January 2026 and one child more.
@@ -118,6 +124,7 @@ def test_a_broken_release_names_file_row_and_column_through_the_cli(data_dir, tm
     assert not (root / "processed").exists()
 
 
+@pytest.mark.slow  # 3 CPU-s measured (fast tier: under 3)
 def test_the_console_script_runs(built):
     result = subprocess.run([str(Path(sys.executable).parent / "sendcast"), "data", "show", "--data", str(built),
                              "--la", "England", "--measure", "ehcp_total", "--format", "csv"],
@@ -125,6 +132,7 @@ def test_the_console_script_runs(built):
     assert result.returncode == 0 and "E92000001,England,ehcp_total,,2025,638745" in result.stdout
 
 
+@pytest.mark.slow  # 9 CPU-s measured (fast tier: under 3)
 def test_building_never_modifies_the_raw_files(data_dir, capsys):
     from sendcast.runtime.files import sha256
     raw = sorted(p for p in (data_dir / "raw").resolve().rglob("*") if p.is_file())

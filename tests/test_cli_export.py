@@ -34,6 +34,7 @@ def plan_run(tmp_path_factory, data_dir):
     return out, run
 
 
+@pytest.mark.slow  # 10 CPU-s measured (fast tier: under 3)
 def test_deficit_plan_spend_and_plans_reconcile_with_the_run(plan_run):
     out, run = plan_run
     plan = pd.read_csv(out / "deficit_plan.csv")
@@ -53,6 +54,7 @@ def test_deficit_plan_spend_and_plans_reconcile_with_the_run(plan_run):
         assert bands == pytest.approx(value)
 
 
+@pytest.mark.slow  # shares plan_run: one deficit-plan export, 7 CPU-s measured
 def test_the_cyp_table_adds_up_to_the_plans_by_placement_age_and_need(plan_run):
     out, run = plan_run
     cyp = pd.read_csv(out / "deficit_plan_cyp.csv")
@@ -77,6 +79,7 @@ def test_the_cyp_table_adds_up_to_the_plans_by_placement_age_and_need(plan_run):
     assert cyp["method"].str.startswith("estimated").all()
 
 
+@pytest.mark.slow  # shares plan_run: one deficit-plan export, 7 CPU-s measured
 def test_cumulative_position_starts_from_the_opening_balance(plan_run):
     out, _ = plan_run
     plan = pd.read_csv(out / "deficit_plan.csv")
@@ -86,6 +89,7 @@ def test_cumulative_position_starts_from_the_opening_balance(plan_run):
     assert cumulative == pytest.approx(-28_600_000 + in_year.cumsum())
 
 
+@pytest.mark.slow  # shares plan_run: one deficit-plan export, 7 CPU-s measured
 def test_deficit_plan_workbook_round_trip(plan_run):
     out, _ = plan_run
     book = load_workbook(out / "deficit_plan.xlsx")
@@ -99,6 +103,7 @@ def test_deficit_plan_workbook_round_trip(plan_run):
     assert isinstance(values[0][3], (int, float)) and not isinstance(values[0][3], bool) and values[0][3] > 0
 
 
+@pytest.mark.slow  # 3 CPU-s measured (fast tier: under 3)
 def test_scap_export_has_five_primary_and_seven_secondary_years(tmp_path, data_dir):
     scenario = short(tmp_path, "baseline", 8)
     out = tmp_path / "scap"
@@ -120,6 +125,7 @@ def test_scap_export_has_five_primary_and_seven_secondary_years(tmp_path, data_d
     assert load_workbook(out / "scap.xlsx").sheetnames == ["SCAP return", "Need against places", "Notes"]
 
 
+@pytest.mark.slow  # 3 to 5 CPU-s measured: builds a scenario's parameters (fast tier: under 3)
 def test_scap_refuses_a_run_too_short(tmp_path, capsys, data_dir):
     scenario = short(tmp_path, "baseline", 4)
     assert main(["export", "scap", str(scenario), "--replications", "1", "--out", str(tmp_path / "o"),

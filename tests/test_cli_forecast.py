@@ -63,6 +63,7 @@ def _coherent(forecast: pd.DataFrame) -> float:
     return float((total - parts.reindex(total.index)).abs().max())
 
 
+@pytest.mark.slow  # 30 CPU-s measured (fast tier: under 3)
 def test_forecast_writes_every_output(glos_run):
     out, _ = glos_run
     expected = {"forecast.csv", "backtest.csv", "sufficiency.csv", "costs.csv", "manifest.json",
@@ -71,6 +72,7 @@ def test_forecast_writes_every_output(glos_run):
     assert expected <= {p.name for p in out.iterdir()}
 
 
+@pytest.mark.slow  # shares glos_run: one forecast, 35 CPU-s measured (fast tier: under 3)
 def test_forecast_by_need_adds_up_to_the_forecast(glos_run):
     out, _ = glos_run
     forecast = pd.read_csv(out / "forecast.csv").set_index(["measure", "year"])["mean"]
@@ -82,6 +84,7 @@ def test_forecast_by_need_adds_up_to_the_forecast(glos_run):
     assert set(special["designation"]) == {"mixed", "MLD"}
 
 
+@pytest.mark.slow  # shares glos_run: one forecast, 35 CPU-s measured (fast tier: under 3)
 def test_forecast_csv_has_the_contract_columns_future_years_only(glos_run):
     out, _ = glos_run
     forecast = pd.read_csv(out / "forecast.csv")
@@ -93,6 +96,7 @@ def test_forecast_csv_has_the_contract_columns_future_years_only(glos_run):
     assert {"ehcp_total", *PLACEMENT_GROUPS, "new_plans", "requests", "sen_support_pct"} <= set(forecast["measure"])
 
 
+@pytest.mark.slow  # shares glos_run: one forecast, 35 CPU-s measured (fast tier: under 3)
 def test_forecast_intervals_are_nested_non_negative_and_complete(glos_run):
     out, _ = glos_run
     forecast = pd.read_csv(out / "forecast.csv")
@@ -101,11 +105,13 @@ def test_forecast_intervals_are_nested_non_negative_and_complete(glos_run):
     assert _nested(forecast)
 
 
+@pytest.mark.slow  # shares glos_run: one forecast, 35 CPU-s measured (fast tier: under 3)
 def test_placement_groups_sum_to_the_total_every_year(glos_run):
     out, _ = glos_run
     assert _coherent(pd.read_csv(out / "forecast.csv")) < 1e-6
 
 
+@pytest.mark.slow  # shares glos_run: one forecast, 35 CPU-s measured (fast tier: under 3)
 def test_sufficiency_costs_and_backtest_tables(glos_run):
     out, printed = glos_run
     sufficiency = pd.read_csv(out / "sufficiency.csv")
@@ -121,6 +127,7 @@ def test_sufficiency_costs_and_backtest_tables(glos_run):
     assert "80% interval" in printed
 
 
+@pytest.mark.slow  # shares glos_run: one forecast, 35 CPU-s measured (fast tier: under 3)
 def test_manifest_records_inputs_with_checksums(glos_run):
     out, _ = glos_run
     manifest = json.loads((out / "manifest.json").read_text())
@@ -131,6 +138,7 @@ def test_manifest_records_inputs_with_checksums(glos_run):
     assert all(len(item["sha256"]) == 64 for item in manifest["inputs"])
 
 
+@pytest.mark.slow  # shares glos_run: one forecast, 35 CPU-s measured (fast tier: under 3)
 def test_forecast_writes_the_neighbours_table_and_chart(glos_run):
     out, printed = glos_run
     assert {"neighbours.csv", "neighbours_used.csv", "neighbours_ehcp_total.png"} <= {p.name for p in out.iterdir()}
@@ -155,6 +163,7 @@ def test_forecast_writes_the_neighbours_table_and_chart(glos_run):
     assert "neighbours" in json.loads((out / "manifest.json").read_text())["timings_seconds"]
 
 
+@pytest.mark.slow  # shares glos_run: one forecast, 35 CPU-s measured (fast tier: under 3)
 def test_a_neighbours_forecast_is_the_one_forecast_la_gives_it(glos_run, dataset):
     out, _ = glos_run
     used = pd.read_csv(out / "neighbours_used.csv").set_index("la_name")
@@ -165,6 +174,7 @@ def test_a_neighbours_forecast_is_the_one_forecast_la_gives_it(glos_run, dataset
     assert np.isclose(used.loc["Warwickshire", "ehcp_forecast"], mean[2029])
 
 
+@pytest.mark.slow  # 9 CPU-s measured (fast tier: under 3)
 def test_neighbours_reuse_the_national_evidence_and_leave_out_broken_series(dataset, evidence, monkeypatch):
     from sendcast.forecasting import evidence as evidence_module
     from sendcast.forecasting.neighbours import compare_with_neighbours
@@ -184,6 +194,7 @@ def test_neighbours_reuse_the_national_evidence_and_leave_out_broken_series(data
     assert (comparison.table["n_neighbours"] <= 8).all()
 
 
+@pytest.mark.slow  # 5 CPU-s measured (fast tier: under 3)
 def test_forecast_for_england_says_it_has_no_neighbours(data_folder, tmp_path, capsys):
     out = tmp_path / "england"
     assert main(["-q", "forecast", "--la", "England", "--horizon", "4", "--paths", "200", "--data", str(data_folder),
@@ -193,6 +204,7 @@ def test_forecast_for_england_says_it_has_no_neighbours(data_folder, tmp_path, c
     assert not (out / "neighbours_ehcp_total.png").exists()
 
 
+@pytest.mark.slow  # shares glos_run: one forecast, 35 CPU-s measured (fast tier: under 3)
 def test_existing_output_folder_is_refused(glos_run, data_folder, capsys):
     out, _ = glos_run
     before = sorted(p.name for p in out.iterdir())
@@ -214,6 +226,7 @@ def test_until_drops_every_later_value_including_the_evidence(dataset):
         forecast_la(dataset, "Gloucestershire", until=2021, evidence=evidence)
 
 
+@pytest.mark.slow  # shares the national evidence (backtest), 9 CPU-s measured
 def test_england_is_forecast_and_coherent(dataset, evidence):
     result = forecast_la(dataset, "England", horizon=3, evidence=evidence, n_paths=200, la_backtest=False)
     assert result.la_code == "E92000001" and not result.forecast.empty
@@ -225,12 +238,14 @@ def test_england_is_forecast_and_coherent(dataset, evidence):
     ("Cumbria", "not forecast"),          # abolished in 2023: a forecast from 2022 would be meaningless
     ("Cumberland", "only 2 published years"),  # created in 2023: too short
 ])
+@pytest.mark.slow  # shares the national evidence (backtest), 9 CPU-s measured
 def test_broken_series_are_refused_with_a_reason_never_a_crash(dataset, evidence, la, expect):
     result = forecast_la(dataset, la, horizon=3, evidence=evidence, n_paths=200, la_backtest=False)
     assert result.forecast.empty
     assert any(expect in w for w in result.warnings)
 
 
+@pytest.mark.slow  # shares the national evidence (backtest), 9 CPU-s measured
 def test_tiny_and_zero_series_give_numbers_or_notes_never_nan(dataset, evidence):
     result = forecast_la(dataset, "Isles of Scilly", horizon=3, evidence=evidence, n_paths=200, la_backtest=False)
     numbers = result.forecast[["mean", "lo80", "hi80", "lo95", "hi95"]]
@@ -238,6 +253,7 @@ def test_tiny_and_zero_series_give_numbers_or_notes_never_nan(dataset, evidence)
     assert any("the same value" in w for w in result.warnings)
 
 
+@pytest.mark.slow  # 3 CPU-s measured (fast tier: under 3)
 def test_all_las_skips_broken_areas_with_their_reason(dataset, evidence):
     keep = ["E92000001", GLOS, "E10000006", "E06000053"]
     las = dataset.geography.las[dataset.geography.las["la_code"].isin(keep)]
@@ -267,6 +283,7 @@ def test_all_las_skips_broken_areas_with_their_reason(dataset, evidence):
     assert pd.isna(cumbria["ehcp_per_1000_projected"])  # skipped: no projection is made up
 
 
+@pytest.mark.slow  # 5 CPU-s measured (fast tier: under 3)
 def test_forecast_all_las_writes_the_summary_and_national_charts(dataset, data_folder, tmp_path, capsys,
                                                                  monkeypatch):
     from sendcast.data import store
@@ -287,6 +304,7 @@ def test_forecast_all_las_writes_the_summary_and_national_charts(dataset, data_f
     assert "EHC plans per 1,000 residents aged 0-25" in printed and "ONS 2022-based" in printed
 
 
+@pytest.mark.slow  # 7 CPU-s measured (fast tier: under 3)
 def test_backtest_all_las_writes_the_table_and_summary(data_folder, tmp_path, capsys):
     out = tmp_path / "bt"
     status = main(["-q", "backtest", "--all-las", "--measure", "ehcp_total", "--measure", "ehcp_state_special",

@@ -39,6 +39,7 @@ def compared(scenario_files, tmp_path_factory, data_dir):
     return out
 
 
+@pytest.mark.slow  # 33 CPU-s measured (fast tier: under 3)
 def test_compare_writes_every_output_and_a_manifest(compared):
     names = {p.name for p in compared.iterdir()}
     for expected in ("simulation.csv", "differences.csv", "spend.csv", "appraisal.csv", "appraisal_by_year.csv",
@@ -54,6 +55,7 @@ def test_compare_writes_every_output_and_a_manifest(compared):
     assert all(len(item["sha256"]) == 64 for item in manifest["inputs"])
 
 
+@pytest.mark.slow  # shares compared: one comparison, 32 CPU-s measured
 def test_compare_tables_are_tidy_and_paired(compared):
     summary = pd.read_csv(compared / "simulation.csv", keep_default_na=False)
     assert list(summary.columns) == ["scenario", "measure", "breakdown", "year", "mean", "lo95", "hi95"]
@@ -64,6 +66,7 @@ def test_compare_tables_are_tidy_and_paired(compared):
     assert ((totals["lo95"] <= totals["mean"] + 1e-9) & (totals["mean"] <= totals["hi95"] + 1e-9)).all()
 
 
+@pytest.mark.slow  # shares compared: one comparison, 32 CPU-s measured
 def test_workbook_and_report_open(compared):
     book = load_workbook(compared / "finance.xlsx")
     assert book.sheetnames[:7] == ["Summary", "Inputs", "Costs by year", "Activity", "Caseload by placement",
@@ -77,6 +80,7 @@ def test_workbook_and_report_open(compared):
     assert sheet.max_row > 10 and "index" in " ".join(str(c.value) for row in sheet.iter_rows(max_row=4) for c in row)
 
 
+@pytest.mark.slow  # 23 CPU-s measured (fast tier: under 3)
 def test_same_inputs_and_seed_give_byte_identical_tables_on_any_backend(scenario_files, compared, tmp_path,
                                                                          data_dir):
     again = tmp_path / "again"
@@ -86,6 +90,7 @@ def test_same_inputs_and_seed_give_byte_identical_tables_on_any_backend(scenario
         assert (again / name).read_bytes() == (compared / name).read_bytes(), name
 
 
+@pytest.mark.slow  # shares compared: one comparison, 32 CPU-s measured
 def test_an_existing_output_folder_is_never_written_into(scenario_files, compared, capsys, data_dir):
     before = {p.name: p.stat().st_mtime_ns for p in compared.iterdir()}
     code = main(["compare", *map(str, scenario_files), "--replications", "2", "--out", str(compared),
@@ -95,6 +100,7 @@ def test_an_existing_output_folder_is_never_written_into(scenario_files, compare
     assert {p.name: p.stat().st_mtime_ns for p in compared.iterdir()} == before
 
 
+@pytest.mark.slow  # 22 CPU-s measured (fast tier: under 3)
 def test_run_writes_one_scenario_without_differences(scenario_files, tmp_path, capsys, data_dir):
     out = tmp_path / "run"
     assert main(["run", str(scenario_files[0]), "--replications", "2", "--out", str(out), "--data",
@@ -104,6 +110,7 @@ def test_run_writes_one_scenario_without_differences(scenario_files, tmp_path, c
     assert "Spend by financial year" in capsys.readouterr().out
 
 
+@pytest.mark.slow  # 4 CPU-s measured (fast tier: under 3)
 def test_sweep_gives_one_row_per_point_and_charts(scenario_files, tmp_path, capsys, data_dir):
     out = tmp_path / "sweep"
     code = main(["sweep", str(scenario_files[1]), "--vary", "early_identification.relative_risk=0.8:1.2:2",

@@ -14,6 +14,7 @@ REPO = Path(__file__).resolve().parent.parent
 SCENARIOS = REPO / "scenarios"
 
 
+@pytest.mark.slow  # 4 CPU-s measured (fast tier: under 3)
 def test_calibrate_writes_a_fit_report_and_says_which_targets_pass(tmp_path, capsys):
     out = tmp_path / "calibration"
     code, text, _ = run(capsys, "calibrate", "--la", "916", "--replications", "2", "--out", str(out))
@@ -45,6 +46,7 @@ def test_calibrate_writes_a_fit_report_and_says_which_targets_pass(tmp_path, cap
     assert code == 2 and "already exists" in err
 
 
+@pytest.mark.slow  # 4 CPU-s measured (fast tier: under 3)
 def test_simulate_a_scenario_and_its_baseline(tmp_path, capsys):
     out = tmp_path / "run"
     code, text, err = run(capsys, "simulate", "--la", "Gloucestershire", "--scenario",

@@ -21,17 +21,20 @@ def glos_costs(dataset):
                              "test").set_index("placement_group")
 
 
+@pytest.mark.slow  # shares glos_costs, 7 CPU-s measured
 def test_independent_special_cost_is_outturn_over_average_placements(glos_costs):
     # 16,704,761 / mean(196, 213) = 81,686 (SUMMARY.md: "about GBP 82k")
     assert glos_costs.loc["ehcp_independent_special", "annual_cost_gbp"] == round(16_704_761 / 204.5)
 
 
+@pytest.mark.slow  # shares glos_costs, 7 CPU-s measured
 def test_state_special_adds_academy_place_funding(glos_costs):
     expected = (6_945_722 + 15_662_754) / 1262 + 10_000 * 738 / 1293
     assert glos_costs.loc["ehcp_state_special", "annual_cost_gbp"] == round(expected)
     assert 23_000 <= expected <= 25_000
 
 
+@pytest.mark.slow  # shares glos_costs, 7 CPU-s measured
 def test_ap_is_a_place_cost_from_the_pru_ap_lines_and_other_is_labelled_illustrative(glos_costs):
     # (2,669,002 + 2,165,681) / (2,669,002 / 10,000 places) = GBP 18,114 a place
     assert glos_costs.loc["ehcp_ap", "annual_cost_gbp"] == round((2_669_002 + 2_165_681) / 266.9002)
@@ -41,6 +44,7 @@ def test_ap_is_a_place_cost_from_the_pru_ap_lines_and_other_is_labelled_illustra
     assert (glos_costs["source"].str.startswith("derived") | (glos_costs["status"] == "illustrative")).all()
 
 
+@pytest.mark.slow  # shares glos_costs, 7 CPU-s measured
 def test_user_unit_costs_override_defaults(glos_costs, tmp_path):
     path = tmp_path / "costs.csv"
     path.write_text("placement_group,annual_cost_gbp,price_base,source\nehcp_ap,45000,2025-26,finance team\n")

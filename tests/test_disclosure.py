@@ -121,6 +121,7 @@ counts_tables = st.integers(min_value=1, max_value=4).flatmap(
                               min_size=rows, max_size=rows)))
 
 
+@pytest.mark.slow  # 10 CPU-s measured (fast tier: under 3)
 @settings(max_examples=80, deadline=None)
 @given(counts_tables, st.sampled_from([1, 3, PROTECTION_LEVEL]))
 def test_no_hidden_count_can_be_worked_out_from_what_is_published(rows, protection_level):

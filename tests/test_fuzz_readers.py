@@ -129,6 +129,7 @@ def test_lait_file(tmp_path, data):
     _reads_or_refuses(lambda p: read_lait(p, {"916", "865", "201"}), path)
 
 
+@pytest.mark.slow  # 5 CPU-s measured (fast tier: under 3)
 @settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(table=st.sampled_from(["caseload.csv", "requests.csv", "timeliness_20_week.csv"]), data=st.data())
 def test_release_table(tmp_path, table, data):

@@ -30,17 +30,20 @@ def runs() -> dict[str, tuple[int, str, str]]:
     return results
 
 
+@pytest.mark.slow  # 12 CPU-s measured (fast tier: under 3)
 def test_by_default_warnings_go_to_stderr_and_results_to_stdout(runs):
     code, out, err = runs["default"]
     assert code == 0 and out.count("\n") == 1 and "2025-format SEN2 release" in out
     assert err.startswith("WARNING: ") and "withheld" in err and "INFO" not in err
 
 
+@pytest.mark.slow  # shares runs: three release checks in new processes, 11 CPU-s measured
 def test_quiet_leaves_only_the_result(runs):
     code, out, err = runs["quiet"]
     assert code == 0 and err == "" and out == runs["default"][1]
 
 
+@pytest.mark.slow  # shares runs: three release checks in new processes, 11 CPU-s measured
 def test_verbose_explains_each_decision_on_stderr_only(runs):
     code, out, err = runs["verbose"]
     assert code == 0 and out == runs["default"][1]

@@ -33,6 +33,7 @@ def view(dataset, small, data_dir):
     return national_view(result, small, costs, {"E10000013"})
 
 
+@pytest.mark.slow  # 6 CPU-s measured (fast tier: under 3)
 def test_the_table_has_one_row_per_la_and_lists_the_missing_with_reasons(view):
     table, missing = view
     assert table["la_code"].tolist()[0] == "E92000001" and table["la_code"].is_unique
@@ -45,6 +46,7 @@ def test_the_table_has_one_row_per_la_and_lists_the_missing_with_reasons(view):
         assert forecast[column].notna().all(), column
 
 
+@pytest.mark.slow  # shares view: every LA's table, 6 CPU-s measured
 def test_figures_are_the_published_ones_and_the_ranks_follow_them(view, dataset):
     table, _ = view
     kent = table.set_index("la_code").loc["E10000016"]
@@ -66,6 +68,7 @@ def test_figures_are_the_published_ones_and_the_ranks_follow_them(view, dataset)
     assert shortfall and len(values) > 0 and ((values >= 0) & (values <= 1)).all()
 
 
+@pytest.mark.slow  # shares view: every LA's table, 6 CPU-s measured
 def test_neighbour_medians_use_the_neighbours_that_have_figures(view, small):
     table, _ = view
     indexed = table.set_index("la_code")

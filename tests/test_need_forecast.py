@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
+import pytest
 import pandas as pd
 
 from sendcast.data.capacity import capacity_file, read_capacity
@@ -30,6 +31,7 @@ def test_needs_add_up_to_each_forecast_total_every_year(dataset):
     assert np.allclose(asd["share"], 1179 / 6412)
 
 
+@pytest.mark.slow  # 4 CPU-s measured (fast tier: under 3)
 def test_the_need_backtest_has_no_origin_on_one_year_and_says_so(dataset):
     result = need_shares.national_need_backtest(dataset, horizons=5)
     needs = result.table[result.table["series"].str.startswith("need shares")]

@@ -21,6 +21,7 @@ def test_there_are_notebooks():
     assert NOTEBOOKS
 
 
+@pytest.mark.slow  # 3 to 26 CPU-s each measured: a fresh kernel running a whole notebook (fast tier: under 3)
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
 def test_notebook_runs_and_is_stored_without_outputs(path: Path, data_dir: Path, monkeypatch):
     notebook = nbformat.read(path, as_version=4)

@@ -163,6 +163,7 @@ def test_files_and_folders_follow_the_umask(tmp_path, capsys):
     assert {stat.S_IMODE(p.stat().st_mode) for p in folder.iterdir()} == {0o640}
 
 
+@pytest.mark.slow  # 6 CPU-s measured (fast tier: under 3)
 def test_a_read_only_data_folder_gives_one_line(tmp_path, capsys, monkeypatch):
     def refuse(*args, **kwargs):
         raise PermissionError(errno.EACCES, os.strerror(errno.EACCES), str(tmp_path / "data" / "processed"))
@@ -176,12 +177,13 @@ def test_a_read_only_data_folder_gives_one_line(tmp_path, capsys, monkeypatch):
 
 
 # ------------------------------------------------------------------ prices
+@pytest.mark.slow  # 6 CPU-s measured (fast tier: under 3)
 def test_a_unit_cost_file_keeps_its_own_price_base(dataset, tmp_path):
     """A file at 2025-26 prices, a scenario at 2025-26 prices: the cost is used as written,
     not inflated again from 2021-22 (the defaults' price base)."""
     from sendcast.money.unit_costs import read_unit_cost_file, restate_prices
     from sendcast.scenarios.files import load_scenario
-    from sendcast.scenarios.parameters import la_history, unit_costs
+    from sendcast.scenarios.parameters import la_history, placement_costs
     costs = tmp_path / "unit_costs.csv"
     costs.write_text("placement_group,annual_cost_gbp,price_base,source\n"
                      "ehcp_independent_special,80000,2025-26,finance team\n"
@@ -190,7 +192,7 @@ def test_a_unit_cost_file_keeps_its_own_price_base(dataset, tmp_path):
     scenario.write_text('[scenario]\nname = "t"\nla = "Gloucestershire"\nstart_year = 2025\n'
                         f'[costs]\nunit_costs_file = "{costs}"\nprice_base = "2025-26"\ninflation_pct = 2.0\n')
     loaded, _, _ = load_scenario(scenario)
-    engine, _ = unit_costs(la_history(dataset, "Gloucestershire"), loaded)
+    engine, _ = placement_costs(la_history(dataset, "Gloucestershire"), loaded)
     from simulation.parameters import PLACEMENTS
     by_placement = dict(zip(PLACEMENTS, engine.placement_gbp_per_year))
     assert by_placement["independent_special"] == pytest.approx(80_000)

@@ -32,6 +32,7 @@ def baseline(dataset, fit):
     return build_parameters(dataset, "E10000013", start_year=2025, horizon=10, scenario=scenario, calibration=fit)
 
 
+@pytest.mark.slow  # shares fit: one calibration of Gloucestershire, 12 CPU-s measured (fast tier: under 3)
 def test_the_start_is_the_published_january_2025_caseload(baseline):
     c = baseline.caseload
     assert c.ehcp_by_placement.sum() == pytest.approx(6412)           # SEN2 ehcp_total, January 2025
@@ -48,6 +49,7 @@ def test_the_start_is_the_published_january_2025_caseload(baseline):
     assert baseline.population.start_year == 2025 and baseline.horizon == 10
 
 
+@pytest.mark.slow  # shares fit: one calibration of Gloucestershire, 12 CPU-s measured (fast tier: under 3)
 def test_baseline_levers_come_from_the_data_and_the_capacity_file(baseline):
     # capacity responds to the work in hand: the 2019-2024 share completed of it (53-65% a year)
     assert 0.55 < baseline.assessment.capacity_response < 0.62
@@ -76,6 +78,7 @@ def test_baseline_levers_come_from_the_data_and_the_capacity_file(baseline):
                        "costs.fixed_gbp"}),
     ("frozen-assessment-capacity.toml", {"assessment.capacity_per_year", "assessment.capacity_response"}),
 ])
+@pytest.mark.slow  # shares fit: one calibration of Gloucestershire, 12 CPU-s measured (fast tier: under 3)
 def test_a_scenario_differs_from_its_baseline_only_in_what_it_changes(dataset, fit, baseline, name, changes):
     scenario, _, chain = load_scenario(SCENARIOS / name)
     assert baseline_path(chain).name == "baseline.toml"
@@ -100,6 +103,7 @@ def test_a_scenario_differs_from_its_baseline_only_in_what_it_changes(dataset, f
         assert lever.share_identified_early == pytest.approx(0.25)
 
 
+@pytest.mark.slow  # shares fit: one calibration of Gloucestershire, 12 CPU-s measured (fast tier: under 3)
 def test_an_early_identification_programme_without_capacity_is_an_error(dataset, fit, tmp_path):
     path = tmp_path / "no-capacity.toml"
     path.write_text(f'based_on = "{SCENARIOS / "baseline.toml"}"\n[scenario]\nname = "x"\n'
@@ -119,6 +123,7 @@ def test_an_unknown_la_is_an_error_with_suggestions(dataset):
         calibrate_la(dataset, "Gloucestershre", start_year=2025)
 
 
+@pytest.mark.slow  # shares fit: one calibration of Gloucestershire, 12 CPU-s measured (fast tier: under 3)
 def test_results_are_identical_whatever_the_backend(dataset, fit):
     params = build_parameters(dataset, "Gloucestershire", start_year=2025, horizon=2, calibration=fit)
     small = {"as things stand": params}
@@ -132,6 +137,7 @@ def test_results_are_identical_whatever_the_backend(dataset, fit):
     assert not local.summary.equals(other.summary)
 
 
+@pytest.mark.slow  # shares fit: one calibration of Gloucestershire, 12 CPU-s measured (fast tier: under 3)
 def test_transport_is_added_to_the_placements_yearly_cost(dataset, fit, baseline, tmp_path):
     path = tmp_path / "transport.toml"
     path.write_text(f'based_on = "{SCENARIOS / "baseline.toml"}"\n[scenario]\nname = "with transport"\n'
@@ -176,6 +182,7 @@ def test_gloucestershire_placements_by_phase_are_the_published_ones(dataset):
     assert sorted(targets.index.get_level_values("year").unique()) == [2022, 2023, 2024, 2025]
 
 
+@pytest.mark.slow  # shares fit: one calibration of Gloucestershire, 12 CPU-s measured (fast tier: under 3)
 def test_the_baseline_starts_from_the_published_age_and_placement_table(baseline):
     from simulation.caseload import age_placement_counts
     joint = age_placement_counts(baseline.caseload)
@@ -195,6 +202,7 @@ FIT_WHEN_WRITTEN = {"ehcp_total": 2.7, "ehcp_mainstream": 4.0, "ehcp_state_speci
                     "new_plans": 4.7, "requests": 4.9}
 
 
+@pytest.mark.slow  # shares fit: one calibration of Gloucestershire, 12 CPU-s measured (fast tier: under 3)
 def test_the_fit_to_gloucestershire_does_not_regress(fit):
     report = fit.report
     totals = report[report["breakdown"] == ""].groupby("measure")["error_pct"].apply(lambda e: e.abs().max())
@@ -205,6 +213,7 @@ def test_the_fit_to_gloucestershire_does_not_regress(fit):
     assert len(phases) == 4 and phases["error_pct"].abs().max() < 10     # 2024 and 2025
 
 
+@pytest.mark.slow  # shares fit: one calibration of Gloucestershire, 12 CPU-s measured (fast tier: under 3)
 def test_ceasing_is_fitted_to_ceased_plans_by_reason_and_age_with_no_scale_at_a_bound(fit):
     report = fit.report
     ceased = report[report["measure"] == "plans_ceased"]
@@ -221,6 +230,7 @@ def test_ceasing_is_fitted_to_ceased_plans_by_reason_and_age_with_no_scale_at_a_
         assert np.exp(-3) * 1.05 < value < np.exp(3) / 1.05, (name, value)  # none at its bound (e^-3, e^3)
 
 
+@pytest.mark.slow  # shares fit: one calibration of Gloucestershire, 12 CPU-s measured (fast tier: under 3)
 def test_fe_and_other_are_scored_as_recorded_each_year_and_the_raw_errors_are_kept(fit):
     report = fit.report
     fe = report[(report["measure"] == "ehcp_fe") & (report["breakdown"] == "")].set_index("year")
@@ -245,6 +255,7 @@ def test_schools_run_over_their_places_at_least_as_far_as_dfe_reports_and_the_no
     assert over_capacity(history, 2025, None, None) == (0.0, [])
 
 
+@pytest.mark.slow  # shares fit: one calibration of Gloucestershire, 12 CPU-s measured (fast tier: under 3)
 def test_an_option_pays_for_what_it_provides(dataset, fit, baseline):
     """New places carry their capital cost in the opening year; extra assessment capacity its
     staff cost every year; transport is costed by default for every placement."""
@@ -262,6 +273,22 @@ def test_an_option_pays_for_what_it_provides(dataset, fit, baseline):
     assert extra > 0 and staff == pytest.approx(np.full(10, extra * 2470466 / 1016 * 1.02 ** 2))
     assert baseline.costs.transport_gbp_per_year == pytest.approx(np.full(7, 14938117 / 5876 * 1.02 ** 2))
     assert not baseline.costs.fixed_gbp
+
+
+def test_groups_without_a_unit_cost_travel_as_a_structured_note(dataset):
+    from sendcast.runtime.notes import NoteKind, subjects
+    from sendcast.scenarios.parameters import GROUP_OF_PLACEMENT, placement_costs
+    from simulation.parameters import PLACEMENTS
+
+    costs, notes = placement_costs(la_history(dataset, "Somerset"), None, None, dataset)
+    missing = subjects(notes, NoteKind.NOT_COSTED)
+    assert missing == ["ehcp_ap", "ehcp_other"]                       # no AP or "other" line for Somerset
+    unit = np.asarray(costs.placement_gbp_per_year, dtype=float)
+    assert all(unit[k] == 0 for k, p in enumerate(PLACEMENTS)
+               if GROUP_OF_PLACEMENT[p] in missing)
+    assert [n.severity for n in notes if n.kind is NoteKind.NOT_COSTED] == ["warning"]
+    _, glos = placement_costs(la_history(dataset, "Gloucestershire"), None, None, dataset)
+    assert subjects(glos, NoteKind.NOT_COSTED) == [] and all(n.kind is NoteKind.UNIT_COSTS for n in glos)
 
 
 def test_the_trend_damping_is_chosen_on_every_las_requests_known_at_the_origin(dataset):

@@ -50,10 +50,16 @@ def _range(model, name: str) -> tuple[float | None, float | None]:
     return low, high
 
 
+def _tab(name: str, heading: str, *content, value: str, caption: str | None = None):
+    """One page of the app: its tab ``name``, a heading, a caption if given, then ``content``."""
+    head = [ui.h3(heading)] + ([ui.p(caption, class_="caption")] if caption else [])
+    return ui.nav_panel(name, *head, *content, value=value)
+
+
 def area_page(choices: dict[str, str]):
-    return ui.nav_panel(
+    return _tab(
         "Area",
-        ui.h3("Area"),
+        "Area",
         ui.input_selectize(
             "la",
             "Local authority (type a name, number or code)",
@@ -81,18 +87,15 @@ def area_page(choices: dict[str, str]):
 
 
 def forecast_page():
-    return ui.nav_panel(
+    return _tab(
         "Forecast",
-        ui.h3("Forecast from the published trend"),
-        ui.p(
-            "Time-series forecasts, the method chosen per measure by a backtest on every LA in England; "
-            "bands are 50/80/95% prediction intervals calibrated on the backtest.",
-            class_="caption",
-        ),
+        "Forecast from the published trend",
         ui.output_ui("forecast_status"),
         ui.output_ui("forecast_summary"),
         ui.output_ui("forecast_charts"),
         value="forecast",
+        caption="Time-series forecasts, the method chosen per measure by a backtest on every LA in England; "
+        "bands are 50/80/95% prediction intervals calibrated on the backtest.",
     )
 
 
@@ -141,9 +144,9 @@ def options_page(scenarios: dict[str, str], backend: str = "processes"):
             controls += [lever_input(lever) for lever in unit_cost_levers()]
     reps_low, reps_high = _range(ScenarioInfo, "replications")
     seed_low, _ = _range(ScenarioInfo, "seed")
-    return ui.nav_panel(
+    return _tab(
         "Options",
-        ui.h3("Options: move the levers, compare with the baseline"),
+        "Options: move the levers, compare with the baseline",
         ui.layout_columns(
             ui.div(
                 ui.input_select(
@@ -201,19 +204,16 @@ def options_page(scenarios: dict[str, str], backend: str = "processes"):
 
 
 def download_page():
-    return ui.nav_panel(
+    return _tab(
         "Download",
-        ui.h3("Download a run"),
-        ui.p(
-            "Each run is the folder `sendcast compare` writes: report.html, finance.xlsx, the tables (CSV), "
-            "the charts (PNG), manifest.json, and the scenario files (scenarios/*.toml) that repeat the run "
-            "on the command line.",
-            class_="caption",
-        ),
+        "Download a run",
         ui.output_ui("download_choice"),
         ui.download_button("download_zip", "Download the run folder (zip)"),
         ui.output_ui("download_files"),
         value="download",
+        caption="Each run is the folder `sendcast compare` writes: report.html, finance.xlsx, the tables (CSV), "
+        "the charts (PNG), manifest.json, and the scenario files (scenarios/*.toml) that repeat the run "
+        "on the command line.",
     )
 
 

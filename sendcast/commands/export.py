@@ -14,7 +14,8 @@ from sendcast.runtime import atomic
 
 from sendcast.data import paths
 from sendcast.data.capacity import read_capacity
-from sendcast.commands.options import REPLICATIONS, YEAR, data_option, finite_number, output_options
+from sendcast.commands.options import (REPLICATIONS, YEAR, data_option, finite_number, output_options,
+                                       percent_a_year_option)
 from sendcast.commands.scenarios import record_scenarios
 from sendcast.data import store
 from sendcast.money.cyp_table import cyp_table, published_pattern
@@ -51,8 +52,8 @@ def register(commands: argparse._SubParsersAction) -> None:
     plan.add_argument("mitigated", metavar="MITIGATED.toml", help="the mitigated forecast")
     plan.add_argument("--income", metavar="FILE", help="high-needs block income by financial year (CSV: "
                       "financial_year, high_needs_income_gbp, source); default: the published allocations shipped")
-    plan.add_argument("--income-growth", type=finite_number(-50, 100), default=3.0, metavar="PCT",
-                      help="assumed growth of income a year after the last year given (default 3%%)")
+    percent_a_year_option(plan, "--income-growth-pct", default=3.0, low=-50, high=100,
+                          help="assumed growth of income after the last year given", old_flag="--income-growth")
     plan.add_argument("--opening-balance", type=finite_number(-1e12, 1e12), default=0.0, metavar="GBP",
                       help="high-needs DSG balance at the start of the first year, negative for a deficit (default 0)")
     _common(plan)
@@ -160,11 +161,9 @@ def _scap(args: argparse.Namespace) -> int:
     return 0
 
 
-def _parameters(comparison, name: str):
-    """The scenario's simulation parameters (the first replication's where they are drawn per
-    replication: places and unit costs are the same in every replication)."""
-    parameters = comparison.parameters[name]
-    return parameters[0] if isinstance(parameters, (list, tuple)) else parameters
+def _parameters(comparison: Comparison, name: str):
+    """The scenario's central simulation parameters (undrawn: :attr:`Comparison.parameters`)."""
+    return comparison.parameters[name]
 
 
 def scap_notes(inputs, comparison, name: str, need: pd.DataFrame) -> list[str]:
@@ -197,7 +196,7 @@ def _income(args: argparse.Namespace, la_name: str, last_year: str) -> pd.DataFr
         income = read_income_file(Path(args.income))
     else:
         income = published_income(paths.raw_dir(paths.data_dir(args.data)) / "finance" / PUBLISHED_FILE, la_name)
-    return extend_income(income, last_year, args.income_growth)
+    return extend_income(income, last_year, args.income_growth_pct)
 
 
 def _unit_costs(comparison, name: str) -> dict[str, float]:
@@ -231,7 +230,7 @@ def _deficit_plan(args: argparse.Namespace) -> int:
         _record(run, loaded, comparison)
         if args.income:
             run.record_input(Path(args.income), "high-needs income file")
-        run.details["income_growth_pct"] = args.income_growth
+        run.details["income_growth_pct"] = args.income_growth_pct
         run.details["opening_balance_gbp"] = args.opening_balance
         run.timings["total"] = round(time.perf_counter() - started, 2)
         atomic.write_csv(run.path("deficit_plan.csv"), plan)
@@ -243,7 +242,8 @@ def _deficit_plan(args: argparse.Namespace) -> int:
             ("Mitigated forecast", mitigated, str(loaded[1].files[0])),
             ("High-needs income", "published allocations (before deductions)" if not args.income else args.income,
              "ESFA DSG allocation tables" if not args.income else "council's file"),
-            ("Income growth after the last year given", f"{args.income_growth:g}% a year", "assumption (--income-growth)"),
+            ("Income growth after the last year given", f"{args.income_growth_pct:g}% a year",
+             "assumption (--income-growth-pct)"),
             ("Opening high-needs balance", args.opening_balance, "assumption (--opening-balance)"),
             ("Simulation runs per scenario", comparison.replications, "paired: same random numbers"),
             ("Spend", "cash terms, inflated from the price base at the scenario's rate", "scenario file"),

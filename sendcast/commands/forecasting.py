@@ -28,7 +28,7 @@ from sendcast.runtime import atomic
 
 from sendcast.data import paths
 from sendcast.reporting.charts import national_growth_chart, national_per_1000_chart
-from sendcast.commands.options import (SEED, YEAR, data_option, finite_number, output_options,
+from sendcast.commands.options import (SEED, YEAR, data_option, output_options, percent_a_year_option,
                                        whole_number)
 from sendcast.data import store
 from sendcast.data.query import check_measures
@@ -66,9 +66,9 @@ def register(commands: argparse._SubParsersAction) -> None:
     forecast.add_argument("--unit-costs", metavar="CSV",
                           help="unit costs (placement_group, annual_cost_gbp, price_base, source), each row at "
                                "its own price_base")
-    forecast.add_argument("--inflation", type=finite_number(-0.05, 0.25), default=prices.INFLATION_PCT / 100,
-                          metavar="RATE", help="yearly cost inflation after the 2025-26 price base for cash figures "
-                          "(default 0.02, the scenarios' assumption)")
+    percent_a_year_option(forecast, "--inflation-pct", default=prices.INFLATION_PCT, low=-5, high=25,
+                          help="cost inflation after the 2025-26 price base for cash figures (the scenarios' "
+                               "assumption)", old_flag="--inflation", old_scale=100)
     forecast.add_argument("--no-neighbours", action="store_true",
                           help="with --la: do not forecast the LA's statistical neighbours for comparison")
     forecast.set_defaults(handler=_forecast)
@@ -114,7 +114,7 @@ def _forecast(args: argparse.Namespace) -> int:
         evidence_seconds = time.perf_counter() - started
         result = forecast_la(dataset, la["la_code"], horizon=args.horizon, until=args.until, evidence=evidence,
                              unit_costs=unit_costs, n_paths=args.paths, seed=args.seed,
-                             inflation=args.inflation, data=args.data)
+                             inflation=args.inflation_pct / 100, data=args.data)
         forecast_seconds = time.perf_counter() - started - evidence_seconds
         write_la_forecast(run, result)
         need = write_need_forecast(run, dataset, result, args)

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import argparse
 import math
+import sys
 from collections.abc import Callable
+from typing import Any
 
 from sendcast.runtime.parallel import BACKENDS
 
@@ -43,36 +45,63 @@ MAX_YEARS = 50
 def whole_number(low: int, high: int) -> Callable[[str], int]:
     """An argparse ``type``: a whole number from ``low`` to ``high`` inclusive, or a
     one-line error saying the allowed range and what was typed."""
-    def parse(text: str) -> int:
-        try:
-            value = int(text.strip())
-        except ValueError:
-            raise argparse.ArgumentTypeError(f"expected a whole number from {low:,} to {high:,}, "
-                                             f"found {text[:40]!r}") from None
-        if not low <= value <= high:
-            raise argparse.ArgumentTypeError(f"expected a whole number from {low:,} to {high:,}, found {value:,}"
-                                             if len(text) < 40 else
-                                             f"expected a whole number from {low:,} to {high:,}, found {text[:40]}...")
-        return value
-    parse.__name__ = "whole number"
-    return parse
+    return _in_range("whole number", int, low, high, f"{low:,}", f"{high:,}", lambda value: low <= value <= high,
+                     lambda text, value: f"{value:,}" if len(text) < 40 else f"{text[:40]}...")
 
 
 def finite_number(low: float, high: float) -> Callable[[str], float]:
     """An argparse ``type``: a finite number from ``low`` to ``high`` (never nan or inf)."""
-    def parse(text: str) -> float:
+    return _in_range("number", float, low, high, f"{low:g}", f"{high:g}",
+                     lambda value: math.isfinite(value) and low <= value <= high,
+                     lambda text, value: repr(text[:40]))
+
+
+def _in_range(name: str, convert: Callable[[str], Any], low: Any, high: Any, low_text: str, high_text: str,
+              allowed: Callable[[Any], bool], found: Callable[[str, Any], str]) -> Callable[[str], Any]:
+    """An argparse ``type`` called ``name``: ``convert`` the text, then check it is ``allowed``;
+    either failure is a one-line error "expected a NAME from LOW to HIGH, found ..." (``found``
+    says what was typed)."""
+    expected = f"expected a {name} from {low_text} to {high_text}"
+
+    def parse(text: str) -> Any:
         try:
-            value = float(text.strip())
+            value = convert(text.strip())
         except ValueError:
-            raise argparse.ArgumentTypeError(f"expected a number from {low:g} to {high:g}, "
-                                             f"found {text[:40]!r}") from None
-        if not math.isfinite(value) or not low <= value <= high:
-            raise argparse.ArgumentTypeError(f"expected a number from {low:g} to {high:g}, found {text[:40]!r}")
+            raise argparse.ArgumentTypeError(f"{expected}, found {text[:40]!r}") from None
+        if not allowed(value):
+            raise argparse.ArgumentTypeError(f"{expected}, found {found(text, value)}")
         return value
-    parse.__name__ = "number"
+    parse.__name__ = name
     return parse
 
 
 SEED = whole_number(0, MAX_SEED)
 REPLICATIONS = whole_number(1, MAX_REPLICATIONS)
 YEAR = whole_number(2000, 2100)
+
+
+def percent_a_year_option(parser: argparse.ArgumentParser, flag: str, *, default: float, low: float, high: float,
+                          help: str, old_flag: str | None = None, old_scale: float = 1.0) -> None:
+    """A yearly rate in **percent** (``3`` is 3% a year), the one money convention of the
+    options and the scenario files (``costs.inflation_pct``): ``flag`` ends in ``-pct``.
+
+    ``old_flag``: an earlier spelling still accepted, with a deprecation message on stderr;
+    its value times ``old_scale`` is the percentage (``--inflation 0.03``, a fraction, has
+    ``old_scale = 100``)."""
+    dest = flag.lstrip("-").replace("-", "_")
+    parser.add_argument(flag, type=finite_number(low, high), default=default, metavar="PCT", dest=dest,
+                        help=f"{help} (percent a year; default {default:g})")
+    if old_flag is not None:
+        parser.add_argument(old_flag, type=finite_number(low / old_scale, high / old_scale), dest=dest,
+                            action=_deprecated(flag, old_scale), help=argparse.SUPPRESS)
+
+
+def _deprecated(flag: str, scale: float) -> type[argparse.Action]:
+    """An argparse action for an old spelling: stores ``value * scale`` and says the new form."""
+    class Deprecated(argparse.Action):
+        def __call__(self, parser, namespace, values, option_string=None):
+            value = round(float(values) * scale, 10)
+            print(f"sendcast: warning: {option_string} {values:g} is deprecated; write {flag} {value:g} "
+                  "(percent a year)", file=sys.stderr)
+            setattr(namespace, self.dest, value)
+    return Deprecated

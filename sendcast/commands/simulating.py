@@ -26,6 +26,7 @@ from sendcast.commands.options import (MAX_YEARS, REPLICATIONS, SEED, YEAR, back
                                        output_options, whole_number)
 from sendcast.data import store
 from sendcast.runtime.errors import SendcastError
+from sendcast.runtime.notes import Note, NoteKind, notes_of, subjects
 from sendcast.reporting.fit_report import print_report, target_checks
 from sendcast.runtime.progress import announce, progress_bar
 from sendcast.runtime.runs import run_folder
@@ -37,8 +38,8 @@ from sendcast.scenarios.validation import ORIGINS
 from sendcast.scenarios.validation_all_las import validate_one_la
 from sendcast.commands.calibrate_all_las import calibrate_all_las, check_origins
 from sendcast.scenarios.parameters import (baseline_path, build_parameters, calibrate_la, changed_fields, damping_choice,
-                                       la_history,
-                                       over_capacity, parameter_draws, special_place_blocks, unit_costs)
+                                           la_history, over_capacity, parameter_draws, placement_costs,
+                                           special_place_blocks)
 from simulation import simulate
 
 SUMMARY_COLUMNS = ["scenario", "measure", "breakdown", "year", "mean", "lo95", "hi95"]
@@ -295,8 +296,7 @@ def _simulate(args: argparse.Namespace) -> int:
                                    backend=args.backend, workers=args.workers, scheduler=args.scheduler,
                                    progress=update)
     timings["replications"] = round(time.perf_counter() - began, 2)
-    uncosted = [g.removeprefix("ehcp_") for note in notes if note.startswith("not costed")
-                for g in note.split(": ", 1)[1].split(", ")]
+    uncosted = [group.removeprefix("ehcp_") for group in subjects(notes, NoteKind.NOT_COSTED)]
     summary = _drop_uncosted(results.summary, uncosted)
     differences = _drop_uncosted(results.differences, uncosted)
 
@@ -319,7 +319,7 @@ def _simulate(args: argparse.Namespace) -> int:
             "scenarios": list(scenarios), "baseline": base_name,
             "scenario_changes": (changed_fields(scenarios[base_name], scenarios[main_name])
                                  if main_name != base_name else []),
-            "calibration_fitted": fit.fitted, "notes": notes,
+            "calibration_fitted": fit.fitted, "notes": [str(note) for note in notes],
             "intervals": BANDS,
             "data_manifest": dataset.manifest.get("inputs", []),
         })
@@ -329,21 +329,23 @@ def _simulate(args: argparse.Namespace) -> int:
     return 0
 
 
-def _notes(history, start_year, capacity, scenario, data, dataset=None) -> list[str]:
+def _notes(history, start_year, capacity, scenario, data, dataset=None) -> list[Note]:
+    """How the run's figures were made, as :class:`Note` objects (decided on by kind, printed as text)."""
     if capacity is None and scenario is not None and scenario.special_places.capacity_file:
         capacity = read_capacity(Path(scenario.special_places.capacity_file))
     blocks, place_notes = special_place_blocks(history, start_year, capacity, scenario)
     place_notes = place_notes + over_capacity(history, start_year, blocks, capacity)[1]
-    _, cost_notes = unit_costs(history, scenario, data, dataset)
+    _, cost_notes = placement_costs(history, scenario, data, dataset)
     rule = scenario.assessment.capacity_rule if scenario is not None else "responsive"
     capacity_note = ("assessment capacity: responds to the work in hand each January as it has since 2019 "
                      "(sendcast.scenarios.parameters.assessment_capacity)" if rule == "responsive" else
                      "assessment capacity: frozen at today's level (scenario capacity_rule = \"frozen\")")
     trends = (damping_choice(history, start_year)[1] if scenario is None or scenario.trends.rule == "damped" else
               "trends: request and identification rates held at their last fitted values (scenario trends.rule = \"held\")")
-    return place_notes + cost_notes + [capacity_note, trends, "rates: calibrated to the published history; age profiles, "
-                                       "decision and assessment times are illustrative defaults "
-                                       "(sendcast.scenarios.parameters)"]
+    return [*notes_of(NoteKind.SPECIAL_PLACES, place_notes), *cost_notes,
+            Note(NoteKind.ASSESSMENT_CAPACITY, capacity_note), Note(NoteKind.TRENDS, trends),
+            Note(NoteKind.RATES, "rates: calibrated to the published history; age profiles, decision and assessment "
+                 "times are illustrative defaults (sendcast.scenarios.parameters)")]
 
 
 def _drop_uncosted(table: pd.DataFrame, components: list[str]) -> pd.DataFrame:

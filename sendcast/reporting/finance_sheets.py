@@ -59,11 +59,10 @@ class CostCells:
 
 
 def scenario_parameters(comparison: Comparison, name: str):
-    """A scenario's simulation parameters: the first of its per-replication draws (unit costs
-    and places do not vary between calibrated draws; an option's uncertain costs are drawn on
-    top, so the workbook shows the value the scenario file gives)."""
-    parameters = comparison.parameters[name]
-    return parameters[0] if isinstance(parameters, (list, tuple)) else parameters
+    """A scenario's central simulation parameters (undrawn: :attr:`Comparison.parameters`; an
+    option's uncertain costs are drawn on top at run time, so the workbook shows the value the
+    scenario file gives)."""
+    return comparison.parameters[name]
 
 
 def unit_costs(comparison: Comparison) -> pd.DataFrame:

@@ -50,22 +50,20 @@ def write_la_forecast(run: Run, result: LaForecast, *, prefix: str = "", charts:
 
 def write_charts(run: Run, result: LaForecast, *, prefix: str = "") -> list[str]:
     """Fan charts for the total and each placement group, and the sufficiency chart."""
-    written = []
+    written: list[str] = []
     for measure in CHART_MEASURES:
-        figure = fan_figure(result, measure)
-        if figure is None:
-            continue
-        name = f"{prefix}fan_{measure}.png"
-        figure.savefig(run.path(name))
-        plt.close(figure)
-        written.append(name)
-    figure = sufficiency_figure(result)
-    if figure is not None:
-        name = f"{prefix}sufficiency.png"
-        figure.savefig(run.path(name))
-        plt.close(figure)
-        written.append(name)
+        _save_figure(run, fan_figure(result, measure), f"{prefix}fan_{measure}.png", written)
+    _save_figure(run, sufficiency_figure(result), f"{prefix}sufficiency.png", written)
     return written
+
+
+def _save_figure(run: Run, figure: Figure | None, name: str, written: list[str]) -> None:
+    """Save ``figure`` (if there is one) as ``name`` in ``run``, close it and list the name in ``written``."""
+    if figure is None:
+        return
+    figure.savefig(run.path(name))
+    plt.close(figure)
+    written.append(name)
 
 
 def fan_figure(result: LaForecast, measure: str) -> Figure | None:
@@ -168,12 +166,7 @@ def write_neighbours(run: Run, comparison: NeighbourComparison, *, prefix: str =
     atomic.write_csv(run.path(prefix + "neighbours.csv"), comparison.table)
     atomic.write_csv(run.path(prefix + "neighbours_used.csv"), comparison.neighbours)
     written = [prefix + "neighbours.csv", prefix + "neighbours_used.csv"]
-    figure = neighbour_figure(comparison)
-    if figure is not None:
-        name = f"{prefix}neighbours_ehcp_total.png"
-        figure.savefig(run.path(name))
-        plt.close(figure)
-        written.append(name)
+    _save_figure(run, neighbour_figure(comparison), f"{prefix}neighbours_ehcp_total.png", written)
     return written
 
 

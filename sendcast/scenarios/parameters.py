@@ -100,6 +100,7 @@ from sendcast.data.capacity import read_capacity
 from sendcast.data import query
 from sendcast.data.build import Dataset
 from sendcast.runtime.errors import InputError, SendcastError
+from sendcast.runtime.notes import Note, NoteKind, notes_of
 from sendcast.data.years import financial_year_start
 from sendcast.data.measures import AGE_BANDS, PLACEMENT_GROUPS
 from sendcast.scenarios.files import Scenario
@@ -535,17 +536,19 @@ def over_capacity(history: LaHistory, start_year: int, blocks: tuple[PlaceBlock,
     return share, [note]
 
 
-def unit_costs(history: LaHistory, scenario: Scenario | None, data: str | Path | None = None,
-               dataset: Dataset | None = None) -> tuple[Costs, list[str]]:
-    """Engine :class:`simulation.Costs` and notes on where each figure came from. With
+def placement_costs(history: LaHistory, scenario: Scenario | None, data: str | Path | None = None,
+                    dataset: Dataset | None = None) -> tuple[Costs, list[Note]]:
+    """Engine :class:`simulation.Costs` and notes on where each figure came from
+    (:class:`sendcast.runtime.notes.Note`: ``UNIT_COSTS``, and ``NOT_COSTED`` naming the
+    placement groups with no unit cost in its ``subjects``). With
     ``dataset``, every LA's default costs come from :func:`sendcast.money.unit_costs.default_unit_costs`
     (the national rule and bounds); without it, only an LA in the own outturn file is costed."""
-    notes = []
+    notes: list[Note] = []
     outturn_path = paths.raw_dir(paths.data_dir(data)) / "finance" / OUTTURN_FILE
     table = None
     if dataset is not None:
         table, default_notes = default_unit_costs(dataset, history.la_code, outturn_path.parent)
-        notes.extend(default_notes)
+        notes.extend(notes_of(NoteKind.UNIT_COSTS, default_notes))
     elif outturn_path.is_file():
         outturn = pd.read_csv(outturn_path, dtype=str, usecols=["la_code"])
         if (outturn["la_code"].str.strip() == history.la_number).any():
@@ -553,13 +556,15 @@ def unit_costs(history: LaHistory, scenario: Scenario | None, data: str | Path |
     by_group: dict[str, float] = {}
     if table is not None:
         by_group = {g: c for g, c in zip(table["placement_group"], table["annual_cost_gbp"]) if pd.notna(c)}
-        notes.append("unit costs: derived from the 2021-22 s251 outturn (sendcast.money.unit_costs)")
+        notes.append(Note(NoteKind.UNIT_COSTS,
+                          "unit costs: derived from the 2021-22 s251 outturn (sendcast.money.unit_costs)"))
     else:
         defaults = default_costs().placement_gbp_per_year
         for k, placement in enumerate(PLACEMENTS):
             if placement not in ("resourced_unit",) and GROUP_OF_PLACEMENT[placement] not in ("ehcp_ap", "ehcp_other"):
                 by_group[GROUP_OF_PLACEMENT[placement]] = float(defaults[k])
-        notes.append("unit costs: ILLUSTRATIVE defaults (no outturn for this LA in the data)")
+        notes.append(Note(NoteKind.UNIT_COSTS, "unit costs: ILLUSTRATIVE defaults (no outturn for this LA in the data)",
+                          "warning"))
     price_base = PRICE_BASE
     if scenario is not None:
         costs = scenario.costs
@@ -568,8 +573,9 @@ def unit_costs(history: LaHistory, scenario: Scenario | None, data: str | Path |
             deflator = prices.read_deflator()
             factor = deflator.factor(PRICE_BASE, costs.price_base)
             by_group = {g: c * factor for g, c in by_group.items()}
-            notes.append(f"unit costs: restated from {PRICE_BASE} to {costs.price_base} prices with HM Treasury's GDP "
-                         f"deflator (x{factor:.3f}; {deflator.status} values, data/prices/gdp_deflator.csv)")
+            notes.append(Note(NoteKind.UNIT_COSTS,
+                              f"unit costs: restated from {PRICE_BASE} to {costs.price_base} prices with HM Treasury's "
+                              f"GDP deflator (x{factor:.3f}; {deflator.status} values, data/prices/gdp_deflator.csv)"))
         if costs.unit_costs_file:
             # The user's file is at its own price base (per row): moved to the scenario's, not from 2021-22.
             user = restate_prices(read_unit_cost_file(Path(costs.unit_costs_file)), target,
@@ -577,18 +583,19 @@ def unit_costs(history: LaHistory, scenario: Scenario | None, data: str | Path |
             frame = apply_overrides(pd.DataFrame({"placement_group": list(by_group),
                                                   "annual_cost_gbp": list(by_group.values())}), user)
             by_group = {g: c for g, c in zip(frame["placement_group"], frame["annual_cost_gbp"]) if pd.notna(c)}
-            notes.append(f"unit costs: {costs.unit_costs_file} replaces the defaults it lists (restated from its "
-                         f"own price base to {costs.price_base})")
+            notes.append(Note(NoteKind.UNIT_COSTS, f"unit costs: {costs.unit_costs_file} replaces the defaults it "
+                              f"lists (restated from its own price base to {costs.price_base})"))
         by_group.update(costs.unit_costs_gbp)
         for group, transport in costs.transport_gbp.items():
             # Home-to-school transport: a yearly cost per child in that placement, at the price base.
             by_group[group] = by_group.get(group, 0.0) + transport
-            notes.append(f"unit costs: {group} includes home-to-school transport of GBP {transport:,.0f} a year "
-                         "(scenario costs.transport_gbp)")
+            notes.append(Note(NoteKind.UNIT_COSTS, f"unit costs: {group} includes home-to-school transport of GBP "
+                              f"{transport:,.0f} a year (scenario costs.transport_gbp)"))
         price_base = costs.price_base
     missing = [g for g in PLACEMENT_GROUPS if g not in by_group]
     if missing:
-        notes.append(f"not costed (0 in the totals): {', '.join(missing)}")
+        notes.append(Note(NoteKind.NOT_COSTED, f"not costed (0 in the totals): {', '.join(missing)}",
+                          "warning", tuple(missing)))
     values = {p: by_group.get(GROUP_OF_PLACEMENT[p], 0.0) for p in PLACEMENTS}
     return Costs(placement_gbp_per_year=values, assessment_gbp=ASSESSMENT_COST_GBP, price_base=price_base), notes
 
@@ -647,8 +654,8 @@ def build_parameters(dataset: Dataset, la: str, *, start_year: int, horizon: int
     rate = scenario.special_places.overflow_rate_per_year if scenario is not None else 0.0
     # unit costs divide the 2021-22 outturn by the January 2022 placements: from the full
     # history even for a cut one (money is not among the validated measures)
-    costs, _ = unit_costs(history if history.until is None else la_history(dataset, la), scenario, data,
-                          dataset)
+    costs, _ = placement_costs(history if history.until is None else la_history(dataset, la), scenario, data,
+                               dataset)
     # extra assessment capacity is paid for above the baseline's capacity in the first year
     # (responsive: the share of the work in hand; an APPROXIMATION in later years, when the
     # baseline's own capacity moves with the queue)

@@ -110,8 +110,9 @@ class Comparison:
       all), real and cash;
     - ``appraisal``: one row per option and statistic (:mod:`sendcast.money.appraisal`);
     - ``appraisal_by_year``: one row per option and year;
-    - ``parameters``: each scenario's simulation parameters (unit costs, places, levers;
-      uncertain inputs at their medians);
+    - ``parameters``: each scenario's central simulation parameters, before any draw (unit
+      costs, places, levers; uncertain inputs at their medians; the calibrated growth and
+      capacity response as fitted, not a replication's bootstrap draw);
     - ``psa``: each option's probabilistic sensitivity analysis (:mod:`sendcast.scenarios.psa`):
       probability of saving, expected NPV, break-even lever values, tornado and EVPI.
     """
@@ -200,16 +201,29 @@ def appraise_options(results: SimulationResults, baseline: LoadedScenario,
 
 
 def compare_parameters(loaded: Sequence[LoadedScenario], parameters: Mapping[str, Parameters | Sequence[Parameters]], *,
+                       central: Mapping[str, Parameters] | None = None,
                        replications: int | None = None, backend: str = "local", workers: int | None = None,
                        scheduler: str | None = None, progress: Progress | None = None) -> Comparison:
     """Simulate given Parameters for each loaded scenario (keyed by scenario name; the
     first scenario is the baseline) and compare them, replications on ``backend``
     (:mod:`sendcast.runtime.parallel`; identical results on every backend). :func:`compare` builds
-    the Parameters from the data; notebooks and tests may pass their own."""
+    the Parameters from the data; notebooks and tests may pass their own.
+
+    ``parameters``: one :class:`Parameters` per scenario, or one per replication (calibrated
+    draws). ``central``: each scenario's undrawn Parameters (the unit costs, places and levers
+    the reports and exports show, :attr:`Comparison.parameters`); needed for a scenario given
+    per-replication draws, defaults to ``parameters`` for one given a single Parameters."""
     check_comparable(loaded)
     missing = [item.name for item in loaded if item.name not in parameters]
     if missing:
         raise ComparisonError(f"no simulation parameters for {missing}")
+    central = dict(central or {})
+    for item in loaded:
+        if item.name not in central:
+            if not isinstance(parameters[item.name], Parameters):
+                raise ComparisonError(f"scenario {item.name!r} has per-replication parameters but no central "
+                                      "(undrawn) parameters: pass central={name: Parameters}")
+            central[item.name] = parameters[item.name]
     base = loaded[0]
     info = base.scenario.scenario
     n = replications or info.replications
@@ -233,15 +247,7 @@ def compare_parameters(loaded: Sequence[LoadedScenario], parameters: Mapping[str
                       scenarios=tuple(loaded), replications=n, seed=info.seed, summary=results.summary,
                       differences=results.differences, spend=spend, appraisal=appraisal,
                       appraisal_by_year=by_year, appraisals=appraisals,
-                      parameters={item.name: _central(parameters[item.name]) for item in loaded}, psa=psa)
-
-
-def _central(params: Parameters | Sequence[Parameters]) -> Parameters:
-    """A scenario's Parameters for its levers, costs and places: the same for every
-    replication, or replication 0's draw (draws differ only in the calibrated request
-    growth and capacity response, never in places or unit costs; an option's uncertain inputs are
-    drawn on top of these at run time)."""
-    return params if isinstance(params, Parameters) else params[0]
+                      parameters={item.name: central[item.name] for item in loaded}, psa=psa)
 
 
 def build_all_parameters(dataset: Dataset, scenarios: Sequence[Scenario], *,
@@ -274,5 +280,6 @@ def compare(dataset: Dataset, loaded: Sequence[LoadedScenario], *, replications:
     parameters = {item.name: parameter_draws(params, history, fit, info.start_year, info.seed, n,
                                              trends=item.scenario.trends.rule)
                   for item, params in zip(loaded, built)}
-    return compare_parameters(loaded, parameters, replications=replications, backend=backend, workers=workers,
-                              scheduler=scheduler, progress=progress)
+    return compare_parameters(loaded, parameters, central={item.name: params for item, params in zip(loaded, built)},
+                              replications=replications, backend=backend, workers=workers, scheduler=scheduler,
+                              progress=progress)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import functools
 import io
 import zipfile
 from pathlib import Path
@@ -15,13 +16,19 @@ KEEP = {"Gloucestershire", "Wiltshire"}
 
 
 def _rows(name: str) -> list[list[str]]:
+    return [list(row) for row in _cut_rows(name)]  # a fresh copy: callers break rows in place
+
+
+@functools.lru_cache(maxsize=None)
+def _cut_rows(name: str) -> tuple[tuple[str, ...], ...]:
+    """The rows of ``name`` kept from the shipped zip, read once per test process."""
     with zipfile.ZipFile(ZIP_2025) as archive:
         text = archive.read(f"data/{name}").decode("utf-8-sig")
     rows = list(csv.reader(io.StringIO(text)))
     header, body = rows[0], rows[1:]
     level, la = header.index("geographic_level"), header.index("la_name")
     keep = [r for r in body if r[level] == "National" or r[la] in KEEP]
-    return [header] + keep
+    return tuple(tuple(row) for row in [header] + keep)
 
 
 def write_csv(path: Path, rows: list[list[str]], *, bom: bool = True) -> None:

@@ -85,6 +85,7 @@ def test_lait_percentage_out_of_range(tmp_path):
     assert (caught.value.row, caught.value.column) == (8, "value")
 
 
+@pytest.mark.slow  # 17 CPU-s measured (fast tier: under 3)
 def test_building_twice_gives_byte_identical_tables(tmp_path):
     inputs = discover_inputs(REPO / "data" / "raw")
     save_dataset(build_dataset(inputs), tmp_path / "a")

@@ -103,6 +103,7 @@ def _noisy_growth(n_series: int, n_years: int, seed: int) -> np.ndarray:
     return 200 * np.exp(np.cumsum(growth + rng.normal(0, 0.04, (n_series, n_years)), axis=1))
 
 
+@pytest.mark.slow  # 4 CPU-s measured (fast tier: under 3)
 def test_vectorised_damped_trend_fits_as_well_as_statsmodels():
     from statsmodels.tsa.exponential_smoothing.ets import ETSModel
 
@@ -125,6 +126,7 @@ def test_vectorised_damped_trend_fits_as_well_as_statsmodels():
     assert agreeing >= 6
 
 
+@pytest.mark.slow  # 20 CPU-s measured (fast tier: under 3)
 def test_vectorised_theta_agrees_with_statsmodels():
     history = _noisy_growth(15, 10, seed=4)
     fast = theta(history, 5)
@@ -189,6 +191,7 @@ def test_damped_trend_and_theta_paths_match_their_intervals():
         assert np.allclose(inside, 0.80, atol=0.015), model.__name__
 
 
+@pytest.mark.slow  # 10 CPU-s measured (fast tier: under 3)
 def test_arima_chooses_a_listed_order_and_gives_sensible_paths():
     history = _noisy_growth(1, 14, seed=10)
     result = arima(history, 5, n_paths=200, rng=np.random.default_rng(0))
@@ -256,6 +259,7 @@ def test_unknown_model_names_the_known_ones():
         forecast_panel("prophet", np.ones((1, 8)), 2)
 
 
+@pytest.mark.slow  # 3 to 6 CPU-s measured (fast tier: under 3)
 def test_every_named_model_runs_on_one_series():
     history = pd.Series(_noisy_growth(1, 12, seed=13)[0], index=range(2014, 2026))
     population = pd.Series(np.full(17, 90_000.0), index=range(2014, 2031))

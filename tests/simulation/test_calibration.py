@@ -61,6 +61,7 @@ def glos_fit():
     return calibrate(base, glos.targets())
 
 
+@pytest.mark.slow  # 15 CPU-s measured (fast tier: under 3)
 def test_calibration_reproduces_gloucestershire_2019_to_2025(glos_fit):
     result = glos_fit
     report = result.report.set_index(["measure", "year"])["error_pct"].abs()
@@ -84,6 +85,7 @@ def test_calibration_reproduces_gloucestershire_2019_to_2025(glos_fit):
     assert capacity[2020] == 578.0
 
 
+@pytest.mark.slow  # shares the 15 CPU-s calibration (glos_fit) with the test above
 def test_the_share_within_20_weeks_emerges_close_to_the_published_series(glos_fit):
     """Run the discrete-event model on the calibrated parameters: the 20-week share is
     not fitted, it comes from demand against the estimated capacity. Published: 99.4%
@@ -142,6 +144,7 @@ def test_targets_by_phase_and_age_are_kept_and_other_breakdowns_dropped():
             lambda f: pd.concat([f, f])))
 
 
+@pytest.mark.slow  # shares the 15 CPU-s calibration (glos_fit) with the test above
 def test_the_fit_to_gloucestershire_places_no_state_special_post_19(glos_fit):
     from simulation.parameters import STATE_SPECIAL
     placement = glos_fit.parameters.placement
