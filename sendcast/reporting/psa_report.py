@@ -22,6 +22,7 @@ from matplotlib.ticker import MaxNLocator
 from sendcast.reporting import chart_style
 from sendcast.reporting.charts import new_figure
 from sendcast.scenarios.pipeline import Comparison
+from sendcast.scenarios.psa import LEVER_KEYS
 
 
 def _money(value: float) -> str:
@@ -71,7 +72,7 @@ def psa_sentences(comparison: Comparison, option: str) -> list[str]:
         top = result.tornado.head(3)
         out.append("Inputs that matter most (swing in NPV between their 10th and 90th percentiles): " + "; ".join(
             f"{_label(r.input)} {_money(r.swing_gbp)}" for r in top.itertuples()) + ".")
-    for name in [s for s in stats.index if s.startswith("evppi_")]:
+    for name in [f"evppi_{k.split('.')[1]}_gbp" for k in LEVER_KEYS if f"evppi_{k.split('.')[1]}_gbp" in stats.index]:
         key = name.removeprefix("evppi_").removesuffix("_gbp")
         out.append(f"Value of knowing the {_label(key)} before deciding (EVPPI): {_money(stats[name])}; "
                    f"of knowing everything (EVPI): {_money(stats['evpi_gbp'])}.")
