@@ -307,7 +307,8 @@ def workbook_sheets(comparison: Comparison, extra: list[Sheet] | None = None) ->
     """The finance workbook: Summary (headline, spend by financial year: formulas), Inputs
     (unit costs, inflation, price base, discount rate, GDP deflator), Costs by year (formulas),
     Activity, Caseload by placement, Scenario differences, Value for money and the sensitivity
-    analysis (PSA, PSA draws: :mod:`sendcast.reporting.psa_sheets`) with options, extra sheets (Sufficiency, Neighbours), Assumptions, Sources."""
+    analysis (PSA, PSA draws: :mod:`sendcast.reporting.psa_sheets`) with options, extra sheets
+    (Sufficiency, Neighbours), Assumptions, Sources."""
     costs = finance_sheets.unit_costs(comparison)
     inputs, cost_cells = finance_sheets.inputs_sheet(comparison, costs)
     activity_sheet, cost_sheet, cells = finance_sheets.activity_and_cost_sheets(comparison, costs, cost_cells)
