@@ -44,8 +44,9 @@ def psa_sentences(comparison: Comparison, option: str) -> list[str]:
     stats = result.summary.set_index("statistic")["value"]
     by_year = result.by_year.set_index("year")["probability_saving"]
     last = int(by_year.index.max())
+    early = int(by_year.index.min()) + 4
     out = [f"Chance the option has saved money by the end of {last}: {by_year[last]:.0%} "
-           f"(by {int(by_year.index.min()) + 4}: {by_year.get(int(by_year.index.min()) + 4, np.nan):.0%}); "
+           + (f"(by {early}: {by_year[early]:.0%}); " if early in by_year.index and early < last else "; ") +
            f"chance its discounted saving over the run is positive: {stats['probability_npv_positive']:.0%} "
            f"(Monte Carlo standard error {100 * stats['probability_npv_positive_mcse']:.1f} points).",
            f"Expected net present saving {_money(stats['expected_npv_saving_gbp'])} "

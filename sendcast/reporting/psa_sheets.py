@@ -39,6 +39,11 @@ def _a1(row: int, column: int) -> str:
     return f"{get_column_letter(column)}{row}"
 
 
+def _number(value: float) -> str:
+    """A distribution's parameter as text: pounds-sized numbers whole with thousands separators."""
+    return f"{value:,.0f}" if abs(value) >= 100 else f"{value:g}"
+
+
 def _number_format(key: str) -> str:
     return "gbp" if key.endswith("_gbp") or key.startswith("unit_cost.") or key.endswith("gbp_per_year") \
         else "decimal2"
@@ -184,8 +189,9 @@ def _summary_sheet(option: str, result: PsaResult, price_base: str, name: str, d
     row += 1
     for key, dist in result.inputs.items():
         sheet.put(row, 1, _label(key))
-        parts = ", ".join(f"{p} {getattr(dist, p):,.4g}" for p in ("low", "mode", "high", "alpha", "beta", "median",
-                                                                     "sdlog") if getattr(dist, p) is not None)
+        parts = ", ".join(f"{p} {_number(getattr(dist, p))}" for p in ("low", "mode", "high", "alpha", "beta",
+                                                                         "median", "sdlog")
+                          if getattr(dist, p) is not None)
         sheet.put(row, 2, f"{dist.dist}({parts})")
         sheet.put(row, 3, dist.central, _number_format(key))
         sheet.put(row, 4, dist.source or "illustrative: no source given")
