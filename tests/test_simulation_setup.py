@@ -262,3 +262,17 @@ def test_an_option_pays_for_what_it_provides(dataset, fit, baseline):
     assert extra > 0 and staff == pytest.approx(np.full(10, extra * 2470466 / 1016 * 1.02 ** 2))
     assert baseline.costs.transport_gbp_per_year == pytest.approx(np.full(7, 14938117 / 5876 * 1.02 ** 2))
     assert not baseline.costs.fixed_gbp
+
+
+def test_the_trend_damping_is_chosen_on_every_las_requests_known_at_the_origin(dataset):
+    from sendcast.scenarios.parameters import damping_choice, history_until
+
+    history = la_history(dataset, "Gloucestershire")
+    assert history.requests_panel.shape[0] > 140 and history.requests_panel.columns.max() == 2024
+    damping, line = damping_choice(history, 2025)
+    assert "every LA's published requests to 2024" in line and f"damping {damping:g}," in line
+    cut = history_until(history, 2022)
+    assert cut.requests_panel.columns.max() == 2021                   # nothing after the origin
+    assert "to 2021" in damping_choice(cut, 2022)[1]
+    own = LaHistory(history.la_code, history.la_name, history.la_number, history.rows)
+    assert "own requests" in damping_choice(own, 2025)[1]

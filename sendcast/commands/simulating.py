@@ -34,7 +34,8 @@ from sendcast.scenarios.pipeline import LoadedScenario
 from sendcast.scenarios.retarget import check_series, retarget
 from sendcast.scenarios.replications import run_replications
 from sendcast.scenarios.validation import ORIGINS, validate_la
-from sendcast.scenarios.parameters import (baseline_path, build_parameters, calibrate_la, changed_fields, la_history,
+from sendcast.scenarios.parameters import (baseline_path, build_parameters, calibrate_la, changed_fields, damping_choice,
+                                       la_history,
                                        over_capacity, parameter_draws, special_place_blocks, unit_costs)
 from simulation import simulate
 
@@ -313,7 +314,9 @@ def _notes(history, start_year, capacity, scenario, data, dataset=None) -> list[
     capacity_note = ("assessment capacity: responds to the work in hand each January as it has since 2019 "
                      "(sendcast.scenarios.parameters.assessment_capacity)" if rule == "responsive" else
                      "assessment capacity: frozen at today's level (scenario capacity_rule = \"frozen\")")
-    return place_notes + cost_notes + [capacity_note, "rates: calibrated to the published history; age profiles, "
+    trends = (damping_choice(history, start_year)[1] if scenario is None or scenario.trends.rule == "damped" else
+              "trends: request and identification rates held at their last fitted values (scenario trends.rule = \"held\")")
+    return place_notes + cost_notes + [capacity_note, trends, "rates: calibrated to the published history; age profiles, "
                                        "decision and assessment times are illustrative defaults "
                                        "(sendcast.scenarios.parameters)"]
 

@@ -89,7 +89,7 @@ random numbers) and paired differences are narrow::
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass, fields, is_dataclass, replace
+from dataclasses import dataclass, field, fields, is_dataclass, replace
 from pathlib import Path
 
 import numpy as np
@@ -113,7 +113,8 @@ from simulation import (CalibrationResult, Caseload, Costs, EarlyIdentification,
                         Population, SpecialPlaces, calibrate, estimate_rates)
 from simulation.calibration import open_requests
 from simulation.streams import stream
-from simulation.trends import carry_forward, choose_damping, multiplier_changes, multiplier_growth
+from simulation.trends import (PANEL_HORIZONS, carry_forward, choose_damping, choose_panel_damping,
+                               multiplier_changes, multiplier_growth)
 from simulation.uncertainty import draw_parameters
 from simulation.cohort import expected_arrays
 from simulation.examples import EHCP_AGE_SHAPE_2024, SEN_SUPPORT_AGE_SHAPE, default_arrivals, default_ceasing, \
@@ -155,6 +156,10 @@ class LaHistory:
     rows: pd.DataFrame
     #: The origin January the rows were cut at (:func:`history_until`); ``None``: all published.
     until: int | None = None
+    #: Every LA's published requests for an assessment (one row per LA code, one column per
+    #: calendar year), cut with the rows: the panel the damping of the trend rule is chosen
+    #: on (:func:`trend_rule`). ``None``: the LA's own requests only.
+    requests_panel: pd.DataFrame | None = field(default=None, repr=False, compare=False)
 
     def total(self, measure: str, year: int) -> float | None:
         hit = self.rows[(self.rows["measure"] == measure) & (self.rows["breakdown"] == "")
@@ -175,7 +180,15 @@ def la_history(dataset: Dataset, la: str) -> LaHistory:
     """The LA's rows (any code, number or name); unknown names raise with suggestions."""
     row = dataset.geography.resolve(la)
     rows = query.series(dataset, row["la_code"], breakdowns=True)
-    return LaHistory(row["la_code"], row["la_name"], row["la_number"], rows)
+    return LaHistory(row["la_code"], row["la_name"], row["la_number"], rows, requests_panel=requests_panel(dataset))
+
+
+def requests_panel(dataset: Dataset) -> pd.DataFrame:
+    """Every English LA's published requests for an assessment: one row per LA code, one
+    column per calendar year (missing: NaN)."""
+    m = dataset.measures
+    rows = m[(m["measure"] == "requests") & (m["breakdown"].fillna("") == "") & m["la_code"].str.startswith("E")]
+    return rows.pivot_table(index="la_code", columns="year", values="value", aggfunc="first")
 
 
 #: Flows (calendar years) among the history's measures; everything else but population is a
@@ -192,7 +205,10 @@ def history_until(history: LaHistory, origin: int) -> LaHistory:
     rows = history.rows
     flow = rows["measure"].isin(HISTORY_FLOWS)
     keep = (rows["measure"] == "population") | (flow & (rows["year"] <= origin - 1)) | (~flow & (rows["year"] <= origin))
-    return replace(history, rows=rows[keep].reset_index(drop=True), until=origin)
+    panel = history.requests_panel
+    if panel is not None:
+        panel = panel.loc[:, [y for y in panel.columns if int(y) <= origin - 1]]
+    return replace(history, rows=rows[keep].reset_index(drop=True), until=origin, requests_panel=panel)
 
 
 # ---------------------------------------------------------------------------------- inputs
@@ -657,12 +673,37 @@ def build_parameters(dataset: Dataset, la: str, *, start_year: int, horizon: int
 def trend_rule(history: LaHistory, calibration: CalibrationResult, start_year: int) -> dict[str, float]:
     """The damped-growth rule's inputs (:mod:`simulation.trends`): the request multiplier's
     and identification's yearly log growth from the calibration, and the damping chosen
-    out of sample on the published yearly requests to calendar ``start_year - 1``."""
+    out of sample on the published yearly requests to calendar ``start_year - 1``
+    (:func:`damping_choice`)."""
+    return {"request_growth": multiplier_growth(calibration.fitted, start_year - 1),
+            "identification_growth": float(calibration.fitted.get("identification_trend", 0.0)),
+            "damping": damping_choice(history, start_year)[0]}
+
+
+def damping_choice(history: LaHistory, start_year: int) -> tuple[float, str]:
+    """The damping of the trend rule and a line saying how it was chosen: pooled over every
+    LA's published requests to calendar ``start_year - 1`` when the history carries the
+    panel (:func:`simulation.trends.choose_panel_damping`), else on the LA's own requests
+    (:func:`simulation.trends.choose_damping`); the LA's own choice is stated beside."""
     rows = history.rows[(history.rows["measure"] == "requests") & (history.rows["breakdown"] == "")
                         & (history.rows["year"] <= start_year - 1)]
-    damping, _ = choose_damping(rows.set_index("year")["value"])
-    return {"request_growth": multiplier_growth(calibration.fitted, start_year - 1),
-            "identification_growth": float(calibration.fitted.get("identification_trend", 0.0)), "damping": damping}
+    own, own_scores = choose_damping(rows.set_index("year")["value"])
+    own_checks = int(own_scores["checks"].max()) if not own_scores.empty else 0
+    panel = history.requests_panel
+    if panel is not None:
+        panel = panel.loc[:, [y for y in panel.columns if int(y) <= start_year - 1]]
+        damping, scores = choose_panel_damping(panel)
+        checks = int(scores["checks"].max())
+        if checks:
+            error = float(scores.loc[scores["damping"] == damping, "mean_abs_log_error"].iloc[0])
+            return damping, (f"trends: request and identification rates carried forward by damped growth, damping "
+                             f"{damping:g}, chosen out of sample on every LA's published requests to "
+                             f"{start_year - 1} ({checks:,} checks 1-{PANEL_HORIZONS} years ahead, mean absolute "
+                             f"log error {error:.3f}); {history.la_name}'s own requests alone would choose "
+                             f"{own:g} ({own_checks} checks)")
+    how = (f"on {history.la_name}'s own requests ({own_checks} checks)" if own_checks else
+           "by default: no origin to score (ILLUSTRATIVE, simulation.trends.DEFAULT_DAMPING)")
+    return own, f"trends: request and identification rates carried forward by damped growth, damping {own:g}, chosen {how}"
 
 
 def parameter_draws(params: Parameters, history: LaHistory, calibration: CalibrationResult, start_year: int,

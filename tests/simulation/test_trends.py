@@ -9,7 +9,8 @@ import pandas as pd
 
 from simulation.examples import gloucestershire_example
 from simulation.parameters import schedule_values
-from simulation.trends import (DEFAULT_DAMPING, carry_forward, choose_damping, damped_factors, damping_scores,
+from simulation.trends import (DEFAULT_DAMPING, carry_forward, choose_damping, choose_panel_damping, damped_factors,
+                               damping_scores, panel_damping_scores,
                                multiplier_growth)
 
 
@@ -63,3 +64,32 @@ def test_carrying_forward_twice_starts_again_from_the_fitted_year():
     twice = carry_forward(once, 2021, request_growth=0.1, identification_growth=0.0, damping=1.0)
     np.testing.assert_allclose(schedule_values(twice.sen_support.request_multiplier, 2022, 4),
                                1.5 * damped_factors(0.1, 1.0, 4))
+
+
+def test_the_panel_choice_pools_every_area_and_scores_only_later_years():
+    years = list(range(2015, 2025))
+    steady = [100 * np.exp(0.1 * k) for k in range(10)]
+    levelling = [100 * np.exp(0.2 * min(k, 4)) for k in range(10)]
+    panel = pd.DataFrame([steady, levelling], index=["A", "B"], columns=years)
+    scores = panel_damping_scores(panel).set_index("damping")
+    # origins 2018-2023 (three growths before each), horizons 1-5 within 2024: 5+5+4+3+2+1 = 20 per area
+    assert scores.loc[1.0, "checks"] == 40 and scores.loc[1.0, "areas"] == 2 and scores.loc[1.0, "origins"] == 12
+    alone = panel_damping_scores(panel.loc[["A"]]).set_index("damping")
+    assert alone.loc[1.0, "mean_abs_log_error"] < 1e-12                     # growth that keeps going
+    # the pooled error is the mean over both areas' checks
+    both = (alone["mean_abs_log_error"] * 20 + panel_damping_scores(panel.loc[["B"]]).set_index("damping")[
+        "mean_abs_log_error"] * 20) / 40
+    np.testing.assert_allclose(scores["mean_abs_log_error"], both)
+    # a later year changed beyond every horizon leaves the early origins' scores alone; gaps are not scored
+    gappy = panel.astype(float).copy()
+    gappy.loc["A", 2020] = np.nan
+    assert panel_damping_scores(gappy).set_index("damping").loc[1.0, "checks"] < 40
+    assert choose_panel_damping(panel.loc[:, :2017])[0] == DEFAULT_DAMPING       # nothing to score
+
+
+def test_the_panel_choice_damps_growth_that_stops_in_most_areas():
+    years = list(range(2015, 2025))
+    levelling = [[100 * s * np.exp(0.2 * min(k, 4)) for k in range(10)] for s in (1, 2, 3)]
+    steady = [[100 * np.exp(0.1 * k) for k in range(10)]]
+    damping, _ = choose_panel_damping(pd.DataFrame(levelling + steady, columns=years))
+    assert damping < 1.0
