@@ -149,7 +149,8 @@ def recost(total: np.ndarray, components: Mapping[str, np.ndarray], draws: pd.Da
         fixed = np.array([x.programme_cost_gbp_per_year if x.active else 0.0 for x in lever])[rep]
         active = np.array([x.active for x in lever])[rep]
         simulated_cost = components["early_support"][rep]
-        if child_key in draws and np.any(per_child <= 0):
+        if child_key in draws and np.any(active & (per_child <= 0)):
+            # an inactive lever reaches nobody (no children to re-price); an active one at 0 a child is unknown
             raise ValueError("early support: a run simulated at a cost per child of 0 cannot be recosted")
         children = (simulated_cost - fixed[:, None]) / np.where(per_child > 0, per_child, 1.0)[:, None]
         new_child = draws[child_key].to_numpy(dtype=float) if child_key in draws else per_child
