@@ -33,6 +33,7 @@ from forecast.shrinkage import (
     fitted_blend_weight,
     log_changes,
     mean_last,
+    national_growth,
     noise_variance,
     robust_changes,
 )
@@ -278,3 +279,31 @@ def stock_flow(data: OriginData) -> np.ndarray:
         & np.isfinite(ceased[:, -2])
     )
     return np.where(usable[:, None], path.stock, fallback)
+
+
+# ---------------------------------------------------------------------------------------------
+# requests driven by the stock
+
+#: The measure whose growth drives requests in :func:`stock_growth` (January census counts).
+REQUESTS_DRIVER = "ehcp_total"
+
+
+@register(
+    "stock_growth",
+    "requests grow at England's growth of EHC plans (the January stock) over the last 2 years",
+    measures=("requests",),
+)
+def stock_growth(data: OriginData) -> np.ndarray:
+    """Requests for assessment (calendar year) grow at England's log growth of EHC plans
+    (the January caseload, :data:`REQUESTS_DRIVER`, read from ``data.flows``) over the last
+    two years known at the origin; the stock's year ``Y`` is January ``Y``, so at requests
+    origin ``T`` (calendar ``T``) the stock to January ``T`` is used (January ``T + 1`` is
+    published with calendar ``T``'s requests but is not used). Planning meaning: requests
+    grew faster than the stock of plans after 2020, and England's stock grows smoothly
+    (it is not moved by one year's dip, such as calendar 2020's requests). Without the
+    stock, England's requests growth of the last 2 years (``national_growth_2``)."""
+    stock = data.flows.get(REQUESTS_DRIVER)
+    if stock is None:
+        return data.grow(data.national_rate(2))
+    rate = float(mean_last(national_growth(stock, data.pooled)[None, :], 2)[0])
+    return data.grow(rate if np.isfinite(rate) else data.national_rate(2))

@@ -20,7 +20,7 @@ from sendcast.reporting.psa_report import psa_sentences, psa_tables
 from sendcast.reporting.comparison import (accuracy_lines, figures, headline_sentences, neighbours_sheet,
                                          option_sentences, sufficiency_sheet, workbook_sheets)
 from sendcast.reporting.display import format_money
-from sendcast.reporting.story import RunInfo, report
+from sendcast.reporting.story import RunInfo, agreement_lines, engines_agreement, report
 from sendcast.forecasting.evidence import national_evidence
 from sendcast.reporting.forecast_outputs import neighbour_lines, summary_lines, write_la_forecast, write_neighbours
 from sendcast.forecasting.one_la import LaForecast, forecast_la
@@ -177,6 +177,7 @@ def _write_comparison(run: Run, comparison: Comparison, forecast: LaForecast, ne
         for name, table in psa_tables(comparison).items():
             atomic.write_csv(run.path(name), table)
     write_la_forecast(run, forecast, prefix="forecast_")
+    atomic.write_csv(run.path("engines_agreement.csv"), engines_agreement(comparison, forecast))
     write_neighbours(run, neighbours, prefix="forecast_")
     charts = figures(comparison)
     for name, figure in charts.items():
@@ -197,6 +198,8 @@ def _print_comparison(comparison: Comparison, forecast: LaForecast, neighbours: 
     for line in neighbour_lines(neighbours):
         print(f"  {line}")
     print()
+    for line in agreement_lines(engines_agreement(comparison, forecast)):
+        print(f"  Simulation against the trend forecast: {line}")
     if comparison.options:
         print(f"{comparison.la}: {comparison.replications} paired runs per scenario; baseline {comparison.baseline!r}")
     else:

@@ -24,7 +24,7 @@ import numpy as np
 import pandas as pd
 
 from forecast.empirical_intervals import comonotone_paths
-from forecast.realtime import CHOSEN, SHORT_HISTORY_METHOD, RealtimeResult
+from forecast.realtime import BROAD, CHOSEN, SHORT_HISTORY_METHOD, RealtimeResult
 from forecast.result import Forecast
 
 
@@ -46,14 +46,26 @@ class LiveForecast:
 
 def chosen_method(result: RealtimeResult, measure: str, origin: int) -> str:
     """The real-time choice at ``origin`` in words, e.g. ``"mean of fitted_blend,
-    shrunk_growth, national_growth_1"`` or ``"national_growth_1"``."""
+    shrunk_growth, national_growth_1"`` or ``"national_growth_1"``, with ", shrunk 50% to the
+    candidates' median (few vintages)" when the engine had too few vintages to trust it
+    (:data:`forecast.realtime.BROAD`)."""
     rows = result.choices[(result.choices["measure"] == measure) & (result.choices["origin"] == origin)]
     if rows.empty:
         return "real-time choice"
     row = rows.iloc[0]
-    if bool(row["combination"]):
-        return "mean of " + ", ".join(str(row["members"]).split(","))
-    return str(row["single"])
+    choice = "mean of " + ", ".join(str(row["members"]).split(",")) if bool(row["combination"]) else str(row["single"])
+    if row.get("rule") == BROAD:
+        return f"{choice}, shrunk {result.settings.thin_evidence_weight:.0%} to the candidates' median (few vintages)"
+    return choice
+
+
+def short_history_method(result: RealtimeResult, measure: str, origin: int) -> str:
+    """The fallback used at ``origin`` for a series too short for evidence (not a part):
+    ``national_growth_2`` (England's steady growth of the last 2 years) or ``naive``."""
+    rows = result.choices[(result.choices["measure"] == measure) & (result.choices["origin"] == origin)]
+    if rows.empty or "short_history_method" not in rows.columns:
+        return SHORT_HISTORY_METHOD
+    return str(rows.iloc[0]["short_history_method"])
 
 
 def live_forecast(result: RealtimeResult, code: str, measure: str, history: pd.Series, horizon: int, *,
@@ -104,8 +116,8 @@ def live_forecast(result: RealtimeResult, code: str, measure: str, history: pd.S
     lo95, hi95 = np.minimum(lo95, lo80), np.maximum(hi95, hi80)
     paths = comonotone_paths(central, offsets, uniforms) if uniforms.size else None
     short = bool(rows["short_history"].iloc[0])
-    method = ("latest share of the parent" if measure in result.settings.parents else SHORT_HISTORY_METHOD) \
-        if short else chosen_method(result, measure, origin)
+    method = ("latest share of the parent" if measure in result.settings.parents
+              else short_history_method(result, measure, origin)) if short else chosen_method(result, measure, origin)
     label = f"{method} (short history)" if short else f"{method} (real-time choice)"
     years = np.arange(origin + 1, origin + 1 + horizon)
     made = Forecast(model=label, scale="log", years=years, mean=central, lower80=lo80, upper80=hi80,

@@ -25,8 +25,10 @@ What is forecast (all January census years except the flows, which are calendar 
 Fragile series never crash the forecast and never put a NaN in an output: a series with no
 values, fewer than :data:`MIN_FORECAST_YEARS` years, or that stopped before the latest year,
 is refused and the refusal is listed in ``warnings``; a series with fewer than five years of
-comparable history (FE before 2020, requests before 2020) is held at its latest value
-(naive, which cannot explode), with a warning; an LA whose boundary changed is
+comparable history (FE before 2020, requests before 2020) grows at England's steady growth
+of the last two years, or is held at its latest value (naive) when England's growth is not
+known or jumped, or (a placement group) keeps its latest share of the total: fallbacks that
+cannot explode, with a warning; an LA whose boundary changed is
 forecast from the years after its creation, with a warning, or refused if it no longer exists.
 """
 
@@ -46,6 +48,7 @@ from forecast.costing import cost_forecast
 from forecast.errors import ForecastError
 from forecast.reconcile import keep_total
 from forecast.result import Forecast
+from forecast.realtime import SHORT_HISTORY_GROWTH
 from forecast.sufficiency import sufficiency_from_paths
 from sendcast.data import paths
 from sendcast.data.capacity import codes_to_numbers, default_capacity, places_by_year
@@ -283,10 +286,11 @@ def forecast_la(dataset: Dataset, la: str, *, horizon: int = 5, until: int | Non
             continue
         if made.short_history:
             rule = ("keeps its latest share of all EHC plans" if measure in PLACEMENT_GROUPS
+                    else "grows at England's growth of the last 2 years" if made.method == SHORT_HISTORY_GROWTH
                     else "held at its latest value (naive)")
             notes.append(f"{label}: only {len(history)} years of comparable history (fewer than "
                          f"{evidence.realtime.settings.min_years}); {rule}, a fallback that cannot explode, with "
-                         "intervals from the pooled errors of holding a series level")
+                         "intervals from the pooled errors of that fallback")
         if made.borrowed_intervals:
             notes.append(f"{label}: no forecast of this measure had been scored by {int(history.index.max())}; its "
                          "intervals are the total's, in proportion")

@@ -24,6 +24,8 @@ from sendcast.forecasting.panels import panel
 
 #: Flows the stock-flow candidate of ``ehcp_total`` reads besides the forecast measures.
 EXTRA_FLOWS: tuple[str, ...] = ("plans_ceased",)
+#: What the ``stock_growth`` candidate of ``requests`` reads (England's EHC plan growth).
+REQUESTS_FLOWS: tuple[str, ...] = ("ehcp_total",)
 
 
 def _latest_run(rows: pd.DataFrame) -> pd.DataFrame:
@@ -38,9 +40,10 @@ def _latest_run(rows: pd.DataFrame) -> pd.DataFrame:
 def realtime_panel(dataset: Dataset, measures: Sequence[str], *, until: int | None = None,
                    comparable_from: dict[str, tuple[int, str]] | None = None) -> pd.DataFrame:
     """The long panel of the module docstring for ``measures`` (plus :data:`EXTRA_FLOWS`
-    when ``ehcp_total`` is asked for)."""
+    when ``ehcp_total`` is asked for, and :data:`REQUESTS_FLOWS` when ``requests`` is)."""
     comparable_from = comparable_from or {}
-    wanted = list(dict.fromkeys([*measures, *(EXTRA_FLOWS if "ehcp_total" in measures else ())]))
+    wanted = list(dict.fromkeys([*measures, *(EXTRA_FLOWS if "ehcp_total" in measures else ()),
+                                 *(REQUESTS_FLOWS if "requests" in measures else ())]))
     data = dataset.measures
     rows = data[data["measure"].isin(wanted) & (data["breakdown"] == "") & data["value"].notna()]
     if until is not None:

@@ -60,27 +60,99 @@ def _total(summary: pd.DataFrame, scenario: str, measure: str) -> float:
     return float(rows["mean"].sum()) if len(rows) else float("nan")
 
 
+#: The measures both engines project, with their label and year convention, in report order.
+ENGINE_MEASURES = (("ehcp_total", "EHC plans", "January"),
+                   ("requests", "Requests for an EHC needs assessment", "calendar year"),
+                   ("new_plans", "New EHC plans issued", "calendar year"),
+                   ("ehcp_state_special", "State special school placements", "January"),
+                   ("ehcp_independent_special", "Independent or non-maintained special placements", "January"))
+
+#: Why the engines can part on a measure: what the simulation assumes that the trend does not.
+WHY_THEY_DIFFER = {
+    "ehcp_total": "the simulation builds plans from requests, decisions and ceasing; the trend forecast carries the "
+                  "published total forward",
+    "requests": "the simulation carries request rates forward by damped growth chosen on every LA's requests; the "
+                "trend forecast uses the method that did best on this series in the national backtest",
+    "new_plans": "new plans follow the simulation's requests and its assessment capacity",
+    "ehcp_state_special": "the simulation fills only the places it has (listed places plus the over-capacity "
+                          "allowance and any places the scenario adds); the trend forecast has no place limit",
+    "ehcp_independent_special": "in the simulation a child who cannot get a state special place goes to an "
+                                "independent school; the trend forecast carries the published independent "
+                                "placements forward",
+}
+
+
+def engines_agreement(comparison: Comparison, forecast: LaForecast | None) -> pd.DataFrame:
+    """For every measure of :data:`ENGINE_MEASURES` and every year both engines cover: the
+    simulation's baseline central figure against the trend forecast's 80% interval
+    (``measure, year, simulated, trend_lo80, trend_hi80, inside``: ``inside`` is
+    ``below`` / ``inside`` / ``above``)."""
+    if forecast is None or forecast.forecast.empty:
+        return pd.DataFrame(columns=["measure", "year", "simulated", "trend_lo80", "trend_hi80", "inside"])
+    summary = comparison.summary
+    summary = summary[(summary["scenario"] == comparison.baseline) & (summary["breakdown"].fillna("") == "")]
+    rows = []
+    for measure, _, _ in ENGINE_MEASURES:
+        trend = forecast.forecast[forecast.forecast["measure"] == measure].set_index("year")
+        simulated = summary[summary["measure"] == measure].set_index("year")["mean"]
+        for year in sorted(set(trend.index) & set(simulated.index)):
+            value, low, high = float(simulated[year]), float(trend.at[year, "lo80"]), float(trend.at[year, "hi80"])
+            where = "below" if value < low else "above" if value > high else "inside"
+            rows.append((measure, int(year), value, low, high, where))
+    return pd.DataFrame(rows, columns=["measure", "year", "simulated", "trend_lo80", "trend_hi80", "inside"])
+
+
+def _years(years: list[int]) -> str:
+    """2027, 2028, 2029 -> '2027-2029'; 2027, 2029 -> '2027 and 2029'."""
+    years = sorted(years)
+    if len(years) > 2 and years[-1] - years[0] == len(years) - 1:
+        return f"{years[0]}-{years[-1]}"
+    return ", ".join(map(str, years[:-1])) + (" and " if len(years) > 1 else "") + str(years[-1])
+
+
+def agreement_lines(agreement: pd.DataFrame) -> list[str]:
+    """One sentence per measure where the simulation's baseline leaves the trend forecast's
+    80% interval in any year (saying when, which side and why), or one sentence saying it
+    stays inside for every measure and year both cover."""
+    if agreement.empty:
+        return []
+    labels = {measure: label for measure, label, _ in ENGINE_MEASURES}
+    lines = []
+    for measure, rows in agreement.groupby("measure", sort=False):
+        out = rows[rows["inside"] != "inside"]
+        if out.empty:
+            continue
+        sides = " and ".join(f"{side} it in {_years(out.loc[out['inside'] == side, 'year'].tolist())}"
+                             for side in ("above", "below") if (out["inside"] == side).any())
+        lines.append(f"{labels[measure]}: the simulation is outside the trend forecast's 80% interval ({sides}); "
+                     f"{WHY_THEY_DIFFER[measure]}.")
+    if not lines:
+        years = _years(sorted(agreement["year"].unique().tolist()))
+        return [f"In every year both engines cover ({years}), the simulation's baseline lies inside the trend "
+                f"forecast's 80% interval for " + ", ".join(labels[m] if labels[m].startswith("EHC") else labels[m][0].lower() + labels[m][1:]
+                            for m in agreement["measure"].unique())
+                + "."]
+    return lines
+
+
 def engines_table(comparison: Comparison, forecast: LaForecast | None) -> pd.DataFrame:
-    """The simulation's baseline beside the trend forecast, for the years both cover: EHC
-    plans (January), requests (calendar year), independent special placements (January),
-    spend on placements (financial year, price base). Each engine's figure is labelled with
-    its interval: 95% of simulated futures for the simulation, 80% prediction interval for
-    the trend forecast."""
+    """The simulation's baseline beside the trend forecast, for the last year both cover:
+    EHC plans, state special and independent special placements (January), requests and
+    new plans (calendar year), spend on placements (financial year, price base). Each
+    engine's figure is labelled with its interval: 95% of simulated futures for the
+    simulation, 80% prediction interval for the trend forecast; a last column says in how
+    many of the years both cover the simulation lies inside the trend's 80% interval."""
     if forecast is None or forecast.forecast.empty:
         return pd.DataFrame()
     base = comparison.baseline
+    agreement = engines_agreement(comparison, forecast)
     rows = []
-    for measure, label, kind in (("ehcp_total", "EHC plans", "January"),
-                                 ("ehcp_independent_special", "Independent or non-maintained special placements",
-                                  "January"),
-                                 ("requests", "Requests for an EHC needs assessment", "calendar year")):
-        trend = forecast.forecast[forecast.forecast["measure"] == measure]
-        simulated_years = set(comparison.summary[(comparison.summary["scenario"] == base)
-                                                 & (comparison.summary["measure"] == measure)]["year"])
-        trend = trend[trend["year"].isin(simulated_years)]
-        if trend.empty:
+    for measure, label, kind in ENGINE_MEASURES:
+        years = agreement[agreement["measure"] == measure]
+        if years.empty:
             continue
-        last = trend.sort_values("year").iloc[-1]
+        last = forecast.forecast[(forecast.forecast["measure"] == measure)
+                                 & (forecast.forecast["year"] == years["year"].max())].iloc[0]
         simulated = _value(comparison.summary, base, measure, int(last["year"]))
         rows.append({"Measure": label, "When": f"{kind} {int(last['year'])}",
                      "Simulation, baseline (central)": format_children(simulated["mean"]),
@@ -88,7 +160,9 @@ def engines_table(comparison: Comparison, forecast: LaForecast | None) -> pd.Dat
                                                    f"{format_children(simulated['hi95'])}",
                      "Trend forecast (central)": format_children(last["mean"]),
                      "Trend forecast: 80% interval": f"{format_children(last['lo80'])} to "
-                                                     f"{format_children(last['hi80'])}"})
+                                                     f"{format_children(last['hi80'])}",
+                     "Simulation inside the trend's 80% interval": f"{(years['inside'] == 'inside').sum()} of "
+                                                                    f"{len(years)} years"})
     costs = forecast.costs
     if not costs.empty:
         real = costs[(costs["placement_group"] == "total_costed") & (costs["price_basis"] == "real")]
@@ -106,7 +180,8 @@ def engines_table(comparison: Comparison, forecast: LaForecast | None) -> pd.Dat
                          "Simulation: 95% of futures": "-",
                          "Trend forecast (central)": format_money(row["spend_gbp_mean"]),
                          "Trend forecast: 80% interval": f"{format_money(row['spend_gbp_lo80'])} to "
-                                                         f"{format_money(row['spend_gbp_hi80'])}"})
+                                                         f"{format_money(row['spend_gbp_hi80'])}",
+                         "Simulation inside the trend's 80% interval": "-"})
     return pd.DataFrame(rows)
 
 
@@ -261,7 +336,9 @@ def report(comparison: Comparison, charts: dict[str, Figure], *, forecast: LaFor
                        "the simulation. Where the two differ, the difference is a question about the assumptions, "
                        "not a second answer: the simulation's figures are the ones the rest of this report uses.")
         page.table(engines, caption="The simulation's baseline beside the trend forecast, for the last year both "
-                   "cover.")
+                   "cover; the last column counts every year both cover.")
+        for line in agreement_lines(engines_agreement(comparison, forecast)):
+            page.paragraph(line)
     if forecast is not None:
         bands = forecast.bands[forecast.bands["measure"] == "ehcp_total"].set_index("year")
         if not bands.empty:

@@ -155,17 +155,83 @@ def test_real_time_choice_beats_no_change_and_covers_about_as_stated_on_growing_
     assert chosen["coverage80"].between(0.6, 0.95).all() and chosen["coverage95"].between(0.8, 1.0).all()
 
 
-def test_short_histories_are_held_at_their_latest_value():
+def test_short_histories_are_held_level_when_englands_growth_jumped():
     values = noisy_panel(n=40, years=12, noise=0.05, seed=12)
     values[:5, :9] = np.nan           # five series start in 2019: 3 years at the last origin
-    values[:5, 9:] *= np.array([1.0, 3.0, 9.0])   # and explode
-    forecasts = run(values)
+    values[:5, 9:] *= np.array([1.0, 3.0, 9.0])   # and explode, so England's 2021 growth is a break (+57%)
+    result = realtime_backtest(long_panel(values), settings=RealtimeSettings(horizons=3))
+    forecasts = result.forecasts
     last = forecasts[(forecasts["origin"] == 2021) & (forecasts["method"] == CHOSEN)]
     short = last[last["la_code"].isin([f"LA{i:03d}" for i in range(5)])]
     assert short["short_history"].all()
     latest = pd.Series(values[:5, -1], index=[f"LA{i:03d}" for i in range(5)])
     assert np.allclose(short["forecast"], short["la_code"].map(latest))
     assert not last.loc[~last["la_code"].isin(short["la_code"]), "short_history"].any()
+    assert result.choices.set_index("origin").loc[2021, "short_history_method"] == "naive"
+
+
+def test_short_histories_grow_at_englands_steady_growth_and_cannot_explode():
+    values = noisy_panel(n=40, years=12, growth=0.08, noise=0.02, seed=21)
+    values[:5, :9] = np.nan           # five series start in 2019: 3 years at the last origin
+    values[:5, 10:] *= 2.0            # one of their own years doubled: their own growth is not used
+    result = realtime_backtest(long_panel(values), settings=RealtimeSettings(horizons=3))
+    last = result.forecasts[(result.forecasts["origin"] == 2021) & (result.forecasts["method"] == CHOSEN)]
+    short = last[last["la_code"].isin([f"LA{i:03d}" for i in range(5)])].sort_values(["la_code", "horizon"])
+    assert short["short_history"].all()
+    pooled_national = national_growth(values, np.ones(40, dtype=bool))
+    rate = pooled_national[-2:].mean()          # England's growth into 2020 and 2021
+    assert 0.05 < rate < 0.2           # not their own jump (log 2 = 0.69)
+    expected = np.expm1(np.log1p(np.repeat(values[:5, -1], 3)) + rate * np.tile([1.0, 2.0, 3.0], 5))
+    assert np.allclose(short["forecast"].to_numpy(), expected)
+    assert result.choices.set_index("origin").loc[2021, "short_history_method"] == "national_growth_2"
+
+
+def test_thin_evidence_shrinks_the_choice_halfway_to_the_median_of_the_candidates():
+    values = noisy_panel(n=50, years=14, noise=0.05, seed=22)   # 2010-2023; transition era to 2016
+    result = realtime_backtest(long_panel(values), settings=RealtimeSettings(horizons=3))
+    choices = result.choices.set_index("origin")
+    # origins scored at h=3 with every outcome after 2016: 2016, 2017, ... -> 3 of them by 2021
+    assert choices.loc[2020, "vintages"] == 2 and choices.loc[2021, "vintages"] == 3
+    assert (choices.loc[:2020, "rule"] == "shrunk_to_median").all()
+    assert set(choices.loc[2021:, "rule"]) <= {"single", "combination"}
+    wide = result.forecasts.pivot_table(index=["origin", "la_code", "horizon"], columns="method", values="forecast")
+    for origin in (2019, 2022):
+        row = choices.loc[origin]
+        members = str(row["members"]).split(",") if row["combination"] else [row["single"]]
+        at = wide.loc[origin]
+        choice = np.log1p(at[members]).mean(axis=1)
+        candidates = [m for m in at.columns if m not in (CHOSEN, "naive")]
+        median = np.log1p(at[candidates]).median(axis=1)
+        expected = 0.5 * choice + 0.5 * median if origin == 2019 else choice
+        assert np.allclose(np.log1p(at[CHOSEN]), expected)
+    never = realtime_backtest(long_panel(values), settings=RealtimeSettings(horizons=3, min_vintages=0))
+    assert (never.choices["rule"] != "shrunk_to_median").all()
+
+
+def test_requests_can_grow_with_englands_stock_of_plans():
+    stock = noisy_panel(n=30, years=9, growth=0.10, noise=0.0, seed=23)        # every LA +10% a year
+    requests = np.round(0.2 * stock[:, :1] * np.ones((1, 9)))                     # requests flat
+    panel = pd.concat([long_panel(stock, 2016, "ehcp_total"), long_panel(requests, 2016, "requests")])
+    result = realtime_backtest(panel, measures=["requests"], settings=RealtimeSettings(horizons=2))
+    rows = result.forecasts[(result.forecasts["method"] == "stock_growth") & (result.forecasts["origin"] == 2024)]
+    rate = national_growth(stock, np.ones(30, dtype=bool))[-2:].mean()
+    assert 0.095 < rate < 0.105
+    expected = np.expm1(np.log1p(np.repeat(requests[:, -1], 2)) + rate * np.tile([1.0, 2.0], 30))
+    assert np.allclose(rows.sort_values(["la_code", "horizon"])["forecast"].to_numpy(), expected)
+    alone = realtime_backtest(long_panel(requests, 2016, "requests"), settings=RealtimeSettings(horizons=2))
+    flat = alone.forecasts[(alone.forecasts["method"] == "stock_growth") & (alone.forecasts["origin"] == 2024)]
+    assert np.allclose(flat["forecast"], flat["la_code"].map(pd.Series(requests[:, -1], index=flat["la_code"].unique())))
+
+
+def test_a_measure_whose_series_all_just_reached_min_years_still_gets_intervals():
+    values = noisy_panel(n=40, years=9, noise=0.05, seed=24)      # 2016-2024, like requests
+    forecasts = realtime_backtest(long_panel(values, 2016, "requests"), settings=RealtimeSettings(horizons=3)).forecasts
+    chosen = forecasts[forecasts["method"] == CHOSEN]
+    first_long = chosen[~chosen["short_history"]]["origin"].min()
+    assert first_long == 2020
+    at = chosen[chosen["origin"] >= first_long]
+    assert at[["lo80", "hi80", "lo95", "hi95"]].notna().all().all()
+    assert (at["lo80"] <= at["forecast"]).all() and (at["forecast"] <= at["hi80"]).all()
 
 
 def test_a_method_is_added_by_one_registration():

@@ -1,0 +1,38 @@
+"""The report says, measure by measure, where the simulation's baseline leaves the trend
+forecast's 80% interval, when, on which side and why (issue 19 item 4, issue 21)."""
+
+from __future__ import annotations
+
+from types import SimpleNamespace
+
+import pandas as pd
+
+from sendcast.reporting.story import agreement_lines, engines_agreement
+
+
+def _runs(simulated: dict[str, dict[int, float]], trend: dict[str, dict[int, tuple[float, float]]]):
+    summary = pd.DataFrame([("Base", m, "", y, v, v, v) for m, ys in simulated.items() for y, v in ys.items()],
+                           columns=["scenario", "measure", "breakdown", "year", "mean", "lo95", "hi95"])
+    forecast = pd.DataFrame([(m, y, (lo + hi) / 2, lo, hi) for m, ys in trend.items() for y, (lo, hi) in ys.items()],
+                            columns=["measure", "year", "mean", "lo80", "hi80"])
+    return SimpleNamespace(summary=summary, baseline="Base"), SimpleNamespace(forecast=forecast)
+
+
+def test_each_year_both_engines_cover_is_placed_below_inside_or_above_the_trend_interval():
+    comparison, forecast = _runs({"ehcp_total": {2025: 1.0, 2026: 100.0, 2027: 300.0, 2028: 50.0}},
+                                 {"ehcp_total": {2026: (90, 110), 2027: (100, 200), 2028: (60, 80), 2029: (1, 2)}})
+    table = engines_agreement(comparison, forecast).set_index("year")
+    assert table["inside"].to_dict() == {2026: "inside", 2027: "above", 2028: "below"}    # only common years
+    (line,) = agreement_lines(engines_agreement(comparison, forecast))
+    assert line.startswith("EHC plans: the simulation is outside the trend forecast's 80% interval (above it in "
+                           "2027 and below it in 2028)")
+    assert "carries the published total forward" in line                                   # and why
+
+
+def test_a_simulation_inside_every_interval_gets_one_sentence_saying_so():
+    comparison, forecast = _runs({"requests": {y: 10.0 for y in range(2025, 2030)}},
+                                 {"requests": {y: (5, 15) for y in range(2025, 2030)}})
+    assert agreement_lines(engines_agreement(comparison, forecast)) == [
+        "In every year both engines cover (2025-2029), the simulation's baseline lies inside the trend forecast's 80% "
+        "interval for requests for an EHC needs assessment."]
+    assert agreement_lines(engines_agreement(comparison, None)) == []
