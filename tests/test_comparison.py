@@ -85,7 +85,8 @@ def test_workbook_reads_back_sheet_by_sheet_with_numbers_as_numbers(comparison, 
     write_workbook(path, workbook_sheets(comparison))
     book = load_workbook(path)
     assert book.sheetnames == ["Summary", "Inputs", "Costs by year", "Activity", "Caseload by placement",
-                               "Scenario differences", "Value for money", "Assumptions", "Sources"]
+                               "Scenario differences", "Value for money", "PSA", "PSA draws", "Assumptions",
+                               "Sources"]
     summary = book["Summary"]
     assert [c.value for c in summary[5]][:5] == ["Measure", "When", "Central", "Low (95% of runs)",
                                                  "High (95% of runs)"]

@@ -8,6 +8,8 @@ from __future__ import annotations
 import io
 from pathlib import Path
 
+import numpy as np
+
 import pytest
 from openpyxl import load_workbook
 
@@ -156,3 +158,42 @@ def test_text_that_looks_like_a_formula_stays_text(tmp_path):
     write_workbook(path, [Sheet("Notes", "=1+1", "note", pd.DataFrame({"Name": ["=HYPERLINK(\"x\")", "+1-2"]}), {})])
     sheet = load_workbook(io.BytesIO(path.read_bytes()))["Notes"]
     assert sheet["A1"].data_type == "s" and sheet["A5"].data_type == "s"
+
+
+def test_the_psa_sheets_recalculate_to_the_psa_summary_and_follow_the_discount_rate(workbook, comparison, tmp_path):
+    book = load_workbook(workbook)
+    assert {"PSA", "PSA draws"} <= set(book.sheetnames)
+    result = comparison.psa[comparison.options[0]]
+    stats = result.summary.set_index("statistic")["value"]
+    sheet = book["PSA"]
+    where = {row[0].value: row[0].row for row in sheet.iter_rows(min_row=3) if isinstance(row[0].value, str)}
+    values = _recalculate(workbook)
+
+    def cell(label: str, book_values=values) -> float:
+        return book_values[("PSA", f"B{where[label]}")]
+
+    assert cell("Expected NPV of the saving (£)") == pytest.approx(stats["expected_npv_saving_gbp"], rel=1e-9)
+    assert cell("Chance the NPV is above zero") == pytest.approx(stats["probability_npv_positive"], abs=1e-12)
+    assert cell("Expected value of perfect information, EVPI (£)") == pytest.approx(stats["evpi_gbp"], abs=0.01)
+    for q in ("2.5", "50", "97.5"):
+        name = f"npv_saving_p{q.replace('.', '_')}_gbp"
+        assert cell(f"{q}th percentile (£)") == pytest.approx(stats[name], rel=1e-9)
+    assert sheet[f"B{where['Draws of the uncertain inputs']}"].value == len(result.saving) == 3 * 4
+    assert sheet[f"B{where['Monte Carlo standard error of the expected NPV (£)']}"].value == pytest.approx(
+        stats["expected_npv_mcse_gbp"])
+    # every uncertain input is listed with its distribution and a source, placement unit costs among them
+    text = [(r[0].value, r[3].value) for r in sheet.iter_rows(min_row=where["Uncertain inputs: every assumption and "
+                                                                            "its source"] + 2) if r[0].value]
+    assert len(text) == len(result.inputs) and all(source for _, source in text)
+    assert any(label.startswith("Unit cost") and "DfE high-needs benchmarking" in source for label, source in text)
+    assert any("illustrative" in source for _, source in text)
+    # the NPVs are formulas on the Inputs discount rate: at 10% they equal the draws' savings discounted at 10%
+    rate_row = next(r[0].row for r in book["Inputs"].iter_rows(min_row=4) if r[0].value == "Discount rate")
+    book["Inputs"][f"B{rate_row}"].value = 10.0
+    changed = tmp_path / "rate.xlsx"
+    book.save(changed)
+    after = _recalculate(changed)
+    saving = result.saving.to_numpy()
+    expected = (saving / 1.1 ** np.arange(saving.shape[1])).sum(axis=1).mean()
+    assert cell("Expected NPV of the saving (£)", after) == pytest.approx(expected, rel=1e-9)
+    assert expected != pytest.approx(stats["expected_npv_saving_gbp"], rel=1e-3)

@@ -34,6 +34,7 @@ from sendcast.reporting.scenario_charts import sweep_chart
 from sendcast.scenarios.retarget import check_series, retarget
 from sendcast.scenarios.files import Scenario, merge_settings
 from sendcast.scenarios.pipeline import Comparison, LoadedScenario, build_all_parameters, compare, load_scenarios
+from sendcast.scenarios.recosting import COST_DRAWS_PER_RUN
 from sendcast.scenarios.sweep import (SWEEP_OUTCOMES, SweepTask, break_even_along, grid, parse_vary, run_sweep_task,
                                      sweep_table)
 from sendcast.reporting.workbook import write_workbook
@@ -50,6 +51,10 @@ def register(commands: argparse._SubParsersAction) -> None:
     comparison.add_argument("scenarios", nargs="+", metavar="SCENARIO.toml",
                             help="the baseline first, then one or more options")
     _common(comparison)
+    comparison.add_argument("--cost-draws", type=REPLICATIONS, default=COST_DRAWS_PER_RUN, metavar="K",
+                            help="sensitivity analysis: draws of the inputs that only price activity (unit costs, "
+                                 "cost per child...) on each simulated pair of runs, re-priced without simulating "
+                                 f"again (default {COST_DRAWS_PER_RUN}; 1: one draw per run)")
     comparison.set_defaults(handler=_compare)
 
     sweep = commands.add_parser("sweep", help="run a scenario over a grid of one or two levers")
@@ -127,7 +132,8 @@ def _simulate(args: argparse.Namespace, paths: list[str], *, progress: Progress 
         progress(0, n * len(loaded))
     with progress_bar(n * len(loaded), "simulating", quiet=args.quiet) as bar:
         comparison = compare(dataset, loaded, replications=n, backend=args.backend, workers=args.workers,
-                             scheduler=args.scheduler, progress=_both(bar, progress), data=args.data)
+                             scheduler=args.scheduler, progress=_both(bar, progress), data=args.data,
+                             cost_draws=getattr(args, "cost_draws", COST_DRAWS_PER_RUN))
     timings["simulation"] = round(time.perf_counter() - started, 2)
     return loaded, comparison, forecast, neighbours, timings, data_vintage(dataset)
 

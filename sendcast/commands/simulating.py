@@ -34,7 +34,9 @@ from sendcast.scenarios.files import load_scenario
 from sendcast.scenarios.pipeline import LoadedScenario
 from sendcast.scenarios.retarget import check_series, retarget
 from sendcast.scenarios.replications import run_replications
-from sendcast.scenarios.validation import ORIGINS, validate_la
+from sendcast.scenarios.validation import ORIGINS
+from sendcast.scenarios.validation_all_las import validate_one_la
+from sendcast.commands.calibrate_all_las import calibrate_all_las, check_origins
 from sendcast.scenarios.parameters import (baseline_path, build_parameters, calibrate_la, changed_fields, damping_choice,
                                            la_history, parameter_draws, placement_costs, special_place_notes)
 from simulation import simulate
@@ -62,7 +64,11 @@ DEFAULT_SEED = 20251122
 
 def register(commands: argparse._SubParsersAction) -> None:
     calibrate = commands.add_parser("calibrate", help="fit the simulation to an LA's history and report the fit")
-    calibrate.add_argument("--la", required=True, metavar="NAME_OR_CODE", help="LA name, code or number")
+    which = calibrate.add_mutually_exclusive_group(required=True)
+    which.add_argument("--la", metavar="NAME_OR_CODE", help="LA name, code or number")
+    which.add_argument("--all-las", action="store_true",
+                       help="out-of-sample validation (as --validate) of every LA with the data, one task per LA: "
+                            "a national table, a summary per measure, and the LAs left out with the missing input")
     calibrate.add_argument("--start-year", type=YEAR, metavar="YEAR",
                            help="the January the fit ends in (default: the latest published caseload)")
     calibrate.add_argument("--replications", type=REPLICATIONS, default=8, metavar="N",
@@ -73,8 +79,18 @@ def register(commands: argparse._SubParsersAction) -> None:
                                 "score against what was published, beside the forecast engine (validation.csv)")
     calibrate.add_argument("--origins", type=YEAR, nargs="+", default=list(ORIGINS), metavar="YEAR",
                            help="origin Januaries of --validate (default: %(default)s)")
+    calibrate.add_argument("--las", nargs="+", default=[], metavar="LA",
+                           help="with --all-las: only these LAs (names, codes or numbers)")
+    calibrate.add_argument("--every", type=whole_number(1, 1000), metavar="N",
+                           help="with --all-las: only every N-th LA by code (the 1st, the N+1-th, ...)")
+    calibrate.add_argument("--neighbours-of", metavar="LA",
+                           help="with --all-las: only this LA and its ten DfE statistical neighbours")
+    calibrate.add_argument("--checkpoint", metavar="DIR",
+                           help="with --all-las: save each LA's result in DIR as it finishes; a rerun with the same "
+                                "settings reads those back instead of running them again")
     data_option(calibrate)
     output_options(calibrate)
+    backend_options(calibrate)
     calibrate.set_defaults(handler=_calibrate)
 
     simulate_ = commands.add_parser("simulate", help="simulate the pathway for an LA, as things stand or a scenario")
@@ -103,6 +119,12 @@ def _latest_caseload_year(history) -> int:
     return int(years.max())
 
 
+def _validation_replications(asked: int) -> int:
+    """Replications of ``--validate``: at least 30 unless ``--replications`` says otherwise
+    (its default, 8, is the plain calibration's)."""
+    return max(asked, 30) if asked == 8 else asked
+
+
 def _positive(value: int | None, name: str) -> None:
     if value is not None and value < 1:
         raise SendcastError(f"{name} must be at least 1, found {value}")
@@ -111,7 +133,16 @@ def _positive(value: int | None, name: str) -> None:
 # --------------------------------------------------------------------------- calibrate
 def _calibrate(args: argparse.Namespace) -> int:
     _positive(args.replications, "--replications")
+    if not args.all_las:
+        for option, given in (("--las", args.las), ("--every", args.every), ("--neighbours-of", args.neighbours_of),
+                              ("--checkpoint", args.checkpoint),
+                              ("--backend", args.backend != "local"), ("--workers", args.workers),
+                              ("--scheduler", args.scheduler)):
+            if given:
+                raise SendcastError(f"{option} needs --all-las")
     dataset = store.load_dataset(args.data)
+    if args.all_las:
+        return calibrate_all_las(args, dataset, _validation_replications(args.replications))
     history = la_history(dataset, args.la)
     if args.validate:
         return _validate(args, dataset, history)
@@ -163,24 +194,18 @@ def _calibrate(args: argparse.Namespace) -> int:
 
 
 def _validate(args: argparse.Namespace, dataset, history) -> int:
-    latest = _latest_caseload_year(history)
-    bad = [o for o in args.origins if not 2018 <= o < latest]
-    if bad:
-        raise SendcastError(f"--origins: {bad[0]} is not between 2018 and {latest - 1} (the fit needs two years "
-                            f"of flows before it, and a published January after it)")
-    replications = max(args.replications, 30) if args.replications == 8 else args.replications
-    capacity_path = capacity_file(paths.data_dir(args.data), history.la_code)
-    capacity = read_capacity(capacity_path) if capacity_path.is_file() else None
+    check_origins(args.origins, _latest_caseload_year(history))
+    replications = _validation_replications(args.replications)
     began = time.perf_counter()
-    with progress_bar(replications * len(args.origins), "validation replications", quiet=args.quiet) as update:
-        result = validate_la(dataset, history.la_code, origins=tuple(sorted(set(args.origins))),
-                             replications=replications, seed=args.seed, data=args.data, capacity=capacity,
-                             progress=update)
+    with progress_bar(replications * len(set(args.origins)), "validation replications", quiet=args.quiet) as update:
+        result, capacity_path = validate_one_la(dataset, history.la_code, origins=args.origins,
+                                                replications=replications, seed=args.seed, data=args.data,
+                                                progress=update)
     seconds = round(time.perf_counter() - began, 2)
     with run_folder(args.out, command="calibrate", label=f"{history.la_name}-validation", force=args.force) as run:
         result.table.to_csv(run.path("validation.csv"), index=False, float_format="%.6g", lineterminator="\n")
         result.targets.to_csv(run.path("validation_targets.csv"), index=False, lineterminator="\n")
-        if capacity is not None:
+        if capacity_path is not None:
             run.record_input(capacity_path, "special school places")
         run.timings["validation"] = seconds
         run.details.update({"la_code": history.la_code, "la_name": history.la_name, "origins": args.origins,

@@ -12,8 +12,9 @@ Definitions:
 - ``probability_saving_by_year``: share of replications whose cumulative (undiscounted,
   real-terms) net saving is above zero at the end of each year;
 - ``npv_summary``: the expected NPV (mean), the 2.5th-97.5th percentiles of the NPV across
-  replications (what the uncertain inputs and chance together allow) and a 95% confidence
-  interval for the mean (Monte Carlo error only);
+  replications (what the uncertain inputs and chance together allow), the Monte Carlo
+  standard error of the mean and a 95% confidence interval for it (Monte Carlo error only;
+  over simulated runs when several draws share one: :func:`monte_carlo_se`);
 - ``linear_metamodel``: least-squares fit ``npv ~ b0 + sum(b_i x_i)`` over the replications,
   the standard regression metamodel of a PSA;
 - ``break_even``: the value of one input at which the metamodel's NPV is zero with every
@@ -53,14 +54,39 @@ def probability_saving_by_year(years: np.ndarray, cumulative_saving: np.ndarray)
     return pd.DataFrame({"year": np.asarray(years, dtype=int), "probability_saving": (cumulative > 0).mean(axis=0)})
 
 
-def npv_summary(npv: np.ndarray) -> dict[str, float]:
-    """Expected NPV, its 2.5-97.5% range across replications and a 95% CI for the mean."""
+def cluster_means(values: np.ndarray, clusters: np.ndarray | None) -> np.ndarray:
+    """The mean of ``values`` in each cluster (draws that share a simulated run), in cluster
+    order; ``values`` themselves when there are no clusters."""
+    values = np.asarray(values, dtype=float)
+    if clusters is None:
+        return values
+    _, groups = np.unique(np.asarray(clusters), return_inverse=True)
+    return np.bincount(groups, weights=values) / np.bincount(groups)
+
+
+def monte_carlo_se(values: np.ndarray, clusters: np.ndarray | None = None) -> float:
+    """Monte Carlo standard error of the mean of ``values``: the standard deviation of the
+    cluster means over the square root of their number (draws sharing a run are not
+    independent; with equal cluster sizes this is the usual cluster-robust error)."""
+    means = cluster_means(values, clusters)
+    return float(means.std(ddof=1) / np.sqrt(means.size)) if means.size > 1 else float("nan")
+
+
+def npv_summary(npv: np.ndarray, clusters: np.ndarray | None = None) -> dict[str, float]:
+    """Expected NPV, its 2.5-97.5% range across draws, its Monte Carlo standard error and a
+    95% CI for the mean (t over the clusters: draws that share a simulated run, or every draw
+    on its own), and the probability the NPV is positive with its Monte Carlo error."""
     npv = np.asarray(npv, dtype=float)
     lo, hi = np.percentile(npv, [2.5, 97.5])
-    half = stats.t.ppf(0.975, npv.size - 1) * npv.std(ddof=1) / np.sqrt(npv.size) if npv.size > 1 else np.nan
+    se = monte_carlo_se(npv, clusters)
+    runs = cluster_means(npv, clusters).size
+    half = stats.t.ppf(0.975, runs - 1) * se if runs > 1 else np.nan
+    positive = (npv > 0).astype(float)
     return {"expected_npv_gbp": float(npv.mean()), "npv_p2_5_gbp": float(lo), "npv_p97_5_gbp": float(hi),
+            "expected_npv_mcse_gbp": se,
             "expected_npv_lo95_gbp": float(npv.mean() - half), "expected_npv_hi95_gbp": float(npv.mean() + half),
-            "probability_npv_positive": float((npv > 0).mean())}
+            "probability_npv_positive": float(positive.mean()),
+            "probability_npv_positive_mcse": monte_carlo_se(positive, clusters)}
 
 
 def linear_metamodel(inputs: pd.DataFrame, npv: np.ndarray) -> tuple[float, pd.Series]:

@@ -18,6 +18,7 @@ from sendcast.forecasting.one_la import LaForecast
 from sendcast.data.measures import MEASURES, PLACEMENT_GROUPS
 from sendcast.forecasting.neighbours import NeighbourComparison
 from sendcast.reporting.psa_report import probability_chart, tornado_chart
+from sendcast.reporting.psa_sheets import psa_sheets
 from sendcast.runtime.runs import option_file_names
 from sendcast.reporting.scenario_charts import cost_waterfall, difference_chart, scenario_chart
 from sendcast.scenarios.files import OVERFLOW_RATE_PER_YEAR, Distribution
@@ -309,8 +310,9 @@ def differences_years_across(comparison: Comparison) -> pd.DataFrame:
 def workbook_sheets(comparison: Comparison, extra: list[Sheet] | None = None) -> list[Sheet | FormulaSheet]:
     """The finance workbook: Summary (headline, spend by financial year: formulas), Inputs
     (unit costs, inflation, price base, discount rate, GDP deflator), Costs by year (formulas),
-    Activity, Caseload by placement, Scenario differences and Value for money (with options),
-    extra sheets (Sufficiency, Neighbours), Assumptions, Sources."""
+    Activity, Caseload by placement, Scenario differences, Value for money and the sensitivity
+    analysis (PSA, PSA draws: :mod:`sendcast.reporting.psa_sheets`) with options, extra sheets
+    (Sufficiency, Neighbours), Assumptions, Sources."""
     costs = finance_sheets.unit_costs(comparison)
     inputs, cost_cells = finance_sheets.inputs_sheet(comparison, costs)
     activity_sheet, cost_sheet, cells = finance_sheets.activity_and_cost_sheets(comparison, costs, cost_cells)
@@ -334,6 +336,11 @@ def workbook_sheets(comparison: Comparison, extra: list[Sheet] | None = None) ->
                             "saves), by calendar year from the paired runs; Green Book discounting.",
                             appraisal_table(comparison),
                             {"Mean": "decimal", "Low (95% CI)": "decimal", "High (95% CI)": "decimal"}))
+        psa = [(option, comparison.psa[option]) for option in comparison.options if option in comparison.psa
+               and not comparison.psa[option].saving.empty]
+        for k, (option, result) in enumerate(psa):
+            sheets += psa_sheets(option, result, price_base=comparison.scenario(comparison.baseline).costs.price_base,
+                                 suffix="" if len(psa) == 1 else f" {k + 1}")
     sheets += list(extra or [])
     sheets.append(Sheet("Assumptions", "Assumptions, one per row, with their source",
                         "Illustrative values are labelled in the scenario files; replace them with local evidence.",

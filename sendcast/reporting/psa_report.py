@@ -22,6 +22,7 @@ from matplotlib.ticker import MaxNLocator
 from sendcast.reporting import chart_style
 from sendcast.reporting.charts import new_figure
 from sendcast.scenarios.pipeline import Comparison
+from sendcast.scenarios.psa import LEVER_KEYS
 
 
 def _money(value: float) -> str:
@@ -30,6 +31,8 @@ def _money(value: float) -> str:
 
 
 def _label(key: str) -> str:
+    if key.startswith("unit_cost."):
+        return "unit cost, " + key.removeprefix("unit_cost.").removeprefix("ehcp_").replace("_", " ")
     return key.split(".")[-1].replace("_", " ")
 
 
@@ -41,13 +44,17 @@ def psa_sentences(comparison: Comparison, option: str) -> list[str]:
     stats = result.summary.set_index("statistic")["value"]
     by_year = result.by_year.set_index("year")["probability_saving"]
     last = int(by_year.index.max())
+    early = int(by_year.index.min()) + 4
     out = [f"Chance the option has saved money by the end of {last}: {by_year[last]:.0%} "
-           f"(by {int(by_year.index.min()) + 4}: {by_year.get(int(by_year.index.min()) + 4, np.nan):.0%}); "
-           f"chance its discounted saving over the run is positive: {stats['probability_npv_positive']:.0%}.",
+           + (f"(by {early}: {by_year[early]:.0%}); " if early in by_year.index and early < last else "; ") +
+           f"chance its discounted saving over the run is positive: {stats['probability_npv_positive']:.0%} "
+           f"(Monte Carlo standard error {100 * stats['probability_npv_positive_mcse']:.1f} points).",
            f"Expected net present saving {_money(stats['expected_npv_saving_gbp'])} "
-           f"(95% of runs between {_money(stats['npv_saving_p2_5_gbp'])} and {_money(stats['npv_saving_p97_5_gbp'])}; "
+           f"(Monte Carlo standard error {_money(stats['expected_npv_mcse_gbp'])}; 95% of draws between "
+           f"{_money(stats['npv_saving_p2_5_gbp'])} and {_money(stats['npv_saving_p97_5_gbp'])}; "
            f"Monte Carlo 95% CI for the mean {_money(stats['expected_npv_lo95_gbp'])} to "
-           f"{_money(stats['expected_npv_hi95_gbp'])})."]
+           f"{_money(stats['expected_npv_hi95_gbp'])}; {stats['draws']:,.0f} draws on "
+           f"{stats['simulated_runs']:,.0f} simulated pairs of runs)."]
     if result.draws.empty:
         out.append("No input of this option is given as a distribution: the spread is chance only, not "
                    "uncertainty about the levers.")
@@ -71,7 +78,7 @@ def psa_sentences(comparison: Comparison, option: str) -> list[str]:
         top = result.tornado.head(3)
         out.append("Inputs that matter most (swing in NPV between their 10th and 90th percentiles): " + "; ".join(
             f"{_label(r.input)} {_money(r.swing_gbp)}" for r in top.itertuples()) + ".")
-    for name in [s for s in stats.index if s.startswith("evppi_")]:
+    for name in [f"evppi_{k.split('.')[1]}_gbp" for k in LEVER_KEYS if f"evppi_{k.split('.')[1]}_gbp" in stats.index]:
         key = name.removeprefix("evppi_").removesuffix("_gbp")
         out.append(f"Value of knowing the {_label(key)} before deciding (EVPPI): {_money(stats[name])}; "
                    f"of knowing everything (EVPI): {_money(stats['evpi_gbp'])}.")
@@ -84,7 +91,8 @@ def psa_sentences(comparison: Comparison, option: str) -> list[str]:
 def psa_sources(comparison: Comparison, option: str) -> dict[str, str]:
     """Where each uncertain input of an option comes from (its distribution's ``source``)."""
     from sendcast.scenarios.uncertainty import uncertain_inputs
-    inputs = uncertain_inputs(comparison.scenario(option))
+    result = comparison.psa.get(option)
+    inputs = result.inputs if result is not None and result.inputs else uncertain_inputs(comparison.scenario(option))
     return {key: (dist.source or "illustrative: no source given") for key, dist in inputs.items()}
 
 

@@ -32,8 +32,9 @@ from sendcast.money.appraisal import Appraisal, appraise
 from sendcast.data.build import Dataset
 from sendcast.runtime.errors import SendcastError
 from sendcast.data.years import financial_year_from_calendar, financial_year_label, financial_year_start
-from sendcast.scenarios.files import Scenario, load_scenario
-from sendcast.scenarios.psa import PsaResult, analyse_option, option_draws
+from sendcast.scenarios.files import Distribution, Scenario, load_scenario
+from sendcast.scenarios.psa import OptionDraws, PsaResult, analyse_option, option_draws
+from sendcast.scenarios.recosting import COST_DRAWS_PER_RUN, COST_ONLY_KEYS, placement_cost_inputs, psa_draws, recost
 from sendcast.scenarios.replications import run_replications
 from sendcast.scenarios.parameters import build_parameters, calibrate_la, la_history, parameter_draws
 from simulation import CalibrationResult
@@ -203,7 +204,9 @@ def appraise_options(results: SimulationResults, baseline: LoadedScenario,
 def compare_parameters(loaded: Sequence[LoadedScenario], parameters: Mapping[str, Parameters | Sequence[Parameters]], *,
                        central: Mapping[str, Parameters] | None = None,
                        replications: int | None = None, backend: str = "local", workers: int | None = None,
-                       scheduler: str | None = None, progress: Progress | None = None) -> Comparison:
+                       scheduler: str | None = None, progress: Progress | None = None,
+                       unit_cost_inputs: Mapping[str, Distribution] | None = None,
+                       cost_draws: int = COST_DRAWS_PER_RUN) -> Comparison:
     """Simulate given Parameters for each loaded scenario (keyed by scenario name; the
     first scenario is the baseline) and compare them, replications on ``backend``
     (:mod:`sendcast.runtime.parallel`; identical results on every backend). :func:`compare` builds
@@ -212,7 +215,14 @@ def compare_parameters(loaded: Sequence[LoadedScenario], parameters: Mapping[str
     ``parameters``: one :class:`Parameters` per scenario, or one per replication (calibrated
     draws). ``central``: each scenario's undrawn Parameters (the unit costs, places and levers
     the reports and exports show, :attr:`Comparison.parameters`); needed for a scenario given
-    per-replication draws, defaults to ``parameters`` for one given a single Parameters."""
+    per-replication draws, defaults to ``parameters`` for one given a single Parameters.
+
+
+    The sensitivity analysis of each option has ``replications x cost_draws`` draws: each
+    simulated pair of runs is priced at ``cost_draws`` draws of the inputs that only price
+    activity, among them the placement unit costs ``unit_cost_inputs``
+    (:mod:`sendcast.scenarios.recosting`). The other tables are the simulated runs at the
+    unit costs of the scenarios."""
     check_comparable(loaded)
     missing = [item.name for item in loaded if item.name not in parameters]
     if missing:
@@ -237,17 +247,43 @@ def compare_parameters(loaded: Sequence[LoadedScenario], parameters: Mapping[str
                                backend=backend, workers=workers, scheduler=scheduler, progress=progress)
     spend = pd.concat([spend_by_financial_year(results.replications, item) for item in loaded], ignore_index=True)
     appraisals, appraisal, by_year = appraise_options(results, base, loaded[1:])
-    base_cost = per_replication(results.replications, base.name, "cost_gbp")
-    psa = {item.name: analyse_option(item.name, base_cost.columns.to_numpy(dtype=int), base_cost.to_numpy(),
-                                     per_replication(results.replications, item.name, "cost_gbp")
-                                     .reindex_like(base_cost).to_numpy(),
-                                     base.scenario.costs.discount_rate_pct / 100, draws[item.name])
+    psa = {item.name: _psa(results.replications, base, item, draws[item.name], dict(unit_cost_inputs or {}),
+                           seed=info.seed, replications=n, cost_draws=cost_draws)
            for item in loaded[1:]}
     return Comparison(la=info.la, baseline=base.name, options=tuple(item.name for item in loaded[1:]),
                       scenarios=tuple(loaded), replications=n, seed=info.seed, summary=results.summary,
                       differences=results.differences, spend=spend, appraisal=appraisal,
                       appraisal_by_year=by_year, appraisals=appraisals,
                       parameters={item.name: central[item.name] for item in loaded}, psa=psa)
+
+
+def _cost_components(table: pd.DataFrame, scenario: str, like: pd.DataFrame) -> dict[str, np.ndarray]:
+    """Each cost component of a scenario as (replication x year), by component name."""
+    rows = table[(table["scenario"] == scenario) & (table["measure"] == "cost_gbp")]
+    names = sorted(b.removeprefix("component=") for b in rows["breakdown"].unique() if b)
+    return {name: per_replication(table, scenario, "cost_gbp", f"component={name}").reindex_like(like).to_numpy()
+            for name in names}
+
+
+def _psa(table: pd.DataFrame, base: LoadedScenario, option: LoadedScenario, draws: OptionDraws | None,
+         unit_costs: dict[str, Distribution], *, seed: int, replications: int, cost_draws: int) -> PsaResult:
+    """One option's sensitivity analysis: every draw's paired spend (recosted), then the statistics."""
+    base_cost = per_replication(table, base.name, "cost_gbp")
+    option_cost = per_replication(table, option.name, "cost_gbp").reindex_like(base_cost)
+    simulated = draws.draws if draws is not None else None
+    option_inputs = draws.inputs if draws is not None else {}
+    per_run = cost_draws if (unit_costs or any(k in COST_ONLY_KEYS for k in option_inputs)) else 1
+    table_of_draws = psa_draws(simulated, option_inputs, unit_costs, seed=seed, replications=replications,
+                               per_run=per_run)
+    baseline = recost(base_cost.to_numpy(), _cost_components(table, base.name, base_cost), table_of_draws, unit_costs)
+    costed = recost(option_cost.to_numpy(), _cost_components(table, option.name, base_cost), table_of_draws,
+                    unit_costs, simulated=simulated, parameters=draws.parameters if draws is not None else None)
+    inputs = {**option_inputs, **unit_costs}
+    every = OptionDraws(inputs, table_of_draws.drop(columns="replication"), []) if inputs else None
+    return analyse_option(option.name, base_cost.columns.to_numpy(dtype=int), baseline, costed,
+                          base.scenario.costs.discount_rate_pct / 100, every,
+                          clusters=table_of_draws["replication"].to_numpy())
+
 
 
 def build_all_parameters(dataset: Dataset, scenarios: Sequence[Scenario], *,
@@ -266,8 +302,11 @@ def build_all_parameters(dataset: Dataset, scenarios: Sequence[Scenario], *,
 
 def compare(dataset: Dataset, loaded: Sequence[LoadedScenario], *, replications: int | None = None,
             backend: str = "local", workers: int | None = None, scheduler: str | None = None,
-            progress: Progress | None = None, data: str | Path | None = None) -> Comparison:
-    """Build each scenario's simulation Parameters from the data and compare them."""
+            progress: Progress | None = None, data: str | Path | None = None,
+            cost_draws: int = COST_DRAWS_PER_RUN) -> Comparison:
+    """Build each scenario's simulation Parameters from the data and compare them (the
+    placement unit costs uncertain in the sensitivity analysis, as
+    :func:`sendcast.scenarios.recosting.placement_cost_inputs` says)."""
     check_comparable(loaded)
     info = loaded[0].scenario.scenario
     fit = calibrate_la(dataset, info.la, start_year=info.start_year)
@@ -280,6 +319,7 @@ def compare(dataset: Dataset, loaded: Sequence[LoadedScenario], *, replications:
     parameters = {item.name: parameter_draws(params, history, fit, info.start_year, info.seed, n,
                                              trends=item.scenario.trends.rule)
                   for item, params in zip(loaded, built)}
+    unit_costs = placement_cost_inputs(dataset, built[0], data) if len(loaded) > 1 else {}
     return compare_parameters(loaded, parameters, central={item.name: params for item, params in zip(loaded, built)},
                               replications=replications, backend=backend, workers=workers, scheduler=scheduler,
-                              progress=progress)
+                              progress=progress, unit_cost_inputs=unit_costs, cost_draws=cost_draws)
