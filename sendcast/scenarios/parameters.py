@@ -663,7 +663,7 @@ def place_growth(history: LaHistory, start_year: int, horizon: int, share: float
             f"schools rose from {published[first]:,.0f} (January {first}) to {published[start_year]:,.0f} "
             f"(January {start_year}), {increase:,.1f} a year, taken as places added while schools were full; the run "
             f"opens {nominal:,.1f} places a year ({increase:,.1f} children at {100 * share:.1f}% over capacity) each "
-            f"January {start_year + 1}-{start_year + horizon - 1} (\"no new places\" is the scenario "
+            f"January {start_year + 1}{'' if horizon <= 2 else f'-{start_year + horizon - 1}'} (\"no new places\" is the scenario "
             f"scenarios/no-new-special-places.toml)")
     log.info(note)
     return tuple(blocks), [note]
