@@ -126,3 +126,19 @@ def test_scenarios_for_different_places_or_periods_cannot_be_paired(tmp_path):
         load_scenarios([SCENARIOS / "baseline.toml", other])
     with pytest.raises(ComparisonError, match="same \\[scenario\\] name"):
         load_scenarios([SCENARIOS / "baseline.toml", SCENARIOS / "baseline.toml"])
+
+
+def test_waiting_an_option_adds_is_said_as_added_in_positive_child_weeks(comparison):
+    from sendcast.reporting.comparison import option_sentences
+
+    appraisal = comparison.appraisal.copy()
+    row = (appraisal["option"] == "Early identification") & (appraisal["statistic"] == "child_weeks_avoided")
+    summary = comparison.summary.copy()
+    waited = summary["measure"] == "child_weeks_waited"
+    if not row.any() or not waited.any():
+        pytest.skip("this comparison records no waiting for special places")
+    appraisal.loc[row, ["mean", "lo95", "hi95"]] = [-120.0, -150.0, -90.0]
+    summary.loc[waited, "mean"] = 10.0
+    added = dataclasses.replace(comparison, appraisal=appraisal, summary=summary)
+    (line,) = [s for s in option_sentences(added, "Early identification") if s.startswith("Waiting")]
+    assert line == "Waiting for a local special place added: 120 child-weeks (95% CI 90 to 150)."

@@ -392,8 +392,12 @@ def option_sentences(comparison: Comparison, option: str) -> list[str]:
                                     & comparison.summary["scenario"].isin([comparison.baseline, option])]["mean"]
         if not (waited > 0).any():
             return out  # nobody waits in either scenario: the children section says where they went instead
-        out.append(f"Waiting for a local special place avoided: {format_children(weeks['mean'])} child-weeks "
-                   f"(95% CI {format_change(weeks['lo95'])} to {format_change(weeks['hi95'])}).")
+        if weeks["mean"] < 0:  # the option adds waiting: say so, in positive child-weeks
+            out.append(f"Waiting for a local special place added: {format_children(-weeks['mean'])} child-weeks "
+                       f"(95% CI {format_children(-weeks['hi95'])} to {format_children(-weeks['lo95'])}).")
+        else:
+            out.append(f"Waiting for a local special place avoided: {format_children(weeks['mean'])} child-weeks "
+                       f"(95% CI {format_change(weeks['lo95'])} to {format_change(weeks['hi95'])}).")
     return out
 
 
