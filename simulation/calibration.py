@@ -84,7 +84,7 @@ from scipy.optimize import least_squares
 from simulation.caseload import age_placement_counts
 from simulation.cohort import expected_arrays, new_plans_by_step, placements_given_new_plans
 from simulation.errors import CalibrationError
-from simulation.outputs import AGE_BANDS
+from simulation.outputs import AGE_BANDS, PLACEMENT_GROUPS
 from simulation.parameters import (
     AGES,
     AP,
@@ -101,16 +101,7 @@ from simulation.parameters import (
 
 log = logging.getLogger(__name__)
 
-STOCK_TARGETS = (
-    "sen_support",
-    "ehcp_total",
-    "ehcp_mainstream",
-    "ehcp_state_special",
-    "ehcp_independent_special",
-    "ehcp_fe",
-    "ehcp_ap",
-    "ehcp_other",
-)
+STOCK_TARGETS = ("sen_support", "ehcp_total") + PLACEMENT_GROUPS
 #: Placement groups: targets by school phase are allowed for these.
 PLACEMENT_TARGETS = STOCK_TARGETS[2:]
 FLOW_TARGETS = ("new_plans", "requests", "requests_refused", "assessed_not_issued", "plans_ceased")

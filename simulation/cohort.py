@@ -44,7 +44,15 @@ import pandas as pd
 from scipy import stats
 
 from simulation.errors import ParameterError
-from simulation.outputs import AGE_BANDS, CEASE_REASONS, PLACEMENT_GROUP, SEN_EXIT_REASONS, tidy
+from simulation.outputs import (
+    AGE_BANDS,
+    CEASE_REASONS,
+    PLACEMENT_GROUP,
+    PLACEMENT_GROUPS,
+    SEN_EXIT_REASONS,
+    placement_group_stocks,
+    tidy,
+)
 from simulation.parameters import (
     AGES,
     MAX_YEARS_EARLIER,
@@ -443,24 +451,13 @@ def _assemble(
         ("sen_support", ""): stock["sen_support"],
         ("in_assessment", ""): stock["in_assessment"],
     }
-    stocks[("ehcp_total", "")] = sum(stock[g] for g in PLACEMENTS)
-    for measure in (
-        "ehcp_mainstream",
-        "ehcp_state_special",
-        "ehcp_independent_special",
-        "ehcp_fe",
-        "ehcp_ap",
-        "ehcp_other",
-    ):
-        stocks[(measure, "")] = sum(stock[g] for g in PLACEMENTS if PLACEMENT_GROUP[g] == measure)
-    stocks[("ehcp_resourced_unit", "")] = stock["resourced_unit"]
+    stocks.update(placement_group_stocks({g: stock[g] for g in PLACEMENTS}))
     ages = np.arange(AGES)
     for age in ages:
         stocks[("sen_support", f"age={age}")] = sen_by_age[:, age]
     for band, (low, high) in AGE_BANDS.items():
         stocks[("ehcp_total", f"age_band={band}")] = plans_by_age[:, (ages >= low) & (ages < high)].sum(axis=1)
-    groups = dict.fromkeys(PLACEMENT_GROUP.values())
-    for measure in list(groups) + ["ehcp_resourced_unit"]:
+    for measure in PLACEMENT_GROUPS + ("ehcp_resourced_unit",):
         members = [
             g
             for g, name in enumerate(PLACEMENTS)

@@ -66,9 +66,9 @@ from simulation.early_support import EARLIER, MORE, SupportHazards, early_suppor
 from simulation.hazards import NO_EVENT, CompetingHazards, first_events, next_event
 from simulation.outputs import (
     CEASE_REASONS,
-    PLACEMENT_GROUP,
     SEN_EXIT_REASONS,
     per_year,
+    placement_group_stocks,
     plans_at_januaries,
     stock_at_januaries,
     tidy,
@@ -1088,18 +1088,7 @@ class _Model:
             spells[:, 0], spells[:, 1], groups, self.births[spells[:, 3].astype(np.int64)], h
         )
         stocks.update(by_age)
-        by_type = dict(zip(PLACEMENTS, by_placement))
-        stocks[("ehcp_total", "")] = sum(by_type.values())
-        for measure in (
-            "ehcp_mainstream",
-            "ehcp_state_special",
-            "ehcp_independent_special",
-            "ehcp_fe",
-            "ehcp_ap",
-            "ehcp_other",
-        ):
-            stocks[(measure, "")] = sum(v for k, v in by_type.items() if PLACEMENT_GROUP[k] == measure)
-        stocks[("ehcp_resourced_unit", "")] = by_type["resourced_unit"]
+        stocks.update(placement_group_stocks(dict(zip(PLACEMENTS, by_placement))))
         waits = _records(self.waits, 2)
         stocks[("waiting_special_place", "")] = stock_at_januaries(waits[:, 0], waits[:, 1], h)
 

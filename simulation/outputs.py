@@ -93,6 +93,20 @@ PLACEMENT_GROUP = {
     "ap": "ehcp_ap",
     "other": "ehcp_other",
 }
+#: The placement groups, in report order (they sum to ``ehcp_total``).
+PLACEMENT_GROUPS = tuple(dict.fromkeys(PLACEMENT_GROUP.values()))
+
+
+def placement_group_stocks(by_type: dict[str, np.ndarray]) -> dict[tuple[str, str], np.ndarray]:
+    """January stocks of ``ehcp_total``, each placement group and ``ehcp_resourced_unit``
+    from the stock of every placement type (:data:`simulation.parameters.PLACEMENTS`)."""
+    stocks = {("ehcp_total", ""): sum(by_type.values())}
+    for group in PLACEMENT_GROUPS:
+        stocks[(group, "")] = sum(v for k, v in by_type.items() if PLACEMENT_GROUP[k] == group)
+    stocks[("ehcp_resourced_unit", "")] = by_type["resourced_unit"]
+    return stocks
+
+
 SEN_EXIT_REASONS = ("needs_met", "moved_away", "left_school")
 CEASE_REASONS = ("needs_met", "moved_away", "left_education", "aged_out")
 COST_COMPONENTS = PLACEMENTS + ("assessment", "early_support")
