@@ -22,7 +22,7 @@ import pandas as pd
 
 from forecast.errors import ForecastError
 from forecast.result import PanelForecast
-from forecast.transforms import as_panel, from_log, log_offsets, to_log
+from forecast.transforms import as_panel, log_offsets, to_log
 
 LOGGER = logging.getLogger(__name__)
 
@@ -87,14 +87,4 @@ def arima(
                 horizon, repetitions=n_paths, anchor="end", rng=np.random.default_rng(rng.integers(2**31))
             )
             paths[row] = np.asarray(simulated).reshape(horizon, n_paths).T
-    return PanelForecast(
-        model="arima",
-        scale="log",
-        mean=from_log(out["mean"], offset),
-        lower80=from_log(out["lo80"], offset),
-        upper80=from_log(out["hi80"], offset),
-        lower95=from_log(out["lo95"], offset),
-        upper95=from_log(out["hi95"], offset),
-        log_offset=offset,
-        paths=None if paths is None else from_log(paths, offset),
-    )
+    return PanelForecast.from_log_bands("arima", out, offset, paths)

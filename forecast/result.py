@@ -35,6 +35,7 @@ import pandas as pd
 from scipy import stats
 
 from forecast.errors import ForecastError
+from forecast.transforms import from_log
 
 #: The two interval levels every method reports.
 LEVELS: tuple[float, float] = (0.80, 0.95)
@@ -115,6 +116,25 @@ class PanelForecast:
         if self.interval_scale is not None and self.interval_scale.shape != shape:
             raise ForecastError(f"{self.model}: interval_scale must have shape {shape}")
         _check_nested(self.model, self.mean, self.lower80, self.upper80, self.lower95, self.upper95, self.paths)
+
+    @classmethod
+    def from_log_bands(
+        cls, model: str, bands: dict[str, np.ndarray], offset: np.ndarray, paths: np.ndarray | None = None
+    ) -> PanelForecast:
+        """A log-scale panel forecast from log-scale ``bands`` (``mean``, ``lo80``, ``hi80``,
+        ``lo95``, ``hi95``, each ``(series, horizon)``) and optional log-scale ``paths``,
+        back-transformed with :func:`forecast.transforms.from_log` and ``offset``."""
+        return cls(
+            model=model,
+            scale="log",
+            mean=from_log(bands["mean"], offset),
+            lower80=from_log(bands["lo80"], offset),
+            upper80=from_log(bands["hi80"], offset),
+            lower95=from_log(bands["lo95"], offset),
+            upper95=from_log(bands["hi95"], offset),
+            log_offset=offset,
+            paths=None if paths is None else from_log(paths, offset),
+        )
 
     @property
     def n_series(self) -> int:

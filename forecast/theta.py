@@ -29,7 +29,7 @@ import pandas as pd
 
 from forecast.intervals import panel_from_normal
 from forecast.result import PanelForecast
-from forecast.transforms import as_panel, from_log, log_offsets, to_log
+from forecast.transforms import as_panel, log_offsets, to_log
 
 _MIN_ALPHA = 0.001
 
@@ -118,13 +118,4 @@ def theta_statsmodels(history: np.ndarray, horizon: int) -> PanelForecast:
                 bounds = fitted.prediction_intervals(horizon, alpha=1 - level / 100)
                 out[f"lo{level}"][row] = bounds["lower"].to_numpy()
                 out[f"hi{level}"][row] = bounds["upper"].to_numpy()
-    return PanelForecast(
-        model="theta_statsmodels",
-        scale="log",
-        mean=from_log(out["mean"], offset),
-        lower80=from_log(out["lo80"], offset),
-        upper80=from_log(out["hi80"], offset),
-        lower95=from_log(out["lo95"], offset),
-        upper95=from_log(out["hi95"], offset),
-        log_offset=offset,
-    )
+    return PanelForecast.from_log_bands("theta_statsmodels", out, offset)
