@@ -133,6 +133,39 @@ def panel_damping_scores(
     return pd.DataFrame(rows, columns=["damping", "areas", "origins", "checks", "mean_abs_log_error"])
 
 
+def panel_log_errors(
+    panel: pd.DataFrame, damping: float, horizons: int = PANEL_HORIZONS, window: int = GROWTH_YEARS
+) -> tuple[np.ndarray, ...]:
+    """Signed out-of-sample log errors (published minus rule, ``log(actual / forecast)``)
+    of the damped-growth rule with ``damping`` on every area of ``panel`` (one row per area,
+    one column per year; missing or non-positive values are gaps), from every origin with
+    ``window`` growths before it: one array per horizon ``1 .. horizons`` (each pooled over
+    areas and origins; a horizon no origin reaches is left off, so the tuple may be
+    shorter). Every forecast uses the panel's years up to its own origin only; the panel
+    itself should be cut at the run's origin (:func:`sendcast.scenarios.parameters.
+    history_until` does), so no error uses a year after it."""
+    if panel.empty:
+        return ()
+    years = np.arange(int(min(panel.columns)), int(max(panel.columns)) + 1)
+    values = panel.reindex(columns=years).to_numpy(dtype=float)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        logs = np.where(values > 0, np.log(values), np.nan)
+    by_horizon: list[list[np.ndarray]] = [[] for _ in range(horizons)]
+    for i in range(window, len(years) - 1):
+        growth = (logs[:, i] - logs[:, i - window]) / window
+        for k in range(1, min(horizons, len(years) - 1 - i) + 1):
+            steps = float(np.sum(damping ** np.arange(1, k + 1)))
+            error = logs[:, i + k] - (logs[:, i] + growth * steps)
+            by_horizon[k - 1].append(error[np.isfinite(error)])
+    out = []
+    for parts in by_horizon:
+        pooled = np.concatenate(parts) if parts else np.zeros(0)
+        if pooled.size == 0:
+            break
+        out.append(pooled)
+    return tuple(out)
+
+
 def choose_panel_damping(panel: pd.DataFrame, candidates=DAMPING_CANDIDATES) -> tuple[float, pd.DataFrame]:
     """The damping of :func:`panel_damping_scores` with the smallest pooled error (ties:
     the more damped), and the scores; :data:`DEFAULT_DAMPING` when nothing can be scored."""

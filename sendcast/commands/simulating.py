@@ -38,7 +38,8 @@ from sendcast.scenarios.validation import ORIGINS
 from sendcast.scenarios.validation_all_las import validate_one_la
 from sendcast.commands.calibrate_all_las import calibrate_all_las, check_origins
 from sendcast.scenarios.parameters import (baseline_path, build_parameters, calibrate_la, changed_fields, damping_choice,
-                                           la_history, parameter_draws, placement_costs, special_place_notes)
+                                           draw_spread, la_history, parameter_draws, placement_costs,
+                                           special_place_notes)
 from simulation import simulate
 
 SUMMARY_COLUMNS = ["scenario", "measure", "breakdown", "year", "mean", "lo95", "hi95"]
@@ -286,7 +287,12 @@ def _simulate(args: argparse.Namespace) -> int:
 
     rules = {name: (item.trends.rule if item is not None else "damped")
              for name, item in zip(scenarios, ([baseline] if len(scenarios) == 2 else []) + [scenario])}
-    drawn = {name: parameter_draws(params, history, fit, start_year, seed, replications, trends=rules[name])
+    # the spread of the predictive draws is measured at the baseline's parameters: both
+    # scenarios draw the same factors in the same replication (common random numbers)
+    spreads = {rule: draw_spread(scenarios[base_name], history, fit, start_year, trends=rule)
+               for rule in set(rules.values())}
+    drawn = {name: parameter_draws(params, history, fit, start_year, seed, replications, trends=rules[name],
+                                   spread=spreads[rules[name]])
              for name, params in scenarios.items()}
 
     began = time.perf_counter()

@@ -122,7 +122,8 @@ from simulation.calibration import open_requests
 from simulation.streams import stream
 from simulation.trends import (PANEL_HORIZONS, carry_forward, choose_damping, choose_panel_damping,
                                multiplier_changes, multiplier_growth)
-from simulation.uncertainty import draw_parameters
+from simulation.uncertainty import PredictiveSpread, draw_parameters
+from sendcast.scenarios.predictive import panels_until, predictive_spread, published_panels
 from simulation.cohort import expected_arrays
 from simulation.examples import EHCP_AGE_SHAPE_2024, SEN_SUPPORT_AGE_SHAPE, default_arrivals, default_ceasing, \
     default_costs, default_placement, default_sen_support
@@ -167,6 +168,10 @@ class LaHistory:
     #: calendar year), cut with the rows: the panel the damping of the trend rule is chosen
     #: on (:func:`trend_rule`). ``None``: the LA's own requests only.
     requests_panel: pd.DataFrame | None = field(default=None, repr=False, compare=False)
+    #: Every LA's published series the predictive bands' spread is measured on
+    #: (:func:`sendcast.scenarios.predictive.published_panels`), cut with the rows.
+    #: ``None``: the bands draw only the bootstrap (:func:`parameter_draws`).
+    panels: dict[str, pd.DataFrame] | None = field(default=None, repr=False, compare=False)
 
     def total(self, measure: str, year: int) -> float | None:
         hit = self.rows[(self.rows["measure"] == measure) & (self.rows["breakdown"] == "")
@@ -187,7 +192,8 @@ def la_history(dataset: Dataset, la: str) -> LaHistory:
     """The LA's rows (any code, number or name); unknown names raise with suggestions."""
     row = dataset.geography.resolve(la)
     rows = query.series(dataset, row["la_code"], breakdowns=True)
-    return LaHistory(row["la_code"], row["la_name"], row["la_number"], rows, requests_panel=requests_panel(dataset))
+    return LaHistory(row["la_code"], row["la_name"], row["la_number"], rows, requests_panel=requests_panel(dataset),
+                     panels=published_panels(dataset))
 
 
 def requests_panel(dataset: Dataset) -> pd.DataFrame:
@@ -215,7 +221,8 @@ def history_until(history: LaHistory, origin: int) -> LaHistory:
     panel = history.requests_panel
     if panel is not None:
         panel = panel.loc[:, [y for y in panel.columns if int(y) <= origin - 1]]
-    return replace(history, rows=rows[keep].reset_index(drop=True), until=origin, requests_panel=panel)
+    panels = None if history.panels is None else panels_until(history.panels, origin)
+    return replace(history, rows=rows[keep].reset_index(drop=True), until=origin, requests_panel=panel, panels=panels)
 
 
 # ---------------------------------------------------------------------------------- inputs
@@ -801,13 +808,22 @@ def damping_choice(history: LaHistory, start_year: int) -> tuple[float, str]:
 
 
 def parameter_draws(params: Parameters, history: LaHistory, calibration: CalibrationResult, start_year: int,
-                    seed: int, replications: int, *, trends: str = "damped") -> list[Parameters]:
+                    seed: int, replications: int, *, trends: str = "damped",
+                    spread: PredictiveSpread | None | bool = True) -> list[Parameters]:
     """One :class:`simulation.Parameters` per replication ``0 .. replications - 1``, with the
-    request growth and the capacity response drawn by bootstrap over the fitted years
-    (:mod:`simulation.uncertainty`; the ``parameter_draw`` stream of ``(seed, r)``, so a
-    scenario and its baseline built from the same calibration draw the same years).
-    ``trends = "held"``: the request growth is not drawn (it is not carried forward)."""
+    request growth and the capacity response drawn by bootstrap over the fitted years and
+    requests, identification, conversion and the placement mix drawn with the spread of
+    their out-of-sample errors before ``start_year`` (:mod:`simulation.uncertainty`; the
+    ``parameter_draw`` stream of ``(seed, r)``, so a scenario and its baseline built from
+    the same calibration draw the same). ``trends = "held"``: the request growth and
+    identification are not drawn (they are not carried forward). ``spread``: ``True``
+    measures it (:func:`predictive_spread`, at ``params``; pass the baseline's to a
+    scenario so that both draw the same), ``False``/``None`` draws the bootstrap only."""
     rule = trend_rule(history, calibration, start_year)
+    if spread is True:
+        spread = draw_spread(params, history, calibration, start_year, trends=trends)
+    elif spread is False:
+        spread = None
     changes = multiplier_changes(calibration.fitted, start_year - 1) if trends == "damped" else None
     a = params.assessment
     estimates = estimate_rates(assessment_flows(history, FIRST_CALIBRATION_YEAR, start_year - 1),
@@ -816,7 +832,18 @@ def parameter_draws(params: Parameters, history: LaHistory, calibration: Calibra
               if not estimates.empty else None)
     return [draw_parameters(params, stream(seed, r, "parameter_draw"), last_fitted_year=start_year - 1,
                             request_changes=changes, identification_growth=rule["identification_growth"],
-                            damping=rule["damping"], response_shares=shares) for r in range(replications)]
+                            damping=rule["damping"], response_shares=shares, spread=spread)
+            for r in range(replications)]
+
+
+def draw_spread(params: Parameters, history: LaHistory, calibration: CalibrationResult, start_year: int, *,
+                trends: str = "damped") -> PredictiveSpread | None:
+    """The spread of the predictive draws of a run of ``params`` from January
+    ``start_year`` (:func:`sendcast.scenarios.predictive.predictive_spread` on the history's
+    panels, cut at ``start_year``); ``None`` when the history carries no panels."""
+    rule = trend_rule(history, calibration, start_year)
+    return predictive_spread(history.panels, params, start_year, rule["damping"], la_code=history.la_code,
+                             trends=trends == "damped")
 
 
 #: First calendar year of the capacity response estimate (issue 19: 2019 on; before it the

@@ -36,7 +36,7 @@ from sendcast.scenarios.files import Distribution, Scenario, load_scenario
 from sendcast.scenarios.psa import OptionDraws, PsaResult, analyse_option, option_draws
 from sendcast.scenarios.recosting import COST_DRAWS_PER_RUN, COST_ONLY_KEYS, placement_cost_inputs, psa_draws, recost
 from sendcast.scenarios.replications import run_replications
-from sendcast.scenarios.parameters import build_parameters, calibrate_la, la_history, parameter_draws
+from sendcast.scenarios.parameters import build_parameters, calibrate_la, draw_spread, la_history, parameter_draws
 from simulation import CalibrationResult
 from simulation.parameters import Parameters
 from simulation.runner import SimulationResults
@@ -313,11 +313,16 @@ def compare(dataset: Dataset, loaded: Sequence[LoadedScenario], *, replications:
     built = build_all_parameters(dataset, [item.scenario for item in loaded], data=data,
                                  capacity=loaded[0].capacity, calibration=fit)
     # each replication draws its calibrated parameters (predictive bands): the same draws
-    # for every scenario, so the pairs stay paired
+    # for every scenario, so the pairs stay paired; the spread of the draws is measured at
+    # the baseline's parameters and used for every scenario (the same factors for the same
+    # replication)
     n = replications or info.replications
     history = la_history(dataset, info.la)
+    spreads = {rule: draw_spread(built[0], history, fit, info.start_year, trends=rule)
+               for rule in {item.scenario.trends.rule for item in loaded}}
     parameters = {item.name: parameter_draws(params, history, fit, info.start_year, info.seed, n,
-                                             trends=item.scenario.trends.rule)
+                                             trends=item.scenario.trends.rule,
+                                             spread=spreads[item.scenario.trends.rule])
                   for item, params in zip(loaded, built)}
     unit_costs = placement_cost_inputs(dataset, built[0], data) if len(loaded) > 1 else {}
     return compare_parameters(loaded, parameters, central={item.name: params for item, params in zip(loaded, built)},

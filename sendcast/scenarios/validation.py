@@ -222,6 +222,54 @@ def target_summary(table: pd.DataFrame) -> pd.DataFrame:
                                       "forecast_passed"])
 
 
+BAND_COLUMNS = ["measure", "origin", "checks", "simulation_inside_95", "simulation_coverage", "forecast_checks",
+                "forecast_inside_95", "forecast_coverage", "simulation_median_width", "forecast_median_width",
+                "width_unit"]
+
+
+def band_width(measure, lo: pd.Series, hi: pd.Series, published: pd.Series) -> pd.Series:
+    """Width of a 95% band: percentage points for the 20-week share, per cent of the
+    published value otherwise (NaN without a band)."""
+    width = hi - lo
+    timely = pd.Series(measure, index=lo.index) == "issued_within_20wk_pct"
+    return width.where(timely, 100.0 * width / published.where(published > 0))
+
+
+def band_summary(table: pd.DataFrame) -> pd.DataFrame:
+    """Coverage and sharpness of the 95% bands one year ahead, simulation beside the
+    forecast engine: per origin and over all (``origin == "all"``), for every measure
+    together (``measure == "all"``: counts and flows, widths over the count measures and
+    flows in per cent, the 20-week share left out of the width) and per measure.
+    ``*_coverage``: share of the checks inside the band; ``*_median_width``: median width
+    (:func:`band_width`) over the checks (and LAs, for a national table). A check is
+    scored only on a value published after its origin: the table's rows are those of
+    :func:`score_origin`."""
+    one = table[table["horizon"] == 1]
+    if "status" in one.columns:
+        one = one[one["status"] == "validated"]
+    one = one.assign(sim_width=band_width(one["measure"], one["lo95"], one["hi95"], one["published"]),
+                     f_width=band_width(one["measure"], one["forecast_lo95"], one["forecast_hi95"], one["published"]))
+    rows = []
+    for measure in ("all", *MEASURES):
+        part = one if measure == "all" else one[one["measure"] == measure]
+        if part.empty:
+            continue
+        groups = [(str(int(o)), g) for o, g in part.groupby("origin")] + [("all", part)]
+        for origin, group in groups:
+            sim = group["inside_95"].dropna().astype(bool)
+            fc = group["forecast_inside_95"].dropna().astype(bool)
+            widths = group if measure != "all" else group[group["measure"] != "issued_within_20wk_pct"]
+            rows.append({"measure": measure, "origin": origin, "checks": len(sim),
+                         "simulation_inside_95": int(sim.sum()),
+                         "simulation_coverage": float(sim.mean()) if len(sim) else np.nan,
+                         "forecast_checks": len(fc), "forecast_inside_95": int(fc.sum()),
+                         "forecast_coverage": float(fc.mean()) if len(fc) else np.nan,
+                         "simulation_median_width": float(widths["sim_width"].median()),
+                         "forecast_median_width": float(widths["f_width"].median()),
+                         "width_unit": "points" if measure == "issued_within_20wk_pct" else "% of published"})
+    return pd.DataFrame(rows, columns=BAND_COLUMNS)
+
+
 @dataclass(frozen=True)
 class Validation:
     """The validation table (:data:`VALIDATION_COLUMNS`), the target summary
@@ -269,8 +317,11 @@ def validate_la(dataset: Dataset, la: str, *, origins: tuple[int, ...] = ORIGINS
                                   forecast_values(stocks, flows)))
     table = pd.concat(parts, ignore_index=True)
     notes = (f"simulation: calibrated at each origin on January counts to the origin and flows to the calendar "
-             f"year before it; {replications} replications, seed {seed}; 95% bands predictive (request growth and "
-             "capacity response drawn by bootstrap over the fitted years, plus simulation noise)",
+             f"year before it; {replications} replications, seed {seed}; 95% bands PREDICTIVE: each replication "
+             "draws the request growth and capacity response (bootstrap over the fitted years) and requests, "
+             "identification, conversion to new plans and the placement mix with the spread of their errors out of "
+             "sample on every LA's published figures before the origin (sendcast.scenarios.predictive), plus "
+             "simulation noise",
              "population: ONS estimates as published now (not the projection of the origin year): the one input "
              "known after the origin",
              "forecast engine: January counts forecast with until=origin, flows with until=origin-1 (the same "

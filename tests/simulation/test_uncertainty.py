@@ -50,3 +50,182 @@ def test_nothing_to_resample_leaves_the_parameters_as_they_are():
     same = draw_parameters(params, stream(7, 0, "parameter_draw"), last_fitted_year=2020,
                            request_changes=np.array([0.2]), response_shares=None)
     assert same is params
+
+
+# ------------------------------------------------------------ predictive draws (issue 19)
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+from simulation.parameters import INDEPENDENT, STATE_SPECIAL  # noqa: E402
+from simulation.uncertainty import (PLACEMENT_DRAW_GROUPS, PredictiveSpread, conversion_log_errors,  # noqa: E402
+                                    error_path, placement_sensitivity, share_factor)
+
+ERRORS = np.array([-0.3, -0.1, 0.0, 0.05, 0.2, 0.4])
+
+
+def _spread(scale: float = 1.0) -> PredictiveSpread:
+    return PredictiveSpread(request_errors=(ERRORS, 1.5 * ERRORS), identification_errors=(0.5 * ERRORS,),
+                            conversion_errors=ERRORS, placement_errors={g: ERRORS for g in PLACEMENT_DRAW_GROUPS},
+                            placement_sensitivity={g: 0.15 for g in PLACEMENT_DRAW_GROUPS}, scale=scale)
+
+
+def _draws(spread, replications: int = 60, seed: int = 3, changes=np.array([0.1, 0.3])):
+    params = _params()
+    return [draw_parameters(params, stream(seed, r, "parameter_draw"), last_fitted_year=2020, request_changes=changes,
+                            damping=0.8, response_shares=np.array([0.5, 0.7]), spread=spread)
+            for r in range(replications)]
+
+
+def _requests(params, year: int) -> float:
+    return float(schedule_values(params.sen_support.request_multiplier, year, 1)[0])
+
+
+def test_errors_are_centred_so_the_median_draw_is_the_central_rule():
+    spread = _spread()
+    assert np.median(spread.request_errors[0]) == 0.0 and np.median(spread.conversion_errors) == 0.0
+    np.testing.assert_allclose(error_path(spread.request_errors, 0.5, 4), 0.0, atol=1e-12)
+    path = error_path(spread.request_errors, 1.0, 4)              # the largest error at every horizon
+    top = spread.request_errors[1].max()
+    np.testing.assert_allclose(path, [spread.request_errors[0].max(), top, top * np.sqrt(3 / 2), top * np.sqrt(4 / 2)])
+
+
+def test_the_request_draw_shifts_only_the_years_after_the_fitted_ones_by_the_error_path():
+    params = _params()
+    central = draw_parameters(params, stream(5, 0, "parameter_draw"), last_fitted_year=2020, damping=0.8,
+                              request_changes=np.array([0.1, 0.3]))
+    spread = PredictiveSpread(request_errors=(ERRORS, 1.5 * ERRORS))
+    rng = stream(5, 0, "parameter_draw")
+    drawn = draw_parameters(params, rng, last_fitted_year=2020, damping=0.8, request_changes=np.array([0.1, 0.3]),
+                            spread=spread)
+    # the stream after the bootstrap: the same uniform numbers the draw used
+    check = stream(5, 0, "parameter_draw")
+    check.integers(0, 2, 2)
+    u = check.random(6)[0]
+    expected = error_path(spread.request_errors, u, 4)
+    for year, k in ((2019, 0), (2020, 0), (2021, 1), (2022, 2), (2024, 4)):
+        shift = expected[k - 1] if k else 0.0
+        assert np.isclose(_requests(drawn, year), _requests(central, year) * np.exp(shift)), year
+    # nothing else moved
+    assert drawn.assessment == central.assessment and drawn.placement is central.placement
+    assert drawn.arrivals.sen_support_multiplier == central.arrivals.sen_support_multiplier
+
+
+def test_the_identification_draw_moves_the_identification_multiplier_after_the_fitted_years():
+    params = _params()
+    drawn = [draw_parameters(params, stream(5, r, "parameter_draw"), last_fitted_year=2020,
+                             spread=PredictiveSpread(identification_errors=(ERRORS,))) for r in range(20)]
+    before = {float(schedule_values(d.arrivals.sen_support_multiplier, 2020, 1)[0]) for d in drawn}
+    after = {round(float(schedule_values(d.arrivals.sen_support_multiplier, 2022, 1)[0]), 9) for d in drawn}
+    assert before == {float(schedule_values(params.arrivals.sen_support_multiplier, 2020, 1)[0])}
+    assert len(after) > 10                                        # every replication its own
+    assert all(d.sen_support.request_multiplier == params.sen_support.request_multiplier for d in drawn)
+
+
+def test_the_conversion_draw_scales_the_first_years_capacity_and_the_response_together():
+    params = _params()
+    for r in range(10):
+        drawn = draw_parameters(params, stream(5, r, "parameter_draw"), last_fitted_year=2020,
+                                spread=PredictiveSpread(conversion_errors=ERRORS))
+        a = drawn.assessment
+        factor = a.capacity_response / 0.6
+        assert np.isclose(a.capacity_per_year[0][1], 600.0 * factor)
+        assert np.exp(ERRORS.min() - np.median(ERRORS)) - 1e-9 <= factor <= np.exp(ERRORS.max() - np.median(ERRORS))
+    frozen = replace(params, assessment=Assessment(capacity_per_year={2019: 600.0, 2021: 700.0}))
+    drawn = draw_parameters(frozen, stream(5, 1, "parameter_draw"), last_fitted_year=2020,
+                            spread=PredictiveSpread(conversion_errors=ERRORS))
+    values = np.array([v for _, v in drawn.assessment.capacity_per_year])
+    assert np.isclose(values[1] / values[0], 700.0 / 600.0)         # frozen: every year's capacity, alike
+
+
+def test_the_placement_draw_scales_each_groups_share_of_new_plans():
+    params = _params()
+    spread = PredictiveSpread(placement_errors={"ehcp_independent_special": ERRORS},
+                              placement_sensitivity={"ehcp_independent_special": 0.2})
+    shares = [draw_parameters(params, stream(5, r, "parameter_draw"), last_fitted_year=2020, spread=spread)
+              .placement.new_plan_shares for r in range(30)]
+    independent = np.array([s[2, INDEPENDENT] for s in shares])
+    base = params.placement.new_plan_shares[2, INDEPENDENT]
+    assert independent.min() < base < independent.max()
+    # state special is only rescaled with the rest: its share relative to mainstream stays
+    ratio = np.array([s[2, STATE_SPECIAL] / s[2, 0] for s in shares])
+    np.testing.assert_allclose(ratio, params.placement.new_plan_shares[2, STATE_SPECIAL]
+                               / params.placement.new_plan_shares[2, 0])
+
+
+@settings(max_examples=25, deadline=None)
+@given(seed=st.integers(0, 2**31 - 1), replication=st.integers(0, 500))
+def test_with_no_spread_the_draws_are_the_bootstrap_draws(seed, replication):
+    params = _params()
+    kwargs = dict(last_fitted_year=2020, request_changes=np.array([0.1, 0.3, 0.05]), damping=0.8,
+                  identification_growth=0.02, response_shares=np.array([0.5, 0.7, 0.6]))
+    plain = draw_parameters(params, stream(seed, replication, "parameter_draw"), **kwargs)
+    zero = draw_parameters(params, stream(seed, replication, "parameter_draw"), spread=_spread(0.0), **kwargs)
+    assert zero.sen_support.request_multiplier == plain.sen_support.request_multiplier
+    assert zero.arrivals.sen_support_multiplier == plain.arrivals.sen_support_multiplier
+    assert zero.assessment == plain.assessment
+    np.testing.assert_array_equal(zero.placement.new_plan_shares, plain.placement.new_plan_shares)
+    np.testing.assert_array_equal(zero.placement.transfer, plain.placement.transfer)
+
+
+def _band(values) -> float:
+    lo, hi = np.percentile(values, [2.5, 97.5])
+    return float(hi - lo)
+
+
+@settings(max_examples=8, deadline=None)
+@given(low=st.floats(0.0, 2.0), extra=st.floats(0.01, 2.0), seed=st.integers(0, 10_000))
+def test_bands_widen_with_the_spread(low, extra, seed):
+    narrow, wide = (_draws(_spread(scale), replications=30, seed=seed, changes=None) for scale in (low, low + extra))
+    for measure in (lambda p: np.log(_requests(p, 2023)),
+                    lambda p: np.log(float(schedule_values(p.arrivals.sen_support_multiplier, 2022, 1)[0])),
+                    lambda p: np.log(p.assessment.capacity_response),
+                    lambda p: np.log(p.placement.new_plan_shares[2, INDEPENDENT])):
+        assert _band([measure(p) for p in wide]) >= _band([measure(p) for p in narrow]) - 1e-12
+
+
+def test_a_scenario_and_its_baseline_draw_the_same_factors():
+    params = _params()
+    option = replace(params, assessment=Assessment(capacity_per_year={2019: 900.0, 2020: 1.0}, capacity_response=0.6))
+    spread = _spread()
+    for r in range(5):
+        base = draw_parameters(params, stream(9, r, "parameter_draw"), last_fitted_year=2020, spread=spread)
+        other = draw_parameters(option, stream(9, r, "parameter_draw"), last_fitted_year=2020, spread=spread)
+        assert base.sen_support.request_multiplier == other.sen_support.request_multiplier
+        np.testing.assert_array_equal(base.placement.new_plan_shares, other.placement.new_plan_shares)
+        assert np.isclose(base.assessment.capacity_response, other.assessment.capacity_response)
+        assert np.isclose(other.assessment.capacity_per_year[0][1] / base.assessment.capacity_per_year[0][1], 1.5)
+
+
+def test_conversion_errors_use_only_the_years_before_each_forecast():
+    import pandas as pd
+
+    years = list(range(2016, 2024))
+    requests = pd.DataFrame([[100.0 * 1.1**k for k in range(8)]], columns=years)
+    plans = pd.DataFrame([[50.0 * 1.1**k for k in range(8)]], columns=years)
+    # new plans half of last year's requests times 1.1: the rule is exact, every error 0
+    np.testing.assert_allclose(conversion_log_errors(plans, requests), 0.0, atol=1e-12)
+    moved = plans.copy()
+    moved[2023] = moved[2023] * 2
+    errors = conversion_log_errors(moved, requests)
+    # only the forecast of 2023 itself sees its change (no earlier forecast uses it)
+    np.testing.assert_allclose(errors[:-1], 0.0, atol=1e-12)
+    assert np.isclose(errors[-1], np.log(2))
+
+
+def test_count_errors_become_share_factors_through_the_sensitivity():
+    from simulation.cohort import expected_arrays
+    from simulation.uncertainty import scale_placement_groups
+
+    params = _params()
+    sensitivity = placement_sensitivity(params)
+    assert 0 < sensitivity["ehcp_state_special"] < 1 and 0 < sensitivity["ehcp_independent_special"] < 1
+    # the factor that should move the count by +10% moves it by about 10% in the cohort engine
+    one_year = replace(params, horizon=1)
+    before = expected_arrays(one_year, 12)[0][("ehcp_state_special", "")][1]
+    factor = share_factor(np.log(1.1), sensitivity["ehcp_state_special"])
+    after = expected_arrays(scale_placement_groups(one_year, {"ehcp_state_special": np.log(factor)}), 12)[0]
+    assert abs(after[("ehcp_state_special", "")][1] / before - 1.1) < 0.02
+    assert share_factor(0.0, 0.2) == 1.0 and share_factor(-5.0, 0.2) == 0.05 and share_factor(5.0, 0.2) == 10.0
+    # a share that moves nothing is not drawn
+    spread = PredictiveSpread(placement_errors={"ehcp_ap": ERRORS}, placement_sensitivity={"ehcp_ap": 0.001})
+    assert spread.placement_errors == {}

@@ -1,0 +1,154 @@
+"""The spread of the simulation's predictive bands, measured out of sample on every LA's
+published figures before the run's origin (issue 19).
+
+A replication draws its parameters (:mod:`simulation.uncertainty`); the spread of the
+draws of requests, identification, conversion and the placement mix is the spread of
+the errors a rule like the simulation's made, one to :data:`simulation.trends.
+PANEL_HORIZONS` years ahead, from every past origin of every English LA. Time-respecting:
+the panels are cut at the run's origin January ``t`` (:func:`panels_until`: January
+counts to ``t``, calendar-year flows to ``t - 1``) before any error is measured, and each
+error uses only the years before its own past origin.
+
+- **Requests** (calendar years): the damped-growth rule of the trend rule
+  (:mod:`simulation.trends`, the damping chosen on the same panel), its log errors at
+  every horizon (:func:`simulation.trends.panel_log_errors`).
+- **Identification**: the same rule and damping on SEN support (% of pupils, January).
+- **Conversion**: new plans of a year against last year's requests times the recent
+  ratio of the two (:func:`simulation.uncertainty.conversion_log_errors`), one year ahead.
+- **Placement mix**: each group's share of EHC plans (January), carried by the damped
+  rule with the damping chosen on that share's panel, its one-year-ahead log errors;
+  turned into a factor on the group's share of placements through the cohort engine's
+  sensitivity at the run's central parameters
+  (:func:`simulation.uncertainty.placement_sensitivity`, :func:`simulation.uncertainty.
+  share_factor`).
+
+**LAs of a similar size.** A small LA's errors carry more chance than a large one's, so
+requests, conversion and each placement group are measured on the LAs whose figure at
+the origin (last year's requests; the group's January count) is within a factor
+:data:`SIZE_FACTOR` of the run's LA's (at least :data:`MIN_SIZE_MATCHED` LAs, else every
+LA). The panel errors include the chance the simulation also draws (its own Monte Carlo
+noise), so the bands lean wide (they are meant to cover, see ``sendcast calibrate
+--validate``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+import pandas as pd
+
+from sendcast.data.build import Dataset
+from simulation.parameters import PLACEMENTS, Parameters
+from simulation.trends import PANEL_HORIZONS, choose_panel_damping, panel_log_errors
+from simulation.uncertainty import (PLACEMENT_DRAW_GROUPS, PredictiveSpread, conversion_log_errors,
+                                    placement_sensitivity)
+
+#: Published series the spread is measured on: calendar-year flows ...
+PANEL_FLOWS = ("requests", "new_plans")
+#: ... and January counts and rates.
+PANEL_COUNTS = ("sen_support_pct", "ehcp_total", "ehcp_state_special", "ehcp_independent_special", "ehcp_ap",
+                "ehcp_fe", "ehcp_other")
+ENGLAND = "E92000001"
+#: LAs within this factor of the run's LA's size (either way) are "of a similar size".
+SIZE_FACTOR = 2.0
+#: Fewest LAs of a similar size to measure on; with fewer, every LA.
+MIN_SIZE_MATCHED = 30
+
+
+def published_panels(dataset: Dataset) -> dict[str, pd.DataFrame]:
+    """Every LA's published totals of :data:`PANEL_FLOWS` and :data:`PANEL_COUNTS`: one
+    table per measure, one row per LA code (England left out), one column per year
+    (calendar for flows, January for counts; missing: NaN)."""
+    m = dataset.measures
+    rows = m[m["measure"].isin(PANEL_FLOWS + PANEL_COUNTS) & (m["breakdown"].fillna("") == "")
+             & m["la_code"].str.startswith("E") & (m["la_code"] != ENGLAND)]
+    panels = {}
+    for measure in PANEL_FLOWS + PANEL_COUNTS:
+        part = rows[rows["measure"] == measure]
+        panels[measure] = part.pivot_table(index="la_code", columns="year", values="value", aggfunc="first")
+    return panels
+
+
+def panels_until(panels: Mapping[str, pd.DataFrame], origin: int) -> dict[str, pd.DataFrame]:
+    """The panels as they stood on the origin January ``origin``: counts to January
+    ``origin``, flows to calendar year ``origin - 1``."""
+    out = {}
+    for measure, panel in panels.items():
+        last = origin - 1 if measure in PANEL_FLOWS else origin
+        out[measure] = panel.loc[:, [y for y in panel.columns if int(y) <= last]]
+    return out
+
+
+def group_share_panel(panels: Mapping[str, pd.DataFrame], group: str) -> pd.DataFrame:
+    """A placement group's share of all EHC plans (January), one row per LA
+    (``ehcp_fe_plus_other``: FE and other together, across the January 2023 recording break)."""
+    total = panels["ehcp_total"]
+    count = (panels["ehcp_fe"] + panels["ehcp_other"]) if group == "ehcp_fe_plus_other" else panels[group]
+    count = count.reindex(index=total.index, columns=total.columns)
+    return count / total.where(total > 0)
+
+
+def similar_in_size(sizes: pd.Series, own: float | None) -> pd.Index:
+    """LAs (index of ``sizes``) whose size is within :data:`SIZE_FACTOR` of ``own``; every
+    LA when ``own`` is unknown or fewer than :data:`MIN_SIZE_MATCHED` match."""
+    if own is None or not own > 0:
+        return sizes.index
+    near = sizes[(sizes >= own / SIZE_FACTOR) & (sizes <= own * SIZE_FACTOR)]
+    return near.index if len(near) >= MIN_SIZE_MATCHED else sizes.index
+
+
+def _latest(panel: pd.DataFrame) -> pd.Series:
+    return panel[max(panel.columns)] if panel.shape[1] else pd.Series(dtype=float)
+
+
+def group_count_errors(panels: Mapping[str, pd.DataFrame],
+                       own: Mapping[str, float] | None = None) -> dict[str, object]:
+    """Per placement group, the one-year-ahead log errors of its share of EHC plans under
+    the damped rule with the damping chosen on that share's panel, on the LAs of a size
+    similar to ``own[group]`` (the run's LA's count in the group at the origin)."""
+    out = {}
+    for group in PLACEMENT_DRAW_GROUPS:
+        share = group_share_panel(panels, group)
+        if share.shape[1] < 5:
+            continue
+        counts = _latest(share * panels["ehcp_total"].reindex_like(share))
+        share = share.loc[similar_in_size(counts.dropna(), (own or {}).get(group))]
+        damping, _ = choose_panel_damping(share)
+        errors = panel_log_errors(share, damping, horizons=1)
+        if errors:
+            out[group] = errors[0]
+    return out
+
+
+def own_group_counts(params: Parameters) -> dict[str, float]:
+    """The run's starting January count in each placement group of the draws."""
+    by_placement = dict(zip(PLACEMENTS, params.caseload.ehcp_by_placement))
+    return {"ehcp_state_special": by_placement["state_special"],
+            "ehcp_independent_special": by_placement["independent_special"], "ehcp_ap": by_placement["ap"],
+            "ehcp_fe_plus_other": by_placement["fe"] + by_placement["other"]}
+
+
+def predictive_spread(panels: Mapping[str, pd.DataFrame] | None, params: Parameters, start_year: int, damping: float,
+                      *, la_code: str | None = None, trends: bool = True,
+                      scale: float = 1.0) -> PredictiveSpread | None:
+    """The spread of the draws of a run starting in January ``start_year`` (see the
+    module notes), from the panels cut at ``start_year`` here, whatever they hold;
+    ``damping``: the trend rule's; ``la_code``: the run's LA (its size chooses the LAs
+    measured on); ``trends``: request and identification errors (only when the rates are
+    carried forward by the damped rule). ``None`` without panels."""
+    if not panels:
+        return None
+    cut = panels_until(panels, start_year)
+    requests = cut["requests"]
+    latest = _latest(requests).dropna()
+    near = similar_in_size(latest, float(latest[la_code]) if la_code in latest.index else None)
+    request_errors = panel_log_errors(requests.loc[near], damping, PANEL_HORIZONS) if trends else ()
+    identification = cut["sen_support_pct"]
+    identification_errors = panel_log_errors(identification, damping, PANEL_HORIZONS) if trends else ()
+    conversion = (conversion_log_errors(cut["new_plans"].reindex(near), requests.loc[near])
+                  if cut["new_plans"].shape[1] else None)
+    counts = group_count_errors(cut, own_group_counts(params))
+    sensitivity = placement_sensitivity(params) if counts else {}
+    return PredictiveSpread(request_errors=request_errors, identification_errors=identification_errors,
+                            conversion_errors=conversion, placement_errors=counts,
+                            placement_sensitivity=sensitivity, scale=scale)
