@@ -31,7 +31,8 @@ is the central rule), times :attr:`PredictiveSpread.scale`:
    plans and of moves at the phase transfers scaled (other placements rescaled,
    :func:`simulation.calibration.scale_phase_shares`) by the factor that moves the
    group's count one year ahead by ``exp(e)`` (:func:`share_factor`), ``e`` the
-   ``u``-quantile of the one-year-ahead log errors of the group's count.
+   ``u``-quantile of the one-year-ahead log errors of the group's count, kept within
+   what the year's inflow can reach both ways (:func:`reachable_count_error`).
 
 Everything else (levels, age profiles, ceasing, the damping) stays as fitted. With
 nothing to resample (fewer than two yearly values) a parameter of 1-2 is not drawn; a
@@ -108,17 +109,24 @@ class PredictiveSpread:
             raise ValueError(f"PredictiveSpread.scale must be a finite number >= 0, found {self.scale}")
         unknown = set(self.placement_errors) - set(PLACEMENT_DRAW_GROUPS)
         if unknown:
-            raise ValueError(f"PredictiveSpread.placement_errors: unknown group(s) {sorted(unknown)}; "
-                             f"allowed: {', '.join(PLACEMENT_DRAW_GROUPS)}")
+            raise ValueError(
+                f"PredictiveSpread.placement_errors: unknown group(s) {sorted(unknown)}; "
+                f"allowed: {', '.join(PLACEMENT_DRAW_GROUPS)}"
+            )
         for name in ("request_errors", "identification_errors"):
             paths = tuple(centred(v) for v in getattr(self, name))
             # a horizon with no errors ends the path (later horizons are extrapolated)
             kept = paths[: next((k for k, v in enumerate(paths) if v.size == 0), len(paths))]
             object.__setattr__(self, name, kept)
         conversion = None if self.conversion_errors is None else centred(self.conversion_errors)
-        object.__setattr__(self, "conversion_errors", conversion if conversion is not None and conversion.size else None)
-        placement = {g: centred(v) for g, v in self.placement_errors.items()
-                     if self.placement_sensitivity.get(g, 0.0) >= LEAST_SENSITIVITY}
+        object.__setattr__(
+            self, "conversion_errors", conversion if conversion is not None and conversion.size else None
+        )
+        placement = {
+            g: centred(v)
+            for g, v in self.placement_errors.items()
+            if self.placement_sensitivity.get(g, 0.0) >= LEAST_SENSITIVITY
+        }
         object.__setattr__(self, "placement_errors", {g: v for g, v in placement.items() if v.size})
         object.__setattr__(self, "placement_sensitivity", dict(self.placement_sensitivity))
 
@@ -175,14 +183,27 @@ def scale_conversion(assessment: Assessment, factor: float) -> Assessment:
     return replace(assessment, capacity_per_year=tuple(schedule), capacity_response=response)
 
 
+def reachable_count_error(sensitivity: float) -> float:
+    """The largest log error of a group's count one year ahead the share can reach both
+    ways: ``-log(1 - s * (1 - f_min))``, the fall with the share at its lowest factor
+    (:data:`SHARE_FACTOR_LIMITS`); a count cannot fall by more than what came in."""
+    low, _ = SHARE_FACTOR_LIMITS
+    return float(-np.log1p(-min(sensitivity, 1.0) * (1.0 - low)))
+
+
 def share_factor(count_error: float, sensitivity: float) -> float:
     """The factor on a group's share of placements that moves its count one year ahead by
-    ``exp(count_error)``, for a count linear in the share's factor ``f``: ``C(f) = C(1) *
-    (1 + s * (f - 1))`` with ``s`` the ``sensitivity`` (its slope at ``f = 1``, the share of
-    the count that came in that year), so ``f = 1 + (exp(count_error) - 1) / s``, kept
-    within :data:`SHARE_FACTOR_LIMITS`. Increasing in ``count_error``; 1 at 0."""
+    ``exp(e)``, for a count linear in the share's factor ``f``: ``C(f) = C(1) * (1 + s *
+    (f - 1))`` with ``s`` the ``sensitivity`` (its slope at ``f = 1``, about the share of
+    the count that came in that year), so ``f = 1 + (exp(e) - 1) / s``. ``e`` is
+    ``count_error`` kept within +-:func:`reachable_count_error` (the same both ways, so a
+    draw centred on 0 stays centred: the larger errors of the count, which no share can
+    make in a year, are not drawn) and ``f`` within :data:`SHARE_FACTOR_LIMITS`.
+    Non-decreasing in ``count_error``; 1 at 0."""
     low, high = SHARE_FACTOR_LIMITS
-    return float(np.clip(1.0 + np.expm1(count_error) / sensitivity, low, high))
+    reach = reachable_count_error(sensitivity)
+    error = float(np.clip(count_error, -reach, reach))
+    return float(np.clip(1.0 + np.expm1(error) / sensitivity, low, high))
 
 
 def scale_placement_groups(params: Parameters, log_factors: Mapping[str, float]) -> Parameters:
@@ -250,20 +271,29 @@ def _predictive(params: Parameters, spread: PredictiveSpread, u: dict[str, float
     ahead = int(max(years.max() - last_fitted_year, 0))
     if spread.request_errors:
         shifts = spread.scale * error_path(spread.request_errors, u["requests"], ahead)
-        sen = replace(params.sen_support, request_multiplier=shift_after(
-            params.sen_support.request_multiplier, last_fitted_year, years, shifts))
+        sen = replace(
+            params.sen_support,
+            request_multiplier=shift_after(params.sen_support.request_multiplier, last_fitted_year, years, shifts),
+        )
         params = replace(params, sen_support=sen)
     if spread.identification_errors:
         shifts = spread.scale * error_path(spread.identification_errors, u["identification"], ahead)
-        arrivals = replace(params.arrivals, sen_support_multiplier=shift_after(
-            params.arrivals.sen_support_multiplier, last_fitted_year, years, shifts))
+        arrivals = replace(
+            params.arrivals,
+            sen_support_multiplier=shift_after(params.arrivals.sen_support_multiplier, last_fitted_year, years, shifts),
+        )
         params = replace(params, arrivals=arrivals)
     if spread.conversion_errors is not None:
         factor = float(np.exp(spread.scale * np.quantile(spread.conversion_errors, u["conversion"])))
         params = replace(params, assessment=scale_conversion(params.assessment, factor))
-    factors = {group: float(np.log(share_factor(spread.scale * float(np.quantile(errors, u[group])),
-                                                spread.placement_sensitivity[group])))
-               for group, errors in spread.placement_errors.items()}
+    factors = {
+        group: float(
+            np.log(
+                share_factor(spread.scale * float(np.quantile(errors, u[group])), spread.placement_sensitivity[group])
+            )
+        )
+        for group, errors in spread.placement_errors.items()
+    }
     return scale_placement_groups(params, factors)
 
 
@@ -306,8 +336,9 @@ def placement_sensitivity(params: Parameters, step: float = 0.2, steps_per_year:
     # not a projection)
     one_year = replace(params, horizon=1, special_places=replace(params.special_places, blocks=None))
     base, _ = expected_arrays(one_year, steps_per_year)
-    moved, _ = expected_arrays(scale_placement_groups(one_year, {g: step for g in PLACEMENT_DRAW_GROUPS}),
-                               steps_per_year)
+    moved, _ = expected_arrays(
+        scale_placement_groups(one_year, {g: step for g in PLACEMENT_DRAW_GROUPS}), steps_per_year
+    )
 
     def count(stocks, group: str) -> float:
         if group == "ehcp_fe_plus_other":

@@ -65,3 +65,96 @@ def test_simulated_bands_are_percentiles_over_replications_and_fe_plus_other_add
     values = simulated_values(frames).set_index("measure")
     assert values.loc["ehcp_fe_plus_other", "lo95"] == values.loc["ehcp_fe_plus_other", "hi95"] == 100
     assert values.loc["ehcp_total", "mean"] == 19.5 and values.loc["ehcp_total", "hi95"] > 37
+
+
+# ------------------------------------------------------- time-respecting predictive bands
+import dataclasses  # noqa: E402
+
+import numpy as np  # noqa: E402
+import pytest  # noqa: E402
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+from sendcast.scenarios.predictive import PANEL_COUNTS, PANEL_FLOWS, panels_until, predictive_spread  # noqa: E402
+from sendcast.scenarios.validation import band_summary  # noqa: E402
+from simulation.examples import gloucestershire_example  # noqa: E402
+from simulation.uncertainty import PLACEMENT_DRAW_GROUPS  # noqa: E402
+
+
+def _panels(seed: int) -> dict[str, pd.DataFrame]:
+    rng = np.random.default_rng(seed)
+    codes = [f"E{n:08d}" for n in range(60)]
+    size = rng.uniform(100, 2000, len(codes))[:, None]
+    panels = {}
+    for measure in PANEL_FLOWS + PANEL_COUNTS:
+        years = range(2016, 2025) if measure in PANEL_FLOWS else range(2012, 2026)
+        growth = np.exp(np.cumsum(rng.normal(0.08, 0.1, (len(codes), len(years))), axis=1))
+        scale = 0.1 if measure != "ehcp_total" else 1.0
+        panels[measure] = pd.DataFrame(size * scale * growth, index=codes, columns=list(years))
+    return panels
+
+
+@settings(max_examples=6, deadline=None)
+@given(seed=st.integers(0, 1000), origin=st.sampled_from([2021, 2022, 2023]), factor=st.floats(0.2, 5.0))
+def test_the_predictive_spread_uses_nothing_published_after_the_origin(seed, origin, factor):
+    panels = _panels(seed)
+    later = {m: p.copy() for m, p in panels.items()}
+    for measure, panel in later.items():       # change everything published after the origin
+        after = [y for y in panel.columns if y >= origin] if measure in PANEL_FLOWS else \
+            [y for y in panel.columns if y > origin]
+        panel.loc[:, after] = panel.loc[:, after] * factor
+    params = gloucestershire_example(start_year=origin, horizon=3)
+    a = predictive_spread(panels, params, origin, 0.8, la_code="E00000001")
+    b = predictive_spread(later, params, origin, 0.8, la_code="E00000001")
+    assert a.request_errors and a.conversion_errors is not None and set(a.placement_errors) <= set(PLACEMENT_DRAW_GROUPS)
+    for x, y in zip(a.request_errors + a.identification_errors, b.request_errors + b.identification_errors):
+        np.testing.assert_array_equal(x, y)
+    np.testing.assert_array_equal(a.conversion_errors, b.conversion_errors)
+    assert a.placement_errors.keys() == b.placement_errors.keys()
+    for group in a.placement_errors:
+        np.testing.assert_array_equal(a.placement_errors[group], b.placement_errors[group])
+    cut = panels_until(panels, origin)
+    assert max(cut["requests"].columns) == origin - 1 and max(cut["ehcp_total"].columns) == origin
+
+
+def test_band_summary_counts_coverage_and_width_per_origin():
+    published = {("ehcp_total", 2022): 1000.0, ("ehcp_total", 2023): 1100.0, ("requests", 2021): 200.0,
+                 ("issued_within_20wk_pct", 2021): 40.0}
+    simulated = pd.DataFrame([("ehcp_total", 2022, 1020.0, 990.0, 1050.0), ("ehcp_total", 2023, 1000.0, 950.0, 1050.0),
+                              ("requests", 2021, 150.0, 140.0, 160.0),
+                              ("issued_within_20wk_pct", 2021, 35.0, 30.0, 45.0)],
+                             columns=["measure", "year", "mean", "lo95", "hi95"])
+    table = score_origin(2021, 2023, simulated, published, {("ehcp_total", 2022): (1000.0, 900.0, 1100.0)})
+    bands = band_summary(table).set_index(["measure", "origin"])
+    everything = bands.loc[("all", "2021")]
+    assert everything["checks"] == 3 and everything["simulation_inside_95"] == 2     # requests missed
+    assert everything["forecast_checks"] == 1 and everything["forecast_coverage"] == 1.0
+    # widths: 6% (ehcp_total) and 10% (requests) of the published value; the 20-week share apart, in points
+    assert everything["simulation_median_width"] == pytest.approx(8.0)
+    assert bands.loc[("issued_within_20wk_pct", "2021"), "simulation_median_width"] == pytest.approx(15.0)
+    assert bands.loc[("ehcp_total", "all"), "forecast_median_width"] == pytest.approx(20.0)
+
+
+@pytest.mark.slow  # about 40 CPU-seconds: two calibrations and validations of Gloucestershire
+def test_the_validation_bands_do_not_move_when_later_published_figures_change(dataset, monkeypatch):
+    """The coverage is time-respecting: change every figure published after the origin (for
+    every LA, so the panels change too) and the simulated bands stay exactly as they were;
+    only the published values they are scored against move."""
+    import sendcast.forecasting.one_la as one_la
+    from sendcast.scenarios.parameters import HISTORY_FLOWS
+    from sendcast.scenarios.validation import validate_la
+
+    class _NoForecast:
+        forecast = pd.DataFrame(columns=["measure", "year", "mean", "lo95", "hi95"])
+
+    monkeypatch.setattr(one_la, "forecast_la", lambda *args, **kwargs: _NoForecast())
+    origin = 2023
+    m = dataset.measures
+    flow = m["measure"].isin(HISTORY_FLOWS)
+    after = (m["measure"] != "population") & ((flow & (m["year"] >= origin)) | (~flow & (m["year"] > origin)))
+    changed = dataclasses.replace(dataset, measures=m.assign(value=m["value"].where(~after, m["value"] * 1.7)))
+    first = validate_la(dataset, "Gloucestershire", origins=(origin,), replications=3, seed=5).table
+    again = validate_la(changed, "Gloucestershire", origins=(origin,), replications=3, seed=5).table
+    for column in ("simulated", "lo95", "hi95"):
+        np.testing.assert_array_equal(first[column].to_numpy(), again[column].to_numpy())
+    assert (again["published"] != first["published"]).all()

@@ -28,6 +28,7 @@ from sendcast.runtime.errors import SendcastError
 from sendcast.runtime.progress import announce, progress_bar
 from sendcast.runtime.runs import run_folder
 from sendcast.scenarios.validation_all_las import FAILED, MISSING, VALIDATED, choose_las, validate_las
+from sendcast.scenarios.validation import band_summary
 
 
 def check_origins(origins: list[int], latest: int) -> None:
@@ -67,6 +68,7 @@ def calibrate_all_las(args: argparse.Namespace, dataset: Dataset, replications: 
     with run_folder(args.out, command="calibrate", label="all-las-validation", force=args.force) as run:
         atomic.write_csv(run.path("validation_all_las.csv"), result.table, float_format="%.6g")
         atomic.write_csv(run.path("validation_summary.csv"), result.summary, float_format="%.6g")
+        atomic.write_csv(run.path("validation_bands.csv"), band_summary(result.table), float_format="%.6g")
         atomic.write_csv(run.path("validation_targets_all_las.csv"), result.targets)
         atomic.write_csv(run.path("fit_all_las.csv"), result.fit, float_format="%.6g")
         atomic.write_csv(run.path("las.csv"), result.las)
@@ -123,6 +125,15 @@ def print_national(result, replications: int) -> None:
               f"{_number(row.median_abs_error, unit).lstrip('+'):>7} {_number(row.worst_error, unit):>8} "
               f"{str(row.worst_la)[:32]:32} {_share(row.share_passed):>5} {_share(row.share_inside_95):>5} "
               f"{_number(row.forecast_median_abs_error, unit).lstrip('+'):>8} {_share(row.forecast_share_passed):>6}")
+    bands = band_summary(result.table)
+    if not bands.empty:
+        print("95% bands one year ahead, every LA's checks together (simulation PREDICTIVE beside the forecast "
+              "engine's; width: median over checks, % of the published value, counts and flows):")
+        for row in bands[bands["measure"] == "all"].itertuples(index=False):
+            print(f"  origin {row.origin:>4}: simulation covers {_share(row.simulation_coverage).strip()} of "
+                  f"{row.checks} checks, width {row.simulation_median_width:.1f}%; forecast covers "
+                  f"{_share(row.forecast_coverage).strip()} of {row.forecast_checks}, width "
+                  f"{row.forecast_median_width:.1f}%")
     left_out = las[las["status"] != VALIDATED]
     if not left_out.empty:
         print(f"LAs not validated ({len(left_out)}):")

@@ -34,7 +34,7 @@ from sendcast.scenarios.files import load_scenario
 from sendcast.scenarios.pipeline import LoadedScenario
 from sendcast.scenarios.retarget import check_series, retarget
 from sendcast.scenarios.replications import run_replications
-from sendcast.scenarios.validation import ORIGINS
+from sendcast.scenarios.validation import ORIGINS, band_summary
 from sendcast.scenarios.validation_all_las import validate_one_la
 from sendcast.commands.calibrate_all_las import calibrate_all_las, check_origins
 from sendcast.scenarios.parameters import (baseline_path, build_parameters, calibrate_la, changed_fields, damping_choice,
@@ -55,11 +55,14 @@ CHARTS = (
 )
 DEFAULT_REPLICATIONS = 100
 #: What the bands are (issue 19: "simulation noise" against "what we expect").
-BANDS = ("lo95/hi95 in simulation.csv: PREDICTIVE, 2.5th-97.5th percentiles of the replications, each with its own "
-         "draw of the calibrated request growth and capacity response (bootstrap over the fitted years, "
-         "simulation.uncertainty) and its own random numbers; other calibrated parameters are held, so the band "
-         "is narrower than all the uncertainty there is. lo95/hi95 in differences.csv: SIMULATION NOISE, the 95% "
-         "confidence interval of the mean paired difference (how precisely the replications pin down the mean)")
+BANDS = ("lo95/hi95 in simulation.csv: PREDICTIVE (what we expect), 2.5th-97.5th percentiles of the replications, "
+         "each with its own draw of the parameters: the request growth and capacity response by bootstrap over the "
+         "fitted years, and requests, identification at SEN support, conversion of the work in hand into new plans "
+         "and the placement mix (state special, independent, AP, FE and other) with the spread of their errors out "
+         "of sample on every LA's published figures before the start (sendcast.scenarios.predictive), plus each "
+         "replication's own random numbers; levels, ceasing and the damping are held. lo95/hi95 in "
+         "differences.csv: SIMULATION NOISE (Monte Carlo), the 95% confidence interval of the mean paired "
+         "difference (how precisely the replications pin down the mean, not the range of outcomes)")
 DEFAULT_SEED = 20251122
 
 
@@ -206,6 +209,8 @@ def _validate(args: argparse.Namespace, dataset, history) -> int:
     with run_folder(args.out, command="calibrate", label=f"{history.la_name}-validation", force=args.force) as run:
         result.table.to_csv(run.path("validation.csv"), index=False, float_format="%.6g", lineterminator="\n")
         result.targets.to_csv(run.path("validation_targets.csv"), index=False, lineterminator="\n")
+        band_summary(result.table).to_csv(run.path("validation_bands.csv"), index=False, float_format="%.6g",
+                                          lineterminator="\n")
         if capacity_path is not None:
             run.record_input(capacity_path, "special school places")
         run.timings["validation"] = seconds
@@ -234,6 +239,13 @@ def _print_validation(la_name: str, result) -> None:
         verdict = {True: "PASS", False: "FAIL", None: "n/a"}
         print(f"    {row.target:26} {row.rule:58} simulation {row.simulation:>18} {verdict[row.simulation_passed]:4}"
               f"  forecast {row.forecast:>18} {verdict[row.forecast_passed]}")
+    bands = band_summary(table)
+    print("  95% bands one year ahead (simulation PREDICTIVE beside the forecast engine's; width: median, % of the "
+          "published value, counts and flows):")
+    for row in bands[bands["measure"] == "all"].itertuples(index=False):
+        print(f"    origin {row.origin:>4}: simulation covers {row.simulation_inside_95} of {row.checks}, width "
+              f"{row.simulation_median_width:.1f}%; forecast covers {row.forecast_inside_95} of "
+              f"{row.forecast_checks}, width {row.forecast_median_width:.1f}%")
     for note in result.notes:
         print(f"  note: {note}")
 
@@ -379,8 +391,8 @@ def _write_charts(run, history, summary: pd.DataFrame, replications: int, start_
 def _print_summary(summary, differences, la_name, start_year, horizon, replications, notes) -> None:
     last = start_year + horizon
     print(f"{la_name}: simulated from January {start_year}, {horizon} years, {replications} replications "
-          "per scenario (mean, and 95% of replications between lo95 and hi95: a predictive band, parameters "
-          "drawn by bootstrap over the fitted years plus simulation noise).")
+          "per scenario (mean, and 95% of replications between lo95 and hi95: a PREDICTIVE band, parameters drawn "
+          "per replication with the spread of their out-of-sample errors, plus simulation noise).")
     wanted = [("ehcp_total", "EHC plans, January", last), ("ehcp_independent_special",
               "independent special placements, January", last),
               ("requests", "requests for assessment", last - 1), ("new_plans", "new plans", last - 1),

@@ -322,14 +322,16 @@ def workbook_sheets(comparison: Comparison, extra: list[Sheet] | None = None) ->
     sheets: list[Sheet | FormulaSheet] = [
         summary, inputs, cost_sheet, activity_sheet,
         Sheet("Caseload by placement", "EHC plans by placement, each January (mean over the simulation runs)",
-              "The range containing 95% of simulated outcomes is in simulation.csv.", caseload,
+              "The predictive 95% band (what we expect: each run draws its parameters with the spread of their "
+              "out-of-sample errors, plus simulation noise) is in simulation.csv.", caseload,
               {c: "count" for c in caseload.columns if c.startswith("January")}),
     ]
     if comparison.options:
         differences = differences_years_across(comparison)
         sheets.append(Sheet("Scenario differences", "What each option changes, year by year (option minus baseline)",
-                            "Mean paired change over the simulation runs; 95% confidence intervals in differences.csv "
-                            "and the report.", differences,
+                            "Mean paired change over the simulation runs; 95% confidence intervals (simulation "
+                            "noise: how precisely the runs pin down the mean change) in differences.csv and the report.",
+                            differences,
                             {c: "decimal" for c in differences.columns if c.isdigit()}))
         sheets.append(Sheet("Value for money", "Net saving, net present value, break-even and cost per week of "
                             "waiting avoided", "Saving = baseline spend minus option spend (positive: the option "

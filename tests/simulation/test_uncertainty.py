@@ -53,12 +53,13 @@ def test_nothing_to_resample_leaves_the_parameters_as_they_are():
 
 
 # ------------------------------------------------------------ predictive draws (issue 19)
+import pytest  # noqa: E402
 from hypothesis import given, settings  # noqa: E402
 from hypothesis import strategies as st  # noqa: E402
 
 from simulation.parameters import INDEPENDENT, STATE_SPECIAL  # noqa: E402
 from simulation.uncertainty import (PLACEMENT_DRAW_GROUPS, PredictiveSpread, conversion_log_errors,  # noqa: E402
-                                    error_path, placement_sensitivity, share_factor)
+                                    error_path, placement_sensitivity, reachable_count_error, share_factor)
 
 ERRORS = np.array([-0.3, -0.1, 0.0, 0.05, 0.2, 0.4])
 
@@ -225,7 +226,11 @@ def test_count_errors_become_share_factors_through_the_sensitivity():
     factor = share_factor(np.log(1.1), sensitivity["ehcp_state_special"])
     after = expected_arrays(scale_placement_groups(one_year, {"ehcp_state_special": np.log(factor)}), 12)[0]
     assert abs(after[("ehcp_state_special", "")][1] / before - 1.1) < 0.02
-    assert share_factor(0.0, 0.2) == 1.0 and share_factor(-5.0, 0.2) == 0.05 and share_factor(5.0, 0.2) == 10.0
+    assert share_factor(0.0, 0.2) == 1.0 and share_factor(-5.0, 0.2) == pytest.approx(0.05)
+    # the same reach both ways: the largest rise is the largest fall, mirrored
+    reach = reachable_count_error(0.2)
+    assert share_factor(5.0, 0.2) == pytest.approx(1.0 + np.expm1(reach) / 0.2) and share_factor(5.0, 0.2) < 10.0
+    assert share_factor(reach / 2, 0.2) == pytest.approx(1.0 + np.expm1(reach / 2) / 0.2)
     # a share that moves nothing is not drawn
     spread = PredictiveSpread(placement_errors={"ehcp_ap": ERRORS}, placement_sensitivity={"ehcp_ap": 0.001})
     assert spread.placement_errors == {}
