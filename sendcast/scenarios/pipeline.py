@@ -104,16 +104,19 @@ class Comparison:
     """The results of simulating a baseline and options (tables tidy, years as labelled):
 
     - ``summary``: ``scenario, measure, breakdown, year, mean, lo95, hi95`` (mean and the 2.5-97.5%
-      range of outcomes across replications; January for stocks, calendar year for flows);
+      range of outcomes across replications, each with its own parameter draw: a PREDICTIVE
+      band; January for stocks, calendar year for flows);
     - ``differences``: the same for each option minus the baseline, paired by replication,
-      with a 95% confidence interval for the mean difference;
+      with a 95% confidence interval for the mean difference (SIMULATION NOISE: how precisely
+      the replications pin down the mean);
     - ``spend``: :data:`SPEND_COLUMNS`, by financial year and cost component (``total`` for
       all), real and cash;
     - ``appraisal``: one row per option and statistic (:mod:`sendcast.money.appraisal`);
     - ``appraisal_by_year``: one row per option and year;
     - ``parameters``: each scenario's central simulation parameters, before any draw (unit
-      costs, places, levers; uncertain inputs at their medians; the calibrated growth and
-      capacity response as fitted, not a replication's bootstrap draw);
+      costs, places, levers; uncertain inputs at their medians; the calibrated growth,
+      capacity response, requests, identification, conversion and placement mix as fitted,
+      not a replication's predictive draw, :mod:`simulation.uncertainty`);
     - ``psa``: each option's probabilistic sensitivity analysis (:mod:`sendcast.scenarios.psa`):
       probability of saving, expected NPV, break-even lever values, tornado and EVPI.
     """
