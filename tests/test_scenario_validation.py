@@ -135,7 +135,7 @@ def test_band_summary_counts_coverage_and_width_per_origin():
     assert bands.loc[("ehcp_total", "all"), "forecast_median_width"] == pytest.approx(20.0)
 
 
-@pytest.mark.slow  # about 40 CPU-seconds: two calibrations and validations of Gloucestershire
+@pytest.mark.slow  # about 22 CPU-seconds (the data build, one calibration, two validations of Gloucestershire)
 def test_the_validation_bands_do_not_move_when_later_published_figures_change(dataset, monkeypatch):
     """The coverage is time-respecting: change every figure published after the origin (for
     every LA, so the panels change too) and the simulated bands stay exactly as they were;
