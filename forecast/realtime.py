@@ -484,8 +484,8 @@ def realtime_backtest(
             parent_codes, parent_array = growths[parents[measure]]
             position = parent_codes.get_indexer(codes)
             parent_growth = np.where((position >= 0)[None, :, None], parent_array[:, np.maximum(position, 0)], np.nan)
-        f, c, s, growths[measure] = _measure(measure, codes, years, values, pooled, extra, settings, parent_growth)
-        growths[measure] = (codes, growths[measure])
+        f, c, s, growth = _measure(measure, codes, years, values, pooled, extra, settings, parent_growth)
+        growths[measure] = (codes, growth)
         frames += f
         choices += c
         scores += s
