@@ -47,7 +47,7 @@ from dataclasses import dataclass, field, replace
 
 import numpy as np
 
-from simulation.calibration import scale_phase_shares
+from simulation.calibration import _placement, _scale_phases
 from simulation.parameters import AP, FE, INDEPENDENT, OTHER, STATE_SPECIAL, Assessment, Parameters, schedule_values
 from simulation.trends import carry_forward
 
@@ -72,12 +72,22 @@ SOURCES = ("requests", "identification", "conversion", *PLACEMENT_DRAW_GROUPS)
 
 
 def centred(values) -> np.ndarray:
-    """The finite ``values`` minus their median (read-only; empty stays empty)."""
-    array = np.asarray(values, dtype=float).ravel()
+    """The finite ``values`` minus their median, sorted (read-only; empty stays empty)."""
+    array = np.sort(np.asarray(values, dtype=float).ravel())
     array = array[np.isfinite(array)]
     out = array - np.median(array) if array.size else array
     out.flags.writeable = False
     return out
+
+
+def quantile_of_sorted(values: np.ndarray, u: float) -> float:
+    """``np.quantile(values, u)`` (linear interpolation) of ``values`` already sorted, without
+    numpy's overhead (a draw takes many)."""
+    position = u * (len(values) - 1)
+    low = int(position)
+    if low >= len(values) - 1:
+        return float(values[-1])
+    return float(values[low] + (position - low) * (values[low + 1] - values[low]))
 
 
 @dataclass(frozen=True, eq=False)
@@ -141,17 +151,19 @@ def bootstrap_mean(values: np.ndarray, rng: np.random.Generator) -> float:
     return float(values[rng.integers(0, values.size, values.size)].mean())
 
 
-def error_path(errors_by_horizon: tuple, u: float, years_ahead: int) -> np.ndarray:
+def error_path(errors_by_horizon: tuple, u: float, years_ahead: int, *, presorted: bool = False) -> np.ndarray:
     """``e_k`` for ``k = 1 .. years_ahead``: the ``u``-quantile of horizon ``k``'s errors;
     beyond the last horizon ``K`` with errors, ``e_K * sqrt(k / K)`` (a random walk's
-    spread); zeros when there are no errors."""
+    spread); zeros when there are no errors. ``presorted``: every array is sorted already
+    (a :class:`PredictiveSpread`'s are)."""
     out = np.zeros(max(years_ahead, 0))
     if not errors_by_horizon or years_ahead <= 0:
         return out
-    last = len(errors_by_horizon)
-    at_last = float(np.quantile(errors_by_horizon[-1], u))
+    ordered = errors_by_horizon if presorted else tuple(np.sort(np.asarray(e, dtype=float)) for e in errors_by_horizon)
+    last = len(ordered)
+    at_last = quantile_of_sorted(ordered[-1], u)
     for k in range(1, years_ahead + 1):
-        out[k - 1] = float(np.quantile(errors_by_horizon[k - 1], u)) if k <= last else at_last * np.sqrt(k / last)
+        out[k - 1] = quantile_of_sorted(ordered[k - 1], u) if k <= last else at_last * np.sqrt(k / last)
     return out
 
 
@@ -208,14 +220,17 @@ def share_factor(count_error: float, sensitivity: float) -> float:
 
 def scale_placement_groups(params: Parameters, log_factors: Mapping[str, float]) -> Parameters:
     """``params`` with each group's share of new plans and of moves at the phase transfers
-    scaled by ``exp(log_factors[group])`` (:data:`PLACEMENT_DRAW_GROUPS`)."""
-    placement = params.placement
-    for group, log_factor in log_factors.items():
-        if log_factor == 0.0:
-            continue
+    scaled by ``exp(log_factors[group])`` (:data:`PLACEMENT_DRAW_GROUPS`; the groups in turn,
+    as :func:`simulation.calibration.scale_phase_shares` does one, the mix built once)."""
+    moving = {group: f for group, f in log_factors.items() if f != 0.0}
+    if not moving:
+        return params
+    new_shares = np.array(params.placement.new_plan_shares)
+    transfer = np.array(params.placement.transfer)
+    for group, log_factor in moving.items():
         for column in PLACEMENT_DRAW_GROUPS[group]:
-            placement = scale_phase_shares(placement, column, ALL_PHASES, float(np.exp(log_factor)))
-    return params if placement is params.placement else replace(params, placement=placement)
+            _scale_phases(new_shares, transfer, column, ALL_PHASES, float(np.exp(log_factor)))
+    return replace(params, placement=_placement(new_shares, transfer))
 
 
 def draw_parameters(
@@ -270,26 +285,26 @@ def _predictive(params: Parameters, spread: PredictiveSpread, u: dict[str, float
     years = params.years
     ahead = int(max(years.max() - last_fitted_year, 0))
     if spread.request_errors:
-        shifts = spread.scale * error_path(spread.request_errors, u["requests"], ahead)
+        shifts = spread.scale * error_path(spread.request_errors, u["requests"], ahead, presorted=True)
         sen = replace(
             params.sen_support,
             request_multiplier=shift_after(params.sen_support.request_multiplier, last_fitted_year, years, shifts),
         )
         params = replace(params, sen_support=sen)
     if spread.identification_errors:
-        shifts = spread.scale * error_path(spread.identification_errors, u["identification"], ahead)
+        shifts = spread.scale * error_path(spread.identification_errors, u["identification"], ahead, presorted=True)
         arrivals = replace(
             params.arrivals,
             sen_support_multiplier=shift_after(params.arrivals.sen_support_multiplier, last_fitted_year, years, shifts),
         )
         params = replace(params, arrivals=arrivals)
     if spread.conversion_errors is not None:
-        factor = float(np.exp(spread.scale * np.quantile(spread.conversion_errors, u["conversion"])))
+        factor = float(np.exp(spread.scale * quantile_of_sorted(spread.conversion_errors, u["conversion"])))
         params = replace(params, assessment=scale_conversion(params.assessment, factor))
     factors = {
         group: float(
             np.log(
-                share_factor(spread.scale * float(np.quantile(errors, u[group])), spread.placement_sensitivity[group])
+                share_factor(spread.scale * quantile_of_sorted(errors, u[group]), spread.placement_sensitivity[group])
             )
         )
         for group, errors in spread.placement_errors.items()
