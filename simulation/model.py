@@ -64,9 +64,11 @@ from simulation.assessment_queue import AssessmentQueue
 from simulation.caseload import age_placement_counts
 from simulation.early_support import EARLIER, MORE, SupportHazards, early_support_cost, reach, supported_plan_shares
 from simulation.hazards import NO_EVENT, CompetingHazards, first_events, next_event
+from simulation.needs import need_tables
 from simulation.outputs import (
     CEASE_REASONS,
     SEN_EXIT_REASONS,
+    need_stocks,
     per_year,
     placement_group_stocks,
     plans_at_januaries,
@@ -272,6 +274,9 @@ class _Model:
         self.transfer_cum_array = np.cumsum(params.placement.transfer, axis=2)
         self.transfer_cum = self.transfer_cum_array.tolist()
         self.policy_wait = params.special_places.overflow_policy == "wait"
+        # primary need (simulation.needs): cumulative shares to draw from, placement by need
+        self.need_tables = None if params.needs is None else need_tables(params)
+        self.need: np.ndarray | None = None  # each child's need (index into params.needs.names)
         # records appended during the run
         self.sen_spells: list[tuple[float, float]] = []
         self.sen_exits: list[tuple[float, int]] = []
@@ -310,7 +315,15 @@ class _Model:
         # every child the early identification lever can move into the run is there
         id_time, id_age, pool_time, pool_age = self._identifications()
         id_birth = np.concatenate([id_time - id_age, pool_time - pool_age])
-        id_time, support_group = self._early_identification(id_time, id_birth[: id_time.size], pool_time)
+        # primary need of the identified (usual, then pool) at the age they would be identified:
+        # drawn before the lever, from its own stream, so every scenario gives them the same need
+        need_id, eligible = None, None
+        if self.need_tables is not None:
+            need_id = self._needs_by_age(np.concatenate([id_age, pool_age]))
+            targets = p.early_identification.target_needs
+            if targets is not None:
+                eligible = np.isin(need_id, p.needs.index(targets))
+        id_time, support_group = self._early_identification(id_time, id_birth[: id_time.size], pool_time, eligible)
         early = support_group >= 0
         # direct requests and moves in
         dr_time, dr_age = _poisson_arrivals(rng["direct_requests"], self.pop * p.arrivals.direct_request_rate_by_age)
@@ -326,6 +339,17 @@ class _Model:
 
         n_sen0, n_id, n_dr, n_mi, n_plan = init_age.size, id_time.size, dr_time.size, mi_time.size, plan_age.size
         n_open = open_age.size
+        if need_id is not None:  # in child order; drawn in the order id, pool, then the rest
+            self.need = np.concatenate(
+                [
+                    self._needs_by_age(init_age),
+                    need_id,
+                    self._needs_by_age(dr_age),
+                    self._needs_by_age(mi_age),
+                    self._starting_needs(plan_age, plan_group),
+                    self._needs_by_age(open_age),
+                ]
+            )
         self.n_children = n_all = n_sen0 + n_id + n_dr + n_mi + n_plan + n_open
         birth = np.concatenate([-init_age, id_birth, dr_time - dr_age, mi_time - mi_age, -plan_age, -open_age])
         # per child: arrays for numpy over many children, lists for one child in an event
@@ -468,13 +492,29 @@ class _Model:
         pool_time, pool_age = _poisson_arrivals(self.rng["more_identified"], pool)
         return id_time, id_age, pool_time, pool_age
 
-    def _early_identification(self, time: np.ndarray, birth: np.ndarray, pool_time: np.ndarray):
+    def _early_identification(
+        self, time: np.ndarray, birth: np.ndarray, pool_time: np.ndarray, eligible: np.ndarray | None = None
+    ):
         """The lever's reach (:func:`simulation.early_support.reach`): identification times
-        (usual, then pool) and each child's support group (-1: not supported)."""
+        (usual, then pool) and each child's support group (-1: not supported); ``eligible``:
+        the children a lever targeted at some needs can reach."""
         u = self.rng["early_identification"].random(time.size)
         u_pool = self.rng["early_identification"].random(pool_time.size)
-        result = reach(self.p.early_identification, time, birth, u, pool_time, u_pool)
+        result = reach(self.p.early_identification, time, birth, u, pool_time, u_pool, eligible)
         return result.time, result.group
+
+    def _needs_by_age(self, age: np.ndarray) -> np.ndarray:
+        """Primary needs drawn at exact ``age`` (:func:`simulation.needs.shares_by_age`), from
+        the ``primary_need`` stream (one draw per child, in the order asked)."""
+        u = self.rng["primary_need"].random(age.size)
+        row = np.clip(age.astype(np.int64), 0, AGES - 1)
+        return choose_by_row(self.need_tables.by_age, row, u)
+
+    def _starting_needs(self, age: np.ndarray, placement: np.ndarray) -> np.ndarray:
+        """Primary needs of the starting plans by age and placement (:func:`simulation.needs.starting_shares`)."""
+        u = self.rng["primary_need"].random(age.size)
+        row = np.clip(age.astype(np.int64), 0, AGES - 1) * len(PLACEMENTS) + placement
+        return choose_by_row(self.need_tables.starting, row, u)
 
     def _build_capacity(self) -> None:
         p, env = self.p, self.env
@@ -814,12 +854,22 @@ class _Model:
         time = np.concatenate([issued[:, 0], self.move_in_times])
         child = np.concatenate([issued[:, 2].astype(np.int64), self.move_in_ids])
         phase = phases_of_ages(time - self.births[child])
-        group = choose_by_row(self.shares_cum_array, phase, self.place_u[child])
+        by_need = self.need_tables is not None and self.need_tables.placement is not None
+        if by_need:  # placement by the child's need (simulation.needs.placement_by_need)
+            row = self.need[child] * N_PHASES + phase
+            group = choose_by_row(self.need_tables.placement, row, self.place_u[child])
+        else:
+            group = choose_by_row(self.shares_cum_array, phase, self.place_u[child])
         supported = self.early_array[child]
         if supported.any() and self.p.early_identification.special_placement_multiplier != 1.0:
-            group[supported] = choose_by_row(
-                self.supported_shares_cum, phase[supported], self.place_u[child[supported]]
-            )
+            if by_need:
+                group[supported] = choose_by_row(
+                    self.need_tables.supported_placement, row[supported], self.place_u[child[supported]]
+                )
+            else:
+                group[supported] = choose_by_row(
+                    self.supported_shares_cum, phase[supported], self.place_u[child[supported]]
+                )
         if self.constrained and not self.defer_plans:
             eventful = np.ones(child.size, dtype=bool)  # every plan through events (tests compare)
             later = np.empty((0, N_PHASES), dtype=np.int64)
@@ -1139,6 +1189,14 @@ class _Model:
         value = early_support_cost(p.early_identification, np.concatenate([self.early_times, self.more_times]), h)
         flows[("cost_gbp", "component=early_support")] = value
         flows[("cost_gbp", "")] = total + value
+        if self.need is not None:  # EHC plans (January) and new plans (calendar year) by primary need
+            need_of = self.need[spells[:, 3].astype(np.int64)]
+            new_stocks, new_flows = need_stocks(
+                p.needs.names, spells[:, 0], spells[:, 1], groups, need_of, self.issued[:, 0],
+                self.need[self.issued[:, 2].astype(np.int64)], h,
+            )
+            stocks.update(new_stocks)
+            flows.update(new_flows)
         return ReplicationResult(p.start_year, stocks, flows, self.events)
 
 
