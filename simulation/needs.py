@@ -120,7 +120,9 @@ def placement_by_need(phase_shares: np.ndarray, needs: PrimaryNeeds) -> np.ndarr
     for k in range(len(PHASES)):
         shares = np.asarray(phase_shares[k], dtype=float)
         table = rake(mix[k][:, None] * shares[None, :] * tilt, mix[k], shares)
-        out[:, k, :] = table / table.sum(axis=1, keepdims=True)
+        rows = table.sum(axis=1, keepdims=True)
+        # a need no plan has (never drawn) is placed as the phase's shares say
+        out[:, k, :] = np.where(rows > 0, table / np.where(rows > 0, rows, 1.0), shares[None, :])
     return out
 
 
