@@ -64,7 +64,7 @@ from simulation.assessment_queue import AssessmentQueue
 from simulation.caseload import age_placement_counts
 from simulation.early_support import EARLIER, MORE, SupportHazards, early_support_cost, reach, supported_plan_shares
 from simulation.hazards import NO_EVENT, CompetingHazards, first_events, next_event
-from simulation.needs import need_tables
+from simulation.needs import keep_or_change, need_tables
 from simulation.outputs import (
     CEASE_REASONS,
     SEN_EXIT_REASONS,
@@ -276,7 +276,8 @@ class _Model:
         self.policy_wait = params.special_places.overflow_policy == "wait"
         # primary need (simulation.needs): cumulative shares to draw from, placement by need
         self.need_tables = None if params.needs is None else need_tables(params)
-        self.need: np.ndarray | None = None  # each child's need (index into params.needs.names)
+        self.need: np.ndarray | None = None  # each child's need on entry (index into params.needs.names)
+        self.plan_need: np.ndarray | None = None  # the primary need its plan names
         # records appended during the run
         self.sen_spells: list[tuple[float, float]] = []
         self.sen_exits: list[tuple[float, int]] = []
@@ -350,6 +351,14 @@ class _Model:
                     self._needs_by_age(open_age),
                 ]
             )
+            # the age whose shares gave the need at entry (-1: arrived with a plan, which keeps it)
+            self.need_age = np.concatenate(
+                [init_age, id_age, pool_age, dr_age, np.full(n_mi + n_plan, -1.0), open_age]
+            ).astype(np.int64)
+            np.clip(self.need_age, -1, AGES - 1, out=self.need_age)
+            self.plan_need = self.need.copy()  # set for each new plan when it is issued
+            self.need_keep_u = rng["primary_need"].random(self.need.size)
+            self.need_change_u = rng["primary_need"].random(self.need.size)
         self.n_children = n_all = n_sen0 + n_id + n_dr + n_mi + n_plan + n_open
         birth = np.concatenate([-init_age, id_birth, dr_time - dr_age, mi_time - mi_age, -plan_age, -open_age])
         # per child: arrays for numpy over many children, lists for one child in an event
@@ -854,9 +863,20 @@ class _Model:
         time = np.concatenate([issued[:, 0], self.move_in_times])
         child = np.concatenate([issued[:, 2].astype(np.int64), self.move_in_ids])
         phase = phases_of_ages(time - self.births[child])
+        if self.need is not None:  # the need each new plan names (simulation.needs.keep_or_change)
+            new = child[: issued.shape[0]]
+            tables = self.need_tables
+            issue_age = np.clip((time[: new.size] - self.births[new]).astype(np.int64), 0, AGES - 1)
+            self.plan_need[new] = keep_or_change(
+                self.need[new],
+                tables.entry[self.need_age[new]],
+                tables.plan[issue_age],
+                self.need_keep_u[new],
+                self.need_change_u[new],
+            )
         by_need = self.need_tables is not None and self.need_tables.placement is not None
-        if by_need:  # placement by the child's need (simulation.needs.placement_by_need)
-            row = self.need[child] * N_PHASES + phase
+        if by_need:  # placement by the plan's need (simulation.needs.placement_by_need)
+            row = self.plan_need[child] * N_PHASES + phase
             group = choose_by_row(self.need_tables.placement, row, self.place_u[child])
         else:
             group = choose_by_row(self.shares_cum_array, phase, self.place_u[child])
@@ -1190,10 +1210,10 @@ class _Model:
         flows[("cost_gbp", "component=early_support")] = value
         flows[("cost_gbp", "")] = total + value
         if self.need is not None:  # EHC plans (January) and new plans (calendar year) by primary need
-            need_of = self.need[spells[:, 3].astype(np.int64)]
+            need_of = self.plan_need[spells[:, 3].astype(np.int64)]
             new_stocks, new_flows = need_stocks(
                 p.needs.names, spells[:, 0], spells[:, 1], groups, need_of, self.issued[:, 0],
-                self.need[self.issued[:, 2].astype(np.int64)], h,
+                self.plan_need[self.issued[:, 2].astype(np.int64)], h,
             )
             stocks.update(new_stocks)
             flows.update(new_flows)

@@ -6,12 +6,25 @@ The inputs are published counts of EHC plans in one January
 placement and need); this module turns them into shares, on plain arrays:
 
 - :func:`shares_by_age` ``(26, needs)``: the share of each need among the plans at each age,
-  the need a child is given at identification (and on arriving by a direct request or a
-  move in) at the age it arrives. ASSUMPTION (no published source gives the need of
-  children at SEN support or at a request by age): a child's need is drawn from the need
-  mix of EHC plans at the age it is identified, and kept. Each age's shares are the age's
+  the need a child is given when it enters the model (identified at SEN support, a direct
+  request, a move in with a plan) at the age it enters: the need the early identification
+  lever targets. ASSUMPTION (no published source gives the need of children at SEN support
+  by age): it is the need mix of EHC plans at that age. Each age's shares are the age's
   counts plus :data:`PRIOR_PLANS` plans in the all-ages mix (so a need with no plan at an
   age in one LA's January is rare there, not impossible).
+- :func:`plan_shares_by_age` ``(26, needs)``: the need of a new plan by the age it starts:
+  the plans-held shares by age raked (iterative proportional fitting) to the published new
+  plans of a calendar year by age and by need, so that new plans have the need mix new
+  plans have (in Gloucestershire's 2024 new plans SEMH is 32%, against 23% of the plans
+  held in January 2025). A need is not fixed for life: children identified young are mostly
+  recorded with speech, language and communication needs, and many of their plans name
+  autism or SEMH. :func:`keep_or_change` gives a new plan its need from the child's need at
+  entry and the new-plan shares at its age by the coupling that changes fewest needs: the
+  need is kept with probability ``min(1, q / p)`` (``p``: the entry shares at the entry
+  age, ``q``: the new-plan shares at the age of issue), else drawn from the needs ``q``
+  has more of than ``p``; so the plan's need has exactly the new-plan shares, and a child
+  keeps its need wherever they allow. ASSUMPTION: no source links a child's need at SEN
+  support to the need its plan names.
 - :func:`starting_shares` ``(26, 7, needs)``: the need of a plan in the starting caseload
   given its age and placement. SEN2 publishes need by age and need by placement, not the
   three together: the shares assume age and placement independent given the need
@@ -22,11 +35,11 @@ placement and need); this module turns them into shares, on plain arrays:
   phase. The phase's shares (:class:`simulation.parameters.Placement`, fitted on all plans)
   are tilted by how much more or less often each need is in each placement in the
   published stock (``P(placement | need) / P(placement)``), then raked (iterative
-  proportional fitting) so that, over the needs weighted by the need mix of plans at the
-  phase's ages, they give the phase's shares back exactly: placement by need moves
-  children between placements by need, and leaves the expected placement of a new plan
-  at each phase what it was (up to how far the need mix of new plans at a phase differs
-  from that of the plans held at its ages).
+  proportional fitting) so that, over the needs weighted by the need mix of new plans at
+  the phase's ages (:func:`phase_need_mix`), they give the phase's shares back exactly:
+  placement by need moves children between placements by need, and leaves the expected
+  placement of a new plan at each phase what it was (up to how far the simulated ages of
+  new plans within a phase differ from the published ones).
 
 Placements at the phase transfers do not depend on need (SEN2 publishes no transfers).
 """
@@ -71,6 +84,39 @@ def placement_given_need(needs: PrimaryNeeds) -> np.ndarray | None:
     return smoothed / smoothed.sum(axis=0, keepdims=True)
 
 
+def plan_shares_by_age(needs: PrimaryNeeds) -> np.ndarray:
+    """``P(need of a new plan | age at its start)``, ``(26, needs)`` (see the module notes):
+    :func:`shares_by_age` where new plans by age and need are not given, or at ages with no
+    new plan."""
+    held = shares_by_age(needs)
+    if needs.new_by_age is None or needs.new_by_age.sum() <= 0 or needs.new_by_need.sum() <= 0:
+        return held
+    by_age = needs.new_by_age
+    by_need = needs.new_by_need * by_age.sum() / needs.new_by_need.sum()
+    table = rake(held * by_age[:, None], by_age, by_need)
+    rows = table.sum(axis=1, keepdims=True)
+    return np.where(rows > 0, table / np.where(rows > 0, rows, 1.0), held)
+
+
+def keep_or_change(
+    need: np.ndarray, entry: np.ndarray, plan: np.ndarray, keep_u: np.ndarray, change_u: np.ndarray
+) -> np.ndarray:
+    """The need of each new plan from the child's need at entry ``need``, the entry shares
+    ``entry`` and the new-plan shares ``plan`` (one row of shares per child, ``(children,
+    needs)``) and two uniforms per child (see the module notes): kept with probability
+    ``min(1, plan / entry)`` of the child's need, else drawn from ``max(plan - entry, 0)``."""
+    if not need.size:
+        return need.copy()
+    rows = np.arange(need.size)
+    p, q = entry[rows, need], plan[rows, need]
+    keep = keep_u * p < q
+    extra = np.maximum(plan - entry, 0.0)
+    total = extra.sum(axis=1, keepdims=True)
+    cumulative = np.cumsum(extra / np.where(total > 0, total, 1.0), axis=1)
+    drawn = np.minimum((change_u[:, None] > cumulative).sum(axis=1), plan.shape[1] - 1)
+    return np.where(keep | (total[:, 0] <= 0), need, drawn)
+
+
 def starting_shares(needs: PrimaryNeeds) -> np.ndarray:
     """``P(need | age, placement)``, ``(26, 7, needs)`` (see the module notes); without
     placement counts, ``P(need | age)`` for every placement."""
@@ -99,10 +145,13 @@ def rake(seed: np.ndarray, row_totals: np.ndarray, column_totals: np.ndarray) ->
 
 
 def phase_need_mix(needs: PrimaryNeeds) -> np.ndarray:
-    """The need mix of plans held at each phase's ages, ``(5, needs)`` (rows sum to 1)."""
-    phase = phase_by_age()
+    """The need mix of new plans at each phase's ages, ``(5, needs)`` (rows sum to 1):
+    :func:`plan_shares_by_age` weighted by the new plans at each age where they are given,
+    else by the plans held at each age."""
+    given = needs.new_by_age is not None and needs.new_by_age.sum() > 0
+    weight = (needs.new_by_age if given else needs.by_age.sum(axis=1)) + 1e-6
     counts = np.zeros((len(PHASES), len(needs.names)))
-    np.add.at(counts, phase, needs.by_age + PRIOR_PLANS * _overall(needs)[None, :])
+    np.add.at(counts, phase_by_age(), plan_shares_by_age(needs) * weight[:, None])
     return counts / counts.sum(axis=1, keepdims=True)
 
 
@@ -132,9 +181,12 @@ class NeedTables:
     :func:`simulation.plan_paths.choose_by_row`): ``by_age`` ``(26, needs)``; ``starting``
     ``(26 * 7, needs)``, row ``age * 7 + placement``; ``placement`` and
     ``supported_placement`` ``(needs * 5, 7)``, row ``need * 5 + phase`` (``None``: placement
-    does not depend on need)."""
+    does not depend on need); and as shares (not cumulative) ``entry`` (:func:`shares_by_age`)
+    and ``plan`` (:func:`plan_shares_by_age`), ``(26, needs)``, for :func:`keep_or_change`."""
 
     by_age: np.ndarray
+    entry: np.ndarray
+    plan: np.ndarray
     starting: np.ndarray
     placement: np.ndarray | None
     supported_placement: np.ndarray | None
@@ -149,14 +201,18 @@ def need_tables(params: Parameters) -> NeedTables:
 def _tables(needs: PrimaryNeeds, placement: Placement, multiplier: float) -> NeedTables:
     # keyed on the (frozen, compared by identity) needs and placement objects and the one
     # lever setting used: replications of a scenario share them, so the raking is done once
-    by_age = np.cumsum(shares_by_age(needs), axis=1)
+    entry = shares_by_age(needs)
+    plan = plan_shares_by_age(needs)
+    by_age = np.cumsum(entry, axis=1)
     starting = np.cumsum(starting_shares(needs), axis=2).reshape(AGES * len(PLACEMENTS), -1)
     shares = placement_by_need(placement.new_plan_shares, needs)
     if shares is None:
-        return NeedTables(by_age, starting, None, None)
+        return NeedTables(by_age, entry, plan, starting, None, None)
     supported = shift_to_special(shares, multiplier)
     return NeedTables(
         by_age,
+        entry,
+        plan,
         starting,
         np.cumsum(shares, axis=2).reshape(-1, len(PLACEMENTS)),
         np.cumsum(supported, axis=2).reshape(-1, len(PLACEMENTS)),

@@ -465,13 +465,18 @@ class PrimaryNeeds:
     (optional, rows follow :data:`PLACEMENTS`): plans by placement and need; with it the
     starting caseload's needs follow its placements too and a new plan is placed by the
     child's need (:func:`simulation.needs.placement_by_need`); ``None``: placement does
-    not depend on need. ``year``: the January the counts are from (for the record).
+    not depend on need. ``new_by_age`` (26 values) and ``new_by_need`` (one per need)
+    (optional, both or neither): new plans in a calendar year by age at the start of the
+    plan and by need; with them the need of a new plan follows the need mix of new plans
+    (:func:`simulation.needs.plan_shares_by_age`). ``year``: the January the counts are from.
     """
 
     names: tuple[str, ...]
     by_age: Any
     by_placement: Any = None
     year: int | None = None
+    new_by_age: Any = None
+    new_by_need: Any = None
 
     def __post_init__(self) -> None:
         names = tuple(str(n) for n in self.names)
@@ -495,6 +500,11 @@ class PrimaryNeeds:
             if not np.all(np.isfinite(by_placement)) or np.any(by_placement < 0):
                 raise ParameterError("needs.by_placement: every value must be a finite number >= 0")
             object.__setattr__(self, "by_placement", _readonly(by_placement))
+        if (self.new_by_age is None) != (self.new_by_need is None):
+            raise ParameterError("needs.new_by_age and needs.new_by_need: give both or neither")
+        if self.new_by_age is not None:
+            object.__setattr__(self, "new_by_age", _vector("needs.new_by_age", self.new_by_age))
+            object.__setattr__(self, "new_by_need", _vector("needs.new_by_need", self.new_by_need, len(names)))
 
     def index(self, names: Sequence[str]) -> np.ndarray:
         """Positions of ``names`` in :attr:`names` (an unknown name is a ParameterError)."""

@@ -68,6 +68,34 @@ def _placement_rows(rows: pd.DataFrame) -> np.ndarray | None:
     return np.clip(values, 0.0, None)
 
 
+def _spread(label: str) -> list[int]:
+    """Single years of a published age label: ``"0-2"`` -> 0, 1, 2; ``"10"`` -> 10."""
+    low, _, high = label.partition("-")
+    return list(range(int(low), min(int(high or low), AGES - 1) + 1))
+
+
+def new_plan_counts(rows: pd.DataFrame, start_year: int) -> tuple[np.ndarray, np.ndarray, int] | None:
+    """New plans of the latest calendar year before January ``start_year`` with both an age
+    and a need split published: by age at the start of the plan (``(26,)``, bands spread
+    evenly over their ages) and by need (``(13,)``), and the year; ``None`` if none."""
+    new = rows[(rows["measure"] == "new_plans") & (rows["year"] <= start_year - 1)]
+    labels = split_label(new["breakdown"])
+    for year in sorted(new["year"].unique(), reverse=True):
+        here = new["year"] == year
+        by_need = new[here & (labels["need"] != "") & (labels["age"] == "")].assign(need=labels["need"])
+        by_need = by_need.set_index("need")["value"].reindex(list(PRIMARY_NEEDS))
+        ages = new[here & new["breakdown"].str.match(r"^age=\d+(-\d+)?$")]
+        if by_need.isna().any() or ages.empty or ages["value"].isna().any():
+            continue
+        by_age = np.zeros(AGES)
+        for label, value in zip(ages["breakdown"].str.removeprefix("age="), ages["value"]):
+            years = _spread(label)
+            by_age[years] += float(value) / len(years)
+        if by_age.sum() > 0 and by_need.sum() > 0:
+            return by_age, by_need.to_numpy(dtype=float), int(year)
+    return None
+
+
 def primary_needs(rows: pd.DataFrame, start_year: int, la_name: str) -> tuple[PrimaryNeeds | None, str]:
     """The engine's :class:`PrimaryNeeds` from one LA's tidy rows, and a note saying where
     they come from (or why there are none). See the module notes."""
@@ -83,13 +111,20 @@ def primary_needs(rows: pd.DataFrame, start_year: int, la_name: str) -> tuple[Pr
         placed = need_rows[(need_rows["year"] == year) & (need_rows["age"] == "")
                            & need_rows["measure"].isin(_GROUPS)]
         by_placement = _placement_rows(placed)
-        needs = PrimaryNeeds(tuple(PRIMARY_NEEDS), by_age, by_placement, int(year))
+        new = new_plan_counts(rows, start_year)
+        needs = PrimaryNeeds(tuple(PRIMARY_NEEDS), by_age, by_placement, int(year),
+                             new_by_age=None if new is None else new[0], new_by_need=None if new is None else new[1])
         how = ("new plans placed by need (the phase's placement shares tilted by each need's published "
                "placement mix and raked back to them)" if by_placement is not None else
                "placement by need not published, so new plans are placed as before, whatever the need")
-        return needs, (f"primary need: each child's need drawn at identification from {la_name}'s EHC plans by "
-                       f"need at that age, January {year} (DfE SEN2 sen_needs_all_plans.csv; an ASSUMPTION: no "
-                       f"source gives the need of children at SEN support); {how}")
+        plans = (f"a new plan's need follows the need mix of {la_name}'s new plans in {new[2]} by age at the start "
+                 f"of the plan (sen_need_newplans.csv, newplans.csv), kept from the child's need at entry wherever "
+                 f"that mix allows (an ASSUMPTION)" if new is not None else
+                 "a new plan keeps the child's need at entry (new plans by need not published before the run)")
+        return needs, (f"primary need: each child's need at entry (the need the early identification lever "
+                       f"targets) drawn from {la_name}'s EHC plans by need at that age, January {year} (DfE SEN2 "
+                       f"sen_needs_all_plans.csv; an ASSUMPTION: no source gives the need of children at SEN "
+                       f"support); {plans}; {how}")
     return None, (f"primary need: not drawn ({la_name}'s EHC plans by need and age are not published for a January "
                   f"at or before {start_year})")
 
