@@ -31,6 +31,9 @@ def test_the_engine_draws_from_the_published_january_2025_counts(dataset):
     assert needs.by_placement[STATE_SPECIAL].sum() == pytest.approx(1506)
     assert needs.by_placement.sum() == pytest.approx(6412)
     assert "January 2025" in note and "ASSUMPTION" in note
+    # new plans of calendar 2024 (the year before the run) by age and by need: 967 each way
+    assert needs.new_by_age.sum() == pytest.approx(967) and needs.new_by_need.sum() == pytest.approx(967)
+    assert needs.new_by_need[list(PRIMARY_NEEDS).index("semh")] == 307 and "new plans in 2024" in note
 
 
 def test_a_run_from_before_need_was_published_draws_no_need(dataset):
@@ -87,7 +90,7 @@ def test_a_need_targeted_comparison_end_to_end(capsys, tmp_path, data_dir):
     assert (mld["places"].iloc[-1] == 60) and (mld["needs"] == "mld").all() and (mld["demand"] > 0).all()
     assert "EHC plans by primary need (Baseline, simulated)" in printed
     assert "State special demand by need against places by designation" in printed
-    assert "The lever reaches only children whose primary need is slcn, semh" in printed
+    assert "The lever reaches only children whose primary need when identified is slcn, semh" in printed
     differences = pd.read_csv(out / "differences.csv", keep_default_na=False)
     asd = differences[(differences["measure"] == "sen_support_identified")
                       & (differences["breakdown"] == "route=early_identification")]

@@ -110,5 +110,6 @@ def option_need_lines(comparison, option: str) -> list[str]:
              for n in targets if n in rows.index]
     others = [n for n in PRIMARY_NEEDS if n in rows.index and n not in targets]
     other = float(rows.loc[others, "mean"].sum()) if others else 0.0
-    return [f"The lever reaches only children whose primary need is {', '.join(targets)}: EHC plans in January "
-            f"{last} change by {'; '.join(cells)}; every other need together {other:+,.0f}."]
+    return [f"The lever reaches only children whose primary need when identified is {', '.join(targets)} (a "
+            f"plan may name another need): EHC plans in January {last} change by {'; '.join(cells)}; every other "
+            f"need together {other:+,.0f}."]

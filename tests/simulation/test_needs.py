@@ -14,7 +14,15 @@ from simulation import simulate
 from simulation.errors import ParameterError
 from simulation.examples import gloucestershire_example
 from simulation.model import _Model
-from simulation.needs import phase_need_mix, placement_by_need, rake, shares_by_age, starting_shares
+from simulation.needs import (
+    keep_or_change,
+    phase_need_mix,
+    placement_by_need,
+    plan_shares_by_age,
+    rake,
+    shares_by_age,
+    starting_shares,
+)
 from simulation.outputs import PLACEMENT_GROUPS
 from simulation.parameters import (
     AGES,
@@ -114,6 +122,42 @@ def test_a_need_no_plan_has_is_never_drawn_and_still_has_placement_shares():
     shares = placement_by_need(base.placement.new_plan_shares, needs)
     assert np.all(np.isfinite(shares)) and shares[2] == pytest.approx(base.placement.new_plan_shares)
     assert np.all(shares_by_age(needs)[:, 2] == 0) and np.all(starting_shares(needs)[:, :, 2] == 0)
+
+
+@settings(max_examples=20, deadline=None)
+@given(st.integers(0, 10_000))
+def test_a_plan_keeps_the_childs_need_where_it_can_and_has_the_new_plan_shares(seed):
+    """Needs at entry drawn from p; each plan's need from keep_or_change has the shares q
+    (to sampling error on 200,000 seeded draws), and a need q has at least as much of as p
+    is never changed."""
+    rng = np.random.default_rng(seed)
+    p, q = rng.dirichlet(np.ones(4)), rng.dirichlet(np.ones(4))
+    n = 200_000
+    need = rng.choice(4, n, p=p)
+    plan = keep_or_change(need, np.tile(p, (n, 1)), np.tile(q, (n, 1)), rng.random(n), rng.random(n))
+    assert np.bincount(plan, minlength=4) / n == pytest.approx(q, abs=0.006)
+    grows = q >= p
+    assert np.all(plan[grows[need]] == need[grows[need]])
+    changed = (plan != need).mean()
+    assert changed == pytest.approx(np.maximum(p - q, 0).sum(), abs=0.006)  # the fewest changes
+
+
+def test_new_plan_shares_by_hand():
+    """Plans held: need a at every age; new plans (by age 5 and 10 only) are half need b: the
+    raked shares give b the new plans' half, in the held pattern's odds by age."""
+    by_age = np.zeros((AGES, 2))
+    by_age[5] = [90, 10]
+    by_age[10] = [50, 50]
+    new_by_age = np.zeros(AGES)
+    new_by_age[[5, 10]] = [100, 100]
+    needs = PrimaryNeeds(("a", "b"), by_age, new_by_age=new_by_age, new_by_need=[100, 100])
+    shares = plan_shares_by_age(needs)
+    assert shares.sum(axis=1) == pytest.approx(np.ones(AGES))
+    assert (shares[[5, 10]] * 100).sum(axis=0) == pytest.approx([100, 100])
+    assert shares[10, 1] > shares[5, 1]
+    assert shares[0] == pytest.approx(shares_by_age(needs)[0])  # no new plans at 0: the held shares
+    with pytest.raises(ParameterError, match="both or neither"):
+        PrimaryNeeds(("a", "b"), by_age, new_by_age=new_by_age)
 
 
 # ---------------------------------------------------------------- the model
