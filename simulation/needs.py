@@ -41,7 +41,12 @@ placement and need); this module turns them into shares, on plain arrays:
   placement of a new plan at each phase what it was (up to how far the simulated ages of
   new plans within a phase differ from the published ones).
 
-Placements at the phase transfers do not depend on need (SEN2 publishes no transfers).
+Placements at the phase transfers do not depend on need (SEN2 publishes no transfers), and
+neither does ceasing: a need whose plans last longer than most (severe learning difficulty,
+autism) is a larger share of the plans held than of the new plans, and with one ceasing rate
+for every need the simulated mix of plans held drifts towards the mix of new plans over the
+run (Gloucestershire, baseline: autism 18.4% of plans in January 2025, 13.2% in 2035; SLCN
+23.5% to 34%). A LIMITATION, stated in the run's notes: need-specific ceasing is not modelled.
 """
 
 from __future__ import annotations

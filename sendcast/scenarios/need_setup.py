@@ -124,7 +124,9 @@ def primary_needs(rows: pd.DataFrame, start_year: int, la_name: str) -> tuple[Pr
         return needs, (f"primary need: each child's need at entry (the need the early identification lever "
                        f"targets) drawn from {la_name}'s EHC plans by need at that age, January {year} (DfE SEN2 "
                        f"sen_needs_all_plans.csv; an ASSUMPTION: no source gives the need of children at SEN "
-                       f"support); {plans}; {how}")
+                       f"support); {plans}; {how}. LIMITATION: ceasing does not depend on need, so the mix of "
+                       f"plans held drifts towards the mix of new plans over the run (needs whose plans last "
+                       f"longest, such as autism and severe learning difficulty, lose share)")
     return None, (f"primary need: not drawn ({la_name}'s EHC plans by need and age are not published for a January "
                   f"at or before {start_year})")
 
