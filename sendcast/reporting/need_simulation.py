@@ -113,3 +113,15 @@ def option_need_lines(comparison, option: str) -> list[str]:
     return [f"The lever reaches only children whose primary need when identified is {', '.join(targets)} (a "
             f"plan may name another need): EHC plans in January {last} change by {'; '.join(cells)}; every other "
             f"need together {other:+,.0f}."]
+
+
+def need_caveats(comparison) -> list[str]:
+    """What the simulated need figures rest on, when the run drew needs."""
+    params = comparison.parameters.get(comparison.baseline)
+    if params is None or params.needs is None:
+        return []
+    return [f"Primary need is drawn for each child from the county's published EHC plans by need (January "
+            f"{params.needs.year}) and new plans by need: an assumption, as nothing published gives the need of "
+            "children on SEN support. Leaving a plan does not depend on need, so the simulated mix drifts towards "
+            "the mix of new plans over the run (needs whose plans last longest, such as autism, lose share); read "
+            "the need figures beyond a few years with that in mind."]

@@ -30,7 +30,7 @@ from sendcast.reporting.finance_sheets import scenario_parameters
 from sendcast.reporting.display import format_children, format_money, format_percent
 from sendcast.reporting.forecast_outputs import SOURCE as FORECAST_SOURCE
 from sendcast.reporting.forecast_outputs import neighbour_figure, neighbour_lines
-from sendcast.reporting.need_simulation import need_lines, option_need_lines
+from sendcast.reporting.need_simulation import need_caveats, need_lines, option_need_lines
 from sendcast.reporting.html_report import Report
 from sendcast.reporting.psa_report import psa_sentences
 from sendcast.runtime.runs import option_file_names
@@ -329,6 +329,7 @@ def caveats(comparison: Comparison) -> list[str]:
         out.insert(1, "The early identification levers (how many children are reached, by how much their risk of "
                       "escalation falls, what it costs) are illustrative: no published evaluation gives them for "
                       "this county. Test any value you quote with a sweep.")
+    out += need_caveats(comparison)
     return out
 
 
