@@ -869,8 +869,10 @@ class _Model:
             issue_age = np.clip((time[: new.size] - self.births[new]).astype(np.int64), 0, AGES - 1)
             self.plan_need[new] = keep_or_change(
                 self.need[new],
-                tables.entry[self.need_age[new]],
-                tables.plan[issue_age],
+                tables.entry,
+                self.need_age[new],
+                tables.plan,
+                issue_age,
                 self.need_keep_u[new],
                 self.need_change_u[new],
             )

@@ -104,22 +104,31 @@ def plan_shares_by_age(needs: PrimaryNeeds) -> np.ndarray:
 
 
 def keep_or_change(
-    need: np.ndarray, entry: np.ndarray, plan: np.ndarray, keep_u: np.ndarray, change_u: np.ndarray
+    need: np.ndarray,
+    entry: np.ndarray,
+    entry_row: np.ndarray,
+    plan: np.ndarray,
+    plan_row: np.ndarray,
+    keep_u: np.ndarray,
+    change_u: np.ndarray,
 ) -> np.ndarray:
-    """The need of each new plan from the child's need at entry ``need``, the entry shares
-    ``entry`` and the new-plan shares ``plan`` (one row of shares per child, ``(children,
-    needs)``) and two uniforms per child (see the module notes): kept with probability
-    ``min(1, plan / entry)`` of the child's need, else drawn from ``max(plan - entry, 0)``."""
-    if not need.size:
-        return need.copy()
-    rows = np.arange(need.size)
-    p, q = entry[rows, need], plan[rows, need]
-    keep = keep_u * p < q
-    extra = np.maximum(plan - entry, 0.0)
-    total = extra.sum(axis=1, keepdims=True)
-    cumulative = np.cumsum(extra / np.where(total > 0, total, 1.0), axis=1)
-    drawn = np.minimum((change_u[:, None] > cumulative).sum(axis=1), plan.shape[1] - 1)
-    return np.where(keep | (total[:, 0] <= 0), need, drawn)
+    """The need of each new plan from the child's need at entry ``need`` (see the module
+    notes): ``entry[entry_row]`` the shares its need was drawn from, ``plan[plan_row]`` the
+    new-plan shares at its age of issue (tables of shares, one row per age, and each child's
+    row), two uniforms per child. Kept with probability ``min(1, plan / entry)`` of the
+    child's need, else drawn from ``max(plan - entry, 0)`` (only those rows are built)."""
+    out = np.array(need, copy=True)
+    if not out.size:
+        return out
+    keep = keep_u * entry[entry_row, need] < plan[plan_row, need]
+    change = np.flatnonzero(~keep)
+    if change.size:
+        extra = np.maximum(plan[plan_row[change]] - entry[entry_row[change]], 0.0)
+        total = extra.sum(axis=1, keepdims=True)
+        cumulative = np.cumsum(extra / np.where(total > 0, total, 1.0), axis=1)
+        drawn = np.minimum((change_u[change, None] > cumulative).sum(axis=1), plan.shape[1] - 1)
+        out[change] = np.where(total[:, 0] > 0, drawn, out[change])
+    return out
 
 
 def starting_shares(needs: PrimaryNeeds) -> np.ndarray:

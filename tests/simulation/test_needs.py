@@ -134,7 +134,8 @@ def test_a_plan_keeps_the_childs_need_where_it_can_and_has_the_new_plan_shares(s
     p, q = rng.dirichlet(np.ones(4)), rng.dirichlet(np.ones(4))
     n = 200_000
     need = rng.choice(4, n, p=p)
-    plan = keep_or_change(need, np.tile(p, (n, 1)), np.tile(q, (n, 1)), rng.random(n), rng.random(n))
+    rows = np.zeros(n, dtype=np.int64)
+    plan = keep_or_change(need, p[None, :], rows, q[None, :], rows, rng.random(n), rng.random(n))
     assert np.bincount(plan, minlength=4) / n == pytest.approx(q, abs=0.006)
     grows = q >= p
     assert np.all(plan[grows[need]] == need[grows[need]])
