@@ -276,8 +276,10 @@ class _Model:
         self.policy_wait = params.special_places.overflow_policy == "wait"
         # primary need (simulation.needs): cumulative shares to draw from, placement by need
         self.need_tables = None if params.needs is None else need_tables(params)
-        self.need: np.ndarray | None = None  # each child's need on entry (index into params.needs.names)
-        self.plan_need: np.ndarray | None = None  # the primary need its plan names
+        self.need_names: tuple[str, ...] = () if params.needs is None else params.needs.names
+        # each child's need on entry (index into need_names) and the need its plan names (empty: no needs)
+        self.need = np.empty(0, dtype=np.int64)
+        self.plan_need = np.empty(0, dtype=np.int64)
         # records appended during the run
         self.sen_spells: list[tuple[float, float]] = []
         self.sen_exits: list[tuple[float, int]] = []
@@ -319,7 +321,7 @@ class _Model:
         # primary need of the identified (usual, then pool) at the age they would be identified:
         # drawn before the lever, from its own stream, so every scenario gives them the same need
         need_id, eligible = None, None
-        if self.need_tables is not None:
+        if p.needs is not None:
             need_id = self._needs_by_age(np.concatenate([id_age, pool_age]))
             targets = p.early_identification.target_needs
             if targets is not None:
@@ -517,12 +519,14 @@ class _Model:
         the ``primary_need`` stream (one draw per child, in the order asked)."""
         u = self.rng["primary_need"].random(age.size)
         row = np.clip(age.astype(np.int64), 0, AGES - 1)
+        assert self.need_tables is not None
         return choose_by_row(self.need_tables.by_age, row, u)
 
     def _starting_needs(self, age: np.ndarray, placement: np.ndarray) -> np.ndarray:
         """Primary needs of the starting plans by age and placement (:func:`simulation.needs.starting_shares`)."""
         u = self.rng["primary_need"].random(age.size)
         row = np.clip(age.astype(np.int64), 0, AGES - 1) * len(PLACEMENTS) + placement
+        assert self.need_tables is not None
         return choose_by_row(self.need_tables.starting, row, u)
 
     def _build_capacity(self) -> None:
@@ -863,9 +867,9 @@ class _Model:
         time = np.concatenate([issued[:, 0], self.move_in_times])
         child = np.concatenate([issued[:, 2].astype(np.int64), self.move_in_ids])
         phase = phases_of_ages(time - self.births[child])
-        if self.need is not None:  # the need each new plan names (simulation.needs.keep_or_change)
+        tables = self.need_tables
+        if tables is not None:  # the need each new plan names (simulation.needs.keep_or_change)
             new = child[: issued.shape[0]]
-            tables = self.need_tables
             issue_age = np.clip((time[: new.size] - self.births[new]).astype(np.int64), 0, AGES - 1)
             self.plan_need[new] = keep_or_change(
                 self.need[new],
@@ -876,17 +880,16 @@ class _Model:
                 self.need_keep_u[new],
                 self.need_change_u[new],
             )
-        by_need = self.need_tables is not None and self.need_tables.placement is not None
-        if by_need:  # placement by the plan's need (simulation.needs.placement_by_need)
+        if tables is not None and tables.placement is not None:  # placement by the plan's need (simulation.needs)
             row = self.plan_need[child] * N_PHASES + phase
-            group = choose_by_row(self.need_tables.placement, row, self.place_u[child])
+            group = choose_by_row(tables.placement, row, self.place_u[child])
         else:
             group = choose_by_row(self.shares_cum_array, phase, self.place_u[child])
         supported = self.early_array[child]
         if supported.any() and self.p.early_identification.special_placement_multiplier != 1.0:
-            if by_need:
+            if tables is not None and tables.supported_placement is not None:
                 group[supported] = choose_by_row(
-                    self.need_tables.supported_placement, row[supported], self.place_u[child[supported]]
+                    tables.supported_placement, row[supported], self.place_u[child[supported]]
                 )
             else:
                 group[supported] = choose_by_row(
@@ -1211,11 +1214,17 @@ class _Model:
         value = early_support_cost(p.early_identification, np.concatenate([self.early_times, self.more_times]), h)
         flows[("cost_gbp", "component=early_support")] = value
         flows[("cost_gbp", "")] = total + value
-        if self.need is not None:  # EHC plans (January) and new plans (calendar year) by primary need
+        if self.need_names:  # EHC plans (January) and new plans (calendar year) by primary need
             need_of = self.plan_need[spells[:, 3].astype(np.int64)]
             new_stocks, new_flows = need_stocks(
-                p.needs.names, spells[:, 0], spells[:, 1], groups, need_of, self.issued[:, 0],
-                self.plan_need[self.issued[:, 2].astype(np.int64)], h,
+                self.need_names,
+                spells[:, 0],
+                spells[:, 1],
+                groups,
+                need_of,
+                self.issued[:, 0],
+                self.plan_need[self.issued[:, 2].astype(np.int64)],
+                h,
             )
             stocks.update(new_stocks)
             flows.update(new_flows)
