@@ -95,7 +95,9 @@ def forecast_page():
         ui.output_ui("forecast_charts"),
         value="forecast",
         caption="Time-series forecasts, the method chosen per measure by a backtest on every LA in England; "
-        "bands are 50/80/95% prediction intervals calibrated on the backtest.",
+        "bands are 50/80/95% prediction intervals calibrated on the backtest. The orange track-record line is "
+        "what sendcast forecast a year before each published year, from the data published by then, with its "
+        "80% interval: where it strays from the black line, so have past forecasts.",
     )
 
 
