@@ -207,7 +207,7 @@ def test_the_app_warns_when_it_listens_beyond_this_machine(monkeypatch, capsys):
     assert started["host"] == "127.0.0.1" and "http://127.0.0.1:8124/" in out and "warning" not in err
 
 
-@pytest.mark.slow
+@pytest.mark.slow  # 24 s measured (load 9): the new process builds the test's data folder, then serves
 def test_sendcast_app_starts_serves_the_pages_and_stops(data_dir, tmp_path):
     process, port = start_app("--data", str(data_dir), "--reports", str(tmp_path), cwd=tmp_path,
                               stderr=subprocess.PIPE)

@@ -63,8 +63,9 @@ def area_page(choices: dict[str, str]):
         ui.input_selectize(
             "la",
             "Local authority (type a name, number or code)",
-            choices,
-            selected=None,
+            {"": "", **choices},  # nothing chosen at first: the box is empty and takes typing at once
+            selected="",
+            remove_button=True,  # the x empties it again to search for another
             options={"placeholder": "e.g. Gloucestershire, 916 or E10000013"},
         ),
         ui.output_ui("area_facts"),
