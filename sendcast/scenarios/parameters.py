@@ -101,7 +101,7 @@ import numpy as np
 import pandas as pd
 
 from sendcast.data import paths
-from sendcast.data.capacity import read_capacity
+from sendcast.data.capacity import codes_to_numbers, default_capacity, read_capacity
 from sendcast.data import query
 from sendcast.data.build import Dataset
 from sendcast.runtime.errors import InputError, SendcastError
@@ -697,6 +697,26 @@ def special_place_notes(history: LaHistory, start_year: int, horizon: int, capac
     return notes + [overflow_note(places.overflow_policy, places.overflow_rate_per_year)]
 
 
+def scenario_places(dataset: Dataset, history: LaHistory, scenario: Scenario,
+                    data: str | Path | None = None) -> tuple[pd.DataFrame, str]:
+    """Special school places a scenario runs with, and where they come from: its
+    ``capacity_file``; else the LA's own file, else the third-party table's aggregate
+    (flagged low confidence, :func:`sendcast.data.capacity.default_capacity`); else an empty
+    table, so the January caseload in state special schools is taken as the places there
+    are. A scenario is never left with unconstrained places (or constrained only by the
+    places it adds) because it names no file."""
+    named = scenario.special_places.capacity_file
+    if named:
+        return read_capacity(Path(named)), f"places from {named}"
+    capacity, note = default_capacity(paths.data_dir(data), history.la_code, history.la_number,
+                                      codes_to_numbers(dataset.geography.las))
+    if capacity is None:
+        capacity = pd.DataFrame(columns=["school", "urn", "phase", "designation", "places", "from_year", "to_year",
+                                         "source", "confidence"])
+        note += "; the January caseload in state special schools is taken as the places there are"
+    return capacity, note
+
+
 # ----------------------------------------------------------------------------- the builder
 def build_parameters(dataset: Dataset, la: str, *, start_year: int, horizon: int = 10,
                      scenario: Scenario | None = None, capacity: pd.DataFrame | None = None,
@@ -731,8 +751,8 @@ def build_parameters(dataset: Dataset, la: str, *, start_year: int, horizon: int
     funded = scenario.assessment.capacity_per_year if scenario is not None else None
     assessment, weeks_open = assessment_capacity(history, start_year, fitted.assessment, in_assessment, rule, funded)
     caseload = replace(caseload, in_assessment_weeks_open=weeks_open)
-    if capacity is None and scenario is not None and scenario.special_places.capacity_file:
-        capacity = read_capacity(Path(scenario.special_places.capacity_file))
+    if capacity is None and scenario is not None:
+        capacity, _ = scenario_places(dataset, history, scenario, data)
     blocks, _ = special_place_blocks(history, start_year, capacity, scenario)
     share, _ = over_capacity(history, start_year, blocks, capacity)
     places = scenario.special_places if scenario is not None else SpecialPlacesSettings()
