@@ -34,7 +34,7 @@ random numbers) and paired differences are narrow::
   joint starting caseload follows (:func:`simulation.caseload.age_placement_counts`).
 - SEN support: the published % of pupils on SEN support (LAIT, January) times the
   resident population aged 4 to 15. Spread over ages with the ASSUMED shape of
-  :data:`simulation.examples.SEN_SUPPORT_AGE_SHAPE` at the start of the calibration
+  :data:`simulation.priors.SEN_SUPPORT_AGE_SHAPE` at the start of the calibration
   window; a run built on a calibration starts from the calibrated model's own age
   profile of SEN support in that January (:func:`calibrated_sen_support_shape`), so that
   identification, requests and exits by age start in the balance the fit found, not
@@ -57,12 +57,12 @@ random numbers) and paired differences are narrow::
   the placement mix by phase is fitted to the placement groups by phase of the published
   joint tables (:func:`phase_targets`) as well as to the yearly totals.
 - Identification at SEN support: the illustrative age profile of
-  :func:`simulation.examples.default_arrivals`, times a level and a yearly trend fitted
+  :func:`simulation.priors.default_arrivals`, times a level and a yearly trend fitted
   (in the calibration) so that the cohort model follows the SEN support counts above over
   the calibration window; held at the last year's value after it.
 - Age profiles of every hazard, decision and assessment times (5 and 10 weeks, Erlang)
   and the placement mix before fitting: ILLUSTRATIVE defaults from
-  :mod:`simulation.examples`, not estimates; calibration scales them to the LA.
+  :mod:`simulation.priors`, not estimates; calibration scales them to the LA.
 - Special school places: a capacity file (``capacity``, or the scenario's
   ``special_places.capacity_file``) plus the scenario's additional places; with neither,
   places are unconstrained. Schools take children beyond their listed places up to an
@@ -80,7 +80,7 @@ random numbers) and paired differences are narrow::
   outturn (:mod:`sendcast.money.unit_costs`: the LA's own outturn file, else the national
   benchmarking file by one rule, a regional median where the LA's figure is outside the
   national 5th-95th percentile or missing) where the shipped outturn covers the LA, else the
-  ILLUSTRATIVE :func:`simulation.examples.default_costs`; the scenario's unit-cost file
+  ILLUSTRATIVE :func:`simulation.priors.default_costs`; the scenario's unit-cost file
   and ``unit_costs_gbp`` replace them; the derived 2021-22 costs are restated to the
   scenario's ``price_base`` with HM Treasury's GDP deflator (:mod:`sendcast.money.prices`),
   never with the cash inflation assumption. AP is a place cost from the PRU/AP lines, "other"
@@ -124,7 +124,7 @@ from simulation.trends import (PANEL_HORIZONS, carry_forward, choose_damping, ch
                                multiplier_changes, multiplier_growth)
 from simulation.uncertainty import draw_parameters
 from simulation.cohort import expected_arrays
-from simulation.examples import EHCP_AGE_SHAPE_2024, SEN_SUPPORT_AGE_SHAPE, default_arrivals, default_ceasing, \
+from simulation.priors import EHCP_AGE_SHAPE_2024, SEN_SUPPORT_AGE_SHAPE, default_arrivals, default_ceasing, \
     default_costs, default_placement, default_sen_support
 from simulation.parameters import AGES, PHASE_START_AGES, PHASES, PLACEMENTS, Assessment
 
