@@ -102,6 +102,12 @@ def _lookup(result: RealtimeResult) -> _Lookup:
     return found
 
 
+def chosen_rows(result: RealtimeResult, measure: str, code: str) -> pd.DataFrame:
+    """The real-time choice's rows (every origin and horizon) of ``measure`` for ``code``, in the
+    run's order; empty when the run has none."""
+    return _lookup(result).rows(measure, code)
+
+
 def live_forecast(result: RealtimeResult, code: str, measure: str, history: pd.Series, horizon: int, *,
                   uniforms: np.ndarray, name: str = "") -> LiveForecast | None:
     """The live forecast of ``measure`` for ``code`` (see the module docstring), or None when

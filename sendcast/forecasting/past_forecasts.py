@@ -16,8 +16,8 @@ from __future__ import annotations
 
 import pandas as pd
 
-from forecast.realtime import CHOSEN
 from sendcast.forecasting.evidence import TRACK_RECORD_FROM, Evidence
+from sendcast.forecasting.live import chosen_rows
 
 #: The columns of :func:`past_forecasts`.
 PAST_COLUMNS: tuple[str, ...] = ("measure", "origin", "horizon", "year", "forecast", "lo80", "hi80", "actual")
@@ -33,8 +33,6 @@ def past_forecasts(evidence: Evidence, la_code: str, measure: str, *, horizon: i
     ``forecast`` is the central forecast sendcast gave then, ``lo80``/``hi80`` its 80% interval
     (NaN where the run gave none, e.g. the first years of a short series) and ``actual`` what
     was published. Empty (with the columns) when there is no such forecast."""
-    table = evidence.realtime.forecasts
-    rows = table[(table["la_code"] == la_code) & (table["measure"] == measure)]
-    rows = rows[(rows["method"] == CHOSEN) & (rows["horizon"] == horizon) & (rows["origin"] >= first_origin)
-                & rows["actual"].notna()]
+    rows = chosen_rows(evidence.realtime, measure, la_code)
+    rows = rows[(rows["horizon"] == horizon) & (rows["origin"] >= first_origin) & rows["actual"].notna()]
     return rows.reindex(columns=list(PAST_COLUMNS)).sort_values("year").reset_index(drop=True)
