@@ -213,7 +213,9 @@ class _Pool:
         it at this instant but not yet taken up is given back to the pool that gave it."""
         if event.triggered:
             event.callbacks.clear()
-            event.value.release()
+            granted = event.value  # the pool that gave the place
+            if granted is not None:
+                granted.release()
         else:
             for entry in self.waiting:
                 if entry[1] is event:
@@ -250,6 +252,11 @@ class _Pool:
             taken = min(self.level, -delta)
             self.level -= taken
             self.deficit += -delta - taken
+
+
+def _set_units(pool: _Pool, units: int, event: simpy.Event) -> None:
+    """A pool's places change on a 1 January (a SimPy callback)."""
+    pool.set_units(units)
 
 
 class _Model:
@@ -559,8 +566,7 @@ class _Model:
     def _at_years(self, units: list[int], pool: _Pool) -> None:
         for k in range(1, len(units)):
             if units[k] != units[k - 1]:
-                ev = Timeout(self.env, float(k), units[k])
-                ev.callbacks.append(lambda e, pool=pool: pool.set_units(e.value))
+                Timeout(self.env, float(k)).callbacks.append(partial(_set_units, pool, units[k]))
 
     # ------------------------------------------------------------------ helpers
     def _repeat(self) -> float:
@@ -631,9 +637,10 @@ class _Model:
                 return
             if time >= self.h:
                 return
-            now = self._decide(child, time)
-            if now is None:
+            refused_at = self._decide(child, time)
+            if refused_at is None:
                 return
+            now = refused_at
 
     def _sen_support_events(
         self, t0: np.ndarray, birth: np.ndarray, exp_draw: np.ndarray, uniform: np.ndarray, keys: np.ndarray
@@ -805,13 +812,14 @@ class _Model:
                     child = heappop(pending)[1]
                 events += 1
                 decided_in_year += 1
-                if arrive(child):
-                    # as _start_assessment(child, t_decide)
+                if arrive is None or arrive(child):
+                    # as _start_assessment(child, t_decide) (with no queue: at once, as _decide does)
                     duration = repeat_gamma(shape, mean) if assessed_before[child] else float(assess_time[child])
                     heappush(done, (t_decide + duration, child))
             elif t_change <= t_done:
                 if t_change >= until:
                     break
+                assert queue is not None  # capacity changes exist only with a queue (_build_capacity)
                 units = changes[next_change][1]
                 if units < 0:  # responsive capacity: the work in hand this 1 January
                     units = self.p.assessment.responsive_slots(
@@ -954,12 +962,11 @@ class _Model:
                 # counted from ``env.now`` placed the child before the wait began, even
                 # before a January when the plan did not yet exist (the conservation fault)
                 at = now + delay - self.env.now
-                Timeout(self.env, at, (child, request)).callbacks.append(self._on_overflow)
+                Timeout(self.env, at).callbacks.append(partial(self._on_overflow, child, request))
 
-    def _on_overflow(self, event: Timeout) -> None:
+    def _on_overflow(self, child: int, request: simpy.Event, event: Timeout) -> None:
         """A waiting child's wait for a local place ends in an independent special school
         (unless the child is no longer waiting on that request)."""
-        child, request = event._value
         if self.wait_event[child] is not request:
             return
         self.events += 1
@@ -969,9 +976,9 @@ class _Model:
         self._set_group(child, INDEPENDENT, now)
 
     def _stop_waiting(self, child: int, now: float) -> None:
-        request = self.wait_event[child]
-        if request is not None:
-            self.wait_pool[child].leave(request)
+        request, pool = self.wait_event[child], self.wait_pool[child]
+        if request is not None and pool is not None:
+            pool.leave(request)
             self.wait_event[child] = None
             self.wait_pool[child] = None
             self.waiting.discard(child)
