@@ -13,8 +13,8 @@ Two kinds of task, both on :func:`sendcast.runtime.parallel.map_tasks` (``local`
 1. **set-up, one task per LA** (:func:`setup_task`): calibration and each replication's
    Parameters. The task reads the data folder itself (a Dask worker needs the same path: run
    the workers on this machine or on a shared file system). An LA the simulation cannot take
-   (a boundary change inside the calibration window, a missing input) is an outcome with status
-   ``refused`` and the reason, never an exception that stops the others.
+   (a boundary change inside the calibration window, a missing input, published figures that
+   make invalid parameters) is an outcome with status ``refused`` and the reason, never an exception that stops the others.
 2. **simulation, one task per LA and chunk of replications** (:func:`chunk_task`): the
    baseline and option of replications ``first .. first + count - 1``, each flattened to a
    vector (:func:`simulation.runner.replication_values`), with the task's own peak memory.
@@ -42,6 +42,7 @@ from sendcast.data.build import Dataset
 from sendcast.runtime.errors import SendcastError
 from sendcast.runtime.parallel import Progress, map_tasks
 from simulation import Parameters
+from simulation.errors import ParameterError
 from simulation.runner import SUMMARY_COLUMNS, replication_values, results_from_wide, wide_table
 
 SIMULATED, REFUSED, FAILED = "simulated", "refused", "failed"
@@ -189,6 +190,9 @@ def setup_task(task: SetupTask) -> LaSetup:
         setup = setup_la(_dataset(task.data), task)
     except SendcastError as error:
         return LaSetup(task.la_code, task.la_name, REFUSED, str(error), seconds=time.perf_counter() - began)
+    except ParameterError as error:  # the published figures cannot make valid parameters (small, rounded counts)
+        return LaSetup(task.la_code, task.la_name, REFUSED, f"its published figures make invalid simulation "
+                       f"parameters: {error}", seconds=time.perf_counter() - began)
     except (ArithmeticError, ValueError, KeyError, IndexError, RuntimeError) as error:
         return LaSetup(task.la_code, task.la_name, FAILED, f"{type(error).__name__}: {error}",
                        seconds=time.perf_counter() - began)
