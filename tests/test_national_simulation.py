@@ -119,8 +119,8 @@ def test_dask_on_an_existing_cluster_gives_the_local_tables_for_three_las(datase
     pytest.importorskip("distributed", reason="dask.distributed is an optional extra (pip install 'sendcast[dask]')")
     from distributed import LocalCluster
 
-    las = pd.DataFrame({"la_code": ["E06000017", "E09000001", "E06000018"],
-                        "la_name": ["Rutland", "City of London", "Nottingham"]})
+    las = pd.DataFrame({"la_code": ["E06000017", "E09000001", "E06000001"],
+                        "la_name": ["Rutland", "City of London", "Hartlepool"]})
     scenario = "scenarios/new-special-school.toml"
     local = national.simulate_las(dataset, las, scenario, replications=3, chunk=2)
     with LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=":0") as cluster:
@@ -129,6 +129,6 @@ def test_dask_on_an_existing_cluster_gives_the_local_tables_for_three_las(datase
     pd.testing.assert_frame_equal(remote.summary, local.summary)
     pd.testing.assert_frame_equal(remote.differences, local.differences)
     status = local.las.set_index("la_name")["status"]
-    assert dict(status) == {"Rutland": "simulated", "City of London": "refused", "Nottingham": "simulated"}
+    assert dict(status) == {"Rutland": "simulated", "City of London": "refused", "Hartlepool": "simulated"}
     assert set(local.summary["scenario"]) == {"Baseline", "New special school"}
     assert (local.las.loc[local.las["status"] == "simulated", "tasks"] == 2).all()
