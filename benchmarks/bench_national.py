@@ -213,7 +213,7 @@ def main() -> None:
           + (f", {wall2 / n:.1f} s on 2" if two is not None else ""))
     peaks = one.chunk_peaks_mib
     print(f"  memory per task (tracemalloc peak, {args.chunk} pairs of one LA): median {statistics.median(peaks):.1f} "
-          f"MiB, largest {max(peaks):.1f} MiB" + (f"; worker processes' peak RSS: "
+          f"MiB, largest {max(peaks):.1f} MiB" + ("; worker processes' peak RSS: "
                                                    + ", ".join(f"{x:.0f} MiB" for x in rss) if two is not None else ""))
     if not args.all:
         share = per["plans"].sum() / everyone["plans"].sum()
