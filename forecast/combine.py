@@ -72,9 +72,9 @@ def combine(
     paths = None
     counts = {None if f.paths is None else f.paths.shape[1] for f in forecasts}
     if len(counts) == 1 and None not in counts:
-        ordered = np.stack([np.sort(f.paths, axis=1) for f in forecasts])
+        ordered = np.stack([np.sort(np.asarray(f.paths), axis=1) for f in forecasts])
         averaged = _reduce(ordered, method, w)
-        reference = forecasts[int(np.argmax(w))].paths
+        reference = np.asarray(forecasts[int(np.argmax(w))].paths)
         ranks = np.argsort(np.argsort(reference, axis=1), axis=1)
         paths = np.take_along_axis(averaged, ranks, axis=1)
     return PanelForecast(model=name, scale="log", log_offset=offset, paths=paths, **fields)

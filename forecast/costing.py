@@ -120,12 +120,13 @@ def cost_forecast(
     rows, not_costed = [], []
     total = np.zeros(next(iter(shapes)))
     for group, group_paths in paths.items():
-        cost = unit_costs[group]
-        costed = cost is not None and np.isfinite(cost)
+        given = unit_costs[group]
+        cost = float("nan") if given is None else float(given)
+        costed = bool(np.isfinite(cost))
         if costed and cost < 0:
-            raise ForecastError(f"costing: unit cost for {group} is negative ({cost})")
+            raise ForecastError(f"costing: unit cost for {group} is negative ({given})")
         if costed:
-            spend = np.asarray(group_paths, dtype=float) * float(cost) * index[None, :]
+            spend = np.asarray(group_paths, dtype=float) * cost * index[None, :]
             total += spend
             summary = _summaries(spend)
         else:
@@ -138,7 +139,7 @@ def cost_forecast(
                     "year": years,
                     "year_basis": year_basis,
                     "costed": costed,
-                    "unit_cost_gbp": float(cost) if costed else np.nan,
+                    "unit_cost_gbp": cost if costed else np.nan,
                     "price_index": index,
                     **summary,
                     "price_basis": basis,

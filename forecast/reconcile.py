@@ -226,7 +226,11 @@ def reconcile_forecasts(
         {n: forecasts[n].mean for n in nodes}, hierarchy, method=method, residuals=residuals, variances=variances
     )
     paths = reconcile(
-        {n: forecasts[n].paths for n in nodes}, hierarchy, method=method, residuals=residuals, variances=variances
+        {n: np.asarray(forecasts[n].paths) for n in nodes},
+        hierarchy,
+        method=method,
+        residuals=residuals,
+        variances=variances,
     )
     out = {}
     for name in nodes:

@@ -13,7 +13,8 @@ Modules, one job each:
 - :mod:`simulation.outputs`: measure names, year bases and yearly tallies;
 - :mod:`simulation.runner`: replications, summaries and paired differences;
 - :mod:`simulation.calibration`: rates from published flows, fit of the rest;
-- :mod:`simulation.examples`: a Gloucestershire-sized example scenario.
+- :mod:`simulation.priors`: the rates, age shapes and unit costs a real run starts from (calibrated by sendcast).
+- :mod:`simulation.examples`: a Gloucestershire-sized example scenario on those priors (benchmarks, tests).
 """
 
 from simulation.calibration import CalibrationResult, calibrate, estimate_rates

@@ -76,6 +76,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass, replace
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -488,7 +489,7 @@ def apply_free_parameters(
     value = {name: (v if name in LINEAR_PARAMETERS else float(np.exp(v))) for name, v in raw.items()}
     request = {year: value[f"request_multiplier_{year}"] for year in request_years}
     c = base.ceasing
-    hazards = {
+    hazards: dict[str, Any] = {
         field: np.array(getattr(c, field), dtype=float)
         for field in ("needs_met_rate_by_age", "moved_away_rate_by_age", "left_education_rate_by_age")
     }
@@ -714,16 +715,16 @@ def calibrate(
     values = np.where(linear, theta, np.exp(theta))
     fitted = dict(zip(names, values.round(6).tolist()))
     report = table.rename(columns={"value": "actual"}).copy()
-    rows = list(zip(report["measure"], report["breakdown"], report["year"]))
-    report["simulated"] = simulated(theta, rows, report_steps_per_year)
-    report["simulated_model"] = simulated(theta, rows, report_steps_per_year, recorded=False)
+    report_keys = list(zip(report["measure"], report["breakdown"], report["year"]))
+    report["simulated"] = simulated(theta, report_keys, report_steps_per_year)
+    report["simulated_model"] = simulated(theta, report_keys, report_steps_per_year, recorded=False)
     for column, model in (("error_pct", "simulated"), ("error_pct_model", "simulated_model")):
         with np.errstate(divide="ignore", invalid="ignore"):
             report[column] = np.where(report["actual"] > 0, 100.0 * (report[model] / report["actual"] - 1.0), np.nan)
         report.loc[(report["breakdown"] != "") & (report["actual"] < MIN_PHASE_COUNT), column] = np.nan
     report["year_basis"] = np.where(report["measure"].isin(STOCK_TARGETS), "january", "calendar")
     fitted_keys = {k for k, u in zip(keys, usable) if u} | {k for mask in pools for k, m in zip(keys, mask) if m}
-    report["fitted"] = [k in fitted_keys for k in rows]
+    report["fitted"] = [k in fitted_keys for k in report_keys]
     report = report[
         [
             "measure",

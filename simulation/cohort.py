@@ -378,7 +378,7 @@ def _run(
             flow["refused"][y] += refused.sum()
             to_assess = decided - refused
             flow["decided"][y] += to_assess.sum()
-            if responsive and y >= 1 and w % spy == 0:
+            if responsive and slots is not None and floor is not None and y >= 1 and w % spy == 0:
                 # responsive capacity, worked out on 1 January (before the step's decisions
                 # join): children waiting or in an assessment, plus last year's decisions
                 slots[y] = p.assessment.responsive_slots(
@@ -483,16 +483,16 @@ def _assemble(
     flows[("new_plans", "")] = flow["new_plans"]
     for f, phase in enumerate(PHASES):
         flows[("new_plans", f"phase={phase}")] = new_by_age[:, phase_by_age() == f].sum(axis=1)
-    for age in range(AGES):
-        flows[("new_plans", f"age={age}")] = new_by_age[:, age]
+    for single_age in range(AGES):
+        flows[("new_plans", f"age={single_age}")] = new_by_age[:, single_age]
     pct = within_20_weeks(p) if p.assessment.capacity_per_year is None else np.nan
     flows[("issued_within_20wk_pct", "")] = np.full(h, pct)
     ceased = [flow[f"ceased_{r}"] for r in CEASE_REASONS]
     flows[("plans_ceased", "")] = sum(ceased)
     for r, values in zip(CEASE_REASONS, ceased):
         flows[("plans_ceased", f"reason={r}")] = values
-    for age in range(AGES):
-        flows[("plans_ceased", f"age={age}")] = ceased_by_age[:, age]
+    for single_age in range(AGES):
+        flows[("plans_ceased", f"age={single_age}")] = ceased_by_age[:, single_age]
     flows[("ehcp_moves_in", "")] = flow["moves_in"]
     flows[("overflow_independent", "")] = np.zeros(h)
     flows[("child_weeks_waited", "")] = np.zeros(h)

@@ -18,7 +18,7 @@ walking the grid; a test checks the shortcut against the walk.
 from __future__ import annotations
 
 from bisect import bisect_right
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -34,6 +34,14 @@ class CompetingHazards:
 
     rates: np.ndarray
     end_age: float
+    # derived in __post_init__ (precomputed for the event loop)
+    _total: np.ndarray = field(init=False, repr=False)
+    _cum: np.ndarray = field(init=False, repr=False)
+    _total_list: list = field(init=False, repr=False)
+    _cum_list: list = field(init=False, repr=False)
+    _age_only: bool = field(init=False, repr=False)
+    _cum_by_age: list = field(init=False, repr=False)
+    _last_positive: np.ndarray = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
         rates = np.asarray(self.rates, dtype=float)

@@ -100,9 +100,9 @@ PLACEMENT_GROUPS = tuple(dict.fromkeys(PLACEMENT_GROUP.values()))
 def placement_group_stocks(by_type: dict[str, np.ndarray]) -> dict[tuple[str, str], np.ndarray]:
     """January stocks of ``ehcp_total``, each placement group and ``ehcp_resourced_unit``
     from the stock of every placement type (:data:`simulation.parameters.PLACEMENTS`)."""
-    stocks = {("ehcp_total", ""): sum(by_type.values())}
+    stocks: dict[tuple[str, str], np.ndarray] = {("ehcp_total", ""): np.asarray(sum(by_type.values()))}
     for group in PLACEMENT_GROUPS:
-        stocks[(group, "")] = sum(v for k, v in by_type.items() if PLACEMENT_GROUP[k] == group)
+        stocks[(group, "")] = np.asarray(sum(v for k, v in by_type.items() if PLACEMENT_GROUP[k] == group))
     stocks[("ehcp_resourced_unit", "")] = by_type["resourced_unit"]
     return stocks
 
@@ -251,18 +251,18 @@ def first_januaries_aged(birth: np.ndarray, ages: list[float], horizon: int) -> 
     where ``j - birth`` on the January before can round up to exactly ``age``: only those
     few are tested.
     """
-    ages = np.asarray(ages, dtype=float)
-    if not np.all(ages == np.round(ages)):
-        raise ValueError(f"first_januaries_aged: ages {ages.tolist()} are not all whole numbers of years")
+    years_of_age = np.asarray(ages, dtype=float)
+    if not np.all(years_of_age == np.round(years_of_age)):
+        raise ValueError(f"first_januaries_aged: ages {years_of_age.tolist()} are not all whole numbers of years")
     birth = np.asarray(birth, dtype=float)
     whole = np.ceil(birth)
-    january = whole.astype(np.int64)[None, :] + ages.astype(np.int64)[:, None]
+    january = whole.astype(np.int64)[None, :] + years_of_age.astype(np.int64)[:, None]
     # the January before can only reach the age by rounding if the birth is within far
     # less than 1e-9 of a whole year (rounding moves ages under 1e5 by under 1e-11)
     hair = np.flatnonzero(birth - (whole - 1.0) < 1e-9)
     if hair.size:
         before = january[:, hair] - 1
-        january[:, hair] -= before.astype(float) - birth[hair][None, :] >= ages[:, None]
+        january[:, hair] -= before.astype(float) - birth[hair][None, :] >= years_of_age[:, None]
     np.clip(january, 0, horizon + 1, out=january)
     return january
 

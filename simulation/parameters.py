@@ -326,6 +326,8 @@ class Assessment:
         """Slots of a year under ``capacity_response`` given the work in hand on 1 January
         (children waiting for or in an assessment, plus the year before's decisions to
         assess), at least ``floor_slots`` (the schedule's slots that year)."""
+        if self.capacity_response is None:
+            raise ParameterError("assessment.responsive_slots: capacity_response is not set")
         return max(self.slots(max(float(self.capacity_response) * work_in_hand, 1.0)), floor_slots)
 
 

@@ -48,6 +48,12 @@ def test_every_early_identification_setting_is_a_lever_with_the_validations_rang
     assert all(lever.optional and lever.minimum == 0 for lever in unit_cost_levers())
 
 
+def test_every_lever_states_its_unit_and_allowed_range():
+    for lever in levers() + unit_cost_levers():
+        assert lever.unit.strip(), f"{lever.key} has no unit (add its words to sendcast.scenarios.levers.WORDS)"
+        assert lever.allowed and lever.allowed != "any number", lever.key
+
+
 def test_a_value_inside_a_levers_range_validates_and_one_outside_is_refused_in_one_line():
     _, settings, _ = load_scenario(SCENARIOS / "early-identification.toml")
     risk = next(lever for lever in levers() if lever.key.endswith("relative_risk"))
@@ -201,7 +207,7 @@ def test_the_app_warns_when_it_listens_beyond_this_machine(monkeypatch, capsys):
     assert started["host"] == "127.0.0.1" and "http://127.0.0.1:8124/" in out and "warning" not in err
 
 
-@pytest.mark.slow
+@pytest.mark.slow  # 24 s measured (load 9): the new process builds the test's data folder, then serves
 def test_sendcast_app_starts_serves_the_pages_and_stops(data_dir, tmp_path):
     process, port = start_app("--data", str(data_dir), "--reports", str(tmp_path), cwd=tmp_path,
                               stderr=subprocess.PIPE)

@@ -67,7 +67,8 @@ def test_simulate_a_scenario_and_its_baseline(tmp_path, capsys):
         assert (out / name).stat().st_size > 10_000
     manifest = json.loads((out / "manifest.json").read_text())
     assert manifest["scenario_changes"] == ["assessment.capacity_per_year", "costs.fixed_gbp"]  # + staff cost
-    assert {i["role"] for i in manifest["inputs"]} == {"scenario"} and len(manifest["inputs"]) == 2
+    # the two scenario files and the places they run with (the baseline's capacity file)
+    assert sorted(i["role"] for i in manifest["inputs"]) == ["scenario", "scenario", "special school places"]
     assert "More assessment capacity" in text and "Paired difference" in text
 
 
@@ -105,3 +106,22 @@ def test_calibrate_validate_writes_the_out_of_sample_table(tmp_path, capsys):
     assert table["forecast"].notna().sum() > 0                           # the forecast engine beside it
     targets = pd.read_csv(out / "validation_targets.csv")
     assert "coverage_95" in set(targets["target"]) and "Targets (one year ahead" in text
+
+
+@pytest.mark.slow  # about 6 CPU-s (two short runs)
+def test_simulate_without_a_scenario_is_a_scenario_file_that_changes_nothing(tmp_path, capsys):
+    """One meaning of baseline, one money convention: ``simulate --la X`` is placed and priced
+    as a scenario file naming only X and its start year (2025-26 prices, default transport),
+    so its costs are the ones ``compare`` shows."""
+    plain = tmp_path / "plain.toml"
+    plain.write_text('[scenario]\nname = "As things stand"\nla = "Gloucestershire"\nstart_year = 2025\n')
+    tables = []
+    for extra, out in (([], tmp_path / "none"), (["--scenario", str(plain)], tmp_path / "file")):
+        code, text, err = run(capsys, "simulate", "--la", "Gloucestershire", *extra, "--years", "2",
+                              "--replications", "2", "--seed", "5", "--out", str(out))
+        assert code == 0, err
+        assert "restated from 2021-22 to 2025-26 prices" in text and "transport: GBP" in text
+        tables.append(pd.read_csv(out / "simulation.csv", keep_default_na=False))
+    pd.testing.assert_frame_equal(tables[0], tables[1])
+    cost = tables[0].set_index(["measure", "breakdown", "year"])["mean"]
+    assert cost[("cost_gbp", "component=transport", 2026)] > 0

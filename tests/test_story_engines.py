@@ -36,3 +36,25 @@ def test_a_simulation_inside_every_interval_gets_one_sentence_saying_so():
         "In every year both engines cover (2025-2029), the simulation's baseline lies inside the trend forecast's 80% "
         "interval for requests for an EHC needs assessment."]
     assert agreement_lines(engines_agreement(comparison, None)) == []
+
+
+def test_sen_support_is_compared_as_a_share_of_residents_aged_4_to_15():
+    """The trend forecast has SEN support as a share of pupils; the simulation counts children.
+    The report divides the count by the residents aged 4-15 of that January (the calibration's
+    rule), so the two engines are compared on one scale."""
+    import numpy as np
+
+    from simulation.parameters import Population
+
+    by_age = np.zeros((2, 26))
+    by_age[0, 4:16] = 100.0          # 1,200 residents aged 4-15 in 2025
+    by_age[1, 4:16] = 50.0           # 600 in 2026
+    by_age[:, 0:4] = 1_000.0         # under-4s are not pupils
+    comparison, forecast = _runs({"sen_support": {2025: 180.0, 2026: 180.0}},
+                                 {"sen_support_pct": {2025: (14, 16), 2026: (14, 16)}})
+    comparison.parameters = {"Base": SimpleNamespace(population=Population(2025, by_age))}
+    table = engines_agreement(comparison, forecast).set_index("year")
+    assert table["simulated"].round(6).to_dict() == {2025: 15.0, 2026: 30.0}
+    assert table["inside"].to_dict() == {2025: "inside", 2026: "above"}
+    (line,) = agreement_lines(engines_agreement(comparison, forecast))
+    assert line.startswith("Pupils on SEN support (% of residents aged 4-15): the simulation is outside")

@@ -19,7 +19,7 @@ import pandas as pd
 
 from sendcast.data import paths
 from sendcast.runtime import atomic
-from sendcast.data.capacity import THIRD_PARTY_FILE, capacity_file, codes_to_numbers, default_capacity, read_capacity
+from sendcast.data.capacity import THIRD_PARTY_FILE, capacity_file
 from sendcast.data.population import population_note
 from sendcast.reporting.charts import scenarios_with_history_chart
 from sendcast.commands.options import (MAX_YEARS, REPLICATIONS, SEED, YEAR, backend_options, data_option,
@@ -30,7 +30,8 @@ from sendcast.runtime.notes import Note, NoteKind, notes_of, subjects
 from sendcast.reporting.fit_report import print_report, target_checks
 from sendcast.runtime.progress import announce, progress_bar
 from sendcast.runtime.runs import run_folder
-from sendcast.scenarios.files import load_scenario
+from sendcast.scenarios.files import as_things_stand, load_scenario
+from sendcast.scenarios.option_cost_setup import default_transport, transport_note
 from sendcast.scenarios.pipeline import LoadedScenario
 from sendcast.scenarios.retarget import check_series, retarget
 from sendcast.scenarios.replications import run_replications
@@ -40,7 +41,8 @@ from sendcast.scenarios.national_simulation import DEFAULT_CHUNK
 from sendcast.commands.calibrate_all_las import calibrate_all_las, check_origins
 from sendcast.commands.simulate_all_las import add_options as add_all_las_options, simulate_all_las
 from sendcast.scenarios.parameters import (baseline_path, build_parameters, calibrate_la, changed_fields, damping_choice,
-                                           la_history, parameter_draws, placement_costs, special_place_notes)
+                                           la_history, parameter_draws, placement_costs, scenario_places,
+                                           special_place_notes)
 from simulation import simulate
 
 SUMMARY_COLUMNS = ["scenario", "measure", "breakdown", "year", "mean", "lo95", "hi95"]
@@ -283,23 +285,25 @@ def _simulate(args: argparse.Namespace) -> int:
     check_series(dataset, history.la_code, start_year)
     fit = calibrate_la(dataset, history.la_code, start_year=start_year)
     timings["calibration"] = round(time.perf_counter() - began, 2)
-    capacity = None if scenario is None or scenario.special_places.capacity_file else default_places
     if scenario is None:
-        # The LA's own capacity file, else the third-party table (flagged low confidence).
-        capacity, _ = default_capacity(paths.data_dir(args.data), history.la_code, history.la_number,
-                                       codes_to_numbers(dataset.geography.las))
+        # As things stand: the defaults a scenario file gets (one meaning of baseline, one
+        # money convention; sendcast.scenarios.files.as_things_stand)
+        scenario = as_things_stand(history.la_name, start_year)
+    capacity = default_places
+    if capacity is None:
+        capacity, _ = scenario_places(dataset, history, scenario, args.data)
     scenarios = {}
-    if scenario is not None and baseline_path(chain) != chain[0]:
+    if chain and baseline_path(chain) != chain[0]:
         scenarios[baseline.scenario.name] = build_parameters(
             dataset, history.la_code, start_year=start_year, horizon=horizon, scenario=baseline, calibration=fit,
             data=args.data, capacity=None if baseline.special_places.capacity_file else default_places)
-    main_name = info.name if info else "As things stand"
+    main_name = scenario.scenario.name
     scenarios[main_name] = build_parameters(dataset, history.la_code, start_year=start_year, horizon=horizon,
                                             scenario=scenario, capacity=capacity, calibration=fit, data=args.data)
     base_name = next(iter(scenarios))
     notes = _notes(history, start_year, capacity, scenario, args.data, dataset, horizon)
 
-    rules = {name: (item.trends.rule if item is not None else "damped")
+    rules = {name: item.trends.rule
              for name, item in zip(scenarios, ([baseline] if len(scenarios) == 2 else []) + [scenario])}
     drawn = {name: parameter_draws(params, history, fit, start_year, seed, replications, trends=rules[name])
              for name, params in scenarios.items()}
@@ -345,15 +349,16 @@ def _simulate(args: argparse.Namespace) -> int:
 
 def _notes(history, start_year, capacity, scenario, data, dataset=None, horizon: int = 10) -> list[Note]:
     """How the run's figures were made, as :class:`Note` objects (decided on by kind, printed as text)."""
-    if capacity is None and scenario is not None and scenario.special_places.capacity_file:
-        capacity = read_capacity(Path(scenario.special_places.capacity_file))
     place_notes = special_place_notes(history, start_year, horizon, capacity, scenario)
     _, cost_notes = placement_costs(history, scenario, data, dataset)
-    rule = scenario.assessment.capacity_rule if scenario is not None else "responsive"
+    transport = default_transport(scenario)
+    if transport is not None:
+        cost_notes.append(Note(NoteKind.UNIT_COSTS, transport_note(transport)))
     capacity_note = ("assessment capacity: responds to the work in hand each January as it has since 2019 "
-                     "(sendcast.scenarios.parameters.assessment_capacity)" if rule == "responsive" else
+                     "(sendcast.scenarios.parameters.assessment_capacity)" if scenario.assessment.capacity_rule ==
+                     "responsive" else
                      "assessment capacity: frozen at today's level (scenario capacity_rule = \"frozen\")")
-    trends = (damping_choice(history, start_year)[1] if scenario is None or scenario.trends.rule == "damped" else
+    trends = (damping_choice(history, start_year)[1] if scenario.trends.rule == "damped" else
               "trends: request and identification rates held at their last fitted values (scenario trends.rule = \"held\")")
     return [*notes_of(NoteKind.SPECIAL_PLACES, place_notes), *cost_notes,
             Note(NoteKind.ASSESSMENT_CAPACITY, capacity_note), Note(NoteKind.TRENDS, trends),

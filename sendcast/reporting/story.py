@@ -21,6 +21,7 @@ import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 
+from sendcast.data.measures import PLACEMENT_GROUPS
 from sendcast.forecasting.neighbours import NeighbourComparison
 from sendcast.forecasting.one_la import LaForecast
 from sendcast.reporting import comparison as tables
@@ -32,6 +33,7 @@ from sendcast.reporting.forecast_outputs import neighbour_figure, neighbour_line
 from sendcast.reporting.html_report import Report
 from sendcast.reporting.psa_report import psa_sentences
 from sendcast.runtime.runs import option_file_names
+from sendcast.scenarios.parameters import PUPIL_AGES
 from sendcast.scenarios.pipeline import Comparison
 
 
@@ -65,7 +67,8 @@ ENGINE_MEASURES = (("ehcp_total", "EHC plans", "January"),
                    ("requests", "Requests for an EHC needs assessment", "calendar year"),
                    ("new_plans", "New EHC plans issued", "calendar year"),
                    ("ehcp_state_special", "State special school placements", "January"),
-                   ("ehcp_independent_special", "Independent or non-maintained special placements", "January"))
+                   ("ehcp_independent_special", "Independent or non-maintained special placements", "January"),
+                   ("sen_support_pct", "Pupils on SEN support (% of residents aged 4-15)", "January"))
 
 #: Why the engines can part on a measure: what the simulation assumes that the trend does not.
 WHY_THEY_DIFFER = {
@@ -79,6 +82,9 @@ WHY_THEY_DIFFER = {
     "ehcp_independent_special": "in the simulation a child who cannot get a state special place goes to an "
                                 "independent school; the trend forecast carries the published independent "
                                 "placements forward",
+    "sen_support_pct": "the simulation identifies children at SEN support at a fitted rate whose growth is damped "
+                       "and loses them to requests that grow faster, while the resident children aged 4-15 fall "
+                       "(ONS projections); the trend forecast carries the published share's growth forward",
 }
 
 
@@ -89,17 +95,35 @@ def engines_agreement(comparison: Comparison, forecast: LaForecast | None) -> pd
     ``below`` / ``inside`` / ``above``)."""
     if forecast is None or forecast.forecast.empty:
         return pd.DataFrame(columns=["measure", "year", "simulated", "trend_lo80", "trend_hi80", "inside"])
-    summary = comparison.summary
-    summary = summary[(summary["scenario"] == comparison.baseline) & (summary["breakdown"].fillna("") == "")]
     rows = []
     for measure, _, _ in ENGINE_MEASURES:
         trend = forecast.forecast[forecast.forecast["measure"] == measure].set_index("year")
-        simulated = summary[summary["measure"] == measure].set_index("year")["mean"]
+        simulated = _baseline_series(comparison, measure)["mean"]
         for year in sorted(set(trend.index) & set(simulated.index)):
             value, low, high = float(simulated[year]), float(trend.at[year, "lo80"]), float(trend.at[year, "hi80"])
             where = "below" if value < low else "above" if value > high else "inside"
             rows.append((measure, int(year), value, low, high, where))
     return pd.DataFrame(rows, columns=["measure", "year", "simulated", "trend_lo80", "trend_hi80", "inside"])
+
+
+def _baseline_series(comparison: Comparison, measure: str) -> pd.DataFrame:
+    """The simulation baseline's ``mean, lo95, hi95`` of ``measure`` by year. For
+    ``sen_support_pct``: children on SEN support each January as a percentage of the
+    residents aged 4-15 that year (the rule the calibration converts the published share
+    by, :func:`sendcast.scenarios.parameters.sen_support_by_age`)."""
+    summary = comparison.summary
+    summary = summary[(summary["scenario"] == comparison.baseline) & (summary["breakdown"].fillna("") == "")]
+    if measure != "sen_support_pct":
+        return summary[summary["measure"] == measure].set_index("year")[["mean", "lo95", "hi95"]]
+    counts = summary[summary["measure"] == "sen_support"].set_index("year")[["mean", "lo95", "hi95"]]
+    params = getattr(comparison, "parameters", {}).get(comparison.baseline)
+    if params is None or counts.empty:
+        return counts.iloc[0:0]
+    rows = np.asarray(params.population.by_age)
+    first, last = PUPIL_AGES
+    pupils = np.array([rows[min(max(int(y) - params.population.start_year, 0), len(rows) - 1), first:last + 1].sum()
+                       for y in counts.index])
+    return counts[pupils > 0].div(pupils[pupils > 0], axis=0) * 100.0
 
 
 def _years(years: list[int]) -> str:
@@ -153,22 +177,23 @@ def engines_table(comparison: Comparison, forecast: LaForecast | None) -> pd.Dat
             continue
         last = forecast.forecast[(forecast.forecast["measure"] == measure)
                                  & (forecast.forecast["year"] == years["year"].max())].iloc[0]
-        simulated = _value(comparison.summary, base, measure, int(last["year"]))
+        simulated = _baseline_series(comparison, measure).loc[int(last["year"])]
+        show = format_percent if measure.endswith("_pct") else format_children
         rows.append({"Measure": label, "When": f"{kind} {int(last['year'])}",
-                     "Simulation, baseline (central)": format_children(simulated["mean"]),
-                     "Simulation: 95% of futures": f"{format_children(simulated['lo95'])} to "
-                                                   f"{format_children(simulated['hi95'])}",
-                     "Trend forecast (central)": format_children(last["mean"]),
-                     "Trend forecast: 80% interval": f"{format_children(last['lo80'])} to "
-                                                     f"{format_children(last['hi80'])}",
+                     "Simulation, baseline (central)": show(simulated["mean"]),
+                     "Simulation: 95% of futures": f"{show(simulated['lo95'])} to {show(simulated['hi95'])}",
+                     "Trend forecast (central)": show(last["mean"]),
+                     "Trend forecast: 80% interval": f"{show(last['lo80'])} to {show(last['hi80'])}",
                      "Simulation inside the trend's 80% interval": f"{(years['inside'] == 'inside').sum()} of "
                                                                     f"{len(years)} years"})
     costs = forecast.costs
     if not costs.empty:
         real = costs[(costs["placement_group"] == "total_costed") & (costs["price_basis"] == "real")]
         spend = comparison.spend
-        placements = spend[(spend["scenario"] == base) & ~spend["component"].isin(["total", "assessment",
-                                                                                  "early_support"])]
+        # placements only, as the trend forecast costs them: no transport, assessments, early
+        # support or an option's fixed costs
+        placements = spend[(spend["scenario"] == base)
+                           & spend["component"].isin([g.removeprefix("ehcp_") for g in PLACEMENT_GROUPS])]
         by_year = placements.groupby("financial_year")["real_gbp_mean"].sum()
         common = [y for y in real["financial_year"] if y in by_year.index]
         if common:

@@ -64,3 +64,26 @@ def vintage_lines(vintages: pd.DataFrame, measure: str) -> list[str]:
         table[f"{method}/5yr"] = other.reindex(chosen.index).map(lambda x: "n/a" if pd.isna(x) else f"{x:.2f}"
                                                                   ).to_numpy()
     return table.to_string(index=False).splitlines()
+
+
+def past_forecast_line(past: pd.DataFrame, la_name: str) -> str:
+    """One line on an LA's own track record from :func:`sendcast.forecasting.past_forecasts.past_forecasts`:
+    the years covered, how many published values fell inside the forecast's 80% interval (of those
+    forecasts that had one; bounds count as inside) and the median absolute error, % of the
+    published value (years published as 0 left out of the percentage)."""
+    if past.empty:
+        return f"No earlier forecast of this measure for {la_name} can yet be set against a published year."
+    ahead = int(past["horizon"].iloc[0])
+    when = "a year" if ahead == 1 else f"{ahead} years"
+    first, last = int(past["year"].min()), int(past["year"].max())
+    with_interval = past.dropna(subset=["lo80", "hi80"])
+    inside = int(((with_interval["actual"] >= with_interval["lo80"])
+                  & (with_interval["actual"] <= with_interval["hi80"])).sum())
+    published = past[past["actual"] != 0]
+    error = (100 * (published["forecast"] - published["actual"]).abs() / published["actual"]).median()
+    parts = [f"Forecasts for {la_name} made {when} earlier, {first}-{last} ({len(past)} years)"]
+    if len(with_interval):
+        parts.append(f"{inside} of {len(with_interval)} published values fell inside their 80% interval")
+    if pd.notna(error):
+        parts.append(f"median error {error:.1f}% of the published value")
+    return parts[0] + ": " + "; ".join(parts[1:]) + "."

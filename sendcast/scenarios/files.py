@@ -328,6 +328,20 @@ class Scenario(_Section):
     individual_support_plans: IndividualSupportPlans = IndividualSupportPlans()
 
 
+#: The name of the run made without a scenario file.
+AS_THINGS_STAND = "As things stand"
+
+
+def as_things_stand(la: str, start_year: int) -> Scenario:
+    """The scenario a run without a scenario file stands for: every setting at the
+    default a scenario file gets when it names only its LA and start year (places growing
+    as they have, overflow waiting, costs at the default price base with default
+    transport). One meaning of "baseline": ``simulate --la X`` and a scenario file that
+    changes nothing are placed and priced the same way. The run's horizon, replications
+    and seed are the command's, not this object's."""
+    return Scenario(scenario=ScenarioInfo(name=AS_THINGS_STAND, la=la, start_year=start_year))
+
+
 def load_scenario(path: str | Path) -> tuple[Scenario, dict[str, Any], list[Path]]:
     """Read, resolve ``based_on`` and validate a scenario file.
 

@@ -57,8 +57,22 @@ def provision_costs(costs: Costs, scenario: Scenario | None, *, start_year: int,
         if staff:
             fixed.append(("assessment_staff", staff))
     transport = costs.transport_gbp_per_year
-    if settings.default_transport and not settings.transport_gbp:
-        per_child = option_costs.transport_gbp_per_child(price_year, settings.inflation_pct)
+    per_child = default_transport(scenario)
+    if per_child is not None:
         transport = np.full(len(PLACEMENTS), per_child)
-        notes.append(f"transport: GBP {per_child:,.0f} a year per child with a plan, {option_costs.TRANSPORT_SOURCE}")
+        notes.append(transport_note(per_child))
     return replace(costs, fixed_gbp=tuple(fixed), transport_gbp_per_year=transport), notes
+
+
+def default_transport(scenario: Scenario) -> float | None:
+    """The default home-to-school transport, pounds a year per child with a plan at the
+    scenario's price base, or ``None`` where the scenario gives its own or turns it off."""
+    settings = scenario.costs
+    if not settings.default_transport or settings.transport_gbp:
+        return None
+    return option_costs.transport_gbp_per_child(financial_year_start(settings.price_base), settings.inflation_pct)
+
+
+def transport_note(per_child: float) -> str:
+    """Where the default transport figure comes from."""
+    return f"transport: GBP {per_child:,.0f} a year per child with a plan, {option_costs.TRANSPORT_SOURCE}"

@@ -34,7 +34,7 @@ random numbers) and paired differences are narrow::
   joint starting caseload follows (:func:`simulation.caseload.age_placement_counts`).
 - SEN support: the published % of pupils on SEN support (LAIT, January) times the
   resident population aged 4 to 15. Spread over ages with the ASSUMED shape of
-  :data:`simulation.examples.SEN_SUPPORT_AGE_SHAPE` at the start of the calibration
+  :data:`simulation.priors.SEN_SUPPORT_AGE_SHAPE` at the start of the calibration
   window; a run built on a calibration starts from the calibrated model's own age
   profile of SEN support in that January (:func:`calibrated_sen_support_shape`), so that
   identification, requests and exits by age start in the balance the fit found, not
@@ -57,12 +57,12 @@ random numbers) and paired differences are narrow::
   the placement mix by phase is fitted to the placement groups by phase of the published
   joint tables (:func:`phase_targets`) as well as to the yearly totals.
 - Identification at SEN support: the illustrative age profile of
-  :func:`simulation.examples.default_arrivals`, times a level and a yearly trend fitted
+  :func:`simulation.priors.default_arrivals`, times a level and a yearly trend fitted
   (in the calibration) so that the cohort model follows the SEN support counts above over
   the calibration window; held at the last year's value after it.
 - Age profiles of every hazard, decision and assessment times (5 and 10 weeks, Erlang)
   and the placement mix before fitting: ILLUSTRATIVE defaults from
-  :mod:`simulation.examples`, not estimates; calibration scales them to the LA.
+  :mod:`simulation.priors`, not estimates; calibration scales them to the LA.
 - Special school places: a capacity file (``capacity``, or the scenario's
   ``special_places.capacity_file``) plus the scenario's additional places; with neither,
   places are unconstrained. Schools take children beyond their listed places up to an
@@ -80,7 +80,7 @@ random numbers) and paired differences are narrow::
   outturn (:mod:`sendcast.money.unit_costs`: the LA's own outturn file, else the national
   benchmarking file by one rule, a regional median where the LA's figure is outside the
   national 5th-95th percentile or missing) where the shipped outturn covers the LA, else the
-  ILLUSTRATIVE :func:`simulation.examples.default_costs`; the scenario's unit-cost file
+  ILLUSTRATIVE :func:`simulation.priors.default_costs`; the scenario's unit-cost file
   and ``unit_costs_gbp`` replace them; the derived 2021-22 costs are restated to the
   scenario's ``price_base`` with HM Treasury's GDP deflator (:mod:`sendcast.money.prices`),
   never with the cash inflation assumption. AP is a place cost from the PRU/AP lines, "other"
@@ -101,7 +101,7 @@ import numpy as np
 import pandas as pd
 
 from sendcast.data import paths
-from sendcast.data.capacity import read_capacity
+from sendcast.data.capacity import codes_to_numbers, default_capacity, read_capacity
 from sendcast.data import query
 from sendcast.data.build import Dataset
 from sendcast.runtime.errors import InputError, SendcastError
@@ -124,7 +124,7 @@ from simulation.trends import (PANEL_HORIZONS, carry_forward, choose_damping, ch
                                multiplier_changes, multiplier_growth)
 from simulation.uncertainty import draw_parameters
 from simulation.cohort import expected_arrays
-from simulation.examples import EHCP_AGE_SHAPE_2024, SEN_SUPPORT_AGE_SHAPE, default_arrivals, default_ceasing, \
+from simulation.priors import EHCP_AGE_SHAPE_2024, SEN_SUPPORT_AGE_SHAPE, default_arrivals, default_ceasing, \
     default_costs, default_placement, default_sen_support
 from simulation.parameters import AGES, PHASE_START_AGES, PHASES, PLACEMENTS, Assessment
 
@@ -697,6 +697,26 @@ def special_place_notes(history: LaHistory, start_year: int, horizon: int, capac
     return notes + [overflow_note(places.overflow_policy, places.overflow_rate_per_year)]
 
 
+def scenario_places(dataset: Dataset, history: LaHistory, scenario: Scenario,
+                    data: str | Path | None = None) -> tuple[pd.DataFrame, str]:
+    """Special school places a scenario runs with, and where they come from: its
+    ``capacity_file``; else the LA's own file, else the third-party table's aggregate
+    (flagged low confidence, :func:`sendcast.data.capacity.default_capacity`); else an empty
+    table, so the January caseload in state special schools is taken as the places there
+    are. A scenario is never left with unconstrained places (or constrained only by the
+    places it adds) because it names no file."""
+    named = scenario.special_places.capacity_file
+    if named:
+        return read_capacity(Path(named)), f"places from {named}"
+    capacity, note = default_capacity(paths.data_dir(data), history.la_code, history.la_number,
+                                      codes_to_numbers(dataset.geography.las))
+    if capacity is None:
+        capacity = pd.DataFrame(columns=["school", "urn", "phase", "designation", "places", "from_year", "to_year",
+                                         "source", "confidence"])
+        note += "; the January caseload in state special schools is taken as the places there are"
+    return capacity, note
+
+
 # ----------------------------------------------------------------------------- the builder
 def build_parameters(dataset: Dataset, la: str, *, start_year: int, horizon: int = 10,
                      scenario: Scenario | None = None, capacity: pd.DataFrame | None = None,
@@ -731,8 +751,8 @@ def build_parameters(dataset: Dataset, la: str, *, start_year: int, horizon: int
     funded = scenario.assessment.capacity_per_year if scenario is not None else None
     assessment, weeks_open = assessment_capacity(history, start_year, fitted.assessment, in_assessment, rule, funded)
     caseload = replace(caseload, in_assessment_weeks_open=weeks_open)
-    if capacity is None and scenario is not None and scenario.special_places.capacity_file:
-        capacity = read_capacity(Path(scenario.special_places.capacity_file))
+    if capacity is None and scenario is not None:
+        capacity, _ = scenario_places(dataset, history, scenario, data)
     blocks, _ = special_place_blocks(history, start_year, capacity, scenario)
     share, _ = over_capacity(history, start_year, blocks, capacity)
     places = scenario.special_places if scenario is not None else SpecialPlacesSettings()
