@@ -224,6 +224,11 @@ def main() -> None:
               + f"; set-up {setup_wall / len(las) * len(everyone) / 60:.0f} min on 1 worker"
               + (f" (about {setup_wall / len(las) * len(everyone) / 60 / (wall1 / wall2):.0f} min on 2 at the "
                  "same speed-up)" if two is not None else "") + f". Measured under {load()}.")
+        cpu = per["simulation_cpu_seconds"].sum()
+        print(f"  by CPU time (less moved by other work than wall time): the tasks used {cpu:,.0f} CPU-s, "
+              f"{cpu / per['plans'].sum() * 1000:.1f} per 1,000 plans; all LAs about {cpu / share / 3600:.1f} CPU-hours, "
+              f"about {cpu / share / 2 / 3600:.1f} h on 2 idle cores if they scale perfectly (an upper bound on the "
+              "speed-up, not a measurement).")
 
 
 if __name__ == "__main__":
