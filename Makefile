@@ -43,11 +43,12 @@ run: $(STAMP)
 test: $(STAMP) browser
 	$(BIN)/python -m pytest -n auto --dist loadfile
 
-# ruff (lint and format) on the engines, pyflakes on everything (ARCHITECTURE.md: Tests)
+# ruff (lint and format) and mypy on the engines, pyflakes on everything (ARCHITECTURE.md: Tests)
 lint: $(STAMP)
 	$(BIN)/ruff check forecast simulation
 	$(BIN)/ruff format --check forecast simulation
 	$(BIN)/ruff check --select F .
+	$(BIN)/mypy forecast simulation
 
 # the quick inner loop: everything not marked slow (under a minute)
 test-fast: $(STAMP)

@@ -101,13 +101,13 @@ def main() -> None:
         driver.get(url)
         control = wait.until(lambda d: d.find_element("css selector", "#la + .selectize-control .selectize-input"))
         control.click()
-        driver.find_element("css selector", "#la + .selectize-control input").send_keys("Gloucest")
+        driver.find_element("css selector", "#la + .selectize-control input").send_keys("916")
         wait.until(
             lambda d: next(
                 (
                     o
                     for o in d.find_elements("css selector", ".selectize-dropdown .option")
-                    if "Gloucestershire" in o.text and o.is_displayed()
+                    if o.text.startswith("Gloucestershire (916") and o.is_displayed()
                 ),
                 False,
             )

@@ -123,6 +123,15 @@ def main() -> None:
           f"measures, tables included):")
     print(f"                            {realtime_time:7.2f} s  ({realtime_time / drift_time:.1f}x the drift-only "
           f"run; {len(scored):,} real-time forecasts scored)")
+    demographic = vintage_table(run.forecasts[run.forecasts["measure"] == "ehcp_total"],
+                                origins=range(2016, int(run.forecasts["origin"].max())),
+                                methods=["five_year_line", "demographic_rate", "sendcast"])
+    demographic = demographic[demographic["method"] != "five_year_line"]
+    if not demographic.empty and demographic["relative_mase"].notna().any():
+        table = demographic.pivot_table(index="origin", columns=["method", "horizon"], values="relative_mase")
+        print("EHC plans, MASE relative to the five-year line per vintage (demographic_rate: scored from the origins "
+              "with 4 years of population, never chosen):")
+        print("\n".join("  " + line for line in table.round(2).to_string().splitlines()))
     total = full_time + post_time + realtime_time
     print(f"whole national evidence (fixed-method backtest + its summaries + real-time backtest): {total:.2f} s "
           f"({total / drift_time:.1f}x the drift-only run; target under 60 s on 2 cores: "

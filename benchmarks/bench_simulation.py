@@ -20,7 +20,10 @@ Prints, all measured in the same run:
   shared with other work shows here: fewer than ``--cores`` busy means the timing is
   pessimistic);
 - one replication timed again after the pair run: this machine's speed drifts by up to
-  about 2x from hour to hour, and a change from the first timing shows it drifted.
+  about 2x from hour to hour, and a change from the first timing shows it drifted;
+- with ``--real``: one replication with and without primary need (issue 23: each child's need
+  drawn, new plans placed by need, plans reported by need), timed alternately in the same
+  run, and their ratio (target: at most about 1.05).
 
 ``--real`` times the shipped Gloucestershire scenarios instead (``scenarios/baseline.toml``
 against ``scenarios/early-identification.toml``, calibrated on the shipped data, as
@@ -126,6 +129,17 @@ def main() -> None:
     after = timed(lambda r=iter(range(2000, 3000)): simulate(params, 1, next(r)), args.repeats)
     print(f"DES, one replication, one core, after the pair run: median {statistics.median(after):.3f} s "
           f"(before: {des_s:.3f} s; a large change means the machine's speed changed during the run)")
+    if params.needs is not None:
+        without = dataclasses.replace(params, needs=None)
+        pairs = max(args.repeats, 10)
+        with_need, no_need = [], []
+        for r in range(pairs):  # alternately, so a drift in the machine's speed hits both alike
+            no_need += timed(lambda r=r: simulate(without, 1, 3000 + r), 1)
+            with_need += timed(lambda r=r: simulate(params, 1, 3000 + r), 1)
+        ratio = statistics.median(with_need) / statistics.median(no_need)
+        print(f"DES with primary need (issue 23) against without, {pairs} alternate replications each: median "
+              f"{statistics.median(with_need):.3f} s against {statistics.median(no_need):.3f} s, ratio {ratio:.3f} "
+              "(target at most about 1.05)")
 
 
 if __name__ == "__main__":

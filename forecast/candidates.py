@@ -11,7 +11,9 @@ national growth up to the origin, and (for the stock-flow method) the flows publ
 then. It returns central forecasts in counts (the number a planner reads), one row per
 series and one column per year ahead, and never NaN for a series with at least two years:
 a method that cannot use a series (too short, no flows) says in its docstring what it does
-instead. Intervals are not the methods' business: they come from the pooled out-of-sample
+instead (a candidate registered ``selectable=False`` may return NaN where an input it needs is
+missing: it is scored beside the others, never chosen, and its NaN rows are not scored).
+Intervals are not the methods' business: they come from the pooled out-of-sample
 errors of whatever method was chosen (:mod:`forecast.empirical_intervals`).
 
 Growth is log growth of ``count + 1`` throughout (see :mod:`forecast.shrinkage`).
@@ -22,11 +24,13 @@ out of the real-time choice.
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
 import numpy as np
 
+from forecast.demographic import demographic_rate as demographic_rate_model
 from forecast.errors import ForecastError
 from forecast.shrinkage import (
     empirical_bayes_weights,
@@ -307,3 +311,65 @@ def stock_growth(data: OriginData) -> np.ndarray:
         return data.grow(data.national_rate(2))
     rate = float(mean_last(national_growth(stock, data.pooled)[None, :], 2)[0])
     return data.grow(rate if np.isfinite(rate) else data.national_rate(2))
+
+
+# ---------------------------------------------------------------------------------------------
+# plans per resident times the population
+
+#: The flow holding each series' population aged 0-25 on the measure's year labels (for a
+#: January caseload ``Y``: the mid-year ``Y - 1`` estimate, the latest before that January).
+POPULATION = "population_0_25"
+#: Years of rates the demographic rate model is fitted to (fewer, down to the model's minimum
+#: of 4, where fewer are known); the planner's five-year convention, fixed before any scoring.
+DEMOGRAPHIC_YEARS = 5
+#: Years of population growth that carry the population forward from the origin.
+POPULATION_GROWTH_YEARS = 3
+
+
+def population_forward(population: np.ndarray, horizon: int, years: int = POPULATION_GROWTH_YEARS) -> np.ndarray:
+    """``(series, T)`` populations known at the origin extended ``horizon`` years at each
+    series' mean log growth over its last ``years`` years (held level with one year known):
+    the population a planner could project at the origin, without projections published later."""
+    population = np.asarray(population, dtype=float)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        growth = np.diff(np.log(population[:, -(years + 1) :]), axis=1)
+    rate = np.where(np.isfinite(growth), growth, np.nan)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)  # a series with no growth known
+        rate = np.nanmean(rate, axis=1)
+    rate = np.where(np.isfinite(rate), rate, 0.0)
+    steps = np.arange(1, horizon + 1, dtype=float)
+    return np.hstack([population, population[:, -1:] * np.exp(rate[:, None] * steps[None, :])])
+
+
+@register(
+    "demographic_rate",
+    "EHC plans per 1,000 residents aged 0-25 on the trend of the last 5 years, times the population carried "
+    "forward at its own recent growth",
+    selectable=False,
+    measures=("ehcp_total",),
+)
+def demographic_rate(data: OriginData) -> np.ndarray:
+    """:func:`forecast.demographic.demographic_rate` (log link, ordinary least squares line
+    through the log rate per resident) on each series' last :data:`DEMOGRAPHIC_YEARS` years
+    (4 where only 4 are known with a population), times the population of
+    :func:`population_forward`: everything from data known at the origin (the population up
+    to the origin's label, ``data.flows[POPULATION]``). NaN where fewer than 4 years have both
+    a count and a population, or where the population flow is not given: the model cannot be
+    run there, and it is a yardstick (not selectable), so nothing stands in for it."""
+    out = np.full((data.values.shape[0], data.horizon), np.nan)
+    population = data.flows.get(POPULATION)
+    if population is None:
+        return out
+    done = np.zeros(data.values.shape[0], dtype=bool)
+    for years in range(DEMOGRAPHIC_YEARS, 3, -1):
+        if data.values.shape[1] < years:
+            continue
+        counts, people = data.values[:, -years:], population[:, -years:]
+        usable = ~done & np.isfinite(counts).all(axis=1) & np.isfinite(people).all(axis=1) & (people > 0).all(axis=1)
+        if not usable.any():
+            continue
+        ahead = population_forward(people[usable], data.horizon)
+        out[usable] = demographic_rate_model(counts[usable], data.horizon, population=ahead).mean
+        done |= usable
+    return out

@@ -81,7 +81,14 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from forecast.candidates import CANDIDATES, REQUESTS_DRIVER, STOCK_FLOW_FLOWS, OriginData, candidates_for
+from forecast.candidates import (
+    CANDIDATES,
+    POPULATION,
+    REQUESTS_DRIVER,
+    STOCK_FLOW_FLOWS,
+    OriginData,
+    candidates_for,
+)
 from forecast.empirical_intervals import IntervalSettings, bounds, realtime_intervals
 from forecast.errors import ForecastError
 from forecast.shrinkage import BREAK_LOG_CHANGE, national_growth, robust_changes
@@ -305,7 +312,8 @@ def _measure(
     long_enough = n_years >= settings.min_years
     usable = long_enough & pooled[None, :]
     selectable = [c.name for c in candidates if c.selectable]
-    broad_members = [n for n in names if n != SHORT_HISTORY_METHOD] or names
+    # the median of the selectable candidates: a yardstick that is never chosen does not move it
+    broad_members = [n for n in selectable if n != SHORT_HISTORY_METHOD] or selectable or names
     with np.errstate(invalid="ignore"), warnings.catch_warnings():
         warnings.simplefilter("ignore", RuntimeWarning)  # all-NaN rows (a one-year series) stay NaN
         broad = np.expm1(np.nanmedian(np.stack([np.log1p(central[n]) for n in broad_members]), axis=0))
@@ -456,16 +464,20 @@ def realtime_backtest(
     settings: RealtimeSettings = RealtimeSettings(),
     measures: Sequence[str] | None = None,
     flows: Mapping[str, Sequence[str]] | None = None,
+    optional_flows: Mapping[str, Sequence[str]] | None = None,
 ) -> RealtimeResult:
     """Run the protocol of the module docstring on every measure of ``panel`` (or
     ``measures``). ``flows``: per measure, the other measures of the panel its candidates
-    may read (default: ``ehcp_total`` reads ``new_plans``, ``plans_ceased``, ``requests``
-    and ``requests`` reads ``ehcp_total``, when the panel has them)."""
+    may read, all or none (default: ``ehcp_total`` reads ``new_plans``, ``plans_ceased``,
+    ``requests`` and ``requests`` reads ``ehcp_total``, when the panel has them).
+    ``optional_flows``: per measure, further series read each one when the panel has it
+    (default: ``ehcp_total`` reads ``population_0_25``, for ``demographic_rate``)."""
     panel = _check(panel)
     if settings.horizons < 1:
         raise ForecastError(f"realtime: horizons must be at least 1, found {settings.horizons}")
     if flows is None:
         flows = {"ehcp_total": STOCK_FLOW_FLOWS, "requests": (REQUESTS_DRIVER,)}
+    optional = {"ehcp_total": (POPULATION,)} if optional_flows is None else optional_flows
     wanted = list(measures) if measures is not None else sorted(panel["measure"].unique())
     available = set(panel["measure"].unique())
     years = np.arange(int(panel["year"].min()), int(panel["year"].max()) + 1)
@@ -483,6 +495,9 @@ def realtime_backtest(
         extra = {name: _wide(panel, name, codes, years) for name in flows.get(measure, ()) if name in available}
         if len(extra) != len(flows.get(measure, ())):
             extra = {}
+        extra.update(
+            {name: _wide(panel, name, codes, years) for name in optional.get(measure, ()) if name in available}
+        )
         parent_growth = None
         if parents.get(measure) in growths:
             parent_codes, parent_array = growths[parents[measure]]

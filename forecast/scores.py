@@ -58,7 +58,7 @@ def scored_rows(
     methods: Sequence[str] | None = None,
 ) -> pd.DataFrame:
     """The scoreable rows with the per-forecast scores of the module docstring."""
-    rows = forecasts[forecasts["actual"].notna() & forecasts["pooled"].astype(bool)]
+    rows = forecasts[forecasts["actual"].notna() & forecasts["forecast"].notna() & forecasts["pooled"].astype(bool)]
     if origins is not None:
         rows = rows[rows["origin"].isin(list(origins))]
     if horizons is not None:
@@ -115,10 +115,34 @@ def _aggregate(rows: pd.DataFrame, keys: list[str], series_mean: bool) -> pd.Dat
     return table.reset_index()
 
 
-def _relative(table: pd.DataFrame, keys: list[str], reference: str) -> pd.DataFrame:
+#: What identifies one forecast across methods.
+CELL = ["measure", "la_code", "origin", "horizon"]
+
+
+def _same_cells(a: pd.DataFrame, b: pd.DataFrame) -> bool:
+    return pd.MultiIndex.from_frame(a[CELL]).sort_values().equals(pd.MultiIndex.from_frame(b[CELL]).sort_values())
+
+
+def _relative(
+    table: pd.DataFrame, rows: pd.DataFrame, keys: list[str], reference: str, series_mean: bool
+) -> pd.DataFrame:
+    """``relative_mase``: each method's ``mase`` over the reference's on the same forecasts
+    (series, origins and horizons): a method that could not forecast some of them (a
+    yardstick missing an input) is not compared with the reference's record on others."""
     others = [k for k in keys if k != "method"]
-    ref = table[table["method"] == reference].set_index(others)["mase"].rename("reference_mase")
-    table = table.join(ref, on=others)
+    ref_rows = rows[rows["method"] == reference]
+    full = _aggregate(ref_rows, keys, series_mean)[[*others, "mase"]].rename(columns={"mase": "reference_mase"})
+    per_method = []
+    for method, part in rows.groupby("method", observed=True):
+        if method == reference or len(part) == len(ref_rows) and _same_cells(part, ref_rows):
+            per_method.append(full.assign(method=method))
+            continue
+        same = ref_rows.merge(part[CELL], on=CELL)
+        found = _aggregate(same, keys, series_mean)[[*others, "mase"]].rename(columns={"mase": "reference_mase"})
+        per_method.append(found.assign(method=method))
+    if not per_method:
+        return table.assign(relative_mase=np.nan)
+    table = table.merge(pd.concat(per_method, ignore_index=True), on=keys, how="left")
     table["relative_mase"] = table["mase"] / table["reference_mase"]
     return table.drop(columns="reference_mase")
 
@@ -134,7 +158,7 @@ def vintage_table(
     """Per measure, origin (vintage), horizon and method: :data:`TABLE_COLUMNS`."""
     rows = scored_rows(forecasts, origins=origins, horizons=horizons, methods=methods)
     keys = ["measure", "origin", "horizon", "method"]
-    table = _relative(_aggregate(rows, keys, series_mean=False), keys, reference)
+    table = _relative(_aggregate(rows, keys, series_mean=False), rows, keys, reference, series_mean=False)
     return table[[*keys, *TABLE_COLUMNS]].sort_values(keys).reset_index(drop=True)
 
 
@@ -150,5 +174,5 @@ def pooled_table(
     the median over series of each series' mean scaled error)."""
     rows = scored_rows(forecasts, origins=origins, horizons=horizons, methods=methods)
     keys = ["measure", "horizon", "method"]
-    table = _relative(_aggregate(rows, keys, series_mean=True), keys, reference)
+    table = _relative(_aggregate(rows, keys, series_mean=True), rows, keys, reference, series_mean=True)
     return table[[*keys, *TABLE_COLUMNS]].sort_values(keys).reset_index(drop=True)

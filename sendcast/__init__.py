@@ -10,7 +10,8 @@ on first use, so ``import sendcast`` (and so the command's start-up) stays cheap
 
 - data: :func:`load_dataset`, :func:`la_series` (one LA's published series), :func:`la_neighbours`
 - forecasts: :func:`national_evidence`, :func:`forecast_la`, :func:`compare_with_neighbours`,
-  :func:`neighbour_comparison`
+  :func:`neighbour_comparison`, :func:`past_forecasts` (one LA's earlier real-time forecasts
+  against what was published: the track-record line, worded by :func:`past_forecast_line`)
 - scenarios: :func:`load_scenarios`, :func:`compare`, :func:`build_parameters`, sweeps
   (:func:`grid`, :func:`parse_vary`, :class:`SweepTask`, :func:`run_sweep_task`, :func:`sweep_table`),
   :func:`map_tasks`
@@ -42,6 +43,7 @@ _FACADE = {
     "national_evidence": "sendcast.forecasting.evidence",
     "forecast_la": "sendcast.forecasting.one_la",
     "measure_label": "sendcast.forecasting.one_la",
+    "past_forecasts": "sendcast.forecasting.past_forecasts",
     "compare_with_neighbours": "sendcast.forecasting.neighbours",
     "neighbour_comparison": "sendcast.forecasting.context",
     "load_scenarios": "sendcast.scenarios.pipeline",
@@ -72,6 +74,7 @@ _FACADE = {
     "option_sentences": "sendcast.reporting.comparison",
     "figures": "sendcast.reporting.comparison",
     "summary_lines": "sendcast.reporting.forecast_outputs",
+    "past_forecast_line": "sendcast.reporting.track_record",
     "neighbour_lines": "sendcast.reporting.forecast_outputs",
     "neighbour_figure": "sendcast.reporting.forecast_outputs",
     "wide_table": "sendcast.reporting.display",

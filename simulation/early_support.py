@@ -50,10 +50,13 @@ def reach(
     u: np.ndarray,
     pool_time: np.ndarray,
     u_pool: np.ndarray,
+    eligible: np.ndarray | None = None,
 ) -> Reach:
     """Apply the lever to usual identifications ``(time, birth, u)`` and to the pool of
     potential extra identifications ``(pool_time, u_pool)`` (see the module notes); the
-    returned arrays follow ``time`` then ``pool_time``."""
+    returned arrays follow ``time`` then ``pool_time``. ``eligible`` (optional, one flag per
+    child of ``time`` then ``pool_time``): only those children can be reached (a lever
+    targeted at some primary needs); ``None``: every child."""
     n, m = time.size, pool_time.size
     out_time = np.concatenate([time, np.full(m, np.inf)])
     group = np.full(n + m, -1, dtype=np.int64)
@@ -65,6 +68,8 @@ def reach(
     more = u_pool < lever.share_more_identified / MAX_MORE_IDENTIFIED
     candidate_time = np.concatenate([np.where(earlier, new_time, np.inf), np.where(more, pool_time, np.inf)])
     chosen = np.concatenate([earlier, more])
+    if eligible is not None:
+        chosen &= eligible
     if lever.capacity_children_per_year is not None:
         idx = np.flatnonzero(chosen)
         idx = idx[np.argsort(candidate_time[idx], kind="stable")]
@@ -144,19 +149,24 @@ def early_support_cost(lever: EarlyIdentification, reached_times: np.ndarray, ho
 def supported_plan_shares(params) -> np.ndarray:
     """Placement of a supported child's new plan by phase: special school shares (state and
     independent) times ``special_placement_multiplier`` (capped so no share goes below
-    zero), the difference to or from mainstream."""
+    zero), the difference to or from mainstream (:func:`shift_to_special`)."""
+    return shift_to_special(params.placement.new_plan_shares, params.early_identification.special_placement_multiplier)
+
+
+def shift_to_special(shares: np.ndarray, factor: float) -> np.ndarray:
+    """Placement shares ``(..., 7)`` with the special school shares (state and independent)
+    times ``factor`` (capped so no share goes below zero), the difference to or from mainstream."""
     from simulation.parameters import INDEPENDENT, MAINSTREAM, STATE_SPECIAL
 
-    shares = np.array(params.placement.new_plan_shares, dtype=float)
-    factor = params.early_identification.special_placement_multiplier
-    special = shares[:, [STATE_SPECIAL, INDEPENDENT]]
+    shares = np.array(shares, dtype=float)
+    special = shares[..., [STATE_SPECIAL, INDEPENDENT]]
     change = special * (factor - 1.0)
-    change = np.minimum(change.sum(axis=1), shares[:, MAINSTREAM])[:, None] * np.divide(
+    change = np.minimum(change.sum(axis=-1), shares[..., MAINSTREAM])[..., None] * np.divide(
         special,
-        special.sum(axis=1, keepdims=True),
+        special.sum(axis=-1, keepdims=True),
         out=np.zeros_like(special),
-        where=special.sum(axis=1, keepdims=True) > 0,
+        where=special.sum(axis=-1, keepdims=True) > 0,
     )
-    shares[:, [STATE_SPECIAL, INDEPENDENT]] += change
-    shares[:, MAINSTREAM] -= change.sum(axis=1)
+    shares[..., [STATE_SPECIAL, INDEPENDENT]] += change
+    shares[..., MAINSTREAM] -= change.sum(axis=-1)
     return shares

@@ -64,9 +64,11 @@ from simulation.assessment_queue import AssessmentQueue
 from simulation.caseload import age_placement_counts
 from simulation.early_support import EARLIER, MORE, SupportHazards, early_support_cost, reach, supported_plan_shares
 from simulation.hazards import NO_EVENT, CompetingHazards, first_events, next_event
+from simulation.needs import keep_or_change, need_tables
 from simulation.outputs import (
     CEASE_REASONS,
     SEN_EXIT_REASONS,
+    need_stocks,
     per_year,
     placement_group_stocks,
     plans_at_januaries,
@@ -211,7 +213,9 @@ class _Pool:
         it at this instant but not yet taken up is given back to the pool that gave it."""
         if event.triggered:
             event.callbacks.clear()
-            event.value.release()
+            granted = event.value  # the pool that gave the place
+            if granted is not None:
+                granted.release()
         else:
             for entry in self.waiting:
                 if entry[1] is event:
@@ -250,6 +254,11 @@ class _Pool:
             self.deficit += -delta - taken
 
 
+def _set_units(pool: _Pool, units: int, event: simpy.Event) -> None:
+    """A pool's places change on a 1 January (a SimPy callback)."""
+    pool.set_units(units)
+
+
 class _Model:
     def __init__(self, params: Parameters, seed: int, replication: int, *, defer_plans: bool = True) -> None:
         # defer_plans=False sends every plan through events (tests check both agree)
@@ -272,6 +281,12 @@ class _Model:
         self.transfer_cum_array = np.cumsum(params.placement.transfer, axis=2)
         self.transfer_cum = self.transfer_cum_array.tolist()
         self.policy_wait = params.special_places.overflow_policy == "wait"
+        # primary need (simulation.needs): cumulative shares to draw from, placement by need
+        self.need_tables = None if params.needs is None else need_tables(params)
+        self.need_names: tuple[str, ...] = () if params.needs is None else params.needs.names
+        # each child's need on entry (index into need_names) and the need its plan names (empty: no needs)
+        self.need = np.empty(0, dtype=np.int64)
+        self.plan_need = np.empty(0, dtype=np.int64)
         # records appended during the run
         self.sen_spells: list[tuple[float, float]] = []
         self.sen_exits: list[tuple[float, int]] = []
@@ -310,7 +325,15 @@ class _Model:
         # every child the early identification lever can move into the run is there
         id_time, id_age, pool_time, pool_age = self._identifications()
         id_birth = np.concatenate([id_time - id_age, pool_time - pool_age])
-        id_time, support_group = self._early_identification(id_time, id_birth[: id_time.size], pool_time)
+        # primary need of the identified (usual, then pool) at the age they would be identified:
+        # drawn before the lever, from its own stream, so every scenario gives them the same need
+        need_id, eligible = None, None
+        if p.needs is not None:
+            need_id = self._needs_by_age(np.concatenate([id_age, pool_age]))
+            targets = p.early_identification.target_needs
+            if targets is not None:
+                eligible = np.isin(need_id, p.needs.index(targets))
+        id_time, support_group = self._early_identification(id_time, id_birth[: id_time.size], pool_time, eligible)
         early = support_group >= 0
         # direct requests and moves in
         dr_time, dr_age = _poisson_arrivals(rng["direct_requests"], self.pop * p.arrivals.direct_request_rate_by_age)
@@ -326,6 +349,25 @@ class _Model:
 
         n_sen0, n_id, n_dr, n_mi, n_plan = init_age.size, id_time.size, dr_time.size, mi_time.size, plan_age.size
         n_open = open_age.size
+        if need_id is not None:  # in child order; drawn in the order id, pool, then the rest
+            self.need = np.concatenate(
+                [
+                    self._needs_by_age(init_age),
+                    need_id,
+                    self._needs_by_age(dr_age),
+                    self._needs_by_age(mi_age),
+                    self._starting_needs(plan_age, plan_group),
+                    self._needs_by_age(open_age),
+                ]
+            )
+            # the age whose shares gave the need at entry (-1: arrived with a plan, which keeps it)
+            self.need_age = np.concatenate(
+                [init_age, id_age, pool_age, dr_age, np.full(n_mi + n_plan, -1.0), open_age]
+            ).astype(np.int64)
+            np.clip(self.need_age, -1, AGES - 1, out=self.need_age)
+            self.plan_need = self.need.copy()  # set for each new plan when it is issued
+            self.need_keep_u = rng["primary_need"].random(self.need.size)
+            self.need_change_u = rng["primary_need"].random(self.need.size)
         self.n_children = n_all = n_sen0 + n_id + n_dr + n_mi + n_plan + n_open
         birth = np.concatenate([-init_age, id_birth, dr_time - dr_age, mi_time - mi_age, -plan_age, -open_age])
         # per child: arrays for numpy over many children, lists for one child in an event
@@ -468,13 +510,31 @@ class _Model:
         pool_time, pool_age = _poisson_arrivals(self.rng["more_identified"], pool)
         return id_time, id_age, pool_time, pool_age
 
-    def _early_identification(self, time: np.ndarray, birth: np.ndarray, pool_time: np.ndarray):
+    def _early_identification(
+        self, time: np.ndarray, birth: np.ndarray, pool_time: np.ndarray, eligible: np.ndarray | None = None
+    ):
         """The lever's reach (:func:`simulation.early_support.reach`): identification times
-        (usual, then pool) and each child's support group (-1: not supported)."""
+        (usual, then pool) and each child's support group (-1: not supported); ``eligible``:
+        the children a lever targeted at some needs can reach."""
         u = self.rng["early_identification"].random(time.size)
         u_pool = self.rng["early_identification"].random(pool_time.size)
-        result = reach(self.p.early_identification, time, birth, u, pool_time, u_pool)
+        result = reach(self.p.early_identification, time, birth, u, pool_time, u_pool, eligible)
         return result.time, result.group
+
+    def _needs_by_age(self, age: np.ndarray) -> np.ndarray:
+        """Primary needs drawn at exact ``age`` (:func:`simulation.needs.shares_by_age`), from
+        the ``primary_need`` stream (one draw per child, in the order asked)."""
+        u = self.rng["primary_need"].random(age.size)
+        row = np.clip(age.astype(np.int64), 0, AGES - 1)
+        assert self.need_tables is not None
+        return choose_by_row(self.need_tables.by_age, row, u)
+
+    def _starting_needs(self, age: np.ndarray, placement: np.ndarray) -> np.ndarray:
+        """Primary needs of the starting plans by age and placement (:func:`simulation.needs.starting_shares`)."""
+        u = self.rng["primary_need"].random(age.size)
+        row = np.clip(age.astype(np.int64), 0, AGES - 1) * len(PLACEMENTS) + placement
+        assert self.need_tables is not None
+        return choose_by_row(self.need_tables.starting, row, u)
 
     def _build_capacity(self) -> None:
         p, env = self.p, self.env
@@ -506,8 +566,7 @@ class _Model:
     def _at_years(self, units: list[int], pool: _Pool) -> None:
         for k in range(1, len(units)):
             if units[k] != units[k - 1]:
-                ev = Timeout(self.env, float(k), units[k])
-                ev.callbacks.append(lambda e, pool=pool: pool.set_units(e.value))
+                Timeout(self.env, float(k)).callbacks.append(partial(_set_units, pool, units[k]))
 
     # ------------------------------------------------------------------ helpers
     def _repeat(self) -> float:
@@ -578,9 +637,10 @@ class _Model:
                 return
             if time >= self.h:
                 return
-            now = self._decide(child, time)
-            if now is None:
+            refused_at = self._decide(child, time)
+            if refused_at is None:
                 return
+            now = refused_at
 
     def _sen_support_events(
         self, t0: np.ndarray, birth: np.ndarray, exp_draw: np.ndarray, uniform: np.ndarray, keys: np.ndarray
@@ -752,13 +812,14 @@ class _Model:
                     child = heappop(pending)[1]
                 events += 1
                 decided_in_year += 1
-                if arrive(child):
-                    # as _start_assessment(child, t_decide)
+                if arrive is None or arrive(child):
+                    # as _start_assessment(child, t_decide) (with no queue: at once, as _decide does)
                     duration = repeat_gamma(shape, mean) if assessed_before[child] else float(assess_time[child])
                     heappush(done, (t_decide + duration, child))
             elif t_change <= t_done:
                 if t_change >= until:
                     break
+                assert queue is not None  # capacity changes exist only with a queue (_build_capacity)
                 units = changes[next_change][1]
                 if units < 0:  # responsive capacity: the work in hand this 1 January
                     units = self.p.assessment.responsive_slots(
@@ -814,12 +875,34 @@ class _Model:
         time = np.concatenate([issued[:, 0], self.move_in_times])
         child = np.concatenate([issued[:, 2].astype(np.int64), self.move_in_ids])
         phase = phases_of_ages(time - self.births[child])
-        group = choose_by_row(self.shares_cum_array, phase, self.place_u[child])
+        tables = self.need_tables
+        if tables is not None:  # the need each new plan names (simulation.needs.keep_or_change)
+            new = child[: issued.shape[0]]
+            issue_age = np.clip((time[: new.size] - self.births[new]).astype(np.int64), 0, AGES - 1)
+            self.plan_need[new] = keep_or_change(
+                self.need[new],
+                tables.entry,
+                self.need_age[new],
+                tables.plan,
+                issue_age,
+                self.need_keep_u[new],
+                self.need_change_u[new],
+            )
+        if tables is not None and tables.placement is not None:  # placement by the plan's need (simulation.needs)
+            row = self.plan_need[child] * N_PHASES + phase
+            group = choose_by_row(tables.placement, row, self.place_u[child])
+        else:
+            group = choose_by_row(self.shares_cum_array, phase, self.place_u[child])
         supported = self.early_array[child]
         if supported.any() and self.p.early_identification.special_placement_multiplier != 1.0:
-            group[supported] = choose_by_row(
-                self.supported_shares_cum, phase[supported], self.place_u[child[supported]]
-            )
+            if tables is not None and tables.supported_placement is not None:
+                group[supported] = choose_by_row(
+                    tables.supported_placement, row[supported], self.place_u[child[supported]]
+                )
+            else:
+                group[supported] = choose_by_row(
+                    self.supported_shares_cum, phase[supported], self.place_u[child[supported]]
+                )
         if self.constrained and not self.defer_plans:
             eventful = np.ones(child.size, dtype=bool)  # every plan through events (tests compare)
             later = np.empty((0, N_PHASES), dtype=np.int64)
@@ -879,12 +962,11 @@ class _Model:
                 # counted from ``env.now`` placed the child before the wait began, even
                 # before a January when the plan did not yet exist (the conservation fault)
                 at = now + delay - self.env.now
-                Timeout(self.env, at, (child, request)).callbacks.append(self._on_overflow)
+                Timeout(self.env, at).callbacks.append(partial(self._on_overflow, child, request))
 
-    def _on_overflow(self, event: Timeout) -> None:
+    def _on_overflow(self, child: int, request: simpy.Event, event: Timeout) -> None:
         """A waiting child's wait for a local place ends in an independent special school
         (unless the child is no longer waiting on that request)."""
-        child, request = event._value
         if self.wait_event[child] is not request:
             return
         self.events += 1
@@ -894,9 +976,9 @@ class _Model:
         self._set_group(child, INDEPENDENT, now)
 
     def _stop_waiting(self, child: int, now: float) -> None:
-        request = self.wait_event[child]
-        if request is not None:
-            self.wait_pool[child].leave(request)
+        request, pool = self.wait_event[child], self.wait_pool[child]
+        if request is not None and pool is not None:
+            pool.leave(request)
             self.wait_event[child] = None
             self.wait_pool[child] = None
             self.waiting.discard(child)
@@ -1139,6 +1221,20 @@ class _Model:
         value = early_support_cost(p.early_identification, np.concatenate([self.early_times, self.more_times]), h)
         flows[("cost_gbp", "component=early_support")] = value
         flows[("cost_gbp", "")] = total + value
+        if self.need_names:  # EHC plans (January) and new plans (calendar year) by primary need
+            need_of = self.plan_need[spells[:, 3].astype(np.int64)]
+            new_stocks, new_flows = need_stocks(
+                self.need_names,
+                spells[:, 0],
+                spells[:, 1],
+                groups,
+                need_of,
+                self.issued[:, 0],
+                self.plan_need[self.issued[:, 2].astype(np.int64)],
+                h,
+            )
+            stocks.update(new_stocks)
+            flows.update(new_flows)
         return ReplicationResult(p.start_year, stocks, flows, self.events)
 
 

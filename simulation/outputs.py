@@ -39,6 +39,10 @@ ehcp_moves_in                    calendar  plans arriving with children moving i
 overflow_independent             calendar  independent special placements made because no
                                            local special place was free
 child_weeks_waited               calendar  weeks waited for a local special place, summed
+ehcp_total, placement groups,    january   with ``Parameters.needs``: also by primary need,
+ehcp_resourced_unit by need                breakdown ``need=asd`` (the need names given);
+                                           the needs of each measure add up to its total
+new_plans by need                calendar  new plans issued by primary need, ``need=asd``
 cost_gbp                         calendar  cost accrued in the calendar year, breakdown
                                            ``component=...`` (placement types, assessment,
                                            early_support) and ``""`` for the total; pounds
@@ -105,6 +109,48 @@ def placement_group_stocks(by_type: dict[str, np.ndarray]) -> dict[tuple[str, st
         stocks[(group, "")] = np.asarray(sum(v for k, v in by_type.items() if PLACEMENT_GROUP[k] == group))
     stocks[("ehcp_resourced_unit", "")] = by_type["resourced_unit"]
     return stocks
+
+
+def need_breakdown(need: str) -> str:
+    """The breakdown label of a primary need, as the sendcast data layer names it (``need=asd``)."""
+    return f"need={need}"
+
+
+def need_stocks(
+    names: tuple[str, ...],
+    start: np.ndarray,
+    end: np.ndarray,
+    placement: np.ndarray,
+    need: np.ndarray,
+    issued: np.ndarray,
+    issued_need: np.ndarray,
+    horizon: int,
+) -> tuple[dict[tuple[str, str], np.ndarray], dict[tuple[str, str], np.ndarray]]:
+    """EHC plans by primary need on each January (``ehcp_total``, every placement group and
+    ``ehcp_resourced_unit``, breakdown :func:`need_breakdown`) from plan spells ``[start,
+    end)`` in ``placement`` of children with ``need`` (index into ``names``), counted as
+    :func:`plans_at_januaries` counts them, so each measure's needs add up to its total;
+    and new plans by need per calendar year from the issue times ``issued`` and needs."""
+    places, n = len(PLACEMENTS), len(names)
+    key = np.asarray(need, dtype=np.int64) * places + np.asarray(placement, dtype=np.int64)
+    counts = count_open(
+        first_january_from(start, horizon), first_january_from(end, horizon), key, n * places, horizon
+    ).reshape(n, places, horizon + 1)
+    members = {g: [k for k, p in enumerate(PLACEMENTS) if PLACEMENT_GROUP[p] == g] for g in PLACEMENT_GROUPS}
+    resourced = PLACEMENTS.index("resourced_unit")
+    stocks: dict[tuple[str, str], np.ndarray] = {}
+    for k, name in enumerate(names):
+        label = need_breakdown(name)
+        stocks[("ehcp_total", label)] = counts[k].sum(axis=0)
+        for group, columns in members.items():
+            stocks[(group, label)] = counts[k, columns].sum(axis=0)
+        stocks[("ehcp_resourced_unit", label)] = counts[k, resourced]
+    issued = np.asarray(issued, dtype=float)
+    inside = (issued >= 0) & (issued < horizon)
+    index = np.asarray(issued_need, dtype=np.int64)[inside] * horizon + np.floor(issued[inside]).astype(np.int64)
+    new = np.bincount(index, minlength=n * horizon).reshape(n, horizon).astype(float)
+    flows = {("new_plans", need_breakdown(name)): new[k] for k, name in enumerate(names)}
+    return stocks, flows
 
 
 SEN_EXIT_REASONS = ("needs_met", "moved_away", "left_school")

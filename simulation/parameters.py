@@ -456,6 +456,66 @@ class Ceasing:
             raise ParameterError("ceasing.max_age must be between 1 and 26")
 
 
+@dataclass(frozen=True, eq=False)
+class PrimaryNeeds:
+    """Primary need of EHC plans (counts of plans in one January, published): what each
+    child's primary need is drawn from (:mod:`simulation.needs`).
+
+    ``names``: the needs (any labels; the application passes the SEN2 codes, ``asd``,
+    ``semh``, ...; a need "not recorded" is a need like any other). ``by_age[age, need]``:
+    EHC plans by single year of age 0-25 and need. ``by_placement[placement, need]``
+    (optional, rows follow :data:`PLACEMENTS`): plans by placement and need; with it the
+    starting caseload's needs follow its placements too and a new plan is placed by the
+    child's need (:func:`simulation.needs.placement_by_need`); ``None``: placement does
+    not depend on need. ``new_by_age`` (26 values) and ``new_by_need`` (one per need)
+    (optional, both or neither): new plans in a calendar year by age at the start of the
+    plan and by need; with them the need of a new plan follows the need mix of new plans
+    (:func:`simulation.needs.plan_shares_by_age`). ``year``: the January the counts are from.
+    """
+
+    names: tuple[str, ...]
+    by_age: Any
+    by_placement: Any = None
+    year: int | None = None
+    new_by_age: Any = None
+    new_by_need: Any = None
+
+    def __post_init__(self) -> None:
+        names = tuple(str(n) for n in self.names)
+        if not names or len(set(names)) != len(names):
+            raise ParameterError("needs.names: expected distinct need names")
+        if len(names) > 100:
+            raise ParameterError("needs.names: at most 100 needs")
+        object.__setattr__(self, "names", names)
+        by_age = np.asarray(self.by_age, dtype=float)
+        if by_age.shape != (AGES, len(names)):
+            raise ParameterError(f"needs.by_age: expected shape (26, {len(names)}), found {by_age.shape}")
+        if not np.all(np.isfinite(by_age)) or np.any(by_age < 0) or by_age.sum() <= 0:
+            raise ParameterError("needs.by_age: every value must be a finite number >= 0, and some > 0")
+        object.__setattr__(self, "by_age", _readonly(by_age))
+        if self.by_placement is not None:
+            by_placement = np.asarray(self.by_placement, dtype=float)
+            if by_placement.shape != (len(PLACEMENTS), len(names)):
+                raise ParameterError(
+                    f"needs.by_placement: expected shape (7, {len(names)}), found {by_placement.shape}"
+                )
+            if not np.all(np.isfinite(by_placement)) or np.any(by_placement < 0):
+                raise ParameterError("needs.by_placement: every value must be a finite number >= 0")
+            object.__setattr__(self, "by_placement", _readonly(by_placement))
+        if (self.new_by_age is None) != (self.new_by_need is None):
+            raise ParameterError("needs.new_by_age and needs.new_by_need: give both or neither")
+        if self.new_by_age is not None:
+            object.__setattr__(self, "new_by_age", _vector("needs.new_by_age", self.new_by_age))
+            object.__setattr__(self, "new_by_need", _vector("needs.new_by_need", self.new_by_need, len(names)))
+
+    def index(self, names: Sequence[str]) -> np.ndarray:
+        """Positions of ``names`` in :attr:`names` (an unknown name is a ParameterError)."""
+        unknown = [n for n in names if n not in self.names]
+        if unknown:
+            raise ParameterError(f"need {unknown[0]!r} is not one of {', '.join(self.names)}")
+        return np.array([self.names.index(n) for n in names], dtype=np.int64)
+
+
 #: Largest shift of identification the lever allows (years), and how far beyond the run
 #: identifications are drawn so that every child the lever can move into the run is there.
 MAX_YEARS_EARLIER = 3
@@ -495,6 +555,10 @@ class EarlyIdentification:
     (state or independent) with the usual probability times ``special_placement_multiplier``
     (the rest goes to mainstream). Cost: ``cost_per_child_gbp`` per child for each of
     ``support_years`` calendar years from the year reached, plus ``programme_cost_gbp_per_year``.
+
+    ``target_needs`` (``None``: every child): the lever reaches only children whose primary
+    need (drawn at identification, :class:`PrimaryNeeds`) is one of these; the shares above
+    are then shares of those children. Needs :attr:`Parameters.needs`.
     """
 
     share_identified_early: float = 0.0
@@ -514,8 +578,13 @@ class EarlyIdentification:
     special_placement_multiplier: float = 1.0
     support_years: int = 1
     programme_cost_gbp_per_year: float = 0.0
+    target_needs: tuple[str, ...] | None = None
 
     def __post_init__(self) -> None:
+        if self.target_needs is not None:
+            if isinstance(self.target_needs, str) or not self.target_needs:
+                raise ParameterError("early_identification.target_needs: expected a non-empty list of needs or None")
+            object.__setattr__(self, "target_needs", tuple(str(n) for n in self.target_needs))
         if not 0 <= self.share_identified_early <= 1:
             raise ParameterError("early_identification.share_identified_early must be in [0, 1]")
         if not 0 <= self.share_more_identified <= MAX_MORE_IDENTIFIED:
@@ -650,6 +719,7 @@ class Parameters:
     early_identification: EarlyIdentification = field(default_factory=EarlyIdentification)
     costs: Costs = field(default_factory=lambda: Costs(placement_gbp_per_year=np.zeros(len(PLACEMENTS))))
     individual_support_plans: IndividualSupportPlans = field(default_factory=IndividualSupportPlans)
+    needs: PrimaryNeeds | None = None
 
     def __post_init__(self) -> None:
         if not 1 <= self.horizon <= 50:
@@ -670,6 +740,13 @@ class Parameters:
         for name, kind in expected.items():
             if not isinstance(getattr(self, name), kind):
                 raise ParameterError(f"{name}: expected a {kind.__name__}, found {type(getattr(self, name)).__name__}")
+        if self.needs is not None and not isinstance(self.needs, PrimaryNeeds):
+            raise ParameterError(f"needs: expected a PrimaryNeeds or None, found {type(self.needs).__name__}")
+        targets = self.early_identification.target_needs
+        if targets is not None:
+            if self.needs is None:
+                raise ParameterError("early_identification.target_needs: no primary needs given (Parameters.needs)")
+            self.needs.index(targets)  # raises on a need not in needs.names
         self.population.for_years(self.start_year, self.horizon)  # raises if it starts too late
 
     @property

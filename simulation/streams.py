@@ -30,6 +30,7 @@ ACTIVITIES: tuple[str, ...] = (
     "parameter_draw",  # the replication's draw of the calibrated parameters (simulation.uncertainty)
     "parameter_draws",  # uncertain inputs drawn per replication (sensitivity analysis; one stream per input)
     "more_identified",  # the pool of potential extra identifications the early identification lever may make
+    "primary_need",  # each child's primary need (simulation.needs), drawn in child order
 )
 
 

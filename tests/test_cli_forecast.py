@@ -316,7 +316,12 @@ def test_backtest_all_las_writes_the_table_and_summary(data_folder, tmp_path, ca
     pooled = pd.read_csv(out / "track_record.csv")
     line = pooled[pooled["method"] == "five_year_line"]
     assert np.allclose(line["relative_mase"], 1.0)
-    assert {"sendcast", "naive", "drift", "constant_growth"} <= set(pooled["method"])
+    assert {"sendcast", "naive", "drift", "constant_growth", "demographic_rate"} <= set(pooled["method"])
+    # the demographic rate model is scored for EHC plans only, without intervals (never chosen)
+    demographic = pooled[pooled["method"] == "demographic_rate"]
+    assert set(demographic["measure"]) == {"ehcp_total"} and demographic["relative_mase"].between(0.3, 3).all()
+    assert demographic["coverage80"].isna().all()
+    pooled = pooled[pooled["method"] != "demographic_rate"]
     assert pooled["coverage80"].between(0, 1).all() and (pooled["coverage95"] >= pooled["coverage80"] - 0.05).all()
     vintages = pd.read_csv(out / "vintages.csv")
     assert set(vintages["origin"]) >= set(range(2016, 2023)) and set(vintages["horizon"]) == {1, 2, 3}

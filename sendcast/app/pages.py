@@ -63,8 +63,9 @@ def area_page(choices: dict[str, str]):
         ui.input_selectize(
             "la",
             "Local authority (type a name, number or code)",
-            choices,
-            selected=None,
+            {"": "", **choices},  # nothing chosen at first: the box is empty and takes typing at once
+            selected="",
+            remove_button=True,  # the x empties it again to search for another
             options={"placeholder": "e.g. Gloucestershire, 916 or E10000013"},
         ),
         ui.output_ui("area_facts"),
@@ -95,7 +96,9 @@ def forecast_page():
         ui.output_ui("forecast_charts"),
         value="forecast",
         caption="Time-series forecasts, the method chosen per measure by a backtest on every LA in England; "
-        "bands are 50/80/95% prediction intervals calibrated on the backtest.",
+        "bands are 50/80/95% prediction intervals calibrated on the backtest. The orange track-record line is "
+        "what sendcast forecast a year before each published year, from the data published by then, with its "
+        "80% interval: where it strays from the black line, so have past forecasts.",
     )
 
 

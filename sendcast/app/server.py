@@ -70,13 +70,22 @@ def number_cell(value: Any, text: str):
 
 
 def forecast_pictures(workspace: Workspace, la_code: str) -> dict[str, Any]:
-    """The LA's forecast and its charts as PNG bytes (made on the job's thread)."""
+    """The LA's forecast and its charts as PNG bytes (made on the job's thread): each fan chart
+    with its track-record line (the forecasts made a year before each published year)."""
     result = workspace.forecast(la_code)
     charts = []
     for measure in FORECAST_CHARTS:
-        figure = sendcast.fan_figure(result, measure)
+        past = workspace.past_forecasts(result.la_code, measure)
+        figure = sendcast.fan_figure(result, measure, past=past)
         if figure is not None:
-            charts.append((measure, figure_png(figure)))
+            charts.append(
+                {
+                    "measure": measure,
+                    "png": figure_png(figure),
+                    "past": len(past),
+                    "own_record": sendcast.past_forecast_line(past, result.la_name),
+                }
+            )
     sufficiency = sendcast.sufficiency_figure(result)
     return {
         "result": result,
@@ -86,17 +95,17 @@ def forecast_pictures(workspace: Workspace, la_code: str) -> dict[str, Any]:
 
 
 def track_record(result, measure: str) -> str:
-    """One line: how the method chosen for ``measure`` did in the national backtest, one
+    """One line: how the method did for every LA in England in the real-time backtest, one
     year ahead (median error, how often its 80% intervals held), from the forecast's
     ``backtest_summary`` (:meth:`sendcast.forecasting.evidence.Evidence.chosen_summary`)."""
     record = result.backtest_summary
     rows = record[(record["measure"] == measure) & (record["horizon"] == 1)] if not record.empty else record
     if rows.empty:
-        return "Track record: no backtest record for this measure."
+        return "Across England: no backtest record for this measure."
     row = rows.iloc[0]
     error = row.get("median_ape_pct", row.get("median_mape"))
     held = row.get("coverage80", row.get("coverage80_calibrated"))
-    parts = [f"Track record ({row.get('model', 'chosen method')}, {int(row.get('n_series', 0))} LAs, 1 year ahead)"]
+    parts = [f"Across England ({row.get('model', 'chosen method')}, {int(row.get('n_series', 0))} LAs, 1 year ahead)"]
     if error is not None and pd.notna(error):
         parts.append(f"typically {float(error):.1f}% out")
     if held is not None and pd.notna(held):
@@ -257,13 +266,19 @@ def create_app(workspace: Workspace) -> App:
         def forecast_charts():
             job = _finished(forecast_done())
             result, items = job.result["result"], []
-            for measure, data in job.result["charts"]:
+            for item in job.result["charts"]:
+                measure = item["measure"]
                 label = MEASURES[measure].label
                 basis = "calendar year" if measure in FLOW_MEASURES else "January census"
+                picture = chart(item["png"], label, f"fan_{measure}")
+                picture.attrs["data-past-forecasts"] = str(item["past"])
                 items += [
                     ui.h4(f"{label} ({basis})"),
-                    chart(data, label, f"fan_{measure}"),
-                    ui.p(track_record(result, measure), class_="caption track-record"),
+                    picture,
+                    ui.p(
+                        "Track record (orange): " + item["own_record"] + " " + track_record(result, measure),
+                        class_="caption track-record",
+                    ),
                 ]
             items.append(ui.h4("Sufficiency: state special places against demand"))
             if job.result["sufficiency"] is not None:

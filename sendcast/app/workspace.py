@@ -121,11 +121,20 @@ class Workspace:
         with self._lock:
             if la_code in self._forecasts:
                 return self._forecasts[la_code]
-        evidence = sendcast.national_evidence(self.dataset, horizons=5)
-        result = sendcast.forecast_la(self.dataset, la_code, horizon=5, seed=0, evidence=evidence, data=self.data)
+        result = sendcast.forecast_la(self.dataset, la_code, horizon=5, seed=0, evidence=self.evidence(),
+                                      data=self.data)
         with self._lock:
             self._forecasts[la_code] = result
         return result
+
+    def evidence(self):
+        """The national real-time backtest behind every forecast (computed once per process)."""
+        return sendcast.national_evidence(self.dataset, horizons=5)
+
+    def past_forecasts(self, la_code: str, measure: str) -> pd.DataFrame:
+        """The track-record line of ``measure`` for the LA: what sendcast forecast a year
+        before each published year, from the data to then (:func:`sendcast.past_forecasts`)."""
+        return sendcast.past_forecasts(self.evidence(), la_code, measure)
 
     # -- scenarios ----------------------------------------------------------------------------
     def shipped_scenarios(self) -> dict[str, str]:

@@ -267,7 +267,10 @@ def _backtest(args: argparse.Namespace) -> int:
           "relative to a straight line through the last five years (below 1 beats it); bias and APE: median % "
           "error and |% error| against the outcome; cov80/cov95: share of outcomes inside the 80%/95% intervals; "
           "width80%: median 80% width as % of the forecast; IS: mean interval score as % of the outcome "
-          "(lower is better).")
+          "(lower is better). demographic_rate (EHC plans only): plans per resident aged 0-25 on a 5-year trend "
+          "times the population carried forward from the origin, scored beside the others but never chosen, from "
+          "the origins with 4 years of population known (n/a before), against the five-year line on the same "
+          "forecasts; the population is ONS's 2022-based series (back-cast before mid-2022), not as known then.")
     for measure in measures:
         lines = pooled_lines(evidence.track_record, measure)
         if not lines:

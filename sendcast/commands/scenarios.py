@@ -21,6 +21,7 @@ from sendcast.reporting.comparison import (accuracy_lines, figures, headline_sen
                                          option_sentences, sufficiency_sheet, workbook_sheets)
 from sendcast.reporting.display import format_money
 from sendcast.reporting.story import RunInfo, agreement_lines, engines_agreement, report
+from sendcast.reporting.need_simulation import need_lines, option_need_lines, special_by_designation
 from sendcast.forecasting.evidence import national_evidence
 from sendcast.reporting.forecast_outputs import neighbour_lines, summary_lines, write_la_forecast, write_neighbours
 from sendcast.forecasting.one_la import LaForecast, forecast_la
@@ -178,6 +179,9 @@ def _write_comparison(run: Run, comparison: Comparison, forecast: LaForecast, ne
             atomic.write_csv(run.path(name), table)
     write_la_forecast(run, forecast, prefix="forecast_")
     atomic.write_csv(run.path("engines_agreement.csv"), engines_agreement(comparison, forecast))
+    special = special_by_designation(comparison)
+    if not special.empty:
+        atomic.write_csv(run.path("simulation_special_by_need.csv"), special)
     write_neighbours(run, neighbours, prefix="forecast_")
     charts = figures(comparison)
     for name, figure in charts.items():
@@ -204,11 +208,12 @@ def _print_comparison(comparison: Comparison, forecast: LaForecast, neighbours: 
         print(f"{comparison.la}: {comparison.replications} paired runs per scenario; baseline {comparison.baseline!r}")
     else:
         print(f"{comparison.la}: {comparison.baseline}, {comparison.replications} simulation runs")
-    for sentence in headline_sentences(comparison):
+    for sentence in headline_sentences(comparison) + need_lines(comparison):
         print(f"  {sentence}")
     for option in comparison.options:
         print(f"\n{option} against {comparison.baseline}:")
-        for sentence in option_sentences(comparison, option) + psa_sentences(comparison, option):
+        for sentence in (option_sentences(comparison, option) + option_need_lines(comparison, option)
+                         + psa_sentences(comparison, option)):
             print(f"  - {sentence}")
     totals = comparison.spend[comparison.spend["component"] == "total"]
     table = totals.pivot_table(index="financial_year", columns="scenario", values="real_gbp_mean", sort=False)

@@ -37,7 +37,9 @@ from sendcast.scenarios.retarget import check_series, retarget
 from sendcast.scenarios.replications import run_replications
 from sendcast.scenarios.validation import ORIGINS, band_summary
 from sendcast.scenarios.validation_all_las import validate_one_la
+from sendcast.scenarios.national_simulation import DEFAULT_CHUNK
 from sendcast.commands.calibrate_all_las import calibrate_all_las, check_origins
+from sendcast.commands.simulate_all_las import add_options as add_all_las_options, simulate_all_las
 from sendcast.scenarios.parameters import (baseline_path, build_parameters, calibrate_la, changed_fields, damping_choice,
                                            draw_spread, la_history, parameter_draws, placement_costs,
                                            scenario_places,
@@ -100,7 +102,12 @@ def register(commands: argparse._SubParsersAction) -> None:
     calibrate.set_defaults(handler=_calibrate)
 
     simulate_ = commands.add_parser("simulate", help="simulate the pathway for an LA, as things stand or a scenario")
-    simulate_.add_argument("--la", required=True, metavar="NAME_OR_CODE", help="LA name, code or number")
+    which = simulate_.add_mutually_exclusive_group(required=True)
+    which.add_argument("--la", metavar="NAME_OR_CODE", help="LA name, code or number")
+    which.add_argument("--all-las", action="store_true",
+                       help="the national simulation: --scenario and its baseline re-targeted at every LA with the "
+                            "data, one set-up task per LA and one simulation task per LA and --chunk of "
+                            "replications (default 100 replications)")
     simulate_.add_argument("--scenario", metavar="FILE",
                            help="a scenario file (TOML); its baseline (the root of its based_on chain) is run too")
     simulate_.add_argument("--years", type=whole_number(1, MAX_YEARS), metavar="N",
@@ -111,6 +118,7 @@ def register(commands: argparse._SubParsersAction) -> None:
                            help=f"random seed (default: the scenario's, or {DEFAULT_SEED})")
     simulate_.add_argument("--start-year", type=YEAR, metavar="YEAR",
                            help="the January caseload to start from (default: the scenario's, or the latest published)")
+    add_all_las_options(simulate_)
     data_option(simulate_)
     output_options(simulate_)
     backend_options(simulate_)
@@ -256,7 +264,14 @@ def _print_validation(la_name: str, result) -> None:
 def _simulate(args: argparse.Namespace) -> int:
     for name in ("years", "replications", "workers"):
         _positive(getattr(args, name), f"--{name}")
+    if not args.all_las:
+        for option, given in (("--las", args.las), ("--every", args.every), ("--neighbours-of", args.neighbours_of),
+                              ("--chunk", args.chunk != DEFAULT_CHUNK)):
+            if given:
+                raise SendcastError(f"{option} needs --all-las")
     dataset = store.load_dataset(args.data)
+    if args.all_las:
+        return simulate_all_las(args, dataset)
     history = la_history(dataset, args.la)
     scenario = baseline = default_places = None
     chain: list[Path] = []

@@ -73,8 +73,10 @@ MIN_HISTORY = 6
 #: The first origin (vintage) of the printed track record: the statement-to-EHC-plan transition
 #: (2014-2016 Januaries) is behind it.
 TRACK_RECORD_FROM = 2016
-#: Methods in every track-record table: the real-time choice and the baselines.
-TABLE_METHODS: tuple[str, ...] = (CHOSEN, "naive", "drift", "five_year_line", "constant_growth")
+#: Methods in every track-record table: the real-time choice, the baselines and the demographic
+#: rate model (EHC plans only; scored, never chosen: from the origins with 4 years of population
+#: known, 2020 on, and compared with the five-year line on those same forecasts).
+TABLE_METHODS: tuple[str, ...] = (CHOSEN, "naive", "drift", "five_year_line", "constant_growth", "demographic_rate")
 
 
 class EvidenceError(SendcastError):

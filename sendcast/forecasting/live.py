@@ -68,18 +68,57 @@ def short_history_method(result: RealtimeResult, measure: str, origin: int) -> s
     return str(rows.iloc[0]["short_history_method"])
 
 
+@dataclass(frozen=True)
+class _Lookup:
+    """The chosen method's rows of a real-time run by (measure, area), found by position rather
+    than by comparing every row's strings on each call (the national table has about a
+    million rows and a forecast of one LA reads it some ten times)."""
+
+    forecasts: pd.DataFrame
+    chosen: pd.DataFrame
+    positions: dict
+    last_origin: dict
+
+    def rows(self, measure: str, code: str) -> pd.DataFrame:
+        found = self.positions.get((measure, code))
+        return self.chosen.iloc[found] if found is not None else self.chosen.iloc[:0]
+
+
+#: Lookups of the real-time runs seen in this process (a few at most: one per evidence).
+_LOOKUPS: dict[int, _Lookup] = {}
+
+
+def _lookup(result: RealtimeResult) -> _Lookup:
+    table = result.forecasts
+    found = _LOOKUPS.get(id(table))
+    if found is None or found.forecasts is not table:
+        chosen = table[table["method"] == CHOSEN]
+        positions = chosen.groupby(["measure", "la_code"], sort=False, observed=True).indices
+        last = {str(m): int(o) for m, o in table.groupby("measure", observed=True)["origin"].max().items()}
+        found = _Lookup(table, chosen, {(str(m), str(c)): p for (m, c), p in positions.items()}, last)
+        if len(_LOOKUPS) >= 8:
+            _LOOKUPS.pop(next(iter(_LOOKUPS)))
+        _LOOKUPS[id(table)] = found
+    return found
+
+
+def chosen_rows(result: RealtimeResult, measure: str, code: str) -> pd.DataFrame:
+    """The real-time choice's rows (every origin and horizon) of ``measure`` for ``code``, in the
+    run's order; empty when the run has none."""
+    return _lookup(result).rows(measure, code)
+
+
 def live_forecast(result: RealtimeResult, code: str, measure: str, history: pd.Series, horizon: int, *,
                   uniforms: np.ndarray, name: str = "") -> LiveForecast | None:
     """The live forecast of ``measure`` for ``code`` (see the module docstring), or None when
     the run has no forecast of that series from the last year of ``history``."""
-    rows = result.forecasts[(result.forecasts["measure"] == measure) & (result.forecasts["la_code"] == code)
-                            & (result.forecasts["method"] == CHOSEN)]
+    lookup = _lookup(result)
+    rows = lookup.rows(measure, code)
     if rows.empty or history.empty:
         return None
     origin = int(history.index.max())
     rows = rows[rows["origin"] == origin].sort_values("horizon")
-    if rows.empty or int(rows["origin"].max()) != int(result.forecasts.loc[
-            result.forecasts["measure"] == measure, "origin"].max()):
+    if rows.empty or int(rows["origin"].max()) != lookup.last_origin[measure]:
         return None
     central = rows["forecast"].to_numpy(dtype=float)
     if np.isnan(central).any():
@@ -89,9 +128,8 @@ def live_forecast(result: RealtimeResult, code: str, measure: str, history: pd.S
                        axis=1)
     borrowed = False
     if np.isnan(offsets).any() and measure in result.settings.parents:
-        parent = result.forecasts[(result.forecasts["measure"] == result.settings.parents[measure])
-                                  & (result.forecasts["la_code"] == code) & (result.forecasts["method"] == CHOSEN)
-                                  & (result.forecasts["origin"] == origin)].sort_values("horizon")
+        parent = lookup.rows(result.settings.parents[measure], code)
+        parent = parent[parent["origin"] == origin].sort_values("horizon")
         if len(parent) == len(rows):
             parent_base = np.log1p(parent["forecast"].to_numpy(dtype=float))
             offsets = np.stack([np.log1p(parent[b].to_numpy(dtype=float)) - parent_base

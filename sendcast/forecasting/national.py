@@ -31,6 +31,7 @@ import pandas as pd
 from sendcast.data.build import Dataset
 from sendcast.forecasting.evidence import Evidence
 from sendcast.forecasting.one_la import FORECAST_COLUMNS, forecast_la
+from sendcast.forecasting.panels import population_0_25
 from sendcast.data.measures import ENGLAND_CODE
 
 NATIONAL_SUMMARY_COLUMNS: tuple[str, ...] = (
@@ -124,21 +125,6 @@ def forecast_all_las(dataset: Dataset, evidence: Evidence, *, horizon: int = 5, 
     return NationalForecast(summary=summary, forecast=forecast,
                             warnings=pd.DataFrame(notes, columns=["la_code", "la_name", "warning"]),
                             sufficiency=pd.concat(sufficiency, ignore_index=True) if sufficiency else pd.DataFrame())
-
-
-def population_0_25(dataset: Dataset) -> dict[str, pd.Series]:
-    """ONS population aged 0-25 by mid-year for each LA (``la_code`` -> Series by year), and
-    for England the sum over every LA with a figure, leaving out the abolished LAs whose figure
-    is the sum of their successors (Cumbria, Northamptonshire), in the years every LA has one."""
-    rows = dataset.measures[(dataset.measures["measure"] == "population") & (dataset.measures["breakdown"] == "")
-                            & dataset.measures["value"].notna()]
-    out = {code: part.set_index("year")["value"] for code, part in rows.groupby("la_code")}
-    predecessors = rows.loc[rows["source"].str.contains("sum of successors", regex=False), "la_code"].unique()
-    parts = rows[~rows["la_code"].isin(predecessors)]
-    if not parts.empty:
-        complete = parts.groupby("year")["la_code"].nunique() == parts["la_code"].nunique()
-        out[ENGLAND_CODE] = parts.groupby("year")["value"].sum()[complete[complete].index]
-    return out
 
 
 def per_1000_residents(people: pd.Series | None, history: pd.Series, horizon: pd.Series) -> dict:

@@ -69,3 +69,18 @@ def panel(dataset: Dataset, measure: str, *, until: int | None = None, min_years
     values = values.loc[:, values.notna().any(axis=0)]
     return Panel(measure, values, pd.DataFrame(excluded, columns=["la_code", "la_name", "reason"]),
                  names.reindex(values.index))
+
+
+def population_0_25(dataset: Dataset) -> dict[str, pd.Series]:
+    """ONS population aged 0-25 by mid-year for each LA (``la_code`` -> Series by year), and
+    for England the sum over every LA with a figure, leaving out the abolished LAs whose figure
+    is the sum of their successors (Cumbria, Northamptonshire), in the years every LA has one."""
+    rows = dataset.measures[(dataset.measures["measure"] == "population") & (dataset.measures["breakdown"] == "")
+                            & dataset.measures["value"].notna()]
+    out = {code: part.set_index("year")["value"] for code, part in rows.groupby("la_code")}
+    predecessors = rows.loc[rows["source"].str.contains("sum of successors", regex=False), "la_code"].unique()
+    parts = rows[~rows["la_code"].isin(predecessors)]
+    if not parts.empty:
+        complete = parts.groupby("year")["la_code"].nunique() == parts["la_code"].nunique()
+        out[ENGLAND_CODE] = parts.groupby("year")["value"].sum()[complete[complete].index]
+    return out

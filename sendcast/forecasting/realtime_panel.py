@@ -11,6 +11,15 @@ One row per (``measure``, ``la_code``, ``year``) with ``value`` and ``pooled``:
   forecast but never pooled.
 
 Year convention as the data: January census year for caseloads, calendar year for flows.
+
+When ``ehcp_total`` is asked for, the panel also holds each area's ONS population aged 0-25 as
+measure :data:`forecast.candidates.POPULATION` (read by the ``demographic_rate`` candidate),
+labelled with the January it precedes: year ``Y`` holds the mid-year ``Y - 1`` figure, the
+latest population before the January ``Y`` caseload (so a forecast from origin ``t`` uses
+populations to mid-``t - 1`` only), cut at the last year of the other measures. The figures
+are the ONS 2022-based series: before mid-2022 back-cast (ILLUSTRATIVE, not the mid-year
+estimates published at the time), after it the projection, so the population is the one
+input of the backtest that is not as it was known at each origin (data/README.md).
 """
 
 from __future__ import annotations
@@ -19,8 +28,9 @@ from collections.abc import Sequence
 
 import pandas as pd
 
+from forecast.candidates import POPULATION
 from sendcast.data.build import Dataset
-from sendcast.forecasting.panels import panel
+from sendcast.forecasting.panels import panel, population_0_25
 
 #: Flows the stock-flow candidate of ``ehcp_total`` reads besides the forecast measures.
 EXTRA_FLOWS: tuple[str, ...] = ("plans_ceased",)
@@ -59,4 +69,20 @@ def realtime_panel(dataset: Dataset, measures: Sequence[str], *, until: int | No
     keys = pd.concat(pooled, ignore_index=True).assign(pooled=True)
     out = rows.merge(keys, on=["measure", "la_code"], how="left")
     out["pooled"] = out["pooled"].fillna(False).astype(bool)
+    if "ehcp_total" in measures and not out.empty:
+        out = pd.concat([out, population_rows(dataset, int(out["year"].max()))], ignore_index=True)
     return out.reset_index(drop=True)
+
+
+def population_rows(dataset: Dataset, last_year: int) -> pd.DataFrame:
+    """Population aged 0-25 (:func:`sendcast.forecasting.panels.population_0_25`, England the
+    sum of the LAs) as panel rows of measure :data:`POPULATION`, year ``Y`` = mid-year ``Y - 1``
+    (module docstring), years to ``last_year``; never pooled (it is an input, not forecast)."""
+    frames = [pd.DataFrame({"measure": POPULATION, "la_code": code, "year": series.index.astype(int) + 1,
+                            "value": series.to_numpy(dtype=float)})
+              for code, series in population_0_25(dataset).items()]
+    if not frames:
+        return pd.DataFrame(columns=["measure", "la_code", "year", "value", "pooled"])
+    rows = pd.concat(frames, ignore_index=True)
+    rows = rows[(rows["year"] <= last_year) & (rows["value"] > 0)]
+    return _latest_run(rows).assign(pooled=False)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import textwrap
 
+import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 from matplotlib.ticker import MaxNLocator
@@ -25,11 +26,15 @@ def new_figure(height: float | None = None) -> tuple[Figure, object]:
     return figure, figure.subplots()
 
 
-def fan_chart(history: pd.Series, forecast: pd.DataFrame, *, title: str, units: str, source: str) -> Figure:
+def fan_chart(history: pd.Series, forecast: pd.DataFrame, *, title: str, units: str, source: str,
+              past: pd.DataFrame | None = None) -> Figure:
     """History (black line) and forecast bands.
 
     ``forecast`` is indexed by year with columns ``mean``, ``lo95``, ``hi95``, ``lo80``,
-    ``hi80`` and, when available, ``lo50``, ``hi50``.
+    ``hi80`` and, when available, ``lo50``, ``hi50``. ``past`` (optional): the track-record
+    line, earlier forecasts of published years (``year``, ``forecast``, ``lo80``, ``hi80``,
+    :func:`sendcast.forecasting.past_forecasts.past_forecasts`), drawn as dashed orange points
+    with their 80% intervals as whiskers over the black history.
     """
     figure, axes = new_figure()
     years = forecast.index.to_numpy()
@@ -45,9 +50,28 @@ def fan_chart(history: pd.Series, forecast: pd.DataFrame, *, title: str, units: 
     if len(history):
         axes.plot([history.index[-1], years[0]], [history.iloc[-1], forecast["mean"].iloc[0]],
                   color=BAND_COLOUR, linewidth=1, linestyle=":")
+    if past is not None and len(past):
+        track_record_line(axes, past)
     style_axes(axes, title=title, units=units, source=source)
     chart_style.legend_below(axes)
     return chart_style.finish(figure)
+
+
+PAST_COLOUR = "#d95f02"
+
+
+def track_record_line(axes, past: pd.DataFrame) -> None:
+    """Earlier forecasts of published years on ``axes`` (columns ``year``, ``horizon``,
+    ``forecast``, ``lo80``, ``hi80``): a dashed line through each central forecast and whiskers
+    for its 80% interval (none where the forecast had no interval)."""
+    central = past["forecast"].to_numpy(dtype=float)
+    below = np.nan_to_num(central - past["lo80"].to_numpy(dtype=float)).clip(min=0)
+    above = np.nan_to_num(past["hi80"].to_numpy(dtype=float) - central).clip(min=0)
+    ahead = int(past["horizon"].iloc[0])
+    when = "a year" if ahead == 1 else f"{ahead} years"
+    axes.errorbar(past["year"].to_numpy(), central, yerr=[below, above], color=PAST_COLOUR, linestyle="--",
+                  linewidth=1.2, marker="o", markersize=3.5, capsize=2.5, elinewidth=1,
+                  label=f"forecast made {when} earlier, with its 80% interval")
 
 
 def sufficiency_chart(table: pd.DataFrame, *, title: str, source: str) -> Figure:

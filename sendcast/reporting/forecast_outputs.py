@@ -66,9 +66,11 @@ def _save_figure(run: Run, figure: Figure | None, name: str, written: list[str])
     written.append(name)
 
 
-def fan_figure(result: LaForecast, measure: str) -> Figure | None:
+def fan_figure(result: LaForecast, measure: str, past: pd.DataFrame | None = None) -> Figure | None:
     """The fan chart of one forecast measure (history and 50/80/95% bands); None if the
-    forecast has no such measure. Caseloads by January census, flows by calendar year."""
+    forecast has no such measure. Caseloads by January census, flows by calendar year.
+    ``past``: the track-record line to draw over the history
+    (:func:`sendcast.forecasting.past_forecasts.past_forecasts`)."""
     bands = result.bands[result.bands["measure"] == measure].set_index("year")
     if bands.empty:
         return None
@@ -76,7 +78,7 @@ def fan_figure(result: LaForecast, measure: str) -> Figure | None:
     label, unit = measure_label(measure)
     basis = "calendar year" if measure in FLOW_MEASURES else "January census"
     return fan_chart(history, bands, title=f"{result.la_name}: {label}, {basis}, forecast from the "
-                     "published trend (50/80/95% intervals)", units=unit, source=SOURCE)
+                     "published trend (50/80/95% intervals)", units=unit, source=SOURCE, past=past)
 
 
 def sufficiency_figure(result: LaForecast) -> Figure | None:

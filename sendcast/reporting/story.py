@@ -30,6 +30,7 @@ from sendcast.reporting.finance_sheets import scenario_parameters
 from sendcast.reporting.display import format_children, format_money, format_percent
 from sendcast.reporting.forecast_outputs import SOURCE as FORECAST_SOURCE
 from sendcast.reporting.forecast_outputs import neighbour_figure, neighbour_lines
+from sendcast.reporting.need_simulation import need_caveats, need_lines, option_need_lines
 from sendcast.reporting.html_report import Report
 from sendcast.reporting.psa_report import psa_sentences
 from sendcast.runtime.runs import option_file_names
@@ -328,6 +329,7 @@ def caveats(comparison: Comparison) -> list[str]:
         out.insert(1, "The early identification levers (how many children are reached, by how much their risk of "
                       "escalation falls, what it costs) are illustrative: no published evaluation gives them for "
                       "this county. Test any value you quote with a sweep.")
+    out += need_caveats(comparison)
     return out
 
 
@@ -383,7 +385,8 @@ def report(comparison: Comparison, charts: dict[str, Figure], *, forecast: LaFor
         file_names = option_file_names(list(comparison.options))
         for option in comparison.options:
             page.paragraph(option_description(comparison, option), css="lead")
-            page.bullets(tables.option_sentences(comparison, option) + psa_sentences(comparison, option))
+            page.bullets(tables.option_sentences(comparison, option) + option_need_lines(comparison, option)
+                         + psa_sentences(comparison, option))
             name_part = file_names[option]
             for kind, caption in (("tornado", "Net present saving at each uncertain input's 10th and 90th "
                                    "percentile, the others at their medians (linear metamodel of the runs)."),
@@ -401,6 +404,8 @@ def report(comparison: Comparison, charts: dict[str, Figure], *, forecast: LaFor
         page.paragraph(line)
     if not places.empty:
         page.table(places, caption="State special school places and children at the end of the run (simulation).")
+    for line in need_lines(comparison):
+        page.paragraph(line)
     if forecast is not None and not forecast.sufficiency.empty:
         page.figure(sufficiency_chart(forecast.sufficiency.set_index("year"),
                                       title=f"{forecast.la_name}: children needing a state special place (trend "

@@ -24,7 +24,7 @@ from sendcast.data.release import read_input_file, require_regular_file
 from sendcast.runtime.errors import InputError
 from sendcast.data.years import financial_year_start
 from sendcast.money.unit_costs import MAX_UNIT_COST_GBP
-from sendcast.data.measures import PLACEMENT_GROUPS
+from sendcast.data.measures import PLACEMENT_GROUPS, PRIMARY_NEEDS
 from sendcast.money.prices import INFLATION_PCT, PRICE_BASE
 
 FORECAST_METHODS = ("auto", "naive", "drift", "log_drift", "ets", "arima", "theta", "rate", "combination")
@@ -181,6 +181,9 @@ class EarlyIdentification(_Section):
     special_placement_multiplier: Any = 1.0
     support_years: Annotated[int, Field(ge=1, le=25)] = 1
     programme_cost_gbp_per_year: Any = 0.0
+    #: Primary needs the lever is restricted to (SEN2 codes, e.g. ``["slcn", "semh"]``);
+    #: unset: every child. The shares are then shares of the children with those needs.
+    target_needs: list[str] | None = None
     sources: dict[str, str] = {}
 
     _share = field_validator("share_identified_early")(classmethod(lambda cls, v: uncertain(0, 1)(v)))
@@ -193,6 +196,20 @@ class EarlyIdentification(_Section):
     _placement = field_validator("special_placement_multiplier")(classmethod(lambda cls, v: uncertain(0, 3)(v)))
     _cost = field_validator("cost_per_child_gbp", "programme_cost_gbp_per_year")(
         classmethod(lambda cls, v: uncertain(0, 100_000_000)(v)))
+
+    @field_validator("target_needs")
+    @classmethod
+    def _needs(cls, value: list[str] | None) -> list[str] | None:
+        if value is None:
+            return None
+        if not value:
+            raise ValueError("expected at least one primary need (or leave target_needs out: every child)")
+        for need in value:
+            if need not in PRIMARY_NEEDS:
+                raise ValueError(f"unknown primary need {need!r}; allowed: {', '.join(PRIMARY_NEEDS)}")
+        if len(set(value)) != len(value):
+            raise ValueError("a primary need is listed twice")
+        return value
 
     @field_validator("sources")
     @classmethod

@@ -20,7 +20,7 @@ from typing import Any
 import annotated_types
 from pydantic import BaseModel, ValidationError
 
-from sendcast.data.measures import PLACEMENT_GROUPS
+from sendcast.data.measures import MEASURES, PLACEMENT_GROUPS
 from sendcast.scenarios.files import (
     Assessment,
     Costs,
@@ -36,14 +36,41 @@ SECTIONS: tuple[tuple[str, type[BaseModel], str], ...] = (
     ("costs", Costs, "Costs"),
 )
 
-#: Words for a lever's name and unit where its key does not say them plainly.
+#: Words for a lever's name and unit where its key does not say them plainly (every lever of the
+#: shipped sections has its words here: a control states its unit; meanings in
+#: :class:`simulation.parameters.EarlyIdentification` and :mod:`sendcast.scenarios.files`).
 WORDS: dict[str, tuple[str, str]] = {
     "share_identified_early": ("Share of late-identified children reached early", "share, 0 to 1"),
     "relative_risk": ("Relative risk of a request after early support", "times the usual chance"),
     "capacity_children_per_year": ("Children supported early at most", "children a year"),
     "cost_per_child_gbp": ("Cost of early support", "£ per child, price base"),
+    "years_earlier": ("Years earlier the children are identified", "years (0: when identified)"),
+    "late_age": ("Age from which identification counts as late", "years of age"),
+    "share_more_identified": ("Extra children identified, beyond the usual", "share of the usual, 0 to 0.5"),
+    "late_identified_escalation_multiple": ("Request rate of the children identified earlier",
+                                            "times the age-average rate"),
+    "more_identified_escalation_multiple": ("Request rate of the extra children identified",
+                                            "times the age-average rate"),
+    "initial_relative_risk": ("Relative risk in the first year (ramp start)",
+                              "times the usual chance (blank: no ramp)"),
+    "years_to_full_effect": ("Years to full effect", "years from the start"),
+    "effect_years": ("Years the full effect lasts", "years from the start (blank: for good)"),
+    "fade_out_years": ("Years the effect takes to fade", "years"),
+    "needs_met_multiplier": ("Exits from SEN support with needs met", "times the usual rate"),
+    "special_placement_multiplier": ("Chance a supported child's new plan is in a special school",
+                                     "times the usual chance"),
+    "support_years": ("Years each child is supported", "calendar years"),
+    "programme_cost_gbp_per_year": ("Fixed cost of the programme", "£ a year, price base"),
     "capacity_per_year": ("Assessments the service can complete", "assessments a year (blank: from the data)"),
+    "capacity_rule": ("Assessment capacity", "responsive: follows the work in hand; frozen: held"),
+    "places_rule": ("Special places beyond the capacity file", "growing: as the LA has added them; frozen: none"),
     "overflow_policy": ("When no special place is free", "independent school or wait"),
+    "overflow_rate_per_year": ("Rate a waiting child is placed independently", "rate a year per waiting child "
+                               "(0: waits for a local place)"),
+    "capital_gbp_per_special_place": ("Capital cost of a new special place", "£ per place, price base "
+                                      "(blank: the default)"),
+    "assessment_staff_gbp_per_assessment": ("Staff cost of an extra assessment", "£ per assessment, price base "
+                                            "(blank: the default)"),
     "inflation_pct": ("Inflation after the price base", "% a year"),
     "discount_rate_pct": ("Discount rate (Green Book)", "% a year"),
 }
@@ -186,7 +213,7 @@ def unit_cost_levers() -> list[Lever]:
     return [
         Lever(
             f"costs.unit_costs_gbp.{group}",
-            group.removeprefix("ehcp_").replace("_", " ").capitalize(),
+            MEASURES[group].label.removeprefix("EHC plans: ").capitalize(),
             "£ a year per child, price base",
             "float",
             None,

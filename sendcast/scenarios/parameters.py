@@ -113,6 +113,7 @@ from sendcast.scenarios.files import SpecialPlaces as SpecialPlacesSettings
 from sendcast.money import prices
 from sendcast.scenarios.option_cost_setup import provision_costs
 from sendcast.scenarios.reform_setup import reform_settings
+from sendcast.scenarios.need_setup import primary_needs, target_needs
 from sendcast.scenarios.uncertainty import ENGINE_LEVER_FIELDS, central
 from sendcast.money.unit_costs import OUTTURN_FILE, PRICE_BASE, apply_overrides, default_unit_costs, \
     derive_unit_costs, read_outturn, read_unit_cost_file, restate_prices
@@ -613,8 +614,9 @@ def placement_costs(history: LaHistory, scenario: Scenario | None, data: str | P
     return Costs(placement_gbp_per_year=values, assessment_gbp=ASSESSMENT_COST_GBP, price_base=price_base), notes
 
 
-def early_identification(scenario: Scenario | None) -> EarlyIdentification:
-    """The engine's lever from the scenario's ``[early_identification]`` section."""
+def early_identification(scenario: Scenario | None, targets: tuple[str, ...] | None = None) -> EarlyIdentification:
+    """The engine's lever from the scenario's ``[early_identification]`` section; ``targets``:
+    the primary needs it is restricted to (:func:`sendcast.scenarios.need_setup.target_needs`)."""
     if scenario is None or (central(scenario.early_identification.share_identified_early) == 0
                             and central(scenario.early_identification.share_more_identified) == 0):
         return EarlyIdentification()
@@ -622,7 +624,8 @@ def early_identification(scenario: Scenario | None) -> EarlyIdentification:
     if lever.capacity_children_per_year == 0:
         raise SetupError(f"scenario {scenario.scenario.name!r}: early_identification.capacity_children_per_year is 0, "
                          "so no child can be reached; set how many children a year the programme can support")
-    return EarlyIdentification(**{name: central(getattr(lever, name)) for name in ENGINE_LEVER_FIELDS})
+    return EarlyIdentification(**{name: central(getattr(lever, name)) for name in ENGINE_LEVER_FIELDS},
+                               target_needs=targets)
 
 
 #: Januaries (before and including the run's first) over which the baseline measures the
@@ -785,6 +788,11 @@ def build_parameters(dataset: Dataset, la: str, *, start_year: int, horizon: int
                      individual_support_plans=reform_settings(scenario),
                      caseload=replace(caseload, in_assessment_by_age=open_requests(
                          replace(fitted, caseload=caseload, population=pop, start_year=start_year), in_assessment)))
+    needs, _ = primary_needs(history.rows, start_year, history.la_name)
+    lever = params.early_identification
+    if lever.active:
+        lever = replace(lever, target_needs=target_needs(scenario, needs, history.la_name, start_year))
+    params = replace(params, needs=needs, early_identification=lever)
     rule = scenario.trends.rule if scenario is not None else "damped"
     if rule == "damped":
         params = carry_forward(params, start_year - 1, **trend_rule(history, calibration, start_year))

@@ -17,22 +17,26 @@ from __future__ import annotations
 
 import zlib
 from collections.abc import Mapping, Sequence
-from dataclasses import replace
+from dataclasses import fields, replace
 
 import numpy as np
 import pandas as pd
 
 from sendcast.scenarios.files import Distribution, Scenario
+from sendcast.scenarios.files import EarlyIdentification as FileLever
+from simulation.parameters import EarlyIdentification as EngineLever
 from simulation.parameters import Parameters
 from simulation.streams import ACTIVITIES
 
 #: Scenario keys that may be distributions, and how a drawn value reaches the engine.
-#: The lever's settings, named as in the engine's EarlyIdentification.
-ENGINE_LEVER_FIELDS: tuple[str, ...] = (
-    "share_identified_early", "relative_risk", "capacity_children_per_year", "cost_per_child_gbp", "years_earlier",
-    "late_age", "share_more_identified", "late_identified_escalation_multiple", "more_identified_escalation_multiple",
-    "initial_relative_risk", "years_to_full_effect", "effect_years", "fade_out_years", "needs_met_multiplier",
-    "special_placement_multiplier", "support_years", "programme_cost_gbp_per_year")
+#: The lever's settings the engine takes as they are: every field the scenario file's
+#: ``[early_identification]`` and the engine's EarlyIdentification share, in the file's order
+#: (derived, so a setting added to both is carried without a list to edit), except
+#: :data:`LEVER_FIELDS_RESOLVED`; the file's ``sources`` is documentation only.
+LEVER_FIELDS_RESOLVED: tuple[str, ...] = ("target_needs",)  # resolved against the LA's data (need_setup)
+ENGINE_LEVER_FIELDS: tuple[str, ...] = tuple(
+    name for name in FileLever.model_fields
+    if name in {item.name for item in fields(EngineLever)} and name not in LEVER_FIELDS_RESOLVED)
 UNCERTAIN_KEYS: tuple[str, ...] = (
     "early_identification.share_identified_early",
     "early_identification.relative_risk",
