@@ -119,7 +119,7 @@ def test_calibrate_all_las_writes_the_national_table_for_small_las(tmp_path, cap
         assert las.loc["City of London", "reason"] and "City of London" in text
     summary = pd.read_csv(out / "validation_summary.csv")
     assert {"ehcp_total", "requests", "coverage_95"} <= set(summary["measure"])
-    assert set(summary.columns) == set(national.SUMMARY_COLUMNS)
+    assert set(summary.columns) == set(national.VALIDATION_SUMMARY_COLUMNS)
     fit = pd.read_csv(out / "fit_all_las.csv")
     assert set(fit["la_name"]) == {"Rutland"} and (fit["origin"] == 2023).all()
     assert "LAs not validated" in text and "Cumberland" in text

@@ -45,8 +45,8 @@ from sendcast.scenarios.parameters import (baseline_path, build_parameters, cali
                                            scenario_places,
                                            special_place_notes)
 from simulation import simulate
+from simulation.runner import SUMMARY_COLUMNS
 
-SUMMARY_COLUMNS = ["scenario", "measure", "breakdown", "year", "mean", "lo95", "hi95"]
 #: Charts: measure, title, units; history is the published series where there is one.
 CHARTS = (
     ("ehcp_total", "EHC plans", "EHC plans (January)"),

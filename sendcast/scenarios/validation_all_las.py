@@ -52,7 +52,7 @@ VALIDATED, MISSING, FAILED = "validated", "missing input", "failed"
 NATIONAL_COLUMNS = ["la_code", "la_name", "status", "reason", *VALIDATION_COLUMNS]
 LA_COLUMNS = ["la_code", "la_name", "status", "reason", "seconds", "cpu_seconds", "peak_rss_mib"]
 FIT_COLUMNS = ["la_code", "la_name", "origin", "measure", "year", "year_basis", "actual", "simulated", "error_pct"]
-SUMMARY_COLUMNS = ["measure", "origin", "target", "las", "median_error", "median_abs_error", "worst_la",
+VALIDATION_SUMMARY_COLUMNS = ["measure", "origin", "target", "las", "median_error", "median_abs_error", "worst_la",
                    "worst_error", "share_passed", "share_inside_95", "forecast_median_abs_error",
                    "forecast_share_passed"]
 #: Flows the calibration needs in every year of its window (calendar years).
@@ -438,4 +438,4 @@ def summary_by_measure(table: pd.DataFrame, targets: pd.DataFrame) -> pd.DataFra
                      "worst_error": np.nan, "share_passed": _share(cover["simulation_passed"]),
                      "share_inside_95": _share(one["inside_95"]), "forecast_median_abs_error": np.nan,
                      "forecast_share_passed": _share(cover["forecast_passed"])})
-    return pd.DataFrame(rows, columns=SUMMARY_COLUMNS)
+    return pd.DataFrame(rows, columns=VALIDATION_SUMMARY_COLUMNS)
