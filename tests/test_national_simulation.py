@@ -78,7 +78,7 @@ def test_a_set_up_task_never_raises(monkeypatch):
         raise national.ParameterError("caseload: EHC plans by age total 14 but by placement 13")
 
     monkeypatch.setattr(national, "setup_la", broken)
-    monkeypatch.setattr(national, "_dataset", lambda data: None)
+    monkeypatch.setattr(national, "process_dataset", lambda data: None)
     outcome = national.setup_task(national.SetupTask("E09000001", "City of London", "x.toml", 2, None))
     assert outcome.status == "refused" and "invalid simulation parameters" in outcome.reason
 

@@ -42,6 +42,16 @@ MAX_WORKERS = 256
 MAX_YEARS = 50
 
 
+def la_selection_options(parser: argparse.ArgumentParser) -> None:
+    """``--las``, ``--every`` and ``--neighbours-of``: which LAs an ``--all-las`` run takes."""
+    parser.add_argument("--las", nargs="+", default=[], metavar="LA",
+                        help="with --all-las: only these LAs (names, codes or numbers)")
+    parser.add_argument("--every", type=whole_number(1, 1000), metavar="N",
+                        help="with --all-las: only every N-th LA by code (the 1st, the N+1-th, ...)")
+    parser.add_argument("--neighbours-of", metavar="LA",
+                        help="with --all-las: only this LA and its ten DfE statistical neighbours")
+
+
 def whole_number(low: int, high: int) -> Callable[[str], int]:
     """An argparse ``type``: a whole number from ``low`` to ``high`` inclusive, or a
     one-line error saying the allowed range and what was typed."""

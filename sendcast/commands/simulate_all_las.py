@@ -108,13 +108,8 @@ def _print(result, replications: int, option: str) -> None:
 
 def add_options(parser: argparse.ArgumentParser) -> None:
     """The ``--all-las`` options of ``simulate`` (``--las``, ``--every``, ``--neighbours-of``, ``--chunk``)."""
-    from sendcast.commands.options import whole_number
+    from sendcast.commands.options import la_selection_options, whole_number
 
-    parser.add_argument("--las", nargs="+", default=[], metavar="LA",
-                        help="with --all-las: only these LAs (names, codes or numbers)")
-    parser.add_argument("--every", type=whole_number(1, 1000), metavar="N",
-                        help="with --all-las: only every N-th LA by code (the 1st, the N+1-th, ...)")
-    parser.add_argument("--neighbours-of", metavar="LA",
-                        help="with --all-las: only this LA and its ten DfE statistical neighbours")
+    la_selection_options(parser)
     parser.add_argument("--chunk", type=whole_number(1, 100_000), default=DEFAULT_CHUNK, metavar="N",
                         help=f"with --all-las: replications per simulation task (default {DEFAULT_CHUNK})")

@@ -22,7 +22,7 @@ from sendcast.runtime import atomic
 from sendcast.data.capacity import THIRD_PARTY_FILE, capacity_file
 from sendcast.data.population import population_note
 from sendcast.reporting.charts import scenarios_with_history_chart
-from sendcast.commands.options import (MAX_YEARS, REPLICATIONS, SEED, YEAR, backend_options, data_option,
+from sendcast.commands.options import (MAX_YEARS, REPLICATIONS, SEED, YEAR, backend_options, data_option, la_selection_options,
                                        output_options, whole_number)
 from sendcast.data import store
 from sendcast.runtime.errors import SendcastError
@@ -87,12 +87,7 @@ def register(commands: argparse._SubParsersAction) -> None:
                                 "score against what was published, beside the forecast engine (validation.csv)")
     calibrate.add_argument("--origins", type=YEAR, nargs="+", default=list(ORIGINS), metavar="YEAR",
                            help="origin Januaries of --validate (default: %(default)s)")
-    calibrate.add_argument("--las", nargs="+", default=[], metavar="LA",
-                           help="with --all-las: only these LAs (names, codes or numbers)")
-    calibrate.add_argument("--every", type=whole_number(1, 1000), metavar="N",
-                           help="with --all-las: only every N-th LA by code (the 1st, the N+1-th, ...)")
-    calibrate.add_argument("--neighbours-of", metavar="LA",
-                           help="with --all-las: only this LA and its ten DfE statistical neighbours")
+    la_selection_options(calibrate)
     calibrate.add_argument("--checkpoint", metavar="DIR",
                            help="with --all-las: save each LA's result in DIR as it finishes; a rerun with the same "
                                 "settings reads those back instead of running them again")

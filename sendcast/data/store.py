@@ -85,3 +85,24 @@ def load_dataset(data: str | Path | None = None, *, rebuild: bool = False) -> Da
     dataset = build_dataset(inputs)
     save_dataset(dataset, folder)
     return read_dataset(folder)
+
+
+#: Datasets already read in this process, by data folder: a worker process of a national
+#: run reads its folder once, and processes forked from one that remembered a dataset
+#: inherit it.
+_IN_PROCESS: dict[str, Dataset] = {}
+
+
+def remember_dataset(dataset: Dataset, data: str | Path | None = None) -> None:
+    """Let later :func:`process_dataset` calls in this process (and processes forked from
+    it) use ``dataset`` for ``data`` instead of reading it again."""
+    _IN_PROCESS[str(paths.data_dir(data).resolve())] = dataset
+
+
+def process_dataset(data: str | Path | None = None) -> Dataset:
+    """The dataset for ``data``, read at most once per process (:func:`load_dataset`)."""
+    key = str(paths.data_dir(data).resolve())
+    if key not in _IN_PROCESS:
+        _IN_PROCESS[key] = load_dataset(data)
+    return _IN_PROCESS[key]
+

@@ -39,6 +39,7 @@ import numpy as np
 import pandas as pd
 
 from sendcast.data.build import Dataset
+from sendcast.data.store import process_dataset, remember_dataset
 from sendcast.runtime.errors import SendcastError
 from sendcast.runtime.parallel import Progress, map_tasks
 from simulation import Parameters
@@ -50,30 +51,6 @@ SIMULATED, REFUSED, FAILED = "simulated", "refused", "failed"
 DEFAULT_CHUNK = 25
 LA_COLUMNS = ["la_code", "la_name", "status", "reason", "setup_seconds", "simulation_cpu_seconds", "tasks",
               "peak_task_mib"]
-
-
-_DATASETS: dict[str, Dataset] = {}
-
-
-def _dataset_key(data: str | Path | None) -> str:
-    from sendcast.data import paths
-
-    return str(paths.data_dir(data).resolve())
-
-
-def remember_dataset(dataset: Dataset, data: str | Path | None) -> None:
-    """Let set-up tasks in this process (and processes forked from it) use ``dataset`` for
-    ``data`` instead of reading it again."""
-    _DATASETS[_dataset_key(data)] = dataset
-
-
-def _dataset(data: str | Path | None) -> Dataset:
-    from sendcast.data import store
-
-    key = _dataset_key(data)
-    if key not in _DATASETS:
-        _DATASETS[key] = store.load_dataset(data)
-    return _DATASETS[key]
 
 
 @dataclass(frozen=True)
@@ -187,7 +164,7 @@ def setup_task(task: SetupTask) -> LaSetup:
     a refused or failing LA is an outcome with the reason."""
     began = time.perf_counter()
     try:
-        setup = setup_la(_dataset(task.data), task)
+        setup = setup_la(process_dataset(task.data), task)
     except SendcastError as error:
         return LaSetup(task.la_code, task.la_name, REFUSED, str(error), seconds=time.perf_counter() - began)
     except ParameterError as error:  # the published figures cannot make valid parameters (small, rounded counts)

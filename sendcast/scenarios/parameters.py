@@ -101,6 +101,7 @@ import numpy as np
 import pandas as pd
 
 from sendcast.data import paths
+from sendcast.data.capacity import COLUMNS as CAPACITY_COLUMNS
 from sendcast.data.capacity import codes_to_numbers, default_capacity, read_capacity
 from sendcast.data import query
 from sendcast.data.build import Dataset
@@ -721,8 +722,7 @@ def scenario_places(dataset: Dataset, history: LaHistory, scenario: Scenario,
     capacity, note = default_capacity(paths.data_dir(data), history.la_code, history.la_number,
                                       codes_to_numbers(dataset.geography.las))
     if capacity is None:
-        capacity = pd.DataFrame(columns=["school", "urn", "phase", "designation", "places", "from_year", "to_year",
-                                         "source", "confidence"])
+        capacity = pd.DataFrame(columns=list(CAPACITY_COLUMNS))
         note += "; the January caseload in state special schools is taken as the places there are"
     return capacity, note
 

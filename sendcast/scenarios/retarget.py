@@ -26,6 +26,7 @@ import pandas as pd
 
 from sendcast.data import paths
 from sendcast.data.build import Dataset
+from sendcast.data.capacity import COLUMNS as CAPACITY_COLUMNS
 from sendcast.data.capacity import capacity_file, codes_to_numbers, default_capacity
 from sendcast.runtime.errors import SendcastError
 from sendcast.scenarios.parameters import CALIBRATION_YEARS, FIRST_CALIBRATION_YEAR
@@ -80,8 +81,7 @@ def retarget(loaded: list[LoadedScenario], dataset: Dataset, la: str,
         # No figure at all: an empty list, so that the simulation counts the January caseload in
         # state special schools as places (sendcast.scenarios.parameters.special_place_blocks);
         # otherwise an option adding places would be the only constrained scenario.
-        capacity = pd.DataFrame(columns=["school", "urn", "phase", "designation", "places", "from_year", "to_year",
-                                         "source", "confidence"])
+        capacity = pd.DataFrame(columns=list(CAPACITY_COLUMNS))
         notes.append(f"special school places: {capacity_note}; the simulation takes the January caseload in state "
                      "special schools as the places there are")
     out = []

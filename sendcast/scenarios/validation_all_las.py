@@ -39,6 +39,7 @@ import pandas as pd
 
 from sendcast.data import paths
 from sendcast.data.build import Dataset
+from sendcast.data.store import process_dataset, remember_dataset
 from sendcast.data.capacity import capacity_file, read_capacity
 from sendcast.runtime.errors import SendcastError
 from sendcast.runtime.parallel import Progress, map_tasks
@@ -154,29 +155,6 @@ class LaOutcome:
     peak_rss_mib: float = 0.0
 
 
-#: Datasets already read in this process, by data folder (a worker reads its folder once).
-_DATASETS: dict[str, Dataset] = {}
-
-
-def _dataset_key(data: str | Path | None) -> str:
-    return str(paths.data_dir(data).resolve())
-
-
-def remember_dataset(dataset: Dataset, data: str | Path | None) -> None:
-    """Let tasks in this process (and worker processes forked from it) use ``dataset``
-    for ``data`` instead of reading it again."""
-    _DATASETS[_dataset_key(data)] = dataset
-
-
-def _dataset(data: str | Path | None) -> Dataset:
-    from sendcast.data import store
-
-    key = _dataset_key(data)
-    if key not in _DATASETS:
-        _DATASETS[key] = store.load_dataset(data)
-    return _DATASETS[key]
-
-
 def validate_task(task: LaTask) -> LaOutcome:
     """Validate one LA (:func:`validate_one_la`); never raises: a failure is an outcome with
     status ``failed`` and the error's type and message. Saved in ``task.checkpoint`` if set."""
@@ -201,7 +179,7 @@ def _save_checkpoint(task: LaTask, outcome: LaOutcome) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     staging = path.with_suffix(".partial")
     with open(staging, "wb") as handle:
-        pickle.dump({"key": _task_key(task), "inputs": _dataset(task.data).input_checksums, "outcome": outcome},
+        pickle.dump({"key": _task_key(task), "inputs": process_dataset(task.data).input_checksums, "outcome": outcome},
                     handle)
     os.replace(staging, path)
 
@@ -225,7 +203,7 @@ def read_checkpoint(task: LaTask, inputs) -> LaOutcome | None:
 def _validate(task: LaTask) -> LaOutcome:
     began, cpu = time.perf_counter(), time.process_time()
     try:
-        dataset = _dataset(task.data)
+        dataset = process_dataset(task.data)
         result, _ = validate_one_la(dataset, task.la_code, origins=task.origins, replications=task.replications,
                                     seed=task.seed, data=task.data)
         fit = in_sample_fit(dataset, task.la_code, task.origins)
