@@ -1,0 +1,114 @@
+"""The simulation's baseline against the forecast engine's 80% interval, for any LA (issue 19).
+
+Issue 19 asks that the simulation's baseline (``simulate --la X`` as things stand) keep its
+EHC plans, requests and new plans inside the trend forecast's 80% interval in every year,
+or say which and why, for every LA. :func:`baseline_check` runs one LA's baseline exactly as
+``simulate`` does (one calibration, each replication's parameters drawn from their
+uncertainty, the same seeds) and its forecast (:func:`sendcast.forecasting.one_la.forecast_la`,
+no neighbours), and returns one row per measure and year of :data:`CHECK_MEASURES` that both
+engines cover: the simulation's mean against the forecast's ``lo80 .. hi80``.
+:func:`check_summary` condenses it to one row per LA and measure: years inside, the worst
+year and how far outside it is.
+
+Years: January census year for caseloads, calendar year for flows (requests, new plans), as
+in both engines' tables. The simulation's figure is the mean over replications.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from sendcast.data.build import Dataset
+from sendcast.forecasting.evidence import Evidence
+from sendcast.forecasting.one_la import forecast_la
+from sendcast.scenarios.files import as_things_stand
+from sendcast.scenarios.parameters import (build_parameters, calibrate_la, draw_spread, la_history, parameter_draws,
+                                           scenario_places)
+from sendcast.scenarios.replications import run_replications
+from sendcast.scenarios.retarget import check_series
+
+#: The measures checked, in table order (caseloads: January; flows: calendar year).
+CHECK_MEASURES = ("ehcp_total", "requests", "new_plans", "ehcp_state_special", "ehcp_independent_special")
+CHECK_COLUMNS = ["la_code", "la_name", "measure", "year", "simulated", "lo80", "hi80", "where", "outside_pct"]
+SUMMARY_COLUMNS = ["la_code", "la_name", "measure", "years", "inside", "worst_year", "simulated", "lo80", "hi80",
+                   "outside_pct"]
+DEFAULT_SEED = 20251122
+
+
+@dataclass(frozen=True)
+class LaCheck:
+    """One LA's check (``rows``: :data:`CHECK_COLUMNS`) and its baseline's mean flows by
+    calendar year (``flows``: ``measure, year, mean``; requests, new plans, plans ceased,
+    moves in)."""
+
+    rows: pd.DataFrame
+    flows: pd.DataFrame
+
+
+def simulated_baseline(dataset: Dataset, la: str, *, years: int, replications: int, seed: int = DEFAULT_SEED,
+                       start_year: int | None = None, data=None) -> pd.DataFrame:
+    """The baseline's summary (``scenario, measure, breakdown, year, mean, lo95, hi95``) of
+    ``la`` as ``sendcast simulate --la`` runs it without a scenario, on this process."""
+    history = la_history(dataset, la)
+    rows = history.rows
+    start_year = start_year or int(rows.loc[(rows["measure"] == "ehcp_total") & (rows["breakdown"] == ""), "year"].max())
+    check_series(dataset, history.la_code, start_year)
+    fit = calibrate_la(dataset, history.la_code, start_year=start_year)
+    scenario = as_things_stand(history.la_name, start_year)
+    capacity, _ = scenario_places(dataset, history, scenario, data)
+    params = build_parameters(dataset, history.la_code, start_year=start_year, horizon=years, scenario=scenario,
+                              capacity=capacity, calibration=fit, data=data)
+    rule = scenario.trends.rule
+    spread = draw_spread(params, history, fit, start_year, trends=rule)
+    drawn = parameter_draws(params, history, fit, start_year, seed, replications, trends=rule, spread=spread)
+    name = scenario.scenario.name
+    results = run_replications({name: drawn}, replications=replications, seed=seed, baseline=name)
+    return results.summary
+
+
+def baseline_check(dataset: Dataset, la: str, *, years: int = 6, replications: int = 6, seed: int = DEFAULT_SEED,
+                   evidence: Evidence | None = None, data=None) -> LaCheck:
+    """:class:`LaCheck` of ``la``: its simulated baseline (``years`` from the latest
+    January, ``replications``) against its trend forecast's 80% interval (``evidence``: the
+    national backtest, computed once for many LAs)."""
+    history = la_history(dataset, la)
+    summary = simulated_baseline(dataset, la, years=years, replications=replications, seed=seed, data=data)
+    summary = summary[summary["breakdown"].fillna("") == ""]
+    forecast = forecast_la(dataset, history.la_code, horizon=years, evidence=evidence, data=data,
+                           la_backtest=False, age_bands=False).forecast
+    rows = []
+    for measure in CHECK_MEASURES:
+        simulated = summary[summary["measure"] == measure].set_index("year")["mean"]
+        trend = forecast[forecast["measure"] == measure].set_index("year")
+        for year in sorted(set(simulated.index) & set(trend.index)):
+            value, low, high = float(simulated[year]), float(trend.at[year, "lo80"]), float(trend.at[year, "hi80"])
+            where = "below" if value < low else "above" if value > high else "inside"
+            outside = 0.0 if where == "inside" else 100.0 * (value / (low if where == "below" else high) - 1.0)
+            rows.append((history.la_code, history.la_name, measure, int(year), value, low, high, where, outside))
+        if simulated.empty or trend.empty:
+            rows.append((history.la_code, history.la_name, measure, np.nan, np.nan, np.nan, np.nan,
+                         "no forecast" if trend.empty else "not simulated", np.nan))
+    flows = summary[summary["measure"].isin(["requests", "new_plans", "plans_ceased", "ehcp_moves_in",
+                                             "ehcp_total"])][["measure", "year", "mean"]]
+    return LaCheck(pd.DataFrame(rows, columns=CHECK_COLUMNS), flows.reset_index(drop=True))
+
+
+def check_summary(rows: pd.DataFrame) -> pd.DataFrame:
+    """One row per LA and measure of :func:`baseline_check`'s rows: years compared, years
+    inside, and the worst year (the largest distance outside, else the last year) with its
+    simulated figure, interval and distance outside (per cent beyond the nearer bound,
+    signed: below is negative)."""
+    out = []
+    for (code, name, measure), group in rows.groupby(["la_code", "la_name", "measure"], sort=False):
+        scored = group.dropna(subset=["year"])
+        if scored.empty:
+            out.append((code, name, measure, 0, 0, np.nan, np.nan, np.nan, np.nan, np.nan))
+            continue
+        worst = scored.loc[scored["outside_pct"].abs().idxmax()] if (scored["where"] != "inside").any() \
+            else scored.iloc[-1]
+        out.append((code, name, measure, len(scored), int((scored["where"] == "inside").sum()), int(worst["year"]),
+                    worst["simulated"], worst["lo80"], worst["hi80"], worst["outside_pct"]))
+    return pd.DataFrame(out, columns=SUMMARY_COLUMNS)
