@@ -382,7 +382,7 @@ def _run(
                 # responsive capacity, worked out on 1 January (before the step's decisions
                 # join): children waiting or in an assessment, plus last year's decisions
                 slots[y] = p.assessment.responsive_slots(
-                    flow["decided"][y - 1] + queue.sum() + ring_ass.sum(), int(floor[y])
+                    flow["decided"][y - 1] + queue.sum() + ring_ass.sum(), int(floor[y]), slots[y - 1]
                 )
             # assessments
             if w == 0 and open_at_start.sum() > 0:

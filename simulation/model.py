@@ -823,7 +823,7 @@ class _Model:
                 units = changes[next_change][1]
                 if units < 0:  # responsive capacity: the work in hand this 1 January
                     units = self.p.assessment.responsive_slots(
-                        decided_in_year + len(queue) + queue.in_use, self.capacity_floor[next_change + 1]
+                        decided_in_year + len(queue) + queue.in_use, self.capacity_floor[next_change + 1], queue.units
                     )
                 self.slots_by_year.append(units)
                 decided_in_year = 0

@@ -282,6 +282,13 @@ class Assessment:
     be given).
     SEN2 history (completed assessments against that work in hand) estimates it
     (:func:`simulation.calibration.estimate_rates`).
+
+    ``capacity_adjustment`` (``lambda`` in (0, 1]; 1: at once): how far a responsive
+    service moves toward that target in a year, in proportion. The year's slots are
+    ``previous ** (1 - lambda) * target ** lambda`` (a geometric partial adjustment:
+    ``lambda = 0.5`` closes half the gap, in logs, every year) before the floor, with
+    ``previous`` the slots of the year before. Chosen out of sample
+    (:mod:`simulation.capacity_adjustment`).
     """
 
     decision_weeks_mean: float = 5.0
@@ -293,8 +300,11 @@ class Assessment:
     capacity_per_year: Any = None
     queue_discipline: str = "random"
     capacity_response: float | None = None
+    capacity_adjustment: float = 1.0
 
     def __post_init__(self) -> None:
+        if not 0 < self.capacity_adjustment <= 1:
+            raise ParameterError("assessment.capacity_adjustment must be in (0, 1] (the share of the gap closed a year)")
         if self.capacity_response is not None:
             if not 0 < self.capacity_response <= 5:
                 raise ParameterError("assessment.capacity_response must be in (0, 5] (a share of the work in hand)")
@@ -322,13 +332,19 @@ class Assessment:
         """Concurrent assessment slots giving ``capacity_per_year`` completions a year."""
         return max(1, int(round(capacity_per_year * self.assessment_weeks_mean / 52.0)))
 
-    def responsive_slots(self, work_in_hand: float, floor_slots: int = 1) -> int:
+    def responsive_slots(self, work_in_hand: float, floor_slots: int = 1, previous_slots: float | None = None) -> int:
         """Slots of a year under ``capacity_response`` given the work in hand on 1 January
         (children waiting for or in an assessment, plus the year before's decisions to
-        assess), at least ``floor_slots`` (the schedule's slots that year)."""
+        assess), moved ``capacity_adjustment`` of the way (in logs) from ``previous_slots``
+        (the year before's; ``None``: all the way), at least ``floor_slots`` (the
+        schedule's slots that year)."""
         if self.capacity_response is None:
             raise ParameterError("assessment.responsive_slots: capacity_response is not set")
-        return max(self.slots(max(float(self.capacity_response) * work_in_hand, 1.0)), floor_slots)
+        target = self.slots(max(float(self.capacity_response) * work_in_hand, 1.0))
+        if previous_slots is not None and previous_slots >= 1 and self.capacity_adjustment < 1:
+            share = float(self.capacity_adjustment)
+            target = max(1, int(round(float(previous_slots) ** (1.0 - share) * float(target) ** share)))
+        return max(target, floor_slots)
 
 
 @dataclass(frozen=True, eq=False)

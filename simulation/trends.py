@@ -24,6 +24,14 @@ last fitted year, its last value times ``exp(g * (phi + phi**2 + ... + phi**k))`
   - :func:`choose_damping`: one series, :data:`BACKTEST_HORIZONS` years ahead (reported
     beside the panel's choice). With no origin to score, ``phi`` is
     :data:`DEFAULT_DAMPING`.
+
+- ``g`` is kept within ``+-cap`` a year (a **growth cap**, issue 19): an LA whose requests
+  doubled in three years (Leeds: the request multiplier grew 43% a year in logs over
+  2021-2024) would otherwise carry most of that forward, about fivefold in the long run at
+  ``phi = 0.8``. The cap is chosen with the damping, on the same panel and the same checks
+  (:func:`choose_panel_rule`: every pair of :data:`DAMPING_CANDIDATES` and
+  :data:`GROWTH_CAP_CANDIDATES`, ``None`` meaning no cap; ties: the more damped, then the
+  tighter cap).
 """
 
 from __future__ import annotations
@@ -44,6 +52,8 @@ BACKTEST_HORIZONS = 3
 #: Horizons (years) the panel choice scores: the longest the published requests (calendar
 #: 2015 on) allow from an origin with :data:`GROWTH_YEARS` growths before it.
 PANEL_HORIZONS = 5
+#: Caps on the yearly log growth the choice picks from (``None``: no cap).
+GROWTH_CAP_CANDIDATES = (None, 0.3, 0.2, 0.15, 0.1, 0.05)
 #: Damping with nothing to choose it on: the common damped-trend value (Gardner and
 #: McKenzie 1985 report 0.8-0.98; the lower end for short, volatile series). ILLUSTRATIVE.
 DEFAULT_DAMPING = 0.8
@@ -88,17 +98,25 @@ def choose_damping(series: pd.Series, candidates=DAMPING_CANDIDATES) -> tuple[fl
     return _best(damping_scores(series, candidates))
 
 
+def capped(growth, cap: float | None):
+    """``growth`` (a yearly log growth, or an array of them) kept within ``+-cap``
+    (``None``: as it is)."""
+    return growth if cap is None else np.clip(growth, -cap, cap)
+
+
 def panel_damping_scores(
     panel: pd.DataFrame,
     candidates=DAMPING_CANDIDATES,
     horizons: int = PANEL_HORIZONS,
     window: int = GROWTH_YEARS,
+    growth_cap: float | None = None,
 ) -> pd.DataFrame:
     """Mean absolute log error of the damped-growth rule pooled over every area of
     ``panel`` (one row per area, one column per year; missing or non-positive values are
     gaps), from every origin with ``window`` growths before it, ``1 .. horizons`` years
-    ahead: columns ``damping, areas, origins, checks, mean_abs_log_error`` (``origins``:
-    area-origins with at least one check)."""
+    ahead, the growth kept within ``+-growth_cap`` (:func:`capped`): columns ``damping,
+    areas, origins, checks, mean_abs_log_error`` (``origins``: area-origins with at least
+    one check)."""
     if panel.empty:
         return pd.DataFrame(
             [(phi, 0, 0, 0, np.nan) for phi in candidates],
@@ -113,7 +131,7 @@ def panel_damping_scores(
         errors = []
         scored = np.zeros(logs.shape, dtype=bool)
         for i in range(window, len(years) - 1):
-            growth = (logs[:, i] - logs[:, i - window]) / window
+            growth = capped((logs[:, i] - logs[:, i - window]) / window, growth_cap)
             for k in range(1, min(horizons, len(years) - 1 - i) + 1):
                 steps = float(np.sum(phi ** np.arange(1, k + 1)))
                 error = np.abs(logs[:, i] + growth * steps - logs[:, i + k])
@@ -172,6 +190,32 @@ def choose_panel_damping(panel: pd.DataFrame, candidates=DAMPING_CANDIDATES) -> 
     return _best(panel_damping_scores(panel, candidates))
 
 
+def panel_rule_scores(
+    panel: pd.DataFrame, dampings=DAMPING_CANDIDATES, caps=GROWTH_CAP_CANDIDATES, horizons: int = PANEL_HORIZONS
+) -> pd.DataFrame:
+    """:func:`panel_damping_scores` for every growth cap of ``caps``, with a ``growth_cap``
+    column (NaN: no cap)."""
+    parts = [panel_damping_scores(panel, dampings, horizons, growth_cap=cap).assign(
+        growth_cap=np.nan if cap is None else cap) for cap in caps]
+    return pd.concat(parts, ignore_index=True)
+
+
+def choose_panel_rule(
+    panel: pd.DataFrame, dampings=DAMPING_CANDIDATES, caps=GROWTH_CAP_CANDIDATES
+) -> tuple[float, float | None, pd.DataFrame]:
+    """The damping and growth cap of :func:`panel_rule_scores` with the smallest pooled
+    error (ties: the more damped, then the tighter cap), and the scores;
+    :data:`DEFAULT_DAMPING` and no cap when nothing can be scored."""
+    scores = panel_rule_scores(panel, dampings, caps)
+    scored = scores.dropna(subset=["mean_abs_log_error"])
+    if scored.empty:
+        return DEFAULT_DAMPING, None, scores
+    best = scored[scored["mean_abs_log_error"] <= scored["mean_abs_log_error"].min() + 1e-12]
+    best = best.assign(order=best["growth_cap"].fillna(np.inf)).sort_values(["damping", "order"]).iloc[0]
+    cap = None if np.isnan(best["growth_cap"]) else float(best["growth_cap"])
+    return float(best["damping"]), cap, scores
+
+
 def _best(scores: pd.DataFrame) -> tuple[float, pd.DataFrame]:
     scored = scores.dropna(subset=["mean_abs_log_error"])
     if scored.empty:
@@ -181,18 +225,25 @@ def _best(scores: pd.DataFrame) -> tuple[float, pd.DataFrame]:
 
 
 def carry_forward(
-    params: Parameters, last_fitted_year: int, *, request_growth: float, identification_growth: float, damping: float
+    params: Parameters,
+    last_fitted_year: int,
+    *,
+    request_growth: float,
+    identification_growth: float,
+    damping: float,
+    identification_damping: float | None = None,
 ) -> Parameters:
     """``params`` with the request multiplier and the identification multiplier after
     ``last_fitted_year`` (calendar) grown by the damped rule from their values in that
-    year, for every year of the run (before it: as fitted)."""
+    year, for every year of the run (before it: as fitted); identification with
+    ``identification_damping`` (``None``: ``damping``)."""
     years = params.years
     ahead = years - last_fitted_year
 
-    def extend(schedule, growth: float):
+    def extend(schedule, growth: float, phi: float = damping):
         at_last = float(schedule_values(schedule, last_fitted_year, 1)[0])
         own = schedule_values(schedule, params.start_year, params.horizon)
-        factors = damped_factors(growth, damping, int(max(ahead.max(), 0)))
+        factors = damped_factors(growth, phi, int(max(ahead.max(), 0)))
         values = [float(own[j]) if k <= 0 else at_last * float(factors[k - 1]) for j, k in enumerate(ahead)]
         # the fitted years stay in the schedule, so carrying forward again starts from them
         out = {int(y): float(v) for y, v in schedule if y <= last_fitted_year}
@@ -202,7 +253,12 @@ def carry_forward(
 
     sen = replace(params.sen_support, request_multiplier=extend(params.sen_support.request_multiplier, request_growth))
     arrivals = replace(
-        params.arrivals, sen_support_multiplier=extend(params.arrivals.sen_support_multiplier, identification_growth)
+        params.arrivals,
+        sen_support_multiplier=extend(
+            params.arrivals.sen_support_multiplier,
+            identification_growth,
+            damping if identification_damping is None else identification_damping,
+        ),
     )
     return replace(params, sen_support=sen, arrivals=arrivals)
 

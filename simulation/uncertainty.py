@@ -241,6 +241,7 @@ def draw_parameters(
     request_changes: np.ndarray | None = None,
     identification_growth: float = 0.0,
     damping: float = 1.0,
+    identification_damping: float | None = None,
     response_shares: np.ndarray | None = None,
     spread: PredictiveSpread | None = None,
 ) -> Parameters:
@@ -265,6 +266,7 @@ def draw_parameters(
             request_growth=request_draw,
             identification_growth=identification_growth,
             damping=damping,
+            identification_damping=identification_damping,
         )
     if response_draw is not None:
         schedule = list(a.capacity_per_year)

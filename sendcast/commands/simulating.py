@@ -40,7 +40,9 @@ from sendcast.scenarios.validation_all_las import validate_one_la
 from sendcast.scenarios.national_simulation import DEFAULT_CHUNK
 from sendcast.commands.calibrate_all_las import calibrate_all_las, check_origins
 from sendcast.commands.simulate_all_las import add_options as add_all_las_options, simulate_all_las
-from sendcast.scenarios.parameters import (baseline_path, build_parameters, calibrate_la, changed_fields, damping_choice,
+from sendcast.scenarios.parameters import (baseline_path, build_parameters, calibrate_la,
+                                           capacity_adjustment_choice, changed_fields, damping_choice,
+                                           identification_choice,
                                            draw_spread, la_history, parameter_draws, placement_costs,
                                            scenario_places,
                                            special_place_notes)
@@ -368,11 +370,18 @@ def _notes(history, start_year, capacity, scenario, data, dataset=None, horizon:
     if transport is not None:
         cost_notes.append(Note(NoteKind.UNIT_COSTS, transport_note(transport)))
     capacity_note = ("assessment capacity: responds to the work in hand each January as it has since 2019 "
-                     "(sendcast.scenarios.parameters.assessment_capacity)" if scenario.assessment.capacity_rule ==
-                     "responsive" else
+                     "(sendcast.scenarios.parameters.assessment_capacity); "
+                     + capacity_adjustment_choice(history, start_year)[1].removeprefix(
+                         "assessment capacity: ")
+                     if scenario.assessment.capacity_rule == "responsive" else
                      "assessment capacity: frozen at today's level (scenario capacity_rule = \"frozen\")")
-    trends = (damping_choice(history, start_year)[1] if scenario.trends.rule == "damped" else
-              "trends: request and identification rates held at their last fitted values (scenario trends.rule = \"held\")")
+    if scenario.trends.rule == "damped":
+        request_damping = damping_choice(history, start_year)
+        trends = request_damping[1] + "; " + identification_choice(history, start_year, request_damping[0])[
+            2].removeprefix("trends: ")
+    else:
+        trends = ("trends: request and identification rates held at their last fitted values (scenario trends.rule = "
+                  "\"held\")")
     return [*notes_of(NoteKind.SPECIAL_PLACES, place_notes), *cost_notes,
             Note(NoteKind.ASSESSMENT_CAPACITY, capacity_note), Note(NoteKind.TRENDS, trends),
             Note(NoteKind.RATES, "rates: calibrated to the published history; age profiles, decision and assessment "

@@ -122,10 +122,11 @@ from simulation import (CalibrationResult, Caseload, Costs, EarlyIdentification,
                         Population, SpecialPlaces, calibrate, estimate_rates)
 from simulation.calibration import open_requests
 from simulation.streams import stream
-from simulation.trends import (PANEL_HORIZONS, carry_forward, choose_damping, choose_panel_damping,
+from simulation.trends import (PANEL_HORIZONS, capped, carry_forward, choose_damping, choose_panel_rule,
                                multiplier_changes, multiplier_growth)
 from simulation.uncertainty import PredictiveSpread, draw_parameters
 from sendcast.scenarios.predictive import panels_until, predictive_spread, published_panels
+from simulation.capacity_adjustment import DEFAULT_ADJUSTMENT, adjusted, choose_adjustment, one_year_ahead
 from simulation.cohort import expected_arrays
 from simulation.priors import EHCP_AGE_SHAPE_2024, SEN_SUPPORT_AGE_SHAPE, default_arrivals, default_ceasing, \
     default_costs, default_placement, default_sen_support
@@ -174,6 +175,10 @@ class LaHistory:
     #: (:func:`sendcast.scenarios.predictive.published_panels`), cut with the rows.
     #: ``None``: the bands draw only the bootstrap (:func:`parameter_draws`).
     panels: dict[str, pd.DataFrame] | None = field(default=None, repr=False, compare=False)
+    #: Every LA's published decisions to assess and completed assessments (``decided``,
+    #: ``assessed``: :func:`assessment_panels`), cut with the rows: the panel the capacity
+    #: adjustment is chosen on (:func:`capacity_adjustment_choice`). ``None``: at once.
+    assessment_panels: dict[str, pd.DataFrame] | None = field(default=None, repr=False, compare=False)
 
     def total(self, measure: str, year: int) -> float | None:
         hit = self.rows[(self.rows["measure"] == measure) & (self.rows["breakdown"] == "")
@@ -195,7 +200,7 @@ def la_history(dataset: Dataset, la: str) -> LaHistory:
     row = dataset.geography.resolve(la)
     rows = query.series(dataset, row["la_code"], breakdowns=True)
     return LaHistory(row["la_code"], row["la_name"], row["la_number"], rows, requests_panel=requests_panel(dataset),
-                     panels=published_panels(dataset))
+                     panels=published_panels(dataset), assessment_panels=assessment_panels(dataset))
 
 
 def requests_panel(dataset: Dataset) -> pd.DataFrame:
@@ -204,6 +209,22 @@ def requests_panel(dataset: Dataset) -> pd.DataFrame:
     m = dataset.measures
     rows = m[(m["measure"] == "requests") & (m["breakdown"].fillna("") == "") & m["la_code"].str.startswith("E")]
     return rows.pivot_table(index="la_code", columns="year", values="value", aggfunc="first")
+
+
+def assessment_panels(dataset: Dataset) -> dict[str, pd.DataFrame]:
+    """Every English LA's published decisions to assess (``decided``: requests less refused
+    requests) and completed assessments (``assessed``: new plans plus assessments that
+    ended without a plan), one row per LA code, one column per calendar year (missing where
+    either part is)."""
+    m = dataset.measures
+    rows = m[m["measure"].isin(["requests", "requests_refused", "new_plans", "assessed_not_issued"])
+             & (m["breakdown"].fillna("") == "") & m["la_code"].str.startswith("E") & (m["la_code"] != "E92000001")]
+    wide = {measure: part.pivot_table(index="la_code", columns="year", values="value", aggfunc="first")
+            for measure, part in rows.groupby("measure")}
+    empty = pd.DataFrame()
+    part = {name: wide.get(name, empty) for name in ("requests", "requests_refused", "new_plans", "assessed_not_issued")}
+    return {"decided": part["requests"] - part["requests_refused"],
+            "assessed": part["new_plans"] + part["assessed_not_issued"]}
 
 
 #: Flows (calendar years) among the history's measures; everything else but population is a
@@ -224,7 +245,11 @@ def history_until(history: LaHistory, origin: int) -> LaHistory:
     if panel is not None:
         panel = panel.loc[:, [y for y in panel.columns if int(y) <= origin - 1]]
     panels = None if history.panels is None else panels_until(history.panels, origin)
-    return replace(history, rows=rows[keep].reset_index(drop=True), until=origin, requests_panel=panel, panels=panels)
+    flows = None if history.assessment_panels is None else {
+        name: table.loc[:, [y for y in table.columns if int(y) <= origin - 1]]
+        for name, table in history.assessment_panels.items()}
+    return replace(history, rows=rows[keep].reset_index(drop=True), until=origin, requests_panel=panel, panels=panels,
+                   assessment_panels=flows)
 
 
 # ---------------------------------------------------------------------------------- inputs
@@ -801,19 +826,50 @@ def build_parameters(dataset: Dataset, la: str, *, start_year: int, horizon: int
 
 def trend_rule(history: LaHistory, calibration: CalibrationResult, start_year: int) -> dict[str, float]:
     """The damped-growth rule's inputs (:mod:`simulation.trends`): the request multiplier's
-    and identification's yearly log growth from the calibration, and the damping chosen
-    out of sample on the published yearly requests to calendar ``start_year - 1``
-    (:func:`damping_choice`)."""
-    return {"request_growth": multiplier_growth(calibration.fitted, start_year - 1),
-            "identification_growth": float(calibration.fitted.get("identification_trend", 0.0)),
-            "damping": damping_choice(history, start_year)[0]}
+    yearly log growth from the calibration, kept within the growth cap, identification's
+    yearly log growth, and the damping, the cap and the damping chosen out of sample on the
+    published yearly requests to calendar ``start_year - 1`` (:func:`trend_choice`)."""
+    damping, cap, _ = trend_choice(history, start_year)
+    identification_damping, identification_cap, _ = identification_choice(history, start_year, damping)
+    return {"request_growth": float(capped(multiplier_growth(calibration.fitted, start_year - 1), cap)),
+            "identification_growth": float(capped(float(calibration.fitted.get("identification_trend", 0.0)),
+                                                  identification_cap)),
+            "damping": damping, "identification_damping": identification_damping}
+
+
+def identification_choice(history: LaHistory, start_year: int, request_damping: float
+                          ) -> tuple[float, float | None, str]:
+    """The damping and growth cap of identification at SEN support carried forward, and a
+    line saying how they were chosen: pooled over every LA's published share of pupils on
+    SEN support to January ``start_year`` (:func:`simulation.trends.choose_panel_rule`,
+    the series the identification errors of the predictive bands are measured on); the
+    requests' damping and no cap when the history carries no panels."""
+    panel = None if history.panels is None else history.panels.get("sen_support_pct")
+    if panel is not None:
+        panel = panel.loc[:, [y for y in panel.columns if int(y) <= start_year]]
+        damping, cap, scores = choose_panel_rule(panel)
+        checks = int(scores["checks"].max()) if not scores.empty else 0
+        if checks:
+            cap_text = f"its growth kept within {cap:.0%} a year (in logs)" if cap is not None else "its growth not capped"
+            return damping, cap, (f"trends: identification at SEN support carried forward with damping {damping:g}, "
+                                  f"{cap_text}, chosen together out of sample on every LA's published share of "
+                                  f"pupils on SEN support to January {start_year} ({checks:,} checks)")
+    return request_damping, None, "trends: identification at SEN support carried forward with the requests' damping"
 
 
 def damping_choice(history: LaHistory, start_year: int) -> tuple[float, str]:
-    """The damping of the trend rule and a line saying how it was chosen: pooled over every
-    LA's published requests to calendar ``start_year - 1`` when the history carries the
-    panel (:func:`simulation.trends.choose_panel_damping`), else on the LA's own requests
-    (:func:`simulation.trends.choose_damping`); the LA's own choice is stated beside."""
+    """The damping of the trend rule and a line saying how it (and the growth cap) was
+    chosen (:func:`trend_choice`)."""
+    damping, _, line = trend_choice(history, start_year)
+    return damping, line
+
+
+def trend_choice(history: LaHistory, start_year: int) -> tuple[float, float | None, str]:
+    """The damping and the request growth cap of the trend rule, and a line saying how they
+    were chosen: pooled over every LA's published requests to calendar ``start_year - 1``
+    when the history carries the panel (:func:`simulation.trends.choose_panel_rule`), else
+    the damping on the LA's own requests (:func:`simulation.trends.choose_damping`) and no
+    cap; the LA's own choice of damping is stated beside."""
     rows = history.rows[(history.rows["measure"] == "requests") & (history.rows["breakdown"] == "")
                         & (history.rows["year"] <= start_year - 1)]
     own, own_scores = choose_damping(rows.set_index("year")["value"])
@@ -821,18 +877,27 @@ def damping_choice(history: LaHistory, start_year: int) -> tuple[float, str]:
     panel = history.requests_panel
     if panel is not None:
         panel = panel.loc[:, [y for y in panel.columns if int(y) <= start_year - 1]]
-        damping, scores = choose_panel_damping(panel)
+        damping, cap, scores = choose_panel_rule(panel)
         checks = int(scores["checks"].max())
         if checks:
-            error = float(scores.loc[scores["damping"] == damping, "mean_abs_log_error"].iloc[0])
-            return damping, (f"trends: request and identification rates carried forward by damped growth, damping "
-                             f"{damping:g}, chosen out of sample on every LA's published requests to "
-                             f"{start_year - 1} ({checks:,} checks 1-{PANEL_HORIZONS} years ahead, mean absolute "
-                             f"log error {error:.3f}); {history.la_name}'s own requests alone would choose "
-                             f"{own:g} ({own_checks} checks)")
+            chosen = scores[(scores["damping"] == damping)
+                            & ((scores["growth_cap"] == cap) if cap is not None else scores["growth_cap"].isna())]
+            uncapped = scores[scores["growth_cap"].isna()]
+            best_uncapped = uncapped.loc[uncapped["mean_abs_log_error"].idxmin()]
+            error = float(chosen["mean_abs_log_error"].iloc[0])
+            cap_text = (f"request growth kept within {cap:.0%} a year (in logs)" if cap is not None
+                        else "request growth not capped")
+            return damping, cap, (
+                f"trends: request and identification rates carried forward by damped growth, damping {damping:g}, "
+                f"{cap_text}, chosen together out of sample on every LA's published requests to {start_year - 1} "
+                f"({checks:,} checks 1-{PANEL_HORIZONS} years ahead, mean absolute log error {error:.3f}; with no "
+                f"cap the best damping, {best_uncapped['damping']:g}, scores "
+                f"{best_uncapped['mean_abs_log_error']:.3f}); {history.la_name}'s own requests alone would choose "
+                f"damping {own:g} ({own_checks} checks)")
     how = (f"on {history.la_name}'s own requests ({own_checks} checks)" if own_checks else
            "by default: no origin to score (ILLUSTRATIVE, simulation.trends.DEFAULT_DAMPING)")
-    return own, f"trends: request and identification rates carried forward by damped growth, damping {own:g}, chosen {how}"
+    return own, None, (f"trends: request and identification rates carried forward by damped growth, damping {own:g}, "
+                       f"chosen {how}; request growth not capped")
 
 
 def parameter_draws(params: Parameters, history: LaHistory, calibration: CalibrationResult, start_year: int,
@@ -853,6 +918,9 @@ def parameter_draws(params: Parameters, history: LaHistory, calibration: Calibra
     elif spread is False:
         spread = None
     changes = multiplier_changes(calibration.fitted, start_year - 1) if trends == "damped" else None
+    if changes is not None and changes.size:
+        # the bootstrap is centred on the capped growth: the changes shifted so their mean is it
+        changes = changes - (float(changes.mean()) - rule["request_growth"])
     a = params.assessment
     estimates = estimate_rates(assessment_flows(history, FIRST_CALIBRATION_YEAR, start_year - 1),
                                a.decision_weeks_mean + a.assessment_weeks_mean)
@@ -860,7 +928,8 @@ def parameter_draws(params: Parameters, history: LaHistory, calibration: Calibra
               if not estimates.empty else None)
     return [draw_parameters(params, stream(seed, r, "parameter_draw"), last_fitted_year=start_year - 1,
                             request_changes=changes, identification_growth=rule["identification_growth"],
-                            damping=rule["damping"], response_shares=shares, spread=spread)
+                            damping=rule["damping"], identification_damping=rule["identification_damping"],
+                            response_shares=shares, spread=spread)
             for r in range(replications)]
 
 
@@ -895,7 +964,10 @@ def assessment_capacity(history: LaHistory, start_year: int, assessment: Assessm
       :data:`RESPONSE_FROM` to ``start_year - 1`` of the completed assessments over the
       work in hand (:func:`simulation.estimate_rates`); the first year's capacity is that
       share of the work in hand on the start day (``in_assessment`` plus the decisions to
-      assess of the year before). ``funded`` (a scenario's ``capacity_per_year``): a floor.
+      assess of the year before), reached by partial adjustment from the assessments
+      completed the year before, as every later year's (``capacity_adjustment``, chosen
+      out of sample: :func:`capacity_adjustment_choice`). ``funded`` (a scenario's
+      ``capacity_per_year``): a floor.
     - ``frozen`` (a scenario): capacity held at the last year's estimated capacity (what
       the service completed, or could have: :func:`simulation.estimate_rates`), or at ``funded``.
 
@@ -920,8 +992,45 @@ def assessment_capacity(history: LaHistory, start_year: int, assessment: Assessm
                          f"{RESPONSE_FROM} to {start_year - 1}; use capacity_rule = \"frozen\"")
     share = float(response.mean())
     first = share * (in_assessment + decided)
+    adjustment = capacity_adjustment_choice(history, start_year)[0]
+    completed = float(last["assessments"]) if np.isfinite(last["assessments"]) else 0.0
+    if completed > 0 and first > 0:
+        first = float(adjusted(completed, first, adjustment))
     schedule = {start_year: max(first, float(funded or 0.0)), start_year + 1: float(funded or 1.0)}
-    return replace(assessment, capacity_per_year=schedule, capacity_response=share), weeks_open
+    return replace(assessment, capacity_per_year=schedule, capacity_response=share,
+                   capacity_adjustment=adjustment), weeks_open
+
+
+#: Decision plus assessment weeks of a service keeping up, for the national panel's
+#: starting backlogs (:func:`capacity_adjustment_choice`): the defaults of
+#: :class:`simulation.parameters.Assessment` (ILLUSTRATIVE), the same for every LA so that
+#: every LA's run chooses the same adjustment.
+PIPELINE_WEEKS = Assessment().decision_weeks_mean + Assessment().assessment_weeks_mean
+
+
+def capacity_adjustment_choice(history: LaHistory, start_year: int,
+                               pipeline_weeks: float = PIPELINE_WEEKS) -> tuple[float, str]:
+    """How far a responsive assessment service moves toward its target in a year
+    (:mod:`simulation.capacity_adjustment`), chosen one year ahead on every LA's published
+    flows to calendar ``start_year - 1`` (the history's panels, cut at the origin), and a
+    line saying so; at once (1) when the history carries no panels or nothing can be scored."""
+    panels = history.assessment_panels
+    if panels is None:
+        return DEFAULT_ADJUSTMENT, "assessment capacity: moves to its target at once (no national panel to choose on)"
+    keep = {name: table.loc[:, [y for y in table.columns if int(y) <= start_year - 1]] for name, table in panels.items()}
+    checks = one_year_ahead(keep["decided"], keep["assessed"], response_from=RESPONSE_FROM,
+                            pipeline_weeks=pipeline_weeks)
+    adjustment, scores = choose_adjustment(checks)
+    if checks.empty:
+        return adjustment, ("assessment capacity: moves to its target at once (ILLUSTRATIVE: no year before "
+                            f"{start_year} to choose the adjustment on)")
+    row = scores[scores["capacity_adjustment"] == adjustment].iloc[0]
+    at_once = scores[scores["capacity_adjustment"] == 1.0].iloc[0]
+    return adjustment, (f"assessment capacity: each year moves {adjustment:g} of the way (in logs) from the "
+                        f"assessments completed the year before to the share of the work in hand, chosen one year "
+                        f"ahead on every LA's published flows to {start_year - 1} ({int(row['checks']):,} checks, "
+                        f"mean absolute log error {row['mean_abs_log_error']:.3f}; at once: "
+                        f"{at_once['mean_abs_log_error']:.3f})")
 
 
 def baseline_path(chain: list[Path]) -> Path:

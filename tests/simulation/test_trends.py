@@ -93,3 +93,84 @@ def test_the_panel_choice_damps_growth_that_stops_in_most_areas():
     steady = [[100 * np.exp(0.1 * k) for k in range(10)]]
     damping, _ = choose_panel_damping(pd.DataFrame(levelling + steady, columns=years))
     assert damping < 1.0
+
+
+# --------------------------------------------------------------------------- growth cap (issue 19)
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+from simulation.trends import GROWTH_CAP_CANDIDATES, capped, choose_panel_rule, panel_rule_scores  # noqa: E402
+
+
+def test_a_cap_keeps_growth_within_it_both_ways_and_none_leaves_it():
+    assert capped(0.43, 0.1) == 0.1 and capped(-0.3, 0.1) == -0.1 and capped(0.05, 0.1) == 0.05
+    assert capped(0.43, None) == 0.43
+    np.testing.assert_allclose(capped(np.array([0.5, -0.5, 0.0]), 0.2), [0.2, -0.2, 0.0])
+
+
+def test_the_panel_chooses_a_cap_when_bursts_of_growth_do_not_last():
+    """Most areas grow steadily at 5% a year; a third have one burst (+60% a year for three
+    years) and then go back to 5%: carrying the burst forward is the error a cap prevents."""
+    years = list(range(2012, 2025))
+    rows = {}
+    for a in range(30):
+        logs = np.log(100.0) + 0.05 * np.arange(len(years))
+        if a % 3 == 0:
+            start = 2 + a % 5
+            logs[start:start + 3] += 0.6 * np.arange(1, 4)
+            logs[start + 3:] += 1.8
+        rows[f"A{a}"] = np.exp(logs)
+    panel = pd.DataFrame(rows, index=years).T
+    damping, cap, scores = choose_panel_rule(panel)
+    assert cap is not None and cap <= 0.2
+    no_cap = scores[scores["growth_cap"].isna()]["mean_abs_log_error"].min()
+    assert scores["mean_abs_log_error"].min() < no_cap
+    assert set(scores["growth_cap"].fillna(-1)) == {-1 if c is None else c for c in GROWTH_CAP_CANDIDATES}
+
+
+def test_steady_growth_above_every_cap_chooses_no_cap():
+    years = list(range(2012, 2025))
+    panel = pd.DataFrame({f"A{a}": 100 * np.exp(0.35 * np.arange(len(years))) for a in range(5)}, index=years).T
+    damping, cap, _ = choose_panel_rule(panel)
+    assert cap is None and damping == 1.0
+
+
+def test_rule_scores_use_only_years_after_each_origin():
+    """Changing the last year changes only the checks that reach it: the scores of a panel
+    cut a year earlier are those of the same rule on fewer years."""
+    years = list(range(2015, 2025))
+    rng = np.random.default_rng(1)
+    panel = pd.DataFrame(100 * np.exp(np.cumsum(rng.normal(0.08, 0.1, (12, len(years))), axis=1)), columns=years)
+    cut = panel.loc[:, years[:-1]]
+    moved = panel.copy()
+    moved[years[-1]] *= 3.0
+    a = panel_rule_scores(cut)
+    b = panel_rule_scores(moved.loc[:, years[:-1]])
+    pd.testing.assert_frame_equal(a, b)
+
+
+@settings(max_examples=60, deadline=None)
+@given(growth=st.floats(-1.0, 1.0), damping=st.sampled_from([0.0, 0.5, 0.8, 0.9, 1.0]),
+       cap=st.sampled_from([0.05, 0.1, 0.2, 0.3]), last=st.floats(0.2, 5.0))
+def test_the_carried_forward_request_rate_never_grows_faster_than_the_cap_a_year(growth, damping, cap, last):
+    """Planner's reading: whatever an LA's requests did in its last three years, the run
+    carries its request rate forward by at most the cap a year, up or down."""
+    base = gloucestershire_example(start_year=2025, horizon=10)
+    params = replace(base, sen_support=replace(base.sen_support, request_multiplier={2024: last}))
+    run = carry_forward(params, 2024, request_growth=float(capped(growth, cap)), identification_growth=0.0,
+                        damping=damping)
+    values = np.concatenate([[last], schedule_values(run.sen_support.request_multiplier, 2025, 10)])
+    yearly = np.diff(np.log(values))
+    assert np.all(np.abs(yearly) <= cap + 1e-12)
+
+
+def test_identification_can_have_its_own_damping():
+    base = gloucestershire_example(horizon=6)        # 2019-2024
+    params = carry_forward(base, 2021, request_growth=0.2, identification_growth=0.05, damping=1.0,
+                           identification_damping=0.5)
+    ident = schedule_values(params.arrivals.sen_support_multiplier, 2019, 6)
+    at_last = schedule_values(base.arrivals.sen_support_multiplier, 2021, 1)[0]
+    np.testing.assert_allclose(ident[3:], at_last * damped_factors(0.05, 0.5, 3))
+    requests = schedule_values(params.sen_support.request_multiplier, 2019, 6)
+    at_last = schedule_values(base.sen_support.request_multiplier, 2021, 1)[0]
+    np.testing.assert_allclose(requests[3:], at_last * damped_factors(0.2, 1.0, 3))

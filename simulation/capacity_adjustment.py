@@ -1,0 +1,112 @@
+"""How fast a responsive assessment service moves toward the work in hand: chosen out of sample.
+
+The responsive capacity rule (:class:`simulation.parameters.Assessment`) sets a year's
+capacity to ``capacity_response`` times the work in hand on 1 January. Applied at once, an
+LA whose decisions to assess ran far ahead of its completions (a large estimated backlog)
+completes two or three times last year's assessments in the first year of a run (issue 19:
+Leeds 783 completed in 2024, 2,236 in the run's first year; Essex 1,924 and about 4,360),
+which the published history never shows. The partial adjustment rule moves capacity
+``lambda`` of the way (in logs) from last year's completions toward that target each year:
+``previous ** (1 - lambda) * target ** lambda``.
+
+``lambda`` is chosen on every LA's published flows, one year ahead, at each past year
+``t`` with only the flows to ``t - 1`` (:func:`adjustment_scores`): completed assessments
+``A`` (new plans plus assessments that ended without a plan) and decisions to assess ``D``
+(requests less refusals), the backlog and the work in hand as
+:func:`simulation.calibration.estimate_rates` builds them (the backlog starts at ``A *
+pipeline_weeks / 52`` in the first year, then grows by ``D - A``, never below 0; the work
+in hand of ``t`` is the backlog on 1 January plus ``D`` of ``t - 1``), and the share
+completed the mean of ``A / work in hand`` over the years from ``response_from`` to
+``t - 1``. The candidate with the smallest mean absolute log error wins (ties: the slower);
+with nothing to score, :data:`DEFAULT_ADJUSTMENT` (at once: the rule before this module).
+
+Years are calendar years (flows). Pure computation on arrays: no I/O.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+#: Candidate shares of the gap (in logs) closed a year; 1 is "at once" (the old rule).
+ADJUSTMENT_CANDIDATES = (0.1, 0.25, 0.5, 0.75, 1.0)
+#: With no past year to score: at once, as before this rule (ILLUSTRATIVE: no evidence either way).
+DEFAULT_ADJUSTMENT = 1.0
+SCORE_COLUMNS = ["capacity_adjustment", "checks", "mean_abs_log_error", "median_log_error"]
+
+
+def one_year_ahead(
+    decided: pd.DataFrame, assessed: pd.DataFrame, *, response_from: int, pipeline_weeks: float = 15.0
+) -> pd.DataFrame:
+    """For every LA (row) and calendar year ``t`` of the panels (one column per year;
+    ``decided``: decisions to assess, ``assessed``: completed assessments) where the rule
+    can be applied from the flows to ``t - 1``: ``la, year, previous, target, actual``
+    (``previous``: completions in ``t - 1``; ``target``: the mean share completed times the
+    work in hand of ``t``; ``actual``: completions in ``t``)."""
+    if decided.empty or assessed.empty:
+        return pd.DataFrame(columns=["la", "year", "previous", "target", "actual"])
+    years = np.arange(int(min(min(decided.columns), min(assessed.columns))),
+                      int(max(max(decided.columns), max(assessed.columns))) + 1)
+    index = decided.index.union(assessed.index)
+    d = decided.reindex(index=index, columns=years).to_numpy(dtype=float)
+    a = assessed.reindex(index=index, columns=years).to_numpy(dtype=float)
+    n, m = a.shape
+    backlog = np.full((n, m), np.nan)
+    level = np.full(n, np.nan)
+    for i in range(m):
+        start = np.isnan(level)
+        level = np.where(start, a[:, i] * pipeline_weeks / 52.0, level)
+        backlog[:, i] = level
+        with np.errstate(invalid="ignore"):
+            level = np.maximum(level + d[:, i] - a[:, i], 0.0)  # NaN where a flow is missing: restart
+    work = np.full((n, m), np.nan)
+    work[:, 1:] = backlog[:, 1:] + d[:, :-1]
+    with np.errstate(invalid="ignore", divide="ignore"):
+        share = np.where(work > 0, a / work, np.nan)
+    rows = []
+    for i in range(1, m):
+        past = [j for j in range(i) if years[j] >= response_from]
+        if not past:
+            continue
+        with np.errstate(invalid="ignore"):
+            next_backlog = np.maximum(backlog[:, i - 1] + d[:, i - 1] - a[:, i - 1], 0.0)
+        work_next = next_backlog + d[:, i - 1]
+        counts = np.isfinite(share[:, past]).sum(axis=1)
+        mean_share = np.where(counts > 0, np.nansum(np.where(np.isfinite(share[:, past]), share[:, past], 0.0),
+                                                    axis=1) / np.maximum(counts, 1), np.nan)
+        target = mean_share * work_next
+        ok = np.isfinite(target) & (target > 0) & (a[:, i - 1] > 0) & (a[:, i] > 0)
+        ok &= np.isfinite(a[:, i - 1]) & np.isfinite(a[:, i])
+        for k in np.flatnonzero(ok):
+            rows.append((index[k], int(years[i]), a[k, i - 1], target[k], a[k, i]))
+    return pd.DataFrame(rows, columns=["la", "year", "previous", "target", "actual"])
+
+
+def adjusted(previous, target, adjustment: float):
+    """``previous ** (1 - adjustment) * target ** adjustment`` (elementwise)."""
+    return np.power(previous, 1.0 - adjustment) * np.power(target, adjustment)
+
+
+def adjustment_scores(checks: pd.DataFrame, candidates=ADJUSTMENT_CANDIDATES) -> pd.DataFrame:
+    """Per candidate ``lambda``: the number of checks (rows of :func:`one_year_ahead`), the
+    mean absolute and the median signed log error (``log(rule / actual)``)."""
+    rows = []
+    for share in candidates:
+        if checks.empty:
+            rows.append((share, 0, np.nan, np.nan))
+            continue
+        errors = np.log(adjusted(checks["previous"].to_numpy(float), checks["target"].to_numpy(float), share)
+                        / checks["actual"].to_numpy(float))
+        rows.append((share, int(errors.size), float(np.abs(errors).mean()), float(np.median(errors))))
+    return pd.DataFrame(rows, columns=SCORE_COLUMNS)
+
+
+def choose_adjustment(checks: pd.DataFrame, candidates=ADJUSTMENT_CANDIDATES) -> tuple[float, pd.DataFrame]:
+    """The ``lambda`` of :func:`adjustment_scores` with the smallest mean absolute log error
+    (ties: the slower), and the scores; :data:`DEFAULT_ADJUSTMENT` with nothing to score."""
+    scores = adjustment_scores(checks, candidates)
+    scored = scores.dropna(subset=["mean_abs_log_error"])
+    if scored.empty:
+        return DEFAULT_ADJUSTMENT, scores
+    best = scored["mean_abs_log_error"].min()
+    return float(scored.loc[scored["mean_abs_log_error"] <= best + 1e-12, "capacity_adjustment"].min()), scores
