@@ -94,8 +94,11 @@ def main() -> None:
         if r["years"] == 0:
             print(f"| {r['la_name']} | {r['measure']} | no forecast | | | | |")
             continue
-        print(f"| {r['la_name']} | {r['measure']} | {r['inside']}/{r['years']} | {r['worst_year']} | "
+        print(f"| {r['la_name']} | {r['measure']} | {r['inside']}/{r['years']} | {int(r['worst_year'])} | "
               f"{r['simulated']:,.0f} | {r['lo80']:,.0f}-{r['hi80']:,.0f} | {r['outside_pct']:+.0f}% |")
+    print("\nWhy, where a measure is outside in any year:")
+    for _, r in summary[summary["why"].fillna("") != ""].iterrows():
+        print(f"- {r['la_name']}, {r['measure']}: {r['why']}")
     scored = summary[summary["years"] > 0]
     for measure, group in scored.groupby("measure", sort=False):
         print(f"{measure}: {int(group['inside'].sum())} of {int(group['years'].sum())} LA-years inside; "

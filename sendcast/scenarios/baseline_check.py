@@ -6,7 +6,8 @@ or say which and why, for every LA. :func:`baseline_check` runs one LA's baselin
 ``simulate`` does (one calibration, each replication's parameters drawn from their
 uncertainty, the same seeds) and its forecast (:func:`sendcast.forecasting.one_la.forecast_la`,
 no neighbours), and returns one row per measure and year of :data:`CHECK_MEASURES` that both
-engines cover: the simulation's mean against the forecast's ``lo80 .. hi80``.
+engines cover: the simulation's mean against the forecast's ``lo80 .. hi80``, and for a
+measure outside in any year what drives it (:func:`outside_reasons`).
 :func:`check_summary` condenses it to one row per LA and measure: years inside, the worst
 year and how far outside it is.
 
@@ -34,15 +35,14 @@ from sendcast.scenarios.retarget import check_series
 CHECK_MEASURES = ("ehcp_total", "requests", "new_plans", "ehcp_state_special", "ehcp_independent_special")
 CHECK_COLUMNS = ["la_code", "la_name", "measure", "year", "simulated", "lo80", "hi80", "where", "outside_pct"]
 SUMMARY_COLUMNS = ["la_code", "la_name", "measure", "years", "inside", "worst_year", "simulated", "lo80", "hi80",
-                   "outside_pct"]
+                   "outside_pct", "why"]
 DEFAULT_SEED = 20251122
 
 
 @dataclass(frozen=True)
 class LaCheck:
-    """One LA's check (``rows``: :data:`CHECK_COLUMNS`) and its baseline's mean flows by
-    calendar year (``flows``: ``measure, year, mean``; requests, new plans, plans ceased,
-    moves in)."""
+    """One LA's check (``rows``: :data:`CHECK_COLUMNS` and ``why``) and its baseline's
+    means by year (``flows``: ``measure, year, mean``; :data:`FLOW_MEASURES`)."""
 
     rows: pd.DataFrame
     flows: pd.DataFrame
@@ -91,9 +91,72 @@ def baseline_check(dataset: Dataset, la: str, *, years: int = 6, replications: i
         if simulated.empty or trend.empty:
             rows.append((history.la_code, history.la_name, measure, np.nan, np.nan, np.nan, np.nan,
                          "no forecast" if trend.empty else "not simulated", np.nan))
-    flows = summary[summary["measure"].isin(["requests", "new_plans", "plans_ceased", "ehcp_moves_in",
-                                             "ehcp_total"])][["measure", "year", "mean"]]
-    return LaCheck(pd.DataFrame(rows, columns=CHECK_COLUMNS), flows.reset_index(drop=True))
+    flows = summary[summary["measure"].isin(FLOW_MEASURES)][["measure", "year", "mean"]].reset_index(drop=True)
+    table = pd.DataFrame(rows, columns=CHECK_COLUMNS)
+    return LaCheck(table.assign(why=table["measure"].map(outside_reasons(history, table, flows))), flows)
+
+
+#: The baseline's figures kept beside the check (mean over replications).
+FLOW_MEASURES = ("ehcp_total", "requests", "requests_refused", "new_plans", "plans_ceased", "ehcp_moves_in",
+                 "in_assessment", "overflow_independent", "waiting_special_place")
+
+
+def outside_reasons(history, rows: pd.DataFrame, flows: pd.DataFrame) -> dict[str, str]:
+    """Per measure with a year outside the interval, what in the published flows and the
+    run's own flows drives it, in a planner's words (empty: nothing found by these rules).
+
+    - a backlog at the start larger than a year's completed assessments (the run assesses
+      it as its capacity catches up);
+    - decisions to assess far above completions in the last published year;
+    - requests carried forward more than 1.5 times the last published year's;
+    - a refusal rate in the last published year 10 points or more away from the three
+      years before (the run holds the last year's rate);
+    - state special places full (children placed in independent schools from the wait).
+    """
+    def published(measure: str) -> pd.Series:
+        part = history.rows[(history.rows["measure"] == measure) & (history.rows["breakdown"] == "")]
+        return part.set_index("year")["value"].sort_index()
+
+    def run(measure: str) -> pd.Series:
+        return flows[flows["measure"] == measure].set_index("year")["mean"].sort_index()
+
+    requests, refused, new_plans = published("requests"), published("requests_refused"), published("new_plans")
+    last = int(requests.index.max()) if not requests.empty else None
+    out: dict[str, str] = {}
+    for measure, group in rows.groupby("measure", sort=False):
+        where = set(group["where"])
+        if not where & {"above", "below"}:
+            continue
+        parts = []
+        if last is not None and measure in ("ehcp_total", "new_plans", "requests"):
+            decided = requests.get(last, np.nan) - refused.get(last, np.nan)
+            waiting = run("in_assessment")
+            start = waiting.iloc[0] if not waiting.empty else np.nan
+            completed = new_plans.get(last, np.nan)
+            if "above" in where and np.isfinite(start) and np.isfinite(completed) and start > completed:
+                parts.append(f"{start:,.0f} requests waiting for a decision or an assessment at the start against "
+                             f"{completed:,.0f} new plans in {last} (published: {decided:,.0f} decisions to assess); "
+                             f"the run assesses them as its capacity catches up")
+            carried = run("requests")
+            if not carried.empty and requests.get(last, 0) > 0:
+                ratio = carried.iloc[-1] / requests[last]
+                if ratio > 1.5 or ratio < 1 / 1.5:
+                    parts.append(f"requests go from {requests[last]:,.0f} ({last}) to {carried.iloc[-1]:,.0f} "
+                                 f"({int(carried.index[-1])})")
+            rates = (refused / requests.where(requests > 0)).dropna()
+            if last in rates.index and len(rates[rates.index < last]) >= 3:
+                before = float(rates[rates.index < last].iloc[-3:].mean())
+                if abs(rates[last] - before) >= 0.10:
+                    parts.append(f"{rates[last]:.0%} of requests refused in {last} against {before:.0%} in the three "
+                                 f"years before (the run holds the last year's rate)")
+        if measure in ("ehcp_independent_special", "ehcp_state_special"):
+            overflow = run("overflow_independent")
+            if not overflow.empty and overflow.sum() > 0:
+                parts.append(f"state special places full: {overflow.sum():,.0f} children placed in independent "
+                             f"schools from the wait for a place over the run")
+        if parts:
+            out[measure] = "; ".join(parts)
+    return out
 
 
 def check_summary(rows: pd.DataFrame) -> pd.DataFrame:
@@ -104,11 +167,12 @@ def check_summary(rows: pd.DataFrame) -> pd.DataFrame:
     out = []
     for (code, name, measure), group in rows.groupby(["la_code", "la_name", "measure"], sort=False):
         scored = group.dropna(subset=["year"])
+        why = str(group["why"].iloc[0]) if "why" in group and isinstance(group["why"].iloc[0], str) else ""
         if scored.empty:
-            out.append((code, name, measure, 0, 0, np.nan, np.nan, np.nan, np.nan, np.nan))
+            out.append((code, name, measure, 0, 0, np.nan, np.nan, np.nan, np.nan, np.nan, why))
             continue
         worst = scored.loc[scored["outside_pct"].abs().idxmax()] if (scored["where"] != "inside").any() \
             else scored.iloc[-1]
         out.append((code, name, measure, len(scored), int((scored["where"] == "inside").sum()), int(worst["year"]),
-                    worst["simulated"], worst["lo80"], worst["hi80"], worst["outside_pct"]))
+                    worst["simulated"], worst["lo80"], worst["hi80"], worst["outside_pct"], why))
     return pd.DataFrame(out, columns=SUMMARY_COLUMNS)
