@@ -983,16 +983,18 @@ def assessment_capacity(history: LaHistory, start_year: int, assessment: Assessm
     decided = float(last["decisions_to_assess"]) if np.isfinite(last["decisions_to_assess"]) else np.nan
     weeks_open = float(np.clip(52.0 * in_assessment / decided, 1.0, 208.0)) if decided > 0 else None
     today = estimates["assessment_capacity"].dropna()
+    adjustment = capacity_adjustment_choice(history, start_year)[0]  # unused when frozen; kept so the two rules
+    # differ only in the capacity they set
     if rule == "frozen" or not np.isfinite(decided):
         level = float(funded) if funded is not None else (float(today.iloc[-1]) if not today.empty else None)
-        return replace(assessment, capacity_per_year=level, capacity_response=None), weeks_open
+        return replace(assessment, capacity_per_year=level, capacity_response=None,
+                       capacity_adjustment=adjustment), weeks_open
     response = estimates.loc[estimates["year"] >= RESPONSE_FROM, "capacity_response"].dropna()
     if response.empty:
         raise SetupError(f"{history.la_name}: no completed assessments against requests published from "
                          f"{RESPONSE_FROM} to {start_year - 1}; use capacity_rule = \"frozen\"")
     share = float(response.mean())
     first = share * (in_assessment + decided)
-    adjustment = capacity_adjustment_choice(history, start_year)[0]
     completed = float(last["assessments"]) if np.isfinite(last["assessments"]) else 0.0
     if completed > 0 and first > 0:
         first = float(adjusted(completed, first, adjustment))
