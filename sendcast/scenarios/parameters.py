@@ -847,7 +847,7 @@ def identification_choice(history: LaHistory, start_year: int, request_damping: 
     panel = None if history.panels is None else history.panels.get("sen_support_pct")
     if panel is not None:
         panel = panel.loc[:, [y for y in panel.columns if int(y) <= start_year]]
-        damping, cap, scores = choose_panel_rule(panel)
+        damping, cap, scores = _panel_rule(panel)
         checks = int(scores["checks"].max()) if not scores.empty else 0
         if checks:
             cap_text = f"its growth kept within {cap:.0%} a year (in logs)" if cap is not None else "its growth not capped"
@@ -864,6 +864,20 @@ def damping_choice(history: LaHistory, start_year: int) -> tuple[float, str]:
     return damping, line
 
 
+_RULE_CACHE: dict[tuple, tuple[float, float | None, pd.DataFrame]] = {}
+
+
+def _panel_rule(panel: pd.DataFrame) -> tuple[float, float | None, pd.DataFrame]:
+    """:func:`simulation.trends.choose_panel_rule` on ``panel``, remembered by the panel's
+    contents (every LA's run from the same origin scores the same panel; a few dozen kept)."""
+    key = (tuple(panel.index), tuple(int(y) for y in panel.columns), panel.to_numpy(dtype=float).tobytes())
+    if key not in _RULE_CACHE:
+        if len(_RULE_CACHE) >= 32:
+            _RULE_CACHE.pop(next(iter(_RULE_CACHE)))
+        _RULE_CACHE[key] = choose_panel_rule(panel)
+    return _RULE_CACHE[key]
+
+
 def trend_choice(history: LaHistory, start_year: int) -> tuple[float, float | None, str]:
     """The damping and the request growth cap of the trend rule, and a line saying how they
     were chosen: pooled over every LA's published requests to calendar ``start_year - 1``
@@ -877,7 +891,7 @@ def trend_choice(history: LaHistory, start_year: int) -> tuple[float, float | No
     panel = history.requests_panel
     if panel is not None:
         panel = panel.loc[:, [y for y in panel.columns if int(y) <= start_year - 1]]
-        damping, cap, scores = choose_panel_rule(panel)
+        damping, cap, scores = _panel_rule(panel)
         checks = int(scores["checks"].max())
         if checks:
             chosen = scores[(scores["damping"] == damping)

@@ -1,0 +1,48 @@
+"""The baseline-against-forecast check (issue 19): its summary and its reasons, on hand-made tables."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from sendcast.scenarios.baseline_check import CHECK_COLUMNS, check_summary, outside_reasons
+from sendcast.scenarios.parameters import LaHistory
+
+
+def _rows(measure: str, simulated: list[float], low: float = 100.0, high: float = 200.0) -> pd.DataFrame:
+    out = []
+    for k, value in enumerate(simulated):
+        where = "below" if value < low else "above" if value > high else "inside"
+        outside = 0.0 if where == "inside" else 100 * (value / (low if where == "below" else high) - 1)
+        out.append(("E1", "Shire", measure, 2026 + k, value, low, high, where, outside))
+    return pd.DataFrame(out, columns=CHECK_COLUMNS)
+
+
+def test_the_summary_counts_years_inside_and_names_the_worst():
+    rows = pd.concat([_rows("ehcp_total", [150, 210, 300]), _rows("requests", [120, 130])], ignore_index=True)
+    summary = check_summary(rows.assign(why="")).set_index("measure")
+    assert summary.loc["ehcp_total", "inside"] == 1 and summary.loc["ehcp_total", "years"] == 3
+    assert summary.loc["ehcp_total", "worst_year"] == 2028
+    assert np.isclose(summary.loc["ehcp_total", "outside_pct"], 50.0)
+    assert summary.loc["requests", "inside"] == 2 and summary.loc["requests", "worst_year"] == 2027  # last year
+
+
+def _history(requests: dict, refused: dict, new_plans: dict) -> LaHistory:
+    rows = [(m, "", y, v) for m, series in (("requests", requests), ("requests_refused", refused),
+                                             ("new_plans", new_plans)) for y, v in series.items()]
+    return LaHistory("E1", "Shire", "1", pd.DataFrame(rows, columns=["measure", "breakdown", "year", "value"]))
+
+
+def test_the_reasons_name_the_backlog_the_requests_and_a_refusal_rate_that_jumped():
+    history = _history({2021: 1000, 2022: 1000, 2023: 1000, 2024: 2000},
+                       {2021: 300, 2022: 300, 2023: 300, 2024: 1100}, {2024: 700})
+    flows = pd.DataFrame([("in_assessment", 2025, 2500.0), ("requests", 2025, 2100.0), ("requests", 2030, 3100.0),
+                          ("overflow_independent", 2025, 40.0)], columns=["measure", "year", "mean"])
+    rows = pd.concat([_rows("ehcp_total", [150, 250]), _rows("ehcp_independent_special", [300]),
+                      _rows("ehcp_state_special", [150])], ignore_index=True)
+    why = outside_reasons(history, rows, flows)
+    assert "2,500 requests waiting" in why["ehcp_total"] and "700 new plans in 2024" in why["ehcp_total"]
+    assert "requests go from 2,000 (2024) to 3,100 (2030)" in why["ehcp_total"]
+    assert "55% of requests refused in 2024 against 30%" in why["ehcp_total"]
+    assert "40 children placed in independent" in why["ehcp_independent_special"]
+    assert "ehcp_state_special" not in why                     # inside every year: nothing to explain
