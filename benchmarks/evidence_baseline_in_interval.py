@@ -97,8 +97,9 @@ def main() -> None:
         print(f"| {r['la_name']} | {r['measure']} | {r['inside']}/{r['years']} | {int(r['worst_year'])} | "
               f"{r['simulated']:,.0f} | {r['lo80']:,.0f}-{r['hi80']:,.0f} | {r['outside_pct']:+.0f}% |")
     print("\nWhy, where a measure is outside in any year:")
-    for _, r in summary[summary["why"].fillna("") != ""].iterrows():
-        print(f"- {r['la_name']}, {r['measure']}: {r['why']}")
+    for _, r in summary[(summary["years"] > 0) & (summary["inside"] < summary["years"])].iterrows():
+        why = r["why"] if isinstance(r["why"], str) and r["why"] else "none of the rules found a reason"
+        print(f"- {r['la_name']}, {r['measure']} ({r['outside_pct']:+.0f}% in {int(r['worst_year'])}): {why}")
     scored = summary[summary["years"] > 0]
     for measure, group in scored.groupby("measure", sort=False):
         print(f"{measure}: {int(group['inside'].sum())} of {int(group['years'].sum())} LA-years inside; "

@@ -45,8 +45,9 @@ def one_year_ahead(
     work in hand of ``t``; ``actual``: completions in ``t``)."""
     if decided.empty or assessed.empty:
         return pd.DataFrame(columns=["la", "year", "previous", "target", "actual"])
-    years = np.arange(int(min(min(decided.columns), min(assessed.columns))),
-                      int(max(max(decided.columns), max(assessed.columns))) + 1)
+    years = np.arange(
+        int(min(min(decided.columns), min(assessed.columns))), int(max(max(decided.columns), max(assessed.columns))) + 1
+    )
     index = decided.index.union(assessed.index)
     d = decided.reindex(index=index, columns=years).to_numpy(dtype=float)
     a = assessed.reindex(index=index, columns=years).to_numpy(dtype=float)
@@ -72,8 +73,11 @@ def one_year_ahead(
             next_backlog = np.maximum(backlog[:, i - 1] + d[:, i - 1] - a[:, i - 1], 0.0)
         work_next = next_backlog + d[:, i - 1]
         counts = np.isfinite(share[:, past]).sum(axis=1)
-        mean_share = np.where(counts > 0, np.nansum(np.where(np.isfinite(share[:, past]), share[:, past], 0.0),
-                                                    axis=1) / np.maximum(counts, 1), np.nan)
+        mean_share = np.where(
+            counts > 0,
+            np.nansum(np.where(np.isfinite(share[:, past]), share[:, past], 0.0), axis=1) / np.maximum(counts, 1),
+            np.nan,
+        )
         target = mean_share * work_next
         ok = np.isfinite(target) & (target > 0) & (a[:, i - 1] > 0) & (a[:, i] > 0)
         ok &= np.isfinite(a[:, i - 1]) & np.isfinite(a[:, i])
@@ -95,8 +99,10 @@ def adjustment_scores(checks: pd.DataFrame, candidates=ADJUSTMENT_CANDIDATES) ->
         if checks.empty:
             rows.append((share, 0, np.nan, np.nan))
             continue
-        errors = np.log(adjusted(checks["previous"].to_numpy(float), checks["target"].to_numpy(float), share)
-                        / checks["actual"].to_numpy(float))
+        errors = np.log(
+            adjusted(checks["previous"].to_numpy(float), checks["target"].to_numpy(float), share)
+            / checks["actual"].to_numpy(float)
+        )
         rows.append((share, int(errors.size), float(np.abs(errors).mean()), float(np.median(errors))))
     return pd.DataFrame(rows, columns=SCORE_COLUMNS)
 

@@ -304,7 +304,9 @@ class Assessment:
 
     def __post_init__(self) -> None:
         if not 0 < self.capacity_adjustment <= 1:
-            raise ParameterError("assessment.capacity_adjustment must be in (0, 1] (the share of the gap closed a year)")
+            raise ParameterError(
+                "assessment.capacity_adjustment must be in (0, 1] (the share of the gap closed a year)"
+            )
         if self.capacity_response is not None:
             if not 0 < self.capacity_response <= 5:
                 raise ParameterError("assessment.capacity_response must be in (0, 5] (a share of the work in hand)")

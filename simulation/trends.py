@@ -195,8 +195,12 @@ def panel_rule_scores(
 ) -> pd.DataFrame:
     """:func:`panel_damping_scores` for every growth cap of ``caps``, with a ``growth_cap``
     column (NaN: no cap)."""
-    parts = [panel_damping_scores(panel, dampings, horizons, growth_cap=cap).assign(
-        growth_cap=np.nan if cap is None else cap) for cap in caps]
+    parts = [
+        panel_damping_scores(panel, dampings, horizons, growth_cap=cap).assign(
+            growth_cap=np.nan if cap is None else cap
+        )
+        for cap in caps
+    ]
     return pd.concat(parts, ignore_index=True)
 
 

@@ -35,7 +35,7 @@ def _history(requests: dict, refused: dict, new_plans: dict) -> LaHistory:
 
 def test_the_reasons_name_the_backlog_the_requests_and_a_refusal_rate_that_jumped():
     history = _history({2021: 1000, 2022: 1000, 2023: 1000, 2024: 2000},
-                       {2021: 300, 2022: 300, 2023: 300, 2024: 1100}, {2024: 700})
+                       {2021: 600, 2022: 600, 2023: 600, 2024: 200}, {2024: 700})
     flows = pd.DataFrame([("in_assessment", 2025, 2500.0), ("requests", 2025, 2100.0), ("requests", 2030, 3100.0),
                           ("overflow_independent", 2025, 40.0)], columns=["measure", "year", "mean"])
     rows = pd.concat([_rows("ehcp_total", [150, 250]), _rows("ehcp_independent_special", [300]),
@@ -43,6 +43,16 @@ def test_the_reasons_name_the_backlog_the_requests_and_a_refusal_rate_that_jumpe
     why = outside_reasons(history, rows, flows)
     assert "2,500 requests waiting" in why["ehcp_total"] and "700 new plans in 2024" in why["ehcp_total"]
     assert "requests go from 2,000 (2024) to 3,100 (2030)" in why["ehcp_total"]
-    assert "55% of requests refused in 2024 against 30%" in why["ehcp_total"]
+    assert "10% of requests refused in 2024 against 60%" in why["ehcp_total"]
     assert "40 children placed in independent" in why["ehcp_independent_special"]
     assert "ehcp_state_special" not in why                     # inside every year: nothing to explain
+
+
+def test_a_reason_must_push_the_measure_the_way_it_is_out():
+    """A refusal rate that rose explains plans below the interval, never above it."""
+    history = _history({2021: 1000, 2022: 1000, 2023: 1000, 2024: 1000},
+                       {2021: 300, 2022: 300, 2023: 300, 2024: 550}, {2024: 700})
+    flows = pd.DataFrame([("in_assessment", 2025, 100.0), ("requests", 2030, 1000.0)],
+                         columns=["measure", "year", "mean"])
+    assert "55% of requests refused" in outside_reasons(history, _rows("ehcp_total", [50]), flows)["ehcp_total"]
+    assert "ehcp_total" not in outside_reasons(history, _rows("ehcp_total", [250]), flows)

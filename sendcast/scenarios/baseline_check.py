@@ -103,15 +103,20 @@ FLOW_MEASURES = ("ehcp_total", "requests", "requests_refused", "new_plans", "pla
 
 def outside_reasons(history, rows: pd.DataFrame, flows: pd.DataFrame) -> dict[str, str]:
     """Per measure with a year outside the interval, what in the published flows and the
-    run's own flows drives it, in a planner's words (empty: nothing found by these rules).
+    run's own flows pushes it that way, in a planner's words (a measure with no entry:
+    none of these rules found a reason). Above the interval (EHC plans, new plans,
+    requests):
 
-    - a backlog at the start larger than a year's completed assessments (the run assesses
-      it as its capacity catches up);
-    - decisions to assess far above completions in the last published year;
-    - requests carried forward more than 1.5 times the last published year's;
-    - a refusal rate in the last published year 10 points or more away from the three
-      years before (the run holds the last year's rate);
-    - state special places full (children placed in independent schools from the wait).
+    - a backlog at the start larger than the last published year's new plans (the run
+      assesses it as its capacity catches up);
+    - requests carried forward to more than 1.5 times the last published year's;
+    - a refusal rate in the last published year 10 points or more below the three years
+      before (the run holds the last year's rate: the rule that scores best one year ahead);
+
+    below it: requests falling below 1 / 1.5 of the last published year's, or a refusal
+    rate 10 points or more above the three years before. Independent special above, or
+    state special below: state special places full (children placed in independent
+    schools from the wait for a place).
     """
     def published(measure: str) -> pd.Series:
         part = history.rows[(history.rows["measure"] == measure) & (history.rows["breakdown"] == "")]
@@ -125,8 +130,6 @@ def outside_reasons(history, rows: pd.DataFrame, flows: pd.DataFrame) -> dict[st
     out: dict[str, str] = {}
     for measure, group in rows.groupby("measure", sort=False):
         where = set(group["where"])
-        if not where & {"above", "below"}:
-            continue
         parts = []
         if last is not None and measure in ("ehcp_total", "new_plans", "requests"):
             decided = requests.get(last, np.nan) - refused.get(last, np.nan)
@@ -140,20 +143,21 @@ def outside_reasons(history, rows: pd.DataFrame, flows: pd.DataFrame) -> dict[st
             carried = run("requests")
             if not carried.empty and requests.get(last, 0) > 0:
                 ratio = carried.iloc[-1] / requests[last]
-                if ratio > 1.5 or ratio < 1 / 1.5:
+                if ("above" in where and ratio > 1.5) or ("below" in where and ratio < 1 / 1.5):
                     parts.append(f"requests go from {requests[last]:,.0f} ({last}) to {carried.iloc[-1]:,.0f} "
                                  f"({int(carried.index[-1])})")
             rates = (refused / requests.where(requests > 0)).dropna()
             if last in rates.index and len(rates[rates.index < last]) >= 3:
                 before = float(rates[rates.index < last].iloc[-3:].mean())
-                if abs(rates[last] - before) >= 0.10:
+                moved = rates[last] - before
+                if ("above" in where and moved <= -0.10) or ("below" in where and moved >= 0.10):
                     parts.append(f"{rates[last]:.0%} of requests refused in {last} against {before:.0%} in the three "
                                  f"years before (the run holds the last year's rate)")
-        if measure in ("ehcp_independent_special", "ehcp_state_special"):
-            overflow = run("overflow_independent")
-            if not overflow.empty and overflow.sum() > 0:
-                parts.append(f"state special places full: {overflow.sum():,.0f} children placed in independent "
-                             f"schools from the wait for a place over the run")
+        overflow = run("overflow_independent")
+        if ((measure == "ehcp_independent_special" and "above" in where)
+                or (measure == "ehcp_state_special" and "below" in where)) and overflow.sum() > 0:
+            parts.append(f"state special places full: {overflow.sum():,.0f} children placed in independent "
+                         f"schools from the wait for a place over the run")
         if parts:
             out[measure] = "; ".join(parts)
     return out
