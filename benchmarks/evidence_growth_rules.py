@@ -18,6 +18,10 @@ values, or as many as there are, at least two), on the same checks.
    from the flows to ``t - 1``): the partial adjustment chosen on the years before ``t``
    (:func:`simulation.capacity_adjustment.choose_adjustment`) against "at once" (the
    rule before) and last year's completions (naive).
+4. **Refusals** (kept, not changed): the run holds the last published year's refusal rate.
+   Scored one year ahead on every LA's decisions to assess (requests times one less the
+   rate): the last year's rate ("chosen") against the mean of the last 3 ("before"), 2
+   (in the "naive" column) and 5 (in the "five-year line" column) years' rates.
 
     .venv/bin/python benchmarks/evidence_growth_rules.py [--data DIR]
 
@@ -119,6 +123,28 @@ def capacity_rows(decided: pd.DataFrame, assessed: pd.DataFrame, years: range) -
     return out
 
 
+def refusal_rows(requests: pd.DataFrame, refused: pd.DataFrame, years: range) -> list[tuple]:
+    """One row per calendar year ``t``: the mean absolute log error of decisions to assess
+    (requests times one less the refusal rate) in ``t`` with the rate of ``t - 1`` against
+    the means of the last 3, 2 and 5 years before ``t``, on LAs with more than 20 requests."""
+    rate = refused.reindex_like(requests) / requests.where(requests > 0)
+    out = []
+    for year in years:
+        before = [y for y in rate.columns if int(y) < year]
+        actual = rate[year]
+        rules = {k: rate[before[-k:]].mean(axis=1) for k in (1, 2, 3, 5)}
+        ok = actual.notna() & (requests[year] > 20)
+        for rule in rules.values():
+            ok &= rule.notna()
+
+        def error(forecast: pd.Series) -> float:
+            return float(np.abs(np.log((1 - forecast[ok]).clip(0.01) / (1 - actual[ok]).clip(0.01))).mean())
+
+        out.append(("decisions to assess (refusal rate)", year, "last year's rate", "mean of 3", int(ok.sum()),
+                    error(rules[1]), error(rules[3]), error(rules[2]), error(rules[5])))
+    return out
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--data", help="data folder (default: the shipped data/)")
@@ -128,6 +154,14 @@ def main() -> None:
     rows += trend_rows(published_panels(dataset)["sen_support_pct"], range(2019, 2025), "SEN support share")
     flows = assessment_panels(dataset)
     rows += capacity_rows(flows["decided"], flows["assessed"], range(2021, 2025))
+    m = dataset.measures
+    totals = m[(m["breakdown"].fillna("") == "") & m["la_code"].str.startswith("E") & (m["la_code"] != "E92000001")]
+    wide = {
+        name: totals[totals["measure"] == name].pivot_table(index="la_code", columns="year", values="value",
+                                                             aggfunc="first")
+        for name in ("requests", "requests_refused")
+    }
+    rows += refusal_rows(wide["requests"], wide["requests_refused"], range(2019, 2025))
     print("| series | origin (or year scored) | chosen | before | checks | chosen | before | naive | five-year line |")
     print("|---|---|---|---|---|---|---|---|---|")
     for label, origin, chosen, before, checks, *errors in rows:
