@@ -346,3 +346,14 @@ def test_the_trend_damping_is_chosen_on_every_las_requests_known_at_the_origin(d
     assert "to 2021" in damping_choice(cut, 2022)[1]
     own = LaHistory(history.la_code, history.la_name, history.la_number, history.rows)
     assert "own requests" in damping_choice(own, 2025)[1]
+
+
+@pytest.mark.slow  # shares fit: one calibration of Gloucestershire
+def test_assessment_durations_give_the_share_within_20_weeks_published_the_year_before(dataset, baseline):
+    from sendcast.scenarios.timeliness_setup import published_share
+    from simulation.timeliness import first_year_share
+
+    published = published_share(la_history(dataset, "Gloucestershire").rows, 2025)
+    assert published == pytest.approx(26.3)  # SEN2, calendar 2024
+    assert baseline.assessment.decision_weeks_mean != 5.0  # fitted, not the illustrative default
+    assert first_year_share(baseline, 123, 4) == pytest.approx(published, abs=6.0)

@@ -41,10 +41,12 @@ from sendcast.scenarios.national_simulation import DEFAULT_CHUNK
 from sendcast.commands.calibrate_all_las import calibrate_all_las, check_origins
 from sendcast.commands.simulate_all_las import add_options as add_all_las_options, simulate_all_las
 from sendcast.scenarios.parameters import (baseline_path, build_parameters, calibrate_la, changed_fields, damping_choice,
-                                           draw_spread, la_history, parameter_draws, placement_costs,
+                                           draw_spread, duration_key, la_history, parameter_draws, placement_costs,
                                            scenario_places,
                                            special_place_notes)
+from sendcast.scenarios.timeliness_setup import duration_note, known_fit
 from simulation import simulate
+from simulation.parameters import Assessment
 from simulation.runner import SUMMARY_COLUMNS
 
 #: Charts: measure, title, units; history is the published series where there is one.
@@ -375,8 +377,9 @@ def _notes(history, start_year, capacity, scenario, data, dataset=None, horizon:
               "trends: request and identification rates held at their last fitted values (scenario trends.rule = \"held\")")
     return [*notes_of(NoteKind.SPECIAL_PLACES, place_notes), *cost_notes,
             Note(NoteKind.ASSESSMENT_CAPACITY, capacity_note), Note(NoteKind.TRENDS, trends),
-            Note(NoteKind.RATES, "rates: calibrated to the published history; age profiles, decision and assessment "
-                 "times are illustrative defaults (sendcast.scenarios.parameters)")]
+            Note(NoteKind.RATES, "rates: calibrated to the published history; age profiles are illustrative "
+                 "defaults (sendcast.scenarios.parameters)"),
+            Note(NoteKind.RATES, duration_note(known_fit(duration_key(history, start_year)), start_year, Assessment()))]
 
 
 def _drop_uncosted(table: pd.DataFrame, components: list[str]) -> pd.DataFrame:

@@ -329,6 +329,14 @@ def caveats(comparison: Comparison) -> list[str]:
         out.insert(1, "The early identification levers (how many children are reached, by how much their risk of "
                       "escalation falls, what it costs) are illustrative: no published evaluation gives them for "
                       "this county. Test any value you quote with a sweep.")
+    base = comparison.parameters.get(comparison.baseline)
+    if base is not None:
+        a = base.assessment
+        out.append(f"Deciding on a request and assessing take {a.decision_weeks_mean:.1f} and "
+                   f"{a.assessment_weeks_mean:.1f} weeks on average before any wait for an assessment slot: set, "
+                   "where the council published it, so that the first simulated year issues the share of plans "
+                   "within 20 weeks published for the year before (otherwise illustrative). That share has moved "
+                   "by a median of 12-15 points a year across councils, so the simulated share is a rough guide.")
     out += need_caveats(comparison)
     return out
 

@@ -115,6 +115,7 @@ from sendcast.money import prices
 from sendcast.scenarios.option_cost_setup import provision_costs
 from sendcast.scenarios.reform_setup import reform_settings
 from sendcast.scenarios.need_setup import primary_needs, target_needs
+from sendcast.scenarios.timeliness_setup import duration_fit
 from sendcast.scenarios.tree import SECTIONS
 from sendcast.scenarios.uncertainty import central
 from sendcast.money.unit_costs import OUTTURN_FILE, PRICE_BASE, apply_overrides, default_unit_costs, \
@@ -125,6 +126,7 @@ from simulation.calibration import open_requests
 from simulation.streams import stream
 from simulation.trends import (PANEL_HORIZONS, carry_forward, choose_damping, choose_panel_damping,
                                multiplier_changes, multiplier_growth)
+from simulation.timeliness import with_duration_scale
 from simulation.uncertainty import PredictiveSpread, draw_parameters
 from sendcast.scenarios.predictive import panels_until, predictive_spread, published_panels
 from simulation.cohort import expected_arrays
@@ -751,6 +753,29 @@ def build_parameters(dataset: Dataset, la: str, *, start_year: int, horizon: int
     if fitted.start_year + fitted.horizon != start_year:
         raise SetupError(f"the calibration given ends in January {fitted.start_year + fitted.horizon}; "
                          f"the run starts in January {start_year}")
+
+    def assemble(chosen: Scenario | None, durations: Assessment) -> Parameters:
+        return _assemble(dataset, history, calibration, chosen, durations, start_year=start_year, horizon=horizon,
+                         capacity=capacity if chosen is scenario else None, data=data)
+
+    fit = duration_fit(duration_key(history, start_year), history.rows, start_year,
+                       lambda: assemble(None, fitted.assessment))
+    durations = fitted.assessment if fit is None else with_duration_scale(fitted, fit.scale).assessment
+    return assemble(scenario, durations)
+
+
+def duration_key(history: LaHistory, start_year: int) -> tuple:
+    """What the fitted assessment durations depend on: the LA, the start and its history."""
+    return (history.la_code, start_year, history.until, int(pd.util.hash_pandas_object(history.rows, index=False).sum()))
+
+
+def _assemble(dataset: Dataset, history: LaHistory, calibration: CalibrationResult, scenario: Scenario | None,
+              durations: Assessment, *, start_year: int, horizon: int, capacity: pd.DataFrame | None,
+              data: str | Path | None) -> Parameters:
+    """:func:`build_parameters` with the assessment durations (decision and assessment
+    times) given: ``durations``, whose capacity settings are replaced by the run's."""
+    la = history.la_code
+    fitted = replace(calibration.parameters, assessment=durations)
     pop = population(history, start_year, horizon)
     weeks = fitted.assessment.decision_weeks_mean + fitted.assessment.assessment_weeks_mean
     in_assessment = open_assessments(history, FIRST_CALIBRATION_YEAR, start_year, weeks)
