@@ -85,3 +85,21 @@ def fit_duration_scale(
     return DurationFit(
         float(np.exp(log_scale)), float(target_pct), tuple(grid), tuple(float(v) for v in shares), reached
     )
+
+
+def scale_for_share(fit: DurationFit, share_pct: float) -> float:
+    """The duration scale that gives a first-year share of ``share_pct`` on ``fit``'s curve
+    (the nearest end of its grid beyond what the grid reaches): a drawn share becomes a
+    drawn scale without running the model again."""
+    log_grid = np.log(np.asarray(fit.grid, dtype=float))
+    shares = np.asarray(fit.share_pct, dtype=float)
+    return float(np.exp(np.interp(share_pct, shares[::-1], log_grid[::-1])))
+
+
+def year_on_year_changes(panel) -> np.ndarray:
+    """Every LA's change in the share within 20 weeks from one calendar year to the next
+    (points; ``panel``: one row per LA, one column per calendar year): the one-year-ahead
+    errors of the rule "next year's share is last year's", which the fitted durations carry."""
+    values = np.asarray(panel, dtype=float)
+    changes = np.diff(values, axis=1).ravel() if values.ndim == 2 and values.shape[1] > 1 else np.empty(0)
+    return changes[np.isfinite(changes)]
