@@ -75,6 +75,9 @@ from simulation.parameters import (
     phase_of_age,
     phases_of_ages,
     schedule_values,
+    school_year_age,
+    school_year_ages,
+    transfer_time,
 )
 from simulation.place_pools import PlacePool, free_pool, home_pool, open_pools
 from simulation.plan_paths import N_PHASES, choose_by_row, placement_paths, plan_segments, touches
@@ -796,7 +799,7 @@ class _Model:
         )
         time = np.concatenate([issued[:, 0], self.move_in_times])
         child = np.concatenate([issued[:, 2].astype(np.int64), self.move_in_ids])
-        phase = phases_of_ages(time - self.births[child])
+        phase = phases_of_ages(school_year_ages(time, self.births[child]))
         tables = self.need_tables
         if tables is not None:  # the need each new plan names (simulation.needs.keep_or_change)
             new = child[: issued.shape[0]]
@@ -922,13 +925,12 @@ class _Model:
         place, or the end of the plan; transfers before it are booked now."""
         birth = self.birth[child]
         cease = self.cease_time[child]
-        age = now - birth + 1e-9  # at a transfer the age may be a hair short of it
         held = self.pool_held[child]
         waiting = self.wait_event[child] is not None
         for phase, start in _TRANSFERS:
-            if age >= start:
+            next_transfer = transfer_time(birth, start)  # the 1 September of the transfer
+            if next_transfer <= now + 1e-9:  # already made (or being made now)
                 continue
-            next_transfer = birth + start
             if next_transfer >= cease or next_transfer >= self.h:
                 break
             u = float(self.transfer_u[child, phase - 1])
@@ -960,7 +962,7 @@ class _Model:
     def _on_transfer(self, event: Timeout) -> None:
         self.events += 1
         child, now = event._value, self.env.now
-        phase = phase_of_age(now - self.birth[child] + 1e-9)
+        phase = phase_of_age(school_year_age(now, self.birth[child]))
         waiting = self.wait_event[child] is not None
         current = STATE_SPECIAL if waiting else self.group[child]
         new = self._choose(self.transfer_cum[phase - 1][current], float(self.transfer_u[child, phase - 1]))
