@@ -16,6 +16,12 @@ of a second a replication; :func:`fit_duration_scale` evaluates it on a grid of 
 (:data:`SCALE_GRID`) with the same seeds at every scale (common random numbers), makes the
 curve non-increasing and interpolates the scale that gives the target share. A target the
 grid cannot reach gets the nearest end of the grid.
+
+**Predictive draw** (:func:`draw_durations`): each replication draws the first-year share
+from the spread of every LA's year-on-year changes in the published share before the run's
+origin (the errors of the rule the fit carries: :func:`year_on_year_changes`), and takes
+the scale that gives it on the fitted curve, so the band of the share within 20 weeks is
+"what we expect", not only simulation noise.
 """
 
 from __future__ import annotations
@@ -103,3 +109,17 @@ def year_on_year_changes(panel) -> np.ndarray:
     values = np.asarray(panel, dtype=float)
     changes = np.diff(values, axis=1).ravel() if values.ndim == 2 and values.shape[1] > 1 else np.empty(0)
     return changes[np.isfinite(changes)]
+
+
+def draw_durations(params: Parameters, fit: DurationFit, changes: np.ndarray, rng: np.random.Generator) -> Parameters:
+    """``params`` (durations at ``fit.scale``) with the durations of a drawn first-year share:
+    ``fit.target_pct`` plus the ``u``-quantile of ``changes`` (points, centred on their
+    median), ``u`` one uniform from ``rng``, kept within 0-100, read off the fit's curve
+    (:func:`scale_for_share`). One uniform is always drawn; no changes: ``params`` as given."""
+    u = float(rng.random())
+    values = np.sort(np.asarray(changes, dtype=float))
+    values = values[np.isfinite(values)]
+    if not values.size:
+        return params
+    share = float(np.clip(fit.target_pct + np.quantile(values - np.median(values), u), 0.0, 100.0))
+    return with_duration_scale(params, scale_for_share(fit, share) / fit.scale)

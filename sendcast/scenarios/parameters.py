@@ -115,7 +115,7 @@ from sendcast.money import prices
 from sendcast.scenarios.option_cost_setup import provision_costs
 from sendcast.scenarios.reform_setup import reform_settings
 from sendcast.scenarios.need_setup import primary_needs, target_needs
-from sendcast.scenarios.timeliness_setup import duration_fit
+from sendcast.scenarios.timeliness_setup import TIMELINESS, duration_fit, known_fit, timeliness_changes, timeliness_panel
 from sendcast.scenarios.tree import SECTIONS
 from sendcast.scenarios.uncertainty import central
 from sendcast.money.unit_costs import OUTTURN_FILE, PRICE_BASE, apply_overrides, default_unit_costs, \
@@ -126,7 +126,7 @@ from simulation.calibration import open_requests
 from simulation.streams import stream
 from simulation.trends import (PANEL_HORIZONS, carry_forward, choose_damping, choose_panel_damping,
                                multiplier_changes, multiplier_growth)
-from simulation.timeliness import with_duration_scale
+from simulation.timeliness import draw_durations, with_duration_scale
 from simulation.uncertainty import PredictiveSpread, draw_parameters
 from sendcast.scenarios.predictive import panels_until, predictive_spread, published_panels
 from simulation.cohort import expected_arrays
@@ -198,7 +198,7 @@ def la_history(dataset: Dataset, la: str) -> LaHistory:
     row = dataset.geography.resolve(la)
     rows = query.series(dataset, row["la_code"], breakdowns=True)
     return LaHistory(row["la_code"], row["la_name"], row["la_number"], rows, requests_panel=requests_panel(dataset),
-                     panels=published_panels(dataset))
+                     panels={**published_panels(dataset), TIMELINESS: timeliness_panel(dataset)})
 
 
 def requests_panel(dataset: Dataset) -> pd.DataFrame:
@@ -882,10 +882,16 @@ def parameter_draws(params: Parameters, history: LaHistory, calibration: Calibra
                                a.decision_weeks_mean + a.assessment_weeks_mean)
     shares = (estimates.loc[estimates["year"] >= RESPONSE_FROM, "capacity_response"].dropna().to_numpy()
               if not estimates.empty else None)
-    return [draw_parameters(params, stream(seed, r, "parameter_draw"), last_fitted_year=start_year - 1,
-                            request_changes=changes, identification_growth=rule["identification_growth"],
-                            damping=rule["damping"], response_shares=shares, spread=spread)
-            for r in range(replications)]
+    draws = [draw_parameters(params, stream(seed, r, "parameter_draw"), last_fitted_year=start_year - 1,
+                             request_changes=changes, identification_growth=rule["identification_growth"],
+                             damping=rule["damping"], response_shares=shares, spread=spread)
+             for r in range(replications)]
+    fit = known_fit(duration_key(history, start_year))
+    if spread is None or fit is None:
+        return draws
+    timeliness = timeliness_changes(history.panels, start_year)
+    return [draw_durations(draw, fit, timeliness, stream(seed, r, "assessment_durations"))
+            for r, draw in enumerate(draws)]
 
 
 def draw_spread(params: Parameters, history: LaHistory, calibration: CalibrationResult, start_year: int, *,

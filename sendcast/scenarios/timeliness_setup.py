@@ -1,4 +1,5 @@
-"""The run's assessment durations, fitted to the LA's published timeliness (issue 19).
+"""The run's assessment durations, fitted to the LA's published timeliness (issue 19), and
+the spread of their predictive draw.
 
 SEN2 publishes, per calendar year, the share of new plans issued within 20 weeks of the
 request, not the average weeks. The engine's decision and assessment times (Erlang, means
@@ -15,6 +16,10 @@ The scale is fitted once per LA, start and history, on the LA **as things stand*
 responsive capacity rule, no lever), with a fixed seed: a scenario and its baseline share
 it, so a lever that adds assessment capacity is not fitted away. No share published for the
 year before the start: the illustrative durations are kept, and the note says so.
+
+Each replication of a run with predictive bands draws its share from the spread of every
+LA's year-on-year changes published before the origin (:func:`timeliness_changes`): the
+share's band is then what we expect a year ahead, not only the queue's simulation noise.
 """
 
 from __future__ import annotations
@@ -25,8 +30,11 @@ import numpy as np
 import pandas as pd
 
 from simulation.parameters import Assessment, Parameters
-from simulation.timeliness import DurationFit, fit_duration_scale
+from sendcast.data.build import Dataset
+from simulation.timeliness import DurationFit, fit_duration_scale, year_on_year_changes
 
+#: The published measure: per cent of new plans issued within 20 weeks, calendar years.
+TIMELINESS = "issued_within_20wk_pct"
 #: A fixed seed for the fit (common to every run: the fit is a property of the LA's history).
 FIT_SEED = 20_190_101
 #: Replications of the assessment pipeline per scale tried.
@@ -38,7 +46,7 @@ _FITS: dict[tuple, DurationFit | None] = {}
 def published_share(rows: pd.DataFrame, start_year: int) -> float | None:
     """Per cent of new plans issued within 20 weeks in calendar year ``start_year - 1`` (all
     plans, no breakdown), or ``None`` when not published."""
-    match = rows[(rows["measure"] == "issued_within_20wk_pct") & (rows["breakdown"] == "")
+    match = rows[(rows["measure"] == TIMELINESS) & (rows["breakdown"] == "")
                  & (rows["year"] == start_year - 1)]["value"]
     value = float(match.iloc[0]) if not match.empty else np.nan
     return value if np.isfinite(value) else None
@@ -75,3 +83,22 @@ def duration_note(fit: DurationFit | None, start_year: int, base: Assessment) ->
             f"{base.assessment_weeks_mean * fit.scale:.1f} weeks on average, before any wait for a slot) so that the "
             f"first year issues {fit.target_pct:.0f}% of plans within 20 weeks, as published for {start_year - 1}"
             f"{reach}")
+
+
+def timeliness_panel(dataset: Dataset) -> pd.DataFrame:
+    """Every English LA's published share within 20 weeks: one row per LA code, one column per
+    calendar year (missing: NaN; England left out)."""
+    m = dataset.measures
+    rows = m[(m["measure"] == TIMELINESS) & (m["breakdown"].fillna("") == "") & m["la_code"].str.startswith("E")
+             & (m["la_code"] != "E92000001")]
+    return rows.pivot_table(index="la_code", columns="year", values="value", aggfunc="first")
+
+
+def timeliness_changes(panels: dict[str, pd.DataFrame] | None, start_year: int) -> np.ndarray:
+    """Every LA's year-on-year changes in the share within 20 weeks (points), calendar years
+    to ``start_year - 1`` only (what was published at the run's origin): the spread of the
+    predictive draw of the share (:func:`simulation.timeliness.draw_durations`)."""
+    panel = (panels or {}).get(TIMELINESS)
+    if panel is None or panel.empty:
+        return np.empty(0)
+    return year_on_year_changes(panel.loc[:, [y for y in panel.columns if int(y) <= start_year - 1]])

@@ -50,3 +50,31 @@ def test_a_share_the_model_cannot_reach_is_flagged_and_gets_the_nearest_end(keep
     fit = fit_duration_scale(keeping_up, 100.0, 7, grid=(1.0, 2.0))
     assert not fit.reached and fit.scale == pytest.approx(1.0)
     assert np.all(np.diff(fit.share_pct) <= 0)
+
+
+def _curve() -> "DurationFit":
+    from simulation.timeliness import DurationFit
+
+    return DurationFit(scale=1.0, target_pct=50.0, grid=(0.5, 1.0, 2.0), share_pct=(80.0, 50.0, 20.0), reached=True)
+
+
+def test_a_drawn_share_becomes_the_scale_that_gives_it_on_the_fitted_curve(keeping_up):
+    from simulation.timeliness import draw_durations, scale_for_share
+
+    fit = _curve()
+    assert scale_for_share(fit, 80.0) == pytest.approx(0.5) and scale_for_share(fit, 20.0) == pytest.approx(2.0)
+    assert scale_for_share(fit, 95.0) == pytest.approx(0.5)  # beyond the curve: its end
+    changes = np.array([-30.0, 0.0, 30.0])
+    drawn = [draw_durations(keeping_up, fit, changes, np.random.default_rng(seed)).assessment.assessment_weeks_mean
+             for seed in range(40)]
+    assert min(drawn) < keeping_up.assessment.assessment_weeks_mean < max(drawn)  # both ways round the fit
+    same = draw_durations(keeping_up, fit, changes, np.random.default_rng(7)).assessment
+    assert same == draw_durations(keeping_up, fit, changes, np.random.default_rng(7)).assessment  # one stream, one draw
+
+
+def test_no_published_changes_draw_nothing_but_still_use_one_number(keeping_up):
+    from simulation.timeliness import draw_durations
+
+    rng = np.random.default_rng(3)
+    assert draw_durations(keeping_up, _curve(), np.empty(0), rng) is keeping_up
+    assert rng.random() == np.random.default_rng(3).random(2)[1]  # the stream's order never depends on the values
