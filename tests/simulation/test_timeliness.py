@@ -11,7 +11,7 @@ import pytest
 from simulation.examples import gloucestershire_example
 from simulation.model import simulate
 from simulation.parameters import Assessment
-from simulation.timeliness import fit_duration_scale, first_year_share, with_duration_scale
+from simulation.timeliness import DurationFit, fit_duration_scale, first_year_share, with_duration_scale
 
 
 @pytest.fixture(scope="module")
@@ -52,9 +52,7 @@ def test_a_share_the_model_cannot_reach_is_flagged_and_gets_the_nearest_end(keep
     assert np.all(np.diff(fit.share_pct) <= 0)
 
 
-def _curve() -> "DurationFit":
-    from simulation.timeliness import DurationFit
-
+def _curve() -> DurationFit:
     return DurationFit(scale=1.0, target_pct=50.0, grid=(0.5, 1.0, 2.0), share_pct=(80.0, 50.0, 20.0), reached=True)
 
 
