@@ -102,6 +102,18 @@ def scale_for_share(fit: DurationFit, share_pct: float) -> float:
     return float(np.exp(np.interp(share_pct, shares[::-1], log_grid[::-1])))
 
 
+def share_at_scale(fit: DurationFit, scale: float) -> float:
+    """The first-year share (per cent) the fit's curve gives at ``scale`` (its ends beyond the grid)."""
+    log_grid = np.log(np.asarray(fit.grid, dtype=float))
+    return float(np.interp(np.log(scale), log_grid, np.asarray(fit.share_pct, dtype=float)))
+
+
+def unfitted(fit: DurationFit) -> DurationFit:
+    """``fit``'s curve kept at scale 1 (the illustrative durations): its target becomes the share
+    the curve gives there, so draws (:func:`draw_durations`) centre on the model's own share."""
+    return replace(fit, scale=1.0, target_pct=share_at_scale(fit, 1.0))
+
+
 def year_on_year_changes(panel) -> np.ndarray:
     """Every LA's change in the share within 20 weeks from one calendar year to the next
     (points; ``panel``: one row per LA, one column per calendar year): the one-year-ahead

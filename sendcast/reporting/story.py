@@ -332,11 +332,11 @@ def caveats(comparison: Comparison) -> list[str]:
     base = comparison.parameters.get(comparison.baseline)
     if base is not None:
         a = base.assessment
-        out.append(f"Deciding on a request and assessing take {a.decision_weeks_mean:.1f} and "
-                   f"{a.assessment_weeks_mean:.1f} weeks on average before any wait for an assessment slot: set, "
-                   "where the council published it, so that the first simulated year issues the share of plans "
-                   "within 20 weeks published for the year before (otherwise illustrative). That share has moved "
-                   "by a median of 12-15 points a year across councils, so the simulated share is a rough guide.")
+        out.append(f"Deciding on a request and assessing take an illustrative {a.decision_weeks_mean:g} and "
+                   f"{a.assessment_weeks_mean:g} weeks on average before any wait for an assessment slot. The "
+                   "share of plans issued within 20 weeks has moved by a median of 12-15 points a year across "
+                   "councils, and no rule we tried predicts it a year ahead to within 10 points in more than "
+                   "about four cases in ten, so each run draws it with that spread: read it as a rough guide.")
     out += need_caveats(comparison)
     return out
 

@@ -31,10 +31,14 @@ import pandas as pd
 
 from simulation.parameters import Assessment, Parameters
 from sendcast.data.build import Dataset
-from simulation.timeliness import DurationFit, fit_duration_scale, year_on_year_changes
+from simulation.timeliness import DurationFit, fit_duration_scale, unfitted, year_on_year_changes
 
 #: The published measure: per cent of new plans issued within 20 weeks, calendar years.
 TIMELINESS = "issued_within_20wk_pct"
+#: How the central run's durations are set: "illustrative" (5 + 10 weeks; the default, chosen
+#: out of sample: see the module notes) or "fitted" (scaled to last year's published share).
+#: Either way the curve is measured, and predictive draws move the share round the central one.
+DURATIONS_RULE = "illustrative"
 #: A fixed seed for the fit (common to every run: the fit is a property of the LA's history).
 FIT_SEED = 20_190_101
 #: Replications of the assessment pipeline per scale tried.
@@ -59,8 +63,8 @@ def duration_fit(key: tuple, rows: pd.DataFrame, start_year: int,
     fit is not already known for ``key``: the LA, the start and the history's rows)."""
     if key not in _FITS:
         target = published_share(rows, start_year)
-        _FITS[key] = (None if target is None else
-                      fit_duration_scale(as_things_stand(), target, FIT_SEED, FIT_REPLICATIONS))
+        fit = None if target is None else fit_duration_scale(as_things_stand(), target, FIT_SEED, FIT_REPLICATIONS)
+        _FITS[key] = fit if fit is None or DURATIONS_RULE == "fitted" else unfitted(fit)
     return _FITS[key]
 
 
@@ -76,6 +80,12 @@ def duration_note(fit: DurationFit | None, start_year: int, base: Assessment) ->
         return (f"assessment durations: no share within 20 weeks published for {start_year - 1}; decision and "
                 f"assessment times are the ILLUSTRATIVE {base.decision_weeks_mean:g} + "
                 f"{base.assessment_weeks_mean:g} weeks on average")
+    if DURATIONS_RULE != "fitted":
+        return (f"assessment durations: the ILLUSTRATIVE {base.decision_weeks_mean:g} + "
+                f"{base.assessment_weeks_mean:g} weeks on average before any wait for a slot (scaling them to the "
+                f"share within 20 weeks published the year before made the simulated share worse out of sample); "
+                f"each run draws its share within 20 weeks round the model's {fit.target_pct:.0f}% with the spread "
+                "of every council's year-on-year changes")
     reach = "" if fit.reached else (" as nearly as the model can (the queue for assessment slots sets most of "
                                     "the waiting)")
     return (f"assessment durations: the ILLUSTRATIVE {base.decision_weeks_mean:g} + {base.assessment_weeks_mean:g} "
