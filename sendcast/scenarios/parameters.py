@@ -59,7 +59,9 @@ random numbers) and paired differences are narrow::
 - Identification at SEN support: the illustrative age profile of
   :func:`simulation.priors.default_arrivals`, times a level and a yearly trend fitted
   (in the calibration) so that the cohort model follows the SEN support counts above over
-  the calibration window; held at the last year's value after it.
+  the calibration window (or a multiplier per year: the calibration's ``"yearly"`` rule,
+  :data:`simulation.calibration.IDENTIFICATION`); carried forward after it by the damped
+  rule, as requests are (:func:`trend_rule`).
 - Age profiles of every hazard, decision and assessment times (5 and 10 weeks, Erlang)
   and the placement mix before fitting: ILLUSTRATIVE defaults from
   :mod:`simulation.priors`, not estimates; calibration scales them to the LA.
@@ -803,7 +805,8 @@ def build_parameters(dataset: Dataset, la: str, *, start_year: int, horizon: int
 
 def trend_rule(history: LaHistory, calibration: CalibrationResult, start_year: int) -> dict[str, float]:
     """The damped-growth rule's inputs (:mod:`simulation.trends`): the request multiplier's
-    and identification's yearly log growth from the calibration, and the damping chosen
+    and identification's yearly log growth from the calibration
+    (:func:`simulation.trends.identification_growth`), and the damping chosen
     out of sample on the published yearly requests to calendar ``start_year - 1``
     (:func:`damping_choice`)."""
     return {"request_growth": multiplier_growth(calibration.fitted, start_year - 1),
