@@ -162,8 +162,8 @@ def test_the_validation_bands_do_not_move_when_later_published_figures_change(da
 
 # ------------------------------------------------------------------ the SEN support share
 def test_the_sen_support_share_is_children_on_sen_support_per_resident_aged_4_to_15():
-    from simulation import Population
     from sendcast.scenarios.validation import pupils_by_january
+    from simulation import Population
 
     by_age = np.zeros((2, 26))
     by_age[0, 4:16], by_age[1, 4:16] = 100.0, 50.0        # 1,200 residents aged 4-15 in 2022, 600 in 2023
@@ -202,9 +202,9 @@ def test_the_yearly_identification_rule_follows_the_published_sen_support_and_re
     """Gloucestershire 2019-2025: under the level-and-trend rule the fit missed January 2025
     SEN support by 5.3% (12,781 against 13,499); with a multiplier a year it follows every
     January to within the cohort model's step error, and requests stay within 10%."""
+    from sendcast.scenarios.parameters import calibrate_la
     from simulation import calibration
     from simulation.trends import identification_growth
-    from sendcast.scenarios.parameters import calibrate_la
 
     monkeypatch.setattr(calibration, "IDENTIFICATION", "yearly")
     result = calibrate_la(dataset, "Gloucestershire", start_year=2025)
