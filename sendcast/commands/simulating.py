@@ -231,7 +231,7 @@ def _validate(args: argparse.Namespace, dataset, history) -> int:
 
 def _print_validation(la_name: str, result) -> None:
     print(f"{la_name}: out-of-sample validation (simulation beside the forecast engine; errors % of published, "
-          "points for the 20-week share; flows are calendar years, counts January).")
+          "points for the 20-week and SEN support shares; flows are calendar years, counts January).")
     table = result.table
     print(f"  {'measure':26} {'origin':>6} {'h':>2} {'year':>5} {'published':>9} {'simulated':>9} {'error':>7} "
           f"{'in95':>5} {'pass':>5} {'forecast':>9} {'f.error':>7} {'f.pass':>6}")

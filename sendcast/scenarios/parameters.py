@@ -59,7 +59,9 @@ random numbers) and paired differences are narrow::
 - Identification at SEN support: the illustrative age profile of
   :func:`simulation.priors.default_arrivals`, times a level and a yearly trend fitted
   (in the calibration) so that the cohort model follows the SEN support counts above over
-  the calibration window; held at the last year's value after it.
+  the calibration window (or a multiplier per year: the calibration's ``"yearly"`` rule,
+  :data:`simulation.calibration.IDENTIFICATION`); carried forward after it by the damped
+  rule, as requests are (:func:`trend_rule`).
 - Age profiles of every hazard, decision and assessment times (5 and 10 weeks, Erlang)
   and the placement mix before fitting: ILLUSTRATIVE defaults from
   :mod:`simulation.priors`, not estimates; calibration scales them to the LA.
@@ -122,10 +124,11 @@ from sendcast.money.unit_costs import OUTTURN_FILE, PRICE_BASE, apply_overrides,
     derive_unit_costs, read_outturn, read_unit_cost_file, restate_prices
 from simulation import (CalibrationResult, Caseload, Costs, EarlyIdentification, Parameters, PlaceBlock,
                         Population, SpecialPlaces, calibrate, estimate_rates)
+from simulation import calibration as calibration_rules
 from simulation.calibration import open_requests
 from simulation.streams import stream
 from simulation.trends import (PANEL_HORIZONS, carry_forward, choose_damping, choose_panel_damping,
-                               multiplier_changes, multiplier_growth)
+                               identification_growth, multiplier_changes, multiplier_growth)
 from simulation.timeliness import draw_durations, with_duration_scale
 from simulation.uncertainty import PredictiveSpread, draw_parameters
 from sendcast.scenarios.predictive import panels_until, predictive_spread, published_panels
@@ -489,10 +492,11 @@ def calibrate_la(dataset: Dataset, la: str, *, start_year: int, years: int = CAL
     # can differ (a test's modified copy, a rebuild), and a calibration from one must not
     # be returned for the other
     rows_hash = int(pd.util.hash_pandas_object(history.rows, index=False).sum())
-    key = (inputs, history.la_code, first, start_year, history.until, rows_hash)
+    rule = calibration_rules.IDENTIFICATION
+    key = (inputs, history.la_code, first, start_year, history.until, rows_hash, rule)
     if not inputs or key not in _CALIBRATIONS:
         base = _calibration_base(history, first, start_year)
-        _CALIBRATIONS[key] = calibrate(base, targets(history, first, start_year))
+        _CALIBRATIONS[key] = calibrate(base, targets(history, first, start_year), identification=rule)
     return _CALIBRATIONS[key]
 
 
@@ -825,11 +829,12 @@ def _assemble(dataset: Dataset, history: LaHistory, calibration: CalibrationResu
 
 def trend_rule(history: LaHistory, calibration: CalibrationResult, start_year: int) -> dict[str, float]:
     """The damped-growth rule's inputs (:mod:`simulation.trends`): the request multiplier's
-    and identification's yearly log growth from the calibration, and the damping chosen
+    and identification's yearly log growth from the calibration
+    (:func:`simulation.trends.identification_growth`), and the damping chosen
     out of sample on the published yearly requests to calendar ``start_year - 1``
     (:func:`damping_choice`)."""
     return {"request_growth": multiplier_growth(calibration.fitted, start_year - 1),
-            "identification_growth": float(calibration.fitted.get("identification_trend", 0.0)),
+            "identification_growth": identification_growth(calibration.fitted, start_year - 1),
             "damping": damping_choice(history, start_year)[0]}
 
 
