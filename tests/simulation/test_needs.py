@@ -163,8 +163,9 @@ def test_new_plan_shares_by_hand():
 
 # ---------------------------------------------------------------- the model
 def test_the_need_stream_is_appended_so_no_other_stream_moves():
-    assert ACTIVITIES[-1] == "primary_need"
-    assert ACTIVITIES.index("more_identified") == len(ACTIVITIES) - 2
+    # appended after more_identified; the timeliness stream (issue 19) was appended after it in turn
+    assert ACTIVITIES.index("primary_need") == ACTIVITIES.index("more_identified") + 1
+    assert ACTIVITIES[-1] == "assessment_durations"
 
 
 @settings(max_examples=4, deadline=None, suppress_health_check=[HealthCheck.too_slow])
