@@ -57,7 +57,7 @@ import pytest  # noqa: E402
 from hypothesis import given, settings  # noqa: E402
 from hypothesis import strategies as st  # noqa: E402
 
-from simulation.parameters import INDEPENDENT, STATE_SPECIAL  # noqa: E402
+from simulation.parameters import AP, INDEPENDENT, STATE_SPECIAL  # noqa: E402
 from simulation.uncertainty import (PLACEMENT_DRAW_GROUPS, PredictiveSpread, conversion_log_errors,  # noqa: E402
                                     error_path, placement_sensitivity, reachable_count_error, share_factor)
 
@@ -138,19 +138,41 @@ def test_the_conversion_draw_scales_the_first_years_capacity_and_the_response_to
     assert np.isclose(values[1] / values[0], 700.0 / 600.0)         # frozen: every year's capacity, alike
 
 
-def test_the_placement_draw_scales_each_groups_share_of_new_plans():
+def test_the_placement_draw_scales_state_special_and_independent_together():
+    """Specialist places are drawn as one group (issue 19): their combined share moves, the
+    split between state special and independent stays as fitted (the places decide it)."""
     params = _params()
-    spread = PredictiveSpread(placement_errors={"ehcp_independent_special": ERRORS},
-                              placement_sensitivity={"ehcp_independent_special": 0.2})
-    shares = [draw_parameters(params, stream(5, r, "parameter_draw"), last_fitted_year=2020, spread=spread)
-              .placement.new_plan_shares for r in range(30)]
-    independent = np.array([s[2, INDEPENDENT] for s in shares])
-    base = params.placement.new_plan_shares[2, INDEPENDENT]
-    assert independent.min() < base < independent.max()
-    # state special is only rescaled with the rest: its share relative to mainstream stays
-    ratio = np.array([s[2, STATE_SPECIAL] / s[2, 0] for s in shares])
-    np.testing.assert_allclose(ratio, params.placement.new_plan_shares[2, STATE_SPECIAL]
-                               / params.placement.new_plan_shares[2, 0])
+    spread = PredictiveSpread(placement_errors={"ehcp_specialist": ERRORS},
+                              placement_sensitivity={"ehcp_specialist": 0.2})
+    drawn = [draw_parameters(params, stream(5, r, "parameter_draw"), last_fitted_year=2020, spread=spread).placement
+             for r in range(30)]
+    base = params.placement
+    specialist = np.array([d.new_plan_shares[2, [STATE_SPECIAL, INDEPENDENT]].sum() for d in drawn])
+    assert specialist.min() < base.new_plan_shares[2, [STATE_SPECIAL, INDEPENDENT]].sum() < specialist.max()
+    for d in drawn:   # the split inside the group, and the mix of the rest, stay as fitted
+        for rows, fitted in ((d.new_plan_shares[:4], base.new_plan_shares[:4]), (d.transfer, base.transfer)):
+            with np.errstate(invalid="ignore", divide="ignore"):
+                np.testing.assert_allclose(rows[..., INDEPENDENT] / rows[..., STATE_SPECIAL],
+                                           fitted[..., INDEPENDENT] / fitted[..., STATE_SPECIAL], rtol=1e-9)
+                np.testing.assert_allclose(rows[..., AP] / rows[..., 0], fitted[..., AP] / fitted[..., 0], rtol=1e-9)
+        np.testing.assert_allclose(d.new_plan_shares.sum(axis=1), 1.0)
+        np.testing.assert_allclose(d.transfer.sum(axis=-1), 1.0)
+
+
+def test_a_split_draw_moves_independent_against_state_special_and_keeps_their_total():
+    params = _params()
+    spread = PredictiveSpread(placement_errors={"independent_share_of_specialist": ERRORS},
+                              placement_sensitivity={"independent_share_of_specialist": 0.2})
+    drawn = [draw_parameters(params, stream(5, r, "parameter_draw"), last_fitted_year=2020, spread=spread).placement
+             for r in range(30)]
+    base = params.placement
+    independent = np.array([d.new_plan_shares[2, INDEPENDENT] for d in drawn])
+    assert independent.min() < base.new_plan_shares[2, INDEPENDENT] < independent.max()
+    pair = [STATE_SPECIAL, INDEPENDENT]
+    for d in drawn:
+        np.testing.assert_allclose(d.new_plan_shares[:4, pair].sum(axis=1), base.new_plan_shares[:4, pair].sum(axis=1))
+        np.testing.assert_allclose(d.transfer[..., pair].sum(axis=-1), base.transfer[..., pair].sum(axis=-1))
+        np.testing.assert_allclose(d.new_plan_shares[:, AP], base.new_plan_shares[:, AP])
 
 
 @settings(max_examples=25, deadline=None)
@@ -180,8 +202,10 @@ ONE_SOURCE = (
     (dict(identification_errors=(0.5 * ERRORS,)),
      lambda p: np.log(float(schedule_values(p.arrivals.sen_support_multiplier, 2022, 1)[0]))),
     (dict(conversion_errors=ERRORS), lambda p: np.log(p.assessment.capacity_response)),
-    (dict(placement_errors={"ehcp_independent_special": ERRORS},
-          placement_sensitivity={"ehcp_independent_special": 0.15}),
+    (dict(placement_errors={"ehcp_specialist": ERRORS}, placement_sensitivity={"ehcp_specialist": 0.15}),
+     lambda p: np.log(p.placement.new_plan_shares[2, [STATE_SPECIAL, INDEPENDENT]].sum())),
+    (dict(placement_errors={"independent_share_of_specialist": ERRORS},
+          placement_sensitivity={"independent_share_of_specialist": 0.15}),
      lambda p: np.log(p.placement.new_plan_shares[2, INDEPENDENT])),
 )
 
@@ -230,13 +254,25 @@ def test_count_errors_become_share_factors_through_the_sensitivity():
 
     params = _params()
     sensitivity = placement_sensitivity(params)
-    assert 0 < sensitivity["ehcp_state_special"] < 1 and 0 < sensitivity["ehcp_independent_special"] < 1
-    # the factor that should move the count by +10% moves it by about 10% in the cohort engine
+    assert 0 < sensitivity["ehcp_specialist"] < 1 and 0 < sensitivity["independent_share_of_specialist"] < 1
+
+    def specialist(stocks):
+        return stocks[("ehcp_state_special", "")][1] + stocks[("ehcp_independent_special", "")][1]
+
+    # the factor that should move the count by +5% (within reach) moves it by about 5% in
+    # the cohort engine
+    assert np.log(1.05) < reachable_count_error(sensitivity["ehcp_specialist"])
     one_year = replace(params, horizon=1)
-    before = expected_arrays(one_year, 12)[0][("ehcp_state_special", "")][1]
-    factor = share_factor(np.log(1.1), sensitivity["ehcp_state_special"])
-    after = expected_arrays(scale_placement_groups(one_year, {"ehcp_state_special": np.log(factor)}), 12)[0]
-    assert abs(after[("ehcp_state_special", "")][1] / before - 1.1) < 0.02
+    before = expected_arrays(one_year, 12)[0]
+    factor = share_factor(np.log(1.05), sensitivity["ehcp_specialist"])
+    after = expected_arrays(scale_placement_groups(one_year, {"ehcp_specialist": np.log(factor)}), 12)[0]
+    assert abs(specialist(after) / specialist(before) - 1.05) < 0.005
+    # a split: independent moves by about 5%, the two together stay
+    factor = share_factor(np.log(1.05), sensitivity["independent_share_of_specialist"])
+    split = expected_arrays(scale_placement_groups(one_year, {"independent_share_of_specialist": np.log(factor)}), 12)[0]
+    key = ("ehcp_independent_special", "")
+    assert abs(split[key][1] / before[key][1] - 1.05) < 0.005
+    assert abs(specialist(split) / specialist(before) - 1.0) < 0.005
     assert share_factor(0.0, 0.2) == 1.0 and share_factor(-5.0, 0.2) == pytest.approx(0.05)
     # the same reach both ways: the largest rise is the largest fall, mirrored
     reach = reachable_count_error(0.2)
