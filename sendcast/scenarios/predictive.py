@@ -22,8 +22,10 @@ error uses only the years before its own past origin.
   through the cohort engine's sensitivity at the run's central parameters
   (:func:`simulation.uncertainty.placement_sensitivity`, :func:`simulation.uncertainty.
   share_factor`). A split of :data:`simulation.uncertainty.SPLITS` (independent special's
-  share of the two) is measured the same way on its own share panel, only when asked
-  (``splits``; by default :data:`simulation.uncertainty.SPLIT_DRAWS`, none).
+  share of the two) is measured the same way on its own share panel (``splits``; by
+  default :data:`simulation.uncertainty.SPLIT_DRAWS`). With local special places, the
+  places move with the state special demand a draw implies
+  (:func:`simulation.uncertainty.places_sensitivity`, measured here once per run).
 
 **LAs of a similar size.** A small LA's errors carry more chance than a large one's, so
 requests, conversion and each placement group are measured on the LAs whose figure at

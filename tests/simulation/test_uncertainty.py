@@ -281,3 +281,66 @@ def test_count_errors_become_share_factors_through_the_sensitivity():
     # a share that moves nothing is not drawn
     spread = PredictiveSpread(placement_errors={"ehcp_ap": ERRORS}, placement_sensitivity={"ehcp_ap": 0.001})
     assert spread.placement_errors == {}
+
+
+# ------------------------------------------------- places moving with the draws (issue 19)
+from simulation.parameters import PlaceBlock, SpecialPlaces  # noqa: E402
+from simulation.uncertainty import places_ratios, predictive_draw, scale_places  # noqa: E402
+
+#: Rows of S_t (f < 1, f > 1) for t = 0 .. 6: the state special count's response to the
+#: specialist factor, hand-made.
+SLOPES = np.array([[0.0, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6], [0.0, 0.08, 0.16, 0.24, 0.3, 0.36, 0.4]])
+
+
+def _with_places(params, places: int = 500):
+    return replace(params, special_places=SpecialPlaces(
+        blocks=(PlaceBlock("all", places), PlaceBlock("primary", 40, from_year=2021, name="new school"))))
+
+
+def test_places_ratios_follow_the_drawn_demand_at_the_january_each_year_ends_on():
+    ratios = places_ratios({"ehcp_specialist": SLOPES}, {"ehcp_specialist": np.log(0.5)}, 6)
+    np.testing.assert_allclose(ratios, 1.0 - 0.5 * SLOPES[0, 1:7])         # f < 1: row 0, S_{k+1}
+    ratios = places_ratios({"ehcp_specialist": SLOPES}, {"ehcp_specialist": np.log(2.0)}, 8)
+    np.testing.assert_allclose(ratios, 1.0 + np.r_[SLOPES[1, 1:7], 0.4, 0.4])  # beyond the last: the last
+    assert places_ratios({"ehcp_specialist": SLOPES}, {"ehcp_ap": 1.0}, 3).tolist() == [1.0, 1.0, 1.0]
+    assert places_ratios({"ehcp_specialist": 10 * SLOPES}, {"ehcp_specialist": np.log(0.05)}, 3).min() == 0.0
+
+
+def test_scaled_places_keep_each_blocks_years_and_never_reverse_more_places():
+    ratios = np.array([1.0, 1.1, 1.2, 0.9, 0.8, 1.0])
+    start = 2019
+    base = _with_places(_params()).special_places
+    scaled = scale_places(base, start, ratios)
+    before = base.places_by_year(start, 6)
+    after = scaled.places_by_year(start, 6)
+    np.testing.assert_array_equal(after["primary"], np.floor(before["primary"] * ratios + 0.5))
+    np.testing.assert_array_equal(after["all"], np.floor(before["all"] * ratios + 0.5))
+    assert after["primary"][:2].tolist() == [0, 0]                          # the new school opens as listed
+    more = scale_places(_with_places(_params(), 520).special_places, start, ratios).places_by_year(start, 6)
+    assert np.all(more["all"] >= after["all"])
+    unconstrained = SpecialPlaces()
+    assert scale_places(unconstrained, start, ratios) is unconstrained
+
+
+def test_places_move_only_with_a_placement_draw_and_alike_for_a_scenario_and_its_baseline():
+    params = _with_places(_params())
+    spread = PredictiveSpread(placement_errors={"ehcp_specialist": ERRORS},
+                              placement_sensitivity={"ehcp_specialist": 0.15},
+                              places_sensitivity={"ehcp_specialist": SLOPES})
+    central = predictive_draw(params, spread, {"ehcp_specialist": 0.5}, 2018)
+    assert central.special_places == params.special_places
+    high = predictive_draw(params, spread, {"ehcp_specialist": 0.95}, 2018).special_places.places_by_year(2019, 6)
+    low = predictive_draw(params, spread, {"ehcp_specialist": 0.05}, 2018).special_places.places_by_year(2019, 6)
+    fitted = params.special_places.places_by_year(2019, 6)
+    assert np.all(high["all"] >= fitted["all"]) and high["all"][-1] > fitted["all"][-1]
+    assert np.all(low["all"] <= fitted["all"]) and low["all"][-1] < fitted["all"][-1]
+    more = _with_places(_params(), 600)
+    for r in range(5):   # common random numbers: the same stream gives the same ratios
+        a = draw_parameters(params, stream(9, r, "parameter_draw"), last_fitted_year=2018, spread=spread)
+        b = draw_parameters(more, stream(9, r, "parameter_draw"), last_fitted_year=2018, spread=spread)
+        pa, pb = a.special_places.places_by_year(2019, 6), b.special_places.places_by_year(2019, 6)
+        np.testing.assert_array_equal(pa["primary"], pb["primary"])
+        assert np.all(pb["all"] >= pa["all"])
+    # a spread at scale 0 is the central rule: the places as given
+    zero = draw_parameters(params, stream(9, 0, "parameter_draw"), last_fitted_year=2018, spread=spread.with_scale(0.0))
+    assert zero.special_places == params.special_places
