@@ -27,7 +27,7 @@ written straight into the record at the time it will happen:
   served), so waits and the % issued within 20 weeks come from demand against capacity.
   Assessments without a plan go back to SEN support.
 - A plan is placed by phase; a state special placement needs a place from a
-  pool (phase or all-through; :class:`_Pool`). With none free the child goes to an
+  pool (phase or all-through; :mod:`simulation.place_pools`). With none free the child goes to an
   independent special school or waits (``SpecialPlaces.overflow_policy``).
 - At each phase transfer the placement may change; a plan ceases (needs met, moved away,
   left education) on competing hazards or at ``Ceasing.max_age``. A plan whose placement
@@ -48,35 +48,19 @@ from __future__ import annotations
 import gc
 import logging
 import math
-from collections import deque
 from dataclasses import dataclass
 from functools import partial
 from heapq import heappop, heappush
-from itertools import chain
-from operator import itemgetter
 
 import numpy as np
-import pandas as pd
 import simpy
 from simpy.events import Timeout
 
 from simulation.assessment_queue import AssessmentQueue
 from simulation.caseload import age_placement_counts
-from simulation.early_support import EARLIER, MORE, SupportHazards, early_support_cost, reach, supported_plan_shares
+from simulation.early_support import EARLIER, MORE, SupportHazards, reach, supported_plan_shares
 from simulation.hazards import NO_EVENT, CompetingHazards, first_events, next_event
 from simulation.needs import keep_or_change, need_tables
-from simulation.outputs import (
-    CEASE_REASONS,
-    SEN_EXIT_REASONS,
-    need_stocks,
-    per_year,
-    placement_group_stocks,
-    plans_at_januaries,
-    stock_at_januaries,
-    tidy,
-    time_in_years,
-    time_in_years_by,
-)
 from simulation.parameters import (
     AGES,
     INDEPENDENT,
@@ -86,38 +70,25 @@ from simulation.parameters import (
     OTHER,
     PHASE_START_AGES,
     PLACEMENTS,
-    POOLS,
     STATE_SPECIAL,
     Parameters,
     phase_of_age,
     phases_of_ages,
     schedule_values,
+    school_year_age,
+    school_year_ages,
+    transfer_time,
 )
+from simulation.place_pools import PlacePool, free_pool, home_pool, open_pools
 from simulation.plan_paths import N_PHASES, choose_by_row, placement_paths, plan_segments, touches
+from simulation.replication_results import WEEKS, ReplicationResult, gather, replication_result
 from simulation.streams import replication_streams
 
 log = logging.getLogger(__name__)
 
-WEEKS = 52.0
 #: (phase entered, age at the transfer) for every phase transfer
 _TRANSFERS = tuple(enumerate(PHASE_START_AGES[1:], start=1))
 _REQUEST = 0  # SEN support cause index: 0 request, 1 needs met, 2 moved away, 3 left school (age out)
-_POOL_FOR_PHASE = {0: ("primary", "all"), 1: ("primary", "all"), 2: ("secondary", "all"), 3: ("post16", "all"), 4: ()}
-
-
-@dataclass(frozen=True)
-class ReplicationResult:
-    """Yearly results of one replication: ``stocks`` at Januaries (``horizon + 1`` values)
-    and ``flows`` per calendar year (``horizon`` values), keyed by (measure, breakdown)."""
-
-    start_year: int
-    stocks: dict[tuple[str, str], np.ndarray]
-    flows: dict[tuple[str, str], np.ndarray]
-    events: int
-
-    def to_frame(self) -> pd.DataFrame:
-        """Tidy ``measure, breakdown, year, value``."""
-        return tidy(self.stocks, self.flows, self.start_year)
 
 
 def sen_support_hazards(params: Parameters, relative_risk: float = 1.0) -> CompetingHazards:
@@ -158,105 +129,39 @@ def _poisson_arrivals(rng: np.random.Generator, expected: np.ndarray) -> tuple[n
     return time[order], exact_age[order]
 
 
-def _records(rows: list[tuple], width: int) -> np.ndarray:
-    """Event records (tuples of ``width`` numbers) as a float array ``(len(rows), width)``."""
-    return np.fromiter(chain.from_iterable(rows), dtype=float, count=len(rows) * width).reshape(-1, width)
+@dataclass(frozen=True)
+class _Entrants:
+    """How many children of each kind a replication has, in child order: a child's number
+    says what it entered as (the identified include the lever's extra pool)."""
 
+    on_sen_support: int
+    identified: int
+    direct_requests: int
+    moved_in: int
+    with_plan: int
+    in_assessment: int
 
-def _gather(values: list, children: list[int]) -> np.ndarray:
-    """``values[child]`` for each of ``children`` (a per-child list), as a float array."""
-    if len(children) < 2:  # itemgetter of one index gives the value, not a tuple
-        return np.array([values[child] for child in children], dtype=float)
-    return np.array(itemgetter(*children)(values), dtype=float)
+    KINDS = ("on_sen_support", "identified", "direct_requests", "moved_in", "with_plan", "in_assessment")
 
+    @property
+    def total(self) -> int:
+        return sum(getattr(self, kind) for kind in self.KINDS)
 
-class _Pool:
-    """Special places of one pool (a phase, or all-through): a count of free places and
-    the children waiting for one, first come first served.
+    def first(self, kind: str) -> int:
+        """The number of the first child of ``kind``."""
+        return sum(getattr(self, k) for k in self.KINDS[: self.KINDS.index(kind)])
 
-    Taking a free place is immediate (no event). A waiting child waits in its phase's
-    pool (or the all-through pool where its phase has no places of its own) and holds a
-    ``simpy.Event`` that a pool triggers, with itself as the value, when it gives the
-    child a place; the child's placement changes when that event is processed. A place
-    given back to the all-through pool goes to whoever has waited longest in it or in
-    any phase pool (``also_serves``): every child of school age can take an all-through
-    place. ``deficit`` counts places in use beyond the capacity (after a cut, or a
-    starting caseload above it), repaid before places are freed again."""
+    def ids(self, kind: str) -> np.ndarray:
+        """The numbers of the children of ``kind``."""
+        start = self.first(kind)
+        return np.arange(start, start + getattr(self, kind))
 
-    def __init__(self, env: simpy.Environment, units: int, name: str) -> None:
-        self.env = env
-        self.name = name
-        self.level = max(units, 0)
-        self.deficit = 0
-        self.units = units
-        self.waiting: deque[tuple[float, simpy.Event]] = deque()  # (waiting since, event)
-        self.also_serves: list[_Pool] = []
-
-    def free(self) -> bool:
-        return self.level >= 1 and not self.waiting
-
-    def take(self) -> None:
-        self.level -= 1
-
-    def take_beyond_capacity(self) -> None:
-        self.deficit += 1
-
-    def wait(self, now: float) -> simpy.Event:
-        """Join the queue at ``now``: the returned event succeeds, with the pool that
-        gives the place as its value, when the child is given a place."""
-        event = simpy.Event(self.env)
-        self.waiting.append((now, event))
-        return event
-
-    def leave(self, event: simpy.Event) -> None:
-        """A waiting child stops waiting (moved on, or plan ceased); a place granted to
-        it at this instant but not yet taken up is given back to the pool that gave it."""
-        if event.triggered:
-            event.callbacks.clear()
-            granted = event.value  # the pool that gave the place
-            if granted is not None:
-                granted.release()
-        else:
-            for entry in self.waiting:
-                if entry[1] is event:
-                    self.waiting.remove(entry)
-                    break
-
-    def release(self) -> None:
-        if self.deficit > 0:
-            self.deficit -= 1
-        else:
-            self._add(1)
-
-    def _add(self, places: int) -> None:
-        self.level += places
-        while self.level >= 1:
-            line = self.waiting or None
-            for other in self.also_serves:
-                if other.waiting and (line is None or other.waiting[0][0] < line[0][0]):
-                    line = other.waiting
-            if line is None:
-                return
-            self.level -= 1
-            line.popleft()[1].succeed(self)
-
-    def set_units(self, units: int) -> None:
-        delta = units - self.units
-        self.units = units
-        if delta > 0:
-            repaid = min(self.deficit, delta)
-            self.deficit -= repaid
-            if delta - repaid > 0:
-                self._add(delta - repaid)
-        elif delta < 0:
-            taken = min(self.level, -delta)
-            self.level -= taken
-            self.deficit += -delta - taken
-
-
-def _set_units(pool: _Pool, units: int, event: simpy.Event) -> None:
-    """A pool's places change on a 1 January (a SimPy callback)."""
-    pool.set_units(units)
+    def spread(self, kind: str, values: np.ndarray, fill) -> np.ndarray:
+        """A per-child array: ``values`` for the children of ``kind``, ``fill`` for the rest."""
+        out = np.full(self.total, fill, dtype=np.asarray(values).dtype)
+        start = self.first(kind)
+        out[start : start + getattr(self, kind)] = values
+        return out
 
 
 class _Model:
@@ -317,28 +222,34 @@ class _Model:
 
     # ------------------------------------------------------------------ set-up
     def build(self) -> None:
-        p, rng, h = self.p, self.rng, self.h
-        # starting SEN support
+        """Set up the replication: draw every child the run starts with or will meet, in
+        child order (on SEN support at the start, identified at SEN support, direct
+        requests, moves in with a plan, plans at the start, assessments under way at the
+        start), each child's first draws for each activity (common random numbers), the
+        assessment capacity and special places, and then start them all: SEN support
+        spells, the first requests, the starting plans and the starting assessments."""
+        p, rng = self.p, self.rng
+        # on SEN support at the start
         counts = np.round(p.caseload.sen_support_by_age).astype(np.int64)
-        init_age = np.repeat(np.arange(AGES), counts) + rng["initial_caseload"].random(counts.sum())
+        sen_age = np.repeat(np.arange(AGES), counts) + rng["initial_caseload"].random(counts.sum())
         # identification at SEN support: drawn MAX_YEARS_EARLIER years beyond the run, so that
         # every child the early identification lever can move into the run is there
         id_time, id_age, pool_time, pool_age = self._identifications()
         id_birth = np.concatenate([id_time - id_age, pool_time - pool_age])
         # primary need of the identified (usual, then pool) at the age they would be identified:
         # drawn before the lever, from its own stream, so every scenario gives them the same need
-        need_id, eligible = None, None
+        need_identified, eligible = None, None
         if p.needs is not None:
-            need_id = self._needs_by_age(np.concatenate([id_age, pool_age]))
+            need_identified = self._needs_by_age(np.concatenate([id_age, pool_age]))
             targets = p.early_identification.target_needs
             if targets is not None:
-                eligible = np.isin(need_id, p.needs.index(targets))
+                eligible = np.isin(need_identified, p.needs.index(targets))
         id_time, support_group = self._early_identification(id_time, id_birth[: id_time.size], pool_time, eligible)
-        early = support_group >= 0
-        # direct requests and moves in
-        dr_time, dr_age = _poisson_arrivals(rng["direct_requests"], self.pop * p.arrivals.direct_request_rate_by_age)
-        mi_time, mi_age = _poisson_arrivals(rng["moves_in"], self.pop * p.arrivals.move_in_rate_by_age)
-        # starting plans
+        direct_time, direct_age = _poisson_arrivals(
+            rng["direct_requests"], self.pop * p.arrivals.direct_request_rate_by_age
+        )
+        moved_in_time, moved_in_age = _poisson_arrivals(rng["moves_in"], self.pop * p.arrivals.move_in_rate_by_age)
+        # plans at the start, by age and placement, and assessments under way at the start
         joint = age_placement_counts(p.caseload)
         age_idx, group_idx = np.nonzero(joint)
         n = joint[age_idx, group_idx]
@@ -347,50 +258,80 @@ class _Model:
         open_counts = np.round(p.caseload.in_assessment_by_age).astype(np.int64)
         open_age = np.repeat(np.arange(AGES), open_counts) + rng["initial_caseload"].random(open_counts.sum())
 
-        n_sen0, n_id, n_dr, n_mi, n_plan = init_age.size, id_time.size, dr_time.size, mi_time.size, plan_age.size
-        n_open = open_age.size
-        if need_id is not None:  # in child order; drawn in the order id, pool, then the rest
-            self.need = np.concatenate(
-                [
-                    self._needs_by_age(init_age),
-                    need_id,
-                    self._needs_by_age(dr_age),
-                    self._needs_by_age(mi_age),
-                    self._starting_needs(plan_age, plan_group),
-                    self._needs_by_age(open_age),
-                ]
+        self.entrants = entrants = _Entrants(
+            on_sen_support=sen_age.size,
+            identified=id_time.size,
+            direct_requests=direct_time.size,
+            moved_in=moved_in_time.size,
+            with_plan=plan_age.size,
+            in_assessment=open_age.size,
+        )
+        if need_identified is not None:
+            self._draw_needs(
+                sen_age, need_identified, id_age, pool_age, direct_age, moved_in_age, plan_age, plan_group, open_age
             )
-            # the age whose shares gave the need at entry (-1: arrived with a plan, which keeps it)
-            self.need_age = np.concatenate(
-                [init_age, id_age, pool_age, dr_age, np.full(n_mi + n_plan, -1.0), open_age]
-            ).astype(np.int64)
-            np.clip(self.need_age, -1, AGES - 1, out=self.need_age)
-            self.plan_need = self.need.copy()  # set for each new plan when it is issued
-            self.need_keep_u = rng["primary_need"].random(self.need.size)
-            self.need_change_u = rng["primary_need"].random(self.need.size)
-        self.n_children = n_all = n_sen0 + n_id + n_dr + n_mi + n_plan + n_open
-        birth = np.concatenate([-init_age, id_birth, dr_time - dr_age, mi_time - mi_age, -plan_age, -open_age])
+        self.n_children = n_all = entrants.total
+        birth = np.concatenate(
+            [-sen_age, id_birth, direct_time - direct_age, moved_in_time - moved_in_age, -plan_age, -open_age]
+        )
         # per child: arrays for numpy over many children, lists for one child in an event
         self.births = birth
         self.birth = birth.tolist()
-        self.early_array = np.concatenate(
-            [np.zeros(n_sen0, bool), early, np.zeros(n_dr + n_mi + n_plan + n_open, bool)]
-        )
-        self.support_keys = np.concatenate(
-            [
-                np.zeros(n_sen0, np.int64),
-                self.support.key(support_group, id_time),
-                np.zeros(n_dr + n_mi + n_plan + n_open, np.int64),
-            ]
-        )
+        early = support_group >= 0
+        self.early_array = entrants.spread("identified", early, False)
+        self.support_keys = entrants.spread("identified", self.support.key(support_group, id_time), 0)
         self.support_key = self.support_keys.tolist()
         self.identified_times = id_time
         self.early_times = id_time[support_group == EARLIER]
         self.more_times = id_time[support_group == MORE]
-        self.direct_times = dr_time
-        self.move_in_times = mi_time
-        # first draws per child, per activity (common random numbers)
-        a = p.assessment
+        self.direct_times = direct_time
+        self.move_in_times = moved_in_time
+        self._draw_first_draws(n_all)
+        self._start_child_state(n_all)
+        self._build_capacity()
+        # plans that can never need a local special place touch no shared capacity: they
+        # are recorded as arrays (child, start, placement in each phase) and their spells
+        # written in one pass at the end (:mod:`simulation.plan_paths`)
+        self.deferred: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []
+        self._start_sen_support(id_time, direct_time)
+        self.move_in_ids = entrants.ids("moved_in")
+        self._start_plans(plan_age, plan_group)
+        self._start_open_assessments()
+
+    def _draw_needs(self, *ages_and_needs: np.ndarray) -> None:
+        """Each child's primary need on entry, in child order (the identified were drawn
+        first; the rest in the order of :class:`_Entrants`), and the draws for keeping or
+        changing it (:mod:`simulation.needs`). ``ages_and_needs``: the exact ages (years) of
+        the children on SEN support at the start, the needs of the identified, their ages at
+        identification (usual, pool), the ages of the direct requests and moves in, the ages and
+        placement numbers of the starting plans, and the ages of the assessments under way."""
+        sen_age, need_identified, id_age, pool_age, direct_age, moved_in_age, plan_age, plan_group, open_age = (
+            ages_and_needs
+        )
+        rng = self.rng
+        self.need = np.concatenate(
+            [
+                self._needs_by_age(sen_age),
+                need_identified,
+                self._needs_by_age(direct_age),
+                self._needs_by_age(moved_in_age),
+                self._starting_needs(plan_age, plan_group),
+                self._needs_by_age(open_age),
+            ]
+        )
+        # the age whose shares gave the need at entry (-1: arrived with a plan, which keeps it)
+        self.need_age = np.concatenate(
+            [sen_age, id_age, pool_age, direct_age, np.full(moved_in_age.size + plan_age.size, -1.0), open_age]
+        ).astype(np.int64)
+        np.clip(self.need_age, -1, AGES - 1, out=self.need_age)
+        self.plan_need = self.need.copy()  # set for each new plan when it is issued
+        self.need_keep_u = rng["primary_need"].random(self.need.size)
+        self.need_change_u = rng["primary_need"].random(self.need.size)
+
+    def _draw_first_draws(self, n_all: int) -> None:
+        """Every child's first draws for each activity, from that activity's stream in child
+        order (common random numbers: a scenario gives each child the same draws)."""
+        rng, a = self.rng, self.p.assessment
         years_per_week = 1.0 / WEEKS
         # (kept as arrays: most children never use them, and converting is slower than indexing)
         self.decision_delay = (
@@ -405,59 +346,63 @@ class _Model:
         self.not_issued_u = rng["assessment"].random(n_all)
         self.place_u = rng["placement"].random(n_all)
         self.transfer_u = rng["transfer"].random((n_all, 4))
-        plan_e = rng["plan_path"].exponential(1.0, n_all)
-        plan_u = rng["plan_path"].random(n_all)
-        self.plan_e, self.plan_u = plan_e, plan_u
+        self.plan_e = rng["plan_path"].exponential(1.0, n_all)
+        self.plan_u = rng["plan_path"].random(n_all)
         # the child's first return to SEN support (after a refusal or no plan): own draws
         self.return_e = rng["sen_support_return"].exponential(1.0, n_all)
         self.return_u = rng["sen_support_return"].random(n_all)
+
+    def _start_child_state(self, n_all: int) -> None:
+        """Per-child state, as lists (one child at a time in events)."""
         self.returned: set[int] = set()
-        # per-child state
         self.assessed_before = [False] * n_all
         self.group = [-1] * n_all
         self.spell_start = [0.0] * n_all
         self.cease_time = [np.inf] * n_all
         self.cease_reason = [NO_EVENT] * n_all
-        self.pool_held: list[_Pool | None] = [None] * n_all
+        self.pool_held: list[PlacePool | None] = [None] * n_all
         self.wait_event: list[simpy.events.Event | None] = [None] * n_all
-        self.wait_pool: list[_Pool | None] = [None] * n_all
+        self.wait_pool: list[PlacePool | None] = [None] * n_all
         self.wait_start = [0.0] * n_all
         self.open_plans: set[int] = set()  # children with a plan run through events
         self.waiting: set[int] = set()  # children waiting for a special place
         self.events = 0
-        self._build_capacity()
-        # plans that can never need a local special place touch no shared capacity: they
-        # are recorded as arrays (child, start, placement in each phase) and their spells
-        # written in one pass at the end (:mod:`simulation.plan_paths`)
-        self.deferred: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []
-        # SEN support children (starting and identified): first time and cause of leaving
-        sen_ids = np.arange(n_sen0 + n_id)
-        t0 = np.concatenate([np.zeros(n_sen0), id_time])
-        e = rng["sen_support_path"].exponential(1.0, sen_ids.size)
-        u = rng["sen_support_path"].random(sen_ids.size)
-        time, cause = self._sen_support_events(t0, birth[sen_ids], e, u, self.support_keys[: sen_ids.size])
+
+    def _start_sen_support(self, id_time: np.ndarray, direct_time: np.ndarray) -> None:
+        """SEN support spells of the children on it at the start and of the identified: the
+        first time and cause of leaving it; those leaving by a request, and the direct
+        requests, make their first request."""
+        entrants = self.entrants
+        on_sen_support = entrants.on_sen_support
+        sen_ids = np.arange(on_sen_support + entrants.identified)
+        t0 = np.concatenate([np.zeros(on_sen_support), id_time])
+        e = self.rng["sen_support_path"].exponential(1.0, sen_ids.size)
+        u = self.rng["sen_support_path"].random(sen_ids.size)
+        time, cause = self._sen_support_events(t0, self.births[sen_ids], e, u, self.support_keys[: sen_ids.size])
         self.sen_start0, self.sen_end0 = t0, time
         exits = (cause != _REQUEST) & (cause != NO_EVENT)
         self.sen_exit_times0 = time[exits]
         self.sen_exit_causes0 = cause[exits] - 1
-        requesting = np.flatnonzero((cause == _REQUEST) & (time < h))
+        requesting = np.flatnonzero((cause == _REQUEST) & (time < self.h))
         self._first_requests(
-            np.concatenate([requesting, np.arange(n_sen0 + n_id, n_sen0 + n_id + n_dr)]),
-            np.concatenate([time[requesting], dr_time]),
+            np.concatenate([requesting, entrants.ids("direct_requests")]),
+            np.concatenate([time[requesting], direct_time]),
         )
-        self.move_in_ids = np.arange(n_sen0 + n_id + n_dr, n_sen0 + n_id + n_dr + n_mi)
-        # starting plans: place (holding special places), draw ceasing, schedule
-        first_plan = n_all - n_open - n_plan
-        plan_ids = np.arange(first_plan, first_plan + n_plan)
+
+    def _start_plans(self, plan_age: np.ndarray, plan_group: np.ndarray) -> None:
+        """The plans at the start: placed (holding special places, beyond capacity where the
+        starting caseload is above it), their ceasing drawn, and scheduled; those that never
+        touch a state special school are deferred (:mod:`simulation.plan_paths`)."""
+        plan_ids = self.entrants.ids("with_plan")
         plan_phase = phases_of_ages(plan_age)
         paths = placement_paths(plan_group, plan_phase, self.transfer_cum_array, self.transfer_u[plan_ids])
-        eventful = np.zeros(n_plan, dtype=bool)
+        eventful = np.zeros(plan_ids.size, dtype=bool)
         if self.constrained:
             eventful = touches(paths, STATE_SPECIAL) | (not self.defer_plans)
         self.deferred.append((plan_ids[~eventful], np.zeros(int((~eventful).sum())), paths[~eventful]))
         plan_ids, plan_group = plan_ids[eventful], plan_group[eventful]
         c_time, c_cause = first_events(
-            self.plan_hz, np.zeros(plan_ids.size), birth[plan_ids], plan_e[plan_ids], plan_u[plan_ids]
+            self.plan_hz, np.zeros(plan_ids.size), self.births[plan_ids], self.plan_e[plan_ids], self.plan_u[plan_ids]
         )
         cease_time, cease_reason, pool_held = self.cease_time, self.cease_reason, self.pool_held
         for child, cease, reason, group, phase in zip(
@@ -466,23 +411,28 @@ class _Model:
             cease_time[child] = cease
             cease_reason[child] = reason
             if group == STATE_SPECIAL and self.constrained:
-                pool = self._free_pool(phase)
+                pool = free_pool(self.pools, phase)
                 if pool is None:
-                    pool = self._home_pool(phase)
+                    pool = home_pool(self.pools, self.ever_open, phase)
                     pool.take_beyond_capacity()
                 else:
                     pool.take()
                 pool_held[child] = pool
             self._set_group(child, group, 0.0)
             self._schedule_plan(child, 0.0)
-        # assessments under way at the start: decided to assess, join the queue now
-        # (those that find a slot are part-way through: remaining time uniform on [0, mean])
+
+    def _start_open_assessments(self) -> None:
+        """Assessments under way at the start: decided to assess, they join the queue now
+        (those that find a slot are part-way through: remaining time uniform on [0, mean])."""
+        p, rng = self.p, self.rng
+        children = self.entrants.ids("in_assessment").tolist()
+        n_open = len(children)
         remaining = (rng["initial_caseload"].random(n_open) * p.assessment.assessment_weeks_mean / WEEKS).tolist()
         if p.caseload.in_assessment_weeks_open is None:
             requested = [-p.assessment.decision_weeks_mean / WEEKS] * n_open
         else:  # a backlog built up over the weeks before: requests dated evenly over them
             requested = (-rng["initial_caseload"].random(n_open) * p.caseload.in_assessment_weeks_open / WEEKS).tolist()
-        for k, child in enumerate(range(n_all - n_open, n_all)):
+        for k, child in enumerate(children):
             self.request_time[child] = requested[k]
             self.pipeline_open[child] = True
             self.requests_made[child] = 1
@@ -554,19 +504,7 @@ class _Model:
                     if per_year_slots[k] != per_year_slots[k - 1]
                 ]
         self.constrained = p.special_places.constrained
-        self.pools: dict[str, _Pool] = {}
-        if self.constrained:
-            places = p.special_places.places_by_year(p.start_year, self.h)
-            for name in POOLS:
-                self.pools[name] = _Pool(env, int(places[name][0]), name)
-                self._at_years(places[name].tolist(), self.pools[name])
-            self.pools["all"].also_serves = [pool for name, pool in self.pools.items() if name != "all"]
-            self.ever_open = {name: bool(places[name].max() > 0) for name in POOLS}
-
-    def _at_years(self, units: list[int], pool: _Pool) -> None:
-        for k in range(1, len(units)):
-            if units[k] != units[k - 1]:
-                Timeout(self.env, float(k)).callbacks.append(partial(_set_units, pool, units[k]))
+        self.pools, self.ever_open = open_pools(env, p.special_places, p.start_year, self.h)
 
     # ------------------------------------------------------------------ helpers
     def _repeat(self) -> float:
@@ -605,19 +543,6 @@ class _Model:
         self.group[child] = -1
         self.open_plans.discard(child)
         self.ceased.append((when, self.cease_reason[child]))
-
-    def _home_pool(self, phase: int) -> _Pool:
-        names = _POOL_FOR_PHASE[phase]
-        if self.pools[names[0]].units > 0 or self.ever_open[names[0]]:
-            return self.pools[names[0]]
-        return self.pools["all"]
-
-    def _free_pool(self, phase: int) -> _Pool | None:
-        for name in _POOL_FOR_PHASE[phase]:
-            pool = self.pools[name]
-            if pool.free():
-                return pool
-        return None
 
     def _back_to_sen_support(self, child: int, now: float) -> None:
         """The child returns to SEN support at ``now``: draw the end of the spell; a
@@ -874,7 +799,7 @@ class _Model:
         )
         time = np.concatenate([issued[:, 0], self.move_in_times])
         child = np.concatenate([issued[:, 2].astype(np.int64), self.move_in_ids])
-        phase = phases_of_ages(time - self.births[child])
+        phase = phases_of_ages(school_year_ages(time, self.births[child]))
         tables = self.need_tables
         if tables is not None:  # the need each new plan names (simulation.needs.keep_or_change)
             new = child[: issued.shape[0]]
@@ -934,7 +859,7 @@ class _Model:
         """Find a local special place: returns the placement the child gets now."""
         if not self.constrained:
             return STATE_SPECIAL
-        pool = self._free_pool(phase)
+        pool = free_pool(self.pools, phase)
         if pool is not None:
             pool.take()
             self.pool_held[child] = pool
@@ -946,7 +871,7 @@ class _Model:
         return OTHER
 
     def _wait(self, child: int, phase: int, now: float) -> None:
-        pool = self._home_pool(phase)
+        pool = home_pool(self.pools, self.ever_open, phase)
         request = pool.wait(now)
         request.callbacks.append(partial(self._on_place_granted, child))
         self.wait_event[child] = request
@@ -1000,13 +925,12 @@ class _Model:
         place, or the end of the plan; transfers before it are booked now."""
         birth = self.birth[child]
         cease = self.cease_time[child]
-        age = now - birth + 1e-9  # at a transfer the age may be a hair short of it
         held = self.pool_held[child]
         waiting = self.wait_event[child] is not None
         for phase, start in _TRANSFERS:
-            if age >= start:
+            next_transfer = transfer_time(birth, start)  # the 1 September of the transfer
+            if next_transfer <= now + 1e-9:  # already made (or being made now)
                 continue
-            next_transfer = birth + start
             if next_transfer >= cease or next_transfer >= self.h:
                 break
             u = float(self.transfer_u[child, phase - 1])
@@ -1038,7 +962,7 @@ class _Model:
     def _on_transfer(self, event: Timeout) -> None:
         self.events += 1
         child, now = event._value, self.env.now
-        phase = phase_of_age(now - self.birth[child] + 1e-9)
+        phase = phase_of_age(school_year_age(now, self.birth[child]))
         waiting = self.wait_event[child] is not None
         current = STATE_SPECIAL if waiting else self.group[child]
         new = self._choose(self.transfer_cum[phase - 1][current], float(self.transfer_u[child, phase - 1]))
@@ -1071,7 +995,7 @@ class _Model:
         self._assess_all(until)
         self._sort_out_plan_starts()
         self._run_plans(until)
-        return self._results()
+        return replication_result(self)
 
     def _cut_cycles(self) -> None:
         """Drop the SimPy environment, the pools and the events children wait on: they
@@ -1127,9 +1051,9 @@ class _Model:
         children = sorted(self.open_plans)
         return np.column_stack(
             [
-                _gather(self.spell_start, children),
+                gather(self.spell_start, children),
                 np.full(len(children), np.inf),
-                _gather(self.group, children),
+                gather(self.group, children),
                 np.array(children, dtype=float),
             ]
         )
@@ -1139,103 +1063,7 @@ class _Model:
         end of the run, in child order. Reads the flags as bytes: much faster than turning
         the per-child lists (every child, most never requesting) into arrays."""
         children = np.flatnonzero(np.frombuffer(bytearray(self.pipeline_open), dtype=bool)).tolist()
-        return _gather(self.request_time, children)
-
-    def _results(self) -> ReplicationResult:
-        h, p = self.h, self.p
-        inf = np.inf
-        # spells still open at the end of the run
-        for child in sorted(self.waiting):
-            self.waits.append((self.wait_start[child], inf))
-        stocks: dict[tuple[str, str], np.ndarray] = {}
-        flows: dict[tuple[str, str], np.ndarray] = {}
-        sen = _records(self.sen_spells, 2)
-        stocks[("sen_support", "")] = stock_at_januaries(
-            np.concatenate([self.sen_start0, self.return_start0, sen[:, 0]]),
-            np.concatenate([self.sen_end0, self.return_end0, sen[:, 1]]),
-            h,
-        )
-        not_issued = _records(self.not_issued_done, 2)
-        issued = self.issued
-        open_requests = self._open_requests()
-        still_open = np.column_stack([open_requests, np.full(open_requests.size, inf)])
-        pipe = np.concatenate(
-            [self.pipeline0, _records(self.pipeline_spells, 2), not_issued[:, ::-1], issued[:, 1::-1], still_open]
-        )
-        stocks[("in_assessment", "")] = stock_at_januaries(pipe[:, 0], pipe[:, 1], h)
-        later, ceased = self._deferred_spells()
-        spells = np.concatenate([_records(self.plan_spells, 4), self._open_plan_spells(), later])
-        groups = spells[:, 2].astype(np.int64)
-        by_placement, by_age = plans_at_januaries(
-            spells[:, 0], spells[:, 1], groups, self.births[spells[:, 3].astype(np.int64)], h
-        )
-        stocks.update(by_age)
-        stocks.update(placement_group_stocks(dict(zip(PLACEMENTS, by_placement))))
-        waits = _records(self.waits, 2)
-        stocks[("waiting_special_place", "")] = stock_at_januaries(waits[:, 0], waits[:, 1], h)
-
-        flows[("sen_support_identified", "")] = per_year(self.identified_times, h)
-        flows[("sen_support_identified", "route=early_identification")] = per_year(self.early_times, h)
-        flows[("sen_support_identified", "route=more_identified")] = per_year(self.more_times, h)
-        exits = _records(self.sen_exits, 2)
-        exit_times = np.concatenate([self.sen_exit_times0, self.return_exit_times0, exits[:, 0]])
-        exit_causes = np.concatenate([self.sen_exit_causes0, self.return_exit_causes0, exits[:, 1]]).astype(np.int64)
-        flows[("sen_support_exits", "")] = per_year(exit_times, h)
-        for k, reason in enumerate(SEN_EXIT_REASONS):
-            flows[("sen_support_exits", f"reason={reason}")] = per_year(exit_times[exit_causes == k], h)
-        flows[("requests", "")] = per_year(np.concatenate([self.requests0, self.requests]), h)
-        flows[("requests", "route=direct")] = per_year(self.direct_times, h)
-        flows[("requests_refused", "")] = per_year(np.concatenate([self.refused0, self.refused]), h)
-        assessed = per_year(np.concatenate([not_issued[:, 0], issued[:, 0]]), h)
-        flows[("assessments", "")] = assessed
-        flows[("assessed_not_issued", "")] = per_year(not_issued[:, 0], h)
-        weeks = (issued[:, 0] - issued[:, 1]) * WEEKS
-        within = per_year(issued[weeks <= 20.0, 0], h)
-        issued = per_year(issued[:, 0], h)
-        flows[("new_plans", "")] = issued
-        flows[("issued_within_20wk_pct", "")] = np.where(issued > 0, 100.0 * within / np.maximum(issued, 1), np.nan)
-        ceased = np.concatenate([_records(self.ceased, 2), ceased])
-        flows[("plans_ceased", "")] = per_year(ceased[:, 0], h)
-        for k, reason in enumerate(CEASE_REASONS):
-            flows[("plans_ceased", f"reason={reason}")] = per_year(ceased[ceased[:, 1] == k, 0], h)
-        flows[("ehcp_moves_in", "")] = per_year(self.move_in_times, h)
-        flows[("overflow_independent", "")] = per_year(np.array(self.overflow), h)
-        flows[("child_weeks_waited", "")] = time_in_years(waits[:, 0], waits[:, 1], h) * WEEKS
-        costs = p.costs.placement_gbp_per_year
-        total = np.zeros(h)
-        years_placed = time_in_years_by(spells[:, 0], spells[:, 1], groups, len(PLACEMENTS), h)
-        for k, name in enumerate(PLACEMENTS):
-            value = years_placed[k] * costs[k]
-            flows[("cost_gbp", f"component={name}")] = value
-            total += value
-        value = assessed * p.costs.assessment_gbp
-        flows[("cost_gbp", "component=assessment")] = value
-        total += value
-        if p.costs.transport_gbp_per_year.any():
-            value = p.costs.transport_gbp_per_year @ years_placed
-            flows[("cost_gbp", "component=transport")] = value
-            total = total + value
-        for component, value in p.costs.fixed_by_year(p.start_year, h).items():
-            flows[("cost_gbp", f"component={component}")] = value
-            total = total + value
-        value = early_support_cost(p.early_identification, np.concatenate([self.early_times, self.more_times]), h)
-        flows[("cost_gbp", "component=early_support")] = value
-        flows[("cost_gbp", "")] = total + value
-        if self.need_names:  # EHC plans (January) and new plans (calendar year) by primary need
-            need_of = self.plan_need[spells[:, 3].astype(np.int64)]
-            new_stocks, new_flows = need_stocks(
-                self.need_names,
-                spells[:, 0],
-                spells[:, 1],
-                groups,
-                need_of,
-                self.issued[:, 0],
-                self.plan_need[self.issued[:, 2].astype(np.int64)],
-                h,
-            )
-            stocks.update(new_stocks)
-            flows.update(new_flows)
-        return ReplicationResult(p.start_year, stocks, flows, self.events)
+        return gather(self.request_time, children)
 
 
 def simulate(params: Parameters, seed: int, replication: int = 0) -> ReplicationResult:

@@ -21,6 +21,7 @@ Conventions used everywhere in the engine:
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -47,6 +48,9 @@ MAINSTREAM, RESOURCED, STATE_SPECIAL, INDEPENDENT, FE, AP, OTHER = range(7)
 #: post-16 [16, 19), post-19 [19, 26). Placements may change at each phase transfer.
 PHASES: tuple[str, ...] = ("early_years", "primary", "secondary", "post16", "post19")
 PHASE_START_AGES: tuple[int, ...] = (0, 4, 11, 16, 19)
+#: 1 September as a fraction of a year after 1 January (day 243 of 365): children change
+#: school phase then, at the start of the school year, not on their birthdays.
+SEPTEMBER = 243 / 365
 #: Special school place pools: by phase, or ``all`` (all-through) serving every phase but post-19.
 POOLS: tuple[str, ...] = ("primary", "secondary", "post16", "all")
 OVERFLOW_POLICIES = ("independent", "wait")
@@ -71,6 +75,37 @@ def phases_of_ages(age: np.ndarray) -> np.ndarray:
     """:func:`phase_of_age` for many exact ages at once."""
     starts = np.array(PHASE_START_AGES, dtype=float)
     return np.maximum(np.searchsorted(starts, age, side="right") - 1, 0)
+
+
+def school_year_ages(time: np.ndarray, birth: np.ndarray) -> np.ndarray:
+    """The age (whole years) a school phase is decided by, at ``time`` for children born at
+    ``birth`` (run years: 0 is 1 January of the first year): the whole part of the child's
+    age on the 1 January of its school year (which runs from 1 September). The model's ages
+    are placed so that on a 1 January their whole part is the published age, so this age is
+    the same all school year, goes up on 1 September, and on a 1 January equals the whole
+    part of the exact age."""
+    time = np.asarray(time, dtype=float)
+    whole = np.floor(time)
+    january = whole + (time - whole >= SEPTEMBER - 1e-9)
+    return np.floor(january - np.asarray(birth, dtype=float) + 1e-9)
+
+
+def school_year_age(time: float, birth: float) -> int:
+    """:func:`school_year_ages` for one child."""
+    whole = math.floor(time)
+    january = whole + (1 if time - whole >= SEPTEMBER - 1e-9 else 0)
+    return math.floor(january - birth + 1e-9)
+
+
+def transfer_times(birth: np.ndarray, start_age: float) -> np.ndarray:
+    """When children born at ``birth`` start the phase that begins at ``start_age``: the
+    1 September their school-year age (:func:`school_year_ages`) reaches it (run years)."""
+    return np.ceil(np.asarray(birth, dtype=float) + start_age - 1.0 - 1e-9) + SEPTEMBER
+
+
+def transfer_time(birth: float, start_age: float) -> float:
+    """:func:`transfer_times` for one child."""
+    return math.ceil(birth + start_age - 1.0 - 1e-9) + SEPTEMBER
 
 
 def phase_by_age() -> np.ndarray:

@@ -1,6 +1,7 @@
 """Placement paths of EHC plans, worked out ahead for many children at once (numpy).
 
-A plan's placement changes only at phase transfers (ages :data:`PHASE_START_AGES`), by the
+A plan's placement changes only at phase transfers (on the 1 September a child's school-year
+age reaches one of :data:`PHASE_START_AGES`: :func:`simulation.parameters.transfer_times`), by the
 transfer matrix and the child's own uniform draw for that transfer, so the placement a child
 would have in every later phase is fixed by the placement it starts in. The SimPy model uses
 this twice:
@@ -17,7 +18,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from simulation.parameters import PHASE_START_AGES
+from simulation.parameters import PHASE_START_AGES, transfer_times
 
 N_PHASES = len(PHASE_START_AGES)
 
@@ -88,8 +89,13 @@ def plan_segments(
     across a transfer gives one spell per phase (every output adds spells up, so that is
     the same as one longer spell).
     """
-    bounds = np.array(PHASE_START_AGES[1:] + (np.inf,), dtype=float)
-    lows = np.maximum(start[:, None], birth[:, None] + np.array(PHASE_START_AGES, dtype=float)[None, :])
-    highs = np.minimum(cease[:, None], birth[:, None] + bounds[None, :])
+    # phase p runs from the 1 September of the transfer into it to the next one's (:func:`transfer_times`)
+    transfers = np.column_stack(
+        [np.full(birth.size, -np.inf)]
+        + [transfer_times(birth, age) for age in PHASE_START_AGES[1:]]
+        + [np.full(birth.size, np.inf)]
+    )
+    lows = np.maximum(start[:, None], transfers[:, :-1])
+    highs = np.minimum(cease[:, None], transfers[:, 1:])
     keep = np.flatnonzero((paths >= 0) & (lows < highs) & (lows <= until))
     return lows.ravel()[keep], highs.ravel()[keep], paths.ravel()[keep], keep // N_PHASES

@@ -115,7 +115,8 @@ from sendcast.money import prices
 from sendcast.scenarios.option_cost_setup import provision_costs
 from sendcast.scenarios.reform_setup import reform_settings
 from sendcast.scenarios.need_setup import primary_needs, target_needs
-from sendcast.scenarios.uncertainty import ENGINE_LEVER_FIELDS, central
+from sendcast.scenarios.tree import SECTIONS
+from sendcast.scenarios.uncertainty import central
 from sendcast.money.unit_costs import OUTTURN_FILE, PRICE_BASE, apply_overrides, default_unit_costs, \
     derive_unit_costs, read_outturn, read_unit_cost_file, restate_prices
 from simulation import (CalibrationResult, Caseload, Costs, EarlyIdentification, Parameters, PlaceBlock,
@@ -625,8 +626,7 @@ def early_identification(scenario: Scenario | None, targets: tuple[str, ...] | N
     if lever.capacity_children_per_year == 0:
         raise SetupError(f"scenario {scenario.scenario.name!r}: early_identification.capacity_children_per_year is 0, "
                          "so no child can be reached; set how many children a year the programme can support")
-    return EarlyIdentification(**{name: central(getattr(lever, name)) for name in ENGINE_LEVER_FIELDS},
-                               target_needs=targets)
+    return EarlyIdentification(**SECTIONS["early_identification"].carry(lever, central), target_needs=targets)
 
 
 #: Januaries (before and including the run's first) over which the baseline measures the
@@ -768,7 +768,6 @@ def build_parameters(dataset: Dataset, la: str, *, start_year: int, horizon: int
     places = scenario.special_places if scenario is not None else SpecialPlacesSettings()
     if blocks is not None:  # the LA goes on adding places as it has (or not: "frozen")
         blocks = blocks + place_growth(history, start_year, horizon, share, places.places_rule)[0]
-    policy, rate = places.overflow_policy, places.overflow_rate_per_year
     # unit costs divide the 2021-22 outturn by the January 2022 placements: from the full
     # history even for a cut one (money is not among the validated measures)
     costs, _ = placement_costs(history if history.until is None else la_history(dataset, la), scenario, data,
@@ -782,8 +781,8 @@ def build_parameters(dataset: Dataset, la: str, *, start_year: int, horizon: int
                                calibrated_capacity=(None if today.capacity_per_year is None
                                                     else float(today.capacity_per_year[0][1])))
     params = replace(fitted, start_year=start_year, horizon=horizon, population=pop, assessment=assessment,
-                     special_places=SpecialPlaces(blocks=blocks, overflow_policy=policy, over_capacity_share=share,
-                                                  overflow_rate_per_year=rate),
+                     special_places=SpecialPlaces(blocks=blocks, over_capacity_share=share,
+                                                  **SECTIONS["special_places"].carry(places)),
                      early_identification=early_identification(scenario), costs=costs,
                      individual_support_plans=reform_settings(scenario),
                      caseload=replace(caseload, in_assessment_by_age=open_requests(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from sendcast.scenarios.files import Scenario
+from sendcast.scenarios.tree import SECTIONS
 from simulation.reform import IndividualSupportPlans
 
 
@@ -10,6 +11,4 @@ def reform_settings(scenario: Scenario | None) -> IndividualSupportPlans:
     """The engine's reform settings from the scenario's ``[individual_support_plans]``."""
     if scenario is None:
         return IndividualSupportPlans()
-    given = scenario.individual_support_plans
-    return IndividualSupportPlans(share_at_transfer=given.share_at_transfer, from_year=given.from_year,
-                                  transfer_ages=tuple(given.transfer_ages))
+    return IndividualSupportPlans(**SECTIONS["individual_support_plans"].carry(scenario.individual_support_plans))

@@ -17,14 +17,13 @@ from __future__ import annotations
 
 import zlib
 from collections.abc import Mapping, Sequence
-from dataclasses import fields, replace
+from dataclasses import replace
 
 import numpy as np
 import pandas as pd
 
 from sendcast.scenarios.files import Distribution, Scenario
-from sendcast.scenarios.files import EarlyIdentification as FileLever
-from simulation.parameters import EarlyIdentification as EngineLever
+from sendcast.scenarios.tree import SECTIONS
 from simulation.parameters import Parameters
 from simulation.streams import ACTIVITIES
 
@@ -32,11 +31,8 @@ from simulation.streams import ACTIVITIES
 #: The lever's settings the engine takes as they are: every field the scenario file's
 #: ``[early_identification]`` and the engine's EarlyIdentification share, in the file's order
 #: (derived, so a setting added to both is carried without a list to edit), except
-#: :data:`LEVER_FIELDS_RESOLVED`; the file's ``sources`` is documentation only.
-LEVER_FIELDS_RESOLVED: tuple[str, ...] = ("target_needs",)  # resolved against the LA's data (need_setup)
-ENGINE_LEVER_FIELDS: tuple[str, ...] = tuple(
-    name for name in FileLever.model_fields
-    if name in {item.name for item in fields(EngineLever)} and name not in LEVER_FIELDS_RESOLVED)
+#: the ones resolved against the LA's data (:data:`sendcast.scenarios.tree.SECTIONS`).
+ENGINE_LEVER_FIELDS: tuple[str, ...] = SECTIONS["early_identification"].carried
 UNCERTAIN_KEYS: tuple[str, ...] = (
     "early_identification.share_identified_early",
     "early_identification.relative_risk",

@@ -36,12 +36,15 @@ def test_paths_follow_the_transfer_draws_from_the_start_phase():
     assert paths.max() < groups
 
 
-def test_segments_split_a_plan_at_each_phase_transfer_and_stop_at_ceasing():
-    # born at -9 (age 9 at the run start): phases start at ages 0, 4, 11, 16, 19
+def test_segments_split_a_plan_at_each_phase_transfer_in_september_and_stop_at_ceasing():
+    # born at -9 (age 9 on 1 January of the first year): phases start at school-year ages 0, 4, 11,
+    # 16, 19, each on a 1 September: secondary in September of the second year (1 + 243/365), post-16
+    # five years later
     paths = np.array([[-1, 0, 1, 1, 2]])
     start, end, placement, index = plan_segments(np.array([0.5]), np.array([8.0]), np.array([-9.0]), paths)
-    np.testing.assert_allclose(start, [0.5, 2.0, 7.0])
-    np.testing.assert_allclose(end, [2.0, 7.0, 8.0])
+    september = 243 / 365
+    np.testing.assert_allclose(start, [0.5, 1 + september, 6 + september])
+    np.testing.assert_allclose(end, [1 + september, 6 + september, 8.0])
     np.testing.assert_array_equal(placement, [0, 1, 1])
     np.testing.assert_array_equal(index, [0, 0, 0])
 

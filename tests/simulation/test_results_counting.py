@@ -225,14 +225,17 @@ def test_placement_paths_follow_each_child_through_its_transfers(seed):
 
 
 def test_segments_after_the_end_of_the_run_are_left_out():
-    paths = np.array([[-1, 0, 1, 1, 2]])     # born at -9: phases start at 4, 11, 16, 19 -> run years -5, 2, 7, 10
+    # born at -9: phases start at school-year ages 4, 11, 16, 19 -> 1 September of run years -5, 1, 6, 9
+    paths = np.array([[-1, 0, 1, 1, 2]])
     args = (np.array([0.5]), np.array([np.inf]), np.array([-9.0]), paths)
+    september = 243 / 365
+    starts = [0.5, 1 + september, 6 + september, 9 + september]
     start, end, _, _ = plan_segments(*args)
-    np.testing.assert_allclose(start, [0.5, 2.0, 7.0, 10.0])
-    start, end, placement, index = plan_segments(*args, until=10.0)       # a spell starting at the end is kept
-    np.testing.assert_allclose(start, [0.5, 2.0, 7.0, 10.0])
+    np.testing.assert_allclose(start, starts)
+    start, end, placement, index = plan_segments(*args, until=starts[-1])  # a spell starting at the end is kept
+    np.testing.assert_allclose(start, starts)
     start, end, placement, index = plan_segments(*args, until=9.5)
-    np.testing.assert_allclose(start, [0.5, 2.0, 7.0])
-    np.testing.assert_allclose(end, [2.0, 7.0, 10.0])
+    np.testing.assert_allclose(start, starts[:3])
+    np.testing.assert_allclose(end, starts[1:])
     np.testing.assert_array_equal(placement, [0, 1, 1])
     np.testing.assert_array_equal(index, [0, 0, 0])

@@ -5,13 +5,13 @@ from __future__ import annotations
 
 import simpy
 
-from simulation.model import _Pool
+from simulation.place_pools import PlacePool
 
 
-def _pools(all_through: int, primary: int) -> tuple[simpy.Environment, _Pool, _Pool, _Pool]:
+def _pools(all_through: int, primary: int) -> tuple[simpy.Environment, PlacePool, PlacePool, PlacePool]:
     env = simpy.Environment()
-    primary_pool, secondary_pool = _Pool(env, primary, "primary"), _Pool(env, 0, "secondary")
-    all_pool = _Pool(env, all_through, "all")
+    primary_pool, secondary_pool = PlacePool(env, primary, "primary"), PlacePool(env, 0, "secondary")
+    all_pool = PlacePool(env, all_through, "all")
     all_pool.also_serves = [primary_pool, secondary_pool]
     return env, primary_pool, secondary_pool, all_pool
 
