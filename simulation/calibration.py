@@ -44,8 +44,10 @@ cohort model to the targets): a request-rate multiplier for every calendar year 
 ``age=`` when the plan ceased, calendar years from :data:`CEASED_COMPARABLE_FROM`, and
 by ``ehcp_total`` by phase post-16 and post-19; a weak prior,
 :data:`CEASING_PRIOR_WEIGHT`, keeps a scale the targets cannot inform at 1); a scale on
-moves in; a level and a yearly log-linear trend of identification at SEN support (only
-informed when ``sen_support`` counts, January, are among the targets; held at the last
+moves in; identification at SEN support by the rule :data:`IDENTIFICATION` (a level and
+a yearly log-linear trend, or a multiplier per calendar year fitted with SEN support at
+weight :data:`YEARLY_SEN_SUPPORT_WEIGHT`; only informed when ``sen_support`` counts,
+January, are among the targets, and without them the level and trend; held at the last
 year's value after the window); scales on the request rates at early-years, secondary
 and post-16 ages relative to primary ages (:data:`REQUEST_AGE_SCALES`, informed by
 ``new_plans`` by phase, the age when plans start); and scales on the share of placements going to state
@@ -108,6 +110,26 @@ PLACEMENT_TARGETS = STOCK_TARGETS[2:]
 FLOW_TARGETS = ("new_plans", "requests", "requests_refused", "assessed_not_issued", "plans_ceased")
 #: Published % of new plans issued within 20 weeks: used to estimate capacity, not fitted.
 TIMELINESS = "issued_within_20wk_pct"
+#: How identification at SEN support is fitted: ``"trend"``, a level and a yearly
+#: log-linear trend over the window (``identification_scale``, ``identification_trend``);
+#: ``"yearly"``, a multiplier for every calendar year whose next January's SEN support
+#: count is a target (``identification_multiplier_<year>``, as the request multipliers),
+#: so the fitted history of SEN support follows the published one and the request rate
+#: per child on SEN support is fitted jointly with it (issue 19).
+IDENTIFICATION_RULES = ("trend", "yearly")
+#: Weight of SEN support under the ``"yearly"`` rule: with a free multiplier each year, at
+#: weight 1 the fit used identification to buy a better fit of requests and plans by age
+#: and missed SEN support by up to 8% (Gloucestershire, January 2020-2025); at this weight
+#: the count is followed to within the cohort model's step error.
+YEARLY_SEN_SUPPORT_WEIGHT = 10.0
+#: The rule :func:`calibrate` uses by default. Chosen out of sample (issue 19;
+#: ``benchmarks/evidence_identification.py``: Gloucestershire and its five closest
+#: statistical neighbours, origins 2021-2023, horizons 1-4): ``"yearly"`` follows SEN support
+#: in sample (mean absolute error 0.5-0.7% against 1.5-1.9%) but not out of sample: the
+#: SEN support share's error (points) 1.71 against 1.13 from 2021, 0.65 against 0.96 from
+#: 2022, 0.76 against 0.93 from 2023, worse 2-4 years ahead, and requests, EHC plans and
+#: new plans no better (worse from 2021). So the level and trend stay.
+IDENTIFICATION = "trend"
 #: Weight of each measure's log-ratio residuals in the fit (AP is small and noisy).
 WEIGHTS = {
     "sen_support": 1.0,
@@ -367,13 +389,24 @@ def _scale_column(rows: np.ndarray, column: int, factor: float, locked: np.ndarr
 RECORDING_SHIFT = "fe_other_recording_shift"
 
 
-def free_parameter_names(request_years: list[int], recording_shift: bool = False) -> list[str]:
+def free_parameter_names(
+    request_years: list[int], recording_shift: bool = False, identification_years: list[int] | None = None
+) -> list[str]:
     """Names of the free parameters, in the order of ``theta`` (see :func:`apply_free_parameters`);
-    ``recording_shift``: with the FE / other recording share (:data:`RECORDING_BREAK_YEAR`)."""
+    ``recording_shift``: with the FE / other recording share (:data:`RECORDING_BREAK_YEAR`);
+    ``identification_years``: identification at SEN support by a multiplier for each of these
+    calendar years (``identification_multiplier_<year>``, rule ``"yearly"`` of
+    :data:`IDENTIFICATION_RULES`) instead of a level and a trend (``None`` or empty)."""
+    identification = (
+        [f"identification_multiplier_{y}" for y in identification_years]
+        if identification_years
+        else ["identification_scale", "identification_trend"]
+    )
     return (
         [f"request_multiplier_{y}" for y in request_years]
         + [f"ceasing_{name}_scale" for name, _, _ in CEASING_SCALES]
-        + ["moves_in_scale", "open_requests_scale", "identification_scale", "identification_trend"]
+        + ["moves_in_scale", "open_requests_scale"]
+        + identification
         + [f"requests_{name}_scale" for name, _ in REQUEST_AGE_SCALES]
         + [f"{name}_share_scale" for name, _, _ in SHARE_PARAMETERS]
         + ["fe_to_other_post19_share_scale"]
@@ -478,7 +511,9 @@ def apply_free_parameters(
     Every entry is the log of a multiplier except those in :data:`LINEAR_PARAMETERS`:
     ``identification_trend``, the yearly change of log identification (identification in
     calendar year ``y`` is multiplied by ``identification_scale * exp(identification_trend
-    * (y - start_year))``), and :data:`RECORDING_SHIFT`, which converts the starting
+    * (y - start_year))``; with ``identification_multiplier_<year>`` names instead,
+    identification in calendar year ``y`` is multiplied by that year's multiplier, the
+    first year's before it and the last year's after it), and :data:`RECORDING_SHIFT`, which converts the starting
     caseload (:func:`shift_fe_other`) and is otherwise applied to the model's counts when
     they are compared with SEN2 before 2023 (:func:`as_recorded`), not to any rate.
     """
@@ -501,12 +536,23 @@ def apply_free_parameters(
         by_age[low : high + 1] = value[f"requests_{name}_scale"]
     years = np.arange(base.start_year, base.start_year + base.horizon)
     level = schedule_values(base.arrivals.sen_support_multiplier, base.start_year, base.horizon)
-    trend = value["identification_trend"]
-    multiplier = {int(y): float(v * np.exp(trend * k)) for k, (y, v) in enumerate(zip(years, level))}
+    yearly = {
+        int(name.removeprefix("identification_multiplier_")): value[name]
+        for name in names
+        if name.startswith("identification_multiplier_")
+    }
+    if yearly:  # a multiplier per calendar year, the first before the first and the last after the last
+        by_year = schedule_values(tuple(sorted(yearly.items())), base.start_year, base.horizon)
+        multiplier = {int(y): float(v * m) for y, v, m in zip(years, level, by_year)}
+        scale = 1.0
+    else:
+        trend = value["identification_trend"]
+        multiplier = {int(y): float(v * np.exp(trend * k)) for k, (y, v) in enumerate(zip(years, level))}
+        scale = value["identification_scale"]
     arrivals = replace(
         base.arrivals,
         move_in_rate_by_age=base.arrivals.move_in_rate_by_age * value["moves_in_scale"],
-        sen_support_rate_by_age=base.arrivals.sen_support_rate_by_age * value["identification_scale"],
+        sen_support_rate_by_age=base.arrivals.sen_support_rate_by_age * scale,
         direct_request_rate_by_age=base.arrivals.direct_request_rate_by_age * by_age,
         sen_support_multiplier=multiplier,
     )
@@ -548,6 +594,7 @@ def calibrate(
     steps_per_year: int = 6,
     report_steps_per_year: int = 12,
     max_evaluations: int = 400,
+    identification: str | None = None,
 ) -> CalibrationResult:
     """Fit ``base`` to ``targets`` (see the module notes); returns parameters and a fit report.
 
@@ -558,8 +605,14 @@ def calibrate(
     :func:`open_requests`; its horizon must cover the target years. With
     ``capacity_from_assessments`` the assessment capacity of each year is the estimated
     ``assessment_capacity`` (see the module notes), and the cohort model serves the queue
-    within it (fluid approximation).
+    within it (fluid approximation). ``identification``: how identification at SEN support
+    is fitted, one of :data:`IDENTIFICATION_RULES` (default :data:`IDENTIFICATION`).
     """
+    identification = IDENTIFICATION if identification is None else identification
+    if identification not in IDENTIFICATION_RULES:
+        raise CalibrationError(
+            f"identification rule {identification!r}: expected one of {', '.join(IDENTIFICATION_RULES)}"
+        )
     table = _target_table(targets)
     first, last = base.start_year, base.start_year + base.horizon
     table = table[(table["year"] >= first) & (table["year"] <= last)]
@@ -599,6 +652,8 @@ def calibrate(
     actual = fit["value"].to_numpy(dtype=float)
     by_phase = (fit["breakdown"] != "").to_numpy()
     weights = np.array([(BREAKDOWN_WEIGHTS.get(m, WEIGHTS[m]) * PHASE_WEIGHT) if b else WEIGHTS[m] for m, b, _ in keys])
+    if identification == "yearly":  # SEN support's history is to be followed, not traded against the rest
+        weights[[m == "sen_support" and b == "" for m, b, _ in keys]] = YEARLY_SEN_SUPPORT_WEIGHT
     comparable = np.array([not (m == "plans_ceased" and y < CEASED_COMPARABLE_FROM) for m, _, y in keys], dtype=bool)
     usable = np.where(by_phase, actual >= MIN_PHASE_COUNT, actual > 0) & comparable
     # small breakdown rows of a pooled measure: one residual on their total over the years
@@ -621,8 +676,14 @@ def calibrate(
         )
     )
 
+    # identification in calendar year y shows in the SEN support count of January y + 1
+    identification_years = (
+        sorted({int(y) - 1 for m, b, y in keys if m == "sen_support" and b == ""})
+        if identification == "yearly"
+        else None
+    )
     joint = age_placement_counts(start.caseload)
-    names = free_parameter_names(request_years, recording_shift=use_shift)
+    names = free_parameter_names(request_years, recording_shift=use_shift, identification_years=identification_years)
     shift_at = names.index(RECORDING_SHIFT) if use_shift else None
 
     def simulated(
@@ -665,8 +726,9 @@ def calibrate(
     prior_at = np.array([names.index(f"ceasing_{name}_scale") for name, _, _ in CEASING_SCALES])
     theta = np.zeros(len(names))
     lower, upper = np.full(len(names), -3.0), np.full(len(names), 3.0)
-    trend = names.index("identification_trend")
-    lower[trend], upper[trend] = -0.3, 0.3  # at most about 35% a year either way
+    if "identification_trend" in names:
+        trend = names.index("identification_trend")
+        lower[trend], upper[trend] = -0.3, 0.3  # at most about 35% a year either way
     pipeline = names.index("open_requests_scale")
     lower[pipeline], upper[pipeline] = np.log(0.5), np.log(1.5)  # an estimate to refine, not to replace
     if shift_at is not None:
@@ -677,8 +739,9 @@ def calibrate(
     is_placement = np.array(
         [measure in PLACEMENT_TARGETS for measure, _, _ in keys] + [False] * (len(pools) + len(prior_at))
     )
+    stages = [("flows", ~is_share, ~is_placement), ("placements", is_share, is_placement)]
     messages, success, evaluations = [], True, 0
-    for stage, free, rows in (("flows", ~is_share, ~is_placement), ("placements", is_share, is_placement)):
+    for stage, free, rows in stages:
         if not rows.any():
             continue
 

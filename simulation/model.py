@@ -1091,6 +1091,25 @@ def simulate(params: Parameters, seed: int, replication: int = 0) -> Replication
     return result
 
 
+def issued_plans(params: Parameters, seed: int, replication: int, until: float) -> tuple[np.ndarray, np.ndarray]:
+    """Times plans were issued and times they were requested (years from the run's start),
+    running only the assessment pipeline to ``until`` (years): it never depends on special
+    places, so this is what the full replication issues by then, at a fraction of the cost."""
+    paused = gc.isenabled()
+    gc.disable()
+    try:
+        model = _Model(params, seed, replication)
+        model.build()
+        model._assess_all(until)
+        issued, requested = np.asarray(model.issued_times), np.asarray(model.issued_requested)
+        model._cut_cycles()
+    finally:
+        if paused:
+            gc.enable()
+    keep = issued < until
+    return issued[keep], requested[keep]
+
+
 def arrivals_and_exits(result: ReplicationResult) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """(arrivals, exits, change in the stock of children in the system) per calendar year,
     from one replication's output: arrivals are identifications, direct requests and moves

@@ -31,6 +31,7 @@ ACTIVITIES: tuple[str, ...] = (
     "parameter_draws",  # uncertain inputs drawn per replication (sensitivity analysis; one stream per input)
     "more_identified",  # the pool of potential extra identifications the early identification lever may make
     "primary_need",  # each child's primary need (simulation.needs), drawn in child order
+    "assessment_durations",  # the replication's draw of the share within 20 weeks (simulation.timeliness)
 )
 
 

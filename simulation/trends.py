@@ -8,7 +8,9 @@ exponential smoothing): a rate whose log grew by ``g`` a year is, ``k`` years af
 last fitted year, its last value times ``exp(g * (phi + phi**2 + ... + phi**k))``.
 
 - ``g`` for the request multiplier: the mean yearly change of its log over the last
-  :data:`GROWTH_YEARS` fitted years; for identification: its fitted trend.
+  :data:`GROWTH_YEARS` fitted years; for identification: its fitted trend, or, where the
+  calibration fitted a multiplier for every year (its ``"yearly"`` rule), the same mean
+  as for requests over those multipliers (:func:`identification_growth`).
 - ``phi`` (the damping, in [0, 1]) is chosen out of sample. On a published series the rule
   is meant to carry (yearly requests for an assessment), from every past origin with
   :data:`GROWTH_YEARS` growths before it, the same rule forecasts the following years from
@@ -207,19 +209,39 @@ def carry_forward(
     return replace(params, sen_support=sen, arrivals=arrivals)
 
 
-def multiplier_changes(fitted: dict[str, float], last_fitted_year: int, window: int = GROWTH_YEARS) -> np.ndarray:
+#: Prefix of the calibration's yearly request multipliers.
+REQUEST_MULTIPLIERS = "request_multiplier_"
+#: Prefix of the calibration's yearly identification multipliers (its ``"yearly"`` rule).
+IDENTIFICATION_MULTIPLIERS = "identification_multiplier_"
+
+
+def multiplier_changes(
+    fitted: dict[str, float], last_fitted_year: int, window: int = GROWTH_YEARS, prefix: str = REQUEST_MULTIPLIERS
+) -> np.ndarray:
     """Yearly changes of the log request multiplier over the last ``window`` fitted years
     (fewer if the window is shorter; none with one year), from the calibration's
-    ``request_multiplier_<year>`` values."""
-    values = {
-        int(k.removeprefix("request_multiplier_")): v for k, v in fitted.items() if k.startswith("request_multiplier_")
-    }
+    ``request_multiplier_<year>`` values (``prefix``: another yearly multiplier's, e.g.
+    :data:`IDENTIFICATION_MULTIPLIERS`)."""
+    values = {int(k.removeprefix(prefix)): v for k, v in fitted.items() if k.startswith(prefix)}
     years = sorted(y for y in values if y <= last_fitted_year)[-(window + 1) :]
     return np.array([np.log(values[b] / values[a]) / (b - a) for a, b in zip(years[:-1], years[1:])])
 
 
-def multiplier_growth(fitted: dict[str, float], last_fitted_year: int, window: int = GROWTH_YEARS) -> float:
-    """Mean yearly change of the log request multiplier over the last ``window`` fitted
-    years (:func:`multiplier_changes`; 0 with one year)."""
-    changes = multiplier_changes(fitted, last_fitted_year, window)
+def multiplier_growth(
+    fitted: dict[str, float], last_fitted_year: int, window: int = GROWTH_YEARS, prefix: str = REQUEST_MULTIPLIERS
+) -> float:
+    """Mean yearly change of the log request multiplier (or the multiplier named by
+    ``prefix``) over the last ``window`` fitted years (:func:`multiplier_changes`; 0 with
+    one year)."""
+    changes = multiplier_changes(fitted, last_fitted_year, window, prefix)
     return float(changes.mean()) if changes.size else 0.0
+
+
+def identification_growth(fitted: dict[str, float], last_fitted_year: int, window: int = GROWTH_YEARS) -> float:
+    """Yearly log growth of identification at SEN support to carry forward: the mean yearly
+    change of the log identification multiplier over the last ``window`` fitted years when
+    the calibration fitted one per year (:data:`IDENTIFICATION_MULTIPLIERS`), else its
+    fitted ``identification_trend`` (0 without one)."""
+    if any(k.startswith(IDENTIFICATION_MULTIPLIERS) for k in fitted):
+        return multiplier_growth(fitted, last_fitted_year, window, IDENTIFICATION_MULTIPLIERS)
+    return float(fitted.get("identification_trend", 0.0))

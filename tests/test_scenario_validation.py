@@ -159,3 +159,62 @@ def test_the_validation_bands_do_not_move_when_later_published_figures_change(da
     for column in ("simulated", "lo95", "hi95"):
         np.testing.assert_array_equal(first[column].to_numpy(), again[column].to_numpy())
     assert (again["published"] != first["published"]).all()
+
+
+# ------------------------------------------------------------------ the SEN support share
+def test_the_sen_support_share_is_children_on_sen_support_per_resident_aged_4_to_15():
+    from sendcast.scenarios.validation import pupils_by_january
+    from simulation import Population
+
+    by_age = np.zeros((2, 26))
+    by_age[0, 4:16], by_age[1, 4:16] = 100.0, 50.0        # 1,200 residents aged 4-15 in 2022, 600 in 2023
+    by_age[:, 3] = by_age[:, 16] = 1e6                     # other ages do not count
+    pupils = pupils_by_january(Population(start_year=2022, by_age=by_age), [2022, 2023, 2024])
+    assert pupils == {2022: 1200.0, 2023: 600.0, 2024: 600.0}   # after the last row: the last row
+    frames = [pd.DataFrame([("sen_support", "", 2023, 60.0 + r), ("ehcp_fe", "", 2023, 1.0),
+                            ("ehcp_other", "", 2023, 1.0)], columns=["measure", "breakdown", "year", "value"])
+              for r in range(2)]
+    values = simulated_values(frames, pupils).set_index("measure")
+    assert values.loc["sen_support_pct", "mean"] == pytest.approx(100 * 60.5 / 600)
+    assert "sen_support_pct" not in simulated_values(frames).set_index("measure").index   # no pupils, no share
+
+
+def test_the_sen_support_share_is_scored_in_points_with_no_target_and_outside_the_coverage_target():
+    published = {("ehcp_total", 2022): 1000.0, ("sen_support_pct", 2022): 12.0}
+    simulated = pd.DataFrame([("ehcp_total", 2022, 1020.0, 990.0, 1050.0),
+                              ("sen_support_pct", 2022, 11.5, 11.0, 11.8)],
+                             columns=["measure", "year", "mean", "lo95", "hi95"])
+    table = score_origin(2021, 2022, simulated, published, {("sen_support_pct", 2022): (12.4, 11.0, 13.0)})
+    row = table.set_index("measure").loc["sen_support_pct"]
+    assert row["error"] == pytest.approx(-0.5) and row["error_unit"] == "points"
+    assert row["forecast_error"] == pytest.approx(0.4) and row["forecast_inside_95"]
+    assert row["passed"] is None and not row["inside_95"]
+    summary = target_summary(table).set_index("target")
+    assert summary.loc["sen_support_pct", "simulation"] == "worst -0.5pt (2021)"
+    assert summary.loc["sen_support_pct", "simulation_passed"] is None
+    assert summary.loc["coverage_95", "simulation"] == "1 of 1"       # the SEN support miss is not a target's check
+    bands = band_summary(table).set_index(["measure", "origin"])
+    assert bands.loc[("all", "2021"), "checks"] == 1
+    assert bands.loc[("sen_support_pct", "2021"), "simulation_median_width"] == pytest.approx(0.8)
+
+
+@pytest.mark.slow  # about 10 CPU-s (one calibration of Gloucestershire)
+def test_the_yearly_identification_rule_follows_the_published_sen_support_and_requests(dataset, monkeypatch):
+    """Gloucestershire 2019-2025: under the level-and-trend rule the fit missed January 2025
+    SEN support by 5.3% (12,781 against 13,499); with a multiplier a year it follows every
+    January to within the cohort model's step error, and requests stay within 10%."""
+    from sendcast.scenarios.parameters import calibrate_la
+    from simulation import calibration
+    from simulation.trends import identification_growth
+
+    monkeypatch.setattr(calibration, "IDENTIFICATION", "yearly")
+    result = calibrate_la(dataset, "Gloucestershire", start_year=2025)
+    report = result.report[result.report["breakdown"] == ""].set_index(["measure", "year"])["error_pct"].abs()
+    assert report.loc["sen_support"].max() < 2.5, report.loc["sen_support"]
+    assert report.loc["requests"].max() < 10 and report.loc["ehcp_total"].max() < 5
+    years = sorted(int(k.removeprefix("identification_multiplier_")) for k in result.fitted
+                   if k.startswith("identification_multiplier_"))
+    assert years == list(range(2019, 2025))       # the calendar years before each January 2020-2025
+    growth = identification_growth(result.fitted, 2024)
+    first, last = result.fitted["identification_multiplier_2021"], result.fitted["identification_multiplier_2024"]
+    assert growth == pytest.approx(np.log(last / first) / 3, rel=1e-4)

@@ -346,3 +346,18 @@ def test_the_trend_damping_is_chosen_on_every_las_requests_known_at_the_origin(d
     assert "to 2021" in damping_choice(cut, 2022)[1]
     own = LaHistory(history.la_code, history.la_name, history.la_number, history.rows)
     assert "own requests" in damping_choice(own, 2025)[1]
+
+
+@pytest.mark.slow  # shares fit: one calibration of Gloucestershire
+def test_assessment_durations_stay_illustrative_and_each_run_draws_its_share_within_20_weeks(dataset, fit, baseline):
+    from sendcast.scenarios.parameters import duration_key, parameter_draws
+    from sendcast.scenarios.timeliness_setup import known_fit, published_share
+
+    history = la_history(dataset, "Gloucestershire")
+    assert published_share(history.rows, 2025) == pytest.approx(26.3)  # SEN2, calendar 2024
+    assert (baseline.assessment.decision_weeks_mean, baseline.assessment.assessment_weeks_mean) == (5.0, 10.0)
+    curve = known_fit(duration_key(history, 2025))
+    assert curve is not None and curve.scale == 1.0  # measured for the draws, not applied (chosen out of sample)
+    draws = parameter_draws(baseline, history, fit, 2025, 11, 6)
+    weeks = [d.assessment.assessment_weeks_mean for d in draws]
+    assert len(set(weeks)) == 6 and min(weeks) < 10.0 < max(weeks)

@@ -28,7 +28,7 @@ from sendcast.runtime.errors import SendcastError
 from sendcast.runtime.progress import announce, progress_bar
 from sendcast.runtime.runs import run_folder
 from sendcast.scenarios.validation_all_las import FAILED, MISSING, VALIDATED, choose_las, validate_las
-from sendcast.scenarios.validation import band_summary
+from sendcast.scenarios.validation import POINTS, band_summary
 
 
 def check_origins(origins: list[int], latest: int) -> None:
@@ -115,12 +115,12 @@ def print_national(result, replications: int) -> None:
     validated = las[las["status"] == VALIDATED]
     print(f"Out-of-sample validation of the simulation: {len(validated)} of {len(las)} LAs validated, "
           f"{replications} replications each, in {result.seconds:.0f} s. One year ahead; errors % of published "
-          "(points for the 20-week share); 'pass' = share of LAs meeting the issue-19 target (per origin; 'all': at "
+          "(points for the 20-week and SEN support shares); 'pass' = share of LAs meeting the issue-19 target (per origin; 'all': at "
           "every origin).")
     print(f"  {'measure':26} {'origin':>6} {'LAs':>4} {'median':>7} {'med|e|':>7} {'worst':>8} {'worst LA':32} "
           f"{'pass':>5} {'in95':>5} {'f.med|e|':>8} {'f.pass':>6}")
     for row in result.summary.itertuples(index=False):
-        unit = "pt" if row.measure == "issued_within_20wk_pct" else "%"
+        unit = "pt" if row.measure in POINTS else "%"
         print(f"  {row.measure:26} {row.origin:>6} {row.las:>4} {_number(row.median_error, unit):>7} "
               f"{_number(row.median_abs_error, unit).lstrip('+'):>7} {_number(row.worst_error, unit):>8} "
               f"{str(row.worst_la)[:32]:32} {_share(row.share_passed):>5} {_share(row.share_inside_95):>5} "

@@ -41,10 +41,12 @@ from sendcast.scenarios.national_simulation import DEFAULT_CHUNK
 from sendcast.commands.calibrate_all_las import calibrate_all_las, check_origins
 from sendcast.commands.simulate_all_las import add_options as add_all_las_options, simulate_all_las
 from sendcast.scenarios.parameters import (baseline_path, build_parameters, calibrate_la, changed_fields, damping_choice,
-                                           draw_spread, la_history, parameter_draws, placement_costs,
+                                           draw_spread, duration_key, la_history, parameter_draws, placement_costs,
                                            scenario_places,
                                            special_place_notes)
+from sendcast.scenarios.timeliness_setup import duration_note, known_fit
 from simulation import simulate
+from simulation.parameters import Assessment
 from simulation.runner import SUMMARY_COLUMNS
 
 #: Charts: measure, title, units; history is the published series where there is one.
@@ -229,7 +231,7 @@ def _validate(args: argparse.Namespace, dataset, history) -> int:
 
 def _print_validation(la_name: str, result) -> None:
     print(f"{la_name}: out-of-sample validation (simulation beside the forecast engine; errors % of published, "
-          "points for the 20-week share; flows are calendar years, counts January).")
+          "points for the 20-week and SEN support shares; flows are calendar years, counts January).")
     table = result.table
     print(f"  {'measure':26} {'origin':>6} {'h':>2} {'year':>5} {'published':>9} {'simulated':>9} {'error':>7} "
           f"{'in95':>5} {'pass':>5} {'forecast':>9} {'f.error':>7} {'f.pass':>6}")
@@ -375,8 +377,9 @@ def _notes(history, start_year, capacity, scenario, data, dataset=None, horizon:
               "trends: request and identification rates held at their last fitted values (scenario trends.rule = \"held\")")
     return [*notes_of(NoteKind.SPECIAL_PLACES, place_notes), *cost_notes,
             Note(NoteKind.ASSESSMENT_CAPACITY, capacity_note), Note(NoteKind.TRENDS, trends),
-            Note(NoteKind.RATES, "rates: calibrated to the published history; age profiles, decision and assessment "
-                 "times are illustrative defaults (sendcast.scenarios.parameters)")]
+            Note(NoteKind.RATES, "rates: calibrated to the published history; age profiles are illustrative "
+                 "defaults (sendcast.scenarios.parameters)"),
+            Note(NoteKind.RATES, duration_note(known_fit(duration_key(history, start_year)), start_year, Assessment()))]
 
 
 def _drop_uncosted(table: pd.DataFrame, components: list[str]) -> pd.DataFrame:

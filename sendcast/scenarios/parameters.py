@@ -59,7 +59,9 @@ random numbers) and paired differences are narrow::
 - Identification at SEN support: the illustrative age profile of
   :func:`simulation.priors.default_arrivals`, times a level and a yearly trend fitted
   (in the calibration) so that the cohort model follows the SEN support counts above over
-  the calibration window; held at the last year's value after it.
+  the calibration window (or a multiplier per year: the calibration's ``"yearly"`` rule,
+  :data:`simulation.calibration.IDENTIFICATION`); carried forward after it by the damped
+  rule, as requests are (:func:`trend_rule`).
 - Age profiles of every hazard, decision and assessment times (5 and 10 weeks, Erlang)
   and the placement mix before fitting: ILLUSTRATIVE defaults from
   :mod:`simulation.priors`, not estimates; calibration scales them to the LA.
@@ -115,16 +117,19 @@ from sendcast.money import prices
 from sendcast.scenarios.option_cost_setup import provision_costs
 from sendcast.scenarios.reform_setup import reform_settings
 from sendcast.scenarios.need_setup import primary_needs, target_needs
+from sendcast.scenarios.timeliness_setup import TIMELINESS, duration_fit, known_fit, timeliness_changes, timeliness_panel
 from sendcast.scenarios.tree import SECTIONS
 from sendcast.scenarios.uncertainty import central
 from sendcast.money.unit_costs import OUTTURN_FILE, PRICE_BASE, apply_overrides, default_unit_costs, \
     derive_unit_costs, read_outturn, read_unit_cost_file, restate_prices
 from simulation import (CalibrationResult, Caseload, Costs, EarlyIdentification, Parameters, PlaceBlock,
                         Population, SpecialPlaces, calibrate, estimate_rates)
+from simulation import calibration as calibration_rules
 from simulation.calibration import open_requests
 from simulation.streams import stream
 from simulation.trends import (PANEL_HORIZONS, carry_forward, choose_damping, choose_panel_damping,
-                               multiplier_changes, multiplier_growth)
+                               identification_growth, multiplier_changes, multiplier_growth)
+from simulation.timeliness import draw_durations, with_duration_scale
 from simulation.uncertainty import PredictiveSpread, draw_parameters
 from sendcast.scenarios.predictive import panels_until, predictive_spread, published_panels
 from simulation.cohort import expected_arrays
@@ -196,7 +201,7 @@ def la_history(dataset: Dataset, la: str) -> LaHistory:
     row = dataset.geography.resolve(la)
     rows = query.series(dataset, row["la_code"], breakdowns=True)
     return LaHistory(row["la_code"], row["la_name"], row["la_number"], rows, requests_panel=requests_panel(dataset),
-                     panels=published_panels(dataset))
+                     panels={**published_panels(dataset), TIMELINESS: timeliness_panel(dataset)})
 
 
 def requests_panel(dataset: Dataset) -> pd.DataFrame:
@@ -487,10 +492,11 @@ def calibrate_la(dataset: Dataset, la: str, *, start_year: int, years: int = CAL
     # can differ (a test's modified copy, a rebuild), and a calibration from one must not
     # be returned for the other
     rows_hash = int(pd.util.hash_pandas_object(history.rows, index=False).sum())
-    key = (inputs, history.la_code, first, start_year, history.until, rows_hash)
+    rule = calibration_rules.IDENTIFICATION
+    key = (inputs, history.la_code, first, start_year, history.until, rows_hash, rule)
     if not inputs or key not in _CALIBRATIONS:
         base = _calibration_base(history, first, start_year)
-        _CALIBRATIONS[key] = calibrate(base, targets(history, first, start_year))
+        _CALIBRATIONS[key] = calibrate(base, targets(history, first, start_year), identification=rule)
     return _CALIBRATIONS[key]
 
 
@@ -751,6 +757,29 @@ def build_parameters(dataset: Dataset, la: str, *, start_year: int, horizon: int
     if fitted.start_year + fitted.horizon != start_year:
         raise SetupError(f"the calibration given ends in January {fitted.start_year + fitted.horizon}; "
                          f"the run starts in January {start_year}")
+
+    def assemble(chosen: Scenario | None, durations: Assessment) -> Parameters:
+        return _assemble(dataset, history, calibration, chosen, durations, start_year=start_year, horizon=horizon,
+                         capacity=capacity if chosen is scenario else None, data=data)
+
+    fit = duration_fit(duration_key(history, start_year), history.rows, start_year,
+                       lambda: assemble(None, fitted.assessment))
+    durations = fitted.assessment if fit is None else with_duration_scale(fitted, fit.scale).assessment
+    return assemble(scenario, durations)
+
+
+def duration_key(history: LaHistory, start_year: int) -> tuple:
+    """What the fitted assessment durations depend on: the LA, the start and its history."""
+    return (history.la_code, start_year, history.until, int(pd.util.hash_pandas_object(history.rows, index=False).sum()))
+
+
+def _assemble(dataset: Dataset, history: LaHistory, calibration: CalibrationResult, scenario: Scenario | None,
+              durations: Assessment, *, start_year: int, horizon: int, capacity: pd.DataFrame | None,
+              data: str | Path | None) -> Parameters:
+    """:func:`build_parameters` with the assessment durations (decision and assessment
+    times) given: ``durations``, whose capacity settings are replaced by the run's."""
+    la = history.la_code
+    fitted = replace(calibration.parameters, assessment=durations)
     pop = population(history, start_year, horizon)
     weeks = fitted.assessment.decision_weeks_mean + fitted.assessment.assessment_weeks_mean
     in_assessment = open_assessments(history, FIRST_CALIBRATION_YEAR, start_year, weeks)
@@ -800,11 +829,12 @@ def build_parameters(dataset: Dataset, la: str, *, start_year: int, horizon: int
 
 def trend_rule(history: LaHistory, calibration: CalibrationResult, start_year: int) -> dict[str, float]:
     """The damped-growth rule's inputs (:mod:`simulation.trends`): the request multiplier's
-    and identification's yearly log growth from the calibration, and the damping chosen
+    and identification's yearly log growth from the calibration
+    (:func:`simulation.trends.identification_growth`), and the damping chosen
     out of sample on the published yearly requests to calendar ``start_year - 1``
     (:func:`damping_choice`)."""
     return {"request_growth": multiplier_growth(calibration.fitted, start_year - 1),
-            "identification_growth": float(calibration.fitted.get("identification_trend", 0.0)),
+            "identification_growth": identification_growth(calibration.fitted, start_year - 1),
             "damping": damping_choice(history, start_year)[0]}
 
 
@@ -857,10 +887,16 @@ def parameter_draws(params: Parameters, history: LaHistory, calibration: Calibra
                                a.decision_weeks_mean + a.assessment_weeks_mean)
     shares = (estimates.loc[estimates["year"] >= RESPONSE_FROM, "capacity_response"].dropna().to_numpy()
               if not estimates.empty else None)
-    return [draw_parameters(params, stream(seed, r, "parameter_draw"), last_fitted_year=start_year - 1,
-                            request_changes=changes, identification_growth=rule["identification_growth"],
-                            damping=rule["damping"], response_shares=shares, spread=spread)
-            for r in range(replications)]
+    draws = [draw_parameters(params, stream(seed, r, "parameter_draw"), last_fitted_year=start_year - 1,
+                             request_changes=changes, identification_growth=rule["identification_growth"],
+                             damping=rule["damping"], response_shares=shares, spread=spread)
+             for r in range(replications)]
+    fit = known_fit(duration_key(history, start_year))
+    if spread is None or fit is None:
+        return draws
+    timeliness = timeliness_changes(history.panels, start_year)
+    return [draw_durations(draw, fit, timeliness, stream(seed, r, "assessment_durations"))
+            for r, draw in enumerate(draws)]
 
 
 def draw_spread(params: Parameters, history: LaHistory, calibration: CalibrationResult, start_year: int, *,

@@ -23,9 +23,18 @@ Targets (issue 19, out of sample, one year ahead; :data:`TARGETS`):
   issue names no threshold for it; 10% is the old per-group target);
 - the 95% bands cover at least 5 of every 6 one-year-ahead checks.
 
+Reported beside them, with no target of their own (:data:`REPORTED`): the share of pupils on
+SEN support (``sen_support_pct``, January): the simulation's children on SEN support as a
+percentage of the residents aged 4-15 that January (the rule the calibration converts the
+published share by, :func:`sendcast.scenarios.parameters.sen_support_by_age`; the run's
+population, :func:`pupils_by_january`), against the published % of pupils (LAIT) and the
+forecast engine's forecast of it. Errors in percentage points. It does not enter the
+coverage target (whose checks are the targets' measures); :func:`band_summary` reports its
+coverage on its own row.
+
 Every row keeps its horizon; only one-year-ahead rows are scored against a target (the
 rest are reported). Errors: per cent of the published value for counts, percentage
-points for the 20-week share.
+points for the shares (the 20-week share, the SEN support share).
 """
 
 from __future__ import annotations
@@ -41,7 +50,11 @@ from sendcast.data.build import Dataset
 ORIGINS = (2021, 2022, 2023)
 #: Measures scored: ``ehcp_fe_plus_other`` is FE + other together.
 MEASURES = ("ehcp_total", "ehcp_state_special", "ehcp_independent_special", "new_plans", "requests",
-            "issued_within_20wk_pct", "ehcp_ap", "ehcp_fe_plus_other")
+            "issued_within_20wk_pct", "ehcp_ap", "ehcp_fe_plus_other", "sen_support_pct")
+#: Measures reported with no target (issue 19 names none): not in the coverage target.
+REPORTED = ("sen_support_pct",)
+#: Measures that are shares in per cent: errors and band widths in percentage points.
+POINTS = ("issued_within_20wk_pct", "sen_support_pct")
 FLOWS = ("new_plans", "requests", "issued_within_20wk_pct")
 #: The target of each measure (one year ahead), in words.
 TARGETS = {
@@ -53,6 +66,7 @@ TARGETS = {
     "issued_within_20wk_pct": "within 10 points",
     "ehcp_ap": "MAE over origins <= 10 children, errors not all one sign",
     "ehcp_fe_plus_other": "within 10% (FE + other together)",
+    "sen_support_pct": "reported, no target (points of the share)",
 }
 #: 95% bands must cover at least this share of the one-year-ahead checks.
 COVERAGE_TARGET = 5 / 6
@@ -64,7 +78,7 @@ VALIDATION_COLUMNS = ["measure", "origin", "horizon", "year", "year_basis", "pub
 def row_passes(measure: str, simulated: float, published: float) -> bool | None:
     """Whether one one-year-ahead value meets its measure's target (``None``: the measure is
     scored over origins, or a value is missing)."""
-    if not np.isfinite(simulated) or not np.isfinite(published) or measure == "ehcp_ap":
+    if not np.isfinite(simulated) or not np.isfinite(published) or measure == "ehcp_ap" or measure in REPORTED:
         return None
     if measure == "issued_within_20wk_pct":
         return abs(simulated - published) <= 10.0
@@ -77,8 +91,8 @@ def row_passes(measure: str, simulated: float, published: float) -> bool | None:
 
 
 def error_of(measure: str, simulated: float, published: float) -> float:
-    """Points for the 20-week share; per cent of the published value otherwise."""
-    if measure == "issued_within_20wk_pct":
+    """Points for the shares (:data:`POINTS`); per cent of the published value otherwise."""
+    if measure in POINTS:
         return simulated - published
     return 100.0 * (simulated / published - 1.0) if published > 0 else np.nan
 
@@ -99,15 +113,37 @@ def published_values(history_rows: pd.DataFrame) -> dict[tuple[str, int], float]
     return out
 
 
-def simulated_values(frames: list[pd.DataFrame]) -> pd.DataFrame:
+def pupils_by_january(population, years) -> dict[int, float]:
+    """Residents aged 4-15 (:data:`sendcast.scenarios.parameters.PUPIL_AGES`) in each January
+    of ``years`` from a :class:`simulation.Population` (its row for the calendar year, the
+    first or last row outside its span), as the report's SEN support share takes them
+    (:func:`sendcast.reporting.story.engines_agreement`). Years with none are left out."""
+    from sendcast.scenarios.parameters import PUPIL_AGES
+
+    rows = np.asarray(population.by_age, dtype=float)
+    first, last = PUPIL_AGES
+    out = {}
+    for year in years:
+        count = float(rows[min(max(int(year) - population.start_year, 0), len(rows) - 1), first:last + 1].sum())
+        if count > 0:
+            out[int(year)] = count
+    return out
+
+
+def simulated_values(frames: list[pd.DataFrame], pupils: dict[int, float] | None = None) -> pd.DataFrame:
     """Per replication frame (``simulate().to_frame()``): the value of each (measure, year)
     of :data:`MEASURES`; returns ``measure, year, mean, lo95, hi95`` (2.5-97.5 percentiles
-    over the replications)."""
+    over the replications). ``pupils``: residents aged 4-15 by January
+    (:func:`pupils_by_january`); with it, ``sen_support_pct`` = 100 x children on SEN
+    support / pupils (years without pupils: none)."""
     wide = []
     for frame in frames:
         rows = frame[frame["breakdown"] == ""].pivot_table(index="year", columns="measure", values="value",
                                                            aggfunc="first")
         rows["ehcp_fe_plus_other"] = rows["ehcp_fe"] + rows["ehcp_other"]
+        if pupils is not None and "sen_support" in rows.columns:
+            rows["sen_support_pct"] = 100.0 * rows["sen_support"] / rows.index.map(
+                lambda year: pupils.get(int(year), np.nan)).to_numpy(dtype=float)
         wide.append(rows[[m for m in MEASURES if m in rows.columns]])
     stack = np.stack([w.to_numpy(dtype=float) for w in wide])
     index, columns = wide[0].index, wide[0].columns
@@ -160,7 +196,7 @@ def score_origin(origin: int, last_year: int, simulated: pd.DataFrame, published
                 "measure": measure, "origin": origin, "horizon": horizon, "year": year,
                 "year_basis": "calendar" if flow else "january", "published": actual, "simulated": mean,
                 "lo95": lo, "hi95": hi, "error": error_of(measure, mean, actual),
-                "error_unit": "points" if measure == "issued_within_20wk_pct" else "%",
+                "error_unit": "points" if measure in POINTS else "%",
                 "inside_95": bool(lo <= actual <= hi) if np.isfinite(lo) else None,
                 "target": TARGETS[measure] if one_year else "",
                 "passed": row_passes(measure, mean, actual) if one_year else None,
@@ -198,7 +234,7 @@ def target_summary(table: pd.DataFrame) -> pd.DataFrame:
         worst = part.loc[part["error"].abs().idxmax()]
         f_part = part.dropna(subset=["forecast_error"])
         f_worst = f_part.loc[f_part["forecast_error"].abs().idxmax()] if not f_part.empty else None
-        unit = "pt" if measure == "issued_within_20wk_pct" else "%"
+        unit = "pt" if measure in POINTS else "%"
         sim_passed = part["passed"].dropna()
         f_passed = part["forecast_passed"].dropna()
         out.append({"target": measure, "rule": TARGETS[measure],
@@ -207,8 +243,9 @@ def target_summary(table: pd.DataFrame) -> pd.DataFrame:
                                  if f_worst is not None else "not forecast"),
                     "simulation_passed": bool(sim_passed.all()) if not sim_passed.empty else None,
                     "forecast_passed": bool(f_passed.all()) if not f_passed.empty else None})
+    checks = one[~one["measure"].isin(REPORTED)]
     for column, name in (("inside_95", "simulation"), ("forecast_inside_95", "forecast")):
-        covered = one[column].dropna()
+        covered = checks[column].dropna()
         share = float(covered.mean()) if not covered.empty else np.nan
         if name == "simulation":
             row = {"target": "coverage_95", "rule": "95% bands cover >= 5 of 6 one-year checks",
@@ -228,18 +265,19 @@ BAND_COLUMNS = ["measure", "origin", "checks", "simulation_inside_95", "simulati
 
 
 def band_width(measure, lo: pd.Series, hi: pd.Series, published: pd.Series) -> pd.Series:
-    """Width of a 95% band: percentage points for the 20-week share, per cent of the
-    published value otherwise (NaN without a band)."""
+    """Width of a 95% band: percentage points for the shares (:data:`POINTS`), per cent of
+    the published value otherwise (NaN without a band)."""
     width = hi - lo
-    timely = pd.Series(measure, index=lo.index) == "issued_within_20wk_pct"
+    timely = pd.Series(measure, index=lo.index).isin(POINTS)
     return width.where(timely, 100.0 * width / published.where(published > 0))
 
 
 def band_summary(table: pd.DataFrame) -> pd.DataFrame:
     """Coverage and sharpness of the 95% bands one year ahead, simulation beside the
     forecast engine: per origin and over all (``origin == "all"``), for every measure
-    together (``measure == "all"``: counts and flows, widths over the count measures and
-    flows in per cent, the 20-week share left out of the width) and per measure.
+    together (``measure == "all"``: the targets' measures, :data:`REPORTED` left out; widths
+    over the count measures and flows in per cent, the 20-week share left out of the width)
+    and per measure.
     ``*_coverage``: share of the checks inside the band; ``*_median_width``: median width
     (:func:`band_width`) over the checks (and LAs, for a national table). A check is
     scored only on a value published after its origin: the table's rows are those of
@@ -251,14 +289,14 @@ def band_summary(table: pd.DataFrame) -> pd.DataFrame:
                      f_width=band_width(one["measure"], one["forecast_lo95"], one["forecast_hi95"], one["published"]))
     rows = []
     for measure in ("all", *MEASURES):
-        part = one if measure == "all" else one[one["measure"] == measure]
+        part = one[~one["measure"].isin(REPORTED)] if measure == "all" else one[one["measure"] == measure]
         if part.empty:
             continue
         groups = [(str(int(o)), g) for o, g in part.groupby("origin")] + [("all", part)]
         for origin, group in groups:
             sim = group["inside_95"].dropna().astype(bool)
             fc = group["forecast_inside_95"].dropna().astype(bool)
-            widths = group if measure != "all" else group[group["measure"] != "issued_within_20wk_pct"]
+            widths = group if measure != "all" else group[~group["measure"].isin(POINTS)]
             rows.append({"measure": measure, "origin": origin, "checks": len(sim),
                          "simulation_inside_95": int(sim.sum()),
                          "simulation_coverage": float(sim.mean()) if len(sim) else np.nan,
@@ -266,7 +304,7 @@ def band_summary(table: pd.DataFrame) -> pd.DataFrame:
                          "forecast_coverage": float(fc.mean()) if len(fc) else np.nan,
                          "simulation_median_width": float(widths["sim_width"].median()),
                          "forecast_median_width": float(widths["f_width"].median()),
-                         "width_unit": "points" if measure == "issued_within_20wk_pct" else "% of published"})
+                         "width_unit": "points" if measure in POINTS else "% of published"})
     return pd.DataFrame(rows, columns=BAND_COLUMNS)
 
 
@@ -313,7 +351,8 @@ def validate_la(dataset: Dataset, la: str, *, origins: tuple[int, ...] = ORIGINS
                              age_bands=False, data=data).forecast
         flows = forecast_la(dataset, history.la_code, until=origin - 1, horizon=last_year - origin + 1,
                             la_backtest=False, age_bands=False, data=data).forecast
-        parts.append(score_origin(origin, last_year, simulated_values(frames), published,
+        pupils = pupils_by_january(params.population, range(origin, last_year + 1))
+        parts.append(score_origin(origin, last_year, simulated_values(frames, pupils), published,
                                   forecast_values(stocks, flows)))
     table = pd.concat(parts, ignore_index=True)
     notes = (f"simulation: calibrated at each origin on January counts to the origin and flows to the calendar "

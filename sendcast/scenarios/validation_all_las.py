@@ -12,7 +12,7 @@ one, as in ``--validate``; otherwise places are unconstrained. The third-party c
 describes May 2026 and would carry information from after the origins, so it is not used here.
 
 Tables (errors: per cent of the published value for counts, percentage points for the
-20-week share; January counts, calendar-year flows, as :mod:`sendcast.scenarios.validation`):
+20-week and SEN support shares; January counts, calendar-year flows, as :mod:`sendcast.scenarios.validation`):
 
 - :func:`national_table`: one row per LA x measure x origin x horizon, plus one row for each
   LA not validated (``status``, ``reason``);

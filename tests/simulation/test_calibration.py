@@ -202,3 +202,24 @@ def test_what_accuracy_a_small_jumpy_series_allows():
     assert achievable_accuracy(steady, 10.0)["smooth_floor_pct"] < 1e-6              # a smooth series: no floor
     short = achievable_accuracy(pd.Series([5, 9], index=[2024, 2025]), 10.0)
     assert np.isnan(short["smooth_floor_pct"]) and short["achievable"] is True       # too few years to judge
+
+
+# ------------------------------------------------------------------ identification by year
+def test_yearly_identification_multiplies_each_calendar_year_and_holds_outside_them():
+    from simulation.calibration import apply_free_parameters, free_parameter_names
+    from simulation.parameters import schedule_values
+    base = gloucestershire_example(2019, horizon=5)
+    names = free_parameter_names([2019], identification_years=[2020, 2021])
+    assert "identification_trend" not in names and "identification_scale" not in names
+    theta = np.zeros(len(names))
+    theta[names.index("identification_multiplier_2020")] = np.log(1.5)
+    theta[names.index("identification_multiplier_2021")] = np.log(2.0)
+    after = apply_free_parameters(base, theta, [2019], names).arrivals
+    np.testing.assert_allclose(schedule_values(after.sen_support_multiplier, 2019, 5), [1.5, 1.5, 2.0, 2.0, 2.0])
+    np.testing.assert_allclose(after.sen_support_rate_by_age, base.arrivals.sen_support_rate_by_age)  # no level
+
+
+def test_an_unknown_identification_rule_is_an_error():
+    base = gloucestershire_example(2019, horizon=2, population=glos.POPULATION)
+    with pytest.raises(CalibrationError, match="identification rule 'weekly'"):
+        calibrate(base, glos.targets(), identification="weekly")

@@ -93,3 +93,14 @@ def test_the_panel_choice_damps_growth_that_stops_in_most_areas():
     steady = [[100 * np.exp(0.1 * k) for k in range(10)]]
     damping, _ = choose_panel_damping(pd.DataFrame(levelling + steady, columns=years))
     assert damping < 1.0
+
+
+def test_identification_growth_is_the_yearly_multipliers_mean_log_change_or_the_fitted_trend():
+    from simulation.trends import identification_growth
+    yearly = {"identification_multiplier_2020": 1.0, "identification_multiplier_2021": 2.0,
+              "identification_multiplier_2022": 2.0, "identification_multiplier_2023": 8.0,
+              "request_multiplier_2023": 100.0}
+    assert np.isclose(identification_growth(yearly, 2023), np.log(8.0) / 3)
+    assert np.isclose(identification_growth(yearly, 2022), np.log(2.0) / 2)   # only years to the last fitted one
+    assert identification_growth({"identification_trend": 0.07, "identification_scale": 1.2}, 2023) == 0.07
+    assert identification_growth({}, 2023) == 0.0

@@ -1,0 +1,137 @@
+"""Assessment durations fitted to the published timeliness: the share of new plans issued
+within 20 weeks of the request.
+
+Only the share within 20 weeks is published (SEN2, calendar year), not the average weeks,
+so one number is fitted: the **duration scale**, a factor on the mean decision time and the
+mean assessment time together (:class:`simulation.parameters.Assessment`; the Erlang shapes
+and the 1:2 split of the illustrative 5 + 10 weeks are kept). The assessment capacity in
+completions a year is unchanged by it (the concurrent slots scale with the mean assessment
+time, :meth:`Assessment.slots`), so the scale moves waiting, not throughput. The share also
+depends on the queue for assessment slots (a service behind has children waiting), which the
+discrete-event model carries; the scale takes up what the queue does not explain.
+
+:func:`first_year_share` runs only the assessment pipeline of the discrete-event model for
+the first calendar year of the run (it never depends on special places), a few hundredths
+of a second a replication; :func:`fit_duration_scale` evaluates it on a grid of scales
+(:data:`SCALE_GRID`) with the same seeds at every scale (common random numbers), makes the
+curve non-increasing and interpolates the scale that gives the target share. A target the
+grid cannot reach gets the nearest end of the grid.
+
+**Predictive draw** (:func:`draw_durations`): each replication draws the first-year share
+from the spread of every LA's year-on-year changes in the published share before the run's
+origin (the errors of the rule the fit carries: :func:`year_on_year_changes`), and takes
+the scale that gives it on the fitted curve, so the band of the share within 20 weeks is
+"what we expect", not only simulation noise.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+
+import numpy as np
+
+from simulation.model import issued_plans
+from simulation.parameters import Parameters
+
+#: Duration scales tried: a third to three times the illustrative 5 + 10 weeks (5 to 45
+#: weeks from request to plan on average, without waiting for a slot).
+SCALE_GRID: tuple[float, ...] = (0.33, 0.5, 0.7, 1.0, 1.4, 2.0, 3.0)
+#: Statutory limit, weeks from request to plan (SEND Regulations 2014, reg. 13).
+LIMIT_WEEKS = 20.0
+
+
+def with_duration_scale(params: Parameters, scale: float) -> Parameters:
+    """``params`` with the mean decision and assessment times multiplied by ``scale``."""
+    a = params.assessment
+    return replace(
+        params,
+        assessment=replace(
+            a,
+            decision_weeks_mean=a.decision_weeks_mean * scale,
+            assessment_weeks_mean=a.assessment_weeks_mean * scale,
+        ),
+    )
+
+
+def first_year_share(params: Parameters, seed: int, replications: int = 2) -> float:
+    """Per cent of the plans issued in the run's first calendar year that were issued within
+    :data:`LIMIT_WEEKS` of the request, pooled over ``replications`` (streams of ``seed``,
+    replications 0, 1, ...); NaN when none is issued."""
+    within = issued = 0
+    for replication in range(replications):
+        times, requested = issued_plans(params, seed, replication, 1.0)
+        issued += times.size
+        within += int(((times - requested) * 52.0 <= LIMIT_WEEKS).sum())
+    return 100.0 * within / issued if issued else float("nan")
+
+
+@dataclass(frozen=True)
+class DurationFit:
+    """The fitted scale, the target share (per cent) and the curve it was read from."""
+
+    scale: float
+    target_pct: float
+    grid: tuple[float, ...]
+    share_pct: tuple[float, ...]  # first-year share at each scale of ``grid``, made non-increasing
+    reached: bool  # False: the target is outside what the grid gives, the nearest end is used
+
+
+def fit_duration_scale(
+    params: Parameters, target_pct: float, seed: int, replications: int = 2, grid: tuple[float, ...] = SCALE_GRID
+) -> DurationFit:
+    """The duration scale whose first-year share within 20 weeks is ``target_pct`` (per
+    cent), read off the share at each scale of ``grid`` (non-increasing in the scale: a
+    running minimum removes Monte Carlo wiggles), interpolated on the log of the scale."""
+    shares = np.array([first_year_share(with_duration_scale(params, s), seed, replications) for s in grid])
+    shares = np.minimum.accumulate(np.where(np.isfinite(shares), shares, 100.0))
+    log_grid = np.log(np.asarray(grid, dtype=float))
+    reached = bool(shares[-1] <= target_pct <= shares[0])
+    # np.interp needs increasing x: the share read backwards
+    log_scale = float(np.interp(target_pct, shares[::-1], log_grid[::-1]))
+    return DurationFit(
+        float(np.exp(log_scale)), float(target_pct), tuple(grid), tuple(float(v) for v in shares), reached
+    )
+
+
+def scale_for_share(fit: DurationFit, share_pct: float) -> float:
+    """The duration scale that gives a first-year share of ``share_pct`` on ``fit``'s curve
+    (the nearest end of its grid beyond what the grid reaches): a drawn share becomes a
+    drawn scale without running the model again."""
+    log_grid = np.log(np.asarray(fit.grid, dtype=float))
+    shares = np.asarray(fit.share_pct, dtype=float)
+    return float(np.exp(np.interp(share_pct, shares[::-1], log_grid[::-1])))
+
+
+def share_at_scale(fit: DurationFit, scale: float) -> float:
+    """The first-year share (per cent) the fit's curve gives at ``scale`` (its ends beyond the grid)."""
+    log_grid = np.log(np.asarray(fit.grid, dtype=float))
+    return float(np.interp(np.log(scale), log_grid, np.asarray(fit.share_pct, dtype=float)))
+
+
+def unfitted(fit: DurationFit) -> DurationFit:
+    """``fit``'s curve kept at scale 1 (the illustrative durations): its target becomes the share
+    the curve gives there, so draws (:func:`draw_durations`) centre on the model's own share."""
+    return replace(fit, scale=1.0, target_pct=share_at_scale(fit, 1.0))
+
+
+def year_on_year_changes(panel) -> np.ndarray:
+    """Every LA's change in the share within 20 weeks from one calendar year to the next
+    (points; ``panel``: one row per LA, one column per calendar year): the one-year-ahead
+    errors of the rule "next year's share is last year's", which the fitted durations carry."""
+    values = np.asarray(panel, dtype=float)
+    changes = np.diff(values, axis=1).ravel() if values.ndim == 2 and values.shape[1] > 1 else np.empty(0)
+    return changes[np.isfinite(changes)]
+
+
+def draw_durations(params: Parameters, fit: DurationFit, changes: np.ndarray, rng: np.random.Generator) -> Parameters:
+    """``params`` (durations at ``fit.scale``) with the durations of a drawn first-year share:
+    ``fit.target_pct`` plus the ``u``-quantile of ``changes`` (points, centred on their
+    median), ``u`` one uniform from ``rng``, kept within 0-100, read off the fit's curve
+    (:func:`scale_for_share`). One uniform is always drawn; no changes: ``params`` as given."""
+    u = float(rng.random())
+    values = np.sort(np.asarray(changes, dtype=float))
+    values = values[np.isfinite(values)]
+    if not values.size:
+        return params
+    share = float(np.clip(fit.target_pct + np.quantile(values - np.median(values), u), 0.0, 100.0))
+    return with_duration_scale(params, scale_for_share(fit, share) / fit.scale)

@@ -1,0 +1,78 @@
+"""Assessment durations fitted to a published share of plans issued within 20 weeks
+(simulation.timeliness), in planner language."""
+
+from __future__ import annotations
+
+import dataclasses
+
+import numpy as np
+import pytest
+
+from simulation.examples import gloucestershire_example
+from simulation.model import simulate
+from simulation.parameters import Assessment
+from simulation.timeliness import DurationFit, fit_duration_scale, first_year_share, with_duration_scale
+
+
+@pytest.fixture(scope="module")
+def keeping_up():
+    """A service with ample assessment capacity: only the durations set the share."""
+    base = gloucestershire_example(horizon=2)
+    return dataclasses.replace(base, assessment=Assessment(capacity_per_year=5_000))
+
+
+def test_the_pipeline_alone_issues_what_the_whole_replication_issues(keeping_up):
+    from simulation.model import issued_plans
+
+    times, _ = issued_plans(keeping_up, 3, 0, 1.0)
+    whole = simulate(keeping_up, 3, 0)
+    assert times.size == whole.flows[("new_plans", "")][0]
+
+
+def test_longer_assessments_never_raise_the_share_issued_within_20_weeks(keeping_up):
+    shares = [first_year_share(with_duration_scale(keeping_up, s), 5, 2) for s in (0.5, 1.0, 1.5, 2.5)]
+    assert all(a >= b for a, b in zip(shares, shares[1:])), shares
+
+
+def test_a_council_that_publishes_a_lower_share_is_given_longer_assessments(keeping_up):
+    scales = [fit_duration_scale(keeping_up, target, 7).scale for target in (90.0, 60.0, 30.0)]
+    assert scales[0] < scales[1] < scales[2]
+
+
+def test_the_fitted_durations_give_the_published_share_within_simulation_noise(keeping_up):
+    fit = fit_duration_scale(keeping_up, 55.0, 11)
+    assert fit.reached
+    check = first_year_share(with_duration_scale(keeping_up, fit.scale), 99, 4)  # other seeds than the fit's
+    assert check == pytest.approx(55.0, abs=6.0)
+
+
+def test_a_share_the_model_cannot_reach_is_flagged_and_gets_the_nearest_end(keeping_up):
+    fit = fit_duration_scale(keeping_up, 100.0, 7, grid=(1.0, 2.0))
+    assert not fit.reached and fit.scale == pytest.approx(1.0)
+    assert np.all(np.diff(fit.share_pct) <= 0)
+
+
+def _curve() -> DurationFit:
+    return DurationFit(scale=1.0, target_pct=50.0, grid=(0.5, 1.0, 2.0), share_pct=(80.0, 50.0, 20.0), reached=True)
+
+
+def test_a_drawn_share_becomes_the_scale_that_gives_it_on_the_fitted_curve(keeping_up):
+    from simulation.timeliness import draw_durations, scale_for_share
+
+    fit = _curve()
+    assert scale_for_share(fit, 80.0) == pytest.approx(0.5) and scale_for_share(fit, 20.0) == pytest.approx(2.0)
+    assert scale_for_share(fit, 95.0) == pytest.approx(0.5)  # beyond the curve: its end
+    changes = np.array([-30.0, 0.0, 30.0])
+    drawn = [draw_durations(keeping_up, fit, changes, np.random.default_rng(seed)).assessment.assessment_weeks_mean
+             for seed in range(40)]
+    assert min(drawn) < keeping_up.assessment.assessment_weeks_mean < max(drawn)  # both ways round the fit
+    same = draw_durations(keeping_up, fit, changes, np.random.default_rng(7)).assessment
+    assert same == draw_durations(keeping_up, fit, changes, np.random.default_rng(7)).assessment  # one stream, one draw
+
+
+def test_no_published_changes_draw_nothing_but_still_use_one_number(keeping_up):
+    from simulation.timeliness import draw_durations
+
+    rng = np.random.default_rng(3)
+    assert draw_durations(keeping_up, _curve(), np.empty(0), rng) is keeping_up
+    assert rng.random() == np.random.default_rng(3).random(2)[1]  # the stream's order never depends on the values
