@@ -14,7 +14,8 @@ draws are made in a fixed order whatever their values):
 
 and, given a :class:`PredictiveSpread` (errors measured out of sample, before the run's
 origin, on every LA's published figures: :mod:`sendcast.scenarios.predictive`), one
-uniform number per source below, drawn after 1 and 2. A source's error for the
+uniform number per source below (:data:`SOURCES`, every one of them whether it has
+errors or not), drawn after 1 and 2. A source's error for the
 replication is the ``u``-quantile of its errors (centred on their median, so ``u = 0.5``
 is the central rule), times :attr:`PredictiveSpread.scale`:
 
@@ -27,16 +28,45 @@ is the central rule), times :attr:`PredictiveSpread.scale`:
    first year's capacity and the capacity response (or, capacity frozen, every year's
    capacity) times ``exp(e)``, ``e`` the ``u``-quantile of the one-year-ahead log errors
    of new plans against a conversion rule; unconstrained capacity is not drawn;
-6. **placement mix** of each group of :data:`PLACEMENT_DRAW_GROUPS`: its share of new
-   plans and of moves at the phase transfers scaled (other placements rescaled,
-   :func:`simulation.calibration.scale_phase_shares`) by the factor that moves the
+6. **placement mix** of each group of :data:`PLACEMENT_DRAW_GROUPS` (state special and
+   independent special TOGETHER, "specialist"; AP; FE and other): the group's combined
+   share of new plans and of moves at the phase transfers into it scaled (the split
+   inside the group and the other placements' mix kept; a child already in the group
+   keeps its fitted moves: :func:`scale_placement_groups`) by the factor that moves the
    group's count one year ahead by ``exp(e)`` (:func:`share_factor`), ``e`` the
-   ``u``-quantile of the one-year-ahead log errors of the group's count, kept within
-   what the year's inflow can reach both ways (:func:`reachable_count_error`).
+   ``u``-quantile of the one-year-ahead log errors of the group's January count, kept
+   within what the year's inflow can reach both ways (:func:`reachable_count_error`);
+7. **split** of each pair of :data:`SPLITS` the spread has errors for (independent
+   special's share of the specialist placements): the one column's share within the
+   pair scaled, the pair's total kept, by the factor :func:`share_factor` gives for the
+   ``u``-quantile of the one-year-ahead log errors of the column's count as a share of
+   the pair's (the spread measured by :mod:`sendcast.scenarios.predictive` holds those
+   of :data:`SPLIT_DRAWS`);
+8. with local special places (``special_places.blocks``) and a spread that carries
+   :func:`places_sensitivity`: **the places move with the state special demand** the
+   draws of 6-7 imply (:func:`places_ratios`, :func:`scale_places`), no new number drawn.
+
+Why (issue 19). The published counts of children in state special schools are counts of
+children PLACED, in the places their LA had; a draw applied their errors to DEMAND
+against places held fixed. Where places bind, a child who finds no place goes to an
+independent school (``simulation.model``, the overflow rule), so a high draw spilled into
+independent placements and a low one did not bring them down: the mean of independent
+placements over the draws sat above the central run's (Gloucestershire baseline, January
+2030: 1,195 central, about 1,520 drawn; one year ahead out of sample, +9.5 and +13 points
+of error from the 2022 and 2023 origins). Now (a) state special and independent are one
+group, whose summed count the overflow does not change, with their split drawn apart
+from it; (b) where places are given, the places move with the state special demand a
+draw implies, so a draw moves placed children as the published counts it was measured
+on moved, and the overflow comes from the places against the central demand (the
+scenario's lever), not from the draw; (c) children already in a group keep their moves
+(a draw shrinking FE and other, which most young people in FE stay in after 16, pushed
+them into special schools at once, and one growing it could not do the reverse: that
+leaned independent placements up by 10% by 2030). Measured before and after: the
+``split`` branch report of issue 19.
 
 Everything else (levels, age profiles, ceasing, the damping) stays as fitted. With
 nothing to resample (fewer than two yearly values) a parameter of 1-2 is not drawn; a
-source of 3-6 with no errors is not drawn. With a spread of scale 0 every draw of 3-6 is
+source of 3-7 with no errors is not drawn. With a spread of scale 0 every draw of 3-8 is
 exactly the central rule, so the parameters are those of 1-2 alone.
 """
 
@@ -44,20 +74,51 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
+from functools import partial
 
 import numpy as np
 
-from simulation.calibration import _placement, _scale_phases
-from simulation.parameters import AP, FE, INDEPENDENT, OTHER, STATE_SPECIAL, Assessment, Parameters, schedule_values
+from simulation.calibration import _placement
+from simulation.parameters import (
+    AP,
+    FE,
+    INDEPENDENT,
+    OTHER,
+    STATE_SPECIAL,
+    Assessment,
+    Parameters,
+    PlaceBlock,
+    SpecialPlaces,
+    schedule_values,
+)
 from simulation.trends import carry_forward
 
-#: Placement groups whose share of placements is drawn: the output measure (January
-#: count) the group's errors are measured on, and the placement columns scaled together.
+#: Placement groups whose combined share of placements is drawn: the output measure
+#: (January count, of the columns together) the group's errors are measured on, and the
+#: placement columns scaled together (their split kept). State special and independent
+#: special are one group: see the module notes.
 PLACEMENT_DRAW_GROUPS: dict[str, tuple[int, ...]] = {
-    "ehcp_state_special": (STATE_SPECIAL,),
-    "ehcp_independent_special": (INDEPENDENT,),
+    "ehcp_specialist": (STATE_SPECIAL, INDEPENDENT),
     "ehcp_ap": (AP,),
     "ehcp_fe_plus_other": (FE, OTHER),
+}
+#: Splits that may be drawn: name -> (the column whose share of the pair is drawn, the
+#: pair); the errors are those of the column's January count as a share of the pair's.
+SPLITS: dict[str, tuple[int, tuple[int, int]]] = {
+    "independent_share_of_specialist": (INDEPENDENT, (STATE_SPECIAL, INDEPENDENT)),
+}
+#: The splits drawn by default. Chosen out of sample (issue 19: Gloucestershire's ten DfE
+#: statistical neighbours, origins 2021-2023, one year ahead, 20 replications): without
+#: the split, independent placements' 95% bands covered 19 of 30 checks (the old separate
+#: draws of the two: 27); with it 26, the point errors alike (median absolute 8.7% and 8.8%).
+SPLIT_DRAWS: tuple[str, ...] = ("independent_share_of_specialist",)
+#: The output measure (January count) of each placement column drawn.
+PLACEMENT_MEASURES = {
+    STATE_SPECIAL: "ehcp_state_special",
+    INDEPENDENT: "ehcp_independent_special",
+    AP: "ehcp_ap",
+    FE: "ehcp_fe",
+    OTHER: "ehcp_other",
 }
 #: Every phase (new plans in it, and moves at the transfer into it).
 ALL_PHASES = (0, 1, 2, 3, 4)
@@ -68,7 +129,7 @@ LEAST_SENSITIVITY = 0.01
 #: times the fitted share; shares are also capped at 0.98 by the scaling).
 SHARE_FACTOR_LIMITS = (0.05, 10.0)
 #: Draws of the sources 3-6, in the order they are taken from the stream.
-SOURCES = ("requests", "identification", "conversion", *PLACEMENT_DRAW_GROUPS)
+SOURCES = ("requests", "identification", "conversion", *PLACEMENT_DRAW_GROUPS, *SPLITS)
 
 
 def centred(values) -> np.ndarray:
@@ -100,10 +161,15 @@ class PredictiveSpread:
     - ``conversion_errors``: one-year-ahead log errors of new plans against a conversion
       rule;
     - ``placement_errors``: per group of :data:`PLACEMENT_DRAW_GROUPS`, one-year-ahead log
-      errors of the group's January count (its share of EHC plans);
-    - ``placement_sensitivity``: per group, :func:`placement_sensitivity` at the run's
-      central parameters (a group without one, or below :data:`LEAST_SENSITIVITY`, is not
-      drawn);
+      errors of the group's January count (its share of EHC plans); per split of
+      :data:`SPLITS`, of its column's count as a share of the pair's;
+    - ``placement_sensitivity``: per group or split, :func:`placement_sensitivity` at the
+      run's central parameters (one without it, or below :data:`LEAST_SENSITIVITY`, is
+      not drawn);
+    - ``places_sensitivity``: :func:`places_sensitivity` at the run's central parameters
+      (per group or split, two rows of ``S_t``, ``t = 0, 1, ..``, January ``start_year + t``): with
+      local special places, the places move with the state special demand the placement
+      draws imply (:func:`places_ratios`, :func:`scale_places`); empty: they do not;
     - ``scale``: every error is multiplied by it (0: the central rule; 1: as measured).
     """
 
@@ -112,16 +178,17 @@ class PredictiveSpread:
     conversion_errors: np.ndarray | None = None
     placement_errors: Mapping[str, np.ndarray] = field(default_factory=dict)
     placement_sensitivity: Mapping[str, float] = field(default_factory=dict)
+    places_sensitivity: Mapping[str, np.ndarray] = field(default_factory=dict)
     scale: float = 1.0
 
     def __post_init__(self) -> None:
         if not np.isfinite(self.scale) or self.scale < 0:
             raise ValueError(f"PredictiveSpread.scale must be a finite number >= 0, found {self.scale}")
-        unknown = set(self.placement_errors) - set(PLACEMENT_DRAW_GROUPS)
+        unknown = set(self.placement_errors) - set(PLACEMENT_DRAW_GROUPS) - set(SPLITS)
         if unknown:
             raise ValueError(
                 f"PredictiveSpread.placement_errors: unknown group(s) {sorted(unknown)}; "
-                f"allowed: {', '.join(PLACEMENT_DRAW_GROUPS)}"
+                f"allowed: {', '.join((*PLACEMENT_DRAW_GROUPS, *SPLITS))}"
             )
         for name in ("request_errors", "identification_errors"):
             paths = tuple(centred(v) for v in getattr(self, name))
@@ -139,6 +206,10 @@ class PredictiveSpread:
         }
         object.__setattr__(self, "placement_errors", {g: v for g, v in placement.items() if v.size})
         object.__setattr__(self, "placement_sensitivity", dict(self.placement_sensitivity))
+        places = {g: np.array(v, dtype=float) for g, v in self.places_sensitivity.items()}
+        for rows in places.values():
+            rows.flags.writeable = False
+        object.__setattr__(self, "places_sensitivity", places)
 
     def with_scale(self, scale: float) -> PredictiveSpread:
         """The same errors at another scale."""
@@ -218,19 +289,113 @@ def share_factor(count_error: float, sensitivity: float) -> float:
     return float(np.clip(1.0 + np.expm1(error) / sensitivity, low, high))
 
 
+def _scale_group_rows(rows: np.ndarray, columns: tuple[int, ...], factor: float) -> np.ndarray:
+    """Rows (last axis: placements, summing to 1) with the share of ``columns`` together
+    multiplied by ``factor`` (capped at 0.98; their split kept) and the other columns
+    rescaled in proportion so rows still sum to 1 (a row with none of the group stays)."""
+    rows = np.array(rows, dtype=float)
+    picked = list(columns)
+    old = rows[..., picked].sum(axis=-1)
+    new = np.minimum(old * factor, 0.98)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        inside = np.where(old > 0, new / old, 1.0)
+        outside = np.where(old < 1, (1.0 - new) / (1.0 - old), 1.0)
+    group = rows[..., picked] * inside[..., None]
+    rows *= outside[..., None]
+    rows[..., picked] = group
+    return rows / rows.sum(axis=-1, keepdims=True)
+
+
+def _split_rows(rows: np.ndarray, column: int, pair: tuple[int, int], factor: float) -> np.ndarray:
+    """Rows with ``column``'s share of the ``pair`` multiplied by ``factor`` (at most 0.98 of
+    the pair), the pair's total kept; a row where either of the pair has no share stays."""
+    rows = np.array(rows, dtype=float)
+    other = pair[1] if pair[0] == column else pair[0]
+    total = rows[..., column] + rows[..., other]
+    both = (rows[..., column] > 0) & (rows[..., other] > 0)
+    moved = np.where(both, np.minimum(rows[..., column] * factor, 0.98 * total), rows[..., column])
+    rows[..., other] = np.where(both, total - moved, rows[..., other])
+    rows[..., column] = moved
+    return rows
+
+
+def _each_phase(new_shares: np.ndarray, transfer: np.ndarray, change, staying: tuple[int, ...]) -> None:
+    """``change`` applied in place to the new plans of every phase and to the moves at
+    every phase transfer of a child coming from any placement but ``staying``: a child
+    already in the group keeps its fitted moves (else a draw that shrinks a group most
+    of whose members stay in it, FE at 19 say, would push them all into the other
+    placements at once, and one that grows it could not: the mean of the others leaned
+    up, by 10% for independent placements by 2030 on the Gloucestershire baseline)."""
+    moving = np.setdiff1d(np.arange(transfer.shape[1]), staying)
+    for phase in ALL_PHASES:
+        new_shares[phase] = change(new_shares[phase])
+        if phase >= 1:
+            transfer[phase - 1, moving] = change(transfer[phase - 1, moving])
+
+
 def scale_placement_groups(params: Parameters, log_factors: Mapping[str, float]) -> Parameters:
-    """``params`` with each group's share of new plans and of moves at the phase transfers
-    scaled by ``exp(log_factors[group])`` (:data:`PLACEMENT_DRAW_GROUPS`; the groups in turn,
-    as :func:`simulation.calibration.scale_phase_shares` does one, the mix built once)."""
+    """``params`` with each group's combined share of new plans and of moves at the phase
+    transfers (of children not already in the group) scaled by ``exp(log_factors[group])``
+    (:data:`PLACEMENT_DRAW_GROUPS`, in turn, the split inside a group kept), then each
+    split of :data:`SPLITS` named in ``log_factors`` (its column's share of the pair
+    times the factor, the pair's total kept; children already in the pair keep theirs). The mix is built once (:func:`simulation.calibration._placement`: no state
+    special placement after 19, rows summing to 1)."""
     moving = {group: f for group, f in log_factors.items() if f != 0.0}
     if not moving:
         return params
     new_shares = np.array(params.placement.new_plan_shares)
     transfer = np.array(params.placement.transfer)
-    for group, log_factor in moving.items():
-        for column in PLACEMENT_DRAW_GROUPS[group]:
-            _scale_phases(new_shares, transfer, column, ALL_PHASES, float(np.exp(log_factor)))
+    for group, columns in PLACEMENT_DRAW_GROUPS.items():
+        if group in moving:
+            factor = float(np.exp(moving[group]))
+            _each_phase(new_shares, transfer, partial(_scale_group_rows, columns=columns, factor=factor), columns)
+    for split, (column, pair) in SPLITS.items():
+        if split in moving:
+            factor = float(np.exp(moving[split]))
+            _each_phase(new_shares, transfer, partial(_split_rows, column=column, pair=pair, factor=factor), pair)
     return replace(params, placement=_placement(new_shares, transfer))
+
+
+def places_ratios(sensitivity: Mapping[str, np.ndarray], log_factors: Mapping[str, float], horizon: int) -> np.ndarray:
+    """``r_k`` for the places open during run year ``k = 0 .. horizon - 1`` (from 1 January
+    ``start_year + k``): ``1 + sum_g S^g_{k+1} (f_g - 1)``, the drawn expected state
+    special count at the January that year ends on over the central run's (unconstrained;
+    ``S^g`` the row of :func:`places_sensitivity` for ``f_g = exp(log_factors[g])`` below
+    or above 1; beyond the last ``S`` given, the last), at least 0. The places of a year
+    are sized for the children the year ends with, so the places and the demand of the
+    first January scored (one year ahead) move together."""
+    ratios = np.ones(horizon)
+    for name, log_factor in log_factors.items():
+        rows = sensitivity.get(name)
+        if rows is None or log_factor == 0.0:
+            continue
+        values = np.asarray(rows, dtype=float)[0 if log_factor < 0 else 1]
+        index = np.minimum(np.arange(1, horizon + 1), values.size - 1)
+        ratios += values[index] * np.expm1(log_factor)
+    return np.maximum(ratios, 0.0)
+
+
+def scale_places(places: SpecialPlaces, start_year: int, ratios: np.ndarray) -> SpecialPlaces:
+    """``places`` with each block's places in run year ``k`` (January ``start_year + k``)
+    times ``ratios[k]`` (rounded to whole places; one block per block and year, so a
+    block's years keep their own sizes; the over-capacity allowance and the overflow rule
+    as given). Unconstrained places are returned as they are."""
+    if places.blocks is None:
+        return places
+    blocks = []
+    for block in places.blocks:
+        for k, ratio in enumerate(ratios):
+            year = start_year + k
+            if (block.from_year is not None and year < block.from_year) or (
+                block.to_year is not None and year > block.to_year
+            ):
+                continue
+            blocks.append(
+                PlaceBlock(
+                    block.pool, int(np.floor(block.places * ratio + 0.5)), from_year=year, to_year=year, name=block.name
+                )
+            )
+    return replace(places, blocks=tuple(blocks))
 
 
 def draw_parameters(
@@ -279,11 +444,16 @@ def draw_parameters(
         )
     if spread is None or spread.scale == 0.0:
         return params
-    return _predictive(params, spread, uniforms, last_fitted_year)
+    return predictive_draw(params, spread, uniforms, last_fitted_year)
 
 
-def _predictive(params: Parameters, spread: PredictiveSpread, u: dict[str, float], last_fitted_year: int) -> Parameters:
-    """Sources 3-6 of the module notes, from the replication's uniform numbers ``u``."""
+def predictive_draw(
+    params: Parameters, spread: PredictiveSpread, u: Mapping[str, float], last_fitted_year: int
+) -> Parameters:
+    """Sources 3-7 of the module notes, from a replication's uniform numbers ``u`` (one per
+    source of :data:`SOURCES` that ``spread`` has errors for; 0.5 everywhere is the central
+    rule). :func:`draw_parameters` takes them from the replication's stream; a test or a
+    sensitivity run may pass chosen ones (e.g. evenly spaced)."""
     years = params.years
     ahead = int(max(years.max() - last_fitted_year, 0))
     if spread.request_errors:
@@ -311,7 +481,11 @@ def _predictive(params: Parameters, spread: PredictiveSpread, u: dict[str, float
         )
         for group, errors in spread.placement_errors.items()
     }
-    return scale_placement_groups(params, factors)
+    drawn = scale_placement_groups(params, factors)
+    if spread.places_sensitivity and params.special_places.constrained and any(factors.values()):
+        ratios = places_ratios(spread.places_sensitivity, factors, params.horizon)
+        drawn = replace(drawn, special_places=scale_places(params.special_places, params.start_year, ratios))
+    return drawn
 
 
 # ------------------------------------------------------------- measuring the errors
@@ -337,33 +511,75 @@ def conversion_log_errors(new_plans, requests, window: int = 3) -> np.ndarray:
     return np.concatenate(errors) if errors else np.zeros(0)
 
 
-def placement_sensitivity(params: Parameters, step: float = 0.2, steps_per_year: int = 12) -> dict[str, float]:
-    """For each group of :data:`PLACEMENT_DRAW_GROUPS`, ``s``: the relative change of its
-    expected January count one year after the start per unit change of the factor ``f`` on
-    its share of placements (``(C(f) / C(1) - 1) / (f - 1)``, the cohort engine at
-    ``params`` and with every group's share times ``f = exp(step)``; local special places
-    unconstrained): about the share of the count that came in during the year, what
-    :func:`share_factor` turns an error in the count into a factor on the share with. A
-    group the share cannot move (nobody placed there) gets 0."""
+def places_sensitivity(
+    params: Parameters, sensitivity: Mapping[str, float], steps_per_year: int = 12
+) -> dict[str, np.ndarray]:
+    """Per group or split of ``sensitivity`` (:func:`placement_sensitivity`; those below
+    :data:`LEAST_SENSITIVITY` are not drawn and left out), two rows of ``S_t``, ``t = 0 ..
+    horizon`` (``S_0 = 0``): the relative change of the expected state special count in
+    January ``start_year + t`` per unit change of the factor ``f`` on that group's share
+    alone, measured at the lowest and at the highest factor a draw can give
+    (:func:`share_factor` at the reach both ways): row 0 for ``f < 1``, row 1 for ``f > 1``
+    (the cohort engine at ``params``, local special places unconstrained). The count is
+    close to linear between 1 and each end but not across it: a group that holds most
+    of a phase's placements (FE and other after 16) cannot grow past 98% of them, so its
+    largest draw moves the others less than its smallest, measured on the Gloucestershire
+    baseline (issue 19). What :func:`places_ratios` moves the places with; empty without a
+    horizon or with nobody in state special schools."""
     from simulation.cohort import expected_arrays
 
     if params.horizon < 1:
-        return {group: 0.0 for group in PLACEMENT_DRAW_GROUPS}
+        return {}
+    unconstrained = replace(params, special_places=replace(params.special_places, blocks=None))
+
+    def state_special(p: Parameters) -> np.ndarray:
+        return np.asarray(expected_arrays(p, steps_per_year)[0][("ehcp_state_special", "")], dtype=float)
+
+    before = state_special(unconstrained)
+    if not (before > 0).all():
+        return {}
+    out = {}
+    for name, slope in sensitivity.items():
+        if slope < LEAST_SENSITIVITY:
+            continue
+        reach = reachable_count_error(slope)
+        rows = []
+        for factor in (share_factor(-reach, slope), share_factor(reach, slope)):
+            moved = state_special(scale_placement_groups(unconstrained, {name: float(np.log(factor))}))
+            rows.append((moved / before - 1.0) / (factor - 1.0) if factor != 1.0 else np.zeros_like(before))
+        out[name] = np.array(rows)
+    return out
+
+
+def placement_sensitivity(params: Parameters, step: float = 0.2, steps_per_year: int = 12) -> dict[str, float]:
+    """For each group of :data:`PLACEMENT_DRAW_GROUPS` and each split of :data:`SPLITS`,
+    ``s``: the relative change of its expected January count one year after the start
+    (a split: its column's count) per unit change of the factor ``f`` on its share alone
+    (``(C(f) / C(1) - 1) / (f - 1)``, the cohort engine at ``params`` and with that share
+    times ``f = exp(step)``; local special places unconstrained): about the share of the
+    count that came in during the year, what :func:`share_factor` turns an error in the
+    count into a factor on the share with. One the share cannot move (nobody placed
+    there) gets 0."""
+    from simulation.cohort import expected_arrays
+
+    names = (*PLACEMENT_DRAW_GROUPS, *SPLITS)
+    if params.horizon < 1:
+        return {name: 0.0 for name in names}
     # the cohort engine runs without the local special places (a sensitivity to the share,
     # not a projection)
     one_year = replace(params, horizon=1, special_places=replace(params.special_places, blocks=None))
     base, _ = expected_arrays(one_year, steps_per_year)
-    moved, _ = expected_arrays(
-        scale_placement_groups(one_year, {g: step for g in PLACEMENT_DRAW_GROUPS}), steps_per_year
-    )
 
-    def count(stocks, group: str) -> float:
-        if group == "ehcp_fe_plus_other":
-            return float(stocks[("ehcp_fe", "")][1] + stocks[("ehcp_other", "")][1])
-        return float(stocks[(group, "")][1])
+    def count(stocks, name: str) -> float:
+        columns = SPLITS[name][0:1] if name in SPLITS else PLACEMENT_DRAW_GROUPS[name]
+        return float(sum(stocks[(PLACEMENT_MEASURES[c], "")][1] for c in columns))
 
     out = {}
-    for group in PLACEMENT_DRAW_GROUPS:
-        before, after = count(base, group), count(moved, group)
-        out[group] = float((after / before - 1.0) / np.expm1(step)) if before > 0 else 0.0
+    for name in names:
+        before = count(base, name)
+        if before <= 0:
+            out[name] = 0.0
+            continue
+        moved, _ = expected_arrays(scale_placement_groups(one_year, {name: step}), steps_per_year)
+        out[name] = float((count(moved, name) / before - 1.0) / np.expm1(step))
     return out

@@ -15,12 +15,17 @@ error uses only the years before its own past origin.
 - **Identification**: the same rule and damping on SEN support (% of pupils, January).
 - **Conversion**: new plans of a year against last year's requests times the recent
   ratio of the two (:func:`simulation.uncertainty.conversion_log_errors`), one year ahead.
-- **Placement mix**: each group's share of EHC plans (January), carried by the damped
-  rule with the damping chosen on that share's panel, its one-year-ahead log errors;
-  turned into a factor on the group's share of placements through the cohort engine's
-  sensitivity at the run's central parameters
+- **Placement mix**: each group's share of EHC plans (January; state special and
+  independent special together, :data:`simulation.uncertainty.PLACEMENT_DRAW_GROUPS`),
+  carried by the damped rule with the damping chosen on that share's panel, its
+  one-year-ahead log errors; turned into a factor on the group's share of placements
+  through the cohort engine's sensitivity at the run's central parameters
   (:func:`simulation.uncertainty.placement_sensitivity`, :func:`simulation.uncertainty.
-  share_factor`).
+  share_factor`). A split of :data:`simulation.uncertainty.SPLITS` (independent special's
+  share of the two) is measured the same way on its own share panel (``splits``; by
+  default :data:`simulation.uncertainty.SPLIT_DRAWS`). With local special places, the
+  places move with the state special demand a draw implies
+  (:func:`simulation.uncertainty.places_sensitivity`, measured here once per run).
 
 **LAs of a similar size.** A small LA's errors carry more chance than a large one's, so
 requests, conversion and each placement group are measured on the LAs whose figure at
@@ -33,23 +38,16 @@ noise), so the bands lean wide (they are meant to cover, see ``sendcast calibrat
 
 from __future__ import annotations
 
-# Known effect (measured on Gloucestershire, issue 19): with local special places bound, a
-# draw that sends more children to state special schools than the places allow overflows
-# into independent schools (and "other" while they wait), a draw that sends fewer does not
-# bring them down: the predictive MEAN of independent placements sits above the central
-# run's (validation one year ahead: +13.5% -> +23.0% from 2022, +0.2% -> +13.3% from 2023).
-# A follow-up: draw the split between state special and independent (their shares of
-# special placements) rather than each group's share of all plans.
-
 from collections.abc import Mapping
 
+import numpy as np
 import pandas as pd
 
 from sendcast.data.build import Dataset
-from simulation.parameters import PLACEMENTS, Parameters
+from simulation.parameters import Parameters
 from simulation.trends import PANEL_HORIZONS, choose_panel_damping, panel_log_errors
-from simulation.uncertainty import (PLACEMENT_DRAW_GROUPS, PredictiveSpread, conversion_log_errors,
-                                    placement_sensitivity)
+from simulation.uncertainty import (PLACEMENT_DRAW_GROUPS, PLACEMENT_MEASURES, SPLIT_DRAWS, SPLITS, PredictiveSpread,
+                                    conversion_log_errors, placement_sensitivity, places_sensitivity)
 
 #: Published series the spread is measured on: calendar-year flows ...
 PANEL_FLOWS = ("requests", "new_plans")
@@ -87,13 +85,34 @@ def panels_until(panels: Mapping[str, pd.DataFrame], origin: int) -> dict[str, p
     return out
 
 
+def _count_panel(panels: Mapping[str, pd.DataFrame], columns) -> pd.DataFrame:
+    """The January count of the placement ``columns`` together, one row per LA."""
+    parts = [panels[PLACEMENT_MEASURES[c]] for c in columns]
+    total = parts[0]
+    for part in parts[1:]:
+        total = total + part.reindex(index=total.index, columns=total.columns)
+    return total
+
+
 def group_share_panel(panels: Mapping[str, pd.DataFrame], group: str) -> pd.DataFrame:
-    """A placement group's share of all EHC plans (January), one row per LA
-    (``ehcp_fe_plus_other``: FE and other together, across the January 2023 recording break)."""
-    total = panels["ehcp_total"]
-    count = (panels["ehcp_fe"] + panels["ehcp_other"]) if group == "ehcp_fe_plus_other" else panels[group]
+    """A placement group's count as a share of all EHC plans (January), one row per LA
+    (``ehcp_specialist``: state special and independent special together;
+    ``ehcp_fe_plus_other``: FE and other together, across the January 2023 recording
+    break); a split of :data:`simulation.uncertainty.SPLITS`: its column's count as a share
+    of the pair's."""
+    if group in SPLITS:
+        column, pair = SPLITS[group]
+        total, count = _count_panel(panels, pair), _count_panel(panels, (column,))
+    else:
+        total, count = panels["ehcp_total"], _count_panel(panels, PLACEMENT_DRAW_GROUPS[group])
     count = count.reindex(index=total.index, columns=total.columns)
     return count / total.where(total > 0)
+
+
+def group_count_panel(panels: Mapping[str, pd.DataFrame], group: str) -> pd.DataFrame:
+    """The January count a group's (or split's) errors are about, one row per LA."""
+    columns = SPLITS[group][0:1] if group in SPLITS else PLACEMENT_DRAW_GROUPS[group]
+    return _count_panel(panels, columns)
 
 
 def similar_in_size(sizes: pd.Series, own: float | None) -> pd.Index:
@@ -109,17 +128,18 @@ def _latest(panel: pd.DataFrame) -> pd.Series:
     return panel[max(panel.columns)] if panel.shape[1] else pd.Series(dtype=float)
 
 
-def group_count_errors(panels: Mapping[str, pd.DataFrame],
-                       own: Mapping[str, float] | None = None) -> dict[str, object]:
-    """Per placement group, the one-year-ahead log errors of its share of EHC plans under
-    the damped rule with the damping chosen on that share's panel, on the LAs of a size
-    similar to ``own[group]`` (the run's LA's count in the group at the origin)."""
+def group_count_errors(panels: Mapping[str, pd.DataFrame], own: Mapping[str, float] | None = None,
+                       splits: tuple[str, ...] = SPLIT_DRAWS) -> dict[str, object]:
+    """Per placement group (and per split in ``splits``), the one-year-ahead log errors of
+    its share (:func:`group_share_panel`) under the damped rule with the damping chosen
+    on that share's panel, on the LAs of a size similar to ``own[group]`` (the run's LA's
+    count in the group at the origin)."""
     out = {}
-    for group in PLACEMENT_DRAW_GROUPS:
+    for group in (*PLACEMENT_DRAW_GROUPS, *splits):
         share = group_share_panel(panels, group)
         if share.shape[1] < 5:
             continue
-        counts = _latest(share * panels["ehcp_total"].reindex_like(share))
+        counts = _latest(group_count_panel(panels, group).reindex_like(share))
         share = share.loc[similar_in_size(counts.dropna(), (own or {}).get(group))]
         damping, _ = choose_panel_damping(share)
         errors = panel_log_errors(share, damping, horizons=1)
@@ -129,21 +149,24 @@ def group_count_errors(panels: Mapping[str, pd.DataFrame],
 
 
 def own_group_counts(params: Parameters) -> dict[str, float]:
-    """The run's starting January count in each placement group of the draws."""
-    by_placement = dict(zip(PLACEMENTS, params.caseload.ehcp_by_placement))
-    return {"ehcp_state_special": by_placement["state_special"],
-            "ehcp_independent_special": by_placement["independent_special"], "ehcp_ap": by_placement["ap"],
-            "ehcp_fe_plus_other": by_placement["fe"] + by_placement["other"]}
+    """The run's starting January count in each placement group (and split) of the draws."""
+    by_placement = np.asarray(params.caseload.ehcp_by_placement, dtype=float)
+    out = {group: float(by_placement[list(columns)].sum()) for group, columns in PLACEMENT_DRAW_GROUPS.items()}
+    out.update({split: float(by_placement[column]) for split, (column, _) in SPLITS.items()})
+    return out
 
 
 def predictive_spread(panels: Mapping[str, pd.DataFrame] | None, params: Parameters, start_year: int, damping: float,
-                      *, la_code: str | None = None, trends: bool = True,
-                      scale: float = 1.0) -> PredictiveSpread | None:
+                      *, la_code: str | None = None, trends: bool = True, scale: float = 1.0,
+                      splits: tuple[str, ...] = SPLIT_DRAWS, places: bool = True) -> PredictiveSpread | None:
     """The spread of the draws of a run starting in January ``start_year`` (see the
     module notes), from the panels cut at ``start_year`` here, whatever they hold;
     ``damping``: the trend rule's; ``la_code``: the run's LA (its size chooses the LAs
     measured on); ``trends``: request and identification errors (only when the rates are
-    carried forward by the damped rule). ``None`` without panels."""
+    carried forward by the damped rule); ``splits``: the splits of
+    :data:`simulation.uncertainty.SPLITS` drawn; ``places``: with local special places, the
+    places move with the drawn specialist demand (:func:`simulation.uncertainty.
+    scale_places`). ``None`` without panels."""
     if not panels:
         return None
     cut = panels_until(panels, start_year)
@@ -155,8 +178,10 @@ def predictive_spread(panels: Mapping[str, pd.DataFrame] | None, params: Paramet
     identification_errors = panel_log_errors(identification, damping, PANEL_HORIZONS) if trends else ()
     conversion = (conversion_log_errors(cut["new_plans"].reindex(near), requests.loc[near])
                   if cut["new_plans"].shape[1] else None)
-    counts = group_count_errors(cut, own_group_counts(params))
+    counts = group_count_errors(cut, own_group_counts(params), splits)
     sensitivity = placement_sensitivity(params) if counts else {}
+    drawn = {group: sensitivity.get(group, 0.0) for group in counts}
+    moving = places_sensitivity(params, drawn) if counts and places and params.special_places.constrained else {}
     return PredictiveSpread(request_errors=request_errors, identification_errors=identification_errors,
                             conversion_errors=conversion, placement_errors=counts,
-                            placement_sensitivity=sensitivity, scale=scale)
+                            placement_sensitivity=sensitivity, places_sensitivity=moving, scale=scale)

@@ -57,7 +57,7 @@ import pytest  # noqa: E402
 from hypothesis import given, settings  # noqa: E402
 from hypothesis import strategies as st  # noqa: E402
 
-from simulation.parameters import INDEPENDENT, STATE_SPECIAL  # noqa: E402
+from simulation.parameters import AP, INDEPENDENT, STATE_SPECIAL  # noqa: E402
 from simulation.uncertainty import (PLACEMENT_DRAW_GROUPS, PredictiveSpread, conversion_log_errors,  # noqa: E402
                                     error_path, placement_sensitivity, reachable_count_error, share_factor)
 
@@ -138,19 +138,41 @@ def test_the_conversion_draw_scales_the_first_years_capacity_and_the_response_to
     assert np.isclose(values[1] / values[0], 700.0 / 600.0)         # frozen: every year's capacity, alike
 
 
-def test_the_placement_draw_scales_each_groups_share_of_new_plans():
+def test_the_placement_draw_scales_state_special_and_independent_together():
+    """Specialist places are drawn as one group (issue 19): their combined share moves, the
+    split between state special and independent stays as fitted (the places decide it)."""
     params = _params()
-    spread = PredictiveSpread(placement_errors={"ehcp_independent_special": ERRORS},
-                              placement_sensitivity={"ehcp_independent_special": 0.2})
-    shares = [draw_parameters(params, stream(5, r, "parameter_draw"), last_fitted_year=2020, spread=spread)
-              .placement.new_plan_shares for r in range(30)]
-    independent = np.array([s[2, INDEPENDENT] for s in shares])
-    base = params.placement.new_plan_shares[2, INDEPENDENT]
-    assert independent.min() < base < independent.max()
-    # state special is only rescaled with the rest: its share relative to mainstream stays
-    ratio = np.array([s[2, STATE_SPECIAL] / s[2, 0] for s in shares])
-    np.testing.assert_allclose(ratio, params.placement.new_plan_shares[2, STATE_SPECIAL]
-                               / params.placement.new_plan_shares[2, 0])
+    spread = PredictiveSpread(placement_errors={"ehcp_specialist": ERRORS},
+                              placement_sensitivity={"ehcp_specialist": 0.2})
+    drawn = [draw_parameters(params, stream(5, r, "parameter_draw"), last_fitted_year=2020, spread=spread).placement
+             for r in range(30)]
+    base = params.placement
+    specialist = np.array([d.new_plan_shares[2, [STATE_SPECIAL, INDEPENDENT]].sum() for d in drawn])
+    assert specialist.min() < base.new_plan_shares[2, [STATE_SPECIAL, INDEPENDENT]].sum() < specialist.max()
+    for d in drawn:   # the split inside the group, and the mix of the rest, stay as fitted
+        for rows, fitted in ((d.new_plan_shares[:4], base.new_plan_shares[:4]), (d.transfer, base.transfer)):
+            with np.errstate(invalid="ignore", divide="ignore"):
+                np.testing.assert_allclose(rows[..., INDEPENDENT] / rows[..., STATE_SPECIAL],
+                                           fitted[..., INDEPENDENT] / fitted[..., STATE_SPECIAL], rtol=1e-9)
+                np.testing.assert_allclose(rows[..., AP] / rows[..., 0], fitted[..., AP] / fitted[..., 0], rtol=1e-9)
+        np.testing.assert_allclose(d.new_plan_shares.sum(axis=1), 1.0)
+        np.testing.assert_allclose(d.transfer.sum(axis=-1), 1.0)
+
+
+def test_a_split_draw_moves_independent_against_state_special_and_keeps_their_total():
+    params = _params()
+    spread = PredictiveSpread(placement_errors={"independent_share_of_specialist": ERRORS},
+                              placement_sensitivity={"independent_share_of_specialist": 0.2})
+    drawn = [draw_parameters(params, stream(5, r, "parameter_draw"), last_fitted_year=2020, spread=spread).placement
+             for r in range(30)]
+    base = params.placement
+    independent = np.array([d.new_plan_shares[2, INDEPENDENT] for d in drawn])
+    assert independent.min() < base.new_plan_shares[2, INDEPENDENT] < independent.max()
+    pair = [STATE_SPECIAL, INDEPENDENT]
+    for d in drawn:
+        np.testing.assert_allclose(d.new_plan_shares[:4, pair].sum(axis=1), base.new_plan_shares[:4, pair].sum(axis=1))
+        np.testing.assert_allclose(d.transfer[..., pair].sum(axis=-1), base.transfer[..., pair].sum(axis=-1))
+        np.testing.assert_allclose(d.new_plan_shares[:, AP], base.new_plan_shares[:, AP])
 
 
 @settings(max_examples=25, deadline=None)
@@ -180,8 +202,10 @@ ONE_SOURCE = (
     (dict(identification_errors=(0.5 * ERRORS,)),
      lambda p: np.log(float(schedule_values(p.arrivals.sen_support_multiplier, 2022, 1)[0]))),
     (dict(conversion_errors=ERRORS), lambda p: np.log(p.assessment.capacity_response)),
-    (dict(placement_errors={"ehcp_independent_special": ERRORS},
-          placement_sensitivity={"ehcp_independent_special": 0.15}),
+    (dict(placement_errors={"ehcp_specialist": ERRORS}, placement_sensitivity={"ehcp_specialist": 0.15}),
+     lambda p: np.log(p.placement.new_plan_shares[2, [STATE_SPECIAL, INDEPENDENT]].sum())),
+    (dict(placement_errors={"independent_share_of_specialist": ERRORS},
+          placement_sensitivity={"independent_share_of_specialist": 0.15}),
      lambda p: np.log(p.placement.new_plan_shares[2, INDEPENDENT])),
 )
 
@@ -230,13 +254,25 @@ def test_count_errors_become_share_factors_through_the_sensitivity():
 
     params = _params()
     sensitivity = placement_sensitivity(params)
-    assert 0 < sensitivity["ehcp_state_special"] < 1 and 0 < sensitivity["ehcp_independent_special"] < 1
-    # the factor that should move the count by +10% moves it by about 10% in the cohort engine
+    assert 0 < sensitivity["ehcp_specialist"] < 1 and 0 < sensitivity["independent_share_of_specialist"] < 1
+
+    def specialist(stocks):
+        return stocks[("ehcp_state_special", "")][1] + stocks[("ehcp_independent_special", "")][1]
+
+    # the factor that should move the count by +5% (within reach) moves it by about 5% in
+    # the cohort engine
+    assert np.log(1.05) < reachable_count_error(sensitivity["ehcp_specialist"])
     one_year = replace(params, horizon=1)
-    before = expected_arrays(one_year, 12)[0][("ehcp_state_special", "")][1]
-    factor = share_factor(np.log(1.1), sensitivity["ehcp_state_special"])
-    after = expected_arrays(scale_placement_groups(one_year, {"ehcp_state_special": np.log(factor)}), 12)[0]
-    assert abs(after[("ehcp_state_special", "")][1] / before - 1.1) < 0.02
+    before = expected_arrays(one_year, 12)[0]
+    factor = share_factor(np.log(1.05), sensitivity["ehcp_specialist"])
+    after = expected_arrays(scale_placement_groups(one_year, {"ehcp_specialist": np.log(factor)}), 12)[0]
+    assert abs(specialist(after) / specialist(before) - 1.05) < 0.005
+    # a split: independent moves by about 5%, the two together stay
+    factor = share_factor(np.log(1.05), sensitivity["independent_share_of_specialist"])
+    split = expected_arrays(scale_placement_groups(one_year, {"independent_share_of_specialist": np.log(factor)}), 12)[0]
+    key = ("ehcp_independent_special", "")
+    assert abs(split[key][1] / before[key][1] - 1.05) < 0.005
+    assert abs(specialist(split) / specialist(before) - 1.0) < 0.005
     assert share_factor(0.0, 0.2) == 1.0 and share_factor(-5.0, 0.2) == pytest.approx(0.05)
     # the same reach both ways: the largest rise is the largest fall, mirrored
     reach = reachable_count_error(0.2)
@@ -245,3 +281,66 @@ def test_count_errors_become_share_factors_through_the_sensitivity():
     # a share that moves nothing is not drawn
     spread = PredictiveSpread(placement_errors={"ehcp_ap": ERRORS}, placement_sensitivity={"ehcp_ap": 0.001})
     assert spread.placement_errors == {}
+
+
+# ------------------------------------------------- places moving with the draws (issue 19)
+from simulation.parameters import PlaceBlock, SpecialPlaces  # noqa: E402
+from simulation.uncertainty import places_ratios, predictive_draw, scale_places  # noqa: E402
+
+#: Rows of S_t (f < 1, f > 1) for t = 0 .. 6: the state special count's response to the
+#: specialist factor, hand-made.
+SLOPES = np.array([[0.0, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6], [0.0, 0.08, 0.16, 0.24, 0.3, 0.36, 0.4]])
+
+
+def _with_places(params, places: int = 500):
+    return replace(params, special_places=SpecialPlaces(
+        blocks=(PlaceBlock("all", places), PlaceBlock("primary", 40, from_year=2021, name="new school"))))
+
+
+def test_places_ratios_follow_the_drawn_demand_at_the_january_each_year_ends_on():
+    ratios = places_ratios({"ehcp_specialist": SLOPES}, {"ehcp_specialist": np.log(0.5)}, 6)
+    np.testing.assert_allclose(ratios, 1.0 - 0.5 * SLOPES[0, 1:7])         # f < 1: row 0, S_{k+1}
+    ratios = places_ratios({"ehcp_specialist": SLOPES}, {"ehcp_specialist": np.log(2.0)}, 8)
+    np.testing.assert_allclose(ratios, 1.0 + np.r_[SLOPES[1, 1:7], 0.4, 0.4])  # beyond the last: the last
+    assert places_ratios({"ehcp_specialist": SLOPES}, {"ehcp_ap": 1.0}, 3).tolist() == [1.0, 1.0, 1.0]
+    assert places_ratios({"ehcp_specialist": 10 * SLOPES}, {"ehcp_specialist": np.log(0.05)}, 3).min() == 0.0
+
+
+def test_scaled_places_keep_each_blocks_years_and_never_reverse_more_places():
+    ratios = np.array([1.0, 1.1, 1.2, 0.9, 0.8, 1.0])
+    start = 2019
+    base = _with_places(_params()).special_places
+    scaled = scale_places(base, start, ratios)
+    before = base.places_by_year(start, 6)
+    after = scaled.places_by_year(start, 6)
+    np.testing.assert_array_equal(after["primary"], np.floor(before["primary"] * ratios + 0.5))
+    np.testing.assert_array_equal(after["all"], np.floor(before["all"] * ratios + 0.5))
+    assert after["primary"][:2].tolist() == [0, 0]                          # the new school opens as listed
+    more = scale_places(_with_places(_params(), 520).special_places, start, ratios).places_by_year(start, 6)
+    assert np.all(more["all"] >= after["all"])
+    unconstrained = SpecialPlaces()
+    assert scale_places(unconstrained, start, ratios) is unconstrained
+
+
+def test_places_move_only_with_a_placement_draw_and_alike_for_a_scenario_and_its_baseline():
+    params = _with_places(_params())
+    spread = PredictiveSpread(placement_errors={"ehcp_specialist": ERRORS},
+                              placement_sensitivity={"ehcp_specialist": 0.15},
+                              places_sensitivity={"ehcp_specialist": SLOPES})
+    central = predictive_draw(params, spread, {"ehcp_specialist": 0.5}, 2018)
+    assert central.special_places == params.special_places
+    high = predictive_draw(params, spread, {"ehcp_specialist": 0.95}, 2018).special_places.places_by_year(2019, 6)
+    low = predictive_draw(params, spread, {"ehcp_specialist": 0.05}, 2018).special_places.places_by_year(2019, 6)
+    fitted = params.special_places.places_by_year(2019, 6)
+    assert np.all(high["all"] >= fitted["all"]) and high["all"][-1] > fitted["all"][-1]
+    assert np.all(low["all"] <= fitted["all"]) and low["all"][-1] < fitted["all"][-1]
+    more = _with_places(_params(), 600)
+    for r in range(5):   # common random numbers: the same stream gives the same ratios
+        a = draw_parameters(params, stream(9, r, "parameter_draw"), last_fitted_year=2018, spread=spread)
+        b = draw_parameters(more, stream(9, r, "parameter_draw"), last_fitted_year=2018, spread=spread)
+        pa, pb = a.special_places.places_by_year(2019, 6), b.special_places.places_by_year(2019, 6)
+        np.testing.assert_array_equal(pa["primary"], pb["primary"])
+        assert np.all(pb["all"] >= pa["all"])
+    # a spread at scale 0 is the central rule: the places as given
+    zero = draw_parameters(params, stream(9, 0, "parameter_draw"), last_fitted_year=2018, spread=spread.with_scale(0.0))
+    assert zero.special_places == params.special_places
