@@ -117,7 +117,7 @@ from sendcast.money import prices
 from sendcast.scenarios.option_cost_setup import provision_costs
 from sendcast.scenarios.reform_setup import reform_settings
 from sendcast.scenarios.need_setup import primary_needs, target_needs
-from sendcast.scenarios.timeliness_setup import TIMELINESS, duration_fit, known_fit, timeliness_changes, timeliness_panel
+from sendcast.scenarios.timeliness_setup import FIT_HORIZON, TIMELINESS, duration_fit, known_fit, timeliness_changes, timeliness_panel
 from sendcast.scenarios.tree import SECTIONS
 from sendcast.scenarios.uncertainty import central
 from sendcast.money.unit_costs import OUTTURN_FILE, PRICE_BASE, apply_overrides, default_unit_costs, \
@@ -784,12 +784,14 @@ def build_parameters(dataset: Dataset, la: str, *, start_year: int, horizon: int
         raise SetupError(f"the calibration given ends in January {fitted.start_year + fitted.horizon}; "
                          f"the run starts in January {start_year}")
 
-    def assemble(chosen: Scenario | None, durations: Assessment) -> Parameters:
-        return _assemble(dataset, history, calibration, chosen, durations, start_year=start_year, horizon=horizon,
+    def assemble(chosen: Scenario | None, durations: Assessment, years: int = horizon) -> Parameters:
+        return _assemble(dataset, history, calibration, chosen, durations, start_year=start_year, horizon=years,
                          capacity=capacity if chosen is scenario else None, data=data)
 
+    # measured on a fixed horizon: the curve must not depend on which run asked first (it is
+    # kept for the process, and a run's random numbers depend on its horizon)
     fit = duration_fit(duration_key(history, start_year), history.rows, start_year,
-                       lambda: assemble(None, fitted.assessment))
+                       lambda: assemble(None, fitted.assessment, FIT_HORIZON))
     durations = fitted.assessment if fit is None else with_duration_scale(fitted, fit.scale).assessment
     return assemble(scenario, durations)
 

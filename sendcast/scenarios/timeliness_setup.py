@@ -41,6 +41,9 @@ TIMELINESS = "issued_within_20wk_pct"
 DURATIONS_RULE = "illustrative"
 #: A fixed seed for the fit (common to every run: the fit is a property of the LA's history).
 FIT_SEED = 20_190_101
+#: Years of the run the curve is measured on (only the first is read; fixed so that the
+#: curve is the same whichever run of the process measures it first).
+FIT_HORIZON = 2
 #: Replications of the assessment pipeline per scale tried.
 FIT_REPLICATIONS = 2
 
