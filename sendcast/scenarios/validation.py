@@ -359,8 +359,9 @@ def validate_la(dataset: Dataset, la: str, *, origins: tuple[int, ...] = ORIGINS
              f"year before it; {replications} replications, seed {seed}; 95% bands PREDICTIVE: each replication "
              "draws the request growth and capacity response (bootstrap over the fitted years) and requests, "
              "identification, conversion to new plans and the placement mix with the spread of their errors out of "
-             "sample on every LA's published figures before the origin (sendcast.scenarios.predictive), plus "
-             "simulation noise",
+             "sample on every LA's published figures before the origin (sendcast.scenarios.predictive), and the "
+             "share within 20 weeks with the spread of every LA's year-on-year changes before it "
+             "(sendcast.scenarios.timeliness_setup), plus simulation noise",
              "population: ONS estimates as published now (not the projection of the origin year): the one input "
              "known after the origin",
              "forecast engine: January counts forecast with until=origin, flows with until=origin-1 (the same "
