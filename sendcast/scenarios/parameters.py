@@ -117,7 +117,7 @@ from sendcast.money import prices
 from sendcast.scenarios.option_cost_setup import provision_costs
 from sendcast.scenarios.reform_setup import reform_settings
 from sendcast.scenarios.need_setup import primary_needs, target_needs
-from sendcast.scenarios.timeliness_setup import FIT_HORIZON, TIMELINESS, duration_fit, known_fit, timeliness_changes, timeliness_panel
+from sendcast.scenarios.timeliness_setup import FIT_HORIZON, TIMELINESS, la_panel, duration_fit, known_fit, timeliness_changes, timeliness_panel
 from sendcast.scenarios.tree import SECTIONS
 from sendcast.scenarios.uncertainty import central
 from sendcast.money.unit_costs import OUTTURN_FILE, PRICE_BASE, apply_overrides, default_unit_costs, \
@@ -213,9 +213,7 @@ def la_history(dataset: Dataset, la: str) -> LaHistory:
 def requests_panel(dataset: Dataset) -> pd.DataFrame:
     """Every English LA's published requests for an assessment: one row per LA code, one
     column per calendar year (missing: NaN)."""
-    m = dataset.measures
-    rows = m[(m["measure"] == "requests") & (m["breakdown"].fillna("") == "") & m["la_code"].str.startswith("E")]
-    return rows.pivot_table(index="la_code", columns="year", values="value", aggfunc="first")
+    return la_panel(dataset, "requests")
 
 
 def assessment_panels(dataset: Dataset) -> dict[str, pd.DataFrame]:

@@ -101,10 +101,8 @@ def duration_note(fit: DurationFit | None, start_year: int, base: Assessment) ->
 def timeliness_panel(dataset: Dataset) -> pd.DataFrame:
     """Every English LA's published share within 20 weeks: one row per LA code, one column per
     calendar year (missing: NaN; England left out)."""
-    m = dataset.measures
-    rows = m[(m["measure"] == TIMELINESS) & (m["breakdown"].fillna("") == "") & m["la_code"].str.startswith("E")
-             & (m["la_code"] != "E92000001")]
-    return rows.pivot_table(index="la_code", columns="year", values="value", aggfunc="first")
+    panel = la_panel(dataset, TIMELINESS)
+    return panel.drop(index="E92000001", errors="ignore")
 
 
 def timeliness_changes(panels: dict[str, pd.DataFrame] | None, start_year: int) -> np.ndarray:
@@ -115,3 +113,11 @@ def timeliness_changes(panels: dict[str, pd.DataFrame] | None, start_year: int) 
     if panel is None or panel.empty:
         return np.empty(0)
     return year_on_year_changes(panel.loc[:, [y for y in panel.columns if int(y) <= start_year - 1]])
+
+
+def la_panel(dataset: Dataset, measure: str) -> pd.DataFrame:
+    """Every English code's published total of ``measure`` (no breakdown): one row per code
+    (England's included), one column per year (missing: NaN)."""
+    m = dataset.measures
+    rows = m[(m["measure"] == measure) & (m["breakdown"].fillna("") == "") & m["la_code"].str.startswith("E")]
+    return rows.pivot_table(index="la_code", columns="year", values="value", aggfunc="first")
