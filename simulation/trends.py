@@ -38,6 +38,7 @@ last fitted year, its last value times ``exp(g * (phi + phi**2 + ... + phi**k))`
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import replace
 
 import numpy as np
@@ -154,16 +155,25 @@ def panel_damping_scores(
 
 
 def panel_log_errors(
-    panel: pd.DataFrame, damping: float, horizons: int = PANEL_HORIZONS, window: int = GROWTH_YEARS
+    panel: pd.DataFrame,
+    damping: float,
+    horizons: int = PANEL_HORIZONS,
+    window: int = GROWTH_YEARS,
+    growth_cap: float | None = None,
+    rule_at: Callable[[int], tuple[float, float | None]] | None = None,
 ) -> tuple[np.ndarray, ...]:
     """Signed out-of-sample log errors (published minus rule, ``log(actual / forecast)``)
-    of the damped-growth rule with ``damping`` on every area of ``panel`` (one row per area,
-    one column per year; missing or non-positive values are gaps), from every origin with
-    ``window`` growths before it: one array per horizon ``1 .. horizons`` (each pooled over
-    areas and origins; a horizon no origin reaches is left off, so the tuple may be
-    shorter). Every forecast uses the panel's years up to its own origin only; the panel
-    itself should be cut at the run's origin (:func:`sendcast.scenarios.parameters.
-    history_until` does), so no error uses a year after it."""
+    of the damped-growth rule with ``damping``, the growth kept within ``+-growth_cap``
+    (:func:`capped`), on every area of ``panel`` (one row per area, one column per year;
+    missing or non-positive values are gaps), from every origin with ``window`` growths
+    before it: one array per horizon ``1 .. horizons`` (each pooled over areas and origins;
+    a horizon no origin reaches is left off, so the tuple may be shorter). ``rule_at``
+    (given): the ``(damping, growth_cap)`` used from each origin, a function of the
+    origin's year (the last year of data the forecast uses), in place of ``damping`` and
+    ``growth_cap``: :func:`rules_chosen_at`, the rule as it would have been chosen on the
+    data to that origin. Every forecast uses the panel's years up to its own origin only;
+    the panel itself should be cut at the run's origin (:func:`sendcast.scenarios.
+    predictive.panels_until` does), so no error uses a year after it."""
     if panel.empty:
         return ()
     years = np.arange(int(min(panel.columns)), int(max(panel.columns)) + 1)
@@ -172,9 +182,10 @@ def panel_log_errors(
         logs = np.where(values > 0, np.log(values), np.nan)
     by_horizon: list[list[np.ndarray]] = [[] for _ in range(horizons)]
     for i in range(window, len(years) - 1):
-        growth = (logs[:, i] - logs[:, i - window]) / window
+        phi, cap = (damping, growth_cap) if rule_at is None else rule_at(int(years[i]))
+        growth = capped((logs[:, i] - logs[:, i - window]) / window, cap)
         for k in range(1, min(horizons, len(years) - 1 - i) + 1):
-            steps = float(np.sum(damping ** np.arange(1, k + 1)))
+            steps = float(np.sum(phi ** np.arange(1, k + 1)))
             error = logs[:, i + k] - (logs[:, i] + growth * steps)
             by_horizon[k - 1].append(error[np.isfinite(error)])
     out = []
@@ -184,6 +195,26 @@ def panel_log_errors(
             break
         out.append(pooled)
     return tuple(out)
+
+
+def rules_chosen_at(panel: pd.DataFrame, choose: Callable | None = None) -> Callable[[int], tuple[float, float | None]]:
+    """The damping and growth cap the baseline would have chosen at each origin: a
+    function of the origin's year ``y`` giving ``choose(panel cut to the years <= y)[:2]``
+    (``choose``: :func:`choose_panel_rule` unless given, e.g. a remembering wrapper of it;
+    with nothing to score before ``y``, its default: :data:`DEFAULT_DAMPING`, no cap).
+    What :func:`panel_log_errors` measures a rule's errors with so that no choice is
+    scored on the data that made it (issue 19)."""
+    chooser = choose_panel_rule if choose is None else choose
+    chosen: dict[int, tuple[float, float | None]] = {}
+
+    def rule_at(year: int) -> tuple[float, float | None]:
+        if year not in chosen:
+            cut = panel.loc[:, [y for y in panel.columns if int(y) <= year]]
+            damping, cap = chooser(cut)[:2]
+            chosen[year] = (float(damping), None if cap is None else float(cap))
+        return chosen[year]
+
+    return rule_at
 
 
 def choose_panel_damping(panel: pd.DataFrame, candidates=DAMPING_CANDIDATES) -> tuple[float, pd.DataFrame]:

@@ -104,8 +104,8 @@ def test_the_predictive_spread_uses_nothing_published_after_the_origin(seed, ori
             [y for y in panel.columns if y > origin]
         panel.loc[:, after] = panel.loc[:, after] * factor
     params = gloucestershire_example(start_year=origin, horizon=3)
-    a = predictive_spread(panels, params, origin, 0.8, la_code="E00000001")
-    b = predictive_spread(later, params, origin, 0.8, la_code="E00000001")
+    a = predictive_spread(panels, params, origin, la_code="E00000001")
+    b = predictive_spread(later, params, origin, la_code="E00000001")
     assert a.request_errors and a.conversion_errors is not None
     assert set(a.placement_errors) <= set(PLACEMENT_DRAW_GROUPS) | set(SPLIT_DRAWS)
     for x, y in zip(a.request_errors + a.identification_errors, b.request_errors + b.identification_errors):

@@ -127,10 +127,11 @@ from simulation import (CalibrationResult, Caseload, Costs, EarlyIdentification,
 from simulation import calibration as calibration_rules
 from simulation.calibration import open_requests
 from simulation.streams import stream
-from simulation.trends import (PANEL_HORIZONS, capped, carry_forward, choose_damping, choose_panel_rule,
+from simulation.trends import (PANEL_HORIZONS, capped, carry_forward, choose_damping,
                                identification_growth, multiplier_changes, multiplier_growth)
 from simulation.timeliness import draw_durations, with_duration_scale
 from simulation.uncertainty import PredictiveSpread, draw_parameters
+from sendcast.scenarios.predictive import panel_rule as _panel_rule
 from sendcast.scenarios.predictive import panels_until, predictive_spread, published_panels
 from simulation.capacity_adjustment import DEFAULT_ADJUSTMENT, adjusted, choose_adjustment, one_year_ahead
 from simulation.cohort import expected_arrays
@@ -893,20 +894,6 @@ def damping_choice(history: LaHistory, start_year: int) -> tuple[float, str]:
     return damping, line
 
 
-_RULE_CACHE: dict[tuple, tuple[float, float | None, pd.DataFrame]] = {}
-
-
-def _panel_rule(panel: pd.DataFrame) -> tuple[float, float | None, pd.DataFrame]:
-    """:func:`simulation.trends.choose_panel_rule` on ``panel``, remembered by the panel's
-    contents (every LA's run from the same origin scores the same panel; a few dozen kept)."""
-    key = (tuple(panel.index), tuple(int(y) for y in panel.columns), panel.to_numpy(dtype=float).tobytes())
-    if key not in _RULE_CACHE:
-        if len(_RULE_CACHE) >= 32:
-            _RULE_CACHE.pop(next(iter(_RULE_CACHE)))
-        _RULE_CACHE[key] = choose_panel_rule(panel)
-    return _RULE_CACHE[key]
-
-
 def trend_choice(history: LaHistory, start_year: int) -> tuple[float, float | None, str]:
     """The damping and the request growth cap of the trend rule, and a line saying how they
     were chosen: pooled over every LA's published requests to calendar ``start_year - 1``
@@ -987,9 +974,7 @@ def draw_spread(params: Parameters, history: LaHistory, calibration: Calibration
     """The spread of the predictive draws of a run of ``params`` from January
     ``start_year`` (:func:`sendcast.scenarios.predictive.predictive_spread` on the history's
     panels, cut at ``start_year``); ``None`` when the history carries no panels."""
-    rule = trend_rule(history, calibration, start_year)
-    return predictive_spread(history.panels, params, start_year, rule["damping"], la_code=history.la_code,
-                             trends=trends == "damped")
+    return predictive_spread(history.panels, params, start_year, la_code=history.la_code, trends=trends == "damped")
 
 
 #: First calendar year of the capacity response estimate (issue 19: 2019 on; before it the

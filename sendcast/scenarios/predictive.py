@@ -9,10 +9,16 @@ the panels are cut at the run's origin January ``t`` (:func:`panels_until`: Janu
 counts to ``t``, calendar-year flows to ``t - 1``) before any error is measured, and each
 error uses only the years before its own past origin.
 
-- **Requests** (calendar years): the damped-growth rule of the trend rule
-  (:mod:`simulation.trends`, the damping chosen on the same panel), its log errors at
-  every horizon (:func:`simulation.trends.panel_log_errors`).
-- **Identification**: the same rule and damping on SEN support (% of pupils, January).
+- **Requests** (calendar years): the baseline's rule (:mod:`simulation.trends`: damped
+  growth with a yearly growth cap), its log errors at every horizon
+  (:func:`simulation.trends.panel_log_errors`), from each past origin with the damping
+  and cap the baseline would have chosen there, on every LA's requests to that origin
+  only (:func:`simulation.trends.rules_chosen_at`; :func:`panel_rule` remembers the
+  choices): a choice is never scored on the data that made it, and an LA whose requests
+  grow faster than the cap has the errors of the capped rule the baseline carries.
+- **Identification**: the same on SEN support (% of pupils, January), with its own damping
+  and cap chosen at each past origin on that panel (as
+  :func:`sendcast.scenarios.parameters.identification_choice` chooses the run's).
 - **Conversion**: new plans of a year against last year's requests times the recent
   ratio of the two (:func:`simulation.uncertainty.conversion_log_errors`), one year ahead.
 - **Placement mix**: each group's share of EHC plans (January; state special and
@@ -45,7 +51,7 @@ import pandas as pd
 
 from sendcast.data.build import Dataset
 from simulation.parameters import Parameters
-from simulation.trends import PANEL_HORIZONS, choose_panel_damping, panel_log_errors
+from simulation.trends import PANEL_HORIZONS, choose_panel_damping, choose_panel_rule, panel_log_errors, rules_chosen_at
 from simulation.uncertainty import (PLACEMENT_DRAW_GROUPS, PLACEMENT_MEASURES, SPLIT_DRAWS, SPLITS, PredictiveSpread,
                                     conversion_log_errors, placement_sensitivity, places_sensitivity)
 
@@ -59,6 +65,31 @@ ENGLAND = "E92000001"
 SIZE_FACTOR = 2.0
 #: Fewest LAs of a similar size to measure on; with fewer, every LA.
 MIN_SIZE_MATCHED = 30
+
+
+_RULE_CACHE: dict[tuple, tuple[float, float | None, pd.DataFrame]] = {}
+
+
+def panel_rule(panel: pd.DataFrame) -> tuple[float, float | None, pd.DataFrame]:
+    """:func:`simulation.trends.choose_panel_rule` on ``panel``, remembered by the panel's
+    contents (every LA's run from the same origin scores the same panels, and the errors
+    of each run choose again at every past origin; a few dozen kept)."""
+    key = (tuple(panel.index), tuple(int(y) for y in panel.columns), panel.to_numpy(dtype=float).tobytes())
+    if key not in _RULE_CACHE:
+        if len(_RULE_CACHE) >= 64:
+            _RULE_CACHE.pop(next(iter(_RULE_CACHE)))
+        _RULE_CACHE[key] = choose_panel_rule(panel)
+    return _RULE_CACHE[key]
+
+
+def trend_rule_errors(panel: pd.DataFrame, areas=None, horizons: int = PANEL_HORIZONS) -> tuple[np.ndarray, ...]:
+    """The log errors at each horizon ``1 .. horizons`` of the baseline's trend rule on
+    ``panel`` (one row per LA, one column per year, cut at the run's origin), from every
+    past origin with the damping and growth cap chosen at that origin on every LA of
+    ``panel`` to it (:func:`simulation.trends.rules_chosen_at`), measured on the LAs
+    ``areas`` (default: every LA)."""
+    scored = panel if areas is None else panel.loc[areas]
+    return panel_log_errors(scored, 0.0, horizons, rule_at=rules_chosen_at(panel, panel_rule))
 
 
 def published_panels(dataset: Dataset) -> dict[str, pd.DataFrame]:
@@ -156,12 +187,12 @@ def own_group_counts(params: Parameters) -> dict[str, float]:
     return out
 
 
-def predictive_spread(panels: Mapping[str, pd.DataFrame] | None, params: Parameters, start_year: int, damping: float,
+def predictive_spread(panels: Mapping[str, pd.DataFrame] | None, params: Parameters, start_year: int,
                       *, la_code: str | None = None, trends: bool = True, scale: float = 1.0,
                       splits: tuple[str, ...] = SPLIT_DRAWS, places: bool = True) -> PredictiveSpread | None:
     """The spread of the draws of a run starting in January ``start_year`` (see the
     module notes), from the panels cut at ``start_year`` here, whatever they hold;
-    ``damping``: the trend rule's; ``la_code``: the run's LA (its size chooses the LAs
+    ``la_code``: the run's LA (its size chooses the LAs
     measured on); ``trends``: request and identification errors (only when the rates are
     carried forward by the damped rule); ``splits``: the splits of
     :data:`simulation.uncertainty.SPLITS` drawn; ``places``: with local special places, the
@@ -173,9 +204,8 @@ def predictive_spread(panels: Mapping[str, pd.DataFrame] | None, params: Paramet
     requests = cut["requests"]
     latest = _latest(requests).dropna()
     near = similar_in_size(latest, float(latest[la_code]) if la_code in latest.index else None)
-    request_errors = panel_log_errors(requests.loc[near], damping, PANEL_HORIZONS) if trends else ()
-    identification = cut["sen_support_pct"]
-    identification_errors = panel_log_errors(identification, damping, PANEL_HORIZONS) if trends else ()
+    request_errors = trend_rule_errors(requests, near) if trends else ()
+    identification_errors = trend_rule_errors(cut["sen_support_pct"]) if trends else ()
     conversion = (conversion_log_errors(cut["new_plans"].reindex(near), requests.loc[near])
                   if cut["new_plans"].shape[1] else None)
     counts = group_count_errors(cut, own_group_counts(params), splits)

@@ -185,3 +185,41 @@ def test_identification_growth_is_the_yearly_multipliers_mean_log_change_or_the_
     assert np.isclose(identification_growth(yearly, 2022), np.log(2.0) / 2)   # only years to the last fitted one
     assert identification_growth({"identification_trend": 0.07, "identification_scale": 1.2}, 2023) == 0.07
     assert identification_growth({}, 2023) == 0.0
+
+
+# --------------------------------------------------------------------------- errors of the rule the baseline uses (issue 19)
+from simulation.trends import panel_log_errors, rules_chosen_at  # noqa: E402
+
+
+def test_growth_above_the_cap_gives_the_capped_rules_errors_not_the_uncapped_ones():
+    """An area growing 40% a year: the capped rule (10%) falls short by 30% a year, the
+    uncapped rule is exact; the errors follow the cap asked for."""
+    years = list(range(2015, 2025))
+    panel = pd.DataFrame([100 * np.exp(0.4 * np.arange(len(years)))], columns=years)
+    uncapped = panel_log_errors(panel, 1.0, horizons=2)
+    capped_errors = panel_log_errors(panel, 1.0, horizons=2, growth_cap=0.1)
+    np.testing.assert_allclose(uncapped[0], 0.0, atol=1e-12)
+    np.testing.assert_allclose(capped_errors[0], 0.3)
+    np.testing.assert_allclose(capped_errors[1], 0.6)
+    # a rule given per origin is the one used from that origin
+    by_origin = panel_log_errors(panel, 0.0, horizons=1, rule_at=lambda year: (1.0, 0.1 if year < 2020 else None))
+    n_capped = sum(1 for year in range(2018, 2024) if year < 2020)
+    np.testing.assert_allclose(by_origin[0], [0.3] * n_capped + [0.0] * (len(by_origin[0]) - n_capped), atol=1e-12)
+
+
+def test_the_rule_at_each_origin_is_chosen_on_the_data_to_it_only():
+    years = list(range(2015, 2025))
+    rng = np.random.default_rng(3)
+    panel = pd.DataFrame(100 * np.exp(np.cumsum(rng.normal(0.08, 0.1, (20, len(years))), axis=1)), columns=years)
+    moved = panel.copy()
+    moved.loc[:, 2022:] *= np.exp(rng.normal(0.5, 0.5, (20, 3)))  # everything after 2021 changed
+    chosen, chosen_moved = rules_chosen_at(panel), rules_chosen_at(moved)
+    for year in range(2018, 2022):
+        assert chosen(year) == chosen_moved(year)
+        assert chosen(year) == choose_panel_rule(panel.loc[:, :year])[:2]
+    assert chosen(2018) == (DEFAULT_DAMPING, None)  # nothing to score before the first origin
+    # errors from origins to 2021 one year ahead are those of the rules chosen then
+    errors = panel_log_errors(panel.loc[:, :2022], 0.0, horizons=1, rule_at=chosen)
+    expected = [panel_log_errors(panel.loc[:, year - 3:year + 1], 0.0, 1, rule_at=lambda _, y=year: chosen(y))[0]
+                for year in range(2018, 2022)]
+    np.testing.assert_allclose(errors[0], np.concatenate(expected))
