@@ -36,16 +36,23 @@ is the central rule), times :attr:`PredictiveSpread.scale`:
    independent special TOGETHER, "specialist"; AP; FE and other): the group's combined
    share of new plans and of moves at the phase transfers into it scaled (the split
    inside the group and the other placements' mix kept; a child already in the group
-   keeps its fitted moves: :func:`scale_placement_groups`) by the factor that moves the
-   group's count one year ahead by ``exp(e)`` (:func:`share_factor`), ``e`` the
-   ``u``-quantile of the one-year-ahead log errors of the group's January count, kept
-   within what the year's inflow can reach both ways (:func:`reachable_count_error`);
+   keeps its fitted moves: :func:`scale_placement_groups`) by the factor whose moves of
+   the group's count ``k`` years ahead are closest to ``exp(e_k)``, ``k = 1 .. K``
+   (:func:`placement_log_factor`; one horizon: :func:`share_factor`), ``e_k`` the
+   ``u``-quantile of the ``k``-year-ahead log errors of the group's January count (one
+   ``u`` for every horizon, as for requests), each kept within what the inflow to then
+   can reach both ways (:func:`reachable_count_error`). Matched by horizon (issue 19):
+   the factor that moved the count one year ahead by ``exp(e_1)`` moved it ``k`` years
+   ahead about ``S_k / S_1`` times as far (the inflow under the drawn share accumulates),
+   while the published errors grow more slowly (specialist, from 2021: ``S_4 / S_1``
+   3.4, the 95% range of ``e_4`` 2.2 times ``e_1``'s), so the long-range bands were too
+   wide;
 7. **split** of each pair of :data:`SPLITS` the spread has errors for (independent
    special's share of the specialist placements): the one column's share within the
-   pair scaled, the pair's total kept, by the factor :func:`share_factor` gives for the
-   ``u``-quantile of the one-year-ahead log errors of the column's count as a share of
-   the pair's (the spread measured by :mod:`sendcast.scenarios.predictive` holds those
-   of :data:`SPLIT_DRAWS`);
+   pair scaled, the pair's total kept, by the factor :func:`placement_log_factor` gives
+   for the ``k``-year-ahead log errors of the column's count as a share of the pair's
+   (the spread measured by :mod:`sendcast.scenarios.predictive` holds those of
+   :data:`SPLIT_DRAWS`);
 8. with local special places (``special_places.blocks``) and a spread that carries
    :func:`places_sensitivity`: **the places move with the state special demand** the
    draws of 6-7 imply (:func:`places_ratios`, :func:`scale_places`), no new number drawn.
@@ -79,6 +86,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from functools import partial
+from typing import Any
 
 import numpy as np
 
@@ -164,12 +172,17 @@ class PredictiveSpread:
       (years after the last fitted year) of the damped-growth rule's log errors;
     - ``conversion_errors``: one-year-ahead log errors of new plans against a conversion
       rule;
-    - ``placement_errors``: per group of :data:`PLACEMENT_DRAW_GROUPS`, one-year-ahead log
-      errors of the group's January count (its share of EHC plans); per split of
-      :data:`SPLITS`, of its column's count as a share of the pair's;
+    - ``placement_errors``: per group of :data:`PLACEMENT_DRAW_GROUPS`, the log errors of
+      the group's January count (its share of EHC plans) ``k`` years ahead, one array per
+      horizon ``k = 1 .. K`` (a single array: one year ahead only); per split of
+      :data:`SPLITS`, of its column's count as a share of the pair's. Stored as a tuple of
+      arrays per group (a horizon with no errors ends it);
     - ``placement_sensitivity``: per group or split, :func:`placement_sensitivity` at the
       run's central parameters (one without it, or below :data:`LEAST_SENSITIVITY`, is
       not drawn);
+    - ``placement_path_sensitivity``: per group or split, ``S_1 .. S_K``
+      (:func:`placement_sensitivities`: the same at each January ``k`` years after the
+      start); without it the draw matches one year ahead only;
     - ``places_sensitivity``: :func:`places_sensitivity` at the run's central parameters
       (per group or split, two rows of ``S_t``, ``t = 0, 1, ..``, January ``start_year + t``): with
       local special places, the places move with the state special demand the placement
@@ -180,8 +193,9 @@ class PredictiveSpread:
     request_errors: tuple = ()
     identification_errors: tuple = ()
     conversion_errors: np.ndarray | None = None
-    placement_errors: Mapping[str, np.ndarray] = field(default_factory=dict)
+    placement_errors: Mapping[str, Any] = field(default_factory=dict)
     placement_sensitivity: Mapping[str, float] = field(default_factory=dict)
+    placement_path_sensitivity: Mapping[str, np.ndarray] = field(default_factory=dict)
     places_sensitivity: Mapping[str, np.ndarray] = field(default_factory=dict)
     scale: float = 1.0
 
@@ -203,13 +217,22 @@ class PredictiveSpread:
         object.__setattr__(
             self, "conversion_errors", conversion if conversion is not None and conversion.size else None
         )
-        placement = {
-            g: centred(v)
-            for g, v in self.placement_errors.items()
-            if self.placement_sensitivity.get(g, 0.0) >= LEAST_SENSITIVITY
-        }
-        object.__setattr__(self, "placement_errors", {g: v for g, v in placement.items() if v.size})
+        placement = {}
+        for g, v in self.placement_errors.items():
+            if self.placement_sensitivity.get(g, 0.0) < LEAST_SENSITIVITY:
+                continue
+            paths = tuple(centred(x) for x in v) if isinstance(v, (tuple, list)) else (centred(v),)
+            paths = paths[: next((k for k, x in enumerate(paths) if x.size == 0), len(paths))]
+            if paths:
+                placement[g] = paths
+        object.__setattr__(self, "placement_errors", placement)
         object.__setattr__(self, "placement_sensitivity", dict(self.placement_sensitivity))
+        path_sensitivity = {}
+        for g, v in self.placement_path_sensitivity.items():
+            array = np.array(v, dtype=float).ravel()
+            array.flags.writeable = False
+            path_sensitivity[g] = array
+        object.__setattr__(self, "placement_path_sensitivity", path_sensitivity)
         places = {g: np.array(v, dtype=float) for g, v in self.places_sensitivity.items()}
         for rows in places.values():
             rows.flags.writeable = False
@@ -305,6 +328,42 @@ def share_factor(count_error: float, sensitivity: float) -> float:
     reach = reachable_count_error(sensitivity)
     error = float(np.clip(count_error, -reach, reach))
     return float(np.clip(1.0 + np.expm1(error) / sensitivity, low, high))
+
+
+def placement_log_factor(errors_by_horizon: tuple, u: float, sensitivities, scale: float = 1.0) -> float:
+    """The log of the factor on a group's share of placements for a replication's ``u``,
+    matched to its count's errors at every horizon measured (issue 19). ``e_k`` is the
+    ``u``-quantile of the sorted ``errors_by_horizon[k - 1]`` (one ``u`` for every
+    horizon: a replication's error path is persistent, as for requests) times ``scale``,
+    kept within the reach of horizon ``k`` both ways (:func:`reachable_count_error` of
+    ``S_k``); ``S_k``: ``sensitivities`` (the count's relative change ``k`` years ahead per
+    unit change of the factor, :func:`placement_sensitivities`). With the count linear in
+    the factor (``C_k(f) = C_k(1) * (1 + S_k * (f - 1))``, as :func:`share_factor`), the
+    factor whose count errors are closest to ``exp(e_k) - 1`` over the horizons ``k = 1 ..
+    K`` both have (least squares): ``f = 1 + sum_k S_k (exp(e_k) - 1) / sum_k S_k**2``,
+    within :data:`SHARE_FACTOR_LIMITS`. One horizon: :func:`share_factor` exactly.
+
+    Why one factor for every year: the engines hold one placement mix for a run (a factor
+    per year would need a mix per year in :mod:`simulation.model`, :mod:`simulation.cohort`
+    and :mod:`simulation.needs`). The share drawn goes on after the last horizon measured,
+    so the count's error goes on growing as the inflow at that share accumulates
+    (``S_k`` grows with ``k``): the stated rule beyond ``K``."""
+    low, high = SHARE_FACTOR_LIMITS
+    slopes = np.asarray(sensitivities, dtype=float).ravel()
+    horizons = min(len(errors_by_horizon), slopes.size)
+    if horizons == 0:
+        return 0.0
+    slopes = slopes[:horizons]
+    targets = np.empty(horizons)
+    for k in range(horizons):
+        reach = reachable_count_error(slopes[k]) if slopes[k] > 0 else 0.0
+        error = scale * quantile_of_sorted(errors_by_horizon[k], u)
+        targets[k] = np.expm1(np.clip(error, -reach, reach))
+    weight = float(np.sum(slopes**2))
+    if weight <= 0:
+        return 0.0
+    factor = 1.0 + float(np.sum(slopes * targets)) / weight
+    return float(np.log(np.clip(factor, low, high)))
 
 
 def _scale_group_rows(rows: np.ndarray, columns: tuple[int, ...], factor: float) -> np.ndarray:
@@ -455,8 +514,9 @@ def draw_parameters(
         schedule = list(a.capacity_per_year)
         first_year, first = schedule[0]
         later_floor = schedule[1][1] if len(schedule) > 1 else 0.0
+        central = float(a.capacity_response or response_draw)  # set: the response is drawn only then
         scaled = max(
-            first_year_follows(first, response_draw / a.capacity_response, a.capacity_adjustment),
+            first_year_follows(first, response_draw / central, a.capacity_adjustment),
             later_floor if later_floor > 1 else 1.0,
         )
         schedule[0] = (first_year, scaled)
@@ -495,10 +555,11 @@ def predictive_draw(
         factor = float(np.exp(spread.scale * quantile_of_sorted(spread.conversion_errors, u["conversion"])))
         params = replace(params, assessment=scale_conversion(params.assessment, factor))
     factors = {
-        group: float(
-            np.log(
-                share_factor(spread.scale * quantile_of_sorted(errors, u[group]), spread.placement_sensitivity[group])
-            )
+        group: placement_log_factor(
+            errors,
+            u[group],
+            spread.placement_path_sensitivity.get(group, (spread.placement_sensitivity[group],)),
+            spread.scale,
         )
         for group, errors in spread.placement_errors.items()
     }
@@ -569,6 +630,40 @@ def places_sensitivity(
             moved = state_special(scale_placement_groups(unconstrained, {name: float(np.log(factor))}))
             rows.append((moved / before - 1.0) / (factor - 1.0) if factor != 1.0 else np.zeros_like(before))
         out[name] = np.array(rows)
+    return out
+
+
+def placement_sensitivities(
+    params: Parameters, horizons: int, step: float = 0.2, steps_per_year: int = 12
+) -> dict[str, np.ndarray]:
+    """:func:`placement_sensitivity` at every January ``k = 1 .. horizons`` years after the
+    start (at most the run's horizon): per group or split, ``S_1 .. S_K``, the relative
+    change of its expected count ``k`` years ahead per unit change of the factor on its
+    share (the cohort engine at ``params`` over ``K`` years, local special places
+    unconstrained): about the share of the count that came in during those ``k`` years,
+    what :func:`placement_log_factor` matches the errors at each horizon with. A group
+    nobody is placed in gets zeros."""
+    from simulation.cohort import expected_arrays
+
+    names = (*PLACEMENT_DRAW_GROUPS, *SPLITS)
+    years = int(min(horizons, params.horizon))
+    if years < 1:
+        return {name: np.zeros(0) for name in names}
+    run = replace(params, horizon=years, special_places=replace(params.special_places, blocks=None))
+    base, _ = expected_arrays(run, steps_per_year)
+
+    def count(stocks, name: str) -> np.ndarray:
+        columns = SPLITS[name][0:1] if name in SPLITS else PLACEMENT_DRAW_GROUPS[name]
+        return np.sum([np.asarray(stocks[(PLACEMENT_MEASURES[c], "")], dtype=float)[1:] for c in columns], axis=0)
+
+    out = {}
+    for name in names:
+        before = count(base, name)
+        if not (before > 0).all():
+            out[name] = np.zeros(years)
+            continue
+        moved, _ = expected_arrays(scale_placement_groups(run, {name: step}), steps_per_year)
+        out[name] = (count(moved, name) / before - 1.0) / np.expm1(step)
     return out
 
 

@@ -23,11 +23,12 @@ error uses only the years before its own past origin.
   ratio of the two (:func:`simulation.uncertainty.conversion_log_errors`), one year ahead.
 - **Placement mix**: each group's share of EHC plans (January; state special and
   independent special together, :data:`simulation.uncertainty.PLACEMENT_DRAW_GROUPS`),
-  carried by the damped rule with the damping chosen on that share's panel, its
-  one-year-ahead log errors; turned into a factor on the group's share of placements
-  through the cohort engine's sensitivity at the run's central parameters
-  (:func:`simulation.uncertainty.placement_sensitivity`, :func:`simulation.uncertainty.
-  share_factor`). A split of :data:`simulation.uncertainty.SPLITS` (independent special's
+  carried by the damped rule with the damping chosen at each past origin on that share's
+  panel to it, its log errors ``k = 1 ..`` :data:`PLACEMENT_HORIZONS` years ahead; turned
+  into a factor on the group's share of placements matched to the errors at every
+  horizon through the cohort engine's sensitivity at each horizon at the run's central
+  parameters (:func:`simulation.uncertainty.placement_sensitivities`,
+  :func:`simulation.uncertainty.placement_log_factor`). A split of :data:`simulation.uncertainty.SPLITS` (independent special's
   share of the two) is measured the same way on its own share panel (``splits``; by
   default :data:`simulation.uncertainty.SPLIT_DRAWS`). With local special places, the
   places move with the state special demand a draw implies
@@ -53,7 +54,8 @@ from sendcast.data.build import Dataset
 from simulation.parameters import Parameters
 from simulation.trends import PANEL_HORIZONS, choose_panel_damping, choose_panel_rule, panel_log_errors, rules_chosen_at
 from simulation.uncertainty import (PLACEMENT_DRAW_GROUPS, PLACEMENT_MEASURES, SPLIT_DRAWS, SPLITS, PredictiveSpread,
-                                    conversion_log_errors, placement_sensitivity, places_sensitivity)
+                                    conversion_log_errors, placement_sensitivities, placement_sensitivity,
+                                    places_sensitivity)
 
 #: Published series the spread is measured on: calendar-year flows ...
 PANEL_FLOWS = ("requests", "new_plans")
@@ -61,6 +63,9 @@ PANEL_FLOWS = ("requests", "new_plans")
 PANEL_COUNTS = ("sen_support_pct", "ehcp_total", "ehcp_state_special", "ehcp_independent_special", "ehcp_ap",
                 "ehcp_fe", "ehcp_other")
 ENGLAND = "E92000001"
+#: Horizons (years) of the placement groups' errors the draws are matched to (issue 19:
+#: one to four years ahead, the horizons ``calibrate --validate`` scores).
+PLACEMENT_HORIZONS = 4
 #: LAs within this factor of the run's LA's size (either way) are "of a similar size".
 SIZE_FACTOR = 2.0
 #: Fewest LAs of a similar size to measure on; with fewer, every LA.
@@ -160,11 +165,13 @@ def _latest(panel: pd.DataFrame) -> pd.Series:
 
 
 def group_count_errors(panels: Mapping[str, pd.DataFrame], own: Mapping[str, float] | None = None,
-                       splits: tuple[str, ...] = SPLIT_DRAWS) -> dict[str, object]:
-    """Per placement group (and per split in ``splits``), the one-year-ahead log errors of
-    its share (:func:`group_share_panel`) under the damped rule with the damping chosen
-    on that share's panel, on the LAs of a size similar to ``own[group]`` (the run's LA's
-    count in the group at the origin)."""
+                       splits: tuple[str, ...] = SPLIT_DRAWS, horizons: int = PLACEMENT_HORIZONS
+                       ) -> dict[str, object]:
+    """Per placement group (and per split in ``splits``), the log errors of its share
+    (:func:`group_share_panel`) ``1 .. horizons`` years ahead (one array per horizon)
+    under the damped rule with the damping chosen at each past origin on that share's
+    panel to it (:func:`simulation.trends.rules_chosen_at`, no growth cap), on the LAs of
+    a size similar to ``own[group]`` (the run's LA's count in the group at the origin)."""
     out = {}
     for group in (*PLACEMENT_DRAW_GROUPS, *splits):
         share = group_share_panel(panels, group)
@@ -172,11 +179,16 @@ def group_count_errors(panels: Mapping[str, pd.DataFrame], own: Mapping[str, flo
             continue
         counts = _latest(group_count_panel(panels, group).reindex_like(share))
         share = share.loc[similar_in_size(counts.dropna(), (own or {}).get(group))]
-        damping, _ = choose_panel_damping(share)
-        errors = panel_log_errors(share, damping, horizons=1)
+        errors = panel_log_errors(share, 0.0, horizons, rule_at=rules_chosen_at(share, _damping_only))
         if errors:
-            out[group] = errors[0]
+            out[group] = errors
     return out
+
+
+def _damping_only(panel: pd.DataFrame) -> tuple[float, None]:
+    """The damping :func:`simulation.trends.choose_panel_damping` chooses on ``panel``, and
+    no growth cap (the placement shares' rule)."""
+    return choose_panel_damping(panel)[0], None
 
 
 def own_group_counts(params: Parameters) -> dict[str, float]:
@@ -210,8 +222,10 @@ def predictive_spread(panels: Mapping[str, pd.DataFrame] | None, params: Paramet
                   if cut["new_plans"].shape[1] else None)
     counts = group_count_errors(cut, own_group_counts(params), splits)
     sensitivity = placement_sensitivity(params) if counts else {}
+    by_horizon = placement_sensitivities(params, PLACEMENT_HORIZONS) if counts else {}
     drawn = {group: sensitivity.get(group, 0.0) for group in counts}
     moving = places_sensitivity(params, drawn) if counts and places and params.special_places.constrained else {}
     return PredictiveSpread(request_errors=request_errors, identification_errors=identification_errors,
                             conversion_errors=conversion, placement_errors=counts,
-                            placement_sensitivity=sensitivity, places_sensitivity=moving, scale=scale)
+                            placement_sensitivity=sensitivity, placement_path_sensitivity=by_horizon,
+                            places_sensitivity=moving, scale=scale)

@@ -64,8 +64,9 @@ from hypothesis import given, settings  # noqa: E402
 from hypothesis import strategies as st  # noqa: E402
 
 from simulation.parameters import AP, INDEPENDENT, STATE_SPECIAL  # noqa: E402
-from simulation.uncertainty import (PLACEMENT_DRAW_GROUPS, PredictiveSpread, conversion_log_errors,  # noqa: E402
-                                    error_path, placement_sensitivity, reachable_count_error, share_factor)
+from simulation.uncertainty import (PLACEMENT_DRAW_GROUPS, SOURCES, PredictiveSpread, conversion_log_errors,  # noqa: E402
+                                    error_path, placement_sensitivity, reachable_count_error,
+                                    share_factor)
 
 ERRORS = np.array([-0.3, -0.1, 0.0, 0.05, 0.2, 0.4])
 
@@ -369,3 +370,67 @@ def test_the_first_year_of_a_drawn_target_is_the_half_way_rule_applied_to_it(pre
 
     central = float(adjusted(previous, target, adjustment))
     assert np.isclose(first_year_follows(central, factor, adjustment), adjusted(previous, target * factor, adjustment))
+
+
+# ------------------------------------------------------------ placement draws matched by horizon (issue 19)
+def test_one_horizon_gives_the_one_year_share_factor():
+    from simulation.uncertainty import placement_log_factor
+
+    errors = (np.sort(ERRORS - np.median(ERRORS)),)
+    for u in (0.05, 0.3, 0.5, 0.8, 0.99):
+        e = float(np.quantile(errors[0], u))
+        assert np.isclose(placement_log_factor(errors, u, [0.15]), np.log(share_factor(e, 0.15)))
+
+
+def test_errors_growing_slower_than_the_inflow_draw_a_smaller_factor_than_one_year_alone():
+    """The count moves S_k (f - 1) k years ahead; when the published k-year errors do not
+    grow as S_k does (here they stay as one year's), matching every horizon draws a
+    smaller factor than matching one year ahead (which put S_k / S_1 times the error on
+    year k), and the least squares one: f - 1 = y sum S_k / sum S_k**2."""
+    from simulation.uncertainty import placement_log_factor
+
+    slopes = np.array([0.1, 0.2, 0.3, 0.4])
+    errors = tuple(np.sort(ERRORS - np.median(ERRORS)) * 0.02 for _ in slopes)
+    u = 0.9
+    y = np.expm1(np.quantile(errors[0], u))
+    one = placement_log_factor(errors[:1], u, slopes[:1])
+    every = placement_log_factor(errors, u, slopes)
+    assert np.isclose(np.expm1(one), y / 0.1)
+    assert np.isclose(np.expm1(every), y * slopes.sum() / (slopes**2).sum())
+    assert 0 < every < one
+    assert placement_log_factor(errors, 0.5, slopes) == 0.0                 # the median: the central rule
+    low, high = placement_log_factor(errors, 0.1, slopes), placement_log_factor(errors, 0.95, slopes)
+    assert low < 0 < high
+
+
+def test_the_year_k_placement_draw_moves_the_count_by_the_k_year_spread():
+    """With published errors whose spread k years ahead is what the share moves (e_k =
+    log(1 + S_k g)), the drawn share moves the group's expected count k years ahead (the
+    cohort engine) by e_k at every horizon, not only one year ahead."""
+    from simulation.cohort import expected_arrays
+    from simulation.uncertainty import (placement_log_factor, placement_sensitivities, predictive_draw,
+                                        scale_placement_groups)
+
+    params = replace(gloucestershire_example(horizon=4), special_places=replace(
+        gloucestershire_example(horizon=4).special_places, blocks=None))
+    slopes = placement_sensitivities(params, 4)["ehcp_specialist"]
+    grid = np.linspace(-0.4, 0.4, 81)
+    errors = tuple(np.log1p(s * grid) for s in slopes)
+    u = 70 / 80                                           # a grid point: g = 0.3
+    log_factor = placement_log_factor(errors, u, slopes)
+    assert np.isclose(np.expm1(log_factor), 0.3)
+
+    def specialist(p):
+        stocks, _ = expected_arrays(p, 12)
+        return np.asarray(stocks[("ehcp_state_special", "")]) + np.asarray(stocks[("ehcp_independent_special", "")])
+
+    moved = np.log(specialist(scale_placement_groups(params, {"ehcp_specialist": log_factor})) / specialist(params))
+    expected = np.array([np.quantile(e, u) for e in errors])
+    np.testing.assert_allclose(moved[1:], expected, rtol=0.1)
+    # drawn from a spread carrying the path, the replication's factor is this one
+    spread = PredictiveSpread(placement_errors={"ehcp_specialist": errors},
+                              placement_sensitivity={"ehcp_specialist": float(slopes[0])},
+                              placement_path_sensitivity={"ehcp_specialist": slopes})
+    assert len(spread.placement_errors["ehcp_specialist"]) == 4
+    drawn = predictive_draw(params, spread, {name: 0.5 for name in SOURCES} | {"ehcp_specialist": u}, 2019)
+    np.testing.assert_allclose(np.log(specialist(drawn) / specialist(params)), moved, atol=1e-9)
