@@ -7,7 +7,7 @@ from types import SimpleNamespace
 
 import pandas as pd
 
-from sendcast.reporting.story import agreement_lines, engines_agreement
+from sendcast.reporting.story import WHY_THEY_DIFFER, agreement_lines, engines_agreement
 
 
 def _runs(simulated: dict[str, dict[int, float]], trend: dict[str, dict[int, tuple[float, float]]]):
@@ -27,6 +27,10 @@ def test_each_year_both_engines_cover_is_placed_below_inside_or_above_the_trend_
     assert line.startswith("EHC plans: the simulation is outside the trend forecast's 80% interval (above it in "
                            "2027 and below it in 2028)")
     assert "carries the published total forward" in line                                   # and why
+    # the table written beside the report (engines_agreement.csv) carries the same reason
+    assert table["reason"].to_dict() == {2026: "", 2027: WHY_THEY_DIFFER["ehcp_total"],
+                                         2028: WHY_THEY_DIFFER["ehcp_total"]}
+    assert WHY_THEY_DIFFER["ehcp_total"] in line
 
 
 def test_a_simulation_inside_every_interval_gets_one_sentence_saying_so():

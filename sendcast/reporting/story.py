@@ -92,10 +92,13 @@ WHY_THEY_DIFFER = {
 def engines_agreement(comparison: Comparison, forecast: LaForecast | None) -> pd.DataFrame:
     """For every measure of :data:`ENGINE_MEASURES` and every year both engines cover: the
     simulation's baseline central figure against the trend forecast's 80% interval
-    (``measure, year, simulated, trend_lo80, trend_hi80, inside``: ``inside`` is
-    ``below`` / ``inside`` / ``above``)."""
+    (``measure, year, simulated, trend_lo80, trend_hi80, inside, reason``: ``inside`` is
+    ``below`` / ``inside`` / ``above``; ``reason``, for a year outside, why the engines
+    differ on that measure as the report and the terminal say it
+    (:data:`WHY_THEY_DIFFER`), empty inside)."""
+    columns = ["measure", "year", "simulated", "trend_lo80", "trend_hi80", "inside", "reason"]
     if forecast is None or forecast.forecast.empty:
-        return pd.DataFrame(columns=["measure", "year", "simulated", "trend_lo80", "trend_hi80", "inside"])
+        return pd.DataFrame(columns=columns)
     rows = []
     for measure, _, _ in ENGINE_MEASURES:
         trend = forecast.forecast[forecast.forecast["measure"] == measure].set_index("year")
@@ -103,8 +106,9 @@ def engines_agreement(comparison: Comparison, forecast: LaForecast | None) -> pd
         for year in sorted(set(trend.index) & set(simulated.index)):
             value, low, high = float(simulated[year]), float(trend.at[year, "lo80"]), float(trend.at[year, "hi80"])
             where = "below" if value < low else "above" if value > high else "inside"
-            rows.append((measure, int(year), value, low, high, where))
-    return pd.DataFrame(rows, columns=["measure", "year", "simulated", "trend_lo80", "trend_hi80", "inside"])
+            rows.append((measure, int(year), value, low, high, where,
+                         "" if where == "inside" else WHY_THEY_DIFFER[measure]))
+    return pd.DataFrame(rows, columns=columns)
 
 
 def _baseline_series(comparison: Comparison, measure: str) -> pd.DataFrame:
