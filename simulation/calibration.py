@@ -467,7 +467,7 @@ def scale_phase_shares(placement: Placement, column: int, phases: tuple[int, ...
     new_shares = np.array(placement.new_plan_shares)
     transfer = np.array(placement.transfer)
     _scale_phases(new_shares, transfer, column, phases, factor)
-    return _placement(new_shares, transfer)
+    return _placement(new_shares, transfer, placement.mid_phase_moves)
 
 
 def _scale_phases(
@@ -480,12 +480,14 @@ def _scale_phases(
             transfer[phase - 1] = _scale_column(transfer[phase - 1], column, factor)
 
 
-def _placement(new_shares: np.ndarray, transfer: np.ndarray) -> Placement:
+def _placement(new_shares: np.ndarray, transfer: np.ndarray, moves: np.ndarray | None) -> Placement:
+    """The placement mix from the arrays (no state special placement after 19, rows summing
+    to 1), with the mid-phase ``moves`` kept as they are."""
     new_shares[4, STATE_SPECIAL] = 0.0
     transfer[3, :, STATE_SPECIAL] = 0.0
     new_shares /= new_shares.sum(axis=1, keepdims=True)
     transfer /= transfer.sum(axis=-1, keepdims=True)
-    return Placement(new_plan_shares=new_shares, transfer=transfer)
+    return Placement(new_plan_shares=new_shares, transfer=transfer, mid_phase_moves=moves)
 
 
 def fe_to_other_at_19(placement: Placement, share: float) -> Placement:
@@ -493,7 +495,9 @@ def fe_to_other_at_19(placement: Placement, share: float) -> Placement:
     19 moving to ``other`` (NEET, educated elsewhere) and the rest staying in FE."""
     transfer = np.array(placement.transfer)
     _fe_to_other(transfer, share)
-    return Placement(new_plan_shares=placement.new_plan_shares, transfer=transfer)
+    return Placement(
+        new_plan_shares=placement.new_plan_shares, transfer=transfer, mid_phase_moves=placement.mid_phase_moves
+    )
 
 
 def _fe_to_other(transfer: np.ndarray, share: float) -> None:
@@ -560,7 +564,7 @@ def apply_free_parameters(
     for name, column, phases in SHARE_PARAMETERS:
         _scale_phases(new_shares, transfer, column, phases, value[f"{name}_share_scale"])
     _fe_to_other(transfer, FE_TO_OTHER_POST19 * value["fe_to_other_post19_share_scale"])
-    placement = _placement(new_shares, transfer)
+    placement = _placement(new_shares, transfer, base.placement.mid_phase_moves)
     sen = replace(
         base.sen_support,
         request_multiplier=request or 1.0,

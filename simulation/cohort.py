@@ -56,13 +56,16 @@ from simulation.outputs import (
 from simulation.parameters import (
     AGES,
     MAX_YEARS_EARLIER,
+    MOVE_FROM,
     PHASE_START_AGES,
     PHASES,
     PLACEMENTS,
+    SEPTEMBER,
     Parameters,
     phase_by_age,
     schedule_values,
 )
+from simulation.plan_paths import move_ages
 
 WEEKS = 52.0
 
@@ -301,6 +304,8 @@ def _run(
     )
     flow = {name: np.zeros(h) for name in flow_names}
     transfer_pos = [(k, a0 - 1 - start * spy) for k, start in enumerate(PHASE_START_AGES[1:])]
+    move_pos = _mid_phase_moves(p, n_groups, rev_bin, spy)
+    september_step = int(round(SEPTEMBER * spy))
     leave_pos = a0 - 1 - leave_bin if leave_bin < a0 else None
     max_pos = a0 - 1 - max_bin if max_bin < a0 else None
     old_enough = rev_bin >= leave_bin
@@ -324,6 +329,11 @@ def _run(
         for k, pos in transfer_pos:
             b = w + pos
             ehcp[:, b] = ehcp[:, b] @ transfer[k]
+        # mid-phase moves, on 1 September, for the cohorts whose school-year age is then inside a phase
+        if move_pos and w % spy == september_step:
+            window = ehcp[:, win]
+            for matrix, positions in move_pos:
+                window[:, positions] = matrix.T @ window[:, positions]
         # leaving SEN support at the leaving age
         if leave_pos is not None:
             b = w + leave_pos
@@ -434,6 +444,35 @@ def _run(
         sen[:, w] = 0.0
     record(h, steps)
     return _assemble(p, stock, flow, by_phase, new_by_age, plans_by_age, sen_by_age, ceased_by_age)
+
+
+def _mid_phase_moves(
+    p: Parameters, n_groups: int, rev_bin: np.ndarray, spy: int
+) -> list[tuple[np.ndarray, np.ndarray]]:
+    """The mid-phase moves (:attr:`simulation.parameters.Placement.mid_phase_moves`) as a
+    one-year move matrix for each phase, with the window positions of the cohorts it acts on
+    each 1 September: those whose school-year age (the whole part of their age on the next
+    1 January) is then one a child can move at inside the phase
+    (:func:`simulation.plan_paths.move_ages`), as in the discrete-event model (the phase
+    transfers here stay on birthdays). From mainstream and resourced units at the phase's
+    rate, the rest staying put. A child moves at most once a phase in the discrete-event
+    model; here a moved child cannot move again either, because nothing moves out of the
+    placements moved to."""
+    if not p.placement.moves:
+        return []
+    school_year_age = np.floor((rev_bin + 0.5) / spy + 1.0 - SEPTEMBER)  # on 1 September
+    moves = []
+    for phase in range(len(PHASES)):
+        row = p.placement.mid_phase_moves[phase]
+        if row.sum() <= 0:
+            continue
+        matrix = np.eye(n_groups)
+        for g in MOVE_FROM:
+            matrix[g] = row
+            matrix[g, g] = 1.0 - row.sum()
+        first, last = move_ages(phase)
+        moves.append((matrix, np.flatnonzero((school_year_age >= first) & (school_year_age <= last))))
+    return moves
 
 
 def _assemble(

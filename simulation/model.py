@@ -67,6 +67,7 @@ from simulation.parameters import (
     MAX_MORE_IDENTIFIED,
     MAX_YEARS_EARLIER,
     MORE_IDENTIFIED_AGES,
+    MOVE_FROM,
     OTHER,
     PHASE_START_AGES,
     PLACEMENTS,
@@ -80,7 +81,16 @@ from simulation.parameters import (
     transfer_time,
 )
 from simulation.place_pools import PlacePool, free_pool, home_pool, open_pools
-from simulation.plan_paths import N_PHASES, choose_by_row, placement_paths, plan_segments, touches
+from simulation.plan_paths import (
+    N_PHASES,
+    MoveDraws,
+    choose_by_row,
+    move_time,
+    paths_with_moves,
+    placement_paths,
+    plan_segments,
+    touches,
+)
 from simulation.replication_results import WEEKS, ReplicationResult, gather, replication_result
 from simulation.streams import replication_streams
 
@@ -185,6 +195,14 @@ class _Model:
         self.supported_shares_cum = np.cumsum(supported_plan_shares(params), axis=1)
         self.transfer_cum_array = np.cumsum(params.placement.transfer, axis=2)
         self.transfer_cum = self.transfer_cum_array.tolist()
+        # mid-phase moves (Placement.mid_phase_moves): per phase the chance of a move each
+        # September and the cumulative shares of where to, given a move
+        self.moves = params.placement.moves
+        if self.moves:
+            move_p = params.placement.mid_phase_moves
+            self.move_probability = move_p
+            self.move_total = move_p.sum(axis=1).tolist()
+            self.move_cum = (np.cumsum(move_p, axis=1) / np.maximum(move_p.sum(axis=1), 1e-300)[:, None]).tolist()
         self.policy_wait = params.special_places.overflow_policy == "wait"
         # primary need (simulation.needs): cumulative shares to draw from, placement by need
         self.need_tables = None if params.needs is None else need_tables(params)
@@ -290,9 +308,9 @@ class _Model:
         self._start_child_state(n_all)
         self._build_capacity()
         # plans that can never need a local special place touch no shared capacity: they
-        # are recorded as arrays (child, start, placement in each phase) and their spells
-        # written in one pass at the end (:mod:`simulation.plan_paths`)
-        self.deferred: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []
+        # are recorded as arrays (child, start, placement in each phase, time of each mid-phase
+        # move) and their spells written in one pass at the end (:mod:`simulation.plan_paths`)
+        self.deferred: list[tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]] = []
         self._start_sen_support(id_time, direct_time)
         self.move_in_ids = entrants.ids("moved_in")
         self._start_plans(plan_age, plan_group)
@@ -346,6 +364,8 @@ class _Model:
         self.not_issued_u = rng["assessment"].random(n_all)
         self.place_u = rng["placement"].random(n_all)
         self.transfer_u = rng["transfer"].random((n_all, 4))
+        if self.moves:  # drawn only when plans can move, so a run without moves keeps its numbers
+            self.move_u = rng["mid_phase_moves"].random((n_all, N_PHASES, 2))
         self.plan_e = rng["plan_path"].exponential(1.0, n_all)
         self.plan_u = rng["plan_path"].random(n_all)
         # the child's first return to SEN support (after a refusal or no plan): own draws
@@ -395,11 +415,13 @@ class _Model:
         touch a state special school are deferred (:mod:`simulation.plan_paths`)."""
         plan_ids = self.entrants.ids("with_plan")
         plan_phase = phases_of_ages(plan_age)
-        paths = placement_paths(plan_group, plan_phase, self.transfer_cum_array, self.transfer_u[plan_ids])
+        paths, moved = self._paths(plan_ids, np.zeros(plan_ids.size), plan_group, plan_phase)
         eventful = np.zeros(plan_ids.size, dtype=bool)
         if self.constrained:
             eventful = touches(paths, STATE_SPECIAL) | (not self.defer_plans)
-        self.deferred.append((plan_ids[~eventful], np.zeros(int((~eventful).sum())), paths[~eventful]))
+        self.deferred.append(
+            (plan_ids[~eventful], np.zeros(int((~eventful).sum())), paths[~eventful], moved[~eventful])
+        )
         plan_ids, plan_group = plan_ids[eventful], plan_group[eventful]
         c_time, c_cause = first_events(
             self.plan_hz, np.zeros(plan_ids.size), self.births[plan_ids], self.plan_e[plan_ids], self.plan_u[plan_ids]
@@ -830,12 +852,14 @@ class _Model:
                 )
         if self.constrained and not self.defer_plans:
             eventful = np.ones(child.size, dtype=bool)  # every plan through events (tests compare)
-            later = np.empty((0, N_PHASES), dtype=np.int64)
+            width = 2 * N_PHASES if self.moves else N_PHASES
+            later = np.empty((0, width), dtype=np.int64)
+            later_moved = np.empty((0, N_PHASES if self.moves else 0))
         else:
-            paths = placement_paths(group, phase, self.transfer_cum_array, self.transfer_u[child])
+            paths, moved = self._paths(child, time, group, phase)
             eventful = touches(paths, STATE_SPECIAL) if self.constrained else np.zeros(child.size, dtype=bool)
-            later = paths[~eventful]
-        self.deferred.append((child[~eventful], time[~eventful], later))
+            later, later_moved = paths[~eventful], moved[~eventful]
+        self.deferred.append((child[~eventful], time[~eventful], later, later_moved))
         self.events += int(eventful[issued.shape[0] :].sum())  # a move in is an event
         order = np.argsort(time[eventful], kind="stable")
         time, child, phase, group = (values[eventful][order] for values in (time, child, phase, group))
@@ -843,6 +867,18 @@ class _Model:
         self.plan_starts = list(
             zip(time.tolist(), child.tolist(), phase.tolist(), group.tolist(), cease.tolist(), reason.tolist())
         )
+
+    def _paths(
+        self, child: np.ndarray, start: np.ndarray, group: np.ndarray, phase: np.ndarray
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """Placement paths of plans starting at ``start`` in ``group`` and ``phase``
+        (:mod:`simulation.plan_paths`), and the times of their mid-phase moves (``(n, 0)``
+        without moves)."""
+        if not self.moves:
+            paths = placement_paths(group, phase, self.transfer_cum_array, self.transfer_u[child])
+            return paths, np.empty((child.size, 0))
+        draws = MoveDraws(self.move_probability, start, self.births[child], self.move_u[child])
+        return paths_with_moves(group, phase, self.transfer_cum_array, self.transfer_u[child], draws)
 
     # ------------------------------------------------------------------ plans and special places
     def _start_plan(self, now: float, child: int, phase: int, group: int, cease: float, reason: int) -> None:
@@ -927,10 +963,13 @@ class _Model:
         cease = self.cease_time[child]
         held = self.pool_held[child]
         waiting = self.wait_event[child] is not None
+        since = now  # the start of the child's spell in the phase it is in
         for phase, start in _TRANSFERS:
             next_transfer = transfer_time(birth, start)  # the 1 September of the transfer
             if next_transfer <= now + 1e-9:  # already made (or being made now)
                 continue
+            if self.moves and self._move(child, phase - 1, since, min(next_transfer, cease, self.h)):
+                return
             if next_transfer >= cease or next_transfer >= self.h:
                 break
             u = float(self.transfer_u[child, phase - 1])
@@ -953,6 +992,10 @@ class _Model:
                 Timeout(self.env, next_transfer - self.env.now, child).callbacks.append(self._on_transfer)
                 return
             self._set_group(child, new, next_transfer)
+            since = next_transfer
+        else:  # every transfer made: a move in the last phase
+            if self.moves and self._move(child, N_PHASES - 1, since, min(cease, self.h)):
+                return
         if cease < math.inf:
             if held is not None or waiting:
                 Timeout(self.env, cease - self.env.now, child).callbacks.append(self._on_cease)
@@ -976,6 +1019,33 @@ class _Model:
         if new == STATE_SPECIAL and held is None:
             new = self._seek_special(child, phase, now)
         self._set_group(child, new, now)
+        self._schedule_plan(child, now)
+
+    def _move(self, child: int, phase: int, since: float, until: float) -> bool:
+        """The child's mid-phase move in ``phase`` (its spell there began at ``since``),
+        if it comes before ``until``: booked now, or, into a state special school when
+        places are limited, an event at its time (returns ``True``: nothing more is
+        scheduled until then)."""
+        if self.group[child] not in MOVE_FROM:
+            return False
+        u = self.move_u[child, phase]
+        when = move_time(self.birth[child], since, phase, self.move_total[phase], float(u[0]))
+        if when >= until:
+            return False
+        new = self._choose(self.move_cum[phase], float(u[1]))
+        if new == STATE_SPECIAL and self.constrained:
+            Timeout(self.env, when - self.env.now, child).callbacks.append(self._on_move)
+            return True
+        self._set_group(child, new, when)
+        return False
+
+    def _on_move(self, event: Timeout) -> None:
+        """A mid-phase move into a state special school, when places are limited: the
+        child seeks a place (:meth:`_seek_special`), then the rest of its plan is scheduled."""
+        self.events += 1
+        child, now = event._value, self.env.now
+        phase = phase_of_age(school_year_age(now, self.birth[child]))
+        self._set_group(child, self._seek_special(child, phase, now), now)
         self._schedule_plan(child, now)
 
     def _on_cease(self, event: Timeout) -> None:
@@ -1036,12 +1106,14 @@ class _Model:
         """Spells ``(start, end, placement, child)`` and ceasings ``(time, reason)`` of the
         plans that needed no events, from the children's own draws, as the event path
         would have made them (spells that would start after the end of the run left out)."""
-        child, start, paths = (np.concatenate(parts) for parts in zip(*self.deferred))
+        child, start, paths, moved = (np.concatenate(parts) for parts in zip(*self.deferred))
         if not child.size:
             return np.empty((0, 4)), np.empty((0, 2))
         birth = self.births[child]
         cease, reason = first_events(self.plan_hz, start, birth, self.plan_e[child], self.plan_u[child])
-        begin, end, placement, index = plan_segments(start, cease, birth, paths, float(self.h))
+        begin, end, placement, index = plan_segments(
+            start, cease, birth, paths, float(self.h), moved if self.moves else None
+        )
         ends = np.isfinite(cease)
         return (np.column_stack([begin, end, placement, child[index]]), np.column_stack([cease[ends], reason[ends]]))
 

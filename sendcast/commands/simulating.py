@@ -42,7 +42,7 @@ from sendcast.commands.calibrate_all_las import calibrate_all_las, check_origins
 from sendcast.commands.simulate_all_las import add_options as add_all_las_options, simulate_all_las
 from sendcast.scenarios.parameters import (baseline_path, build_parameters, calibrate_la,
                                            capacity_adjustment_choice, changed_fields, damping_choice,
-                                           identification_choice,
+                                           identification_choice, mid_phase_moves_note,
                                            draw_spread, duration_key, la_history, parameter_draws, placement_costs,
                                            scenario_places,
                                            special_place_notes)
@@ -388,7 +388,8 @@ def _notes(history, start_year, capacity, scenario, data, dataset=None, horizon:
             Note(NoteKind.ASSESSMENT_CAPACITY, capacity_note), Note(NoteKind.TRENDS, trends),
             Note(NoteKind.RATES, "rates: calibrated to the published history; age profiles are illustrative "
                  "defaults (sendcast.scenarios.parameters)"),
-            Note(NoteKind.RATES, duration_note(known_fit(duration_key(history, start_year)), start_year, Assessment()))]
+            Note(NoteKind.RATES, duration_note(known_fit(duration_key(history, start_year)), start_year, Assessment())),
+            Note(NoteKind.RATES, mid_phase_moves_note(history, start_year))]
 
 
 def _drop_uncosted(table: pd.DataFrame, components: list[str]) -> pd.DataFrame:
