@@ -390,7 +390,10 @@ RECORDING_SHIFT = "fe_other_recording_shift"
 
 
 def free_parameter_names(
-    request_years: list[int], recording_shift: bool = False, identification_years: list[int] | None = None
+    request_years: list[int],
+    recording_shift: bool = False,
+    identification_years: list[int] | None = None,
+    mid_phase_moves: bool = False,
 ) -> list[str]:
     """Names of the free parameters, in the order of ``theta`` (see :func:`apply_free_parameters`);
     ``recording_shift``: with the FE / other recording share (:data:`RECORDING_BREAK_YEAR`);
@@ -411,11 +414,28 @@ def free_parameter_names(
         + [f"{name}_share_scale" for name, _, _ in SHARE_PARAMETERS]
         + ["fe_to_other_post19_share_scale"]
         + ([RECORDING_SHIFT] if recording_shift else [])
+        + ([MID_PHASE_MOVES_SCALE] if mid_phase_moves else [])
     )
 
 
+#: Free parameter: the log of a multiplier on the mid-phase moves the parameters start with
+#: (fitted on one cohort-year of the joint age x placement table, :mod:`simulation.mid_phase_moves`),
+#: fitted with the placement shares to the placements of every January of the window: one
+#: cohort-year's rate applied over the whole window must also fit the years before it.
+MID_PHASE_MOVES_SCALE = "mid_phase_moves_scale"
+#: Bounds on :data:`MID_PHASE_MOVES_SCALE` (log): from 1/50 of the cohort-year's rate (no
+#: moves, in effect) to 1.5 times it.
+MID_PHASE_MOVES_BOUNDS = (float(np.log(0.02)), float(np.log(1.5)))
 #: Free parameters that are not the log of a multiplier: their value is used as it is.
 LINEAR_PARAMETERS = ("identification_trend", RECORDING_SHIFT)
+
+
+def scaled_moves(moves: np.ndarray, scale: float) -> np.ndarray:
+    """The mid-phase moves (:attr:`simulation.parameters.Placement.mid_phase_moves`) times
+    ``scale``, each phase's total kept at most 1."""
+    out = np.asarray(moves, dtype=float) * scale
+    total = out.sum(axis=1, keepdims=True)
+    return np.where(total > 1.0, out / np.maximum(total, 1e-300), out)
 
 
 def shift_fe_other(joint: np.ndarray, share: float) -> np.ndarray:
@@ -564,7 +584,10 @@ def apply_free_parameters(
     for name, column, phases in SHARE_PARAMETERS:
         _scale_phases(new_shares, transfer, column, phases, value[f"{name}_share_scale"])
     _fe_to_other(transfer, FE_TO_OTHER_POST19 * value["fe_to_other_post19_share_scale"])
-    placement = _placement(new_shares, transfer, base.placement.mid_phase_moves)
+    moves = base.placement.mid_phase_moves
+    if MID_PHASE_MOVES_SCALE in value and moves is not None:
+        moves = scaled_moves(moves, value[MID_PHASE_MOVES_SCALE])
+    placement = _placement(new_shares, transfer, moves)
     sen = replace(
         base.sen_support,
         request_multiplier=request or 1.0,
@@ -687,7 +710,12 @@ def calibrate(
         else None
     )
     joint = age_placement_counts(start.caseload)
-    names = free_parameter_names(request_years, recording_shift=use_shift, identification_years=identification_years)
+    names = free_parameter_names(
+        request_years,
+        recording_shift=use_shift,
+        identification_years=identification_years,
+        mid_phase_moves=base.placement.moves,
+    )
     shift_at = names.index(RECORDING_SHIFT) if use_shift else None
 
     def simulated(
@@ -737,9 +765,14 @@ def calibrate(
     lower[pipeline], upper[pipeline] = np.log(0.5), np.log(1.5)  # an estimate to refine, not to replace
     if shift_at is not None:
         lower[shift_at], upper[shift_at] = recording_shift_bounds(joint)
+    if MID_PHASE_MOVES_SCALE in names:
+        at = names.index(MID_PHASE_MOVES_SCALE)
+        lower[at], upper[at] = MID_PHASE_MOVES_BOUNDS
     # Two stages: placement shares move no flow, no total and no SEN support count, so the
     # flow parameters are fitted to those first and the shares to the placements after.
-    is_share = np.array([name.endswith("_share_scale") or name == RECORDING_SHIFT for name in names])
+    is_share = np.array(
+        [name.endswith("_share_scale") or name in (RECORDING_SHIFT, MID_PHASE_MOVES_SCALE) for name in names]
+    )
     is_placement = np.array(
         [measure in PLACEMENT_TARGETS for measure, _, _ in keys] + [False] * (len(pools) + len(prior_at))
     )
