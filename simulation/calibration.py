@@ -430,6 +430,10 @@ MID_PHASE_MOVES_BOUNDS = (float(np.log(0.02)), float(np.log(1.5)))
 LINEAR_PARAMETERS = ("identification_trend", RECORDING_SHIFT)
 
 
+def _without_moves(placement: Placement) -> Placement:
+    return replace(placement, mid_phase_moves=None)
+
+
 def scaled_moves(moves: np.ndarray, scale: float) -> np.ndarray:
     """The mid-phase moves (:attr:`simulation.parameters.Placement.mid_phase_moves`) times
     ``scale``, each phase's total kept at most 1."""
@@ -724,6 +728,7 @@ def calibrate(
         steps: int = steps_per_year,
         new_plans: np.ndarray | None = None,
         recorded: bool = True,
+        base: Parameters = start,
     ) -> np.ndarray:
         """Model values of ``rows``; ``recorded``: FE and other as SEN2 recorded them each year."""
         shift = 0.0
@@ -732,7 +737,7 @@ def calibrate(
             shift = float(theta[shift_at])
             rates = theta.copy()
             rates[shift_at] = 0.0  # the start is converted here, once, without rounding
-        params = apply_free_parameters(start, rates, request_years, names)
+        params = apply_free_parameters(base, rates, request_years, names)
         start_joint = shift_fe_other(joint, shift) if shift else joint
         if new_plans is None:
             stocks, flows = expected_arrays(params, steps, start_by_age_placement=start_joint)
@@ -748,8 +753,8 @@ def calibrate(
                     out[i] = as_recorded(measure, year, out[i], both[year - first], shift)
         return out
 
-    def residuals(theta: np.ndarray, new_plans: np.ndarray | None = None) -> np.ndarray:
-        model = simulated(theta, new_plans=new_plans)
+    def residuals(theta: np.ndarray, new_plans: np.ndarray | None = None, base: Parameters = start) -> np.ndarray:
+        model = simulated(theta, new_plans=new_plans, base=base)
         with np.errstate(divide="ignore", invalid="ignore"):
             r = np.where(usable, np.log(np.maximum(model, 1e-9) / np.where(usable, actual, 1.0)) * weights, 0.0)
             pooled = [np.log(max(np.nansum(model[mask]), 1e-9) / actual[mask].sum()) for mask in pools]
@@ -782,6 +787,10 @@ def calibrate(
         if not rows.any():
             continue
 
+        # the flows are fitted without the mid-phase moves: they move no flow, total or SEN
+        # support count, and leaving them out keeps the rounding of the placement matrices
+        # out of the flows' finite differences (which sent the fit elsewhere)
+        stage_base = start if stage == "placements" else replace(start, placement=_without_moves(start.placement))
         new_plans = None
         if stage == "placements":
             new_plans = new_plans_by_step(
@@ -789,11 +798,15 @@ def calibrate(
             )
 
         def stage_residuals(
-            sub: np.ndarray, free: np.ndarray = free, rows: np.ndarray = rows, new_plans: np.ndarray | None = new_plans
+            sub: np.ndarray,
+            free: np.ndarray = free,
+            rows: np.ndarray = rows,
+            new_plans: np.ndarray | None = new_plans,
+            stage_base: Parameters = stage_base,
         ) -> np.ndarray:
             full = theta.copy()
             full[free] = sub
-            return residuals(full, new_plans)[rows]
+            return residuals(full, new_plans, stage_base)[rows]
 
         solution = least_squares(
             stage_residuals,

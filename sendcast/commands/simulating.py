@@ -47,6 +47,7 @@ from sendcast.scenarios.parameters import (baseline_path, build_parameters, cali
                                            scenario_places,
                                            special_place_notes)
 from sendcast.scenarios.timeliness_setup import duration_note, known_fit
+from simulation.calibration import MID_PHASE_MOVES_SCALE
 from simulation import simulate
 from simulation.parameters import Assessment
 from simulation.runner import SUMMARY_COLUMNS
@@ -314,6 +315,8 @@ def _simulate(args: argparse.Namespace) -> int:
                                             scenario=scenario, capacity=capacity, calibration=fit, data=args.data)
     base_name = next(iter(scenarios))
     notes = _notes(history, start_year, capacity, scenario, args.data, dataset, horizon)
+    notes.append(Note(NoteKind.RATES, mid_phase_moves_note(history, start_year, fit.parameters.placement.mid_phase_moves,
+                                                           fit.fitted.get(MID_PHASE_MOVES_SCALE))))
 
     rules = {name: item.trends.rule
              for name, item in zip(scenarios, ([baseline] if len(scenarios) == 2 else []) + [scenario])}
@@ -388,8 +391,7 @@ def _notes(history, start_year, capacity, scenario, data, dataset=None, horizon:
             Note(NoteKind.ASSESSMENT_CAPACITY, capacity_note), Note(NoteKind.TRENDS, trends),
             Note(NoteKind.RATES, "rates: calibrated to the published history; age profiles are illustrative "
                  "defaults (sendcast.scenarios.parameters)"),
-            Note(NoteKind.RATES, duration_note(known_fit(duration_key(history, start_year)), start_year, Assessment())),
-            Note(NoteKind.RATES, mid_phase_moves_note(history, start_year))]
+            Note(NoteKind.RATES, duration_note(known_fit(duration_key(history, start_year)), start_year, Assessment()))]
 
 
 def _drop_uncosted(table: pd.DataFrame, components: list[str]) -> pd.DataFrame:

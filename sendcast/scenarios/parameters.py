@@ -406,23 +406,40 @@ _MOVED_TO = {"state_special": "state special schools", "independent_special": "i
              "ap": "alternative provision", "fe": "further education", "other": "other settings"}
 
 
-def mid_phase_moves_note(history: LaHistory, year: int) -> str:
-    """One line for people on the mid-phase moves of a run starting in January ``year``."""
+def describe_moves(moves: np.ndarray | None) -> str:
+    """Mid-phase moves in words: the yearly chance, by phase, of a plan in mainstream moving
+    to each placement (``"none"`` without moves)."""
+    if moves is None or not np.any(np.asarray(moves) > 0):
+        return "none"
+    parts = []
+    for phase, row in zip(PHASES, moves):
+        kept = [f"{100 * value:.2f}% to {_MOVED_TO.get(PLACEMENTS[g], PLACEMENTS[g])}" for g, value in enumerate(row)
+                if value > 0]
+        if kept:
+            parts.append(f"{phase} {', '.join(kept)}")
+    return "; ".join(parts)
+
+
+#: Where the mid-phase moves come from, for the report's assumptions.
+MOVES_SOURCE = ("SEN2 plans by age and placement, one cohort-year (January to January), net of the new plans each "
+                "age received (simulation.mid_phase_moves), scaled by the calibration to the placements of the "
+                "window; net moves out of mainstream only; NOT validated out of sample")
+
+
+def mid_phase_moves_note(history: LaHistory, year: int, fitted: np.ndarray | None = None,
+                         scale: float | None = None) -> str:
+    """One line for people on the mid-phase moves of a run starting in January ``year``:
+    ``fitted``, the moves the run uses (after the calibration's ``scale``)."""
     moves = mid_phase_moves(history, year)
     if moves is None:
         return ("mid-phase moves: none (placements change only at phase transfers): SEN2's joint table of plans by "
                 f"age and placement is needed for January {year - 1} and {year}" if FIT_MID_PHASE_MOVES else
                 "mid-phase moves: switched off")
-    parts = []
-    for phase, row in zip(PHASES, moves):
-        kept = [f"{100 * value:.1f}% to {_MOVED_TO.get(PLACEMENTS[g], PLACEMENTS[g])}" for g, value in enumerate(row)
-                if value > 0]
-        if kept:
-            parts.append(f"{phase} {', '.join(kept)}")
+    scaled = "" if scale is None else (f"; the calibration scales them by {scale:.2f} to fit the placements of every "
+                                       f"January of its window, giving {describe_moves(fitted)}")
     return (f"mid-phase moves: fitted on one cohort-year of SEN2's plans by age and placement (January {year - 1} to "
-            f"{year}), a year, of plans in mainstream: {'; '.join(parts) or 'none found'}. Net moves out of "
-            "mainstream only, and not validated out of sample (no earlier start has the tables) "
-            "(simulation.mid_phase_moves)")
+            f"{year}), a year, of plans in mainstream: {describe_moves(moves)}{scaled}. Net moves out of mainstream "
+            "only, and not validated out of sample (no earlier start has the tables) (simulation.mid_phase_moves)")
 
 
 def phase_targets(history: LaHistory, first_year: int, last_year: int) -> pd.DataFrame:
