@@ -263,7 +263,7 @@ def assumptions_table(comparison: Comparison) -> pd.DataFrame:
             (item.name, "Discount rate (% a year)", s.costs.discount_rate_pct, "HM Treasury Green Book"),
         ]
         params = comparison.parameters.get(item.name)
-        if params is not None:
+        if params is not None and params.placement.moves:
             rows.append((item.name, "Plans moving inside a school phase (a year, of plans in mainstream)",
                          describe_moves(params.placement.mid_phase_moves), MOVES_SOURCE))
     rows.append(("all", "Replications (paired runs per scenario)", comparison.replications,

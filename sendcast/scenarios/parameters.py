@@ -391,8 +391,14 @@ def new_plans_by_age(history: LaHistory, year: int) -> np.ndarray | None:
     return by_age
 
 
-#: Fit mid-phase moves (:func:`mid_phase_moves`); ``False`` for evidence runs without them.
-FIT_MID_PHASE_MOVES = True
+#: Fit mid-phase moves (:func:`mid_phase_moves`) and calibrate their scale with the placement
+#: shares. OFF: built and measured, not adopted (issue 19). At the cohort-year's size they broke
+#: Gloucestershire's in-sample fit (independent special in primary +131% in 2024); with their
+#: scale calibrated, 9 of 28 LAs put it at its floor (median 0.03) and the fit to the placements
+#: was worse in 15 and better in 3 (mean absolute error +0.30 points): the years before the one
+#: cohort-year do not support them, and no origin has the tables to validate them out of sample.
+#: ``True`` for evidence runs (``benchmarks/evidence_mid_phase_moves.py``).
+FIT_MID_PHASE_MOVES = False
 
 
 def mid_phase_moves(history: LaHistory, year: int) -> np.ndarray | None:
@@ -440,10 +446,13 @@ def mid_phase_moves_note(history: LaHistory, year: int, fitted: np.ndarray | Non
     """One line for people on the mid-phase moves of a run starting in January ``year``:
     ``fitted``, the moves the run uses (after the calibration's ``scale``)."""
     moves = mid_phase_moves(history, year)
+    if not FIT_MID_PHASE_MOVES:
+        return ("mid-phase moves: none; placements change only at phase transfers (moves fitted on SEN2's plans by "
+                "age and placement were built and measured, and not adopted: they worsened the fit to the years "
+                "before the one cohort-year they come from; simulation.mid_phase_moves)")
     if moves is None:
         return ("mid-phase moves: none (placements change only at phase transfers): SEN2's joint table of plans by "
-                f"age and placement is needed for January {year - 1} and {year}" if FIT_MID_PHASE_MOVES else
-                "mid-phase moves: switched off")
+                f"age and placement is needed for January {year - 1} and {year}")
     scaled = "" if scale is None else (f"; the calibration scales them by {scale:.2f} to fit the placements of every "
                                        f"January of its window, giving {describe_moves(fitted)}")
     return (f"mid-phase moves: fitted on one cohort-year of SEN2's plans by age and placement (January {year - 1} to "
