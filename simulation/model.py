@@ -51,6 +51,7 @@ import math
 from dataclasses import dataclass
 from functools import partial
 from heapq import heappop, heappush
+from typing import cast
 
 import numpy as np
 import simpy
@@ -1004,7 +1005,7 @@ class _Model:
 
     def _on_transfer(self, event: Timeout) -> None:
         self.events += 1
-        child, now = event._value, self.env.now
+        child, now = cast(int, event.value), self.env.now
         phase = phase_of_age(school_year_age(now, self.birth[child]))
         waiting = self.wait_event[child] is not None
         current = STATE_SPECIAL if waiting else self.group[child]
@@ -1043,16 +1044,17 @@ class _Model:
         """A mid-phase move into a state special school, when places are limited: the
         child seeks a place (:meth:`_seek_special`), then the rest of its plan is scheduled."""
         self.events += 1
-        child, now = event._value, self.env.now
+        child, now = cast(int, event.value), self.env.now
         phase = phase_of_age(school_year_age(now, self.birth[child]))
         self._set_group(child, self._seek_special(child, phase, now), now)
         self._schedule_plan(child, now)
 
     def _on_cease(self, event: Timeout) -> None:
         self.events += 1
-        child, now = event._value, self.env.now
-        if self.pool_held[child] is not None:
-            self.pool_held[child].release()
+        child, now = cast(int, event.value), self.env.now
+        held = self.pool_held[child]
+        if held is not None:
+            held.release()
             self.pool_held[child] = None
         self._stop_waiting(child, now)
         self._end_plan(child, now)
