@@ -211,6 +211,7 @@ class _Model:
         self.ceased: list[tuple[float, int]] = []
         self.overflow: list[float] = []
         self._repeat_block: list[float] = []
+        self._overflow_block: list[float] = []  # standard exponential draws, next one last
         self.first_decision_times: list[float] = []  # first decisions to assess, in time order
         self.first_decision_children: list[int] = []
         self.to_assess: list[tuple[float, int]] = []  # later decisions to assess (time, child), a heap
@@ -513,11 +514,24 @@ class _Model:
         return self._repeat_block.pop()
 
     def _repeat_gamma(self, shape: int, mean: float) -> float:
-        # Erlang(shape) from uniforms: -mean/shape * log(prod(U))
+        # Erlang(shape) from uniforms: -mean/shape * log(prod(U)) (the draws of _repeat, inline)
         total = 0.0
+        block = self._repeat_block
+        log1p = math.log1p
         for _ in range(shape):
-            total -= math.log1p(-self._repeat())
+            if not block:
+                block = self._repeat_block = self.rng["repeat"].random(4096).tolist()
+            total -= log1p(-block.pop())
         return total * mean / shape / WEEKS
+
+    def _overflow_delay(self, scale: float) -> float:
+        """An exponential draw with mean ``scale`` from the ``special_place_overflow`` stream:
+        the same numbers, in the same order, as ``overflow_rng.exponential(scale)`` one at a
+        time (numpy's exponential is ``scale`` times a standard exponential draw), drawn in
+        blocks (the stream is used for nothing else)."""
+        if not self._overflow_block:
+            self._overflow_block = self.overflow_rng.standard_exponential(1024).tolist()[::-1]
+        return scale * self._overflow_block.pop()
 
     @staticmethod
     def _choose(cumulative: list[float], u: float) -> int:
@@ -880,7 +894,7 @@ class _Model:
         self.waiting.add(child)
         rate = self.p.special_places.overflow_rate_per_year
         if rate > 0:  # placed in an independent special school after a wait, if no place frees first
-            delay = float(self.overflow_rng.exponential(1.0 / rate))
+            delay = self._overflow_delay(1.0 / rate)
             if now + delay < self.h:
                 # scheduled from the start of the wait, ``now``: a plan can start (and so
                 # start waiting) ahead of the SimPy clock (:meth:`_run_plans`), and a delay
