@@ -124,8 +124,7 @@ def _first_events_walk(
         if hit.any():
             who = work[hit]
             time[who] = t[hit] + remaining[hit] / rate[hit]
-            shares = cum[year[hit], age[hit]]
-            cause[who] = np.minimum((uniform[who][:, None] > shares).sum(axis=1), shares.shape[1] - 1)
+            cause[who] = _cause(cum[year[hit], age[hit]], uniform[who])
         remaining = remaining - used
         age = age + (age_boundary <= nxt)
         year = year + (year + 1.0 <= nxt)
@@ -178,6 +177,16 @@ def _first_events_by_age(
     time[ages_out] = out_time[ages_out]
     cause[ages_out] = hazards.age_out
     return time, cause
+
+
+def _cause(shares: np.ndarray, uniform: np.ndarray) -> np.ndarray:
+    """The cause drawn by ``uniform`` from each row of cumulative ``shares`` (non-decreasing):
+    how many of the row's shares are below the draw, at most the last cause; counted one
+    share at a time (much faster than a 2-D comparison summed along its rows)."""
+    counted = np.zeros(uniform.size, dtype=np.int64)
+    for k in range(shares.shape[1] - 1):
+        counted += uniform > shares[:, k]
+    return counted
 
 
 def _age_index(age: np.ndarray, top: int) -> np.ndarray:

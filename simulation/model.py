@@ -720,9 +720,11 @@ class _Model:
         arrive = queue.arrive if queue is not None else None
         finish = queue.finish if queue is not None else None
         start = self._start_assessment
-        # what starting and finishing an assessment read and write
-        assessed_before, assess_time = self.assessed_before, self.assess_time
-        not_issued_u, not_issued = self.not_issued_u, self.not_issued
+        # what starting and finishing an assessment read and write (the per-child draws through
+        # memoryviews: indexing one gives a Python float, the same number, about 3x faster
+        # than a numpy scalar)
+        assessed_before, assess_time = self.assessed_before, memoryview(self.assess_time)
+        not_issued_u, not_issued = memoryview(self.not_issued_u), self.not_issued
         request_time, pipeline_open = self.request_time, self.pipeline_open
         not_issued_append = self.not_issued_done.append
         issued_time, issued_requested, issued_child = (
@@ -753,7 +755,7 @@ class _Model:
                 decided_in_year += 1
                 if arrive is None or arrive(child):
                     # as _start_assessment(child, t_decide) (with no queue: at once, as _decide does)
-                    duration = repeat_gamma(shape, mean) if assessed_before[child] else float(assess_time[child])
+                    duration = repeat_gamma(shape, mean) if assessed_before[child] else assess_time[child]
                     heappush(done, (t_decide + duration, child))
             elif t_change <= t_done:
                 if t_change >= until:
@@ -780,7 +782,7 @@ class _Model:
                     if following is not None:
                         # as _start_assessment(following, now)
                         duration = (
-                            repeat_gamma(shape, mean) if assessed_before[following] else float(assess_time[following])
+                            repeat_gamma(shape, mean) if assessed_before[following] else assess_time[following]
                         )
                         heappush(done, (now + duration, following))
                 # the outcome
@@ -789,7 +791,7 @@ class _Model:
                 if assessed_before[child]:
                     u = repeat()
                 else:
-                    u = float(not_issued_u[child])
+                    u = not_issued_u[child]
                     assessed_before[child] = True
                 if u < not_issued[int(now)]:
                     not_issued_append((now, requested))
