@@ -379,8 +379,7 @@ def _scale_column(rows: np.ndarray, column: int, factor: float, locked: np.ndarr
     old = rows[..., column].copy()
     new = np.minimum(old * factor, 0.98)
     rest = 1.0 - old
-    with np.errstate(invalid="ignore", divide="ignore"):
-        ratio = np.where(rest > 0, (1.0 - new) / rest, 1.0)
+    ratio = np.divide(1.0 - new, rest, out=np.ones_like(rest), where=rest > 0)
     rows *= ratio[..., None]
     rows[..., column] = new
     return rows / rows.sum(axis=-1, keepdims=True)
@@ -473,11 +472,15 @@ def scale_phase_shares(placement: Placement, column: int, phases: tuple[int, ...
 def _scale_phases(
     new_shares: np.ndarray, transfer: np.ndarray, column: int, phases: tuple[int, ...], factor: float
 ) -> None:
-    """:func:`scale_phase_shares` on the arrays, in place."""
-    for phase in phases:
-        new_shares[phase] = _scale_column(new_shares[phase], column, factor)
-        if phase >= 1:
-            transfer[phase - 1] = _scale_column(transfer[phase - 1], column, factor)
+    """:func:`scale_phase_shares` on the arrays, in place: every row the phases touch (new
+    plans' shares, and moves at the transfer into each phase from every placement) scaled
+    in one call, row by row as one at a time would (a fit calls this thousands of times)."""
+    phases = list(phases)
+    moved = [phase - 1 for phase in phases if phase >= 1]
+    n_groups = new_shares.shape[-1]
+    rows = _scale_column(np.concatenate([new_shares[phases], transfer[moved].reshape(-1, n_groups)]), column, factor)
+    new_shares[phases] = rows[: len(phases)]
+    transfer[moved] = rows[len(phases) :].reshape(len(moved), n_groups, n_groups)
 
 
 def _placement(new_shares: np.ndarray, transfer: np.ndarray) -> Placement:
