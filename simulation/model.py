@@ -806,15 +806,17 @@ class _Model:
         """Split the plans started in the run (issued by the pipeline, or moved in) into
         those that can need a local special place, started through events in time order
         (:meth:`_run_plans`), and those that cannot, written at the end (deferred)."""
+        n_issued = len(self.issued_children)
+        issued_children = np.fromiter(self.issued_children, np.int64, n_issued)
         issued = self.issued = np.column_stack(
             [
-                np.array(self.issued_times, dtype=float),
-                np.array(self.issued_requested, dtype=float),
-                np.array(self.issued_children, dtype=float),
+                np.fromiter(self.issued_times, float, n_issued),
+                np.fromiter(self.issued_requested, float, n_issued),
+                issued_children.astype(float),
             ]
         )
         time = np.concatenate([issued[:, 0], self.move_in_times])
-        child = np.concatenate([issued[:, 2].astype(np.int64), self.move_in_ids])
+        child = np.concatenate([issued_children, self.move_in_ids])
         phase = phases_of_ages(school_year_ages(time, self.births[child]))
         tables = self.need_tables
         if tables is not None:  # the need each new plan names (simulation.needs.keep_or_change)
