@@ -203,237 +203,424 @@ def _run(
     replay: np.ndarray | None = None,
     kept: list | None = None,
 ) -> tuple[dict, dict]:
-    p = params
-    if p.special_places.constrained:
-        raise ParameterError(
-            "the cohort engine does not model special school places (special_places.blocks given); "
-            "run the discrete-event model, or the cohort engine without places"
-        )
-    h = p.horizon
-    dt = 1.0 / spy
-    a0 = AGES * spy
-    steps = h * spy
-    nb = a0 + steps
-    n_groups = len(PLACEMENTS)
-    rev_bin = a0 - 1 - np.arange(a0)  # age bin of window position j
-    rev_year = rev_bin // spy  # single year of age of window position j
-    phase_pos = phase_by_age()[rev_year]
-    pop = p.population.for_years(p.start_year, h)
-    span = h + MAX_YEARS_EARLIER
-    ident = (
-        p.population.for_years(p.start_year, span)
-        * p.arrivals.sen_support_rate_by_age[None, :]
-        * schedule_values(p.arrivals.sen_support_multiplier, p.start_year, span)[:, None]
-    )
-    ident_normal, ident_early = early_identification_flows(p, ident)
-    direct = pop * p.arrivals.direct_request_rate_by_age[None, :]
-    moves = pop * p.arrivals.move_in_rate_by_age[None, :]
-    req_mult = schedule_values(p.sen_support.request_multiplier, p.start_year, h)
-    refusal = schedule_values(p.assessment.refusal_probability, p.start_year, h)
-    not_issued = schedule_values(p.assessment.not_issued_probability, p.start_year, h)
-    rr = p.early_identification.relative_risk
-    n_flags = 2 if p.early_identification.active else 1
-    flag_rr = np.array([1.0, rr])[:n_flags]
-    # hazards by window position
-    s = p.sen_support
-    req_age = s.request_rate_by_age[rev_year]
-    nm_age = s.needs_met_rate_by_age[rev_year]
-    leave_bin = int(round(s.leaving_age * spy))
-    c = p.ceasing
-    cease_rates = np.stack(
-        [c.needs_met_rate_by_age[rev_year], c.moved_away_rate_by_age[rev_year], c.left_education_rate_by_age[rev_year]]
-    )
-    cease_total = cease_rates.sum(axis=0)
-    cease_p = -np.expm1(-cease_total * dt)
-    cease_split = np.divide(cease_rates, cease_total, out=np.zeros_like(cease_rates), where=cease_total > 0)
-    max_bin = int(round(c.max_age * spy))
-    shares_pos = p.placement.new_plan_shares[phase_pos]  # (a0, groups)
-    transfer = p.placement.transfer
-    pmf_dec = delay_pmf(p.assessment.decision_weeks_mean, p.assessment.decision_weeks_shape, spy)
-    pmf_ass = delay_pmf(p.assessment.assessment_weeks_mean, p.assessment.assessment_weeks_shape, spy)
-    k_dec, k_ass = pmf_dec.size, pmf_ass.size
-    capacity = p.assessment.capacity_per_year
-    slots = (
-        None
-        if capacity is None
-        else np.array([p.assessment.slots(v) for v in schedule_values(capacity, p.start_year, h)], dtype=float)
-    )
-    responsive = slots is not None and p.assessment.capacity_response is not None
-    floor = None if slots is None else slots.copy()  # the schedule: a floor under responsive capacity
-    from simulation.caseload import age_placement_counts  # local: avoids a cycle in documentation builds
-
-    # state, indexed by birth cohort b; window at step w is b in [w, w + a0), position j = b - w
-    sen = np.zeros((n_flags, nb))
-    ehcp = np.zeros((n_groups, nb))
-    ring_dec = np.zeros((k_dec, n_flags, nb))
-    ring_ass = np.zeros((k_ass, n_flags, nb))
-    queue = np.zeros((n_flags, nb))
-    # starting caseload spread evenly over the cohorts of each single year of age
-    sen[0, :a0] = np.round(p.caseload.sen_support_by_age)[rev_year] / spy
-    joint = (age_placement_counts(p.caseload) if joint is None else joint).astype(float)
-    ehcp[:, :a0] = (joint[rev_year] / spy).T
-    open_at_start = np.round(p.caseload.in_assessment_by_age)[rev_year] / spy
-
-    stock_names = ("sen_support", "in_assessment") + tuple(PLACEMENTS) + ("waiting_special_place",)
-    stock = {name: np.zeros(h + 1) for name in stock_names}
-    by_phase = np.zeros((h + 1, n_groups, len(PHASES)))  # plans by placement and phase on each January
-    new_by_age = np.zeros((h, AGES))  # new plans by single year of age at issue
-    plans_by_age = np.zeros((h + 1, AGES))  # plans by single year of age on each January
-    sen_by_age = np.zeros((h + 1, AGES))  # SEN support by single year of age on each January
-    ceased_by_age = np.zeros((h, AGES))  # plans ceased by single year of age when ceased
-    phase_mask = (phase_pos[None, :] == np.arange(len(PHASES))[:, None]).astype(float)  # (phases, a0)
-    flow_names = (
-        (
-            "identified",
-            "identified_early",
-            "requests",
-            "direct",
-            "refused",
-            "decided",
-            "assessments",
-            "not_issued",
-            "new_plans",
-            "moves_in",
-        )
-        + tuple(f"sen_exit_{r}" for r in SEN_EXIT_REASONS)
-        + tuple(f"ceased_{r}" for r in CEASE_REASONS)
-        + tuple(f"years_{g}" for g in PLACEMENTS)
-    )
-    flow = {name: np.zeros(h) for name in flow_names}
-    transfer_pos = [(k, a0 - 1 - start * spy) for k, start in enumerate(PHASE_START_AGES[1:])]
-    leave_pos = a0 - 1 - leave_bin if leave_bin < a0 else None
-    max_pos = a0 - 1 - max_bin if max_bin < a0 else None
-    old_enough = rev_bin >= leave_bin
-
-    def record(k: int, w: int) -> None:
-        win = slice(w, w + a0)
-        stock["sen_support"][k] = sen[:, win].sum()
-        stock["in_assessment"][k] = ring_dec.sum() + ring_ass.sum() + queue.sum()
-        for g, name in enumerate(PLACEMENTS):
-            stock[name][k] = ehcp[g, win].sum()
-        by_phase[k] = ehcp[:, win] @ phase_mask.T
-        plans_by_age[k] = np.bincount(rev_year, weights=ehcp[:, win].sum(axis=0), minlength=AGES)
-        sen_by_age[k] = np.bincount(rev_year, weights=sen[:, win].sum(axis=0), minlength=AGES)
-
-    for w in range(steps):
-        y = w // spy
-        if w % spy == 0:
-            record(y, w)
-        win = slice(w, w + a0)
-        # phase transfers for the cohort that has just reached each transfer age
-        for k, pos in transfer_pos:
-            b = w + pos
-            ehcp[:, b] = ehcp[:, b] @ transfer[k]
-        # leaving SEN support at the leaving age
-        if leave_pos is not None:
-            b = w + leave_pos
-            flow["sen_exit_left_school"][y] += sen[:, b].sum()
-            sen[:, b] = 0.0
-        if max_pos is not None:
-            b = w + max_pos
-            flow["ceased_aged_out"][y] += ehcp[:, b].sum()
-            ceased_by_age[y, min(int(c.max_age), AGES) - 1] += ehcp[:, b].sum()
-            ehcp[:, b] = 0.0
-        if replay is None:
-            # SEN support hazards
-            window_sen = sen[:, win]
-            req_rate = req_age[None, :] * req_mult[y] * flag_rr[:, None]
-            total = req_rate + nm_age[None, :] + s.moved_away_rate
-            leaving = window_sen * -np.expm1(-total * dt)
-            share = np.divide(leaving, total, out=np.zeros_like(leaving), where=total > 0)
-            requests = share * req_rate
-            flow["sen_exit_needs_met"][y] += (share * nm_age[None, :]).sum()
-            flow["sen_exit_moved_away"][y] += (share * s.moved_away_rate).sum()
-            window_sen -= leaving
-        # plans: ceasing
-        window_plan = ehcp[:, win]
-        ceasing = window_plan * cease_p[None, :]
-        ceased_by_pos = ceasing.sum(axis=0)
-        for r, reason in enumerate(CEASE_REASONS[:3]):
-            flow[f"ceased_{reason}"][y] += (ceased_by_pos * cease_split[r]).sum()
-        ceased_by_age[y] += np.bincount(rev_year, weights=ceased_by_pos, minlength=AGES)
-        window_plan -= ceasing
-        # arrivals during the step
-        per_cohort = 1.0 / (spy * spy)
-        if replay is None:
-            window_sen[0] += ident_normal[y][rev_year] * per_cohort
-            if n_flags == 2:
-                window_sen[1] += ident_early[y][rev_year] * per_cohort
-            flow["identified"][y] += (ident_normal[y].sum() + ident_early[y].sum()) / spy
-            flow["identified_early"][y] += ident_early[y].sum() / spy
-            direct_now = direct[y][rev_year] * per_cohort
-            requests[0] += direct_now
-            flow["direct"][y] += direct_now.sum()
-            flow["requests"][y] += requests.sum()
-        moving_in = moves[y][rev_year] * per_cohort
-        flow["moves_in"][y] += moving_in.sum()
-        window_plan += (moving_in[:, None] * shares_pos).T
-        if replay is None:
-            # decisions
-            slots_dec = (w + np.arange(k_dec)) % k_dec
-            ring_dec[slots_dec, :, win] += pmf_dec[:, None, None] * requests[None, :, :]
-            decided = ring_dec[w % k_dec, :, win].copy()
-            ring_dec[w % k_dec] = 0.0
-            refused = decided * refusal[y]
-            flow["refused"][y] += refused.sum()
-            to_assess = decided - refused
-            flow["decided"][y] += to_assess.sum()
-            if responsive and slots is not None and floor is not None and y >= 1 and w % spy == 0:
-                # responsive capacity, worked out on 1 January (before the step's decisions
-                # join): children waiting or in an assessment, plus last year's decisions
-                slots[y] = p.assessment.responsive_slots(
-                    flow["decided"][y - 1] + queue.sum() + ring_ass.sum(), int(floor[y]), slots[y - 1]
-                )
-            # assessments
-            if w == 0 and open_at_start.sum() > 0:
-                # assessments under way at the start: part-way through (remaining time uniform on
-                # [0, mean]) up to the slots there are, the rest queue for a full assessment
-                part_way = 1.0 if slots is None else min(1.0, slots[0] / open_at_start.sum())
-                ring_ass[:, 0, win] += remaining_pmf(p, spy, k_ass)[:, None] * (open_at_start * part_way)[None, :]
-                to_assess[0] += open_at_start * (1.0 - part_way)
-            if slots is None:
-                starting = to_assess
-            else:
-                queue[:, win] += to_assess
-                # slots freed by assessments finishing during this step are free for this step
-                free = max(slots[y] - (ring_ass.sum() - ring_ass[w % k_ass].sum()), 0.0)
-                waiting = queue[:, win].sum()
-                fraction = 1.0 if waiting <= free else free / waiting
-                starting = queue[:, win] * fraction
-                queue[:, win] -= starting
-            slots_ass = (w + np.arange(k_ass)) % k_ass
-            ring_ass[slots_ass, :, win] += pmf_ass[:, None, None] * starting[None, :, :]
-            done = ring_ass[w % k_ass, :, win].copy()
-            ring_ass[w % k_ass] = 0.0
-            flow["assessments"][y] += done.sum()
-            no_plan = done * not_issued[y]
-            flow["not_issued"][y] += no_plan.sum()
-            issued = (done - no_plan).sum(axis=0)
-        else:
-            issued = replay[w]
+    """Run the cohort engine ``spy`` steps a year over the horizon: ``(stocks, flows)`` as
+    :func:`expected_arrays` returns them. ``joint``: the starting plans by age and placement
+    (``None``: from the caseload); ``replay``: new plans issued each step, by window
+    position, to use instead of running SEN support, requests and assessments; ``kept``:
+    a list that receives the new plans issued each step (for a later replay)."""
+    run = _CohortRun(params, spy, joint, replay)
+    for w in range(run.steps):
+        issued = run.step(w)
         if kept is not None:
             kept.append(issued)
-        flow["new_plans"][y] += issued.sum()
-        new_by_age[y] += np.bincount(rev_year, weights=issued, minlength=AGES)
-        window_plan += (issued[:, None] * shares_pos).T
-        if replay is None:
-            back = refused + no_plan
-            flow["sen_exit_left_school"][y] += back[:, old_enough].sum()
-            back[:, old_enough] = 0.0
-            window_sen += back
-        # time in each placement, for costs
-        totals = window_plan.sum(axis=1) * dt
+    run.record_january(params.horizon, run.steps)
+    return _assemble(
+        params,
+        run.stock,
+        run.flow,
+        run.by_phase,
+        run.new_by_age,
+        run.plans_by_age,
+        run.sen_by_age,
+        run.ceased_by_age,
+    )
+
+
+_STOCK_NAMES = ("sen_support", "in_assessment") + tuple(PLACEMENTS) + ("waiting_special_place",)
+_FLOW_NAMES = (
+    (
+        "identified",
+        "identified_early",
+        "requests",
+        "direct",
+        "refused",
+        "decided",
+        "assessments",
+        "not_issued",
+        "new_plans",
+        "moves_in",
+    )
+    + tuple(f"sen_exit_{r}" for r in SEN_EXIT_REASONS)
+    + tuple(f"ceased_{r}" for r in CEASE_REASONS)
+    + tuple(f"years_{g}" for g in PLACEMENTS)
+)
+
+
+class _CohortRun:
+    """One run of the cohort engine: set up from the parameters, then advanced one time
+    step at a time by :meth:`step`, whose named steps are taken in a fixed order (the
+    order matters: each acts on what the one before left).
+
+    Time: step ``w`` covers ``[w, w + 1) / spy`` years from 1 January of ``start_year``
+    (``dt = 1 / spy`` years; weekly by default). Stocks are recorded on 1 January of the
+    census year ``start_year + k`` (January census year), at step ``k * spy``, index
+    ``k = 0 .. horizon``. Flows of step ``w`` are added to index ``y = w // spy``, the
+    calendar year ``start_year + y``. Numbers are expected children (not whole ones);
+    rates are per year; money is left to :func:`_assemble`.
+
+    State is indexed by birth cohort ``b`` (one cohort a step, so children age without
+    any shifting): at step ``w`` the window of children aged 0-25 is the cohorts
+    ``[w, w + a0)`` (``a0 = 26 * spy``); window position ``j = b - w`` is age bin
+    ``a0 - 1 - j`` (in steps) and single year of age ``rev_year[j]``. SEN support and
+    the requests pipelines carry a row per early identification flag (0: usual; 1:
+    reached early by the lever, whose escalation is multiplied by its relative risk).
+    """
+
+    def __init__(self, params: Parameters, spy: int, joint: np.ndarray | None, replay: np.ndarray | None) -> None:
+        if params.special_places.constrained:
+            raise ParameterError(
+                "the cohort engine does not model special school places (special_places.blocks given); "
+                "run the discrete-event model, or the cohort engine without places"
+            )
+        self.p = params
+        self.spy = spy
+        self.replay = replay
+        self._set_up_window()
+        self._set_up_arrivals()
+        self._set_up_sen_support()
+        self._set_up_plans()
+        self._set_up_assessment()
+        self._set_up_state(joint)
+        self._set_up_results()
+
+    # -- set-up -------------------------------------------------------------------------
+
+    def _set_up_window(self) -> None:
+        """Steps and the window: ``dt`` (years), ``a0`` (window positions, ages 0-25 in
+        steps), ``steps`` (over the horizon), ``nb`` (birth cohorts the run meets), and
+        for each window position its age bin (steps), single year of age and phase."""
+        spy = self.spy
+        self.h = self.p.horizon
+        self.dt = 1.0 / spy
+        self.a0 = AGES * spy
+        self.steps = self.h * spy
+        self.nb = self.a0 + self.steps
+        self.rev_bin = self.a0 - 1 - np.arange(self.a0)  # age bin of window position j
+        self.rev_year = self.rev_bin // spy  # single year of age of window position j
+        self.phase_pos = phase_by_age()[self.rev_year]
+
+    def _set_up_arrivals(self) -> None:
+        """Expected arrivals by year of the run (calendar years) and single year of age,
+        children a year: identified at SEN support (split into usual and reached early by
+        :func:`early_identification_flows`), direct requests and moves in with a plan; and
+        the early identification flags (usual, reached early) with their relative risk."""
+        p, h = self.p, self.h
+        pop = p.population.for_years(p.start_year, h)
+        span = h + MAX_YEARS_EARLIER
+        ident = (
+            p.population.for_years(p.start_year, span)
+            * p.arrivals.sen_support_rate_by_age[None, :]
+            * schedule_values(p.arrivals.sen_support_multiplier, p.start_year, span)[:, None]
+        )
+        self.ident_normal, self.ident_early = early_identification_flows(p, ident)
+        self.direct = pop * p.arrivals.direct_request_rate_by_age[None, :]
+        self.moves = pop * p.arrivals.move_in_rate_by_age[None, :]
+        self.n_flags = 2 if p.early_identification.active else 1
+        self.flag_rr = np.array([1.0, p.early_identification.relative_risk])[: self.n_flags]
+
+    def _set_up_sen_support(self) -> None:
+        """SEN support hazards (a year) by window position: requests (times the year's
+        request multiplier) and needs met; and where SEN support ends with leaving school
+        (``leave_pos``: the window position reaching ``leaving_age``; ``None``: at 26)."""
+        p, spy = self.p, self.spy
+        s = p.sen_support
+        self.req_mult = schedule_values(s.request_multiplier, p.start_year, self.h)
+        self.req_age = s.request_rate_by_age[self.rev_year]
+        self.nm_age = s.needs_met_rate_by_age[self.rev_year]
+        self.moved_away_rate = s.moved_away_rate
+        leave_bin = int(round(s.leaving_age * spy))
+        self.leave_pos = self.a0 - 1 - leave_bin if leave_bin < self.a0 else None
+        self.old_enough = self.rev_bin >= leave_bin  # too old to return to SEN support
+
+    def _set_up_plans(self) -> None:
+        """Plans by window position: the probability a plan ceases in a step and its split
+        by reason; where plans end at ``max_age`` (``max_pos``; ``None``: at 26); the
+        placement shares of a new plan or a plan moving in (by the child's phase); and the
+        window positions of the phase transfers with their placement matrices."""
+        c, spy, a0 = self.p.ceasing, self.spy, self.a0
+        rev_year = self.rev_year
+        cease_rates = np.stack(
+            [
+                c.needs_met_rate_by_age[rev_year],
+                c.moved_away_rate_by_age[rev_year],
+                c.left_education_rate_by_age[rev_year],
+            ]
+        )
+        cease_total = cease_rates.sum(axis=0)
+        self.cease_p = -np.expm1(-cease_total * self.dt)
+        self.cease_split = np.divide(cease_rates, cease_total, out=np.zeros_like(cease_rates), where=cease_total > 0)
+        max_bin = int(round(c.max_age * spy))
+        self.max_pos = a0 - 1 - max_bin if max_bin < a0 else None
+        self.max_age_index = min(int(c.max_age), AGES) - 1  # a plan ending at the maximum age counts here
+        self.shares_pos = self.p.placement.new_plan_shares[self.phase_pos]  # (a0, groups)
+        self.transfer = self.p.placement.transfer
+        self.transfer_pos = [(k, a0 - 1 - start * spy) for k, start in enumerate(PHASE_START_AGES[1:])]
+
+    def _set_up_assessment(self) -> None:
+        """Decisions and assessments: the year's refusal and not-issued probabilities, the
+        discretised delay distributions (steps) and, when capacity is given, the slots
+        each year (children in assessment at once; responsive capacity sets them each
+        1 January after the first, at least the schedule's ``floor``)."""
+        p, a, h = self.p, self.p.assessment, self.h
+        self.refusal = schedule_values(a.refusal_probability, p.start_year, h)
+        self.not_issued = schedule_values(a.not_issued_probability, p.start_year, h)
+        self.pmf_dec = delay_pmf(a.decision_weeks_mean, a.decision_weeks_shape, self.spy)
+        self.pmf_ass = delay_pmf(a.assessment_weeks_mean, a.assessment_weeks_shape, self.spy)
+        self.k_dec, self.k_ass = self.pmf_dec.size, self.pmf_ass.size
+        capacity = a.capacity_per_year
+        self.slots: np.ndarray | None = (
+            None
+            if capacity is None
+            else np.array([a.slots(v) for v in schedule_values(capacity, p.start_year, h)], dtype=float)
+        )
+        self.responsive = self.slots is not None and a.capacity_response is not None
+        # the schedule: a floor under responsive capacity
+        self.floor: np.ndarray | None = None if self.slots is None else self.slots.copy()
+
+    def _set_up_state(self, joint: np.ndarray | None) -> None:
+        """The state by birth cohort (children): SEN support by flag, plans by placement,
+        the decision and assessment pipelines (ring buffers indexed by step modulo their
+        length) and the queue for assessment; filled with the starting caseload (January
+        ``start_year``) spread evenly over the cohorts of each single year of age."""
+        from simulation.caseload import age_placement_counts  # local: avoids a cycle in documentation builds
+
+        p, spy, nb, rev_year = self.p, self.spy, self.nb, self.rev_year
+        self.sen = np.zeros((self.n_flags, nb))
+        self.ehcp = np.zeros((len(PLACEMENTS), nb))
+        self.ring_dec = np.zeros((self.k_dec, self.n_flags, nb))
+        self.ring_ass = np.zeros((self.k_ass, self.n_flags, nb))
+        self.queue = np.zeros((self.n_flags, nb))
+        self.sen[0, : self.a0] = np.round(p.caseload.sen_support_by_age)[rev_year] / spy
+        joint = (age_placement_counts(p.caseload) if joint is None else joint).astype(float)
+        self.ehcp[:, : self.a0] = (joint[rev_year] / spy).T
+        self.open_at_start = np.round(p.caseload.in_assessment_by_age)[rev_year] / spy
+
+    def _set_up_results(self) -> None:
+        """Where results are gathered: stocks on each January (``horizon + 1``) and flows
+        by calendar year (``horizon``), by name, and the breakdowns by phase and age."""
+        h = self.h
+        self.stock = {name: np.zeros(h + 1) for name in _STOCK_NAMES}
+        self.flow = {name: np.zeros(h) for name in _FLOW_NAMES}
+        self.by_phase = np.zeros((h + 1, len(PLACEMENTS), len(PHASES)))  # plans by placement and phase, Januaries
+        self.new_by_age = np.zeros((h, AGES))  # new plans by single year of age at issue
+        self.plans_by_age = np.zeros((h + 1, AGES))  # plans by single year of age on each January
+        self.sen_by_age = np.zeros((h + 1, AGES))  # SEN support by single year of age on each January
+        self.ceased_by_age = np.zeros((h, AGES))  # plans ceased by single year of age when ceased
+        self.phase_mask = (self.phase_pos[None, :] == np.arange(len(PHASES))[:, None]).astype(float)  # (phases, a0)
+
+    # -- one time step ----------------------------------------------------------------------
+
+    def step(self, w: int) -> np.ndarray:
+        """Advance step ``w``; returns the new plans issued in it by window position. When
+        replaying (``replay`` given), SEN support, requests and assessments are not run:
+        the step's new plans are the replayed ones."""
+        y = w // self.spy
+        if w % self.spy == 0:
+            self.record_january(y, w)
+        win = slice(w, w + self.a0)
+        self.placement_moves(w)
+        self.leave_at_age_limits(w, y)
+        requests = self.sen_support_exits(win, y) if self.replay is None else None
+        self.cease_plans(win, y)
+        if requests is not None:
+            self.arrive_at_sen_support(win, y, requests)
+        self.move_in(win, y)
+        if requests is not None:
+            issued, back = self.requests_to_plans(w, win, y, requests)
+        else:
+            assert self.replay is not None
+            issued, back = self.replay[w], None
+        self.issue_plans(win, y, issued)
+        if back is not None:
+            self.return_to_sen_support(win, y, back)
+        self.count_placement_years(win, y)
+        self.leave_window(w, y)
+        return issued
+
+    def record_january(self, k: int, w: int) -> None:
+        """Stocks on 1 January of census year ``start_year + k`` (the start of step ``w``)."""
+        win = slice(w, w + self.a0)
+        sen, ehcp, stock = self.sen, self.ehcp, self.stock
+        stock["sen_support"][k] = sen[:, win].sum()
+        stock["in_assessment"][k] = self.ring_dec.sum() + self.ring_ass.sum() + self.queue.sum()
         for g, name in enumerate(PLACEMENTS):
-            flow[f"years_{name}"][y] += totals[g]
-        # the oldest cohort leaves the window (turns 26) at the end of the step
-        if max_pos is None:
-            flow["ceased_aged_out"][y] += ehcp[:, w].sum()
-            ceased_by_age[y, AGES - 1] += ehcp[:, w].sum()
-            ehcp[:, w] = 0.0
-        flow["sen_exit_left_school"][y] += sen[:, w].sum()
-        sen[:, w] = 0.0
-    record(h, steps)
-    return _assemble(p, stock, flow, by_phase, new_by_age, plans_by_age, sen_by_age, ceased_by_age)
+            stock[name][k] = ehcp[g, win].sum()
+        self.by_phase[k] = ehcp[:, win] @ self.phase_mask.T
+        self.plans_by_age[k] = np.bincount(self.rev_year, weights=ehcp[:, win].sum(axis=0), minlength=AGES)
+        self.sen_by_age[k] = np.bincount(self.rev_year, weights=sen[:, win].sum(axis=0), minlength=AGES)
+
+    def placement_moves(self, w: int) -> None:
+        """Placement moves of plans already open, in step ``w``: the cohort that has just
+        reached each phase's start age (primary 4, secondary 11, post-16 16, post-19 19)
+        moves between placements by that transfer's matrix (``placement.transfer``)."""
+        ehcp = self.ehcp
+        for k, pos in self.transfer_pos:
+            b = w + pos
+            ehcp[:, b] = ehcp[:, b] @ self.transfer[k]
+
+    def leave_at_age_limits(self, w: int, y: int) -> None:
+        """The cohort reaching ``sen_support.leaving_age`` leaves SEN support (left school)
+        and the one reaching ``ceasing.max_age`` has its plans cease (aged out), when those
+        ages are below 26 (at 26 the cohort leaves the window: :meth:`leave_window`)."""
+        flow = self.flow
+        if self.leave_pos is not None:
+            b = w + self.leave_pos
+            flow["sen_exit_left_school"][y] += self.sen[:, b].sum()
+            self.sen[:, b] = 0.0
+        if self.max_pos is not None:
+            b = w + self.max_pos
+            flow["ceased_aged_out"][y] += self.ehcp[:, b].sum()
+            self.ceased_by_age[y, self.max_age_index] += self.ehcp[:, b].sum()
+            self.ehcp[:, b] = 0.0
+
+    def sen_support_exits(self, win: slice, y: int) -> np.ndarray:
+        """Children leaving SEN support in the step by competing hazards (a request for
+        an assessment, needs met, moved away), ``1 - exp(-h dt)`` split in proportion;
+        returns the requests (flag, window position)."""
+        window_sen = self.sen[:, win]
+        req_rate = self.req_age[None, :] * self.req_mult[y] * self.flag_rr[:, None]
+        total = req_rate + self.nm_age[None, :] + self.moved_away_rate
+        leaving = window_sen * -np.expm1(-total * self.dt)
+        share = np.divide(leaving, total, out=np.zeros_like(leaving), where=total > 0)
+        requests = share * req_rate
+        self.flow["sen_exit_needs_met"][y] += (share * self.nm_age[None, :]).sum()
+        self.flow["sen_exit_moved_away"][y] += (share * self.moved_away_rate).sum()
+        window_sen -= leaving
+        return requests
+
+    def cease_plans(self, win: slice, y: int) -> None:
+        """Plans ceasing in the step (needs met, moved away, left education), counted by
+        reason and by single year of age when ceased."""
+        window_plan = self.ehcp[:, win]
+        ceasing = window_plan * self.cease_p[None, :]
+        ceased_by_pos = ceasing.sum(axis=0)
+        for r, reason in enumerate(CEASE_REASONS[:3]):
+            self.flow[f"ceased_{reason}"][y] += (ceased_by_pos * self.cease_split[r]).sum()
+        self.ceased_by_age[y] += np.bincount(self.rev_year, weights=ceased_by_pos, minlength=AGES)
+        window_plan -= ceasing
+
+    def arrive_at_sen_support(self, win: slice, y: int, requests: np.ndarray) -> None:
+        """Arrivals during the step (a year's arrivals at each age spread over the step's
+        ``spy`` cohorts of that age): identified at SEN support (usual and reached early),
+        and direct requests, added to ``requests`` (changed in place)."""
+        window_sen = self.sen[:, win]
+        rev_year, flow = self.rev_year, self.flow
+        per_cohort = 1.0 / (self.spy * self.spy)
+        window_sen[0] += self.ident_normal[y][rev_year] * per_cohort
+        if self.n_flags == 2:
+            window_sen[1] += self.ident_early[y][rev_year] * per_cohort
+        flow["identified"][y] += (self.ident_normal[y].sum() + self.ident_early[y].sum()) / self.spy
+        flow["identified_early"][y] += self.ident_early[y].sum() / self.spy
+        direct_now = self.direct[y][rev_year] * per_cohort
+        requests[0] += direct_now
+        flow["direct"][y] += direct_now.sum()
+        flow["requests"][y] += requests.sum()
+
+    def move_in(self, win: slice, y: int) -> None:
+        """Children moving into the area with a plan during the step, placed as new plans."""
+        per_cohort = 1.0 / (self.spy * self.spy)
+        moving_in = self.moves[y][self.rev_year] * per_cohort
+        self.flow["moves_in"][y] += moving_in.sum()
+        window_plan = self.ehcp[:, win]
+        window_plan += (moving_in[:, None] * self.shares_pos).T
+
+    def requests_to_plans(self, w: int, win: slice, y: int, requests: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """The step's requests through decisions and assessments (responsive capacity set
+        on 1 January, between the two): ``(plans issued by window position, children going
+        back from a refusal or no plan, by flag and window position)``."""
+        to_assess, refused = self.decide(w, win, y, requests)
+        if self.responsive and y >= 1 and w % self.spy == 0:
+            self.set_responsive_slots(y)
+        issued, no_plan = self.assess(w, win, y, to_assess)
+        return issued, refused + no_plan
+
+    def decide(self, w: int, win: slice, y: int, requests: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """The step's requests join the decision pipeline (by their discretised delay); the
+        decisions due this step are split into refused and to assess: ``(to_assess, refused)``."""
+        k_dec = self.k_dec
+        slots_dec = (w + np.arange(k_dec)) % k_dec
+        self.ring_dec[slots_dec, :, win] += self.pmf_dec[:, None, None] * requests[None, :, :]
+        decided = self.ring_dec[w % k_dec, :, win].copy()
+        self.ring_dec[w % k_dec] = 0.0
+        refused = decided * self.refusal[y]
+        self.flow["refused"][y] += refused.sum()
+        to_assess = decided - refused
+        self.flow["decided"][y] += to_assess.sum()
+        return to_assess, refused
+
+    def set_responsive_slots(self, y: int) -> None:
+        """Responsive capacity, worked out on 1 January of year ``y`` (before the step's
+        decisions join): children waiting or in an assessment, plus last year's decisions."""
+        assert self.slots is not None and self.floor is not None
+        self.slots[y] = self.p.assessment.responsive_slots(
+            self.flow["decided"][y - 1] + self.queue.sum() + self.ring_ass.sum(), int(self.floor[y]), self.slots[y - 1]
+        )
+
+    def assess(self, w: int, win: slice, y: int, to_assess: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Assessments: those under way at the start join at step 0; children to assess
+        start at once or (capacity given) queue for a free slot, served in proportion; the
+        assessments finishing this step issue a plan or not: ``(issued by window position,
+        not issued by flag and window position)``."""
+        slots, k_ass, ring_ass = self.slots, self.k_ass, self.ring_ass
+        if w == 0 and self.open_at_start.sum() > 0:
+            # assessments under way at the start: part-way through (remaining time uniform on
+            # [0, mean]) up to the slots there are, the rest queue for a full assessment
+            part_way = 1.0 if slots is None else min(1.0, slots[0] / self.open_at_start.sum())
+            ring_ass[:, 0, win] += (
+                remaining_pmf(self.p, self.spy, k_ass)[:, None] * (self.open_at_start * part_way)[None, :]
+            )
+            to_assess[0] += self.open_at_start * (1.0 - part_way)
+        if slots is None:
+            starting = to_assess
+        else:
+            queue = self.queue
+            queue[:, win] += to_assess
+            # slots freed by assessments finishing during this step are free for this step
+            free = max(slots[y] - (ring_ass.sum() - ring_ass[w % k_ass].sum()), 0.0)
+            waiting = queue[:, win].sum()
+            fraction = 1.0 if waiting <= free else free / waiting
+            starting = queue[:, win] * fraction
+            queue[:, win] -= starting
+        slots_ass = (w + np.arange(k_ass)) % k_ass
+        ring_ass[slots_ass, :, win] += self.pmf_ass[:, None, None] * starting[None, :, :]
+        done = ring_ass[w % k_ass, :, win].copy()
+        ring_ass[w % k_ass] = 0.0
+        self.flow["assessments"][y] += done.sum()
+        no_plan = done * self.not_issued[y]
+        self.flow["not_issued"][y] += no_plan.sum()
+        return (done - no_plan).sum(axis=0), no_plan
+
+    def issue_plans(self, win: slice, y: int, issued: np.ndarray) -> None:
+        """New plans issued in the step, counted by single year of age at issue and placed
+        by the new plan shares of the child's phase."""
+        self.flow["new_plans"][y] += issued.sum()
+        self.new_by_age[y] += np.bincount(self.rev_year, weights=issued, minlength=AGES)
+        window_plan = self.ehcp[:, win]
+        window_plan += (issued[:, None] * self.shares_pos).T
+
+    def return_to_sen_support(self, win: slice, y: int, back: np.ndarray) -> None:
+        """Children refused an assessment or assessed without a plan go back to SEN
+        support, unless past the leaving age (left school)."""
+        self.flow["sen_exit_left_school"][y] += back[:, self.old_enough].sum()
+        back[:, self.old_enough] = 0.0
+        window_sen = self.sen[:, win]
+        window_sen += back
+
+    def count_placement_years(self, win: slice, y: int) -> None:
+        """Time spent in each placement during the step (child-years, for costs)."""
+        totals = self.ehcp[:, win].sum(axis=1) * self.dt
+        for g, name in enumerate(PLACEMENTS):
+            self.flow[f"years_{name}"][y] += totals[g]
+
+    def leave_window(self, w: int, y: int) -> None:
+        """The oldest cohort leaves the window (turns 26) at the end of the step: its plans
+        cease (aged out, unless they ended at a lower ``max_age``) and its SEN support ends."""
+        if self.max_pos is None:
+            self.flow["ceased_aged_out"][y] += self.ehcp[:, w].sum()
+            self.ceased_by_age[y, AGES - 1] += self.ehcp[:, w].sum()
+            self.ehcp[:, w] = 0.0
+        self.flow["sen_exit_left_school"][y] += self.sen[:, w].sum()
+        self.sen[:, w] = 0.0
 
 
 def _assemble(
