@@ -475,12 +475,12 @@ def _scale_phases(
     """:func:`scale_phase_shares` on the arrays, in place: every row the phases touch (new
     plans' shares, and moves at the transfer into each phase from every placement) scaled
     in one call, row by row as one at a time would (a fit calls this thousands of times)."""
-    phases = list(phases)
-    moved = [phase - 1 for phase in phases if phase >= 1]
+    entered = list(phases)
+    moved = [phase - 1 for phase in entered if phase >= 1]
     n_groups = new_shares.shape[-1]
-    rows = _scale_column(np.concatenate([new_shares[phases], transfer[moved].reshape(-1, n_groups)]), column, factor)
-    new_shares[phases] = rows[: len(phases)]
-    transfer[moved] = rows[len(phases) :].reshape(len(moved), n_groups, n_groups)
+    rows = _scale_column(np.concatenate([new_shares[entered], transfer[moved].reshape(-1, n_groups)]), column, factor)
+    new_shares[entered] = rows[: len(entered)]
+    transfer[moved] = rows[len(entered) :].reshape(len(moved), n_groups, n_groups)
 
 
 def _placement(new_shares: np.ndarray, transfer: np.ndarray) -> Placement:

@@ -721,10 +721,10 @@ class _Model:
         finish = queue.finish if queue is not None else None
         start = self._start_assessment
         # what starting and finishing an assessment read and write (the per-child draws through
-        # memoryviews: indexing one gives a Python float, the same number, about 3x faster
-        # than a numpy scalar)
-        assessed_before, assess_time = self.assessed_before, memoryview(self.assess_time)
-        not_issued_u, not_issued = memoryview(self.not_issued_u), self.not_issued
+        # their memoryviews, ``ndarray.data``: indexing one gives a Python float, the same
+        # number, about 3x faster than a numpy scalar)
+        assessed_before, assess_time = self.assessed_before, self.assess_time.data
+        not_issued_u, not_issued = self.not_issued_u.data, self.not_issued
         request_time, pipeline_open = self.request_time, self.pipeline_open
         not_issued_append = self.not_issued_done.append
         issued_time, issued_requested, issued_child = (
