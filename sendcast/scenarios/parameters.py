@@ -205,6 +205,15 @@ class LaHistory:
         return value
 
 
+def history_key(history: LaHistory) -> tuple:
+    """The LA's history as part of a key for the results kept for the process (calibrations:
+    :func:`calibrate_la`; fitted assessment durations: :func:`duration_key`): the LA code,
+    the origin January the rows were cut at and a hash of the rows themselves (two datasets
+    from the same input files can differ, a test's modified copy or a rebuild, and a result
+    from one must not be returned for the other)."""
+    return (history.la_code, history.until, int(pd.util.hash_pandas_object(history.rows, index=False).sum()))
+
+
 def la_history(dataset: Dataset, la: str) -> LaHistory:
     """The LA's rows (any code, number or name); unknown names raise with suggestions."""
     row = dataset.geography.resolve(la)
@@ -517,12 +526,8 @@ def calibrate_la(dataset: Dataset, la: str, *, start_year: int, years: int = CAL
         raise SetupError(f"calibration needs at least two years of history before {start_year}; "
                          f"flows are published from {FIRST_CALIBRATION_YEAR}")
     inputs = dataset.input_checksums
-    # the LA's rows themselves are part of the key: two datasets from the same input files
-    # can differ (a test's modified copy, a rebuild), and a calibration from one must not
-    # be returned for the other
-    rows_hash = int(pd.util.hash_pandas_object(history.rows, index=False).sum())
     rule = calibration_rules.IDENTIFICATION
-    key = (inputs, history.la_code, first, start_year, history.until, rows_hash, rule)
+    key = (inputs, *history_key(history), first, start_year, rule)
     if not inputs or key not in _CALIBRATIONS:
         base = _calibration_base(history, first, start_year)
         _CALIBRATIONS[key] = calibrate(base, targets(history, first, start_year), identification=rule)
@@ -800,8 +805,9 @@ def build_parameters(dataset: Dataset, la: str, *, start_year: int, horizon: int
 
 
 def duration_key(history: LaHistory, start_year: int) -> tuple:
-    """What the fitted assessment durations depend on: the LA, the start and its history."""
-    return (history.la_code, start_year, history.until, int(pd.util.hash_pandas_object(history.rows, index=False).sum()))
+    """What the fitted assessment durations depend on: the LA's history (:func:`history_key`)
+    and the start."""
+    return (*history_key(history), start_year)
 
 
 def _assemble(dataset: Dataset, history: LaHistory, calibration: CalibrationResult, scenario: Scenario | None,
