@@ -185,10 +185,6 @@ class LaHistory:
     #: ``assessed``: :func:`assessment_panels`), cut with the rows: the panel the capacity
     #: adjustment is chosen on (:func:`capacity_adjustment_choice`). ``None``: at once.
     assessment_panels: dict[str, pd.DataFrame] | None = field(default=None, repr=False, compare=False)
-    #: The history before the cut (:func:`history_until`; ``None``: not cut, or made without
-    #: it): what a cut history reads every published row from (unit costs), without reading the
-    #: dataset again.
-    full: LaHistory | None = field(default=None, repr=False, compare=False)
 
     def total(self, measure: str, year: int) -> float | None:
         hit = self.rows[(self.rows["measure"] == measure) & (self.rows["breakdown"] == "")
@@ -266,9 +262,8 @@ def history_until(history: LaHistory, origin: int) -> LaHistory:
     flows = None if history.assessment_panels is None else {
         name: table.loc[:, [y for y in table.columns if int(y) <= origin - 1]]
         for name, table in history.assessment_panels.items()}
-    full = history if history.until is None else history.full
     return replace(history, rows=rows[keep].reset_index(drop=True), until=origin, requests_panel=panel, panels=panels,
-                   assessment_panels=flows, full=full)
+                   assessment_panels=flows)
 
 
 # ---------------------------------------------------------------------------------- inputs
@@ -836,8 +831,8 @@ def _assemble(dataset: Dataset, history: LaHistory, calibration: CalibrationResu
         blocks = blocks + place_growth(history, start_year, horizon, share, places.places_rule)[0]
     # unit costs divide the 2021-22 outturn by the January 2022 placements: from the full
     # history even for a cut one (money is not among the validated measures)
-    full = history if history.until is None else history.full if history.full is not None else la_history(dataset, la)
-    costs, _ = placement_costs(full, scenario, data, dataset)
+    costs, _ = placement_costs(history if history.until is None else la_history(dataset, la), scenario, data,
+                               dataset)
     # extra assessment capacity is paid for above the baseline's capacity in the first year
     # (responsive: the share of the work in hand; an APPROXIMATION in later years, when the
     # baseline's own capacity moves with the queue)
