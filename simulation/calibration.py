@@ -379,8 +379,7 @@ def _scale_column(rows: np.ndarray, column: int, factor: float, locked: np.ndarr
     old = rows[..., column].copy()
     new = np.minimum(old * factor, 0.98)
     rest = 1.0 - old
-    with np.errstate(invalid="ignore", divide="ignore"):
-        ratio = np.where(rest > 0, (1.0 - new) / rest, 1.0)
+    ratio = np.divide(1.0 - new, rest, out=np.ones_like(rest), where=rest > 0)
     rows *= ratio[..., None]
     rows[..., column] = new
     return rows / rows.sum(axis=-1, keepdims=True)
@@ -497,11 +496,15 @@ def scale_phase_shares(placement: Placement, column: int, phases: tuple[int, ...
 def _scale_phases(
     new_shares: np.ndarray, transfer: np.ndarray, column: int, phases: tuple[int, ...], factor: float
 ) -> None:
-    """:func:`scale_phase_shares` on the arrays, in place."""
-    for phase in phases:
-        new_shares[phase] = _scale_column(new_shares[phase], column, factor)
-        if phase >= 1:
-            transfer[phase - 1] = _scale_column(transfer[phase - 1], column, factor)
+    """:func:`scale_phase_shares` on the arrays, in place: every row the phases touch (new
+    plans' shares, and moves at the transfer into each phase from every placement) scaled
+    in one call, row by row as one at a time would (a fit calls this thousands of times)."""
+    entered = list(phases)
+    moved = [phase - 1 for phase in entered if phase >= 1]
+    n_groups = new_shares.shape[-1]
+    rows = _scale_column(np.concatenate([new_shares[entered], transfer[moved].reshape(-1, n_groups)]), column, factor)
+    new_shares[entered] = rows[: len(entered)]
+    transfer[moved] = rows[len(entered) :].reshape(len(moved), n_groups, n_groups)
 
 
 def _placement(new_shares: np.ndarray, transfer: np.ndarray, moves: np.ndarray | None) -> Placement:
@@ -530,8 +533,19 @@ def _fe_to_other(transfer: np.ndarray, share: float) -> None:
     transfer[3, FE, FE], transfer[3, FE, OTHER] = 1.0 - share, share
 
 
+#: Free parameters that only change the placement mix (:func:`apply_free_parameters`).
+PLACEMENT_PARAMETERS = tuple(f"{name}_share_scale" for name, _, _ in SHARE_PARAMETERS) + (
+    "fe_to_other_post19_share_scale",
+    MID_PHASE_MOVES_SCALE,
+)
+
+
 def apply_free_parameters(
-    base: Parameters, theta: np.ndarray, request_years: list[int], names: list[str] | None = None
+    base: Parameters,
+    theta: np.ndarray,
+    request_years: list[int],
+    names: list[str] | None = None,
+    memo: dict | None = None,
 ) -> Parameters:
     """Parameters with the free parameters ``theta`` applied (order: ``names``, by default
     :func:`free_parameter_names` of ``request_years``).
@@ -544,12 +558,62 @@ def apply_free_parameters(
     first year's before it and the last year's after it), and :data:`RECORDING_SHIFT`, which converts the starting
     caseload (:func:`shift_fe_other`) and is otherwise applied to the model's counts when
     they are compared with SEN2 before 2023 (:func:`as_recorded`), not to any rate.
+
+    ``memo``: a dict kept by a caller that applies many ``theta`` to the same ``base``,
+    ``request_years`` and ``names`` (a fit): the placement mix and the rest are each
+    reused when their own parameters have exactly the values of the last call (a fit
+    moves one set at a time: :func:`calibrate`'s stages), the same numbers as made anew.
     """
     names = free_parameter_names(request_years) if names is None else names
     if len(names) != len(theta):
         raise CalibrationError(f"{len(theta)} free parameter values for {len(names)} names")
     raw = dict(zip(names, (float(v) for v in theta)))
-    value = {name: (v if name in LINEAR_PARAMETERS else float(np.exp(v))) for name, v in raw.items()}
+    if memo is None:
+        return _apply(base, raw, request_years, names)
+    placement_key = tuple(v for name, v in raw.items() if name in PLACEMENT_PARAMETERS)
+    rates_key = tuple(v for name, v in raw.items() if name not in PLACEMENT_PARAMETERS)
+    last = memo.get("placement")
+    if last is not None and last[0] == placement_key:
+        placement = last[1]
+    else:
+        placement = _placement_from(base, _values(raw))
+        memo["placement"] = (placement_key, placement)
+    last = memo.get("rates")
+    if last is not None and last[0] == rates_key:
+        rates = last[1]
+    else:
+        rates = _rates_from(base, _values(raw), request_years, names)
+        memo["rates"] = (rates_key, rates)
+    return replace(base, placement=placement, **rates)
+
+
+def _values(raw: dict[str, float]) -> dict[str, float]:
+    """Free parameter values as applied: the multiplier (exp) or, for :data:`LINEAR_PARAMETERS`, as they are."""
+    return {name: (v if name in LINEAR_PARAMETERS else float(np.exp(v))) for name, v in raw.items()}
+
+
+def _apply(base: Parameters, raw: dict[str, float], request_years: list[int], names: list[str]) -> Parameters:
+    value = _values(raw)
+    return replace(base, placement=_placement_from(base, value), **_rates_from(base, value, request_years, names))
+
+
+def _placement_from(base: Parameters, value: dict[str, float]) -> Placement:
+    """The placement mix of :func:`apply_free_parameters`."""
+    new_shares, transfer = np.array(base.placement.new_plan_shares), np.array(base.placement.transfer)
+    for name, column, phases in SHARE_PARAMETERS:
+        _scale_phases(new_shares, transfer, column, phases, value[f"{name}_share_scale"])
+    _fe_to_other(transfer, FE_TO_OTHER_POST19 * value["fe_to_other_post19_share_scale"])
+    moves = base.placement.mid_phase_moves
+    if MID_PHASE_MOVES_SCALE in value and moves is not None:
+        moves = scaled_moves(moves, value[MID_PHASE_MOVES_SCALE])
+    return _placement(new_shares, transfer, moves)
+
+
+def _rates_from(
+    base: Parameters, value: dict[str, float], request_years: list[int], names: list[str]
+) -> dict[str, Any]:
+    """Everything :func:`apply_free_parameters` changes but the placement mix: ceasing,
+    arrivals, SEN support and the caseload, as keyword arguments of ``replace``."""
     request = {year: value[f"request_multiplier_{year}"] for year in request_years}
     c = base.ceasing
     hazards: dict[str, Any] = {
@@ -584,14 +648,6 @@ def apply_free_parameters(
         direct_request_rate_by_age=base.arrivals.direct_request_rate_by_age * by_age,
         sen_support_multiplier=multiplier,
     )
-    new_shares, transfer = np.array(base.placement.new_plan_shares), np.array(base.placement.transfer)
-    for name, column, phases in SHARE_PARAMETERS:
-        _scale_phases(new_shares, transfer, column, phases, value[f"{name}_share_scale"])
-    _fe_to_other(transfer, FE_TO_OTHER_POST19 * value["fe_to_other_post19_share_scale"])
-    moves = base.placement.mid_phase_moves
-    if MID_PHASE_MOVES_SCALE in value and moves is not None:
-        moves = scaled_moves(moves, value[MID_PHASE_MOVES_SCALE])
-    placement = _placement(new_shares, transfer, moves)
     sen = replace(
         base.sen_support,
         request_multiplier=request or 1.0,
@@ -604,7 +660,7 @@ def apply_free_parameters(
     if shift and base.start_year < RECORDING_BREAK_YEAR:
         joint = shift_fe_other(age_placement_counts(base.caseload), shift)
         caseload = replace(caseload, ehcp_by_placement=joint.sum(axis=0), age_placement_shape=joint)
-    return replace(base, ceasing=ceasing, arrivals=arrivals, sen_support=sen, placement=placement, caseload=caseload)
+    return {"ceasing": ceasing, "arrivals": arrivals, "sen_support": sen, "caseload": caseload}
 
 
 def open_requests(base: Parameters, count: float) -> np.ndarray:
@@ -721,6 +777,11 @@ def calibrate(
         mid_phase_moves=base.placement.moves,
     )
     shift_at = names.index(RECORDING_SHIFT) if use_shift else None
+    # the fit's last placement mix and rates (apply_free_parameters), one memo for each base
+    # the fit runs on (the start, and the start without mid-phase moves for the flows)
+    memos: dict[int, dict] = {}
+    # the flows are fitted without the mid-phase moves (kept for the fit: its id keys a memo)
+    flows_base = replace(start, placement=_without_moves(start.placement)) if start.placement.moves else start
 
     def simulated(
         theta: np.ndarray,
@@ -737,7 +798,7 @@ def calibrate(
             shift = float(theta[shift_at])
             rates = theta.copy()
             rates[shift_at] = 0.0  # the start is converted here, once, without rounding
-        params = apply_free_parameters(base, rates, request_years, names)
+        params = apply_free_parameters(base, rates, request_years, names, memos.setdefault(id(base), {}))
         start_joint = shift_fe_other(joint, shift) if shift else joint
         if new_plans is None:
             stocks, flows = expected_arrays(params, steps, start_by_age_placement=start_joint)
@@ -790,7 +851,7 @@ def calibrate(
         # the flows are fitted without the mid-phase moves: they move no flow, total or SEN
         # support count, and leaving them out keeps the rounding of the placement matrices
         # out of the flows' finite differences (which sent the fit elsewhere)
-        stage_base = start if stage == "placements" else replace(start, placement=_without_moves(start.placement))
+        stage_base = start if stage == "placements" else flows_base
         new_plans = None
         if stage == "placements":
             new_plans = new_plans_by_step(
