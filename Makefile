@@ -39,9 +39,16 @@ run: $(STAMP)
 	$(BIN)/sendcast summary --la Gloucestershire
 	$(BIN)/sendcast compare scenarios/baseline.toml scenarios/early-identification.toml --backend processes
 
+# Test runs keep compiled bytecode, and pytest's rewritten test modules, in a cache outside the
+# source tree (.pytest_cache/pycache, ignored by git). Where PYTHONDONTWRITEBYTECODE is set (as
+# in some containers) every worker would otherwise compile the package and rewrite the asserts
+# of about 390 modules afresh: collecting the fast tier took 9.5 CPU-s a worker without the
+# cache and 4.9 with it (measured, December 2026).
+TEST_ENV := env -u PYTHONDONTWRITEBYTECODE PYTHONPYCACHEPREFIX=$(CURDIR)/.pytest_cache/pycache
+
 # the suite runs on every core (pytest-xdist), one test file per worker at a time
 test: $(STAMP) browser
-	$(BIN)/python -m pytest -n auto --dist loadfile
+	$(TEST_ENV) $(BIN)/python -m pytest -n auto --dist loadfile
 
 # ruff (lint and format) and mypy on the engines, pyflakes on everything (ARCHITECTURE.md: Tests)
 lint: $(STAMP)
@@ -52,7 +59,7 @@ lint: $(STAMP)
 
 # the quick inner loop: everything not marked slow (under a minute)
 test-fast: $(STAMP)
-	$(BIN)/python -m pytest -n auto --dist loadfile -m "not slow"
+	$(TEST_ENV) $(BIN)/python -m pytest -n auto --dist loadfile -m "not slow"
 
 # Execute every notebook on the shipped data and export HTML for commissioners: charts inline,
 # code cells hidden; says which notebook (and, on a terminal, which cell) it is on.

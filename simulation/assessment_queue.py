@@ -60,8 +60,17 @@ class AssessmentQueue:
 
     def finish(self) -> int | None:
         """An assessment finished: the child who takes over its slot now, or ``None``."""
-        if self.waiting and self.in_use <= self.units:
-            return self._next()
+        waiting = self.waiting
+        if waiting and self.in_use <= self.units:
+            if not self.random:
+                return waiting.popleft()  # type: ignore[union-attr]
+            # as _next (written out: called once for every assessment finished with a queue)
+            draws = self._draws
+            if not draws:
+                draws = self._draws = self._rng.random(1024).tolist()
+            index = int(draws.pop() * len(waiting))
+            waiting[index], waiting[-1] = waiting[-1], waiting[index]
+            return waiting.pop()
         self.in_use -= 1
         return None
 

@@ -379,8 +379,7 @@ def _scale_column(rows: np.ndarray, column: int, factor: float, locked: np.ndarr
     old = rows[..., column].copy()
     new = np.minimum(old * factor, 0.98)
     rest = 1.0 - old
-    with np.errstate(invalid="ignore", divide="ignore"):
-        ratio = np.where(rest > 0, (1.0 - new) / rest, 1.0)
+    ratio = np.divide(1.0 - new, rest, out=np.ones_like(rest), where=rest > 0)
     rows *= ratio[..., None]
     rows[..., column] = new
     return rows / rows.sum(axis=-1, keepdims=True)
@@ -390,7 +389,10 @@ RECORDING_SHIFT = "fe_other_recording_shift"
 
 
 def free_parameter_names(
-    request_years: list[int], recording_shift: bool = False, identification_years: list[int] | None = None
+    request_years: list[int],
+    recording_shift: bool = False,
+    identification_years: list[int] | None = None,
+    mid_phase_moves: bool = False,
 ) -> list[str]:
     """Names of the free parameters, in the order of ``theta`` (see :func:`apply_free_parameters`);
     ``recording_shift``: with the FE / other recording share (:data:`RECORDING_BREAK_YEAR`);
@@ -411,11 +413,32 @@ def free_parameter_names(
         + [f"{name}_share_scale" for name, _, _ in SHARE_PARAMETERS]
         + ["fe_to_other_post19_share_scale"]
         + ([RECORDING_SHIFT] if recording_shift else [])
+        + ([MID_PHASE_MOVES_SCALE] if mid_phase_moves else [])
     )
 
 
+#: Free parameter: the log of a multiplier on the mid-phase moves the parameters start with
+#: (fitted on one cohort-year of the joint age x placement table, :mod:`simulation.mid_phase_moves`),
+#: fitted with the placement shares to the placements of every January of the window: one
+#: cohort-year's rate applied over the whole window must also fit the years before it.
+MID_PHASE_MOVES_SCALE = "mid_phase_moves_scale"
+#: Bounds on :data:`MID_PHASE_MOVES_SCALE` (log): from 1/50 of the cohort-year's rate (no
+#: moves, in effect) to 1.5 times it.
+MID_PHASE_MOVES_BOUNDS = (float(np.log(0.02)), float(np.log(1.5)))
 #: Free parameters that are not the log of a multiplier: their value is used as it is.
 LINEAR_PARAMETERS = ("identification_trend", RECORDING_SHIFT)
+
+
+def _without_moves(placement: Placement) -> Placement:
+    return replace(placement, mid_phase_moves=None)
+
+
+def scaled_moves(moves: np.ndarray, scale: float) -> np.ndarray:
+    """The mid-phase moves (:attr:`simulation.parameters.Placement.mid_phase_moves`) times
+    ``scale``, each phase's total kept at most 1."""
+    out = np.asarray(moves, dtype=float) * scale
+    total = out.sum(axis=1, keepdims=True)
+    return np.where(total > 1.0, out / np.maximum(total, 1e-300), out)
 
 
 def shift_fe_other(joint: np.ndarray, share: float) -> np.ndarray:
@@ -467,25 +490,31 @@ def scale_phase_shares(placement: Placement, column: int, phases: tuple[int, ...
     new_shares = np.array(placement.new_plan_shares)
     transfer = np.array(placement.transfer)
     _scale_phases(new_shares, transfer, column, phases, factor)
-    return _placement(new_shares, transfer)
+    return _placement(new_shares, transfer, placement.mid_phase_moves)
 
 
 def _scale_phases(
     new_shares: np.ndarray, transfer: np.ndarray, column: int, phases: tuple[int, ...], factor: float
 ) -> None:
-    """:func:`scale_phase_shares` on the arrays, in place."""
-    for phase in phases:
-        new_shares[phase] = _scale_column(new_shares[phase], column, factor)
-        if phase >= 1:
-            transfer[phase - 1] = _scale_column(transfer[phase - 1], column, factor)
+    """:func:`scale_phase_shares` on the arrays, in place: every row the phases touch (new
+    plans' shares, and moves at the transfer into each phase from every placement) scaled
+    in one call, row by row as one at a time would (a fit calls this thousands of times)."""
+    entered = list(phases)
+    moved = [phase - 1 for phase in entered if phase >= 1]
+    n_groups = new_shares.shape[-1]
+    rows = _scale_column(np.concatenate([new_shares[entered], transfer[moved].reshape(-1, n_groups)]), column, factor)
+    new_shares[entered] = rows[: len(entered)]
+    transfer[moved] = rows[len(entered) :].reshape(len(moved), n_groups, n_groups)
 
 
-def _placement(new_shares: np.ndarray, transfer: np.ndarray) -> Placement:
+def _placement(new_shares: np.ndarray, transfer: np.ndarray, moves: np.ndarray | None) -> Placement:
+    """The placement mix from the arrays (no state special placement after 19, rows summing
+    to 1), with the mid-phase ``moves`` kept as they are."""
     new_shares[4, STATE_SPECIAL] = 0.0
     transfer[3, :, STATE_SPECIAL] = 0.0
     new_shares /= new_shares.sum(axis=1, keepdims=True)
     transfer /= transfer.sum(axis=-1, keepdims=True)
-    return Placement(new_plan_shares=new_shares, transfer=transfer)
+    return Placement(new_plan_shares=new_shares, transfer=transfer, mid_phase_moves=moves)
 
 
 def fe_to_other_at_19(placement: Placement, share: float) -> Placement:
@@ -493,7 +522,9 @@ def fe_to_other_at_19(placement: Placement, share: float) -> Placement:
     19 moving to ``other`` (NEET, educated elsewhere) and the rest staying in FE."""
     transfer = np.array(placement.transfer)
     _fe_to_other(transfer, share)
-    return Placement(new_plan_shares=placement.new_plan_shares, transfer=transfer)
+    return Placement(
+        new_plan_shares=placement.new_plan_shares, transfer=transfer, mid_phase_moves=placement.mid_phase_moves
+    )
 
 
 def _fe_to_other(transfer: np.ndarray, share: float) -> None:
@@ -502,8 +533,19 @@ def _fe_to_other(transfer: np.ndarray, share: float) -> None:
     transfer[3, FE, FE], transfer[3, FE, OTHER] = 1.0 - share, share
 
 
+#: Free parameters that only change the placement mix (:func:`apply_free_parameters`).
+PLACEMENT_PARAMETERS = tuple(f"{name}_share_scale" for name, _, _ in SHARE_PARAMETERS) + (
+    "fe_to_other_post19_share_scale",
+    MID_PHASE_MOVES_SCALE,
+)
+
+
 def apply_free_parameters(
-    base: Parameters, theta: np.ndarray, request_years: list[int], names: list[str] | None = None
+    base: Parameters,
+    theta: np.ndarray,
+    request_years: list[int],
+    names: list[str] | None = None,
+    memo: dict | None = None,
 ) -> Parameters:
     """Parameters with the free parameters ``theta`` applied (order: ``names``, by default
     :func:`free_parameter_names` of ``request_years``).
@@ -516,12 +558,62 @@ def apply_free_parameters(
     first year's before it and the last year's after it), and :data:`RECORDING_SHIFT`, which converts the starting
     caseload (:func:`shift_fe_other`) and is otherwise applied to the model's counts when
     they are compared with SEN2 before 2023 (:func:`as_recorded`), not to any rate.
+
+    ``memo``: a dict kept by a caller that applies many ``theta`` to the same ``base``,
+    ``request_years`` and ``names`` (a fit): the placement mix and the rest are each
+    reused when their own parameters have exactly the values of the last call (a fit
+    moves one set at a time: :func:`calibrate`'s stages), the same numbers as made anew.
     """
     names = free_parameter_names(request_years) if names is None else names
     if len(names) != len(theta):
         raise CalibrationError(f"{len(theta)} free parameter values for {len(names)} names")
     raw = dict(zip(names, (float(v) for v in theta)))
-    value = {name: (v if name in LINEAR_PARAMETERS else float(np.exp(v))) for name, v in raw.items()}
+    if memo is None:
+        return _apply(base, raw, request_years, names)
+    placement_key = tuple(v for name, v in raw.items() if name in PLACEMENT_PARAMETERS)
+    rates_key = tuple(v for name, v in raw.items() if name not in PLACEMENT_PARAMETERS)
+    last = memo.get("placement")
+    if last is not None and last[0] == placement_key:
+        placement = last[1]
+    else:
+        placement = _placement_from(base, _values(raw))
+        memo["placement"] = (placement_key, placement)
+    last = memo.get("rates")
+    if last is not None and last[0] == rates_key:
+        rates = last[1]
+    else:
+        rates = _rates_from(base, _values(raw), request_years, names)
+        memo["rates"] = (rates_key, rates)
+    return replace(base, placement=placement, **rates)
+
+
+def _values(raw: dict[str, float]) -> dict[str, float]:
+    """Free parameter values as applied: the multiplier (exp) or, for :data:`LINEAR_PARAMETERS`, as they are."""
+    return {name: (v if name in LINEAR_PARAMETERS else float(np.exp(v))) for name, v in raw.items()}
+
+
+def _apply(base: Parameters, raw: dict[str, float], request_years: list[int], names: list[str]) -> Parameters:
+    value = _values(raw)
+    return replace(base, placement=_placement_from(base, value), **_rates_from(base, value, request_years, names))
+
+
+def _placement_from(base: Parameters, value: dict[str, float]) -> Placement:
+    """The placement mix of :func:`apply_free_parameters`."""
+    new_shares, transfer = np.array(base.placement.new_plan_shares), np.array(base.placement.transfer)
+    for name, column, phases in SHARE_PARAMETERS:
+        _scale_phases(new_shares, transfer, column, phases, value[f"{name}_share_scale"])
+    _fe_to_other(transfer, FE_TO_OTHER_POST19 * value["fe_to_other_post19_share_scale"])
+    moves = base.placement.mid_phase_moves
+    if MID_PHASE_MOVES_SCALE in value and moves is not None:
+        moves = scaled_moves(moves, value[MID_PHASE_MOVES_SCALE])
+    return _placement(new_shares, transfer, moves)
+
+
+def _rates_from(
+    base: Parameters, value: dict[str, float], request_years: list[int], names: list[str]
+) -> dict[str, Any]:
+    """Everything :func:`apply_free_parameters` changes but the placement mix: ceasing,
+    arrivals, SEN support and the caseload, as keyword arguments of ``replace``."""
     request = {year: value[f"request_multiplier_{year}"] for year in request_years}
     c = base.ceasing
     hazards: dict[str, Any] = {
@@ -556,11 +648,6 @@ def apply_free_parameters(
         direct_request_rate_by_age=base.arrivals.direct_request_rate_by_age * by_age,
         sen_support_multiplier=multiplier,
     )
-    new_shares, transfer = np.array(base.placement.new_plan_shares), np.array(base.placement.transfer)
-    for name, column, phases in SHARE_PARAMETERS:
-        _scale_phases(new_shares, transfer, column, phases, value[f"{name}_share_scale"])
-    _fe_to_other(transfer, FE_TO_OTHER_POST19 * value["fe_to_other_post19_share_scale"])
-    placement = _placement(new_shares, transfer)
     sen = replace(
         base.sen_support,
         request_multiplier=request or 1.0,
@@ -573,7 +660,7 @@ def apply_free_parameters(
     if shift and base.start_year < RECORDING_BREAK_YEAR:
         joint = shift_fe_other(age_placement_counts(base.caseload), shift)
         caseload = replace(caseload, ehcp_by_placement=joint.sum(axis=0), age_placement_shape=joint)
-    return replace(base, ceasing=ceasing, arrivals=arrivals, sen_support=sen, placement=placement, caseload=caseload)
+    return {"ceasing": ceasing, "arrivals": arrivals, "sen_support": sen, "caseload": caseload}
 
 
 def open_requests(base: Parameters, count: float) -> np.ndarray:
@@ -683,8 +770,18 @@ def calibrate(
         else None
     )
     joint = age_placement_counts(start.caseload)
-    names = free_parameter_names(request_years, recording_shift=use_shift, identification_years=identification_years)
+    names = free_parameter_names(
+        request_years,
+        recording_shift=use_shift,
+        identification_years=identification_years,
+        mid_phase_moves=base.placement.moves,
+    )
     shift_at = names.index(RECORDING_SHIFT) if use_shift else None
+    # the fit's last placement mix and rates (apply_free_parameters), one memo for each base
+    # the fit runs on (the start, and the start without mid-phase moves for the flows)
+    memos: dict[int, dict] = {}
+    # the flows are fitted without the mid-phase moves (kept for the fit: its id keys a memo)
+    flows_base = replace(start, placement=_without_moves(start.placement)) if start.placement.moves else start
 
     def simulated(
         theta: np.ndarray,
@@ -692,6 +789,7 @@ def calibrate(
         steps: int = steps_per_year,
         new_plans: np.ndarray | None = None,
         recorded: bool = True,
+        base: Parameters = start,
     ) -> np.ndarray:
         """Model values of ``rows``; ``recorded``: FE and other as SEN2 recorded them each year."""
         shift = 0.0
@@ -700,7 +798,7 @@ def calibrate(
             shift = float(theta[shift_at])
             rates = theta.copy()
             rates[shift_at] = 0.0  # the start is converted here, once, without rounding
-        params = apply_free_parameters(start, rates, request_years, names)
+        params = apply_free_parameters(base, rates, request_years, names, memos.setdefault(id(base), {}))
         start_joint = shift_fe_other(joint, shift) if shift else joint
         if new_plans is None:
             stocks, flows = expected_arrays(params, steps, start_by_age_placement=start_joint)
@@ -716,8 +814,8 @@ def calibrate(
                     out[i] = as_recorded(measure, year, out[i], both[year - first], shift)
         return out
 
-    def residuals(theta: np.ndarray, new_plans: np.ndarray | None = None) -> np.ndarray:
-        model = simulated(theta, new_plans=new_plans)
+    def residuals(theta: np.ndarray, new_plans: np.ndarray | None = None, base: Parameters = start) -> np.ndarray:
+        model = simulated(theta, new_plans=new_plans, base=base)
         with np.errstate(divide="ignore", invalid="ignore"):
             r = np.where(usable, np.log(np.maximum(model, 1e-9) / np.where(usable, actual, 1.0)) * weights, 0.0)
             pooled = [np.log(max(np.nansum(model[mask]), 1e-9) / actual[mask].sum()) for mask in pools]
@@ -733,9 +831,14 @@ def calibrate(
     lower[pipeline], upper[pipeline] = np.log(0.5), np.log(1.5)  # an estimate to refine, not to replace
     if shift_at is not None:
         lower[shift_at], upper[shift_at] = recording_shift_bounds(joint)
+    if MID_PHASE_MOVES_SCALE in names:
+        at = names.index(MID_PHASE_MOVES_SCALE)
+        lower[at], upper[at] = MID_PHASE_MOVES_BOUNDS
     # Two stages: placement shares move no flow, no total and no SEN support count, so the
     # flow parameters are fitted to those first and the shares to the placements after.
-    is_share = np.array([name.endswith("_share_scale") or name == RECORDING_SHIFT for name in names])
+    is_share = np.array(
+        [name.endswith("_share_scale") or name in (RECORDING_SHIFT, MID_PHASE_MOVES_SCALE) for name in names]
+    )
     is_placement = np.array(
         [measure in PLACEMENT_TARGETS for measure, _, _ in keys] + [False] * (len(pools) + len(prior_at))
     )
@@ -745,6 +848,10 @@ def calibrate(
         if not rows.any():
             continue
 
+        # the flows are fitted without the mid-phase moves: they move no flow, total or SEN
+        # support count, and leaving them out keeps the rounding of the placement matrices
+        # out of the flows' finite differences (which sent the fit elsewhere)
+        stage_base = start if stage == "placements" else flows_base
         new_plans = None
         if stage == "placements":
             new_plans = new_plans_by_step(
@@ -752,11 +859,15 @@ def calibrate(
             )
 
         def stage_residuals(
-            sub: np.ndarray, free: np.ndarray = free, rows: np.ndarray = rows, new_plans: np.ndarray | None = new_plans
+            sub: np.ndarray,
+            free: np.ndarray = free,
+            rows: np.ndarray = rows,
+            new_plans: np.ndarray | None = new_plans,
+            stage_base: Parameters = stage_base,
         ) -> np.ndarray:
             full = theta.copy()
             full[free] = sub
-            return residuals(full, new_plans)[rows]
+            return residuals(full, new_plans, stage_base)[rows]
 
         solution = least_squares(
             stage_residuals,

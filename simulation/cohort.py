@@ -56,13 +56,16 @@ from simulation.outputs import (
 from simulation.parameters import (
     AGES,
     MAX_YEARS_EARLIER,
+    MOVE_FROM,
     PHASE_START_AGES,
     PHASES,
     PLACEMENTS,
+    SEPTEMBER,
     Parameters,
     phase_by_age,
     schedule_values,
 )
+from simulation.plan_paths import move_ages
 
 WEEKS = 52.0
 
@@ -355,6 +358,8 @@ class _CohortRun:
         self.shares_pos = self.p.placement.new_plan_shares[self.phase_pos]  # (a0, groups)
         self.transfer = self.p.placement.transfer
         self.transfer_pos = [(k, a0 - 1 - start * spy) for k, start in enumerate(PHASE_START_AGES[1:])]
+        self.mid_phase_pos = _mid_phase_moves(self.p, len(PLACEMENTS), self.rev_bin, spy)
+        self.september_step = int(round(SEPTEMBER * spy))
 
     def _set_up_assessment(self) -> None:
         """Decisions and assessments: the year's refusal and not-issued probabilities, the
@@ -452,11 +457,17 @@ class _CohortRun:
     def placement_moves(self, w: int) -> None:
         """Placement moves of plans already open, in step ``w``: the cohort that has just
         reached each phase's start age (primary 4, secondary 11, post-16 16, post-19 19)
-        moves between placements by that transfer's matrix (``placement.transfer``)."""
+        moves between placements by that transfer's matrix (``placement.transfer``); on
+        1 September, the cohorts whose school-year age is then inside a phase move by its
+        mid-phase matrix (``placement.mid_phase_moves``, :func:`_mid_phase_moves`)."""
         ehcp = self.ehcp
         for k, pos in self.transfer_pos:
             b = w + pos
             ehcp[:, b] = ehcp[:, b] @ self.transfer[k]
+        if self.mid_phase_pos and w % self.spy == self.september_step:
+            window = ehcp[:, w : w + self.a0]
+            for matrix, positions in self.mid_phase_pos:
+                window[:, positions] = matrix.T @ window[:, positions]
 
     def leave_at_age_limits(self, w: int, y: int) -> None:
         """The cohort reaching ``sen_support.leaving_age`` leaves SEN support (left school)
@@ -621,6 +632,35 @@ class _CohortRun:
             self.ehcp[:, w] = 0.0
         self.flow["sen_exit_left_school"][y] += self.sen[:, w].sum()
         self.sen[:, w] = 0.0
+
+
+def _mid_phase_moves(
+    p: Parameters, n_groups: int, rev_bin: np.ndarray, spy: int
+) -> list[tuple[np.ndarray, np.ndarray]]:
+    """The mid-phase moves (:attr:`simulation.parameters.Placement.mid_phase_moves`) as a
+    one-year move matrix for each phase, with the window positions of the cohorts it acts on
+    each 1 September: those whose school-year age (the whole part of their age on the next
+    1 January) is then one a child can move at inside the phase
+    (:func:`simulation.plan_paths.move_ages`), as in the discrete-event model (the phase
+    transfers here stay on birthdays). From mainstream and resourced units at the phase's
+    rate, the rest staying put. A child moves at most once a phase in the discrete-event
+    model; here a moved child cannot move again either, because nothing moves out of the
+    placements moved to."""
+    if not p.placement.moves:
+        return []
+    school_year_age = np.floor((rev_bin + 0.5) / spy + 1.0 - SEPTEMBER)  # on 1 September
+    moves = []
+    for phase in range(len(PHASES)):
+        row = p.placement.mid_phase_moves[phase]
+        if row.sum() <= 0:
+            continue
+        matrix = np.eye(n_groups)
+        for g in MOVE_FROM:
+            matrix[g] = row
+            matrix[g, g] = 1.0 - row.sum()
+        first, last = move_ages(phase)
+        moves.append((matrix, np.flatnonzero((school_year_age >= first) & (school_year_age <= last))))
+    return moves
 
 
 def _assemble(

@@ -124,8 +124,7 @@ def _first_events_walk(
         if hit.any():
             who = work[hit]
             time[who] = t[hit] + remaining[hit] / rate[hit]
-            shares = cum[year[hit], age[hit]]
-            cause[who] = np.minimum((uniform[who][:, None] > shares).sum(axis=1), shares.shape[1] - 1)
+            cause[who] = _cause(cum[year[hit], age[hit]], uniform[who])
         remaining = remaining - used
         age = age + (age_boundary <= nxt)
         year = year + (year + 1.0 <= nxt)
@@ -180,6 +179,16 @@ def _first_events_by_age(
     return time, cause
 
 
+def _cause(shares: np.ndarray, uniform: np.ndarray) -> np.ndarray:
+    """The cause drawn by ``uniform`` from each row of cumulative ``shares`` (non-decreasing):
+    how many of the row's shares are below the draw, at most the last cause; counted one
+    share at a time (much faster than a 2-D comparison summed along its rows)."""
+    counted = np.zeros(uniform.size, dtype=np.int64)
+    for k in range(shares.shape[1] - 1):
+        counted += uniform > shares[:, k]
+    return counted
+
+
 def _age_index(age: np.ndarray, top: int) -> np.ndarray:
     """Completed years of ``age``, limited to ``0..top`` (truncation toward zero, as
     ``int()`` in :func:`next_event`)."""
@@ -218,13 +227,20 @@ def next_event(
     elif t0 < stop:
         t = t0
         remaining = exp_draw
-        year = min(max(int(t), 0), hazards.horizon - 1)
-        age = min(max(int(t - birth), 0), len(total[0]) - 1)
+        last_year, last_age = hazards.horizon - 1, len(total[0]) - 1
+        year = min(max(int(t), 0), last_year)
+        age = min(max(int(t - birth), 0), last_age)
+        # (min and max written as comparisons: the same numbers, and the loop runs for every
+        # cell a child's path crosses)
         while t < stop:
             age_boundary = birth + age + 1
-            nxt = min(year + 1.0, age_boundary, stop)
+            year_boundary = year + 1.0
+            nxt = year_boundary if year_boundary <= age_boundary else age_boundary
+            if stop < nxt:
+                nxt = stop
+            step = nxt - t
             rate = total[year][age]
-            used = rate * max(nxt - t, 0.0)
+            used = rate * (0.0 if step < 0.0 else step)
             if used >= remaining:
                 shares = hazards._cum_list[year][age]
                 index = 0
@@ -232,10 +248,10 @@ def next_event(
                     index += 1
                 return t + remaining / rate, index
             remaining -= used
-            if age_boundary <= nxt:
-                age = min(age + 1, len(total[0]) - 1)
-            if year + 1.0 <= nxt:
-                year = min(year + 1, hazards.horizon - 1)
+            if age_boundary <= nxt and age < last_age:
+                age += 1
+            if year_boundary <= nxt and year < last_year:
+                year += 1
             t = nxt
     age_out_time = max(age_out_time, t0)
     if age_out_time <= horizon:

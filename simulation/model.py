@@ -51,6 +51,7 @@ import math
 from dataclasses import dataclass
 from functools import partial
 from heapq import heappop, heappush
+from typing import cast
 
 import numpy as np
 import simpy
@@ -67,6 +68,7 @@ from simulation.parameters import (
     MAX_MORE_IDENTIFIED,
     MAX_YEARS_EARLIER,
     MORE_IDENTIFIED_AGES,
+    MOVE_FROM,
     OTHER,
     PHASE_START_AGES,
     PLACEMENTS,
@@ -80,7 +82,16 @@ from simulation.parameters import (
     transfer_time,
 )
 from simulation.place_pools import PlacePool, free_pool, home_pool, open_pools
-from simulation.plan_paths import N_PHASES, choose_by_row, placement_paths, plan_segments, touches
+from simulation.plan_paths import (
+    N_PHASES,
+    MoveDraws,
+    choose_by_row,
+    move_time,
+    paths_with_moves,
+    placement_paths,
+    plan_segments,
+    touches,
+)
 from simulation.replication_results import WEEKS, ReplicationResult, gather, replication_result
 from simulation.streams import replication_streams
 
@@ -185,6 +196,14 @@ class _Model:
         self.supported_shares_cum = np.cumsum(supported_plan_shares(params), axis=1)
         self.transfer_cum_array = np.cumsum(params.placement.transfer, axis=2)
         self.transfer_cum = self.transfer_cum_array.tolist()
+        # mid-phase moves (Placement.mid_phase_moves): per phase the chance of a move each
+        # September and the cumulative shares of where to, given a move
+        self.moves = params.placement.moves
+        if self.moves:
+            move_p = params.placement.mid_phase_moves
+            self.move_probability = move_p
+            self.move_total = move_p.sum(axis=1).tolist()
+            self.move_cum = (np.cumsum(move_p, axis=1) / np.maximum(move_p.sum(axis=1), 1e-300)[:, None]).tolist()
         self.policy_wait = params.special_places.overflow_policy == "wait"
         # primary need (simulation.needs): cumulative shares to draw from, placement by need
         self.need_tables = None if params.needs is None else need_tables(params)
@@ -211,6 +230,7 @@ class _Model:
         self.ceased: list[tuple[float, int]] = []
         self.overflow: list[float] = []
         self._repeat_block: list[float] = []
+        self._overflow_block: list[float] = []  # standard exponential draws, next one last
         self.first_decision_times: list[float] = []  # first decisions to assess, in time order
         self.first_decision_children: list[int] = []
         self.to_assess: list[tuple[float, int]] = []  # later decisions to assess (time, child), a heap
@@ -290,9 +310,9 @@ class _Model:
         self._start_child_state(n_all)
         self._build_capacity()
         # plans that can never need a local special place touch no shared capacity: they
-        # are recorded as arrays (child, start, placement in each phase) and their spells
-        # written in one pass at the end (:mod:`simulation.plan_paths`)
-        self.deferred: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []
+        # are recorded as arrays (child, start, placement in each phase, time of each mid-phase
+        # move) and their spells written in one pass at the end (:mod:`simulation.plan_paths`)
+        self.deferred: list[tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]] = []
         self._start_sen_support(id_time, direct_time)
         self.move_in_ids = entrants.ids("moved_in")
         self._start_plans(plan_age, plan_group)
@@ -346,6 +366,8 @@ class _Model:
         self.not_issued_u = rng["assessment"].random(n_all)
         self.place_u = rng["placement"].random(n_all)
         self.transfer_u = rng["transfer"].random((n_all, 4))
+        if self.moves:  # drawn only when plans can move, so a run without moves keeps its numbers
+            self.move_u = rng["mid_phase_moves"].random((n_all, N_PHASES, 2))
         self.plan_e = rng["plan_path"].exponential(1.0, n_all)
         self.plan_u = rng["plan_path"].random(n_all)
         # the child's first return to SEN support (after a refusal or no plan): own draws
@@ -395,11 +417,13 @@ class _Model:
         touch a state special school are deferred (:mod:`simulation.plan_paths`)."""
         plan_ids = self.entrants.ids("with_plan")
         plan_phase = phases_of_ages(plan_age)
-        paths = placement_paths(plan_group, plan_phase, self.transfer_cum_array, self.transfer_u[plan_ids])
+        paths, moved = self._paths(plan_ids, np.zeros(plan_ids.size), plan_group, plan_phase)
         eventful = np.zeros(plan_ids.size, dtype=bool)
         if self.constrained:
             eventful = touches(paths, STATE_SPECIAL) | (not self.defer_plans)
-        self.deferred.append((plan_ids[~eventful], np.zeros(int((~eventful).sum())), paths[~eventful]))
+        self.deferred.append(
+            (plan_ids[~eventful], np.zeros(int((~eventful).sum())), paths[~eventful], moved[~eventful])
+        )
         plan_ids, plan_group = plan_ids[eventful], plan_group[eventful]
         c_time, c_cause = first_events(
             self.plan_hz, np.zeros(plan_ids.size), self.births[plan_ids], self.plan_e[plan_ids], self.plan_u[plan_ids]
@@ -513,11 +537,24 @@ class _Model:
         return self._repeat_block.pop()
 
     def _repeat_gamma(self, shape: int, mean: float) -> float:
-        # Erlang(shape) from uniforms: -mean/shape * log(prod(U))
+        # Erlang(shape) from uniforms: -mean/shape * log(prod(U)) (the draws of _repeat, inline)
         total = 0.0
+        block = self._repeat_block
+        log1p = math.log1p
         for _ in range(shape):
-            total -= math.log1p(-self._repeat())
+            if not block:
+                block = self._repeat_block = self.rng["repeat"].random(4096).tolist()
+            total -= log1p(-block.pop())
         return total * mean / shape / WEEKS
+
+    def _overflow_delay(self, scale: float) -> float:
+        """An exponential draw with mean ``scale`` from the ``special_place_overflow`` stream:
+        the same numbers, in the same order, as ``overflow_rng.exponential(scale)`` one at a
+        time (numpy's exponential is ``scale`` times a standard exponential draw), drawn in
+        blocks (the stream is used for nothing else)."""
+        if not self._overflow_block:
+            self._overflow_block = self.overflow_rng.standard_exponential(1024).tolist()[::-1]
+        return scale * self._overflow_block.pop()
 
     @staticmethod
     def _choose(cumulative: list[float], u: float) -> int:
@@ -706,9 +743,11 @@ class _Model:
         arrive = queue.arrive if queue is not None else None
         finish = queue.finish if queue is not None else None
         start = self._start_assessment
-        # what starting and finishing an assessment read and write
-        assessed_before, assess_time = self.assessed_before, self.assess_time
-        not_issued_u, not_issued = self.not_issued_u, self.not_issued
+        # what starting and finishing an assessment read and write (the per-child draws through
+        # their memoryviews, ``ndarray.data``: indexing one gives a Python float, the same
+        # number, about 3x faster than a numpy scalar)
+        assessed_before, assess_time = self.assessed_before, self.assess_time.data
+        not_issued_u, not_issued = self.not_issued_u.data, self.not_issued
         request_time, pipeline_open = self.request_time, self.pipeline_open
         not_issued_append = self.not_issued_done.append
         issued_time, issued_requested, issued_child = (
@@ -739,7 +778,7 @@ class _Model:
                 decided_in_year += 1
                 if arrive is None or arrive(child):
                     # as _start_assessment(child, t_decide) (with no queue: at once, as _decide does)
-                    duration = repeat_gamma(shape, mean) if assessed_before[child] else float(assess_time[child])
+                    duration = repeat_gamma(shape, mean) if assessed_before[child] else assess_time[child]
                     heappush(done, (t_decide + duration, child))
             elif t_change <= t_done:
                 if t_change >= until:
@@ -765,9 +804,7 @@ class _Model:
                     following = finish()
                     if following is not None:
                         # as _start_assessment(following, now)
-                        duration = (
-                            repeat_gamma(shape, mean) if assessed_before[following] else float(assess_time[following])
-                        )
+                        duration = repeat_gamma(shape, mean) if assessed_before[following] else assess_time[following]
                         heappush(done, (now + duration, following))
                 # the outcome
                 requested = request_time[child]
@@ -775,7 +812,7 @@ class _Model:
                 if assessed_before[child]:
                     u = repeat()
                 else:
-                    u = float(not_issued_u[child])
+                    u = not_issued_u[child]
                     assessed_before[child] = True
                 if u < not_issued[int(now)]:
                     not_issued_append((now, requested))
@@ -790,15 +827,17 @@ class _Model:
         """Split the plans started in the run (issued by the pipeline, or moved in) into
         those that can need a local special place, started through events in time order
         (:meth:`_run_plans`), and those that cannot, written at the end (deferred)."""
+        n_issued = len(self.issued_children)
+        issued_children = np.fromiter(self.issued_children, np.int64, n_issued)
         issued = self.issued = np.column_stack(
             [
-                np.array(self.issued_times, dtype=float),
-                np.array(self.issued_requested, dtype=float),
-                np.array(self.issued_children, dtype=float),
+                np.fromiter(self.issued_times, float, n_issued),
+                np.fromiter(self.issued_requested, float, n_issued),
+                issued_children.astype(float),
             ]
         )
         time = np.concatenate([issued[:, 0], self.move_in_times])
-        child = np.concatenate([issued[:, 2].astype(np.int64), self.move_in_ids])
+        child = np.concatenate([issued_children, self.move_in_ids])
         phase = phases_of_ages(school_year_ages(time, self.births[child]))
         tables = self.need_tables
         if tables is not None:  # the need each new plan names (simulation.needs.keep_or_change)
@@ -830,12 +869,14 @@ class _Model:
                 )
         if self.constrained and not self.defer_plans:
             eventful = np.ones(child.size, dtype=bool)  # every plan through events (tests compare)
-            later = np.empty((0, N_PHASES), dtype=np.int64)
+            width = 2 * N_PHASES if self.moves else N_PHASES
+            later = np.empty((0, width), dtype=np.int64)
+            later_moved = np.empty((0, N_PHASES if self.moves else 0))
         else:
-            paths = placement_paths(group, phase, self.transfer_cum_array, self.transfer_u[child])
+            paths, moved = self._paths(child, time, group, phase)
             eventful = touches(paths, STATE_SPECIAL) if self.constrained else np.zeros(child.size, dtype=bool)
-            later = paths[~eventful]
-        self.deferred.append((child[~eventful], time[~eventful], later))
+            later, later_moved = paths[~eventful], moved[~eventful]
+        self.deferred.append((child[~eventful], time[~eventful], later, later_moved))
         self.events += int(eventful[issued.shape[0] :].sum())  # a move in is an event
         order = np.argsort(time[eventful], kind="stable")
         time, child, phase, group = (values[eventful][order] for values in (time, child, phase, group))
@@ -843,6 +884,18 @@ class _Model:
         self.plan_starts = list(
             zip(time.tolist(), child.tolist(), phase.tolist(), group.tolist(), cease.tolist(), reason.tolist())
         )
+
+    def _paths(
+        self, child: np.ndarray, start: np.ndarray, group: np.ndarray, phase: np.ndarray
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """Placement paths of plans starting at ``start`` in ``group`` and ``phase``
+        (:mod:`simulation.plan_paths`), and the times of their mid-phase moves (``(n, 0)``
+        without moves)."""
+        if not self.moves:
+            paths = placement_paths(group, phase, self.transfer_cum_array, self.transfer_u[child])
+            return paths, np.empty((child.size, 0))
+        draws = MoveDraws(self.move_probability, start, self.births[child], self.move_u[child])
+        return paths_with_moves(group, phase, self.transfer_cum_array, self.transfer_u[child], draws)
 
     # ------------------------------------------------------------------ plans and special places
     def _start_plan(self, now: float, child: int, phase: int, group: int, cease: float, reason: int) -> None:
@@ -880,7 +933,7 @@ class _Model:
         self.waiting.add(child)
         rate = self.p.special_places.overflow_rate_per_year
         if rate > 0:  # placed in an independent special school after a wait, if no place frees first
-            delay = float(self.overflow_rng.exponential(1.0 / rate))
+            delay = self._overflow_delay(1.0 / rate)
             if now + delay < self.h:
                 # scheduled from the start of the wait, ``now``: a plan can start (and so
                 # start waiting) ahead of the SimPy clock (:meth:`_run_plans`), and a delay
@@ -927,10 +980,13 @@ class _Model:
         cease = self.cease_time[child]
         held = self.pool_held[child]
         waiting = self.wait_event[child] is not None
+        since = now  # the start of the child's spell in the phase it is in
         for phase, start in _TRANSFERS:
             next_transfer = transfer_time(birth, start)  # the 1 September of the transfer
             if next_transfer <= now + 1e-9:  # already made (or being made now)
                 continue
+            if self.moves and self._move(child, phase - 1, since, min(next_transfer, cease, self.h)):
+                return
             if next_transfer >= cease or next_transfer >= self.h:
                 break
             u = float(self.transfer_u[child, phase - 1])
@@ -953,6 +1009,10 @@ class _Model:
                 Timeout(self.env, next_transfer - self.env.now, child).callbacks.append(self._on_transfer)
                 return
             self._set_group(child, new, next_transfer)
+            since = next_transfer
+        else:  # every transfer made: a move in the last phase
+            if self.moves and self._move(child, N_PHASES - 1, since, min(cease, self.h)):
+                return
         if cease < math.inf:
             if held is not None or waiting:
                 Timeout(self.env, cease - self.env.now, child).callbacks.append(self._on_cease)
@@ -961,7 +1021,7 @@ class _Model:
 
     def _on_transfer(self, event: Timeout) -> None:
         self.events += 1
-        child, now = event._value, self.env.now
+        child, now = cast(int, event.value), self.env.now
         phase = phase_of_age(school_year_age(now, self.birth[child]))
         waiting = self.wait_event[child] is not None
         current = STATE_SPECIAL if waiting else self.group[child]
@@ -978,11 +1038,39 @@ class _Model:
         self._set_group(child, new, now)
         self._schedule_plan(child, now)
 
+    def _move(self, child: int, phase: int, since: float, until: float) -> bool:
+        """The child's mid-phase move in ``phase`` (its spell there began at ``since``),
+        if it comes before ``until``: booked now, or, into a state special school when
+        places are limited, an event at its time (returns ``True``: nothing more is
+        scheduled until then)."""
+        if self.group[child] not in MOVE_FROM:
+            return False
+        u = self.move_u[child, phase]
+        when = move_time(self.birth[child], since, phase, self.move_total[phase], float(u[0]))
+        if when >= until:
+            return False
+        new = self._choose(self.move_cum[phase], float(u[1]))
+        if new == STATE_SPECIAL and self.constrained:
+            Timeout(self.env, when - self.env.now, child).callbacks.append(self._on_move)
+            return True
+        self._set_group(child, new, when)
+        return False
+
+    def _on_move(self, event: Timeout) -> None:
+        """A mid-phase move into a state special school, when places are limited: the
+        child seeks a place (:meth:`_seek_special`), then the rest of its plan is scheduled."""
+        self.events += 1
+        child, now = cast(int, event.value), self.env.now
+        phase = phase_of_age(school_year_age(now, self.birth[child]))
+        self._set_group(child, self._seek_special(child, phase, now), now)
+        self._schedule_plan(child, now)
+
     def _on_cease(self, event: Timeout) -> None:
         self.events += 1
-        child, now = event._value, self.env.now
-        if self.pool_held[child] is not None:
-            self.pool_held[child].release()
+        child, now = cast(int, event.value), self.env.now
+        held = self.pool_held[child]
+        if held is not None:
+            held.release()
             self.pool_held[child] = None
         self._stop_waiting(child, now)
         self._end_plan(child, now)
@@ -1036,12 +1124,14 @@ class _Model:
         """Spells ``(start, end, placement, child)`` and ceasings ``(time, reason)`` of the
         plans that needed no events, from the children's own draws, as the event path
         would have made them (spells that would start after the end of the run left out)."""
-        child, start, paths = (np.concatenate(parts) for parts in zip(*self.deferred))
+        child, start, paths, moved = (np.concatenate(parts) for parts in zip(*self.deferred))
         if not child.size:
             return np.empty((0, 4)), np.empty((0, 2))
         birth = self.births[child]
         cease, reason = first_events(self.plan_hz, start, birth, self.plan_e[child], self.plan_u[child])
-        begin, end, placement, index = plan_segments(start, cease, birth, paths, float(self.h))
+        begin, end, placement, index = plan_segments(
+            start, cease, birth, paths, float(self.h), moved if self.moves else None
+        )
         ends = np.isfinite(cease)
         return (np.column_stack([begin, end, placement, child[index]]), np.column_stack([cease[ends], reason[ends]]))
 

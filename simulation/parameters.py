@@ -44,6 +44,8 @@ PLACEMENTS: tuple[str, ...] = (
     "other",
 )
 MAINSTREAM, RESOURCED, STATE_SPECIAL, INDEPENDENT, FE, AP, OTHER = range(7)
+#: Placements a plan can move out of inside a phase (:attr:`Placement.mid_phase_moves`).
+MOVE_FROM: tuple[int, ...] = (MAINSTREAM, RESOURCED)
 #: Phases by exact age: early years [0, 4), primary [4, 11), secondary [11, 16),
 #: post-16 [16, 19), post-19 [19, 26). Placements may change at each phase transfer.
 PHASES: tuple[str, ...] = ("early_years", "primary", "secondary", "post16", "post19")
@@ -97,7 +99,7 @@ def school_year_age(time: float, birth: float) -> int:
     return math.floor(january - birth + 1e-9)
 
 
-def transfer_times(birth: np.ndarray, start_age: float) -> np.ndarray:
+def transfer_times(birth: np.ndarray, start_age: float | np.ndarray) -> np.ndarray:
     """When children born at ``birth`` start the phase that begins at ``start_age``: the
     1 September their school-year age (:func:`school_year_ages`) reaches it (run years)."""
     return np.ceil(np.asarray(birth, dtype=float) + start_age - 1.0 - 1e-9) + SEPTEMBER
@@ -393,10 +395,18 @@ class Placement:
     to 1). ``transfer[k, from, to]``: placement after the transfer into phase ``k + 1``
     (primary at 4, secondary at 11, post-16 at 16, post-19 at 19) given the placement
     before it. No state special placement is allowed post-19.
+
+    ``mid_phase_moves[phase, to]`` (optional): the probability that a child whose plan
+    places it in mainstream or a resourced unit moves to placement ``to`` on a 1 September
+    inside the phase (every September of the phase but the transfer into it: at school-year
+    ages 5-10 in primary, 12-15 in secondary, ...; :data:`MOVE_FROM`). The columns of the
+    placements moved from are 0: a child moves at most once in a phase, and stays where it
+    moved until the next transfer. ``None``: placements change only at phase transfers.
     """
 
     new_plan_shares: Any
     transfer: Any
+    mid_phase_moves: Any = None
 
     def __post_init__(self) -> None:
         shares = np.asarray(self.new_plan_shares, dtype=float)
@@ -413,6 +423,27 @@ class Placement:
             raise ParameterError("placement: no state special placement is allowed post-19")
         object.__setattr__(self, "new_plan_shares", _readonly(shares / shares.sum(axis=1, keepdims=True)))
         object.__setattr__(self, "transfer", _readonly(transfer / transfer.sum(axis=-1, keepdims=True)))
+        if self.mid_phase_moves is not None:
+            moves = np.asarray(self.mid_phase_moves, dtype=float)
+            if moves.shape != (len(PHASES), n):
+                raise ParameterError(f"placement.mid_phase_moves: expected shape (5, 7), found {moves.shape}")
+            if not np.all(np.isfinite(moves)) or np.any(moves < 0) or np.any(moves.sum(axis=1) > 1 + 1e-9):
+                raise ParameterError(
+                    "placement.mid_phase_moves: every value must be a probability >= 0, each phase's summing to at most 1"
+                )
+            if np.any(moves[:, list(MOVE_FROM)] > 0):
+                raise ParameterError(
+                    "placement.mid_phase_moves: moves go from mainstream and resourced units to other placements; "
+                    "their own columns must be 0"
+                )
+            if moves[4, STATE_SPECIAL] > 0:
+                raise ParameterError("placement: no state special placement is allowed post-19")
+            object.__setattr__(self, "mid_phase_moves", _readonly(moves))
+
+    @property
+    def moves(self) -> bool:
+        """Whether any plan can move between placements inside a phase."""
+        return self.mid_phase_moves is not None and bool(np.any(self.mid_phase_moves > 0))
 
 
 @dataclass(frozen=True)

@@ -32,6 +32,7 @@ ACTIVITIES: tuple[str, ...] = (
     "more_identified",  # the pool of potential extra identifications the early identification lever may make
     "primary_need",  # each child's primary need (simulation.needs), drawn in child order
     "assessment_durations",  # the replication's draw of the share within 20 weeks (simulation.timeliness)
+    "mid_phase_moves",  # when and where a plan moves inside a school phase, per child and phase
 )
 
 

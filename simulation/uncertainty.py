@@ -428,7 +428,7 @@ def scale_placement_groups(params: Parameters, log_factors: Mapping[str, float])
         if split in moving:
             factor = float(np.exp(moving[split]))
             _each_phase(new_shares, transfer, partial(_split_rows, column=column, pair=pair, factor=factor), pair)
-    return replace(params, placement=_placement(new_shares, transfer))
+    return replace(params, placement=_placement(new_shares, transfer, params.placement.mid_phase_moves))
 
 
 def places_ratios(sensitivity: Mapping[str, np.ndarray], log_factors: Mapping[str, float], horizon: int) -> np.ndarray:

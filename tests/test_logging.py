@@ -68,6 +68,7 @@ def test_repeated_runs_in_one_process_take_their_own_level(tmp_path, capsys):
     assert _run(capsys, "disclose", str(path), "--out", str(tmp_path / "b"))[2] == ""
 
 
+@pytest.mark.slow  # 3.5 CPU-s measured: a fresh process through the installed entry point (fast tier: under 3)
 def test_no_log_line_or_output_message_echoes_the_councils_own_data(tmp_path):
     path = tmp_path / "counts.csv"
     path.write_text(PRIVATE)

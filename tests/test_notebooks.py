@@ -9,9 +9,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import nbformat
 import pytest
-from nbclient import NotebookClient
 
 REPO = Path(__file__).resolve().parent.parent
 NOTEBOOKS = sorted((REPO / "notebooks").glob("*.ipynb"))
@@ -24,6 +22,10 @@ def test_there_are_notebooks():
 @pytest.mark.slow  # 3 to 26 CPU-s each measured: a fresh kernel running a whole notebook (fast tier: under 3)
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
 def test_notebook_runs_and_is_stored_without_outputs(path: Path, data_dir: Path, monkeypatch):
+    # imported here: about a CPU-second each worker spends collecting the fast tier otherwise
+    import nbformat
+    from nbclient import NotebookClient
+
     notebook = nbformat.read(path, as_version=4)
     assert all(not cell.get("outputs") for cell in notebook.cells if cell.cell_type == "code"), \
         f"{path.name} is stored with outputs; clear them before committing"

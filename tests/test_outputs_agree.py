@@ -9,10 +9,8 @@ import os
 import re
 from pathlib import Path
 
-import nbformat
 import pandas as pd
 import pytest
-from nbclient import NotebookClient
 
 from sendcast.cli import main
 
@@ -32,6 +30,10 @@ def compared(tmp_path_factory, data_dir) -> Path:
 
 
 def _notebook_text(name: str, data_dir: Path) -> str:
+    # imported here, not when the fast tier is collected (about a CPU-second a worker)
+    import nbformat
+    from nbclient import NotebookClient
+
     notebook = nbformat.read(REPO / "notebooks" / name, as_version=4)
     saved = dict(os.environ)
     os.environ.update({"SENDCAST_DATA": str(data_dir), "SENDCAST_SMALL": "1"})

@@ -14,7 +14,9 @@ from sendcast.runtime.errors import UnknownNameError
 from sendcast.scenarios.files import load_scenario
 from sendcast.scenarios.replications import run_replications
 from sendcast.scenarios.parameters import (OVER_CAPACITY_SHARE, LaHistory, SetupError, baseline_path, build_parameters,
-                                           calibrate_la, changed_fields, la_history, over_capacity, place_growth)
+                                           calibrate_la, changed_fields, la_history, mid_phase_moves_note,
+                                           over_capacity, place_growth)
+from sendcast.scenarios import parameters as parameters_module
 from simulation import PlaceBlock
 
 REPO = Path(__file__).resolve().parent.parent
@@ -365,3 +367,23 @@ def test_assessment_durations_stay_illustrative_and_each_run_draws_its_share_wit
     draws = parameter_draws(baseline, history, fit, 2025, 11, 6)
     weeks = [d.assessment.assessment_weeks_mean for d in draws]
     assert len(set(weeks)) == 6 and min(weeks) < 10.0 < max(weeks)
+
+
+@pytest.mark.slow  # two calibrations of Gloucestershire, about 20 CPU-s
+def test_mid_phase_moves_when_switched_on_are_fitted_with_the_placements_and_move_no_flow(dataset, fit, monkeypatch):
+    """Moves are off in the product (not adopted, issue 19); switched on, the calibration
+    fits their scale with the placement shares and leaves every flow as without them."""
+    monkeypatch.setattr(parameters_module, "FIT_MID_PHASE_MOVES", True)
+    moved = calibrate_la(dataset, "Gloucestershire", start_year=2025)
+    assert fit.parameters.placement.mid_phase_moves is None
+    assert moved.parameters.placement.moves
+    assert 0.02 <= moved.fitted["mid_phase_moves_scale"] <= 1.5
+    flows = ["new_plans", "requests", "plans_ceased", "sen_support", "ehcp_total"]
+    for report in (fit.report, moved.report):
+        assert set(flows) <= set(report["measure"])
+    without = fit.report[fit.report["measure"].isin(flows)].set_index(["measure", "breakdown", "year"])["simulated"]
+    with_moves = moved.report[moved.report["measure"].isin(flows)].set_index(["measure", "breakdown", "year"])["simulated"]
+    np.testing.assert_allclose(with_moves.reindex(without.index).to_numpy(), without.to_numpy(), rtol=1e-6)
+    note = mid_phase_moves_note(la_history(dataset, "E10000013"), 2025, moved.parameters.placement.mid_phase_moves,
+                                moved.fitted["mid_phase_moves_scale"])
+    assert "the calibration scales them by" in note and "not validated out of sample" in note

@@ -42,11 +42,12 @@ from sendcast.commands.calibrate_all_las import calibrate_all_las, check_origins
 from sendcast.commands.simulate_all_las import add_options as add_all_las_options, simulate_all_las
 from sendcast.scenarios.parameters import (baseline_path, build_parameters, calibrate_la,
                                            capacity_adjustment_choice, changed_fields, damping_choice,
-                                           identification_choice,
+                                           identification_choice, mid_phase_moves_note,
                                            draw_spread, duration_key, la_history, parameter_draws, placement_costs,
                                            scenario_places,
                                            special_place_notes)
 from sendcast.scenarios.timeliness_setup import duration_note, known_fit
+from simulation.calibration import MID_PHASE_MOVES_SCALE
 from simulation import simulate
 from simulation.parameters import Assessment
 from simulation.runner import SUMMARY_COLUMNS
@@ -314,6 +315,8 @@ def _simulate(args: argparse.Namespace) -> int:
                                             scenario=scenario, capacity=capacity, calibration=fit, data=args.data)
     base_name = next(iter(scenarios))
     notes = _notes(history, start_year, capacity, scenario, args.data, dataset, horizon)
+    notes.append(Note(NoteKind.RATES, mid_phase_moves_note(history, start_year, fit.parameters.placement.mid_phase_moves,
+                                                           fit.fitted.get(MID_PHASE_MOVES_SCALE))))
 
     rules = {name: item.trends.rule
              for name, item in zip(scenarios, ([baseline] if len(scenarios) == 2 else []) + [scenario])}

@@ -24,6 +24,7 @@ from sendcast.reporting.scenario_charts import cost_waterfall, difference_chart,
 from sendcast.scenarios.files import OVERFLOW_RATE_PER_YEAR, Distribution
 from sendcast.scenarios.uncertainty import ENGINE_LEVER_FIELDS, central
 from sendcast.scenarios.pipeline import Comparison
+from sendcast.scenarios.parameters import MOVES_SOURCE, describe_moves
 from sendcast.reporting import finance_sheets
 from sendcast.reporting.workbook import FormulaSheet, Sheet
 
@@ -261,6 +262,10 @@ def assumptions_table(comparison: Comparison) -> pd.DataFrame:
             (item.name, "Inflation (% a year)", s.costs.inflation_pct, "scenario file " + source + " (assumption)"),
             (item.name, "Discount rate (% a year)", s.costs.discount_rate_pct, "HM Treasury Green Book"),
         ]
+        params = comparison.parameters.get(item.name)
+        if params is not None and params.placement.moves:
+            rows.append((item.name, "Plans moving inside a school phase (a year, of plans in mainstream)",
+                         describe_moves(params.placement.mid_phase_moves), MOVES_SOURCE))
     rows.append(("all", "Replications (paired runs per scenario)", comparison.replications,
                  "the same random numbers for every scenario (common random numbers)"))
     rows.append(("all", "Random seed", comparison.seed, "scenario file of the baseline"))

@@ -137,6 +137,7 @@ from simulation.capacity_adjustment import DEFAULT_ADJUSTMENT, adjusted, choose_
 from simulation.cohort import expected_arrays
 from simulation.priors import EHCP_AGE_SHAPE_2024, SEN_SUPPORT_AGE_SHAPE, default_arrivals, default_ceasing, \
     default_costs, default_placement, default_sen_support
+from simulation.mid_phase_moves import fit_mid_phase_moves
 from simulation.parameters import AGES, PHASE_START_AGES, PHASES, PLACEMENTS, Assessment
 
 log = logging.getLogger(__name__)
@@ -200,6 +201,15 @@ class LaHistory:
             raise SetupError(f"{self.la_name} ({self.la_code}): no {measure} for {year} in the data ({measure} is "
                              f"{have}); choose another start year")
         return value
+
+
+def history_key(history: LaHistory) -> tuple:
+    """The LA's history as part of a key for the results kept for the process (calibrations:
+    :func:`calibrate_la`; fitted assessment durations: :func:`duration_key`): the LA code,
+    the origin January the rows were cut at and a hash of the rows themselves (two datasets
+    from the same input files can differ, a test's modified copy or a rebuild, and a result
+    from one must not be returned for the other)."""
+    return (history.la_code, history.until, int(pd.util.hash_pandas_object(history.rows, index=False).sum()))
 
 
 def la_history(dataset: Dataset, la: str) -> LaHistory:
@@ -360,6 +370,97 @@ def nearest_age_placement(history: LaHistory, year: int) -> np.ndarray | None:
     return None
 
 
+def new_plans_by_age(history: LaHistory, year: int) -> np.ndarray | None:
+    """New plans issued in calendar ``year`` by single year of age at issue (0-25), from
+    SEN2's ``age=`` breakdown ("0-2" at age 2, "20-25" spread evenly); ``None`` where it
+    is not published."""
+    rows = history.rows[(history.rows["measure"] == "new_plans") & (history.rows["year"] == year)
+                        & history.rows["breakdown"].str.match(r"^age=\d")]
+    if rows.empty:
+        return None
+    by_age = np.zeros(AGES)
+    for breakdown, value in zip(rows["breakdown"], rows["value"]):
+        label = breakdown.removeprefix("age=")
+        if "-" not in label:
+            by_age[int(label)] += value
+            continue
+        low, high = (int(part) for part in label.split("-"))
+        if low == 0:
+            by_age[2] += value  # as "under 3" in the joint table
+        else:
+            by_age[low:high + 1] += value / (high - low + 1)
+    return by_age
+
+
+#: Fit mid-phase moves (:func:`mid_phase_moves`) and calibrate their scale with the placement
+#: shares. OFF: built and measured, not adopted (issue 19). At the cohort-year's size they broke
+#: Gloucestershire's in-sample fit (independent special in primary +131% in 2024); with their
+#: scale calibrated, 9 of 28 LAs put it at its floor (median 0.03) and the fit to the placements
+#: was worse in 15 and better in 3 (mean absolute error +0.30 points): the years before the one
+#: cohort-year do not support them, and no origin has the tables to validate them out of sample.
+#: ``True`` for evidence runs (``benchmarks/evidence_mid_phase_moves.py``).
+FIT_MID_PHASE_MOVES = False
+
+
+def mid_phase_moves(history: LaHistory, year: int) -> np.ndarray | None:
+    """Yearly chance of a plan in mainstream moving inside a phase, fitted on the cohorts
+    from January ``year - 1`` to January ``year`` (:mod:`simulation.mid_phase_moves`); ``None``
+    (placements change only at phase transfers) where either January's joint table or the
+    new plans by age of calendar ``year - 1`` are not published (so before a 2025 start), or
+    moves are switched off (:data:`FIT_MID_PHASE_MOVES`)."""
+    if not FIT_MID_PHASE_MOVES:
+        return None
+    before, after = ehcp_by_age_placement(history, year - 1), ehcp_by_age_placement(history, year)
+    issued = new_plans_by_age(history, year - 1)
+    if before is None or after is None or issued is None:
+        return None
+    moves = fit_mid_phase_moves(before, after, issued)
+    return moves if moves.any() else None
+
+
+_MOVED_TO = {"state_special": "state special schools", "independent_special": "independent special schools",
+             "ap": "alternative provision", "fe": "further education", "other": "other settings"}
+
+
+def describe_moves(moves: np.ndarray | None) -> str:
+    """Mid-phase moves in words: the yearly chance, by phase, of a plan in mainstream moving
+    to each placement (``"none"`` without moves)."""
+    if moves is None or not np.any(np.asarray(moves) > 0):
+        return "none"
+    parts = []
+    for phase, row in zip(PHASES, moves):
+        kept = [f"{100 * value:.2f}% to {_MOVED_TO.get(PLACEMENTS[g], PLACEMENTS[g])}" for g, value in enumerate(row)
+                if value > 0]
+        if kept:
+            parts.append(f"{phase} {', '.join(kept)}")
+    return "; ".join(parts)
+
+
+#: Where the mid-phase moves come from, for the report's assumptions.
+MOVES_SOURCE = ("SEN2 plans by age and placement, one cohort-year (January to January), net of the new plans each "
+                "age received (simulation.mid_phase_moves), scaled by the calibration to the placements of the "
+                "window; net moves out of mainstream only; NOT validated out of sample")
+
+
+def mid_phase_moves_note(history: LaHistory, year: int, fitted: np.ndarray | None = None,
+                         scale: float | None = None) -> str:
+    """One line for people on the mid-phase moves of a run starting in January ``year``:
+    ``fitted``, the moves the run uses (after the calibration's ``scale``)."""
+    moves = mid_phase_moves(history, year)
+    if not FIT_MID_PHASE_MOVES:
+        return ("mid-phase moves: none; placements change only at phase transfers (moves fitted on SEN2's plans by "
+                "age and placement were built and measured, and not adopted: they worsened the fit to the years "
+                "before the one cohort-year they come from; simulation.mid_phase_moves)")
+    if moves is None:
+        return ("mid-phase moves: none (placements change only at phase transfers): SEN2's joint table of plans by "
+                f"age and placement is needed for January {year - 1} and {year}")
+    scaled = "" if scale is None else (f"; the calibration scales them by {scale:.2f} to fit the placements of every "
+                                       f"January of its window, giving {describe_moves(fitted)}")
+    return (f"mid-phase moves: fitted on one cohort-year of SEN2's plans by age and placement (January {year - 1} to "
+            f"{year}), a year, of plans in mainstream: {describe_moves(moves)}{scaled}. Net moves out of mainstream "
+            "only, and not validated out of sample (no earlier start has the tables) (simulation.mid_phase_moves)")
+
+
 def phase_targets(history: LaHistory, first_year: int, last_year: int) -> pd.DataFrame:
     """Plans by placement group and school phase (age on the January day: the phases of
     :data:`simulation.parameters.PHASES`) in each January of the window with a published
@@ -486,7 +587,8 @@ def _calibration_base(history: LaHistory, first: int, last: int) -> Parameters:
     caseload = _starting_caseload(history, first, pop.by_age[0])
     base = Parameters(start_year=first, horizon=last - first, population=pop, caseload=caseload,
                       arrivals=default_arrivals(), sen_support=default_sen_support(), assessment=assessment,
-                      placement=default_placement(), ceasing=default_ceasing(), costs=default_costs())
+                      placement=replace(default_placement(), mid_phase_moves=mid_phase_moves(history, last)),
+                      ceasing=default_ceasing(), costs=default_costs())
     weeks = assessment.decision_weeks_mean + assessment.assessment_weeks_mean
     opened = open_requests(base, open_assessments(history, first, first, weeks))
     base = replace(base, caseload=replace(caseload, in_assessment_by_age=opened))
@@ -513,12 +615,8 @@ def calibrate_la(dataset: Dataset, la: str, *, start_year: int, years: int = CAL
         raise SetupError(f"calibration needs at least two years of history before {start_year}; "
                          f"flows are published from {FIRST_CALIBRATION_YEAR}")
     inputs = dataset.input_checksums
-    # the LA's rows themselves are part of the key: two datasets from the same input files
-    # can differ (a test's modified copy, a rebuild), and a calibration from one must not
-    # be returned for the other
-    rows_hash = int(pd.util.hash_pandas_object(history.rows, index=False).sum())
     rule = calibration_rules.IDENTIFICATION
-    key = (inputs, history.la_code, first, start_year, history.until, rows_hash, rule)
+    key = (inputs, *history_key(history), first, start_year, rule, FIT_MID_PHASE_MOVES)
     if not inputs or key not in _CALIBRATIONS:
         base = _calibration_base(history, first, start_year)
         _CALIBRATIONS[key] = calibrate(base, targets(history, first, start_year), identification=rule)
@@ -796,8 +894,9 @@ def build_parameters(dataset: Dataset, la: str, *, start_year: int, horizon: int
 
 
 def duration_key(history: LaHistory, start_year: int) -> tuple:
-    """What the fitted assessment durations depend on: the LA, the start and its history."""
-    return (history.la_code, start_year, history.until, int(pd.util.hash_pandas_object(history.rows, index=False).sum()))
+    """What the fitted assessment durations depend on: the LA's history (:func:`history_key`)
+    and the start."""
+    return (*history_key(history), start_year)
 
 
 def _assemble(dataset: Dataset, history: LaHistory, calibration: CalibrationResult, scenario: Scenario | None,

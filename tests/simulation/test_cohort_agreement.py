@@ -26,10 +26,27 @@ def _scenario(which: str):
             share_identified_early=0.4, relative_risk=0.7, capacity_children_per_year=400, cost_per_child_gbp=1500))
     if which == "responsive_capacity":  # capacity bound, and responding to the work in hand each January
         params = dataclasses.replace(params, assessment=Assessment(capacity_per_year=500, capacity_response=0.6))
+    if which == "mid_phase_moves":  # plans moving out of mainstream inside primary and secondary, at the
+        # rates fitted to Gloucestershire's January 2024 and 2025 tables (simulation.mid_phase_moves)
+        moves = np.zeros((5, 7))
+        moves[1, 3] = 0.027
+        moves[2, [3, 5]] = [0.021, 0.007]
+        params = dataclasses.replace(params, placement=dataclasses.replace(params.placement, mid_phase_moves=moves))
     return params
 
 
-@pytest.mark.parametrize("which", ["baseline", "early_identification", "responsive_capacity"])
+def moves_example(scale: float = 1.0) -> np.ndarray:
+    """Yearly chances of a move out of mainstream inside each phase (rows: early years,
+    primary, secondary, post-16, post-19; columns: the placements), about the national
+    upper quartile of the fitted rates."""
+    moves = np.zeros((5, 7))
+    moves[1, [2, 3, 5]] = [0.03, 0.03, 0.005]
+    moves[2, [2, 3, 5]] = [0.02, 0.045, 0.015]
+    moves[3, 3] = 0.01
+    return moves * scale
+
+
+@pytest.mark.parametrize("which", ["baseline", "early_identification", "responsive_capacity", "mid_phase_moves"])
 def test_des_mean_agrees_with_the_cohort_model_within_2_percent(which):
     params = _scenario(which)
     reps = 16
@@ -42,10 +59,11 @@ def test_des_mean_agrees_with_the_cohort_model_within_2_percent(which):
     noise = 3 * runs.std() / np.sqrt(reps)
     cohort = expected_trajectories(params, steps_per_year=52)
     cohort = cohort[cohort["breakdown"] == ""].set_index(["measure", "year"])["value"]
-    for measure in STOCKS:
+    stocks = STOCKS + (("ehcp_independent_special", "ehcp_ap") if which == "mid_phase_moves" else ())
+    for measure in stocks:
         ratio = des.loc[measure] / cohort.loc[measure]
         allowed = np.maximum(0.02, noise.loc[measure] / cohort.loc[measure])
-        assert np.all(np.abs(ratio - 1) < allowed), (measure, ratio.round(4).tolist(), allowed.round(4).tolist())
+        assert np.all(np.abs(ratio - 1) < allowed), (measure, str(ratio.round(4).tolist()), str(allowed.round(4).tolist()))
     for measure in FLOWS:  # flows over the ten years (a single year's flow is noisier)
         ratio = des.loc[measure].sum() / cohort.loc[measure].sum()
         assert abs(ratio - 1) < 0.02, (measure, ratio)

@@ -163,9 +163,11 @@ def test_new_plan_shares_by_hand():
 
 # ---------------------------------------------------------------- the model
 def test_the_need_stream_is_appended_so_no_other_stream_moves():
-    # appended after more_identified; the timeliness stream (issue 19) was appended after it in turn
+    # appended after more_identified; the timeliness stream (issue 19) was appended after it in
+    # turn, and the mid-phase moves after that
     assert ACTIVITIES.index("primary_need") == ACTIVITIES.index("more_identified") + 1
-    assert ACTIVITIES[-1] == "assessment_durations"
+    assert ACTIVITIES.index("assessment_durations") == ACTIVITIES.index("primary_need") + 1
+    assert ACTIVITIES[-1] == "mid_phase_moves"
 
 
 @settings(max_examples=4, deadline=None, suppress_health_check=[HealthCheck.too_slow])
