@@ -282,6 +282,21 @@ def population(history: LaHistory, first_year: int, years: int) -> Population:
     return Population(start_year=first_year, by_age=by_age)
 
 
+def add_at_age(by_age: np.ndarray, breakdown: str, value: float) -> None:
+    """Add a published ``age=...`` value to ``by_age`` (single years 0-25), in place:
+    ``age=7`` at 7, "under 3" (``age=0-2``) at 2, another band (``age=20-25``) spread
+    evenly over its years."""
+    label = breakdown.removeprefix("age=")
+    if "-" not in label:
+        by_age[int(label)] += value
+        return
+    low, high = (int(part) for part in label.split("-"))
+    if low == 0:
+        by_age[2] += value
+    else:
+        by_age[low:high + 1] += value / (high - low + 1)
+
+
 def ehcp_by_age(history: LaHistory, year: int) -> np.ndarray:
     """EHC plans by single year of age 0-25 in January ``year`` (see the module notes)."""
     rows = history.rows[history.rows["measure"] == "ehcp_total"]
@@ -291,8 +306,7 @@ def ehcp_by_age(history: LaHistory, year: int) -> np.ndarray:
     def vector(frame: pd.DataFrame) -> np.ndarray:
         out = np.zeros(AGES)
         for breakdown, value in zip(frame["breakdown"], frame["value"]):
-            label = breakdown.removeprefix("age=")
-            out[2 if label == "0-2" else int(label)] += value
+            add_at_age(out, breakdown, value)
         return out
 
     single_years = sorted(singles["year"].unique())
@@ -346,10 +360,8 @@ def ehcp_by_age_placement(history: LaHistory, year: int) -> np.ndarray | None:
     for breakdown, measure, value in zip(rows["breakdown"], rows["measure"], rows["value"]):
         if measure not in PUBLISHED_GROUPS + ("ehcp_total",):
             continue
-        label = breakdown.removeprefix("age=")
-        age = 2 if label == "0-2" else int(label)
         column = 5 if measure == "ehcp_total" else PUBLISHED_GROUPS.index(measure)
-        table[age, column] += value
+        add_at_age(table[:, column], breakdown, value)
     mainstream, special, independent, fe, ap, total = table.T
     other = np.maximum(total - table[:, :5].sum(axis=1), 0.0)
     resourced_share = min((history.total("ehcp_resourced_unit", year) or 0.0)
@@ -380,15 +392,7 @@ def new_plans_by_age(history: LaHistory, year: int) -> np.ndarray | None:
         return None
     by_age = np.zeros(AGES)
     for breakdown, value in zip(rows["breakdown"], rows["value"]):
-        label = breakdown.removeprefix("age=")
-        if "-" not in label:
-            by_age[int(label)] += value
-            continue
-        low, high = (int(part) for part in label.split("-"))
-        if low == 0:
-            by_age[2] += value  # as "under 3" in the joint table
-        else:
-            by_age[low:high + 1] += value / (high - low + 1)
+        add_at_age(by_age, breakdown, value)
     return by_age
 
 
