@@ -60,3 +60,14 @@ def data_dir(tmp_path_factory: pytest.TempPathFactory, shipped_build: Path) -> P
 def dataset(shipped_build: Path) -> Dataset:
     """The shipped data, built in memory (once a session: :func:`shipped_build`)."""
     return pickle.loads((shipped_build / "dataset.pickle").read_bytes())
+
+
+@pytest.fixture(scope="module")
+def built_data(data_dir):
+    """The commands read the session's data folder (``SENDCAST_DATA``), built already, not
+    the repository's: the build's own warnings (withheld published values), which are not
+    about the bad input under test, never reach stderr, and the fast tier does no data build
+    of its own here (about 8 CPU-seconds)."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("SENDCAST_DATA", str(data_dir))
+        yield data_dir

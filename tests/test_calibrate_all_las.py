@@ -67,17 +67,6 @@ def test_a_failing_la_becomes_a_row_and_the_others_still_run(dataset, monkeypatc
     assert everywhere["share_passed"].iloc[0] == 0.5 and everywhere["worst_la"].iloc[0] == "Middlesbrough (2023)"
 
 
-@pytest.fixture(scope="module")
-def built_data(data_dir):
-    """The commands read the session's data folder (``SENDCAST_DATA``), built already, not
-    the repository's: the build's own warnings (withheld published values), which are not
-    about the bad input under test, never reach stderr, and the fast tier does no data build
-    of its own here (about 8 CPU-seconds)."""
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setenv("SENDCAST_DATA", str(data_dir))
-        yield data_dir
-
-
 @pytest.mark.parametrize("argv, message", [
     (["--all-las", "--la", "Kent"], "not allowed with argument"),
     (["--all-las", "--las", "Nowhereshire"], "unknown local authority 'Nowhereshire'"),

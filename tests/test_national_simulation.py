@@ -83,17 +83,6 @@ def test_a_set_up_task_never_raises(monkeypatch):
     assert outcome.status == "refused" and "invalid simulation parameters" in outcome.reason
 
 
-@pytest.fixture(scope="module")
-def built_data(data_dir):
-    """The commands read the session's data folder (``SENDCAST_DATA``), built already, not
-    the repository's: the build's own warnings (withheld published values), which are not
-    about the bad input under test, never reach stderr, and the fast tier does no data build
-    of its own here (about 8 CPU-seconds)."""
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setenv("SENDCAST_DATA", str(data_dir))
-        yield data_dir
-
-
 @pytest.mark.parametrize("argv, message", [
     (["--all-las"], "--all-las needs --scenario FILE"),
     (["--all-las", "--scenario", "scenarios/baseline.toml"], "is a baseline (no based_on)"),

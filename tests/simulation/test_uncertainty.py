@@ -152,15 +152,20 @@ def test_the_conversion_draw_moves_the_whole_capacity_path_whatever_the_adjustme
     assert np.isclose(values[1] / values[0], 700.0 / 600.0)         # frozen: every year's capacity, alike
 
 
+def _placement_draws(source: str, replications: int = 30):
+    """The fitted placement mix and the mixes drawn for ``replications`` replications with
+    ``source``'s errors (:data:`ERRORS`, count sensitivity 0.2) and no other source."""
+    params = _params()
+    spread = PredictiveSpread(placement_errors={source: ERRORS}, placement_sensitivity={source: 0.2})
+    drawn = [draw_parameters(params, stream(5, r, "parameter_draw"), last_fitted_year=2020, spread=spread).placement
+             for r in range(replications)]
+    return params.placement, drawn
+
+
 def test_the_placement_draw_scales_state_special_and_independent_together():
     """Specialist places are drawn as one group (issue 19): their combined share moves, the
     split between state special and independent stays as fitted (the places decide it)."""
-    params = _params()
-    spread = PredictiveSpread(placement_errors={"ehcp_specialist": ERRORS},
-                              placement_sensitivity={"ehcp_specialist": 0.2})
-    drawn = [draw_parameters(params, stream(5, r, "parameter_draw"), last_fitted_year=2020, spread=spread).placement
-             for r in range(30)]
-    base = params.placement
+    base, drawn = _placement_draws("ehcp_specialist")
     specialist = np.array([d.new_plan_shares[2, [STATE_SPECIAL, INDEPENDENT]].sum() for d in drawn])
     assert specialist.min() < base.new_plan_shares[2, [STATE_SPECIAL, INDEPENDENT]].sum() < specialist.max()
     for d in drawn:   # the split inside the group, and the mix of the rest, stay as fitted
@@ -174,12 +179,7 @@ def test_the_placement_draw_scales_state_special_and_independent_together():
 
 
 def test_a_split_draw_moves_independent_against_state_special_and_keeps_their_total():
-    params = _params()
-    spread = PredictiveSpread(placement_errors={"independent_share_of_specialist": ERRORS},
-                              placement_sensitivity={"independent_share_of_specialist": 0.2})
-    drawn = [draw_parameters(params, stream(5, r, "parameter_draw"), last_fitted_year=2020, spread=spread).placement
-             for r in range(30)]
-    base = params.placement
+    base, drawn = _placement_draws("independent_share_of_specialist")
     independent = np.array([d.new_plan_shares[2, INDEPENDENT] for d in drawn])
     assert independent.min() < base.new_plan_shares[2, INDEPENDENT] < independent.max()
     pair = [STATE_SPECIAL, INDEPENDENT]
