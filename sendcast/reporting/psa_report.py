@@ -53,8 +53,10 @@ def input_value(key: str, value: float) -> str:
     return f"{value:.2f}"
 
 
-def psa_sentences(comparison: Comparison, option: str) -> list[str]:
-    """What the sensitivity analysis says about one option."""
+def psa_sentences(comparison: Comparison, option: str, *, sources: bool = True) -> list[str]:
+    """What the sensitivity analysis says about one option; ``sources``: end with a sentence
+    naming every uncertain input and its source (the report shows
+    :func:`psa_sources_table` instead)."""
     result = comparison.psa.get(option)
     if result is None or result.summary.empty:
         return []
@@ -99,10 +101,18 @@ def psa_sentences(comparison: Comparison, option: str) -> list[str]:
         key = name.removeprefix("evppi_").removesuffix("_gbp")
         out.append(f"Value of knowing the {_label(key)} before deciding (EVPPI): {_money(stats[name])}; "
                    f"of knowing everything (EVPI): {_money(stats['evpi_gbp'])}.")
-    sources = psa_sources(comparison, option)
-    if sources:
-        out.append("Uncertain inputs: " + "; ".join(f"{_label(k)} ({v})" for k, v in sources.items()) + ".")
+    named = psa_sources(comparison, option) if sources else {}
+    if named:
+        out.append("Uncertain inputs: " + "; ".join(f"{_label(k)} ({v})" for k, v in named.items()) + ".")
     return out
+
+
+def psa_sources_table(comparison: Comparison, option: str) -> pd.DataFrame:
+    """One row per uncertain input of an option: its name in words and how it is drawn and
+    where it comes from (its distribution's ``source``; "illustrative" where none is given)."""
+    named = psa_sources(comparison, option)
+    return pd.DataFrame({"Uncertain input": [_label(k) for k in named],
+                         "How it is drawn, and its source": list(named.values())})
 
 
 def psa_sources(comparison: Comparison, option: str) -> dict[str, str]:

@@ -32,7 +32,7 @@ from sendcast.reporting.forecast_outputs import SOURCE as FORECAST_SOURCE
 from sendcast.reporting.forecast_outputs import neighbour_figure, neighbour_lines
 from sendcast.reporting.need_simulation import need_caveats, need_lines, option_need_lines
 from sendcast.reporting.html_report import Report
-from sendcast.reporting.psa_report import psa_sentences
+from sendcast.reporting.psa_report import psa_sentences, psa_sources_table
 from sendcast.runtime.runs import option_file_names
 from sendcast.scenarios.parameters import PUPIL_AGES
 from sendcast.scenarios.pipeline import Comparison
@@ -398,7 +398,11 @@ def report(comparison: Comparison, charts: dict[str, Figure], *, forecast: LaFor
         for option in comparison.options:
             page.paragraph(option_description(comparison, option), css="lead")
             page.bullets(tables.option_sentences(comparison, option) + option_need_lines(comparison, option)
-                         + psa_sentences(comparison, option))
+                         + psa_sentences(comparison, option, sources=False))
+            inputs = psa_sources_table(comparison, option)
+            if not inputs.empty:
+                page.table(inputs, caption=f"{option}: every uncertain input, how it is drawn in the sensitivity "
+                                           "analysis and where it comes from.")
             name_part = file_names[option]
             for kind, caption in (("tornado", "Net present saving at each uncertain input's 10th and 90th "
                                    "percentile, the others at their medians (linear metamodel of the runs)."),
