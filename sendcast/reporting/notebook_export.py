@@ -19,8 +19,19 @@ import nbformat
 from nbclient import NotebookClient
 from nbconvert import HTMLExporter
 from tqdm import tqdm
+from traitlets.config import Config
 
 from sendcast.runtime import atomic
+
+
+def _kernel_config() -> Config:
+    """The kernel talks to us over local sockets where the system has them (POSIX), not TCP:
+    the same kernel, and no "running over TCP without encryption" warning on every notebook
+    (library noise a commissioner should not read). Windows keeps the TCP default."""
+    config = Config()
+    if os.name == "posix":
+        config.KernelManager.transport = "ipc"
+    return config
 
 
 def export_notebook(path: Path, out_folder: Path, *, position: str = "", timeout: int = 1800) -> Path:
@@ -38,7 +49,7 @@ def export_notebook(path: Path, out_folder: Path, *, position: str = "", timeout
     os.environ.clear()
     os.environ.update(environment)
     try:
-        client = NotebookClient(notebook, timeout=timeout, kernel_name="python3",
+        client = NotebookClient(notebook, timeout=timeout, kernel_name="python3", config=_kernel_config(),
                                 resources={"metadata": {"path": str(path.parent)}}, on_cell_executed=executed)
         client.execute()
     finally:
