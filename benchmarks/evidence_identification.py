@@ -14,7 +14,13 @@ four years ahead where published) on an LA and its closest DfE statistical neigh
 - ``trend_w3``: the status quo with weight 3 on SEN support in the fit (option (b) of the
   issue note, rejected there on five neighbours);
 - ``yearly_slope``: ``yearly``, with identification's growth carried forward as the
-  least-squares slope of its log multipliers over the whole window (:func:`slope_growth`).
+  least-squares slope of its log multipliers over the whole window (:func:`slope_growth`);
+- ``share_target``: the status quo's calibration, with the published share of pupils on SEN
+  support carried forward by the damped-growth rule whose damping and cap
+  :func:`sendcast.scenarios.parameters.identification_choice` chooses on every LA's share to
+  the origin, and the identification multiplier of each projected year set so the simulated
+  share (cohort engine) follows it (:data:`sendcast.scenarios.parameters.IDENTIFICATION_FORWARD`
+  ``= "share_target"``, :mod:`simulation.share_target`).
 
 Printed per rule, measure and origin (pooled over the LAs and horizons 1-4), and per rule,
 measure and horizon (pooled over LAs and origins): the mean absolute error (percentage points
@@ -50,9 +56,11 @@ from sendcast.scenarios.validation import ORIGINS, validate_la
 from simulation import calibration
 
 MEASURES = ("sen_support_pct", "ehcp_total", "requests", "new_plans")
-#: rule name -> (identification rule, weight of SEN support in the fit).
-RULES = {"trend": ("trend", 1.0), "yearly": ("yearly", 1.0), "trend_w3": ("trend", 3.0),
-         "yearly_slope": ("yearly", 1.0)}
+#: rule name -> (identification rule, weight of SEN support in the fit, how identification is
+#: carried forward: :data:`sendcast.scenarios.parameters.IDENTIFICATION_FORWARD_RULES`).
+RULES = {"trend": ("trend", 1.0, "multiplier_growth"), "yearly": ("yearly", 1.0, "multiplier_growth"),
+         "trend_w3": ("trend", 3.0, "multiplier_growth"), "yearly_slope": ("yearly", 1.0, "multiplier_growth"),
+         "share_target": ("trend", 1.0, "share_target")}
 
 
 def slope_growth(fitted: dict[str, float], last_fitted_year: int) -> float:
@@ -70,11 +78,13 @@ def slope_growth(fitted: dict[str, float], last_fitted_year: int) -> float:
 
 def _use_rule(rule: str) -> None:
     """Set the calibration (and, for ``yearly_slope``, the growth carried forward) to ``rule``."""
-    identification, weight = RULES[rule]
+    identification, weight, forward = RULES[rule]
+    if (calibration.IDENTIFICATION, calibration.WEIGHTS["sen_support"]) != (identification, weight):
+        setup._CALIBRATIONS.clear()  # the calibration changes (else it is reused)
     calibration.IDENTIFICATION = identification
     calibration.WEIGHTS["sen_support"] = weight
+    setup.IDENTIFICATION_FORWARD = forward
     setup.identification_growth = slope_growth if rule == "yearly_slope" else _GROWTH
-    setup._CALIBRATIONS.clear()
 
 
 _GROWTH = setup.identification_growth
@@ -117,7 +127,7 @@ def summary(rows: pd.DataFrame, by: str) -> pd.DataFrame:
     rows = rows[rows["measure"].isin(MEASURES)]
     out = rows.groupby(["measure", by, "rule"]).agg(
         checks=("error", "size"), mae=("error", lambda e: e.abs().mean()), bias=("error", "mean"),
-        forecast_mae=("forecast_error", lambda e: e.abs().mean()))
+        forecast_mae=("forecast_error", lambda e: e.abs().mean()), forecast_bias=("forecast_error", "mean"))
     return out.round(2)
 
 
@@ -210,6 +220,8 @@ def main() -> None:
     print(summary(rows, "origin").to_string())
     print("Out of sample, per horizon (pooled over LAs and origins)")
     print(summary(rows, "horizon").to_string())
+    print("Out of sample, pooled over LAs, origins and horizons 1-4")
+    print(summary(rows.assign(pooled="all"), "pooled").to_string())
     fit = pd.concat(fits, ignore_index=True)
     fit = fit[fit["fitted"]]
     print("In sample: mean absolute % error over each calibration window's years (yearly totals)")
