@@ -61,7 +61,14 @@ random numbers) and paired differences are narrow::
   (in the calibration) so that the cohort model follows the SEN support counts above over
   the calibration window (or a multiplier per year: the calibration's ``"yearly"`` rule,
   :data:`simulation.calibration.IDENTIFICATION`); carried forward after it by the damped
-  rule, as requests are (:func:`trend_rule`).
+  rule, as requests are (:func:`trend_rule`). Options, not the default
+  (:data:`IDENTIFICATION_FORWARD`; out of sample on Gloucestershire and five neighbours
+  neither lowered the share's error by more than noise, and both made its bias and the
+  requests' error worse: ``benchmarks/evidence_identification.py``): the published share
+  carried forward by the rule chosen on every LA's share (:func:`share_path`,
+  ``"share_target"``) or the forecast engine's forecast of it (:func:`forecast_share_path`,
+  ``"forecast_target"``), with the multiplier of each projected year set so the simulated
+  share follows it (:func:`share_target_multipliers`).
 - Age profiles of every hazard, decision and assessment times (5 and 10 weeks, Erlang)
   and the placement mix before fitting: ILLUSTRATIVE defaults from
   :mod:`simulation.priors`, not estimates; calibration scales them to the LA.
@@ -957,12 +964,14 @@ def _assemble(dataset: Dataset, history: LaHistory, calibration: CalibrationResu
     rule = scenario.trends.rule if scenario is not None else "damped"
     if rule == "damped":
         params = carry_forward(params, start_year - 1, **trend_rule(history, calibration, start_year))
-        if IDENTIFICATION_FORWARD == "share_target":
+        if IDENTIFICATION_FORWARD != "multiplier_growth":
             # set on the baseline's levers, so a scenario's own identification comes on top of it
             base = replace(params, early_identification=early_identification(None),
                            individual_support_plans=reform_settings(None), assessment=today,
                            caseload=replace(params.caseload, in_assessment_weeks_open=today_weeks_open))
-            multipliers = share_target_multipliers(base, history, calibration, start_year)
+            path = (share_path(history, start_year, horizon) if IDENTIFICATION_FORWARD == "share_target"
+                    else forecast_share_path(dataset, history, start_year, horizon))
+            multipliers = share_target_multipliers(base, history, calibration, start_year, path)
             params = replace(params, arrivals=replace(params.arrivals, sen_support_multiplier=multipliers))
     return params
 
@@ -972,8 +981,10 @@ def _assemble(dataset: Dataset, history: LaHistory, calibration: CalibrationResu
 #: and capped as :func:`identification_choice` chooses on every LA's published share;
 #: ``"share_target"``: the published share of pupils on SEN support is carried forward by that
 #: rule, and the multiplier of each projected year is set so the simulated share follows it
-#: (:func:`share_path`, :mod:`simulation.share_target`).
-IDENTIFICATION_FORWARD_RULES = ("multiplier_growth", "share_target")
+#: (:func:`share_path`, :mod:`simulation.share_target`); ``"forecast_target"``: the same, the
+#: share following the forecast engine's central forecast of it from January ``start_year``
+#: (:func:`forecast_share_path`).
+IDENTIFICATION_FORWARD_RULES = ("multiplier_growth", "share_target", "forecast_target")
 IDENTIFICATION_FORWARD = "multiplier_growth"
 
 
@@ -997,21 +1008,35 @@ def share_path(history: LaHistory, start_year: int, horizon: int) -> dict[int, f
     return {start_year + k: share * float(factors[k - 1]) for k in range(1, horizon + 1)}
 
 
+def forecast_share_path(dataset: Dataset, history: LaHistory, start_year: int, horizon: int) -> dict[int, float]:
+    """The forecast engine's central forecast of the share of pupils on SEN support (%, January
+    ``start_year + 1 .. start_year + horizon``, the years it forecasts) made with the published
+    figures to ``start_year`` only (:func:`sendcast.forecasting.one_la.forecast_la` with
+    ``until=start_year``, its national evidence cut there too)."""
+    from sendcast.forecasting.one_la import forecast_la
+
+    forecast = forecast_la(dataset, history.la_code, until=start_year, horizon=horizon, la_backtest=False,
+                           age_bands=False).forecast
+    rows = forecast[(forecast["measure"] == "sen_support_pct") & (forecast["year"] > start_year)]
+    return {int(year): float(mean) for year, mean in zip(rows["year"], rows["mean"])}
+
+
 def share_target_multipliers(params: Parameters, history: LaHistory, calibration: CalibrationResult,
-                             start_year: int) -> dict[int, float]:
+                             start_year: int, path: dict[int, float] | None = None) -> dict[int, float]:
     """The identification multiplier (calendar year -> multiplier) that makes the cohort
-    engine's children on SEN support follow :func:`share_path` times the run's residents aged
+    engine's children on SEN support follow ``path`` (January -> share %; default
+    :func:`share_path`) times the run's residents aged
     4-15 each January (:func:`sendcast.scenarios.validation.pupils_by_january`), set year by
     year on ``params`` (the baseline's levers) by
     :func:`simulation.share_target.identification_for_targets`; kept for the process (about
     5 s for ten years). A year where the multiplier's bound binds is logged."""
     from sendcast.scenarios.validation import pupils_by_january
 
+    path = share_path(history, start_year, params.horizon) if path is None else path
     key = (*history_key(history), start_year, params.horizon, tuple(sorted(calibration.fitted.items())),
            repr(params.assessment), repr(params.sen_support.request_multiplier),
-           repr(params.arrivals.sen_support_multiplier))
+           repr(params.arrivals.sen_support_multiplier), tuple(sorted(path.items())))
     if key not in _SHARE_TARGETS:
-        path = share_path(history, start_year, params.horizon)
         pupils = pupils_by_january(params.population, path)
         targets = {year: share / 100.0 * pupils[year] for year, share in path.items() if year in pupils}
         result = identification_for_targets(params, start_year - 1, targets)
@@ -1059,6 +1084,10 @@ def identification_choice(history: LaHistory, start_year: int, request_damping: 
             what = ("identification at SEN support set each year so the simulated share of pupils on SEN support "
                     "follows the published share carried forward" if IDENTIFICATION_FORWARD == "share_target"
                     else "identification at SEN support carried forward")
+            if IDENTIFICATION_FORWARD == "forecast_target":
+                return damping, cap, ("trends: identification at SEN support set each year so the simulated share "
+                                      "of pupils on SEN support follows the forecast engine's forecast of it from "
+                                      f"January {start_year}")
             return damping, cap, (f"trends: {what} with damping {damping:g}, "
                                   f"{cap_text}, chosen together out of sample on every LA's published share of "
                                   f"pupils on SEN support to January {start_year} ({checks:,} checks)")
@@ -1136,7 +1165,7 @@ def parameter_draws(params: Parameters, history: LaHistory, calibration: Calibra
               if not estimates.empty else None)
     draws = [draw_parameters(params, stream(seed, r, "parameter_draw"), last_fitted_year=start_year - 1,
                              request_changes=changes,
-                             identification_growth=(None if IDENTIFICATION_FORWARD == "share_target"
+                             identification_growth=(None if IDENTIFICATION_FORWARD != "multiplier_growth"
                                                     else rule["identification_growth"]),
                              damping=rule["damping"], identification_damping=rule["identification_damping"],
                              response_shares=shares, spread=spread)
