@@ -76,6 +76,12 @@ def test_workbook_and_report_open(compared):
     assert 'id="options"' in html and "data:image/png;base64," in html
     assert "rolling-origin backtest" in html and "The trend forecast carries the published figures forward" in html
     assert "Beside its statistical neighbours" in html and "not a prediction interval" in html
+    # the option's uncertain inputs in a table, each with its source, not one long sentence
+    assert "every uncertain input, how it is drawn" in html and "Uncertain inputs:" not in html
+    assert '<td class="text">relative risk</td>' in html and "Reynolds et al. 2001" in html
+    # the places the table counts say where the ones beyond the capacity file come from
+    assert "ASSUMPTION: the simulation has the county go on adding state special school places" in html
+    assert "no-new-special-places.toml" in html
     sheet = book["Neighbours"]
     assert sheet.max_row > 10 and "index" in " ".join(str(c.value) for row in sheet.iter_rows(max_row=4) for c in row)
 

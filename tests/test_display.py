@@ -5,7 +5,16 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from sendcast.reporting.display import format_change, format_children, format_money, format_percent, readable
+from sendcast.reporting.display import (
+    format_change,
+    format_children,
+    format_money,
+    format_percent,
+    need_words,
+    needs_words,
+    readable,
+)
+from sendcast.reporting.psa_report import input_value
 
 
 @pytest.mark.parametrize(("value", "text"), [(153_024_807.6, "£153m"), (16_830_000, "£16.8m"), (1_234_500, "£1.23m"),
@@ -32,3 +41,26 @@ def test_readable_table_formats_each_kind_and_keeps_small_numbers():
     for text in ("0.65", "1.2", "£180m", "-£1.20m", "9,880", "2%", "yes", "no"):
         assert f">{text}<" in html, text
     assert "180392779" not in html and "np.float64" not in html
+
+
+@pytest.mark.parametrize("key, value, shown", [
+    ("early_identification.share_more_identified", 0.0238, "2.4%"),
+    ("early_identification.share_identified_early", 0.37, "37%"),
+    ("early_identification.relative_risk", 0.6723, "0.67"),
+    ("early_identification.late_identified_escalation_multiple", 1.0, "1.00"),
+    ("unit_cost.ehcp_independent_special", 78_900.0, "£78.9k"),
+    ("early_identification.cost_per_child_gbp", 1_300.0, "£1,300"),
+    ("early_identification.cost_per_child_gbp", -1_300.0, "-£1,300"),
+    ("early_identification.relative_risk", float("nan"), "-"),
+])
+def test_an_uncertain_input_reads_as_a_planner_writes_it(key, value, shown):
+    """The tornado chart's labels: never "7.89e+04" or "0.0238"."""
+    assert input_value(key, value) == shown
+
+
+def test_needs_read_in_words_not_codes():
+    assert need_words("slcn") == "speech, language and communication"
+    assert need_words("zzz") == "zzz"
+    assert needs_words("mld") == "moderate learning difficulty"
+    assert needs_words("asd+semh") == "autism and social, emotional and mental health"
+    assert needs_words("asd+semh+slcn+sld+pmld") == "needs without places designated for them"

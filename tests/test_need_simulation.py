@@ -89,8 +89,11 @@ def test_a_need_targeted_comparison_end_to_end(capsys, tmp_path, data_dir):
     mld = special[(special["designation"] == "MLD") & (special["scenario"] == "Baseline")]
     assert (mld["places"].iloc[-1] == 60) and (mld["needs"] == "mld").all() and (mld["demand"] > 0).all()
     assert "EHC plans by primary need (Baseline, simulated)" in printed
-    assert "State special demand by need against places by designation" in printed
-    assert "The lever reaches only children whose primary need when identified is slcn, semh" in printed
+    assert "State special school children by need against the places designated for it" in printed
+    assert "places designated MLD (moderate learning difficulty, primary only)" in printed
+    assert ("The lever reaches only children whose primary need when identified is speech, language and "
+            "communication or social, emotional and mental health") in printed
+    assert "asd+" not in printed and " slcn " not in printed  # codes stay in the CSVs, words in what people read
     differences = pd.read_csv(out / "differences.csv", keep_default_na=False)
     asd = differences[(differences["measure"] == "sen_support_identified")
                       & (differences["breakdown"] == "route=early_identification")]

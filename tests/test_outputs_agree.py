@@ -64,3 +64,20 @@ def test_notebook_headline_equals_the_report_and_the_csv(compared, data_dir):
     plans = summary[(summary["scenario"] == "Baseline") & (summary["measure"] == "ehcp_total")
                     & (summary["breakdown"] == "")].sort_values("year").iloc[-1]
     assert f"EHC plans, January {plans['year']}: {round(plans['mean']):,} in the baseline future" in sentences[0]
+
+
+def test_the_appraisal_adds_up_to_the_spend_table(compared):
+    """One money convention: the appraisal's saving over the run is the spend table's
+    baseline total minus the option's, over the same April-March financial years (the
+    waterfall charts the same components), to the pound."""
+    spend = pd.read_csv(compared / "spend.csv")
+    totals = spend[spend["component"] == "total"].pivot(index="financial_year", columns="scenario",
+                                                          values="real_gbp_mean")
+    appraisal = pd.read_csv(compared / "appraisal.csv")
+    by_year = pd.read_csv(compared / "appraisal_by_year.csv")
+    option = "Early identification"
+    assert by_year.loc[by_year["option"] == option, "financial_year"].tolist() == totals.index.tolist()
+    saving = appraisal.set_index(["option", "statistic"]).loc[(option, "total_net_saving_gbp"), "mean"]
+    assert saving == pytest.approx((totals["Baseline"] - totals[option]).sum(), abs=1.0)
+    parts = spend[spend["component"] != "total"].groupby("scenario")["real_gbp_mean"].sum()
+    assert parts["Baseline"] - parts[option] == pytest.approx(saving, abs=1.0)

@@ -240,6 +240,23 @@ PRIMARY_NEEDS: dict[str, str] = {
     "unknown": "Primary need not recorded",
 }
 
+#: Each primary need in a few plain words, for sentences (:data:`PRIMARY_NEEDS` has DfE's names).
+NEED_WORDS: dict[str, str] = {
+    "asd": "autism",
+    "semh": "social, emotional and mental health",
+    "slcn": "speech, language and communication",
+    "mld": "moderate learning difficulty",
+    "sld": "severe learning difficulty",
+    "pmld": "profound and multiple learning difficulty",
+    "spld": "specific learning difficulty",
+    "pd": "physical disability",
+    "hi": "hearing impairment",
+    "vi": "visual impairment",
+    "msi": "multi-sensory impairment",
+    "oth": "other difficulty or disability",
+    "unknown": "need not recorded",
+}
+
 #: Age bands used for EHCP caseload breakdowns (SEN2 2010-2022 release bands).
 AGE_BANDS: tuple[str, ...] = ("under_5", "5_to_10", "11_to_15", "16_to_19", "20_to_25")
 

@@ -19,6 +19,7 @@ of calendar year Y and the three months January-March of Y+1:
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 
 JANUARY_WEIGHTS: tuple[float, float] = (0.25, 0.75)
@@ -70,3 +71,17 @@ def financial_year_from_calendar(calendar: pd.Series) -> pd.Series:
     following = calendar.reindex(calendar.index + 1)
     following.index = calendar.index
     return (early * calendar + late * following).dropna().rename(calendar.name)
+
+
+def financial_years_from_calendar_rows(years, values) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`financial_year_from_calendar` for every row of a (rows x calendar year) array
+    of flows (one row per replication or draw): the financial years' start years (every
+    calendar year but the last) and their totals. ``years`` must be consecutive."""
+    years = np.asarray(years, dtype=int)
+    values = np.asarray(values, dtype=float)
+    if values.ndim != 2 or values.shape[1] != years.size:
+        raise ValueError(f"expected (rows, {years.size}) yearly values, found shape {values.shape}")
+    if years.size and np.any(np.diff(years) != 1):
+        raise ValueError(f"calendar years must be consecutive, found {years.tolist()}")
+    early, late = CALENDAR_WEIGHTS
+    return years[:-1], early * values[:, :-1] + late * values[:, 1:]

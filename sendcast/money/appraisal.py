@@ -8,8 +8,11 @@ not noise).
 
 Inputs are arrays ``(replications, years)`` aligned by replication and year: spend in
 pounds at the scenario's price base (real terms) and, optionally, child-weeks waited for a
-local special place. Years are calendar years of the run (flows), the first is year 0 for
-discounting.
+local special place. The years are whatever the caller gives, consecutive, the first is year
+0 for discounting, and ``year_unit`` names them; the application appraises by April-March
+financial year (:func:`sendcast.scenarios.pipeline.appraise_options`, labelled by each
+year's start year), so that the appraisal, the spend table and the waterfall add up to the
+same figures.
 
 Definitions (every one per replication first, then summarised across replications as the
 mean and a 95% confidence interval for the mean, t distribution; a single replication gives
@@ -47,6 +50,8 @@ from scipy import stats
 from sendcast.runtime.errors import SendcastError
 
 GREEN_BOOK_RATE = 0.035
+#: The unit of a break-even year given as an April-March financial year's start year.
+FINANCIAL_YEAR = "financial year"
 BOOTSTRAP_DRAWS = 2000
 APPRAISAL_COLUMNS = ["statistic", "mean", "lo95", "hi95", "unit", "note"]
 
@@ -125,8 +130,10 @@ def _cost_per_week(extra_cost: np.ndarray, weeks_avoided: np.ndarray, seed: int)
 
 def appraise(years: np.ndarray | list[int], baseline_cost_gbp: np.ndarray, option_cost_gbp: np.ndarray, *,
              baseline_child_weeks: np.ndarray | None = None, option_child_weeks: np.ndarray | None = None,
-             discount_rate: float = GREEN_BOOK_RATE, seed: int = 0) -> Appraisal:
-    """Appraise an option against its baseline (see the module docstring for every definition)."""
+             discount_rate: float = GREEN_BOOK_RATE, seed: int = 0,
+             year_unit: str = "calendar year") -> Appraisal:
+    """Appraise an option against its baseline (see the module docstring for every definition);
+    ``year_unit`` is the unit of the break-even year (e.g. ``"financial year"``: its start year)."""
     years = np.asarray(years, dtype=int)
     base = _check("baseline spend", baseline_cost_gbp, None)
     option = _check("option spend", option_cost_gbp, base.shape)
@@ -158,7 +165,7 @@ def appraise(years: np.ndarray | list[int], baseline_cost_gbp: np.ndarray, optio
     add("share_broken_even", (cumulative[:, -1] >= 0).astype(float), "share of replications",
         "replications whose cumulative saving is at least zero by the last year")
     rows.append({"statistic": "break_even_year", "mean": np.nan if even is None else float(even), "lo95": np.nan,
-                 "hi95": np.nan, "unit": "calendar year",
+                 "hi95": np.nan, "unit": year_unit,
                  "note": "never within the run" if even is None else
                  "first year from which the mean cumulative saving stays at or above zero"})
     if (baseline_child_weeks is None) != (option_child_weeks is None):

@@ -86,12 +86,13 @@ def sufficiency_chart(table: pd.DataFrame, *, title: str, source: str) -> Figure
     axes.fill_between(years, table["lo80"], table["hi80"], color=BAND_COLOUR, alpha=0.25, linewidth=0,
                       label="demand, 80% interval")
     axes.plot(years, table["mean"], color=BAND_COLOUR, linewidth=2, label="demand (central)")
-    axes.step(years, table["capacity"], where="mid", color="#b22222", linewidth=2, label="places")
+    axes.step(years, table["capacity"], where="mid", color="#b22222", linewidth=2, label="places listed (capacity file)")
     style_axes(axes, title=title, units="children and young people / places", source=source)
     second = axes.twinx()
     second.plot(years, 100 * table["prob_exceeds"], color="grey", linestyle="--", marker="s", markersize=3,
                 label="chance demand exceeds places")
-    second.set_ylim(0, 100)
+    second.set_ylim(0, 105)  # a chance of 100% stays visible above the frame's top edge
+    second.set_yticks(range(0, 101, 20))
     second.set_ylabel("chance demand exceeds places")
     chart_style.percent_axis(second)
     lines = axes.get_legend_handles_labels()

@@ -16,6 +16,8 @@ from matplotlib.figure import Figure
 from sendcast.reporting.display import format_change, format_children, format_money, format_share
 from sendcast.forecasting.one_la import LaForecast
 from sendcast.data.measures import MEASURES, PLACEMENT_GROUPS
+from sendcast.data.years import financial_year_label
+from sendcast.money.appraisal import FINANCIAL_YEAR
 from sendcast.forecasting.neighbours import NeighbourComparison
 from sendcast.reporting.psa_report import probability_chart, tornado_chart
 from sendcast.reporting.psa_sheets import psa_sheets
@@ -215,6 +217,8 @@ def readable_appraisal(table: pd.DataFrame) -> pd.DataFrame:
             return format_share(value)
         if unit == "calendar year":
             return f"{value:.0f}"
+        if unit == FINANCIAL_YEAR:
+            return financial_year_label(int(value))
         return format_children(value)
 
     out = table.copy()
@@ -340,7 +344,7 @@ def workbook_sheets(comparison: Comparison, extra: list[Sheet] | None = None) ->
                             {c: "decimal" for c in differences.columns if c.isdigit()}))
         sheets.append(Sheet("Value for money", "Net saving, net present value, break-even and cost per week of "
                             "waiting avoided", "Saving = baseline spend minus option spend (positive: the option "
-                            "saves), by calendar year from the paired runs; Green Book discounting.",
+                            "saves), by April-March financial year from the paired runs; Green Book discounting.",
                             appraisal_table(comparison),
                             {"Mean": "decimal", "Low (95% CI)": "decimal", "High (95% CI)": "decimal"}))
         psa = [(option, comparison.psa[option]) for option in comparison.options if option in comparison.psa
@@ -392,7 +396,8 @@ def option_sentences(comparison: Comparison, option: str) -> list[str]:
         else:
             certain = "" if share >= 0.9 else f", but this is uncertain: it had paid back by the end in only " \
                                               f"{format_share(share)} of runs"
-            out.append(f"On average it pays back (cumulative saving stays positive) from {int(year)}{certain}.")
+            out.append("On average it pays back (cumulative saving stays positive) from financial year "
+                       f"{financial_year_label(int(year))}{certain}.")
     if "child_weeks_avoided" in stats.index:
         weeks = stats.loc["child_weeks_avoided"]
         waited = comparison.summary[(comparison.summary["measure"] == "child_weeks_waited")

@@ -7,7 +7,7 @@ import math
 
 import pandas as pd
 
-from sendcast.data.measures import MEASURES
+from sendcast.data.measures import MEASURES, NEED_WORDS
 
 
 def format_value(measure: str, value: float) -> str:
@@ -155,3 +155,18 @@ def readable(frame: pd.DataFrame, *, kinds: dict[str, str] | None = None, captio
     styler = styler.set_table_styles([{"selector": "td", "props": "text-align: right; padding: 2px 8px"},
                                       {"selector": "th", "props": "text-align: left; padding: 2px 8px"}])
     return styler.set_properties(subset=text, **{"text-align": "left"}) if text else styler
+
+
+def need_words(code: str) -> str:
+    """A primary need's code (``"slcn"``) in plain words ("speech, language and
+    communication"); a code we do not know is shown as it is."""
+    return NEED_WORDS.get(code, code)
+
+
+def needs_words(joined: str, *, most: int = 3) -> str:
+    """Needs joined by "+" (``"asd+semh"``, as the capacity tables give a designation's needs)
+    in plain words; more than ``most`` of them are a mixed designation's: "needs without places designated for them"."""
+    codes = [c for c in joined.split("+") if c]
+    if len(codes) > most:
+        return "needs without places designated for them"
+    return " and ".join(need_words(c) for c in codes)

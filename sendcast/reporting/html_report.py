@@ -56,13 +56,19 @@ class Report:
         if index:
             frame = frame.reset_index()
 
+        def shown(value) -> str:
+            return "-" if value is None or (isinstance(value, float) and value != value) else str(value)
+
         def cell(tag: str, value) -> str:
-            text = "-" if value is None or (isinstance(value, float) and value != value) else str(value)
+            text = shown(value)
             kind = "num" if NUMERIC_CELL.match(text) else "text"
             inner = f'<span class="n">{html.escape(text)}</span>' if kind == "num" else html.escape(text)
             return f'<{tag} class="{kind}">{inner}</{tag}>'
 
-        head = "".join(f'<th class="{"text" if j == 0 else "num"}">{html.escape(str(c))}</th>'
+        # a heading sits over its cells: left over a column of words, right over numbers
+        numeric = [j > 0 and any(NUMERIC_CELL.match(shown(v)) for v in frame.iloc[:, j])
+                   for j in range(frame.shape[1])]
+        head = "".join(f'<th class="{"num" if numeric[j] else "text"}">{html.escape(str(c))}</th>'
                        for j, c in enumerate(frame.columns))
         rows = "".join("<tr>" + "".join(cell("td", v) for v in record) + "</tr>"
                        for record in frame.itertuples(index=False))

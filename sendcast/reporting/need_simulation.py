@@ -20,6 +20,7 @@ import pandas as pd
 
 from sendcast.data.capacity import read_capacity
 from sendcast.data.measures import PRIMARY_NEEDS
+from sendcast.reporting.display import format_children, need_words, needs_words
 from sendcast.forecasting.need_shares import special_demand_by_designation
 from sendcast.runtime.errors import SendcastError
 
@@ -68,6 +69,11 @@ def special_by_designation(comparison) -> pd.DataFrame:
     return pd.concat(out, ignore_index=True)[SPECIAL_COLUMNS]
 
 
+def _phases(phase: str) -> str:
+    """A capacity row's phases in words: ``"all"`` -> "all phases", ``"primary"`` -> "primary only"."""
+    return "all phases" if phase in ("all", "") else f"{phase} only"
+
+
 def need_lines(comparison, *, top: int = 5) -> list[str]:
     """The baseline's simulated need mix at the start and the end of the run, and state
     special demand by need against places by designation at the end."""
@@ -79,16 +85,19 @@ def need_lines(comparison, *, top: int = 5) -> list[str]:
     start = base[base["year"] == first].set_index("need")["mean"]
     end = base[base["year"] == last].set_index("need")["mean"]
     order = [n for n in start.sort_values(ascending=False).index[:top]]
-    cells = ", ".join(f"{n} {start[n] / start.sum():.1%} -> {end[n] / end.sum():.1%} ({end[n]:,.0f})" for n in order)
-    lines = [f"EHC plans by primary need ({comparison.baseline}, simulated), share January {first} -> January "
-             f"{last} (plans): {cells}"]
+    cells = "; ".join(f"{need_words(n)} {start[n] / start.sum():.0%} to {end[n] / end.sum():.0%} "
+                      f"({format_children(end[n])} plans)" for n in order)
+    lines = [f"EHC plans by primary need ({comparison.baseline}, simulated), share of plans in January {first} "
+             f"and in January {last}: {cells}."]
     special = special_by_designation(comparison)
     rows = special[(special["scenario"] == comparison.baseline) & (special["year"] == last)]
     if not rows.empty:
-        cells = "; ".join(f"{r['designation']} ({r['needs']}, {r['places_phase']}): demand {r['demand']:,.0f} against "
-                          f"{r['places']:,} places" for _, r in rows.iterrows())
-        lines.append(f"State special demand by need against places by designation (capacity file as listed), "
-                     f"January {last}, {comparison.baseline}: {cells}")
+        cells = "; ".join(f"places designated {r['designation']} ({needs_words(r['needs'])}, "
+                          f"{_phases(r['places_phase'])}): {format_children(r['demand'])} children against "
+                          f"{r['places']:,} places"
+                          for _, r in rows.iterrows())
+        lines.append(f"State special school children by need against the places designated for it (capacity file "
+                     f"as listed), January {last}, {comparison.baseline}: {cells}.")
     return lines
 
 
@@ -106,11 +115,12 @@ def option_need_lines(comparison, option: str) -> list[str]:
         return []
     last = int(diff["year"].max())
     rows = diff[diff["year"] == last].set_index("need")
-    cells = [f"{n} {rows.loc[n, 'mean']:+,.0f} ({rows.loc[n, 'lo95']:+,.0f} to {rows.loc[n, 'hi95']:+,.0f})"
-             for n in targets if n in rows.index]
+    cells = [f"{need_words(n)} {rows.loc[n, 'mean']:+,.0f} ({rows.loc[n, 'lo95']:+,.0f} to "
+             f"{rows.loc[n, 'hi95']:+,.0f})" for n in targets if n in rows.index]
     others = [n for n in PRIMARY_NEEDS if n in rows.index and n not in targets]
     other = float(rows.loc[others, "mean"].sum()) if others else 0.0
-    return [f"The lever reaches only children whose primary need when identified is {', '.join(targets)} (a "
+    reached = " or ".join(need_words(n) for n in targets)
+    return [f"The lever reaches only children whose primary need when identified is {reached} (a "
             f"plan may name another need): EHC plans in January {last} change by {'; '.join(cells)}; every other "
             f"need together {other:+,.0f}."]
 

@@ -17,7 +17,6 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
-from matplotlib.ticker import MaxNLocator
 
 from sendcast.reporting import chart_style
 from sendcast.reporting.charts import new_figure
@@ -31,22 +30,42 @@ def _money(value: float) -> str:
 
 
 def _label(key: str) -> str:
+    """An uncertain input's name in words: ``cost_per_child_gbp`` -> "cost per child (£ a year)"."""
     if key.startswith("unit_cost."):
         return "unit cost, " + key.removeprefix("unit_cost.").removeprefix("ehcp_").replace("_", " ")
-    return key.split(".")[-1].replace("_", " ")
+    name = key.split(".")[-1]
+    if name.endswith("_gbp"):
+        return name.removesuffix("_gbp").replace("_", " ") + " (£ a year)"
+    return name.replace("_", " ")
 
 
-def psa_sentences(comparison: Comparison, option: str) -> list[str]:
-    """What the sensitivity analysis says about one option."""
+def input_value(key: str, value: float) -> str:
+    """One value of an uncertain input as a reader takes it in: shares as percentages, money
+    in pounds (thousands as "£89.7k"), relative risks and multiples to two decimals."""
+    name = key.split(".")[-1]
+    if not np.isfinite(value):
+        return "-"
+    if name.startswith("share_"):
+        return f"{100 * value:.0f}%" if abs(value) >= 0.1 else f"{100 * value:.1f}%"
+    if key.startswith("unit_cost.") or name.endswith("_gbp"):
+        sign = "-" if value < 0 else ""
+        return f"{sign}£{abs(value) / 1e3:,.1f}k" if abs(value) >= 1e4 else f"{sign}£{abs(value):,.0f}"
+    return f"{value:.2f}"
+
+
+def psa_sentences(comparison: Comparison, option: str, *, sources: bool = True) -> list[str]:
+    """What the sensitivity analysis says about one option; ``sources``: end with a sentence
+    naming every uncertain input and its source (the report shows
+    :func:`psa_sources_table` instead)."""
     result = comparison.psa.get(option)
     if result is None or result.summary.empty:
         return []
     stats = result.summary.set_index("statistic")["value"]
-    by_year = result.by_year.set_index("year")["probability_saving"]
-    last = int(by_year.index.max())
-    early = int(by_year.index.min()) + 4
-    out = [f"Chance the option has saved money by the end of {last}: {by_year[last]:.0%} "
-           + (f"(by {early}: {by_year[early]:.0%}); " if early in by_year.index and early < last else "; ") +
+    by_year = result.by_year.set_index("financial_year")["probability_saving"]
+    last = by_year.index[-1]
+    early = by_year.index[4] if len(by_year) > 5 else None
+    out = [f"Chance the option has saved money by the end of financial year {last}: {by_year[last]:.0%} "
+           + (f"(by the end of {early}: {by_year[early]:.0%}); " if early is not None else "; ") +
            f"chance its discounted saving over the run is positive: {stats['probability_npv_positive']:.0%} "
            f"(Monte Carlo standard error {100 * stats['probability_npv_positive_mcse']:.1f} points).",
            f"Expected net present saving {_money(stats['expected_npv_saving_gbp'])} "
@@ -65,12 +84,12 @@ def psa_sentences(comparison: Comparison, option: str) -> list[str]:
             continue
         value = stats[name]
         if np.isfinite(value):
-            text = f"{value:,.3g}" + (" (the option saves money below it)" if key == "relative_risk" else "")
+            text = input_value(key, value) + (" (the option saves money below it)" if key == "relative_risk" else "")
         else:
             text = "not inside the range drawn"
             extended = stats.get(f"{name}_extrapolated", np.nan)
             if np.isfinite(extended):
-                text += f" (the fitted line reaches zero at {extended:,.3g}, an extrapolation" + (
+                text += f" (the fitted line reaches zero at {input_value(key, extended)}, an extrapolation" + (
                     ": no relative risk of 0 or more makes the option pay within the run)"
                     if key == "relative_risk" and extended < 0 else ")")
         out.append(f"Break-even {_label(key)}: {text}.")
@@ -82,10 +101,18 @@ def psa_sentences(comparison: Comparison, option: str) -> list[str]:
         key = name.removeprefix("evppi_").removesuffix("_gbp")
         out.append(f"Value of knowing the {_label(key)} before deciding (EVPPI): {_money(stats[name])}; "
                    f"of knowing everything (EVPI): {_money(stats['evpi_gbp'])}.")
-    sources = psa_sources(comparison, option)
-    if sources:
-        out.append("Uncertain inputs: " + "; ".join(f"{_label(k)} ({v})" for k, v in sources.items()) + ".")
+    named = psa_sources(comparison, option) if sources else {}
+    if named:
+        out.append("Uncertain inputs: " + "; ".join(f"{_label(k)} ({v})" for k, v in named.items()) + ".")
     return out
+
+
+def psa_sources_table(comparison: Comparison, option: str) -> pd.DataFrame:
+    """One row per uncertain input of an option: its name in words and how it is drawn and
+    where it comes from (its distribution's ``source``; "illustrative" where none is given)."""
+    named = psa_sources(comparison, option)
+    return pd.DataFrame({"Uncertain input": [_label(k) for k in named],
+                         "How it is drawn, and its source": list(named.values())})
 
 
 def psa_sources(comparison: Comparison, option: str) -> dict[str, str]:
@@ -118,7 +145,8 @@ def tornado_chart(table: pd.DataFrame, *, title: str, source: str) -> Figure:
     for position, row in enumerate(rows.itertuples()):
         low, high = sorted((row.npv_at_low_gbp, row.npv_at_high_gbp))
         axes.barh(position, high - low, left=low, color="#1f5fa8", height=0.6)
-        axes.text(high, position, f"  {row.low_value:.3g} to {row.high_value:.3g}", va="center", fontsize=8)
+        axes.text(high, position, f"  {input_value(row.input, row.low_value)} to "
+                  f"{input_value(row.input, row.high_value)}", va="center", fontsize=8)
     axes.axvline(0, color="black", linewidth=1)
     axes.axvline(centre, color="grey", linewidth=1, linestyle=":")
     axes.set_yticks(range(len(rows)), [_label(k) for k in rows["input"]])
@@ -131,15 +159,18 @@ def tornado_chart(table: pd.DataFrame, *, title: str, source: str) -> Figure:
 
 
 def probability_chart(by_year: pd.DataFrame, *, title: str, source: str) -> Figure:
-    """Probability of a cumulative saving above zero by the end of each calendar year."""
+    """Probability of a cumulative saving above zero by the end of each April-March financial
+    year (``by_year``: ``financial_year`` labels such as "2025-26", in order)."""
     figure, axes = new_figure()
-    axes.plot(by_year["year"], 100 * by_year["probability_saving"], color="#1f5fa8", marker="o", linewidth=2)
+    labels = by_year["financial_year"].astype(str).tolist()
+    axes.plot(range(len(labels)), 100 * by_year["probability_saving"], color="#1f5fa8", marker="o", linewidth=2)
+    step = max(1, -(-len(labels) // 8))  # at most about 8 labels, so they never overlap
+    axes.set_xticks(range(0, len(labels), step), labels[::step])
     axes.axhline(50, color="grey", linewidth=1, linestyle=":")
     axes.set_ylim(0, 100)
     chart_style.percent_axis(axes)
     axes.set_ylabel("runs with a cumulative saving above zero")
-    axes.set_xlabel("calendar year")
-    axes.xaxis.set_major_locator(MaxNLocator(integer=True))
+    axes.set_xlabel("financial year (April-March)")
     chart_style.title(axes, title)
     axes.spines[["top", "right"]].set_visible(False)
     chart_style.source_note(figure, source)

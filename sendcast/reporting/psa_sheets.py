@@ -1,7 +1,7 @@
 """The finance workbook's sensitivity analysis sheets: one option's draws and what they say.
 
 - **PSA draws** (values and formulas): one row per draw of the uncertain inputs: the
-  simulated run it re-prices, each input's value, the saving in each calendar year (baseline
+  simulated run it re-prices, each input's value, the saving in each April-March financial year (baseline
   minus option, pounds at the price base, undiscounted: values from the paired runs), then
   formulas: the net present value at the Inputs sheet's discount rate, ``MAX(NPV, 0)``
   (the value of deciding with the draw known) and whether the draw saves money.
@@ -30,7 +30,10 @@ FIRST_ROW = HEADER_ROW + 1
 def _label(key: str) -> str:
     if key.startswith("unit_cost."):
         return "Unit cost: " + key.removeprefix("unit_cost.").removeprefix("ehcp_").replace("_", " ")
-    return key.split(".")[-1].replace("_", " ").capitalize()
+    name = key.split(".")[-1]
+    if name.endswith("_gbp"):
+        return name.removesuffix("_gbp").replace("_", " ").capitalize() + " (£ a year)"
+    return name.replace("_", " ").capitalize()
 
 
 def _a1(row: int, column: int) -> str:
@@ -58,11 +61,11 @@ def psa_sheets(option: str, result: PsaResult, *, price_base: str, suffix: str =
 def _draws_sheet(option: str, result: PsaResult, price_base: str, name: str) -> tuple[FormulaSheet, dict[str, str]]:
     sheet = FormulaSheet(name, header_rows=(1, HEADER_ROW), freeze=_a1(FIRST_ROW, 3))
     sheet.put(1, 1, f"{option}: every draw of the sensitivity analysis (pounds at {price_base} prices)", bold=True)
-    sheet.put(2, 1, "Saving = baseline spend minus option spend in each calendar year of the paired runs (positive: "
-              "the option saves). NPV, 'Value if known' and 'Saves money' are formulas; the NPV uses the discount "
+    sheet.put(2, 1, "Saving = baseline spend minus option spend in each April-March financial year of the paired runs "
+              "(positive: the option saves). NPV, 'Value if known' and 'Saves money' are formulas; the NPV uses the discount "
               "rate on Inputs. Draws on the same simulated run share its chance and its lever values.")
     inputs = [c for c in result.draws.columns if c not in ("option", "draw", "replication", "npv_saving_gbp")]
-    years = [int(y) for y in result.saving.columns]
+    years = [str(y) for y in result.saving.columns]
     headers = ["Draw", "Simulated run", *[_label(k) for k in inputs], *[f"Saving {y} (£)" for y in years],
                "NPV of the saving (£)", "Value if known (£): MAX(NPV, 0)", "Saves money (1 = yes)"]
     for j, text in enumerate(headers, start=1):
@@ -179,9 +182,10 @@ def _summary_sheet(option: str, result: PsaResult, price_base: str, name: str, d
                 sheet.put(row, j, value, f)
             row += 1
         row += 1
-    heading("Chance of a cumulative saving above zero by the end of each calendar year (from the draws)")
+    heading("Chance of a cumulative saving above zero by the end of each April-March financial year (from the draws)")
     for item in result.by_year.itertuples():
-        line(str(item.year), float(item.probability_saving), "decimal2", "share of draws (undiscounted, real)")
+        line(str(item.financial_year), float(item.probability_saving), "decimal2",
+             "share of draws (undiscounted, real)")
     row += 1
     heading("Uncertain inputs: every assumption and its source")
     for j, text in enumerate(("Input", "Distribution", "Median (a single run's value)", "Source"), start=1):

@@ -32,9 +32,9 @@ from sendcast.reporting.forecast_outputs import SOURCE as FORECAST_SOURCE
 from sendcast.reporting.forecast_outputs import neighbour_figure, neighbour_lines
 from sendcast.reporting.need_simulation import need_caveats, need_lines, option_need_lines
 from sendcast.reporting.html_report import Report
-from sendcast.reporting.psa_report import psa_sentences
+from sendcast.reporting.psa_report import psa_sentences, psa_sources_table
 from sendcast.runtime.runs import option_file_names
-from sendcast.scenarios.parameters import PUPIL_AGES
+from sendcast.scenarios.parameters import ADDED_PLACES, PUPIL_AGES
 from sendcast.scenarios.pipeline import Comparison
 
 
@@ -245,6 +245,8 @@ def sufficiency_lines(comparison: Comparison, forecast: LaForecast | None) -> tu
             else:
                 lines.append(f"In January {start}, {format_children(children)} children were in state special schools "
                              f"(published) and the capacity file lists {format_children(listed)} places.")
+    if first is not None:
+        lines += added_places_lines(first)
     rows = []
     for name in (comparison.baseline, *comparison.options):
         parameters = scenario_parameters(comparison, name) if name in comparison.parameters else None
@@ -260,6 +262,23 @@ def sufficiency_lines(comparison: Comparison, forecast: LaForecast | None) -> tu
                      "Sent to independent schools because no local place was free (over the run)":
                          format_children(_total(comparison.summary, name, "overflow_independent"))})
     return lines, pd.DataFrame(rows)
+
+
+def added_places_lines(parameters) -> list[str]:
+    """The places the baseline assumes the county goes on adding (:data:`ADDED_PLACES`
+    blocks), in a sentence saying it is an assumption and where the other case is; nothing
+    when the run adds none."""
+    added = [b for b in parameters.special_places.blocks or () if b.name.startswith(ADDED_PLACES)]
+    if not added:
+        return []
+    total = sum(int(b.places) for b in added)
+    first, last = min(b.from_year for b in added), max(b.from_year for b in added)
+    window = added[0].name.removeprefix(ADDED_PLACES).removesuffix("(assumed)").strip()
+    return [f"ASSUMPTION: the simulation has the county go on adding state special school places as the number of "
+            f"children in them grew in {window}: {format_children(total)} places in all, opening each January "
+            f"{first}-{last}. This is not a plan: the scenario scenarios/no-new-special-places.toml shows the other "
+            "case. The chart below sets the trend forecast of children against the places listed in the capacity "
+            "file only."]
 
 
 def children_lines(comparison: Comparison) -> list[str]:
@@ -398,7 +417,11 @@ def report(comparison: Comparison, charts: dict[str, Figure], *, forecast: LaFor
         for option in comparison.options:
             page.paragraph(option_description(comparison, option), css="lead")
             page.bullets(tables.option_sentences(comparison, option) + option_need_lines(comparison, option)
-                         + psa_sentences(comparison, option))
+                         + psa_sentences(comparison, option, sources=False))
+            inputs = psa_sources_table(comparison, option)
+            if not inputs.empty:
+                page.table(inputs, caption=f"{option}: every uncertain input, how it is drawn in the sensitivity "
+                                           "analysis and where it comes from.")
             name_part = file_names[option]
             for kind, caption in (("tornado", "Net present saving at each uncertain input's 10th and 90th "
                                    "percentile, the others at their medians (linear metamodel of the runs)."),

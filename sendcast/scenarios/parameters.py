@@ -776,6 +776,10 @@ def early_identification(scenario: Scenario | None, targets: tuple[str, ...] | N
 PLACE_GROWTH_YEARS = 6
 
 
+#: The name of every block of places :func:`place_growth` assumes (then "<first>-<start> (assumed)").
+ADDED_PLACES = "places added each year as in"
+
+
 def place_growth(history: LaHistory, start_year: int, horizon: int, share: float,
                  rule: str = "growing") -> tuple[tuple[PlaceBlock, ...], list[str]]:
     """Places the LA goes on adding in the baseline "as things stand", and a note.
@@ -811,7 +815,7 @@ def place_growth(history: LaHistory, start_year: int, horizon: int, share: float
         places = round(k * nominal) - round((k - 1) * nominal)
         if places > 0:
             blocks.append(PlaceBlock("all", places, start_year + k, None,
-                                     name=f"places added each year as in {first}-{start_year} (assumed)"))
+                                     name=f"{ADDED_PLACES} {first}-{start_year} (assumed)"))
     note = (f"special school places: ASSUMPTION: the LA goes on adding places as it has: children in state special "
             f"schools rose from {published[first]:,.0f} (January {first}) to {published[start_year]:,.0f} "
             f"(January {start_year}), {increase:,.1f} a year, taken as places added while schools were full; the run "

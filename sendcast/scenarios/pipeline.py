@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -28,10 +28,15 @@ import numpy as np
 import pandas as pd
 
 from forecast.costing import price_index
-from sendcast.money.appraisal import Appraisal, appraise
+from sendcast.money.appraisal import FINANCIAL_YEAR, Appraisal, appraise
 from sendcast.data.build import Dataset
 from sendcast.runtime.errors import SendcastError
-from sendcast.data.years import financial_year_from_calendar, financial_year_label, financial_year_start
+from sendcast.data.years import (
+    financial_year_from_calendar,
+    financial_year_label,
+    financial_year_start,
+    financial_years_from_calendar_rows,
+)
 from sendcast.scenarios.files import Distribution, Scenario, load_scenario
 from sendcast.scenarios.psa import OptionDraws, PsaResult, analyse_option, option_draws
 from sendcast.scenarios.recosting import COST_DRAWS_PER_RUN, COST_ONLY_KEYS, placement_cost_inputs, psa_draws, recost
@@ -112,7 +117,7 @@ class Comparison:
     - ``spend``: :data:`SPEND_COLUMNS`, by financial year and cost component (``total`` for
       all), real and cash;
     - ``appraisal``: one row per option and statistic (:mod:`sendcast.money.appraisal`);
-    - ``appraisal_by_year``: one row per option and year;
+    - ``appraisal_by_year``: one row per option and financial year (April-March);
     - ``parameters``: each scenario's central simulation parameters, before any draw (unit
       costs, places, levers; uncertain inputs at their medians; the calibrated growth,
       capacity response, requests, identification, conversion and placement mix as fitted,
@@ -180,27 +185,37 @@ def spend_by_financial_year(replications: pd.DataFrame, loaded: LoadedScenario) 
 
 def appraise_options(results: SimulationResults, baseline: LoadedScenario,
                      options: Sequence[LoadedScenario]) -> tuple[dict[str, Appraisal], pd.DataFrame, pd.DataFrame]:
-    """Appraise each option against the baseline from paired replications (real terms,
-    calendar years, discounted at the baseline's Green Book rate)."""
+    """Appraise each option against the baseline from paired replications (real terms, by
+    April-March financial year as the spend table and the waterfall are: the whole financial
+    years inside the run, :func:`financial_years_from_calendar_rows`; discounted at the
+    baseline's Green Book rate from the first). ``appraisal_by_year`` is labelled by
+    ``financial_year`` ("2025-26"); the break-even year is a financial year's start year."""
     table = results.replications
     base_cost = per_replication(table, baseline.name, "cost_gbp")
-    base_weeks = per_replication(table, baseline.name, "child_weeks_waited")
+    base_weeks = per_replication(table, baseline.name, "child_weeks_waited").reindex_like(base_cost)
+    calendar = base_cost.columns.to_numpy(dtype=int)
+    years, base_money = financial_years_from_calendar_rows(calendar, base_cost.to_numpy())
+    _, base_waited = financial_years_from_calendar_rows(calendar, base_weeks.to_numpy())
     rate = baseline.scenario.costs.discount_rate_pct / 100
     appraisals, summaries, by_year = {}, [], []
     for option in options:
         cost = per_replication(table, option.name, "cost_gbp").reindex_like(base_cost)
-        weeks = per_replication(table, option.name, "child_weeks_waited").reindex_like(base_weeks)
-        result = appraise(base_cost.columns.to_numpy(dtype=int), base_cost.to_numpy(), cost.to_numpy(),
-                          baseline_child_weeks=base_weeks.to_numpy(), option_child_weeks=weeks.to_numpy(),
-                          discount_rate=rate, seed=baseline.scenario.scenario.seed)
+        weeks = per_replication(table, option.name, "child_weeks_waited").reindex_like(base_cost)
+        result = appraise(years, base_money, financial_years_from_calendar_rows(calendar, cost.to_numpy())[1],
+                          baseline_child_weeks=base_waited,
+                          option_child_weeks=financial_years_from_calendar_rows(calendar, weeks.to_numpy())[1],
+                          discount_rate=rate, seed=baseline.scenario.scenario.seed, year_unit=FINANCIAL_YEAR)
         appraisals[option.name] = result
         summaries.append(result.summary.assign(option=option.name))
-        by_year.append(result.by_year.assign(option=option.name))
+        labelled = result.by_year.assign(option=option.name,
+                                         financial_year=[financial_year_label(int(y)) for y in result.by_year["year"]])
+        by_year.append(labelled.drop(columns="year"))
     summary = (pd.concat(summaries, ignore_index=True) if summaries else pd.DataFrame())
     yearly = (pd.concat(by_year, ignore_index=True) if by_year else pd.DataFrame())
     if not summary.empty:
         summary = summary[["option", *[c for c in summary.columns if c != "option"]]]
-        yearly = yearly[["option", *[c for c in yearly.columns if c != "option"]]]
+        first = ["option", "financial_year"]
+        yearly = yearly[[*first, *[c for c in yearly.columns if c not in first]]]
     return appraisals, summary, yearly
 
 
@@ -283,9 +298,15 @@ def _psa(table: pd.DataFrame, base: LoadedScenario, option: LoadedScenario, draw
                     unit_costs, simulated=simulated, parameters=draws.parameters if draws is not None else None)
     inputs = {**option_inputs, **unit_costs}
     every = OptionDraws(inputs, table_of_draws.drop(columns="replication"), []) if inputs else None
-    return analyse_option(option.name, base_cost.columns.to_numpy(dtype=int), baseline, costed,
-                          base.scenario.costs.discount_rate_pct / 100, every,
-                          clusters=table_of_draws["replication"].to_numpy())
+    # by April-March financial year, as the appraisal and the spend table
+    calendar = base_cost.columns.to_numpy(dtype=int)
+    years, baseline = financial_years_from_calendar_rows(calendar, baseline)
+    costed = financial_years_from_calendar_rows(calendar, costed)[1]
+    result = analyse_option(option.name, years, baseline, costed, base.scenario.costs.discount_rate_pct / 100, every,
+                            clusters=table_of_draws["replication"].to_numpy())
+    labels = [financial_year_label(int(y)) for y in years]
+    by_year = result.by_year.assign(financial_year=labels)[["option", "financial_year", "probability_saving"]]
+    return replace(result, by_year=by_year, saving=result.saving.set_axis(labels, axis=1))
 
 
 

@@ -55,8 +55,9 @@ class PsaResult:
     """``summary``: ``option, statistic, value, unit, note``; ``by_year``: ``option, year,
     probability_saving``; ``tornado``: ``option`` + :data:`voi.TORNADO_COLUMNS`; ``draws``:
     ``option, draw, replication``, each input's value and the draw's ``npv_saving_gbp``;
-    ``saving``: the saving of each draw by calendar year (rows: draws, columns: years; pounds
-    at the price base, undiscounted); ``inputs``: the distribution of each input drawn."""
+    ``saving``: the saving of each draw by the years given (rows: draws, columns: years; the
+    application gives April-March financial years, labelled "2025-26"; pounds at the price
+    base, undiscounted); ``inputs``: the distribution of each input drawn."""
 
     summary: pd.DataFrame
     by_year: pd.DataFrame

@@ -24,6 +24,7 @@ import numpy as np
 import pandas as pd
 from pydantic import ValidationError
 
+from sendcast.data.years import financial_years_from_calendar_rows
 from sendcast.money.appraisal import discount_factors, mean_interval
 from sendcast.runtime.errors import SendcastError
 from sendcast.scenarios.files import Scenario, allowed_keys, explain_error, merge_settings
@@ -152,14 +153,16 @@ class SweepTask:
 
 
 def reduce_replications(wide: Any, discount_rate: float) -> dict[str, np.ndarray]:
-    """Per-replication outcomes (:data:`SWEEP_OUTCOMES`, plus ``spend_npv_gbp``, spend
-    discounted at ``discount_rate`` from the first year) from a wide replications table
+    """Per-replication outcomes (:data:`SWEEP_OUTCOMES`, plus ``spend_npv_gbp``, spend by
+    April-March financial year discounted at ``discount_rate`` from the first) from a wide replications table
     (rows replications, columns ``(measure, breakdown, year)``)."""
     out: dict[str, np.ndarray] = {}
     for name, measure, how, _ in SWEEP_OUTCOMES:
         block = wide.xs((measure, ""), axis=1, level=("measure", "breakdown")).sort_index(axis=1)
         out[name] = block.iloc[:, -1].to_numpy(dtype=float) if how == "final" else block.sum(axis=1).to_numpy(float)
-    spend = wide.xs(("cost_gbp", ""), axis=1, level=("measure", "breakdown")).sort_index(axis=1).to_numpy(float)
+    calendar = wide.xs(("cost_gbp", ""), axis=1, level=("measure", "breakdown")).sort_index(axis=1)
+    # by April-March financial year, as the appraisal of a comparison
+    _, spend = financial_years_from_calendar_rows(calendar.columns.to_numpy(dtype=int), calendar.to_numpy(float))
     out["spend_npv_gbp"] = spend @ discount_factors(spend.shape[1], discount_rate)
     return out
 
