@@ -266,14 +266,16 @@ def carry_forward(
     last_fitted_year: int,
     *,
     request_growth: float,
-    identification_growth: float,
+    identification_growth: float | None,
     damping: float,
     identification_damping: float | None = None,
 ) -> Parameters:
     """``params`` with the request multiplier and the identification multiplier after
     ``last_fitted_year`` (calendar) grown by the damped rule from their values in that
     year, for every year of the run (before it: as fitted); identification with
-    ``identification_damping`` (``None``: ``damping``)."""
+    ``identification_damping`` (``None``: ``damping``). ``identification_growth=None``:
+    the identification multiplier is kept as it is (set by another rule, e.g.
+    :mod:`simulation.share_target`)."""
     years = params.years
     ahead = years - last_fitted_year
 
@@ -289,6 +291,8 @@ def carry_forward(
         return out
 
     sen = replace(params.sen_support, request_multiplier=extend(params.sen_support.request_multiplier, request_growth))
+    if identification_growth is None:
+        return replace(params, sen_support=sen)
     arrivals = replace(
         params.arrivals,
         sen_support_multiplier=extend(

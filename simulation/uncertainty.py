@@ -479,14 +479,15 @@ def draw_parameters(
     *,
     last_fitted_year: int,
     request_changes: np.ndarray | None = None,
-    identification_growth: float = 0.0,
+    identification_growth: float | None = 0.0,
     damping: float = 1.0,
     identification_damping: float | None = None,
     response_shares: np.ndarray | None = None,
     spread: PredictiveSpread | None = None,
 ) -> Parameters:
     """``params`` with the request growth (from ``request_changes``, the yearly log
-    changes, carried forward from ``last_fitted_year`` by the damped rule) and the
+    changes, carried forward from ``last_fitted_year`` by the damped rule; identification
+    with ``identification_growth``, or kept as it is if ``None``) and the
     capacity response (from ``response_shares``) drawn by bootstrap; ``None`` or fewer
     than two values: that parameter is kept. The request draw is made first, then the
     response draw, whichever are used, then (``spread`` given) one uniform number per

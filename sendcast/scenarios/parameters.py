@@ -61,7 +61,14 @@ random numbers) and paired differences are narrow::
   (in the calibration) so that the cohort model follows the SEN support counts above over
   the calibration window (or a multiplier per year: the calibration's ``"yearly"`` rule,
   :data:`simulation.calibration.IDENTIFICATION`); carried forward after it by the damped
-  rule, as requests are (:func:`trend_rule`).
+  rule, as requests are (:func:`trend_rule`). Options, not the default
+  (:data:`IDENTIFICATION_FORWARD`; out of sample on Gloucestershire and five neighbours
+  neither lowered the share's error by more than noise, and both made its bias and the
+  requests' error worse: ``benchmarks/evidence_identification.py``): the published share
+  carried forward by the rule chosen on every LA's share (:func:`share_path`,
+  ``"share_target"``) or the forecast engine's forecast of it (:func:`forecast_share_path`,
+  ``"forecast_target"``), with the multiplier of each projected year set so the simulated
+  share follows it (:func:`share_target_multipliers`).
 - Age profiles of every hazard, decision and assessment times (5 and 10 weeks, Erlang)
   and the placement mix before fitting: ILLUSTRATIVE defaults from
   :mod:`simulation.priors`, not estimates; calibration scales them to the LA.
@@ -127,7 +134,9 @@ from simulation import (CalibrationResult, Caseload, Costs, EarlyIdentification,
 from simulation import calibration as calibration_rules
 from simulation.calibration import open_requests
 from simulation.streams import stream
-from simulation.trends import (PANEL_HORIZONS, capped, carry_forward, choose_damping,
+from simulation.share_target import BOUNDS as SHARE_BOUNDS
+from simulation.share_target import identification_for_targets
+from simulation.trends import (GROWTH_YEARS, PANEL_HORIZONS, capped, carry_forward, choose_damping, damped_factors,
                                identification_growth, multiplier_changes, multiplier_growth)
 from simulation.timeliness import draw_durations, with_duration_scale
 from simulation.uncertainty import PredictiveSpread, draw_parameters
@@ -938,7 +947,8 @@ def _assemble(dataset: Dataset, history: LaHistory, calibration: CalibrationResu
     # extra assessment capacity is paid for above the baseline's capacity in the first year
     # (responsive: the share of the work in hand; an APPROXIMATION in later years, when the
     # baseline's own capacity moves with the queue)
-    today, _ = assessment_capacity(history, start_year, fitted.assessment, in_assessment, "responsive")
+    today, today_weeks_open = assessment_capacity(history, start_year, fitted.assessment, in_assessment,
+                                                  "responsive")
     costs, _ = provision_costs(costs, scenario, start_year=start_year, horizon=horizon,
                                capacity_per_year=None if funded is None else ((start_year, float(funded)),),
                                calibrated_capacity=(None if today.capacity_per_year is None
@@ -958,7 +968,94 @@ def _assemble(dataset: Dataset, history: LaHistory, calibration: CalibrationResu
     rule = scenario.trends.rule if scenario is not None else "damped"
     if rule == "damped":
         params = carry_forward(params, start_year - 1, **trend_rule(history, calibration, start_year))
+        if IDENTIFICATION_FORWARD != "multiplier_growth":
+            # set on the baseline's levers, so a scenario's own identification comes on top of it
+            base = replace(params, early_identification=early_identification(None),
+                           individual_support_plans=reform_settings(None), assessment=today,
+                           caseload=replace(params.caseload, in_assessment_weeks_open=today_weeks_open))
+            path = (share_path(history, start_year, horizon) if IDENTIFICATION_FORWARD == "share_target"
+                    else forecast_share_path(dataset, history, start_year, horizon))
+            multipliers = share_target_multipliers(base, history, calibration, start_year, path)
+            params = replace(params, arrivals=replace(params.arrivals, sen_support_multiplier=multipliers))
     return params
+
+
+#: How identification at SEN support is carried forward after the calibration window (issue 19):
+#: ``"multiplier_growth"``: the identification multiplier grows by its own fitted growth, damped
+#: and capped as :func:`identification_choice` chooses on every LA's published share;
+#: ``"share_target"``: the published share of pupils on SEN support is carried forward by that
+#: rule, and the multiplier of each projected year is set so the simulated share follows it
+#: (:func:`share_path`, :mod:`simulation.share_target`); ``"forecast_target"``: the same, the
+#: share following the forecast engine's central forecast of it from January ``start_year``
+#: (:func:`forecast_share_path`).
+IDENTIFICATION_FORWARD_RULES = ("multiplier_growth", "share_target", "forecast_target")
+IDENTIFICATION_FORWARD = "multiplier_growth"
+
+
+def share_path(history: LaHistory, start_year: int, horizon: int) -> dict[int, float]:
+    """The published share of pupils on SEN support (%, January) carried forward from January
+    ``start_year`` to ``start_year + horizon`` by the damped-growth rule
+    (:func:`simulation.trends.damped_factors`) with the damping and growth cap
+    :func:`identification_choice` chooses on every LA's published share to January
+    ``start_year``; the growth is the mean yearly change of the log share over the last
+    :data:`simulation.trends.GROWTH_YEARS` Januaries to ``start_year`` (fewer if fewer are
+    published; none: no growth). Uses no published figure after January ``start_year``."""
+    share = history.require("sen_support_pct", start_year)
+    damping, cap, _ = identification_choice(history, start_year, trend_choice(history, start_year)[0])
+    rows = history.rows[(history.rows["measure"] == "sen_support_pct") & (history.rows["breakdown"] == "")
+                        & (history.rows["year"] <= start_year) & (history.rows["value"] > 0)]
+    past = rows.set_index("year")["value"].sort_index()
+    past = past[past.index >= start_year - GROWTH_YEARS]
+    first = int(past.index.min())
+    growth = float(np.log(share / past.loc[first]) / (start_year - first)) if first < start_year else 0.0
+    factors = damped_factors(float(capped(growth, cap)), damping, horizon)
+    return {start_year + k: share * float(factors[k - 1]) for k in range(1, horizon + 1)}
+
+
+def forecast_share_path(dataset: Dataset, history: LaHistory, start_year: int, horizon: int) -> dict[int, float]:
+    """The forecast engine's central forecast of the share of pupils on SEN support (%, January
+    ``start_year + 1 .. start_year + horizon``, the years it forecasts) made with the published
+    figures to ``start_year`` only (:func:`sendcast.forecasting.one_la.forecast_la` with
+    ``until=start_year``, its national evidence cut there too)."""
+    from sendcast.forecasting.one_la import forecast_la
+
+    forecast = forecast_la(dataset, history.la_code, until=start_year, horizon=horizon, la_backtest=False,
+                           age_bands=False).forecast
+    rows = forecast[(forecast["measure"] == "sen_support_pct") & (forecast["year"] > start_year)]
+    return {int(year): float(mean) for year, mean in zip(rows["year"], rows["mean"])}
+
+
+def share_target_multipliers(params: Parameters, history: LaHistory, calibration: CalibrationResult,
+                             start_year: int, path: dict[int, float] | None = None) -> dict[int, float]:
+    """The identification multiplier (calendar year -> multiplier) that makes the cohort
+    engine's children on SEN support follow ``path`` (January -> share %; default
+    :func:`share_path`) times the run's residents aged
+    4-15 each January (:func:`sendcast.scenarios.validation.pupils_by_january`), set year by
+    year on ``params`` (the baseline's levers) by
+    :func:`simulation.share_target.identification_for_targets`; kept for the process (about
+    5 s for ten years). A year where the multiplier's bound binds is logged."""
+    from sendcast.scenarios.validation import pupils_by_january
+
+    path = share_path(history, start_year, params.horizon) if path is None else path
+    key = (*history_key(history), start_year, params.horizon, tuple(sorted(calibration.fitted.items())),
+           repr(params.assessment), repr(params.sen_support.request_multiplier),
+           repr(params.arrivals.sen_support_multiplier), tuple(sorted(path.items())))
+    if key not in _SHARE_TARGETS:
+        pupils = pupils_by_january(params.population, path)
+        targets = {year: share / 100.0 * pupils[year] for year, share in path.items() if year in pupils}
+        result = identification_for_targets(params, start_year - 1, targets)
+        if result.bound_years:
+            log.warning("%s: identification at SEN support reached its bound (%g-%g times the year before's) in "
+                        "%s; the simulated share misses the share carried forward there", history.la_name,
+                        *SHARE_BOUNDS, ", ".join(map(str, result.bound_years)))
+        schedule = {int(y): float(v) for y, v in params.arrivals.sen_support_multiplier if y < start_year}
+        schedule.update(result.multipliers)
+        _SHARE_TARGETS[key] = schedule
+    return dict(_SHARE_TARGETS[key])
+
+
+#: Identification multipliers already set by :func:`share_target_multipliers` in this process.
+_SHARE_TARGETS: dict[tuple, dict[int, float]] = {}
 
 
 def trend_rule(history: LaHistory, calibration: CalibrationResult, start_year: int) -> dict[str, float]:
@@ -988,7 +1085,14 @@ def identification_choice(history: LaHistory, start_year: int, request_damping: 
         checks = int(scores["checks"].max()) if not scores.empty else 0
         if checks:
             cap_text = f"its growth kept within {cap:.0%} a year (in logs)" if cap is not None else "its growth not capped"
-            return damping, cap, (f"trends: identification at SEN support carried forward with damping {damping:g}, "
+            what = ("identification at SEN support set each year so the simulated share of pupils on SEN support "
+                    "follows the published share carried forward" if IDENTIFICATION_FORWARD == "share_target"
+                    else "identification at SEN support carried forward")
+            if IDENTIFICATION_FORWARD == "forecast_target":
+                return damping, cap, ("trends: identification at SEN support set each year so the simulated share "
+                                      "of pupils on SEN support follows the forecast engine's forecast of it from "
+                                      f"January {start_year}")
+            return damping, cap, (f"trends: {what} with damping {damping:g}, "
                                   f"{cap_text}, chosen together out of sample on every LA's published share of "
                                   f"pupils on SEN support to January {start_year} ({checks:,} checks)")
     return request_damping, None, "trends: identification at SEN support carried forward with the requests' damping"
@@ -1064,7 +1168,9 @@ def parameter_draws(params: Parameters, history: LaHistory, calibration: Calibra
     shares = (estimates.loc[estimates["year"] >= RESPONSE_FROM, "capacity_response"].dropna().to_numpy()
               if not estimates.empty else None)
     draws = [draw_parameters(params, stream(seed, r, "parameter_draw"), last_fitted_year=start_year - 1,
-                             request_changes=changes, identification_growth=rule["identification_growth"],
+                             request_changes=changes,
+                             identification_growth=(None if IDENTIFICATION_FORWARD != "multiplier_growth"
+                                                    else rule["identification_growth"]),
                              damping=rule["damping"], identification_damping=rule["identification_damping"],
                              response_shares=shares, spread=spread)
              for r in range(replications)]

@@ -1,0 +1,73 @@
+"""The share-target rule: the published share of pupils on SEN support carried forward by the
+rule chosen on every LA's share, and the simulated share made to follow it (issue 19)."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from sendcast.scenarios import parameters as setup
+from sendcast.scenarios.validation import pupils_by_january
+from simulation.cohort import expected_trajectories
+from simulation.parameters import SpecialPlaces
+from simulation.trends import damped_factors
+
+SCENARIOS = Path(__file__).resolve().parent.parent / "scenarios"
+
+
+def test_the_share_carried_forward_is_the_chosen_damped_growth_of_the_published_share(dataset):
+    history = setup.la_history(dataset, "Gloucestershire")
+    path = setup.share_path(history, 2025, 5)
+    damping, cap, line = setup.identification_choice(history, 2025, 1.0)
+    published = {y: history.total("sen_support_pct", y) for y in (2022, 2025)}
+    growth = min(np.log(published[2025] / published[2022]) / 3, cap if cap is not None else np.inf)
+    expected = published[2025] * damped_factors(growth, damping, 5)
+    assert [path[y] for y in range(2026, 2031)] == pytest.approx(list(expected))
+    assert all(b >= a for a, b in zip([published[2025], *path.values()], path.values()))  # the share has grown
+
+
+def test_the_share_rule_uses_no_published_figure_after_the_origin(dataset):
+    history = setup.la_history(dataset, "Gloucestershire")
+    cut = setup.history_until(history, 2022)
+    rows = history.rows.copy()
+    later = (rows["measure"] == "sen_support_pct") & (rows["year"] > 2022)
+    rows.loc[later, "value"] *= 3                                      # a very different future
+    panels = {}
+    for name, table in history.panels.items():
+        table = table.copy()
+        table.loc[:, [y for y in table.columns if int(y) > 2022]] *= 3
+        panels[name] = table
+    changed = replace(history, rows=rows, panels=panels)
+    assert setup.share_path(changed, 2022, 4) == pytest.approx(setup.share_path(cut, 2022, 4))
+    assert setup.share_path(history, 2022, 4) == pytest.approx(setup.share_path(cut, 2022, 4))
+
+
+@pytest.mark.slow  # one calibration of Gloucestershire and the share target set over ten years (about 15 CPU-s)
+def test_the_simulated_share_follows_the_chosen_rules_path_and_a_scenario_identifies_on_top(dataset, monkeypatch):
+    from sendcast.scenarios.files import load_scenario
+
+    monkeypatch.setattr(setup, "IDENTIFICATION_FORWARD", "share_target")
+    history = setup.la_history(dataset, "Gloucestershire")
+    fit = setup.calibrate_la(dataset, "Gloucestershire", start_year=2025)
+    built = {}
+    for name in ("baseline", "early-identification"):
+        scenario, _, _ = load_scenario(SCENARIOS / f"{name}.toml")
+        params = setup.build_parameters(dataset, "E10000013", start_year=2025, horizon=10, scenario=scenario,
+                                        calibration=fit)
+        built[name] = expected_trajectories(replace(params, special_places=SpecialPlaces()))
+    params_pupils = pupils_by_january(params.population, range(2026, 2036))
+    path = setup.share_path(history, 2025, 10)
+    base = built["baseline"]
+    sen = base[(base["measure"] == "sen_support") & (base["breakdown"] == "")].set_index("year")["value"]
+    for year, share in path.items():
+        assert 100 * sen[year] / params_pupils[year] == pytest.approx(share, abs=0.01)
+    # the programme's own identification comes on top of the baseline's path, not in place of it
+    early = built["early-identification"]
+    identified = {name: t.loc[(t["measure"] == "sen_support_identified") & (t["breakdown"] == ""), "value"].sum()
+                  for name, t in built.items()}
+    assert identified["early-identification"] > identified["baseline"]
+    assert early.loc[(early["measure"] == "sen_support_identified")
+                     & (early["breakdown"] == "route=early_identification"), "value"].sum() > 0
