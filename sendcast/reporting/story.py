@@ -85,7 +85,12 @@ WHY_THEY_DIFFER = {
                                 "placements forward",
     "sen_support_pct": "the simulation identifies children at SEN support at a fitted rate whose growth is damped "
                        "and loses them to requests that grow faster, while the resident children aged 4-15 fall "
-                       "(ONS projections); the trend forecast carries the published share's growth forward",
+                       "(ONS projections); the trend forecast carries the published share's growth forward. "
+                       "Making the simulation follow the trend forecast's share was tested out of sample (6 LAs, "
+                       "origins 2021-2023, 1-4 years ahead): no clearer gain (mean error 0.96-0.97 points against "
+                       "0.97-1.00 for the simulation's rule, on two seeds), a bias about 4 times larger and "
+                       "requests further out (benchmarks/evidence_identification.py, issue 19), so the simulation "
+                       "keeps its own rule",
 }
 
 
