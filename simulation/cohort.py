@@ -69,6 +69,10 @@ from simulation.plan_paths import move_ages
 
 WEEKS = 52.0
 
+#: ``ndarray.sum()`` without its Python wrapper (the same reduction, bit for bit): the
+#: engine sums small arrays hundreds of thousands of times in a calibration.
+_sum = np.add.reduce
+
 
 def delay_pmf(mean_weeks: float, shape: int, steps_per_year: int, grid: int = 400) -> np.ndarray:
     """P(request made at a uniform point of step 0 is done in step k), k = 0, 1, ...
@@ -320,6 +324,19 @@ class _CohortRun:
         self.moves = pop * p.arrivals.move_in_rate_by_age[None, :]
         self.n_flags = 2 if p.early_identification.active else 1
         self.flag_rr = np.array([1.0, p.early_identification.relative_risk])[: self.n_flags]
+        # each year's arrivals in a step by window position, and their totals (the same every step of the year)
+        rev_year, spy = self.rev_year, self.spy
+        per_cohort = 1.0 / (spy * spy)
+        self.ident_normal_pos = [self.ident_normal[y][rev_year] * per_cohort for y in range(h)]
+        self.ident_early_pos = [self.ident_early[y][rev_year] * per_cohort for y in range(h)]
+        self.identified_step = [
+            (_sum(self.ident_normal[y], None) + _sum(self.ident_early[y], None)) / spy for y in range(h)
+        ]
+        self.identified_early_step = [_sum(self.ident_early[y], None) / spy for y in range(h)]
+        self.direct_pos = [self.direct[y][rev_year] * per_cohort for y in range(h)]
+        self.direct_step = [_sum(d, None) for d in self.direct_pos]
+        self.moves_pos = [self.moves[y][rev_year] * per_cohort for y in range(h)]
+        self.moves_step = [_sum(m, None) for m in self.moves_pos]
 
     def _set_up_sen_support(self) -> None:
         """SEN support hazards (a year) by window position: requests (times the year's
@@ -334,6 +351,10 @@ class _CohortRun:
         leave_bin = int(round(s.leaving_age * spy))
         self.leave_pos = self.a0 - 1 - leave_bin if leave_bin < self.a0 else None
         self.old_enough = self.rev_bin >= leave_bin  # too old to return to SEN support
+        # the hazards of each year (flag, window position), worked out once for the run
+        self.req_rate_y = [self.req_age[None, :] * self.req_mult[y] * self.flag_rr[:, None] for y in range(self.h)]
+        self.total_y = [r + self.nm_age[None, :] + self.moved_away_rate for r in self.req_rate_y]
+        self.leave_p_y = [-np.expm1(-total * self.dt) for total in self.total_y]
 
     def _set_up_plans(self) -> None:
         """Plans by window position: the probability a plan ceases in a step and its split
@@ -351,11 +372,14 @@ class _CohortRun:
         )
         cease_total = cease_rates.sum(axis=0)
         self.cease_p = -np.expm1(-cease_total * self.dt)
+        self.cease_names = [f"ceased_{reason}" for reason in CEASE_REASONS[:3]]
         self.cease_split = np.divide(cease_rates, cease_total, out=np.zeros_like(cease_rates), where=cease_total > 0)
         max_bin = int(round(c.max_age * spy))
         self.max_pos = a0 - 1 - max_bin if max_bin < a0 else None
         self.max_age_index = min(int(c.max_age), AGES) - 1  # a plan ending at the maximum age counts here
         self.shares_pos = self.p.placement.new_plan_shares[self.phase_pos]  # (a0, groups)
+        # each year's moves in of a step, placed: (groups, a0)
+        self.moves_placed = [(m[:, None] * self.shares_pos).T for m in self.moves_pos]
         self.transfer = self.p.placement.transfer
         self.transfer_pos = [(k, a0 - 1 - start * spy) for k, start in enumerate(PHASE_START_AGES[1:])]
         self.mid_phase_pos = _mid_phase_moves(self.p, len(PLACEMENTS), self.rev_bin, spy)
@@ -372,6 +396,11 @@ class _CohortRun:
         self.pmf_dec = delay_pmf(a.decision_weeks_mean, a.decision_weeks_shape, self.spy)
         self.pmf_ass = delay_pmf(a.assessment_weeks_mean, a.assessment_weeks_shape, self.spy)
         self.k_dec, self.k_ass = self.pmf_dec.size, self.pmf_ass.size
+        # the ring buffers' slots, in delay order, for each step modulo their length
+        self.slots_dec = [(w + np.arange(self.k_dec)) % self.k_dec for w in range(self.k_dec)]
+        self.slots_ass = [(w + np.arange(self.k_ass)) % self.k_ass for w in range(self.k_ass)]
+        self.pmf_dec_3 = self.pmf_dec[:, None, None]
+        self.pmf_ass_3 = self.pmf_ass[:, None, None]
         capacity = a.capacity_per_year
         self.slots: np.ndarray | None = (
             None
@@ -406,6 +435,10 @@ class _CohortRun:
         h = self.h
         self.stock = {name: np.zeros(h + 1) for name in _STOCK_NAMES}
         self.flow = {name: np.zeros(h) for name in _FLOW_NAMES}
+        # years in each placement (calendar year, placement); the flows years_<placement> are its columns
+        self.years = np.zeros((h, len(PLACEMENTS)))
+        for g, name in enumerate(PLACEMENTS):
+            self.flow[f"years_{name}"] = self.years[:, g]
         self.by_phase = np.zeros((h + 1, len(PLACEMENTS), len(PHASES)))  # plans by placement and phase, Januaries
         self.new_by_age = np.zeros((h, AGES))  # new plans by single year of age at issue
         self.plans_by_age = np.zeros((h + 1, AGES))  # plans by single year of age on each January
@@ -476,12 +509,13 @@ class _CohortRun:
         flow = self.flow
         if self.leave_pos is not None:
             b = w + self.leave_pos
-            flow["sen_exit_left_school"][y] += self.sen[:, b].sum()
+            flow["sen_exit_left_school"][y] += _sum(self.sen[:, b], None)
             self.sen[:, b] = 0.0
         if self.max_pos is not None:
             b = w + self.max_pos
-            flow["ceased_aged_out"][y] += self.ehcp[:, b].sum()
-            self.ceased_by_age[y, self.max_age_index] += self.ehcp[:, b].sum()
+            aged_out = _sum(self.ehcp[:, b], None)
+            flow["ceased_aged_out"][y] += aged_out
+            self.ceased_by_age[y, self.max_age_index] += aged_out
             self.ehcp[:, b] = 0.0
 
     def sen_support_exits(self, win: slice, y: int) -> np.ndarray:
@@ -489,13 +523,12 @@ class _CohortRun:
         an assessment, needs met, moved away), ``1 - exp(-h dt)`` split in proportion;
         returns the requests (flag, window position)."""
         window_sen = self.sen[:, win]
-        req_rate = self.req_age[None, :] * self.req_mult[y] * self.flag_rr[:, None]
-        total = req_rate + self.nm_age[None, :] + self.moved_away_rate
-        leaving = window_sen * -np.expm1(-total * self.dt)
+        req_rate, total = self.req_rate_y[y], self.total_y[y]
+        leaving = window_sen * self.leave_p_y[y]
         share = np.divide(leaving, total, out=np.zeros_like(leaving), where=total > 0)
         requests = share * req_rate
-        self.flow["sen_exit_needs_met"][y] += (share * self.nm_age[None, :]).sum()
-        self.flow["sen_exit_moved_away"][y] += (share * self.moved_away_rate).sum()
+        self.flow["sen_exit_needs_met"][y] += _sum(share * self.nm_age[None, :], None)
+        self.flow["sen_exit_moved_away"][y] += _sum(share * self.moved_away_rate, None)
         window_sen -= leaving
         return requests
 
@@ -505,8 +538,8 @@ class _CohortRun:
         window_plan = self.ehcp[:, win]
         ceasing = window_plan * self.cease_p[None, :]
         ceased_by_pos = ceasing.sum(axis=0)
-        for r, reason in enumerate(CEASE_REASONS[:3]):
-            self.flow[f"ceased_{reason}"][y] += (ceased_by_pos * self.cease_split[r]).sum()
+        for r, name in enumerate(self.cease_names):
+            self.flow[name][y] += _sum(ceased_by_pos * self.cease_split[r], None)
         self.ceased_by_age[y] += np.bincount(self.rev_year, weights=ceased_by_pos, minlength=AGES)
         window_plan -= ceasing
 
@@ -515,25 +548,21 @@ class _CohortRun:
         ``spy`` cohorts of that age): identified at SEN support (usual and reached early),
         and direct requests, added to ``requests`` (changed in place)."""
         window_sen = self.sen[:, win]
-        rev_year, flow = self.rev_year, self.flow
-        per_cohort = 1.0 / (self.spy * self.spy)
-        window_sen[0] += self.ident_normal[y][rev_year] * per_cohort
+        flow = self.flow
+        window_sen[0] += self.ident_normal_pos[y]
         if self.n_flags == 2:
-            window_sen[1] += self.ident_early[y][rev_year] * per_cohort
-        flow["identified"][y] += (self.ident_normal[y].sum() + self.ident_early[y].sum()) / self.spy
-        flow["identified_early"][y] += self.ident_early[y].sum() / self.spy
-        direct_now = self.direct[y][rev_year] * per_cohort
-        requests[0] += direct_now
-        flow["direct"][y] += direct_now.sum()
-        flow["requests"][y] += requests.sum()
+            window_sen[1] += self.ident_early_pos[y]
+        flow["identified"][y] += self.identified_step[y]
+        flow["identified_early"][y] += self.identified_early_step[y]
+        requests[0] += self.direct_pos[y]
+        flow["direct"][y] += self.direct_step[y]
+        flow["requests"][y] += _sum(requests, None)
 
     def move_in(self, win: slice, y: int) -> None:
         """Children moving into the area with a plan during the step, placed as new plans."""
-        per_cohort = 1.0 / (self.spy * self.spy)
-        moving_in = self.moves[y][self.rev_year] * per_cohort
-        self.flow["moves_in"][y] += moving_in.sum()
+        self.flow["moves_in"][y] += self.moves_step[y]
         window_plan = self.ehcp[:, win]
-        window_plan += (moving_in[:, None] * self.shares_pos).T
+        window_plan += self.moves_placed[y]
 
     def requests_to_plans(self, w: int, win: slice, y: int, requests: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """The step's requests through decisions and assessments (responsive capacity set
@@ -548,15 +577,14 @@ class _CohortRun:
     def decide(self, w: int, win: slice, y: int, requests: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """The step's requests join the decision pipeline (by their discretised delay); the
         decisions due this step are split into refused and to assess: ``(to_assess, refused)``."""
-        k_dec = self.k_dec
-        slots_dec = (w + np.arange(k_dec)) % k_dec
-        self.ring_dec[slots_dec, :, win] += self.pmf_dec[:, None, None] * requests[None, :, :]
-        decided = self.ring_dec[w % k_dec, :, win].copy()
-        self.ring_dec[w % k_dec] = 0.0
+        now = w % self.k_dec
+        self.ring_dec[self.slots_dec[now], :, win] += self.pmf_dec_3 * requests[None, :, :]
+        decided = self.ring_dec[now, :, win].copy()
+        self.ring_dec[now] = 0.0
         refused = decided * self.refusal[y]
-        self.flow["refused"][y] += refused.sum()
+        self.flow["refused"][y] += _sum(refused, None)
         to_assess = decided - refused
-        self.flow["decided"][y] += to_assess.sum()
+        self.flow["decided"][y] += _sum(to_assess, None)
         return to_assess, refused
 
     def set_responsive_slots(self, y: int) -> None:
@@ -587,24 +615,24 @@ class _CohortRun:
             queue = self.queue
             queue[:, win] += to_assess
             # slots freed by assessments finishing during this step are free for this step
-            free = max(slots[y] - (ring_ass.sum() - ring_ass[w % k_ass].sum()), 0.0)
-            waiting = queue[:, win].sum()
+            free = max(slots[y] - (_sum(ring_ass, None) - _sum(ring_ass[w % k_ass], None)), 0.0)
+            waiting = _sum(queue[:, win], None)
             fraction = 1.0 if waiting <= free else free / waiting
             starting = queue[:, win] * fraction
             queue[:, win] -= starting
-        slots_ass = (w + np.arange(k_ass)) % k_ass
-        ring_ass[slots_ass, :, win] += self.pmf_ass[:, None, None] * starting[None, :, :]
-        done = ring_ass[w % k_ass, :, win].copy()
-        ring_ass[w % k_ass] = 0.0
-        self.flow["assessments"][y] += done.sum()
+        now = w % k_ass
+        ring_ass[self.slots_ass[now], :, win] += self.pmf_ass_3 * starting[None, :, :]
+        done = ring_ass[now, :, win].copy()
+        ring_ass[now] = 0.0
+        self.flow["assessments"][y] += _sum(done, None)
         no_plan = done * self.not_issued[y]
-        self.flow["not_issued"][y] += no_plan.sum()
+        self.flow["not_issued"][y] += _sum(no_plan, None)
         return (done - no_plan).sum(axis=0), no_plan
 
     def issue_plans(self, win: slice, y: int, issued: np.ndarray) -> None:
         """New plans issued in the step, counted by single year of age at issue and placed
         by the new plan shares of the child's phase."""
-        self.flow["new_plans"][y] += issued.sum()
+        self.flow["new_plans"][y] += _sum(issued, None)
         self.new_by_age[y] += np.bincount(self.rev_year, weights=issued, minlength=AGES)
         window_plan = self.ehcp[:, win]
         window_plan += (issued[:, None] * self.shares_pos).T
@@ -612,7 +640,7 @@ class _CohortRun:
     def return_to_sen_support(self, win: slice, y: int, back: np.ndarray) -> None:
         """Children refused an assessment or assessed without a plan go back to SEN
         support, unless past the leaving age (left school)."""
-        self.flow["sen_exit_left_school"][y] += back[:, self.old_enough].sum()
+        self.flow["sen_exit_left_school"][y] += _sum(back[:, self.old_enough], None)
         back[:, self.old_enough] = 0.0
         window_sen = self.sen[:, win]
         window_sen += back
@@ -620,17 +648,17 @@ class _CohortRun:
     def count_placement_years(self, win: slice, y: int) -> None:
         """Time spent in each placement during the step (child-years, for costs)."""
         totals = self.ehcp[:, win].sum(axis=1) * self.dt
-        for g, name in enumerate(PLACEMENTS):
-            self.flow[f"years_{name}"][y] += totals[g]
+        self.years[y] += totals
 
     def leave_window(self, w: int, y: int) -> None:
         """The oldest cohort leaves the window (turns 26) at the end of the step: its plans
         cease (aged out, unless they ended at a lower ``max_age``) and its SEN support ends."""
         if self.max_pos is None:
-            self.flow["ceased_aged_out"][y] += self.ehcp[:, w].sum()
-            self.ceased_by_age[y, AGES - 1] += self.ehcp[:, w].sum()
+            aged_out = _sum(self.ehcp[:, w], None)
+            self.flow["ceased_aged_out"][y] += aged_out
+            self.ceased_by_age[y, AGES - 1] += aged_out
             self.ehcp[:, w] = 0.0
-        self.flow["sen_exit_left_school"][y] += self.sen[:, w].sum()
+        self.flow["sen_exit_left_school"][y] += _sum(self.sen[:, w], None)
         self.sen[:, w] = 0.0
 
 
