@@ -221,6 +221,7 @@ def _run(
         if kept is not None:
             kept.append(issued)
     run.record_january(params.horizon, run.steps)
+    run.gather()
     return _assemble(
         params,
         run.stock,
@@ -355,6 +356,7 @@ class _CohortRun:
         self.req_rate_y = [self.req_age[None, :] * self.req_mult[y] * self.flag_rr[:, None] for y in range(self.h)]
         self.total_y = [r + self.nm_age[None, :] + self.moved_away_rate for r in self.req_rate_y]
         self.leave_p_y = [-np.expm1(-total * self.dt) for total in self.total_y]
+        self.total_positive = [bool(np.all(total > 0)) for total in self.total_y]
 
     def _set_up_plans(self) -> None:
         """Plans by window position: the probability a plan ceases in a step and its split
@@ -435,10 +437,11 @@ class _CohortRun:
         h = self.h
         self.stock = {name: np.zeros(h + 1) for name in _STOCK_NAMES}
         self.flow = {name: np.zeros(h) for name in _FLOW_NAMES}
-        # years in each placement (calendar year, placement); the flows years_<placement> are its columns
+        # columns of stocks and flows (copied to them by :meth:`gather`): plans by placement on
+        # each January, years in each placement and plans ceased by reason, by calendar year
+        self.placed = np.zeros((h + 1, len(PLACEMENTS)))
         self.years = np.zeros((h, len(PLACEMENTS)))
-        for g, name in enumerate(PLACEMENTS):
-            self.flow[f"years_{name}"] = self.years[:, g]
+        self.ceased = np.zeros((h, len(self.cease_names)))
         self.by_phase = np.zeros((h + 1, len(PLACEMENTS), len(PHASES)))  # plans by placement and phase, Januaries
         self.new_by_age = np.zeros((h, AGES))  # new plans by single year of age at issue
         self.plans_by_age = np.zeros((h + 1, AGES))  # plans by single year of age on each January
@@ -479,13 +482,21 @@ class _CohortRun:
         """Stocks on 1 January of census year ``start_year + k`` (the start of step ``w``)."""
         win = slice(w, w + self.a0)
         sen, ehcp, stock = self.sen, self.ehcp, self.stock
-        stock["sen_support"][k] = sen[:, win].sum()
-        stock["in_assessment"][k] = self.ring_dec.sum() + self.ring_ass.sum() + self.queue.sum()
-        for g, name in enumerate(PLACEMENTS):
-            stock[name][k] = ehcp[g, win].sum()
+        stock["sen_support"][k] = _sum(sen[:, win], None)
+        stock["in_assessment"][k] = _sum(self.ring_dec, None) + _sum(self.ring_ass, None) + _sum(self.queue, None)
+        self.placed[k] = ehcp[:, win].sum(axis=1)
         self.by_phase[k] = ehcp[:, win] @ self.phase_mask.T
         self.plans_by_age[k] = np.bincount(self.rev_year, weights=ehcp[:, win].sum(axis=0), minlength=AGES)
         self.sen_by_age[k] = np.bincount(self.rev_year, weights=sen[:, win].sum(axis=0), minlength=AGES)
+
+    def gather(self) -> None:
+        """At the end of the run, the stocks and flows kept by column: plans by placement,
+        years in each placement and plans ceased by reason."""
+        for g, name in enumerate(PLACEMENTS):
+            self.stock[name] = self.placed[:, g].copy()
+            self.flow[f"years_{name}"] = self.years[:, g].copy()
+        for r, name in enumerate(self.cease_names):
+            self.flow[name] = self.ceased[:, r].copy()
 
     def placement_moves(self, w: int) -> None:
         """Placement moves of plans already open, in step ``w``: the cohort that has just
@@ -525,7 +536,10 @@ class _CohortRun:
         window_sen = self.sen[:, win]
         req_rate, total = self.req_rate_y[y], self.total_y[y]
         leaving = window_sen * self.leave_p_y[y]
-        share = np.divide(leaving, total, out=np.zeros_like(leaving), where=total > 0)
+        if self.total_positive[y]:
+            share = leaving / total
+        else:
+            share = np.divide(leaving, total, out=np.zeros_like(leaving), where=total > 0)
         requests = share * req_rate
         self.flow["sen_exit_needs_met"][y] += _sum(share * self.nm_age[None, :], None)
         self.flow["sen_exit_moved_away"][y] += _sum(share * self.moved_away_rate, None)
@@ -538,8 +552,7 @@ class _CohortRun:
         window_plan = self.ehcp[:, win]
         ceasing = window_plan * self.cease_p[None, :]
         ceased_by_pos = ceasing.sum(axis=0)
-        for r, name in enumerate(self.cease_names):
-            self.flow[name][y] += _sum(ceased_by_pos * self.cease_split[r], None)
+        self.ceased[y] += (ceased_by_pos[None, :] * self.cease_split).sum(axis=1)
         self.ceased_by_age[y] += np.bincount(self.rev_year, weights=ceased_by_pos, minlength=AGES)
         window_plan -= ceasing
 
