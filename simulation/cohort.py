@@ -704,6 +704,27 @@ def _mid_phase_moves(
     return moves
 
 
+#: What :func:`_assemble` names and selects, the same for every run: keys by single year of
+#: age, the ages of each age band, the placements of each group and the ages of each phase.
+_AGE_LABELS = tuple(f"age={age}" for age in range(AGES))
+_BAND_AGES = tuple(
+    (f"age_band={band}", (np.arange(AGES) >= low) & (np.arange(AGES) < high)) for band, (low, high) in AGE_BANDS.items()
+)
+_GROUP_MEMBERS = tuple(
+    (
+        measure,
+        [
+            g
+            for g, name in enumerate(PLACEMENTS)
+            if (name == "resourced_unit" if measure == "ehcp_resourced_unit" else PLACEMENT_GROUP[name] == measure)
+        ],
+    )
+    for measure in PLACEMENT_GROUPS + ("ehcp_resourced_unit",)
+)
+_PHASE_LABELS = tuple(f"phase={phase}" for phase in PHASES)
+_PHASE_AGES = tuple(phase_by_age() == f for f in range(len(PHASES)))
+
+
 def _assemble(
     p: Parameters,
     stock: dict,
@@ -720,21 +741,15 @@ def _assemble(
         ("in_assessment", ""): stock["in_assessment"],
     }
     stocks.update(placement_group_stocks({g: stock[g] for g in PLACEMENTS}))
-    ages = np.arange(AGES)
-    for age in ages:
-        stocks[("sen_support", f"age={age}")] = sen_by_age[:, age]
-    for band, (low, high) in AGE_BANDS.items():
-        stocks[("ehcp_total", f"age_band={band}")] = plans_by_age[:, (ages >= low) & (ages < high)].sum(axis=1)
-    for measure in PLACEMENT_GROUPS + ("ehcp_resourced_unit",):
-        members = [
-            g
-            for g, name in enumerate(PLACEMENTS)
-            if (name == "resourced_unit" if measure == "ehcp_resourced_unit" else PLACEMENT_GROUP[name] == measure)
-        ]
-        for f, phase in enumerate(PHASES):
-            stocks[(measure, f"phase={phase}")] = by_phase[:, members, f].sum(axis=1)
-    for f, phase in enumerate(PHASES):
-        stocks[("ehcp_total", f"phase={phase}")] = by_phase[:, :, f].sum(axis=1)
+    for age, label in enumerate(_AGE_LABELS):
+        stocks[("sen_support", label)] = sen_by_age[:, age]
+    for label, in_band in _BAND_AGES:
+        stocks[("ehcp_total", label)] = plans_by_age[:, in_band].sum(axis=1)
+    for measure, members in _GROUP_MEMBERS:
+        for f, label in enumerate(_PHASE_LABELS):
+            stocks[(measure, label)] = by_phase[:, members, f].sum(axis=1)
+    for f, label in enumerate(_PHASE_LABELS):
+        stocks[("ehcp_total", label)] = by_phase[:, :, f].sum(axis=1)
     stocks[("waiting_special_place", "")] = np.zeros(h + 1)
     flows: dict[tuple[str, str], np.ndarray] = {}
     flows[("sen_support_identified", "")] = flow["identified"]
@@ -749,18 +764,18 @@ def _assemble(
     flows[("assessments", "")] = flow["assessments"]
     flows[("assessed_not_issued", "")] = flow["not_issued"]
     flows[("new_plans", "")] = flow["new_plans"]
-    for f, phase in enumerate(PHASES):
-        flows[("new_plans", f"phase={phase}")] = new_by_age[:, phase_by_age() == f].sum(axis=1)
-    for single_age in range(AGES):
-        flows[("new_plans", f"age={single_age}")] = new_by_age[:, single_age]
+    for label, in_phase in zip(_PHASE_LABELS, _PHASE_AGES):
+        flows[("new_plans", label)] = new_by_age[:, in_phase].sum(axis=1)
+    for single_age, label in enumerate(_AGE_LABELS):
+        flows[("new_plans", label)] = new_by_age[:, single_age]
     pct = within_20_weeks(p) if p.assessment.capacity_per_year is None else np.nan
     flows[("issued_within_20wk_pct", "")] = np.full(h, pct)
     ceased = [flow[f"ceased_{r}"] for r in CEASE_REASONS]
     flows[("plans_ceased", "")] = sum(ceased)
     for r, values in zip(CEASE_REASONS, ceased):
         flows[("plans_ceased", f"reason={r}")] = values
-    for single_age in range(AGES):
-        flows[("plans_ceased", f"age={single_age}")] = ceased_by_age[:, single_age]
+    for single_age, label in enumerate(_AGE_LABELS):
+        flows[("plans_ceased", label)] = ceased_by_age[:, single_age]
     flows[("ehcp_moves_in", "")] = flow["moves_in"]
     flows[("overflow_independent", "")] = np.zeros(h)
     flows[("child_weeks_waited", "")] = np.zeros(h)
