@@ -93,6 +93,16 @@ def _delay_pmf(mean_weeks: float, shape: int, steps_per_year: int, grid: int) ->
     return pmf / pmf.sum()
 
 
+@lru_cache(maxsize=16)
+def _ring_slots(length: int) -> tuple[np.ndarray, ...]:
+    """The slots of a ring buffer of ``length`` in delay order (0, 1, ... steps from now),
+    for each step modulo ``length`` (read-only: shared by every run)."""
+    slots = tuple((w + np.arange(length)) % length for w in range(length))
+    for array in slots:
+        array.flags.writeable = False
+    return slots
+
+
 def remaining_pmf(params: Parameters, steps_per_year: int, length: int) -> np.ndarray:
     """P(an assessment under way at the start finishes in step k): remaining time uniform
     on [0, assessment_weeks_mean] weeks (``length`` steps, the tail folded into the last)."""
@@ -399,8 +409,8 @@ class _CohortRun:
         self.pmf_ass = delay_pmf(a.assessment_weeks_mean, a.assessment_weeks_shape, self.spy)
         self.k_dec, self.k_ass = self.pmf_dec.size, self.pmf_ass.size
         # the ring buffers' slots, in delay order, for each step modulo their length
-        self.slots_dec = [(w + np.arange(self.k_dec)) % self.k_dec for w in range(self.k_dec)]
-        self.slots_ass = [(w + np.arange(self.k_ass)) % self.k_ass for w in range(self.k_ass)]
+        self.slots_dec = _ring_slots(self.k_dec)
+        self.slots_ass = _ring_slots(self.k_ass)
         self.pmf_dec_3 = self.pmf_dec[:, None, None]
         self.pmf_ass_3 = self.pmf_ass[:, None, None]
         capacity = a.capacity_per_year
