@@ -67,7 +67,7 @@ def test_needs_read_in_words_not_codes():
 
 
 def test_every_cost_component_has_a_name_for_the_charts():
-    from sendcast.reporting.comparison import component_name
+    from sendcast.reporting.finance_sheets import component_name
 
     assert component_name("transport") == "Home-to-school transport"
     assert component_name("capital") == "Capital cost of new places"

@@ -413,19 +413,6 @@ def option_sentences(comparison: Comparison, option: str) -> list[str]:
     return out
 
 
-#: Names of the cost components that are not a placement or activity of
-#: :data:`finance_sheets.COMPONENTS` (options' costs: :mod:`sendcast.scenarios.option_cost_setup`).
-OPTION_COMPONENTS = {"transport": "Home-to-school transport", "capital": "Capital cost of new places",
-                     "assessment_staff": "Assessment staff"}
-
-
-def component_name(component: str) -> str:
-    """A cost component's name as the finance tables and charts show it."""
-    if component in finance_sheets.COMPONENTS:
-        return finance_sheets.COMPONENTS[component][0]
-    return OPTION_COMPONENTS.get(component, str(component).replace("_", " ").capitalize())
-
-
 def _spend_by_component(spend: pd.DataFrame, scenario: str) -> pd.Series:
     """A scenario's real-terms spend over the run, by cost component."""
     rows = spend[(spend["scenario"] == scenario) & (spend["component"] != "total")]
@@ -454,7 +441,7 @@ def figures(comparison: Comparison) -> dict[str, Figure]:
         every = base.index.union(other.index)
         changes = other.reindex(every, fill_value=0.0) - base.reindex(every, fill_value=0.0)
         changes = changes[changes.abs() > 0.5]
-        changes.index = [component_name(c) for c in changes.index]
+        changes.index = [finance_sheets.component_name(c) for c in changes.index]
         result = comparison.psa.get(option)
         if result is not None and not result.tornado.empty:
             out[f"tornado_{name_part}.png"] = tornado_chart(
