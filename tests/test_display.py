@@ -64,3 +64,12 @@ def test_needs_read_in_words_not_codes():
     assert needs_words("mld") == "moderate learning difficulty"
     assert needs_words("asd+semh") == "autism and social, emotional and mental health"
     assert needs_words("asd+semh+slcn+sld+pmld") == "needs without places designated for them"
+
+
+def test_every_cost_component_has_a_name_for_the_charts():
+    from sendcast.reporting.finance_sheets import component_name
+
+    assert component_name("transport") == "Home-to-school transport"
+    assert component_name("capital") == "Capital cost of new places"
+    assert component_name("state_special") == "State special school"
+    assert component_name("some_new_thing") == "Some new thing"

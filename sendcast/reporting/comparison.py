@@ -441,7 +441,7 @@ def figures(comparison: Comparison) -> dict[str, Figure]:
         every = base.index.union(other.index)
         changes = other.reindex(every, fill_value=0.0) - base.reindex(every, fill_value=0.0)
         changes = changes[changes.abs() > 0.5]
-        changes.index = [finance_sheets.COMPONENTS.get(c, (str(c).replace("_", " "),))[0] for c in changes.index]
+        changes.index = [finance_sheets.component_name(c) for c in changes.index]
         result = comparison.psa.get(option)
         if result is not None and not result.tornado.empty:
             out[f"tornado_{name_part}.png"] = tornado_chart(

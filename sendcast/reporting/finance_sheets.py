@@ -45,6 +45,18 @@ COMPONENTS = {
 }
 FIRST_DATA_COLUMN = 4  # A: scenario, B: component, C: unit / basis; years from D
 
+#: Names of the cost components that are not a placement or activity of :data:`COMPONENTS`
+#: (options' costs: :mod:`sendcast.scenarios.option_cost_setup`).
+OPTION_COMPONENTS = {"transport": "Home-to-school transport", "capital": "Capital cost of new places",
+                     "assessment_staff": "Assessment staff"}
+
+
+def component_name(component: str) -> str:
+    """A cost component's name as the finance tables and charts show it."""
+    if component in COMPONENTS:
+        return COMPONENTS[component][0]
+    return OPTION_COMPONENTS.get(component, str(component).replace("_", " ").capitalize())
+
 
 @dataclass(frozen=True)
 class CostCells:
@@ -226,7 +238,7 @@ def activity_and_cost_sheets(comparison: Comparison, costs: pd.DataFrame, cost_c
         others = spend[(spend["scenario"] == name) & ~spend["component"].isin([*COMPONENTS, "total"])]
         for component, rows in others.groupby("component", sort=True):
             # a cost the simulation adds without a unit cost here (capital, staff, transport...)
-            label = str(component).replace("_", " ").capitalize()
+            label = component_name(str(component))
             for sheet in (act, cost):
                 sheet.put(row, 1, name)
                 sheet.put(row, 2, label)

@@ -262,7 +262,8 @@ def sufficiency_lines(comparison: Comparison, forecast: LaForecast | None) -> tu
         places = parameters.special_places.places_by_year(parameters.start_year, year - parameters.start_year + 1)
         open_places = int(sum(values[-1] for values in places.values()))
         rows.append({"Scenario": name, "When": f"January {year}",
-                     "State special places": format_children(open_places),
+                     "Room in state special schools (places with the over-capacity allowance)":
+                         format_children(open_places),
                      "Children in state special schools (simulated)": format_children(last["mean"]),
                      "Sent to independent schools because no local place was free (over the run)":
                          format_children(_total(comparison.summary, name, "overflow_independent"))})
@@ -279,11 +280,14 @@ def added_places_lines(parameters) -> list[str]:
     total = sum(int(b.places) for b in added)
     first, last = min(b.from_year for b in added), max(b.from_year for b in added)
     window = added[0].name.removeprefix(ADDED_PLACES).removesuffix("(assumed)").strip()
+    share = parameters.special_places.over_capacity_share
+    filled = (f" (room for {format_children(total * (1 + share))} children at the {share:.0%} over capacity the "
+              "schools ran at, as the table counts places)" if share > 0 else "")
     return [f"ASSUMPTION: the simulation has the county go on adding state special school places as the number of "
-            f"children in them grew in {window}: {format_children(total)} places in all, opening each January "
-            f"{first}-{last}. This is not a plan: the scenario scenarios/no-new-special-places.toml shows the other "
-            "case. The chart below sets the trend forecast of children against the places listed in the capacity "
-            "file only."]
+            f"children in them grew in {window}: {format_children(total)} places in all{filled}, opening each "
+            f"January {first}-{last}. This is not a plan: the scenario scenarios/no-new-special-places.toml shows "
+            "the other case. The chart below sets the trend forecast of children against the places listed in the "
+            "capacity file only."]
 
 
 def children_lines(comparison: Comparison) -> list[str]:
