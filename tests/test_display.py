@@ -73,3 +73,11 @@ def test_every_cost_component_has_a_name_for_the_charts():
     assert component_name("capital") == "Capital cost of new places"
     assert component_name("state_special") == "State special school"
     assert component_name("some_new_thing") == "Some new thing"
+
+
+def test_unit_cost_inputs_are_named_in_words():
+    from sendcast.reporting.psa_report import _label
+
+    assert _label("unit_cost.ehcp_ap") == "unit cost, alternative provision"
+    assert _label("unit_cost.ehcp_fe") == "unit cost, further education"
+    assert _label("unit_cost.ehcp_state_special") == "unit cost, state special"

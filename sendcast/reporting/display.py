@@ -157,6 +157,17 @@ def readable(frame: pd.DataFrame, *, kinds: dict[str, str] | None = None, captio
     return styler.set_properties(subset=text, **{"text-align": "left"}) if text else styler
 
 
+#: Placement groups' short names (``ehcp_ap`` -> ``ap``) in plain words, for labels.
+PLACEMENT_WORDS = {"ap": "alternative provision", "fe": "further education", "other": "other placements",
+                   "state_special": "state special", "independent_special": "independent special",
+                   "mainstream": "mainstream", "resourced_unit": "resourced provision"}
+
+
+def placement_words(short: str) -> str:
+    """``"ap"`` -> "alternative provision" (a name we do not know: underscores as spaces)."""
+    return PLACEMENT_WORDS.get(short, short.replace("_", " "))
+
+
 def need_words(code: str) -> str:
     """A primary need's code (``"slcn"``) in plain words ("speech, language and
     communication"); a code we do not know is shown as it is."""

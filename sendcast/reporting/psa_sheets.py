@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from sendcast.reporting.display import placement_words
 from sendcast.reporting.workbook import FormulaSheet
 from sendcast.scenarios.psa import NPV_PERCENTILES, PsaResult
 
@@ -29,7 +30,7 @@ FIRST_ROW = HEADER_ROW + 1
 
 def _label(key: str) -> str:
     if key.startswith("unit_cost."):
-        return "Unit cost: " + key.removeprefix("unit_cost.").removeprefix("ehcp_").replace("_", " ")
+        return "Unit cost: " + placement_words(key.removeprefix("unit_cost.").removeprefix("ehcp_"))
     name = key.split(".")[-1]
     if name.endswith("_gbp"):
         return name.removesuffix("_gbp").replace("_", " ").capitalize() + " (£ a year)"
