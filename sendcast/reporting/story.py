@@ -262,8 +262,7 @@ def sufficiency_lines(comparison: Comparison, forecast: LaForecast | None) -> tu
         places = parameters.special_places.places_by_year(parameters.start_year, year - parameters.start_year + 1)
         open_places = int(sum(values[-1] for values in places.values()))
         rows.append({"Scenario": name, "When": f"January {year}",
-                     "Room in state special schools (places with the over-capacity allowance)":
-                         format_children(open_places),
+                     "Room in state special schools": format_children(open_places),
                      "Children in state special schools (simulated)": format_children(last["mean"]),
                      "Sent to independent schools because no local place was free (over the run)":
                          format_children(_total(comparison.summary, name, "overflow_independent"))})
@@ -447,7 +446,9 @@ def report(comparison: Comparison, charts: dict[str, Figure], *, forecast: LaFor
     for line in lines:
         page.paragraph(line)
     if not places.empty:
-        page.table(places, caption="State special school places and children at the end of the run (simulation).")
+        page.table(places, caption="State special school places and children at the end of the run (simulation). "
+                                   "Room: the places with the schools' over-capacity allowance, as the simulation "
+                                   "fills them.")
     for line in need_lines(comparison):
         page.paragraph(line)
     if forecast is not None and not forecast.sufficiency.empty:
