@@ -197,6 +197,12 @@ class Population:
         return self.by_age[np.minimum(rows, self.by_age.shape[0] - 1)]
 
 
+#: How far the EHC plans by age and by placement may part in children, whatever the share:
+#: SEN2's tables are published separately and a small LA's two totals can differ by a child
+#: or two (City of London, January 2025: 15 by age, 14 by placement, 7%). ILLUSTRATIVE.
+CASELOAD_SLACK = 2.0
+
+
 @dataclass(frozen=True, eq=False)
 class Caseload:
     """The January caseload the run starts from (plain counts).
@@ -239,10 +245,10 @@ class Caseload:
             object.__setattr__(self, "age_placement_shape", _readonly(shape))
         object.__setattr__(self, "ehcp_by_placement", by_placement)
         total_age, total_placement = self.ehcp_by_age.sum(), by_placement.sum()
-        if abs(total_age - total_placement) > 0.02 * max(total_age, 1.0):
+        if abs(total_age - total_placement) > max(0.02 * total_age, CASELOAD_SLACK):
             raise ParameterError(
                 f"caseload: EHC plans by age total {total_age:g} but by placement "
-                f"{total_placement:g}; they must agree within 2%"
+                f"{total_placement:g}; they must agree within 2% or {CASELOAD_SLACK:g} children"
             )
 
 

@@ -107,3 +107,19 @@ def test_event_times_follow_the_hazard():
     times, causes = first_events(hazards, np.zeros(n), np.full(n, -5.0), rng.exponential(size=n), rng.random(n))
     assert abs((times <= 2).mean() - (1 - np.exp(-0.4))) < 0.01
     assert abs((causes[times <= 2] == 0).mean() - 0.5) < 0.02
+
+
+def test_a_small_la_s_plans_by_age_and_by_placement_may_part_by_a_child_or_two():
+    """SEN2's two tables of a small LA can differ by a child (City of London, January 2025:
+    15 by age, 14 by placement); a larger gap is still an error naming both totals."""
+    from simulation.parameters import CASELOAD_SLACK, PLACEMENTS, Caseload
+
+    caseload = gloucestershire_example().caseload
+    by_age = np.zeros_like(caseload.ehcp_by_age)
+    by_age[10] = 15.0
+    placed = np.zeros(len(PLACEMENTS))
+    placed[0] = 15.0 - CASELOAD_SLACK
+    dataclasses.replace(caseload, ehcp_by_age=by_age, ehcp_by_placement=placed)  # accepted
+    placed[0] = 15.0 - CASELOAD_SLACK - 1.0
+    with pytest.raises(ParameterError, match="by age total 15 but by placement 12"):
+        dataclasses.replace(caseload, ehcp_by_age=by_age, ehcp_by_placement=placed)
