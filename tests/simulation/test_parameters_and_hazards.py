@@ -112,7 +112,7 @@ def test_event_times_follow_the_hazard():
 def test_a_small_la_s_plans_by_age_and_by_placement_may_part_by_a_child_or_two():
     """SEN2's two tables of a small LA can differ by a child (City of London, January 2025:
     15 by age, 14 by placement); a larger gap is still an error naming both totals."""
-    from simulation.parameters import CASELOAD_SLACK, PLACEMENTS, Caseload
+    from simulation.parameters import CASELOAD_SLACK, PLACEMENTS
 
     caseload = gloucestershire_example().caseload
     by_age = np.zeros_like(caseload.ehcp_by_age)
