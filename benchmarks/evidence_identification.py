@@ -146,22 +146,29 @@ def summary(rows: pd.DataFrame, by: str) -> pd.DataFrame:
     return out.round(2)
 
 
+
+def _latest_baseline(dataset, code: str):
+    """The LA's history, its latest January, the calibration to it and the "as things stand"
+    scenario from it (what :func:`baseline` and :func:`flows` both start from)."""
+    from sendcast.scenarios.files import as_things_stand
+
+    history = setup.la_history(dataset, code)
+    start = int(history.rows.loc[(history.rows["measure"] == "ehcp_total") & (history.rows["breakdown"] == ""),
+                                 "year"].max())
+    return history, start, setup.calibrate_la(dataset, code, start_year=start), as_things_stand(history.la_name, start)
+
+
 def baseline(dataset, code: str, rule: str, replications: int, seed: int, years: int = 10) -> pd.DataFrame:
     """The LA's baseline as ``sendcast simulate --la`` runs it (as things stand, from the latest
     January, ``years`` years) under ``rule``, beside the forecast engine's 80% interval:
     ``measure, year, simulated, trend_lo80, trend_mean, trend_hi80`` for the SEN support share
     (points), EHC plans, requests and new plans."""
-    from sendcast.scenarios.files import as_things_stand
     from sendcast.scenarios.replications import run_replications
     from sendcast.scenarios.validation import pupils_by_january
 
     _use_rule(rule)
     try:
-        history = setup.la_history(dataset, code)
-        start = int(history.rows.loc[(history.rows["measure"] == "ehcp_total") & (history.rows["breakdown"] == ""),
-                                     "year"].max())
-        fit = setup.calibrate_la(dataset, code, start_year=start)
-        scenario = as_things_stand(history.la_name, start)
+        history, start, fit, scenario = _latest_baseline(dataset, code)
         capacity, _ = setup.scenario_places(dataset, history, scenario, None)
         params = setup.build_parameters(dataset, code, start_year=start, horizon=years, scenario=scenario,
                                         capacity=capacity, calibration=fit)
@@ -198,19 +205,15 @@ def flows(dataset, code: str, rule: str, years: int = 10) -> tuple[pd.DataFrame,
     line with the growth, damping and cap carried forward."""
     from dataclasses import replace
 
-    from sendcast.scenarios.files import as_things_stand
     from sendcast.scenarios.validation import pupils_by_january
     from simulation.cohort import expected_trajectories
     from simulation.parameters import SpecialPlaces, schedule_values
 
     _use_rule(rule)
     try:
-        history = setup.la_history(dataset, code)
-        start = int(history.rows.loc[(history.rows["measure"] == "ehcp_total") & (history.rows["breakdown"] == ""),
-                                     "year"].max())
-        fit = setup.calibrate_la(dataset, code, start_year=start)
-        params = setup.build_parameters(dataset, code, start_year=start, horizon=years,
-                                        scenario=as_things_stand(history.la_name, start), calibration=fit)
+        history, start, fit, scenario = _latest_baseline(dataset, code)
+        params = setup.build_parameters(dataset, code, start_year=start, horizon=years, scenario=scenario,
+                                        calibration=fit)
         inputs = setup.trend_rule(history, fit, start)
         line = (f"{rule}: identification growth carried forward {inputs['identification_growth']:.4f} a year in "
                 f"logs (fitted trend {setup.identification_growth(fit.fitted, start - 1):.4f}), damping "
