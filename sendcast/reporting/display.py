@@ -168,6 +168,15 @@ def placement_words(short: str) -> str:
     return PLACEMENT_WORDS.get(short, short.replace("_", " "))
 
 
+def input_words(key: str, *, unit_cost: str = "unit cost, ") -> str:
+    """An uncertain input's key in words: ``early_identification.cost_per_child_gbp`` -> "cost
+    per child (£ a year)", ``unit_cost.ehcp_ap`` -> ``unit_cost`` + "alternative provision"."""
+    if key.startswith("unit_cost."):
+        return unit_cost + placement_words(key.removeprefix("unit_cost.").removeprefix("ehcp_"))
+    name = key.split(".")[-1]
+    return name.removesuffix("_gbp").replace("_", " ") + (" (£ a year)" if name.endswith("_gbp") else "")
+
+
 def need_words(code: str) -> str:
     """A primary need's code (``"slcn"``) in plain words ("speech, language and
     communication"); a code we do not know is shown as it is."""

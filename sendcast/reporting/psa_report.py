@@ -20,7 +20,7 @@ from matplotlib.figure import Figure
 
 from sendcast.reporting import chart_style
 from sendcast.reporting.charts import new_figure
-from sendcast.reporting.display import placement_words
+from sendcast.reporting.display import input_words
 from sendcast.scenarios.pipeline import Comparison
 from sendcast.scenarios.psa import LEVER_KEYS
 
@@ -31,13 +31,8 @@ def _money(value: float) -> str:
 
 
 def _label(key: str) -> str:
-    """An uncertain input's name in words: ``cost_per_child_gbp`` -> "cost per child (£ a year)"."""
-    if key.startswith("unit_cost."):
-        return "unit cost, " + placement_words(key.removeprefix("unit_cost.").removeprefix("ehcp_"))
-    name = key.split(".")[-1]
-    if name.endswith("_gbp"):
-        return name.removesuffix("_gbp").replace("_", " ") + " (£ a year)"
-    return name.replace("_", " ")
+    """An uncertain input's name in words (:func:`display.input_words`)."""
+    return input_words(key)
 
 
 def input_value(key: str, value: float) -> str:

@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from sendcast.reporting.display import placement_words
+from sendcast.reporting.display import input_words
 from sendcast.reporting.workbook import FormulaSheet
 from sendcast.scenarios.psa import NPV_PERCENTILES, PsaResult
 
@@ -29,12 +29,8 @@ FIRST_ROW = HEADER_ROW + 1
 
 
 def _label(key: str) -> str:
-    if key.startswith("unit_cost."):
-        return "Unit cost: " + placement_words(key.removeprefix("unit_cost.").removeprefix("ehcp_"))
-    name = key.split(".")[-1]
-    if name.endswith("_gbp"):
-        return name.removesuffix("_gbp").replace("_", " ").capitalize() + " (£ a year)"
-    return name.replace("_", " ").capitalize()
+    """An uncertain input's name as a sheet heading: "Unit cost: alternative provision"."""
+    return input_words(key, unit_cost="unit cost: ").capitalize()
 
 
 def _a1(row: int, column: int) -> str:
