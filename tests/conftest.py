@@ -41,12 +41,13 @@ def shipped_build(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture(scope="session")
 def data_dir(tmp_path_factory: pytest.TempPathFactory, shipped_build: Path) -> Path:
-    """A data folder like the shipped one, one per worker: raw/ and capacity/ linked (never
-    written), and its own processed/, a copy of the session's build (the notes in its
+    """A data folder like the shipped one, one per worker: raw/, capacity/ and evidence/ linked
+    (never written), and its own processed/, a copy of the session's build (the notes in its
     checks.csv name the repository's raw folder, which raw/ links to)."""
     root = tmp_path_factory.mktemp("data")
     (root / "raw").symlink_to(RAW, target_is_directory=True)
     (root / "capacity").symlink_to(REPO / "data" / "capacity", target_is_directory=True)
+    (root / "evidence").symlink_to(REPO / "data" / "evidence", target_is_directory=True)
     shutil.copytree(shipped_build / "processed", root / "processed")
     # read (and so checked current against raw/) here, not by the first command a test runs:
     # were it ever stale, the build's warnings (withheld values) would otherwise land in that

@@ -88,8 +88,8 @@ def test_workbook_reads_back_sheet_by_sheet_with_numbers_as_numbers(comparison, 
                                "Scenario differences", "Value for money", "PSA", "PSA draws", "Assumptions",
                                "Sources"]
     summary = book["Summary"]
-    assert [c.value for c in summary[5]][:5] == ["Measure", "When", "Central", "Low (95% of runs)",
-                                                 "High (95% of runs)"]
+    assert [c.value for c in summary[5]][:5] == ["Measure", "When", "Central", "Low (95% predictive)",
+                                                 "High (95% predictive)"]
     first = [c.value for c in summary[6]]
     assert first[0] == "EHC plans" and isinstance(first[2], int)
     costs = book["Costs by year"]

@@ -10,6 +10,13 @@ run folder:
 - ``validation_summary.csv``: per measure and origin, one year ahead: median and worst LA,
   share of LAs passing the issue-19 target and inside the band, beside the forecast engine;
 - ``validation_targets_all_las.csv``: each LA's verdict per target over the origins;
+- ``validation_bands.csv``: coverage and width of the 95% bands one year ahead, as run and
+  widened by the model discrepancy known at each origin (the shipped checks), beside the
+  forecast engine's;
+- ``simulation_checks_all_las.csv``: this run's checks in the shipped format (copy it to
+  ``data/evidence/`` to refresh the discrepancy after a change to the simulation) and
+  ``band_discrepancy.csv``: the discrepancy a run from the latest January would take from
+  them (:mod:`sendcast.scenarios.discrepancy`);
 - ``fit_all_las.csv``: the in-sample fit of each origin's calibration window (cohort engine);
 - ``las.csv``: every LA with its status, reason, seconds and the worker's peak memory.
 """
@@ -27,6 +34,7 @@ from sendcast.runtime import atomic
 from sendcast.runtime.errors import SendcastError
 from sendcast.runtime.progress import announce, progress_bar
 from sendcast.runtime.runs import run_folder
+from sendcast.scenarios.discrepancy import checks_from, discrepancy
 from sendcast.scenarios.validation_all_las import FAILED, MISSING, VALIDATED, choose_las, validate_las
 from sendcast.scenarios.validation import POINTS, band_summary
 
@@ -70,6 +78,9 @@ def calibrate_all_las(args: argparse.Namespace, dataset: Dataset, replications: 
         atomic.write_csv(run.path("validation_summary.csv"), result.summary, float_format="%.6g")
         atomic.write_csv(run.path("validation_bands.csv"), band_summary(result.table), float_format="%.6g")
         atomic.write_csv(run.path("validation_targets_all_las.csv"), result.targets)
+        checks = checks_from(result.table)
+        atomic.write_csv(run.path("simulation_checks_all_las.csv"), checks, float_format="%.6g")
+        atomic.write_csv(run.path("band_discrepancy.csv"), discrepancy(checks, latest), float_format="%.6g")
         atomic.write_csv(run.path("fit_all_las.csv"), result.fit, float_format="%.6g")
         atomic.write_csv(run.path("las.csv"), result.las)
         run.timings["validation"] = round(result.seconds, 2)
@@ -131,8 +142,9 @@ def print_national(result, replications: int) -> None:
               "engine's; width: median over checks, % of the published value, counts and flows):")
         for row in bands[bands["measure"] == "all"].itertuples(index=False):
             print(f"  origin {row.origin:>4}: simulation covers {_share(row.simulation_coverage).strip()} of "
-                  f"{row.checks} checks, width {row.simulation_median_width:.1f}%; forecast covers "
-                  f"{_share(row.forecast_coverage).strip()} of {row.forecast_checks}, width "
+                  f"{row.checks} checks, width {row.simulation_median_width:.1f}%; widened by the discrepancy "
+                  f"known then {_share(row.calibrated_coverage).strip()}, width {row.calibrated_median_width:.1f}%; "
+                  f"forecast covers {_share(row.forecast_coverage).strip()} of {row.forecast_checks}, width "
                   f"{row.forecast_median_width:.1f}%")
     left_out = las[las["status"] != VALIDATED]
     if not left_out.empty:

@@ -35,6 +35,7 @@ from sendcast.scenarios.option_cost_setup import default_transport, transport_no
 from sendcast.scenarios.pipeline import LoadedScenario
 from sendcast.scenarios.retarget import check_series, retarget
 from sendcast.scenarios.replications import run_replications
+from sendcast.scenarios.discrepancy import for_run, widen_summary
 from sendcast.scenarios.validation import ORIGINS, band_summary
 from sendcast.scenarios.validation_all_las import validate_one_la
 from sendcast.scenarios.national_simulation import DEFAULT_CHUNK
@@ -64,14 +65,24 @@ CHARTS = (
 )
 DEFAULT_REPLICATIONS = 100
 #: What the bands are (issue 19: "simulation noise" against "what we expect").
-BANDS = ("lo95/hi95 in simulation.csv: PREDICTIVE (what we expect), 2.5th-97.5th percentiles of the replications, "
-         "each with its own draw of the parameters: the request growth and capacity response by bootstrap over the "
-         "fitted years, and requests, identification at SEN support, conversion of the work in hand into new plans "
-         "and the placement mix (state special, independent, AP, FE and other) with the spread of their errors out "
-         "of sample on every LA's published figures before the start (sendcast.scenarios.predictive), plus each "
-         "replication's own random numbers; levels, ceasing and the damping are held. lo95/hi95 in "
-         "differences.csv: SIMULATION NOISE (Monte Carlo), the 95% confidence interval of the mean paired "
-         "difference (how precisely the replications pin down the mean, not the range of outcomes)")
+_REPLICATIONS_BAND = (
+    "2.5th-97.5th percentiles of the replications, each with its own draw of the parameters: the request growth "
+    "and capacity response by bootstrap over the fitted years, and requests, identification at SEN support, "
+    "conversion of the work in hand into new plans and the placement mix (state special, independent, AP, FE and "
+    "other) with the spread of their errors out of sample on every LA's published figures before the start "
+    "(sendcast.scenarios.predictive), plus each replication's own random numbers; levels, ceasing and the damping "
+    "are held")
+_NOISE_BAND = ("lo95/hi95 in differences.csv: SIMULATION NOISE (Monte Carlo), the 95% confidence interval of the "
+               "mean paired difference (how precisely the replications pin down the mean, not the range of outcomes)")
+BANDS = (f"lo95/hi95 in simulation.csv: PREDICTIVE (what we expect): the {_REPLICATIONS_BAND}; for the totals of "
+         "EHC plans, each placement group, requests, new plans, the 20-week share and SEN support, widened by the "
+         "model discrepancy (the error those bands missed one to four years ahead out of sample on every LA, checks "
+         "known at the start January: sendcast.scenarios.discrepancy, data/evidence/simulation_checks_all_las.csv). "
+         + _NOISE_BAND)
+#: The same without the shipped checks (no discrepancy known: not widened).
+UNWIDENED_BANDS = (f"lo95/hi95 in simulation.csv: PREDICTIVE: the {_REPLICATIONS_BAND}; NOT widened by the model "
+                   "discrepancy (no checks known at the start: they under-cover out of sample, see sendcast "
+                   "calibrate --validate). " + _NOISE_BAND)
 DEFAULT_SEED = 20251122
 
 
@@ -254,8 +265,9 @@ def _print_validation(la_name: str, result) -> None:
           "published value, counts and flows):")
     for row in bands[bands["measure"] == "all"].itertuples(index=False):
         print(f"    origin {row.origin:>4}: simulation covers {row.simulation_inside_95} of {row.checks}, width "
-              f"{row.simulation_median_width:.1f}%; forecast covers {row.forecast_inside_95} of "
-              f"{row.forecast_checks}, width {row.forecast_median_width:.1f}%")
+              f"{row.simulation_median_width:.1f}%; widened by the discrepancy known then "
+              f"{row.calibrated_inside_95} of {row.checks}, width {row.calibrated_median_width:.1f}%; forecast "
+              f"covers {row.forecast_inside_95} of {row.forecast_checks}, width {row.forecast_median_width:.1f}%")
     for note in result.notes:
         print(f"  note: {note}")
 
@@ -335,7 +347,9 @@ def _simulate(args: argparse.Namespace) -> int:
                                    progress=update)
     timings["replications"] = round(time.perf_counter() - began, 2)
     uncosted = [group.removeprefix("ehcp_") for group in subjects(notes, NoteKind.NOT_COSTED)]
-    summary = _drop_uncosted(results.summary, uncosted)
+    widening, _ = for_run(paths.data_dir(args.data), start_year)
+    summary = results.summary if widening is None else widen_summary(results.summary, widening, start_year)
+    summary = _drop_uncosted(summary, uncosted)
     differences = _drop_uncosted(results.differences, uncosted)
 
     with run_folder(args.out, command="simulate", label=f"{history.la_name}-{main_name}", force=args.force) as run:
@@ -358,11 +372,12 @@ def _simulate(args: argparse.Namespace) -> int:
             "scenario_changes": (changed_fields(scenarios[base_name], scenarios[main_name])
                                  if main_name != base_name else []),
             "calibration_fitted": fit.fitted, "notes": [str(note) for note in notes],
-            "intervals": BANDS,
+            "intervals": BANDS if widening is not None else UNWIDENED_BANDS,
             "data_manifest": dataset.manifest.get("inputs", []),
         })
         target = run.target
-    _print_summary(summary, differences, history.la_name, start_year, horizon, replications, notes)
+    _print_summary(summary, differences, history.la_name, start_year, horizon, replications, notes,
+                   widened=widening is not None)
     print(f"Wrote {target} ({timings['replications']:.1f} s for {replications * len(scenarios)} replications)")
     return 0
 
@@ -418,11 +433,14 @@ def _write_charts(run, history, summary: pd.DataFrame, replications: int, start_
         plt.close(figure)
 
 
-def _print_summary(summary, differences, la_name, start_year, horizon, replications, notes) -> None:
+def _print_summary(summary, differences, la_name, start_year, horizon, replications, notes, *,
+                   widened: bool) -> None:
     last = start_year + horizon
     print(f"{la_name}: simulated from January {start_year}, {horizon} years, {replications} replications "
-          "per scenario (mean, and 95% of replications between lo95 and hi95: a PREDICTIVE band, parameters drawn "
-          "per replication with the spread of their out-of-sample errors, plus simulation noise).")
+          "per scenario (mean, and lo95 to hi95: a PREDICTIVE band, parameters drawn per replication with the "
+          "spread of their out-of-sample errors, plus simulation noise"
+          + (", and for the main totals the model discrepancy measured out of sample on every LA)." if widened else
+             "; NOT widened by the model discrepancy: no checks known at the start)."))
     wanted = [("ehcp_total", "EHC plans, January", last), ("ehcp_independent_special",
               "independent special placements, January", last),
               ("requests", "requests for assessment", last - 1), ("new_plans", "new plans", last - 1),

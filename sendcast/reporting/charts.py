@@ -156,15 +156,16 @@ def national_growth_chart(summary: pd.DataFrame, *, title: str, source: str, eng
 
 def scenarios_with_history_chart(history: pd.Series, scenarios: dict[str, pd.DataFrame], *, title: str,
                                  units: str, source: str) -> Figure:
-    """Published history (black) and, for each scenario, the simulated mean (line) and the
-    95% range of outcomes across replications (band). Each frame in ``scenarios`` is
+    """Published history (black) and, for each scenario, the simulated mean (line) and its
+    95% predictive band (the runs' range, widened by the model discrepancy where the run
+    was: :mod:`sendcast.scenarios.discrepancy`). Each frame in ``scenarios`` is
     indexed by year with ``mean``, ``lo95`` and ``hi95``."""
     figure, axes = new_figure()
     colours = [BAND_COLOUR, "#d95f02", "#1b9e77", "#7570b3", "#e7298a"]
     for (name, frame), colour in zip(scenarios.items(), colours * 4):
         years = frame.index.to_numpy()
         axes.fill_between(years, frame["lo95"], frame["hi95"], color=colour, alpha=0.18, linewidth=0)
-        axes.plot(years, frame["mean"], color=colour, linewidth=2, label=f"{name} (average; band: 95% of runs)")
+        axes.plot(years, frame["mean"], color=colour, linewidth=2, label=f"{name} (average; band: 95% predictive)")
     if len(history):
         axes.plot(history.index, history.to_numpy(), color="black", linewidth=2, marker="o", markersize=3,
                   label="published")

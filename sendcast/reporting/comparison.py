@@ -331,8 +331,7 @@ def workbook_sheets(comparison: Comparison, extra: list[Sheet] | None = None) ->
     sheets: list[Sheet | FormulaSheet] = [
         summary, inputs, cost_sheet, activity_sheet,
         Sheet("Caseload by placement", "EHC plans by placement, each January (mean over the simulation runs)",
-              "The predictive 95% band (what we expect: each run draws its parameters with the spread of their "
-              "out-of-sample errors, plus simulation noise) is in simulation.csv.", caseload,
+              f"The 95% band is in simulation.csv: {comparison.band_note}.", caseload,
               {c: "count" for c in caseload.columns if c.startswith("January")}),
     ]
     if comparison.options:

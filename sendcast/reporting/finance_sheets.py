@@ -301,7 +301,7 @@ def summary_sheet(comparison: Comparison, cells: CostCells, headline_rows: list,
     row = 4
     sheet.put(row, 1, f"The {comparison.baseline.lower()} future", bold=True)
     row += 1
-    for j, text in enumerate(("Measure", "When", "Central", "Low (95% of runs)", "High (95% of runs)"), start=1):
+    for j, text in enumerate(("Measure", "When", "Central", "Low (95% predictive)", "High (95% predictive)"), start=1):
         sheet.put(row, j, text, header=True)
     last_year = max(cells.year_columns)
     for item in headline_rows:

@@ -169,6 +169,16 @@ def agreement_lines(agreement: pd.DataFrame) -> list[str]:
     return lines
 
 
+#: What the simulation's band is, with and without the model discrepancy.
+BAND_WORDS = {
+    True: ("The band is the range of the simulated futures (each run draws its parameters from their out-of-sample "
+           "errors) widened by the model discrepancy: the error such ranges missed when the simulation was run "
+           "from earlier years on every English LA."),
+    False: ("The band is the range of the simulated futures (each run draws its parameters from their out-of-sample "
+            "errors); it is not widened by the model discrepancy."),
+}
+
+
 def engines_table(comparison: Comparison, forecast: LaForecast | None) -> pd.DataFrame:
     """The simulation's baseline beside the trend forecast, for the last year both cover:
     EHC plans, state special and independent special placements (January), requests and
@@ -191,7 +201,7 @@ def engines_table(comparison: Comparison, forecast: LaForecast | None) -> pd.Dat
         show = format_percent if measure.endswith("_pct") else format_children
         rows.append({"Measure": label, "When": f"{kind} {int(last['year'])}",
                      "Simulation, baseline (central)": show(simulated["mean"]),
-                     "Simulation: 95% of futures": f"{show(simulated['lo95'])} to {show(simulated['hi95'])}",
+                     "Simulation: 95% predictive band": f"{show(simulated['lo95'])} to {show(simulated['hi95'])}",
                      "Trend forecast (central)": show(last["mean"]),
                      "Trend forecast: 80% interval": f"{show(last['lo80'])} to {show(last['hi80'])}",
                      "Simulation inside the trend's 80% interval": f"{(years['inside'] == 'inside').sum()} of "
@@ -212,7 +222,7 @@ def engines_table(comparison: Comparison, forecast: LaForecast | None) -> pd.Dat
             rows.append({"Measure": "Spend on placements", "When": f"financial year {year}, "
                          f"{spend['price_base'].iloc[0]} prices",
                          "Simulation, baseline (central)": format_money(by_year[year]),
-                         "Simulation: 95% of futures": "-",
+                         "Simulation: 95% predictive band": "-",
                          "Trend forecast (central)": format_money(row["spend_gbp_mean"]),
                          "Trend forecast: 80% interval": f"{format_money(row['spend_gbp_lo80'])} to "
                                                          f"{format_money(row['spend_gbp_hi80'])}",
@@ -394,8 +404,9 @@ def report(comparison: Comparison, charts: dict[str, Figure], *, forecast: LaFor
                    "the range holds 95% of the simulated futures.")
     if "scenarios_ehcp_total.png" in charts:
         page.figure(charts["scenarios_ehcp_total.png"], caption="EHC plans each January: the simulation's average "
-                    "and the range holding 95% of simulated futures" + ("" if single else ", by scenario") + ".",
-                    alt="EHC plans each January, simulated")
+                    "and its 95% predictive band" + ("" if single else ", by scenario") + ". " + BAND_WORDS[
+                        not comparison.discrepancy.empty] + (" " + comparison.band_evidence if comparison.band_evidence
+                                                             else ""), alt="EHC plans each January, simulated")
     engines = engines_table(comparison, forecast)
     if not engines.empty:
         page.paragraph("The trend forecast carries the published figures forward as a time series, independently of "

@@ -37,6 +37,8 @@ from sendcast.data.years import (
     financial_year_start,
     financial_years_from_calendar_rows,
 )
+from sendcast.data.paths import data_dir
+from sendcast.scenarios.discrepancy import DISCREPANCY_COLUMNS, for_run, widen_summary
 from sendcast.scenarios.files import Distribution, Scenario, load_scenario
 from sendcast.scenarios.psa import OptionDraws, PsaResult, analyse_option, option_draws
 from sendcast.scenarios.recosting import COST_DRAWS_PER_RUN, COST_ONLY_KEYS, placement_cost_inputs, psa_draws, recost
@@ -124,6 +126,11 @@ class Comparison:
       not a replication's predictive draw, :mod:`simulation.uncertainty`);
     - ``psa``: each option's probabilistic sensitivity analysis (:mod:`sendcast.scenarios.psa`):
       probability of saving, expected NPV, break-even lever values, tornado and EVPI.
+
+    The bands of ``summary``'s totals of EHC plans, the placement groups, requests, new
+    plans, the 20-week share and SEN support are widened by the model discrepancy
+    measured out of sample on every LA (:mod:`sendcast.scenarios.discrepancy`) when a
+    ``discrepancy`` is given; the others are the replications' range.
     """
 
     la: str
@@ -140,9 +147,24 @@ class Comparison:
     appraisals: dict[str, Appraisal] = field(default_factory=dict)
     parameters: dict[str, Parameters] = field(default_factory=dict)
     psa: dict[str, PsaResult] = field(default_factory=dict)
+    #: The model discrepancy the bands of ``summary`` were widened by
+    #: (:func:`sendcast.scenarios.discrepancy.discrepancy` at the start January; empty: not
+    #: widened) and, in words, what the bands are.
+    discrepancy: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=DISCREPANCY_COLUMNS))
+    band_note: str = "PREDICTIVE bands: the replications' spread (parameter draws and simulation noise), not widened"
+    band_evidence: str = ""
 
     def scenario(self, name: str) -> Scenario:
         return next(item.scenario for item in self.scenarios if item.name == name)
+
+
+#: What the widened bands are, in words (for the manifest and the report).
+BAND_NOTE = ("PREDICTIVE bands (what we expect): the replications' spread (parameter draws and simulation noise), "
+             "and, for the totals of EHC plans, each placement group, requests, new plans, the 20-week share and SEN "
+             "support, widened by the model discrepancy: the error the simulation's own bands missed one to four "
+             "years ahead out of sample on every LA (data/evidence/simulation_checks_all_las.csv, checks known at "
+             "the start January; sendcast.scenarios.discrepancy). Other measures (spend, waiting, breakdowns) keep "
+             "the replications' spread")
 
 
 def per_replication(replications: pd.DataFrame, scenario: str, measure: str, breakdown: str = "") -> pd.DataFrame:
@@ -224,7 +246,8 @@ def compare_parameters(loaded: Sequence[LoadedScenario], parameters: Mapping[str
                        replications: int | None = None, backend: str = "local", workers: int | None = None,
                        scheduler: str | None = None, progress: Progress | None = None,
                        unit_cost_inputs: Mapping[str, Distribution] | None = None,
-                       cost_draws: int = COST_DRAWS_PER_RUN) -> Comparison:
+                       cost_draws: int = COST_DRAWS_PER_RUN,
+                       band_discrepancy: pd.DataFrame | None = None, band_evidence: str = "") -> Comparison:
     """Simulate given Parameters for each loaded scenario (keyed by scenario name; the
     first scenario is the baseline) and compare them, replications on ``backend``
     (:mod:`sendcast.runtime.parallel`; identical results on every backend). :func:`compare` builds
@@ -240,7 +263,11 @@ def compare_parameters(loaded: Sequence[LoadedScenario], parameters: Mapping[str
     simulated pair of runs is priced at ``cost_draws`` draws of the inputs that only price
     activity, among them the placement unit costs ``unit_cost_inputs``
     (:mod:`sendcast.scenarios.recosting`). The other tables are the simulated runs at the
-    unit costs of the scenarios."""
+    unit costs of the scenarios.
+
+    ``band_discrepancy``: the model discrepancy (:func:`sendcast.scenarios.discrepancy.
+    discrepancy` at the start January) the summary's bands are widened by; ``None``: not
+    widened. ``band_evidence``: how such bands covered out of sample, in words."""
     check_comparable(loaded)
     missing = [item.name for item in loaded if item.name not in parameters]
     if missing:
@@ -268,8 +295,14 @@ def compare_parameters(loaded: Sequence[LoadedScenario], parameters: Mapping[str
     psa = {item.name: _psa(results.replications, base, item, draws[item.name], dict(unit_cost_inputs or {}),
                            seed=info.seed, replications=n, cost_draws=cost_draws)
            for item in loaded[1:]}
+    summary, extra = results.summary, {}
+    if band_discrepancy is not None and not band_discrepancy.empty:
+        summary = widen_summary(summary, band_discrepancy, info.start_year)
+        extra = {"discrepancy": band_discrepancy, "band_note": BAND_NOTE}
+    if band_evidence:
+        extra["band_evidence"] = band_evidence
     return Comparison(la=info.la, baseline=base.name, options=tuple(item.name for item in loaded[1:]),
-                      scenarios=tuple(loaded), replications=n, seed=info.seed, summary=results.summary,
+                      scenarios=tuple(loaded), replications=n, seed=info.seed, summary=summary, **extra,
                       differences=results.differences, spend=spend, appraisal=appraisal,
                       appraisal_by_year=by_year, appraisals=appraisals,
                       parameters={item.name: central[item.name] for item in loaded}, psa=psa)
@@ -349,6 +382,8 @@ def compare(dataset: Dataset, loaded: Sequence[LoadedScenario], *, replications:
                                              spread=spreads[item.scenario.trends.rule])
                   for item, params in zip(loaded, built)}
     unit_costs = placement_cost_inputs(dataset, built[0], data) if len(loaded) > 1 else {}
+    widening, evidence = for_run(data_dir(data), info.start_year)
     return compare_parameters(loaded, parameters, central={item.name: params for item, params in zip(loaded, built)},
                               replications=replications, backend=backend, workers=workers, scheduler=scheduler,
-                              progress=progress, unit_cost_inputs=unit_costs, cost_draws=cost_draws)
+                              progress=progress, unit_cost_inputs=unit_costs, cost_draws=cost_draws,
+                              band_discrepancy=widening, band_evidence=evidence)
