@@ -52,7 +52,12 @@ def test_compare_writes_every_output_and_a_manifest(compared):
     assert set(manifest["scenarios"]) == {"Baseline", "Early identification"}
     roles = {item["role"] for item in manifest["inputs"]}
     assert {"scenario file", "capacity file"} <= roles
+    assert any(role.startswith("model discrepancy checks") for role in roles)
     assert all(len(item["sha256"]) == 64 for item in manifest["inputs"])
+    # the bands say what they are: widened by the discrepancy, with the table it came from
+    assert "model discrepancy" in manifest["intervals"] and "EXTRAPOLATED" in manifest["intervals"]
+    widening = pd.read_csv(compared / "band_discrepancy.csv")
+    assert {"ehcp_total", "requests", "new_plans"} <= set(widening["measure"])
 
 
 @pytest.mark.slow  # shares compared: one comparison, 32 CPU-s measured

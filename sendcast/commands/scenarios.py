@@ -27,6 +27,8 @@ from sendcast.reporting.forecast_outputs import neighbour_lines, summary_lines, 
 from sendcast.forecasting.one_la import LaForecast, forecast_la
 from sendcast.forecasting.neighbours import NeighbourComparison, compare_with_neighbours
 from sendcast.data import store
+from sendcast.data.paths import data_dir
+from sendcast.scenarios.discrepancy import SHIPPED_CHECKS
 from sendcast.runtime.errors import SendcastError
 from sendcast.runtime.parallel import Progress, map_tasks
 from sendcast.runtime.progress import announce, progress_bar
@@ -170,6 +172,11 @@ def _write_comparison(run: Run, comparison: Comparison, forecast: LaForecast, ne
                       data_vintage: str = "", quiet: bool = False) -> None:
     announce(4, 4, "writing tables, charts, the finance workbook and the report", quiet=quiet)
     atomic.write_csv(run.path("simulation.csv"), comparison.summary)
+    run.details["intervals"] = comparison.band_note
+    if not comparison.discrepancy.empty:
+        # the widening of simulation.csv's bands, and how such bands did out of sample
+        atomic.write_csv(run.path("band_discrepancy.csv"), comparison.discrepancy)
+        run.details["band_evidence"] = comparison.band_evidence
     atomic.write_csv(run.path("spend.csv"), comparison.spend)
     if comparison.options:
         atomic.write_csv(run.path("differences.csv"), comparison.differences)
@@ -223,10 +230,19 @@ def _print_comparison(comparison: Comparison, forecast: LaForecast, neighbours: 
     print(f"\nWritten to {target}: finance.xlsx, report.html, tables (CSV) and charts (PNG).")
 
 
+def record_checks(run: Run, comparison: Comparison, data: str | None) -> None:
+    """Name the checks the bands were widened by among the run's inputs (sendcast's own output
+    of an earlier national validation, :mod:`sendcast.scenarios.discrepancy`)."""
+    path = data_dir(data) / SHIPPED_CHECKS
+    if not comparison.discrepancy.empty and path.is_file():
+        run.record_input(path, "model discrepancy checks (sendcast calibrate --all-las output, not published data)")
+
+
 def _run(args: argparse.Namespace) -> int:
     with run_folder(args.out, command="run", label=Path(args.scenario).stem, force=args.force) as run:
         loaded, comparison, forecast, neighbours, timings, vintage = _simulate(args, [args.scenario])
         record_scenarios(run, loaded)
+        record_checks(run, comparison, args.data)
         run.details.update({"seed": comparison.seed, "replications": comparison.replications})
         run.timings.update(timings)
         _write_comparison(run, comparison, forecast, neighbours, vintage, args.quiet)
@@ -248,6 +264,7 @@ def _compare_into(run: Run, args: argparse.Namespace, paths: list[str], *,
                   progress: Progress | None = None) -> tuple[Comparison, LaForecast, NeighbourComparison]:
     loaded, comparison, forecast, neighbours, timings, vintage = _simulate(args, paths, progress=progress)
     record_scenarios(run, loaded)
+    record_checks(run, comparison, args.data)
     run.details.update({"seed": comparison.seed, "replications": comparison.replications,
                         "baseline": comparison.baseline})
     run.timings.update(timings)

@@ -77,7 +77,8 @@ _NOISE_BAND = ("lo95/hi95 in differences.csv: SIMULATION NOISE (Monte Carlo), th
 BANDS = (f"lo95/hi95 in simulation.csv: PREDICTIVE (what we expect): the {_REPLICATIONS_BAND}; for the totals of "
          "EHC plans, each placement group, requests, new plans, the 20-week share and SEN support, widened by the "
          "model discrepancy (the error those bands missed one to four years ahead out of sample on every LA, checks "
-         "known at the start January: sendcast.scenarios.discrepancy, data/evidence/simulation_checks_all_las.csv). "
+         "known at the start January: sendcast.scenarios.discrepancy, data/evidence/simulation_checks_all_las.csv; "
+         "beyond the four years measured EXTRAPOLATED as a random walk, an assumption). "
          + _NOISE_BAND)
 #: The same without the shipped checks (no discrepancy known: not widened).
 UNWIDENED_BANDS = (f"lo95/hi95 in simulation.csv: PREDICTIVE: the {_REPLICATIONS_BAND}; NOT widened by the model "

@@ -173,7 +173,8 @@ def agreement_lines(agreement: pd.DataFrame) -> list[str]:
 BAND_WORDS = {
     True: ("The band is the range of the simulated futures (each run draws its parameters from their out-of-sample "
            "errors) widened by the model discrepancy: the error such ranges missed when the simulation was run "
-           "from earlier years on every English LA."),
+           "from earlier years on every English LA, measured one to four years ahead and, beyond that, assumed to "
+           "grow as a random walk (an assumption, not evidence)."),
     False: ("The band is the range of the simulated futures (each run draws its parameters from their out-of-sample "
             "errors); it is not widened by the model discrepancy."),
 }

@@ -163,7 +163,8 @@ BAND_NOTE = ("PREDICTIVE bands (what we expect): the replications' spread (param
              "and, for the totals of EHC plans, each placement group, requests, new plans, the 20-week share and SEN "
              "support, widened by the model discrepancy: the error the simulation's own bands missed one to four "
              "years ahead out of sample on every LA (data/evidence/simulation_checks_all_las.csv, checks known at "
-             "the start January; sendcast.scenarios.discrepancy). Other measures (spend, waiting, breakdowns) keep "
+             "the start January; sendcast.scenarios.discrepancy); beyond the four years measured the discrepancy "
+             "is EXTRAPOLATED as a random walk (an assumption, not evidence). Other measures (spend, waiting, breakdowns) keep "
              "the replications' spread")
 
 
