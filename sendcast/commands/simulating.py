@@ -75,7 +75,8 @@ _REPLICATIONS_BAND = (
 _NOISE_BAND = ("lo95/hi95 in differences.csv: SIMULATION NOISE (Monte Carlo), the 95% confidence interval of the "
                "mean paired difference (how precisely the replications pin down the mean, not the range of outcomes)")
 BANDS = (f"lo95/hi95 in simulation.csv: PREDICTIVE (what we expect): the {_REPLICATIONS_BAND}; for the totals of "
-         "EHC plans, each placement group, requests, new plans, the 20-week share and SEN support, widened by the "
+         "EHC plans, state special, independent special, AP, FE, other, requests, new plans, the 20-week share and "
+         "SEN support (the measures validated), widened by the "
          "model discrepancy (the error those bands missed one to four years ahead out of sample on every LA, checks "
          "known at the start January: sendcast.scenarios.discrepancy, data/evidence/simulation_checks_all_las.csv; "
          "beyond the four years measured EXTRAPOLATED as a random walk, an assumption). "

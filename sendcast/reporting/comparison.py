@@ -155,9 +155,9 @@ def caseload_table(comparison: Comparison) -> pd.DataFrame:
                               & (comparison.summary["breakdown"] == "")]
     table = rows.assign(Placement=rows["measure"].map(PLACEMENT_LABELS))
     table = table.rename(columns={"scenario": "Scenario", "year": "January", "mean": "Plans (mean)",
-                                  "lo95": "Plans, low (95% of outcomes)", "hi95": "Plans, high (95% of outcomes)"})
-    return table[["Scenario", "January", "Placement", "Plans (mean)", "Plans, low (95% of outcomes)",
-                  "Plans, high (95% of outcomes)"]].sort_values(["Scenario", "January", "Placement"],
+                                  "lo95": "Plans, low (95% predictive)", "hi95": "Plans, high (95% predictive)"})
+    return table[["Scenario", "January", "Placement", "Plans (mean)", "Plans, low (95% predictive)",
+                  "Plans, high (95% predictive)"]].sort_values(["Scenario", "January", "Placement"],
                                                                kind="stable").reset_index(drop=True)
 
 

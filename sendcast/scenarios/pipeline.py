@@ -127,8 +127,8 @@ class Comparison:
     - ``psa``: each option's probabilistic sensitivity analysis (:mod:`sendcast.scenarios.psa`):
       probability of saving, expected NPV, break-even lever values, tornado and EVPI.
 
-    The bands of ``summary``'s totals of EHC plans, the placement groups, requests, new
-    plans, the 20-week share and SEN support are widened by the model discrepancy
+    The bands of ``summary``'s totals of EHC plans, state special, independent special, AP, FE, other, requests,
+    new plans, the 20-week share and SEN support are widened by the model discrepancy
     measured out of sample on every LA (:mod:`sendcast.scenarios.discrepancy`) when a
     ``discrepancy`` is given; the others are the replications' range.
     """
@@ -160,12 +160,13 @@ class Comparison:
 
 #: What the widened bands are, in words (for the manifest and the report).
 BAND_NOTE = ("PREDICTIVE bands (what we expect): the replications' spread (parameter draws and simulation noise), "
-             "and, for the totals of EHC plans, each placement group, requests, new plans, the 20-week share and SEN "
-             "support, widened by the model discrepancy: the error the simulation's own bands missed one to four "
-             "years ahead out of sample on every LA (data/evidence/simulation_checks_all_las.csv, checks known at "
-             "the start January; sendcast.scenarios.discrepancy); beyond the four years measured the discrepancy "
-             "is EXTRAPOLATED as a random walk (an assumption, not evidence). Other measures (spend, waiting, breakdowns) keep "
-             "the replications' spread")
+             "and, for the totals of EHC plans, state special, independent special, AP, FE, other, requests, new "
+             "plans, the 20-week share and SEN support (the measures validated), widened by the model discrepancy: "
+             "the error the simulation's own bands missed one to four years ahead out of sample on every LA "
+             "(data/evidence/simulation_checks_all_las.csv, checks known at the start January; "
+             "sendcast.scenarios.discrepancy); beyond the four years measured the discrepancy is EXTRAPOLATED as a "
+             "random walk (an assumption, not evidence). Other measures (spend, waiting, mainstream and resourced "
+             "units, breakdowns) keep the replications' spread")
 
 
 def per_replication(replications: pd.DataFrame, scenario: str, measure: str, breakdown: str = "") -> pd.DataFrame:
