@@ -135,7 +135,7 @@ from simulation import calibration as calibration_rules
 from simulation.calibration import open_requests
 from simulation.streams import stream
 from simulation.share_target import BOUNDS as SHARE_BOUNDS
-from simulation.share_target import identification_for_targets
+from simulation.share_target import identification_for_targets, requests_for_targets
 from simulation.trends import (GROWTH_YEARS, PANEL_HORIZONS, capped, carry_forward, choose_damping, damped_factors,
                                identification_growth, multiplier_changes, multiplier_growth)
 from simulation.timeliness import draw_durations, with_duration_scale
@@ -977,7 +977,57 @@ def _assemble(dataset: Dataset, history: LaHistory, calibration: CalibrationResu
                     else forecast_share_path(dataset, history, start_year, horizon))
             multipliers = share_target_multipliers(base, history, calibration, start_year, path)
             params = replace(params, arrivals=replace(params.arrivals, sen_support_multiplier=multipliers))
+        if PLANS_FORWARD == "forecast_target":
+            # set on the baseline's levers, so a scenario's own levers act on top of it
+            base = replace(params, early_identification=early_identification(None),
+                           individual_support_plans=reform_settings(None), assessment=today,
+                           caseload=replace(params.caseload, in_assessment_weeks_open=today_weeks_open))
+            multipliers = plans_target_multipliers(base, history, start_year,
+                                                   forecast_plans_path(dataset, history, start_year, horizon))
+            params = replace(params, sen_support=replace(params.sen_support, request_multiplier=multipliers))
     return params
+
+
+#: How the request rate is carried forward after the calibration window (issue 19):
+#: ``"request_growth"``: the request multiplier grows by its own fitted growth, damped and
+#: capped as :func:`trend_choice` chooses on every LA's published requests;
+#: ``"forecast_target"``: the multiplier of each projected year is set so the simulated EHC
+#: plans (cohort engine, January) follow the forecast engine's central forecast of them from
+#: January ``start_year`` (:func:`forecast_plans_path`, :func:`plans_target_multipliers`).
+PLANS_FORWARD_RULES = ("request_growth", "forecast_target")
+PLANS_FORWARD = "request_growth"
+
+
+def forecast_plans_path(dataset: Dataset, history: LaHistory, start_year: int, horizon: int) -> dict[int, float]:
+    """The forecast engine's central forecast of EHC plans (January ``start_year + 1 ..
+    start_year + horizon``) made with the published figures to ``start_year`` only
+    (:func:`sendcast.forecasting.one_la.forecast_la` with ``until=start_year``)."""
+    from sendcast.forecasting.one_la import forecast_la
+
+    forecast = forecast_la(dataset, history.la_code, until=start_year, horizon=horizon, la_backtest=False,
+                           age_bands=False).forecast
+    rows = forecast[(forecast["measure"] == "ehcp_total") & (forecast["year"] > start_year)]
+    return {int(year): float(mean) for year, mean in zip(rows["year"], rows["mean"])}
+
+
+def plans_target_multipliers(params: Parameters, history: LaHistory, start_year: int,
+                             path: dict[int, float]) -> dict[int, float]:
+    """The request multiplier (calendar year -> multiplier) that makes the cohort engine's EHC
+    plans follow ``path`` (January -> plans), set year by year on ``params`` (the baseline's
+    levers) by :func:`simulation.share_target.requests_for_targets` (one yearly growth after
+    the last fitted year); kept for the process. A growth on its limit is logged."""
+    key = ("plans", *history_key(history), start_year, params.horizon, repr(params.assessment),
+           repr(params.sen_support.request_multiplier), repr(params.arrivals.sen_support_multiplier),
+           tuple(sorted(path.items())))
+    if key not in _SHARE_TARGETS:
+        result = requests_for_targets(params, start_year - 1, path)
+        if result.bound_years:
+            log.warning("%s: the growth of requests set to follow the forecast of EHC plans is on its limit; the "
+                        "simulated EHC plans miss the forecast", history.la_name)
+        schedule = {int(y): float(v) for y, v in params.sen_support.request_multiplier if y < start_year}
+        schedule.update(result.multipliers)
+        _SHARE_TARGETS[key] = schedule
+    return dict(_SHARE_TARGETS[key])
 
 
 #: How identification at SEN support is carried forward after the calibration window (issue 19):
