@@ -20,6 +20,7 @@ log error and median log error (bias) of both, and the 95% bands' coverage as ru
 
     .venv/bin/python benchmarks/evidence_plans_target.py [--neighbours-of Gloucestershire] [--replications 30]
         [--out FILE.csv]
+    .venv/bin/python benchmarks/evidence_plans_target.py --every 10    # a held-out set of LAs
 """
 
 from __future__ import annotations
@@ -55,12 +56,17 @@ def _scores(rows: pd.DataFrame) -> pd.Series:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--neighbours-of", default="Gloucestershire")
+    parser.add_argument("--every", type=int, default=None,
+                        help="instead: every N-th LA by code, leaving out the neighbours (a held-out set)")
     parser.add_argument("--replications", type=int, default=30)
     parser.add_argument("--seed", type=int, default=20251122)
     parser.add_argument("--out", type=Path, default=None)
     args = parser.parse_args(argv)
     dataset = store.load_dataset(None)
     las = choose_las(dataset, neighbours_of=args.neighbours_of)
+    if args.every:
+        held_out = choose_las(dataset, every=args.every)
+        las = held_out[~held_out["la_code"].isin(las["la_code"])].reset_index(drop=True)
     shipped = read_checks(data_dir() / SHIPPED_CHECKS)
     status_quo = shipped[shipped["la_code"].isin(las["la_code"])].assign(rule="request_growth")
     setup.PLANS_FORWARD = "forecast_target"
@@ -77,7 +83,9 @@ def main(argv: list[str] | None = None) -> int:
     tested = pd.concat(parts, ignore_index=True).assign(rule="forecast_target")
     both = pd.concat([status_quo[status_quo["la_code"].isin(tested["la_code"])], tested], ignore_index=True)
     both = both[both["measure"].isin(MEASURES)]
-    print(f"{tested['la_code'].nunique()} LAs (neighbours of {args.neighbours_of}), origins 2021-2023, "
+    chosen = f"every {args.every}th LA, not {args.neighbours_of}'s neighbours" if args.every else \
+        f"neighbours of {args.neighbours_of}"
+    print(f"{tested['la_code'].nunique()} LAs ({chosen}), origins 2021-2023, "
           f"{args.replications} replications; log errors log(simulated / published)")
     table = both.groupby(["measure", "horizon", "rule"]).apply(_scores).unstack("rule")
     with pd.option_context("display.width", 200, "display.max_rows", 200):

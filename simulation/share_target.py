@@ -167,8 +167,9 @@ def requests_for_targets(
     on SEN support, relative to the fitted rates) of each calendar year ``c`` after
     ``last_fitted_year`` set to the last fitted year's times ``exp(g (c - last_fitted_year))``,
     one yearly log growth ``g`` within ``limits``, the one whose cohort-engine EHC plans
-    (January) come closest to ``targets`` (January -> plans) in the sum of squared log
-    differences. Not year by year, as :func:`identification_for_targets` sets SEN support: a
+    (January) grow most like ``targets`` (January -> plans): the sum of squared differences
+    of their yearly log changes from the first January targeted (the level of that first
+    January is the work in hand's, not the requests'). Not year by year, as :func:`identification_for_targets` sets SEN support: a
     year's requests become plans mostly in the next year and the year after (decision and
     assessment, and the queue), so a January's plans hardly move with the year before's
     requests and year-by-year setting swings from bound to bound. Special school places are
@@ -196,7 +197,11 @@ def requests_for_targets(
         return np.array([series[j - params.start_year] for j in januaries], dtype=float)
 
     def miss(growth: float) -> float:
-        return float(np.sum((np.log(np.maximum(plans(growth), 1e-9)) - wanted) ** 2))
+        # the growth of plans from the first January on, not their level: the first
+        # January's plans come from requests already made (the work in hand at the start),
+        # so a level missed there would otherwise be made up by bending every later year
+        got = np.log(np.maximum(plans(growth), 1e-9))
+        return float(np.sum((np.diff(got) - np.diff(wanted)) ** 2)) if got.size > 1 else float((got - wanted)[0] ** 2)
 
     found = minimize_scalar(miss, bounds=limits, method="bounded", options={"xatol": 1e-4})
     growth = float(found.x)

@@ -147,7 +147,7 @@ from simulation.cohort import expected_arrays
 from simulation.priors import EHCP_AGE_SHAPE_2024, SEN_SUPPORT_AGE_SHAPE, default_arrivals, default_ceasing, \
     default_costs, default_placement, default_sen_support
 from simulation.mid_phase_moves import fit_mid_phase_moves
-from simulation.parameters import AGES, PHASE_START_AGES, PHASES, PLACEMENTS, Assessment
+from simulation.parameters import AGES, PHASE_START_AGES, PHASES, PLACEMENTS, Assessment, schedule_values
 
 log = logging.getLogger(__name__)
 
@@ -1209,9 +1209,17 @@ def parameter_draws(params: Parameters, history: LaHistory, calibration: Calibra
     elif spread is False:
         spread = None
     changes = multiplier_changes(calibration.fitted, start_year - 1) if trends == "damped" else None
+    growth, damping = rule["request_growth"], rule["damping"]
+    if PLANS_FORWARD == "forecast_target" and trends == "damped":
+        # requests set to follow the forecast of EHC plans (one undamped growth): the draws
+        # vary around that growth, so the central run is the run the target made
+        schedule = params.sen_support.request_multiplier
+        growth = float(np.log(schedule_values(schedule, start_year, 1)[0]
+                              / schedule_values(schedule, start_year - 1, 1)[0]))
+        damping = 1.0
     if changes is not None and changes.size:
         # the bootstrap is centred on the capped growth: the changes shifted so their mean is it
-        changes = changes - (float(changes.mean()) - rule["request_growth"])
+        changes = changes - (float(changes.mean()) - growth)
     a = params.assessment
     estimates = estimate_rates(assessment_flows(history, FIRST_CALIBRATION_YEAR, start_year - 1),
                                a.decision_weeks_mean + a.assessment_weeks_mean)
@@ -1221,7 +1229,7 @@ def parameter_draws(params: Parameters, history: LaHistory, calibration: Calibra
                              request_changes=changes,
                              identification_growth=(None if IDENTIFICATION_FORWARD != "multiplier_growth"
                                                     else rule["identification_growth"]),
-                             damping=rule["damping"], identification_damping=rule["identification_damping"],
+                             damping=damping, identification_damping=rule["identification_damping"],
                              response_shares=shares, spread=spread)
              for r in range(replications)]
     fit = known_fit(duration_key(history, start_year))
