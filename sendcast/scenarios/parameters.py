@@ -69,6 +69,14 @@ random numbers) and paired differences are narrow::
   ``"share_target"``) or the forecast engine's forecast of it (:func:`forecast_share_path`,
   ``"forecast_target"``), with the multiplier of each projected year set so the simulated
   share follows it (:func:`share_target_multipliers`).
+- Requests after the calibration window: the request multiplier's fitted growth, damped and
+  capped (:func:`trend_rule`). Option, not yet the default (:data:`PLANS_FORWARD`
+  ``= "forecast_target"``): the one yearly growth whose simulated EHC plans grow as the
+  forecast engine's central forecast of them from the origin (:func:`forecast_plans_path`,
+  :func:`plans_target_multipliers`); out of sample on Gloucestershire and its ten
+  neighbours it roughly halved the errors of requests and new plans two to four years
+  ahead and cut EHC plans' by a third, at a cost in state special and the SEN support share
+  (``benchmarks/evidence_plans_target.py``; issue 19 note of 7 December).
 - Age profiles of every hazard, decision and assessment times (5 and 10 weeks, Erlang)
   and the placement mix before fitting: ILLUSTRATIVE defaults from
   :mod:`simulation.priors`, not estimates; calibration scales them to the LA.
