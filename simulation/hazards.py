@@ -96,55 +96,129 @@ def first_events(
     return _first_events_walk(hazards, t0, birth, exp_draw, uniform)
 
 
+def first_events_each(
+    hazards: list[CompetingHazards],
+    which: np.ndarray,
+    t0: np.ndarray,
+    birth: np.ndarray,
+    exp_draw: np.ndarray,
+    uniform: np.ndarray,
+) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`first_events` for many children, each on its own hazards: child ``i`` on
+    ``hazards[which[i]]`` (hazards over the same horizon and ages, with the same
+    ``end_age``). The same times and causes as calling :func:`first_events` on each
+    hazard's children, with one walk of the grid for all the hazards that change with the
+    calendar year instead of one walk each (a child's arithmetic reads only its own hazards)."""
+    t0 = np.asarray(t0, dtype=float)
+    birth = np.asarray(birth, dtype=float)
+    exp_draw = np.asarray(exp_draw, dtype=float)
+    uniform = np.asarray(uniform, dtype=float)
+    which = np.asarray(which, dtype=np.int64)
+    time = np.full(t0.size, np.inf)
+    cause = np.full(t0.size, NO_EVENT, dtype=np.int64)
+    walked = [k for k, hazard in enumerate(hazards) if not hazard._age_only]
+    for k, hazard in enumerate(hazards):
+        if hazard._age_only:
+            mine = np.flatnonzero(which == k)
+            time[mine], cause[mine] = _first_events_by_age(hazard, t0[mine], birth[mine], exp_draw[mine], uniform[mine])
+    if walked:
+        mine = np.flatnonzero(np.isin(which, walked))
+        table = np.zeros(len(hazards), dtype=np.int64)
+        table[walked] = np.arange(len(walked))
+        first = hazards[walked[0]]
+        time[mine], cause[mine] = _walk_tables(
+            np.stack([hazards[k]._total for k in walked]),
+            np.stack([hazards[k]._cum for k in walked]),
+            first.end_age,
+            first.age_out,
+            table[which[mine]],
+            t0[mine],
+            birth[mine],
+            exp_draw[mine],
+            uniform[mine],
+        )
+    return time, cause
+
+
 def _first_events_walk(
     hazards: CompetingHazards, t0: np.ndarray, birth: np.ndarray, exp_draw: np.ndarray, uniform: np.ndarray
 ) -> tuple[np.ndarray, np.ndarray]:
     """:func:`first_events` for any hazards: each child walks the (year, age) grid cell
     by cell, all children at once, until the cumulative hazard reaches its draw."""
+    return _walk_tables(
+        hazards._total[None],
+        hazards._cum[None],
+        hazards.end_age,
+        hazards.age_out,
+        np.zeros(np.asarray(t0).size, dtype=np.int64),
+        t0,
+        birth,
+        exp_draw,
+        uniform,
+    )
+
+
+def _walk_tables(
+    total: np.ndarray,
+    cum: np.ndarray,
+    end_age: float,
+    age_out: int,
+    table: np.ndarray,
+    t0: np.ndarray,
+    birth: np.ndarray,
+    exp_draw: np.ndarray,
+    uniform: np.ndarray,
+) -> tuple[np.ndarray, np.ndarray]:
+    """The walk of :func:`_first_events_walk` with child ``i`` on the hazards
+    ``total[table[i]]`` (``(tables, year, age)``, all causes together) and cumulative
+    cause shares ``cum[table[i]]`` (``(tables, year, age, cause)``)."""
     n = t0.size
-    horizon = float(hazards.horizon)
+    n_years, n_ages = total.shape[1], total.shape[2]
+    horizon = float(n_years)
     time = np.full(n, np.inf)
     cause = np.full(n, NO_EVENT, dtype=np.int64)
-    end = np.minimum(horizon, birth + hazards.end_age)
-    total, cum = hazards._total, hazards._cum
+    end = np.minimum(horizon, birth + end_age)
+    # each child's hazards read from the flattened tables at ``base + year * ages + age``
+    rates = total.ravel()
+    shares = cum.reshape(-1, cum.shape[-1])
     work = np.flatnonzero(t0 < end)
-    t = t0[work].copy()
+    t = t0[work]
     born = birth[work]
-    remaining = np.asarray(exp_draw, dtype=float)[work].copy()
+    remaining = np.asarray(exp_draw, dtype=float)[work]
     stop = end[work]
-    year = np.clip(np.floor(t).astype(np.int64), 0, hazards.horizon - 1)
-    age = np.clip(np.floor(t - born).astype(np.int64), 0, total.shape[1] - 1)
+    base = np.asarray(table, dtype=np.int64)[work] * (n_years * n_ages)
+    year = np.clip(np.floor(t).astype(np.int64), 0, n_years - 1)
+    age = np.clip(np.floor(t - born).astype(np.int64), 0, n_ages - 1)
     uniform = np.asarray(uniform, dtype=float)
     while work.size:
         age_boundary = born + age + 1
-        nxt = np.minimum(np.minimum(year + 1.0, age_boundary), stop)
-        rate = total[year, age]
+        year_boundary = year + 1.0
+        nxt = np.minimum(np.minimum(year_boundary, age_boundary), stop)
+        cell = base + year * n_ages + age
+        rate = rates.take(cell)
         used = rate * np.maximum(nxt - t, 0.0)
         hit = used >= remaining
         if hit.any():
-            who = work[hit]
-            time[who] = t[hit] + remaining[hit] / rate[hit]
-            cause[who] = _cause(cum[year[hit], age[hit]], uniform[who])
-        remaining = remaining - used
-        age = age + (age_boundary <= nxt)
-        year = year + (year + 1.0 <= nxt)
-        t = nxt
-        keep = ~hit & (t < stop)
-        work, t, born, remaining, stop, year, age = (
-            work[keep],
-            t[keep],
-            born[keep],
-            remaining[keep],
-            stop[keep],
-            year[keep],
-            age[keep],
-        )
-        np.minimum(age, total.shape[1] - 1, out=age)
-        np.minimum(year, hazards.horizon - 1, out=year)
-    age_out_time = np.maximum(birth + hazards.end_age, t0)
+            at = np.flatnonzero(hit)
+            who = work.take(at)
+            time[who] = t.take(at) + remaining.take(at) / rate.take(at)
+            cause[who] = _cause(shares[cell.take(at)], uniform[who])
+            keep = np.flatnonzero(~hit & (nxt < stop))
+        else:
+            keep = np.flatnonzero(nxt < stop)
+        # the children still walking, into the next cell (positions taken once, by index:
+        # much faster than a boolean mask on each array)
+        remaining = (remaining - used).take(keep)
+        age = (age + (age_boundary <= nxt)).take(keep)
+        year = (year + (year_boundary <= nxt)).take(keep)
+        t = nxt.take(keep)
+        work, born, stop, base = work.take(keep), born.take(keep), stop.take(keep), base.take(keep)
+        np.minimum(age, n_ages - 1, out=age)
+        np.minimum(year, n_years - 1, out=year)
+    age_out_time = np.maximum(birth + end_age, t0)
     ages_out = (cause == NO_EVENT) & (age_out_time <= horizon) & np.isinf(time)
     time[ages_out] = age_out_time[ages_out]
-    cause[ages_out] = hazards.age_out
+    cause[ages_out] = age_out
     return time, cause
 
 

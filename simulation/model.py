@@ -60,7 +60,7 @@ from simpy.events import Timeout
 from simulation.assessment_queue import AssessmentQueue
 from simulation.caseload import age_placement_counts
 from simulation.early_support import EARLIER, MORE, SupportHazards, reach, supported_plan_shares
-from simulation.hazards import NO_EVENT, CompetingHazards, first_events, next_event
+from simulation.hazards import NO_EVENT, CompetingHazards, first_events, first_events_each, next_event
 from simulation.needs import keep_or_change, need_tables
 from simulation.parameters import (
     AGES,
@@ -614,12 +614,23 @@ class _Model:
             return first_events(self.sen_hz, t0, birth, exp_draw, uniform)
         time = np.full(t0.size, np.inf)
         cause = np.full(t0.size, NO_EVENT, dtype=np.int64)
-        finite = np.isfinite(t0)
-        for key in np.unique(keys[finite]).tolist():
-            mask = finite & (keys == key)
-            time[mask], cause[mask] = first_events(
-                self.support.hazard(key), t0[mask], birth[mask], exp_draw[mask], uniform[mask]
-            )
+        finite = np.flatnonzero(np.isfinite(t0))
+        if not finite.size:
+            return time, cause
+        # the distinct hazards of the keys present (keys often share them, compared by
+        # identity), and which of them each child is on (keys are small whole numbers)
+        present = keys[finite]
+        of_key = np.zeros(int(present.max()) + 1, dtype=np.int64)
+        hazards: list[CompetingHazards] = []
+        for key in np.flatnonzero(np.bincount(present)).tolist():
+            hazard = self.support.hazard(key)
+            if hazard not in hazards:
+                hazards.append(hazard)
+            of_key[key] = hazards.index(hazard)
+        which = of_key[present]
+        time[finite], cause[finite] = first_events_each(
+            hazards, which, t0[finite], birth[finite], exp_draw[finite], uniform[finite]
+        )
         return time, cause
 
     def _first_requests(self, children: np.ndarray, when: np.ndarray) -> None:

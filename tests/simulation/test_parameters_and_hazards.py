@@ -9,7 +9,7 @@ import pytest
 
 from simulation.errors import ParameterError
 from simulation.examples import gloucestershire_example
-from simulation.hazards import _first_events_walk, first_events, next_event
+from simulation.hazards import _first_events_walk, first_events, first_events_each, next_event
 from simulation.model import plan_hazards, sen_support_hazards
 from simulation.parameters import Assessment, EarlyIdentification, SpecialPlaces, PlaceBlock, make_schedule, schedule_values
 
@@ -94,6 +94,26 @@ def test_age_only_shortcut_agrees_with_the_grid_walk():
     t0, birth, e, u = _random_children(11, n, oldest=27)
     times, causes = first_events(hazards, t0, birth, e, u)
     _assert_same_events(times, causes, *_first_events_walk(hazards, t0, birth, e, u), t0, n)
+
+
+def test_one_walk_for_several_hazards_gives_each_hazards_own_events():
+    """Children on different hazards walked together (first_events_each) get exactly the
+    times and causes each hazard gives its own children (age-only ones included)."""
+    params = gloucestershire_example(horizon=8)
+    trends = [{2019: 1.0, 2021: 1.6, 2024: 2.5}, {2019: 0.7, 2023: 1.2}]
+    hazards = [sen_support_hazards(dataclasses.replace(
+        params, sen_support=dataclasses.replace(params.sen_support, request_multiplier=trend))) for trend in trends]
+    hazards.insert(1, sen_support_hazards(params))
+    assert [h._age_only for h in hazards] == [False, True, False]
+    n = 4000
+    t0, birth, e, u = _random_children(7, n, oldest=26)
+    which = np.random.default_rng(3).integers(0, len(hazards), n)
+    times, causes = first_events_each(hazards, which, t0, birth, e, u)
+    for k, hazard in enumerate(hazards):
+        mine = which == k
+        alone = first_events(hazard, t0[mine], birth[mine], e[mine], u[mine])
+        np.testing.assert_array_equal(times[mine], alone[0])
+        np.testing.assert_array_equal(causes[mine], alone[1])
 
 
 def test_event_times_follow_the_hazard():
