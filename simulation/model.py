@@ -50,7 +50,7 @@ import logging
 import math
 from dataclasses import dataclass
 from functools import partial
-from heapq import heappop, heappush
+from heapq import heappop, heappush, heapreplace
 from typing import Any, cast
 
 import numpy as np
@@ -205,6 +205,9 @@ class _Model:
             self.move_total = move_p.sum(axis=1).tolist()
             self.move_cum = (np.cumsum(move_p, axis=1) / np.maximum(move_p.sum(axis=1), 1e-300)[:, None]).tolist()
         self.policy_wait = params.special_places.overflow_policy == "wait"
+        # mean years a waiting child waits before an independent placement (0: waits for a place)
+        rate = params.special_places.overflow_rate_per_year
+        self.overflow_mean_wait = 1.0 / rate if rate > 0 else 0.0
         # primary need (simulation.needs): cumulative shares to draw from, placement by need
         self.need_tables = None if params.needs is None else need_tables(params)
         self.need_names: tuple[str, ...] = () if params.needs is None else params.needs.names
@@ -818,14 +821,17 @@ class _Model:
             else:
                 if t_done >= until:
                     break
-                now, child = heappop(done)
+                now, child = done[0]
                 events += 1
-                if finish is not None:
-                    following = finish()
-                    if following is not None:
-                        # as _start_assessment(following, now)
-                        duration = repeat_gamma(shape, mean) if assessed_before[following] else assess_time[following]
-                        heappush(done, (now + duration, following))
+                following = finish() if finish is not None else None
+                if following is not None:
+                    # as _start_assessment(following, now); its slot is the one just freed, so
+                    # it replaces the assessment finished on the heap in one step (the same
+                    # order of finishing: every entry is a different child)
+                    duration = repeat_gamma(shape, mean) if assessed_before[following] else assess_time[following]
+                    heapreplace(done, (now + duration, following))
+                else:
+                    heappop(done)
                 # the outcome
                 requested = request_time[child]
                 pipeline_open[child] = False
@@ -951,9 +957,8 @@ class _Model:
         self.wait_pool[child] = pool
         self.wait_start[child] = now
         self.waiting.add(child)
-        rate = self.p.special_places.overflow_rate_per_year
-        if rate > 0:  # placed in an independent special school after a wait, if no place frees first
-            delay = self._overflow_delay(1.0 / rate)
+        if self.overflow_mean_wait > 0:  # placed in an independent special school after a wait, if no place frees first
+            delay = self._overflow_delay(self.overflow_mean_wait)
             if now + delay < self.h:
                 # scheduled from the start of the wait, ``now``: a plan can start (and so
                 # start waiting) ahead of the SimPy clock (:meth:`_run_plans`), and a delay

@@ -51,13 +51,12 @@ run (Gloucestershire, baseline: autism 18.4% of plans in January 2025, 13.2% in 
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from functools import lru_cache
+from dataclasses import dataclass, fields
 
 import numpy as np
 
 from simulation.early_support import shift_to_special
-from simulation.parameters import AGES, PHASES, PLACEMENTS, Parameters, Placement, PrimaryNeeds, phase_by_age
+from simulation.parameters import AGES, PHASES, PLACEMENTS, Parameters, PrimaryNeeds, phase_by_age
 
 #: Weight, in plans, of the all-ages need mix in each age's (and each placement's) shares.
 PRIOR_PLANS = 1.0
@@ -208,18 +207,38 @@ class NeedTables:
 
 def need_tables(params: Parameters) -> NeedTables:
     """The :class:`NeedTables` of ``params`` (which must have ``needs``)."""
-    return _tables(params.needs, params.placement, params.early_identification.special_placement_multiplier)
+    needs, shares = params.needs, params.placement.new_plan_shares
+    assert needs is not None
+    multiplier = params.early_identification.special_placement_multiplier
+    key = (*(_by_value(getattr(needs, f.name)) for f in fields(needs)), _by_value(shares), multiplier)
+    tables = _tables_made.get(key)
+    if tables is None:
+        tables = _tables(needs, shares, multiplier)
+        if len(_tables_made) >= 32:
+            _tables_made.pop(next(iter(_tables_made)))  # the oldest
+        _tables_made[key] = tables
+    return tables
 
 
-@lru_cache(maxsize=32)
-def _tables(needs: PrimaryNeeds, placement: Placement, multiplier: float) -> NeedTables:
-    # keyed on the (frozen, compared by identity) needs and placement objects and the one
-    # lever setting used: replications of a scenario share them, so the raking is done once
+#: tables made, keyed by what they are made from, by value: replications of a scenario
+#: share them, so the raking is done once, also in a worker process that gets its own
+#: copy of the parameters with each replication
+_tables_made: dict[tuple, NeedTables] = {}
+
+
+def _by_value(value):
+    """An array as its shape and bytes (equal bytes, equal array); anything else as it is."""
+    if isinstance(value, np.ndarray):
+        return value.shape, value.dtype.str, value.tobytes()
+    return value
+
+
+def _tables(needs: PrimaryNeeds, new_plan_shares: np.ndarray, multiplier: float) -> NeedTables:
     entry = shares_by_age(needs)
     plan = plan_shares_by_age(needs)
     by_age = np.cumsum(entry, axis=1)
     starting = np.cumsum(starting_shares(needs), axis=2).reshape(AGES * len(PLACEMENTS), -1)
-    shares = placement_by_need(placement.new_plan_shares, needs)
+    shares = placement_by_need(new_plan_shares, needs)
     if shares is None:
         return NeedTables(by_age, entry, plan, starting, None, None)
     supported = shift_to_special(shares, multiplier)
