@@ -202,8 +202,7 @@ def placements_given_new_plans(
     """Plans by placement (the stocks of :func:`expected_arrays`) when the new plans issued
     each step are ``new_plans`` (from :func:`new_plans_by_step` of parameters that differ
     only in the placement mix): SEN support, requests and assessments are not run again,
-    so fitting the placement mix costs a fraction of a full run. Flows other than plan
-    ceasing, moves in and placement years are not computed (zero)."""
+    so fitting the placement mix costs a fraction of a full run. No flows are counted."""
     if new_plans.shape != (params.horizon * steps_per_year, AGES * steps_per_year):
         raise ValueError(
             f"new_plans: expected shape {(params.horizon * steps_per_year, AGES * steps_per_year)}, "
@@ -232,16 +231,10 @@ def _run(
             kept.append(issued)
     run.record_january(params.horizon, run.steps)
     run.gather()
-    return _assemble(
-        params,
-        run.stock,
-        run.flow,
-        run.by_phase,
-        run.new_by_age,
-        run.plans_by_age,
-        run.sen_by_age,
-        run.ceased_by_age,
-    )
+    stocks = _assemble_stocks(params, run.stock, run.by_phase, run.plans_by_age, run.sen_by_age)
+    if not run.counting_flows:
+        return stocks, {}
+    return stocks, _assemble_flows(params, run.flow, run.new_by_age, run.ceased_by_age)
 
 
 _STOCK_NAMES = ("sen_support", "in_assessment") + tuple(PLACEMENTS) + ("waiting_special_place",)
@@ -274,7 +267,7 @@ class _CohortRun:
     census year ``start_year + k`` (January census year), at step ``k * spy``, index
     ``k = 0 .. horizon``. Flows of step ``w`` are added to index ``y = w // spy``, the
     calendar year ``start_year + y``. Numbers are expected children (not whole ones);
-    rates are per year; money is left to :func:`_assemble`.
+    rates are per year; money is left to :func:`_assemble_flows`.
 
     State is indexed by birth cohort ``b`` (one cohort a step, so children age without
     any shifting): at step ``w`` the window of children aged 0-25 is the cohorts
@@ -282,6 +275,10 @@ class _CohortRun:
     ``a0 - 1 - j`` (in steps) and single year of age ``rev_year[j]``. SEN support and
     the requests pipelines carry a row per early identification flag (0: usual; 1:
     reached early by the lever, whose escalation is multiplied by its relative risk).
+
+    A replay (``replay`` given) counts no flows (``counting_flows`` false): its caller
+    keeps the stocks only (:func:`placements_given_new_plans`), and the stocks are the
+    same numbers either way.
     """
 
     def __init__(self, params: Parameters, spy: int, joint: np.ndarray | None, replay: np.ndarray | None) -> None:
@@ -293,6 +290,7 @@ class _CohortRun:
         self.p = params
         self.spy = spy
         self.replay = replay
+        self.counting_flows = replay is None
         self._set_up_window()
         self._set_up_arrivals()
         self._set_up_sen_support()
@@ -484,7 +482,8 @@ class _CohortRun:
         self.issue_plans(win, y, issued)
         if back is not None:
             self.return_to_sen_support(win, y, back)
-        self.count_placement_years(win, y)
+        if self.counting_flows:
+            self.count_placement_years(win, y)
         self.leave_window(w, y)
         return issued
 
@@ -530,13 +529,15 @@ class _CohortRun:
         flow = self.flow
         if self.leave_pos is not None:
             b = w + self.leave_pos
-            flow["sen_exit_left_school"][y] += _sum(self.sen[:, b], None)
+            if self.counting_flows:
+                flow["sen_exit_left_school"][y] += _sum(self.sen[:, b], None)
             self.sen[:, b] = 0.0
         if self.max_pos is not None:
             b = w + self.max_pos
-            aged_out = _sum(self.ehcp[:, b], None)
-            flow["ceased_aged_out"][y] += aged_out
-            self.ceased_by_age[y, self.max_age_index] += aged_out
+            if self.counting_flows:
+                aged_out = _sum(self.ehcp[:, b], None)
+                flow["ceased_aged_out"][y] += aged_out
+                self.ceased_by_age[y, self.max_age_index] += aged_out
             self.ehcp[:, b] = 0.0
 
     def sen_support_exits(self, win: slice, y: int) -> np.ndarray:
@@ -561,9 +562,10 @@ class _CohortRun:
         reason and by single year of age when ceased."""
         window_plan = self.ehcp[:, win]
         ceasing = window_plan * self.cease_p[None, :]
-        ceased_by_pos = ceasing.sum(axis=0)
-        self.ceased[y] += (ceased_by_pos[None, :] * self.cease_split).sum(axis=1)
-        self.ceased_by_age[y] += np.bincount(self.rev_year, weights=ceased_by_pos, minlength=AGES)
+        if self.counting_flows:
+            ceased_by_pos = ceasing.sum(axis=0)
+            self.ceased[y] += (ceased_by_pos[None, :] * self.cease_split).sum(axis=1)
+            self.ceased_by_age[y] += np.bincount(self.rev_year, weights=ceased_by_pos, minlength=AGES)
         window_plan -= ceasing
 
     def arrive_at_sen_support(self, win: slice, y: int, requests: np.ndarray) -> None:
@@ -583,7 +585,8 @@ class _CohortRun:
 
     def move_in(self, win: slice, y: int) -> None:
         """Children moving into the area with a plan during the step, placed as new plans."""
-        self.flow["moves_in"][y] += self.moves_step[y]
+        if self.counting_flows:
+            self.flow["moves_in"][y] += self.moves_step[y]
         window_plan = self.ehcp[:, win]
         window_plan += self.moves_placed[y]
 
@@ -655,8 +658,9 @@ class _CohortRun:
     def issue_plans(self, win: slice, y: int, issued: np.ndarray) -> None:
         """New plans issued in the step, counted by single year of age at issue and placed
         by the new plan shares of the child's phase."""
-        self.flow["new_plans"][y] += _sum(issued, None)
-        self.new_by_age[y] += np.bincount(self.rev_year, weights=issued, minlength=AGES)
+        if self.counting_flows:
+            self.flow["new_plans"][y] += _sum(issued, None)
+            self.new_by_age[y] += np.bincount(self.rev_year, weights=issued, minlength=AGES)
         window_plan = self.ehcp[:, win]
         window_plan += (issued[:, None] * self.shares_pos).T
 
@@ -677,11 +681,13 @@ class _CohortRun:
         """The oldest cohort leaves the window (turns 26) at the end of the step: its plans
         cease (aged out, unless they ended at a lower ``max_age``) and its SEN support ends."""
         if self.max_pos is None:
-            aged_out = _sum(self.ehcp[:, w], None)
-            self.flow["ceased_aged_out"][y] += aged_out
-            self.ceased_by_age[y, AGES - 1] += aged_out
+            if self.counting_flows:
+                aged_out = _sum(self.ehcp[:, w], None)
+                self.flow["ceased_aged_out"][y] += aged_out
+                self.ceased_by_age[y, AGES - 1] += aged_out
             self.ehcp[:, w] = 0.0
-        self.flow["sen_exit_left_school"][y] += _sum(self.sen[:, w], None)
+        if self.counting_flows:
+            self.flow["sen_exit_left_school"][y] += _sum(self.sen[:, w], None)
         self.sen[:, w] = 0.0
 
 
@@ -714,7 +720,7 @@ def _mid_phase_moves(
     return moves
 
 
-#: What :func:`_assemble` names and selects, the same for every run: keys by single year of
+#: What :func:`_assemble_stocks` and :func:`_assemble_flows` name and select, the same for every run: keys by single year of
 #: age, the ages of each age band, the placements of each group and the ages of each phase.
 _AGE_LABELS = tuple(f"age={age}" for age in range(AGES))
 _BAND_AGES = tuple(
@@ -735,16 +741,10 @@ _PHASE_LABELS = tuple(f"phase={phase}" for phase in PHASES)
 _PHASE_AGES = tuple(phase_by_age() == f for f in range(len(PHASES)))
 
 
-def _assemble(
-    p: Parameters,
-    stock: dict,
-    flow: dict,
-    by_phase: np.ndarray,
-    new_by_age: np.ndarray,
-    plans_by_age: np.ndarray,
-    sen_by_age: np.ndarray,
-    ceased_by_age: np.ndarray,
-) -> tuple[dict, dict]:
+def _assemble_stocks(
+    p: Parameters, stock: dict, by_phase: np.ndarray, plans_by_age: np.ndarray, sen_by_age: np.ndarray
+) -> dict:
+    """The stocks of :func:`expected_arrays` by ``(measure, breakdown)``, each January."""
     h = p.horizon
     stocks: dict[tuple[str, str], np.ndarray] = {
         ("sen_support", ""): stock["sen_support"],
@@ -761,6 +761,13 @@ def _assemble(
     for f, label in enumerate(_PHASE_LABELS):
         stocks[("ehcp_total", label)] = by_phase[:, :, f].sum(axis=1)
     stocks[("waiting_special_place", "")] = np.zeros(h + 1)
+    return stocks
+
+
+def _assemble_flows(p: Parameters, flow: dict, new_by_age: np.ndarray, ceased_by_age: np.ndarray) -> dict:
+    """The flows of :func:`expected_arrays` by ``(measure, breakdown)``, each calendar year;
+    costs in pounds at the parameters' price base."""
+    h = p.horizon
     flows: dict[tuple[str, str], np.ndarray] = {}
     flows[("sen_support_identified", "")] = flow["identified"]
     flows[("sen_support_identified", "route=early_identification")] = flow["identified_early"]
@@ -801,4 +808,4 @@ def _assemble(
     flows[("cost_gbp", "")] = (
         total + flows[("cost_gbp", "component=assessment")] + flows[("cost_gbp", "component=early_support")]
     )
-    return stocks, flows
+    return flows
