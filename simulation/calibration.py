@@ -576,7 +576,7 @@ def apply_free_parameters(
     if last is not None and last[0] == placement_key:
         placement = last[1]
     else:
-        placement = _placement_from(base, _values(raw))
+        placement = _placement_from(base, _values(raw), memo.setdefault("phase_rows", {}))
         memo["placement"] = (placement_key, placement)
     last = memo.get("rates")
     if last is not None and last[0] == rates_key:
@@ -597,11 +597,39 @@ def _apply(base: Parameters, raw: dict[str, float], request_years: list[int], na
     return replace(base, placement=_placement_from(base, value), **_rates_from(base, value, request_years, names))
 
 
-def _placement_from(base: Parameters, value: dict[str, float]) -> Placement:
-    """The placement mix of :func:`apply_free_parameters`."""
+#: The share scales of each phase (:data:`SHARE_PARAMETERS` touching it, in their order):
+#: (name, placement column).
+_PHASE_SHARE_SCALES = tuple(
+    tuple((name, column) for name, column, phases in SHARE_PARAMETERS if phase in phases) for phase in range(len(PHASES))
+)
+#: Entries a memo of :func:`_placement_from` holds before it is emptied.
+_PHASE_ROWS_KEPT = 256
+
+
+def _placement_from(base: Parameters, value: dict[str, float], phase_rows: dict | None = None) -> Placement:
+    """The placement mix of :func:`apply_free_parameters`.
+
+    The share scales act row by row, and the rows of a phase (its new plans' shares and
+    the moves at the transfer into it) only meet the scales of that phase, in the order of
+    :data:`SHARE_PARAMETERS`: so each phase's rows are scaled on their own.
+    ``phase_rows``: a memo of each phase's scaled rows by the scales' values, kept by a
+    caller that scales the same base many times (a fit's finite differences move one
+    scale at a time, and a scale touches one or two phases): the same numbers as made anew."""
     new_shares, transfer = np.array(base.placement.new_plan_shares), np.array(base.placement.transfer)
-    for name, column, phases in SHARE_PARAMETERS:
-        _scale_phases(new_shares, transfer, column, phases, value[f"{name}_share_scale"])
+    if phase_rows is not None and len(phase_rows) > _PHASE_ROWS_KEPT:
+        phase_rows.clear()
+    for phase, scales in enumerate(_PHASE_SHARE_SCALES):
+        factors = tuple((column, value[f"{name}_share_scale"]) for name, column in scales)
+        rows = None if phase_rows is None else phase_rows.get((phase, factors))
+        if rows is None:
+            rows = new_shares[[phase]] if phase == 0 else np.concatenate([new_shares[[phase]], transfer[phase - 1]])
+            for column, factor in factors:
+                rows = _scale_column(rows, column, factor)
+            if phase_rows is not None:
+                phase_rows[(phase, factors)] = rows
+        new_shares[phase] = rows[0]
+        if phase >= 1:
+            transfer[phase - 1] = rows[1:]
     _fe_to_other(transfer, FE_TO_OTHER_POST19 * value["fe_to_other_post19_share_scale"])
     moves = base.placement.mid_phase_moves
     if MID_PHASE_MOVES_SCALE in value and moves is not None:
