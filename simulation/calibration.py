@@ -834,8 +834,11 @@ def calibrate(
             stocks, flows = placements_given_new_plans(params, new_plans, steps, start_by_age_placement=start_joint), {}
         both = stocks[("ehcp_fe", "")] + stocks[("ehcp_other", "")]
         out = np.full(len(rows), np.nan)
+        found: dict[tuple[str, str], np.ndarray | None] = {}  # each measure's series, once (rows are by year)
         for i, (measure, breakdown, year) in enumerate(rows):
-            series = _series(stocks, flows, measure, breakdown)
+            if (measure, breakdown) not in found:
+                found[(measure, breakdown)] = _series(stocks, flows, measure, breakdown)
+            series = found[(measure, breakdown)]
             if series is not None and 0 <= year - first < len(series):
                 out[i] = series[year - first]
                 if recorded and breakdown == "":

@@ -741,6 +741,18 @@ _PHASE_LABELS = tuple(f"phase={phase}" for phase in PHASES)
 _PHASE_AGES = tuple(phase_by_age() == f for f in range(len(PHASES)))
 
 
+def _members_by_phase(by_phase: np.ndarray, members: list[int]) -> np.ndarray:
+    """``by_phase[:, members, f].sum(axis=1)`` for every phase ``f`` (rows), bit for bit:
+    with one or two members that reduction is ``0.0 + first (+ second)`` (``0.0 +`` as the
+    reduction turns -0.0 into 0.0), done here for all phases in one or two additions."""
+    if len(members) > 2:
+        return np.array([by_phase[:, members, f].sum(axis=1) for f in range(by_phase.shape[2])])
+    total = 0.0 + by_phase[:, members[0], :]
+    for g in members[1:]:
+        total = total + by_phase[:, g, :]
+    return np.ascontiguousarray(total.T)
+
+
 def _assemble_stocks(
     p: Parameters, stock: dict, by_phase: np.ndarray, plans_by_age: np.ndarray, sen_by_age: np.ndarray
 ) -> dict:
@@ -756,8 +768,8 @@ def _assemble_stocks(
     for label, in_band in _BAND_AGES:
         stocks[("ehcp_total", label)] = plans_by_age[:, in_band].sum(axis=1)
     for measure, members in _GROUP_MEMBERS:
-        for f, label in enumerate(_PHASE_LABELS):
-            stocks[(measure, label)] = by_phase[:, members, f].sum(axis=1)
+        for label, values in zip(_PHASE_LABELS, _members_by_phase(by_phase, members)):
+            stocks[(measure, label)] = values
     for f, label in enumerate(_PHASE_LABELS):
         stocks[("ehcp_total", label)] = by_phase[:, :, f].sum(axis=1)
     stocks[("waiting_special_place", "")] = np.zeros(h + 1)
