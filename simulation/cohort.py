@@ -93,6 +93,24 @@ def _delay_pmf(mean_weeks: float, shape: int, steps_per_year: int, grid: int) ->
     return pmf / pmf.sum()
 
 
+#: The set-ups runs share (:meth:`_CohortRun._set_up_rates`), by the ids of the parameter
+#: sections they were made from; emptied when it holds :data:`_SHARED_SET_UPS_KEPT`.
+_SHARED_SET_UPS: dict[tuple, tuple[tuple, dict]] = {}
+_SHARED_SET_UPS_KEPT = 8
+
+
+def _read_only(value: object) -> object:
+    """``value`` made read-only to share between runs: an array (in place: it is new) and
+    the arrays of a list (then a tuple); anything else as it is."""
+    if isinstance(value, np.ndarray):
+        value.flags.writeable = False
+    elif isinstance(value, list) and all(isinstance(item, np.ndarray) for item in value):
+        for item in value:
+            item.flags.writeable = False
+        return tuple(value)
+    return value
+
+
 @lru_cache(maxsize=16)
 def _ring_slots(length: int) -> tuple[np.ndarray, ...]:
     """The slots of a ring buffer of ``length`` in delay order (0, 1, ... steps from now),
@@ -291,15 +309,38 @@ class _CohortRun:
         self.spy = spy
         self.replay = replay
         self.counting_flows = replay is None
-        self._set_up_window()
-        self._set_up_arrivals()
-        self._set_up_sen_support()
-        self._set_up_plans()
-        self._set_up_assessment()
+        self._set_up_rates()
+        self._set_up_placement()
         self._set_up_state(joint)
         self._set_up_results()
 
     # -- set-up -------------------------------------------------------------------------
+
+    def _set_up_rates(self) -> None:
+        """The window, arrivals, SEN support, ceasing and assessment: everything that
+        depends on neither the placement mix nor the starting state. A fit runs the engine
+        thousands of times on the same sections while it moves the placement mix, so these
+        are made once for each set of sections (the same objects: they are frozen, their
+        arrays read-only) and shared, read-only, by the runs (:data:`_SHARED_SET_UPS`)."""
+        p = self.p
+        sections = (p.population, p.arrivals, p.sen_support, p.ceasing, p.assessment, p.early_identification)
+        key = (*(id(section) for section in sections), p.start_year, p.horizon, self.spy)
+        entry = _SHARED_SET_UPS.get(key)
+        if entry is None:
+            before = set(vars(self))
+            self._set_up_window()
+            self._set_up_arrivals()
+            self._set_up_sen_support()
+            self._set_up_ceasing()
+            self._set_up_assessment()
+            made = {name: _read_only(value) for name, value in vars(self).items() if name not in before}
+            if len(_SHARED_SET_UPS) >= _SHARED_SET_UPS_KEPT:
+                _SHARED_SET_UPS.clear()
+            # the entry holds the sections, so no other object can take their ids while it is kept
+            entry = _SHARED_SET_UPS[key] = (sections, made)
+        vars(self).update(entry[1])
+        # capacity of each year: responsive capacity changes it during the run
+        self.slots = None if self.slots_schedule is None else self.slots_schedule.copy()
 
     def _set_up_window(self) -> None:
         """Steps and the window: ``dt`` (years), ``a0`` (window positions, ages 0-25 in
@@ -366,11 +407,9 @@ class _CohortRun:
         self.leave_p_y = [-np.expm1(-total * self.dt) for total in self.total_y]
         self.total_positive = [bool(np.all(total > 0)) for total in self.total_y]
 
-    def _set_up_plans(self) -> None:
+    def _set_up_ceasing(self) -> None:
         """Plans by window position: the probability a plan ceases in a step and its split
-        by reason; where plans end at ``max_age`` (``max_pos``; ``None``: at 26); the
-        placement shares of a new plan or a plan moving in (by the child's phase); and the
-        window positions of the phase transfers with their placement matrices."""
+        by reason; and where plans end at ``max_age`` (``max_pos``; ``None``: at 26)."""
         c, spy, a0 = self.p.ceasing, self.spy, self.a0
         rev_year = self.rev_year
         cease_rates = np.stack(
@@ -387,6 +426,11 @@ class _CohortRun:
         max_bin = int(round(c.max_age * spy))
         self.max_pos = a0 - 1 - max_bin if max_bin < a0 else None
         self.max_age_index = min(int(c.max_age), AGES) - 1  # a plan ending at the maximum age counts here
+
+    def _set_up_placement(self) -> None:
+        """The placement shares of a new plan or a plan moving in (by the child's phase),
+        and the window positions of the phase transfers with their placement matrices."""
+        spy, a0 = self.spy, self.a0
         self.shares_pos = self.p.placement.new_plan_shares[self.phase_pos]  # (a0, groups)
         # each year's moves in of a step, placed: (groups, a0)
         self.moves_placed = [(m[:, None] * self.shares_pos).T for m in self.moves_pos]
@@ -398,8 +442,8 @@ class _CohortRun:
     def _set_up_assessment(self) -> None:
         """Decisions and assessments: the year's refusal and not-issued probabilities, the
         discretised delay distributions (steps) and, when capacity is given, the slots
-        each year (children in assessment at once; responsive capacity sets them each
-        1 January after the first, at least the schedule's ``floor``)."""
+        each year by the schedule (children in assessment at once; responsive capacity sets
+        the run's ``slots`` each 1 January after the first, at least the schedule's ``floor``)."""
         p, a, h = self.p, self.p.assessment, self.h
         self.refusal = schedule_values(a.refusal_probability, p.start_year, h)
         self.not_issued = schedule_values(a.not_issued_probability, p.start_year, h)
@@ -412,14 +456,14 @@ class _CohortRun:
         self.pmf_dec_3 = self.pmf_dec[:, None, None]
         self.pmf_ass_3 = self.pmf_ass[:, None, None]
         capacity = a.capacity_per_year
-        self.slots: np.ndarray | None = (
+        self.slots_schedule: np.ndarray | None = (
             None
             if capacity is None
             else np.array([a.slots(v) for v in schedule_values(capacity, p.start_year, h)], dtype=float)
         )
-        self.responsive = self.slots is not None and a.capacity_response is not None
+        self.responsive = self.slots_schedule is not None and a.capacity_response is not None
         # the schedule: a floor under responsive capacity
-        self.floor: np.ndarray | None = None if self.slots is None else self.slots.copy()
+        self.floor: np.ndarray | None = self.slots_schedule
 
     def _set_up_state(self, joint: np.ndarray | None) -> None:
         """The state by birth cohort (children): SEN support by flag, plans by placement,
