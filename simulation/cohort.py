@@ -431,11 +431,14 @@ class _CohortRun:
         """The placement shares of a new plan or a plan moving in (by the child's phase),
         and the window positions of the phase transfers with their placement matrices."""
         spy, a0 = self.spy, self.a0
-        self.shares_pos = self.p.placement.new_plan_shares[self.phase_pos]  # (a0, groups)
+        # (groups, a0), laid out as the plans are (the products are the same numbers either way)
+        self.shares_pos = np.ascontiguousarray(self.p.placement.new_plan_shares[self.phase_pos].T)
         # each year's moves in of a step, placed: (groups, a0)
-        self.moves_placed = [(m[:, None] * self.shares_pos).T for m in self.moves_pos]
-        self.transfer = self.p.placement.transfer
-        self.transfer_pos = [(k, a0 - 1 - start * spy) for k, start in enumerate(PHASE_START_AGES[1:])]
+        self.moves_placed = [self.shares_pos * m for m in self.moves_pos]
+        # the window position of each phase transfer, with its placement matrix
+        self.transfer_pos = [
+            (a0 - 1 - start * spy, self.p.placement.transfer[k]) for k, start in enumerate(PHASE_START_AGES[1:])
+        ]
         self.mid_phase_pos = _mid_phase_moves(self.p, len(PLACEMENTS), self.rev_bin, spy)
         self.september_step = int(round(SEPTEMBER * spy))
 
@@ -558,9 +561,9 @@ class _CohortRun:
         1 September, the cohorts whose school-year age is then inside a phase move by its
         mid-phase matrix (``placement.mid_phase_moves``, :func:`_mid_phase_moves`)."""
         ehcp = self.ehcp
-        for k, pos in self.transfer_pos:
+        for pos, matrix in self.transfer_pos:
             b = w + pos
-            ehcp[:, b] = ehcp[:, b] @ self.transfer[k]
+            ehcp[:, b] = ehcp[:, b] @ matrix
         if self.mid_phase_pos and w % self.spy == self.september_step:
             window = ehcp[:, w : w + self.a0]
             for matrix, positions in self.mid_phase_pos:
@@ -706,7 +709,7 @@ class _CohortRun:
             self.flow["new_plans"][y] += _sum(issued, None)
             self.new_by_age[y] += np.bincount(self.rev_year, weights=issued, minlength=AGES)
         window_plan = self.ehcp[:, win]
-        window_plan += (issued[:, None] * self.shares_pos).T
+        window_plan += self.shares_pos * issued
 
     def return_to_sen_support(self, win: slice, y: int, back: np.ndarray) -> None:
         """Children refused an assessment or assessed without a plan go back to SEN
