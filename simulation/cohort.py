@@ -111,14 +111,14 @@ def _read_only(value: object) -> object:
     return value
 
 
-@lru_cache(maxsize=16)
-def _ring_slots(length: int) -> tuple[np.ndarray, ...]:
-    """The slots of a ring buffer of ``length`` in delay order (0, 1, ... steps from now),
-    for each step modulo ``length`` (read-only: shared by every run)."""
-    slots = tuple((w + np.arange(length)) % length for w in range(length))
-    for array in slots:
-        array.flags.writeable = False
-    return slots
+def _add_in_delay_order(ring: np.ndarray, now: int, win: slice, values: np.ndarray) -> None:
+    """``ring[(now + d) % k, :, win] += values[d]`` for each delay ``d`` (``k = len(ring)``):
+    a ring buffer indexed by step modulo its length, filled in delay order from the slot
+    of step ``now`` (two slices: the slots from ``now`` on, then those before it)."""
+    k = ring.shape[0]
+    ring[now:, :, win] += values[: k - now]
+    if now:
+        ring[:now, :, win] += values[k - now :]
 
 
 def remaining_pmf(params: Parameters, steps_per_year: int, length: int) -> np.ndarray:
@@ -453,9 +453,6 @@ class _CohortRun:
         self.pmf_dec = delay_pmf(a.decision_weeks_mean, a.decision_weeks_shape, self.spy)
         self.pmf_ass = delay_pmf(a.assessment_weeks_mean, a.assessment_weeks_shape, self.spy)
         self.k_dec, self.k_ass = self.pmf_dec.size, self.pmf_ass.size
-        # the ring buffers' slots, in delay order, for each step modulo their length
-        self.slots_dec = _ring_slots(self.k_dec)
-        self.slots_ass = _ring_slots(self.k_ass)
         self.pmf_dec_3 = self.pmf_dec[:, None, None]
         self.pmf_ass_3 = self.pmf_ass[:, None, None]
         capacity = a.capacity_per_year
@@ -651,7 +648,7 @@ class _CohortRun:
         """The step's requests join the decision pipeline (by their discretised delay); the
         decisions due this step are split into refused and to assess: ``(to_assess, refused)``."""
         now = w % self.k_dec
-        self.ring_dec[self.slots_dec[now], :, win] += self.pmf_dec_3 * requests[None, :, :]
+        _add_in_delay_order(self.ring_dec, now, win, self.pmf_dec_3 * requests[None, :, :])
         decided = self.ring_dec[now, :, win].copy()
         self.ring_dec[now] = 0.0
         refused = decided * self.refusal[y]
@@ -694,7 +691,7 @@ class _CohortRun:
             starting = queue[:, win] * fraction
             queue[:, win] -= starting
         now = w % k_ass
-        ring_ass[self.slots_ass[now], :, win] += self.pmf_ass_3 * starting[None, :, :]
+        _add_in_delay_order(ring_ass, now, win, self.pmf_ass_3 * starting[None, :, :])
         done = ring_ass[now, :, win].copy()
         ring_ass[now] = 0.0
         self.flow["assessments"][y] += _sum(done, None)
