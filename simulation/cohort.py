@@ -37,6 +37,7 @@ Capacity, when given, is handled as a *fluid* approximation, not exactly as the 
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from functools import lru_cache
 
 import numpy as np
@@ -93,10 +94,10 @@ def _delay_pmf(mean_weeks: float, shape: int, steps_per_year: int, grid: int) ->
     return pmf / pmf.sum()
 
 
-#: The set-ups runs share (:meth:`_CohortRun._set_up_rates`), by the ids of the parameter
-#: sections they were made from; emptied when it holds :data:`_SHARED_SET_UPS_KEPT`.
+#: The set-ups runs share (:meth:`_CohortRun._shared_set_up`), by part and the ids of the
+#: parameter sections they were made from; emptied when it holds :data:`_SHARED_SET_UPS_KEPT`.
 _SHARED_SET_UPS: dict[tuple, tuple[tuple, dict]] = {}
-_SHARED_SET_UPS_KEPT = 8
+_SHARED_SET_UPS_KEPT = 64
 
 
 def _read_only(value: object) -> object:
@@ -321,26 +322,32 @@ class _CohortRun:
         depends on neither the placement mix nor the starting state. A fit runs the engine
         thousands of times on the same sections while it moves the placement mix, so these
         are made once for each set of sections (the same objects: they are frozen, their
-        arrays read-only) and shared, read-only, by the runs (:data:`_SHARED_SET_UPS`)."""
+        arrays read-only) and shared, read-only, by the runs (:data:`_SHARED_SET_UPS`), each
+        part by the sections it reads (a fit's finite difference moves one of them)."""
         p = self.p
-        sections = (p.population, p.arrivals, p.sen_support, p.ceasing, p.assessment, p.early_identification)
-        key = (*(id(section) for section in sections), p.start_year, p.horizon, self.spy)
+        self._shared_set_up("window", (), self._set_up_window)
+        self._shared_set_up("arrivals", (p.population, p.arrivals, p.early_identification), self._set_up_arrivals)
+        self._shared_set_up("sen_support", (p.sen_support, p.early_identification), self._set_up_sen_support)
+        self._shared_set_up("ceasing", (p.ceasing,), self._set_up_ceasing)
+        self._shared_set_up("assessment", (p.assessment,), self._set_up_assessment)
+        # capacity of each year: responsive capacity changes it during the run
+        self.slots = None if self.slots_schedule is None else self.slots_schedule.copy()
+
+    def _shared_set_up(self, part: str, sections: tuple, make: Callable[[], None]) -> None:
+        """The attributes ``make`` sets, made once for each ``sections`` (the same objects)
+        with the start year, horizon and steps a year, and shared read-only by the runs."""
+        p = self.p
+        key = (part, *(id(section) for section in sections), p.start_year, p.horizon, self.spy)
         entry = _SHARED_SET_UPS.get(key)
         if entry is None:
             before = set(vars(self))
-            self._set_up_window()
-            self._set_up_arrivals()
-            self._set_up_sen_support()
-            self._set_up_ceasing()
-            self._set_up_assessment()
+            make()
             made = {name: _read_only(value) for name, value in vars(self).items() if name not in before}
             if len(_SHARED_SET_UPS) >= _SHARED_SET_UPS_KEPT:
                 _SHARED_SET_UPS.clear()
             # the entry holds the sections, so no other object can take their ids while it is kept
             entry = _SHARED_SET_UPS[key] = (sections, made)
         vars(self).update(entry[1])
-        # capacity of each year: responsive capacity changes it during the run
-        self.slots = None if self.slots_schedule is None else self.slots_schedule.copy()
 
     def _set_up_window(self) -> None:
         """Steps and the window: ``dt`` (years), ``a0`` (window positions, ages 0-25 in
