@@ -613,7 +613,8 @@ def _apply(base: Parameters, raw: dict[str, float], request_years: list[int], na
 #: The share scales of each phase (:data:`SHARE_PARAMETERS` touching it, in their order):
 #: (name, placement column).
 _PHASE_SHARE_SCALES = tuple(
-    tuple((name, column) for name, column, phases in SHARE_PARAMETERS if phase in phases) for phase in range(len(PHASES))
+    tuple((name, column) for name, column, phases in SHARE_PARAMETERS if phase in phases)
+    for phase in range(len(PHASES))
 )
 #: Entries a memo of :func:`_placement_from` holds before it is emptied.
 _PHASE_ROWS_KEPT = 256
