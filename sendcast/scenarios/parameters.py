@@ -135,7 +135,7 @@ from simulation import calibration as calibration_rules
 from simulation.calibration import open_requests
 from simulation.streams import stream
 from simulation.share_target import BOUNDS as SHARE_BOUNDS
-from simulation.share_target import identification_for_targets
+from simulation.share_target import identification_for_targets, requests_for_targets
 from simulation.trends import (GROWTH_YEARS, PANEL_HORIZONS, capped, carry_forward, choose_damping, damped_factors,
                                identification_growth, multiplier_changes, multiplier_growth)
 from simulation.timeliness import draw_durations, with_duration_scale
@@ -147,7 +147,7 @@ from simulation.cohort import expected_arrays
 from simulation.priors import EHCP_AGE_SHAPE_2024, SEN_SUPPORT_AGE_SHAPE, default_arrivals, default_ceasing, \
     default_costs, default_placement, default_sen_support
 from simulation.mid_phase_moves import fit_mid_phase_moves
-from simulation.parameters import AGES, PHASE_START_AGES, PHASES, PLACEMENTS, Assessment
+from simulation.parameters import AGES, PHASE_START_AGES, PHASES, PLACEMENTS, Assessment, schedule_values
 
 log = logging.getLogger(__name__)
 
@@ -977,7 +977,57 @@ def _assemble(dataset: Dataset, history: LaHistory, calibration: CalibrationResu
                     else forecast_share_path(dataset, history, start_year, horizon))
             multipliers = share_target_multipliers(base, history, calibration, start_year, path)
             params = replace(params, arrivals=replace(params.arrivals, sen_support_multiplier=multipliers))
+        if PLANS_FORWARD == "forecast_target":
+            # set on the baseline's levers, so a scenario's own levers act on top of it
+            base = replace(params, early_identification=early_identification(None),
+                           individual_support_plans=reform_settings(None), assessment=today,
+                           caseload=replace(params.caseload, in_assessment_weeks_open=today_weeks_open))
+            multipliers = plans_target_multipliers(base, history, start_year,
+                                                   forecast_plans_path(dataset, history, start_year, horizon))
+            params = replace(params, sen_support=replace(params.sen_support, request_multiplier=multipliers))
     return params
+
+
+#: How the request rate is carried forward after the calibration window (issue 19):
+#: ``"request_growth"``: the request multiplier grows by its own fitted growth, damped and
+#: capped as :func:`trend_choice` chooses on every LA's published requests;
+#: ``"forecast_target"``: the multiplier of each projected year is set so the simulated EHC
+#: plans (cohort engine, January) follow the forecast engine's central forecast of them from
+#: January ``start_year`` (:func:`forecast_plans_path`, :func:`plans_target_multipliers`).
+PLANS_FORWARD_RULES = ("request_growth", "forecast_target")
+PLANS_FORWARD = "request_growth"
+
+
+def forecast_plans_path(dataset: Dataset, history: LaHistory, start_year: int, horizon: int) -> dict[int, float]:
+    """The forecast engine's central forecast of EHC plans (January ``start_year + 1 ..
+    start_year + horizon``) made with the published figures to ``start_year`` only
+    (:func:`sendcast.forecasting.one_la.forecast_la` with ``until=start_year``)."""
+    from sendcast.forecasting.one_la import forecast_la
+
+    forecast = forecast_la(dataset, history.la_code, until=start_year, horizon=horizon, la_backtest=False,
+                           age_bands=False).forecast
+    rows = forecast[(forecast["measure"] == "ehcp_total") & (forecast["year"] > start_year)]
+    return {int(year): float(mean) for year, mean in zip(rows["year"], rows["mean"])}
+
+
+def plans_target_multipliers(params: Parameters, history: LaHistory, start_year: int,
+                             path: dict[int, float]) -> dict[int, float]:
+    """The request multiplier (calendar year -> multiplier) that makes the cohort engine's EHC
+    plans follow ``path`` (January -> plans), set year by year on ``params`` (the baseline's
+    levers) by :func:`simulation.share_target.requests_for_targets` (one yearly growth after
+    the last fitted year); kept for the process. A growth on its limit is logged."""
+    key = ("plans", *history_key(history), start_year, params.horizon, repr(params.assessment),
+           repr(params.sen_support.request_multiplier), repr(params.arrivals.sen_support_multiplier),
+           tuple(sorted(path.items())))
+    if key not in _SHARE_TARGETS:
+        result = requests_for_targets(params, start_year - 1, path)
+        if result.bound_years:
+            log.warning("%s: the growth of requests set to follow the forecast of EHC plans is on its limit; the "
+                        "simulated EHC plans miss the forecast", history.la_name)
+        schedule = {int(y): float(v) for y, v in params.sen_support.request_multiplier if y < start_year}
+        schedule.update(result.multipliers)
+        _SHARE_TARGETS[key] = schedule
+    return dict(_SHARE_TARGETS[key])
 
 
 #: How identification at SEN support is carried forward after the calibration window (issue 19):
@@ -1159,9 +1209,17 @@ def parameter_draws(params: Parameters, history: LaHistory, calibration: Calibra
     elif spread is False:
         spread = None
     changes = multiplier_changes(calibration.fitted, start_year - 1) if trends == "damped" else None
+    growth, damping = rule["request_growth"], rule["damping"]
+    if PLANS_FORWARD == "forecast_target" and trends == "damped":
+        # requests set to follow the forecast of EHC plans (one undamped growth): the draws
+        # vary around that growth, so the central run is the run the target made
+        schedule = params.sen_support.request_multiplier
+        growth = float(np.log(schedule_values(schedule, start_year, 1)[0]
+                              / schedule_values(schedule, start_year - 1, 1)[0]))
+        damping = 1.0
     if changes is not None and changes.size:
         # the bootstrap is centred on the capped growth: the changes shifted so their mean is it
-        changes = changes - (float(changes.mean()) - rule["request_growth"])
+        changes = changes - (float(changes.mean()) - growth)
     a = params.assessment
     estimates = estimate_rates(assessment_flows(history, FIRST_CALIBRATION_YEAR, start_year - 1),
                                a.decision_weeks_mean + a.assessment_weeks_mean)
@@ -1171,7 +1229,7 @@ def parameter_draws(params: Parameters, history: LaHistory, calibration: Calibra
                              request_changes=changes,
                              identification_growth=(None if IDENTIFICATION_FORWARD != "multiplier_growth"
                                                     else rule["identification_growth"]),
-                             damping=rule["damping"], identification_damping=rule["identification_damping"],
+                             damping=damping, identification_damping=rule["identification_damping"],
                              response_shares=shares, spread=spread)
              for r in range(replications)]
     fit = known_fit(duration_key(history, start_year))

@@ -8,7 +8,7 @@ import pytest
 from simulation.cohort import expected_arrays
 from simulation.examples import gloucestershire_example
 from simulation.parameters import schedule_values
-from simulation.share_target import BOUNDS, TOLERANCE, identification_for_targets
+from simulation.share_target import BOUNDS, GROWTH_LIMITS, TOLERANCE, identification_for_targets, requests_for_targets
 from simulation.trends import carry_forward
 
 START, YEARS = 2019, 4
@@ -63,3 +63,45 @@ def test_carrying_requests_forward_keeps_an_identification_path_set_by_another_r
     carried = carry_forward(result.params, START - 1, request_growth=0.1, identification_growth=None, damping=0.9)
     assert carried.arrivals.sen_support_multiplier == result.params.arrivals.sen_support_multiplier
     assert carried.sen_support.request_multiplier != result.params.sen_support.request_multiplier
+
+
+# ------------------------------------------------ requests set so EHC plans follow a path
+def _plans(params) -> np.ndarray:
+    stocks, _ = expected_arrays(params)
+    return stocks[("ehcp_total", "")]
+
+
+def test_requests_set_to_a_path_of_plans_their_own_growth_made_recover_that_growth():
+    """Self-consistency: plans made by requests growing 4% a year are followed back by a growth
+    of about 4% a year."""
+    params = gloucestershire_example(START, YEARS)
+    grown = carry_forward(params, START - 1, request_growth=0.04, identification_growth=None, damping=1.0)
+    made = _plans(grown)
+    result = requests_for_targets(params, START - 1, {START + k: float(made[k]) for k in range(1, YEARS + 1)})
+    assert result.bound_years == ()
+    last = schedule_values(params.sen_support.request_multiplier, START - 1, 1)[0]
+    growth = np.log(result.multipliers[START + YEARS - 1] / last) / YEARS
+    assert growth == pytest.approx(0.04, abs=0.01)
+    assert _plans(result.params)[1:] == pytest.approx(made[1:], rel=0.01)
+
+
+def test_a_faster_growing_path_of_plans_never_means_fewer_requests():
+    params = gloucestershire_example(START, YEARS)
+    first = float(_plans(params)[0])
+
+    def requests_for(growth: float) -> np.ndarray:
+        targets = {START + k: first * float(np.exp(growth * k)) for k in range(1, YEARS + 1)}
+        _, flows = expected_arrays(requests_for_targets(params, START - 1, targets).params)
+        return flows[("requests", "")]
+
+    slow, fast = requests_for(0.02), requests_for(0.08)
+    assert np.all(fast >= slow) and fast[-1] > slow[-1]
+
+
+def test_a_path_of_plans_out_of_reach_sets_the_growth_on_its_limit_and_says_so():
+    params = gloucestershire_example(START, 2)
+    first = float(_plans(params)[0])
+    result = requests_for_targets(params, START - 1, {START + 1: 10 * first, START + 2: 100 * first})
+    assert result.bound_years == (START, START + 1)
+    last = schedule_values(params.sen_support.request_multiplier, START - 1, 1)[0]
+    assert result.multipliers[START + 1] == pytest.approx(last * np.exp(GROWTH_LIMITS[1] * 2), rel=1e-3)
