@@ -77,6 +77,7 @@ model can meet.
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -97,8 +98,12 @@ from simulation.parameters import (
     PHASE_START_AGES,
     PHASES,
     STATE_SPECIAL,
+    Arrivals,
+    Caseload,
+    Ceasing,
     Parameters,
     Placement,
+    SenSupport,
     schedule_values,
 )
 
@@ -560,9 +565,10 @@ def apply_free_parameters(
     they are compared with SEN2 before 2023 (:func:`as_recorded`), not to any rate.
 
     ``memo``: a dict kept by a caller that applies many ``theta`` to the same ``base``,
-    ``request_years`` and ``names`` (a fit): the placement mix and the rest are each
-    reused when their own parameters have exactly the values of the last call (a fit
-    moves one set at a time: :func:`calibrate`'s stages), the same numbers as made anew.
+    ``request_years`` and ``names`` (a fit): the placement mix and each section of the
+    rest (:data:`_RATE_SECTIONS`) are reused when their own parameters have exactly the
+    values of the last call (a fit moves one set at a time: :func:`calibrate`'s stages,
+    and a finite difference one parameter), the same numbers as made anew.
     """
     names = free_parameter_names(request_years) if names is None else names
     if len(names) != len(theta):
@@ -576,13 +582,20 @@ def apply_free_parameters(
     if last is not None and last[0] == placement_key:
         placement = last[1]
     else:
-        placement = _placement_from(base, _values(raw))
+        placement = _placement_from(base, _values(raw), memo.setdefault("phase_rows", {}))
         memo["placement"] = (placement_key, placement)
     last = memo.get("rates")
     if last is not None and last[0] == rates_key:
         rates = last[1]
     else:
-        rates = _rates_from(base, _values(raw), request_years, names)
+        value = _values(raw)
+        rates = {}
+        for section, uses, build in _RATE_SECTIONS:
+            section_key = tuple(v for name, v in raw.items() if uses(name))
+            last = memo.get(section)
+            if last is None or last[0] != section_key:
+                last = memo[section] = (section_key, build(base, value, request_years, names))
+            rates[section] = last[1]
         memo["rates"] = (rates_key, rates)
     return replace(base, placement=placement, **rates)
 
@@ -597,11 +610,40 @@ def _apply(base: Parameters, raw: dict[str, float], request_years: list[int], na
     return replace(base, placement=_placement_from(base, value), **_rates_from(base, value, request_years, names))
 
 
-def _placement_from(base: Parameters, value: dict[str, float]) -> Placement:
-    """The placement mix of :func:`apply_free_parameters`."""
+#: The share scales of each phase (:data:`SHARE_PARAMETERS` touching it, in their order):
+#: (name, placement column).
+_PHASE_SHARE_SCALES = tuple(
+    tuple((name, column) for name, column, phases in SHARE_PARAMETERS if phase in phases)
+    for phase in range(len(PHASES))
+)
+#: Entries a memo of :func:`_placement_from` holds before it is emptied.
+_PHASE_ROWS_KEPT = 256
+
+
+def _placement_from(base: Parameters, value: dict[str, float], phase_rows: dict | None = None) -> Placement:
+    """The placement mix of :func:`apply_free_parameters`.
+
+    The share scales act row by row, and the rows of a phase (its new plans' shares and
+    the moves at the transfer into it) only meet the scales of that phase, in the order of
+    :data:`SHARE_PARAMETERS`: so each phase's rows are scaled on their own.
+    ``phase_rows``: a memo of each phase's scaled rows by the scales' values, kept by a
+    caller that scales the same base many times (a fit's finite differences move one
+    scale at a time, and a scale touches one or two phases): the same numbers as made anew."""
     new_shares, transfer = np.array(base.placement.new_plan_shares), np.array(base.placement.transfer)
-    for name, column, phases in SHARE_PARAMETERS:
-        _scale_phases(new_shares, transfer, column, phases, value[f"{name}_share_scale"])
+    if phase_rows is not None and len(phase_rows) > _PHASE_ROWS_KEPT:
+        phase_rows.clear()
+    for phase, scales in enumerate(_PHASE_SHARE_SCALES):
+        factors = tuple((column, value[f"{name}_share_scale"]) for name, column in scales)
+        rows = None if phase_rows is None else phase_rows.get((phase, factors))
+        if rows is None:
+            rows = new_shares[[phase]] if phase == 0 else np.concatenate([new_shares[[phase]], transfer[phase - 1]])
+            for column, factor in factors:
+                rows = _scale_column(rows, column, factor)
+            if phase_rows is not None:
+                phase_rows[(phase, factors)] = rows
+        new_shares[phase] = rows[0]
+        if phase >= 1:
+            transfer[phase - 1] = rows[1:]
     _fe_to_other(transfer, FE_TO_OTHER_POST19 * value["fe_to_other_post19_share_scale"])
     moves = base.placement.mid_phase_moves
     if MID_PHASE_MOVES_SCALE in value and moves is not None:
@@ -614,7 +656,11 @@ def _rates_from(
 ) -> dict[str, Any]:
     """Everything :func:`apply_free_parameters` changes but the placement mix: ceasing,
     arrivals, SEN support and the caseload, as keyword arguments of ``replace``."""
-    request = {year: value[f"request_multiplier_{year}"] for year in request_years}
+    return {section: build(base, value, request_years, names) for section, _, build in _RATE_SECTIONS}
+
+
+def _ceasing_from(base: Parameters, value: dict[str, float], request_years: list[int], names: list[str]) -> Ceasing:
+    """The ceasing hazards times their scales (:data:`CEASING_SCALES`)."""
     c = base.ceasing
     hazards: dict[str, Any] = {
         field: np.array(getattr(c, field), dtype=float)
@@ -622,10 +668,21 @@ def _rates_from(
     }
     for name, field, (low, high) in CEASING_SCALES:
         hazards[field][low : high + 1] *= value[f"ceasing_{name}_scale"]
-    ceasing = replace(c, **hazards)
+    return replace(c, **hazards)
+
+
+def _request_age_profile(value: dict[str, float]) -> np.ndarray:
+    """The multiplier on requests at each single year of age (:data:`REQUEST_AGE_SCALES`)."""
     by_age = np.ones(AGES)
     for name, (low, high) in REQUEST_AGE_SCALES:
         by_age[low : high + 1] = value[f"requests_{name}_scale"]
+    return by_age
+
+
+def _arrivals_from(base: Parameters, value: dict[str, float], request_years: list[int], names: list[str]) -> Arrivals:
+    """Arrivals: moves in scaled, direct requests by the request age profile, and
+    identification at SEN support by the rule the names carry (level and trend, or yearly)."""
+    by_age = _request_age_profile(value)
     years = np.arange(base.start_year, base.start_year + base.horizon)
     level = schedule_values(base.arrivals.sen_support_multiplier, base.start_year, base.horizon)
     yearly = {
@@ -641,18 +698,30 @@ def _rates_from(
         trend = value["identification_trend"]
         multiplier = {int(y): float(v * np.exp(trend * k)) for k, (y, v) in enumerate(zip(years, level))}
         scale = value["identification_scale"]
-    arrivals = replace(
+    return replace(
         base.arrivals,
         move_in_rate_by_age=base.arrivals.move_in_rate_by_age * value["moves_in_scale"],
         sen_support_rate_by_age=base.arrivals.sen_support_rate_by_age * scale,
         direct_request_rate_by_age=base.arrivals.direct_request_rate_by_age * by_age,
         sen_support_multiplier=multiplier,
     )
-    sen = replace(
+
+
+def _sen_support_from(
+    base: Parameters, value: dict[str, float], request_years: list[int], names: list[str]
+) -> SenSupport:
+    """SEN support: the yearly request multipliers and the request age profile."""
+    request = {year: value[f"request_multiplier_{year}"] for year in request_years}
+    return replace(
         base.sen_support,
         request_multiplier=request or 1.0,
-        request_rate_by_age=base.sen_support.request_rate_by_age * by_age,
+        request_rate_by_age=base.sen_support.request_rate_by_age * _request_age_profile(value),
     )
+
+
+def _caseload_from(base: Parameters, value: dict[str, float], request_years: list[int], names: list[str]) -> Caseload:
+    """The starting caseload: open requests scaled, and (a start before the recording
+    break) plans by placement converted by the recording shift."""
     caseload = replace(
         base.caseload, in_assessment_by_age=base.caseload.in_assessment_by_age * value["open_requests_scale"]
     )
@@ -660,7 +729,21 @@ def _rates_from(
     if shift and base.start_year < RECORDING_BREAK_YEAR:
         joint = shift_fe_other(age_placement_counts(base.caseload), shift)
         caseload = replace(caseload, ehcp_by_placement=joint.sum(axis=0), age_placement_shape=joint)
-    return {"ceasing": ceasing, "arrivals": arrivals, "sen_support": sen, "caseload": caseload}
+    return caseload
+
+
+#: The sections of the parameters :func:`_rates_from` makes: name, which free parameters
+#: it depends on (by name), and its builder.
+_RATE_SECTIONS: tuple[tuple[str, Callable[[str], bool], Callable[..., Any]], ...] = (
+    ("ceasing", lambda name: name.startswith("ceasing_"), _ceasing_from),
+    (
+        "arrivals",
+        lambda name: name == "moves_in_scale" or name.startswith(("requests_", "identification_")),
+        _arrivals_from,
+    ),
+    ("sen_support", lambda name: name.startswith(("request_multiplier_", "requests_")), _sen_support_from),
+    ("caseload", lambda name: name in ("open_requests_scale", RECORDING_SHIFT), _caseload_from),
+)
 
 
 def open_requests(base: Parameters, count: float) -> np.ndarray:
@@ -806,8 +889,11 @@ def calibrate(
             stocks, flows = placements_given_new_plans(params, new_plans, steps, start_by_age_placement=start_joint), {}
         both = stocks[("ehcp_fe", "")] + stocks[("ehcp_other", "")]
         out = np.full(len(rows), np.nan)
+        found: dict[tuple[str, str], np.ndarray | None] = {}  # each measure's series, once (rows are by year)
         for i, (measure, breakdown, year) in enumerate(rows):
-            series = _series(stocks, flows, measure, breakdown)
+            if (measure, breakdown) not in found:
+                found[(measure, breakdown)] = _series(stocks, flows, measure, breakdown)
+            series = found[(measure, breakdown)]
             if series is not None and 0 <= year - first < len(series):
                 out[i] = series[year - first]
                 if recorded and breakdown == "":

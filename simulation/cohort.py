@@ -37,6 +37,7 @@ Capacity, when given, is handled as a *fluid* approximation, not exactly as the 
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from functools import lru_cache
 
 import numpy as np
@@ -93,14 +94,32 @@ def _delay_pmf(mean_weeks: float, shape: int, steps_per_year: int, grid: int) ->
     return pmf / pmf.sum()
 
 
-@lru_cache(maxsize=16)
-def _ring_slots(length: int) -> tuple[np.ndarray, ...]:
-    """The slots of a ring buffer of ``length`` in delay order (0, 1, ... steps from now),
-    for each step modulo ``length`` (read-only: shared by every run)."""
-    slots = tuple((w + np.arange(length)) % length for w in range(length))
-    for array in slots:
-        array.flags.writeable = False
-    return slots
+#: The set-ups runs share (:meth:`_CohortRun._shared_set_up`), by part and the ids of the
+#: parameter sections they were made from; emptied when it holds :data:`_SHARED_SET_UPS_KEPT`.
+_SHARED_SET_UPS: dict[tuple, tuple[tuple, dict]] = {}
+_SHARED_SET_UPS_KEPT = 64
+
+
+def _read_only(value: object) -> object:
+    """``value`` made read-only to share between runs: an array (in place: it is new) and
+    the arrays of a list (then a tuple); anything else as it is."""
+    if isinstance(value, np.ndarray):
+        value.flags.writeable = False
+    elif isinstance(value, list) and all(isinstance(item, np.ndarray) for item in value):
+        for item in value:
+            item.flags.writeable = False
+        return tuple(value)
+    return value
+
+
+def _add_in_delay_order(ring: np.ndarray, now: int, win: slice, values: np.ndarray) -> None:
+    """``ring[(now + d) % k, :, win] += values[d]`` for each delay ``d`` (``k = len(ring)``):
+    a ring buffer indexed by step modulo its length, filled in delay order from the slot
+    of step ``now`` (two slices: the slots from ``now`` on, then those before it)."""
+    k = ring.shape[0]
+    ring[now:, :, win] += values[: k - now]
+    if now:
+        ring[:now, :, win] += values[k - now :]
 
 
 def remaining_pmf(params: Parameters, steps_per_year: int, length: int) -> np.ndarray:
@@ -202,8 +221,7 @@ def placements_given_new_plans(
     """Plans by placement (the stocks of :func:`expected_arrays`) when the new plans issued
     each step are ``new_plans`` (from :func:`new_plans_by_step` of parameters that differ
     only in the placement mix): SEN support, requests and assessments are not run again,
-    so fitting the placement mix costs a fraction of a full run. Flows other than plan
-    ceasing, moves in and placement years are not computed (zero)."""
+    so fitting the placement mix costs a fraction of a full run. No flows are counted."""
     if new_plans.shape != (params.horizon * steps_per_year, AGES * steps_per_year):
         raise ValueError(
             f"new_plans: expected shape {(params.horizon * steps_per_year, AGES * steps_per_year)}, "
@@ -232,16 +250,10 @@ def _run(
             kept.append(issued)
     run.record_january(params.horizon, run.steps)
     run.gather()
-    return _assemble(
-        params,
-        run.stock,
-        run.flow,
-        run.by_phase,
-        run.new_by_age,
-        run.plans_by_age,
-        run.sen_by_age,
-        run.ceased_by_age,
-    )
+    stocks = _assemble_stocks(params, run.stock, run.by_phase, run.plans_by_age, run.sen_by_age)
+    if not run.counting_flows:
+        return stocks, {}
+    return stocks, _assemble_flows(params, run.flow, run.new_by_age, run.ceased_by_age)
 
 
 _STOCK_NAMES = ("sen_support", "in_assessment") + tuple(PLACEMENTS) + ("waiting_special_place",)
@@ -274,7 +286,7 @@ class _CohortRun:
     census year ``start_year + k`` (January census year), at step ``k * spy``, index
     ``k = 0 .. horizon``. Flows of step ``w`` are added to index ``y = w // spy``, the
     calendar year ``start_year + y``. Numbers are expected children (not whole ones);
-    rates are per year; money is left to :func:`_assemble`.
+    rates are per year; money is left to :func:`_assemble_flows`.
 
     State is indexed by birth cohort ``b`` (one cohort a step, so children age without
     any shifting): at step ``w`` the window of children aged 0-25 is the cohorts
@@ -282,6 +294,10 @@ class _CohortRun:
     ``a0 - 1 - j`` (in steps) and single year of age ``rev_year[j]``. SEN support and
     the requests pipelines carry a row per early identification flag (0: usual; 1:
     reached early by the lever, whose escalation is multiplied by its relative risk).
+
+    A replay (``replay`` given) counts no flows (``counting_flows`` false): its caller
+    keeps the stocks only (:func:`placements_given_new_plans`), and the stocks are the
+    same numbers either way.
     """
 
     def __init__(self, params: Parameters, spy: int, joint: np.ndarray | None, replay: np.ndarray | None) -> None:
@@ -293,15 +309,45 @@ class _CohortRun:
         self.p = params
         self.spy = spy
         self.replay = replay
-        self._set_up_window()
-        self._set_up_arrivals()
-        self._set_up_sen_support()
-        self._set_up_plans()
-        self._set_up_assessment()
+        self.counting_flows = replay is None
+        self._set_up_rates()
+        self._set_up_placement()
         self._set_up_state(joint)
         self._set_up_results()
 
     # -- set-up -------------------------------------------------------------------------
+
+    def _set_up_rates(self) -> None:
+        """The window, arrivals, SEN support, ceasing and assessment: everything that
+        depends on neither the placement mix nor the starting state. A fit runs the engine
+        thousands of times on the same sections while it moves the placement mix, so these
+        are made once for each set of sections (the same objects: they are frozen, their
+        arrays read-only) and shared, read-only, by the runs (:data:`_SHARED_SET_UPS`), each
+        part by the sections it reads (a fit's finite difference moves one of them)."""
+        p = self.p
+        self._shared_set_up("window", (), self._set_up_window)
+        self._shared_set_up("arrivals", (p.population, p.arrivals, p.early_identification), self._set_up_arrivals)
+        self._shared_set_up("sen_support", (p.sen_support, p.early_identification), self._set_up_sen_support)
+        self._shared_set_up("ceasing", (p.ceasing,), self._set_up_ceasing)
+        self._shared_set_up("assessment", (p.assessment,), self._set_up_assessment)
+        # capacity of each year: responsive capacity changes it during the run
+        self.slots = None if self.slots_schedule is None else self.slots_schedule.copy()
+
+    def _shared_set_up(self, part: str, sections: tuple, make: Callable[[], None]) -> None:
+        """The attributes ``make`` sets, made once for each ``sections`` (the same objects)
+        with the start year, horizon and steps a year, and shared read-only by the runs."""
+        p = self.p
+        key = (part, *(id(section) for section in sections), p.start_year, p.horizon, self.spy)
+        entry = _SHARED_SET_UPS.get(key)
+        if entry is None:
+            before = set(vars(self))
+            make()
+            made = {name: _read_only(value) for name, value in vars(self).items() if name not in before}
+            if len(_SHARED_SET_UPS) >= _SHARED_SET_UPS_KEPT:
+                _SHARED_SET_UPS.clear()
+            # the entry holds the sections, so no other object can take their ids while it is kept
+            entry = _SHARED_SET_UPS[key] = (sections, made)
+        vars(self).update(entry[1])
 
     def _set_up_window(self) -> None:
         """Steps and the window: ``dt`` (years), ``a0`` (window positions, ages 0-25 in
@@ -368,11 +414,9 @@ class _CohortRun:
         self.leave_p_y = [-np.expm1(-total * self.dt) for total in self.total_y]
         self.total_positive = [bool(np.all(total > 0)) for total in self.total_y]
 
-    def _set_up_plans(self) -> None:
+    def _set_up_ceasing(self) -> None:
         """Plans by window position: the probability a plan ceases in a step and its split
-        by reason; where plans end at ``max_age`` (``max_pos``; ``None``: at 26); the
-        placement shares of a new plan or a plan moving in (by the child's phase); and the
-        window positions of the phase transfers with their placement matrices."""
+        by reason; and where plans end at ``max_age`` (``max_pos``; ``None``: at 26)."""
         c, spy, a0 = self.p.ceasing, self.spy, self.a0
         rev_year = self.rev_year
         cease_rates = np.stack(
@@ -389,39 +433,44 @@ class _CohortRun:
         max_bin = int(round(c.max_age * spy))
         self.max_pos = a0 - 1 - max_bin if max_bin < a0 else None
         self.max_age_index = min(int(c.max_age), AGES) - 1  # a plan ending at the maximum age counts here
-        self.shares_pos = self.p.placement.new_plan_shares[self.phase_pos]  # (a0, groups)
+
+    def _set_up_placement(self) -> None:
+        """The placement shares of a new plan or a plan moving in (by the child's phase),
+        and the window positions of the phase transfers with their placement matrices."""
+        spy, a0 = self.spy, self.a0
+        # (groups, a0), laid out as the plans are (the products are the same numbers either way)
+        self.shares_pos = np.ascontiguousarray(self.p.placement.new_plan_shares[self.phase_pos].T)
         # each year's moves in of a step, placed: (groups, a0)
-        self.moves_placed = [(m[:, None] * self.shares_pos).T for m in self.moves_pos]
-        self.transfer = self.p.placement.transfer
-        self.transfer_pos = [(k, a0 - 1 - start * spy) for k, start in enumerate(PHASE_START_AGES[1:])]
+        self.moves_placed = [self.shares_pos * m for m in self.moves_pos]
+        # the window position of each phase transfer, with its placement matrix
+        self.transfer_pos = [
+            (a0 - 1 - start * spy, self.p.placement.transfer[k]) for k, start in enumerate(PHASE_START_AGES[1:])
+        ]
         self.mid_phase_pos = _mid_phase_moves(self.p, len(PLACEMENTS), self.rev_bin, spy)
         self.september_step = int(round(SEPTEMBER * spy))
 
     def _set_up_assessment(self) -> None:
         """Decisions and assessments: the year's refusal and not-issued probabilities, the
         discretised delay distributions (steps) and, when capacity is given, the slots
-        each year (children in assessment at once; responsive capacity sets them each
-        1 January after the first, at least the schedule's ``floor``)."""
+        each year by the schedule (children in assessment at once; responsive capacity sets
+        the run's ``slots`` each 1 January after the first, at least the schedule's ``floor``)."""
         p, a, h = self.p, self.p.assessment, self.h
         self.refusal = schedule_values(a.refusal_probability, p.start_year, h)
         self.not_issued = schedule_values(a.not_issued_probability, p.start_year, h)
         self.pmf_dec = delay_pmf(a.decision_weeks_mean, a.decision_weeks_shape, self.spy)
         self.pmf_ass = delay_pmf(a.assessment_weeks_mean, a.assessment_weeks_shape, self.spy)
         self.k_dec, self.k_ass = self.pmf_dec.size, self.pmf_ass.size
-        # the ring buffers' slots, in delay order, for each step modulo their length
-        self.slots_dec = _ring_slots(self.k_dec)
-        self.slots_ass = _ring_slots(self.k_ass)
         self.pmf_dec_3 = self.pmf_dec[:, None, None]
         self.pmf_ass_3 = self.pmf_ass[:, None, None]
         capacity = a.capacity_per_year
-        self.slots: np.ndarray | None = (
+        self.slots_schedule: np.ndarray | None = (
             None
             if capacity is None
             else np.array([a.slots(v) for v in schedule_values(capacity, p.start_year, h)], dtype=float)
         )
-        self.responsive = self.slots is not None and a.capacity_response is not None
+        self.responsive = self.slots_schedule is not None and a.capacity_response is not None
         # the schedule: a floor under responsive capacity
-        self.floor: np.ndarray | None = None if self.slots is None else self.slots.copy()
+        self.floor: np.ndarray | None = self.slots_schedule
 
     def _set_up_state(self, joint: np.ndarray | None) -> None:
         """The state by birth cohort (children): SEN support by flag, plans by placement,
@@ -484,7 +533,8 @@ class _CohortRun:
         self.issue_plans(win, y, issued)
         if back is not None:
             self.return_to_sen_support(win, y, back)
-        self.count_placement_years(win, y)
+        if self.counting_flows:
+            self.count_placement_years(win, y)
         self.leave_window(w, y)
         return issued
 
@@ -515,9 +565,9 @@ class _CohortRun:
         1 September, the cohorts whose school-year age is then inside a phase move by its
         mid-phase matrix (``placement.mid_phase_moves``, :func:`_mid_phase_moves`)."""
         ehcp = self.ehcp
-        for k, pos in self.transfer_pos:
+        for pos, matrix in self.transfer_pos:
             b = w + pos
-            ehcp[:, b] = ehcp[:, b] @ self.transfer[k]
+            ehcp[:, b] = ehcp[:, b] @ matrix
         if self.mid_phase_pos and w % self.spy == self.september_step:
             window = ehcp[:, w : w + self.a0]
             for matrix, positions in self.mid_phase_pos:
@@ -530,13 +580,15 @@ class _CohortRun:
         flow = self.flow
         if self.leave_pos is not None:
             b = w + self.leave_pos
-            flow["sen_exit_left_school"][y] += _sum(self.sen[:, b], None)
+            if self.counting_flows:
+                flow["sen_exit_left_school"][y] += _sum(self.sen[:, b], None)
             self.sen[:, b] = 0.0
         if self.max_pos is not None:
             b = w + self.max_pos
-            aged_out = _sum(self.ehcp[:, b], None)
-            flow["ceased_aged_out"][y] += aged_out
-            self.ceased_by_age[y, self.max_age_index] += aged_out
+            if self.counting_flows:
+                aged_out = _sum(self.ehcp[:, b], None)
+                flow["ceased_aged_out"][y] += aged_out
+                self.ceased_by_age[y, self.max_age_index] += aged_out
             self.ehcp[:, b] = 0.0
 
     def sen_support_exits(self, win: slice, y: int) -> np.ndarray:
@@ -561,9 +613,10 @@ class _CohortRun:
         reason and by single year of age when ceased."""
         window_plan = self.ehcp[:, win]
         ceasing = window_plan * self.cease_p[None, :]
-        ceased_by_pos = ceasing.sum(axis=0)
-        self.ceased[y] += (ceased_by_pos[None, :] * self.cease_split).sum(axis=1)
-        self.ceased_by_age[y] += np.bincount(self.rev_year, weights=ceased_by_pos, minlength=AGES)
+        if self.counting_flows:
+            ceased_by_pos = ceasing.sum(axis=0)
+            self.ceased[y] += (ceased_by_pos[None, :] * self.cease_split).sum(axis=1)
+            self.ceased_by_age[y] += np.bincount(self.rev_year, weights=ceased_by_pos, minlength=AGES)
         window_plan -= ceasing
 
     def arrive_at_sen_support(self, win: slice, y: int, requests: np.ndarray) -> None:
@@ -583,7 +636,8 @@ class _CohortRun:
 
     def move_in(self, win: slice, y: int) -> None:
         """Children moving into the area with a plan during the step, placed as new plans."""
-        self.flow["moves_in"][y] += self.moves_step[y]
+        if self.counting_flows:
+            self.flow["moves_in"][y] += self.moves_step[y]
         window_plan = self.ehcp[:, win]
         window_plan += self.moves_placed[y]
 
@@ -601,7 +655,7 @@ class _CohortRun:
         """The step's requests join the decision pipeline (by their discretised delay); the
         decisions due this step are split into refused and to assess: ``(to_assess, refused)``."""
         now = w % self.k_dec
-        self.ring_dec[self.slots_dec[now], :, win] += self.pmf_dec_3 * requests[None, :, :]
+        _add_in_delay_order(self.ring_dec, now, win, self.pmf_dec_3 * requests[None, :, :])
         decided = self.ring_dec[now, :, win].copy()
         self.ring_dec[now] = 0.0
         refused = decided * self.refusal[y]
@@ -644,7 +698,7 @@ class _CohortRun:
             starting = queue[:, win] * fraction
             queue[:, win] -= starting
         now = w % k_ass
-        ring_ass[self.slots_ass[now], :, win] += self.pmf_ass_3 * starting[None, :, :]
+        _add_in_delay_order(ring_ass, now, win, self.pmf_ass_3 * starting[None, :, :])
         done = ring_ass[now, :, win].copy()
         ring_ass[now] = 0.0
         self.flow["assessments"][y] += _sum(done, None)
@@ -655,10 +709,11 @@ class _CohortRun:
     def issue_plans(self, win: slice, y: int, issued: np.ndarray) -> None:
         """New plans issued in the step, counted by single year of age at issue and placed
         by the new plan shares of the child's phase."""
-        self.flow["new_plans"][y] += _sum(issued, None)
-        self.new_by_age[y] += np.bincount(self.rev_year, weights=issued, minlength=AGES)
+        if self.counting_flows:
+            self.flow["new_plans"][y] += _sum(issued, None)
+            self.new_by_age[y] += np.bincount(self.rev_year, weights=issued, minlength=AGES)
         window_plan = self.ehcp[:, win]
-        window_plan += (issued[:, None] * self.shares_pos).T
+        window_plan += self.shares_pos * issued
 
     def return_to_sen_support(self, win: slice, y: int, back: np.ndarray) -> None:
         """Children refused an assessment or assessed without a plan go back to SEN
@@ -677,11 +732,13 @@ class _CohortRun:
         """The oldest cohort leaves the window (turns 26) at the end of the step: its plans
         cease (aged out, unless they ended at a lower ``max_age``) and its SEN support ends."""
         if self.max_pos is None:
-            aged_out = _sum(self.ehcp[:, w], None)
-            self.flow["ceased_aged_out"][y] += aged_out
-            self.ceased_by_age[y, AGES - 1] += aged_out
+            if self.counting_flows:
+                aged_out = _sum(self.ehcp[:, w], None)
+                self.flow["ceased_aged_out"][y] += aged_out
+                self.ceased_by_age[y, AGES - 1] += aged_out
             self.ehcp[:, w] = 0.0
-        self.flow["sen_exit_left_school"][y] += _sum(self.sen[:, w], None)
+        if self.counting_flows:
+            self.flow["sen_exit_left_school"][y] += _sum(self.sen[:, w], None)
         self.sen[:, w] = 0.0
 
 
@@ -714,7 +771,7 @@ def _mid_phase_moves(
     return moves
 
 
-#: What :func:`_assemble` names and selects, the same for every run: keys by single year of
+#: What :func:`_assemble_stocks` and :func:`_assemble_flows` name and select, the same for every run: keys by single year of
 #: age, the ages of each age band, the placements of each group and the ages of each phase.
 _AGE_LABELS = tuple(f"age={age}" for age in range(AGES))
 _BAND_AGES = tuple(
@@ -735,16 +792,22 @@ _PHASE_LABELS = tuple(f"phase={phase}" for phase in PHASES)
 _PHASE_AGES = tuple(phase_by_age() == f for f in range(len(PHASES)))
 
 
-def _assemble(
-    p: Parameters,
-    stock: dict,
-    flow: dict,
-    by_phase: np.ndarray,
-    new_by_age: np.ndarray,
-    plans_by_age: np.ndarray,
-    sen_by_age: np.ndarray,
-    ceased_by_age: np.ndarray,
-) -> tuple[dict, dict]:
+def _members_by_phase(by_phase: np.ndarray, members: list[int]) -> np.ndarray:
+    """``by_phase[:, members, f].sum(axis=1)`` for every phase ``f`` (rows), bit for bit:
+    with one or two members that reduction is ``0.0 + first (+ second)`` (``0.0 +`` as the
+    reduction turns -0.0 into 0.0), done here for all phases in one or two additions."""
+    if len(members) > 2:
+        return np.array([by_phase[:, members, f].sum(axis=1) for f in range(by_phase.shape[2])])
+    total = 0.0 + by_phase[:, members[0], :]
+    for g in members[1:]:
+        total = total + by_phase[:, g, :]
+    return np.ascontiguousarray(total.T)
+
+
+def _assemble_stocks(
+    p: Parameters, stock: dict, by_phase: np.ndarray, plans_by_age: np.ndarray, sen_by_age: np.ndarray
+) -> dict:
+    """The stocks of :func:`expected_arrays` by ``(measure, breakdown)``, each January."""
     h = p.horizon
     stocks: dict[tuple[str, str], np.ndarray] = {
         ("sen_support", ""): stock["sen_support"],
@@ -756,11 +819,18 @@ def _assemble(
     for label, in_band in _BAND_AGES:
         stocks[("ehcp_total", label)] = plans_by_age[:, in_band].sum(axis=1)
     for measure, members in _GROUP_MEMBERS:
-        for f, label in enumerate(_PHASE_LABELS):
-            stocks[(measure, label)] = by_phase[:, members, f].sum(axis=1)
+        for label, values in zip(_PHASE_LABELS, _members_by_phase(by_phase, members)):
+            stocks[(measure, label)] = values
     for f, label in enumerate(_PHASE_LABELS):
         stocks[("ehcp_total", label)] = by_phase[:, :, f].sum(axis=1)
     stocks[("waiting_special_place", "")] = np.zeros(h + 1)
+    return stocks
+
+
+def _assemble_flows(p: Parameters, flow: dict, new_by_age: np.ndarray, ceased_by_age: np.ndarray) -> dict:
+    """The flows of :func:`expected_arrays` by ``(measure, breakdown)``, each calendar year;
+    costs in pounds at the parameters' price base."""
+    h = p.horizon
     flows: dict[tuple[str, str], np.ndarray] = {}
     flows[("sen_support_identified", "")] = flow["identified"]
     flows[("sen_support_identified", "route=early_identification")] = flow["identified_early"]
@@ -801,4 +871,4 @@ def _assemble(
     flows[("cost_gbp", "")] = (
         total + flows[("cost_gbp", "component=assessment")] + flows[("cost_gbp", "component=early_support")]
     )
-    return stocks, flows
+    return flows
