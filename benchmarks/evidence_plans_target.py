@@ -21,6 +21,8 @@ log error and median log error (bias) of both, and the 95% bands' coverage as ru
     .venv/bin/python benchmarks/evidence_plans_target.py [--neighbours-of Gloucestershire] [--replications 30]
         [--out FILE.csv]
     .venv/bin/python benchmarks/evidence_plans_target.py --every 10    # a held-out set of LAs
+    .venv/bin/python benchmarks/evidence_plans_target.py --identification forecast_target   # with the SEN
+        support share following the forecast engine's too
 """
 
 from __future__ import annotations
@@ -60,6 +62,8 @@ def main(argv: list[str] | None = None) -> int:
                         help="instead: every N-th LA by code, leaving out the neighbours (a held-out set)")
     parser.add_argument("--replications", type=int, default=30)
     parser.add_argument("--seed", type=int, default=20251122)
+    parser.add_argument("--identification", choices=setup.IDENTIFICATION_FORWARD_RULES, default=None,
+                        help="also carry identification forward by this rule (default: the model's)")
     parser.add_argument("--out", type=Path, default=None)
     args = parser.parse_args(argv)
     dataset = store.load_dataset(None)
@@ -70,6 +74,8 @@ def main(argv: list[str] | None = None) -> int:
     shipped = read_checks(data_dir() / SHIPPED_CHECKS)
     status_quo = shipped[shipped["la_code"].isin(las["la_code"])].assign(rule="request_growth")
     setup.PLANS_FORWARD = "forecast_target"
+    if args.identification:
+        setup.IDENTIFICATION_FORWARD = args.identification
     parts, began = [], time.perf_counter()
     for row in las.itertuples(index=False):
         try:
