@@ -51,6 +51,7 @@ import numpy as np
 import pandas as pd
 
 from sendcast.runtime.errors import SendcastError
+from sendcast.scenarios.validation import FLOWS, REPORTED
 
 #: Share of past checks the widened bands must hold.
 COVERAGE = 0.95
@@ -59,14 +60,12 @@ CHECK_COLUMNS = ["la_code", "measure", "origin", "horizon", "year", "year_basis"
                  "lo95", "hi95"]
 #: ... and, where there are any, the forecast engine's on the same rows (for the evidence).
 FORECAST_COLUMNS = ["forecast", "forecast_lo95", "forecast_hi95"]
-#: Measures whose discrepancy is in percentage points ...
+#: Measures whose discrepancy is in percentage points; on the log scale (shares that are
+#: never 0: their discrepancy applies to the counts they are a share of); every other
+#: measure (counts, possibly 0) on the ``log(1 + x)`` scale. Calendar-year flows (horizon
+#: ``h``: calendar year ``t + h - 1``) are :data:`sendcast.scenarios.validation.FLOWS`.
 POINT_MEASURES = ("issued_within_20wk_pct",)
-#: ... on the log scale (shares that are never 0: their discrepancy applies to the counts
-#: they are a share of) ...
 LOG_MEASURES = ("sen_support_pct",)
-#: ... and for every other measure (counts, possibly 0) on the ``log(1 + x)`` scale.
-#: Measures that are calendar-year flows (horizon ``h``: calendar year ``t + h - 1``).
-FLOW_MEASURES = ("new_plans", "requests", "issued_within_20wk_pct")
 #: A run's measure -> the validated measure whose discrepancy it takes.
 RUN_MEASURES = {
     "ehcp_total": "ehcp_total",
@@ -195,7 +194,7 @@ def horizon_of(measure: str, year, origin: int):
     """Years ahead of January ``origin``: a January count of ``year`` is ``year - origin``
     ahead; a flow of calendar ``year`` is ``year - origin + 1`` (calendar ``origin`` ends
     on the first January not known)."""
-    return np.asarray(year, dtype=int) - origin + (1 if measure in FLOW_MEASURES else 0)
+    return np.asarray(year, dtype=int) - origin + (1 if measure in FLOWS else 0)
 
 
 def widen_summary(summary: pd.DataFrame, table: pd.DataFrame, origin: int) -> pd.DataFrame:
@@ -279,9 +278,19 @@ def read_checks(path: Path) -> pd.DataFrame:
 
 def shipped_checks(data: Path) -> pd.DataFrame | None:
     """The checks under the data folder ``data`` (:data:`SHIPPED_CHECKS`), or ``None`` when
-    there are none (then no band is widened, and the run says so)."""
+    there are none (then no band is widened, and the run says so). Read once per file and
+    modification time in a process (a national validation asks for them once per LA)."""
     path = Path(data) / SHIPPED_CHECKS
-    return read_checks(path) if path.is_file() else None
+    if not path.is_file():
+        return None
+    key = (str(path.resolve()), path.stat().st_mtime_ns)
+    if key not in _CHECKS:
+        _CHECKS.clear()
+        _CHECKS[key] = read_checks(path)
+    return _CHECKS[key]
+
+
+_CHECKS: dict[tuple, pd.DataFrame] = {}
 
 
 def one_year_coverage(checks: pd.DataFrame) -> pd.DataFrame:
@@ -289,13 +298,12 @@ def one_year_coverage(checks: pd.DataFrame) -> pd.DataFrame:
     share left out, as in the coverage target): the share of the checks inside the band as
     run (``as_run``), widened by the discrepancy known at the origin (``widened``) and the
     forecast engine's (``forecast``, where the checks have it)."""
-    from sendcast.scenarios.validation import REPORTED
-
     one = checks[(checks["horizon"] == 1) & ~checks["measure"].isin(REPORTED)]
     scored = widen_checks(one, checks)
+    first_known = int(known_by(checks.dropna(subset=["published", "simulated", "lo95", "hi95"])).min())
     rows = []
     for origin, part in scored.groupby("origin"):
-        if discrepancy(checks, int(origin)).empty:
+        if origin < first_known:  # nothing was known before it: not widened
             continue
         inside = (part["lo95"] <= part["published"]) & (part["published"] <= part["hi95"])
         row = {"origin": int(origin), "checks": len(part), "as_run": float(inside.mean()),
@@ -335,12 +343,12 @@ def for_run(data: Path, start_year: int) -> tuple[pd.DataFrame | None, str]:
     checks shipped under the data folder ``data`` known by then; ``None`` without checks or
     with none known: the bands are then not widened) and :func:`evidence_words` of the
     checks (remembered per file and its modification time)."""
-    path = Path(data) / SHIPPED_CHECKS
-    if not path.is_file():
+    checks = shipped_checks(data)
+    if checks is None:
         return None, "No checks of earlier runs are shipped (data/evidence): the bands are not widened."
+    path = Path(data) / SHIPPED_CHECKS
     key = (str(path.resolve()), path.stat().st_mtime_ns, int(start_year))
     if key not in _RUN_CACHE:
-        checks = read_checks(path)
         table = discrepancy(checks, start_year)
         _RUN_CACHE.clear()
         _RUN_CACHE[key] = (None if table.empty else table, evidence_words(checks))

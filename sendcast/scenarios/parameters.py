@@ -976,21 +976,21 @@ def _assemble(dataset: Dataset, history: LaHistory, calibration: CalibrationResu
     rule = scenario.trends.rule if scenario is not None else "damped"
     if rule == "damped":
         params = carry_forward(params, start_year - 1, **trend_rule(history, calibration, start_year))
-        if IDENTIFICATION_FORWARD != "multiplier_growth":
-            # set on the baseline's levers, so a scenario's own identification comes on top of it
-            base = replace(params, early_identification=early_identification(None),
+        def baseline_levers(params: Parameters) -> Parameters:
+            """``params`` with the baseline's levers: a target path is set on them, so a
+            scenario's own levers come on top of it."""
+            return replace(params, early_identification=early_identification(None),
                            individual_support_plans=reform_settings(None), assessment=today,
                            caseload=replace(params.caseload, in_assessment_weeks_open=today_weeks_open))
+
+        if IDENTIFICATION_FORWARD != "multiplier_growth":
+            base = baseline_levers(params)
             path = (share_path(history, start_year, horizon) if IDENTIFICATION_FORWARD == "share_target"
                     else forecast_share_path(dataset, history, start_year, horizon))
             multipliers = share_target_multipliers(base, history, calibration, start_year, path)
             params = replace(params, arrivals=replace(params.arrivals, sen_support_multiplier=multipliers))
         if PLANS_FORWARD == "forecast_target":
-            # set on the baseline's levers, so a scenario's own levers act on top of it
-            base = replace(params, early_identification=early_identification(None),
-                           individual_support_plans=reform_settings(None), assessment=today,
-                           caseload=replace(params.caseload, in_assessment_weeks_open=today_weeks_open))
-            multipliers = plans_target_multipliers(base, history, start_year,
+            multipliers = plans_target_multipliers(baseline_levers(params), history, start_year,
                                                    forecast_plans_path(dataset, history, start_year, horizon))
             params = replace(params, sen_support=replace(params.sen_support, request_multiplier=multipliers))
     return params
