@@ -77,7 +77,7 @@ model can meet.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -87,6 +87,7 @@ from scipy.optimize import least_squares
 
 from simulation.caseload import age_placement_counts
 from simulation.cohort import expected_arrays, new_plans_by_step, placements_given_new_plans
+from simulation.cohort_batch import expected_arrays_batch, placements_given_new_plans_batch
 from simulation.errors import CalibrationError
 from simulation.outputs import AGE_BANDS, PLACEMENT_GROUPS
 from simulation.parameters import (
@@ -866,15 +867,9 @@ def calibrate(
     # the flows are fitted without the mid-phase moves (kept for the fit: its id keys a memo)
     flows_base = replace(start, placement=_without_moves(start.placement)) if start.placement.moves else start
 
-    def simulated(
-        theta: np.ndarray,
-        rows: list[tuple[str, str, int]] = keys,
-        steps: int = steps_per_year,
-        new_plans: np.ndarray | None = None,
-        recorded: bool = True,
-        base: Parameters = start,
-    ) -> np.ndarray:
-        """Model values of ``rows``; ``recorded``: FE and other as SEN2 recorded them each year."""
+    def prepared(theta: np.ndarray, base: Parameters) -> tuple[Parameters, np.ndarray, float]:
+        """The parameters of ``theta`` on ``base``, the starting plans by age and placement
+        and the recording shift."""
         shift = 0.0
         rates = theta
         if shift_at is not None:
@@ -883,10 +878,13 @@ def calibrate(
             rates[shift_at] = 0.0  # the start is converted here, once, without rounding
         params = apply_free_parameters(base, rates, request_years, names, memos.setdefault(id(base), {}))
         start_joint = shift_fe_other(joint, shift) if shift else joint
-        if new_plans is None:
-            stocks, flows = expected_arrays(params, steps, start_by_age_placement=start_joint)
-        else:  # only the placement mix changes: replay the new plans, do not run requests again
-            stocks, flows = placements_given_new_plans(params, new_plans, steps, start_by_age_placement=start_joint), {}
+        return params, start_joint, shift
+
+    def read(
+        stocks: dict, flows: dict, rows: list[tuple[str, str, int]], shift: float, recorded: bool
+    ) -> np.ndarray:
+        """Model values of ``rows`` from a run's results; ``recorded``: FE and other as SEN2
+        recorded them each year."""
         both = stocks[("ehcp_fe", "")] + stocks[("ehcp_other", "")]
         out = np.full(len(rows), np.nan)
         found: dict[tuple[str, str], np.ndarray | None] = {}  # each measure's series, once (rows are by year)
@@ -900,12 +898,48 @@ def calibrate(
                     out[i] = as_recorded(measure, year, out[i], both[year - first], shift)
         return out
 
-    def residuals(theta: np.ndarray, new_plans: np.ndarray | None = None, base: Parameters = start) -> np.ndarray:
-        model = simulated(theta, new_plans=new_plans, base=base)
+    def simulated(
+        theta: np.ndarray,
+        rows: list[tuple[str, str, int]] = keys,
+        steps: int = steps_per_year,
+        new_plans: np.ndarray | None = None,
+        recorded: bool = True,
+        base: Parameters = start,
+    ) -> np.ndarray:
+        """Model values of ``rows``; ``recorded``: FE and other as SEN2 recorded them each year."""
+        params, start_joint, shift = prepared(theta, base)
+        if new_plans is None:
+            stocks, flows = expected_arrays(params, steps, start_by_age_placement=start_joint)
+        else:  # only the placement mix changes: replay the new plans, do not run requests again
+            stocks, flows = placements_given_new_plans(params, new_plans, steps, start_by_age_placement=start_joint), {}
+        return read(stocks, flows, rows, shift, recorded)
+
+    def simulated_together(
+        thetas: list[np.ndarray], new_plans: np.ndarray | None, base: Parameters
+    ) -> list[np.ndarray]:
+        """:func:`simulated` of each of ``thetas`` (the fit's rows and steps), the cohort
+        engine's runs stepped together (:mod:`simulation.cohort_batch`: the same numbers)."""
+        made = [prepared(theta, base) for theta in thetas]
+        params, joints = [m[0] for m in made], [m[1] for m in made]
+        if new_plans is None:
+            results = expected_arrays_batch(params, steps_per_year, start_by_age_placement=joints)
+        else:
+            results = [
+                (stocks, {})
+                for stocks in placements_given_new_plans_batch(
+                    params, new_plans, steps_per_year, start_by_age_placement=joints
+                )
+            ]
+        return [read(stocks, flows, keys, shift, True) for (stocks, flows), (_, _, shift) in zip(results, made)]
+
+    def residuals_of(theta: np.ndarray, model: np.ndarray) -> np.ndarray:
         with np.errstate(divide="ignore", invalid="ignore"):
             r = np.where(usable, np.log(np.maximum(model, 1e-9) / np.where(usable, actual, 1.0)) * weights, 0.0)
             pooled = [np.log(max(np.nansum(model[mask]), 1e-9) / actual[mask].sum()) for mask in pools]
         return np.concatenate([r, np.array(pooled) * pool_weights, CEASING_PRIOR_WEIGHT * theta[prior_at]])
+
+    def residuals(theta: np.ndarray, new_plans: np.ndarray | None = None, base: Parameters = start) -> np.ndarray:
+        return residuals_of(theta, simulated(theta, new_plans=new_plans, base=base))
 
     prior_at = np.array([names.index(f"ceasing_{name}_scale") for name, _, _ in CEASING_SCALES])
     theta = np.zeros(len(names))
@@ -955,6 +989,25 @@ def calibrate(
             full[free] = sub
             return residuals(full, new_plans, stage_base)[rows]
 
+        def all_residuals(
+            fun: Callable[[np.ndarray], np.ndarray],
+            points: Iterable[np.ndarray],
+            free: np.ndarray = free,
+            rows: np.ndarray = rows,
+            new_plans: np.ndarray | None = new_plans,
+            stage_base: Parameters = stage_base,
+        ) -> list[np.ndarray]:
+            """``map(stage_residuals, points)``, the runs stepped together: how
+            ``least_squares`` evaluates the points of its finite-difference Jacobian (its
+            ``workers``; ``fun`` is its wrapper of ``stage_residuals``: the same numbers)."""
+            fulls = []
+            for sub in points:
+                full = theta.copy()
+                full[free] = sub
+                fulls.append(full)
+            models = simulated_together(fulls, new_plans, stage_base)
+            return [residuals_of(full, model)[rows] for full, model in zip(fulls, models)]
+
         solution = least_squares(
             stage_residuals,
             theta[free],
@@ -964,6 +1017,7 @@ def calibrate(
             max_nfev=max_evaluations,
             ftol=TOLERANCE,
             xtol=TOLERANCE,
+            workers=all_residuals,
         )
         log.debug("calibration stage %s: %d evaluations, cost %.4f", stage, solution.nfev, solution.cost)
         evaluations += solution.nfev

@@ -248,6 +248,12 @@ def _run(
         issued = run.step(w)
         if kept is not None:
             kept.append(issued)
+    return _finish(run)
+
+
+def _finish(run: _CohortRun) -> tuple[dict, dict]:
+    """The last January's stocks, then ``(stocks, flows)`` of a run whose steps are done."""
+    params = run.p
     run.record_january(params.horizon, run.steps)
     run.gather()
     stocks = _assemble_stocks(params, run.stock, run.by_phase, run.plans_by_age, run.sen_by_age)

@@ -1,0 +1,396 @@
+"""Several runs of the cohort engine stepped together: the same numbers, bit for bit, as
+running them one at a time (:func:`simulation.cohort.expected_arrays`), in a fraction of
+the time when the runs are many and small.
+
+A fit's finite-difference Jacobian runs the engine once for each free parameter, on
+parameters that differ in a value or two: each step of the engine is a few dozen numpy
+operations on arrays of a few hundred numbers, so a run's time is mostly the operations'
+fixed cost, not their arithmetic. Here the runs' state arrays are stacked on a leading
+axis (one row a run) and each operation of a step is done once for all of them: the same
+element-wise arithmetic, and every sum taken over the same numbers in the same order as a
+single run takes it (sums by single year of age as :func:`numpy.bincount` does, one value
+after another; the matrix products run by run), so each run's results are exactly its own.
+
+Each run is set up by :class:`simulation.cohort._CohortRun` as usual (its rates, placement
+mix and starting state) and its results assembled as usual: only the time steps are
+shared. Runs that cannot share steps (a different horizon, steps a year, delay
+distributions' lengths, capacity rule, age limits or placement-move ages, or early
+identification with its second flag) are run one at a time instead: the results are the
+same either way.
+
+Time and units as :mod:`simulation.cohort`: step ``w`` covers ``[w, w + 1) / spy`` years from
+1 January of ``start_year``; stocks on 1 January (census year), flows by calendar year,
+expected children.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+
+from simulation.cohort import _CohortRun, _finish, _sum, remaining_pmf
+from simulation.parameters import AGES, Parameters
+
+
+def expected_arrays_batch(
+    params: Sequence[Parameters],
+    steps_per_year: int = 52,
+    *,
+    start_by_age_placement: Sequence[np.ndarray | None] | None = None,
+) -> list[tuple[dict, dict]]:
+    """:func:`simulation.cohort.expected_arrays` of each parameter set, in order (the same
+    numbers); ``start_by_age_placement``: one starting table (or ``None``) per run."""
+    joints = [None] * len(params) if start_by_age_placement is None else list(start_by_age_placement)
+    return _run_batch(list(params), steps_per_year, joints, None)
+
+
+def placements_given_new_plans_batch(
+    params: Sequence[Parameters],
+    new_plans: np.ndarray,
+    steps_per_year: int = 52,
+    *,
+    start_by_age_placement: Sequence[np.ndarray | None] | None = None,
+) -> list[dict]:
+    """:func:`simulation.cohort.placements_given_new_plans` of each parameter set with the
+    same replayed ``new_plans``, in order (the same numbers)."""
+    for p in params:
+        if new_plans.shape != (p.horizon * steps_per_year, AGES * steps_per_year):
+            raise ValueError(
+                f"new_plans: expected shape {(p.horizon * steps_per_year, AGES * steps_per_year)}, "
+                f"found {new_plans.shape}"
+            )
+    joints = [None] * len(params) if start_by_age_placement is None else list(start_by_age_placement)
+    return [stocks for stocks, _ in _run_batch(list(params), steps_per_year, joints, new_plans)]
+
+
+def _run_batch(
+    params: list[Parameters], spy: int, joints: list[np.ndarray | None], replay: np.ndarray | None
+) -> list[tuple[dict, dict]]:
+    if len(joints) != len(params):
+        raise ValueError(f"start_by_age_placement: {len(joints)} tables for {len(params)} parameter sets")
+    runs = [_CohortRun(p, spy, joint, replay) for p, joint in zip(params, joints)]
+    if len(runs) > 1 and _can_share_steps(runs):
+        _SharedSteps(runs).run()
+    else:
+        for run in runs:
+            for w in range(run.steps):
+                run.step(w)
+    return [_finish(run) for run in runs]
+
+
+#: What the runs stepped together must have in common (attributes of ``_CohortRun``).
+_COMMON = (
+    "steps",
+    "a0",
+    "nb",
+    "spy",
+    "n_flags",
+    "k_dec",
+    "k_ass",
+    "responsive",
+    "leave_pos",
+    "max_pos",
+    "max_age_index",
+    "september_step",
+    "counting_flows",
+    "cease_names",
+)
+
+
+def _can_share_steps(runs: list[_CohortRun]) -> bool:
+    first = runs[0]
+    if first.n_flags != 1:  # early identification's second flag: stepped one run at a time
+        return False
+    for run in runs[1:]:
+        if any(getattr(run, name) != getattr(first, name) for name in _COMMON):
+            return False
+        if (run.slots is None) != (first.slots is None) or run.replay is not first.replay:
+            return False
+        if not np.array_equal(run.old_enough, first.old_enough):
+            return False
+        if [pos for pos, _ in run.transfer_pos] != [pos for pos, _ in first.transfer_pos]:
+            return False
+        if len(run.mid_phase_pos) != len(first.mid_phase_pos) or not all(
+            np.array_equal(a, b) for (_, a), (_, b) in zip(run.mid_phase_pos, first.mid_phase_pos)
+        ):
+            return False
+    return True
+
+
+def _group_sums(values: np.ndarray, spy: int) -> np.ndarray:
+    """``np.bincount(rev_year, weights=row, minlength=AGES)`` of each row of ``values``
+    (runs, window positions), bit for bit: window positions ``j`` are single year of age
+    ``AGES - 1 - j // spy``, and bincount adds a bin's weights one after another, from 0."""
+    parts = values.reshape(values.shape[0], AGES, spy)
+    total = 0.0 + parts[:, :, 0]
+    for r in range(1, spy):
+        total = total + parts[:, :, r]
+    return total[:, ::-1]
+
+
+class _SharedSteps:
+    """The time steps of several :class:`simulation.cohort._CohortRun` taken together.
+
+    The runs' state (SEN support, plans, the decision and assessment pipelines, the queue)
+    and the results counted each step move into arrays with a leading run axis, and each
+    run's own attributes become views of its row, so anything a run does on its own (the
+    January records, the assessments under way at the start, responsive capacity) acts on
+    the shared arrays. The step is :meth:`simulation.cohort._CohortRun.step` with each
+    operation on all rows at once (one early identification flag: the flag axis has
+    length 1)."""
+
+    def __init__(self, runs: list[_CohortRun]) -> None:
+        self.runs = runs
+        first = runs[0]
+        self.first = first
+        self.spy, self.a0, self.steps = first.spy, first.a0, first.steps
+        self.counting_flows = first.counting_flows
+
+        def shared(name: str) -> np.ndarray:
+            stacked = np.stack([getattr(run, name) for run in runs])
+            for i, run in enumerate(runs):
+                setattr(run, name, stacked[i])
+            return stacked
+
+        # state and results: stacked, each run's own arrays now views of its row
+        self.sen = shared("sen")  # (runs, 1, nb)
+        self.ehcp = shared("ehcp")  # (runs, groups, nb)
+        self.ring_dec = shared("ring_dec")  # (runs, k_dec, 1, nb)
+        self.ring_ass = shared("ring_ass")
+        self.queue = shared("queue")  # (runs, 1, nb)
+        self.years = shared("years")  # (runs, h, groups)
+        self.ceased = shared("ceased")  # (runs, h, 3)
+        self.new_by_age = shared("new_by_age")  # (runs, h, AGES)
+        self.ceased_by_age = shared("ceased_by_age")
+        self.flow = {}
+        for name in first.flow:
+            stacked = np.stack([run.flow[name] for run in runs])  # (runs, h)
+            for i, run in enumerate(runs):
+                run.flow[name] = stacked[i]
+            self.flow[name] = stacked
+        self.slots = None if first.slots is None else shared("slots")  # (runs, h)
+
+        # rates: stacked read-only copies, (runs, ...) with the flag axis dropped
+        def rows(name: str) -> np.ndarray:
+            return np.stack([np.asarray(getattr(run, name), dtype=float) for run in runs])
+
+        def yearly(name: str) -> list[np.ndarray]:
+            return [np.stack([getattr(run, name)[y] for run in runs]) for y in range(first.h)]
+
+        def column(name: str) -> np.ndarray:  # one value a run, as a column (runs, 1)
+            return np.array([float(getattr(run, name)) for run in runs])[:, None]
+
+        self.leave_p_y = [v[:, 0, :] for v in yearly("leave_p_y")]
+        self.total_y = [v[:, 0, :] for v in yearly("total_y")]
+        self.req_rate_y = [v[:, 0, :] for v in yearly("req_rate_y")]
+        self.total_positive = [all(run.total_positive[y] for run in runs) for y in range(first.h)]
+        self.nm_age = rows("nm_age")  # (runs, a0)
+        self.moved_away_rate = column("moved_away_rate")
+        self.cease_p = rows("cease_p")[:, None, :]  # (runs, 1, a0)
+        self.cease_split = rows("cease_split")  # (runs, 3, a0)
+        self.ident_normal_pos = yearly("ident_normal_pos")  # (runs, a0) each year
+        self.identified_step = [np.array(v) for v in yearly("identified_step")]
+        self.identified_early_step = [np.array(v) for v in yearly("identified_early_step")]
+        self.direct_pos = yearly("direct_pos")
+        self.direct_step = [np.array(v) for v in yearly("direct_step")]
+        self.moves_step = [np.array(v) for v in yearly("moves_step")]
+        self.moves_placed = yearly("moves_placed")  # (runs, groups, a0) each year
+        self.shares_pos = rows("shares_pos")  # (runs, groups, a0)
+        self.refusal = rows("refusal")  # (runs, h)
+        self.not_issued = rows("not_issued")
+        self.pmf_dec = rows("pmf_dec")[:, :, None]  # (runs, k, 1)
+        self.pmf_ass = rows("pmf_ass")[:, :, None]
+        self.old_enough = first.old_enough
+        self.transfer = [
+            (pos, np.stack([matrix for run in runs for p, matrix in run.transfer_pos if p == pos]))
+            for pos, _ in first.transfer_pos
+        ]
+        self.mid_phase = [
+            (positions, [run.mid_phase_pos[k][0] for run in runs])
+            for k, (_, positions) in enumerate(first.mid_phase_pos)
+        ]
+        self.index = np.arange(len(runs))
+
+    def run(self) -> None:
+        for w in range(self.steps):
+            self.step(w)
+
+    def step(self, w: int) -> None:
+        """:meth:`simulation.cohort._CohortRun.step` for every run."""
+        spy = self.spy
+        y = w // spy
+        if w % spy == 0:
+            for run in self.runs:
+                run.record_january(y, w)
+        win = slice(w, w + self.a0)
+        self.placement_moves(w)
+        self.leave_at_age_limits(w, y)
+        replaying = self.first.replay is not None
+        requests = None if replaying else self.sen_support_exits(win, y)
+        self.cease_plans(win, y)
+        if requests is not None:
+            self.arrive_at_sen_support(win, y, requests)
+        self.move_in(win, y)
+        if requests is not None:
+            issued, back = self.requests_to_plans(w, win, y, requests)
+        else:
+            issued, back = np.broadcast_to(self.first.replay[w], (len(self.runs), self.a0)), None
+        self.issue_plans(win, y, issued)
+        if back is not None:
+            self.return_to_sen_support(win, y, back)
+        if self.counting_flows:
+            self.years[:, y] += self.ehcp[:, :, win].sum(axis=2) * self.first.dt
+        self.leave_window(w, y)
+
+    def placement_moves(self, w: int) -> None:
+        ehcp = self.ehcp
+        for pos, matrices in self.transfer:
+            b = w + pos
+            # one product a run (a stack): each row summed as the run's own product sums it (tested)
+            ehcp[:, :, b] = np.matmul(ehcp[:, None, :, b], matrices)[:, 0]
+        if self.mid_phase and w % self.spy == self.first.september_step:
+            for i in range(len(self.runs)):
+                window = ehcp[i, :, w : w + self.a0]
+                for positions, matrices in self.mid_phase:
+                    window[:, positions] = matrices[i].T @ window[:, positions]
+
+    def leave_at_age_limits(self, w: int, y: int) -> None:
+        first, flow = self.first, self.flow
+        if first.leave_pos is not None:
+            b = w + first.leave_pos
+            if self.counting_flows:
+                flow["sen_exit_left_school"][:, y] += self.sen[:, 0, b]
+            self.sen[:, :, b] = 0.0
+        if first.max_pos is not None:
+            b = w + first.max_pos
+            if self.counting_flows:
+                aged_out = _sum(self.ehcp[:, :, b], 1)
+                flow["ceased_aged_out"][:, y] += aged_out
+                self.ceased_by_age[:, y, first.max_age_index] += aged_out
+            self.ehcp[:, :, b] = 0.0
+
+    def sen_support_exits(self, win: slice, y: int) -> np.ndarray:
+        window_sen = self.sen[:, 0, win]
+        total = self.total_y[y]
+        leaving = window_sen * self.leave_p_y[y]
+        if self.total_positive[y]:
+            share = leaving / total
+        else:
+            share = np.divide(leaving, total, out=np.zeros_like(leaving), where=total > 0)
+        requests = share * self.req_rate_y[y]
+        self.flow["sen_exit_needs_met"][:, y] += _sum(share * self.nm_age, 1)
+        self.flow["sen_exit_moved_away"][:, y] += _sum(share * self.moved_away_rate, 1)
+        window_sen -= leaving
+        return requests
+
+    def cease_plans(self, win: slice, y: int) -> None:
+        window_plan = self.ehcp[:, :, win]
+        ceasing = window_plan * self.cease_p
+        if self.counting_flows:
+            ceased_by_pos = ceasing.sum(axis=1)
+            self.ceased[:, y] += (ceased_by_pos[:, None, :] * self.cease_split).sum(axis=2)
+            self.ceased_by_age[:, y] += _group_sums(ceased_by_pos, self.spy)
+        window_plan -= ceasing
+
+    def arrive_at_sen_support(self, win: slice, y: int, requests: np.ndarray) -> None:
+        flow = self.flow
+        self.sen[:, 0, win] += self.ident_normal_pos[y]
+        flow["identified"][:, y] += self.identified_step[y]
+        flow["identified_early"][:, y] += self.identified_early_step[y]
+        requests += self.direct_pos[y]
+        flow["direct"][:, y] += self.direct_step[y]
+        flow["requests"][:, y] += _sum(requests, 1)
+
+    def move_in(self, win: slice, y: int) -> None:
+        if self.counting_flows:
+            self.flow["moves_in"][:, y] += self.moves_step[y]
+        self.ehcp[:, :, win] += self.moves_placed[y]
+
+    def requests_to_plans(self, w: int, win: slice, y: int, requests: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        to_assess, refused = self.decide(w, win, y, requests)
+        if self.first.responsive and y >= 1 and w % self.spy == 0:
+            for run in self.runs:
+                run.set_responsive_slots(y)
+        issued, no_plan = self.assess(w, win, y, to_assess)
+        return issued, refused + no_plan
+
+    def decide(self, w: int, win: slice, y: int, requests: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        ring = self.ring_dec[:, :, 0, :]
+        now = w % self.first.k_dec
+        _add_in_delay_order(ring, now, win, self.pmf_dec * requests[:, None, :])
+        decided = ring[:, now, win].copy()
+        ring[:, now] = 0.0
+        refused = decided * self.refusal[:, y : y + 1]
+        self.flow["refused"][:, y] += _sum(refused, 1)
+        to_assess = decided - refused
+        self.flow["decided"][:, y] += _sum(to_assess, 1)
+        return to_assess, refused
+
+    def assess(self, w: int, win: slice, y: int, to_assess: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        first, slots = self.first, self.slots
+        ring = self.ring_ass[:, :, 0, :]
+        k_ass = first.k_ass
+        if w == 0:  # assessments under way at the start, run by run as a run does them
+            for i, run in enumerate(self.runs):
+                if run.open_at_start.sum() > 0:
+                    part_way = 1.0 if run.slots is None else min(1.0, run.slots[0] / run.open_at_start.sum())
+                    run.ring_ass[:, 0, win] += (
+                        remaining_pmf(run.p, run.spy, k_ass)[:, None] * (run.open_at_start * part_way)[None, :]
+                    )
+                    to_assess[i] += run.open_at_start * (1.0 - part_way)
+        now = w % k_ass
+        if slots is None:
+            starting = to_assess
+        else:
+            queue = self.queue[:, 0, :]
+            queue[:, win] += to_assess
+            busy = _sum(self.ring_ass.reshape(len(self.runs), -1), 1) - _sum(ring[:, now], 1)
+            free = np.maximum(slots[:, y] - busy, 0.0)
+            waiting = _sum(queue[:, win], 1)
+            with np.errstate(divide="ignore", invalid="ignore"):
+                fraction = np.where(waiting <= free, 1.0, free / waiting)
+            starting = queue[:, win] * fraction[:, None]
+            queue[:, win] -= starting
+        _add_in_delay_order(ring, now, win, self.pmf_ass * starting[:, None, :])
+        done = ring[:, now, win].copy()
+        ring[:, now] = 0.0
+        self.flow["assessments"][:, y] += _sum(done, 1)
+        no_plan = done * self.not_issued[:, y : y + 1]
+        self.flow["not_issued"][:, y] += _sum(no_plan, 1)
+        return done - no_plan, no_plan
+
+    def issue_plans(self, win: slice, y: int, issued: np.ndarray) -> None:
+        if self.counting_flows:
+            self.flow["new_plans"][:, y] += _sum(issued, 1)
+            self.new_by_age[:, y] += _group_sums(np.ascontiguousarray(issued), self.spy)
+        self.ehcp[:, :, win] += self.shares_pos * issued[:, None, :]
+
+    def return_to_sen_support(self, win: slice, y: int, back: np.ndarray) -> None:
+        # a C-ordered copy: selected by a mask on its last axis, the copy is laid out by
+        # column, and a sum along a row would then add one number after another (not
+        # pairwise as the run's own sum does)
+        self.flow["sen_exit_left_school"][:, y] += _sum(np.ascontiguousarray(back[:, self.old_enough]), 1)
+        back[:, self.old_enough] = 0.0
+        self.sen[:, 0, win] += back
+
+    def leave_window(self, w: int, y: int) -> None:
+        first = self.first
+        if first.max_pos is None:
+            if self.counting_flows:
+                aged_out = _sum(self.ehcp[:, :, w], 1)
+                self.flow["ceased_aged_out"][:, y] += aged_out
+                self.ceased_by_age[:, y, AGES - 1] += aged_out
+            self.ehcp[:, :, w] = 0.0
+        if self.counting_flows:
+            self.flow["sen_exit_left_school"][:, y] += self.sen[:, 0, w]
+        self.sen[:, :, w] = 0.0
+
+
+def _add_in_delay_order(ring: np.ndarray, now: int, win: slice, values: np.ndarray) -> None:
+    """``ring[:, (now + d) % k, win] += values[:, d]`` for each delay ``d`` (``k``: the ring's
+    second axis), as :func:`simulation.cohort._add_in_delay_order` for each run."""
+    k = ring.shape[1]
+    ring[:, now:, win] += values[:, : k - now]
+    if now:
+        ring[:, :now, win] += values[:, k - now :]
