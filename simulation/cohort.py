@@ -251,10 +251,12 @@ def _run(
     return _finish(run)
 
 
-def _finish(run: _CohortRun) -> tuple[dict, dict]:
-    """The last January's stocks, then ``(stocks, flows)`` of a run whose steps are done."""
+def _finish(run: _CohortRun, last_january: bool = True) -> tuple[dict, dict]:
+    """The last January's stocks (unless ``last_january`` is false: recorded already), then
+    ``(stocks, flows)`` of a run whose steps are done."""
     params = run.p
-    run.record_january(params.horizon, run.steps)
+    if last_january:
+        run.record_january(params.horizon, run.steps)
     run.gather()
     stocks = _assemble_stocks(params, run.stock, run.by_phase, run.plans_by_age, run.sen_by_age)
     if not run.counting_flows:

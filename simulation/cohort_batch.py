@@ -72,10 +72,10 @@ def _run_batch(
     runs = [_CohortRun(p, spy, joint, replay) for p, joint in zip(params, joints)]
     if len(runs) > 1 and _can_share_steps(runs):
         _SharedSteps(runs).run()
-    else:
-        for run in runs:
-            for w in range(run.steps):
-                run.step(w)
+        return [_finish(run, last_january=False) for run in runs]
+    for run in runs:
+        for w in range(run.steps):
+            run.step(w)
     return [_finish(run) for run in runs]
 
 
@@ -163,12 +163,22 @@ class _SharedSteps:
         self.ceased = shared("ceased")  # (runs, h, 3)
         self.new_by_age = shared("new_by_age")  # (runs, h, AGES)
         self.ceased_by_age = shared("ceased_by_age")
+        self.placed = shared("placed")  # (runs, h + 1, groups)
+        self.by_phase = shared("by_phase")  # (runs, h + 1, groups, phases)
+        self.plans_by_age = shared("plans_by_age")  # (runs, h + 1, AGES)
+        self.sen_by_age = shared("sen_by_age")
         self.flow = {}
         for name in first.flow:
             stacked = np.stack([run.flow[name] for run in runs])  # (runs, h)
             for i, run in enumerate(runs):
                 run.flow[name] = stacked[i]
             self.flow[name] = stacked
+        self.stock = {}
+        for name in ("sen_support", "in_assessment"):  # the rest are columns of ``placed`` (gather)
+            stacked = np.stack([run.stock[name] for run in runs])  # (runs, h + 1)
+            for i, run in enumerate(runs):
+                run.stock[name] = stacked[i]
+            self.stock[name] = stacked
         self.slots = None if first.slots is None else shared("slots")  # (runs, h)
 
         # rates: stacked read-only copies, (runs, ...) with the flag axis dropped
@@ -213,16 +223,34 @@ class _SharedSteps:
         self.index = np.arange(len(runs))
 
     def run(self) -> None:
+        """Every step, then the stocks of the last January."""
         for w in range(self.steps):
             self.step(w)
+        self.record_january(self.first.h, self.steps)
+
+    def record_january(self, k: int, w: int) -> None:
+        """:meth:`simulation.cohort._CohortRun.record_january` for every run."""
+        n = len(self.runs)
+        win = slice(w, w + self.a0)
+        window_plan = self.ehcp[:, :, win]
+        self.stock["sen_support"][:, k] = _sum(self.sen[:, 0, win], 1)
+        self.stock["in_assessment"][:, k] = (
+            _sum(self.ring_dec.reshape(n, -1), 1)
+            + _sum(self.ring_ass.reshape(n, -1), 1)
+            + _sum(self.queue.reshape(n, -1), 1)
+        )
+        self.placed[:, k] = window_plan.sum(axis=2)
+        for i, run in enumerate(self.runs):  # run by run: a matrix product's sums are its own
+            self.by_phase[i, k] = window_plan[i] @ run.phase_mask.T
+        self.plans_by_age[:, k] = _group_sums(window_plan.sum(axis=1), self.spy)
+        self.sen_by_age[:, k] = _group_sums(self.sen[:, :, win].sum(axis=1), self.spy)
 
     def step(self, w: int) -> None:
         """:meth:`simulation.cohort._CohortRun.step` for every run."""
         spy = self.spy
         y = w // spy
         if w % spy == 0:
-            for run in self.runs:
-                run.record_january(y, w)
+            self.record_january(y, w)
         win = slice(w, w + self.a0)
         self.placement_moves(w)
         self.leave_at_age_limits(w, y)

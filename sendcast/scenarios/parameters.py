@@ -233,9 +233,33 @@ def la_history(dataset: Dataset, la: str) -> LaHistory:
     """The LA's rows (any code, number or name); unknown names raise with suggestions."""
     row = dataset.geography.resolve(la)
     rows = query.series(dataset, row["la_code"], breakdowns=True)
-    return LaHistory(row["la_code"], row["la_name"], row["la_number"], rows, requests_panel=requests_panel(dataset),
-                     panels={**published_panels(dataset), TIMELINESS: timeliness_panel(dataset)},
-                     assessment_panels=assessment_panels(dataset))
+    requests, panels, assessments = _every_la_panels(dataset)
+    return LaHistory(row["la_code"], row["la_name"], row["la_number"], rows, requests_panel=requests,
+                     panels=dict(panels), assessment_panels=dict(assessments))
+
+
+#: Every LA's panels of a dataset (:func:`_every_la_panels`), by the dataset's id; each entry
+#: holds its dataset, so no other dataset can take the id while it is kept.
+_PANELS: dict[int, tuple[Dataset, tuple]] = {}
+#: Datasets whose panels are kept before the memo is emptied.
+_PANELS_KEPT = 4
+
+
+def _every_la_panels(dataset: Dataset) -> tuple[pd.DataFrame, dict[str, pd.DataFrame], dict[str, pd.DataFrame]]:
+    """The panels of every LA a history carries (:func:`requests_panel`, the predictive
+    bands' :func:`~sendcast.scenarios.predictive.published_panels` with the share within 20
+    weeks, :func:`assessment_panels`): the same for every LA of the dataset, so made once per
+    dataset and process (about 0.3 s each time, and a validation asks for an LA's history
+    about 7 times), not once per history. Shared, read only: nothing changes a panel in place
+    (a history cut at an origin cuts copies)."""
+    entry = _PANELS.get(id(dataset))
+    if entry is None or entry[0] is not dataset:
+        if len(_PANELS) >= _PANELS_KEPT:
+            _PANELS.clear()
+        panels = (requests_panel(dataset), {**published_panels(dataset), TIMELINESS: timeliness_panel(dataset)},
+                  assessment_panels(dataset))
+        entry = _PANELS[id(dataset)] = (dataset, panels)
+    return entry[1]
 
 
 def requests_panel(dataset: Dataset) -> pd.DataFrame:
