@@ -371,6 +371,26 @@ def _series(stocks: dict, flows: dict, measure: str, breakdown: str) -> np.ndarr
     return stocks.get((measure, breakdown), flows.get((measure, breakdown)))
 
 
+def _reading_plan(
+    rows: list[tuple[str, str, int]], first: int
+) -> list[tuple[str, str, np.ndarray, np.ndarray, np.ndarray | None]]:
+    """How to read ``rows`` (measure, breakdown, year) from a cohort run's results, one entry
+    per series: ``(measure, breakdown, row positions, years after first, recording)``;
+    ``recording``: which of them :func:`as_recorded` moves by the recording shift (FE and
+    other with no breakdown, before :data:`RECORDING_BREAK_YEAR`), ``None`` for no row."""
+    positions: dict[tuple[str, str], list[int]] = {}
+    for i, (measure, breakdown, _) in enumerate(rows):
+        positions.setdefault((measure, breakdown), []).append(i)
+    plan = []
+    for (measure, breakdown), at in positions.items():
+        years = np.array([rows[i][2] for i in at], dtype=int)
+        recording = None
+        if breakdown == "" and measure in RECORDING_MEASURES:
+            recording = years < RECORDING_BREAK_YEAR
+        plan.append((measure, breakdown, np.array(at, dtype=int), years - first, recording))
+    return plan
+
+
 def _schedule(frame: pd.DataFrame, column: str) -> tuple[tuple[int, float], ...] | None:
     values = frame[["year", column]].dropna()
     if values.empty:
@@ -880,22 +900,32 @@ def calibrate(
         start_joint = shift_fe_other(joint, shift) if shift else joint
         return params, start_joint, shift
 
+    plans: dict[int, tuple[list, list]] = {}  # reading plans (_reading_plan) by the id of their rows
+
     def read(
         stocks: dict, flows: dict, rows: list[tuple[str, str, int]], shift: float, recorded: bool
     ) -> np.ndarray:
         """Model values of ``rows`` from a run's results; ``recorded``: FE and other as SEN2
-        recorded them each year."""
-        both = stocks[("ehcp_fe", "")] + stocks[("ehcp_other", "")]
+        recorded them each year (:func:`as_recorded`, on every row it applies to at once)."""
+        entry = plans.get(id(rows))
+        if entry is None or entry[0] is not rows:
+            entry = plans[id(rows)] = (rows, _reading_plan(rows, first))
         out = np.full(len(rows), np.nan)
-        found: dict[tuple[str, str], np.ndarray | None] = {}  # each measure's series, once (rows are by year)
-        for i, (measure, breakdown, year) in enumerate(rows):
-            if (measure, breakdown) not in found:
-                found[(measure, breakdown)] = _series(stocks, flows, measure, breakdown)
-            series = found[(measure, breakdown)]
-            if series is not None and 0 <= year - first < len(series):
-                out[i] = series[year - first]
-                if recorded and breakdown == "":
-                    out[i] = as_recorded(measure, year, out[i], both[year - first], shift)
+        both = None
+        for measure, breakdown, at, offsets, recording in entry[1]:
+            series = _series(stocks, flows, measure, breakdown)
+            if series is None:
+                continue
+            inside = (offsets >= 0) & (offsets < len(series))
+            out[at[inside]] = series[offsets[inside]]
+            if recorded and shift and recording is not None:
+                before = inside & recording
+                if before.any():
+                    if both is None:
+                        both = stocks[("ehcp_fe", "")] + stocks[("ehcp_other", "")]
+                    moved = shift * both[offsets[before]]
+                    rows_at = at[before]
+                    out[rows_at] = out[rows_at] - moved if measure == "ehcp_fe" else out[rows_at] + moved
         return out
 
     def simulated(
