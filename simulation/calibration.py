@@ -371,6 +371,18 @@ def _series(stocks: dict, flows: dict, measure: str, breakdown: str) -> np.ndarr
     return stocks.get((measure, breakdown), flows.get((measure, breakdown)))
 
 
+def _wanted(rows: list[tuple[str, str, int]]) -> frozenset:
+    """The ``(measure, breakdown)`` keys of the cohort engine's results that :func:`_series`
+    reads for ``rows`` (ages summed over single ages) and the recording rule needs (FE and other)."""
+    out = {("ehcp_fe", ""), ("ehcp_other", "")}
+    for measure, breakdown, _ in rows:
+        out.add((measure, breakdown))
+        if breakdown.startswith("age=") and "-" in breakdown:
+            low, high = (int(v) for v in breakdown.removeprefix("age=").split("-"))
+            out.update((measure, f"age={age}") for age in [0, *range(low, high + 1)])
+    return frozenset(out)
+
+
 def _reading_plan(
     rows: list[tuple[str, str, int]], first: int
 ) -> list[tuple[str, str, np.ndarray, np.ndarray, np.ndarray | None]]:
@@ -901,6 +913,7 @@ def calibrate(
         return params, start_joint, shift
 
     plans: dict[int, tuple[list, list]] = {}  # reading plans (_reading_plan) by the id of their rows
+    wanted = _wanted(keys)
 
     def read(
         stocks: dict, flows: dict, rows: list[tuple[str, str, int]], shift: float, recorded: bool
@@ -938,6 +951,8 @@ def calibrate(
     ) -> np.ndarray:
         """Model values of ``rows``; ``recorded``: FE and other as SEN2 recorded them each year."""
         params, start_joint, shift = prepared(theta, base)
+        if rows is keys and steps == steps_per_year:  # a step of the fit: only its rows assembled
+            return simulated_together([theta], new_plans, base, [(params, start_joint, shift)])[0]
         if new_plans is None:
             stocks, flows = expected_arrays(params, steps, start_by_age_placement=start_joint)
         else:  # only the placement mix changes: replay the new plans, do not run requests again
@@ -945,19 +960,20 @@ def calibrate(
         return read(stocks, flows, rows, shift, recorded)
 
     def simulated_together(
-        thetas: list[np.ndarray], new_plans: np.ndarray | None, base: Parameters
+        thetas: list[np.ndarray], new_plans: np.ndarray | None, base: Parameters, made: list | None = None
     ) -> list[np.ndarray]:
         """:func:`simulated` of each of ``thetas`` (the fit's rows and steps), the cohort
-        engine's runs stepped together (:mod:`simulation.cohort_batch`: the same numbers)."""
-        made = [prepared(theta, base) for theta in thetas]
+        engine's runs stepped together (:mod:`simulation.cohort_batch`: the same numbers),
+        with only the fit's rows assembled; ``made``: :func:`prepared` of each, if known."""
+        made = [prepared(theta, base) for theta in thetas] if made is None else made
         params, joints = [m[0] for m in made], [m[1] for m in made]
         if new_plans is None:
-            results = expected_arrays_batch(params, steps_per_year, start_by_age_placement=joints)
+            results = expected_arrays_batch(params, steps_per_year, start_by_age_placement=joints, wanted=wanted)
         else:
             results = [
                 (stocks, {})
                 for stocks in placements_given_new_plans_batch(
-                    params, new_plans, steps_per_year, start_by_age_placement=joints
+                    params, new_plans, steps_per_year, start_by_age_placement=joints, wanted=wanted
                 )
             ]
         return [read(stocks, flows, keys, shift, True) for (stocks, flows), (_, _, shift) in zip(results, made)]

@@ -251,17 +251,17 @@ def _run(
     return _finish(run)
 
 
-def _finish(run: _CohortRun, last_january: bool = True) -> tuple[dict, dict]:
+def _finish(run: _CohortRun, last_january: bool = True, wanted: frozenset | None = None) -> tuple[dict, dict]:
     """The last January's stocks (unless ``last_january`` is false: recorded already), then
-    ``(stocks, flows)`` of a run whose steps are done."""
+    ``(stocks, flows)`` of a run whose steps are done; ``wanted``: see :func:`_assemble_stocks`."""
     params = run.p
     if last_january:
         run.record_january(params.horizon, run.steps)
     run.gather()
-    stocks = _assemble_stocks(params, run.stock, run.by_phase, run.plans_by_age, run.sen_by_age)
+    stocks = _assemble_stocks(params, run.stock, run.by_phase, run.plans_by_age, run.sen_by_age, wanted)
     if not run.counting_flows:
         return stocks, {}
-    return stocks, _assemble_flows(params, run.flow, run.new_by_age, run.ceased_by_age)
+    return stocks, _assemble_flows(params, run.flow, run.new_by_age, run.ceased_by_age, wanted)
 
 
 _STOCK_NAMES = ("sen_support", "in_assessment") + tuple(PLACEMENTS) + ("waiting_special_place",)
@@ -813,31 +813,45 @@ def _members_by_phase(by_phase: np.ndarray, members: list[int]) -> np.ndarray:
 
 
 def _assemble_stocks(
-    p: Parameters, stock: dict, by_phase: np.ndarray, plans_by_age: np.ndarray, sen_by_age: np.ndarray
+    p: Parameters,
+    stock: dict,
+    by_phase: np.ndarray,
+    plans_by_age: np.ndarray,
+    sen_by_age: np.ndarray,
+    wanted: frozenset | None = None,
 ) -> dict:
-    """The stocks of :func:`expected_arrays` by ``(measure, breakdown)``, each January."""
+    """The stocks of :func:`expected_arrays` by ``(measure, breakdown)``, each January.
+    ``wanted``: the ``(measure, breakdown)`` keys a caller reads (a fit, thousands of runs);
+    the breakdowns by age, band and phase not among them are left out (``None``: all)."""
     h = p.horizon
     stocks: dict[tuple[str, str], np.ndarray] = {
         ("sen_support", ""): stock["sen_support"],
         ("in_assessment", ""): stock["in_assessment"],
     }
     stocks.update(placement_group_stocks({g: stock[g] for g in PLACEMENTS}))
-    for age, label in enumerate(_AGE_LABELS):
-        stocks[("sen_support", label)] = sen_by_age[:, age]
+    if wanted is None or any(("sen_support", label) in wanted for label in _AGE_LABELS):
+        for age, label in enumerate(_AGE_LABELS):
+            stocks[("sen_support", label)] = sen_by_age[:, age]
     for label, in_band in _BAND_AGES:
-        stocks[("ehcp_total", label)] = plans_by_age[:, in_band].sum(axis=1)
+        if wanted is None or ("ehcp_total", label) in wanted:
+            stocks[("ehcp_total", label)] = plans_by_age[:, in_band].sum(axis=1)
     for measure, members in _GROUP_MEMBERS:
-        for label, values in zip(_PHASE_LABELS, _members_by_phase(by_phase, members)):
-            stocks[(measure, label)] = values
+        if wanted is None or any((measure, label) in wanted for label in _PHASE_LABELS):
+            for label, values in zip(_PHASE_LABELS, _members_by_phase(by_phase, members)):
+                stocks[(measure, label)] = values
     for f, label in enumerate(_PHASE_LABELS):
-        stocks[("ehcp_total", label)] = by_phase[:, :, f].sum(axis=1)
+        if wanted is None or ("ehcp_total", label) in wanted:
+            stocks[("ehcp_total", label)] = by_phase[:, :, f].sum(axis=1)
     stocks[("waiting_special_place", "")] = np.zeros(h + 1)
     return stocks
 
 
-def _assemble_flows(p: Parameters, flow: dict, new_by_age: np.ndarray, ceased_by_age: np.ndarray) -> dict:
+def _assemble_flows(
+    p: Parameters, flow: dict, new_by_age: np.ndarray, ceased_by_age: np.ndarray, wanted: frozenset | None = None
+) -> dict:
     """The flows of :func:`expected_arrays` by ``(measure, breakdown)``, each calendar year;
-    costs in pounds at the parameters' price base."""
+    costs in pounds at the parameters' price base. ``wanted``: as :func:`_assemble_stocks`
+    (new plans by phase and the costs are left out unless among them)."""
     h = p.horizon
     flows: dict[tuple[str, str], np.ndarray] = {}
     flows[("sen_support_identified", "")] = flow["identified"]
@@ -853,7 +867,8 @@ def _assemble_flows(p: Parameters, flow: dict, new_by_age: np.ndarray, ceased_by
     flows[("assessed_not_issued", "")] = flow["not_issued"]
     flows[("new_plans", "")] = flow["new_plans"]
     for label, in_phase in zip(_PHASE_LABELS, _PHASE_AGES):
-        flows[("new_plans", label)] = new_by_age[:, in_phase].sum(axis=1)
+        if wanted is None or ("new_plans", label) in wanted:
+            flows[("new_plans", label)] = new_by_age[:, in_phase].sum(axis=1)
     for single_age, label in enumerate(_AGE_LABELS):
         flows[("new_plans", label)] = new_by_age[:, single_age]
     pct = within_20_weeks(p) if p.assessment.capacity_per_year is None else np.nan
@@ -867,6 +882,8 @@ def _assemble_flows(p: Parameters, flow: dict, new_by_age: np.ndarray, ceased_by
     flows[("ehcp_moves_in", "")] = flow["moves_in"]
     flows[("overflow_independent", "")] = np.zeros(h)
     flows[("child_weeks_waited", "")] = np.zeros(h)
+    if wanted is not None and not any(measure == "cost_gbp" for measure, _ in wanted):
+        return flows
     total = np.zeros(h)
     for k, name in enumerate(PLACEMENTS):
         value = flow[f"years_{name}"] * p.costs.placement_gbp_per_year[k]

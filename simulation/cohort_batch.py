@@ -38,11 +38,14 @@ def expected_arrays_batch(
     steps_per_year: int = 52,
     *,
     start_by_age_placement: Sequence[np.ndarray | None] | None = None,
+    wanted: frozenset | None = None,
 ) -> list[tuple[dict, dict]]:
     """:func:`simulation.cohort.expected_arrays` of each parameter set, in order (the same
-    numbers); ``start_by_age_placement``: one starting table (or ``None``) per run."""
+    numbers); ``start_by_age_placement``: one starting table (or ``None``) per run;
+    ``wanted``: the ``(measure, breakdown)`` keys the caller reads (the breakdowns by age,
+    band and phase and the costs not among them are left out; ``None``: everything)."""
     joints = [None] * len(params) if start_by_age_placement is None else list(start_by_age_placement)
-    return _run_batch(list(params), steps_per_year, joints, None)
+    return _run_batch(list(params), steps_per_year, joints, None, wanted)
 
 
 def placements_given_new_plans_batch(
@@ -51,9 +54,11 @@ def placements_given_new_plans_batch(
     steps_per_year: int = 52,
     *,
     start_by_age_placement: Sequence[np.ndarray | None] | None = None,
+    wanted: frozenset | None = None,
 ) -> list[dict]:
     """:func:`simulation.cohort.placements_given_new_plans` of each parameter set with the
-    same replayed ``new_plans``, in order (the same numbers)."""
+    same replayed ``new_plans``, in order (the same numbers); ``wanted``: as
+    :func:`expected_arrays_batch`."""
     for p in params:
         if new_plans.shape != (p.horizon * steps_per_year, AGES * steps_per_year):
             raise ValueError(
@@ -61,22 +66,26 @@ def placements_given_new_plans_batch(
                 f"found {new_plans.shape}"
             )
     joints = [None] * len(params) if start_by_age_placement is None else list(start_by_age_placement)
-    return [stocks for stocks, _ in _run_batch(list(params), steps_per_year, joints, new_plans)]
+    return [stocks for stocks, _ in _run_batch(list(params), steps_per_year, joints, new_plans, wanted)]
 
 
 def _run_batch(
-    params: list[Parameters], spy: int, joints: list[np.ndarray | None], replay: np.ndarray | None
+    params: list[Parameters],
+    spy: int,
+    joints: list[np.ndarray | None],
+    replay: np.ndarray | None,
+    wanted: frozenset | None = None,
 ) -> list[tuple[dict, dict]]:
     if len(joints) != len(params):
         raise ValueError(f"start_by_age_placement: {len(joints)} tables for {len(params)} parameter sets")
     runs = [_CohortRun(p, spy, joint, replay) for p, joint in zip(params, joints)]
     if len(runs) > 1 and _can_share_steps(runs):
         _SharedSteps(runs).run()
-        return [_finish(run, last_january=False) for run in runs]
+        return [_finish(run, last_january=False, wanted=wanted) for run in runs]
     for run in runs:
         for w in range(run.steps):
             run.step(w)
-    return [_finish(run) for run in runs]
+    return [_finish(run, wanted=wanted) for run in runs]
 
 
 #: What the runs stepped together must have in common (attributes of ``_CohortRun``).
