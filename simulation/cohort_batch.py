@@ -156,70 +156,106 @@ class _SharedSteps:
         self.spy, self.a0, self.steps = first.spy, first.a0, first.steps
         self.counting_flows = first.counting_flows
 
+        n = len(runs)
+
         def shared(name: str) -> np.ndarray:
             stacked = np.stack([getattr(run, name) for run in runs])
             for i, run in enumerate(runs):
                 setattr(run, name, stacked[i])
             return stacked
 
-        # state and results: stacked, each run's own arrays now views of its row
+        def counted(name: str) -> np.ndarray:
+            """A result counted from zero (as every run's is at the start): zeros for all."""
+            zeros = np.zeros((n,) + np.shape(getattr(first, name)))
+            for i, run in enumerate(runs):
+                setattr(run, name, zeros[i])
+            return zeros
+
+        # state: stacked, each run's own arrays now views of its row
         self.sen = shared("sen")  # (runs, 1, nb)
         self.ehcp = shared("ehcp")  # (runs, groups, nb)
         self.ring_dec = shared("ring_dec")  # (runs, k_dec, 1, nb)
         self.ring_ass = shared("ring_ass")
         self.queue = shared("queue")  # (runs, 1, nb)
-        self.years = shared("years")  # (runs, h, groups)
-        self.ceased = shared("ceased")  # (runs, h, 3)
-        self.new_by_age = shared("new_by_age")  # (runs, h, AGES)
-        self.ceased_by_age = shared("ceased_by_age")
-        self.placed = shared("placed")  # (runs, h + 1, groups)
-        self.by_phase = shared("by_phase")  # (runs, h + 1, groups, phases)
-        self.plans_by_age = shared("plans_by_age")  # (runs, h + 1, AGES)
-        self.sen_by_age = shared("sen_by_age")
-        self.flow = {}
-        for name in first.flow:
-            stacked = np.stack([run.flow[name] for run in runs])  # (runs, h)
-            for i, run in enumerate(runs):
-                run.flow[name] = stacked[i]
-            self.flow[name] = stacked
-        self.stock = {}
-        for name in ("sen_support", "in_assessment"):  # the rest are columns of ``placed`` (gather)
-            stacked = np.stack([run.stock[name] for run in runs])  # (runs, h + 1)
-            for i, run in enumerate(runs):
-                run.stock[name] = stacked[i]
-            self.stock[name] = stacked
         self.slots = None if first.slots is None else shared("slots")  # (runs, h)
+        # results, from zero
+        self.years = counted("years")  # (runs, h, groups)
+        self.ceased = counted("ceased")  # (runs, h, 3)
+        self.new_by_age = counted("new_by_age")  # (runs, h, AGES)
+        self.ceased_by_age = counted("ceased_by_age")
+        self.placed = counted("placed")  # (runs, h + 1, groups)
+        self.by_phase = counted("by_phase")  # (runs, h + 1, groups, phases)
+        self.plans_by_age = counted("plans_by_age")  # (runs, h + 1, AGES)
+        self.sen_by_age = counted("sen_by_age")
+        self.flow = {}
+        block = np.zeros((len(first.flow), n, first.h))
+        for k, name in enumerate(first.flow):
+            self.flow[name] = block[k]  # (runs, h)
+            for i, run in enumerate(runs):
+                run.flow[name] = block[k, i]
+        self.stock = {}
+        block = np.zeros((2, n, first.h + 1))
+        for k, name in enumerate(("sen_support", "in_assessment")):  # the rest: columns of ``placed`` (gather)
+            self.stock[name] = block[k]  # (runs, h + 1)
+            for i, run in enumerate(runs):
+                run.stock[name] = block[k, i]
 
-        # rates: stacked read-only copies, (runs, ...) with the flag axis dropped
+        # rates: the runs' own, one for all where every run has the same object (a fit's
+        # runs share most parts of the set-up: :data:`simulation.cohort._SHARED_SET_UPS`),
+        # else stacked (runs, ...); the flag axis dropped. The same numbers either way: the
+        # arithmetic is element by element.
+        def common(name: str) -> object | None:
+            value = getattr(first, name)
+            return value if all(getattr(run, name) is value for run in runs) else None
+
         def rows(name: str) -> np.ndarray:
+            value = common(name)
+            if value is not None:
+                return np.asarray(value, dtype=float)
             return np.stack([np.asarray(getattr(run, name), dtype=float) for run in runs])
 
-        def yearly(name: str) -> list[np.ndarray]:
-            return [np.stack([getattr(run, name)[y] for run in runs]) for y in range(first.h)]
+        def yearly(name: str, flag: bool = False) -> list:
+            """A list by year of the run: each year's value, or their stack (runs, ...)."""
+            value = common(name)
+            if value is None:
+                value = np.array([getattr(run, name) for run in runs])  # (runs, h, ...)
+                return [value[:, y, 0] if flag else value[:, y] for y in range(first.h)]
+            return [v[0] if flag else v for v in value]
 
-        def column(name: str) -> np.ndarray:  # one value a run, as a column (runs, 1)
+        def by_year(name: str) -> list:
+            """A schedule by year (an array of ``h``): each year's value, or a column (runs, 1)."""
+            value = common(name)
+            if value is not None:
+                return list(value)
+            stacked = np.stack([getattr(run, name) for run in runs])
+            return [stacked[:, y : y + 1] for y in range(first.h)]
+
+        def column(name: str) -> object:  # one value a run: the value, or a column (runs, 1)
+            value = common(name)
+            if value is not None:
+                return value
             return np.array([float(getattr(run, name)) for run in runs])[:, None]
 
-        self.leave_p_y = [v[:, 0, :] for v in yearly("leave_p_y")]
-        self.total_y = [v[:, 0, :] for v in yearly("total_y")]
-        self.req_rate_y = [v[:, 0, :] for v in yearly("req_rate_y")]
+        self.leave_p_y = yearly("leave_p_y", flag=True)
+        self.total_y = yearly("total_y", flag=True)
+        self.req_rate_y = yearly("req_rate_y", flag=True)
         self.total_positive = [all(run.total_positive[y] for run in runs) for y in range(first.h)]
-        self.nm_age = rows("nm_age")  # (runs, a0)
+        self.nm_age = rows("nm_age")  # (runs, a0) or (a0,)
         self.moved_away_rate = column("moved_away_rate")
-        self.cease_p = rows("cease_p")[:, None, :]  # (runs, 1, a0)
-        self.cease_split = rows("cease_split")  # (runs, 3, a0)
-        self.ident_normal_pos = yearly("ident_normal_pos")  # (runs, a0) each year
-        self.identified_step = [np.array(v) for v in yearly("identified_step")]
-        self.identified_early_step = [np.array(v) for v in yearly("identified_early_step")]
+        self.cease_p = rows("cease_p")[..., None, :]  # (runs, 1, a0) or (1, a0)
+        self.cease_split = rows("cease_split")  # (runs, 3, a0) or (3, a0)
+        self.ident_normal_pos = yearly("ident_normal_pos")  # (runs, a0) or (a0,) each year
+        self.identified_step = yearly("identified_step")
+        self.identified_early_step = yearly("identified_early_step")
         self.direct_pos = yearly("direct_pos")
-        self.direct_step = [np.array(v) for v in yearly("direct_step")]
-        self.moves_step = [np.array(v) for v in yearly("moves_step")]
-        self.moves_placed = yearly("moves_placed")  # (runs, groups, a0) each year
-        self.shares_pos = rows("shares_pos")  # (runs, groups, a0)
-        self.refusal = rows("refusal")  # (runs, h)
-        self.not_issued = rows("not_issued")
-        self.pmf_dec = rows("pmf_dec")[:, :, None]  # (runs, k, 1)
-        self.pmf_ass = rows("pmf_ass")[:, :, None]
+        self.direct_step = yearly("direct_step")
+        self.moves_step = yearly("moves_step")
+        self.moves_placed = yearly("moves_placed")  # (runs, groups, a0) or (groups, a0) each year
+        self.shares_pos = rows("shares_pos")  # (runs, groups, a0) or (groups, a0)
+        self.refusal = by_year("refusal")
+        self.not_issued = by_year("not_issued")
+        self.pmf_dec = rows("pmf_dec")[..., :, None]  # (runs, k, 1) or (k, 1)
+        self.pmf_ass = rows("pmf_ass")[..., :, None]
         self.old_enough = first.old_enough
         self.transfer = [
             (pos, np.stack([matrix for run in runs for p, matrix in run.transfer_pos if p == pos]))
@@ -358,7 +394,7 @@ class _SharedSteps:
         _add_in_delay_order(ring, now, win, self.pmf_dec * requests[:, None, :])
         decided = ring[:, now, win].copy()
         ring[:, now] = 0.0
-        refused = decided * self.refusal[:, y : y + 1]
+        refused = decided * self.refusal[y]
         self.flow["refused"][:, y] += _sum(refused, 1)
         to_assess = decided - refused
         self.flow["decided"][:, y] += _sum(to_assess, 1)
@@ -393,7 +429,7 @@ class _SharedSteps:
         done = ring[:, now, win].copy()
         ring[:, now] = 0.0
         self.flow["assessments"][:, y] += _sum(done, 1)
-        no_plan = done * self.not_issued[:, y : y + 1]
+        no_plan = done * self.not_issued[y]
         self.flow["not_issued"][:, y] += _sum(no_plan, 1)
         return done - no_plan, no_plan
 
