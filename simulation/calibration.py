@@ -606,25 +606,38 @@ def apply_free_parameters(
     names = free_parameter_names(request_years) if names is None else names
     if len(names) != len(theta):
         raise CalibrationError(f"{len(theta)} free parameter values for {len(names)} names")
-    raw = dict(zip(names, (float(v) for v in theta)))
+    raw_values = [float(v) for v in theta]
+    raw = dict(zip(names, raw_values))
     if memo is None:
         return _apply(base, raw, request_years, names)
-    placement_key = tuple(v for name, v in raw.items() if name in PLACEMENT_PARAMETERS)
-    rates_key = tuple(v for name, v in raw.items() if name not in PLACEMENT_PARAMETERS)
+    # where each part's parameters are in theta, worked out once for the names
+    layout = memo.get("layout")
+    if layout is None or layout[0] != names:
+        layout = memo["layout"] = (
+            list(names),
+            [i for i, name in enumerate(names) if name in PLACEMENT_PARAMETERS],
+            [i for i, name in enumerate(names) if name not in PLACEMENT_PARAMETERS],
+            [[i for i, name in enumerate(names) if uses(name)] for _, uses, _ in _RATE_SECTIONS],
+        )
+    _, placement_at, rates_at, sections_at = layout
+    placement_key = tuple([raw_values[i] for i in placement_at])
+    rates_key = tuple([raw_values[i] for i in rates_at])
+    value: dict[str, float] | None = None
     last = memo.get("placement")
     if last is not None and last[0] == placement_key:
         placement = last[1]
     else:
-        placement = _placement_from(base, _values(raw), memo.setdefault("phase_rows", {}))
+        value = _values(raw, memo.setdefault("exp", {}))
+        placement = _placement_from(base, value, memo.setdefault("phase_rows", {}))
         memo["placement"] = (placement_key, placement)
     last = memo.get("rates")
     if last is not None and last[0] == rates_key:
         rates = last[1]
     else:
-        value = _values(raw)
+        value = _values(raw, memo.setdefault("exp", {})) if value is None else value
         rates = {}
-        for section, uses, build in _RATE_SECTIONS:
-            section_key = tuple(v for name, v in raw.items() if uses(name))
+        for (section, _, build), at in zip(_RATE_SECTIONS, sections_at):
+            section_key = tuple([raw_values[i] for i in at])
             last = memo.get(section)
             if last is None or last[0] != section_key:
                 last = memo[section] = (section_key, build(base, value, request_years, names))
@@ -633,9 +646,28 @@ def apply_free_parameters(
     return replace(base, placement=placement, **rates)
 
 
-def _values(raw: dict[str, float]) -> dict[str, float]:
-    """Free parameter values as applied: the multiplier (exp) or, for :data:`LINEAR_PARAMETERS`, as they are."""
-    return {name: (v if name in LINEAR_PARAMETERS else float(np.exp(v))) for name, v in raw.items()}
+#: Multipliers a memo of :func:`_values` holds before it is emptied.
+_EXP_KEPT = 4096
+
+
+def _values(raw: dict[str, float], exp: dict[float, float] | None = None) -> dict[str, float]:
+    """Free parameter values as applied: the multiplier (exp) or, for :data:`LINEAR_PARAMETERS`,
+    as they are. ``exp``: a memo of multipliers by value kept by a caller (a fit applies the
+    same values thousands of times): the same numbers as made anew."""
+    if exp is None:
+        return {name: (v if name in LINEAR_PARAMETERS else float(np.exp(v))) for name, v in raw.items()}
+    if len(exp) > _EXP_KEPT:
+        exp.clear()
+    out = {}
+    for name, v in raw.items():
+        if name in LINEAR_PARAMETERS:
+            out[name] = v
+        else:
+            multiplier = exp.get(v)
+            if multiplier is None:
+                multiplier = exp[v] = float(np.exp(v))
+            out[name] = multiplier
+    return out
 
 
 def _apply(base: Parameters, raw: dict[str, float], request_years: list[int], names: list[str]) -> Parameters:
@@ -644,13 +676,14 @@ def _apply(base: Parameters, raw: dict[str, float], request_years: list[int], na
 
 
 #: The share scales of each phase (:data:`SHARE_PARAMETERS` touching it, in their order):
-#: (name, placement column).
+#: (free parameter name, placement column).
 _PHASE_SHARE_SCALES = tuple(
-    tuple((name, column) for name, column, phases in SHARE_PARAMETERS if phase in phases)
+    tuple((f"{name}_share_scale", column) for name, column, phases in SHARE_PARAMETERS if phase in phases)
     for phase in range(len(PHASES))
 )
-#: Entries a memo of :func:`_placement_from` holds before it is emptied.
-_PHASE_ROWS_KEPT = 256
+#: Entries a memo of :func:`_placement_from` holds before it is emptied (each phase's rows
+#: after its first scales, its first two, ...).
+_PHASE_ROWS_KEPT = 2048
 
 
 def _placement_from(base: Parameters, value: dict[str, float], phase_rows: dict | None = None) -> Placement:
@@ -666,14 +699,21 @@ def _placement_from(base: Parameters, value: dict[str, float], phase_rows: dict 
     if phase_rows is not None and len(phase_rows) > _PHASE_ROWS_KEPT:
         phase_rows.clear()
     for phase, scales in enumerate(_PHASE_SHARE_SCALES):
-        factors = tuple((column, value[f"{name}_share_scale"]) for name, column in scales)
+        factors = tuple([(column, value[name]) for name, column in scales])
         rows = None if phase_rows is None else phase_rows.get((phase, factors))
         if rows is None:
-            rows = new_shares[[phase]] if phase == 0 else np.concatenate([new_shares[[phase]], transfer[phase - 1]])
-            for column, factor in factors:
-                rows = _scale_column(rows, column, factor)
+            done = 0  # the scales already applied: the longest chain of them kept (one scale moves at a time)
             if phase_rows is not None:
-                phase_rows[(phase, factors)] = rows
+                for done in range(len(factors) - 1, -1, -1):
+                    rows = phase_rows.get((phase, factors[:done])) if done else None
+                    if rows is not None:
+                        break
+            if rows is None:
+                rows = new_shares[[phase]] if phase == 0 else np.concatenate([new_shares[[phase]], transfer[phase - 1]])
+            for i in range(done, len(factors)):
+                rows = _scale_column(rows, *factors[i])
+                if phase_rows is not None:
+                    phase_rows[(phase, factors[: i + 1])] = rows
         new_shares[phase] = rows[0]
         if phase >= 1:
             transfer[phase - 1] = rows[1:]
