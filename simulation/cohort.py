@@ -308,7 +308,11 @@ class _CohortRun:
     same numbers either way.
     """
 
-    def __init__(self, params: Parameters, spy: int, joint: np.ndarray | None, replay: np.ndarray | None) -> None:
+    def __init__(
+        self, params: Parameters, spy: int, joint: np.ndarray | None, replay: np.ndarray | None, results: bool = True
+    ) -> None:
+        """``results``: set up where results are counted (:meth:`_set_up_results`; runs
+        stepped together, :mod:`simulation.cohort_batch`, count theirs in shared arrays)."""
         if params.special_places.constrained:
             raise ParameterError(
                 "the cohort engine does not model special school places (special_places.blocks given); "
@@ -321,7 +325,8 @@ class _CohortRun:
         self._set_up_rates()
         self._set_up_placement()
         self._set_up_state(joint)
-        self._set_up_results()
+        if results:
+            self._set_up_results()
 
     # -- set-up -------------------------------------------------------------------------
 
@@ -454,7 +459,7 @@ class _CohortRun:
         self.transfer_pos = [
             (a0 - 1 - start * spy, self.p.placement.transfer[k]) for k, start in enumerate(PHASE_START_AGES[1:])
         ]
-        self.mid_phase_pos = _mid_phase_moves(self.p, len(PLACEMENTS), self.rev_bin, spy)
+        self.mid_phase_pos = _mid_phase_moves_kept(self.p, len(PLACEMENTS), self.rev_bin, spy)
         self.september_step = int(round(SEPTEMBER * spy))
 
     def _set_up_assessment(self) -> None:
@@ -748,6 +753,32 @@ class _CohortRun:
         if self.counting_flows:
             self.flow["sen_exit_left_school"][y] += _sum(self.sen[:, w], None)
         self.sen[:, w] = 0.0
+
+
+#: :func:`_mid_phase_moves` already made, by the moves' values and the steps a year (a fit
+#: makes the same ones for thousands of runs); emptied when it holds :data:`_MID_PHASE_KEPT`.
+_MID_PHASE: dict[tuple, list[tuple[np.ndarray, np.ndarray]]] = {}
+_MID_PHASE_KEPT = 256
+
+
+def _mid_phase_moves_kept(
+    p: Parameters, n_groups: int, rev_bin: np.ndarray, spy: int
+) -> list[tuple[np.ndarray, np.ndarray]]:
+    """:func:`_mid_phase_moves`, made once for each value of the moves (the same objects,
+    read-only: the engine only reads them)."""
+    moves = p.placement.mid_phase_moves
+    if moves is None:
+        return _mid_phase_moves(p, n_groups, rev_bin, spy)
+    key = (np.asarray(moves, dtype=float).tobytes(), n_groups, rev_bin.tobytes(), spy)
+    made = _MID_PHASE.get(key)
+    if made is None:
+        if len(_MID_PHASE) >= _MID_PHASE_KEPT:
+            _MID_PHASE.clear()
+        made = _MID_PHASE[key] = _mid_phase_moves(p, n_groups, rev_bin, spy)
+        for matrix, positions in made:
+            matrix.flags.writeable = False
+            positions.flags.writeable = False
+    return list(made)
 
 
 def _mid_phase_moves(

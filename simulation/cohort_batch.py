@@ -78,10 +78,14 @@ def _run_batch(
 ) -> list[tuple[dict, dict]]:
     if len(joints) != len(params):
         raise ValueError(f"start_by_age_placement: {len(joints)} tables for {len(params)} parameter sets")
-    runs = [_CohortRun(p, spy, joint, replay) for p, joint in zip(params, joints)]
+    # where results are counted: set up for the first run only, the rest count theirs in the
+    # shared arrays (or, if the runs cannot share steps, are set up here after all)
+    runs = [_CohortRun(p, spy, joint, replay, results=i == 0) for i, (p, joint) in enumerate(zip(params, joints))]
     if len(runs) > 1 and _can_share_steps(runs):
         _SharedSteps(runs).run()
         return [_finish(run, last_january=False, wanted=wanted) for run in runs]
+    for run in runs[1:]:
+        run._set_up_results()
     for run in runs:
         for w in range(run.steps):
             run.step(w)
@@ -163,6 +167,9 @@ class _SharedSteps:
             for i, run in enumerate(runs):
                 setattr(run, name, stacked[i])
             return stacked
+
+        for run in runs[1:]:  # their results are counted here (``_CohortRun(results=False)``)
+            run.flow, run.stock = {}, {}
 
         def counted(name: str) -> np.ndarray:
             """A result counted from zero (as every run's is at the start): zeros for all."""
@@ -285,8 +292,8 @@ class _SharedSteps:
             + _sum(self.queue.reshape(n, -1), 1)
         )
         self.placed[:, k] = window_plan.sum(axis=2)
-        for i, run in enumerate(self.runs):  # run by run: a matrix product's sums are its own
-            self.by_phase[i, k] = window_plan[i] @ run.phase_mask.T
+        for i in range(len(self.runs)):  # run by run: a matrix product's sums are its own
+            self.by_phase[i, k] = window_plan[i] @ self.first.phase_mask.T
         self.plans_by_age[:, k] = _group_sums(window_plan.sum(axis=1), self.spy)
         self.sen_by_age[:, k] = _group_sums(self.sen[:, :, win].sum(axis=1), self.spy)
 
