@@ -10,6 +10,7 @@ Modules, one job each:
 - :mod:`simulation.caseload`: the starting caseload as whole children by age and placement;
 - :mod:`simulation.model`: the discrete-event model, one replication;
 - :mod:`simulation.cohort`: expected trajectories of the same flows;
+- :mod:`simulation.cohort_batch`: several cohort runs stepped together (a fit's Jacobian), the same numbers;
 - :mod:`simulation.outputs`: measure names, year bases and yearly tallies;
 - :mod:`simulation.runner`: replications, summaries and paired differences;
 - :mod:`simulation.calibration`: rates from published flows, fit of the rest;

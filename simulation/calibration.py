@@ -1085,7 +1085,9 @@ def calibrate(
         ) -> list[np.ndarray]:
             """``map(stage_residuals, points)``, the runs stepped together: how
             ``least_squares`` evaluates the points of its finite-difference Jacobian (its
-            ``workers``; ``fun`` is its wrapper of ``stage_residuals``: the same numbers)."""
+            ``workers``, scipy 1.16 or later; ``fun`` is its wrapper of ``stage_residuals``:
+            the same numbers). The points and steps are scipy's own 2-point rule with its
+            bounds handling, so the fit is exactly the one it makes one point at a time."""
             fulls = []
             for sub in points:
                 full = theta.copy()
