@@ -71,3 +71,26 @@ def test_the_simulated_share_follows_the_chosen_rules_path_and_a_scenario_identi
     assert identified["early-identification"] > identified["baseline"]
     assert early.loc[(early["measure"] == "sen_support_identified")
                      & (early["breakdown"] == "route=early_identification"), "value"].sum() > 0
+
+
+@pytest.mark.slow  # a calibration of Gloucestershire to 2021, the forecast engine's evidence and the joint solve (about 30 CPU-s)
+def test_identification_and_requests_set_together_follow_both_forecasts(dataset, monkeypatch):
+    """Both rules on: the simulated share of pupils on SEN support follows the forecast engine's
+    forecast of it, and the simulated EHC plans grow as its forecast of them, each January,
+    although requests draw children off SEN support (set one after the other, the share would
+    fall below its path once requests were raised)."""
+    monkeypatch.setattr(setup, "IDENTIFICATION_FORWARD", "forecast_target")
+    monkeypatch.setattr(setup, "PLANS_FORWARD", "forecast_target")
+    origin, years = 2022, 3
+    history = setup.history_until(setup.la_history(dataset, "Gloucestershire"), origin)
+    params = setup.build_parameters(dataset, "E10000013", start_year=origin, horizon=years, history=history)
+    run = expected_trajectories(replace(params, special_places=SpecialPlaces()))
+    total = run[run["breakdown"] == ""].set_index(["measure", "year"])["value"]
+    pupils = pupils_by_january(params.population, range(origin + 1, origin + years + 1))
+    share = setup.forecast_share_path(dataset, history, origin, years)
+    plans = setup.forecast_plans_path(dataset, history, origin, years)
+    for year in range(origin + 1, origin + years + 1):
+        assert 100 * total["sen_support", year] / pupils[year] == pytest.approx(share[year], abs=0.15)
+    simulated = np.diff(np.log([total["ehcp_total", y] for y in range(origin + 1, origin + years + 1)]))
+    wanted = np.diff(np.log([plans[y] for y in range(origin + 1, origin + years + 1)]))
+    assert simulated == pytest.approx(wanted, abs=0.01)

@@ -42,8 +42,8 @@ from sendcast.scenarios.national_simulation import DEFAULT_CHUNK
 from sendcast.commands.calibrate_all_las import calibrate_all_las, check_origins
 from sendcast.commands.simulate_all_las import add_options as add_all_las_options, simulate_all_las
 from sendcast.scenarios.parameters import (baseline_path, build_parameters, calibrate_la,
-                                           capacity_adjustment_choice, changed_fields, damping_choice,
-                                           identification_choice, mid_phase_moves_note,
+                                           capacity_adjustment_choice, changed_fields,
+                                           mid_phase_moves_note, trends_line,
                                            draw_spread, duration_key, la_history, parameter_draws, placement_costs,
                                            scenario_places,
                                            special_place_notes)
@@ -398,9 +398,7 @@ def _notes(history, start_year, capacity, scenario, data, dataset=None, horizon:
                      if scenario.assessment.capacity_rule == "responsive" else
                      "assessment capacity: frozen at today's level (scenario capacity_rule = \"frozen\")")
     if scenario.trends.rule == "damped":
-        request_damping = damping_choice(history, start_year)
-        trends = request_damping[1] + "; " + identification_choice(history, start_year, request_damping[0])[
-            2].removeprefix("trends: ")
+        trends = trends_line(history, start_year)
     else:
         trends = ("trends: request and identification rates held at their last fitted values (scenario trends.rule = "
                   "\"held\")")
