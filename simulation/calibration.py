@@ -955,9 +955,7 @@ def calibrate(
     plans: dict[int, tuple[list, list]] = {}  # reading plans (_reading_plan) by the id of their rows
     wanted = _wanted(keys)
 
-    def read(
-        stocks: dict, flows: dict, rows: list[tuple[str, str, int]], shift: float, recorded: bool
-    ) -> np.ndarray:
+    def read(stocks: dict, flows: dict, rows: list[tuple[str, str, int]], shift: float, recorded: bool) -> np.ndarray:
         """Model values of ``rows`` from a run's results; ``recorded``: FE and other as SEN2
         recorded them each year (:func:`as_recorded`, on every row it applies to at once)."""
         entry = plans.get(id(rows))

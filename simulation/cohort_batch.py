@@ -26,6 +26,7 @@ expected children.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 import numpy as np
 
@@ -44,7 +45,9 @@ def expected_arrays_batch(
     numbers); ``start_by_age_placement``: one starting table (or ``None``) per run;
     ``wanted``: the ``(measure, breakdown)`` keys the caller reads (the breakdowns by age,
     band and phase and the costs not among them are left out; ``None``: everything)."""
-    joints = [None] * len(params) if start_by_age_placement is None else list(start_by_age_placement)
+    joints: list[np.ndarray | None] = (
+        [None] * len(params) if start_by_age_placement is None else list(start_by_age_placement)
+    )
     return _run_batch(list(params), steps_per_year, joints, None, wanted)
 
 
@@ -65,7 +68,9 @@ def placements_given_new_plans_batch(
                 f"new_plans: expected shape {(p.horizon * steps_per_year, AGES * steps_per_year)}, "
                 f"found {new_plans.shape}"
             )
-    joints = [None] * len(params) if start_by_age_placement is None else list(start_by_age_placement)
+    joints: list[np.ndarray | None] = (
+        [None] * len(params) if start_by_age_placement is None else list(start_by_age_placement)
+    )
     return [stocks for stocks, _ in _run_batch(list(params), steps_per_year, joints, new_plans, wanted)]
 
 
@@ -211,7 +216,7 @@ class _SharedSteps:
         # runs share most parts of the set-up: :data:`simulation.cohort._SHARED_SET_UPS`),
         # else stacked (runs, ...); the flag axis dropped. The same numbers either way: the
         # arithmetic is element by element.
-        def common(name: str) -> object | None:
+        def common(name: str) -> Any:
             value = getattr(first, name)
             return value if all(getattr(run, name) is value for run in runs) else None
 
@@ -315,7 +320,9 @@ class _SharedSteps:
         if requests is not None:
             issued, back = self.requests_to_plans(w, win, y, requests)
         else:
-            issued, back = np.broadcast_to(self.first.replay[w], (len(self.runs), self.a0)), None
+            replay = self.first.replay
+            assert replay is not None  # replaying: the new plans given
+            issued, back = np.broadcast_to(replay[w], (len(self.runs), self.a0)), None
         self.issue_plans(win, y, issued)
         if back is not None:
             self.return_to_sen_support(win, y, back)
@@ -332,8 +339,8 @@ class _SharedSteps:
         if self.mid_phase and w % self.spy == self.first.september_step:
             for i in range(len(self.runs)):
                 window = ehcp[i, :, w : w + self.a0]
-                for positions, matrices in self.mid_phase:
-                    window[:, positions] = matrices[i].T @ window[:, positions]
+                for positions, moves in self.mid_phase:
+                    window[:, positions] = moves[i].T @ window[:, positions]
 
     def leave_at_age_limits(self, w: int, y: int) -> None:
         first, flow = self.first, self.flow
