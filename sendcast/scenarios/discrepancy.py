@@ -30,7 +30,9 @@ Evidence (the national table above, scored origin by origin with the discrepancy
 at that origin; one year ahead, the targets' measures): the bands covered 92.6% of the
 2022 checks (raw 70.3%) and 92.9% of the 2023 checks (raw 73.8%), the forecast engine's
 88.7% and 93.1%; median widths 74% and 83% of the published value (raw 40% and 41%,
-forecast engine 67% and 78%). ``benchmarks/evidence_discrepancy.py`` recomputes it.
+forecast engine 67% and 78%). On the checks shipped now (code f9af44b: requests following
+the forecast engine's EHC plans; 146 LAs): 91.9% and 91.4% (raw 72.6% and 72.1%), widths
+67% and 77%. ``benchmarks/evidence_discrepancy.py`` recomputes it.
 
 Which measures. The measures of :data:`sendcast.scenarios.validation.MEASURES` (a
 run's ``ehcp_fe`` and ``ehcp_other`` each take FE + other's discrepancy: the pair is
