@@ -58,7 +58,7 @@ def test_the_simulated_share_follows_the_chosen_rules_path_and_a_scenario_identi
         scenario, _, _ = load_scenario(SCENARIOS / f"{name}.toml")
         params = setup.build_parameters(dataset, "E10000013", start_year=2025, horizon=10, scenario=scenario,
                                         calibration=fit)
-        built[name] = expected_trajectories(replace(params, special_places=SpecialPlaces()))
+        built[name] = expected_trajectories(replace(params, special_places=SpecialPlaces()), setup.TARGET_STEPS_PER_YEAR)
     params_pupils = pupils_by_january(params.population, range(2026, 2036))
     path = setup.share_path(history, 2025, 10)
     base = built["baseline"]
@@ -82,7 +82,7 @@ def _run_from(dataset, origin: int, years: int, **rules):
             patch.setattr(setup, name, value)
         history = setup.history_until(setup.la_history(dataset, "Gloucestershire"), origin)
         params = setup.build_parameters(dataset, "E10000013", start_year=origin, horizon=years, history=history)
-    run = expected_trajectories(replace(params, special_places=SpecialPlaces()))
+    run = expected_trajectories(replace(params, special_places=SpecialPlaces()), setup.TARGET_STEPS_PER_YEAR)
     return run[run["breakdown"] == ""].set_index(["measure", "year"])["value"], params, history
 
 
