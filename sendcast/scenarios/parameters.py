@@ -1110,11 +1110,20 @@ def forecast_plans_path(dataset: Dataset, history: LaHistory, start_year: int, h
     """The forecast engine's central forecast of EHC plans (January ``start_year + 1 ..
     start_year + horizon``) made with the published figures to ``start_year`` only
     (:func:`sendcast.forecasting.one_la.forecast_la` with ``until=start_year``)."""
+    return central_forecast(dataset, history, start_year, horizon, "ehcp_total")
+
+
+def central_forecast(dataset: Dataset, history: LaHistory, start_year: int, horizon: int,
+                     measure: str) -> dict[int, float]:
+    """The forecast engine's central forecast of ``measure`` (total; year -> value, the years
+    after ``start_year`` it forecasts, up to ``start_year + horizon``) made with the published
+    figures to ``start_year`` only, its national evidence cut there too
+    (:func:`sendcast.forecasting.one_la.forecast_la` with ``until=start_year``)."""
     from sendcast.forecasting.one_la import forecast_la
 
     forecast = forecast_la(dataset, history.la_code, until=start_year, horizon=horizon, la_backtest=False,
                            age_bands=False).forecast
-    rows = forecast[(forecast["measure"] == "ehcp_total") & (forecast["year"] > start_year)]
+    rows = forecast[(forecast["measure"] == measure) & (forecast["year"] > start_year)]
     return {int(year): float(mean) for year, mean in zip(rows["year"], rows["mean"])}
 
 
@@ -1185,12 +1194,7 @@ def forecast_share_path(dataset: Dataset, history: LaHistory, start_year: int, h
     ``start_year + 1 .. start_year + horizon``, the years it forecasts) made with the published
     figures to ``start_year`` only (:func:`sendcast.forecasting.one_la.forecast_la` with
     ``until=start_year``, its national evidence cut there too)."""
-    from sendcast.forecasting.one_la import forecast_la
-
-    forecast = forecast_la(dataset, history.la_code, until=start_year, horizon=horizon, la_backtest=False,
-                           age_bands=False).forecast
-    rows = forecast[(forecast["measure"] == "sen_support_pct") & (forecast["year"] > start_year)]
-    return {int(year): float(mean) for year, mean in zip(rows["year"], rows["mean"])}
+    return central_forecast(dataset, history, start_year, horizon, "sen_support_pct")
 
 
 def share_target_multipliers(params: Parameters, history: LaHistory, calibration: CalibrationResult,
