@@ -7,8 +7,10 @@ from pathlib import Path
 
 import pytest
 
+from sendcast.scenarios.parameters import build_parameters
 from sendcast.scenarios.pipeline import compare, load_scenarios
 from sendcast.scenarios.retarget import BrokenSeriesError, check_series, retarget
+from simulation import simulate
 
 REPO = Path(__file__).resolve().parent.parent
 SCENARIOS = [REPO / "scenarios" / "baseline.toml", REPO / "scenarios" / "new-special-school.toml"]
@@ -64,3 +66,20 @@ def test_a_small_compare_runs_for_las_of_different_sizes(dataset, data_dir, la):
     independent = result.differences[(result.differences["measure"] == "ehcp_independent_special")
                                      & (result.differences["breakdown"] == "")]
     assert (independent["mean"] <= 0.5).all()
+
+
+@pytest.mark.slow  # one calibration of Buckinghamshire and one short replication, about 15 CPU-s
+def test_an_la_with_no_list_of_its_places_keeps_its_children_in_state_special_schools(dataset, data_dir):
+    # Buckinghamshire: no capacity file and a blank row in the third-party table. Its places are
+    # assumed full on the start day; an empty list used to make every child there hold a place
+    # beyond capacity that a leaver repaid, so state special drained (1,806 in January 2025 to
+    # 1,150 three years on, with independent placements 218 -> 1,247), whatever the demand.
+    loaded, notes = retarget(load_scenarios(SCENARIOS[:1]), dataset, "Buckinghamshire", data_dir)
+    capacity = loaded[0].capacity
+    assert capacity["source"].iloc[0].startswith("ASSUMPTION")
+    assert any("ASSUMPTION" in note and "schools full" in note for note in notes)
+    params = build_parameters(dataset, "Buckinghamshire", start_year=2025, horizon=3,
+                              scenario=loaded[0].scenario, capacity=capacity, data=data_dir)
+    frame = simulate(params, 20251122, 0).to_frame()
+    state = frame[(frame["measure"] == "ehcp_state_special") & (frame["breakdown"] == "")].set_index("year")["value"]
+    assert state.min() >= 0.97 * state.loc[2025]   # the central demand grows: no fewer than at the start

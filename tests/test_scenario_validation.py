@@ -5,7 +5,9 @@ from __future__ import annotations
 import pandas as pd
 
 from sendcast.scenarios.parameters import LaHistory, history_until
-from sendcast.scenarios.validation import error_of, row_passes, score_origin, simulated_values, target_summary
+from sendcast.scenarios import validation
+from sendcast.scenarios.validation import (error_of, origin_places, row_passes, score_origin, simulated_values,
+                                           target_summary)
 
 
 def _history() -> LaHistory:
@@ -25,6 +27,21 @@ def test_the_history_at_an_origin_has_januaries_to_it_and_flows_to_the_year_befo
     assert rows.loc[rows["measure"] == "requests", "year"].max() == 2020
     assert rows.loc[rows["measure"] == "issued_within_20wk_pct", "year"].max() == 2020
     assert rows.loc[rows["measure"] == "population", "year"].max() == 2025   # an input of the run, kept
+
+
+def test_a_validation_assuming_places_full_takes_them_on_the_origin_day_and_reads_no_later_year(
+        monkeypatch):
+    assert origin_places(_history(), 2021, None) is None     # the default: unconstrained (not supported out of sample)
+    monkeypatch.setattr(validation, "PLACES_WITHOUT_FILE", "assumed_full")
+    history = LaHistory("E1", "Test", "999", pd.DataFrame(
+        [("ehcp_state_special", "", year, value) for year, value in ((2020, 200.0), (2021, 224.0), (2022, 900.0))],
+        columns=["measure", "breakdown", "year", "value"]))
+    cut = history_until(history, 2021)
+    places = origin_places(cut, 2021, None)
+    assert places["places"].tolist() == [200] and places["source"].iloc[0].startswith("ASSUMPTION")  # 224 / 1.12
+    own = pd.DataFrame({"school": ["A"], "phase": ["all"], "places": [150]})
+    assert origin_places(cut, 2021, own) is own                        # the LA's own file wins
+    assert origin_places(history_until(history, 2019), 2019, None) is None   # nothing published that January
 
 
 def test_targets_per_measure_one_year_ahead():

@@ -15,7 +15,7 @@ from sendcast.scenarios.files import load_scenario
 from sendcast.scenarios.replications import run_replications
 from sendcast.scenarios.parameters import (OVER_CAPACITY_SHARE, LaHistory, SetupError, baseline_path, build_parameters,
                                            calibrate_la, changed_fields, la_history, mid_phase_moves_note,
-                                           over_capacity, place_growth)
+                                           over_capacity, place_growth, assumed_places, special_place_blocks)
 from sendcast.scenarios import parameters as parameters_module
 from simulation import PlaceBlock
 
@@ -288,6 +288,19 @@ def test_fe_and_other_are_scored_as_recorded_each_year_and_the_raw_errors_are_ke
     assert (fe.loc[2023:, "simulated"] == fe.loc[2023:, "simulated_model"]).all()
     assert (fe.loc[2020:2022, "simulated"] < fe.loc[2020:2022, "simulated_model"]).all()
     assert fe["error_pct_model"].abs().max() > fe["error_pct"].abs().max()   # the raw comparison is worse, and shown
+
+
+@pytest.mark.parametrize("children", [0.0, 1.0, 57.0, 1506.0, 4999.0])
+def test_an_la_with_no_list_of_its_places_has_as_many_places_as_children_on_the_start_day(children):
+    history = _state_special({2019: children / 2, 2023: children})
+    capacity = assumed_places(history, 2023)
+    assert capacity["source"].iloc[0].startswith("ASSUMPTION") and capacity["phase"].iloc[0] == "all"
+    blocks, _ = special_place_blocks(history, 2023, capacity, None)
+    share, notes = over_capacity(history, 2023, blocks, capacity)
+    assert share == pytest.approx(OVER_CAPACITY_SHARE, abs=0.02) or capacity["places"].iloc[0] == 0
+    if children >= 50:   # whole places: the run's places are the children, give or take one
+        assumed = int(capacity["places"].iloc[0] * (1 + share) + 1e-9)
+        assert abs(assumed - children) <= 1
 
 
 def test_schools_run_over_their_places_at_least_as_far_as_dfe_reports_and_the_note_says_how_many_places():

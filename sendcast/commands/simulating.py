@@ -318,7 +318,7 @@ def _simulate(args: argparse.Namespace) -> int:
         scenario = as_things_stand(history.la_name, start_year)
     capacity = default_places
     if capacity is None:
-        capacity, _ = scenario_places(dataset, history, scenario, args.data)
+        capacity, _ = scenario_places(dataset, history, scenario, args.data, start_year)
     scenarios = {}
     if chain and baseline_path(chain) != chain[0]:
         scenarios[baseline.scenario.name] = build_parameters(

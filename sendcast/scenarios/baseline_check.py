@@ -58,7 +58,7 @@ def simulated_baseline(dataset: Dataset, la: str, *, years: int, replications: i
     check_series(dataset, history.la_code, start_year)
     fit = calibrate_la(dataset, history.la_code, start_year=start_year)
     scenario = as_things_stand(history.la_name, start_year)
-    capacity, _ = scenario_places(dataset, history, scenario, data)
+    capacity, _ = scenario_places(dataset, history, scenario, data, start_year)
     params = build_parameters(dataset, history.la_code, start_year=start_year, horizon=years, scenario=scenario,
                               capacity=capacity, calibration=fit, data=data)
     rule = scenario.trends.rule

@@ -699,6 +699,10 @@ def special_place_blocks(history: LaHistory, start_year: int, capacity: pd.DataF
                                      name=extra.name))
     if capacity is None and not blocks:
         return None, ["special school places: unconstrained (no capacity file)"]
+    if capacity is not None and "source" in capacity and capacity["source"].eq(ASSUMED_PLACES_SOURCE).any():
+        notes.append(f"special school places: ASSUMPTION: no list of the LA's places; its state special schools are "
+                     f"taken as full in January {start_year} ({int(capacity['places'].sum()):,} places, "
+                     f"{100 * OVER_CAPACITY_SHARE:.0f}% over capacity: as many as the children there)")
     return tuple(blocks), notes
 
 
@@ -892,22 +896,52 @@ def special_place_notes(history: LaHistory, start_year: int, horizon: int, capac
     return notes + [overflow_note(places.overflow_policy, places.overflow_rate_per_year)]
 
 
+#: The source column of :func:`assumed_places`' one row.
+ASSUMED_PLACES_SOURCE = "ASSUMPTION: schools full, at the over-capacity allowance, in the start January"
+
+
+def assumed_places(history: LaHistory, start_year: int) -> pd.DataFrame:
+    """Special school places where no list of them is known: ASSUMPTION (labelled in the
+    table and the run's notes) that the LA's state special schools were full in January
+    ``start_year``, at :data:`OVER_CAPACITY_SHARE` over their places, so the places are
+    the children in state special schools that January (DfE SEN2) over ``1 + share``,
+    whole places, one all-through row. Reads only January ``start_year``: time-respecting
+    at an origin. With :func:`over_capacity` the run then has as many places as children
+    that January, and :func:`place_growth` adds the LA's past growth each later January."""
+    in_special = history.require("ehcp_state_special", start_year)
+    frame = pd.DataFrame([{
+        "school": f"State special schools in {history.la_name} (assumed full in January {start_year})", "urn": "",
+        "phase": "all", "designation": "", "places": int(round(in_special / (1.0 + OVER_CAPACITY_SHARE))),
+        "from_year": pd.NA, "to_year": pd.NA, "source": ASSUMED_PLACES_SOURCE, "confidence": "assumed"}])
+    frame["from_year"] = frame["from_year"].astype("Int64")
+    frame["to_year"] = frame["to_year"].astype("Int64")
+    return frame
+
+
 def scenario_places(dataset: Dataset, history: LaHistory, scenario: Scenario,
-                    data: str | Path | None = None) -> tuple[pd.DataFrame, str]:
+                    data: str | Path | None = None, start_year: int | None = None) -> tuple[pd.DataFrame, str]:
     """Special school places a scenario runs with, and where they come from: its
     ``capacity_file``; else the LA's own file, else the third-party table's aggregate
-    (flagged low confidence, :func:`sendcast.data.capacity.default_capacity`); else an empty
-    table, so the January caseload in state special schools is taken as the places there
-    are. A scenario is never left with unconstrained places (or constrained only by the
-    places it adds) because it names no file."""
+    (flagged low confidence, :func:`sendcast.data.capacity.default_capacity`); else the
+    places assumed full in the start January (:func:`assumed_places`: the January caseload
+    in state special schools taken as the places there are). A scenario is never left with
+    unconstrained places (or constrained only by the places it adds) because it names no
+    file. ``start_year``: the run's start January (default: the latest published)."""
     named = scenario.special_places.capacity_file
     if named:
         return read_capacity(Path(named)), f"places from {named}"
     capacity, note = default_capacity(paths.data_dir(data), history.la_code, history.la_number,
                                       codes_to_numbers(dataset.geography.las))
     if capacity is None:
-        capacity = pd.DataFrame(columns=list(CAPACITY_COLUMNS))
-        note += "; the January caseload in state special schools is taken as the places there are"
+        published = history.rows.loc[history.rows["measure"] == "ehcp_state_special", "year"]
+        year = start_year if start_year is not None else (int(published.max()) if not published.empty else None)
+        if year is not None and history.total("ehcp_state_special", year) is not None:
+            capacity = assumed_places(history, year)
+            note += (f"; ASSUMPTION: the children in state special schools in January {year} are taken as the "
+                     "places there are (schools full)")
+        else:
+            capacity = pd.DataFrame(columns=list(CAPACITY_COLUMNS))
+            note += "; no children in state special schools published: no places"
     return capacity, note
 
 
@@ -972,7 +1006,7 @@ def _assemble(dataset: Dataset, history: LaHistory, calibration: CalibrationResu
     assessment, weeks_open = assessment_capacity(history, start_year, fitted.assessment, in_assessment, rule, funded)
     caseload = replace(caseload, in_assessment_weeks_open=weeks_open)
     if capacity is None and scenario is not None:
-        capacity, _ = scenario_places(dataset, history, scenario, data)
+        capacity, _ = scenario_places(dataset, history, scenario, data, start_year)
     blocks, _ = special_place_blocks(history, start_year, capacity, scenario)
     share, _ = over_capacity(history, start_year, blocks, capacity)
     places = scenario.special_places if scenario is not None else SpecialPlacesSettings()

@@ -7,8 +7,9 @@ assessment capacity, costs settings) and changes what belongs to the LA:
 - ``[scenario] la``: the new LA;
 - ``special_places.capacity_file``: the new LA's own file (``data/capacity/<la_code>.csv``)
   if there is one, else the third-party table's aggregate (:func:`sendcast.data.capacity.
-  default_capacity`, flagged low confidence), else an empty list (the simulation then counts
-  the January caseload in state special schools as the places there are);
+  default_capacity`, flagged low confidence), else the places assumed full on the start day
+  (:func:`sendcast.scenarios.parameters.assumed_places`: the January caseload in state special
+  schools taken as the places there are, an ASSUMPTION the notes state);
 - ``costs.unit_costs_file``: dropped (a unit-cost file describes one LA); the new LA's
   default unit costs apply (:func:`sendcast.money.unit_costs.default_unit_costs`).
 
@@ -29,7 +30,8 @@ from sendcast.data.build import Dataset
 from sendcast.data.capacity import COLUMNS as CAPACITY_COLUMNS
 from sendcast.data.capacity import capacity_file, codes_to_numbers, default_capacity
 from sendcast.runtime.errors import SendcastError
-from sendcast.scenarios.parameters import CALIBRATION_YEARS, FIRST_CALIBRATION_YEAR
+from sendcast.scenarios.parameters import (CALIBRATION_YEARS, FIRST_CALIBRATION_YEAR, OVER_CAPACITY_SHARE,
+                                           assumed_places, la_history)
 from sendcast.scenarios.pipeline import LoadedScenario
 
 
@@ -78,12 +80,22 @@ def retarget(loaded: list[LoadedScenario], dataset: Dataset, la: str,
     elif capacity is not None:
         notes.append(f"special school places: {capacity_note}")
     else:
-        # No figure at all: an empty list, so that the simulation counts the January caseload in
-        # state special schools as places (sendcast.scenarios.parameters.special_place_blocks);
-        # otherwise an option adding places would be the only constrained scenario.
-        capacity = pd.DataFrame(columns=list(CAPACITY_COLUMNS))
-        notes.append(f"special school places: {capacity_note}; the simulation takes the January caseload in state "
-                     "special schools as the places there are")
+        # No figure at all: the places assumed full on the start day (the January caseload in
+        # state special schools), not none: otherwise an option adding places would be the only
+        # constrained scenario. (An empty list is not "no limit": every child already in a state
+        # special school would hold a place beyond capacity that a leaver repays, not frees, so
+        # the number in state special schools would drain away.)
+        start = loaded[0].scenario.scenario.start_year
+        history = la_history(dataset, target["la_code"])
+        if history.total("ehcp_state_special", start) is not None:
+            capacity = assumed_places(history, start)
+            notes.append(f"special school places: {capacity_note}; ASSUMPTION: the {int(capacity['places'].iloc[0]):,} "
+                         f"places are the children in state special schools in January {start} at "
+                         f"{100 * OVER_CAPACITY_SHARE:.0f}% over capacity (schools full)")
+        else:
+            capacity = pd.DataFrame(columns=list(CAPACITY_COLUMNS))
+            notes.append(f"special school places: {capacity_note}; no children in state special schools published "
+                         f"for January {start}: no places")
     out = []
     for item in loaded:
         scenario = item.scenario

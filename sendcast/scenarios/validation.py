@@ -51,6 +51,20 @@ from sendcast.data.build import Dataset
 
 #: Origins (January) of the validation.
 ORIGINS = (2021, 2022, 2023)
+
+#: Special school places at an origin where the LA has no capacity file: ``"unconstrained"``
+#: (no limit), or ``"assumed_full"`` (:func:`sendcast.scenarios.parameters.assumed_places`:
+#: the children in state special schools that January taken as the places, then the LA's
+#: past growth added each January; a child who finds no place waits and goes independent at
+#: the overflow rate). Tried out of sample on 7 December 2026
+#: (``benchmarks/evidence_place_limits.py``, origins 2021-2023, 30 replications): on
+#: Gloucestershire's ten neighbours assuming them full cut state special's median absolute
+#: log error four years ahead from 0.118 to 0.090, but on 13 held-out LAs it raised it from
+#: 0.080 to 0.130 (bias +3% -> -12%: places added at the past linear rate fall behind), and
+#: independent placements erred more at every overflow rate but 0 (held out, four years
+#: ahead: 0.195 unconstrained; 0.377 at 0.5 a year, 0.617 at 2). Not supported: unconstrained stays.
+PLACES_WITHOUT_FILE = "unconstrained"
+PLACES_WITHOUT_FILE_RULES = ("assumed_full", "unconstrained")
 #: Measures scored: ``ehcp_fe_plus_other`` is FE + other together.
 MEASURES = ("ehcp_total", "ehcp_state_special", "ehcp_independent_special", "new_plans", "requests",
             "issued_within_20wk_pct", "ehcp_ap", "ehcp_fe_plus_other", "sen_support_pct")
@@ -339,6 +353,21 @@ class Validation:
     notes: tuple[str, ...]
 
 
+def origin_places(history, origin: int, capacity: pd.DataFrame | None) -> pd.DataFrame | None:
+    """The special school places a validation runs with from January ``origin``: the LA's
+    capacity file where it has one, else (:data:`PLACES_WITHOUT_FILE`) the places assumed
+    full that January (:func:`sendcast.scenarios.parameters.assumed_places`: read from the
+    history as it stood, so time-respecting), or ``None`` (unconstrained) where the rule
+    says so or no children in state special schools are published that January."""
+    from sendcast.scenarios.parameters import assumed_places
+
+    if capacity is not None or PLACES_WITHOUT_FILE != "assumed_full":
+        return capacity
+    if history.total("ehcp_state_special", origin) is None:
+        return None
+    return assumed_places(history, origin)
+
+
 def validate_la(dataset: Dataset, la: str, *, origins: tuple[int, ...] = ORIGINS, replications: int = 30,
                 seed: int = 20251122, data=None, capacity: pd.DataFrame | None = None,
                 progress=None, checks: pd.DataFrame | None = None) -> Validation:
@@ -362,10 +391,11 @@ def validate_la(dataset: Dataset, la: str, *, origins: tuple[int, ...] = ORIGINS
     done = 0
     for origin in origins:
         cut = history_until(history, origin)
-        place_notes += special_place_notes(cut, origin, last_year - origin, capacity, None)
+        places = origin_places(cut, origin, capacity)
+        place_notes += special_place_notes(cut, origin, last_year - origin, places, None)
         fit = calibrate_la(dataset, history.la_code, start_year=origin, history=cut)
         params = build_parameters(dataset, history.la_code, start_year=origin, horizon=last_year - origin,
-                                  calibration=fit, capacity=capacity, data=data, history=cut)
+                                  calibration=fit, capacity=places, data=data, history=cut)
         drawn = parameter_draws(params, cut, fit, origin, seed, replications)
         frames = []
         for r in range(replications):
