@@ -246,9 +246,9 @@ def prime_evidence(dataset: Dataset, origins: Sequence[int], last_year: int,
     :func:`sendcast.scenarios.validation.validate_la`: the forecasts it scores, and the
     forecast of EHC plans the baseline follows, also over the assessment durations' fixed
     horizon, :data:`sendcast.scenarios.timeliness_setup.FIT_HORIZON`), and the other tables
-    that are the same for every LA (every LA's panels, the national unit costs from the
-    data folder ``data``), so that tasks run here or in worker processes forked from here
-    find them cached instead of each worker computing them again."""
+    that are the same for every LA (every LA's panels, the national unit costs and the
+    shipped checks from the data folder ``data``), so that tasks run here or in worker
+    processes forked from here find them cached instead of each worker computing them again."""
     from sendcast.forecasting.evidence import FORECAST_MEASURES, national_evidence
     from sendcast.money.unit_costs import NATIONAL_OUTTURN_FILE, every_la_unit_costs
     from sendcast.scenarios.timeliness_setup import FIT_HORIZON
@@ -264,6 +264,7 @@ def prime_evidence(dataset: Dataset, origins: Sequence[int], last_year: int,
     national = paths.raw_dir(paths.data_dir(data)) / "finance" / NATIONAL_OUTTURN_FILE  # as placement_costs reads it
     if national.is_file():
         every_la_unit_costs(dataset, national)
+    shipped_checks(paths.data_dir(data))  # every LA's earlier checks, read once
 
 
 # ---------------------------------------------------------------------------- every LA
