@@ -9,7 +9,8 @@ import pytest
 
 from sendcast.forecasting import evidence as evidence_module
 from sendcast.forecasting.evidence import last_published_year, national_evidence
-from sendcast.forecasting.one_la import central_forecast_table, forecast_la
+from sendcast.forecasting import one_la
+from sendcast.forecasting.one_la import central_forecast_table, forecast_la, kept_forecasts
 
 MEASURES = ("ehcp_total",)
 
@@ -40,10 +41,14 @@ def test_evidence_cut_at_the_last_published_year_is_the_evidence_of_all_the_data
 
 
 @pytest.mark.slow  # the national evidence of one origin
-def test_the_kept_forecast_table_is_the_forecast_of_forecast_la(dataset):
+def test_the_kept_forecast_table_is_the_forecast_of_forecast_la_and_is_kept_only_inside(dataset, monkeypatch):
     made = forecast_la(dataset, "Rutland", until=2022, horizon=3, la_backtest=False, age_bands=False).forecast
-    kept = central_forecast_table(dataset, "Rutland", until=2022, horizon=3)
-    pd.testing.assert_frame_equal(kept, made, check_exact=True)
-    kept.loc[:, "mean"] = 0.0  # a copy: the caller cannot change what is kept
-    pd.testing.assert_frame_equal(central_forecast_table(dataset, "E06000017", until=2022, horizon=3), made,
-                                  check_exact=True)
+    with kept_forecasts():
+        kept = central_forecast_table(dataset, "Rutland", until=2022, horizon=3)
+        pd.testing.assert_frame_equal(kept, made, check_exact=True)
+        kept.loc[:, "mean"] = 0.0  # a copy: the caller cannot change what is kept
+        monkeypatch.setattr(one_la, "forecast_la", None)  # made once: not made again
+        pd.testing.assert_frame_equal(central_forecast_table(dataset, "E06000017", until=2022, horizon=3), made,
+                                      check_exact=True)
+    with pytest.raises(TypeError):  # outside, nothing is kept: made anew (here by no function at all)
+        central_forecast_table(dataset, "Rutland", until=2022, horizon=3)

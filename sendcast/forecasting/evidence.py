@@ -313,17 +313,21 @@ def last_published_year(dataset: Dataset) -> int:
     """The last year of any published measure but the population (ONS projections run decades
     ahead; the evidence reads the population only to the last year of the measures it
     forecasts, :func:`sendcast.forecasting.realtime_panel.population_rows`): an ``until`` at or
-    after it drops nothing the evidence reads. Kept per process by the data's input checksums."""
-    inputs = dataset.input_checksums
-    if inputs not in _LAST_YEAR:
-        rows = dataset.measures
+    after it drops nothing the evidence reads. Kept per process for the table of measures (the
+    object: a dataset changed in a test keeps its input checksums)."""
+    rows = dataset.measures
+    entry = _LAST_YEAR.get(id(rows))
+    if entry is None or entry[0] is not rows:
+        if len(_LAST_YEAR) >= 8:
+            _LAST_YEAR.clear()
         years = rows.loc[rows["measure"] != "population", "year"]
-        _LAST_YEAR[inputs] = int(years.max()) if not years.empty else 0
-    return _LAST_YEAR[inputs]
+        entry = _LAST_YEAR[id(rows)] = (rows, int(years.max()) if not years.empty else 0)
+    return entry[1]
 
 
-#: :func:`last_published_year` by the data's input checksums.
-_LAST_YEAR: dict[tuple, int] = {}
+#: :func:`last_published_year` by the id of the table of measures (each entry holds its table,
+#: so no other can take the id while it is kept).
+_LAST_YEAR: dict[int, tuple[pd.DataFrame, int]] = {}
 
 
 #: Evidence already computed in this process, by the checksums of the data's input files and the

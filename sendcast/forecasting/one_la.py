@@ -36,7 +36,8 @@ from __future__ import annotations
 
 import logging
 import zlib
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -338,29 +339,36 @@ def forecast_la(dataset: Dataset, la: str, *, horizon: int = 5, until: int | Non
 def central_forecast_table(dataset: Dataset, la: str, *, until: int | None, horizon: int) -> pd.DataFrame:
     """The forecast table (:data:`FORECAST_COLUMNS`) of :func:`forecast_la` for ``la`` with
     ``until`` and ``horizon`` and the defaults otherwise, without the LA's own backtest, the
-    age bands, the sufficiency and the costs: what the simulation's baseline follows and its
-    validation scores against (the same origin is asked for by both). Kept for the process,
-    by the data's input checksums, the LA, ``until`` and ``horizon``: the forecast is
-    deterministic given the data (a copy is returned; the data folder plays no part: it
-    moves only the sufficiency and the costs)."""
+    age bands, the sufficiency and the costs (the forecast is the same: the data folder
+    moves only those): what the simulation's baseline follows and its validation scores.
+    Inside :func:`kept_forecasts` a table already made for the same dataset (the object),
+    LA, ``until`` and ``horizon`` is returned again (a copy), not made anew."""
     code = str(dataset.geography.resolve(la)["la_code"])
-    inputs = dataset.input_checksums
-    key = (inputs, code, until, horizon)
-    table = _CENTRAL.get(key) if inputs else None
-    if table is None:
-        table = forecast_la(dataset, code, until=until, horizon=horizon, la_backtest=False, age_bands=False,
-                            extras=False).forecast
-        if inputs:
-            if len(_CENTRAL) >= _CENTRAL_KEPT:
-                _CENTRAL.pop(next(iter(_CENTRAL)))
-            _CENTRAL[key] = table
+    kept = _KEPT[-1] if _KEPT else None
+    key = (id(dataset), code, until, horizon)
+    if kept is not None and key in kept:
+        return kept[key][1].copy()
+    table = forecast_la(dataset, code, until=until, horizon=horizon, la_backtest=False, age_bands=False,
+                        extras=False).forecast
+    if kept is not None:
+        kept[key] = (dataset, table)  # the entry holds its dataset: no other can take the id meanwhile
     return table.copy()
 
 
-#: Forecast tables already made in this process (:func:`central_forecast_table`), oldest first.
-_CENTRAL: dict[tuple, pd.DataFrame] = {}
-#: Tables kept: an LA's validation asks for about nine, each twice at most.
-_CENTRAL_KEPT = 64
+@contextmanager
+def kept_forecasts() -> Iterator[None]:
+    """Within: :func:`central_forecast_table` keeps the tables it makes (one LA's validation
+    asks for the forecast of each origin twice: the baseline follows it, and it is scored);
+    forgotten on leaving, so nothing made under one setting outlives it."""
+    _KEPT.append({})
+    try:
+        yield
+    finally:
+        _KEPT.pop()
+
+
+#: The tables kept by each :func:`kept_forecasts` open, innermost last.
+_KEPT: list[dict[tuple, tuple[Dataset, pd.DataFrame]]] = []
 
 
 def _note_age_bands(rows: pd.DataFrame, forecasts: dict[str, Forecast], notes: list[str], age_bands: bool) -> None:

@@ -369,6 +369,15 @@ def validate_la(dataset: Dataset, la: str, *, origins: tuple[int, ...] = ORIGINS
     LA's earlier checks (:data:`sendcast.scenarios.discrepancy.CHECK_COLUMNS`); each origin's
     band is also scored widened by the discrepancy of those known at it (without them, or
     with none known, the ``*_calibrated`` columns repeat the band as run)."""
+    from sendcast.forecasting.one_la import kept_forecasts
+
+    with kept_forecasts():  # the forecast the baseline follows at an origin is the one scored there: made once
+        return _validate_la(dataset, la, origins=origins, replications=replications, seed=seed, data=data,
+                            capacity=capacity, progress=progress, checks=checks)
+
+
+def _validate_la(dataset: Dataset, la: str, *, origins: tuple[int, ...], replications: int, seed: int, data,
+                 capacity: pd.DataFrame | None, progress, checks: pd.DataFrame | None) -> Validation:
     from sendcast.scenarios.discrepancy import widen_checks
 
     from sendcast.forecasting.one_la import central_forecast_table
