@@ -68,7 +68,7 @@ def main() -> None:
           f"os.cpu_count() = {os.cpu_count()}; load average before: {os.getloadavg()}")
 
     started = time.perf_counter()
-    prime_evidence(dataset, args.origins, last_year)
+    prime_evidence(dataset, args.origins, last_year, ROOT / "data")
     evidence = time.perf_counter() - started
     print(f"national evidence of the forecast engine (once per run, before the tasks): {evidence:.1f} s")
     runs = {}

@@ -1116,8 +1116,13 @@ def calibrate(
     fitted = dict(zip(names, values.round(6).tolist()))
     report = table.rename(columns={"value": "actual"}).copy()
     report_keys = list(zip(report["measure"], report["breakdown"], report["year"]))
-    report["simulated"] = simulated(theta, report_keys, report_steps_per_year)
-    report["simulated_model"] = simulated(theta, report_keys, report_steps_per_year, recorded=False)
+    # one run of the fitted parameters, read as SEN2 recorded FE and other and as the model has them
+    report_params, report_joint, report_shift = prepared(theta, start)
+    report_stocks, report_flows = expected_arrays(
+        report_params, report_steps_per_year, start_by_age_placement=report_joint
+    )
+    report["simulated"] = read(report_stocks, report_flows, report_keys, report_shift, True)
+    report["simulated_model"] = read(report_stocks, report_flows, report_keys, report_shift, False)
     for column, model in (("error_pct", "simulated"), ("error_pct_model", "simulated_model")):
         with np.errstate(divide="ignore", invalid="ignore"):
             report[column] = np.where(report["actual"] > 0, 100.0 * (report[model] / report["actual"] - 1.0), np.nan)

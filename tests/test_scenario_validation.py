@@ -84,6 +84,21 @@ def test_simulated_bands_are_percentiles_over_replications_and_fe_plus_other_add
     assert values.loc["ehcp_total", "mean"] == 19.5 and values.loc["ehcp_total", "hi95"] > 37
 
 
+def test_a_replication_read_from_its_arrays_gives_the_numbers_of_its_tidy_frame():
+    # validate_la reads each replication's yearly arrays instead of making a tidy frame and
+    # pivoting it: the same table, bit for bit, and so the same bands
+    from sendcast.scenarios.validation import totals_by_year
+    from simulation import simulate
+    from simulation.examples import gloucestershire_example
+
+    results = [simulate(gloucestershire_example(2019, 2), 7, r) for r in range(3)]
+    for result in results:
+        pd.testing.assert_frame_equal(totals_by_year(result), totals_by_year(result.to_frame()), check_exact=True)
+    pupils = {2019: 70_000.0, 2020: 71_000.0, 2021: 72_000.0}
+    pd.testing.assert_frame_equal(simulated_values(results, pupils),
+                                  simulated_values([r.to_frame() for r in results], pupils), check_exact=True)
+
+
 # ------------------------------------------------------- time-respecting predictive bands
 import dataclasses  # noqa: E402
 

@@ -33,7 +33,7 @@ from __future__ import annotations
 import logging
 import zlib
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 import pandas as pd
@@ -290,18 +290,44 @@ def national_evidence(dataset: Dataset, measures: Sequence[str] = FORECAST_MEASU
     ``until`` dropped), 1..``horizons`` years ahead from every origin with at least
     ``min_history`` years, and choose, calibrate and reconcile from it (see the module
     docstring). Takes about a second per measure on the full national data; evidence already
-    computed in this process for the same input files and settings is returned again."""
+    computed in this process for the same input files and settings is returned again; so is
+    the evidence of ``until=None`` for an ``until`` at or after the last year of every
+    published measure (:func:`last_published_year`: nothing is dropped, the same numbers),
+    with its ``until`` as asked."""
     if horizons < 1:
         raise EvidenceError(f"horizons must be at least 1, found {horizons}")
     inputs = dataset.input_checksums
-    key = (inputs, tuple(measures), until, horizons, tuple(models), min_history)
+    same_as = None if until is not None and inputs and until >= last_published_year(dataset) else until
+    key = (inputs, tuple(measures), same_as, horizons, tuple(models), min_history)
     if inputs and key in _EVIDENCE:
-        return _EVIDENCE[key]
-    evidence = _national_evidence(dataset, measures, until=until, horizons=horizons, models=models,
-                                  min_history=min_history)
-    if inputs:
-        _EVIDENCE[key] = evidence
-    return evidence
+        evidence = _EVIDENCE[key]
+    else:
+        evidence = _national_evidence(dataset, measures, until=until, horizons=horizons, models=models,
+                                      min_history=min_history)
+        if inputs:
+            _EVIDENCE[key] = evidence
+    return evidence if evidence.until == until else replace(evidence, until=until)
+
+
+def last_published_year(dataset: Dataset) -> int:
+    """The last year of any published measure but the population (ONS projections run decades
+    ahead; the evidence reads the population only to the last year of the measures it
+    forecasts, :func:`sendcast.forecasting.realtime_panel.population_rows`): an ``until`` at or
+    after it drops nothing the evidence reads. Kept per process for the table of measures (the
+    object: a dataset changed in a test keeps its input checksums)."""
+    rows = dataset.measures
+    entry = _LAST_YEAR.get(id(rows))
+    if entry is None or entry[0] is not rows:
+        if len(_LAST_YEAR) >= 8:
+            _LAST_YEAR.clear()
+        years = rows.loc[rows["measure"] != "population", "year"]
+        entry = _LAST_YEAR[id(rows)] = (rows, int(years.max()) if not years.empty else 0)
+    return entry[1]
+
+
+#: :func:`last_published_year` by the id of the table of measures (each entry holds its table,
+#: so no other can take the id while it is kept).
+_LAST_YEAR: dict[int, tuple[pd.DataFrame, int]] = {}
 
 
 #: Evidence already computed in this process, by the checksums of the data's input files and the

@@ -36,7 +36,8 @@ from __future__ import annotations
 
 import logging
 import zlib
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -199,7 +200,7 @@ def forecast_la(dataset: Dataset, la: str, *, horizon: int = 5, until: int | Non
                 evidence: Evidence | None = None, n_paths: int = 1000, seed: int = 0,
                 price_base_year: int = DEFAULT_PRICE_BASE_YEAR, inflation: float = DEFAULT_INFLATION,
                 data: str | Path | None = None, measures: Sequence[str] = FORECAST_MEASURES,
-                age_bands: bool = True, la_backtest: bool = True) -> LaForecast:
+                age_bands: bool = True, la_backtest: bool = True, extras: bool = True) -> LaForecast:
     """Forecast ``la`` (any code, number or name; ``"England"`` works) ``horizon`` years
     beyond its latest published year.
 
@@ -215,6 +216,8 @@ def forecast_la(dataset: Dataset, la: str, *, horizon: int = 5, until: int | Non
       as the scenarios').
     - ``n_paths`` sample paths per series, from ``seed`` (one stream per series).
     - ``la_backtest``: also backtest this LA's own series (cheap; off for bulk runs).
+    - ``extras``: also the sufficiency and cost tables (``False``: left empty, and nothing
+      said about them, for a caller that reads only the forecast; the forecast is the same).
     """
     if horizon < 1:
         raise ForecastSetupError(f"horizon must be at least 1 year, found {horizon}")
@@ -315,9 +318,11 @@ def forecast_la(dataset: Dataset, la: str, *, horizon: int = 5, until: int | Non
         notes.append("sen_support_pct: SEN support is forecast as a rate (% of pupils, school census via LAIT); "
                      "the shipped data has no SEN support pupil counts")
     forecast_table, bands = _tables(code, name, forecasts)
-    suff, first_over = _sufficiency(dataset, code, name, forecasts, capacity, data, notes)
-    costs, basis = _costs(dataset, code, name, forecasts, histories, unit_costs, data, until, price_base_year,
-                          inflation, notes)
+    suff, first_over, costs, basis = pd.DataFrame(columns=SUFFICIENCY_COLUMNS), None, pd.DataFrame(), ""
+    if extras:
+        suff, first_over = _sufficiency(dataset, code, name, forecasts, capacity, data, notes)
+        costs, basis = _costs(dataset, code, name, forecasts, histories, unit_costs, data, until, price_base_year,
+                              inflation, notes)
     own = _own_backtest(code, histories, measure_of, evidence) if la_backtest else pd.DataFrame()
     history_table = rows.assign(measure=[_series_label(m, b) for m, b in zip(rows["measure"], rows["breakdown"])])
     history_table = history_table[history_table["measure"].isin(histories)]
@@ -329,6 +334,41 @@ def forecast_la(dataset: Dataset, la: str, *, horizon: int = 5, until: int | Non
         models={label: f.model for label, f in forecasts.items()},
         reconciliation_method=evidence.reconciliation_method, price_basis=basis,
         price_base=financial_year_label(price_base_year))
+
+
+def central_forecast_table(dataset: Dataset, la: str, *, until: int | None, horizon: int) -> pd.DataFrame:
+    """The forecast table (:data:`FORECAST_COLUMNS`) of :func:`forecast_la` for ``la`` with
+    ``until`` and ``horizon`` and the defaults otherwise, without the LA's own backtest, the
+    age bands, the sufficiency and the costs (the forecast is the same: the data folder
+    moves only those): what the simulation's baseline follows and its validation scores.
+    Inside :func:`kept_forecasts` a table already made for the same dataset (the object),
+    LA, ``until`` and ``horizon`` is returned again (a copy), not made anew."""
+    code = str(dataset.geography.resolve(la)["la_code"])
+    kept = _KEPT[-1] if _KEPT else None
+    key = (id(dataset), code, until, horizon)
+    if kept is not None and key in kept:
+        return kept[key][1].copy()
+    table = forecast_la(dataset, code, until=until, horizon=horizon, la_backtest=False, age_bands=False,
+                        extras=False).forecast
+    if kept is not None:
+        kept[key] = (dataset, table)  # the entry holds its dataset: no other can take the id meanwhile
+    return table.copy()
+
+
+@contextmanager
+def kept_forecasts() -> Iterator[None]:
+    """Within: :func:`central_forecast_table` keeps the tables it makes (one LA's validation
+    asks for the forecast of each origin twice: the baseline follows it, and it is scored);
+    forgotten on leaving, so nothing made under one setting outlives it."""
+    _KEPT.append({})
+    try:
+        yield
+    finally:
+        _KEPT.pop()
+
+
+#: The tables kept by each :func:`kept_forecasts` open, innermost last.
+_KEPT: list[dict[tuple, tuple[Dataset, pd.DataFrame]]] = []
 
 
 def _note_age_bands(rows: pd.DataFrame, forecasts: dict[str, Forecast], notes: list[str], age_bands: bool) -> None:
@@ -385,11 +425,15 @@ def _data_root(data: str | Path | None) -> Path:
     return paths.data_dir(data)
 
 
+#: Columns of the sufficiency table (:func:`_sufficiency`).
+SUFFICIENCY_COLUMNS = ["la_code", "la_name", "year", "mean", "median", "lo80", "hi80", "lo95", "hi95", "capacity",
+                       "gap", "prob_exceeds", "expected_shortfall"]
+
+
 def _sufficiency(dataset: Dataset, code: str, name: str, forecasts: dict[str, Forecast],
                  capacity: pd.DataFrame | None, data: str | Path | None,
                  notes: list[str]) -> tuple[pd.DataFrame, int | None]:
-    empty = pd.DataFrame(columns=["la_code", "la_name", "year", "mean", "median", "lo80", "hi80", "lo95", "hi95",
-                                  "capacity", "gap", "prob_exceeds", "expected_shortfall"])
+    empty = pd.DataFrame(columns=SUFFICIENCY_COLUMNS)
     demand = forecasts.get("ehcp_state_special")
     if demand is None:
         return empty, None

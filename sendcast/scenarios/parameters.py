@@ -1152,11 +1152,11 @@ def central_forecast(dataset: Dataset, history: LaHistory, start_year: int, hori
     """The forecast engine's central forecast of ``measure`` (total; year -> value, the years
     after ``start_year`` it forecasts, up to ``start_year + horizon``) made with the published
     figures to ``start_year`` only, its national evidence cut there too
-    (:func:`sendcast.forecasting.one_la.forecast_la` with ``until=start_year``)."""
-    from sendcast.forecasting.one_la import forecast_la
+    (:func:`sendcast.forecasting.one_la.forecast_la` with ``until=start_year``; its table is kept
+    for the process, :func:`sendcast.forecasting.one_la.central_forecast_table`)."""
+    from sendcast.forecasting.one_la import central_forecast_table
 
-    forecast = forecast_la(dataset, history.la_code, until=start_year, horizon=horizon, la_backtest=False,
-                           age_bands=False).forecast
+    forecast = central_forecast_table(dataset, history.la_code, until=start_year, horizon=horizon)
     rows = forecast[(forecast["measure"] == measure) & (forecast["year"] > start_year)]
     return {int(year): float(mean) for year, mean in zip(rows["year"], rows["mean"])}
 

@@ -151,16 +151,38 @@ def pupils_by_january(population, years) -> dict[int, float]:
     return out
 
 
-def simulated_values(frames: list[pd.DataFrame], pupils: dict[int, float] | None = None) -> pd.DataFrame:
-    """Per replication frame (``simulate().to_frame()``): the value of each (measure, year)
-    of :data:`MEASURES`; returns ``measure, year, mean, lo95, hi95`` (2.5-97.5 percentiles
-    over the replications). ``pupils``: residents aged 4-15 by January
-    (:func:`pupils_by_january`); with it, ``sen_support_pct`` = 100 x children on SEN
-    support / pupils (years without pupils: none)."""
+def totals_by_year(replication) -> pd.DataFrame:
+    """One replication's totals (no breakdown): one row per year, one column per measure,
+    as floats. ``replication``: its tidy frame (``simulate().to_frame()``) or its
+    :class:`simulation.ReplicationResult` itself (read from its yearly arrays, not made into
+    a tidy frame first: the same numbers; a measure with no value in any year is left out,
+    as the frame's pivot leaves it out)."""
+    if isinstance(replication, pd.DataFrame):
+        return replication[replication["breakdown"] == ""].pivot_table(index="year", columns="measure",
+                                                                       values="value", aggfunc="first")
+    start = replication.start_year
+    columns: dict[str, pd.Series] = {}
+    for table in (replication.stocks, replication.flows):  # a stock first, as the frame lists it
+        for (measure, breakdown), values in table.items():
+            if breakdown == "" and measure not in columns:
+                values = np.asarray(values, dtype=float)
+                if not np.isnan(values).all():
+                    columns[measure] = pd.Series(values, index=np.arange(start, start + len(values)))
+    wide = pd.DataFrame(columns).sort_index()
+    wide = wide[sorted(wide.columns)].dropna(how="all")
+    wide.index.name, wide.columns.name = "year", "measure"
+    return wide
+
+
+def simulated_values(frames: list, pupils: dict[int, float] | None = None) -> pd.DataFrame:
+    """Per replication (its frame, ``simulate().to_frame()``, or its result,
+    :func:`totals_by_year`): the value of each (measure, year) of :data:`MEASURES`; returns
+    ``measure, year, mean, lo95, hi95`` (2.5-97.5 percentiles over the replications).
+    ``pupils``: residents aged 4-15 by January (:func:`pupils_by_january`); with it,
+    ``sen_support_pct`` = 100 x children on SEN support / pupils (years without pupils: none)."""
     wide = []
     for frame in frames:
-        rows = frame[frame["breakdown"] == ""].pivot_table(index="year", columns="measure", values="value",
-                                                           aggfunc="first")
+        rows = totals_by_year(frame)
         rows["ehcp_fe_plus_other"] = rows["ehcp_fe"] + rows["ehcp_other"]
         if pupils is not None and "sen_support" in rows.columns:
             rows["sen_support_pct"] = 100.0 * rows["sen_support"] / rows.index.map(
@@ -376,9 +398,18 @@ def validate_la(dataset: Dataset, la: str, *, origins: tuple[int, ...] = ORIGINS
     LA's earlier checks (:data:`sendcast.scenarios.discrepancy.CHECK_COLUMNS`); each origin's
     band is also scored widened by the discrepancy of those known at it (without them, or
     with none known, the ``*_calibrated`` columns repeat the band as run)."""
+    from sendcast.forecasting.one_la import kept_forecasts
+
+    with kept_forecasts():  # the forecast the baseline follows at an origin is the one scored there: made once
+        return _validate_la(dataset, la, origins=origins, replications=replications, seed=seed, data=data,
+                            capacity=capacity, progress=progress, checks=checks)
+
+
+def _validate_la(dataset: Dataset, la: str, *, origins: tuple[int, ...], replications: int, seed: int, data,
+                 capacity: pd.DataFrame | None, progress, checks: pd.DataFrame | None) -> Validation:
     from sendcast.scenarios.discrepancy import widen_checks
 
-    from sendcast.forecasting.one_la import forecast_la
+    from sendcast.forecasting.one_la import central_forecast_table
     from sendcast.scenarios.parameters import (build_parameters, calibrate_la, history_until, la_history,
                                                parameter_draws, special_place_notes)
     from simulation import simulate
@@ -399,14 +430,13 @@ def validate_la(dataset: Dataset, la: str, *, origins: tuple[int, ...] = ORIGINS
         drawn = parameter_draws(params, cut, fit, origin, seed, replications)
         frames = []
         for r in range(replications):
-            frames.append(simulate(drawn[r], seed, r).to_frame())
+            frames.append(simulate(drawn[r], seed, r))  # read from its arrays (simulated_values)
             done += 1
             if progress is not None:
                 progress(done, replications * len(origins))
-        stocks = forecast_la(dataset, history.la_code, until=origin, horizon=last_year - origin, la_backtest=False,
-                             age_bands=False, data=data).forecast
-        flows = forecast_la(dataset, history.la_code, until=origin - 1, horizon=last_year - origin + 1,
-                            la_backtest=False, age_bands=False, data=data).forecast
+        # the January counts' forecast is the one the baseline's plans follow (made once)
+        stocks = central_forecast_table(dataset, history.la_code, until=origin, horizon=last_year - origin)
+        flows = central_forecast_table(dataset, history.la_code, until=origin - 1, horizon=last_year - origin + 1)
         pupils = pupils_by_january(params.population, range(origin, last_year + 1))
         parts.append(score_origin(origin, last_year, simulated_values(frames, pupils), published,
                                   forecast_values(stocks, flows)))

@@ -238,18 +238,33 @@ def in_sample_fit(dataset: Dataset, la_code: str, origins: Sequence[int]) -> pd.
     return fit.reindex(columns=FIT_COLUMNS)
 
 
-def prime_evidence(dataset: Dataset, origins: Sequence[int], last_year: int) -> None:
+def prime_evidence(dataset: Dataset, origins: Sequence[int], last_year: int,
+                   data: str | Path | None = None) -> None:
     """Compute, in this process, the forecast engine's national evidence that every LA's
     validation uses (one per ``until`` and horizon, as
     :func:`sendcast.forecasting.one_la.forecast_la` asks for it in
-    :func:`sendcast.scenarios.validation.validate_la`), so that tasks run here or in worker
-    processes forked from here find it cached instead of each worker computing it again."""
+    :func:`sendcast.scenarios.validation.validate_la`: the forecasts it scores, and the
+    forecast of EHC plans the baseline follows, also over the assessment durations' fixed
+    horizon, :data:`sendcast.scenarios.timeliness_setup.FIT_HORIZON`), and the other tables
+    that are the same for every LA (every LA's panels, the national unit costs and the
+    shipped checks from the data folder ``data``), so that tasks run here or in worker
+    processes forked from here find them cached instead of each worker computing them again."""
     from sendcast.forecasting.evidence import FORECAST_MEASURES, national_evidence
+    from sendcast.money.unit_costs import NATIONAL_OUTTURN_FILE, every_la_unit_costs
+    from sendcast.scenarios.timeliness_setup import FIT_HORIZON
 
     measures = [m for m in FORECAST_MEASURES if "age_band" not in m]
     for origin in sorted(set(origins)):
-        for until, horizon in ((origin, last_year - origin), (origin - 1, last_year - origin + 1)):
+        for until, horizon in ((origin, last_year - origin), (origin - 1, last_year - origin + 1),
+                               (origin, FIT_HORIZON)):
             national_evidence(dataset, measures, until=until, horizons=min(horizon, 5))
+    las = current_las(dataset)
+    if not las.empty:
+        la_history(dataset, las["la_code"].iloc[0])  # every LA's panels: made once per dataset and process
+    national = paths.raw_dir(paths.data_dir(data)) / "finance" / NATIONAL_OUTTURN_FILE  # as placement_costs reads it
+    if national.is_file():
+        every_la_unit_costs(dataset, national)
+    shipped_checks(paths.data_dir(data))  # every LA's earlier checks, read once
 
 
 # ---------------------------------------------------------------------------- every LA
@@ -322,7 +337,7 @@ def validate_las(dataset: Dataset, las: pd.DataFrame, *, origins: Sequence[int],
             tasks.append(task)
     began = time.perf_counter()
     if prime if prime is not None else (backend == "processes" and len(tasks) > 1):
-        prime_evidence(dataset, origins, last_year)
+        prime_evidence(dataset, origins, last_year, data)
     for outcome in map_tasks(task_function, tasks, backend=backend, workers=workers, scheduler=scheduler,
                              progress=progress):
         outcomes[outcome.la_code] = outcome
