@@ -763,8 +763,12 @@ class _Model:
         first_times, first_children = self.first_decision_times, self.first_decision_children
         first_times.append(math.inf)  # sentinel
         queue = self.queue
-        arrive = queue.arrive if queue is not None else None
-        finish = queue.finish if queue is not None else None
+        # the queue's state, held here and written back to it around a change of capacity and
+        # at the end (as AssessmentQueue.arrive and .finish, written out: called for every
+        # decision to assess and every assessment finished)
+        if queue is not None:
+            in_use, units, waiting = queue.in_use, queue.units, queue.waiting
+            draws, draw_block, randomly = queue._draws, queue._rng.random, queue.random
         start = self._start_assessment
         # what starting and finishing an assessment read and write (the per-child draws through
         # their memoryviews, ``ndarray.data``: indexing one gives a Python float, the same
@@ -799,14 +803,19 @@ class _Model:
                     child = heappop(pending)[1]
                 events += 1
                 decided_in_year += 1
-                if arrive is None or arrive(child):
-                    # as _start_assessment(child, t_decide) (with no queue: at once, as _decide does)
-                    duration = repeat_gamma(shape, mean) if assessed_before[child] else assess_time[child]
-                    heappush(done, (t_decide + duration, child))
+                if queue is not None:  # as queue.arrive(child): a free slot and nobody waiting, or wait
+                    if in_use >= units or waiting:
+                        waiting.append(child)
+                        continue
+                    in_use += 1
+                # as _start_assessment(child, t_decide) (with no queue: at once, as _decide does)
+                duration = repeat_gamma(shape, mean) if assessed_before[child] else assess_time[child]
+                heappush(done, (t_decide + duration, child))
             elif t_change <= t_done:
                 if t_change >= until:
                     break
                 assert queue is not None  # capacity changes exist only with a queue (_build_capacity)
+                queue.in_use, queue._draws = in_use, draws
                 units = changes[next_change][1]
                 if units < 0:  # responsive capacity: the work in hand this 1 January
                     units = self.p.assessment.responsive_slots(
@@ -816,6 +825,7 @@ class _Model:
                 decided_in_year = 0
                 for child in queue.set_units(units):
                     start(child, t_change)
+                in_use, units, draws = queue.in_use, queue.units, queue._draws
                 next_change += 1
                 t_change = changes[next_change][0]
             else:
@@ -823,14 +833,24 @@ class _Model:
                     break
                 now, child = done[0]
                 events += 1
-                following = finish() if finish is not None else None
-                if following is not None:
+                # as queue.finish(): the child who takes over the slot now, or None
+                if queue is not None and waiting and in_use <= units:
+                    if randomly:
+                        if not draws:
+                            draws = draw_block(1024).tolist()
+                        index = int(draws.pop() * len(waiting))
+                        waiting[index], waiting[-1] = waiting[-1], waiting[index]
+                        following = waiting.pop()
+                    else:
+                        following = waiting.popleft()  # type: ignore[union-attr]
                     # as _start_assessment(following, now); its slot is the one just freed, so
                     # it replaces the assessment finished on the heap in one step (the same
                     # order of finishing: every entry is a different child)
                     duration = repeat_gamma(shape, mean) if assessed_before[following] else assess_time[following]
                     heapreplace(done, (now + duration, following))
                 else:
+                    if queue is not None:
+                        in_use -= 1
                     heappop(done)
                 # the outcome
                 requested = request_time[child]
@@ -847,6 +867,8 @@ class _Model:
                     issued_time(now)
                     issued_requested(requested)
                     issued_child(child)
+        if queue is not None:
+            queue.in_use, queue._draws = in_use, draws
         self.events += events
 
     def _sort_out_plan_starts(self) -> None:
