@@ -140,6 +140,16 @@ def _poisson_arrivals(rng: np.random.Generator, expected: np.ndarray) -> tuple[n
     return time[order], exact_age[order]
 
 
+def _choose(cumulative: list[float], u: float) -> int:
+    """The index drawn by ``u`` from ``cumulative`` shares: how many of them (but the last)
+    are below ``u``."""
+    index = 0
+    last = len(cumulative) - 1
+    while index < last and u > cumulative[index]:
+        index += 1
+    return index
+
+
 @dataclass(frozen=True)
 class _Entrants:
     """How many children of each kind a replication has, in child order: a child's number
@@ -566,13 +576,7 @@ class _Model:
             self._overflow_block = self.overflow_rng.standard_exponential(1024).tolist()[::-1]
         return scale * self._overflow_block.pop()
 
-    @staticmethod
-    def _choose(cumulative: list[float], u: float) -> int:
-        index = 0
-        last = len(cumulative) - 1
-        while index < last and u > cumulative[index]:
-            index += 1
-        return index
+    _choose = staticmethod(_choose)
 
     def _set_group(self, child: int, group: int, now: float) -> None:
         old = self.group[child]
@@ -1026,23 +1030,24 @@ class _Model:
         cease = self.cease_time[child]
         held = self.pool_held[child]
         waiting = self.wait_event[child] is not None
-        transfer_at = self.transfer_at
+        transfer_at, transfer_draw, transfer_cum = self.transfer_at, self.transfer_draw, self.transfer_cum
+        moves, h, choose = self.moves, self.h, _choose
         since = now  # the start of the child's spell in the phase it is in
         for phase in _TRANSFERS:
             next_transfer = transfer_at[child, phase - 1]  # the 1 September of the transfer
             if next_transfer <= now + 1e-9:  # already made (or being made now)
                 continue
-            if self.moves and self._move(child, phase - 1, since, min(next_transfer, cease, self.h)):
+            if moves and self._move(child, phase - 1, since, min(next_transfer, cease, h)):
                 return
-            if next_transfer >= cease or next_transfer >= self.h:
+            if next_transfer >= cease or next_transfer >= h:
                 break
-            u = self.transfer_draw[child, phase - 1]
+            u = transfer_draw[child, phase - 1]
             if held is not None:
                 # staying on in an all-through special school keeps the place: no event
                 if (
                     held.name == "all"
                     and phase <= 3
-                    and self._choose(self.transfer_cum[phase - 1][STATE_SPECIAL], u) == STATE_SPECIAL
+                    and choose(transfer_cum[phase - 1][STATE_SPECIAL], u) == STATE_SPECIAL
                 ):
                     continue
                 needs_event = True
@@ -1050,7 +1055,7 @@ class _Model:
                 needs_event = True
             else:
                 # a transfer that touches no special place needs no event: book it now
-                new = self._choose(self.transfer_cum[phase - 1][self.group[child]], u)
+                new = choose(transfer_cum[phase - 1][self.group[child]], u)
                 needs_event = new == STATE_SPECIAL and self.constrained
             if needs_event:
                 Timeout(self.env, next_transfer - self.env.now, child).callbacks.append(self._on_transfer)
