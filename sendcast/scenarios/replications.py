@@ -14,6 +14,7 @@ from collections.abc import Mapping, Sequence
 
 import numpy as np
 
+from sendcast.runtime.memory import hold_freed_memory
 from sendcast.runtime.parallel import Progress, map_tasks
 from simulation import Parameters
 from simulation.runner import SimulationResults, replication_values, results_from_wide, wide_table
@@ -43,6 +44,9 @@ def run_replications(scenarios: Mapping[str, Parameters | Sequence[Parameters]],
     parameters drawn from their uncertainty, and an option's uncertain inputs)."""
     names = list(scenarios)
     tasks = [(_of(scenarios[name], r), seed, r) for name in names for r in range(replications)]
+    # each replication's ~40 MiB reused by the next, not returned to the kernel and zeroed
+    # anew (about 7 ms of system time a replication; forked workers inherit the setting)
+    hold_freed_memory()
     results = map_tasks(_replication, tasks, backend=backend, workers=workers, scheduler=scheduler,
                         progress=progress)
     wide = {}
