@@ -561,6 +561,11 @@ class _Model:
         total = 0.0
         block = self._repeat_block
         log1p = math.log1p
+        if 0 < shape <= len(block):  # the next ``shape`` draws, in the order _repeat pops them
+            for u in block[: -shape - 1 : -1]:
+                total -= log1p(-u)
+            del block[-shape:]
+            return total * mean / shape / WEEKS
         for _ in range(shape):
             if not block:
                 block = self._repeat_block = self.rng["repeat"].random(4096).tolist()
