@@ -114,9 +114,21 @@ def first_events_each(
     exp_draw = np.asarray(exp_draw, dtype=float)
     uniform = np.asarray(uniform, dtype=float)
     which = np.asarray(which, dtype=np.int64)
+    walked = [k for k, hazard in enumerate(hazards) if not hazard._age_only]
+    if walked and len(walked) == len(hazards):  # every child walks: the walk takes the arrays as they are
+        return _walk_tables(
+            np.stack([hazard._total for hazard in hazards]),
+            np.stack([hazard._cum for hazard in hazards]),
+            hazards[0].end_age,
+            hazards[0].age_out,
+            which,
+            t0,
+            birth,
+            exp_draw,
+            uniform,
+        )
     time = np.full(t0.size, np.inf)
     cause = np.full(t0.size, NO_EVENT, dtype=np.int64)
-    walked = [k for k, hazard in enumerate(hazards) if not hazard._age_only]
     for k, hazard in enumerate(hazards):
         if hazard._age_only:
             mine = np.flatnonzero(which == k)
