@@ -33,6 +33,10 @@ from __future__ import annotations
 from importlib import import_module
 from typing import Any
 
+from sendcast.reproducible_blas import pin as _pin_blas_kernels
+
+_pin_blas_kernels()  # before numpy loads: the same numbers on every x86-64 machine (see that module)
+
 __version__ = "0.1.0"
 
 #: public name -> the module that defines it (``module:attribute`` where the name differs)

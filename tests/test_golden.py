@@ -8,11 +8,14 @@ A change that moves the outputs on purpose updates them in the same commit, and 
 
     SENDCAST_UPDATE_GOLDEN=1 python -m pytest tests/test_golden.py
 
-The outputs are the same bit for bit only on the same platform: the calibration's optimum is
-flat enough that the last bits of a sum move its fitted rates by up to about 2% (Gloucestershire
-2025, measured 7 December 2026: the 2019 request multiplier 0.4978 on Python 3.11.7, 0.4853 on
-3.12.1, same machine and packages), and the replications' integer paths follow. ``ENVIRONMENT``
-beside the goldens records where they were made; a failure says so when this run's differs.
+The outputs are the same bit for bit only on the same platform: the calibration's fit is flat
+enough that the last bits of the BLAS kernels move its fitted rates (Gloucestershire 2025,
+measured 7 December 2026: the 2019 request multiplier 0.4978 with OpenBLAS's Haswell kernels,
+0.5360 with its SkylakeX kernels, same machine; 0.4853 on Python 3.12.1), and the replications'
+integer paths follow. ``import sendcast`` pins the Haswell kernels on x86-64
+(:mod:`sendcast.reproducible_blas`), so the goldens hold on any x86-64 machine with AVX2 and
+the same Python and packages. ``ENVIRONMENT`` beside the goldens records where they were made;
+a failure says so when this run's differs.
 """
 
 from __future__ import annotations
@@ -51,7 +54,8 @@ def environment() -> str:
         flags = next((line.split(":", 1)[1].split() for line in lines if line.startswith("flags")), [])
         cpu = f"{model} ({'avx512f' if 'avx512f' in flags else 'avx2' if 'avx2' in flags else 'no avx2'})"
     return (f"python {platform.python_version()}; numpy {np.__version__}; scipy {scipy.__version__}; "
-            f"pandas {pd.__version__}; statsmodels {statsmodels.__version__}; {platform.machine()} {cpu}\n")
+            f"pandas {pd.__version__}; statsmodels {statsmodels.__version__}; {platform.machine()} {cpu}; "
+            f"OPENBLAS_CORETYPE={os.environ.get('OPENBLAS_CORETYPE', '(unset)')}\n")
 
 
 def assert_same_table(made: pd.DataFrame, golden: pd.DataFrame, name: str) -> None:
