@@ -33,7 +33,7 @@ from __future__ import annotations
 from importlib import import_module
 from typing import Any
 
-from sendcast.reproducible_blas import pin as _pin_blas_kernels
+from sendcast.runtime.reproducible_blas import pin as _pin_blas_kernels
 
 _pin_blas_kernels()  # before numpy loads: the same numbers on every x86-64 machine (see that module)
 

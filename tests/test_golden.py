@@ -13,7 +13,7 @@ enough that the last bits of the BLAS kernels move its fitted rates (Gloucesters
 measured 7 December 2026: the 2019 request multiplier 0.4978 with OpenBLAS's Haswell kernels,
 0.5360 with its SkylakeX kernels, same machine; 0.4853 on Python 3.12.1), and the replications'
 integer paths follow. ``import sendcast`` pins the Haswell kernels on x86-64
-(:mod:`sendcast.reproducible_blas`), so the goldens hold on any x86-64 machine with AVX2 and
+(:mod:`sendcast.runtime.reproducible_blas`), so the goldens hold on any x86-64 machine with AVX2 and
 the same Python and packages. ``ENVIRONMENT`` beside the goldens records where they were made;
 a failure says so when this run's differs.
 """

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from sendcast import reproducible_blas
+from sendcast.runtime import reproducible_blas
 
 
 def _avx2_linux() -> bool:
