@@ -39,81 +39,33 @@ published flows (0.5), where at once errs more one year ahead (0.236 against 0.1
 from __future__ import annotations
 
 import argparse
-import sys
-import time
-from pathlib import Path
 
-import numpy as np
-import pandas as pd
-
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-
-import sendcast.scenarios.parameters as setup  # noqa: E402
-from sendcast.data import store  # noqa: E402
-from sendcast.scenarios import timeliness_setup  # noqa: E402
-from sendcast.scenarios.validation_all_las import choose_las, validate_one_la  # noqa: E402
+import rule_evidence
+import sendcast.scenarios.parameters as setup
+from sendcast.scenarios import timeliness_setup
 
 MEASURES = ("ehcp_total", "requests", "new_plans", "issued_within_20wk_pct", "ehcp_state_special",
             "ehcp_independent_special", "sen_support_pct")
-POINTS = ("issued_within_20wk_pct", "sen_support_pct")
+CHOSEN = setup.capacity_adjustment_choice
 
 
-def _scores(rows: pd.DataFrame) -> pd.Series:
-    if rows.name[0] in POINTS:
-        error = rows["simulated"] - rows["published"]
-    else:
-        error = np.log(rows["simulated"] / rows["published"])
-    error = error[np.isfinite(error)]
-    inside = (rows["lo95"] <= rows["published"]) & (rows["published"] <= rows["hi95"])
-    return pd.Series({"checks": len(error), "median_abs_error": float(error.abs().median()),
-                      "median_error": float(error.median()), "inside_95": float(inside.mean())})
+def _rule(value: float | None) -> None:
+    setup.capacity_adjustment_choice = CHOSEN if value is None else (
+        lambda history, start_year, pipeline_weeks=0.0: (value, f"fixed at {value:g}"))
+    timeliness_setup._FITS.clear()  # the fitted durations depend on the first year's capacity
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--neighbours-of", default="Gloucestershire")
-    parser.add_argument("--every", type=int, default=None,
-                        help="instead: every N-th LA by code, leaving out the neighbours (a held-out set)")
-    parser.add_argument("--replications", type=int, default=30)
-    parser.add_argument("--seed", type=int, default=20251122)
+    rule_evidence.add_arguments(parser)
     parser.add_argument("--candidates", type=float, nargs="+", default=[0.75, 1.0],
                         help="adjustments (share of the gap in logs closed a year) tried beside the chosen one")
-    parser.add_argument("--out", type=Path, default=None)
     args = parser.parse_args(argv)
-    dataset = store.load_dataset(None)
-    las = choose_las(dataset, neighbours_of=args.neighbours_of)
-    if args.every:
-        held_out = choose_las(dataset, every=args.every)
-        las = held_out[~held_out["la_code"].isin(las["la_code"])].reset_index(drop=True)
-    chosen = setup.capacity_adjustment_choice
-    rules: dict[str, float | None] = {"chosen": None} | {f"{value:g}": value for value in args.candidates}
-    parts, began = [], time.perf_counter()
-    for row in las.itertuples(index=False):
-        for rule, value in rules.items():
-            setup.capacity_adjustment_choice = chosen if value is None else (
-                lambda history, start_year, pipeline_weeks=0.0, value=value: (value, f"fixed at {value:g}"))
-            timeliness_setup._FITS.clear()  # the fitted durations depend on the first year's capacity
-            try:
-                result, _ = validate_one_la(dataset, row.la_code, origins=(2021, 2022, 2023),
-                                            replications=args.replications, seed=args.seed)
-            except Exception as error:  # noqa: BLE001 -- one LA's failure is reported, never stops the others
-                print(f"  {row.la_name} ({rule}): not validated ({type(error).__name__}: {error})", flush=True)
-                continue
-            parts.append(result.table.assign(la_code=row.la_code, rule=rule))
-        print(f"  {row.la_name}: done ({time.perf_counter() - began:.0f} s)", flush=True)
-    tested = pd.concat(parts, ignore_index=True)
-    tested = tested[tested.groupby("la_code")["rule"].transform("nunique") == len(rules)]  # every rule ran
-    both = tested[tested["measure"].isin(MEASURES)]
-    where = f"every {args.every}th LA, not {args.neighbours_of}'s neighbours" if args.every else \
-        f"{args.neighbours_of} and its neighbours"
-    print(f"{tested['la_code'].nunique()} LAs ({where}), origins 2021-2023, {args.replications} replications; "
-          "errors log(simulated / published), points for shares")
-    table = both.groupby(["measure", "horizon", "rule"]).apply(_scores).unstack("rule")
-    with pd.option_context("display.width", 250, "display.max_rows", 200):
-        print(table.round(3).to_string())
-    if args.out:
-        both.to_csv(args.out, index=False, float_format="%.6g")
-        print(f"Wrote {args.out}")
+    dataset, las, chosen = rule_evidence.chosen_las(args)
+    rules = {"chosen": lambda: _rule(None)} | {f"{value:g}": (lambda value=value: _rule(value))
+                                              for value in args.candidates}
+    tested = rule_evidence.validate_under_rules(dataset, las, rules, args)
+    rule_evidence.report(tested, MEASURES, chosen, args)
     return 0
 
 

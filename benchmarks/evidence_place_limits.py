@@ -36,85 +36,40 @@ list is known (:data:`sendcast.scenarios.validation.PLACES_WITHOUT_FILE`).
 from __future__ import annotations
 
 import argparse
-import sys
-import time
 from functools import partial
-from pathlib import Path
 
-import numpy as np
-import pandas as pd
-
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-
-import sendcast.scenarios.parameters as setup  # noqa: E402
-import sendcast.scenarios.validation as validation  # noqa: E402
-from sendcast.data import paths, store  # noqa: E402
-from sendcast.data.capacity import capacity_file  # noqa: E402
-from sendcast.scenarios.files import OVERFLOW_RATE_PER_YEAR, SpecialPlaces as SpecialPlacesSettings  # noqa: E402
-from sendcast.scenarios.validation_all_las import choose_las, validate_one_la  # noqa: E402
+import rule_evidence
+import sendcast.scenarios.parameters as setup
+import sendcast.scenarios.validation as validation
+from sendcast.data import paths
+from sendcast.data.capacity import capacity_file
+from sendcast.scenarios.files import OVERFLOW_RATE_PER_YEAR
+from sendcast.scenarios.files import SpecialPlaces as SpecialPlacesSettings
 
 MEASURES = ("ehcp_total", "ehcp_state_special", "ehcp_independent_special", "ehcp_fe_plus_other", "ehcp_ap",
             "new_plans", "requests", "sen_support_pct")
 
 
-def _scores(rows: pd.DataFrame) -> pd.Series:
-    error = np.log(rows["simulated"] / rows["published"])
-    error = error[np.isfinite(error)]
-    inside = (rows["lo95"] <= rows["published"]) & (rows["published"] <= rows["hi95"])
-    return pd.Series({"checks": len(error), "median_abs_log_error": float(error.abs().median()),
-                      "median_log_error": float(error.median()), "inside_95": float(inside.mean())})
+def _rule(places: str, rate: float) -> None:
+    validation.PLACES_WITHOUT_FILE = places
+    # the baseline's overflow rate, set the one way a run without a scenario takes it
+    setup.SpecialPlacesSettings = partial(SpecialPlacesSettings, overflow_rate_per_year=rate)
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--neighbours-of", default="Gloucestershire")
-    parser.add_argument("--every", type=int, default=None,
-                        help="instead: every N-th LA by code, leaving out the neighbours (a held-out set)")
-    parser.add_argument("--replications", type=int, default=30)
-    parser.add_argument("--seed", type=int, default=20251122)
+    rule_evidence.add_arguments(parser)
     parser.add_argument("--overflow-rates", type=float, nargs="+", default=[OVERFLOW_RATE_PER_YEAR],
                         help="with places assumed full, the rates a year at which a child who finds no place is "
                              "placed independently, each a rule (default: the baseline's)")
-    parser.add_argument("--out", type=Path, default=None)
     args = parser.parse_args(argv)
-    dataset = store.load_dataset(None)
-    las = choose_las(dataset, neighbours_of=args.neighbours_of)
-    if args.every:
-        held_out = choose_las(dataset, every=args.every)
-        las = held_out[~held_out["la_code"].isin(las["la_code"])].reset_index(drop=True)
+    dataset, las, chosen = rule_evidence.chosen_las(args)
     las = las[[not capacity_file(paths.data_dir(None), code).is_file() for code in las["la_code"]]]
-    rules = {"unconstrained": ("unconstrained", OVERFLOW_RATE_PER_YEAR)}
-    rules |= {f"assumed_full, overflow {rate:g}/yr": ("assumed_full", rate) for rate in args.overflow_rates}
-    parts, began = [], time.perf_counter()
-    for row in las.itertuples(index=False):
-        for rule, (places, rate) in rules.items():
-            validation.PLACES_WITHOUT_FILE = places
-            # the baseline's overflow rate, set the one way a run without a scenario takes it
-            setup.SpecialPlacesSettings = partial(SpecialPlacesSettings, overflow_rate_per_year=rate)
-            try:
-                result, _ = validate_one_la(dataset, row.la_code, origins=(2021, 2022, 2023),
-                                            replications=args.replications, seed=args.seed)
-            except Exception as error:  # noqa: BLE001 -- one LA's failure is reported, never stops the others
-                print(f"  {row.la_name} ({rule}): not validated ({type(error).__name__}: {error})", flush=True)
-                continue
-            parts.append(result.table.assign(la_code=row.la_code, rule=rule))
-        print(f"  {row.la_name}: done ({time.perf_counter() - began:.0f} s)", flush=True)
-    tested = pd.concat(parts, ignore_index=True)
-    tested = tested[tested.groupby("la_code")["rule"].transform("nunique") == len(rules)]  # every rule ran
-    both = tested[tested["measure"].isin(MEASURES)]
-    chosen = f"every {args.every}th LA, not {args.neighbours_of}'s neighbours" if args.every else \
-        f"neighbours of {args.neighbours_of}"
-    print(f"{tested['la_code'].nunique()} LAs without a capacity file ({chosen}), origins 2021-2023, "
-          f"{args.replications} replications; log errors log(simulated / published)")
-    table = both.groupby(["measure", "horizon", "rule"]).apply(_scores).unstack("rule")
-    with pd.option_context("display.width", 200, "display.max_rows", 200):
-        print(table.round(3).to_string())
-        one = both[both["horizon"] == 1].groupby(["measure", "origin", "rule"]).apply(_scores).unstack("rule")
-        print("One year ahead, per origin:")
-        print(one.round(3).to_string())
-    if args.out:
-        both.to_csv(args.out, index=False, float_format="%.6g")
-        print(f"Wrote {args.out}")
+    rules = {"unconstrained": partial(_rule, "unconstrained", OVERFLOW_RATE_PER_YEAR)}
+    rules |= {f"assumed_full, overflow {rate:g}/yr": partial(_rule, "assumed_full", rate)
+              for rate in args.overflow_rates}
+    tested = rule_evidence.validate_under_rules(dataset, las, rules, args)
+    rule_evidence.report(tested, MEASURES, chosen + ", without a capacity file", args, points=())
     return 0
 
 

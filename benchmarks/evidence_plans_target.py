@@ -30,77 +30,30 @@ bands' coverage as run.
 from __future__ import annotations
 
 import argparse
-import sys
-import time
-from pathlib import Path
+from functools import partial
 
-import numpy as np
-import pandas as pd
-
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-
-import sendcast.scenarios.parameters as setup  # noqa: E402
-from sendcast.data import store  # noqa: E402
-from sendcast.scenarios.validation_all_las import choose_las, validate_one_la  # noqa: E402
+import rule_evidence
+import sendcast.scenarios.parameters as setup
 
 MEASURES = ("ehcp_total", "requests", "new_plans", "ehcp_state_special", "ehcp_independent_special", "ehcp_ap",
             "ehcp_fe_plus_other", "sen_support_pct")
 
 
-def _scores(rows: pd.DataFrame) -> pd.Series:
-    error = np.log(rows["simulated"] / rows["published"])
-    error = error[np.isfinite(error)]
-    inside = (rows["lo95"] <= rows["published"]) & (rows["published"] <= rows["hi95"])
-    return pd.Series({"checks": len(error), "median_abs_log_error": float(error.abs().median()),
-                      "median_log_error": float(error.median()), "inside_95": float(inside.mean())})
+def _rule(plans: str, identification: str) -> None:
+    setup.PLANS_FORWARD, setup.IDENTIFICATION_FORWARD = plans, identification
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--neighbours-of", default="Gloucestershire")
-    parser.add_argument("--every", type=int, default=None,
-                        help="instead: every N-th LA by code, leaving out the neighbours (a held-out set)")
-    parser.add_argument("--replications", type=int, default=30)
-    parser.add_argument("--seed", type=int, default=20251122)
+    rule_evidence.add_arguments(parser)
     parser.add_argument("--identification", choices=setup.IDENTIFICATION_FORWARD_RULES, default="held_share",
                         help="identification at SEN support with the plans target (default: held_share)")
-    parser.add_argument("--out", type=Path, default=None)
     args = parser.parse_args(argv)
-    dataset = store.load_dataset(None)
-    las = choose_las(dataset, neighbours_of=args.neighbours_of)
-    if args.every:
-        held_out = choose_las(dataset, every=args.every)
-        las = held_out[~held_out["la_code"].isin(las["la_code"])].reset_index(drop=True)
-    rules = {"request_growth": ("request_growth", "multiplier_growth"),
-             "forecast_target": ("forecast_target", args.identification)}
-    parts, began = [], time.perf_counter()
-    for row in las.itertuples(index=False):
-        for rule, (plans, identification) in rules.items():
-            setup.PLANS_FORWARD, setup.IDENTIFICATION_FORWARD = plans, identification
-            try:
-                result, _ = validate_one_la(dataset, row.la_code, origins=(2021, 2022, 2023),
-                                            replications=args.replications, seed=args.seed)
-            except Exception as error:  # noqa: BLE001 -- one LA's failure is reported, never stops the others
-                print(f"  {row.la_name} ({rule}): not validated ({type(error).__name__}: {error})", flush=True)
-                continue
-            parts.append(result.table.assign(la_code=row.la_code, rule=rule))
-        print(f"  {row.la_name}: done ({time.perf_counter() - began:.0f} s)", flush=True)
-    tested = pd.concat(parts, ignore_index=True)
-    tested = tested[tested.groupby("la_code")["rule"].transform("nunique") == len(rules)]  # both rules ran
-    both = tested[tested["measure"].isin(MEASURES)]
-    chosen = f"every {args.every}th LA, not {args.neighbours_of}'s neighbours" if args.every else \
-        f"neighbours of {args.neighbours_of}"
-    print(f"{tested['la_code'].nunique()} LAs ({chosen}), origins 2021-2023, "
-          f"{args.replications} replications; log errors log(simulated / published)")
-    table = both.groupby(["measure", "horizon", "rule"]).apply(_scores).unstack("rule")
-    with pd.option_context("display.width", 200, "display.max_rows", 200):
-        print(table.round(3).to_string())
-        one = both[both["horizon"] == 1].groupby(["measure", "origin", "rule"]).apply(_scores).unstack("rule")
-        print("One year ahead, per origin:")
-        print(one.round(3).to_string())
-    if args.out:
-        both.to_csv(args.out, index=False, float_format="%.6g")
-        print(f"Wrote {args.out}")
+    dataset, las, chosen = rule_evidence.chosen_las(args)
+    rules = {"request_growth": partial(_rule, "request_growth", "multiplier_growth"),
+             "forecast_target": partial(_rule, "forecast_target", args.identification)}
+    tested = rule_evidence.validate_under_rules(dataset, las, rules, args)
+    rule_evidence.report(tested, MEASURES, chosen, args, points=())
     return 0
 
 

@@ -1,0 +1,106 @@
+"""What the evidence scripts that compare baseline rules out of sample share: the LAs (a design
+set, Gloucestershire and its ten DfE neighbours, or a held-out set, every N-th LA by code
+leaving the neighbours out), each LA validated once under each rule
+(:func:`sendcast.scenarios.validation_all_las.validate_one_la`, origins 2021-2023), and the
+scores printed per measure and horizon, pooled over LAs and origins: the median absolute
+error and the median error (bias), log(simulated / published) for counts and flows and
+percentage points for the shares, and the 95% bands' coverage as run.
+
+Used by ``evidence_plans_target.py``, ``evidence_place_limits.py`` and
+``evidence_capacity_adjustment.py``; not a script itself.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+import sendcast  # noqa: E402,F401 -- first: it pins the BLAS kernels before numpy loads
+from sendcast.data import store  # noqa: E402
+from sendcast.scenarios.validation_all_las import choose_las, validate_one_la  # noqa: E402
+
+import numpy as np  # noqa: E402
+import pandas as pd  # noqa: E402
+
+ORIGINS = (2021, 2022, 2023)
+#: Shares: errors in percentage points, not logs.
+POINTS = ("issued_within_20wk_pct", "sen_support_pct")
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    """The options every such script takes: the LAs, replications, seed and an output file."""
+    parser.add_argument("--neighbours-of", default="Gloucestershire")
+    parser.add_argument("--every", type=int, default=None,
+                        help="instead: every N-th LA by code, leaving out the neighbours (a held-out set)")
+    parser.add_argument("--replications", type=int, default=30)
+    parser.add_argument("--seed", type=int, default=20251122)
+    parser.add_argument("--out", type=Path, default=None)
+
+
+def chosen_las(args: argparse.Namespace) -> tuple[store.Dataset, pd.DataFrame, str]:
+    """The dataset, the LAs the options choose and a line naming them."""
+    dataset = store.load_dataset(None)
+    las = choose_las(dataset, neighbours_of=args.neighbours_of)
+    if args.every:
+        held_out = choose_las(dataset, every=args.every)
+        las = held_out[~held_out["la_code"].isin(las["la_code"])].reset_index(drop=True)
+        return dataset, las, f"every {args.every}th LA, not {args.neighbours_of}'s neighbours"
+    return dataset, las, f"{args.neighbours_of} and its neighbours"
+
+
+def validate_under_rules(dataset: store.Dataset, las: pd.DataFrame, rules: dict[str, Callable[[], None]],
+                         args: argparse.Namespace) -> pd.DataFrame:
+    """Every LA validated under every rule (``rules``: name -> what sets the rule up before
+    the LA is validated), the tables stacked with ``la_code`` and ``rule``; LAs that failed
+    under any rule are printed and left out, so every rule is scored on the same LAs."""
+    parts, began = [], time.perf_counter()
+    for row in las.itertuples(index=False):
+        for rule, set_up in rules.items():
+            set_up()
+            try:
+                result, _ = validate_one_la(dataset, row.la_code, origins=ORIGINS, replications=args.replications,
+                                            seed=args.seed)
+            except Exception as error:  # noqa: BLE001 -- one LA's failure is reported, never stops the others
+                print(f"  {row.la_name} ({rule}): not validated ({type(error).__name__}: {error})", flush=True)
+                continue
+            parts.append(result.table.assign(la_code=row.la_code, rule=rule))
+        print(f"  {row.la_name}: done ({time.perf_counter() - began:.0f} s)", flush=True)
+    tested = pd.concat(parts, ignore_index=True)
+    return tested[tested.groupby("la_code")["rule"].transform("nunique") == len(rules)]
+
+
+def _scores(rows: pd.DataFrame, points: tuple[str, ...]) -> pd.Series:
+    if rows.name[0] in points:
+        error = rows["simulated"] - rows["published"]
+    else:
+        with np.errstate(divide="ignore"):  # a published or simulated 0 is left out below
+            error = np.log(rows["simulated"] / rows["published"])
+    error = error[np.isfinite(error)]
+    inside = (rows["lo95"] <= rows["published"]) & (rows["published"] <= rows["hi95"])
+    return pd.Series({"checks": len(error), "median_abs_error": float(error.abs().median()),
+                      "median_error": float(error.median()), "inside_95": float(inside.mean())})
+
+
+def report(tested: pd.DataFrame, measures: tuple[str, ...], chosen: str, args: argparse.Namespace,
+           points: tuple[str, ...] = POINTS) -> None:
+    """Print the scores per measure and horizon, then one year ahead per origin; write the rows.
+    ``points``: the measures scored in percentage points (``()``: every measure on the log
+    scale, as the scripts written before this module print them)."""
+    rows = tested[tested["measure"].isin(measures)]
+    unit = "points for " + ", ".join(points) if points else "every measure"
+    print(f"{tested['la_code'].nunique()} LAs ({chosen}), origins {ORIGINS[0]}-{ORIGINS[-1]}, "
+          f"{args.replications} replications; errors log(simulated / published) ({unit})")
+    with pd.option_context("display.width", 250, "display.max_rows", 300):
+        table = rows.groupby(["measure", "horizon", "rule"]).apply(_scores, points).unstack("rule")
+        print(table.round(3).to_string())
+        print("One year ahead, per origin:")
+        one = rows[rows["horizon"] == 1]
+        print(one.groupby(["measure", "origin", "rule"]).apply(_scores, points).unstack("rule").round(3).to_string())
+    if args.out:
+        rows.to_csv(args.out, index=False, float_format="%.6g")
+        print(f"Wrote {args.out}")
