@@ -918,6 +918,20 @@ def assumed_places(history: LaHistory, start_year: int) -> pd.DataFrame:
     return frame
 
 
+def places_without_list(history: LaHistory, start_year: int | None) -> tuple[pd.DataFrame, str]:
+    """The places of an LA with no list of them (no capacity file, no third-party row) and a
+    note: :func:`assumed_places` in ``start_year`` (default: the latest January published);
+    an empty table (no places) where no children in state special schools are published
+    that January."""
+    published = history.rows.loc[history.rows["measure"] == "ehcp_state_special", "year"]
+    year = start_year if start_year is not None else (int(published.max()) if not published.empty else None)
+    if year is None or history.total("ehcp_state_special", year) is None:
+        return pd.DataFrame(columns=list(CAPACITY_COLUMNS)), "no children in state special schools published: no places"
+    capacity = assumed_places(history, year)
+    return capacity, (f"ASSUMPTION: the {int(capacity['places'].iloc[0]):,} places are the children in state special "
+                      f"schools in January {year} at {100 * OVER_CAPACITY_SHARE:.0f}% over capacity (schools full)")
+
+
 def scenario_places(dataset: Dataset, history: LaHistory, scenario: Scenario,
                     data: str | Path | None = None, start_year: int | None = None) -> tuple[pd.DataFrame, str]:
     """Special school places a scenario runs with, and where they come from: its
@@ -933,15 +947,8 @@ def scenario_places(dataset: Dataset, history: LaHistory, scenario: Scenario,
     capacity, note = default_capacity(paths.data_dir(data), history.la_code, history.la_number,
                                       codes_to_numbers(dataset.geography.las))
     if capacity is None:
-        published = history.rows.loc[history.rows["measure"] == "ehcp_state_special", "year"]
-        year = start_year if start_year is not None else (int(published.max()) if not published.empty else None)
-        if year is not None and history.total("ehcp_state_special", year) is not None:
-            capacity = assumed_places(history, year)
-            note += (f"; ASSUMPTION: the children in state special schools in January {year} are taken as the "
-                     "places there are (schools full)")
-        else:
-            capacity = pd.DataFrame(columns=list(CAPACITY_COLUMNS))
-            note += "; no children in state special schools published: no places"
+        capacity, assumed = places_without_list(history, start_year)
+        note += f"; {assumed}"
     return capacity, note
 
 

@@ -27,11 +27,10 @@ import pandas as pd
 
 from sendcast.data import paths
 from sendcast.data.build import Dataset
-from sendcast.data.capacity import COLUMNS as CAPACITY_COLUMNS
 from sendcast.data.capacity import capacity_file, codes_to_numbers, default_capacity
 from sendcast.runtime.errors import SendcastError
-from sendcast.scenarios.parameters import (CALIBRATION_YEARS, FIRST_CALIBRATION_YEAR, OVER_CAPACITY_SHARE,
-                                           assumed_places, la_history)
+from sendcast.scenarios.parameters import (CALIBRATION_YEARS, FIRST_CALIBRATION_YEAR, la_history,
+                                           places_without_list)
 from sendcast.scenarios.pipeline import LoadedScenario
 
 
@@ -85,17 +84,9 @@ def retarget(loaded: list[LoadedScenario], dataset: Dataset, la: str,
         # constrained scenario. (An empty list is not "no limit": every child already in a state
         # special school would hold a place beyond capacity that a leaver repays, not frees, so
         # the number in state special schools would drain away.)
-        start = loaded[0].scenario.scenario.start_year
-        history = la_history(dataset, target["la_code"])
-        if history.total("ehcp_state_special", start) is not None:
-            capacity = assumed_places(history, start)
-            notes.append(f"special school places: {capacity_note}; ASSUMPTION: the {int(capacity['places'].iloc[0]):,} "
-                         f"places are the children in state special schools in January {start} at "
-                         f"{100 * OVER_CAPACITY_SHARE:.0f}% over capacity (schools full)")
-        else:
-            capacity = pd.DataFrame(columns=list(CAPACITY_COLUMNS))
-            notes.append(f"special school places: {capacity_note}; no children in state special schools published "
-                         f"for January {start}: no places")
+        capacity, assumed = places_without_list(la_history(dataset, target["la_code"]),
+                                                loaded[0].scenario.scenario.start_year)
+        notes.append(f"special school places: {capacity_note}; {assumed}")
     out = []
     for item in loaded:
         scenario = item.scenario
