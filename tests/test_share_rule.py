@@ -111,3 +111,27 @@ def test_identification_and_requests_set_together_follow_both_paths(dataset, ide
     simulated = np.diff(np.log([total["ehcp_total", y] for y in range(origin + 1, origin + years + 1)]))
     wanted = np.diff(np.log([plans[y] for y in range(origin + 1, origin + years + 1)]))
     assert simulated == pytest.approx(wanted, abs=0.01)
+
+
+@pytest.mark.parametrize("on_limit", [True, False])
+def test_requests_on_their_growth_limit_are_said_once_a_run_with_the_start_year(monkeypatch, caplog, on_limit):
+    from simulation.examples import gloucestershire_example
+
+    params = gloucestershire_example()
+    start = params.start_year
+    rounds = []
+
+    def plans_multipliers(p, history, start_year, path):
+        rounds.append(1)   # a different answer each round, so the joint solve goes several rounds
+        return {start + k: 1.0 + 0.1 * len(rounds) ** -1 + k / 10 for k in range(3)}, on_limit
+
+    monkeypatch.setattr(setup, "plans_target_multipliers", plans_multipliers)
+    monkeypatch.setattr(setup, "share_target_multipliers", lambda *args: params.arrivals.sen_support_multiplier)
+    history = setup.LaHistory("E1", "Testshire", "999", None)
+    with caplog.at_level("WARNING", logger=setup.log.name):
+        setup.follow_paths(params, lambda p: p, history, None, start, {start + 1: 15.0}, {start + 1: 100.0})
+    said = [r.getMessage() for r in caplog.records if "on its limit" in r.getMessage()]
+    assert len(rounds) > 1
+    assert said == ([f"Testshire from January {start}: the growth of requests set to follow the forecast of EHC "
+                     "plans is on its limit (+35% a year); the simulated EHC plans fall short of the forecast"]
+                    if on_limit else [])

@@ -149,7 +149,7 @@ from simulation import calibration as calibration_rules
 from simulation.calibration import open_requests
 from simulation.streams import stream
 from simulation.share_target import BOUNDS as SHARE_BOUNDS
-from simulation.share_target import identification_for_targets, requests_for_targets
+from simulation.share_target import GROWTH_LIMITS, identification_for_targets, requests_for_targets
 from simulation.trends import (GROWTH_YEARS, PANEL_HORIZONS, capped, carry_forward, choose_damping, damped_factors,
                                identification_growth, multiplier_changes, multiplier_growth)
 from simulation.timeliness import draw_durations, with_duration_scale
@@ -1106,14 +1106,30 @@ def follow_paths(params: Parameters, baseline_levers, history: LaHistory, calibr
     geometric mean of the requests found and the round before's), in turn,
     until no projected request multiplier moves by more than :data:`JOINT_TOLERANCE`
     (relative) or after :data:`JOINT_ROUNDS` rounds (logged: the last round's is kept)."""
-    previous = None
-    for _ in range(JOINT_ROUNDS if share is not None and plans is not None else 1):
+    if plans is None:
         if share is not None:
             multipliers = share_target_multipliers(baseline_levers(params), history, calibration, start_year, share)
             params = replace(params, arrivals=replace(params.arrivals, sen_support_multiplier=multipliers))
-        if plans is None:
-            return params
-        multipliers = plans_target_multipliers(baseline_levers(params), history, start_year, plans)
+        return params
+    params, on_limit = _follow_paths(params, baseline_levers, history, calibration, start_year, share, plans)
+    if on_limit:  # once a run, for the requests kept (not for every round of the solve)
+        log.warning("%s from January %d: the growth of requests set to follow the forecast of EHC plans is on its "
+                    "limit (%+.0f%% a year); the simulated EHC plans fall short of the forecast", history.la_name,
+                    start_year, 100 * (np.exp(GROWTH_LIMITS[1]) - 1))
+    return params
+
+
+def _follow_paths(params: Parameters, baseline_levers, history: LaHistory, calibration: CalibrationResult,
+                  start_year: int, share: dict[int, float] | None, plans: dict[int, float]) -> tuple[Parameters, bool]:
+    """:func:`follow_paths` with a path of plans: the parameters, and whether the last request
+    growth found sits on its limit."""
+    previous = None
+    on_limit = False
+    for _ in range(JOINT_ROUNDS if share is not None else 1):
+        if share is not None:
+            multipliers = share_target_multipliers(baseline_levers(params), history, calibration, start_year, share)
+            params = replace(params, arrivals=replace(params.arrivals, sen_support_multiplier=multipliers))
+        multipliers, on_limit = plans_target_multipliers(baseline_levers(params), history, start_year, plans)
         projected = np.array([v for y, v in sorted(multipliers.items()) if y >= start_year])
         if previous is not None:
             # relaxed: the geometric mean of this round's and the last (the best request growth
@@ -1125,12 +1141,12 @@ def follow_paths(params: Parameters, baseline_levers, history: LaHistory, calibr
             moved = float(np.max(np.abs(projected / previous - 1.0)))
             log.debug("%s: request multipliers moved by %.2g at most", history.la_name, moved)
             if moved <= JOINT_TOLERANCE:
-                return params
+                return params, on_limit
         previous = projected
     if share is not None:
         log.info("%s: identification and requests set to follow their paths had not settled after %d rounds",
                  history.la_name, JOINT_ROUNDS)
-    return params
+    return params, on_limit
 
 
 #: How the request rate is carried forward after the calibration window (issue 19):
@@ -1169,23 +1185,26 @@ def central_forecast(dataset: Dataset, history: LaHistory, start_year: int, hori
 
 
 def plans_target_multipliers(params: Parameters, history: LaHistory, start_year: int,
-                             path: dict[int, float]) -> dict[int, float]:
+                             path: dict[int, float]) -> tuple[dict[int, float], bool]:
     """The request multiplier (calendar year -> multiplier) that makes the cohort engine's EHC
     plans follow ``path`` (January -> plans), set year by year on ``params`` (the baseline's
     levers) by :func:`simulation.share_target.requests_for_targets` (one yearly growth after
-    the last fitted year); kept for the process. A growth on its limit is logged."""
+    the last fitted year), and whether that growth sits on its limit (the simulated EHC plans
+    then miss the path); kept for the process."""
     key = ("plans", *history_key(history), start_year, params.horizon, repr(params.assessment),
            repr(params.sen_support.request_multiplier), repr(params.arrivals.sen_support_multiplier),
            tuple(sorted(path.items())))
-    if key not in _SHARE_TARGETS:
+    if key not in _PLANS_TARGETS:
         result = requests_for_targets(params, start_year - 1, path)
-        if result.bound_years:
-            log.warning("%s: the growth of requests set to follow the forecast of EHC plans is on its limit; the "
-                        "simulated EHC plans miss the forecast", history.la_name)
         schedule = {int(y): float(v) for y, v in params.sen_support.request_multiplier if y < start_year}
         schedule.update(result.multipliers)
-        _SHARE_TARGETS[key] = schedule
-    return dict(_SHARE_TARGETS[key])
+        _PLANS_TARGETS[key] = schedule, bool(result.bound_years)
+    schedule, on_limit = _PLANS_TARGETS[key]
+    return dict(schedule), on_limit
+
+
+#: Request multipliers found by :func:`plans_target_multipliers`, and whether on the limit.
+_PLANS_TARGETS: dict[tuple, tuple[dict[int, float], bool]] = {}
 
 
 #: How identification at SEN support is carried forward after the calibration window (issue 19):
