@@ -39,6 +39,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from functools import lru_cache
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -149,6 +150,38 @@ def _within_20_weeks(decision_mean: float, decision_shape: int, assessment_mean:
     s = stats.gamma(assessment_shape, scale=assessment_mean / assessment_shape)
     x = np.linspace(0, 20, 4001)
     return float(100 * np.trapezoid(d.pdf(x) * s.cdf(20 - x), x))
+
+
+def advance(run: Any, w: int) -> np.ndarray:
+    """One time step ``w`` of a cohort run, in the engine's one order of operations: January
+    stocks, placement moves, age limits, SEN support exits and requests, ceasing, arrivals,
+    moves in, assessments and new plans (or the replayed new plans), returns to SEN
+    support, placement years, the oldest cohort leaving. ``run``: a :class:`_CohortRun`, or several
+    stepped together (:mod:`simulation.cohort_batch`), which must keep this order to give
+    the same numbers. Returns the new plans issued, by window position."""
+    y = w // run.spy
+    if w % run.spy == 0:
+        run.record_january(y, w)
+    win = slice(w, w + run.a0)
+    run.placement_moves(w)
+    run.leave_at_age_limits(w, y)
+    replayed = run.replayed_plans(w)
+    requests = run.sen_support_exits(win, y) if replayed is None else None
+    run.cease_plans(win, y)
+    if requests is not None:
+        run.arrive_at_sen_support(win, y, requests)
+    run.move_in(win, y)
+    if requests is not None:
+        issued, back = run.requests_to_plans(w, win, y, requests)
+    else:
+        issued, back = replayed, None
+    run.issue_plans(win, y, issued)
+    if back is not None:
+        run.return_to_sen_support(win, y, back)
+    if run.counting_flows:
+        run.count_placement_years(win, y)
+    run.leave_window(w, y)
+    return issued
 
 
 def early_identification_flows(params: Parameters, expected: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -527,29 +560,11 @@ class _CohortRun:
         """Advance step ``w``; returns the new plans issued in it by window position. When
         replaying (``replay`` given), SEN support, requests and assessments are not run:
         the step's new plans are the replayed ones."""
-        y = w // self.spy
-        if w % self.spy == 0:
-            self.record_january(y, w)
-        win = slice(w, w + self.a0)
-        self.placement_moves(w)
-        self.leave_at_age_limits(w, y)
-        requests = self.sen_support_exits(win, y) if self.replay is None else None
-        self.cease_plans(win, y)
-        if requests is not None:
-            self.arrive_at_sen_support(win, y, requests)
-        self.move_in(win, y)
-        if requests is not None:
-            issued, back = self.requests_to_plans(w, win, y, requests)
-        else:
-            assert self.replay is not None
-            issued, back = self.replay[w], None
-        self.issue_plans(win, y, issued)
-        if back is not None:
-            self.return_to_sen_support(win, y, back)
-        if self.counting_flows:
-            self.count_placement_years(win, y)
-        self.leave_window(w, y)
-        return issued
+        return advance(self, w)
+
+    def replayed_plans(self, w: int) -> np.ndarray | None:
+        """The new plans of step ``w`` when replaying, else ``None`` (run the requests)."""
+        return None if self.replay is None else self.replay[w]
 
     def record_january(self, k: int, w: int) -> None:
         """Stocks on 1 January of census year ``start_year + k`` (the start of step ``w``)."""

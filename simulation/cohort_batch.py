@@ -30,7 +30,7 @@ from typing import Any
 
 import numpy as np
 
-from simulation.cohort import _CohortRun, _finish, _sum, remaining_pmf
+from simulation.cohort import _CohortRun, _finish, _sum, advance, remaining_pmf
 from simulation.parameters import AGES, Parameters
 
 
@@ -303,32 +303,18 @@ class _SharedSteps:
         self.sen_by_age[:, k] = _group_sums(self.sen[:, :, win].sum(axis=1), self.spy)
 
     def step(self, w: int) -> None:
-        """:meth:`simulation.cohort._CohortRun.step` for every run."""
-        spy = self.spy
-        y = w // spy
-        if w % spy == 0:
-            self.record_january(y, w)
-        win = slice(w, w + self.a0)
-        self.placement_moves(w)
-        self.leave_at_age_limits(w, y)
-        replaying = self.first.replay is not None
-        requests = None if replaying else self.sen_support_exits(win, y)
-        self.cease_plans(win, y)
-        if requests is not None:
-            self.arrive_at_sen_support(win, y, requests)
-        self.move_in(win, y)
-        if requests is not None:
-            issued, back = self.requests_to_plans(w, win, y, requests)
-        else:
-            replay = self.first.replay
-            assert replay is not None  # replaying: the new plans given
-            issued, back = np.broadcast_to(replay[w], (len(self.runs), self.a0)), None
-        self.issue_plans(win, y, issued)
-        if back is not None:
-            self.return_to_sen_support(win, y, back)
-        if self.counting_flows:
-            self.years[:, y] += self.ehcp[:, :, win].sum(axis=2) * self.first.dt
-        self.leave_window(w, y)
+        """:meth:`simulation.cohort._CohortRun.step` for every run (the same order:
+        :func:`simulation.cohort.advance`)."""
+        advance(self, w)
+
+    def replayed_plans(self, w: int) -> np.ndarray | None:
+        """Every run's new plans of step ``w`` when replaying (the runs share one replay), else ``None``."""
+        replay = self.first.replay
+        return None if replay is None else np.broadcast_to(replay[w], (len(self.runs), self.a0))
+
+    def count_placement_years(self, win: slice, y: int) -> None:
+        """Time spent in each placement during the step, every run (child-years, for costs)."""
+        self.years[:, y] += self.ehcp[:, :, win].sum(axis=2) * self.first.dt
 
     def placement_moves(self, w: int) -> None:
         ehcp = self.ehcp
