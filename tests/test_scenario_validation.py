@@ -252,3 +252,59 @@ def test_the_yearly_identification_rule_follows_the_published_sen_support_and_re
     growth = identification_growth(result.fitted, 2024)
     first, last = result.fitted["identification_multiplier_2021"], result.fitted["identification_multiplier_2024"]
     assert growth == pytest.approx(np.log(last / first) / 3, rel=1e-4)
+
+
+# ------------------------------------------------------------------ the planner's baselines
+from sendcast.scenarios.validation import LINE_YEARS, planner_baselines  # noqa: E402
+
+
+def test_the_naive_baseline_is_the_latest_value_published_at_the_origin():
+    published = {("ehcp_total", year): 100.0 + year - 2015 for year in range(2015, 2026)}
+    published |= {("requests", year): 10.0 * (year - 2014) for year in range(2015, 2026)}
+    assert planner_baselines(published, "ehcp_total", 2022, 2023)["naive"] == published[("ehcp_total", 2022)]
+    # a flow's latest known year is the calendar year before the origin January
+    assert planner_baselines(published, "requests", 2022, 2022)["naive"] == published[("requests", 2021)]
+
+
+def test_the_straight_line_continues_a_straight_series_and_needs_three_years():
+    published = {("new_plans", year): 500.0 + 40.0 * (year - 2016) for year in range(2016, 2025)}
+    for origin, year in ((2021, 2020), (2022, 2024), (2023, 2025)):
+        assert planner_baselines(published, "new_plans", origin, year)["straight_line"] == pytest.approx(
+            500.0 + 40.0 * (year - 2016))
+    assert np.isnan(planner_baselines(published, "new_plans", 2018, 2018)["straight_line"])  # 2016-2017 only
+    assert np.isnan(planner_baselines({}, "new_plans", 2022, 2022)["naive"])
+
+
+def test_a_straight_line_of_a_share_stays_between_0_and_100_and_a_count_above_0():
+    rising = {("issued_within_20wk_pct", year): 60.0 + 10.0 * (year - 2017) for year in range(2017, 2022)}
+    falling = {("ehcp_ap", year): 50.0 - 15.0 * (year - 2017) for year in range(2017, 2022)}
+    assert planner_baselines(rising, "issued_within_20wk_pct", 2022, 2025)["straight_line"] == 100.0
+    assert planner_baselines(falling, "ehcp_ap", 2021, 2025)["straight_line"] == 0.0
+
+
+@settings(max_examples=60, deadline=None)
+@given(values=st.lists(st.floats(1.0, 1e4), min_size=11, max_size=11), origin=st.integers(2019, 2024),
+       measure=st.sampled_from(["ehcp_total", "requests"]), later=st.floats(1.0, 1e6))
+def test_the_baselines_read_nothing_published_after_the_origin(values, origin, measure, later):
+    published = {(measure, 2015 + i): value for i, value in enumerate(values)}
+    last_known = origin - 1 if measure == "requests" else origin
+    changed = {key: (later if key[1] > last_known else value) for key, value in published.items()}
+    before, after = (planner_baselines(p, measure, origin, 2026) for p in (published, changed))
+    assert before == pytest.approx(after, nan_ok=True)
+    assert before["naive"] == published[(measure, last_known)]
+    recent = [published[(measure, year)] for year in range(max(last_known - LINE_YEARS + 1, 2015), last_known + 1)]
+    assert len(recent) >= 3 or np.isnan(before["straight_line"])
+
+
+def test_the_summary_scores_the_baselines_on_the_same_targets():
+    published = {("ehcp_total", year): 1000.0 * 1.1 ** (year - 2017) for year in range(2017, 2024)}
+    simulated = pd.DataFrame([("ehcp_total", 2022, 1600.0, 1500.0, 1700.0)],
+                             columns=["measure", "year", "mean", "lo95", "hi95"])
+    table = score_origin(2021, 2022, simulated, published, {})
+    row = table.iloc[0]
+    assert row["naive"] == published[("ehcp_total", 2021)] and not row["naive_passed"]  # 10% growth missed
+    assert abs(row["straight_line_error"]) < 5.0 and row["straight_line_passed"]
+    summary = target_summary(table).set_index("target")
+    assert summary.loc["ehcp_total", "naive"] == f"worst {row['naive_error']:+.1f}% (2021)"
+    assert summary.loc["ehcp_total", "naive_passed"] is False and summary.loc["ehcp_total", "straight_line_passed"]
+    assert summary.loc["coverage_95", "naive"] == "no band" and summary.loc["coverage_95", "naive_passed"] is None

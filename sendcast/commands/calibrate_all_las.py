@@ -5,10 +5,12 @@ Each LA is one task (:mod:`sendcast.scenarios.validation_all_las`, the same code
 run folder:
 
 - ``validation_all_las.csv``: one row per LA x measure x origin x horizon (simulated, published,
-  error, inside the 95% band, the forecast engine's value and error on the same origin), and
+  error, inside the 95% band, the forecast engine's value and error on the same origin, and the
+  planner's baselines, naive and a five-year straight line), and
   one row for each LA not validated with its status (``missing input``, ``failed``) and reason;
 - ``validation_summary.csv``: per measure and origin, one year ahead: median and worst LA,
-  share of LAs passing the issue-19 target and inside the band, beside the forecast engine;
+  share of LAs passing the issue-19 target and inside the band, beside the forecast engine and
+  the planner's baselines;
 - ``validation_targets_all_las.csv``: each LA's verdict per target over the origins;
 - ``validation_bands.csv``: coverage and width of the 95% bands one year ahead, as run and
   widened by the model discrepancy known at each origin (the shipped checks), beside the
@@ -127,15 +129,17 @@ def print_national(result, replications: int) -> None:
     print(f"Out-of-sample validation of the simulation: {len(validated)} of {len(las)} LAs validated, "
           f"{replications} replications each, in {result.seconds:.0f} s. One year ahead; errors % of published "
           "(points for the 20-week and SEN support shares); 'pass' = share of LAs meeting the issue-19 target (per origin; 'all': at "
-          "every origin).")
+          "every origin); 'f.' the forecast engine; 'naive' (the latest published value) and 'line' (a straight line "
+          "through the last five) the planner's baselines.")
     print(f"  {'measure':26} {'origin':>6} {'LAs':>4} {'median':>7} {'med|e|':>7} {'worst':>8} {'worst LA':32} "
-          f"{'pass':>5} {'in95':>5} {'f.med|e|':>8} {'f.pass':>6}")
+          f"{'pass':>5} {'in95':>5} {'f.med|e|':>8} {'f.pass':>6} {'naive':>6} {'line':>6}")
     for row in result.summary.itertuples(index=False):
         unit = "pt" if row.measure in POINTS else "%"
         print(f"  {row.measure:26} {row.origin:>6} {row.las:>4} {_number(row.median_error, unit):>7} "
               f"{_number(row.median_abs_error, unit).lstrip('+'):>7} {_number(row.worst_error, unit):>8} "
               f"{str(row.worst_la)[:32]:32} {_share(row.share_passed):>5} {_share(row.share_inside_95):>5} "
-              f"{_number(row.forecast_median_abs_error, unit).lstrip('+'):>8} {_share(row.forecast_share_passed):>6}")
+              f"{_number(row.forecast_median_abs_error, unit).lstrip('+'):>8} {_share(row.forecast_share_passed):>6} "
+              f"{_share(row.naive_share_passed):>6} {_share(row.straight_line_share_passed):>6}")
     bands = band_summary(result.table)
     if not bands.empty:
         print("95% bands one year ahead, every LA's checks together (simulation PREDICTIVE beside the forecast "

@@ -257,11 +257,15 @@ def _print_validation(la_name: str, result) -> None:
         print(f"  {row.measure:26} {row.origin:>6} {row.horizon:>2} {row.year:>5} {row.published:>9,.1f} "
               f"{row.simulated:>9,.1f} {row.error:>+7.1f} {mark(row.inside_95):>5} {mark(row.passed):>5} "
               f"{row.forecast:>9,.1f} {row.forecast_error:>+7.1f} {mark(row.forecast_passed):>6}")
-    print("  Targets (one year ahead, over the origins):")
+    print("  Targets (one year ahead, over the origins; beside the planner's baselines: naive = the latest value "
+          "published at the origin, straight line = through the last five):")
     for row in result.targets.itertuples(index=False):
-        verdict = {True: "PASS", False: "FAIL", None: "n/a"}
-        print(f"    {row.target:26} {row.rule:58} simulation {row.simulation:>18} {verdict[row.simulation_passed]:4}"
-              f"  forecast {row.forecast:>18} {verdict[row.forecast_passed]}")
+        def verdict(value) -> str:
+            return "n/a" if value is None or value != value else ("PASS" if value else "FAIL")
+        print(f"    {row.target:26} {row.rule:58} simulation {row.simulation:>18} {verdict(row.simulation_passed):4}"
+              f"  forecast {row.forecast:>18} {verdict(row.forecast_passed):4}"
+              f"  naive {row.naive:>18} {verdict(row.naive_passed):4}"
+              f"  straight line {row.straight_line:>18} {verdict(row.straight_line_passed)}")
     bands = band_summary(table)
     print("  95% bands one year ahead (simulation PREDICTIVE beside the forecast engine's; width: median, % of the "
           "published value, counts and flows):")

@@ -35,6 +35,13 @@ forecast engine's forecast of it. Errors in percentage points. It does not enter
 coverage target (whose checks are the targets' measures); :func:`band_summary` reports its
 coverage on its own row.
 
+Beside both, the baselines a planner would use, made from the published series as they stood
+at the origin (:func:`planner_baselines`): ``naive``, the latest published value (January
+count at ``t``, flow of ``t - 1``), and ``straight_line``, the least-squares line through the
+last :data:`LINE_YEARS` published values, carried to the target year. They are scored on the
+same rows and targets: a target that the naive value or the straight line also misses at an
+origin says the published series moved in a way its own past did not show.
+
 Every row keeps its horizon; only one-year-ahead rows are scored against a target (the
 rest are reported). Errors: per cent of the published value for counts, percentage
 points for the shares (the 20-week share, the SEN support share).
@@ -85,12 +92,18 @@ TARGETS = {
     "ehcp_fe_plus_other": "within 10% (FE + other together)",
     "sen_support_pct": "reported, no target (points of the share)",
 }
+#: Published values the planner's straight line is fitted through (the latest ones known
+#: at the origin; fewer than 3: no line).
+LINE_YEARS = 5
+#: The planner baselines scored beside the simulation (:func:`planner_baselines`).
+BASELINES = ("naive", "straight_line")
 #: 95% bands must cover at least this share of the one-year-ahead checks.
 COVERAGE_TARGET = 5 / 6
 #: Columns scored at each origin (:func:`score_origin`) ...
 SCORED_COLUMNS = ["measure", "origin", "horizon", "year", "year_basis", "published", "simulated", "lo95", "hi95",
                   "error", "error_unit", "inside_95", "target", "passed", "forecast", "forecast_lo95",
-                  "forecast_hi95", "forecast_error", "forecast_inside_95", "forecast_passed"]
+                  "forecast_hi95", "forecast_error", "forecast_inside_95", "forecast_passed",
+                  *[f"{name}{suffix}" for name in BASELINES for suffix in ("", "_error", "_passed")]]
 #: ... and the validation table's: with the band widened by the model discrepancy known at
 #: the row's origin (:func:`sendcast.scenarios.discrepancy.widen_checks`).
 VALIDATION_COLUMNS = [*SCORED_COLUMNS, "lo95_calibrated", "hi95_calibrated", "inside_95_calibrated"]
@@ -131,6 +144,25 @@ def published_values(history_rows: pd.DataFrame) -> dict[tuple[str, int], float]
                 value = row.get(measure, np.nan)
             if pd.notna(value):
                 out[(measure, int(year))] = float(value)
+    return out
+
+
+def planner_baselines(published: dict[tuple[str, int], float], measure: str, origin: int,
+                      year: int) -> dict[str, float]:
+    """The planner's baselines for ``measure`` in ``year`` from the values published by the
+    origin January (counts to January ``origin``, flows and the 20-week share to calendar
+    year ``origin - 1``): ``naive``, the latest of them; ``straight_line``, the least-squares
+    line through the latest :data:`LINE_YEARS` of them (at least 3) at ``year``, never below
+    0 and, for the shares, never above 100. NaN where none (or too few) are published."""
+    last_known = origin - 1 if measure in FLOWS else origin
+    known = sorted((y, v) for (m, y), v in published.items() if m == measure and y <= last_known)
+    out = {"naive": known[-1][1] if known else np.nan, "straight_line": np.nan}
+    recent = [(y, v) for y, v in known if y > last_known - LINE_YEARS]
+    if len(recent) >= 3:
+        years, values = np.array(recent, dtype=float).T
+        slope, intercept = np.polyfit(years, values, 1)
+        line = max(float(intercept + slope * year), 0.0)
+        out["straight_line"] = min(line, 100.0) if measure in POINTS else line
     return out
 
 
@@ -235,6 +267,7 @@ def score_origin(origin: int, last_year: int, simulated: pd.DataFrame, published
             mean, lo, hi = sim.get((measure, year), (np.nan, np.nan, np.nan))
             f_mean, f_lo, f_hi = forecast.get((measure, year), (np.nan, np.nan, np.nan))
             one_year = horizon == 1
+            baselines = planner_baselines(published, measure, origin, year)
             rows.append({
                 "measure": measure, "origin": origin, "horizon": horizon, "year": year,
                 "year_basis": "calendar" if flow else "january", "published": actual, "simulated": mean,
@@ -247,45 +280,57 @@ def score_origin(origin: int, last_year: int, simulated: pd.DataFrame, published
                 "forecast_error": error_of(measure, f_mean, actual) if np.isfinite(f_mean) else np.nan,
                 "forecast_inside_95": bool(f_lo <= actual <= f_hi) if np.isfinite(f_lo) else None,
                 "forecast_passed": row_passes(measure, f_mean, actual) if one_year else None,
+                **{column: value for name, value in baselines.items() for column, value in (
+                    (name, value), (f"{name}_error", error_of(measure, value, actual)),
+                    (f"{name}_passed", row_passes(measure, value, actual) if one_year else None))},
             })
     return pd.DataFrame(rows, columns=SCORED_COLUMNS)
 
 
+#: Columns of :func:`target_summary`.
+TARGET_COLUMNS = ["target", "rule", "simulation", "forecast", "simulation_passed", "forecast_passed",
+                  *[f"{name}{suffix}" for name in BASELINES for suffix in ("", "_passed")]]
+#: Who is scored in :func:`target_summary`: name, value column, error column, passed column.
+_SCORED = (("simulation", "simulated", "error", "passed"),
+           ("forecast", "forecast", "forecast_error", "forecast_passed"),
+           *[(name, name, f"{name}_error", f"{name}_passed") for name in BASELINES])
+
+
+def _verdict(part: pd.DataFrame, measure: str, value: str, error: str, passed: str) -> tuple[str, bool | None]:
+    """One scorer's result on one target over the origins: the worst error (AP: the mean
+    absolute error) in words, and whether the target is met (``None``: nothing scored)."""
+    if value not in part.columns:
+        return "not scored", None
+    if measure == "ehcp_ap":
+        diff = (part[value] - part["published"]).dropna()
+        if diff.empty:
+            return "MAE nan", None
+        mae = float(diff.abs().mean())
+        return f"MAE {mae:.1f}", bool(mae <= 10.0 and (diff > 0).any() and (diff < 0).any())
+    scored = part.dropna(subset=[error])
+    if scored.empty:
+        return "not forecast" if value == "forecast" else "none", None
+    worst = scored.loc[scored[error].abs().idxmax()]
+    unit = "pt" if measure in POINTS else "%"
+    verdicts = part[passed].dropna()
+    return (f"worst {worst[error]:+.1f}{unit} ({int(worst['origin'])})",
+            bool(verdicts.all()) if not verdicts.empty else None)
+
+
 def target_summary(table: pd.DataFrame) -> pd.DataFrame:
-    """One row per target: ``target, rule, simulation, forecast, simulation_passed,
-    forecast_passed`` (one year ahead, over the origins)."""
+    """One row per target (:data:`TARGET_COLUMNS`): the simulation, the forecast engine and
+    the planner's baselines (:data:`BASELINES`), each in words and passed or not (one year
+    ahead, over the origins)."""
     one = table[table["horizon"] == 1]
     out = []
     for measure in MEASURES:
         part = one[one["measure"] == measure]
         if part.empty:
             continue
-        if measure == "ehcp_ap":
-            results = []
-            for column in ("simulated", "forecast"):
-                diff = (part[column] - part["published"]).dropna()
-                if diff.empty:
-                    results.append((np.nan, None))
-                    continue
-                mae = float(diff.abs().mean())
-                mixed = bool((diff > 0).any() and (diff < 0).any())
-                results.append((mae, bool(mae <= 10.0 and mixed)))
-            out.append({"target": measure, "rule": TARGETS[measure],
-                        "simulation": f"MAE {results[0][0]:.1f}", "forecast": f"MAE {results[1][0]:.1f}",
-                        "simulation_passed": results[0][1], "forecast_passed": results[1][1]})
-            continue
-        worst = part.loc[part["error"].abs().idxmax()]
-        f_part = part.dropna(subset=["forecast_error"])
-        f_worst = f_part.loc[f_part["forecast_error"].abs().idxmax()] if not f_part.empty else None
-        unit = "pt" if measure in POINTS else "%"
-        sim_passed = part["passed"].dropna()
-        f_passed = part["forecast_passed"].dropna()
-        out.append({"target": measure, "rule": TARGETS[measure],
-                    "simulation": f"worst {worst['error']:+.1f}{unit} ({int(worst['origin'])})",
-                    "forecast": (f"worst {f_worst['forecast_error']:+.1f}{unit} ({int(f_worst['origin'])})"
-                                 if f_worst is not None else "not forecast"),
-                    "simulation_passed": bool(sim_passed.all()) if not sim_passed.empty else None,
-                    "forecast_passed": bool(f_passed.all()) if not f_passed.empty else None})
+        row: dict = {"target": measure, "rule": TARGETS[measure]}
+        for name, value, error, passed in _SCORED:
+            row[name], row[f"{name}_passed"] = _verdict(part, measure, value, error, passed)
+        out.append(row)
     checks = one[~one["measure"].isin(REPORTED)]
 
     def covered(column: str) -> tuple[str, bool | None]:
@@ -295,15 +340,15 @@ def target_summary(table: pd.DataFrame) -> pd.DataFrame:
 
     (sim, sim_ok), (fc, fc_ok) = covered("inside_95"), covered("forecast_inside_95")
     out.append({"target": "coverage_95", "rule": "95% bands cover >= 5 of 6 one-year checks", "simulation": sim,
-                "forecast": fc, "simulation_passed": sim_ok, "forecast_passed": fc_ok})
+                "forecast": fc, "simulation_passed": sim_ok, "forecast_passed": fc_ok,
+                **{name: "no band" for name in BASELINES}, **{f"{name}_passed": None for name in BASELINES}})
     if "inside_95_calibrated" in checks.columns:
         wide, wide_ok = covered("inside_95_calibrated")
         out.append({"target": "coverage_95_calibrated",
                     "rule": "95% bands widened by the model discrepancy known at the origin cover >= 5 of 6 "
                             "one-year checks", "simulation": wide, "forecast": fc, "simulation_passed": wide_ok,
-                    "forecast_passed": fc_ok})
-    return pd.DataFrame(out, columns=["target", "rule", "simulation", "forecast", "simulation_passed",
-                                      "forecast_passed"])
+                    "forecast_passed": fc_ok, **{name: "no band" for name in BASELINES}, **{f"{name}_passed": None for name in BASELINES}})
+    return pd.DataFrame(out, columns=TARGET_COLUMNS)
 
 
 BAND_COLUMNS = ["measure", "origin", "checks", "simulation_inside_95", "simulation_coverage", "forecast_checks",
@@ -459,6 +504,9 @@ def _validate_la(dataset: Dataset, la: str, *, origins: tuple[int, ...], replica
              "population: ONS estimates as published now (not the projection of the origin year): the one input "
              "known after the origin",
              "forecast engine: January counts forecast with until=origin, flows with until=origin-1 (the same "
-             "information as the simulation); it does not forecast the 20-week share", discrepancy_note,
+             "information as the simulation); it does not forecast the 20-week share",
+             f"planner baselines: naive = the latest value published at the origin, straight line = least squares "
+             f"through the last {LINE_YEARS} published then (counts to the origin January, flows to the calendar year "
+             "before), scored on the same targets", discrepancy_note,
              *place_notes)
     return Validation(table, target_summary(table), notes)

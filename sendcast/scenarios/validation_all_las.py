@@ -48,7 +48,8 @@ from sendcast.scenarios.parameters import (CALIBRATION_YEARS, FIRST_CALIBRATION_
                                            la_history)
 from simulation.parameters import AGES
 from sendcast.scenarios.discrepancy import shipped_checks
-from sendcast.scenarios.validation import MEASURES, TARGETS, VALIDATION_COLUMNS, Validation, validate_la
+from sendcast.scenarios.validation import (BASELINES, MEASURES, TARGET_COLUMNS, TARGETS, VALIDATION_COLUMNS,
+                                           Validation, validate_la)
 
 VALIDATED, MISSING, FAILED = "validated", "missing input", "failed"
 #: Columns of the national table: the LA and its status, then :data:`VALIDATION_COLUMNS`.
@@ -57,7 +58,8 @@ LA_COLUMNS = ["la_code", "la_name", "status", "reason", "seconds", "cpu_seconds"
 FIT_COLUMNS = ["la_code", "la_name", "origin", "measure", "year", "year_basis", "actual", "simulated", "error_pct"]
 VALIDATION_SUMMARY_COLUMNS = ["measure", "origin", "target", "las", "median_error", "median_abs_error", "worst_la",
                    "worst_error", "share_passed", "share_inside_95", "share_inside_95_calibrated",
-                   "forecast_median_abs_error", "forecast_share_passed"]
+                   "forecast_median_abs_error", "forecast_share_passed",
+                   *[f"{name}_{column}" for name in BASELINES for column in ("median_abs_error", "share_passed")]]
 #: Flows the calibration needs in every year of its window (calendar years).
 REQUIRED_FLOWS = ("requests", "new_plans")
 
@@ -378,8 +380,7 @@ def national_targets(outcomes: Sequence[LaOutcome]) -> pd.DataFrame:
     parts = [o.targets.assign(la_code=o.la_code, la_name=o.la_name) for o in outcomes
              if o.status == VALIDATED and o.targets is not None]
     if not parts:
-        return pd.DataFrame(columns=["la_code", "la_name", "target", "rule", "simulation", "forecast",
-                                     "simulation_passed", "forecast_passed"])
+        return pd.DataFrame(columns=["la_code", "la_name", *TARGET_COLUMNS])
     table = pd.concat(parts, ignore_index=True)
     return table[["la_code", "la_name", *[c for c in table.columns if c not in ("la_code", "la_name")]]]
 
@@ -387,6 +388,11 @@ def national_targets(outcomes: Sequence[LaOutcome]) -> pd.DataFrame:
 def national_fit(outcomes: Sequence[LaOutcome]) -> pd.DataFrame:
     parts = [o.fit for o in outcomes if o.status == VALIDATED and o.fit is not None and not o.fit.empty]
     return pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=FIT_COLUMNS)
+
+
+def _median_abs(table: pd.DataFrame, column: str) -> float:
+    values = table[column].dropna() if column in table.columns else pd.Series(dtype=float)
+    return float(values.abs().median()) if not values.empty else np.nan
 
 
 def _share(values: pd.Series) -> float:
@@ -415,9 +421,13 @@ def summary_by_measure(table: pd.DataFrame, targets: pd.DataFrame) -> pd.DataFra
                 mine = verdicts.loc[[measure]] if measure in verdicts.index else pd.DataFrame()
                 share = _share(mine["simulation_passed"]) if not mine.empty else np.nan
                 f_share = _share(mine["forecast_passed"]) if not mine.empty else np.nan
+                baseline_shares = {name: _share(mine[f"{name}_passed"]) if f"{name}_passed" in mine.columns
+                                   and not mine.empty else np.nan for name in BASELINES}
                 worst_la = f"{worst['la_name']} ({int(worst['origin'])})"
             else:
                 share, f_share = _share(group["passed"]), _share(group["forecast_passed"])
+                baseline_shares = {name: _share(group[f"{name}_passed"]) if f"{name}_passed" in group.columns
+                                   else np.nan for name in BASELINES}
                 worst_la = str(worst["la_name"])
             f_error = group["forecast_error"].dropna()
             rows.append({"measure": measure, "origin": origin, "target": TARGETS[measure],
@@ -427,7 +437,9 @@ def summary_by_measure(table: pd.DataFrame, targets: pd.DataFrame) -> pd.DataFra
                          "share_inside_95": _share(group["inside_95"]),
                          "share_inside_95_calibrated": _share(group["inside_95_calibrated"]),
                          "forecast_median_abs_error": float(f_error.abs().median()) if not f_error.empty else np.nan,
-                         "forecast_share_passed": f_share})
+                         "forecast_share_passed": f_share,
+                         **{f"{name}_median_abs_error": _median_abs(group, f"{name}_error") for name in BASELINES},
+                         **{f"{name}_share_passed": baseline_shares[name] for name in BASELINES}})
     if not verdicts.empty and "coverage_95" in verdicts.index:
         cover = verdicts.loc[["coverage_95"]]
         rows.append({"measure": "coverage_95", "origin": "all", "target": "95% bands cover >= 5 of 6 one-year checks",
