@@ -223,3 +223,21 @@ def test_an_unknown_identification_rule_is_an_error():
     base = gloucestershire_example(2019, horizon=2, population=glos.POPULATION)
     with pytest.raises(CalibrationError, match="identification rule 'weekly'"):
         calibrate(base, glos.targets(), identification="weekly")
+
+
+def test_only_the_ceasing_scales_are_held_by_a_prior_unless_the_placement_and_age_priors_are_on(monkeypatch):
+    from simulation import calibration
+
+    names = [f"ceasing_{name}_scale" for name, _, _ in calibration.CEASING_SCALES] + [
+        f"{name}_share_scale" for name, _, _ in calibration.SHARE_PARAMETERS] + [
+        f"requests_{name}_scale" for name, _ in calibration.REQUEST_AGE_SCALES]
+    at, weights, placement = calibration.weak_priors(names)
+    assert [names[i] for i in at] == [f"ceasing_{name}_scale" for name, _, _ in calibration.CEASING_SCALES]
+    assert (weights == calibration.CEASING_PRIOR_WEIGHT).all() and not placement.any()
+    monkeypatch.setattr(calibration, "SHARE_PRIOR_WEIGHT", 0.05)
+    monkeypatch.setattr(calibration, "REQUEST_AGE_PRIOR_WEIGHT", 0.1)
+    at, weights, placement = calibration.weak_priors(names)
+    held = dict(zip([names[i] for i in at], zip(weights, placement)))
+    assert held["state_special_primary_share_scale"] == (0.05, True)   # fitted with the placements
+    assert held["requests_reception_scale"] == (0.1, False)            # fitted with the flows
+    assert len(held) == len(names)
