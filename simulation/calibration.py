@@ -22,12 +22,14 @@ of the first caseload year.
   service with a backlog completes what its capacity allows, so capacity = completed
   assessments; but where ``issued_within_20wk_pct`` is at least :data:`TIMELY_PCT` (or
   not published) the service was keeping up, its throughput was set by demand, not
-  capacity, and capacity = max(completed assessments, requests - refused) /
+  capacity, and capacity = max(completed assessments, decisions to assess) /
   :data:`TIMELY_UTILISATION`. The 0.9 utilisation is an ASSUMPTION (a service that
   meets the deadline has some slack), not an estimate.
 
-- ``decisions_to_assess`` = ``requests - requests_refused`` (withdrawals are not
-  published: they count as decided to assess), ``backlog_january``: children waiting for
+- ``decisions_to_assess`` = ``(requests - requests_refused) x (1 - withdrawal)``
+  (withdrawals are not published; ``withdrawal`` is their estimated share of the
+  decisions to assess, :mod:`simulation.withdrawals`; with 0 they count as decided to
+  assess and stay in the backlog until completed), ``backlog_january``: children waiting for
   a decision or an assessment on 1 January of the year, a flow balance from the first
   year (the pipeline of a service keeping up, ``completed x pipeline_weeks / 52``, then
   plus decisions to assess minus completed assessments each year; never below 0);
@@ -322,11 +324,15 @@ def _target_table(targets: pd.DataFrame) -> pd.DataFrame:
     return table
 
 
-def estimate_rates(targets: pd.DataFrame, pipeline_weeks: float = 15.0) -> pd.DataFrame:
+def estimate_rates(targets: pd.DataFrame, pipeline_weeks: float = 15.0, withdrawal: float = 0.0) -> pd.DataFrame:
     """Per calendar year: ``refusal_probability``, ``not_issued_probability``, ``assessments``,
     ``assessment_capacity``, ``decisions_to_assess``, ``backlog_january``, ``work_in_hand``,
     ``capacity_response`` (NaN where not estimable: see the module notes for the rules;
-    ``pipeline_weeks``: decision plus assessment weeks of a service keeping up)."""
+    ``pipeline_weeks``: decision plus assessment weeks of a service keeping up;
+    ``withdrawal``: the share of decisions to assess withdrawn before an outcome,
+    :attr:`simulation.parameters.Assessment.withdrawal_probability`: the decisions to assess,
+    and so the backlog's flow balance and the work in hand, are net of it; 0: every decision
+    to assess stays in hand until completed, the rule before it)."""
     table = _target_table(targets)
     table = table[table["breakdown"] == ""].pivot(index="year", columns="measure", values="value")
     for measure in ("requests", "requests_refused", "new_plans", "assessed_not_issued", "issued_within_20wk_pct"):
@@ -341,9 +347,11 @@ def estimate_rates(targets: pd.DataFrame, pipeline_weeks: float = 15.0) -> pd.Da
         out["not_issued_probability"] = np.where(assessed > 0, table["assessed_not_issued"] / assessed, np.nan)
     out["assessments"] = assessed
     keeping_up = ~(table["issued_within_20wk_pct"] < TIMELY_PCT)  # NaN (not published) counts as keeping up
-    demand = (table["requests"] - table["requests_refused"]).fillna(0.0)
-    out["assessment_capacity"] = np.where(keeping_up, np.maximum(assessed, demand) / TIMELY_UTILISATION, assessed)
     decided = table["requests"] - table["requests_refused"]
+    if withdrawal > 0:
+        decided = decided * (1.0 - withdrawal)
+    demand = decided.fillna(0.0)
+    out["assessment_capacity"] = np.where(keeping_up, np.maximum(assessed, demand) / TIMELY_UTILISATION, assessed)
     out["decisions_to_assess"] = decided
     backlog = np.full(len(table), np.nan)
     years = table.index.to_numpy()
@@ -895,7 +903,7 @@ def calibrate(
         raise CalibrationError(f"targets: nothing between {first} and {last}, the years of the run")
     if not table[table["measure"] == "ehcp_total"]["year"].eq(first).any():
         raise CalibrationError(f"targets: no ehcp_total for January {first}, the start of the run")
-    estimates = estimate_rates(targets)
+    estimates = estimate_rates(targets, withdrawal=base.assessment.withdrawal_probability)
     assessment = base.assessment
     refusal = _schedule(estimates, "refusal_probability")
     not_issued = _schedule(estimates, "not_issued_probability")

@@ -502,6 +502,7 @@ class _CohortRun:
         the run's ``slots`` each 1 January after the first, at least the schedule's ``floor``)."""
         p, a, h = self.p, self.p.assessment, self.h
         self.refusal = schedule_values(a.refusal_probability, p.start_year, h)
+        self.withdrawal = float(a.withdrawal_probability)
         self.not_issued = schedule_values(a.not_issued_probability, p.start_year, h)
         self.pmf_dec = delay_pmf(a.decision_weeks_mean, a.decision_weeks_shape, self.spy)
         self.pmf_ass = delay_pmf(a.assessment_weeks_mean, a.assessment_weeks_shape, self.spy)
@@ -681,7 +682,8 @@ class _CohortRun:
 
     def decide(self, w: int, win: slice, y: int, requests: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """The step's requests join the decision pipeline (by their discretised delay); the
-        decisions due this step are split into refused and to assess: ``(to_assess, refused)``."""
+        decisions due this step are split into refused (or withdrawn: back to SEN support too)
+        and to assess: ``(to_assess, refused or withdrawn)``."""
         now = w % self.k_dec
         _add_in_delay_order(self.ring_dec, now, win, self.pmf_dec_3 * requests[None, :, :])
         decided = self.ring_dec[now, :, win].copy()
@@ -689,6 +691,10 @@ class _CohortRun:
         refused = decided * self.refusal[y]
         self.flow["refused"][y] += _sum(refused, None)
         to_assess = decided - refused
+        if self.withdrawal > 0:  # withdrawn: back to SEN support as after a refusal, not counted as refused
+            withdrawn = to_assess * self.withdrawal
+            to_assess = to_assess - withdrawn
+            refused = refused + withdrawn
         self.flow["decided"][y] += _sum(to_assess, None)
         return to_assess, refused
 

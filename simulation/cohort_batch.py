@@ -265,6 +265,8 @@ class _SharedSteps:
         self.moves_placed = yearly("moves_placed")  # (runs, groups, a0) or (groups, a0) each year
         self.shares_pos = rows("shares_pos")  # (runs, groups, a0) or (groups, a0)
         self.refusal = by_year("refusal")
+        self.withdrawal = column("withdrawal")
+        self.withdrawing = any(run.withdrawal > 0 for run in runs)
         self.not_issued = by_year("not_issued")
         self.pmf_dec = rows("pmf_dec")[..., :, None]  # (runs, k, 1) or (k, 1)
         self.pmf_ass = rows("pmf_ass")[..., :, None]
@@ -397,6 +399,10 @@ class _SharedSteps:
         refused = decided * self.refusal[y]
         self.flow["refused"][:, y] += _sum(refused, 1)
         to_assess = decided - refused
+        if self.withdrawing:  # as simulation.cohort._CohortRun.decide
+            withdrawn = to_assess * self.withdrawal
+            to_assess = to_assess - withdrawn
+            refused = refused + withdrawn
         self.flow["decided"][:, y] += _sum(to_assess, 1)
         return to_assess, refused
 

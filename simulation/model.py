@@ -199,6 +199,10 @@ class _Model:
         self.support = SupportHazards(params.early_identification, self.sen_hz)
         self.plan_hz = plan_hazards(params)
         self.refusal = schedule_values(params.assessment.refusal_probability, params.start_year, self.h).tolist()
+        # a request is closed at its decision (refused, or withdrawn) when the child's uniform
+        # is below this: the refusal probability plus the withdrawals' share of the rest
+        withdrawal = float(params.assessment.withdrawal_probability)
+        self.closed_at = [r + (1.0 - r) * withdrawal for r in self.refusal] if withdrawal > 0 else self.refusal
         self.not_issued = schedule_values(params.assessment.not_issued_probability, params.start_year, self.h).tolist()
         # cumulative placement shares: arrays for the vectorised paths, transfers also as
         # lists for one child at a transfer event
@@ -659,18 +663,20 @@ class _Model:
         decided = when + self.decision_delay[children]
         in_run = decided < h
         year = np.minimum(decided, h - 1).astype(np.int64)
-        refused = in_run & (self.refuse_u[children] < np.asarray(self.refusal)[year])
-        assess = in_run & ~refused
+        u = self.refuse_u[children]
+        refused = in_run & (u < np.asarray(self.refusal)[year])
+        closed = in_run & (u < np.asarray(self.closed_at)[year]) if self.closed_at is not self.refusal else refused
+        assess = in_run & ~closed
         self.requests0 = when
         self.refused0 = decided[refused]
-        self.pipeline0 = np.column_stack([when[refused], decided[refused]])
+        self.pipeline0 = np.column_stack([when[closed], decided[closed]])
         # per child, written one child at a time later through their memoryviews
         self.request_times = np.zeros(self.n_children)
         self.request_times[children] = when
         # (typed Any: typeshed's memoryview takes only ints, this one holds float64)
         self.request_time: Any = self.request_times.data
         self.pipeline_opens = np.zeros(self.n_children, dtype=bool)  # a request not yet closed
-        self.pipeline_opens[children[~refused]] = True
+        self.pipeline_opens[children[~closed]] = True
         self.pipeline_open = self.pipeline_opens.data
         made = np.zeros(self.n_children, dtype=np.int64)
         made[children] = 1
@@ -683,7 +689,7 @@ class _Model:
             order = np.argsort(decided[assess], kind="stable")
             self.first_decision_times = decided[assess][order].tolist()
             self.first_decision_children = children[assess][order].tolist()
-        self._first_returns(children[refused], decided[refused])
+        self._first_returns(children[closed], decided[closed])  # refused or withdrawn: back to SEN support
 
     def _first_returns(self, children: np.ndarray, when: np.ndarray) -> None:
         """Children back on SEN support for the first time at ``when`` (refused at their first
@@ -724,8 +730,9 @@ class _Model:
         self.requests_made[child] += 1
         if decided >= self.h:
             return None
-        if u < self.refusal[int(decided)]:
-            self.refused.append(decided)
+        if u < self.closed_at[int(decided)]:  # refused, or withdrawn (closed, not counted as refused)
+            if u < self.refusal[int(decided)]:
+                self.refused.append(decided)
             self._close_pipeline(child, decided)
             return decided
         if self.queue is None:

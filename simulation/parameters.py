@@ -332,6 +332,14 @@ class Assessment:
     ``lambda = 0.5`` closes half the gap, in logs, every year) before the floor, with
     ``previous`` the slots of the year before. Chosen out of sample
     (:mod:`simulation.capacity_adjustment`).
+
+    ``withdrawal_probability`` (0 to below 1; 0: none, the rule before it): the share of
+    decisions to assess that never reach an outcome (the request withdrawn, the child moved
+    away, the case closed before an outcome). SEN2 publishes no
+    withdrawals; their share is estimated from the flows of services keeping up
+    (:mod:`simulation.withdrawals`). A withdrawn request closes at the decision and the child
+    goes back to SEN support, as after a refusal, but is counted neither as refused nor as
+    assessed, and never joins the assessment queue.
     """
 
     decision_weeks_mean: float = 5.0
@@ -344,8 +352,13 @@ class Assessment:
     queue_discipline: str = "random"
     capacity_response: float | None = None
     capacity_adjustment: float = 1.0
+    withdrawal_probability: float = 0.0
 
     def __post_init__(self) -> None:
+        if not 0 <= self.withdrawal_probability < 1:
+            raise ParameterError(
+                "assessment.withdrawal_probability must be in [0, 1) (a share of the decisions to assess)"
+            )
         if not 0 < self.capacity_adjustment <= 1:
             raise ParameterError(
                 "assessment.capacity_adjustment must be in (0, 1] (the share of the gap closed a year)"

@@ -135,3 +135,70 @@ def draw_durations(params: Parameters, fit: DurationFit, changes: np.ndarray, rn
         return params
     share = float(np.clip(fit.target_pct + np.quantile(values - np.median(values), u), 0.0, 100.0))
     return with_duration_scale(params, scale_for_share(fit, share) / fit.scale)
+
+
+# ------------------------------------------------------------------ the backlog at the start
+#: Weeks of decisions to assess held in hand at the start tried by :func:`fit_starting_backlog`
+#: (2 weeks: almost none; 78 weeks: a year and a half of decisions waiting; the most the flow
+#: balance of decisions less completions gives in Gloucestershire's neighbours, 2021-2023, is
+#: Essex in January 2023, 47 weeks). Denser round 20 weeks, where the share falls fastest.
+BACKLOG_WEEKS_GRID: tuple[float, ...] = (2.0, 8.0, 12.0, 15.0, 18.0, 21.0, 25.0, 30.0, 40.0, 52.0, 65.0, 78.0)
+
+
+def with_starting_backlog(params: Parameters, weeks: float, decided_per_year: float) -> Parameters:
+    """``params`` with the assessments under way at the start set to ``weeks`` of decisions
+    to assess: ``decided_per_year x weeks / 52`` children (spread over ages as the given
+    ones are, or as they would be asked for when none are given), their requests dated evenly
+    over the last ``weeks`` weeks (a backlog served in turn holds the last that many weeks of
+    demand: Little's law with the decisions to assess as the arrival rate). ``weeks`` in
+    (0, 208]; ``decided_per_year``: decisions to assess in the calendar year before the start."""
+    if not 0 < weeks <= 208:
+        raise ValueError(f"weeks of decisions in hand {weeks}: expected (0, 208]")
+    shape = np.asarray(params.caseload.in_assessment_by_age, dtype=float)
+    if shape.sum() <= 0:
+        shape = params.caseload.sen_support_by_age * params.sen_support.request_rate_by_age
+    shape = shape / shape.sum() if shape.sum() > 0 else shape
+    caseload = replace(
+        params.caseload,
+        in_assessment_by_age=shape * max(float(decided_per_year), 0.0) * weeks / 52.0,
+        in_assessment_weeks_open=float(weeks),
+    )
+    return replace(params, caseload=caseload)
+
+
+@dataclass(frozen=True)
+class BacklogFit:
+    """The weeks of decisions in hand at the start whose first-year share within 20 weeks is
+    the target (per cent), and the curve it was read from (``share_pct`` at each of ``grid``)."""
+
+    weeks: float
+    target_pct: float
+    grid: tuple[float, ...]
+    share_pct: tuple[float, ...]
+    reached: bool
+
+
+def fit_starting_backlog(
+    params: Parameters,
+    target_pct: float,
+    decided_per_year: float,
+    seed: int,
+    replications: int = 2,
+    grid: tuple[float, ...] = BACKLOG_WEEKS_GRID,
+) -> BacklogFit:
+    """The starting backlog (weeks of decisions to assess in hand, :func:`with_starting_backlog`)
+    whose first-year share within :data:`LIMIT_WEEKS` (:func:`first_year_share`) is
+    ``target_pct``, with the first year's capacity and durations of ``params`` as they are:
+    the share at each of ``grid`` (same seeds at every point, made non-increasing by a
+    running minimum), interpolated on the log of the weeks; a target beyond the curve gets
+    its nearest end (``reached`` False)."""
+    shares = np.array(
+        [first_year_share(with_starting_backlog(params, w, decided_per_year), seed, replications) for w in grid]
+    )
+    shares = np.minimum.accumulate(np.where(np.isfinite(shares), shares, 100.0))
+    log_grid = np.log(np.asarray(grid, dtype=float))
+    reached = bool(shares[-1] <= target_pct <= shares[0])
+    log_weeks = float(np.interp(target_pct, shares[::-1], log_grid[::-1]))
+    return BacklogFit(
+        float(np.exp(log_weeks)), float(target_pct), tuple(grid), tuple(float(v) for v in shares), reached
+    )

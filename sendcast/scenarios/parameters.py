@@ -138,7 +138,7 @@ from sendcast.money import prices
 from sendcast.scenarios.option_cost_setup import provision_costs
 from sendcast.scenarios.reform_setup import reform_settings
 from sendcast.scenarios.need_setup import primary_needs, target_needs
-from sendcast.scenarios.timeliness_setup import FIT_HORIZON, TIMELINESS, la_panel, duration_fit, known_fit, timeliness_changes, timeliness_panel
+from sendcast.scenarios.timeliness_setup import FIT_HORIZON, FIT_SEED, TIMELINESS, published_share, la_panel, duration_fit, known_fit, timeliness_changes, timeliness_panel
 from sendcast.scenarios.tree import SECTIONS
 from sendcast.scenarios.uncertainty import central
 from sendcast.money.unit_costs import OUTTURN_FILE, PRICE_BASE, apply_overrides, default_unit_costs, \
@@ -152,7 +152,7 @@ from simulation.share_target import BOUNDS as SHARE_BOUNDS
 from simulation.share_target import GROWTH_LIMITS, identification_for_targets, requests_for_targets
 from simulation.trends import (GROWTH_YEARS, PANEL_HORIZONS, capped, carry_forward, choose_damping, damped_factors,
                                identification_growth, multiplier_changes, multiplier_growth)
-from simulation.timeliness import draw_durations, with_duration_scale
+from simulation.timeliness import draw_durations, fit_starting_backlog, with_duration_scale, with_starting_backlog
 from simulation.uncertainty import PredictiveSpread, draw_parameters
 from sendcast.scenarios.predictive import panel_rule as _panel_rule
 from sendcast.scenarios.predictive import panels_until, predictive_spread, published_panels
@@ -161,6 +161,7 @@ from simulation.cohort import expected_arrays
 from simulation.priors import EHCP_AGE_SHAPE_2024, SEN_SUPPORT_AGE_SHAPE, default_arrivals, default_ceasing, \
     default_costs, default_placement, default_sen_support
 from simulation.mid_phase_moves import fit_mid_phase_moves
+from simulation.withdrawals import KEEPING_UP_PCT, withdrawal_rate
 from simulation.parameters import AGES, PHASE_START_AGES, PHASES, PLACEMENTS, Assessment, schedule_values
 
 log = logging.getLogger(__name__)
@@ -592,9 +593,12 @@ def targets(history: LaHistory, first_year: int, last_year: int) -> pd.DataFrame
                      ignore_index=True)
 
 
-def open_assessments(history: LaHistory, first_year: int, year: int, weeks: float) -> float:
+def open_assessments(history: LaHistory, first_year: int, year: int, weeks: float, withdrawal: float = 0.0) -> float:
     """Requests decided or being assessed in January ``year``: a flow balance from
-    ``first_year`` (see the module notes). Missing flows count as zero change."""
+    ``first_year`` (see the module notes), the decisions to assess net of the share
+    ``withdrawal`` withdrawn (:func:`withdrawal_choice`; 0: none withdrawn, every decision stays
+    in hand until completed). Missing flows count as zero change. Never below the pipeline of
+    a service keeping up (the completed assessments of ``year - 1`` x ``weeks`` / 52)."""
     def flow(measure: str, y: int) -> float:
         return history.total(measure, y) or 0.0
 
@@ -604,7 +608,10 @@ def open_assessments(history: LaHistory, first_year: int, year: int, weeks: floa
     pipeline = completed(first_year) * weeks / 52.0
     balance = pipeline
     for y in range(first_year, year):
-        balance += flow("requests", y) - flow("requests_refused", y) - completed(y)
+        decided = flow("requests", y) - flow("requests_refused", y)
+        if withdrawal > 0:
+            decided *= 1.0 - withdrawal
+        balance += decided - completed(y)
     return max(balance, completed(year - 1) * weeks / 52.0)
 
 
@@ -634,7 +641,7 @@ def _starting_caseload(history: LaHistory, year: int, people: np.ndarray) -> Cas
 # ------------------------------------------------------------------------------ calibration
 def _calibration_base(history: LaHistory, first: int, last: int) -> Parameters:
     pop = population(history, first, last - first + 1)
-    assessment = Assessment()
+    assessment = Assessment(withdrawal_probability=withdrawal_choice(history, last)[0])
     caseload = _starting_caseload(history, first, pop.by_age[0])
     base = Parameters(start_year=first, horizon=last - first, population=pop, caseload=caseload,
                       arrivals=default_arrivals(), sen_support=default_sen_support(), assessment=assessment,
@@ -668,7 +675,7 @@ def calibrate_la(dataset: Dataset, la: str, *, start_year: int, years: int = CAL
     inputs = dataset.input_checksums
     rule = calibration_rules.IDENTIFICATION
     key = (inputs, *history_key(history), first, start_year, rule, FIT_MID_PHASE_MOVES,
-           calibration_rules.SHARE_PRIOR_WEIGHT, calibration_rules.REQUEST_AGE_PRIOR_WEIGHT)
+           calibration_rules.SHARE_PRIOR_WEIGHT, calibration_rules.REQUEST_AGE_PRIOR_WEIGHT, WITHDRAWALS)
     if not inputs or key not in _CALIBRATIONS:
         base = _calibration_base(history, first, start_year)
         _CALIBRATIONS[key] = calibrate(base, targets(history, first, start_year), identification=rule)
@@ -1005,7 +1012,8 @@ def _assemble(dataset: Dataset, history: LaHistory, calibration: CalibrationResu
     fitted = replace(calibration.parameters, assessment=durations)
     pop = population(history, start_year, horizon)
     weeks = fitted.assessment.decision_weeks_mean + fitted.assessment.assessment_weeks_mean
-    in_assessment = open_assessments(history, FIRST_CALIBRATION_YEAR, start_year, weeks)
+    in_assessment = open_assessments(history, FIRST_CALIBRATION_YEAR, start_year, weeks,
+                                     fitted.assessment.withdrawal_probability)
     caseload = _starting_caseload(history, start_year, pop.by_age[0])
     caseload = replace(caseload, sen_support_by_age=np.round(
         calibrated_sen_support_shape(calibration) * caseload.sen_support_by_age.sum()))
@@ -1045,6 +1053,12 @@ def _assemble(dataset: Dataset, history: LaHistory, calibration: CalibrationResu
     if lever.active:
         lever = replace(lever, target_needs=target_needs(scenario, needs, history.la_name, start_year))
     params = replace(params, needs=needs, early_identification=lever)
+    weeks = starting_backlog_weeks(history, start_year, replace(
+        params, early_identification=early_identification(None), individual_support_plans=reform_settings(None),
+        assessment=today, caseload=replace(params.caseload, in_assessment_weeks_open=today_weeks_open)))
+    if weeks is not None:  # the start consistent with the share published the year before (START_BACKLOG)
+        params = with_starting_backlog(params, weeks, _decided_before(history, start_year, fitted.assessment))
+        today_weeks_open = weeks
     rule = scenario.trends.rule if scenario is not None else "damped"
     if rule == "damped":
         params = carry_forward(params, start_year - 1, **trend_rule(history, calibration, start_year))
@@ -1420,7 +1434,7 @@ def parameter_draws(params: Parameters, history: LaHistory, calibration: Calibra
         changes = changes - (float(changes.mean()) - growth)
     a = params.assessment
     estimates = estimate_rates(assessment_flows(history, FIRST_CALIBRATION_YEAR, start_year - 1),
-                               a.decision_weeks_mean + a.assessment_weeks_mean)
+                               a.decision_weeks_mean + a.assessment_weeks_mean, a.withdrawal_probability)
     shares = (estimates.loc[estimates["year"] >= RESPONSE_FROM, "capacity_response"].dropna().to_numpy()
               if not estimates.empty else None)
     draws = [draw_parameters(params, stream(seed, r, "parameter_draw"), last_fitted_year=start_year - 1,
@@ -1479,7 +1493,8 @@ def assessment_capacity(history: LaHistory, start_year: int, assessment: Assessm
     demand); ``None`` when the flows are not published.
     """
     estimates = estimate_rates(assessment_flows(history, FIRST_CALIBRATION_YEAR, start_year - 1),
-                               assessment.decision_weeks_mean + assessment.assessment_weeks_mean)
+                               assessment.decision_weeks_mean + assessment.assessment_weeks_mean,
+                               assessment.withdrawal_probability)
     if estimates.empty:
         return assessment, None
     last = estimates.iloc[-1]
@@ -1536,6 +1551,86 @@ def capacity_adjustment_choice(history: LaHistory, start_year: int,
                         f"ahead on every LA's published flows to {start_year - 1} ({int(row['checks']):,} checks, "
                         f"mean absolute log error {row['mean_abs_log_error']:.3f}; at once: "
                         f"{at_once['mean_abs_log_error']:.3f})")
+
+
+#: Requests withdrawn after a decision to assess (SEN2 publishes none): ``"none"`` (every
+#: decision to assess stays in hand until completed: the starting backlog is the flow balance
+#: of decisions to assess less completed assessments since 2016) or ``"estimated"`` (a share
+#: of the decisions to assess is withdrawn, estimated on every LA's flows where the service
+#: kept up, :mod:`simulation.withdrawals`: the flow balance, the work in hand behind the
+#: capacity response and the run's decisions are net of it). See :func:`withdrawal_choice`.
+WITHDRAWALS = "none"
+WITHDRAWALS_RULES = ("estimated", "none")
+
+
+def withdrawal_choice(history: LaHistory, start_year: int) -> tuple[float, str]:
+    """The share of decisions to assess withdrawn before an outcome in a run from January
+    ``start_year`` (:attr:`simulation.parameters.Assessment.withdrawal_probability`) and a
+    line saying how it was set: 0 under :data:`WITHDRAWALS` ``= "none"``; else pooled on
+    every LA's published flows and 20-week shares to calendar ``start_year - 1`` (the
+    history's panels, cut at the origin: time-respecting), 0 when nothing can be pooled."""
+    if WITHDRAWALS not in WITHDRAWALS_RULES:
+        raise SetupError(f"WITHDRAWALS {WITHDRAWALS!r}; allowed: {', '.join(WITHDRAWALS_RULES)}")
+    if WITHDRAWALS == "none":
+        return 0.0, "withdrawn requests: none (every decision to assess stays in hand until completed)"
+    flows, panels = history.assessment_panels, history.panels
+    timely = None if panels is None else panels.get(TIMELINESS)
+    if flows is None or timely is None:
+        return 0.0, "withdrawn requests: none (no national panel to estimate them on)"
+    share, years = withdrawal_rate(flows["decided"], flows["assessed"], timely, start_year - 1)
+    if share is None:
+        return 0.0, f"withdrawn requests: none (no LA kept up two years running to {start_year - 1})"
+    return share, (f"withdrawn requests: {100 * share:.1f}% of decisions to assess (ASSUMPTION: the same in every LA; "
+                   f"estimated as 1 - completed / decided over {years:,} LA-years to {start_year - 1} where at least "
+                   f"{KEEPING_UP_PCT:g}% of plans were issued within 20 weeks that year and the year before)")
+
+
+#: The assessments under way at the start of a run: ``"flow_balance"`` (the flow balance of
+#: :func:`open_assessments`, their requests dated evenly over the weeks of decisions it holds)
+#: or ``"timeliness"`` (as many weeks of the year before's decisions to assess as make the
+#: run's first calendar year issue the share within 20 weeks published for the year before,
+#: :func:`simulation.timeliness.fit_starting_backlog`, the first year's capacity as the flow
+#: balance sets it; the flow balance where no share is published). See
+#: :func:`starting_backlog_weeks`.
+START_BACKLOG = "flow_balance"
+START_BACKLOG_RULES = ("flow_balance", "timeliness")
+#: Replications of the first year per point of the backlog's curve (:func:`starting_backlog_weeks`).
+START_REPLICATIONS = 2
+_STARTS: dict[tuple, float | None] = {}
+
+
+def _decided_before(history: LaHistory, start_year: int, assessment: Assessment) -> float:
+    """Decisions to assess in calendar ``start_year - 1`` (requests less refusals, net of the
+    share withdrawn, :attr:`Assessment.withdrawal_probability`; 0 when not published)."""
+    requests = history.total("requests", start_year - 1)
+    if requests is None:
+        return 0.0
+    decided = requests - (history.total("requests_refused", start_year - 1) or 0.0)
+    return max(decided * (1.0 - assessment.withdrawal_probability), 0.0)
+
+
+def starting_backlog_weeks(history: LaHistory, start_year: int, as_things_stand: Parameters) -> float | None:
+    """Weeks of the year before's decisions to assess in hand on the start day under
+    :data:`START_BACKLOG` ``= "timeliness"``: read off the first-year share of the LA as things
+    stand (``as_things_stand``: the baseline's levers and capacity) at each of
+    :data:`simulation.timeliness.BACKLOG_WEEKS_GRID` to the share published for calendar
+    ``start_year - 1`` (a fixed seed and horizon: a property of the LA's history, the same
+    for a scenario and its baseline). ``None`` (keep the flow balance) under
+    ``"flow_balance"``, or where no share or no decisions are published for that year."""
+    if START_BACKLOG not in START_BACKLOG_RULES:
+        raise SetupError(f"START_BACKLOG {START_BACKLOG!r}; allowed: {', '.join(START_BACKLOG_RULES)}")
+    if START_BACKLOG == "flow_balance":
+        return None
+    key = (*duration_key(history, start_year), WITHDRAWALS)
+    if key not in _STARTS:
+        target = published_share(history.rows, start_year)
+        decided = _decided_before(history, start_year, as_things_stand.assessment)
+        if target is None or decided <= 0:
+            _STARTS[key] = None
+        else:
+            short = replace(as_things_stand, horizon=min(FIT_HORIZON, as_things_stand.horizon))
+            _STARTS[key] = fit_starting_backlog(short, target, decided, FIT_SEED, START_REPLICATIONS).weeks
+    return _STARTS[key]
 
 
 def baseline_path(chain: list[Path]) -> Path:

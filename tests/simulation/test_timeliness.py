@@ -76,3 +76,43 @@ def test_no_published_changes_draw_nothing_but_still_use_one_number(keeping_up):
     rng = np.random.default_rng(3)
     assert draw_durations(keeping_up, _curve(), np.empty(0), rng) is keeping_up
     assert rng.random() == np.random.default_rng(3).random(2)[1]  # the stream's order never depends on the values
+
+
+# ------------------------------------------------------------------ the backlog at the start
+@pytest.fixture(scope="module")
+def stretched():
+    """A service whose capacity just covers its decisions to assess (663 a year in the
+    example): a backlog at the start is worked off slowly, so its size sets the share."""
+    base = gloucestershire_example(horizon=2)
+    return dataclasses.replace(base, assessment=Assessment(capacity_per_year=680.0)), 663.0
+
+
+def test_a_start_consistent_with_a_published_60_pct_issues_about_60_pct_in_the_first_year(stretched):
+    """Planner's reading: a council that issued 60% of its plans within 20 weeks last year
+    starts the run with the backlog that gives about 60% in the run's first year."""
+    from simulation.timeliness import fit_starting_backlog, with_starting_backlog
+
+    params, decided = stretched
+    fit = fit_starting_backlog(params, 60.0, decided, 7)
+    assert fit.reached
+    check = first_year_share(with_starting_backlog(params, fit.weeks, decided), 99, 4)  # other seeds than the fit's
+    assert check == pytest.approx(60.0, abs=10.0)
+    started = with_starting_backlog(params, fit.weeks, decided).caseload
+    assert started.in_assessment_by_age.sum() == pytest.approx(decided * fit.weeks / 52.0)
+    assert started.in_assessment_weeks_open == pytest.approx(fit.weeks)  # Little's law: weeks of demand in hand
+
+
+def test_a_council_that_published_a_lower_share_starts_with_a_larger_backlog(stretched):
+    from simulation.timeliness import fit_starting_backlog
+
+    params, decided = stretched
+    weeks = [fit_starting_backlog(params, target, decided, 7).weeks for target in (80.0, 50.0, 25.0)]
+    assert weeks[0] < weeks[1] < weeks[2]
+
+
+def test_a_larger_backlog_at_the_start_never_raises_the_first_year_share(stretched):
+    from simulation.timeliness import with_starting_backlog
+
+    params, decided = stretched
+    shares = [first_year_share(with_starting_backlog(params, w, decided), 5, 2) for w in (4.0, 15.0, 30.0, 60.0)]
+    assert all(a >= b for a, b in zip(shares, shares[1:])), shares
