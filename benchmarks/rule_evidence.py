@@ -37,6 +37,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--neighbours-of", default="Gloucestershire")
     parser.add_argument("--every", type=int, default=None,
                         help="instead: every N-th LA by code, leaving out the neighbours (a held-out set)")
+    parser.add_argument("--offset", type=int, default=0,
+                        help="with --every: start from the LA at this place in code order (0: the first), so "
+                             "--every 10 --offset 5 is a second held-out set beside --every 10")
     parser.add_argument("--replications", type=int, default=30)
     parser.add_argument("--seed", type=int, default=20251122)
     parser.add_argument("--out", type=Path, default=None)
@@ -47,9 +50,11 @@ def chosen_las(args: argparse.Namespace) -> tuple[store.Dataset, pd.DataFrame, s
     dataset = store.load_dataset(None)
     las = choose_las(dataset, neighbours_of=args.neighbours_of)
     if args.every:
-        held_out = choose_las(dataset, every=args.every)
+        every = choose_las(dataset)
+        held_out = every.iloc[getattr(args, "offset", 0)::args.every]
         las = held_out[~held_out["la_code"].isin(las["la_code"])].reset_index(drop=True)
-        return dataset, las, f"every {args.every}th LA, not {args.neighbours_of}'s neighbours"
+        start = f" from the {args.offset + 1}th" if getattr(args, "offset", 0) else ""
+        return dataset, las, f"every {args.every}th LA{start}, not {args.neighbours_of}'s neighbours"
     return dataset, las, f"{args.neighbours_of} and its neighbours"
 
 

@@ -22,6 +22,12 @@ from the spread of every LA's year-on-year changes in the published share before
 origin (the errors of the rule the fit carries: :func:`year_on_year_changes`), and takes
 the scale that gives it on the fitted curve, so the band of the share within 20 weeks is
 "what we expect", not only simulation noise.
+
+**The backlog at the start** (:func:`fit_starting_backlog`, an option tried out of sample and
+turned down: ``sendcast.scenarios.parameters.START_BACKLOG``): instead of the durations, the
+open cases on the start day are read off the same kind of curve, as weeks of the year
+before's decisions to assess held in hand (:func:`with_starting_backlog`), the first year's
+capacity and durations as given.
 """
 
 from __future__ import annotations

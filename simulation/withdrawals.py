@@ -23,6 +23,11 @@ backlog is assumed to lose the same share of its decisions as one keeping up), a
 decisions and completions are compared in the same calendar year (a request made in December
 is completed the next year; the pooling over years evens that out).
 
+Used only where ``sendcast.scenarios.parameters.WITHDRAWALS = "estimated"``; tried out of
+sample and turned down on 7 December 2026 (``benchmarks/evidence_withdrawals.py``: the
+simulated 20-week share then erred more one and two years ahead, most on LAs whose
+timeliness collapsed in 2021-2023), so the runs count no withdrawals.
+
 Years are calendar years (flows); shares in per cent. Pure computation: no I/O.
 """
 

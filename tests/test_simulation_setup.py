@@ -400,3 +400,18 @@ def test_mid_phase_moves_when_switched_on_are_fitted_with_the_placements_and_mov
     note = mid_phase_moves_note(la_history(dataset, "E10000013"), 2025, moved.parameters.placement.mid_phase_moves,
                                 moved.fitted["mid_phase_moves_scale"])
     assert "the calibration scales them by" in note and "not validated out of sample" in note
+
+
+def test_the_share_of_requests_withdrawn_is_estimated_from_flows_published_by_the_origin(dataset, monkeypatch):
+    """WITHDRAWALS (an option, off): the share pooled on every LA's flows to the calendar year
+    before the start only; a later year's flows do not move it; off, it is 0."""
+    import sendcast.scenarios.parameters as setup
+
+    history = setup.la_history(dataset, "Gloucestershire")
+    assert setup.withdrawal_choice(setup.history_until(history, 2022), 2022)[0] == 0.0  # off by default
+    monkeypatch.setattr(setup, "WITHDRAWALS", "estimated")
+    cut = setup.history_until(history, 2022)
+    share, line = setup.withdrawal_choice(cut, 2022)
+    assert 0.03 < share < 0.15 and "ASSUMPTION" in line and "to 2021" in line
+    later = setup.history_until(history, 2025)  # flows to 2024, the timeliness panel beyond
+    assert setup.withdrawal_choice(later, 2022)[0] == share  # only years to 2021 pooled

@@ -44,6 +44,9 @@ random numbers) and paired differences are narrow::
   calibration window, the pipeline of a service keeping up (completed assessments x
   (decision + assessment weeks) / 52); then plus requests, minus refusals, minus
   completed assessments, each calendar year to ``start_year`` (never below the pipeline).
+  Two options, off (tried out of sample and turned down: :data:`WITHDRAWALS`,
+  :data:`START_BACKLOG`): decisions to assess net of a share withdrawn, and a starting backlog
+  read off the share within 20 weeks published the year before.
 - Refusal and no-plan probabilities: estimated from the published flows
   (:func:`simulation.estimate_rates`). Assessment capacity (:func:`assessment_capacity`):
   in the baseline it responds to demand as it has since 2019 (each year the service
@@ -1559,6 +1562,10 @@ def capacity_adjustment_choice(history: LaHistory, start_year: int,
 #: of the decisions to assess is withdrawn, estimated on every LA's flows where the service
 #: kept up, :mod:`simulation.withdrawals`: the flow balance, the work in hand behind the
 #: capacity response and the run's decisions are net of it). See :func:`withdrawal_choice`.
+#: Tried out of sample on 7 December 2026 and turned down (``benchmarks/evidence_withdrawals.py``,
+#: 10 replications): on Gloucestershire's ten neighbours the 20-week share erred 24.9 points
+#: one year ahead against 14.9 (bias +25); held out (13 LAs) 20.4 against 18.0 one year ahead,
+#: better only three and four years ahead (15.5 against 19.4), state special worse then.
 WITHDRAWALS = "none"
 WITHDRAWALS_RULES = ("estimated", "none")
 
@@ -1591,7 +1598,11 @@ def withdrawal_choice(history: LaHistory, start_year: int) -> tuple[float, str]:
 #: run's first calendar year issue the share within 20 weeks published for the year before,
 #: :func:`simulation.timeliness.fit_starting_backlog`, the first year's capacity as the flow
 #: balance sets it; the flow balance where no share is published). See
-#: :func:`starting_backlog_weeks`.
+#: :func:`starting_backlog_weeks`. Tried out of sample on 7 December 2026 and turned down
+#: (``benchmarks/evidence_withdrawals.py``, rule ``none+start``, 10 replications): held out
+#: (13 LAs) the share one year ahead erred 14.7 points against 18.0, but 25.1/24.0 against
+#: 18.9/19.4 three and four years ahead, new plans 0.195 against 0.144 one year ahead, requests
+#: worse; on the ten neighbours 17.2 against 14.9 one year ahead.
 START_BACKLOG = "flow_balance"
 START_BACKLOG_RULES = ("flow_balance", "timeliness")
 #: Replications of the first year per point of the backlog's curve (:func:`starting_backlog_weeks`).

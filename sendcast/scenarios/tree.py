@@ -97,7 +97,8 @@ SECTIONS: dict[str, Section] = {
         resolved=frozenset({"capacity_per_year", "capacity_rule"}),
         derived=frozenset({"decision_weeks_mean", "decision_weeks_shape", "assessment_weeks_mean",
                            "assessment_weeks_shape", "refusal_probability", "not_issued_probability",
-                           "queue_discipline", "capacity_response", "capacity_adjustment"}),
+                           "queue_discipline", "capacity_response", "capacity_adjustment",
+                           "withdrawal_probability"}),
     ),
     "costs": Section(
         files.Costs, engine.Costs,
