@@ -94,7 +94,7 @@ def one_start(dataset, la_code: str, la_name: str, origin: int, replications: in
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("las", nargs="*", help="LA names (default: Gloucestershire and its ten neighbours)")
+    parser.add_argument("las", nargs="*", help="LA names or codes (default: Gloucestershire and its ten neighbours)")
     parser.add_argument("--withdrawals", default=setup.WITHDRAWALS, choices=setup.WITHDRAWALS_RULES)
     parser.add_argument("--start", default=setup.START_BACKLOG, choices=setup.START_BACKLOG_RULES)
     parser.add_argument("--replications", type=int, default=3)
@@ -102,9 +102,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     setup.WITHDRAWALS, setup.START_BACKLOG = args.withdrawals, args.start
     dataset = store.load_dataset(None)
-    las = choose_las(dataset, neighbours_of="Gloucestershire")
-    if args.las:
-        las = las[las["la_name"].isin(args.las)]
+    las = choose_las(dataset, names=args.las) if args.las else choose_las(dataset, neighbours_of="Gloucestershire")
     rows = [one_start(dataset, la.la_code, la.la_name, origin, args.replications)
             for la in las.itertuples(index=False) for origin in ORIGINS]
     table = pd.DataFrame(rows)
