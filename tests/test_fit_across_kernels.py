@@ -68,6 +68,7 @@ def _fit(kernels: str, data_dir: Path) -> dict:
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 
+@pytest.mark.slow  # three calibrations of Gloucestershire in fresh processes, 16 CPU-s measured (fast tier: under 3)
 @pytest.mark.skipif(not (sys.platform.startswith("linux") and platform.machine().lower() in ("x86_64", "amd64")
                          and "avx2" in _cpu_flags()),
                     reason="OPENBLAS_CORETYPE picks x86-64 kernels: the comparison needs Linux on x86-64 with AVX2")
