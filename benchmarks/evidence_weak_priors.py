@@ -29,9 +29,13 @@ Result (7 December 2026, 30 replications, seed 20251122; median absolute log err
   0.542/0.512/0.687; 20-week share (points) 18.0/19.7/23.4/25.9 -> 17.8/21.2/26.0/26.8; EHC
   plans, new plans and requests within a few per cent.
 
-Not adopted: the design set's gain on AP and FE + other did not hold out, and held out the
-prior made state special (the placement a planner funds places for) and independent worse.
-The scales stay free (weights 0); the ill-conditioning stays open: Gloucestershire's own
+Not adopted as tried (both priors, rounded open requests): the design set's gain on AP and FE
++ other did not hold out, and held out the prior made state special (the placement a planner
+funds places for) and independent worse. The same day the share prior alone (0.05) was
+adopted with the open requests unrounded, for a fit that lands on one point whatever the BLAS
+kernels (``benchmarks/evidence_smooth_fit.py``: neutral out of sample on average; the request
+age prior stays off). Run now, ``none`` is neither prior. Gloucestershire's own one-year
+checks were no better with both: Gloucestershire's own
 one-year-ahead checks are no better with it (2022 origin: independent +14.1% -> +13.1%, FE +
 other +21.5% -> +14.2%, requests -9.9% -> -10.8%).
 

@@ -56,7 +56,8 @@ and post-16 ages relative to primary ages (:data:`REQUEST_AGE_SCALES`, informed 
 special, independent special, FE, AP and other *by school phase*
 (:data:`SHARE_PARAMETERS`), each applied to new plans in that phase and to the moves at
 the transfer into it. The phase scales are informed by the phase targets where there
-are some and by the yearly group totals otherwise.
+are some and by the yearly group totals otherwise; a weak prior,
+:data:`SHARE_PRIOR_WEIGHT`, keeps a scale the targets cannot inform at 1.
 
 A phase target below :data:`MIN_PHASE_COUNT` children is reported but not fitted (a
 log ratio on a handful of children is noise); ceased plans by reason below it are fitted
@@ -74,6 +75,45 @@ from a January of 2023 or later starts from that January as published.
 small count, the largest year-on-year move, and the worst error of the best smooth curve
 through the published series; the fit report uses them to say which targets no smooth
 model can meet.
+
+**One point whatever the BLAS kernels** (measured 7 December 2026 with
+``benchmarks/fit_across_kernels.py``: Gloucestershire, Wiltshire, Somerset, Leeds and
+Rutland from January 2025, OpenBLAS's Haswell, SkylakeX and Sandybridge kernels chosen by
+``OPENBLAS_CORETYPE``). The fit used to stop wherever the last bits of the kernels sent it:
+Gloucestershire's 2019 request multiplier 0.4978, 0.5360 and 0.4844, its open requests
+scale 0.93, 0.53 and 1.10; the largest relative difference of a flow parameter between
+kernels was 17-66% in each LA (the open requests scale), of a share scale 79-98%, at costs
+up to 6% apart. Two causes, and not the data failing to separate the first year's
+requests from the starting open requests (smooth, that pair is determined: the smallest
+singular value of the flows' Jacobian is 0.19, condition 42, Gloucestershire):
+
+- a staircase: the cohort engine rounded the starting open requests, which the fit scales
+  (``open_requests_scale``), to whole children, so the cost moved in steps in that scale
+  (Gloucestershire: 4 distinct values over +-2% of it) and the flows stage stopped on
+  ``xtol`` with the gradient still at 0.13. The cohort engine now takes them as given (an
+  expected count; the discrete-event model still rounds to whole children): the flows
+  stage stops on ``ftol`` with the gradient at 1e-6 and a lower cost (Gloucestershire
+  0.4700; it was 0.4900, 0.4701 and 0.5047 on the three kernels), and every flow
+  parameter agrees across the kernels to 2e-5;
+- directions no target informs: some share scales move no fitted count at all (AP post-16
+  and other early years in Gloucestershire: a zero column of the Jacobian) or almost none
+  (FE and other post-19), and the solver left them anywhere between their bounds. The
+  weak prior :data:`SHARE_PRIOR_WEIGHT` holds them at 1 (it costs the placements' fit
+  0.002-0.014 of cost in sample, Gloucestershire 0.3745 -> 0.3814).
+
+Every fitted value then agrees across the three kernels to 2e-5 at January 2025 (Rutland;
+the others to 1e-6), and at the validation origins 2021-2023 (two kernels) to 1e-4 in
+14 of 15 fits and 0.46% in one (Wiltshire 2023: a share scale where the placements stage
+stops on ``xtol`` with the gradient at 0.003; a 0.1% step of the Jacobian makes it agree
+but lands other placement fits in worse minima with bounds active, Wiltshire 2022 cost
+0.329 against 0.317, so :data:`DIFF_STEP` stays). Out of sample (``benchmarks/
+evidence_smooth_fit.py``, origins 2021-2023, 30 replications, Gloucestershire and its ten
+neighbours and 13 held-out LAs) the errors are no worse on average: the mean log ratio of
+the median absolute errors (EHC plans, requests, new plans, state and independent special,
+20-week share; horizons 1-4) to the old fit's on the pinned kernels is -0.000 and -0.001,
+where the old fit on SkylakeX against itself is +0.035 and +0.025; per measure the new fit
+is better than both old fits on EHC plans 3 years ahead (both sets) and worse than both
+on independent special in 6 of the 8 horizons (the script has the figures).
 """
 
 from __future__ import annotations
@@ -231,18 +271,23 @@ POOLED_MEASURES = ("plans_ceased",)
 #: only) it keeps the scales the data cannot tell apart at the default hazards instead of
 #: at a bound.
 CEASING_PRIOR_WEIGHT = 0.05
-#: Weight of a weak prior holding each placement share scale (:data:`SHARE_PARAMETERS`)
-#: at 1, one residual ``SHARE_PRIOR_WEIGHT x log(scale)`` each, fitted with the placements.
-#: 0: none. Without it scales the targets cannot tell apart run to their bounds
-#: (Gloucestershire from 2022: ``other_secondary_share_scale`` 20.06); 0.05 (with the
-#: request age scales' prior) was tried out of sample and not adopted: better on the
-#: design set's AP and FE + other, worse held out on state special (median absolute log
-#: error four years ahead 0.080 -> 0.114) and independent (0.195 -> 0.271)
-#: (``benchmarks/evidence_weak_priors.py``, 7 December 2026).
-SHARE_PRIOR_WEIGHT = 0.0
+#: Weight of a weak prior holding each placement share scale (``*_share_scale``:
+#: :data:`SHARE_PARAMETERS` and ``fe_to_other_post19_share_scale``) at 1, the default
+#: shares (one residual ``SHARE_PRIOR_WEIGHT x log(scale)`` each, fitted with the
+#: placements), the rule of :data:`CEASING_PRIOR_WEIGHT`: without it a scale the placement
+#: targets do not inform (AP post-16 in Gloucestershire moves no fitted count at all) went
+#: wherever the solver's last bits sent it, anywhere between its bounds (1/20 to 20), and
+#: scales the targets cannot tell apart ran to them (Gloucestershire from 2022:
+#: ``other_secondary_share_scale`` 20.06). Out of sample it is neutral on average and mixed
+#: per measure (``benchmarks/evidence_smooth_fit.py``: with the open requests unrounded;
+#: held out, state special four years ahead 0.080 -> 0.104, requests 0.169 -> 0.118);
+#: with the request age scales' prior as well (:data:`REQUEST_AGE_PRIOR_WEIGHT` 0.05,
+#: ``benchmarks/evidence_weak_priors.py``, rounded open requests) state special and
+#: independent were worse held out (0.080 -> 0.114, 0.195 -> 0.271).
+SHARE_PRIOR_WEIGHT = 0.05
 #: Weight of a weak prior holding each scale on the age profile of requests
-#: (:data:`REQUEST_AGE_SCALES`) at 1, fitted with the flows. 0: none (tried with
-#: :data:`SHARE_PRIOR_WEIGHT`, not adopted).
+#: (:data:`REQUEST_AGE_SCALES`) at 1, fitted with the flows. 0: none (tried at 0.05 with
+#: the share prior, :data:`SHARE_PRIOR_WEIGHT`: not adopted, figures there).
 REQUEST_AGE_PRIOR_WEIGHT = 0.0
 #: Phase targets (breakdown ``phase=...``) below this many children are not fitted.
 MIN_PHASE_COUNT = 20.0
@@ -254,11 +299,12 @@ TOLERANCE = 1e-6
 #: A fitted value within this factor of a bound counts as at the bound (5%, or 0.05 on the
 #: linear parameters' scale).
 NEAR_BOUND = 0.05
-#: Relative step of the finite-difference Jacobian. The cohort model rounds the starting
-#: caseload and open requests to whole children (as the discrete-event model does), so at
-#: a 0.1% step the cost is a staircase and the fit stopped wherever the inputs' last digit
-#: sent it; at 1% two builds of the same data (population differing by 1e-12) give the same
-#: fit to 0.1 percentage point.
+#: Relative step of the finite-difference Jacobian. Chosen at 1% when the cohort model
+#: rounded the fitted open requests to whole children and the cost was a staircase (at a
+#: 0.1% step the fit stopped wherever the inputs' last digit sent it). The cost is smooth in
+#: every fitted parameter now (see "One point whatever the BLAS kernels" in the module
+#: notes); a 0.1% step fitted the five LAs measured there no better (the same cost, or up
+#: to 0.3% more in the placements) and agreed across kernels as well, so 1% stays.
 DIFF_STEP = 1e-2
 #: ``ehcp_total`` by phase (post-16, post-19) weighs 3: these stocks are what a planner
 #: uses, and SEN2's ceased plans by age disagree with them at 16-17 (Gloucestershire: the
@@ -841,19 +887,22 @@ _RATE_SECTIONS: tuple[tuple[str, Callable[[str], bool], Callable[..., Any]], ...
 
 
 def weak_priors(names: list[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """The free parameters held toward 1 (0 in logs) by a weak prior: their positions in
-    ``names``, the weight of each one's residual (``weight x log(scale)``) and whether it
-    is fitted with the placements (else with the flows). The ceasing scales always
-    (:data:`CEASING_PRIOR_WEIGHT`); the placement share scales and the request age scales
-    where :data:`SHARE_PRIOR_WEIGHT` and :data:`REQUEST_AGE_PRIOR_WEIGHT` are above 0."""
-    held = [(f"ceasing_{name}_scale", CEASING_PRIOR_WEIGHT, False) for name, _, _ in CEASING_SCALES]
-    if SHARE_PRIOR_WEIGHT > 0:
-        held += [(f"{name}_share_scale", SHARE_PRIOR_WEIGHT, True) for name, _, _ in SHARE_PARAMETERS]
+    """The free parameters held toward 1 (0 in logs) by a weak prior, in the order of their
+    residuals: their positions in ``names``, the weight of each one's residual
+    (``weight x log(scale)``) and whether it is fitted with the placements (else with the
+    flows). The ceasing scales (:data:`CEASING_PRIOR_WEIGHT`), then every placement share
+    scale (``*_share_scale``, :data:`SHARE_PRIOR_WEIGHT`), then, where
+    :data:`REQUEST_AGE_PRIOR_WEIGHT` is above 0, the request age scales."""
+    held = [(names.index(f"ceasing_{name}_scale"), CEASING_PRIOR_WEIGHT, False) for name, _, _ in CEASING_SCALES]
+    held += [(at, SHARE_PRIOR_WEIGHT, True) for at, name in enumerate(names) if name.endswith("_share_scale")]
     if REQUEST_AGE_PRIOR_WEIGHT > 0:
-        held += [(f"requests_{name}_scale", REQUEST_AGE_PRIOR_WEIGHT, False) for name, _ in REQUEST_AGE_SCALES]
-    held = [entry for entry in held if entry[0] in names]
+        held += [
+            (names.index(f"requests_{name}_scale"), REQUEST_AGE_PRIOR_WEIGHT, False)
+            for name, _ in REQUEST_AGE_SCALES
+            if f"requests_{name}_scale" in names
+        ]
     return (
-        np.array([names.index(name) for name, _, _ in held], dtype=int),
+        np.array([at for at, _, _ in held], dtype=int),
         np.array([weight for _, weight, _ in held]),
         np.array([placement for _, _, placement in held], dtype=bool),
     )

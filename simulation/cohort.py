@@ -535,7 +535,10 @@ class _CohortRun:
         self.sen[0, : self.a0] = np.round(p.caseload.sen_support_by_age)[rev_year] / spy
         joint = (age_placement_counts(p.caseload) if joint is None else joint).astype(float)
         self.ehcp[:, : self.a0] = (joint[rev_year] / spy).T
-        self.open_at_start = np.round(p.caseload.in_assessment_by_age)[rev_year] / spy
+        # open requests as given, not rounded: an expected count (the discrete-event model
+        # rounds them to whole children); the calibration scales them by a fitted factor,
+        # and rounding here made its cost a staircase in that factor
+        self.open_at_start = np.asarray(p.caseload.in_assessment_by_age, dtype=float)[rev_year] / spy
 
     def _set_up_results(self) -> None:
         """Where results are gathered: stocks on each January (``horizon + 1``) and flows

@@ -8,11 +8,14 @@ A change that moves the outputs on purpose updates them in the same commit, and 
 
     SENDCAST_UPDATE_GOLDEN=1 python -m pytest tests/test_golden.py
 
-The outputs are the same bit for bit only on the same platform: the calibration's fit is flat
-enough that the last bits of the BLAS kernels move its fitted rates (Gloucestershire 2025,
-measured 7 December 2026: the 2019 request multiplier 0.4978 with OpenBLAS's Haswell kernels,
-0.5360 with its SkylakeX kernels, same machine; 0.4853 on Python 3.12.1), and the replications'
-integer paths follow. ``import sendcast`` pins the Haswell kernels on x86-64
+The outputs are the same bit for bit only on the same platform. The calibration's fit used to
+be flat enough that the last bits of the BLAS kernels moved its fitted rates (Gloucestershire
+2025, measured 7 December 2026: the 2019 request multiplier 0.4978 with OpenBLAS's Haswell
+kernels, 0.5360 with its SkylakeX kernels, same machine; 0.4853 on Python 3.12.1); it now
+lands on one point to about 1e-6 (:mod:`simulation.calibration`, "One point whatever the BLAS
+kernels"; ``tests/test_fit_across_kernels.py``), but the replications' integer paths still
+follow the last bits (Gloucestershire's validation, 30 replications: the same targets table on
+Haswell and SkylakeX, the simulated values within 0.02% at the median, up to 3% on AP). ``import sendcast`` pins the Haswell kernels on x86-64
 (:mod:`sendcast.runtime.reproducible_blas`), so the goldens hold on any x86-64 machine with AVX2 and
 the same Python and packages. ``ENVIRONMENT`` beside the goldens records where they were made;
 a failure says so when this run's differs.

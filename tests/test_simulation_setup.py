@@ -245,9 +245,15 @@ def test_the_baseline_starts_from_the_published_age_and_placement_table(baseline
 #: Worst-year errors (%) of the calibration to Gloucestershire 2019-2025 when this was written,
 #: plus half a point: a change that makes the fit worse fails here. FE and other are compared
 #: as SEN2 recorded them each year (the 2023 recording break, simulation.calibration). AP
-#: (20-50 plans) and other (605 -> 434 -> 614) are reported, and fail the 10% goal.
+#: (20-50 plans) and other (605 -> 434 -> 614) are reported, and fail the 10% goal. AP was 111.4
+#: and other 20.0 until the placement share scales got their weak prior
+#: (simulation.calibration.SHARE_PRIOR_WEIGHT, 7 December 2026): it holds the AP and other scales
+#: nearer 1 (AP weighs 0.2, other 0.7) and the model's AP is a few plans higher (2025: 44.4
+#: against 39.3 without the prior, 33 published), other 20.6% off at worst (19.9 without);
+#: accepted for a fit that lands on one point whatever the BLAS kernels (out of sample no worse
+#: on average: benchmarks/evidence_smooth_fit.py).
 FIT_WHEN_WRITTEN = {"ehcp_total": 2.7, "ehcp_mainstream": 4.0, "ehcp_state_special": 4.6,
-                    "ehcp_independent_special": 9.6, "ehcp_fe": 8.1, "ehcp_ap": 111.4, "ehcp_other": 20.0,
+                    "ehcp_independent_special": 9.6, "ehcp_fe": 8.1, "ehcp_ap": 122.7, "ehcp_other": 20.6,
                     "new_plans": 4.7, "requests": 4.9}
 
 

@@ -1,12 +1,12 @@
 """One set of BLAS kernels on every x86-64 machine, so a run gives the same numbers on each.
 
 The calibration's least-squares fit goes through OpenBLAS (bundled with numpy and scipy),
-which picks its kernels for the processor it finds. The fit is flat enough that the last
-bits of those kernels move the fitted rates: Gloucestershire from January 2025, the 2019
-request multiplier is 0.4978 with OpenBLAS's Haswell or Zen kernels and 0.5360 with its
+which picks its kernels for the processor it finds. The fit was flat enough that the last
+bits of those kernels moved the fitted rates: Gloucestershire from January 2025, the 2019
+request multiplier was 0.4978 with OpenBLAS's Haswell or Zen kernels and 0.5360 with its
 SkylakeX kernels (an Intel processor with AVX-512), on the same machine, data and code
 (measured 7 December 2026 with ``OPENBLAS_CORETYPE``; issue 19 note), and every replication
-follows. The goldens stored on one kind of machine then fail on another.
+followed. The goldens stored on one kind of machine then failed on another.
 
 :func:`pin` sets ``OPENBLAS_CORETYPE=Haswell`` (AVX2 kernels, which every x86-64 processor
 with AVX2 runs) unless the variable is already set: the user's choice wins. It must run
@@ -15,8 +15,13 @@ before numpy is first imported (OpenBLAS reads the variable once, when it loads)
 earlier (a notebook that imported pandas first) it does nothing and returns ``False``.
 Linux on x86-64 with AVX2 only; elsewhere the platform's own kernels are used.
 
-This pins where a result is computed; it does not make the fit better conditioned (a rate
-that moves 8% with the last bits of a kernel is not identified to better than that).
+This pins where a result is computed. The fit itself no longer depends on the kernels
+(:mod:`simulation.calibration`, "One point whatever the BLAS kernels": the cohort engine
+no longer rounds the fitted open requests, and a weak prior holds the placement share scales
+no target informs; the 2019 multiplier above is 0.5404 with every kernel, and every fitted
+value of five LAs agrees to 2e-5 across the Haswell, SkylakeX and Sandybridge kernels,
+``tests/test_fit_across_kernels.py``); the pin stays so that a run's every last bit, which
+the goldens compare, is the same on every machine.
 """
 
 from __future__ import annotations

@@ -225,19 +225,19 @@ def test_an_unknown_identification_rule_is_an_error():
         calibrate(base, glos.targets(), identification="weekly")
 
 
-def test_only_the_ceasing_scales_are_held_by_a_prior_unless_the_placement_and_age_priors_are_on(monkeypatch):
+def test_the_ceasing_and_share_scales_are_held_by_a_prior_and_the_request_ages_only_when_asked(monkeypatch):
     from simulation import calibration
 
-    names = [f"ceasing_{name}_scale" for name, _, _ in calibration.CEASING_SCALES] + [
-        f"{name}_share_scale" for name, _, _ in calibration.SHARE_PARAMETERS] + [
-        f"requests_{name}_scale" for name, _ in calibration.REQUEST_AGE_SCALES]
+    ceasing = [f"ceasing_{name}_scale" for name, _, _ in calibration.CEASING_SCALES]
+    shares = [f"{name}_share_scale" for name, _, _ in calibration.SHARE_PARAMETERS]
+    ages = [f"requests_{name}_scale" for name, _ in calibration.REQUEST_AGE_SCALES]
+    names = ceasing + ages + shares + ["fe_to_other_post19_share_scale"]
     at, weights, placement = calibration.weak_priors(names)
-    assert [names[i] for i in at] == [f"ceasing_{name}_scale" for name, _, _ in calibration.CEASING_SCALES]
-    assert (weights == calibration.CEASING_PRIOR_WEIGHT).all() and not placement.any()
-    monkeypatch.setattr(calibration, "SHARE_PRIOR_WEIGHT", 0.05)
+    assert [names[i] for i in at] == ceasing + shares + ["fe_to_other_post19_share_scale"]
+    assert (weights[: len(ceasing)] == calibration.CEASING_PRIOR_WEIGHT).all() and not placement[: len(ceasing)].any()
+    assert (weights[len(ceasing):] == calibration.SHARE_PRIOR_WEIGHT).all() and placement[len(ceasing):].all()
     monkeypatch.setattr(calibration, "REQUEST_AGE_PRIOR_WEIGHT", 0.1)
     at, weights, placement = calibration.weak_priors(names)
     held = dict(zip([names[i] for i in at], zip(weights, placement)))
-    assert held["state_special_primary_share_scale"] == (0.05, True)   # fitted with the placements
-    assert held["requests_reception_scale"] == (0.1, False)            # fitted with the flows
+    assert held["requests_reception_scale"] == (0.1, False)  # fitted with the flows
     assert len(held) == len(names)
