@@ -48,6 +48,7 @@ from __future__ import annotations
 import gc
 import logging
 import math
+import pickle
 from dataclasses import dataclass
 from functools import partial
 from heapq import heappop, heappush, heapreplace
@@ -127,6 +128,42 @@ def plan_hazards(params: Parameters) -> CompetingHazards:
     return CompetingHazards(rates, c.max_age)
 
 
+#: the hazards of each set of parameters run (SEN support, the early identification
+#: lever's, plans), keyed by what they are made from, by value: every replication of a
+#: scenario shares them (a replication run in a worker process gets its own copy of the
+#: parameters, so identity would not do); the lever's twenty or so hazards cost about 4%
+#: of a Gloucestershire replication to make
+_hazards_made: dict[bytes, tuple[CompetingHazards, SupportHazards, CompetingHazards]] = {}
+_MAX_HAZARDS = 16
+
+
+def _hazards(params: Parameters) -> tuple[CompetingHazards, SupportHazards, CompetingHazards]:
+    """SEN support hazards, the lever's :class:`SupportHazards` on them, and plan hazards
+    (:func:`sen_support_hazards`, :func:`plan_hazards`), made once for parameters that read
+    the same (equal pickles of what they are made from: equal hazards). The objects are
+    never changed once made (a :class:`SupportHazards` fills its cache of hazards by key,
+    the same whoever asks first), so replications can share them."""
+    key = pickle.dumps(
+        (
+            params.start_year,
+            params.horizon,
+            params.sen_support,
+            params.early_identification,
+            params.ceasing,
+            params.individual_support_plans,
+        ),
+        protocol=pickle.HIGHEST_PROTOCOL,
+    )
+    made = _hazards_made.get(key)
+    if made is None:
+        sen = sen_support_hazards(params)
+        made = (sen, SupportHazards(params.early_identification, sen), plan_hazards(params))
+        if len(_hazards_made) >= _MAX_HAZARDS:
+            _hazards_made.pop(next(iter(_hazards_made)))  # the oldest
+        _hazards_made[key] = made
+    return made
+
+
 def _poisson_arrivals(rng: np.random.Generator, expected: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Arrival times and exact ages from expected counts ``(year, age)``, uniform within each cell."""
     counts = rng.poisson(expected)
@@ -195,9 +232,7 @@ class _Model:
         self.overflow_rng = self.rng["special_place_overflow"]
         self.env = simpy.Environment()
         self.pop = params.population.for_years(params.start_year, self.h)
-        self.sen_hz = sen_support_hazards(params)
-        self.support = SupportHazards(params.early_identification, self.sen_hz)
-        self.plan_hz = plan_hazards(params)
+        self.sen_hz, self.support, self.plan_hz = _hazards(params)
         self.refusal = schedule_values(params.assessment.refusal_probability, params.start_year, self.h).tolist()
         self.not_issued = schedule_values(params.assessment.not_issued_probability, params.start_year, self.h).tolist()
         # cumulative placement shares: arrays for the vectorised paths, transfers also as
