@@ -47,10 +47,36 @@ def scenario_parameters(names=SCENARIOS, root: Path = ROOT):
     return dict(zip(names, build_all_parameters(load_dataset(root / "data"), scenarios)))
 
 
+def with_variants(params: dict) -> dict:
+    """The scenarios, and the baseline and early identification with mid-phase moves (about
+    the national upper quartile of the fitted rates, twice over; no shipped scenario has
+    them), and the baseline placing in an independent school at once when no place is free,
+    and with a lower overflow rate: every path of the plans' events."""
+    import dataclasses
+
+    moves = np.zeros((5, 7))
+    moves[1, [2, 3, 5]] = [0.06, 0.06, 0.01]
+    moves[2, [2, 3, 5]] = [0.04, 0.09, 0.03]
+    moves[3, 3] = 0.02
+    out = dict(params)
+    for name in ("baseline", "early-identification"):
+        p = params[name]
+        out[f"{name}+moves"] = dataclasses.replace(p, placement=dataclasses.replace(p.placement, mid_phase_moves=moves))
+    base = params["baseline"]
+    places = base.special_places
+    out["baseline+independent"] = dataclasses.replace(
+        base, special_places=dataclasses.replace(places, overflow_policy="independent"))
+    out["baseline+slow-overflow"] = dataclasses.replace(
+        base, special_places=dataclasses.replace(places, overflow_rate_per_year=0.5))
+    out["baseline+moves+wait-only"] = dataclasses.replace(
+        out["baseline+moves"], special_places=dataclasses.replace(places, overflow_rate_per_year=0.0))
+    return out
+
+
 def save(out: Path, replications: int, seeds: list[int]) -> None:
     from simulation.runner import replication_values
 
-    params = scenario_parameters()
+    params = with_variants(scenario_parameters())
     results = {}
     started = time.process_time()
     for name, p in params.items():

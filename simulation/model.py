@@ -46,6 +46,7 @@ later requests come from one shared ``repeat`` stream in event order.
 from __future__ import annotations
 
 import gc
+import itertools
 import logging
 import math
 import pickle
@@ -56,7 +57,7 @@ from typing import Any, cast
 
 import numpy as np
 import simpy
-from simpy.events import Timeout
+from simpy.events import NORMAL
 
 from simulation.assessment_queue import AssessmentQueue
 from simulation.caseload import age_placement_counts
@@ -177,6 +178,28 @@ def _poisson_arrivals(rng: np.random.Generator, expected: np.ndarray) -> tuple[n
     return time[order], exact_age[order]
 
 
+class _Environment(simpy.Environment):
+    """SimPy's environment, which can also schedule an event at a given time
+    (:class:`_At`): the model's clock may run ahead of SimPy's (:meth:`_Model._run_plans`)."""
+
+    def schedule_at(self, event: simpy.Event, at: float) -> None:
+        """Schedule ``event`` at time ``at`` (not before now), as :meth:`schedule` does at
+        ``now + delay``."""
+        heappush(self._queue, (at, NORMAL, next(self._eid), event))
+
+
+class _At(simpy.Event):
+    """A timeout at time ``at`` (not after a delay from SimPy's clock), with ``value``: set
+    up as :class:`simpy.events.Timeout` sets itself up."""
+
+    def __init__(self, env: _Environment, at: float, value: Any = None) -> None:
+        self.env = env
+        self.callbacks = []
+        self._value = value
+        self._ok = True
+        env.schedule_at(self, at)
+
+
 def _choose(cumulative: list[float], u: float) -> int:
     """The index drawn by ``u`` from ``cumulative`` shares: how many of them (but the last)
     are below ``u``."""
@@ -230,7 +253,18 @@ class _Model:
         self.h = params.horizon
         self.rng = replication_streams(seed, replication)
         self.overflow_rng = self.rng["special_place_overflow"]
-        self.env = simpy.Environment()
+        self.env = _Environment()
+        # the time the plans' clock has reached (:meth:`_run_plans`): the SimPy clock's, or
+        # a later time a waiting child's overflow fell due after it no longer waited
+        self.clock = 0.0
+        # waiting children's overflows to an independent special school, a heap of
+        # (time due, number, child, the wait it ends) (:meth:`_wait`)
+        self.overflow_due: list[tuple[float, int, int, simpy.Event]] = []
+        self._overflows = itertools.count()
+        # phase transfers and mid-phase moves, which fall on a few 1 Septembers, by their
+        # exact time: the children's (a move as ``-1 - child``), in the order scheduled
+        # (:meth:`_on_september`)
+        self.septembers: dict[float, list[int]] = {}
         self.pop = params.population.for_years(params.start_year, self.h)
         self.sen_hz, self.support, self.plan_hz = _hazards(params)
         self.refusal = schedule_values(params.assessment.refusal_probability, params.start_year, self.h).tolist()
@@ -1026,16 +1060,20 @@ class _Model:
         if self.overflow_mean_wait > 0:  # placed in an independent special school after a wait, if no place frees first
             delay = self._overflow_delay(self.overflow_mean_wait)
             if now + delay < self.h:
-                # scheduled from the start of the wait, ``now``: a plan can start (and so
-                # start waiting) ahead of the SimPy clock (:meth:`_run_plans`), and a delay
-                # counted from ``env.now`` placed the child before the wait began, even
-                # before a January when the plan did not yet exist (the conservation fault)
-                at = now + delay - self.env.now
-                Timeout(self.env, at).callbacks.append(partial(self._on_overflow, child, request))
+                # due from the start of the wait, ``now``: a plan can start (and so start
+                # waiting) ahead of the SimPy clock (:meth:`_run_plans`), and a delay counted
+                # from the clock placed the child before the wait began, even before a
+                # January when the plan did not yet exist (the conservation fault). The time
+                # is the clock's plus the wait left, as a SimPy timeout of that delay would
+                # fall; it is kept on a heap of its own, and becomes a SimPy event only if the
+                # child still waits when it falls due (:meth:`_run_plans`)
+                clock = self.clock
+                heappush(self.overflow_due, (clock + (now + delay - clock), next(self._overflows), child, request))
 
-    def _on_overflow(self, child: int, request: simpy.Event, event: Timeout) -> None:
+    def _on_overflow(self, event: simpy.Event) -> None:
         """A waiting child's wait for a local place ends in an independent special school
-        (unless the child is no longer waiting on that request)."""
+        (the child still waits on that request: :meth:`_run_plans` makes the event only then)."""
+        child, request = cast(tuple[int, simpy.Event], event.value)
         if self.wait_event[child] is not request:
             return
         self.events += 1
@@ -1098,7 +1136,8 @@ class _Model:
                 new = choose(transfer_cum[phase - 1][self.group[child]], u)
                 needs_event = new == STATE_SPECIAL and self.constrained
             if needs_event:
-                Timeout(self.env, next_transfer - self.env.now, child).callbacks.append(self._on_transfer)
+                clock = self.clock
+                self._on_september(clock + (next_transfer - clock), child)
                 return
             self._set_group(child, new, next_transfer)
             since = next_transfer
@@ -1107,13 +1146,35 @@ class _Model:
                 return
         if cease < math.inf:
             if held is not None or waiting:
-                Timeout(self.env, cease - self.env.now, child).callbacks.append(self._on_cease)
+                clock = self.clock
+                _At(self.env, clock + (cease - clock), child).callbacks.append(self._on_cease)
             else:
                 self._end_plan(child, cease)
 
-    def _on_transfer(self, event: Timeout) -> None:
+    def _on_september(self, at: float, entry: int) -> None:
+        """Schedule a phase transfer (``entry`` the child) or a mid-phase move (``-1 -
+        child``) at time ``at``: one SimPy event for every transfer and move at that exact
+        time (:meth:`_september`), in the order they were scheduled. The same order as an
+        event each: events at one time are processed in the order they were scheduled, and
+        nothing else is scheduled at a 1 September ahead of it (places given while the day
+        is processed are events at the same time, scheduled after all of the day's)."""
+        day = self.septembers.get(at)
+        if day is None:
+            day = self.septembers[at] = []
+            _At(self.env, at, at).callbacks.append(self._september)
+        day.append(entry)
+
+    def _september(self, event: simpy.Event) -> None:
+        """The transfers and moves of one time (:meth:`_on_september`), in order."""
+        for entry in self.septembers.pop(cast(float, event.value)):
+            if entry >= 0:
+                self._on_transfer(entry)
+            else:
+                self._on_move(-1 - entry)
+
+    def _on_transfer(self, child: int) -> None:
         self.events += 1
-        child, now = cast(int, event.value), self.env.now
+        now = self.env.now
         phase = phase_of_age(school_year_age(now, self.birth[child]))
         waiting = self.wait_event[child] is not None
         current = STATE_SPECIAL if waiting else self.group[child]
@@ -1143,21 +1204,22 @@ class _Model:
             return False
         new = self._choose(self.move_cum[phase], float(u[1]))
         if new == STATE_SPECIAL and self.constrained:
-            Timeout(self.env, when - self.env.now, child).callbacks.append(self._on_move)
+            clock = self.clock
+            self._on_september(clock + (when - clock), -1 - child)
             return True
         self._set_group(child, new, when)
         return False
 
-    def _on_move(self, event: Timeout) -> None:
+    def _on_move(self, child: int) -> None:
         """A mid-phase move into a state special school, when places are limited: the
         child seeks a place (:meth:`_seek_special`), then the rest of its plan is scheduled."""
         self.events += 1
-        child, now = cast(int, event.value), self.env.now
+        now = self.env.now
         phase = phase_of_age(school_year_age(now, self.birth[child]))
         self._set_group(child, self._seek_special(child, phase, now), now)
         self._schedule_plan(child, now)
 
-    def _on_cease(self, event: Timeout) -> None:
+    def _on_cease(self, event: simpy.Event) -> None:
         self.events += 1
         child, now = cast(int, event.value), self.env.now
         held = self.pool_held[child]
@@ -1182,6 +1244,8 @@ class _Model:
         hold callbacks bound to the model."""
         self.env = None  # type: ignore[assignment]
         self.pools = {}
+        self.overflow_due = []
+        self.septembers = {}
         self.pool_held = self.wait_event = self.wait_pool = []  # type: ignore[assignment]
 
     def _run_plans(self, until: float) -> None:
@@ -1192,21 +1256,41 @@ class _Model:
         just before the first SimPy event that comes after it, when the special places
         are exactly as they would be at that time (nothing else happens in between).
         The same order of events as scheduling each start in SimPy, at a fraction of the
-        cost. (A plan's own later events are scheduled relative to ``env.now``, which
-        may lag the start time.)
+        cost. (A plan's own later events are scheduled relative to the clock, which may
+        lag the start time.)
+
+        A waiting child's overflow (:meth:`_wait`) comes due in the same order, but from
+        a heap of its own: only a child still waiting on the same request then becomes a
+        SimPy event (at that time, so the places it frees are given at that time); most
+        waits end first (a place given, a phase transfer, a plan ceased), and those cost
+        no SimPy event. The clock (``self.clock``, from which later events are scheduled)
+        still moves to the time one falls due, as SimPy's clock moved to an event that had
+        nothing left to do, so every event keeps the time it had when each was an event.
         """
         env = self.env
         starts = self.plan_starts
         start_plan = self._start_plan
+        due = self.overflow_due
+        wait_event = self.wait_event
+        on_overflow = self._on_overflow
+        inf = math.inf
         k, n = 0, len(starts)
-        next_start = starts[0][0] if n else math.inf
+        next_start = starts[0][0] if n else inf
         while True:
             next_event = env.peek()
-            if next_start <= next_event and next_start < until:
+            next_due = due[0][0] if due else inf
+            if next_start <= next_event and next_start <= next_due and next_start < until:
                 start_plan(*starts[k])
                 k += 1
-                next_start = starts[k][0] if k < n else math.inf
+                next_start = starts[k][0] if k < n else inf
+            elif next_due < next_event and next_due < until:
+                _, _, child, request = heappop(due)
+                if wait_event[child] is request:  # still waiting: an event now
+                    _At(env, next_due, (child, request)).callbacks.append(on_overflow)
+                else:
+                    self.clock = next_due
             elif next_event < until:
+                self.clock = next_event
                 env.step()
             else:
                 break
