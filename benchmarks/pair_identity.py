@@ -107,9 +107,11 @@ def compare(old: Path, new: Path) -> bool:
 
 _TIMER = """
 import pickle, sys, time
+import simulation
 from sendcast.runtime.memory import hold_freed_memory
 from simulation.model import simulate
 hold_freed_memory()  # as the application's replications do
+print(simulation.__file__, file=sys.stderr)
 params = pickle.load(open(sys.argv[1], "rb"))
 for p in params:
     simulate(p, 7, 999)  # warm
@@ -139,7 +141,8 @@ def timing(old: Path, new: Path, rounds: int, replications: int) -> None:
             pickle.dump(list(params.values()), handle)
         workers = {}
         for label, tree in (("old", old), ("new", new)):
-            workers[label] = subprocess.Popen([sys.executable, "-c", _TIMER, str(path)],
+            # (run in the tree: ``python -c`` puts the working folder first on the path)
+            workers[label] = subprocess.Popen([sys.executable, "-c", _TIMER, str(path)], cwd=tree,
                                               env=dict(os.environ, PYTHONPATH=str(tree)), stdin=subprocess.PIPE,
                                               stdout=subprocess.PIPE, text=True)
         for worker in workers.values():

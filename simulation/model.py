@@ -384,7 +384,9 @@ class _Model:
         self.birth = birth.data
         # the 1 September of each child's four phase transfers (worked out once, not in
         # every event)
-        self.transfer_at = transfer_times(birth[:, None], np.array(PHASE_START_AGES[1:], dtype=float)).data
+        # (flat: child ``c``'s transfer into phase ``p`` at ``4 * c + p - 1``, one index faster
+        # than two)
+        self.transfer_at = transfer_times(birth[:, None], np.array(PHASE_START_AGES[1:], dtype=float)).reshape(-1).data
         early = support_group >= 0
         self.early_array = entrants.spread("identified", early, False)
         self.support_keys = entrants.spread("identified", self.support.key(support_group, id_time), 0)
@@ -454,7 +456,8 @@ class _Model:
         self.not_issued_u = rng["assessment"].random(n_all)
         self.place_u = rng["placement"].random(n_all)
         self.transfer_u = rng["transfer"].random((n_all, 4))
-        self.transfer_draw = self.transfer_u.data  # one child's draw in an event: a Python float
+        # one child's draw in an event, a Python float (flat, as ``transfer_at``)
+        self.transfer_draw = self.transfer_u.reshape(-1).data
         if self.moves:  # drawn only when plans can move, so a run without moves keeps its numbers
             self.move_u = rng["mid_phase_moves"].random((n_all, N_PHASES, 2))
         self.plan_e = rng["plan_path"].exponential(1.0, n_all)
@@ -1111,15 +1114,16 @@ class _Model:
         transfer_at, transfer_draw, transfer_cum = self.transfer_at, self.transfer_draw, self.transfer_cum
         moves, h, choose = self.moves, self.h, _choose
         since = now  # the start of the child's spell in the phase it is in
+        row = 4 * child - 1  # the child's transfer into ``phase`` at ``row + phase``
         for phase in _TRANSFERS:
-            next_transfer = transfer_at[child, phase - 1]  # the 1 September of the transfer
+            next_transfer = transfer_at[row + phase]  # the 1 September of the transfer
             if next_transfer <= now + 1e-9:  # already made (or being made now)
                 continue
             if moves and self._move(child, phase - 1, since, min(next_transfer, cease, h)):
                 return
             if next_transfer >= cease or next_transfer >= h:
                 break
-            u = transfer_draw[child, phase - 1]
+            u = transfer_draw[row + phase]
             if held is not None:
                 # staying on in an all-through special school keeps the place: no event
                 if (
@@ -1178,7 +1182,7 @@ class _Model:
         phase = phase_of_age(school_year_age(now, self.birth[child]))
         waiting = self.wait_event[child] is not None
         current = STATE_SPECIAL if waiting else self.group[child]
-        new = self._choose(self.transfer_cum[phase - 1][current], self.transfer_draw[child, phase - 1])
+        new = self._choose(self.transfer_cum[phase - 1][current], self.transfer_draw[4 * child + phase - 1])
         held = self.pool_held[child]
         if held is not None and not (new == STATE_SPECIAL and held.name == "all" and phase <= 3):
             held.release()
