@@ -678,7 +678,12 @@ class _Model:
         while True:
             hz = self.support.hazard(self.support_key[child])
             if child in self.returned:
-                e, u = -math.log1p(-self._repeat()), self._repeat()
+                block = self._repeat_block
+                if len(block) >= 2:  # as _repeat twice, inline
+                    e = -math.log1p(-block.pop())
+                    u = block.pop()
+                else:
+                    e, u = -math.log1p(-self._repeat()), self._repeat()
             else:
                 self.returned.add(child)
                 e, u = float(self.return_e[child]), float(self.return_u[child])
@@ -791,8 +796,19 @@ class _Model:
             u = float(self.refuse_u[child])
         else:
             a = self.p.assessment
-            decided = when + self._repeat_gamma(a.decision_weeks_shape, a.decision_weeks_mean)
-            u = self._repeat()
+            shape, block = a.decision_weeks_shape, self._repeat_block
+            if 0 < shape < len(block):
+                # the draws of _repeat_gamma then _repeat, inline (about 5,000 second and
+                # later requests a Gloucestershire replication): the same numbers in the same order
+                total = 0.0
+                for draw in block[: -shape - 1 : -1]:
+                    total -= math.log1p(-draw)
+                del block[-shape:]
+                decided = when + total * a.decision_weeks_mean / shape / WEEKS
+                u = block.pop()
+            else:
+                decided = when + self._repeat_gamma(shape, a.decision_weeks_mean)
+                u = self._repeat()
         self.requests_made[child] += 1
         if decided >= self.h:
             return None
