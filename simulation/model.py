@@ -46,8 +46,10 @@ later requests come from one shared ``repeat`` stream in event order.
 from __future__ import annotations
 
 import gc
+import itertools
 import logging
 import math
+import pickle
 from dataclasses import dataclass
 from functools import partial
 from heapq import heappop, heappush, heapreplace
@@ -55,7 +57,7 @@ from typing import Any, cast
 
 import numpy as np
 import simpy
-from simpy.events import Timeout
+from simpy.events import NORMAL
 
 from simulation.assessment_queue import AssessmentQueue
 from simulation.caseload import age_placement_counts
@@ -127,6 +129,42 @@ def plan_hazards(params: Parameters) -> CompetingHazards:
     return CompetingHazards(rates, c.max_age)
 
 
+#: the hazards of each set of parameters run (SEN support, the early identification
+#: lever's, plans), keyed by what they are made from, by value: every replication of a
+#: scenario shares them (a replication run in a worker process gets its own copy of the
+#: parameters, so identity would not do); the lever's twenty or so hazards cost about 4%
+#: of a Gloucestershire replication to make
+_hazards_made: dict[bytes, tuple[CompetingHazards, SupportHazards, CompetingHazards]] = {}
+_MAX_HAZARDS = 16
+
+
+def _hazards(params: Parameters) -> tuple[CompetingHazards, SupportHazards, CompetingHazards]:
+    """SEN support hazards, the lever's :class:`SupportHazards` on them, and plan hazards
+    (:func:`sen_support_hazards`, :func:`plan_hazards`), made once for parameters that read
+    the same (equal pickles of what they are made from: equal hazards). The objects are
+    never changed once made (a :class:`SupportHazards` fills its cache of hazards by key,
+    the same whoever asks first), so replications can share them."""
+    key = pickle.dumps(
+        (
+            params.start_year,
+            params.horizon,
+            params.sen_support,
+            params.early_identification,
+            params.ceasing,
+            params.individual_support_plans,
+        ),
+        protocol=pickle.HIGHEST_PROTOCOL,
+    )
+    made = _hazards_made.get(key)
+    if made is None:
+        sen = sen_support_hazards(params)
+        made = (sen, SupportHazards(params.early_identification, sen), plan_hazards(params))
+        if len(_hazards_made) >= _MAX_HAZARDS:
+            _hazards_made.pop(next(iter(_hazards_made)))  # the oldest
+        _hazards_made[key] = made
+    return made
+
+
 def _poisson_arrivals(rng: np.random.Generator, expected: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Arrival times and exact ages from expected counts ``(year, age)``, uniform within each cell."""
     counts = rng.poisson(expected)
@@ -138,6 +176,28 @@ def _poisson_arrivals(rng: np.random.Generator, expected: np.ndarray) -> tuple[n
     exact_age = age + rng.random(age.size)
     order = np.argsort(time, kind="stable")
     return time[order], exact_age[order]
+
+
+class _Environment(simpy.Environment):
+    """SimPy's environment, which can also schedule an event at a given time
+    (:class:`_At`): the model's clock may run ahead of SimPy's (:meth:`_Model._run_plans`)."""
+
+    def schedule_at(self, event: simpy.Event, at: float) -> None:
+        """Schedule ``event`` at time ``at`` (not before now), as :meth:`schedule` does at
+        ``now + delay``."""
+        heappush(self._queue, (at, NORMAL, next(self._eid), event))
+
+
+class _At(simpy.Event):
+    """A timeout at time ``at`` (not after a delay from SimPy's clock), with ``value``: set
+    up as :class:`simpy.events.Timeout` sets itself up."""
+
+    def __init__(self, env: _Environment, at: float, value: Any = None) -> None:
+        self.env = env
+        self.callbacks = []
+        self._value = value
+        self._ok = True
+        env.schedule_at(self, at)
 
 
 def _choose(cumulative: list[float], u: float) -> int:
@@ -193,11 +253,20 @@ class _Model:
         self.h = params.horizon
         self.rng = replication_streams(seed, replication)
         self.overflow_rng = self.rng["special_place_overflow"]
-        self.env = simpy.Environment()
+        self.env = _Environment()
+        # the time the plans' clock has reached (:meth:`_run_plans`): the SimPy clock's, or
+        # a later time a waiting child's overflow fell due after it no longer waited
+        self.clock = 0.0
+        # waiting children's overflows to an independent special school, a heap of
+        # (time due, number, child, the wait it ends) (:meth:`_wait`)
+        self.overflow_due: list[tuple[float, int, int, simpy.Event]] = []
+        self._overflows = itertools.count()
+        # phase transfers and mid-phase moves, which fall on a few 1 Septembers, by their
+        # exact time: the children's (a move as ``-1 - child``), in the order scheduled
+        # (:meth:`_on_september`)
+        self.septembers: dict[float, list[int]] = {}
         self.pop = params.population.for_years(params.start_year, self.h)
-        self.sen_hz = sen_support_hazards(params)
-        self.support = SupportHazards(params.early_identification, self.sen_hz)
-        self.plan_hz = plan_hazards(params)
+        self.sen_hz, self.support, self.plan_hz = _hazards(params)
         self.refusal = schedule_values(params.assessment.refusal_probability, params.start_year, self.h).tolist()
         # a request is closed at its decision (refused, or withdrawn) when the child's uniform
         # is below this: the refusal probability plus the withdrawals' share of the rest
@@ -319,7 +388,9 @@ class _Model:
         self.birth = birth.data
         # the 1 September of each child's four phase transfers (worked out once, not in
         # every event)
-        self.transfer_at = transfer_times(birth[:, None], np.array(PHASE_START_AGES[1:], dtype=float)).data
+        # (flat: child ``c``'s transfer into phase ``p`` at ``4 * c + p - 1``, one index faster
+        # than two)
+        self.transfer_at = transfer_times(birth[:, None], np.array(PHASE_START_AGES[1:], dtype=float)).reshape(-1).data
         early = support_group >= 0
         self.early_array = entrants.spread("identified", early, False)
         self.support_keys = entrants.spread("identified", self.support.key(support_group, id_time), 0)
@@ -389,7 +460,8 @@ class _Model:
         self.not_issued_u = rng["assessment"].random(n_all)
         self.place_u = rng["placement"].random(n_all)
         self.transfer_u = rng["transfer"].random((n_all, 4))
-        self.transfer_draw = self.transfer_u.data  # one child's draw in an event: a Python float
+        # one child's draw in an event, a Python float (flat, as ``transfer_at``)
+        self.transfer_draw = self.transfer_u.reshape(-1).data
         if self.moves:  # drawn only when plans can move, so a run without moves keeps its numbers
             self.move_u = rng["mid_phase_moves"].random((n_all, N_PHASES, 2))
         self.plan_e = rng["plan_path"].exponential(1.0, n_all)
@@ -610,7 +682,12 @@ class _Model:
         while True:
             hz = self.support.hazard(self.support_key[child])
             if child in self.returned:
-                e, u = -math.log1p(-self._repeat()), self._repeat()
+                block = self._repeat_block
+                if len(block) >= 2:  # as _repeat twice, inline
+                    e = -math.log1p(-block.pop())
+                    u = block.pop()
+                else:
+                    e, u = -math.log1p(-self._repeat()), self._repeat()
             else:
                 self.returned.add(child)
                 e, u = float(self.return_e[child]), float(self.return_u[child])
@@ -725,8 +802,19 @@ class _Model:
             u = float(self.refuse_u[child])
         else:
             a = self.p.assessment
-            decided = when + self._repeat_gamma(a.decision_weeks_shape, a.decision_weeks_mean)
-            u = self._repeat()
+            shape, block = a.decision_weeks_shape, self._repeat_block
+            if 0 < shape < len(block):
+                # the draws of _repeat_gamma then _repeat, inline (about 5,000 second and
+                # later requests a Gloucestershire replication): the same numbers in the same order
+                total = 0.0
+                for draw in block[: -shape - 1 : -1]:
+                    total -= math.log1p(-draw)
+                del block[-shape:]
+                decided = when + total * a.decision_weeks_mean / shape / WEEKS
+                u = block.pop()
+            else:
+                decided = when + self._repeat_gamma(shape, a.decision_weeks_mean)
+                u = self._repeat()
         self.requests_made[child] += 1
         if decided >= self.h:
             return None
@@ -998,16 +1086,20 @@ class _Model:
         if self.overflow_mean_wait > 0:  # placed in an independent special school after a wait, if no place frees first
             delay = self._overflow_delay(self.overflow_mean_wait)
             if now + delay < self.h:
-                # scheduled from the start of the wait, ``now``: a plan can start (and so
-                # start waiting) ahead of the SimPy clock (:meth:`_run_plans`), and a delay
-                # counted from ``env.now`` placed the child before the wait began, even
-                # before a January when the plan did not yet exist (the conservation fault)
-                at = now + delay - self.env.now
-                Timeout(self.env, at).callbacks.append(partial(self._on_overflow, child, request))
+                # due from the start of the wait, ``now``: a plan can start (and so start
+                # waiting) ahead of the SimPy clock (:meth:`_run_plans`), and a delay counted
+                # from the clock placed the child before the wait began, even before a
+                # January when the plan did not yet exist (the conservation fault). The time
+                # is the clock's plus the wait left, as a SimPy timeout of that delay would
+                # fall; it is kept on a heap of its own, and becomes a SimPy event only if the
+                # child still waits when it falls due (:meth:`_run_plans`)
+                clock = self.clock
+                heappush(self.overflow_due, (clock + (now + delay - clock), next(self._overflows), child, request))
 
-    def _on_overflow(self, child: int, request: simpy.Event, event: Timeout) -> None:
+    def _on_overflow(self, event: simpy.Event) -> None:
         """A waiting child's wait for a local place ends in an independent special school
-        (unless the child is no longer waiting on that request)."""
+        (the child still waits on that request: :meth:`_run_plans` makes the event only then)."""
+        child, request = cast(tuple[int, simpy.Event], event.value)
         if self.wait_event[child] is not request:
             return
         self.events += 1
@@ -1045,15 +1137,16 @@ class _Model:
         transfer_at, transfer_draw, transfer_cum = self.transfer_at, self.transfer_draw, self.transfer_cum
         moves, h, choose = self.moves, self.h, _choose
         since = now  # the start of the child's spell in the phase it is in
+        row = 4 * child - 1  # the child's transfer into ``phase`` at ``row + phase``
         for phase in _TRANSFERS:
-            next_transfer = transfer_at[child, phase - 1]  # the 1 September of the transfer
+            next_transfer = transfer_at[row + phase]  # the 1 September of the transfer
             if next_transfer <= now + 1e-9:  # already made (or being made now)
                 continue
             if moves and self._move(child, phase - 1, since, min(next_transfer, cease, h)):
                 return
             if next_transfer >= cease or next_transfer >= h:
                 break
-            u = transfer_draw[child, phase - 1]
+            u = transfer_draw[row + phase]
             if held is not None:
                 # staying on in an all-through special school keeps the place: no event
                 if (
@@ -1070,7 +1163,8 @@ class _Model:
                 new = choose(transfer_cum[phase - 1][self.group[child]], u)
                 needs_event = new == STATE_SPECIAL and self.constrained
             if needs_event:
-                Timeout(self.env, next_transfer - self.env.now, child).callbacks.append(self._on_transfer)
+                clock = self.clock
+                self._on_september(clock + (next_transfer - clock), child)
                 return
             self._set_group(child, new, next_transfer)
             since = next_transfer
@@ -1079,17 +1173,39 @@ class _Model:
                 return
         if cease < math.inf:
             if held is not None or waiting:
-                Timeout(self.env, cease - self.env.now, child).callbacks.append(self._on_cease)
+                clock = self.clock
+                _At(self.env, clock + (cease - clock), child).callbacks.append(self._on_cease)
             else:
                 self._end_plan(child, cease)
 
-    def _on_transfer(self, event: Timeout) -> None:
+    def _on_september(self, at: float, entry: int) -> None:
+        """Schedule a phase transfer (``entry`` the child) or a mid-phase move (``-1 -
+        child``) at time ``at``: one SimPy event for every transfer and move at that exact
+        time (:meth:`_september`), in the order they were scheduled. The same order as an
+        event each: events at one time are processed in the order they were scheduled, and
+        nothing else is scheduled at a 1 September ahead of it (places given while the day
+        is processed are events at the same time, scheduled after all of the day's)."""
+        day = self.septembers.get(at)
+        if day is None:
+            day = self.septembers[at] = []
+            _At(self.env, at, at).callbacks.append(self._september)
+        day.append(entry)
+
+    def _september(self, event: simpy.Event) -> None:
+        """The transfers and moves of one time (:meth:`_on_september`), in order."""
+        for entry in self.septembers.pop(cast(float, event.value)):
+            if entry >= 0:
+                self._on_transfer(entry)
+            else:
+                self._on_move(-1 - entry)
+
+    def _on_transfer(self, child: int) -> None:
         self.events += 1
-        child, now = cast(int, event.value), self.env.now
+        now = self.env.now
         phase = phase_of_age(school_year_age(now, self.birth[child]))
         waiting = self.wait_event[child] is not None
         current = STATE_SPECIAL if waiting else self.group[child]
-        new = self._choose(self.transfer_cum[phase - 1][current], self.transfer_draw[child, phase - 1])
+        new = self._choose(self.transfer_cum[phase - 1][current], self.transfer_draw[4 * child + phase - 1])
         held = self.pool_held[child]
         if held is not None and not (new == STATE_SPECIAL and held.name == "all" and phase <= 3):
             held.release()
@@ -1115,21 +1231,22 @@ class _Model:
             return False
         new = self._choose(self.move_cum[phase], float(u[1]))
         if new == STATE_SPECIAL and self.constrained:
-            Timeout(self.env, when - self.env.now, child).callbacks.append(self._on_move)
+            clock = self.clock
+            self._on_september(clock + (when - clock), -1 - child)
             return True
         self._set_group(child, new, when)
         return False
 
-    def _on_move(self, event: Timeout) -> None:
+    def _on_move(self, child: int) -> None:
         """A mid-phase move into a state special school, when places are limited: the
         child seeks a place (:meth:`_seek_special`), then the rest of its plan is scheduled."""
         self.events += 1
-        child, now = cast(int, event.value), self.env.now
+        now = self.env.now
         phase = phase_of_age(school_year_age(now, self.birth[child]))
         self._set_group(child, self._seek_special(child, phase, now), now)
         self._schedule_plan(child, now)
 
-    def _on_cease(self, event: Timeout) -> None:
+    def _on_cease(self, event: simpy.Event) -> None:
         self.events += 1
         child, now = cast(int, event.value), self.env.now
         held = self.pool_held[child]
@@ -1154,6 +1271,8 @@ class _Model:
         hold callbacks bound to the model."""
         self.env = None  # type: ignore[assignment]
         self.pools = {}
+        self.overflow_due = []
+        self.septembers = {}
         self.pool_held = self.wait_event = self.wait_pool = []  # type: ignore[assignment]
 
     def _run_plans(self, until: float) -> None:
@@ -1164,21 +1283,41 @@ class _Model:
         just before the first SimPy event that comes after it, when the special places
         are exactly as they would be at that time (nothing else happens in between).
         The same order of events as scheduling each start in SimPy, at a fraction of the
-        cost. (A plan's own later events are scheduled relative to ``env.now``, which
-        may lag the start time.)
+        cost. (A plan's own later events are scheduled relative to the clock, which may
+        lag the start time.)
+
+        A waiting child's overflow (:meth:`_wait`) comes due in the same order, but from
+        a heap of its own: only a child still waiting on the same request then becomes a
+        SimPy event (at that time, so the places it frees are given at that time); most
+        waits end first (a place given, a phase transfer, a plan ceased), and those cost
+        no SimPy event. The clock (``self.clock``, from which later events are scheduled)
+        still moves to the time one falls due, as SimPy's clock moved to an event that had
+        nothing left to do, so every event keeps the time it had when each was an event.
         """
         env = self.env
         starts = self.plan_starts
         start_plan = self._start_plan
+        due = self.overflow_due
+        wait_event = self.wait_event
+        on_overflow = self._on_overflow
+        inf = math.inf
         k, n = 0, len(starts)
-        next_start = starts[0][0] if n else math.inf
+        next_start = starts[0][0] if n else inf
         while True:
             next_event = env.peek()
-            if next_start <= next_event and next_start < until:
+            next_due = due[0][0] if due else inf
+            if next_start <= next_event and next_start <= next_due and next_start < until:
                 start_plan(*starts[k])
                 k += 1
-                next_start = starts[k][0] if k < n else math.inf
+                next_start = starts[k][0] if k < n else inf
+            elif next_due < next_event and next_due < until:
+                _, _, child, request = heappop(due)
+                if wait_event[child] is request:  # still waiting: an event now
+                    _At(env, next_due, (child, request)).callbacks.append(on_overflow)
+                else:
+                    self.clock = next_due
             elif next_event < until:
+                self.clock = next_event
                 env.step()
             else:
                 break

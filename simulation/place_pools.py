@@ -39,7 +39,11 @@ class PlacePool:
         self.level = max(units, 0)
         self.deficit = 0
         self.units = units
-        self.waiting: deque[tuple[float, simpy.Event]] = deque()  # (waiting since, event)
+        # (waiting since, event), first come first served; a child who stops waiting is
+        # marked (``left``) and passed over when it reaches the head, so the head always
+        # waits (and the line is empty exactly when nobody in it waits)
+        self.waiting: deque[tuple[float, simpy.Event]] = deque()
+        self.left: set[simpy.Event] = set()
         self.also_serves: list[PlacePool] = []
 
     def free(self) -> bool:
@@ -67,10 +71,14 @@ class PlacePool:
             if granted is not None:
                 granted.release()
         else:
-            for entry in self.waiting:
-                if entry[1] is event:
-                    self.waiting.remove(entry)
-                    break
+            self.left.add(event)
+            self._pass_over()
+
+    def _pass_over(self) -> None:
+        """Drop from the head of the line the children who no longer wait."""
+        waiting, left = self.waiting, self.left
+        while waiting and waiting[0][1] in left:
+            left.discard(waiting.popleft()[1])
 
     def release(self) -> None:
         if self.deficit > 0:
@@ -81,14 +89,15 @@ class PlacePool:
     def _add(self, places: int) -> None:
         self.level += places
         while self.level >= 1:
-            line = self.waiting or None
+            line = self if self.waiting else None
             for other in self.also_serves:
-                if other.waiting and (line is None or other.waiting[0][0] < line[0][0]):
-                    line = other.waiting
+                if other.waiting and (line is None or other.waiting[0][0] < line.waiting[0][0]):
+                    line = other
             if line is None:
                 return
             self.level -= 1
-            line.popleft()[1].succeed(self)
+            line.waiting.popleft()[1].succeed(self)
+            line._pass_over()
 
     def set_units(self, units: int) -> None:
         delta = units - self.units
