@@ -678,7 +678,8 @@ def calibrate_la(dataset: Dataset, la: str, *, start_year: int, years: int = CAL
     inputs = dataset.input_checksums
     rule = calibration_rules.IDENTIFICATION
     key = (inputs, *history_key(history), first, start_year, rule, FIT_MID_PHASE_MOVES,
-           calibration_rules.SHARE_PRIOR_WEIGHT, calibration_rules.REQUEST_AGE_PRIOR_WEIGHT, WITHDRAWALS)
+           calibration_rules.SHARE_PRIOR_WEIGHT, calibration_rules.REQUEST_AGE_PRIOR_WEIGHT, WITHDRAWALS,
+           calibration_rules.LATEST_PLACEMENT_WEIGHT)
     if not inputs or key not in _CALIBRATIONS:
         base = _calibration_base(history, first, start_year)
         _CALIBRATIONS[key] = calibrate(base, targets(history, first, start_year), identification=rule)
