@@ -135,3 +135,16 @@ def test_requests_on_their_growth_limit_are_said_once_a_run_with_the_start_year(
     assert said == ([f"Testshire from January {start}: the growth of requests set to follow the forecast of EHC "
                      "plans is on its limit (+35% a year); the simulated EHC plans fall short of the forecast"]
                     if on_limit else [])
+
+
+def test_the_durations_fitting_run_does_not_say_what_the_run_itself_says(monkeypatch, caplog):
+    from simulation.examples import gloucestershire_example
+
+    params = gloucestershire_example()
+    start = params.start_year
+    monkeypatch.setattr(setup, "plans_target_multipliers", lambda *args: ({start: 1.0}, True))
+    monkeypatch.setattr(setup, "share_target_multipliers", lambda *args: params.arrivals.sen_support_multiplier)
+    history = setup.LaHistory("E1", "Testshire", "999", None)
+    with caplog.at_level("WARNING", logger=setup.log.name):
+        setup.follow_paths(params, lambda p: p, history, None, start, None, {start + 1: 100.0}, say=False)
+    assert not [r for r in caplog.records if "on its limit" in r.getMessage()]

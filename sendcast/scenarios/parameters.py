@@ -989,14 +989,14 @@ def build_parameters(dataset: Dataset, la: str, *, start_year: int, horizon: int
         raise SetupError(f"the calibration given ends in January {fitted.start_year + fitted.horizon}; "
                          f"the run starts in January {start_year}")
 
-    def assemble(chosen: Scenario | None, durations: Assessment, years: int = horizon) -> Parameters:
+    def assemble(chosen: Scenario | None, durations: Assessment, years: int = horizon, say: bool = True) -> Parameters:
         return _assemble(dataset, history, calibration, chosen, durations, start_year=start_year, horizon=years,
-                         capacity=capacity if chosen is scenario else None, data=data)
+                         capacity=capacity if chosen is scenario else None, data=data, say=say)
 
     # measured on a fixed horizon: the curve must not depend on which run asked first (it is
     # kept for the process, and a run's random numbers depend on its horizon)
     fit = duration_fit(duration_key(history, start_year), history.rows, start_year,
-                       lambda: assemble(None, fitted.assessment, FIT_HORIZON))
+                       lambda: assemble(None, fitted.assessment, FIT_HORIZON, say=False))
     durations = fitted.assessment if fit is None else with_duration_scale(fitted, fit.scale).assessment
     return assemble(scenario, durations)
 
@@ -1009,9 +1009,11 @@ def duration_key(history: LaHistory, start_year: int) -> tuple:
 
 def _assemble(dataset: Dataset, history: LaHistory, calibration: CalibrationResult, scenario: Scenario | None,
               durations: Assessment, *, start_year: int, horizon: int, capacity: pd.DataFrame | None,
-              data: str | Path | None) -> Parameters:
+              data: str | Path | None, say: bool = True) -> Parameters:
     """:func:`build_parameters` with the assessment durations (decision and assessment
-    times) given: ``durations``, whose capacity settings are replaced by the run's."""
+    times) given: ``durations``, whose capacity settings are replaced by the run's.
+    ``say``: warn where the requests set to follow the forecast are on their growth limit
+    (not for the durations' fitting run, which the run itself repeats)."""
     la = history.la_code
     fitted = replace(calibration.parameters, assessment=durations)
     pop = population(history, start_year, horizon)
@@ -1082,7 +1084,7 @@ def _assemble(dataset: Dataset, history: LaHistory, calibration: CalibrationResu
             share = forecast_share_path(dataset, history, start_year, horizon)
         elif IDENTIFICATION_FORWARD == "held_share" and plans is not None:
             share = carried_share_path(baseline_levers(params), start_year)
-        params = follow_paths(params, baseline_levers, history, calibration, start_year, share, plans)
+        params = follow_paths(params, baseline_levers, history, calibration, start_year, share, plans, say=say)
     return params
 
 
@@ -1114,7 +1116,8 @@ JOINT_TOLERANCE = 1e-2
 
 
 def follow_paths(params: Parameters, baseline_levers, history: LaHistory, calibration: CalibrationResult,
-                 start_year: int, share: dict[int, float] | None, plans: dict[int, float] | None) -> Parameters:
+                 start_year: int, share: dict[int, float] | None, plans: dict[int, float] | None,
+                 say: bool = True) -> Parameters:
     """``params`` with identification set so the simulated share of pupils on SEN support
     follows ``share`` (January -> %; ``None``: left as carried forward) and requests set so
     the simulated EHC plans follow ``plans`` (January -> children; ``None``: left), both on
@@ -1124,14 +1127,15 @@ def follow_paths(params: Parameters, baseline_levers, history: LaHistory, calibr
     set with the requests fixed, then the requests with identification fixed (relaxed: the
     geometric mean of the requests found and the round before's), in turn,
     until no projected request multiplier moves by more than :data:`JOINT_TOLERANCE`
-    (relative) or after :data:`JOINT_ROUNDS` rounds (logged: the last round's is kept)."""
+    (relative) or after :data:`JOINT_ROUNDS` rounds (logged: the last round's is kept).
+    ``say``: warn (once) if the requests kept are on their growth limit."""
     if plans is None:
         if share is not None:
             multipliers = share_target_multipliers(baseline_levers(params), history, calibration, start_year, share)
             params = replace(params, arrivals=replace(params.arrivals, sen_support_multiplier=multipliers))
         return params
     params, on_limit = _follow_paths(params, baseline_levers, history, calibration, start_year, share, plans)
-    if on_limit:  # once a run, for the requests kept (not for every round of the solve)
+    if on_limit and say:  # once a run, for the requests kept (not for every round of the solve)
         log.warning("%s from January %d: the growth of requests set to follow the forecast of EHC plans is on its "
                     "limit (%+.0f%% a year); the simulated EHC plans fall short of the forecast", history.la_name,
                     start_year, 100 * (np.exp(GROWTH_LIMITS[1]) - 1))
