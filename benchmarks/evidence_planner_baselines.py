@@ -10,14 +10,16 @@ meeting the target at every origin, and the share of checks meeting it. No simul
 run: the simulated and forecast values are the shipped ones (their code version is in
 ``data/README.md``).
 
-Result (7 December 2026, the checks shipped at code 0f5b47b; 146 LAs): share of LAs meeting
+Result (7 December 2026, the checks shipped at code e086538; 146 LAs): share of LAs meeting
 the target at every origin, simulation / forecast engine / naive / straight line: EHC plans
-51.4 / 41.1 / 0.7 / 22.6%; state special 57.5 / 87.0 / 67.1 / 79.5; independent 45.2 / 51.4 /
-41.8 / 43.2; new plans 5.5 / 6.2 / 2.7 / 4.8; requests 5.5 / 3.4 / 1.4 / 2.1; FE + other 21.2
-/ 19.2 / 6.2 / 13.0; 20-week share 3.4 / - / 8.2 / 6.8. Of the checks: state special 81.0 /
-94.3 / 86.2 / 91.1, 20-week share 22.8 / - / 39.5 / 31.2. The simulation beats both
-baselines on EHC plans, new plans, requests and FE + other, and is beaten by the naive value
-on state special and the 20-week share one year ahead.
+50.7 / 41.1 / 0.7 / 22.6%; state special 58.9 / 87.0 / 67.1 / 79.5; independent 46.6 / 51.4 /
+41.8 / 43.2; new plans 4.8 / 6.2 / 2.7 / 4.8; requests 5.5 / 3.4 / 1.4 / 2.1; FE + other 19.9
+/ 19.2 / 6.2 / 13.0; 20-week share 4.8 / - / 8.2 / 6.8. Of the checks: state special 81.2 /
+94.3 / 86.2 / 91.1, 20-week share 23.3 / - / 39.5 / 31.2, new plans 34.2 / 30.0 / 31.1 /
+28.0. The simulation beats both baselines on EHC plans, requests and FE + other (new plans:
+ahead of both by checks, level with the line by LAs), and is beaten by the naive value on
+state special and the 20-week share one year ahead. (On the checks of code 0f5b47b: the
+same picture, state special 57.5% of LAs, 20-week share 3.4%.)
 
     .venv/bin/python benchmarks/evidence_planner_baselines.py
 """
