@@ -308,3 +308,18 @@ def test_the_summary_scores_the_baselines_on_the_same_targets():
     assert summary.loc["ehcp_total", "naive"] == f"worst {row['naive_error']:+.1f}% (2021)"
     assert summary.loc["ehcp_total", "naive_passed"] is False and summary.loc["ehcp_total", "straight_line_passed"]
     assert summary.loc["coverage_95", "naive"] == "no band" and summary.loc["coverage_95", "naive_passed"] is None
+
+
+@pytest.mark.parametrize("start", [2021, 2023])
+def test_a_fit_ending_before_the_latest_january_has_the_targets_of_the_history_as_it_stood(dataset, start):
+    """``calibrate --start-year 2021`` on everything published read the flows of 2021 and
+    later, which a run ending in January 2021 does not have (the fit failed: "Residuals are
+    not finite"); its targets are now those of the history cut at that January."""
+    from sendcast.scenarios.parameters import la_history, targets
+
+    history = la_history(dataset, "E10000013")
+    whole = targets(history, 2018, start).sort_values(["measure", "breakdown", "year"]).reset_index(drop=True)
+    cut = targets(history_until(history, start), 2018, start).sort_values(
+        ["measure", "breakdown", "year"]).reset_index(drop=True)
+    pd.testing.assert_frame_equal(whole, cut)
+    assert not whole[whole["measure"].isin(["new_plans", "requests"])]["year"].ge(start).any()

@@ -583,7 +583,11 @@ def sen_support_by_age(history: LaHistory, year: int, people: np.ndarray) -> np.
 
 
 def targets(history: LaHistory, first_year: int, last_year: int) -> pd.DataFrame:
-    """Tidy calibration targets (``measure, breakdown, year, value``) for the window."""
+    """Tidy calibration targets (``measure, breakdown, year, value``) for the window: January
+    counts of ``first_year`` to ``last_year``, flows of calendar years ``first_year`` to
+    ``last_year - 1`` (a run from January ``first_year`` to January ``last_year`` has no flow
+    of ``last_year``: a later year's flows, published when the fit ends before the latest
+    January, are left out, as :func:`history_until` leaves them out)."""
     measures = ("ehcp_total",) + PLACEMENT_GROUPS + FLOW_MEASURES
     rows = history.rows[(history.rows["breakdown"] == "") & history.rows["measure"].isin(measures)
                         & history.rows["year"].between(first_year, last_year)]
@@ -592,8 +596,10 @@ def targets(history: LaHistory, first_year: int, last_year: int) -> pd.DataFrame
     sen = [("sen_support", "", y, float(sen_support_by_age(history, y, pop.by_age[min(y - first_year,
                                                                                        pop.by_age.shape[0] - 1)]).sum()))
            for y in range(first_year, last_year + 1) if history.total("sen_support_pct", y) is not None]
-    return pd.concat([rows, pd.DataFrame(sen, columns=rows.columns), phase_targets(history, first_year, last_year)],
-                     ignore_index=True)
+    table = pd.concat([rows, pd.DataFrame(sen, columns=rows.columns), phase_targets(history, first_year, last_year)],
+                      ignore_index=True)
+    flows = table["measure"].isin(FLOW_MEASURES + calibration_rules.FLOW_TARGETS)
+    return table[~(flows & (table["year"] >= last_year))]
 
 
 def open_assessments(history: LaHistory, first_year: int, year: int, weeks: float, withdrawal: float = 0.0) -> float:
