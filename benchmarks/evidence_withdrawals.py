@@ -159,7 +159,33 @@ Held out (``--every 10``, 13 LAs, 39 checks one year ahead):
   0.024/0.043/0.050/0.072; state special: none 0.039/0.081/0.087/0.112; none+start
   0.045/0.084/0.084/0.114; none+match 0.045/0.089/0.092/0.135.
 
-HELD5_PLACEHOLDER
+Second held-out set (``--every 10 --offset 5``, 15 LAs, 43 checks one year ahead):
+
+- 20-week share: none 20.5/26.5/21.3/28.4 (-20.5/-25.3/-18.6/-19.6); none+start
+  12.2/20.8/21.2/26.8 (-1.0/-10.5/-13.3/-15.6); none+match 12.4/22.1/22.1/27.8
+  (-5.4/-13.5/-16.3/-20.0);
+- new plans: none 0.190/0.198/0.268/0.152 (-0.055/-0.150/-0.075/-0.008); none+start
+  0.240/0.259/0.250/0.174 (-0.104/-0.215/-0.095/+0.003); none+match 0.207/0.248/0.246/0.194
+  (-0.057/-0.213/-0.092/+0.003);
+- requests: none 0.156/0.260/0.320/0.338; none+start 0.136/0.227/0.324/0.294; none+match
+  0.140/0.227/0.303/0.262;
+- EHC plans: none 0.034/0.068/0.077/0.119; none+start 0.034/0.061/0.090/0.128; none+match
+  0.033/0.063/0.090/0.126; state special: none 0.053/0.102/0.133/0.132; none+start
+  0.049/0.090/0.123/0.130; none+match 0.052/0.090/0.123/0.130.
+
+Not adopted. Matching the first year's plans does what it is for: new plans one year ahead
+held out 0.151 against 0.182 (``none+start``) and 0.135 (``none``) on the first set, 0.207
+against 0.240 and 0.190 on the second, bias near ``none``'s (-0.018, -0.057). But the extra
+cases, young as they are, queue for the same first-year capacity, and the share's gain goes
+with them: one year ahead 19.5 points against 15.9 (``none+start``) and 19.0 (``none``) on the
+first held-out set (bias -12.9), 12.4 against 12.2 and 20.5 on the second; two years ahead
+worse than both on both sets (27.9 against 21.6/20.1; 22.1 against 20.8/26.5), and state
+special four years ahead 0.135 against 0.112 on the first. It beats ``none`` only where
+``none+start`` does (the second held-out set's share), and no more there; on the design set the share errs 16.7
+points one year ahead against 16.0 and 14.4. A reading, not measured here: at the first
+year's capacity as set (the completions of the year before, partly adjusted), more cases in
+hand means more waiting, so the first year's throughput and its share cannot both be matched
+without capacity set with them.
 
     .venv/bin/python benchmarks/evidence_withdrawals.py --replications 10 --rules none none+start none+match
     .venv/bin/python benchmarks/evidence_withdrawals.py --every 10 --replications 10 --rules none none+start none+match
