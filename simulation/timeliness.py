@@ -27,7 +27,9 @@ the scale that gives it on the fitted curve, so the band of the share within 20 
 turned down: ``sendcast.scenarios.parameters.START_BACKLOG``): instead of the durations, the
 open cases on the start day are read off the same kind of curve, as weeks of the year
 before's decisions to assess held in hand (:func:`with_starting_backlog`), the first year's
-capacity and durations as given.
+capacity and durations as given. :func:`with_matched_completions` (also tried and turned
+down: ``START_BACKLOG = "timeliness_completions"``) adds as many more, as young, as make the
+first calendar year's plans a target (the last published year's).
 """
 
 from __future__ import annotations
@@ -208,3 +210,48 @@ def fit_starting_backlog(
     return BacklogFit(
         float(np.exp(log_weeks)), float(target_pct), tuple(grid), tuple(float(v) for v in shares), reached
     )
+
+
+def first_year_plans(params: Parameters, seed: int, replications: int = 2) -> float:
+    """Plans issued in the run's first calendar year, the mean over ``replications`` (streams
+    of ``seed``, replications 0, 1, ...; the assessment pipeline only, as :func:`first_year_share`)."""
+    return float(np.mean([issued_plans(params, seed, r, 1.0)[0].size for r in range(replications)]))
+
+
+def with_matched_completions(
+    params: Parameters,
+    weeks: float,
+    decided_per_year: float,
+    target_plans: float,
+    seed: int,
+    replications: int = 2,
+) -> tuple[Parameters, float]:
+    """``params`` started with ``weeks`` of decisions in hand (:func:`with_starting_backlog`)
+    plus as many more children in hand, their requests dated over the same last ``weeks``
+    weeks, as make the plans issued in the run's first calendar year
+    (:func:`first_year_plans`) about ``target_plans`` (plans a year), and that number of
+    extra children (0 when the start alone issues the target or more: never fewer in hand).
+
+    ASSUMPTION: the open cases on the start day number what the first year's completions need
+    (a backlog that is there, not the flow balance's phantom withdrawals) but are as young as
+    the share within 20 weeks published the year before says: the count and the age of the
+    backlog are set apart, no longer tied by Little's law. The extra is found by one secant
+    step on the first year's plans (a first try of the shortfall itself, then scaled by the
+    plans it gave per extra child), kept within 0 to 3 times the shortfall."""
+    start = with_starting_backlog(params, weeks, decided_per_year)
+    base = first_year_plans(start, seed, replications)
+    shortfall = float(target_plans) - base
+    if not np.isfinite(shortfall) or shortfall <= 0:
+        return start, 0.0
+
+    def more(extra: float) -> Parameters:
+        in_hand = np.asarray(start.caseload.in_assessment_by_age, dtype=float)
+        total = in_hand.sum()
+        return replace(start, caseload=replace(start.caseload, in_assessment_by_age=in_hand * (1.0 + extra / total)))
+
+    if start.caseload.in_assessment_by_age.sum() <= 0:
+        return start, 0.0
+    gained = first_year_plans(more(shortfall), seed, replications) - base
+    extra = shortfall * shortfall / gained if gained > 0 else shortfall
+    extra = float(np.clip(extra, 0.0, 3.0 * shortfall))
+    return more(extra), extra

@@ -116,3 +116,23 @@ def test_a_larger_backlog_at_the_start_never_raises_the_first_year_share(stretch
     params, decided = stretched
     shares = [first_year_share(with_starting_backlog(params, w, decided), 5, 2) for w in (4.0, 15.0, 30.0, 60.0)]
     assert all(a >= b for a, b in zip(shares, shares[1:])), shares
+
+
+def test_a_young_start_matched_to_last_years_completions_issues_about_that_many_plans(keeping_up):
+    """Planner's reading: a council that kept up (a short queue at the start) but completed
+    many assessments last year starts with as many more cases in hand, as young, as make the
+    first year's plans about last year's; the age of the cases in hand is left as the share says."""
+    from simulation.timeliness import first_year_plans, with_matched_completions, with_starting_backlog
+
+    decided = 663.0
+    short = with_starting_backlog(keeping_up, 4.0, decided)
+    alone = first_year_plans(short, 7, 2)
+    target = alone + 150.0
+    matched, extra = with_matched_completions(keeping_up, 4.0, decided, target, 7, 2)
+    assert extra > 100.0
+    assert matched.caseload.in_assessment_weeks_open == pytest.approx(4.0)
+    assert matched.caseload.in_assessment_by_age.sum() == pytest.approx(decided * 4.0 / 52.0 + extra)
+    assert first_year_plans(matched, 99, 4) == pytest.approx(target, rel=0.05)  # other seeds than the fit's
+    unchanged, none = with_matched_completions(keeping_up, 4.0, decided, alone - 50.0, 7, 2)
+    assert none == 0.0
+    assert unchanged.caseload.in_assessment_by_age.sum() == pytest.approx(decided * 4.0 / 52.0)
