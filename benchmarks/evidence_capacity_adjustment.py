@@ -42,7 +42,6 @@ import argparse
 
 import rule_evidence
 import sendcast.scenarios.parameters as setup
-from sendcast.scenarios import timeliness_setup
 
 MEASURES = ("ehcp_total", "requests", "new_plans", "issued_within_20wk_pct", "ehcp_state_special",
             "ehcp_independent_special", "sen_support_pct")
@@ -52,7 +51,6 @@ CHOSEN = setup.capacity_adjustment_choice
 def _rule(value: float | None) -> None:
     setup.capacity_adjustment_choice = CHOSEN if value is None else (
         lambda history, start_year, pipeline_weeks=0.0: (value, f"fixed at {value:g}"))
-    timeliness_setup._FITS.clear()  # the fitted durations depend on the first year's capacity
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -61,12 +59,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--candidates", type=float, nargs="+", default=[0.75, 1.0],
                         help="adjustments (share of the gap in logs closed a year) tried beside the chosen one")
     args = parser.parse_args(argv)
-    dataset, las, chosen = rule_evidence.chosen_las(args)
-    rules = {"chosen": lambda: _rule(None)} | {f"{value:g}": (lambda value=value: _rule(value))
-                                              for value in args.candidates}
-    tested = rule_evidence.validate_under_rules(dataset, las, rules, args)
-    rule_evidence.report(tested, MEASURES, chosen, args)
-    return 0
+    return rule_evidence.compare(args, rule_evidence.candidate_rules(_rule, ("chosen", None), args.candidates),
+                                 MEASURES)
 
 
 if __name__ == "__main__":

@@ -38,7 +38,6 @@ import argparse
 
 import rule_evidence
 import simulation.calibration as calibration
-from sendcast.scenarios import timeliness_setup
 
 MEASURES = ("ehcp_total", "requests", "new_plans", "issued_within_20wk_pct", "ehcp_state_special",
             "ehcp_independent_special", "ehcp_ap", "ehcp_fe_plus_other")
@@ -46,7 +45,6 @@ MEASURES = ("ehcp_total", "requests", "new_plans", "issued_within_20wk_pct", "eh
 
 def _rule(weight: float) -> None:
     calibration.LATEST_PLACEMENT_WEIGHT = weight
-    timeliness_setup._FITS.clear()  # the fitted durations are fitted on the calibrated parameters
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -55,11 +53,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--candidates", type=float, nargs="+", default=[3.0, 10.0],
                         help="multiples of the latest January's placement weight tried beside 1")
     args = parser.parse_args(argv)
-    dataset, las, chosen = rule_evidence.chosen_las(args)
-    rules = {"1": lambda: _rule(1.0)} | {f"{w:g}": (lambda w=w: _rule(w)) for w in args.candidates}
-    tested = rule_evidence.validate_under_rules(dataset, las, rules, args)
-    rule_evidence.report(tested, MEASURES, chosen, args)
-    return 0
+    return rule_evidence.compare(args, rule_evidence.candidate_rules(_rule, ("1", 1.0), args.candidates), MEASURES)
 
 
 if __name__ == "__main__":

@@ -49,12 +49,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--identification", choices=setup.IDENTIFICATION_FORWARD_RULES, default="held_share",
                         help="identification at SEN support with the plans target (default: held_share)")
     args = parser.parse_args(argv)
-    dataset, las, chosen = rule_evidence.chosen_las(args)
     rules = {"request_growth": partial(_rule, "request_growth", "multiplier_growth"),
              "forecast_target": partial(_rule, "forecast_target", args.identification)}
-    tested = rule_evidence.validate_under_rules(dataset, las, rules, args)
-    rule_evidence.report(tested, MEASURES, chosen, args, points=())
-    return 0
+    return rule_evidence.compare(args, rules, MEASURES, points=())
 
 
 if __name__ == "__main__":

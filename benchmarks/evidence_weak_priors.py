@@ -49,7 +49,6 @@ import argparse
 
 import rule_evidence
 import simulation.calibration as calibration
-from sendcast.scenarios import timeliness_setup
 
 MEASURES = ("ehcp_total", "requests", "new_plans", "issued_within_20wk_pct", "ehcp_state_special",
             "ehcp_independent_special", "ehcp_ap", "ehcp_fe_plus_other", "ehcp_mainstream", "sen_support_pct")
@@ -58,7 +57,6 @@ MEASURES = ("ehcp_total", "requests", "new_plans", "issued_within_20wk_pct", "eh
 def _rule(weight: float) -> None:
     calibration.SHARE_PRIOR_WEIGHT = weight
     calibration.REQUEST_AGE_PRIOR_WEIGHT = weight
-    timeliness_setup._FITS.clear()  # the fitted durations are fitted on the calibrated parameters
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -67,12 +65,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--weights", type=float, nargs="+", default=[0.05, 0.2],
                         help="prior weights tried beside none (0)")
     args = parser.parse_args(argv)
-    dataset, las, chosen = rule_evidence.chosen_las(args)
-    rules = {"none": lambda: _rule(0.0)} | {f"{weight:g}": (lambda weight=weight: _rule(weight))
-                                            for weight in args.weights}
-    tested = rule_evidence.validate_under_rules(dataset, las, rules, args)
-    rule_evidence.report(tested, MEASURES, chosen, args)
-    return 0
+    return rule_evidence.compare(args, rule_evidence.candidate_rules(_rule, ("none", 0.0), args.weights), MEASURES)
 
 
 if __name__ == "__main__":

@@ -204,6 +204,7 @@ the median signed error and the 95% bands' coverage as run.
 from __future__ import annotations
 
 import argparse
+from functools import partial
 
 import rule_evidence
 import sendcast.scenarios.parameters as setup
@@ -225,9 +226,6 @@ def _rule(name: str) -> None:
     setup.START_BACKLOG = ("timeliness_completions" if "match" in options
                            else "timeliness" if "start" in options else "flow_balance")
     timeliness_setup.DURATIONS_RULE = "fitted" if "fitted" in options else "illustrative"
-    timeliness_setup._FITS.clear()  # the durations' curve is measured on the run's own start
-    setup._STARTS.clear()
-    setup._EXTRAS.clear()
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -236,11 +234,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--rules", nargs="+", default=["none", "estimated"],
                         help="WITHDRAWALS[+start|+match][+fitted], e.g. none estimated none+start estimated+start")
     args = parser.parse_args(argv)
-    dataset, las, chosen = rule_evidence.chosen_las(args)
-    rules = {name: (lambda name=name: _rule(name)) for name in args.rules}
-    tested = rule_evidence.validate_under_rules(dataset, las, rules, args)
-    rule_evidence.report(tested, MEASURES, chosen, args)
-    return 0
+    return rule_evidence.compare(args, {name: partial(_rule, name) for name in args.rules}, MEASURES)
 
 
 if __name__ == "__main__":

@@ -15,13 +15,17 @@ from __future__ import annotations
 import argparse
 import sys
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
+from typing import Any
+from functools import partial
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 import sendcast  # noqa: E402,F401 -- first: it pins the BLAS kernels before numpy loads
 from sendcast.data import store  # noqa: E402
+from sendcast.scenarios import parameters as setup  # noqa: E402
+from sendcast.scenarios import timeliness_setup  # noqa: E402
 from sendcast.scenarios.validation_all_las import choose_las, validate_one_la  # noqa: E402
 
 import numpy as np  # noqa: E402
@@ -58,15 +62,35 @@ def chosen_las(args: argparse.Namespace) -> tuple[store.Dataset, pd.DataFrame, s
     return dataset, las, f"{args.neighbours_of} and its neighbours"
 
 
+def candidate_rules(set_rule: Callable[[Any], None], reference: tuple[str, Any],
+                    candidates: Iterable[float]) -> dict[str, Callable[[], None]]:
+    """Rules that set one value: the reference first (its name and value), then one per
+    candidate, named by its value."""
+    name, value = reference
+    return {name: partial(set_rule, value)} | {f"{c:g}": partial(set_rule, c) for c in candidates}
+
+
+def forget_fitted() -> None:
+    """Forget what this process fitted on the calibrated parameters of a run (the assessment
+    durations' curve, the starting backlog and its matched extra): kept by LA and start, not
+    by rule, so a rule that changes the calibration or the start must not find another
+    rule's. Deterministic (fixed seeds): forgetting costs time, never changes a number."""
+    timeliness_setup._FITS.clear()
+    setup._STARTS.clear()
+    setup._EXTRAS.clear()
+
+
 def validate_under_rules(dataset: store.Dataset, las: pd.DataFrame, rules: dict[str, Callable[[], None]],
                          args: argparse.Namespace) -> pd.DataFrame:
     """Every LA validated under every rule (``rules``: name -> what sets the rule up before
-    the LA is validated), the tables stacked with ``la_code`` and ``rule``; LAs that failed
-    under any rule are printed and left out, so every rule is scored on the same LAs."""
+    the LA is validated; :func:`forget_fitted` after it), the tables stacked with ``la_code``
+    and ``rule``; LAs that failed under any rule are printed and left out, so every rule is
+    scored on the same LAs."""
     parts, began = [], time.perf_counter()
     for row in las.itertuples(index=False):
         for rule, set_up in rules.items():
             set_up()
+            forget_fitted()
             try:
                 result, _ = validate_one_la(dataset, row.la_code, origins=ORIGINS, replications=args.replications,
                                             seed=args.seed)
@@ -89,6 +113,15 @@ def _scores(rows: pd.DataFrame, points: tuple[str, ...]) -> pd.Series:
     inside = (rows["lo95"] <= rows["published"]) & (rows["published"] <= rows["hi95"])
     return pd.Series({"checks": len(error), "median_abs_error": float(error.abs().median()),
                       "median_error": float(error.median()), "inside_95": float(inside.mean())})
+
+
+def compare(args: argparse.Namespace, rules: dict[str, Callable[[], None]], measures: tuple[str, ...],
+            points: tuple[str, ...] = POINTS) -> int:
+    """The LAs the options choose, validated under every rule and the scores printed
+    (:func:`report`): what an evidence script's ``main`` does once its rules are set."""
+    dataset, las, chosen = chosen_las(args)
+    report(validate_under_rules(dataset, las, rules, args), measures, chosen, args, points)
+    return 0
 
 
 def report(tested: pd.DataFrame, measures: tuple[str, ...], chosen: str, args: argparse.Namespace,
