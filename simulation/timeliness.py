@@ -241,17 +241,20 @@ def with_matched_completions(
     start = with_starting_backlog(params, weeks, decided_per_year)
     base = first_year_plans(start, seed, replications)
     shortfall = float(target_plans) - base
-    if not np.isfinite(shortfall) or shortfall <= 0:
+    if not np.isfinite(shortfall) or shortfall <= 0 or start.caseload.in_assessment_by_age.sum() <= 0:
         return start, 0.0
-
-    def more(extra: float) -> Parameters:
-        in_hand = np.asarray(start.caseload.in_assessment_by_age, dtype=float)
-        total = in_hand.sum()
-        return replace(start, caseload=replace(start.caseload, in_assessment_by_age=in_hand * (1.0 + extra / total)))
-
-    if start.caseload.in_assessment_by_age.sum() <= 0:
-        return start, 0.0
-    gained = first_year_plans(more(shortfall), seed, replications) - base
+    gained = first_year_plans(with_more_in_hand(start, shortfall), seed, replications) - base
     extra = shortfall * shortfall / gained if gained > 0 else shortfall
     extra = float(np.clip(extra, 0.0, 3.0 * shortfall))
-    return more(extra), extra
+    return with_more_in_hand(start, extra), extra
+
+
+def with_more_in_hand(params: Parameters, extra: float) -> Parameters:
+    """``params`` with ``extra`` more children in hand on the start day, spread over ages as
+    those in hand are and as young (the weeks open unchanged); unchanged when ``extra`` is not
+    above 0 or nobody is in hand."""
+    in_hand = np.asarray(params.caseload.in_assessment_by_age, dtype=float)
+    total = in_hand.sum()
+    if extra <= 0 or total <= 0:
+        return params
+    return replace(params, caseload=replace(params.caseload, in_assessment_by_age=in_hand * (1.0 + extra / total)))

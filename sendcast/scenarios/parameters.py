@@ -160,6 +160,7 @@ from simulation.timeliness import (
     fit_starting_backlog,
     with_duration_scale,
     with_matched_completions,
+    with_more_in_hand,
     with_starting_backlog,
 )
 from simulation.uncertainty import PredictiveSpread, draw_parameters
@@ -1071,29 +1072,24 @@ def _assemble(dataset: Dataset, history: LaHistory, calibration: CalibrationResu
     if lever.active:
         lever = replace(lever, target_needs=target_needs(scenario, needs, history.la_name, start_year))
     params = replace(params, needs=needs, early_identification=lever)
-    as_things_stand = replace(
-        params, early_identification=early_identification(None), individual_support_plans=reform_settings(None),
-        assessment=today, caseload=replace(params.caseload, in_assessment_weeks_open=today_weeks_open))
+
+    def baseline_levers(params: Parameters) -> Parameters:
+        """``params`` with the baseline's levers (the LA as things stand): the start is read
+        off them and a target path is set on them, so a scenario's own levers come on top."""
+        return replace(params, early_identification=early_identification(None),
+                       individual_support_plans=reform_settings(None), assessment=today,
+                       caseload=replace(params.caseload, in_assessment_weeks_open=today_weeks_open))
+
+    as_things_stand = baseline_levers(params)
     weeks = starting_backlog_weeks(history, start_year, as_things_stand)
     if weeks is not None:  # the start consistent with the share published the year before (START_BACKLOG)
-        extra = matched_extra(history, start_year, weeks, as_things_stand)
+        extra = matched_extra(history, start_year, weeks, as_things_stand)  # "timeliness_completions" only
         params = with_starting_backlog(params, weeks, _decided_before(history, start_year, fitted.assessment))
-        if extra > 0:  # START_BACKLOG = "timeliness_completions": as many more in hand as year one needs
-            in_hand = np.asarray(params.caseload.in_assessment_by_age, dtype=float)
-            if in_hand.sum() > 0:
-                params = replace(params, caseload=replace(
-                    params.caseload, in_assessment_by_age=in_hand * (1.0 + extra / in_hand.sum())))
+        params = with_more_in_hand(params, extra)
         today_weeks_open = weeks
     rule = scenario.trends.rule if scenario is not None else "damped"
     if rule == "damped":
         params = carry_forward(params, start_year - 1, **trend_rule(history, calibration, start_year))
-        def baseline_levers(params: Parameters) -> Parameters:
-            """``params`` with the baseline's levers: a target path is set on them, so a
-            scenario's own levers come on top of it."""
-            return replace(params, early_identification=early_identification(None),
-                           individual_support_plans=reform_settings(None), assessment=today,
-                           caseload=replace(params.caseload, in_assessment_weeks_open=today_weeks_open))
-
         share = None
         plans = (forecast_plans_path(dataset, history, start_year, horizon) if PLANS_FORWARD == "forecast_target"
                  else None)
