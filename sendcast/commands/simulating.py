@@ -259,9 +259,10 @@ def _print_validation(la_name: str, result) -> None:
               f"{row.forecast:>9,.1f} {row.forecast_error:>+7.1f} {mark(row.forecast_passed):>6}")
     print("  Targets (one year ahead, over the origins; beside the planner's baselines: naive = the latest value "
           "published at the origin, straight line = through the last five):")
+    def verdict(value) -> str:
+        return "n/a" if value is None or value != value else ("PASS" if value else "FAIL")
+
     for row in result.targets.itertuples(index=False):
-        def verdict(value) -> str:
-            return "n/a" if value is None or value != value else ("PASS" if value else "FAIL")
         print(f"    {row.target:26} {row.rule:58} simulation {row.simulation:>18} {verdict(row.simulation_passed):4}"
               f"  forecast {row.forecast:>18} {verdict(row.forecast_passed):4}"
               f"  naive {row.naive:>18} {verdict(row.naive_passed):4}"

@@ -395,6 +395,11 @@ def _median_abs(table: pd.DataFrame, column: str) -> float:
     return float(values.abs().median()) if not values.empty else np.nan
 
 
+def _share_of(table: pd.DataFrame, column: str) -> float:
+    """:func:`_share` of a column (NaN where the table has none)."""
+    return _share(table[column]) if column in table.columns else np.nan
+
+
 def _share(values: pd.Series) -> float:
     values = values.dropna().astype(bool)
     return float(values.mean()) if not values.empty else np.nan
@@ -417,29 +422,24 @@ def summary_by_measure(table: pd.DataFrame, targets: pd.DataFrame) -> pd.DataFra
         groups = [(str(origin), group) for origin, group in part.groupby("origin")] + [("all", part)]
         for origin, group in groups:
             worst = group.loc[group["error"].abs().idxmax()]
-            if origin == "all":
-                mine = verdicts.loc[[measure]] if measure in verdicts.index else pd.DataFrame()
-                share = _share(mine["simulation_passed"]) if not mine.empty else np.nan
-                f_share = _share(mine["forecast_passed"]) if not mine.empty else np.nan
-                baseline_shares = {name: _share(mine[f"{name}_passed"]) if f"{name}_passed" in mine.columns
-                                   and not mine.empty else np.nan for name in BASELINES}
+            if origin == "all":  # an LA passes if it passes at every origin: its verdict over them
+                passes = verdicts.loc[[measure]] if measure in verdicts.index else pd.DataFrame()
+                share = _share_of(passes, "simulation_passed")
                 worst_la = f"{worst['la_name']} ({int(worst['origin'])})"
             else:
-                share, f_share = _share(group["passed"]), _share(group["forecast_passed"])
-                baseline_shares = {name: _share(group[f"{name}_passed"]) if f"{name}_passed" in group.columns
-                                   else np.nan for name in BASELINES}
+                passes = group
+                share = _share_of(group, "passed")
                 worst_la = str(worst["la_name"])
-            f_error = group["forecast_error"].dropna()
             rows.append({"measure": measure, "origin": origin, "target": TARGETS[measure],
                          "las": int(group["la_code"].nunique()), "median_error": float(group["error"].median()),
                          "median_abs_error": float(group["error"].abs().median()), "worst_la": worst_la,
                          "worst_error": float(worst["error"]), "share_passed": share,
                          "share_inside_95": _share(group["inside_95"]),
                          "share_inside_95_calibrated": _share(group["inside_95_calibrated"]),
-                         "forecast_median_abs_error": float(f_error.abs().median()) if not f_error.empty else np.nan,
-                         "forecast_share_passed": f_share,
+                         "forecast_median_abs_error": _median_abs(group, "forecast_error"),
+                         "forecast_share_passed": _share_of(passes, "forecast_passed"),
                          **{f"{name}_median_abs_error": _median_abs(group, f"{name}_error") for name in BASELINES},
-                         **{f"{name}_share_passed": baseline_shares[name] for name in BASELINES}})
+                         **{f"{name}_share_passed": _share_of(passes, f"{name}_passed") for name in BASELINES}})
     if not verdicts.empty and "coverage_95" in verdicts.index:
         cover = verdicts.loc[["coverage_95"]]
         rows.append({"measure": "coverage_95", "origin": "all", "target": "95% bands cover >= 5 of 6 one-year checks",
