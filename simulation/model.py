@@ -67,13 +67,16 @@ from simulation.needs import keep_or_change, need_tables
 from simulation.parameters import (
     AGES,
     INDEPENDENT,
+    MAINSTREAM,
     MAX_MORE_IDENTIFIED,
     MAX_YEARS_EARLIER,
     MORE_IDENTIFIED_AGES,
     MOVE_FROM,
     OTHER,
     PHASE_START_AGES,
+    PHASES,
     PLACEMENTS,
+    SCHOOL_AGE_PHASES,
     STATE_SPECIAL,
     Parameters,
     phase_of_age,
@@ -288,6 +291,11 @@ class _Model:
             self.move_total = move_p.sum(axis=1).tolist()
             self.move_cum = (np.cumsum(move_p, axis=1) / np.maximum(move_p.sum(axis=1), 1e-300)[:, None]).tolist()
         self.policy_wait = params.special_places.overflow_policy == "wait"
+        # the placement a child waiting for a special place counts in, by phase
+        in_mainstream = params.special_places.waiting_placement == "mainstream"
+        self.waiting_group = tuple(
+            MAINSTREAM if in_mainstream and phase in SCHOOL_AGE_PHASES else OTHER for phase in range(len(PHASES))
+        )
         # mean years a waiting child waits before an independent placement (0: waits for a place)
         rate = params.special_places.overflow_rate_per_year
         self.overflow_mean_wait = 1.0 / rate if rate > 0 else 0.0
@@ -1073,7 +1081,7 @@ class _Model:
             self.overflow.append(now)
             return INDEPENDENT
         self._wait(child, phase, now)
-        return OTHER
+        return self.waiting_group[phase]
 
     def _wait(self, child: int, phase: int, now: float) -> None:
         pool = home_pool(self.pools, self.ever_open, phase)
@@ -1223,7 +1231,7 @@ class _Model:
         if it comes before ``until``: booked now, or, into a state special school when
         places are limited, an event at its time (returns ``True``: nothing more is
         scheduled until then)."""
-        if self.group[child] not in MOVE_FROM:
+        if self.group[child] not in MOVE_FROM or self.wait_event[child] is not None:  # a waiting child waits
             return False
         u = self.move_u[child, phase]
         when = move_time(self.birth[child], since, phase, self.move_total[phase], float(u[0]))

@@ -56,6 +56,11 @@ SEPTEMBER = 243 / 365
 #: Special school place pools: by phase, or ``all`` (all-through) serving every phase but post-19.
 POOLS: tuple[str, ...] = ("primary", "secondary", "post16", "all")
 OVERFLOW_POLICIES = ("independent", "wait")
+#: Where a child waiting for a special place is counted (``SpecialPlaces.waiting_placement``).
+WAITING_PLACEMENTS = ("other", "mainstream")
+#: The phases (:data:`PHASES`) of school age, in which ``waiting_placement = "mainstream"``
+#: counts a waiting child in a mainstream school: primary and secondary.
+SCHOOL_AGE_PHASES: tuple[int, ...] = (1, 2)
 
 Schedule = tuple[tuple[int, float], ...]
 
@@ -493,6 +498,9 @@ class SpecialPlaces:
     waiting (counted in ``other`` placements, as SEN2's awaiting provision) until a place
     frees, or, with ``overflow_rate_per_year`` > 0, until the child is placed in an
     independent special school (a hazard per year of waiting: mean wait ``1 / rate`` years).
+    ``waiting_placement``: where a waiting child is counted: ``other`` (SEN2's awaiting
+    provision) or ``mainstream``: a child of school age (:data:`SCHOOL_AGE_PHASES`) stays in
+    a mainstream school while waiting, in the other phases counted in ``other``.
 
     ``over_capacity_share``: schools take children beyond their nominal places up to this
     share (0.12: up to 112% of the places); the places of every pool and year are
@@ -503,8 +511,13 @@ class SpecialPlaces:
     overflow_policy: str = "independent"
     over_capacity_share: float = 0.0
     overflow_rate_per_year: float = 0.0
+    waiting_placement: str = "other"
 
     def __post_init__(self) -> None:
+        if self.waiting_placement not in WAITING_PLACEMENTS:
+            raise ParameterError(
+                f"special_places.waiting_placement {self.waiting_placement!r}; allowed: {', '.join(WAITING_PLACEMENTS)}"
+            )
         if not 0 <= self.over_capacity_share <= 1:
             raise ParameterError("special_places.over_capacity_share must be in [0, 1]")
         if not 0 <= self.overflow_rate_per_year <= 52:
