@@ -55,4 +55,4 @@ def test_changed_reform_settings_reach_the_engine():
 
 
 def test_the_overflow_settings_are_carried_by_name():
-    assert set(SECTIONS["special_places"].carried) == {"overflow_policy", "overflow_rate_per_year"}
+    assert set(SECTIONS["special_places"].carried) == {"overflow_policy", "overflow_rate_per_year", "waiting_placement"}

@@ -391,7 +391,7 @@ def _simulate(args: argparse.Namespace) -> int:
 
 def _notes(history, start_year, capacity, scenario, data, dataset=None, horizon: int = 10) -> list[Note]:
     """How the run's figures were made, as :class:`Note` objects (decided on by kind, printed as text)."""
-    place_notes = special_place_notes(history, start_year, horizon, capacity, scenario)
+    place_notes = special_place_notes(history, start_year, horizon, capacity, scenario, dataset)
     _, cost_notes = placement_costs(history, scenario, data, dataset)
     transport = default_transport(scenario)
     if transport is not None:

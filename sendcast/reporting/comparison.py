@@ -250,10 +250,12 @@ def assumptions_table(comparison: Comparison) -> pd.DataFrame:
             (item.name, "New special school places",
              "; ".join(f"{p.name}: {p.places} {p.phase} places from {p.from_year}" for p in s.special_places.additional)
              or "none", "scenario file " + source),
-            (item.name, "Places added each January as the LA has (assumed)",
-             {"growing": "yes: the mean yearly increase of children in state special schools over the six "
+            (item.name, "Places added each January (assumed)",
+             {"forecast": "as the forecast engine's central forecast of children in state special schools grows "
+                          "from the start January (places never closed)",
+              "growing": "the mean yearly increase of children in state special schools over the six "
                          "Januaries to the start",
-              "frozen": "no: no places beyond the capacity file and the new places above"}[s.special_places.places_rule],
+              "frozen": "none: no places beyond the capacity file and the new places above"}[s.special_places.places_rule],
              "scenario file " + source),
             (item.name, "When no local special place is free", _overflow_text(s.special_places),
              "scenario file " + source),
@@ -515,8 +517,10 @@ def _overflow_text(places) -> str:
     if places.overflow_policy == "independent":
         return "placed in an independent special school at once"
     rate = places.overflow_rate_per_year
+    where = ("in a mainstream school at school age, in 'other' otherwise" if places.waiting_placement == "mainstream"
+             else "counted in 'other'")
     if rate <= 0:
-        return "the child waits until a local place frees"
-    source = "illustrative" if rate == OVERFLOW_RATE_PER_YEAR else "the scenario's figure"
-    return (f"the child waits, and is placed in an independent special school at {rate:g} a year "
+        return f"the child waits ({where}) until a local place frees (chosen out of sample)"
+    source = "the baseline's" if rate == OVERFLOW_RATE_PER_YEAR else "the scenario's figure, an assumption"
+    return (f"the child waits ({where}), and is placed in an independent special school at {rate:g} a year "
             f"(mean wait {12 / rate:.0f} months; {source})")

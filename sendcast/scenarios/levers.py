@@ -63,10 +63,14 @@ WORDS: dict[str, tuple[str, str]] = {
     "programme_cost_gbp_per_year": ("Fixed cost of the programme", "£ a year, price base"),
     "capacity_per_year": ("Assessments the service can complete", "assessments a year (blank: from the data)"),
     "capacity_rule": ("Assessment capacity", "responsive: follows the work in hand; frozen: held"),
-    "places_rule": ("Special places beyond the capacity file", "growing: as the LA has added them; frozen: none"),
+    "places_rule": ("Special places beyond the capacity file",
+                    "forecast: as the forecast of children in special schools grows; growing: as the LA has added "
+                    "them; frozen: none"),
     "overflow_policy": ("When no special place is free", "independent school or wait"),
     "overflow_rate_per_year": ("Rate a waiting child is placed independently", "rate a year per waiting child "
                                "(0: waits for a local place)"),
+    "waiting_placement": ("Where a child waiting for a special place is counted",
+                          "mainstream (at school age) or other"),
     "capital_gbp_per_special_place": ("Capital cost of a new special place", "£ per place, price base "
                                       "(blank: the default)"),
     "assessment_staff_gbp_per_assessment": ("Staff cost of an extra assessment", "£ per assessment, price base "

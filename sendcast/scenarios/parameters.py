@@ -848,8 +848,11 @@ ADDED_PLACES = "places added each year as in"
 
 
 def place_growth(history: LaHistory, start_year: int, horizon: int, share: float,
-                 rule: str = "growing") -> tuple[tuple[PlaceBlock, ...], list[str]]:
-    """Places the LA goes on adding in the baseline "as things stand", and a note.
+                 rule: str = "growing", dataset: Dataset | None = None) -> tuple[tuple[PlaceBlock, ...], list[str]]:
+    """Places the LA goes on adding in the baseline "as things stand", and a note, by
+    ``rule`` (the scenario's ``places_rule``): ``forecast`` as the forecast engine's central
+    forecast of children in state special schools grows (:func:`forecast_place_growth`,
+    needs ``dataset``); ``frozen`` none; ``growing`` as follows.
 
     ASSUMPTION (issue 19, labelled in the run's notes): the LA's special schools were full
     over the window, so the growth of the children in state special schools (DfE SEN2,
@@ -865,6 +868,10 @@ def place_growth(history: LaHistory, start_year: int, horizon: int, share: float
     if rule == "frozen":
         return (), ["special school places: no new places beyond the capacity file and the scenario "
                     "(scenario places_rule = \"frozen\")"]
+    if rule == "forecast":
+        if dataset is None:
+            raise SetupError("places growing as the forecast (places_rule = \"forecast\") need the dataset")
+        return forecast_place_growth(dataset, history, start_year, horizon, share)
     first_year = start_year - PLACE_GROWTH_YEARS
     published = {year: history.total("ehcp_state_special", year) for year in range(first_year, start_year + 1)}
     published = {year: value for year, value in published.items() if value is not None}
@@ -893,21 +900,55 @@ def place_growth(history: LaHistory, start_year: int, horizon: int, share: float
     return tuple(blocks), [note]
 
 
-def overflow_note(policy: str, rate: float) -> str:
-    """How the run treats a child who finds no local special place, and where the rate comes from."""
+def forecast_place_growth(dataset: Dataset, history: LaHistory, start_year: int, horizon: int,
+                          share: float) -> tuple[tuple[PlaceBlock, ...], list[str]]:
+    """Places the LA goes on adding under ``places_rule = "forecast"`` (the baseline), and a
+    note. ASSUMPTION (labelled in the run's notes): places open as the forecast engine's central
+    forecast of children in state special schools (January, made with the figures to
+    ``start_year`` only: time-respecting) grows from the published January ``start_year``;
+    each January ``start_year + k`` (k = 1 .. horizon - 1) opens the forecast's rise since
+    ``start_year`` over ``1 + share`` nominal places, less those already opened (places are
+    never closed: a forecast that falls adds none)."""
+    published = history.require("ehcp_state_special", start_year)
+    path = central_forecast(dataset, history, start_year, horizon, "ehcp_state_special")
+    blocks, opened, highest = [], 0, 0.0
+    for k in range(1, horizon):
+        year = start_year + k
+        if year not in path:
+            break
+        highest = max(highest, path[year] - published)
+        places = round(highest / (1.0 + share)) - opened
+        if places > 0:
+            opened += places
+            blocks.append(PlaceBlock("all", places, year, None, name=f"{ADDED_PLACES} the forecast from {start_year} (assumed)"))
+    note = (f"special school places: ASSUMPTION: the LA opens places as the forecast engine's central forecast of "
+            f"children in state special schools grows from January {start_year} ({published:,.0f}): {opened:,} places "
+            f"by January {start_year + horizon - 1} at {100 * share:.1f}% over capacity")
+    log.info(note)
+    return tuple(blocks), [note]
+
+
+def overflow_note(policy: str, rate: float, waiting: str = "other") -> str:
+    """How the run treats a child who finds no local special place, where the child is
+    counted while waiting and where the rate comes from."""
     if policy == "independent":
         return "special school places: a child who finds no place goes to an independent special school at once"
+    counted = ("counted in mainstream schools at school age, in 'other' otherwise" if waiting == "mainstream"
+               else "counted in 'other'")
     if rate <= 0:
-        return "special school places: a child who finds no place waits until a local place frees"
-    source = ("ILLUSTRATIVE, not fitted to history (sendcast.scenarios.files.OVERFLOW_RATE_PER_YEAR)"
-              if rate == OVERFLOW_RATE_PER_YEAR else "the scenario's figure")
-    return (f"special school places: a child who finds no place waits (counted in 'other') and is placed in an "
+        return (f"special school places: a child who finds no place waits ({counted}) until a local place frees "
+                f"(no overflow to independent special schools: chosen out of sample, "
+                f"sendcast.scenarios.files.OVERFLOW_RATE_PER_YEAR)")
+    source = ("the baseline's (sendcast.scenarios.files.OVERFLOW_RATE_PER_YEAR)" if rate == OVERFLOW_RATE_PER_YEAR
+              else "the scenario's figure, an ASSUMPTION it states (not fitted: the baseline's is "
+                   f"{OVERFLOW_RATE_PER_YEAR:g}, chosen out of sample)")
+    return (f"special school places: a child who finds no place waits ({counted}) and is placed in an "
             f"independent special school at {rate:g} a year (mean wait {12 / rate:.0f} months) unless a place "
             f"frees first; the rate is {source}")
 
 
 def special_place_notes(history: LaHistory, start_year: int, horizon: int, capacity: pd.DataFrame | None,
-                        scenario: Scenario | None) -> list[str]:
+                        scenario: Scenario | None, dataset: Dataset | None = None) -> list[str]:
     """The run's notes on special places, as :func:`build_parameters` sets them up: the
     places assumed, the growth carried forward (or none) and what happens to a child who
     finds no place."""
@@ -917,8 +958,8 @@ def special_place_notes(history: LaHistory, start_year: int, horizon: int, capac
     if blocks is None:
         return notes
     places = scenario.special_places if scenario is not None else SpecialPlacesSettings()
-    notes += place_growth(history, start_year, horizon, share, places.places_rule)[1]
-    return notes + [overflow_note(places.overflow_policy, places.overflow_rate_per_year)]
+    notes += place_growth(history, start_year, horizon, share, places.places_rule, dataset)[1]
+    return notes + [overflow_note(places.overflow_policy, places.overflow_rate_per_year, places.waiting_placement)]
 
 
 #: The source column of :func:`assumed_places`' one row.
@@ -1046,7 +1087,7 @@ def _assemble(dataset: Dataset, history: LaHistory, calibration: CalibrationResu
     share, _ = over_capacity(history, start_year, blocks, capacity)
     places = scenario.special_places if scenario is not None else SpecialPlacesSettings()
     if blocks is not None:  # the LA goes on adding places as it has (or not: "frozen")
-        blocks = blocks + place_growth(history, start_year, horizon, share, places.places_rule)[0]
+        blocks = blocks + place_growth(history, start_year, horizon, share, places.places_rule, dataset)[0]
     # unit costs divide the 2021-22 outturn by the January 2022 placements: from the full
     # history even for a cut one (money is not among the validated measures)
     costs, _ = placement_costs(history if history.until is None else la_history(dataset, la), scenario, data,
