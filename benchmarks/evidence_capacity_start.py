@@ -40,17 +40,24 @@ MEASURES = ("ehcp_total", "requests", "new_plans", "issued_within_20wk_pct", "eh
 #: Most a count's median absolute log error one year ahead may grow under the candidate and it
 #: still be adopted (new plans, requests, EHC plans).
 TOLERANCE = 0.01
-RULES = {"current": "flow_balance", "capacity": "timeliness_capacity"}
+#: Rule name -> (START_BACKLOG, CAPACITY_START_RESPONSE, CAPACITY_START_PLANS).
+RULES = {
+    "current": ("flow_balance", "history", "published"),
+    "capacity": ("timeliness_capacity", "history", "published"),
+    "capacity+steady": ("timeliness_capacity", "steady", "published"),
+    "capacity+steady+asis": ("timeliness_capacity", "steady", "as_is"),
+    "capacity+keep+asis": ("timeliness_capacity", "flow_balance", "as_is"),
+}
 
 
-def _rule(value: str) -> None:
-    setup.START_BACKLOG = value
+def _rule(values: tuple[str, str, str]) -> None:
+    setup.START_BACKLOG, setup.CAPACITY_START_RESPONSE, setup.CAPACITY_START_PLANS = values
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     rule_evidence.add_arguments(parser)
-    parser.add_argument("--rules", nargs="+", default=list(RULES), choices=list(RULES))
+    parser.add_argument("--rules", nargs="+", default=["current", "capacity"], choices=list(RULES))
     args = parser.parse_args(argv)
     return rule_evidence.compare(args, {name: partial(_rule, RULES[name]) for name in args.rules}, MEASURES)
 

@@ -300,6 +300,25 @@ class StartCapacityFit:
     reached: bool  # False: the target plans are outside what the factors give, the nearest end is used
 
 
+#: Points below the highest first-year share a capacity gives (the share with almost nobody in
+#: hand) within which the share is taken as on its plateau (:func:`kept_up_weeks`): about the
+#: simulation noise of two replications of a small LA's first year.
+PLATEAU_POINTS = 1.0
+
+
+def kept_up_weeks(fit: BacklogFit, plateau_points: float = PLATEAU_POINTS) -> float:
+    """The weeks in hand of ``fit``, except where the target share is above the curve's plateau
+    (the highest share the model issues at that capacity, within ``plateau_points``): there the
+    largest weeks of the grid still on the plateau. A service that kept up holds its pipeline of
+    decisions in hand (which the first year completes), not nobody: the share cannot tell 2
+    weeks from the pipeline's 10-15 when both issue the model's highest share."""
+    shares = np.asarray(fit.share_pct, dtype=float)
+    if fit.target_pct < shares[0] - plateau_points:
+        return fit.weeks
+    on_plateau = np.flatnonzero(shares >= shares[0] - plateau_points)
+    return float(max(fit.weeks, fit.grid[int(on_plateau[-1])]))
+
+
 def fit_start_and_capacity(
     params: Parameters,
     target_pct: float,
@@ -315,7 +334,8 @@ def fit_start_and_capacity(
 
     At each capacity ``factor x`` the capacity given (``params``' first-year value), the backlog
     is read off the share (:func:`fit_starting_backlog`: weeks of ``decided_per_year`` in hand,
-    requests dated over them) and the plans that start issues are counted; the plans are made
+    requests dated over them; on the share's plateau, :func:`kept_up_weeks`) and the plans that
+    start issues are counted; the plans are made
     non-decreasing in the factor (a running maximum: more capacity, read with the share, never
     issues fewer), the factor giving ``target_plans`` is interpolated on the log of the factor
     (the nearest end beyond the curve: ``reached`` False), and the backlog is read off the share
@@ -326,7 +346,7 @@ def fit_start_and_capacity(
     weeks_at, plans_at = [], []
     for factor in factors:
         trial = with_first_capacity(params, max(factor * given, 1.0))
-        weeks = fit_starting_backlog(trial, target_pct, decided_per_year, seed, replications).weeks
+        weeks = kept_up_weeks(fit_starting_backlog(trial, target_pct, decided_per_year, seed, replications))
         weeks_at.append(weeks)
         plans_at.append(first_year_plans(with_starting_backlog(trial, weeks, decided_per_year), seed, replications))
     plans = np.maximum.accumulate(np.asarray(plans_at, dtype=float))
@@ -343,7 +363,7 @@ def fit_start_and_capacity(
         with_first_capacity(params, capacity), target_pct, decided_per_year, seed, replications
     )
     return StartCapacityFit(
-        backlog.weeks,
+        kept_up_weeks(backlog),
         capacity,
         float(target_pct),
         float(target_plans),

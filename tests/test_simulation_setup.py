@@ -473,3 +473,10 @@ def test_under_the_capacity_start_the_run_starts_with_the_fitted_backlog_capacit
     draws = setup.parameter_draws(params, cut, fit, 2022, 5, 3, spread=False)
     drawn = [d.assessment.capacity_response for d in draws]  # bootstrap means of the re-estimated years
     assert all(min(start.responses) - 1e-9 <= r <= max(start.responses) + 1e-9 for r in drawn), drawn
+    monkeypatch.setattr(setup, "CAPACITY_START_RESPONSE", "steady")  # the fitted start kept steady
+    params = build_parameters(dataset, "E10000013", start_year=2022, horizon=3, calibration=fit, history=cut)
+    steady = setup._CAPACITY_STARTS[next(k for k in setup._CAPACITY_STARTS if "steady" in k)]
+    assert params.assessment.capacity_response == pytest.approx(steady.capacity / (decided * (1 + steady.weeks / 52)))
+    monkeypatch.setattr(setup, "CAPACITY_START_PLANS", "typo")
+    with pytest.raises(SetupError, match="CAPACITY_START_PLANS"):
+        build_parameters(dataset, "E10000013", start_year=2022, horizon=3, calibration=fit, history=cut)

@@ -160,6 +160,7 @@ from simulation.timeliness import (
     StartCapacityFit,
     corrected_responses,
     draw_durations,
+    first_year_plans,
     fit_start_and_capacity,
     fit_starting_backlog,
     with_duration_scale,
@@ -1751,6 +1752,20 @@ class CapacityStart:
 
 
 _CAPACITY_STARTS: dict[tuple, CapacityStart | None] = {}
+#: Under ``"timeliness_capacity"``, the capacity response of the run (variants measured side by
+#: side, ``benchmarks/evidence_capacity_start.py``): ``"history"`` (the mean over 2019 to the
+#: year before the origin with each year's backlog read off the share published the year before:
+#: :func:`corrected_response_series`), ``"steady"`` (the fitted start kept steady: the first
+#: year's capacity over the fitted backlog plus the year before's decisions to assess) or
+#: ``"flow_balance"`` (the flow balance's, as without the option).
+CAPACITY_START_RESPONSE = "history"
+CAPACITY_START_RESPONSES = ("history", "steady", "flow_balance")
+#: Under ``"timeliness_capacity"``, the plans the first year is to issue: ``"published"``
+#: (:func:`matched_target_plans`: last year's new plans x the growth of decisions to assess) or
+#: ``"as_is"`` (what the first year issues from the flow balance's start and capacity, the
+#: current rule: its throughput kept, the share read off last year's).
+CAPACITY_START_PLANS = "published"
+CAPACITY_START_PLANS_RULES = ("published", "as_is")
 
 
 def corrected_response_series(history: LaHistory, start_year: int, assessment: Assessment,
@@ -1789,19 +1804,34 @@ def capacity_start(history: LaHistory, start_year: int, as_things_stand: Paramet
     Cached by history and start (the same for a scenario and its baseline)."""
     if START_BACKLOG != "timeliness_capacity":
         return None
-    key = (*duration_key(history, start_year), WITHDRAWALS)
+    if CAPACITY_START_RESPONSE not in CAPACITY_START_RESPONSES or CAPACITY_START_PLANS not in CAPACITY_START_PLANS_RULES:
+        raise SetupError(f"CAPACITY_START_RESPONSE {CAPACITY_START_RESPONSE!r} (allowed: "
+                         f"{', '.join(CAPACITY_START_RESPONSES)}), CAPACITY_START_PLANS {CAPACITY_START_PLANS!r} "
+                         f"(allowed: {', '.join(CAPACITY_START_PLANS_RULES)})")
+    key = (*duration_key(history, start_year), WITHDRAWALS, CAPACITY_START_RESPONSE, CAPACITY_START_PLANS)
     if key not in _CAPACITY_STARTS:
         target = published_share(history.rows, start_year)
-        plans = matched_target_plans(history, start_year)
         a = as_things_stand.assessment
+        short = replace(as_things_stand, horizon=min(FIT_HORIZON, as_things_stand.horizon))
+        plans = (matched_target_plans(history, start_year) if CAPACITY_START_PLANS == "published"
+                 else first_year_plans(short, FIT_SEED, START_REPLICATIONS))
         decided = _decided_before(history, start_year, a)
         if target is None or plans is None or decided <= 0 or a.capacity_per_year is None or a.capacity_response is None:
             _CAPACITY_STARTS[key] = None
         else:
-            short = replace(as_things_stand, horizon=min(FIT_HORIZON, as_things_stand.horizon))
             fit = fit_start_and_capacity(short, target, plans, decided, FIT_SEED, START_REPLICATIONS)
             years, responses = corrected_response_series(history, start_year, a, fit)
-            response = float(np.clip(np.mean(responses), 1e-3, 5.0)) if responses else None
+            if CAPACITY_START_RESPONSE == "flow_balance":
+                response, years, responses = None, (), ()
+            elif CAPACITY_START_RESPONSE == "steady":
+                response = float(np.clip(fit.capacity / (decided * (1.0 + fit.weeks / 52.0)), 1e-3, 5.0))
+                series = response_shares(history, start_year, a, flow_balance=True)
+                if series is not None and series.size and np.mean(series) > 0:  # the draws: its spread round it
+                    responses = tuple(float(v) for v in series * response / float(np.mean(series)))
+                else:
+                    responses = ()
+            else:
+                response = float(np.clip(np.mean(responses), 1e-3, 5.0)) if responses else None
             _CAPACITY_STARTS[key] = CapacityStart(fit.weeks, fit.capacity, response, years, responses, fit)
     return _CAPACITY_STARTS[key]
 
@@ -1816,12 +1846,15 @@ def with_fitted_capacity(assessment: Assessment, start: CapacityStart, funded: f
     return replace(assessment, capacity_per_year=tuple(schedule), capacity_response=response)
 
 
-def response_shares(history: LaHistory, start_year: int, assessment: Assessment) -> np.ndarray | None:
+def response_shares(history: LaHistory, start_year: int, assessment: Assessment,
+                    flow_balance: bool = False) -> np.ndarray | None:
     """The yearly capacity responses the predictive draws bootstrap (:func:`parameter_draws`):
     the re-estimated ones of :func:`capacity_start` when it was fitted for this history and
-    start, else the flow balance's (:func:`simulation.estimate_rates`, :data:`RESPONSE_FROM` on)."""
-    start = _CAPACITY_STARTS.get((*duration_key(history, start_year), WITHDRAWALS))
-    if START_BACKLOG == "timeliness_capacity" and start is not None and start.response is not None:
+    start (and ``flow_balance`` is False), else the flow balance's
+    (:func:`simulation.estimate_rates`, :data:`RESPONSE_FROM` on)."""
+    start = _CAPACITY_STARTS.get((*duration_key(history, start_year), WITHDRAWALS, CAPACITY_START_RESPONSE,
+                                  CAPACITY_START_PLANS))
+    if not flow_balance and START_BACKLOG == "timeliness_capacity" and start is not None and start.response is not None:
         return np.asarray(start.responses, dtype=float)
     estimates = estimate_rates(assessment_flows(history, FIRST_CALIBRATION_YEAR, start_year - 1),
                                assessment.decision_weeks_mean + assessment.assessment_weeks_mean,

@@ -210,3 +210,16 @@ def test_the_capacity_response_is_completions_over_the_backlog_read_off_last_yea
     assert got[0] == pytest.approx(600.0 / (520.0 * (1.0 + 20.0 / 52.0)))
     assert got[1] == pytest.approx(600.0 / (520.0 * (1.0 + 2.0 / 52.0)))
     assert np.isnan(got[2])
+
+
+def test_a_share_above_what_the_model_issues_keeps_the_pipeline_in_hand_not_nobody():
+    """Hand-sized: where last year's share (88.8%) is above the model's plateau (87%, within 1
+    point up to 12 weeks), the backlog is the plateau's last weeks (12), not the grid's first
+    (2); a share on the curve keeps the weeks read off it."""
+    from simulation.timeliness import BacklogFit, kept_up_weeks
+
+    grid, shares = (2.0, 8.0, 12.0, 15.0, 20.0), (87.0, 87.0, 86.5, 80.0, 60.0)
+    above = BacklogFit(weeks=2.0, target_pct=88.8, grid=grid, share_pct=shares, reached=False)
+    assert kept_up_weeks(above) == pytest.approx(12.0)
+    on = BacklogFit(weeks=17.5, target_pct=70.0, grid=grid, share_pct=shares, reached=True)
+    assert kept_up_weeks(on) == pytest.approx(17.5)
