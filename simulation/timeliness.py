@@ -30,6 +30,10 @@ before's decisions to assess held in hand (:func:`with_starting_backlog`), the f
 capacity and durations as given. :func:`with_matched_completions` (also tried and turned
 down: ``START_BACKLOG = "timeliness_completions"``) adds as many more, as young, as make the
 first calendar year's plans a target (the last published year's).
+:func:`fit_start_and_capacity` (a fourth option, tried and turned down: ``START_BACKLOG =
+"timeliness_capacity"``) sets the first year's capacity with the start instead, so that the
+capacity, not extra cases in hand, supplies the target plans; :func:`corrected_responses`
+re-estimates the capacity response with each past year's backlog read off the share.
 """
 
 from __future__ import annotations
