@@ -78,6 +78,7 @@ def forget_fitted() -> None:
     timeliness_setup._FITS.clear()
     setup._STARTS.clear()
     setup._EXTRAS.clear()
+    setup._CAPACITY_STARTS.clear()
 
 
 def validate_under_rules(dataset: store.Dataset, las: pd.DataFrame, rules: dict[str, Callable[[], None]],

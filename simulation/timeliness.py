@@ -30,6 +30,10 @@ before's decisions to assess held in hand (:func:`with_starting_backlog`), the f
 capacity and durations as given. :func:`with_matched_completions` (also tried and turned
 down: ``START_BACKLOG = "timeliness_completions"``) adds as many more, as young, as make the
 first calendar year's plans a target (the last published year's).
+:func:`fit_start_and_capacity` (a fourth option, tried and turned down: ``START_BACKLOG =
+"timeliness_capacity"``) sets the first year's capacity with the start instead, so that the
+capacity, not extra cases in hand, supplies the target plans; :func:`corrected_responses`
+re-estimates the capacity response with each past year's backlog read off the share.
 """
 
 from __future__ import annotations
@@ -258,3 +262,149 @@ def with_more_in_hand(params: Parameters, extra: float) -> Parameters:
     if extra <= 0 or total <= 0:
         return params
     return replace(params, caseload=replace(params.caseload, in_assessment_by_age=in_hand * (1.0 + extra / total)))
+
+
+# ------------------------------------------------ the start and the first year's capacity
+#: First-year assessment capacities tried by :func:`fit_start_and_capacity`, as multiples of
+#: the capacity given (the flow balance's: last year's completions moved toward the share of
+#: its work in hand). ASSUMPTION: a service completes at most three times what it did the year
+#: before; 0.8: the start rarely needs less than the given capacity to issue last year's plans.
+CAPACITY_FACTOR_GRID: tuple[float, ...] = (0.8, 1.0, 1.25, 1.6, 2.0, 2.5, 3.0)
+
+
+def with_first_capacity(params: Parameters, capacity_per_year: float) -> Parameters:
+    """``params`` with the assessment capacity of the run's first calendar year (the first
+    value of ``assessment.capacity_per_year``) set to ``capacity_per_year`` (completions a
+    year; later values, a responsive service's floors, kept). The schedule must be given."""
+    a = params.assessment
+    if a.capacity_per_year is None:
+        raise ValueError("with_first_capacity: the assessment capacity is unconstrained (no schedule to set)")
+    if not capacity_per_year >= 1.0:
+        raise ValueError(f"first-year capacity {capacity_per_year}: expected at least 1 completion a year")
+    schedule = list(a.capacity_per_year)
+    schedule[0] = (schedule[0][0], float(capacity_per_year))
+    return replace(params, assessment=replace(a, capacity_per_year=tuple(schedule)))
+
+
+@dataclass(frozen=True)
+class StartCapacityFit:
+    """The start (weeks of decisions to assess in hand) and the first year's assessment capacity
+    that together give the first calendar year the target share within 20 weeks and the target
+    plans; at each of ``factors`` (multiples of the capacity given): the weeks read off the share
+    and the plans they issue; ``backlog``: the share's curve at the chosen capacity."""
+
+    weeks: float
+    capacity: float
+    target_pct: float
+    target_plans: float
+    factors: tuple[float, ...]
+    weeks_at: tuple[float, ...]
+    plans_at: tuple[float, ...]  # made non-decreasing in the factor
+    backlog: BacklogFit
+    reached: bool  # False: the target plans are outside what the factors give, the nearest end is used
+
+
+#: Points below the highest first-year share a capacity gives (the share with almost nobody in
+#: hand) within which the share is taken as on its plateau (:func:`kept_up_weeks`): about the
+#: simulation noise of two replications of a small LA's first year.
+PLATEAU_POINTS = 1.0
+
+
+def kept_up_weeks(fit: BacklogFit, plateau_points: float = PLATEAU_POINTS) -> float:
+    """The weeks in hand of ``fit``, except where the target share is above the curve's plateau
+    (the highest share the model issues at that capacity, within ``plateau_points``): there the
+    largest weeks of the grid still on the plateau. A service that kept up holds its pipeline of
+    decisions in hand (which the first year completes), not nobody: the share cannot tell 2
+    weeks from the pipeline's 10-15 when both issue the model's highest share."""
+    shares = np.asarray(fit.share_pct, dtype=float)
+    if fit.target_pct < shares[0] - plateau_points:
+        return fit.weeks
+    on_plateau = np.flatnonzero(shares >= shares[0] - plateau_points)
+    return float(max(fit.weeks, fit.grid[int(on_plateau[-1])]))
+
+
+def fit_start_and_capacity(
+    params: Parameters,
+    target_pct: float,
+    target_plans: float,
+    decided_per_year: float,
+    seed: int,
+    replications: int = 2,
+    factors: tuple[float, ...] = CAPACITY_FACTOR_GRID,
+) -> StartCapacityFit:
+    """The first calendar year's assessment capacity and the starting backlog set together, so
+    that the first year both issues ``target_plans`` plans (:func:`first_year_plans`) and issues
+    ``target_pct`` per cent of them within :data:`LIMIT_WEEKS` (:func:`first_year_share`).
+
+    At each capacity ``factor x`` the capacity given (``params``' first-year value), the backlog
+    is read off the share (:func:`fit_starting_backlog`: weeks of ``decided_per_year`` in hand,
+    requests dated over them; on the share's plateau, :func:`kept_up_weeks`) and the plans that
+    start issues are counted; the plans are made
+    non-decreasing in the factor (a running maximum: more capacity, read with the share, never
+    issues fewer), the factor giving ``target_plans`` is interpolated on the log of the factor
+    (the nearest end beyond the curve: ``reached`` False), and the backlog is read off the share
+    again at that capacity. Same seeds at every point (common random numbers)."""
+    if params.assessment.capacity_per_year is None:
+        raise ValueError("fit_start_and_capacity: the assessment capacity is unconstrained")
+    given = float(params.assessment.capacity_per_year[0][1])
+    weeks_at, plans_at = [], []
+    for factor in factors:
+        trial = with_first_capacity(params, max(factor * given, 1.0))
+        weeks = kept_up_weeks(fit_starting_backlog(trial, target_pct, decided_per_year, seed, replications))
+        weeks_at.append(weeks)
+        plans_at.append(first_year_plans(with_starting_backlog(trial, weeks, decided_per_year), seed, replications))
+    plans = np.maximum.accumulate(np.asarray(plans_at, dtype=float))
+    log_factors = np.log(np.asarray(factors, dtype=float))
+    reached = bool(plans[0] <= target_plans <= plans[-1])
+    if plans[-1] > plans[0]:
+        # np.interp needs increasing x: flat stretches keep their first factor (the least capacity)
+        keep = np.concatenate(([True], np.diff(plans) > 0))
+        log_factor = float(np.interp(target_plans, plans[keep], log_factors[keep]))
+    else:
+        log_factor = float(log_factors[0] if target_plans <= plans[0] else log_factors[-1])
+    capacity = max(float(np.exp(log_factor)) * given, 1.0)
+    backlog = fit_starting_backlog(
+        with_first_capacity(params, capacity), target_pct, decided_per_year, seed, replications
+    )
+    return StartCapacityFit(
+        kept_up_weeks(backlog),
+        capacity,
+        float(target_pct),
+        float(target_plans),
+        tuple(float(f) for f in factors),
+        tuple(float(w) for w in weeks_at),
+        tuple(float(p) for p in plans),
+        backlog,
+        reached,
+    )
+
+
+def weeks_for_share(fit: BacklogFit, share_pct: float) -> float:
+    """The weeks of decisions in hand that give a first-year share of ``share_pct`` (per cent) on
+    ``fit``'s curve (the nearest end of its grid beyond what the curve reaches)."""
+    log_grid = np.log(np.asarray(fit.grid, dtype=float))
+    shares = np.asarray(fit.share_pct, dtype=float)
+    return float(np.exp(np.interp(share_pct, shares[::-1], log_grid[::-1])))
+
+
+def corrected_responses(
+    completed: np.ndarray, decided_before: np.ndarray, share_before: np.ndarray, fit: BacklogFit
+) -> np.ndarray:
+    """The capacity response of each year (completed assessments over the work in hand on 1
+    January: the backlog plus the year before's decisions to assess) with the backlog read
+    off the share within 20 weeks published the year before on ``fit``'s curve
+    (:func:`weeks_for_share`: weeks of the year before's decisions in hand) instead of the flow
+    balance since 2016, which keeps every withdrawn request:
+    ``completed / (decided_before x (1 + weeks / 52))``. ``completed``, ``decided_before``,
+    ``share_before``: one value per year (NaN where not published); NaN where any is missing
+    or the work in hand is not above 0.
+
+    ASSUMPTION: the LA's curve of share against weeks in hand measured at the run's origin holds
+    for its earlier years (weeks of each year's own decisions: the curve's scale, not its level)."""
+    completed = np.asarray(completed, dtype=float)
+    decided_before = np.asarray(decided_before, dtype=float)
+    share_before = np.asarray(share_before, dtype=float)
+    weeks = np.array([weeks_for_share(fit, s) if np.isfinite(s) else np.nan for s in share_before])
+    work = decided_before * (1.0 + weeks / 52.0)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.where(np.isfinite(work) & (work > 0) & np.isfinite(completed), completed / work, np.nan)

@@ -429,3 +429,62 @@ def test_the_share_of_requests_withdrawn_is_estimated_from_flows_published_by_th
     assert 0.03 < share < 0.15 and "ASSUMPTION" in line and "to 2021" in line
     later = setup.history_until(history, 2025)  # flows to 2024, the timeliness panel beyond
     assert setup.withdrawal_choice(later, 2022)[0] == share  # only years to 2021 pooled
+
+
+def _hand_start_fit():
+    from simulation.timeliness import BacklogFit, StartCapacityFit
+
+    curve = BacklogFit(weeks=15.0, target_pct=60.0, grid=(2.0, 15.0, 52.0), share_pct=(90.0, 60.0, 10.0), reached=True)
+    return StartCapacityFit(weeks=15.0, capacity=800.0, target_pct=60.0, target_plans=700.0, factors=(1.0,),
+                            weeks_at=(15.0,), plans_at=(700.0,), backlog=curve, reached=True)
+
+
+def test_the_capacity_response_re_estimated_off_the_corrected_backlog_uses_only_years_before_the_origin(dataset):
+    """START_BACKLOG = "timeliness_capacity" (an option, off): each year's response from 2019 is
+    its completions over the year before's decisions plus the backlog read off the share
+    published the year before; a later year's flows and shares do not move it."""
+    import sendcast.scenarios.parameters as setup
+
+    history = setup.la_history(dataset, "Gloucestershire")
+    a = setup.Assessment()
+    cut = setup.history_until(history, 2022)
+    years, responses = setup.corrected_response_series(cut, 2022, a, _hand_start_fit())
+    assert years == (2019, 2020, 2021)
+    later = setup.corrected_response_series(setup.history_until(history, 2025), 2022, a, _hand_start_fit())
+    assert later == (years, responses)  # only flows and shares to 2021
+    done = (history.total("new_plans", 2021) or 0.0) + (history.total("assessed_not_issued", 2021) or 0.0)
+    decided = history.total("requests", 2020) - (history.total("requests_refused", 2020) or 0.0)
+    from simulation.timeliness import weeks_for_share
+
+    weeks = weeks_for_share(_hand_start_fit().backlog, history.total("issued_within_20wk_pct", 2020))
+    assert responses[-1] == pytest.approx(done / (decided * (1.0 + weeks / 52.0)))
+    assert setup.capacity_start(cut, 2022, None) is None  # off by default: the flow balance's start and response
+
+
+@pytest.mark.slow  # one calibration of Gloucestershire to 2022 and the joint fit: about 15 CPU-s
+def test_under_the_capacity_start_the_run_starts_with_the_fitted_backlog_capacity_and_response(dataset,
+                                                                                                monkeypatch):
+    import sendcast.scenarios.parameters as setup
+
+    monkeypatch.setattr(setup, "START_BACKLOG", "timeliness_capacity")
+    monkeypatch.setattr(setup, "_CAPACITY_STARTS", {})
+    cut = setup.history_until(setup.la_history(dataset, "Gloucestershire"), 2022)
+    fit = setup.calibrate_la(dataset, "Gloucestershire", start_year=2022, history=cut)
+    params = build_parameters(dataset, "E10000013", start_year=2022, horizon=3, calibration=fit, history=cut)
+    (start,) = setup._CAPACITY_STARTS.values()
+    assert start is not None and start.fit.target_plans == pytest.approx(setup.matched_target_plans(cut, 2022))
+    assert params.assessment.capacity_per_year[0] == (2022, pytest.approx(start.capacity))
+    assert params.assessment.capacity_response == pytest.approx(np.mean(start.responses))
+    decided = setup._decided_before(cut, 2022, params.assessment)
+    assert params.caseload.in_assessment_by_age.sum() == pytest.approx(decided * start.weeks / 52.0)
+    assert params.caseload.in_assessment_weeks_open == pytest.approx(start.weeks)
+    draws = setup.parameter_draws(params, cut, fit, 2022, 5, 3, spread=False)
+    drawn = [d.assessment.capacity_response for d in draws]  # bootstrap means of the re-estimated years
+    assert all(min(start.responses) - 1e-9 <= r <= max(start.responses) + 1e-9 for r in drawn), drawn
+    monkeypatch.setattr(setup, "CAPACITY_START_RESPONSE", "steady")  # the fitted start kept steady
+    params = build_parameters(dataset, "E10000013", start_year=2022, horizon=3, calibration=fit, history=cut)
+    steady = setup._CAPACITY_STARTS[next(k for k in setup._CAPACITY_STARTS if "steady" in k)]
+    assert params.assessment.capacity_response == pytest.approx(steady.capacity / (decided * (1 + steady.weeks / 52)))
+    monkeypatch.setattr(setup, "CAPACITY_START_PLANS", "typo")
+    with pytest.raises(SetupError, match="CAPACITY_START_PLANS"):
+        build_parameters(dataset, "E10000013", start_year=2022, horizon=3, calibration=fit, history=cut)

@@ -44,9 +44,10 @@ random numbers) and paired differences are narrow::
   calibration window, the pipeline of a service keeping up (completed assessments x
   (decision + assessment weeks) / 52); then plus requests, minus refusals, minus
   completed assessments, each calendar year to ``start_year`` (never below the pipeline).
-  Two options, off (tried out of sample and turned down: :data:`WITHDRAWALS`,
-  :data:`START_BACKLOG`): decisions to assess net of a share withdrawn, and a starting backlog
-  read off the share within 20 weeks published the year before.
+  Options, off (tried out of sample and turned down: :data:`WITHDRAWALS`,
+  :data:`START_BACKLOG`): decisions to assess net of a share withdrawn, a starting backlog
+  read off the share within 20 weeks published the year before, and that start with the
+  first year's capacity set with it and the capacity response re-estimated off it.
 - Refusal and no-plan probabilities: estimated from the published flows
   (:func:`simulation.estimate_rates`). Assessment capacity (:func:`assessment_capacity`):
   in the baseline it responds to demand as it has since 2019 (each year the service
@@ -156,7 +157,11 @@ from simulation.share_target import GROWTH_LIMITS, identification_for_targets, r
 from simulation.trends import (GROWTH_YEARS, PANEL_HORIZONS, capped, carry_forward, choose_damping, damped_factors,
                                identification_growth, multiplier_changes, multiplier_growth)
 from simulation.timeliness import (
+    StartCapacityFit,
+    corrected_responses,
     draw_durations,
+    first_year_plans,
+    fit_start_and_capacity,
     fit_starting_backlog,
     with_duration_scale,
     with_matched_completions,
@@ -1097,6 +1102,7 @@ def _assemble(dataset: Dataset, history: LaHistory, calibration: CalibrationResu
     # baseline's own capacity moves with the queue)
     today, today_weeks_open = assessment_capacity(history, start_year, fitted.assessment, in_assessment,
                                                   "responsive")
+    placement_only = costs
     costs, _ = provision_costs(costs, scenario, start_year=start_year, horizon=horizon,
                                capacity_per_year=None if funded is None else ((start_year, float(funded)),),
                                calibrated_capacity=(None if today.capacity_per_year is None
@@ -1128,6 +1134,17 @@ def _assemble(dataset: Dataset, history: LaHistory, calibration: CalibrationResu
         params = with_starting_backlog(params, weeks, _decided_before(history, start_year, fitted.assessment))
         params = with_more_in_hand(params, extra)
         today_weeks_open = weeks
+    start = capacity_start(history, start_year, as_things_stand)
+    if start is not None:  # the start and the first year's capacity set together (START_BACKLOG)
+        params = with_starting_backlog(params, start.weeks, _decided_before(history, start_year, fitted.assessment))
+        today = with_fitted_capacity(today, start)
+        if params.assessment.capacity_response is not None:  # responsive (a "frozen" scenario keeps its level)
+            params = replace(params, assessment=with_fitted_capacity(params.assessment, start, funded))
+        today_weeks_open = start.weeks
+        costs, _ = provision_costs(placement_only, scenario, start_year=start_year, horizon=horizon,
+                                   capacity_per_year=None if funded is None else ((start_year, float(funded)),),
+                                   calibrated_capacity=float(today.capacity_per_year[0][1]))
+        params = replace(params, costs=costs)
     rule = scenario.trends.rule if scenario is not None else "damped"
     if rule == "damped":
         params = carry_forward(params, start_year - 1, **trend_rule(history, calibration, start_year))
@@ -1496,11 +1513,7 @@ def parameter_draws(params: Parameters, history: LaHistory, calibration: Calibra
     if changes is not None and changes.size:
         # the bootstrap is centred on the capped growth: the changes shifted so their mean is it
         changes = changes - (float(changes.mean()) - growth)
-    a = params.assessment
-    estimates = estimate_rates(assessment_flows(history, FIRST_CALIBRATION_YEAR, start_year - 1),
-                               a.decision_weeks_mean + a.assessment_weeks_mean, a.withdrawal_probability)
-    shares = (estimates.loc[estimates["year"] >= RESPONSE_FROM, "capacity_response"].dropna().to_numpy()
-              if not estimates.empty else None)
+    shares = response_shares(history, start_year, params.assessment)
     draws = [draw_parameters(params, stream(seed, r, "parameter_draw"), last_fitted_year=start_year - 1,
                              request_changes=changes,
                              identification_growth=(None if IDENTIFICATION_FORWARD != "multiplier_growth"
@@ -1671,8 +1684,21 @@ def withdrawal_choice(history: LaHistory, start_year: int) -> tuple[float, str]:
 #: 0.151 against 0.182 under ``"timeliness"``, 0.135 under the flow balance) but the extra
 #: cases queue, and the 20-week share's gain is lost (held out 19.5 points, bias -12.9, against
 #: 15.9 and 19.0; two years ahead 27.9 against 21.6 and 20.1).
+#: ``"timeliness_capacity"``: the start read off the share as under ``"timeliness"`` and the
+#: first year's assessment capacity set with it, so that the first year issues both the share
+#: and the plans of :func:`matched_target_plans` (no children added in hand); the capacity
+#: response re-estimated with the backlog of each past year read off the share published the
+#: year before (:func:`capacity_start`). Tried out of sample on 7 December 2026 and turned down
+#: (``benchmarks/evidence_capacity_start.py``, variants :data:`CAPACITY_START_RESPONSE` and
+#: :data:`CAPACITY_START_PLANS`): every variant cut the 20-week share's error one year ahead on
+#: both held-out sets (the best-balanced, response ``"steady"``, 30 replications: 16.9 against
+#: 17.9 points and 14.6 against 20.8) but new plans one year ahead were worse on both beyond the
+#: tolerance set beforehand (0.01: 0.178 against 0.153 and 0.191 against 0.171); the response
+#: re-estimated on history (``"history"``) lets the queue grow after the first year (held out,
+#: four years ahead, 34.1 against 20.4 points at 10 replications), and on Gloucestershire's
+#: neighbours every variant's share was worse one year ahead (17.5-18.8 against 14.4).
 START_BACKLOG = "flow_balance"
-START_BACKLOG_RULES = ("flow_balance", "timeliness", "timeliness_completions")
+START_BACKLOG_RULES = ("flow_balance", "timeliness", "timeliness_completions", "timeliness_capacity")
 #: Replications of the first year per point of the backlog's curve (:func:`starting_backlog_weeks`).
 START_REPLICATIONS = 2
 _STARTS: dict[tuple, float | None] = {}
@@ -1698,7 +1724,7 @@ def starting_backlog_weeks(history: LaHistory, start_year: int, as_things_stand:
     ``"flow_balance"``, or where no share or no decisions are published for that year."""
     if START_BACKLOG not in START_BACKLOG_RULES:
         raise SetupError(f"START_BACKLOG {START_BACKLOG!r}; allowed: {', '.join(START_BACKLOG_RULES)}")
-    if START_BACKLOG == "flow_balance":
+    if START_BACKLOG not in ("timeliness", "timeliness_completions"):  # "timeliness_capacity": capacity_start
         return None
     key = (*duration_key(history, start_year), WITHDRAWALS)  # the same weeks under both share rules
     if key not in _STARTS:
@@ -1755,6 +1781,136 @@ def matched_extra(history: LaHistory, start_year: int, weeks: float, params: Par
             short = replace(params, horizon=min(FIT_HORIZON, params.horizon))
             _EXTRAS[key] = with_matched_completions(short, weeks, decided, target, FIT_SEED, START_REPLICATIONS)[1]
     return _EXTRAS[key]
+
+
+@dataclass(frozen=True)
+class CapacityStart:
+    """Under :data:`START_BACKLOG` ``= "timeliness_capacity"``: the weeks of the year before's
+    decisions to assess in hand on the start day and the first calendar year's assessment
+    capacity (completions a year), fitted together (``fit``); ``responses``: the capacity
+    response of each calendar year from :data:`RESPONSE_FROM` with its backlog read off the
+    share published the year before (``years``: their calendar years), and ``response``
+    their mean (``None``: none could be estimated; the flow balance's is kept)."""
+
+    weeks: float
+    capacity: float
+    response: float | None
+    years: tuple[int, ...]
+    responses: tuple[float, ...]
+    fit: StartCapacityFit
+
+
+_CAPACITY_STARTS: dict[tuple, CapacityStart | None] = {}
+#: Under ``"timeliness_capacity"``, the capacity response of the run (variants measured side by
+#: side, ``benchmarks/evidence_capacity_start.py``): ``"history"`` (the mean over 2019 to the
+#: year before the origin with each year's backlog read off the share published the year before:
+#: :func:`corrected_response_series`), ``"steady"`` (the fitted start kept steady: the first
+#: year's capacity over the fitted backlog plus the year before's decisions to assess) or
+#: ``"flow_balance"`` (the flow balance's, as without the option).
+CAPACITY_START_RESPONSE = "history"
+CAPACITY_START_RESPONSES = ("history", "steady", "flow_balance")
+#: Under ``"timeliness_capacity"``, the plans the first year is to issue: ``"published"``
+#: (:func:`matched_target_plans`: last year's new plans x the growth of decisions to assess) or
+#: ``"as_is"`` (what the first year issues from the flow balance's start and capacity, the
+#: current rule: its throughput kept, the share read off last year's).
+CAPACITY_START_PLANS = "published"
+CAPACITY_START_PLANS_RULES = ("published", "as_is")
+
+
+def corrected_response_series(history: LaHistory, start_year: int, assessment: Assessment,
+                              fit: StartCapacityFit) -> tuple[tuple[int, ...], tuple[float, ...]]:
+    """Calendar years :data:`RESPONSE_FROM` to ``start_year - 1`` and their capacity response
+    (completed assessments over the work in hand on 1 January) with the backlog of each year
+    read off the share within 20 weeks published the year before, on the LA's curve at the
+    origin (``fit.backlog``; :func:`simulation.timeliness.corrected_responses`), only flows and
+    shares to ``start_year - 1`` (time-respecting). Years where a flow or the share is not
+    published are left out."""
+    estimates = estimate_rates(assessment_flows(history, FIRST_CALIBRATION_YEAR, start_year - 1),
+                               assessment.decision_weeks_mean + assessment.assessment_weeks_mean,
+                               assessment.withdrawal_probability)
+    if estimates.empty:
+        return (), ()
+    table = estimates.set_index("year")
+    years = np.array([y for y in table.index if RESPONSE_FROM <= y <= start_year - 1], dtype=int)
+    completed = table["assessments"].reindex(years).to_numpy(float)
+    decided = table["decisions_to_assess"].reindex(years - 1).to_numpy(float)
+    shares = np.array([np.nan if (v := published_share(history.rows, int(y))) is None else v for y in years])
+    responses = corrected_responses(completed, decided, shares, fit.backlog)
+    keep = np.isfinite(responses)
+    return tuple(int(y) for y in years[keep]), tuple(float(r) for r in responses[keep])
+
+
+def capacity_start(history: LaHistory, start_year: int, as_things_stand: Parameters) -> CapacityStart | None:
+    """The start and the first year's capacity under :data:`START_BACKLOG` ``=
+    "timeliness_capacity"`` (:func:`simulation.timeliness.fit_start_and_capacity` on the LA as
+    things stand, its first years, the fitting seed): the first calendar year ``start_year``
+    issues the share within 20 weeks published for ``start_year - 1`` and
+    :func:`matched_target_plans` plans, the backlog correctly dated (weeks of the year before's
+    decisions to assess) and the capacity, not phantom cases, supplying the plans. The capacity
+    response is re-estimated off the corrected backlogs (:func:`corrected_response_series`).
+    ``None`` under any other rule, where the share, the new plans or the decisions of
+    ``start_year - 1`` are not published, or the service's capacity is not responsive.
+    Cached by history and start (the same for a scenario and its baseline)."""
+    if START_BACKLOG != "timeliness_capacity":
+        return None
+    if CAPACITY_START_RESPONSE not in CAPACITY_START_RESPONSES or CAPACITY_START_PLANS not in CAPACITY_START_PLANS_RULES:
+        raise SetupError(f"CAPACITY_START_RESPONSE {CAPACITY_START_RESPONSE!r} (allowed: "
+                         f"{', '.join(CAPACITY_START_RESPONSES)}), CAPACITY_START_PLANS {CAPACITY_START_PLANS!r} "
+                         f"(allowed: {', '.join(CAPACITY_START_PLANS_RULES)})")
+    key = (*duration_key(history, start_year), WITHDRAWALS, CAPACITY_START_RESPONSE, CAPACITY_START_PLANS)
+    if key not in _CAPACITY_STARTS:
+        target = published_share(history.rows, start_year)
+        a = as_things_stand.assessment
+        short = replace(as_things_stand, horizon=min(FIT_HORIZON, as_things_stand.horizon))
+        plans = (matched_target_plans(history, start_year) if CAPACITY_START_PLANS == "published"
+                 else first_year_plans(short, FIT_SEED, START_REPLICATIONS))
+        decided = _decided_before(history, start_year, a)
+        if target is None or plans is None or decided <= 0 or a.capacity_per_year is None or a.capacity_response is None:
+            _CAPACITY_STARTS[key] = None
+        else:
+            fit = fit_start_and_capacity(short, target, plans, decided, FIT_SEED, START_REPLICATIONS)
+            years, responses = corrected_response_series(history, start_year, a, fit)
+            if CAPACITY_START_RESPONSE == "flow_balance":
+                response, years, responses = None, (), ()
+            elif CAPACITY_START_RESPONSE == "steady":
+                response = float(np.clip(fit.capacity / (decided * (1.0 + fit.weeks / 52.0)), 1e-3, 5.0))
+                series = response_shares(history, start_year, a, flow_balance=True)
+                if series is not None and series.size and np.mean(series) > 0:  # the draws: its spread round it
+                    responses = tuple(float(v) for v in series * response / float(np.mean(series)))
+                else:
+                    responses = ()
+            else:
+                response = float(np.clip(np.mean(responses), 1e-3, 5.0)) if responses else None
+            _CAPACITY_STARTS[key] = CapacityStart(fit.weeks, fit.capacity, response, years, responses, fit)
+    return _CAPACITY_STARTS[key]
+
+
+def with_fitted_capacity(assessment: Assessment, start: CapacityStart, funded: float | None = None) -> Assessment:
+    """``assessment`` (responsive) with the first year's capacity of ``start`` (at least
+    ``funded``, a scenario's floor) and its re-estimated capacity response (the one given when
+    none could be estimated)."""
+    schedule = list(assessment.capacity_per_year)
+    schedule[0] = (schedule[0][0], max(start.capacity, float(funded or 0.0), 1.0))
+    response = start.response if start.response is not None else assessment.capacity_response
+    return replace(assessment, capacity_per_year=tuple(schedule), capacity_response=response)
+
+
+def response_shares(history: LaHistory, start_year: int, assessment: Assessment,
+                    flow_balance: bool = False) -> np.ndarray | None:
+    """The yearly capacity responses the predictive draws bootstrap (:func:`parameter_draws`):
+    the re-estimated ones of :func:`capacity_start` when it was fitted for this history and
+    start (and ``flow_balance`` is False), else the flow balance's
+    (:func:`simulation.estimate_rates`, :data:`RESPONSE_FROM` on)."""
+    start = _CAPACITY_STARTS.get((*duration_key(history, start_year), WITHDRAWALS, CAPACITY_START_RESPONSE,
+                                  CAPACITY_START_PLANS))
+    if not flow_balance and START_BACKLOG == "timeliness_capacity" and start is not None and start.response is not None:
+        return np.asarray(start.responses, dtype=float)
+    estimates = estimate_rates(assessment_flows(history, FIRST_CALIBRATION_YEAR, start_year - 1),
+                               assessment.decision_weeks_mean + assessment.assessment_weeks_mean,
+                               assessment.withdrawal_probability)
+    if estimates.empty:
+        return None
+    return estimates.loc[estimates["year"] >= RESPONSE_FROM, "capacity_response"].dropna().to_numpy()
 
 
 def baseline_path(chain: list[Path]) -> Path:
