@@ -79,7 +79,7 @@ def test_baseline_levers_come_from_the_data_and_the_capacity_file(dataset, basel
     expected = np.array([1505] + [1505 + path[year] - 1506 for year in range(2026, 2035)])
     assert np.all(np.abs(places - expected) <= 2), (places, expected.round())
     assert places[-1] > places[0] + 500  # the forecast grows
-    assert {b.from_year for b in blocks if "the forecast from 2025" in b.name} == set(range(2026, 2035))
+    assert {b.from_year for b in blocks if b.name == "places opened as the forecast grows from 2025 (assumed)"} == set(range(2026, 2035))
     # a child who finds no place waits, in a mainstream school at school age, for a local place (no
     # overflow to independent special schools: chosen out of sample, sendcast.scenarios.files)
     places_set = baseline.special_places
@@ -158,6 +158,27 @@ def test_places_grow_by_the_mean_yearly_increase_of_children_in_state_special_sc
     assert place_growth(history, 2025, 5, 0.25, "frozen")[0] == ()
     assert place_growth(_state_special({2019: 160.0, 2025: 100.0}), 2025, 5, 0.0)[0] == ()  # none closed
     assert place_growth(_state_special({2025: 100.0}), 2025, 5, 0.0)[0] == ()                # one January
+
+
+def test_places_open_as_the_forecast_of_children_in_state_special_schools_grows(monkeypatch):
+    """places_rule = "forecast": each January opens the forecast's rise since the start over
+    1 + share, less the places already opened; a forecast that falls closes none and opens
+    none until it passes its highest; January start + horizon is not opened (the run ends)."""
+    history = _state_special({2024: 900.0, 2025: 1000.0})
+    path = {2026: 1100.0, 2027: 1050.0, 2028: 1200.0, 2029: 1300.0}
+    asked = []
+
+    def forecast(dataset, hist, start_year, horizon, measure):
+        asked.append((start_year, horizon, measure))
+        return path
+
+    monkeypatch.setattr(parameters_module, "central_forecast", forecast)
+    blocks, notes = place_growth(history, 2025, 4, 0.25, "forecast", dataset="data")
+    assert asked == [(2025, 4, "ehcp_state_special")]  # made with the figures to the start only (its own test)
+    assert [(b.pool, b.places, b.from_year) for b in blocks] == [("all", 80, 2026), ("all", 80, 2028)]
+    assert "ASSUMPTION" in notes[0] and "160 places" in notes[0]
+    with pytest.raises(SetupError, match="need the dataset"):
+        place_growth(history, 2025, 4, 0.25, "forecast")
 
 
 @pytest.mark.slow  # shares fit: one calibration of Gloucestershire, 12 CPU-s measured (fast tier: under 3)

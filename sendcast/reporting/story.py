@@ -34,7 +34,7 @@ from sendcast.reporting.need_simulation import need_caveats, need_lines, option_
 from sendcast.reporting.html_report import Report
 from sendcast.reporting.psa_report import psa_sentences, psa_sources_table
 from sendcast.runtime.runs import option_file_names
-from sendcast.scenarios.parameters import ADDED_PLACES, PUPIL_AGES
+from sendcast.scenarios.parameters import ADDED_PLACES, FORECAST_PLACES, PUPIL_AGES
 from sendcast.scenarios.pipeline import Comparison
 
 
@@ -283,23 +283,29 @@ def sufficiency_lines(comparison: Comparison, forecast: LaForecast | None) -> tu
 
 
 def added_places_lines(parameters) -> list[str]:
-    """The places the baseline assumes the county goes on adding (:data:`ADDED_PLACES`
-    blocks), in a sentence saying it is an assumption and where the other case is; nothing
-    when the run adds none."""
-    added = [b for b in parameters.special_places.blocks or () if b.name.startswith(ADDED_PLACES)]
+    """The places the baseline assumes the county goes on adding (:data:`FORECAST_PLACES` or
+    :data:`ADDED_PLACES` blocks), in a sentence saying it is an assumption and where the other
+    case is; nothing when the run adds none."""
+    blocks = parameters.special_places.blocks or ()
+    forecast = [b for b in blocks if b.name.startswith(FORECAST_PLACES)]
+    added = forecast or [b for b in blocks if b.name.startswith(ADDED_PLACES)]
     if not added:
         return []
     total = sum(int(b.places) for b in added)
     first, last = min(b.from_year for b in added), max(b.from_year for b in added)
-    window = added[0].name.removeprefix(ADDED_PLACES).removesuffix("(assumed)").strip()
     share = parameters.special_places.over_capacity_share
     filled = (f" (room for {format_children(total * (1 + share))} children at the {share:.0%} over capacity the "
               "schools ran at, as the table counts places)" if share > 0 else "")
-    return [f"ASSUMPTION: the simulation has the county go on adding state special school places as the number of "
-            f"children in them grew in {window}: {format_children(total)} places in all{filled}, opening each "
-            f"January {first}-{last}. This is not a plan: the scenario scenarios/no-new-special-places.toml shows "
-            "the other case. The chart below sets the trend forecast of children against the places listed in the "
-            "capacity file only."]
+    if forecast:
+        how = ("as the trend forecast of children in state special schools grows (the forecast below, made with "
+               "the published figures only)")
+    else:
+        window = added[0].name.removeprefix(ADDED_PLACES).removesuffix("(assumed)").strip()
+        how = f"as the number of children in them grew in {window}"
+    return [f"ASSUMPTION: the simulation has the county go on adding state special school places {how}: "
+            f"{format_children(total)} places in all{filled}, opening each January {first}-{last}. This is not a "
+            "plan: the scenario scenarios/no-new-special-places.toml shows the other case. The chart below sets "
+            "the trend forecast of children against the places listed in the capacity file only."]
 
 
 def children_lines(comparison: Comparison) -> list[str]:
@@ -337,7 +343,11 @@ def children_lines(comparison: Comparison) -> list[str]:
                    f"run: {sent}). Waiting is hidden as distance from home, not absent.")
     else:
         out.append(f"Children waiting for a local special school place "
-                   f"({when('waiting_special_place', 'January')}): {each('waiting_special_place', format_children)}.")
+                   f"({when('waiting_special_place', 'January')}): {each('waiting_special_place', format_children)}. "
+                   "These are children whose plans the simulation, following the placement pattern of the years it "
+                   "was fitted on, would place in a state special school beyond the places assumed; while they wait "
+                   "they are counted, and costed, where the scenario file says (the baseline: a mainstream school at "
+                   "school age).")
     if _value(comparison.summary, comparison.baseline, "ehcp_independent_special") is not None:
         out.append(f"Children in independent or non-maintained special schools, often far from home "
                    f"({when('ehcp_independent_special', 'January')}): "

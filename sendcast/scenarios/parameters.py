@@ -850,6 +850,8 @@ PLACE_GROWTH_YEARS = 6
 
 #: The name of every block of places :func:`place_growth` assumes (then "<first>-<start> (assumed)").
 ADDED_PLACES = "places added each year as in"
+#: The name of every block of places :func:`forecast_place_growth` assumes (then " <start> (assumed)").
+FORECAST_PLACES = "places opened as the forecast grows from"
 
 
 def place_growth(history: LaHistory, start_year: int, horizon: int, share: float,
@@ -925,7 +927,7 @@ def forecast_place_growth(dataset: Dataset, history: LaHistory, start_year: int,
         places = round(highest / (1.0 + share)) - opened
         if places > 0:
             opened += places
-            blocks.append(PlaceBlock("all", places, year, None, name=f"{ADDED_PLACES} the forecast from {start_year} (assumed)"))
+            blocks.append(PlaceBlock("all", places, year, None, name=f"{FORECAST_PLACES} {start_year} (assumed)"))
     note = (f"special school places: ASSUMPTION: the LA opens places as the forecast engine's central forecast of "
             f"children in state special schools grows from January {start_year} ({published:,.0f}): {opened:,} places "
             f"by January {start_year + horizon - 1} at {100 * share:.1f}% over capacity")
