@@ -64,6 +64,7 @@ from simulation.caseload import age_placement_counts
 from simulation.early_support import EARLIER, MORE, SupportHazards, reach, supported_plan_shares
 from simulation.hazards import NO_EVENT, CompetingHazards, first_events, first_events_each, next_event
 from simulation.needs import keep_or_change, need_tables
+from simulation.ordering import stable_order
 from simulation.parameters import (
     AGES,
     INDEPENDENT,
@@ -174,7 +175,7 @@ def _poisson_arrivals(rng: np.random.Generator, expected: np.ndarray) -> tuple[n
     age = np.repeat(age, n).astype(float)
     time = year + rng.random(year.size)
     exact_age = age + rng.random(age.size)
-    order = np.argsort(time, kind="stable")
+    order = stable_order(time)
     return time[order], exact_age[order]
 
 
@@ -763,7 +764,7 @@ class _Model:
                 self._start_assessment(child, at)
         else:
             # first decisions to assess, in time order (later ones go on the heap to_assess)
-            order = np.argsort(decided[assess], kind="stable")
+            order = stable_order(decided[assess])
             self.first_decision_times = decided[assess][order].tolist()
             self.first_decision_children = children[assess][order].tolist()
         self._first_returns(children[closed], decided[closed])  # refused or withdrawn: back to SEN support
@@ -1030,7 +1031,7 @@ class _Model:
             later, later_moved = paths[~eventful], moved[~eventful]
         self.deferred.append((child[~eventful], time[~eventful], later, later_moved))
         self.events += int(eventful[issued.shape[0] :].sum())  # a move in is an event
-        order = np.argsort(time[eventful], kind="stable")
+        order = stable_order(time[eventful])
         time, child, phase, group = (values[eventful][order] for values in (time, child, phase, group))
         cease, reason = first_events(self.plan_hz, time, self.births[child], self.plan_e[child], self.plan_u[child])
         self.plan_starts = list(
