@@ -84,7 +84,7 @@ from simulation.parameters import (
     school_year_ages,
     transfer_times,
 )
-from simulation.place_pools import PlacePool, free_pool, home_pool, open_pools
+from simulation.place_pools import POOL_FOR_PHASE, PlacePool, free_pool, home_pool, open_pools
 from simulation.plan_paths import (
     N_PHASES,
     MoveDraws,
@@ -626,6 +626,18 @@ class _Model:
                 ]
         self.constrained = p.special_places.constrained
         self.pools, self.ever_open = open_pools(env, p.special_places, p.start_year, self.h)
+        # by phase, the pools a child may take a place from (free_pool's order) and the pool it
+        # waits in (home_pool's: a pool with places now has places in the run, so the pool
+        # never changes); none for a phase that has no pool (post-19)
+        self.pools_of_phase = {
+            phase: tuple(self.pools[name] for name in names) if self.pools else ()
+            for phase, names in POOL_FOR_PHASE.items()
+        }
+        self.home_pools = (
+            {phase: home_pool(self.pools, self.ever_open, phase) for phase, names in POOL_FOR_PHASE.items() if names}
+            if self.pools
+            else {}
+        )
 
     # ------------------------------------------------------------------ helpers
     def _repeat(self) -> float:
@@ -1058,18 +1070,23 @@ class _Model:
         self.cease_time[child], self.cease_reason[child] = cease, reason
         if group == STATE_SPECIAL:
             group = self._seek_special(child, phase, now)
-        self._set_group(child, group, now)
+        if self.group[child] < 0:  # as _set_group: a new plan (always, but for a child already placed)
+            self.open_plans.add(child)
+            self.group[child] = group
+            self.spell_start[child] = now
+        else:
+            self._set_group(child, group, now)
         self._schedule_plan(child, now)
 
     def _seek_special(self, child: int, phase: int, now: float) -> int:
         """Find a local special place: returns the placement the child gets now."""
         if not self.constrained:
             return STATE_SPECIAL
-        pool = free_pool(self.pools, phase)
-        if pool is not None:
-            pool.take()
-            self.pool_held[child] = pool
-            return STATE_SPECIAL
+        for pool in self.pools_of_phase[phase]:  # as free_pool and PlacePool.take, inline
+            if pool.level >= 1 and not pool.waiting:
+                pool.level -= 1
+                self.pool_held[child] = pool
+                return STATE_SPECIAL
         if not self.policy_wait:
             self.overflow.append(now)
             return INDEPENDENT
@@ -1077,7 +1094,7 @@ class _Model:
         return OTHER
 
     def _wait(self, child: int, phase: int, now: float) -> None:
-        pool = home_pool(self.pools, self.ever_open, phase)
+        pool = self.home_pools[phase]
         request = pool.wait(now)
         request.callbacks.append(partial(self._on_place_granted, child))
         self.wait_event[child] = request
@@ -1085,7 +1102,10 @@ class _Model:
         self.wait_start[child] = now
         self.waiting.add(child)
         if self.overflow_mean_wait > 0:  # placed in an independent special school after a wait, if no place frees first
-            delay = self._overflow_delay(self.overflow_mean_wait)
+            block = self._overflow_block  # as _overflow_delay, inline
+            if not block:
+                block = self._overflow_block = self.overflow_rng.standard_exponential(1024).tolist()[::-1]
+            delay = self.overflow_mean_wait * block.pop()
             if now + delay < self.h:
                 # due from the start of the wait, ``now``: a plan can start (and so start
                 # waiting) ahead of the SimPy clock (:meth:`_run_plans`), and a delay counted
@@ -1272,6 +1292,8 @@ class _Model:
         hold callbacks bound to the model."""
         self.env = None  # type: ignore[assignment]
         self.pools = {}
+        self.pools_of_phase = {}
+        self.home_pools = {}
         self.overflow_due = []
         self.septembers = {}
         self.pool_held = self.wait_event = self.wait_pool = []  # type: ignore[assignment]
@@ -1302,10 +1324,11 @@ class _Model:
         wait_event = self.wait_event
         on_overflow = self._on_overflow
         inf = math.inf
+        queue = env._queue  # as env.peek(), inline: the time of SimPy's next event
         k, n = 0, len(starts)
         next_start = starts[0][0] if n else inf
         while True:
-            next_event = env.peek()
+            next_event = queue[0][0] if queue else inf
             next_due = due[0][0] if due else inf
             if next_start <= next_event and next_start <= next_due and next_start < until:
                 start_plan(*starts[k])
