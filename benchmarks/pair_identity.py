@@ -14,6 +14,7 @@ the median ratio new/old.
 
     .venv/bin/python benchmarks/pair_identity.py save OUT_OLD   # PYTHONPATH=old tree
     .venv/bin/python benchmarks/pair_identity.py save OUT_NEW   # PYTHONPATH=new tree
+    .venv/bin/python benchmarks/pair_identity.py save OUT_NEW --by-replication   # shared draws taken
     .venv/bin/python benchmarks/pair_identity.py compare OUT_OLD OUT_NEW
     .venv/bin/python benchmarks/pair_identity.py time OLD_ROOT NEW_ROOT [--rounds 6 --replications 8]
 """
@@ -73,16 +74,22 @@ def with_variants(params: dict) -> dict:
     return out
 
 
-def save(out: Path, replications: int, seeds: list[int]) -> None:
+def save(out: Path, replications: int, seeds: list[int], by_replication: bool = False) -> None:
+    """``by_replication``: every scenario of a replication before the next replication (as
+    ``run_replications`` runs them: draws shared between the scenarios of a replication,
+    :mod:`simulation.shared_draws`, are then taken, not made); otherwise every replication
+    of a scenario before the next scenario (each made)."""
     from simulation.runner import replication_values
 
     params = with_variants(scenario_parameters())
     results = {}
     started = time.process_time()
-    for name, p in params.items():
-        for seed in seeds:
-            for r in range(replications):
-                results[(name, seed, r)] = replication_values(p, seed, r)
+    if by_replication:
+        order = [(name, seed, r) for seed in seeds for r in range(replications) for name in params]
+    else:
+        order = [(name, seed, r) for name in params for seed in seeds for r in range(replications)]
+    for name, seed, r in order:
+        results[(name, seed, r)] = replication_values(params[name], seed, r)
     print(f"{len(results)} replications in {time.process_time() - started:.1f} CPU-s")
     out.parent.mkdir(parents=True, exist_ok=True)
     with open(out, "wb") as handle:
@@ -181,9 +188,11 @@ def main() -> None:
     parser.add_argument("--replications", type=int, default=3)
     parser.add_argument("--seeds", default="7,20251122")
     parser.add_argument("--rounds", type=int, default=6)
+    parser.add_argument("--by-replication", action="store_true",
+                        help="save: every scenario of a replication, then the next replication")
     args = parser.parse_args()
     if args.command == "save":
-        save(Path(args.paths[0]), args.replications, [int(s) for s in args.seeds.split(",")])
+        save(Path(args.paths[0]), args.replications, [int(s) for s in args.seeds.split(",")], args.by_replication)
     elif args.command == "compare":
         sys.exit(0 if compare(Path(args.paths[0]), Path(args.paths[1])) else 1)
     else:
