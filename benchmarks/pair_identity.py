@@ -10,7 +10,8 @@ exactly (``numpy.array_equal`` on the values, NaN equal to NaN; keys equal).
 ``time``: the CPU seconds (``time.process_time``) of one replication of the baseline and of
 early identification in each tree, the two trees alternated in one run (subprocesses, one
 per round per tree: a drift in the machine's speed hits both alike); prints each round and
-the median ratio new/old.
+the median ratio new/old. Each replication's baseline then early identification, as
+``run_replications`` runs a pair (one task), so what they share is timed as a run shares it.
 
     .venv/bin/python benchmarks/pair_identity.py save OUT_OLD   # PYTHONPATH=old tree
     .venv/bin/python benchmarks/pair_identity.py save OUT_NEW   # PYTHONPATH=new tree
@@ -125,13 +126,13 @@ for p in params:
 print("ready", flush=True)
 for line in sys.stdin:  # 'first n': replications first .. first + n - 1 of each scenario
     first, n = (int(x) for x in line.split())
-    out = []
-    for p in params:
-        start = time.process_time()
-        for r in range(first, first + n):
+    out = [0.0] * len(params)
+    for r in range(first, first + n):  # every scenario of a replication, as run_replications runs them
+        for k, p in enumerate(params):
+            start = time.process_time()
             simulate(p, 7, r)
-        out.append((time.process_time() - start) / n)
-    print(" ".join(f"{x:.6f}" for x in out), flush=True)
+            out[k] += time.process_time() - start
+    print(" ".join(f"{x / n:.6f}" for x in out), flush=True)
 """
 
 
