@@ -10,10 +10,12 @@ exactly (``numpy.array_equal`` on the values, NaN equal to NaN; keys equal).
 ``time``: the CPU seconds (``time.process_time``) of one replication of the baseline and of
 early identification in each tree, the two trees alternated in one run (subprocesses, one
 per round per tree: a drift in the machine's speed hits both alike); prints each round and
-the median ratio new/old.
+the median ratio new/old. Each replication's baseline then early identification, as
+``run_replications`` runs a pair (one task), so what they share is timed as a run shares it.
 
     .venv/bin/python benchmarks/pair_identity.py save OUT_OLD   # PYTHONPATH=old tree
     .venv/bin/python benchmarks/pair_identity.py save OUT_NEW   # PYTHONPATH=new tree
+    .venv/bin/python benchmarks/pair_identity.py save OUT_NEW --by-replication   # shared draws taken
     .venv/bin/python benchmarks/pair_identity.py compare OUT_OLD OUT_NEW
     .venv/bin/python benchmarks/pair_identity.py time OLD_ROOT NEW_ROOT [--rounds 6 --replications 8]
 """
@@ -73,16 +75,22 @@ def with_variants(params: dict) -> dict:
     return out
 
 
-def save(out: Path, replications: int, seeds: list[int]) -> None:
+def save(out: Path, replications: int, seeds: list[int], by_replication: bool = False) -> None:
+    """``by_replication``: every scenario of a replication before the next replication (as
+    ``run_replications`` runs them: draws shared between the scenarios of a replication,
+    :mod:`simulation.shared_draws`, are then taken, not made); otherwise every replication
+    of a scenario before the next scenario (each made)."""
     from simulation.runner import replication_values
 
     params = with_variants(scenario_parameters())
     results = {}
     started = time.process_time()
-    for name, p in params.items():
-        for seed in seeds:
-            for r in range(replications):
-                results[(name, seed, r)] = replication_values(p, seed, r)
+    if by_replication:
+        order = [(name, seed, r) for seed in seeds for r in range(replications) for name in params]
+    else:
+        order = [(name, seed, r) for name in params for seed in seeds for r in range(replications)]
+    for name, seed, r in order:
+        results[(name, seed, r)] = replication_values(params[name], seed, r)
     print(f"{len(results)} replications in {time.process_time() - started:.1f} CPU-s")
     out.parent.mkdir(parents=True, exist_ok=True)
     with open(out, "wb") as handle:
@@ -118,13 +126,13 @@ for p in params:
 print("ready", flush=True)
 for line in sys.stdin:  # 'first n': replications first .. first + n - 1 of each scenario
     first, n = (int(x) for x in line.split())
-    out = []
-    for p in params:
-        start = time.process_time()
-        for r in range(first, first + n):
+    out = [0.0] * len(params)
+    for r in range(first, first + n):  # every scenario of a replication, as run_replications runs them
+        for k, p in enumerate(params):
+            start = time.process_time()
             simulate(p, 7, r)
-        out.append((time.process_time() - start) / n)
-    print(" ".join(f"{x:.6f}" for x in out), flush=True)
+            out[k] += time.process_time() - start
+    print(" ".join(f"{x / n:.6f}" for x in out), flush=True)
 """
 
 
@@ -181,9 +189,11 @@ def main() -> None:
     parser.add_argument("--replications", type=int, default=3)
     parser.add_argument("--seeds", default="7,20251122")
     parser.add_argument("--rounds", type=int, default=6)
+    parser.add_argument("--by-replication", action="store_true",
+                        help="save: every scenario of a replication, then the next replication")
     args = parser.parse_args()
     if args.command == "save":
-        save(Path(args.paths[0]), args.replications, [int(s) for s in args.seeds.split(",")])
+        save(Path(args.paths[0]), args.replications, [int(s) for s in args.seeds.split(",")], args.by_replication)
     elif args.command == "compare":
         sys.exit(0 if compare(Path(args.paths[0]), Path(args.paths[1])) else 1)
     else:

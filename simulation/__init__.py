@@ -9,6 +9,8 @@ Modules, one job each:
 - :mod:`simulation.hazards`: time to the next change of state from competing hazards;
 - :mod:`simulation.caseload`: the starting caseload as whole children by age and placement;
 - :mod:`simulation.model`: the discrete-event model, one replication;
+- :mod:`simulation.shared_draws`: draws a replication's scenarios share, made once;
+- :mod:`simulation.ordering`: time order of many events, as a stable sort gives it;
 - :mod:`simulation.cohort`: expected trajectories of the same flows;
 - :mod:`simulation.cohort_batch`: several cohort runs stepped together (a fit's Jacobian), the same numbers;
 - :mod:`simulation.outputs`: measure names, year bases and yearly tallies;

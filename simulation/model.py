@@ -50,6 +50,7 @@ import itertools
 import logging
 import math
 import pickle
+from bisect import bisect_left
 from dataclasses import dataclass
 from functools import partial
 from heapq import heappop, heappush, heapreplace
@@ -64,6 +65,7 @@ from simulation.caseload import age_placement_counts
 from simulation.early_support import EARLIER, MORE, SupportHazards, reach, supported_plan_shares
 from simulation.hazards import NO_EVENT, CompetingHazards, first_events, first_events_each, next_event
 from simulation.needs import keep_or_change, need_tables
+from simulation.ordering import stable_order
 from simulation.parameters import (
     AGES,
     INDEPENDENT,
@@ -86,7 +88,7 @@ from simulation.parameters import (
     school_year_ages,
     transfer_times,
 )
-from simulation.place_pools import PlacePool, free_pool, home_pool, open_pools
+from simulation.place_pools import POOL_FOR_PHASE, PlacePool, free_pool, home_pool, open_pools
 from simulation.plan_paths import (
     N_PHASES,
     MoveDraws,
@@ -98,6 +100,7 @@ from simulation.plan_paths import (
     touches,
 )
 from simulation.replication_results import WEEKS, ReplicationResult, gather, replication_result
+from simulation.shared_draws import keep, kept, shared
 from simulation.streams import replication_streams
 
 log = logging.getLogger(__name__)
@@ -177,7 +180,7 @@ def _poisson_arrivals(rng: np.random.Generator, expected: np.ndarray) -> tuple[n
     age = np.repeat(age, n).astype(float)
     time = year + rng.random(year.size)
     exact_age = age + rng.random(age.size)
-    order = np.argsort(time, kind="stable")
+    order = stable_order(time)
     return time[order], exact_age[order]
 
 
@@ -205,12 +208,9 @@ class _At(simpy.Event):
 
 def _choose(cumulative: list[float], u: float) -> int:
     """The index drawn by ``u`` from ``cumulative`` shares: how many of them (but the last)
-    are below ``u``."""
-    index = 0
-    last = len(cumulative) - 1
-    while index < last and u > cumulative[index]:
-        index += 1
-    return index
+    are below ``u``. (Cumulative shares never decrease, so a binary search counts them: the
+    same index as counting one at a time, in C.)"""
+    return bisect_left(cumulative, u, 0, len(cumulative) - 1)
 
 
 @dataclass(frozen=True)
@@ -255,6 +255,7 @@ class _Model:
         self.p = params
         self.h = params.horizon
         self.rng = replication_streams(seed, replication)
+        self.seed, self.replication = seed, replication
         self.overflow_rng = self.rng["special_place_overflow"]
         self.env = _Environment()
         # the time the plans' clock has reached (:meth:`_run_plans`): the SimPy clock's, or
@@ -452,31 +453,74 @@ class _Model:
 
     def _draw_first_draws(self, n_all: int) -> None:
         """Every child's first draws for each activity, from that activity's stream in child
-        order (common random numbers: a scenario gives each child the same draws)."""
+        order (common random numbers: a scenario gives each child the same draws); made once
+        for the scenarios of a replication that ask for the same (:mod:`simulation.shared_draws`:
+        these streams are used for nothing else)."""
+        a = self.p.assessment
+        key = (
+            "first draws",
+            self.seed,
+            self.replication,
+            n_all,
+            a.decision_weeks_shape,
+            a.decision_weeks_mean,
+            a.assessment_weeks_shape,
+            a.assessment_weeks_mean,
+            self.moves,
+        )
+        (
+            self.decision_delay,
+            self.refuse_u,
+            self.assess_time,
+            self.not_issued_u,
+            self.place_u,
+            self.transfer_u,
+            self.move_u,
+            self.plan_e,
+            self.plan_u,
+            self.return_e,
+            self.return_u,
+        ) = shared(key, partial(self._first_draws, n_all))
+        # one child's draw in an event, a Python float (flat, as ``transfer_at``)
+        self.transfer_draw = self.transfer_u.reshape(-1).data
+
+    def _first_draws(self, n_all: int) -> tuple[np.ndarray, ...]:
+        """The draws of :meth:`_draw_first_draws`, in its order (years; uniforms; Exp(1))."""
         rng, a = self.rng, self.p.assessment
         years_per_week = 1.0 / WEEKS
         # (kept as arrays: most children never use them, and converting is slower than indexing)
-        self.decision_delay = (
+        decision_delay = (
             rng["decision"].gamma(a.decision_weeks_shape, a.decision_weeks_mean / a.decision_weeks_shape, n_all)
             * years_per_week
         )
-        self.refuse_u = rng["decision"].random(n_all)
-        self.assess_time = (
+        refuse_u = rng["decision"].random(n_all)
+        assess_time = (
             rng["assessment"].gamma(a.assessment_weeks_shape, a.assessment_weeks_mean / a.assessment_weeks_shape, n_all)
             * years_per_week
         )
-        self.not_issued_u = rng["assessment"].random(n_all)
-        self.place_u = rng["placement"].random(n_all)
-        self.transfer_u = rng["transfer"].random((n_all, 4))
-        # one child's draw in an event, a Python float (flat, as ``transfer_at``)
-        self.transfer_draw = self.transfer_u.reshape(-1).data
-        if self.moves:  # drawn only when plans can move, so a run without moves keeps its numbers
-            self.move_u = rng["mid_phase_moves"].random((n_all, N_PHASES, 2))
-        self.plan_e = rng["plan_path"].exponential(1.0, n_all)
-        self.plan_u = rng["plan_path"].random(n_all)
+        not_issued_u = rng["assessment"].random(n_all)
+        place_u = rng["placement"].random(n_all)
+        transfer_u = rng["transfer"].random((n_all, 4))
+        # drawn only when plans can move, so a run without moves keeps its numbers
+        move_u = rng["mid_phase_moves"].random((n_all, N_PHASES, 2)) if self.moves else np.empty((0, N_PHASES, 2))
+        plan_e = rng["plan_path"].exponential(1.0, n_all)
+        plan_u = rng["plan_path"].random(n_all)
         # the child's first return to SEN support (after a refusal or no plan): own draws
-        self.return_e = rng["sen_support_return"].exponential(1.0, n_all)
-        self.return_u = rng["sen_support_return"].random(n_all)
+        return_e = rng["sen_support_return"].exponential(1.0, n_all)
+        return_u = rng["sen_support_return"].random(n_all)
+        return (
+            decision_delay,
+            refuse_u,
+            assess_time,
+            not_issued_u,
+            place_u,
+            transfer_u,
+            move_u,
+            plan_e,
+            plan_u,
+            return_e,
+            return_u,
+        )
 
     def _start_child_state(self, n_all: int) -> None:
         """Per-child state, as lists (one child at a time in events)."""
@@ -502,9 +546,9 @@ class _Model:
         on_sen_support = entrants.on_sen_support
         sen_ids = np.arange(on_sen_support + entrants.identified)
         t0 = np.concatenate([np.zeros(on_sen_support), id_time])
-        e = self.rng["sen_support_path"].exponential(1.0, sen_ids.size)
-        u = self.rng["sen_support_path"].random(sen_ids.size)
-        time, cause = self._sen_support_events(t0, self.births[sen_ids], e, u, self.support_keys[: sen_ids.size])
+        # (the stream is used for nothing else: its draws shared with the replication's other scenarios)
+        e, u = shared(("sen_support_path", self.seed, self.replication, sen_ids.size), self._sen_support_path_draws)
+        time, cause = self._first_sen_support_events(t0, self.births[sen_ids], e, u, self.support_keys[: sen_ids.size])
         self.sen_start0, self.sen_end0 = t0, time
         exits = (cause != _REQUEST) & (cause != NO_EVENT)
         self.sen_exit_times0 = time[exits]
@@ -514,6 +558,44 @@ class _Model:
             np.concatenate([requesting, entrants.ids("direct_requests")]),
             np.concatenate([time[requesting], direct_time]),
         )
+
+    def _sen_support_path_draws(self) -> tuple[np.ndarray, np.ndarray]:
+        """Exp(1) and uniform draws for the first SEN support spells (:meth:`_start_sen_support`)."""
+        n = self.entrants.on_sen_support + self.entrants.identified
+        stream = self.rng["sen_support_path"]
+        return stream.exponential(1.0, n), stream.random(n)
+
+    def _first_sen_support_events(
+        self, t0: np.ndarray, birth: np.ndarray, e: np.ndarray, u: np.ndarray, keys: np.ndarray
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """:meth:`_sen_support_events` of the first SEN support spells, taking from the walk
+        another scenario of this replication made (:mod:`simulation.shared_draws`) the events
+        of the children it had on the usual hazards, with the same hazards, start and birth
+        and the same draws (``e`` and ``u``, the shared arrays): a child's event depends on
+        nothing else. The rest (in an early identification scenario, the children the lever
+        reached) are walked here. A baseline and its option walk about 67,000 children once
+        and about 10,000 again, not 67,000 twice."""
+        key = ("first SEN support events", self.seed, self.replication, t0.size)
+        usual = self.sen_hz
+        before = kept(key)
+        on_usual = keys == 0
+        if (
+            before is None
+            or before[0] is not e
+            or before[1] is not u
+            or before[2].end_age != usual.end_age
+            or not np.array_equal(before[2].rates, usual.rates)
+        ):
+            time, cause = self._sen_support_events(t0, birth, e, u, keys)
+            keep(key, (e, u, usual, t0, birth, on_usual, time, cause))
+            return time.copy(), cause.copy()
+        _, _, _, t0_before, birth_before, usual_before, time_before, cause_before = before
+        same = on_usual & usual_before & (t0 == t0_before) & (birth == birth_before)
+        time, cause = time_before.copy(), cause_before.copy()
+        rest = np.flatnonzero(~same)
+        if rest.size:
+            time[rest], cause[rest] = self._sen_support_events(t0[rest], birth[rest], e[rest], u[rest], keys[rest])
+        return time, cause
 
     def _start_plans(self, plan_age: np.ndarray, plan_group: np.ndarray) -> None:
         """The plans at the start: placed (holding special places, beyond capacity where the
@@ -581,10 +663,17 @@ class _Model:
         expected = (
             p.population.for_years(p.start_year, span) * p.arrivals.sen_support_rate_by_age[None, :] * years[:, None]
         )
+        # made once for the scenarios of a replication with the same expected counts
+        # (simulation.shared_draws: these two streams are used for nothing else)
+        key = ("identifications", self.seed, self.replication, h, expected.shape, expected.tobytes())
+        return shared(key, partial(self._draw_identifications, expected))
+
+    def _draw_identifications(self, expected: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        """The draws of :meth:`_identifications` from ``expected`` counts ``(year, age)``."""
         id_time, id_age = _poisson_arrivals(self.rng["identification"], expected)
         low, high = MORE_IDENTIFIED_AGES
-        pool = np.zeros_like(expected[:h])
-        pool[:, low:high] = MAX_MORE_IDENTIFIED * expected[:h, low:high]
+        pool = np.zeros_like(expected[: self.h])
+        pool[:, low:high] = MAX_MORE_IDENTIFIED * expected[: self.h, low:high]
         pool_time, pool_age = _poisson_arrivals(self.rng["more_identified"], pool)
         return id_time, id_age, pool_time, pool_age
 
@@ -633,6 +722,18 @@ class _Model:
                 ]
         self.constrained = p.special_places.constrained
         self.pools, self.ever_open = open_pools(env, p.special_places, p.start_year, self.h)
+        # by phase, the pools a child may take a place from (free_pool's order) and the pool it
+        # waits in (home_pool's: a pool with places now has places in the run, so the pool
+        # never changes); none for a phase that has no pool (post-19)
+        self.pools_of_phase = {
+            phase: tuple(self.pools[name] for name in names) if self.pools else ()
+            for phase, names in POOL_FOR_PHASE.items()
+        }
+        self.home_pools = (
+            {phase: home_pool(self.pools, self.ever_open, phase) for phase, names in POOL_FOR_PHASE.items() if names}
+            if self.pools
+            else {}
+        )
 
     # ------------------------------------------------------------------ helpers
     def _repeat(self) -> float:
@@ -771,7 +872,7 @@ class _Model:
                 self._start_assessment(child, at)
         else:
             # first decisions to assess, in time order (later ones go on the heap to_assess)
-            order = np.argsort(decided[assess], kind="stable")
+            order = stable_order(decided[assess])
             self.first_decision_times = decided[assess][order].tolist()
             self.first_decision_children = children[assess][order].tolist()
         self._first_returns(children[closed], decided[closed])  # refused or withdrawn: back to SEN support
@@ -1038,7 +1139,7 @@ class _Model:
             later, later_moved = paths[~eventful], moved[~eventful]
         self.deferred.append((child[~eventful], time[~eventful], later, later_moved))
         self.events += int(eventful[issued.shape[0] :].sum())  # a move in is an event
-        order = np.argsort(time[eventful], kind="stable")
+        order = stable_order(time[eventful])
         time, child, phase, group = (values[eventful][order] for values in (time, child, phase, group))
         cease, reason = first_events(self.plan_hz, time, self.births[child], self.plan_e[child], self.plan_u[child])
         self.plan_starts = list(
@@ -1065,18 +1166,23 @@ class _Model:
         self.cease_time[child], self.cease_reason[child] = cease, reason
         if group == STATE_SPECIAL:
             group = self._seek_special(child, phase, now)
-        self._set_group(child, group, now)
+        if self.group[child] < 0:  # as _set_group: a new plan (always, but for a child already placed)
+            self.open_plans.add(child)
+            self.group[child] = group
+            self.spell_start[child] = now
+        else:
+            self._set_group(child, group, now)
         self._schedule_plan(child, now)
 
     def _seek_special(self, child: int, phase: int, now: float) -> int:
         """Find a local special place: returns the placement the child gets now."""
         if not self.constrained:
             return STATE_SPECIAL
-        pool = free_pool(self.pools, phase)
-        if pool is not None:
-            pool.take()
-            self.pool_held[child] = pool
-            return STATE_SPECIAL
+        for pool in self.pools_of_phase[phase]:  # as free_pool and PlacePool.take, inline
+            if pool.level >= 1 and not pool.waiting:
+                pool.level -= 1
+                self.pool_held[child] = pool
+                return STATE_SPECIAL
         if not self.policy_wait:
             self.overflow.append(now)
             return INDEPENDENT
@@ -1084,7 +1190,7 @@ class _Model:
         return self.waiting_group[phase]
 
     def _wait(self, child: int, phase: int, now: float) -> None:
-        pool = home_pool(self.pools, self.ever_open, phase)
+        pool = self.home_pools[phase]
         request = pool.wait(now)
         request.callbacks.append(partial(self._on_place_granted, child))
         self.wait_event[child] = request
@@ -1092,7 +1198,10 @@ class _Model:
         self.wait_start[child] = now
         self.waiting.add(child)
         if self.overflow_mean_wait > 0:  # placed in an independent special school after a wait, if no place frees first
-            delay = self._overflow_delay(self.overflow_mean_wait)
+            block = self._overflow_block  # as _overflow_delay, inline
+            if not block:
+                block = self._overflow_block = self.overflow_rng.standard_exponential(1024).tolist()[::-1]
+            delay = self.overflow_mean_wait * block.pop()
             if now + delay < self.h:
                 # due from the start of the wait, ``now``: a plan can start (and so start
                 # waiting) ahead of the SimPy clock (:meth:`_run_plans`), and a delay counted
@@ -1279,6 +1388,8 @@ class _Model:
         hold callbacks bound to the model."""
         self.env = None  # type: ignore[assignment]
         self.pools = {}
+        self.pools_of_phase = {}
+        self.home_pools = {}
         self.overflow_due = []
         self.septembers = {}
         self.pool_held = self.wait_event = self.wait_pool = []  # type: ignore[assignment]
@@ -1309,10 +1420,11 @@ class _Model:
         wait_event = self.wait_event
         on_overflow = self._on_overflow
         inf = math.inf
+        queue = env._queue  # as env.peek(), inline: the time of SimPy's next event
         k, n = 0, len(starts)
         next_start = starts[0][0] if n else inf
         while True:
-            next_event = env.peek()
+            next_event = queue[0][0] if queue else inf
             next_due = due[0][0] if due else inf
             if next_start <= next_event and next_start <= next_due and next_start < until:
                 start_plan(*starts[k])
