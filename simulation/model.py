@@ -1442,6 +1442,12 @@ class _Model:
             else:
                 break
         env.run(until=until)
+        # the run's last 1 January: the places that change then are given to children
+        # waiting before the last count, as every earlier January's are (SimPy's run stops
+        # ahead of events at ``until``; nothing else falls on that instant)
+        while queue and queue[0][0] <= until:
+            self.clock = until
+            env.step()
 
     def _deferred_spells(self) -> tuple[np.ndarray, np.ndarray]:
         """Spells ``(start, end, placement, child)`` and ceasings ``(time, reason)`` of the

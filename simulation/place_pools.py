@@ -122,11 +122,14 @@ def open_pools(
     env: simpy.Environment, special_places: SpecialPlaces, start_year: int, horizon: int
 ) -> tuple[dict[str, PlacePool], dict[str, bool]]:
     """The pools of places at the start of the run (January ``start_year``), with their
-    changes on each later 1 January scheduled on ``env``; and, by pool, whether it ever has
-    places in the run. Unconstrained places (``blocks=None``): no pools."""
+    changes on each later 1 January scheduled on ``env``, the run's last (January
+    ``start_year + horizon``) included: the places that open then are given before the
+    last count, as every earlier January's are (:meth:`simulation.model._Model._run_plans`);
+    and, by pool, whether it has places in the run's years before that. Unconstrained
+    places (``blocks=None``): no pools."""
     if not special_places.constrained:
         return {}, {}
-    places = special_places.places_by_year(start_year, horizon)
+    places = special_places.places_by_year(start_year, horizon + 1)
     pools: dict[str, PlacePool] = {}
     for name in POOLS:
         units = places[name].tolist()
@@ -135,7 +138,7 @@ def open_pools(
             if units[k] != units[k - 1]:
                 Timeout(env, float(k)).callbacks.append(partial(set_units_on_1_january, pools[name], units[k]))
     pools["all"].also_serves = [pool for name, pool in pools.items() if name != "all"]
-    return pools, {name: bool(places[name].max() > 0) for name in POOLS}
+    return pools, {name: bool(places[name][:horizon].max() > 0) for name in POOLS}
 
 
 def home_pool(pools: dict[str, PlacePool], ever_open: dict[str, bool], phase: int) -> PlacePool:

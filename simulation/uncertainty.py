@@ -561,7 +561,7 @@ def predictive_draw(
     }
     drawn = scale_placement_groups(params, factors)
     if spread.places_sensitivity and params.special_places.constrained and any(factors.values()):
-        ratios = places_ratios(spread.places_sensitivity, factors, params.horizon)
+        ratios = places_ratios(spread.places_sensitivity, factors, params.horizon + 1)  # to the last January
         drawn = replace(drawn, special_places=scale_places(params.special_places, params.start_year, ratios))
     return drawn
 

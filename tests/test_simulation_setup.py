@@ -79,7 +79,8 @@ def test_baseline_levers_come_from_the_data_and_the_capacity_file(dataset, basel
     expected = np.array([1505] + [1505 + path[year] - 1506 for year in range(2026, 2035)])
     assert np.all(np.abs(places - expected) <= 2), (places, expected.round())
     assert places[-1] > places[0] + 500  # the forecast grows
-    assert {b.from_year for b in blocks if b.name == "places opened as the forecast grows from 2025 (assumed)"} == set(range(2026, 2035))
+    assert {b.from_year for b in blocks if b.name == "places opened as the forecast grows from 2025 (assumed)"} == set(
+        range(2026, 2036))
     # a child who finds no place waits, in a mainstream school at school age, for a local place (no
     # overflow to independent special schools: chosen out of sample, sendcast.scenarios.files)
     places_set = baseline.special_places
@@ -148,13 +149,13 @@ def test_places_grow_by_the_mean_yearly_increase_of_children_in_state_special_sc
     history = _state_special({2018: 10.0, 2019: 100.0, 2022: 130.0, 2025: 160.0, 2026: 900.0})
     blocks, notes = place_growth(history, 2025, 5, 0.25)
     # 2019-2025 (six Januaries back; 2018 and the later 2026 not read): 10 children a year, 8 places
-    # at 25% over capacity, opening each January 2026-2029
+    # at 25% over capacity, opening each January 2026-2030 (the run's last included)
     assert [(b.pool, b.places, b.from_year, b.to_year) for b in blocks] == [("all", 8, y, None)
-                                                                            for y in range(2026, 2030)]
+                                                                            for y in range(2026, 2031)]
     assert "ASSUMPTION" in notes[0] and "10.0 a year" in notes[0]
-    # places rounded on the running total: 2.5 a year gives 2 or 3 each year, 10 over four years
+    # places rounded on the running total: 2.5 a year gives 2 or 3 each year, 12 over five years
     blocks, _ = place_growth(_state_special({2019: 100.0, 2025: 115.0}), 2025, 5, 0.0)
-    assert sorted(b.places for b in blocks) == [2, 2, 3, 3]
+    assert sorted(b.places for b in blocks) == [2, 2, 2, 3, 3]
     assert place_growth(history, 2025, 5, 0.25, "frozen")[0] == ()
     assert place_growth(_state_special({2019: 160.0, 2025: 100.0}), 2025, 5, 0.0)[0] == ()  # none closed
     assert place_growth(_state_special({2025: 100.0}), 2025, 5, 0.0)[0] == ()                # one January
@@ -163,7 +164,7 @@ def test_places_grow_by_the_mean_yearly_increase_of_children_in_state_special_sc
 def test_places_open_as_the_forecast_of_children_in_state_special_schools_grows(monkeypatch):
     """places_rule = "forecast": each January opens the forecast's rise since the start over
     1 + share, less the places already opened; a forecast that falls closes none and opens
-    none until it passes its highest; January start + horizon is not opened (the run ends)."""
+    none until it passes its highest; the run's last January (start + horizon) opens too."""
     history = _state_special({2024: 900.0, 2025: 1000.0})
     path = {2026: 1100.0, 2027: 1050.0, 2028: 1200.0, 2029: 1300.0}
     asked = []
@@ -175,8 +176,9 @@ def test_places_open_as_the_forecast_of_children_in_state_special_schools_grows(
     monkeypatch.setattr(parameters_module, "central_forecast", forecast)
     blocks, notes = place_growth(history, 2025, 4, 0.25, "forecast", dataset="data")
     assert asked == [(2025, 4, "ehcp_state_special")]  # made with the figures to the start only (its own test)
-    assert [(b.pool, b.places, b.from_year) for b in blocks] == [("all", 80, 2026), ("all", 80, 2028)]
-    assert "ASSUMPTION" in notes[0] and "160 places" in notes[0]
+    assert [(b.pool, b.places, b.from_year) for b in blocks] == [("all", 80, 2026), ("all", 80, 2028),
+                                                                 ("all", 80, 2029)]  # to the run's last January
+    assert "ASSUMPTION" in notes[0] and "240 places by January 2029" in notes[0]
     with pytest.raises(SetupError, match="need the dataset"):
         place_growth(history, 2025, 4, 0.25, "forecast")
 

@@ -892,7 +892,7 @@ def place_growth(history: LaHistory, start_year: int, horizon: int, share: float
                     f"{published[first]:,.0f} in {first}, {published[start_year]:,.0f} in {start_year})"]
     nominal = increase / (1.0 + share)
     blocks = []
-    for k in range(1, horizon):
+    for k in range(1, horizon + 1):
         places = round(k * nominal) - round((k - 1) * nominal)
         if places > 0:
             blocks.append(PlaceBlock("all", places, start_year + k, None,
@@ -901,7 +901,7 @@ def place_growth(history: LaHistory, start_year: int, horizon: int, share: float
             f"schools rose from {published[first]:,.0f} (January {first}) to {published[start_year]:,.0f} "
             f"(January {start_year}), {increase:,.1f} a year, taken as places added while schools were full; the run "
             f"opens {nominal:,.1f} places a year ({increase:,.1f} children at {100 * share:.1f}% over capacity) each "
-            f"January {start_year + 1}{'' if horizon <= 2 else f'-{start_year + horizon - 1}'} (\"no new places\" is the scenario "
+            f"January {start_year + 1}{'' if horizon <= 1 else f'-{start_year + horizon}'} (\"no new places\" is the scenario "
             f"scenarios/no-new-special-places.toml)")
     log.info(note)
     return tuple(blocks), [note]
@@ -913,13 +913,13 @@ def forecast_place_growth(dataset: Dataset, history: LaHistory, start_year: int,
     note. ASSUMPTION (labelled in the run's notes): places open as the forecast engine's central
     forecast of children in state special schools (January, made with the figures to
     ``start_year`` only: time-respecting) grows from the published January ``start_year``;
-    each January ``start_year + k`` (k = 1 .. horizon - 1) opens the forecast's rise since
+    each January ``start_year + k`` (k = 1 .. horizon, the run's last included) opens the forecast's rise since
     ``start_year`` over ``1 + share`` nominal places, less those already opened (places are
     never closed: a forecast that falls adds none)."""
     published = history.require("ehcp_state_special", start_year)
     path = central_forecast(dataset, history, start_year, horizon, "ehcp_state_special")
     blocks, opened, highest = [], 0, 0.0
-    for k in range(1, horizon):
+    for k in range(1, horizon + 1):
         year = start_year + k
         if year not in path:
             break
@@ -930,7 +930,7 @@ def forecast_place_growth(dataset: Dataset, history: LaHistory, start_year: int,
             blocks.append(PlaceBlock("all", places, year, None, name=f"{FORECAST_PLACES} {start_year} (assumed)"))
     note = (f"special school places: ASSUMPTION: the LA opens places as the forecast engine's central forecast of "
             f"children in state special schools grows from January {start_year} ({published:,.0f}): {opened:,} places "
-            f"by January {start_year + horizon - 1} at {100 * share:.1f}% over capacity")
+            f"by January {start_year + horizon} at {100 * share:.1f}% over capacity")
     log.info(note)
     return tuple(blocks), [note]
 

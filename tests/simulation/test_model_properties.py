@@ -209,6 +209,29 @@ def test_more_special_places_never_raises_independent_placements_when_children_w
         np.testing.assert_array_equal(other, totals[0])
 
 
+def test_places_opening_on_the_runs_last_january_are_given_before_its_last_count():
+    """Places that open on the last 1 January of a run go to children waiting before that
+    January's count, as on every earlier January (after repaying the children already in
+    places beyond capacity): nothing before it changes (same seed), plans are neither made
+    nor lost, and state special gains what waiting loses."""
+    base = small(gloucestershire_example(horizon=4), 0.5)
+    last, extra, places = base.start_year + base.horizon, 150, 300
+    counts = {}
+    for added in (0, extra):
+        blocks = (PlaceBlock("all", places),) + ((PlaceBlock("all", added, from_year=last),) if added else ())
+        settings = SpecialPlaces(blocks=blocks, overflow_policy="wait", waiting_placement="mainstream")
+        counts[added] = simulate(dataclasses.replace(base, special_places=settings), 11).stocks
+    before, after = counts[0], counts[extra]
+    for measure in ("ehcp_state_special", "waiting_special_place", "ehcp_mainstream", "ehcp_total"):
+        np.testing.assert_array_equal(after[(measure, "")][:-1], before[(measure, "")][:-1])
+    waiting, special = before[("waiting_special_place", "")][-1], before[("ehcp_state_special", "")][-1]
+    given = min(waiting, extra - max(special - places, 0))  # beyond capacity repaid first
+    assert given > 0
+    assert after[("ehcp_state_special", "")][-1] - special == given
+    assert waiting - after[("waiting_special_place", "")][-1] == given
+    assert after[("ehcp_total", "")][-1] == before[("ehcp_total", "")][-1]
+
+
 def test_waiting_policy_makes_children_wait_instead():
     base = small(gloucestershire_example(horizon=5), 0.5)
     blocks = (PlaceBlock("all", 350),)
