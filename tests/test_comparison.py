@@ -142,3 +142,22 @@ def test_waiting_an_option_adds_is_said_as_added_in_positive_child_weeks(compari
     added = dataclasses.replace(comparison, appraisal=appraisal, summary=summary)
     (line,) = [s for s in option_sentences(added, "Early identification") if s.startswith("Waiting")]
     assert line == "Waiting for a local special place added: 120 child-weeks (95% CI 90 to 150)."
+
+
+def test_an_option_that_changes_waiting_says_what_its_money_leaves_out():
+    """With no overflow to independent schools, waiting children are costed where they wait,
+    so fewer places read as a saving: the findings say so; with an overflow rate (or
+    children placed independently at once) they do not need to."""
+    from types import SimpleNamespace
+
+    from sendcast.reporting.comparison import waiting_cost_caveat
+    from sendcast.scenarios.files import SpecialPlaces
+
+    def comparison(**places):
+        return SimpleNamespace(scenario=lambda name: SimpleNamespace(special_places=SpecialPlaces(**places)))
+
+    said = waiting_cost_caveat(comparison(overflow_rate_per_year=0.0, waiting_placement="mainstream"), "x")
+    assert "a mainstream school at school age" in said and "Fewer places therefore read as a saving" in said
+    assert "'other'" in waiting_cost_caveat(comparison(overflow_rate_per_year=0.0, waiting_placement="other"), "x")
+    assert waiting_cost_caveat(comparison(overflow_rate_per_year=2.0), "x") == ""
+    assert waiting_cost_caveat(comparison(overflow_policy="independent", overflow_rate_per_year=0.0), "x") == ""

@@ -411,7 +411,26 @@ def option_sentences(comparison: Comparison, option: str) -> list[str]:
         else:
             out.append(f"Waiting for a local special place avoided: {format_children(weeks['mean'])} child-weeks "
                        f"(95% CI {format_change(weeks['lo95'])} to {format_change(weeks['hi95'])}).")
+        caveat = waiting_cost_caveat(comparison, option)
+        if caveat:
+            out.append(caveat)
     return out
+
+
+def waiting_cost_caveat(comparison: Comparison, option: str) -> str:
+    """What a money figure leaves out when an option changes how many children wait for a
+    special place and waiting children never go to independent schools (overflow rate 0):
+    they are costed where they wait, so fewer places read as a saving; empty otherwise."""
+    places = comparison.scenario(option).special_places
+    if places.overflow_policy != "wait" or places.overflow_rate_per_year > 0:
+        return ""
+    where = "a mainstream school at school age" if places.waiting_placement == "mainstream" else "'other'"
+    return ("Read the money with the waiting: a child waiting for a special place is costed where it waits "
+            f"({where}), without the special provision its plan names, and is never placed in an independent "
+            "special school (overflow rate 0, chosen on 2021-2025 history, when places kept pace with children). "
+            "Fewer places therefore read as a saving and more places as a cost; a shortage beyond history's may "
+            "cost more (tribunals, independent placements): to test that, set overflow_rate_per_year in both "
+            "scenario files, as a stated assumption.")
 
 
 def _spend_by_component(spend: pd.DataFrame, scenario: str) -> pd.Series:
