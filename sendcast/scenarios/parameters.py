@@ -95,13 +95,15 @@ random numbers) and paired differences are narrow::
   places are unconstrained. Schools take children beyond their listed places up to an
   over-capacity share (:func:`over_capacity`: the LA's own January occupancy over its
   listed places, or the 12% DfE figure if larger); the note states the places assumed.
-  The baseline ("as things stand") goes on adding places each January as the LA has
-  (:func:`place_growth`: the mean yearly increase of children in state special schools over
-  the six Januaries to the start, an ASSUMPTION that schools were full); "no new places" is
-  a scenario (``[special_places] places_rule = "frozen"``), and a scenario's additional
-  places come on top of the growth. A child who finds no place waits (``overflow_policy =
-  "wait"``, the baseline) and goes independent after a wait of ``1 / rate`` years on average
-  (``overflow_rate_per_year``: an ILLUSTRATIVE 2 a year,
+  The baseline ("as things stand") opens places each January, to the run's last, as the
+  forecast engine's central forecast of children in state special schools grows
+  (:func:`forecast_place_growth`, ``places_rule = "forecast"``, an ASSUMPTION chosen out of
+  sample); ``"growing"`` adds the mean yearly increase over the six Januaries to the start
+  (:func:`place_growth`); "no new places" is a scenario (``places_rule = "frozen"``), and a
+  scenario's additional places come on top of the growth. A child who finds no place waits
+  (``overflow_policy = "wait"``, the baseline), counted in a mainstream school at school age
+  (``waiting_placement``), and goes independent after a wait of ``1 / rate`` years on average
+  (``overflow_rate_per_year``: the baseline's 0, no overflow, chosen out of sample,
   :data:`sendcast.scenarios.files.OVERFLOW_RATE_PER_YEAR`), or goes at once (``"independent"``).
 - Unit costs (pounds a year at the ``2021-22`` price base): derived from the s251
   outturn (:mod:`sendcast.money.unit_costs`: the LA's own outturn file, else the national
@@ -1093,7 +1095,7 @@ def _assemble(dataset: Dataset, history: LaHistory, calibration: CalibrationResu
     blocks, _ = special_place_blocks(history, start_year, capacity, scenario)
     share, _ = over_capacity(history, start_year, blocks, capacity)
     places = scenario.special_places if scenario is not None else SpecialPlacesSettings()
-    if blocks is not None:  # the LA goes on adding places as it has (or not: "frozen")
+    if blocks is not None:  # the LA goes on opening places (places_rule; none when "frozen")
         blocks = blocks + place_growth(history, start_year, horizon, share, places.places_rule, dataset)[0]
     # unit costs divide the 2021-22 outturn by the January 2022 placements: from the full
     # history even for a cut one (money is not among the validated measures)
