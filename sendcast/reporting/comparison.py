@@ -343,9 +343,12 @@ def workbook_sheets(comparison: Comparison, extra: list[Sheet] | None = None) ->
                             "noise: how precisely the runs pin down the mean change) in differences.csv and the report.",
                             differences,
                             {c: "decimal" for c in differences.columns if c.isdigit()}))
+        caveats = [f"{option}: {caveat}" for option in comparison.options if anyone_waits(comparison, option)
+                   for caveat in [waiting_cost_caveat(comparison, option)] if caveat]
         sheets.append(Sheet("Value for money", "Net saving, net present value, break-even and cost per week of "
-                            "waiting avoided", "Saving = baseline spend minus option spend (positive: the option "
-                            "saves), by April-March financial year from the paired runs; Green Book discounting.",
+                            "waiting avoided", " ".join(["Saving = baseline spend minus option spend (positive: the "
+                            "option saves), by April-March financial year from the paired runs; Green Book "
+                            "discounting.", *caveats]),
                             appraisal_table(comparison),
                             {"Mean": "decimal", "Low (95% CI)": "decimal", "High (95% CI)": "decimal"}))
         psa = [(option, comparison.psa[option]) for option in comparison.options if option in comparison.psa
@@ -401,9 +404,7 @@ def option_sentences(comparison: Comparison, option: str) -> list[str]:
                        f"{financial_year_label(int(year))}{certain}.")
     if "child_weeks_avoided" in stats.index:
         weeks = stats.loc["child_weeks_avoided"]
-        waited = comparison.summary[(comparison.summary["measure"] == "child_weeks_waited")
-                                    & comparison.summary["scenario"].isin([comparison.baseline, option])]["mean"]
-        if not (waited > 0).any():
+        if not anyone_waits(comparison, option):
             return out  # nobody waits in either scenario: the children section says where they went instead
         if weeks["mean"] < 0:  # the option adds waiting: say so, in positive child-weeks
             out.append(f"Waiting for a local special place added: {format_children(-weeks['mean'])} child-weeks "
@@ -415,6 +416,14 @@ def option_sentences(comparison: Comparison, option: str) -> list[str]:
         if caveat:
             out.append(caveat)
     return out
+
+
+def anyone_waits(comparison: Comparison, option: str) -> bool:
+    """Whether any child waits for a local special place in the baseline or ``option``."""
+    summary = comparison.summary
+    waited = summary[(summary["measure"] == "child_weeks_waited")
+                     & summary["scenario"].isin([comparison.baseline, option])]["mean"]
+    return bool((waited > 0).any())
 
 
 def waiting_cost_caveat(comparison: Comparison, option: str) -> str:
