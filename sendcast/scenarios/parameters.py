@@ -1488,6 +1488,18 @@ def trend_choice(history: LaHistory, start_year: int) -> tuple[float, float | No
                        f"chosen {how}; request growth not capped")
 
 
+#: The request growth a replication draws is kept within these (yearly, in logs;
+#: :func:`simulation.uncertainty.bounded_growth`): the calibration's own trend bounds,
+#: :data:`simulation.share_target.GROWTH_LIMITS`, within which the central growth is chosen.
+#: ``None``: not bounded (before 7 December 2026). Why: for the smallest LAs the yearly
+#: changes the draw resamples are mostly counting noise (City of London, a handful of
+#: requests a year: changes of +2.4 and -2.5), so an unbounded draw compounded to tens of
+#: times the requests (simulated EHC plans in January 2035: mean 244, 95% 18-719, from 26);
+#: LAs whose draws stay within the bounds are unchanged. Evidence, out of sample on the
+#: smallest LAs and a second set: ``benchmarks/evidence_small_la_draws.py``.
+DRAW_GROWTH_LIMITS: tuple[float, float] | None = GROWTH_LIMITS
+
+
 def parameter_draws(params: Parameters, history: LaHistory, calibration: CalibrationResult, start_year: int,
                     seed: int, replications: int, *, trends: str = "damped",
                     spread: PredictiveSpread | None | bool = True) -> list[Parameters]:
@@ -1523,7 +1535,7 @@ def parameter_draws(params: Parameters, history: LaHistory, calibration: Calibra
                              identification_growth=(None if IDENTIFICATION_FORWARD != "multiplier_growth"
                                                     else rule["identification_growth"]),
                              damping=damping, identification_damping=rule["identification_damping"],
-                             response_shares=shares, spread=spread)
+                             response_shares=shares, spread=spread, request_growth_limits=DRAW_GROWTH_LIMITS)
              for r in range(replications)]
     fit = known_fit(duration_key(history, start_year))
     if spread is None or fit is None:
