@@ -7,9 +7,9 @@ draws are made in a fixed order whatever their values):
 
 1. the **growth of the request rate** carried forward (:mod:`simulation.trends`): the mean
    of a resample, with replacement, of the yearly changes of the log request multiplier
-   over the fitted years the growth is the mean of, kept within the limits given
-   (:func:`bounded_growth`; the application passes the calibration's own trend bounds,
-   :data:`simulation.share_target.GROWTH_LIMITS`, +-0.3 a year);
+   over the fitted years the growth is the mean of, kept within the limits given, if any
+   (:func:`bounded_growth`; the application's ``DRAW_GROWTH_RULE`` gives none by default:
+   bounds were measured and not adopted, ``benchmarks/evidence_small_la_draws.py``);
 2. the **capacity response** (:attr:`simulation.parameters.Assessment.capacity_response`):
    the mean of a resample of the yearly shares of the work in hand completed; the first
    year's capacity moves with it, in full (the whole capacity path moves: see 5);
