@@ -7,7 +7,9 @@ draws are made in a fixed order whatever their values):
 
 1. the **growth of the request rate** carried forward (:mod:`simulation.trends`): the mean
    of a resample, with replacement, of the yearly changes of the log request multiplier
-   over the fitted years the growth is the mean of;
+   over the fitted years the growth is the mean of, kept within the limits given, if any
+   (:func:`bounded_growth`; the application's ``DRAW_GROWTH_RULE`` gives none by default:
+   bounds were measured and not adopted, ``benchmarks/evidence_small_la_draws.py``);
 2. the **capacity response** (:attr:`simulation.parameters.Assessment.capacity_response`):
    the mean of a resample of the yearly shares of the work in hand completed; the first
    year's capacity moves with it, in full (the whole capacity path moves: see 5);
@@ -247,6 +249,23 @@ def bootstrap_mean(values: np.ndarray, rng: np.random.Generator) -> float:
     return float(values[rng.integers(0, values.size, values.size)].mean())
 
 
+def bounded_growth(growth: float, limits: tuple[float, float] | None) -> float:
+    """A drawn yearly log growth of the request rate kept within ``limits`` (low, high;
+    ``None``: as drawn). Why (see the module notes, source 1): where an LA has a handful of
+    requests a year, the yearly changes the bootstrap resamples are mostly counting noise
+    (City of London: +2.4 and -2.5 in logs), so an unbounded draw compounds to tens of
+    times the requests within a decade; the calibration never chooses a central growth
+    outside the same limits (:data:`simulation.share_target.GROWTH_LIMITS`). Within the
+    limits the draw is returned unchanged (the same float), so an LA whose draws stay
+    inside them is not changed at all."""
+    if limits is None:
+        return growth
+    low, high = limits
+    if not low <= high:
+        raise ValueError(f"request growth limits must be (low, high) with low <= high, found {limits}")
+    return float(min(max(growth, low), high))
+
+
 def error_path(errors_by_horizon: tuple, u: float, years_ahead: int, *, presorted: bool = False) -> np.ndarray:
     """``e_k`` for ``k = 1 .. years_ahead``: the ``u``-quantile of horizon ``k``'s errors;
     beyond the last horizon ``K`` with errors, ``e_K * sqrt(k / K)`` (a random walk's
@@ -484,6 +503,7 @@ def draw_parameters(
     identification_damping: float | None = None,
     response_shares: np.ndarray | None = None,
     spread: PredictiveSpread | None = None,
+    request_growth_limits: tuple[float, float] | None = None,
 ) -> Parameters:
     """``params`` with the request growth (from ``request_changes``, the yearly log
     changes, carried forward from ``last_fitted_year`` by the damped rule; identification
@@ -492,10 +512,11 @@ def draw_parameters(
     than two values: that parameter is kept. The request draw is made first, then the
     response draw, whichever are used, then (``spread`` given) one uniform number per
     source of :data:`SOURCES`, whichever have errors: the stream's order never depends on
-    the values (see the module notes)."""
+    the values (see the module notes). ``request_growth_limits``: the drawn request growth
+    is kept within them (:func:`bounded_growth`; ``None``: not bounded)."""
     request_draw = response_draw = None
     if request_changes is not None and len(request_changes) >= 2:
-        request_draw = bootstrap_mean(request_changes, rng)
+        request_draw = bounded_growth(bootstrap_mean(request_changes, rng), request_growth_limits)
     a = params.assessment
     if response_shares is not None and len(response_shares) >= 2 and a.capacity_response is not None:
         response_draw = bootstrap_mean(response_shares, rng)

@@ -439,3 +439,59 @@ def test_the_year_k_placement_draw_moves_the_count_by_the_k_year_spread():
     assert len(spread.placement_errors["ehcp_specialist"]) == 4
     drawn = predictive_draw(params, spread, {name: 0.5 for name in SOURCES} | {"ehcp_specialist": u}, 2019)
     np.testing.assert_allclose(np.log(specialist(drawn) / specialist(params)), moved, atol=1e-9)
+
+
+# ------------------------------------------- the request growth drawn, kept within bounds
+from simulation.share_target import GROWTH_LIMITS  # noqa: E402
+from simulation.uncertainty import bounded_growth  # noqa: E402
+
+#: Yearly log changes of a tiny LA's request multiplier (City of London's fitted years to
+#: 2022: a handful of requests a year, 1 to 11, so the changes are mostly counting noise).
+TINY_LA_CHANGES = np.array([0.001, -2.501, 2.381])
+
+
+def _drawn_growths(changes, limits, replications: int = 200) -> np.ndarray:
+    params = _params()
+    out = []
+    for r in range(replications):
+        drawn = draw_parameters(params, stream(11, r, "parameter_draw"), last_fitted_year=2020,
+                                request_changes=changes, damping=1.0, request_growth_limits=limits)
+        out.append(np.log(_requests(drawn, 2022) / _requests(drawn, 2021)))
+    return np.array(out)
+
+
+def test_a_tiny_las_noisy_request_changes_draw_growths_within_the_bounds():
+    unbounded = _drawn_growths(TINY_LA_CHANGES, None)
+    assert np.abs(unbounded).max() > 1.0                  # the explosion the bound prevents
+    bounded = _drawn_growths(TINY_LA_CHANGES, GROWTH_LIMITS)
+    assert bounded.min() >= GROWTH_LIMITS[0] - 1e-12 and bounded.max() <= GROWTH_LIMITS[1] + 1e-12
+    inside = np.abs(unbounded) <= GROWTH_LIMITS[1]
+    np.testing.assert_allclose(bounded[inside], unbounded[inside], rtol=0, atol=1e-12)
+
+
+def test_draws_within_the_bounds_are_bit_identical_to_unbounded_ones():
+    params = _params()
+    for r in range(30):
+        args = dict(last_fitted_year=2020, request_changes=np.array([0.05, 0.1, 0.2]), damping=0.8,
+                    response_shares=np.array([0.5, 0.7]), spread=_spread())
+        old = draw_parameters(params, stream(4, r, "parameter_draw"), **args)
+        new = draw_parameters(params, stream(4, r, "parameter_draw"), request_growth_limits=GROWTH_LIMITS, **args)
+        assert new.sen_support.request_multiplier == old.sen_support.request_multiplier
+        assert new.assessment.capacity_per_year == old.assessment.capacity_per_year
+        assert new.assessment.capacity_response == old.assessment.capacity_response
+        np.testing.assert_array_equal(new.placement.new_plan_shares, old.placement.new_plan_shares)
+
+
+@given(growth=st.floats(-50, 50, allow_nan=False), low=st.floats(-1, 0), width=st.floats(0, 2))
+def test_a_bounded_growth_is_within_its_limits_and_unchanged_inside_them(growth, low, width):
+    limits = (low, low + width)
+    kept = bounded_growth(growth, limits)
+    assert limits[0] <= kept <= limits[1]
+    if limits[0] <= growth <= limits[1]:
+        assert kept == growth
+    assert bounded_growth(growth, None) == growth
+
+
+def test_bounds_the_wrong_way_round_are_an_error():
+    with pytest.raises(ValueError, match="low <= high"):
+        bounded_growth(0.1, (0.3, -0.3))
