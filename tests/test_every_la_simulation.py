@@ -34,6 +34,15 @@ def test_a_boundary_change_inside_the_calibration_window_is_refused_with_its_rea
     check_series(dataset, "Kent", 2025)  # unbroken: no error
 
 
+def test_an_la_that_no_longer_exists_is_refused_with_the_la_that_replaced_it(dataset):
+    # its latest January (the default start) used to pass and fail later on a missing population
+    with pytest.raises(BrokenSeriesError, match="Bournemouth.*no longer exists.*Christchurch and Poole.*January 2019"):
+        check_series(dataset, "E06000028", 2019)
+    with pytest.raises(BrokenSeriesError, match="Cumbria.*no longer exists.*Cumberland"):
+        check_series(dataset, "Cumbria", 2023)
+    check_series(dataset, "Cumbria", 2021)  # a validation origin before it ended: its own figures cover it
+
+
 def test_retargeting_changes_the_la_places_and_nothing_else(dataset, data_dir):
     loaded = load_scenarios(SCENARIOS)
     same, notes = retarget(loaded, dataset, "Gloucestershire", data_dir)

@@ -56,6 +56,12 @@ def check_series(dataset: Dataset, la: str, start_year: int) -> None:
         raise BrokenSeriesError(f"{row['la_name']}: its EHC plan series ends in January {int(ends)}, before "
                                 f"January {start_year}: "
                                 + (reasons.iloc[0] if not reasons.empty else "reason not recorded"))
+    ended = breaks.loc[(breaks["la_code"] == row["la_code"]) & (breaks["kind"] == "ends"), "reason"]
+    if not ended.empty and pd.notna(ends) and int(ends) <= start_year:
+        # an LA that no longer exists: nothing after its last January to plan for (its
+        # population stops there too, so the run would fail later on a missing input)
+        raise BrokenSeriesError(f"{row['la_name']} ({row['la_code']}) no longer exists: {ended.iloc[0]}; its "
+                                f"figures end in January {int(ends)}. Plan for the LA that replaced it")
 
 
 def retarget(loaded: list[LoadedScenario], dataset: Dataset, la: str,
