@@ -24,7 +24,9 @@ of the first caseload year.
   not published) the service was keeping up, its throughput was set by demand, not
   capacity, and capacity = max(completed assessments, decisions to assess) /
   :data:`TIMELY_UTILISATION`. The 0.9 utilisation is an ASSUMPTION (a service that
-  meets the deadline has some slack), not an estimate.
+  meets the deadline has some slack), not an estimate. A year with no completed
+  assessment gives no estimate (the schedule keeps the year before's; an LA of a few
+  children may complete none in a year, and capacity must allow at least one).
 
 - ``decisions_to_assess`` = ``(requests - requests_refused) x (1 - withdrawal)``
   (withdrawals are not published; ``withdrawal`` is their estimated share of the
@@ -403,7 +405,10 @@ def estimate_rates(targets: pd.DataFrame, pipeline_weeks: float = 15.0, withdraw
     if withdrawal > 0:
         decided = decided * (1.0 - withdrawal)
     demand = decided.fillna(0.0)
-    out["assessment_capacity"] = np.where(keeping_up, np.maximum(assessed, demand) / TIMELY_UTILISATION, assessed)
+    capacity = np.where(keeping_up, np.maximum(assessed, demand) / TIMELY_UTILISATION, assessed)
+    # a year with no assessment completed shows nothing of what the service could complete
+    # (an LA of a few children a year: Isles of Scilly 2019, no request): no estimate
+    out["assessment_capacity"] = np.where(assessed > 0, capacity, np.nan)
     out["decisions_to_assess"] = decided
     backlog = np.full(len(table), np.nan)
     years = table.index.to_numpy()
@@ -1149,7 +1154,10 @@ def calibrate(
     stages = [("flows", ~is_share, ~is_placement), ("placements", is_share, is_placement)]
     messages, success, evaluations = [], True, 0
     for stage, free, rows in stages:
-        if not rows.any():
+        # a parameter whose range is one point is fixed (no child aged 16 or over in FE or
+        # "other" leaves no recording shift to fit: an LA of a few children)
+        free = free & (upper > lower)
+        if not rows.any() or not free.any():
             continue
 
         # the flows are fitted without the mid-phase moves: they move no flow, total or SEN

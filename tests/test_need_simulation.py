@@ -45,6 +45,15 @@ def test_a_run_from_before_need_was_published_draws_no_need(dataset):
         target_needs(scenario, None, history.la_name, 2023)
 
 
+def test_an_la_that_never_published_new_plans_by_need_still_gets_its_needs_from_the_caseload(dataset):
+    # Isle of Wight: no new plans by need in any year (the selection used to take every
+    # row's label and stop the run on duplicate labels)
+    history = la_history(dataset, "Isle of Wight")
+    needs, note = primary_needs(history.rows, 2025, history.la_name)
+    assert needs is not None and needs.by_age.sum() > 0
+    assert needs.new_by_need is None or needs.new_by_need.sum() > 0
+
+
 def test_the_targeted_scenario_loads_and_an_unknown_need_is_one_clear_error(tmp_path):
     scenario, _, chain = load_scenario(SCENARIOS / "early-identification-slcn-semh.toml")
     assert scenario.early_identification.target_needs == ["slcn", "semh"]

@@ -41,7 +41,9 @@ from sendcast.scenarios.validation_all_las import validate_one_la
 from sendcast.scenarios.national_simulation import DEFAULT_CHUNK
 from sendcast.commands.calibrate_all_las import calibrate_all_las, check_origins
 from sendcast.commands.simulate_all_las import add_options as add_all_las_options, simulate_all_las
-from sendcast.scenarios.parameters import (baseline_path, build_parameters, calibrate_la,
+from sendcast.data.measures import PLACEMENT_GROUPS
+from sendcast.scenarios.parameters import (CALIBRATION_YEARS, FIRST_CALIBRATION_YEAR, MIN_CALIBRATION_YEARS,
+                                           baseline_path, build_parameters, calibrate_la, calibration_start,
                                            capacity_adjustment_choice, changed_fields,
                                            mid_phase_moves_note, trends_line,
                                            draw_spread, duration_key, la_history, parameter_draws, placement_costs,
@@ -140,10 +142,24 @@ def register(commands: argparse._SubParsersAction) -> None:
 
 # ----------------------------------------------------------------------------- helpers
 def _latest_caseload_year(history) -> int:
-    years = history.rows.loc[(history.rows["measure"] == "ehcp_total") & (history.rows["breakdown"] == ""), "year"]
+    """The latest January with the LA's EHC plans and every placement group published (the
+    caseload a run starts from); a note when that is not the latest January with plans
+    (North East Lincolnshire: 2025's placements not published)."""
+    rows = history.rows[(history.rows["breakdown"] == "") & history.rows["value"].notna()]
+    years = rows.loc[rows["measure"] == "ehcp_total", "year"]
     if years.empty:
         raise SendcastError(f"{history.la_name}: no published EHC plan caseload")
-    return int(years.max())
+    complete = set(years)
+    for measure in PLACEMENT_GROUPS:
+        complete &= set(rows.loc[rows["measure"] == measure, "year"])
+    if not complete:
+        return int(years.max())  # the run names what is missing
+    latest = int(max(complete))
+    if latest < int(years.max()):
+        missing = [m for m in PLACEMENT_GROUPS if not ((rows["measure"] == m) & (rows["year"] == years.max())).any()]
+        print(f"note: {history.la_name}: starts from January {latest}, the latest January with every placement "
+              f"published (January {int(years.max())} has no {', '.join(missing)}); --start-year chooses another")
+    return latest
 
 
 def _validation_replications(asked: int) -> int:
@@ -409,9 +425,20 @@ def _notes(history, start_year, capacity, scenario, data, dataset=None, horizon:
                   "\"held\")")
     return [*notes_of(NoteKind.SPECIAL_PLACES, place_notes), *cost_notes,
             Note(NoteKind.ASSESSMENT_CAPACITY, capacity_note), Note(NoteKind.TRENDS, trends),
-            Note(NoteKind.RATES, "rates: calibrated to the published history; age profiles are illustrative "
-                 "defaults (sendcast.scenarios.parameters)"),
+            Note(NoteKind.RATES, rates_note(history, start_year)),
             Note(NoteKind.RATES, duration_note(known_fit(duration_key(history, start_year)), start_year, Assessment()))]
+
+
+def rates_note(history, start_year: int) -> str:
+    """The calibration's note: fitted to the published history, and from when when the LA's
+    own series starts inside the usual window (an LA created by a boundary change)."""
+    first = calibration_start(history, start_year)
+    usual = max(start_year - CALIBRATION_YEARS, FIRST_CALIBRATION_YEAR)
+    window = "" if first <= usual else (
+        f" from January {first} only, where its own series starts ({start_year - first} years, not the usual "
+        f"{start_year - usual}; at least {MIN_CALIBRATION_YEARS} allowed: benchmarks/evidence_calibration_window.py)")
+    return (f"rates: calibrated to the published history{window}; age profiles are illustrative defaults "
+            "(sendcast.scenarios.parameters)")
 
 
 def _drop_uncosted(table: pd.DataFrame, components: list[str]) -> pd.DataFrame:

@@ -82,8 +82,11 @@ def new_plan_counts(rows: pd.DataFrame, start_year: int) -> tuple[np.ndarray, np
     labels = split_label(new["breakdown"])
     for year in sorted(new["year"].unique(), reverse=True):
         here = new["year"] == year
-        by_need = new[here & (labels["need"] != "") & (labels["age"] == "")].assign(need=labels["need"])
-        by_need = by_need.set_index("need")["value"].reindex(list(PRIMARY_NEEDS))
+        split = here & (labels["need"] != "") & (labels["age"] == "")
+        # (built from the selected rows' own labels: an LA with no need split at all,
+        # Isle of Wight, gave an empty frame that took every row's label on .assign)
+        by_need = pd.Series(new.loc[split, "value"].to_numpy(), index=labels.loc[split, "need"].to_numpy())
+        by_need = by_need.reindex(list(PRIMARY_NEEDS))
         ages = new[here & new["breakdown"].str.match(r"^age=\d+(-\d+)?$")]
         if by_need.isna().any() or ages.empty or ages["value"].isna().any():
             continue

@@ -187,6 +187,14 @@ log = logging.getLogger(__name__)
 CALIBRATION_YEARS = 6
 #: The first calendar year with every flow the calibration needs (requests from 2016).
 FIRST_CALIBRATION_YEAR = 2016
+#: Fewest years of history a calibration may fit when the LA's series starts inside the
+#: usual window (an LA created by a boundary change: Bournemouth, Christchurch and Poole and
+#: Dorset from January 2020, so five years from 2025; North and West Northamptonshire from
+#: 2022, three, refused until January 2026 is published). Chosen out of sample on LAs with
+#: unbroken series (``benchmarks/evidence_calibration_window.py``, 7 December 2026): the
+#: shortest window whose errors one and two years ahead stay within 0.01 (log) of the usual
+#: six's for EHC plans, requests and new plans; three years failed on new plans.
+MIN_CALIBRATION_YEARS = 4
 #: Illustrative cost of one EHC needs assessment, pounds (2021-22 prices): an ASSUMPTION.
 ASSESSMENT_COST_GBP = 5_000.0
 #: Pupils on SEN support are a % of pupils; pupils are approximated by residents of these ages.
@@ -676,10 +684,25 @@ def _calibration_base(history: LaHistory, first: int, last: int) -> Parameters:
     return base
 
 
-def calibrate_la(dataset: Dataset, la: str, *, start_year: int, years: int = CALIBRATION_YEARS,
+def calibration_start(history: LaHistory, start_year: int, years: int | None = None) -> int:
+    """The first January a calibration to January ``start_year`` fits: ``start_year - years``
+    (default :data:`CALIBRATION_YEARS`), not before :data:`FIRST_CALIBRATION_YEAR`, the first
+    year with a population, nor the first January of the LA's EHC plan series (an LA created
+    by a boundary change; :func:`sendcast.scenarios.retarget.check_series` refuses one with
+    fewer than :data:`MIN_CALIBRATION_YEARS` years)."""
+    years = CALIBRATION_YEARS if years is None else years
+    rows = history.rows
+    people = rows.loc[rows["measure"] == "population", "year"]
+    series = rows.loc[(rows["measure"] == "ehcp_total") & (rows["breakdown"] == "") & rows["value"].notna(), "year"]
+    return max(start_year - years, FIRST_CALIBRATION_YEAR, int(people.min()) if not people.empty else 0,
+               int(series.min()) if not series.empty else 0)
+
+
+def calibrate_la(dataset: Dataset, la: str, *, start_year: int, years: int | None = None,
                  history: LaHistory | None = None) -> CalibrationResult:
-    """Fit the LA's rates to its history from January ``start_year - years`` (not before
-    :data:`FIRST_CALIBRATION_YEAR`, nor before the first year with a population) to January
+    """Fit the LA's rates to its history from January :func:`calibration_start` (``start_year
+    - years``, default :data:`CALIBRATION_YEARS`, not before :data:`FIRST_CALIBRATION_YEAR`,
+    the first year with a population or the LA's first published caseload) to January
     ``start_year``; see the module notes.
 
     The returned report compares the cohort model with the published figures; its
@@ -690,8 +713,7 @@ def calibrate_la(dataset: Dataset, la: str, *, start_year: int, years: int = CAL
     """
     history = la_history(dataset, la) if history is None else history
     history.require("ehcp_total", start_year)  # the run starts from a published January caseload
-    people = history.rows.loc[history.rows["measure"] == "population", "year"]
-    first = max(start_year - years, FIRST_CALIBRATION_YEAR, int(people.min()) if not people.empty else 0)
+    first = calibration_start(history, start_year, years)
     if start_year - first < 2:
         raise SetupError(f"calibration needs at least two years of history before {start_year}; "
                          f"flows are published from {FIRST_CALIBRATION_YEAR}")

@@ -29,7 +29,7 @@ from sendcast.data import paths
 from sendcast.data.build import Dataset
 from sendcast.data.capacity import capacity_file, codes_to_numbers, default_capacity
 from sendcast.runtime.errors import SendcastError
-from sendcast.scenarios.parameters import (CALIBRATION_YEARS, FIRST_CALIBRATION_YEAR, la_history,
+from sendcast.scenarios.parameters import (CALIBRATION_YEARS, FIRST_CALIBRATION_YEAR, MIN_CALIBRATION_YEARS, la_history,
                                            places_without_list)
 from sendcast.scenarios.pipeline import LoadedScenario
 
@@ -41,21 +41,33 @@ class BrokenSeriesError(SendcastError):
 def check_series(dataset: Dataset, la: str, start_year: int) -> None:
     """Refuse an LA whose published series does not cover the calibration window ending in
     January ``start_year`` (``start_year - CALIBRATION_YEARS``, not before
-    ``FIRST_CALIBRATION_YEAR``) with the reason (the boundary change when it is known)."""
+    ``FIRST_CALIBRATION_YEAR``) with the reason (the boundary change when it is known): one
+    whose series starts inside the window with fewer than ``MIN_CALIBRATION_YEARS`` years
+    before ``start_year`` (with more it is fitted from its start), one whose series ends
+    before ``start_year``, or one that no longer exists."""
     row = dataset.geography.resolve(la)
     first = max(start_year - CALIBRATION_YEARS, FIRST_CALIBRATION_YEAR)
     breaks = dataset.geography.breaks
     reasons = breaks.loc[breaks["la_code"] == row["la_code"], "reason"]
     starts, ends = row["first_year"], row["last_year"]
-    if pd.notna(starts) and int(starts) > first:
-        raise BrokenSeriesError(f"{row['la_name']}: its EHC plan series starts in January {int(starts)}, after the "
-                                f"calibration window's first January ({first}): "
+    if pd.notna(starts) and int(starts) > first and start_year - int(starts) < MIN_CALIBRATION_YEARS:
+        # a series starting inside the window is fitted from its start (calibration_start),
+        # given at least MIN_CALIBRATION_YEARS years of it
+        raise BrokenSeriesError(f"{row['la_name']}: its EHC plan series starts in January {int(starts)}: "
                                 + (reasons.iloc[0] if not reasons.empty else "reason not recorded")
-                                + "; the simulation cannot be calibrated across a boundary change")
+                                + f"; the simulation needs at least {MIN_CALIBRATION_YEARS} years of an LA's "
+                                f"own history before January {start_year} and cannot be calibrated across a "
+                                "boundary change")
     if pd.notna(ends) and int(ends) < start_year:
         raise BrokenSeriesError(f"{row['la_name']}: its EHC plan series ends in January {int(ends)}, before "
                                 f"January {start_year}: "
                                 + (reasons.iloc[0] if not reasons.empty else "reason not recorded"))
+    ended = breaks.loc[(breaks["la_code"] == row["la_code"]) & (breaks["kind"] == "ends"), "reason"]
+    if not ended.empty and pd.notna(ends) and int(ends) <= start_year:
+        # an LA that no longer exists: nothing after its last January to plan for (its
+        # population stops there too, so the run would fail later on a missing input)
+        raise BrokenSeriesError(f"{row['la_name']} ({row['la_code']}) no longer exists: {ended.iloc[0]}; its "
+                                f"figures end in January {int(ends)}. Plan for the LA that replaced it")
 
 
 def retarget(loaded: list[LoadedScenario], dataset: Dataset, la: str,

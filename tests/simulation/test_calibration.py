@@ -45,6 +45,17 @@ def test_zero_over_zero_is_not_an_estimate():
     assert row["not_issued_probability"] == 0.0
 
 
+def test_a_year_with_no_assessment_completed_gives_no_capacity():
+    # Isles of Scilly 2019: no request, no plan; a capacity of 0 would stop the service for good
+    rates = estimate_rates(_frame([("requests", 2019, 0), ("requests_refused", 2019, 0),
+                                   ("new_plans", 2019, 0), ("assessed_not_issued", 2019, 0),
+                                   ("requests", 2020, 2), ("requests_refused", 2020, 0),
+                                   ("new_plans", 2020, 1), ("assessed_not_issued", 2020, 0),
+                                   ("issued_within_20wk_pct", 2020, 100.0)])).set_index("year")
+    assert np.isnan(rates.loc[2019, "assessment_capacity"])
+    assert rates.loc[2020, "assessment_capacity"] == pytest.approx(2 / 0.9)
+
+
 def test_more_refusals_than_requests_is_an_error():
     with pytest.raises(CalibrationError, match="refusal_probability for 2021"):
         estimate_rates(_frame([("requests", 2021, 10), ("requests_refused", 2021, 12)]))
