@@ -47,3 +47,10 @@ def test_fewest_requests_holds_the_growth_only_where_requests_are_below_the_thre
 def test_an_unknown_rule_is_an_error_naming_the_rules():
     with pytest.raises(setup.SetupError, match="growth_limits"):
         setup.draw_growth_limits(TINY, 2023, 0.1, "clipped")
+
+
+def test_a_run_of_an_la_with_a_handful_of_requests_says_its_later_years_are_illustrative():
+    note = setup.counting_noise_note(TINY, 2023)
+    assert note is not None and "counting noise" in note and "Testshire published 6 requests a year" in note
+    assert "(2019-2022)" in note and "illustrative" in note
+    assert setup.counting_noise_note(LARGE, 2023) is None

@@ -43,7 +43,7 @@ from sendcast.commands.calibrate_all_las import calibrate_all_las, check_origins
 from sendcast.commands.simulate_all_las import add_options as add_all_las_options, simulate_all_las
 from sendcast.data.measures import PLACEMENT_GROUPS
 from sendcast.scenarios.parameters import (CALIBRATION_YEARS, FIRST_CALIBRATION_YEAR, MIN_CALIBRATION_YEARS,
-                                           baseline_path, build_parameters, calibrate_la, calibration_start,
+                                           baseline_path, build_parameters, calibrate_la, calibration_start, counting_noise_note,
                                            capacity_adjustment_choice, changed_fields,
                                            mid_phase_moves_note, trends_line,
                                            draw_spread, duration_key, la_history, parameter_draws, placement_costs,
@@ -426,6 +426,7 @@ def _notes(history, start_year, capacity, scenario, data, dataset=None, horizon:
     return [*notes_of(NoteKind.SPECIAL_PLACES, place_notes), *cost_notes,
             Note(NoteKind.ASSESSMENT_CAPACITY, capacity_note), Note(NoteKind.TRENDS, trends),
             Note(NoteKind.RATES, rates_note(history, start_year)),
+            *([] if (noise := counting_noise_note(history, start_year)) is None else [Note(NoteKind.RATES, noise)]),
             Note(NoteKind.RATES, duration_note(known_fit(duration_key(history, start_year)), start_year, Assessment()))]
 
 

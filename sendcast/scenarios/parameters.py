@@ -1562,6 +1562,23 @@ def draw_growth_limits(history: LaHistory, start_year: int, growth: float,
     return None
 
 
+def counting_noise_note(history: LaHistory, start_year: int) -> str | None:
+    """A caution for an LA whose published requests over the fitted years average fewer than
+    :data:`FEWEST_REQUESTS_DRAWN` a year (City of London, Isles of Scilly): the request growth
+    each replication draws is then mostly counting noise, compounded over the run; ``None``
+    otherwise."""
+    rows = history.rows[(history.rows["measure"] == "requests") & (history.rows["breakdown"] == "")
+                        & history.rows["year"].between(start_year - 1 - GROWTH_YEARS, start_year - 1)]
+    if rows.empty or float(rows["value"].mean()) >= FEWEST_REQUESTS_DRAWN:
+        return None
+    return (f"bands: {history.la_name} published {float(rows['value'].mean()):.0f} requests a year on average "
+            f"({int(rows['year'].min())}-{int(rows['year'].max())}), fewer than {FEWEST_REQUESTS_DRAWN:.0f}: the "
+            "request growth each replication draws is then mostly counting noise, so the bands a few years out are "
+            "very wide and the mean sits well above the typical run (City of London, January 2035: mean 244, 80 with "
+            "no growth drawn, measured 7 December 2026; benchmarks/evidence_small_la_draws.py). Treat this LA's "
+            "later years as illustrative")
+
+
 def parameter_draws(params: Parameters, history: LaHistory, calibration: CalibrationResult, start_year: int,
                     seed: int, replications: int, *, trends: str = "damped",
                     spread: PredictiveSpread | None | bool = True) -> list[Parameters]:
