@@ -394,12 +394,14 @@ class _Model:
         # same number, about 3x faster than a numpy scalar; and no list of every child,
         # most of whom never have an event, is made)
         self.births = birth
-        self.birth = birth.data
+        self.birth: Any = birth.data
         # the 1 September of each child's four phase transfers (worked out once, not in
         # every event)
         # (flat: child ``c``'s transfer into phase ``p`` at ``4 * c + p - 1``, one index faster
         # than two)
-        self.transfer_at = transfer_times(birth[:, None], np.array(PHASE_START_AGES[1:], dtype=float)).reshape(-1).data
+        self.transfer_at: Any = (
+            transfer_times(birth[:, None], np.array(PHASE_START_AGES[1:], dtype=float)).reshape(-1).data
+        )
         early = support_group >= 0
         self.early_array = entrants.spread("identified", early, False)
         self.support_keys = entrants.spread("identified", self.support.key(support_group, id_time), 0)
@@ -482,7 +484,7 @@ class _Model:
             self.return_u,
         ) = shared(key, partial(self._first_draws, n_all))
         # one child's draw in an event, a Python float (flat, as ``transfer_at``)
-        self.transfer_draw = self.transfer_u.reshape(-1).data
+        self.transfer_draw: Any = self.transfer_u.reshape(-1).data
 
     def _first_draws(self, n_all: int) -> tuple[np.ndarray, ...]:
         """The draws of :meth:`_draw_first_draws`, in its order (years; uniforms; Exp(1))."""
@@ -986,8 +988,10 @@ class _Model:
         # what starting and finishing an assessment read and write (the per-child draws through
         # their memoryviews, ``ndarray.data``: indexing one gives a Python float, the same
         # number, about 3x faster than a numpy scalar)
-        assessed_before, assess_time = self.assessed_before, self.assess_time.data
-        not_issued_u, not_issued = self.not_issued_u.data, self.not_issued
+        assessed_before = self.assessed_before
+        assess_time: Any = self.assess_time.data
+        not_issued_u: Any = self.not_issued_u.data
+        not_issued = self.not_issued
         request_time, pipeline_open = self.request_time, self.pipeline_open
         not_issued_append = self.not_issued_done.append
         issued_time, issued_requested, issued_child = (
