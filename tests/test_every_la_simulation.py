@@ -121,3 +121,15 @@ def test_a_run_starts_from_the_latest_january_with_every_placement_published(dat
     assert "starts from January 2024" in note and "January 2025 has no ehcp_mainstream" in note
     assert _latest_caseload_year(la_history(dataset, "Gloucestershire")) == 2025
     assert capsys.readouterr().out == ""  # nothing to say when the latest January is complete
+
+
+def test_scenarios_retargeted_at_an_la_without_that_januarys_placements_start_from_its_latest_complete_one(
+        dataset, data_dir):
+    # baseline.toml starts in January 2025; North East Lincolnshire's 2025 placements are not
+    # published (compare --la used to stop there)
+    loaded, notes = retarget(load_scenarios(SCENARIOS), dataset, "North East Lincolnshire", data_dir)
+    assert {item.scenario.scenario.start_year for item in loaded} == {2024}
+    assert any("start moved from January 2025 to January 2024" in note for note in notes)
+    kent, kent_notes = retarget(load_scenarios(SCENARIOS), dataset, "Kent", data_dir)
+    assert {item.scenario.scenario.start_year for item in kent} == {2025}
+    assert not any("start moved" in note for note in kent_notes)

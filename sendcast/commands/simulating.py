@@ -41,9 +41,9 @@ from sendcast.scenarios.validation_all_las import validate_one_la
 from sendcast.scenarios.national_simulation import DEFAULT_CHUNK
 from sendcast.commands.calibrate_all_las import calibrate_all_las, check_origins
 from sendcast.commands.simulate_all_las import add_options as add_all_las_options, simulate_all_las
-from sendcast.data.measures import PLACEMENT_GROUPS
 from sendcast.scenarios.parameters import (CALIBRATION_YEARS, FIRST_CALIBRATION_YEAR, MIN_CALIBRATION_YEARS,
                                            baseline_path, build_parameters, calibrate_la, calibration_start, counting_noise_note,
+                                           latest_complete_january,
                                            capacity_adjustment_choice, changed_fields,
                                            mid_phase_moves_note, trends_line,
                                            draw_spread, duration_key, la_history, parameter_draws, placement_costs,
@@ -142,24 +142,12 @@ def register(commands: argparse._SubParsersAction) -> None:
 
 # ----------------------------------------------------------------------------- helpers
 def _latest_caseload_year(history) -> int:
-    """The latest January with the LA's EHC plans and every placement group published (the
-    caseload a run starts from); a note when that is not the latest January with plans
-    (North East Lincolnshire: 2025's placements not published)."""
-    rows = history.rows[(history.rows["breakdown"] == "") & history.rows["value"].notna()]
-    years = rows.loc[rows["measure"] == "ehcp_total", "year"]
-    if years.empty:
-        raise SendcastError(f"{history.la_name}: no published EHC plan caseload")
-    complete = set(years)
-    for measure in PLACEMENT_GROUPS:
-        complete &= set(rows.loc[rows["measure"] == measure, "year"])
-    if not complete:
-        return int(years.max())  # the run names what is missing
-    latest = int(max(complete))
-    if latest < int(years.max()):
-        missing = [m for m in PLACEMENT_GROUPS if not ((rows["measure"] == m) & (rows["year"] == years.max())).any()]
-        print(f"note: {history.la_name}: starts from January {latest}, the latest January with every placement "
-              f"published (January {int(years.max())} has no {', '.join(missing)}); --start-year chooses another")
-    return latest
+    """The January a run starts from unless told (:func:`latest_complete_january`), its note
+    printed when it is not the latest January with plans."""
+    year, note = latest_complete_january(history)
+    if note:
+        print(f"note: {note}; --start-year chooses another")
+    return year
 
 
 def _validation_replications(asked: int) -> int:

@@ -684,6 +684,28 @@ def _calibration_base(history: LaHistory, first: int, last: int) -> Parameters:
     return base
 
 
+def latest_complete_january(history: LaHistory) -> tuple[int, str | None]:
+    """The latest January with the LA's EHC plans and every placement group published (the
+    caseload a run starts from), and a note when that is not the latest January with plans
+    (North East Lincolnshire: January 2025's placements not published), else ``None``."""
+    rows = history.rows[(history.rows["breakdown"] == "") & history.rows["value"].notna()]
+    years = rows.loc[rows["measure"] == "ehcp_total", "year"]
+    if years.empty:
+        raise SetupError(f"{history.la_name}: no published EHC plan caseload")
+    complete = set(years)
+    for measure in PLACEMENT_GROUPS:
+        complete &= set(rows.loc[rows["measure"] == measure, "year"])
+    last = int(years.max())
+    if not complete:
+        return last, None  # the run names what is missing
+    latest = int(max(complete))
+    if latest == last:
+        return latest, None
+    missing = [m for m in PLACEMENT_GROUPS if not ((rows["measure"] == m) & (rows["year"] == last)).any()]
+    return latest, (f"{history.la_name}: starts from January {latest}, the latest January with every placement "
+                    f"published (January {last} has no {', '.join(missing)})")
+
+
 def calibration_start(history: LaHistory, start_year: int, years: int | None = None) -> int:
     """The first January a calibration to January ``start_year`` fits: ``start_year - years``
     (default :data:`CALIBRATION_YEARS`), not before :data:`FIRST_CALIBRATION_YEAR`, the first
