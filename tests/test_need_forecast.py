@@ -116,6 +116,17 @@ def test_a_withheld_need_split_is_said_not_silently_dropped(dataset):
     assert "withheld" in str(notes[0])
 
 
+def test_measures_unsplit_for_one_reason_share_one_note(dataset):
+    # Cambridgeshire publishes the need split of all its plans but of no placement group
+    totals = _totals({"ehcp_total": 6000, "ehcp_state_special": 900, "ehcp_mainstream": 3000})
+    out, notes = need_shares.project_needs(dataset, "E10000003", totals, method="carry_forward")
+    assert set(out["measure"]) == {"ehcp_total"}
+    [note] = notes
+    assert note.subjects == ("ehcp_mainstream", "ehcp_state_special")
+    assert str(note).startswith("EHC plans: mainstream school, state special school: not split by primary need "
+                                "for Cambridgeshire: SEN2 publishes no need split of it.")
+
+
 def test_the_need_forecast_notes_a_capacity_comparison_it_cannot_make(dataset):
     capacity = read_capacity(capacity_file(REPO / "data", GLOS))
     totals = _totals({"ehcp_total": 376, "ehcp_state_special": 45})

@@ -122,7 +122,9 @@ def _need_rows(dataset: Dataset, la_code: str, measure: str) -> pd.DataFrame:
     m = dataset.measures
     rows = m[(m["la_code"] == la_code) & (m["measure"] == measure)]
     labels = split_label(rows["breakdown"])
-    return rows[(labels["need"] != "") & (labels["age"] == "")].assign(need=labels["need"])
+    keep = (labels["need"] != "") & (labels["age"] == "")
+    # the labels filtered too: a Series assigned to an empty frame would become its rows
+    return rows[keep].assign(need=labels.loc[keep, "need"])
 
 
 def need_counts(dataset: Dataset, la_code: str, measure: str = "ehcp_total") -> pd.DataFrame:
@@ -136,21 +138,16 @@ def need_counts(dataset: Dataset, la_code: str, measure: str = "ehcp_total") -> 
     return counts.reindex(columns=list(PRIMARY_NEEDS), fill_value=0.0).sort_index().astype(float)
 
 
-def need_history(dataset: Dataset, la_code: str,
-                 measure: str = "ehcp_total") -> tuple[pd.DataFrame, Note | None]:
+def need_history(dataset: Dataset, la_code: str, measure: str = "ehcp_total") -> tuple[pd.DataFrame, str | None]:
     """The years of the LA's need split of ``measure`` its shares are projected from
     (:func:`forecast.need_shares.projectable_history`: a positive total, every need
-    published, the latest run of consecutive years), and a note when any published year is
-    left out or none is left (then the history is empty and the measure is not split by
-    need). A measure with no need split published at all gets a note too."""
+    published, the latest run of consecutive years), and why any published year is left out
+    (``None`` when none is). An empty history (nothing to project: no split published, or
+    none with a positive total) always comes with its reason."""
     counts = need_counts(dataset, la_code, measure)
     history = engine.projectable_history(counts)
-    label = MEASURES[measure].label
-    name = _la_name(dataset, la_code)
     if counts.empty:
-        return history, Note(NoteKind.NEED_SPLIT, f"{label}: not split by primary need: SEN2 publishes no need "
-                             f"split of it for {name}; its forecast total stands in forecast.csv.",
-                             "warning", (measure,))
+        return history, "SEN2 publishes no need split of it"
     left_out = [int(y) for y in counts.index if y not in history.index]
     if not left_out:
         return history, None
@@ -172,12 +169,33 @@ def need_history(dataset: Dataset, la_code: str,
     if earlier:
         reasons.append(f"January {_years(earlier)}: before a year left out (a trend is not carried across a gap)")
     if history.empty:
-        message = (f"{label}: not split by primary need for {name}: " + "; ".join(reasons)
-                   + ". Nothing is filled in: its forecast total stands in forecast.csv, without a need split.")
-    else:
-        message = (f"{label}: need shares for {name} projected from January {_years(history.index)} only "
-                   "(the latest years with a positive total); left out: " + "; ".join(reasons) + ".")
-    return history, Note(NoteKind.NEED_SPLIT, message, "warning", (measure,))
+        return history, "; ".join(reasons)
+    return history, (f"projected from January {_years(history.index)} only (the latest years with a positive "
+                     "total); left out: " + "; ".join(reasons))
+
+
+def _need_notes(name: str, unsplit: dict[str, list[str]], partial: dict[str, list[str]]) -> list[Note]:
+    """One note per reason: the measures (by reason) not split by need, then those split
+    from fewer years than published (``partial``: reason -> measures)."""
+    notes = [Note(NoteKind.NEED_SPLIT, f"{_labels(measures)}: not split by primary need for {name}: {reason}. "
+                  "Nothing is filled in: the forecast total stands in forecast.csv, without a need split.",
+                  "warning", tuple(measures)) for reason, measures in unsplit.items()]
+    notes += [Note(NoteKind.NEED_SPLIT, f"{_labels(measures)}: need shares for {name} {reason}.", "warning",
+                   tuple(measures)) for reason, measures in partial.items()]
+    return notes
+
+
+def _labels(measures: list[str]) -> str:
+    """The measures in words: ``EHC plans: mainstream school, state special school`` for
+    placement groups, ``EHC plans, all and in: mainstream school, ...`` with the total."""
+    if len(measures) == 1:
+        return MEASURES[measures[0]].label
+    prefix = "EHC plans: "
+    groups = [MEASURES[m].label for m in measures if m != "ehcp_total"]
+    if not all(label.startswith(prefix) for label in groups):
+        return "; ".join(MEASURES[m].label for m in measures)
+    places = ", ".join(label[len(prefix):] for label in groups)
+    return f"EHC plans, all and in: {places}" if "ehcp_total" in measures else prefix + places
 
 
 def _published_totals(dataset: Dataset, la_code: str, measure: str) -> dict[int, float]:
@@ -209,18 +227,22 @@ def project_needs(dataset: Dataset, la_code: str, totals: pd.DataFrame, *,
     ignored). Each measure's shares come from its own published need split (the years of
     :func:`need_history`), projected by ``method`` from its last year (``base_year``). A
     measure forecast but with no split to project (none published, or every need 0 in every
-    year) is left out of the table with a note saying why; nothing is filled in. Returns
-    ``measure, need, year, share, value, method, base_year``: ``value`` = ``share`` x the
-    measure's total (expected children, not rounded; needs add up to the total exactly).
+    year) is left out of the table, nothing filled in; a note for each reason names the
+    measures (its ``subjects``), as does one for measures split from fewer years than
+    published. Returns ``measure, need, year, share, value, method, base_year``: ``value`` =
+    ``share`` x the measure's total (expected children, not rounded; needs add up to the
+    total exactly).
     """
-    out, notes = [], []
+    out = []
+    unsplit: dict[str, list[str]] = {}
+    partial: dict[str, list[str]] = {}
     for measure in NEED_MEASURES:
         future = totals[totals["measure"] == measure].set_index("year")["mean"].sort_index()
         if future.empty:
             continue
-        counts, note = need_history(dataset, la_code, measure)
-        if note is not None:
-            notes.append(note)
+        counts, reason = need_history(dataset, la_code, measure)
+        if reason is not None:
+            (unsplit if counts.empty else partial).setdefault(reason, []).append(measure)
         if counts.empty:
             continue
         base = int(counts.index[-1])
@@ -232,6 +254,7 @@ def project_needs(dataset: Dataset, la_code: str, totals: pd.DataFrame, *,
         applied = applied.merge(shares.stack().rename("share").reset_index().rename(columns={"level_1": "category"}),
                                 on=["year", "category"])
         out.append(applied.assign(measure=measure, method=method, base_year=base))
+    notes = _need_notes(_la_name(dataset, la_code), unsplit, partial)
     if not out:
         return pd.DataFrame(columns=["measure", "need", "year", "share", "value", "method", "base_year"]), notes
     table = pd.concat(out, ignore_index=True).rename(columns={"category": "need"})
@@ -360,9 +383,9 @@ def projected_need_shares(dataset: Dataset, la_code: str, years: list[int]) -> t
     """Projected need shares of all EHC plans for the Januaries ``years`` (and the method),
     from the years of :func:`need_history`; :class:`NeedSplitError` when there are none."""
     choice = choose_need_method(dataset)
-    counts, note = need_history(dataset, la_code, "ehcp_total")
+    counts, reason = need_history(dataset, la_code, "ehcp_total")
     if counts.empty:
-        raise NeedSplitError(str(note))
+        raise NeedSplitError(f"{_la_name(dataset, la_code)}: EHC plans cannot be split by primary need: {reason}")
     base = int(counts.index.max())
     ahead = max(1, max(years) - base)
     shares = engine.project_shares(counts, choice.method, ahead)
