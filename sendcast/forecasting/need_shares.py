@@ -178,7 +178,8 @@ def _need_notes(name: str, unsplit: dict[str, list[str]], partial: dict[str, lis
     """One note per reason: the measures (by reason) not split by need, then those split
     from fewer years than published (``partial``: reason -> measures)."""
     notes = [Note(NoteKind.NEED_SPLIT, f"{_labels(measures)}: not split by primary need for {name}: {reason}. "
-                  "Nothing is filled in: the forecast total stands in forecast.csv, without a need split.",
+                  "Nothing is filled in: " + ("the forecast totals stand" if len(measures) > 1 else
+                                              "the forecast total stands") + " in forecast.csv, without a need split.",
                   "warning", tuple(measures)) for reason, measures in unsplit.items()]
     notes += [Note(NoteKind.NEED_SPLIT, f"{_labels(measures)}: need shares for {name} {reason}.", "warning",
                    tuple(measures)) for reason, measures in partial.items()]
