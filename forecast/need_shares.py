@@ -2,7 +2,9 @@
 
 Pure computation on plain data. A *composition* is a table of counts: one row per year
 (January census year for caseloads), one column per category (the thirteen primary needs,
-"not recorded" included), every value 0 or more.
+"not recorded" included), every value 0 or more, and every year with a positive total: a
+year of zeros has no shares, so the methods refuse it; :func:`projectable_history` picks the
+years a published series can be projected from (those with a positive total, latest run).
 
 Methods (each returns shares for the years after the last one given, each row summing to 1):
 
@@ -47,6 +49,20 @@ def shares_of(counts: pd.DataFrame) -> pd.DataFrame:
     """Counts -> shares (rows sum to 1; a row of zeros stays NaN: no total, no shares)."""
     totals = counts.sum(axis=1)
     return counts.div(totals.where(totals > 0), axis=0)
+
+
+def projectable_history(counts: pd.DataFrame) -> pd.DataFrame:
+    """The years of a composition that shares can be projected from: the years with every
+    count published and a positive total, and of those the latest run of consecutive years
+    (the rule :func:`backtest_shares` scores the methods on).
+
+    A year whose total is 0 (no children in it, or every count suppressed to 0) has no shares
+    (0/0): it is left out, never filled in, and the gap it leaves cuts the history as a gap
+    in publication does. Empty (same columns) when no year has a positive total: there is
+    then nothing to project, and the caller says so."""
+    complete = counts.dropna()
+    usable = complete[complete.sum(axis=1) > 0]
+    return usable if usable.empty else _trailing_run(usable)
 
 
 def _check(counts: pd.DataFrame) -> None:

@@ -204,6 +204,24 @@ def test_forecast_for_england_says_it_has_no_neighbours(data_folder, tmp_path, c
     assert not (out / "neighbours_ehcp_total.png").exists()
 
 
+@pytest.mark.slow  # 3.4 CPU-s measured after glos_run (its national evidence reused); about 18 alone
+def test_forecast_for_a_small_la_with_an_empty_placement_says_what_it_does_not_split(data_folder, tmp_path, capsys):
+    # Rutland published no EHC plans in alternative provision in January 2025 (every need 0):
+    # the forecast used to stop with a traceback ("a composition needs a positive total").
+    out = tmp_path / "rutland"
+    assert main(["-q", "forecast", "--la", "Rutland", "--horizon", "4", "--paths", "200", "--no-neighbours",
+                 "--data", str(data_folder), "--out", str(out)]) == 0
+    printed = capsys.readouterr().out
+    need = pd.read_csv(out / "need_forecast.csv")
+    assert "ehcp_ap" not in set(need["measure"]) and {"ehcp_total", "ehcp_state_special"} <= set(need["measure"])
+    forecast = pd.read_csv(out / "forecast.csv")
+    assert "ehcp_ap" in set(forecast["measure"])  # the total is forecast; only its need split is not
+    note = "EHC plans: alternative provision or pupil referral unit: not split by primary need for Rutland"
+    assert note in (out / "warnings.txt").read_text() and note in printed
+    manifest = json.loads((out / "manifest.json").read_text())
+    assert any(n.startswith(note) for n in manifest["need_share_method"]["notes"])
+
+
 @pytest.mark.slow  # shares glos_run: one forecast, 35 CPU-s measured (fast tier: under 3)
 def test_existing_output_folder_is_refused(glos_run, data_folder, capsys):
     out, _ = glos_run

@@ -2,15 +2,20 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
 import pytest
 import pandas as pd
 
 from sendcast.data.capacity import capacity_file, read_capacity
 from sendcast.forecasting import need_shares
+from sendcast.runtime.notes import NoteKind
 from tests.conftest import REPO
 
 GLOS = "E10000013"
+RUTLAND = "E06000017"
+SURREY = "E10000030"
 
 
 def _totals(values: dict[str, float]) -> pd.DataFrame:
@@ -20,7 +25,8 @@ def _totals(values: dict[str, float]) -> pd.DataFrame:
 
 def test_needs_add_up_to_each_forecast_total_every_year(dataset):
     totals = _totals({"ehcp_total": 6412, "ehcp_state_special": 1506, "ehcp_independent_special": 289})
-    out = need_shares.project_needs(dataset, GLOS, totals, method="carry_forward")
+    out, notes = need_shares.project_needs(dataset, GLOS, totals, method="carry_forward")
+    assert notes == []
     assert set(out["measure"]) == {"ehcp_total", "ehcp_state_special", "ehcp_independent_special"}
     summed = out.groupby(["measure", "year"])["value"].sum()
     expected = totals.set_index(["measure", "year"])["mean"]
@@ -44,7 +50,7 @@ def test_the_need_backtest_has_no_origin_on_one_year_and_says_so(dataset):
 def test_special_demand_is_set_against_places_by_designation(dataset):
     capacity = read_capacity(capacity_file(REPO / "data", GLOS))
     totals = _totals({"ehcp_state_special": 1506})
-    by_need = need_shares.project_needs(dataset, GLOS, totals, method="carry_forward")
+    by_need, _ = need_shares.project_needs(dataset, GLOS, totals, method="carry_forward")
     table = need_shares.special_demand_by_designation(by_need, capacity, [2026, 2030])
     assert set(table["designation"]) == {"mixed", "MLD"}
     # every need's demand is counted once: designated and mixed demand add up to the total
@@ -60,3 +66,71 @@ def test_designations_are_read_word_by_word():
     assert need_shares.designation_needs("ASD/SEMH") == ("asd", "semh")
     assert need_shares.designation_needs("Autism") == ("asd",)
     assert need_shares.designation_needs("hospital") == ()
+
+
+def test_a_placement_with_no_plans_is_not_split_by_need_and_says_why(dataset):
+    # Rutland published no EHC plans in alternative provision in January 2025 (every need 0,
+    # total 0): no shares to project. Its forecast is not split by need (nothing invented)
+    # and a note says so; the other measures are split as before.
+    totals = _totals({"ehcp_total": 376, "ehcp_ap": 1.0, "ehcp_state_special": 45})
+    out, notes = need_shares.project_needs(dataset, RUTLAND, totals, method="carry_forward")
+    assert set(out["measure"]) == {"ehcp_total", "ehcp_state_special"}
+    assert [n.subjects for n in notes] == [("ehcp_ap",)]
+    assert notes[0].kind is NoteKind.NEED_SPLIT and notes[0].severity == "warning"
+    assert "not split by primary need" in str(notes[0]) and "January 2025" in str(notes[0])
+    assert "total 0" in str(notes[0])
+
+
+def test_a_year_with_no_total_is_left_out_and_the_years_used_are_named(dataset):
+    # A made-up earlier year (January 2024: Gloucestershire's 2025 split, scaled) and a 2025
+    # state special split of zeros: the state special shares come from January 2024, said so.
+    m = dataset.measures
+    need_rows = (m["la_code"] == GLOS) & m["breakdown"].str.fullmatch(r"need=[a-z]+")
+    earlier = m[need_rows & (m["year"] == 2025)].assign(year=2024, value=lambda f: f["value"] * 0.9)
+    special_2025 = need_rows & (m["year"] == 2025) & (m["measure"] == "ehcp_state_special")
+    zeroed = m.assign(value=m["value"].where(~special_2025, 0.0))
+    edited = replace(dataset, measures=pd.concat([zeroed, earlier], ignore_index=True))
+    totals = _totals({"ehcp_total": 6412, "ehcp_state_special": 1506})
+    out, notes = need_shares.project_needs(edited, GLOS, totals, method="carry_forward")
+    special = out[out["measure"] == "ehcp_state_special"]
+    assert set(special["base_year"]) == {2024}
+    published = earlier[earlier["measure"] == "ehcp_state_special"].set_index("breakdown")["value"]
+    expected = published / published.sum()
+    got = special[special["year"] == 2026].set_index("need")["share"]
+    assert np.allclose(got.sort_index(), expected.rename(lambda b: b.split("=")[1]).sort_index())
+    special_total = totals[totals["measure"] == "ehcp_state_special"].set_index("year")["mean"]
+    assert np.allclose(special.groupby("year")["value"].sum(), special_total)  # every future January, all of it
+    assert set(out.loc[out["measure"] == "ehcp_total", "base_year"]) == {2025}
+    [note] = notes
+    assert note.subjects == ("ehcp_state_special",)
+    assert "projected from January 2024 only" in str(note) and "January 2025" in str(note)
+
+
+def test_a_withheld_need_split_is_said_not_silently_dropped(dataset):
+    # Surrey's January 2025 placement-group need splits contradict the release's totals and
+    # are withheld (checks.csv): no shares; the total is split, each placement group noted.
+    totals = _totals({"ehcp_total": 14000, "ehcp_state_special": 2500})
+    out, notes = need_shares.project_needs(dataset, SURREY, totals, method="carry_forward")
+    assert set(out["measure"]) == {"ehcp_total"}
+    assert [n.subjects for n in notes] == [("ehcp_state_special",)]
+    assert "withheld" in str(notes[0])
+
+
+def test_measures_unsplit_for_one_reason_share_one_note(dataset):
+    # Cambridgeshire publishes the need split of all its plans but of no placement group
+    totals = _totals({"ehcp_total": 6000, "ehcp_state_special": 900, "ehcp_mainstream": 3000})
+    out, notes = need_shares.project_needs(dataset, "E10000003", totals, method="carry_forward")
+    assert set(out["measure"]) == {"ehcp_total"}
+    [note] = notes
+    assert note.subjects == ("ehcp_mainstream", "ehcp_state_special")
+    assert str(note).startswith("EHC plans: mainstream school, state special school: not split by primary need "
+                                "for Cambridgeshire: SEN2 publishes no need split of it.")
+
+
+def test_the_need_forecast_notes_a_capacity_comparison_it_cannot_make(dataset):
+    capacity = read_capacity(capacity_file(REPO / "data", GLOS))
+    totals = _totals({"ehcp_total": 376, "ehcp_state_special": 45})
+    need = need_shares.forecast_needs(dataset, SURREY, totals, capacity)
+    assert need.special.empty
+    assert [n.subjects for n in need.notes] == [("ehcp_state_special",), ("ehcp_state_special",)]
+    assert "special_by_need.csv" in str(need.notes[1])

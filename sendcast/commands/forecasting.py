@@ -18,6 +18,7 @@ from __future__ import annotations
 import argparse
 import itertools
 import time
+from dataclasses import replace
 
 import matplotlib.pyplot as plt
 
@@ -116,8 +117,10 @@ def _forecast(args: argparse.Namespace) -> int:
                              unit_costs=unit_costs, n_paths=args.paths, seed=args.seed,
                              inflation=args.inflation_pct / 100, data=args.data)
         forecast_seconds = time.perf_counter() - started - evidence_seconds
-        write_la_forecast(run, result)
         need = write_need_forecast(run, dataset, result, args)
+        # what the need split leaves out is said where every other note of the run is
+        result = replace(result, warnings=result.warnings + tuple(str(note) for note in need.notes))
+        write_la_forecast(run, result)
         neighbours = None
         if not args.no_neighbours:
             neighbours = compare_with_neighbours(dataset, result, evidence, n_paths=args.paths, seed=args.seed,

@@ -29,8 +29,10 @@ import pandas as pd
 
 from forecast import need_shares as engine
 from sendcast.data.build import Dataset
-from sendcast.data.measures import ENGLAND_CODE, PLACEMENT_GROUPS, PRIMARY_NEEDS
+from sendcast.data.measures import ENGLAND_CODE, MEASURES, PLACEMENT_GROUPS, PRIMARY_NEEDS
 from sendcast.data.needs import split_label
+from sendcast.runtime.errors import SendcastError
+from sendcast.runtime.notes import Note, NoteKind
 
 #: Measures whose need split is projected: the total and the placement groups.
 NEED_MEASURES: tuple[str, ...] = ("ehcp_total",) + PLACEMENT_GROUPS + ("ehcp_resourced_unit",)
@@ -115,47 +117,161 @@ def _need_note(years: tuple[int, ...], areas: int) -> str:
     return f"January {years[0]}-{years[-1]}, {areas} LAs"
 
 
-def project_needs(dataset: Dataset, la_code: str, totals: pd.DataFrame, *, method: str) -> pd.DataFrame:
-    """An LA's EHC plans by primary need in future Januaries.
+def _need_rows(dataset: Dataset, la_code: str, measure: str) -> pd.DataFrame:
+    """The LA's published need rows of ``measure`` (all ages), with a ``need`` column."""
+    m = dataset.measures
+    rows = m[(m["la_code"] == la_code) & (m["measure"] == measure)]
+    labels = split_label(rows["breakdown"])
+    keep = (labels["need"] != "") & (labels["age"] == "")
+    # the labels filtered too: a Series assigned to an empty frame would become its rows
+    return rows[keep].assign(need=labels.loc[keep, "need"])
+
+
+def need_counts(dataset: Dataset, la_code: str, measure: str = "ehcp_total") -> pd.DataFrame:
+    """One LA's published need split of ``measure`` (all ages): a year down the side, the
+    thirteen needs across (a need with no row is 0; a published value withheld stays NaN,
+    so its year is incomplete). Empty when none is published."""
+    rows = _need_rows(dataset, la_code, measure)
+    if rows.empty:
+        return pd.DataFrame(columns=list(PRIMARY_NEEDS), index=pd.Index([], name="year"), dtype=float)
+    counts = rows.pivot_table(index="year", columns="need", values="value", aggfunc="first", dropna=False)
+    return counts.reindex(columns=list(PRIMARY_NEEDS), fill_value=0.0).sort_index().astype(float)
+
+
+def need_history(dataset: Dataset, la_code: str, measure: str = "ehcp_total") -> tuple[pd.DataFrame, str | None]:
+    """The years of the LA's need split of ``measure`` its shares are projected from
+    (:func:`forecast.need_shares.projectable_history`: a positive total, every need
+    published, the latest run of consecutive years), and why any published year is left out
+    (``None`` when none is). An empty history (nothing to project: no split published, or
+    none with a positive total) always comes with its reason."""
+    counts = need_counts(dataset, la_code, measure)
+    history = engine.projectable_history(counts)
+    if counts.empty:
+        return history, "SEN2 publishes no need split of it"
+    left_out = [int(y) for y in counts.index if y not in history.index]
+    if not left_out:
+        return history, None
+    incomplete = {int(y) for y in counts.index[counts.isna().any(axis=1)]}
+    zero = {int(y) for y in counts.index[counts.fillna(0).sum(axis=1) <= 0]} - incomplete
+    reasons = []
+    if zero:
+        published = _published_totals(dataset, la_code, measure)
+        none = {y for y in zero if published.get(y) == 0}
+        hidden = zero - none
+        if none:
+            reasons.append(f"January {_years(none)}: no such plans published (total 0), so no shares")
+        if hidden:
+            reasons.append(f"January {_years(hidden)}: every need published as 0 though the total is not "
+                           "(counts too small to publish, or missing), so the shares are not known")
+    if incomplete:
+        reasons.append(f"January {_years(incomplete)}: a need's count withheld, so the shares are not known")
+    earlier = set(left_out) - zero - incomplete
+    if earlier:
+        reasons.append(f"January {_years(earlier)}: before a year left out (a trend is not carried across a gap)")
+    if history.empty:
+        return history, "; ".join(reasons)
+    return history, (f"projected from January {_years(history.index)} only (the latest years with a positive "
+                     "total); left out: " + "; ".join(reasons))
+
+
+def _need_notes(name: str, unsplit: dict[str, list[str]], partial: dict[str, list[str]]) -> list[Note]:
+    """One note per reason: the measures (by reason) not split by need, then those split
+    from fewer years than published (``partial``: reason -> measures)."""
+    notes = [Note(NoteKind.NEED_SPLIT, f"{_labels(measures)}: not split by primary need for {name}: {reason}. "
+                  "Nothing is filled in: " + ("the forecast totals stand" if len(measures) > 1 else
+                                              "the forecast total stands") + " in forecast.csv, without a need split.",
+                  "warning", tuple(measures)) for reason, measures in unsplit.items()]
+    notes += [Note(NoteKind.NEED_SPLIT, f"{_labels(measures)}: need shares for {name} {reason}.", "warning",
+                   tuple(measures)) for reason, measures in partial.items()]
+    return notes
+
+
+def _labels(measures: list[str]) -> str:
+    """The measures in words: ``EHC plans: mainstream school, state special school`` for
+    placement groups, ``EHC plans, all and in: mainstream school, ...`` with the total."""
+    if len(measures) == 1:
+        return MEASURES[measures[0]].label
+    prefix = "EHC plans: "
+    groups = [MEASURES[m].label for m in measures if m != "ehcp_total"]
+    if not all(label.startswith(prefix) for label in groups):
+        return "; ".join(MEASURES[m].label for m in measures)
+    places = ", ".join(label[len(prefix):] for label in groups)
+    return f"EHC plans, all and in: {places}" if "ehcp_total" in measures else prefix + places
+
+
+def _published_totals(dataset: Dataset, la_code: str, measure: str) -> dict[int, float]:
+    """The LA's published total of ``measure`` (all needs, all ages) by year."""
+    m = dataset.measures
+    rows = m[(m["la_code"] == la_code) & (m["measure"] == measure) & (m["breakdown"] == "") & m["value"].notna()]
+    return {int(y): float(v) for y, v in zip(rows["year"], rows["value"])}
+
+
+def _years(years) -> str:
+    """Januaries in words: 2021-2023 for a run, else listed (2019, 2021)."""
+    years = sorted(int(y) for y in years)
+    if len(years) > 1 and years[-1] - years[0] == len(years) - 1:
+        return f"{years[0]}-{years[-1]}"
+    return ", ".join(map(str, years))
+
+
+def _la_name(dataset: Dataset, la_code: str) -> str:
+    las = dataset.geography.las
+    names = las.loc[las["la_code"] == la_code, "la_name"]
+    return str(names.iloc[0]) if not names.empty else la_code
+
+
+def project_needs(dataset: Dataset, la_code: str, totals: pd.DataFrame, *,
+                  method: str) -> tuple[pd.DataFrame, list[Note]]:
+    """An LA's EHC plans by primary need in future Januaries, and notes on what was left out.
 
     ``totals``: ``measure, year, mean`` (central forecasts of :data:`NEED_MEASURES`; others
-    ignored). Each measure's shares come from its own published need split, projected by
-    ``method``; a measure with no published split is left out. Returns ``measure, need,
-    year, share, value, method, base_year``: ``value`` = ``share`` x the measure's total
-    (expected children, not rounded; needs add up to the total exactly).
+    ignored). Each measure's shares come from its own published need split (the years of
+    :func:`need_history`), projected by ``method`` from its last year (``base_year``). A
+    measure forecast but with no split to project (none published, or every need 0 in every
+    year) is left out of the table, nothing filled in; a note for each reason names the
+    measures (its ``subjects``), as does one for measures split from fewer years than
+    published. Returns ``measure, need, year, share, value, method, base_year``: ``value`` =
+    ``share`` x the measure's total (expected children, not rounded; needs add up to the
+    total exactly).
     """
     out = []
+    unsplit: dict[str, list[str]] = {}
+    partial: dict[str, list[str]] = {}
     for measure in NEED_MEASURES:
         future = totals[totals["measure"] == measure].set_index("year")["mean"].sort_index()
-        panel = need_panel(dataset, measure)
-        counts = panel[panel["area"] == la_code].pivot_table(index="year", columns="category", values="count")
-        if future.empty or counts.empty:
+        if future.empty:
             continue
-        counts = counts.reindex(columns=list(PRIMARY_NEEDS), fill_value=0.0).sort_index()
+        counts, reason = need_history(dataset, la_code, measure)
+        if reason is not None:
+            (unsplit if counts.empty else partial).setdefault(reason, []).append(measure)
+        if counts.empty:
+            continue
         base = int(counts.index[-1])
         future = future[future.index > base]
         if future.empty:
             continue
-        shares = engine.project_shares(counts, method, int(future.index.max()) - base)
+        shares = engine.project_shares(counts.rename_axis(columns="category"), method, int(future.index.max()) - base)
         applied = engine.apply_shares(future, shares)
         applied = applied.merge(shares.stack().rename("share").reset_index().rename(columns={"level_1": "category"}),
                                 on=["year", "category"])
         out.append(applied.assign(measure=measure, method=method, base_year=base))
+    notes = _need_notes(_la_name(dataset, la_code), unsplit, partial)
     if not out:
-        return pd.DataFrame(columns=["measure", "need", "year", "share", "value", "method", "base_year"])
+        return pd.DataFrame(columns=["measure", "need", "year", "share", "value", "method", "base_year"]), notes
     table = pd.concat(out, ignore_index=True).rename(columns={"category": "need"})
-    return table[["measure", "need", "year", "share", "value", "method", "base_year"]]
+    return table[["measure", "need", "year", "share", "value", "method", "base_year"]], notes
 
 
 def latest_mix(dataset: Dataset, la_code: str, measure: str = "ehcp_total") -> pd.DataFrame:
-    """The published need split of ``measure`` for the LA's latest year: ``need, value, share``."""
-    panel = need_panel(dataset, measure)
-    rows = panel[panel["area"] == la_code]
-    if rows.empty:
+    """The published need split of ``measure`` the projection starts from (the last year of
+    :func:`need_history`): ``need, year, value, share``; empty when there is none."""
+    counts, _ = need_history(dataset, la_code, measure)
+    if counts.empty:
         return pd.DataFrame(columns=["need", "year", "value", "share"])
-    rows = rows[rows["year"] == rows["year"].max()]
-    return pd.DataFrame({"need": rows["category"], "year": rows["year"], "value": rows["count"],
-                         "share": rows["count"] / rows["count"].sum()}).reset_index(drop=True)
+    rows = _need_rows(dataset, la_code, measure)
+    rows = rows[rows["year"] == counts.index[-1]]
+    return pd.DataFrame({"need": rows["need"], "year": rows["year"], "value": rows["value"],
+                         "share": rows["value"] / rows["value"].sum()}).reset_index(drop=True)
 
 
 # -------------------------------------------------------------------------- designations
@@ -232,35 +348,45 @@ def choose_need_method(dataset: Dataset, *, until: int | None = None, horizons: 
 class NeedForecast:
     """An LA's need forecast: ``by_need`` (:func:`project_needs` rows), ``latest`` (the
     published mix behind it), ``special`` (:func:`special_demand_by_designation`; empty
-    without a capacity file) and the method with its reason."""
+    without a capacity file), the method with its reason, and ``notes`` on every measure
+    forecast but not split by need, or split from fewer years than published, and why."""
 
     by_need: pd.DataFrame
     latest: pd.DataFrame
     special: pd.DataFrame
     choice: engine.ShareChoice
+    notes: tuple[Note, ...] = ()
 
 
 def forecast_needs(dataset: Dataset, la_code: str, forecast: pd.DataFrame, capacity: pd.DataFrame | None, *,
                    until: int | None = None) -> NeedForecast:
     """Need shares for one LA applied to its forecast (``forecast``: ``measure, year, mean``)."""
     choice = choose_need_method(dataset, until=until)
-    by_need = project_needs(dataset, la_code, forecast, method=choice.method)
+    by_need, notes = project_needs(dataset, la_code, forecast, method=choice.method)
     special = pd.DataFrame()
-    if capacity is not None and not capacity.empty and not by_need.empty:
+    if capacity is not None and not capacity.empty:
         years = sorted(by_need.loc[by_need["measure"] == "ehcp_state_special", "year"].unique())
-        special = special_demand_by_designation(by_need, capacity, [int(y) for y in years])
-    return NeedForecast(by_need, latest_mix(dataset, la_code), special, choice)
+        if years:
+            special = special_demand_by_designation(by_need, capacity, [int(y) for y in years])
+        else:
+            notes.append(Note(NoteKind.NEED_SPLIT, "State special demand by need is not set against the places by "
+                              "designation in the capacity file (no special_by_need.csv): state special schools' "
+                              "forecast is not split by need (see the note on them).", "warning",
+                              ("ehcp_state_special",)))
+    return NeedForecast(by_need, latest_mix(dataset, la_code), special, choice, tuple(notes))
+
+
+class NeedSplitError(SendcastError):
+    """An LA with no need split to project (none published, or every need 0)."""
 
 
 def projected_need_shares(dataset: Dataset, la_code: str, years: list[int]) -> tuple[pd.DataFrame, str]:
-    """Projected need shares of all EHC plans for the Januaries ``years`` (and the method)."""
+    """Projected need shares of all EHC plans for the Januaries ``years`` (and the method),
+    from the years of :func:`need_history`; :class:`NeedSplitError` when there are none."""
     choice = choose_need_method(dataset)
-    m = dataset.measures
-    rows = m[(m["la_code"] == la_code) & (m["measure"] == "ehcp_total") & m["value"].notna()]
-    labels = split_label(rows["breakdown"])
-    rows = rows[(labels["need"] != "") & (labels["age"] == "")].assign(need=labels["need"])
-    counts = rows.pivot_table(index="year", columns="need", values="value").reindex(columns=list(PRIMARY_NEEDS),
-                                                                                    fill_value=0.0)
+    counts, reason = need_history(dataset, la_code, "ehcp_total")
+    if counts.empty:
+        raise NeedSplitError(f"{_la_name(dataset, la_code)}: EHC plans cannot be split by primary need: {reason}")
     base = int(counts.index.max())
     ahead = max(1, max(years) - base)
     shares = engine.project_shares(counts, choice.method, ahead)

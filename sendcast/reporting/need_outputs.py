@@ -3,8 +3,11 @@
 ``forecast --la`` writes ``need_forecast.csv`` (measure, need, January year, share, expected
 children, method, base year), ``need_latest.csv`` (the published mix it starts from) and,
 where the LA has a capacity file, ``special_by_need.csv`` (state special demand by need
-against places by designation). ``backtest --all-las`` writes ``need_shares_backtest.csv``
-(:data:`sendcast.forecasting.need_shares.BACKTEST_COLUMNS`).
+against places by designation). A measure forecast but not split by need (no split
+published, or every need 0), or split from fewer years than published, has a note saying
+which and why (:attr:`NeedForecast.notes`): in the run's manifest and, through the CLI, in
+``warnings.txt`` and the printed notes. ``backtest --all-las`` writes
+``need_shares_backtest.csv`` (:data:`sendcast.forecasting.need_shares.BACKTEST_COLUMNS`).
 """
 
 from __future__ import annotations
@@ -32,7 +35,8 @@ def write_need_forecast(run: Run, dataset: Dataset, result, args: argparse.Names
     atomic.write_csv(run.path("need_latest.csv"), need.latest)
     if not need.special.empty:
         atomic.write_csv(run.path("special_by_need.csv"), need.special)
-    run.details["need_share_method"] = {"method": need.choice.method, "reason": need.choice.reason}
+    run.details["need_share_method"] = {"method": need.choice.method, "reason": need.choice.reason,
+                                        "notes": [str(note) for note in need.notes]}
     return need
 
 

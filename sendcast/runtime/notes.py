@@ -27,6 +27,9 @@ class NoteKind(str, Enum):
     TRENDS = "trends"
     #: how the engine's rates were set (calibrated, illustrative)
     RATES = "rates"
+    #: a forecast measure not split by primary need, or split from fewer years than published
+    #: (``subjects``: the measures)
+    NEED_SPLIT = "need_split"
 
 
 @dataclass(frozen=True)

@@ -119,3 +119,24 @@ def test_bad_compositions_are_refused():
         ns.project_shares(_counts({2025: [0, 0, 0]}), "carry_forward", 1)
     with pytest.raises(ValueError):
         ns.project_shares(_counts({2025: [1, 2, 3]}), "no_such_method", 1)
+
+
+def test_projectable_history_leaves_out_years_with_no_total_and_what_comes_before_them():
+    # 2023 has no total (every need 0): no shares that year, and the trend is not carried across it.
+    counts = _counts({2021: [10, 30, 60], 2022: [12, 30, 58], 2023: [0, 0, 0], 2024: [18, 31, 51], 2025: [20, 30, 50]})
+    history = ns.projectable_history(counts)
+    assert list(history.index) == [2024, 2025]
+    assert np.allclose(ns.project_shares(history, "carry_forward", 1).to_numpy(), [[0.2, 0.3, 0.5]])
+    # the latest year empty: projected from the years before it, never from the zeros
+    latest_empty = _counts({2023: [10, 30, 60], 2024: [20, 30, 50], 2025: [0, 0, 0]})
+    assert list(ns.projectable_history(latest_empty).index) == [2023, 2024]
+    # a year with a count withheld (NaN) has no shares either
+    withheld = _counts({2024: [20, 30, 50], 2025: [np.nan, 30, 50]})
+    assert list(ns.projectable_history(withheld).index) == [2024]
+
+
+def test_projectable_history_of_zeros_is_empty_and_the_methods_still_refuse_zeros():
+    history = ns.projectable_history(_counts({2024: [0, 0, 0], 2025: [0, 0, 0]}))
+    assert history.empty and list(history.columns) == ["asd", "semh", "mld"]
+    with pytest.raises(ValueError, match="positive total"):
+        ns.project_shares(_counts({2024: [1, 2, 3], 2025: [0, 0, 0]}), "carry_forward", 1)
