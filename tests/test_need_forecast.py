@@ -134,3 +134,14 @@ def test_the_need_forecast_notes_a_capacity_comparison_it_cannot_make(dataset):
     assert need.special.empty
     assert [n.subjects for n in need.notes] == [("ehcp_state_special",), ("ehcp_state_special",)]
     assert "special_by_need.csv" in str(need.notes[1])
+
+
+def test_a_forecast_until_a_year_splits_by_need_from_what_was_published_by_then(dataset):
+    # forecast --until 2024 used to project the January 2025 split (the first published); with
+    # the data cut there is nothing to split, and the note says the total stands unsplit
+    totals = _totals({"ehcp_total": 5000})
+    before = need_shares.forecast_needs(dataset, GLOS, totals, None, until=2024)
+    assert before.by_need.empty and before.latest.empty
+    assert any("not split by primary need" in str(note) for note in before.notes)
+    full = need_shares.forecast_needs(dataset, GLOS, totals, None)
+    assert set(full.by_need["base_year"]) == {2025}

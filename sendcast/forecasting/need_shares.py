@@ -22,7 +22,7 @@ Caseloads are January census years throughout.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 import pandas as pd
@@ -360,8 +360,12 @@ class NeedForecast:
 
 def forecast_needs(dataset: Dataset, la_code: str, forecast: pd.DataFrame, capacity: pd.DataFrame | None, *,
                    until: int | None = None) -> NeedForecast:
-    """Need shares for one LA applied to its forecast (``forecast``: ``measure, year, mean``)."""
+    """Need shares for one LA applied to its forecast (``forecast``: ``measure, year, mean``);
+    ``until``: only need splits published to January ``until`` (as the forecast itself)."""
     choice = choose_need_method(dataset, until=until)
+    if until is not None:
+        # the split projected from what was published by then, not from later Januaries
+        dataset = replace(dataset, measures=dataset.measures[dataset.measures["year"] <= until])
     by_need, notes = project_needs(dataset, la_code, forecast, method=choice.method)
     special = pd.DataFrame()
     if capacity is not None and not capacity.empty:
