@@ -38,7 +38,8 @@ of the first caseload year.
   ``work_in_hand`` = the backlog plus the year before's decisions to assess; and
   ``capacity_response`` = ``assessments / work_in_hand``: the share of the work in hand
   the service completed in the year (the rule of
-  :attr:`simulation.parameters.Assessment.capacity_response`). NaN where a flow is missing.
+  :attr:`simulation.parameters.Assessment.capacity_response`). NaN where a flow is missing
+  (and the response where no assessment was completed).
 
 **Fitted** (:func:`calibrate`, ``scipy.optimize.least_squares`` on log ratios of the
 cohort model to the targets): a request-rate multiplier for every calendar year with a
@@ -425,7 +426,11 @@ def estimate_rates(targets: pd.DataFrame, pipeline_weeks: float = 15.0, withdraw
     before = decided.reindex(table.index - 1).to_numpy()
     out["work_in_hand"] = backlog + before
     with np.errstate(invalid="ignore", divide="ignore"):
-        out["capacity_response"] = np.where(out["work_in_hand"] > 0, assessed / out["work_in_hand"], np.nan)
+        # (no assessment completed: no estimate, as for the capacity; a response of 0 would
+        # stop the service in a replication that drew it: Isles of Scilly 2019)
+        out["capacity_response"] = np.where(
+            (out["work_in_hand"] > 0) & (assessed > 0), assessed / out["work_in_hand"], np.nan
+        )
     for column in ("refusal_probability", "not_issued_probability"):
         bad = out[column].dropna()
         bad = bad[(bad < 0) | (bad > 1)]

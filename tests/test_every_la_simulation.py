@@ -133,3 +133,15 @@ def test_scenarios_retargeted_at_an_la_without_that_januarys_placements_start_fr
     kent, kent_notes = retarget(load_scenarios(SCENARIOS), dataset, "Kent", data_dir)
     assert {item.scenario.scenario.start_year for item in kent} == {2025}
     assert not any("start moved" in note for note in kent_notes)
+
+
+@pytest.mark.slow  # one calibration of the Isles of Scilly and two short replications
+def test_the_smallest_la_is_validated_out_of_sample(dataset):
+    # Isles of Scilly from January 2023: less than one assessment in hand (capacity 0.77, under
+    # the engine's floor of 1) and, from 2021, a capacity response of 0 drawn from a year with
+    # no assessment completed, stopped its validation
+    from sendcast.scenarios.validation_all_las import validate_one_la
+
+    result, _ = validate_one_la(dataset, "Isles of Scilly", origins=(2023,), replications=2, seed=1)
+    plans = result.table[result.table["measure"] == "ehcp_total"]
+    assert len(plans) == 2 and (plans["simulated"] > 0).all()

@@ -1711,7 +1711,9 @@ def assessment_capacity(history: LaHistory, start_year: int, assessment: Assessm
     completed = float(last["assessments"]) if np.isfinite(last["assessments"]) else 0.0
     if completed > 0 and first > 0:
         first = float(adjusted(completed, first, adjustment))
-    schedule = {start_year: max(first, float(funded or 0.0)), start_year + 1: float(funded or 1.0)}
+    # at least one assessment a year (the engine's floor): an LA of a few children can have
+    # less than one in hand (Isles of Scilly from January 2023: 0.77)
+    schedule = {start_year: max(first, float(funded or 0.0), 1.0), start_year + 1: float(funded or 1.0)}
     return replace(assessment, capacity_per_year=schedule, capacity_response=share,
                    capacity_adjustment=adjustment), weeks_open
 

@@ -54,6 +54,9 @@ def test_a_year_with_no_assessment_completed_gives_no_capacity():
                                    ("issued_within_20wk_pct", 2020, 100.0)])).set_index("year")
     assert np.isnan(rates.loc[2019, "assessment_capacity"])
     assert rates.loc[2020, "assessment_capacity"] == pytest.approx(2 / 0.9)
+    # nor a capacity response: a bootstrap of the responses that drew only 0 stopped the
+    # Isles of Scilly's validation from January 2021
+    assert np.isnan(rates.loc[2019, "capacity_response"])
 
 
 def test_more_refusals_than_requests_is_an_error():
