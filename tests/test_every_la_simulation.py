@@ -133,6 +133,12 @@ def test_scenarios_retargeted_at_an_la_without_that_januarys_placements_start_fr
     kent, kent_notes = retarget(load_scenarios(SCENARIOS), dataset, "Kent", data_dir)
     assert {item.scenario.scenario.start_year for item in kent} == {2025}
     assert not any("start moved" in note for note in kent_notes)
+    assert not any("counting noise" in note for note in kent_notes)
+
+
+def test_scenarios_retargeted_at_an_la_with_a_handful_of_requests_say_what_its_bands_are(dataset, data_dir):
+    _, notes = retarget(load_scenarios(SCENARIOS), dataset, "City of London", data_dir)
+    assert any("counting noise" in note and "illustrative" in note for note in notes)
 
 
 @pytest.mark.slow  # one calibration of the Isles of Scilly and two short replications

@@ -30,7 +30,7 @@ from sendcast.data.build import Dataset
 from sendcast.data.capacity import capacity_file, codes_to_numbers, default_capacity
 from sendcast.runtime.errors import SendcastError
 from sendcast.scenarios.parameters import (CALIBRATION_YEARS, FIRST_CALIBRATION_YEAR, MIN_CALIBRATION_YEARS, la_history,
-                                           latest_complete_january,
+                                           counting_noise_note, latest_complete_january,
                                            places_without_list)
 from sendcast.scenarios.pipeline import LoadedScenario
 
@@ -90,11 +90,15 @@ def retarget(loaded: list[LoadedScenario], dataset: Dataset, la: str,
     # a January whose placements the target LA has not published cannot start its run: the
     # scenarios start from its latest complete January instead (said in the notes)
     start_year = loaded[0].scenario.scenario.start_year
-    latest, why = latest_complete_january(la_history(dataset, target["la_code"]))
+    history = la_history(dataset, target["la_code"])
+    latest, why = latest_complete_january(history)
     moved = why is not None and start_year > latest
     if moved:
         notes.append(f"{why}: the scenarios' start moved from January {start_year} to January {latest}")
         start_year = latest
+    noise = counting_noise_note(history, start_year)  # a handful of requests a year: say what the bands are
+    if noise is not None:
+        notes.append(noise)
     if own.is_file():
         notes.append(f"special school places: {own} (the LA's own file)")
     elif capacity is not None:
@@ -105,7 +109,7 @@ def retarget(loaded: list[LoadedScenario], dataset: Dataset, la: str,
         # constrained scenario. (An empty list is not "no limit": every child already in a state
         # special school would hold a place beyond capacity that a leaver repays, not frees, so
         # the number in state special schools would drain away.)
-        capacity, assumed = places_without_list(la_history(dataset, target["la_code"]), start_year)
+        capacity, assumed = places_without_list(history, start_year)
         notes.append(f"special school places: {capacity_note}; {assumed}")
     out = []
     for item in loaded:
