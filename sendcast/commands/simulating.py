@@ -41,9 +41,9 @@ from sendcast.scenarios.validation_all_las import validate_one_la
 from sendcast.scenarios.national_simulation import DEFAULT_CHUNK
 from sendcast.commands.calibrate_all_las import calibrate_all_las, check_origins
 from sendcast.commands.simulate_all_las import add_options as add_all_las_options, simulate_all_las
-from sendcast.scenarios.parameters import (CALIBRATION_YEARS, FIRST_CALIBRATION_YEAR, MIN_CALIBRATION_YEARS,
-                                           baseline_path, build_parameters, calibrate_la, calibration_start, counting_noise_note,
-                                           latest_complete_january,
+from sendcast.scenarios.parameters import (MIN_CALIBRATION_YEARS, baseline_path, build_parameters, calibrate_la,
+                                           calibration_start, counting_noise_note, latest_complete_january,
+                                           usual_calibration_start,
                                            capacity_adjustment_choice, changed_fields,
                                            mid_phase_moves_note, trends_line,
                                            draw_spread, duration_key, la_history, parameter_draws, placement_costs,
@@ -422,7 +422,7 @@ def rates_note(history, start_year: int) -> str:
     """The calibration's note: fitted to the published history, and from when when the LA's
     own series starts inside the usual window (an LA created by a boundary change)."""
     first = calibration_start(history, start_year)
-    usual = max(start_year - CALIBRATION_YEARS, FIRST_CALIBRATION_YEAR)
+    usual = usual_calibration_start(start_year)
     window = "" if first <= usual else (
         f" from January {first} only, where its own series starts ({start_year - first} years, not the usual "
         f"{start_year - usual}; at least {MIN_CALIBRATION_YEARS} allowed: benchmarks/evidence_calibration_window.py)")

@@ -103,6 +103,17 @@ def split_label(breakdown: pd.Series) -> pd.DataFrame:
     return pd.DataFrame({"need": text.map(need), "age": text.map(age)}, index=breakdown.index)
 
 
+def need_rows(rows: pd.DataFrame) -> pd.DataFrame:
+    """The rows of ``rows`` that split a measure by primary need across all ages (a need
+    label without an age), with a ``need`` column. The column is taken from the selected
+    rows' own labels: assigning the whole label column to an empty selection would make
+    every row's label its rows (an LA that never published the split, Isle of Wight's new
+    plans)."""
+    labels = split_label(rows["breakdown"])
+    keep = (labels["need"] != "") & (labels["age"] == "")
+    return rows[keep].assign(need=labels.loc[keep, "need"])
+
+
 def with_needs(tables: sen2.ReleaseTables) -> sen2.ReleaseTables:
     """Add the need rows of a 2025-format release to what :func:`sen2.read_release` read.
 

@@ -30,7 +30,7 @@ import pandas as pd
 from forecast import need_shares as engine
 from sendcast.data.build import Dataset
 from sendcast.data.measures import ENGLAND_CODE, MEASURES, PLACEMENT_GROUPS, PRIMARY_NEEDS
-from sendcast.data.needs import split_label
+from sendcast.data.needs import need_rows
 from sendcast.runtime.errors import SendcastError
 from sendcast.runtime.notes import Note, NoteKind
 
@@ -53,8 +53,7 @@ def need_panel(dataset: Dataset, measure: str = "ehcp_total", *, until: int | No
 
     An area-year with any need missing is left out (a share needs every category)."""
     rows = dataset.measures[(dataset.measures["measure"] == measure) & (dataset.measures["la_code"] != ENGLAND_CODE)]
-    labels = split_label(rows["breakdown"])
-    rows = rows[(labels["need"] != "") & (labels["age"] == "")].assign(category=labels["need"])
+    rows = need_rows(rows).rename(columns={"need": "category"})
     if until is not None:
         rows = rows[rows["year"] <= until]
     complete = rows.groupby(["la_code", "year"])["value"].transform(lambda v: v.notna().all())
@@ -120,11 +119,7 @@ def _need_note(years: tuple[int, ...], areas: int) -> str:
 def _need_rows(dataset: Dataset, la_code: str, measure: str) -> pd.DataFrame:
     """The LA's published need rows of ``measure`` (all ages), with a ``need`` column."""
     m = dataset.measures
-    rows = m[(m["la_code"] == la_code) & (m["measure"] == measure)]
-    labels = split_label(rows["breakdown"])
-    keep = (labels["need"] != "") & (labels["age"] == "")
-    # the labels filtered too: a Series assigned to an empty frame would become its rows
-    return rows[keep].assign(need=labels.loc[keep, "need"])
+    return need_rows(m[(m["la_code"] == la_code) & (m["measure"] == measure)])
 
 
 def need_counts(dataset: Dataset, la_code: str, measure: str = "ehcp_total") -> pd.DataFrame:

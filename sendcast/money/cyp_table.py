@@ -37,7 +37,7 @@ import pandas as pd
 from forecast.raking import rake
 from sendcast.data.build import Dataset
 from sendcast.data.measures import PRIMARY_NEEDS
-from sendcast.data.needs import split_label
+from sendcast.data.needs import need_rows, split_label
 from sendcast.data.years import financial_year_average, financial_year_label
 from sendcast.runtime.errors import SendcastError
 
@@ -95,16 +95,16 @@ def published_pattern(dataset: Dataset, la_code: str) -> Pattern:
     m = dataset.measures
     rows = m[(m["la_code"] == la_code) & (m["year_basis"] == "january") & m["value"].notna()]
     labels = split_label(rows["breakdown"])
-    need_rows = rows[labels["need"] != ""]
-    if need_rows.empty:
+    any_need = rows[labels["need"] != ""]
+    if any_need.empty:
         raise CypTableError(f"{la_code}: no EHC plans by primary need published (SEN2 2025 release on)")
-    year = int(need_rows["year"].max())
+    year = int(any_need["year"].max())
     rows, labels = rows[rows["year"] == year], labels[rows["year"] == year]
     groups = ("ehcp_mainstream", "ehcp_resourced_unit", "ehcp_state_special", "ehcp_independent_special",
               "ehcp_ap", "ehcp_fe", "ehcp_other")
     # need x placement
     need_place = np.zeros((len(NEEDS), len(CATEGORIES)))
-    by_need = rows[(labels["need"] != "") & (labels["age"] == "")].assign(need=labels["need"])
+    by_need = need_rows(rows)
     for n, need in enumerate(NEEDS):
         values = {g: float(by_need[(by_need["measure"] == g) & (by_need["need"] == need)]["value"].sum())
                   for g in groups}

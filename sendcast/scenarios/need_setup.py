@@ -22,7 +22,7 @@ import numpy as np
 import pandas as pd
 
 from sendcast.data.measures import PRIMARY_NEEDS
-from sendcast.data.needs import split_label
+from sendcast.data.needs import need_rows, split_label
 from sendcast.runtime.errors import SendcastError
 from simulation.parameters import AGES, PrimaryNeeds
 
@@ -79,14 +79,10 @@ def new_plan_counts(rows: pd.DataFrame, start_year: int) -> tuple[np.ndarray, np
     and a need split published: by age at the start of the plan (``(26,)``, bands spread
     evenly over their ages) and by need (``(13,)``), and the year; ``None`` if none."""
     new = rows[(rows["measure"] == "new_plans") & (rows["year"] <= start_year - 1)]
-    labels = split_label(new["breakdown"])
+    split = need_rows(new)
     for year in sorted(new["year"].unique(), reverse=True):
         here = new["year"] == year
-        split = here & (labels["need"] != "") & (labels["age"] == "")
-        # (built from the selected rows' own labels: an LA with no need split at all,
-        # Isle of Wight, gave an empty frame that took every row's label on .assign)
-        by_need = pd.Series(new.loc[split, "value"].to_numpy(), index=labels.loc[split, "need"].to_numpy())
-        by_need = by_need.reindex(list(PRIMARY_NEEDS))
+        by_need = split[split["year"] == year].set_index("need")["value"].reindex(list(PRIMARY_NEEDS))
         ages = new[here & new["breakdown"].str.match(r"^age=\d+(-\d+)?$")]
         if by_need.isna().any() or ages.empty or ages["value"].isna().any():
             continue

@@ -706,6 +706,12 @@ def latest_complete_january(history: LaHistory) -> tuple[int, str | None]:
                     f"published (January {last} has no {', '.join(missing)})")
 
 
+def usual_calibration_start(start_year: int) -> int:
+    """The first January of the usual calibration window to January ``start_year``:
+    ``start_year -`` :data:`CALIBRATION_YEARS`, not before :data:`FIRST_CALIBRATION_YEAR`."""
+    return max(start_year - CALIBRATION_YEARS, FIRST_CALIBRATION_YEAR)
+
+
 def calibration_start(history: LaHistory, start_year: int, years: int | None = None) -> int:
     """The first January a calibration to January ``start_year`` fits: ``start_year - years``
     (default :data:`CALIBRATION_YEARS`), not before :data:`FIRST_CALIBRATION_YEAR`, the first
@@ -1577,11 +1583,18 @@ def draw_growth_limits(history: LaHistory, start_year: int, growth: float,
         half = (GROWTH_LIMITS[1] - GROWTH_LIMITS[0]) / 2
         return (growth - half, growth + half)
     if rule == "fewest_requests":
-        rows = history.rows[(history.rows["measure"] == "requests") & (history.rows["breakdown"] == "")
-                            & history.rows["year"].between(start_year - 1 - GROWTH_YEARS, start_year - 1)]
-        if not rows.empty and float(rows["value"].mean()) < FEWEST_REQUESTS_DRAWN:
+        requests = fitted_requests(history, start_year)
+        if not requests.empty and float(requests.mean()) < FEWEST_REQUESTS_DRAWN:
             return (growth, growth)
     return None
+
+
+def fitted_requests(history: LaHistory, start_year: int) -> pd.Series:
+    """The LA's published requests (calendar years, by year) over the fitted years the
+    drawn request growth's changes come from (the :data:`GROWTH_YEARS` before ``start_year``)."""
+    rows = history.rows[(history.rows["measure"] == "requests") & (history.rows["breakdown"] == "")
+                        & history.rows["year"].between(start_year - 1 - GROWTH_YEARS, start_year - 1)]
+    return rows.set_index("year")["value"]
 
 
 def counting_noise_note(history: LaHistory, start_year: int) -> str | None:
@@ -1589,12 +1602,11 @@ def counting_noise_note(history: LaHistory, start_year: int) -> str | None:
     :data:`FEWEST_REQUESTS_DRAWN` a year (City of London, Isles of Scilly): the request growth
     each replication draws is then mostly counting noise, compounded over the run; ``None``
     otherwise."""
-    rows = history.rows[(history.rows["measure"] == "requests") & (history.rows["breakdown"] == "")
-                        & history.rows["year"].between(start_year - 1 - GROWTH_YEARS, start_year - 1)]
-    if rows.empty or float(rows["value"].mean()) >= FEWEST_REQUESTS_DRAWN:
+    requests = fitted_requests(history, start_year)
+    if requests.empty or float(requests.mean()) >= FEWEST_REQUESTS_DRAWN:
         return None
-    return (f"bands: {history.la_name} published {float(rows['value'].mean()):.0f} requests a year on average "
-            f"({int(rows['year'].min())}-{int(rows['year'].max())}), fewer than {FEWEST_REQUESTS_DRAWN:.0f}: the "
+    return (f"bands: {history.la_name} published {float(requests.mean()):.0f} requests a year on average "
+            f"({int(requests.index.min())}-{int(requests.index.max())}), fewer than {FEWEST_REQUESTS_DRAWN:.0f}: the "
             "request growth each replication draws is then mostly counting noise, so the bands a few years out are "
             "very wide and the mean sits well above the typical run (City of London, January 2035: mean 244, 80 with "
             "no growth drawn, measured 7 December 2026; benchmarks/evidence_small_la_draws.py). Treat this LA's "

@@ -29,9 +29,9 @@ from sendcast.data import paths
 from sendcast.data.build import Dataset
 from sendcast.data.capacity import capacity_file, codes_to_numbers, default_capacity
 from sendcast.runtime.errors import SendcastError
-from sendcast.scenarios.parameters import (CALIBRATION_YEARS, FIRST_CALIBRATION_YEAR, MIN_CALIBRATION_YEARS, la_history,
-                                           counting_noise_note, latest_complete_january,
-                                           places_without_list)
+from sendcast.scenarios.parameters import (MIN_CALIBRATION_YEARS, counting_noise_note, la_history,
+                                           latest_complete_january, places_without_list,
+                                           usual_calibration_start)
 from sendcast.scenarios.pipeline import LoadedScenario
 
 
@@ -47,7 +47,7 @@ def check_series(dataset: Dataset, la: str, start_year: int) -> None:
     before ``start_year`` (with more it is fitted from its start), one whose series ends
     before ``start_year``, or one that no longer exists."""
     row = dataset.geography.resolve(la)
-    first = max(start_year - CALIBRATION_YEARS, FIRST_CALIBRATION_YEAR)
+    first = usual_calibration_start(start_year)
     breaks = dataset.geography.breaks
     reasons = breaks.loc[breaks["la_code"] == row["la_code"], "reason"]
     starts, ends = row["first_year"], row["last_year"]
