@@ -49,12 +49,14 @@ class ShareTarget:
     """The result of :func:`identification_for_targets`: ``params`` with the identification
     multiplier set; ``multipliers``: calendar year -> multiplier set; ``expected``: January
     -> expected children on SEN support with it; ``bound_years``: calendar years whose
-    multiplier sits on a bound."""
+    multiplier sits on a bound; ``growth``: the one yearly log growth chosen
+    (:func:`requests_for_targets` only; ``None`` otherwise)."""
 
     params: Parameters
     multipliers: dict[int, float]
     expected: dict[int, float]
     bound_years: tuple[int, ...]
+    growth: float | None = None
 
 
 def _expected(params: Parameters, measure: str, january: int, steps_per_year: int) -> float:
@@ -209,4 +211,4 @@ def requests_for_targets(
     expected = dict(zip(januaries, plans(growth).tolist()))
     on_limit = min(abs(growth - limits[0]), abs(growth - limits[1])) < 1e-3
     out = replace(params, sen_support=replace(params.sen_support, request_multiplier=chosen))
-    return ShareTarget(out, {y: chosen[y] for y in years}, expected, tuple(years) if on_limit else ())
+    return ShareTarget(out, {y: chosen[y] for y in years}, expected, tuple(years) if on_limit else (), growth)

@@ -113,7 +113,7 @@ def test_identification_and_requests_set_together_follow_both_paths(dataset, ide
     assert simulated == pytest.approx(wanted, abs=0.01)
 
 
-@pytest.mark.parametrize("on_limit", [True, False])
+@pytest.mark.parametrize("on_limit", [0.3, -0.3, None])
 def test_requests_on_their_growth_limit_are_said_once_a_run_with_the_start_year(monkeypatch, caplog, on_limit):
     from simulation.examples import gloucestershire_example
 
@@ -132,9 +132,11 @@ def test_requests_on_their_growth_limit_are_said_once_a_run_with_the_start_year(
         setup.follow_paths(params, lambda p: p, history, None, start, {start + 1: 15.0}, {start + 1: 100.0})
     said = [r.getMessage() for r in caplog.records if "on its limit" in r.getMessage()]
     assert len(rounds) > 1
+    # the limit it sits on, with its sign: on the floor the requests were cut, and the plans outgrow the forecast
+    expected = {0.3: "(+35% a year); the simulated EHC plans fall short of the forecast",
+                -0.3: "(-26% a year); the simulated EHC plans grow faster than the forecast"}
     assert said == ([f"Testshire from January {start}: the growth of requests set to follow the forecast of EHC "
-                     "plans is on its limit (+35% a year); the simulated EHC plans fall short of the forecast"]
-                    if on_limit else [])
+                     f"plans is on its limit {expected[on_limit]}"] if on_limit is not None else [])
 
 
 def test_the_durations_fitting_run_does_not_say_what_the_run_itself_says(monkeypatch, caplog):
@@ -142,7 +144,7 @@ def test_the_durations_fitting_run_does_not_say_what_the_run_itself_says(monkeyp
 
     params = gloucestershire_example()
     start = params.start_year
-    monkeypatch.setattr(setup, "plans_target_multipliers", lambda *args: ({start: 1.0}, True))
+    monkeypatch.setattr(setup, "plans_target_multipliers", lambda *args: ({start: 1.0}, 0.3))
     monkeypatch.setattr(setup, "share_target_multipliers", lambda *args: params.arrivals.sen_support_multiplier)
     history = setup.LaHistory("E1", "Testshire", "999", None)
     with caplog.at_level("WARNING", logger=setup.log.name):

@@ -1262,19 +1262,20 @@ def follow_paths(params: Parameters, baseline_levers, history: LaHistory, calibr
             params = replace(params, arrivals=replace(params.arrivals, sen_support_multiplier=multipliers))
         return params
     params, on_limit = _follow_paths(params, baseline_levers, history, calibration, start_year, share, plans)
-    if on_limit and say:  # once a run, for the requests kept (not for every round of the solve)
+    if on_limit is not None and say:  # once a run, for the requests kept (not for every round of the solve)
         log.warning("%s from January %d: the growth of requests set to follow the forecast of EHC plans is on its "
-                    "limit (%+.0f%% a year); the simulated EHC plans fall short of the forecast", history.la_name,
-                    start_year, 100 * (np.exp(GROWTH_LIMITS[1]) - 1))
+                    "limit (%+.0f%% a year); the simulated EHC plans %s the forecast", history.la_name,
+                    start_year, 100 * (np.exp(on_limit) - 1), "fall short of" if on_limit > 0 else "grow faster than")
     return params
 
 
 def _follow_paths(params: Parameters, baseline_levers, history: LaHistory, calibration: CalibrationResult,
-                  start_year: int, share: dict[int, float] | None, plans: dict[int, float]) -> tuple[Parameters, bool]:
-    """:func:`follow_paths` with a path of plans: the parameters, and whether the last request
-    growth found sits on its limit."""
+                  start_year: int, share: dict[int, float] | None, plans: dict[int, float]
+                  ) -> tuple[Parameters, float | None]:
+    """:func:`follow_paths` with a path of plans: the parameters, and the growth limit the last
+    request growth found sits on (``None``: on neither)."""
     previous = None
-    on_limit = False
+    on_limit: float | None = None
     for _ in range(JOINT_ROUNDS if share is not None else 1):
         if share is not None:
             multipliers = share_target_multipliers(baseline_levers(params), history, calibration, start_year, share)
@@ -1335,26 +1336,57 @@ def central_forecast(dataset: Dataset, history: LaHistory, start_year: int, hori
 
 
 def plans_target_multipliers(params: Parameters, history: LaHistory, start_year: int,
-                             path: dict[int, float]) -> tuple[dict[int, float], bool]:
+                             path: dict[int, float]) -> tuple[dict[int, float], float | None]:
     """The request multiplier (calendar year -> multiplier) that makes the cohort engine's EHC
     plans follow ``path`` (January -> plans), set year by year on ``params`` (the baseline's
     levers) by :func:`simulation.share_target.requests_for_targets` (one yearly growth after
-    the last fitted year), and whether that growth sits on its limit (the simulated EHC plans
-    then miss the path); kept for the process."""
+    the last fitted year, within :func:`plans_target_limits`), and the limit that growth
+    sits on (the simulated EHC plans then miss the path; ``None``: on neither); kept for the
+    process."""
+    limits = plans_target_limits()
     key = ("plans", *history_key(history), start_year, params.horizon, repr(params.assessment),
            repr(params.sen_support.request_multiplier), repr(params.arrivals.sen_support_multiplier),
-           tuple(sorted(path.items())))
+           tuple(sorted(path.items())), limits)
     if key not in _PLANS_TARGETS:
-        result = requests_for_targets(params, start_year - 1, path)
+        result = requests_for_targets(params, start_year - 1, path, limits=limits)
         schedule = {int(y): float(v) for y, v in params.sen_support.request_multiplier if y < start_year}
         schedule.update(result.multipliers)
-        _PLANS_TARGETS[key] = schedule, bool(result.bound_years)
+        on_limit = None
+        if result.bound_years and result.growth is not None:
+            on_limit = min(limits, key=lambda limit: abs(limit - result.growth))
+        _PLANS_TARGETS[key] = schedule, on_limit
     schedule, on_limit = _PLANS_TARGETS[key]
     return dict(schedule), on_limit
 
 
-#: Request multipliers found by :func:`plans_target_multipliers`, and whether on the limit.
-_PLANS_TARGETS: dict[tuple, tuple[dict[int, float], bool]] = {}
+#: Request multipliers found by :func:`plans_target_multipliers`, and the limit they sit on.
+_PLANS_TARGETS: dict[tuple, tuple[dict[int, float], float | None]] = {}
+
+
+#: How far the request rate the plans target sets may fall or rise (the yearly log growth of the
+#: request multiplier after the calibration window, :func:`plans_target_limits`):
+#:
+#: - ``"both_ways"``: within :data:`simulation.share_target.GROWTH_LIMITS` (-0.3 to +0.3 a year)
+#:   (to 7 December 2026);
+#: - ``"no_fall"``: from 0 to +0.3: requests per child on SEN support never fall below the last
+#:   fitted year's rate;
+#: - ``"gentle_fall"``: from -0.1 to +0.3.
+#:
+#: Why asked (7 December 2026): where the cohort engine's EHC plans grow faster than the forecast
+#: engine's with requests held (a large work in hand, few plans ceasing), the one lever the target
+#: moves is requests, and it cut them: Hertfordshire from January 2023 chose -0.3 a year, and its
+#: requests fell from 2,732 (2022, fitted within 1.4%) to 2,135 and 1,653 in the cohort engine,
+#: against 2,849 and 3,343 published; over every LA, the simulated requests of 2023 from that
+#: origin were a median 20% below those published (the national checks), where the same rule
+#: from 2021 and 2022 was within 3%.
+PLANS_TARGET_FLOORS = {"both_ways": GROWTH_LIMITS[0], "no_fall": 0.0, "gentle_fall": -0.1}
+PLANS_TARGET_FLOOR = "both_ways"
+
+
+def plans_target_limits() -> tuple[float, float]:
+    """The limits of the yearly log growth of the request multiplier the plans target may
+    choose (:data:`PLANS_TARGET_FLOOR`)."""
+    return PLANS_TARGET_FLOORS[PLANS_TARGET_FLOOR], GROWTH_LIMITS[1]
 
 
 #: How identification at SEN support is carried forward after the calibration window (issue 19):

@@ -105,3 +105,18 @@ def test_a_path_of_plans_out_of_reach_sets_the_growth_on_its_limit_and_says_so()
     assert result.bound_years == (START, START + 1)
     last = schedule_values(params.sen_support.request_multiplier, START - 1, 1)[0]
     assert result.multipliers[START + 1] == pytest.approx(last * np.exp(GROWTH_LIMITS[1] * 2), rel=1e-3)
+    assert result.growth == pytest.approx(GROWTH_LIMITS[1], abs=1e-3)
+
+
+def test_a_floor_on_the_growth_keeps_requests_from_falling_to_meet_a_falling_path_of_plans():
+    """Plans that fall would have requests cut; with the floor at no fall, the request rate is
+    held at the last fitted year's, and the growth is said to sit on its limit."""
+    params = gloucestershire_example(START, 2)
+    first = float(_plans(params)[0])
+    falling = {START + 1: 0.9 * first, START + 2: 0.8 * first}
+    cut = requests_for_targets(params, START - 1, falling)
+    held = requests_for_targets(params, START - 1, falling, limits=(0.0, GROWTH_LIMITS[1]))
+    last = schedule_values(params.sen_support.request_multiplier, START - 1, 1)[0]
+    assert cut.growth < 0
+    assert held.growth == pytest.approx(0.0, abs=1e-3) and held.bound_years == (START, START + 1)
+    assert held.multipliers[START + 1] == pytest.approx(last, rel=1e-3)
