@@ -113,7 +113,7 @@ def test_identification_and_requests_set_together_follow_both_paths(dataset, ide
     assert simulated == pytest.approx(wanted, abs=0.01)
 
 
-@pytest.mark.parametrize("on_limit", [0.3, -0.3, None])
+@pytest.mark.parametrize("on_limit", [0.3, -0.3, 0.0, None])
 def test_requests_on_their_growth_limit_are_said_once_a_run_with_the_start_year(monkeypatch, caplog, on_limit):
     from simulation.examples import gloucestershire_example
 
@@ -130,13 +130,19 @@ def test_requests_on_their_growth_limit_are_said_once_a_run_with_the_start_year(
     history = setup.LaHistory("E1", "Testshire", "999", None)
     with caplog.at_level("WARNING", logger=setup.log.name):
         setup.follow_paths(params, lambda p: p, history, None, start, {start + 1: 15.0}, {start + 1: 100.0})
-    said = [r.getMessage() for r in caplog.records if "on its limit" in r.getMessage()]
+    said = [r.getMessage() for r in caplog.records if "forecast of EHC plans" in r.getMessage()]
     assert len(rounds) > 1
     # the limit it sits on, with its sign: on the floor the requests were cut, and the plans outgrow the forecast
     expected = {0.3: "(+35% a year); the simulated EHC plans fall short of the forecast",
                 -0.3: "(-26% a year); the simulated EHC plans grow faster than the forecast"}
-    assert said == ([f"Testshire from January {start}: the growth of requests set to follow the forecast of EHC "
-                     f"plans is on its limit {expected[on_limit]}"] if on_limit is not None else [])
+    if on_limit == 0.0:  # the floor of the rule chosen: the request rate held, not "growing 0% on a limit"
+        expected_lines = [f"Testshire from January {start}: the request rate is held at its last fitted year's, the "
+                          "floor of the growth set to follow the forecast of EHC plans (following it, requests would "
+                          "fall); the simulated EHC plans grow faster than the forecast"]
+    else:
+        expected_lines = ([f"Testshire from January {start}: the growth of requests set to follow the forecast of EHC "
+                           f"plans is on its limit {expected[on_limit]}"] if on_limit is not None else [])
+    assert said == expected_lines
 
 
 def test_the_durations_fitting_run_does_not_say_what_the_run_itself_says(monkeypatch, caplog):
@@ -149,4 +155,4 @@ def test_the_durations_fitting_run_does_not_say_what_the_run_itself_says(monkeyp
     history = setup.LaHistory("E1", "Testshire", "999", None)
     with caplog.at_level("WARNING", logger=setup.log.name):
         setup.follow_paths(params, lambda p: p, history, None, start, None, {start + 1: 100.0}, say=False)
-    assert not [r for r in caplog.records if "on its limit" in r.getMessage()]
+    assert not [r for r in caplog.records if "forecast of EHC plans" in r.getMessage()]

@@ -75,7 +75,9 @@ ENGINE_MEASURES = (("ehcp_total", "EHC plans", "January"),
 WHY_THEY_DIFFER = {
     "ehcp_total": "the simulation's requests are set so its plans grow as the trend forecast's central forecast "
                   "(one yearly growth of the request rate); they part where the first January's plans, made by the "
-                  "work in hand, differ from the trend's, or where that growth sits on its limit",
+                  "work in hand, differ from the trend's, or where that growth sits on its limit (the request rate is never "
+                  "set to fall: where the trend's plans grow more slowly than the simulation's with requests held, the "
+                  "simulation's grow faster)",
     "requests": "the simulation's requests are those that make its plans grow as the trend forecast's; the trend "
                 "forecast projects the requests series on its own, which out of sample fell far behind the "
                 "published requests (every LA, four years ahead: median log error -0.57 against +0.05 for the "
