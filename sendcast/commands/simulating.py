@@ -43,6 +43,7 @@ from sendcast.commands.calibrate_all_las import calibrate_all_las, check_origins
 from sendcast.commands.simulate_all_las import add_options as add_all_las_options, simulate_all_las
 from sendcast.scenarios.parameters import (MIN_CALIBRATION_YEARS, baseline_path, build_parameters, calibrate_la,
                                            calibration_start, counting_noise_note, latest_complete_january,
+                                           refusal_change_note,
                                            usual_calibration_start,
                                            capacity_adjustment_choice, changed_fields,
                                            mid_phase_moves_note, trends_line,
@@ -415,6 +416,8 @@ def _notes(history, start_year, capacity, scenario, data, dataset=None, horizon:
             Note(NoteKind.ASSESSMENT_CAPACITY, capacity_note), Note(NoteKind.TRENDS, trends),
             Note(NoteKind.RATES, rates_note(history, start_year)),
             *([] if (noise := counting_noise_note(history, start_year)) is None else [Note(NoteKind.RATES, noise)]),
+            *([] if (refusals := refusal_change_note(history, start_year)) is None
+              else [Note(NoteKind.RATES, refusals)]),
             Note(NoteKind.RATES, duration_note(known_fit(duration_key(history, start_year)), start_year, Assessment()))]
 
 

@@ -685,25 +685,48 @@ def _calibration_base(history: LaHistory, first: int, last: int) -> Parameters:
 
 
 def latest_complete_january(history: LaHistory) -> tuple[int, str | None]:
-    """The latest January with the LA's EHC plans and every placement group published (the
-    caseload a run starts from), and a note when that is not the latest January with plans
-    (North East Lincolnshire: January 2025's placements not published), else ``None``."""
+    """The January a run starts from unless told: the latest with the LA's EHC plans and every
+    placement group published (the caseload a run starts from) whose EHC plans are not a
+    suspect jump from the year before (more than the forecast engine's
+    :data:`sendcast.forecasting.one_la.JUMP_RATIO` apart, the check it flags a latest value
+    with), and a note when that is not the latest January with plans, else ``None``.
+
+    North East Lincolnshire: January 2025's placements are not published, so it starts from
+    2024. Newham: January 2025's 1,199 EHC plans against 2,705 in 2024, while it issued 379
+    new plans in 2024 (a fall no flow of plans explains): a run from it grew the plans
+    8.6-fold by 2035 (its flows are those of an LA of 2,700 plans), where the forecast engine,
+    starting from it with a warning, says 1,929 by 2030; it starts from 2024 with the note.
+    ``--start-year`` still starts from the suspect January if asked."""
+    from sendcast.forecasting.one_la import JUMP_RATIO
+
     rows = history.rows[(history.rows["breakdown"] == "") & history.rows["value"].notna()]
-    years = rows.loc[rows["measure"] == "ehcp_total", "year"]
-    if years.empty:
+    totals = rows[rows["measure"] == "ehcp_total"].set_index("year")["value"]
+    if totals.empty:
         raise SetupError(f"{history.la_name}: no published EHC plan caseload")
-    complete = set(years)
+    complete = set(totals.index)
     for measure in PLACEMENT_GROUPS:
         complete &= set(rows.loc[rows["measure"] == measure, "year"])
-    last = int(years.max())
+    last = int(totals.index.max())
     if not complete:
         return last, None  # the run names what is missing
-    latest = int(max(complete))
+    why: list[str] = []
+    for year in sorted(complete, reverse=True):
+        before = totals.get(year - 1)
+        if before is None or before < 20 or 1 / JUMP_RATIO <= (totals[year] + 1) / (before + 1) <= JUMP_RATIO:
+            break
+        why.append(f"January {year}'s EHC plans ({totals[year]:,.0f}) are more than {JUMP_RATIO:g} times from the "
+                   f"year before's ({before:,.0f}), a figure to check before a run starts from it")
+    else:
+        return last, None  # every complete January is a jump: the run starts from the latest and the forecast flags it
+    latest = int(year)
     if latest == last:
         return latest, None
     missing = [m for m in PLACEMENT_GROUPS if not ((rows["measure"] == m) & (rows["year"] == last)).any()]
-    return latest, (f"{history.la_name}: starts from January {latest}, the latest January with every placement "
-                    f"published (January {last} has no {', '.join(missing)})")
+    if missing:
+        why.insert(0, f"January {last} has no {', '.join(missing)}")
+        return latest, (f"{history.la_name}: starts from January {latest}, the latest January with every placement "
+                        f"published ({'; '.join(why)})")
+    return latest, f"{history.la_name}: starts from January {latest}, not January {last}: {'; '.join(why)}"
 
 
 def usual_calibration_start(start_year: int) -> int:
@@ -1667,6 +1690,45 @@ def counting_noise_note(history: LaHistory, start_year: int) -> str | None:
             "very wide and the mean sits well above the typical run (City of London, January 2035: mean 244, 80 with "
             "no growth drawn, measured 7 December 2026; benchmarks/evidence_small_la_draws.py). Treat this LA's "
             "later years as illustrative")
+
+
+#: A latest refusal rate below this fraction of the LA's own rate over the years before it is
+#: said (:func:`refusal_change_note`).
+REFUSAL_DROP = 1 / 3
+#: Years before the latest the earlier refusal rate pools.
+REFUSAL_YEARS_BEFORE = 4
+
+
+def refusal_change_note(history: LaHistory, start_year: int) -> str | None:
+    """A caution where the share of requests refused in the last fitted year (calendar
+    ``start_year - 1``) is below :data:`REFUSAL_DROP` of the LA's own share over the
+    :data:`REFUSAL_YEARS_BEFORE` years before it (at least 5% then, at least 50 requests in
+    the last year); ``None`` otherwise. The run carries the last year's refusal rate forward
+    (:func:`simulation.calibration.estimate_rates`), so almost every request is then assessed
+    and the undecided requests of those years sit in the starting backlog: Plymouth refused 0
+    of 895 requests in 2023 and 1 of 1,176 in 2024, against 26% over 2019-2022; its run's
+    new plans came to 1.05 times its requests and its EHC plans grew fourfold by 2035 (the
+    national simulation of 7 December 2026). Whether refusals were returned in the
+    person-level collection is for the LA to check; the note does not change the run."""
+    rows = history.rows[(history.rows["breakdown"] == "") & history.rows["measure"].isin(["requests", "requests_refused"])
+                        & history.rows["year"].between(start_year - 1 - REFUSAL_YEARS_BEFORE, start_year - 1)]
+    table = rows.pivot_table(index="year", columns="measure", values="value").dropna()
+    last = start_year - 1
+    if last not in table.index or {"requests", "requests_refused"} - set(table.columns):
+        return None
+    before = table[table.index < last]
+    if before.empty or table.loc[last, "requests"] < 50 or before["requests"].sum() <= 0:
+        return None
+    share_before = float(before["requests_refused"].sum() / before["requests"].sum())
+    share_last = float(table.loc[last, "requests_refused"] / table.loc[last, "requests"])
+    if share_before < 0.05 or share_last >= REFUSAL_DROP * share_before:
+        return None
+    return (f"refusals: {history.la_name} refused {table.loc[last, 'requests_refused']:,.0f} of "
+            f"{table.loc[last, 'requests']:,.0f} requests in {last} ({share_last:.1%}) against {share_before:.0%} in "
+            f"{int(before.index.min())}-{int(before.index.max())}; the run carries the latest year's rate forward, so "
+            "almost every request is assessed and the requests left undecided sit in its starting backlog: its new "
+            "plans come close to its requests. Check whether the LA's refusals were returned to SEN2 before trusting "
+            "its plans")
 
 
 def parameter_draws(params: Parameters, history: LaHistory, calibration: CalibrationResult, start_year: int,

@@ -30,6 +30,7 @@ from sendcast.data.build import Dataset
 from sendcast.data.capacity import capacity_file, codes_to_numbers, default_capacity
 from sendcast.runtime.errors import SendcastError
 from sendcast.scenarios.parameters import (MIN_CALIBRATION_YEARS, counting_noise_note, la_history,
+                                           refusal_change_note,
                                            latest_complete_january, places_without_list,
                                            usual_calibration_start)
 from sendcast.scenarios.pipeline import LoadedScenario
@@ -99,6 +100,9 @@ def retarget(loaded: list[LoadedScenario], dataset: Dataset, la: str,
     noise = counting_noise_note(history, start_year)  # a handful of requests a year: say what the bands are
     if noise is not None:
         notes.append(noise)
+    refusals = refusal_change_note(history, start_year)  # refusals that all but stopped: say what follows
+    if refusals is not None:
+        notes.append(refusals)
     if own.is_file():
         notes.append(f"special school places: {own} (the LA's own file)")
     elif capacity is not None:
