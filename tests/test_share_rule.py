@@ -156,3 +156,27 @@ def test_the_durations_fitting_run_does_not_say_what_the_run_itself_says(monkeyp
     with caplog.at_level("WARNING", logger=setup.log.name):
         setup.follow_paths(params, lambda p: p, history, None, start, None, {start + 1: 100.0}, say=False)
     assert not [r for r in caplog.records if "forecast of EHC plans" in r.getMessage()]
+
+
+@pytest.mark.slow  # one calibration and build of West Sussex, about 15 CPU-s
+@pytest.mark.parametrize("floor", ["none", "latest_published"])
+def test_the_share_of_pupils_on_sen_support_is_not_set_below_the_one_published_at_the_start(
+        dataset, monkeypatch, floor):
+    # West Sussex from January 2025: 16.1% published (13.7% in 2018, rising), and its request rate
+    # per child on SEN support grew about sevenfold in six years: the held share fell to 5.7% by
+    # 2035 (19,706 children on SEN support -> 6,424) before the floor
+    from simulation.cohort import expected_arrays
+
+    monkeypatch.setattr(setup, "SHARE_FLOOR", floor)
+    history = setup.la_history(dataset, "West Sussex")
+    fit = setup.calibrate_la(dataset, history.la_code, start_year=2025, history=history)
+    params = setup.build_parameters(dataset, history.la_code, start_year=2025, horizon=10, calibration=fit,
+                                    history=history)
+    stocks, _ = expected_arrays(replace(params, special_places=SpecialPlaces()), setup.TARGET_STEPS_PER_YEAR)
+    pupils = pupils_by_january(params.population, range(2025, 2036))
+    share = [100 * stocks[("sen_support", "")][y - 2025] / pupils[y] for y in range(2026, 2036)]
+    published = history.total("sen_support_pct", 2025)
+    if floor == "latest_published":
+        assert min(share) >= published - 0.1
+    else:
+        assert share[-1] < published - 5  # the fall the floor stops (the test fails if it no longer happens)

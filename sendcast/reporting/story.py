@@ -88,7 +88,8 @@ WHY_THEY_DIFFER = {
     "ehcp_independent_special": "in the simulation a child who cannot get a state special place goes to an "
                                 "independent school; the trend forecast carries the published independent "
                                 "placements forward",
-    "sen_support_pct": "the simulation keeps the share its fitted identification rate, damped, would give, while its "
+    "sen_support_pct": "the simulation keeps the share its fitted identification rate, damped, would give (never "
+                       "below the share published in its start January), while its "
                        "requests rise to follow the trend forecast of plans (taking children off SEN support) and the "
                        "resident children aged 4-15 fall (ONS projections); the trend forecast carries the published "
                        "share's growth forward. Out of sample (13 held-out LAs, origins 2021-2023, four years ahead) "
