@@ -52,7 +52,6 @@ import argparse
 from functools import partial
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
 import rule_evidence
 import sendcast.scenarios.parameters as setup
@@ -75,28 +74,9 @@ def main(argv: list[str] | None = None) -> int:
                              "the first, over the same checks of these written tables (--out)")
     args = parser.parse_args(argv)
     if args.paired:
-        print(paired(pd.concat([pd.read_csv(path) for path in args.paired], ignore_index=True), args.rules))
+        print(rule_evidence.paired(pd.concat([pd.read_csv(path) for path in args.paired], ignore_index=True), args.rules))
         return 0
     return rule_evidence.compare(args, {name: partial(_floor, name) for name in args.rules}, MEASURES)
-
-
-def paired(rows: pd.DataFrame, rules) -> pd.DataFrame:
-    """Per measure and horizon, for each rule after the first: the mean over the same checks
-    (LA, origin, horizon) of |its error| - |the first rule's| (log errors; points for the
-    shares), and how many checks it made better and worse."""
-    rows = rows[(rows["published"] > 0) & (rows["simulated"] > 0)]
-    shares = rows["measure"].isin(rule_evidence.POINTS)
-    error = np.where(shares, rows["simulated"] - rows["published"], np.log(rows["simulated"] / rows["published"]))
-    wide = rows.assign(error=error).pivot_table(index=["la_code", "measure", "origin", "horizon"], columns="rule",
-                                                values="error")
-    first, parts = rules[0], {}
-    for rule in rules[1:]:
-        change = (wide[rule].abs() - wide[first].abs()).dropna()
-        grouped = change.groupby(level=["measure", "horizon"])
-        parts[rule] = pd.DataFrame({"checks": grouped.size(), "mean_change": grouped.mean().round(4),
-                                    "better": grouped.apply(lambda x: int((x < 0).sum())),
-                                    "worse": grouped.apply(lambda x: int((x > 0).sum()))})
-    return pd.concat(parts, axis=1)
 
 
 if __name__ == "__main__":

@@ -12,7 +12,7 @@ four years ahead.
 Rules compared (each LA validated under each, origins 2021-2023): ``none`` (the rule before)
 and ``latest_published``. Criterion, written before the runs: adopt ``latest_published`` if,
 over the design set and the held-out set together, paired over the same checks
-(:func:`evidence_request_floor.paired`), the mean change of the absolute error of the SEN
+(:func:`rule_evidence.paired`), the mean change of the absolute error of the SEN
 support share is negative at every horizon and that of EHC plans, requests and new plans is no
 more than +0.005 at any horizon; then the same on a third set (``--every 10 --offset 5``).
 
@@ -39,7 +39,7 @@ from pathlib import Path
 import pandas as pd
 import rule_evidence
 import sendcast.scenarios.parameters as setup
-from evidence_request_floor import MEASURES, paired
+from evidence_request_floor import MEASURES
 
 
 def _floor(name: str) -> None:
@@ -54,7 +54,7 @@ def main(argv: list[str] | None = None) -> int:
                         help="instead of running: the paired mean change of the absolute error (--out tables)")
     args = parser.parse_args(argv)
     if args.paired:
-        print(paired(pd.concat([pd.read_csv(path) for path in args.paired], ignore_index=True), args.rules))
+        print(rule_evidence.paired(pd.concat([pd.read_csv(path) for path in args.paired], ignore_index=True), args.rules))
         return 0
     return rule_evidence.compare(args, {name: partial(_floor, name) for name in args.rules}, MEASURES)
 

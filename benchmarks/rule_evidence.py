@@ -4,10 +4,12 @@ leaving the neighbours out), each LA validated once under each rule
 (:func:`sendcast.scenarios.validation_all_las.validate_one_la`, origins 2021-2023), and the
 scores printed per measure and horizon, pooled over LAs and origins: the median absolute
 error and the median error (bias), log(simulated / published) for counts and flows and
-percentage points for the shares, and the 95% bands' coverage as run.
+percentage points for the shares, and the 95% bands' coverage as run; and, for two rules
+scored on the same checks, the paired mean change of the absolute error (:func:`paired`).
 
-Used by ``evidence_plans_target.py``, ``evidence_place_limits.py`` and
-``evidence_capacity_adjustment.py``; not a script itself.
+Used by ``evidence_plans_target.py``, ``evidence_place_limits.py``,
+``evidence_capacity_adjustment.py``, ``evidence_request_floor.py`` and
+``evidence_share_floor.py``; not a script itself.
 """
 
 from __future__ import annotations
@@ -143,3 +145,22 @@ def report(tested: pd.DataFrame, measures: tuple[str, ...], chosen: str, args: a
     if args.out:
         rows.to_csv(args.out, index=False, float_format="%.6g")
         print(f"Wrote {args.out}")
+
+
+def paired(rows: pd.DataFrame, rules) -> pd.DataFrame:
+    """Per measure and horizon, for each rule after the first: the mean over the same checks
+    (LA, origin, horizon) of |its error| - |the first rule's| (log errors; points for the
+    shares), and how many checks it made better and worse."""
+    rows = rows[(rows["published"] > 0) & (rows["simulated"] > 0)]
+    shares = rows["measure"].isin(POINTS)
+    error = np.where(shares, rows["simulated"] - rows["published"], np.log(rows["simulated"] / rows["published"]))
+    wide = rows.assign(error=error).pivot_table(index=["la_code", "measure", "origin", "horizon"], columns="rule",
+                                                values="error")
+    first, parts = rules[0], {}
+    for rule in rules[1:]:
+        change = (wide[rule].abs() - wide[first].abs()).dropna()
+        grouped = change.groupby(level=["measure", "horizon"])
+        parts[rule] = pd.DataFrame({"checks": grouped.size(), "mean_change": grouped.mean().round(4),
+                                    "better": grouped.apply(lambda x: int((x < 0).sum())),
+                                    "worse": grouped.apply(lambda x: int((x > 0).sum()))})
+    return pd.concat(parts, axis=1)
