@@ -86,7 +86,11 @@ random numbers) and paired differences are narrow::
   (``benchmarks/evidence_plans_target.py``; issue 19 note of 7 December): four years ahead
   it cut the errors of EHC plans by half and of requests and new plans by two thirds to a
   half, at a cost in state special places (more plans fill more of them where no place
-  limit is known).
+  limit is known). Two floors, each chosen out of sample (issue 19 note of 7 December,
+  stop 26): the request rate is never set to fall (:data:`PLANS_TARGET_FLOOR`; where the
+  model's plans outgrow the forecast with requests held, they grow faster rather than the
+  requests collapsing), and the share of pupils on SEN support identification follows is
+  never below the one published in the start January (:data:`SHARE_FLOOR`).
 - Age profiles of every hazard, decision and assessment times (5 and 10 weeks, Erlang)
   and the placement mix before fitting: ILLUSTRATIVE defaults from
   :mod:`simulation.priors`, not estimates; calibration scales them to the LA.
