@@ -50,9 +50,6 @@ from __future__ import annotations
 
 import argparse
 from functools import partial
-from pathlib import Path
-
-import pandas as pd
 import rule_evidence
 import sendcast.scenarios.parameters as setup
 
@@ -69,13 +66,7 @@ def main(argv: list[str] | None = None) -> int:
     rule_evidence.add_arguments(parser)
     parser.add_argument("--rules", nargs="+", choices=tuple(setup.PLANS_TARGET_FLOORS),
                         default=("both_ways", "gentle_fall", "no_fall"))
-    parser.add_argument("--paired", nargs="+", type=Path, default=None,
-                        help="instead of running: the mean change of the absolute error, rule by rule against "
-                             "the first, over the same checks of these written tables (--out)")
     args = parser.parse_args(argv)
-    if args.paired:
-        print(rule_evidence.paired(pd.concat([pd.read_csv(path) for path in args.paired], ignore_index=True), args.rules))
-        return 0
     return rule_evidence.compare(args, {name: partial(_floor, name) for name in args.rules}, MEASURES)
 
 

@@ -34,9 +34,7 @@ from __future__ import annotations
 
 import argparse
 from functools import partial
-from pathlib import Path
 
-import pandas as pd
 import rule_evidence
 import sendcast.scenarios.parameters as setup
 from evidence_request_floor import MEASURES
@@ -50,12 +48,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     rule_evidence.add_arguments(parser)
     parser.add_argument("--rules", nargs="+", choices=setup.SHARE_FLOORS, default=setup.SHARE_FLOORS)
-    parser.add_argument("--paired", nargs="+", type=Path, default=None,
-                        help="instead of running: the paired mean change of the absolute error (--out tables)")
     args = parser.parse_args(argv)
-    if args.paired:
-        print(rule_evidence.paired(pd.concat([pd.read_csv(path) for path in args.paired], ignore_index=True), args.rules))
-        return 0
     return rule_evidence.compare(args, {name: partial(_floor, name) for name in args.rules}, MEASURES)
 
 

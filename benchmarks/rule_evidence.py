@@ -49,6 +49,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--replications", type=int, default=30)
     parser.add_argument("--seed", type=int, default=20251122)
     parser.add_argument("--out", type=Path, default=None)
+    parser.add_argument("--paired", nargs="+", type=Path, default=None,
+                        help="instead of running: the mean change of the absolute error, rule by rule against the "
+                             "first, over the same checks of these written tables (--out), :func:`paired`")
 
 
 def chosen_las(args: argparse.Namespace) -> tuple[store.Dataset, pd.DataFrame, str]:
@@ -121,7 +124,11 @@ def _scores(rows: pd.DataFrame, points: tuple[str, ...]) -> pd.Series:
 def compare(args: argparse.Namespace, rules: dict[str, Callable[[], None]], measures: tuple[str, ...],
             points: tuple[str, ...] = POINTS) -> int:
     """The LAs the options choose, validated under every rule and the scores printed
-    (:func:`report`): what an evidence script's ``main`` does once its rules are set."""
+    (:func:`report`): what an evidence script's ``main`` does once its rules are set. With
+    ``--paired``: nothing run, the written tables compared rule by rule (:func:`paired`)."""
+    if args.paired:
+        print(paired(pd.concat([pd.read_csv(path) for path in args.paired], ignore_index=True), list(rules)))
+        return 0
     dataset, las, chosen = chosen_las(args)
     report(validate_under_rules(dataset, las, rules, args), measures, chosen, args, points)
     return 0

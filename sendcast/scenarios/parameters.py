@@ -1238,9 +1238,10 @@ def _assemble(dataset: Dataset, history: LaHistory, calibration: CalibrationResu
             share = forecast_share_path(dataset, history, start_year, horizon)
         elif IDENTIFICATION_FORWARD == "held_share" and plans is not None:
             share = carried_share_path(baseline_levers(params), start_year)
-        latest = history.total("sen_support_pct", start_year)
-        if share is not None and SHARE_FLOOR == "latest_published" and latest is not None:
-            share = {year: max(value, latest) for year, value in share.items()}
+        if share is not None and SHARE_FLOOR == "latest_published":
+            latest = history.total("sen_support_pct", start_year)
+            if latest is not None:
+                share = {year: max(value, latest) for year, value in share.items()}
         params = follow_paths(params, baseline_levers, history, calibration, start_year, share, plans, say=say)
     return params
 
