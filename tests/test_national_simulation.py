@@ -117,8 +117,36 @@ def test_dask_on_an_existing_cluster_gives_the_local_tables_for_three_las(datase
                                        scheduler=cluster.scheduler_address)
     pd.testing.assert_frame_equal(remote.summary, local.summary)
     pd.testing.assert_frame_equal(remote.differences, local.differences)
+    pd.testing.assert_frame_equal(remote.forecast_check, local.forecast_check)
+    assert set(local.forecast_check["la_code"]) == set(las["la_code"])   # every LA's baseline beside its forecast
     status = local.las.set_index("la_name")["status"]
     # City of London's two caseload tables part by one child: simulated (refusals: test above)
     assert dict(status) == {"Rutland": "simulated", "City of London": "simulated", "Hartlepool": "simulated"}
     assert set(local.summary["scenario"]) == {"Baseline", "New special school"}
     assert (local.las.loc[local.las["status"] == "simulated", "tasks"] == 2).all()
+
+
+def test_each_la_baseline_is_checked_against_its_own_forecast_interval():
+    """Issue 19's "one future" for every LA: the national run sets each LA's baseline (never the
+    option) beside the forecast engine's 80% interval its set-up carried, year by year."""
+    setups = _hand_made_setups(2)
+    years = sorted(national.simulate_set_up(setups, chunk=2).summary["year"].unique())
+    def published(setup):
+        return national.LaHistory(setup.la_code, setup.la_name, "1",
+                                  pd.DataFrame(columns=["measure", "breakdown", "year", "value"]))
+
+    wide = pd.DataFrame({"measure": "ehcp_total", "year": years, "mean": 1.0, "lo80": 0.0, "hi80": 1e9})
+    high = wide.assign(lo80=1e8)   # an interval no baseline of a tenth of Gloucestershire reaches
+    setups[0] = dataclasses.replace(setups[0], forecast=wide, published=published(setups[0]))
+    setups[2] = dataclasses.replace(setups[2], forecast=high, published=published(setups[2]))
+    result = national.simulate_set_up(setups, chunk=2)
+    check = result.forecast_check.dropna(subset=["year"])
+    assert set(check["la_code"]) == {"X1", "X2"}   # the refused LA has no row
+    where = check[check["measure"] == "ehcp_total"].groupby("la_code")["where"].unique()
+    assert list(where["X1"]) == ["inside"] and list(where["X2"]) == ["below"]
+    baseline = result.summary[(result.summary["la_code"] == "X1") & (result.summary["scenario"] == "Baseline")
+                              & (result.summary["measure"] == "ehcp_total") & (result.summary["breakdown"] == "")]
+    mine = check[(check["la_code"] == "X1") & (check["measure"] == "ehcp_total")]
+    np.testing.assert_allclose(mine["simulated"].to_numpy(), baseline.set_index("year").loc[mine["year"], "mean"])
+    # measures the forecast did not carry are said, not dropped
+    assert set(result.forecast_check.loc[result.forecast_check["year"].isna(), "where"]) == {"no forecast"}

@@ -11,6 +11,10 @@ on every backend. Writes, into a new run folder:
   scenario's price base);
 - ``national_differences.csv``: per LA, option - baseline, the mean paired difference and its
   95% confidence interval (simulation noise);
+- ``national_forecast_check.csv``: per LA, measure and year, the baseline's mean against the
+  forecast engine's 80% interval (made with the published figures to the start January) and,
+  for a measure outside in any year, why (issue 19: one future from both engines, for every
+  LA; :func:`sendcast.scenarios.baseline_check.against_forecast`);
 - ``las.csv``: every LA asked for, its status (``simulated``, ``refused`` with the reason, or
   ``failed``), set-up seconds, simulation CPU seconds, tasks and the largest task's peak memory.
 """
@@ -68,6 +72,7 @@ def simulate_all_las(args: argparse.Namespace, dataset: Dataset) -> int:
     with run_folder(args.out, command="simulate", label="all-las", force=args.force) as run:
         atomic.write_csv(run.path("national_simulation.csv"), result.summary, float_format="%.6g")
         atomic.write_csv(run.path("national_differences.csv"), result.differences, float_format="%.6g")
+        atomic.write_csv(run.path("national_forecast_check.csv"), result.forecast_check, float_format="%.6g")
         atomic.write_csv(run.path("las.csv"), result.las)
         for path in chain:
             run.record_input(Path(path), "scenario")
@@ -99,11 +104,28 @@ def _print(result, replications: int, option: str) -> None:
               "mean of the pairs), largest five:")
         for row in final.reindex(final["mean"].abs().sort_values(ascending=False).index).head(5).itertuples():
             print(f"  {row.la_name}: {row.mean:+,.1f} (95% CI {row.lo95:+,.1f} to {row.hi95:+,.1f})")
+    _print_forecast_check(result.forecast_check)
     left_out = las[las["status"] != SIMULATED]
     if not left_out.empty:
         print(f"LAs not simulated ({len(left_out)}):")
         for row in left_out.itertuples(index=False):
             print(f"  - {row.la_name} ({row.la_code}): {row.status}: {row.reason}")
+
+
+def _print_forecast_check(rows) -> None:
+    """Per measure: the LAs whose baseline sits inside the forecast engine's 80% interval in
+    every year both engines cover, and how many years of all LAs are above and below it."""
+    scored = rows.dropna(subset=["year"])
+    if scored.empty:
+        return
+    print("Baseline against the forecast engine's 80% interval (national_forecast_check.csv; why, where a rule "
+          "found a reason):")
+    for measure, group in scored.groupby("measure", sort=False):
+        by_la = group.groupby("la_code")["where"]
+        every = int(by_la.apply(lambda where: (where == "inside").all()).sum())
+        years = len(group)
+        print(f"  {measure}: inside in every year for {every} of {by_la.ngroups} LAs; of {years:,} LA-years "
+              f"{(group['where'] == 'above').mean():.0%} above, {(group['where'] == 'below').mean():.0%} below")
 
 
 def add_options(parser: argparse.ArgumentParser) -> None:

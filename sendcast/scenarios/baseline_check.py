@@ -79,6 +79,17 @@ def baseline_check(dataset: Dataset, la: str, *, years: int = 6, replications: i
     summary = summary[summary["breakdown"].fillna("") == ""]
     forecast = forecast_la(dataset, history.la_code, horizon=years, evidence=evidence, data=data,
                            la_backtest=False, age_bands=False).forecast
+    return LaCheck(against_forecast(history, summary, forecast), _flows(summary))
+
+
+def against_forecast(history, summary: pd.DataFrame, forecast: pd.DataFrame) -> pd.DataFrame:
+    """:data:`CHECK_COLUMNS` and ``why``: the baseline's mean (``summary``, totals:
+    ``measure, year, mean``) against the forecast's 80% interval (``forecast``: ``measure,
+    year, lo80, hi80``) for every year of :data:`CHECK_MEASURES` both cover, and for a
+    measure outside in any year what drives it (:func:`outside_reasons`, on ``history``'s
+    published rows and the run's own flows in ``summary``)."""
+    if "breakdown" in summary:
+        summary = summary[summary["breakdown"].fillna("") == ""]
     rows = []
     for measure in CHECK_MEASURES:
         simulated = summary[summary["measure"] == measure].set_index("year")["mean"]
@@ -91,9 +102,12 @@ def baseline_check(dataset: Dataset, la: str, *, years: int = 6, replications: i
         if simulated.empty or trend.empty:
             rows.append((history.la_code, history.la_name, measure, np.nan, np.nan, np.nan, np.nan,
                          "no forecast" if trend.empty else "not simulated", np.nan))
-    flows = summary[summary["measure"].isin(FLOW_MEASURES)][["measure", "year", "mean"]].reset_index(drop=True)
     table = pd.DataFrame(rows, columns=CHECK_COLUMNS)
-    return LaCheck(table.assign(why=table["measure"].map(outside_reasons(history, table, flows))), flows)
+    return table.assign(why=table["measure"].map(outside_reasons(history, table, _flows(summary))))
+
+
+def _flows(summary: pd.DataFrame) -> pd.DataFrame:
+    return summary[summary["measure"].isin(FLOW_MEASURES)][["measure", "year", "mean"]].reset_index(drop=True)
 
 
 #: The baseline's figures kept beside the check (mean over replications).

@@ -42,6 +42,8 @@ from sendcast.data.build import Dataset
 from sendcast.data.store import process_dataset, remember_dataset
 from sendcast.runtime.errors import SendcastError
 from sendcast.runtime.parallel import Progress, map_tasks
+from sendcast.scenarios.baseline_check import CHECK_COLUMNS, CHECK_MEASURES, against_forecast
+from sendcast.scenarios.parameters import LaHistory
 from simulation import Parameters
 from simulation.errors import ParameterError
 from simulation.runner import SUMMARY_COLUMNS, replication_values, results_from_wide, wide_table
@@ -81,6 +83,12 @@ class LaSetup:
     option: tuple[Parameters, ...] = ()
     notes: tuple[str, ...] = ()
     seconds: float = 0.0
+    #: The forecast engine's 80% interval for the baseline's years (``measure, year, mean,
+    #: lo80, hi80``; :data:`sendcast.scenarios.baseline_check.CHECK_MEASURES`, made with the
+    #: published figures to the start January) and the published rows the reasons read
+    #: (:func:`sendcast.scenarios.baseline_check.outside_reasons`); ``None``: not checked.
+    forecast: pd.DataFrame | None = field(default=None, repr=False, compare=False)
+    published: LaHistory | None = field(default=None, repr=False, compare=False)
 
 
 @dataclass(frozen=True)
@@ -121,12 +129,25 @@ class NationalSimulation:
     setup_seconds: float
     simulation_seconds: float
     chunk_peaks_mib: tuple[float, ...] = field(default=())
+    #: Each LA's baseline against the forecast engine's 80% interval, one row per LA, measure
+    #: and year (:func:`sendcast.scenarios.baseline_check.against_forecast`: issue 19's "one
+    #: future" for every LA); empty when no set-up carried a forecast.
+    forecast_check: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=[*CHECK_COLUMNS, "why"]))
 
 
 def setup_la(dataset: Dataset, task: SetupTask) -> LaSetup:
     """Calibrate ``task.la_code`` and draw each replication's Parameters for the baseline and
     the option (as :func:`sendcast.scenarios.pipeline.compare`). Raises
-    :class:`SendcastError` when the LA cannot be simulated."""
+    :class:`SendcastError` when the LA cannot be simulated. Also keeps the forecast engine's
+    80% interval the baseline is checked against (:attr:`LaSetup.forecast`)."""
+    from sendcast.forecasting.one_la import kept_forecasts
+
+    with kept_forecasts():  # the forecast the baseline follows is the one it is checked against: made once
+        return _setup_la(dataset, task)
+
+
+def _setup_la(dataset: Dataset, task: SetupTask) -> LaSetup:
+    from sendcast.forecasting.one_la import central_forecast_table
     from sendcast.scenarios.files import load_scenario
     from sendcast.scenarios.parameters import baseline_path, calibrate_la, la_history, parameter_draws
     from sendcast.scenarios.pipeline import LoadedScenario, build_all_parameters
@@ -150,9 +171,19 @@ def setup_la(dataset: Dataset, task: SetupTask) -> LaSetup:
                              trends=item.scenario.trends.rule) for item, params in zip(targeted, built)]
     extra = option_draws(targeted[1].scenario, drawn[1], seed=info.seed, replications=task.replications)
     option_parameters = extra.parameters if extra is not None else drawn[1]
+    forecast = central_forecast_table(dataset, task.la_code, until=info.start_year, horizon=built[0].horizon)
+    forecast = forecast[forecast["measure"].isin(CHECK_MEASURES)][["measure", "year", "mean", "lo80", "hi80"]]
+    rows = history.rows
+    published = replace(history, rows=rows[rows["measure"].isin(PUBLISHED_FOR_REASONS) & (rows["breakdown"] == "")]
+                        .reset_index(drop=True), requests_panel=None, panels=None, assessment_panels=None)
     return LaSetup(task.la_code, task.la_name, SIMULATED, baseline_name=targeted[0].name,
                    option_name=targeted[1].name, seed=int(info.seed), baseline=tuple(_each(drawn[0], task)),
-                   option=tuple(_each(option_parameters, task)), notes=tuple(notes))
+                   option=tuple(_each(option_parameters, task)), notes=tuple(notes),
+                   forecast=forecast.reset_index(drop=True), published=published)
+
+
+#: The published series :func:`sendcast.scenarios.baseline_check.outside_reasons` reads.
+PUBLISHED_FOR_REASONS = ("requests", "requests_refused", "new_plans")
 
 
 def _each(params: Parameters | Sequence[Parameters], task: SetupTask) -> list[Parameters]:
@@ -246,11 +277,14 @@ def simulate_set_up(setups: Sequence[LaSetup], *, chunk: int = DEFAULT_CHUNK, ba
     by_la: dict[str, list[ChunkResult]] = {}
     for result in results:
         by_la.setdefault(result.la_code, []).append(result)
-    summaries, differences = [], []
+    summaries, differences, checks = [], [], []
     for setup in ready:
         summary, difference = la_tables(setup, by_la[setup.la_code])
         summaries.append(summary)
         differences.append(difference)
+        if setup.forecast is not None and setup.published is not None:
+            checks.append(against_forecast(setup.published, summary[summary["scenario"] == setup.baseline_name],
+                                           setup.forecast))
     rows = []
     for setup in setups:
         own = by_la.get(setup.la_code, [])
@@ -264,7 +298,8 @@ def simulate_set_up(setups: Sequence[LaSetup], *, chunk: int = DEFAULT_CHUNK, ba
         differences=pd.concat(differences, ignore_index=True) if differences else empty,
         las=pd.DataFrame(rows, columns=LA_COLUMNS), setup_seconds=setup_seconds,
         simulation_seconds=simulation_seconds,
-        chunk_peaks_mib=tuple(r.peak_bytes / 2**20 for r in results))
+        chunk_peaks_mib=tuple(r.peak_bytes / 2**20 for r in results),
+        **({"forecast_check": pd.concat(checks, ignore_index=True)} if checks else {}))
 
 
 def simulate_las(dataset: Dataset, las: pd.DataFrame, scenario: str | Path, *, replications: int,
