@@ -108,6 +108,29 @@ def chosen_rows(result: RealtimeResult, measure: str, code: str) -> pd.DataFrame
     return _lookup(result).rows(measure, code)
 
 
+def extend_beyond(base: np.ndarray, offsets: np.ndarray, horizon: int, *,
+                  last_known: float) -> tuple[np.ndarray, np.ndarray]:
+    """The engine's central forecast ``base`` (``log(1 + x)``, one value a year ahead) and its
+    interval's offsets from it (``offsets``: one row a year, one column a bound) carried to
+    ``horizon`` years: beyond the years the engine scored, the last year's growth continues
+    and the offsets grow in proportion to the years ahead (``last_known``: ``log(1 + x)`` of
+    the last published value, the growth's base when the engine scored one year only).
+    Tested by truncation (``benchmarks/evidence_extrapolation.py``: the engine's forecasts
+    scored to 3 years carried to 4 and 5, every LA's origins 2013-2020): the centre erred as
+    little as the engine's own 4- and 5-year forecasts (EHC plans: median absolute log error
+    0.146 / 0.180 both; damped growth 0.189 and no further growth 0.270 five years ahead), and
+    the 80% interval held at least as many outcomes as the engine's own at every origin (EHC
+    plans 62% against 59-60%, state special 80-83% against 77%, new plans 84-89% against
+    77-80%); widening with the square root of the years ahead held fewer (EHC plans 53-56%)."""
+    scored = base.size
+    if horizon <= scored:
+        return base[:horizon], offsets[:horizon]
+    extra = np.arange(scored + 1, horizon + 1)
+    step = base[-1] - (base[-2] if scored > 1 else last_known)
+    return (np.concatenate([base, base[-1] + step * (extra - scored)]),
+            np.concatenate([offsets, offsets[-1][None, :] * (extra / scored)[:, None]]))
+
+
 def live_forecast(result: RealtimeResult, code: str, measure: str, history: pd.Series, horizon: int, *,
                   uniforms: np.ndarray, name: str = "") -> LiveForecast | None:
     """The live forecast of ``measure`` for ``code`` (see the module docstring), or None when
@@ -138,14 +161,8 @@ def live_forecast(result: RealtimeResult, code: str, measure: str, history: pd.S
     if np.isnan(offsets).any():
         return None
     engine_horizon = central.size
-    extrapolated_after = None
-    if horizon > engine_horizon:
-        extra = np.arange(engine_horizon + 1, horizon + 1)
-        step = base[-1] - (base[-2] if engine_horizon > 1 else np.log1p(float(history.iloc[-1])))
-        base = np.concatenate([base, base[-1] + step * (extra - engine_horizon)])
-        offsets = np.concatenate([offsets, offsets[-1][None, :] * (extra / engine_horizon)[:, None]])
-        extrapolated_after = engine_horizon
-    base, offsets = base[:horizon], offsets[:horizon]
+    extrapolated_after = engine_horizon if horizon > engine_horizon else None
+    base, offsets = extend_beyond(base, offsets, horizon, last_known=float(np.log1p(float(history.iloc[-1]))))
     central = np.maximum(np.expm1(base), 0.0)
     def at(column: int) -> np.ndarray:
         return np.maximum(np.expm1(base + offsets[:, column]), 0.0)
