@@ -31,7 +31,8 @@ import pandas as pd
 from sendcast.data import store
 from sendcast.forecasting.evidence import national_evidence
 from sendcast.runtime.errors import SendcastError
-from sendcast.scenarios.baseline_check import baseline_check, check_summary
+from sendcast.scenarios.baseline_check import baseline_check
+from sendcast.scenarios.forecast_agreement import check_summary
 from sendcast.scenarios.validation_all_las import choose_las, current_las
 from simulation.errors import ParameterError
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from sendcast.scenarios.baseline_check import CHECK_COLUMNS, check_summary, outside_reasons
+from sendcast.scenarios.forecast_agreement import CHECK_COLUMNS, check_summary, outside_reasons
 from sendcast.scenarios.parameters import LaHistory
 
 
@@ -40,7 +40,7 @@ def test_the_reasons_name_the_backlog_the_requests_and_a_refusal_rate_that_jumpe
                           ("overflow_independent", 2025, 40.0)], columns=["measure", "year", "mean"])
     rows = pd.concat([_rows("ehcp_total", [150, 250]), _rows("ehcp_independent_special", [300]),
                       _rows("ehcp_state_special", [150])], ignore_index=True)
-    why = outside_reasons(history, rows, flows)
+    why = outside_reasons(history.rows, rows, flows)
     assert "2,500 requests waiting" in why["ehcp_total"] and "700 new plans in 2024" in why["ehcp_total"]
     assert "requests go from 2,000 (2024) to 3,100 (2030)" in why["ehcp_total"]
     assert "10% of requests refused in 2024 against 60%" in why["ehcp_total"]
@@ -54,5 +54,33 @@ def test_a_reason_must_push_the_measure_the_way_it_is_out():
                        {2021: 300, 2022: 300, 2023: 300, 2024: 550}, {2024: 700})
     flows = pd.DataFrame([("in_assessment", 2025, 100.0), ("requests", 2030, 1000.0)],
                          columns=["measure", "year", "mean"])
-    assert "55% of requests refused" in outside_reasons(history, _rows("ehcp_total", [50]), flows)["ehcp_total"]
-    assert "ehcp_total" not in outside_reasons(history, _rows("ehcp_total", [250]), flows)
+    assert "55% of requests refused" in outside_reasons(history.rows, _rows("ehcp_total", [50]), flows)["ehcp_total"]
+    assert "ehcp_total" not in outside_reasons(history.rows, _rows("ehcp_total", [250]), flows)
+
+
+def test_a_collapse_in_the_last_published_requests_explains_plans_below_the_interval():
+    """Isle of Wight published 74 requests for 2024 (382 for 2022, none for 2023) and 187 new
+    plans: the run carries 74 forward, and its plans fall below the trend's interval."""
+    history = _history({2021: 361, 2022: 382, 2024: 74}, {2021: 40, 2022: 40, 2024: 7}, {2024: 187})
+    flows = pd.DataFrame([("in_assessment", 2025, 50.0), ("requests", 2030, 240.0)],
+                         columns=["measure", "year", "mean"])
+    why = outside_reasons(history.rows, _rows("ehcp_total", [50]), flows)["ehcp_total"]
+    assert "published requests fell from 382 (2022) to 74 (2024)" in why
+    assert "fewer than the 187 new plans issued in 2024" in why and "carries requests forward from 2024" in why
+    # the collapse never explains plans above the interval
+    assert "published requests fell" not in outside_reasons(history.rows, _rows("ehcp_total", [250]), flows).get(
+        "ehcp_total", "")
+    # a small fall (within 1 / 1.5) with more requests than plans is no reason
+    steady = _history({2023: 400, 2024: 300}, {2023: 40, 2024: 40}, {2024: 200})
+    assert "ehcp_total" not in outside_reasons(steady.rows, _rows("ehcp_total", [50]), flows)
+
+
+def test_a_placement_outside_on_the_same_side_as_the_plans_is_said_to_follow_them():
+    history = _history({2023: 400, 2024: 400}, {2023: 40, 2024: 40}, {2024: 200})
+    flows = pd.DataFrame([("in_assessment", 2025, 50.0), ("requests", 2030, 400.0)], columns=["measure", "year", "mean"])
+    rows = pd.concat([_rows("ehcp_total", [50, 50, 150]), _rows("ehcp_state_special", [50, 50, 50]),
+                      _rows("ehcp_independent_special", [250, 150, 150])], ignore_index=True)
+    why = outside_reasons(history.rows, rows, flows)
+    assert "EHC plans are below the trend's interval too in 2026, 2027" in why["ehcp_state_special"]
+    assert "2028" not in why["ehcp_state_special"]            # plans inside that year: not their doing
+    assert "ehcp_independent_special" not in why              # above while the plans are below

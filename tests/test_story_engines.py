@@ -62,3 +62,22 @@ def test_sen_support_is_compared_as_a_share_of_residents_aged_4_to_15():
     assert table["inside"].to_dict() == {2025: "inside", 2026: "above"}
     (line,) = agreement_lines(engines_agreement(comparison, forecast))
     assert line.startswith("Pupils on SEN support (% of residents aged 4-15): the simulation is outside")
+
+
+def test_the_la_s_own_reason_comes_before_the_general_one_in_the_table_and_the_report():
+    """Isle of Wight published 74 requests for 2024 (382 for 2022) and 187 new plans: its plans
+    fall below the trend's interval, and the report says so in its own figures, then why the
+    engines can differ at all; an LA with no published flows gets the general reason only."""
+    comparison, forecast = _runs({"ehcp_total": {2026: 50.0, 2027: 150.0}},
+                                 {"ehcp_total": {2026: (100, 200), 2027: (100, 200)}})
+    general = engines_agreement(comparison, forecast).set_index("year")
+    assert general.loc[2026, "reason"] == WHY_THEY_DIFFER["ehcp_total"]
+    comparison.published = pd.DataFrame(
+        [("requests", "", 2022, 382.0), ("requests", "", 2024, 74.0), ("new_plans", "", 2024, 187.0)],
+        columns=["measure", "breakdown", "year", "value"])
+    table = engines_agreement(comparison, forecast).set_index("year")
+    own = "published requests fell from 382 (2022) to 74 (2024), fewer than the 187 new plans issued in 2024"
+    assert table.loc[2026, "reason"].startswith(own) and table.loc[2026, "reason"].endswith(WHY_THEY_DIFFER["ehcp_total"])
+    assert table.loc[2027, "reason"] == ""                                          # inside: nothing to explain
+    (line,) = agreement_lines(engines_agreement(comparison, forecast))
+    assert own in line and WHY_THEY_DIFFER["ehcp_total"] in line

@@ -14,7 +14,7 @@ on every backend. Writes, into a new run folder:
 - ``national_forecast_check.csv``: per LA, measure and year, the baseline's mean against the
   forecast engine's 80% interval (made with the published figures to the start January) and,
   for a measure outside in any year, why (issue 19: one future from both engines, for every
-  LA; :func:`sendcast.scenarios.baseline_check.against_forecast`);
+  LA; :func:`sendcast.scenarios.forecast_agreement.against_forecast`);
 - ``las.csv``: every LA asked for, its status (``simulated``, ``refused`` with the reason, or
   ``failed``), set-up seconds, simulation CPU seconds, tasks and the largest task's peak memory.
 """

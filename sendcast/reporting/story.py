@@ -34,6 +34,7 @@ from sendcast.reporting.need_simulation import need_caveats, need_lines, option_
 from sendcast.reporting.html_report import Report
 from sendcast.reporting.psa_report import psa_sentences, psa_sources_table
 from sendcast.runtime.runs import option_file_names
+from sendcast.scenarios.forecast_agreement import flows_of, outside_reasons
 from sendcast.scenarios.parameters import ADDED_PLACES, FORECAST_PLACES, PUPIL_AGES
 from sendcast.scenarios.pipeline import Comparison
 
@@ -118,7 +119,26 @@ def engines_agreement(comparison: Comparison, forecast: LaForecast | None) -> pd
             where = "below" if value < low else "above" if value > high else "inside"
             rows.append((measure, int(year), value, low, high, where,
                          "" if where == "inside" else WHY_THEY_DIFFER[measure]))
-    return pd.DataFrame(rows, columns=columns)
+    table = pd.DataFrame(rows, columns=columns)
+    own = _own_reasons(comparison, table)
+    outside = table["inside"] != "inside"
+    table.loc[outside, "reason"] = [f"{own[m]}; {why}" if m in own else why
+                                    for m, why in zip(table.loc[outside, "measure"], table.loc[outside, "reason"])]
+    return table
+
+
+def _own_reasons(comparison: Comparison, table: pd.DataFrame) -> dict[str, str]:
+    """What in this LA's published flows and its baseline's own flows pushes a measure outside
+    the trend's interval (:func:`sendcast.scenarios.forecast_agreement.outside_reasons`: a
+    backlog at the start, requests carried far, a refusal rate that jumped, a collapse in the
+    last published requests, special places full), said before the general reason; none
+    without the LA's published flows (:attr:`Comparison.published`)."""
+    published = getattr(comparison, "published", None)
+    if published is None or published.empty or table.empty:
+        return {}
+    summary = comparison.summary
+    summary = summary[(summary["scenario"] == comparison.baseline) & (summary["breakdown"].fillna("") == "")]
+    return outside_reasons(published, table.rename(columns={"inside": "where"}), flows_of(summary))
 
 
 def _baseline_series(comparison: Comparison, measure: str) -> pd.DataFrame:
@@ -164,7 +184,7 @@ def agreement_lines(agreement: pd.DataFrame) -> list[str]:
         sides = " and ".join(f"{side} it in {_years(out.loc[out['inside'] == side, 'year'].tolist())}"
                              for side in ("above", "below") if (out["inside"] == side).any())
         lines.append(f"{labels[measure]}: the simulation is outside the trend forecast's 80% interval ({sides}); "
-                     f"{WHY_THEY_DIFFER[measure]}.")
+                     f"{out['reason'].iloc[0]}.")
     if not lines:
         years = _years(sorted(agreement["year"].unique().tolist()))
         return [f"In every year both engines cover ({years}), the simulation's baseline lies inside the trend "

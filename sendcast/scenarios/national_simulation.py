@@ -42,7 +42,7 @@ from sendcast.data.build import Dataset
 from sendcast.data.store import process_dataset, remember_dataset
 from sendcast.runtime.errors import SendcastError
 from sendcast.runtime.parallel import Progress, map_tasks
-from sendcast.scenarios.baseline_check import CHECK_COLUMNS, CHECK_MEASURES, against_forecast
+from sendcast.scenarios.forecast_agreement import CHECK_COLUMNS, CHECK_MEASURES, against_forecast, published_for_reasons
 from sendcast.scenarios.parameters import LaHistory
 from simulation import Parameters
 from simulation.errors import ParameterError
@@ -84,9 +84,9 @@ class LaSetup:
     notes: tuple[str, ...] = ()
     seconds: float = 0.0
     #: The forecast engine's 80% interval for the baseline's years (``measure, year, mean,
-    #: lo80, hi80``; :data:`sendcast.scenarios.baseline_check.CHECK_MEASURES`, made with the
+    #: lo80, hi80``; :data:`sendcast.scenarios.forecast_agreement.CHECK_MEASURES`, made with the
     #: published figures to the start January) and the published rows the reasons read
-    #: (:func:`sendcast.scenarios.baseline_check.outside_reasons`); ``None``: not checked.
+    #: (:func:`sendcast.scenarios.forecast_agreement.outside_reasons`); ``None``: not checked.
     forecast: pd.DataFrame | None = field(default=None, repr=False, compare=False)
     published: LaHistory | None = field(default=None, repr=False, compare=False)
 
@@ -130,7 +130,7 @@ class NationalSimulation:
     simulation_seconds: float
     chunk_peaks_mib: tuple[float, ...] = field(default=())
     #: Each LA's baseline against the forecast engine's 80% interval, one row per LA, measure
-    #: and year (:func:`sendcast.scenarios.baseline_check.against_forecast`: issue 19's "one
+    #: and year (:func:`sendcast.scenarios.forecast_agreement.against_forecast`: issue 19's "one
     #: future" for every LA); empty when no set-up carried a forecast.
     forecast_check: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=[*CHECK_COLUMNS, "why"]))
 
@@ -173,17 +173,13 @@ def _setup_la(dataset: Dataset, task: SetupTask) -> LaSetup:
     option_parameters = extra.parameters if extra is not None else drawn[1]
     forecast = central_forecast_table(dataset, task.la_code, until=info.start_year, horizon=built[0].horizon)
     forecast = forecast[forecast["measure"].isin(CHECK_MEASURES)][["measure", "year", "mean", "lo80", "hi80"]]
-    rows = history.rows
-    published = replace(history, rows=rows[rows["measure"].isin(PUBLISHED_FOR_REASONS) & (rows["breakdown"] == "")]
-                        .reset_index(drop=True), requests_panel=None, panels=None, assessment_panels=None)
+    published = replace(history, rows=published_for_reasons(history, info.start_year), requests_panel=None,
+                        panels=None, assessment_panels=None)
     return LaSetup(task.la_code, task.la_name, SIMULATED, baseline_name=targeted[0].name,
                    option_name=targeted[1].name, seed=int(info.seed), baseline=tuple(_each(drawn[0], task)),
                    option=tuple(_each(option_parameters, task)), notes=tuple(notes),
                    forecast=forecast.reset_index(drop=True), published=published)
 
-
-#: The published series :func:`sendcast.scenarios.baseline_check.outside_reasons` reads.
-PUBLISHED_FOR_REASONS = ("requests", "requests_refused", "new_plans")
 
 
 def _each(params: Parameters | Sequence[Parameters], task: SetupTask) -> list[Parameters]:

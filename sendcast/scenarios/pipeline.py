@@ -38,6 +38,7 @@ from sendcast.data.years import (
     financial_years_from_calendar_rows,
 )
 from sendcast.data.paths import data_dir
+from sendcast.scenarios.forecast_agreement import published_for_reasons
 from sendcast.scenarios.discrepancy import DISCREPANCY_COLUMNS, for_run, widen_summary
 from sendcast.scenarios.files import Distribution, Scenario, load_scenario
 from sendcast.scenarios.psa import OptionDraws, PsaResult, analyse_option, option_draws
@@ -153,6 +154,12 @@ class Comparison:
     discrepancy: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=DISCREPANCY_COLUMNS))
     band_note: str = "PREDICTIVE bands: the replications' spread (parameter draws and simulation noise), not widened"
     band_evidence: str = ""
+    #: The LA's published requests, refusals and new plans (totals: ``measure, breakdown, year,
+    #: value``) the reasons for a baseline outside the trend forecast's interval read
+    #: (:func:`sendcast.scenarios.forecast_agreement.outside_reasons`); empty: not known (a
+    #: comparison of given parameters).
+    published: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=["measure", "breakdown", "year",
+                                                                                    "value"]))
 
     def scenario(self, name: str) -> Scenario:
         return next(item.scenario for item in self.scenarios if item.name == name)
@@ -385,7 +392,8 @@ def compare(dataset: Dataset, loaded: Sequence[LoadedScenario], *, replications:
                   for item, params in zip(loaded, built)}
     unit_costs = placement_cost_inputs(dataset, built[0], data) if len(loaded) > 1 else {}
     widening, evidence = for_run(data_dir(data), info.start_year)
-    return compare_parameters(loaded, parameters, central={item.name: params for item, params in zip(loaded, built)},
-                              replications=replications, backend=backend, workers=workers, scheduler=scheduler,
-                              progress=progress, unit_cost_inputs=unit_costs, cost_draws=cost_draws,
-                              band_discrepancy=widening, band_evidence=evidence)
+    result = compare_parameters(loaded, parameters, central={item.name: params for item, params in zip(loaded, built)},
+                                replications=replications, backend=backend, workers=workers, scheduler=scheduler,
+                                progress=progress, unit_cost_inputs=unit_costs, cost_draws=cost_draws,
+                                band_discrepancy=widening, band_evidence=evidence)
+    return replace(result, published=published_for_reasons(history, info.start_year))
