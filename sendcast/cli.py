@@ -191,10 +191,18 @@ def _data_build(args: argparse.Namespace) -> int:
     print(f"  measures: {measures['measure'].nunique()}; years {measures['year'].min()}-{measures['year'].max()}")
     print("  checks: " + ", ".join(f"{k} {v:,}" for k, v in manifest["checks"].items()))
     withheld = dataset.checks[dataset.checks["status"] == "withheld"]
+    collapsed = withheld[withheld["check"] == "requests_collapse"]
+    withheld = withheld[withheld["check"] != "requests_collapse"]
     if not withheld.empty:
         print(f"  {len(withheld)} published values withheld as self-contradictory (see checks.csv), e.g.:")
         for _, row in withheld.head(3).iterrows():
             print(f"    {row['note']}: {row['found']:g} published, about {row['expected']:g} implied")
+    if not collapsed.empty:
+        names = dataset.geography.las.set_index("la_code")["la_name"]
+        print(f"  {len(collapsed)} years of requests withheld as a collapse in the return (fewer than the year "
+              f"before's / {collapsed['tolerance'].iloc[0]:g} and than the year's new plans; see checks.csv):")
+        for _, row in collapsed.iterrows():
+            print(f"    {names.get(row['la_code'], row['la_code'])}: {row['note']}")
     failed = dataset.checks[dataset.checks["status"] == "fail"]
     if not failed.empty:
         print(f"  WARNING: {len(failed)} checks failed; see checks.csv", file=sys.stderr)

@@ -123,9 +123,10 @@ def build_dataset(inputs: RawInputs) -> Dataset:
         own = {s.la_number for s in POPULATION_SOURCES if any(p.name == s.file for p in inputs.population)}
         vintages.append(population_national.read_national_population(national[0].parent, skip=own))
     pieces.append(population_measures(vintages))
-    tidy = _attach_names(pd.concat(pieces, ignore_index=True), geography)
+    tidy, collapsed = checks.without_collapsed_requests(_attach_names(pd.concat(pieces, ignore_index=True), geography))
     neighbours = _neighbours(inputs, known, geography)
-    results = pd.concat([checks.run_all(tidy, releases), needs.need_checks(tidy).drop(columns="_age")], ignore_index=True)
+    results = pd.concat([checks.run_all(tidy, releases), collapsed, needs.need_checks(tidy).drop(columns="_age")],
+                        ignore_index=True)
     codes = geography.las.set_index("la_number")["la_code"]
     results["la_code"] = results["la_code"].map(lambda k: codes.get(k, k))
     manifest = _manifest(inputs, releases, tidy, geography, results, time.perf_counter() - started)

@@ -26,6 +26,19 @@ Tolerances:
 - ``published_total_consistent``: a total a release publishes that contradicts its own
   row (see :class:`sendcast.data.sources.ShareCheck`) is withheld as missing; each one is
   listed with status ``withheld``.
+- ``requests_collapse``: an LA's requests for a calendar year that are both fewer than the
+  last year published before it divided by :data:`COLLAPSE_RATIO` and fewer than the new
+  plans it issued that year are withheld as missing (listed with status ``withheld``; the
+  year itself and the years before decide, never a later year, so a backtest at any origin
+  sees the same rule). Such a year reads as a recording failure, not demand. On the shipped
+  releases (requests the year before, the year, the year after; new plans the year):
+  West Berkshire 2022: 270, **0**, 407 (176 new plans); Newcastle upon Tyne 2017: 259, **17**,
+  364 (170); Redcar and Cleveland 2022: 220, **115**, 249 (145); Bath and North East Somerset
+  2022: 401, **223**, 560 (288); Gateshead 2020: 251, **161**, 277 (169); Waltham Forest 2018:
+  528, **278**, 390 (308); City of London 2023: 11, **2**, 5 (5); Isle of Wight 2024: 382 (for
+  2022), **74**, not yet published (187). Every one with a later year published went back up
+  the next year. Kept, the forecast engine forecast West Berkshire's requests for 2023 at 1
+  (from January 2023) and the simulation carried Isle of Wight's 74 forward.
 
 ``status`` is ``pass``, ``fail``, ``skipped`` (not comparable: the note says why),
 ``revised`` (a placement group the newer release revised by more than the tolerance;
@@ -47,6 +60,50 @@ RELEASE_GROUP_SLACK = 10.0
 COUNT_MEASURES = ("ehcp_total", "ehcp_mainstream", "ehcp_state_special", "ehcp_independent_special",
                   "ehcp_fe", "ehcp_ap", "new_plans", "requests", "plans_ceased")
 COLUMNS = ["check", "la_code", "measure", "year", "expected", "found", "tolerance", "status", "note"]
+
+
+#: Requests below the last published year's divided by this (and below the year's new plans)
+#: are withheld: ILLUSTRATIVE threshold, the same 1.5 as the plans jump that sets the last
+#: complete January (:data:`sendcast.scenarios.parameters.JUMP_RATIO`).
+COLLAPSE_RATIO = 1.5
+
+
+def collapsed_requests(tidy: pd.DataFrame) -> pd.DataFrame:
+    """Check rows (:data:`COLUMNS`, status ``withheld``) for each LA's requests that
+    collapsed (module notes, ``requests_collapse``); England is not checked."""
+    rows = tidy[(tidy["breakdown"] == "") & tidy["measure"].isin(["requests", "new_plans"])
+                & (tidy["la_code"] != ENGLAND_CODE) & tidy["value"].notna()]
+    wide = rows.pivot_table(index=["la_code", "year"], columns="measure", values="value", aggfunc="first")
+    if wide.empty or "requests" not in wide or "new_plans" not in wide:
+        return pd.DataFrame(columns=COLUMNS)
+    wide = wide.reset_index().sort_values(["la_code", "year"])
+    requests = wide.dropna(subset=["requests"])
+    before = requests.groupby("la_code")["requests"].shift(1)
+    before_year = requests.groupby("la_code")["year"].shift(1)
+    collapsed = (requests["requests"] < before / COLLAPSE_RATIO) & (requests["requests"] < requests["new_plans"])
+    hit = requests[collapsed].assign(before=before[collapsed], before_year=before_year[collapsed])
+    return pd.DataFrame({
+        "check": "requests_collapse", "la_code": hit["la_code"], "measure": "requests", "year": hit["year"],
+        "expected": hit["before"], "found": hit["requests"], "tolerance": COLLAPSE_RATIO, "status": "withheld",
+        "note": [f"requests {found:,.0f} for {int(year)} against {b:,.0f} for {int(by)} and {plans:,.0f} new plans "
+                 f"issued in {int(year)}: withheld as missing"
+                 for found, year, b, by, plans in zip(hit["requests"], hit["year"], hit["before"],
+                                                     hit["before_year"], hit["new_plans"])],
+    }, columns=COLUMNS).reset_index(drop=True)
+
+
+def without_collapsed_requests(tidy: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """``tidy`` with the requests :func:`collapsed_requests` finds set to missing (every
+    breakdown of that LA and year), and those check rows."""
+    found = collapsed_requests(tidy)
+    if found.empty:
+        return tidy, found
+    keys = set(zip(found["la_code"], found["year"].astype(int)))
+    hit = (tidy["measure"] == "requests") & pd.Series(
+        [(code, int(year)) in keys for code, year in zip(tidy["la_code"], tidy["year"])], index=tidy.index)
+    tidy = tidy.copy()
+    tidy.loc[hit, "value"] = np.nan
+    return tidy, found
 
 
 def run_all(tidy: pd.DataFrame, releases: list[ReleaseTables]) -> pd.DataFrame:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pandas as pd
 import pytest
 
 from sendcast.runtime.errors import UnknownNameError
@@ -93,3 +94,35 @@ def test_neighbour_comparison_indexes_every_series(dataset):
     assert table.loc[2015, ["la", "england", "neighbours_median"]].tolist() == [100.0, 100.0, 100.0]
     assert table.loc[2025, "la"] == pytest.approx(100 * 6412 / 2425)
     assert (table["neighbours_count"] == 10).all()
+
+
+def test_a_collapse_in_an_la_s_requests_is_withheld_not_forecast(dataset):
+    """West Berkshire published 0 requests for 2022 (270 for 2021, 407 for 2023) while issuing
+    176 new plans; Isle of Wight 74 for 2024 (382 for 2022) with 187. Kept, the forecast engine
+    forecast West Berkshire's 2023 requests at 1. Withheld as missing, listed in checks.csv."""
+    collapsed = dataset.checks[dataset.checks["check"] == "requests_collapse"].set_index("la_code")
+    assert (collapsed["status"] == "withheld").all()
+    assert collapsed.loc["E06000037", "found"] == 0 and collapsed.loc["E06000037", "year"] == 2022
+    assert collapsed.loc["E06000046", "found"] == 74 and collapsed.loc["E06000046", "expected"] == 382
+    requests = dataset.measures[(dataset.measures["measure"] == "requests") & (dataset.measures["breakdown"] == "")]
+    west_berkshire = requests[requests["la_code"] == "E06000037"].set_index("year")["value"]
+    assert pd.isna(west_berkshire[2022]) and west_berkshire[2023] == 407
+    # a fall within the ratio, or a year with more requests than new plans, is kept as published
+    assert "E10000013" not in collapsed.index
+    assert "E92000001" not in collapsed.index                                         # England is not checked
+
+
+def test_the_collapse_rule_reads_only_the_year_and_the_years_before():
+    """A backtest at any origin must see the same rule: a later year's rebound never decides."""
+    from sendcast.data.checks import collapsed_requests
+
+    def rows(requests, plans):
+        return pd.DataFrame([("E1", y, "requests", "", v) for y, v in requests.items()]
+                            + [("E1", y, "new_plans", "", v) for y, v in plans.items()],
+                            columns=["la_code", "year", "measure", "breakdown", "value"])
+    plans = {2020: 100.0, 2021: 100.0, 2022: 100.0}
+    alone = collapsed_requests(rows({2020: 300.0, 2021: 90.0}, plans))
+    with_later = collapsed_requests(rows({2020: 300.0, 2021: 90.0, 2022: 310.0}, plans))
+    assert list(alone["year"]) == [2021] and list(with_later["year"]) == [2021]
+    assert collapsed_requests(rows({2020: 300.0, 2021: 210.0}, plans)).empty      # fell, but by less than 1.5x
+    assert collapsed_requests(rows({2020: 300.0, 2021: 150.0}, {2021: 140.0})).empty   # more requests than plans
