@@ -306,23 +306,25 @@ class _Model:
         # each child's need on entry (index into need_names) and the need its plan names (empty: no needs)
         self.need = np.empty(0, dtype=np.int64)
         self.plan_need = np.empty(0, dtype=np.int64)
-        # records appended during the run
-        self.sen_spells: list[tuple[float, float]] = []
-        self.sen_exits: list[tuple[float, int]] = []
-        self.pipeline_spells: list[tuple[float, float]] = []
-        self.plan_spells: list[tuple[float, float, int, int]] = []  # start, end, placement, child
-        self.waits: list[tuple[float, float]] = []
+        # records appended during the run, each a flat list of its rows' numbers one after
+        # another (``extend`` with a row: no tuple kept per row, and a flat list of numbers
+        # converts to an array faster; :func:`simulation.replication_results.records`)
+        self.sen_spells: list[float] = []  # start, end
+        self.sen_exits: list[float] = []  # time, reason
+        self.pipeline_spells: list[float] = []  # start, end
+        self.plan_spells: list[float] = []  # start, end, placement, child
+        self.waits: list[float] = []  # start, end
         self.requests: list[float] = []
         self.refused: list[float] = []
-        # assessments finished: (time, time of the request) without a plan,
-        # (time, time of the request, child) with one
-        self.not_issued_done: list[tuple[float, float]] = []
+        # assessments finished: (time, time of the request) without a plan (a flat record, as
+        # above), (time, time of the request, child) with one
+        self.not_issued_done: list[float] = []
         # (kept as three columns: converting one list of floats is several times faster
         # than a list of tuples, and ~10,000 plans are issued in a Gloucestershire run)
         self.issued_times: list[float] = []
         self.issued_requested: list[float] = []
         self.issued_children: list[int] = []
-        self.ceased: list[tuple[float, int]] = []
+        self.ceased: list[float] = []  # time, reason (a flat record)
         self.overflow: list[float] = []
         self._repeat_block: list[float] = []
         self._overflow_block: list[float] = []  # standard exponential draws, next one last
@@ -775,17 +777,17 @@ class _Model:
         if old == group:
             return
         if old >= 0:
-            self.plan_spells.append((self.spell_start[child], now, old, child))
+            self.plan_spells.extend((self.spell_start[child], now, old, child))
         else:
             self.open_plans.add(child)
         self.group[child] = group
         self.spell_start[child] = now
 
     def _end_plan(self, child: int, when: float) -> None:
-        self.plan_spells.append((self.spell_start[child], when, self.group[child], child))
+        self.plan_spells.extend((self.spell_start[child], when, self.group[child], child))
         self.group[child] = -1
         self.open_plans.discard(child)
-        self.ceased.append((when, self.cease_reason[child]))
+        self.ceased.extend((when, self.cease_reason[child]))
 
     def _back_to_sen_support(self, child: int, now: float) -> None:
         """The child returns to SEN support at ``now``: draw the end of the spell; a
@@ -803,10 +805,10 @@ class _Model:
                 self.returned.add(child)
                 e, u = float(self.return_e[child]), float(self.return_u[child])
             time, cause = next_event(hz, now, self.birth[child], e, u)
-            self.sen_spells.append((now, time))
+            self.sen_spells.extend((now, time))
             if cause != _REQUEST:
                 if cause != NO_EVENT:
-                    self.sen_exits.append((time, cause - 1))
+                    self.sen_exits.extend((time, cause - 1))
                 return
             if time >= self.h:
                 return
@@ -951,7 +953,7 @@ class _Model:
         heappush(self.done, (when + duration, child))
 
     def _close_pipeline(self, child: int, now: float) -> None:
-        self.pipeline_spells.append((self.request_time[child], now))
+        self.pipeline_spells.extend((self.request_time[child], now))
         self.pipeline_open[child] = False
 
     def _assess_all(self, until: float) -> None:
@@ -993,7 +995,7 @@ class _Model:
         not_issued_u: Any = self.not_issued_u.data
         not_issued = self.not_issued
         request_time, pipeline_open = self.request_time, self.pipeline_open
-        not_issued_append = self.not_issued_done.append
+        not_issued_append = self.not_issued_done.extend
         issued_time, issued_requested, issued_child = (
             self.issued_times.append,
             self.issued_requested.append,
@@ -1236,7 +1238,7 @@ class _Model:
             self.wait_event[child] = None
             self.wait_pool[child] = None
             self.waiting.discard(child)
-            self.waits.append((self.wait_start[child], now))
+            self.waits.extend((self.wait_start[child], now))
 
     def _on_place_granted(self, child: int, event: simpy.events.Event) -> None:
         self.events += 1
@@ -1245,7 +1247,7 @@ class _Model:
         self.wait_event[child] = None
         self.wait_pool[child] = None
         self.waiting.discard(child)
-        self.waits.append((self.wait_start[child], now))
+        self.waits.extend((self.wait_start[child], now))
         self.pool_held[child] = pool
         self._set_group(child, STATE_SPECIAL, now)
 
