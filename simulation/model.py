@@ -88,7 +88,7 @@ from simulation.parameters import (
     school_year_ages,
     transfer_times,
 )
-from simulation.place_pools import POOL_FOR_PHASE, PlacePool, free_pool, home_pool, open_pools
+from simulation.place_pools import POOL_FOR_PHASE, PlacePool, PlaceRequest, free_pool, home_pool, open_pools
 from simulation.plan_paths import (
     N_PHASES,
     MoveDraws,
@@ -535,9 +535,7 @@ class _Model:
         self.cease_time = [np.inf] * n_all
         self.cease_reason = [NO_EVENT] * n_all
         self.pool_held: list[PlacePool | None] = [None] * n_all
-        self.wait_event: list[simpy.events.Event | None] = [None] * n_all
-        self.wait_pool: list[PlacePool | None] = [None] * n_all
-        self.wait_start = [0.0] * n_all
+        self.wait_event: list[PlaceRequest | None] = [None] * n_all  # the wait of a waiting child
         self.open_plans: set[int] = set()  # children with a plan run through events
         self.waiting: set[int] = set()  # children waiting for a special place
         self.events = 0
@@ -1196,12 +1194,9 @@ class _Model:
         return self.waiting_group[phase]
 
     def _wait(self, child: int, phase: int, now: float) -> None:
-        pool = self.home_pools[phase]
-        request = pool.wait(now)
-        request.callbacks.append(partial(self._on_place_granted, child))
+        request = self.home_pools[phase].wait(now, child)
+        request.callbacks.append(self._on_place_granted)
         self.wait_event[child] = request
-        self.wait_pool[child] = pool
-        self.wait_start[child] = now
         self.waiting.add(child)
         if self.overflow_mean_wait > 0:  # placed in an independent special school after a wait, if no place frees first
             block = self._overflow_block  # as _overflow_delay, inline
@@ -1232,23 +1227,21 @@ class _Model:
         self._set_group(child, INDEPENDENT, now)
 
     def _stop_waiting(self, child: int, now: float) -> None:
-        request, pool = self.wait_event[child], self.wait_pool[child]
-        if request is not None and pool is not None:
-            pool.leave(request)
+        request = self.wait_event[child]
+        if request is not None:
+            request.pool.leave(request)
             self.wait_event[child] = None
-            self.wait_pool[child] = None
             self.waiting.discard(child)
-            self.waits.extend((self.wait_start[child], now))
+            self.waits.extend((request.since, now))
 
-    def _on_place_granted(self, child: int, event: simpy.events.Event) -> None:
+    def _on_place_granted(self, event: simpy.Event) -> None:
+        request = cast(PlaceRequest, event)
         self.events += 1
-        pool = event.value
-        now = self.env.now
+        child, now = request.child, self.env.now
         self.wait_event[child] = None
-        self.wait_pool[child] = None
         self.waiting.discard(child)
-        self.waits.extend((self.wait_start[child], now))
-        self.pool_held[child] = pool
+        self.waits.extend((request.since, now))
+        self.pool_held[child] = request.value
         self._set_group(child, STATE_SPECIAL, now)
 
     def _schedule_plan(self, child: int, now: float) -> None:
@@ -1391,14 +1384,18 @@ class _Model:
 
     def _cut_cycles(self) -> None:
         """Drop the SimPy environment, the pools and the events children wait on: they
-        hold callbacks bound to the model."""
+        hold callbacks bound to the model (and a wait and its pool's line point at each
+        other: the lines are emptied)."""
+        for pool in self.pools.values():
+            pool.waiting.clear()
+            pool.left.clear()
         self.env = None  # type: ignore[assignment]
         self.pools = {}
         self.pools_of_phase = {}
         self.home_pools = {}
         self.overflow_due = []
         self.septembers = {}
-        self.pool_held = self.wait_event = self.wait_pool = []  # type: ignore[assignment]
+        self.pool_held = self.wait_event = []  # type: ignore[assignment]
 
     def _run_plans(self, until: float) -> None:
         """Run the SimPy environment to ``until``, starting the plans that need events.

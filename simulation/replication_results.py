@@ -72,7 +72,7 @@ def replication_result(model: _Model) -> ReplicationResult:
     inf = np.inf
     # spells still open at the end of the run
     for child in sorted(model.waiting):
-        model.waits.extend((model.wait_start[child], inf))
+        model.waits.extend((model.wait_event[child].since, inf))  # type: ignore[union-attr]
     stocks: dict[tuple[str, str], np.ndarray] = {}
     flows: dict[tuple[str, str], np.ndarray] = {}
     sen = records(model.sen_spells, 2)
