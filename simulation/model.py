@@ -88,7 +88,7 @@ from simulation.parameters import (
     school_year_ages,
     transfer_times,
 )
-from simulation.place_pools import POOL_FOR_PHASE, PlacePool, free_pool, home_pool, open_pools
+from simulation.place_pools import POOL_FOR_PHASE, PlacePool, PlaceRequest, free_pool, home_pool, open_pools
 from simulation.plan_paths import (
     N_PHASES,
     MoveDraws,
@@ -306,23 +306,25 @@ class _Model:
         # each child's need on entry (index into need_names) and the need its plan names (empty: no needs)
         self.need = np.empty(0, dtype=np.int64)
         self.plan_need = np.empty(0, dtype=np.int64)
-        # records appended during the run
-        self.sen_spells: list[tuple[float, float]] = []
-        self.sen_exits: list[tuple[float, int]] = []
-        self.pipeline_spells: list[tuple[float, float]] = []
-        self.plan_spells: list[tuple[float, float, int, int]] = []  # start, end, placement, child
-        self.waits: list[tuple[float, float]] = []
+        # records appended during the run, each a flat list of its rows' numbers one after
+        # another (``extend`` with a row: no tuple kept per row, and a flat list of numbers
+        # converts to an array faster; :func:`simulation.replication_results.records`)
+        self.sen_spells: list[float] = []  # start, end
+        self.sen_exits: list[float] = []  # time, reason
+        self.pipeline_spells: list[float] = []  # start, end
+        self.plan_spells: list[float] = []  # start, end, placement, child
+        self.waits: list[float] = []  # start, end
         self.requests: list[float] = []
         self.refused: list[float] = []
-        # assessments finished: (time, time of the request) without a plan,
-        # (time, time of the request, child) with one
-        self.not_issued_done: list[tuple[float, float]] = []
+        # assessments finished: (time, time of the request) without a plan (a flat record, as
+        # above), (time, time of the request, child) with one
+        self.not_issued_done: list[float] = []
         # (kept as three columns: converting one list of floats is several times faster
         # than a list of tuples, and ~10,000 plans are issued in a Gloucestershire run)
         self.issued_times: list[float] = []
         self.issued_requested: list[float] = []
         self.issued_children: list[int] = []
-        self.ceased: list[tuple[float, int]] = []
+        self.ceased: list[float] = []  # time, reason (a flat record)
         self.overflow: list[float] = []
         self._repeat_block: list[float] = []
         self._overflow_block: list[float] = []  # standard exponential draws, next one last
@@ -533,9 +535,7 @@ class _Model:
         self.cease_time = [np.inf] * n_all
         self.cease_reason = [NO_EVENT] * n_all
         self.pool_held: list[PlacePool | None] = [None] * n_all
-        self.wait_event: list[simpy.events.Event | None] = [None] * n_all
-        self.wait_pool: list[PlacePool | None] = [None] * n_all
-        self.wait_start = [0.0] * n_all
+        self.wait_event: list[PlaceRequest | None] = [None] * n_all  # the wait of a waiting child
         self.open_plans: set[int] = set()  # children with a plan run through events
         self.waiting: set[int] = set()  # children waiting for a special place
         self.events = 0
@@ -775,17 +775,17 @@ class _Model:
         if old == group:
             return
         if old >= 0:
-            self.plan_spells.append((self.spell_start[child], now, old, child))
+            self.plan_spells.extend((self.spell_start[child], now, old, child))
         else:
             self.open_plans.add(child)
         self.group[child] = group
         self.spell_start[child] = now
 
     def _end_plan(self, child: int, when: float) -> None:
-        self.plan_spells.append((self.spell_start[child], when, self.group[child], child))
+        self.plan_spells.extend((self.spell_start[child], when, self.group[child], child))
         self.group[child] = -1
         self.open_plans.discard(child)
-        self.ceased.append((when, self.cease_reason[child]))
+        self.ceased.extend((when, self.cease_reason[child]))
 
     def _back_to_sen_support(self, child: int, now: float) -> None:
         """The child returns to SEN support at ``now``: draw the end of the spell; a
@@ -803,10 +803,10 @@ class _Model:
                 self.returned.add(child)
                 e, u = float(self.return_e[child]), float(self.return_u[child])
             time, cause = next_event(hz, now, self.birth[child], e, u)
-            self.sen_spells.append((now, time))
+            self.sen_spells.extend((now, time))
             if cause != _REQUEST:
                 if cause != NO_EVENT:
-                    self.sen_exits.append((time, cause - 1))
+                    self.sen_exits.extend((time, cause - 1))
                 return
             if time >= self.h:
                 return
@@ -951,7 +951,7 @@ class _Model:
         heappush(self.done, (when + duration, child))
 
     def _close_pipeline(self, child: int, now: float) -> None:
-        self.pipeline_spells.append((self.request_time[child], now))
+        self.pipeline_spells.extend((self.request_time[child], now))
         self.pipeline_open[child] = False
 
     def _assess_all(self, until: float) -> None:
@@ -993,7 +993,7 @@ class _Model:
         not_issued_u: Any = self.not_issued_u.data
         not_issued = self.not_issued
         request_time, pipeline_open = self.request_time, self.pipeline_open
-        not_issued_append = self.not_issued_done.append
+        not_issued_append = self.not_issued_done.extend
         issued_time, issued_requested, issued_child = (
             self.issued_times.append,
             self.issued_requested.append,
@@ -1194,12 +1194,9 @@ class _Model:
         return self.waiting_group[phase]
 
     def _wait(self, child: int, phase: int, now: float) -> None:
-        pool = self.home_pools[phase]
-        request = pool.wait(now)
-        request.callbacks.append(partial(self._on_place_granted, child))
+        request = self.home_pools[phase].wait(now, child)
+        request.callbacks.append(self._on_place_granted)
         self.wait_event[child] = request
-        self.wait_pool[child] = pool
-        self.wait_start[child] = now
         self.waiting.add(child)
         if self.overflow_mean_wait > 0:  # placed in an independent special school after a wait, if no place frees first
             block = self._overflow_block  # as _overflow_delay, inline
@@ -1230,23 +1227,21 @@ class _Model:
         self._set_group(child, INDEPENDENT, now)
 
     def _stop_waiting(self, child: int, now: float) -> None:
-        request, pool = self.wait_event[child], self.wait_pool[child]
-        if request is not None and pool is not None:
-            pool.leave(request)
+        request = self.wait_event[child]
+        if request is not None:
+            request.pool.leave(request)
             self.wait_event[child] = None
-            self.wait_pool[child] = None
             self.waiting.discard(child)
-            self.waits.append((self.wait_start[child], now))
+            self.waits.extend((request.since, now))
 
-    def _on_place_granted(self, child: int, event: simpy.events.Event) -> None:
+    def _on_place_granted(self, event: simpy.Event) -> None:
+        request = cast(PlaceRequest, event)
         self.events += 1
-        pool = event.value
-        now = self.env.now
+        child, now = request.child, self.env.now
         self.wait_event[child] = None
-        self.wait_pool[child] = None
         self.waiting.discard(child)
-        self.waits.append((self.wait_start[child], now))
-        self.pool_held[child] = pool
+        self.waits.extend((request.since, now))
+        self.pool_held[child] = request.value
         self._set_group(child, STATE_SPECIAL, now)
 
     def _schedule_plan(self, child: int, now: float) -> None:
@@ -1313,20 +1308,37 @@ class _Model:
         day.append(entry)
 
     def _september(self, event: simpy.Event) -> None:
-        """The transfers and moves of one time (:meth:`_on_september`), in order."""
-        for entry in self.septembers.pop(cast(float, event.value)):
+        """The transfers and moves of one time (:meth:`_on_september`), in order.
+
+        The phase each child transfers into and the placement its draw chooses there are
+        worked out for all the day's transfers at once (as :meth:`_on_transfer` would one
+        at a time: the same arithmetic, :func:`school_year_ages`, :func:`choose_by_row`):
+        they read only the child's own placement and whether it waits, which nothing the
+        day does before the child's turn changes (a place given to a waiting child is an
+        event after the day's)."""
+        entries = self.septembers.pop(cast(float, event.value))
+        wait_event, group = self.wait_event, self.group
+        children = np.array([entry for entry in entries if entry >= 0], dtype=np.int64)
+        current = np.array(
+            [STATE_SPECIAL if wait_event[child] is not None else group[child] for child in children.tolist()],
+            dtype=np.int64,
+        )
+        phase = phases_of_ages(school_year_ages(np.full(children.size, self.env.now), self.births[children]))
+        row = (phase - 1) * len(PLACEMENTS) + current
+        draw = self.transfer_u.reshape(-1)[4 * children + phase - 1]
+        new = choose_by_row(self.transfer_cum_array.reshape(-1, len(PLACEMENTS)), row, draw)
+        transfers = zip(children.tolist(), phase.tolist(), new.tolist())
+        for entry in entries:
             if entry >= 0:
-                self._on_transfer(entry)
+                self._on_transfer(*next(transfers))
             else:
                 self._on_move(-1 - entry)
 
-    def _on_transfer(self, child: int) -> None:
+    def _on_transfer(self, child: int, phase: int, new: int) -> None:
+        """The child's transfer into ``phase``, where its draw chose placement ``new``."""
         self.events += 1
         now = self.env.now
-        phase = phase_of_age(school_year_age(now, self.birth[child]))
         waiting = self.wait_event[child] is not None
-        current = STATE_SPECIAL if waiting else self.group[child]
-        new = self._choose(self.transfer_cum[phase - 1][current], self.transfer_draw[4 * child + phase - 1])
         held = self.pool_held[child]
         if held is not None and not (new == STATE_SPECIAL and held.name == "all" and phase <= 3):
             held.release()
@@ -1389,14 +1401,18 @@ class _Model:
 
     def _cut_cycles(self) -> None:
         """Drop the SimPy environment, the pools and the events children wait on: they
-        hold callbacks bound to the model."""
+        hold callbacks bound to the model (and a wait and its pool's line point at each
+        other: the lines are emptied)."""
+        for pool in self.pools.values():
+            pool.waiting.clear()
+            pool.left.clear()
         self.env = None  # type: ignore[assignment]
         self.pools = {}
         self.pools_of_phase = {}
         self.home_pools = {}
         self.overflow_due = []
         self.septembers = {}
-        self.pool_held = self.wait_event = self.wait_pool = []  # type: ignore[assignment]
+        self.pool_held = self.wait_event = []  # type: ignore[assignment]
 
     def _run_plans(self, until: float) -> None:
         """Run the SimPy environment to ``until``, starting the plans that need events.

@@ -16,6 +16,19 @@ from simpy.events import Timeout
 
 from simulation.parameters import POOLS, SpecialPlaces
 
+
+class PlaceRequest(simpy.Event):
+    """A child's wait for a special place: a ``simpy.Event`` that succeeds, with the pool
+    that gives the place as its value, when the child is given one; it knows the pool it
+    waits in, the child (``-1``: not said) and the time the wait began."""
+
+    def __init__(self, env: simpy.Environment, pool: PlacePool, child: int, since: float) -> None:
+        super().__init__(env)
+        self.pool = pool
+        self.child = child
+        self.since = since
+
+
 #: the pools a child of each phase (0 early years ... 4 post-19) may take a place from, in order
 POOL_FOR_PHASE = {0: ("primary", "all"), 1: ("primary", "all"), 2: ("secondary", "all"), 3: ("post16", "all"), 4: ()}
 
@@ -39,11 +52,11 @@ class PlacePool:
         self.level = max(units, 0)
         self.deficit = 0
         self.units = units
-        # (waiting since, event), first come first served; a child who stops waiting is
-        # marked (``left``) and passed over when it reaches the head, so the head always
-        # waits (and the line is empty exactly when nobody in it waits)
-        self.waiting: deque[tuple[float, simpy.Event]] = deque()
-        self.left: set[simpy.Event] = set()
+        # the waits, first come first served; a child who stops waiting is marked (``left``)
+        # and passed over when it reaches the head, so the head always waits (and the line
+        # is empty exactly when nobody in it waits)
+        self.waiting: deque[PlaceRequest] = deque()
+        self.left: set[PlaceRequest] = set()
         self.also_serves: list[PlacePool] = []
 
     def free(self) -> bool:
@@ -55,14 +68,14 @@ class PlacePool:
     def take_beyond_capacity(self) -> None:
         self.deficit += 1
 
-    def wait(self, now: float) -> simpy.Event:
-        """Join the queue at ``now``: the returned event succeeds, with the pool that
-        gives the place as its value, when the child is given a place."""
-        event = simpy.Event(self.env)
-        self.waiting.append((now, event))
+    def wait(self, now: float, child: int = -1) -> PlaceRequest:
+        """``child`` joins the queue at ``now``: the returned event succeeds, with the pool
+        that gives the place as its value, when the child is given a place."""
+        event = PlaceRequest(self.env, self, child, now)
+        self.waiting.append(event)
         return event
 
-    def leave(self, event: simpy.Event) -> None:
+    def leave(self, event: PlaceRequest) -> None:
         """A waiting child stops waiting (moved on, or plan ceased); a place granted to
         it at this instant but not yet taken up is given back to the pool that gave it."""
         if event.triggered:
@@ -77,8 +90,8 @@ class PlacePool:
     def _pass_over(self) -> None:
         """Drop from the head of the line the children who no longer wait."""
         waiting, left = self.waiting, self.left
-        while waiting and waiting[0][1] in left:
-            left.discard(waiting.popleft()[1])
+        while waiting and waiting[0] in left:
+            left.discard(waiting.popleft())
 
     def release(self) -> None:
         if self.deficit > 0:
@@ -91,12 +104,12 @@ class PlacePool:
         while self.level >= 1:
             line = self if self.waiting else None
             for other in self.also_serves:
-                if other.waiting and (line is None or other.waiting[0][0] < line.waiting[0][0]):
+                if other.waiting and (line is None or other.waiting[0].since < line.waiting[0].since):
                     line = other
             if line is None:
                 return
             self.level -= 1
-            line.waiting.popleft()[1].succeed(self)
+            line.waiting.popleft().succeed(self)
             line._pass_over()
 
     def set_units(self, units: int) -> None:

@@ -9,7 +9,6 @@ per calendar year (``horizon`` values).
 from __future__ import annotations
 
 from dataclasses import dataclass
-from itertools import chain
 from operator import itemgetter
 from typing import TYPE_CHECKING
 
@@ -52,9 +51,10 @@ class ReplicationResult:
         return tidy(self.stocks, self.flows, self.start_year)
 
 
-def records(rows: list[tuple], width: int) -> np.ndarray:
-    """Event records (tuples of ``width`` numbers) as a float array ``(len(rows), width)``."""
-    return np.fromiter(chain.from_iterable(rows), dtype=float, count=len(rows) * width).reshape(-1, width)
+def records(rows: list[float], width: int) -> np.ndarray:
+    """Event records (a flat list: each row's ``width`` numbers one after another) as a float
+    array ``(rows, width)``."""
+    return np.fromiter(rows, dtype=float, count=len(rows)).reshape(-1, width)
 
 
 def gather(values: list, children: list[int]) -> np.ndarray:
@@ -72,7 +72,7 @@ def replication_result(model: _Model) -> ReplicationResult:
     inf = np.inf
     # spells still open at the end of the run
     for child in sorted(model.waiting):
-        model.waits.append((model.wait_start[child], inf))
+        model.waits.extend((model.wait_event[child].since, inf))  # type: ignore[union-attr]
     stocks: dict[tuple[str, str], np.ndarray] = {}
     flows: dict[tuple[str, str], np.ndarray] = {}
     sen = records(model.sen_spells, 2)
