@@ -1308,37 +1308,20 @@ class _Model:
         day.append(entry)
 
     def _september(self, event: simpy.Event) -> None:
-        """The transfers and moves of one time (:meth:`_on_september`), in order.
-
-        The phase each child transfers into and the placement its draw chooses there are
-        worked out for all the day's transfers at once (as :meth:`_on_transfer` would one
-        at a time: the same arithmetic, :func:`school_year_ages`, :func:`choose_by_row`):
-        they read only the child's own placement and whether it waits, which nothing the
-        day does before the child's turn changes (a place given to a waiting child is an
-        event after the day's)."""
-        entries = self.septembers.pop(cast(float, event.value))
-        wait_event, group = self.wait_event, self.group
-        children = np.array([entry for entry in entries if entry >= 0], dtype=np.int64)
-        current = np.array(
-            [STATE_SPECIAL if wait_event[child] is not None else group[child] for child in children.tolist()],
-            dtype=np.int64,
-        )
-        phase = phases_of_ages(school_year_ages(np.full(children.size, self.env.now), self.births[children]))
-        row = (phase - 1) * len(PLACEMENTS) + current
-        draw = self.transfer_u.reshape(-1)[4 * children + phase - 1]
-        new = choose_by_row(self.transfer_cum_array.reshape(-1, len(PLACEMENTS)), row, draw)
-        transfers = zip(children.tolist(), phase.tolist(), new.tolist())
-        for entry in entries:
+        """The transfers and moves of one time (:meth:`_on_september`), in order."""
+        for entry in self.septembers.pop(cast(float, event.value)):
             if entry >= 0:
-                self._on_transfer(*next(transfers))
+                self._on_transfer(entry)
             else:
                 self._on_move(-1 - entry)
 
-    def _on_transfer(self, child: int, phase: int, new: int) -> None:
-        """The child's transfer into ``phase``, where its draw chose placement ``new``."""
+    def _on_transfer(self, child: int) -> None:
         self.events += 1
         now = self.env.now
+        phase = phase_of_age(school_year_age(now, self.birth[child]))
         waiting = self.wait_event[child] is not None
+        current = STATE_SPECIAL if waiting else self.group[child]
+        new = self._choose(self.transfer_cum[phase - 1][current], self.transfer_draw[4 * child + phase - 1])
         held = self.pool_held[child]
         if held is not None and not (new == STATE_SPECIAL and held.name == "all" and phase <= 3):
             held.release()
