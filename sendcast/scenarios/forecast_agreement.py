@@ -76,8 +76,9 @@ def outside_reasons(published: pd.DataFrame, rows: pd.DataFrame, flows: pd.DataF
     below it: requests falling below 1 / 1.5 of the last published year's, or a refusal
     rate 10 points or more above the three years before, or published requests in the last
     year below 1 / 1.5 of the year before or fewer than that year's new plans (the run
-    carries requests forward from that last year: Isle of Wight published 74 requests for
-    2024 against 382 for 2022 and 187 new plans in 2024). Independent special above, or
+    carries requests forward from that last year; a year with both is withheld by the data
+    build as a collapse in the return, :func:`sendcast.data.checks.collapsed_requests`, so
+    this names the years with one of the two). Independent special above, or
     state special below: state special places full (children placed in independent
     schools from the wait for a place). A placement outside on the same side as EHC plans in
     the same years: the plans (placements follow them).
