@@ -148,5 +148,9 @@ def test_each_la_baseline_is_checked_against_its_own_forecast_interval():
                               & (result.summary["measure"] == "ehcp_total") & (result.summary["breakdown"] == "")]
     mine = check[(check["la_code"] == "X1") & (check["measure"] == "ehcp_total")]
     np.testing.assert_allclose(mine["simulated"].to_numpy(), baseline.set_index("year").loc[mine["year"], "mean"])
+    # why, as the report says it: nothing inside, the general reason at least outside
+    from sendcast.scenarios.forecast_agreement import WHY_THEY_DIFFER
+    plans = check[check["measure"] == "ehcp_total"].groupby("la_code")["why"].first()
+    assert plans["X1"] == "" and plans["X2"].endswith(WHY_THEY_DIFFER["ehcp_total"])
     # measures the forecast did not carry are said, not dropped
     assert set(result.forecast_check.loc[result.forecast_check["year"].isna(), "where"]) == {"no forecast"}

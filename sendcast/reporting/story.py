@@ -34,7 +34,7 @@ from sendcast.reporting.need_simulation import need_caveats, need_lines, option_
 from sendcast.reporting.html_report import Report
 from sendcast.reporting.psa_report import psa_sentences, psa_sources_table
 from sendcast.runtime.runs import option_file_names
-from sendcast.scenarios.forecast_agreement import flows_of, outside_reasons
+from sendcast.scenarios.forecast_agreement import WHY_THEY_DIFFER, flows_of, outside_reasons, reason
 from sendcast.scenarios.parameters import ADDED_PLACES, FORECAST_PLACES, PUPIL_AGES
 from sendcast.scenarios.pipeline import Comparison
 
@@ -72,34 +72,6 @@ ENGINE_MEASURES = (("ehcp_total", "EHC plans", "January"),
                    ("ehcp_independent_special", "Independent or non-maintained special placements", "January"),
                    ("sen_support_pct", "Pupils on SEN support (% of residents aged 4-15)", "January"))
 
-#: Why the engines can part on a measure: what the simulation assumes that the trend does not.
-WHY_THEY_DIFFER = {
-    "ehcp_total": "the simulation's requests are set so its plans grow as the trend forecast's central forecast "
-                  "(one yearly growth of the request rate); they part where the first January's plans, made by the "
-                  "work in hand, differ from the trend's, or where that growth sits on its limit (the request rate is never "
-                  "set to fall: where the trend's plans grow more slowly than the simulation's with requests held, the "
-                  "simulation's grow faster)",
-    "requests": "the simulation's requests are those that make its plans grow as the trend forecast's; the trend "
-                "forecast projects the requests series on its own, which out of sample fell far behind the "
-                "published requests (every LA, four years ahead: median log error -0.57 against +0.05 for the "
-                "simulation's rule, issue 19)",
-    "new_plans": "new plans follow the simulation's requests and its assessment capacity",
-    "ehcp_state_special": "the simulation fills only the places it has (listed places plus the over-capacity "
-                          "allowance and any places the scenario adds); the trend forecast has no place limit",
-    "ehcp_independent_special": "in the simulation a child who cannot get a state special place goes to an "
-                                "independent school; the trend forecast carries the published independent "
-                                "placements forward",
-    "sen_support_pct": "the simulation keeps the share its fitted identification rate, damped, would give (never "
-                       "below the share published in its start January), while its "
-                       "requests rise to follow the trend forecast of plans (taking children off SEN support) and the "
-                       "resident children aged 4-15 fall (ONS projections); the trend forecast carries the published "
-                       "share's growth forward. Out of sample (13 held-out LAs, origins 2021-2023, four years ahead) "
-                       "the simulation's rule erred less than following the trend forecast's share (median absolute "
-                       "log error 0.114 against 0.156), but both fell short of the published share (bias -11% and "
-                       "-16%): benchmarks/evidence_plans_target.py, issue 19",
-}
-
-
 def engines_agreement(comparison: Comparison, forecast: LaForecast | None) -> pd.DataFrame:
     """For every measure of :data:`ENGINE_MEASURES` and every year both engines cover: the
     simulation's baseline central figure against the trend forecast's 80% interval
@@ -122,8 +94,7 @@ def engines_agreement(comparison: Comparison, forecast: LaForecast | None) -> pd
     table = pd.DataFrame(rows, columns=columns)
     own = _own_reasons(comparison, table)
     outside = table["inside"] != "inside"
-    table.loc[outside, "reason"] = [f"{own[m]}; {why}" if m in own else why
-                                    for m, why in zip(table.loc[outside, "measure"], table.loc[outside, "reason"])]
+    table.loc[outside, "reason"] = [reason(m, own) for m in table.loc[outside, "measure"]]
     return table
 
 

@@ -25,12 +25,50 @@ SUMMARY_COLUMNS = ["la_code", "la_name", "measure", "years", "inside", "worst_ye
                    "outside_pct", "why"]
 
 
+#: Why the engines can part on a measure at all: what the simulation assumes that the trend
+#: forecast does not (said after the LA's own reason, :func:`reason`).
+WHY_THEY_DIFFER = {
+    "ehcp_total": "the simulation's requests are set so its plans grow as the trend forecast's central forecast "
+                  "(one yearly growth of the request rate); they part where the first January's plans, made by the "
+                  "work in hand, differ from the trend's, or where that growth sits on its limit (the request rate is never "
+                  "set to fall: where the trend's plans grow more slowly than the simulation's with requests held, the "
+                  "simulation's grow faster)",
+    "requests": "the simulation's requests are those that make its plans grow as the trend forecast's; the trend "
+                "forecast projects the requests series on its own, which out of sample fell far behind the "
+                "published requests (every LA, four years ahead: median log error -0.57 against +0.05 for the "
+                "simulation's rule, issue 19)",
+    "new_plans": "new plans follow the simulation's requests and its assessment capacity",
+    "ehcp_state_special": "the simulation fills only the places it has (listed places plus the over-capacity "
+                          "allowance and any places the scenario adds); the trend forecast has no place limit",
+    "ehcp_independent_special": "in the simulation a child who cannot get a state special place goes to an "
+                                "independent school; the trend forecast carries the published independent "
+                                "placements forward",
+    "sen_support_pct": "the simulation keeps the share its fitted identification rate, damped, would give (never "
+                       "below the share published in its start January), while its "
+                       "requests rise to follow the trend forecast of plans (taking children off SEN support) and the "
+                       "resident children aged 4-15 fall (ONS projections); the trend forecast carries the published "
+                       "share's growth forward. Out of sample (13 held-out LAs, origins 2021-2023, four years ahead) "
+                       "the simulation's rule erred less than following the trend forecast's share (median absolute "
+                       "log error 0.114 against 0.156), but both fell short of the published share (bias -11% and "
+                       "-16%): benchmarks/evidence_plans_target.py, issue 19",
+}
+
+
+def reason(measure: str, own: dict[str, str]) -> str:
+    """Why ``measure`` is outside the trend's interval: the LA's own reason (``own``:
+    :func:`outside_reasons`) where one was found, then why the engines can part on it at all
+    (:data:`WHY_THEY_DIFFER`; empty for a measure it does not name)."""
+    general = WHY_THEY_DIFFER.get(measure, "")
+    return "; ".join(part for part in (own.get(measure, ""), general) if part)
+
+
 def against_forecast(history, summary: pd.DataFrame, forecast: pd.DataFrame) -> pd.DataFrame:
     """:data:`CHECK_COLUMNS` and ``why``: the baseline's mean (``summary``, totals:
     ``measure, year, mean``) against the forecast's 80% interval (``forecast``: ``measure,
     year, lo80, hi80``) for every year of :data:`CHECK_MEASURES` both cover, and for a
-    measure outside in any year what drives it (:func:`outside_reasons`, on ``history``'s
-    published rows and the run's own flows in ``summary``)."""
+    measure outside in any year why (:func:`reason`: what drives it, :func:`outside_reasons` on
+    ``history``'s published rows and the run's own flows in ``summary``, then why the engines
+    can part on it at all)."""
     if "breakdown" in summary:
         summary = summary[summary["breakdown"].fillna("") == ""]
     rows = []
@@ -46,7 +84,9 @@ def against_forecast(history, summary: pd.DataFrame, forecast: pd.DataFrame) -> 
             rows.append((history.la_code, history.la_name, measure, np.nan, np.nan, np.nan, np.nan,
                          "no forecast" if trend.empty else "not simulated", np.nan))
     table = pd.DataFrame(rows, columns=CHECK_COLUMNS)
-    return table.assign(why=table["measure"].map(outside_reasons(history.rows, table, flows_of(summary))))
+    own = outside_reasons(history.rows, table, flows_of(summary))
+    outside = set(table.loc[table["where"].isin(["above", "below"]), "measure"])
+    return table.assign(why=[reason(m, own) if m in outside else "" for m in table["measure"]])
 
 
 def flows_of(summary: pd.DataFrame) -> pd.DataFrame:
