@@ -118,8 +118,8 @@ def _print_forecast_check(rows) -> None:
     scored = rows.dropna(subset=["year"])
     if scored.empty:
         return
-    print("Baseline against the forecast engine's 80% interval (national_forecast_check.csv; why, where a rule "
-          "found a reason):")
+    print("Baseline against the forecast engine's 80% interval (national_forecast_check.csv, with why for each "
+          "measure outside):")
     for measure, group in scored.groupby("measure", sort=False):
         by_la = group.groupby("la_code")["where"]
         every = int(by_la.apply(lambda where: (where == "inside").all()).sum())
