@@ -84,3 +84,14 @@ def test_a_placement_outside_on_the_same_side_as_the_plans_is_said_to_follow_the
     assert "EHC plans are below the trend's interval too in 2026, 2027" in why["ehcp_state_special"]
     assert "2028" not in why["ehcp_state_special"]            # plans inside that year: not their doing
     assert "ehcp_independent_special" not in why              # above while the plans are below
+
+
+def test_a_queue_that_keeps_growing_explains_plans_below_the_interval():
+    history = _history({2023: 400, 2024: 420}, {2023: 100, 2024: 100}, {2024: 180})
+    growing = pd.DataFrame([("in_assessment", 2025, 53.0), ("in_assessment", 2030, 600.0), ("in_assessment", 2035, 1031.0),
+                            ("requests", 2034, 430.0)], columns=["measure", "year", "mean"])
+    why = outside_reasons(history.rows, _rows("ehcp_total", [50]), growing)
+    assert "grow from 53 (2025) to 1,031 (2035)" in why["ehcp_total"]
+    assert "ehcp_total" not in outside_reasons(history.rows, _rows("ehcp_total", [250]), growing)   # never above
+    steady = growing.assign(mean=[53.0, 60.0, 70.0, 430.0])
+    assert "ehcp_total" not in outside_reasons(history.rows, _rows("ehcp_total", [50]), steady)

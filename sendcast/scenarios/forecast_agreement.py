@@ -113,7 +113,11 @@ def outside_reasons(published: pd.DataFrame, rows: pd.DataFrame, flows: pd.DataF
     - a refusal rate in the last published year 10 points or more below the three years
       before (the run holds the last year's rate: the rule that scores best one year ahead);
 
-    below it: requests falling below 1 / 1.5 of the last published year's, or a refusal
+    below it (EHC plans, new plans): the requests waiting for a decision or an assessment
+    more than doubling over the run, to more than the last published year's new plans
+    (assessment capacity that does not keep pace: Isle of Wight from January 2025, 53 to
+    1,031 by 2035, after its 2024 requests were withheld as a collapse); below it (any):
+    requests falling below 1 / 1.5 of the last published year's, or a refusal
     rate 10 points or more above the three years before, or published requests in the last
     year below 1 / 1.5 of the year before or fewer than that year's new plans (the run
     carries requests forward from that last year; a year with both is withheld by the data
@@ -147,6 +151,12 @@ def outside_reasons(published: pd.DataFrame, rows: pd.DataFrame, flows: pd.DataF
                 parts.append(f"{start:,.0f} requests waiting for a decision or an assessment at the start against "
                              f"{completed:,.0f} new plans in {last} (published: {decided:,.0f} decisions to assess); "
                              f"the run assesses them as its capacity catches up")
+            end = waiting.iloc[-1] if not waiting.empty else np.nan
+            if ("below" in where and measure != "requests" and np.isfinite(start) and np.isfinite(end)
+                    and end > 2 * start and end > (completed if np.isfinite(completed) else 0)):
+                parts.append(f"requests waiting for a decision or an assessment grow from {start:,.0f} "
+                             f"({int(waiting.index[0])}) to {end:,.0f} ({int(waiting.index[-1])}): the run's "
+                             "assessments do not keep pace with its requests")
             fell = _requests_fell(requests, new_plans, last)
             if "below" in where and fell:
                 parts.append(fell)
