@@ -190,3 +190,18 @@ def test_refusals_that_all_but_stopped_are_said_and_usual_ones_are_not(dataset):
     assert note is not None and "refused 1 of 1,176 requests in 2024 (0.1%)" in note
     assert refusal_change_note(la_history(dataset, "Gloucestershire"), 2025) is None
     assert refusal_change_note(la_history(dataset, "Plymouth"), 2023) is None  # 2022's refusals were usual
+
+
+def test_a_run_says_which_of_its_la_s_requests_the_data_build_withheld(dataset):
+    """Isle of Wight's 74 requests for 2024 are withheld as a collapse in the return: a run from
+    January 2025 reads that year as missing and says so; a run from January 2024 could not
+    have read it, and Gloucestershire has none."""
+    from sendcast.scenarios.parameters import withheld_requests_note
+
+    note = withheld_requests_note(dataset.checks, la_history(dataset, "Isle of Wight"), 2025)
+    assert note is not None and "requests for 2024 (74 published against 382" in note and "as missing" in note
+    assert withheld_requests_note(dataset.checks, la_history(dataset, "Isle of Wight"), 2024) is None
+    assert withheld_requests_note(dataset.checks, la_history(dataset, "Gloucestershire"), 2025) is None
+    # checks.csv read back holds expected and found as text (its rows mix kinds): the same words
+    stored = dataset.checks.astype({"expected": str, "found": str})
+    assert withheld_requests_note(stored, la_history(dataset, "Isle of Wight"), 2025) == note

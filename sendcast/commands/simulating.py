@@ -43,7 +43,7 @@ from sendcast.commands.calibrate_all_las import calibrate_all_las, check_origins
 from sendcast.commands.simulate_all_las import add_options as add_all_las_options, simulate_all_las
 from sendcast.scenarios.parameters import (MIN_CALIBRATION_YEARS, baseline_path, build_parameters, calibrate_la,
                                            calibration_start, counting_noise_note, latest_complete_january,
-                                           refusal_change_note,
+                                           refusal_change_note, withheld_requests_note,
                                            usual_calibration_start,
                                            capacity_adjustment_choice, changed_fields,
                                            mid_phase_moves_note, trends_line,
@@ -418,6 +418,8 @@ def _notes(history, start_year, capacity, scenario, data, dataset=None, horizon:
             *([] if (noise := counting_noise_note(history, start_year)) is None else [Note(NoteKind.RATES, noise)]),
             *([] if (refusals := refusal_change_note(history, start_year)) is None
               else [Note(NoteKind.RATES, refusals)]),
+            *([] if (withheld := withheld_requests_note(getattr(dataset, "checks", None), history, start_year)) is None
+              else [Note(NoteKind.RATES, withheld)]),
             Note(NoteKind.RATES, duration_note(known_fit(duration_key(history, start_year)), start_year, Assessment()))]
 
 

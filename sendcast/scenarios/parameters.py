@@ -1724,6 +1724,23 @@ REFUSAL_DROP = 1 / 3
 REFUSAL_YEARS_BEFORE = 4
 
 
+def withheld_requests_note(checks: pd.DataFrame | None, history: LaHistory, start_year: int) -> str | None:
+    """The LA's years of requests the data build withheld as a collapse in the return
+    (:func:`sendcast.data.checks.collapsed_requests`) that the run could read (calendar years
+    before January ``start_year``), in words; ``None`` when there are none."""
+    if checks is None or checks.empty:
+        return None
+    rows = checks[(checks["check"] == "requests_collapse") & (checks["la_code"] == history.la_code)
+                  & (checks["year"] < start_year)]
+    if rows.empty:
+        return None
+    said = "; ".join(f"{int(r.year)} ({float(r.found):,.0f} published against {float(r.expected):,.0f} the year "
+                     "before it was published, and fewer than that year's new plans)"
+                     for r in rows.sort_values("year").itertuples())
+    return (f"data: {history.la_name}'s requests for {said} withheld as a collapse in the return; the run reads "
+            "those years as missing (sendcast data build lists every one)")
+
+
 def refusal_change_note(history: LaHistory, start_year: int) -> str | None:
     """A caution where the share of requests refused in the last fitted year (calendar
     ``start_year - 1``) is below :data:`REFUSAL_DROP` of the LA's own share over the

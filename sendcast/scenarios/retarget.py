@@ -30,7 +30,7 @@ from sendcast.data.build import Dataset
 from sendcast.data.capacity import capacity_file, codes_to_numbers, default_capacity
 from sendcast.runtime.errors import SendcastError
 from sendcast.scenarios.parameters import (MIN_CALIBRATION_YEARS, counting_noise_note, la_history,
-                                           refusal_change_note,
+                                           refusal_change_note, withheld_requests_note,
                                            latest_complete_january, places_without_list,
                                            usual_calibration_start)
 from sendcast.scenarios.pipeline import LoadedScenario
@@ -103,6 +103,9 @@ def retarget(loaded: list[LoadedScenario], dataset: Dataset, la: str,
     refusals = refusal_change_note(history, start_year)  # refusals that all but stopped: say what follows
     if refusals is not None:
         notes.append(refusals)
+    withheld = withheld_requests_note(dataset.checks, history, start_year)
+    if withheld is not None:
+        notes.append(withheld)
     if own.is_file():
         notes.append(f"special school places: {own} (the LA's own file)")
     elif capacity is not None:
