@@ -131,14 +131,11 @@ def test_each_la_baseline_is_checked_against_its_own_forecast_interval():
     option) beside the forecast engine's 80% interval its set-up carried, year by year."""
     setups = _hand_made_setups(2)
     years = sorted(national.simulate_set_up(setups, chunk=2).summary["year"].unique())
-    def published(setup):
-        return national.LaHistory(setup.la_code, setup.la_name, "1",
-                                  pd.DataFrame(columns=["measure", "breakdown", "year", "value"]))
-
+    published = pd.DataFrame(columns=["measure", "breakdown", "year", "value"])   # no flows published: no own reason
     wide = pd.DataFrame({"measure": "ehcp_total", "year": years, "mean": 1.0, "lo80": 0.0, "hi80": 1e9})
     high = wide.assign(lo80=1e8)   # an interval no baseline of a tenth of Gloucestershire reaches
-    setups[0] = dataclasses.replace(setups[0], forecast=wide, published=published(setups[0]))
-    setups[2] = dataclasses.replace(setups[2], forecast=high, published=published(setups[2]))
+    setups[0] = dataclasses.replace(setups[0], forecast=wide, published=published)
+    setups[2] = dataclasses.replace(setups[2], forecast=high, published=published)
     result = national.simulate_set_up(setups, chunk=2)
     check = result.forecast_check.dropna(subset=["year"])
     assert set(check["la_code"]) == {"X1", "X2"}   # the refused LA has no row

@@ -7,7 +7,8 @@ from types import SimpleNamespace
 
 import pandas as pd
 
-from sendcast.reporting.story import WHY_THEY_DIFFER, agreement_lines, engines_agreement
+from sendcast.reporting.story import agreement_lines, engines_agreement
+from sendcast.scenarios.forecast_agreement import WHY_THEY_DIFFER
 
 
 def _runs(simulated: dict[str, dict[int, float]], trend: dict[str, dict[int, tuple[float, float]]]):

@@ -98,9 +98,9 @@ def without_collapsed_requests(tidy: pd.DataFrame) -> tuple[pd.DataFrame, pd.Dat
     found = collapsed_requests(tidy)
     if found.empty:
         return tidy, found
-    keys = set(zip(found["la_code"], found["year"].astype(int)))
-    hit = (tidy["measure"] == "requests") & pd.Series(
-        [(code, int(year)) in keys for code, year in zip(tidy["la_code"], tidy["year"])], index=tidy.index)
+    keys = pd.MultiIndex.from_arrays([found["la_code"], found["year"].astype(int)])
+    hit = (tidy["measure"] == "requests") & pd.MultiIndex.from_arrays(
+        [tidy["la_code"], tidy["year"].astype(int)]).isin(keys)
     tidy = tidy.copy()
     tidy.loc[hit, "value"] = np.nan
     return tidy, found

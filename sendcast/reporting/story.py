@@ -34,7 +34,7 @@ from sendcast.reporting.need_simulation import need_caveats, need_lines, option_
 from sendcast.reporting.html_report import Report
 from sendcast.reporting.psa_report import psa_sentences, psa_sources_table
 from sendcast.runtime.runs import option_file_names
-from sendcast.scenarios.forecast_agreement import WHY_THEY_DIFFER, flows_of, outside_reasons, reason
+from sendcast.scenarios.forecast_agreement import flows_of, outside_reasons, reason
 from sendcast.scenarios.parameters import ADDED_PLACES, FORECAST_PLACES, PUPIL_AGES
 from sendcast.scenarios.pipeline import Comparison
 
@@ -78,7 +78,7 @@ def engines_agreement(comparison: Comparison, forecast: LaForecast | None) -> pd
     (``measure, year, simulated, trend_lo80, trend_hi80, inside, reason``: ``inside`` is
     ``below`` / ``inside`` / ``above``; ``reason``, for a year outside, why the engines
     differ on that measure as the report and the terminal say it
-    (:data:`WHY_THEY_DIFFER`), empty inside)."""
+    (:func:`sendcast.scenarios.forecast_agreement.reason`), empty inside)."""
     columns = ["measure", "year", "simulated", "trend_lo80", "trend_hi80", "inside", "reason"]
     if forecast is None or forecast.forecast.empty:
         return pd.DataFrame(columns=columns)
@@ -89,8 +89,7 @@ def engines_agreement(comparison: Comparison, forecast: LaForecast | None) -> pd
         for year in sorted(set(trend.index) & set(simulated.index)):
             value, low, high = float(simulated[year]), float(trend.at[year, "lo80"]), float(trend.at[year, "hi80"])
             where = "below" if value < low else "above" if value > high else "inside"
-            rows.append((measure, int(year), value, low, high, where,
-                         "" if where == "inside" else WHY_THEY_DIFFER[measure]))
+            rows.append((measure, int(year), value, low, high, where, ""))
     table = pd.DataFrame(rows, columns=columns)
     own = _own_reasons(comparison, table)
     outside = table["inside"] != "inside"

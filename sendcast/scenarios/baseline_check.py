@@ -74,4 +74,5 @@ def baseline_check(dataset: Dataset, la: str, *, years: int = 6, replications: i
     summary = summary[summary["breakdown"].fillna("") == ""]
     forecast = forecast_la(dataset, history.la_code, horizon=years, evidence=evidence, data=data,
                            la_backtest=False, age_bands=False).forecast
-    return LaCheck(against_forecast(history, summary, forecast), flows_of(summary))
+    return LaCheck(against_forecast(history.la_code, history.la_name, history.rows, summary, forecast),
+                   flows_of(summary))

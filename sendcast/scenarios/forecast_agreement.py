@@ -18,6 +18,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from sendcast.data.checks import COLLAPSE_RATIO
+
 #: The measures checked, in table order (caseloads: January; flows: calendar year).
 CHECK_MEASURES = ("ehcp_total", "requests", "new_plans", "ehcp_state_special", "ehcp_independent_special")
 CHECK_COLUMNS = ["la_code", "la_name", "measure", "year", "simulated", "lo80", "hi80", "where", "outside_pct"]
@@ -62,13 +64,14 @@ def reason(measure: str, own: dict[str, str]) -> str:
     return "; ".join(part for part in (own.get(measure, ""), general) if part)
 
 
-def against_forecast(history, summary: pd.DataFrame, forecast: pd.DataFrame) -> pd.DataFrame:
-    """:data:`CHECK_COLUMNS` and ``why``: the baseline's mean (``summary``, totals:
-    ``measure, year, mean``) against the forecast's 80% interval (``forecast``: ``measure,
-    year, lo80, hi80``) for every year of :data:`CHECK_MEASURES` both cover, and for a
-    measure outside in any year why (:func:`reason`: what drives it, :func:`outside_reasons` on
-    ``history``'s published rows and the run's own flows in ``summary``, then why the engines
-    can part on it at all)."""
+def against_forecast(la_code: str, la_name: str, published: pd.DataFrame, summary: pd.DataFrame,
+                     forecast: pd.DataFrame) -> pd.DataFrame:
+    """:data:`CHECK_COLUMNS` and ``why`` for one LA: the baseline's mean (``summary``,
+    totals: ``measure, year, mean``) against the forecast's 80% interval (``forecast``:
+    ``measure, year, lo80, hi80``) for every year of :data:`CHECK_MEASURES` both cover, and
+    for a measure outside in any year why (:func:`reason`: what drives it,
+    :func:`outside_reasons` on the LA's ``published`` rows (:func:`published_for_reasons`)
+    and the run's own flows in ``summary``, then why the engines can part on it at all)."""
     if "breakdown" in summary:
         summary = summary[summary["breakdown"].fillna("") == ""]
     rows = []
@@ -79,12 +82,12 @@ def against_forecast(history, summary: pd.DataFrame, forecast: pd.DataFrame) -> 
             value, low, high = float(simulated[year]), float(trend.at[year, "lo80"]), float(trend.at[year, "hi80"])
             where = "below" if value < low else "above" if value > high else "inside"
             outside = 0.0 if where == "inside" else 100.0 * (value / (low if where == "below" else high) - 1.0)
-            rows.append((history.la_code, history.la_name, measure, int(year), value, low, high, where, outside))
+            rows.append((la_code, la_name, measure, int(year), value, low, high, where, outside))
         if simulated.empty or trend.empty:
-            rows.append((history.la_code, history.la_name, measure, np.nan, np.nan, np.nan, np.nan,
+            rows.append((la_code, la_name, measure, np.nan, np.nan, np.nan, np.nan,
                          "no forecast" if trend.empty else "not simulated", np.nan))
     table = pd.DataFrame(rows, columns=CHECK_COLUMNS)
-    own = outside_reasons(history.rows, table, flows_of(summary))
+    own = outside_reasons(published, table, flows_of(summary))
     outside = set(table.loc[table["where"].isin(["above", "below"]), "measure"])
     return table.assign(why=[reason(m, own) if m in outside else "" for m in table["measure"]])
 
@@ -211,13 +214,14 @@ def published_for_reasons(history, start_year: int) -> pd.DataFrame:
 
 
 def _requests_fell(requests: pd.Series, new_plans: pd.Series, last: int) -> str:
-    """In words, a collapse in the last year's published requests (below 1 / 1.5 of the year
-    before it was published, or fewer than that year's new plans); empty when none."""
+    """In words, a collapse in the last year's published requests (below the year before it
+    was published divided by :data:`sendcast.data.checks.COLLAPSE_RATIO`, or fewer than that
+    year's new plans; the data build withholds a year with both); empty when none."""
     latest = float(requests.get(last, np.nan))
     before = requests[(requests.index < last) & (requests > 0)]
     plans = float(new_plans.get(last, np.nan))
     fewer = np.isfinite(latest) and np.isfinite(plans) and latest < plans
-    dropped = np.isfinite(latest) and not before.empty and latest < float(before.iloc[-1]) / 1.5
+    dropped = np.isfinite(latest) and not before.empty and latest < float(before.iloc[-1]) / COLLAPSE_RATIO
     if not (fewer or dropped):
         return ""
     said = f"published requests fell from {before.iloc[-1]:,.0f} ({int(before.index[-1])}) to {latest:,.0f} " \

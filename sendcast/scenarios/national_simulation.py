@@ -43,7 +43,6 @@ from sendcast.data.store import process_dataset, remember_dataset
 from sendcast.runtime.errors import SendcastError
 from sendcast.runtime.parallel import Progress, map_tasks
 from sendcast.scenarios.forecast_agreement import CHECK_COLUMNS, CHECK_MEASURES, against_forecast, published_for_reasons
-from sendcast.scenarios.parameters import LaHistory
 from simulation import Parameters
 from simulation.errors import ParameterError
 from simulation.runner import SUMMARY_COLUMNS, replication_values, results_from_wide, wide_table
@@ -86,9 +85,9 @@ class LaSetup:
     #: The forecast engine's 80% interval for the baseline's years (``measure, year, mean,
     #: lo80, hi80``; :data:`sendcast.scenarios.forecast_agreement.CHECK_MEASURES`, made with the
     #: published figures to the start January) and the published rows the reasons read
-    #: (:func:`sendcast.scenarios.forecast_agreement.outside_reasons`); ``None``: not checked.
+    #: (:func:`sendcast.scenarios.forecast_agreement.published_for_reasons`); ``None``: not checked.
     forecast: pd.DataFrame | None = field(default=None, repr=False, compare=False)
-    published: LaHistory | None = field(default=None, repr=False, compare=False)
+    published: pd.DataFrame | None = field(default=None, repr=False, compare=False)
 
 
 @dataclass(frozen=True)
@@ -173,13 +172,10 @@ def _setup_la(dataset: Dataset, task: SetupTask) -> LaSetup:
     option_parameters = extra.parameters if extra is not None else drawn[1]
     forecast = central_forecast_table(dataset, task.la_code, until=info.start_year, horizon=built[0].horizon)
     forecast = forecast[forecast["measure"].isin(CHECK_MEASURES)][["measure", "year", "mean", "lo80", "hi80"]]
-    published = replace(history, rows=published_for_reasons(history, info.start_year), requests_panel=None,
-                        panels=None, assessment_panels=None)
     return LaSetup(task.la_code, task.la_name, SIMULATED, baseline_name=targeted[0].name,
                    option_name=targeted[1].name, seed=int(info.seed), baseline=tuple(_each(drawn[0], task)),
                    option=tuple(_each(option_parameters, task)), notes=tuple(notes),
-                   forecast=forecast.reset_index(drop=True), published=published)
-
+                   forecast=forecast.reset_index(drop=True), published=published_for_reasons(history, info.start_year))
 
 
 def _each(params: Parameters | Sequence[Parameters], task: SetupTask) -> list[Parameters]:
@@ -279,8 +275,8 @@ def simulate_set_up(setups: Sequence[LaSetup], *, chunk: int = DEFAULT_CHUNK, ba
         summaries.append(summary)
         differences.append(difference)
         if setup.forecast is not None and setup.published is not None:
-            checks.append(against_forecast(setup.published, summary[summary["scenario"] == setup.baseline_name],
-                                           setup.forecast))
+            checks.append(against_forecast(setup.la_code, setup.la_name, setup.published,
+                                           summary[summary["scenario"] == setup.baseline_name], setup.forecast))
     rows = []
     for setup in setups:
         own = by_la.get(setup.la_code, [])
