@@ -31,6 +31,19 @@ Mixed: faster adjustment helps new plans and, held out, the 20-week share, and c
 three and four years ahead and state special. Not adopted: the adjustment stays chosen on the
 published flows (0.5), where at once errs more one year ahead (0.236 against 0.192 to 2024).
 
+8 December 2026: the choice on the published flows now projects each candidate 1-3 years
+ahead (:func:`simulation.capacity_adjustment.years_ahead`), as a run uses it; it picks 0.5
+from January 2021-2023 (so the validation is unchanged) and 0.75 from January 2024 and 2025
+(the baseline). ``--every 10 --candidates 0.75`` (13 held-out LAs, 30 replications; median
+absolute error at horizons 1/2/3/4, chosen 0.5 -> 0.75): EHC plans 0.033/0.041/0.071/0.072
+-> 0.030/0.046/0.062/0.071 (bias at h3 -0.057 -> -0.041); new plans 0.145/0.300/0.261/0.153
+-> 0.168/0.290/0.233/0.130; 20-week share (points) 17.3/20.2/25.5/25.9 -> 18.6/18.9/23.0/19.2
+(bias -0.3/-19.5/-25.5/-25.9 -> -0.6/-13.9/-21.8/-19.2); requests 0.122/0.154/0.227/0.115 ->
+0.127/0.136/0.210/0.151; state and independent special within 0.005. Better beyond one year
+ahead on every measure but requests four years ahead, worse one year ahead on new plans and
+the 20-week share: the same trade the published flows show (0.5 best one year ahead, 0.75
+two and three years ahead).
+
     .venv/bin/python benchmarks/evidence_capacity_adjustment.py [--neighbours-of Gloucestershire]
         [--candidates 0.75 1] [--out FILE.csv]
     .venv/bin/python benchmarks/evidence_capacity_adjustment.py --every 10    # a held-out set of LAs

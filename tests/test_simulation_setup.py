@@ -60,10 +60,10 @@ def test_baseline_levers_come_from_the_data_and_the_capacity_file(dataset, basel
     assert first_year == 2025 and then == 2026 and floor == 1.0        # no floor in the baseline
     backlog = baseline.caseload.in_assessment_by_age.sum()
     target = baseline.assessment.capacity_response * (backlog + 1168)  # 1,625 - 457
-    # moves half the way (in logs) from 2024's completed assessments (967 plans + 39 without), chosen on every
-    # LA's published flows to 2024 (simulation.capacity_adjustment)
-    assert baseline.assessment.capacity_adjustment == 0.5
-    assert first == pytest.approx(np.sqrt((967 + 39) * target), rel=0.01)
+    # moves three quarters of the way (in logs) from 2024's completed assessments (967 plans + 39 without),
+    # chosen 1-3 years ahead on every LA's published flows to 2024 (simulation.capacity_adjustment)
+    assert baseline.assessment.capacity_adjustment == 0.75
+    assert first == pytest.approx((967 + 39) ** 0.25 * target ** 0.75, rel=0.01)
     assert 30 < baseline.caseload.in_assessment_weeks_open < 45          # the backlog holds ~9 months of demand
     blocks = baseline.special_places.blocks
     open_2025 = sum(v[0] for v in baseline.special_places.places_by_year(2025, 1).values())

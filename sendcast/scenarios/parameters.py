@@ -177,7 +177,7 @@ from simulation.timeliness import (
 from simulation.uncertainty import PredictiveSpread, draw_parameters
 from sendcast.scenarios.predictive import panel_rule as _panel_rule
 from sendcast.scenarios.predictive import panels_until, predictive_spread, published_panels
-from simulation.capacity_adjustment import DEFAULT_ADJUSTMENT, adjusted, choose_adjustment, one_year_ahead
+from simulation.capacity_adjustment import DEFAULT_ADJUSTMENT, adjusted, choose_adjustment_ahead, years_ahead
 from simulation.cohort import expected_arrays
 from simulation.priors import EHCP_AGE_SHAPE_2024, SEN_SUPPORT_AGE_SHAPE, default_arrivals, default_ceasing, \
     default_costs, default_placement, default_sen_support
@@ -1900,25 +1900,28 @@ PIPELINE_WEEKS = Assessment().decision_weeks_mean + Assessment().assessment_week
 def capacity_adjustment_choice(history: LaHistory, start_year: int,
                                pipeline_weeks: float = PIPELINE_WEEKS) -> tuple[float, str]:
     """How far a responsive assessment service moves toward its target in a year
-    (:mod:`simulation.capacity_adjustment`), chosen one year ahead on every LA's published
-    flows to calendar ``start_year - 1`` (the history's panels, cut at the origin), and a
-    line saying so; at once (1) when the history carries no panels or nothing can be scored."""
+    (:mod:`simulation.capacity_adjustment`), chosen on every LA's published flows to
+    calendar ``start_year - 1`` (the history's panels, cut at the origin) by projecting
+    each candidate 1 to :data:`~simulation.capacity_adjustment.HORIZONS` years ahead from
+    every past origin, as a run applies it; and a line saying so. At once (1) when the
+    history carries no panels or nothing can be scored."""
     panels = history.assessment_panels
     if panels is None:
         return DEFAULT_ADJUSTMENT, "assessment capacity: moves to its target at once (no national panel to choose on)"
     keep = {name: table.loc[:, [y for y in table.columns if int(y) <= start_year - 1]] for name, table in panels.items()}
-    checks = one_year_ahead(keep["decided"], keep["assessed"], response_from=RESPONSE_FROM,
-                            pipeline_weeks=pipeline_weeks)
-    adjustment, scores = choose_adjustment(checks)
-    if checks.empty:
+    paths = years_ahead(keep["decided"], keep["assessed"], response_from=RESPONSE_FROM, pipeline_weeks=pipeline_weeks)
+    adjustment, scores = choose_adjustment_ahead(paths)
+    if paths.empty:
         return adjustment, ("assessment capacity: moves to its target at once (ILLUSTRATIVE: no year before "
                             f"{start_year} to choose the adjustment on)")
     row = scores[scores["capacity_adjustment"] == adjustment].iloc[0]
     at_once = scores[scores["capacity_adjustment"] == 1.0].iloc[0]
+    reach = int(paths["horizon"].max())
+    ahead = "one year ahead" if reach == 1 else f"1 to {reach} years ahead"
     return adjustment, (f"assessment capacity: each year moves {adjustment:g} of the way (in logs) from the "
-                        f"assessments completed the year before to the share of the work in hand, chosen one year "
-                        f"ahead on every LA's published flows to {start_year - 1} ({int(row['checks']):,} checks, "
-                        f"mean absolute log error {row['mean_abs_log_error']:.3f}; at once: "
+                        f"assessments completed the year before to the share of the work in hand, chosen {ahead} "
+                        f"on every LA's published flows to {start_year - 1} ({int(row['checks']):,} checks, mean "
+                        f"absolute log error {row['mean_abs_log_error']:.3f} averaged over the years ahead; at once: "
                         f"{at_once['mean_abs_log_error']:.3f})")
 
 
