@@ -35,6 +35,8 @@ of the first caseload year.
   a decision or an assessment on 1 January of the year, a flow balance from the first
   year (the pipeline of a service keeping up, ``completed x pipeline_weeks / 52``, then
   plus decisions to assess minus completed assessments each year; never below 0);
+  a year whose flows are not published moves it by nothing, up to
+  :data:`simulation.flow_balance.CARRIED_YEARS` in a row (:mod:`simulation.flow_balance`);
   ``work_in_hand`` = the backlog plus the year before's decisions to assess; and
   ``capacity_response`` = ``assessments / work_in_hand``: the share of the work in hand
   the service completed in the year (the rule of
@@ -134,6 +136,7 @@ from simulation.caseload import age_placement_counts
 from simulation.cohort import expected_arrays, new_plans_by_step, placements_given_new_plans
 from simulation.cohort_batch import expected_arrays_batch, placements_given_new_plans_batch
 from simulation.errors import CalibrationError
+from simulation.flow_balance import backlog_januaries
 from simulation.outputs import AGE_BANDS, PLACEMENT_GROUPS
 from simulation.parameters import (
     AGES,
@@ -411,17 +414,12 @@ def estimate_rates(targets: pd.DataFrame, pipeline_weeks: float = 15.0, withdraw
     # (an LA of a few children a year: Isles of Scilly 2019, no request): no estimate
     out["assessment_capacity"] = np.where(assessed > 0, capacity, np.nan)
     out["decisions_to_assess"] = decided
-    backlog = np.full(len(table), np.nan)
     years = table.index.to_numpy()
-    level = np.nan
-    for i in range(len(years)):
-        if np.isnan(level):
-            level = assessed.iloc[i] * pipeline_weeks / 52.0 if np.isfinite(assessed.iloc[i]) else np.nan
-        backlog[i] = level
-        if i + 1 < len(years) and years[i + 1] == years[i] + 1 and np.isfinite(level):
-            level = max(level + decided.iloc[i] - assessed.iloc[i], 0.0)
-        else:
-            level = np.nan
+    every_year = np.arange(years.min(), years.max() + 1) if len(years) else years
+    balance = backlog_januaries(
+        decided.reindex(every_year).to_numpy(float), assessed.reindex(every_year).to_numpy(float), pipeline_weeks
+    )[:-1]
+    backlog = pd.Series(balance, index=every_year).reindex(years).to_numpy()
     out["backlog_january"] = backlog
     before = decided.reindex(table.index - 1).to_numpy()
     out["work_in_hand"] = backlog + before

@@ -16,7 +16,7 @@ from ``response_from`` to ``T - 1`` (completed assessments ``A``: new plans plus
 that ended without a plan; decisions to assess ``D``: requests less refusals), the backlog
 and the work in hand as :func:`simulation.calibration.estimate_rates` builds them (the
 backlog starts at ``A * pipeline_weeks / 52`` in the first year, then grows by ``D - A``,
-never below 0; the work in hand of ``t`` is the backlog on 1 January plus ``D`` of ``t -
+never below 0, carried across a year not published: :mod:`simulation.flow_balance`; the work in hand of ``t`` is the backlog on 1 January plus ``D`` of ``t -
 1``), and from ``T`` on the backlog moves with the rule's own completions and the published
 decisions. The candidate with the smallest mean absolute log error, averaged over the years
 ahead, wins (ties: the slower; :func:`choose_adjustment_ahead`); with nothing to score,
@@ -37,6 +37,8 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+
+from simulation.flow_balance import backlog_januaries
 
 #: Candidate shares of the gap (in logs) closed a year; 1 is "at once" (the old rule).
 ADJUSTMENT_CANDIDATES = (0.1, 0.25, 0.5, 0.75, 1.0)
@@ -68,16 +70,9 @@ def one_year_ahead(
     d = decided.reindex(index=index, columns=years).to_numpy(dtype=float)
     a = assessed.reindex(index=index, columns=years).to_numpy(dtype=float)
     n, m = a.shape
-    backlog = np.full((n, m), np.nan)
-    level = np.full(n, np.nan)
-    for i in range(m):
-        start = np.isnan(level)
-        level = np.where(start, a[:, i] * pipeline_weeks / 52.0, level)
-        backlog[:, i] = level
-        with np.errstate(invalid="ignore"):
-            level = np.maximum(level + d[:, i] - a[:, i], 0.0)  # NaN where a flow is missing: restart
+    backlog = backlog_januaries(d, a, pipeline_weeks)
     work = np.full((n, m), np.nan)
-    work[:, 1:] = backlog[:, 1:] + d[:, :-1]
+    work[:, 1:] = backlog[:, 1:m] + d[:, :-1]
     with np.errstate(invalid="ignore", divide="ignore"):
         share = np.where(work > 0, a / work, np.nan)
     rows = []
@@ -85,9 +80,7 @@ def one_year_ahead(
         past = [j for j in range(i) if years[j] >= response_from]
         if not past:
             continue
-        with np.errstate(invalid="ignore"):
-            next_backlog = np.maximum(backlog[:, i - 1] + d[:, i - 1] - a[:, i - 1], 0.0)
-        work_next = next_backlog + d[:, i - 1]
+        work_next = backlog[:, i] + d[:, i - 1]
         counts = np.isfinite(share[:, past]).sum(axis=1)
         mean_share = np.where(
             counts > 0,
@@ -133,14 +126,7 @@ def years_ahead(
     d = decided.reindex(index=index, columns=years).to_numpy(dtype=float)
     a = assessed.reindex(index=index, columns=years).to_numpy(dtype=float)
     n, m = a.shape
-    backlog = np.full((n, m + 1), np.nan)  # on 1 January of each year (column m: the year after the last)
-    level = np.full(n, np.nan)
-    for i in range(m):
-        level = np.where(np.isnan(level), a[:, i] * pipeline_weeks / 52.0, level)
-        backlog[:, i] = level
-        with np.errstate(invalid="ignore"):
-            level = np.maximum(level + d[:, i] - a[:, i], 0.0)
-    backlog[:, m] = level
+    backlog = backlog_januaries(d, a, pipeline_weeks)  # column m: the January after the last year
     work = np.full((n, m), np.nan)
     work[:, 1:] = backlog[:, 1:m] + d[:, :-1]
     with np.errstate(invalid="ignore", divide="ignore"):

@@ -532,6 +532,9 @@ class _CohortRun:
         self.ring_dec = np.zeros((self.k_dec, self.n_flags, nb))
         self.ring_ass = np.zeros((self.k_ass, self.n_flags, nb))
         self.queue = np.zeros((self.n_flags, nb))
+        # requests awaiting a decision to assess on each 1 January (responsive capacity); none
+        # at the start: the starting caseload's open requests are decided already
+        self.awaiting_at: dict[int, float] = {0: 0.0}
         self.sen[0, : self.a0] = np.round(p.caseload.sen_support_by_age)[rev_year] / spy
         joint = (age_placement_counts(p.caseload) if joint is None else joint).astype(float)
         self.ehcp[:, : self.a0] = (joint[rev_year] / spy).T
@@ -677,9 +680,9 @@ class _CohortRun:
         """The step's requests through decisions and assessments (responsive capacity set
         on 1 January, between the two): ``(plans issued by window position, children going
         back from a refusal or no plan, by flag and window position)``."""
-        to_assess, refused = self.decide(w, win, y, requests)
         if self.responsive and y >= 1 and w % self.spy == 0:
-            self.set_responsive_slots(y)
+            self.set_responsive_slots(y, w)
+        to_assess, refused = self.decide(w, win, y, requests)
         issued, no_plan = self.assess(w, win, y, to_assess)
         return issued, refused + no_plan
 
@@ -701,12 +704,30 @@ class _CohortRun:
         self.flow["decided"][y] += _sum(to_assess, None)
         return to_assess, refused
 
-    def set_responsive_slots(self, y: int) -> None:
-        """Responsive capacity, worked out on 1 January of year ``y`` (before the step's
-        decisions join): children waiting or in an assessment, plus last year's decisions."""
+    def awaiting_assessment(self, w: int) -> float:
+        """Requests made before step ``w`` still to be decided that will be decided to assess:
+        the decision pipeline's children by the step each is decided in, times the share
+        that step's year passes on to assessment (neither refused nor withdrawn)."""
+        k, now, h = self.k_dec, w % self.k_dec, self.h
+        due = self.ring_dec.reshape(k, -1).sum(axis=1)
+        years = np.minimum((w + np.arange(k)) // self.spy, h - 1)
+        passes = (1.0 - np.asarray(self.refusal)[years]) * (1.0 - self.withdrawal)
+        return float((np.roll(due, -now) * passes).sum())
+
+    def set_responsive_slots(self, y: int, w: int) -> None:
+        """Responsive capacity, worked out on 1 January of year ``y`` (step ``w``, before its
+        requests and decisions join), from the work in hand as the calibration counts it
+        (:meth:`simulation.model._Model._work_in_hand`): children waiting for or in an
+        assessment, requests awaiting a decision to assess, and last year's decisions to
+        assess by the year of the request (decided in the year, plus those awaiting now,
+        less those awaiting a year before: all of last year's requests, none earlier)."""
         assert self.slots is not None and self.floor is not None
+        awaiting = self.awaiting_assessment(w)
+        before = self.awaiting_at.get(y - 1, 0.0)
+        self.awaiting_at[y] = awaiting
+        requested = self.flow["decided"][y - 1] + awaiting - before
         self.slots[y] = self.p.assessment.responsive_slots(
-            self.flow["decided"][y - 1] + self.queue.sum() + self.ring_ass.sum(), int(self.floor[y]), self.slots[y - 1]
+            requested + awaiting + self.queue.sum() + self.ring_ass.sum(), int(self.floor[y]), self.slots[y - 1]
         )
 
     def assess(self, w: int, win: slice, y: int, to_assess: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

@@ -383,10 +383,10 @@ class _SharedSteps:
         self.ehcp[:, :, win] += self.moves_placed[y]
 
     def requests_to_plans(self, w: int, win: slice, y: int, requests: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        to_assess, refused = self.decide(w, win, y, requests)
         if self.first.responsive and y >= 1 and w % self.spy == 0:
             for run in self.runs:
-                run.set_responsive_slots(y)
+                run.set_responsive_slots(y, w)
+        to_assess, refused = self.decide(w, win, y, requests)
         issued, no_plan = self.assess(w, win, y, to_assess)
         return issued, refused + no_plan
 

@@ -330,6 +330,7 @@ class _Model:
         self._overflow_block: list[float] = []  # standard exponential draws, next one last
         self.first_decision_times: list[float] = []  # first decisions to assess, in time order
         self.first_decision_children: list[int] = []
+        self.assess_requested: list[int] = []  # decisions to assess by year of request
         self.to_assess: list[tuple[float, int]] = []  # later decisions to assess (time, child), a heap
         self.done: list[tuple[float, int]] = []  # assessments under way (time they finish, child), a heap
         self.capacity_changes: list[tuple[float, int]] = []  # (1 January, assessment slots)
@@ -877,6 +878,10 @@ class _Model:
             order = stable_order(decided[assess])
             self.first_decision_times = decided[assess][order].tolist()
             self.first_decision_children = children[assess][order].tolist()
+            # decisions to assess by the calendar year of the request (the work in hand)
+            self.assess_requested = np.bincount(
+                np.floor(when[assess]).astype(np.int64).clip(0, h - 1), minlength=h
+            ).tolist()
         self._first_returns(children[closed], decided[closed])  # refused or withdrawn: back to SEN support
 
     def _first_returns(self, children: np.ndarray, when: np.ndarray) -> None:
@@ -938,6 +943,8 @@ class _Model:
             self._start_assessment(child, decided)
         else:
             heappush(self.to_assess, (decided, child))
+            if 0 <= when < self.h:
+                self.assess_requested[int(when)] += 1
         return None
 
     # ------------------------------------------------------------------ the assessment pipeline
@@ -953,6 +960,25 @@ class _Model:
     def _close_pipeline(self, child: int, now: float) -> None:
         self.pipeline_spells.extend((self.request_time[child], now))
         self.pipeline_open[child] = False
+
+    def _work_in_hand(self, now: float, decided: int) -> float:
+        """The work in hand on the 1 January ``now``, as the calibration counts it from the
+        published flows (:func:`simulation.calibration.estimate_rates`: the backlog of
+        decisions to assess not completed, plus the year before's decisions to assess, both
+        by the year of the request): children waiting for or in an assessment, children
+        whose request made before ``now`` is still to be decided (and will be decided to
+        assess: every decision to assess of a request made before ``now`` less the
+        ``decided`` ones, the decisions to assess taken so far), and the decisions to assess
+        among the requests made in the year before. Counting by the date of the decision
+        instead (the rule before 8 December 2026) left out the requests awaiting a
+        decision, about 5 weeks of demand, so the run completed a smaller share of its work
+        than the share estimated (issue 19)."""
+        queue = self.queue
+        assert queue is not None
+        year = int(now)
+        requested = self.assess_requested
+        awaiting = sum(requested[:year]) - decided
+        return float(len(queue) + queue.in_use + awaiting + (requested[year - 1] if year >= 1 else 0))
 
     def _assess_all(self, until: float) -> None:
         """Run the assessment pipeline to ``until``: decisions to assess join the queue,
@@ -1005,7 +1031,7 @@ class _Model:
         changes = changes + [(inf, 0)]  # sentinel
         t_change = changes[0][0]
         events = next_change = next_first = 0
-        decided_in_year = 0  # decisions to assess since the last 1 January (responsive capacity)
+        decided = 0  # decisions to assess taken (responsive capacity: the requests awaiting one)
         while True:
             t_first = first_times[next_first]
             t_decide = pending[0][0] if pending and pending[0][0] < t_first else t_first
@@ -1019,7 +1045,7 @@ class _Model:
                 else:
                     child = heappop(pending)[1]
                 events += 1
-                decided_in_year += 1
+                decided += 1
                 if queue is not None:  # as queue.arrive(child): a free slot and nobody waiting, or wait
                     if in_use >= units or waiting:
                         waiting.append(child)
@@ -1036,10 +1062,9 @@ class _Model:
                 units = changes[next_change][1]
                 if units < 0:  # responsive capacity: the work in hand this 1 January
                     units = self.p.assessment.responsive_slots(
-                        decided_in_year + len(queue) + queue.in_use, self.capacity_floor[next_change + 1], queue.units
+                        self._work_in_hand(t_change, decided), self.capacity_floor[next_change + 1], queue.units
                     )
                 self.slots_by_year.append(units)
-                decided_in_year = 0
                 for child in queue.set_units(units):
                     start(child, t_change)
                 in_use, units, draws = queue.in_use, queue.units, queue._draws

@@ -323,8 +323,11 @@ class Assessment:
 
     ``capacity_response`` (``None``: capacity follows the schedule, "frozen"): capacity
     that responds to demand. On 1 January of every year after the first, the capacity of
-    the year is ``capacity_response`` times the work in hand: the children waiting for or
-    in an assessment that day plus the decisions to assess made in the year before, but
+    the year is ``capacity_response`` times the work in hand, counted as the calibration
+    counts it from the published flows (by the year of the request): the children waiting
+    for or in an assessment that day, those whose request is still to be decided and will
+    be decided to assess, plus the decisions to assess among the requests made in the year
+    before, but
     never below the schedule's value for that year (a floor: a scenario that funds more
     capacity). The first year's capacity is the schedule's first value (which must then
     be given).

@@ -511,3 +511,22 @@ def test_under_the_capacity_start_the_run_starts_with_the_fitted_backlog_capacit
     monkeypatch.setattr(setup, "CAPACITY_START_PLANS", "typo")
     with pytest.raises(SetupError, match="CAPACITY_START_PLANS"):
         build_parameters(dataset, "E10000013", start_year=2022, horizon=3, calibration=fit, history=cut)
+
+
+def test_the_run_starts_from_the_calibration_s_flow_balance_across_a_withheld_year(dataset):
+    """One backlog rule (simulation.flow_balance): the run's starting backlog is the balance
+    the calibration estimated the capacity response on. Sheffield's 2022 new plans are
+    withheld (they contradict their own rows); the run's start once read them as none
+    completed, adding a year's plans to the backlog (1,114 waiting in January 2025)."""
+    from simulation.calibration import estimate_rates
+
+    for name in ("Sheffield", "Bath and North East Somerset", "Gloucestershire"):
+        history = parameters_module.la_history(dataset, name)
+        first = parameters_module.FIRST_CALIBRATION_YEAR
+        rates = estimate_rates(parameters_module.assessment_flows(history, first, 2024), 15.0).set_index("year")
+        last = rates.loc[2024]
+        balance = max(last["backlog_january"] + last["decisions_to_assess"] - last["assessments"], 0.0)
+        expected = max(balance, last["assessments"] * 15.0 / 52.0)
+        assert parameters_module.open_assessments(history, first, 2025, 15.0) == pytest.approx(expected), name
+    sheffield = parameters_module.la_history(dataset, "Sheffield")
+    assert parameters_module.open_assessments(sheffield, parameters_module.FIRST_CALIBRATION_YEAR, 2025, 15.0) < 400

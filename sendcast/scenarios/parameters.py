@@ -177,6 +177,7 @@ from simulation.timeliness import (
 from simulation.uncertainty import PredictiveSpread, draw_parameters
 from sendcast.scenarios.predictive import panel_rule as _panel_rule
 from sendcast.scenarios.predictive import panels_until, predictive_spread, published_panels
+from simulation.flow_balance import backlog_januaries
 from simulation.capacity_adjustment import DEFAULT_ADJUSTMENT, adjusted, choose_adjustment_ahead, years_ahead
 from simulation.cohort import expected_arrays
 from simulation.priors import EHCP_AGE_SHAPE_2024, SEN_SUPPORT_AGE_SHAPE, default_arrivals, default_ceasing, \
@@ -630,24 +631,22 @@ def targets(history: LaHistory, first_year: int, last_year: int) -> pd.DataFrame
 
 def open_assessments(history: LaHistory, first_year: int, year: int, weeks: float, withdrawal: float = 0.0) -> float:
     """Requests decided or being assessed in January ``year``: a flow balance from
-    ``first_year`` (see the module notes), the decisions to assess net of the share
-    ``withdrawal`` withdrawn (:func:`withdrawal_choice`; 0: none withdrawn, every decision stays
-    in hand until completed). Missing flows count as zero change. Never below the pipeline of
-    a service keeping up (the completed assessments of ``year - 1`` x ``weeks`` / 52)."""
+    ``first_year`` (see the module notes; :func:`simulation.flow_balance.backlog_januaries`,
+    the calibration's own rule: a year whose flows are not published moves it by nothing),
+    the decisions to assess net of the share ``withdrawal`` withdrawn
+    (:func:`withdrawal_choice`; 0: none withdrawn, every decision stays in hand until
+    completed). Never below the pipeline of a service keeping up (the completed assessments
+    of ``year - 1`` x ``weeks`` / 52; 0 where they are not published)."""
     def flow(measure: str, y: int) -> float:
-        return history.total(measure, y) or 0.0
+        value = history.total(measure, y)
+        return np.nan if value is None else float(value)
 
-    def completed(y: int) -> float:
-        return flow("new_plans", y) + flow("assessed_not_issued", y)
-
-    pipeline = completed(first_year) * weeks / 52.0
-    balance = pipeline
-    for y in range(first_year, year):
-        decided = flow("requests", y) - flow("requests_refused", y)
-        if withdrawal > 0:
-            decided *= 1.0 - withdrawal
-        balance += decided - completed(y)
-    return max(balance, completed(year - 1) * weeks / 52.0)
+    years = range(first_year, year)
+    completed = np.array([flow("new_plans", y) + flow("assessed_not_issued", y) for y in years])
+    decided = np.array([flow("requests", y) - flow("requests_refused", y) for y in years]) * (1.0 - withdrawal)
+    balance = float(backlog_januaries(decided, completed, weeks)[-1]) if len(years) else np.nan
+    last = completed[-1] * weeks / 52.0 if len(years) and np.isfinite(completed[-1]) else 0.0
+    return max(balance, last) if np.isfinite(balance) else last
 
 
 def calibrated_sen_support_shape(calibration: CalibrationResult) -> np.ndarray:
@@ -1855,8 +1854,10 @@ def assessment_capacity(history: LaHistory, start_year: int, assessment: Assessm
     - ``frozen`` (a scenario): capacity held at the last year's estimated capacity (what
       the service completed, or could have: :func:`simulation.estimate_rates`), or at ``funded``.
 
-    The backlog's requests are dated evenly over ``52 x backlog / decisions to assess of
-    the year before`` weeks (a backlog served in turn holds the last that many weeks of
+    Where the year before's decisions to assess are not published, the latest published
+    year's stand in for them (in the work in hand and the backlog's dating). The backlog's
+    requests are dated evenly over ``52 x backlog / decisions to assess of the year
+    before`` weeks (a backlog served in turn holds the last that many weeks of
     demand); ``None`` when the flows are not published.
     """
     estimates = estimate_rates(assessment_flows(history, FIRST_CALIBRATION_YEAR, start_year - 1),
@@ -1865,7 +1866,10 @@ def assessment_capacity(history: LaHistory, start_year: int, assessment: Assessm
     if estimates.empty:
         return assessment, None
     last = estimates.iloc[-1]
-    decided = float(last["decisions_to_assess"]) if np.isfinite(last["decisions_to_assess"]) else np.nan
+    # the year before's decisions to assess, or the latest published (a withheld return,
+    # Isle of Wight's 2024 requests: the service responds to the demand last known, not frozen)
+    known = estimates["decisions_to_assess"].dropna()
+    decided = float(known.iloc[-1]) if not known.empty else np.nan
     weeks_open = float(np.clip(52.0 * in_assessment / decided, 1.0, 208.0)) if decided > 0 else None
     today = estimates["assessment_capacity"].dropna()
     adjustment = capacity_adjustment_choice(history, start_year)[0]  # unused when frozen; kept so the two rules
