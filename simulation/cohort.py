@@ -678,7 +678,7 @@ class _CohortRun:
 
     def requests_to_plans(self, w: int, win: slice, y: int, requests: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """The step's requests through decisions and assessments (responsive capacity set
-        on 1 January, between the two): ``(plans issued by window position, children going
+        on 1 January, before both): ``(plans issued by window position, children going
         back from a refusal or no plan, by flag and window position)``."""
         if self.responsive and y >= 1 and w % self.spy == 0:
             self.set_responsive_slots(y, w)

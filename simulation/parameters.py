@@ -400,8 +400,8 @@ class Assessment:
 
     def responsive_slots(self, work_in_hand: float, floor_slots: int = 1, previous_slots: float | None = None) -> int:
         """Slots of a year under ``capacity_response`` given the work in hand on 1 January
-        (children waiting for or in an assessment, plus the year before's decisions to
-        assess), moved ``capacity_adjustment`` of the way (in logs) from ``previous_slots``
+        (children awaiting a decision to assess or waiting for or in an assessment, plus the
+        decisions to assess among the year before's requests), moved ``capacity_adjustment`` of the way (in logs) from ``previous_slots``
         (the year before's; ``None``: all the way), at least ``floor_slots`` (the
         schedule's slots that year)."""
         if self.capacity_response is None:
