@@ -24,6 +24,12 @@ error, log for counts and flows, points for the 20-week share):
   years ahead 15.3/13.8 -> 14.8/12.5 points (4 years ahead 13.7 -> 14.6); requests one year
   ahead 0.136 -> 0.148 (bias -0.093 -> -0.100): the run answers more of its work, so fewer
   requests make its plans follow the forecast engine's.
+- gap, this script (the 25 of the 30 LAs with a gap that validate, carried 1 year against
+  restarted, both with the work in hand as shipped; restarted -> carried): EHC plans 1/2
+  years ahead 0.040/0.072 -> 0.033/0.061 (95% bands cover 67%/67% -> 80%/72%); new plans
+  0.166/0.267 -> 0.153/0.249; 20-week share 26.4/27.8 -> 24.5/26.4 points; independent
+  special one year ahead 0.145 -> 0.139; requests one year ahead 0.133 -> 0.142 (worse);
+  three and four years ahead within 0.01.
 - both changes against the code before them (the session's own runs of the same validation,
   not this script): 13 held-out LAs plus the 11 above: EHC plans 2/3 years ahead
   0.041/0.078 -> 0.035/0.072 (54/18 and 36/12 checks better/worse); new plans 0.288/0.271 ->
