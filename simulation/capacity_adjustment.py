@@ -16,8 +16,8 @@ from ``response_from`` to ``T - 1`` (completed assessments ``A``: new plans plus
 that ended without a plan; decisions to assess ``D``: requests less refusals), the backlog
 and the work in hand as :func:`simulation.calibration.estimate_rates` builds them (the
 backlog starts at ``A * pipeline_weeks / 52`` in the first year, then grows by ``D - A``,
-never below 0, carried across a year not published: :mod:`simulation.flow_balance`; the work in hand of ``t`` is the backlog on 1 January plus ``D`` of ``t -
-1``), and from ``T`` on the backlog moves with the rule's own completions and the published
+never below 0, carried across a year not published: :mod:`simulation.flow_balance`; the
+work in hand of ``t`` is the backlog on 1 January plus ``D`` of ``t - 1``), and from ``T`` on the backlog moves with the rule's own completions and the published
 decisions. The candidate with the smallest mean absolute log error, averaged over the years
 ahead, wins (ties: the slower; :func:`choose_adjustment_ahead`); with nothing to score,
 :data:`DEFAULT_ADJUSTMENT` (at once: the rule before this module).
@@ -53,6 +53,45 @@ HORIZONS = 3
 PATH_COLUMNS = ["capacity_adjustment", "la", "origin", "horizon", "year", "projected", "actual"]
 
 
+def _flow_panels(decided: pd.DataFrame, assessed: pd.DataFrame, pipeline_weeks: float):
+    """The panels on every calendar year from the first to the last (LAs the union of
+    both): ``years, index, d, a`` (decisions to assess, completed assessments), the
+    backlog on each 1 January (:func:`simulation.flow_balance.backlog_januaries`; one more
+    column: the January after the last year) and the share of the work in hand completed
+    each year (``A / (backlog + D of the year before)``; NaN where not known)."""
+    years = np.arange(
+        int(min(min(decided.columns), min(assessed.columns))), int(max(max(decided.columns), max(assessed.columns))) + 1
+    )
+    index = decided.index.union(assessed.index)
+    d = decided.reindex(index=index, columns=years).to_numpy(dtype=float)
+    a = assessed.reindex(index=index, columns=years).to_numpy(dtype=float)
+    backlog = backlog_januaries(d, a, pipeline_weeks)
+    work = np.full(a.shape, np.nan)
+    work[:, 1:] = backlog[:, 1:-1] + d[:, :-1]
+    with np.errstate(invalid="ignore", divide="ignore"):
+        share = np.where(work > 0, a / work, np.nan)
+    return years, index, d, a, backlog, share
+
+
+def _mean_share(share: np.ndarray, past: list[int]) -> np.ndarray:
+    """Each LA's mean of the shares completed in the columns ``past`` that are known (NaN
+    where none is)."""
+    seen = np.isfinite(share[:, past])
+    counts = seen.sum(axis=1)
+    total = np.where(seen, share[:, past], 0.0).sum(axis=1)
+    return np.where(counts > 0, total / np.maximum(counts, 1), np.nan)
+
+
+def _slowest_best(scores: pd.DataFrame) -> float:
+    """The candidate with the smallest mean absolute log error (ties: the slower);
+    :data:`DEFAULT_ADJUSTMENT` when none was scored."""
+    scored = scores.dropna(subset=["mean_abs_log_error"])
+    if scored.empty:
+        return DEFAULT_ADJUSTMENT
+    best = scored["mean_abs_log_error"].min()
+    return float(scored.loc[scored["mean_abs_log_error"] <= best + 1e-12, "capacity_adjustment"].min())
+
+
 def one_year_ahead(
     decided: pd.DataFrame, assessed: pd.DataFrame, *, response_from: int, pipeline_weeks: float = 15.0
 ) -> pd.DataFrame:
@@ -63,31 +102,13 @@ def one_year_ahead(
     work in hand of ``t``; ``actual``: completions in ``t``)."""
     if decided.empty or assessed.empty:
         return pd.DataFrame(columns=["la", "year", "previous", "target", "actual"])
-    years = np.arange(
-        int(min(min(decided.columns), min(assessed.columns))), int(max(max(decided.columns), max(assessed.columns))) + 1
-    )
-    index = decided.index.union(assessed.index)
-    d = decided.reindex(index=index, columns=years).to_numpy(dtype=float)
-    a = assessed.reindex(index=index, columns=years).to_numpy(dtype=float)
-    n, m = a.shape
-    backlog = backlog_januaries(d, a, pipeline_weeks)
-    work = np.full((n, m), np.nan)
-    work[:, 1:] = backlog[:, 1:m] + d[:, :-1]
-    with np.errstate(invalid="ignore", divide="ignore"):
-        share = np.where(work > 0, a / work, np.nan)
+    years, index, d, a, backlog, share = _flow_panels(decided, assessed, pipeline_weeks)
     rows = []
-    for i in range(1, m):
+    for i in range(1, len(years)):
         past = [j for j in range(i) if years[j] >= response_from]
         if not past:
             continue
-        work_next = backlog[:, i] + d[:, i - 1]
-        counts = np.isfinite(share[:, past]).sum(axis=1)
-        mean_share = np.where(
-            counts > 0,
-            np.nansum(np.where(np.isfinite(share[:, past]), share[:, past], 0.0), axis=1) / np.maximum(counts, 1),
-            np.nan,
-        )
-        target = mean_share * work_next
+        target = _mean_share(share, past) * (backlog[:, i] + d[:, i - 1])
         ok = np.isfinite(target) & (target > 0) & (a[:, i - 1] > 0) & (a[:, i] > 0)
         ok &= np.isfinite(a[:, i - 1]) & np.isfinite(a[:, i])
         for k in np.flatnonzero(ok):
@@ -119,28 +140,14 @@ def years_ahead(
     ``actual``: the published completions of ``y`` (rows only where they are positive)."""
     if decided.empty or assessed.empty:
         return pd.DataFrame(columns=PATH_COLUMNS)
-    years = np.arange(
-        int(min(min(decided.columns), min(assessed.columns))), int(max(max(decided.columns), max(assessed.columns))) + 1
-    )
-    index = decided.index.union(assessed.index)
-    d = decided.reindex(index=index, columns=years).to_numpy(dtype=float)
-    a = assessed.reindex(index=index, columns=years).to_numpy(dtype=float)
-    n, m = a.shape
-    backlog = backlog_januaries(d, a, pipeline_weeks)  # column m: the January after the last year
-    work = np.full((n, m), np.nan)
-    work[:, 1:] = backlog[:, 1:m] + d[:, :-1]
-    with np.errstate(invalid="ignore", divide="ignore"):
-        share = np.where(work > 0, a / work, np.nan)
+    years, index, d, a, backlog, share = _flow_panels(decided, assessed, pipeline_weeks)
+    m = len(years)
     parts = []
     for i in range(1, m):  # origin years[i]
         past = [j for j in range(i) if years[j] >= response_from]
         if not past:
             continue
-        seen = np.isfinite(share[:, past])
-        counts = seen.sum(axis=1)
-        mean_share = np.where(
-            counts > 0, np.where(seen, share[:, past], 0.0).sum(axis=1) / np.maximum(counts, 1), np.nan
-        )
+        mean_share = _mean_share(share, past)
         start = np.isfinite(mean_share) & np.isfinite(backlog[:, i]) & (a[:, i - 1] > 0)
         for adjustment in candidates:
             b, previous, alive = backlog[:, i].copy(), a[:, i - 1].copy(), start.copy()
@@ -187,11 +194,7 @@ def choose_adjustment_ahead(paths: pd.DataFrame, candidates=ADJUSTMENT_CANDIDATE
     horizons (ties: the slower), and the scores; :data:`DEFAULT_ADJUSTMENT` with nothing
     to score."""
     scores = path_scores(paths, candidates)
-    scored = scores.dropna(subset=["mean_abs_log_error"])
-    if scored.empty:
-        return DEFAULT_ADJUSTMENT, scores
-    best = scored["mean_abs_log_error"].min()
-    return float(scored.loc[scored["mean_abs_log_error"] <= best + 1e-12, "capacity_adjustment"].min()), scores
+    return _slowest_best(scores), scores
 
 
 def adjusted(previous, target, adjustment: float):
@@ -219,8 +222,4 @@ def choose_adjustment(checks: pd.DataFrame, candidates=ADJUSTMENT_CANDIDATES) ->
     """The ``lambda`` of :func:`adjustment_scores` with the smallest mean absolute log error
     (ties: the slower), and the scores; :data:`DEFAULT_ADJUSTMENT` with nothing to score."""
     scores = adjustment_scores(checks, candidates)
-    scored = scores.dropna(subset=["mean_abs_log_error"])
-    if scored.empty:
-        return DEFAULT_ADJUSTMENT, scores
-    best = scored["mean_abs_log_error"].min()
-    return float(scored.loc[scored["mean_abs_log_error"] <= best + 1e-12, "capacity_adjustment"].min()), scores
+    return _slowest_best(scores), scores

@@ -532,9 +532,9 @@ class _CohortRun:
         self.ring_dec = np.zeros((self.k_dec, self.n_flags, nb))
         self.ring_ass = np.zeros((self.k_ass, self.n_flags, nb))
         self.queue = np.zeros((self.n_flags, nb))
-        # requests awaiting a decision to assess on each 1 January (responsive capacity); none
-        # at the start: the starting caseload's open requests are decided already
-        self.awaiting_at: dict[int, float] = {0: 0.0}
+        # requests awaiting a decision to assess on the last 1 January (responsive capacity);
+        # none at the start: the starting caseload's open requests are decided already
+        self.awaiting_last = 0.0
         self.sen[0, : self.a0] = np.round(p.caseload.sen_support_by_age)[rev_year] / spy
         joint = (age_placement_counts(p.caseload) if joint is None else joint).astype(float)
         self.ehcp[:, : self.a0] = (joint[rev_year] / spy).T
@@ -723,9 +723,8 @@ class _CohortRun:
         less those awaiting a year before: all of last year's requests, none earlier)."""
         assert self.slots is not None and self.floor is not None
         awaiting = self.awaiting_assessment(w)
-        before = self.awaiting_at.get(y - 1, 0.0)
-        self.awaiting_at[y] = awaiting
-        requested = self.flow["decided"][y - 1] + awaiting - before
+        requested = self.flow["decided"][y - 1] + awaiting - self.awaiting_last  # set every 1 January in turn
+        self.awaiting_last = awaiting
         self.slots[y] = self.p.assessment.responsive_slots(
             requested + awaiting + self.queue.sum() + self.ring_ass.sum(), int(self.floor[y]), self.slots[y - 1]
         )
